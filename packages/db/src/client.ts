@@ -1,0 +1,84 @@
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+
+/** A postgres.js pool. */
+export type Sql = postgres.Sql;
+
+/** What a transaction runs as: the user, its tenant and the subtree it may read. */
+export interface ScopeContext {
+  userId: string | null;
+  tenantId: string | null;
+  /** The tenant's division code; its subtree is every code that starts with it. */
+  scope: string;
+  roles: readonly string[];
+  requestId?: string;
+}
+
+/** Handle passed to the body of {@link withScope}: a query builder and raw SQL on one connection. */
+export interface Tx {
+  db: PostgresJsDatabase;
+  sql: postgres.ReservedSql;
+  ctx: ScopeContext;
+}
+
+/**
+ * Opens a pool for the runtime role. `prepare: false` makes every statement unnamed, so no
+ * plan made for one tenant's scope is ever reused for another's (DESIGN.md).
+ */
+export function createPool(url: string, options: { max?: number } = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    prepare: false,
+    idle_timeout: 30,
+    onnotice: () => {},
+    connection: { application_name: "zongzhi" },
+  });
+}
+
+/** The operators' pseudo-scope: sorts before every digit, so it contains no tenant's rows. */
+export const OPERATOR_SCOPE = "!";
+
+/**
+ * Runs `fn` in one transaction whose tenant context is set with transaction-local
+ * `set_config(..., true)` and bound parameters. Why: a session-level SET would survive on the
+ * pooled connection and leak one tenant's scope into the next request; a local setting dies
+ * with the transaction. BEGIN and the settings are pipelined in the same round trip.
+ */
+export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!/^(!|[0-9]{2,12})$/.test(ctx.scope)) throw new Error(`invalid scope ${JSON.stringify(ctx.scope)}`);
+  const conn = await sql.reserve();
+  let open = false;
+  try {
+    const begin = conn.unsafe("begin");
+    const settings = conn`select set_config('app.scope', ${ctx.scope}, true),
+      set_config('app.tenant_id', ${ctx.tenantId ?? ""}, true),
+      set_config('app.user_id', ${ctx.userId ?? ""}, true),
+      set_config('app.roles', ${ctx.roles.join(",")}, true),
+      set_config('app.request_id', ${ctx.requestId ?? ""}, true)`;
+    open = true;
+    await Promise.all([begin, settings]);
+    const result = await fn({ db: drizzle({ client: conn }), sql: conn, ctx });
+    await conn.unsafe("commit");
+    open = false;
+    return result;
+  } finally {
+    if (open) await conn.unsafe("rollback").catch(() => {});
+    conn.release();
+  }
+}
+
+/** Runs `fn` with no tenant context at all: RLS lets it see no tenant row. */
+export async function withoutScope<T>(sql: Sql, fn: (tx: Omit<Tx, "ctx">) => Promise<T>): Promise<T> {
+  const conn = await sql.reserve();
+  try {
+    await conn.unsafe("begin");
+    const result = await fn({ db: drizzle({ client: conn }), sql: conn });
+    await conn.unsafe("commit");
+    return result;
+  } catch (error) {
+    await conn.unsafe("rollback").catch(() => {});
+    throw error;
+  } finally {
+    conn.release();
+  }
+}

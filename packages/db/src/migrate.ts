@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+
+/** Folder of the ordered SQL migrations (top-level `migrations/`). */
+export const migrationsDir = fileURLToPath(new URL("../../../migrations/", import.meta.url));
+
+/** Result of a migration run. */
+export interface MigrateResult {
+  applied: string[];
+  skipped: number;
+}
+
+/** Options for {@link migrate}. */
+export interface MigrateOptions {
+  /** Password to set on the runtime role zz_app (embedded and test clusters set it). */
+  appPassword?: string;
+  log?: (line: string) => void;
+}
+
+/** Escapes a SQL string literal for the few utility statements that take no parameters. */
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Applies every pending migration in order, each in its own transaction, under an advisory
+ * lock so that several instances starting at once migrate exactly once. Files marked
+ * `-- run-as: admin` run as the connecting administrator (they create roles); all others
+ * run as zz_owner so that zz_owner, not the administrator and never zz_app, owns the objects.
+ */
+export async function migrate(adminUrl: string, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {}, prepare: false });
+  const log = options.log ?? (() => {});
+  try {
+    await sql`select pg_advisory_lock(724311)`;
+    await sql`create table if not exists public.schema_migrations (
+      name text primary key, checksum text not null, applied_at timestamptz not null default now())`;
+    const done = new Map<string, string>();
+    for (const row of await sql<{ name: string; checksum: string }[]>`select name, checksum from public.schema_migrations`) {
+      done.set(row.name, row.checksum);
+    }
+    const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+    const applied: string[] = [];
+    for (const file of files) {
+      const text = await readFile(migrationsDir + file, "utf8");
+      const checksum = createHash("sha256").update(text).digest("hex");
+      const previous = done.get(file);
+      if (previous !== undefined) {
+        if (previous !== checksum) throw new Error(`migration ${file} changed after it was applied`);
+        continue;
+      }
+      const asAdmin = text.startsWith("-- run-as: admin");
+      await sql.begin(async (tx) => {
+        if (!asAdmin) await tx.unsafe("set local role zz_owner");
+        await tx.unsafe(text);
+        await tx.unsafe("reset role");
+        await tx`insert into public.schema_migrations (name, checksum) values (${file}, ${checksum})`;
+      });
+      log(`migrated ${file}`);
+      applied.push(file);
+    }
+    if (options.appPassword !== undefined) {
+      await sql.unsafe(`alter role zz_app password ${literal(options.appPassword)}`);
+    }
+    return { applied, skipped: files.length - applied.length };
+  } finally {
+    await sql`select pg_advisory_unlock(724311)`.catch(() => {});
+    await sql.end();
+  }
+}
