@@ -53,6 +53,8 @@ CREATE TABLE app.tenants (
   root_code   text COLLATE "C" NOT NULL,
   name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
   status      app.tenant_status NOT NULL DEFAULT 'active',
+  -- Demo deployments are marked so that nobody mistakes them for real data.
+  is_demo     boolean NOT NULL DEFAULT false,
   county_code text COLLATE "C" GENERATED ALWAYS AS (left(code, 6)) STORED,
   created_at  timestamptz NOT NULL DEFAULT now(),
   updated_at  timestamptz NOT NULL DEFAULT now(),

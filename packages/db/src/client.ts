@@ -35,6 +35,14 @@ export function createPool(url: string, options: { max?: number } = {}): Sql {
   });
 }
 
+/** A Drizzle handle on one reserved connection (which lacks the pool's `options` Drizzle reads). */
+function drizzleOn(pool: Sql, conn: postgres.ReservedSql): PostgresJsDatabase {
+  // Drizzle rewrites the parsers of the options it is given; hand it a copy so that raw
+  // queries on the pool keep postgres.js's own parsing (timestamps as Date).
+  const options = { ...pool.options, parsers: { ...pool.options.parsers }, serializers: { ...pool.options.serializers } };
+  return drizzle({ client: Object.assign(conn, { options }) });
+}
+
 /** The operators' pseudo-scope: sorts before every digit, so it contains no tenant's rows. */
 export const OPERATOR_SCOPE = "!";
 
@@ -57,7 +65,7 @@ export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => 
       set_config('app.request_id', ${ctx.requestId ?? ""}, true)`;
     open = true;
     await Promise.all([begin, settings]);
-    const result = await fn({ db: drizzle({ client: conn }), sql: conn, ctx });
+    const result = await fn({ db: drizzleOn(sql, conn), sql: conn, ctx });
     await conn.unsafe("commit");
     open = false;
     return result;
@@ -72,7 +80,7 @@ export async function withoutScope<T>(sql: Sql, fn: (tx: Omit<Tx, "ctx">) => Pro
   const conn = await sql.reserve();
   try {
     await conn.unsafe("begin");
-    const result = await fn({ db: drizzle({ client: conn }), sql: conn });
+    const result = await fn({ db: drizzleOn(sql, conn), sql: conn });
     await conn.unsafe("commit");
     return result;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
@@ -53,6 +53,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
   await mkdir(resolve(dataDir, ".."), { recursive: true });
+  // As root the server runs as the `postgres` system user, which must be able to reach its directory.
+  if (userInfo().uid === 0) await chmod(resolve(dataDir, ".."), 0o755);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

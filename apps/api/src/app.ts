@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { trpcServer } from "@hono/trpc-server";
+import { appRouter, ERROR_STATUS, toAppError, type ApiContext } from "@zongzhi/api";
+import {
+  type ClientInfo,
+  completeSetup,
+  inspectSetupToken,
+  login,
+  logout,
+  type SessionUser,
+  validateSession,
+} from "@zongzhi/auth";
+import type { Sql } from "@zongzhi/db/client";
+import { AppError } from "@zongzhi/domain";
+import { type Context, Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
+import type { Logger } from "./logger.ts";
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  sql: Sql;
+  logger: Logger;
+  /** Public origin of the UI, e.g. https://zz.example.gov.cn or http://127.0.0.1:3000. */
+  origin: string;
+  allowedOrigins?: string[];
+  /** Built admin UI to serve (apps/admin/dist); absent in API-only tests. */
+  staticDir?: string | undefined;
+  /** Dev override: a plain cookie name without Secure over http:// (see README). */
+  insecureCookie?: boolean;
+}
+
+/** Variables a request carries through the middleware chain. */
+type Env = { Variables: { requestId: string; user: SessionUser | null; token: string | null; client: ClientInfo } };
+
+/** The HTTP server: auth endpoints, tRPC, health, and the admin UI. Tests call `app.request`. */
+export function createApp(options: AppOptions) {
+  const { sql, logger } = options;
+  const https = options.origin.startsWith("https:");
+  const secureCookie = https || !options.insecureCookie;
+  // __Host- binds the cookie to this exact origin (no Domain, Path=/, Secure).
+  const cookieName = secureCookie ? "__Host-zz_session" : "zz_session";
+  const allowed = new Set([options.origin, ...(options.allowedOrigins ?? [])]);
+  const app = new Hono<Env>();
+
+  app.use(requestId({ headerName: "X-Request-Id", limitLength: 64 }));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", "data:"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      strictTransportSecurity: https ? "max-age=31536000; includeSubDomains" : false,
+      xFrameOptions: "DENY",
+      referrerPolicy: "same-origin",
+    }),
+  );
+
+  // One access line per request: path without query string (tRPC inputs may carry personal data).
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set("client", {
+      ip: c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || remoteAddress(c) || "unknown",
+      userAgent: c.req.header("user-agent") ?? "",
+    });
+    await next();
+    logger.info({
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      userId: c.get("user")?.userId,
+    });
+  });
+
+  // Why: cookies ride along on cross-site requests, so every state change must prove it
+  // comes from our own pages (Fetch Metadata, or an allowed Origin when that is absent).
+  app.use(async (c, next) => {
+    if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method)) {
+      const site = c.req.header("sec-fetch-site");
+      const origin = c.req.header("origin");
+      const ok = site ? site === "same-origin" && (!origin || allowed.has(origin)) : origin !== undefined && allowed.has(origin);
+      if (!ok) return problem(c, new AppError("FORBIDDEN", { zh: "跨站请求被拒绝", en: "Cross-site request refused" }));
+    }
+    await next();
+  });
+
+  app.use(async (c, next) => {
+    const token = getCookie(c, cookieName) ?? null;
+    const user = token ? await validateSession(sql, token) : null;
+    if (token && !user) deleteCookie(c, cookieName, { path: "/", secure: secureCookie });
+    c.set("token", user ? token : null);
+    c.set("user", user);
+    await next();
+  });
+
+  const writeSession = (c: Context<Env>, token: string) =>
+    setCookie(c, cookieName, token, {
+      path: "/",
+      httpOnly: true,
+      secure: secureCookie,
+      sameSite: "Lax",
+      maxAge: 12 * 60 * 60,
+    });
+
+  app.get("/healthz", async (c) => {
+    try {
+      const started = performance.now();
+      await sql`select 1`;
+      return c.json({ status: "ok", database: "ok", dbMs: Math.round((performance.now() - started) * 10) / 10 });
+    } catch {
+      return c.json({ status: "error", database: "unreachable" }, 503);
+    }
+  });
+
+  const Login = z.object({ username: z.string().trim().min(1).max(48), password: z.string().min(1).max(200) });
+  app.post("/auth/login", async (c) => {
+    const input = Login.parse(await c.req.json().catch(() => ({})));
+    const { token, user } = await login(sql, input, c.get("client"));
+    writeSession(c, token);
+    return c.json({ ok: true, mustChangePassword: user.mustChangePassword });
+  });
+
+  app.post("/auth/logout", async (c) => {
+    const token = c.get("token");
+    if (token) await logout(sql, token, c.get("client"));
+    deleteCookie(c, cookieName, { path: "/", secure: secureCookie });
+    return c.json({ ok: true });
+  });
+
+  const Setup = z.object({ token: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+  app.post("/auth/setup/inspect", async (c) => {
+    const { token } = Setup.pick({ token: true }).parse(await c.req.json().catch(() => ({})));
+    return c.json(await inspectSetupToken(sql, token));
+  });
+  app.post("/auth/setup", async (c) => {
+    const input = Setup.parse(await c.req.json().catch(() => ({})));
+    const { token } = await completeSetup(sql, input, c.get("client"));
+    writeSession(c, token);
+    return c.json({ ok: true });
+  });
+
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      router: appRouter,
+      endpoint: "/trpc",
+      createContext: (_opts, c): ApiContext => {
+        const ctx = c as unknown as Context<Env>;
+        return {
+          sql,
+          user: ctx.get("user"),
+          client: ctx.get("client"),
+          requestId: ctx.get("requestId"),
+          origin: options.origin,
+          setSessionToken: (token) => writeSession(ctx, token),
+        };
+      },
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          logger.error({ err: error.cause ?? error, path }, "procedure failed");
+        }
+      },
+    }),
+  );
+
+  if (options.staticDir && existsSync(join(options.staticDir, "index.html"))) {
+    const dir = options.staticDir;
+    const index = readFileSync(join(dir, "index.html"), "utf8");
+    app.use("/assets/*", serveStatic({ root: dir }));
+    app.use("/favicon.svg", serveStatic({ root: dir }));
+    // Client-side routes all load the single page.
+    app.get("*", (c) => c.html(index));
+  }
+
+  app.notFound((c) => problem(c, new AppError("NOT_FOUND", { zh: "页面不存在", en: "Not found" })));
+  app.onError((error, c) => {
+    const app = toAppError(error);
+    if (app) return problem(c, app);
+    logger.error({ err: error, requestId: c.get("requestId") }, "request failed");
+    return c.json(
+      { code: "INTERNAL", zh: "服务器内部错误，请稍后重试", en: "Internal error; please retry later", requestId: c.get("requestId") },
+      500,
+    );
+  });
+  return app;
+}
+
+function remoteAddress(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress;
+}
+
+function problem(c: Context, error: AppError) {
+  const status = ERROR_STATUS[error.code].http as 400;
+  return c.json({ code: error.code, zh: error.messages.zh, en: error.messages.en, details: error.details }, status);
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+const Env = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  /** Owner/admin URL: migrations run with it. Absent: an embedded PostgreSQL under DATA_DIR. */
+  DATABASE_URL: z.string().optional(),
+  /** Runtime URL for the zz_app role. Absent: DATABASE_URL with user zz_app and APP_DATABASE_PASSWORD. */
+  APP_DATABASE_URL: z.string().optional(),
+  APP_DATABASE_PASSWORD: z.string().optional(),
+  DATA_DIR: z.string().default(".data"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
+  /** Public origin of the UI (scheme://host[:port]); HTTPS turns on __Host- cookies and HSTS. */
+  PUBLIC_ORIGIN: z.string().optional(),
+  /** Further origins allowed to make state-changing requests, comma-separated. */
+  ALLOWED_ORIGINS: z.string().default(""),
+  /** Loads the demo deployment into an empty database (default: on outside production). */
+  DEMO: z.enum(["on", "off"]).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Dev override: allow a non-Secure cookie over plain HTTP in production mode. */
+  ALLOW_INSECURE_COOKIE: z.enum(["0", "1"]).default("0"),
+});
+
+/** Parsed environment of the API process (the only reader of process.env here). */
+export type ServerEnv = z.infer<typeof Env>;
+
+/** Reads and validates the environment. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {
+  return Env.parse(source);
+}

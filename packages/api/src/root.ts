@@ -1,0 +1,21 @@
+import { auditRouter } from "./routers/audit.router.ts";
+import { authRouter } from "./routers/auth.router.ts";
+import { platformRouter } from "./routers/platform.router.ts";
+import { tenantsRouter } from "./routers/tenants.router.ts";
+import { usersRouter } from "./routers/users.router.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+/** The whole API: one router per aggregate. */
+export const appRouter = router({
+  auth: authRouter,
+  tenants: tenantsRouter,
+  users: usersRouter,
+  platform: platformRouter,
+  audit: auditRouter,
+});
+
+/** Type of the API, imported by the admin UI (types only). */
+export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process (tests, CLI). */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,36 @@
+import { permissionsOf, SESSION_ABSOLUTE_MS } from "@zongzhi/auth";
+import { z } from "zod";
+import { changeOwnPassword } from "../services/account.ts";
+import { pathOf } from "../services/tenants.ts";
+import { authedProcedure, router } from "../trpc.ts";
+
+/** The signed-in user's own account. */
+export const authRouter = router({
+  /** Who am I: user, tenant, tier path and the permissions the UI may offer. */
+  me: authedProcedure.query(async ({ ctx }) => {
+    const u = ctx.user;
+    const path = u.tenantId ? await ctx.run((tx) => pathOf(tx, u.scope)) : [];
+    return {
+      id: u.userId,
+      username: u.username,
+      displayName: u.displayName,
+      roles: u.roles,
+      permissions: permissionsOf(u.roles),
+      mustChangePassword: u.mustChangePassword,
+      tenant: u.tenant && u.tenantId ? { id: u.tenantId, code: u.scope, ...u.tenant } : null,
+      path,
+      sessionExpiresAt: new Date(u.sessionCreatedAt.getTime() + SESSION_ABSOLUTE_MS),
+    };
+  }),
+
+  /** Changes the caller's password; the session is renewed, all others end. */
+  changePassword: authedProcedure
+    .input(z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200) }))
+    .mutation(async ({ ctx, input }) => {
+      const { token } = await ctx.run((tx) =>
+        changeOwnPassword(tx, { ...input, username: ctx.user.username }, ctx.client),
+      );
+      ctx.setSessionToken(token);
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,87 @@
+import { LEVELS } from "@zongzhi/domain";
+import { z } from "zod";
+import {
+  getTenant,
+  listUnits,
+  onboardUnits,
+  pathOf,
+  searchRegistry,
+  setTenantStatus,
+  subtreeCounts,
+} from "../services/tenants.ts";
+import { createUser } from "../services/users.ts";
+import { allowed, router } from "../trpc.ts";
+import { divisionCode, userInput } from "./inputs.ts";
+
+/** The tenant tree: browse the subtree, search the registry, onboard and suspend units. */
+export const tenantsRouter = router({
+  /** A unit of the subtree (default: the caller's own) with its path and counts. */
+  get: allowed("tenant.read")
+    .input(z.object({ id: z.uuid().optional() }))
+    .query(({ ctx, input }) =>
+      ctx.run(async (tx) => {
+        const tenant = await getTenant(tx, input.id ?? ctx.user.tenantId ?? "00000000-0000-0000-0000-000000000000");
+        return { tenant, path: await pathOf(tx, tenant.code), counts: input.id ? null : await subtreeCounts(tx) };
+      }),
+    ),
+
+  /** Registry units directly under a unit, with onboarding state; keyset-paged. */
+  units: allowed("tenant.read")
+    .input(
+      z.object({
+        parentCode: divisionCode,
+        after: z.string().regex(/^\d*$/).max(12).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+        onboardedOnly: z.boolean().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => ctx.run((tx) => listUnits(tx, input))),
+
+  /** Registry search (Chinese name or code prefix) inside the caller's subtree. */
+  searchRegistry: allowed("registry.read")
+    .input(
+      z.object({
+        q: z.string().trim().min(1).max(40),
+        level: z.enum(LEVELS).optional(),
+        limit: z.number().int().min(1).max(100).default(30),
+      }),
+    )
+    .query(({ ctx, input }) => ctx.run((tx) => searchRegistry(tx, input))),
+
+  /**
+   * Onboards units (and the missing units above them), optionally whole branches, and
+   * optionally creates each new centre's first administrator with a setup link.
+   */
+  onboard: allowed("tenant.onboard")
+    .input(
+      z.object({
+        codes: z.array(divisionCode).min(1).max(50),
+        branch: z.boolean().default(false),
+        firstAdmin: userInput.pick({ username: true, displayName: true }).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.run(async (tx) => {
+        const result = await onboardUnits(tx, {
+          codes: input.codes,
+          branch: input.branch,
+          rootCode: ctx.user.tenant?.rootCode ?? "",
+        });
+        let firstAdmin = null;
+        const target = result.created.find((t) => t.code === input.codes[0]);
+        if (input.firstAdmin && target) {
+          firstAdmin = await createUser(
+            tx,
+            { tenantId: target.id, ...input.firstAdmin, roles: ["tenant_admin"] },
+            ctx.origin,
+          );
+        }
+        return { ...result, firstAdmin };
+      }),
+    ),
+
+  /** Suspends or reactivates a descendant unit. */
+  setStatus: allowed("tenant.suspend")
+    .input(z.object({ id: z.uuid(), status: z.enum(["active", "suspended"]), version: z.number().int() }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => setTenantStatus(tx, input))),
+});

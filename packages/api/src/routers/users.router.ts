@@ -1,0 +1,72 @@
+import { AppError } from "@zongzhi/domain";
+import { z } from "zod";
+import { getTenant } from "../services/tenants.ts";
+import {
+  createUser,
+  editUser,
+  issueSetupLink,
+  listUsers,
+  setUserStatus,
+  unlockUser,
+} from "../services/users.ts";
+import { allowed, router } from "../trpc.ts";
+import { userInput } from "./inputs.ts";
+
+const ref = z.object({ id: z.uuid(), version: z.number().int() });
+
+/** Users of the caller's tenant (and, for ancestors, of units below it). */
+export const usersRouter = router({
+  /** One page of a unit's users (default: the caller's own unit). */
+  list: allowed("user.read")
+    .input(
+      z.object({
+        tenantId: z.uuid().optional(),
+        q: z.string().trim().max(40).optional(),
+        after: z.string().max(48).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      ctx.run((tx) => listUsers(tx, { ...input, tenantId: input.tenantId ?? ctx.user.tenantId })),
+    ),
+
+  /** Creates a user; returns a one-time setup link to hand over. */
+  create: allowed("user.manage")
+    .input(userInput.extend({ tenantId: z.uuid().optional() }))
+    .mutation(({ ctx, input }) =>
+      ctx.run(async (tx) => {
+        const tenantId = input.tenantId ?? ctx.user.tenantId;
+        if (!tenantId) {
+          throw new AppError("VALIDATION", { zh: "请选择所属单位", en: "Choose the user's unit" });
+        }
+        await getTenant(tx, tenantId); // NOT_FOUND outside the subtree
+        return createUser(tx, { ...input, tenantId }, ctx.origin);
+      }),
+    ),
+
+  /** Edits name and roles. */
+  edit: allowed("user.manage")
+    .input(ref.extend(userInput.pick({ displayName: true, roles: true }).shape))
+    .mutation(({ ctx, input }) => ctx.run((tx) => editUser(tx, input))),
+
+  /** Disables (ends all its sessions) or re-enables a user. */
+  setStatus: allowed("user.manage")
+    .input(ref.extend({ status: z.enum(["active", "disabled"]) }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => setUserStatus(tx, input))),
+
+  /** Lifts a lock after failed logins. */
+  unlock: allowed("user.manage")
+    .input(ref)
+    .mutation(({ ctx, input }) => ctx.run((tx) => unlockUser(tx, input))),
+
+  /** Issues a new one-time setup link (e.g. a forgotten password). */
+  setupLink: allowed("user.manage")
+    .input(z.object({ id: z.uuid() }))
+    .mutation(({ ctx, input }) =>
+      ctx.run(async (tx) => {
+        const [found] = await tx.sql`select 1 from app.users where id = ${input.id}`;
+        if (!found) throw new AppError("NOT_FOUND", { zh: "用户不存在或无权访问", en: "user not found" });
+        return issueSetupLink(tx, input.id, ctx.origin);
+      }),
+    ),
+});

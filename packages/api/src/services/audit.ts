@@ -1,0 +1,48 @@
+import type { Tx } from "@zongzhi/db/client";
+import { auditEvents } from "@zongzhi/db/schema";
+
+/** Appends one line to the security audit, in the caller's own scope. */
+export async function recordAudit(
+  tx: Tx,
+  event: { kind: string; subjectId?: string | null; detail?: Record<string, unknown>; ip?: string },
+): Promise<void> {
+  await tx.db.insert(auditEvents).values({
+    scopeCode: tx.ctx.scope,
+    tenantId: tx.ctx.tenantId,
+    actorId: tx.ctx.userId,
+    kind: event.kind,
+    subjectId: event.subjectId ?? null,
+    ip: event.ip ?? null,
+    requestId: tx.ctx.requestId ?? null,
+    detail: event.detail ?? {},
+  });
+}
+
+/** One audit line as auditors read it. */
+export interface AuditLine {
+  id: number;
+  at: Date;
+  scopeCode: string;
+  actorId: string | null;
+  kind: string;
+  subjectId: string | null;
+  ip: string | null;
+  detail: unknown;
+}
+
+/** Reads the audit within the caller's scope (through a definer function: zz_app cannot SELECT it). */
+export async function listAudit(tx: Tx, input: { limit: number; before?: number | undefined }): Promise<AuditLine[]> {
+  const rows = await tx.sql<
+    { id: string; at: Date; scope_code: string; actor_id: string | null; kind: string; subject_id: string | null; ip: string | null; detail: unknown }[]
+  >`select id, at, scope_code, actor_id, kind, subject_id, ip, detail from auth.audit_list(${input.limit}, ${input.before ?? null})`;
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    scopeCode: r.scope_code,
+    actorId: r.actor_id,
+    kind: r.kind,
+    subjectId: r.subject_id,
+    ip: r.ip,
+    detail: r.detail,
+  }));
+}

@@ -1,0 +1,270 @@
+import type { Tx } from "@zongzhi/db/client";
+import { AppError, ancestorCodesOf, childLevel, isDivisionCode, type Level, LEVELS, notFound } from "@zongzhi/domain";
+import { recordAudit } from "./audit.ts";
+
+/** A tenant as the API returns it. */
+export interface TenantView {
+  id: string;
+  code: string;
+  level: Level;
+  name: string;
+  status: "active" | "suspended";
+  parentId: string | null;
+  rootCode: string;
+  version: number;
+  createdAt: Date;
+}
+
+/** A registry unit under some parent, with its onboarding state. */
+export interface UnitRow {
+  code: string;
+  name: string;
+  level: Level;
+  tenant: { id: string; status: "active" | "suspended"; version: number; onboardedChildren: number } | null;
+  registryChildren: number;
+}
+
+const TENANT_NOT_FOUND = { zh: "单位", en: "unit" };
+
+type TenantRow = {
+  id: string;
+  code: string;
+  level: Level;
+  name: string;
+  status: "active" | "suspended";
+  parent_id: string | null;
+  root_code: string;
+  version: number;
+  created_at: Date;
+};
+
+function view(r: TenantRow): TenantView {
+  return {
+    id: r.id,
+    code: r.code,
+    level: r.level,
+    name: r.name,
+    status: r.status,
+    parentId: r.parent_id,
+    rootCode: r.root_code,
+    version: r.version,
+    createdAt: r.created_at,
+  };
+}
+
+/** A tenant in the caller's subtree by id; a foreign id is NOT_FOUND, like a missing one. */
+export async function getTenant(tx: Tx, id: string): Promise<TenantView> {
+  const [row] = await tx.sql<TenantRow[]>`select id, code, level, name, status, parent_id, root_code, version,
+    created_at from app.tenants where id = ${id}`;
+  if (!row) throw notFound(TENANT_NOT_FOUND);
+  return view(row);
+}
+
+/** A tenant in the caller's subtree by division code. */
+export async function getTenantByCode(tx: Tx, code: string): Promise<TenantView> {
+  const [row] = await tx.sql<TenantRow[]>`select id, code, level, name, status, parent_id, root_code, version,
+    created_at from app.tenants where code = ${code}`;
+  if (!row) throw notFound(TENANT_NOT_FOUND);
+  return view(row);
+}
+
+/** Names of the units on the path from the province down to `code` (public registry data). */
+export async function pathOf(tx: Tx, code: string): Promise<{ code: string; name: string; level: Level }[]> {
+  const codes = [...ancestorCodesOf(code), code];
+  return tx.sql<{ code: string; name: string; level: Level }[]>`select code, name, level from ref.divisions
+    where code = any(${codes}::text[]) order by length(code)`;
+}
+
+/** Counts of onboarded units by level in the caller's subtree (its own row included). */
+export async function subtreeCounts(tx: Tx): Promise<Record<Level, number>> {
+  const rows = await tx.sql<{ level: Level; n: number }[]>`select level, count(*)::int as n from app.tenants group by level`;
+  const out = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
+  for (const r of rows) out[r.level] = r.n;
+  return out;
+}
+
+/**
+ * One page of the registry units directly under `parentCode`, each with its onboarding
+ * state. Keyset-paged by code, so that a township of a province with 20,000 villages loads
+ * lazily. `parentCode` must be the caller's unit or inside its subtree.
+ */
+export async function listUnits(
+  tx: Tx,
+  input: { parentCode: string; after?: string | undefined; limit: number; onboardedOnly?: boolean | undefined },
+): Promise<{ items: UnitRow[]; next: string | null }> {
+  assertInScope(tx, input.parentCode, { strict: false });
+  const rows = await tx.sql<
+    {
+      code: string;
+      name: string;
+      level: Level;
+      id: string | null;
+      status: "active" | "suspended" | null;
+      version: number | null;
+      onboarded_children: number;
+      registry_children: number;
+    }[]
+  >`select d.code, d.name, d.level, t.id, t.status, t.version,
+      (select count(*)::int from app.tenants c where c.parent_id = t.id) as onboarded_children,
+      (select count(*)::int from ref.divisions rc where rc.parent_code = d.code) as registry_children
+    from ref.divisions d left join app.tenants t on t.code = d.code
+    where d.parent_code = ${input.parentCode} and d.code > ${input.after ?? ""}
+      ${input.onboardedOnly ? tx.sql`and t.id is not null` : tx.sql``}
+    order by d.code limit ${input.limit + 1}`;
+  const items = rows.slice(0, input.limit).map((r) => ({
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    tenant:
+      r.id && r.status && r.version !== null
+        ? { id: r.id, status: r.status, version: r.version, onboardedChildren: r.onboarded_children }
+        : null,
+    registryChildren: r.registry_children,
+  }));
+  return { items, next: rows.length > input.limit ? (items.at(-1)?.code ?? null) : null };
+}
+
+/** A registry hit with the names of the units above it, for disambiguation. */
+export interface RegistryHit {
+  code: string;
+  name: string;
+  level: Level;
+  path: string;
+  onboarded: boolean;
+}
+
+/**
+ * Searches the registry inside the caller's subtree by Chinese name (substring) or by code
+ * prefix. The code range keeps it to the caller's own units.
+ */
+export async function searchRegistry(
+  tx: Tx,
+  input: { q: string; level?: Level | undefined; limit: number },
+): Promise<RegistryHit[]> {
+  const q = input.q.trim();
+  const scope = tx.ctx.scope;
+  const byCode = /^\d+$/.test(q);
+  const rows = await tx.sql<{ code: string; name: string; level: Level; path: string | null; onboarded: boolean }[]>`
+    select d.code, d.name, d.level,
+      (select string_agg(a.name, ' / ' order by length(a.code)) from ref.divisions a
+        where a.code = any(array[left(d.code, 2), left(d.code, 4), left(d.code, 6), left(d.code, 9)])
+          and length(a.code) < length(d.code)) as path,
+      exists (select 1 from app.tenants t where t.code = d.code) as onboarded
+    from ref.divisions d
+    where d.code > ${scope} and d.code < ${scope} || ':'
+      ${byCode ? tx.sql`and starts_with(d.code, ${q})` : tx.sql`and strpos(d.name, ${q}) > 0`}
+      ${input.level ? tx.sql`and d.level = ${input.level}` : tx.sql``}
+    order by length(d.code), d.code limit ${input.limit}`;
+  return rows.map((r) => ({ ...r, path: r.path ?? "" }));
+}
+
+/** Refuses a code outside the caller's subtree (strict: the caller's own unit excluded). */
+function assertInScope(tx: Tx, code: string, { strict }: { strict: boolean }): void {
+  const scope = tx.ctx.scope;
+  const inside = code.startsWith(scope) && (!strict || code !== scope);
+  if (!isDivisionCode(code) || !inside) throw notFound(TENANT_NOT_FOUND);
+}
+
+/** Result of onboarding: what was created (and what already existed). */
+export interface OnboardResult {
+  created: TenantView[];
+  alreadyOnboarded: string[];
+}
+
+/**
+ * Onboards units of the registry below the caller: each requested code plus any missing unit
+ * between the caller and it; with `branch`, every registry unit below it as well (a township
+ * with all its villages). Idempotent: units already onboarded are reported, not duplicated.
+ */
+export async function onboardUnits(
+  tx: Tx,
+  input: { codes: string[]; branch: boolean; rootCode: string },
+): Promise<OnboardResult> {
+  const wanted = new Set<string>();
+  for (const code of input.codes) {
+    assertInScope(tx, code, { strict: true });
+    for (const a of ancestorCodesOf(code)) if (a.length > tx.ctx.scope.length) wanted.add(a);
+    wanted.add(code);
+  }
+  const codes = [...wanted].sort((a, b) => a.length - b.length || a.localeCompare(b));
+  const registry = await tx.sql<{ code: string; name: string; level: Level }[]>`
+    select code, name, level from ref.divisions where code = any(${codes}::text[])`;
+  const byCode = new Map(registry.map((r) => [r.code, r]));
+  const missing = codes.filter((c) => !byCode.has(c));
+  if (missing.length > 0) {
+    throw new AppError(
+      "VALIDATION",
+      { zh: `区划代码不在行政区划库中：${missing.join("、")}`, en: `Not in the division registry: ${missing.join(", ")}` },
+      { missing },
+    );
+  }
+  // Serialise onboarding within one deployment so that parallel requests never race.
+  await tx.sql`select pg_advisory_xact_lock(hashtext(${`onboard:${input.rootCode}`}))`;
+  const existing = await tx.sql<{ id: string; code: string }[]>`
+    select id, code from app.tenants where code = any(${[tx.ctx.scope, ...codes]}::text[])`;
+  const ids = new Map(existing.map((r) => [r.code, r.id]));
+  const created: TenantView[] = [];
+  const alreadyOnboarded = input.codes.filter((c) => ids.has(c));
+  for (const code of codes) {
+    if (ids.has(code)) continue;
+    const unit = byCode.get(code)!;
+    const parentCode = ancestorCodesOf(code).at(-1)!;
+    const parentId = ids.get(parentCode);
+    if (!parentId) throw notFound(TENANT_NOT_FOUND);
+    const [row] = await tx.sql<TenantRow[]>`insert into app.tenants (code, level, parent_id, root_code, name)
+      values (${code}, ${unit.level}, ${parentId}, ${input.rootCode}, ${unit.name})
+      returning id, code, level, name, status, parent_id, root_code, version, created_at`;
+    ids.set(code, row!.id);
+    created.push(view(row!));
+  }
+  if (input.branch) {
+    for (const code of input.codes) {
+      let level = childLevel(byCode.get(code)!.level);
+      while (level) {
+        const rows = await tx.sql<TenantRow[]>`insert into app.tenants (code, level, parent_id, root_code, name)
+          select d.code, d.level, p.id, ${input.rootCode}, d.name
+          from ref.divisions d join app.tenants p on p.code = d.parent_code
+          where d.code > ${code} and d.code < ${code} || ':' and d.level = ${level}
+          order by d.code
+          on conflict (code) do nothing
+          returning id, code, level, name, status, parent_id, root_code, version, created_at`;
+        created.push(...rows.map(view));
+        level = childLevel(level);
+      }
+    }
+  }
+  if (created.length > 0) {
+    await recordAudit(tx, {
+      kind: "tenant.onboarded",
+      subjectId: input.codes.join(","),
+      detail: { created: created.length, branch: input.branch },
+    });
+  }
+  return { created, alreadyOnboarded };
+}
+
+/**
+ * Suspends or reactivates a descendant unit (never the caller's own). A suspended unit's
+ * users — and those of every unit below it — can no longer sign in; its data stays.
+ */
+export async function setTenantStatus(
+  tx: Tx,
+  input: { id: string; status: "active" | "suspended"; version: number },
+): Promise<TenantView> {
+  const [row] = await tx.sql<TenantRow[]>`update app.tenants
+    set status = ${input.status}, version = version + 1, updated_at = now()
+    where id = ${input.id} and version = ${input.version}
+    returning id, code, level, name, status, parent_id, root_code, version, created_at`;
+  if (!row) {
+    const current = await getTenant(tx, input.id); // NOT_FOUND for foreign or own-unit ids
+    if (current.code === tx.ctx.scope) {
+      throw new AppError("FORBIDDEN", { zh: "不能停用本单位", en: "You cannot suspend your own unit" });
+    }
+    throw new AppError("CONFLICT", {
+      zh: "该单位已被他人修改，请刷新后重试",
+      en: "The unit was changed by someone else; reload and retry",
+    });
+  }
+  await recordAudit(tx, { kind: `tenant.${input.status}`, subjectId: row.code });
+  return view(row);
+}

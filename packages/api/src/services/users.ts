@@ -1,0 +1,178 @@
+import { mintToken } from "@zongzhi/auth/tokens";
+import type { Tx } from "@zongzhi/db/client";
+import { AppError, conflict, notFound, type Role } from "@zongzhi/domain";
+import { recordAudit } from "./audit.ts";
+
+/** How long a setup link stays usable. */
+export const SETUP_LINK_TTL_MS = 72 * 60 * 60 * 1000;
+
+/** A user as administrators see it (never a password hash or TOTP key). */
+export interface UserView {
+  id: string;
+  tenantId: string | null;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  status: "active" | "disabled";
+  mustChangePassword: boolean;
+  locked: boolean;
+  lockedUntil: Date | null;
+  passwordSet: boolean;
+  createdAt: Date;
+  version: number;
+}
+
+/** A one-time link that lets a new user choose a password. */
+export interface SetupLink {
+  url: string;
+  expiresAt: Date;
+}
+
+const USER = { zh: "用户", en: "user" };
+
+type UserRow = {
+  id: string;
+  tenant_id: string | null;
+  username: string;
+  display_name: string;
+  roles: Role[];
+  status: "active" | "disabled";
+  must_change_password: boolean;
+  locked_until: Date | null;
+  password_changed_at: Date | null;
+  created_at: Date;
+  version: number;
+};
+
+function view(r: UserRow): UserView {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    username: r.username,
+    displayName: r.display_name,
+    roles: r.roles,
+    status: r.status,
+    mustChangePassword: r.must_change_password,
+    locked: r.locked_until !== null && r.locked_until > new Date(),
+    lockedUntil: r.locked_until,
+    passwordSet: r.password_changed_at !== null,
+    createdAt: r.created_at,
+    version: r.version,
+  };
+}
+
+/** One page of the users of a tenant in the caller's subtree, by login name. */
+export async function listUsers(
+  tx: Tx,
+  input: { tenantId: string | null; q?: string | undefined; after?: string | undefined; limit: number },
+): Promise<{ items: UserView[]; next: string | null }> {
+  const rows = await tx.sql<UserRow[]>`select id, tenant_id, username, display_name, roles, status,
+      must_change_password, locked_until, password_changed_at, created_at, version
+    from app.users
+    where ${input.tenantId === null ? tx.sql`tenant_id is null` : tx.sql`tenant_id = ${input.tenantId}`}
+      and username > ${input.after ?? ""}
+      ${input.q ? tx.sql`and (strpos(username, ${input.q.toLowerCase()}) > 0 or strpos(display_name, ${input.q}) > 0)` : tx.sql``}
+    order by username limit ${input.limit + 1}`;
+  const items = rows.slice(0, input.limit).map(view);
+  return { items, next: rows.length > input.limit ? (items.at(-1)?.username ?? null) : null };
+}
+
+/** Issues a fresh one-time setup link for a user (replacing unused earlier ones). */
+export async function issueSetupLink(tx: Tx, userId: string, origin: string): Promise<SetupLink> {
+  const minted = mintToken();
+  const expiresAt = new Date(Date.now() + SETUP_LINK_TTL_MS);
+  await tx.sql`delete from app.user_setup_tokens where user_id = ${userId} and used_at is null`;
+  await tx.sql`insert into app.user_setup_tokens (id, secret_hash, user_id, created_by, expires_at)
+    values (${minted.id}, ${Buffer.from(minted.secretHash)}, ${userId}, ${tx.ctx.userId}, ${expiresAt})`;
+  await recordAudit(tx, { kind: "user.setup_link_issued", subjectId: userId });
+  // The token travels in the fragment, which browsers never send to a server or a log.
+  return { url: `${origin}/setup#${minted.token}`, expiresAt };
+}
+
+/**
+ * Creates a user in a tenant of the caller's subtree with no password: the user chooses one
+ * through the returned one-time setup link.
+ */
+export async function createUser(
+  tx: Tx,
+  input: { tenantId: string; username: string; displayName: string; roles: Role[] },
+  origin: string,
+): Promise<{ user: UserView; setupLink: SetupLink }> {
+  if (input.roles.includes("platform_admin")) {
+    throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
+  }
+  const [taken] = await tx.sql`select 1 from auth.login_lookup(${input.username})`;
+  if (taken) {
+    throw new AppError(
+      "CONFLICT",
+      { zh: "该登录名已被使用", en: "This login name is taken" },
+      { fields: [{ path: "username", zh: "该登录名已被使用", en: "login name taken" }] },
+    );
+  }
+  const [row] = await tx.sql<UserRow[]>`insert into app.users (tenant_id, username, display_name, roles, must_change_password)
+    values (${input.tenantId}, ${input.username.toLowerCase()}, ${input.displayName}, ${input.roles}, true)
+    returning id, tenant_id, username, display_name, roles, status, must_change_password, locked_until,
+      password_changed_at, created_at, version`;
+  await recordAudit(tx, { kind: "user.created", subjectId: row!.id, detail: { roles: input.roles } });
+  const setupLink = await issueSetupLink(tx, row!.id, origin);
+  return { user: view(row!), setupLink };
+}
+
+async function updateUser(
+  tx: Tx,
+  id: string,
+  version: number,
+  set: ReturnType<Tx["sql"]>,
+  kind: string,
+  detail: Record<string, unknown> = {},
+): Promise<UserView> {
+  const [row] = await tx.sql<UserRow[]>`update app.users set ${set}, version = version + 1, updated_at = now()
+    where id = ${id} and version = ${version}
+    returning id, tenant_id, username, display_name, roles, status, must_change_password, locked_until,
+      password_changed_at, created_at, version`;
+  if (!row) {
+    const [exists] = await tx.sql`select 1 from app.users where id = ${id}`;
+    throw exists ? conflict() : notFound(USER);
+  }
+  await recordAudit(tx, { kind, subjectId: id, detail });
+  return view(row);
+}
+
+function refuseSelf(tx: Tx, id: string, what: { zh: string; en: string }): void {
+  if (id === tx.ctx.userId) throw new AppError("FORBIDDEN", what);
+}
+
+/** Changes a user's name or roles (optimistic: `version` must match). */
+export async function editUser(
+  tx: Tx,
+  input: { id: string; version: number; displayName: string; roles: Role[] },
+): Promise<UserView> {
+  if (input.roles.includes("platform_admin")) {
+    throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
+  }
+  if (input.id === tx.ctx.userId && !input.roles.includes("tenant_admin") && tx.ctx.roles.includes("tenant_admin")) {
+    throw new AppError("FORBIDDEN", { zh: "不能移除自己的管理员角色", en: "You cannot remove your own admin role" });
+  }
+  return updateUser(
+    tx,
+    input.id,
+    input.version,
+    tx.sql`display_name = ${input.displayName}, roles = ${input.roles}`,
+    "user.edited",
+    { roles: input.roles },
+  );
+}
+
+/** Disables (ending every session at once, by trigger) or re-enables a user. */
+export async function setUserStatus(
+  tx: Tx,
+  input: { id: string; version: number; status: "active" | "disabled" },
+): Promise<UserView> {
+  refuseSelf(tx, input.id, { zh: "不能停用自己的账号", en: "You cannot disable your own account" });
+  return updateUser(tx, input.id, input.version, tx.sql`status = ${input.status}`, `user.${input.status}`);
+}
+
+/** Lifts a lock after failed logins. */
+export async function unlockUser(tx: Tx, input: { id: string; version: number }): Promise<UserView> {
+  return updateUser(tx, input.id, input.version, tx.sql`locked_until = null, failed_attempts = 0`, "user.unlocked");
+}

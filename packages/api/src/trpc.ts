@@ -1,0 +1,95 @@
+import { type Permission, assertCan, type ClientInfo, type SessionUser } from "@zongzhi/auth";
+import { type Sql, type ScopeContext, type Tx, withScope } from "@zongzhi/db/client";
+import { AppError } from "@zongzhi/domain";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ERROR_STATUS, type FieldIssue, toAppError } from "./errors.ts";
+
+/** What every procedure receives. Built per request by the HTTP layer. */
+export type ApiContext = {
+  sql: Sql;
+  user: SessionUser | null;
+  client: ClientInfo;
+  requestId: string;
+  /** Public origin of the UI, for links (setup links). */
+  origin: string;
+  /** Replaces the caller's session cookie (after a password change). */
+  setSessionToken(token: string): void;
+};
+
+/** Shape of `error.data` that clients read: stable code and messages in both languages. */
+export interface ErrorData {
+  appCode: string;
+  zh: string;
+  en: string;
+  fields?: FieldIssue[];
+  details?: Record<string, unknown>;
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const app = toAppError(error.cause ?? error);
+    const data: ErrorData = app
+      ? {
+          appCode: app.code,
+          zh: app.messages.zh,
+          en: app.messages.en,
+          fields: app.details?.fields as FieldIssue[] | undefined,
+          details: app.code === "VALIDATION" ? undefined : app.details,
+        }
+      : shape.code === -32603
+        ? { appCode: "INTERNAL", zh: "服务器内部错误，请稍后重试", en: "Internal error; please retry later" }
+        : { appCode: String(shape.data.code), zh: "请求无效", en: error.message };
+    return {
+      message: data.en,
+      code: shape.code,
+      data: { ...data, code: shape.data.code, httpStatus: shape.data.httpStatus },
+    };
+  },
+});
+
+/** Converts AppErrors (and known database errors) thrown below into tRPC errors, once. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const app = toAppError(result.error.cause ?? result.error);
+  if (!app) return result;
+  throw new TRPCError({ code: ERROR_STATUS[app.code].trpc, message: app.messages.en, cause: app });
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Anyone, signed in or not. */
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** Signed-in callers. One who must still change an initial password may do only that. */
+export const authedProcedure = publicProcedure.use(({ ctx, next, path }) => {
+  const user = ctx.user;
+  if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
+  if (user.mustChangePassword && !["auth.me", "auth.changePassword"].includes(path)) {
+    throw new AppError("PASSWORD_CHANGE_REQUIRED", {
+      zh: "首次登录须先修改初始密码",
+      en: "Change your initial password first",
+    });
+  }
+  const scope: ScopeContext = {
+    userId: user.userId,
+    tenantId: user.tenantId,
+    scope: user.scope,
+    roles: user.roles,
+    requestId: ctx.requestId,
+  };
+  /** Runs a body inside the caller's tenant transaction. */
+  const run = <T>(fn: (tx: Tx) => Promise<T>) => withScope(ctx.sql, scope, fn);
+  return next({ ctx: { ...ctx, user, scope, run } });
+});
+
+/** Signed-in callers whose roles grant `permission` (checked in packages/auth). */
+export function allowed(permission: Permission) {
+  return authedProcedure.use(({ ctx, next }) => {
+    assertCan(ctx.user.roles, permission);
+    return next();
+  });
+}

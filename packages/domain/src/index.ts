@@ -1,0 +1,4 @@
+export * from "./division.ts";
+export * from "./errors.ts";
+export * from "./password-policy.ts";
+export * from "./roles.ts";

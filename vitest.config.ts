@@ -1,0 +1,44 @@
+import { defineConfig } from "vitest/config";
+
+const dbSetup = "./packages/testing/src/global-setup.ts";
+
+/**
+ * Three projects: pure unit tests, integration tests against a real PostgreSQL (one cluster
+ * per run, one cloned database per file), and browser journeys in Debian's Chromium.
+ */
+export default defineConfig({
+  test: {
+    reporters: ["default", "./packages/testing/src/summary-reporter.ts"],
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts"],
+          exclude: ["**/*.integration.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["packages/*/src/**/*.integration.test.ts", "apps/api/src/**/*.integration.test.ts"],
+          globalSetup: [dbSetup],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          pool: "forks",
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["apps/admin/e2e/**/*.e2e.test.ts"],
+          globalSetup: [dbSetup, "./apps/admin/e2e/build-ui.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: "forks",
+          maxWorkers: 1,
+        },
+      },
+    ],
+  },
+});
