@@ -15,7 +15,7 @@ import {
 import type { Sql } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
 import { type Context, Hono } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, generateCookie, getCookie, setCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
@@ -107,14 +107,8 @@ export function createApp(options: AppOptions) {
     await next();
   });
 
-  const writeSession = (c: Context<Env>, token: string) =>
-    setCookie(c, cookieName, token, {
-      path: "/",
-      httpOnly: true,
-      secure: secureCookie,
-      sameSite: "Lax",
-      maxAge: 12 * 60 * 60,
-    });
+  const cookieOptions = { path: "/", httpOnly: true, secure: secureCookie, sameSite: "Lax", maxAge: 12 * 60 * 60 } as const;
+  const writeSession = (c: Context<Env>, token: string) => setCookie(c, cookieName, token, cookieOptions);
 
   app.get("/healthz", async (c) => {
     try {
@@ -158,7 +152,7 @@ export function createApp(options: AppOptions) {
     trpcServer({
       router: appRouter,
       endpoint: "/trpc",
-      createContext: (_opts, c): ApiContext => {
+      createContext: (opts, c): ApiContext => {
         const ctx = c as unknown as Context<Env>;
         return {
           sql,
@@ -166,7 +160,8 @@ export function createApp(options: AppOptions) {
           client: ctx.get("client"),
           requestId: ctx.get("requestId"),
           origin: options.origin,
-          setSessionToken: (token) => writeSession(ctx, token),
+          // tRPC builds its own Response: the cookie must go through its response headers.
+          setSessionToken: (token) => opts.resHeaders.append("set-cookie", generateCookie(cookieName, token, cookieOptions)),
         };
       },
       onError: ({ error, path }) => {

@@ -1,21 +1,14 @@
 import type { Tx } from "@zongzhi/db/client";
-import { auditEvents } from "@zongzhi/db/schema";
 
 /** Appends one line to the security audit, in the caller's own scope. */
 export async function recordAudit(
   tx: Tx,
   event: { kind: string; subjectId?: string | null; detail?: Record<string, unknown>; ip?: string },
 ): Promise<void> {
-  await tx.db.insert(auditEvents).values({
-    scopeCode: tx.ctx.scope,
-    tenantId: tx.ctx.tenantId,
-    actorId: tx.ctx.userId,
-    kind: event.kind,
-    subjectId: event.subjectId ?? null,
-    ip: event.ip ?? null,
-    requestId: tx.ctx.requestId ?? null,
-    detail: event.detail ?? {},
-  });
+  // Raw SQL: the runtime role may INSERT only the listed columns (not the identity id).
+  await tx.sql`insert into app.audit_events (scope_code, tenant_id, actor_id, kind, subject_id, ip, request_id, detail)
+    values (${tx.ctx.scope}, ${tx.ctx.tenantId}, ${tx.ctx.userId}, ${event.kind}, ${event.subjectId ?? null},
+      ${event.ip ?? null}, ${tx.ctx.requestId ?? null}, ${tx.sql.json((event.detail ?? {}) as never)})`;
 }
 
 /** One audit line as auditors read it. */

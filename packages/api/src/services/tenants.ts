@@ -1,4 +1,4 @@
-import type { Tx } from "@zongzhi/db/client";
+import { OPERATOR_SCOPE, type Tx } from "@zongzhi/db/client";
 import { AppError, ancestorCodesOf, childLevel, isDivisionCode, type Level, LEVELS, notFound } from "@zongzhi/domain";
 import { recordAudit } from "./audit.ts";
 
@@ -135,7 +135,8 @@ export interface RegistryHit {
 
 /**
  * Searches the registry inside the caller's subtree by Chinese name (substring) or by code
- * prefix. The code range keeps it to the caller's own units.
+ * prefix. The code range keeps it to the caller's own units; operators search it all (to
+ * pick deployment roots). The registry is public data, so this is a convenience, not a guard.
  */
 export async function searchRegistry(
   tx: Tx,
@@ -151,7 +152,7 @@ export async function searchRegistry(
           and length(a.code) < length(d.code)) as path,
       exists (select 1 from app.tenants t where t.code = d.code) as onboarded
     from ref.divisions d
-    where d.code > ${scope} and d.code < ${scope} || ':'
+    where ${scope === OPERATOR_SCOPE ? tx.sql`true` : tx.sql`d.code > ${scope} and d.code < ${scope} || ':'`}
       ${byCode ? tx.sql`and starts_with(d.code, ${q})` : tx.sql`and strpos(d.name, ${q}) > 0`}
       ${input.level ? tx.sql`and d.level = ${input.level}` : tx.sql``}
     order by length(d.code), d.code limit ${input.limit}`;

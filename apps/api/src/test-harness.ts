@@ -1,0 +1,77 @@
+import { Writable } from "node:stream";
+import type { AppRouter } from "@zongzhi/api";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import pino from "pino";
+import superjson from "superjson";
+import { createApp } from "./app.ts";
+import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
+
+/** An API instance on a fresh database with the demo deployments, driven without a server. */
+export interface TestApi {
+  db: TestDatabase;
+  app: ReturnType<typeof createApp>;
+  origin: string;
+  /** Every log line the server wrote (to prove that secrets never reach the logs). */
+  logs: string[];
+  /** Raw request with the right Origin header unless `headers` overrides it. */
+  request(path: string, init?: RequestInit & { cookie?: string }): Promise<Response>;
+  /** Signs in and returns the session cookie (name=value). */
+  login(username: string, password?: string, ip?: string): Promise<string>;
+  /** A typed tRPC client acting with the given cookie. */
+  client(cookie?: string): ReturnType<typeof createTRPCClient<AppRouter>>;
+  close(): Promise<void>;
+}
+
+/** Starts an API over a fresh cloned database; `https` selects the __Host- cookie mode. */
+export async function startTestApi(options: { https?: boolean; demo?: boolean } = {}): Promise<TestApi> {
+  const db = await createTestDatabase();
+  if (options.demo !== false) await loadDemo(db.adminUrl);
+  const origin = options.https ? "https://zz.test" : "http://127.0.0.1:3000";
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      if (process.env.TEST_LOG && String(chunk).includes("\"level\":50")) console.error(String(chunk).slice(0, 1500));
+      done();
+    },
+  });
+  const logger = pino({ level: "info" }, sink);
+  const app = createApp({ sql: db.app, logger, origin, insecureCookie: !options.https });
+  let ipCounter = 0;
+  const request = (path: string, init: RequestInit & { cookie?: string } = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("origin") && !headers.has("x-no-origin")) headers.set("origin", origin);
+    headers.delete("x-no-origin");
+    if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", `10.0.0.${(ipCounter++ % 250) + 1}`);
+    if (init.cookie) headers.set("cookie", init.cookie);
+    return Promise.resolve(app.request(new URL(path, origin).toString(), { ...init, headers }));
+  };
+  const login = async (username: string, password = DEMO_PASSWORD, ip?: string) => {
+    const res = await request("/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(ip ? { "x-forwarded-for": ip } : {}) },
+      body: JSON.stringify({ username, password }),
+    });
+    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
+    return cookieOf(res)!;
+  };
+  const client = (cookie?: string) =>
+    createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: `${origin}/trpc`,
+          transformer: superjson,
+          fetch: (url, init) => request(String(url), { ...(init as RequestInit), ...(cookie ? { cookie } : {}) }),
+        }),
+      ],
+    });
+  return { db, app, origin, logs, request, login, client, close: () => db.close() };
+}
+
+/** The `name=value` of the session cookie a response sets, if any. */
+export function cookieOf(res: Response): string | null {
+  const header = res.headers.get("set-cookie");
+  const match = header ? /((?:__Host-)?zz_session=[^;]*)/.exec(header) : null;
+  return match?.[1] ?? null;
+}
