@@ -1,0 +1,79 @@
+import { Route, Router, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/router";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/solid-query";
+import { errorCode } from "./api.ts";
+import { Shell } from "./components/shell.tsx";
+import { AuditPage } from "./pages/audit.tsx";
+import { ChangePasswordPage } from "./pages/change-password.tsx";
+import { DashboardPage } from "./pages/dashboard.tsx";
+import { LoginPage } from "./pages/login.tsx";
+import { NotFoundPage } from "./pages/not-found.tsx";
+import { PlatformPage } from "./pages/platform.tsx";
+import { SetupPage } from "./pages/setup.tsx";
+import { TenantsPage } from "./pages/tenants.tsx";
+import { UsersPage } from "./pages/users.tsx";
+import { takeHadSession } from "./session.ts";
+import { ToastRegion } from "./ui/toast.tsx";
+
+/**
+ * Providers under the router: one query client whose error hooks turn an ended session into
+ * a trip to /login (with the expiry notice) and a pending initial password into /change-password.
+ */
+function Root(props: RouteSectionProps) {
+  const navigate = useNavigate();
+  const location = useLocation();
+  let redirectedAt = 0;
+  const onError = (error: unknown) => {
+    const code = errorCode(error);
+    if (code !== "UNAUTHENTICATED" && code !== "PASSWORD_CHANGE_REQUIRED") return;
+    // Several queries fail together when a session ends: act on the first only.
+    if (Date.now() - redirectedAt < 1500) return;
+    redirectedAt = Date.now();
+    if (code === "PASSWORD_CHANGE_REQUIRED") {
+      navigate("/change-password", { replace: true });
+      return;
+    }
+    const params = new URLSearchParams();
+    if (takeHadSession()) params.set("expired", "1");
+    const here = location.pathname + location.search;
+    if (!["/", "/login", "/change-password"].includes(location.pathname)) params.set("next", here);
+    client.clear();
+    const query = params.toString();
+    navigate(query ? `/login?${query}` : "/login", { replace: true });
+  };
+  const client = new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
+    defaultOptions: {
+      queries: {
+        retry: (count, error) => errorCode(error) === "NETWORK" && count < 2,
+        refetchOnWindowFocus: false,
+      },
+      mutations: { retry: false },
+    },
+  });
+  return (
+    <QueryClientProvider client={client}>
+      {props.children}
+      <ToastRegion />
+    </QueryClientProvider>
+  );
+}
+
+/** The admin UI: public pages (sign-in, setup link), the forced password change, and the shell. */
+export function App() {
+  return (
+    <Router root={Root}>
+      <Route path="/login" component={LoginPage} />
+      <Route path="/setup" component={SetupPage} />
+      <Route path="/change-password" component={ChangePasswordPage} />
+      <Route path="/" component={Shell}>
+        <Route path="/" component={DashboardPage} />
+        <Route path="/tenants" component={TenantsPage} />
+        <Route path="/users" component={UsersPage} />
+        <Route path="/platform" component={PlatformPage} />
+        <Route path="/audit" component={AuditPage} />
+        <Route path="*404" component={NotFoundPage} />
+      </Route>
+    </Router>
+  );
+}

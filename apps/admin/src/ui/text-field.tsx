@@ -1,0 +1,59 @@
+import { TextField as KTextField } from "@kobalte/core/text-field";
+import { type JSX, Show, splitProps } from "solid-js";
+import { cx } from "./cx.ts";
+
+/** Props of {@link TextField}. */
+export interface TextFieldProps {
+  label: string;
+  value: string;
+  onChange?: (value: string) => void;
+  type?: "text" | "password" | "search" | "url";
+  name?: string;
+  autocomplete?: string;
+  placeholder?: string;
+  description?: JSX.Element;
+  /** Shown under the field and marks it invalid. */
+  error?: string | undefined;
+  required?: boolean;
+  readOnly?: boolean;
+  disabled?: boolean;
+  hideLabel?: boolean;
+  class?: string;
+  inputClass?: string;
+  ref?: (el: HTMLInputElement) => void;
+  onFocus?: JSX.EventHandler<HTMLInputElement, FocusEvent>;
+  onKeyDown?: JSX.EventHandler<HTMLInputElement, KeyboardEvent>;
+}
+
+/** A labelled text input with hint and error message wired to it (aria-describedby, aria-invalid). */
+export function TextField(props: TextFieldProps) {
+  const [input] = splitProps(props, ["type", "name", "autocomplete", "placeholder", "onFocus", "onKeyDown"]);
+  return (
+    <KTextField
+      class={cx("field", props.class)}
+      value={props.value}
+      onChange={(v) => props.onChange?.(v)}
+      validationState={props.error ? "invalid" : "valid"}
+      required={props.required}
+      readOnly={props.readOnly}
+      disabled={props.disabled}
+    >
+      <KTextField.Label class={cx("field-label", props.hideLabel && "sr-only")}>{props.label}</KTextField.Label>
+      <KTextField.Input
+        class={cx("input", props.inputClass)}
+        ref={props.ref}
+        type={input.type ?? "text"}
+        name={input.name}
+        autocomplete={input.autocomplete}
+        placeholder={input.placeholder}
+        onFocus={input.onFocus}
+        onKeyDown={input.onKeyDown}
+        spellcheck={false}
+      />
+      <Show when={props.description}>
+        <KTextField.Description class="field-hint">{props.description}</KTextField.Description>
+      </Show>
+      <KTextField.ErrorMessage class="field-error">{props.error}</KTextField.ErrorMessage>
+    </KTextField>
+  );
+}

@@ -1,0 +1,27 @@
+import { Toast as KToast, toaster } from "@kobalte/core/toast";
+import { Portal } from "solid-js/web";
+import { t } from "../i18n.ts";
+import { cx } from "./cx.ts";
+
+/** Where toasts appear (render once, in the app shell). */
+export function ToastRegion() {
+  return (
+    <Portal>
+      <KToast.Region class="toast-region" duration={4000} limit={3}>
+        <KToast.List class="toast-list" />
+      </KToast.Region>
+    </Portal>
+  );
+}
+
+/** Shows a short confirmation in the corner (announced politely to screen readers). */
+export function notify(message: string, tone: "success" | "error" = "success"): void {
+  toaster.show((props) => (
+    <KToast toastId={props.toastId} class={cx("toast", `toast-${tone}`)}>
+      <KToast.Description class="toast-text">{message}</KToast.Description>
+      <KToast.CloseButton class="toast-close" aria-label={t("common.dismiss")}>
+        ×
+      </KToast.CloseButton>
+    </KToast>
+  ));
+}
