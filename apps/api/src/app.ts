@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter, ERROR_STATUS, toAppError, type ApiContext } from "@zongzhi/api";
+import { type ApiContext, appRouter, ERROR_STATUS, toAppError } from "@zongzhi/api";
 import {
   type ClientInfo,
   completeSetup,
@@ -92,7 +92,9 @@ export function createApp(options: AppOptions) {
     if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method)) {
       const site = c.req.header("sec-fetch-site");
       const origin = c.req.header("origin");
-      const ok = site ? site === "same-origin" && (!origin || allowed.has(origin)) : origin !== undefined && allowed.has(origin);
+      const ok = site
+        ? site === "same-origin" && (!origin || allowed.has(origin))
+        : origin !== undefined && allowed.has(origin);
       if (!ok) return problem(c, new AppError("FORBIDDEN", { zh: "跨站请求被拒绝", en: "Cross-site request refused" }));
     }
     await next();
@@ -107,7 +109,13 @@ export function createApp(options: AppOptions) {
     await next();
   });
 
-  const cookieOptions = { path: "/", httpOnly: true, secure: secureCookie, sameSite: "Lax", maxAge: 12 * 60 * 60 } as const;
+  const cookieOptions = {
+    path: "/",
+    httpOnly: true,
+    secure: secureCookie,
+    sameSite: "Lax",
+    maxAge: 12 * 60 * 60,
+  } as const;
   const writeSession = (c: Context<Env>, token: string) => setCookie(c, cookieName, token, cookieOptions);
 
   app.get("/healthz", async (c) => {
@@ -161,7 +169,8 @@ export function createApp(options: AppOptions) {
           requestId: ctx.get("requestId"),
           origin: options.origin,
           // tRPC builds its own Response: the cookie must go through its response headers.
-          setSessionToken: (token) => opts.resHeaders.append("set-cookie", generateCookie(cookieName, token, cookieOptions)),
+          setSessionToken: (token) =>
+            opts.resHeaders.append("set-cookie", generateCookie(cookieName, token, cookieOptions)),
         };
       },
       onError: ({ error, path }) => {
@@ -187,7 +196,12 @@ export function createApp(options: AppOptions) {
     if (app) return problem(c, app);
     logger.error({ err: error, requestId: c.get("requestId") }, "request failed");
     return c.json(
-      { code: "INTERNAL", zh: "服务器内部错误，请稍后重试", en: "Internal error; please retry later", requestId: c.get("requestId") },
+      {
+        code: "INTERNAL",
+        zh: "服务器内部错误，请稍后重试",
+        en: "Internal error; please retry later",
+        requestId: c.get("requestId"),
+      },
       500,
     );
   });

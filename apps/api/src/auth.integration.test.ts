@@ -40,7 +40,9 @@ describe("sign-in", () => {
     const cookie = await api.login("yumen.clerk");
     const [, token] = cookie.split("=");
     const [id, secret] = token!.split(".");
-    const [row] = await api.db.admin<{ secret_hash: Buffer }[]>`select secret_hash from auth.sessions where id = ${id!}`;
+    const [row] = await api.db.admin<
+      { secret_hash: Buffer }[]
+    >`select secret_hash from auth.sessions where id = ${id!}`;
     expect(row!.secret_hash).toHaveLength(32);
     expect(row!.secret_hash.toString("utf8")).not.toContain(secret!);
     const { createHash } = await import("node:crypto");
@@ -94,13 +96,20 @@ describe("sign-in", () => {
   it("limits sign-in attempts per IP address", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) {
-      const res = await post("/auth/login", { username: "nobody.here", password: "x" }, { "x-forwarded-for": "192.0.2.77" });
+      const res = await post(
+        "/auth/login",
+        { username: "nobody.here", password: "x" },
+        { "x-forwarded-for": "192.0.2.77" },
+      );
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(30)).toEqual([429, 429]);
     // Another address is not affected.
-    expect((await post("/auth/login", { username: "nobody.here", password: "x" }, { "x-forwarded-for": "192.0.2.78" })).status).toBe(401);
+    expect(
+      (await post("/auth/login", { username: "nobody.here", password: "x" }, { "x-forwarded-for": "192.0.2.78" }))
+        .status,
+    ).toBe(401);
   });
 });
 
@@ -109,7 +118,8 @@ describe("sessions", () => {
     const cookie = await api.login("yumen.leader");
     expect((await api.client(cookie).auth.me.query()).username).toBe("yumen.leader");
     const id = cookie.split("=")[1]!.split(".")[0]!;
-    await api.db.admin`update auth.sessions set last_active_at = now() - interval '30 minutes 1 second' where id = ${id}`;
+    await api.db
+      .admin`update auth.sessions set last_active_at = now() - interval '30 minutes 1 second' where id = ${id}`;
     expect(await appCode(api.client(cookie).auth.me.query())).toBe("UNAUTHENTICATED");
     expect(await api.db.admin`select 1 from auth.sessions where id = ${id}`).toHaveLength(0);
   });
@@ -117,7 +127,8 @@ describe("sessions", () => {
   it("ends 12 hours after sign-in however active it is", async () => {
     const cookie = await api.login("yumen.leader");
     const id = cookie.split("=")[1]!.split(".")[0]!;
-    await api.db.admin`update auth.sessions set created_at = now() - interval '12 hours 1 second', last_active_at = now() where id = ${id}`;
+    await api.db
+      .admin`update auth.sessions set created_at = now() - interval '12 hours 1 second', last_active_at = now() where id = ${id}`;
     expect(await appCode(api.client(cookie).auth.me.query())).toBe("UNAUTHENTICATED");
   });
 
@@ -126,7 +137,9 @@ describe("sessions", () => {
     const id = cookie.split("=")[1]!.split(".")[0]!;
     await api.db.admin`update auth.sessions set last_active_at = now() - interval '29 minutes' where id = ${id}`;
     await api.client(cookie).auth.me.query();
-    const [row] = await api.db.admin<{ idle: number }[]>`select extract(epoch from now() - last_active_at)::int as idle from auth.sessions where id = ${id}`;
+    const [row] = await api.db.admin<
+      { idle: number }[]
+    >`select extract(epoch from now() - last_active_at)::int as idle from auth.sessions where id = ${id}`;
     expect(row!.idle).toBeLessThan(5);
   });
 
@@ -169,7 +182,7 @@ describe("sessions", () => {
       await api.client(cookie).auth.changePassword.mutate({ current: DEMO_PASSWORD, next: "short" });
       expect.unreachable();
     } catch (e) {
-      const data = (e as TRPCClientError<never>).data as { appCode: string; zh: string };
+      const data = (e as TRPCClientError<never>).data as unknown as { appCode: string; zh: string };
       expect(data.appCode).toBe("PASSWORD_POLICY");
       expect(data.zh).toContain("至少8个字符");
       expect(data.zh).toContain("大写字母");

@@ -25,7 +25,10 @@ interface Secrets {
 async function embeddedSecrets(dataDir: string): Promise<Secrets> {
   const file = join(dataDir, "secrets.json");
   if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as Secrets;
-  const secrets = { adminPassword: randomBytes(18).toString("base64url"), appPassword: randomBytes(18).toString("base64url") };
+  const secrets = {
+    adminPassword: randomBytes(18).toString("base64url"),
+    appPassword: randomBytes(18).toString("base64url"),
+  };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -83,7 +86,6 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
   } finally {
     await admin.end();
   }
-  const appUrl =
-    env.APP_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_app", appPassword ?? "");
+  const appUrl = env.APP_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_app", appPassword ?? "");
   return { adminUrl, appUrl, embedded, stop };
 }

@@ -29,7 +29,9 @@ export async function loadDemo(adminUrl: string): Promise<DemoLogin[] | null> {
     const hash = await hashPassword(DEMO_PASSWORD);
     return await sql.begin(async (tx) => {
       async function unit(code: string, root: string) {
-        const [row] = await tx<{ id: string }[]>`insert into app.tenants (code, level, parent_id, root_code, name, is_demo)
+        const [row] = await tx<
+          { id: string }[]
+        >`insert into app.tenants (code, level, parent_id, root_code, name, is_demo)
           select d.code, d.level, (select id from app.tenants where code = d.parent_code), ${root}, d.name, true
           from ref.divisions d where d.code = ${code} returning id`;
         return row!.id;

@@ -75,9 +75,17 @@ describe("onboarding", () => {
     expect(again.alreadyOnboarded).toEqual([town!.code]);
 
     const token = result.firstAdmin!.setupLink.url.split("#")[1]!;
-    const inspect = await api.request("/auth/setup/inspect", { method: "POST", headers: json, body: JSON.stringify({ token }) });
+    const inspect = await api.request("/auth/setup/inspect", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token }),
+    });
     expect(await inspect.json()).toEqual({ username: "suzhou.town.admin", displayName: "镇综治中心管理员" });
-    const weak = await api.request("/auth/setup", { method: "POST", headers: json, body: JSON.stringify({ token, password: "weakpass" }) });
+    const weak = await api.request("/auth/setup", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token, password: "weakpass" }),
+    });
     expect(weak.status).toBe(400);
     const done = await api.request("/auth/setup", {
       method: "POST",
@@ -98,19 +106,31 @@ describe("onboarding", () => {
 
   it("an expired setup link is refused", async () => {
     const c = api.client(await api.login("yumen.admin"));
-    const { setupLink } = await c.users.create.mutate({ username: "late.user", displayName: "迟到", roles: ["mediator"] });
+    const { setupLink } = await c.users.create.mutate({
+      username: "late.user",
+      displayName: "迟到",
+      roles: ["mediator"],
+    });
     await api.db.admin`update app.user_setup_tokens set expires_at = now() - interval '1 second'`;
     const token = setupLink.url.split("#")[1]!;
-    const res = await api.request("/auth/setup", { method: "POST", headers: json, body: JSON.stringify({ token, password: "Late#User2026" }) });
+    const res = await api.request("/auth/setup", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token, password: "Late#User2026" }),
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { zh: string }).zh).toContain("过期");
   });
 
   it("a county cannot onboard outside its subtree", async () => {
     const c = api.client(await api.login("yumen.admin"));
-    expect((await failure(c.tenants.onboard.mutate({ codes: ["620982100"], branch: false }))).appCode).toBe("NOT_FOUND");
+    expect((await failure(c.tenants.onboard.mutate({ codes: ["620982100"], branch: false }))).appCode).toBe(
+      "NOT_FOUND",
+    );
     expect((await failure(c.tenants.onboard.mutate({ codes: ["620981"], branch: false }))).appCode).toBe("NOT_FOUND");
-    expect((await failure(c.tenants.onboard.mutate({ codes: ["140881100"], branch: false }))).appCode).toBe("NOT_FOUND");
+    expect((await failure(c.tenants.onboard.mutate({ codes: ["140881100"], branch: false }))).appCode).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("rejects malformed and unknown codes with a clear message", async () => {
@@ -125,7 +145,9 @@ describe("onboarding", () => {
 
   it("only admins may onboard", async () => {
     const c = api.client(await api.login("yumen.clerk"));
-    expect((await failure(c.tenants.onboard.mutate({ codes: ["620981101"], branch: false }))).appCode).toBe("FORBIDDEN");
+    expect((await failure(c.tenants.onboard.mutate({ codes: ["620981101"], branch: false }))).appCode).toBe(
+      "FORBIDDEN",
+    );
   });
 });
 
@@ -165,7 +187,9 @@ describe("suspension", () => {
     const admin = api.client(await api.login("yumen.admin"));
     const me = await admin.auth.me.query();
     const own = await admin.tenants.get.query({});
-    const res = await failure(admin.tenants.setStatus.mutate({ id: me.tenant!.id, status: "suspended", version: own.tenant.version }));
+    const res = await failure(
+      admin.tenants.setStatus.mutate({ id: me.tenant!.id, status: "suspended", version: own.tenant.version }),
+    );
     expect(res.appCode).toBe("FORBIDDEN");
   });
 });
@@ -173,8 +197,12 @@ describe("suspension", () => {
 describe("users and foreign ids", () => {
   it("a foreign id and a missing id both answer NOT_FOUND", async () => {
     const yongji = api.client(await api.login("yongji.admin"));
-    const [foreign] = await api.db.admin<{ id: string; version: number }[]>`select id, version from app.users where username = 'yumen.clerk'`;
-    const a = await failure(yongji.users.setStatus.mutate({ id: foreign!.id, version: foreign!.version, status: "disabled" }));
+    const [foreign] = await api.db.admin<
+      { id: string; version: number }[]
+    >`select id, version from app.users where username = 'yumen.clerk'`;
+    const a = await failure(
+      yongji.users.setStatus.mutate({ id: foreign!.id, version: foreign!.version, status: "disabled" }),
+    );
     const b = await failure(
       yongji.users.setStatus.mutate({ id: "00000000-0000-4000-8000-000000000000", version: 1, status: "disabled" }),
     );
@@ -182,12 +210,25 @@ describe("users and foreign ids", () => {
     expect(a.appCode).toBe("NOT_FOUND");
     const [tenant] = await api.db.admin<{ id: string }[]>`select id from app.tenants where code = '620981'`;
     expect((await failure(yongji.tenants.get.query({ id: tenant!.id }))).appCode).toBe("NOT_FOUND");
-    expect((await failure(yongji.users.create.mutate({ tenantId: tenant!.id, username: "intruder", displayName: "x", roles: ["mediator"] }))).appCode).toBe("NOT_FOUND");
+    expect(
+      (
+        await failure(
+          yongji.users.create.mutate({
+            tenantId: tenant!.id,
+            username: "intruder",
+            displayName: "x",
+            roles: ["mediator"],
+          }),
+        )
+      ).appCode,
+    ).toBe("NOT_FOUND");
   });
 
   it("login names are unique across the installation", async () => {
     const c = api.client(await api.login("yongji.admin"));
-    const taken = await failure(c.users.create.mutate({ username: "yumen.clerk", displayName: "重名", roles: ["mediator"] }));
+    const taken = await failure(
+      c.users.create.mutate({ username: "yumen.clerk", displayName: "重名", roles: ["mediator"] }),
+    );
     expect(taken.appCode).toBe("CONFLICT");
     expect(taken.zh).toContain("登录名");
   });
@@ -204,10 +245,27 @@ describe("users and foreign ids", () => {
     const c = api.client(await api.login("yongji.admin"));
     const { items } = await c.users.list.query({});
     const self = items.find((u) => u.username === "yongji.admin")!;
-    expect((await failure(c.users.setStatus.mutate({ id: self.id, version: self.version, status: "disabled" }))).appCode).toBe("FORBIDDEN");
-    const { user } = await c.users.create.mutate({ username: "yj.clerk", displayName: "受理员", roles: ["intake_clerk"] });
-    await c.users.edit.mutate({ id: user.id, version: user.version, displayName: "受理员甲", roles: ["intake_clerk", "mediator"] });
-    expect((await failure(c.users.edit.mutate({ id: user.id, version: user.version, displayName: "乙", roles: ["mediator"] }))).appCode).toBe("CONFLICT");
+    expect(
+      (await failure(c.users.setStatus.mutate({ id: self.id, version: self.version, status: "disabled" }))).appCode,
+    ).toBe("FORBIDDEN");
+    const { user } = await c.users.create.mutate({
+      username: "yj.clerk",
+      displayName: "受理员",
+      roles: ["intake_clerk"],
+    });
+    await c.users.edit.mutate({
+      id: user.id,
+      version: user.version,
+      displayName: "受理员甲",
+      roles: ["intake_clerk", "mediator"],
+    });
+    expect(
+      (
+        await failure(
+          c.users.edit.mutate({ id: user.id, version: user.version, displayName: "乙", roles: ["mediator"] }),
+        )
+      ).appCode,
+    ).toBe("CONFLICT");
   });
 
   it("a new user must change the initial password before anything else", async () => {
@@ -215,7 +273,8 @@ describe("users and foreign ids", () => {
     const { user } = await c.users.create.mutate({ username: "yj.initial", displayName: "初始", roles: ["mediator"] });
     // An administrator-set initial password (e.g. read out over the phone) must be changed at first sign-in.
     const { hashPassword } = await import("@zongzhi/auth");
-    await api.db.admin`update app.users set password_hash = ${await hashPassword("Initial#2026")}, must_change_password = true where id = ${user.id}`;
+    await api.db
+      .admin`update app.users set password_hash = ${await hashPassword("Initial#2026")}, must_change_password = true where id = ${user.id}`;
     const cookie = await api.login("yj.initial", "Initial#2026");
     const me = await api.client(cookie).auth.me.query();
     expect(me.mustChangePassword).toBe(true);
@@ -228,16 +287,29 @@ describe("deployments", () => {
     const op = api.client(await api.login("operator"));
     const before = await op.platform.deployments.query();
     expect(before.map((d) => d.code)).toEqual(["140881", "62"]);
-    const [town] = await api.db.admin<{ code: string }[]>`select code from ref.divisions where parent_code = '140105' order by code limit 1`;
-    const created = await op.platform.createDeployment.mutate({ code: town!.code, admin: { username: "xiaodian.admin", displayName: "小店街道管理员" } });
+    const [town] = await api.db.admin<
+      { code: string }[]
+    >`select code from ref.divisions where parent_code = '140105' order by code limit 1`;
+    const created = await op.platform.createDeployment.mutate({
+      code: town!.code,
+      admin: { username: "xiaodian.admin", displayName: "小店街道管理员" },
+    });
     expect(created.setupLink.url).toContain("/setup#");
-    const overlap = await failure(op.platform.createDeployment.mutate({ code: "14", admin: { username: "sx.admin", displayName: "山西" } }));
+    const overlap = await failure(
+      op.platform.createDeployment.mutate({ code: "14", admin: { username: "sx.admin", displayName: "山西" } }),
+    );
     expect(overlap.appCode).toBe("CONFLICT");
-    const inside = await failure(op.platform.createDeployment.mutate({ code: "620981102", admin: { username: "cj.admin", displayName: "赤金" } }));
+    const inside = await failure(
+      op.platform.createDeployment.mutate({ code: "620981102", admin: { username: "cj.admin", displayName: "赤金" } }),
+    );
     expect(inside.appCode).toBe("CONFLICT");
 
     const token = created.setupLink.url.split("#")[1]!;
-    await api.request("/auth/setup", { method: "POST", headers: json, body: JSON.stringify({ token, password: "Xiao#Dian2026" }) });
+    await api.request("/auth/setup", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token, password: "Xiao#Dian2026" }),
+    });
     const townAdmin = api.client(await api.login("xiaodian.admin", "Xiao#Dian2026"));
     const home = await townAdmin.tenants.get.query({});
     expect(home.tenant.code).toBe(town!.code);

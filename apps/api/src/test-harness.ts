@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
+import { createTRPCClient, httpLink } from "@trpc/client";
 import type { AppRouter } from "@zongzhi/api";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
-import { createTRPCClient, httpLink } from "@trpc/client";
 import pino from "pino";
 import superjson from "superjson";
 import { createApp } from "./app.ts";
@@ -32,7 +32,7 @@ export async function startTestApi(options: { https?: boolean; demo?: boolean } 
   const sink = new Writable({
     write(chunk, _enc, done) {
       logs.push(String(chunk));
-      if (process.env.TEST_LOG && String(chunk).includes("\"level\":50")) console.error(String(chunk).slice(0, 1500));
+      if (process.env.TEST_LOG && String(chunk).includes('"level":50')) console.error(String(chunk).slice(0, 1500));
       done();
     },
   });

@@ -1,5 +1,5 @@
-import { AppError, type ErrorCode, type Message } from "@zongzhi/domain";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { AppError, type ErrorCode, type Message } from "@zongzhi/domain";
 import { z } from "zod";
 
 /** The one map from a stable error code to its tRPC code and HTTP status. */

@@ -1,7 +1,7 @@
-import { type Permission, assertCan, type ClientInfo, type SessionUser } from "@zongzhi/auth";
-import { type Sql, type ScopeContext, type Tx, withScope } from "@zongzhi/db/client";
-import { AppError } from "@zongzhi/domain";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { assertCan, type ClientInfo, type Permission, type SessionUser } from "@zongzhi/auth";
+import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
+import { AppError } from "@zongzhi/domain";
 import superjson from "superjson";
 import { ERROR_STATUS, type FieldIssue, toAppError } from "./errors.ts";
 

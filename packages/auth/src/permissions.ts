@@ -19,7 +19,15 @@ const STAFF: Permission[] = ["tenant.read"];
 /** The one place that says which role may do what. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   platform_admin: ["platform.deployments", "registry.read", "tenant.read", "user.read", "user.manage", "audit.read"],
-  tenant_admin: [...STAFF, "tenant.onboard", "tenant.suspend", "registry.read", "user.read", "user.manage", "audit.read"],
+  tenant_admin: [
+    ...STAFF,
+    "tenant.onboard",
+    "tenant.suspend",
+    "registry.read",
+    "user.read",
+    "user.manage",
+    "audit.read",
+  ],
   intake_clerk: STAFF,
   mediator: STAFF,
   department_liaison: STAFF,
@@ -43,6 +51,10 @@ export function can(roles: readonly string[], permission: Permission): boolean {
 /** Throws FORBIDDEN unless the roles grant the permission. */
 export function assertCan(roles: readonly string[], permission: Permission): void {
   if (!can(roles, permission)) {
-    throw new AppError("FORBIDDEN", { zh: "您没有执行此操作的权限", en: "You are not allowed to do this" }, { permission });
+    throw new AppError(
+      "FORBIDDEN",
+      { zh: "您没有执行此操作的权限", en: "You are not allowed to do this" },
+      { permission },
+    );
   }
 }

@@ -52,7 +52,9 @@ const badCredentials = () =>
 
 /** Counts one hit against a shared per-key limit; throws RATE_LIMITED past it. */
 export async function rateLimit(sql: Sql, key: string, limit: number, windowMs: number): Promise<void> {
-  const [row] = await sql<{ ok: boolean }[]>`select auth.rate_hit(${key}, ${limit}, ${interval(windowMs)}::interval) as ok`;
+  const [row] = await sql<
+    { ok: boolean }[]
+  >`select auth.rate_hit(${key}, ${limit}, ${interval(windowMs)}::interval) as ok`;
   if (!row?.ok) {
     throw new AppError("RATE_LIMITED", { zh: "请求过于频繁，请稍后再试", en: "Too many requests; try again later" });
   }
@@ -210,7 +212,14 @@ export async function inspectSetupToken(sql: Sql, token: string): Promise<{ user
   const parsed = parseToken(token);
   if (!parsed) throw setupInvalid();
   const [row] = await sql<
-    { secret_hash: Buffer; username: string; display_name: string; expires_at: Date; used_at: Date | null; blocked: boolean }[]
+    {
+      secret_hash: Buffer;
+      username: string;
+      display_name: string;
+      expires_at: Date;
+      used_at: Date | null;
+      blocked: boolean;
+    }[]
   >`select * from auth.setup_token_lookup(${parsed.id})`;
   if (!row || !secretMatches(parsed.secret, new Uint8Array(row.secret_hash))) throw setupInvalid();
   if (row.used_at || row.expires_at <= new Date() || row.blocked) throw setupInvalid();

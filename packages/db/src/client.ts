@@ -39,7 +39,11 @@ export function createPool(url: string, options: { max?: number } = {}): Sql {
 function drizzleOn(pool: Sql, conn: postgres.ReservedSql): PostgresJsDatabase {
   // Drizzle rewrites the parsers of the options it is given; hand it a copy so that raw
   // queries on the pool keep postgres.js's own parsing (timestamps as Date).
-  const options = { ...pool.options, parsers: { ...pool.options.parsers }, serializers: { ...pool.options.serializers } };
+  const options = {
+    ...pool.options,
+    parsers: { ...pool.options.parsers },
+    serializers: { ...pool.options.serializers },
+  };
   return drizzle({ client: Object.assign(conn, { options }) });
 }
 

@@ -1,3 +1,3 @@
 export * from "./client.ts";
-export * from "./schema.ts";
 export { migrate, migrationsDir } from "./migrate.ts";
+export * from "./schema.ts";

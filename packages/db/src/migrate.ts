@@ -38,7 +38,9 @@ export async function migrate(adminUrl: string, options: MigrateOptions = {}): P
     await sql`create table if not exists public.schema_migrations (
       name text primary key, checksum text not null, applied_at timestamptz not null default now())`;
     const done = new Map<string, string>();
-    for (const row of await sql<{ name: string; checksum: string }[]>`select name, checksum from public.schema_migrations`) {
+    for (const row of await sql<
+      { name: string; checksum: string }[]
+    >`select name, checksum from public.schema_migrations`) {
       done.set(row.name, row.checksum);
     }
     const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();

@@ -88,4 +88,3 @@ export const auditEvents = app.table("audit_events", {
   requestId: text("request_id"),
   detail: jsonb("detail").notNull().default({}),
 });
-

@@ -16,15 +16,23 @@ describe("withScope", () => {
 
   it("a county reads itself and its subtree, not its parent", async () => {
     const t = await createTenants(db.admin, []);
-    const [county] = await db.admin<{ id: string; code: string }[]>`select id, code from app.tenants where code = '620981'`;
-    const codes = await asTenant(db.app, county!, (tx) => tx.sql<{ code: string }[]>`select code from app.tenants order by code`);
+    const [county] = await db.admin<
+      { id: string; code: string }[]
+    >`select id, code from app.tenants where code = '620981'`;
+    const codes = await asTenant(
+      db.app,
+      county!,
+      (tx) => tx.sql<{ code: string }[]>`select code from app.tenants order by code`,
+    );
     expect(codes.map((r) => r.code)).toEqual(["620981", "620981101", "620981102"]);
     expect(t.size).toBe(0);
   });
 
   it("a setting never outlives its transaction on a pooled connection", async () => {
     const pool = db.appPool(1);
-    const [town] = await db.admin<{ id: string; code: string }[]>`select id, code from app.tenants where code = '620981101'`;
+    const [town] = await db.admin<
+      { id: string; code: string }[]
+    >`select id, code from app.tenants where code = '620981101'`;
     await asTenant(pool, town!, (tx) => tx.sql`select 1`);
     const after = await pool<{ s: string | null }[]>`select current_setting('app.scope', true) as s`;
     expect(after[0]?.s ?? "").toBe("");

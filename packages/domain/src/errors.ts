@@ -46,7 +46,10 @@ export function forbidden(): AppError {
 export function conflict(messages?: Message): AppError {
   return new AppError(
     "CONFLICT",
-    messages ?? { zh: "记录已被他人修改，请刷新后重试", en: "The record was changed by someone else; reload and retry" },
+    messages ?? {
+      zh: "记录已被他人修改，请刷新后重试",
+      en: "The record was changed by someone else; reload and retry",
+    },
   );
 }
 

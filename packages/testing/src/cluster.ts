@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrate } from "@zongzhi/db/migrate";
 import { startEmbeddedPostgres } from "@zongzhi/db/embedded";
+import { migrate } from "@zongzhi/db/migrate";
 import postgres from "postgres";
 
 /** Password the test clusters give the runtime role zz_app. */

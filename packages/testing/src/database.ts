@@ -4,6 +4,15 @@ import postgres from "postgres";
 import { inject } from "vitest";
 import { TEST_APP_PASSWORD, withDatabase } from "./cluster.ts";
 
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Superuser URL of the run's cluster (maintenance database). */
+    adminUrl: string;
+    /** Name of the migrated template database. */
+    templateDatabase: string;
+  }
+}
+
 /** A fresh database for one test file, cloned from the migrated template. */
 export interface TestDatabase {
   name: string;

@@ -1,12 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { createTemplate, startTestCluster } from "./cluster.ts";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    adminUrl: string;
-    templateDatabase: string;
-  }
-}
+import "./database.ts";
 
 /** Vitest global setup: one cluster and one migrated template per run. */
 export default async function setup(project: TestProject) {

@@ -1,14 +1,7 @@
 import { AppError } from "@zongzhi/domain";
 import { z } from "zod";
 import { getTenant } from "../services/tenants.ts";
-import {
-  createUser,
-  editUser,
-  issueSetupLink,
-  listUsers,
-  setUserStatus,
-  unlockUser,
-} from "../services/users.ts";
+import { createUser, editUser, issueSetupLink, listUsers, setUserStatus, unlockUser } from "../services/users.ts";
 import { allowed, router } from "../trpc.ts";
 import { userInput } from "./inputs.ts";
 

@@ -1,4 +1,4 @@
-import { assertPasswordPolicy, hashPassword, startSession, verifyPassword, type ClientInfo } from "@zongzhi/auth";
+import { assertPasswordPolicy, type ClientInfo, hashPassword, startSession, verifyPassword } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { userSecrets, users } from "@zongzhi/db/schema";
 import { AppError } from "@zongzhi/domain";

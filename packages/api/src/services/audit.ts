@@ -26,7 +26,16 @@ export interface AuditLine {
 /** Reads the audit within the caller's scope (through a definer function: zz_app cannot SELECT it). */
 export async function listAudit(tx: Tx, input: { limit: number; before?: number | undefined }): Promise<AuditLine[]> {
   const rows = await tx.sql<
-    { id: string; at: Date; scope_code: string; actor_id: string | null; kind: string; subject_id: string | null; ip: string | null; detail: unknown }[]
+    {
+      id: string;
+      at: Date;
+      scope_code: string;
+      actor_id: string | null;
+      kind: string;
+      subject_id: string | null;
+      ip: string | null;
+      detail: unknown;
+    }[]
   >`select id, at, scope_code, actor_id, kind, subject_id, ip, detail from auth.audit_list(${input.limit}, ${input.before ?? null})`;
   return rows.map((r) => ({
     id: Number(r.id),

@@ -1,6 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, isDivisionCode, type Level, levelOfCode } from "@zongzhi/domain";
-import { type SetupLink, type UserView, createUser } from "./users.ts";
+import { createUser, type SetupLink, type UserView } from "./users.ts";
 
 /** A deployment: one root unit and everything onboarded below it. */
 export interface Deployment {
@@ -17,7 +17,16 @@ export interface Deployment {
 /** Every deployment on this installation (operators only; enforced in the database too). */
 export async function listDeployments(tx: Tx): Promise<Deployment[]> {
   const rows = await tx.sql<
-    { id: string; code: string; level: Level; name: string; status: "active" | "suspended"; created_at: Date; tenants: string; users: string }[]
+    {
+      id: string;
+      code: string;
+      level: Level;
+      name: string;
+      status: "active" | "suspended";
+      created_at: Date;
+      tenants: string;
+      users: string;
+    }[]
   >`select * from auth.platform_list_deployments()`;
   return rows.map((r) => ({ ...r, createdAt: r.created_at, tenants: Number(r.tenants), users: Number(r.users) }));
 }
@@ -39,12 +48,18 @@ export async function createDeployment(
   if (!unit) {
     throw new AppError("VALIDATION", { zh: "区划代码不在行政区划库中", en: "Not in the division registry" });
   }
-  const [row] = await tx.sql<{ id: string }[]>`select auth.platform_create_deployment(${input.code}, ${level}, ${unit.name}) as id`;
+  const [row] = await tx.sql<
+    { id: string }[]
+  >`select auth.platform_create_deployment(${input.code}, ${level}, ${unit.name}) as id`;
   const id = row!.id;
   // The first admin is created inside the new deployment's own scope.
   await tx.sql`select set_config('app.scope', ${input.code}, true)`;
   const scoped = { ...tx, ctx: { ...tx.ctx, scope: input.code } };
-  const { user, setupLink } = await createUser(scoped, { tenantId: id, ...input.admin, roles: ["tenant_admin"] }, origin);
+  const { user, setupLink } = await createUser(
+    scoped,
+    { tenantId: id, ...input.admin, roles: ["tenant_admin"] },
+    origin,
+  );
   await tx.sql`select set_config('app.scope', ${tx.ctx.scope}, true)`;
   return { deployment: { id, code: input.code, name: unit.name }, admin: user, setupLink };
 }
@@ -54,6 +69,8 @@ export async function setDeploymentStatus(
   tx: Tx,
   input: { id: string; status: "active" | "suspended" },
 ): Promise<void> {
-  const [row] = await tx.sql<{ ok: boolean }[]>`select auth.platform_set_deployment_status(${input.id}, ${input.status}) as ok`;
+  const [row] = await tx.sql<
+    { ok: boolean }[]
+  >`select auth.platform_set_deployment_status(${input.id}, ${input.status}) as ok`;
   if (!row?.ok) throw new AppError("NOT_FOUND", { zh: "部署不存在", en: "deployment not found" });
 }

@@ -1,5 +1,5 @@
 import { OPERATOR_SCOPE, type Tx } from "@zongzhi/db/client";
-import { AppError, ancestorCodesOf, childLevel, isDivisionCode, type Level, LEVELS, notFound } from "@zongzhi/domain";
+import { AppError, ancestorCodesOf, childLevel, isDivisionCode, LEVELS, type Level, notFound } from "@zongzhi/domain";
 import { recordAudit } from "./audit.ts";
 
 /** A tenant as the API returns it. */
@@ -77,7 +77,9 @@ export async function pathOf(tx: Tx, code: string): Promise<{ code: string; name
 
 /** Counts of onboarded units by level in the caller's subtree (its own row included). */
 export async function subtreeCounts(tx: Tx): Promise<Record<Level, number>> {
-  const rows = await tx.sql<{ level: Level; n: number }[]>`select level, count(*)::int as n from app.tenants group by level`;
+  const rows = await tx.sql<
+    { level: Level; n: number }[]
+  >`select level, count(*)::int as n from app.tenants group by level`;
   const out = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
   for (const r of rows) out[r.level] = r.n;
   return out;
@@ -195,7 +197,10 @@ export async function onboardUnits(
   if (missing.length > 0) {
     throw new AppError(
       "VALIDATION",
-      { zh: `区划代码不在行政区划库中：${missing.join("、")}`, en: `Not in the division registry: ${missing.join(", ")}` },
+      {
+        zh: `区划代码不在行政区划库中：${missing.join("、")}`,
+        en: `Not in the division registry: ${missing.join(", ")}`,
+      },
       { missing },
     );
   }

@@ -109,7 +109,9 @@ export async function createUser(
       { fields: [{ path: "username", zh: "该登录名已被使用", en: "login name taken" }] },
     );
   }
-  const [row] = await tx.sql<UserRow[]>`insert into app.users (tenant_id, username, display_name, roles, must_change_password)
+  const [row] = await tx.sql<
+    UserRow[]
+  >`insert into app.users (tenant_id, username, display_name, roles, must_change_password)
     values (${input.tenantId}, ${input.username.toLowerCase()}, ${input.displayName}, ${input.roles}, true)
     returning id, tenant_id, username, display_name, roles, status, must_change_password, locked_until,
       password_changed_at, created_at, version`;

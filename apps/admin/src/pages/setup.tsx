@@ -1,0 +1,116 @@
+import { A, useLocation, useNavigate } from "@solidjs/router";
+import { createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, Match, Show, Switch } from "solid-js";
+import { authHttp, type ServerError, toServerError } from "../api.ts";
+import { AuthLayout } from "../components/auth-layout.tsx";
+import { Loading } from "../components/page.tsx";
+import { PasswordRules, passwordAcceptable } from "../components/password-rules.tsx";
+import { pick, t } from "../i18n.ts";
+import { rememberSession } from "../session.ts";
+import { Alert } from "../ui/alert.tsx";
+import { Button } from "../ui/button.tsx";
+import { TextField } from "../ui/text-field.tsx";
+
+/**
+ * The one-time setup link (/setup#<token>): shows whom it is for, lets them choose a password
+ * under the policy, and signs them in. The token travels in the fragment, never to a server log.
+ */
+export function SetupPage() {
+  const location = useLocation();
+  const token = () => decodeURIComponent(location.hash.replace(/^#/, ""));
+  const inspect = createQuery(() => ({
+    queryKey: ["auth.setup.inspect", token()],
+    queryFn: () => authHttp.inspectSetup(token()),
+    enabled: token() !== "",
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
+  }));
+  return (
+    <AuthLayout title={t("setup.title")}>
+      <Switch fallback={<Loading />}>
+        <Match when={token() === ""}>
+          <Alert>{t("setup.noToken")}</Alert>
+        </Match>
+        <Match when={inspect.isError}>
+          <Alert>{pick(toServerError(inspect.error))}</Alert>
+          <p>
+            <A href="/login">{t("setup.toLogin")}</A>
+          </p>
+        </Match>
+        <Match when={inspect.data}>
+          {(who) => <SetupForm token={token()} username={who().username} displayName={who().displayName} />}
+        </Match>
+      </Switch>
+    </AuthLayout>
+  );
+}
+
+function SetupForm(props: { token: string; username: string; displayName: string }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [password, setPassword] = createSignal("");
+  const [confirm, setConfirm] = createSignal("");
+  const [submitted, setSubmitted] = createSignal(false);
+  const [pending, setPending] = createSignal(false);
+  const [error, setError] = createSignal<ServerError | null>(null);
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    setError(null);
+    if (!passwordAcceptable(password(), props.username) || password() !== confirm()) return;
+    setPending(true);
+    try {
+      await authHttp.completeSetup({ token: props.token, password: password() });
+      queryClient.clear();
+      rememberSession(true);
+      navigate("/", { replace: true });
+    } catch (e) {
+      setError(toServerError(e));
+    } finally {
+      setPending(false);
+    }
+  };
+  const passwordError = () => {
+    const e = error();
+    if (e?.code === "PASSWORD_POLICY") return pick(e);
+    if (submitted() && !passwordAcceptable(password(), props.username)) return t("password.policyTitle");
+    return undefined;
+  };
+
+  return (
+    <>
+      <p class="auth-subtitle">{t("setup.for", { name: props.displayName, username: props.username })}</p>
+      <Show when={error() && error()?.code !== "PASSWORD_POLICY"}>
+        <Alert>{pick(error()!)}</Alert>
+      </Show>
+      <form class="form" onSubmit={submit} noValidate>
+        <input type="text" name="username" autocomplete="username" value={props.username} hidden readOnly />
+        <TextField
+          label={t("setup.password")}
+          type="password"
+          autocomplete="new-password"
+          value={password()}
+          onChange={setPassword}
+          error={passwordError()}
+          description={<PasswordRules password={password()} username={props.username} />}
+          required
+        />
+        <TextField
+          label={t("setup.confirm")}
+          type="password"
+          autocomplete="new-password"
+          value={confirm()}
+          onChange={setConfirm}
+          error={
+            (confirm() !== "" || submitted()) && confirm() !== password() ? t("password.mismatch") : undefined
+          }
+          required
+        />
+        <Button type="submit" variant="primary" class="btn-block" disabled={pending()}>
+          {t("setup.submit")}
+        </Button>
+      </form>
+    </>
+  );
+}

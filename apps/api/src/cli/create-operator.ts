@@ -1,0 +1,44 @@
+import { parseArgs } from "node:util";
+import { mintToken } from "@zongzhi/auth";
+import postgres from "postgres";
+import { prepareDatabase } from "../database.ts";
+import { readEnv } from "../env.ts";
+import { createLogger } from "../logger.ts";
+
+/**
+ * `pnpm admin:create --username ops --name "平台运维"`: creates a platform operator (the
+ * first admin of a production installation, which loads no demo) and prints a one-time
+ * setup link valid for 72 hours. Uses DATABASE_URL, or the embedded database under DATA_DIR.
+ */
+const { values } = parseArgs({
+  options: { username: { type: "string" }, name: { type: "string" } },
+  allowPositionals: true,
+});
+if (!values.username || !values.name) {
+  console.error('usage: pnpm admin:create --username <login> --name "<display name>"');
+  process.exit(2);
+}
+const env = readEnv();
+const logger = createLogger("warn");
+const db = await prepareDatabase(env, logger);
+const sql = postgres(db.adminUrl, { max: 1, onnotice: () => {} });
+try {
+  const minted = mintToken();
+  await sql.begin(async (tx) => {
+    const [user] = await tx<{ id: string }[]>`insert into app.users (tenant_id, username, display_name, roles)
+      values (null, ${values.username!.toLowerCase()}, ${values.name!}, ${["platform_admin"]}) returning id`;
+    await tx`insert into app.user_setup_tokens (id, secret_hash, user_id, expires_at)
+      values (${minted.id}, ${Buffer.from(minted.secretHash)}, ${user!.id}, now() + interval '72 hours')`;
+    await tx`insert into app.audit_events (scope_code, actor_id, kind, subject_id)
+      values ('!', null, 'platform.operator_created', ${user!.id})`;
+  });
+  const origin = env.PUBLIC_ORIGIN ?? `http://${env.HOST}:${env.PORT}`;
+  console.log(`Operator ${values.username} created. One-time setup link (72 h):\n  ${origin}/setup#${minted.token}`);
+} catch (error) {
+  const e = error as { code?: string };
+  console.error(e.code === "23505" ? `login name ${values.username} is taken` : error);
+  process.exitCode = 1;
+} finally {
+  await sql.end();
+  await db.stop();
+}

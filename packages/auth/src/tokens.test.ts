@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { can, permissionsOf } from "./permissions.ts";
+import { mintToken, parseToken, secretMatches } from "./tokens.ts";
+
+describe("session tokens", () => {
+  it("are <id>.<secret> with a 160-bit secret and only its SHA-256 kept", () => {
+    const t = mintToken();
+    const parsed = parseToken(t.token)!;
+    expect(parsed.id).toBe(t.id);
+    expect(parsed.secret).toHaveLength(32); // 32 base32 characters = 160 bits
+    expect(t.secretHash).toHaveLength(32);
+    expect(secretMatches(parsed.secret, t.secretHash)).toBe(true);
+    expect(
+      secretMatches(
+        parsed.secret.replace(/.$/, (c) => (c === "a" ? "b" : "a")),
+        t.secretHash,
+      ),
+    ).toBe(false);
+  });
+
+  it("never repeat", () => {
+    const seen = new Set(Array.from({ length: 2000 }, () => mintToken().token));
+    expect(seen.size).toBe(2000);
+  });
+
+  it("malformed tokens are refused before any lookup", () => {
+    for (const bad of [
+      "",
+      "abc",
+      "a.b",
+      `${"a".repeat(24)}.${"1".repeat(32)}`,
+      `${"a".repeat(24)}.${"a".repeat(32)}x`,
+    ]) {
+      expect(parseToken(bad)).toBeNull();
+    }
+  });
+});
+
+describe("permissions", () => {
+  it("are checked in one table: clerks read, admins onboard, operators manage deployments", () => {
+    expect(can(["intake_clerk"], "tenant.read")).toBe(true);
+    expect(can(["intake_clerk"], "tenant.onboard")).toBe(false);
+    expect(can(["tenant_admin"], "tenant.onboard")).toBe(true);
+    expect(can(["tenant_admin"], "platform.deployments")).toBe(false);
+    expect(can(["platform_admin"], "platform.deployments")).toBe(true);
+    expect(permissionsOf(["auditor", "mediator"])).toEqual(["audit.read", "tenant.read", "user.read"]);
+    expect(can(["no_such_role"], "tenant.read")).toBe(false);
+  });
+});
