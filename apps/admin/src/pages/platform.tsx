@@ -1,0 +1,324 @@
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { fieldProblem, type Outputs, trpc } from "../api.ts";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { SetupLinkBox } from "../components/setup-link-box.tsx";
+import { useMe } from "../components/shell.tsx";
+import { formatDateTime, levelName, pick, t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Alert } from "../ui/alert.tsx";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+type Deployment = Outputs["platform"]["deployments"][number];
+type Hit = Outputs["tenants"]["searchRegistry"][number];
+
+/** Operators: every deployment with its counts; create one from the registry; suspend or reactivate. */
+export function PlatformPage() {
+  const me = useMe();
+  return (
+    <Show when={can(me(), "platform.deployments")} fallback={<Forbidden />}>
+      <Deployments />
+    </Show>
+  );
+}
+
+function Deployments() {
+  const queryClient = useQueryClient();
+  const [creating, setCreating] = createSignal(false);
+  const [target, setTarget] = createSignal<{ d: Deployment; status: "active" | "suspended" } | null>(null);
+  const list = createQuery(() => ({
+    queryKey: ["platform.deployments"],
+    queryFn: () => trpc.platform.deployments.query(),
+  }));
+  const setStatus = createMutation(() => ({
+    mutationFn: (input: { id: string; status: "active" | "suspended" }) =>
+      trpc.platform.setDeploymentStatus.mutate(input),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
+  }));
+  return (
+    <>
+      <PageHeader
+        title={t("platform.title")}
+        intro={t("platform.intro")}
+        actions={
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            {t("platform.create")}
+          </Button>
+        }
+      />
+      <section class="card">
+        <Switch fallback={<Loading />}>
+          <Match when={list.isError}>
+            <LoadError error={list.error} retry={() => list.refetch()} />
+          </Match>
+          <Match when={list.data?.length === 0}>
+            <p class="muted">{t("platform.empty")}</p>
+          </Match>
+          <Match when={list.data}>
+            {(rows) => (
+              <table class="table">
+                <caption class="sr-only">{t("platform.title")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("common.name")}</th>
+                    <th scope="col">{t("common.code")}</th>
+                    <th scope="col">{t("common.level")}</th>
+                    <th scope="col" class="num">
+                      {t("platform.tenants")}
+                    </th>
+                    <th scope="col" class="num">
+                      {t("platform.users")}
+                    </th>
+                    <th scope="col">{t("common.status")}</th>
+                    <th scope="col">{t("platform.createdAt")}</th>
+                    <th scope="col" class="col-actions">
+                      {t("common.actions")}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={rows()}>
+                    {(d) => (
+                      <tr>
+                        <td>{d.name}</td>
+                        <td class="mono">{d.code}</td>
+                        <td>
+                          <Badge tone="tier">{levelName(d.level)}</Badge>
+                        </td>
+                        <td class="num">{d.tenants.toLocaleString()}</td>
+                        <td class="num">{d.users.toLocaleString()}</td>
+                        <td>
+                          <Badge tone={d.status === "active" ? "success" : "danger"}>
+                            {d.status === "active" ? t("common.active") : t("common.suspended")}
+                          </Badge>
+                        </td>
+                        <td class="small">{formatDateTime(d.createdAt)}</td>
+                        <td class="col-actions">
+                          <Show
+                            when={d.status === "active"}
+                            fallback={
+                              <Button
+                                size="sm"
+                                aria-label={t("tenants.reactivateLabel", { name: d.name })}
+                                onClick={() => setTarget({ d, status: "active" })}
+                              >
+                                {t("tenants.reactivate")}
+                              </Button>
+                            }
+                          >
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              class="btn-danger-text"
+                              aria-label={t("tenants.suspendLabel", { name: d.name })}
+                              onClick={() => setTarget({ d, status: "suspended" })}
+                            >
+                              {t("tenants.suspend")}
+                            </Button>
+                          </Show>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            )}
+          </Match>
+        </Switch>
+      </section>
+      <Dialog open={creating()} onOpenChange={setCreating} title={t("platform.createTitle")} size="lg">
+        <CreateDeploymentForm onClose={() => setCreating(false)} />
+      </Dialog>
+      <ConfirmDialog
+        open={target() !== null}
+        onOpenChange={(o) => !o && setTarget(null)}
+        title={target()?.status === "suspended" ? t("tenants.suspend") : t("tenants.reactivate")}
+        message={
+          target()?.status === "suspended"
+            ? t("platform.suspendConfirm", { name: target()?.d.name ?? "" })
+            : t("platform.reactivateConfirm", { name: target()?.d.name ?? "" })
+        }
+        confirmLabel={target()?.status === "suspended" ? t("tenants.suspend") : t("tenants.reactivate")}
+        danger={target()?.status === "suspended"}
+        onConfirm={async () => {
+          const current = target();
+          if (!current) return;
+          await setStatus.mutateAsync({ id: current.d.id, status: current.status });
+          notify(t("tenants.statusChanged", { name: current.d.name }));
+        }}
+        errorText={errorText}
+      />
+    </>
+  );
+}
+
+function CreateDeploymentForm(props: { onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [text, setText] = createSignal("");
+  const [q, setQ] = createSignal("");
+  const [picked, setPicked] = createSignal<Hit | null>(null);
+  const [username, setUsername] = createSignal("");
+  const [displayName, setDisplayName] = createSignal("");
+  const [noRoot, setNoRoot] = createSignal(false);
+  const search = createQuery(() => ({
+    queryKey: ["tenants.searchRegistry", "platform", q()],
+    queryFn: () => trpc.tenants.searchRegistry.query({ q: q(), limit: 20 }),
+    enabled: q() !== "",
+  }));
+  const create = createMutation(() => ({
+    mutationFn: (input: { code: string; admin: { username: string; displayName: string } }) =>
+      trpc.platform.createDeployment.mutate(input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
+  }));
+  const problem = (...paths: string[]) => {
+    for (const p of paths) {
+      const f = fieldProblem(create.error, p);
+      if (f) return pick(f);
+    }
+    return undefined;
+  };
+  const otherError = () =>
+    create.error && !problem("admin.username", "username", "admin.displayName", "displayName")
+      ? errorText(create.error)
+      : null;
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const root = picked();
+    setNoRoot(!root);
+    if (!root) return;
+    create.mutate({ code: root.code, admin: { username: username().trim(), displayName: displayName().trim() } });
+  };
+  const runSearch = () => setQ(text().trim());
+  return (
+    <Show
+      when={create.data}
+      fallback={
+        <form class="form" onSubmit={submit} noValidate>
+          <div class="search-form">
+            <TextField
+              label={t("platform.searchLabel")}
+              type="search"
+              value={text()}
+              onChange={setText}
+              placeholder={t("tenants.searchPlaceholder")}
+              class="search-field"
+              onKeyDown={(e) => {
+                if (e.key === "Enter") {
+                  e.preventDefault();
+                  runSearch();
+                }
+              }}
+            />
+            <Button onClick={runSearch}>{t("common.search")}</Button>
+          </div>
+          <Show when={q() !== ""}>
+            <Switch fallback={<Loading />}>
+              <Match when={search.isError}>
+                <LoadError error={search.error} />
+              </Match>
+              <Match when={search.data?.length === 0}>
+                <p class="muted">{t("tenants.searchEmpty")}</p>
+              </Match>
+              <Match when={search.data}>
+                {(hits) => (
+                  <ul class="pick-list">
+                    <For each={hits()}>
+                      {(hit) => (
+                        <li class="pick-item" classList={{ picked: picked()?.code === hit.code }}>
+                          <div>
+                            <div>
+                              {hit.name} <span class="mono muted">{hit.code}</span>{" "}
+                              <Badge tone="tier">{levelName(hit.level)}</Badge>
+                            </div>
+                            <div class="muted small">{hit.path}</div>
+                          </div>
+                          <Button
+                            size="sm"
+                            variant={picked()?.code === hit.code ? "primary" : "secondary"}
+                            aria-pressed={picked()?.code === hit.code}
+                            aria-label={t("platform.pickLabel", { name: hit.name })}
+                            disabled={hit.onboarded}
+                            onClick={() => setPicked(hit)}
+                          >
+                            {hit.onboarded
+                              ? t("tenants.onboarded")
+                              : picked()?.code === hit.code
+                                ? t("platform.picked")
+                                : t("platform.pick")}
+                          </Button>
+                        </li>
+                      )}
+                    </For>
+                  </ul>
+                )}
+              </Match>
+            </Switch>
+          </Show>
+          <div class="picked-root">
+            <span class="field-label">{t("platform.root")}</span>
+            <Show when={picked()} fallback={<span class="muted">—</span>}>
+              {(root) => (
+                <span>
+                  {root().name} <span class="mono muted">{root().code}</span>
+                </span>
+              )}
+            </Show>
+          </div>
+          <Show when={noRoot()}>
+            <Alert tone="warning">{t("platform.rootRequired")}</Alert>
+          </Show>
+          <fieldset class="fieldset">
+            <legend>{t("tenants.firstAdmin")}</legend>
+            <div class="field-row">
+              <TextField
+                label={t("tenants.adminUsername")}
+                value={username()}
+                onChange={setUsername}
+                autocomplete="off"
+                description={t("users.usernameHint")}
+                error={problem("admin.username", "username")}
+                required
+              />
+              <TextField
+                label={t("tenants.adminDisplayName")}
+                value={displayName()}
+                onChange={setDisplayName}
+                autocomplete="off"
+                error={problem("admin.displayName", "displayName")}
+                required
+              />
+            </div>
+          </fieldset>
+          <Show when={otherError()}>
+            <Alert>{otherError()}</Alert>
+          </Show>
+          <DialogFooter>
+            <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+            <Button type="submit" variant="primary" disabled={create.isPending}>
+              {t("platform.submit")}
+            </Button>
+          </DialogFooter>
+        </form>
+      }
+    >
+      {(result) => (
+        <div class="form">
+          <Alert tone="success">{t("platform.createdDone", { name: result().deployment.name })}</Alert>
+          <SetupLinkBox
+            link={result().setupLink}
+            heading={t("setupLink.for", { name: result().admin.displayName, username: result().admin.username })}
+          />
+          <DialogFooter>
+            <Button variant="primary" onClick={() => props.onClose()}>
+              {t("common.close")}
+            </Button>
+          </DialogFooter>
+        </div>
+      )}
+    </Show>
+  );
+}

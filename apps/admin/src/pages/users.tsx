@@ -1,0 +1,546 @@
+import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { type Level, ROLES, type Role } from "@zongzhi/domain";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { fieldProblem, type Me, trpc, type UserRow } from "../api.ts";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { SetupLinkBox } from "../components/setup-link-box.tsx";
+import { useMe } from "../components/shell.tsx";
+import { formatDateTime, levelName, pick, roleName, t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Alert } from "../ui/alert.tsx";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+const PAGE_SIZE = 50;
+/** Roles an administrator may grant (the platform role is never granted here). */
+const GRANTABLE = ROLES.filter((r) => r !== "platform_admin");
+
+/** A unit whose users are shown (null id: the platform operators). */
+interface UnitRef {
+  id: string | null;
+  code: string;
+  name: string;
+  level: Level | null;
+}
+
+type StatusChange = { user: UserRow; status: "active" | "disabled" };
+
+/** Users of my unit or, for those above, of an onboarded unit below (picked by drilling down). */
+export function UsersPage() {
+  const me = useMe();
+  const root = (m: Me): UnitRef =>
+    m.tenant
+      ? { id: m.tenant.id, code: m.tenant.code, name: m.tenant.name, level: m.tenant.level }
+      : { id: null, code: "", name: t("users.operators"), level: null };
+  const [stack, setStack] = createSignal<UnitRef[]>([root(me())]);
+  const current = () => stack()[stack().length - 1]!;
+  return (
+    <Show when={can(me(), "user.read")} fallback={<Forbidden />}>
+      <PageHeader title={t("users.title")} />
+      <section class="card unit-picker" aria-labelledby="unit-title">
+        <h2 id="unit-title" class="card-title">
+          {t("users.unit")}
+        </h2>
+        <div class="unit-picker-row">
+          <nav aria-label={t("users.unit")} class="breadcrumb">
+            <ol>
+              <For each={stack()}>
+                {(unit, i) => (
+                  <li aria-current={i() === stack().length - 1 ? "location" : undefined}>
+                    <Show when={i() < stack().length - 1} fallback={<strong>{unit.name}</strong>}>
+                      <button type="button" class="link-button" onClick={() => setStack(stack().slice(0, i() + 1))}>
+                        {unit.name}
+                      </button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ol>
+          </nav>
+          <Show when={current().level}>
+            {(level) => <Badge tone="tier">{levelName(level())}</Badge>}
+          </Show>
+          <Show when={me().tenant && current().level !== "village" && can(me(), "tenant.read")}>
+            <ChildUnitSelect parent={current()} onPick={(unit) => setStack([...stack(), unit])} />
+          </Show>
+        </div>
+      </section>
+      <Show when={current()} keyed>
+        {(unit) => <UserList unit={unit} canCreate={can(me(), "user.manage") && unit.id !== null} />}
+      </Show>
+    </Show>
+  );
+}
+
+/** Picks an onboarded unit directly below `parent`. */
+function ChildUnitSelect(props: { parent: UnitRef; onPick: (unit: UnitRef) => void }) {
+  const children = createQuery(() => ({
+    queryKey: ["tenants.units", props.parent.code, "onboarded"],
+    queryFn: () => trpc.tenants.units.query({ parentCode: props.parent.code, onboardedOnly: true, limit: 200 }),
+  }));
+  const options = () =>
+    (children.data?.items ?? []).flatMap((u) => (u.tenant ? [{ value: u.tenant.id, label: `${u.name}（${u.code}）` }] : []));
+  return (
+    <Show when={options().length > 0} fallback={<span class="muted small">{children.data ? t("users.noChildUnits") : ""}</span>}>
+      <Select
+        class="unit-select"
+        label={t("users.childUnit")}
+        placeholder={t("users.childUnitPlaceholder")}
+        options={options()}
+        value={null}
+        onChange={(id) => {
+          const unit = children.data?.items.find((u) => u.tenant?.id === id);
+          if (unit?.tenant) props.onPick({ id: unit.tenant.id, code: unit.code, name: unit.name, level: unit.level });
+        }}
+      />
+    </Show>
+  );
+}
+
+function UserList(props: { unit: UnitRef; canCreate: boolean }) {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [filter, setFilter] = createSignal("");
+  const [q, setQ] = createSignal("");
+  const [creating, setCreating] = createSignal(false);
+  const [editing, setEditing] = createSignal<UserRow | null>(null);
+  const [statusChange, setStatusChange] = createSignal<StatusChange | null>(null);
+  const [linkFor, setLinkFor] = createSignal<UserRow | null>(null);
+  const manage = () => can(me(), "user.manage");
+
+  const users = createInfiniteQuery(() => ({
+    queryKey: ["users.list", props.unit.id, q()],
+    queryFn: ({ pageParam }) =>
+      trpc.users.list.query({
+        tenantId: props.unit.id ?? undefined,
+        q: q() || undefined,
+        after: pageParam,
+        limit: PAGE_SIZE,
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next ?? undefined,
+  }));
+  const rows = () => users.data?.pages.flatMap((p) => p.items) ?? [];
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["users.list"] });
+
+  const setStatus = createMutation(() => ({
+    mutationFn: (c: StatusChange) =>
+      trpc.users.setStatus.mutate({ id: c.user.id, version: c.user.version, status: c.status }),
+    onSettled: refresh,
+  }));
+  const unlock = createMutation(() => ({
+    mutationFn: (u: UserRow) => trpc.users.unlock.mutate({ id: u.id, version: u.version }),
+    onSuccess: (_r, u) => notify(t("users.unlocked", { name: u.displayName })),
+    onError: (e) => notify(errorText(e), "error"),
+    onSettled: refresh,
+  }));
+
+  return (
+    <section class="card" aria-labelledby="users-title">
+      <div class="card-head">
+        <h2 id="users-title" class="card-title">
+          {props.unit.name}
+        </h2>
+        <div class="toolbar">
+          <form
+            class="inline-search"
+            role="search"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setQ(filter().trim());
+            }}
+          >
+            <TextField
+              label={t("users.searchLabel")}
+              hideLabel
+              type="search"
+              value={filter()}
+              onChange={setFilter}
+              placeholder={t("users.searchLabel")}
+            />
+            <Button type="submit" size="sm">
+              {t("common.search")}
+            </Button>
+          </form>
+          <Show when={props.canCreate}>
+            <Button variant="primary" size="sm" onClick={() => setCreating(true)}>
+              {t("users.create")}
+            </Button>
+          </Show>
+        </div>
+      </div>
+      <Switch fallback={<Loading />}>
+        <Match when={users.isError}>
+          <LoadError error={users.error} retry={() => users.refetch()} />
+        </Match>
+        <Match when={users.data && rows().length === 0}>
+          <p class="muted">{t("users.empty")}</p>
+        </Match>
+        <Match when={users.data}>
+          <table class="table">
+            <caption class="sr-only">{props.unit.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("users.username")}</th>
+                <th scope="col">{t("users.displayName")}</th>
+                <th scope="col">{t("users.roles")}</th>
+                <th scope="col">{t("common.status")}</th>
+                <Show when={manage()}>
+                  <th scope="col" class="col-actions">
+                    {t("common.actions")}
+                  </th>
+                </Show>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={rows()}>
+                {(user) => (
+                  <tr>
+                    <td class="mono">{user.username}</td>
+                    <td>{user.displayName}</td>
+                    <td>
+                      <div class="badge-row">
+                        <For each={user.roles}>{(role) => <Badge tone="info">{roleName(role)}</Badge>}</For>
+                      </div>
+                    </td>
+                    <td>
+                      <div class="badge-row">
+                        <Badge tone={user.status === "active" ? "success" : "danger"}>
+                          {user.status === "active" ? t("common.active") : t("common.disabled")}
+                        </Badge>
+                        <Show when={user.locked}>
+                          <Badge
+                            tone="warning"
+                            title={
+                              user.lockedUntil ? t("users.lockedUntil", { time: formatDateTime(user.lockedUntil) }) : undefined
+                            }
+                          >
+                            {t("users.locked")}
+                          </Badge>
+                        </Show>
+                        <Show when={!user.passwordSet}>
+                          <Badge tone="neutral">{t("users.pendingSetup")}</Badge>
+                        </Show>
+                        <Show when={user.passwordSet && user.mustChangePassword}>
+                          <Badge tone="neutral">{t("users.mustChange")}</Badge>
+                        </Show>
+                      </div>
+                    </td>
+                    <Show when={manage()}>
+                      <td class="col-actions">
+                        <div class="row-actions">
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("users.editLabel", { name: user.displayName })}
+                            onClick={() => setEditing(user)}
+                          >
+                            {t("users.edit")}
+                          </Button>
+                          <Show when={user.locked}>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("users.unlockLabel", { name: user.displayName })}
+                              disabled={unlock.isPending}
+                              onClick={() => unlock.mutate(user)}
+                            >
+                              {t("users.unlock")}
+                            </Button>
+                          </Show>
+                          <Show when={user.id !== me().id}>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("users.setupLinkLabel", { name: user.displayName })}
+                              onClick={() => setLinkFor(user)}
+                            >
+                              {t("users.setupLink")}
+                            </Button>
+                            <Show
+                              when={user.status === "active"}
+                              fallback={
+                                <Button
+                                  size="sm"
+                                  variant="ghost"
+                                  aria-label={t("users.enableLabel", { name: user.displayName })}
+                                  onClick={() => setStatusChange({ user, status: "active" })}
+                                >
+                                  {t("users.enable")}
+                                </Button>
+                              }
+                            >
+                              <Button
+                                size="sm"
+                                variant="ghost"
+                                class="btn-danger-text"
+                                aria-label={t("users.disableLabel", { name: user.displayName })}
+                                onClick={() => setStatusChange({ user, status: "disabled" })}
+                              >
+                                {t("users.disable")}
+                              </Button>
+                            </Show>
+                          </Show>
+                        </div>
+                      </td>
+                    </Show>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+          <div class="table-foot">
+            <span class="muted small">{t("users.count", { n: rows().length })}</span>
+            <Show when={users.hasNextPage}>
+              <Button size="sm" disabled={users.isFetchingNextPage} onClick={() => users.fetchNextPage()}>
+                {t("common.loadMore")}
+              </Button>
+            </Show>
+          </div>
+        </Match>
+      </Switch>
+
+      <Dialog open={creating()} onOpenChange={setCreating} title={t("users.createTitle")} size="lg">
+        <CreateUserForm unit={props.unit} onClose={() => setCreating(false)} />
+      </Dialog>
+      <Dialog open={editing() !== null} onOpenChange={(o) => !o && setEditing(null)} title={t("users.editTitle")}>
+        <Show when={editing()}>{(user) => <EditUserForm user={user()} onClose={() => setEditing(null)} />}</Show>
+      </Dialog>
+      <Dialog
+        open={linkFor() !== null}
+        onOpenChange={(o) => !o && setLinkFor(null)}
+        title={t("users.setupLinkTitle")}
+      >
+        <Show when={linkFor()}>{(user) => <NewSetupLink user={user()} onClose={() => setLinkFor(null)} />}</Show>
+      </Dialog>
+      <ConfirmDialog
+        open={statusChange() !== null}
+        onOpenChange={(o) => !o && setStatusChange(null)}
+        title={statusChange()?.status === "disabled" ? t("users.disableTitle") : t("users.enableTitle")}
+        message={
+          statusChange()?.status === "disabled"
+            ? t("users.disableConfirm", { name: statusChange()?.user.displayName ?? "" })
+            : t("users.enableConfirm", { name: statusChange()?.user.displayName ?? "" })
+        }
+        confirmLabel={statusChange()?.status === "disabled" ? t("users.disable") : t("users.enable")}
+        danger={statusChange()?.status === "disabled"}
+        onConfirm={async () => {
+          const change = statusChange();
+          if (!change) return;
+          await setStatus.mutateAsync(change);
+          notify(t("common.saved"));
+        }}
+        errorText={errorText}
+      />
+    </section>
+  );
+}
+
+/** The roles as a group of checkboxes. */
+function RolesField(props: { value: Role[]; onChange: (roles: Role[]) => void; error?: string | undefined }) {
+  return (
+    <fieldset class="fieldset" aria-invalid={props.error ? true : undefined}>
+      <legend>{t("users.rolesLegend")}</legend>
+      <div class="check-grid">
+        <For each={GRANTABLE}>
+          {(role) => (
+            <Checkbox
+              label={roleName(role)}
+              checked={props.value.includes(role)}
+              onChange={(on) =>
+                props.onChange(on ? [...props.value.filter((r) => r !== role), role] : props.value.filter((r) => r !== role))
+              }
+            />
+          )}
+        </For>
+      </div>
+      <Show when={props.error}>
+        <p class="field-error">{props.error}</p>
+      </Show>
+    </fieldset>
+  );
+}
+
+function CreateUserForm(props: { unit: UnitRef; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [username, setUsername] = createSignal("");
+  const [displayName, setDisplayName] = createSignal("");
+  const [roles, setRoles] = createSignal<Role[]>([]);
+  const [submitted, setSubmitted] = createSignal(false);
+  const create = createMutation(() => ({
+    mutationFn: (input: { username: string; displayName: string; roles: Role[]; tenantId: string }) =>
+      trpc.users.create.mutate(input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["users.list"] }),
+  }));
+  const problem = (path: string) => {
+    const f = fieldProblem(create.error, path);
+    return f ? pick(f) : undefined;
+  };
+  const rolesError = () =>
+    submitted() && roles().length === 0 ? t("users.rolesRequired") : (problem("roles") ?? undefined);
+  const otherError = () =>
+    create.error && !problem("username") && !problem("displayName") && !problem("roles")
+      ? errorText(create.error)
+      : null;
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (roles().length === 0 || !props.unit.id) return;
+    create.mutate({
+      username: username().trim(),
+      displayName: displayName().trim(),
+      roles: roles(),
+      tenantId: props.unit.id,
+    });
+  };
+  return (
+    <Show
+      when={create.data}
+      fallback={
+        <form class="form" onSubmit={submit} noValidate>
+          <p class="muted">{t("users.createIn", { unit: props.unit.name })}</p>
+          <div class="field-row">
+            <TextField
+              label={t("users.username")}
+              value={username()}
+              onChange={setUsername}
+              autocomplete="off"
+              description={t("users.usernameHint")}
+              error={problem("username")}
+              required
+            />
+            <TextField
+              label={t("users.displayName")}
+              value={displayName()}
+              onChange={setDisplayName}
+              autocomplete="off"
+              error={problem("displayName")}
+              required
+            />
+          </div>
+          <RolesField value={roles()} onChange={setRoles} error={rolesError()} />
+          <Show when={otherError()}>
+            <Alert>{otherError()}</Alert>
+          </Show>
+          <DialogFooter>
+            <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+            <Button type="submit" variant="primary" disabled={create.isPending}>
+              {t("users.create")}
+            </Button>
+          </DialogFooter>
+        </form>
+      }
+    >
+      {(result) => (
+        <div class="form">
+          <Alert tone="success">{t("users.created")}</Alert>
+          <SetupLinkBox
+            link={result().setupLink}
+            heading={t("setupLink.for", { name: result().user.displayName, username: result().user.username })}
+          />
+          <DialogFooter>
+            <Button variant="primary" onClick={() => props.onClose()}>
+              {t("common.close")}
+            </Button>
+          </DialogFooter>
+        </div>
+      )}
+    </Show>
+  );
+}
+
+function EditUserForm(props: { user: UserRow; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [displayName, setDisplayName] = createSignal(props.user.displayName);
+  const [roles, setRoles] = createSignal<Role[]>(props.user.roles.filter((r) => r !== "platform_admin"));
+  const [submitted, setSubmitted] = createSignal(false);
+  const edit = createMutation(() => ({
+    mutationFn: (input: { id: string; version: number; displayName: string; roles: Role[] }) =>
+      trpc.users.edit.mutate(input),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["users.list"] });
+      notify(t("common.saved"));
+      props.onClose();
+    },
+  }));
+  const problem = (path: string) => {
+    const f = fieldProblem(edit.error, path);
+    return f ? pick(f) : undefined;
+  };
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (roles().length === 0) return;
+    edit.mutate({ id: props.user.id, version: props.user.version, displayName: displayName().trim(), roles: roles() });
+  };
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <TextField label={t("users.username")} value={props.user.username} readOnly inputClass="mono" />
+      <TextField
+        label={t("users.displayName")}
+        value={displayName()}
+        onChange={setDisplayName}
+        error={problem("displayName")}
+        required
+      />
+      <RolesField
+        value={roles()}
+        onChange={setRoles}
+        error={submitted() && roles().length === 0 ? t("users.rolesRequired") : problem("roles")}
+      />
+      <Show when={edit.error && !problem("displayName") && !problem("roles")}>
+        <Alert>{errorText(edit.error)}</Alert>
+      </Show>
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={edit.isPending}>
+          {t("common.save")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+function NewSetupLink(props: { user: UserRow; onClose: () => void }) {
+  const issue = createMutation(() => ({
+    mutationFn: () => trpc.users.setupLink.mutate({ id: props.user.id }),
+  }));
+  return (
+    <Show
+      when={issue.data}
+      fallback={
+        <div class="form">
+          <p>{t("users.setupLinkConfirm", { name: props.user.displayName })}</p>
+          <Show when={issue.error}>
+            <Alert>{errorText(issue.error)}</Alert>
+          </Show>
+          <DialogFooter>
+            <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+            <Button variant="primary" disabled={issue.isPending} onClick={() => issue.mutate()}>
+              {t("users.setupLinkGenerate")}
+            </Button>
+          </DialogFooter>
+        </div>
+      }
+    >
+      {(link) => (
+        <div class="form">
+          <SetupLinkBox
+            link={link()}
+            heading={t("setupLink.for", { name: props.user.displayName, username: props.user.username })}
+          />
+          <DialogFooter>
+            <Button variant="primary" onClick={() => props.onClose()}>
+              {t("common.close")}
+            </Button>
+          </DialogFooter>
+        </div>
+      )}
+    </Show>
+  );
+}
