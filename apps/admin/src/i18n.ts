@@ -1,4 +1,5 @@
-import { LEVEL_NAMES, type Level, ROLE_NAMES, type Role } from "@zongzhi/domain";
+import { LEVEL_NAMES, type Level } from "@zongzhi/domain/division";
+import { ROLE_NAMES, type Role } from "@zongzhi/domain/roles";
 import { createSignal } from "solid-js";
 
 /** The UI's languages: Chinese first, English second. */
@@ -119,8 +120,7 @@ const zh = {
   "tenants.title": "单位管理",
   "tenants.intro": "浏览本单位下辖的行政区划，接入下级综治中心，或暂停、恢复已接入的单位。",
   "tenants.tree": "下辖单位",
-  "tenants.expand": "展开 {name}",
-  "tenants.collapse": "收起 {name}",
+  "tenants.toggle": "{name}的下级单位",
   "tenants.onboarded": "已接入",
   "tenants.notOnboarded": "未接入",
   "tenants.childrenInfo": "下级 {onboarded}/{total} 已接入",
@@ -326,8 +326,7 @@ const en: Record<MessageKey, string> = {
   "tenants.title": "Units",
   "tenants.intro": "Browse the divisions below your unit, onboard their centres, or suspend and reactivate onboarded units.",
   "tenants.tree": "Units below",
-  "tenants.expand": "Expand {name}",
-  "tenants.collapse": "Collapse {name}",
+  "tenants.toggle": "Units below {name}",
   "tenants.onboarded": "Onboarded",
   "tenants.notOnboarded": "Not onboarded",
   "tenants.childrenInfo": "{onboarded}/{total} below onboarded",

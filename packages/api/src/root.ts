@@ -1,5 +1,6 @@
 import { auditRouter } from "./routers/audit.router.ts";
 import { authRouter } from "./routers/auth.router.ts";
+import { centreRouter } from "./routers/centre.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
 import { tenantsRouter } from "./routers/tenants.router.ts";
 import { usersRouter } from "./routers/users.router.ts";
@@ -12,6 +13,7 @@ export const appRouter = router({
   users: usersRouter,
   platform: platformRouter,
   audit: auditRouter,
+  centre: centreRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

@@ -10,11 +10,14 @@ export const PERMISSIONS = [
   "user.manage",
   "audit.read",
   "platform.deployments",
+  "centre.read",
+  "centre.configure",
+  "booking.manage",
 ] as const;
 /** One permission. */
 export type Permission = (typeof PERMISSIONS)[number];
 
-const STAFF: Permission[] = ["tenant.read"];
+const STAFF: Permission[] = ["tenant.read", "centre.read"];
 
 /** The one place that says which role may do what. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -27,9 +30,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "user.read",
     "user.manage",
     "audit.read",
+    "centre.configure",
+    "booking.manage",
   ],
-  intake_clerk: STAFF,
-  mediator: STAFF,
+  intake_clerk: [...STAFF, "booking.manage"],
+  mediator: [...STAFF, "booking.manage"],
   department_liaison: STAFF,
   grid_worker: STAFF,
   leader: [...STAFF, "user.read"],

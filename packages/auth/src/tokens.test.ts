@@ -43,7 +43,12 @@ describe("permissions", () => {
     expect(can(["tenant_admin"], "tenant.onboard")).toBe(true);
     expect(can(["tenant_admin"], "platform.deployments")).toBe(false);
     expect(can(["platform_admin"], "platform.deployments")).toBe(true);
-    expect(permissionsOf(["auditor", "mediator"])).toEqual(["audit.read", "tenant.read", "user.read"]);
+    expect(permissionsOf(["auditor", "grid_worker"])).toEqual([
+      "audit.read",
+      "centre.read",
+      "tenant.read",
+      "user.read",
+    ]);
     expect(can(["no_such_role"], "tenant.read")).toBe(false);
   });
 });

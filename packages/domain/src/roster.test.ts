@@ -27,8 +27,12 @@ const dept = (id: string, residency: RosterStationing["residency"], slots: Rotat
 
 const court = dept("法院", "permanent");
 const labour = dept("人社局", "rotating", [slot({ weekdays: [2, 4], staffName: "张敏" })]);
-const women = dept("妇联", "rotating", [slot({ weekdays: [1], everyWeeks: 2, anchorDate: "2026-09-28", staffName: "李娟" })]);
-const notary = dept("公证处", "rotating", [slot({ validFrom: "2026-10-08", validTo: "2026-10-12", staffName: "王强" })]);
+const women = dept("妇联", "rotating", [
+  slot({ weekdays: [1], everyWeeks: 2, anchorDate: "2026-09-28", staffName: "李娟" }),
+]);
+const notary = dept("公证处", "rotating", [
+  slot({ validFrom: "2026-10-08", validTo: "2026-10-12", staffName: "王强" }),
+]);
 const medical = dept("医调委", "on_call");
 const all = [court, labour, women, notary, medical];
 const names = (r: RosterStationing[]) => r.map((s) => s.name);
@@ -90,7 +94,13 @@ describe("duty roster on the official calendar", () => {
   it("the week view starts on Monday and marks the holiday week", () => {
     const week = rosterForWeek(all, mondayOf("2026-10-01"), chinaCalendar);
     expect(week.map((d) => d.date)).toEqual([
-      "2026-09-28", "2026-09-29", "2026-09-30", "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04",
+      "2026-09-28",
+      "2026-09-29",
+      "2026-09-30",
+      "2026-10-01",
+      "2026-10-02",
+      "2026-10-03",
+      "2026-10-04",
     ]);
     expect(week.map((d) => d.workday)).toEqual([true, true, true, false, false, false, false]);
   });

@@ -1,4 +1,4 @@
-import { addDays, daysBetween, type IsoDate, isoWeekday, type WorkCalendar, type DayInfo } from "./calendar.ts";
+import { addDays, type DayInfo, daysBetween, type IsoDate, isoWeekday, type WorkCalendar } from "./calendar.ts";
 
 /** How a department is stationed at a centre: 常驻 / 轮驻 / 随叫随驻. */
 export type Residency = "permanent" | "rotating" | "on_call";
@@ -79,7 +79,9 @@ export function rosterForDay(stationings: RosterStationing[], date: IsoDate, cal
     } else if (s.residency === "on_call") {
       roster.onCall.push(s);
     } else {
-      const staff = s.slots.filter((slot) => slotApplies(slot, day)).map((slot) => ({ name: slot.staffName, phone: slot.staffPhone }));
+      const staff = s.slots
+        .filter((slot) => slotApplies(slot, day))
+        .map((slot) => ({ name: slot.staffName, phone: slot.staffPhone }));
       if (staff.length > 0) roster.rotating.push({ stationing: s, staff });
     }
   }

@@ -1,3 +1,6 @@
 export * from "./cluster.ts";
 export * from "./database.ts";
 export * from "./fixtures.ts";
+export * from "./isolation-probe.ts";
+export * from "./table-fixtures.ts";
+export * from "./isolation-tree.ts";

@@ -1,4 +1,4 @@
-import { passwordProblems } from "@zongzhi/domain";
+import { passwordProblems } from "@zongzhi/domain/password-policy";
 import { For } from "solid-js";
 import { pick, t } from "../i18n.ts";
 import { cx } from "../ui/cx.ts";

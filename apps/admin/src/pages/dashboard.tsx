@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
-import { LEVELS } from "@zongzhi/domain";
+import { LEVELS } from "@zongzhi/domain/division";
 import { For, Match, Show, Switch } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { LoadError, Loading, PageHeader } from "../components/page.tsx";

@@ -1,5 +1,5 @@
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import type { Level } from "@zongzhi/domain";
+import type { Level } from "@zongzhi/domain/division";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc, type UnitRow } from "../api.ts";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
@@ -208,7 +208,7 @@ function TreeNode(props: { unit: UnitRow; depth: number; actions: TreeActions })
             type="button"
             class="tree-toggle"
             aria-expanded={open()}
-            aria-label={t(open() ? "tenants.collapse" : "tenants.expand", { name: unit().name })}
+            aria-label={t("tenants.toggle", { name: unit().name })}
             onClick={() => setOpen(!open())}
           >
             <span aria-hidden="true">{open() ? "▾" : "▸"}</span>

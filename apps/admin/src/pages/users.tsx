@@ -1,5 +1,6 @@
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { type Level, ROLES, type Role } from "@zongzhi/domain";
+import type { Level } from "@zongzhi/domain/division";
+import { ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Me, trpc, type UserRow } from "../api.ts";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";

@@ -1,0 +1,78 @@
+import { fileURLToPath } from "node:url";
+import { type ServerType, serve } from "@hono/node-server";
+import { freePort } from "@zongzhi/db/embedded";
+import { createApp } from "@zongzhi/server/app";
+import { DEMO_PASSWORD, loadDemo } from "@zongzhi/server/demo";
+import { createLogger } from "@zongzhi/server/logger";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+export { DEMO_PASSWORD };
+
+/** Everything one browser test file needs: its own database with the demo, the server, a browser. */
+export interface Harness {
+  db: TestDatabase;
+  /** http://127.0.0.1:<port>, also the origin of setup links. */
+  origin: string;
+  browser: Browser;
+  /** A page in a fresh browser context (no cookies, no local storage), Chinese locale, China time. */
+  newPage(): Promise<Page>;
+  /** Signs in through the real login form and waits until the app has left /login. */
+  login(page: Page, username: string, password?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const staticDir = fileURLToPath(new URL("../dist/", import.meta.url));
+
+/** Chromium as Debian ships it, headless, without the background traffic a test does not need. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Starts a fresh database (cloned from the migrated template) with the demo, the API serving the built UI, and Chromium. */
+export async function startHarness(): Promise<Harness> {
+  const db = await createTestDatabase();
+  await loadDemo(db.adminUrl);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const app = createApp({ sql: db.app, logger: createLogger("silent"), origin, staticDir, insecureCookie: true });
+  const server = await new Promise<ServerType>((ready) => {
+    const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => ready(s));
+  });
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    db,
+    origin,
+    browser,
+    async newPage() {
+      const context = await browser.newContext({ baseURL: origin, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+      context.setDefaultTimeout(10_000);
+      contexts.push(context);
+      return context.newPage();
+    },
+    async login(page, username, password = DEMO_PASSWORD) {
+      await page.goto("/login");
+      await page.getByLabel("登录名", { exact: true }).fill(username);
+      await page.getByLabel("密码", { exact: true }).fill(password);
+      await page.getByRole("button", { name: "登录", exact: true }).click();
+      await page.waitForURL((url) => url.pathname !== "/login");
+    },
+    async close() {
+      await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+      await browser.close();
+      await new Promise<void>((done) => server.close(() => done()));
+      await db.close();
+    },
+  };
+}

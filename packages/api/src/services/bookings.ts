@@ -1,0 +1,145 @@
+import type { Tx } from "@zongzhi/db/client";
+import { AppError, notFound } from "@zongzhi/domain";
+import { recordAudit } from "./audit.ts";
+import { targetScope } from "./centre-target.ts";
+
+/** A booking of a room (and mediators) for a time range. */
+export interface Booking {
+  id: string;
+  roomId: string;
+  roomName: string;
+  startsAt: Date;
+  endsAt: Date;
+  title: string;
+  caseId: string | null;
+  status: "active" | "cancelled";
+  version: number;
+  mediators: { id: string; name: string }[];
+}
+
+const fmt = (d: Date) =>
+  d.toLocaleString("zh-CN", {
+    timeZone: "Asia/Shanghai",
+    hour12: false,
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+
+const columns = (tx: Tx) => tx.sql`b.id, b.room_id as "roomId", r.name as "roomName", lower(b.during) as "startsAt",
+  upper(b.during) as "endsAt", b.title, b.case_id as "caseId", b.status, b.version,
+  coalesce((select json_agg(json_build_object('id', m.id, 'name', m.name) order by m.name)
+    from app.booking_mediators bm join app.mediators m on m.id = bm.mediator_id where bm.booking_id = b.id), '[]') as mediators`;
+
+/** Active bookings of a centre's rooms overlapping [from, to). */
+export async function listBookings(
+  tx: Tx,
+  input: { tenantId?: string | undefined; roomId?: string | undefined; from: Date; to: Date },
+): Promise<Booking[]> {
+  const scope = await targetScope(tx, input.tenantId);
+  return tx.sql<Booking[]>`select ${columns(tx)} from app.bookings b join app.mediation_rooms r on r.id = b.room_id
+    where b.scope_code = ${scope} and b.status = 'active' and b.during && tstzrange(${input.from}, ${input.to})
+      ${input.roomId ? tx.sql`and b.room_id = ${input.roomId}` : tx.sql``}
+    order by lower(b.during)`;
+}
+
+async function explainConflict(
+  tx: Tx,
+  error: unknown,
+  input: { roomId: string; mediatorIds: string[]; from: Date; to: Date },
+): Promise<AppError> {
+  const constraint = (error as { constraint_name?: string }).constraint_name;
+  if (constraint === "bookings_room_no_overlap") {
+    const [other] = await tx.sql<{ title: string; s: Date; e: Date; room: string }[]>`
+      select b.title, lower(b.during) as s, upper(b.during) as e, r.name as room
+      from app.bookings b join app.mediation_rooms r on r.id = b.room_id
+      where b.room_id = ${input.roomId} and b.status = 'active' and b.during && tstzrange(${input.from}, ${input.to}) limit 1`;
+    return new AppError(
+      "CONFLICT",
+      other
+        ? {
+            zh: `${other.room}在 ${fmt(other.s)}–${fmt(other.e)} 已被预约（${other.title}）`,
+            en: `${other.room} is already booked ${other.s.toISOString()}–${other.e.toISOString()} (${other.title})`,
+          }
+        : { zh: "该调解室在此时段已被预约", en: "The room is already booked at that time" },
+      { conflict: "room", with: other ?? null },
+    );
+  }
+  // A mediator's other booking may belong to another unit: name the mediator, never the other unit's case.
+  const busy = await tx.sql<{ name: string }[]>`select m.name from app.mediators m
+    where m.id in (select auth.mediators_busy(${input.mediatorIds}::uuid[], tstzrange(${input.from}, ${input.to}, '[)')))
+    order by m.name`;
+  const who = busy.map((b) => b.name).join("、");
+  return new AppError(
+    "CONFLICT",
+    { zh: `调解员${who}在该时段已有其他安排`, en: `Mediator ${who} is already booked at that time` },
+    { conflict: "mediator" },
+  );
+}
+
+/**
+ * Books a room of the caller's centre, and mediators from the pools it may draw on, for
+ * [startsAt, endsAt). A double booking of the room or of a mediator is refused by the
+ * database's exclusion constraints; the error names what is taken.
+ */
+export async function bookRoom(
+  tx: Tx,
+  input: {
+    roomId: string;
+    startsAt: Date;
+    endsAt: Date;
+    title: string;
+    mediatorIds: string[];
+    caseId?: string | null | undefined;
+  },
+): Promise<Booking> {
+  if (input.endsAt <= input.startsAt) {
+    throw new AppError(
+      "VALIDATION",
+      { zh: "结束时间须晚于开始时间", en: "The end must be after the start" },
+      { fields: [{ path: "endsAt", zh: "结束时间须晚于开始时间", en: "must be after the start" }] },
+    );
+  }
+  const [room] = await tx.sql<
+    { scope_code: string; active: boolean }[]
+  >`select scope_code, active from app.mediation_rooms
+    where id = ${input.roomId}`;
+  if (!room || room.scope_code !== tx.ctx.scope) throw notFound({ zh: "调解室", en: "room" });
+  const range = { from: input.startsAt, to: input.endsAt, roomId: input.roomId, mediatorIds: input.mediatorIds };
+  try {
+    // A savepoint keeps the transaction usable to explain a conflict.
+    await tx.sql`savepoint booking`;
+    const [row] = await tx.sql<{ id: string }[]>`insert into app.bookings (room_id, during, title, case_id, created_by)
+      values (${input.roomId}, tstzrange(${input.startsAt}, ${input.endsAt}, '[)'), ${input.title}, ${input.caseId ?? null},
+        ${tx.ctx.userId}) returning id`;
+    const id = row!.id;
+    for (const mediatorId of input.mediatorIds) {
+      await tx.sql`insert into app.booking_mediators (booking_id, mediator_id, during)
+        values (${id}, ${mediatorId}, tstzrange(${input.startsAt}, ${input.endsAt}, '[)'))`;
+    }
+    await tx.sql`release savepoint booking`;
+    await recordAudit(tx, { kind: "centre.room_booked", subjectId: id });
+    const [booking] = await tx.sql<Booking[]>`select ${columns(tx)} from app.bookings b
+      join app.mediation_rooms r on r.id = b.room_id where b.id = ${id}`;
+    return booking!;
+  } catch (error) {
+    if ((error as { code?: string }).code === "23P01") {
+      await tx.sql`rollback to savepoint booking`;
+      throw await explainConflict(tx, error, range);
+    }
+    throw error;
+  }
+}
+
+/** Cancels a booking; its room and mediators become free at once. */
+export async function cancelBooking(tx: Tx, input: { id: string; version: number }): Promise<void> {
+  const rows = await tx.sql`update app.bookings set status = 'cancelled', version = version + 1
+    where id = ${input.id} and version = ${input.version} and scope_code = ${tx.ctx.scope} returning id`;
+  if (rows.length === 0) {
+    const [exists] = await tx.sql`select 1 from app.bookings where id = ${input.id}`;
+    if (!exists) throw notFound({ zh: "预约", en: "booking" });
+    throw new AppError("CONFLICT", { zh: "预约已被他人修改，请刷新", en: "The booking changed; reload" });
+  }
+  await recordAudit(tx, { kind: "centre.booking_cancelled", subjectId: input.id });
+}

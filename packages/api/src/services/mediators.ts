@@ -1,0 +1,133 @@
+import type { Tx } from "@zongzhi/db/client";
+import { notFound } from "@zongzhi/domain";
+import { recordAudit } from "./audit.ts";
+import { updateVersioned } from "./centre-target.ts";
+
+/** Grades of mediators. */
+export const MEDIATOR_GRADES = ["chief", "senior", "standard"] as const;
+/** Where a mediator comes from. */
+export const MEDIATOR_AFFILIATIONS = [
+  "committee",
+  "department",
+  "lawyer",
+  "retired_judge",
+  "notable_villager",
+  "grid_worker",
+  "psychologist",
+  "volunteer",
+  "other",
+] as const;
+/** Fields of expertise, shared with case categories. */
+export const SPECIALTIES = [
+  "marriage_family",
+  "neighbour",
+  "labour",
+  "land",
+  "property",
+  "traffic",
+  "medical",
+  "demolition",
+  "contract",
+  "consumer",
+  "petition",
+  "other",
+] as const;
+
+/** A mediator of a pool, with the unit that owns the pool. */
+export interface Mediator {
+  id: string;
+  scopeCode: string;
+  poolName: string;
+  own: boolean;
+  name: string;
+  grade: (typeof MEDIATOR_GRADES)[number];
+  specialties: string[];
+  qualifications: string[];
+  affiliation: (typeof MEDIATOR_AFFILIATIONS)[number];
+  affiliationName: string | null;
+  userId: string | null;
+  phone: string | null;
+  active: boolean;
+  version: number;
+}
+
+/** Fields of a mediator. */
+export interface MediatorInput {
+  name: string;
+  grade: Mediator["grade"];
+  specialties: string[];
+  qualifications: string[];
+  affiliation: Mediator["affiliation"];
+  affiliationName?: string | null | undefined;
+  userId?: string | null | undefined;
+  phone?: string | null | undefined;
+}
+
+const columns = (tx: Tx) => tx.sql`m.id, m.scope_code as "scopeCode",
+  coalesce((select t.name from app.tenants t where t.code = m.scope_code),
+    (select d.name from ref.divisions d where d.code = m.scope_code)) as "poolName",
+  m.scope_code = ${tx.ctx.scope} as own, m.name, m.grade, m.specialties, m.qualifications, m.affiliation,
+  m.affiliation_name as "affiliationName", m.user_id as "userId", m.phone, m.active, m.version`;
+
+/**
+ * Searches the pools a centre may draw on — its own, its ancestors' (a village uses the
+ * township's and county's mediators) and, with `includeSubtree`, its descendants' — by
+ * specialty and grade. Own pool first, then nearest ancestors; chief mediators first.
+ */
+export async function searchMediators(
+  tx: Tx,
+  input: {
+    specialty?: string | undefined;
+    grade?: Mediator["grade"] | undefined;
+    q?: string | undefined;
+    includeSubtree?: boolean | undefined;
+    activeOnly?: boolean | undefined;
+  },
+): Promise<Mediator[]> {
+  const scope = tx.ctx.scope;
+  return tx.sql<Mediator[]>`select ${columns(tx)} from app.mediators m
+    where ${input.includeSubtree ? tx.sql`true` : tx.sql`(m.scope_code = ${scope} or length(m.scope_code) < ${scope.length})`}
+      ${input.specialty ? tx.sql`and ${input.specialty} = any(m.specialties)` : tx.sql``}
+      ${input.grade ? tx.sql`and m.grade = ${input.grade}` : tx.sql``}
+      ${input.q ? tx.sql`and strpos(m.name, ${input.q}) > 0` : tx.sql``}
+      ${input.activeOnly !== false ? tx.sql`and m.active` : tx.sql``}
+    order by m.scope_code = ${scope} desc, length(m.scope_code) desc,
+      array_position(array['chief','senior','standard']::app.mediator_grade[], m.grade), m.name
+    limit 200`;
+}
+
+/** One mediator the caller may see. */
+export async function getMediator(tx: Tx, id: string): Promise<Mediator> {
+  const [row] = await tx.sql<Mediator[]>`select ${columns(tx)} from app.mediators m where m.id = ${id}`;
+  if (!row) throw notFound({ zh: "调解员", en: "mediator" });
+  return row;
+}
+
+/** Adds a mediator to the caller's pool. */
+export async function addMediator(tx: Tx, input: MediatorInput): Promise<Mediator> {
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.mediators (name, grade, specialties, qualifications,
+      affiliation, affiliation_name, user_id, phone)
+    values (${input.name}, ${input.grade}, ${input.specialties}, ${input.qualifications}, ${input.affiliation},
+      ${input.affiliationName ?? null}, ${input.userId ?? null}, ${input.phone ?? null}) returning id`;
+  await recordAudit(tx, { kind: "centre.mediator_added", subjectId: row!.id });
+  return getMediator(tx, row!.id);
+}
+
+/** Changes a mediator of the caller's own pool. */
+export async function editMediator(
+  tx: Tx,
+  input: MediatorInput & { id: string; version: number; active: boolean },
+): Promise<Mediator> {
+  await updateVersioned(
+    tx,
+    "mediators",
+    input.id,
+    input.version,
+    tx.sql`name = ${input.name}, grade = ${input.grade}, specialties = ${input.specialties},
+      qualifications = ${input.qualifications}, affiliation = ${input.affiliation},
+      affiliation_name = ${input.affiliationName ?? null}, user_id = ${input.userId ?? null}, phone = ${input.phone ?? null},
+      active = ${input.active}, updated_at = now()`,
+    tx.sql`id`,
+  );
+  return getMediator(tx, input.id);
+}

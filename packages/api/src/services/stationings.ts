@@ -1,0 +1,265 @@
+import type { Tx } from "@zongzhi/db/client";
+import {
+  AppError,
+  chinaCalendar,
+  type DayRoster,
+  type IsoDate,
+  notFound,
+  type Residency,
+  type RosterStationing,
+  type RotationSlot,
+  rosterForWeek,
+} from "@zongzhi/domain";
+import { recordAudit } from "./audit.ts";
+import { targetScope, updateVersioned } from "./centre-target.ts";
+
+/** A kind of department from the catalogue (built-in or added by this deployment). */
+export interface DepartmentKind {
+  code: string;
+  name: string;
+  category: string;
+  builtin: boolean;
+}
+
+/** The catalogue visible to the caller: built-in kinds plus those added by it or its ancestors. */
+export async function listDepartmentKinds(tx: Tx): Promise<DepartmentKind[]> {
+  return tx.sql<DepartmentKind[]>`
+    select code, name, category::text, true as builtin from ref.department_kinds
+    union all
+    select code, name, category::text, false from app.department_kinds where active
+    order by builtin desc, code`;
+}
+
+/** Adds a department kind to the catalogue of the caller's subtree (code gets an `x_` prefix). */
+export async function addDepartmentKind(
+  tx: Tx,
+  input: { code: string; name: string; category: string },
+): Promise<DepartmentKind> {
+  const code = input.code.startsWith("x_") ? input.code : `x_${input.code}`;
+  const [row] = await tx.sql<DepartmentKind[]>`insert into app.department_kinds (code, name, category)
+    values (${code}, ${input.name}, ${input.category}) returning code, name, category::text, false as builtin`;
+  await recordAudit(tx, { kind: "centre.department_kind_added", subjectId: code });
+  return row!;
+}
+
+async function assertKindExists(tx: Tx, code: string): Promise<void> {
+  const [row] = await tx.sql`select 1 from ref.department_kinds where code = ${code}
+    union all select 1 from app.department_kinds where code = ${code} and active limit 1`;
+  if (!row) {
+    throw new AppError(
+      "VALIDATION",
+      { zh: "部门类别不存在", en: "Unknown department kind" },
+      { fields: [{ path: "kindCode", zh: "部门类别不存在", en: "unknown kind" }] },
+    );
+  }
+}
+
+/** A stationed department with its rotation slots and liaisons. */
+export interface Stationing {
+  id: string;
+  kindCode: string;
+  kindName: string;
+  name: string;
+  residency: Residency;
+  contactName: string | null;
+  contactPhone: string | null;
+  responseMinutes: number | null;
+  notes: string | null;
+  active: boolean;
+  version: number;
+  slots: (RotationSlot & { id: string })[];
+  liaisons: { userId: string; username: string; displayName: string }[];
+}
+
+/** Input of a stationing (create and edit). */
+export interface StationingInput {
+  kindCode: string;
+  name: string;
+  residency: Residency;
+  contactName?: string | null | undefined;
+  contactPhone?: string | null | undefined;
+  responseMinutes?: number | null | undefined;
+  notes?: string | null | undefined;
+  slots?: Omit<RotationSlot, never>[] | undefined;
+  liaisonUserIds?: string[] | undefined;
+}
+
+function checkResidency(input: StationingInput): void {
+  if (input.residency === "on_call" && (!input.responseMinutes || !input.contactPhone)) {
+    throw new AppError(
+      "VALIDATION",
+      { zh: "随叫随驻部门须填写联系电话和响应时限", en: "An on-call department needs a phone and a response time" },
+      {
+        fields: [
+          ...(input.contactPhone ? [] : [{ path: "contactPhone", zh: "请填写联系电话", en: "required" }]),
+          ...(input.responseMinutes ? [] : [{ path: "responseMinutes", zh: "请填写响应时限", en: "required" }]),
+        ],
+      },
+    );
+  }
+  if (input.residency === "rotating" && (!input.slots || input.slots.length === 0)) {
+    throw new AppError(
+      "VALIDATION",
+      { zh: "轮驻部门须至少设置一个轮值安排", en: "A rotating department needs at least one schedule" },
+      { fields: [{ path: "slots", zh: "请设置轮值安排", en: "required" }] },
+    );
+  }
+}
+
+async function writeSlotsAndLiaisons(tx: Tx, id: string, input: StationingInput): Promise<void> {
+  await tx.sql`delete from app.rotation_slots where stationing_id = ${id}`;
+  if (input.residency === "rotating") {
+    for (const s of input.slots ?? []) {
+      await tx.sql`insert into app.rotation_slots (stationing_id, weekdays, every_weeks, anchor_date, valid_from,
+          valid_to, staff_name, staff_phone)
+        values (${id}, ${s.weekdays}, ${s.everyWeeks}, ${s.anchorDate}, ${s.validFrom}, ${s.validTo}, ${s.staffName},
+          ${s.staffPhone})`;
+    }
+  }
+  if (input.liaisonUserIds) {
+    await tx.sql`delete from app.stationing_liaisons where stationing_id = ${id}`;
+    for (const userId of input.liaisonUserIds) {
+      await tx.sql`insert into app.stationing_liaisons (stationing_id, user_id) values (${id}, ${userId})`;
+    }
+  }
+}
+
+/** Stations a department at the caller's centre. */
+export async function stationDepartment(tx: Tx, input: StationingInput): Promise<Stationing> {
+  checkResidency(input);
+  await assertKindExists(tx, input.kindCode);
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.stationings (kind_code, name, residency, contact_name,
+      contact_phone, response_minutes, notes)
+    values (${input.kindCode}, ${input.name}, ${input.residency}, ${input.contactName ?? null}, ${input.contactPhone ?? null},
+      ${input.residency === "on_call" ? (input.responseMinutes ?? null) : null}, ${input.notes ?? null})
+    returning id`;
+  await writeSlotsAndLiaisons(tx, row!.id, input);
+  await recordAudit(tx, {
+    kind: "centre.department_stationed",
+    subjectId: row!.id,
+    detail: { residency: input.residency },
+  });
+  return getStationing(tx, row!.id);
+}
+
+/** Changes a stationing (optimistic: `version` must match). Slots are replaced as a whole. */
+export async function editStationing(
+  tx: Tx,
+  input: StationingInput & { id: string; version: number; active: boolean },
+): Promise<Stationing> {
+  checkResidency(input);
+  await assertKindExists(tx, input.kindCode);
+  await updateVersioned(
+    tx,
+    "stationings",
+    input.id,
+    input.version,
+    tx.sql`kind_code = ${input.kindCode}, name = ${input.name}, residency = ${input.residency},
+      contact_name = ${input.contactName ?? null}, contact_phone = ${input.contactPhone ?? null},
+      response_minutes = ${input.residency === "on_call" ? (input.responseMinutes ?? null) : null},
+      notes = ${input.notes ?? null}, active = ${input.active}, updated_at = now()`,
+    tx.sql`id`,
+  );
+  await writeSlotsAndLiaisons(tx, input.id, input);
+  await recordAudit(tx, { kind: "centre.stationing_edited", subjectId: input.id });
+  return getStationing(tx, input.id);
+}
+
+type StationingRow = {
+  id: string;
+  kind_code: string;
+  kind_name: string | null;
+  name: string;
+  residency: Residency;
+  contact_name: string | null;
+  contact_phone: string | null;
+  response_minutes: number | null;
+  notes: string | null;
+  active: boolean;
+  version: number;
+  slots: {
+    id: string;
+    weekdays: number[] | null;
+    every_weeks: number;
+    anchor_date: string | null;
+    valid_from: string | null;
+    valid_to: string | null;
+    staff_name: string;
+    staff_phone: string | null;
+  }[];
+  liaisons: { user_id: string; username: string; display_name: string }[];
+};
+
+async function selectStationings(tx: Tx, where: ReturnType<Tx["sql"]>): Promise<Stationing[]> {
+  const rows = await tx.sql<StationingRow[]>`
+    select s.id, s.kind_code, coalesce(rk.name, ak.name) as kind_name, s.name, s.residency, s.contact_name,
+      s.contact_phone, s.response_minutes, s.notes, s.active, s.version,
+      coalesce((select json_agg(json_build_object('id', r.id, 'weekdays', r.weekdays, 'every_weeks', r.every_weeks,
+          'anchor_date', r.anchor_date, 'valid_from', r.valid_from, 'valid_to', r.valid_to, 'staff_name', r.staff_name,
+          'staff_phone', r.staff_phone) order by r.created_at)
+        from app.rotation_slots r where r.stationing_id = s.id), '[]') as slots,
+      coalesce((select json_agg(json_build_object('user_id', u.id, 'username', u.username, 'display_name', u.display_name)
+          order by u.username)
+        from app.stationing_liaisons l join app.users u on u.id = l.user_id where l.stationing_id = s.id), '[]') as liaisons
+    from app.stationings s
+    left join ref.department_kinds rk on rk.code = s.kind_code
+    left join app.department_kinds ak on ak.code = s.kind_code
+    where ${where}
+    order by array_position(array['permanent','rotating','on_call']::app.residency[], s.residency), s.name`;
+  return rows.map((r) => ({
+    id: r.id,
+    kindCode: r.kind_code,
+    kindName: r.kind_name ?? r.kind_code,
+    name: r.name,
+    residency: r.residency,
+    contactName: r.contact_name,
+    contactPhone: r.contact_phone,
+    responseMinutes: r.response_minutes,
+    notes: r.notes,
+    active: r.active,
+    version: r.version,
+    slots: r.slots.map((s) => ({
+      id: s.id,
+      weekdays: s.weekdays,
+      everyWeeks: s.every_weeks,
+      anchorDate: s.anchor_date,
+      validFrom: s.valid_from,
+      validTo: s.valid_to,
+      staffName: s.staff_name,
+      staffPhone: s.staff_phone,
+    })),
+    liaisons: r.liaisons.map((l) => ({ userId: l.user_id, username: l.username, displayName: l.display_name })),
+  }));
+}
+
+/** One stationing of the caller's subtree. */
+export async function getStationing(tx: Tx, id: string): Promise<Stationing> {
+  const [row] = await selectStationings(tx, tx.sql`s.id = ${id}`);
+  if (!row) throw notFound({ zh: "入驻部门", en: "stationed department" });
+  return row;
+}
+
+/** The departments stationed at a centre (own, or a descendant's for reading). */
+export async function listStationings(tx: Tx, tenantId?: string): Promise<Stationing[]> {
+  const scope = await targetScope(tx, tenantId);
+  return selectStationings(tx, tx.sql`s.scope_code = ${scope}`);
+}
+
+/** Removes a stationed department (its slots and liaison links go with it). */
+export async function removeStationing(tx: Tx, id: string): Promise<void> {
+  const rows = await tx.sql`delete from app.stationings where id = ${id} and scope_code = ${tx.ctx.scope} returning id`;
+  if (rows.length === 0) throw notFound({ zh: "入驻部门", en: "stationed department" });
+  await recordAudit(tx, { kind: "centre.stationing_removed", subjectId: id });
+}
+
+/** Who is at a centre during the week starting `start`: permanent, rotating on duty, on-call. */
+export async function weekRoster(
+  tx: Tx,
+  input: { tenantId?: string | undefined; start: IsoDate },
+): Promise<DayRoster[]> {
+  const scope = await targetScope(tx, input.tenantId);
+  const stationings: RosterStationing[] = (
+    await selectStationings(tx, tx.sql`s.scope_code = ${scope} and s.active`)
+  ).map((s) => ({ ...s, slots: s.slots }));
+  return rosterForWeek(stationings, input.start, chinaCalendar);
+}

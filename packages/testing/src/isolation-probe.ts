@@ -1,0 +1,231 @@
+import { type Sql, withoutScope, withScope } from "@zongzhi/db/client";
+import type postgres from "postgres";
+import type { TestTenant } from "./fixtures.ts";
+import type { SeededRow, Statement, TableFixture } from "./table-fixtures.ts";
+
+/**
+ * Who a probe runs as. `scope: null` is a request with no tenant context at all; `""` is a
+ * context that was set and emptied (what a pooled connection reads back after a transaction);
+ * `"!"` is the operators' pseudo-scope.
+ */
+export interface Actor {
+  label: string;
+  scope: string | null;
+  tenant: TestTenant | null;
+  /** The attacker's own row in the probed table, for the "move it to the victim" probes. */
+  own?: SeededRow;
+}
+
+/** Runs statements as zz_app in an actor's context, always inside a transaction that is rolled back. */
+export interface ProbeDriver {
+  attempt<T>(actor: Actor, fn: (sql: Sql) => Promise<T>): Promise<T>;
+}
+
+/** What one probe found. */
+export interface ProbeFinding {
+  table: string;
+  actor: string;
+  probe: string;
+  sql: string;
+  /** `leak`: the attack reached the victim; `broken`: the probe failed for a reason that proves nothing. */
+  verdict: "leak" | "broken";
+  detail: string;
+}
+
+/** The result of {@link probeIsolation}: how many probes ran and what they found. */
+export interface ProbeReport {
+  probes: number;
+  leaks: ProbeFinding[];
+  broken: ProbeFinding[];
+}
+
+/** Outcome of one statement: its rows and affected-row count, or the SQLSTATE it failed with. */
+export type StatementOutcome =
+  | { ok: true; rows: Record<string, unknown>[]; count: number }
+  | { ok: false; code: string; message: string };
+
+const ROLLBACK = Symbol("probe rollback");
+
+/** Runs one statement, turning a database error into an outcome instead of a throw. */
+export async function runStatement(sql: Sql, st: Pick<Statement, "text" | "params">): Promise<StatementOutcome> {
+  try {
+    const result = await sql.unsafe(st.text, st.params as postgres.ParameterOrJSON<never>[]);
+    return { ok: true, rows: [...result] as Record<string, unknown>[], count: result.count };
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    if (typeof e.code !== "string") throw error;
+    return { ok: false, code: e.code, message: e.message ?? "" };
+  }
+}
+
+/**
+ * The production path: zz_app's pool through `withScope` (or `withoutScope`), with the
+ * transaction forced to roll back so that a probe that does get through leaves no trace.
+ */
+export function zzAppDriver(pool: Sql): ProbeDriver {
+  return {
+    async attempt(actor, fn) {
+      let out: Awaited<ReturnType<typeof fn>> | undefined;
+      const body = async (sql: Sql) => {
+        out = await fn(sql);
+        throw ROLLBACK;
+      };
+      try {
+        if (actor.scope === null) {
+          await withoutScope(pool, (tx) => body(tx.sql));
+        } else if (actor.scope === "") {
+          await withoutScope(pool, async (tx) => {
+            await tx.sql`select set_config('app.scope', '', true)`;
+            return body(tx.sql);
+          });
+        } else {
+          const ctx = { userId: null, tenantId: actor.tenant?.id ?? null, scope: actor.scope, roles: ["tenant_admin"] };
+          await withScope(pool, ctx, (tx) => body(tx.sql));
+        }
+      } catch (error) {
+        if (error !== ROLLBACK) throw error;
+      }
+      return out as Awaited<ReturnType<typeof fn>>;
+    },
+  };
+}
+
+/**
+ * Runs probes inside a transaction the caller opened on a superuser connection (so that DDL
+ * made to sabotage a policy is visible and rolled back with it): each attempt is a savepoint
+ * with `SET LOCAL ROLE zz_app` and the actor's settings, rolled back afterwards.
+ */
+export function insideTransactionDriver(conn: Sql): ProbeDriver {
+  return {
+    async attempt(actor, fn) {
+      await conn.unsafe("savepoint probe");
+      try {
+        await conn.unsafe("set local role zz_app");
+        if (actor.scope !== null) {
+          await conn`select set_config('app.scope', ${actor.scope}, true), set_config('app.tenant_id', ${actor.tenant?.id ?? ""}, true)`;
+        }
+        return await fn(conn);
+      } finally {
+        await conn.unsafe("rollback to savepoint probe");
+      }
+    },
+  };
+}
+
+/** SQLSTATEs that mean "refused": privilege or policy (42501) and integrity refusals (class 23). */
+function refused(code: string): boolean {
+  return code === "42501" || code.startsWith("23");
+}
+
+/**
+ * Attacks the victim's row in one table from each actor and reports every probe that reached
+ * it. The victim row must exist (seeded as the superuser); every probe runs through `driver`
+ * and is rolled back. Probes: read it (by key, by code, in a full scan), update it, delete it,
+ * truncate the table, insert rows carrying its tenant id or code, and move the actor's own row
+ * into it (tenant columns). A read/update/delete passes when it returns or touches nothing or
+ * is refused; a forge, a move or a TRUNCATE passes only when it is refused.
+ */
+export async function probeIsolation(
+  driver: ProbeDriver,
+  fixture: TableFixture,
+  victim: SeededRow,
+  actors: readonly Actor[],
+): Promise<ProbeReport> {
+  const report: ProbeReport = { probes: 0, leaks: [], broken: [] };
+  const { table, key, tenantColumn, touch } = fixture;
+  const code = victim.tenant.code;
+
+  for (const actor of actors) {
+    const note = (verdict: ProbeFinding["verdict"], probe: string, st: Statement, detail: string) =>
+      report[verdict === "leak" ? "leaks" : "broken"].push({
+        table,
+        actor: actor.label,
+        probe,
+        sql: st.text.replace(/\s+/g, " "),
+        verdict,
+        detail,
+      });
+
+    /** Reads and writes that must see or touch none of the victim's rows. */
+    const mustFindNothing = async (
+      probe: string,
+      st: Statement,
+      leaked: (o: Extract<StatementOutcome, { ok: true }>) => boolean,
+    ) => {
+      report.probes += 1;
+      const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
+      if (outcome.ok) {
+        if (leaked(outcome)) note("leak", probe, st, `reached the victim: ${JSON.stringify(outcome.rows).slice(0, 200)} (${outcome.count} rows)`);
+      } else if (outcome.code !== "42501") {
+        note("broken", probe, st, `${outcome.code} ${outcome.message}`);
+      }
+    };
+
+    /** Writes that must be refused outright. */
+    const mustBeRefused = async (probe: string, st: Statement) => {
+      report.probes += 1;
+      const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
+      if (outcome.ok) note("leak", probe, st, `accepted (${outcome.count} rows)`);
+      else if (!refused(outcome.code)) note("broken", probe, st, `${outcome.code} ${outcome.message}`);
+    };
+
+    const byKey = { text: `where ${key} = $1`, params: [victim.key] };
+    const byCode = { text: `where ${tenantColumn} = $1`, params: [code] };
+
+    await mustFindNothing(
+      "read by key",
+      { label: "read", text: `select ${key}::text as k from ${table} ${byKey.text}`, params: byKey.params },
+      (o) => o.rows.length > 0,
+    );
+    await mustFindNothing(
+      "read by code",
+      { label: "read", text: `select count(*)::int as n from ${table} ${byCode.text}`, params: byCode.params },
+      (o) => Number(o.rows[0]?.n) > 0,
+    );
+    await mustFindNothing(
+      "read everything",
+      { label: "read", text: `select ${key}::text as k from ${table}`, params: [] },
+      (o) => o.rows.some((r) => r.k === victim.key),
+    );
+    await mustFindNothing(
+      "update by key",
+      { label: "update", text: `update ${table} set ${touch} = ${touch} ${byKey.text}`, params: byKey.params },
+      (o) => o.count > 0,
+    );
+    await mustFindNothing(
+      "update by code",
+      { label: "update", text: `update ${table} set ${touch} = ${touch} ${byCode.text}`, params: byCode.params },
+      (o) => o.count > 0,
+    );
+    await mustFindNothing(
+      "delete by key",
+      { label: "delete", text: `delete from ${table} ${byKey.text}`, params: byKey.params },
+      (o) => o.count > 0,
+    );
+    await mustFindNothing(
+      "delete by code",
+      { label: "delete", text: `delete from ${table} ${byCode.text}`, params: byCode.params },
+      (o) => o.count > 0,
+    );
+    // TRUNCATE ignores row-level security altogether: only the privilege stands in its way.
+    await mustBeRefused("truncate", { label: "truncate", text: `truncate ${table} cascade`, params: [] });
+
+    for (const forge of fixture.forges(victim, actor.tenant)) await mustBeRefused(`insert: ${forge.label}`, forge);
+
+    if (actor.own) {
+      for (const move of fixture.moves(victim)) {
+        await mustBeRefused(`move own row: set ${move.column}`, {
+          label: "move",
+          text: `update ${table} set ${move.column} = $1 where ${key} = $2`,
+          params: [move.value, actor.own.key],
+        });
+      }
+    }
+  }
+  return report;
+}
+
+/** One line per finding, for assertion messages. */
+export function describeFindings(findings: readonly ProbeFinding[]): string {
+  return findings.map((f) => `${f.table} | ${f.actor} | ${f.probe}: ${f.detail}\n    ${f.sql}`).join("\n");
+}
