@@ -334,3 +334,21 @@ describe("rooms and bookings", () => {
     expect(linkForeign.appCode).toBe("NOT_FOUND");
   });
 });
+
+describe("demo configuration", () => {
+  it("gives Yumen its 13 departments, 20 windows, 8 committees and 3 chief-mediator studios", async () => {
+    const demo = await startTestApi({ centres: true });
+    try {
+      const c = demo.client(await demo.login("yumen.clerk"));
+      expect(await c.centre.stationings.query({})).toHaveLength(13);
+      expect(await c.centre.windows.query({})).toHaveLength(20);
+      expect(await c.centre.committees.query({})).toHaveLength(8);
+      const studios = (await c.centre.rooms.query({})).filter((r) => r.studioName);
+      expect(studios.map((r) => r.studioName).sort()).toEqual(["周广龙调解室", "老法官调解室", "马有信特色调解室"].sort());
+      const t = demo.client(await demo.login("yumenzhen.admin"));
+      expect((await t.centre.stationings.query({})).map((s) => s.residency)).toEqual(["permanent", "rotating", "on_call"]);
+    } finally {
+      await demo.close();
+    }
+  });
+});

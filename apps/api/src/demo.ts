@@ -1,6 +1,7 @@
 import { hashPassword } from "@zongzhi/auth";
 import { levelOfCode, type Role } from "@zongzhi/domain";
 import postgres from "postgres";
+import { loadDemoCentres } from "./demo-centre.ts";
 
 /** Password of every demo account (printed at start; demo deployments only). */
 export const DEMO_PASSWORD = "Zongzhi@2026";
@@ -19,9 +20,10 @@ const YUMEN_TOWN = "620981101";
  * Loads the clearly marked demo deployments when the database has no tenant yet: Gansu
  * province (root) → Jiuquan → Yumen with all its real townships and villages, plus a
  * separate county deployment (Yongji, Shanxi) to show that deployments never see each other.
+ * With `centres` (default), also the Yumen and 玉门镇 centre configuration (issue #3).
  * Returns null when the database already has data.
  */
-export async function loadDemo(adminUrl: string): Promise<DemoLogin[] | null> {
+export async function loadDemo(adminUrl: string, options: { centres?: boolean } = {}): Promise<DemoLogin[] | null> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     const [any] = await sql`select 1 from app.tenants limit 1`;
@@ -68,6 +70,7 @@ export async function loadDemo(adminUrl: string): Promise<DemoLogin[] | null> {
         ["cun.grid", village!.code, ["grid_worker"], "网格员"],
         ["yongji.admin", "140881", ["tenant_admin"], "永济市综治中心管理员"],
       ];
+      if (options.centres !== false) await loadDemoCentres(tx);
       const out: DemoLogin[] = [];
       for (const [username, code, roles, displayName] of logins) {
         await tx`insert into app.users (tenant_id, username, display_name, roles, password_hash,

@@ -24,9 +24,11 @@ export interface TestApi {
 }
 
 /** Starts an API over a fresh cloned database; `https` selects the __Host- cookie mode. */
-export async function startTestApi(options: { https?: boolean; demo?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { https?: boolean; demo?: boolean; centres?: boolean } = {},
+): Promise<TestApi> {
   const db = await createTestDatabase();
-  if (options.demo !== false) await loadDemo(db.adminUrl);
+  if (options.demo !== false) await loadDemo(db.adminUrl, { centres: options.centres ?? false });
   const origin = options.https ? "https://zz.test" : "http://127.0.0.1:3000";
   const logs: string[] = [];
   const sink = new Writable({

@@ -1,7 +1,7 @@
 import { type Sql, withoutScope, withScope } from "@zongzhi/db/client";
 import type postgres from "postgres";
 import type { TestTenant } from "./fixtures.ts";
-import type { SeededRow, Statement, TableFixture } from "./table-fixtures.ts";
+import { keyExpression, type SeededRow, type Statement, type TableFixture } from "./table-fixtures.ts";
 
 /**
  * Who a probe runs as. `scope: null` is a request with no tenant context at all; `""` is a
@@ -118,12 +118,25 @@ function refused(code: string): boolean {
 }
 
 /**
+ * True when the table's rule lets `actor` read the victim's row: never across branches, and
+ * for a shared table (a pool readable by descendants) from anywhere under the victim.
+ */
+export function mayRead(fixture: Pick<TableFixture, "shared">, victim: SeededRow, actor: Actor): boolean {
+  const scope = actor.scope;
+  return Boolean(
+    fixture.shared && scope && scope !== victim.tenant.code && /^[0-9]+$/.test(scope) && scope.startsWith(victim.tenant.code),
+  );
+}
+
+/**
  * Attacks the victim's row in one table from each actor and reports every probe that reached
  * it. The victim row must exist (seeded as the superuser); every probe runs through `driver`
  * and is rolled back. Probes: read it (by key, by code, in a full scan), update it, delete it,
  * truncate the table, insert rows carrying its tenant id or code, and move the actor's own row
  * into it (tenant columns). A read/update/delete passes when it returns or touches nothing or
- * is refused; a forge, a move or a TRUNCATE passes only when it is refused.
+ * is refused; a forge, a move or a TRUNCATE passes only when it is refused. Where the table's
+ * rule lets the actor read the victim (a descendant reading a shared pool), the reads must
+ * find the row instead, and every write must still fail.
  */
 export async function probeIsolation(
   driver: ProbeDriver,
@@ -132,10 +145,12 @@ export async function probeIsolation(
   actors: readonly Actor[],
 ): Promise<ProbeReport> {
   const report: ProbeReport = { probes: 0, leaks: [], broken: [] };
-  const { table, key, tenantColumn, touch } = fixture;
+  const { table, tenantColumn, touch } = fixture;
+  const key = keyExpression(fixture);
   const code = victim.tenant.code;
 
   for (const actor of actors) {
+    const readable = mayRead(fixture, victim, actor);
     const note = (verdict: ProbeFinding["verdict"], probe: string, st: Statement, detail: string) =>
       report[verdict === "leak" ? "leaks" : "broken"].push({
         table,
@@ -150,16 +165,31 @@ export async function probeIsolation(
     const mustFindNothing = async (
       probe: string,
       st: Statement,
-      leaked: (o: Extract<StatementOutcome, { ok: true }>) => boolean,
+      reached: (o: Extract<StatementOutcome, { ok: true }>) => boolean,
     ) => {
       report.probes += 1;
       const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
       if (outcome.ok) {
-        if (leaked(outcome)) note("leak", probe, st, `reached the victim: ${JSON.stringify(outcome.rows).slice(0, 200)} (${outcome.count} rows)`);
+        if (reached(outcome)) {
+          note("leak", probe, st, `reached the victim: ${JSON.stringify(outcome.rows).slice(0, 200)} (${outcome.count} rows)`);
+        }
       } else if (outcome.code !== "42501") {
         note("broken", probe, st, `${outcome.code} ${outcome.message}`);
       }
     };
+
+    /** Reads the table's rule grants: they must find the victim's row (or the probe proves nothing). */
+    const mustFind = async (
+      probe: string,
+      st: Statement,
+      reached: (o: Extract<StatementOutcome, { ok: true }>) => boolean,
+    ) => {
+      report.probes += 1;
+      const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
+      if (!outcome.ok) note("broken", probe, st, `a permitted read failed: ${outcome.code} ${outcome.message}`);
+      else if (!reached(outcome)) note("broken", probe, st, "a permitted read did not find the victim's row");
+    };
+    const read = readable ? mustFind : mustFindNothing;
 
     /** Writes that must be refused outright. */
     const mustBeRefused = async (probe: string, st: Statement) => {
@@ -172,19 +202,19 @@ export async function probeIsolation(
     const byKey = { text: `where ${key} = $1`, params: [victim.key] };
     const byCode = { text: `where ${tenantColumn} = $1`, params: [code] };
 
-    await mustFindNothing(
+    await read(
       "read by key",
-      { label: "read", text: `select ${key}::text as k from ${table} ${byKey.text}`, params: byKey.params },
+      { label: "read", text: `select ${key} as k from ${table} ${byKey.text}`, params: byKey.params },
       (o) => o.rows.length > 0,
     );
-    await mustFindNothing(
+    await read(
       "read by code",
       { label: "read", text: `select count(*)::int as n from ${table} ${byCode.text}`, params: byCode.params },
       (o) => Number(o.rows[0]?.n) > 0,
     );
-    await mustFindNothing(
+    await read(
       "read everything",
-      { label: "read", text: `select ${key}::text as k from ${table}`, params: [] },
+      { label: "read", text: `select ${key} as k from ${table}`, params: [] },
       (o) => o.rows.some((r) => r.k === victim.key),
     );
     await mustFindNothing(

@@ -23,28 +23,40 @@ export interface Statement {
   params: (string | null)[];
 }
 
-/** An INSERT carrying the victim's tenant id or code. */
+/** Who, relative to the victim, may write a row: the tenant itself, or one of its ancestors. */
+export type Writer = "self" | "ancestor";
+
+/** An INSERT carrying the victim's tenant id or code (or a forged reference to one of its rows). */
 export interface Forge extends Statement {
-  /** True when the victim's parent is entitled to run the same statement (the positive control). */
-  ancestorMay: boolean;
+  /** Who is entitled to run the same statement (the positive control runs it as them). */
+  allowedFor: readonly Writer[];
 }
 
 /** How to seed and attack one tenant-scoped table. */
 export interface TableFixture {
   /** Schema-qualified table name. */
   table: string;
-  /** Primary-key column. */
-  key: string;
+  /** Primary-key columns. */
+  key: readonly string[];
   /** The column carrying the owning tenant's code. */
   tenantColumn: "scope_code" | "code";
   /** A harmless column an UPDATE probe may touch (`set touch = touch`). */
   touch: string;
+  /** Who may update or delete a tenant's row (privileges permitting). */
+  writers: readonly Writer[];
+  /** Readable by descendants as well (a shared pool: a village draws on its county's mediators). */
+  shared?: boolean;
   /** Inserts one valid row belonging to `tenant`, as the superuser. */
   seed(admin: Sql, tenant: TestTenant): Promise<SeededRow>;
   /** INSERTs that would put a new row into the victim's tenant; `actor` is the attacker's tenant, if any. */
   forges(victim: SeededRow, actor: TestTenant | null): Forge[];
   /** Column assignments that would move the attacker's own row into the victim's tenant. */
   moves(victim: SeededRow): { column: string; value: string }[];
+}
+
+/** The primary key as one text value (`a/b` for a composite key), as SQL. */
+export function keyExpression(fixture: Pick<TableFixture, "key">): string {
+  return fixture.key.length === 1 ? `${fixture.key[0]}::text` : `concat_ws('/', ${fixture.key.join(", ")})`;
 }
 
 let serial = 0;
@@ -54,13 +66,34 @@ function uniqueName(prefix: string): string {
   return `${prefix}${process.pid}x${serial}x${randomBytes(3).toString("hex")}`;
 }
 
-/** A helper user of `tenant`, for tables whose rows hang off a user. */
+/** Runs one INSERT … RETURNING as the superuser and gives back its single row. */
+async function insertOne<T extends Record<string, string>>(admin: Sql, text: string, params: unknown[]): Promise<T> {
+  const [row] = await admin.unsafe(text, params as never[]);
+  if (!row) throw new Error(`fixture insert returned nothing: ${text}`);
+  return row as T;
+}
+
+/** A helper user of `tenant`, for rows that hang off a user. */
 async function seedUser(admin: Sql, tenant: TestTenant): Promise<{ id: string; username: string }> {
-  const [row] = await admin<{ id: string; username: string }[]>`
-    insert into app.users (tenant_id, username, display_name, roles)
-    values (${tenant.id}, ${uniqueName("probe.")}, ${`探针${tenant.code}`}, '{mediator}')
-    returning id, username`;
-  return row!;
+  return insertOne(
+    admin,
+    `insert into app.users (tenant_id, username, display_name, roles) values ($1, $2, $3, '{mediator}')
+     returning id::text, username`,
+    [tenant.id, uniqueName("probe."), `探针${tenant.code}`],
+  );
+}
+
+/** Inserts a row of a centre-configuration table for `tenant` (scope_code given explicitly) and returns its id. */
+async function seedConfig(admin: Sql, table: string, tenant: TestTenant, values: Record<string, unknown>): Promise<string> {
+  const columns = ["scope_code", ...Object.keys(values)];
+  const params = [tenant.code, ...Object.values(values)];
+  const row = await insertOne<{ id: string }>(
+    admin,
+    `insert into ${table} (${columns.join(", ")}) values (${params.map((_, i) => `$${i + 1}`).join(", ")})
+     returning id::text`,
+    params,
+  );
+  return row.id;
 }
 
 /** The code of a child unit under `code` (all nines, so it never collides with a seeded tenant), or null for a village. */
@@ -70,15 +103,20 @@ function childCodeOf(code: string): string | null {
   return below ? code.padEnd(CODE_LENGTH[below], "9") : null;
 }
 
+const BOTH: readonly Writer[] = ["self", "ancestor"];
+const SELF: readonly Writer[] = ["self"];
+const NOBODY: readonly Writer[] = [];
+
 const tenants: TableFixture = {
   table: "app.tenants",
-  key: "id",
+  key: ["id"],
   tenantColumn: "code",
   touch: "name",
+  // A tenant onboards and suspends its strict descendants, never itself.
+  writers: ["ancestor"],
   // A tenant's own row is the row that belongs to it: createTenants already inserted it.
   async seed(admin, tenant) {
-    const [row] = await admin<{ root_code: string; parent_id: string | null }[]>`
-      select root_code, parent_id from app.tenants where id = ${tenant.id}`;
+    const [row] = await admin<{ root_code: string }[]>`select root_code from app.tenants where id = ${tenant.id}`;
     if (!row) throw new Error(`tenant ${tenant.code} not found`);
     return { table: "app.tenants", key: tenant.id, tenant, refs: { rootCode: row.root_code } };
   },
@@ -90,7 +128,7 @@ const tenants: TableFixture = {
         label: "onboard a unit under the victim",
         text: `insert into app.tenants (code, level, parent_id, root_code, name) values ($1, $2, $3, $4, 'forged')`,
         params: [child, levelOfCode(child), victim.tenant.id, victim.refs.rootCode!],
-        ancestorMay: true,
+        allowedFor: BOTH,
       },
     ];
   },
@@ -105,9 +143,10 @@ const tenants: TableFixture = {
 
 const users: TableFixture = {
   table: "app.users",
-  key: "id",
+  key: ["id"],
   tenantColumn: "scope_code",
   touch: "display_name",
+  writers: BOTH,
   async seed(admin, tenant) {
     const user = await seedUser(admin, tenant);
     return { table: "app.users", key: user.id, tenant, refs: { username: user.username } };
@@ -118,14 +157,14 @@ const users: TableFixture = {
         label: "create a user in the victim's tenant",
         text: `insert into app.users (tenant_id, username, display_name, roles) values ($1, $2, 'forged', '{mediator}')`,
         params: [victim.tenant.id, uniqueName("forged.")],
-        ancestorMay: true,
+        allowedFor: BOTH,
       },
       {
         label: "create a user with the victim's scope code",
         text: `insert into app.users (tenant_id, scope_code, username, display_name, roles)
           values ($1, $2, $3, 'forged', '{mediator}')`,
         params: [actor?.id ?? victim.tenant.id, victim.tenant.code, uniqueName("forged.")],
-        ancestorMay: false,
+        allowedFor: NOBODY,
       },
       {
         // ON CONFLICT DO UPDATE reaches an existing row through its unique key, not through a WHERE.
@@ -133,7 +172,7 @@ const users: TableFixture = {
         text: `insert into app.users (tenant_id, username, display_name, roles) values ($1, $2, 'forged', '{mediator}')
           on conflict (username) do update set display_name = excluded.display_name`,
         params: [actor?.id ?? victim.tenant.id, victim.refs.username!],
-        ancestorMay: true,
+        allowedFor: BOTH,
       },
     ];
   },
@@ -147,9 +186,10 @@ const users: TableFixture = {
 
 const userSetupTokens: TableFixture = {
   table: "app.user_setup_tokens",
-  key: "id",
+  key: ["id"],
   tenantColumn: "scope_code",
   touch: "used_at",
+  writers: BOTH,
   async seed(admin, tenant) {
     const user = await seedUser(admin, tenant);
     const id = uniqueName("tok");
@@ -164,7 +204,7 @@ const userSetupTokens: TableFixture = {
         text: `insert into app.user_setup_tokens (id, secret_hash, user_id, expires_at)
           values ($1, '\\x00'::bytea, $2, now() + interval '1 hour')`,
         params: [uniqueName("forged"), victim.refs.userId!],
-        ancestorMay: true,
+        allowedFor: BOTH,
       },
     ];
   },
@@ -178,9 +218,10 @@ const userSetupTokens: TableFixture = {
 
 const auditEvents: TableFixture = {
   table: "app.audit_events",
-  key: "id",
+  key: ["id"],
   tenantColumn: "scope_code",
   touch: "kind",
+  writers: NOBODY,
   async seed(admin, tenant) {
     const [row] = await admin<{ id: string }[]>`
       insert into app.audit_events (scope_code, tenant_id, kind) values (${tenant.code}, ${tenant.id}, 'probe.seeded')
@@ -193,7 +234,7 @@ const auditEvents: TableFixture = {
         label: "write an audit line into the victim's log",
         text: `insert into app.audit_events (scope_code, tenant_id, kind) values ($1, $2, 'probe.forged')`,
         params: [victim.tenant.code, victim.tenant.id],
-        ancestorMay: true,
+        allowedFor: BOTH,
       },
     ];
   },
@@ -207,9 +248,10 @@ const auditEvents: TableFixture = {
 
 const sessions: TableFixture = {
   table: "auth.sessions",
-  key: "id",
+  key: ["id"],
   tenantColumn: "scope_code",
   touch: "last_active_at",
+  writers: NOBODY,
   async seed(admin, tenant) {
     const user = await seedUser(admin, tenant);
     const id = uniqueName("ses");
@@ -223,7 +265,7 @@ const sessions: TableFixture = {
         label: "open a session for the victim's user",
         text: `insert into auth.sessions (id, secret_hash, user_id, scope_code) values ($1, '\\x00'::bytea, $2, $3)`,
         params: [uniqueName("forged"), victim.refs.userId!, victim.tenant.code],
-        ancestorMay: false,
+        allowedFor: NOBODY,
       },
     ];
   },
@@ -235,11 +277,351 @@ const sessions: TableFixture = {
   },
 };
 
+// Centre configuration (0004): a centre writes only its own rows and reads its subtree;
+// department kinds and mediators are also readable by descendants.
+
+/** A configuration table whose rows carry scope_code directly: a forged row names the victim's code. */
+function ownedConfig(
+  table: string,
+  touch: string,
+  values: (tenant: TestTenant) => Record<string, unknown>,
+  options: { shared?: boolean } = {},
+): TableFixture {
+  return {
+    table,
+    key: ["id"],
+    tenantColumn: "scope_code",
+    touch,
+    writers: SELF,
+    ...(options.shared ? { shared: true } : {}),
+    async seed(admin, tenant) {
+      return { table, key: await seedConfig(admin, table, tenant, values(tenant)), tenant, refs: {} };
+    },
+    forges(victim) {
+      const forged = { ...values(victim.tenant), ...FORGED_NAMES[table] };
+      const columns = ["scope_code", ...Object.keys(forged)];
+      return [
+        {
+          label: "create a row with the victim's scope code",
+          text: `insert into ${table} (${columns.join(", ")}) values (${columns.map((_, i) => `$${i + 1}`).join(", ")})`,
+          params: [victim.tenant.code, ...Object.values(forged).map(String)],
+          allowedFor: SELF,
+        },
+      ];
+    },
+    moves(victim) {
+      return [{ column: "scope_code", value: victim.tenant.code }];
+    },
+  };
+}
+
+/** Values that keep a forged row clear of the seeded row's unique keys. */
+const FORGED_NAMES: Record<string, Record<string, unknown>> = {
+  "app.department_kinds": { code: "x_forged" },
+  "app.stationings": { name: "forged" },
+  "app.service_windows": { number: 998, name: "forged" },
+  "app.mediators": { name: "forged" },
+  "app.mediation_rooms": { name: "forged" },
+  "app.mediation_committees": { name: "forged" },
+};
+
+const departmentKinds = ownedConfig(
+  "app.department_kinds",
+  "name",
+  () => ({ code: "x_probe", name: "探针部门", category: "administrative" }),
+  { shared: true },
+);
+const stationings = ownedConfig("app.stationings", "name", () => ({
+  kind_code: "court",
+  name: "探针入驻",
+  residency: "permanent",
+}));
+const mediationCommittees = ownedConfig("app.mediation_committees", "name", () => ({ name: "探针调委会", field: "joint" }));
+
+/** A helper stationing of `tenant` (for rows that hang off one). */
+const seedStationing = (admin: Sql, tenant: TestTenant) =>
+  seedConfig(admin, "app.stationings", tenant, { kind_code: "court", name: uniqueName("st"), residency: "permanent" });
+/** A helper mediator of `tenant`. */
+const seedMediator = (admin: Sql, tenant: TestTenant) =>
+  seedConfig(admin, "app.mediators", tenant, { name: uniqueName("m").slice(0, 30), affiliation: "committee" });
+/** A helper room of `tenant`. */
+const seedRoom = (admin: Sql, tenant: TestTenant) =>
+  seedConfig(admin, "app.mediation_rooms", tenant, { name: uniqueName("r") });
+
+const serviceWindows: TableFixture = {
+  ...ownedConfig("app.service_windows", "name", () => ({ number: 1, name: "探针窗口" })),
+  async seed(admin, tenant) {
+    const stationingId = await seedStationing(admin, tenant);
+    const key = await seedConfig(admin, "app.service_windows", tenant, {
+      number: 1,
+      name: "探针窗口",
+      stationing_id: stationingId,
+    });
+    return { table: "app.service_windows", key, tenant, refs: { stationingId } };
+  },
+  forges(victim, actor) {
+    return [
+      ...ownedConfig("app.service_windows", "name", () => ({ number: 1, name: "探针窗口" })).forges(victim, actor),
+      {
+        // scope_code defaults to the caller's scope: only the reference is foreign.
+        label: "link an own window to the victim's stationing",
+        text: `insert into app.service_windows (number, name, stationing_id) values (997, 'linked', $1)`,
+        params: [victim.refs.stationingId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "stationing_id", value: victim.refs.stationingId! },
+    ];
+  },
+};
+
+const mediators: TableFixture = {
+  ...ownedConfig("app.mediators", "name", () => ({ name: "探针调解员", affiliation: "committee" }), { shared: true }),
+  async seed(admin, tenant) {
+    const user = await seedUser(admin, tenant);
+    const key = await seedConfig(admin, "app.mediators", tenant, {
+      name: "探针调解员",
+      affiliation: "committee",
+      user_id: user.id,
+    });
+    return { table: "app.mediators", key, tenant, refs: { userId: user.id } };
+  },
+  forges(victim, actor) {
+    return [
+      ...ownedConfig("app.mediators", "name", () => ({ name: "探针调解员", affiliation: "committee" })).forges(
+        victim,
+        actor,
+      ),
+      {
+        label: "register the victim's user as an own mediator",
+        text: `insert into app.mediators (name, affiliation, user_id) values ('linked', 'committee', $1)`,
+        params: [victim.refs.userId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "user_id", value: victim.refs.userId! },
+    ];
+  },
+};
+
+const mediationRooms = ownedConfig("app.mediation_rooms", "name", () => ({ name: "探针调解室" }));
+
+const rotationSlots: TableFixture = {
+  table: "app.rotation_slots",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "staff_name",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const stationingId = await seedStationing(admin, tenant);
+    const row = await insertOne<{ id: string }>(
+      admin,
+      `insert into app.rotation_slots (stationing_id, weekdays, staff_name) values ($1, '{1}', '探针') returning id::text`,
+      [stationingId],
+    );
+    return { table: "app.rotation_slots", key: row.id, tenant, refs: { stationingId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "add a rotation to the victim's stationing",
+        text: `insert into app.rotation_slots (stationing_id, weekdays, staff_name) values ($1, '{2}', 'forged')`,
+        params: [victim.refs.stationingId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "stationing_id", value: victim.refs.stationingId! },
+    ];
+  },
+};
+
+const stationingLiaisons: TableFixture = {
+  table: "app.stationing_liaisons",
+  key: ["stationing_id", "user_id"],
+  tenantColumn: "scope_code",
+  touch: "user_id",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const stationingId = await seedStationing(admin, tenant);
+    const user = await seedUser(admin, tenant);
+    const spare = await seedUser(admin, tenant);
+    await admin`insert into app.stationing_liaisons (stationing_id, user_id) values (${stationingId}, ${user.id})`;
+    return {
+      table: "app.stationing_liaisons",
+      key: `${stationingId}/${user.id}`,
+      tenant,
+      refs: { stationingId, userId: user.id, spareUserId: spare.id },
+    };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "name a liaison of the victim's stationing",
+        text: `insert into app.stationing_liaisons (stationing_id, user_id) values ($1, $2)`,
+        params: [victim.refs.stationingId!, victim.refs.spareUserId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "stationing_id", value: victim.refs.stationingId! },
+    ];
+  },
+};
+
+const committeeMembers: TableFixture = {
+  table: "app.committee_members",
+  key: ["committee_id", "mediator_id"],
+  tenantColumn: "scope_code",
+  touch: "role",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const committeeId = await seedConfig(admin, "app.mediation_committees", tenant, { name: uniqueName("c"), field: "joint" });
+    const mediatorId = await seedMediator(admin, tenant);
+    const spareMediatorId = await seedMediator(admin, tenant);
+    await admin`insert into app.committee_members (committee_id, mediator_id) values (${committeeId}, ${mediatorId})`;
+    return {
+      table: "app.committee_members",
+      key: `${committeeId}/${mediatorId}`,
+      tenant,
+      refs: { committeeId, mediatorId, spareMediatorId },
+    };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "add a member to the victim's committee",
+        text: `insert into app.committee_members (committee_id, mediator_id) values ($1, $2)`,
+        params: [victim.refs.committeeId!, victim.refs.spareMediatorId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "committee_id", value: victim.refs.committeeId! },
+    ];
+  },
+};
+
+/** A booking slot that overlaps no other (each seed books its own room, an hour a day ahead). */
+const SLOT = "tstzrange(date_trunc('hour', now()) + interval '24 hours', date_trunc('hour', now()) + interval '25 hours')";
+const FORGED_SLOT = "tstzrange(date_trunc('hour', now()) + interval '72 hours', date_trunc('hour', now()) + interval '73 hours')";
+
+const bookings: TableFixture = {
+  table: "app.bookings",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "title",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const roomId = await seedRoom(admin, tenant);
+    const row = await insertOne<{ id: string }>(
+      admin,
+      `insert into app.bookings (room_id, during, title) values ($1, ${SLOT}, '探针预约') returning id::text`,
+      [roomId],
+    );
+    return { table: "app.bookings", key: row.id, tenant, refs: { roomId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "book the victim's room",
+        text: `insert into app.bookings (room_id, during, title) values ($1, ${FORGED_SLOT}, 'forged')`,
+        params: [victim.refs.roomId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "room_id", value: victim.refs.roomId! },
+    ];
+  },
+};
+
+const bookingMediators: TableFixture = {
+  table: "app.booking_mediators",
+  key: ["booking_id", "mediator_id"],
+  tenantColumn: "scope_code",
+  touch: "active",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const roomId = await seedRoom(admin, tenant);
+    const booking = await insertOne<{ id: string }>(
+      admin,
+      `insert into app.bookings (room_id, during, title) values ($1, ${SLOT}, '探针预约') returning id::text`,
+      [roomId],
+    );
+    const mediatorId = await seedMediator(admin, tenant);
+    const spareMediatorId = await seedMediator(admin, tenant);
+    await admin.unsafe(`insert into app.booking_mediators (booking_id, mediator_id, during) values ($1, $2, ${SLOT})`, [
+      booking.id,
+      mediatorId,
+    ]);
+    return {
+      table: "app.booking_mediators",
+      key: `${booking.id}/${mediatorId}`,
+      tenant,
+      refs: { bookingId: booking.id, mediatorId, spareMediatorId },
+    };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "add a mediator to the victim's booking",
+        text: `insert into app.booking_mediators (booking_id, mediator_id, during) values ($1, $2, ${SLOT})`,
+        params: [victim.refs.bookingId!, victim.refs.spareMediatorId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "booking_id", value: victim.refs.bookingId! },
+    ];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
  */
-export const TABLE_FIXTURES: readonly TableFixture[] = [tenants, users, userSetupTokens, auditEvents, sessions];
+export const TABLE_FIXTURES: readonly TableFixture[] = [
+  tenants,
+  users,
+  userSetupTokens,
+  auditEvents,
+  sessions,
+  departmentKinds,
+  stationings,
+  rotationSlots,
+  stationingLiaisons,
+  serviceWindows,
+  mediators,
+  mediationRooms,
+  mediationCommittees,
+  committeeMembers,
+  bookings,
+  bookingMediators,
+];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */
 export async function tenantScopedTables(sql: Sql): Promise<string[]> {
