@@ -117,6 +117,7 @@ export const authHttp = {
   login: (input: { username: string; password: string }) =>
     postJson<{ ok: true; mustChangePassword: boolean }>("/auth/login", input),
   logout: () => postJson<{ ok: true }>("/auth/logout", {}),
-  inspectSetup: (token: string) => postJson<{ username: string; displayName: string }>("/auth/setup/inspect", { token }),
+  inspectSetup: (token: string) =>
+    postJson<{ username: string; displayName: string }>("/auth/setup/inspect", { token }),
   completeSetup: (input: { token: string; password: string }) => postJson<{ ok: true }>("/auth/setup", input),
 };

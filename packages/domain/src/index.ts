@@ -4,3 +4,4 @@ export * from "./errors.ts";
 export * from "./password-policy.ts";
 export * from "./roles.ts";
 export * from "./roster.ts";
+export * from "./case-workflow.ts";

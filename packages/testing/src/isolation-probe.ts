@@ -96,14 +96,17 @@ export function zzAppDriver(pool: Sql): ProbeDriver {
  * with `SET LOCAL ROLE zz_app` and the actor's settings, rolled back afterwards.
  */
 export function insideTransactionDriver(conn: Sql): ProbeDriver {
+  const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
   return {
     async attempt(actor, fn) {
-      await conn.unsafe("savepoint probe");
+      const settings =
+        actor.scope === null
+          ? ""
+          : `; select set_config('app.scope', ${literal(actor.scope)}, true), ` +
+            `set_config('app.tenant_id', ${literal(actor.tenant?.id ?? "")}, true)`;
+      // One simple-protocol round trip: savepoint, role and settings.
+      await conn.unsafe(`savepoint probe; set local role zz_app${settings}`);
       try {
-        await conn.unsafe("set local role zz_app");
-        if (actor.scope !== null) {
-          await conn`select set_config('app.scope', ${actor.scope}, true), set_config('app.tenant_id', ${actor.tenant?.id ?? ""}, true)`;
-        }
         return await fn(conn);
       } finally {
         await conn.unsafe("rollback to savepoint probe");
@@ -173,6 +176,9 @@ export async function probeIsolation(
         if (reached(outcome)) {
           note("leak", probe, st, `reached the victim: ${JSON.stringify(outcome.rows).slice(0, 200)} (${outcome.count} rows)`);
         }
+      } else if (outcome.code.startsWith("23")) {
+        // An UPDATE or DELETE aimed at the victim's key that trips a constraint had matched the row.
+        note("leak", probe, st, `matched the victim's row; only a constraint stopped it: ${outcome.code} ${outcome.message}`);
       } else if (outcome.code !== "42501") {
         note("broken", probe, st, `${outcome.code} ${outcome.message}`);
       }

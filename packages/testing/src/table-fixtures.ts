@@ -328,15 +328,19 @@ const FORGED_NAMES: Record<string, Record<string, unknown>> = {
 const departmentKinds = ownedConfig(
   "app.department_kinds",
   "name",
-  () => ({ code: "x_probe", name: "探针部门", category: "administrative" }),
+  (tenant) => ({ code: `x_probe_${tenant.code}`, name: "探针部门", category: "administrative" }),
   { shared: true },
 );
-const stationings = ownedConfig("app.stationings", "name", () => ({
+// Names and numbers differ per tenant so that a row moved into another tenant trips no unique key.
+const stationings = ownedConfig("app.stationings", "name", (tenant) => ({
   kind_code: "court",
-  name: "探针入驻",
+  name: `探针入驻${tenant.code}`,
   residency: "permanent",
 }));
-const mediationCommittees = ownedConfig("app.mediation_committees", "name", () => ({ name: "探针调委会", field: "joint" }));
+const mediationCommittees = ownedConfig("app.mediation_committees", "name", (tenant) => ({
+  name: `探针调委会${tenant.code}`,
+  field: "joint",
+}));
 
 /** A helper stationing of `tenant` (for rows that hang off one). */
 const seedStationing = (admin: Sql, tenant: TestTenant) =>
@@ -348,12 +352,14 @@ const seedMediator = (admin: Sql, tenant: TestTenant) =>
 const seedRoom = (admin: Sql, tenant: TestTenant) =>
   seedConfig(admin, "app.mediation_rooms", tenant, { name: uniqueName("r") });
 
+let windowNumber = 0;
 const serviceWindows: TableFixture = {
   ...ownedConfig("app.service_windows", "name", () => ({ number: 1, name: "探针窗口" })),
   async seed(admin, tenant) {
     const stationingId = await seedStationing(admin, tenant);
+    windowNumber = (windowNumber % 900) + 1;
     const key = await seedConfig(admin, "app.service_windows", tenant, {
-      number: 1,
+      number: windowNumber,
       name: "探针窗口",
       stationing_id: stationingId,
     });
@@ -367,7 +373,8 @@ const serviceWindows: TableFixture = {
         label: "link an own window to the victim's stationing",
         text: `insert into app.service_windows (number, name, stationing_id) values (997, 'linked', $1)`,
         params: [victim.refs.stationingId!],
-        allowedFor: SELF,
+        // The row stays the caller's; the reference must merely be visible (an ancestor sees it).
+        allowedFor: BOTH,
       },
     ];
   },
@@ -400,7 +407,8 @@ const mediators: TableFixture = {
         label: "register the victim's user as an own mediator",
         text: `insert into app.mediators (name, affiliation, user_id) values ('linked', 'committee', $1)`,
         params: [victim.refs.userId!],
-        allowedFor: SELF,
+        // The row stays the caller's; the reference must merely be visible (an ancestor sees it).
+        allowedFor: BOTH,
       },
     ];
   },
@@ -412,7 +420,7 @@ const mediators: TableFixture = {
   },
 };
 
-const mediationRooms = ownedConfig("app.mediation_rooms", "name", () => ({ name: "探针调解室" }));
+const mediationRooms = ownedConfig("app.mediation_rooms", "name", (tenant) => ({ name: `探针调解室${tenant.code}` }));
 
 const rotationSlots: TableFixture = {
   table: "app.rotation_slots",

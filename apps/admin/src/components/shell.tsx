@@ -1,9 +1,9 @@
 import { A, Navigate, type RouteSectionProps, useNavigate } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
-import { createContext, For, type JSX, Match, Show, Switch, useContext } from "solid-js";
+import { createContext, createEffect, For, type JSX, Match, onCleanup, Show, Switch, useContext } from "solid-js";
 import { authHttp, errorCode, type Me } from "../api.ts";
 import { levelName, type MessageKey, t } from "../i18n.ts";
-import { can, createMe, rememberSession } from "../session.ts";
+import { can, createMe, ME_KEY, rememberSession } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
@@ -62,6 +62,15 @@ function Frame(props: { me: Me; children: JSX.Element }) {
     queryClient.clear();
     navigate("/login?signedOut=1", { replace: true });
   };
+  // At the absolute session limit, ask the server again: its UNAUTHENTICATED leads to /login.
+  createEffect(() => {
+    const delay = new Date(props.me.sessionExpiresAt).getTime() - Date.now() + 1000;
+    const timer = setTimeout(
+      () => queryClient.invalidateQueries({ queryKey: ME_KEY }),
+      Math.min(Math.max(delay, 0), 2 ** 31 - 1),
+    );
+    onCleanup(() => clearTimeout(timer));
+  });
   return (
     <div class="app">
       <a class="skip-link" href="#main">
@@ -72,7 +81,8 @@ function Frame(props: { me: Me; children: JSX.Element }) {
           <img src="/favicon.svg" alt="" class="brand-mark" />
           <span class="brand-name">{t("app.name")}</span>
         </A>
-        <div class="header-unit" aria-label={t("header.unit")}>
+        <div class="header-unit">
+          <span class="sr-only">{t("header.unit")}</span>
           <Show when={props.me.tenant} fallback={<span class="unit-name">{t("header.platformOperator")}</span>}>
             {(tenant) => (
               <>

@@ -131,7 +131,7 @@ function Deployments() {
         </Switch>
       </section>
       <Dialog open={creating()} onOpenChange={setCreating} title={t("platform.createTitle")} size="lg">
-        <CreateDeploymentForm onClose={() => setCreating(false)} />
+        <CreateDeploymentForm deployments={list.data ?? []} onClose={() => setCreating(false)} />
       </Dialog>
       <ConfirmDialog
         open={target() !== null}
@@ -156,7 +156,7 @@ function Deployments() {
   );
 }
 
-function CreateDeploymentForm(props: { onClose: () => void }) {
+function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [text, setText] = createSignal("");
   const [q, setQ] = createSignal("");
@@ -193,6 +193,9 @@ function CreateDeploymentForm(props: { onClose: () => void }) {
     create.mutate({ code: root.code, admin: { username: username().trim(), displayName: displayName().trim() } });
   };
   const runSearch = () => setQ(text().trim());
+  // Deployments never nest: a root inside (or above) an existing deployment is refused by the server.
+  const overlaps = (hit: Hit) =>
+    props.deployments.some((d) => hit.code.startsWith(d.code) || d.code.startsWith(hit.code));
   return (
     <Show
       when={create.data}
@@ -241,11 +244,11 @@ function CreateDeploymentForm(props: { onClose: () => void }) {
                             variant={picked()?.code === hit.code ? "primary" : "secondary"}
                             aria-pressed={picked()?.code === hit.code}
                             aria-label={t("platform.pickLabel", { name: hit.name })}
-                            disabled={hit.onboarded}
+                            disabled={overlaps(hit)}
                             onClick={() => setPicked(hit)}
                           >
-                            {hit.onboarded
-                              ? t("tenants.onboarded")
+                            {overlaps(hit)
+                              ? t("platform.overlaps")
                               : picked()?.code === hit.code
                                 ? t("platform.picked")
                                 : t("platform.pick")}

@@ -102,9 +102,7 @@ function SetupForm(props: { token: string; username: string; displayName: string
           autocomplete="new-password"
           value={confirm()}
           onChange={setConfirm}
-          error={
-            (confirm() !== "" || submitted()) && confirm() !== password() ? t("password.mismatch") : undefined
-          }
+          error={(confirm() !== "" || submitted()) && confirm() !== password() ? t("password.mismatch") : undefined}
           required
         />
         <Button type="submit" variant="primary" class="btn-block" disabled={pending()}>

@@ -1,6 +1,6 @@
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import type { Level } from "@zongzhi/domain/division";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc, type UnitRow } from "../api.ts";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
@@ -50,11 +50,15 @@ function TenantsView(props: { rootCode: string; rootName: string; rootLevel: Lev
   const [selected, setSelected] = createSignal<Pick[]>([]);
   const [onboarding, setOnboarding] = createSignal<Pick[] | null>(null);
   const [statusTarget, setStatusTarget] = createSignal<StatusTarget | null>(null);
+  // Which nodes are expanded, by code: survives refetches after onboarding or suspension.
+  const [expanded, setExpanded] = createSignal<ReadonlySet<string>>(new Set());
   const queryClient = useQueryClient();
 
   const isSelected = (code: string) => selected().some((p) => p.code === code);
   const toggle = (unit: Pick, on: boolean) =>
-    setSelected((list) => (on ? [...list.filter((p) => p.code !== unit.code), unit] : list.filter((p) => p.code !== unit.code)));
+    setSelected((list) =>
+      on ? [...list.filter((p) => p.code !== unit.code), unit] : list.filter((p) => p.code !== unit.code),
+    );
 
   const setStatus = createMutation(() => ({
     mutationFn: (target: StatusTarget) =>
@@ -67,6 +71,14 @@ function TenantsView(props: { rootCode: string; rootName: string; rootLevel: Lev
     canSuspend,
     isSelected,
     toggle,
+    isOpen: (code) => expanded().has(code),
+    setOpen: (code, open) =>
+      setExpanded((set) => {
+        const next = new Set(set);
+        if (open) next.add(code);
+        else next.delete(code);
+        return next;
+      }),
     onboard: (unit) => setOnboarding([unit]),
     changeStatus: (unit, status) => {
       if (!unit.tenant) return;
@@ -119,11 +131,7 @@ function TenantsView(props: { rootCode: string; rootName: string; rootLevel: Lev
         description={t("tenants.onboardDesc")}
         size="lg"
       >
-        <OnboardForm
-          units={onboarding() ?? []}
-          onDone={() => setSelected([])}
-          onClose={() => setOnboarding(null)}
-        />
+        <OnboardForm units={onboarding() ?? []} onDone={() => setSelected([])} onClose={() => setOnboarding(null)} />
       </Dialog>
 
       <ConfirmDialog
@@ -154,6 +162,8 @@ interface TreeActions {
   canSuspend: () => boolean;
   isSelected: (code: string) => boolean;
   toggle: (unit: Pick, on: boolean) => void;
+  isOpen: (code: string) => boolean;
+  setOpen: (code: string, open: boolean) => void;
   onboard: (unit: Pick) => void;
   changeStatus: (unit: UnitRow, status: "active" | "suspended") => void;
 }
@@ -182,10 +192,22 @@ function TreeChildren(props: { parentCode: string; depth: number; actions: TreeA
       </Match>
       <Match when={units.data}>
         <ul class="tree-list">
-          <For each={items()}>{(unit) => <TreeNode unit={unit} depth={props.depth} actions={props.actions} />}</For>
+          <Show when={items().length === 0}>
+            <li class="tree-more muted small" style={{ "--depth": props.depth }}>
+              {t("tenants.noChildren")}
+            </li>
+          </Show>
+          <Index each={items()}>
+            {(unit) => <TreeNode unit={unit()} depth={props.depth} actions={props.actions} />}
+          </Index>
           <Show when={units.hasNextPage}>
             <li class="tree-more" style={{ "--depth": props.depth }}>
-              <Button size="sm" variant="link" disabled={units.isFetchingNextPage} onClick={() => units.fetchNextPage()}>
+              <Button
+                size="sm"
+                variant="link"
+                disabled={units.isFetchingNextPage}
+                onClick={() => units.fetchNextPage()}
+              >
                 {units.isFetchingNextPage ? t("app.loading") : t("common.loadMore")}
               </Button>
             </li>
@@ -197,8 +219,8 @@ function TreeChildren(props: { parentCode: string; depth: number; actions: TreeA
 }
 
 function TreeNode(props: { unit: UnitRow; depth: number; actions: TreeActions }) {
-  const [open, setOpen] = createSignal(false);
   const unit = () => props.unit;
+  const open = () => props.actions.isOpen(unit().code);
   const status = () => unit().tenant?.status;
   return (
     <li class="tree-item">
@@ -209,12 +231,15 @@ function TreeNode(props: { unit: UnitRow; depth: number; actions: TreeActions })
             class="tree-toggle"
             aria-expanded={open()}
             aria-label={t("tenants.toggle", { name: unit().name })}
-            onClick={() => setOpen(!open())}
+            onClick={() => props.actions.setOpen(unit().code, !open())}
           >
             <span aria-hidden="true">{open() ? "▾" : "▸"}</span>
           </button>
         </Show>
-        <Show when={!unit().tenant && props.actions.canOnboard()}>
+        <Show
+          when={!unit().tenant && props.actions.canOnboard()}
+          fallback={props.actions.canOnboard() ? <span class="tree-check-spacer" /> : null}
+        >
           <Checkbox
             hideLabel
             class="tree-check"
@@ -300,13 +325,12 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
     enabled: q() !== "",
   }));
   return (
-    <section class="card" aria-labelledby="search-title">
+    <search class="card" aria-labelledby="search-title">
       <h2 id="search-title" class="sr-only">
         {t("tenants.searchLabel")}
       </h2>
       <form
         class="search-form"
-        role="search"
         onSubmit={(e) => {
           e.preventDefault();
           setQ(text().trim());
@@ -384,7 +408,7 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
           </Match>
         </Switch>
       </Show>
-    </section>
+    </search>
   );
 }
 
@@ -417,8 +441,7 @@ function OnboardForm(props: { units: Pick[]; onDone: () => void; onClose: () => 
     return undefined;
   };
   const otherError = () =>
-    onboard.error &&
-    !problem("firstAdmin.username", "username", "firstAdmin.displayName", "displayName")
+    onboard.error && !problem("firstAdmin.username", "username", "firstAdmin.displayName", "displayName")
       ? errorText(onboard.error)
       : null;
 

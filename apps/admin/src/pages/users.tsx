@@ -63,9 +63,7 @@ export function UsersPage() {
               </For>
             </ol>
           </nav>
-          <Show when={current().level}>
-            {(level) => <Badge tone="tier">{levelName(level())}</Badge>}
-          </Show>
+          <Show when={current().level}>{(level) => <Badge tone="tier">{levelName(level())}</Badge>}</Show>
           <Show when={me().tenant && current().level !== "village" && can(me(), "tenant.read")}>
             <ChildUnitSelect parent={current()} onPick={(unit) => setStack([...stack(), unit])} />
           </Show>
@@ -85,9 +83,14 @@ function ChildUnitSelect(props: { parent: UnitRef; onPick: (unit: UnitRef) => vo
     queryFn: () => trpc.tenants.units.query({ parentCode: props.parent.code, onboardedOnly: true, limit: 200 }),
   }));
   const options = () =>
-    (children.data?.items ?? []).flatMap((u) => (u.tenant ? [{ value: u.tenant.id, label: `${u.name}（${u.code}）` }] : []));
+    (children.data?.items ?? []).flatMap((u) =>
+      u.tenant ? [{ value: u.tenant.id, label: `${u.name}（${u.code}）` }] : [],
+    );
   return (
-    <Show when={options().length > 0} fallback={<span class="muted small">{children.data ? t("users.noChildUnits") : ""}</span>}>
+    <Show
+      when={options().length > 0}
+      fallback={<span class="muted small">{children.data ? t("users.noChildUnits") : ""}</span>}
+    >
       <Select
         class="unit-select"
         label={t("users.childUnit")}
@@ -148,26 +151,27 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
           {props.unit.name}
         </h2>
         <div class="toolbar">
-          <form
-            class="inline-search"
-            role="search"
-            onSubmit={(e) => {
-              e.preventDefault();
-              setQ(filter().trim());
-            }}
-          >
-            <TextField
-              label={t("users.searchLabel")}
-              hideLabel
-              type="search"
-              value={filter()}
-              onChange={setFilter}
-              placeholder={t("users.searchLabel")}
-            />
-            <Button type="submit" size="sm">
-              {t("common.search")}
-            </Button>
-          </form>
+          <search>
+            <form
+              class="inline-search"
+              onSubmit={(e) => {
+                e.preventDefault();
+                setQ(filter().trim());
+              }}
+            >
+              <TextField
+                label={t("users.searchLabel")}
+                hideLabel
+                type="search"
+                value={filter()}
+                onChange={setFilter}
+                placeholder={t("users.searchLabel")}
+              />
+              <Button type="submit" size="sm">
+                {t("common.search")}
+              </Button>
+            </form>
+          </search>
           <Show when={props.canCreate}>
             <Button variant="primary" size="sm" onClick={() => setCreating(true)}>
               {t("users.create")}
@@ -218,7 +222,9 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
                           <Badge
                             tone="warning"
                             title={
-                              user.lockedUntil ? t("users.lockedUntil", { time: formatDateTime(user.lockedUntil) }) : undefined
+                              user.lockedUntil
+                                ? t("users.lockedUntil", { time: formatDateTime(user.lockedUntil) })
+                                : undefined
                             }
                           >
                             {t("users.locked")}
@@ -312,11 +318,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
       <Dialog open={editing() !== null} onOpenChange={(o) => !o && setEditing(null)} title={t("users.editTitle")}>
         <Show when={editing()}>{(user) => <EditUserForm user={user()} onClose={() => setEditing(null)} />}</Show>
       </Dialog>
-      <Dialog
-        open={linkFor() !== null}
-        onOpenChange={(o) => !o && setLinkFor(null)}
-        title={t("users.setupLinkTitle")}
-      >
+      <Dialog open={linkFor() !== null} onOpenChange={(o) => !o && setLinkFor(null)} title={t("users.setupLinkTitle")}>
         <Show when={linkFor()}>{(user) => <NewSetupLink user={user()} onClose={() => setLinkFor(null)} />}</Show>
       </Dialog>
       <ConfirmDialog
@@ -354,7 +356,9 @@ function RolesField(props: { value: Role[]; onChange: (roles: Role[]) => void; e
               label={roleName(role)}
               checked={props.value.includes(role)}
               onChange={(on) =>
-                props.onChange(on ? [...props.value.filter((r) => r !== role), role] : props.value.filter((r) => r !== role))
+                props.onChange(
+                  on ? [...props.value.filter((r) => r !== role), role] : props.value.filter((r) => r !== role),
+                )
               }
             />
           )}

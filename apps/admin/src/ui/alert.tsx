@@ -3,6 +3,10 @@ import type { JSX } from "solid-js";
 import { cx } from "./cx.ts";
 
 /** An inline message with role="alert" (announced when it appears). */
-export function Alert(props: { tone?: "error" | "info" | "success" | "warning"; children: JSX.Element; class?: string }) {
+export function Alert(props: {
+  tone?: "error" | "info" | "success" | "warning";
+  children: JSX.Element;
+  class?: string;
+}) {
   return <KAlert class={cx("alert", `alert-${props.tone ?? "error"}`, props.class)}>{props.children}</KAlert>;
 }
