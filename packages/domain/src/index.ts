@@ -5,3 +5,5 @@ export * from "./password-policy.ts";
 export * from "./roles.ts";
 export * from "./roster.ts";
 export * from "./case-workflow.ts";
+export * from "./validators.ts";
+export * from "./judicial-confirmation.ts";

@@ -1,7 +1,9 @@
 import type { Message } from "./errors.ts";
 
 /** Outcome of checking a personal identifier: the canonical form, or a reason in both languages. */
-export type Validation<T extends object = object> = ({ ok: true; normalized: string } & T) | { ok: false; reason: Message };
+export type Validation<T extends object = object> =
+  | ({ ok: true; normalized: string } & T)
+  | { ok: false; reason: Message };
 
 /** Sex recorded in the 17th digit of a resident ID card number (odd: male, even: female). */
 export type IdCardSex = "male" | "female";
@@ -60,11 +62,17 @@ function chinaToday(now: Date): string {
 export function validateIdCardNumber(input: string, now: Date = new Date()): IdCardValidation {
   const id = compact(input);
   if (!/^\d{17}[\dX]$/.test(id)) {
-    return fail("身份证号码应为18位，前17位为数字，末位为数字或X", "must be 18 characters: 17 digits then a digit or X");
+    return fail(
+      "身份证号码应为18位，前17位为数字，末位为数字或X",
+      "must be 18 characters: 17 digits then a digit or X",
+    );
   }
   const province = id.slice(0, 2);
   if (!PROVINCE_CODES.has(province) || id.slice(2, 4) === "00" || id.slice(4, 6) === "00") {
-    return fail("身份证号码的前6位不是有效的县级行政区划代码", "the first 6 digits are not a county-level division code");
+    return fail(
+      "身份证号码的前6位不是有效的县级行政区划代码",
+      "the first 6 digits are not a county-level division code",
+    );
   }
   const year = Number(id.slice(6, 10));
   const month = Number(id.slice(10, 12));

@@ -1,0 +1,538 @@
+import { createHash } from "node:crypto";
+import type { Tx } from "@zongzhi/db/client";
+import {
+  AppError,
+  availableActions,
+  type CaseAction,
+  type CaseState,
+  type Channel,
+  chinaToday,
+  conflict,
+  invalid,
+  isDivisionCode,
+  maskAddress,
+  maskIdCardNumber,
+  maskMobileNumber,
+  maskPersonName,
+  nextState,
+  notFound,
+  type RiskGrade,
+  validateCreditCode,
+  validateIdCardNumber,
+  validateMobileNumber,
+} from "@zongzhi/domain";
+import { recordAudit } from "./audit.ts";
+import { type FieldCipher, fieldContext } from "./personal-data.ts";
+
+const CASE = { zh: "案件", en: "case" };
+
+/** A party as entered at intake (plaintext; encrypted before it reaches the database). */
+export interface PartyInput {
+  role: "applicant" | "respondent" | "third_party";
+  kind: "person" | "organisation";
+  name: string;
+  idNumber?: string | null | undefined;
+  phone?: string | null | undefined;
+  address?: string | null | undefined;
+  orgCode?: string | null | undefined;
+}
+
+/** What intake records. */
+export interface CaseInput {
+  categoryCode: string;
+  channel: Channel;
+  title: string;
+  description: string;
+  locationCode: string;
+  address?: string | null | undefined;
+  peopleCount: number;
+  amountYuan?: number | null | undefined;
+  groupDispute: boolean;
+  riskGrade: RiskGrade;
+  difficulty: "simple" | "complex";
+  parties: PartyInput[];
+}
+
+/** Appends an event to a case's hash-chained timeline (the database computes seq and hash). */
+export async function appendEvent(tx: Tx, caseId: string, kind: string, payload: Record<string, unknown> = {}): Promise<void> {
+  await tx.sql`insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
+    values (${caseId}, ${tx.ctx.userId}, ${tx.ctx.scope}, ${kind}, ${tx.sql.json(payload as never)})`;
+}
+
+function fieldError(path: string, zh: string, en: string): AppError {
+  return invalid({ zh: `${zh}`, en }, { fields: [{ path, zh, en }] });
+}
+
+/** Validates, encrypts and masks one party. */
+function sealParty(p: PartyInput, index: number, scope: string, cipher: FieldCipher) {
+  const at = (f: string) => `parties.${index}.${f}`;
+  let idNumber: string | null = null;
+  if (p.idNumber) {
+    const v = validateIdCardNumber(p.idNumber);
+    if (!v.ok) throw fieldError(at("idNumber"), `身份证号码有误：${v.reason.zh}`, `ID card number: ${v.reason.en}`);
+    idNumber = v.normalized;
+  }
+  let phone: string | null = null;
+  if (p.phone) {
+    const v = validateMobileNumber(p.phone);
+    if (!v.ok) throw fieldError(at("phone"), `手机号码有误：${v.reason.zh}`, `Mobile number: ${v.reason.en}`);
+    phone = v.normalized;
+  }
+  let orgCode: string | null = null;
+  if (p.kind === "organisation" && p.orgCode) {
+    const v = validateCreditCode(p.orgCode);
+    if (!v.ok) throw fieldError(at("orgCode"), `统一社会信用代码有误：${v.reason.zh}`, `Credit code: ${v.reason.en}`);
+    orgCode = v.normalized;
+  }
+  const enc = (column: string, value: string | null) => (value === null ? null : cipher.encrypt(value, fieldContext(column, scope)));
+  return {
+    role: p.role,
+    kind: p.kind,
+    nameEnc: enc("name", p.name),
+    nameMasked: p.kind === "person" ? maskPersonName(p.name) : p.name,
+    idEnc: enc("id_number", idNumber),
+    idIndex: idNumber ? cipher.blindIndex("id_number", idNumber) : null,
+    idMasked: idNumber ? maskIdCardNumber(idNumber) : null,
+    phoneEnc: enc("phone", phone),
+    phoneIndex: phone ? cipher.blindIndex("phone", phone) : null,
+    phoneMasked: phone ? maskMobileNumber(phone) : null,
+    addressEnc: enc("address", p.address ?? null),
+    addressMasked: p.address ? maskAddress(p.address) : null,
+    orgCode,
+    phone,
+  };
+}
+
+/**
+ * Registers a case at the caller's unit: validates it, gives it the next gapless code of the
+ * unit and year (`620981-2026-000123`), stores its parties encrypted, links repeat claimants
+ * (same ID number in other visible cases) and starts its timeline. With an idempotency key,
+ * a retry returns the first result and a different payload under the same key is refused;
+ * parallel duplicates wait on the key's row and get the first result.
+ */
+export async function registerCase(
+  tx: Tx,
+  input: CaseInput,
+  cipher: FieldCipher,
+  idempotencyKey?: string | undefined,
+): Promise<{ id: string; code: string; replayed: boolean }> {
+  const scope = tx.ctx.scope;
+  if (idempotencyKey) {
+    const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
+    const inserted = await tx.sql`insert into app.idempotency_keys (scope_code, key, user_id, request_hash)
+      values (${scope}, ${idempotencyKey}, ${tx.ctx.userId}, ${requestHash}) on conflict do nothing returning key`;
+    if (inserted.length === 0) {
+      const [prior] = await tx.sql<{ request_hash: string; response: { id: string; code: string } | null }[]>`
+        select request_hash, response from app.idempotency_keys where scope_code = ${scope} and key = ${idempotencyKey}`;
+      if (!prior || prior.request_hash !== requestHash || !prior.response) {
+        throw new AppError("CONFLICT", {
+          zh: "该幂等键已用于内容不同的请求",
+          en: "This Idempotency-Key was already used for a different request",
+        });
+      }
+      return { ...prior.response, replayed: true };
+    }
+  }
+  if (!isDivisionCode(input.locationCode) || !input.locationCode.startsWith(scope.slice(0, 6))) {
+    throw fieldError("locationCode", "发生地须在本辖区内", "The location must be inside your area");
+  }
+  const [category] = await tx.sql`select 1 from ref.case_categories where code = ${input.categoryCode}
+    union all select 1 from app.case_categories where code = ${input.categoryCode} and active limit 1`;
+  if (!category) throw fieldError("categoryCode", "纠纷类别不存在", "Unknown category");
+  if (!input.parties.some((p) => p.role === "applicant")) {
+    throw fieldError("parties", "至少需要一名申请人", "At least one applicant is required");
+  }
+  const parties = input.parties.map((p, i) => sealParty(p, i, scope, cipher));
+
+  const year = Number(chinaToday().slice(0, 4));
+  const [counter] = await tx.sql<{ last: number }[]>`insert into app.case_counters (scope_code, year, last)
+    values (${scope}, ${year}, 1)
+    on conflict (scope_code, year) do update set last = case_counters.last + 1 returning last`;
+  const seq = counter!.last;
+  const code = `${scope}-${year}-${String(seq).padStart(6, "0")}`;
+  const applicantPhone = parties.find((p) => p.role === "applicant" && p.phone)?.phone ?? null;
+  const lookupDigest = applicantPhone ? cipher.blindIndex("lookup", `${code}:${applicantPhone.slice(-4)}`) : null;
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.cases (scope_code, owner_code, code, year, seq,
+      category_code, channel, title, description, location_code, address_enc, address_masked, people_count,
+      amount_cents, group_dispute, risk_grade, difficulty, lookup_digest, registered_by)
+    values (${scope}, ${scope}, ${code}, ${year}, ${seq}, ${input.categoryCode}, ${input.channel}, ${input.title},
+      ${input.description}, ${input.locationCode},
+      ${input.address ? cipher.encrypt(input.address, fieldContext("case_address", scope)) : null},
+      ${input.address ? maskAddress(input.address) : null}, ${input.peopleCount},
+      ${input.amountYuan == null ? null : Math.round(input.amountYuan * 100)}, ${input.groupDispute}, ${input.riskGrade},
+      ${input.difficulty}, ${lookupDigest}, ${tx.ctx.userId})
+    returning id`;
+  const id = row!.id;
+  for (const p of parties) {
+    await tx.sql`insert into app.case_parties (case_id, role, kind, name_enc, name_masked, id_number_enc, id_number_index,
+        id_number_masked, phone_enc, phone_index, phone_masked, address_enc, address_masked, org_code)
+      values (${id}, ${p.role}, ${p.kind}, ${p.nameEnc}, ${p.nameMasked}, ${p.idEnc}, ${p.idIndex}, ${p.idMasked},
+        ${p.phoneEnc}, ${p.phoneIndex}, ${p.phoneMasked}, ${p.addressEnc}, ${p.addressMasked}, ${p.orgCode})`;
+  }
+  const indexes = parties.flatMap((p) => (p.idIndex ? [p.idIndex] : []));
+  if (indexes.length > 0) {
+    await tx.sql`insert into app.case_links (case_id, related_id, reason)
+      select distinct ${id}::uuid, cp.case_id, 'repeat_claimant' from app.case_parties cp
+      where cp.id_number_index = any(${indexes}::bytea[]) and cp.case_id <> ${id}
+      on conflict do nothing`;
+  }
+  await appendEvent(tx, id, "case.registered", {
+    code,
+    channel: input.channel,
+    category: input.categoryCode,
+    groupDispute: input.groupDispute,
+    riskGrade: input.riskGrade,
+    parties: parties.length,
+  });
+  if (idempotencyKey) {
+    await tx.sql`update app.idempotency_keys set response = ${tx.sql.json({ id, code })}
+      where scope_code = ${scope} and key = ${idempotencyKey}`;
+  }
+  return { id, code, replayed: false };
+}
+
+/** Where triage sends a case (分诊). */
+export interface Route {
+  kind: "window" | "room" | "committee" | "mediator" | "joint_consultation" | "litigation_docking";
+  windowId?: string | null | undefined;
+  roomId?: string | null | undefined;
+  committeeId?: string | null | undefined;
+  mediatorId?: string | null | undefined;
+  stationingIds?: string[] | undefined;
+  note?: string | null | undefined;
+}
+
+/** Data a transition may carry; which of it is required depends on the action. */
+export interface TransitionData {
+  reason?: string | undefined;
+  route?: Route | undefined;
+  outcome?: string | undefined;
+  referral?: { kind: "arbitration" | "litigation" | "administrative"; receivingBody: string } | undefined;
+  duplicateOf?: string | undefined;
+  holdUntil?: string | undefined;
+}
+
+type CaseRow = {
+  id: string;
+  status: CaseState;
+  held_from: CaseState | null;
+  version: number;
+  scope_code: string;
+};
+
+/** Longest a case may be put on hold (waiting for a party). */
+export const MAX_HOLD_DAYS = 30;
+
+/**
+ * Moves a case through its workflow. The state machine (packages/domain) decides whether the
+ * action is allowed from the current state for the caller's roles; the version check makes
+ * concurrent conflicting transitions fail cleanly (exactly one wins, the rest get CONFLICT).
+ */
+export async function transitionCase(
+  tx: Tx,
+  input: { id: string; version: number; action: CaseAction; data: TransitionData },
+): Promise<{ status: CaseState; version: number }> {
+  const [c] = await tx.sql<CaseRow[]>`select id, status, held_from, version, scope_code from app.cases where id = ${input.id}`;
+  if (!c) throw notFound(CASE);
+  if (c.version !== input.version) throw conflict();
+  const to = nextState(c.status, input.action, tx.ctx.roles, c.held_from);
+  const d = input.data;
+  const need = (value: unknown, path: string, zh: string, en: string) => {
+    if (value === undefined || value === null || value === "") throw fieldError(path, zh, en);
+  };
+  let set = tx.sql`status = ${to}`;
+  const payload: Record<string, unknown> = { from: c.status, to };
+  switch (input.action) {
+    case "accept":
+      set = tx.sql`${set}, accepted_at = now()`;
+      break;
+    case "return":
+    case "fail":
+    case "cancel":
+    case "reopen":
+      need(d.reason, "reason", "请填写原因", "A reason is required");
+      payload.reason = d.reason;
+      if (input.action === "reopen") set = tx.sql`${set}, closed_at = null, resolved_at = null`;
+      break;
+    case "triage": {
+      need(d.route, "route", "请选择分诊去向", "Choose where the case goes");
+      const r = d.route!;
+      set = tx.sql`${set}, route = ${tx.sql.json(r as never)}, window_id = ${r.windowId ?? null}, room_id = ${r.roomId ?? null},
+        committee_id = ${r.committeeId ?? null}, mediator_id = ${r.mediatorId ?? null}`;
+      payload.route = r.kind;
+      break;
+    }
+    case "resolve":
+      need(d.outcome, "outcome", "请填写化解结果", "Describe the outcome");
+      set = tx.sql`${set}, resolved_at = now()`;
+      payload.outcome = d.outcome;
+      break;
+    case "refer":
+      need(d.referral, "referral", "请填写转办去向", "Where is it referred?");
+      await tx.sql`insert into app.referrals (case_id, kind, receiving_body)
+        values (${c.id}, ${d.referral!.kind}, ${d.referral!.receivingBody})`;
+      payload.referral = d.referral;
+      break;
+    case "record_referral_result":
+      need(d.outcome, "outcome", "请填写转办结果", "Record the result");
+      await tx.sql`update app.referrals set result = ${d.outcome!}, result_at = now()
+        where case_id = ${c.id} and result is null`;
+      payload.outcome = d.outcome;
+      break;
+    case "close": {
+      const [f] = await tx.sql<{ satisfaction: string; override_reason: string | null }[]>`
+        select satisfaction, override_reason from app.follow_ups where case_id = ${c.id} order by at desc limit 1`;
+      if (!f) throw new AppError("PRECONDITION_FAILED", { zh: "结案前须完成回访", en: "Follow up before closing" });
+      if (f.satisfaction === "unsatisfied" && !f.override_reason) {
+        throw new AppError("PRECONDITION_FAILED", {
+          zh: "当事人不满意，须重办或由领导说明理由后方可结案",
+          en: "The party is unsatisfied: rework it, or a supervisor must record why not",
+        });
+      }
+      set = tx.sql`${set}, closed_at = now()`;
+      break;
+    }
+    case "archive":
+      set = tx.sql`${set}, archived_at = now()`;
+      break;
+    case "hold": {
+      need(d.reason, "reason", "请填写中止原因", "A reason is required");
+      need(d.holdUntil, "holdUntil", "请填写预计恢复日期", "Until when?");
+      const days = (Date.parse(d.holdUntil!) - Date.parse(chinaToday())) / 86_400_000;
+      if (!(days >= 0 && days <= MAX_HOLD_DAYS)) {
+        throw fieldError("holdUntil", `中止期限须在${MAX_HOLD_DAYS}天以内`, `A hold lasts at most ${MAX_HOLD_DAYS} days`);
+      }
+      set = tx.sql`${set}, held_from = ${c.status}, hold_until = ${d.holdUntil!}`;
+      payload.reason = d.reason;
+      payload.holdUntil = d.holdUntil;
+      break;
+    }
+    case "resume":
+      set = tx.sql`${set}, held_from = null, hold_until = null`;
+      break;
+    case "mark_duplicate":
+      need(d.duplicateOf, "duplicateOf", "请选择原案件", "Which case does it duplicate?");
+      set = tx.sql`${set}, duplicate_of = ${d.duplicateOf!}`;
+      await tx.sql`insert into app.case_links (case_id, related_id, reason) values (${c.id}, ${d.duplicateOf!}, 'duplicate')
+        on conflict do nothing`;
+      payload.duplicateOf = d.duplicateOf;
+      break;
+    default:
+      break;
+  }
+  const [updated] = await tx.sql<{ version: number }[]>`update app.cases set ${set}, version = version + 1, updated_at = now()
+    where id = ${c.id} and version = ${input.version} returning version`;
+  if (!updated) throw conflict();
+  await appendEvent(tx, c.id, `case.${input.action}`, payload);
+  return { status: to, version: updated.version };
+}
+
+/** A case as its list shows it. */
+export interface CaseSummary {
+  id: string;
+  code: string;
+  title: string;
+  status: CaseState;
+  categoryCode: string;
+  categoryName: string;
+  channel: Channel;
+  riskGrade: RiskGrade;
+  groupDispute: boolean;
+  peopleCount: number;
+  scopeCode: string;
+  unitName: string;
+  ownerCode: string;
+  registeredAt: Date;
+  version: number;
+}
+
+/** Filters of the case inbox. */
+export interface CaseFilter {
+  status?: CaseState[] | undefined;
+  categoryCode?: string | undefined;
+  channel?: Channel | undefined;
+  riskGrade?: RiskGrade | undefined;
+  /** Only cases registered at units of this tier (division-code length). */
+  level?: "province" | "city" | "county" | "township" | "village" | undefined;
+  /** Only cases registered at this unit or below it. */
+  unitCode?: string | undefined;
+  q?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+}
+
+const LEVEL_LENGTH = { province: 2, city: 4, county: 6, township: 9, village: 12 } as const;
+
+/** One page of the cases the caller may see, newest first (keyset on registration time and id). */
+export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSummary[]; next: string | null }> {
+  const [beforeAt, beforeId] = f.before ? f.before.split("|") : [null, null];
+  const rows = await tx.sql<CaseSummary[]>`select c.id, c.code, c.title, c.status, c.category_code as "categoryCode",
+      coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.risk_grade as "riskGrade",
+      c.group_dispute as "groupDispute", c.people_count as "peopleCount", c.scope_code as "scopeCode",
+      coalesce(t.name, c.scope_code) as "unitName", c.owner_code as "ownerCode", c.registered_at as "registeredAt", c.version
+    from app.cases c
+    left join ref.case_categories rc on rc.code = c.category_code
+    left join app.case_categories ac on ac.code = c.category_code
+    left join app.tenants t on t.code = c.scope_code
+    where true
+      ${f.status?.length ? tx.sql`and c.status = any(${f.status}::app.case_state[])` : tx.sql``}
+      ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
+      ${f.channel ? tx.sql`and c.channel = ${f.channel}` : tx.sql``}
+      ${f.riskGrade ? tx.sql`and c.risk_grade = ${f.riskGrade}` : tx.sql``}
+      ${f.level ? tx.sql`and length(c.scope_code) = ${LEVEL_LENGTH[f.level]}` : tx.sql``}
+      ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
+      ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
+      ${beforeAt ? tx.sql`and (c.registered_at, c.id) < (${beforeAt}::timestamptz, ${beforeId}::uuid)` : tx.sql``}
+    order by c.registered_at desc, c.id desc limit ${f.limit + 1}`;
+  const items = rows.slice(0, f.limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > f.limit && last ? `${last.registeredAt.toISOString()}|${last.id}` : null };
+}
+
+/** A party as shown: masked unless revealed. */
+export interface PartyView {
+  id: string;
+  role: PartyInput["role"];
+  kind: PartyInput["kind"];
+  name: string;
+  idNumber: string | null;
+  phone: string | null;
+  address: string | null;
+  orgCode: string | null;
+  revealed: boolean;
+}
+
+/** Everything about one case the caller may see. */
+export async function getCase(
+  tx: Tx,
+  id: string,
+  options: { reveal: boolean; cipher: FieldCipher },
+): Promise<Record<string, unknown> & { parties: PartyView[]; actions: CaseAction[] }> {
+  const [c] = await tx.sql<Record<string, unknown>[]>`select c.id, c.code, c.title, c.description, c.status,
+      c.held_from as "heldFrom", c.hold_until as "holdUntil", c.category_code as "categoryCode",
+      coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.location_code as "locationCode",
+      (select d.name from ref.divisions d where d.code = c.location_code) as "locationName",
+      c.address_masked as "address", c.address_enc as "addressEnc", c.people_count as "peopleCount",
+      c.amount_cents as "amountCents", c.group_dispute as "groupDispute", c.risk_grade as "riskGrade", c.difficulty,
+      c.route, c.mediator_id as "mediatorId", c.room_id as "roomId", c.window_id as "windowId",
+      c.committee_id as "committeeId", c.scope_code as "scopeCode", coalesce(t.name, c.scope_code) as "unitName",
+      c.owner_code as "ownerCode", c.registered_at as "registeredAt", c.accepted_at as "acceptedAt",
+      c.resolved_at as "resolvedAt", c.closed_at as "closedAt", c.archived_at as "archivedAt", c.version,
+      (select m.name from app.mediators m where m.id = c.mediator_id) as "mediatorName",
+      (select r.name from app.mediation_rooms r where r.id = c.room_id) as "roomName"
+    from app.cases c
+    left join ref.case_categories rc on rc.code = c.category_code
+    left join app.case_categories ac on ac.code = c.category_code
+    left join app.tenants t on t.code = c.scope_code
+    where c.id = ${id}`;
+  if (!c) throw notFound(CASE);
+  const scope = c.scopeCode as string;
+  const parties = await tx.sql<
+    {
+      id: string;
+      role: PartyInput["role"];
+      kind: PartyInput["kind"];
+      name_enc: Buffer;
+      name_masked: string;
+      id_number_enc: Buffer | null;
+      id_number_masked: string | null;
+      phone_enc: Buffer | null;
+      phone_masked: string | null;
+      address_enc: Buffer | null;
+      address_masked: string | null;
+      org_code: string | null;
+    }[]
+  >`select id, role, kind, name_enc, name_masked, id_number_enc, id_number_masked, phone_enc, phone_masked,
+      address_enc, address_masked, org_code from app.case_parties where case_id = ${id} order by role, created_at`;
+  const dec = (b: Buffer | null, column: string) => (b ? options.cipher.decrypt(b, fieldContext(column, scope)) : null);
+  const partyViews: PartyView[] = parties.map((p) =>
+    options.reveal
+      ? {
+          id: p.id,
+          role: p.role,
+          kind: p.kind,
+          name: dec(p.name_enc, "name")!,
+          idNumber: dec(p.id_number_enc, "id_number"),
+          phone: dec(p.phone_enc, "phone"),
+          address: dec(p.address_enc, "address"),
+          orgCode: p.org_code,
+          revealed: true,
+        }
+      : {
+          id: p.id,
+          role: p.role,
+          kind: p.kind,
+          name: p.name_masked,
+          idNumber: p.id_number_masked,
+          phone: p.phone_masked,
+          address: p.address_masked,
+          orgCode: p.org_code,
+          revealed: false,
+        },
+  );
+  if (options.reveal) {
+    await recordAudit(tx, { kind: "personal_data.revealed", subjectId: id, detail: { parties: parties.length } });
+    c.address = dec(c.addressEnc as Buffer | null, "case_address") ?? c.address;
+  }
+  delete c.addressEnc;
+  const [events, links, summons, sessions, agreements, confirmations, referrals, followUps, attachments] = await Promise.all([
+    tx.sql`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName",
+        encode(e.hash, 'hex') as hash
+      from app.case_events e left join app.users u on u.id = e.actor_id where e.case_id = ${id} order by e.seq`,
+    tx.sql`select l.reason, c2.id, c2.code, c2.title, c2.status from app.case_links l
+        join app.cases c2 on c2.id = case when l.case_id = ${id} then l.related_id else l.case_id end
+      where l.case_id = ${id} or l.related_id = ${id}`,
+    tx.sql`select s.id, s.stationing_id as "stationingId", st.name as "departmentName", st.residency, s.summoned_at as "summonedAt",
+        s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.instructions, s.status,
+        s.acknowledged_at as "acknowledgedAt", s.objected_at as "objectedAt", s.objection_reason as "objectionReason",
+        s.objection_responsible as "objectionResponsible", s.action, s.feedback, s.feedback_at as "feedbackAt", s.version
+      from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.case_id = ${id} order by s.summoned_at`,
+    tx.sql`select ms.id, ms.starts_at as "startsAt", ms.ends_at as "endsAt", ms.attendance, ms.notes, ms.outcome,
+        ms.booking_id as "bookingId", r.name as "roomName", ms.version
+      from app.mediation_sessions ms left join app.bookings b on b.id = ms.booking_id
+        left join app.mediation_rooms r on r.id = b.room_id where ms.case_id = ${id} order by ms.starts_at`,
+    tx.sql`select id, signed_on as "signedOn", facts, disputed_matters as "disputedMatters", terms,
+        performance_manner as "performanceManner", performance_place as "performancePlace",
+        performance_deadline as "performanceDeadline", mediator_names as "mediatorNames",
+        performance_status as "performanceStatus", performance_note as "performanceNote", version
+      from app.agreements where case_id = ${id} order by created_at`,
+    tx.sql`select id, agreement_id as "agreementId", court_name as "courtName", applied_on as "appliedOn",
+        accept_due as "acceptDue", accepted_on as "acceptedOn", rule_due as "ruleDue", extended, ruled_on as "ruledOn",
+        result, result_note as "resultNote", version
+      from app.judicial_confirmations where case_id = ${id}`,
+    tx.sql`select id, kind, receiving_body as "receivingBody", referred_at as "referredAt", result, result_at as "resultAt"
+      from app.referrals where case_id = ${id} order by referred_at`,
+    tx.sql`select f.id, f.method, f.satisfaction, f.notes, f.override_reason as "overrideReason", f.at,
+        u.display_name as "byName" from app.follow_ups f left join app.users u on u.id = f.by_user
+      where f.case_id = ${id} order by f.at`,
+    tx.sql`select id, filename, mime, size_bytes as "sizeBytes", uploaded_at as "uploadedAt" from app.attachments
+      where case_id = ${id} order by uploaded_at`,
+  ]);
+  return {
+    ...c,
+    parties: partyViews,
+    events,
+    links,
+    summons,
+    sessions,
+    agreements,
+    confirmations,
+    referrals,
+    followUps,
+    attachments,
+    actions: availableActions(c.status as CaseState, tx.ctx.roles),
+  };
+}
+
+/** The public view of a case by code and the last 4 digits of the applicant's phone (一码可查). */
+export async function publicLookup(
+  sql: Tx["sql"] | import("@zongzhi/db/client").Sql,
+  cipher: FieldCipher,
+  input: { code: string; phoneLast4: string },
+): Promise<{ code: string; status: CaseState; category: string; stages: { kind: string; at: string }[] } | null> {
+  const digest = cipher.blindIndex("lookup", `${input.code}:${input.phoneLast4}`);
+  const [row] = await sql<
+    { code: string; status: CaseState; category: string; stages: { kind: string; at: string }[] }[]
+  >`select code, status, category, stages from auth.public_case_lookup(${input.code}, ${digest})`;
+  return row ?? null;
+}

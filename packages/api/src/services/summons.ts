@@ -1,0 +1,158 @@
+import type { Tx } from "@zongzhi/db/client";
+import { AppError, conflict, notFound } from "@zongzhi/domain";
+import { appendEvent } from "./cases.ts";
+
+/** Qufu's rule: a dispatched department may object within 8 hours; after that it owns the work. */
+export const OBJECTION_WINDOW_MS = 8 * 60 * 60 * 1000;
+
+const SUMMONS = { zh: "召集", en: "summons" };
+
+/**
+ * Blows the whistle (吹哨): summons stationed or on-call departments of the caller's centre to
+ * a case, each with a deadline counted from now (the summons), not from acknowledgement.
+ */
+export async function summonDepartments(
+  tx: Tx,
+  input: { caseId: string; stationingIds: string[]; dueHours: number; instructions?: string | null | undefined },
+): Promise<{ id: string; stationingId: string }[]> {
+  const [c] = await tx.sql`select 1 from app.cases where id = ${input.caseId}`;
+  if (!c) throw notFound({ zh: "案件", en: "case" });
+  const out: { id: string; stationingId: string }[] = [];
+  for (const stationingId of new Set(input.stationingIds)) {
+    const [s] = await tx.sql<{ id: string; name: string }[]>`select id, name from app.stationings
+      where id = ${stationingId} and scope_code = ${tx.ctx.scope} and active`;
+    if (!s) throw notFound({ zh: "入驻部门", en: "stationed department" });
+    const [row] = await tx.sql<{ id: string }[]>`insert into app.case_summons (case_id, stationing_id, summoned_by, due_at,
+        objection_deadline, instructions)
+      values (${input.caseId}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
+        now() + interval '8 hours', ${input.instructions ?? null})
+      returning id`;
+    await appendEvent(tx, input.caseId, "summons.issued", { summonsId: row!.id, department: s.name, dueHours: input.dueHours });
+    out.push({ id: row!.id, stationingId });
+  }
+  return out;
+}
+
+type SummonsRow = {
+  id: string;
+  case_id: string;
+  stationing_id: string;
+  status: string;
+  version: number;
+  objection_deadline: Date;
+  department: string;
+};
+
+async function loadForLiaison(tx: Tx, id: string): Promise<SummonsRow> {
+  const [s] = await tx.sql<SummonsRow[]>`select s.id, s.case_id, s.stationing_id, s.status, s.version, s.objection_deadline,
+      st.name as department
+    from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.id = ${id}`;
+  if (!s) throw notFound(SUMMONS);
+  // Why: only the summoned department's own liaisons (or the centre's admins) answer for it.
+  if (!tx.ctx.roles.includes("tenant_admin")) {
+    const [link] = await tx.sql`select 1 from app.stationing_liaisons where stationing_id = ${s.stationing_id}
+      and user_id = ${tx.ctx.userId}`;
+    if (!link) throw notFound(SUMMONS);
+  }
+  return s;
+}
+
+async function update(tx: Tx, s: SummonsRow, version: number, set: ReturnType<Tx["sql"]>): Promise<number> {
+  const [row] = await tx.sql<{ version: number }[]>`update app.case_summons set ${set}, version = version + 1
+    where id = ${s.id} and version = ${version} returning version`;
+  if (!row) throw conflict();
+  return row.version;
+}
+
+/** The department reports for duty (报到/签收). */
+export async function acknowledgeSummons(tx: Tx, input: { id: string; version: number }): Promise<{ version: number }> {
+  const s = await loadForLiaison(tx, input.id);
+  if (s.status !== "pending") {
+    throw new AppError("PRECONDITION_FAILED", { zh: "该召集已处理", en: "This summons was already answered" });
+  }
+  const version = await update(tx, s, input.version, tx.sql`status = 'acknowledged', acknowledged_at = now(), acknowledged_by = ${tx.ctx.userId}`);
+  await appendEvent(tx, s.case_id, "summons.acknowledged", { summonsId: s.id, department: s.department });
+  return { version };
+}
+
+/**
+ * The department objects within 8 hours of the summons, with a reason and the party it
+ * considers responsible. After the window it owns the work and may no longer object.
+ */
+export async function objectToSummons(
+  tx: Tx,
+  input: { id: string; version: number; reason: string; responsible?: string | null | undefined },
+  now: Date = new Date(),
+): Promise<{ version: number }> {
+  const s = await loadForLiaison(tx, input.id);
+  if (s.status === "objected" || s.status === "done") {
+    throw new AppError("PRECONDITION_FAILED", { zh: "该召集已处理", en: "This summons was already answered" });
+  }
+  if (now > s.objection_deadline) {
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      { zh: "已超过8小时异议期，本部门须承办", en: "The 8-hour objection window has passed; the department owns the work" },
+      { objectionDeadline: s.objection_deadline.toISOString() },
+    );
+  }
+  const version = await update(
+    tx,
+    s,
+    input.version,
+    tx.sql`status = 'objected', objected_at = now(), objection_reason = ${input.reason},
+      objection_responsible = ${input.responsible ?? null}`,
+  );
+  await appendEvent(tx, s.case_id, "summons.objected", {
+    summonsId: s.id,
+    department: s.department,
+    reason: input.reason,
+    responsible: input.responsible ?? null,
+  });
+  return { version };
+}
+
+/** The department records what it did and its feedback (调处回复). */
+export async function recordSummonsFeedback(
+  tx: Tx,
+  input: { id: string; version: number; action: string; feedback: string },
+): Promise<{ version: number }> {
+  const s = await loadForLiaison(tx, input.id);
+  if (s.status !== "acknowledged") {
+    throw new AppError("PRECONDITION_FAILED", { zh: "请先报到签收", en: "Acknowledge the summons first" });
+  }
+  const version = await update(
+    tx,
+    s,
+    input.version,
+    tx.sql`status = 'done', action = ${input.action}, feedback = ${input.feedback}, feedback_at = now()`,
+  );
+  await appendEvent(tx, s.case_id, "summons.feedback", { summonsId: s.id, department: s.department });
+  return { version };
+}
+
+/** A liaison's inbox: summons addressed to the departments the caller serves, across its subtree. */
+export async function liaisonInbox(tx: Tx, input: { status?: string | undefined }) {
+  return tx.sql`select s.id, s.case_id as "caseId", c.code, c.title, c.status as "caseStatus", st.name as "departmentName",
+      s.summoned_at as "summonedAt", s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.status,
+      s.instructions, s.version
+    from app.case_summons s
+    join app.stationing_liaisons l on l.stationing_id = s.stationing_id and l.user_id = ${tx.ctx.userId}
+    join app.stationings st on st.id = s.stationing_id
+    join app.cases c on c.id = s.case_id
+    where ${input.status ? tx.sql`s.status = ${input.status}` : tx.sql`true`}
+    order by s.summoned_at desc limit 200`;
+}
+
+/** True when the caller is a liaison only: it may see just the cases its departments are summoned to. */
+export function isLiaisonOnly(roles: readonly string[]): boolean {
+  return roles.includes("department_liaison") && roles.every((r) => r === "department_liaison" || r === "auditor");
+}
+
+/** Refuses a liaison-only caller a case its departments were not summoned to (NOT_FOUND, no oracle). */
+export async function assertLiaisonMayRead(tx: Tx, caseId: string): Promise<void> {
+  if (!isLiaisonOnly(tx.ctx.roles)) return;
+  const [row] = await tx.sql`select 1 from app.case_summons s
+    join app.stationing_liaisons l on l.stationing_id = s.stationing_id and l.user_id = ${tx.ctx.userId}
+    where s.case_id = ${caseId} limit 1`;
+  if (!row) throw notFound({ zh: "案件", en: "case" });
+}

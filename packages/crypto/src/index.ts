@@ -1,0 +1,3 @@
+export * from "./field-cipher.ts";
+export * from "./keyring.ts";
+export * from "./sm4-cipher.ts";
