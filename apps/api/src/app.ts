@@ -2,13 +2,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import { type ApiContext, appRouter, ERROR_STATUS, toAppError } from "@zongzhi/api";
+import { type ApiContext, appRouter, ERROR_STATUS, type FieldCipher, publicLookup, toAppError } from "@zongzhi/api";
 import {
   type ClientInfo,
   completeSetup,
   inspectSetupToken,
   login,
   logout,
+  rateLimit,
   type SessionUser,
   validateSession,
 } from "@zongzhi/auth";
@@ -30,6 +31,8 @@ export interface AppOptions {
   allowedOrigins?: string[];
   /** Built admin UI to serve (apps/admin/dist); absent in API-only tests. */
   staticDir?: string | undefined;
+  /** Personal-data cipher (SM4 + HMAC-SM3 blind indexes). */
+  cipher: FieldCipher;
   /** Dev override: a plain cookie name without Secure over http:// (see README). */
   insecureCookie?: boolean;
 }
@@ -155,6 +158,31 @@ export function createApp(options: AppOptions) {
     return c.json({ ok: true });
   });
 
+  // 一码可查: anyone with the code and the last 4 digits of the applicant's phone sees the
+  // case's stages and dates — no names, no numbers, no free text. Rate-limited per IP.
+  const Lookup = z.object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{2,12}-\d{4}-\d{6}$/),
+    phoneLast4: z.string().regex(/^\d{4}$/),
+  });
+  app.post("/public/lookup", async (c) => {
+    await rateLimit(sql, `lookup:${c.get("client").ip}`, 20, 10 * 60 * 1000);
+    const input = Lookup.parse(await c.req.json().catch(() => ({})));
+    const found = await publicLookup(sql, options.cipher, input);
+    if (!found) {
+      return problem(
+        c,
+        new AppError("NOT_FOUND", {
+          zh: "未找到该案件，请核对案件编号和手机号后四位",
+          en: "No case matches this code and phone",
+        }),
+      );
+    }
+    return c.json(found);
+  });
+
   app.use(
     "/trpc/*",
     trpcServer({
@@ -168,6 +196,8 @@ export function createApp(options: AppOptions) {
           client: ctx.get("client"),
           requestId: ctx.get("requestId"),
           origin: options.origin,
+          cipher: options.cipher,
+          idempotencyKey: ctx.req.header("idempotency-key")?.slice(0, 100) || undefined,
           // tRPC builds its own Response: the cookie must go through its response headers.
           setSessionToken: (token) =>
             opts.resHeaders.append("set-cookie", generateCookie(cookieName, token, cookieOptions)),

@@ -344,9 +344,15 @@ describe("demo configuration", () => {
       expect(await c.centre.windows.query({})).toHaveLength(20);
       expect(await c.centre.committees.query({})).toHaveLength(8);
       const studios = (await c.centre.rooms.query({})).filter((r) => r.studioName);
-      expect(studios.map((r) => r.studioName).sort()).toEqual(["周广龙调解室", "老法官调解室", "马有信特色调解室"].sort());
+      expect(studios.map((r) => r.studioName).sort()).toEqual(
+        ["周广龙调解室", "老法官调解室", "马有信特色调解室"].sort(),
+      );
       const t = demo.client(await demo.login("yumenzhen.admin"));
-      expect((await t.centre.stationings.query({})).map((s) => s.residency)).toEqual(["permanent", "rotating", "on_call"]);
+      expect((await t.centre.stationings.query({})).map((s) => s.residency)).toEqual([
+        "permanent",
+        "rotating",
+        "on_call",
+      ]);
     } finally {
       await demo.close();
     }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { generateKeyringString } from "@zongzhi/crypto";
 import { startEmbeddedPostgres } from "@zongzhi/db/embedded";
 import { migrate } from "@zongzhi/db/migrate";
 import { loadRegistry } from "@zongzhi/registry";
@@ -14,12 +15,15 @@ export interface ResolvedDatabase {
   adminUrl: string;
   appUrl: string;
   embedded: boolean;
+  /** The personal-data keyring of the embedded quick start (production passes FIELD_KEYS). */
+  fieldKeys: string | undefined;
   stop(): Promise<void>;
 }
 
 interface Secrets {
   adminPassword: string;
   appPassword: string;
+  fieldKeys?: string;
 }
 
 async function embeddedSecrets(dataDir: string): Promise<Secrets> {
@@ -50,6 +54,7 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
   let adminUrl: string;
   let stop = async () => {};
   let appPassword = env.APP_DATABASE_PASSWORD;
+  let fieldKeys = env.FIELD_KEYS;
   const embedded = !env.DATABASE_URL;
   if (env.DATABASE_URL) {
     adminUrl = env.DATABASE_URL;
@@ -71,6 +76,7 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
     await admin.end();
     adminUrl = withCredentials(cluster.adminUrl, "zongzhi");
     appPassword = secrets.appPassword;
+    fieldKeys ??= secrets.fieldKeys;
     stop = () => cluster.stop();
   }
   const migrated = await migrate(adminUrl, {
@@ -87,5 +93,5 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
     await admin.end();
   }
   const appUrl = env.APP_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_app", appPassword ?? "");
-  return { adminUrl, appUrl, embedded, stop };
+  return { adminUrl, appUrl, embedded, fieldKeys, stop };
 }

@@ -3,7 +3,12 @@ import type postgres from "postgres";
 type Tx = postgres.TransactionSql;
 
 /** Yumen's centre as the seed describes it: 13 departments, 20 windows, 8 committees, 3 studios. */
-const YUMEN_DEPARTMENTS: [kind: string, name: string, residency: "permanent" | "rotating" | "on_call", extra?: string][] = [
+const YUMEN_DEPARTMENTS: [
+  kind: string,
+  name: string,
+  residency: "permanent" | "rotating" | "on_call",
+  extra?: string,
+][] = [
   ["political_legal", "玉门市委政法委", "permanent"],
   ["court", "玉门市人民法院（诉调对接中心）", "permanent"],
   ["petition", "玉门市信访局", "permanent"],
@@ -89,7 +94,9 @@ export async function loadDemoCentres(tx: Tx): Promise<void> {
   }
   const mediators = new Map<string, string>();
   for (const [name, grade, specialties, affiliation, org] of YUMEN_MEDIATORS) {
-    const [row] = await tx<{ id: string }[]>`insert into app.mediators (scope_code, name, grade, specialties, affiliation, affiliation_name)
+    const [row] = await tx<
+      { id: string }[]
+    >`insert into app.mediators (scope_code, name, grade, specialties, affiliation, affiliation_name)
       values (${ym}, ${name}, ${grade}, ${specialties}, ${affiliation}, ${org}) returning id`;
     mediators.set(name, row!.id);
   }
@@ -124,7 +131,9 @@ export async function loadDemoCentres(tx: Tx): Promise<void> {
     values (${town}, 'township_enforcement', '玉门镇综合执法队', 'on_call', '执法队长', '0937-3311000', 60)`;
   await tx`insert into app.service_windows (scope_code, number, name, stationing_id)
     values (${town}, 1, '综合受理', null), (${town}, 2, '人民调解', ${sfs!.id}), (${town}, 3, '法律服务', ${sfs!.id})`;
-  const [m] = await tx<{ id: string }[]>`insert into app.mediators (scope_code, name, grade, specialties, affiliation, affiliation_name)
+  const [m] = await tx<
+    { id: string }[]
+  >`insert into app.mediators (scope_code, name, grade, specialties, affiliation, affiliation_name)
     values (${town}, '王桂香', 'senior', ${["neighbour", "marriage_family"]}, 'committee', '玉门镇人民调解委员会') returning id`;
   await tx`insert into app.mediation_rooms (scope_code, name, kind, chief_mediator_id, capacity, area)
     values (${town}, '玉门镇调解室', 'neighbour', ${m!.id}, 8, 'resolution'), (${town}, '玉门镇接待室', 'general', null, 6, 'intake')`;

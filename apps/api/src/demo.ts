@@ -1,3 +1,4 @@
+import type { FieldCipher } from "@zongzhi/api";
 import { hashPassword } from "@zongzhi/auth";
 import { levelOfCode, type Role } from "@zongzhi/domain";
 import postgres from "postgres";
@@ -23,7 +24,10 @@ const YUMEN_TOWN = "620981101";
  * With `centres` (default), also the Yumen and 玉门镇 centre configuration (issue #3).
  * Returns null when the database already has data.
  */
-export async function loadDemo(adminUrl: string, options: { centres?: boolean } = {}): Promise<DemoLogin[] | null> {
+export async function loadDemo(
+  adminUrl: string,
+  options: { centres?: boolean; cipher?: FieldCipher } = {},
+): Promise<DemoLogin[] | null> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     const [any] = await sql`select 1 from app.tenants limit 1`;

@@ -18,6 +18,10 @@ const Env = z.object({
   /** Loads the demo deployment into an empty database (default: on outside production). */
   DEMO: z.enum(["on", "off"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Keyring for personal-data encryption: `k1:<base64 16 bytes>;index:<base64 32 bytes>` (see @zongzhi/crypto). */
+  FIELD_KEYS: z.string().optional(),
+  /** Where attachments are stored (local disk); default DATA_DIR/attachments. */
+  ATTACHMENTS_DIR: z.string().optional(),
   /** Dev override: allow a non-Secure cookie over plain HTTP in production mode. */
   ALLOW_INSECURE_COOKIE: z.enum(["0", "1"]).default("0"),
 });

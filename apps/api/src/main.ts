@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
+import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool } from "@zongzhi/db/client";
 import { assertRuntimeRoleSafe } from "@zongzhi/db/safety";
 import { createApp } from "./app.ts";
@@ -21,8 +22,14 @@ const db = await prepareDatabase(env, logger);
 const sql = createPool(db.appUrl, { max: 10 });
 await assertRuntimeRoleSafe(sql);
 
+if (!db.fieldKeys) {
+  logger.fatal("FIELD_KEYS is required: personal data is encrypted at rest (generate one with `pnpm keys:generate`)");
+  process.exit(1);
+}
+const cipher = createSm4Cipher(keyringFromEnv(db.fieldKeys));
+
 const demoWanted = env.DEMO ? env.DEMO === "on" : !production;
-const demo = demoWanted ? await loadDemo(db.adminUrl) : null;
+const demo = demoWanted ? await loadDemo(db.adminUrl, { cipher }) : null;
 
 const staticDir = fileURLToPath(new URL("../../admin/dist/", import.meta.url));
 const origin = env.PUBLIC_ORIGIN ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}`;
@@ -36,6 +43,7 @@ const app = createApp({
   origin,
   allowedOrigins: env.ALLOWED_ORIGINS.split(",").filter(Boolean),
   staticDir,
+  cipher,
   insecureCookie: !origin.startsWith("https:"),
 });
 

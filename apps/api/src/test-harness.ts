@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { createTRPCClient, httpLink } from "@trpc/client";
-import type { AppRouter } from "@zongzhi/api";
+import type { AppRouter, FieldCipher } from "@zongzhi/api";
+import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import pino from "pino";
 import superjson from "superjson";
@@ -11,6 +12,7 @@ import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
 export interface TestApi {
   db: TestDatabase;
   app: ReturnType<typeof createApp>;
+  cipher: FieldCipher;
   origin: string;
   /** Every log line the server wrote (to prove that secrets never reach the logs). */
   logs: string[];
@@ -39,7 +41,8 @@ export async function startTestApi(
     },
   });
   const logger = pino({ level: "info" }, sink);
-  const app = createApp({ sql: db.app, logger, origin, insecureCookie: !options.https });
+  const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+  const app = createApp({ sql: db.app, logger, origin, cipher, insecureCookie: !options.https });
   let ipCounter = 0;
   const request = (path: string, init: RequestInit & { cookie?: string } = {}) => {
     const headers = new Headers(init.headers);
@@ -68,7 +71,7 @@ export async function startTestApi(
         }),
       ],
     });
-  return { db, app, origin, logs, request, login, client, close: () => db.close() };
+  return { db, app, cipher, origin, logs, request, login, client, close: () => db.close() };
 }
 
 /** The `name=value` of the session cookie a response sets, if any. */

@@ -1,3 +1,5 @@
 export { ERROR_STATUS, toAppError } from "./errors.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
+export { publicLookup } from "./services/cases.ts";
+export type { FieldCipher } from "./services/personal-data.ts";
 export type { ApiContext, ErrorData } from "./trpc.ts";

@@ -1,5 +1,6 @@
 import { auditRouter } from "./routers/audit.router.ts";
 import { authRouter } from "./routers/auth.router.ts";
+import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
 import { tenantsRouter } from "./routers/tenants.router.ts";
@@ -14,6 +15,7 @@ export const appRouter = router({
   platform: platformRouter,
   audit: auditRouter,
   centre: centreRouter,
+  cases: casesRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

@@ -4,6 +4,7 @@ import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/cli
 import { AppError } from "@zongzhi/domain";
 import superjson from "superjson";
 import { ERROR_STATUS, type FieldIssue, toAppError } from "./errors.ts";
+import type { FieldCipher } from "./services/personal-data.ts";
 
 /** What every procedure receives. Built per request by the HTTP layer. */
 export type ApiContext = {
@@ -13,6 +14,10 @@ export type ApiContext = {
   requestId: string;
   /** Public origin of the UI, for links (setup links). */
   origin: string;
+  /** Encrypts personal data (SM4) and computes blind indexes. */
+  cipher: FieldCipher;
+  /** The request's Idempotency-Key header, if any. */
+  idempotencyKey: string | undefined;
   /** Replaces the caller's session cookie (after a password change). */
   setSessionToken(token: string): void;
 };

@@ -13,11 +13,17 @@ export const PERMISSIONS = [
   "centre.read",
   "centre.configure",
   "booking.manage",
+  "case.read",
+  "case.register",
+  "case.summon",
+  "summons.answer",
+  "personal.reveal",
+  "stats.read",
 ] as const;
 /** One permission. */
 export type Permission = (typeof PERMISSIONS)[number];
 
-const STAFF: Permission[] = ["tenant.read", "centre.read"];
+const STAFF: Permission[] = ["tenant.read", "centre.read", "case.read", "stats.read"];
 
 /** The one place that says which role may do what. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -32,12 +38,16 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit.read",
     "centre.configure",
     "booking.manage",
+    "case.register",
+    "case.summon",
+    "summons.answer",
+    "personal.reveal",
   ],
-  intake_clerk: [...STAFF, "booking.manage"],
-  mediator: [...STAFF, "booking.manage"],
-  department_liaison: STAFF,
-  grid_worker: STAFF,
-  leader: [...STAFF, "user.read"],
+  intake_clerk: [...STAFF, "booking.manage", "case.register", "case.summon", "personal.reveal"],
+  mediator: [...STAFF, "booking.manage", "case.register", "personal.reveal"],
+  department_liaison: ["tenant.read", "centre.read", "case.read", "summons.answer"],
+  grid_worker: [...STAFF, "case.register"],
+  leader: [...STAFF, "user.read", "case.summon"],
   auditor: [...STAFF, "user.read", "audit.read"],
 };
 

@@ -87,7 +87,13 @@ export interface TransitionRule {
 /** The explicit allowed-transition map: anything not listed here is refused. */
 export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
   accept: { from: ["registered"], to: "accepted", roles: CLERKS, needs: [], name: { zh: "受理", en: "Accept" } },
-  return: { from: ["registered"], to: "returned", roles: CLERKS, needs: ["reason"], name: { zh: "退回补正", en: "Return" } },
+  return: {
+    from: ["registered"],
+    to: "returned",
+    roles: CLERKS,
+    needs: ["reason"],
+    name: { zh: "退回补正", en: "Return" },
+  },
   resubmit: {
     from: ["returned"],
     to: "registered",
@@ -95,7 +101,13 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
     needs: [],
     name: { zh: "补正后重新提交", en: "Resubmit" },
   },
-  triage: { from: ["accepted", "reopened"], to: "triaged", roles: CLERKS, needs: ["route"], name: { zh: "分诊", en: "Triage" } },
+  triage: {
+    from: ["accepted", "reopened"],
+    to: "triaged",
+    roles: CLERKS,
+    needs: ["route"],
+    name: { zh: "分诊", en: "Triage" },
+  },
   start_mediation: {
     from: ["triaged"],
     to: "in_mediation",
@@ -110,7 +122,13 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
     needs: ["outcome"],
     name: { zh: "化解成功", en: "Resolve" },
   },
-  fail: { from: ["in_mediation"], to: "not_resolved", roles: HANDLERS, needs: ["reason"], name: { zh: "调解不成", en: "Mediation failed" } },
+  fail: {
+    from: ["in_mediation"],
+    to: "not_resolved",
+    roles: HANDLERS,
+    needs: ["reason"],
+    name: { zh: "调解不成", en: "Mediation failed" },
+  },
   refer: {
     from: ["triaged", "not_resolved"],
     to: "referred",
@@ -146,7 +164,13 @@ export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
     needs: ["reason"],
     name: { zh: "重办", en: "Reopen for rework" },
   },
-  archive: { from: ["closed"], to: "archived", roles: ["intake_clerk", "tenant_admin"], needs: [], name: { zh: "归档", en: "Archive" } },
+  archive: {
+    from: ["closed"],
+    to: "archived",
+    roles: ["intake_clerk", "tenant_admin"],
+    needs: [],
+    name: { zh: "归档", en: "Archive" },
+  },
   hold: {
     from: ["accepted", "triaged", "in_mediation"],
     to: "on_hold",
@@ -213,7 +237,15 @@ export function availableActions(current: CaseState, actorRoles: readonly string
 }
 
 /** Source channels of a case. */
-export const CHANNELS = ["visit", "grid_patrol", "department_transfer", "township_report", "hotline_12345", "online", "phone"] as const;
+export const CHANNELS = [
+  "visit",
+  "grid_patrol",
+  "department_transfer",
+  "township_report",
+  "hotline_12345",
+  "online",
+  "phone",
+] as const;
 /** One channel. */
 export type Channel = (typeof CHANNELS)[number];
 

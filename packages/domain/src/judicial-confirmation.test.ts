@@ -31,9 +31,9 @@ describe("judicial confirmation deadlines", () => {
     ["adoption", "确认收养关系"],
     ["marriage_status", "确认婚姻关系"],
   ] as const)("refuses agreements on %s with the reason", (matter, zh) => {
-    expect(() => checkConfirmationApplication({ signedOn: "2026-03-02", appliedOn: "2026-03-03", matters: [matter] })).toThrowError(
-      AppError,
-    );
+    expect(() =>
+      checkConfirmationApplication({ signedOn: "2026-03-02", appliedOn: "2026-03-03", matters: [matter] }),
+    ).toThrowError(AppError);
     try {
       checkConfirmationApplication({ signedOn: "2026-03-02", appliedOn: "2026-03-03", matters: [matter] });
     } catch (e) {

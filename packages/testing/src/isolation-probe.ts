@@ -246,7 +246,7 @@ export async function probeIsolation(
     // TRUNCATE ignores row-level security altogether: only the privilege stands in its way.
     await mustBeRefused("truncate", { label: "truncate", text: `truncate ${table} cascade`, params: [] });
 
-    for (const forge of fixture.forges(victim, actor.tenant)) await mustBeRefused(`insert: ${forge.label}`, forge);
+    for (const forge of fixture.forges(victim, actor)) await mustBeRefused(`insert: ${forge.label}`, forge);
 
     if (actor.own) {
       for (const move of fixture.moves(victim)) {

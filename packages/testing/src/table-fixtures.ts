@@ -23,6 +23,12 @@ export interface Statement {
   params: (string | null)[];
 }
 
+/** The attacker as a fixture sees it: its tenant (none for a request without one) and its own row in the table. */
+export interface Attacker {
+  tenant: TestTenant | null;
+  own?: SeededRow | undefined;
+}
+
 /** Who, relative to the victim, may write a row: the tenant itself, or one of its ancestors. */
 export type Writer = "self" | "ancestor";
 
@@ -46,10 +52,12 @@ export interface TableFixture {
   writers: readonly Writer[];
   /** Readable by descendants as well (a shared pool: a village draws on its county's mediators). */
   shared?: boolean;
+  /** Readable by the tenant alone, not by its ancestors (bookkeeping such as counters). */
+  private?: boolean;
   /** Inserts one valid row belonging to `tenant`, as the superuser. */
   seed(admin: Sql, tenant: TestTenant): Promise<SeededRow>;
-  /** INSERTs that would put a new row into the victim's tenant; `actor` is the attacker's tenant, if any. */
-  forges(victim: SeededRow, actor: TestTenant | null): Forge[];
+  /** INSERTs that would put a new row into the victim's tenant, or link a row of the attacker's to one of the victim's. */
+  forges(victim: SeededRow, attacker: Attacker): Forge[];
   /** Column assignments that would move the attacker's own row into the victim's tenant. */
   moves(victim: SeededRow): { column: string; value: string }[];
 }
@@ -151,7 +159,7 @@ const users: TableFixture = {
     const user = await seedUser(admin, tenant);
     return { table: "app.users", key: user.id, tenant, refs: { username: user.username } };
   },
-  forges(victim, actor) {
+  forges(victim, attacker) {
     return [
       {
         label: "create a user in the victim's tenant",
@@ -163,7 +171,7 @@ const users: TableFixture = {
         label: "create a user with the victim's scope code",
         text: `insert into app.users (tenant_id, scope_code, username, display_name, roles)
           values ($1, $2, $3, 'forged', '{mediator}')`,
-        params: [actor?.id ?? victim.tenant.id, victim.tenant.code, uniqueName("forged.")],
+        params: [attacker.tenant?.id ?? victim.tenant.id, victim.tenant.code, uniqueName("forged.")],
         allowedFor: NOBODY,
       },
       {
@@ -171,7 +179,7 @@ const users: TableFixture = {
         label: "upsert onto the victim's username",
         text: `insert into app.users (tenant_id, username, display_name, roles) values ($1, $2, 'forged', '{mediator}')
           on conflict (username) do update set display_name = excluded.display_name`,
-        params: [actor?.id ?? victim.tenant.id, victim.refs.username!],
+        params: [attacker.tenant?.id ?? victim.tenant.id, victim.refs.username!],
         allowedFor: BOTH,
       },
     ];
@@ -323,6 +331,7 @@ const FORGED_NAMES: Record<string, Record<string, unknown>> = {
   "app.mediators": { name: "forged" },
   "app.mediation_rooms": { name: "forged" },
   "app.mediation_committees": { name: "forged" },
+  "app.case_categories": { code: "x_forged" },
 };
 
 const departmentKinds = ownedConfig(
@@ -365,9 +374,9 @@ const serviceWindows: TableFixture = {
     });
     return { table: "app.service_windows", key, tenant, refs: { stationingId } };
   },
-  forges(victim, actor) {
+  forges(victim, attacker) {
     return [
-      ...ownedConfig("app.service_windows", "name", () => ({ number: 1, name: "探针窗口" })).forges(victim, actor),
+      ...ownedConfig("app.service_windows", "name", () => ({ number: 1, name: "探针窗口" })).forges(victim, attacker),
       {
         // scope_code defaults to the caller's scope: only the reference is foreign.
         label: "link an own window to the victim's stationing",
@@ -397,11 +406,11 @@ const mediators: TableFixture = {
     });
     return { table: "app.mediators", key, tenant, refs: { userId: user.id } };
   },
-  forges(victim, actor) {
+  forges(victim, attacker) {
     return [
       ...ownedConfig("app.mediators", "name", () => ({ name: "探针调解员", affiliation: "committee" })).forges(
         victim,
-        actor,
+        attacker,
       ),
       {
         label: "register the victim's user as an own mediator",
@@ -608,6 +617,374 @@ const bookingMediators: TableFixture = {
   },
 };
 
+// Cases (0006): a case carries its origin unit's code; the unit and its ancestors read and
+// write it and everything hanging off it.
+
+let caseSeq = 0;
+/** A case registered at `tenant` (code, seq and location consistent with the table's checks); returns its id. */
+async function seedCase(admin: Sql, tenant: TestTenant): Promise<string> {
+  caseSeq += 1;
+  const row = await insertOne<{ id: string }>(
+    admin,
+    `insert into app.cases (scope_code, owner_code, code, year, seq, category_code, channel, title, description,
+       location_code)
+     values ($1, $1, $2, 2026, $3, 'other', 'visit', '探针案件', '探针', $1) returning id::text`,
+    [tenant.code, `${tenant.code}-2026-${String(caseSeq).padStart(6, "0")}`, caseSeq],
+  );
+  return row.id;
+}
+
+/** Inserts a row of a case child table for a new case of `tenant`, with the given extra columns. */
+async function seedCaseChild(
+  admin: Sql,
+  table: string,
+  tenant: TestTenant,
+  values: Record<string, unknown>,
+  caseId?: string,
+): Promise<{ key: string; caseId: string }> {
+  const id = caseId ?? (await seedCase(admin, tenant));
+  const columns = ["case_id", ...Object.keys(values)];
+  const params = [id, ...Object.values(values)];
+  const row = await insertOne<{ id: string }>(
+    admin,
+    `insert into ${table} (${columns.join(", ")}) values (${params.map((_, i) => `$${i + 1}`).join(", ")})
+     returning id::text`,
+    params,
+  );
+  return { key: row.id, caseId: id };
+}
+
+/**
+ * A table hanging off a case (scope inherited from the case): forged rows name the victim's
+ * case; `values` are the other columns a valid row needs (as zz_app may insert them).
+ */
+function caseChild(table: string, touch: string, values: Record<string, string>): TableFixture {
+  const columns = ["case_id", ...Object.keys(values)];
+  return {
+    table,
+    key: ["id"],
+    tenantColumn: "scope_code",
+    touch,
+    writers: BOTH,
+    async seed(admin, tenant) {
+      const { key, caseId } = await seedCaseChild(admin, table, tenant, values);
+      return { table, key, tenant, refs: { caseId } };
+    },
+    forges(victim) {
+      return [
+        {
+          label: "attach a row to the victim's case",
+          text: `insert into ${table} (${columns.join(", ")}) values (${columns.map((_, i) => `$${i + 1}`).join(", ")})`,
+          params: [victim.refs.caseId!, ...Object.values(values)],
+          allowedFor: BOTH,
+        },
+      ];
+    },
+    moves(victim) {
+      return [
+        { column: "scope_code", value: victim.tenant.code },
+        { column: "case_id", value: victim.refs.caseId! },
+      ];
+    },
+  };
+}
+
+const caseCategories = ownedConfig(
+  "app.case_categories",
+  "name",
+  (tenant) => ({ code: `x_probe_${tenant.code}`, name: "探针类别" }),
+  { shared: true },
+);
+
+const cases: TableFixture = {
+  table: "app.cases",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "title",
+  writers: BOTH,
+  async seed(admin, tenant) {
+    return { table: "app.cases", key: await seedCase(admin, tenant), tenant, refs: {} };
+  },
+  forges(victim) {
+    const code = victim.tenant.code;
+    return [
+      {
+        label: "register a case under the victim's code",
+        text: `insert into app.cases (scope_code, owner_code, code, year, seq, category_code, channel, title, description,
+            location_code)
+          values ($1, $2, $3, 2026, 999999, 'other', 'visit', 'forged', 'forged', $4)`,
+        params: [code, code, `${code}-2026-999999`, code],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      // Not a move, but a forged id all the same: an own case marked a duplicate of the victim's.
+      { column: "duplicate_of", value: victim.key },
+    ];
+  },
+};
+
+const caseCounters: TableFixture = {
+  table: "app.case_counters",
+  key: ["scope_code", "year"],
+  tenantColumn: "scope_code",
+  touch: "last",
+  writers: SELF,
+  private: true,
+  async seed(admin, tenant) {
+    await admin`insert into app.case_counters (scope_code, year, last) values (${tenant.code}, 2026, 1)`;
+    return { table: "app.case_counters", key: `${tenant.code}/2026`, tenant, refs: {} };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "open a counter under the victim's code",
+        text: "insert into app.case_counters (scope_code, year, last) values ($1, 2099, 1)",
+        params: [victim.tenant.code],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
+const idempotencyKeys: TableFixture = {
+  table: "app.idempotency_keys",
+  key: ["scope_code", "key"],
+  tenantColumn: "scope_code",
+  touch: "response",
+  writers: SELF,
+  private: true,
+  async seed(admin, tenant) {
+    await admin`insert into app.idempotency_keys (scope_code, key, request_hash) values (${tenant.code}, 'probe-key', 'h')`;
+    return { table: "app.idempotency_keys", key: `${tenant.code}/probe-key`, tenant, refs: {} };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "store an answer under the victim's code",
+        text: "insert into app.idempotency_keys (scope_code, key, request_hash) values ($1, 'forged-key', 'h')",
+        params: [victim.tenant.code],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
+const caseParties = caseChild("app.case_parties", "name_masked", {
+  role: "applicant",
+  kind: "person",
+  name_enc: "\\x00",
+  name_masked: "张*",
+});
+const caseEvents = caseChild("app.case_events", "kind", { kind: "probe.noted" });
+const agreements = caseChild("app.agreements", "performance_note", {
+  signed_on: "2026-01-05",
+  facts: "事实",
+  disputed_matters: "争议",
+  terms: "条款",
+  performance_manner: "一次性",
+  performance_place: "玉门",
+  performance_deadline: "2026-02-05",
+  mediator_names: "{张三}",
+});
+const referrals = caseChild("app.referrals", "result", { kind: "litigation", receiving_body: "玉门市人民法院" });
+const followUps = caseChild("app.follow_ups", "notes", { method: "phone", satisfaction: "satisfied" });
+let attachmentSerial = 0;
+const attachments: TableFixture = {
+  ...caseChild("app.attachments", "filename", {
+    storage_key: "probe",
+    filename: "a.pdf",
+    mime: "application/pdf",
+    size_bytes: "1",
+    sha256: "0",
+  }),
+  async seed(admin, tenant) {
+    attachmentSerial += 1;
+    const { key, caseId } = await seedCaseChild(admin, "app.attachments", tenant, {
+      storage_key: `probe/${tenant.code}/${attachmentSerial}`,
+      filename: "a.pdf",
+      mime: "application/pdf",
+      size_bytes: 1,
+      sha256: "0",
+    });
+    return { table: "app.attachments", key, tenant, refs: { caseId } };
+  },
+};
+
+const caseLinks: TableFixture = {
+  table: "app.case_links",
+  key: ["case_id", "related_id", "reason"],
+  tenantColumn: "scope_code",
+  touch: "reason",
+  writers: BOTH,
+  async seed(admin, tenant) {
+    const caseId = await seedCase(admin, tenant);
+    const relatedId = await seedCase(admin, tenant);
+    await admin`insert into app.case_links (case_id, related_id, reason) values (${caseId}, ${relatedId}, 'related')`;
+    return { table: "app.case_links", key: `${caseId}/${relatedId}/related`, tenant, refs: { caseId, relatedId } };
+  },
+  forges(victim, attacker) {
+    const forges: Forge[] = [
+      {
+        label: "link two of the victim's cases",
+        text: "insert into app.case_links (case_id, related_id, reason) values ($1, $2, 'repeat_claimant')",
+        params: [victim.refs.caseId!, victim.refs.relatedId!],
+        allowedFor: BOTH,
+      },
+    ];
+    if (attacker.own) {
+      forges.push({
+        label: "forged id: link an own case to the victim's case",
+        text: "insert into app.case_links (case_id, related_id, reason) values ($1, $2, 'duplicate')",
+        params: [attacker.own.refs.caseId!, victim.refs.caseId!],
+        allowedFor: BOTH,
+      });
+    }
+    return forges;
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "case_id", value: victim.refs.caseId! },
+    ];
+  },
+};
+
+const SUMMONS = { due_at: "2026-12-31T00:00:00Z", objection_deadline: "2026-12-30T00:00:00Z" };
+const caseSummons: TableFixture = {
+  ...caseChild("app.case_summons", "status", SUMMONS),
+  async seed(admin, tenant) {
+    const stationingId = await seedStationing(admin, tenant);
+    const { key, caseId } = await seedCaseChild(admin, "app.case_summons", tenant, {
+      ...SUMMONS,
+      stationing_id: stationingId,
+    });
+    return { table: "app.case_summons", key, tenant, refs: { caseId, stationingId } };
+  },
+  forges(victim, attacker) {
+    const forges: Forge[] = [
+      {
+        label: "summon a department to the victim's case",
+        text: `insert into app.case_summons (case_id, stationing_id, due_at, objection_deadline)
+          values ($1, $2, $3, $4)`,
+        params: [victim.refs.caseId!, victim.refs.stationingId!, SUMMONS.due_at, SUMMONS.objection_deadline],
+        allowedFor: BOTH,
+      },
+    ];
+    if (attacker.own) {
+      forges.push({
+        label: "forged id: summon the victim's stationed department to an own case",
+        text: `insert into app.case_summons (case_id, stationing_id, due_at, objection_deadline)
+          values ($1, $2, $3, $4)`,
+        params: [attacker.own.refs.caseId!, victim.refs.stationingId!, SUMMONS.due_at, SUMMONS.objection_deadline],
+        allowedFor: BOTH,
+      });
+    }
+    return forges;
+  },
+};
+
+const SESSION = { starts_at: "2026-06-01T01:00:00Z", ends_at: "2026-06-01T02:00:00Z" };
+const mediationSessions: TableFixture = {
+  ...caseChild("app.mediation_sessions", "notes", SESSION),
+  async seed(admin, tenant) {
+    const roomId = await seedRoom(admin, tenant);
+    const booking = await insertOne<{ id: string }>(
+      admin,
+      `insert into app.bookings (room_id, during, title) values ($1, ${SLOT}, '探针调解') returning id::text`,
+      [roomId],
+    );
+    const { key, caseId } = await seedCaseChild(admin, "app.mediation_sessions", tenant, {
+      ...SESSION,
+      booking_id: booking.id,
+    });
+    return { table: "app.mediation_sessions", key, tenant, refs: { caseId, bookingId: booking.id } };
+  },
+  forges(victim, attacker) {
+    const forges: Forge[] = [
+      {
+        label: "hold a session on the victim's case",
+        text: "insert into app.mediation_sessions (case_id, booking_id, starts_at, ends_at) values ($1, $2, $3, $4)",
+        params: [victim.refs.caseId!, victim.refs.bookingId!, SESSION.starts_at, SESSION.ends_at],
+        allowedFor: BOTH,
+      },
+    ];
+    if (attacker.own) {
+      forges.push({
+        label: "forged id: hold an own session on the victim's room booking",
+        text: "insert into app.mediation_sessions (case_id, booking_id, starts_at, ends_at) values ($1, $2, $3, $4)",
+        params: [attacker.own.refs.caseId!, victim.refs.bookingId!, SESSION.starts_at, SESSION.ends_at],
+        allowedFor: BOTH,
+      });
+    }
+    return forges;
+  },
+};
+
+const AGREEMENT = {
+  signed_on: "2026-01-05",
+  facts: "事实",
+  disputed_matters: "争议",
+  terms: "条款",
+  performance_manner: "一次性",
+  performance_place: "玉门",
+  performance_deadline: "2026-02-05",
+  mediator_names: "{张三}",
+};
+const CONFIRMATION = { court_name: "玉门市人民法院", applied_on: "2026-01-10", accept_due: "2026-01-13" };
+const judicialConfirmations: TableFixture = {
+  ...caseChild("app.judicial_confirmations", "result_note", CONFIRMATION),
+  async seed(admin, tenant) {
+    const agreement = await seedCaseChild(admin, "app.agreements", tenant, AGREEMENT);
+    // A second agreement of the same case, not yet confirmed: what a forged confirmation aims at.
+    const spare = await seedCaseChild(admin, "app.agreements", tenant, AGREEMENT, agreement.caseId);
+    const { key } = await seedCaseChild(
+      admin,
+      "app.judicial_confirmations",
+      tenant,
+      { ...CONFIRMATION, agreement_id: agreement.key },
+      agreement.caseId,
+    );
+    return {
+      table: "app.judicial_confirmations",
+      key,
+      tenant,
+      refs: { caseId: agreement.caseId, agreementId: agreement.key, spareAgreementId: spare.key },
+    };
+  },
+  forges(victim, attacker) {
+    const text = `insert into app.judicial_confirmations (case_id, agreement_id, court_name, applied_on, accept_due)
+      values ($1, $2, $3, $4, $5)`;
+    const rest = [CONFIRMATION.court_name, CONFIRMATION.applied_on, CONFIRMATION.accept_due];
+    const forges: Forge[] = [
+      {
+        label: "apply for confirmation on the victim's case",
+        text,
+        params: [victim.refs.caseId!, victim.refs.spareAgreementId!, ...rest],
+        allowedFor: BOTH,
+      },
+    ];
+    if (attacker.own) {
+      forges.push({
+        label: "forged id: apply for confirmation of the victim's agreement from an own case",
+        text,
+        params: [attacker.own.refs.caseId!, victim.refs.spareAgreementId!, ...rest],
+        allowedFor: BOTH,
+      });
+    }
+    return forges;
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -629,6 +1006,20 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   committeeMembers,
   bookings,
   bookingMediators,
+  caseCategories,
+  cases,
+  caseCounters,
+  idempotencyKeys,
+  caseParties,
+  caseEvents,
+  caseLinks,
+  caseSummons,
+  mediationSessions,
+  agreements,
+  judicialConfirmations,
+  referrals,
+  followUps,
+  attachments,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

@@ -1,4 +1,4 @@
-import { Alert as KAlert } from "@kobalte/core/alert";
+import * as KAlert from "@kobalte/core/alert";
 import type { JSX } from "solid-js";
 import { cx } from "./cx.ts";
 
@@ -8,5 +8,5 @@ export function Alert(props: {
   children: JSX.Element;
   class?: string;
 }) {
-  return <KAlert class={cx("alert", `alert-${props.tone ?? "error"}`, props.class)}>{props.children}</KAlert>;
+  return <KAlert.Root class={cx("alert", `alert-${props.tone ?? "error"}`, props.class)}>{props.children}</KAlert.Root>;
 }

@@ -1,4 +1,4 @@
-import { Button as KButton } from "@kobalte/core/button";
+import * as KButton from "@kobalte/core/button";
 import { type JSX, splitProps } from "solid-js";
 import { cx } from "./cx.ts";
 
@@ -15,7 +15,7 @@ export type ButtonProps = JSX.ButtonHTMLAttributes<HTMLButtonElement> & {
 export function Button(props: ButtonProps) {
   const [local, others] = splitProps(props, ["variant", "size", "class", "type"]);
   return (
-    <KButton
+    <KButton.Root
       type={local.type ?? "button"}
       class={cx("btn", `btn-${local.variant ?? "secondary"}`, local.size === "sm" && "btn-sm", local.class)}
       {...others}

@@ -1,4 +1,4 @@
-import { Checkbox as KCheckbox } from "@kobalte/core/checkbox";
+import * as KCheckbox from "@kobalte/core/checkbox";
 import type { JSX } from "solid-js";
 import { Show } from "solid-js";
 import { cx } from "./cx.ts";
@@ -14,7 +14,7 @@ export function Checkbox(props: {
   class?: string;
 }) {
   return (
-    <KCheckbox
+    <KCheckbox.Root
       class={cx("checkbox", props.class)}
       checked={props.checked}
       onChange={props.onChange}
@@ -34,6 +34,6 @@ export function Checkbox(props: {
           <KCheckbox.Description class="field-hint">{props.description}</KCheckbox.Description>
         </Show>
       </div>
-    </KCheckbox>
+    </KCheckbox.Root>
   );
 }

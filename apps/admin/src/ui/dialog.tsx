@@ -1,5 +1,8 @@
-import { AlertDialog as KAlertDialog } from "@kobalte/core/alert-dialog";
-import { Dialog as KDialog } from "@kobalte/core/dialog";
+// Namespace imports on purpose: Kobalte's compound `AlertDialog` object is built with
+// Object.assign on the same root function as `Dialog`, so importing both compounds makes
+// `Dialog.Content` render role="alertdialog". The modules' named parts are not affected.
+import * as KAlertDialog from "@kobalte/core/alert-dialog";
+import * as KDialog from "@kobalte/core/dialog";
 import { createSignal, type JSX, Show } from "solid-js";
 import { t } from "../i18n.ts";
 import { Alert } from "./alert.tsx";
@@ -16,7 +19,7 @@ export function Dialog(props: {
   size?: "md" | "lg";
 }) {
   return (
-    <KDialog open={props.open} onOpenChange={props.onOpenChange} modal>
+    <KDialog.Root open={props.open} onOpenChange={props.onOpenChange} modal>
       <KDialog.Portal>
         <KDialog.Overlay class="dialog-overlay" />
         <div class="dialog-positioner">
@@ -34,7 +37,7 @@ export function Dialog(props: {
           </KDialog.Content>
         </div>
       </KDialog.Portal>
-    </KDialog>
+    </KDialog.Root>
   );
 }
 
@@ -76,7 +79,7 @@ export function ConfirmDialog(props: {
     }
   };
   return (
-    <KAlertDialog open={props.open} onOpenChange={change} modal>
+    <KAlertDialog.Root open={props.open} onOpenChange={change} modal>
       <KAlertDialog.Portal>
         <KAlertDialog.Overlay class="dialog-overlay" />
         <div class="dialog-positioner">
@@ -99,6 +102,6 @@ export function ConfirmDialog(props: {
           </KAlertDialog.Content>
         </div>
       </KAlertDialog.Portal>
-    </KAlertDialog>
+    </KAlertDialog.Root>
   );
 }

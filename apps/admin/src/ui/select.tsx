@@ -1,4 +1,4 @@
-import { Select as KSelect } from "@kobalte/core/select";
+import * as KSelect from "@kobalte/core/select";
 import { cx } from "./cx.ts";
 
 /** One choice of a {@link Select}. */
@@ -19,7 +19,7 @@ export function Select(props: {
 }) {
   const selected = () => props.options.find((o) => o.value === props.value) ?? null;
   return (
-    <KSelect<SelectOption>
+    <KSelect.Root<SelectOption>
       class={cx("field", props.class)}
       options={props.options}
       optionValue="value"
@@ -44,6 +44,6 @@ export function Select(props: {
           <KSelect.Listbox class="select-listbox" />
         </KSelect.Content>
       </KSelect.Portal>
-    </KSelect>
+    </KSelect.Root>
   );
 }

@@ -1,4 +1,4 @@
-import { TextField as KTextField } from "@kobalte/core/text-field";
+import * as KTextField from "@kobalte/core/text-field";
 import { type JSX, Show, splitProps } from "solid-js";
 import { cx } from "./cx.ts";
 
@@ -29,7 +29,7 @@ export interface TextFieldProps {
 export function TextField(props: TextFieldProps) {
   const [input] = splitProps(props, ["type", "name", "autocomplete", "placeholder", "onFocus", "onKeyDown"]);
   return (
-    <KTextField
+    <KTextField.Root
       class={cx("field", props.class)}
       value={props.value}
       onChange={(v) => props.onChange?.(v)}
@@ -54,6 +54,6 @@ export function TextField(props: TextFieldProps) {
         <KTextField.Description class="field-hint">{props.description}</KTextField.Description>
       </Show>
       <KTextField.ErrorMessage class="field-error">{props.error}</KTextField.ErrorMessage>
-    </KTextField>
+    </KTextField.Root>
   );
 }

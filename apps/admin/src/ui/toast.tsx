@@ -1,4 +1,4 @@
-import { Toast as KToast, toaster } from "@kobalte/core/toast";
+import * as KToast from "@kobalte/core/toast";
 import { Portal } from "solid-js/web";
 import { t } from "../i18n.ts";
 import { cx } from "./cx.ts";
@@ -16,12 +16,12 @@ export function ToastRegion() {
 
 /** Shows a short confirmation in the corner (announced politely to screen readers). */
 export function notify(message: string, tone: "success" | "error" = "success"): void {
-  toaster.show((props) => (
-    <KToast toastId={props.toastId} class={cx("toast", `toast-${tone}`)}>
+  KToast.toaster.show((props) => (
+    <KToast.Root toastId={props.toastId} class={cx("toast", `toast-${tone}`)}>
       <KToast.Description class="toast-text">{message}</KToast.Description>
       <KToast.CloseButton class="toast-close" aria-label={t("common.dismiss")}>
         ×
       </KToast.CloseButton>
-    </KToast>
+    </KToast.Root>
   ));
 }

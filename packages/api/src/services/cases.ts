@@ -54,7 +54,12 @@ export interface CaseInput {
 }
 
 /** Appends an event to a case's hash-chained timeline (the database computes seq and hash). */
-export async function appendEvent(tx: Tx, caseId: string, kind: string, payload: Record<string, unknown> = {}): Promise<void> {
+export async function appendEvent(
+  tx: Tx,
+  caseId: string,
+  kind: string,
+  payload: Record<string, unknown> = {},
+): Promise<void> {
   await tx.sql`insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
     values (${caseId}, ${tx.ctx.userId}, ${tx.ctx.scope}, ${kind}, ${tx.sql.json(payload as never)})`;
 }
@@ -84,7 +89,8 @@ function sealParty(p: PartyInput, index: number, scope: string, cipher: FieldCip
     if (!v.ok) throw fieldError(at("orgCode"), `统一社会信用代码有误：${v.reason.zh}`, `Credit code: ${v.reason.en}`);
     orgCode = v.normalized;
   }
-  const enc = (column: string, value: string | null) => (value === null ? null : cipher.encrypt(value, fieldContext(column, scope)));
+  const enc = (column: string, value: string | null) =>
+    value === null ? null : cipher.encrypt(value, fieldContext("case_parties", column, scope));
   return {
     role: p.role,
     kind: p.kind,
@@ -157,7 +163,7 @@ export async function registerCase(
       amount_cents, group_dispute, risk_grade, difficulty, lookup_digest, registered_by)
     values (${scope}, ${scope}, ${code}, ${year}, ${seq}, ${input.categoryCode}, ${input.channel}, ${input.title},
       ${input.description}, ${input.locationCode},
-      ${input.address ? cipher.encrypt(input.address, fieldContext("case_address", scope)) : null},
+      ${input.address ? cipher.encrypt(input.address, fieldContext("cases", "address", scope)) : null},
       ${input.address ? maskAddress(input.address) : null}, ${input.peopleCount},
       ${input.amountYuan == null ? null : Math.round(input.amountYuan * 100)}, ${input.groupDispute}, ${input.riskGrade},
       ${input.difficulty}, ${lookupDigest}, ${tx.ctx.userId})
@@ -232,7 +238,9 @@ export async function transitionCase(
   tx: Tx,
   input: { id: string; version: number; action: CaseAction; data: TransitionData },
 ): Promise<{ status: CaseState; version: number }> {
-  const [c] = await tx.sql<CaseRow[]>`select id, status, held_from, version, scope_code from app.cases where id = ${input.id}`;
+  const [c] = await tx.sql<
+    CaseRow[]
+  >`select id, status, held_from, version, scope_code from app.cases where id = ${input.id}`;
   if (!c) throw notFound(CASE);
   if (c.version !== input.version) throw conflict();
   const to = nextState(c.status, input.action, tx.ctx.roles, c.held_from);
@@ -300,7 +308,11 @@ export async function transitionCase(
       need(d.holdUntil, "holdUntil", "请填写预计恢复日期", "Until when?");
       const days = (Date.parse(d.holdUntil!) - Date.parse(chinaToday())) / 86_400_000;
       if (!(days >= 0 && days <= MAX_HOLD_DAYS)) {
-        throw fieldError("holdUntil", `中止期限须在${MAX_HOLD_DAYS}天以内`, `A hold lasts at most ${MAX_HOLD_DAYS} days`);
+        throw fieldError(
+          "holdUntil",
+          `中止期限须在${MAX_HOLD_DAYS}天以内`,
+          `A hold lasts at most ${MAX_HOLD_DAYS} days`,
+        );
       }
       set = tx.sql`${set}, held_from = ${c.status}, hold_until = ${d.holdUntil!}`;
       payload.reason = d.reason;
@@ -320,7 +332,9 @@ export async function transitionCase(
     default:
       break;
   }
-  const [updated] = await tx.sql<{ version: number }[]>`update app.cases set ${set}, version = version + 1, updated_at = now()
+  const [updated] = await tx.sql<
+    { version: number }[]
+  >`update app.cases set ${set}, version = version + 1, updated_at = now()
     where id = ${c.id} and version = ${input.version} returning version`;
   if (!updated) throw conflict();
   await appendEvent(tx, c.id, `case.${input.action}`, payload);
@@ -444,7 +458,8 @@ export async function getCase(
     }[]
   >`select id, role, kind, name_enc, name_masked, id_number_enc, id_number_masked, phone_enc, phone_masked,
       address_enc, address_masked, org_code from app.case_parties where case_id = ${id} order by role, created_at`;
-  const dec = (b: Buffer | null, column: string) => (b ? options.cipher.decrypt(b, fieldContext(column, scope)) : null);
+  const dec = (b: Buffer | null, column: string) =>
+    b ? options.cipher.decrypt(b, fieldContext("case_parties", column, scope)) : null;
   const partyViews: PartyView[] = parties.map((p) =>
     options.reveal
       ? {
@@ -472,42 +487,44 @@ export async function getCase(
   );
   if (options.reveal) {
     await recordAudit(tx, { kind: "personal_data.revealed", subjectId: id, detail: { parties: parties.length } });
-    c.address = dec(c.addressEnc as Buffer | null, "case_address") ?? c.address;
+    const addressEnc = c.addressEnc as Buffer | null;
+    if (addressEnc) c.address = options.cipher.decrypt(addressEnc, fieldContext("cases", "address", scope));
   }
   delete c.addressEnc;
-  const [events, links, summons, sessions, agreements, confirmations, referrals, followUps, attachments] = await Promise.all([
-    tx.sql`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName",
+  const [events, links, summons, sessions, agreements, confirmations, referrals, followUps, attachments] =
+    await Promise.all([
+      tx.sql`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName",
         encode(e.hash, 'hex') as hash
       from app.case_events e left join app.users u on u.id = e.actor_id where e.case_id = ${id} order by e.seq`,
-    tx.sql`select l.reason, c2.id, c2.code, c2.title, c2.status from app.case_links l
+      tx.sql`select l.reason, c2.id, c2.code, c2.title, c2.status from app.case_links l
         join app.cases c2 on c2.id = case when l.case_id = ${id} then l.related_id else l.case_id end
       where l.case_id = ${id} or l.related_id = ${id}`,
-    tx.sql`select s.id, s.stationing_id as "stationingId", st.name as "departmentName", st.residency, s.summoned_at as "summonedAt",
+      tx.sql`select s.id, s.stationing_id as "stationingId", st.name as "departmentName", st.residency, s.summoned_at as "summonedAt",
         s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.instructions, s.status,
         s.acknowledged_at as "acknowledgedAt", s.objected_at as "objectedAt", s.objection_reason as "objectionReason",
         s.objection_responsible as "objectionResponsible", s.action, s.feedback, s.feedback_at as "feedbackAt", s.version
       from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.case_id = ${id} order by s.summoned_at`,
-    tx.sql`select ms.id, ms.starts_at as "startsAt", ms.ends_at as "endsAt", ms.attendance, ms.notes, ms.outcome,
+      tx.sql`select ms.id, ms.starts_at as "startsAt", ms.ends_at as "endsAt", ms.attendance, ms.notes, ms.outcome,
         ms.booking_id as "bookingId", r.name as "roomName", ms.version
       from app.mediation_sessions ms left join app.bookings b on b.id = ms.booking_id
         left join app.mediation_rooms r on r.id = b.room_id where ms.case_id = ${id} order by ms.starts_at`,
-    tx.sql`select id, signed_on as "signedOn", facts, disputed_matters as "disputedMatters", terms,
+      tx.sql`select id, signed_on as "signedOn", facts, disputed_matters as "disputedMatters", terms,
         performance_manner as "performanceManner", performance_place as "performancePlace",
         performance_deadline as "performanceDeadline", mediator_names as "mediatorNames",
         performance_status as "performanceStatus", performance_note as "performanceNote", version
       from app.agreements where case_id = ${id} order by created_at`,
-    tx.sql`select id, agreement_id as "agreementId", court_name as "courtName", applied_on as "appliedOn",
+      tx.sql`select id, agreement_id as "agreementId", court_name as "courtName", applied_on as "appliedOn",
         accept_due as "acceptDue", accepted_on as "acceptedOn", rule_due as "ruleDue", extended, ruled_on as "ruledOn",
         result, result_note as "resultNote", version
       from app.judicial_confirmations where case_id = ${id}`,
-    tx.sql`select id, kind, receiving_body as "receivingBody", referred_at as "referredAt", result, result_at as "resultAt"
+      tx.sql`select id, kind, receiving_body as "receivingBody", referred_at as "referredAt", result, result_at as "resultAt"
       from app.referrals where case_id = ${id} order by referred_at`,
-    tx.sql`select f.id, f.method, f.satisfaction, f.notes, f.override_reason as "overrideReason", f.at,
+      tx.sql`select f.id, f.method, f.satisfaction, f.notes, f.override_reason as "overrideReason", f.at,
         u.display_name as "byName" from app.follow_ups f left join app.users u on u.id = f.by_user
       where f.case_id = ${id} order by f.at`,
-    tx.sql`select id, filename, mime, size_bytes as "sizeBytes", uploaded_at as "uploadedAt" from app.attachments
+      tx.sql`select id, filename, mime, size_bytes as "sizeBytes", uploaded_at as "uploadedAt" from app.attachments
       where case_id = ${id} order by uploaded_at`,
-  ]);
+    ]);
   return {
     ...c,
     parties: partyViews,

@@ -22,12 +22,18 @@ export async function summonDepartments(
     const [s] = await tx.sql<{ id: string; name: string }[]>`select id, name from app.stationings
       where id = ${stationingId} and scope_code = ${tx.ctx.scope} and active`;
     if (!s) throw notFound({ zh: "入驻部门", en: "stationed department" });
-    const [row] = await tx.sql<{ id: string }[]>`insert into app.case_summons (case_id, stationing_id, summoned_by, due_at,
+    const [row] = await tx.sql<
+      { id: string }[]
+    >`insert into app.case_summons (case_id, stationing_id, summoned_by, due_at,
         objection_deadline, instructions)
       values (${input.caseId}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
         now() + interval '8 hours', ${input.instructions ?? null})
       returning id`;
-    await appendEvent(tx, input.caseId, "summons.issued", { summonsId: row!.id, department: s.name, dueHours: input.dueHours });
+    await appendEvent(tx, input.caseId, "summons.issued", {
+      summonsId: row!.id,
+      department: s.name,
+      dueHours: input.dueHours,
+    });
     out.push({ id: row!.id, stationingId });
   }
   return out;
@@ -44,7 +50,9 @@ type SummonsRow = {
 };
 
 async function loadForLiaison(tx: Tx, id: string): Promise<SummonsRow> {
-  const [s] = await tx.sql<SummonsRow[]>`select s.id, s.case_id, s.stationing_id, s.status, s.version, s.objection_deadline,
+  const [s] = await tx.sql<
+    SummonsRow[]
+  >`select s.id, s.case_id, s.stationing_id, s.status, s.version, s.objection_deadline,
       st.name as department
     from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.id = ${id}`;
   if (!s) throw notFound(SUMMONS);
@@ -70,7 +78,12 @@ export async function acknowledgeSummons(tx: Tx, input: { id: string; version: n
   if (s.status !== "pending") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该召集已处理", en: "This summons was already answered" });
   }
-  const version = await update(tx, s, input.version, tx.sql`status = 'acknowledged', acknowledged_at = now(), acknowledged_by = ${tx.ctx.userId}`);
+  const version = await update(
+    tx,
+    s,
+    input.version,
+    tx.sql`status = 'acknowledged', acknowledged_at = now(), acknowledged_by = ${tx.ctx.userId}`,
+  );
   await appendEvent(tx, s.case_id, "summons.acknowledged", { summonsId: s.id, department: s.department });
   return { version };
 }
@@ -91,7 +104,10 @@ export async function objectToSummons(
   if (now > s.objection_deadline) {
     throw new AppError(
       "PRECONDITION_FAILED",
-      { zh: "已超过8小时异议期，本部门须承办", en: "The 8-hour objection window has passed; the department owns the work" },
+      {
+        zh: "已超过8小时异议期，本部门须承办",
+        en: "The 8-hour objection window has passed; the department owns the work",
+      },
       { objectionDeadline: s.objection_deadline.toISOString() },
     );
   }

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Harness, startHarness } from "./harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("administration", () => {
+  test("a county admin creates a user, edits the roles, unlocks and disables an account", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.admin");
+    await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
+    const list = page.getByRole("table", { name: "玉门市" });
+    await list.getByRole("row").filter({ hasText: "yumen.clerk" }).waitFor();
+
+    // Create: the setup link is shown once.
+    await page.getByRole("button", { name: "新建用户" }).click();
+    const create = page.getByRole("dialog", { name: "新建用户" });
+    await create.getByLabel("登录名").fill("yumen.window2");
+    await create.getByLabel("姓名").fill("二号窗口");
+    await create.getByRole("button", { name: "新建用户" }).click();
+    await create.getByText("请至少选择一个角色").waitFor();
+    await create.getByRole("checkbox", { name: "受理登记员" }).check();
+    await create.getByRole("button", { name: "新建用户" }).click();
+    const link = await create.getByRole("textbox", { name: "一次性设置链接" }).inputValue();
+    expect(link).toContain("/setup#");
+    await create.getByRole("button", { name: "关闭", exact: true }).last().click();
+    const row = list.getByRole("row").filter({ hasText: "yumen.window2" });
+    expect(await row.textContent()).toContain("待设置密码");
+
+    // A taken login name is reported next to the field.
+    await page.getByRole("button", { name: "新建用户" }).click();
+    await create.getByLabel("登录名").fill("yumen.clerk");
+    await create.getByLabel("姓名").fill("重复");
+    await create.getByRole("checkbox", { name: "调解员" }).check();
+    await create.getByRole("button", { name: "新建用户" }).click();
+    await create.getByText("该登录名已被使用").waitFor();
+    await page.keyboard.press("Escape");
+
+    // Edit roles.
+    await page.getByRole("button", { name: "编辑 二号窗口" }).click();
+    const edit = page.getByRole("dialog", { name: "编辑用户" });
+    await edit.getByRole("checkbox", { name: "调解员" }).check();
+    await edit.getByRole("button", { name: "保存" }).click();
+    await edit.waitFor({ state: "detached" });
+    await row.filter({ hasText: "调解员" }).waitFor();
+    const [edited] = await h.db.admin<{ roles: string[] }[]>`select roles from app.users where username = 'yumen.window2'`;
+    expect(edited?.roles.sort()).toEqual(["intake_clerk", "mediator"]);
+
+    // Unlock a locked account.
+    await h.db.admin`update app.users set locked_until = now() + interval '30 minutes', failed_attempts = 5
+      where username = 'yumen.liaison'`;
+    await page.reload();
+    const liaison = list.getByRole("row").filter({ hasText: "yumen.liaison" });
+    await liaison.filter({ hasText: "已锁定" }).waitFor();
+    await page.getByRole("button", { name: "解锁 人社局入驻联络员" }).click();
+    await page.getByText("已解锁“人社局入驻联络员”").waitFor();
+    await page.getByRole("button", { name: "解锁 人社局入驻联络员" }).waitFor({ state: "detached" });
+
+    // Disable after confirmation.
+    await page.getByRole("button", { name: "停用 玉门市首席调解员" }).click();
+    const confirm = page.getByRole("alertdialog", { name: "停用用户" });
+    await confirm.getByRole("button", { name: "停用" }).click();
+    await confirm.waitFor({ state: "detached" });
+    await list.getByRole("row").filter({ hasText: "yumen.mediator" }).filter({ hasText: "已停用" }).waitFor();
+    const [disabled] = await h.db.admin<{ status: string }[]>`select status from app.users where username = 'yumen.mediator'`;
+    expect(disabled?.status).toBe("disabled");
+  });
+
+  test("a city admin picks a unit below to see its users", async () => {
+    const page = await h.newPage();
+    await h.login(page, "jiuquan.admin");
+    await page.goto("/users");
+    await page.getByRole("button", { name: "切换到下级单位" }).click();
+    await page.getByRole("option", { name: "玉门市（620981）" }).click();
+    await page.getByRole("table", { name: "玉门市" }).getByRole("row").filter({ hasText: "yumen.admin" }).waitFor();
+    await page.getByRole("navigation", { name: "所属单位" }).getByRole("button", { name: "酒泉市" }).click();
+    await page.getByRole("table", { name: "酒泉市" }).getByRole("row").filter({ hasText: "jiuquan.admin" }).waitFor();
+  });
+
+  test("suspending a unit passes its version; a concurrent change is reported as a conflict", async () => {
+    const page = await h.newPage();
+    await h.login(page, "jiuquan.admin");
+    await page.goto("/tenants");
+    const tree = page.getByRole("region", { name: "下辖单位" });
+    await tree.getByRole("button", { name: "暂停 玉门市", exact: true }).click();
+
+    // Someone else changes the unit meanwhile.
+    await h.db.admin`update app.tenants set version = version + 1 where code = '620981'`;
+    const confirm = page.getByRole("alertdialog", { name: "暂停单位" });
+    await confirm.getByRole("button", { name: "暂停" }).click();
+    await confirm.getByRole("alert").filter({ hasText: "已被他人修改" }).waitFor();
+    await confirm.getByRole("button", { name: "取消" }).click();
+
+    // With the refreshed version it goes through.
+    await tree.getByRole("button", { name: "暂停 玉门市", exact: true }).click();
+    await confirm.getByRole("button", { name: "暂停" }).click();
+    await tree.getByRole("button", { name: "恢复 玉门市", exact: true }).waitFor();
+    const [row] = await h.db.admin<{ status: string }[]>`select status from app.tenants where code = '620981'`;
+    expect(row?.status).toBe("suspended");
+
+    await tree.getByRole("button", { name: "恢复 玉门市", exact: true }).click();
+    await page.getByRole("alertdialog", { name: "恢复单位" }).getByRole("button", { name: "恢复" }).click();
+    await tree.getByRole("button", { name: "暂停 玉门市", exact: true }).waitFor();
+  });
+
+  test("an ended session sends the user to /login with the expiry notice, and back after signing in", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.auditor");
+    await page.getByRole("heading", { name: "工作台", level: 1 }).waitFor();
+    await h.db.admin`delete from auth.sessions where user_id = (select id from app.users where username = 'yumen.auditor')`;
+    await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "审计日志" }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    await page.getByRole("alert").filter({ hasText: "登录已过期，请重新登录" }).waitFor();
+    await page.getByLabel("登录名", { exact: true }).fill("yumen.auditor");
+    await page.getByLabel("密码", { exact: true }).fill("Zongzhi@2026");
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/audit");
+    await page.getByRole("heading", { name: "审计日志", level: 1 }).waitFor();
+  });
+});

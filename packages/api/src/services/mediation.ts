@@ -1,0 +1,273 @@
+import type { Tx } from "@zongzhi/db/client";
+import {
+  AppError,
+  checkConfirmationApplication,
+  conflict,
+  type ExcludedMatter,
+  notFound,
+  periodEnd,
+  rulingDue,
+} from "@zongzhi/domain";
+import { bookRoom } from "./bookings.ts";
+import { appendEvent, transitionCase } from "./cases.ts";
+
+async function caseStatus(tx: Tx, caseId: string): Promise<{ status: string; version: number; code: string }> {
+  const [c] = await tx.sql<
+    { status: string; version: number; code: string }[]
+  >`select status, version, code from app.cases
+    where id = ${caseId}`;
+  if (!c) throw notFound({ zh: "案件", en: "case" });
+  return c;
+}
+
+/** Schedules a mediation session: books the room and mediators (exclusion constraints refuse clashes). */
+export async function scheduleSession(
+  tx: Tx,
+  input: { caseId: string; roomId: string; startsAt: Date; endsAt: Date; mediatorIds: string[] },
+): Promise<{ id: string; bookingId: string }> {
+  const c = await caseStatus(tx, input.caseId);
+  if (!["triaged", "in_mediation", "reopened"].includes(c.status)) {
+    throw new AppError("PRECONDITION_FAILED", {
+      zh: "案件须先分诊后方可安排调解",
+      en: "Triage the case before scheduling mediation",
+    });
+  }
+  const booking = await bookRoom(tx, {
+    roomId: input.roomId,
+    startsAt: input.startsAt,
+    endsAt: input.endsAt,
+    title: `调解 ${c.code}`,
+    mediatorIds: input.mediatorIds,
+    caseId: input.caseId,
+  });
+  const [row] = await tx.sql<
+    { id: string }[]
+  >`insert into app.mediation_sessions (case_id, booking_id, starts_at, ends_at, created_by)
+    values (${input.caseId}, ${booking.id}, ${input.startsAt}, ${input.endsAt}, ${tx.ctx.userId}) returning id`;
+  await appendEvent(tx, input.caseId, "mediation.scheduled", {
+    sessionId: row!.id,
+    room: booking.roomName,
+    startsAt: input.startsAt.toISOString(),
+    endsAt: input.endsAt.toISOString(),
+    mediators: booking.mediators.map((m) => m.name),
+  });
+  return { id: row!.id, bookingId: booking.id };
+}
+
+/** Records who attended a session, the notes and its outcome. */
+export async function recordSession(
+  tx: Tx,
+  input: {
+    id: string;
+    version: number;
+    attendance: { name: string; role: string; present: boolean }[];
+    notes: string;
+    outcome: "continued" | "agreement" | "failed";
+  },
+): Promise<{ version: number }> {
+  const [s] = await tx.sql<{ case_id: string }[]>`select case_id from app.mediation_sessions where id = ${input.id}`;
+  if (!s) throw notFound({ zh: "调解记录", en: "session" });
+  const [row] = await tx.sql<{ version: number }[]>`update app.mediation_sessions
+    set attendance = ${tx.sql.json(input.attendance as never)}, notes = ${input.notes}, outcome = ${input.outcome},
+      version = version + 1
+    where id = ${input.id} and version = ${input.version} returning version`;
+  if (!row) throw conflict();
+  await appendEvent(tx, s.case_id, "mediation.recorded", {
+    sessionId: input.id,
+    outcome: input.outcome,
+    present: input.attendance.filter((a) => a.present).length,
+  });
+  return row;
+}
+
+/** The content an agreement must have (人民调解法 art. 29). */
+export interface AgreementInput {
+  caseId: string;
+  signedOn: string;
+  facts: string;
+  disputedMatters: string;
+  terms: string;
+  performanceManner: string;
+  performancePlace: string;
+  performanceDeadline: string;
+  mediatorNames: string[];
+}
+
+/** Records a signed mediation agreement; a case in mediation becomes resolved. */
+export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ id: string }> {
+  const c = await caseStatus(tx, input.caseId);
+  if (!["in_mediation", "triaged", "resolved"].includes(c.status)) {
+    throw new AppError("PRECONDITION_FAILED", {
+      zh: "只有调解中的案件可以登记调解协议",
+      en: "Only a case in mediation can record an agreement",
+    });
+  }
+  if (input.performanceDeadline < input.signedOn) {
+    throw new AppError(
+      "VALIDATION",
+      { zh: "履行期限不能早于签订日期", en: "The performance deadline is before signing" },
+      { fields: [{ path: "performanceDeadline", zh: "履行期限不能早于签订日期", en: "before signing" }] },
+    );
+  }
+  const [row] = await tx.sql<
+    { id: string }[]
+  >`insert into app.agreements (case_id, signed_on, facts, disputed_matters, terms,
+      performance_manner, performance_place, performance_deadline, mediator_names, created_by)
+    values (${input.caseId}, ${input.signedOn}, ${input.facts}, ${input.disputedMatters}, ${input.terms},
+      ${input.performanceManner}, ${input.performancePlace}, ${input.performanceDeadline}, ${input.mediatorNames},
+      ${tx.ctx.userId}) returning id`;
+  await appendEvent(tx, input.caseId, "agreement.signed", { agreementId: row!.id, signedOn: input.signedOn });
+  if (c.status !== "resolved") {
+    await transitionCase(tx, {
+      id: input.caseId,
+      version: c.version,
+      action: "resolve",
+      data: { outcome: "达成调解协议" },
+    });
+  }
+  return { id: row!.id };
+}
+
+/** Tracks whether an agreement was performed. */
+export async function updatePerformance(
+  tx: Tx,
+  input: {
+    id: string;
+    version: number;
+    status: "pending" | "partly" | "performed" | "breached";
+    note?: string | null | undefined;
+  },
+): Promise<{ version: number }> {
+  const [row] = await tx.sql<{ version: number; case_id: string }[]>`update app.agreements
+    set performance_status = ${input.status}, performance_note = ${input.note ?? null}, version = version + 1
+    where id = ${input.id} and version = ${input.version} returning version, case_id`;
+  if (!row) {
+    const [exists] = await tx.sql`select 1 from app.agreements where id = ${input.id}`;
+    throw exists ? conflict() : notFound({ zh: "调解协议", en: "agreement" });
+  }
+  await appendEvent(tx, row.case_id, "agreement.performance", { agreementId: input.id, status: input.status });
+  return { version: row.version };
+}
+
+/**
+ * Applies for judicial confirmation of an agreement: within 30 days of signing, never for
+ * identity, adoption or marriage-status matters; the court's 3-day acceptance deadline is set.
+ */
+export async function applyForConfirmation(
+  tx: Tx,
+  input: { agreementId: string; courtName: string; appliedOn: string; matters: ExcludedMatter[] },
+): Promise<{ id: string; acceptDue: string }> {
+  const [a] = await tx.sql<{ case_id: string; signed_on: string }[]>`select case_id, signed_on::text from app.agreements
+    where id = ${input.agreementId}`;
+  if (!a) throw notFound({ zh: "调解协议", en: "agreement" });
+  const { acceptDue } = checkConfirmationApplication({
+    signedOn: a.signed_on,
+    appliedOn: input.appliedOn,
+    matters: input.matters,
+  });
+  const [row] = await tx.sql<
+    { id: string }[]
+  >`insert into app.judicial_confirmations (case_id, agreement_id, court_name, applied_on,
+      accept_due) values (${a.case_id}, ${input.agreementId}, ${input.courtName}, ${input.appliedOn}, ${acceptDue}) returning id`;
+  await appendEvent(tx, a.case_id, "confirmation.applied", {
+    confirmationId: row!.id,
+    court: input.courtName,
+    acceptDue,
+  });
+  return { id: row!.id, acceptDue };
+}
+
+/** Records the court's steps: acceptance (sets the 15-day ruling deadline), extension (+10), ruling. */
+export async function recordConfirmationStep(
+  tx: Tx,
+  input: {
+    id: string;
+    version: number;
+    step: "accepted" | "not_accepted" | "extended" | "confirmed" | "rejected";
+    on: string;
+    note?: string | null | undefined;
+  },
+): Promise<{ version: number }> {
+  const [j] = await tx.sql<{ case_id: string; accepted_on: string | null; extended: boolean; result: string }[]>`
+    select case_id, accepted_on::text, extended, result from app.judicial_confirmations where id = ${input.id}`;
+  if (!j) throw notFound({ zh: "司法确认", en: "confirmation" });
+  let set: ReturnType<Tx["sql"]>;
+  const refuse = (zh: string, en: string) => new AppError("PRECONDITION_FAILED", { zh, en });
+  switch (input.step) {
+    case "accepted":
+    case "not_accepted":
+      if (j.result !== "pending") throw refuse("法院已作出受理决定", "The court already decided on acceptance");
+      set =
+        input.step === "accepted"
+          ? tx.sql`accepted_on = ${input.on}, rule_due = ${rulingDue(input.on, false)}, result = 'accepted'`
+          : tx.sql`result = 'not_accepted', ruled_on = ${input.on}, result_note = ${input.note ?? null}`;
+      break;
+    case "extended":
+      if (j.result !== "accepted" || j.extended || !j.accepted_on)
+        throw refuse("只能在受理后延长一次", "Extend once, after acceptance");
+      set = tx.sql`extended = true, rule_due = ${rulingDue(j.accepted_on, true)}`;
+      break;
+    default:
+      if (j.result !== "accepted") throw refuse("法院受理后方可作出裁定", "The court rules only after accepting");
+      set = tx.sql`result = ${input.step}, ruled_on = ${input.on}, result_note = ${input.note ?? null}`;
+  }
+  const [row] = await tx.sql<{ version: number }[]>`update app.judicial_confirmations set ${set}, version = version + 1
+    where id = ${input.id} and version = ${input.version} returning version`;
+  if (!row) throw conflict();
+  await appendEvent(tx, j.case_id, `confirmation.${input.step}`, { confirmationId: input.id, on: input.on });
+  return row;
+}
+
+/**
+ * Records a follow-up visit (回访). An unsatisfied party sends the case back for rework
+ * (重办) unless a leader or admin records why not (`overrideReason`).
+ */
+export async function recordFollowUp(
+  tx: Tx,
+  input: {
+    caseId: string;
+    method: "phone" | "visit" | "on_site";
+    satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied";
+    notes?: string | null | undefined;
+    overrideReason?: string | null | undefined;
+  },
+): Promise<{ reopened: boolean }> {
+  const c = await caseStatus(tx, input.caseId);
+  if (!["awaiting_follow_up", "closed"].includes(c.status)) {
+    throw new AppError("PRECONDITION_FAILED", { zh: "案件尚未进入回访阶段", en: "The case is not awaiting follow-up" });
+  }
+  if (input.overrideReason && !tx.ctx.roles.some((r) => r === "leader" || r === "tenant_admin")) {
+    throw new AppError("FORBIDDEN", {
+      zh: "只有领导或管理员可以说明不重办的理由",
+      en: "Only a leader or admin may override rework",
+    });
+  }
+  await tx.sql`insert into app.follow_ups (case_id, method, satisfaction, notes, override_reason, by_user)
+    values (${input.caseId}, ${input.method}, ${input.satisfaction}, ${input.notes ?? null}, ${input.overrideReason ?? null},
+      ${tx.ctx.userId})`;
+  await appendEvent(tx, input.caseId, "follow_up.recorded", {
+    method: input.method,
+    satisfaction: input.satisfaction,
+    overridden: Boolean(input.overrideReason),
+  });
+  if (input.satisfaction === "unsatisfied" && !input.overrideReason) {
+    const roles = tx.ctx.roles.includes("leader") ? tx.ctx.roles : [...tx.ctx.roles, "leader"];
+    // The rule, not the caller, reopens the case: run the transition with the rule's authority.
+    await transitionCase(
+      { ...tx, ctx: { ...tx.ctx, roles } },
+      { id: input.caseId, version: c.version, action: "reopen", data: { reason: "回访不满意，重办" } },
+    );
+    return { reopened: true };
+  }
+  return { reopened: false };
+}
+
+/** The follow-up rate: share of closed (or archived) cases with at least one follow-up. */
+export async function followUpRate(tx: Tx): Promise<{ closed: number; followedUp: number; rate: number | null }> {
+  const [row] = await tx.sql<{ closed: number; followed: number }[]>`select count(*)::int as closed,
+      count(*) filter (where exists (select 1 from app.follow_ups f where f.case_id = c.id))::int as followed
+    from app.cases c where c.status in ('closed', 'archived')`;
+  const closed = row?.closed ?? 0;
+  const followedUp = row?.followed ?? 0;
+  return { closed, followedUp, rate: closed === 0 ? null : followedUp / closed };
+}
