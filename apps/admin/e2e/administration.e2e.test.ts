@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness } from "./harness.ts";
+import { type Harness, startHarness, tick } from "./harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe("administration", () => {
     await create.getByLabel("姓名").fill("二号窗口");
     await create.getByRole("button", { name: "新建用户" }).click();
     await create.getByText("请至少选择一个角色").waitFor();
-    await create.getByRole("checkbox", { name: "受理登记员" }).check();
+    await tick(create, "受理登记员");
     await create.getByRole("button", { name: "新建用户" }).click();
     const link = await create.getByRole("textbox", { name: "一次性设置链接" }).inputValue();
     expect(link).toContain("/setup#");
@@ -36,7 +36,7 @@ describe("administration", () => {
     await page.getByRole("button", { name: "新建用户" }).click();
     await create.getByLabel("登录名").fill("yumen.clerk");
     await create.getByLabel("姓名").fill("重复");
-    await create.getByRole("checkbox", { name: "调解员" }).check();
+    await tick(create, "调解员");
     await create.getByRole("button", { name: "新建用户" }).click();
     await create.getByText("该登录名已被使用").waitFor();
     await page.keyboard.press("Escape");
@@ -44,7 +44,7 @@ describe("administration", () => {
     // Edit roles.
     await page.getByRole("button", { name: "编辑 二号窗口" }).click();
     const edit = page.getByRole("dialog", { name: "编辑用户" });
-    await edit.getByRole("checkbox", { name: "调解员" }).check();
+    await tick(edit, "调解员");
     await edit.getByRole("button", { name: "保存" }).click();
     await edit.waitFor({ state: "detached" });
     await row.filter({ hasText: "调解员" }).waitFor();
@@ -121,5 +121,35 @@ describe("administration", () => {
     await page.getByRole("button", { name: "登录", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/audit");
     await page.getByRole("heading", { name: "审计日志", level: 1 }).waitFor();
+  });
+
+  test("an operator creates a deployment rooted at a registry unit, with its first admin", async () => {
+    const [unit] = await h.db.admin<{ name: string }[]>`select name from ref.divisions where code = '140882'`;
+    const page = await h.newPage();
+    await h.login(page, "operator");
+    await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "部署管理" }).click();
+    const table = page.getByRole("table", { name: "部署管理" });
+    await table.getByRole("row").filter({ hasText: "140881" }).waitFor();
+
+    await page.getByRole("button", { name: "新建部署" }).click();
+    const dialog = page.getByRole("dialog", { name: "新建部署" });
+    const search = dialog.getByRole("searchbox", { name: "选择根单位（搜索中文名称或代码）" });
+    await search.fill("14088");
+    await search.press("Enter");
+    // A unit inside an existing deployment cannot be a root.
+    const overlapping = dialog.getByRole("button", { name: /^选择 永济市 作为部署根单位$/ });
+    expect(await overlapping.isDisabled()).toBe(true);
+    await dialog.getByRole("button", { name: `选择 ${unit!.name} 作为部署根单位` }).click();
+    await dialog.getByLabel("管理员登录名").fill("hejin.admin");
+    await dialog.getByLabel("管理员姓名").fill("河津市综治中心管理员");
+    await dialog.getByRole("button", { name: "创建部署" }).click();
+    const link = await dialog.getByRole("textbox", { name: "一次性设置链接" }).inputValue();
+    expect(link.startsWith(`${h.origin}/setup#`)).toBe(true);
+
+    const [root] = await h.db.admin<{ parent_id: string | null; root_code: string }[]>`
+      select parent_id, root_code from app.tenants where code = '140882'`;
+    expect(root).toEqual({ parent_id: null, root_code: "140882" });
+    await dialog.getByRole("button", { name: "关闭", exact: true }).last().click();
+    await table.getByRole("row").filter({ hasText: "140882" }).waitFor();
   });
 });

@@ -5,7 +5,7 @@ import { createApp } from "@zongzhi/server/app";
 import { DEMO_PASSWORD, loadDemo } from "@zongzhi/server/demo";
 import { createLogger } from "@zongzhi/server/logger";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 export { DEMO_PASSWORD };
 
@@ -75,4 +75,14 @@ export async function startHarness(): Promise<Harness> {
       await db.close();
     },
   };
+}
+
+/**
+ * Ticks a labelled checkbox the way a person does, by clicking its label (Kobalte keeps the
+ * real input visually hidden), then checks that the checkbox role reports it as checked.
+ */
+export async function tick(scope: Page | Locator, label: string): Promise<void> {
+  const box = scope.getByRole("checkbox", { name: label, exact: true });
+  if (!(await box.isChecked())) await scope.getByText(label, { exact: true }).click();
+  if (!(await box.isChecked())) throw new Error(`checkbox “${label}” did not turn on`);
 }

@@ -241,14 +241,17 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
                     <Show when={manage()}>
                       <td class="col-actions">
                         <div class="row-actions">
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("users.editLabel", { name: user.displayName })}
-                            onClick={() => setEditing(user)}
-                          >
-                            {t("users.edit")}
-                          </Button>
+                          {/* The platform role is granted by the operator CLI only, never edited here. */}
+                          <Show when={!user.roles.includes("platform_admin")}>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("users.editLabel", { name: user.displayName })}
+                              onClick={() => setEditing(user)}
+                            >
+                              {t("users.edit")}
+                            </Button>
+                          </Show>
                           <Show when={user.locked}>
                             <Button
                               size="sm"

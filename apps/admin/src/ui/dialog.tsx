@@ -19,7 +19,12 @@ export function Dialog(props: {
   size?: "md" | "lg";
 }) {
   return (
-    <KDialog.Root open={props.open} onOpenChange={props.onOpenChange} modal>
+    <KDialog.Root
+      open={props.open}
+      onOpenChange={props.onOpenChange}
+      modal
+      translations={{ dismiss: t("common.close") }}
+    >
       <KDialog.Portal>
         <KDialog.Overlay class="dialog-overlay" />
         <div class="dialog-positioner">
@@ -79,7 +84,7 @@ export function ConfirmDialog(props: {
     }
   };
   return (
-    <KAlertDialog.Root open={props.open} onOpenChange={change} modal>
+    <KAlertDialog.Root open={props.open} onOpenChange={change} modal translations={{ dismiss: t("common.cancel") }}>
       <KAlertDialog.Portal>
         <KAlertDialog.Overlay class="dialog-overlay" />
         <div class="dialog-positioner">
@@ -93,7 +98,7 @@ export function ConfirmDialog(props: {
                 <Alert>{error()}</Alert>
               </Show>
               <DialogFooter>
-                <KAlertDialog.CloseButton class="btn btn-secondary">{t("common.cancel")}</KAlertDialog.CloseButton>
+                <Button onClick={() => change(false)}>{t("common.cancel")}</Button>
                 <Button variant={props.danger ? "danger" : "primary"} disabled={pending()} onClick={confirm}>
                   {props.confirmLabel}
                 </Button>

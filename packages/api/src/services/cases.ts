@@ -175,11 +175,12 @@ export async function registerCase(
       values (${id}, ${p.role}, ${p.kind}, ${p.nameEnc}, ${p.nameMasked}, ${p.idEnc}, ${p.idIndex}, ${p.idMasked},
         ${p.phoneEnc}, ${p.phoneIndex}, ${p.phoneMasked}, ${p.addressEnc}, ${p.addressMasked}, ${p.orgCode})`;
   }
-  const indexes = parties.flatMap((p) => (p.idIndex ? [p.idIndex] : []));
+  const indexes = parties.flatMap((p) => (p.idIndex ? [p.idIndex.toString("hex")] : []));
   if (indexes.length > 0) {
     await tx.sql`insert into app.case_links (case_id, related_id, reason)
       select distinct ${id}::uuid, cp.case_id, 'repeat_claimant' from app.case_parties cp
-      where cp.id_number_index = any(${indexes}::bytea[]) and cp.case_id <> ${id}
+      where cp.id_number_index in (select decode(x, 'hex') from unnest(${indexes}::text[]) as x)
+        and cp.case_id <> ${id}
       on conflict do nothing`;
   }
   await appendEvent(tx, id, "case.registered", {

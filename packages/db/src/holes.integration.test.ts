@@ -1,0 +1,185 @@
+import {
+  type Actor,
+  actorFor,
+  createTenants,
+  createTestDatabase,
+  describeFindings,
+  ISOLATION_TREE,
+  insideTransactionDriver,
+  probeIsolation,
+  runStatement,
+  type SeededRow,
+  type StatementOutcome,
+  seedAllTables,
+  TABLE_FIXTURES,
+  type TestDatabase,
+  type TestTenant,
+  zzAppDriver,
+} from "@zongzhi/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sql } from "./client.ts";
+
+// Holes the attack suite found, each as a test named "HOLE: …" that FAILS until the migration
+// fixing it lands, followed by a test that applies the proposed fix (inside a transaction that
+// is rolled back) and shows that it closes the hole. The fixes are proposals for a new
+// migration; nothing here changes the schema.
+
+let db: TestDatabase;
+let tenants: Map<string, TestTenant>;
+let seeds: Map<string, Map<string, SeededRow>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  tenants = await createTenants(db.admin, [...ISOLATION_TREE]);
+  seeds = await seedAllTables(db.admin, tenants);
+  await db.admin`update app.users set password_hash = 'argon2id$victim-secret' where scope_code = '620981102'`;
+});
+afterAll(() => db?.close());
+
+const village = (): Actor => ({ label: "village", scope: "620981101001", tenant: tenants.get("620981101001")! });
+const sibling = (): Actor => ({ label: "sibling township", scope: "620981101", tenant: tenants.get("620981101")! });
+const victim = () => tenants.get("620981102")!;
+
+/** Runs `fn` on a superuser transaction after `ddl` (the proposed fix), then rolls it back. */
+async function withFix<T>(ddl: string[], fn: (conn: Sql) => Promise<T>): Promise<T> {
+  const conn = await db.admin.reserve();
+  try {
+    await conn.unsafe("begin");
+    for (const statement of ddl) await conn.unsafe(statement);
+    return await fn(conn);
+  } finally {
+    await conn.unsafe("rollback");
+    conn.release();
+  }
+}
+
+/**
+ * The type-shadowing attack: a temporary domain named `text` whose CHECK calls the caller's
+ * own temporary function. A SECURITY DEFINER function whose search_path does not list pg_temp
+ * last resolves `text` to it, and so runs the caller's function as its owner, zz_auth.
+ */
+async function shadowTextAndCallDefiner(sql: Sql): Promise<StatementOutcome> {
+  const created = await runStatement(sql, {
+    text: `create function pg_temp.escalate(v pg_catalog.text) returns pg_catalog.bool language plpgsql as $$
+      begin
+        raise exception 'ran as % and read % password hashes of other tenants', current_user,
+          (select count(password_hash) from app.users where scope_code <> current_setting('app.scope'));
+      end $$`,
+    params: [],
+  });
+  if (!created.ok) return created; // TEMP revoked: the attack cannot even start.
+  await sql.unsafe("create domain pg_temp.text as pg_catalog.text check (pg_temp.escalate(value))");
+  return runStatement(sql, { text: "select * from auth.audit_list(10, null)", params: [] });
+}
+
+/** Every SECURITY DEFINER function with pg_temp appended to its pinned search_path. */
+async function pinTempLast(): Promise<string[]> {
+  const rows = await db.admin<{ sig: string; path: string }[]>`
+    select p.oid::regprocedure::text as sig,
+      substr((select c from unnest(p.proconfig) c where c like 'search_path=%'), 13) as path
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')`;
+  return rows.map((r) => `alter function ${r.sig} set search_path = ${r.path}, pg_temp`);
+}
+
+describe("definer functions and the caller's temporary schema", () => {
+  // Fix: a migration running, for every SECURITY DEFINER function,
+  //   ALTER FUNCTION … SET search_path = <its current path>, pg_temp;
+  // and, as zz_app needs no temporary objects, REVOKE TEMPORARY ON DATABASE … FROM zz_app.
+  it("HOLE: a village cannot run its own code as zz_auth by shadowing a type in pg_temp", async () => {
+    const pool = db.appPool(1);
+    try {
+      const outcome = await zzAppDriver(pool).attempt(village(), shadowTextAndCallDefiner);
+      expect(outcome.ok ? "" : outcome.message, "the definer function ran the caller's code").not.toMatch(/ran as zz_auth/);
+    } finally {
+      // The backend cached a plan naming the rolled-back domain: never hand it to another test.
+      await pool.end();
+    }
+  });
+
+  it("the proposed fix (pg_temp last in every definer search_path) closes it", async () => {
+    const before = await withFix([], (conn) => insideTransactionDriver(conn).attempt(village(), shadowTextAndCallDefiner));
+    expect(before.ok ? "" : before.message, "the attack must work on the unfixed schema").toMatch(/ran as zz_auth/);
+    const after = await withFix(await pinTempLast(), (conn) =>
+      insideTransactionDriver(conn).attempt(village(), shadowTextAndCallDefiner),
+    );
+    expect(after).toMatchObject({ ok: true });
+  });
+});
+
+describe("auth.audit", () => {
+  const forge = (sql: Sql) =>
+    runStatement(sql, {
+      text: "select auth.audit($1, $2, null, 'probe.forged', null, null)",
+      params: [victim().code, victim().id],
+    });
+
+  // Fix: REVOKE EXECUTE ON FUNCTION auth.audit(text, uuid, uuid, text, text, text, jsonb) FROM zz_app;
+  // the API writes its audit lines with an INSERT under RLS, and the definer functions that call
+  // auth.audit run as zz_auth, which owns it.
+  it("HOLE: a township cannot write into a sibling's audit log through auth.audit", async () => {
+    const outcome = await zzAppDriver(db.app).attempt(sibling(), forge);
+    expect(outcome).toMatchObject({ ok: false, code: "42501" });
+  });
+
+  it("the proposed fix (no EXECUTE on auth.audit for zz_app) closes it and keeps the login audit", async () => {
+    const revoke = "revoke execute on function auth.audit(text, uuid, uuid, text, text, text, jsonb) from zz_app";
+    await withFix([revoke], async (conn) => {
+      const driver = insideTransactionDriver(conn);
+      expect(await driver.attempt(sibling(), forge)).toMatchObject({ ok: false, code: "42501" });
+      const refused = await driver.attempt({ label: "login", scope: null, tenant: null }, (sql) =>
+        runStatement(sql, {
+          text: "select auth.login_refused(null, 'nobody.here', '192.0.2.1', 'unknown_user')",
+          params: [],
+        }),
+      );
+      expect(refused).toMatchObject({ ok: true });
+    });
+  });
+});
+
+describe("forged ids on case tables (0006)", () => {
+  const township = "620981102";
+  const attackers = ["620981101", "620981103", "620981102001", "620982101"];
+  const probe = async (conn: Sql, table: string) => {
+    const fixture = TABLE_FIXTURES.find((f) => f.table === table)!;
+    const rows = seeds.get(table)!;
+    return probeIsolation(
+      insideTransactionDriver(conn),
+      fixture,
+      rows.get(township)!,
+      attackers.map((a) => actorFor(a, tenants, rows)),
+    );
+  };
+
+  // The isolation suite's "forged id" probes fail for these two tables (24 tests); these tests
+  // name the holes and show the proposed fix. Fix (0006 or a later migration):
+  //   CREATE TRIGGER mediation_sessions_visible BEFORE INSERT ON app.mediation_sessions
+  //     FOR EACH ROW EXECUTE FUNCTION app.require_visible('booking_id', 'app.bookings');
+  //   CREATE TRIGGER judicial_confirmations_visible BEFORE INSERT ON app.judicial_confirmations
+  //     FOR EACH ROW EXECUTE FUNCTION app.require_visible('agreement_id', 'app.agreements');
+  // (better still, require the agreement to belong to NEW.case_id).
+  it("HOLE: a township cannot hold its mediation session on a sibling's room booking or confirm a sibling's agreement", async () => {
+    const found = await withFix([], async (conn) => [
+      ...(await probe(conn, "app.mediation_sessions")).leaks,
+      ...(await probe(conn, "app.judicial_confirmations")).leaks,
+    ]);
+    expect(found, describeFindings(found)).toEqual([]);
+  });
+
+  it("the proposed fix (require_visible on booking_id and agreement_id) closes it", async () => {
+    const fix = [
+      `create trigger probe_fix_visible before insert on app.mediation_sessions
+         for each row execute function app.require_visible('booking_id', 'app.bookings')`,
+      `create trigger probe_fix_visible before insert on app.judicial_confirmations
+         for each row execute function app.require_visible('agreement_id', 'app.agreements')`,
+    ];
+    const found = await withFix(fix, async (conn) => {
+      const sessions = await probe(conn, "app.mediation_sessions");
+      const confirmations = await probe(conn, "app.judicial_confirmations");
+      expect(sessions.broken.concat(confirmations.broken)).toEqual([]);
+      return [...sessions.leaks, ...confirmations.leaks];
+    });
+    expect(found, describeFindings(found)).toEqual([]);
+  });
+});
