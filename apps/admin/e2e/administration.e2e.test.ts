@@ -48,7 +48,9 @@ describe("administration", () => {
     await edit.getByRole("button", { name: "保存" }).click();
     await edit.waitFor({ state: "detached" });
     await row.filter({ hasText: "调解员" }).waitFor();
-    const [edited] = await h.db.admin<{ roles: string[] }[]>`select roles from app.users where username = 'yumen.window2'`;
+    const [edited] = await h.db.admin<
+      { roles: string[] }[]
+    >`select roles from app.users where username = 'yumen.window2'`;
     expect(edited?.roles.sort()).toEqual(["intake_clerk", "mediator"]);
 
     // Unlock a locked account.
@@ -67,7 +69,9 @@ describe("administration", () => {
     await confirm.getByRole("button", { name: "停用" }).click();
     await confirm.waitFor({ state: "detached" });
     await list.getByRole("row").filter({ hasText: "yumen.mediator" }).filter({ hasText: "已停用" }).waitFor();
-    const [disabled] = await h.db.admin<{ status: string }[]>`select status from app.users where username = 'yumen.mediator'`;
+    const [disabled] = await h.db.admin<
+      { status: string }[]
+    >`select status from app.users where username = 'yumen.mediator'`;
     expect(disabled?.status).toBe("disabled");
   });
 
@@ -112,7 +116,8 @@ describe("administration", () => {
     const page = await h.newPage();
     await h.login(page, "yumen.auditor");
     await page.getByRole("heading", { name: "工作台", level: 1 }).waitFor();
-    await h.db.admin`delete from auth.sessions where user_id = (select id from app.users where username = 'yumen.auditor')`;
+    await h.db
+      .admin`delete from auth.sessions where user_id = (select id from app.users where username = 'yumen.auditor')`;
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "审计日志" }).click();
     await page.waitForURL((url) => url.pathname === "/login");
     await page.getByRole("alert").filter({ hasText: "登录已过期，请重新登录" }).waitFor();

@@ -4,7 +4,7 @@ import { freePort } from "@zongzhi/db/embedded";
 import { createApp } from "@zongzhi/server/app";
 import { DEMO_PASSWORD, loadDemo } from "@zongzhi/server/demo";
 import { createLogger } from "@zongzhi/server/logger";
-import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing/database";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
 export { DEMO_PASSWORD };

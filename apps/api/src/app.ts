@@ -2,8 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
-import { type ApiContext, appRouter, ERROR_STATUS, type FieldCipher, publicLookup, toAppError } from "@zongzhi/api";
 import {
+  type ApiContext,
+  type AttachmentStore,
+  addAttachment,
+  appRouter,
+  ERROR_STATUS,
+  type FieldCipher,
+  publicLookup,
+  readAttachment,
+  toAppError,
+} from "@zongzhi/api";
+import {
+  assertCan,
   type ClientInfo,
   completeSetup,
   inspectSetupToken,
@@ -13,7 +24,7 @@ import {
   type SessionUser,
   validateSession,
 } from "@zongzhi/auth";
-import type { Sql } from "@zongzhi/db/client";
+import { type Sql, withScope } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
 import { type Context, Hono } from "hono";
 import { deleteCookie, generateCookie, getCookie, setCookie } from "hono/cookie";
@@ -31,6 +42,8 @@ export interface AppOptions {
   allowedOrigins?: string[];
   /** Built admin UI to serve (apps/admin/dist); absent in API-only tests. */
   staticDir?: string | undefined;
+  /** Where attachment bytes are kept. */
+  store: AttachmentStore;
   /** Personal-data cipher (SM4 + HMAC-SM3 blind indexes). */
   cipher: FieldCipher;
   /** Dev override: a plain cookie name without Secure over http:// (see README). */
@@ -181,6 +194,49 @@ export function createApp(options: AppOptions) {
       );
     }
     return c.json(found);
+  });
+
+  /** Runs `fn` in the signed-in caller's tenant transaction, after the same checks as tRPC. */
+  const asCaller = <T>(c: Context<Env>, fn: Parameters<typeof withScope<T>>[2]) => {
+    const user = c.get("user");
+    if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
+    if (user.mustChangePassword) {
+      throw new AppError("PASSWORD_CHANGE_REQUIRED", {
+        zh: "首次登录须先修改初始密码",
+        en: "Change your initial password first",
+      });
+    }
+    assertCan(user.roles, "case.read");
+    const ctx = {
+      userId: user.userId,
+      tenantId: user.tenantId,
+      scope: user.scope,
+      roles: user.roles,
+      requestId: c.get("requestId"),
+    };
+    return withScope(sql, ctx, fn);
+  };
+
+  // Attachments travel as multipart uploads, outside tRPC; the bytes go to the store, not the database.
+  app.post("/cases/:id/attachments", async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const file = form.file;
+    if (!(file instanceof File)) {
+      throw new AppError("VALIDATION", { zh: "请选择要上传的文件", en: "Choose a file to upload" });
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const caseId = z.uuid().parse(c.req.param("id"));
+    const saved = await asCaller(c, (tx) => addAttachment(tx, options.store, { caseId, filename: file.name, bytes }));
+    return c.json(saved, 201);
+  });
+  app.get("/attachments/:id", async (c) => {
+    const id = z.uuid().parse(c.req.param("id"));
+    const file = await asCaller(c, (tx) => readAttachment(tx, options.store, id));
+    return c.body(new Uint8Array(file.bytes), 200, {
+      "content-type": file.mime,
+      "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      "cache-control": "private, no-store",
+    });
   });
 
   app.use(

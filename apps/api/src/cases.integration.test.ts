@@ -177,7 +177,7 @@ describe("the closed loop of the Yumen wage case", () => {
       .admin`insert into app.stationing_liaisons (stationing_id, user_id, scope_code) values (${summoned[0]!.stationingId}, ${liaisonUser!.id}, '620981101')`;
     const liaison = api.client(await api.login("yumenzhen.mediator"));
     const inbox = await liaison.cases.liaisonInbox.query({});
-    expect(inbox.map((s: { code: string }) => s.code)).toEqual([code]);
+    expect(inbox.map((s) => s.code)).toEqual([code]);
     expect((await liaison.cases.list.query({})).items).toEqual([]);
     await liaison.cases.acknowledgeSummons.mutate({ id: summoned[0]!.id, version: 1 });
     // The clock ran from the summons, not from the acknowledgement.
@@ -399,5 +399,33 @@ describe("the timeline", () => {
     });
     const report = await verifyCaseChains(api.db.admin, { caseId: id });
     expect(report.broken).toEqual([expect.objectContaining({ caseId: id, seq: 1, reason: "hash_mismatch" })]);
+  });
+});
+
+describe("attachments", () => {
+  it("stores accepted files outside the database, refuses others, and serves them only within the subtree", async () => {
+    const { id } = await clerk.cases.register.mutate(wage({ title: "附件" }));
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+    const upload = (bytes: Uint8Array, name: string, cookie = clerkCookie) => {
+      const form = new FormData();
+      form.set("file", new File([bytes], name));
+      return api.request(`/cases/${id}/attachments`, { method: "POST", cookie, body: form });
+    };
+    const ok = await upload(png, "现场照片.png");
+    expect(ok.status).toBe(201);
+    const saved = (await ok.json()) as { id: string; mime: string };
+    expect(saved.mime).toBe("image/png");
+    const exe = await upload(new Uint8Array([0x4d, 0x5a, 0x90, 0]), "photo.png");
+    expect(exe.status).toBe(400);
+    expect(((await exe.json()) as { zh: string }).zh).toContain("仅支持");
+    const [row] = await api.db.admin`select filename, size_bytes from app.attachments where id = ${saved.id}`;
+    expect(row).toMatchObject({ filename: "现场照片.png", size_bytes: 12 });
+
+    const down = await api.request(`/attachments/${saved.id}`, { cookie: clerkCookie });
+    expect(down.status).toBe(200);
+    expect(new Uint8Array(await down.arrayBuffer())).toEqual(png);
+    const stranger = await api.login("yongji.admin");
+    expect((await api.request(`/attachments/${saved.id}`, { cookie: stranger })).status).toBe(404);
+    expect((await upload(png, "x.png", stranger)).status).toBe(404);
   });
 });

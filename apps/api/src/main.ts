@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
@@ -8,6 +9,7 @@ import { prepareDatabase } from "./database.ts";
 import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
 import { readEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
+import { localDiskStore } from "./storage.ts";
 
 const started = Date.now();
 const env = readEnv();
@@ -44,6 +46,7 @@ const app = createApp({
   allowedOrigins: env.ALLOWED_ORIGINS.split(",").filter(Boolean),
   staticDir,
   cipher,
+  store: localDiskStore(env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, "attachments")),
   insecureCookie: !origin.startsWith("https:"),
 });
 

@@ -1,3 +1,6 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import type { AppRouter, FieldCipher } from "@zongzhi/api";
@@ -7,6 +10,7 @@ import pino from "pino";
 import superjson from "superjson";
 import { createApp } from "./app.ts";
 import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
+import { localDiskStore } from "./storage.ts";
 
 /** An API instance on a fresh database with the demo deployments, driven without a server. */
 export interface TestApi {
@@ -42,7 +46,8 @@ export async function startTestApi(
   });
   const logger = pino({ level: "info" }, sink);
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
-  const app = createApp({ sql: db.app, logger, origin, cipher, insecureCookie: !options.https });
+  const store = localDiskStore(await mkdtemp(join(tmpdir(), "zz-attachments-")));
+  const app = createApp({ sql: db.app, logger, origin, cipher, store, insecureCookie: !options.https });
   let ipCounter = 0;
   const request = (path: string, init: RequestInit & { cookie?: string } = {}) => {
     const headers = new Headers(init.headers);

@@ -110,6 +110,24 @@ describe("plans under RLS with 100,000 users in 2,000 villages", () => {
     }
   }
 
+  it("a LIKE policy would lose the index: the plan check above can fail", async () => {
+    const conn = await db.admin.reserve();
+    try {
+      await conn.unsafe("begin");
+      await conn.unsafe("drop policy users_scope on app.users");
+      await conn.unsafe(`create policy users_like on app.users for select to zz_app
+        using (scope_code like nullif(current_setting('app.scope', true), '') || '%')`);
+      await conn.unsafe("set local role zz_app; select set_config('app.scope', '620982105025', true)");
+      const [row] = await conn.unsafe(`explain (format json) ${QUERIES.count.rls}`);
+      const plan = (row!["QUERY PLAN"] as Explained[])[0]!;
+      const used = nodes(plan.Plan).map((n) => `${n["Node Type"]}${n["Index Name"] ? ` on ${n["Index Name"]}` : ""}`);
+      expect(used).toContain("Seq Scan");
+    } finally {
+      await conn.unsafe("rollback");
+      conn.release();
+    }
+  });
+
   it("costs about what the same predicate costs without RLS (printed for comparison)", async () => {
     const lines: string[] = [];
     for (const [level, code] of [

@@ -146,9 +146,27 @@ export async function recordSummonsFeedback(
   return { version };
 }
 
+/** A summons as a liaison's inbox lists it. */
+export interface LiaisonItem {
+  id: string;
+  caseId: string;
+  code: string;
+  title: string;
+  caseStatus: string;
+  departmentName: string;
+  summonedAt: Date;
+  dueAt: Date;
+  objectionDeadline: Date;
+  status: "pending" | "acknowledged" | "objected" | "done";
+  instructions: string | null;
+  version: number;
+}
+
 /** A liaison's inbox: summons addressed to the departments the caller serves, across its subtree. */
-export async function liaisonInbox(tx: Tx, input: { status?: string | undefined }) {
-  return tx.sql`select s.id, s.case_id as "caseId", c.code, c.title, c.status as "caseStatus", st.name as "departmentName",
+export async function liaisonInbox(tx: Tx, input: { status?: string | undefined }): Promise<LiaisonItem[]> {
+  return tx.sql<
+    LiaisonItem[]
+  >`select s.id, s.case_id as "caseId", c.code, c.title, c.status as "caseStatus", st.name as "departmentName",
       s.summoned_at as "summonedAt", s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.status,
       s.instructions, s.version
     from app.case_summons s
