@@ -121,9 +121,9 @@ export async function run(): Promise<void> {
     for (const [level, code] of SUBTREES) {
       const ctx = { userId: null, tenantId: null, scope: code, roles: ["tenant_admin"] };
       const where = `scope_code >= '${code}' and scope_code < '${code}:'`;
-      const [{ n }] = (await admin.unsafe(`select count(*)::int as n from app.bench_cases where ${where}`)) as unknown as [
-        { n: number },
-      ];
+      const [{ n }] = (await admin.unsafe(
+        `select count(*)::int as n from app.bench_cases where ${where}`,
+      )) as unknown as [{ n: number }];
       for (const [name, q] of Object.entries(QUERIES)) {
         // Only the query is timed; BEGIN and the settings are the same for every request.
         const rls = await withScope(app, ctx, async (tx) => time(() => tx.sql.unsafe(q.rls)));

@@ -1,9 +1,14 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
+import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { freePort } from "@zongzhi/db/embedded";
 import { createApp } from "@zongzhi/server/app";
 import { DEMO_PASSWORD, loadDemo } from "@zongzhi/server/demo";
 import { createLogger } from "@zongzhi/server/logger";
+import { localDiskStore } from "@zongzhi/server/storage";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing/database";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 
@@ -42,10 +47,21 @@ export function launchChromium(): Promise<Browser> {
 /** Starts a fresh database (cloned from the migrated template) with the demo, the API serving the built UI, and Chromium. */
 export async function startHarness(): Promise<Harness> {
   const db = await createTestDatabase();
-  await loadDemo(db.adminUrl);
+  // The admin UI shows no centre configuration: the tenants and accounts of the demo suffice.
+  await loadDemo(db.adminUrl, { centres: false });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const app = createApp({ sql: db.app, logger: createLogger("silent"), origin, staticDir, insecureCookie: true });
+  const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+  const attachments = await mkdtemp(join(tmpdir(), "zz-e2e-attachments-"));
+  const app = createApp({
+    sql: db.app,
+    logger: createLogger("silent"),
+    origin,
+    staticDir,
+    insecureCookie: true,
+    cipher,
+    store: localDiskStore(attachments),
+  });
   const server = await new Promise<ServerType>((ready) => {
     const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => ready(s));
   });
@@ -73,6 +89,7 @@ export async function startHarness(): Promise<Harness> {
       await browser.close();
       await new Promise<void>((done) => server.close(() => done()));
       await db.close();
+      await rm(attachments, { recursive: true, force: true });
     },
   };
 }

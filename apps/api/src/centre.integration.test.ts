@@ -336,7 +336,7 @@ describe("rooms and bookings", () => {
 });
 
 describe("demo configuration", () => {
-  it("gives Yumen its 13 departments, 20 windows, 8 committees and 3 chief-mediator studios", async () => {
+  it("gives Yumen its 13 departments, 20 windows, 8 committees, 3 studios, and cases in every state", async () => {
     const demo = await startTestApi({ centres: true });
     try {
       const c = demo.client(await demo.login("yumen.clerk"));
@@ -347,6 +347,11 @@ describe("demo configuration", () => {
       expect(studios.map((r) => r.studioName).sort()).toEqual(
         ["周广龙调解室", "老法官调解室", "马有信特色调解室"].sort(),
       );
+      const states = new Set((await c.cases.list.query({ limit: 200 })).items.map((i) => i.status));
+      const { CASE_STATES } = await import("@zongzhi/domain");
+      expect([...states].sort()).toEqual([...CASE_STATES].sort());
+      const { verifyCaseChains } = await import("@zongzhi/db/case-chain");
+      expect((await verifyCaseChains(demo.db.admin)).broken).toEqual([]);
       const t = demo.client(await demo.login("yumenzhen.admin"));
       expect((await t.centre.stationings.query({})).map((s) => s.residency)).toEqual([
         "permanent",

@@ -2,6 +2,7 @@ import type { FieldCipher } from "@zongzhi/api";
 import { hashPassword } from "@zongzhi/auth";
 import { levelOfCode, type Role } from "@zongzhi/domain";
 import postgres from "postgres";
+import { loadDemoCases } from "./demo-cases.ts";
 import { loadDemoCentres } from "./demo-centre.ts";
 
 /** Password of every demo account (printed at start; demo deployments only). */
@@ -33,7 +34,7 @@ export async function loadDemo(
     const [any] = await sql`select 1 from app.tenants limit 1`;
     if (any) return null;
     const hash = await hashPassword(DEMO_PASSWORD);
-    return await sql.begin(async (tx) => {
+    const demoLogins = await sql.begin(async (tx) => {
       async function unit(code: string, root: string) {
         const [row] = await tx<
           { id: string }[]
@@ -85,6 +86,12 @@ export async function loadDemo(
       }
       return out;
     });
+    if (options.cipher && options.centres !== false) {
+      const users = await sql<{ id: string; scope_code: string }[]>`select id, scope_code from app.users
+        where username in ('yumen.clerk', 'yumenzhen.admin', 'cun.mediator')`;
+      await loadDemoCases(sql, options.cipher, new Map(users.map((u) => [u.scope_code, u.id])));
+    }
+    return demoLogins;
   } finally {
     await sql.end();
   }

@@ -34,7 +34,8 @@ export async function startTestApi(
   options: { https?: boolean; demo?: boolean; centres?: boolean } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
-  if (options.demo !== false) await loadDemo(db.adminUrl, { centres: options.centres ?? false });
+  const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+  if (options.demo !== false) await loadDemo(db.adminUrl, { centres: options.centres ?? false, cipher });
   const origin = options.https ? "https://zz.test" : "http://127.0.0.1:3000";
   const logs: string[] = [];
   const sink = new Writable({
@@ -45,7 +46,6 @@ export async function startTestApi(
     },
   });
   const logger = pino({ level: "info" }, sink);
-  const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
   const store = localDiskStore(await mkdtemp(join(tmpdir(), "zz-attachments-")));
   const app = createApp({ sql: db.app, logger, origin, cipher, store, insecureCookie: !options.https });
   let ipCounter = 0;

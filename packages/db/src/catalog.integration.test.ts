@@ -40,14 +40,23 @@ async function viewProblems(sql: Sql): Promise<string[]> {
          from unnest(c.reloptions) o where split_part(o, '=', 1) = 'security_invoker'), false)))
     order by 1`;
   return rows.map((r) =>
-    r.kind === "m" ? `${r.name}: a materialized view cannot carry row-level security` : `${r.name}: view without security_invoker=true`,
+    r.kind === "m"
+      ? `${r.name}: a materialized view cannot carry row-level security`
+      : `${r.name}: view without security_invoker=true`,
   );
 }
 
 /** What would let zz_app escape its policies: attributes, ownership, memberships. */
 async function appRoleProblems(sql: Sql): Promise<string[]> {
   const [role] = await sql<
-    { super: boolean; bypass: boolean; createrole: boolean; createdb: boolean; replication: boolean; inherit: boolean }[]
+    {
+      super: boolean;
+      bypass: boolean;
+      createrole: boolean;
+      createdb: boolean;
+      replication: boolean;
+      inherit: boolean;
+    }[]
   >`select rolsuper as super, rolbypassrls as bypass, rolcreaterole as createrole, rolcreatedb as createdb,
       rolreplication as replication, rolinherit as inherit from pg_roles where rolname = 'zz_app'`;
   if (!role) return ["role zz_app does not exist"];
@@ -102,7 +111,7 @@ const ALLOWED_POLICY_SHAPES = [
   "((COL >= S) AND (COL < (S || ':'::text)))",
   "((COL > S) AND (COL < (S || ':'::text)))",
   "(COL = S)",
-  "(((COL >= S) AND (COL < (S || ':'::text))) OR (COL = ANY (ARRAY[\"left\"(S, 2), \"left\"(S, 4), \"left\"(S, 6), \"left\"(S, 9)])))",
+  '(((COL >= S) AND (COL < (S || \':\'::text))) OR (COL = ANY (ARRAY["left"(S, 2), "left"(S, 4), "left"(S, 6), "left"(S, 9)])))',
 ];
 const FORBIDDEN = [
   [/~~/, "LIKE"],
@@ -116,7 +125,9 @@ const FORBIDDEN = [
 /** zz_app policies on tenant-scoped tables that are not one of the allowed range shapes. */
 async function policyProblems(sql: Sql): Promise<string[]> {
   const tables = await tenantScopedTables(sql);
-  const policies = await sql<{ name: string; tbl: string; col: string; cmd: string; qual: string | null; check: string | null }[]>`
+  const policies = await sql<
+    { name: string; tbl: string; col: string; cmd: string; qual: string | null; check: string | null }[]
+  >`
     select p.policyname as name, p.schemaname || '.' || p.tablename as tbl, p.cmd,
       case when p.tablename = 'tenants' and p.schemaname = 'app' then 'code' else 'scope_code' end as col,
       p.qual, p.with_check as check
@@ -140,7 +151,8 @@ async function policyProblems(sql: Sql): Promise<string[]> {
     select p.policyname as name, p.schemaname || '.' || p.tablename as tbl, p.cmd from pg_policies p
     where not (p.schemaname || '.' || p.tablename = any (${tables})) and p.roles && array['zz_app', 'public']::name[]
       and not (p.schemaname = 'ref' and p.cmd = 'SELECT')`;
-  for (const p of elsewhere) problems.push(`${p.tbl} policy ${p.name}: zz_app may ${p.cmd} rows of a table that is not tenant-scoped`);
+  for (const p of elsewhere)
+    problems.push(`${p.tbl} policy ${p.name}: zz_app may ${p.cmd} rows of a table that is not tenant-scoped`);
   return problems;
 }
 
@@ -161,7 +173,8 @@ async function tenantColumnProblems(sql: Sql): Promise<string[]> {
     order by 1`;
   const problems: string[] = [];
   for (const r of rows) {
-    if (r.type !== "text" || r.collation !== "C") problems.push(`${r.tbl}.${r.col} is ${r.type} collate ${r.collation}`);
+    if (r.type !== "text" || r.collation !== "C")
+      problems.push(`${r.tbl}.${r.col} is ${r.type} collate ${r.collation}`);
     if (!r.indexed) problems.push(`${r.tbl}.${r.col} has no btree index leading on it`);
   }
   return problems;
@@ -268,7 +281,11 @@ describe("the runtime role", () => {
 
   it("zz_app owning a table, or holding BYPASSRLS, is reported", async () => {
     const found = await afterBreaking(
-      ["create table app.probe_owned (id int)", "alter table app.probe_owned owner to zz_app", "alter role zz_app bypassrls"],
+      [
+        "create table app.probe_owned (id int)",
+        "alter table app.probe_owned owner to zz_app",
+        "alter role zz_app bypassrls",
+      ],
       appRoleProblems,
     );
     expect(found).toEqual(["zz_app has BYPASSRLS", "zz_app owns relation app.probe_owned"]);
@@ -331,7 +348,7 @@ describe("policies", () => {
     expect(found).toEqual(["app.mediators policy probe_public USING: true"]);
   });
 
-  it("every tenant column zz_app queries through a policy is text COLLATE \"C\" with a btree index", async () => {
+  it('every tenant column zz_app queries through a policy is text COLLATE "C" with a btree index', async () => {
     expect(await tenantColumnProblems(db.admin)).toEqual([]);
   });
 

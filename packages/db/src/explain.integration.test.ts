@@ -39,7 +39,9 @@ beforeAll(async () => {
       order by g, v.n`;
   });
   await db.admin.unsafe("vacuum analyze app.users");
-  const all = await db.admin<TestTenant[]>`select id, code from app.tenants where code in ('620982', '620982105', '620982105025')`;
+  const all = await db.admin<
+    TestTenant[]
+  >`select id, code from app.tenants where code in ('620982', '620982105', '620982105025')`;
   for (const t of all) tenants.set(t.code, t);
 });
 afterAll(() => db?.close());
@@ -60,7 +62,8 @@ const QUERIES = {
   count: { rls: "select count(*) from app.users", plain: (w: string) => `select count(*) from app.users where ${w}` },
   page: {
     rls: "select id, username, display_name from app.users order by scope_code, id limit 20",
-    plain: (w: string) => `select id, username, display_name from app.users where ${w} order by scope_code, id limit 20`,
+    plain: (w: string) =>
+      `select id, username, display_name from app.users where ${w} order by scope_code, id limit 20`,
   },
 };
 
@@ -103,7 +106,9 @@ describe("plans under RLS with 100,000 users in 2,000 villages", () => {
         const seq = all.filter((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "users");
         expect(seq, JSON.stringify(plan.Plan)).toEqual([]);
         const viaIndex = all.filter(
-          (n) => /^(Index Scan|Index Only Scan|Bitmap Index Scan)$/.test(n["Node Type"]) && n["Index Name"] === "users_scope_idx",
+          (n) =>
+            /^(Index Scan|Index Only Scan|Bitmap Index Scan)$/.test(n["Node Type"]) &&
+            n["Index Name"] === "users_scope_idx",
         );
         expect(viaIndex.length, JSON.stringify(plan.Plan)).toBeGreaterThan(0);
       });

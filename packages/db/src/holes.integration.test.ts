@@ -90,7 +90,9 @@ describe("definer functions and the caller's temporary schema", () => {
     const pool = db.appPool(1);
     try {
       const outcome = await zzAppDriver(pool).attempt(village(), shadowTextAndCallDefiner);
-      expect(outcome.ok ? "" : outcome.message, "the definer function ran the caller's code").not.toMatch(/ran as zz_auth/);
+      expect(outcome.ok ? "" : outcome.message, "the definer function ran the caller's code").not.toMatch(
+        /ran as zz_auth/,
+      );
     } finally {
       // The backend cached a plan naming the rolled-back domain: never hand it to another test.
       await pool.end();
@@ -98,7 +100,9 @@ describe("definer functions and the caller's temporary schema", () => {
   });
 
   it("the proposed fix (pg_temp last in every definer search_path) closes it", async () => {
-    const before = await withFix([], (conn) => insideTransactionDriver(conn).attempt(village(), shadowTextAndCallDefiner));
+    const before = await withFix([], (conn) =>
+      insideTransactionDriver(conn).attempt(village(), shadowTextAndCallDefiner),
+    );
     expect(before.ok ? "" : before.message, "the attack must work on the unfixed schema").toMatch(/ran as zz_auth/);
     const after = await withFix(await pinTempLast(), (conn) =>
       insideTransactionDriver(conn).attempt(village(), shadowTextAndCallDefiner),

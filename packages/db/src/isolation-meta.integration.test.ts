@@ -40,7 +40,10 @@ const VICTIM = "620981102";
 const ATTACKERS = ATTACKS.filter((a) => a.victim === VICTIM).map((a) => a.attacker);
 
 /** Runs `fn` in a superuser transaction after `ddl`, then rolls everything back. */
-async function inSabotagedTransaction<T>(ddl: string[], fn: (driver: ProbeDriver, conn: Sql) => Promise<T>): Promise<T> {
+async function inSabotagedTransaction<T>(
+  ddl: string[],
+  fn: (driver: ProbeDriver, conn: Sql) => Promise<T>,
+): Promise<T> {
   const conn = await db.admin.reserve();
   try {
     await conn.unsafe("begin");
@@ -155,7 +158,7 @@ describe("subtle policy mistakes are caught by the attacker placed for them", ()
 describe("fixture coverage", () => {
   it("a new tenant-scoped table without a fixture is reported", async () => {
     const missing = await inSabotagedTransaction(
-      ["create table app.probe_widgets (id uuid primary key, scope_code text collate \"C\" not null)"],
+      ['create table app.probe_widgets (id uuid primary key, scope_code text collate "C" not null)'],
       async (_driver, conn) => missingFixtures(await tenantScopedTables(conn)),
     );
     expect(missing).toEqual(["app.probe_widgets"]);

@@ -36,7 +36,11 @@ const codeArb = fc
 const treeArb = fc
   .record({
     codes: fc.uniqueArray(codeArb, { minLength: 1, maxLength: 14 }),
-    rootDepth: fc.record({ "62": fc.integer({ min: 0, max: 2 }), "63": fc.integer({ min: 0, max: 2 }), "11": fc.constant(0) }),
+    rootDepth: fc.record({
+      "62": fc.integer({ min: 0, max: 2 }),
+      "63": fc.integer({ min: 0, max: 2 }),
+      "11": fc.constant(0),
+    }),
   })
   .map(({ codes, rootDepth }) => {
     const all = new Set<string>();

@@ -1,6 +1,6 @@
 import {
-  ATTACKS,
   type Actor,
+  ATTACKS,
   actorFor,
   createTenants,
   createTestDatabase,
@@ -13,8 +13,8 @@ import {
   type SeededRow,
   seedAllTables,
   TABLE_FIXTURES,
-  type TestDatabase,
   type TableFixture,
+  type TestDatabase,
   type TestTenant,
   tenantScopedTables,
   type Writer,
@@ -61,9 +61,10 @@ describe("the fixtures cover the catalog", () => {
 for (const fixture of TABLE_FIXTURES) {
   describe(fixture.table, () => {
     for (const attack of ATTACKS) {
-      const title = fixture.shared && attack.attacker.startsWith(attack.victim) && /^[0-9]/.test(attack.attacker)
-        ? `${attack.who} reads but cannot change ${attack.whose} rows in ${fixture.table} (a shared pool)`
-        : `${attack.who} cannot reach ${attack.whose} rows in ${fixture.table}`;
+      const title =
+        fixture.shared && attack.attacker.startsWith(attack.victim) && /^[0-9]/.test(attack.attacker)
+          ? `${attack.who} reads but cannot change ${attack.whose} rows in ${fixture.table} (a shared pool)`
+          : `${attack.who} cannot reach ${attack.whose} rows in ${fixture.table}`;
       it(title, async () => {
         const rows = seeds.get(fixture.table)!;
         const actor = actorFor(attack.attacker, tenants, rows);
@@ -87,16 +88,32 @@ for (const fixture of TABLE_FIXTURES) {
       ];
       const failures: string[] = [];
       for (const [relation, actor] of writers) {
-        const run = async (what: string, text: string, params: (string | null)[], expected: "rows" | "none" | "denied") => {
+        const run = async (
+          what: string,
+          text: string,
+          params: (string | null)[],
+          expected: "rows" | "none" | "denied",
+        ) => {
           controls += 1;
           const o = await driver.attempt(actor, (sql) => runStatement(sql, { text, params }));
-          const got = !o.ok ? (o.code === "42501" ? "denied" : `error ${o.code}: ${o.message}`) : o.count > 0 ? "rows" : "none";
+          const got = !o.ok
+            ? o.code === "42501"
+              ? "denied"
+              : `error ${o.code}: ${o.message}`
+            : o.count > 0
+              ? "rows"
+              : "none";
           if (got !== expected) failures.push(`${actor.label}: ${what}: expected ${expected}, got ${got}`);
         };
         const writes = fixture.writers.includes(relation);
         const reads = !may.read ? "denied" : fixture.private && relation === "ancestor" ? "none" : "rows";
         await run("read by key", `select ${key} as k from ${table} where ${key} = $1`, [victim.key], reads);
-        await run("read by code", `select ${key} as k from ${table} where ${tenantColumn} = $1`, [victim.tenant.code], reads);
+        await run(
+          "read by code",
+          `select ${key} as k from ${table} where ${tenantColumn} = $1`,
+          [victim.tenant.code],
+          reads,
+        );
         await run(
           "update by key",
           `update ${table} set ${touch} = ${touch} where ${key} = $1`,
@@ -109,7 +126,7 @@ for (const fixture of TABLE_FIXTURES) {
           [victim.key],
           !may.delete ? "denied" : writes ? "rows" : "none",
         );
-        for (const forge of fixture.forges(victim, actor.tenant)) {
+        for (const forge of fixture.forges(victim, actor)) {
           controls += 1;
           const o = await driver.attempt(actor, (sql) => runStatement(sql, forge));
           if (o.ok !== forge.allowedFor.includes(relation)) {

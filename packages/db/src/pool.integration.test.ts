@@ -78,13 +78,23 @@ describe("a pool of two connections under 1,000 interleaved requests", () => {
 
 /** The estimated rows of the app.users scan in an EXPLAIN (FORMAT JSON) plan. */
 function usersScanRows(plan: unknown): { rows: number; node: string; index?: string } {
-  type Node = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; "Plan Rows": number; Plans?: Node[] };
+  type Node = {
+    "Node Type": string;
+    "Relation Name"?: string;
+    "Index Name"?: string;
+    "Plan Rows": number;
+    Plans?: Node[];
+  };
   const walk = (n: Node): Node | undefined =>
     n["Relation Name"] === "users" ? n : (n.Plans ?? []).map(walk).find((x) => x !== undefined);
   const root = (plan as { Plan: Node }[])[0]!.Plan;
   const scan = walk(root);
   if (!scan) throw new Error(`no scan of app.users in ${JSON.stringify(plan)}`);
-  return { rows: scan["Plan Rows"], node: scan["Node Type"], ...(scan["Index Name"] ? { index: scan["Index Name"] } : {}) };
+  return {
+    rows: scan["Plan Rows"],
+    node: scan["Node Type"],
+    ...(scan["Index Name"] ? { index: scan["Index Name"] } : {}),
+  };
 }
 
 describe("scope A then scope B on one connection", () => {

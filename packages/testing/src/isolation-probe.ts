@@ -127,7 +127,11 @@ function refused(code: string): boolean {
 export function mayRead(fixture: Pick<TableFixture, "shared">, victim: SeededRow, actor: Actor): boolean {
   const scope = actor.scope;
   return Boolean(
-    fixture.shared && scope && scope !== victim.tenant.code && /^[0-9]+$/.test(scope) && scope.startsWith(victim.tenant.code),
+    fixture.shared &&
+      scope &&
+      scope !== victim.tenant.code &&
+      /^[0-9]+$/.test(scope) &&
+      scope.startsWith(victim.tenant.code),
   );
 }
 
@@ -174,11 +178,21 @@ export async function probeIsolation(
       const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
       if (outcome.ok) {
         if (reached(outcome)) {
-          note("leak", probe, st, `reached the victim: ${JSON.stringify(outcome.rows).slice(0, 200)} (${outcome.count} rows)`);
+          note(
+            "leak",
+            probe,
+            st,
+            `reached the victim: ${JSON.stringify(outcome.rows).slice(0, 200)} (${outcome.count} rows)`,
+          );
         }
       } else if (outcome.code.startsWith("23")) {
         // An UPDATE or DELETE aimed at the victim's key that trips a constraint had matched the row.
-        note("leak", probe, st, `matched the victim's row; only a constraint stopped it: ${outcome.code} ${outcome.message}`);
+        note(
+          "leak",
+          probe,
+          st,
+          `matched the victim's row; only a constraint stopped it: ${outcome.code} ${outcome.message}`,
+        );
       } else if (outcome.code !== "42501") {
         note("broken", probe, st, `${outcome.code} ${outcome.message}`);
       }
@@ -218,10 +232,8 @@ export async function probeIsolation(
       { label: "read", text: `select count(*)::int as n from ${table} ${byCode.text}`, params: byCode.params },
       (o) => Number(o.rows[0]?.n) > 0,
     );
-    await read(
-      "read everything",
-      { label: "read", text: `select ${key} as k from ${table}`, params: [] },
-      (o) => o.rows.some((r) => r.k === victim.key),
+    await read("read everything", { label: "read", text: `select ${key} as k from ${table}`, params: [] }, (o) =>
+      o.rows.some((r) => r.k === victim.key),
     );
     await mustFindNothing(
       "update by key",

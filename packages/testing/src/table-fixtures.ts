@@ -78,7 +78,7 @@ function uniqueName(prefix: string): string {
 async function insertOne<T extends Record<string, string>>(admin: Sql, text: string, params: unknown[]): Promise<T> {
   const [row] = await admin.unsafe(text, params as never[]);
   if (!row) throw new Error(`fixture insert returned nothing: ${text}`);
-  return row as T;
+  return row as unknown as T;
 }
 
 /** A helper user of `tenant`, for rows that hang off a user. */
@@ -92,7 +92,12 @@ async function seedUser(admin: Sql, tenant: TestTenant): Promise<{ id: string; u
 }
 
 /** Inserts a row of a centre-configuration table for `tenant` (scope_code given explicitly) and returns its id. */
-async function seedConfig(admin: Sql, table: string, tenant: TestTenant, values: Record<string, unknown>): Promise<string> {
+async function seedConfig(
+  admin: Sql,
+  table: string,
+  tenant: TestTenant,
+  values: Record<string, unknown>,
+): Promise<string> {
   const columns = ["scope_code", ...Object.keys(values)];
   const params = [tenant.code, ...Object.values(values)];
   const row = await insertOne<{ id: string }>(
@@ -507,7 +512,10 @@ const committeeMembers: TableFixture = {
   touch: "role",
   writers: SELF,
   async seed(admin, tenant) {
-    const committeeId = await seedConfig(admin, "app.mediation_committees", tenant, { name: uniqueName("c"), field: "joint" });
+    const committeeId = await seedConfig(admin, "app.mediation_committees", tenant, {
+      name: uniqueName("c"),
+      field: "joint",
+    });
     const mediatorId = await seedMediator(admin, tenant);
     const spareMediatorId = await seedMediator(admin, tenant);
     await admin`insert into app.committee_members (committee_id, mediator_id) values (${committeeId}, ${mediatorId})`;
@@ -537,8 +545,10 @@ const committeeMembers: TableFixture = {
 };
 
 /** A booking slot that overlaps no other (each seed books its own room, an hour a day ahead). */
-const SLOT = "tstzrange(date_trunc('hour', now()) + interval '24 hours', date_trunc('hour', now()) + interval '25 hours')";
-const FORGED_SLOT = "tstzrange(date_trunc('hour', now()) + interval '72 hours', date_trunc('hour', now()) + interval '73 hours')";
+const SLOT =
+  "tstzrange(date_trunc('hour', now()) + interval '24 hours', date_trunc('hour', now()) + interval '25 hours')";
+const FORGED_SLOT =
+  "tstzrange(date_trunc('hour', now()) + interval '72 hours', date_trunc('hour', now()) + interval '73 hours')";
 
 const bookings: TableFixture = {
   table: "app.bookings",
