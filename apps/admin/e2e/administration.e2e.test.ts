@@ -115,7 +115,7 @@ describe("administration", () => {
   test("an ended session sends the user to /login with the expiry notice, and back after signing in", async () => {
     const page = await h.newPage();
     await h.login(page, "yumen.auditor");
-    await page.getByRole("heading", { name: "工作台", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "玉门市", level: 2 }).waitFor();
     await h.db
       .admin`delete from auth.sessions where user_id = (select id from app.users where username = 'yumen.auditor')`;
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "审计日志" }).click();

@@ -17,6 +17,7 @@ import {
   type TestDatabase,
   type TestTenant,
   tenantScopedTables,
+  zzAppDriver,
 } from "@zongzhi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sql } from "./client.ts";
@@ -37,6 +38,8 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 const VICTIM = "620981102";
+/** Kinds of probe that caught a breach with RLS disabled, over all tables. */
+const caught = new Set<string>();
 const ATTACKERS = ATTACKS.filter((a) => a.victim === VICTIM).map((a) => a.attacker);
 
 /** Runs `fn` in a superuser transaction after `ddl`, then rolls everything back. */
@@ -80,13 +83,17 @@ async function zzAppHoldsAnything(table: string): Promise<boolean> {
 }
 
 describe("the probes through the in-transaction driver", () => {
-  it("find no leak while every policy is intact (the sabotage below is what they catch)", async () => {
-    const leaks = await inSabotagedTransaction([], async (driver) => {
-      const found: ProbeReport["leaks"] = [];
-      for (const fixture of TABLE_FIXTURES) found.push(...(await attack(driver, fixture)).leaks);
+  it("report exactly what the production path (zz_app's pool through withScope) reports on the intact schema", async () => {
+    const key = (l: ProbeReport["leaks"][number]) => `${l.table} | ${l.actor} | ${l.probe}`;
+    const inside = await inSabotagedTransaction([], async (driver) => {
+      const found: string[] = [];
+      for (const fixture of TABLE_FIXTURES) found.push(...(await attack(driver, fixture)).leaks.map(key));
       return found;
     });
-    expect(leaks, describeFindings(leaks)).toEqual([]);
+    const production: string[] = [];
+    for (const fixture of TABLE_FIXTURES) production.push(...(await attack(zzAppDriver(db.app), fixture)).leaks.map(key));
+    // Empty once the holes in holes.integration.test.ts are fixed; equal in any case.
+    expect(inside).toEqual(production);
   });
 });
 
@@ -109,12 +116,17 @@ describe("probeIsolation reports the leak", () => {
         `grant select, insert, update, delete on ${fixture.table} to zz_app`,
       ];
       const report = await inSabotagedTransaction(ddl, (driver) => attack(driver, fixture));
-      expect(report.leaks.length, "no probe noticed RLS was off").toBeGreaterThan(0);
-      // Reads, updates, deletes and moves each see the breach on their own.
-      const kinds = new Set(report.leaks.map((l) => l.probe.split(/[ :]/)[0]));
-      expect([...kinds]).toEqual(expect.arrayContaining(["read", "update", "delete", "move"]));
+      const kinds = new Set(report.leaks.map((l) => l.probe.split(/[ :]/)[0]!));
+      for (const kind of kinds) caught.add(kind);
+      expect([...kinds], "the reads did not notice RLS was off").toContain("read");
     });
   }
+
+  it("every kind of probe (read, update, delete, insert, move) catches a breach on some table", () => {
+    // Writes may still be stopped by other layers (an append-only trigger, a parent's policy
+    // seen through a trigger), so each kind must prove itself somewhere, not on every table.
+    expect([...caught].sort()).toEqual(["delete", "insert", "move", "read", "update"]);
+  });
 });
 
 describe("subtle policy mistakes are caught by the attacker placed for them", () => {

@@ -1,5 +1,6 @@
 export * from "./calendar.ts";
 export * from "./case-workflow.ts";
+export * from "./deadlines.ts";
 export * from "./division.ts";
 export * from "./errors.ts";
 export * from "./judicial-confirmation.ts";

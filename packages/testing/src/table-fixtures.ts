@@ -737,6 +737,7 @@ const cases: TableFixture = {
   },
 };
 
+let counterYear = 2000;
 const caseCounters: TableFixture = {
   table: "app.case_counters",
   key: ["scope_code", "year"],
@@ -744,9 +745,11 @@ const caseCounters: TableFixture = {
   touch: "last",
   writers: SELF,
   private: true,
+  // A year of its own per seed, so that a row moved into another tenant trips no primary key.
   async seed(admin, tenant) {
-    await admin`insert into app.case_counters (scope_code, year, last) values (${tenant.code}, 2026, 1)`;
-    return { table: "app.case_counters", key: `${tenant.code}/2026`, tenant, refs: {} };
+    counterYear += 1;
+    await admin`insert into app.case_counters (scope_code, year, last) values (${tenant.code}, ${counterYear}, 1)`;
+    return { table: "app.case_counters", key: `${tenant.code}/${counterYear}`, tenant, refs: {} };
   },
   forges(victim) {
     return [
@@ -771,8 +774,9 @@ const idempotencyKeys: TableFixture = {
   writers: SELF,
   private: true,
   async seed(admin, tenant) {
-    await admin`insert into app.idempotency_keys (scope_code, key, request_hash) values (${tenant.code}, 'probe-key', 'h')`;
-    return { table: "app.idempotency_keys", key: `${tenant.code}/probe-key`, tenant, refs: {} };
+    const key = `probe-key-${tenant.code}`;
+    await admin`insert into app.idempotency_keys (scope_code, key, request_hash) values (${tenant.code}, ${key}, 'h')`;
+    return { table: "app.idempotency_keys", key: `${tenant.code}/${key}`, tenant, refs: {} };
   },
   forges(victim) {
     return [

@@ -84,7 +84,7 @@ function ChildUnitSelect(props: { parent: UnitRef; onPick: (unit: UnitRef) => vo
   }));
   const options = () =>
     (children.data?.items ?? []).flatMap((u) =>
-      u.tenant ? [{ value: u.tenant.id, label: `${u.name}（${u.code}）` }] : [],
+      u.tenant ? [{ value: u.tenant.id, label: t("users.unitOption", { name: u.name, code: u.code }) }] : [],
     );
   return (
     <Show
