@@ -337,7 +337,7 @@ describe("rooms and bookings", () => {
 
 describe("demo configuration", () => {
   it("gives Yumen its 13 departments, 20 windows, 8 committees, 3 studios, and cases in every state", async () => {
-    const demo = await startTestApi({ centres: true });
+    const demo = await startTestApi({ centres: true, cases: true });
     try {
       const c = demo.client(await demo.login("yumen.clerk"));
       expect(await c.centre.stationings.query({})).toHaveLength(13);

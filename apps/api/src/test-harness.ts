@@ -31,11 +31,11 @@ export interface TestApi {
 
 /** Starts an API over a fresh cloned database; `https` selects the __Host- cookie mode. */
 export async function startTestApi(
-  options: { https?: boolean; demo?: boolean; centres?: boolean } = {},
+  options: { https?: boolean; demo?: boolean; centres?: boolean; cases?: boolean } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
-  if (options.demo !== false) await loadDemo(db.adminUrl, { centres: options.centres ?? false, cipher });
+  if (options.demo !== false) await loadDemo(db.adminUrl, { centres: options.centres ?? false, ...(options.cases ? { cipher } : {}) });
   const origin = options.https ? "https://zz.test" : "http://127.0.0.1:3000";
   const logs: string[] = [];
   const sink = new Writable({

@@ -30,8 +30,10 @@ let seeds: Map<string, Map<string, SeededRow>>;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  tenants = await createTenants(db.admin, [...ISOLATION_TREE]);
+  // The Yumen-like tree, and another deployment (suspended below).
+  tenants = await createTenants(db.admin, [...ISOLATION_TREE, "630102"]);
   seeds = await seedAllTables(db.admin, tenants);
+  await db.admin`update app.tenants set status = 'suspended' where code = '630102'`;
   await db.admin`update app.users set password_hash = 'argon2id$victim-secret' where scope_code = '620981102'`;
 });
 afterAll(() => db?.close());
@@ -185,5 +187,86 @@ describe("forged ids on case tables (0006)", () => {
       return [...sessions.leaks, ...confirmations.leaks];
     });
     expect(found, describeFindings(found)).toEqual([]);
+  });
+});
+
+describe("deployments", () => {
+  const township = (): Actor => ({ label: "township", scope: "620981101", tenant: tenants.get("620981101")! });
+  const mintRoot = (sql: Sql) =>
+    runStatement(sql, {
+      text: `insert into app.tenants (code, level, parent_id, root_code, name)
+        values ('620981101999', 'village', null, '620981101999', 'detached')`,
+      params: [],
+    });
+  const onboardChild = (sql: Sql) =>
+    runStatement(sql, {
+      text: `insert into app.tenants (code, level, parent_id, root_code, name) values ('620981101998', 'village', $1, '62', 'child')`,
+      params: [tenants.get("620981101")!.id],
+    });
+
+  // A deployment root is a tenant without a parent. tenants_insert only asks that the code lie
+  // under the caller's, so a township can mint a root inside its own subtree: it then shows in
+  // the operators' deployment list and overlaps the deployment it sits in, which only
+  // auth.platform_create_deployment (platform_admin, overlap check) should be able to create.
+  // Fix: a BEFORE INSERT trigger refusing a root that overlaps any tenant the inserter can see:
+  //   CREATE FUNCTION app.tenants_root_is_free() RETURNS trigger LANGUAGE plpgsql AS $$
+  //   BEGIN
+  //     IF NEW.parent_id IS NULL AND EXISTS (SELECT 1 FROM app.tenants t
+  //        WHERE starts_with(NEW.code, t.code) OR starts_with(t.code, NEW.code)) THEN
+  //       RAISE EXCEPTION 'a deployment root may not overlap another' USING ERRCODE = 'check_violation';
+  //     END IF;
+  //     RETURN NEW;
+  //   END $$;
+  //   CREATE TRIGGER tenants_root_is_free BEFORE INSERT ON app.tenants
+  //     FOR EACH ROW EXECUTE FUNCTION app.tenants_root_is_free();
+  it("HOLE: a township cannot mint a deployment root (a tenant without parent) inside its subtree", async () => {
+    const outcome = await zzAppDriver(db.app).attempt(township(), mintRoot);
+    expect(outcome).toMatchObject({ ok: false });
+  });
+
+  it("the proposed fix (a root may not overlap any tenant) closes it and still lets a township onboard a child", async () => {
+    const fix = [
+      `create function app.probe_root_is_free() returns trigger language plpgsql as $$
+       begin
+         if new.parent_id is null and exists (select 1 from app.tenants t
+            where starts_with(new.code, t.code) or starts_with(t.code, new.code)) then
+           raise exception 'a deployment root may not overlap another' using errcode = 'check_violation';
+         end if;
+         return new;
+       end $$`,
+      `create trigger probe_root_is_free before insert on app.tenants
+         for each row execute function app.probe_root_is_free()`,
+    ];
+    await withFix(fix, async (conn) => {
+      const driver = insideTransactionDriver(conn);
+      expect(await driver.attempt(township(), mintRoot)).toMatchObject({ ok: false, code: "23514" });
+      expect(await driver.attempt(township(), onboardChild)).toMatchObject({ ok: true });
+    });
+  });
+
+  // Fix: REVOKE EXECUTE ON FUNCTION auth.scope_blocked(text) FROM zz_app; only the definer
+  // functions (owned by zz_auth) call it.
+  it("HOLE: a township cannot learn whether a unit of another deployment is suspended (auth.scope_blocked)", async () => {
+    const outcome = await zzAppDriver(db.app).attempt(township(), (sql) =>
+      runStatement(sql, { text: "select auth.scope_blocked('630102001') as blocked", params: [] }),
+    );
+    expect(outcome).toMatchObject({ ok: false, code: "42501" });
+  });
+
+  it("the proposed fix (no EXECUTE on auth.scope_blocked for zz_app) closes it and keeps login's suspension check", async () => {
+    await withFix(["revoke execute on function auth.scope_blocked(text) from zz_app"], async (conn) => {
+      const driver = insideTransactionDriver(conn);
+      const probe = await driver.attempt(township(), (sql) =>
+        runStatement(sql, { text: "select auth.scope_blocked('630102001')", params: [] }),
+      );
+      expect(probe).toMatchObject({ ok: false, code: "42501" });
+      const login = await driver.attempt({ label: "login", scope: null, tenant: null }, (sql) =>
+        runStatement(sql, {
+          text: "select tenant_blocked from auth.login_lookup($1)",
+          params: [seeds.get("app.users")!.get("630102")!.refs.username!],
+        }),
+      );
+      expect(login).toMatchObject({ ok: true, rows: [{ tenant_blocked: true }] });
+    });
   });
 });

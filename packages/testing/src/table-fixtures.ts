@@ -911,16 +911,21 @@ const SESSION = { starts_at: "2026-06-01T01:00:00Z", ends_at: "2026-06-01T02:00:
 const mediationSessions: TableFixture = {
   ...caseChild("app.mediation_sessions", "notes", SESSION),
   async seed(admin, tenant) {
+    const caseId = await seedCase(admin, tenant);
     const roomId = await seedRoom(admin, tenant);
+    // The session's room booking is made for its case, as the API books it.
     const booking = await insertOne<{ id: string }>(
       admin,
-      `insert into app.bookings (room_id, during, title) values ($1, ${SLOT}, '探针调解') returning id::text`,
-      [roomId],
+      `insert into app.bookings (room_id, during, title, case_id) values ($1, ${SLOT}, '探针调解', $2) returning id::text`,
+      [roomId, caseId],
     );
-    const { key, caseId } = await seedCaseChild(admin, "app.mediation_sessions", tenant, {
-      ...SESSION,
-      booking_id: booking.id,
-    });
+    const { key } = await seedCaseChild(
+      admin,
+      "app.mediation_sessions",
+      tenant,
+      { ...SESSION, booking_id: booking.id },
+      caseId,
+    );
     return { table: "app.mediation_sessions", key, tenant, refs: { caseId, bookingId: booking.id } };
   },
   forges(victim, attacker) {

@@ -19,7 +19,7 @@ import { notify } from "../ui/toast.tsx";
 const PAGE_SIZE = 30;
 
 /** A unit picked for onboarding. */
-interface Pick {
+interface UnitChoice {
   code: string;
   name: string;
   level: Level;
@@ -47,15 +47,15 @@ function TenantsView(props: { rootCode: string; rootName: string; rootLevel: Lev
   const me = useMe();
   const canOnboard = () => can(me(), "tenant.onboard");
   const canSuspend = () => can(me(), "tenant.suspend");
-  const [selected, setSelected] = createSignal<Pick[]>([]);
-  const [onboarding, setOnboarding] = createSignal<Pick[] | null>(null);
+  const [selected, setSelected] = createSignal<UnitChoice[]>([]);
+  const [onboarding, setOnboarding] = createSignal<UnitChoice[] | null>(null);
   const [statusTarget, setStatusTarget] = createSignal<StatusTarget | null>(null);
   // Which nodes are expanded, by code: survives refetches after onboarding or suspension.
   const [expanded, setExpanded] = createSignal<ReadonlySet<string>>(new Set());
   const queryClient = useQueryClient();
 
   const isSelected = (code: string) => selected().some((p) => p.code === code);
-  const toggle = (unit: Pick, on: boolean) =>
+  const toggle = (unit: UnitChoice, on: boolean) =>
     setSelected((list) =>
       on ? [...list.filter((p) => p.code !== unit.code), unit] : list.filter((p) => p.code !== unit.code),
     );
@@ -161,10 +161,10 @@ interface TreeActions {
   canOnboard: () => boolean;
   canSuspend: () => boolean;
   isSelected: (code: string) => boolean;
-  toggle: (unit: Pick, on: boolean) => void;
+  toggle: (unit: UnitChoice, on: boolean) => void;
   isOpen: (code: string) => boolean;
   setOpen: (code: string, open: boolean) => void;
-  onboard: (unit: Pick) => void;
+  onboard: (unit: UnitChoice) => void;
   changeStatus: (unit: UnitRow, status: "active" | "suspended") => void;
 }
 
@@ -413,7 +413,7 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
 }
 
 /** Onboarding: the chosen units, whole-branch option, optional first administrator; then the result. */
-function OnboardForm(props: { units: Pick[]; onDone: () => void; onClose: () => void }) {
+function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [branch, setBranch] = createSignal(false);
   const [username, setUsername] = createSignal("");

@@ -31,13 +31,18 @@ interface UnitRef {
 
 type StatusChange = { user: UserRow; status: "active" | "disabled" };
 
+/** A unit's name; the operators' list has none of its own. */
+function unitName(unit: UnitRef): string {
+  return unit.id === null ? t("users.operators") : unit.name;
+}
+
 /** Users of my unit or, for those above, of an onboarded unit below (picked by drilling down). */
 export function UsersPage() {
   const me = useMe();
   const root = (m: Me): UnitRef =>
     m.tenant
       ? { id: m.tenant.id, code: m.tenant.code, name: m.tenant.name, level: m.tenant.level }
-      : { id: null, code: "", name: t("users.operators"), level: null };
+      : { id: null, code: "", name: "", level: null };
   const [stack, setStack] = createSignal<UnitRef[]>([root(me())]);
   const current = () => stack()[stack().length - 1]!;
   return (
@@ -53,9 +58,9 @@ export function UsersPage() {
               <For each={stack()}>
                 {(unit, i) => (
                   <li aria-current={i() === stack().length - 1 ? "location" : undefined}>
-                    <Show when={i() < stack().length - 1} fallback={<strong>{unit.name}</strong>}>
+                    <Show when={i() < stack().length - 1} fallback={<strong>{unitName(unit)}</strong>}>
                       <button type="button" class="link-button" onClick={() => setStack(stack().slice(0, i() + 1))}>
-                        {unit.name}
+                        {unitName(unit)}
                       </button>
                     </Show>
                   </li>
@@ -148,7 +153,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
     <section class="card" aria-labelledby="users-title">
       <div class="card-head">
         <h2 id="users-title" class="card-title">
-          {props.unit.name}
+          {unitName(props.unit)}
         </h2>
         <div class="toolbar">
           <search>
@@ -188,7 +193,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
         </Match>
         <Match when={users.data}>
           <table class="table">
-            <caption class="sr-only">{props.unit.name}</caption>
+            <caption class="sr-only">{unitName(props.unit)}</caption>
             <thead>
               <tr>
                 <th scope="col">{t("users.username")}</th>
