@@ -28,10 +28,18 @@ interface Secrets {
 
 async function embeddedSecrets(dataDir: string): Promise<Secrets> {
   const file = join(dataDir, "secrets.json");
-  if (existsSync(file)) return JSON.parse(await readFile(file, "utf8")) as Secrets;
+  if (existsSync(file)) {
+    const stored = JSON.parse(await readFile(file, "utf8")) as Secrets;
+    if (stored.fieldKeys) return stored;
+    // Data directories made before personal-data encryption get their keyring now.
+    const upgraded = { ...stored, fieldKeys: generateKeyringString() };
+    await writeFile(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+    return upgraded;
+  }
   const secrets = {
     adminPassword: randomBytes(18).toString("base64url"),
     appPassword: randomBytes(18).toString("base64url"),
+    fieldKeys: generateKeyringString(),
   };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -35,7 +35,8 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
-  if (options.demo !== false) await loadDemo(db.adminUrl, { centres: options.centres ?? false, ...(options.cases ? { cipher } : {}) });
+  if (options.demo !== false)
+    await loadDemo(db.adminUrl, { centres: options.centres ?? false, ...(options.cases ? { cipher } : {}) });
   const origin = options.https ? "https://zz.test" : "http://127.0.0.1:3000";
   const logs: string[] = [];
   const sink = new Writable({

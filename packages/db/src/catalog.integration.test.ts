@@ -92,45 +92,92 @@ async function appPrivilegeProblems(sql: Sql): Promise<string[]> {
     union all
     select 'schema ' || n.nspname || ': zz_app may CREATE' from pg_namespace n
     where n.nspname = any (${[...SCHEMAS, "public"]}) and has_schema_privilege('zz_app', n.oid, 'CREATE')
+    union all
+    -- Temporary objects are how a caller would shadow a definer function's types (see below).
+    select 'database: zz_app may create temporary objects'
+    where has_database_privilege('zz_app', current_database(), 'TEMPORARY')
     order by 1`;
   return rows.map((r) => r.problem);
 }
 
 /** The scope value as every policy must spell it (deparsed). */
 const S = "NULLIF(current_setting('app.scope'::text, true), ''::text)";
+/** Columns that carry a division code (the tenant column, and a case's handler and owner). */
+const CODE = "(scope_code|code|handler_code|owner_code)";
 /**
- * The only predicate shapes allowed in a zz_app policy on a tenant-scoped table: the subtree
- * range (DESIGN.md), the strict-descendant range (tenants: never oneself), equality (a
- * centre writes only its own rows) and the subtree range OR'ed with equality to one of the
- * scope's own prefixes (shared pools). All use text comparison on a "C" column, which is
- * leakproof, so the planner keeps the scope index and its statistics; the prefix list is
- * `= ANY (ARRAY[left(S, n)…])`, the texteq operator over constants, not an array operator
- * on the column. LIKE, ltree, array containment and `(select …)` wrappers match none of these.
+ * The predicates that bind a branch of a zz_app policy to the caller's scope: the subtree
+ * range (DESIGN.md), the strict-descendant range (tenants: never oneself), equality (a centre
+ * writes only its own rows) and equality to one of the scope's own prefixes (shared pools).
+ * All are text comparisons on a "C" column, which are leakproof, so the planner keeps the
+ * scope index and its statistics; the prefix list is `= ANY (ARRAY[left(S, n)…])`, texteq
+ * over constants, not an array operator on the column.
  */
-const ALLOWED_POLICY_SHAPES = [
-  "((COL >= S) AND (COL < (S || ':'::text)))",
-  "((COL > S) AND (COL < (S || ':'::text)))",
-  "(COL = S)",
-  '(((COL >= S) AND (COL < (S || \':\'::text))) OR (COL = ANY (ARRAY["left"(S, 2), "left"(S, 4), "left"(S, 6), "left"(S, 9)])))',
-];
+const SCOPE_ATOMS = [
+  `\\(\\(${CODE} >= S\\) AND \\(\\1 < \\(S \\|\\| ':'::text\\)\\)\\)`,
+  `\\(\\(${CODE} > S\\) AND \\(\\1 < \\(S \\|\\| ':'::text\\)\\)\\)`,
+  `\\(${CODE} = S\\)`,
+  `\\(${CODE} = ANY \\(ARRAY\\["left"\\(S, 2\\), "left"\\(S, 4\\), "left"\\(S, 6\\), "left"\\(S, 9\\)\\]\\)\\)`,
+].map((re) => new RegExp(re, "g"));
+/** Predicates a branch may add to narrow it further (never enough on their own). */
+const NARROWING_ATOMS = [
+  `\\([a-z_]+ IS NULL\\)`,
+  `\\([a-z_]+ = \\(NULLIF\\(current_setting\\('app\\.user_id'::text, true\\), ''::text\\)\\)::uuid\\)`,
+].map((re) => new RegExp(re, "g"));
+/** Constructs to name when a policy matches none of the atoms (LIKE, ltree, arrays, subqueries). */
 const FORBIDDEN = [
   [/~~/, "LIKE"],
   [/\bltree\b|\blquery\b|<@|@>/, "ltree or containment"],
   [/&&/, "array overlap"],
-  [/\bSELECT\b/i, "a (select …) wrapper"],
+  [/\bSELECT\b/i, "a (select …) wrapper or subquery"],
   [/starts_with/, "starts_with"],
-  [/current_setting\('app\.scope'::text\)/, "current_setting without missing_ok"],
+  [/current_setting\('app\.scope'::text(, true)?\)(?!, ''::text\))/, "current_setting without nullif"],
 ] as const;
 
-/** zz_app policies on tenant-scoped tables that are not one of the allowed range shapes. */
+/**
+ * Whether a policy expression is built only from the atoms above, with every OR branch bound
+ * to the scope: reduces the atoms to tokens and reads the AND/OR tree that remains.
+ */
+function policyShapeProblem(expr: string): string | null {
+  let rest = expr.replaceAll(S, "S");
+  for (const re of SCOPE_ATOMS) rest = rest.replace(re, " A ");
+  for (const re of NARROWING_ATOMS) rest = rest.replace(re, " X ");
+  const tokens = rest.match(/\(|\)|\bAND\b|\bOR\b|\bA\b|\bX\b|\S+/g) ?? [];
+  const unknown = tokens.filter((t) => !["(", ")", "AND", "OR", "A", "X"].includes(t));
+  if (unknown.length > 0) {
+    const named = FORBIDDEN.filter(([re]) => re.test(expr)).map(([, what]) => what);
+    return named.length ? `uses ${named.join(", ")}` : "not a leakproof range on the scope";
+  }
+  let i = 0;
+  // Returns whether the (sub)expression restricts every row it admits to the caller's scope.
+  const parse = (): boolean => {
+    const token = tokens[i++];
+    if (token === "A") return true;
+    if (token === "X") return false;
+    if (token !== "(") throw new Error(`unexpected ${token}`);
+    const terms = [parse()];
+    let op: string | undefined;
+    while (tokens[i] === "AND" || tokens[i] === "OR") {
+      op = tokens[i++];
+      terms.push(parse());
+    }
+    if (tokens[i++] !== ")") throw new Error("unbalanced");
+    return op === "OR" ? terms.every(Boolean) : terms.some(Boolean);
+  };
+  const wrapped = tokens[0] === "(" ? tokens : ["(", ...tokens, ")"];
+  tokens.splice(0, tokens.length, ...wrapped);
+  try {
+    if (!parse() || i !== tokens.length) return "a branch of the policy is not bound to the scope";
+  } catch {
+    return "not a leakproof range on the scope";
+  }
+  return null;
+}
+
+/** zz_app policies on tenant-scoped tables that are not built from leakproof ranges on the scope. */
 async function policyProblems(sql: Sql): Promise<string[]> {
   const tables = await tenantScopedTables(sql);
-  const policies = await sql<
-    { name: string; tbl: string; col: string; cmd: string; qual: string | null; check: string | null }[]
-  >`
-    select p.policyname as name, p.schemaname || '.' || p.tablename as tbl, p.cmd,
-      case when p.tablename = 'tenants' and p.schemaname = 'app' then 'code' else 'scope_code' end as col,
-      p.qual, p.with_check as check
+  const policies = await sql<{ name: string; tbl: string; qual: string | null; check: string | null }[]>`
+    select p.policyname as name, p.schemaname || '.' || p.tablename as tbl, p.qual, p.with_check as check
     from pg_policies p
     where p.schemaname || '.' || p.tablename = any (${tables}) and p.roles && array['zz_app', 'public']::name[]
     order by 2, 1`;
@@ -141,10 +188,8 @@ async function policyProblems(sql: Sql): Promise<string[]> {
       ["WITH CHECK", p.check],
     ] as const) {
       if (expr === null) continue;
-      const shape = expr.replaceAll(S, "S").replaceAll(p.col, "COL");
-      if (ALLOWED_POLICY_SHAPES.includes(shape)) continue;
-      const named = FORBIDDEN.filter(([re]) => re.test(expr)).map(([, what]) => what);
-      problems.push(`${p.tbl} policy ${p.name} ${part}: ${named.length ? `uses ${named.join(", ")}: ` : ""}${expr}`);
+      const problem = policyShapeProblem(expr);
+      if (problem) problems.push(`${p.tbl} policy ${p.name} ${part}: ${problem}: ${expr.replace(/\s+/g, " ")}`);
     }
   }
   const elsewhere = await sql<{ name: string; tbl: string; cmd: string }[]>`
@@ -291,16 +336,24 @@ describe("the runtime role", () => {
     expect(found).toEqual(["zz_app has BYPASSRLS", "zz_app owns relation app.probe_owned"]);
   });
 
-  it("zz_app holds no TRUNCATE, REFERENCES, TRIGGER or MAINTAIN privilege and may create nothing", async () => {
+  it("zz_app holds no TRUNCATE, REFERENCES, TRIGGER or MAINTAIN privilege and may create nothing, not even temporary objects", async () => {
     expect(await appPrivilegeProblems(db.admin)).toEqual([]);
   });
 
-  it("a TRUNCATE grant (which ignores RLS) or a CREATE on a schema is reported", async () => {
+  it("a TRUNCATE grant (which ignores RLS), a CREATE on a schema or TEMPORARY on the database is reported", async () => {
     const found = await afterBreaking(
-      ["grant truncate on app.audit_events to zz_app", "grant create on schema app to zz_app"],
+      [
+        "grant truncate on app.audit_events to zz_app",
+        "grant create on schema app to zz_app",
+        `grant temporary on database ${db.name} to zz_app`,
+      ],
       appPrivilegeProblems,
     );
-    expect(found).toEqual(["app.audit_events: zz_app holds TRUNCATE", "schema app: zz_app may CREATE"]);
+    expect(found).toEqual([
+      "app.audit_events: zz_app holds TRUNCATE",
+      "database: zz_app may create temporary objects",
+      "schema app: zz_app may CREATE",
+    ]);
   });
 
   it("zz_app never reuses a generic plan across scopes: plan_cache_mode is force_custom_plan", async () => {
@@ -340,12 +393,30 @@ describe("policies", () => {
     expect(found.find((p) => p.includes("probe_array"))).toContain("ltree or containment");
   });
 
+  it("an OR branch not bound to the scope, or a range without nullif, is reported", async () => {
+    const found = await afterBreaking(
+      [
+        "drop policy users_scope on app.users",
+        `create policy probe_branch on app.users for select to zz_app using (
+          (scope_code = nullif(current_setting('app.scope', true), '')) or (tenant_id is null))`,
+        `create policy probe_nullif on app.users for update to zz_app using (
+          scope_code >= current_setting('app.scope', true) and scope_code < current_setting('app.scope', true) || ':')`,
+        `create policy probe_narrowed on app.users for delete to zz_app using (
+          scope_code = nullif(current_setting('app.scope', true), '') and tenant_id is null)`,
+      ],
+      policyProblems,
+    );
+    expect(found).toHaveLength(2);
+    expect(found.find((p) => p.includes("probe_branch"))).toContain("a branch of the policy is not bound to the scope");
+    expect(found.find((p) => p.includes("probe_nullif"))).toContain("current_setting without nullif");
+  });
+
   it("a permissive policy for PUBLIC on a tenant-scoped table is reported (it applies to zz_app too)", async () => {
     const found = await afterBreaking(
       ["create policy probe_public on app.mediators for select using (true)"],
       policyProblems,
     );
-    expect(found).toEqual(["app.mediators policy probe_public USING: true"]);
+    expect(found).toEqual(["app.mediators policy probe_public USING: not a leakproof range on the scope: true"]);
   });
 
   it('every tenant column zz_app queries through a policy is text COLLATE "C" with a btree index', async () => {

@@ -74,6 +74,15 @@ async function shadowTextAndCallDefiner(sql: Sql): Promise<StatementOutcome> {
   return runStatement(sql, { text: "select * from auth.audit_list(10, null)", params: [] });
 }
 
+/** The pinned search_path of every SECURITY DEFINER function. */
+async function definerSearchPaths(): Promise<string[]> {
+  const rows = await db.admin<{ path: string }[]>`
+    select coalesce(substr((select c from unnest(p.proconfig) c where c like 'search_path=%'), 13), '') as path
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')`;
+  return rows.map((r) => r.path.replaceAll(" ", ""));
+}
+
 /** Every SECURITY DEFINER function with pg_temp appended to its pinned search_path. */
 async function pinTempLast(): Promise<string[]> {
   const rows = await db.admin<{ sig: string; path: string }[]>`
@@ -101,15 +110,20 @@ describe("definer functions and the caller's temporary schema", () => {
     }
   });
 
-  it("the proposed fix (pg_temp last in every definer search_path) closes it", async () => {
-    const before = await withFix([], (conn) =>
+  it("pg_temp last in every definer search_path closes it even for a caller that may create temporary objects", async () => {
+    // TEMP is granted back inside the rolled-back transaction, so that this shows the
+    // search_path fix on its own (REVOKE TEMPORARY is the second, independent layer).
+    const grantTemp = `grant temporary on database ${db.name} to zz_app`;
+    const before = await withFix([grantTemp], (conn) =>
       insideTransactionDriver(conn).attempt(village(), shadowTextAndCallDefiner),
     );
-    expect(before.ok ? "" : before.message, "the attack must work on the unfixed schema").toMatch(/ran as zz_auth/);
-    const after = await withFix(await pinTempLast(), (conn) =>
+    const after = await withFix([grantTemp, ...(await pinTempLast())], (conn) =>
       insideTransactionDriver(conn).attempt(village(), shadowTextAndCallDefiner),
     );
     expect(after).toMatchObject({ ok: true });
+    // Before the fix, the same attack escalates; once a migration pins pg_temp, it no longer does.
+    const pinned = (await definerSearchPaths()).every((p) => p.endsWith("pg_temp"));
+    if (!pinned) expect(before.ok ? "" : before.message).toMatch(/ran as zz_auth/);
   });
 });
 

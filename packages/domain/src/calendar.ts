@@ -1,4 +1,7 @@
-import { getDayDetail, isWorkday } from "chinese-days";
+import chineseDays from "chinese-days";
+
+// The package ships minified CommonJS: Node sees only a default export (bundlers see named ones).
+const { getDayDetail, isWorkday } = chineseDays;
 
 /** A calendar date as `YYYY-MM-DD` (China Standard Time; no time of day). */
 export type IsoDate = string;

@@ -27,6 +27,25 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * Gives the clone the template's database-level privileges. Why: CREATE DATABASE … TEMPLATE
+ * copies the contents but not the database's ACL, so without this every test database would
+ * grant PUBLIC (and so zz_app) CONNECT and TEMPORARY, which the migrations revoke.
+ */
+async function copyDatabasePrivileges(sql: Sql, template: string, clone: string): Promise<void> {
+  const grants = await sql<{ grantee: string; privilege: string }[]>`
+    select coalesce(r.rolname, 'public') as grantee, a.privilege_type as privilege
+    from pg_database d, aclexplode(d.datacl) a left join pg_roles r on r.oid = a.grantee
+    where d.datname = ${template} and d.datacl is not null`;
+  if (grants.length === 0) return;
+  const statements = [`revoke all on database ${clone} from public`];
+  for (const g of grants) {
+    const grantee = g.grantee === "public" ? "public" : `"${g.grantee.replaceAll('"', '""')}"`;
+    statements.push(`grant ${g.privilege} on database ${clone} to ${grantee}`);
+  }
+  for (const statement of statements) await sql.unsafe(statement);
+}
+
 /** Clones the template into a new database and connects to it as the admin and as zz_app. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const clusterUrl = inject("adminUrl");
@@ -35,6 +54,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const maintenance = postgres(clusterUrl, { max: 1, onnotice: () => {} });
   try {
     await maintenance.unsafe(`create database ${name} template ${template}`);
+    await copyDatabasePrivileges(maintenance, template, name);
   } finally {
     await maintenance.end();
   }

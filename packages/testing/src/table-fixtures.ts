@@ -942,7 +942,8 @@ const mediationSessions: TableFixture = {
         label: "forged id: hold an own session on the victim's room booking",
         text: "insert into app.mediation_sessions (case_id, booking_id, starts_at, ends_at) values ($1, $2, $3, $4)",
         params: [attacker.own.refs.caseId!, victim.refs.bookingId!, SESSION.starts_at, SESSION.ends_at],
-        allowedFor: BOTH,
+        // A booking or agreement serves its own case only (0007): even an ancestor's case may not use it.
+        allowedFor: SELF,
       });
     }
     return forges;
@@ -997,7 +998,8 @@ const judicialConfirmations: TableFixture = {
         label: "forged id: apply for confirmation of the victim's agreement from an own case",
         text,
         params: [attacker.own.refs.caseId!, victim.refs.spareAgreementId!, ...rest],
-        allowedFor: BOTH,
+        // A booking or agreement serves its own case only (0007): even an ancestor's case may not use it.
+        allowedFor: SELF,
       });
     }
     return forges;

@@ -1,0 +1,222 @@
+import type { Tx } from "@zongzhi/db/client";
+import { AppError, conflict, notFound } from "@zongzhi/domain";
+import { appendEvent } from "./cases.ts";
+import { notifyUnit } from "./notifications.ts";
+
+/** Returns or bounces after which the owning tier's leader must decide (policy default). */
+export const MAX_BOUNCES = 2;
+
+type CaseRow = {
+  id: string;
+  code: string;
+  title: string;
+  scope_code: string;
+  owner_code: string;
+  handler_code: string | null;
+  hop_state: "settled" | "awaiting_sign_for";
+  bounces: number;
+  needs_leader_decision: boolean;
+  version: number;
+};
+
+async function load(tx: Tx, id: string, version: number): Promise<CaseRow> {
+  const [c] = await tx.sql<CaseRow[]>`select id, code, title, scope_code, owner_code, handler_code, hop_state, bounces,
+      needs_leader_decision, version from app.cases where id = ${id}`;
+  if (!c) throw notFound({ zh: "案件", en: "case" });
+  if (c.version !== version) throw conflict();
+  return c;
+}
+
+function mustOwn(tx: Tx, c: CaseRow): void {
+  if (c.owner_code !== tx.ctx.scope) {
+    throw new AppError("FORBIDDEN", {
+      zh: "只有当前承办单位可以执行此操作",
+      en: "Only the unit that owns the case may do this",
+    });
+  }
+}
+
+function refuseWhileLeaderDecides(tx: Tx, c: CaseRow): void {
+  if (c.needs_leader_decision && !tx.ctx.roles.includes("leader")) {
+    throw new AppError("FORBIDDEN", {
+      zh: "该案件多次退回，须由本级领导作出决定",
+      en: "This case bounced too often: the unit's leader must decide",
+    });
+  }
+}
+
+async function unitName(tx: Tx, code: string): Promise<string | null> {
+  const [own] = await tx.sql<{ name: string }[]>`select name from app.tenants where code = ${code}`;
+  if (own) return own.name;
+  const [up] = await tx.sql<{ name: string }[]>`select name from auth.ancestor_units() where code = ${code}`;
+  return up?.name ?? null;
+}
+
+async function move(
+  tx: Tx,
+  c: CaseRow,
+  set: ReturnType<Tx["sql"]>,
+  hop: {
+    kind: string;
+    from: string;
+    to: string;
+    reason?: string | null;
+    instructions?: string | null;
+    urgency?: string;
+    deadline?: Date | null;
+  },
+): Promise<{ version: number }> {
+  const [row] = await tx.sql<
+    { version: number }[]
+  >`update app.cases set ${set}, version = version + 1, updated_at = now()
+    where id = ${c.id} and version = ${c.version} returning version`;
+  if (!row) throw conflict();
+  await tx.sql`insert into app.case_hops (case_id, kind, from_code, to_code, reason, instructions, urgency, deadline, by_user)
+    values (${c.id}, ${hop.kind}, ${hop.from}, ${hop.to}, ${hop.reason ?? null}, ${hop.instructions ?? null},
+      ${hop.urgency ?? "normal"}, ${hop.deadline ?? null}, ${tx.ctx.userId})`;
+  await appendEvent(tx, c.id, `case.${hop.kind}`, {
+    from: hop.from,
+    to: hop.to,
+    reason: hop.reason ?? null,
+    urgency: hop.urgency ?? "normal",
+    deadline: hop.deadline?.toISOString() ?? null,
+  });
+  return row;
+}
+
+/**
+ * Escalates (上报) a case from the owning tier to its parent or any onboarded ancestor, with a
+ * reason. Ownership moves up; the origin and every tier it passed through keep reading it.
+ * A target that is not an ancestor is refused here and by the database (cases_owner_on_path).
+ */
+export async function escalateCase(
+  tx: Tx,
+  input: { id: string; version: number; toCode: string; reason: string; urgency: "normal" | "urgent" },
+): Promise<{ version: number }> {
+  const c = await load(tx, input.id, input.version);
+  mustOwn(tx, c);
+  refuseWhileLeaderDecides(tx, c);
+  const isAncestor = c.owner_code.startsWith(input.toCode) && input.toCode.length < c.owner_code.length;
+  const name = isAncestor ? await unitName(tx, input.toCode) : null;
+  if (!isAncestor || !name) {
+    throw new AppError("VALIDATION", { zh: "只能上报给上级单位", en: "A case can be escalated only to a unit above" });
+  }
+  const result = await move(tx, c, tx.sql`owner_code = ${input.toCode}, hop_state = 'awaiting_sign_for'`, {
+    kind: "escalate",
+    from: c.owner_code,
+    to: input.toCode,
+    reason: input.reason,
+    urgency: input.urgency,
+  });
+  await notifyUnit(tx, {
+    scopeCode: input.toCode,
+    kind: "case.escalated",
+    caseId: c.id,
+    title: `${input.urgency === "urgent" ? "【紧急】" : ""}上报待签收：${c.code} ${c.title}`,
+  });
+  return result;
+}
+
+/** The receiving tier signs for (签收) an escalated or assigned case. */
+export async function signForCase(tx: Tx, input: { id: string; version: number }): Promise<{ version: number }> {
+  const c = await load(tx, input.id, input.version);
+  mustOwn(tx, c);
+  if (c.hop_state !== "awaiting_sign_for") {
+    throw new AppError("PRECONDITION_FAILED", { zh: "该案件无需签收", en: "Nothing to sign for" });
+  }
+  return move(tx, c, tx.sql`hop_state = 'settled'`, { kind: "sign_for", from: c.owner_code, to: c.owner_code });
+}
+
+/**
+ * Assigns a case down (交办) to any descendant of the owning tier, with instructions and a
+ * deadline; the descendant must sign for it. A unit outside the origin's branch becomes the
+ * sideways handler, which gives it access to this case only.
+ */
+export async function assignDown(
+  tx: Tx,
+  input: { id: string; version: number; toCode: string; instructions: string; deadline: Date },
+): Promise<{ version: number }> {
+  const c = await load(tx, input.id, input.version);
+  mustOwn(tx, c);
+  refuseWhileLeaderDecides(tx, c);
+  const [target] = await tx.sql<{ name: string }[]>`select name from app.tenants where code = ${input.toCode}
+    and code > ${c.owner_code} and code < ${c.owner_code} || ':'`;
+  if (!target) throw new AppError("VALIDATION", { zh: "只能交办给下级单位", en: "Assign only to a unit below" });
+  const onBranch = c.scope_code.startsWith(input.toCode);
+  const handler = onBranch ? c.handler_code : input.toCode;
+  const set: ReturnType<Tx["sql"]> = tx.sql`owner_code = ${input.toCode}, handler_code = ${handler},
+    hop_state = 'awaiting_sign_for', needs_leader_decision = false`;
+  const result = await move(tx, c, set, {
+    kind: "assign_down",
+    from: c.owner_code,
+    to: input.toCode,
+    instructions: input.instructions,
+    deadline: input.deadline,
+  });
+  await notifyUnit(tx, {
+    scopeCode: input.toCode,
+    kind: "case.assigned",
+    caseId: c.id,
+    title: `交办待签收：${c.code} ${c.title}`,
+  });
+  return result;
+}
+
+/**
+ * Returns (退回) a case to the unit it came from, with a reason. Returns are counted: past
+ * MAX_BOUNCES the case waits for a binding decision of the owning tier's leader.
+ */
+export async function returnCase(
+  tx: Tx,
+  input: { id: string; version: number; reason: string },
+): Promise<{ version: number; needsLeader: boolean }> {
+  const c = await load(tx, input.id, input.version);
+  mustOwn(tx, c);
+  const [last] = await tx.sql<{ from_code: string }[]>`select from_code from app.case_hops
+    where case_id = ${c.id} and kind in ('escalate', 'assign_down') and to_code = ${c.owner_code}
+    order by at desc limit 1`;
+  if (!last)
+    throw new AppError("PRECONDITION_FAILED", { zh: "该案件不是上报或交办来的，无法退回", en: "Nothing to return" });
+  const bounces = c.bounces + 1;
+  const needsLeader = bounces > MAX_BOUNCES;
+  const back = last.from_code;
+  // A sideways handler that returns the case gives back its hold on it.
+  const keepHandler = !(c.handler_code === c.owner_code && !back.startsWith(c.handler_code));
+  const [row] = await tx.sql<{ version: number }[]>`update app.cases set owner_code = ${back}, hop_state = 'settled',
+      bounces = ${bounces}, needs_leader_decision = ${needsLeader},
+      handler_code = ${keepHandler ? c.handler_code : null}, version = version + 1, updated_at = now()
+    where id = ${c.id} and version = ${c.version} returning version`;
+  if (!row) throw conflict();
+  await tx.sql`insert into app.case_hops (case_id, kind, from_code, to_code, reason, by_user)
+    values (${c.id}, 'return', ${c.owner_code}, ${back}, ${input.reason}, ${tx.ctx.userId})`;
+  await appendEvent(tx, c.id, "case.return_hop", { from: c.owner_code, to: back, reason: input.reason, bounces });
+  await notifyUnit(tx, {
+    scopeCode: back,
+    kind: needsLeader ? "case.leader_decision" : "case.returned",
+    caseId: c.id,
+    title: needsLeader ? `多次退回，须领导决定：${c.code}` : `被退回：${c.code} ${c.title}`,
+  });
+  return { version: row.version, needsLeader };
+}
+
+/** The case's path across tiers, in order (village → township → county → township …). */
+export async function casePath(tx: Tx, id: string) {
+  return tx.sql<
+    {
+      kind: string;
+      fromCode: string;
+      toCode: string;
+      reason: string | null;
+      instructions: string | null;
+      urgency: string;
+      deadline: Date | null;
+      at: Date;
+    }[]
+  >`select kind, from_code as "fromCode", to_code as "toCode", reason, instructions, urgency, deadline, at
+    from app.case_hops where case_id = ${id} order by at`;
+}
+
+/** Units above the caller (escalation targets), nearest last. */
+export async function ancestorUnits(tx: Tx) {
+  return tx.sql<{ id: string; code: string; name: string; level: string }[]>`select * from auth.ancestor_units()`;
+}

@@ -1,0 +1,47 @@
+import type { Tx } from "@zongzhi/db/client";
+
+/** Addresses a notification to a unit's inbox (every user of the unit sees it). */
+export async function notifyUnit(
+  tx: Tx,
+  input: { scopeCode: string; kind: string; caseId?: string | null; title: string; userId?: string | null },
+): Promise<void> {
+  await tx.sql`insert into app.notifications (scope_code, user_id, kind, case_id, title, created_by)
+    values (${input.scopeCode}, ${input.userId ?? null}, ${input.kind}, ${input.caseId ?? null}, ${input.title},
+      ${tx.ctx.userId})`;
+}
+
+/** One inbox item. */
+export interface InboxItem {
+  id: number;
+  kind: string;
+  caseId: string | null;
+  caseCode: string | null;
+  title: string;
+  createdAt: Date;
+  read: boolean;
+}
+
+/** The caller's inbox (own unit), newest first, with the unread count. */
+export async function listInbox(
+  tx: Tx,
+  input: { limit: number; before?: number | undefined },
+): Promise<{ items: InboxItem[]; unread: number }> {
+  const items = await tx.sql<
+    InboxItem[]
+  >`select n.id::int as id, n.kind, n.case_id as "caseId", c.code as "caseCode", n.title,
+      n.created_at as "createdAt", exists (select 1 from app.notification_reads r where r.notification_id = n.id) as read
+    from app.notifications n left join app.cases c on c.id = n.case_id
+    where ${input.before ? tx.sql`n.id < ${input.before}` : tx.sql`true`}
+    order by n.id desc limit ${input.limit}`;
+  const [count] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.notifications n
+    where not exists (select 1 from app.notification_reads r where r.notification_id = n.id)`;
+  return { items, unread: count?.n ?? 0 };
+}
+
+/** Marks inbox items read for the caller (all when `ids` is empty). */
+export async function markRead(tx: Tx, ids: number[]): Promise<void> {
+  await tx.sql`insert into app.notification_reads (notification_id, user_id, scope_code)
+    select n.id, ${tx.ctx.userId}, ${tx.ctx.scope} from app.notifications n
+    where ${ids.length ? tx.sql`n.id = any(${ids}::bigint[])` : tx.sql`true`}
+    on conflict do nothing`;
+}
