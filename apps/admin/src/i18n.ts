@@ -1,6 +1,9 @@
 import { LEVEL_NAMES, type Level } from "@zongzhi/domain/division";
 import { ROLE_NAMES, type Role } from "@zongzhi/domain/roles";
 import { createSignal } from "solid-js";
+import { casesEn, casesZh } from "./i18n/cases.ts";
+import { centreEn, centreZh } from "./i18n/centre.ts";
+import { escalationEn, escalationZh } from "./i18n/escalation.ts";
 
 /** The UI's languages: Chinese first, English second. */
 export type Locale = "zh-CN" | "en";
@@ -234,6 +237,9 @@ const zh = {
   "audit.detail": "详情",
   "audit.system": "系统",
   "audit.end": "已显示全部记录",
+  ...centreZh,
+  ...casesZh,
+  ...escalationZh,
 } as const;
 
 /** A key of the dictionary. */
@@ -449,6 +455,9 @@ const en: Record<MessageKey, string> = {
   "audit.detail": "Detail",
   "audit.system": "System",
   "audit.end": "No older entries",
+  ...centreEn,
+  ...casesEn,
+  ...escalationEn,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };

@@ -83,7 +83,16 @@ for (const fixture of TABLE_FIXTURES) {
       const may = await zzAppMay(fixture);
       const driver = zzAppDriver(db.app);
       const writers: [Writer, Actor][] = [
-        ["self", { label: "the township itself", scope: "620981102", tenant: tenant("620981102"), own: victim }],
+        [
+          "self",
+          {
+            label: "the township itself",
+            scope: "620981102",
+            tenant: tenant("620981102"),
+            own: victim,
+            userId: victim.refs.userId,
+          },
+        ],
         ["ancestor", { label: "its county", scope: "620981", tenant: tenant("620981"), own: seeded(table, "620981") }],
       ];
       const failures: string[] = [];
@@ -140,7 +149,7 @@ for (const fixture of TABLE_FIXTURES) {
     it(`a tenant reads its own row in ${fixture.table} where zz_app may read the table at all`, async () => {
       const own = seeded(fixture.table, "620981102001");
       const may = await zzAppMay(fixture);
-      const actor: Actor = { label: "self", scope: own.tenant.code, tenant: own.tenant };
+      const actor: Actor = { label: "self", scope: own.tenant.code, tenant: own.tenant, userId: own.refs.userId };
       controls += 1;
       const o = await zzAppDriver(db.app).attempt(actor, (sql) =>
         runStatement(sql, { text: `select ${keyExpression(fixture)} as k from ${fixture.table}`, params: [] }),

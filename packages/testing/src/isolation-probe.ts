@@ -1,7 +1,7 @@
 import { type Sql, withoutScope, withScope } from "@zongzhi/db/client";
 import type postgres from "postgres";
 import type { TestTenant } from "./fixtures.ts";
-import { keyExpression, type SeededRow, type Statement, type TableFixture } from "./table-fixtures.ts";
+import { keyExpression, type SeededRow, type Statement, type TableFixture, type Writer } from "./table-fixtures.ts";
 
 /**
  * Who a probe runs as. `scope: null` is a request with no tenant context at all; `""` is a
@@ -12,6 +12,8 @@ export interface Actor {
   label: string;
   scope: string | null;
   tenant: TestTenant | null;
+  /** The user the request runs for (app.user_id), when a policy looks at it. */
+  userId?: string | undefined;
   /** The attacker's own row in the probed table, for the "move it to the victim" probes. */
   own?: SeededRow;
 }
@@ -79,7 +81,12 @@ export function zzAppDriver(pool: Sql): ProbeDriver {
             return body(tx.sql);
           });
         } else {
-          const ctx = { userId: null, tenantId: actor.tenant?.id ?? null, scope: actor.scope, roles: ["tenant_admin"] };
+          const ctx = {
+            userId: actor.userId ?? null,
+            tenantId: actor.tenant?.id ?? null,
+            scope: actor.scope,
+            roles: ["tenant_admin"],
+          };
           await withScope(pool, ctx, (tx) => body(tx.sql));
         }
       } catch (error) {
@@ -103,7 +110,8 @@ export function insideTransactionDriver(conn: Sql): ProbeDriver {
         actor.scope === null
           ? ""
           : `; select set_config('app.scope', ${literal(actor.scope)}, true), ` +
-            `set_config('app.tenant_id', ${literal(actor.tenant?.id ?? "")}, true)`;
+            `set_config('app.tenant_id', ${literal(actor.tenant?.id ?? "")}, true), ` +
+            `set_config('app.user_id', ${literal(actor.userId ?? "")}, true)`;
       // One simple-protocol round trip: savepoint, role and settings.
       await conn.unsafe(`savepoint probe; set local role zz_app${settings}`);
       try {
@@ -118,6 +126,17 @@ export function insideTransactionDriver(conn: Sql): ProbeDriver {
 /** SQLSTATEs that mean "refused": privilege or policy (42501) and integrity refusals (class 23). */
 function refused(code: string): boolean {
   return code === "42501" || code.startsWith("23");
+}
+
+/** Where the actor stands relative to the victim's tenant. */
+export function relationOf(actor: Actor, victim: SeededRow): Writer | "other" {
+  const scope = actor.scope;
+  const code = victim.tenant.code;
+  if (!scope || !/^[0-9]+$/.test(scope)) return "other";
+  if (scope === code) return "self";
+  if (code.startsWith(scope)) return "ancestor";
+  if (scope.startsWith(code)) return "descendant";
+  return "other";
 }
 
 /**
@@ -258,7 +277,23 @@ export async function probeIsolation(
     // TRUNCATE ignores row-level security altogether: only the privilege stands in its way.
     await mustBeRefused("truncate", { label: "truncate", text: `truncate ${table} cascade`, params: [] });
 
-    for (const forge of fixture.forges(victim, actor)) await mustBeRefused(`insert: ${forge.label}`, forge);
+    const relation = relationOf(actor, victim);
+    for (const forge of fixture.forges(victim, actor)) {
+      if (relation !== "other" && forge.allowedFor.includes(relation)) {
+        // The table's rule lets this actor do it (a village notifying its township): it must work.
+        report.probes += 1;
+        const outcome = await driver.attempt(actor, (sql) => runStatement(sql, forge));
+        if (!outcome.ok)
+          note(
+            "broken",
+            `insert: ${forge.label}`,
+            forge,
+            `a permitted insert failed: ${outcome.code} ${outcome.message}`,
+          );
+      } else {
+        await mustBeRefused(`insert: ${forge.label}`, forge);
+      }
+    }
 
     if (actor.own) {
       for (const move of fixture.moves(victim)) {

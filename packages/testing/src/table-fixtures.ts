@@ -29,8 +29,8 @@ export interface Attacker {
   own?: SeededRow | undefined;
 }
 
-/** Who, relative to the victim, may write a row: the tenant itself, or one of its ancestors. */
-export type Writer = "self" | "ancestor";
+/** Who, relative to the victim, may write a row: the tenant itself, an ancestor, or a descendant. */
+export type Writer = "self" | "ancestor" | "descendant";
 
 /** An INSERT carrying the victim's tenant id or code (or a forged reference to one of its rows). */
 export interface Forge extends Statement {
@@ -731,6 +731,10 @@ const cases: TableFixture = {
   moves(victim) {
     return [
       { column: "scope_code", value: victim.tenant.code },
+      // The handler and the owner see and work the case: handing an own case to a unit outside
+      // one's subtree puts it in that unit's view (a sideways hand-over is a county's decision).
+      { column: "handler_code", value: victim.tenant.code },
+      { column: "owner_code", value: victim.tenant.code },
       // Not a move, but a forged id all the same: an own case marked a duplicate of the victim's.
       { column: "duplicate_of", value: victim.key },
     ];
@@ -1006,6 +1010,95 @@ const judicialConfirmations: TableFixture = {
   },
 };
 
+// Escalation (0008): hops hang off a case; notifications go to a unit's inbox.
+
+const caseHops = caseChild("app.case_hops", "reason", { kind: "escalate", from_code: "620981102", to_code: "620981" });
+
+const ANYONE_ON_THE_PATH: readonly Writer[] = ["self", "ancestor", "descendant"];
+
+/** A notification in `tenant`'s inbox about one of its cases. */
+async function seedNotification(admin: Sql, tenant: TestTenant): Promise<{ id: string; caseId: string }> {
+  const caseId = await seedCase(admin, tenant);
+  const row = await insertOne<{ id: string }>(
+    admin,
+    `insert into app.notifications (scope_code, kind, case_id, title) values ($1, 'probe.seeded', $2, '探针通知')
+     returning id::text`,
+    [tenant.code, caseId],
+  );
+  return { id: row.id, caseId };
+}
+
+const notifications: TableFixture = {
+  table: "app.notifications",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "title",
+  writers: NOBODY,
+  private: true,
+  async seed(admin, tenant) {
+    const { id, caseId } = await seedNotification(admin, tenant);
+    return { table: "app.notifications", key: id, tenant, refs: { caseId } };
+  },
+  forges(victim, attacker) {
+    const forges: Forge[] = [
+      {
+        // Units on the path notify each other (escalation goes up, assignment down); nobody else.
+        label: "post into the victim's inbox",
+        text: "insert into app.notifications (scope_code, kind, title) values ($1, 'probe.forged', 'forged')",
+        params: [victim.tenant.code],
+        allowedFor: ANYONE_ON_THE_PATH,
+      },
+    ];
+    if (attacker.tenant) {
+      forges.push({
+        label: "forged id: notify an own unit about the victim's case",
+        text: "insert into app.notifications (scope_code, kind, case_id, title) values ($1, 'probe.forged', $2, 'forged')",
+        params: [attacker.tenant.code, victim.refs.caseId!],
+        allowedFor: BOTH,
+      });
+    }
+    return forges;
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
+const notificationReads: TableFixture = {
+  table: "app.notification_reads",
+  key: ["notification_id", "user_id"],
+  tenantColumn: "scope_code",
+  touch: "read_at",
+  writers: NOBODY,
+  private: true,
+  async seed(admin, tenant) {
+    const notification = await seedNotification(admin, tenant);
+    const user = await seedUser(admin, tenant);
+    await admin`insert into app.notification_reads (notification_id, user_id, scope_code)
+      values (${notification.id}, ${user.id}, ${tenant.code})`;
+    return {
+      table: "app.notification_reads",
+      key: `${notification.id}/${user.id}`,
+      tenant,
+      refs: { notificationId: notification.id, userId: user.id },
+    };
+  },
+  forges(victim) {
+    return [
+      {
+        // Only the reading user marks its own reads.
+        label: "mark the victim's notification read for the victim's user",
+        text: "insert into app.notification_reads (notification_id, user_id, scope_code) values ($1, $2, $3)",
+        params: [victim.refs.notificationId!, victim.refs.userId!, victim.tenant.code],
+        allowedFor: NOBODY,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1041,6 +1134,9 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   referrals,
   followUps,
   attachments,
+  caseHops,
+  notifications,
+  notificationReads,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */
