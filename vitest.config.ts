@@ -13,6 +13,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "**/node_modules/**"],
         },
@@ -20,6 +21,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["packages/*/src/**/*.integration.test.ts", "apps/api/src/**/*.integration.test.ts"],
           globalSetup: [dbSetup],
           testTimeout: 60_000,
@@ -31,6 +33,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
+          sequence: { groupOrder: 2 },
           include: ["apps/admin/e2e/**/*.e2e.test.ts"],
           globalSetup: [dbSetup, "./apps/admin/e2e/build-ui.ts"],
           testTimeout: 120_000,

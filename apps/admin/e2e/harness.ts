@@ -45,13 +45,13 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Starts a fresh database (cloned from the migrated template) with the demo, the API serving the built UI, and Chromium. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { cases?: boolean } = {}): Promise<Harness> {
   const db = await createTestDatabase();
-  // The admin UI shows no centre configuration: the tenants and accounts of the demo suffice.
-  await loadDemo(db.adminUrl, { centres: false });
+  const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+  // By default the tenants and accounts of the demo suffice; `cases` adds the centres and demo cases.
+  await loadDemo(db.adminUrl, options.cases ? { centres: true, cipher } : { centres: false });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
   const attachments = await mkdtemp(join(tmpdir(), "zz-e2e-attachments-"));
   const app = createApp({
     sql: db.app,

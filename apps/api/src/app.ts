@@ -30,7 +30,9 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, generateCookie, getCookie, setCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { streamSSE } from "hono/streaming";
 import { z } from "zod";
+import { createNotificationHub } from "./events.ts";
 import type { Logger } from "./logger.ts";
 
 /** Options of {@link createApp}. */
@@ -216,6 +218,32 @@ export function createApp(options: AppOptions) {
     };
     return withScope(sql, ctx, fn);
   };
+
+  // Live notifications (SSE), fed by LISTEN/NOTIFY so that several API instances work.
+  const hub = createNotificationHub(sql, logger);
+  app.get("/events", (c) => {
+    const user = c.get("user");
+    if (!user || user.mustChangePassword)
+      throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
+    return streamSSE(c, async (stream) => {
+      const unsubscribe = await hub.subscribe({
+        scope: user.scope,
+        userId: user.userId,
+        send: (data) => void stream.writeSSE({ event: "notification", data }),
+      });
+      await stream.writeSSE({ event: "ready", data: "{}" });
+      let open = true;
+      stream.onAbort(() => {
+        open = false;
+        unsubscribe();
+      });
+      // A comment line every 25 s keeps proxies from closing an idle stream.
+      while (open) {
+        await stream.sleep(25_000);
+        if (open) await stream.write(": keep-alive\n\n");
+      }
+    });
+  });
 
   // Attachments travel as multipart uploads, outside tRPC; the bytes go to the store, not the database.
   app.post("/cases/:id/attachments", async (c) => {

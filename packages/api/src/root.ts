@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit.router.ts";
 import { authRouter } from "./routers/auth.router.ts";
 import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
+import { escalationRouter } from "./routers/escalation.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
 import { tenantsRouter } from "./routers/tenants.router.ts";
 import { usersRouter } from "./routers/users.router.ts";
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   centre: centreRouter,
   cases: casesRouter,
+  escalation: escalationRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

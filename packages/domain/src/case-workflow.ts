@@ -71,6 +71,8 @@ export const CASE_ACTIONS = [
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
 const CLERKS: Role[] = ["intake_clerk", "tenant_admin", "leader"];
+// A village has no intake clerk: its mediator accepts and triages (the outpost, 前哨站).
+const FRONT: Role[] = [...CLERKS, "mediator"];
 const HANDLERS: Role[] = ["mediator", "intake_clerk", "tenant_admin", "leader"];
 
 /** One rule of the workflow: from which states, to which state, who may, and what it needs. */
@@ -86,7 +88,7 @@ export interface TransitionRule {
 
 /** The explicit allowed-transition map: anything not listed here is refused. */
 export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
-  accept: { from: ["registered"], to: "accepted", roles: CLERKS, needs: [], name: { zh: "受理", en: "Accept" } },
+  accept: { from: ["registered"], to: "accepted", roles: FRONT, needs: [], name: { zh: "受理", en: "Accept" } },
   return: {
     from: ["registered"],
     to: "returned",

@@ -225,6 +225,8 @@ type CaseRow = {
   held_from: CaseState | null;
   version: number;
   scope_code: string;
+  owner_code: string;
+  hop_state: string;
 };
 
 /** Longest a case may be put on hold (waiting for a party). */
@@ -239,11 +241,20 @@ export async function transitionCase(
   tx: Tx,
   input: { id: string; version: number; action: CaseAction; data: TransitionData },
 ): Promise<{ status: CaseState; version: number }> {
-  const [c] = await tx.sql<
-    CaseRow[]
-  >`select id, status, held_from, version, scope_code from app.cases where id = ${input.id}`;
+  const [c] = await tx.sql<CaseRow[]>`select id, status, held_from, version, scope_code, owner_code, hop_state
+    from app.cases where id = ${input.id}`;
   if (!c) throw notFound(CASE);
   if (c.version !== input.version) throw conflict();
+  // The owning tier handles the case; its ancestors may act on it too (supervise, take over).
+  if (!c.owner_code.startsWith(tx.ctx.scope)) {
+    throw new AppError("FORBIDDEN", {
+      zh: "案件已上报或交办，由当前承办单位办理",
+      en: "The case was escalated or assigned: the unit that owns it now handles it",
+    });
+  }
+  if (c.hop_state === "awaiting_sign_for") {
+    throw new AppError("PRECONDITION_FAILED", { zh: "案件待签收，签收后方可办理", en: "Sign for the case first" });
+  }
   const to = nextState(c.status, input.action, tx.ctx.roles, c.held_from);
   const d = input.data;
   const need = (value: unknown, path: string, zh: string, en: string) => {

@@ -1,0 +1,136 @@
+import {
+  CASE_STATE_NAMES,
+  type CaseAction,
+  type CaseState,
+  CHANNEL_NAMES,
+  type Channel,
+  type RiskGrade,
+  TRANSITIONS,
+} from "@zongzhi/domain/case-workflow";
+import { Show } from "solid-js";
+import type { DayValue } from "../case-api.ts";
+import type { Me } from "../api.ts";
+import { CASE_CATEGORIES, type CaseCategory } from "../i18n/cases.ts";
+import { locale, pick, t } from "../i18n.ts";
+import { Badge, type BadgeTone } from "../ui/badge.tsx";
+
+/** Name of a workflow state in the current language. */
+export function stateName(state: CaseState): string {
+  return pick(CASE_STATE_NAMES[state]);
+}
+
+/** Name of a source channel. */
+export function channelName(channel: Channel): string {
+  return pick(CHANNEL_NAMES[channel]);
+}
+
+/** Name of a workflow action (受理, 分诊 …). */
+export function actionName(action: CaseAction): string {
+  return pick(TRANSITIONS[action].name);
+}
+
+/** Name of a case category: the static list, else what the server sent, else the code. */
+export function categoryName(code: string, fallback?: string): string {
+  const known = CASE_CATEGORIES.find((c) => c.code === code);
+  if (known) return locale() === "en" ? known.en : known.zh;
+  return fallback ?? code;
+}
+
+/** The categories as select options. */
+export function categoryOptions(): { value: CaseCategory; label: string }[] {
+  return CASE_CATEGORIES.map((c) => ({ value: c.code, label: locale() === "en" ? c.en : c.zh }));
+}
+
+const STATE_TONE: Record<CaseState, BadgeTone> = {
+  registered: "info",
+  returned: "warning",
+  accepted: "info",
+  triaged: "info",
+  in_mediation: "info",
+  on_hold: "warning",
+  resolved: "success",
+  not_resolved: "danger",
+  referred: "warning",
+  awaiting_follow_up: "info",
+  reopened: "warning",
+  closed: "success",
+  archived: "neutral",
+  cancelled: "neutral",
+  duplicate: "neutral",
+};
+
+/** The state of a case as a coloured label. */
+export function StatusBadge(props: { state: CaseState }) {
+  return <Badge tone={STATE_TONE[props.state]}>{stateName(props.state)}</Badge>;
+}
+
+const RISK_TONE: Record<Exclude<RiskGrade, "none">, BadgeTone> = { red: "danger", yellow: "warning", blue: "info" };
+
+/**
+ * The risk grade (danger of escalation into a group incident or petition). Its label always
+ * says "风险" so that it is never read as a deadline colour.
+ */
+export function RiskBadge(props: { grade: RiskGrade; showNone?: boolean }) {
+  return (
+    <Show
+      when={props.grade !== "none" ? (props.grade as Exclude<RiskGrade, "none">) : null}
+      fallback={props.showNone ? <Badge tone="neutral">{t("cases.risk.none")}</Badge> : null}
+    >
+      {(grade) => (
+        <Badge tone={RISK_TONE[grade()]} class={`risk-badge risk-${grade()}`}>
+          <span class="risk-dot" aria-hidden="true" />
+          {t(`cases.risk.${grade()}`)}
+        </Badge>
+      )}
+    </Show>
+  );
+}
+
+/** The group-dispute flag (群体性). */
+export function GroupBadge() {
+  return (
+    <Badge tone="danger" class="group-badge">
+      {t("cases.groupDispute")}
+    </Badge>
+  );
+}
+
+/** YYYY-MM-DD of a date-only value (superjson brings it as UTC midnight). */
+export function isoDay(value: DayValue): string {
+  return typeof value === "string" ? value.slice(0, 10) : value.toISOString().slice(0, 10);
+}
+
+/** A date-only value for reading (2026年11月22日 / 2026-11-22). */
+export function formatDay(value: DayValue | null | undefined): string {
+  if (!value) return "—";
+  const [y, m, d] = isoDay(value).split("-");
+  return locale() === "en" ? `${y}-${m}-${d}` : `${y}年${Number(m)}月${Number(d)}日`;
+}
+
+/** A moment as a date in China Standard Time. */
+export function formatDate(value: Date | string): string {
+  const date = typeof value === "string" ? new Date(value) : value;
+  return date.toLocaleDateString(locale(), { timeZone: "Asia/Shanghai", year: "numeric", month: "long", day: "numeric" });
+}
+
+/** Today in China (YYYY-MM-DD), the units' own calendar. */
+export function chinaToday(now: Date = new Date()): string {
+  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** Adds days to a YYYY-MM-DD date. */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** An amount in yuan from cents (bigint columns arrive as text). */
+export function formatAmount(cents: string | number | null | undefined): string {
+  if (cents === null || cents === undefined) return "—";
+  const yuan = Number(cents) / 100;
+  return `¥${yuan.toLocaleString("zh-CN", { maximumFractionDigits: 2 })}`;
+}
+
+/** True when the user may only see the cases its departments are summoned to (the API's rule, mirrored to hide). */
+export function isLiaisonOnly(me: Me): boolean {
+  return me.roles.includes("department_liaison") && me.roles.every((r) => r === "department_liaison" || r === "auditor");
+}

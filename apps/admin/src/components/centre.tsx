@@ -1,0 +1,433 @@
+import { createQuery } from "@tanstack/solid-query";
+import { isoWeekday } from "@zongzhi/domain/calendar";
+import type { Level } from "@zongzhi/domain/division";
+import { RESIDENCY_NAMES, type Residency } from "@zongzhi/domain/roster";
+import { createSignal, For, type JSX, Show } from "solid-js";
+import { fieldProblem, type Inputs, type Me, type Outputs, trpc } from "../api.ts";
+import { HOLIDAY_NAMES_EN } from "../i18n/centre.ts";
+import { levelName, locale, type MessageKey, pick, t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Alert } from "../ui/alert.tsx";
+import { Badge, type BadgeTone } from "../ui/badge.tsx";
+import { Select } from "../ui/select.tsx";
+import "../pages/centre.css";
+
+/** A stationed department as the API returns it. */
+export type Stationing = Outputs["centre"]["stationings"][number];
+/** One day of the duty roster. */
+export type DayRoster = Outputs["centre"]["roster"][number];
+/** A service window. */
+export type ServiceWindow = Outputs["centre"]["windows"][number];
+/** A mediator of a pool the centre may draw on. */
+export type Mediator = Outputs["centre"]["mediators"][number];
+/** A mediation room or named studio. */
+export type Room = Outputs["centre"]["rooms"][number];
+/** A mediation committee with its members. */
+export type Committee = Outputs["centre"]["committees"][number];
+/** A booking of a room. */
+export type Booking = Outputs["centre"]["bookings"][number];
+
+/** Fields of expertise of mediators. */
+export type Specialty = NonNullable<Inputs["centre"]["mediators"]["specialty"]>;
+/** Grades of mediators. */
+export type Grade = Inputs["centre"]["addMediator"]["grade"];
+/** Where a mediator comes from. */
+export type Affiliation = Inputs["centre"]["addMediator"]["affiliation"];
+/** Kinds of rooms. */
+export type RoomKind = Inputs["centre"]["createRoom"]["kind"];
+/** Functional areas of a centre. */
+export type Area = Inputs["centre"]["createRoom"]["area"];
+/** Fields of committees. */
+export type CommitteeField = Inputs["centre"]["saveCommittee"]["field"];
+/** Roles inside a committee. */
+export type CommitteeRole = Inputs["centre"]["saveCommittee"]["members"][number]["role"];
+/** Categories of department kinds. */
+export type KindCategory = Inputs["centre"]["addDepartmentKind"]["category"];
+
+/** The keys of a record that lists every member of a union once (the compiler checks completeness). */
+function every<T extends string>(all: Record<T, true>): T[] {
+  return Object.keys(all) as T[];
+}
+
+/** Residency modes in display order. */
+export const RESIDENCIES: Residency[] = every<Residency>({ permanent: true, rotating: true, on_call: true });
+/** Specialties in display order. */
+export const SPECIALTIES = every<Specialty>({
+  marriage_family: true,
+  neighbour: true,
+  labour: true,
+  land: true,
+  property: true,
+  traffic: true,
+  medical: true,
+  demolition: true,
+  contract: true,
+  consumer: true,
+  petition: true,
+  other: true,
+});
+/** Grades, highest first. */
+export const GRADES = every<Grade>({ chief: true, senior: true, standard: true });
+/** Affiliations in display order. */
+export const AFFILIATIONS = every<Affiliation>({
+  committee: true,
+  department: true,
+  lawyer: true,
+  retired_judge: true,
+  notable_villager: true,
+  grid_worker: true,
+  psychologist: true,
+  volunteer: true,
+  other: true,
+});
+/** Room kinds in display order. */
+export const ROOM_KINDS = every<RoomKind>({
+  general: true,
+  family: true,
+  neighbour: true,
+  labour: true,
+  land: true,
+  property: true,
+  traffic: true,
+  medical: true,
+  petition: true,
+  litigation: true,
+});
+/** Functional areas in the order a visitor walks through them. */
+export const AREAS = every<Area>({ intake: true, resolution: true, command: true });
+/** Committee fields in display order. */
+export const COMMITTEE_FIELDS = every<CommitteeField>({
+  joint: true,
+  labour: true,
+  medical: true,
+  rural_land: true,
+  water: true,
+  property: true,
+  traffic: true,
+  marriage_family: true,
+  consumer: true,
+  enterprise: true,
+  other: true,
+});
+/** Committee roles, most senior first. */
+export const COMMITTEE_ROLES = every<CommitteeRole>({ director: true, deputy: true, member: true });
+/** Categories of department kinds. */
+export const KIND_CATEGORIES = every<KindCategory>({
+  party_government: true,
+  judicial: true,
+  public_security: true,
+  administrative: true,
+  mass_organisation: true,
+  social_force: true,
+});
+
+/** Name of a residency mode (常驻 / 轮驻 / 随叫随驻). */
+export function residencyName(residency: Residency): string {
+  return pick(RESIDENCY_NAMES[residency]);
+}
+
+const RESIDENCY_TONES: Record<Residency, BadgeTone> = { permanent: "success", rotating: "info", on_call: "warning" };
+
+/** The residency mode as a coloured badge. */
+export function ResidencyBadge(props: { residency: Residency }) {
+  return (
+    <Badge tone={RESIDENCY_TONES[props.residency]} class="residency-badge">
+      {residencyName(props.residency)}
+    </Badge>
+  );
+}
+
+/** Name of a specialty; unknown values show as they are. */
+export function specialtyName(value: string): string {
+  return (SPECIALTIES as string[]).includes(value) ? t(`centre.specialty.${value as Specialty}`) : value;
+}
+/** Name of a grade. */
+export const gradeName = (value: Grade): string => t(`centre.grade.${value}`);
+/** Name of an affiliation. */
+export const affiliationName = (value: Affiliation): string => t(`centre.affiliation.${value}`);
+/** Name of a room kind. */
+export const roomKindName = (value: RoomKind): string => t(`centre.roomKind.${value}`);
+/** Name of a functional area. */
+export const areaName = (value: Area): string => t(`centre.area.${value}`);
+/** Name of a committee field. */
+export const committeeFieldName = (value: CommitteeField): string => t(`centre.field.${value}`);
+/** Name of a committee role. */
+export const committeeRoleName = (value: CommitteeRole): string => t(`centre.role.${value}`);
+/** Name of a department-kind category. */
+export const categoryName = (value: KindCategory): string => t(`centre.category.${value}`);
+/** Short name of an ISO weekday (1 = Monday). */
+export const weekdayName = (day: number): string => t(`centre.weekday.${day}` as MessageKey);
+
+/** A holiday's name in the current language (the calendar names holidays in Chinese). */
+export function holidayName(zh: string): string {
+  if (locale() !== "en") return zh;
+  return zh
+    .split("、")
+    .map((part) => HOLIDAY_NAMES_EN[part] ?? part)
+    .join(" / ");
+}
+
+/** A duration in minutes, readable ("2 小时", "1 小时 30 分钟", "3 天"). */
+export function durationText(minutes: number): string {
+  if (minutes % 1440 === 0) return t("centre.duration.days", { n: minutes / 1440 });
+  if (minutes < 60) return t("centre.duration.minutes", { n: minutes });
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? t("centre.duration.hours", { n: h }) : t("centre.duration.hoursMinutes", { h, m });
+}
+
+/** Splits a list typed as "a、b，c, d" into its trimmed, non-empty items. */
+export function splitList(text: string): string[] {
+  return text
+    .split(/[、，,；;\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+/** Joins list items the way the current language writes them. */
+export function joinList(items: string[]): string {
+  return items.join(locale() === "en" ? ", " : "、");
+}
+
+/** The phone-number rule of the API (digits, +, -, spaces; 5–20 characters). */
+export function phoneValid(value: string): boolean {
+  return /^[0-9+\- ]{5,20}$/.test(value.trim());
+}
+
+/** A whole number from a field, or null when the field is not one. */
+export function wholeNumber(value: string): number | null {
+  const trimmed = value.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : null;
+}
+
+// ---------- dates and times (the centre's own clock: China Standard Time, UTC+8) ----------
+// Date arithmetic comes from the domain (@zongzhi/domain/calendar); working days and holidays
+// come from the API's roster, never from the browser.
+
+const CST_MS = 8 * 3_600_000;
+
+/** The instant of a date and wall-clock time in China. */
+export function chinaInstant(date: string, time: string): Date {
+  return new Date(`${date}T${time}:00+08:00`);
+}
+
+/** Minutes since midnight (China) of an instant. */
+export function chinaMinutes(instant: Date): number {
+  const shifted = new Date(instant.getTime() + CST_MS);
+  return shifted.getUTCHours() * 60 + shifted.getUTCMinutes();
+}
+
+/** The date (China) of an instant. */
+export function chinaDate(instant: Date): string {
+  return new Date(instant.getTime() + CST_MS).toISOString().slice(0, 10);
+}
+
+/** "09:30" from minutes since midnight. */
+export function clock(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** A date as the current language writes it with its weekday ("9月30日 周三"). */
+export function dayLabel(date: string): string {
+  const [, month, day] = date.split("-").map(Number);
+  return t("centre.date.day", { month: month ?? 0, day: day ?? 0, weekday: weekdayName(isoWeekday(date)) });
+}
+
+/** A full date ("2026年9月30日"). */
+export function fullDate(date: string): string {
+  const [year, month, day] = date.split("-").map(Number);
+  return t("centre.date.full", { year: year ?? 0, month: month ?? 0, day: day ?? 0 });
+}
+
+// ---------- form helpers ----------
+
+/**
+ * Field errors of a form: the client's own checks as the user types (once a field was
+ * touched, or after a submit), else the server's problem for that field until it is edited.
+ */
+export function createFieldErrors(options: {
+  check: () => Record<string, string | undefined>;
+  serverError: () => unknown;
+}) {
+  const [touched, setTouched] = createSignal<ReadonlySet<string>>(new Set());
+  const [edited, setEdited] = createSignal<ReadonlySet<string>>(new Set());
+  const [submitted, setSubmitted] = createSignal(false);
+  const client = () => options.check();
+  return {
+    /** Marks a field as changed by the user. */
+    touch(path: string) {
+      setTouched((s) => new Set(s).add(path));
+      setEdited((s) => new Set(s).add(path));
+    },
+    /** The message to show next to a field, if any. */
+    error(path: string): string | undefined {
+      const own = client()[path];
+      if (own && (submitted() || touched().has(path))) return own;
+      if (edited().has(path)) return undefined;
+      const server = fieldProblem(options.serverError(), path);
+      return server ? pick(server) : undefined;
+    },
+    /** Call on submit: true when the client's checks pass. */
+    submit(): boolean {
+      setSubmitted(true);
+      setEdited(new Set<string>());
+      return Object.values(client()).every((m) => !m);
+    },
+    /** True when the server's error names a field shown in the form. */
+    hasFieldProblem(paths: string[]): boolean {
+      return paths.some((p) => fieldProblem(options.serverError(), p) !== undefined);
+    },
+  };
+}
+
+/** The form-level message of a failed save (CONFLICT, NOT_FOUND …) when no field explains it. */
+export function FormError(props: { error: unknown; shownFields: string[]; text: (e: unknown) => string }) {
+  const message = () => {
+    if (!props.error) return null;
+    const fields = props.shownFields;
+    const server = props.error;
+    const named = fields.some((p) => fieldProblem(server, p) !== undefined);
+    return named ? null : props.text(server);
+  };
+  return (
+    <Show when={message()}>
+      <Alert>{message()}</Alert>
+    </Show>
+  );
+}
+
+// ---------- which centre is shown ----------
+
+/** A centre whose configuration is shown: the user's own or an onboarded unit below it. */
+export interface CentreRef {
+  id: string;
+  code: string;
+  name: string;
+  level: Level;
+}
+
+// The chosen centre survives moving between the centre pages (per signed-in user).
+const [chosen, setChosen] = createSignal<{ userId: string; stack: CentreRef[] } | null>(null);
+
+/** The centre shown on the centre pages, with the path from the user's own centre to it. */
+export function useCentre(me: () => Me) {
+  const own = (): CentreRef | null => {
+    const tenant = me().tenant;
+    return tenant ? { id: tenant.id, code: tenant.code, name: tenant.name, level: tenant.level } : null;
+  };
+  const stack = (): CentreRef[] => {
+    const c = chosen();
+    if (c && c.userId === me().id && c.stack[0]?.id === own()?.id) return c.stack;
+    const o = own();
+    return o ? [o] : [];
+  };
+  const current = () => stack()[stack().length - 1] ?? null;
+  const isOwn = () => stack().length <= 1;
+  return {
+    stack,
+    current,
+    isOwn,
+    /** The tenantId to pass to the API: undefined for the user's own centre. */
+    tenantId: () => (isOwn() ? undefined : current()?.id),
+    /** True when the user may change the shown centre's configuration. */
+    canConfigure: () => isOwn() && can(me(), "centre.configure"),
+    open(unit: CentreRef) {
+      setChosen({ userId: me().id, stack: [...stack(), unit] });
+    },
+    back(index: number) {
+      setChosen({ userId: me().id, stack: stack().slice(0, index + 1) });
+    },
+  };
+}
+
+/** The centre picker: a breadcrumb from the user's centre, and a list of the onboarded units below. */
+export function CentrePicker(props: { centre: ReturnType<typeof useCentre>; me: Me }) {
+  const current = () => props.centre.current();
+  return (
+    <Show when={current()}>
+      {(unit) => (
+        <section class="card unit-picker centre-picker" aria-labelledby="centre-picker-title">
+          <h2 id="centre-picker-title" class="sr-only">
+            {t("centre.unit")}
+          </h2>
+          <div class="unit-picker-row">
+            <nav aria-label={t("centre.unit")} class="breadcrumb">
+              <ol>
+                <For each={props.centre.stack()}>
+                  {(item, i) => (
+                    <li aria-current={i() === props.centre.stack().length - 1 ? "location" : undefined}>
+                      <Show
+                        when={i() < props.centre.stack().length - 1}
+                        fallback={<strong>{item.name}</strong>}
+                      >
+                        <button type="button" class="link-button" onClick={() => props.centre.back(i())}>
+                          {item.name}
+                        </button>
+                      </Show>
+                    </li>
+                  )}
+                </For>
+              </ol>
+            </nav>
+            <Badge tone="tier">{levelName(unit().level)}</Badge>
+            <Show when={unit().level !== "village" && can(props.me, "tenant.read")}>
+              <ChildCentreSelect parent={unit()} onPick={(u) => props.centre.open(u)} />
+            </Show>
+          </div>
+          <Show when={!props.centre.isOwn()}>
+            <p class="muted small centre-readonly">{t("centre.readOnly", { name: unit().name })}</p>
+          </Show>
+        </section>
+      )}
+    </Show>
+  );
+}
+
+function ChildCentreSelect(props: { parent: CentreRef; onPick: (unit: CentreRef) => void }) {
+  const children = createQuery(() => ({
+    queryKey: ["tenants.units", props.parent.code, "onboarded"],
+    queryFn: () => trpc.tenants.units.query({ parentCode: props.parent.code, onboardedOnly: true, limit: 200 }),
+  }));
+  const options = () =>
+    (children.data?.items ?? []).flatMap((u) =>
+      u.tenant ? [{ value: u.tenant.id, label: t("centre.unitOption", { name: u.name, code: u.code }) }] : [],
+    );
+  return (
+    <Show when={options().length > 0}>
+      <Select
+        class="unit-select"
+        label={t("centre.childUnit")}
+        placeholder={t("centre.childUnitPlaceholder")}
+        options={options()}
+        value={null}
+        onChange={(id) => {
+          const unit = children.data?.items.find((u) => u.tenant?.id === id);
+          if (unit?.tenant) props.onPick({ id: unit.tenant.id, code: unit.code, name: unit.name, level: unit.level });
+        }}
+      />
+    </Show>
+  );
+}
+
+/** A titled card section with an optional count and actions. */
+export function CentreSection(props: {
+  id: string;
+  title: string;
+  actions?: JSX.Element;
+  children: JSX.Element;
+  class?: string;
+}) {
+  return (
+    <section class={`card ${props.class ?? ""}`} aria-labelledby={props.id}>
+      <div class="card-head">
+        <h2 id={props.id} class="card-title">
+          {props.title}
+        </h2>
+        <Show when={props.actions}>
+          <div class="toolbar">{props.actions}</div>
+        </Show>
+      </div>
+      {props.children}
+    </section>
+  );
+}
