@@ -45,11 +45,12 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Starts a fresh database (cloned from the migrated template) with the demo, the API serving the built UI, and Chromium. */
-export async function startHarness(options: { cases?: boolean } = {}): Promise<Harness> {
+export async function startHarness(options: { cases?: boolean; centres?: boolean } = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
-  // By default the tenants and accounts of the demo suffice; `cases` adds the centres and demo cases.
-  await loadDemo(db.adminUrl, options.cases ? { centres: true, cipher } : { centres: false });
+  // By default the tenants and accounts of the demo suffice; `cases` adds the centres and demo cases,
+  // `centres` the centres' configuration only.
+  await loadDemo(db.adminUrl, options.cases ? { centres: true, cipher } : { centres: options.centres ?? false });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const attachments = await mkdtemp(join(tmpdir(), "zz-e2e-attachments-"));

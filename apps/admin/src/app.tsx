@@ -3,6 +3,12 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@ta
 import { errorCode } from "./api.ts";
 import { Shell } from "./components/shell.tsx";
 import { AuditPage } from "./pages/audit.tsx";
+import { CentreCommitteesPage } from "./pages/centre-committees.tsx";
+import { CentreDepartmentsPage } from "./pages/centre-departments.tsx";
+import { CentreMediatorsPage } from "./pages/centre-mediators.tsx";
+import { CentreRoomsPage } from "./pages/centre-rooms.tsx";
+import { CentreRosterPage } from "./pages/centre-roster.tsx";
+import { CentreWindowsPage } from "./pages/centre-windows.tsx";
 import { ChangePasswordPage } from "./pages/change-password.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
 import { LoginPage } from "./pages/login.tsx";
@@ -72,6 +78,12 @@ export function App() {
         <Route path="/users" component={UsersPage} />
         <Route path="/platform" component={PlatformPage} />
         <Route path="/audit" component={AuditPage} />
+        <Route path="/centre/departments" component={CentreDepartmentsPage} />
+        <Route path="/centre/roster" component={CentreRosterPage} />
+        <Route path="/centre/windows" component={CentreWindowsPage} />
+        <Route path="/centre/rooms" component={CentreRoomsPage} />
+        <Route path="/centre/committees" component={CentreCommitteesPage} />
+        <Route path="/centre/mediators" component={CentreMediatorsPage} />
         <Route path="*404" component={NotFoundPage} />
       </Route>
     </Router>

@@ -9,11 +9,14 @@ import { loadRegistry } from "@zongzhi/registry";
 import postgres from "postgres";
 import type { ServerEnv } from "./env.ts";
 import type { Logger } from "./logger.ts";
+import { prepareWorkerSchema } from "./worker.ts";
 
 /** Connection URLs of the database the server runs on. */
 export interface ResolvedDatabase {
   adminUrl: string;
   appUrl: string;
+  /** The job queue's role (zz_worker). */
+  workerUrl: string;
   embedded: boolean;
   /** The personal-data keyring of the embedded quick start (production passes FIELD_KEYS). */
   fieldKeys: string | undefined;
@@ -23,6 +26,7 @@ export interface ResolvedDatabase {
 interface Secrets {
   adminPassword: string;
   appPassword: string;
+  workerPassword?: string;
   fieldKeys?: string;
 }
 
@@ -30,15 +34,20 @@ async function embeddedSecrets(dataDir: string): Promise<Secrets> {
   const file = join(dataDir, "secrets.json");
   if (existsSync(file)) {
     const stored = JSON.parse(await readFile(file, "utf8")) as Secrets;
-    if (stored.fieldKeys) return stored;
-    // Data directories made before personal-data encryption get their keyring now.
-    const upgraded = { ...stored, fieldKeys: generateKeyringString() };
+    if (stored.fieldKeys && stored.workerPassword) return stored;
+    // Data directories made before these secrets existed get them now.
+    const upgraded = {
+      ...stored,
+      fieldKeys: stored.fieldKeys ?? generateKeyringString(),
+      workerPassword: stored.workerPassword ?? randomBytes(18).toString("base64url"),
+    };
     await writeFile(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
     return upgraded;
   }
   const secrets = {
     adminPassword: randomBytes(18).toString("base64url"),
     appPassword: randomBytes(18).toString("base64url"),
+    workerPassword: randomBytes(18).toString("base64url"),
     fieldKeys: generateKeyringString(),
   };
   await mkdir(dataDir, { recursive: true });
@@ -62,6 +71,7 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
   let adminUrl: string;
   let stop = async () => {};
   let appPassword = env.APP_DATABASE_PASSWORD;
+  let workerPassword = env.WORKER_DATABASE_PASSWORD;
   let fieldKeys = env.FIELD_KEYS;
   const embedded = !env.DATABASE_URL;
   if (env.DATABASE_URL) {
@@ -84,11 +94,13 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
     await admin.end();
     adminUrl = withCredentials(cluster.adminUrl, "zongzhi");
     appPassword = secrets.appPassword;
+    workerPassword = secrets.workerPassword;
     fieldKeys ??= secrets.fieldKeys;
     stop = () => cluster.stop();
   }
   const migrated = await migrate(adminUrl, {
     ...(appPassword !== undefined ? { appPassword } : {}),
+    ...(workerPassword !== undefined ? { workerPassword } : {}),
     log: (line) => logger.info(line),
   });
   logger.info({ applied: migrated.applied.length }, "migrations up to date");
@@ -100,6 +112,8 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
   } finally {
     await admin.end();
   }
+  const workerUrl = env.WORKER_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_worker", workerPassword ?? "");
+  await prepareWorkerSchema(workerUrl);
   const appUrl = env.APP_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_app", appPassword ?? "");
-  return { adminUrl, appUrl, embedded, fieldKeys, stop };
+  return { adminUrl, appUrl, workerUrl, embedded, fieldKeys, stop };
 }

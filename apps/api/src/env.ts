@@ -9,6 +9,9 @@ const Env = z.object({
   /** Runtime URL for the zz_app role. Absent: DATABASE_URL with user zz_app and APP_DATABASE_PASSWORD. */
   APP_DATABASE_URL: z.string().optional(),
   APP_DATABASE_PASSWORD: z.string().optional(),
+  /** Job-queue role URL (zz_worker); default DATABASE_URL with user zz_worker and WORKER_DATABASE_PASSWORD. */
+  WORKER_DATABASE_URL: z.string().optional(),
+  WORKER_DATABASE_PASSWORD: z.string().optional(),
   DATA_DIR: z.string().default(".data"),
   EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
   /** Public origin of the UI (scheme://host[:port]); HTTPS turns on __Host- cookies and HSTS. */

@@ -10,6 +10,7 @@ import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
 import { readEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { localDiskStore } from "./storage.ts";
+import { startWorker } from "./worker.ts";
 
 const started = Date.now();
 const env = readEnv();
@@ -50,6 +51,8 @@ const app = createApp({
   insecureCookie: !origin.startsWith("https:"),
 });
 
+const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });
+
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   const lines = [
     "",
@@ -66,6 +69,7 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (
 async function shutdown(signal: string) {
   logger.info({ signal }, "shutting down");
   server.close();
+  await worker.stop();
   await sql.end({ timeout: 5 });
   await db.stop();
   process.exit(0);

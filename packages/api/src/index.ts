@@ -2,5 +2,6 @@ export { ERROR_STATUS, toAppError } from "./errors.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { type AttachmentStore, addAttachment, readAttachment } from "./services/attachments.ts";
 export { publicLookup } from "./services/cases.ts";
+export { scanDeadlines } from "./services/deadlines.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export type { ApiContext, ErrorData } from "./trpc.ts";

@@ -6,6 +6,7 @@ import {
   describeFindings,
   ISOLATION_TREE,
   insideTransactionDriver,
+  type ProbeReport,
   probeIsolation,
   runStatement,
   type SeededRow,
@@ -19,10 +20,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sql } from "./client.ts";
 
-// Holes the attack suite found, each as a test named "HOLE: …" that FAILS until the migration
-// fixing it lands, followed by a test that applies the proposed fix (inside a transaction that
-// is rolled back) and shows that it closes the hole. The fixes are proposals for a new
-// migration; nothing here changes the schema.
+// Holes the attack suite found, each as a test named "HOLE: …" that fails while the hole is
+// open, followed by a test that applies the proposed fix (inside a transaction that is rolled
+// back) and shows that it closes the hole. The fixes are proposals for a migration; nothing
+// here changes the schema. Once fixed (0007 closed the first ones), a HOLE test stays as the
+// regression test.
 
 let db: TestDatabase;
 let tenants: Map<string, TestTenant>;
@@ -158,7 +160,7 @@ describe("auth.audit", () => {
   });
 });
 
-describe("forged ids on case tables (0006)", () => {
+describe("forged ids on case tables (0006, 0010)", () => {
   const township = "620981102";
   const attackers = ["620981101", "620981103", "620981102001", "620982101"];
   const probe = async (conn: Sql, table: string) => {
@@ -172,33 +174,38 @@ describe("forged ids on case tables (0006)", () => {
     );
   };
 
-  // The isolation suite's "forged id" probes fail for these two tables (24 tests); these tests
-  // name the holes and show the proposed fix. Fix (0006 or a later migration):
-  //   CREATE TRIGGER mediation_sessions_visible BEFORE INSERT ON app.mediation_sessions
-  //     FOR EACH ROW EXECUTE FUNCTION app.require_visible('booking_id', 'app.bookings');
-  //   CREATE TRIGGER judicial_confirmations_visible BEFORE INSERT ON app.judicial_confirmations
-  //     FOR EACH ROW EXECUTE FUNCTION app.require_visible('agreement_id', 'app.agreements');
-  // (better still, require the agreement to belong to NEW.case_id).
-  it("HOLE: a township cannot hold its mediation session on a sibling's room booking or confirm a sibling's agreement", async () => {
-    const found = await withFix([], async (conn) => [
-      ...(await probe(conn, "app.mediation_sessions")).leaks,
-      ...(await probe(conn, "app.judicial_confirmations")).leaks,
-    ]);
+  // Fixed for sessions and confirmations by 0007 (app.require_same_case); the same gap came
+  // back with app.supervisions.deadline_id in 0010 (UNIQUE: a foreign supervision would also
+  // block the victim's own). Fix:
+  //   CREATE TRIGGER supervisions_same_case BEFORE INSERT ON app.supervisions
+  //     FOR EACH ROW EXECUTE FUNCTION app.require_same_case('deadline_id', 'app.case_deadlines');
+  const tables = ["app.mediation_sessions", "app.judicial_confirmations", "app.supervisions"];
+  it("HOLE: a township cannot hold a session on a sibling's booking, confirm a sibling's agreement or supervise a sibling's deadline", async () => {
+    const found = await withFix([], async (conn) => {
+      const leaks: ProbeReport["leaks"] = [];
+      for (const table of tables) leaks.push(...(await probe(conn, table)).leaks);
+      return leaks;
+    });
     expect(found, describeFindings(found)).toEqual([]);
   });
 
-  it("the proposed fix (require_visible on booking_id and agreement_id) closes it", async () => {
+  it("the proposed fix (the referenced row must belong to the same case) closes it", async () => {
     const fix = [
-      `create trigger probe_fix_visible before insert on app.mediation_sessions
-         for each row execute function app.require_visible('booking_id', 'app.bookings')`,
-      `create trigger probe_fix_visible before insert on app.judicial_confirmations
-         for each row execute function app.require_visible('agreement_id', 'app.agreements')`,
+      `create trigger probe_fix_same_case before insert on app.mediation_sessions
+         for each row execute function app.require_same_case('booking_id', 'app.bookings')`,
+      `create trigger probe_fix_same_case before insert on app.judicial_confirmations
+         for each row execute function app.require_same_case('agreement_id', 'app.agreements')`,
+      `create trigger probe_fix_same_case before insert on app.supervisions
+         for each row execute function app.require_same_case('deadline_id', 'app.case_deadlines')`,
     ];
     const found = await withFix(fix, async (conn) => {
-      const sessions = await probe(conn, "app.mediation_sessions");
-      const confirmations = await probe(conn, "app.judicial_confirmations");
-      expect(sessions.broken.concat(confirmations.broken)).toEqual([]);
-      return [...sessions.leaks, ...confirmations.leaks];
+      const leaks: ProbeReport["leaks"] = [];
+      for (const table of tables) {
+        const report = await probe(conn, table);
+        expect(report.broken, describeFindings(report.broken)).toEqual([]);
+        leaks.push(...report.leaks);
+      }
+      return leaks;
     });
     expect(found, describeFindings(found)).toEqual([]);
   });
@@ -281,6 +288,90 @@ describe("deployments", () => {
         }),
       );
       expect(login).toMatchObject({ ok: true, rows: [{ tenant_blocked: true }] });
+    });
+  });
+});
+
+describe("escalation (0008)", () => {
+  const village = (): Actor => ({ label: "village", scope: "620981101001", tenant: tenants.get("620981101001")! });
+  const county = (): Actor => ({ label: "county", scope: "620981", tenant: tenants.get("620981")! });
+  const villageCase = () => seeds.get("app.cases")!.get("620981101001")!.key;
+  const handTo = (caseId: string, handler: string) => (sql: Sql) =>
+    runStatement(sql, { text: "update app.cases set handler_code = $1 where id = $2", params: [handler, caseId] });
+
+  // cases_update checks the new row against (scope range) OR (handler range): whoever may
+  // write a case (its origin, any ancestor) may set handler_code to ANY unit, and that unit
+  // then reads and works the case and its parties. DESIGN.md makes a sideways hand-over a
+  // county's decision within its own subtree. Fix: refuse a new handler outside the writer's
+  // subtree, e.g.
+  //   CREATE FUNCTION app.cases_handler_in_subtree() RETURNS trigger LANGUAGE plpgsql AS $$
+  //   BEGIN
+  //     IF NEW.handler_code IS DISTINCT FROM OLD.handler_code AND NEW.handler_code IS NOT NULL
+  //        AND NOT (NEW.handler_code >= nullif(current_setting('app.scope', true), '')
+  //                 AND NEW.handler_code < nullif(current_setting('app.scope', true), '') || ':') THEN
+  //       RAISE EXCEPTION 'a case is handed over only within the assigning unit''s subtree'
+  //         USING ERRCODE = 'insufficient_privilege';
+  //     END IF;
+  //     RETURN NEW;
+  //   END $$;
+  //   CREATE TRIGGER cases_handler_in_subtree BEFORE UPDATE OF handler_code ON app.cases
+  //     FOR EACH ROW EXECUTE FUNCTION app.cases_handler_in_subtree();
+  it("HOLE: a village cannot hand its own case to a township of another county (handler_code)", async () => {
+    const outcome = await zzAppDriver(db.app).attempt(village(), handTo(villageCase(), "620982101"));
+    expect(outcome).toMatchObject({ ok: false });
+  });
+
+  it("the proposed fix (a new handler within the writer's subtree) closes it and keeps a county's sideways hand-over", async () => {
+    const fix = [
+      `create function app.probe_handler_in_subtree() returns trigger language plpgsql as $$
+       begin
+         if new.handler_code is distinct from old.handler_code and new.handler_code is not null
+            and not (new.handler_code >= nullif(current_setting('app.scope', true), '')
+                     and new.handler_code < nullif(current_setting('app.scope', true), '') || ':') then
+           raise exception 'a case is handed over only within the assigning unit''s subtree'
+             using errcode = 'insufficient_privilege';
+         end if;
+         return new;
+       end $$`,
+      `create trigger probe_handler_in_subtree before update of handler_code on app.cases
+         for each row execute function app.probe_handler_in_subtree()`,
+    ];
+    await withFix(fix, async (conn) => {
+      const driver = insideTransactionDriver(conn);
+      expect(await driver.attempt(village(), handTo(villageCase(), "620982101"))).toMatchObject({
+        ok: false,
+        code: "42501",
+      });
+      // The county hands the village's case to a township of another branch of the county.
+      expect(await driver.attempt(county(), handTo(villageCase(), "620981102"))).toMatchObject({ ok: true, count: 1 });
+    });
+  });
+
+  // Fix: CREATE TRIGGER notifications_visible BEFORE INSERT ON app.notifications
+  //        FOR EACH ROW EXECUTE FUNCTION app.require_visible('case_id', 'app.cases');
+  const notifyAbout = (scope: string, caseId: string) => (sql: Sql) =>
+    runStatement(sql, {
+      text: "insert into app.notifications (scope_code, kind, case_id, title) values ($1, 'probe.forged', $2, 'forged')",
+      params: [scope, caseId],
+    });
+  const siblingCase = () => seeds.get("app.cases")!.get("620981102")!.key;
+
+  it("HOLE: a township cannot put a sibling's case id into a notification (forged id)", async () => {
+    const outcome = await zzAppDriver(db.app).attempt(sibling(), notifyAbout("620981101", siblingCase()));
+    expect(outcome).toMatchObject({ ok: false });
+  });
+
+  it("the proposed fix (require_visible on notifications.case_id) closes it and keeps notifying about own cases", async () => {
+    const fix = [
+      `create trigger probe_notifications_visible before insert on app.notifications
+         for each row execute function app.require_visible('case_id', 'app.cases')`,
+    ];
+    await withFix(fix, async (conn) => {
+      const driver = insideTransactionDriver(conn);
+      expect(await driver.attempt(sibling(), notifyAbout("620981101", siblingCase()))).toMatchObject({ ok: false });
+      const ownCase = seeds.get("app.cases")!.get("620981101")!.key;
+      // Escalation: the township tells its county about its own case.
+      expect(await driver.attempt(sibling(), notifyAbout("620981", ownCase))).toMatchObject({ ok: true });
     });
   });
 });

@@ -16,6 +16,8 @@ export interface MigrateResult {
 export interface MigrateOptions {
   /** Password to set on the runtime role zz_app (embedded and test clusters set it). */
   appPassword?: string;
+  /** Password to set on the job-queue role zz_worker. */
+  workerPassword?: string;
   log?: (line: string) => void;
 }
 
@@ -65,6 +67,9 @@ export async function migrate(adminUrl: string, options: MigrateOptions = {}): P
     }
     if (options.appPassword !== undefined) {
       await sql.unsafe(`alter role zz_app password ${literal(options.appPassword)}`);
+    }
+    if (options.workerPassword !== undefined) {
+      await sql.unsafe(`alter role zz_worker password ${literal(options.workerPassword)}`);
     }
     return { applied, skipped: files.length - applied.length };
   } finally {

@@ -9,6 +9,9 @@ import postgres from "postgres";
 /** Password the test clusters give the runtime role zz_app. */
 export const TEST_APP_PASSWORD = "zz-app-test-password";
 
+/** Password the test clusters give the job-queue role zz_worker. */
+export const TEST_WORKER_PASSWORD = "zz-worker-test-password";
+
 /** A PostgreSQL server for one test run, however it was obtained. */
 export interface TestCluster {
   /** Superuser (or owner-capable) URL of the maintenance database. */
@@ -79,7 +82,7 @@ export async function createTemplate(adminUrl: string, name: string): Promise<vo
     await admin.end();
   }
   const url = withDatabase(adminUrl, name);
-  await migrate(url, { appPassword: TEST_APP_PASSWORD });
+  await migrate(url, { appPassword: TEST_APP_PASSWORD, workerPassword: TEST_WORKER_PASSWORD });
   const { loadRegistry } = await import("@zongzhi/registry");
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createPool, type Sql } from "@zongzhi/db/client";
 import postgres from "postgres";
 import { inject } from "vitest";
-import { TEST_APP_PASSWORD, withDatabase } from "./cluster.ts";
+import { TEST_APP_PASSWORD, TEST_WORKER_PASSWORD, withDatabase } from "./cluster.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,6 +21,8 @@ export interface TestDatabase {
   /** Pool of the runtime role zz_app, exactly as the API connects. */
   app: Sql;
   appUrl: string;
+  /** URL of the job-queue role zz_worker. */
+  workerUrl: string;
   adminUrl: string;
   /** Opens another zz_app pool (e.g. with a given size). */
   appPool(max: number): Sql;
@@ -60,6 +62,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const adminUrl = withDatabase(clusterUrl, name);
   const appUrl = withDatabase(clusterUrl, name, { user: "zz_app", password: TEST_APP_PASSWORD });
+  const workerUrl = withDatabase(clusterUrl, name, { user: "zz_worker", password: TEST_WORKER_PASSWORD });
   const admin = postgres(adminUrl, { max: 2, onnotice: () => {} });
   const pools: Sql[] = [];
   const appPool = (max: number) => {
@@ -73,6 +76,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     admin,
     app,
     appUrl,
+    workerUrl,
     adminUrl,
     appPool,
     async close() {

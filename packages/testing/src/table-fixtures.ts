@@ -337,6 +337,7 @@ const FORGED_NAMES: Record<string, Record<string, unknown>> = {
   "app.mediation_rooms": { name: "forged" },
   "app.mediation_committees": { name: "forged" },
   "app.case_categories": { code: "x_forged" },
+  "app.deadline_policies": { version: 99 },
 };
 
 const departmentKinds = ownedConfig(
@@ -1099,6 +1100,75 @@ const notificationReads: TableFixture = {
   },
 };
 
+// Deadlines and supervision (0010): versioned policies shared down the tree; a case's
+// deadlines and the supervisions opened on them.
+
+const deadlinePolicies = ownedConfig(
+  "app.deadline_policies",
+  "note",
+  () => ({ stage: "resolution", amount: 5, unit: "working_days", version: 1 }),
+  { shared: true },
+);
+
+const DEADLINE = {
+  stage: "resolution",
+  owner_code: "620981",
+  policy_version: "1",
+  amount: "5",
+  unit: "working_days",
+  yellow_share: "0.333",
+  started_at: "2026-03-02T00:00:00Z",
+  due_at: "2026-03-09T00:00:00Z",
+};
+const caseDeadlines = caseChild("app.case_deadlines", "colour", DEADLINE);
+
+const SUPERVISION = { addressed_to: "620981", opened_by: "system", due_at: "2026-03-12T00:00:00Z" };
+const supervisions: TableFixture = {
+  ...caseChild("app.supervisions", "answer", SUPERVISION),
+  async seed(admin, tenant) {
+    const deadline = await seedCaseChild(admin, "app.case_deadlines", tenant, DEADLINE);
+    // A second deadline of the same case, not yet supervised: what a forged supervision aims at.
+    const spare = await seedCaseChild(admin, "app.case_deadlines", tenant, DEADLINE, deadline.caseId);
+    const { key } = await seedCaseChild(
+      admin,
+      "app.supervisions",
+      tenant,
+      { ...SUPERVISION, deadline_id: deadline.key },
+      deadline.caseId,
+    );
+    return {
+      table: "app.supervisions",
+      key,
+      tenant,
+      refs: { caseId: deadline.caseId, spareDeadlineId: spare.key },
+    };
+  },
+  forges(victim, attacker) {
+    const text = `insert into app.supervisions (case_id, deadline_id, addressed_to, opened_by, due_at)
+      values ($1, $2, $3, $4, $5)`;
+    const rest = [SUPERVISION.addressed_to, SUPERVISION.opened_by, SUPERVISION.due_at];
+    const forges: Forge[] = [
+      {
+        label: "supervise the victim's case",
+        text,
+        params: [victim.refs.caseId!, victim.refs.spareDeadlineId!, ...rest],
+        allowedFor: BOTH,
+      },
+    ];
+    if (attacker.own) {
+      forges.push({
+        // deadline_id is UNIQUE: a foreign supervision would also block the victim's own.
+        label: "forged id: supervise the victim's deadline from an own case",
+        text,
+        params: [attacker.own.refs.caseId!, victim.refs.spareDeadlineId!, ...rest],
+        // A deadline is supervised on its own case only (as 0007 rules for bookings and agreements).
+        allowedFor: SELF,
+      });
+    }
+    return forges;
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1137,6 +1207,9 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   caseHops,
   notifications,
   notificationReads,
+  deadlinePolicies,
+  caseDeadlines,
+  supervisions,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

@@ -3,7 +3,7 @@ import { isoWeekday } from "@zongzhi/domain/calendar";
 import type { Level } from "@zongzhi/domain/division";
 import { RESIDENCY_NAMES, type Residency } from "@zongzhi/domain/roster";
 import { createSignal, For, type JSX, Show } from "solid-js";
-import { fieldProblem, type Inputs, type Me, type Outputs, trpc } from "../api.ts";
+import { fieldProblem, type Inputs, type Me, type Outputs, toServerError, trpc } from "../api.ts";
 import { HOLIDAY_NAMES_EN } from "../i18n/centre.ts";
 import { levelName, locale, type MessageKey, pick, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -40,7 +40,7 @@ export type Area = Inputs["centre"]["createRoom"]["area"];
 /** Fields of committees. */
 export type CommitteeField = Inputs["centre"]["saveCommittee"]["field"];
 /** Roles inside a committee. */
-export type CommitteeRole = Inputs["centre"]["saveCommittee"]["members"][number]["role"];
+export type CommitteeRole = NonNullable<Inputs["centre"]["saveCommittee"]["members"]>[number]["role"];
 /** Categories of department kinds. */
 export type KindCategory = Inputs["centre"]["addDepartmentKind"]["category"];
 
@@ -273,21 +273,18 @@ export function createFieldErrors(options: {
       setEdited(new Set<string>());
       return Object.values(client()).every((m) => !m);
     },
-    /** True when the server's error names a field shown in the form. */
-    hasFieldProblem(paths: string[]): boolean {
-      return paths.some((p) => fieldProblem(options.serverError(), p) !== undefined);
-    },
   };
 }
 
-/** The form-level message of a failed save (CONFLICT, NOT_FOUND …) when no field explains it. */
-export function FormError(props: { error: unknown; shownFields: string[]; text: (e: unknown) => string }) {
+/**
+ * The form-level message of a failed save (CONFLICT, NOT_FOUND, a rule of the server …),
+ * unless a field problem shown next to its field already explains it.
+ */
+export function FormError(props: { error: unknown; known: (path: string) => boolean; text: (e: unknown) => string }) {
   const message = () => {
     if (!props.error) return null;
-    const fields = props.shownFields;
-    const server = props.error;
-    const named = fields.some((p) => fieldProblem(server, p) !== undefined);
-    return named ? null : props.text(server);
+    const explained = toServerError(props.error).fields.some((f) => props.known(f.path));
+    return explained ? null : props.text(props.error);
   };
   return (
     <Show when={message()}>

@@ -20,12 +20,21 @@ export function useMe(): () => Me {
 
 type NavItem = { href: string; label: MessageKey; show: (me: Me) => boolean };
 
+/** The centre-configuration pages: for the staff of a centre (not the platform operators). */
+const showCentre = (me: Me) => me.tenant !== null && can(me, "centre.read");
+
 const NAV: NavItem[] = [
   { href: "/", label: "nav.dashboard", show: () => true },
   { href: "/tenants", label: "nav.tenants", show: (me) => me.tenant !== null && can(me, "tenant.read") },
   { href: "/users", label: "nav.users", show: (me) => can(me, "user.read") },
   { href: "/platform", label: "nav.platform", show: (me) => can(me, "platform.deployments") },
   { href: "/audit", label: "nav.audit", show: (me) => can(me, "audit.read") },
+  { href: "/centre/departments", label: "centre.nav.departments", show: showCentre },
+  { href: "/centre/roster", label: "centre.nav.roster", show: showCentre },
+  { href: "/centre/windows", label: "centre.nav.windows", show: showCentre },
+  { href: "/centre/rooms", label: "centre.nav.rooms", show: showCentre },
+  { href: "/centre/committees", label: "centre.nav.committees", show: showCentre },
+  { href: "/centre/mediators", label: "centre.nav.mediators", show: showCentre },
 ];
 
 /** Signed-in pages: checks the session, forces the initial password change, draws the frame. */

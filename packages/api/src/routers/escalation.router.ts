@@ -1,4 +1,15 @@
+import { DEADLINE_STAGES } from "@zongzhi/domain";
 import { z } from "zod";
+import {
+  answerSupervision,
+  deadlineCounts,
+  effectiveRule,
+  listPolicies,
+  listSupervisions,
+  openSupervision,
+  setPolicy,
+  takeCharge,
+} from "../services/deadlines.ts";
 import { ancestorUnits, assignDown, casePath, escalateCase, returnCase, signForCase } from "../services/escalation.ts";
 import { listInbox, markRead } from "../services/notifications.ts";
 import { allowed, authedProcedure, router } from "../trpc.ts";
@@ -38,6 +49,41 @@ export const escalationRouter = router({
   path: allowed("case.read")
     .input(z.object({ id: z.uuid() }))
     .query(({ ctx, input }) => ctx.run((tx) => casePath(tx, input.id))),
+
+  supervisions: allowed("case.read")
+    .input(z.object({ status: z.enum(["open", "answered"]).optional() }))
+    .query(({ ctx, input }) => ctx.run((tx) => listSupervisions(tx, input))),
+  openSupervision: allowed("case.escalate")
+    .input(z.object({ caseId: z.uuid(), instructions: z.string().trim().min(1).max(2000), dueAt: z.date() }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => openSupervision(tx, input))),
+  answerSupervision: allowed("case.escalate")
+    .input(z.object({ ...ref, answer: z.string().trim().min(1).max(2000) }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => answerSupervision(tx, input))),
+  takeCharge: allowed("case.escalate")
+    .input(z.object({ caseId: z.uuid(), version: z.number().int() }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => takeCharge(tx, input))),
+  deadlineCounts: allowed("stats.read").query(({ ctx }) => ctx.run((tx) => deadlineCounts(tx))),
+
+  policies: allowed("centre.read").query(({ ctx }) => ctx.run((tx) => listPolicies(tx))),
+  effectivePolicy: allowed("centre.read")
+    .input(z.object({ categoryCode: z.string().max(40), stage: z.enum(DEADLINE_STAGES) }))
+    .query(({ ctx, input }) => ctx.run((tx) => effectiveRule(tx, { unitCode: ctx.user.scope, ...input }))),
+  setPolicy: allowed("centre.configure")
+    .input(
+      z.object({
+        categoryCode: z.string().max(40).nullable(),
+        stage: z.enum(DEADLINE_STAGES),
+        amount: z.number().int().min(1).max(3650),
+        unit: z.enum(["hours", "working_days", "calendar_days"]),
+        yellowShare: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(1 / 3),
+        note: z.string().max(200).nullish(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.run((tx) => setPolicy(tx, input))),
 
   inbox: authedProcedure
     .input(z.object({ limit: z.number().int().min(1).max(100).default(30), before: z.number().int().optional() }))

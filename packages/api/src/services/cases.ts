@@ -20,8 +20,17 @@ import {
   validateCreditCode,
   validateIdCardNumber,
   validateMobileNumber,
+  warningColour,
 } from "@zongzhi/domain";
 import { recordAudit } from "./audit.ts";
+import {
+  caseDeadlines,
+  completeDeadlines,
+  type DeadlineView,
+  pauseDeadlines,
+  resumeDeadlines,
+  startDeadline,
+} from "./deadlines.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 
 const CASE = { zh: "案件", en: "case" };
@@ -183,6 +192,8 @@ export async function registerCase(
         and cp.case_id <> ${id}
       on conflict do nothing`;
   }
+  await startDeadline(tx, { caseId: id, stage: "first_contact", ownerCode: scope, categoryCode: input.categoryCode });
+  await startDeadline(tx, { caseId: id, stage: "resolution", ownerCode: scope, categoryCode: input.categoryCode });
   await appendEvent(tx, id, "case.registered", {
     code,
     channel: input.channel,
@@ -227,6 +238,7 @@ type CaseRow = {
   scope_code: string;
   owner_code: string;
   hop_state: string;
+  category_code: string;
 };
 
 /** Longest a case may be put on hold (waiting for a party). */
@@ -241,8 +253,8 @@ export async function transitionCase(
   tx: Tx,
   input: { id: string; version: number; action: CaseAction; data: TransitionData },
 ): Promise<{ status: CaseState; version: number }> {
-  const [c] = await tx.sql<CaseRow[]>`select id, status, held_from, version, scope_code, owner_code, hop_state
-    from app.cases where id = ${input.id}`;
+  const [c] = await tx.sql<CaseRow[]>`select id, status, held_from, version, scope_code, owner_code, hop_state,
+    category_code from app.cases where id = ${input.id}`;
   if (!c) throw notFound(CASE);
   if (c.version !== input.version) throw conflict();
   // The owning tier handles the case; its ancestors may act on it too (supervise, take over).
@@ -349,8 +361,38 @@ export async function transitionCase(
   >`update app.cases set ${set}, version = version + 1, updated_at = now()
     where id = ${c.id} and version = ${input.version} returning version`;
   if (!updated) throw conflict();
+  await followClocks(tx, c, input.action);
   await appendEvent(tx, c.id, `case.${input.action}`, payload);
   return { status: to, version: updated.version };
+}
+
+/** Starts, stops, pauses and resumes the case's clocks as its workflow moves. */
+async function followClocks(tx: Tx, c: CaseRow, action: CaseAction): Promise<void> {
+  const start = (stage: "resolution" | "follow_up") =>
+    startDeadline(tx, { caseId: c.id, stage, ownerCode: c.owner_code, categoryCode: c.category_code });
+  switch (action) {
+    case "accept":
+      return completeDeadlines(tx, c.id, ["first_contact"]);
+    case "resolve":
+      return completeDeadlines(tx, c.id, ["resolution"]);
+    case "await_follow_up":
+    case "record_referral_result":
+      return start("follow_up");
+    case "reopen":
+      return start("resolution");
+    case "hold":
+      return pauseDeadlines(tx, c.id);
+    case "resume":
+      return resumeDeadlines(tx, c.id);
+    case "close":
+    case "cancel":
+    case "archive":
+    case "mark_duplicate":
+    case "refer":
+      return completeDeadlines(tx, c.id, []);
+    default:
+      return;
+  }
 }
 
 /** A case as its list shows it. */
@@ -370,6 +412,9 @@ export interface CaseSummary {
   ownerCode: string;
   registeredAt: Date;
   version: number;
+  /** The most urgent open deadline: due time and its colour now (red/yellow/blue), if any. */
+  nextDueAt: Date | null;
+  deadlineColour: "blue" | "yellow" | "red" | null;
 }
 
 /** Filters of the case inbox. */
@@ -395,8 +440,11 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSum
   const rows = await tx.sql<CaseSummary[]>`select c.id, c.code, c.title, c.status, c.category_code as "categoryCode",
       coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.risk_grade as "riskGrade",
       c.group_dispute as "groupDispute", c.people_count as "peopleCount", c.scope_code as "scopeCode",
-      coalesce(t.name, c.scope_code) as "unitName", c.owner_code as "ownerCode", c.registered_at as "registeredAt", c.version
+      coalesce(t.name, c.scope_code) as "unitName", c.owner_code as "ownerCode", c.registered_at as "registeredAt", c.version,
+      dl.due_at as "nextDueAt", dl.started_at as "nextStartedAt", dl.yellow_share as "nextYellowShare"
     from app.cases c
+    left join lateral (select d.due_at, d.started_at, d.yellow_share from app.case_deadlines d
+      where d.case_id = c.id and d.completed_at is null and d.paused_since is null order by d.due_at limit 1) dl on true
     left join ref.case_categories rc on rc.code = c.category_code
     left join app.case_categories ac on ac.code = c.category_code
     left join app.tenants t on t.code = c.scope_code
@@ -410,7 +458,18 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSum
       ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
       ${beforeAt ? tx.sql`and (c.registered_at, c.id) < (${beforeAt}::timestamptz, ${beforeId}::uuid)` : tx.sql``}
     order by c.registered_at desc, c.id desc limit ${f.limit + 1}`;
-  const items = rows.slice(0, f.limit);
+  const now = new Date();
+  const items = rows.slice(0, f.limit).map((r) => {
+    const { nextStartedAt, nextYellowShare, ...rest } = r as CaseSummary & {
+      nextStartedAt: Date | null;
+      nextYellowShare: string | null;
+    };
+    return {
+      ...rest,
+      deadlineColour:
+        r.nextDueAt && nextStartedAt ? warningColour(nextStartedAt, r.nextDueAt, now, Number(nextYellowShare)) : null,
+    };
+  });
   const last = items.at(-1);
   return { items, next: rows.length > f.limit && last ? `${last.registeredAt.toISOString()}|${last.id}` : null };
 }
@@ -433,7 +492,7 @@ export async function getCase(
   tx: Tx,
   id: string,
   options: { reveal: boolean; cipher: FieldCipher },
-): Promise<Record<string, unknown> & { parties: PartyView[]; actions: CaseAction[] }> {
+): Promise<Record<string, unknown> & { parties: PartyView[]; actions: CaseAction[]; deadlines: DeadlineView[] }> {
   const [c] = await tx.sql<Record<string, unknown>[]>`select c.id, c.code, c.title, c.description, c.status,
       c.held_from as "heldFrom", c.hold_until as "holdUntil", c.category_code as "categoryCode",
       coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.location_code as "locationCode",
@@ -539,6 +598,7 @@ export async function getCase(
     ]);
   return {
     ...c,
+    deadlines: await caseDeadlines(tx, id),
     parties: partyViews,
     events,
     links,

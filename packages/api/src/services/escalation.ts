@@ -1,6 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, conflict, notFound } from "@zongzhi/domain";
 import { appendEvent } from "./cases.ts";
+import { completeDeadlines, startDeadline } from "./deadlines.ts";
 import { notifyUnit } from "./notifications.ts";
 
 /** Returns or bounces after which the owning tier's leader must decide (policy default). */
@@ -17,11 +18,12 @@ type CaseRow = {
   bounces: number;
   needs_leader_decision: boolean;
   version: number;
+  category_code: string;
 };
 
 async function load(tx: Tx, id: string, version: number): Promise<CaseRow> {
   const [c] = await tx.sql<CaseRow[]>`select id, code, title, scope_code, owner_code, handler_code, hop_state, bounces,
-      needs_leader_decision, version from app.cases where id = ${id}`;
+      needs_leader_decision, version, category_code from app.cases where id = ${id}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   if (c.version !== version) throw conflict();
   return c;
@@ -108,6 +110,7 @@ export async function escalateCase(
     reason: input.reason,
     urgency: input.urgency,
   });
+  await startDeadline(tx, { caseId: c.id, stage: "sign_for", ownerCode: input.toCode, categoryCode: c.category_code });
   await notifyUnit(tx, {
     scopeCode: input.toCode,
     kind: "case.escalated",
@@ -124,6 +127,7 @@ export async function signForCase(tx: Tx, input: { id: string; version: number }
   if (c.hop_state !== "awaiting_sign_for") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该案件无需签收", en: "Nothing to sign for" });
   }
+  await completeDeadlines(tx, c.id, ["sign_for"]);
   return move(tx, c, tx.sql`hop_state = 'settled'`, { kind: "sign_for", from: c.owner_code, to: c.owner_code });
 }
 
@@ -153,6 +157,7 @@ export async function assignDown(
     instructions: input.instructions,
     deadline: input.deadline,
   });
+  await startDeadline(tx, { caseId: c.id, stage: "sign_for", ownerCode: input.toCode, categoryCode: c.category_code });
   await notifyUnit(tx, {
     scopeCode: input.toCode,
     kind: "case.assigned",
@@ -189,6 +194,7 @@ export async function returnCase(
   if (!row) throw conflict();
   await tx.sql`insert into app.case_hops (case_id, kind, from_code, to_code, reason, by_user)
     values (${c.id}, 'return', ${c.owner_code}, ${back}, ${input.reason}, ${tx.ctx.userId})`;
+  await completeDeadlines(tx, c.id, ["sign_for"]);
   await appendEvent(tx, c.id, "case.return_hop", { from: c.owner_code, to: back, reason: input.reason, bounces });
   await notifyUnit(tx, {
     scopeCode: back,

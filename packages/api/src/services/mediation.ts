@@ -10,6 +10,7 @@ import {
 } from "@zongzhi/domain";
 import { bookRoom } from "./bookings.ts";
 import { appendEvent, transitionCase } from "./cases.ts";
+import { completeDeadlines } from "./deadlines.ts";
 
 async function caseStatus(tx: Tx, caseId: string): Promise<{ status: string; version: number; code: string }> {
   const [c] = await tx.sql<
@@ -245,6 +246,7 @@ export async function recordFollowUp(
   await tx.sql`insert into app.follow_ups (case_id, method, satisfaction, notes, override_reason, by_user)
     values (${input.caseId}, ${input.method}, ${input.satisfaction}, ${input.notes ?? null}, ${input.overrideReason ?? null},
       ${tx.ctx.userId})`;
+  await completeDeadlines(tx, input.caseId, ["follow_up"]);
   await appendEvent(tx, input.caseId, "follow_up.recorded", {
     method: input.method,
     satisfaction: input.satisfaction,

@@ -1,6 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, conflict, notFound } from "@zongzhi/domain";
 import { appendEvent } from "./cases.ts";
+import { completeDeadlines, startDeadline } from "./deadlines.ts";
 
 /** Qufu's rule: a dispatched department may object within 8 hours; after that it owns the work. */
 export const OBJECTION_WINDOW_MS = 8 * 60 * 60 * 1000;
@@ -15,7 +16,7 @@ export async function summonDepartments(
   tx: Tx,
   input: { caseId: string; stationingIds: string[]; dueHours: number; instructions?: string | null | undefined },
 ): Promise<{ id: string; stationingId: string }[]> {
-  const [c] = await tx.sql`select 1 from app.cases where id = ${input.caseId}`;
+  const [c] = await tx.sql<{ category_code: string }[]>`select category_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   const out: { id: string; stationingId: string }[] = [];
   for (const stationingId of new Set(input.stationingIds)) {
@@ -29,6 +30,13 @@ export async function summonDepartments(
       values (${input.caseId}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
         now() + interval '8 hours', ${input.instructions ?? null})
       returning id`;
+    await startDeadline(tx, {
+      caseId: input.caseId,
+      stage: "summons_acknowledgement",
+      ownerCode: tx.ctx.scope,
+      categoryCode: c.category_code,
+      refId: row!.id,
+    });
     await appendEvent(tx, input.caseId, "summons.issued", {
       summonsId: row!.id,
       department: s.name,
@@ -84,6 +92,7 @@ export async function acknowledgeSummons(tx: Tx, input: { id: string; version: n
     input.version,
     tx.sql`status = 'acknowledged', acknowledged_at = now(), acknowledged_by = ${tx.ctx.userId}`,
   );
+  await completeDeadlines(tx, s.case_id, ["summons_acknowledgement"], s.id);
   await appendEvent(tx, s.case_id, "summons.acknowledged", { summonsId: s.id, department: s.department });
   return { version };
 }
@@ -118,6 +127,7 @@ export async function objectToSummons(
     tx.sql`status = 'objected', objected_at = now(), objection_reason = ${input.reason},
       objection_responsible = ${input.responsible ?? null}`,
   );
+  await completeDeadlines(tx, s.case_id, ["summons_acknowledgement"], s.id);
   await appendEvent(tx, s.case_id, "summons.objected", {
     summonsId: s.id,
     department: s.department,

@@ -1,0 +1,438 @@
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { type CaseAction, TRANSITIONS } from "@zongzhi/domain/case-workflow";
+import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
+import { errorCode, fieldProblem, type Inputs, trpc } from "../api.ts";
+import type { CaseDetail, MediatorSuggestion, RouteView } from "../case-api.ts";
+import { actionName, addDays, chinaToday } from "../components/case-common.tsx";
+import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
+import { errorText } from "../components/page.tsx";
+import { pick, t } from "../i18n.ts";
+import { Alert } from "../ui/alert.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { DialogFooter } from "../ui/dialog.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+/** Longest hold the API accepts (cases.ts MAX_HOLD_DAYS), for the date picker's bounds. */
+const MAX_HOLD_DAYS = 30;
+
+/** Refreshes everything that shows a case after a change. */
+export function useCaseRefresh(caseId: () => string) {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ["cases.get", caseId()] }),
+      queryClient.invalidateQueries({ queryKey: ["cases.list"] }),
+      queryClient.invalidateQueries({ queryKey: ["cases.liaisonInbox"] }),
+    ]);
+}
+
+/** The problem the server reported for one field of a mutation, in the current language. */
+export function problemOf(error: unknown, ...paths: string[]): string | undefined {
+  for (const path of paths) {
+    const f = fieldProblem(error, path);
+    if (f) return pick(f);
+  }
+  return undefined;
+}
+
+/**
+ * A failed mutation's message, unless it belongs to a field shown inline. A CONFLICT (stale
+ * version) says so and offers to reload the case.
+ */
+export function MutationError(props: { error: unknown; fields?: string[]; onReload?: () => void }) {
+  const inline = () => (props.fields ?? []).some((f) => fieldProblem(props.error, f));
+  return (
+    <Show when={props.error && !inline()}>
+      <Switch fallback={<Alert>{errorText(props.error)}</Alert>}>
+        <Match when={errorCode(props.error) === "CONFLICT"}>
+          <Alert tone="warning">
+            <span>
+              {errorText(props.error)} {t("cases.conflictHint")}
+            </span>
+            <Show when={props.onReload}>
+              <Button size="sm" class="alert-action" onClick={() => props.onReload?.()}>
+                {t("cases.reload")}
+              </Button>
+            </Show>
+          </Alert>
+        </Match>
+      </Switch>
+    </Show>
+  );
+}
+
+type TransitionData = Inputs["cases"]["transition"]["data"];
+type RouteKind = RouteView["kind"];
+const ROUTE_KINDS: RouteKind[] = ["room", "mediator", "committee", "window", "joint_consultation", "litigation_docking"];
+
+/**
+ * The dialog body of one workflow action: it asks for exactly what the transition needs
+ * (TRANSITIONS[action].needs), passes the case's version, and reports a CONFLICT with a reload.
+ */
+export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; onClose: () => void }) {
+  const refresh = useCaseRefresh(() => props.detail.id);
+  const needs = () => TRANSITIONS[props.action].needs;
+  const has = (need: (typeof TRANSITIONS)[CaseAction]["needs"][number]) => needs().includes(need);
+  const today = chinaToday();
+  const [reason, setReason] = createSignal("");
+  const [outcome, setOutcome] = createSignal("");
+  const [referralKind, setReferralKind] = createSignal<"arbitration" | "litigation" | "administrative">("litigation");
+  const [body, setBody] = createSignal("");
+  const [holdUntil, setHoldUntil] = createSignal(addDays(today, 14));
+  const [duplicateOf, setDuplicateOf] = createSignal<string | null>(null);
+  const [route, setRoute] = createSignal<RouteDraft>({
+    kind: "room",
+    windowId: null,
+    roomId: null,
+    committeeId: null,
+    mediatorId: null,
+    stationingIds: [],
+    note: "",
+  });
+  const [submitted, setSubmitted] = createSignal(false);
+
+  const transition = createMutation(() => ({
+    mutationFn: (data: TransitionData) =>
+      trpc.cases.transition.mutate({ id: props.detail.id, version: props.detail.version, action: props.action, data }),
+    onSuccess: async () => {
+      notify(t("cases.done", { what: actionName(props.action) }));
+      await refresh();
+      props.onClose();
+    },
+  }));
+  const server = (...paths: string[]) => problemOf(transition.error, ...paths);
+
+  const holdError = () => {
+    if (!has("hold_until")) return undefined;
+    if (submitted() && !holdUntil()) return t("cases.act.dateRequired");
+    if (holdUntil() && (holdUntil() < today || holdUntil() > addDays(today, MAX_HOLD_DAYS))) {
+      return t("cases.act.holdTooLong");
+    }
+    return server("holdUntil");
+  };
+  const errors = {
+    reason: () => (submitted() && has("reason") && !reason().trim() ? t("cases.act.reasonRequired") : server("reason")),
+    outcome: () =>
+      submitted() && has("outcome") && !outcome().trim() ? t("cases.act.outcomeRequired") : server("outcome"),
+    body: () =>
+      submitted() && has("referral") && !body().trim() ? t("cases.act.bodyRequired") : server("referral", "referral.receivingBody"),
+    duplicate: () =>
+      submitted() && has("duplicate_of") && !duplicateOf() ? t("cases.act.duplicateRequired") : server("duplicateOf"),
+    route: () => (submitted() && has("route") ? routeError(route()) : undefined) ?? server("route"),
+  };
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (Object.values(errors).some((e) => e()) || holdError()) return;
+    const data: TransitionData = {};
+    if (has("reason")) data.reason = reason().trim();
+    if (has("outcome")) data.outcome = outcome().trim();
+    if (has("referral")) data.referral = { kind: referralKind(), receivingBody: body().trim() };
+    if (has("hold_until")) data.holdUntil = holdUntil();
+    if (has("duplicate_of")) data.duplicateOf = duplicateOf() ?? undefined;
+    if (has("route")) data.route = routeInput(route());
+    transition.mutate(data);
+  };
+
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <Show when={needs().length === 0 || (needs().length === 1 && has("follow_up"))}>
+        <p>{t("cases.act.confirm", { code: props.detail.code, action: actionName(props.action) })}</p>
+      </Show>
+      <Show when={has("follow_up")}>
+        <p class="muted small">{t("cases.act.closeNote")}</p>
+      </Show>
+      <Show when={has("route")}>
+        <RouteFields caseId={props.detail.id} value={route()} onChange={setRoute} error={errors.route()} />
+      </Show>
+      <Show when={has("referral")}>
+        <RadioGroup
+          legend={t("cases.act.referralKind")}
+          name="referralKind"
+          options={(["arbitration", "litigation", "administrative"] as const).map((k) => ({
+            value: k,
+            label: t(`cases.referral.${k}`),
+          }))}
+          value={referralKind()}
+          onChange={setReferralKind}
+        />
+        <TextField label={t("cases.act.receivingBody")} value={body()} onChange={setBody} error={errors.body()} required />
+      </Show>
+      <Show when={has("duplicate_of")}>
+        <DuplicatePicker self={props.detail.id} value={duplicateOf()} onChange={setDuplicateOf} error={errors.duplicate()} />
+      </Show>
+      <Show when={has("reason")}>
+        <TextArea label={t("cases.act.reason")} value={reason()} onChange={setReason} error={errors.reason()} required />
+      </Show>
+      <Show when={has("hold_until")}>
+        <InputField
+          type="date"
+          label={t("cases.act.holdUntil")}
+          value={holdUntil()}
+          onChange={setHoldUntil}
+          min={today}
+          max={addDays(today, MAX_HOLD_DAYS)}
+          description={t("cases.act.holdHint")}
+          error={holdError()}
+          required
+        />
+      </Show>
+      <Show when={has("outcome")}>
+        <TextArea label={t("cases.act.outcome")} value={outcome()} onChange={setOutcome} error={errors.outcome()} required />
+      </Show>
+      <MutationError
+        error={transition.error}
+        fields={["reason", "outcome", "holdUntil", "duplicateOf", "referral", "route"]}
+        onReload={() => {
+          void refresh();
+          props.onClose();
+        }}
+      />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={transition.isPending}>
+          {actionName(props.action)}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+/** Where triage is sending the case, as the form holds it. */
+interface RouteDraft {
+  kind: RouteKind;
+  windowId: string | null;
+  roomId: string | null;
+  committeeId: string | null;
+  mediatorId: string | null;
+  stationingIds: string[];
+  note: string;
+}
+
+function routeError(r: RouteDraft): string | undefined {
+  if (r.kind === "window" && !r.windowId) return t("cases.route.pickRequired");
+  if (r.kind === "room" && !r.roomId) return t("cases.route.pickRequired");
+  if (r.kind === "committee" && !r.committeeId) return t("cases.route.pickRequired");
+  if (r.kind === "mediator" && !r.mediatorId) return t("cases.route.pickRequired");
+  if (r.kind === "joint_consultation" && r.stationingIds.length === 0) return t("cases.route.departmentsRequired");
+  return undefined;
+}
+
+function routeInput(r: RouteDraft): NonNullable<TransitionData["route"]> {
+  return {
+    kind: r.kind,
+    windowId: r.kind === "window" ? r.windowId : null,
+    roomId: r.kind === "room" || r.kind === "litigation_docking" ? r.roomId : null,
+    committeeId: r.kind === "committee" ? r.committeeId : null,
+    mediatorId: r.mediatorId,
+    stationingIds: r.kind === "joint_consultation" ? r.stationingIds : undefined,
+    note: r.note.trim() || null,
+  };
+}
+
+/** Triage (分诊): the kind of route, the place it names, and a mediator from the ranked suggestions. */
+function RouteFields(props: {
+  caseId: string;
+  value: RouteDraft;
+  onChange: (r: RouteDraft) => void;
+  error?: string | undefined;
+}) {
+  const set = (patch: Partial<RouteDraft>) => props.onChange({ ...props.value, ...patch });
+  const kind = () => props.value.kind;
+  const rooms = createQuery(() => ({
+    queryKey: ["centre.rooms", "own"],
+    queryFn: () => trpc.centre.rooms.query({}),
+    enabled: kind() === "room" || kind() === "litigation_docking",
+  }));
+  const windows = createQuery(() => ({
+    queryKey: ["centre.windows", "own"],
+    queryFn: () => trpc.centre.windows.query({}),
+    enabled: kind() === "window",
+  }));
+  const committees = createQuery(() => ({
+    queryKey: ["centre.committees", "own"],
+    queryFn: () => trpc.centre.committees.query({}),
+    enabled: kind() === "committee",
+  }));
+  const stationings = createQuery(() => ({
+    queryKey: ["centre.stationings", "own"],
+    queryFn: () => trpc.centre.stationings.query({}),
+    enabled: kind() === "joint_consultation",
+  }));
+  const suggestions = createQuery(() => ({
+    queryKey: ["cases.suggestMediators", props.caseId],
+    queryFn: () => trpc.cases.suggestMediators.query({ caseId: props.caseId }),
+  }));
+  const placeholder = t("cases.route.pickPlaceholder");
+  return (
+    <>
+      <RadioGroup
+        legend={t("cases.route.legend")}
+        name="routeKind"
+        options={ROUTE_KINDS.map((k) => ({ value: k, label: t(`cases.route.${k}`) }))}
+        value={kind()}
+        onChange={(k) => set({ kind: k })}
+      />
+      <Switch>
+        <Match when={kind() === "room" || kind() === "litigation_docking"}>
+          <Select
+            label={t("cases.route.roomPick")}
+            placeholder={placeholder}
+            options={(rooms.data ?? []).filter((r) => r.active).map((r) => ({ value: r.id, label: r.name }))}
+            value={props.value.roomId}
+            onChange={(v) => set({ roomId: v })}
+          />
+        </Match>
+        <Match when={kind() === "window"}>
+          <Select
+            label={t("cases.route.windowPick")}
+            placeholder={placeholder}
+            options={(windows.data ?? [])
+              .filter((w) => w.active)
+              .map((w) => ({ value: w.id, label: `${w.number}号 ${w.name}` }))}
+            value={props.value.windowId}
+            onChange={(v) => set({ windowId: v })}
+          />
+        </Match>
+        <Match when={kind() === "committee"}>
+          <Select
+            label={t("cases.route.committeePick")}
+            placeholder={placeholder}
+            options={(committees.data ?? []).filter((c) => c.active).map((c) => ({ value: c.id, label: c.name }))}
+            value={props.value.committeeId}
+            onChange={(v) => set({ committeeId: v })}
+          />
+        </Match>
+        <Match when={kind() === "joint_consultation"}>
+          <fieldset class="fieldset">
+            <legend>{t("cases.route.departments")}</legend>
+            <div class="check-grid">
+              <For each={(stationings.data ?? []).filter((s) => s.active)}>
+                {(s) => (
+                  <Checkbox
+                    label={s.name}
+                    description={t(`cases.residency.${s.residency}`)}
+                    checked={props.value.stationingIds.includes(s.id)}
+                    onChange={(on) =>
+                      set({
+                        stationingIds: on
+                          ? [...props.value.stationingIds.filter((x) => x !== s.id), s.id]
+                          : props.value.stationingIds.filter((x) => x !== s.id),
+                      })
+                    }
+                  />
+                )}
+              </For>
+            </div>
+          </fieldset>
+        </Match>
+      </Switch>
+      <Show when={props.error}>
+        <p class="field-error">{props.error}</p>
+      </Show>
+      <MediatorChoice
+        suggestions={suggestions.data ?? []}
+        value={props.value.mediatorId}
+        onChange={(id) => set({ mediatorId: id })}
+        allowNone={kind() !== "mediator"}
+      />
+      <TextArea label={t("cases.route.note")} value={props.value.note} onChange={(v) => set({ note: v })} rows={2} />
+    </>
+  );
+}
+
+/** One radio per suggested mediator, best first, with the reasons of the rank. */
+function MediatorChoice(props: {
+  suggestions: MediatorSuggestion[];
+  value: string | null;
+  onChange: (id: string | null) => void;
+  allowNone: boolean;
+}) {
+  const NONE = "";
+  const best = () => props.suggestions.find((s) => !s.conflict)?.id;
+  const hint = (s: MediatorSuggestion): string => {
+    const parts: string[] = [];
+    if (s.id === best()) parts.push(t("cases.route.suggested"));
+    for (const r of s.reasons) {
+      if (r === "load") parts.push(t("cases.route.openCases", { n: s.openCases }));
+      else if (r === "specialty" || r === "own_pool" || r === "conflict_of_interest") {
+        parts.push(t(`cases.route.reason.${r}`));
+      }
+    }
+    return parts.join(" · ");
+  };
+  const gradeName = (g: string) =>
+    g === "chief" || g === "senior" || g === "standard" ? t(`cases.grade.${g}`) : g;
+  const options = (): { value: string; label: string; hint?: string }[] => [
+    ...(props.allowNone ? [{ value: NONE, label: t("cases.route.noMediator") }] : []),
+    ...props.suggestions.map((s) => ({
+      value: s.id,
+      label: `${s.name}（${gradeName(s.grade)}，${s.poolName}）`,
+      hint: hint(s),
+    })),
+  ];
+  return (
+    <RadioGroup
+      legend={t("cases.route.mediatorLegend")}
+      name="mediator"
+      options={options()}
+      value={props.value ?? NONE}
+      onChange={(v) => props.onChange(v === NONE ? null : v)}
+      class="mediator-choice"
+    />
+  );
+}
+
+/** Finds the case this one duplicates (the inbox's search, this case left out). */
+function DuplicatePicker(props: {
+  self: string;
+  value: string | null;
+  onChange: (id: string | null) => void;
+  error?: string | undefined;
+}): JSX.Element {
+  const [text, setText] = createSignal("");
+  const [q, setQ] = createSignal("");
+  const found = createQuery(() => ({
+    queryKey: ["cases.list", { duplicateSearch: q() }],
+    queryFn: () => trpc.cases.list.query({ q: q() || undefined, limit: 10 }),
+  }));
+  const options = () =>
+    (found.data?.items ?? [])
+      .filter((c) => c.id !== props.self)
+      .map((c) => ({ value: c.id, label: `${c.code} ${c.title}` }));
+  return (
+    <div class="form">
+      <div class="inline-search">
+        <TextField
+          label={t("cases.act.duplicateSearch")}
+          type="search"
+          value={text()}
+          onChange={setText}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              setQ(text().trim());
+            }
+          }}
+        />
+        <Button size="sm" onClick={() => setQ(text().trim())}>
+          {t("common.search")}
+        </Button>
+      </div>
+      <Show when={options().length > 0} fallback={<p class="muted small">{t("cases.act.duplicateNone")}</p>}>
+        <RadioGroup
+          legend={t("cases.act.duplicatePick")}
+          name="duplicateOf"
+          options={options()}
+          value={props.value}
+          onChange={props.onChange}
+          error={props.error}
+        />
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,387 @@
+import { A } from "@solidjs/router";
+import { createInfiniteQuery, createQuery } from "@tanstack/solid-query";
+import {
+  CASE_STATES,
+  type CaseState,
+  CHANNELS,
+  type Channel,
+  RISK_GRADES,
+  type RiskGrade,
+} from "@zongzhi/domain/case-workflow";
+import { LEVELS, type Level } from "@zongzhi/domain/division";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { type Me, trpc } from "../api.ts";
+import {
+  categoryName,
+  categoryOptions,
+  channelName,
+  GroupBadge,
+  isLiaisonOnly,
+  RiskBadge,
+  StatusBadge,
+  stateName,
+} from "../components/case-common.tsx";
+import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { formatDateTime, levelName, t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Alert } from "../ui/alert.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+import "./cases.css";
+
+const PAGE_SIZE = 50;
+
+/** The inbox's filters (what a saved view stores). */
+export interface CaseFilters {
+  status: CaseState[];
+  categoryCode?: string | undefined;
+  channel?: Channel | undefined;
+  riskGrade?: RiskGrade | undefined;
+  level?: Level | undefined;
+  unitCode?: string | undefined;
+  q?: string | undefined;
+}
+
+/** A named filter set kept in this browser. */
+interface SavedView {
+  name: string;
+  filters: CaseFilters;
+}
+
+const EMPTY: CaseFilters = { status: [] };
+
+const viewsKey = (me: Me) => `zz.caseViews.${me.id}`;
+
+function loadViews(me: Me): SavedView[] {
+  try {
+    const raw = JSON.parse(localStorage.getItem(viewsKey(me)) ?? "[]") as unknown;
+    return Array.isArray(raw) ? (raw as SavedView[]).filter((v) => typeof v?.name === "string" && v.filters) : [];
+  } catch {
+    return [];
+  }
+}
+
+function storeViews(me: Me, views: SavedView[]): void {
+  try {
+    localStorage.setItem(viewsKey(me), JSON.stringify(views));
+  } catch {
+    // Storage unavailable: views last for this page only.
+  }
+}
+
+/** /cases: the inbox of the caller's subtree with filters, saved views and keyset paging. */
+export function CaseInboxPage() {
+  const me = useMe();
+  return (
+    <Show when={can(me(), "case.read")} fallback={<Forbidden />}>
+      <Show when={!isLiaisonOnly(me())} fallback={<LiaisonNotice />}>
+        <Inbox me={me()} />
+      </Show>
+    </Show>
+  );
+}
+
+function LiaisonNotice() {
+  return (
+    <>
+      <PageHeader title={t("cases.inbox.title")} />
+      <div class="card">
+        <p>{t("cases.inbox.liaisonOnly")}</p>
+        <A href="/liaison" class="btn btn-primary">
+          {t("cases.inbox.toLiaison")}
+        </A>
+      </div>
+    </>
+  );
+}
+
+function Inbox(props: { me: Me }) {
+  const [filters, setFilters] = createSignal<CaseFilters>(EMPTY);
+  const [text, setText] = createSignal("");
+  const set = (patch: Partial<CaseFilters>) => setFilters({ ...filters(), ...patch });
+  const apply = (next: CaseFilters) => {
+    setFilters(next);
+    setText(next.q ?? "");
+  };
+
+  const cases = createInfiniteQuery(() => ({
+    queryKey: ["cases.list", filters()],
+    queryFn: ({ pageParam }) =>
+      trpc.cases.list.query({
+        status: filters().status.length ? filters().status : undefined,
+        categoryCode: filters().categoryCode,
+        channel: filters().channel,
+        riskGrade: filters().riskGrade,
+        level: filters().level,
+        unitCode: filters().unitCode,
+        q: filters().q,
+        before: pageParam,
+        limit: PAGE_SIZE,
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next ?? undefined,
+  }));
+  const rows = () => cases.data?.pages.flatMap((p) => p.items) ?? [];
+
+  const ownLevel = () => props.me.tenant?.level;
+  const levels = () => {
+    const own = ownLevel();
+    return own ? LEVELS.slice(LEVELS.indexOf(own)) : [];
+  };
+  const units = createQuery(() => ({
+    queryKey: ["tenants.units", props.me.tenant?.code, "onboarded"],
+    queryFn: () => trpc.tenants.units.query({ parentCode: props.me.tenant!.code, onboardedOnly: true, limit: 200 }),
+    enabled: Boolean(props.me.tenant) && ownLevel() !== "village" && can(props.me, "tenant.read"),
+  }));
+  const any = { value: "", label: t("cases.all") };
+  const opt = (v: string | null) => (v === "" || v === null ? undefined : v);
+
+  return (
+    <>
+      <PageHeader
+        title={t("cases.inbox.title")}
+        intro={t("cases.inbox.intro")}
+        actions={
+          <Show when={can(props.me, "case.register")}>
+            <A href="/cases/new" class="btn btn-primary">
+              {t("cases.inbox.new")}
+            </A>
+          </Show>
+        }
+      />
+      <search class="card case-filters" aria-labelledby="filters-title">
+        <h2 id="filters-title" class="sr-only">
+          {t("cases.inbox.filters")}
+        </h2>
+        <div class="filter-grid">
+          <details class="filter-menu">
+            <summary class="input select-trigger">
+              {filters().status.length
+                ? t("cases.inbox.statusSummary", { n: filters().status.map(stateName).join("、") })
+                : t("cases.inbox.statusAny")}
+            </summary>
+            <fieldset class="fieldset filter-menu-list">
+              <legend>{t("cases.inbox.statusFilter")}</legend>
+              <For each={CASE_STATES}>
+                {(state) => (
+                  <Checkbox
+                    label={stateName(state)}
+                    checked={filters().status.includes(state)}
+                    onChange={(on) =>
+                      set({
+                        status: on
+                          ? [...filters().status.filter((s) => s !== state), state]
+                          : filters().status.filter((s) => s !== state),
+                      })
+                    }
+                  />
+                )}
+              </For>
+            </fieldset>
+          </details>
+          <Select
+            label={t("cases.category")}
+            options={[any, ...categoryOptions()]}
+            value={filters().categoryCode ?? ""}
+            onChange={(v) => set({ categoryCode: opt(v) })}
+          />
+          <Select
+            label={t("cases.channel")}
+            options={[any, ...CHANNELS.map((c) => ({ value: c, label: channelName(c) }))]}
+            value={filters().channel ?? ""}
+            onChange={(v) => set({ channel: opt(v) as Channel | undefined })}
+          />
+          <Select
+            label={t("cases.risk")}
+            options={[any, ...RISK_GRADES.map((g) => ({ value: g, label: t(`cases.risk.${g}`) }))]}
+            value={filters().riskGrade ?? ""}
+            onChange={(v) => set({ riskGrade: opt(v) as RiskGrade | undefined })}
+          />
+          <Select
+            label={t("cases.inbox.levelFilter")}
+            options={[any, ...levels().map((l) => ({ value: l, label: levelName(l) }))]}
+            value={filters().level ?? ""}
+            onChange={(v) => set({ level: opt(v) as Level | undefined })}
+          />
+          <Show when={(units.data?.items.length ?? 0) > 0}>
+            <Select
+              label={t("cases.inbox.unitFilter")}
+              options={[
+                any,
+                ...(units.data?.items ?? []).map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` })),
+              ]}
+              value={filters().unitCode ?? ""}
+              onChange={(v) => set({ unitCode: opt(v) })}
+            />
+          </Show>
+          <form
+            class="inline-search filter-search"
+            onSubmit={(e) => {
+              e.preventDefault();
+              set({ q: text().trim() || undefined });
+            }}
+          >
+            <TextField
+              label={t("cases.inbox.search")}
+              type="search"
+              value={text()}
+              onChange={setText}
+              placeholder={t("cases.inbox.searchPlaceholder")}
+            />
+            <Button type="submit" size="sm">
+              {t("common.search")}
+            </Button>
+          </form>
+        </div>
+        <div class="filter-foot">
+          <Button size="sm" variant="ghost" onClick={() => apply(EMPTY)}>
+            {t("cases.inbox.reset")}
+          </Button>
+        </div>
+        <SavedViews me={props.me} current={filters()} onApply={apply} />
+      </search>
+
+      <section class="card" aria-labelledby="cases-title">
+        <h2 id="cases-title" class="sr-only">
+          {t("cases.inbox.table")}
+        </h2>
+        <Switch fallback={<Loading />}>
+          <Match when={cases.isError}>
+            <LoadError error={cases.error} retry={() => cases.refetch()} />
+          </Match>
+          <Match when={cases.data && rows().length === 0}>
+            <p class="muted">{t("cases.inbox.empty")}</p>
+          </Match>
+          <Match when={cases.data}>
+            <div class="table-scroll">
+              <table class="table case-table">
+                <caption class="sr-only">{t("cases.inbox.table")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("cases.code")}</th>
+                    <th scope="col">{t("cases.title")}</th>
+                    <th scope="col">{t("cases.category")}</th>
+                    <th scope="col">{t("cases.status")}</th>
+                    <th scope="col">{t("cases.risk")}</th>
+                    <th scope="col" class="num">
+                      {t("cases.peopleCount")}
+                    </th>
+                    <th scope="col">{t("cases.unit")}</th>
+                    <th scope="col">{t("cases.registeredAt")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={rows()}>
+                    {(row) => (
+                      <tr>
+                        <td class="mono nowrap">
+                          <A href={`/cases/${row.id}`}>{row.code}</A>
+                        </td>
+                        <td>{row.title}</td>
+                        <td>{categoryName(row.categoryCode, row.categoryName)}</td>
+                        <td>
+                          <StatusBadge state={row.status} />
+                        </td>
+                        <td>
+                          <div class="badge-row">
+                            <RiskBadge grade={row.riskGrade} />
+                            <Show when={row.groupDispute}>
+                              <GroupBadge />
+                            </Show>
+                          </div>
+                        </td>
+                        <td class="num">{row.peopleCount}</td>
+                        <td>{row.unitName}</td>
+                        <td class="nowrap">{formatDateTime(row.registeredAt)}</td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+            <div class="table-foot">
+              <span class="muted small">{t("cases.inbox.count", { n: rows().length })}</span>
+              <Show when={cases.hasNextPage}>
+                <Button size="sm" disabled={cases.isFetchingNextPage} onClick={() => cases.fetchNextPage()}>
+                  {cases.isFetchingNextPage ? t("app.loading") : t("common.loadMore")}
+                </Button>
+              </Show>
+            </div>
+          </Match>
+        </Switch>
+      </section>
+    </>
+  );
+}
+
+/** Named filter sets in localStorage (per user): save the current one, apply or delete one. */
+function SavedViews(props: { me: Me; current: CaseFilters; onApply: (f: CaseFilters) => void }) {
+  const [views, setViews] = createSignal<SavedView[]>(loadViews(props.me));
+  const [name, setName] = createSignal("");
+  const [error, setError] = createSignal<string | undefined>();
+  const save = (event: SubmitEvent) => {
+    event.preventDefault();
+    const n = name().trim();
+    if (!n) {
+      setError(t("cases.inbox.viewNameRequired"));
+      return;
+    }
+    setError(undefined);
+    const next = [...views().filter((v) => v.name !== n), { name: n, filters: props.current }];
+    setViews(next);
+    storeViews(props.me, next);
+    setName("");
+    notify(t("cases.inbox.viewSaved", { name: n }));
+  };
+  const remove = (n: string) => {
+    const next = views().filter((v) => v.name !== n);
+    setViews(next);
+    storeViews(props.me, next);
+  };
+  return (
+    <section class="saved-views" aria-labelledby="views-title">
+      <h3 id="views-title" class="field-label">
+        {t("cases.inbox.views")}
+      </h3>
+      <Show when={views().length > 0} fallback={<p class="muted small">{t("cases.inbox.noViews")}</p>}>
+        <ul class="chip-list">
+          <For each={views()}>
+            {(view) => (
+              <li class="chip view-chip">
+                <button
+                  type="button"
+                  class="link-button"
+                  aria-label={t("cases.inbox.applyView", { name: view.name })}
+                  onClick={() => props.onApply({ ...EMPTY, ...view.filters })}
+                >
+                  {view.name}
+                </button>
+                <button
+                  type="button"
+                  class="chip-remove"
+                  aria-label={t("cases.inbox.deleteView", { name: view.name })}
+                  onClick={() => remove(view.name)}
+                >
+                  ×
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <form class="inline-search" onSubmit={save}>
+        <TextField label={t("cases.inbox.viewName")} hideLabel value={name()} onChange={setName} placeholder={t("cases.inbox.viewName")} />
+        <Button type="submit" size="sm">
+          {t("cases.inbox.saveView")}
+        </Button>
+      </form>
+      <Show when={error()}>
+        <Alert tone="warning">{error()}</Alert>
+      </Show>
+    </section>
+  );
+}

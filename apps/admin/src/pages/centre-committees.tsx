@@ -1,0 +1,288 @@
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { trpc } from "../api.ts";
+import {
+  CentrePicker,
+  CentreSection,
+  COMMITTEE_FIELDS,
+  COMMITTEE_ROLES,
+  type Committee,
+  type CommitteeField,
+  type CommitteeRole,
+  committeeFieldName,
+  committeeRoleName,
+  createFieldErrors,
+  FormError,
+  gradeName,
+  joinList,
+  useCentre,
+} from "../components/centre.tsx";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+/** Mediation committees (调委会) by field, with their members picked from the mediator pool. */
+export function CentreCommitteesPage() {
+  const me = useMe();
+  return (
+    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
+      <CommitteesView />
+    </Show>
+  );
+}
+
+const fieldOrder = (field: CommitteeField) => COMMITTEE_FIELDS.indexOf(field);
+
+function CommitteesView() {
+  const me = useMe();
+  const centre = useCentre(me);
+  const [editing, setEditing] = createSignal<Committee | "new" | null>(null);
+  const committees = createQuery(() => ({
+    queryKey: ["centre.committees", centre.current()?.id],
+    queryFn: () => trpc.centre.committees.query({ tenantId: centre.tenantId() }),
+  }));
+  const rows = () => [...(committees.data ?? [])].sort((a, b) => fieldOrder(a.field) - fieldOrder(b.field));
+  const membersOf = (c: Committee, role: CommitteeRole) => c.members.filter((m) => m.role === role);
+  return (
+    <>
+      <PageHeader
+        title={t("centre.com.title")}
+        intro={t("centre.com.intro")}
+        actions={
+          <Show when={centre.canConfigure()}>
+            <Button variant="primary" onClick={() => setEditing("new")}>
+              {t("centre.com.add")}
+            </Button>
+          </Show>
+        }
+      />
+      <CentrePicker centre={centre} me={me()} />
+      <CentreSection id="committees-title" title={centre.current()?.name ?? ""}>
+        <Switch fallback={<Loading />}>
+          <Match when={committees.isError}>
+            <LoadError error={committees.error} retry={() => committees.refetch()} />
+          </Match>
+          <Match when={committees.data && rows().length === 0}>
+            <p class="muted">{t("centre.com.empty")}</p>
+          </Match>
+          <Match when={committees.data}>
+            <p class="muted small">{t("centre.com.count", { n: rows().length })}</p>
+            <table class="table centre-table">
+              <caption class="sr-only">{t("centre.com.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("centre.com.field")}</th>
+                  <th scope="col">{t("centre.com.name")}</th>
+                  <th scope="col">{t("centre.com.members")}</th>
+                  <Show when={centre.canConfigure()}>
+                    <th scope="col" class="col-actions">
+                      {t("common.actions")}
+                    </th>
+                  </Show>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={rows()}>
+                  {(c) => (
+                    <tr classList={{ "row-inactive": !c.active }}>
+                      <td>
+                        <Badge tone="info">{committeeFieldName(c.field)}</Badge>
+                      </td>
+                      <td>
+                        <span class="cell-title">{c.name}</span>
+                        <Show when={!c.active}>
+                          {" "}
+                          <Badge tone="danger">{t("centre.inactive")}</Badge>
+                        </Show>
+                      </td>
+                      <td>
+                        <Show when={c.members.length > 0} fallback={<span class="muted">{t("centre.com.noMembers")}</span>}>
+                          <ul class="plain-list">
+                            <For each={COMMITTEE_ROLES.filter((role) => membersOf(c, role).length > 0)}>
+                              {(role) => (
+                                <li>
+                                  <span class="muted">{committeeRoleName(role)}：</span>
+                                  {joinList(membersOf(c, role).map((m) => m.name))}
+                                </li>
+                              )}
+                            </For>
+                          </ul>
+                        </Show>
+                      </td>
+                      <Show when={centre.canConfigure()}>
+                        <td class="col-actions">
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("centre.editLabel", { name: c.name })}
+                            onClick={() => setEditing(c)}
+                          >
+                            {t("centre.edit")}
+                          </Button>
+                        </td>
+                      </Show>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Match>
+        </Switch>
+      </CentreSection>
+      <Dialog
+        open={editing() !== null}
+        onOpenChange={(open) => !open && setEditing(null)}
+        title={editing() === "new" ? t("centre.com.addTitle") : t("centre.com.editTitle")}
+        size="lg"
+      >
+        <Show when={editing()} keyed>
+          {(target) => (
+            <CommitteeForm committee={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
+          )}
+        </Show>
+      </Dialog>
+    </>
+  );
+}
+
+function CommitteeForm(props: { committee: Committee | undefined; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const c = props.committee;
+  const [name, setName] = createSignal(c?.name ?? "");
+  const [field, setField] = createSignal<CommitteeField>(c?.field ?? "joint");
+  const [active, setActive] = createSignal(c?.active ?? true);
+  const [members, setMembers] = createSignal<{ mediatorId: string; role: CommitteeRole }[]>(
+    (c?.members ?? []).map((m) => ({ mediatorId: m.mediatorId, role: m.role })),
+  );
+  const pool = createQuery(() => ({
+    queryKey: ["centre.mediators", { activeOnly: true }],
+    queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
+  }));
+  // Members who left the active pool still show, so that saving does not drop them silently.
+  const choices = () => {
+    const active = (pool.data ?? []).map((m) => ({
+      id: m.id,
+      name: m.name,
+      detail: m.own ? gradeName(m.grade) : `${gradeName(m.grade)} · ${m.poolName}`,
+    }));
+    const others = (c?.members ?? [])
+      .filter((m) => !active.some((a) => a.id === m.mediatorId))
+      .map((m) => ({ id: m.mediatorId, name: m.name, detail: "" }));
+    return [...active, ...others];
+  };
+  const roleOf = (id: string) => members().find((m) => m.mediatorId === id)?.role;
+  const save = createMutation(() => ({
+    mutationFn: () =>
+      trpc.centre.saveCommittee.mutate({
+        id: c?.id,
+        version: c?.version,
+        name: name().trim(),
+        field: field(),
+        active: active(),
+        members: members(),
+      }),
+    onSuccess: (saved) => {
+      void queryClient.invalidateQueries({ queryKey: ["centre.committees"] });
+      notify(c ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
+      props.onClose();
+    },
+  }));
+  const fields = createFieldErrors({
+    check: () => ({
+      name: !name().trim()
+        ? t("centre.required")
+        : name().trim().length > 60
+          ? t("centre.tooLong", { n: 60 })
+          : undefined,
+    }),
+    serverError: () => save.error,
+  });
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    if (fields.submit()) save.mutate();
+  };
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <div class="field-row">
+        <TextField
+          label={t("centre.com.name")}
+          value={name()}
+          onChange={(v) => {
+            setName(v);
+            fields.touch("name");
+          }}
+          description={t("centre.com.nameHint")}
+          error={fields.error("name")}
+          required
+        />
+        <Select
+          label={t("centre.com.field")}
+          options={COMMITTEE_FIELDS.map((f) => ({ value: f, label: committeeFieldName(f) }))}
+          value={field()}
+          onChange={(v) => v && setField(v as CommitteeField)}
+        />
+      </div>
+      <fieldset class="fieldset">
+        <legend>{t("centre.com.members")}</legend>
+        <p class="field-hint">{t("centre.com.membersHint")}</p>
+        <Show when={pool.data} fallback={<Loading />}>
+          <ul class="member-list">
+            <For each={choices()}>
+              {(m) => (
+                <li class="member-item">
+                  <Checkbox
+                    label={m.name}
+                    description={m.detail || undefined}
+                    checked={roleOf(m.id) !== undefined}
+                    onChange={(on) =>
+                      setMembers(
+                        on
+                          ? [...members(), { mediatorId: m.id, role: "member" }]
+                          : members().filter((x) => x.mediatorId !== m.id),
+                      )
+                    }
+                  />
+                  <Show when={roleOf(m.id)}>
+                    {(role) => (
+                      <select
+                        class="input input-sm member-role"
+                        aria-label={t("centre.com.roleOf", { name: m.name })}
+                        value={role()}
+                        onChange={(e) => {
+                          const next = e.currentTarget.value as CommitteeRole;
+                          setMembers(members().map((x) => (x.mediatorId === m.id ? { ...x, role: next } : x)));
+                        }}
+                      >
+                        <For each={COMMITTEE_ROLES}>
+                          {(r) => <option value={r}>{committeeRoleName(r)}</option>}
+                        </For>
+                      </select>
+                    )}
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </fieldset>
+      <Show when={c}>
+        <Checkbox label={t("centre.com.active")} checked={active()} onChange={setActive} />
+      </Show>
+      <FormError error={save.error} known={(p) => p === "name"} text={errorText} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={save.isPending}>
+          {t("common.save")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

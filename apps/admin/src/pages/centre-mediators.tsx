@@ -1,0 +1,371 @@
+import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { type Inputs, trpc } from "../api.ts";
+import {
+  AFFILIATIONS,
+  type Affiliation,
+  affiliationName,
+  CentreSection,
+  createFieldErrors,
+  FormError,
+  GRADES,
+  type Grade,
+  joinList,
+  type Mediator,
+  phoneValid,
+  SPECIALTIES,
+  type Specialty,
+  specialtyName,
+  splitList,
+} from "../components/centre.tsx";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Badge, type BadgeTone } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { InputField } from "../ui/input-field.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+type MediatorInput = Inputs["centre"]["addMediator"];
+
+const ALL = "all";
+const GRADE_TONES: Record<Grade, BadgeTone> = { chief: "tier", senior: "info", standard: "neutral" };
+
+/** The mediator pool: own, ancestors' and optionally the subtree's mediators, by specialty and grade. */
+export function CentreMediatorsPage() {
+  const me = useMe();
+  return (
+    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
+      <MediatorsView />
+    </Show>
+  );
+}
+
+function MediatorsView() {
+  const me = useMe();
+  const canConfigure = () => can(me(), "centre.configure");
+  const [specialty, setSpecialty] = createSignal<Specialty | null>(null);
+  const [grade, setGrade] = createSignal<Grade | null>(null);
+  const [text, setText] = createSignal("");
+  const [q, setQ] = createSignal("");
+  const [includeSubtree, setIncludeSubtree] = createSignal(false);
+  const [includeInactive, setIncludeInactive] = createSignal(false);
+  const [editing, setEditing] = createSignal<Mediator | "new" | null>(null);
+  const filters = () => ({
+    specialty: specialty() ?? undefined,
+    grade: grade() ?? undefined,
+    q: q() || undefined,
+    includeSubtree: includeSubtree() || undefined,
+    activeOnly: includeInactive() ? false : undefined,
+  });
+  const mediators = createQuery(() => ({
+    queryKey: ["centre.mediators", filters()],
+    queryFn: () => trpc.centre.mediators.query(filters()),
+    placeholderData: keepPreviousData,
+  }));
+  const rows = () => mediators.data ?? [];
+  return (
+    <>
+      <PageHeader
+        title={t("centre.med.title")}
+        intro={t("centre.med.intro")}
+        actions={
+          <Show when={canConfigure()}>
+            <Button variant="primary" onClick={() => setEditing("new")}>
+              {t("centre.med.add")}
+            </Button>
+          </Show>
+        }
+      />
+      <search class="card mediator-filters" aria-label={t("centre.med.filters")}>
+        <Select
+          label={t("centre.med.specialty")}
+          options={[
+            { value: ALL, label: t("centre.med.allSpecialties") },
+            ...SPECIALTIES.map((s) => ({ value: s, label: specialtyName(s) })),
+          ]}
+          value={specialty() ?? ALL}
+          onChange={(v) => setSpecialty(v && v !== ALL ? (v as Specialty) : null)}
+        />
+        <Select
+          label={t("centre.med.grade")}
+          options={[
+            { value: ALL, label: t("centre.med.allGrades") },
+            ...GRADES.map((g) => ({ value: g, label: t(`centre.grade.${g}`) })),
+          ]}
+          value={grade() ?? ALL}
+          onChange={(v) => setGrade(v && v !== ALL ? (v as Grade) : null)}
+        />
+        <form
+          class="inline-search mediator-search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQ(text().trim());
+          }}
+        >
+          <TextField
+            label={t("centre.med.search")}
+            type="search"
+            value={text()}
+            onChange={setText}
+            placeholder={t("centre.med.name")}
+          />
+          <Button type="submit" size="sm">
+            {t("common.search")}
+          </Button>
+        </form>
+        <div class="mediator-toggles">
+          <Checkbox label={t("centre.med.includeSubtree")} checked={includeSubtree()} onChange={setIncludeSubtree} />
+          <Checkbox label={t("centre.med.includeInactive")} checked={includeInactive()} onChange={setIncludeInactive} />
+        </div>
+      </search>
+      <CentreSection id="pool-title" title={t("centre.med.title")}>
+        <Switch fallback={<Loading />}>
+          <Match when={mediators.isError}>
+            <LoadError error={mediators.error} retry={() => mediators.refetch()} />
+          </Match>
+          <Match when={mediators.data && rows().length === 0}>
+            <p class="muted">{t("centre.med.empty")}</p>
+          </Match>
+          <Match when={mediators.data}>
+            <p class="muted small" aria-live="polite">
+              {t("centre.med.count", { n: rows().length })}
+              <Show when={rows().length >= 200}> · {t("centre.med.limit")}</Show>
+            </p>
+            <table class="table centre-table" aria-busy={mediators.isFetching}>
+              <caption class="sr-only">{t("centre.med.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("centre.med.name")}</th>
+                  <th scope="col">{t("centre.med.grade")}</th>
+                  <th scope="col">{t("centre.med.specialties")}</th>
+                  <th scope="col">{t("centre.med.affiliation")}</th>
+                  <th scope="col">{t("centre.med.colQualifications")}</th>
+                  <th scope="col">{t("centre.med.pool")}</th>
+                  <Show when={canConfigure()}>
+                    <th scope="col" class="col-actions">
+                      {t("common.actions")}
+                    </th>
+                  </Show>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={rows()}>
+                  {(m) => (
+                    <tr classList={{ "row-inactive": !m.active }}>
+                      <td>
+                        <div class="cell-title">{m.name}</div>
+                        <Show when={m.phone}>
+                          <div class="mono small muted">{m.phone}</div>
+                        </Show>
+                      </td>
+                      <td>
+                        <div class="badge-row">
+                          <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
+                          <Show when={!m.active}>
+                            <Badge tone="danger">{t("centre.inactive")}</Badge>
+                          </Show>
+                        </div>
+                      </td>
+                      <td>
+                        <div class="badge-row">
+                          <For each={m.specialties}>{(s) => <Badge tone="neutral">{specialtyName(s)}</Badge>}</For>
+                        </div>
+                      </td>
+                      <td>
+                        <div>{affiliationName(m.affiliation)}</div>
+                        <Show when={m.affiliationName}>
+                          <div class="muted small">{m.affiliationName}</div>
+                        </Show>
+                      </td>
+                      <td class="small">{joinList(m.qualifications)}</td>
+                      <td>
+                        <div class="badge-row">
+                          <span>{m.poolName}</span>
+                          <Show when={m.own}>
+                            <Badge tone="success">{t("centre.med.own")}</Badge>
+                          </Show>
+                        </div>
+                      </td>
+                      <Show when={canConfigure()}>
+                        <td class="col-actions">
+                          <Show when={m.own}>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("centre.editLabel", { name: m.name })}
+                              onClick={() => setEditing(m)}
+                            >
+                              {t("centre.edit")}
+                            </Button>
+                          </Show>
+                        </td>
+                      </Show>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Match>
+        </Switch>
+      </CentreSection>
+      <Dialog
+        open={editing() !== null}
+        onOpenChange={(open) => !open && setEditing(null)}
+        title={editing() === "new" ? t("centre.med.addTitle") : t("centre.med.editTitle")}
+        size="lg"
+      >
+        <Show when={editing()} keyed>
+          {(target) => (
+            <MediatorForm mediator={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
+          )}
+        </Show>
+      </Dialog>
+    </>
+  );
+}
+
+function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const m = props.mediator;
+  const [name, setName] = createSignal(m?.name ?? "");
+  const [grade, setGrade] = createSignal<Grade>(m?.grade ?? "standard");
+  const [specialties, setSpecialties] = createSignal<Specialty[]>(
+    (m?.specialties ?? []).filter((s): s is Specialty => (SPECIALTIES as string[]).includes(s)),
+  );
+  const [qualifications, setQualifications] = createSignal((m?.qualifications ?? []).join("、"));
+  const [affiliation, setAffiliation] = createSignal<Affiliation>(m?.affiliation ?? "committee");
+  const [organisation, setOrganisation] = createSignal(m?.affiliationName ?? "");
+  const [phone, setPhone] = createSignal(m?.phone ?? "");
+  const [active, setActive] = createSignal(m?.active ?? true);
+  const save = createMutation(() => ({
+    mutationFn: (input: MediatorInput) =>
+      m
+        ? trpc.centre.editMediator.mutate({ ...input, id: m.id, version: m.version, active: active() })
+        : trpc.centre.addMediator.mutate(input),
+    onSuccess: (saved) => {
+      void queryClient.invalidateQueries({ queryKey: ["centre.mediators"] });
+      void queryClient.invalidateQueries({ queryKey: ["centre.rooms"] });
+      void queryClient.invalidateQueries({ queryKey: ["centre.committees"] });
+      notify(m ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
+      props.onClose();
+    },
+  }));
+  const fields = createFieldErrors({
+    check: () => {
+      const items = splitList(qualifications());
+      return {
+        name: !name().trim()
+          ? t("centre.required")
+          : name().trim().length > 30
+            ? t("centre.tooLong", { n: 30 })
+            : undefined,
+        qualifications:
+          items.length > 10 || items.some((q) => q.length > 40) ? t("centre.med.qualificationsInvalid") : undefined,
+        affiliationName: organisation().trim().length > 60 ? t("centre.tooLong", { n: 60 }) : undefined,
+        phone: phone().trim() && !phoneValid(phone()) ? t("centre.phoneInvalid") : undefined,
+      };
+    },
+    serverError: () => save.error,
+  });
+  const text = (setter: (v: string) => void, path: string) => (v: string) => {
+    setter(v);
+    fields.touch(path);
+  };
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!fields.submit()) return;
+    save.mutate({
+      name: name().trim(),
+      grade: grade(),
+      specialties: specialties(),
+      qualifications: splitList(qualifications()),
+      affiliation: affiliation(),
+      affiliationName: organisation().trim() || null,
+      userId: m?.userId ?? null,
+      phone: phone().trim() || null,
+    });
+  };
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <div class="field-row">
+        <TextField
+          label={t("centre.med.name")}
+          value={name()}
+          onChange={text(setName, "name")}
+          error={fields.error("name")}
+          required
+        />
+        <Select
+          label={t("centre.med.grade")}
+          options={GRADES.map((g) => ({ value: g, label: t(`centre.grade.${g}`) }))}
+          value={grade()}
+          onChange={(v) => v && setGrade(v as Grade)}
+        />
+      </div>
+      <fieldset class="fieldset">
+        <legend>{t("centre.med.specialties")}</legend>
+        <div class="check-grid">
+          <For each={SPECIALTIES}>
+            {(s) => (
+              <Checkbox
+                label={specialtyName(s)}
+                checked={specialties().includes(s)}
+                onChange={(on) => setSpecialties(on ? [...specialties(), s] : specialties().filter((x) => x !== s))}
+              />
+            )}
+          </For>
+        </div>
+      </fieldset>
+      <div class="field-row">
+        <Select
+          label={t("centre.med.affiliation")}
+          options={AFFILIATIONS.map((a) => ({ value: a, label: affiliationName(a) }))}
+          value={affiliation()}
+          onChange={(v) => v && setAffiliation(v as Affiliation)}
+        />
+        <TextField
+          label={t("centre.med.affiliationName")}
+          value={organisation()}
+          onChange={text(setOrganisation, "affiliationName")}
+          description={t("centre.med.affiliationHint")}
+          error={fields.error("affiliationName")}
+        />
+      </div>
+      <TextField
+        label={t("centre.med.qualifications")}
+        value={qualifications()}
+        onChange={text(setQualifications, "qualifications")}
+        description={t("centre.med.qualificationsHint")}
+        error={fields.error("qualifications")}
+      />
+      <InputField
+        type="tel"
+        class="narrow-field"
+        label={t("centre.med.phone")}
+        value={phone()}
+        onChange={text(setPhone, "phone")}
+        error={fields.error("phone")}
+      />
+      <Show when={m}>
+        <Checkbox label={t("centre.med.active")} checked={active()} onChange={setActive} />
+      </Show>
+      <FormError
+        error={save.error}
+        known={(p) => ["name", "qualifications", "affiliationName", "phone"].includes(p)}
+        text={errorText}
+      />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={save.isPending}>
+          {t("common.save")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

@@ -1,0 +1,662 @@
+import { useSearchParams } from "@solidjs/router";
+import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
+import { addDays, chinaToday, isIsoDate } from "@zongzhi/domain/calendar";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { type Inputs, trpc } from "../api.ts";
+import {
+  AREAS,
+  type Area,
+  areaName,
+  type Booking,
+  CentrePicker,
+  CentreSection,
+  chinaDate,
+  chinaInstant,
+  chinaMinutes,
+  clock,
+  createFieldErrors,
+  dayLabel,
+  FormError,
+  fullDate,
+  gradeName,
+  joinList,
+  ROOM_KINDS,
+  type Room,
+  type RoomKind,
+  roomKindName,
+  useCentre,
+  wholeNumber,
+} from "../components/centre.tsx";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { InputField } from "../ui/input-field.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+type RoomInput = Inputs["centre"]["createRoom"];
+
+/** Height of one hour in the day view, in pixels. */
+const HOUR_PX = 48;
+
+/** Rooms by functional area, with a day view of each room's bookings and booking by time range. */
+export function CentreRoomsPage() {
+  const me = useMe();
+  return (
+    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
+      <RoomsView />
+    </Show>
+  );
+}
+
+function RoomsView() {
+  const me = useMe();
+  const centre = useCentre(me);
+  // The open room and day live in the address, so that a room's day can be linked and reloaded.
+  const [params, setParams] = useSearchParams<{ room?: string; date?: string }>();
+  const [editing, setEditing] = createSignal<Room | "new" | null>(null);
+  const rooms = createQuery(() => ({
+    queryKey: ["centre.rooms", centre.current()?.id],
+    queryFn: () => trpc.centre.rooms.query({ tenantId: centre.tenantId() }),
+  }));
+  const inArea = (area: Area) => (rooms.data ?? []).filter((r) => r.area === area);
+  const selected = () => (rooms.data ?? []).find((r) => r.id === params.room) ?? null;
+  const date = () => (params.date && isIsoDate(params.date) ? params.date : chinaToday());
+
+  return (
+    <>
+      <PageHeader
+        title={t("centre.room.title")}
+        intro={t("centre.room.intro")}
+        actions={
+          <Show when={centre.canConfigure()}>
+            <Button variant="primary" onClick={() => setEditing("new")}>
+              {t("centre.room.add")}
+            </Button>
+          </Show>
+        }
+      />
+      <CentrePicker centre={centre} me={me()} />
+      <Switch fallback={<Loading />}>
+        <Match when={rooms.isError}>
+          <LoadError error={rooms.error} retry={() => rooms.refetch()} />
+        </Match>
+        <Match when={rooms.data}>
+          <div class="rooms-layout">
+            <div class="rooms-areas">
+              <For each={AREAS}>
+                {(area) => (
+                  <CentreSection
+                    id={`area-${area}`}
+                    title={areaName(area)}
+                    actions={<span class="muted small">{t("centre.room.count", { n: inArea(area).length })}</span>}
+                  >
+                    <Show
+                      when={inArea(area).length > 0}
+                      fallback={<p class="muted small">{t("centre.room.emptyArea")}</p>}
+                    >
+                      <ul class="room-list">
+                        <For each={inArea(area)}>
+                          {(room) => (
+                            <RoomCard
+                              room={room}
+                              selected={selected()?.id === room.id}
+                              canEdit={centre.canConfigure()}
+                              onSelect={() => setParams({ room: room.id })}
+                              onEdit={() => setEditing(room)}
+                            />
+                          )}
+                        </For>
+                      </ul>
+                    </Show>
+                  </CentreSection>
+                )}
+              </For>
+            </div>
+            <div class="rooms-timeline">
+              <Show
+                when={selected()}
+                keyed
+                fallback={
+                  <section class="card">
+                    <p class="muted">{t("centre.booking.pickRoom")}</p>
+                  </section>
+                }
+              >
+                {(room) => (
+                  <BookingTimeline
+                    room={room}
+                    date={date()}
+                    setDate={(d) => setParams({ date: d })}
+                    tenantId={centre.tenantId()}
+                    centreId={centre.current()?.id ?? ""}
+                    canBook={centre.isOwn() && can(me(), "booking.manage") && room.active}
+                  />
+                )}
+              </Show>
+            </div>
+          </div>
+        </Match>
+      </Switch>
+      <Dialog
+        open={editing() !== null}
+        onOpenChange={(open) => !open && setEditing(null)}
+        title={editing() === "new" ? t("centre.room.addTitle") : t("centre.room.editTitle")}
+      >
+        <Show when={editing()} keyed>
+          {(target) => <RoomForm room={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
+        </Show>
+      </Dialog>
+    </>
+  );
+}
+
+function RoomCard(props: { room: Room; selected: boolean; canEdit: boolean; onSelect: () => void; onEdit: () => void }) {
+  const room = () => props.room;
+  return (
+    <li class="room-card" classList={{ selected: props.selected, "row-inactive": !room().active }}>
+      <div class="room-card-head">
+        <h3 class="room-name">{room().name}</h3>
+        <div class="badge-row">
+          <Badge tone="info">{roomKindName(room().kind)}</Badge>
+          <Show when={!room().active}>
+            <Badge tone="danger">{t("centre.inactive")}</Badge>
+          </Show>
+        </div>
+      </div>
+      <Show when={room().studioName}>
+        <p class="room-studio">{room().studioName}</p>
+      </Show>
+      <p class="muted small room-meta">
+        <Show when={room().chiefMediatorName}>
+          <span>{t("centre.room.chiefIs", { name: room().chiefMediatorName ?? "" })}</span>
+        </Show>
+        <span>{t("centre.room.capacityShort", { n: room().capacity })}</span>
+        <Show when={room().location}>
+          <span>{room().location}</span>
+        </Show>
+      </p>
+      <div class="room-actions">
+        <Button
+          size="sm"
+          variant={props.selected ? "primary" : "secondary"}
+          aria-pressed={props.selected}
+          aria-label={t("centre.room.showBookingsLabel", { name: room().name })}
+          onClick={() => props.onSelect()}
+        >
+          {t("centre.room.showBookings")}
+        </Button>
+        <Show when={props.canEdit}>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-label={t("centre.editLabel", { name: room().name })}
+            onClick={() => props.onEdit()}
+          >
+            {t("centre.edit")}
+          </Button>
+        </Show>
+      </div>
+    </li>
+  );
+}
+
+/** A room's day: an hour grid with the bookings as blocks; previous/next day; book and cancel. */
+function BookingTimeline(props: {
+  room: Room;
+  date: string;
+  setDate: (date: string) => void;
+  tenantId: string | undefined;
+  centreId: string;
+  canBook: boolean;
+}) {
+  const queryClient = useQueryClient();
+  const [booking, setBooking] = createSignal(false);
+  const [cancelling, setCancelling] = createSignal<Booking | null>(null);
+  const [jump, setJump] = createSignal(props.date);
+  const bookings = createQuery(() => ({
+    queryKey: ["centre.bookings", props.centreId, props.room.id, props.date],
+    queryFn: () =>
+      trpc.centre.bookings.query({
+        tenantId: props.tenantId,
+        roomId: props.room.id,
+        from: chinaInstant(props.date, "00:00"),
+        to: chinaInstant(addDays(props.date, 1), "00:00"),
+      }),
+    placeholderData: keepPreviousData,
+  }));
+  const cancel = createMutation(() => ({
+    mutationFn: (b: Booking) => trpc.centre.cancelBooking.mutate({ id: b.id, version: b.version }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["centre.bookings"] }),
+  }));
+
+  // Minutes of the day covered by a booking (a booking may start the day before or end the day after).
+  const span = (b: Booking) => ({
+    start: chinaDate(b.startsAt) < props.date ? 0 : chinaMinutes(b.startsAt),
+    end: chinaDate(b.endsAt) > props.date ? 24 * 60 : chinaMinutes(b.endsAt),
+  });
+  const items = () => (bookings.data ?? []).map((b) => ({ booking: b, ...span(b) }));
+  const firstHour = () => Math.min(8, ...items().map((i) => Math.floor(i.start / 60)));
+  const lastHour = () => Math.max(20, ...items().map((i) => Math.ceil(i.end / 60)));
+  const hours = () => Array.from({ length: lastHour() - firstHour() }, (_, i) => firstHour() + i);
+  const timeText = (start: number, end: number) => t("centre.booking.time", { from: clock(start), to: clock(end) });
+  const go = (d: string) => {
+    setJump(d);
+    props.setDate(d);
+  };
+
+  return (
+    <section class="card booking-timeline" aria-labelledby="timeline-title">
+      <div class="card-head">
+        <h2 id="timeline-title" class="card-title">
+          {t("centre.booking.title", { room: props.room.name })}
+        </h2>
+        <Show when={props.canBook}>
+          <Button size="sm" variant="primary" onClick={() => setBooking(true)}>
+            {t("centre.booking.book")}
+          </Button>
+        </Show>
+      </div>
+      <div class="toolbar timeline-nav">
+        <Button size="sm" onClick={() => go(addDays(props.date, -1))}>
+          ‹ {t("centre.booking.prevDay")}
+        </Button>
+        <Button size="sm" onClick={() => go(chinaToday())} disabled={props.date === chinaToday()}>
+          {t("centre.booking.today")}
+        </Button>
+        <Button size="sm" onClick={() => go(addDays(props.date, 1))}>
+          {t("centre.booking.nextDay")} ›
+        </Button>
+        <InputField
+          type="date"
+          label={t("centre.booking.date")}
+          hideLabel
+          value={jump()}
+          onChange={(v) => {
+            setJump(v);
+            if (isIsoDate(v)) props.setDate(v);
+          }}
+          inputClass="input-sm"
+        />
+      </div>
+      <p class="timeline-day">
+        <strong>{dayLabel(props.date)}</strong> <span class="muted">{fullDate(props.date)}</span>
+      </p>
+      <Switch fallback={<Loading />}>
+        <Match when={bookings.isError}>
+          <LoadError error={bookings.error} retry={() => bookings.refetch()} />
+        </Match>
+        <Match when={bookings.data}>
+          <Show when={items().length === 0}>
+            <p class="muted small">{t("centre.booking.none")}</p>
+          </Show>
+          <div
+            class="timeline"
+            style={{ height: `${hours().length * HOUR_PX}px` }}
+            aria-busy={bookings.isFetching}
+          >
+            <ol class="timeline-hours" aria-label={t("centre.booking.hours")}>
+              <For each={hours()}>
+                {(hour) => (
+                  <li class="timeline-hour" style={{ height: `${HOUR_PX}px` }}>
+                    <span class="timeline-hour-label">{clock(hour * 60)}</span>
+                  </li>
+                )}
+              </For>
+            </ol>
+            <ol class="timeline-bookings" aria-label={t("centre.booking.list", { room: props.room.name, date: dayLabel(props.date) })}>
+              <For each={items()}>
+                {(item) => (
+                  <li
+                    class="booking-block"
+                    style={{
+                      top: `${((item.start - firstHour() * 60) / 60) * HOUR_PX}px`,
+                      height: `${Math.max(((item.end - item.start) / 60) * HOUR_PX, 24)}px`,
+                    }}
+                  >
+                    <div class="booking-text">
+                      <span class="booking-time">{timeText(item.start, item.end)}</span>
+                      <span class="booking-title">{item.booking.title}</span>
+                      <Show when={item.booking.mediators.length > 0}>
+                        <span class="booking-mediators">
+                          {t("centre.booking.with", { names: joinList(item.booking.mediators.map((m) => m.name)) })}
+                        </span>
+                      </Show>
+                    </div>
+                    <Show when={props.canBook}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        class="booking-cancel"
+                        aria-label={t("centre.booking.cancelLabel", { title: item.booking.title })}
+                        onClick={() => setCancelling(item.booking)}
+                      >
+                        {t("centre.booking.cancel")}
+                      </Button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ol>
+          </div>
+        </Match>
+      </Switch>
+      <Dialog
+        open={booking()}
+        onOpenChange={setBooking}
+        title={t("centre.booking.bookTitle")}
+        description={t("centre.booking.bookFor", { room: props.room.name })}
+        size="lg"
+      >
+        <BookingForm
+          room={props.room}
+          date={props.date}
+          onBooked={(d) => go(d)}
+          onClose={() => setBooking(false)}
+        />
+      </Dialog>
+      <ConfirmDialog
+        open={cancelling() !== null}
+        onOpenChange={(open) => !open && setCancelling(null)}
+        title={t("centre.booking.cancelTitle")}
+        message={(() => {
+          const b = cancelling();
+          if (!b) return "";
+          const s = span(b);
+          return t("centre.booking.cancelConfirm", { title: b.title, time: timeText(s.start, s.end) });
+        })()}
+        confirmLabel={t("centre.booking.cancel")}
+        danger
+        onConfirm={async () => {
+          const b = cancelling();
+          if (!b) return;
+          await cancel.mutateAsync(b);
+          notify(t("centre.booking.cancelled"));
+        }}
+        errorText={errorText}
+      />
+    </section>
+  );
+}
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Books the room for a time range of one day, with mediators from the pools the centre may use. */
+function BookingForm(props: { room: Room; date: string; onBooked: (date: string) => void; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [title, setTitle] = createSignal("");
+  const [date, setDate] = createSignal(props.date);
+  const [start, setStart] = createSignal("09:00");
+  const [end, setEnd] = createSignal("10:00");
+  const [mediatorIds, setMediatorIds] = createSignal<string[]>([]);
+  const pool = createQuery(() => ({
+    queryKey: ["centre.mediators", { activeOnly: true }],
+    queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
+  }));
+  const book = createMutation(() => ({
+    mutationFn: () =>
+      trpc.centre.book.mutate({
+        roomId: props.room.id,
+        startsAt: chinaInstant(date(), start()),
+        endsAt: chinaInstant(date(), end()),
+        title: title().trim(),
+        mediatorIds: mediatorIds(),
+      }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["centre.bookings"] });
+      notify(t("centre.booking.booked", { time: `${date()} ${start()}–${end()}` }));
+      props.onBooked(date());
+      props.onClose();
+    },
+  }));
+  const fields = createFieldErrors({
+    check: () => ({
+      title: !title().trim()
+        ? t("centre.required")
+        : title().trim().length > 100
+          ? t("centre.tooLong", { n: 100 })
+          : undefined,
+      date: isIsoDate(date()) ? undefined : t("centre.dateInvalid"),
+      startsAt: TIME.test(start()) ? undefined : t("centre.booking.timeInvalid"),
+      endsAt: !TIME.test(end())
+        ? t("centre.booking.timeInvalid")
+        : TIME.test(start()) && end() <= start()
+          ? t("centre.booking.endAfterStart")
+          : undefined,
+      mediatorIds: mediatorIds().length > 10 ? t("centre.booking.tooMany") : undefined,
+    }),
+    serverError: () => book.error,
+  });
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!fields.submit()) return;
+    book.mutate();
+  };
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <TextField
+        label={t("centre.booking.subject")}
+        value={title()}
+        onChange={(v) => {
+          setTitle(v);
+          fields.touch("title");
+        }}
+        description={t("centre.booking.subjectHint")}
+        error={fields.error("title")}
+        required
+      />
+      <div class="field-row field-row-3">
+        <InputField
+          type="date"
+          label={t("centre.booking.date")}
+          value={date()}
+          onChange={(v) => {
+            setDate(v);
+            fields.touch("date");
+          }}
+          error={fields.error("date")}
+          required
+        />
+        <InputField
+          type="time"
+          label={t("centre.booking.start")}
+          value={start()}
+          step={300}
+          onChange={(v) => {
+            setStart(v);
+            fields.touch("startsAt");
+          }}
+          error={fields.error("startsAt")}
+          required
+        />
+        <InputField
+          type="time"
+          label={t("centre.booking.end")}
+          value={end()}
+          step={300}
+          onChange={(v) => {
+            setEnd(v);
+            fields.touch("endsAt");
+          }}
+          error={fields.error("endsAt")}
+          required
+        />
+      </div>
+      <fieldset class="fieldset" aria-invalid={fields.error("mediatorIds") ? true : undefined}>
+        <legend>{t("centre.booking.mediators")}</legend>
+        <p class="field-hint">{t("centre.booking.mediatorsHint")}</p>
+        <Show when={pool.data} fallback={<Loading />}>
+          <div class="check-grid mediator-grid">
+            <For each={pool.data ?? []}>
+              {(m) => (
+                <Checkbox
+                  label={m.name}
+                  description={m.own ? gradeName(m.grade) : `${gradeName(m.grade)} · ${m.poolName}`}
+                  checked={mediatorIds().includes(m.id)}
+                  onChange={(on) => {
+                    setMediatorIds(on ? [...mediatorIds(), m.id] : mediatorIds().filter((id) => id !== m.id));
+                    fields.touch("mediatorIds");
+                  }}
+                />
+              )}
+            </For>
+          </div>
+        </Show>
+        <Show when={fields.error("mediatorIds")}>
+          <p class="field-error">{fields.error("mediatorIds")}</p>
+        </Show>
+      </fieldset>
+      <FormError
+        error={book.error}
+        known={(p) => ["title", "startsAt", "endsAt", "mediatorIds"].includes(p)}
+        text={errorText}
+      />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={book.isPending}>
+          {t("centre.booking.submit")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const r = props.room;
+  const [name, setName] = createSignal(r?.name ?? "");
+  const [kind, setKind] = createSignal<RoomKind>(r?.kind ?? "general");
+  const [studioName, setStudioName] = createSignal(r?.studioName ?? "");
+  const [chiefId, setChiefId] = createSignal<string | null>(r?.chiefMediatorId ?? null);
+  const [capacity, setCapacity] = createSignal(String(r?.capacity ?? 10));
+  const [area, setArea] = createSignal<Area>(r?.area ?? "resolution");
+  const [location, setLocation] = createSignal(r?.location ?? "");
+  const [active, setActive] = createSignal(r?.active ?? true);
+  const pool = createQuery(() => ({
+    queryKey: ["centre.mediators", { activeOnly: true }],
+    queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
+  }));
+  const save = createMutation(() => ({
+    mutationFn: (input: RoomInput) =>
+      r ? trpc.centre.editRoom.mutate({ ...input, id: r.id, version: r.version, active: active() }) : trpc.centre.createRoom.mutate(input),
+    onSuccess: (saved) => {
+      void queryClient.invalidateQueries({ queryKey: ["centre.rooms"] });
+      notify(r ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
+      props.onClose();
+    },
+  }));
+  const max = (value: string, n: number) => (value.trim().length > n ? t("centre.tooLong", { n }) : undefined);
+  const fields = createFieldErrors({
+    check: () => {
+      const c = wholeNumber(capacity());
+      return {
+        name: !name().trim() ? t("centre.required") : max(name(), 40),
+        studioName: max(studioName(), 40),
+        capacity: c === null || c < 1 || c > 500 ? t("centre.room.capacityInvalid") : undefined,
+        location: max(location(), 60),
+      };
+    },
+    serverError: () => save.error,
+  });
+  const chiefOptions = () => [
+    { value: "", label: t("centre.room.noChief") },
+    ...(pool.data ?? []).map((m) => ({
+      value: m.id,
+      label: m.own ? `${m.name}（${gradeName(m.grade)}）` : `${m.name}（${gradeName(m.grade)} · ${m.poolName}）`,
+    })),
+  ];
+  const text = (setter: (v: string) => void, path: string) => (v: string) => {
+    setter(v);
+    fields.touch(path);
+  };
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!fields.submit()) return;
+    save.mutate({
+      name: name().trim(),
+      kind: kind(),
+      studioName: studioName().trim() || null,
+      chiefMediatorId: chiefId(),
+      capacity: wholeNumber(capacity()) ?? 0,
+      area: area(),
+      location: location().trim() || null,
+    });
+  };
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <TextField
+        label={t("centre.room.name")}
+        value={name()}
+        onChange={text(setName, "name")}
+        error={fields.error("name")}
+        required
+      />
+      <div class="field-row">
+        <Select
+          label={t("centre.room.area")}
+          options={AREAS.map((a) => ({ value: a, label: areaName(a) }))}
+          value={area()}
+          onChange={(v) => v && setArea(v as Area)}
+        />
+        <Select
+          label={t("centre.room.kind")}
+          options={ROOM_KINDS.map((k) => ({ value: k, label: roomKindName(k) }))}
+          value={kind()}
+          onChange={(v) => v && setKind(v as RoomKind)}
+        />
+      </div>
+      <TextField
+        label={t("centre.room.studioName")}
+        value={studioName()}
+        onChange={text(setStudioName, "studioName")}
+        description={t("centre.room.studioHint")}
+        error={fields.error("studioName")}
+      />
+      <Select
+        label={t("centre.room.chief")}
+        options={chiefOptions()}
+        value={chiefId() ?? ""}
+        onChange={(v) => setChiefId(v ? v : null)}
+      />
+      <div class="field-row">
+        <InputField
+          type="number"
+          label={t("centre.room.capacity")}
+          value={capacity()}
+          onChange={text(setCapacity, "capacity")}
+          min={1}
+          max={500}
+          error={fields.error("capacity")}
+          required
+        />
+        <TextField
+          label={t("centre.room.location")}
+          value={location()}
+          onChange={text(setLocation, "location")}
+          description={t("centre.room.locationHint")}
+          error={fields.error("location")}
+        />
+      </div>
+      <Show when={r}>
+        <Checkbox label={t("centre.room.active")} checked={active()} onChange={setActive} />
+      </Show>
+      <FormError
+        error={save.error}
+        known={(p) => ["name", "studioName", "capacity", "location"].includes(p)}
+        text={errorText}
+      />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={save.isPending}>
+          {t("common.save")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

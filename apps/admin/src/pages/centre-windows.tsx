@@ -1,0 +1,277 @@
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { type Inputs, trpc } from "../api.ts";
+import {
+  CentrePicker,
+  CentreSection,
+  createFieldErrors,
+  FormError,
+  type ServiceWindow,
+  splitList,
+  useCentre,
+  wholeNumber,
+} from "../components/centre.tsx";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { InputField } from "../ui/input-field.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+type WindowInput = Inputs["centre"]["createWindow"];
+
+/** Service windows by number, with their services, staffing department and temporary flag. */
+export function CentreWindowsPage() {
+  const me = useMe();
+  return (
+    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
+      <WindowsView />
+    </Show>
+  );
+}
+
+function WindowsView() {
+  const me = useMe();
+  const centre = useCentre(me);
+  const [editing, setEditing] = createSignal<ServiceWindow | "new" | null>(null);
+  const windows = createQuery(() => ({
+    queryKey: ["centre.windows", centre.current()?.id],
+    queryFn: () => trpc.centre.windows.query({ tenantId: centre.tenantId() }),
+  }));
+  const rows = () => windows.data ?? [];
+  return (
+    <>
+      <PageHeader
+        title={t("centre.win.title")}
+        intro={t("centre.win.intro")}
+        actions={
+          <Show when={centre.canConfigure()}>
+            <Button variant="primary" onClick={() => setEditing("new")}>
+              {t("centre.win.add")}
+            </Button>
+          </Show>
+        }
+      />
+      <CentrePicker centre={centre} me={me()} />
+      <CentreSection id="windows-title" title={centre.current()?.name ?? ""}>
+        <Switch fallback={<Loading />}>
+          <Match when={windows.isError}>
+            <LoadError error={windows.error} retry={() => windows.refetch()} />
+          </Match>
+          <Match when={windows.data && rows().length === 0}>
+            <p class="muted">{t("centre.win.empty")}</p>
+          </Match>
+          <Match when={windows.data}>
+            <p class="muted small">
+              {t("centre.win.count", { n: rows().length, t: rows().filter((w) => w.temporary).length })}
+            </p>
+            <table class="table centre-table">
+              <caption class="sr-only">{t("centre.win.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" class="num">
+                    {t("centre.win.number")}
+                  </th>
+                  <th scope="col">{t("centre.win.name")}</th>
+                  <th scope="col">{t("centre.win.services")}</th>
+                  <th scope="col">{t("centre.win.stationing")}</th>
+                  <th scope="col">{t("centre.win.type")}</th>
+                  <Show when={centre.canConfigure()}>
+                    <th scope="col" class="col-actions">
+                      {t("common.actions")}
+                    </th>
+                  </Show>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={rows()}>
+                  {(w) => (
+                    <tr classList={{ "row-inactive": !w.active }}>
+                      <td class="num">
+                        <span class="window-number">{w.number}</span>
+                      </td>
+                      <td class="cell-title">{w.name}</td>
+                      <td>
+                        <div class="badge-row">
+                          <For each={w.services}>{(s) => <Badge tone="neutral">{s}</Badge>}</For>
+                        </div>
+                      </td>
+                      <td>{w.stationingName ?? <span class="muted">{t("centre.win.noStationing")}</span>}</td>
+                      <td>
+                        <div class="badge-row">
+                          <Show when={w.temporary} fallback={<span class="muted">{t("centre.win.regular")}</span>}>
+                            <Badge tone="warning">{t("centre.win.temporary")}</Badge>
+                          </Show>
+                          <Show when={!w.active}>
+                            <Badge tone="danger">{t("centre.win.closed")}</Badge>
+                          </Show>
+                        </div>
+                      </td>
+                      <Show when={centre.canConfigure()}>
+                        <td class="col-actions">
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("centre.editLabel", { name: `${w.number} ${w.name}` })}
+                            onClick={() => setEditing(w)}
+                          >
+                            {t("centre.edit")}
+                          </Button>
+                        </td>
+                      </Show>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Match>
+        </Switch>
+      </CentreSection>
+      <Dialog
+        open={editing() !== null}
+        onOpenChange={(open) => !open && setEditing(null)}
+        title={editing() === "new" ? t("centre.win.addTitle") : t("centre.win.editTitle")}
+      >
+        <Show when={editing()} keyed>
+          {(target) => (
+            <WindowForm
+              window={target === "new" ? undefined : target}
+              others={rows().filter((w) => target === "new" || w.id !== target.id)}
+              onClose={() => setEditing(null)}
+            />
+          )}
+        </Show>
+      </Dialog>
+    </>
+  );
+}
+
+function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceWindow[]; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const w = props.window;
+  const nextNumber = () => Math.max(0, ...props.others.map((o) => o.number)) + 1;
+  const [number, setNumber] = createSignal(String(w?.number ?? nextNumber()));
+  const [name, setName] = createSignal(w?.name ?? "");
+  const [services, setServices] = createSignal((w?.services ?? []).join("、"));
+  const [stationingId, setStationingId] = createSignal<string | null>(w?.stationingId ?? null);
+  const [temporary, setTemporary] = createSignal(w?.temporary ?? false);
+  const [active, setActive] = createSignal(w?.active ?? true);
+  const stationings = createQuery(() => ({
+    queryKey: ["centre.stationings", "own"],
+    queryFn: () => trpc.centre.stationings.query({}),
+  }));
+  const save = createMutation(() => ({
+    mutationFn: (input: WindowInput) =>
+      w ? trpc.centre.editWindow.mutate({ ...input, id: w.id, version: w.version, active: active() }) : trpc.centre.createWindow.mutate(input),
+    onSuccess: (saved) => {
+      void queryClient.invalidateQueries({ queryKey: ["centre.windows"] });
+      notify(w ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
+      props.onClose();
+    },
+  }));
+  const fields = createFieldErrors({
+    check: () => {
+      const n = wholeNumber(number());
+      const taken = n === null ? undefined : props.others.find((o) => o.number === n);
+      const items = splitList(services());
+      return {
+        number:
+          n === null || n < 1 || n > 999
+            ? t("centre.win.numberInvalid")
+            : taken
+              ? t("centre.win.numberTaken", { name: taken.name })
+              : undefined,
+        name: !name().trim()
+          ? t("centre.required")
+          : name().trim().length > 40
+            ? t("centre.tooLong", { n: 40 })
+            : undefined,
+        services: items.length > 20 || items.some((s) => s.length > 40) ? t("centre.win.servicesInvalid") : undefined,
+      };
+    },
+    serverError: () => save.error,
+  });
+  const options = () => [
+    { value: "", label: t("centre.win.noStationing") },
+    ...(stationings.data ?? []).map((s) => ({ value: s.id, label: s.name })),
+  ];
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!fields.submit()) return;
+    save.mutate({
+      number: wholeNumber(number()) ?? 0,
+      name: name().trim(),
+      services: splitList(services()),
+      stationingId: stationingId(),
+      temporary: temporary(),
+    });
+  };
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <div class="field-row window-head">
+        <InputField
+          type="number"
+          label={t("centre.win.number")}
+          value={number()}
+          onChange={(v) => {
+            setNumber(v);
+            fields.touch("number");
+          }}
+          min={1}
+          max={999}
+          error={fields.error("number")}
+          required
+        />
+        <TextField
+          label={t("centre.win.name")}
+          value={name()}
+          onChange={(v) => {
+            setName(v);
+            fields.touch("name");
+          }}
+          description={t("centre.win.nameHint")}
+          error={fields.error("name")}
+          required
+        />
+      </div>
+      <TextField
+        label={t("centre.win.services") + t("common.optional")}
+        value={services()}
+        onChange={(v) => {
+          setServices(v);
+          fields.touch("services");
+        }}
+        description={t("centre.win.servicesHint")}
+        error={fields.error("services")}
+      />
+      <Select
+        label={t("centre.win.stationing")}
+        options={options()}
+        value={stationingId() ?? ""}
+        onChange={(v) => setStationingId(v ? v : null)}
+      />
+      <Checkbox
+        label={t("centre.win.temporary")}
+        description={t("centre.win.temporaryHint")}
+        checked={temporary()}
+        onChange={setTemporary}
+      />
+      <Show when={w}>
+        <Checkbox label={t("centre.win.active")} checked={active()} onChange={setActive} />
+      </Show>
+      <FormError error={save.error} known={(p) => ["number", "name", "services"].includes(p)} text={errorText} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={save.isPending}>
+          {t("common.save")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

@@ -1,0 +1,418 @@
+import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
+import {
+  AppError,
+  DEFAULT_POLICY,
+  type DeadlineStage,
+  type DeadlineUnit,
+  dueAt,
+  notFound,
+  type PolicyRule,
+  resolvePolicy,
+  warningColour,
+} from "@zongzhi/domain";
+import { appendEvent } from "./cases.ts";
+import { notifyUnit } from "./notifications.ts";
+
+/** The policy rules a unit's path may inherit from (own unit and ancestors, RLS-visible). */
+async function rulesFor(tx: Tx, stage: DeadlineStage): Promise<(PolicyRule & { id: string; yellowShare: number })[]> {
+  return tx.sql<(PolicyRule & { id: string; yellowShare: number })[]>`select id, scope_code as "scopeCode",
+      category_code as "categoryCode", stage, amount, unit, yellow_share::float as "yellowShare", version
+    from app.deadline_policies where stage = ${stage}`;
+}
+
+/** The rule in force for a unit, category and stage: a unit's own or inherited one, else the default. */
+export async function effectiveRule(
+  tx: Tx,
+  input: { unitCode: string; categoryCode: string; stage: DeadlineStage },
+): Promise<{
+  id: string | null;
+  amount: number;
+  unit: DeadlineUnit;
+  yellowShare: number;
+  version: number;
+  scopeCode: string | null;
+}> {
+  const rules = await rulesFor(tx, input.stage);
+  const rule = resolvePolicy(rules, input.unitCode, input.categoryCode, input.stage);
+  if (rule) {
+    const r = rule as PolicyRule & { id: string; yellowShare: number };
+    return {
+      id: r.id,
+      amount: r.amount,
+      unit: r.unit,
+      yellowShare: r.yellowShare,
+      version: r.version,
+      scopeCode: r.scopeCode,
+    };
+  }
+  const d =
+    DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === input.categoryCode) ??
+    DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === null)!;
+  return { id: null, amount: d.amount, unit: d.unit, yellowShare: 1 / 3, version: 0, scopeCode: null };
+}
+
+/**
+ * Starts the clock of a stage for the unit that must meet it, with the policy version in
+ * force now. Clocks start at dispatch (the escalation, assignment or summons), not at sign-for.
+ */
+export async function startDeadline(
+  tx: Tx,
+  input: {
+    caseId: string;
+    stage: DeadlineStage;
+    ownerCode: string;
+    categoryCode: string;
+    at?: Date;
+    refId?: string | null;
+  },
+): Promise<void> {
+  const at = input.at ?? new Date();
+  const rule = await effectiveRule(tx, {
+    unitCode: input.ownerCode,
+    categoryCode: input.categoryCode,
+    stage: input.stage,
+  });
+  const due = dueAt(at, { amount: rule.amount, unit: rule.unit });
+  await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
+      yellow_share, started_at, due_at, ref_id)
+    values (${input.caseId}, ${input.stage}, ${input.ownerCode}, ${rule.id}, ${rule.version}, ${rule.amount}, ${rule.unit},
+      ${rule.yellowShare}, ${at}, ${due}, ${input.refId ?? null})`;
+}
+
+/** Stops the clocks of the given stages (all open ones when `stages` is empty). */
+export async function completeDeadlines(
+  tx: Tx,
+  caseId: string,
+  stages: DeadlineStage[],
+  refId?: string,
+): Promise<void> {
+  await tx.sql`update app.case_deadlines set completed_at = now(),
+      paused_ms = paused_ms + coalesce((extract(epoch from now() - paused_since) * 1000)::bigint, 0), paused_since = null
+    where case_id = ${caseId} and completed_at is null
+      ${stages.length ? tx.sql`and stage = any(${stages}::text[])` : tx.sql``}
+      ${refId ? tx.sql`and ref_id = ${refId}` : tx.sql``}`;
+}
+
+/** Pauses the open clocks (waiting for a party); the pause is recorded and bounded by the hold. */
+export async function pauseDeadlines(tx: Tx, caseId: string): Promise<void> {
+  await tx.sql`update app.case_deadlines set paused_since = now()
+    where case_id = ${caseId} and completed_at is null and paused_since is null`;
+}
+
+/** Resumes paused clocks: their due time moves by the paused time. */
+export async function resumeDeadlines(tx: Tx, caseId: string): Promise<void> {
+  await tx.sql`update app.case_deadlines set
+      paused_ms = paused_ms + (extract(epoch from now() - paused_since) * 1000)::bigint,
+      due_at = due_at + (now() - paused_since), paused_since = null
+    where case_id = ${caseId} and completed_at is null and paused_since is not null`;
+}
+
+/** One open or finished clock of a case, with its colour now. */
+export interface DeadlineView {
+  id: string;
+  stage: DeadlineStage;
+  ownerCode: string;
+  startedAt: Date;
+  dueAt: Date;
+  completedAt: Date | null;
+  paused: boolean;
+  policyVersion: number;
+  colour: "blue" | "yellow" | "red" | null;
+}
+
+/** The clocks of a case, coloured at `now` (null colour once completed). */
+export async function caseDeadlines(tx: Tx, caseId: string, now = new Date()): Promise<DeadlineView[]> {
+  const rows = await tx.sql<
+    {
+      id: string;
+      stage: DeadlineStage;
+      owner_code: string;
+      started_at: Date;
+      due_at: Date;
+      completed_at: Date | null;
+      paused_since: Date | null;
+      policy_version: number;
+      yellow_share: string;
+    }[]
+  >`select id, stage, owner_code, started_at, due_at, completed_at, paused_since, policy_version, yellow_share
+    from app.case_deadlines where case_id = ${caseId} order by started_at`;
+  return rows.map((d) => ({
+    id: d.id,
+    stage: d.stage,
+    ownerCode: d.owner_code,
+    startedAt: d.started_at,
+    dueAt: d.due_at,
+    completedAt: d.completed_at,
+    paused: d.paused_since !== null,
+    policyVersion: d.policy_version,
+    colour: d.completed_at
+      ? null
+      : warningColour(d.started_at, d.due_at, d.paused_since ?? now, Number(d.yellow_share)),
+  }));
+}
+
+/** A system identity for scheduled work: no user, each deployment's root scope in turn. */
+function systemContext(root: { id: string; code: string }): ScopeContext {
+  return { userId: null, tenantId: root.id, scope: root.code, roles: ["system"] };
+}
+
+/** Result of one deadline scan. */
+export interface ScanResult {
+  recoloured: number;
+  supervisionsOpened: number;
+  supervisionsRaised: number;
+}
+
+/**
+ * Recolours every open deadline at `now` (an injected clock), opens a supervision (督办) for
+ * each that went red — addressed to the owning unit and announced to its parent — and raises
+ * unanswered supervisions past their deadline from chase (催办) to notice (通报). Idempotent:
+ * running it twice at the same `now` changes nothing the second time; several instances may
+ * run it (the unique deadline_id makes opening a supervision happen once).
+ */
+export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
+  const result: ScanResult = { recoloured: 0, supervisionsOpened: 0, supervisionsRaised: 0 };
+  const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
+  for (const root of roots) {
+    await withScope(sql, systemContext(root), async (tx) => {
+      const open = await tx.sql<
+        {
+          id: string;
+          case_id: string;
+          stage: string;
+          owner_code: string;
+          started_at: Date;
+          due_at: Date;
+          yellow_share: string;
+          colour: string;
+          code: string;
+          title: string;
+        }[]
+      >`select d.id, d.case_id, d.stage, d.owner_code, d.started_at, d.due_at, d.yellow_share, d.colour, c.code, c.title
+        from app.case_deadlines d join app.cases c on c.id = d.case_id
+        where d.completed_at is null and d.paused_since is null and d.started_at <= ${now}
+        for update of d skip locked`;
+      for (const d of open) {
+        const colour = warningColour(d.started_at, d.due_at, now, Number(d.yellow_share));
+        if (colour === d.colour) continue;
+        await tx.sql`update app.case_deadlines set colour = ${colour} where id = ${d.id}`;
+        result.recoloured++;
+        if (colour !== "red") continue;
+        const due = dueAt(now, { amount: 1, unit: "working_days" });
+        const [sup] = await tx.sql<
+          { id: string }[]
+        >`insert into app.supervisions (case_id, deadline_id, addressed_to, level,
+            opened_by, instructions, due_at)
+          values (${d.case_id}, ${d.id}, ${d.owner_code}, 'chase', 'system', ${`${d.stage} 已超期，请于下一个工作日内办理并反馈`}, ${due})
+          on conflict (deadline_id) do nothing returning id`;
+        if (!sup) continue;
+        result.supervisionsOpened++;
+        await appendEvent(tx, d.case_id, "supervision.opened", {
+          supervisionId: sup.id,
+          stage: d.stage,
+          level: "chase",
+          addressedTo: d.owner_code,
+        });
+        await notifyUnit(tx, {
+          scopeCode: d.owner_code,
+          kind: "supervision.opened",
+          caseId: d.case_id,
+          title: `【督办】超期未办：${d.code} ${d.title}`,
+        });
+        const parent = parentOf(d.owner_code);
+        if (parent && parent.length >= root.code.length) {
+          await notifyUnit(tx, {
+            scopeCode: parent,
+            kind: "supervision.opened",
+            caseId: d.case_id,
+            title: `下级超期督办：${d.code} ${d.title}`,
+          });
+        }
+      }
+      const overdue = await tx.sql<{ id: string; case_id: string; addressed_to: string; code: string }[]>`
+        select s.id, s.case_id, s.addressed_to, c.code from app.supervisions s join app.cases c on c.id = s.case_id
+        where s.status = 'open' and s.level = 'chase' and s.due_at < ${now} for update of s skip locked`;
+      for (const s of overdue) {
+        await tx.sql`update app.supervisions set level = 'notice', due_at = ${dueAt(now, { amount: 1, unit: "working_days" })},
+          version = version + 1 where id = ${s.id}`;
+        result.supervisionsRaised++;
+        await appendEvent(tx, s.case_id, "supervision.raised", { supervisionId: s.id, level: "notice" });
+        const parent = parentOf(s.addressed_to);
+        await notifyUnit(tx, {
+          scopeCode: s.addressed_to,
+          kind: "supervision.notice",
+          caseId: s.case_id,
+          title: `【通报】督办未回复：${s.code}`,
+        });
+        if (parent && parent.length >= root.code.length) {
+          await notifyUnit(tx, {
+            scopeCode: parent,
+            kind: "supervision.notice",
+            caseId: s.case_id,
+            title: `【通报】下级督办未回复：${s.code}`,
+          });
+        }
+      }
+    });
+  }
+  return result;
+}
+
+function parentOf(code: string): string | null {
+  const lengths = [2, 4, 6, 9];
+  const shorter = lengths.filter((l) => l < code.length);
+  const last = shorter.at(-1);
+  return last ? code.slice(0, last) : null;
+}
+
+/** A leader opens a supervision by hand, with instructions, addressed to the case's owner. */
+export async function openSupervision(
+  tx: Tx,
+  input: { caseId: string; instructions: string; dueAt: Date },
+): Promise<{ id: string }> {
+  if (!tx.ctx.roles.includes("leader")) {
+    throw new AppError("FORBIDDEN", { zh: "只有领导可以督办", en: "Only a leader may supervise" });
+  }
+  const [c] = await tx.sql<
+    { owner_code: string; code: string; title: string }[]
+  >`select owner_code, code, title from app.cases where id = ${input.caseId}`;
+  if (!c) throw notFound({ zh: "案件", en: "case" });
+  const [row] = await tx.sql<
+    { id: string }[]
+  >`insert into app.supervisions (case_id, addressed_to, level, opened_by, opened_by_user,
+      instructions, due_at)
+    values (${input.caseId}, ${c.owner_code}, 'chase', 'leader', ${tx.ctx.userId}, ${input.instructions}, ${input.dueAt}) returning id`;
+  await appendEvent(tx, input.caseId, "supervision.opened", { supervisionId: row!.id, level: "chase", by: "leader" });
+  await notifyUnit(tx, {
+    scopeCode: c.owner_code,
+    kind: "supervision.opened",
+    caseId: input.caseId,
+    title: `【领导督办】${c.code} ${c.title}`,
+  });
+  return row!;
+}
+
+/** The addressed unit answers a supervision. */
+export async function answerSupervision(tx: Tx, input: { id: string; version: number; answer: string }): Promise<void> {
+  const [s] = await tx.sql<
+    { case_id: string; addressed_to: string; status: string }[]
+  >`select case_id, addressed_to, status
+    from app.supervisions where id = ${input.id}`;
+  if (!s) throw notFound({ zh: "督办", en: "supervision" });
+  if (s.addressed_to !== tx.ctx.scope) {
+    throw new AppError("FORBIDDEN", { zh: "只有被督办单位可以回复", en: "Only the supervised unit may answer" });
+  }
+  const rows =
+    await tx.sql`update app.supervisions set status = 'answered', answer = ${input.answer}, answered_at = now(),
+    version = version + 1 where id = ${input.id} and version = ${input.version} and status = 'open' returning id`;
+  if (rows.length === 0) throw new AppError("CONFLICT", { zh: "督办已被处理或已变更", en: "The supervision changed" });
+  await appendEvent(tx, s.case_id, "supervision.answered", { supervisionId: input.id });
+}
+
+/** Supervisions the caller's subtree is concerned with (open first). */
+export async function listSupervisions(tx: Tx, input: { status?: "open" | "answered" | undefined }) {
+  return tx.sql<
+    {
+      id: string;
+      caseId: string;
+      code: string;
+      title: string;
+      addressedTo: string;
+      unitName: string | null;
+      level: string;
+      openedBy: string;
+      instructions: string | null;
+      dueAt: Date;
+      status: string;
+      answer: string | null;
+      createdAt: Date;
+      version: number;
+    }[]
+  >`select s.id, s.case_id as "caseId", c.code, c.title, s.addressed_to as "addressedTo",
+      (select t.name from app.tenants t where t.code = s.addressed_to) as "unitName", s.level, s.opened_by as "openedBy",
+      s.instructions, s.due_at as "dueAt", s.status, s.answer, s.created_at as "createdAt", s.version
+    from app.supervisions s join app.cases c on c.id = s.case_id
+    where ${input.status ? tx.sql`s.status = ${input.status}` : tx.sql`true`}
+    order by s.status = 'open' desc, s.due_at limit 200`;
+}
+
+/** A leader takes personal charge of a case (包案). */
+export async function takeCharge(tx: Tx, input: { caseId: string; version: number }): Promise<{ version: number }> {
+  if (!tx.ctx.roles.includes("leader")) {
+    throw new AppError("FORBIDDEN", { zh: "只有领导可以包案", en: "Only a leader may take charge" });
+  }
+  const [row] = await tx.sql<
+    { version: number }[]
+  >`update app.cases set leader_id = ${tx.ctx.userId}, version = version + 1
+    where id = ${input.caseId} and version = ${input.version} returning version`;
+  if (!row) throw new AppError("CONFLICT", { zh: "案件已被修改，请刷新", en: "The case changed; reload" });
+  await appendEvent(tx, input.caseId, "case.leader_in_charge", { leaderId: tx.ctx.userId });
+  return row;
+}
+
+/** Open deadlines per unit and colour, for the dashboard. */
+export async function deadlineCounts(tx: Tx, now = new Date()) {
+  const rows = await tx.sql<
+    { owner_code: string; name: string | null; started_at: Date; due_at: Date; yellow_share: string }[]
+  >`
+    select d.owner_code, (select t.name from app.tenants t where t.code = d.owner_code) as name, d.started_at, d.due_at,
+      d.yellow_share from app.case_deadlines d where d.completed_at is null and d.paused_since is null`;
+  const byUnit = new Map<
+    string,
+    { unitCode: string; unitName: string | null; blue: number; yellow: number; red: number }
+  >();
+  for (const r of rows) {
+    const entry = byUnit.get(r.owner_code) ?? { unitCode: r.owner_code, unitName: r.name, blue: 0, yellow: 0, red: 0 };
+    entry[warningColour(r.started_at, r.due_at, now, Number(r.yellow_share))]++;
+    byUnit.set(r.owner_code, entry);
+  }
+  return [...byUnit.values()].sort(
+    (a, b) => b.red - a.red || b.yellow - a.yellow || a.unitCode.localeCompare(b.unitCode),
+  );
+}
+
+/** Every rule visible to the caller (own, inherited from ancestors, and its descendants'). */
+export async function listPolicies(tx: Tx) {
+  return tx.sql<
+    {
+      id: string;
+      scopeCode: string;
+      unitName: string | null;
+      categoryCode: string | null;
+      stage: string;
+      amount: number;
+      unit: DeadlineUnit;
+      yellowShare: number;
+      version: number;
+      note: string | null;
+      createdAt: Date;
+    }[]
+  >`select p.id, p.scope_code as "scopeCode", coalesce((select t.name from app.tenants t where t.code = p.scope_code),
+      (select d.name from ref.divisions d where d.code = p.scope_code)) as "unitName", p.category_code as "categoryCode",
+      p.stage, p.amount, p.unit, p.yellow_share::float as "yellowShare", p.version, p.note, p.created_at as "createdAt"
+    from app.deadline_policies p order by length(p.scope_code), p.stage, p.category_code nulls first, p.version desc`;
+}
+
+/** Sets a rule for the caller's unit (and so its subtree): a new version; earlier cases keep theirs. */
+export async function setPolicy(
+  tx: Tx,
+  input: {
+    categoryCode: string | null;
+    stage: DeadlineStage;
+    amount: number;
+    unit: DeadlineUnit;
+    yellowShare: number;
+    note?: string | null | undefined;
+  },
+): Promise<{ version: number }> {
+  const [row] = await tx.sql<
+    { version: number }[]
+  >`insert into app.deadline_policies (scope_code, category_code, stage, amount,
+      unit, yellow_share, version, note, created_by)
+    select ${tx.ctx.scope}, ${input.categoryCode}, ${input.stage}, ${input.amount}, ${input.unit}, ${input.yellowShare},
+      coalesce(max(version), 0) + 1, ${input.note ?? null}, ${tx.ctx.userId}
+    from app.deadline_policies where scope_code = ${tx.ctx.scope} and coalesce(category_code, '') = ${input.categoryCode ?? ""}
+      and stage = ${input.stage}
+    returning version`;
+  return row!;
+}
