@@ -199,7 +199,9 @@ export interface CaseDetail {
   riskGrade: RiskGrade;
   difficulty: "simple" | "complex";
   route: RouteView | null;
+  mediatorId: string | null;
   mediatorName: string | null;
+  roomId: string | null;
   roomName: string | null;
   scopeCode: string;
   unitName: string;
