@@ -45,10 +45,16 @@ describe("permissions", () => {
     expect(can(["platform_admin"], "platform.deployments")).toBe(true);
     expect(permissionsOf(["auditor", "grid_worker"])).toEqual([
       "audit.read",
+      "case.read",
+      "case.register",
       "centre.read",
+      "stats.read",
       "tenant.read",
       "user.read",
     ]);
+    // A liaison sees only what its department is summoned to; it cannot register cases.
+    expect(can(["department_liaison"], "case.register")).toBe(false);
+    expect(can(["department_liaison"], "summons.answer")).toBe(true);
     expect(can(["no_such_role"], "tenant.read")).toBe(false);
   });
 });
