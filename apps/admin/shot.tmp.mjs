@@ -1,7 +1,7 @@
 import { chromium } from "playwright-core";
 const [user, ...paths] = process.argv.slice(2);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
-const ctx = await browser.newContext({ baseURL: "http://127.0.0.1:3101", locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: { width: 1440, height: 900 } });
+const ctx = await browser.newContext({ baseURL: "http://127.0.0.1:3117", locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: { width: 1440, height: 900 } });
 const page = await ctx.newPage();
 page.on("console", (m) => { if (m.type() === "error") console.log("console:", m.text()); });
 page.on("pageerror", (e) => console.log("pageerror:", e.message));

@@ -3,6 +3,10 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@ta
 import { errorCode } from "./api.ts";
 import { Shell } from "./components/shell.tsx";
 import { AuditPage } from "./pages/audit.tsx";
+import { CaseDetailPage } from "./pages/case-detail.tsx";
+import { CaseInboxPage } from "./pages/case-inbox.tsx";
+import { CaseIntakePage } from "./pages/case-intake.tsx";
+import { CasePaperPage, CaseReceiptPage } from "./pages/case-print.tsx";
 import { CentreCommitteesPage } from "./pages/centre-committees.tsx";
 import { CentreDepartmentsPage } from "./pages/centre-departments.tsx";
 import { CentreMediatorsPage } from "./pages/centre-mediators.tsx";
@@ -11,7 +15,9 @@ import { CentreRosterPage } from "./pages/centre-roster.tsx";
 import { CentreWindowsPage } from "./pages/centre-windows.tsx";
 import { ChangePasswordPage } from "./pages/change-password.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
+import { LiaisonPage } from "./pages/liaison.tsx";
 import { LoginPage } from "./pages/login.tsx";
+import { LookupPage } from "./pages/lookup.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { PlatformPage } from "./pages/platform.tsx";
 import { SetupPage } from "./pages/setup.tsx";
@@ -72,12 +78,19 @@ export function App() {
       <Route path="/login" component={LoginPage} />
       <Route path="/setup" component={SetupPage} />
       <Route path="/change-password" component={ChangePasswordPage} />
+      <Route path="/lookup" component={LookupPage} />
       <Route path="/" component={Shell}>
         <Route path="/" component={DashboardPage} />
         <Route path="/tenants" component={TenantsPage} />
         <Route path="/users" component={UsersPage} />
         <Route path="/platform" component={PlatformPage} />
         <Route path="/audit" component={AuditPage} />
+        <Route path="/cases" component={CaseInboxPage} />
+        <Route path="/cases/new" component={CaseIntakePage} />
+        <Route path="/cases/:id" component={CaseDetailPage} />
+        <Route path="/cases/:id/receipt" component={CaseReceiptPage} />
+        <Route path="/cases/:id/papers/:kind" component={CasePaperPage} />
+        <Route path="/liaison" component={LiaisonPage} />
         <Route path="/centre/departments" component={CentreDepartmentsPage} />
         <Route path="/centre/roster" component={CentreRosterPage} />
         <Route path="/centre/windows" component={CentreWindowsPage} />

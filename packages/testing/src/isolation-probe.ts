@@ -21,6 +21,8 @@ export interface Actor {
 /** Runs statements as zz_app in an actor's context, always inside a transaction that is rolled back. */
 export interface ProbeDriver {
   attempt<T>(actor: Actor, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** How many attempts may run at once (1 unless the driver has a connection per attempt). */
+  concurrency?: number;
 }
 
 /** What one probe found. */
@@ -64,8 +66,9 @@ export async function runStatement(sql: Sql, st: Pick<Statement, "text" | "param
  * The production path: zz_app's pool through `withScope` (or `withoutScope`), with the
  * transaction forced to roll back so that a probe that does get through leaves no trace.
  */
-export function zzAppDriver(pool: Sql): ProbeDriver {
+export function zzAppDriver(pool: Sql, concurrency = 4): ProbeDriver {
   return {
+    concurrency,
     async attempt(actor, fn) {
       let out: Awaited<ReturnType<typeof fn>> | undefined;
       const body = async (sql: Sql) => {
@@ -123,6 +126,22 @@ export function insideTransactionDriver(conn: Sql): ProbeDriver {
   };
 }
 
+/** Runs at most `n` of the functions given to it at once. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((resume) => waiting.push(resume));
+    active += 1;
+    try {
+      return await fn();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /** SQLSTATEs that mean "refused": privilege or policy (42501) and integrity refusals (class 23). */
 function refused(code: string): boolean {
   return code === "42501" || code.startsWith("23");
@@ -171,6 +190,13 @@ export async function probeIsolation(
   actors: readonly Actor[],
 ): Promise<ProbeReport> {
   const report: ProbeReport = { probes: 0, leaks: [], broken: [] };
+  const limit = limiter(driver.concurrency ?? 1);
+  const pending: Promise<void>[] = [];
+  /** Runs one probe (as many at once as the driver allows) and judges its outcome. */
+  const schedule = (actor: Actor, st: Statement, judge: (outcome: StatementOutcome) => void) => {
+    report.probes += 1;
+    pending.push(limit(() => driver.attempt(actor, (sql) => runStatement(sql, st))).then(judge));
+  };
   const { table, tenantColumn, touch } = fixture;
   const key = keyExpression(fixture);
   const code = victim.tenant.code;
@@ -188,123 +214,111 @@ export async function probeIsolation(
       });
 
     /** Reads and writes that must see or touch none of the victim's rows. */
-    const mustFindNothing = async (
+    const mustFindNothing = (
       probe: string,
       st: Statement,
       reached: (o: Extract<StatementOutcome, { ok: true }>) => boolean,
-    ) => {
-      report.probes += 1;
-      const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
-      if (outcome.ok) {
-        if (reached(outcome)) {
-          note(
-            "leak",
-            probe,
-            st,
-            `reached the victim: ${JSON.stringify(outcome.rows).slice(0, 200)} (${outcome.count} rows)`,
-          );
+    ) =>
+      schedule(actor, st, (outcome) => {
+        if (outcome.ok) {
+          if (reached(outcome)) {
+            const rows = JSON.stringify(outcome.rows).slice(0, 200);
+            note("leak", probe, st, `reached the victim: ${rows} (${outcome.count} rows)`);
+          }
+        } else if (outcome.code.startsWith("23")) {
+          // An UPDATE or DELETE aimed at the victim's key that trips a constraint had matched the row.
+          const why = `${outcome.code} ${outcome.message}`;
+          note("leak", probe, st, `matched the victim's row; only a constraint stopped it: ${why}`);
+        } else if (outcome.code !== "42501") {
+          note("broken", probe, st, `${outcome.code} ${outcome.message}`);
         }
-      } else if (outcome.code.startsWith("23")) {
-        // An UPDATE or DELETE aimed at the victim's key that trips a constraint had matched the row.
-        note(
-          "leak",
-          probe,
-          st,
-          `matched the victim's row; only a constraint stopped it: ${outcome.code} ${outcome.message}`,
-        );
-      } else if (outcome.code !== "42501") {
-        note("broken", probe, st, `${outcome.code} ${outcome.message}`);
-      }
-    };
+      });
 
     /** Reads the table's rule grants: they must find the victim's row (or the probe proves nothing). */
-    const mustFind = async (
-      probe: string,
-      st: Statement,
-      reached: (o: Extract<StatementOutcome, { ok: true }>) => boolean,
-    ) => {
-      report.probes += 1;
-      const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
-      if (!outcome.ok) note("broken", probe, st, `a permitted read failed: ${outcome.code} ${outcome.message}`);
-      else if (!reached(outcome)) note("broken", probe, st, "a permitted read did not find the victim's row");
-    };
+    const mustFind = (probe: string, st: Statement, reached: (o: Extract<StatementOutcome, { ok: true }>) => boolean) =>
+      schedule(actor, st, (outcome) => {
+        if (!outcome.ok) note("broken", probe, st, `a permitted read failed: ${outcome.code} ${outcome.message}`);
+        else if (!reached(outcome)) note("broken", probe, st, "a permitted read did not find the victim's row");
+      });
     const read = readable ? mustFind : mustFindNothing;
 
     /** Writes that must be refused outright. */
-    const mustBeRefused = async (probe: string, st: Statement) => {
-      report.probes += 1;
-      const outcome = await driver.attempt(actor, (sql) => runStatement(sql, st));
-      if (outcome.ok) note("leak", probe, st, `accepted (${outcome.count} rows)`);
-      else if (!refused(outcome.code)) note("broken", probe, st, `${outcome.code} ${outcome.message}`);
-    };
+    const mustBeRefused = (probe: string, st: Statement) =>
+      schedule(actor, st, (outcome) => {
+        if (outcome.ok) note("leak", probe, st, `accepted (${outcome.count} rows)`);
+        else if (!refused(outcome.code)) note("broken", probe, st, `${outcome.code} ${outcome.message}`);
+      });
+
+    /** Writes the table's rule grants this actor: they must work. */
+    const mustSucceed = (probe: string, st: Statement) =>
+      schedule(actor, st, (outcome) => {
+        if (!outcome.ok) note("broken", probe, st, `a permitted write failed: ${outcome.code} ${outcome.message}`);
+      });
 
     const byKey = { text: `where ${key} = $1`, params: [victim.key] };
     const byCode = { text: `where ${tenantColumn} = $1`, params: [code] };
 
-    await read(
+    read(
       "read by key",
       { label: "read", text: `select ${key} as k from ${table} ${byKey.text}`, params: byKey.params },
       (o) => o.rows.length > 0,
     );
-    await read(
+    read(
       "read by code",
       { label: "read", text: `select count(*)::int as n from ${table} ${byCode.text}`, params: byCode.params },
       (o) => Number(o.rows[0]?.n) > 0,
     );
-    await read("read everything", { label: "read", text: `select ${key} as k from ${table}`, params: [] }, (o) =>
+    read("read everything", { label: "read", text: `select ${key} as k from ${table}`, params: [] }, (o) =>
       o.rows.some((r) => r.k === victim.key),
     );
-    await mustFindNothing(
+    mustFindNothing(
       "update by key",
       { label: "update", text: `update ${table} set ${touch} = ${touch} ${byKey.text}`, params: byKey.params },
       (o) => o.count > 0,
     );
-    await mustFindNothing(
+    mustFindNothing(
       "update by code",
       { label: "update", text: `update ${table} set ${touch} = ${touch} ${byCode.text}`, params: byCode.params },
       (o) => o.count > 0,
     );
-    await mustFindNothing(
+    mustFindNothing(
       "delete by key",
       { label: "delete", text: `delete from ${table} ${byKey.text}`, params: byKey.params },
       (o) => o.count > 0,
     );
-    await mustFindNothing(
+    mustFindNothing(
       "delete by code",
       { label: "delete", text: `delete from ${table} ${byCode.text}`, params: byCode.params },
       (o) => o.count > 0,
     );
     // TRUNCATE ignores row-level security altogether: only the privilege stands in its way.
-    await mustBeRefused("truncate", { label: "truncate", text: `truncate ${table} cascade`, params: [] });
+    mustBeRefused("truncate", { label: "truncate", text: `truncate ${table} cascade`, params: [] });
 
     const relation = relationOf(actor, victim);
     for (const forge of fixture.forges(victim, actor)) {
-      if (relation !== "other" && forge.allowedFor.includes(relation)) {
-        // The table's rule lets this actor do it (a village notifying its township): it must work.
-        report.probes += 1;
-        const outcome = await driver.attempt(actor, (sql) => runStatement(sql, forge));
-        if (!outcome.ok)
-          note(
-            "broken",
-            `insert: ${forge.label}`,
-            forge,
-            `a permitted insert failed: ${outcome.code} ${outcome.message}`,
-          );
-      } else {
-        await mustBeRefused(`insert: ${forge.label}`, forge);
-      }
+      // Where the table's rule lets this actor do it (a village notifying its township), it must work.
+      if (relation !== "other" && forge.allowedFor.includes(relation)) mustSucceed(`insert: ${forge.label}`, forge);
+      else mustBeRefused(`insert: ${forge.label}`, forge);
     }
 
     if (actor.own) {
       for (const move of fixture.moves(victim)) {
-        await mustBeRefused(`move own row: set ${move.column}`, {
+        const st = {
           label: "move",
           text: `update ${table} set ${move.column} = $1 where ${key} = $2`,
           params: [move.value, actor.own.key],
-        });
+        };
+        if (relation !== "other" && move.allowedFor?.includes(relation))
+          mustSucceed(`move own row: set ${move.column}`, st);
+        else mustBeRefused(`move own row: set ${move.column}`, st);
       }
     }
   }
+  await Promise.all(pending);
+  const order = (a: ProbeFinding, b: ProbeFinding) =>
+    a.actor.localeCompare(b.actor) || a.probe.localeCompare(b.probe) || a.sql.localeCompare(b.sql);
+  report.leaks.sort(order);
+  report.broken.sort(order);
   return report;
 }
 

@@ -58,8 +58,18 @@ export interface TableFixture {
   seed(admin: Sql, tenant: TestTenant): Promise<SeededRow>;
   /** INSERTs that would put a new row into the victim's tenant, or link a row of the attacker's to one of the victim's. */
   forges(victim: SeededRow, attacker: Attacker): Forge[];
-  /** Column assignments that would move the attacker's own row into the victim's tenant. */
-  moves(victim: SeededRow): { column: string; value: string }[];
+  /**
+   * Column assignments that would move the attacker's own row into the victim's tenant;
+   * `allowedFor` names who may make one all the same (a case escalated to an ancestor).
+   */
+  moves(victim: SeededRow): Move[];
+}
+
+/** An UPDATE of one column of the attacker's own row, aimed at the victim's tenant. */
+export interface Move {
+  column: string;
+  value: string;
+  allowedFor?: readonly Writer[];
 }
 
 /** The primary key as one text value (`a/b` for a composite key), as SQL. */
@@ -735,7 +745,8 @@ const cases: TableFixture = {
       // The handler and the owner see and work the case: handing an own case to a unit outside
       // one's subtree puts it in that unit's view (a sideways hand-over is a county's decision).
       { column: "handler_code", value: victim.tenant.code },
-      { column: "owner_code", value: victim.tenant.code },
+      // Escalation moves ownership up the path: a descendant may make its ancestor the owner.
+      { column: "owner_code", value: victim.tenant.code, allowedFor: ["descendant"] },
       // Not a move, but a forged id all the same: an own case marked a duplicate of the victim's.
       { column: "duplicate_of", value: victim.key },
     ];

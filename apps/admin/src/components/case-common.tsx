@@ -8,8 +8,8 @@ import {
   TRANSITIONS,
 } from "@zongzhi/domain/case-workflow";
 import { Show } from "solid-js";
-import type { DayValue } from "../case-api.ts";
 import type { Me } from "../api.ts";
+import type { DayValue } from "../case-api.ts";
 import { CASE_CATEGORIES, type CaseCategory } from "../i18n/cases.ts";
 import { locale, pick, t } from "../i18n.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
@@ -110,7 +110,12 @@ export function formatDay(value: DayValue | null | undefined): string {
 /** A moment as a date in China Standard Time. */
 export function formatDate(value: Date | string): string {
   const date = typeof value === "string" ? new Date(value) : value;
-  return date.toLocaleDateString(locale(), { timeZone: "Asia/Shanghai", year: "numeric", month: "long", day: "numeric" });
+  return date.toLocaleDateString(locale(), {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+  });
 }
 
 /** Today in China (YYYY-MM-DD), the units' own calendar. */
@@ -132,5 +137,7 @@ export function formatAmount(cents: string | number | null | undefined): string 
 
 /** True when the user may only see the cases its departments are summoned to (the API's rule, mirrored to hide). */
 export function isLiaisonOnly(me: Me): boolean {
-  return me.roles.includes("department_liaison") && me.roles.every((r) => r === "department_liaison" || r === "auditor");
+  return (
+    me.roles.includes("department_liaison") && me.roles.every((r) => r === "department_liaison" || r === "auditor")
+  );
 }

@@ -90,15 +90,15 @@ export function RadioGroup<T extends string>(props: {
   class?: string;
 }) {
   return (
-    <fieldset class={cx("fieldset radio-group", props.class)} aria-invalid={props.error ? true : undefined}>
+    <fieldset class={cx("fieldset choice-group", props.class)} aria-invalid={props.error ? true : undefined}>
       <legend>{props.legend}</legend>
       <Show when={props.description}>
         <p class="field-hint">{props.description}</p>
       </Show>
-      <div class="radio-row">
+      <div class="choice-row">
         <For each={props.options}>
           {(option) => (
-            <label class="radio">
+            <label class="choice">
               <input
                 type="radio"
                 name={props.name}

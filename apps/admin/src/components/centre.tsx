@@ -353,10 +353,7 @@ export function CentrePicker(props: { centre: ReturnType<typeof useCentre>; me: 
                 <For each={props.centre.stack()}>
                   {(item, i) => (
                     <li aria-current={i() === props.centre.stack().length - 1 ? "location" : undefined}>
-                      <Show
-                        when={i() < props.centre.stack().length - 1}
-                        fallback={<strong>{item.name}</strong>}
-                      >
+                      <Show when={i() < props.centre.stack().length - 1} fallback={<strong>{item.name}</strong>}>
                         <button type="button" class="link-button" onClick={() => props.centre.back(i())}>
                           {item.name}
                         </button>

@@ -12,7 +12,9 @@ export function QrCode(props: { text: string; alt: string; size?: number; class?
   );
   return (
     <Show when={url()}>
-      {(src) => <img src={src()} alt={props.alt} width={props.size ?? 200} height={props.size ?? 200} class={props.class} />}
+      {(src) => (
+        <img src={src()} alt={props.alt} width={props.size ?? 200} height={props.size ?? 200} class={props.class} />
+      )}
     </Show>
   );
 }

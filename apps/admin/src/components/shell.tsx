@@ -6,6 +6,7 @@ import { levelName, type MessageKey, t } from "../i18n.ts";
 import { can, createMe, ME_KEY, rememberSession } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
+import { isLiaisonOnly } from "./case-common.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
 import { LoadError, Loading } from "./page.tsx";
 
@@ -29,6 +30,8 @@ const NAV: NavItem[] = [
   { href: "/users", label: "nav.users", show: (me) => can(me, "user.read") },
   { href: "/platform", label: "nav.platform", show: (me) => can(me, "platform.deployments") },
   { href: "/audit", label: "nav.audit", show: (me) => can(me, "audit.read") },
+  { href: "/cases", label: "cases.nav.inbox", show: (me) => can(me, "case.read") && !isLiaisonOnly(me) },
+  { href: "/liaison", label: "cases.nav.liaison", show: (me) => me.roles.includes("department_liaison") },
   { href: "/centre/departments", label: "centre.nav.departments", show: showCentre },
   { href: "/centre/roster", label: "centre.nav.roster", show: showCentre },
   { href: "/centre/windows", label: "centre.nav.windows", show: showCentre },

@@ -266,6 +266,7 @@ export const casesZh = {
   "cases.route.mediatorLegend": "承办调解员（按专长、层级、在办案件数和利益冲突排序）",
   "cases.route.noMediator": "暂不指定",
   "cases.route.suggested": "推荐",
+  "cases.route.parentPool": "上级人才库",
   "cases.route.openCases": "在办{n}件",
   "cases.route.reason.specialty": "专长匹配",
   "cases.route.reason.own_pool": "本级人才库",
@@ -283,7 +284,8 @@ export const casesZh = {
 
   // Summons.
   "cases.summon.title": "召集部门（吹哨）",
-  "cases.summon.intro": "被召集部门须按时报到签收；办理时限自召集时起算，不以签收为准。部门可在召集后8小时内提出异议，逾期即须承办。",
+  "cases.summon.intro":
+    "被召集部门须按时报到签收；办理时限自召集时起算，不以签收为准。部门可在召集后8小时内提出异议，逾期即须承办。",
   "cases.summon.departments": "召集的部门",
   "cases.summon.noDepartments": "本中心尚未配置入驻部门",
   "cases.summon.dueHours": "办理时限（小时）",
@@ -328,7 +330,8 @@ export const casesZh = {
   "cases.outcome.agreement": "达成协议",
   "cases.outcome.failed": "调解不成",
   "cases.agreement.title": "登记调解协议",
-  "cases.agreement.intro": "依照《人民调解法》第二十九条，调解协议书应载明当事人基本情况、纠纷主要事实、争议事项、各方责任，当事人达成调解协议的内容以及履行方式、地点、期限。当事人信息取自本案登记。",
+  "cases.agreement.intro":
+    "依照《人民调解法》第二十九条，调解协议书应载明当事人基本情况、纠纷主要事实、争议事项、各方责任，当事人达成调解协议的内容以及履行方式、地点、期限。当事人信息取自本案登记。",
   "cases.agreement.signedOn": "签订日期",
   "cases.agreement.facts": "纠纷主要事实",
   "cases.agreement.disputedMatters": "争议事项",
@@ -349,7 +352,8 @@ export const casesZh = {
   "cases.perf.performed": "已履行",
   "cases.perf.breached": "未履行（违约）",
   "cases.conf.title": "申请司法确认",
-  "cases.conf.intro": "当事人应自调解协议生效之日起30日内向人民法院申请；法院在3日内决定是否受理，受理后15日内作出裁定，可延长10日。",
+  "cases.conf.intro":
+    "当事人应自调解协议生效之日起30日内向人民法院申请；法院在3日内决定是否受理，受理后15日内作出裁定，可延长10日。",
   "cases.conf.agreement": "调解协议",
   "cases.conf.agreementOption": "{date} 签订的协议",
   "cases.conf.court": "受理法院",
@@ -381,6 +385,7 @@ export const casesZh = {
   "cases.follow.title": "登记回访",
   "cases.follow.method": "回访方式",
   "cases.follow.satisfaction": "当事人评价",
+  "cases.follow.satisfactionRequired": "请选择当事人评价",
   "cases.follow.notes": "回访记录",
   "cases.follow.override": "不重办的理由（领导或管理员）",
   "cases.follow.overrideHint": "当事人不满意时，案件将自动转为重办；确有理由不重办的，由领导或管理员说明。",
@@ -423,7 +428,8 @@ export const casesZh = {
 
   // Liaison inbox.
   "cases.liaison.title": "部门召集",
-  "cases.liaison.intro": "召集本部门参与办理的案件。请及时报到签收；如认为不属本部门职责，须在召集后8小时内提出异议并说明理由，逾期即由本部门承办。",
+  "cases.liaison.intro":
+    "召集本部门参与办理的案件。请及时报到签收；如认为不属本部门职责，须在召集后8小时内提出异议并说明理由，逾期即由本部门承办。",
   "cases.liaison.statusFilter": "处理状态",
   "cases.liaison.table": "召集本部门的案件",
   "cases.liaison.empty": "暂无召集本部门的案件",
@@ -450,7 +456,8 @@ export const casesZh = {
   "cases.receipt.heading": "{unit}矛盾纠纷受理回执",
   "cases.receipt.applicant": "申请人",
   "cases.receipt.qrAlt": "案件 {code} 进度查询二维码",
-  "cases.receipt.howTo": "请妥善保管本回执。扫描二维码或访问以下网址，输入案件编号和申请人手机号后四位，即可查询办理进度：",
+  "cases.receipt.howTo":
+    "请妥善保管本回执。扫描二维码或访问以下网址，输入案件编号和申请人手机号后四位，即可查询办理进度：",
   "cases.receipt.privacy": "查询结果只显示办理阶段和日期，不显示任何个人信息。",
   "cases.receipt.seal": "受理单位（盖章）",
   "cases.receipt.clerk": "经办人",
@@ -463,8 +470,10 @@ export const casesZh = {
   "cases.paper.to": "致：{department}",
   "cases.paper.from": "发文单位",
   "cases.paper.summary": "基本情况",
-  "cases.paper.contactBody": "现有以下矛盾纠纷需贵单位协作办理，请于办理时限内派员到{unit}综治中心报到，并反馈办理情况。",
-  "cases.paper.entrustBody": "经研判，现委托贵单位依职责调处以下矛盾纠纷，请于办理时限内调处完毕，并将调处结果函告本中心。",
+  "cases.paper.contactBody":
+    "现有以下矛盾纠纷需贵单位协作办理，请于办理时限内派员到{unit}综治中心报到，并反馈办理情况。",
+  "cases.paper.entrustBody":
+    "经研判，现委托贵单位依职责调处以下矛盾纠纷，请于办理时限内调处完毕，并将调处结果函告本中心。",
   "cases.paper.assignBody": "现将以下事件交由贵单位办理，请按要求落实并在时限内反馈。",
   "cases.paper.replyBody": "贵中心召集（委托）的以下矛盾纠纷，本单位已办理完毕，现将调处情况回复如下。",
   "cases.paper.requirements": "协作事项与要求",
@@ -475,6 +484,7 @@ export const casesZh = {
   "cases.paper.replyAt": "回复时间",
   "cases.paper.replyFrom": "回复单位（盖章）",
   "cases.paper.issuer": "{unit}综治中心（盖章）",
+  "cases.paper.centre": "{unit}综治中心",
   "cases.paper.notFound": "找不到该召集记录",
   "cases.paper.noFeedback": "该部门尚未反馈办理情况，暂不能生成调处回复函",
   "cases.paper.pickSummons": "文书依据召集记录生成：请在案件详情的“吹哨报到”中选择。",
@@ -552,7 +562,8 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.new.address": "Address",
   "cases.new.amount": "Amount in dispute (yuan)",
   "cases.new.groupDispute": "Group dispute",
-  "cases.new.groupHint": "Many people involved, may lead to a group incident (e.g. collective unpaid wages); triggers special linkage",
+  "cases.new.groupHint":
+    "Many people involved, may lead to a group incident (e.g. collective unpaid wages); triggers special linkage",
   "cases.new.riskLegend": "Risk grade (danger of escalation, not a deadline colour)",
   "cases.new.difficultyLegend": "Difficulty",
   "cases.new.addParty": "Add a party",
@@ -613,7 +624,8 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.inbox.table": "Cases",
   "cases.inbox.empty": "No case matches",
   "cases.inbox.count": "{n} case(s) shown",
-  "cases.inbox.liaisonOnly": "As a department liaison you see the cases your department is summoned to under “Summons”.",
+  "cases.inbox.liaisonOnly":
+    "As a department liaison you see the cases your department is summoned to under “Summons”.",
   "cases.inbox.toLiaison": "Go to Summons",
 
   "cases.detail.overview": "Overview",
@@ -638,7 +650,8 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.detail.partyPhone": "Phone",
   "cases.detail.partyAddress": "Address",
   "cases.detail.timeline": "Timeline",
-  "cases.detail.timelineIntro": "Every step is kept in a tamper-evident timeline; each entry's hash links to the previous one.",
+  "cases.detail.timelineIntro":
+    "Every step is kept in a tamper-evident timeline; each entry's hash links to the previous one.",
   "cases.detail.hash": "hash {hash}",
   "cases.detail.system": "System",
   "cases.detail.summons": "Whistle & report (summoned departments)",
@@ -741,6 +754,7 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.route.mediatorLegend": "Mediator (ranked by specialty, grade, current load and conflicts of interest)",
   "cases.route.noMediator": "None for now",
   "cases.route.suggested": "Suggested",
+  "cases.route.parentPool": "higher-level pool",
   "cases.route.openCases": "{n} open",
   "cases.route.reason.specialty": "specialty",
   "cases.route.reason.own_pool": "own pool",
@@ -856,6 +870,7 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.follow.title": "Record a follow-up",
   "cases.follow.method": "Method",
   "cases.follow.satisfaction": "The party's rating",
+  "cases.follow.satisfactionRequired": "Choose the party's rating",
   "cases.follow.notes": "Notes",
   "cases.follow.override": "Why not rework (leader or admin)",
   "cases.follow.overrideHint":
@@ -910,7 +925,8 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.liaison.feedback": "Feed back",
   "cases.liaison.feedbackLabel": "Feed back on {code}",
   "cases.liaison.objectTitle": "Object to the summons",
-  "cases.liaison.objectIntro": "Object before {deadline} with a reason and, if known, the body you consider responsible.",
+  "cases.liaison.objectIntro":
+    "Object before {deadline} with a reason and, if known, the body you consider responsible.",
   "cases.liaison.reason": "Reason",
   "cases.liaison.responsible": "Responsible body in your view",
   "cases.liaison.objected": "Objection recorded",
@@ -942,7 +958,8 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
     "Your department's collaboration is needed on the dispute below. Please send staff to report at the {unit} centre within the time allowed and feed back what was done.",
   "cases.paper.entrustBody":
     "After assessment, your department is entrusted to mediate the dispute below within its remit. Please conclude within the time allowed and inform this centre of the result.",
-  "cases.paper.assignBody": "The matter below is assigned to your department. Please act on it and feed back within the time allowed.",
+  "cases.paper.assignBody":
+    "The matter below is assigned to your department. Please act on it and feed back within the time allowed.",
   "cases.paper.replyBody": "The dispute your centre summoned (entrusted) us to has been handled. Our reply follows.",
   "cases.paper.requirements": "What is asked",
   "cases.paper.deadlines": "Time allowed",
@@ -952,6 +969,7 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.paper.replyAt": "Replied",
   "cases.paper.replyFrom": "Replying body (seal)",
   "cases.paper.issuer": "{unit} social-governance centre (seal)",
+  "cases.paper.centre": "{unit} social-governance centre",
   "cases.paper.notFound": "No such summons",
   "cases.paper.noFeedback": "The department has not fed back yet; the reply letter cannot be generated",
   "cases.paper.pickSummons": "Papers are generated from a summons: choose one under “Whistle & report” on the case.",

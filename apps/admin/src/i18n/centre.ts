@@ -391,7 +391,8 @@ export const centreEn: Record<keyof typeof centreZh, string> = {
   "centre.dept.newKindHint": "The catalogue is shared; a new kind is visible to your unit and the units below it.",
   "centre.dept.kindName": "Kind name",
   "centre.dept.kindCode": "Kind code",
-  "centre.dept.kindCodeHint": "Starts with a lower-case letter; lower-case letters, digits, underscores, e.g. tax_bureau",
+  "centre.dept.kindCodeHint":
+    "Starts with a lower-case letter; lower-case letters, digits, underscores, e.g. tax_bureau",
   "centre.dept.kindCodeInvalid": "2–37 lower-case letters, digits or underscores, starting with a letter",
   "centre.dept.kindCategory": "Category",
   "centre.dept.kindSubmit": "Add kind",

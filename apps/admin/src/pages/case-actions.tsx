@@ -64,9 +64,16 @@ export function MutationError(props: { error: unknown; fields?: string[]; onRelo
   );
 }
 
-type TransitionData = Inputs["cases"]["transition"]["data"];
+type TransitionData = NonNullable<Inputs["cases"]["transition"]["data"]>;
 type RouteKind = RouteView["kind"];
-const ROUTE_KINDS: RouteKind[] = ["room", "mediator", "committee", "window", "joint_consultation", "litigation_docking"];
+const ROUTE_KINDS: RouteKind[] = [
+  "room",
+  "mediator",
+  "committee",
+  "window",
+  "joint_consultation",
+  "litigation_docking",
+];
 
 /**
  * The dialog body of one workflow action: it asks for exactly what the transition needs
@@ -118,7 +125,9 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
     outcome: () =>
       submitted() && has("outcome") && !outcome().trim() ? t("cases.act.outcomeRequired") : server("outcome"),
     body: () =>
-      submitted() && has("referral") && !body().trim() ? t("cases.act.bodyRequired") : server("referral", "referral.receivingBody"),
+      submitted() && has("referral") && !body().trim()
+        ? t("cases.act.bodyRequired")
+        : server("referral", "referral.receivingBody"),
     duplicate: () =>
       submitted() && has("duplicate_of") && !duplicateOf() ? t("cases.act.duplicateRequired") : server("duplicateOf"),
     route: () => (submitted() && has("route") ? routeError(route()) : undefined) ?? server("route"),
@@ -160,13 +169,30 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
           value={referralKind()}
           onChange={setReferralKind}
         />
-        <TextField label={t("cases.act.receivingBody")} value={body()} onChange={setBody} error={errors.body()} required />
+        <TextField
+          label={t("cases.act.receivingBody")}
+          value={body()}
+          onChange={setBody}
+          error={errors.body()}
+          required
+        />
       </Show>
       <Show when={has("duplicate_of")}>
-        <DuplicatePicker self={props.detail.id} value={duplicateOf()} onChange={setDuplicateOf} error={errors.duplicate()} />
+        <DuplicatePicker
+          self={props.detail.id}
+          value={duplicateOf()}
+          onChange={setDuplicateOf}
+          error={errors.duplicate()}
+        />
       </Show>
       <Show when={has("reason")}>
-        <TextArea label={t("cases.act.reason")} value={reason()} onChange={setReason} error={errors.reason()} required />
+        <TextArea
+          label={t("cases.act.reason")}
+          value={reason()}
+          onChange={setReason}
+          error={errors.reason()}
+          required
+        />
       </Show>
       <Show when={has("hold_until")}>
         <InputField
@@ -182,7 +208,13 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
         />
       </Show>
       <Show when={has("outcome")}>
-        <TextArea label={t("cases.act.outcome")} value={outcome()} onChange={setOutcome} error={errors.outcome()} required />
+        <TextArea
+          label={t("cases.act.outcome")}
+          value={outcome()}
+          onChange={setOutcome}
+          error={errors.outcome()}
+          required
+        />
       </Show>
       <MutationError
         error={transition.error}
@@ -345,6 +377,14 @@ function RouteFields(props: {
   );
 }
 
+/**
+ * The pool a mediator belongs to. A unit cannot read its parents' tenant rows, so the API
+ * names an ancestor's pool by its division code: shown as the higher-level pool.
+ */
+export function poolName(name: string): string {
+  return /^\d+$/.test(name) ? t("cases.route.parentPool") : name;
+}
+
 /** One radio per suggested mediator, best first, with the reasons of the rank. */
 function MediatorChoice(props: {
   suggestions: MediatorSuggestion[];
@@ -365,13 +405,12 @@ function MediatorChoice(props: {
     }
     return parts.join(" · ");
   };
-  const gradeName = (g: string) =>
-    g === "chief" || g === "senior" || g === "standard" ? t(`cases.grade.${g}`) : g;
+  const gradeName = (g: string) => (g === "chief" || g === "senior" || g === "standard" ? t(`cases.grade.${g}`) : g);
   const options = (): { value: string; label: string; hint?: string }[] => [
     ...(props.allowNone ? [{ value: NONE, label: t("cases.route.noMediator") }] : []),
     ...props.suggestions.map((s) => ({
       value: s.id,
-      label: `${s.name}（${gradeName(s.grade)}，${s.poolName}）`,
+      label: `${s.name}（${gradeName(s.grade)}，${poolName(s.poolName)}）`,
       hint: hint(s),
     })),
   ];

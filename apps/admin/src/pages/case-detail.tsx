@@ -201,7 +201,12 @@ function DialogBody(props: { state: DialogState; detail: CaseDetail; me: Me; onC
       );
     case "step":
       return (
-        <ConfirmationStepForm detail={props.detail} confirmation={d.confirmation} step={d.step} onClose={props.onClose} />
+        <ConfirmationStepForm
+          detail={props.detail}
+          confirmation={d.confirmation}
+          step={d.step}
+          onClose={props.onClose}
+        />
       );
     case "followUp":
       return <FollowUpForm detail={props.detail} me={props.me} onClose={props.onClose} />;
@@ -272,7 +277,8 @@ function Header(props: SectionProps) {
         <h3 class="field-label">{t("cases.detail.description")}</h3>
         <p class="case-description">{c().description}</p>
         <Show when={works(props.me)}>
-          <div class="case-actions" role="group" aria-label={t("cases.detail.actions")}>
+          <fieldset class="case-actions">
+            <legend class="sr-only">{t("cases.detail.actions")}</legend>
             <For each={c().actions}>
               {(action) => (
                 <Button
@@ -288,7 +294,7 @@ function Header(props: SectionProps) {
             <Show when={c().actions.length === 0}>
               <span class="muted small">{t("cases.detail.noActions")}</span>
             </Show>
-          </div>
+          </fieldset>
         </Show>
       </section>
     </>
@@ -304,7 +310,12 @@ function Fact(props: { label: string; value: string; mono?: boolean }) {
   );
 }
 
-function Section(props: { id: string; title: string; actions?: import("solid-js").JSX.Element; children: import("solid-js").JSX.Element }) {
+function Section(props: {
+  id: string;
+  title: string;
+  actions?: import("solid-js").JSX.Element;
+  children: import("solid-js").JSX.Element;
+}) {
   return (
     <section class="card" aria-labelledby={props.id}>
       <div class="card-head">
@@ -509,7 +520,7 @@ function Sessions(props: SectionProps) {
       }
     >
       <Show when={c().sessions.length > 0} fallback={<p class="muted">{t("cases.detail.noSessions")}</p>}>
-        <ul class="plain-list">
+        <ul class="case-list">
           <For each={c().sessions}>
             {(s) => (
               <li class="session">
@@ -570,10 +581,18 @@ function Agreements(props: SectionProps) {
                 <strong>
                   {t("cases.detail.signedOn")} {formatDay(a.signedOn)}
                 </strong>
-                <Badge tone={a.performanceStatus === "performed" ? "success" : a.performanceStatus === "breached" ? "danger" : "warning"}>
+                <Badge
+                  tone={
+                    a.performanceStatus === "performed"
+                      ? "success"
+                      : a.performanceStatus === "breached"
+                        ? "danger"
+                        : "warning"
+                  }
+                >
                   {t(`cases.perf.${a.performanceStatus}`)}
                 </Badge>
-                <Show when={manage()}>
+                <Show when={manage() && !TERMINAL_STATES.includes(c().status)}>
                   <Button size="sm" onClick={() => props.onDialog({ kind: "performance", agreement: a })}>
                     {t("cases.detail.updatePerformance")}
                   </Button>
@@ -588,9 +607,7 @@ function Agreements(props: SectionProps) {
                   value={`${a.performanceManner}；${a.performancePlace}；${formatDay(a.performanceDeadline)}`}
                 />
                 <Fact label={t("cases.detail.mediatorNames")} value={a.mediatorNames.join("、")} />
-                <Show when={a.performanceNote}>
-                  {(n) => <Fact label={t("cases.perf.note")} value={n()} />}
-                </Show>
+                <Show when={a.performanceNote}>{(n) => <Fact label={t("cases.perf.note")} value={n()} />}</Show>
               </dl>
             </article>
           )}
@@ -647,10 +664,7 @@ function Confirmations(props: SectionProps) {
                 <div class="toolbar">
                   <For each={nextSteps(j)}>
                     {(step) => (
-                      <Button
-                        size="sm"
-                        onClick={() => props.onDialog({ kind: "step", confirmation: j, step })}
-                      >
+                      <Button size="sm" onClick={() => props.onDialog({ kind: "step", confirmation: j, step })}>
                         {t("cases.detail.recordStep", { step: t(`cases.step.${step}`) })}
                       </Button>
                     )}
@@ -712,7 +726,7 @@ function FollowUps(props: SectionProps) {
       }
     >
       <Show when={c().followUps.length > 0} fallback={<p class="muted">{t("cases.detail.noFollowUps")}</p>}>
-        <ul class="plain-list">
+        <ul class="case-list">
           <For each={c().followUps}>
             {(f) => (
               <li>
@@ -767,12 +781,19 @@ function Attachments(props: { detail: CaseDetail }) {
   };
   return (
     <Section id="attachments-title" title={t("cases.detail.attachments")}>
-      <Show when={props.detail.attachments.length > 0} fallback={<p class="muted">{t("cases.detail.noAttachments")}</p>}>
-        <ul class="plain-list">
+      <Show
+        when={props.detail.attachments.length > 0}
+        fallback={<p class="muted">{t("cases.detail.noAttachments")}</p>}
+      >
+        <ul class="case-list">
           <For each={props.detail.attachments}>
             {(a) => (
               <li class="attachment">
-                <a href={`/attachments/${a.id}`} download={a.filename} aria-label={t("cases.detail.download", { name: a.filename })}>
+                <a
+                  href={`/attachments/${a.id}`}
+                  download={a.filename}
+                  aria-label={t("cases.detail.download", { name: a.filename })}
+                >
                   {a.filename}
                 </a>
                 <span class="muted small">
@@ -783,28 +804,30 @@ function Attachments(props: { detail: CaseDetail }) {
           </For>
         </ul>
       </Show>
-      <form class="upload-form" onSubmit={submit}>
-        <div class="field">
-          <label class="field-label" for="case-file">
-            {t("cases.detail.file")}
-          </label>
-          <input
-            ref={input}
-            id="case-file"
-            class="input file-input"
-            type="file"
-            accept="image/jpeg,image/png,image/webp,application/pdf"
-            aria-describedby="case-file-hint"
-            onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
-          />
-          <p id="case-file-hint" class="field-hint">
-            {t("cases.detail.fileHint")}
-          </p>
-        </div>
-        <Button type="submit" size="sm" disabled={upload.isPending}>
-          {t("cases.detail.upload")}
-        </Button>
-      </form>
+      <Show when={!TERMINAL_STATES.includes(props.detail.status)}>
+        <form class="upload-form" onSubmit={submit}>
+          <div class="field">
+            <label class="field-label" for="case-file">
+              {t("cases.detail.file")}
+            </label>
+            <input
+              ref={input}
+              id="case-file"
+              class="input file-input"
+              type="file"
+              accept="image/jpeg,image/png,image/webp,application/pdf"
+              aria-describedby="case-file-hint"
+              onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+            />
+            <p id="case-file-hint" class="field-hint">
+              {t("cases.detail.fileHint")}
+            </p>
+          </div>
+          <Button type="submit" size="sm" disabled={upload.isPending}>
+            {t("cases.detail.upload")}
+          </Button>
+        </form>
+      </Show>
       <Show when={localError() ?? (upload.error ? errorText(upload.error) : null)}>
         {(message) => <Alert>{message()}</Alert>}
       </Show>
@@ -816,7 +839,7 @@ function Related(props: { detail: CaseDetail }) {
   return (
     <Section id="related-title" title={t("cases.detail.related")}>
       <Show when={props.detail.links.length > 0} fallback={<p class="muted">{t("cases.detail.noRelated")}</p>}>
-        <ul class="plain-list">
+        <ul class="case-list">
           <For each={props.detail.links}>
             {(l) => (
               <li>
@@ -851,7 +874,8 @@ function eventDetails(e: CaseEvent): string[] {
   const out: string[] = [];
   const text = (k: string) => (typeof p[k] === "string" && p[k] ? (p[k] as string) : null);
   if (text("reason")) out.push(t("cases.event.detail.reason", { text: text("reason")! }));
-  if (e.kind !== "mediation.recorded" && text("outcome")) out.push(t("cases.event.detail.outcome", { text: text("outcome")! }));
+  if (e.kind !== "mediation.recorded" && text("outcome"))
+    out.push(t("cases.event.detail.outcome", { text: text("outcome")! }));
   if (e.kind === "case.triage" && text("route")) {
     const r = text("route")!;
     out.push(t("cases.event.detail.route", { text: ROUTE_KEYS.includes(r) ? t(`cases.route.${r as RouteKey}`) : r }));
@@ -881,11 +905,11 @@ function Timeline(props: { events: CaseEvent[] }) {
         {t("cases.detail.timeline")}
       </h2>
       <p class="muted small">{t("cases.detail.timelineIntro")}</p>
-      <ol class="timeline" aria-labelledby="timeline-title">
+      <ol class="case-events" aria-labelledby="timeline-title">
         <For each={props.events}>
           {(e) => (
-            <li class="timeline-item">
-              <div class="timeline-title">{eventTitle(e)}</div>
+            <li class="case-event">
+              <div class="case-event-title">{eventTitle(e)}</div>
               <For each={eventDetails(e)}>{(line) => <div class="small">{line}</div>}</For>
               <div class="muted small">
                 <time datetime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time> ·{" "}

@@ -21,7 +21,7 @@ import { DialogFooter } from "../ui/dialog.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
-import { MutationError, problemOf, useCaseRefresh } from "./case-actions.tsx";
+import { MutationError, poolName, problemOf, useCaseRefresh } from "./case-actions.tsx";
 
 /** Common props of the dialogs' bodies. */
 interface FormProps {
@@ -67,7 +67,9 @@ export function SummonForm(props: FormProps) {
   }));
   const hoursError = () => {
     const n = Number(hours());
-    return !Number.isInteger(n) || n < 1 || n > 720 ? t("cases.summon.hoursInvalid") : problemOf(summon.error, "dueHours");
+    return !Number.isInteger(n) || n < 1 || n > 720
+      ? t("cases.summon.hoursInvalid")
+      : problemOf(summon.error, "dueHours");
   };
   const pickError = () => (submitted() && picked().length === 0 ? t("cases.summon.pickRequired") : undefined);
   const active = () => (stationings.data ?? []).filter((s) => s.active);
@@ -95,7 +97,9 @@ export function SummonForm(props: FormProps) {
                 label={s.name}
                 description={t(`cases.residency.${s.residency}`)}
                 checked={picked().includes(s.id)}
-                onChange={(on) => setPicked(on ? [...picked().filter((x) => x !== s.id), s.id] : picked().filter((x) => x !== s.id))}
+                onChange={(on) =>
+                  setPicked(on ? [...picked().filter((x) => x !== s.id), s.id] : picked().filter((x) => x !== s.id))
+                }
               />
             )}
           </For>
@@ -188,7 +192,13 @@ export function ScheduleForm(props: FormProps & { roomId: string | null }) {
         </Show>
       </div>
       <div class="field-row">
-        <InputField type="datetime-local" label={t("cases.session.starts")} value={starts()} onChange={setStarts} required />
+        <InputField
+          type="datetime-local"
+          label={t("cases.session.starts")}
+          value={starts()}
+          onChange={setStarts}
+          required
+        />
         <InputField
           type="datetime-local"
           label={t("cases.session.ends")}
@@ -205,10 +215,12 @@ export function ScheduleForm(props: FormProps & { roomId: string | null }) {
             {(s) => (
               <Checkbox
                 label={s.name}
-                description={s.poolName}
+                description={poolName(s.poolName)}
                 checked={mediators().includes(s.id)}
                 onChange={(on) =>
-                  setMediators(on ? [...mediators().filter((x) => x !== s.id), s.id] : mediators().filter((x) => x !== s.id))
+                  setMediators(
+                    on ? [...mediators().filter((x) => x !== s.id), s.id] : mediators().filter((x) => x !== s.id),
+                  )
                 }
               />
             )}
@@ -301,7 +313,10 @@ export function RecordSessionForm(props: FormProps & { session: SessionView }) {
           )}
         </For>
         <div>
-          <Button size="sm" onClick={() => setPeople(people.length, { name: "", role: "", present: true, key: nextKey++ })}>
+          <Button
+            size="sm"
+            onClick={() => setPeople(people.length, { name: "", role: "", present: true, key: nextKey++ })}
+          >
             {t("cases.record.addAttendee")}
           </Button>
         </div>
@@ -313,7 +328,10 @@ export function RecordSessionForm(props: FormProps & { session: SessionView }) {
       <RadioGroup
         legend={t("cases.record.outcome")}
         name="sessionOutcome"
-        options={(["continued", "agreement", "failed"] as const).map((o) => ({ value: o, label: t(`cases.outcome.${o}`) }))}
+        options={(["continued", "agreement", "failed"] as const).map((o) => ({
+          value: o,
+          label: t(`cases.outcome.${o}`),
+        }))}
         value={outcome()}
         onChange={setOutcome}
       />
@@ -395,7 +413,13 @@ export function AgreementForm(props: FormProps) {
         error={required(signedOn(), "signedOn")}
         required
       />
-      <TextArea label={t("cases.agreement.facts")} value={facts()} onChange={setFacts} error={required(facts(), "facts")} required />
+      <TextArea
+        label={t("cases.agreement.facts")}
+        value={facts()}
+        onChange={setFacts}
+        error={required(facts(), "facts")}
+        required
+      />
       <TextArea
         label={t("cases.agreement.disputedMatters")}
         value={matters()}
@@ -442,11 +466,17 @@ export function AgreementForm(props: FormProps) {
           label={t("cases.agreement.mediators")}
           value={mediatorNames()}
           onChange={setMediatorNames}
-          error={submitted() && names().length === 0 ? t("cases.agreement.required") : problemOf(save.error, "mediatorNames")}
+          error={
+            submitted() && names().length === 0 ? t("cases.agreement.required") : problemOf(save.error, "mediatorNames")
+          }
           required
         />
       </div>
-      <MutationError error={save.error} fields={fields.map(([, p]) => p).concat("mediatorNames")} onReload={() => void refresh()} />
+      <MutationError
+        error={save.error}
+        fields={fields.map(([, p]) => p).concat("mediatorNames")}
+        onReload={() => void refresh()}
+      />
       <Footer pending={save.isPending} submit={t("cases.agreement.submit")} onClose={props.onClose} />
     </form>
   );
@@ -483,7 +513,10 @@ export function PerformanceForm(props: FormProps & { agreement: AgreementView })
       <RadioGroup
         legend={t("cases.perf.status")}
         name="performance"
-        options={(["pending", "partly", "performed", "breached"] as const).map((s) => ({ value: s, label: t(`cases.perf.${s}`) }))}
+        options={(["pending", "partly", "performed", "breached"] as const).map((s) => ({
+          value: s,
+          label: t(`cases.perf.${s}`),
+        }))}
         value={status()}
         onChange={setStatus}
       />
@@ -526,8 +559,7 @@ export function ConfirmationForm(props: FormProps & { agreements: AgreementView[
       onSubmit={(e) => {
         e.preventDefault();
         setSubmitted(true);
-        if (courtError() && !problemOf(apply.error, "courtName")) return;
-        if (!agreementId() || !appliedOn()) return;
+        if (!court().trim() || !agreementId() || !appliedOn()) return;
         apply.mutate();
       }}
     >
@@ -561,7 +593,9 @@ export function ConfirmationForm(props: FormProps & { agreements: AgreementView[
               <Checkbox
                 label={t(`cases.conf.${m}`)}
                 checked={matters().includes(m)}
-                onChange={(on) => setMatters(on ? [...matters().filter((x) => x !== m), m] : matters().filter((x) => x !== m))}
+                onChange={(on) =>
+                  setMatters(on ? [...matters().filter((x) => x !== m), m] : matters().filter((x) => x !== m))
+                }
               />
             )}
           </For>
@@ -683,14 +717,11 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
         }))}
         value={satisfaction()}
         onChange={setSatisfaction}
-        error={submitted() && !satisfaction() ? t("cases.follow.satisfaction") : undefined}
+        error={submitted() && !satisfaction() ? t("cases.follow.satisfactionRequired") : undefined}
       />
       <TextArea label={t("cases.follow.notes")} value={notes()} onChange={setNotes} rows={3} />
       <Show when={satisfaction() === "unsatisfied"}>
-        <Show
-          when={supervisor()}
-          fallback={<Alert tone="warning">{t("cases.follow.reopenWarning")}</Alert>}
-        >
+        <Show when={supervisor()} fallback={<Alert tone="warning">{t("cases.follow.reopenWarning")}</Alert>}>
           <TextArea
             label={t("cases.follow.override")}
             value={override()}

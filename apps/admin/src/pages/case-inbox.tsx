@@ -53,6 +53,8 @@ interface SavedView {
 }
 
 const EMPTY: CaseFilters = { status: [] };
+/** The "any" choice of a filter list (Kobalte shows no label for an empty value). */
+const ANY = "*";
 
 const viewsKey = (me: Me) => `zz.caseViews.${me.id}`;
 
@@ -137,8 +139,8 @@ function Inbox(props: { me: Me }) {
     queryFn: () => trpc.tenants.units.query({ parentCode: props.me.tenant!.code, onboardedOnly: true, limit: 200 }),
     enabled: Boolean(props.me.tenant) && ownLevel() !== "village" && can(props.me, "tenant.read"),
   }));
-  const any = { value: "", label: t("cases.all") };
-  const opt = (v: string | null) => (v === "" || v === null ? undefined : v);
+  const any = { value: ANY, label: t("cases.all") };
+  const opt = (v: string | null) => (v === ANY || v === null ? undefined : v);
 
   return (
     <>
@@ -158,53 +160,58 @@ function Inbox(props: { me: Me }) {
           {t("cases.inbox.filters")}
         </h2>
         <div class="filter-grid">
-          <details class="filter-menu">
-            <summary class="input select-trigger">
-              {filters().status.length
-                ? t("cases.inbox.statusSummary", { n: filters().status.map(stateName).join("、") })
-                : t("cases.inbox.statusAny")}
-            </summary>
-            <fieldset class="fieldset filter-menu-list">
-              <legend>{t("cases.inbox.statusFilter")}</legend>
-              <For each={CASE_STATES}>
-                {(state) => (
-                  <Checkbox
-                    label={stateName(state)}
-                    checked={filters().status.includes(state)}
-                    onChange={(on) =>
-                      set({
-                        status: on
-                          ? [...filters().status.filter((s) => s !== state), state]
-                          : filters().status.filter((s) => s !== state),
-                      })
-                    }
-                  />
-                )}
-              </For>
-            </fieldset>
-          </details>
+          <div class="field">
+            <span class="field-label" aria-hidden="true">
+              {t("cases.inbox.statusFilter")}
+            </span>
+            <details class="filter-menu">
+              <summary class="input select-trigger">
+                {filters().status.length
+                  ? t("cases.inbox.statusSummary", { n: filters().status.map(stateName).join("、") })
+                  : t("cases.inbox.statusAny")}
+              </summary>
+              <fieldset class="fieldset filter-menu-list">
+                <legend>{t("cases.inbox.statusFilter")}</legend>
+                <For each={CASE_STATES}>
+                  {(state) => (
+                    <Checkbox
+                      label={stateName(state)}
+                      checked={filters().status.includes(state)}
+                      onChange={(on) =>
+                        set({
+                          status: on
+                            ? [...filters().status.filter((s) => s !== state), state]
+                            : filters().status.filter((s) => s !== state),
+                        })
+                      }
+                    />
+                  )}
+                </For>
+              </fieldset>
+            </details>
+          </div>
           <Select
             label={t("cases.category")}
             options={[any, ...categoryOptions()]}
-            value={filters().categoryCode ?? ""}
+            value={filters().categoryCode ?? ANY}
             onChange={(v) => set({ categoryCode: opt(v) })}
           />
           <Select
             label={t("cases.channel")}
             options={[any, ...CHANNELS.map((c) => ({ value: c, label: channelName(c) }))]}
-            value={filters().channel ?? ""}
+            value={filters().channel ?? ANY}
             onChange={(v) => set({ channel: opt(v) as Channel | undefined })}
           />
           <Select
             label={t("cases.risk")}
             options={[any, ...RISK_GRADES.map((g) => ({ value: g, label: t(`cases.risk.${g}`) }))]}
-            value={filters().riskGrade ?? ""}
+            value={filters().riskGrade ?? ANY}
             onChange={(v) => set({ riskGrade: opt(v) as RiskGrade | undefined })}
           />
           <Select
             label={t("cases.inbox.levelFilter")}
             options={[any, ...levels().map((l) => ({ value: l, label: levelName(l) }))]}
-            value={filters().level ?? ""}
+            value={filters().level ?? ANY}
             onChange={(v) => set({ level: opt(v) as Level | undefined })}
           />
           <Show when={(units.data?.items.length ?? 0) > 0}>
@@ -214,7 +221,7 @@ function Inbox(props: { me: Me }) {
                 any,
                 ...(units.data?.items ?? []).map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` })),
               ]}
-              value={filters().unitCode ?? ""}
+              value={filters().unitCode ?? ANY}
               onChange={(v) => set({ unitCode: opt(v) })}
             />
           </Show>
@@ -374,7 +381,13 @@ function SavedViews(props: { me: Me; current: CaseFilters; onApply: (f: CaseFilt
         </ul>
       </Show>
       <form class="inline-search" onSubmit={save}>
-        <TextField label={t("cases.inbox.viewName")} hideLabel value={name()} onChange={setName} placeholder={t("cases.inbox.viewName")} />
+        <TextField
+          label={t("cases.inbox.viewName")}
+          hideLabel
+          value={name()}
+          onChange={setName}
+          placeholder={t("cases.inbox.viewName")}
+        />
         <Button type="submit" size="sm">
           {t("cases.inbox.saveView")}
         </Button>

@@ -205,10 +205,11 @@ function IntakeForm(props: { me: Me }) {
     );
   const knownPaths = () => {
     const fields = ["categoryCode", "channel", "title", "description", "locationCode", "peopleCount", "amountYuan"];
-    return parties.flatMap((_, i) => ["name", "idNumber", "phone", "orgCode"].map((f) => `parties.${i}.${f}`)).concat(fields);
+    return parties
+      .flatMap((_, i) => ["name", "idNumber", "phone", "orgCode"].map((f) => `parties.${i}.${f}`))
+      .concat(fields);
   };
-  const otherError = () =>
-    register.error && !knownPaths().some((p) => problem(p)) ? errorText(register.error) : null;
+  const otherError = () => (register.error && !knownPaths().some((p) => problem(p)) ? errorText(register.error) : null);
 
   return (
     <>
@@ -321,7 +322,11 @@ function IntakeForm(props: { me: Me }) {
             <RadioGroup
               legend={t("cases.new.riskLegend")}
               name="riskGrade"
-              options={RISK_GRADES.map((g) => ({ value: g, label: t(`cases.risk.${g}`), hint: t(`cases.risk.${g}Hint`) }))}
+              options={RISK_GRADES.map((g) => ({
+                value: g,
+                label: t(`cases.risk.${g}`),
+                hint: t(`cases.risk.${g}Hint`),
+              }))}
               value={risk()}
               onChange={setRisk}
               class="risk-options"

@@ -104,7 +104,10 @@ function CommitteesView() {
                         </Show>
                       </td>
                       <td>
-                        <Show when={c.members.length > 0} fallback={<span class="muted">{t("centre.com.noMembers")}</span>}>
+                        <Show
+                          when={c.members.length > 0}
+                          fallback={<span class="muted">{t("centre.com.noMembers")}</span>}
+                        >
                           <ul class="plain-list">
                             <For each={COMMITTEE_ROLES.filter((role) => membersOf(c, role).length > 0)}>
                               {(role) => (
@@ -261,9 +264,7 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
                           setMembers(members().map((x) => (x.mediatorId === m.id ? { ...x, role: next } : x)));
                         }}
                       >
-                        <For each={COMMITTEE_ROLES}>
-                          {(r) => <option value={r}>{committeeRoleName(r)}</option>}
-                        </For>
+                        <For each={COMMITTEE_ROLES}>{(r) => <option value={r}>{committeeRoleName(r)}</option>}</For>
                       </select>
                     )}
                   </Show>

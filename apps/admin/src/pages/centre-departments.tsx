@@ -103,7 +103,9 @@ function DepartmentsView() {
                   fallback={<p class="muted">{t("centre.dept.empty", { name: residencyName(residency) })}</p>}
                 >
                   <table class="table centre-table">
-                    <caption class="sr-only">{t("centre.dept.groupCaption", { name: residencyName(residency) })}</caption>
+                    <caption class="sr-only">
+                      {t("centre.dept.groupCaption", { name: residencyName(residency) })}
+                    </caption>
                     <thead>
                       <tr>
                         <th scope="col">{t("centre.dept.colName")}</th>
@@ -428,10 +430,10 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
   const liaisonChoices = () => {
     const found = (users.data?.items ?? [])
       .filter((u) => u.roles.includes("department_liaison"))
-      .map((u) => ({ userId: u.id, label: `${u.displayName}（${u.username}）` }));
+      .map((u) => ({ userId: u.id, name: u.displayName, username: u.username }));
     const linked = (props.stationing?.liaisons ?? [])
       .filter((l) => !found.some((f) => f.userId === l.userId))
-      .map((l) => ({ userId: l.userId, label: `${l.displayName}（${l.username}）` }));
+      .map((l) => ({ userId: l.userId, name: l.displayName, username: l.username }));
     return [...found, ...linked];
   };
 
@@ -469,7 +471,12 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
     save.mutate(inputOf(draft));
   };
 
-  const kindOptions = () => (kinds.data ?? []).map((k) => ({ value: k.code, label: k.name }));
+  // Kinds by category (party and government, judicial, public security …), then by name.
+  const categoryIndex = (c: string) => KIND_CATEGORIES.indexOf(c as KindCategory);
+  const kindOptions = () =>
+    [...(kinds.data ?? [])]
+      .sort((a, b) => categoryIndex(a.category) - categoryIndex(b.category) || a.name.localeCompare(b.name, "zh-CN"))
+      .map((k) => ({ value: k.code, label: k.name }));
 
   return (
     <form class="form" onSubmit={submit} noValidate>
@@ -601,7 +608,8 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
               <For each={liaisonChoices()}>
                 {(choice) => (
                   <Checkbox
-                    label={choice.label}
+                    label={choice.name}
+                    description={<span class="mono">{choice.username}</span>}
                     checked={draft.liaisonUserIds.includes(choice.userId)}
                     onChange={(on) =>
                       set(
@@ -686,7 +694,9 @@ function SlotEditor(props: {
                   onChange={(on) =>
                     props.set(
                       "weekdays",
-                      on ? [...props.slot.weekdays.filter((d) => d !== day), day] : props.slot.weekdays.filter((d) => d !== day),
+                      on
+                        ? [...props.slot.weekdays.filter((d) => d !== day), day]
+                        : props.slot.weekdays.filter((d) => d !== day),
                     )
                   }
                 />
@@ -774,7 +784,11 @@ function NewKindForm(props: { onAdded: (code: string) => void }) {
   }));
   const fields = createFieldErrors({
     check: () => ({
-      name: !name().trim() ? t("centre.required") : name().trim().length > 60 ? t("centre.tooLong", { n: 60 }) : undefined,
+      name: !name().trim()
+        ? t("centre.required")
+        : name().trim().length > 60
+          ? t("centre.tooLong", { n: 60 })
+          : undefined,
       code: /^[a-z][a-z0-9_]{1,36}$/.test(code().trim()) ? undefined : t("centre.dept.kindCodeInvalid"),
     }),
     serverError: () => add.error,

@@ -157,7 +157,13 @@ function RoomsView() {
   );
 }
 
-function RoomCard(props: { room: Room; selected: boolean; canEdit: boolean; onSelect: () => void; onEdit: () => void }) {
+function RoomCard(props: {
+  room: Room;
+  selected: boolean;
+  canEdit: boolean;
+  onSelect: () => void;
+  onEdit: () => void;
+}) {
   const room = () => props.room;
   return (
     <li class="room-card" classList={{ selected: props.selected, "row-inactive": !room().active }}>
@@ -296,11 +302,7 @@ function BookingTimeline(props: {
           <Show when={items().length === 0}>
             <p class="muted small">{t("centre.booking.none")}</p>
           </Show>
-          <div
-            class="timeline"
-            style={{ height: `${hours().length * HOUR_PX}px` }}
-            aria-busy={bookings.isFetching}
-          >
+          <div class="timeline" style={{ height: `${hours().length * HOUR_PX}px` }} aria-busy={bookings.isFetching}>
             <ol class="timeline-hours" aria-label={t("centre.booking.hours")}>
               <For each={hours()}>
                 {(hour) => (
@@ -310,7 +312,10 @@ function BookingTimeline(props: {
                 )}
               </For>
             </ol>
-            <ol class="timeline-bookings" aria-label={t("centre.booking.list", { room: props.room.name, date: dayLabel(props.date) })}>
+            <ol
+              class="timeline-bookings"
+              aria-label={t("centre.booking.list", { room: props.room.name, date: dayLabel(props.date) })}
+            >
               <For each={items()}>
                 {(item) => (
                   <li
@@ -354,12 +359,7 @@ function BookingTimeline(props: {
         description={t("centre.booking.bookFor", { room: props.room.name })}
         size="lg"
       >
-        <BookingForm
-          room={props.room}
-          date={props.date}
-          onBooked={(d) => go(d)}
-          onClose={() => setBooking(false)}
-        />
+        <BookingForm room={props.room} date={props.date} onBooked={(d) => go(d)} onClose={() => setBooking(false)} />
       </Dialog>
       <ConfirmDialog
         open={cancelling() !== null}
@@ -544,7 +544,9 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
   }));
   const save = createMutation(() => ({
     mutationFn: (input: RoomInput) =>
-      r ? trpc.centre.editRoom.mutate({ ...input, id: r.id, version: r.version, active: active() }) : trpc.centre.createRoom.mutate(input),
+      r
+        ? trpc.centre.editRoom.mutate({ ...input, id: r.id, version: r.version, active: active() })
+        : trpc.centre.createRoom.mutate(input),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["centre.rooms"] });
       notify(r ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));

@@ -168,7 +168,9 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
   }));
   const save = createMutation(() => ({
     mutationFn: (input: WindowInput) =>
-      w ? trpc.centre.editWindow.mutate({ ...input, id: w.id, version: w.version, active: active() }) : trpc.centre.createWindow.mutate(input),
+      w
+        ? trpc.centre.editWindow.mutate({ ...input, id: w.id, version: w.version, active: active() })
+        : trpc.centre.createWindow.mutate(input),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["centre.windows"] });
       notify(w ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));

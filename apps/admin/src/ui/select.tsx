@@ -28,6 +28,9 @@ export function Select(props: {
       onChange={(o) => props.onChange(o?.value ?? null)}
       placeholder={props.placeholder}
       disabled={props.disabled}
+      // Modal: the open list hides the rest from assistive technology itself. Without it, a select
+      // inside a modal Dialog has its portalled list marked aria-hidden by the dialog.
+      modal
       itemComponent={(item) => (
         <KSelect.Item item={item.item} class="select-item">
           <KSelect.ItemLabel>{item.item.rawValue.label}</KSelect.ItemLabel>

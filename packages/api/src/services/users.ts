@@ -101,7 +101,9 @@ export async function createUser(
   if (input.roles.includes("platform_admin")) {
     throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
   }
-  const [taken] = await tx.sql`select 1 from auth.login_lookup(${input.username})`;
+  const [{ taken } = { taken: false }] = await tx.sql<
+    { taken: boolean }[]
+  >`select auth.username_taken(${input.username}) as taken`;
   if (taken) {
     throw new AppError(
       "CONFLICT",

@@ -1,0 +1,76 @@
+import { chromium } from "playwright-core";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+const ctx = await browser.newContext({ baseURL: "http://127.0.0.1:3117", locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: { width: 1440, height: 1000 } });
+const page = await ctx.newPage();
+page.on("pageerror", (e) => console.log("pageerror:", e.message));
+page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") console.log("console:", m.type(), m.text().slice(0, 200)); });
+const shot = (n) => page.screenshot({ path: `/tmp/shots/x-${n}.png`, fullPage: true });
+await page.goto("/login");
+await page.getByLabel("登录名", { exact: true }).fill("yumen.admin");
+await page.getByLabel("密码", { exact: true }).fill("Zongzhi@2026");
+await page.getByRole("button", { name: "登录", exact: true }).click();
+await page.waitForURL((u) => u.pathname !== "/login");
+await page.goto("/centre/departments");
+await page.getByRole("button", { name: "新增入驻部门" }).click();
+const d = page.getByRole("dialog", { name: "新增入驻部门" });
+await d.getByRole("radiogroup", { name: "入驻方式" }).getByText("轮驻", { exact: true }).click();
+await d.getByRole("button", { name: "添加轮值安排" }).click();
+await d.getByRole("group", { name: "轮值安排 2" }).getByText("按日期区间").click();
+await d.getByRole("button", { name: "新增类别" }).click();
+await d.getByRole("button", { name: "保存" }).click();
+await page.waitForTimeout(500);
+await shot("dept-dialog");
+await page.keyboard.press("Escape");
+await page.getByRole("button", { name: "编辑 玉门市公安局" }).click();
+await page.waitForTimeout(700);
+await shot("dept-edit");
+await page.keyboard.press("Escape");
+// booking timeline
+await page.goto("/centre/rooms");
+await page.getByRole("button", { name: "查看 首席调解员工作室（周广龙） 的预约" }).click();
+const tl = page.getByRole("region", { name: "首席调解员工作室（周广龙） · 预约时间轴" });
+for (const [title, a, b] of [["王某与赵某宅基地纠纷调解", "09:00", "10:30"], ["村民承包地界址纠纷回访", "14:00", "14:30"], ["土地流转合同纠纷调解", "16:15", "18:00"]]) {
+  await tl.getByRole("button", { name: "预约时段" }).click();
+  const bd = page.getByRole("dialog", { name: "预约调解室" });
+  await bd.getByLabel("事由").fill(title);
+  await bd.getByLabel("开始时间").fill(a);
+  await bd.getByLabel("结束时间").fill(b);
+  if (a === "09:00") { await bd.getByText("周广龙", { exact: true }).click(); await bd.getByText("孙志强", { exact: true }).click(); await shot("book-dialog"); }
+  await bd.getByRole("button", { name: "确认预约" }).click();
+  await bd.waitFor({ state: "detached" });
+}
+await page.waitForTimeout(500);
+await shot("rooms-timeline");
+await page.goto("/centre/committees");
+await page.getByRole("button", { name: "编辑 玉门市联合人民调解委员会" }).click();
+await page.waitForTimeout(700);
+await shot("committee-edit");
+await page.keyboard.press("Escape");
+await page.goto("/centre/mediators");
+await page.getByRole("button", { name: "新增调解员" }).click();
+await page.waitForTimeout(500);
+await shot("mediator-add");
+await page.keyboard.press("Escape");
+await page.goto("/centre/windows");
+await page.getByRole("button", { name: "编辑 18 社保（临时）" }).click();
+await page.waitForTimeout(500);
+await shot("window-edit");
+await page.keyboard.press("Escape");
+// descendant centre
+await page.goto("/centre/roster");
+await page.getByRole("button", { name: "查看下级中心" }).click();
+await page.getByRole("option", { name: /玉门镇/ }).click();
+await page.waitForTimeout(800);
+await shot("roster-town");
+await page.goto("/centre/departments");
+await page.waitForTimeout(800);
+await shot("dept-town");
+// English
+await page.getByRole("button", { name: "切换为英文界面" }).click();
+await page.goto("/centre/roster?week=2026-09-28");
+await page.waitForTimeout(800);
+await shot("roster-en");
+await page.goto("/centre/rooms");
+await page.waitForTimeout(800);
+await shot("rooms-en");
+await browser.close();

@@ -1,0 +1,316 @@
+import { A } from "@solidjs/router";
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import type { CaseState } from "@zongzhi/domain/case-workflow";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { trpc } from "../api.ts";
+import type { LiaisonItem } from "../case-api.ts";
+import { StatusBadge } from "../components/case-common.tsx";
+import { TextArea } from "../components/case-fields.tsx";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { formatDateTime, t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Badge, type BadgeTone } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Dialog } from "../ui/dialog.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+import { MutationError, problemOf } from "./case-actions.tsx";
+import "./cases.css";
+
+type SummonsStatus = LiaisonItem["status"];
+const STATUSES: SummonsStatus[] = ["pending", "acknowledged", "objected", "done"];
+const TONE: Record<SummonsStatus, BadgeTone> = {
+  pending: "warning",
+  acknowledged: "info",
+  objected: "danger",
+  done: "success",
+};
+
+/** /liaison: summons addressed to the caller's departments — report (报到), object within 8 hours, feed back. */
+export function LiaisonPage() {
+  const me = useMe();
+  return (
+    <Show when={can(me(), "summons.answer")} fallback={<Forbidden />}>
+      <LiaisonInbox />
+    </Show>
+  );
+}
+
+function LiaisonInbox() {
+  const queryClient = useQueryClient();
+  const [status, setStatus] = createSignal<SummonsStatus | null>(null);
+  const [objecting, setObjecting] = createSignal<LiaisonItem | null>(null);
+  const [feeding, setFeeding] = createSignal<LiaisonItem | null>(null);
+  const inbox = createQuery(() => ({
+    queryKey: ["cases.liaisonInbox", status()],
+    queryFn: () => trpc.cases.liaisonInbox.query({ status: status() ?? undefined }),
+  }));
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: ["cases.liaisonInbox"] }),
+      queryClient.invalidateQueries({ queryKey: ["cases.get"] }),
+    ]);
+  const acknowledge = createMutation(() => ({
+    mutationFn: (s: LiaisonItem) => trpc.cases.acknowledgeSummons.mutate({ id: s.id, version: s.version }),
+    onSuccess: (_r, s) => notify(t("cases.liaison.acknowledged", { code: s.code })),
+    onError: (e) => notify(errorText(e), "error"),
+    onSettled: refresh,
+  }));
+  const now = () => Date.now();
+  const mayObject = (s: LiaisonItem) =>
+    (s.status === "pending" || s.status === "acknowledged") && new Date(s.objectionDeadline).getTime() > now();
+  return (
+    <>
+      <PageHeader title={t("cases.liaison.title")} intro={t("cases.liaison.intro")} />
+      <section class="card" aria-labelledby="liaison-title">
+        <div class="card-head">
+          <h2 id="liaison-title" class="card-title">
+            {t("cases.liaison.table")}
+          </h2>
+          <Select
+            class="unit-select"
+            label={t("cases.liaison.statusFilter")}
+            options={[
+              { value: "*", label: t("cases.all") },
+              ...STATUSES.map((s) => ({ value: s, label: t(`cases.summonsStatus.${s}`) })),
+            ]}
+            value={status() ?? "*"}
+            onChange={(v) => setStatus(v && v !== "*" ? (v as SummonsStatus) : null)}
+          />
+        </div>
+        <Switch fallback={<Loading />}>
+          <Match when={inbox.isError}>
+            <LoadError error={inbox.error} retry={() => inbox.refetch()} />
+          </Match>
+          <Match when={inbox.data?.length === 0}>
+            <p class="muted">{t("cases.liaison.empty")}</p>
+          </Match>
+          <Match when={inbox.data}>
+            {(items) => (
+              <div class="table-scroll">
+                <table class="table">
+                  <caption class="sr-only">{t("cases.liaison.table")}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("cases.code")}</th>
+                      <th scope="col">{t("cases.title")}</th>
+                      <th scope="col">{t("cases.detail.department")}</th>
+                      <th scope="col">{t("cases.detail.summonedAt")}</th>
+                      <th scope="col">{t("cases.detail.dueAt")}</th>
+                      <th scope="col">{t("cases.detail.objectionDeadline")}</th>
+                      <th scope="col">{t("cases.status")}</th>
+                      <th scope="col" class="col-actions">
+                        {t("common.actions")}
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={items()}>
+                      {(s) => (
+                        <tr>
+                          <td class="mono nowrap">
+                            <A href={`/cases/${s.caseId}`}>{s.code}</A>
+                          </td>
+                          <td>
+                            <div>{s.title}</div>
+                            <Show when={s.instructions}>
+                              <div class="muted small">{s.instructions}</div>
+                            </Show>
+                          </td>
+                          <td>{s.departmentName}</td>
+                          <td class="nowrap">{formatDateTime(s.summonedAt)}</td>
+                          <td class="nowrap">{formatDateTime(s.dueAt)}</td>
+                          <td class="nowrap">
+                            {formatDateTime(s.objectionDeadline)}
+                            <Show when={!mayObject(s) && s.status !== "objected"}>
+                              <div class="muted small">{t("cases.liaison.objectionClosed")}</div>
+                            </Show>
+                          </td>
+                          <td>
+                            <div class="badge-row">
+                              <Badge tone={TONE[s.status]}>{t(`cases.summonsStatus.${s.status}`)}</Badge>
+                              <StatusBadge state={s.caseStatus as CaseState} />
+                            </div>
+                          </td>
+                          <td class="col-actions">
+                            <div class="row-actions">
+                              <Show when={s.status === "pending"}>
+                                <Button
+                                  size="sm"
+                                  variant="primary"
+                                  aria-label={t("cases.liaison.acknowledgeLabel", { code: s.code })}
+                                  disabled={acknowledge.isPending}
+                                  onClick={() => acknowledge.mutate(s)}
+                                >
+                                  {t("cases.liaison.acknowledge")}
+                                </Button>
+                              </Show>
+                              <Show when={s.status === "acknowledged"}>
+                                <Button
+                                  size="sm"
+                                  aria-label={t("cases.liaison.feedbackLabel", { code: s.code })}
+                                  onClick={() => setFeeding(s)}
+                                >
+                                  {t("cases.liaison.feedback")}
+                                </Button>
+                              </Show>
+                              <Show when={mayObject(s)}>
+                                <Button
+                                  size="sm"
+                                  variant="ghost"
+                                  class="btn-danger-text"
+                                  aria-label={t("cases.liaison.objectLabel", { code: s.code })}
+                                  onClick={() => setObjecting(s)}
+                                >
+                                  {t("cases.liaison.object")}
+                                </Button>
+                              </Show>
+                            </div>
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Match>
+        </Switch>
+      </section>
+      <Dialog
+        open={objecting() !== null}
+        onOpenChange={(o) => !o && setObjecting(null)}
+        title={t("cases.liaison.objectTitle")}
+      >
+        <Show when={objecting()} keyed>
+          {(s) => <ObjectForm summons={s} onDone={refresh} onClose={() => setObjecting(null)} />}
+        </Show>
+      </Dialog>
+      <Dialog
+        open={feeding() !== null}
+        onOpenChange={(o) => !o && setFeeding(null)}
+        title={t("cases.liaison.feedbackTitle")}
+      >
+        <Show when={feeding()} keyed>
+          {(s) => <FeedbackForm summons={s} onDone={refresh} onClose={() => setFeeding(null)} />}
+        </Show>
+      </Dialog>
+    </>
+  );
+}
+
+function ObjectForm(props: { summons: LiaisonItem; onDone: () => Promise<unknown>; onClose: () => void }) {
+  const [reason, setReason] = createSignal("");
+  const [responsible, setResponsible] = createSignal("");
+  const [submitted, setSubmitted] = createSignal(false);
+  const object = createMutation(() => ({
+    mutationFn: () =>
+      trpc.cases.objectToSummons.mutate({
+        id: props.summons.id,
+        version: props.summons.version,
+        reason: reason().trim(),
+        responsible: responsible().trim() || null,
+      }),
+    onSuccess: async () => {
+      notify(t("cases.liaison.objected"));
+      await props.onDone();
+      props.onClose();
+    },
+  }));
+  const reasonError = () =>
+    submitted() && !reason().trim() ? t("cases.act.reasonRequired") : problemOf(object.error, "reason");
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSubmitted(true);
+        if (!reason().trim()) return;
+        object.mutate();
+      }}
+    >
+      <p class="muted small">
+        {props.summons.code} · {props.summons.departmentName}
+      </p>
+      <p>{t("cases.liaison.objectIntro", { deadline: formatDateTime(props.summons.objectionDeadline) })}</p>
+      <TextArea
+        label={t("cases.liaison.reason")}
+        value={reason()}
+        onChange={setReason}
+        error={reasonError()}
+        required
+      />
+      <TextField label={t("cases.liaison.responsible")} value={responsible()} onChange={setResponsible} />
+      <MutationError error={object.error} fields={["reason"]} onReload={() => void props.onDone()} />
+      <div class="dialog-footer">
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="danger" disabled={object.isPending}>
+          {t("cases.liaison.object")}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function FeedbackForm(props: { summons: LiaisonItem; onDone: () => Promise<unknown>; onClose: () => void }) {
+  const [action, setAction] = createSignal("");
+  const [feedback, setFeedback] = createSignal("");
+  const [submitted, setSubmitted] = createSignal(false);
+  const save = createMutation(() => ({
+    mutationFn: () =>
+      trpc.cases.summonsFeedback.mutate({
+        id: props.summons.id,
+        version: props.summons.version,
+        action: action().trim(),
+        feedback: feedback().trim(),
+      }),
+    onSuccess: async () => {
+      notify(t("cases.liaison.fed"));
+      await props.onDone();
+      props.onClose();
+    },
+  }));
+  const required = (v: string, path: string) =>
+    submitted() && !v.trim() ? t("cases.act.outcomeRequired") : problemOf(save.error, path);
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSubmitted(true);
+        if (!action().trim() || !feedback().trim()) return;
+        save.mutate();
+      }}
+    >
+      <p class="muted small">
+        {props.summons.code} · {props.summons.departmentName}
+      </p>
+      <TextArea
+        label={t("cases.liaison.action")}
+        value={action()}
+        onChange={setAction}
+        error={required(action(), "action")}
+        required
+      />
+      <TextArea
+        label={t("cases.liaison.feedbackText")}
+        value={feedback()}
+        onChange={setFeedback}
+        error={required(feedback(), "feedback")}
+        rows={4}
+        required
+      />
+      <MutationError error={save.error} fields={["action", "feedback"]} onReload={() => void props.onDone()} />
+      <div class="dialog-footer">
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={save.isPending}>
+          {t("cases.liaison.feedback")}
+        </Button>
+      </div>
+    </form>
+  );
+}
