@@ -174,6 +174,18 @@ export interface RouteView {
   stationingIds?: string[];
 }
 
+/** A clock of the case (deadline policies, #5), coloured now; null colour once completed. */
+export interface DeadlineView {
+  id: string;
+  stage: "sign_for" | "first_contact" | "resolution" | "summons_acknowledgement" | "objection_window" | "follow_up";
+  ownerCode: string;
+  startedAt: Date;
+  dueAt: Date;
+  completedAt: Date | null;
+  paused: boolean;
+  colour: "blue" | "yellow" | "red" | null;
+}
+
 /**
  * Everything cases.get returns. Why a declared shape: the service's return type is an open
  * record for the case columns, so the UI states here which of them it reads.
@@ -222,6 +234,7 @@ export interface CaseDetail {
   referrals: ReferralView[];
   followUps: FollowUpView[];
   attachments: AttachmentView[];
+  deadlines?: DeadlineView[];
   actions: CaseAction[];
 }
 

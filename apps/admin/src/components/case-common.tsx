@@ -11,7 +11,7 @@ import { Show } from "solid-js";
 import type { Me } from "../api.ts";
 import type { DayValue } from "../case-api.ts";
 import { CASE_CATEGORIES, type CaseCategory } from "../i18n/cases.ts";
-import { locale, pick, t } from "../i18n.ts";
+import { formatDateTime, locale, pick, t } from "../i18n.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 
 /** Name of a workflow state in the current language. */
@@ -80,6 +80,28 @@ export function RiskBadge(props: { grade: RiskGrade; showNone?: boolean }) {
         <Badge tone={RISK_TONE[grade()]} class={`risk-badge risk-${grade()}`}>
           <span class="risk-dot" aria-hidden="true" />
           {t(`cases.risk.${grade()}`)}
+        </Badge>
+      )}
+    </Show>
+  );
+}
+
+const DEADLINE_TONE = { red: "danger", yellow: "warning", blue: "info" } as const;
+
+/**
+ * A deadline warning (time left on a clock). Square-cornered and labelled "预警", so that it
+ * is never confused with the risk grade.
+ */
+export function DeadlineBadge(props: { colour: "red" | "yellow" | "blue" | null; dueAt?: Date | null }) {
+  return (
+    <Show when={props.colour}>
+      {(colour) => (
+        <Badge
+          tone={DEADLINE_TONE[colour()]}
+          class="deadline-badge"
+          title={props.dueAt ? t("cases.deadline.due", { time: formatDateTime(props.dueAt) }) : undefined}
+        >
+          {t(`cases.deadline.${colour()}`)}
         </Badge>
       )}
     </Show>

@@ -17,6 +17,7 @@ import {
   actionName,
   categoryName,
   channelName,
+  DeadlineBadge,
   formatAmount,
   formatDay,
   GroupBadge,
@@ -122,6 +123,7 @@ function CaseView(props: { id: string; me: Me }) {
                   onReveal={() => setReveal(true)}
                   onHide={hide}
                 />
+                <Deadlines detail={c()} />
                 <Summons detail={c()} me={props.me} onDialog={setDialog} />
                 <Sessions detail={c()} me={props.me} onDialog={setDialog} />
                 <Agreements detail={c()} me={props.me} onDialog={setDialog} />
@@ -395,6 +397,47 @@ function Parties(props: {
         </tbody>
       </table>
     </Section>
+  );
+}
+
+function Deadlines(props: { detail: CaseDetail }) {
+  return (
+    <Show when={(props.detail.deadlines ?? []).length > 0}>
+      <Section id="deadlines-title" title={t("cases.deadline.title")}>
+        <table class="table table-dense">
+          <caption class="sr-only">{t("cases.deadline.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("cases.deadline.stage")}</th>
+              <th scope="col">{t("cases.deadline.startedAt")}</th>
+              <th scope="col">{t("cases.deadline.dueAt")}</th>
+              <th scope="col">{t("cases.deadline.completedAt")}</th>
+              <th scope="col">{t("cases.deadline")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.detail.deadlines ?? []}>
+              {(d) => (
+                <tr>
+                  <td>{t(`cases.deadline.stage.${d.stage}`)}</td>
+                  <td class="nowrap">{formatDateTime(d.startedAt)}</td>
+                  <td class="nowrap">{formatDateTime(d.dueAt)}</td>
+                  <td class="nowrap">{d.completedAt ? formatDateTime(d.completedAt) : "—"}</td>
+                  <td>
+                    <div class="badge-row">
+                      <DeadlineBadge colour={d.colour} />
+                      <Show when={d.paused}>
+                        <Badge tone="neutral">{t("cases.deadline.paused")}</Badge>
+                      </Show>
+                    </div>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Section>
+    </Show>
   );
 }
 

@@ -15,6 +15,7 @@ import {
   categoryName,
   categoryOptions,
   channelName,
+  DeadlineBadge,
   GroupBadge,
   isLiaisonOnly,
   RiskBadge,
@@ -274,6 +275,7 @@ function Inbox(props: { me: Me }) {
                     <th scope="col">{t("cases.category")}</th>
                     <th scope="col">{t("cases.status")}</th>
                     <th scope="col">{t("cases.risk")}</th>
+                    <th scope="col">{t("cases.deadline")}</th>
                     <th scope="col" class="num">
                       {t("cases.peopleCount")}
                     </th>
@@ -300,6 +302,9 @@ function Inbox(props: { me: Me }) {
                               <GroupBadge />
                             </Show>
                           </div>
+                        </td>
+                        <td>
+                          <DeadlineBadge colour={row.deadlineColour} dueAt={row.nextDueAt} />
                         </td>
                         <td class="num">{row.peopleCount}</td>
                         <td>{row.unitName}</td>

@@ -35,7 +35,7 @@ function Deployments() {
     queryFn: () => trpc.platform.deployments.query(),
   }));
   const setStatus = createMutation(() => ({
-    mutationFn: (input: { id: string; status: "active" | "suspended" }) =>
+    mutationFn: (input: { id: string; status: "active" | "suspended"; version: number }) =>
       trpc.platform.setDeploymentStatus.mutate(input),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
   }));
@@ -147,7 +147,7 @@ function Deployments() {
         onConfirm={async () => {
           const current = target();
           if (!current) return;
-          await setStatus.mutateAsync({ id: current.d.id, status: current.status });
+          await setStatus.mutateAsync({ id: current.d.id, status: current.status, version: current.d.version });
           notify(t("tenants.statusChanged", { name: current.d.name }));
         }}
         errorText={errorText}

@@ -12,6 +12,6 @@ export const platformRouter = router({
     .mutation(({ ctx, input }) => ctx.run((tx) => createDeployment(tx, input, ctx.origin))),
 
   setDeploymentStatus: allowed("platform.deployments")
-    .input(z.object({ id: z.uuid(), status: z.enum(["active", "suspended"]) }))
+    .input(z.object({ id: z.uuid(), status: z.enum(["active", "suspended"]), version: z.number().int() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => setDeploymentStatus(tx, input))),
 });

@@ -17,6 +17,8 @@ export interface AuditLine {
   at: Date;
   scopeCode: string;
   actorId: string | null;
+  actorUsername: string | null;
+  actorName: string | null;
   kind: string;
   subjectId: string | null;
   ip: string | null;
@@ -31,17 +33,22 @@ export async function listAudit(tx: Tx, input: { limit: number; before?: number 
       at: Date;
       scope_code: string;
       actor_id: string | null;
+      actor_username: string | null;
+      actor_name: string | null;
       kind: string;
       subject_id: string | null;
       ip: string | null;
       detail: unknown;
     }[]
-  >`select id, at, scope_code, actor_id, kind, subject_id, ip, detail from auth.audit_list(${input.limit}, ${input.before ?? null})`;
+  >`select id, at, scope_code, actor_id, actor_username, actor_name, kind, subject_id, ip, detail
+    from auth.audit_list(${input.limit}, ${input.before ?? null})`;
   return rows.map((r) => ({
     id: Number(r.id),
     at: r.at,
     scopeCode: r.scope_code,
     actorId: r.actor_id,
+    actorUsername: r.actor_username,
+    actorName: r.actor_name,
     kind: r.kind,
     subjectId: r.subject_id,
     ip: r.ip,

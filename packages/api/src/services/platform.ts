@@ -1,5 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, isDivisionCode, type Level, levelOfCode } from "@zongzhi/domain";
+import { AppError, conflict, isDivisionCode, type Level, levelOfCode } from "@zongzhi/domain";
 import { createUser, type SetupLink, type UserView } from "./users.ts";
 
 /** A deployment: one root unit and everything onboarded below it. */
@@ -10,6 +10,7 @@ export interface Deployment {
   name: string;
   status: "active" | "suspended";
   createdAt: Date;
+  version: number;
   tenants: number;
   users: number;
 }
@@ -24,6 +25,7 @@ export async function listDeployments(tx: Tx): Promise<Deployment[]> {
       name: string;
       status: "active" | "suspended";
       created_at: Date;
+      version: number;
       tenants: string;
       users: string;
     }[]
@@ -67,10 +69,10 @@ export async function createDeployment(
 /** Suspends or reactivates a whole deployment; suspension ends its sessions at once. */
 export async function setDeploymentStatus(
   tx: Tx,
-  input: { id: string; status: "active" | "suspended" },
+  input: { id: string; status: "active" | "suspended"; version: number },
 ): Promise<void> {
-  const [row] = await tx.sql<
-    { ok: boolean }[]
-  >`select auth.platform_set_deployment_status(${input.id}, ${input.status}) as ok`;
-  if (!row?.ok) throw new AppError("NOT_FOUND", { zh: "部署不存在", en: "deployment not found" });
+  const [row] = await tx.sql<{ result: "ok" | "not_found" | "conflict" }[]>`select auth.platform_set_deployment_status(
+    ${input.id}, ${input.status}, ${input.version}) as result`;
+  if (row?.result === "not_found") throw new AppError("NOT_FOUND", { zh: "部署不存在", en: "deployment not found" });
+  if (row?.result === "conflict") throw conflict();
 }

@@ -133,6 +133,8 @@ export interface RegistryHit {
   level: Level;
   path: string;
   onboarded: boolean;
+  /** The onboarded unit, when it is one (to open, suspend or manage it from a search hit). */
+  tenant: { id: string; status: "active" | "suspended"; version: number } | null;
 }
 
 /**
@@ -147,18 +149,36 @@ export async function searchRegistry(
   const q = input.q.trim();
   const scope = tx.ctx.scope;
   const byCode = /^\d+$/.test(q);
-  const rows = await tx.sql<{ code: string; name: string; level: Level; path: string | null; onboarded: boolean }[]>`
+  const rows = await tx.sql<
+    {
+      code: string;
+      name: string;
+      level: Level;
+      path: string | null;
+      onboarded: boolean;
+      tenant_id: string | null;
+      tenant_status: "active" | "suspended" | null;
+      tenant_version: number | null;
+    }[]
+  >`
     select d.code, d.name, d.level,
       (select string_agg(a.name, ' / ' order by length(a.code)) from ref.divisions a
         where a.code = any(array[left(d.code, 2), left(d.code, 4), left(d.code, 6), left(d.code, 9)])
           and length(a.code) < length(d.code)) as path,
-      exists (select 1 from app.tenants t where t.code = d.code) as onboarded
-    from ref.divisions d
+      t.id is not null as onboarded, t.id as tenant_id, t.status as tenant_status, t.version as tenant_version
+    from ref.divisions d left join app.tenants t on t.code = d.code
     where ${scope === OPERATOR_SCOPE ? tx.sql`true` : tx.sql`d.code > ${scope} and d.code < ${scope} || ':'`}
       ${byCode ? tx.sql`and starts_with(d.code, ${q})` : tx.sql`and strpos(d.name, ${q}) > 0`}
       ${input.level ? tx.sql`and d.level = ${input.level}` : tx.sql``}
     order by length(d.code), d.code limit ${input.limit}`;
-  return rows.map((r) => ({ ...r, path: r.path ?? "" }));
+  return rows.map(({ tenant_id, tenant_status, tenant_version, ...r }) => ({
+    ...r,
+    path: r.path ?? "",
+    tenant:
+      tenant_id && tenant_status && tenant_version !== null
+        ? { id: tenant_id, status: tenant_status, version: tenant_version }
+        : null,
+  }));
 }
 
 /** Refuses a code outside the caller's subtree (strict: the caller's own unit excluded). */
