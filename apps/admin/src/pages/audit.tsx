@@ -83,8 +83,8 @@ function AuditList() {
                         </Badge>
                       </td>
                       <td class="mono small">{line.scopeCode === "!" ? t("audit.system") : line.scopeCode}</td>
-                      <td class="mono small" title={line.actorId ?? undefined}>
-                        {shortId(line.actorId)}
+                      <td class="small" title={line.actorId ?? undefined}>
+                        {line.actorName ? `${line.actorName}（${line.actorUsername}）` : shortId(line.actorId)}
                       </td>
                       <td class="mono small" title={line.subjectId ?? undefined}>
                         {line.subjectId && line.subjectId.length > 24 ? shortId(line.subjectId) : line.subjectId}
