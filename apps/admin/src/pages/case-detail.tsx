@@ -1,7 +1,7 @@
 import { A, useParams } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { type CaseAction, type CaseState, TERMINAL_STATES, TRANSITIONS } from "@zongzhi/domain/case-workflow";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import {
   type AgreementView,
@@ -312,12 +312,7 @@ function Fact(props: { label: string; value: string; mono?: boolean }) {
   );
 }
 
-function Section(props: {
-  id: string;
-  title: string;
-  actions?: import("solid-js").JSX.Element;
-  children: import("solid-js").JSX.Element;
-}) {
+function Section(props: { id: string; title: string; actions?: JSX.Element; children: JSX.Element }) {
   return (
     <section class="card" aria-labelledby={props.id}>
       <div class="card-head">
@@ -585,7 +580,7 @@ function Sessions(props: SectionProps) {
                   <p class="small">
                     {t("cases.detail.attendance")}：
                     {(s.attendance ?? [])
-                      .map((a) => `${a.name}（${a.role}${a.present ? "" : `，${t("cases.none")}`}）`)
+                      .map((a) => `${a.name}（${a.role}${a.present ? "" : `，${t("cases.record.absent")}`}）`)
                       .join("、")}
                   </p>
                 </Show>

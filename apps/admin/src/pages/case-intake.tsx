@@ -124,33 +124,42 @@ function IntakeForm(props: { me: Me }) {
     return f ? pick(f) : undefined;
   };
 
-  const errors = {
-    category: () => (submitted() && !category() ? t("cases.new.errCategory") : problem("categoryCode")),
-    channel: () => (submitted() && !channel() ? t("cases.new.errChannel") : problem("channel")),
-    title: () => (submitted() && !title().trim() ? t("cases.new.errTitle") : problem("title")),
-    description: () => (submitted() && !description().trim() ? t("cases.new.errDescription") : problem("description")),
-    location: () => (submitted() && !location() ? t("cases.new.errLocation") : problem("locationCode")),
-    people: () => {
+  // What the browser itself checks; a server message is shown where none of these applies.
+  const check = {
+    categoryCode: () => (!category() ? t("cases.new.errCategory") : undefined),
+    channel: () => (!channel() ? t("cases.new.errChannel") : undefined),
+    title: () => (!title().trim() ? t("cases.new.errTitle") : undefined),
+    description: () => (!description().trim() ? t("cases.new.errDescription") : undefined),
+    locationCode: () => (!location() ? t("cases.new.errLocation") : undefined),
+    peopleCount: () => {
       const n = Number(people());
-      return people() !== "" && (!Number.isInteger(n) || n < 1) ? t("cases.new.errPeople") : problem("peopleCount");
+      return people() !== "" && (!Number.isInteger(n) || n < 1) ? t("cases.new.errPeople") : undefined;
     },
-    amount: () => {
+    amountYuan: () => {
       const v = amount().trim();
-      return v !== "" && !/^\d+(\.\d{1,2})?$/.test(v) ? t("cases.new.errAmount") : problem("amountYuan");
+      return v !== "" && !/^\d+(\.\d{1,2})?$/.test(v) ? t("cases.new.errAmount") : undefined;
     },
   };
-  const partyErrors = (p: PartyDraft, i: number) => ({
-    name: submitted() && !p.name.trim() ? t("cases.new.errName") : problem(`parties.${i}.name`),
-    idNumber:
-      p.kind === "person"
-        ? (liveCheck(p.idNumber, 18, NOT_ID, validateIdCardNumber, submitted()) ?? problem(`parties.${i}.idNumber`))
-        : undefined,
-    phone: liveCheck(p.phone, 11, NOT_PHONE, validateMobileNumber, submitted()) ?? problem(`parties.${i}.phone`),
-    orgCode:
-      p.kind === "organisation"
-        ? (liveCheck(p.orgCode, 18, NOT_CREDIT, validateCreditCode, submitted()) ?? problem(`parties.${i}.orgCode`))
-        : undefined,
+  type Field = keyof typeof check;
+  // Required fields complain after a submission; number formats as soon as they are typed.
+  const asYouType: Field[] = ["peopleCount", "amountYuan"];
+  const error = (field: Field) =>
+    (submitted() || asYouType.includes(field) ? check[field]() : undefined) ?? problem(field);
+  const partyCheck = (p: PartyDraft, full: boolean) => ({
+    name: full && !p.name.trim() ? t("cases.new.errName") : undefined,
+    idNumber: p.kind === "person" ? liveCheck(p.idNumber, 18, NOT_ID, validateIdCardNumber, full) : undefined,
+    phone: liveCheck(p.phone, 11, NOT_PHONE, validateMobileNumber, full),
+    orgCode: p.kind === "organisation" ? liveCheck(p.orgCode, 18, NOT_CREDIT, validateCreditCode, full) : undefined,
   });
+  const partyErrors = (p: PartyDraft, i: number) => {
+    const c = partyCheck(p, submitted());
+    return {
+      name: c.name ?? problem(`parties.${i}.name`),
+      idNumber: c.idNumber ?? problem(`parties.${i}.idNumber`),
+      phone: c.phone ?? problem(`parties.${i}.phone`),
+      orgCode: c.orgCode ?? problem(`parties.${i}.orgCode`),
+    };
+  };
   const noApplicant = () => !parties.some((p) => p.role === "applicant");
   const noApplicantPhone = () =>
     !noApplicant() && !parties.some((p) => p.role === "applicant" && p.phone.trim() !== "");
@@ -187,28 +196,14 @@ function IntakeForm(props: { me: Me }) {
   };
   /** Whether anything the browser itself checks is wrong (server messages do not block a retry). */
   const clientErrors = () =>
-    !category() ||
-    !channel() ||
-    !title().trim() ||
-    !description().trim() ||
-    !location() ||
-    (people() !== "" && (!Number.isInteger(Number(people())) || Number(people()) < 1)) ||
-    (amount().trim() !== "" && !/^\d+(\.\d{1,2})?$/.test(amount().trim())) ||
+    Object.values(check).some((f) => f()) ||
     noApplicant() ||
     noApplicantPhone() ||
-    parties.some(
-      (p) =>
-        !p.name.trim() ||
-        (p.kind === "person" && liveCheck(p.idNumber, 18, NOT_ID, validateIdCardNumber, true)) ||
-        liveCheck(p.phone, 11, NOT_PHONE, validateMobileNumber, true) ||
-        (p.kind === "organisation" && liveCheck(p.orgCode, 18, NOT_CREDIT, validateCreditCode, true)),
-    );
-  const knownPaths = () => {
-    const fields = ["categoryCode", "channel", "title", "description", "locationCode", "peopleCount", "amountYuan"];
-    return parties
+    parties.some((p) => Object.values(partyCheck(p, true)).some(Boolean));
+  const knownPaths = () =>
+    parties
       .flatMap((_, i) => ["name", "idNumber", "phone", "orgCode"].map((f) => `parties.${i}.${f}`))
-      .concat(fields);
-  };
+      .concat(Object.keys(check));
   const otherError = () => (register.error && !knownPaths().some((p) => problem(p)) ? errorText(register.error) : null);
 
   return (
@@ -229,8 +224,8 @@ function IntakeForm(props: { me: Me }) {
                   value={category()}
                   onChange={setCategory}
                 />
-                <Show when={errors.category()}>
-                  <p class="field-error">{errors.category()}</p>
+                <Show when={error("categoryCode")}>
+                  <p class="field-error">{error("categoryCode")}</p>
                 </Show>
               </div>
               <div>
@@ -241,8 +236,8 @@ function IntakeForm(props: { me: Me }) {
                   value={channel()}
                   onChange={(v) => setChannel(v as Channel | null)}
                 />
-                <Show when={errors.channel()}>
-                  <p class="field-error">{errors.channel()}</p>
+                <Show when={error("channel")}>
+                  <p class="field-error">{error("channel")}</p>
                 </Show>
               </div>
             </div>
@@ -251,7 +246,7 @@ function IntakeForm(props: { me: Me }) {
               value={title()}
               onChange={setTitle}
               description={t("cases.new.titleHint")}
-              error={errors.title()}
+              error={error("title")}
               required
             />
             <TextArea
@@ -259,7 +254,7 @@ function IntakeForm(props: { me: Me }) {
               value={description()}
               onChange={setDescription}
               description={t("cases.new.descriptionHint")}
-              error={errors.description()}
+              error={error("description")}
               rows={4}
               maxLength={5000}
               required
@@ -280,8 +275,8 @@ function IntakeForm(props: { me: Me }) {
                 onChange={setLocation}
               />
               <p class="field-hint">{t("cases.new.locationHint")}</p>
-              <Show when={errors.location()}>
-                <p class="field-error">{errors.location()}</p>
+              <Show when={error("locationCode")}>
+                <p class="field-error">{error("locationCode")}</p>
               </Show>
             </div>
             <TextField label={t("cases.new.address")} value={address()} onChange={setAddress} />
@@ -302,7 +297,7 @@ function IntakeForm(props: { me: Me }) {
                 min={1}
                 step={1}
                 inputMode="numeric"
-                error={errors.people()}
+                error={error("peopleCount")}
               />
               <InputField
                 type="text"
@@ -310,7 +305,7 @@ function IntakeForm(props: { me: Me }) {
                 value={amount()}
                 onChange={setAmount}
                 inputMode="decimal"
-                error={errors.amount()}
+                error={error("amountYuan")}
               />
             </div>
             <Checkbox
