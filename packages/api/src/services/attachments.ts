@@ -49,7 +49,11 @@ export async function addAttachment(
   const [c] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   await assertLiaisonMayRead(tx, input.caseId);
-  const filename = input.filename.replace(/[/\\\u0000-\u001f]/g, "_").slice(0, 200) || `attachment.${type.ext}`;
+  const filename =
+    [...input.filename]
+      .map((ch) => (ch.charCodeAt(0) < 32 || ch === "/" || ch === "\\" ? "_" : ch))
+      .join("")
+      .slice(0, 200) || `attachment.${type.ext}`;
   const key = `${c.scope_code}/${input.caseId}/${randomUUID()}.${type.ext}`;
   const sha256 = createHash("sha256").update(input.bytes).digest("hex");
   await store.put(key, input.bytes);
