@@ -15,6 +15,11 @@ export default defineConfig({
     proxy: {
       "/trpc": "http://127.0.0.1:3000",
       "/auth": "http://127.0.0.1:3000",
+      "/public": "http://127.0.0.1:3000",
+      "/events": "http://127.0.0.1:3000",
+      "/attachments": "http://127.0.0.1:3000",
+      // Only the upload endpoint: /cases/* pages are the UI's own routes.
+      "^/cases/[^/]+/attachments$": "http://127.0.0.1:3000",
     },
   },
 });

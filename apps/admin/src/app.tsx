@@ -20,7 +20,9 @@ import { LoginPage } from "./pages/login.tsx";
 import { LookupPage } from "./pages/lookup.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { PlatformPage } from "./pages/platform.tsx";
+import { PoliciesPage } from "./pages/policies.tsx";
 import { SetupPage } from "./pages/setup.tsx";
+import { SupervisionPage } from "./pages/supervision.tsx";
 import { TenantsPage } from "./pages/tenants.tsx";
 import { UsersPage } from "./pages/users.tsx";
 import { takeHadSession } from "./session.ts";
@@ -97,6 +99,8 @@ export function App() {
         <Route path="/centre/rooms" component={CentreRoomsPage} />
         <Route path="/centre/committees" component={CentreCommitteesPage} />
         <Route path="/centre/mediators" component={CentreMediatorsPage} />
+        <Route path="/supervision" component={SupervisionPage} />
+        <Route path="/policies" component={PoliciesPage} />
         <Route path="*404" component={NotFoundPage} />
       </Route>
     </Router>

@@ -429,3 +429,18 @@ describe("attachments", () => {
     expect((await upload(png, "x.png", stranger)).status).toBe(404);
   });
 });
+
+describe("the inbox's deadline-colour filter", () => {
+  it("finds cases by the colour of their most urgent open deadline", async () => {
+    const { id } = await clerk.cases.register.mutate(wage({ title: "超期案件" }));
+    await api.db
+      .admin`update app.case_deadlines set started_at = now() - interval '10 days', due_at = now() - interval '1 hour'
+      where case_id = ${id} and stage = 'first_contact'`;
+    const red = await clerk.cases.list.query({ deadlineColour: "red" });
+    expect(red.items.map((c) => c.id)).toContain(id);
+    expect(red.items.every((c) => c.deadlineColour === "red")).toBe(true);
+    const blue = await clerk.cases.list.query({ deadlineColour: "blue" });
+    expect(blue.items.map((c) => c.id)).not.toContain(id);
+    expect(blue.items.length).toBeGreaterThan(0);
+  });
+});

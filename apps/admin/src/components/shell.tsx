@@ -7,6 +7,7 @@ import { can, createMe, ME_KEY, rememberSession } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { isLiaisonOnly } from "./case-common.tsx";
+import { NotificationBell } from "./escalation/notification-bell.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
 import { LoadError, Loading } from "./page.tsx";
 
@@ -32,6 +33,12 @@ const NAV: NavItem[] = [
   { href: "/audit", label: "nav.audit", show: (me) => can(me, "audit.read") },
   { href: "/cases", label: "cases.nav.inbox", show: (me) => can(me, "case.read") && !isLiaisonOnly(me) },
   { href: "/liaison", label: "cases.nav.liaison", show: (me) => me.roles.includes("department_liaison") },
+  {
+    href: "/supervision",
+    label: "escalation.nav.supervision",
+    show: (me) => me.tenant !== null && can(me, "case.read") && !isLiaisonOnly(me),
+  },
+  { href: "/policies", label: "escalation.nav.policies", show: showCentre },
   { href: "/centre/departments", label: "centre.nav.departments", show: showCentre },
   { href: "/centre/roster", label: "centre.nav.roster", show: showCentre },
   { href: "/centre/windows", label: "centre.nav.windows", show: showCentre },
@@ -105,6 +112,9 @@ function Frame(props: { me: Me; children: JSX.Element }) {
           </Show>
         </div>
         <div class="header-user">
+          <Show when={props.me.tenant}>
+            <NotificationBell />
+          </Show>
           <span class="user-name" title={props.me.username}>
             {props.me.displayName}
           </span>

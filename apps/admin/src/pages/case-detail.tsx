@@ -26,6 +26,9 @@ import {
   StatusBadge,
   stateName,
 } from "../components/case-common.tsx";
+import { CasePath } from "../components/escalation/case-path.tsx";
+import { DeadlineChips } from "../components/escalation/deadline-chip.tsx";
+import { createHopRights, EscalationActions } from "../components/escalation/escalation-actions.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { casesZh } from "../i18n/cases.ts";
@@ -123,6 +126,7 @@ function CaseView(props: { id: string; me: Me }) {
                   onReveal={() => setReveal(true)}
                   onHide={hide}
                 />
+                <CasePath case={c()} me={props.me} />
                 <Deadlines detail={c()} />
                 <Summons detail={c()} me={props.me} onDialog={setDialog} />
                 <Sessions detail={c()} me={props.me} onDialog={setDialog} />
@@ -223,6 +227,7 @@ const open = (c: CaseDetail) => !TERMINAL_STATES.includes(c.status) && c.status 
 
 function Header(props: SectionProps) {
   const c = () => props.detail;
+  const hop = createHopRights(c, () => props.me);
   const route = () => {
     const r = c().route;
     if (!r) return null;
@@ -250,6 +255,7 @@ function Header(props: SectionProps) {
           <Show when={c().groupDispute}>
             <GroupBadge />
           </Show>
+          <DeadlineChips deadlines={c().deadlines ?? []} />
         </div>
         <dl class="case-facts">
           <Fact label={t("cases.code")} value={c().code} mono />
@@ -281,7 +287,7 @@ function Header(props: SectionProps) {
         <Show when={works(props.me)}>
           <fieldset class="case-actions">
             <legend class="sr-only">{t("cases.detail.actions")}</legend>
-            <For each={c().actions}>
+            <For each={hop.canWork() ? c().actions : []}>
               {(action) => (
                 <Button
                   size="sm"
@@ -293,6 +299,7 @@ function Header(props: SectionProps) {
                 </Button>
               )}
             </For>
+            <EscalationActions case={c()} me={props.me} />
             <Show when={c().actions.length === 0}>
               <span class="muted small">{t("cases.detail.noActions")}</span>
             </Show>

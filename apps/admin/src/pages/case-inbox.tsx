@@ -15,13 +15,13 @@ import {
   categoryName,
   categoryOptions,
   channelName,
-  DeadlineBadge,
   GroupBadge,
   isLiaisonOnly,
   RiskBadge,
   StatusBadge,
   stateName,
 } from "../components/case-common.tsx";
+import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, t } from "../i18n.ts";
@@ -304,7 +304,7 @@ function Inbox(props: { me: Me }) {
                           </div>
                         </td>
                         <td>
-                          <DeadlineBadge colour={row.deadlineColour} dueAt={row.nextDueAt} />
+                          <DeadlineChip colour={row.deadlineColour} dueAt={row.nextDueAt} />
                         </td>
                         <td class="num">{row.peopleCount}</td>
                         <td>{row.unitName}</td>

@@ -3,9 +3,11 @@ import { createQuery } from "@tanstack/solid-query";
 import { LEVELS } from "@zongzhi/domain/division";
 import { For, Match, Show, Switch } from "solid-js";
 import { type Me, trpc } from "../api.ts";
+import { DeadlineSummary } from "../components/escalation/deadline-summary.tsx";
 import { LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, roleName, t } from "../i18n.ts";
+import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 
 /** Home: my unit with its tier and path, my roles, and onboarded units below by tier. */
@@ -16,6 +18,9 @@ export function DashboardPage() {
       <PageHeader title={t("dashboard.title")} intro={t("dashboard.welcome", { name: me().displayName })} />
       <Show when={me().tenant} fallback={<OperatorHome me={me()} />}>
         <UnitHome me={me()} />
+      </Show>
+      <Show when={me().tenant && can(me(), "stats.read")}>
+        <DeadlineSummary />
       </Show>
     </>
   );

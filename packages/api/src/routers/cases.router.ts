@@ -77,6 +77,7 @@ export const casesRouter = router({
         categoryCode: z.string().max(40).optional(),
         channel: z.enum(CHANNELS).optional(),
         riskGrade: z.enum(RISK_GRADES).optional(),
+        deadlineColour: z.enum(["blue", "yellow", "red"]).optional(),
         level: z.enum(["province", "city", "county", "township", "village"]).optional(),
         unitCode: z
           .string()

@@ -423,6 +423,8 @@ export interface CaseFilter {
   categoryCode?: string | undefined;
   channel?: Channel | undefined;
   riskGrade?: RiskGrade | undefined;
+  /** Only cases whose most urgent open deadline has this colour now. */
+  deadlineColour?: "blue" | "yellow" | "red" | undefined;
   /** Only cases registered at units of this tier (division-code length). */
   level?: "province" | "city" | "county" | "township" | "village" | undefined;
   /** Only cases registered at this unit or below it. */
@@ -453,6 +455,15 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSum
       ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
       ${f.channel ? tx.sql`and c.channel = ${f.channel}` : tx.sql``}
       ${f.riskGrade ? tx.sql`and c.risk_grade = ${f.riskGrade}` : tx.sql``}
+      ${
+        f.deadlineColour === "red"
+          ? tx.sql`and dl.due_at < now()`
+          : f.deadlineColour === "yellow"
+            ? tx.sql`and dl.due_at >= now() and dl.due_at - now() <= (dl.due_at - dl.started_at) * dl.yellow_share`
+            : f.deadlineColour === "blue"
+              ? tx.sql`and dl.due_at - now() > (dl.due_at - dl.started_at) * dl.yellow_share`
+              : tx.sql``
+      }
       ${f.level ? tx.sql`and length(c.scope_code) = ${LEVEL_LENGTH[f.level]}` : tx.sql``}
       ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
       ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}

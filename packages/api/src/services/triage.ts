@@ -44,7 +44,8 @@ export async function suggestMediators(tx: Tx, caseId: string, cipher: FieldCiph
       specialties: string[];
       open_cases: number;
     }[]
-  >`select m.id, m.name, m.grade, m.scope_code, (select t.name from app.tenants t where t.code = m.scope_code) as pool_name,
+  >`select m.id, m.name, m.grade, m.scope_code, coalesce((select t.name from app.tenants t where t.code = m.scope_code),
+        (select d.name from ref.divisions d where d.code = m.scope_code)) as pool_name,
       m.specialties,
       (select count(*)::int from app.cases oc where oc.mediator_id = m.id
         and oc.status in ('triaged', 'in_mediation', 'on_hold', 'reopened')) as open_cases

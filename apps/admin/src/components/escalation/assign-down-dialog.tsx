@@ -1,0 +1,183 @@
+import { createMutation, createQuery } from "@tanstack/solid-query";
+import { createSignal, For, Show } from "solid-js";
+import { type Me, trpc, type UnitRow } from "../../api.ts";
+import { t } from "../../i18n.ts";
+import { Button } from "../../ui/button.tsx";
+import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { Select } from "../../ui/select.tsx";
+import { notify } from "../../ui/toast.tsx";
+import { InputField, TextArea } from "../case-fields.tsx";
+import type { CaseDialogProps } from "./escalate-dialog.tsx";
+import {
+  ActionError,
+  chinaDay,
+  endOfChinaDay,
+  plusDays,
+  tierOfCode,
+  useEscalationRefresh,
+} from "./escalation-common.tsx";
+
+/**
+ * 交办: the owning tier assigns the case down to any unit below it, with instructions and a
+ * deadline; that unit must sign for it. The unit is picked tier by tier (township, then village).
+ */
+export function AssignDownDialog(props: CaseDialogProps & { me: Me }) {
+  return (
+    <Dialog
+      open={props.open}
+      onOpenChange={props.onOpenChange}
+      title={t("escalation.assign.title")}
+      description={t("escalation.assign.intro", { code: props.case.code })}
+      size="lg"
+    >
+      <Show when={props.open}>
+        <AssignForm {...props} onClose={() => props.onOpenChange(false)} />
+      </Show>
+    </Dialog>
+  );
+}
+
+function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
+  const refresh = useEscalationRefresh(() => props.case.id);
+  const today = chinaDay();
+  const [chosen, setChosen] = createSignal<UnitRow[]>([]);
+  const [instructions, setInstructions] = createSignal("");
+  const [deadline, setDeadline] = createSignal(plusDays(today, 7));
+  const [submitted, setSubmitted] = createSignal(false);
+  const target = () => chosen().at(-1) ?? null;
+  const assign = createMutation(() => ({
+    mutationFn: () =>
+      trpc.escalation.assignDown.mutate({
+        id: props.case.id,
+        version: props.case.version,
+        toCode: target()!.code,
+        instructions: instructions().trim(),
+        deadline: endOfChinaDay(deadline()),
+      }),
+    onSuccess: async () => {
+      notify(t("escalation.assign.done", { unit: target()?.name ?? "" }));
+      await refresh();
+      props.onClose();
+    },
+  }));
+  const errors = {
+    target: () => (submitted() && !target() ? t("escalation.assign.targetRequired") : undefined),
+    instructions: () =>
+      submitted() && !instructions().trim() ? t("escalation.assign.instructionsRequired") : undefined,
+    deadline: () => {
+      if (submitted() && !deadline()) return t("escalation.assign.deadlineRequired");
+      if (deadline() && deadline() < today) return t("escalation.assign.deadlinePast");
+      return undefined;
+    },
+  };
+  // The select of each tier: below the owner, then below each unit chosen so far.
+  const parents = () => {
+    const list = [props.case.ownerCode];
+    for (const unit of chosen()) {
+      if ((unit.tenant?.onboardedChildren ?? 0) === 0) break;
+      list.push(unit.code);
+    }
+    return list;
+  };
+  const choose = (depth: number, unit: UnitRow | null) => {
+    const path = chosen().slice(0, depth);
+    setChosen(unit ? [...path, unit] : path);
+  };
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSubmitted(true);
+        if (Object.values(errors).some((f) => f())) return;
+        assign.mutate();
+      }}
+    >
+      <fieldset class="fieldset">
+        <legend>{t("escalation.assign.to")}</legend>
+        <div class="unit-cascade">
+          <For each={parents()}>
+            {(parent, depth) => (
+              <UnitLevel
+                parent={parent}
+                depth={depth()}
+                value={chosen()[depth()]?.code ?? null}
+                above={chosen()[depth() - 1] ?? null}
+                onChange={(unit) => choose(depth(), unit)}
+              />
+            )}
+          </For>
+        </div>
+        <Show when={target()}>
+          {(unit) => (
+            <p class="field-hint">
+              {t("escalation.assign.chosen", { unit: unit().name, tier: tierOfCode(unit().code) })}
+            </p>
+          )}
+        </Show>
+        <Show when={errors.target()}>
+          <p class="field-error">{errors.target()}</p>
+        </Show>
+      </fieldset>
+      <TextArea
+        label={t("escalation.assign.instructions")}
+        value={instructions()}
+        onChange={setInstructions}
+        error={errors.instructions()}
+        description={t("escalation.assign.instructionsHint")}
+        maxLength={2000}
+        required
+      />
+      <InputField
+        type="date"
+        label={t("escalation.assign.deadline")}
+        value={deadline()}
+        onChange={setDeadline}
+        min={today}
+        description={t("escalation.assign.deadlineHint")}
+        error={errors.deadline()}
+        required
+      />
+      <ActionError error={assign.error} onReload={() => void refresh().then(props.onClose)} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={assign.isPending}>
+          {t("escalation.assign.submit")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+/** One tier of the unit picker: the onboarded, active units directly under `parent`. */
+function UnitLevel(props: {
+  parent: string;
+  depth: number;
+  value: string | null;
+  above: UnitRow | null;
+  onChange: (unit: UnitRow | null) => void;
+}) {
+  const units = createQuery(() => ({
+    queryKey: ["tenants.units", props.parent, "onboarded"],
+    queryFn: () => trpc.tenants.units.query({ parentCode: props.parent, onboardedOnly: true, limit: 200 }),
+    staleTime: 5 * 60_000,
+  }));
+  const active = () => (units.data?.items ?? []).filter((u) => u.tenant?.status === "active");
+  // Below the first tier, "" keeps the unit chosen above as the target.
+  const options = () => [
+    ...(props.depth > 0 && props.above
+      ? [{ value: "", label: t("escalation.assign.itself", { unit: props.above.name }) }]
+      : []),
+    ...active().map((u) => ({ value: u.code, label: u.name })),
+  ];
+  return (
+    <Select
+      label={props.depth === 0 ? t("escalation.assign.unit") : t("escalation.assign.unitBelow")}
+      placeholder={t("escalation.assign.unitPlaceholder")}
+      options={options()}
+      value={props.value ?? (props.depth > 0 ? "" : null)}
+      onChange={(code) => props.onChange(active().find((u) => u.code === code) ?? null)}
+    />
+  );
+}

@@ -1,0 +1,112 @@
+import { type CaseState, TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
+import { createSignal, Show } from "solid-js";
+import type { Me } from "../../api.ts";
+import { t } from "../../i18n.ts";
+import { can } from "../../session.ts";
+import { Button } from "../../ui/button.tsx";
+import { AssignDownDialog } from "./assign-down-dialog.tsx";
+import { EscalateDialog } from "./escalate-dialog.tsx";
+import { awaitsSignFor, type CaseRef, cameFrom, createPath, createUnitNames } from "./escalation-common.tsx";
+import { ReturnDialog } from "./return-dialog.tsx";
+import { SignForDialog } from "./sign-for-dialog.tsx";
+import { OpenSupervisionDialog, TakeChargeDialog } from "./supervision-dialogs.tsx";
+
+type Open = "signFor" | "escalate" | "assign" | "return" | "supervise" | "charge" | null;
+
+/** What the caller may do about a case's tier, by the same rules the API applies. */
+export function createHopRights(caseRef: () => CaseRef & { status: CaseState }, me: () => Me) {
+  const path = createPath(() => caseRef().id);
+  const hops = () => path.data ?? [];
+  const isOwner = () => me().tenant?.code === caseRef().ownerCode;
+  const staff = () => can(me(), "case.escalate");
+  const live = () => !TERMINAL_STATES.includes(caseRef().status) && caseRef().status !== "closed";
+  const waiting = () => path.isSuccess && awaitsSignFor(hops());
+  return {
+    loaded: () => path.isSuccess,
+    /** Workflow steps: for the owner or a unit above it, once the owner has signed for the case. */
+    canWork: () => caseRef().ownerCode.startsWith(me().tenant?.code ?? "-") && !waiting(),
+    waiting,
+    isOwner,
+    signFor: () => isOwner() && staff() && waiting(),
+    escalate: () => isOwner() && staff() && path.isSuccess && !waiting() && live(),
+    assign: () => isOwner() && staff() && path.isSuccess && !waiting() && live() && me().tenant?.level !== "village",
+    returnTo: () => (isOwner() && staff() && live() ? cameFrom(hops(), caseRef().ownerCode) : null),
+    lead: () => me().roles.includes("leader") && live(),
+  };
+}
+
+/**
+ * The tier actions of a case, next to its workflow buttons: sign for (签收) while the owner
+ * has not; escalate (上报), assign down (交办) and return (退回) for the owner; supervise (督办)
+ * and take charge (包案) for leaders. Each opens its dialog; the server checks again.
+ */
+export function EscalationActions(props: { case: CaseRef & { status: CaseState }; me: Me }) {
+  const [open, setOpen] = createSignal<Open>(null);
+  const rights = createHopRights(
+    () => props.case,
+    () => props.me,
+  );
+  const unitName = createUnitNames(
+    () => props.me,
+    () => [props.case.ownerCode],
+  );
+  const toggle = (which: Open) => (on: boolean) => setOpen(on ? which : null);
+  return (
+    <>
+      <Show when={rights.signFor()}>
+        <Button size="sm" variant="primary" onClick={() => setOpen("signFor")}>
+          {t("escalation.signFor.submit")}
+        </Button>
+      </Show>
+      <Show when={rights.escalate()}>
+        <Button size="sm" onClick={() => setOpen("escalate")}>
+          {t("escalation.escalate.submit")}
+        </Button>
+      </Show>
+      <Show when={rights.assign()}>
+        <Button size="sm" onClick={() => setOpen("assign")}>
+          {t("escalation.assign.submit")}
+        </Button>
+      </Show>
+      <Show when={rights.returnTo()}>
+        <Button size="sm" variant="ghost" class="btn-danger-text" onClick={() => setOpen("return")}>
+          {t("escalation.return.submit")}
+        </Button>
+      </Show>
+      <Show when={rights.lead()}>
+        <Button size="sm" onClick={() => setOpen("supervise")}>
+          {t("escalation.supervise.submit")}
+        </Button>
+        <Button size="sm" onClick={() => setOpen("charge")}>
+          {t("escalation.charge.submit")}
+        </Button>
+      </Show>
+      <Show when={rights.loaded() && !rights.isOwner()}>
+        <span class="muted small hop-owner-note">
+          {rights.waiting()
+            ? t("escalation.actions.awaiting", { unit: unitName(props.case.ownerCode) })
+            : t("escalation.actions.ownedBy", { unit: unitName(props.case.ownerCode) })}
+        </span>
+      </Show>
+      <Show when={rights.isOwner() && rights.waiting()}>
+        <span class="muted small hop-owner-note">{t("escalation.actions.signFirst")}</span>
+      </Show>
+      <SignForDialog open={open() === "signFor"} onOpenChange={toggle("signFor")} case={props.case} me={props.me} />
+      <EscalateDialog open={open() === "escalate"} onOpenChange={toggle("escalate")} case={props.case} />
+      <AssignDownDialog open={open() === "assign"} onOpenChange={toggle("assign")} case={props.case} me={props.me} />
+      <Show when={rights.returnTo()}>
+        {(backTo) => (
+          <ReturnDialog
+            open={open() === "return"}
+            onOpenChange={toggle("return")}
+            case={props.case}
+            me={props.me}
+            backTo={backTo()}
+          />
+        )}
+      </Show>
+      <OpenSupervisionDialog open={open() === "supervise"} onOpenChange={toggle("supervise")} case={props.case} />
+      <TakeChargeDialog open={open() === "charge"} onOpenChange={toggle("charge")} case={props.case} />
+    </>
+  );
+}

@@ -1,0 +1,107 @@
+import { createMutation } from "@tanstack/solid-query";
+import { Show } from "solid-js";
+import type { Me } from "../../api.ts";
+import { trpc } from "../../api.ts";
+import { t } from "../../i18n.ts";
+import { Badge } from "../../ui/badge.tsx";
+import { Button } from "../../ui/button.tsx";
+import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { notify } from "../../ui/toast.tsx";
+import { hopName } from "./case-path.tsx";
+import type { CaseDialogProps } from "./escalate-dialog.tsx";
+import {
+  ActionError,
+  createPath,
+  createUnitNames,
+  formatShort,
+  type Hop,
+  useEscalationRefresh,
+} from "./escalation-common.tsx";
+
+/**
+ * 签收: the receiving tier confirms it has taken the escalated or assigned case. Shows what it
+ * is signing for (from whom, why, by when); the sign-for clock stops, the case's clocks go on.
+ */
+export function SignForDialog(props: CaseDialogProps & { me: Me }) {
+  return (
+    <Dialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.signFor.title")}>
+      <Show when={props.open}>
+        <SignForForm {...props} onClose={() => props.onOpenChange(false)} />
+      </Show>
+    </Dialog>
+  );
+}
+
+function SignForForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
+  const refresh = useEscalationRefresh(() => props.case.id);
+  const path = createPath(() => props.case.id);
+  const last = (): Hop | undefined =>
+    (path.data ?? []).filter((h) => h.kind === "escalate" || h.kind === "assign_down").at(-1);
+  const unitName = createUnitNames(
+    () => props.me,
+    () => (last() ? [last()!.fromCode] : []),
+  );
+  const signFor = createMutation(() => ({
+    mutationFn: () => trpc.escalation.signFor.mutate({ id: props.case.id, version: props.case.version }),
+    onSuccess: async () => {
+      notify(t("escalation.signFor.done", { code: props.case.code }));
+      await refresh();
+      props.onClose();
+    },
+  }));
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        signFor.mutate();
+      }}
+    >
+      <p>{t("escalation.signFor.confirm", { code: props.case.code, title: props.case.title })}</p>
+      <Show when={last()}>
+        {(hop) => (
+          <dl class="hop-facts">
+            <div>
+              <dt>{t("escalation.signFor.from")}</dt>
+              <dd>
+                {unitName(hop().fromCode)}（{hopName(hop().kind)}，{formatShort(hop().at)}）
+                <Show when={hop().urgency === "urgent"}>
+                  {" "}
+                  <Badge tone="danger">{t("escalation.urgency.urgent")}</Badge>
+                </Show>
+              </dd>
+            </div>
+            <Show when={hop().reason}>
+              <div>
+                <dt>{t("escalation.escalate.reason")}</dt>
+                <dd>{hop().reason}</dd>
+              </div>
+            </Show>
+            <Show when={hop().instructions}>
+              <div>
+                <dt>{t("escalation.assign.instructions")}</dt>
+                <dd>{hop().instructions}</dd>
+              </div>
+            </Show>
+            <Show when={hop().deadline}>
+              {(deadline) => (
+                <div>
+                  <dt>{t("escalation.assign.deadline")}</dt>
+                  <dd>{formatShort(deadline())}</dd>
+                </div>
+              )}
+            </Show>
+          </dl>
+        )}
+      </Show>
+      <p class="muted small">{t("escalation.signFor.note")}</p>
+      <ActionError error={signFor.error} onReload={() => void refresh().then(props.onClose)} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={signFor.isPending}>
+          {t("escalation.signFor.submit")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

@@ -1,0 +1,307 @@
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, Show } from "solid-js";
+import { type Outputs, trpc } from "../../api.ts";
+import { t } from "../../i18n.ts";
+import { Button } from "../../ui/button.tsx";
+import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { TextField } from "../../ui/text-field.tsx";
+import { notify } from "../../ui/toast.tsx";
+import { InputField, RadioGroup, TextArea } from "../case-fields.tsx";
+import { ActionError, chinaDay, endOfChinaDay, plusDays, SUPERVISIONS_KEY } from "./escalation-common.tsx";
+
+/** One supervision as the list shows it. */
+export type SupervisionRow = Outputs["escalation"]["supervisions"][number];
+
+/** A case named in a supervision action; the version is looked up when not known. */
+export interface SupervisedCase {
+  id: string;
+  code: string;
+  title: string;
+  version?: number;
+}
+
+function useSupervisionRefresh() {
+  const queryClient = useQueryClient();
+  return (caseId?: string) =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: SUPERVISIONS_KEY }),
+      caseId ? queryClient.invalidateQueries({ queryKey: ["cases.get", caseId] }) : undefined,
+      queryClient.invalidateQueries({ queryKey: ["cases.list"] }),
+    ]);
+}
+
+/**
+ * 督办 by hand: a leader addresses a supervision with instructions and a reply deadline to the
+ * unit that owns the case. Without a case given, the leader finds one first.
+ */
+export function OpenSupervisionDialog(props: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  case?: SupervisedCase;
+}) {
+  return (
+    <Dialog
+      open={props.open}
+      onOpenChange={props.onOpenChange}
+      title={t("escalation.supervise.title")}
+      description={t("escalation.supervise.intro")}
+      size="lg"
+    >
+      <Show when={props.open}>
+        <OpenForm case={props.case} onClose={() => props.onOpenChange(false)} />
+      </Show>
+    </Dialog>
+  );
+}
+
+function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => void }) {
+  const refresh = useSupervisionRefresh();
+  const today = chinaDay();
+  const [picked, setPicked] = createSignal<SupervisedCase | null>(props.case ?? null);
+  const [instructions, setInstructions] = createSignal("");
+  const [due, setDue] = createSignal(plusDays(today, 1));
+  const [submitted, setSubmitted] = createSignal(false);
+  const open = createMutation(() => ({
+    mutationFn: () =>
+      trpc.escalation.openSupervision.mutate({
+        caseId: picked()!.id,
+        instructions: instructions().trim(),
+        dueAt: endOfChinaDay(due()),
+      }),
+    onSuccess: async () => {
+      notify(t("escalation.supervise.done", { code: picked()?.code ?? "" }));
+      await refresh(picked()?.id);
+      props.onClose();
+    },
+  }));
+  const errors = {
+    case: () => (submitted() && !picked() ? t("escalation.supervise.caseRequired") : undefined),
+    instructions: () =>
+      submitted() && !instructions().trim() ? t("escalation.supervise.instructionsRequired") : undefined,
+    due: () => {
+      if (submitted() && !due()) return t("escalation.assign.deadlineRequired");
+      if (due() && due() < today) return t("escalation.assign.deadlinePast");
+      return undefined;
+    },
+  };
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSubmitted(true);
+        if (Object.values(errors).some((f) => f())) return;
+        open.mutate();
+      }}
+    >
+      <Show when={props.case} fallback={<CasePicker value={picked()} onChange={setPicked} error={errors.case()} />}>
+        {(c) => <p>{t("escalation.supervise.for", { code: c().code, title: c().title })}</p>}
+      </Show>
+      <TextArea
+        label={t("escalation.supervise.instructions")}
+        value={instructions()}
+        onChange={setInstructions}
+        error={errors.instructions()}
+        maxLength={2000}
+        required
+      />
+      <InputField
+        type="date"
+        label={t("escalation.supervise.due")}
+        value={due()}
+        onChange={setDue}
+        min={today}
+        description={t("escalation.supervise.dueHint")}
+        error={errors.due()}
+        required
+      />
+      <ActionError error={open.error} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={open.isPending}>
+          {t("escalation.supervise.submit")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+/** Finds a case by code or title among those the caller sees. */
+function CasePicker(props: {
+  value: SupervisedCase | null;
+  onChange: (c: SupervisedCase | null) => void;
+  error?: string | undefined;
+}) {
+  const [text, setText] = createSignal("");
+  const [q, setQ] = createSignal("");
+  const found = createQuery(() => ({
+    queryKey: ["cases.list", { supervisionSearch: q() }],
+    queryFn: () => trpc.cases.list.query({ q: q(), limit: 10 }),
+    enabled: q().length > 0,
+  }));
+  const items = () => found.data?.items ?? [];
+  return (
+    <div class="form">
+      <div class="inline-search">
+        <TextField
+          label={t("escalation.supervise.search")}
+          type="search"
+          value={text()}
+          onChange={setText}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              setQ(text().trim());
+            }
+          }}
+        />
+        <Button size="sm" onClick={() => setQ(text().trim())}>
+          {t("common.search")}
+        </Button>
+      </div>
+      <Show when={q() && found.data && items().length === 0}>
+        <p class="muted small">{t("escalation.supervise.noCase")}</p>
+      </Show>
+      <Show when={items().length > 0}>
+        <RadioGroup
+          legend={t("escalation.supervise.pick")}
+          name="supervisedCase"
+          options={items().map((c) => ({ value: c.id, label: `${c.code} ${c.title}` }))}
+          value={props.value?.id ?? null}
+          onChange={(id) => {
+            const c = items().find((i) => i.id === id);
+            props.onChange(c ? { id: c.id, code: c.code, title: c.title, version: c.version } : null);
+          }}
+        />
+      </Show>
+      <Show when={props.error}>
+        <p class="field-error">{props.error}</p>
+      </Show>
+    </div>
+  );
+}
+
+/** The addressed unit answers a supervision (what it did, what it will do by when). */
+export function AnswerSupervisionDialog(props: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  supervision: SupervisionRow | null;
+}) {
+  return (
+    <Dialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.answer.title")}>
+      <Show when={props.open && props.supervision}>
+        {(s) => <AnswerForm supervision={s()} onClose={() => props.onOpenChange(false)} />}
+      </Show>
+    </Dialog>
+  );
+}
+
+function AnswerForm(props: { supervision: SupervisionRow; onClose: () => void }) {
+  const refresh = useSupervisionRefresh();
+  const [answer, setAnswer] = createSignal("");
+  const [submitted, setSubmitted] = createSignal(false);
+  const send = createMutation(() => ({
+    mutationFn: () =>
+      trpc.escalation.answerSupervision.mutate({
+        id: props.supervision.id,
+        version: props.supervision.version,
+        answer: answer().trim(),
+      }),
+    onSuccess: async () => {
+      notify(t("escalation.answer.done"));
+      await refresh(props.supervision.caseId);
+      props.onClose();
+    },
+  }));
+  const answerError = () => (submitted() && !answer().trim() ? t("escalation.answer.required") : undefined);
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSubmitted(true);
+        if (answerError()) return;
+        send.mutate();
+      }}
+    >
+      <p>{t("escalation.supervise.for", { code: props.supervision.code, title: props.supervision.title })}</p>
+      <Show when={props.supervision.instructions}>
+        <p class="muted">{t("escalation.answer.instructions", { text: props.supervision.instructions ?? "" })}</p>
+      </Show>
+      <TextArea
+        label={t("escalation.answer.label")}
+        value={answer()}
+        onChange={setAnswer}
+        error={answerError()}
+        maxLength={2000}
+        required
+      />
+      <ActionError error={send.error} onReload={() => void refresh().then(props.onClose)} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={send.isPending}>
+          {t("escalation.answer.submit")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+/** 包案: a leader takes personal charge of a case (recorded on its timeline). */
+export function TakeChargeDialog(props: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  case: SupervisedCase | null;
+}) {
+  return (
+    <Dialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.charge.title")}>
+      <Show when={props.open && props.case}>
+        {(c) => <ChargeForm case={c()} onClose={() => props.onOpenChange(false)} />}
+      </Show>
+    </Dialog>
+  );
+}
+
+function ChargeForm(props: { case: SupervisedCase; onClose: () => void }) {
+  const refresh = useSupervisionRefresh();
+  const take = createMutation(() => ({
+    mutationFn: async () => {
+      let version = props.case.version;
+      if (version === undefined) {
+        const page = await trpc.cases.list.query({ q: props.case.code, limit: 5 });
+        version = page.items.find((c) => c.id === props.case.id)?.version;
+      }
+      if (version === undefined) {
+        const detail = await trpc.cases.get.query({ id: props.case.id });
+        version = detail.version as number;
+      }
+      return trpc.escalation.takeCharge.mutate({ caseId: props.case.id, version });
+    },
+    onSuccess: async () => {
+      notify(t("escalation.charge.done", { code: props.case.code }));
+      await refresh(props.case.id);
+      props.onClose();
+    },
+  }));
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        take.mutate();
+      }}
+    >
+      <p>{t("escalation.charge.confirm", { code: props.case.code, title: props.case.title })}</p>
+      <p class="muted small">{t("escalation.charge.note")}</p>
+      <ActionError error={take.error} onReload={() => void refresh(props.case.id).then(props.onClose)} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={take.isPending}>
+          {t("escalation.charge.submit")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

@@ -1,0 +1,192 @@
+import { A } from "@solidjs/router";
+import { createQuery } from "@tanstack/solid-query";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { type Me, trpc } from "../api.ts";
+import { isLiaisonOnly } from "../components/case-common.tsx";
+import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
+import { formatShort, SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
+import {
+  AnswerSupervisionDialog,
+  OpenSupervisionDialog,
+  type SupervisedCase,
+  type SupervisionRow,
+  TakeChargeDialog,
+} from "../components/escalation/supervision-dialogs.tsx";
+import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import "../components/escalation/escalation.css";
+
+type Filter = "open" | "answered" | "all";
+
+/** /supervision: supervisions (督办) of the caller's subtree; leaders open one by hand and take charge (包案). */
+export function SupervisionPage() {
+  const me = useMe();
+  return (
+    <Show when={me().tenant && can(me(), "case.read") && !isLiaisonOnly(me())} fallback={<Forbidden />}>
+      <SupervisionList me={me()} />
+    </Show>
+  );
+}
+
+function SupervisionList(props: { me: Me }) {
+  const [filter, setFilter] = createSignal<Filter>("open");
+  const [opening, setOpening] = createSignal(false);
+  const [answering, setAnswering] = createSignal<SupervisionRow | null>(null);
+  const [charging, setCharging] = createSignal<SupervisedCase | null>(null);
+  const list = createQuery(() => ({
+    queryKey: [...SUPERVISIONS_KEY, filter()],
+    queryFn: () => {
+      const f = filter();
+      return trpc.escalation.supervisions.query({ status: f === "all" ? undefined : f });
+    },
+  }));
+  const leader = () => props.me.roles.includes("leader");
+  const mayAnswer = (s: SupervisionRow) =>
+    s.status === "open" && s.addressedTo === props.me.tenant?.code && can(props.me, "case.escalate");
+  const filters: Filter[] = ["open", "answered", "all"];
+  return (
+    <>
+      <PageHeader
+        title={t("escalation.supervision.title")}
+        intro={t("escalation.supervision.intro")}
+        actions={
+          <Show when={leader()}>
+            <Button variant="primary" onClick={() => setOpening(true)}>
+              {t("escalation.supervise.open")}
+            </Button>
+          </Show>
+        }
+      />
+      <section class="card" aria-labelledby="supervision-list-title">
+        <div class="card-head">
+          <h2 id="supervision-list-title" class="card-title">
+            {t("escalation.supervision.list")}
+          </h2>
+          <fieldset class="segmented">
+            <legend class="sr-only">{t("escalation.supervision.filter")}</legend>
+            <For each={filters}>
+              {(f) => (
+                <Button
+                  size="sm"
+                  variant={filter() === f ? "primary" : "secondary"}
+                  aria-pressed={filter() === f}
+                  onClick={() => setFilter(f)}
+                >
+                  {t(`escalation.supervision.filter.${f}`)}
+                </Button>
+              )}
+            </For>
+          </fieldset>
+        </div>
+        <Switch fallback={<Loading />}>
+          <Match when={list.isError}>
+            <LoadError error={list.error} retry={() => list.refetch()} />
+          </Match>
+          <Match when={list.data}>
+            {(rows) => (
+              <Show when={rows().length > 0} fallback={<p class="empty-state">{t("escalation.supervision.empty")}</p>}>
+                <table class="table supervision-table">
+                  <caption class="sr-only">{t("escalation.supervision.list")}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("escalation.supervision.case")}</th>
+                      <th scope="col">{t("escalation.supervision.addressedTo")}</th>
+                      <th scope="col">{t("escalation.supervision.level")}</th>
+                      <th scope="col">{t("escalation.supervision.instructions")}</th>
+                      <th scope="col">{t("escalation.supervision.due")}</th>
+                      <th scope="col">{t("escalation.supervision.status")}</th>
+                      <th scope="col" class="col-actions">
+                        {t("common.actions")}
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={rows()}>
+                      {(s) => (
+                        <tr>
+                          <td>
+                            <A href={`/cases/${s.caseId}`} class="mono">
+                              {s.code}
+                            </A>
+                            <div class="small">{s.title}</div>
+                          </td>
+                          <td>
+                            {s.unitName ?? s.addressedTo}
+                            <Show when={s.addressedTo === props.me.tenant?.code}>
+                              {" "}
+                              <Badge tone="tier">{t("escalation.supervision.mine")}</Badge>
+                            </Show>
+                          </td>
+                          <td class="nowrap">
+                            <Badge tone={s.level === "notice" ? "danger" : "warning"}>
+                              {s.level === "notice" ? t("escalation.level.notice") : t("escalation.level.chase")}
+                            </Badge>
+                            <div class="muted small">
+                              {s.openedBy === "leader"
+                                ? t("escalation.supervision.byLeader")
+                                : t("escalation.supervision.bySystem")}
+                            </div>
+                          </td>
+                          <td class="supervision-text">{s.instructions ?? "—"}</td>
+                          <td class="nowrap">
+                            <div>{formatShort(s.dueAt)}</div>
+                            <Show when={s.status === "open"}>
+                              <DeadlineChip colour="blue" dueAt={s.dueAt} />
+                            </Show>
+                          </td>
+                          <td>
+                            <Show
+                              when={s.status === "answered"}
+                              fallback={<Badge tone="warning">{t("escalation.supervision.open")}</Badge>}
+                            >
+                              <Badge tone="success">{t("escalation.supervision.answered")}</Badge>
+                              <p class="supervision-text small">{s.answer}</p>
+                            </Show>
+                          </td>
+                          <td class="col-actions">
+                            <div class="row-actions">
+                              <Show when={mayAnswer(s)}>
+                                <Button
+                                  size="sm"
+                                  variant="primary"
+                                  aria-label={t("escalation.answer.aria", { code: s.code })}
+                                  onClick={() => setAnswering(s)}
+                                >
+                                  {t("escalation.answer.submit")}
+                                </Button>
+                              </Show>
+                              <Show when={leader()}>
+                                <Button
+                                  size="sm"
+                                  aria-label={t("escalation.charge.aria", { code: s.code })}
+                                  onClick={() => setCharging({ id: s.caseId, code: s.code, title: s.title })}
+                                >
+                                  {t("escalation.charge.submit")}
+                                </Button>
+                              </Show>
+                            </div>
+                          </td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </Show>
+            )}
+          </Match>
+        </Switch>
+      </section>
+      <OpenSupervisionDialog open={opening()} onOpenChange={setOpening} />
+      <AnswerSupervisionDialog
+        open={answering() !== null}
+        onOpenChange={(on) => !on && setAnswering(null)}
+        supervision={answering()}
+      />
+      <TakeChargeDialog open={charging() !== null} onOpenChange={(on) => !on && setCharging(null)} case={charging()} />
+    </>
+  );
+}
