@@ -42,6 +42,7 @@ export interface CaseFilters {
   categoryCode?: string | undefined;
   channel?: Channel | undefined;
   riskGrade?: RiskGrade | undefined;
+  deadlineColour?: "blue" | "yellow" | "red" | undefined;
   level?: Level | undefined;
   unitCode?: string | undefined;
   q?: string | undefined;
@@ -119,6 +120,7 @@ function Inbox(props: { me: Me }) {
         categoryCode: filters().categoryCode,
         channel: filters().channel,
         riskGrade: filters().riskGrade,
+        deadlineColour: filters().deadlineColour,
         level: filters().level,
         unitCode: filters().unitCode,
         q: filters().q,
@@ -208,6 +210,15 @@ function Inbox(props: { me: Me }) {
             options={[any, ...RISK_GRADES.map((g) => ({ value: g, label: t(`cases.risk.${g}`) }))]}
             value={filters().riskGrade ?? ANY}
             onChange={(v) => set({ riskGrade: opt(v) as RiskGrade | undefined })}
+          />
+          <Select
+            label={t("cases.deadline")}
+            options={[
+              any,
+              ...(["red", "yellow", "blue"] as const).map((c) => ({ value: c, label: t(`cases.deadline.${c}`) })),
+            ]}
+            value={filters().deadlineColour ?? ANY}
+            onChange={(v) => set({ deadlineColour: opt(v) as "blue" | "yellow" | "red" | undefined })}
           />
           <Select
             label={t("cases.inbox.levelFilter")}
