@@ -91,6 +91,28 @@ describe("deadline policies", () => {
     expect(seen.map((r) => r.scope_code)).toEqual(["620981"]);
   });
 
+  it('give complex petitions Yumen\'s second "123": 1, 2 and 3 weeks', async () => {
+    // Yongji (another deployment) sets no rules of its own: the defaults apply.
+    const [other] = await api.db.admin<{ id: string }[]>`select id from app.tenants where code = '140881'`;
+    const rules = await withScope(
+      api.db.app,
+      { userId: null, tenantId: other!.id, scope: "140881", roles: [] },
+      async (tx) => {
+        const { effectiveRule } = await import("@zongzhi/api/services/deadlines");
+        return Promise.all(
+          (["sign_for", "first_contact", "resolution"] as const).map((stage) =>
+            effectiveRule(tx, { unitCode: "140881", categoryCode: "petition", stage, complex: true }),
+          ),
+        );
+      },
+    );
+    expect(rules.map((r) => [r.amount, r.unit])).toEqual([
+      [7, "calendar_days"],
+      [14, "calendar_days"],
+      [21, "calendar_days"],
+    ]);
+  });
+
   it("count working days on the official calendar across the 2026 National Day holiday", async () => {
     const { id } = await town.cases.register.mutate(petition("国庆节前受理"));
     // Dispatched Wednesday 2026-09-30 10:00 with a 1-working-day sign-for: due the first working

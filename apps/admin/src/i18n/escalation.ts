@@ -72,6 +72,15 @@ export const escalationZh = {
   "escalation.path.instructions": "交办要求：{text}",
   "escalation.path.deadline": "办理期限：{time}",
 
+  "escalation.event.case.escalate": "上报",
+  "escalation.event.case.sign_for": "签收",
+  "escalation.event.case.assign_down": "交办",
+  "escalation.event.case.return_hop": "退回（跨层级）",
+  "escalation.event.case.leader_in_charge": "领导包案",
+  "escalation.event.supervision.opened": "督办",
+  "escalation.event.supervision.raised": "督办升级为通报",
+  "escalation.event.supervision.answered": "回复督办",
+
   "escalation.actions.ownedBy": "当前由{unit}承办",
   "escalation.actions.awaiting": "待{unit}签收",
   "escalation.actions.signFirst": "请先签收，签收后方可办理",
@@ -309,6 +318,15 @@ export const escalationEn: Record<keyof typeof escalationZh, string> = {
   "escalation.path.reason": "Reason: {text}",
   "escalation.path.instructions": "Instructions: {text}",
   "escalation.path.deadline": "Deadline: {time}",
+
+  "escalation.event.case.escalate": "Escalated",
+  "escalation.event.case.sign_for": "Signed for",
+  "escalation.event.case.assign_down": "Assigned down",
+  "escalation.event.case.return_hop": "Returned across tiers",
+  "escalation.event.case.leader_in_charge": "Leader took charge",
+  "escalation.event.supervision.opened": "Supervision opened",
+  "escalation.event.supervision.raised": "Supervision raised to a notice",
+  "escalation.event.supervision.answered": "Supervision answered",
 
   "escalation.actions.ownedBy": "Handled by {unit} now",
   "escalation.actions.awaiting": "Awaiting sign-for by {unit}",

@@ -29,6 +29,7 @@ import {
 import { CasePath } from "../components/escalation/case-path.tsx";
 import { DeadlineChips } from "../components/escalation/deadline-chip.tsx";
 import { createHopRights, EscalationActions } from "../components/escalation/escalation-actions.tsx";
+import { escalationEventTitle } from "../components/escalation/escalation-common.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { casesZh } from "../i18n/cases.ts";
@@ -910,7 +911,7 @@ export function eventTitle(e: CaseEvent): string {
   const action = e.kind.startsWith("case.") ? e.kind.slice(5) : "";
   if (action in TRANSITIONS) return actionName(action as CaseAction);
   const key = `cases.event.${e.kind}`;
-  if (!(key in casesZh)) return e.kind;
+  if (!(key in casesZh)) return escalationEventTitle(e.kind) ?? e.kind;
   return t(key as MessageKey, { department: str("department"), room: str("room"), court: str("court") });
 }
 

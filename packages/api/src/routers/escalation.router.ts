@@ -66,7 +66,9 @@ export const escalationRouter = router({
 
   policies: allowed("centre.read").query(({ ctx }) => ctx.run((tx) => listPolicies(tx))),
   effectivePolicy: allowed("centre.read")
-    .input(z.object({ categoryCode: z.string().max(40), stage: z.enum(DEADLINE_STAGES) }))
+    .input(
+      z.object({ categoryCode: z.string().max(40), stage: z.enum(DEADLINE_STAGES), complex: z.boolean().optional() }),
+    )
     .query(({ ctx, input }) => ctx.run((tx) => effectiveRule(tx, { unitCode: ctx.user.scope, ...input }))),
   setPolicy: allowed("centre.configure")
     .input(

@@ -1,6 +1,7 @@
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import {
   AppError,
+  COMPLEX_PETITION,
   DEFAULT_POLICY,
   type DeadlineStage,
   type DeadlineUnit,
@@ -23,7 +24,7 @@ async function rulesFor(tx: Tx, stage: DeadlineStage): Promise<(PolicyRule & { i
 /** The rule in force for a unit, category and stage: a unit's own or inherited one, else the default. */
 export async function effectiveRule(
   tx: Tx,
-  input: { unitCode: string; categoryCode: string; stage: DeadlineStage },
+  input: { unitCode: string; categoryCode: string; stage: DeadlineStage; complex?: boolean | undefined },
 ): Promise<{
   id: string | null;
   amount: number;
@@ -44,6 +45,11 @@ export async function effectiveRule(
       version: r.version,
       scopeCode: r.scopeCode,
     };
+  }
+  // Yumen's second "123": complex petitions take 1, 2 and 3 weeks.
+  const weeks = COMPLEX_PETITION[input.stage as keyof typeof COMPLEX_PETITION];
+  if (input.complex && input.categoryCode === "petition" && weeks) {
+    return { id: null, amount: weeks, unit: "calendar_days", yellowShare: 1 / 3, version: 0, scopeCode: null };
   }
   const d =
     DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === input.categoryCode) ??

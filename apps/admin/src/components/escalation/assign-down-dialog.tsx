@@ -81,7 +81,10 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
   };
   const choose = (depth: number, unit: UnitRow | null) => {
     const path = chosen().slice(0, depth);
-    setChosen(unit ? [...path, unit] : path);
+    const next = unit ? [...path, unit] : path;
+    // The select may report its value again: only a real change moves the picker.
+    if (next.length === chosen().length && next.every((u, i) => u.code === chosen()[i]?.code)) return;
+    setChosen(next);
   };
   return (
     <form
@@ -150,6 +153,8 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
   );
 }
 
+const SELF = "self";
+
 /** One tier of the unit picker: the onboarded, active units directly under `parent`. */
 function UnitLevel(props: {
   parent: string;
@@ -164,10 +169,10 @@ function UnitLevel(props: {
     staleTime: 5 * 60_000,
   }));
   const active = () => (units.data?.items ?? []).filter((u) => u.tenant?.status === "active");
-  // Below the first tier, "" keeps the unit chosen above as the target.
+  // Below the first tier, SELF keeps the unit chosen above as the target.
   const options = () => [
     ...(props.depth > 0 && props.above
-      ? [{ value: "", label: t("escalation.assign.itself", { unit: props.above.name }) }]
+      ? [{ value: SELF, label: t("escalation.assign.itself", { unit: props.above.name }) }]
       : []),
     ...active().map((u) => ({ value: u.code, label: u.name })),
   ];
@@ -176,7 +181,7 @@ function UnitLevel(props: {
       label={props.depth === 0 ? t("escalation.assign.unit") : t("escalation.assign.unitBelow")}
       placeholder={t("escalation.assign.unitPlaceholder")}
       options={options()}
-      value={props.value ?? (props.depth > 0 ? "" : null)}
+      value={props.value ?? (props.depth > 0 ? SELF : null)}
       onChange={(code) => props.onChange(active().find((u) => u.code === code) ?? null)}
     />
   );

@@ -109,6 +109,24 @@ export function timeLeftText(due: Date, now: number): string {
     : t("escalation.deadline.overdue", { span: formatSpan(ms) });
 }
 
+const EVENT_KINDS = [
+  "case.escalate",
+  "case.sign_for",
+  "case.assign_down",
+  "case.return_hop",
+  "case.leader_in_charge",
+  "supervision.opened",
+  "supervision.raised",
+  "supervision.answered",
+] as const;
+
+/** A readable title for an escalation or supervision event of a case's timeline, or null. */
+export function escalationEventTitle(kind: string): string | null {
+  return (EVENT_KINDS as readonly string[]).includes(kind)
+    ? t(`escalation.event.${kind as (typeof EVENT_KINDS)[number]}`)
+    : null;
+}
+
 /** Name of a deadline stage (签收, 首次联系 …). */
 export function stageName(stage: string): string {
   return (DEADLINE_STAGES as readonly string[]).includes(stage)

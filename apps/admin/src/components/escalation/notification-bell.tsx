@@ -3,7 +3,7 @@ import { A } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { type Outputs, trpc } from "../../api.ts";
-import { t } from "../../i18n.ts";
+import { locale, t } from "../../i18n.ts";
 import { Button } from "../../ui/button.tsx";
 import { cx } from "../../ui/cx.ts";
 import { formatShort, INBOX_KEY, SUPERVISIONS_KEY } from "./escalation-common.tsx";
@@ -164,8 +164,9 @@ function BellItem(props: { item: InboxItem; onOpen: () => void }) {
           <span class="bell-dot" aria-hidden="true" />
           <span class="sr-only">{t("escalation.bell.unreadItem")}</span>
         </Show>
-        {kindName(props.item.kind)}
-        <span class="muted small"> · {formatShort(props.item.createdAt)}</span>
+        {/* The server's titles are Chinese and begin with the kind; English readers get it in words. */}
+        <Show when={locale() === "en"}>{kindName(props.item.kind)} · </Show>
+        <span class="muted small">{formatShort(props.item.createdAt)}</span>
       </span>
       <span class="bell-item-title">{props.item.title}</span>
     </>
