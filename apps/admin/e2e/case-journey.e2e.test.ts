@@ -109,7 +109,7 @@ describe("the Yumen wage case through the UI", () => {
       expect(await best.getAttribute("value")).toBeTruthy();
       await d.getByRole("radio", { name: /^王振华/ }).check();
       expect(await d.getByRole("group", { name: /承办调解员/ }).textContent()).toMatch(
-        /暂不指定王振华（首席，上级人才库）推荐 · 专长匹配/,
+        /暂不指定王振华（首席，玉门市）推荐 · 专长匹配/,
       );
     });
     await status(page, "已分诊");

@@ -512,7 +512,10 @@ export async function getCase(
       c.amount_cents as "amountCents", c.group_dispute as "groupDispute", c.risk_grade as "riskGrade", c.difficulty,
       c.route, c.mediator_id as "mediatorId", c.room_id as "roomId", c.window_id as "windowId",
       c.committee_id as "committeeId", c.scope_code as "scopeCode", coalesce(t.name, c.scope_code) as "unitName",
-      c.owner_code as "ownerCode", c.registered_at as "registeredAt", c.accepted_at as "acceptedAt",
+      c.owner_code as "ownerCode", c.handler_code as "handlerCode", c.hop_state as "hopState", c.bounces,
+      c.needs_leader_decision as "needsLeaderDecision", c.leader_id as "leaderId",
+      (select u.display_name from app.users u where u.id = c.leader_id) as "leaderName",
+      c.registered_at as "registeredAt", c.accepted_at as "acceptedAt",
       c.resolved_at as "resolvedAt", c.closed_at as "closedAt", c.archived_at as "archivedAt", c.version,
       (select m.name from app.mediators m where m.id = c.mediator_id) as "mediatorName",
       (select r.name from app.mediation_rooms r where r.id = c.room_id) as "roomName"
