@@ -112,12 +112,29 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
   return json as T;
 }
 
+/** A signed-in answer: what must happen first (initial password, then second-factor enrolment). */
+export interface SignedIn {
+  ok: true;
+  mustChangePassword: boolean;
+  mfaEnrolmentRequired: boolean;
+}
+
+/** The password was right and the account has a second factor: the code is asked next. */
+export interface TotpChallenge {
+  ok: false;
+  totp: true;
+  challenge: string;
+}
+
 /** The session endpoints, which set or clear the HttpOnly session cookie. */
 export const authHttp = {
-  login: (input: { username: string; password: string }) =>
-    postJson<{ ok: true; mustChangePassword: boolean }>("/auth/login", input),
+  login: (input: { username: string; password: string }) => postJson<SignedIn | TotpChallenge>("/auth/login", input),
+  /** The second step of a sign-in with a second factor; the challenge never leaves memory. */
+  loginTotp: (input: { challenge: string; code: string }) => postJson<SignedIn>("/auth/login/totp", input),
   logout: () => postJson<{ ok: true }>("/auth/logout", {}),
   inspectSetup: (token: string) =>
     postJson<{ username: string; displayName: string }>("/auth/setup/inspect", { token }),
-  completeSetup: (input: { token: string; password: string }) => postJson<{ ok: true }>("/auth/setup", input),
+  /** `signIn`: the account has a second factor, so no session was opened; sign in with the code. */
+  completeSetup: (input: { token: string; password: string }) =>
+    postJson<{ ok: true; signIn?: boolean }>("/auth/setup", input),
 };

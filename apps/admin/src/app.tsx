@@ -18,6 +18,7 @@ import { DashboardPage } from "./pages/dashboard.tsx";
 import { LiaisonPage } from "./pages/liaison.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { LookupPage } from "./pages/lookup.tsx";
+import { MfaPage } from "./pages/mfa.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { PlatformPage } from "./pages/platform.tsx";
 import { PoliciesPage } from "./pages/policies.tsx";
@@ -38,6 +39,10 @@ function Root(props: RouteSectionProps) {
   let redirectedAt = 0;
   const onError = (error: unknown) => {
     const code = errorCode(error);
+    if (code === "MFA_ENROLMENT_REQUIRED") {
+      if (location.pathname !== "/mfa") navigate("/mfa", { replace: true });
+      return;
+    }
     if (code !== "UNAUTHENTICATED" && code !== "PASSWORD_CHANGE_REQUIRED") return;
     // Several queries fail together when a session ends: act on the first only.
     if (Date.now() - redirectedAt < 1500) return;
@@ -80,6 +85,7 @@ export function App() {
       <Route path="/login" component={LoginPage} />
       <Route path="/setup" component={SetupPage} />
       <Route path="/change-password" component={ChangePasswordPage} />
+      <Route path="/mfa" component={MfaPage} />
       <Route path="/lookup" component={LookupPage} />
       <Route path="/" component={Shell}>
         <Route path="/" component={DashboardPage} />

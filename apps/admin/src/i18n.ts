@@ -4,6 +4,7 @@ import { createSignal } from "solid-js";
 import { casesEn, casesZh } from "./i18n/cases.ts";
 import { centreEn, centreZh } from "./i18n/centre.ts";
 import { escalationEn, escalationZh } from "./i18n/escalation.ts";
+import { MFA_AUDIT_KINDS, mfaEn, mfaZh } from "./i18n/mfa.ts";
 
 /** The UI's languages: Chinese first, English second. */
 export type Locale = "zh-CN" | "en";
@@ -240,6 +241,7 @@ const zh = {
   ...centreZh,
   ...casesZh,
   ...escalationZh,
+  ...mfaZh,
 } as const;
 
 /** A key of the dictionary. */
@@ -458,6 +460,7 @@ const en: Record<MessageKey, string> = {
   ...centreEn,
   ...casesEn,
   ...escalationEn,
+  ...mfaEn,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
@@ -510,6 +513,7 @@ const AUDIT_KINDS: Record<string, { zh: string; en: string }> = {
   "user.unlocked": { zh: "解锁用户", en: "User unlocked" },
   "user.setup_link_issued": { zh: "生成设置链接", en: "Setup link issued" },
   "platform.deployment_created": { zh: "新建部署", en: "Deployment created" },
+  ...MFA_AUDIT_KINDS,
 };
 
 /** Readable name of an audit event kind (the raw kind when unknown). */

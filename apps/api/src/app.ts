@@ -15,8 +15,10 @@ import {
 } from "@zongzhi/api";
 import {
   assertCan,
+  assertSessionReady,
   type ClientInfo,
   completeSetup,
+  completeTotpLogin,
   inspectSetupToken,
   login,
   logout,
@@ -50,6 +52,8 @@ export interface AppOptions {
   cipher: FieldCipher;
   /** Dev override: a plain cookie name without Secure over http:// (see README). */
   insecureCookie?: boolean;
+  /** Operators must sign in with a second factor (env REQUIRE_OPERATOR_TOTP=1; default off). */
+  requireOperatorTotp?: boolean;
 }
 
 /** Variables a request carries through the middleware chain. */
@@ -58,6 +62,7 @@ type Env = { Variables: { requestId: string; user: SessionUser | null; token: st
 /** The HTTP server: auth endpoints, tRPC, health, and the admin UI. Tests call `app.request`. */
 export function createApp(options: AppOptions) {
   const { sql, logger } = options;
+  const sessionOptions = { requireOperatorTotp: options.requireOperatorTotp ?? false };
   const https = options.origin.startsWith("https:");
   const secureCookie = https || !options.insecureCookie;
   // __Host- binds the cookie to this exact origin (no Domain, Path=/, Secure).
@@ -120,7 +125,7 @@ export function createApp(options: AppOptions) {
 
   app.use(async (c, next) => {
     const token = getCookie(c, cookieName) ?? null;
-    const user = token ? await validateSession(sql, token) : null;
+    const user = token ? await validateSession(sql, token, sessionOptions) : null;
     if (token && !user) deleteCookie(c, cookieName, { path: "/", secure: secureCookie });
     c.set("token", user ? token : null);
     c.set("user", user);
@@ -149,9 +154,22 @@ export function createApp(options: AppOptions) {
   const Login = z.object({ username: z.string().trim().min(1).max(48), password: z.string().min(1).max(200) });
   app.post("/auth/login", async (c) => {
     const input = Login.parse(await c.req.json().catch(() => ({})));
-    const { token, user } = await login(sql, input, c.get("client"));
+    const result = await login(sql, input, c.get("client"), sessionOptions);
+    // Right password, second factor on: no session yet, a challenge for the code (POST /auth/login/totp).
+    if (result.kind === "totp") return c.json({ ok: false, totp: true, challenge: result.challenge });
+    writeSession(c, result.token);
+    return c.json({ ok: true, ...nextStep(result.user) });
+  });
+
+  const TotpLogin = z.object({
+    challenge: z.string().min(1).max(100),
+    code: z.string().trim().min(1).max(20),
+  });
+  app.post("/auth/login/totp", async (c) => {
+    const input = TotpLogin.parse(await c.req.json().catch(() => ({})));
+    const { token, user } = await completeTotpLogin(sql, options.cipher, input, c.get("client"), sessionOptions);
     writeSession(c, token);
-    return c.json({ ok: true, mustChangePassword: user.mustChangePassword });
+    return c.json({ ok: true, ...nextStep(user) });
   });
 
   app.post("/auth/logout", async (c) => {
@@ -169,6 +187,8 @@ export function createApp(options: AppOptions) {
   app.post("/auth/setup", async (c) => {
     const input = Setup.parse(await c.req.json().catch(() => ({})));
     const { token } = await completeSetup(sql, input, c.get("client"));
+    // An account with a second factor signs in with password and code (the link does not bypass it).
+    if (!token) return c.json({ ok: true, signIn: true });
     writeSession(c, token);
     return c.json({ ok: true });
   });
@@ -202,12 +222,7 @@ export function createApp(options: AppOptions) {
   const asCaller = <T>(c: Context<Env>, fn: Parameters<typeof withScope<T>>[2]) => {
     const user = c.get("user");
     if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
-    if (user.mustChangePassword) {
-      throw new AppError("PASSWORD_CHANGE_REQUIRED", {
-        zh: "首次登录须先修改初始密码",
-        en: "Change your initial password first",
-      });
-    }
+    assertSessionReady(user, null);
     assertCan(user.roles, "case.read");
     const ctx = {
       userId: user.userId,
@@ -223,8 +238,8 @@ export function createApp(options: AppOptions) {
   const hub = createNotificationHub(sql, logger);
   app.get("/events", (c) => {
     const user = c.get("user");
-    if (!user || user.mustChangePassword)
-      throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
+    if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
+    assertSessionReady(user, null);
     return streamSSE(c, async (stream) => {
       const unsubscribe = await hub.subscribe({
         scope: user.scope,
@@ -320,6 +335,14 @@ export function createApp(options: AppOptions) {
     );
   });
   return app;
+}
+
+/** What the UI must do right after signing in: change an initial password, or enrol a second factor. */
+function nextStep(user: SessionUser) {
+  return {
+    mustChangePassword: user.mustChangePassword,
+    mfaEnrolmentRequired: user.totpRequired && !user.totpEnabled,
+  };
 }
 
 function remoteAddress(c: Context): string | undefined {

@@ -27,6 +27,11 @@ const Env = z.object({
   ATTACHMENTS_DIR: z.string().optional(),
   /** Dev override: allow a non-Secure cookie over plain HTTP in production mode. */
   ALLOW_INSECURE_COOKIE: z.enum(["0", "1"]).default("0"),
+  /**
+   * 1: platform operators must sign in with a second factor (TOTP) and are held at the enrolment
+   * page until they have one. Default 0 (off). Deployments set their own staff's requirement in the UI.
+   */
+  REQUIRE_OPERATOR_TOTP: z.enum(["0", "1"]).default("0"),
 });
 
 /** Parsed environment of the API process (the only reader of process.env here). */

@@ -49,6 +49,7 @@ const app = createApp({
   cipher,
   store: localDiskStore(env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, "attachments")),
   insecureCookie: !origin.startsWith("https:"),
+  requireOperatorTotp: env.REQUIRE_OPERATOR_TOTP === "1",
 });
 
 const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });

@@ -31,7 +31,7 @@ export interface TestApi {
 
 /** Starts an API over a fresh cloned database; `https` selects the __Host- cookie mode. */
 export async function startTestApi(
-  options: { https?: boolean; demo?: boolean; centres?: boolean; cases?: boolean } = {},
+  options: { https?: boolean; demo?: boolean; centres?: boolean; cases?: boolean; requireOperatorTotp?: boolean } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
@@ -48,7 +48,15 @@ export async function startTestApi(
   });
   const logger = pino({ level: "info" }, sink);
   const store = localDiskStore(await mkdtemp(join(tmpdir(), "zz-attachments-")));
-  const app = createApp({ sql: db.app, logger, origin, cipher, store, insecureCookie: !options.https });
+  const app = createApp({
+    sql: db.app,
+    logger,
+    origin,
+    cipher,
+    store,
+    insecureCookie: !options.https,
+    requireOperatorTotp: options.requireOperatorTotp ?? false,
+  });
   let ipCounter = 0;
   const request = (path: string, init: RequestInit & { cookie?: string } = {}) => {
     const headers = new Headers(init.headers);

@@ -9,6 +9,7 @@ export const ERROR_STATUS: Record<ErrorCode, { trpc: TRPC_ERROR_CODE_KEY; http: 
   UNAUTHENTICATED: { trpc: "UNAUTHORIZED", http: 401 },
   FORBIDDEN: { trpc: "FORBIDDEN", http: 403 },
   PASSWORD_CHANGE_REQUIRED: { trpc: "FORBIDDEN", http: 403 },
+  MFA_ENROLMENT_REQUIRED: { trpc: "FORBIDDEN", http: 403 },
   NOT_FOUND: { trpc: "NOT_FOUND", http: 404 },
   CONFLICT: { trpc: "CONFLICT", http: 409 },
   PRECONDITION_FAILED: { trpc: "PRECONDITION_FAILED", http: 412 },
@@ -68,6 +69,10 @@ const CONSTRAINT_MESSAGES: Record<string, Message> = {
   cases_owner_on_path: { zh: "只能上报给上级单位", en: "A case moves only to a unit above it" },
   cases_handler_named_from_above: { zh: "只能由上级单位交办", en: "Only a unit above may assign it" },
   tenants_child_extends_parent: { zh: "下级区划代码须以上级代码开头", en: "A child's code must extend its parent's" },
+  users_totp_already_enabled: {
+    zh: "已启用两步验证；如需更换验证器，请先停用",
+    en: "A second factor is already set up; turn it off first to replace it",
+  },
 };
 
 /** What a PostgreSQL error means to a user, or null when it is not a user's fault. */

@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth.router.ts";
 import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
 import { escalationRouter } from "./routers/escalation.router.ts";
+import { mfaRouter } from "./routers/mfa.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
 import { tenantsRouter } from "./routers/tenants.router.ts";
 import { usersRouter } from "./routers/users.router.ts";
@@ -18,6 +19,7 @@ export const appRouter = router({
   centre: centreRouter,
   cases: casesRouter,
   escalation: escalationRouter,
+  mfa: mfaRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { assertCan, type ClientInfo, type Permission, type SessionUser } from "@zongzhi/auth";
+import { assertCan, assertSessionReady, type ClientInfo, type Permission, type SessionUser } from "@zongzhi/auth";
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
 import superjson from "superjson";
@@ -69,16 +69,14 @@ export const createCallerFactory = t.createCallerFactory;
 /** Anyone, signed in or not. */
 export const publicProcedure = t.procedure.use(mapErrors);
 
-/** Signed-in callers. One who must still change an initial password may do only that. */
+/**
+ * Signed-in callers. One who must still change an initial password may do only that; then one
+ * whose deployment requires a second factor may only enrol it (packages/auth assertSessionReady).
+ */
 export const authedProcedure = publicProcedure.use(({ ctx, next, path }) => {
   const user = ctx.user;
   if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
-  if (user.mustChangePassword && !["auth.me", "auth.changePassword"].includes(path)) {
-    throw new AppError("PASSWORD_CHANGE_REQUIRED", {
-      zh: "首次登录须先修改初始密码",
-      en: "Change your initial password first",
-    });
-  }
+  assertSessionReady(user, path);
   const scope: ScopeContext = {
     userId: user.userId,
     tenantId: user.tenantId,

@@ -2,3 +2,4 @@ export * from "./password.ts";
 export * from "./permissions.ts";
 export * from "./sessions.ts";
 export * from "./tokens.ts";
+export * from "./totp.ts";

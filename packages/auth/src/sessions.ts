@@ -1,7 +1,9 @@
+import type { FieldCipher } from "@zongzhi/crypto";
 import type { Sql } from "@zongzhi/db/client";
 import { AppError, type Level, passwordProblems } from "@zongzhi/domain";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { mintToken, parseToken, secretMatches } from "./tokens.ts";
+import { decryptTotpKey, isReplay, LOGIN_CHALLENGE_TTL_MS, matchTotpStep, totpRequiredFor } from "./totp.ts";
 
 /** Idle limit: a session unused this long is gone (MLPS level 3: 30 minutes). */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
@@ -28,6 +30,48 @@ export interface SessionUser {
   roles: string[];
   mustChangePassword: boolean;
   tenant: { name: string; level: Level; rootCode: string } | null;
+  /** The user has a confirmed second factor (TOTP). */
+  totpEnabled: boolean;
+  /** The user's deployment (or, for operators, the installation) requires a second factor of this user. */
+  totpRequired: boolean;
+  /** The switch on the user's deployment root (false for operators). */
+  deploymentRequiresTotp: boolean;
+}
+
+/** Installation-wide options of session validation. */
+export interface SessionOptions {
+  /** Operators (platform_admin) must have a second factor (env REQUIRE_OPERATOR_TOTP=1). */
+  requireOperatorTotp?: boolean;
+}
+
+/** Procedures a user may still call while an initial password is pending. */
+export const PASSWORD_CHANGE_PATHS: readonly string[] = ["auth.me", "auth.changePassword"];
+/** Procedures a user may still call while a required second factor is not enrolled. */
+export const MFA_ENROLMENT_PATHS: readonly string[] = [
+  ...PASSWORD_CHANGE_PATHS,
+  "mfa.status",
+  "mfa.begin",
+  "mfa.confirm",
+];
+
+/**
+ * Throws unless the signed-in user may call `path` now: an initial password must be changed
+ * first, then a required second factor enrolled; until then only those steps are open.
+ * `path` is a tRPC path, or null for the plain HTTP routes (attachments, events).
+ */
+export function assertSessionReady(user: SessionUser, path: string | null): void {
+  if (user.mustChangePassword && !(path && PASSWORD_CHANGE_PATHS.includes(path))) {
+    throw new AppError("PASSWORD_CHANGE_REQUIRED", {
+      zh: "首次登录须先修改初始密码",
+      en: "Change your initial password first",
+    });
+  }
+  if (user.totpRequired && !user.totpEnabled && !(path && MFA_ENROLMENT_PATHS.includes(path))) {
+    throw new AppError("MFA_ENROLMENT_REQUIRED", {
+      zh: "本单位要求启用两步验证，请先绑定验证器",
+      en: "Your deployment requires a second factor; set up an authenticator first",
+    });
+  }
 }
 
 /** Where a request came from, for the audit trail. */
@@ -60,15 +104,23 @@ export async function rateLimit(sql: Sql, key: string, limit: number, windowMs: 
   }
 }
 
+/** What a right password leads to: a session, or (with a second factor) a challenge for the code. */
+export type LoginResult =
+  | { kind: "session"; token: string; user: SessionUser }
+  | { kind: "totp"; challenge: string; expiresAt: Date };
+
 /**
- * Checks a login name and password and starts a session. Every outcome is audited by the
- * database functions it calls; the 5th wrong password in a row locks the account.
+ * Checks a login name and password and starts a session — or, when the account has a second
+ * factor, opens a 5-minute challenge (`<id>.<secret>`, only SHA-256(secret) stored) that
+ * {@link completeTotpLogin} turns into a session with the code. Every outcome is audited by the
+ * database functions it calls; the 5th failure in a row (wrong password or wrong code) locks the account.
  */
 export async function login(
   sql: Sql,
   input: { username: string; password: string },
   client: ClientInfo,
-): Promise<{ token: string; user: SessionUser }> {
+  options: SessionOptions = {},
+): Promise<LoginResult> {
   await rateLimit(sql, `login:${client.ip}`, LOGIN_RATE.limit, LOGIN_RATE.windowMs);
   const username = input.username.trim().toLowerCase();
   const [account] = await sql<
@@ -78,6 +130,7 @@ export async function login(
       status: string;
       tenant_blocked: boolean;
       locked_until: Date | null;
+      totp_enabled: boolean;
     }[]
   >`select * from auth.login_lookup(${username})`;
   const passwordOk = await verifyPassword(account?.password_hash, input.password);
@@ -103,10 +156,88 @@ export async function login(
     await sql`select auth.login_refused(${account.user_id}, ${username}, ${client.ip}, 'tenant_suspended')`;
     throw new AppError("FORBIDDEN", { zh: "所属单位已暂停使用，请联系上级管理员", en: "Your unit is suspended" });
   }
+  if (account.totp_enabled) {
+    const minted = mintToken();
+    await sql`select auth.challenge_create(${minted.id}, ${Buffer.from(minted.secretHash)}, ${account.user_id},
+      ${client.ip})`;
+    return { kind: "totp", challenge: minted.token, expiresAt: new Date(Date.now() + LOGIN_CHALLENGE_TTL_MS) };
+  }
   const token = await startSession(sql, account.user_id, client);
-  const user = await validateSession(sql, token);
+  const user = await validateSession(sql, token, options);
   if (!user) throw badCredentials();
-  return { token, user };
+  return { kind: "session", token, user };
+}
+
+const challengeExpired = () =>
+  new AppError(
+    "UNAUTHENTICATED",
+    { zh: "验证码已过期，请重新登录", en: "The sign-in has expired; sign in again" },
+    { totp: "expired" },
+  );
+
+/**
+ * The second step of a sign-in with a second factor: checks the 6-digit code against the key of
+ * the challenge's account (decrypted here with the FieldCipher; the database holds only
+ * ciphertext) and opens the session. A wrong code counts as a failed sign-in (the 5-failure lock
+ * applies) and a code whose time step was already used is refused; both are audited
+ * (auth.totp_failed), as is the success (auth.login with {mfa: true}).
+ */
+export async function completeTotpLogin(
+  sql: Sql,
+  cipher: FieldCipher,
+  input: { challenge: string; code: string },
+  client: ClientInfo,
+  options: SessionOptions = {},
+): Promise<{ token: string; user: SessionUser }> {
+  await rateLimit(sql, `login:${client.ip}`, LOGIN_RATE.limit, LOGIN_RATE.windowMs);
+  const parsed = parseToken(input.challenge);
+  if (!parsed) throw challengeExpired();
+  const [row] = await sql<
+    {
+      secret_hash: Buffer;
+      user_id: string;
+      totp_key: Buffer | null;
+      totp_last_step: string | null;
+      status: string;
+      tenant_blocked: boolean;
+      locked_until: Date | null;
+    }[]
+  >`select * from auth.challenge_totp_key(${parsed.id})`;
+  // Why constant time: the id is known to the browser, the secret is what proves the password step.
+  if (!row || !secretMatches(parsed.secret, new Uint8Array(row.secret_hash)) || !row.totp_key) {
+    throw challengeExpired();
+  }
+  if (row.locked_until && row.locked_until > new Date()) throw lockedError(row.locked_until);
+  if (row.status !== "active" || row.tenant_blocked) {
+    throw new AppError("FORBIDDEN", { zh: "账号已停用，请联系管理员", en: "This account is disabled" });
+  }
+  const key = decryptTotpKey(cipher, row.user_id, row.totp_key);
+  const step = matchTotpStep(key, input.code);
+  const fail = async (reason: "wrong" | "replayed"): Promise<never> => {
+    const [failed] = await sql<{ until: Date | null }[]>`select auth.challenge_failed(${parsed.id}, ${client.ip},
+      ${reason}, ${MAX_FAILED_LOGINS}, ${interval(LOCK_MS)}::interval) as until`;
+    if (failed?.until && failed.until > new Date()) throw lockedError(failed.until);
+    throw reason === "replayed"
+      ? new AppError(
+          "UNAUTHENTICATED",
+          {
+            zh: "该验证码已使用过，请等待验证器显示新的验证码",
+            en: "This code was used already; wait for the next one",
+          },
+          { totp: "replayed" },
+        )
+      : new AppError("UNAUTHENTICATED", { zh: "验证码错误", en: "Wrong verification code" }, { totp: "wrong" });
+  };
+  if (step === null) return fail("wrong");
+  if (isReplay(step, row.totp_last_step)) return fail("replayed");
+  const minted = mintToken();
+  const [done] = await sql<{ outcome: string }[]>`select auth.challenge_complete(${parsed.id}, ${step},
+    ${minted.id}, ${Buffer.from(minted.secretHash)}, ${client.ip}, ${client.userAgent}) as outcome`;
+  if (done?.outcome === "replayed") return fail("replayed");
+  if (done?.outcome !== "ok") throw challengeExpired();
+  const user = await validateSession(sql, minted.token, options);
+  if (!user) throw challengeExpired();
+  return { token: minted.token, user };
 }
 
 /** Creates a session row for a user whose credentials were just verified. */
@@ -121,7 +252,11 @@ export async function startSession(sql: Sql, userId: string, client: ClientInfo,
  * Resolves a session token to its user, or null when it is malformed, unknown, expired
  * (30 minutes idle, 12 hours absolute), or its user or any unit above it is disabled.
  */
-export async function validateSession(sql: Sql, token: string): Promise<SessionUser | null> {
+export async function validateSession(
+  sql: Sql,
+  token: string,
+  options: SessionOptions = {},
+): Promise<SessionUser | null> {
   const parsed = parseToken(token);
   if (!parsed) return null;
   const [row] = await sql<
@@ -138,6 +273,8 @@ export async function validateSession(sql: Sql, token: string): Promise<SessionU
       tenant_name: string | null;
       tenant_level: Level | null;
       root_code: string | null;
+      totp_enabled: boolean;
+      deployment_requires_totp: boolean;
     }[]
   >`select * from auth.session_validate(${parsed.id}, ${interval(SESSION_IDLE_MS)}::interval,
       ${interval(SESSION_ABSOLUTE_MS)}::interval)`;
@@ -157,6 +294,13 @@ export async function validateSession(sql: Sql, token: string): Promise<SessionU
       row.tenant_name && row.tenant_level && row.root_code
         ? { name: row.tenant_name, level: row.tenant_level, rootCode: row.root_code }
         : null,
+    totpEnabled: row.totp_enabled,
+    totpRequired: totpRequiredFor(row.roles, {
+      operator: row.tenant_id === null,
+      deploymentRequires: row.deployment_requires_totp,
+      requireOperatorTotp: options.requireOperatorTotp ?? false,
+    }),
+    deploymentRequiresTotp: row.deployment_requires_totp,
   };
 }
 
@@ -183,13 +327,15 @@ export function assertPasswordPolicy(password: string, username?: string): void 
 
 /**
  * Spends a one-time setup link: checks it, applies the password policy and sets the
- * password; then signs the user in. The link works once and only before it expires.
+ * password; then signs the user in — unless the account has a second factor, which a setup
+ * link (a password reset) must not bypass: then `token` is null and the user signs in with
+ * password and code. The link works once and only before it expires.
  */
 export async function completeSetup(
   sql: Sql,
   input: { token: string; password: string },
   client: ClientInfo,
-): Promise<{ token: string }> {
+): Promise<{ token: string | null }> {
   await rateLimit(sql, `setup:${client.ip}`, LOGIN_RATE.limit, LOGIN_RATE.windowMs);
   const info = await inspectSetupToken(sql, input.token);
   assertPasswordPolicy(input.password, info.username);
@@ -198,6 +344,10 @@ export async function completeSetup(
   const [row] = await sql<{ user_id: string | null }[]>`select auth.setup_token_complete(${parsed.id}, ${hash},
     ${client.ip}) as user_id`;
   if (!row?.user_id) throw setupInvalid();
+  const [account] = await sql<
+    { totp_enabled: boolean }[]
+  >`select totp_enabled from auth.login_lookup(${info.username})`;
+  if (account?.totp_enabled) return { token: null };
   return { token: await startSession(sql, row.user_id, client) };
 }
 

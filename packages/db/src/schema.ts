@@ -28,6 +28,8 @@ export const tenants = app.table("tenants", {
   rootCode: codeText("root_code").notNull(),
   name: text("name").notNull(),
   status: tenantStatus("status").notNull().default("active"),
+  /** On a deployment root: staff must use a second factor (set through auth.set_require_totp). */
+  requireTotp: boolean("require_totp").notNull().default(false),
   countyCode: codeText("county_code").generatedAlwaysAs(sql`left(code, 6)`),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -51,6 +53,8 @@ export const users = app.table("users", {
   passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
   failedAttempts: integer("failed_attempts").notNull().default(0),
   lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  /** When the user's second factor (TOTP) was confirmed; null: none. */
+  totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   version: integer("version").notNull().default(1),
@@ -60,6 +64,7 @@ export const users = app.table("users", {
 export const userSecrets = app.table("users", {
   id: uuid("id").primaryKey(),
   passwordHash: text("password_hash"),
+  /** SM4 FieldCipher ciphertext of the TOTP key (packages/auth/src/totp.ts), never the key itself. */
   totpKey: customType<{ data: Buffer }>({ dataType: () => "bytea" })("totp_key"),
 });
 

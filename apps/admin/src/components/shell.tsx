@@ -38,19 +38,20 @@ const NAV: NavItem[] = [
     label: "escalation.nav.supervision",
     show: (me) => me.tenant !== null && can(me, "case.read") && !isLiaisonOnly(me),
   },
-  { href: "/policies", label: "escalation.nav.policies", show: showCentre },
   { href: "/centre/departments", label: "centre.nav.departments", show: showCentre },
   { href: "/centre/roster", label: "centre.nav.roster", show: showCentre },
   { href: "/centre/windows", label: "centre.nav.windows", show: showCentre },
   { href: "/centre/rooms", label: "centre.nav.rooms", show: showCentre },
   { href: "/centre/committees", label: "centre.nav.committees", show: showCentre },
   { href: "/centre/mediators", label: "centre.nav.mediators", show: showCentre },
+  { href: "/policies", label: "escalation.nav.policies", show: showCentre },
 ];
 
 /** Signed-in pages: checks the session, forces the initial password change, draws the frame. */
 export function Shell(props: RouteSectionProps) {
   const me = createMe();
-  const authError = () => ["UNAUTHENTICATED", "PASSWORD_CHANGE_REQUIRED"].includes(errorCode(me.error));
+  const authError = () =>
+    ["UNAUTHENTICATED", "PASSWORD_CHANGE_REQUIRED", "MFA_ENROLMENT_REQUIRED"].includes(errorCode(me.error));
   return (
     <Switch fallback={<Loading />}>
       <Match when={me.isError && !authError()}>
@@ -60,6 +61,9 @@ export function Shell(props: RouteSectionProps) {
       </Match>
       <Match when={me.data?.mustChangePassword}>
         <Navigate href="/change-password" />
+      </Match>
+      <Match when={me.data?.mfaEnrolmentRequired}>
+        <Navigate href="/mfa" />
       </Match>
       <Match when={me.data}>
         {(data) => (
@@ -120,6 +124,9 @@ function Frame(props: { me: Me; children: JSX.Element }) {
           </span>
           <A href="/change-password" class="header-link">
             {t("header.changePassword")}
+          </A>
+          <A href="/mfa" class="header-link">
+            {t("mfa.header")}
           </A>
           <LanguageSwitch class="header-button" />
           <Button variant="ghost" size="sm" class="header-button" onClick={logout}>

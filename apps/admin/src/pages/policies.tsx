@@ -75,6 +75,11 @@ function PolicyEditor(props: { me: Me }) {
         rows().map((r) => trpc.escalation.effectivePolicy.query({ categoryCode: r.code ?? "", stage: stage() })),
       ),
   }));
+  // Complex petitions have clocks of their own (Yumen's second "123": 1, 2, 3 weeks).
+  const complexPetition = createQuery(() => ({
+    queryKey: ["escalation.effectivePolicy", stage(), "complex-petition"],
+    queryFn: () => trpc.escalation.effectivePolicy.query({ categoryCode: "petition", stage: stage(), complex: true }),
+  }));
   const unitNames = () => {
     const names = new Map(props.me.path.map((p) => [p.code, p.name]));
     for (const p of policies.data ?? []) if (p.unitName && !names.has(p.scopeCode)) names.set(p.scopeCode, p.unitName);
@@ -160,7 +165,26 @@ function PolicyEditor(props: { me: Me }) {
                             <th scope="row" class={row.code === null ? "policy-general" : undefined}>
                               {row.label}
                             </th>
-                            <td class="nowrap">{amountText(r().amount, r().unit)}</td>
+                            <td class="nowrap">
+                              {amountText(r().amount, r().unit)}
+                              <Show
+                                when={
+                                  row.code === "petition" &&
+                                  complexPetition.data &&
+                                  (complexPetition.data.amount !== r().amount || complexPetition.data.unit !== r().unit)
+                                    ? complexPetition.data
+                                    : null
+                                }
+                              >
+                                {(complex) => (
+                                  <div class="muted small">
+                                    {t("escalation.policy.complex", {
+                                      amount: amountText(complex().amount, complex().unit),
+                                    })}
+                                  </div>
+                                )}
+                              </Show>
+                            </td>
                             <td class="nowrap">{shareText(r().yellowShare)}</td>
                             <td>
                               <Source

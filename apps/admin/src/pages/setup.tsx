@@ -61,8 +61,13 @@ function SetupForm(props: { token: string; username: string; displayName: string
     if (!passwordAcceptable(password(), props.username) || password() !== confirm()) return;
     setPending(true);
     try {
-      await authHttp.completeSetup({ token: props.token, password: password() });
+      const result = await authHttp.completeSetup({ token: props.token, password: password() });
       queryClient.clear();
+      if (result.signIn) {
+        // Two-step verification is on for this account: sign in with the new password and a code.
+        navigate("/login", { replace: true });
+        return;
+      }
       rememberSession(true);
       navigate("/", { replace: true });
     } catch (e) {

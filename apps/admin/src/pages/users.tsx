@@ -3,6 +3,7 @@ import type { Level } from "@zongzhi/domain/division";
 import { ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Me, trpc, type UserRow } from "../api.ts";
+import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -48,6 +49,9 @@ export function UsersPage() {
   return (
     <Show when={can(me(), "user.read")} fallback={<Forbidden />}>
       <PageHeader title={t("users.title")} />
+      <Show when={me().tenant && can(me(), "user.manage")}>
+        <MfaRequirement />
+      </Show>
       <section class="card unit-picker" aria-labelledby="unit-title">
         <h2 id="unit-title" class="card-title">
           {t("users.unit")}
@@ -120,6 +124,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
   const [editing, setEditing] = createSignal<UserRow | null>(null);
   const [statusChange, setStatusChange] = createSignal<StatusChange | null>(null);
   const [linkFor, setLinkFor] = createSignal<UserRow | null>(null);
+  const [totpResetFor, setTotpResetFor] = createSignal<UserRow | null>(null);
   const manage = () => can(me(), "user.manage");
 
   const users = createInfiniteQuery(() => ({
@@ -241,6 +246,11 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
                         <Show when={user.passwordSet && user.mustChangePassword}>
                           <Badge tone="neutral">{t("users.mustChange")}</Badge>
                         </Show>
+                        <Show when={user.totpEnabled}>
+                          <Badge tone="info" title={t("mfa.users.badgeTitle")}>
+                            {t("mfa.users.badge")}
+                          </Badge>
+                        </Show>
                       </div>
                     </td>
                     <Show when={manage()}>
@@ -277,6 +287,16 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
                             >
                               {t("users.setupLink")}
                             </Button>
+                            <Show when={user.totpEnabled}>
+                              <Button
+                                size="sm"
+                                variant="ghost"
+                                aria-label={t("mfa.users.resetLabel", { name: user.displayName })}
+                                onClick={() => setTotpResetFor(user)}
+                              >
+                                {t("mfa.users.reset")}
+                              </Button>
+                            </Show>
                             <Show
                               when={user.status === "active"}
                               fallback={
@@ -329,6 +349,22 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
       <Dialog open={linkFor() !== null} onOpenChange={(o) => !o && setLinkFor(null)} title={t("users.setupLinkTitle")}>
         <Show when={linkFor()}>{(user) => <NewSetupLink user={user()} onClose={() => setLinkFor(null)} />}</Show>
       </Dialog>
+      <ConfirmDialog
+        open={totpResetFor() !== null}
+        onOpenChange={(o) => !o && setTotpResetFor(null)}
+        title={t("mfa.users.resetTitle")}
+        message={t("mfa.users.resetConfirm", { name: totpResetFor()?.displayName ?? "" })}
+        confirmLabel={t("mfa.users.reset")}
+        danger
+        onConfirm={async () => {
+          const user = totpResetFor();
+          if (!user) return;
+          await trpc.users.resetTotp.mutate({ id: user.id });
+          await refresh();
+          notify(t("mfa.users.resetDone", { name: user.displayName }));
+        }}
+        errorText={errorText}
+      />
       <ConfirmDialog
         open={statusChange() !== null}
         onOpenChange={(o) => !o && setStatusChange(null)}

@@ -10,6 +10,9 @@ export interface TextFieldProps {
   type?: "text" | "password" | "search" | "url";
   name?: string;
   autocomplete?: string;
+  /** The on-screen keyboard to offer (numeric for one-time codes). */
+  inputMode?: "text" | "numeric";
+  maxLength?: number;
   placeholder?: string;
   description?: JSX.Element;
   /** Shown under the field and marks it invalid. */
@@ -27,7 +30,16 @@ export interface TextFieldProps {
 
 /** A labelled text input with hint and error message wired to it (aria-describedby, aria-invalid). */
 export function TextField(props: TextFieldProps) {
-  const [input] = splitProps(props, ["type", "name", "autocomplete", "placeholder", "onFocus", "onKeyDown"]);
+  const [input] = splitProps(props, [
+    "type",
+    "name",
+    "autocomplete",
+    "inputMode",
+    "maxLength",
+    "placeholder",
+    "onFocus",
+    "onKeyDown",
+  ]);
   return (
     <KTextField.Root
       class={cx("field", props.class)}
@@ -45,6 +57,8 @@ export function TextField(props: TextFieldProps) {
         type={input.type ?? "text"}
         name={input.name}
         autocomplete={input.autocomplete}
+        inputMode={input.inputMode}
+        maxLength={input.maxLength}
         placeholder={input.placeholder}
         onFocus={input.onFocus}
         onKeyDown={input.onKeyDown}

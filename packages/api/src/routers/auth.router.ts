@@ -17,6 +17,9 @@ export const authRouter = router({
       roles: u.roles,
       permissions: permissionsOf(u.roles),
       mustChangePassword: u.mustChangePassword,
+      totpEnabled: u.totpEnabled,
+      /** A second factor is required and not yet set up: the UI holds the user at /mfa. */
+      mfaEnrolmentRequired: u.totpRequired && !u.totpEnabled,
       tenant: u.tenant && u.tenantId ? { id: u.tenantId, code: u.scope, ...u.tenant } : null,
       path,
       sessionExpiresAt: new Date(u.sessionCreatedAt.getTime() + SESSION_ABSOLUTE_MS),

@@ -1,5 +1,6 @@
 import { AppError } from "@zongzhi/domain";
 import { z } from "zod";
+import { resetUserTotp } from "../services/mfa.ts";
 import { getTenant } from "../services/tenants.ts";
 import { createUser, editUser, issueSetupLink, listUsers, setUserStatus, unlockUser } from "../services/users.ts";
 import { allowed, router } from "../trpc.ts";
@@ -51,6 +52,11 @@ export const usersRouter = router({
   unlock: allowed("user.manage")
     .input(ref)
     .mutation(({ ctx, input }) => ctx.run((tx) => unlockUser(tx, input))),
+
+  /** Clears a user's second factor (a lost phone); the user enrols again at the next sign-in. */
+  resetTotp: allowed("user.manage")
+    .input(z.object({ id: z.uuid() }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => resetUserTotp(tx, input.id))),
 
   /** Issues a new one-time setup link (e.g. a forgotten password). */
   setupLink: allowed("user.manage")

@@ -18,6 +18,8 @@ export interface UserView {
   locked: boolean;
   lockedUntil: Date | null;
   passwordSet: boolean;
+  /** A second factor (TOTP) is set up. */
+  totpEnabled: boolean;
   createdAt: Date;
   version: number;
 }
@@ -42,6 +44,7 @@ type UserRow = {
   password_changed_at: Date | null;
   created_at: Date;
   version: number;
+  totp_enabled_at: Date | null;
 };
 
 function view(r: UserRow): UserView {
@@ -56,6 +59,7 @@ function view(r: UserRow): UserView {
     locked: r.locked_until !== null && r.locked_until > new Date(),
     lockedUntil: r.locked_until,
     passwordSet: r.password_changed_at !== null,
+    totpEnabled: r.totp_enabled_at !== null,
     createdAt: r.created_at,
     version: r.version,
   };
@@ -67,7 +71,7 @@ export async function listUsers(
   input: { tenantId: string | null; q?: string | undefined; after?: string | undefined; limit: number },
 ): Promise<{ items: UserView[]; next: string | null }> {
   const rows = await tx.sql<UserRow[]>`select id, tenant_id, username, display_name, roles, status,
-      must_change_password, locked_until, password_changed_at, created_at, version
+      must_change_password, locked_until, password_changed_at, created_at, version, totp_enabled_at
     from app.users
     where ${input.tenantId === null ? tx.sql`tenant_id is null` : tx.sql`tenant_id = ${input.tenantId}`}
       and username > ${input.after ?? ""}
@@ -116,7 +120,7 @@ export async function createUser(
   >`insert into app.users (tenant_id, username, display_name, roles, must_change_password)
     values (${input.tenantId}, ${input.username.toLowerCase()}, ${input.displayName}, ${input.roles}, true)
     returning id, tenant_id, username, display_name, roles, status, must_change_password, locked_until,
-      password_changed_at, created_at, version`;
+      password_changed_at, created_at, version, totp_enabled_at`;
   await recordAudit(tx, { kind: "user.created", subjectId: row!.id, detail: { roles: input.roles } });
   const setupLink = await issueSetupLink(tx, row!.id, origin);
   return { user: view(row!), setupLink };
@@ -133,7 +137,7 @@ async function updateUser(
   const [row] = await tx.sql<UserRow[]>`update app.users set ${set}, version = version + 1, updated_at = now()
     where id = ${id} and version = ${version}
     returning id, tenant_id, username, display_name, roles, status, must_change_password, locked_until,
-      password_changed_at, created_at, version`;
+      password_changed_at, created_at, version, totp_enabled_at`;
   if (!row) {
     const [exists] = await tx.sql`select 1 from app.users where id = ${id}`;
     throw exists ? conflict() : notFound(USER);
