@@ -1,8 +1,8 @@
-import { TRPCClientError } from "@trpc/client";
+import type { TRPCClientError } from "@trpc/client";
 import { verifyCaseChains } from "@zongzhi/db/case-chain";
 import { idCardCheckDigit } from "@zongzhi/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "./test-harness.ts";
+import { type Refusal, refusal, startTestApi, type TestApi } from "./test-harness.ts";
 
 let api: TestApi;
 type Client = ReturnType<TestApi["client"]>;
@@ -10,16 +10,8 @@ let clerk: Client;
 let admin: Client;
 let clerkCookie: string;
 
-type Data = { appCode: string; zh: string; fields?: { path: string; zh: string }[] };
-async function failure(promise: Promise<unknown>): Promise<Data> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof TRPCClientError) return e.data as Data;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
+type Data = Refusal;
+const failure = refusal;
 
 const id17 = "62098119800101123";
 const idNumber = id17 + idCardCheckDigit(id17);

@@ -1,6 +1,6 @@
-import { TRPCClientError } from "@trpc/client";
+import type { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "./test-harness.ts";
+import { type Refusal, refusal, startTestApi, type TestApi } from "./test-harness.ts";
 
 let api: TestApi;
 type Client = ReturnType<TestApi["client"]>;
@@ -9,16 +9,8 @@ let town: Client;
 let county: Client;
 let countyCookie: string;
 
-type Data = { appCode: string; zh: string };
-async function failure(promise: Promise<unknown>): Promise<Data> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof TRPCClientError) return e.data as Data;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
+type Data = Refusal;
+const failure = refusal;
 
 const VILLAGE = "620981101001";
 const dispute = (title: string) => ({

@@ -1,7 +1,6 @@
-import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "./demo.ts";
-import { startTestApi, type TestApi } from "./test-harness.ts";
+import { refusal, startTestApi, type TestApi } from "./test-harness.ts";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -9,16 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type Data = { appCode: string; zh: string; en: string; fields?: { path: string; zh: string }[] };
-async function failure(promise: Promise<unknown>): Promise<Data> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof TRPCClientError) return e.data as Data;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
+const failure = refusal;
 
 const json = { "content-type": "application/json" };
 

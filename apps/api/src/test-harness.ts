@@ -2,7 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { createTRPCClient, httpLink } from "@trpc/client";
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import type { AppRouter, FieldCipher } from "@zongzhi/api";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
@@ -93,4 +93,24 @@ export function cookieOf(res: Response): string | null {
   const header = res.headers.get("set-cookie");
   const match = header ? /((?:__Host-)?zz_session=[^;]*)/.exec(header) : null;
   return match?.[1] ?? null;
+}
+
+/** What a refused procedure call carries: the stable code and the messages users see. */
+export interface Refusal {
+  appCode: string;
+  zh: string;
+  en: string;
+  fields?: { path: string; zh: string; en: string }[];
+  details?: Record<string, unknown>;
+}
+
+/** Awaits a call that must be refused and returns the refusal (fails the test if it succeeds). */
+export async function refusal(promise: Promise<unknown>): Promise<Refusal> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof TRPCClientError) return e.data as Refusal;
+    throw e;
+  }
+  throw new Error("expected the call to be refused");
 }
