@@ -181,6 +181,11 @@ describe("the deadline scan (injected clock)", () => {
       answer: "已联系当事人，三日内办结",
     });
     expect((await county.escalation.supervisions.query({ status: "open" })).some((s) => s.id === sup.id)).toBe(false);
+    expect(
+      (await county.escalation.inbox.query({})).items.some(
+        (i) => i.caseCode === code && i.kind === "supervision.answered",
+      ),
+    ).toBe(true);
     const counts = await county.escalation.deadlineCounts.query();
     expect(counts.find((c) => c.unitCode === "620981101")?.red).toBeGreaterThanOrEqual(1);
   });

@@ -365,7 +365,16 @@ describe("turning it off and resetting it", () => {
     expect((await failure(admin.users.resetTotp.mutate({ id: (await userRow("yumen.admin")).id }))).appCode).toBe(
       "FORBIDDEN",
     );
+    const [before] = await api.db.admin<
+      { n: number }[]
+    >`select count(*)::int as n from auth.sessions where user_id = ${target.id}`;
+    expect(before!.n).toBeGreaterThan(0);
     expect(await admin.users.resetTotp.mutate({ id: target.id })).toEqual({ ok: true });
+    // Whoever holds the lost phone is signed out too.
+    const [left] = await api.db.admin<
+      { n: number }[]
+    >`select count(*)::int as n from auth.sessions where user_id = ${target.id}`;
+    expect(left!.n).toBe(0);
     const after = await userRow("yumen.auditor");
     expect(after.totp_key).toBeNull();
     expect(after.totp_enabled_at).toBeNull();

@@ -313,6 +313,17 @@ export async function answerSupervision(tx: Tx, input: { id: string; version: nu
     version = version + 1 where id = ${input.id} and version = ${input.version} and status = 'open' returning id`;
   if (rows.length === 0) throw new AppError("CONFLICT", { zh: "督办已被处理或已变更", en: "The supervision changed" });
   await appendEvent(tx, s.case_id, "supervision.answered", { supervisionId: input.id });
+  // The supervising tier (the parent) hears the answer.
+  const parent = parentOf(s.addressed_to);
+  if (parent) {
+    const [c] = await tx.sql<{ code: string }[]>`select code from app.cases where id = ${s.case_id}`;
+    await notifyUnit(tx, {
+      scopeCode: parent,
+      kind: "supervision.answered",
+      caseId: s.case_id,
+      title: `督办已回复：${c?.code ?? ""}`,
+    });
+  }
 }
 
 /** Supervisions the caller's subtree is concerned with (open first). */
