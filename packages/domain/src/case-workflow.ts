@@ -266,3 +266,12 @@ export const CHANNEL_NAMES: Record<Channel, Message> = {
 export const RISK_GRADES = ["red", "yellow", "blue", "none"] as const;
 /** One risk grade. */
 export type RiskGrade = (typeof RISK_GRADES)[number];
+
+/** Longest a case may be put on hold (waiting for a party); its clocks are paused meanwhile. */
+export const MAX_HOLD_DAYS = 30;
+
+/** Returns or bounces between tiers after which the owning tier's leader must decide (policy default). */
+export const MAX_BOUNCES = 2;
+
+/** Qufu's rule: a summoned department may object within 8 hours; after that it owns the work. */
+export const OBJECTION_WINDOW_HOURS = 8;

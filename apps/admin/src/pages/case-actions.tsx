@@ -1,5 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { type CaseAction, TRANSITIONS } from "@zongzhi/domain/case-workflow";
+import { type CaseAction, MAX_HOLD_DAYS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import { errorCode, fieldProblem, type Inputs, trpc } from "../api.ts";
 import type { CaseDetail, MediatorSuggestion, RouteView } from "../case-api.ts";
@@ -14,9 +14,6 @@ import { DialogFooter } from "../ui/dialog.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
-
-/** Longest hold the API accepts (cases.ts MAX_HOLD_DAYS), for the date picker's bounds. */
-const MAX_HOLD_DAYS = 30;
 
 /** Refreshes everything that shows a case after a change. */
 export function useCaseRefresh(caseId: () => string) {

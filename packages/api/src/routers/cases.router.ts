@@ -1,3 +1,4 @@
+import { can } from "@zongzhi/auth";
 import { CASE_ACTIONS, CASE_STATES, CHANNELS, EXCLUDED_MATTERS, isIsoDate, RISK_GRADES } from "@zongzhi/domain";
 import { z } from "zod";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";

@@ -10,6 +10,7 @@ import {
   conflict,
   invalid,
   isDivisionCode,
+  MAX_HOLD_DAYS,
   maskAddress,
   maskIdCardNumber,
   maskMobileNumber,
@@ -240,9 +241,6 @@ type CaseRow = {
   hop_state: string;
   category_code: string;
 };
-
-/** Longest a case may be put on hold (waiting for a party). */
-export const MAX_HOLD_DAYS = 30;
 
 /**
  * Moves a case through its workflow. The state machine (packages/domain) decides whether the

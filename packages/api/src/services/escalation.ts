@@ -1,11 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, notFound } from "@zongzhi/domain";
+import { AppError, conflict, MAX_BOUNCES, notFound } from "@zongzhi/domain";
 import { appendEvent } from "./cases.ts";
 import { completeDeadlines, startDeadline } from "./deadlines.ts";
 import { notifyUnit } from "./notifications.ts";
-
-/** Returns or bounces after which the owning tier's leader must decide (policy default). */
-export const MAX_BOUNCES = 2;
 
 type CaseRow = {
   id: string;

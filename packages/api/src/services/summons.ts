@@ -1,10 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, notFound } from "@zongzhi/domain";
+import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS } from "@zongzhi/domain";
 import { appendEvent } from "./cases.ts";
 import { completeDeadlines, startDeadline } from "./deadlines.ts";
-
-/** Qufu's rule: a dispatched department may object within 8 hours; after that it owns the work. */
-export const OBJECTION_WINDOW_MS = 8 * 60 * 60 * 1000;
 
 const SUMMONS = { zh: "召集", en: "summons" };
 
@@ -28,7 +25,7 @@ export async function summonDepartments(
     >`insert into app.case_summons (case_id, stationing_id, summoned_by, due_at,
         objection_deadline, instructions)
       values (${input.caseId}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
-        now() + interval '8 hours', ${input.instructions ?? null})
+        now() + ${`${OBJECTION_WINDOW_HOURS} hours`}::interval, ${input.instructions ?? null})
       returning id`;
     await startDeadline(tx, {
       caseId: input.caseId,

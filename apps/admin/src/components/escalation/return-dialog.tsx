@@ -1,4 +1,5 @@
 import { createMutation } from "@tanstack/solid-query";
+import { MAX_BOUNCES } from "@zongzhi/domain/case-workflow";
 import { createSignal, Show } from "solid-js";
 import { type Me, trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
@@ -8,9 +9,6 @@ import { notify } from "../../ui/toast.tsx";
 import { TextArea } from "../case-fields.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import { ActionError, createUnitNames, useEscalationRefresh } from "./escalation-common.tsx";
-
-/** Returns after which the owning tier's leader decides (the API's MAX_BOUNCES). */
-const MAX_BOUNCES = 2;
 
 /**
  * 退回: sends an escalated or assigned case back to the unit it came from, with a reason (the
