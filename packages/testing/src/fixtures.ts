@@ -45,8 +45,3 @@ export function asTenant<T>(
   const ctx: ScopeContext = { userId, tenantId: tenant.id, scope: tenant.code, roles };
   return withScope(app, ctx, fn);
 }
-
-/** Runs `fn` with no tenant context: RLS must show it nothing. */
-export async function asAnonymous<T>(app: Sql, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  return fn(app);
-}
