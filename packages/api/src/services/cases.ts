@@ -33,6 +33,7 @@ import {
   startDeadline,
 } from "./deadlines.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
+import { assertLiaisonMayRead, isLiaisonOnly } from "./summons.ts";
 
 const CASE = { zh: "案件", en: "case" };
 
@@ -436,6 +437,8 @@ const LEVEL_LENGTH = { province: 2, city: 4, county: 6, township: 9, village: 12
 
 /** One page of the cases the caller may see, newest first (keyset on registration time and id). */
 export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSummary[]; next: string | null }> {
+  // A liaison works from its summons inbox and sees only the cases its department is summoned to.
+  if (isLiaisonOnly(tx.ctx.roles)) return { items: [], next: null };
   const [beforeAt, beforeId] = f.before ? f.before.split("|") : [null, null];
   const rows = await tx.sql<CaseSummary[]>`select c.id, c.code, c.title, c.status, c.category_code as "categoryCode",
       coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.risk_grade as "riskGrade",
@@ -523,6 +526,7 @@ export async function getCase(
     left join app.tenants t on t.code = c.scope_code
     where c.id = ${id}`;
   if (!c) throw notFound(CASE);
+  await assertLiaisonMayRead(tx, id);
   const scope = c.scopeCode as string;
   const parties = await tx.sql<
     {
