@@ -344,6 +344,10 @@ describe("demo configuration", () => {
       expect([...states].sort()).toEqual([...CASE_STATES].sort());
       const { verifyCaseChains } = await import("@zongzhi/db/case-chain");
       expect((await verifyCaseChains(demo.db.admin)).broken).toEqual([]);
+      const liaison = demo.client(await demo.login("yumen.liaison"));
+      expect((await liaison.cases.liaisonInbox.query({})).map((i) => [i.title, i.status])).toEqual([
+        ["20名工人被拖欠工资97万元", "pending"],
+      ]);
       const t = demo.client(await demo.login("yumenzhen.admin"));
       expect((await t.centre.stationings.query({})).map((s) => s.residency)).toEqual([
         "permanent",

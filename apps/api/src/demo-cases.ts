@@ -325,5 +325,32 @@ export async function loadDemoCases(
     });
     n++;
   }
+  await summonLabourInspection(adminSql);
   return n;
+}
+
+/**
+ * 欠薪专项联动: the county summons its stationed human-resources bureau (labour inspection) to
+ * the township's 20-worker wage case, so that the demo liaison (yumen.liaison) has a summons
+ * waiting in its inbox.
+ */
+async function summonLabourInspection(adminSql: Sql): Promise<void> {
+  const [county] = await adminSql<{ id: string }[]>`select id from app.tenants where code = '620981'`;
+  const [liaison] = await adminSql<{ id: string }[]>`select id from app.users where username = 'yumen.liaison'`;
+  const ctx = { userId: null, tenantId: county!.id, scope: "620981", roles: ["tenant_admin", "intake_clerk"] };
+  await withScope(adminSql, ctx, async (tx) => {
+    const [stationing] = await tx.sql<{ id: string }[]>`select id from app.stationings
+      where scope_code = '620981' and kind_code = 'human_resources'`;
+    const [wageCase] = await tx.sql<
+      { id: string }[]
+    >`select id from app.cases where title = '20名工人被拖欠工资97万元'`;
+    if (!stationing || !wageCase || !liaison) return;
+    await tx.sql`insert into app.stationing_liaisons (stationing_id, user_id) values (${stationing.id}, ${liaison.id})`;
+    await summonDepartments(tx, {
+      caseId: wageCase.id,
+      stationingIds: [stationing.id],
+      dueHours: 24,
+      instructions: "欠薪专项联动：请劳动监察大队到场核实工资发放情况",
+    });
+  });
 }
