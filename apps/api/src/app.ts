@@ -124,6 +124,13 @@ export function createApp(options: AppOptions) {
   });
 
   app.use(async (c, next) => {
+    // Static files, the health check and the public lookup need no session: skip the lookup.
+    const path = c.req.path;
+    if (path.startsWith("/assets/") || path === "/healthz" || path.startsWith("/public/")) {
+      c.set("token", null);
+      c.set("user", null);
+      return next();
+    }
     const token = getCookie(c, cookieName) ?? null;
     const user = token ? await validateSession(sql, token, sessionOptions) : null;
     if (token && !user) deleteCookie(c, cookieName, { path: "/", secure: secureCookie });
