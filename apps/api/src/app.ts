@@ -24,6 +24,7 @@ import {
   logout,
   rateLimit,
   type SessionUser,
+  scopeOf,
   validateSession,
 } from "@zongzhi/auth";
 import { type Sql, withScope } from "@zongzhi/db/client";
@@ -231,14 +232,7 @@ export function createApp(options: AppOptions) {
     if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
     assertSessionReady(user, null);
     assertCan(user.roles, "case.read");
-    const ctx = {
-      userId: user.userId,
-      tenantId: user.tenantId,
-      scope: user.scope,
-      roles: user.roles,
-      requestId: c.get("requestId"),
-    };
-    return withScope(sql, ctx, fn);
+    return withScope(sql, scopeOf(user, c.get("requestId")), fn);
   };
 
   // Live notifications (SSE), fed by LISTEN/NOTIFY so that several API instances work.

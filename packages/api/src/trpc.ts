@@ -1,5 +1,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { assertCan, assertSessionReady, type ClientInfo, type Permission, type SessionUser } from "@zongzhi/auth";
+import {
+  assertCan,
+  assertSessionReady,
+  type ClientInfo,
+  type Permission,
+  type SessionUser,
+  scopeOf,
+} from "@zongzhi/auth";
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
 import superjson from "superjson";
@@ -77,13 +84,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next, path }) => {
   const user = ctx.user;
   if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
   assertSessionReady(user, path);
-  const scope: ScopeContext = {
-    userId: user.userId,
-    tenantId: user.tenantId,
-    scope: user.scope,
-    roles: user.roles,
-    requestId: ctx.requestId,
-  };
+  const scope: ScopeContext = scopeOf(user, ctx.requestId);
   /** Runs a body inside the caller's tenant transaction. */
   const run = <T>(fn: (tx: Tx) => Promise<T>) => withScope(ctx.sql, scope, fn);
   return next({ ctx: { ...ctx, user, scope, run } });

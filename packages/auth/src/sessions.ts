@@ -1,5 +1,5 @@
 import type { FieldCipher } from "@zongzhi/crypto";
-import type { Sql } from "@zongzhi/db/client";
+import type { ScopeContext, Sql } from "@zongzhi/db/client";
 import { AppError, type Level, passwordProblems } from "@zongzhi/domain";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { mintToken, parseToken, secretMatches } from "./tokens.ts";
@@ -53,6 +53,11 @@ export const MFA_ENROLMENT_PATHS: readonly string[] = [
   "mfa.begin",
   "mfa.confirm",
 ];
+
+/** The tenant transaction a signed-in user's request runs in (see withScope). */
+export function scopeOf(user: SessionUser, requestId?: string): ScopeContext {
+  return { userId: user.userId, tenantId: user.tenantId, scope: user.scope, roles: user.roles, requestId };
+}
 
 /**
  * Throws unless the signed-in user may call `path` now: an initial password must be changed

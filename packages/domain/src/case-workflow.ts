@@ -275,3 +275,24 @@ export const MAX_BOUNCES = 2;
 
 /** Qufu's rule: a summoned department may object within 8 hours; after that it owns the work. */
 export const OBJECTION_WINDOW_HOURS = 8;
+
+/** States in which mediation sessions may be scheduled. */
+export const SCHEDULING_STATES: readonly CaseState[] = ["triaged", "in_mediation", "reopened"];
+
+/** States in which a mediation agreement may be recorded. */
+export const AGREEMENT_STATES: readonly CaseState[] = ["in_mediation", "triaged", "resolved"];
+
+/** States in which follow-up visits (回访) are recorded. */
+export const FOLLOW_UP_STATES: readonly CaseState[] = ["awaiting_follow_up", "closed"];
+
+/** Where triage (分诊) may send a case. */
+export const ROUTE_KINDS = [
+  "window",
+  "room",
+  "committee",
+  "mediator",
+  "joint_consultation",
+  "litigation_docking",
+] as const;
+/** One triage route. */
+export type RouteKind = (typeof ROUTE_KINDS)[number];

@@ -1,6 +1,16 @@
 import { A, useParams } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { type CaseAction, type CaseState, TERMINAL_STATES, TRANSITIONS } from "@zongzhi/domain/case-workflow";
+import {
+  AGREEMENT_STATES,
+  type CaseAction,
+  type CaseState,
+  FOLLOW_UP_STATES,
+  ROUTE_KINDS,
+  type RouteKind,
+  SCHEDULING_STATES,
+  TERMINAL_STATES,
+  TRANSITIONS,
+} from "@zongzhi/domain/case-workflow";
 import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import {
@@ -67,10 +77,6 @@ type DialogState =
   | { kind: "confirm" }
   | { kind: "step"; confirmation: ConfirmationView; step: ConfirmationStep }
   | { kind: "followUp" };
-
-const SCHEDULABLE: CaseState[] = ["triaged", "in_mediation", "reopened"];
-const AGREEABLE: CaseState[] = ["in_mediation", "triaged", "resolved"];
-const FOLLOW_UP: CaseState[] = ["awaiting_follow_up", "closed"];
 
 /** /cases/:id: the whole case with its timeline, the actions the caller may take, and their dialogs. */
 export function CaseDetailPage() {
@@ -558,7 +564,7 @@ function Sessions(props: SectionProps) {
       id="sessions-title"
       title={t("cases.detail.sessions")}
       actions={
-        <Show when={manage() && SCHEDULABLE.includes(c().status)}>
+        <Show when={manage() && SCHEDULING_STATES.includes(c().status)}>
           <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "schedule" })}>
             {t("cases.detail.schedule")}
           </Button>
@@ -612,7 +618,7 @@ function Agreements(props: SectionProps) {
       id="agreements-title"
       title={t("cases.detail.agreements")}
       actions={
-        <Show when={manage() && AGREEABLE.includes(c().status)}>
+        <Show when={manage() && AGREEMENT_STATES.includes(c().status)}>
           <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "agreement" })}>
             {t("cases.detail.addAgreement")}
           </Button>
@@ -764,7 +770,7 @@ function FollowUps(props: SectionProps) {
       id="followups-title"
       title={t("cases.detail.followUps")}
       actions={
-        <Show when={works(props.me) && FOLLOW_UP.includes(c().status)}>
+        <Show when={works(props.me) && FOLLOW_UP_STATES.includes(c().status)}>
           <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "followUp" })}>
             {t("cases.detail.addFollowUp")}
           </Button>
@@ -924,7 +930,11 @@ function eventDetails(e: CaseEvent): string[] {
     out.push(t("cases.event.detail.outcome", { text: text("outcome")! }));
   if (e.kind === "case.triage" && text("route")) {
     const r = text("route")!;
-    out.push(t("cases.event.detail.route", { text: ROUTE_KEYS.includes(r) ? t(`cases.route.${r as RouteKey}`) : r }));
+    out.push(
+      t("cases.event.detail.route", {
+        text: (ROUTE_KINDS as readonly string[]).includes(r) ? t(`cases.route.${r as RouteKind}`) : r,
+      }),
+    );
   }
   if (text("holdUntil")) out.push(t("cases.event.detail.holdUntil", { text: text("holdUntil")! }));
   const referral = p.referral as { kind?: string; receivingBody?: string } | undefined;
@@ -940,9 +950,6 @@ function eventDetails(e: CaseEvent): string[] {
   }
   return out;
 }
-
-type RouteKey = "window" | "room" | "committee" | "mediator" | "joint_consultation" | "litigation_docking";
-const ROUTE_KEYS: string[] = ["window", "room", "committee", "mediator", "joint_consultation", "litigation_docking"];
 
 function Timeline(props: { events: CaseEvent[] }) {
   return (

@@ -1,5 +1,13 @@
 import { can } from "@zongzhi/auth";
-import { CASE_ACTIONS, CASE_STATES, CHANNELS, EXCLUDED_MATTERS, isIsoDate, RISK_GRADES } from "@zongzhi/domain";
+import {
+  CASE_ACTIONS,
+  CASE_STATES,
+  CHANNELS,
+  EXCLUDED_MATTERS,
+  isIsoDate,
+  RISK_GRADES,
+  ROUTE_KINDS,
+} from "@zongzhi/domain";
 import { z } from "zod";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
 import {
@@ -53,7 +61,7 @@ const caseInput = z.object({
 });
 
 const route = z.object({
-  kind: z.enum(["window", "room", "committee", "mediator", "joint_consultation", "litigation_docking"]),
+  kind: z.enum(ROUTE_KINDS),
   windowId: z.uuid().nullish(),
   roomId: z.uuid().nullish(),
   committeeId: z.uuid().nullish(),

@@ -6,6 +6,7 @@ import {
   type CaseAction,
   type CaseState,
   type Channel,
+  CODE_LENGTH,
   chinaToday,
   conflict,
   invalid,
@@ -18,6 +19,7 @@ import {
   nextState,
   notFound,
   type RiskGrade,
+  type RouteKind,
   validateCreditCode,
   validateIdCardNumber,
   validateMobileNumber,
@@ -213,7 +215,7 @@ export async function registerCase(
 
 /** Where triage sends a case (分诊). */
 export interface Route {
-  kind: "window" | "room" | "committee" | "mediator" | "joint_consultation" | "litigation_docking";
+  kind: RouteKind;
   windowId?: string | null | undefined;
   roomId?: string | null | undefined;
   committeeId?: string | null | undefined;
@@ -433,8 +435,6 @@ export interface CaseFilter {
   limit: number;
 }
 
-const LEVEL_LENGTH = { province: 2, city: 4, county: 6, township: 9, village: 12 } as const;
-
 /** One page of the cases the caller may see, newest first (keyset on registration time and id). */
 export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSummary[]; next: string | null }> {
   // A liaison works from its summons inbox and sees only the cases its department is summoned to.
@@ -465,7 +465,7 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSum
               ? tx.sql`and dl.due_at - now() > (dl.due_at - dl.started_at) * dl.yellow_share`
               : tx.sql``
       }
-      ${f.level ? tx.sql`and length(c.scope_code) = ${LEVEL_LENGTH[f.level]}` : tx.sql``}
+      ${f.level ? tx.sql`and length(c.scope_code) = ${CODE_LENGTH[f.level]}` : tx.sql``}
       ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
       ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
       ${beforeAt ? tx.sql`and (c.registered_at, c.id) < (${beforeAt}::timestamptz, ${beforeId}::uuid)` : tx.sql``}

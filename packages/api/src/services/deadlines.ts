@@ -8,6 +8,7 @@ import {
   dueAt,
   notFound,
   type PolicyRule,
+  parentCodeOf,
   resolvePolicy,
   warningColour,
 } from "@zongzhi/domain";
@@ -225,7 +226,7 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
           caseId: d.case_id,
           title: `【督办】超期未办：${d.code} ${d.title}`,
         });
-        const parent = parentOf(d.owner_code);
+        const parent = parentCodeOf(d.owner_code);
         if (parent && parent.length >= root.code.length) {
           await notifyUnit(tx, {
             scopeCode: parent,
@@ -243,7 +244,7 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
           version = version + 1 where id = ${s.id}`;
         result.supervisionsRaised++;
         await appendEvent(tx, s.case_id, "supervision.raised", { supervisionId: s.id, level: "notice" });
-        const parent = parentOf(s.addressed_to);
+        const parent = parentCodeOf(s.addressed_to);
         await notifyUnit(tx, {
           scopeCode: s.addressed_to,
           kind: "supervision.notice",
@@ -262,13 +263,6 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
     });
   }
   return result;
-}
-
-function parentOf(code: string): string | null {
-  const lengths = [2, 4, 6, 9];
-  const shorter = lengths.filter((l) => l < code.length);
-  const last = shorter.at(-1);
-  return last ? code.slice(0, last) : null;
 }
 
 /** A leader opens a supervision by hand, with instructions, addressed to the case's owner. */
@@ -314,7 +308,7 @@ export async function answerSupervision(tx: Tx, input: { id: string; version: nu
   if (rows.length === 0) throw new AppError("CONFLICT", { zh: "督办已被处理或已变更", en: "The supervision changed" });
   await appendEvent(tx, s.case_id, "supervision.answered", { supervisionId: input.id });
   // The supervising tier (the parent) hears the answer.
-  const parent = parentOf(s.addressed_to);
+  const parent = parentCodeOf(s.addressed_to);
   if (parent) {
     const [c] = await tx.sql<{ code: string }[]>`select code from app.cases where id = ${s.case_id}`;
     await notifyUnit(tx, {

@@ -1,12 +1,16 @@
 import type { Tx } from "@zongzhi/db/client";
 import {
+  AGREEMENT_STATES,
   AppError,
+  type CaseState,
   checkConfirmationApplication,
   conflict,
   type ExcludedMatter,
+  FOLLOW_UP_STATES,
   notFound,
   periodEnd,
   rulingDue,
+  SCHEDULING_STATES,
 } from "@zongzhi/domain";
 import { bookRoom } from "./bookings.ts";
 import { appendEvent, transitionCase } from "./cases.ts";
@@ -27,7 +31,7 @@ export async function scheduleSession(
   input: { caseId: string; roomId: string; startsAt: Date; endsAt: Date; mediatorIds: string[] },
 ): Promise<{ id: string; bookingId: string }> {
   const c = await caseStatus(tx, input.caseId);
-  if (!["triaged", "in_mediation", "reopened"].includes(c.status)) {
+  if (!SCHEDULING_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", {
       zh: "案件须先分诊后方可安排调解",
       en: "Triage the case before scheduling mediation",
@@ -97,7 +101,7 @@ export interface AgreementInput {
 /** Records a signed mediation agreement; a case in mediation becomes resolved. */
 export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ id: string }> {
   const c = await caseStatus(tx, input.caseId);
-  if (!["in_mediation", "triaged", "resolved"].includes(c.status)) {
+  if (!AGREEMENT_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", {
       zh: "只有调解中的案件可以登记调解协议",
       en: "Only a case in mediation can record an agreement",
@@ -234,7 +238,7 @@ export async function recordFollowUp(
   },
 ): Promise<{ reopened: boolean }> {
   const c = await caseStatus(tx, input.caseId);
-  if (!["awaiting_follow_up", "closed"].includes(c.status)) {
+  if (!FOLLOW_UP_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", { zh: "案件尚未进入回访阶段", en: "The case is not awaiting follow-up" });
   }
   if (input.overrideReason && !tx.ctx.roles.some((r) => r === "leader" || r === "tenant_admin")) {
