@@ -63,6 +63,13 @@ function tsv(value: string | null): string {
 /**
  * Loads the registry into `ref.divisions` once per edition (idempotent), as the owner role,
  * using COPY. Returns the number of rows loaded, or 0 when this edition is already there.
+ *
+ * Why it is shaped like this (first start, 665,276 rows): COPY cannot write through row-level
+ * security, so the rows go to a temporary table first and reach `ref.divisions` in one
+ * INSERT … SELECT; the table's secondary indexes (among them the trigram index on names, the
+ * costliest part) are dropped for the load and rebuilt afterwards, which builds them in bulk
+ * (in parallel where the server allows it) instead of row by row. Everything runs in one
+ * transaction: a failed load leaves the previous edition and its indexes in place.
  */
 export async function loadRegistry(adminSql: postgres.Sql): Promise<number> {
   const [done] = await adminSql`select rows from ref.registry_loads where source = ${registrySource}`;
@@ -70,9 +77,12 @@ export async function loadRegistry(adminSql: postgres.Sql): Promise<number> {
   let rows = 0;
   await adminSql.begin(async (tx) => {
     await tx.unsafe("set local role zz_owner");
-    await tx`delete from ref.divisions`;
-    await tx`delete from ref.registry_loads`;
-    // COPY cannot write through row-level security: load a temporary table, then INSERT.
+    await tx.unsafe("set local maintenance_work_mem = '256MB'");
+    await tx.unsafe("set local max_parallel_maintenance_workers = 4");
+    // Another instance may have loaded it while this one waited for the lock.
+    await tx`lock table ref.registry_loads in exclusive mode`;
+    const [again] = await tx`select 1 from ref.registry_loads where source = ${registrySource}`;
+    if (again) return;
     await tx`create temp table division_load (code text, level text, parent_code text, name text) on commit drop`;
     const writable = await tx`copy division_load (code, level, parent_code, name) from stdin`.writable();
     async function* lines() {
@@ -88,8 +98,18 @@ export async function loadRegistry(adminSql: postgres.Sql): Promise<number> {
       if (batch.length) yield batch.join("");
     }
     await pipeline(Readable.from(lines()), writable);
+    const indexes = await tx<{ name: string; definition: string }[]>`
+      select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
+      from pg_index i
+      where i.indrelid = 'ref.divisions'::regclass and not i.indisprimary
+        and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`;
+    for (const i of indexes) await tx.unsafe(`drop index ${i.name}`);
+    await tx`truncate ref.divisions`;
+    await tx`delete from ref.registry_loads`;
     await tx`insert into ref.divisions (code, level, parent_code, name)
-      select code, level::app.tenant_level, parent_code, name from division_load`;
+      select code, level::app.tenant_level, parent_code, name from division_load order by code`;
+    for (const i of indexes) await tx.unsafe(i.definition);
+    await tx`analyze ref.divisions`;
     await tx`insert into ref.registry_loads (source, rows) values (${registrySource}, ${rows})`;
   });
   return rows;
