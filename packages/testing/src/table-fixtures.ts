@@ -398,8 +398,9 @@ const serviceWindows: TableFixture = {
         label: "link an own window to the victim's stationing",
         text: `insert into app.service_windows (number, name, stationing_id) values (997, 'linked', $1)`,
         params: [victim.refs.stationingId!],
-        // The row stays the caller's; the reference must merely be visible (an ancestor sees it).
-        allowedFor: BOTH,
+        // A window is staffed by a department stationed at the same centre (0021): an ancestor
+        // sees a township's departments but cannot seat them at its own windows.
+        allowedFor: SELF,
       },
     ];
   },
@@ -916,7 +917,9 @@ const caseSummons: TableFixture = {
         text: `insert into app.case_summons (case_id, stationing_id, due_at, objection_deadline)
           values ($1, $2, $3, $4)`,
         params: [attacker.own.refs.caseId!, victim.refs.stationingId!, SUMMONS.due_at, SUMMONS.objection_deadline],
-        allowedFor: BOTH,
+        // A department is summoned only by a unit on the case's path (0021): a county's own case
+        // is out of its township's view, so the township's departments cannot be summoned to it.
+        allowedFor: SELF,
       });
     }
     return forges;

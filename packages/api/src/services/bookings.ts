@@ -101,9 +101,9 @@ export async function bookRoom(
       { fields: [{ path: "endsAt", zh: "结束时间须晚于开始时间", en: "must be after the start" }] },
     );
   }
-  const [room] = await tx.sql<
-    { scope_code: string; active: boolean }[]
-  >`select scope_code, active from app.mediation_rooms
+  // A deactivated room, a case outside the caller's subtree and a mediator it may not draw on
+  // are refused by the database (app.check_references), whoever calls.
+  const [room] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.mediation_rooms
     where id = ${input.roomId}`;
   if (!room || room.scope_code !== tx.ctx.scope) throw notFound({ zh: "调解室", en: "room" });
   const range = { from: input.startsAt, to: input.endsAt, roomId: input.roomId, mediatorIds: input.mediatorIds };

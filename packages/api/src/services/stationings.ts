@@ -10,6 +10,7 @@ import {
   type RotationSlot,
   rosterForWeek,
 } from "@zongzhi/domain";
+import { IN_USE_MESSAGES } from "../constraint-messages.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
 
@@ -245,11 +246,34 @@ export async function listStationings(tx: Tx, tenantId?: string): Promise<Statio
   return selectStationings(tx, tx.sql`s.scope_code = ${scope}`);
 }
 
-/** Removes a stationed department (its slots and liaison links go with it). */
+/**
+ * Removes a stationed department (its slots and liaison links go with it). One that was ever
+ * summoned stays, because its summons are part of those cases' record: the database refuses
+ * (case_summons_stationing_id_fkey) and the caller is told to deactivate it instead.
+ */
 export async function removeStationing(tx: Tx, id: string): Promise<void> {
-  const rows = await tx.sql`delete from app.stationings where id = ${id} and scope_code = ${tx.ctx.scope} returning id`;
-  if (rows.length === 0) throw notFound({ zh: "入驻部门", en: "stationed department" });
+  const [used] = await tx.sql<{ cases: number }[]>`select count(distinct case_id)::int as cases
+    from app.case_summons where stationing_id = ${id}`;
+  if (used && used.cases > 0) throw inUse("case_summons_stationing_id_fkey", used.cases);
+  let removed: number;
+  try {
+    await tx.sql`savepoint remove_stationing`;
+    removed = (await tx.sql`delete from app.stationings where id = ${id} and scope_code = ${tx.ctx.scope} returning id`)
+      .length;
+    await tx.sql`release savepoint remove_stationing`;
+  } catch (error) {
+    // A summons the caller cannot see (or one made meanwhile) still refers to it.
+    if ((error as { code?: string }).code !== "23503") throw error;
+    await tx.sql`rollback to savepoint remove_stationing`;
+    throw inUse("case_summons_stationing_id_fkey", used?.cases || 1);
+  }
+  if (removed === 0) throw notFound({ zh: "入驻部门", en: "stationed department" });
   await recordAudit(tx, { kind: "centre.stationing_removed", subjectId: id });
+}
+
+function inUse(constraint: keyof typeof IN_USE_MESSAGES, count: number): AppError {
+  const m = IN_USE_MESSAGES[constraint]!(count);
+  return new AppError(m.code, { zh: m.zh, en: m.en }, { constraint, count });
 }
 
 /** Who is at a centre during the week starting `start`: permanent, rotating on duty, on-call. */

@@ -18,7 +18,7 @@ export async function summonDepartments(
   const out: { id: string; stationingId: string }[] = [];
   for (const stationingId of new Set(input.stationingIds)) {
     const [s] = await tx.sql<{ id: string; name: string }[]>`select id, name from app.stationings
-      where id = ${stationingId} and scope_code = ${tx.ctx.scope} and active`;
+      where id = ${stationingId} and scope_code = ${tx.ctx.scope}`;
     if (!s) throw notFound({ zh: "入驻部门", en: "stationed department" });
     const [row] = await tx.sql<
       { id: string }[]

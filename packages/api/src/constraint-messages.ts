@@ -1,0 +1,260 @@
+import type { ErrorCode, Message } from "@zongzhi/domain";
+
+// What a user is told when the database refuses a write, by the name of the constraint that
+// refused it. Every CHECK, UNIQUE, EXCLUDE, foreign-key and trigger-raised constraint a user
+// can reach has its own message saying what to do; the ones nobody can reach are listed with
+// the reason in packages/api/src/constraint-messages.integration.test.ts, which reads the
+// catalog and fails on a constraint that is in neither list.
+
+/** A message for a constraint, and the error code it is answered with. */
+export interface ConstraintMessage extends Message {
+  code: ErrorCode;
+}
+
+const check = (zh: string, en: string): ConstraintMessage => ({ code: "VALIDATION", zh, en });
+const taken = (zh: string, en: string): ConstraintMessage => ({ code: "CONFLICT", zh, en });
+/** Between `min` and `max` characters (min 0: at most `max`). */
+const chars = (zh: string, en: string, max: number, min = 1): ConstraintMessage =>
+  min > 0
+    ? check(`${zh}须为${min}–${max}个字符`, `${en} must be ${min}–${max} characters`)
+    : check(`${zh}不能超过${max}个字符`, `${en} must be at most ${max} characters`);
+const between = (zh: string, en: string, min: number, max: number, unitZh = "", unitEn = ""): ConstraintMessage =>
+  check(`${zh}须在${min}到${max}${unitZh}之间`, `${en} must be between ${min} and ${max}${unitEn ? ` ${unitEn}` : ""}`);
+const choose = (zh: string, en: string): ConstraintMessage =>
+  check(`请从列表中选择${zh}`, `Choose ${en} from the list`);
+const phone = (zh: string, en: string): ConstraintMessage =>
+  check(`${zh}须为5–20位数字（可含 + - 空格）`, `${en} must be 5–20 digits (with + - or spaces allowed)`);
+/**
+ * A reference to a row that does not exist, belongs to another unit or is not one the row may
+ * use: all three read the same (no oracle), and say what to do.
+ */
+const missing = (zh: string, en: string): ConstraintMessage => ({
+  code: "NOT_FOUND",
+  zh: `所选${zh}不存在或不属于可用范围，请重新选择`,
+  en: `The chosen ${en} does not exist or is not one you may use; choose another`,
+});
+/** A deactivated row that may no longer be newly linked. */
+const inactive = (zh: string, en: string, action: Message): ConstraintMessage =>
+  check(
+    `${zh}已停用，不能${action.zh}；请选择其他${zh}，或请管理员重新启用`,
+    `The ${en} is deactivated and cannot be ${action.en}; choose another, or ask an administrator to reactivate it`,
+  );
+
+/** Messages by constraint name (names repeat across schemas only for identical rules). */
+export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
+  // Units and accounts.
+  tenants_code_key: taken("该单位已接入", "This unit is already onboarded"),
+  tenants_code_matches_level: check(
+    "区划代码位数与层级不符（省2位、市4位、县6位、乡镇9位、村12位）",
+    "The division code does not fit the level (province 2 digits, city 4, county 6, township 9, village 12)",
+  ),
+  tenants_name_check: chars("单位名称", "The unit's name", 100),
+  tenants_parent_id_fkey: missing("上级单位", "parent unit"),
+  tenants_root_is_prefix: check("下级单位须在本部署范围内", "A unit must lie inside its deployment"),
+  tenants_root_has_no_parent: check(
+    "只有部署的顶级单位没有上级；请从上级单位接入",
+    "Only a deployment's top unit has no parent; onboard it from its parent",
+  ),
+  tenants_child_extends_parent: check("下级区划代码须以上级代码开头", "A child's code must extend its parent's"),
+  deployments_do_not_overlap: taken("该单位与已有部署的范围重叠", "This unit overlaps an existing deployment"),
+  users_username_key: taken("该登录名已被使用，请换一个", "This login name is taken; choose another"),
+  users_username_check: check(
+    "登录名须为3–48位小写字母、数字或 . _ -，并以字母或数字开头",
+    "A login name is 3–48 lower-case letters, digits or . _ -, starting with a letter or digit",
+  ),
+  users_display_name_check: chars("姓名", "The display name", 60),
+  users_roles_check: check("请至少选择一个有效角色", "Choose at least one valid role"),
+  users_operator_shape: check(
+    "平台运维角色只能授予平台账号，单位账号不能持有",
+    "The platform-operator role belongs to platform accounts only, never to a unit's account",
+  ),
+  users_tenant_id_fkey: missing("单位", "unit"),
+  users_totp_already_enabled: taken(
+    "已启用两步验证；如需更换验证器，请先停用",
+    "A second factor is already set up; turn it off first to replace it",
+  ),
+  user_setup_tokens_user_id_fkey: missing("用户", "user"),
+
+  // Department catalogue and stationed departments.
+  department_kinds_code_check: check(
+    "类别代码须为小写字母、数字和下划线（2–38位，以字母开头）",
+    "A kind's code is 2–38 lower-case letters, digits or underscores, starting with a letter",
+  ),
+  department_kinds_name_check: chars("类别名称", "The kind's name", 60),
+  department_kinds_scope_code_code_key: taken("已有相同代码的部门类别", "A department kind with this code exists"),
+  stationings_name_check: chars("部门名称", "The department's name", 60),
+  stationings_name_unique: taken("已有同名的入驻部门，请换一个名称", "A stationed department of this name exists"),
+  stationings_contact_name_check: chars("联系人", "The contact name", 30, 0),
+  stationings_contact_phone_check: phone("联系电话", "The contact phone"),
+  stationings_notes_check: chars("备注", "The notes", 500, 0),
+  stationings_response_minutes_check: between("响应时限", "The response time", 5, 10080, "分钟", "minutes"),
+  stationings_on_call_has_response: check(
+    "随叫随驻部门须填写联系电话和响应时限",
+    "An on-call department needs a contact phone and a response time",
+  ),
+  rotation_slots_stationing_id_fkey: missing("入驻部门", "stationed department"),
+  rotation_slots_weekdays_check: check("请选择至少一个星期几（周一至周日）", "Choose at least one weekday (Mon–Sun)"),
+  rotation_slots_every_weeks_check: between("轮值间隔", "The rotation interval", 1, 8, "周", "weeks"),
+  rotation_slots_anchor: check("隔周轮值须指定起始日期", "A multi-week rotation needs an anchor date"),
+  rotation_slots_pattern_or_range: check("请选择星期或填写起止日期", "Choose weekdays or a date range"),
+  rotation_slots_range_order: check("结束日期不能早于开始日期", "The end date is before the start date"),
+  rotation_slots_staff_name_check: chars("值班人员", "The staff name", 30),
+  rotation_slots_staff_phone_check: phone("值班电话", "The staff phone"),
+  stationing_liaisons_pkey: taken("同一联络员只能添加一次", "Add each liaison once"),
+  stationing_liaisons_stationing_id_fkey: missing("入驻部门", "stationed department"),
+  stationing_liaisons_user_id_fkey: missing("联络员账号", "liaison account"),
+
+  // Windows, mediators, rooms, committees.
+  service_windows_name_check: chars("窗口名称", "The window's name", 40),
+  service_windows_number_check: between("窗口编号", "The window number", 1, 999),
+  service_windows_number_unique: taken("该窗口编号已被使用，请换一个", "This window number is taken; choose another"),
+  service_windows_stationing_id_fkey: missing("入驻部门", "stationed department"),
+  service_windows_stationing_id_active: inactive("入驻部门", "stationed department", {
+    zh: "安排到窗口",
+    en: "put at a window",
+  }),
+  mediators_name_check: chars("调解员姓名", "The mediator's name", 30),
+  mediators_affiliation_name_check: chars("所属单位名称", "The affiliation's name", 60, 0),
+  mediators_phone_check: phone("调解员电话", "The mediator's phone"),
+  mediators_user_id_fkey: missing("账号", "account"),
+  mediation_rooms_name_check: chars("调解室名称", "The room's name", 40),
+  mediation_rooms_name_unique: taken("已有同名的调解室，请换一个名称", "A room of this name exists"),
+  mediation_rooms_studio_name_check: chars("工作室名称", "The studio's name", 40, 0),
+  mediation_rooms_location_check: chars("位置", "The location", 60, 0),
+  mediation_rooms_capacity_check: between("容纳人数", "The capacity", 1, 500, "人", "people"),
+  mediation_rooms_chief_mediator_id_fkey: missing("首席调解员", "chief mediator"),
+  mediation_committees_name_check: chars("调委会名称", "The committee's name", 60),
+  mediation_committees_name_unique: taken("已有同名的调委会，请换一个名称", "A committee of this name exists"),
+  committee_members_pkey: taken("同一调解员只能加入一次", "Add each mediator once"),
+  committee_members_committee_id_fkey: missing("调委会", "committee"),
+  committee_members_mediator_id_fkey: missing("调解员", "mediator"),
+  committee_members_role_check: choose("成员职务", "the member's role"),
+
+  // Bookings.
+  bookings_during_check: check(
+    "预约须有开始和结束时间，且一次不超过12小时；更长的调解请分多次预约",
+    "A booking needs a start and an end and lasts at most 12 hours; book longer mediation as several sessions",
+  ),
+  bookings_title_check: chars("预约事由", "The booking's title", 100),
+  bookings_room_id_fkey: missing("调解室", "room"),
+  bookings_room_id_active: inactive("调解室", "room", { zh: "预约", en: "booked" }),
+  bookings_case_id_fkey: missing("案件", "case"),
+  bookings_room_no_overlap: taken(
+    "该调解室在此时段已被预约，请换一个时段或调解室",
+    "The room is already booked at that time; choose another time or room",
+  ),
+  booking_mediators_pkey: taken("同一调解员只能预约一次", "Book each mediator once"),
+  booking_mediators_mediator_id_fkey: missing("调解员", "mediator"),
+  booking_mediators_mediator_id_active: inactive("调解员", "mediator", { zh: "预约", en: "booked" }),
+  booking_mediators_no_overlap: taken(
+    "调解员在该时段已有其他安排，请换一个时段或调解员",
+    "A mediator is already booked at that time; choose another time or mediator",
+  ),
+
+  // Cases and what hangs off them.
+  case_categories_code_check: check(
+    "类别代码须为小写字母、数字和下划线（2–38位，以字母开头）",
+    "A category's code is 2–38 lower-case letters, digits or underscores, starting with a letter",
+  ),
+  case_categories_name_check: chars("类别名称", "The category's name", 40),
+  case_categories_scope_code_code_key: taken("已有相同代码的纠纷类别", "A category with this code exists"),
+  cases_title_check: chars("案件标题", "The case title", 100),
+  cases_description_check: chars("案情描述", "The description", 5000),
+  cases_people_count_check: between("涉及人数", "The number of people", 1, 100000),
+  cases_amount_cents_check: check("涉及金额不能为负数", "The amount cannot be negative"),
+  cases_difficulty_check: choose("难易程度", "the difficulty"),
+  cases_location_in_scope: check("发生地须在本县（区）辖区内", "The location must be inside your county"),
+  cases_owner_on_path: check("只能上报给上级单位", "A case moves only to a unit above it"),
+  cases_handler_named_from_above: check("只能由上级单位交办", "Only a unit above may assign it"),
+  cases_mediator_id_fkey: missing("调解员", "mediator"),
+  cases_mediator_id_active: inactive("调解员", "mediator", { zh: "分派", en: "assigned" }),
+  cases_room_id_fkey: missing("调解室", "room"),
+  cases_room_id_active: inactive("调解室", "room", { zh: "分派", en: "assigned" }),
+  cases_window_id_fkey: missing("窗口", "window"),
+  cases_window_id_active: inactive("窗口", "window", { zh: "分派", en: "assigned" }),
+  cases_committee_id_fkey: missing("调委会", "committee"),
+  cases_committee_id_active: inactive("调委会", "committee", { zh: "分派", en: "assigned" }),
+  cases_duplicate_of_fkey: missing("原案件", "original case"),
+  case_parties_case_id_fkey: missing("案件", "case"),
+  case_parties_kind_check: choose("当事人类型", "the party's kind"),
+  case_parties_org_code_check: check(
+    "统一社会信用代码须为18位（数字和大写字母，不含 I O Z S V）",
+    "A credit code is 18 digits and capital letters (no I, O, Z, S, V)",
+  ),
+  case_events_case_id_fkey: missing("案件", "case"),
+  case_links_case_id_fkey: missing("案件", "case"),
+  case_links_related_id_fkey: missing("关联案件", "related case"),
+  idempotency_keys_key_check: check(
+    "Idempotency-Key 须为8–100个字符",
+    "The Idempotency-Key header must be 8–100 characters",
+  ),
+  case_summons_case_id_fkey: missing("案件", "case"),
+  case_summons_stationing_id_fkey: missing("入驻部门", "stationed department"),
+  case_summons_stationing_id_active: inactive("入驻部门", "stationed department", { zh: "召集", en: "summoned" }),
+  case_summons_instructions_check: chars("召集说明", "The instructions", 1000, 0),
+  mediation_sessions_case_id_fkey: missing("案件", "case"),
+  mediation_sessions_check: check("调解结束时间须晚于开始时间", "A session must end after it starts"),
+  mediation_sessions_notes_check: chars("调解记录", "The notes", 10000, 0),
+  mediation_sessions_outcome_check: choose("调解结果", "the outcome"),
+  agreements_case_id_fkey: missing("案件", "case"),
+  agreements_check: check("履行期限不能早于签订日期", "The performance deadline cannot be before the signing date"),
+  agreements_facts_check: chars("纠纷事实", "The facts", 10000),
+  agreements_disputed_matters_check: chars("争议事项", "The disputed matters", 5000),
+  agreements_terms_check: chars("协议内容", "The terms", 10000),
+  agreements_performance_manner_check: chars("履行方式", "The manner of performance", 1000),
+  agreements_performance_place_check: chars("履行地点", "The place of performance", 200),
+  agreements_performance_status_check: choose("履行情况", "the performance status"),
+  judicial_confirmations_case_id_fkey: missing("案件", "case"),
+  judicial_confirmations_agreement_id_fkey: missing("调解协议", "agreement"),
+  judicial_confirmations_agreement_id_key: taken(
+    "该调解协议已申请过司法确认，请在原申请上记录法院的进展",
+    "This agreement already has a judicial-confirmation application; record the court's steps on it",
+  ),
+  judicial_confirmations_court_name_check: chars("法院名称", "The court's name", 60),
+  referrals_case_id_fkey: missing("案件", "case"),
+  referrals_kind_check: choose("转办方式", "the kind of referral"),
+  referrals_receiving_body_check: chars("接收机关", "The receiving body", 100),
+  follow_ups_case_id_fkey: missing("案件", "case"),
+  follow_ups_method_check: choose("回访方式", "the follow-up method"),
+  follow_ups_satisfaction_check: choose("满意度", "the satisfaction"),
+  follow_ups_notes_check: chars("回访记录", "The notes", 2000, 0),
+  follow_ups_override_reason_check: chars("不重办的理由", "The reason", 1000, 0),
+  attachments_case_id_fkey: missing("案件", "case"),
+  attachments_filename_check: chars("文件名", "The file name", 200),
+  attachments_size_bytes_check: check("文件不能为空", "The file is empty"),
+  case_hops_case_id_fkey: missing("案件", "case"),
+  case_hops_reason_check: chars("原因", "The reason", 1000, 0),
+  case_hops_instructions_check: chars("交办要求", "The instructions", 2000, 0),
+  case_hops_urgency_check: choose("紧急程度", "the urgency"),
+  notifications_case_id_fkey: missing("案件", "case"),
+  notification_reads_notification_id_fkey: missing("通知", "notification"),
+
+  // Deadlines and supervision.
+  deadline_policies_amount_check: between("时限", "The amount", 1, 3650),
+  deadline_policies_note_check: chars("说明", "The note", 200, 0),
+  deadline_policies_stage_check: choose("环节", "the stage"),
+  deadline_policies_yellow_share_check: check(
+    "黄色预警比例须大于0且小于1（如0.333表示剩余三分之一时变黄）",
+    "The yellow share is between 0 and 1 exclusive (0.333: yellow when a third of the time is left)",
+  ),
+  deadline_policies_version_key: taken(
+    "该时限规则刚被他人修改，请刷新后重试",
+    "Someone changed this rule at the same moment; reload and retry",
+  ),
+  case_deadlines_case_id_fkey: missing("案件", "case"),
+  supervisions_case_id_fkey: missing("案件", "case"),
+  supervisions_instructions_check: chars("督办要求", "The instructions", 2000, 0),
+  supervisions_answer_check: chars("督办回复", "The answer", 2000, 0),
+};
+
+/**
+ * What to say when a row cannot be removed because others still refer to it, by the foreign
+ * key that refers to it; `count` is how many distinct cases (or rows) do.
+ */
+export const IN_USE_MESSAGES: Record<string, (count: number) => ConstraintMessage> = {
+  case_summons_stationing_id_fkey: (n) => ({
+    code: "CONFLICT",
+    zh: `该部门已被召集参与${n}件案件，不能删除——请改为停用`,
+    en: `This department was summoned to ${n} case${n === 1 ? "" : "s"}; deactivate it instead of removing it`,
+  }),
+};
