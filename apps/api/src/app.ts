@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
 import {
@@ -19,24 +20,27 @@ import {
   type ClientInfo,
   completeSetup,
   completeTotpLogin,
+  failureLimit,
   inspectSetupToken,
   login,
   logout,
-  rateLimit,
   type SessionUser,
   scopeOf,
   validateSession,
 } from "@zongzhi/auth";
 import { type Sql, withScope } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
-import { type Context, Hono } from "hono";
-import { deleteCookie, generateCookie, getCookie, setCookie } from "hono/cookie";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { generateCookie, getCookie, setCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
+import { clientAddress, compileTrust } from "./client-address.ts";
 import { createNotificationHub } from "./events.ts";
 import type { Logger } from "./logger.ts";
+import { bodyTooLarge, receiveUpload, UPLOAD_BODY_LIMIT } from "./upload.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -55,7 +59,20 @@ export interface AppOptions {
   insecureCookie?: boolean;
   /** Operators must sign in with a second factor (env REQUIRE_OPERATOR_TOTP=1; default off). */
   requireOperatorTotp?: boolean;
+  /**
+   * Peers whose X-Forwarded-For / X-Real-IP are believed (env TRUSTED_PROXIES: IPs and CIDRs).
+   * Default none: the client address is the socket's.
+   */
+  trustedProxies?: string[];
 }
+
+/** Largest JSON body of the sign-in, setup and public endpoints (16 KB: a name, a password, a code). */
+export const SMALL_BODY_LIMIT = 16 * 1024;
+/** Largest tRPC request body (1 MB: the longest texts a form carries, with room to spare). */
+export const TRPC_BODY_LIMIT = 1024 * 1024;
+/** Failed public lookups allowed per client address, and per case code, per window. */
+export const LOOKUP_FAILURE_RATE = { limit: 20, windowMs: 10 * 60 * 1000 };
+export const LOOKUP_CODE_FAILURE_RATE = { limit: 10, windowMs: 10 * 60 * 1000 };
 
 /** Variables a request carries through the middleware chain. */
 type Env = { Variables: { requestId: string; user: SessionUser | null; token: string | null; client: ClientInfo } };
@@ -69,6 +86,7 @@ export function createApp(options: AppOptions) {
   // __Host- binds the cookie to this exact origin (no Domain, Path=/, Secure).
   const cookieName = secureCookie ? "__Host-zz_session" : "zz_session";
   const allowed = new Set([options.origin, ...(options.allowedOrigins ?? [])]);
+  const trust = compileTrust(options.trustedProxies ?? []);
   const app = new Hono<Env>();
 
   app.use(requestId({ headerName: "X-Request-Id", limitLength: 64 }));
@@ -95,9 +113,14 @@ export function createApp(options: AppOptions) {
   // One access line per request: path without query string (tRPC inputs may carry personal data).
   app.use(async (c, next) => {
     const started = performance.now();
+    // Why not X-Forwarded-For as it comes: any client can write it. Only a trusted proxy's counts.
     c.set("client", {
-      ip: c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || remoteAddress(c) || "unknown",
-      userAgent: c.req.header("user-agent") ?? "",
+      ip: clientAddress(
+        peerAddress(c),
+        { forwardedFor: c.req.header("x-forwarded-for"), realIp: c.req.header("x-real-ip") },
+        trust,
+      ),
+      userAgent: (c.req.header("user-agent") ?? "").slice(0, 300),
     });
     await next();
     logger.info({
@@ -108,6 +131,25 @@ export function createApp(options: AppOptions) {
       ms: Math.round(performance.now() - started),
       userId: c.get("user")?.userId,
     });
+  });
+
+  // Bodies are limited before anything reads them: Content-Length over the limit is refused at
+  // once, a chunked body as soon as it passes the limit. Uploads stream (see receiveUpload).
+  const tooLarge = (limit: number) => (c: Context) => {
+    c.header("connection", "close");
+    return problem(c, bodyTooLarge(limit));
+  };
+  const smallBody = bodyLimit({ maxSize: SMALL_BODY_LIMIT, onError: tooLarge(SMALL_BODY_LIMIT) });
+  const trpcBody = bodyLimit({ maxSize: TRPC_BODY_LIMIT, onError: tooLarge(TRPC_BODY_LIMIT) });
+  const uploadBody: MiddlewareHandler = async (c, next) => {
+    const declared = Number(c.req.header("content-length"));
+    if (!c.req.header("transfer-encoding") && declared > UPLOAD_BODY_LIMIT) return tooLarge(UPLOAD_BODY_LIMIT)(c);
+    await next();
+  };
+  app.use(async (c, next) => {
+    const path = c.req.path;
+    if (/^\/cases\/[^/]+\/attachments$/.test(path)) return uploadBody(c, next);
+    return path.startsWith("/trpc/") ? trpcBody(c, next) : smallBody(c, next);
   });
 
   // Why: cookies ride along on cross-site requests, so every state change must prove it
@@ -134,10 +176,15 @@ export function createApp(options: AppOptions) {
     }
     const token = getCookie(c, cookieName) ?? null;
     const user = token ? await validateSession(sql, token, sessionOptions) : null;
-    if (token && !user) deleteCookie(c, cookieName, { path: "/", secure: secureCookie });
     c.set("token", user ? token : null);
     c.set("user", user);
     await next();
+    // An invalid or expired cookie is cleared on every answer, tRPC's (its own Response) included,
+    // unless the answer sets a new session.
+    if (token && !user && !c.res.headers.get("set-cookie")?.includes(`${cookieName}=`)) {
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.append("set-cookie", clearCookie);
+    }
   });
 
   const cookieOptions = {
@@ -148,6 +195,7 @@ export function createApp(options: AppOptions) {
     maxAge: 12 * 60 * 60,
   } as const;
   const writeSession = (c: Context<Env>, token: string) => setCookie(c, cookieName, token, cookieOptions);
+  const clearCookie = generateCookie(cookieName, "", { ...cookieOptions, maxAge: 0, expires: new Date(0) });
 
   app.get("/healthz", async (c) => {
     try {
@@ -183,7 +231,7 @@ export function createApp(options: AppOptions) {
   app.post("/auth/logout", async (c) => {
     const token = c.get("token");
     if (token) await logout(sql, token, c.get("client"));
-    deleteCookie(c, cookieName, { path: "/", secure: secureCookie });
+    c.header("set-cookie", clearCookie, { append: true });
     return c.json({ ok: true });
   });
 
@@ -211,9 +259,13 @@ export function createApp(options: AppOptions) {
     phoneLast4: z.string().regex(/^\d{4}$/),
   });
   app.post("/public/lookup", async (c) => {
-    await rateLimit(sql, `lookup:${c.get("client").ip}`, 20, 10 * 60 * 1000);
+    // Misses are limited per address and per code (a code's 4 phone digits must not fall to
+    // enumeration from many addresses either); a found case gives its hits back.
+    const byAddress = await failureLimit(sql, `lookup-fail:${c.get("client").ip}`, LOOKUP_FAILURE_RATE);
     const input = Lookup.parse(await c.req.json().catch(() => ({})));
+    const byCode = await failureLimit(sql, `lookup-code:${input.code}`, LOOKUP_CODE_FAILURE_RATE);
     const found = await publicLookup(sql, options.cipher, input);
+    if (found) await Promise.all([byAddress.succeeded(), byCode.succeeded()]);
     if (!found) {
       return problem(
         c,
@@ -226,14 +278,17 @@ export function createApp(options: AppOptions) {
     return c.json(found);
   });
 
-  /** Runs `fn` in the signed-in caller's tenant transaction, after the same checks as tRPC. */
-  const asCaller = <T>(c: Context<Env>, fn: Parameters<typeof withScope<T>>[2]) => {
+  /** The signed-in caller, after the same checks as tRPC (before any body is read). */
+  const caller = (c: Context<Env>) => {
     const user = c.get("user");
     if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
     assertSessionReady(user, null);
     assertCan(user.roles, "case.read");
-    return withScope(sql, scopeOf(user, c.get("requestId")), fn);
+    return user;
   };
+  /** Runs `fn` in the signed-in caller's tenant transaction. */
+  const asCaller = <T>(c: Context<Env>, fn: Parameters<typeof withScope<T>>[2]) =>
+    withScope(sql, scopeOf(caller(c), c.get("requestId")), fn);
 
   // Live notifications (SSE), fed by LISTEN/NOTIFY so that several API instances work.
   const hub = createNotificationHub(sql, logger);
@@ -261,17 +316,18 @@ export function createApp(options: AppOptions) {
     });
   });
 
-  // Attachments travel as multipart uploads, outside tRPC; the bytes go to the store, not the database.
+  // Attachments travel as multipart uploads, outside tRPC; the bytes stream to the store (never
+  // whole in memory, never into the database). Who may upload is checked before the body is read.
   app.post("/cases/:id/attachments", async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const file = form.file;
-    if (!(file instanceof File)) {
-      throw new AppError("VALIDATION", { zh: "请选择要上传的文件", en: "Choose a file to upload" });
-    }
-    const bytes = new Uint8Array(await file.arrayBuffer());
     const caseId = z.uuid().parse(c.req.param("id"));
-    const saved = await asCaller(c, (tx) => addAttachment(tx, options.store, { caseId, filename: file.name, bytes }));
-    return c.json(saved, 201);
+    caller(c);
+    const { filename, file } = await receiveUpload(c.req.raw, options.store);
+    try {
+      const saved = await asCaller(c, (tx) => addAttachment(tx, { caseId, filename, file }));
+      return c.json(saved, 201);
+    } finally {
+      await file.discard();
+    }
   });
   app.get("/attachments/:id", async (c) => {
     const id = z.uuid().parse(c.req.param("id"));
@@ -302,6 +358,13 @@ export function createApp(options: AppOptions) {
           setSessionToken: (token) =>
             opts.resHeaders.append("set-cookie", generateCookie(cookieName, token, cookieOptions)),
         };
+      },
+      // A 429 says when to come back (Retry-After), as on the plain HTTP routes.
+      responseMeta: ({ errors }) => {
+        const seconds = errors
+          .map((e) => toAppError(e.cause ?? e)?.details?.retryAfterSeconds)
+          .find((s): s is number => typeof s === "number");
+        return seconds ? { headers: new Headers({ "retry-after": String(seconds) }) } : {};
       },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") {
@@ -346,12 +409,18 @@ function nextStep(user: SessionUser) {
   };
 }
 
-function remoteAddress(c: Context): string | undefined {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress;
+/** The socket peer's address (none when the app is driven without a Node server). */
+function peerAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
 }
 
 function problem(c: Context, error: AppError) {
   const status = ERROR_STATUS[error.code].http as 400;
+  const retry = error.details?.retryAfterSeconds;
+  if (typeof retry === "number") c.header("retry-after", String(retry));
   return c.json({ code: error.code, zh: error.messages.zh, en: error.messages.en, details: error.details }, status);
 }

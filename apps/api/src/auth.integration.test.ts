@@ -10,8 +10,13 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const json = { "content-type": "application/json" };
-const post = (path: string, body: unknown, extra: Record<string, string> = {}) =>
-  api.request(path, { method: "POST", headers: { ...json, ...extra }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown, extra: Record<string, string> = {}, ip?: string) =>
+  api.request(path, {
+    method: "POST",
+    headers: { ...json, ...extra },
+    body: JSON.stringify(body),
+    ...(ip ? { ip } : {}),
+  });
 
 async function appCode(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -93,23 +98,82 @@ describe("sign-in", () => {
     expect(seq.at(-1)).toBe("auth.login");
   });
 
-  it("limits sign-in attempts per IP address", async () => {
+  it("limits failed sign-ins per client address, saying how long to wait", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) {
-      const res = await post(
-        "/auth/login",
-        { username: "nobody.here", password: "x" },
-        { "x-forwarded-for": "192.0.2.77" },
-      );
+      const res = await post("/auth/login", { username: `nobody.${i}`, password: "x" }, {}, "198.51.100.77");
       statuses.push(res.status);
+      if (res.status === 429) {
+        const retry = Number(res.headers.get("retry-after"));
+        expect(retry).toBeGreaterThan(500);
+        expect(retry).toBeLessThanOrEqual(600);
+        const body = (await res.json()) as { code: string; zh: string; en: string };
+        expect(body.code).toBe("RATE_LIMITED");
+        expect(body.zh).toBe(`请求过于频繁，请 ${Math.ceil(retry / 60)} 分钟后再试`);
+        expect(body.en).toBe(`Too many requests; try again in ${Math.ceil(retry / 60)} minutes`);
+      }
     }
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(30)).toEqual([429, 429]);
-    // Another address is not affected.
+    // Even the right password waits: the address is what is limited.
     expect(
-      (await post("/auth/login", { username: "nobody.here", password: "x" }, { "x-forwarded-for": "192.0.2.78" }))
-        .status,
-    ).toBe(401);
+      (await post("/auth/login", { username: "yumen.clerk", password: DEMO_PASSWORD }, {}, "198.51.100.77")).status,
+    ).toBe(429);
+    // Another address is not affected.
+    expect((await post("/auth/login", { username: "nobody.here", password: "x" }, {}, "198.51.100.78")).status).toBe(
+      401,
+    );
+  });
+
+  it("does not count successful sign-ins: 40 in a row from one address all succeed", async () => {
+    const names = ["yumen.clerk", "yumen.leader", "yumen.liaison", "jiuquan.admin", "yumenzhen.admin"];
+    for (let i = 0; i < 40; i++) {
+      const res = await post(
+        "/auth/login",
+        { username: names[i % names.length], password: DEMO_PASSWORD },
+        {},
+        "198.51.100.90",
+      );
+      expect(res.status).toBe(200);
+    }
+    // A few failures in between do not block the others either.
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await post("/auth/login", { username: "yumen.clerk", password: "Wrong@2026x" }, {}, "198.51.100.90")).status,
+      ).toBe(401);
+    }
+    expect(
+      (await post("/auth/login", { username: "yumen.leader", password: DEMO_PASSWORD }, {}, "198.51.100.90")).status,
+    ).toBe(200);
+  });
+
+  it("locks an unknown login name exactly like a known one: same answers at the same attempts", async () => {
+    const answers = async (username: string, ip: string) => {
+      const seen: { status: number; code: string; zh: string; en: string; lockedMinutes?: number }[] = [];
+      for (let i = 1; i <= 7; i++) {
+        const res = await post("/auth/login", { username, password: `Bad@pass${i}` }, {}, ip);
+        const body = (await res.json()) as { code: string; zh: string; en: string; details?: { lockedUntil?: string } };
+        const until = body.details?.lockedUntil;
+        seen.push({
+          status: res.status,
+          code: body.code,
+          // The lock's time differs by the moment of the attempt; the wording must not.
+          zh: body.zh.replace(/锁定至 .*?，/, "锁定至 …，"),
+          en: body.en.replace(/until \S+ or/, "until … or"),
+          ...(until ? { lockedMinutes: Math.round((new Date(until).getTime() - Date.now()) / 60_000) } : {}),
+        });
+      }
+      return seen;
+    };
+    const known = await answers("cun.grid", "198.51.100.31");
+    const unknown = await answers("yumen.nobody", "198.51.100.32");
+    expect(known.map((a) => a.status)).toEqual([401, 401, 401, 401, 423, 423, 423]);
+    expect(unknown).toEqual(known);
+    expect(known[4]).toMatchObject({ code: "ACCOUNT_LOCKED", lockedMinutes: 30 });
+    // Login names differ only in letter case: still one name.
+    expect((await post("/auth/login", { username: "YUMEN.NOBODY", password: "x" }, {}, "198.51.100.33")).status).toBe(
+      423,
+    );
   });
 });
 
@@ -147,6 +211,60 @@ describe("sessions", () => {
     const cookie = await api.login("yumen.leader");
     const forged = cookie.replace(/\.[a-z2-7]{32}$/, `.${"a".repeat(32)}`);
     expect(await appCode(api.client(forged).auth.me.query())).toBe("UNAUTHENTICATED");
+  });
+
+  it("a wrong secret with a known session id does not keep the session alive", async () => {
+    const cookie = await api.login("yumen.leader");
+    const id = cookie.split("=")[1]!.split(".")[0]!;
+    await api.db.admin`update auth.sessions set last_active_at = now() - interval '29 minutes' where id = ${id}`;
+    const forged = cookie.replace(/\.[a-z2-7]{32}$/, `.${"a".repeat(32)}`);
+    for (let i = 0; i < 3; i++) expect(await appCode(api.client(forged).auth.me.query())).toBe("UNAUTHENTICATED");
+    const [row] = await api.db.admin<
+      { idle: number }[]
+    >`select extract(epoch from now() - last_active_at)::int as idle from auth.sessions where id = ${id}`;
+    expect(row!.idle).toBeGreaterThanOrEqual(29 * 60);
+    // Two minutes later (idle limit passed) the session is gone for its owner too.
+    await api.db
+      .admin`update auth.sessions set last_active_at = last_active_at - interval '2 minutes' where id = ${id}`;
+    expect(await appCode(api.client(cookie).auth.me.query())).toBe("UNAUTHENTICATED");
+  });
+
+  it("clears an invalid or expired cookie on tRPC answers too", async () => {
+    const cookie = await api.login("yumen.leader");
+    const id = cookie.split("=")[1]!.split(".")[0]!;
+    await api.db.admin`delete from auth.sessions where id = ${id}`;
+    for (const sent of [cookie, cookie.replace(/=.*/, "=garbage")]) {
+      const res = await api.request("/trpc/auth.me", { cookie: sent });
+      expect(res.status).toBe(401);
+      const header = res.headers.get("set-cookie") ?? "";
+      expect(header).toMatch(/^__Host-zz_session=;/);
+      expect(header).toContain("Max-Age=0");
+      expect(header).toContain("Secure");
+    }
+    // A valid cookie is left alone.
+    const fresh = await api.login("yumen.leader");
+    expect((await api.request("/trpc/auth.me", { cookie: fresh })).headers.get("set-cookie")).toBeNull();
+  });
+
+  it("suspending a unit ends the sessions of everyone in it and below; reactivation does not revive them", async () => {
+    const town = await api.login("yumenzhen.admin");
+    const village = await api.login("cun.mediator");
+    const county = await api.login("yumen.clerk");
+    const admin = api.client(await api.login("yumen.admin"));
+    const [unit] = await api.db.admin<{ id: string; version: number }[]>`select id, version from app.tenants
+      where code = '620981101'`;
+    const suspended = await admin.tenants.setStatus.mutate({
+      id: unit!.id,
+      status: "suspended",
+      version: unit!.version,
+    });
+    expect(await api.db.admin`select 1 from auth.sessions where scope_code like '620981101%'`).toHaveLength(0);
+    await admin.tenants.setStatus.mutate({ id: unit!.id, status: "active", version: suspended.version });
+    expect(await appCode(api.client(town).auth.me.query())).toBe("UNAUTHENTICATED");
+    expect(await appCode(api.client(village).auth.me.query())).toBe("UNAUTHENTICATED");
+    // The unit above is untouched, and the unit's users can sign in again.
+    expect((await api.client(county).auth.me.query()).username).toBe("yumen.clerk");
+    expect((await api.client(await api.login("cun.mediator")).auth.me.query()).username).toBe("cun.mediator");
   });
 
   it("logout ends the session", async () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compileTrust } from "./client-address.ts";
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -32,6 +33,32 @@ const Env = z.object({
    * page until they have one. Default 0 (off). Deployments set their own staff's requirement in the UI.
    */
   REQUIRE_OPERATOR_TOTP: z.enum(["0", "1"]).default("0"),
+  /**
+   * Reverse proxies in front of the API whose X-Forwarded-For / X-Real-IP are believed:
+   * comma-separated IPs and CIDRs (e.g. `10.0.0.0/8,127.0.0.1`), or `loopback`. Default empty:
+   * the client address is always the socket's, and forwarded headers are ignored. Sign-in and
+   * lookup limits and the audit log use this address, so list exactly the proxies you run.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .refine(
+      (list) => {
+        try {
+          compileTrust(list);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "TRUSTED_PROXIES must list IP addresses or CIDR ranges, comma-separated" },
+    )
+    .transform((list) =>
+      list
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
 });
 
 /** Parsed environment of the API process (the only reader of process.env here). */

@@ -50,6 +50,7 @@ const app = createApp({
   store: localDiskStore(env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, "attachments")),
   insecureCookie: !origin.startsWith("https:"),
   requireOperatorTotp: env.REQUIRE_OPERATOR_TOTP === "1",
+  trustedProxies: env.TRUSTED_PROXIES,
 });
 
 const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });

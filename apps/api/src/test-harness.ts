@@ -20,8 +20,13 @@ export interface TestApi {
   origin: string;
   /** Every log line the server wrote (to prove that secrets never reach the logs). */
   logs: string[];
-  /** Raw request with the right Origin header unless `headers` overrides it. */
-  request(path: string, init?: RequestInit & { cookie?: string }): Promise<Response>;
+  /** Where the attachment store keeps its files. */
+  attachmentsDir: string;
+  /**
+   * Raw request with the right Origin header unless `headers` overrides it, arriving from the
+   * socket address `ip` (default {@link TEST_CLIENT_IP}); headers never choose the address.
+   */
+  request(path: string, init?: RequestInit & { cookie?: string; ip?: string }): Promise<Response>;
   /** Signs in and returns the session cookie (name=value). */
   login(username: string, password?: string, ip?: string): Promise<string>;
   /** A typed tRPC client acting with the given cookie. */
@@ -29,9 +34,22 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** Starts an API over a fresh cloned database; `https` selects the __Host- cookie mode. */
+/** The socket address test requests come from unless they say otherwise (TEST-NET-1, RFC 5737). */
+export const TEST_CLIENT_IP = "192.0.2.1";
+
+/**
+ * Starts an API over a fresh cloned database; `https` selects the __Host- cookie mode,
+ * `trustedProxies` the peers whose forwarded headers count.
+ */
 export async function startTestApi(
-  options: { https?: boolean; demo?: boolean; centres?: boolean; cases?: boolean; requireOperatorTotp?: boolean } = {},
+  options: {
+    https?: boolean;
+    demo?: boolean;
+    centres?: boolean;
+    cases?: boolean;
+    requireOperatorTotp?: boolean;
+    trustedProxies?: string[];
+  } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
@@ -47,7 +65,8 @@ export async function startTestApi(
     },
   });
   const logger = pino({ level: "info" }, sink);
-  const store = localDiskStore(await mkdtemp(join(tmpdir(), "zz-attachments-")));
+  const attachmentsDir = await mkdtemp(join(tmpdir(), "zz-attachments-"));
+  const store = localDiskStore(attachmentsDir);
   const app = createApp({
     sql: db.app,
     logger,
@@ -56,21 +75,26 @@ export async function startTestApi(
     store,
     insecureCookie: !options.https,
     requireOperatorTotp: options.requireOperatorTotp ?? false,
+    trustedProxies: options.trustedProxies ?? [],
   });
-  let ipCounter = 0;
-  const request = (path: string, init: RequestInit & { cookie?: string } = {}) => {
-    const headers = new Headers(init.headers);
+  const request = (path: string, init: RequestInit & { cookie?: string; ip?: string } = {}) => {
+    const { cookie, ip, ...rest } = init;
+    const headers = new Headers(rest.headers);
     if (!headers.has("origin") && !headers.has("x-no-origin")) headers.set("origin", origin);
     headers.delete("x-no-origin");
-    if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", `10.0.0.${(ipCounter++ % 250) + 1}`);
-    if (init.cookie) headers.set("cookie", init.cookie);
-    return Promise.resolve(app.request(new URL(path, origin).toString(), { ...init, headers }));
+    if (cookie) headers.set("cookie", cookie);
+    // What @hono/node-server hands the app: the socket, whose peer address getConnInfo reads.
+    const socket = { remoteAddress: ip ?? TEST_CLIENT_IP, remotePort: 40000, remoteFamily: "IPv4" };
+    const env = { incoming: { socket }, outgoing: {} };
+    const streaming = (rest.body instanceof ReadableStream ? { duplex: "half" } : {}) as RequestInit;
+    return Promise.resolve(app.request(new URL(path, origin).toString(), { ...rest, ...streaming, headers }, env));
   };
   const login = async (username: string, password = DEMO_PASSWORD, ip?: string) => {
     const res = await request("/auth/login", {
       method: "POST",
-      headers: { "content-type": "application/json", ...(ip ? { "x-forwarded-for": ip } : {}) },
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ username, password }),
+      ...(ip ? { ip } : {}),
     });
     if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
     return cookieOf(res)!;
@@ -85,7 +109,7 @@ export async function startTestApi(
         }),
       ],
     });
-  return { db, app, cipher, origin, logs, request, login, client, close: () => db.close() };
+  return { db, app, cipher, origin, logs, attachmentsDir, request, login, client, close: () => db.close() };
 }
 
 /** The `name=value` of the session cookie a response sets, if any. */

@@ -16,6 +16,7 @@ export const ERROR_STATUS: Record<ErrorCode, { trpc: TRPC_ERROR_CODE_KEY; http: 
   PRECONDITION_FAILED: { trpc: "PRECONDITION_FAILED", http: 412 },
   ACCOUNT_LOCKED: { trpc: "FORBIDDEN", http: 423 },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429 },
+  PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413 },
 };
 
 /** A field-level problem shown next to the field. */

@@ -1,6 +1,14 @@
 export { ERROR_STATUS, toAppError } from "./errors.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
-export { type AttachmentStore, addAttachment, readAttachment } from "./services/attachments.ts";
+export {
+  type AttachmentStore,
+  addAttachment,
+  attachmentTooLarge,
+  MAX_ATTACHMENT_BYTES,
+  readAttachment,
+  type StagedBytes,
+  type StagedFile,
+} from "./services/attachments.ts";
 export { publicLookup } from "./services/cases.ts";
 export { scanDeadlines } from "./services/deadlines.ts";
 export type { FieldCipher } from "./services/personal-data.ts";

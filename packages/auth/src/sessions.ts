@@ -1,8 +1,9 @@
 import type { FieldCipher } from "@zongzhi/crypto";
 import type { ScopeContext, Sql } from "@zongzhi/db/client";
-import { AppError, type Level, passwordProblems } from "@zongzhi/domain";
+import { AppError, type Level, type Message, passwordProblems } from "@zongzhi/domain";
 import { hashPassword, verifyPassword } from "./password.ts";
-import { mintToken, parseToken, secretMatches } from "./tokens.ts";
+import { assertPasswordStrength } from "./password-strength.ts";
+import { hashSecret, mintToken, parseToken, secretMatches } from "./tokens.ts";
 import { decryptTotpKey, isReplay, LOGIN_CHALLENGE_TTL_MS, matchTotpStep, totpRequiredFor } from "./totp.ts";
 
 /** Idle limit: a session unused this long is gone (MLPS level 3: 30 minutes). */
@@ -13,8 +14,13 @@ export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
 export const MAX_FAILED_LOGINS = 5;
 /** How long a lock lasts. */
 export const LOCK_MS = 30 * 60 * 1000;
-/** Login attempts allowed per IP address per window. */
-export const LOGIN_RATE = { limit: 30, windowMs: 10 * 60 * 1000 };
+/**
+ * Failed sign-ins allowed per client address per window (successful ones do not count: a centre
+ * behind one government-network address signs everyone in at shift start).
+ */
+export const LOGIN_FAILURE_RATE = { limit: 30, windowMs: 10 * 60 * 1000 };
+/** Setup-link attempts allowed per client address per window. */
+export const SETUP_RATE = { limit: 30, windowMs: 10 * 60 * 1000 };
 
 const interval = (ms: number) => `${Math.round(ms / 1000)} seconds`;
 
@@ -99,14 +105,47 @@ function lockedError(until: Date): AppError {
 const badCredentials = () =>
   new AppError("UNAUTHENTICATED", { zh: "用户名或密码错误", en: "Wrong login name or password" });
 
-/** Counts one hit against a shared per-key limit; throws RATE_LIMITED past it. */
+/** "3 分钟" / "3 minutes" (seconds below a minute), for messages that say how long to wait. */
+export function waitMessage(seconds: number): Message {
+  if (seconds < 60) return { zh: `${seconds} 秒`, en: `${seconds} second${seconds === 1 ? "" : "s"}` };
+  const minutes = Math.ceil(seconds / 60);
+  return { zh: `${minutes} 分钟`, en: `${minutes} minute${minutes === 1 ? "" : "s"}` };
+}
+
+/** RATE_LIMITED, saying how long to wait; `details.retryAfterSeconds` becomes the Retry-After header. */
+export function rateLimitedError(retryAfterSeconds: number): AppError {
+  const wait = waitMessage(retryAfterSeconds);
+  return new AppError(
+    "RATE_LIMITED",
+    { zh: `请求过于频繁，请 ${wait.zh}后再试`, en: `Too many requests; try again in ${wait.en}` },
+    { retryAfterSeconds },
+  );
+}
+
+/** A shared per-key limit (fixed window, one counter for every API instance). */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+/** Counts one hit against a shared per-key limit; throws RATE_LIMITED (with Retry-After) past it. */
 export async function rateLimit(sql: Sql, key: string, limit: number, windowMs: number): Promise<void> {
-  const [row] = await sql<
-    { ok: boolean }[]
-  >`select auth.rate_hit(${key}, ${limit}, ${interval(windowMs)}::interval) as ok`;
-  if (!row?.ok) {
-    throw new AppError("RATE_LIMITED", { zh: "请求过于频繁，请稍后再试", en: "Too many requests; try again later" });
-  }
+  const [row] = await sql<{ allowed: boolean; retry_after: number }[]>`select * from auth.rate_limit(${key},
+    ${limit}, ${interval(windowMs)}::interval)`;
+  if (!row?.allowed) throw rateLimitedError(row?.retry_after ?? Math.ceil(windowMs / 1000));
+}
+
+/**
+ * A limit on failures only: {@link rateLimit} takes a hit before the attempt (so that parallel
+ * attempts cannot all pass under the limit) and `succeeded()` gives it back.
+ */
+export async function failureLimit(sql: Sql, key: string, rate: RateLimit): Promise<{ succeeded(): Promise<void> }> {
+  await rateLimit(sql, key, rate.limit, rate.windowMs);
+  return {
+    async succeeded() {
+      await sql`select auth.rate_refund(${key})`;
+    },
+  };
 }
 
 /** What a right password leads to: a session, or (with a second factor) a challenge for the code. */
@@ -118,7 +157,10 @@ export type LoginResult =
  * Checks a login name and password and starts a session — or, when the account has a second
  * factor, opens a 5-minute challenge (`<id>.<secret>`, only SHA-256(secret) stored) that
  * {@link completeTotpLogin} turns into a session with the code. Every outcome is audited by the
- * database functions it calls; the 5th failure in a row (wrong password or wrong code) locks the account.
+ * database functions it calls; the 5th failure in a row (wrong password or wrong code) locks the
+ * login name for 30 minutes, whether or not an account has it, so that a lockout reveals nothing;
+ * an unknown name also spends the work of a password hash. Failures (not successes) are limited
+ * per client address ({@link LOGIN_FAILURE_RATE}).
  */
 export async function login(
   sql: Sql,
@@ -126,48 +168,54 @@ export async function login(
   client: ClientInfo,
   options: SessionOptions = {},
 ): Promise<LoginResult> {
-  await rateLimit(sql, `login:${client.ip}`, LOGIN_RATE.limit, LOGIN_RATE.windowMs);
+  const attempt = await failureLimit(sql, `login-fail:${client.ip}`, LOGIN_FAILURE_RATE);
   const username = input.username.trim().toLowerCase();
-  const [account] = await sql<
+  const [row] = await sql<
     {
-      user_id: string;
+      user_id: string | null;
       password_hash: string | null;
-      status: string;
+      status: string | null;
       tenant_blocked: boolean;
       locked_until: Date | null;
       totp_enabled: boolean;
     }[]
-  >`select * from auth.login_lookup(${username})`;
-  const passwordOk = await verifyPassword(account?.password_hash, input.password);
-  if (!account) {
-    await sql`select auth.login_refused(null, ${username}, ${client.ip}, 'unknown_user')`;
-    throw badCredentials();
-  }
+  >`select * from auth.login_begin(${username})`;
+  const account = row ?? {
+    user_id: null,
+    password_hash: null,
+    status: null,
+    tenant_blocked: false,
+    locked_until: null,
+  };
+  const passwordOk = await verifyPassword(account.password_hash, input.password);
   if (account.locked_until && account.locked_until > new Date()) {
     await sql`select auth.login_refused(${account.user_id}, ${username}, ${client.ip}, 'locked')`;
     throw lockedError(account.locked_until);
   }
-  if (!passwordOk) {
-    const [row] = await sql<{ until: Date | null }[]>`select auth.login_failed(${account.user_id}, ${client.ip},
-      ${MAX_FAILED_LOGINS}, ${interval(LOCK_MS)}::interval) as until`;
-    if (row?.until && row.until > new Date()) throw lockedError(row.until);
+  if (!passwordOk || !account.user_id) {
+    const [failed] = await sql<{ until: Date | null }[]>`select auth.login_name_failed(${account.user_id},
+      ${username}, ${client.ip}, ${MAX_FAILED_LOGINS}, ${interval(LOCK_MS)}::interval) as until`;
+    if (failed?.until && failed.until > new Date()) throw lockedError(failed.until);
     throw badCredentials();
   }
+  const userId = account.user_id;
+  // The password was right: this attempt is not a failure of the address, whatever follows.
+  await attempt.succeeded();
   if (account.status !== "active") {
-    await sql`select auth.login_refused(${account.user_id}, ${username}, ${client.ip}, 'disabled')`;
+    await sql`select auth.login_refused(${userId}, ${username}, ${client.ip}, 'disabled')`;
     throw new AppError("FORBIDDEN", { zh: "账号已停用，请联系管理员", en: "This account is disabled" });
   }
   if (account.tenant_blocked) {
-    await sql`select auth.login_refused(${account.user_id}, ${username}, ${client.ip}, 'tenant_suspended')`;
+    await sql`select auth.login_refused(${userId}, ${username}, ${client.ip}, 'tenant_suspended')`;
     throw new AppError("FORBIDDEN", { zh: "所属单位已暂停使用，请联系上级管理员", en: "Your unit is suspended" });
   }
-  if (account.totp_enabled) {
+  if (row?.totp_enabled) {
     const minted = mintToken();
-    await sql`select auth.challenge_create(${minted.id}, ${Buffer.from(minted.secretHash)}, ${account.user_id},
+    await sql`select auth.challenge_create(${minted.id}, ${Buffer.from(minted.secretHash)}, ${userId},
       ${client.ip})`;
     return { kind: "totp", challenge: minted.token, expiresAt: new Date(Date.now() + LOGIN_CHALLENGE_TTL_MS) };
   }
-  const token = await startSession(sql, account.user_id, client);
+  const token = await startSession(sql, userId, client);
   const user = await validateSession(sql, token, options);
   if (!user) throw badCredentials();
   return { kind: "session", token, user };
@@ -194,7 +242,7 @@ export async function completeTotpLogin(
   client: ClientInfo,
   options: SessionOptions = {},
 ): Promise<{ token: string; user: SessionUser }> {
-  await rateLimit(sql, `login:${client.ip}`, LOGIN_RATE.limit, LOGIN_RATE.windowMs);
+  const attempt = await failureLimit(sql, `login-fail:${client.ip}`, LOGIN_FAILURE_RATE);
   const parsed = parseToken(input.challenge);
   if (!parsed) throw challengeExpired();
   const [row] = await sql<
@@ -240,6 +288,7 @@ export async function completeTotpLogin(
     ${minted.id}, ${Buffer.from(minted.secretHash)}, ${client.ip}, ${client.userAgent}) as outcome`;
   if (done?.outcome === "replayed") return fail("replayed");
   if (done?.outcome !== "ok") throw challengeExpired();
+  await attempt.succeeded();
   const user = await validateSession(sql, minted.token, options);
   if (!user) throw challengeExpired();
   return { token: minted.token, user };
@@ -285,6 +334,9 @@ export async function validateSession(
       ${interval(SESSION_ABSOLUTE_MS)}::interval)`;
   // Why constant time: the id is public, the secret is the credential.
   if (!row || !secretMatches(parsed.secret, new Uint8Array(row.secret_hash))) return null;
+  // Only now, with the secret proved, does the idle window slide (lucia-auth.com).
+  await sql`select auth.session_touch(${parsed.id}, ${Buffer.from(hashSecret(parsed.secret))},
+    ${interval(SESSION_IDLE_MS)}::interval)`;
   return {
     sessionId: parsed.id,
     sessionCreatedAt: row.session_created_at,
@@ -315,9 +367,15 @@ export async function logout(sql: Sql, token: string, client: ClientInfo): Promi
   if (parsed) await sql`select auth.session_delete(${parsed.id}, ${client.ip})`;
 }
 
-/** Throws PASSWORD_POLICY with every problem when a new password is not acceptable. */
-export function assertPasswordPolicy(password: string, username?: string): void {
+/**
+ * Throws PASSWORD_POLICY with every problem when a new password is not acceptable: the domain's
+ * rules (length, 4 classes, no login name), then the strength estimate (common passwords, words,
+ * keyboard runs, dates; see password-strength.ts). `context` holds words the password must not
+ * lean on (the display name).
+ */
+export async function assertPasswordPolicy(password: string, username?: string, context: string[] = []): Promise<void> {
   const problems = passwordProblems(password, username);
+  if (problems.length === 0) await assertPasswordStrength(password, [...(username ? [username] : []), ...context]);
   if (problems.length > 0) {
     throw new AppError(
       "PASSWORD_POLICY",
@@ -341,9 +399,9 @@ export async function completeSetup(
   input: { token: string; password: string },
   client: ClientInfo,
 ): Promise<{ token: string | null }> {
-  await rateLimit(sql, `setup:${client.ip}`, LOGIN_RATE.limit, LOGIN_RATE.windowMs);
+  await rateLimit(sql, `setup:${client.ip}`, SETUP_RATE.limit, SETUP_RATE.windowMs);
   const info = await inspectSetupToken(sql, input.token);
-  assertPasswordPolicy(input.password, info.username);
+  await assertPasswordPolicy(input.password, info.username, [info.displayName]);
   const parsed = parseToken(input.token)!;
   const hash = await hashPassword(input.password);
   const [row] = await sql<{ user_id: string | null }[]>`select auth.setup_token_complete(${parsed.id}, ${hash},

@@ -31,7 +31,7 @@ export const authRouter = router({
     .input(z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200) }))
     .mutation(async ({ ctx, input }) => {
       const { token } = await ctx.run((tx) =>
-        changeOwnPassword(tx, { ...input, username: ctx.user.username }, ctx.client),
+        changeOwnPassword(tx, { ...input, username: ctx.user.username, displayName: ctx.user.displayName }, ctx.client),
       );
       ctx.setSessionToken(token);
       return { ok: true as const };

@@ -11,7 +11,7 @@ import { recordAudit } from "./audit.ts";
  */
 export async function changeOwnPassword(
   tx: Tx,
-  input: { current: string; next: string; username: string },
+  input: { current: string; next: string; username: string; displayName?: string },
   client: ClientInfo,
 ): Promise<{ token: string }> {
   const [row] = await tx.sql<{ hash: string | null }[]>`select auth.own_password_hash() as hash`;
@@ -25,7 +25,7 @@ export async function changeOwnPassword(
   if (input.current === input.next) {
     throw new AppError("PASSWORD_POLICY", { zh: "新密码不能与当前密码相同", en: "Choose a different password" });
   }
-  assertPasswordPolicy(input.next, input.username);
+  await assertPasswordPolicy(input.next, input.username, input.displayName ? [input.displayName] : []);
   const userId = tx.ctx.userId!;
   await tx.db
     .update(userSecrets)

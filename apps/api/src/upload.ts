@@ -1,0 +1,114 @@
+import { createHash } from "node:crypto";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import {
+  type AttachmentStore,
+  attachmentTooLarge,
+  MAX_ATTACHMENT_BYTES,
+  type StagedBytes,
+  type StagedFile,
+} from "@zongzhi/api";
+import { AppError } from "@zongzhi/domain";
+import busboy from "busboy";
+
+/** Largest multipart body of an upload: the file's limit plus room for the part headers. */
+export const UPLOAD_BODY_LIMIT = MAX_ATTACHMENT_BYTES + 64 * 1024;
+/** How many first bytes of a file are kept for recognising its type. */
+const HEAD_BYTES = 16;
+
+const chooseFile = () => new AppError("VALIDATION", { zh: "请选择要上传的文件", en: "Choose a file to upload" });
+const malformed = () =>
+  new AppError("VALIDATION", {
+    zh: "上传内容格式不正确，请重新选择文件",
+    en: "The upload is malformed; choose the file again",
+  });
+
+/** Counts what passes; fails with `error()` once more than `max` bytes went through. */
+function byteCounter(max: number, error: () => AppError, seen: (chunk: Uint8Array) => void = () => {}) {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      total += chunk.byteLength;
+      if (total > max) return done(error());
+      seen(chunk);
+      done(null, chunk);
+    },
+  });
+}
+
+/**
+ * Reads a multipart upload with one part named `file`, streaming the file into the store while it
+ * counts, hashes and keeps its first bytes: memory stays flat whatever the size. More than
+ * {@link MAX_ATTACHMENT_BYTES} in the file, or more than {@link UPLOAD_BODY_LIMIT} in the body
+ * (whether or not Content-Length said so), stops the reading at once with PAYLOAD_TOO_LARGE and
+ * removes what was staged. The caller commits or discards the returned file.
+ */
+export async function receiveUpload(
+  request: Request,
+  store: AttachmentStore,
+): Promise<{ filename: string; file: StagedFile }> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!request.body || !/^multipart\/form-data\b/i.test(type)) throw chooseFile();
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { "content-type": type },
+      defParamCharset: "utf8",
+      limits: { files: 1, fileSize: MAX_ATTACHMENT_BYTES + 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 50 },
+    });
+  } catch {
+    throw malformed();
+  }
+  const source = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
+  let filename = "";
+  let staging: Promise<StagedFile> | undefined;
+  parser.on("file", (name, stream, info) => {
+    if (name !== "file" || staging) {
+      stream.resume();
+      return;
+    }
+    filename = info.filename ?? "";
+    const hash = createHash("sha256");
+    const head: Buffer[] = [];
+    let headLength = 0;
+    let sizeBytes = 0;
+    const counter = byteCounter(MAX_ATTACHMENT_BYTES, attachmentTooLarge, (chunk) => {
+      hash.update(chunk);
+      sizeBytes += chunk.byteLength;
+      if (headLength < HEAD_BYTES) {
+        head.push(Buffer.from(chunk.subarray(0, HEAD_BYTES - headLength)));
+        headLength += Math.min(chunk.byteLength, HEAD_BYTES - headLength);
+      }
+    });
+    stream.on("error", (e) => counter.destroy(e));
+    staging = store.stage(stream.pipe(counter)).then((bytes: StagedBytes) => ({
+      ...bytes,
+      sizeBytes,
+      sha256: hash.digest("hex"),
+      head: new Uint8Array(Buffer.concat(head)),
+    }));
+    // A file over its limit stops the whole request at once, not at the end of the body.
+    staging.catch((error: unknown) => source.destroy(error instanceof Error ? error : undefined));
+  });
+  try {
+    await pipeline(source, byteCounter(UPLOAD_BODY_LIMIT, bodyTooLarge), parser);
+  } catch (error) {
+    await staging?.then((f) => f.discard()).catch(() => {});
+    if (error instanceof AppError) throw error;
+    throw malformed();
+  }
+  if (!staging) throw chooseFile();
+  return { filename, file: await staging };
+}
+
+/** The bilingual 413 of a body over its limit. */
+export function bodyTooLarge(limitBytes = UPLOAD_BODY_LIMIT): AppError {
+  const size =
+    limitBytes >= 1024 * 1024 ? `${Math.round(limitBytes / 1024 / 1024)} MB` : `${Math.round(limitBytes / 1024)} KB`;
+  return new AppError(
+    "PAYLOAD_TOO_LARGE",
+    { zh: `请求内容过大（上限 ${size}）`, en: `The request body is too large (at most ${size})` },
+    { limitBytes },
+  );
+}
