@@ -8,6 +8,7 @@ import {
   type AttachmentStore,
   addAttachment,
   appRouter,
+  attachmentTooLarge,
   ERROR_STATUS,
   type FieldCipher,
   publicLookup,
@@ -40,7 +41,7 @@ import { z } from "zod";
 import { clientAddress, compileTrust } from "./client-address.ts";
 import { createNotificationHub } from "./events.ts";
 import type { Logger } from "./logger.ts";
-import { bodyTooLarge, receiveUpload, UPLOAD_BODY_LIMIT } from "./upload.ts";
+import { receiveUpload, UPLOAD_BODY_LIMIT } from "./upload.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -137,7 +138,7 @@ export function createApp(options: AppOptions) {
   // once, a chunked body as soon as it passes the limit. Uploads stream (see receiveUpload).
   const tooLarge = (limit: number) => (c: Context) => {
     c.header("connection", "close");
-    return problem(c, bodyTooLarge(limit));
+    return problem(c, limit === UPLOAD_BODY_LIMIT ? attachmentTooLarge() : bodyTooLarge(limit));
   };
   const smallBody = bodyLimit({ maxSize: SMALL_BODY_LIMIT, onError: tooLarge(SMALL_BODY_LIMIT) });
   const trpcBody = bodyLimit({ maxSize: TRPC_BODY_LIMIT, onError: tooLarge(TRPC_BODY_LIMIT) });
@@ -407,6 +408,17 @@ function nextStep(user: SessionUser) {
     mustChangePassword: user.mustChangePassword,
     mfaEnrolmentRequired: user.totpRequired && !user.totpEnabled,
   };
+}
+
+/** The bilingual 413 of a body over its limit. */
+function bodyTooLarge(limitBytes: number): AppError {
+  const size =
+    limitBytes >= 1024 * 1024 ? `${Math.round(limitBytes / 1024 / 1024)} MB` : `${Math.round(limitBytes / 1024)} KB`;
+  return new AppError(
+    "PAYLOAD_TOO_LARGE",
+    { zh: `请求内容过大（上限 ${size}）`, en: `The request body is too large (at most ${size})` },
+    { limitBytes },
+  );
 }
 
 /** The socket peer's address (none when the app is driven without a Node server). */

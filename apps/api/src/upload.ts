@@ -63,7 +63,10 @@ export async function receiveUpload(
   const source = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
   let filename = "";
   let staging: Promise<StagedFile> | undefined;
+  // Errors surface through the pipeline below; late ones (after it settled) must not go unhandled.
+  parser.on("error", () => {});
   parser.on("file", (name, stream, info) => {
+    stream.on("error", () => {});
     if (name !== "file" || staging) {
       stream.resume();
       return;
@@ -81,6 +84,9 @@ export async function receiveUpload(
         headLength += Math.min(chunk.byteLength, HEAD_BYTES - headLength);
       }
     });
+    // Errors reach the store through its reading of `counter`; the listener only keeps one that
+    // comes before the store started reading from being thrown as uncaught.
+    counter.on("error", () => {});
     stream.on("error", (e) => counter.destroy(e));
     staging = store.stage(stream.pipe(counter)).then((bytes: StagedBytes) => ({
       ...bytes,
@@ -92,7 +98,7 @@ export async function receiveUpload(
     staging.catch((error: unknown) => source.destroy(error instanceof Error ? error : undefined));
   });
   try {
-    await pipeline(source, byteCounter(UPLOAD_BODY_LIMIT, bodyTooLarge), parser);
+    await pipeline(source, byteCounter(UPLOAD_BODY_LIMIT, attachmentTooLarge), parser);
   } catch (error) {
     await staging?.then((f) => f.discard()).catch(() => {});
     if (error instanceof AppError) throw error;
@@ -100,15 +106,4 @@ export async function receiveUpload(
   }
   if (!staging) throw chooseFile();
   return { filename, file: await staging };
-}
-
-/** The bilingual 413 of a body over its limit. */
-export function bodyTooLarge(limitBytes = UPLOAD_BODY_LIMIT): AppError {
-  const size =
-    limitBytes >= 1024 * 1024 ? `${Math.round(limitBytes / 1024 / 1024)} MB` : `${Math.round(limitBytes / 1024)} KB`;
-  return new AppError(
-    "PAYLOAD_TOO_LARGE",
-    { zh: `请求内容过大（上限 ${size}）`, en: `The request body is too large (at most ${size})` },
-    { limitBytes },
-  );
 }

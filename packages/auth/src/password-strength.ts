@@ -50,9 +50,19 @@ function weaknessOf(match: MatchExtended): Message | null {
   }
 }
 
-/** The estimate for a password; `context` are words it must not lean on (login name, name). */
+/**
+ * The estimate for a password; `context` are words it must not lean on (login name, name). Each is
+ * also split at dots, dashes, underscores, spaces and digits (`yumen.clerk` → `yumen`, `clerk`),
+ * so that "Yumen#Clerk2027" counts as built from the login name.
+ */
 export function estimatePassword(password: string, context: string[] = []): ZxcvbnResult {
-  return estimator().check(password, context.filter(Boolean));
+  const words = new Set<string>();
+  for (const item of context) {
+    if (!item) continue;
+    words.add(item.toLowerCase());
+    for (const part of item.toLowerCase().split(/[\s._\-@0-9]+/)) if ([...part].length >= 3) words.add(part);
+  }
+  return estimator().check(password, [...words]);
 }
 
 /**
