@@ -177,6 +177,29 @@ describe("sign-in", () => {
   });
 });
 
+describe("every 429 says when to retry", () => {
+  it("on tRPC too: enrolment code guesses past their limit carry Retry-After and the wait in words", async () => {
+    const cookie = await api.login("yumen.liaison");
+    await api.client(cookie).mfa.begin.mutate();
+    const guess = () =>
+      api.request("/trpc/mfa.confirm", {
+        method: "POST",
+        cookie,
+        headers: json,
+        body: JSON.stringify({ json: { code: "000000" } }),
+      });
+    for (let i = 0; i < 10; i++) expect((await guess()).status).not.toBe(429);
+    const refused = await guess();
+    expect(refused.status).toBe(429);
+    const retry = Number(refused.headers.get("retry-after"));
+    expect(retry).toBeGreaterThan(500);
+    expect(retry).toBeLessThanOrEqual(600);
+    const body = (await refused.json()) as { error: { json: { data: { appCode: string; zh: string } } } };
+    expect(body.error.json.data.appCode).toBe("RATE_LIMITED");
+    expect(body.error.json.data.zh).toBe(`请求过于频繁，请 ${Math.ceil(retry / 60)} 分钟后再试`);
+  });
+});
+
 describe("sessions", () => {
   it("ends after 30 minutes idle", async () => {
     const cookie = await api.login("yumen.leader");
