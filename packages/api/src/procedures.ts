@@ -16,7 +16,7 @@ export interface ProcedureInfo {
  * cover all of them (fuzzing, the permission matrix) pick up a new procedure without a hand list.
  */
 export function listProcedures(): ProcedureInfo[] {
-  const procedures = appRouter._def.procedures as Record<string, AnyProcedure>;
+  const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
   return Object.entries(procedures)
     .map(([path, procedure]) => {
       const def = procedure._def as unknown as { type: ProcedureInfo["type"]; inputs: unknown[] };
