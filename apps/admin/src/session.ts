@@ -1,4 +1,5 @@
 import { createQuery } from "@tanstack/solid-query";
+import { authorizeOn, INSTALLATION_CODE, type Permission } from "@zongzhi/domain/permissions";
 import { type Me, trpc } from "./api.ts";
 
 /** Query key of the signed-in user. */
@@ -19,9 +20,24 @@ export function createMe() {
   }));
 }
 
-/** True when the user's roles grant the permission (the server checks again; this only hides). */
+/** True when the user's roles grant the permission for some relation (the server checks again; this only hides). */
 export function can(me: Me | undefined, permission: Me["permissions"][number]): boolean {
   return me?.permissions.includes(permission) ?? false;
+}
+
+/** True when the user reads cases at all: every case it can see, or those its department is summoned to. */
+export function readsCases(me: Me | undefined): boolean {
+  return can(me, "case.read") || can(me, "case.read_summoned");
+}
+
+/**
+ * True when the user may exercise `permission` on something of unit `subjectCode` (a case's
+ * owner, a row's unit): the API's own table (`@zongzhi/domain/permissions`), asked with the
+ * user's roles and its unit's relation to that unit. The server checks again; this only hides.
+ */
+export function mayOn(me: Me | undefined, permission: Permission, subjectCode: string): boolean {
+  if (!me) return false;
+  return authorizeOn({ roles: me.roles, scope: me.tenant?.code ?? INSTALLATION_CODE }, permission, subjectCode);
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   inspectSetupToken,
   login,
   logout,
+  type Permission,
   type SessionUser,
   scopeOf,
   validateSession,
@@ -279,17 +280,17 @@ export function createApp(options: AppOptions) {
     return c.json(found);
   });
 
-  /** The signed-in caller, after the same checks as tRPC (before any body is read). */
-  const caller = (c: Context<Env>) => {
+  /** The signed-in caller holding one of `permissions`, after the same checks as tRPC (before any body is read). */
+  const caller = (c: Context<Env>, permissions: Permission[]) => {
     const user = c.get("user");
     if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
     assertSessionReady(user, null);
-    assertCan(user.roles, "case.read");
+    assertCan(user.roles, ...(permissions as [Permission, ...Permission[]]));
     return user;
   };
   /** Runs `fn` in the signed-in caller's tenant transaction. */
-  const asCaller = <T>(c: Context<Env>, fn: Parameters<typeof withScope<T>>[2]) =>
-    withScope(sql, scopeOf(caller(c), c.get("requestId")), fn);
+  const asCaller = <T>(c: Context<Env>, permissions: Permission[], fn: Parameters<typeof withScope<T>>[2]) =>
+    withScope(sql, scopeOf(caller(c, permissions), c.get("requestId")), fn);
 
   // Live notifications (SSE), fed by LISTEN/NOTIFY so that several API instances work.
   const hub = createNotificationHub(sql, logger);
@@ -321,10 +322,10 @@ export function createApp(options: AppOptions) {
   // whole in memory, never into the database). Who may upload is checked before the body is read.
   app.post("/cases/:id/attachments", async (c) => {
     const caseId = z.uuid().parse(c.req.param("id"));
-    caller(c);
+    caller(c, ["case.attach"]);
     const { filename, file } = await receiveUpload(c.req.raw, options.store);
     try {
-      const saved = await asCaller(c, (tx) => addAttachment(tx, { caseId, filename, file }));
+      const saved = await asCaller(c, ["case.attach"], (tx) => addAttachment(tx, { caseId, filename, file }));
       return c.json(saved, 201);
     } finally {
       await file.discard();
@@ -332,7 +333,7 @@ export function createApp(options: AppOptions) {
   });
   app.get("/attachments/:id", async (c) => {
     const id = z.uuid().parse(c.req.param("id"));
-    const file = await asCaller(c, (tx) => readAttachment(tx, options.store, id));
+    const file = await asCaller(c, ["case.read", "case.read_summoned"], (tx) => readAttachment(tx, options.store, id));
     return c.body(new Uint8Array(file.bytes), 200, {
       "content-type": file.mime,
       "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,

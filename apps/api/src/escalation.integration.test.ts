@@ -242,3 +242,109 @@ describe("escalation across tiers", () => {
     expect(rows).toHaveLength(0);
   });
 });
+
+describe("one permission table: the holes of issue 8 §4", () => {
+  /** A demo-password account with `roles` at unit `code` (fixtures, as the superuser). */
+  async function userAt(username: string, code: string, roles: string[]): Promise<Client> {
+    await api.db.admin`insert into app.users (tenant_id, username, display_name, roles, password_hash,
+        must_change_password, password_changed_at)
+      select t.id, ${username}, ${username}, ${roles}, (select password_hash from app.users where username = 'cun.mediator'),
+        false, now() from app.tenants t where t.code = ${code}`;
+    return api.client(await api.login(username));
+  }
+  let villageLeader: Client;
+  let townLeader: Client;
+  let countyLeader: Client;
+  let auditor: Client;
+  beforeAll(async () => {
+    villageLeader = await userAt("cun.leader", VILLAGE, ["leader"]);
+    townLeader = await userAt("yumenzhen.leader", "620981101", ["leader"]);
+    countyLeader = api.client(await api.login("yumen.leader"));
+    auditor = await userAt("yumenzhen.auditor", "620981101", ["auditor"]);
+  });
+
+  it("a village mediator accepts, triages, mediates and records that mediation failed (小事不出村)", async () => {
+    const { id } = await village.cases.register.mutate(dispute("村内调解"));
+    let v = 1;
+    for (const [action, data] of [
+      ["accept", {}],
+      ["triage", { route: { kind: "mediator" } }],
+      ["start_mediation", {}],
+      ["fail", { reason: "双方分歧较大" }],
+    ] as const) {
+      v = (await village.cases.transition.mutate({ id, version: v, action, data })).version;
+    }
+    expect((await village.cases.get.query({ id })).status).toBe("not_resolved");
+  });
+
+  it("a leader below the owner may neither take charge nor supervise; the owner's and those above may", async () => {
+    const { id } = await village.cases.register.mutate(dispute("上报后包案"));
+    let v = (await village.escalation.escalate.mutate({ id, version: 1, toCode: "620981101", reason: "村级无法协调" }))
+      .version;
+    v = (await town.escalation.signFor.mutate({ id, version: v })).version;
+    const due = new Date(Date.now() + 2 * 86400e3);
+    for (const call of [
+      () => villageLeader.escalation.takeCharge.mutate({ caseId: id, version: v }),
+      () => villageLeader.escalation.openSupervision.mutate({ caseId: id, instructions: "村督镇", dueAt: due }),
+    ]) {
+      expect((await failure(call())).appCode).toBe("FORBIDDEN");
+    }
+    v = (await town.escalation.escalate.mutate({ id, version: v, toCode: "620981", reason: "需县级协调" })).version;
+    v = (await county.escalation.signFor.mutate({ id, version: v })).version;
+    for (const call of [
+      () => townLeader.escalation.takeCharge.mutate({ caseId: id, version: v }),
+      () => townLeader.escalation.openSupervision.mutate({ caseId: id, instructions: "镇督县", dueAt: due }),
+    ]) {
+      const r = await failure(call());
+      expect(r.appCode).toBe("FORBIDDEN");
+      expect(r.zh).toContain("上级单位");
+    }
+    const [before] = await api.db.admin<{ version: number; leader_id: string | null; n: number }[]>`
+      select version, leader_id, (select count(*)::int from app.supervisions s where s.case_id = c.id) as n
+      from app.cases c where id = ${id}`;
+    expect(before).toMatchObject({ version: v, leader_id: null, n: 0 });
+    await countyLeader.escalation.openSupervision.mutate({ caseId: id, instructions: "三日内化解", dueAt: due });
+    expect((await countyLeader.escalation.takeCharge.mutate({ caseId: id, version: v })).version).toBe(v + 1);
+  });
+
+  it("take-charge of a case the caller cannot see answers NOT_FOUND (not CONFLICT), like everything else", async () => {
+    const yongji = api.client(await api.login("yongji.admin"));
+    const { id } = await yongji.cases.register.mutate({ ...dispute("永济的案件"), locationCode: "140881" });
+    for (const caseId of [id, "00000000-0000-4000-8000-000000000000"]) {
+      expect((await failure(countyLeader.escalation.takeCharge.mutate({ caseId, version: 1 }))).appCode).toBe(
+        "NOT_FOUND",
+      );
+    }
+  });
+
+  it("an auditor records no follow-up, so nobody can close a case on it; an unsatisfied one reopens as a named system actor", async () => {
+    const { id } = await town.cases.register.mutate({ ...dispute("审计员回访"), locationCode: "620981101" });
+    let v = 1;
+    for (const [action, data] of [
+      ["accept", {}],
+      ["triage", { route: { kind: "room" } }],
+      ["resolve", { outcome: "已化解" }],
+      ["await_follow_up", {}],
+    ] as const) {
+      v = (await town.cases.transition.mutate({ id, version: v, action, data })).version;
+    }
+    const r = await failure(
+      auditor.cases.recordFollowUp.mutate({ caseId: id, method: "phone", satisfaction: "satisfied" }),
+    );
+    expect(r.appCode).toBe("FORBIDDEN");
+    const [rows] = await api.db.admin<
+      { n: number }[]
+    >`select count(*)::int as n from app.follow_ups where case_id = ${id}`;
+    expect(rows!.n).toBe(0);
+    expect((await failure(town.cases.transition.mutate({ id, version: v, action: "close", data: {} }))).appCode).toBe(
+      "PRECONDITION_FAILED",
+    );
+
+    expect(
+      (await town.cases.recordFollowUp.mutate({ caseId: id, method: "visit", satisfaction: "unsatisfied" })).reopened,
+    ).toBe(true);
+    const [reopen] = await api.db.admin<{ actor_id: string | null; payload: { system?: string } }[]>`
+      select actor_id, payload from app.case_events where case_id = ${id} and kind = 'case.reopen'`;
+    expect(reopen).toMatchObject({ actor_id: null, payload: { system: "follow_up_rule" } });
+  });
+});

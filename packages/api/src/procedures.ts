@@ -1,6 +1,7 @@
 import type { AnyProcedure } from "@trpc/server";
 import type { ZodType } from "zod";
 import { appRouter } from "./root.ts";
+import type { ProcedureMeta } from "./trpc.ts";
 
 /** One procedure of the API as read from the router at run time. */
 export interface ProcedureInfo {
@@ -9,6 +10,8 @@ export interface ProcedureInfo {
   type: "query" | "mutation" | "subscription";
   /** The zod schemas given to `.input()`, merged by tRPC in order (usually one). */
   inputs: ZodType[];
+  /** What it declares about authorisation (`allowed(...)`); undefined when it declares nothing. */
+  meta: ProcedureMeta | undefined;
 }
 
 /**
@@ -19,8 +22,8 @@ export function listProcedures(): ProcedureInfo[] {
   const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
   return Object.entries(procedures)
     .map(([path, procedure]) => {
-      const def = procedure._def as unknown as { type: ProcedureInfo["type"]; inputs: unknown[] };
-      return { path, type: def.type, inputs: def.inputs as ZodType[] };
+      const def = procedure._def as unknown as { type: ProcedureInfo["type"]; inputs: unknown[]; meta?: ProcedureMeta };
+      return { path, type: def.type, inputs: def.inputs as ZodType[], meta: def.meta };
     })
     .sort((a, b) => a.path.localeCompare(b.path));
 }

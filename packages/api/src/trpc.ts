@@ -38,28 +38,43 @@ export interface ErrorData {
   details?: Record<string, unknown>;
 }
 
-const t = initTRPC.context<ApiContext>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const app = toAppError(error.cause ?? error);
-    const data: ErrorData = app
-      ? {
-          appCode: app.code,
-          zh: app.messages.zh,
-          en: app.messages.en,
-          fields: app.details?.fields as FieldIssue[] | undefined,
-          details: app.code === "VALIDATION" ? undefined : app.details,
-        }
-      : shape.code === -32603
-        ? { appCode: "INTERNAL", zh: "服务器内部错误，请稍后重试", en: "Internal error; please retry later" }
-        : { appCode: String(shape.data.code), zh: "请求无效", en: error.message };
-    return {
-      message: data.en,
-      code: shape.code,
-      data: { ...data, code: shape.data.code, httpStatus: shape.data.httpStatus },
-    };
-  },
-});
+/**
+ * What a procedure declares about authorisation (read back by `listProcedures()`, so that the
+ * permission-matrix test can hold every mutation to the table): the permissions of which the
+ * caller needs one, or `self` for what acts only on the caller's own account. For
+ * `cases.transition` the permission is the action's (`TRANSITIONS[action].permission`).
+ */
+export interface ProcedureMeta {
+  permissions?: readonly Permission[];
+  /** For procedures whose permission depends on the input (the workflow's actions). */
+  permissionOf?: (input: unknown) => Permission;
+}
+
+const t = initTRPC
+  .context<ApiContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const app = toAppError(error.cause ?? error);
+      const data: ErrorData = app
+        ? {
+            appCode: app.code,
+            zh: app.messages.zh,
+            en: app.messages.en,
+            fields: app.details?.fields as FieldIssue[] | undefined,
+            details: app.code === "VALIDATION" ? undefined : app.details,
+          }
+        : shape.code === -32603
+          ? { appCode: "INTERNAL", zh: "服务器内部错误，请稍后重试", en: "Internal error; please retry later" }
+          : { appCode: String(shape.data.code), zh: "请求无效", en: error.message };
+      return {
+        message: data.en,
+        code: shape.code,
+        data: { ...data, code: shape.data.code, httpStatus: shape.data.httpStatus },
+      };
+    },
+  });
 
 /** Converts AppErrors (and known database errors) thrown below into tRPC errors, once. */
 const mapErrors = t.middleware(async ({ next }) => {
@@ -90,10 +105,17 @@ export const authedProcedure = publicProcedure.use(({ ctx, next, path }) => {
   return next({ ctx: { ...ctx, user, scope, run } });
 });
 
-/** Signed-in callers whose roles grant `permission` (checked in packages/auth). */
-export function allowed(permission: Permission) {
-  return authedProcedure.use(({ ctx, next }) => {
-    assertCan(ctx.user.roles, permission);
+/**
+ * Signed-in callers whose roles hold one of `permissions` for some relation (the table in the
+ * domain, via packages/auth). This is the coarse gate; the service then checks the permission
+ * against the caller's relation to the subject (a case's owner, a row's unit) with the same table.
+ */
+export function allowed(...permissions: [Permission, ...Permission[]]) {
+  return authedProcedure.meta({ permissions }).use(({ ctx, next }) => {
+    assertCan(ctx.user.roles, ...permissions);
     return next();
   });
 }
+
+/** Signed-in callers acting on their own account only (password, second factor, inbox marks). */
+export const selfProcedure = allowed("account.self");

@@ -11,6 +11,11 @@ export interface ScopeContext {
   /** The tenant's division code; its subtree is every code that starts with it. */
   scope: string;
   roles: readonly string[];
+  /**
+   * Set when a named system actor (a rule or a job, `SYSTEM_ACTORS` in the domain) acts rather
+   * than the user: authorised by its own row of the permission table, never by a borrowed role.
+   */
+  system?: string;
   requestId?: string;
 }
 

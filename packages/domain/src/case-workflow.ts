@@ -1,5 +1,5 @@
 import { AppError, type Message } from "./errors.ts";
-import type { Role } from "./roles.ts";
+import { type Actor, authorize, type Permission, type Relation } from "./permissions.ts";
 
 /**
  * The states of a case (一案一码 closed loop). Terminal: archived, cancelled, duplicate.
@@ -70,17 +70,15 @@ export const CASE_ACTIONS = [
 /** One action. */
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
-const CLERKS: Role[] = ["intake_clerk", "tenant_admin", "leader"];
-// A village has no intake clerk: its mediator accepts and triages (the outpost, 前哨站).
-const FRONT: Role[] = [...CLERKS, "mediator"];
-const HANDLERS: Role[] = ["mediator", "intake_clerk", "tenant_admin", "leader"];
-
-/** One rule of the workflow: from which states, to which state, who may, and what it needs. */
+/**
+ * One rule of the workflow: from which states, to which state, the permission it takes (who
+ * holds it, and for which relation to the case's owner, is in permissions.ts), what it needs.
+ */
 export interface TransitionRule {
   from: readonly CaseState[];
   /** Target state; `resume` returns to the state the case was held from. */
   to: CaseState | "held_from";
-  roles: readonly Role[];
+  permission: Permission;
   /** What the transition must carry (checked by the API's input schema). */
   needs: readonly ("reason" | "route" | "outcome" | "referral" | "follow_up" | "duplicate_of" | "hold_until")[];
   name: Message;
@@ -88,123 +86,150 @@ export interface TransitionRule {
 
 /** The explicit allowed-transition map: anything not listed here is refused. */
 export const TRANSITIONS: Record<CaseAction, TransitionRule> = {
-  accept: { from: ["registered"], to: "accepted", roles: FRONT, needs: [], name: { zh: "受理", en: "Accept" } },
+  accept: {
+    from: ["registered"],
+    to: "accepted",
+    permission: "case.accept",
+    needs: [],
+    name: { zh: "受理", en: "Accept" },
+  },
   return: {
     from: ["registered"],
     to: "returned",
-    roles: CLERKS,
+    permission: "case.return",
     needs: ["reason"],
     name: { zh: "退回补正", en: "Return" },
   },
   resubmit: {
     from: ["returned"],
     to: "registered",
-    roles: ["intake_clerk", "grid_worker", "mediator", "tenant_admin"],
+    permission: "case.resubmit",
     needs: [],
     name: { zh: "补正后重新提交", en: "Resubmit" },
   },
   triage: {
     from: ["accepted", "reopened"],
     to: "triaged",
-    roles: CLERKS,
+    permission: "case.triage",
     needs: ["route"],
     name: { zh: "分诊", en: "Triage" },
   },
   start_mediation: {
     from: ["triaged"],
     to: "in_mediation",
-    roles: HANDLERS,
+    permission: "case.start_mediation",
     needs: [],
     name: { zh: "开始调解", en: "Start mediation" },
   },
   resolve: {
     from: ["triaged", "in_mediation"],
     to: "resolved",
-    roles: HANDLERS,
+    permission: "case.resolve",
     needs: ["outcome"],
     name: { zh: "化解成功", en: "Resolve" },
   },
   fail: {
     from: ["in_mediation"],
     to: "not_resolved",
-    roles: HANDLERS,
+    permission: "case.fail",
     needs: ["reason"],
     name: { zh: "调解不成", en: "Mediation failed" },
   },
   refer: {
     from: ["triaged", "not_resolved"],
     to: "referred",
-    roles: HANDLERS,
+    permission: "case.refer",
     needs: ["referral"],
     name: { zh: "转仲裁/诉讼/行政程序", en: "Refer" },
   },
   record_referral_result: {
     from: ["referred"],
     to: "awaiting_follow_up",
-    roles: HANDLERS,
+    permission: "case.record_referral_result",
     needs: ["outcome"],
     name: { zh: "登记转办结果", en: "Record referral result" },
   },
   await_follow_up: {
     from: ["resolved"],
     to: "awaiting_follow_up",
-    roles: HANDLERS,
+    permission: "case.await_follow_up",
     needs: [],
     name: { zh: "转入回访", en: "Move to follow-up" },
   },
   close: {
     from: ["awaiting_follow_up"],
     to: "closed",
-    roles: CLERKS,
+    permission: "case.close",
     needs: ["follow_up"],
     name: { zh: "结案", en: "Close" },
   },
   reopen: {
     from: ["awaiting_follow_up", "closed"],
     to: "reopened",
-    roles: [...CLERKS, "mediator", "grid_worker"],
+    permission: "case.reopen",
     needs: ["reason"],
     name: { zh: "重办", en: "Reopen for rework" },
   },
   archive: {
     from: ["closed"],
     to: "archived",
-    roles: ["intake_clerk", "tenant_admin"],
+    permission: "case.archive",
     needs: [],
     name: { zh: "归档", en: "Archive" },
   },
   hold: {
     from: ["accepted", "triaged", "in_mediation"],
     to: "on_hold",
-    roles: HANDLERS,
+    permission: "case.hold",
     needs: ["reason", "hold_until"],
     name: { zh: "中止", en: "Put on hold" },
   },
-  resume: { from: ["on_hold"], to: "held_from", roles: HANDLERS, needs: [], name: { zh: "恢复办理", en: "Resume" } },
+  resume: {
+    from: ["on_hold"],
+    to: "held_from",
+    permission: "case.resume",
+    needs: [],
+    name: { zh: "恢复办理", en: "Resume" },
+  },
   cancel: {
     from: ["registered", "returned", "accepted", "triaged", "in_mediation", "on_hold"],
     to: "cancelled",
-    roles: CLERKS,
+    permission: "case.cancel",
     needs: ["reason"],
     name: { zh: "撤销", en: "Cancel" },
   },
   mark_duplicate: {
     from: ["registered", "accepted"],
     to: "duplicate",
-    roles: CLERKS,
+    permission: "case.mark_duplicate",
     needs: ["duplicate_of"],
     name: { zh: "标记为重复件", en: "Mark as duplicate" },
   },
 };
 
-/** The state a transition leads to, or an AppError explaining the refusal. */
+/**
+ * The state a transition leads to, or an AppError explaining the refusal: FORBIDDEN unless
+ * `actor` holds the action's permission for its `relation` to the case's owner (the one table,
+ * permissions.ts), PRECONDITION_FAILED when the action does not apply to the current state.
+ */
 export function nextState(
   current: CaseState,
   action: CaseAction,
-  actorRoles: readonly string[],
+  actor: Actor,
+  relation: Relation,
   heldFrom: CaseState | null = null,
 ): CaseState {
   const rule = TRANSITIONS[action];
+  if (!authorize(actor, rule.permission, relation)) {
+    throw new AppError(
+      "FORBIDDEN",
+      {
+        zh: `您不能对本案执行"${rule.name.zh}"`,
+        en: `You may not ${rule.name.en.toLowerCase()} this case`,
+      },
+      { action, permission: rule.permission, relation },
+    );
+  }
   if (!rule.from.includes(current)) {
     throw new AppError(
       "PRECONDITION_FAILED",
@@ -213,13 +238,6 @@ export function nextState(
         en: `A case that is ${CASE_STATE_NAMES[current].en.toLowerCase()} cannot be ${action.replaceAll("_", " ")}ed`,
       },
       { state: current, action },
-    );
-  }
-  if (!actorRoles.some((r) => rule.roles.includes(r as Role))) {
-    throw new AppError(
-      "FORBIDDEN",
-      { zh: `您的角色不能执行"${rule.name.zh}"`, en: `Your role may not ${rule.name.en.toLowerCase()}` },
-      { action },
     );
   }
   if (rule.to === "held_from") {
@@ -231,10 +249,10 @@ export function nextState(
   return rule.to;
 }
 
-/** The actions allowed from a state for the given roles (what the UI offers). */
-export function availableActions(current: CaseState, actorRoles: readonly string[]): CaseAction[] {
+/** The actions allowed from a state for the actor at its relation to the owner (what the UI offers). */
+export function availableActions(current: CaseState, actor: Actor, relation: Relation): CaseAction[] {
   return CASE_ACTIONS.filter(
-    (a) => TRANSITIONS[a].from.includes(current) && actorRoles.some((r) => TRANSITIONS[a].roles.includes(r as Role)),
+    (a) => TRANSITIONS[a].from.includes(current) && authorize(actor, TRANSITIONS[a].permission, relation),
   );
 }
 

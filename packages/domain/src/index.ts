@@ -5,6 +5,7 @@ export * from "./division.ts";
 export * from "./errors.ts";
 export * from "./judicial-confirmation.ts";
 export * from "./password-policy.ts";
+export * from "./permissions.ts";
 export * from "./roles.ts";
 export * from "./roster.ts";
 export * from "./validators.ts";

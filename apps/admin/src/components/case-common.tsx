@@ -7,6 +7,7 @@ import {
   type RiskGrade,
   TRANSITIONS,
 } from "@zongzhi/domain/case-workflow";
+import { readsOnlySummoned } from "@zongzhi/domain/permissions";
 import { Show } from "solid-js";
 import type { Me } from "../api.ts";
 import type { DayValue } from "../case-api.ts";
@@ -157,9 +158,7 @@ export function formatAmount(cents: string | number | null | undefined): string 
   return `¥${yuan.toLocaleString("zh-CN", { maximumFractionDigits: 2 })}`;
 }
 
-/** True when the user may only see the cases its departments are summoned to (the API's rule, mirrored to hide). */
+/** True when the user may only see the cases its departments are summoned to (the API's table). */
 export function isLiaisonOnly(me: Me): boolean {
-  return (
-    me.roles.includes("department_liaison") && me.roles.every((r) => r === "department_liaison" || r === "auditor")
-  );
+  return readsOnlySummoned(me.roles);
 }

@@ -32,7 +32,7 @@ const NAV: NavItem[] = [
   { href: "/platform", label: "nav.platform", show: (me) => can(me, "platform.deployments") },
   { href: "/audit", label: "nav.audit", show: (me) => can(me, "audit.read") },
   { href: "/cases", label: "cases.nav.inbox", show: (me) => can(me, "case.read") && !isLiaisonOnly(me) },
-  { href: "/liaison", label: "cases.nav.liaison", show: (me) => me.roles.includes("department_liaison") },
+  { href: "/liaison", label: "cases.nav.liaison", show: (me) => can(me, "summons.answer") },
   {
     href: "/supervision",
     label: "escalation.nav.supervision",

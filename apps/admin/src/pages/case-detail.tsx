@@ -3,7 +3,6 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import {
   AGREEMENT_STATES,
   type CaseAction,
-  type CaseState,
   FOLLOW_UP_STATES,
   ROUTE_KINDS,
   type RouteKind,
@@ -31,7 +30,6 @@ import {
   formatAmount,
   formatDay,
   GroupBadge,
-  isLiaisonOnly,
   RiskBadge,
   StatusBadge,
   stateName,
@@ -44,7 +42,7 @@ import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../compone
 import { useMe } from "../components/shell.tsx";
 import { casesZh } from "../i18n/cases.ts";
 import { formatDateTime, type MessageKey, t } from "../i18n.ts";
-import { can } from "../session.ts";
+import { mayOn, readsCases } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -83,7 +81,7 @@ export function CaseDetailPage() {
   const me = useMe();
   const params = useParams<{ id: string }>();
   return (
-    <Show when={can(me(), "case.read")} fallback={<Forbidden />}>
+    <Show when={readsCases(me())} fallback={<Forbidden />}>
       <Show when={params.id} keyed>
         {(id) => <CaseView id={id} me={me()} />}
       </Show>
@@ -127,7 +125,7 @@ function CaseView(props: { id: string; me: Me }) {
               <div class="case-main">
                 <Parties
                   parties={reveal() && revealed.data ? revealed.data : c().parties}
-                  canReveal={can(props.me, "personal.reveal")}
+                  canReveal={mayOn(props.me, "personal.reveal", c().ownerCode)}
                   revealed={reveal() && Boolean(revealed.data)}
                   revealing={reveal() && revealed.isFetching}
                   onReveal={() => setReveal(true)}
@@ -228,8 +226,8 @@ function DialogBody(props: { state: DialogState; detail: CaseDetail; me: Me; onC
 
 type SectionProps = { detail: CaseDetail; me: Me; onDialog: (d: DialogState) => void };
 
-/** Whether the caller may work on the case (not only read it as a liaison or auditor). */
-const works = (me: Me) => !isLiaisonOnly(me) && !(me.roles.length === 1 && me.roles[0] === "auditor");
+/** Whether the table lets the caller do `permission` on this case (its unit's relation to the owner). */
+const may = (me: Me, c: CaseDetail, permission: Parameters<typeof mayOn>[1]) => mayOn(me, permission, c.ownerCode);
 const open = (c: CaseDetail) => !TERMINAL_STATES.includes(c.status) && c.status !== "closed";
 
 function Header(props: SectionProps) {
@@ -291,7 +289,7 @@ function Header(props: SectionProps) {
         </dl>
         <h3 class="field-label">{t("cases.detail.description")}</h3>
         <p class="case-description">{c().description}</p>
-        <Show when={works(props.me)}>
+        <Show when={c().actions.length > 0}>
           <fieldset class="case-actions">
             <legend class="sr-only">{t("cases.detail.actions")}</legend>
             <For each={hop.canWork() ? c().actions : []}>
@@ -459,7 +457,7 @@ const SUMMONS_TONE: Record<string, BadgeTone> = {
 
 function Summons(props: SectionProps) {
   const c = () => props.detail;
-  const mayAct = () => works(props.me) && can(props.me, "case.summon") && open(c());
+  const mayAct = () => may(props.me, c(), "case.summon") && open(c());
   const now = Date.now();
   return (
     <Section
@@ -558,7 +556,7 @@ function Summons(props: SectionProps) {
 
 function Sessions(props: SectionProps) {
   const c = () => props.detail;
-  const manage = () => works(props.me) && can(props.me, "booking.manage");
+  const manage = () => may(props.me, c(), "case.session");
   return (
     <Section
       id="sessions-title"
@@ -612,7 +610,7 @@ function Sessions(props: SectionProps) {
 
 function Agreements(props: SectionProps) {
   const c = () => props.detail;
-  const manage = () => works(props.me) && can(props.me, "booking.manage");
+  const manage = () => may(props.me, c(), "case.agreement");
   return (
     <Section
       id="agreements-title"
@@ -679,7 +677,7 @@ const CONF_TONE: Record<ConfirmationView["result"], BadgeTone> = {
 
 function Confirmations(props: SectionProps) {
   const c = () => props.detail;
-  const manage = () => works(props.me) && can(props.me, "booking.manage");
+  const manage = () => may(props.me, c(), "case.agreement");
   const applicable = () =>
     c().agreements.some((a) => !c().confirmations.some((x) => x.agreementId === a.id && x.result !== "not_accepted"));
   return (
@@ -770,7 +768,7 @@ function FollowUps(props: SectionProps) {
       id="followups-title"
       title={t("cases.detail.followUps")}
       actions={
-        <Show when={works(props.me) && FOLLOW_UP_STATES.includes(c().status)}>
+        <Show when={may(props.me, c(), "case.follow_up") && FOLLOW_UP_STATES.includes(c().status)}>
           <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "followUp" })}>
             {t("cases.detail.addFollowUp")}
           </Button>

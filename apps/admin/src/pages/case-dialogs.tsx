@@ -14,6 +14,7 @@ import type {
 import { addDays, chinaToday, formatDay, isoDay } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { formatDateTime, t } from "../i18n.ts";
+import { mayOn } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
@@ -674,7 +675,7 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
   const [notes, setNotes] = createSignal("");
   const [override, setOverride] = createSignal("");
   const [submitted, setSubmitted] = createSignal(false);
-  const supervisor = () => props.me.roles.some((r) => r === "leader" || r === "tenant_admin");
+  const supervisor = () => mayOn(props.me, "case.follow_up_override", props.detail.ownerCode);
   const save = createMutation(() => ({
     mutationFn: () =>
       trpc.cases.recordFollowUp.mutate({

@@ -25,7 +25,7 @@ import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, t } from "../i18n.ts";
-import { can } from "../session.ts";
+import { can, readsCases } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
@@ -81,7 +81,7 @@ function storeViews(me: Me, views: SavedView[]): void {
 export function CaseInboxPage() {
   const me = useMe();
   return (
-    <Show when={can(me(), "case.read")} fallback={<Forbidden />}>
+    <Show when={readsCases(me())} fallback={<Forbidden />}>
       <Show when={!isLiaisonOnly(me())} fallback={<LiaisonNotice />}>
         <Inbox me={me()} />
       </Show>

@@ -8,7 +8,7 @@ import { Forbidden, LoadError, Loading, usePageTitle } from "../components/page.
 import { QrCode } from "../components/qr-code.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, t } from "../i18n.ts";
-import { can } from "../session.ts";
+import { readsCases } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import "./cases.css";
@@ -50,7 +50,7 @@ export function CaseReceiptPage() {
   const params = useParams<{ id: string }>();
   const detail = createCase(() => params.id);
   return (
-    <Show when={can(me(), "case.read")} fallback={<Forbidden />}>
+    <Show when={readsCases(me())} fallback={<Forbidden />}>
       <Switch fallback={<Loading />}>
         <Match when={detail.isError}>
           <LoadError error={detail.error} retry={() => detail.refetch()} />
@@ -129,7 +129,7 @@ export function CasePaperPage() {
   const detail = createCase(() => params.id);
   const kind = () => (PAPERS.includes(params.kind as PaperKind) ? (params.kind as PaperKind) : null);
   return (
-    <Show when={can(me(), "case.read") && kind()} fallback={<Forbidden />}>
+    <Show when={readsCases(me()) && kind()} fallback={<Forbidden />}>
       {(k) => (
         <Switch fallback={<Loading />}>
           <Match when={detail.isError}>

@@ -15,7 +15,7 @@ import {
 import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
-import { can } from "../session.ts";
+import { can, mayOn } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import "../components/escalation/escalation.css";
@@ -44,9 +44,11 @@ function SupervisionList(props: { me: Me }) {
       return trpc.escalation.supervisions.query({ status: f === "all" ? undefined : f });
     },
   }));
-  const leader = () => props.me.roles.includes("leader");
+  const leader = () => can(props.me, "supervision.open");
   const mayAnswer = (s: SupervisionRow) =>
-    s.status === "open" && s.addressedTo === props.me.tenant?.code && can(props.me, "case.escalate");
+    s.status === "open" &&
+    s.addressedTo === props.me.tenant?.code &&
+    mayOn(props.me, "supervision.answer", s.addressedTo);
   const filters: Filter[] = ["open", "answered", "all"];
   return (
     <>

@@ -2,7 +2,7 @@ import { permissionsOf, SESSION_ABSOLUTE_MS } from "@zongzhi/auth";
 import { z } from "zod";
 import { changeOwnPassword } from "../services/account.ts";
 import { pathOf } from "../services/tenants.ts";
-import { authedProcedure, router } from "../trpc.ts";
+import { authedProcedure, router, selfProcedure } from "../trpc.ts";
 
 /** The signed-in user's own account. */
 export const authRouter = router({
@@ -27,7 +27,7 @@ export const authRouter = router({
   }),
 
   /** Changes the caller's password; the session is renewed, all others end. */
-  changePassword: authedProcedure
+  changePassword: selfProcedure
     .input(z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200) }))
     .mutation(async ({ ctx, input }) => {
       const { token } = await ctx.run((tx) =>

@@ -1,12 +1,13 @@
-import { can } from "@zongzhi/auth";
 import {
   CASE_ACTIONS,
   CASE_STATES,
+  type CaseAction,
   CHANNELS,
   EXCLUDED_MATTERS,
   isIsoDate,
   RISK_GRADES,
   ROUTE_KINDS,
+  TRANSITIONS,
 } from "@zongzhi/domain";
 import { z } from "zod";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
@@ -34,6 +35,12 @@ const bilingual = (zh: string, en: string) => ({ params: { zh, en } });
 const isoDate = z.string().refine(isIsoDate, bilingual("日期格式应为 YYYY-MM-DD", "a date as YYYY-MM-DD"));
 const text = (max: number) => z.string().trim().min(1).max(max);
 const ref = { id: z.uuid(), version: z.number().int() };
+
+/** Every permission a workflow action may take: the gate; the action's own is checked with the owner. */
+const TRANSITION_PERMISSIONS = [...new Set(CASE_ACTIONS.map((a) => TRANSITIONS[a].permission))] as [
+  (typeof TRANSITIONS)[CaseAction]["permission"],
+  ...(typeof TRANSITIONS)[CaseAction]["permission"][],
+];
 
 const party = z.object({
   role: z.enum(["applicant", "respondent", "third_party"]),
@@ -77,7 +84,7 @@ export const casesRouter = router({
     .input(caseInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => registerCase(tx, input, ctx.cipher, ctx.idempotencyKey))),
 
-  list: allowed("case.read")
+  list: allowed("case.read", "case.read_summoned")
     .input(
       z.object({
         status: z.array(z.enum(CASE_STATES)).max(CASE_STATES.length).optional(),
@@ -98,18 +105,13 @@ export const casesRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => listCases(tx, input))),
 
   /** One case; personal numbers masked unless `reveal` and the caller may reveal (audited). */
-  get: allowed("case.read")
+  get: allowed("case.read", "case.read_summoned")
     .input(z.object({ id: z.uuid(), reveal: z.boolean().default(false) }))
-    .query(({ ctx, input }) =>
-      ctx.run(async (tx) => {
-        const reveal =
-          input.reveal && ctx.user.roles.some((r) => ["intake_clerk", "mediator", "tenant_admin"].includes(r));
-        return getCase(tx, input.id, { reveal, cipher: ctx.cipher });
-      }),
-    ),
+    .query(({ ctx, input }) => ctx.run((tx) => getCase(tx, input.id, { reveal: input.reveal, cipher: ctx.cipher }))),
 
   /** Moves a case through the workflow (version-checked). */
-  transition: allowed("case.read")
+  transition: allowed(...TRANSITION_PERMISSIONS)
+    .meta({ permissionOf: (input) => TRANSITIONS[(input as { action: CaseAction }).action].permission })
     .input(
       z.object({
         ...ref,
@@ -149,20 +151,20 @@ export const casesRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => summonDepartments(tx, input))),
-  acknowledgeSummons: allowed("summons.answer")
+  acknowledgeSummons: allowed("summons.answer", "summons.answer_any")
     .input(z.object(ref))
     .mutation(({ ctx, input }) => ctx.run((tx) => acknowledgeSummons(tx, input))),
-  objectToSummons: allowed("summons.answer")
+  objectToSummons: allowed("summons.answer", "summons.answer_any")
     .input(z.object({ ...ref, reason: text(1000), responsible: z.string().trim().max(100).nullish() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => objectToSummons(tx, input))),
-  summonsFeedback: allowed("summons.answer")
+  summonsFeedback: allowed("summons.answer", "summons.answer_any")
     .input(z.object({ ...ref, action: text(1000), feedback: text(2000) }))
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSummonsFeedback(tx, input))),
   liaisonInbox: allowed("summons.answer")
     .input(z.object({ status: z.enum(["pending", "acknowledged", "objected", "done"]).optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => liaisonInbox(tx, input))),
 
-  scheduleSession: allowed("booking.manage")
+  scheduleSession: allowed("case.session")
     .input(
       z.object({
         caseId: z.uuid(),
@@ -173,7 +175,7 @@ export const casesRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => scheduleSession(tx, input))),
-  recordSession: allowed("booking.manage")
+  recordSession: allowed("case.session")
     .input(
       z.object({
         ...ref,
@@ -184,7 +186,7 @@ export const casesRouter = router({
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSession(tx, input))),
 
-  recordAgreement: allowed("booking.manage")
+  recordAgreement: allowed("case.agreement")
     .input(
       z.object({
         caseId: z.uuid(),
@@ -199,7 +201,7 @@ export const casesRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => recordAgreement(tx, input))),
-  updatePerformance: allowed("booking.manage")
+  updatePerformance: allowed("case.agreement")
     .input(
       z.object({
         ...ref,
@@ -209,7 +211,7 @@ export const casesRouter = router({
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => updatePerformance(tx, input))),
 
-  applyForConfirmation: allowed("booking.manage")
+  applyForConfirmation: allowed("case.agreement")
     .input(
       z.object({
         agreementId: z.uuid(),
@@ -219,7 +221,7 @@ export const casesRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => applyForConfirmation(tx, input))),
-  recordConfirmationStep: allowed("booking.manage")
+  recordConfirmationStep: allowed("case.agreement")
     .input(
       z.object({
         ...ref,
@@ -230,7 +232,7 @@ export const casesRouter = router({
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => recordConfirmationStep(tx, input))),
 
-  recordFollowUp: allowed("case.read")
+  recordFollowUp: allowed("case.follow_up")
     .input(
       z.object({
         caseId: z.uuid(),

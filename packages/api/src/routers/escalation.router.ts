@@ -12,7 +12,7 @@ import {
 } from "../services/deadlines.ts";
 import { ancestorUnits, assignDown, casePath, escalateCase, returnCase, signForCase } from "../services/escalation.ts";
 import { listInbox, markRead } from "../services/notifications.ts";
-import { allowed, authedProcedure, router } from "../trpc.ts";
+import { allowed, authedProcedure, router, selfProcedure } from "../trpc.ts";
 
 const ref = { id: z.uuid(), version: z.number().int() };
 
@@ -30,10 +30,10 @@ export const escalationRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => escalateCase(tx, input))),
-  signFor: allowed("case.escalate")
+  signFor: allowed("case.sign_for")
     .input(z.object(ref))
     .mutation(({ ctx, input }) => ctx.run((tx) => signForCase(tx, input))),
-  assignDown: allowed("case.escalate")
+  assignDown: allowed("case.assign_down")
     .input(
       z.object({
         ...ref,
@@ -43,23 +43,23 @@ export const escalationRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => assignDown(tx, input))),
-  returnCase: allowed("case.escalate")
+  returnCase: allowed("case.return_hop")
     .input(z.object({ ...ref, reason: z.string().trim().min(1).max(1000) }))
     .mutation(({ ctx, input }) => ctx.run((tx) => returnCase(tx, input))),
-  path: allowed("case.read")
+  path: allowed("case.read", "case.read_summoned")
     .input(z.object({ id: z.uuid() }))
     .query(({ ctx, input }) => ctx.run((tx) => casePath(tx, input.id))),
 
   supervisions: allowed("case.read")
     .input(z.object({ status: z.enum(["open", "answered"]).optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => listSupervisions(tx, input))),
-  openSupervision: allowed("case.escalate")
+  openSupervision: allowed("supervision.open")
     .input(z.object({ caseId: z.uuid(), instructions: z.string().trim().min(1).max(2000), dueAt: z.date() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => openSupervision(tx, input))),
-  answerSupervision: allowed("case.escalate")
+  answerSupervision: allowed("supervision.answer")
     .input(z.object({ ...ref, answer: z.string().trim().min(1).max(2000) }))
     .mutation(({ ctx, input }) => ctx.run((tx) => answerSupervision(tx, input))),
-  takeCharge: allowed("case.escalate")
+  takeCharge: allowed("case.take_charge")
     .input(z.object({ caseId: z.uuid(), version: z.number().int() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => takeCharge(tx, input))),
   deadlineCounts: allowed("stats.read").query(({ ctx }) => ctx.run((tx) => deadlineCounts(tx))),
@@ -90,7 +90,7 @@ export const escalationRouter = router({
   inbox: authedProcedure
     .input(z.object({ limit: z.number().int().min(1).max(100).default(30), before: z.number().int().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => listInbox(tx, input))),
-  markRead: authedProcedure
+  markRead: selfProcedure
     .input(z.object({ ids: z.array(z.number().int()).max(500).default([]) }))
     .mutation(({ ctx, input }) => ctx.run((tx) => markRead(tx, input.ids))),
 });

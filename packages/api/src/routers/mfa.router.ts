@@ -1,7 +1,7 @@
 import { rateLimit } from "@zongzhi/auth";
 import { z } from "zod";
 import { beginEnrolment, confirmEnrolment, disableOwn, mfaStatus, setDeploymentRequirement } from "../services/mfa.ts";
-import { authedProcedure, router } from "../trpc.ts";
+import { allowed, authedProcedure, router, selfProcedure } from "../trpc.ts";
 
 const code = z.string().trim().min(6).max(12);
 /** Code guesses per user per 10 minutes on enrolment and withdrawal (sign-in has its own lock). */
@@ -13,17 +13,17 @@ export const mfaRouter = router({
   status: authedProcedure.query(({ ctx }) => mfaStatus(ctx.user)),
 
   /** Starts an enrolment: a new key as an otpauth URI (QR code) and in base32; 10 minutes to confirm. */
-  begin: authedProcedure.mutation(({ ctx }) => ctx.run((tx) => beginEnrolment(tx, ctx.cipher, ctx.user))),
+  begin: selfProcedure.mutation(({ ctx }) => ctx.run((tx) => beginEnrolment(tx, ctx.cipher, ctx.user))),
 
   /** Confirms the enrolment with a code from the authenticator app. */
-  confirm: authedProcedure.input(z.object({ code })).mutation(async ({ ctx, input }) => {
+  confirm: selfProcedure.input(z.object({ code })).mutation(async ({ ctx, input }) => {
     // Counted outside the transaction: a refused code rolls the transaction back, not the count.
     await rateLimit(ctx.sql, `mfa:${ctx.user.userId}`, CODE_RATE.limit, CODE_RATE.windowMs);
     return ctx.run((tx) => confirmEnrolment(tx, ctx.cipher, ctx.user, input.code, ctx.client.ip));
   }),
 
   /** Turns the caller's own second factor off (password and a current code; not where required). */
-  disable: authedProcedure
+  disable: selfProcedure
     .input(z.object({ password: z.string().min(1).max(200), code }))
     .mutation(async ({ ctx, input }) => {
       await rateLimit(ctx.sql, `mfa:${ctx.user.userId}`, CODE_RATE.limit, CODE_RATE.windowMs);
@@ -31,7 +31,7 @@ export const mfaRouter = router({
     }),
 
   /** Requires (or stops requiring) a second factor of every staff member of the deployment. */
-  setRequired: authedProcedure
+  setRequired: allowed("mfa.require")
     .input(z.object({ required: z.boolean() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => setDeploymentRequirement(tx, ctx.user, input.required))),
 });

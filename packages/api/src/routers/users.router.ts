@@ -2,7 +2,15 @@ import { AppError } from "@zongzhi/domain";
 import { z } from "zod";
 import { resetUserTotp } from "../services/mfa.ts";
 import { getTenant } from "../services/tenants.ts";
-import { createUser, editUser, issueSetupLink, listUsers, setUserStatus, unlockUser } from "../services/users.ts";
+import {
+  authorizeUserManagement,
+  createUser,
+  editUser,
+  issueSetupLink,
+  listUsers,
+  setUserStatus,
+  unlockUser,
+} from "../services/users.ts";
 import { allowed, router } from "../trpc.ts";
 import { userInput } from "./inputs.ts";
 
@@ -63,8 +71,7 @@ export const usersRouter = router({
     .input(z.object({ id: z.uuid() }))
     .mutation(({ ctx, input }) =>
       ctx.run(async (tx) => {
-        const [found] = await tx.sql`select 1 from app.users where id = ${input.id}`;
-        if (!found) throw new AppError("NOT_FOUND", { zh: "用户不存在或无权访问", en: "user not found" });
+        await authorizeUserManagement(tx, input.id);
         return issueSetupLink(tx, input.id, ctx.origin);
       }),
     ),

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, notFound } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
 import { appendEvent } from "./cases.ts";
 import { assertLiaisonMayRead } from "./summons.ts";
 
@@ -77,9 +78,12 @@ export async function addAttachment(
       en: "Only JPG, PNG, WEBP images and PDF files are accepted",
     });
   }
-  const [c] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.cases where id = ${input.caseId}`;
+  const [c] = await tx.sql<
+    { scope_code: string; owner_code: string }[]
+  >`select scope_code, owner_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   await assertLiaisonMayRead(tx, input.caseId);
+  authorizeFor(tx, "case.attach", c.owner_code);
   const filename =
     [...input.filename]
       .map((ch) => (ch.charCodeAt(0) < 32 || ch === "/" || ch === "\\" ? "_" : ch))

@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, notFound } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope } from "./centre-target.ts";
 
@@ -105,7 +106,9 @@ export async function bookRoom(
   // are refused by the database (app.check_references), whoever calls.
   const [room] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.mediation_rooms
     where id = ${input.roomId}`;
-  if (!room || room.scope_code !== tx.ctx.scope) throw notFound({ zh: "调解室", en: "room" });
+  if (!room) throw notFound({ zh: "调解室", en: "room" });
+  // A centre books its own rooms only (the table: booking.manage, own unit).
+  authorizeFor(tx, "booking.manage", room.scope_code);
   const range = { from: input.startsAt, to: input.endsAt, roomId: input.roomId, mediatorIds: input.mediatorIds };
   try {
     // A savepoint keeps the transaction usable to explain a conflict.
@@ -134,11 +137,12 @@ export async function bookRoom(
 
 /** Cancels a booking; its room and mediators become free at once. */
 export async function cancelBooking(tx: Tx, input: { id: string; version: number }): Promise<void> {
+  const [own] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.bookings where id = ${input.id}`;
+  if (!own) throw notFound({ zh: "预约", en: "booking" });
+  authorizeFor(tx, "booking.manage", own.scope_code);
   const rows = await tx.sql`update app.bookings set status = 'cancelled', version = version + 1
-    where id = ${input.id} and version = ${input.version} and scope_code = ${tx.ctx.scope} returning id`;
+    where id = ${input.id} and version = ${input.version} and scope_code = ${own.scope_code} returning id`;
   if (rows.length === 0) {
-    const [exists] = await tx.sql`select 1 from app.bookings where id = ${input.id}`;
-    if (!exists) throw notFound({ zh: "预约", en: "booking" });
     throw new AppError("CONFLICT", { zh: "预约已被他人修改，请刷新", en: "The booking changed; reload" });
   }
   await recordAudit(tx, { kind: "centre.booking_cancelled", subjectId: input.id });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
 import {
   AppError,
+  authorize,
   availableActions,
   type CaseAction,
   type CaseState,
@@ -20,11 +21,14 @@ import {
   notFound,
   type RiskGrade,
   type RouteKind,
+  relationOf,
+  TRANSITIONS,
   validateCreditCode,
   validateIdCardNumber,
   validateMobileNumber,
   warningColour,
 } from "@zongzhi/domain";
+import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import {
   caseDeadlines,
@@ -73,8 +77,10 @@ export async function appendEvent(
   kind: string,
   payload: Record<string, unknown> = {},
 ): Promise<void> {
+  // A system actor's event names it (there is no user behind it).
+  const body = tx.ctx.system ? { ...payload, system: tx.ctx.system } : payload;
   await tx.sql`insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
-    values (${caseId}, ${tx.ctx.userId}, ${tx.ctx.scope}, ${kind}, ${tx.sql.json(payload as never)})`;
+    values (${caseId}, ${tx.ctx.userId}, ${tx.ctx.scope}, ${kind}, ${tx.sql.json(body as never)})`;
 }
 
 function fieldError(path: string, zh: string, en: string): AppError {
@@ -257,18 +263,24 @@ export async function transitionCase(
   const [c] = await tx.sql<CaseRow[]>`select id, status, held_from, version, scope_code, owner_code, hop_state,
     category_code from app.cases where id = ${input.id}`;
   if (!c) throw notFound(CASE);
-  if (c.version !== input.version) throw conflict();
-  // The owning tier handles the case; its ancestors may act on it too (supervise, take over).
-  if (!c.owner_code.startsWith(tx.ctx.scope)) {
-    throw new AppError("FORBIDDEN", {
-      zh: "案件已上报或交办，由当前承办单位办理",
-      en: "The case was escalated or assigned: the unit that owns it now handles it",
-    });
+  // The one table decides, by the action's permission and the caller's relation to the owner:
+  // the owning tier and the units above it act; the origin below it only reads once it moved up.
+  const relation = relationOf(tx.ctx.scope, c.owner_code);
+  const actor = actorOf(tx);
+  if (!authorize(actor, TRANSITIONS[input.action].permission, relation)) {
+    if (relation === "descendant") {
+      throw new AppError("FORBIDDEN", {
+        zh: "案件已上报或交办，由当前承办单位办理",
+        en: "The case was escalated or assigned: the unit that owns it now handles it",
+      });
+    }
+    authorizeFor(tx, TRANSITIONS[input.action].permission, c.owner_code);
   }
+  if (c.version !== input.version) throw conflict();
   if (c.hop_state === "awaiting_sign_for") {
     throw new AppError("PRECONDITION_FAILED", { zh: "案件待签收，签收后方可办理", en: "Sign for the case first" });
   }
-  const to = nextState(c.status, input.action, tx.ctx.roles, c.held_from);
+  const to = nextState(c.status, input.action, actor, relation, c.held_from);
   const d = input.data;
   const need = (value: unknown, path: string, zh: string, en: string) => {
     if (value === undefined || value === null || value === "") throw fieldError(path, zh, en);
@@ -528,6 +540,8 @@ export async function getCase(
   if (!c) throw notFound(CASE);
   await assertLiaisonMayRead(tx, id);
   const scope = c.scopeCode as string;
+  // Asked for and allowed by the table for the caller's relation to the owner; otherwise masked.
+  const reveal = options.reveal && mayFor(tx, "personal.reveal", c.ownerCode as string);
   const parties = await tx.sql<
     {
       id: string;
@@ -548,7 +562,7 @@ export async function getCase(
   const dec = (b: Buffer | null, column: string) =>
     b ? options.cipher.decrypt(b, fieldContext("case_parties", column, scope)) : null;
   const partyViews: PartyView[] = parties.map((p) =>
-    options.reveal
+    reveal
       ? {
           id: p.id,
           role: p.role,
@@ -572,7 +586,7 @@ export async function getCase(
           revealed: false,
         },
   );
-  if (options.reveal) {
+  if (reveal) {
     await recordAudit(tx, { kind: "personal_data.revealed", subjectId: id, detail: { parties: parties.length } });
     const addressEnc = c.addressEnc as Buffer | null;
     if (addressEnc) c.address = options.cipher.decrypt(addressEnc, fieldContext("cases", "address", scope));
@@ -625,7 +639,7 @@ export async function getCase(
     referrals,
     followUps,
     attachments,
-    actions: availableActions(c.status as CaseState, tx.ctx.roles),
+    actions: availableActions(c.status as CaseState, actorOf(tx), relationOf(tx.ctx.scope, c.ownerCode as string)),
   };
 }
 

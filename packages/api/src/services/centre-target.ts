@@ -1,5 +1,7 @@
+import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, notFound } from "@zongzhi/domain";
+import { conflict, notFound } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
 
 /**
  * The centre whose configuration is read: the caller's own, or a unit of its subtree (a county
@@ -12,7 +14,11 @@ export async function targetScope(tx: Tx, tenantId: string | undefined): Promise
   return row.code;
 }
 
-/** Updates one row of a configuration table with optimistic concurrency; CONFLICT or NOT_FOUND otherwise. */
+/**
+ * Updates one row of a configuration table with optimistic concurrency: NOT_FOUND when the row
+ * is not visible, FORBIDDEN unless the table lets the caller change a row of that unit (a centre
+ * changes only its own configuration), CONFLICT on a stale version.
+ */
 export async function updateVersioned<T extends object>(
   tx: Tx,
   table:
@@ -27,18 +33,14 @@ export async function updateVersioned<T extends object>(
   version: number,
   set: ReturnType<Tx["sql"]>,
   returning: ReturnType<Tx["sql"]>,
+  permission: Permission = "centre.configure",
 ): Promise<T> {
-  const [row] = await tx.sql<T[]>`update ${tx.sql(`app.${table}`)} set ${set}, version = version + 1
-    where id = ${id} and version = ${version} and scope_code = ${tx.ctx.scope} returning ${returning}`;
-  if (row) return row;
-  const [exists] = await tx.sql<{ own: boolean }[]>`select scope_code = ${tx.ctx.scope} as own
-    from ${tx.sql(`app.${table}`)} where id = ${id}`;
+  const [exists] = await tx.sql<{ scope_code: string }[]>`select scope_code from ${tx.sql(`app.${table}`)}
+    where id = ${id}`;
   if (!exists) throw notFound();
-  if (!exists.own) {
-    throw new AppError("FORBIDDEN", {
-      zh: "只能修改本中心的配置",
-      en: "You can change only your own centre's configuration",
-    });
-  }
+  authorizeFor(tx, permission, exists.scope_code);
+  const [row] = await tx.sql<T[]>`update ${tx.sql(`app.${table}`)} set ${set}, version = version + 1
+    where id = ${id} and version = ${version} and scope_code = ${exists.scope_code} returning ${returning}`;
+  if (row) return row;
   throw conflict();
 }

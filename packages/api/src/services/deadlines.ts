@@ -12,6 +12,7 @@ import {
   resolvePolicy,
   warningColour,
 } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
 import { appendEvent } from "./cases.ts";
 import { notifyUnit } from "./notifications.ts";
 
@@ -158,9 +159,9 @@ export async function caseDeadlines(tx: Tx, caseId: string, now = new Date()): P
   }));
 }
 
-/** A system identity for scheduled work: no user, each deployment's root scope in turn. */
+/** The named system actor of scheduled work: no user, each deployment's root scope in turn. */
 function systemContext(root: { id: string; code: string }): ScopeContext {
-  return { userId: null, tenantId: root.id, scope: root.code, roles: ["system"] };
+  return { userId: null, tenantId: root.id, scope: root.code, roles: [], system: "deadline_scan" };
 }
 
 /** Result of one deadline scan. */
@@ -205,6 +206,7 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
         await tx.sql`update app.case_deadlines set colour = ${colour} where id = ${d.id}`;
         result.recoloured++;
         if (colour !== "red") continue;
+        authorizeFor(tx, "supervision.open", d.owner_code);
         const due = dueAt(now, { amount: 1, unit: "working_days" });
         const [sup] = await tx.sql<
           { id: string }[]
@@ -270,13 +272,12 @@ export async function openSupervision(
   tx: Tx,
   input: { caseId: string; instructions: string; dueAt: Date },
 ): Promise<{ id: string }> {
-  if (!tx.ctx.roles.includes("leader")) {
-    throw new AppError("FORBIDDEN", { zh: "只有领导可以督办", en: "Only a leader may supervise" });
-  }
   const [c] = await tx.sql<
     { owner_code: string; code: string; title: string }[]
   >`select owner_code, code, title from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
+  // A leader of the owning tier or of a unit above it; never of a unit below (the origin).
+  authorizeFor(tx, "supervision.open", c.owner_code);
   const [row] = await tx.sql<
     { id: string }[]
   >`insert into app.supervisions (case_id, addressed_to, level, opened_by, opened_by_user,
@@ -302,6 +303,7 @@ export async function answerSupervision(tx: Tx, input: { id: string; version: nu
   if (s.addressed_to !== tx.ctx.scope) {
     throw new AppError("FORBIDDEN", { zh: "只有被督办单位可以回复", en: "Only the supervised unit may answer" });
   }
+  authorizeFor(tx, "supervision.answer", s.addressed_to);
   const rows =
     await tx.sql`update app.supervisions set status = 'answered', answer = ${input.answer}, answered_at = now(),
     version = version + 1 where id = ${input.id} and version = ${input.version} and status = 'open' returning id`;
@@ -349,9 +351,9 @@ export async function listSupervisions(tx: Tx, input: { status?: "open" | "answe
 
 /** A leader takes personal charge of a case (包案). */
 export async function takeCharge(tx: Tx, input: { caseId: string; version: number }): Promise<{ version: number }> {
-  if (!tx.ctx.roles.includes("leader")) {
-    throw new AppError("FORBIDDEN", { zh: "只有领导可以包案", en: "Only a leader may take charge" });
-  }
+  const [c] = await tx.sql<{ owner_code: string }[]>`select owner_code from app.cases where id = ${input.caseId}`;
+  if (!c) throw notFound({ zh: "案件", en: "case" });
+  authorizeFor(tx, "case.take_charge", c.owner_code);
   const [row] = await tx.sql<
     { version: number }[]
   >`update app.cases set leader_id = ${tx.ctx.userId}, version = version + 1

@@ -1,8 +1,11 @@
+import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, conflict, MAX_BOUNCES, notFound } from "@zongzhi/domain";
+import { authorizeFor, mayFor } from "./actor.ts";
 import { appendEvent } from "./cases.ts";
 import { completeDeadlines, startDeadline } from "./deadlines.ts";
 import { notifyUnit } from "./notifications.ts";
+import { assertLiaisonMayRead } from "./summons.ts";
 
 type CaseRow = {
   id: string;
@@ -18,25 +21,28 @@ type CaseRow = {
   category_code: string;
 };
 
-async function load(tx: Tx, id: string, version: number): Promise<CaseRow> {
+/**
+ * Loads a case the caller may see (NOT_FOUND otherwise) and checks `permission` against its
+ * owner by the one table (FORBIDDEN), before the version (CONFLICT).
+ */
+async function load(tx: Tx, id: string, version: number, permission: Permission): Promise<CaseRow> {
   const [c] = await tx.sql<CaseRow[]>`select id, code, title, scope_code, owner_code, handler_code, hop_state, bounces,
       needs_leader_decision, version, category_code from app.cases where id = ${id}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
+  if (!mayFor(tx, permission, c.owner_code) && c.owner_code !== tx.ctx.scope) {
+    throw new AppError(
+      "FORBIDDEN",
+      { zh: "只有当前承办单位可以执行此操作", en: "Only the unit that owns the case may do this" },
+      { permission },
+    );
+  }
+  authorizeFor(tx, permission, c.owner_code);
   if (c.version !== version) throw conflict();
   return c;
 }
 
-function mustOwn(tx: Tx, c: CaseRow): void {
-  if (c.owner_code !== tx.ctx.scope) {
-    throw new AppError("FORBIDDEN", {
-      zh: "只有当前承办单位可以执行此操作",
-      en: "Only the unit that owns the case may do this",
-    });
-  }
-}
-
 function refuseWhileLeaderDecides(tx: Tx, c: CaseRow): void {
-  if (c.needs_leader_decision && !tx.ctx.roles.includes("leader")) {
+  if (c.needs_leader_decision && !mayFor(tx, "case.decide_bounced", c.owner_code)) {
     throw new AppError("FORBIDDEN", {
       zh: "该案件多次退回，须由本级领导作出决定",
       en: "This case bounced too often: the unit's leader must decide",
@@ -92,8 +98,7 @@ export async function escalateCase(
   tx: Tx,
   input: { id: string; version: number; toCode: string; reason: string; urgency: "normal" | "urgent" },
 ): Promise<{ version: number }> {
-  const c = await load(tx, input.id, input.version);
-  mustOwn(tx, c);
+  const c = await load(tx, input.id, input.version, "case.escalate");
   refuseWhileLeaderDecides(tx, c);
   const isAncestor = c.owner_code.startsWith(input.toCode) && input.toCode.length < c.owner_code.length;
   const name = isAncestor ? await unitName(tx, input.toCode) : null;
@@ -119,8 +124,7 @@ export async function escalateCase(
 
 /** The receiving tier signs for (签收) an escalated or assigned case. */
 export async function signForCase(tx: Tx, input: { id: string; version: number }): Promise<{ version: number }> {
-  const c = await load(tx, input.id, input.version);
-  mustOwn(tx, c);
+  const c = await load(tx, input.id, input.version, "case.sign_for");
   if (c.hop_state !== "awaiting_sign_for") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该案件无需签收", en: "Nothing to sign for" });
   }
@@ -137,8 +141,7 @@ export async function assignDown(
   tx: Tx,
   input: { id: string; version: number; toCode: string; instructions: string; deadline: Date },
 ): Promise<{ version: number }> {
-  const c = await load(tx, input.id, input.version);
-  mustOwn(tx, c);
+  const c = await load(tx, input.id, input.version, "case.assign_down");
   refuseWhileLeaderDecides(tx, c);
   const [target] = await tx.sql<{ name: string }[]>`select name from app.tenants where code = ${input.toCode}
     and code > ${c.owner_code} and code < ${c.owner_code} || ':'`;
@@ -172,8 +175,7 @@ export async function returnCase(
   tx: Tx,
   input: { id: string; version: number; reason: string },
 ): Promise<{ version: number; needsLeader: boolean }> {
-  const c = await load(tx, input.id, input.version);
-  mustOwn(tx, c);
+  const c = await load(tx, input.id, input.version, "case.return_hop");
   const [last] = await tx.sql<{ from_code: string }[]>`select from_code from app.case_hops
     where case_id = ${c.id} and kind in ('escalate', 'assign_down') and to_code = ${c.owner_code}
     order by at desc limit 1`;
@@ -204,6 +206,7 @@ export async function returnCase(
 
 /** The case's path across tiers, in order (village → township → county → township …). */
 export async function casePath(tx: Tx, id: string) {
+  await assertLiaisonMayRead(tx, id);
   return tx.sql<
     {
       kind: string;

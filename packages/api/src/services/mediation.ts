@@ -1,3 +1,4 @@
+import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import {
   AGREEMENT_STATES,
@@ -8,21 +9,33 @@ import {
   type ExcludedMatter,
   FOLLOW_UP_STATES,
   notFound,
-  periodEnd,
   rulingDue,
   SCHEDULING_STATES,
 } from "@zongzhi/domain";
+import { asSystem, authorizeFor } from "./actor.ts";
 import { bookRoom } from "./bookings.ts";
 import { appendEvent, transitionCase } from "./cases.ts";
 import { completeDeadlines } from "./deadlines.ts";
 
-async function caseStatus(tx: Tx, caseId: string): Promise<{ status: string; version: number; code: string }> {
+/** Loads a case the caller may see and checks `permission` against its owner (NOT_FOUND, then FORBIDDEN). */
+async function caseFor(
+  tx: Tx,
+  caseId: string,
+  permission: Permission,
+): Promise<{ status: string; version: number; code: string; owner_code: string }> {
   const [c] = await tx.sql<
-    { status: string; version: number; code: string }[]
-  >`select status, version, code from app.cases
+    { status: string; version: number; code: string; owner_code: string }[]
+  >`select status, version, code, owner_code from app.cases
     where id = ${caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
+  authorizeFor(tx, permission, c.owner_code);
   return c;
+}
+
+/** The owner of the case a row belongs to, checked against `permission`; NOT_FOUND when invisible. */
+async function authorizeByCase(tx: Tx, caseId: string | undefined, permission: Permission): Promise<void> {
+  if (!caseId) return;
+  await caseFor(tx, caseId, permission);
 }
 
 /** Schedules a mediation session: books the room and mediators (exclusion constraints refuse clashes). */
@@ -30,7 +43,7 @@ export async function scheduleSession(
   tx: Tx,
   input: { caseId: string; roomId: string; startsAt: Date; endsAt: Date; mediatorIds: string[] },
 ): Promise<{ id: string; bookingId: string }> {
-  const c = await caseStatus(tx, input.caseId);
+  const c = await caseFor(tx, input.caseId, "case.session");
   if (!SCHEDULING_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", {
       zh: "案件须先分诊后方可安排调解",
@@ -72,6 +85,7 @@ export async function recordSession(
 ): Promise<{ version: number }> {
   const [s] = await tx.sql<{ case_id: string }[]>`select case_id from app.mediation_sessions where id = ${input.id}`;
   if (!s) throw notFound({ zh: "调解记录", en: "session" });
+  await authorizeByCase(tx, s.case_id, "case.session");
   const [row] = await tx.sql<{ version: number }[]>`update app.mediation_sessions
     set attendance = ${tx.sql.json(input.attendance as never)}, notes = ${input.notes}, outcome = ${input.outcome},
       version = version + 1
@@ -100,7 +114,7 @@ export interface AgreementInput {
 
 /** Records a signed mediation agreement; a case in mediation becomes resolved. */
 export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ id: string }> {
-  const c = await caseStatus(tx, input.caseId);
+  const c = await caseFor(tx, input.caseId, "case.agreement");
   if (!AGREEMENT_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", {
       zh: "只有调解中的案件可以登记调解协议",
@@ -123,7 +137,8 @@ export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ 
       ${tx.ctx.userId}) returning id`;
   await appendEvent(tx, input.caseId, "agreement.signed", { agreementId: row!.id, signedOn: input.signedOn });
   if (c.status !== "resolved") {
-    await transitionCase(tx, {
+    // The rule resolves the case, on its own authority (the recorder was authorised above).
+    await transitionCase(asSystem(tx, "agreement_rule"), {
       id: input.caseId,
       version: c.version,
       action: "resolve",
@@ -143,6 +158,9 @@ export async function updatePerformance(
     note?: string | null | undefined;
   },
 ): Promise<{ version: number }> {
+  const [own] = await tx.sql<{ case_id: string }[]>`select case_id from app.agreements where id = ${input.id}`;
+  if (!own) throw notFound({ zh: "调解协议", en: "agreement" });
+  await authorizeByCase(tx, own.case_id, "case.agreement");
   const [row] = await tx.sql<{ version: number; case_id: string }[]>`update app.agreements
     set performance_status = ${input.status}, performance_note = ${input.note ?? null}, version = version + 1
     where id = ${input.id} and version = ${input.version} returning version, case_id`;
@@ -165,6 +183,7 @@ export async function applyForConfirmation(
   const [a] = await tx.sql<{ case_id: string; signed_on: string }[]>`select case_id, signed_on::text from app.agreements
     where id = ${input.agreementId}`;
   if (!a) throw notFound({ zh: "调解协议", en: "agreement" });
+  await authorizeByCase(tx, a.case_id, "case.agreement");
   const { acceptDue } = checkConfirmationApplication({
     signedOn: a.signed_on,
     appliedOn: input.appliedOn,
@@ -196,6 +215,7 @@ export async function recordConfirmationStep(
   const [j] = await tx.sql<{ case_id: string; accepted_on: string | null; extended: boolean; result: string }[]>`
     select case_id, accepted_on::text, extended, result from app.judicial_confirmations where id = ${input.id}`;
   if (!j) throw notFound({ zh: "司法确认", en: "confirmation" });
+  await authorizeByCase(tx, j.case_id, "case.agreement");
   let set: ReturnType<Tx["sql"]>;
   const refuse = (zh: string, en: string) => new AppError("PRECONDITION_FAILED", { zh, en });
   switch (input.step) {
@@ -237,15 +257,10 @@ export async function recordFollowUp(
     overrideReason?: string | null | undefined;
   },
 ): Promise<{ reopened: boolean }> {
-  const c = await caseStatus(tx, input.caseId);
+  const c = await caseFor(tx, input.caseId, "case.follow_up");
+  if (input.overrideReason) authorizeFor(tx, "case.follow_up_override", c.owner_code);
   if (!FOLLOW_UP_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", { zh: "案件尚未进入回访阶段", en: "The case is not awaiting follow-up" });
-  }
-  if (input.overrideReason && !tx.ctx.roles.some((r) => r === "leader" || r === "tenant_admin")) {
-    throw new AppError("FORBIDDEN", {
-      zh: "只有领导或管理员可以说明不重办的理由",
-      en: "Only a leader or admin may override rework",
-    });
   }
   await tx.sql`insert into app.follow_ups (case_id, method, satisfaction, notes, override_reason, by_user)
     values (${input.caseId}, ${input.method}, ${input.satisfaction}, ${input.notes ?? null}, ${input.overrideReason ?? null},
@@ -257,12 +272,13 @@ export async function recordFollowUp(
     overridden: Boolean(input.overrideReason),
   });
   if (input.satisfaction === "unsatisfied" && !input.overrideReason) {
-    const roles = tx.ctx.roles.includes("leader") ? tx.ctx.roles : [...tx.ctx.roles, "leader"];
-    // The rule, not the caller, reopens the case: run the transition with the rule's authority.
-    await transitionCase(
-      { ...tx, ctx: { ...tx.ctx, roles } },
-      { id: input.caseId, version: c.version, action: "reopen", data: { reason: "回访不满意，重办" } },
-    );
+    // The rule, not the caller, reopens the case: a named system actor runs the transition.
+    await transitionCase(asSystem(tx, "follow_up_rule"), {
+      id: input.caseId,
+      version: c.version,
+      action: "reopen",
+      data: { reason: "回访不满意，重办" },
+    });
     return { reopened: true };
   }
   return { reopened: false };

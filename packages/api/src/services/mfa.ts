@@ -1,4 +1,5 @@
 import {
+  authorizeOn,
   decryptTotpKey,
   encryptTotpKey,
   generateTotpKey,
@@ -13,6 +14,7 @@ import type { Tx } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
 import { recordAudit } from "./audit.ts";
 import type { FieldCipher } from "./personal-data.ts";
+import { authorizeUserManagement } from "./users.ts";
 
 /** The caller's second factor as the UI shows it. */
 export interface MfaStatus {
@@ -42,9 +44,9 @@ const wrongCode = () =>
     { fields: [{ path: "code", zh: "验证码错误", en: "wrong code" }] },
   );
 
-/** A tenant_admin whose unit is its deployment's root. */
+/** Whether the user may set its deployment's requirement: mfa.require on the deployment's root unit. */
 export function isDeploymentRootAdmin(user: SessionUser): boolean {
-  return user.tenant !== null && user.tenant.rootCode === user.scope && user.roles.includes("tenant_admin");
+  return user.tenant !== null && authorizeOn(user, "mfa.require", user.tenant.rootCode);
 }
 
 /** Where the caller stands. */
@@ -175,6 +177,7 @@ export async function resetUserTotp(tx: Tx, id: string): Promise<{ ok: true }> {
       en: "Use the second-factor page for your own account",
     });
   }
+  await authorizeUserManagement(tx, id);
   const [row] = await tx.sql<{ id: string }[]>`update app.users
     set totp_key = null, totp_enabled_at = null, totp_last_step = null, updated_at = now(), version = version + 1
     where id = ${id} returning id`;

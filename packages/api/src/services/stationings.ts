@@ -11,6 +11,7 @@ import {
   rosterForWeek,
 } from "@zongzhi/domain";
 import { IN_USE_MESSAGES } from "../constraint-messages.ts";
+import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
 
@@ -252,14 +253,18 @@ export async function listStationings(tx: Tx, tenantId?: string): Promise<Statio
  * (case_summons_stationing_id_fkey) and the caller is told to deactivate it instead.
  */
 export async function removeStationing(tx: Tx, id: string): Promise<void> {
+  const [own] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.stationings where id = ${id}`;
+  if (!own) throw notFound({ zh: "入驻部门", en: "stationed department" });
+  authorizeFor(tx, "centre.configure", own.scope_code);
   const [used] = await tx.sql<{ cases: number }[]>`select count(distinct case_id)::int as cases
     from app.case_summons where stationing_id = ${id}`;
   if (used && used.cases > 0) throw inUse("case_summons_stationing_id_fkey", used.cases);
   let removed: number;
   try {
     await tx.sql`savepoint remove_stationing`;
-    removed = (await tx.sql`delete from app.stationings where id = ${id} and scope_code = ${tx.ctx.scope} returning id`)
-      .length;
+    removed = (
+      await tx.sql`delete from app.stationings where id = ${id} and scope_code = ${own.scope_code} returning id`
+    ).length;
     await tx.sql`release savepoint remove_stationing`;
   } catch (error) {
     // A summons the caller cannot see (or one made meanwhile) still refers to it.

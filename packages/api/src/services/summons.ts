@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS } from "@zongzhi/domain";
+import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS, readsOnlySummoned } from "@zongzhi/domain";
+import { authorizeFor, mayFor } from "./actor.ts";
 import { appendEvent } from "./cases.ts";
 import { completeDeadlines, startDeadline } from "./deadlines.ts";
 
@@ -13,8 +14,12 @@ export async function summonDepartments(
   tx: Tx,
   input: { caseId: string; stationingIds: string[]; dueHours: number; instructions?: string | null | undefined },
 ): Promise<{ id: string; stationingId: string }[]> {
-  const [c] = await tx.sql<{ category_code: string }[]>`select category_code from app.cases where id = ${input.caseId}`;
+  const [c] = await tx.sql<
+    { category_code: string; owner_code: string }[]
+  >`select category_code, owner_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
+  // The owning tier, or a unit above it, blows the whistle; the origin below it no longer does.
+  authorizeFor(tx, "case.summon", c.owner_code);
   const out: { id: string; stationingId: string }[] = [];
   for (const stationingId of new Set(input.stationingIds)) {
     const [s] = await tx.sql<{ id: string; name: string }[]>`select id, name from app.stationings
@@ -52,21 +57,23 @@ type SummonsRow = {
   version: number;
   objection_deadline: Date;
   department: string;
+  unit_code: string;
 };
 
 async function loadForLiaison(tx: Tx, id: string): Promise<SummonsRow> {
   const [s] = await tx.sql<
     SummonsRow[]
   >`select s.id, s.case_id, s.stationing_id, s.status, s.version, s.objection_deadline,
-      st.name as department
+      st.name as department, st.scope_code as unit_code
     from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.id = ${id}`;
   if (!s) throw notFound(SUMMONS);
-  // Why: only the summoned department's own liaisons (or the centre's admins) answer for it.
-  if (!tx.ctx.roles.includes("tenant_admin")) {
-    const [link] = await tx.sql`select 1 from app.stationing_liaisons where stationing_id = ${s.stationing_id}
-      and user_id = ${tx.ctx.userId}`;
-    if (!link) throw notFound(SUMMONS);
-  }
+  // Why: only the summoned department's own liaisons (or the centre's admins) answer for it;
+  // the subject is the department's stationing at its centre.
+  if (mayFor(tx, "summons.answer_any", s.unit_code)) return s;
+  const [link] = await tx.sql`select 1 from app.stationing_liaisons where stationing_id = ${s.stationing_id}
+    and user_id = ${tx.ctx.userId}`;
+  if (!link) throw notFound(SUMMONS);
+  authorizeFor(tx, "summons.answer", s.unit_code);
   return s;
 }
 
@@ -184,9 +191,9 @@ export async function liaisonInbox(tx: Tx, input: { status?: string | undefined 
     order by s.summoned_at desc limit 200`;
 }
 
-/** True when the caller is a liaison only: it may see just the cases its departments are summoned to. */
+/** True when the caller reads only the cases its departments are summoned to (by the permission table). */
 export function isLiaisonOnly(roles: readonly string[]): boolean {
-  return roles.includes("department_liaison") && roles.every((r) => r === "department_liaison" || r === "auditor");
+  return readsOnlySummoned(roles);
 }
 
 /** Refuses a liaison-only caller a case its departments were not summoned to (NOT_FOUND, no oracle). */

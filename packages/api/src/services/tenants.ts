@@ -1,5 +1,15 @@
 import { OPERATOR_SCOPE, type Tx } from "@zongzhi/db/client";
-import { AppError, ancestorCodesOf, childLevel, isDivisionCode, LEVELS, type Level, notFound } from "@zongzhi/domain";
+import {
+  AppError,
+  ancestorCodesOf,
+  childLevel,
+  isDivisionCode,
+  LEVELS,
+  type Level,
+  notFound,
+  parentCodeOf,
+} from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 
 /** A tenant as the API returns it. */
@@ -206,6 +216,8 @@ export async function onboardUnits(
   const wanted = new Set<string>();
   for (const code of input.codes) {
     assertInScope(tx, code, { strict: true });
+    // The subject is the unit the new one goes under (the caller's own, or one below it).
+    authorizeFor(tx, "tenant.onboard", parentCodeOf(code) ?? code);
     for (const a of ancestorCodesOf(code)) if (a.length > tx.ctx.scope.length) wanted.add(a);
     wanted.add(code);
   }
@@ -277,15 +289,16 @@ export async function setTenantStatus(
   tx: Tx,
   input: { id: string; status: "active" | "suspended"; version: number },
 ): Promise<TenantView> {
+  const current = await getTenant(tx, input.id); // NOT_FOUND for foreign ids
+  if (current.code === tx.ctx.scope) {
+    throw new AppError("FORBIDDEN", { zh: "不能停用本单位", en: "You cannot suspend your own unit" });
+  }
+  authorizeFor(tx, "tenant.suspend", current.code);
   const [row] = await tx.sql<TenantRow[]>`update app.tenants
     set status = ${input.status}, version = version + 1, updated_at = now()
     where id = ${input.id} and version = ${input.version}
     returning id, code, level, name, status, parent_id, root_code, version, created_at`;
   if (!row) {
-    const current = await getTenant(tx, input.id); // NOT_FOUND for foreign or own-unit ids
-    if (current.code === tx.ctx.scope) {
-      throw new AppError("FORBIDDEN", { zh: "不能停用本单位", en: "You cannot suspend your own unit" });
-    }
     throw new AppError("CONFLICT", {
       zh: "该单位已被他人修改，请刷新后重试",
       en: "The unit was changed by someone else; reload and retry",

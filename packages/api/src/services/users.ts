@@ -1,6 +1,7 @@
 import { mintToken } from "@zongzhi/auth/tokens";
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, notFound, type Role } from "@zongzhi/domain";
+import { AppError, conflict, holds, notFound, type Role } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 
 /** How long a setup link stays usable. */
@@ -31,6 +32,16 @@ export interface SetupLink {
 }
 
 const USER = { zh: "用户", en: "user" };
+
+/**
+ * Loads the unit of a user the caller may see (NOT_FOUND otherwise) and checks user.manage
+ * against it: administrators manage their own unit's and their descendants' users.
+ */
+export async function authorizeUserManagement(tx: Tx, id: string): Promise<void> {
+  const [row] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.users where id = ${id}`;
+  if (!row) throw notFound(USER);
+  authorizeFor(tx, "user.manage", row.scope_code);
+}
 
 type UserRow = {
   id: string;
@@ -105,6 +116,9 @@ export async function createUser(
   if (input.roles.includes("platform_admin")) {
     throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
   }
+  const [unit] = await tx.sql<{ code: string }[]>`select code from app.tenants where id = ${input.tenantId}`;
+  if (!unit) throw notFound({ zh: "单位", en: "unit" });
+  authorizeFor(tx, "user.manage", unit.code);
   const [{ taken } = { taken: false }] = await tx.sql<
     { taken: boolean }[]
   >`select auth.username_taken(${input.username}) as taken`;
@@ -158,7 +172,8 @@ export async function editUser(
   if (input.roles.includes("platform_admin")) {
     throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
   }
-  if (input.id === tx.ctx.userId && !input.roles.includes("tenant_admin") && tx.ctx.roles.includes("tenant_admin")) {
+  await authorizeUserManagement(tx, input.id);
+  if (input.id === tx.ctx.userId && !holds(input.roles, "user.manage") && holds(tx.ctx.roles, "user.manage")) {
     throw new AppError("FORBIDDEN", { zh: "不能移除自己的管理员角色", en: "You cannot remove your own admin role" });
   }
   return updateUser(
@@ -177,10 +192,12 @@ export async function setUserStatus(
   input: { id: string; version: number; status: "active" | "disabled" },
 ): Promise<UserView> {
   refuseSelf(tx, input.id, { zh: "不能停用自己的账号", en: "You cannot disable your own account" });
+  await authorizeUserManagement(tx, input.id);
   return updateUser(tx, input.id, input.version, tx.sql`status = ${input.status}`, `user.${input.status}`);
 }
 
 /** Lifts a lock after failed logins. */
 export async function unlockUser(tx: Tx, input: { id: string; version: number }): Promise<UserView> {
+  await authorizeUserManagement(tx, input.id);
   return updateUser(tx, input.id, input.version, tx.sql`locked_until = null, failed_attempts = 0`, "user.unlocked");
 }

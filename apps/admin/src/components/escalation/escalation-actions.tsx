@@ -2,7 +2,7 @@ import { type CaseState, TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
 import { createSignal, Show } from "solid-js";
 import type { Me } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { can } from "../../session.ts";
+import { mayOn } from "../../session.ts";
 import { Button } from "../../ui/button.tsx";
 import { AssignDownDialog } from "./assign-down-dialog.tsx";
 import { EscalateDialog } from "./escalate-dialog.tsx";
@@ -18,7 +18,7 @@ export function createHopRights(caseRef: () => CaseRef & { status: CaseState }, 
   const path = createPath(() => caseRef().id);
   const hops = () => path.data ?? [];
   const isOwner = () => me().tenant?.code === caseRef().ownerCode;
-  const staff = () => can(me(), "case.escalate");
+  const may = (permission: Parameters<typeof mayOn>[1]) => mayOn(me(), permission, caseRef().ownerCode);
   const live = () => !TERMINAL_STATES.includes(caseRef().status) && caseRef().status !== "closed";
   const waiting = () => path.isSuccess && awaitsSignFor(hops());
   return {
@@ -27,11 +27,12 @@ export function createHopRights(caseRef: () => CaseRef & { status: CaseState }, 
     canWork: () => caseRef().ownerCode.startsWith(me().tenant?.code ?? "-") && !waiting(),
     waiting,
     isOwner,
-    signFor: () => isOwner() && staff() && waiting(),
-    escalate: () => isOwner() && staff() && path.isSuccess && !waiting() && live(),
-    assign: () => isOwner() && staff() && path.isSuccess && !waiting() && live() && me().tenant?.level !== "village",
-    returnTo: () => (isOwner() && staff() && live() ? cameFrom(hops(), caseRef().ownerCode) : null),
-    lead: () => me().roles.includes("leader") && live(),
+    signFor: () => may("case.sign_for") && waiting(),
+    escalate: () => may("case.escalate") && path.isSuccess && !waiting() && live(),
+    assign: () => may("case.assign_down") && path.isSuccess && !waiting() && live() && me().tenant?.level !== "village",
+    returnTo: () => (may("case.return_hop") && live() ? cameFrom(hops(), caseRef().ownerCode) : null),
+    supervise: () => may("supervision.open") && live(),
+    takeCharge: () => may("case.take_charge") && live(),
   };
 }
 
@@ -73,10 +74,12 @@ export function EscalationActions(props: { case: CaseRef & { status: CaseState }
           {t("escalation.return.submit")}
         </Button>
       </Show>
-      <Show when={rights.lead()}>
+      <Show when={rights.supervise()}>
         <Button size="sm" onClick={() => setOpen("supervise")}>
           {t("escalation.supervise.submit")}
         </Button>
+      </Show>
+      <Show when={rights.takeCharge()}>
         <Button size="sm" onClick={() => setOpen("charge")}>
           {t("escalation.charge.submit")}
         </Button>

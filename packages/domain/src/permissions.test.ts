@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import {
+  type Actor,
+  authorize,
+  authorizeOn,
+  PERMISSION_TABLE,
+  PERMISSIONS,
+  type PermissionRule,
+  permissionsOf,
+  RELATIONS,
+  readsOnlySummoned,
+  relationOf,
+  SYSTEM_ACTORS,
+  SYSTEM_PERMISSIONS,
+} from "./permissions.ts";
+import { ROLES } from "./roles.ts";
+
+const as = (role: string, scope: string): Actor => ({ roles: [role], scope });
+
+describe("relationOf", () => {
+  it("names the acting unit's relation to the subject's unit", () => {
+    expect(relationOf("620981101", "620981101")).toBe("own");
+    expect(relationOf("620981", "620981101")).toBe("ancestor");
+    expect(relationOf("620981101001", "620981101")).toBe("descendant");
+    expect(relationOf("620981102", "620981101")).toBe("sibling");
+    expect(relationOf("140881", "620981101", "140881")).toBe("other_deployment");
+    expect(relationOf("620981102", "620981101", "62")).toBe("sibling");
+    expect(relationOf("!", "620981")).toBe("other_deployment");
+    expect(relationOf("!", "!")).toBe("own");
+  });
+});
+
+describe("the permission table", () => {
+  it("has a name and only known roles in every row", () => {
+    for (const p of PERMISSIONS) {
+      const rule: PermissionRule = PERMISSION_TABLE[p];
+      expect(rule.name.zh.length * rule.name.en.length).toBeGreaterThan(0);
+      for (const role of Object.keys(rule.grants)) expect(ROLES).toContain(role);
+    }
+  });
+
+  it("never lets a write reach a sibling or another deployment", () => {
+    for (const p of PERMISSIONS) {
+      const rule: PermissionRule = PERMISSION_TABLE[p];
+      if (rule.kind !== "write") continue;
+      for (const role of ROLES) {
+        for (const relation of ["sibling", "other_deployment"] as const) {
+          expect(authorize(as(role, "620981101"), p, relation), `${p} ${role} ${relation}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it("an auditor writes nothing but its own account; a liaison only answers summons (and attaches)", () => {
+    for (const p of PERMISSIONS) {
+      const rule: PermissionRule = PERMISSION_TABLE[p];
+      if (rule.kind !== "write") continue;
+      for (const relation of RELATIONS) {
+        expect(authorize(as("auditor", "620981"), p, relation)).toBe(p === "account.self" && relation === "own");
+      }
+    }
+    const liaison = permissionsOf(["department_liaison"]).filter((p) => PERMISSION_TABLE[p].kind === "write");
+    expect(liaison).toEqual(["account.self", "case.attach", "summons.answer"]);
+    expect(readsOnlySummoned(["department_liaison"])).toBe(true);
+    expect(readsOnlySummoned(["department_liaison", "auditor"])).toBe(false);
+  });
+
+  it("a leader below the owner may neither supervise nor take charge; at or above it may", () => {
+    for (const p of ["supervision.open", "case.take_charge"] as const) {
+      expect(authorizeOn(as("leader", "620981101001"), p, "620981101")).toBe(false);
+      expect(authorizeOn(as("leader", "620981101"), p, "620981")).toBe(false);
+      expect(authorizeOn(as("leader", "620981101"), p, "620981101")).toBe(true);
+      expect(authorizeOn(as("leader", "620981"), p, "620981101")).toBe(true);
+      expect(authorizeOn(as("tenant_admin", "620981"), p, "620981101")).toBe(false);
+    }
+  });
+
+  it("a village mediator accepts and triages at its village; elsewhere mediators do not triage", () => {
+    expect(authorizeOn(as("mediator", "620981101001"), "case.accept", "620981101001")).toBe(true);
+    expect(authorizeOn(as("mediator", "620981101001"), "case.triage", "620981101001")).toBe(true);
+    expect(authorizeOn(as("mediator", "620981101"), "case.triage", "620981101")).toBe(false);
+    expect(authorizeOn(as("mediator", "620981101"), "case.fail", "620981101")).toBe(true);
+  });
+
+  it("follow-ups are work, not reading: the auditor cannot record one", () => {
+    expect(authorizeOn(as("auditor", "620981101"), "case.follow_up", "620981101")).toBe(false);
+    expect(authorizeOn(as("intake_clerk", "620981101"), "case.follow_up", "620981101")).toBe(true);
+  });
+
+  it("system actors hold only their own rows, never across deployments", () => {
+    for (const system of SYSTEM_ACTORS) {
+      for (const p of PERMISSIONS) {
+        const listed = SYSTEM_PERMISSIONS[system].permissions.includes(p);
+        expect(authorize({ system, scope: "620981" }, p, "ancestor")).toBe(listed);
+        expect(authorize({ system, scope: "620981" }, p, "other_deployment")).toBe(false);
+      }
+    }
+  });
+});
