@@ -1,4 +1,5 @@
 import { createQuery } from "@tanstack/solid-query";
+import { CASE_ACTIONS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { authorizeOn, INSTALLATION_CODE, type Permission } from "@zongzhi/domain/permissions";
 import { type Me, trpc } from "./api.ts";
 
@@ -28,6 +29,11 @@ export function can(me: Me | undefined, permission: Me["permissions"][number]): 
 /** True when the user reads cases at all: every case it can see, or those its department is summoned to. */
 export function readsCases(me: Me | undefined): boolean {
   return can(me, "case.read") || can(me, "case.read_summoned");
+}
+
+/** True when the user's roles take part in the workflow at all (not an auditor or a liaison only). */
+export function worksOnCases(me: Me | undefined): boolean {
+  return CASE_ACTIONS.some((a) => can(me, TRANSITIONS[a].permission));
 }
 
 /**

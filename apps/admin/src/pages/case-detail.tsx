@@ -42,7 +42,7 @@ import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../compone
 import { useMe } from "../components/shell.tsx";
 import { casesZh } from "../i18n/cases.ts";
 import { formatDateTime, type MessageKey, t } from "../i18n.ts";
-import { mayOn, readsCases } from "../session.ts";
+import { mayOn, readsCases, worksOnCases } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -289,7 +289,7 @@ function Header(props: SectionProps) {
         </dl>
         <h3 class="field-label">{t("cases.detail.description")}</h3>
         <p class="case-description">{c().description}</p>
-        <Show when={c().actions.length > 0}>
+        <Show when={worksOnCases(props.me)}>
           <fieldset class="case-actions">
             <legend class="sr-only">{t("cases.detail.actions")}</legend>
             <For each={hop.canWork() ? c().actions : []}>
