@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { generateKeyringString } from "@zongzhi/crypto";
-import { startEmbeddedPostgres } from "@zongzhi/db/embedded";
+import { placeDataDir, removeRelocated, startEmbeddedPostgres } from "@zongzhi/db/embedded";
 import { migrate } from "@zongzhi/db/migrate";
 import { loadRegistry } from "@zongzhi/registry";
 import postgres from "postgres";
 import type { ServerEnv } from "./env.ts";
 import type { Logger } from "./logger.ts";
+import { StartupError } from "./startup.ts";
 import { prepareWorkerSchema } from "./worker.ts";
 
 /** Connection URLs of the database the server runs on. */
@@ -18,6 +19,8 @@ export interface ResolvedDatabase {
   /** The job queue's role (zz_worker). */
   workerUrl: string;
   embedded: boolean;
+  /** The embedded cluster's port and data directory (quick start only). */
+  embeddedCluster: { port: number; dataDir: string } | undefined;
   /** The personal-data keyring of the embedded quick start (production passes FIELD_KEYS). */
   fieldKeys: string | undefined;
   stop(): Promise<void>;
@@ -30,10 +33,55 @@ interface Secrets {
   fieldKeys?: string;
 }
 
+/** The quick start's default port for its embedded database (taken: another free port, remembered). */
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
+
+/** What the quick start remembers about its embedded cluster (DATA_DIR/embedded.json). */
+interface EmbeddedState {
+  port?: number;
+  /** Where the cluster lives when it cannot live in DATA_DIR/pg (root, private checkout). */
+  dataDir?: string;
+}
+
+/** A path for messages: relative to the working directory when inside it. */
+function shown(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r && !r.startsWith("..") && !isAbsolute(r) ? r : path;
+}
+
+function unreadableSecrets(file: string, dataDir: string, reason: string): StartupError {
+  const fix =
+    reason === "permission denied"
+      ? "run as the user that created it"
+      : `restore it (it holds the database passwords and the encryption key of ${shown(dataDir)}/), or remove ${shown(dataDir)}/ to start over with a fresh demo (this deletes the local data)`;
+  return new StartupError(`${shown(file)} cannot be read (${reason}): ${fix}`);
+}
+
+async function readSecrets(file: string, dataDir: string): Promise<Secrets> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw unreadableSecrets(file, dataDir, code === "EACCES" || code === "EPERM" ? "permission denied" : String(code));
+  }
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch {
+    throw unreadableSecrets(file, dataDir, "not valid JSON");
+  }
+  const s = stored as Partial<Secrets> | null;
+  if (typeof s?.adminPassword !== "string" || typeof s.appPassword !== "string") {
+    throw unreadableSecrets(file, dataDir, "adminPassword or appPassword missing");
+  }
+  return s as Secrets;
+}
+
 async function embeddedSecrets(dataDir: string): Promise<Secrets> {
   const file = join(dataDir, "secrets.json");
   if (existsSync(file)) {
-    const stored = JSON.parse(await readFile(file, "utf8")) as Secrets;
+    const stored = await readSecrets(file, dataDir);
     if (stored.fieldKeys && stored.workerPassword) return stored;
     // Data directories made before these secrets existed get them now.
     const upgraded = {
@@ -50,9 +98,78 @@ async function embeddedSecrets(dataDir: string): Promise<Secrets> {
     workerPassword: randomBytes(18).toString("base64url"),
     fieldKeys: generateKeyringString(),
   };
-  await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+async function readState(dataDir: string): Promise<EmbeddedState> {
+  try {
+    const parsed = JSON.parse(await readFile(join(dataDir, "embedded.json"), "utf8")) as EmbeddedState;
+    return {
+      ...(Number.isInteger(parsed.port) ? { port: parsed.port } : {}),
+      ...(typeof parsed.dataDir === "string" ? { dataDir: parsed.dataDir } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** The embedded cluster the quick start runs on, started (see README "Quick start"). */
+async function startQuickStartCluster(env: ServerEnv, logger: Logger) {
+  const dataDir = resolve(env.DATA_DIR);
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StartupError(`cannot create ${shown(dataDir)} (${code}): run where you may write, or set DATA_DIR=…`);
+  }
+  const state = await readState(dataDir);
+  const placement = await placeDataDir(join(dataDir, "pg"));
+  const secretsFile = join(dataDir, "secrets.json");
+  if (!existsSync(secretsFile) && existsSync(join(placement.dataDir, "PG_VERSION"))) {
+    if (placement.relocated && state.dataDir !== placement.dataDir) {
+      // Made for an earlier DATA_DIR at this path that has been removed since (a reset).
+      logger.info({ dataDir: placement.dataDir }, "removing the embedded database of a removed data directory");
+      await removeRelocated(placement.dataDir);
+    } else {
+      throw new StartupError(
+        `${shown(placement.dataDir)} holds a database but ${shown(secretsFile)} (its passwords and encryption key) is missing: restore it, or remove ${shown(dataDir)}/ to start over with a fresh demo (this deletes the local data)`,
+      );
+    }
+  }
+  const secrets = await embeddedSecrets(dataDir);
+  if (placement.relocated) {
+    logger.info(
+      { dataDir: placement.dataDir },
+      "running as root in a directory the postgres user cannot enter: the embedded database lives outside the checkout",
+    );
+  }
+  const wanted = env.EMBEDDED_PG_PORT ?? state.port ?? DEFAULT_EMBEDDED_PG_PORT;
+  const started = Date.now();
+  const cluster = await startEmbeddedPostgres({
+    dataDir: placement.dataDir,
+    port: wanted,
+    portFallback: env.EMBEDDED_PG_PORT === undefined,
+    password: secrets.adminPassword,
+    persistent: true,
+    log: (line) => logger.debug({ pg: line }),
+    notice: (line) => logger.warn(line),
+  });
+  if (cluster.port !== wanted) {
+    logger.warn(
+      { taken: wanted, port: cluster.port },
+      `port ${wanted} was taken: the embedded database uses port ${cluster.port} from now on (remembered in ${shown(join(dataDir, "embedded.json"))})`,
+    );
+  }
+  if (cluster.port !== state.port || (placement.relocated ? placement.dataDir : undefined) !== state.dataDir) {
+    const next: EmbeddedState = { port: cluster.port, ...(placement.relocated ? { dataDir: placement.dataDir } : {}) };
+    await writeFile(join(dataDir, "embedded.json"), `${JSON.stringify(next, null, 2)}\n`);
+  }
+  logger.info(
+    { ms: Date.now() - started, port: cluster.port, dataDir: cluster.dataDir },
+    "embedded PostgreSQL started",
+  );
+  return { cluster, secrets };
 }
 
 function withCredentials(url: string, database: string | null, user?: string, password?: string): string {
@@ -66,6 +183,7 @@ function withCredentials(url: string, database: string | null, user?: string, pa
 /**
  * Finds the database: DATABASE_URL when given, otherwise an embedded PostgreSQL whose data
  * lives under DATA_DIR and survives restarts. Then migrates it and loads the registry.
+ * A failure after the embedded server started stops it again.
  */
 export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<ResolvedDatabase> {
   let adminUrl: string;
@@ -73,47 +191,52 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
   let appPassword = env.APP_DATABASE_PASSWORD;
   let workerPassword = env.WORKER_DATABASE_PASSWORD;
   let fieldKeys = env.FIELD_KEYS;
+  let embeddedCluster: ResolvedDatabase["embeddedCluster"];
   const embedded = !env.DATABASE_URL;
   if (env.DATABASE_URL) {
     adminUrl = env.DATABASE_URL;
   } else {
-    const dataDir = resolve(env.DATA_DIR);
-    const secrets = await embeddedSecrets(dataDir);
-    const started = Date.now();
-    const cluster = await startEmbeddedPostgres({
-      dataDir: join(dataDir, "pg"),
-      port: env.EMBEDDED_PG_PORT,
-      password: secrets.adminPassword,
-      persistent: true,
-      log: (line) => logger.debug({ pg: line }),
-    });
-    logger.info({ ms: Date.now() - started, port: cluster.port, dataDir }, "embedded PostgreSQL started");
-    const admin = postgres(cluster.adminUrl, { max: 1, onnotice: () => {} });
-    const [exists] = await admin`select 1 from pg_database where datname = 'zongzhi'`;
-    if (!exists) await admin.unsafe("create database zongzhi");
-    await admin.end();
+    const { cluster, secrets } = await startQuickStartCluster(env, logger);
+    embeddedCluster = { port: cluster.port, dataDir: cluster.dataDir };
+    stop = () => cluster.stop();
     adminUrl = withCredentials(cluster.adminUrl, "zongzhi");
     appPassword = secrets.appPassword;
     workerPassword = secrets.workerPassword;
     fieldKeys ??= secrets.fieldKeys;
-    stop = () => cluster.stop();
+    try {
+      const admin = postgres(cluster.adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        const [exists] = await admin`select 1 from pg_database where datname = 'zongzhi'`;
+        if (!exists) await admin.unsafe("create database zongzhi");
+      } finally {
+        await admin.end();
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
   }
-  const migrated = await migrate(adminUrl, {
-    ...(appPassword !== undefined ? { appPassword } : {}),
-    ...(workerPassword !== undefined ? { workerPassword } : {}),
-    log: (line) => logger.info(line),
-  });
-  logger.info({ applied: migrated.applied.length }, "migrations up to date");
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    const started = Date.now();
-    const rows = await loadRegistry(admin);
-    if (rows > 0) logger.info({ rows, ms: Date.now() - started }, "division registry loaded");
-  } finally {
-    await admin.end();
+    const migrated = await migrate(adminUrl, {
+      ...(appPassword !== undefined ? { appPassword } : {}),
+      ...(workerPassword !== undefined ? { workerPassword } : {}),
+      log: (line) => logger.info(line),
+    });
+    logger.info({ applied: migrated.applied.length }, "migrations up to date");
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      const started = Date.now();
+      const rows = await loadRegistry(admin);
+      if (rows > 0) logger.info({ rows, ms: Date.now() - started }, "division registry loaded");
+    } finally {
+      await admin.end();
+    }
+    const workerUrl = env.WORKER_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_worker", workerPassword ?? "");
+    await prepareWorkerSchema(workerUrl);
+    const appUrl = env.APP_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_app", appPassword ?? "");
+    return { adminUrl, appUrl, workerUrl, embedded, embeddedCluster, fieldKeys, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  const workerUrl = env.WORKER_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_worker", workerPassword ?? "");
-  await prepareWorkerSchema(workerUrl);
-  const appUrl = env.APP_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_app", appPassword ?? "");
-  return { adminUrl, appUrl, workerUrl, embedded, fieldKeys, stop };
 }

@@ -18,6 +18,48 @@ export interface DemoLogin {
 const YUMEN = "620981";
 const YUMEN_TOWN = "620981101";
 
+/** Login names of the demo accounts, in the order they are printed. */
+export const DEMO_USERNAMES = [
+  "operator",
+  "gansu.admin",
+  "jiuquan.admin",
+  "yumen.admin",
+  "yumen.leader",
+  "yumen.clerk",
+  "yumen.mediator",
+  "yumen.liaison",
+  "yumen.auditor",
+  "yumenzhen.admin",
+  "yumenzhen.mediator",
+  "cun.mediator",
+  "cun.grid",
+  "yongji.admin",
+] as const;
+
+/**
+ * The demo accounts still present, as printed at start (after a restart as after the first
+ * load): none when the database holds no demo deployment. Accounts of demo units only, plus
+ * the demo's operator.
+ */
+export async function presentDemoLogins(adminUrl: string): Promise<DemoLogin[]> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [demo] = await sql`select 1 from app.tenants where is_demo limit 1`;
+    if (!demo) return [];
+    const rows = await sql<{ username: string; roles: Role[]; code: string | null }[]>`
+      select u.username, u.roles, t.code from app.users u left join app.tenants t on t.id = u.tenant_id
+      where u.username = any(${[...DEMO_USERNAMES]}) and (t.is_demo or u.tenant_id is null)
+      order by array_position(${[...DEMO_USERNAMES]}::text[], u.username::text)`;
+    return rows.map((r) => ({ username: r.username, roles: r.roles, unit: unitLabel(r.code) }));
+  } finally {
+    await sql.end();
+  }
+}
+
+function unitLabel(code: string | null): string {
+  return code ? `${code} (${levelOfCode(code)})` : "platform";
+}
+
 /**
  * Loads the clearly marked demo deployments when the database has no tenant yet: Gansu
  * province (root) → Jiuquan → Yumen with all its real townships and villages, plus a
@@ -59,7 +101,7 @@ export async function loadDemo(
       await branch("140881", "140881");
       const [village] = await tx<{ code: string }[]>`select code from app.tenants
         where parent_id = (select id from app.tenants where code = ${YUMEN_TOWN}) order by code limit 1`;
-      const logins: [string, string | null, Role[], string][] = [
+      const logins: [(typeof DEMO_USERNAMES)[number], string | null, Role[], string][] = [
         ["operator", null, ["platform_admin"], "平台运维"],
         ["gansu.admin", "62", ["tenant_admin", "leader"], "甘肃省综治中心管理员"],
         ["jiuquan.admin", "6209", ["tenant_admin"], "酒泉市综治中心管理员"],
@@ -82,7 +124,7 @@ export async function loadDemo(
             must_change_password, password_changed_at)
           values (${code ? tx`(select id from app.tenants where code = ${code})` : null}, ${username}, ${displayName},
             ${roles}, ${hash}, false, now())`;
-        out.push({ username, roles, unit: code ? `${code} (${levelOfCode(code)})` : "platform" });
+        out.push({ username, roles, unit: unitLabel(code) });
       }
       return out;
     });

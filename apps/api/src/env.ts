@@ -14,7 +14,8 @@ const Env = z.object({
   WORKER_DATABASE_URL: z.string().optional(),
   WORKER_DATABASE_PASSWORD: z.string().optional(),
   DATA_DIR: z.string().default(".data"),
-  EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
+  /** Port of the embedded database; absent: 54329, or a free port remembered in DATA_DIR when that is taken. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Public origin of the UI (scheme://host[:port]); HTTPS turns on __Host- cookies and HSTS. */
   PUBLIC_ORIGIN: z.string().optional(),
   /** Further origins allowed to make state-changing requests, comma-separated. */

@@ -1,80 +1,131 @@
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool } from "@zongzhi/db/client";
 import { assertRuntimeRoleSafe } from "@zongzhi/db/safety";
 import { createApp } from "./app.ts";
-import { prepareDatabase } from "./database.ts";
-import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
+import { prepareDatabase, type ResolvedDatabase } from "./database.ts";
+import { DEMO_PASSWORD, type DemoLogin, loadDemo, presentDemoLogins } from "./demo.ts";
 import { readEnv } from "./env.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { assertHttpPortFree, describeStartupFailure, httpPortInUse, StartupError } from "./startup.ts";
 import { localDiskStore } from "./storage.ts";
 import { startWorker } from "./worker.ts";
 
 const started = Date.now();
-const env = readEnv();
-const logger = createLogger(env.LOG_LEVEL);
-const production = env.NODE_ENV === "production";
-if (production && !env.DATABASE_URL) {
-  logger.fatal("production mode needs DATABASE_URL (the embedded database is for trying the product)");
+let logger: Logger = createLogger("info");
+let db: ResolvedDatabase | null = null;
+const closers: (() => Promise<unknown>)[] = [];
+
+/** Prints one line for a failed start (the stack only at LOG_LEVEL=debug), releases what was started, exits 1. */
+async function failStartup(error: unknown): Promise<never> {
+  logger.debug({ err: error }, "start-up failed");
+  console.error(`\n  启动失败 / start-up failed: ${describeStartupFailure(error)}\n`);
+  for (const close of closers.reverse()) await close().catch(() => {});
+  await db?.stop().catch(() => {});
   process.exit(1);
 }
 
-const db = await prepareDatabase(env, logger);
-const sql = createPool(db.appUrl, { max: 10 });
-await assertRuntimeRoleSafe(sql);
+async function main(): Promise<void> {
+  const env = readEnv();
+  logger = createLogger(env.LOG_LEVEL);
+  const production = env.NODE_ENV === "production";
+  if (production && !env.DATABASE_URL) {
+    throw new StartupError("production mode needs DATABASE_URL: the embedded database is for trying the product");
+  }
+  const origin = env.PUBLIC_ORIGIN ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}`;
+  if (production && !origin.startsWith("https:") && env.ALLOW_INSECURE_COOKIE !== "1") {
+    throw new StartupError(
+      "production mode needs an https PUBLIC_ORIGIN: set one (or ALLOW_INSECURE_COOKIE=1 behind a trusted TLS proxy)",
+    );
+  }
+  // Before the database starts: a taken port should not cost a database start-up to learn.
+  await assertHttpPortFree(env.PORT, env.HOST);
 
-if (!db.fieldKeys) {
-  logger.fatal("FIELD_KEYS is required: personal data is encrypted at rest (generate one with `pnpm keys:generate`)");
-  process.exit(1);
-}
-const cipher = createSm4Cipher(keyringFromEnv(db.fieldKeys));
+  db = await prepareDatabase(env, logger);
+  const sql = createPool(db.appUrl, { max: 10 });
+  closers.push(() => sql.end({ timeout: 5 }));
+  await assertRuntimeRoleSafe(sql);
 
-const demoWanted = env.DEMO ? env.DEMO === "on" : !production;
-const demo = demoWanted ? await loadDemo(db.adminUrl, { cipher }) : null;
+  if (!db.fieldKeys) {
+    throw new StartupError(
+      "FIELD_KEYS is missing: personal data is encrypted at rest; generate one with `pnpm keys:generate`",
+    );
+  }
+  const cipher = createSm4Cipher(keyringFromEnv(db.fieldKeys));
 
-const staticDir = fileURLToPath(new URL("../../admin/dist/", import.meta.url));
-const origin = env.PUBLIC_ORIGIN ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}`;
-if (production && !origin.startsWith("https:") && env.ALLOW_INSECURE_COOKIE !== "1") {
-  logger.fatal("production mode needs an https PUBLIC_ORIGIN (or ALLOW_INSECURE_COOKIE=1 behind a trusted proxy)");
-  process.exit(1);
-}
-const app = createApp({
-  sql,
-  logger,
-  origin,
-  allowedOrigins: env.ALLOWED_ORIGINS.split(",").filter(Boolean),
-  staticDir,
-  cipher,
-  store: localDiskStore(env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, "attachments")),
-  insecureCookie: !origin.startsWith("https:"),
-  requireOperatorTotp: env.REQUIRE_OPERATOR_TOTP === "1",
-  trustedProxies: env.TRUSTED_PROXIES,
-});
+  const demoWanted = env.DEMO ? env.DEMO === "on" : !production;
+  const loaded = demoWanted ? await loadDemo(db.adminUrl, { cipher }) : null;
+  // Printed on every start while demo data is there: the logins are the only way in.
+  const demo: DemoLogin[] = loaded ?? (await presentDemoLogins(db.adminUrl));
 
-const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });
+  const staticDir = fileURLToPath(new URL("../../admin/dist/", import.meta.url));
+  const app = createApp({
+    sql,
+    logger,
+    origin,
+    allowedOrigins: env.ALLOWED_ORIGINS.split(",").filter(Boolean),
+    staticDir,
+    cipher,
+    store: localDiskStore(env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, "attachments")),
+    insecureCookie: !origin.startsWith("https:"),
+    requireOperatorTotp: env.REQUIRE_OPERATOR_TOTP === "1",
+    trustedProxies: env.TRUSTED_PROXIES,
+  });
 
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+  const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });
+  closers.push(() => worker.stop());
+
+  const embedded = db.embeddedCluster;
+  const server = await new Promise<ReturnType<typeof serve>>((listening, fail) => {
+    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => listening(s));
+    s.once("error", (error: NodeJS.ErrnoException) =>
+      fail(error.code === "EADDRINUSE" ? httpPortInUse(env.PORT, env.HOST) : error),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
   const lines = [
     "",
     `  综治中心平台 / Social-governance centre platform`,
-    `  Ready in ${Date.now() - started} ms: ${origin}  (port ${info.port})`,
+    `  Ready in ${Date.now() - started} ms: ${origin}  (port ${port})`,
   ];
-  if (demo) {
-    lines.push("", `  【演示数据 DEMO】 demo deployments loaded; every demo login uses the password ${DEMO_PASSWORD}`);
+  if (embedded) {
+    const where = relative(process.cwd(), embedded.dataDir);
+    const shownDir = where && !where.startsWith("..") ? where : embedded.dataDir;
+    lines.push(`  Embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${shownDir}  (Ctrl-C stops both)`);
+  }
+  if (demo.length > 0) {
+    lines.push(
+      "",
+      `  【演示数据 DEMO】 ${loaded ? "demo deployments loaded" : "demo deployments present"}; every demo login uses the password ${DEMO_PASSWORD}`,
+    );
     for (const d of demo) lines.push(`    ${d.username.padEnd(20)} ${d.roles.join(",").padEnd(28)} ${d.unit}`);
   }
   console.log(lines.join("\n"));
-});
 
+  closers.push(async () => {
+    server.close();
+    // Open event streams (SSE) would keep the server open forever.
+    if ("closeAllConnections" in server) server.closeAllConnections();
+  });
+}
+
+let stopping = false;
+/**
+ * Stops what has started, newest first, then the database. Also during start-up: exiting
+ * asks an embedded server not yet handed over to shut down (see @zongzhi/db/embedded).
+ */
 async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
   logger.info({ signal }, "shutting down");
-  server.close();
-  await worker.stop();
-  await sql.end({ timeout: 5 });
-  await db.stop();
+  for (const close of closers.reverse()) await close().catch(() => {});
+  await db?.stop().catch(() => {});
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+await main().catch(failStartup);
