@@ -5,24 +5,12 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fail, preflight } from "./preflight.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "apps/admin/dist/index.html");
 
-function fail(message) {
-  console.error(`\n  启动失败 / start-up failed: ${message}\n`);
-  process.exit(1);
-}
-
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 20 || (major === 20 && minor < 19)) {
-  fail(
-    `Node.js ${process.versions.node} is too old: install Node 20.19 or newer (22 LTS recommended), then run pnpm start again`,
-  );
-}
-if (!existsSync(join(root, "node_modules/.pnpm")) || !existsSync(join(root, "apps/api/node_modules"))) {
-  fail("the dependencies are not installed: run `pnpm install` first");
-}
+preflight(root);
 
 function newest(dir) {
   let t = 0;

@@ -1,6 +1,9 @@
 import { defineConfig } from "vite";
 import solid from "vite-plugin-solid";
 
+/** The API the dev server forwards to (`pnpm dev` sets it from PORT). */
+const api = process.env.ZZ_API_ORIGIN ?? "http://127.0.0.1:3000";
+
 /** Admin UI build: static files in dist/ that the API serves; the dev server proxies the API. */
 export default defineConfig({
   plugins: [solid()],
@@ -13,13 +16,14 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      "/trpc": "http://127.0.0.1:3000",
-      "/auth": "http://127.0.0.1:3000",
-      "/public": "http://127.0.0.1:3000",
-      "/events": "http://127.0.0.1:3000",
-      "/attachments": "http://127.0.0.1:3000",
+      "/trpc": api,
+      "/auth": api,
+      "/public": api,
+      "/events": api,
+      "/attachments": api,
+      "/healthz": api,
       // Only the upload endpoint: /cases/* pages are the UI's own routes.
-      "^/cases/[^/]+/attachments$": "http://127.0.0.1:3000",
+      "^/cases/[^/]+/attachments$": api,
     },
   },
 });

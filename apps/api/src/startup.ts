@@ -53,3 +53,13 @@ export function describeStartupFailure(error: unknown): string {
   if (code === "ENOSPC") return `the disk is full (${message}): free some space and start again`;
   return `${message}: run again with LOG_LEVEL=debug for the details`;
 }
+
+/** For the command-line tools: the database as the server finds it, or one line and exit 1. */
+export async function openDatabaseOrExit<T>(open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    console.error(`failed: ${describeStartupFailure(error)}`);
+    process.exit(1);
+  }
+}

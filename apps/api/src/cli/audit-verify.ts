@@ -3,13 +3,14 @@ import postgres from "postgres";
 import { prepareDatabase } from "../database.ts";
 import { readEnv } from "../env.ts";
 import { createLogger } from "../logger.ts";
+import { openDatabaseOrExit } from "../startup.ts";
 
 /**
  * `pnpm audit:verify [caseId]`: recomputes every case timeline's hash chain and names the
  * first broken link of each case. Exit code 0 when all chains hold, 1 otherwise.
  */
 const env = readEnv();
-const db = await prepareDatabase(env, createLogger("warn"));
+const db = await openDatabaseOrExit(() => prepareDatabase(env, createLogger("warn")));
 const sql = postgres(db.adminUrl, { max: 1, onnotice: () => {} });
 try {
   const caseId = process.argv[2];

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { prepareDatabase } from "../database.ts";
 import { readEnv } from "../env.ts";
 import { createLogger } from "../logger.ts";
+import { openDatabaseOrExit } from "../startup.ts";
 
 /**
  * `pnpm admin:create --username ops --name "平台运维"`: creates a platform operator (the
@@ -20,7 +21,7 @@ if (!values.username || !values.name) {
 }
 const env = readEnv();
 const logger = createLogger("warn");
-const db = await prepareDatabase(env, logger);
+const db = await openDatabaseOrExit(() => prepareDatabase(env, logger));
 const sql = postgres(db.adminUrl, { max: 1, onnotice: () => {} });
 try {
   const minted = mintToken();
