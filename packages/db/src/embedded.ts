@@ -287,14 +287,21 @@ export async function reachableCopy(nativeDir: string, version: string, cacheDir
     }
     const tmp = `${to}.tmp-${process.pid}`;
     await rm(tmp, { force: true });
-    try {
-      await link(from, tmp);
-    } catch {
+    // Readable (and, for programs, executable) by the postgres user; writable by root only.
+    const mode = s.mode & 0o111 ? 0o755 : 0o644;
+    // A hard link shares the package's file, mode included: link only what others may already
+    // read (and run), and never change its mode; copy the rest.
+    const linked =
+      (s.mode & 0o777 & ~0o022) === mode &&
+      (await link(from, tmp).then(
+        () => true,
+        () => false,
+      ));
+    if (!linked) {
       await copyFile(from, tmp);
       await utimes(tmp, s.atime, s.mtime);
+      await chmod(tmp, mode);
     }
-    // Readable (and, for programs, executable) by the postgres user; writable by root only.
-    await chmod(tmp, s.mode & 0o111 ? 0o755 : 0o644);
     await rename(tmp, to);
   }
   return target;
