@@ -76,6 +76,8 @@ export interface EmbeddedOptions {
   persistent: boolean;
   /** Trade durability for speed (tests only). */
   fast?: boolean;
+  /** Further server settings, e.g. `["-c", "shared_buffers=1GB"]` (the benchmark cluster). */
+  flags?: string[];
   log?: (line: string) => void;
   /** Things the person starting it should know (a leftover server stopped, a port taken); default `log`. */
   notice?: (line: string) => void;
@@ -578,6 +580,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (options.fast) {
     flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
+  flags.push(...(options.flags ?? []));
   const child = spawn(program(postgresDir, "postgres"), ["-D", dataDir, "-p", String(port), ...flags], {
     ...(isRoot() ? { uid: account.uid, gid: account.gid } : {}),
     // Its own process group: a Ctrl-C in the terminal reaches this process, which stops the
