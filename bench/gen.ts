@@ -46,7 +46,15 @@ export async function ensureGenerated(
     existing.seed === request.seed &&
     existing.province === request.province
   ) {
-    log(`reusing ${database}: ${existing.cases.toLocaleString("en")} cases generated ${existing.finishedAt}`);
+    // Migrations landed since the generation apply to it as to any database with data.
+    const migrated = await migrate(server.url(database), {
+      appPassword: server.secrets.appPassword,
+      workerPassword: server.secrets.workerPassword,
+    });
+    log(
+      `reusing ${database}: ${existing.cases.toLocaleString("en")} cases generated ${existing.finishedAt}` +
+        (migrated.applied.length ? `; applied ${migrated.applied.join(", ")} since` : ""),
+    );
     return { database, mark: existing, reused: true };
   }
   const maintenance = postgres(server.serverUrl, { max: 1, onnotice: () => {} });
