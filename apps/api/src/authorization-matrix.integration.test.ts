@@ -1,0 +1,877 @@
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
+import { generateTOTP } from "@oslojs/otp";
+import { TRPCError } from "@trpc/server";
+import { type ApiContext, createCaller, toAppError } from "@zongzhi/api";
+import { listProcedures, type ProcedureInfo } from "@zongzhi/api/procedures";
+import { hashPassword, type SessionUser } from "@zongzhi/auth";
+import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
+import type { Sql } from "@zongzhi/db/client";
+import {
+  addDays,
+  authorize,
+  CASE_ACTIONS,
+  type CaseAction,
+  chinaToday,
+  holds,
+  INSTALLATION_CODE,
+  type Level,
+  PERMISSION_TABLE,
+  type Permission,
+  RELATIONS,
+  type Relation,
+  ROLES,
+  type Role,
+  relationOf,
+} from "@zongzhi/domain";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import type postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDemo } from "./demo.ts";
+
+/**
+ * The authorisation matrix, exhaustively: every mutation of the router (read at run time with
+ * listProcedures(), the workflow's actions one by one) × every role × every position of the
+ * acting unit relative to the subject (own unit, the unit above, the origin below, a sibling
+ * that watches the case, another deployment; the operator at the installation), each call
+ * compared with the one table. An allowed call must succeed on a valid input; a refused one
+ * must answer FORBIDDEN or NOT_FOUND and leave every row of every tenant table as it was.
+ *
+ * Speed: the fixtures are built once through the API and committed; every call then runs in a
+ * transaction of its own that is rolled back (the API's own transaction becomes a savepoint in
+ * it, run as zz_app), so all calls see the same state.
+ */
+
+const PASSWORD = "Matrix#Fixture-2026!";
+const NEW_PASSWORD = "Qz8#rLm2!vTp9wX-matrix";
+const UNIT_ROLES = ROLES.filter((r) => r !== "platform_admin");
+
+/** Where the acting unit stands relative to the subjects (the township 玉门镇 owns them). */
+const POSITIONS = ["own", "ancestor", "descendant", "sibling", "other_deployment"] as const;
+type Position = (typeof POSITIONS)[number] | "installation";
+
+const T1 = "620981101"; // 玉门镇: owns every subject
+const C = "620981"; // 玉门市: the unit above
+const T2 = "620981102"; // 赤金镇: a sibling; the origin of the cases it watches (set B)
+const Y = "140881"; // 永济市: another deployment
+
+let db: TestDatabase;
+let cipher: ReturnType<typeof createSm4Cipher>;
+let V1: string; // a village of 玉门镇: the origin of the cases of set A
+let VX: string; // a village of 玉门镇 not onboarded (to onboard)
+
+interface Unit {
+  id: string;
+  code: string;
+  level: Level;
+  rootCode: string;
+  name: string;
+}
+const units = new Map<string, Unit>();
+/** users.get(position).get(role) */
+const users = new Map<Position, Map<Role, SessionUser>>();
+const positionUnit: Record<Position, string> = {
+  own: T1,
+  ancestor: C,
+  descendant: "",
+  sibling: T2,
+  other_deployment: Y,
+  installation: INSTALLATION_CODE,
+};
+
+function ctxFor(user: SessionUser, sql: Sql): ApiContext {
+  return {
+    sql,
+    user,
+    client: { ip: "192.0.2.10", userAgent: "matrix" },
+    requestId: "matrix",
+    origin: "http://127.0.0.1:3000",
+    cipher,
+    idempotencyKey: undefined,
+    setSessionToken() {},
+  };
+}
+
+/** Calls a procedure by its dotted path as `user`. */
+async function call(user: SessionUser, sql: Sql, path: string, input: unknown): Promise<unknown> {
+  let fn: unknown = createCaller(ctxFor(user, sql));
+  for (const part of path.split(".")) fn = (fn as Record<string, unknown>)[part];
+  return (fn as (i: unknown) => Promise<unknown>)(input);
+}
+
+const as = (position: Position, role: Role) => users.get(position)!.get(role)!;
+
+/** The cases and rows of one subject set, all owned by 玉门镇. */
+interface Subjects {
+  cases: Record<
+    | "settled"
+    | "returned"
+    | "accepted"
+    | "triaged"
+    | "inMediation"
+    | "referred"
+    | "resolved"
+    | "awaitingFollowUp"
+    | "closed"
+    | "onHold"
+    | "awaitingSignFor",
+    { id: string; version: number }
+  >;
+  summonsPending: { id: string; version: number };
+  summonsAcknowledged: { id: string; version: number };
+  session: { id: string; version: number };
+  agreement: { id: string; version: number };
+  confirmation: { id: string; version: number };
+  supervision: { id: string; version: number };
+}
+const sets: { A?: Subjects; B?: Subjects } = {};
+
+/** 玉门镇's own rows (configuration, a user, a booking) and each acting unit's room and stationing. */
+const rows: Record<string, { id: string; version: number }> = {};
+const roomOf = new Map<string, string>();
+const stationingOf = new Map<string, string>();
+let kindCode = "";
+
+const dispute = (title: string, locationCode: string) => ({
+  categoryCode: "neighbour",
+  channel: "visit" as const,
+  title,
+  description: "权限矩阵测试用纠纷",
+  locationCode,
+  peopleCount: 2,
+  groupDispute: false,
+  riskGrade: "none" as const,
+  difficulty: "simple" as const,
+  parties: [{ role: "applicant" as const, kind: "person" as const, name: "测试人", phone: "13609371234" }],
+});
+const today = () => chinaToday();
+const future = (days: number) => new Date(Date.now() + days * 86400e3);
+const slot = (hour: number) => {
+  const d = new Date(future(30));
+  d.setUTCHours(hour - 8, 0, 0, 0);
+  return d;
+};
+
+async function insertUser(position: Position, role: Role, unit: Unit | null, hash: string): Promise<void> {
+  const username = `m.${position}.${role}`.replaceAll("_", "-");
+  const [row] = await db.admin<{ id: string }[]>`insert into app.users (tenant_id, username, display_name, roles,
+      password_hash, must_change_password, password_changed_at)
+    values (${unit?.id ?? null}, ${username}, ${username}, ${[role]}, ${hash}, false, now()) returning id`;
+  const user: SessionUser = {
+    sessionId: "matrix",
+    sessionCreatedAt: new Date(),
+    userId: row!.id,
+    tenantId: unit?.id ?? null,
+    scope: unit?.code ?? INSTALLATION_CODE,
+    username,
+    displayName: username,
+    roles: [role],
+    mustChangePassword: false,
+    tenant: unit ? { name: unit.name, level: unit.level, rootCode: unit.rootCode } : null,
+    totpEnabled: false,
+    totpRequired: false,
+    deploymentRequiresTotp: false,
+  };
+  if (!users.has(position)) users.set(position, new Map());
+  users.get(position)!.set(role, user);
+}
+
+/** Runs a committed fixture step through the API as `user`. */
+const step = (user: SessionUser, path: string, input: unknown) => call(user, db.app, path, input);
+const version = async (id: string) =>
+  (await db.admin<{ version: number }[]>`select version from app.cases where id = ${id}`)[0]!.version;
+
+/**
+ * Builds one subject set through the API. Set A: registered at the village 玉门镇 V1 and
+ * escalated to 玉门镇 (V1 is the origin below the owner). Set B: registered at 赤金镇,
+ * escalated to 玉门市 and assigned sideways to 玉门镇 (赤金镇 watches it as a sibling).
+ */
+async function buildSet(kind: "A" | "B"): Promise<Subjects> {
+  const owner = as("own", "intake_clerk");
+  const origin = kind === "A" ? as("descendant", "intake_clerk") : as("sibling", "intake_clerk");
+  const county = as("ancestor", "intake_clerk");
+  const originCode = kind === "A" ? V1 : T2;
+  const bring = async (title: string, sign = true): Promise<{ id: string; version: number }> => {
+    const { id } = (await step(origin, "cases.register", dispute(title, originCode))) as { id: string };
+    if (kind === "A") {
+      await step(origin, "escalation.escalate", { id, version: 1, toCode: T1, reason: "村级无法协调" });
+    } else {
+      await step(origin, "escalation.escalate", { id, version: 1, toCode: C, reason: "涉及玉门镇" });
+      await step(county, "escalation.signFor", { id, version: await version(id) });
+      await step(county, "escalation.assignDown", {
+        id,
+        version: await version(id),
+        toCode: T1,
+        instructions: "请玉门镇办理",
+        deadline: future(7),
+      });
+    }
+    if (sign) await step(owner, "escalation.signFor", { id, version: await version(id) });
+    return { id, version: await version(id) };
+  };
+  const advance = async (c: { id: string }, steps: [CaseAction, Record<string, unknown>][]) => {
+    for (const [action, data] of steps) {
+      await step(owner, "cases.transition", { id: c.id, version: await version(c.id), action, data });
+    }
+    return { id: c.id, version: await version(c.id) };
+  };
+  const room = { kind: "room" };
+  const cases = {} as Subjects["cases"];
+  cases.settled = await bring(`${kind}-待受理`);
+  cases.returned = await advance(await bring(`${kind}-退回`), [["return", { reason: "材料不全" }]]);
+  cases.accepted = await advance(await bring(`${kind}-已受理`), [["accept", {}]]);
+  cases.triaged = await advance(await bring(`${kind}-已分诊`), [
+    ["accept", {}],
+    ["triage", { route: room }],
+  ]);
+  cases.inMediation = await advance(await bring(`${kind}-调解中`), [
+    ["accept", {}],
+    ["triage", { route: room }],
+    ["start_mediation", {}],
+  ]);
+  cases.referred = await advance(await bring(`${kind}-已转办`), [
+    ["accept", {}],
+    ["triage", { route: room }],
+    ["refer", { referral: { kind: "litigation", receivingBody: "玉门市人民法院" } }],
+  ]);
+  cases.resolved = await advance(await bring(`${kind}-已化解`), [
+    ["accept", {}],
+    ["triage", { route: room }],
+    ["resolve", { outcome: "双方和解" }],
+  ]);
+  const followUp = await advance(await bring(`${kind}-待回访`), [
+    ["accept", {}],
+    ["triage", { route: room }],
+    ["resolve", { outcome: "双方和解" }],
+    ["await_follow_up", {}],
+  ]);
+  await step(owner, "cases.recordFollowUp", { caseId: followUp.id, method: "phone", satisfaction: "satisfied" });
+  cases.awaitingFollowUp = { id: followUp.id, version: await version(followUp.id) };
+  const closed = await advance(await bring(`${kind}-已结案`), [
+    ["accept", {}],
+    ["triage", { route: room }],
+    ["resolve", { outcome: "双方和解" }],
+    ["await_follow_up", {}],
+  ]);
+  await step(owner, "cases.recordFollowUp", { caseId: closed.id, method: "visit", satisfaction: "satisfied" });
+  cases.closed = await advance(closed, [["close", {}]]);
+  cases.onHold = await advance(await bring(`${kind}-中止`), [
+    ["accept", {}],
+    ["hold", { reason: "等待当事人", holdUntil: addDays(today(), 5) }],
+  ]);
+  cases.awaitingSignFor = await bring(`${kind}-待签收`, false);
+
+  const [pending, acknowledged] = (await step(owner, "cases.summon", {
+    caseId: cases.triaged.id,
+    stationingIds: [rows.summonedStationing!.id, rows.secondStationing!.id],
+    dueHours: 8,
+  })) as { id: string }[];
+  await step(as("own", "department_liaison"), "cases.acknowledgeSummons", { id: acknowledged!.id, version: 1 });
+  const session = (await step(owner, "cases.scheduleSession", {
+    caseId: cases.triaged.id,
+    roomId: roomOf.get(T1)!,
+    startsAt: slot(kind === "A" ? 9 : 14),
+    endsAt: slot(kind === "A" ? 10 : 15),
+    mediatorIds: [],
+  })) as { id: string };
+  const agreed = await advance(await bring(`${kind}-达成协议`), [
+    ["accept", {}],
+    ["triage", { route: room }],
+    ["start_mediation", {}],
+  ]);
+  const agreement = (await step(owner, "cases.recordAgreement", agreementInput(agreed.id))) as { id: string };
+  const withConfirmation = (await step(owner, "cases.recordAgreement", agreementInput(agreed.id))) as { id: string };
+  const confirmation = (await step(owner, "cases.applyForConfirmation", {
+    agreementId: withConfirmation.id,
+    courtName: "玉门市人民法院",
+    appliedOn: today(),
+  })) as { id: string };
+  const supervision = (await step(as("ancestor", "leader"), "escalation.openSupervision", {
+    caseId: cases.settled.id,
+    instructions: "请三日内反馈",
+    dueAt: future(3),
+  })) as { id: string };
+  cases.settled.version = await version(cases.settled.id);
+  const v = async (table: string, id: string) =>
+    (await db.admin<{ version: number }[]>`select version from ${db.admin(table)} where id = ${id}`)[0]!.version;
+  return {
+    cases,
+    summonsPending: { id: pending!.id, version: await v("app.case_summons", pending!.id) },
+    summonsAcknowledged: { id: acknowledged!.id, version: await v("app.case_summons", acknowledged!.id) },
+    session: { id: session.id, version: await v("app.mediation_sessions", session.id) },
+    agreement: { id: agreement.id, version: await v("app.agreements", agreement.id) },
+    confirmation: { id: confirmation.id, version: await v("app.judicial_confirmations", confirmation.id) },
+    supervision: { id: supervision.id, version: await v("app.supervisions", supervision.id) },
+  };
+}
+
+function agreementInput(caseId: string) {
+  return {
+    caseId,
+    signedOn: today(),
+    facts: "事实",
+    disputedMatters: "争议事项",
+    terms: "协议内容",
+    performanceManner: "一次性支付",
+    performancePlace: "玉门镇",
+    performanceDeadline: addDays(today(), 10),
+    mediatorNames: ["调解员"],
+  };
+}
+
+/** One call of the matrix: its input, the unit of its subject, and any set-up inside its transaction. */
+interface Variant {
+  label: string;
+  input: unknown;
+  subject: string;
+  /** Runs first, in the same rolled-back transaction (e.g. a pending TOTP enrolment); may adjust the caller. */
+  prepare?: (sql: Sql, user: SessionUser) => Promise<{ input?: unknown; user?: SessionUser }>;
+}
+type Builder = (user: SessionUser, s: Subjects) => Variant | Variant[];
+
+const TRANSITION_DATA: Record<CaseAction, [keyof Subjects["cases"], Record<string, unknown>]> = {
+  accept: ["settled", {}],
+  return: ["settled", { reason: "材料不全" }],
+  resubmit: ["returned", {}],
+  triage: ["accepted", { route: { kind: "room" } }],
+  start_mediation: ["triaged", {}],
+  resolve: ["triaged", { outcome: "双方和解" }],
+  fail: ["inMediation", { reason: "分歧较大" }],
+  refer: ["triaged", { referral: { kind: "arbitration", receivingBody: "玉门市劳动人事争议仲裁委员会" } }],
+  record_referral_result: ["referred", { outcome: "已判决" }],
+  await_follow_up: ["resolved", {}],
+  close: ["awaitingFollowUp", {}],
+  reopen: ["awaitingFollowUp", { reason: "当事人反映未履行" }],
+  archive: ["closed", {}],
+  hold: ["accepted", { reason: "等待当事人", holdUntil: "" }],
+  resume: ["onHold", {}],
+  cancel: ["settled", { reason: "当事人撤回" }],
+  mark_duplicate: ["settled", {}],
+};
+
+const own = (user: SessionUser) => user.scope;
+const totpCode = (secretBase32: string) => generateTOTP(decodeBase32IgnorePadding(secretBase32), 30, 6);
+
+/**
+ * A valid input for every mutation (a mutation without one fails the test). The subject of a
+ * creation is the caller's own unit; of everything else, the unit of the row acted on.
+ */
+const BUILDERS: Record<string, Builder> = {
+  "auth.changePassword": (u) => ({ label: "", input: { current: PASSWORD, next: NEW_PASSWORD }, subject: own(u) }),
+  "mfa.begin": (u) => ({ label: "", input: undefined, subject: own(u) }),
+  "mfa.confirm": (u) => ({
+    label: "",
+    input: { code: "000000" },
+    subject: own(u),
+    async prepare(sql, user) {
+      const { secretBase32 } = (await call(user, sql, "mfa.begin", undefined)) as { secretBase32: string };
+      return { input: { code: totpCode(secretBase32) } };
+    },
+  }),
+  "mfa.disable": (u) => ({
+    label: "",
+    input: { password: PASSWORD, code: "000000" },
+    subject: own(u),
+    async prepare(sql, user) {
+      const { secretBase32 } = (await call(user, sql, "mfa.begin", undefined)) as { secretBase32: string };
+      const code = totpCode(secretBase32);
+      await call(user, sql, "mfa.confirm", { code });
+      return { input: { password: PASSWORD, code }, user: { ...user, totpEnabled: true } };
+    },
+  }),
+  "mfa.setRequired": (u) => ({ label: "", input: { required: false }, subject: u.tenant?.rootCode ?? own(u) }),
+  "escalation.markRead": (u) => ({ label: "", input: { ids: [] }, subject: own(u) }),
+
+  "platform.createDeployment": () => ({
+    label: "",
+    input: { code: "11", admin: { username: "matrix.beijing", displayName: "北京管理员" } },
+    subject: INSTALLATION_CODE,
+  }),
+  "platform.setDeploymentStatus": () => ({
+    label: "",
+    input: { id: units.get(Y)!.id, status: "suspended", version: rows.deploymentY!.version },
+    subject: INSTALLATION_CODE,
+  }),
+  "tenants.onboard": () => ({ label: "", input: { codes: [VX], branch: false }, subject: T1 }),
+  "tenants.setStatus": () => ({
+    label: "",
+    input: { id: units.get(T1)!.id, status: "suspended", version: rows.tenantT1!.version },
+    subject: T1,
+  }),
+  "users.create": () => ({
+    label: "",
+    input: { tenantId: units.get(T1)!.id, username: "matrix.newcomer", displayName: "新用户", roles: ["mediator"] },
+    subject: T1,
+  }),
+  "users.edit": () => ({
+    label: "",
+    input: { id: rows.user!.id, version: rows.user!.version, displayName: "改名", roles: ["intake_clerk"] },
+    subject: T1,
+  }),
+  "users.setStatus": () => ({
+    label: "",
+    input: { id: rows.user!.id, version: rows.user!.version, status: "disabled" },
+    subject: T1,
+  }),
+  "users.unlock": () => ({ label: "", input: { id: rows.user!.id, version: rows.user!.version }, subject: T1 }),
+  "users.resetTotp": () => ({ label: "", input: { id: rows.user!.id }, subject: T1 }),
+  "users.setupLink": () => ({ label: "", input: { id: rows.user!.id }, subject: T1 }),
+
+  "centre.addDepartmentKind": (u) => ({
+    label: "",
+    input: { code: "matrix_kind", name: "测试部门类别", category: "administrative" },
+    subject: own(u),
+  }),
+  "centre.station": (u) => ({
+    label: "",
+    input: { kindCode, name: "测试入驻部门", residency: "permanent" },
+    subject: own(u),
+  }),
+  "centre.editStationing": () => ({
+    label: "",
+    input: {
+      id: rows.spareStationing!.id,
+      version: rows.spareStationing!.version,
+      kindCode,
+      name: "备用部门（改）",
+      residency: "permanent",
+    },
+    subject: T1,
+  }),
+  "centre.removeStationing": () => ({ label: "", input: { id: rows.spareStationing!.id }, subject: T1 }),
+  "centre.createWindow": (u) => ({ label: "", input: { number: 901, name: "测试窗口" }, subject: own(u) }),
+  "centre.editWindow": () => ({
+    label: "",
+    input: { id: rows.window!.id, version: rows.window!.version, number: 1, name: "综合窗口（改）" },
+    subject: T1,
+  }),
+  "centre.addMediator": (u) => ({
+    label: "",
+    input: { name: "测试调解员", grade: "standard", affiliation: "volunteer" },
+    subject: own(u),
+  }),
+  "centre.editMediator": () => ({
+    label: "",
+    input: {
+      id: rows.mediator!.id,
+      version: rows.mediator!.version,
+      name: "调解员（改）",
+      grade: "senior",
+      affiliation: "volunteer",
+    },
+    subject: T1,
+  }),
+  "centre.createRoom": (u) => ({
+    label: "",
+    input: { name: "测试调解室", kind: "general", capacity: 6, area: "resolution" },
+    subject: own(u),
+  }),
+  "centre.editRoom": () => ({
+    label: "",
+    input: {
+      id: rows.room!.id,
+      version: rows.room!.version,
+      name: "调解室（改）",
+      kind: "general",
+      capacity: 8,
+      area: "resolution",
+    },
+    subject: T1,
+  }),
+  "centre.saveCommittee": (u) => [
+    { label: "new", input: { name: "测试调委会", field: "joint" }, subject: own(u) },
+    {
+      label: "edit",
+      input: { id: rows.committee!.id, version: rows.committee!.version, name: "调委会（改）", field: "joint" },
+      subject: T1,
+    },
+  ],
+  "centre.book": () => ({
+    label: "",
+    input: { roomId: roomOf.get(T1)!, startsAt: slot(16), endsAt: slot(17), title: "测试预约" },
+    subject: T1,
+  }),
+  "centre.cancelBooking": () => ({
+    label: "",
+    input: { id: rows.booking!.id, version: rows.booking!.version },
+    subject: T1,
+  }),
+  "escalation.setPolicy": (u) => ({
+    label: "",
+    input: { categoryCode: null, stage: "first_contact", amount: 3, unit: "working_days" },
+    subject: own(u),
+  }),
+
+  "cases.register": (u) => ({
+    label: "",
+    input: dispute("矩阵登记", u.scope === INSTALLATION_CODE ? T1 : u.scope),
+    subject: own(u),
+  }),
+  "cases.transition": (_u, s) =>
+    CASE_ACTIONS.map((action) => {
+      const [which, data] = TRANSITION_DATA[action];
+      const c = s.cases[which];
+      const filled =
+        action === "hold"
+          ? { ...data, holdUntil: addDays(today(), 5) }
+          : action === "mark_duplicate"
+            ? { duplicateOf: s.cases.accepted.id }
+            : data;
+      return { label: action, input: { id: c.id, version: c.version, action, data: filled }, subject: T1 };
+    }),
+  "cases.summon": (u, s) => ({
+    label: "",
+    input: {
+      caseId: s.cases.triaged.id,
+      stationingIds: [stationingOf.get(u.scope) ?? rows.summonedStationing!.id],
+      dueHours: 4,
+    },
+    subject: T1,
+  }),
+  "cases.acknowledgeSummons": (_u, s) => ({ label: "", input: s.summonsPending, subject: T1 }),
+  "cases.objectToSummons": (_u, s) => ({
+    label: "",
+    input: { ...s.summonsPending, reason: "不属于本部门职责" },
+    subject: T1,
+  }),
+  "cases.summonsFeedback": (_u, s) => ({
+    label: "",
+    input: { ...s.summonsAcknowledged, action: "到场核实", feedback: "已处理" },
+    subject: T1,
+  }),
+  "cases.scheduleSession": (u, s) => ({
+    label: "",
+    input: {
+      caseId: s.cases.triaged.id,
+      roomId: roomOf.get(u.scope) ?? roomOf.get(T1)!,
+      startsAt: slot(11),
+      endsAt: slot(12),
+    },
+    subject: T1,
+  }),
+  "cases.recordSession": (_u, s) => ({
+    label: "",
+    input: {
+      ...s.session,
+      attendance: [{ name: "测试人", role: "申请人", present: true }],
+      notes: "",
+      outcome: "continued",
+    },
+    subject: T1,
+  }),
+  "cases.recordAgreement": (_u, s) => ({ label: "", input: agreementInput(s.cases.inMediation.id), subject: T1 }),
+  "cases.updatePerformance": (_u, s) => ({ label: "", input: { ...s.agreement, status: "performed" }, subject: T1 }),
+  "cases.applyForConfirmation": (_u, s) => ({
+    label: "",
+    input: { agreementId: s.agreement.id, courtName: "玉门市人民法院", appliedOn: today() },
+    subject: T1,
+  }),
+  "cases.recordConfirmationStep": (_u, s) => ({
+    label: "",
+    input: { ...s.confirmation, step: "accepted", on: today() },
+    subject: T1,
+  }),
+  "cases.recordFollowUp": (_u, s) => ({
+    label: "",
+    input: { caseId: s.cases.awaitingFollowUp.id, method: "phone", satisfaction: "satisfied" },
+    subject: T1,
+  }),
+
+  "escalation.escalate": (_u, s) => ({
+    label: "",
+    input: { ...s.cases.settled, toCode: C, reason: "需县级协调" },
+    subject: T1,
+  }),
+  "escalation.signFor": (_u, s) => ({ label: "", input: s.cases.awaitingSignFor, subject: T1 }),
+  "escalation.assignDown": (_u, s) => ({
+    label: "",
+    input: { ...s.cases.settled, toCode: V1, instructions: "请村里办理", deadline: future(5) },
+    subject: T1,
+  }),
+  "escalation.returnCase": (_u, s) => ({
+    label: "",
+    input: { ...s.cases.settled, reason: "应由下级办理" },
+    subject: T1,
+  }),
+  "escalation.openSupervision": (_u, s) => ({
+    label: "",
+    input: { caseId: s.cases.settled.id, instructions: "限期办结", dueAt: future(2) },
+    subject: T1,
+  }),
+  "escalation.answerSupervision": (_u, s) => ({
+    label: "",
+    input: { ...s.supervision, answer: "已办理" },
+    subject: T1,
+  }),
+  "escalation.takeCharge": (_u, s) => ({
+    label: "",
+    input: { caseId: s.cases.settled.id, version: s.cases.settled.version },
+    subject: T1,
+  }),
+};
+
+/** A change detector over every row of every table of the app and auth schemas, per table. */
+let digestQuery = "";
+async function digest(sql: postgres.ReservedSql): Promise<Record<string, string>> {
+  const [row] = await sql.unsafe<{ d: Record<string, string> }[]>(digestQuery);
+  return row!.d;
+}
+
+/**
+ * A pool stand-in over one reserved superuser connection inside an open transaction: the API's
+ * BEGIN becomes a savepoint run as zz_app (RLS applies), its COMMIT releases it, its ROLLBACK
+ * rolls back to it. The test rolls back the outer transaction after each call.
+ */
+function savepointPool(conn: postgres.ReservedSql, options: unknown): Sql {
+  const tx = new Proxy(conn, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, ...rest: unknown[]) => {
+          if (query === "begin") return target.unsafe("savepoint api_call; set local role zz_app");
+          if (query === "commit") return target.unsafe("release savepoint api_call; reset role");
+          if (query === "rollback") return target.unsafe("rollback to savepoint api_call; release savepoint api_call");
+          return (target.unsafe as (...a: unknown[]) => unknown)(query, ...rest);
+        };
+      }
+      if (prop === "release") return () => {};
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  return new Proxy(conn, {
+    get(target, prop, receiver) {
+      if (prop === "reserve") return async () => tx;
+      if (prop === "options") return options;
+      return Reflect.get(target, prop, receiver);
+    },
+  }) as unknown as Sql;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+  await loadDemo(db.adminUrl, { centres: false });
+  const [v1, vx] = await db.admin<{ code: string }[]>`select code from app.tenants
+    where parent_id = (select id from app.tenants where code = ${T1}) order by code limit 2`;
+  V1 = v1!.code;
+  VX = vx!.code;
+  positionUnit.descendant = V1;
+  await db.admin`delete from app.tenants where code = ${VX}`;
+  for (const u of await db.admin<Unit[]>`select id, code, level, root_code as "rootCode", name from app.tenants
+      where code = any(${[T1, C, V1, T2, Y]}::text[])`) {
+    units.set(u.code, u);
+  }
+  const hash = await hashPassword(PASSWORD);
+  for (const position of POSITIONS) {
+    for (const role of UNIT_ROLES) await insertUser(position, role, units.get(positionUnit[position])!, hash);
+  }
+  await insertUser("installation", "platform_admin", null, hash);
+  const [kind] = await db.admin<{ code: string }[]>`select code from ref.department_kinds order by code limit 1`;
+  kindCode = kind!.code;
+
+  // Each acting unit's own room and stationed department (for the inputs that use the caller's own).
+  for (const position of POSITIONS) {
+    const admin = as(position, "tenant_admin");
+    const code = positionUnit[position];
+    const room = (await step(admin, "centre.createRoom", {
+      name: `${code}调解室`,
+      kind: "general",
+      capacity: 10,
+      area: "resolution",
+    })) as { id: string };
+    roomOf.set(code, room.id);
+    const s = (await step(admin, "centre.station", { kindCode, name: `${code}司法所`, residency: "permanent" })) as {
+      id: string;
+    };
+    stationingOf.set(code, s.id);
+  }
+  // 玉门镇's rows acted on by the matrix.
+  const t1 = as("own", "tenant_admin");
+  rows.summonedStationing = { id: stationingOf.get(T1)!, version: 1 };
+  const second = (await step(t1, "centre.station", { kindCode, name: "玉门镇人社所", residency: "permanent" })) as {
+    id: string;
+  };
+  rows.secondStationing = { id: second.id, version: 1 };
+  const spare = (await step(t1, "centre.station", { kindCode, name: "备用部门", residency: "permanent" })) as {
+    id: string;
+    version: number;
+  };
+  rows.spareStationing = { id: spare.id, version: spare.version };
+  await db.admin`insert into app.stationing_liaisons (stationing_id, user_id, scope_code)
+    select s, ${as("own", "department_liaison").userId}, ${T1} from unnest(${[second.id, stationingOf.get(T1)!]}::uuid[]) s`;
+  rows.window = (await step(t1, "centre.createWindow", { number: 1, name: "综合窗口" })) as {
+    id: string;
+    version: number;
+  };
+  rows.mediator = (await step(t1, "centre.addMediator", {
+    name: "镇调解员",
+    grade: "standard",
+    affiliation: "committee",
+  })) as { id: string; version: number };
+  rows.room = (await step(t1, "centre.createRoom", {
+    name: "第二调解室",
+    kind: "family",
+    capacity: 4,
+    area: "resolution",
+  })) as { id: string; version: number };
+  rows.committee = (await step(t1, "centre.saveCommittee", { name: "镇人民调解委员会", field: "joint" })) as {
+    id: string;
+    version: number;
+  };
+  rows.booking = (await step(t1, "centre.book", {
+    roomId: rows.room.id,
+    startsAt: slot(9),
+    endsAt: slot(10),
+    title: "已有预约",
+  })) as { id: string; version: number };
+  const [target] = await db.admin<{ id: string; version: number }[]>`insert into app.users (tenant_id, username,
+      display_name, roles) values (${units.get(T1)!.id}, 'matrix.target', '被管理用户', '{mediator}') returning id, version`;
+  rows.user = target!;
+  for (const [key, code] of [
+    ["tenantT1", T1],
+    ["deploymentY", Y],
+  ] as const) {
+    const [t] = await db.admin<
+      { id: string; version: number }[]
+    >`select id, version from app.tenants where code = ${code}`;
+    rows[key] = t!;
+  }
+  sets.A = await buildSet("A");
+  sets.B = await buildSet("B");
+
+  const tables = await db.admin<{ name: string }[]>`select format('%I.%I', n.nspname, c.relname) as name
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'r' and n.nspname in ('app', 'auth') order by 1`;
+  digestQuery = `select json_build_object(${tables
+    .map(
+      (t) =>
+        `'${t.name}', (select count(*) || ':' || coalesce(sum(hashtextextended(x::text, 0)::numeric), 0) from ${t.name} x)`,
+    )
+    .join(", ")}) as d`;
+}, 300_000);
+afterAll(() => db?.close());
+
+/** Mutations whose allowed call may find nothing to change (marking an empty inbox read). */
+const MAY_CHANGE_NOTHING = ["escalation.markRead"];
+
+interface Outcome {
+  procedure: string;
+  role: Role;
+  position: Position;
+  relation: Relation;
+  expected: boolean;
+  /** The role holds the permission for some relation (it passes the router's gate). */
+  roleHolds: boolean;
+  got: "ok" | string;
+  message?: string;
+  changed?: string[];
+}
+
+/** The permission a call of `info` with `input` is authorised by (any of them, for the gate's list). */
+function permissionsFor(info: ProcedureInfo, input: unknown): readonly Permission[] {
+  const meta = info.meta;
+  if (meta?.permissionOf) return [meta.permissionOf(input)];
+  return meta?.permissions ?? [];
+}
+
+describe("the authorisation matrix", () => {
+  it("every mutation × every role × every relation does exactly what the table says", async () => {
+    const mutations = listProcedures().filter((p) => p.type === "mutation");
+    const undeclared = mutations.filter((p) => !p.meta?.permissions?.length).map((p) => p.path);
+    expect(undeclared, "mutations that declare no permission of the table").toEqual([]);
+    // A mutation guarded by a read permission is a hole (an auditor could record a follow-up).
+    const byRead = mutations
+      .filter((p) => p.meta?.permissions?.some((perm) => PERMISSION_TABLE[perm].kind !== "write"))
+      .map((p) => p.path);
+    expect(byRead, "mutations guarded by a read permission").toEqual([]);
+    const unbuilt = mutations.filter((p) => !BUILDERS[p.path]).map((p) => p.path);
+    expect(unbuilt, "mutations without an input builder in this test").toEqual([]);
+    expect(
+      Object.keys(BUILDERS).filter((k) => !mutations.some((m) => m.path === k)),
+      "builders of procedures that no longer exist",
+    ).toEqual([]);
+
+    const conn = await db.admin.reserve();
+    const pool = savepointPool(conn, db.app.options);
+    const outcomes: Outcome[] = [];
+    const started = Date.now();
+    await conn.unsafe("begin");
+    const baseline = await digest(conn);
+    await conn.unsafe("rollback");
+    const actors: [Position, Role][] = [
+      ...POSITIONS.flatMap((position) => UNIT_ROLES.map((role) => [position, role] as [Position, Role])),
+      ["installation", "platform_admin"],
+    ];
+    try {
+      for (const info of mutations) {
+        for (const [position, role] of actors) {
+          let user = as(position, role);
+          const subjects = position === "sibling" ? sets.B! : sets.A!;
+          const built = BUILDERS[info.path]!(user, subjects);
+          for (const variant of Array.isArray(built) ? built : [built]) {
+            const procedure = variant.label ? `${info.path}:${variant.label}` : info.path;
+            const relation = relationOf(user.scope, variant.subject, user.tenant?.rootCode);
+            const actor = { roles: user.roles, scope: user.scope };
+            const expected = permissionsFor(info, variant.input).some((p) => authorize(actor, p, relation));
+            const roleHolds = permissionsFor(info, variant.input).some((p) => holds(user.roles, p));
+            const outcome: Outcome = { procedure, role, position, relation, expected, roleHolds, got: "ok" };
+            await conn.unsafe("begin");
+            try {
+              let input = variant.input;
+              let before = baseline;
+              if (variant.prepare) {
+                const prepared = await variant.prepare(pool, user);
+                input = prepared.input ?? input;
+                user = prepared.user ?? user;
+                before = await digest(conn);
+              }
+              try {
+                await call(user, pool, info.path, input);
+              } catch (e) {
+                const app = toAppError(e instanceof TRPCError ? (e.cause ?? e) : e);
+                outcome.got = app?.code ?? (e instanceof TRPCError ? e.code : String(e));
+                outcome.message = app?.messages.en ?? (e as Error).message;
+              }
+              const after = await digest(conn);
+              outcome.changed = Object.keys(after).filter((t) => after[t] !== before[t]);
+            } finally {
+              await conn.unsafe("rollback");
+            }
+            outcomes.push(outcome);
+          }
+        }
+      }
+    } finally {
+      conn.release();
+    }
+    const seconds = (Date.now() - started) / 1000;
+
+    // Allowed: it succeeds and changes something (it is not a quiet no-op). Refused: FORBIDDEN
+    // or NOT_FOUND, and no row of any table changed.
+    // Another deployment's subject is invisible: once past the role gate, NOT_FOUND (no oracle).
+    const wrong = outcomes.filter((o) =>
+      o.expected
+        ? o.got !== "ok" || (o.changed?.length === 0 && !MAY_CHANGE_NOTHING.includes(o.procedure))
+        : !(o.got === "FORBIDDEN" || o.got === "NOT_FOUND") ||
+          (o.changed?.length ?? 0) > 0 ||
+          (o.relation === "other_deployment" && o.roleHolds && o.got !== "NOT_FOUND"),
+    );
+    const procedures = new Set(outcomes.map((o) => o.procedure));
+    const byRelation = Object.fromEntries(RELATIONS.map((r) => [r, outcomes.filter((o) => o.relation === r).length]));
+    const allowed = outcomes.filter((o) => o.expected).length;
+    console.log(
+      `authorisation matrix: ${procedures.size} mutations (${mutations.length} procedures, the workflow's actions one by one)` +
+        ` × ${ROLES.length} roles × ${POSITIONS.length} positions of the acting unit (+ the operator) = ${outcomes.length} calls` +
+        ` in ${seconds.toFixed(1)} s; ${allowed} allowed, ${outcomes.length - allowed} refused;` +
+        ` by relation to the subject: ${JSON.stringify(byRelation)}; ${wrong.length} differ from the table`,
+    );
+    for (const o of wrong.slice(0, 40)) {
+      console.log(
+        `  ${o.procedure} as ${o.role} (${o.position}, ${o.relation}): table says ${o.expected ? "allowed" : "refused"},` +
+          ` got ${o.got}${o.message ? ` (${o.message})` : ""}, changed ${o.changed?.join(", ") || "nothing"}`,
+      );
+    }
+    // Every case-bound mutation met every relation; every role was tried.
+    expect(new Set(outcomes.map((o) => o.relation))).toEqual(new Set(RELATIONS));
+    expect(new Set(outcomes.map((o) => o.role))).toEqual(new Set(ROLES));
+    expect(wrong).toEqual([]);
+  }, 600_000);
+});
