@@ -158,6 +158,10 @@ describe("the Yumen wage case through the UI", () => {
     await status(page, "调解中");
     const sessions = page.getByRole("region", { name: "调解记录" });
     await dialog(page, sessions.getByRole("button", { name: "安排调解" }), "安排调解", "预约并安排", async (d) => {
+      // Held today, so that its outcome can be recorded now (a later session's cannot).
+      const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+      await d.getByLabel("开始时间").fill(`${today}T00:00`);
+      await d.getByLabel("结束时间").fill(`${today}T01:00`);
       // The room chosen at triage is proposed.
       await d
         .getByRole("button", { name: /^调解室/ })

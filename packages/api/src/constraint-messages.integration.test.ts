@@ -26,6 +26,8 @@ const UNREACHABLE: Record<string, string> = {
   case_summons_status_check: SERVER_CONSTANT,
   judicial_confirmations_result_check: "derived from the recorded court step (an enum of the input)",
   case_deadlines_colour_check: "computed by warningColour",
+  case_deadlines_basis_check: SERVER_CONSTANT,
+  case_deadlines_handover_closes: "handOverClocks sets handed_over_to and completed_at in one statement",
   supervisions_level_check: SERVER_CONSTANT,
   supervisions_opened_by_check: SERVER_CONSTANT,
   supervisions_status_check: SERVER_CONSTANT,

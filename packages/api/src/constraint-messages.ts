@@ -242,6 +242,15 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
     "Someone changed this rule at the same moment; reload and retry",
   ),
   case_deadlines_case_id_fkey: missing("案件", "case"),
+  case_deadlines_due_after_start: check("期限须晚于开始时间", "A deadline must lie after the clock's start"),
+  mediation_sessions_outcome_after_start: check(
+    "调解尚未进行，不能登记结果；请在调解当天或之后登记",
+    "The session has not taken place yet; record its outcome on that day or later",
+  ),
+  agreements_signed_on_not_in_future: check(
+    "签订日期不能晚于今天：请登记已经签订的协议",
+    "The signing date cannot be after today: record an agreement once it is signed",
+  ),
   supervisions_case_id_fkey: missing("案件", "case"),
   supervisions_instructions_check: chars("督办要求", "The instructions", 2000, 0),
   supervisions_answer_check: chars("督办回复", "The answer", 2000, 0),

@@ -302,6 +302,17 @@ export const AGREEMENT_STATES: readonly CaseState[] = ["in_mediation", "triaged"
 
 /** States in which follow-up visits (回访) are recorded. */
 export const FOLLOW_UP_STATES: readonly CaseState[] = ["awaiting_follow_up", "closed"];
+/** States before a case is resolved: the owner's resolution clock runs (交办 deadlines time it). */
+export const PRE_RESOLUTION_STATES: readonly CaseState[] = [
+  "registered",
+  "returned",
+  "accepted",
+  "triaged",
+  "in_mediation",
+  "on_hold",
+  "not_resolved",
+  "reopened",
+];
 
 /** Where triage (分诊) may send a case. */
 export const ROUTE_KINDS = [

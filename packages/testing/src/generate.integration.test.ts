@@ -87,6 +87,15 @@ describe("generate", () => {
     expect(o!.open).toBeGreaterThan(30);
   });
 
+  it("gives every case its holdings (0022): the open period is its owner's, finished cases have none open", async () => {
+    const [bad] = await db.admin<{ n: number; cases: number }[]>`select count(*)::int as cases,
+        count(*) filter (where (h.holder_code is distinct from c.owner_code)
+          <> (c.status in ('closed', 'archived', 'cancelled', 'duplicate')))::int as n
+      from app.cases c left join app.case_holdings h on h.case_id = c.id and h.held_until is null`;
+    expect(bad!.cases).toBe(3000);
+    expect(bad!.n).toBe(0);
+  });
+
   it("numbers cases gaplessly per unit and year and leaves the counters where intake continues", async () => {
     const [bad] = await db.admin`select count(*)::int as n from (select scope_code, year, max(seq) as m, count(*) as c
       from app.cases group by 1, 2) x left join app.case_counters k using (scope_code, year)

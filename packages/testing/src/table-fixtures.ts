@@ -1183,6 +1183,37 @@ const supervisions: TableFixture = {
   },
 };
 
+// Holdings (0022): who held a case when, written only by the database when the case's owner
+// changes or the case ends; zz_app reads them and writes none.
+const caseHoldings: TableFixture = {
+  table: "app.case_holdings",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "ended",
+  writers: NOBODY,
+  async seed(admin, tenant) {
+    const caseId = await seedCase(admin, tenant);
+    const [row] = await admin<{ id: string }[]>`select id::text from app.case_holdings where case_id = ${caseId}`;
+    return { table: "app.case_holdings", key: row!.id, tenant, refs: { caseId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "add a holding period to the victim's case",
+        text: "insert into app.case_holdings (case_id, holder_code, held_from, held_until, ended) values ($1, $2, now(), now(), 'handover')",
+        params: [victim.refs.caseId!, victim.tenant.code],
+        allowedFor: NOBODY,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "holder_code", value: victim.tenant.code },
+    ];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1224,6 +1255,7 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   deadlinePolicies,
   caseDeadlines,
   supervisions,
+  caseHoldings,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

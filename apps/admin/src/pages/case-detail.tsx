@@ -26,6 +26,7 @@ import {
   actionName,
   categoryName,
   channelName,
+  chinaToday,
   DeadlineBadge,
   formatAmount,
   formatDay,
@@ -579,13 +580,19 @@ function Sessions(props: SectionProps) {
                   <span class="muted">{s.roomName}</span>
                   <Show when={s.outcome}>{(o) => <Badge tone="info">{t(`cases.outcome.${o()}`)}</Badge>}</Show>
                   <Show when={manage() && !s.outcome}>
-                    <Button
-                      size="sm"
-                      aria-label={t("cases.detail.recordSessionFor", { time: sessionLabel(s) })}
-                      onClick={() => props.onDialog({ kind: "record", session: s })}
+                    {/* What happened is recorded from the session's day on (the API refuses earlier). */}
+                    <Show
+                      when={chinaToday(new Date(s.startsAt)) <= chinaToday()}
+                      fallback={<span class="muted small">{t("cases.detail.sessionAhead")}</span>}
                     >
-                      {t("cases.detail.recordSession")}
-                    </Button>
+                      <Button
+                        size="sm"
+                        aria-label={t("cases.detail.recordSessionFor", { time: sessionLabel(s) })}
+                        onClick={() => props.onDialog({ kind: "record", session: s })}
+                      >
+                        {t("cases.detail.recordSession")}
+                      </Button>
+                    </Show>
                   </Show>
                 </div>
                 <Show when={s.attendance?.length}>

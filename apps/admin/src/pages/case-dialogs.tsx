@@ -410,6 +410,7 @@ export function AgreementForm(props: FormProps) {
         type="date"
         label={t("cases.agreement.signedOn")}
         value={signedOn()}
+        max={today}
         onChange={setSignedOn}
         error={required(signedOn(), "signedOn")}
         required

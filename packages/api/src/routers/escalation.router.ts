@@ -11,6 +11,7 @@ import {
   takeCharge,
 } from "../services/deadlines.ts";
 import { ancestorUnits, assignDown, casePath, escalateCase, returnCase, signForCase } from "../services/escalation.ts";
+import { holdingByTier } from "../services/holdings.ts";
 import { listInbox, markRead } from "../services/notifications.ts";
 import { allowed, authedProcedure, router, selfProcedure } from "../trpc.ts";
 
@@ -63,6 +64,8 @@ export const escalationRouter = router({
     .input(z.object({ caseId: z.uuid(), version: z.number().int() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => takeCharge(tx, input))),
   deadlineCounts: allowed("stats.read").query(({ ctx }) => ctx.run((tx) => deadlineCounts(tx))),
+  /** How long each tier held the subtree's cases (per-tier holding periods, for the cockpit). */
+  holdingByTier: allowed("stats.read").query(({ ctx }) => ctx.run((tx) => holdingByTier(tx))),
 
   policies: allowed("centre.read").query(({ ctx }) => ctx.run((tx) => listPolicies(tx))),
   effectivePolicy: allowed("centre.read")

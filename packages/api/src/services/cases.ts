@@ -38,6 +38,7 @@ import {
   resumeDeadlines,
   startDeadline,
 } from "./deadlines.ts";
+import { caseHoldings, type Holding } from "./holdings.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { assertLiaisonMayRead, isLiaisonOnly } from "./summons.ts";
 
@@ -516,7 +517,14 @@ export async function getCase(
   tx: Tx,
   id: string,
   options: { reveal: boolean; cipher: FieldCipher },
-): Promise<Record<string, unknown> & { parties: PartyView[]; actions: CaseAction[]; deadlines: DeadlineView[] }> {
+): Promise<
+  Record<string, unknown> & {
+    parties: PartyView[];
+    actions: CaseAction[];
+    deadlines: DeadlineView[];
+    holdings: Holding[];
+  }
+> {
   const [c] = await tx.sql<Record<string, unknown>[]>`select c.id, c.code, c.title, c.description, c.status,
       c.held_from as "heldFrom", c.hold_until as "holdUntil", c.category_code as "categoryCode",
       coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.location_code as "locationCode",
@@ -629,6 +637,7 @@ export async function getCase(
   return {
     ...c,
     deadlines: await caseDeadlines(tx, id),
+    holdings: await caseHoldings(tx, id),
     parties: partyViews,
     events,
     links,

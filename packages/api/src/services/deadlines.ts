@@ -1,16 +1,20 @@
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import {
   AppError,
+  type CaseState,
   COMPLEX_PETITION,
   DEFAULT_POLICY,
+  type DeadlineAmount,
   type DeadlineStage,
   type DeadlineUnit,
   dueAt,
   notFound,
   type PolicyRule,
+  PRE_RESOLUTION_STATES,
   parentCodeOf,
   resolvePolicy,
   warningColour,
+  YELLOW_SHARE,
 } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { appendEvent } from "./cases.ts";
@@ -59,9 +63,14 @@ export async function effectiveRule(
   return { id: null, amount: d.amount, unit: d.unit, yellowShare: 1 / 3, version: 0, scopeCode: null };
 }
 
+/** A clock's length set by a person instead of a policy: the 交办 deadline, a summons' hours. */
+export type GivenDue = { dueAt: Date } | DeadlineAmount;
+
 /**
  * Starts the clock of a stage for the unit that must meet it, with the policy version in
- * force now. Clocks start at dispatch (the escalation, assignment or summons), not at sign-for.
+ * force now, or with the length a person gave (`given`: an assign-down's deadline, the hours a
+ * clerk gives a summons). Clocks start at dispatch (the escalation, assignment or summons),
+ * not at sign-for; a clock started while the case is on hold starts paused.
  */
 export async function startDeadline(
   tx: Tx,
@@ -72,19 +81,129 @@ export async function startDeadline(
     categoryCode: string;
     at?: Date;
     refId?: string | null;
+    given?: GivenDue | undefined;
+    paused?: boolean | undefined;
   },
 ): Promise<void> {
   const at = input.at ?? new Date();
-  const rule = await effectiveRule(tx, {
-    unitCode: input.ownerCode,
-    categoryCode: input.categoryCode,
-    stage: input.stage,
-  });
-  const due = dueAt(at, { amount: rule.amount, unit: rule.unit });
+  let clock: {
+    policyId: string | null;
+    version: number;
+    amount: number;
+    unit: DeadlineUnit;
+    yellowShare: number;
+    due: Date;
+    basis: "policy" | "instruction";
+  };
+  if (input.given) {
+    const given = input.given;
+    const due = "dueAt" in given ? given.dueAt : dueAt(at, given);
+    const length: DeadlineAmount =
+      "dueAt" in given
+        ? { amount: Math.max(1, Math.ceil((due.getTime() - at.getTime()) / 3_600_000)), unit: "hours" }
+        : given;
+    clock = { policyId: null, version: 0, ...length, yellowShare: YELLOW_SHARE, due, basis: "instruction" };
+  } else {
+    const rule = await effectiveRule(tx, {
+      unitCode: input.ownerCode,
+      categoryCode: input.categoryCode,
+      stage: input.stage,
+    });
+    clock = {
+      policyId: rule.id,
+      version: rule.version,
+      amount: rule.amount,
+      unit: rule.unit,
+      yellowShare: rule.yellowShare,
+      due: dueAt(at, { amount: rule.amount, unit: rule.unit }),
+      basis: "policy",
+    };
+  }
   await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
-      yellow_share, started_at, due_at, ref_id)
-    values (${input.caseId}, ${input.stage}, ${input.ownerCode}, ${rule.id}, ${rule.version}, ${rule.amount}, ${rule.unit},
-      ${rule.yellowShare}, ${at}, ${due}, ${input.refId ?? null})`;
+      yellow_share, started_at, due_at, ref_id, basis, paused_since)
+    values (${input.caseId}, ${input.stage}, ${input.ownerCode}, ${clock.policyId}, ${clock.version}, ${clock.amount},
+      ${clock.unit}, ${clock.yellowShare}, ${at}, ${clock.due}, ${input.refId ?? null}, ${clock.basis},
+      ${input.paused ? at : null})`;
+}
+
+/** The clocks that are the owning unit's duty and so follow the case to its new owner. */
+export const DUTY_STAGES = ["first_contact", "resolution", "follow_up"] as const satisfies readonly DeadlineStage[];
+
+/**
+ * Hands the case's duty clocks over with its ownership (上报, 交办, 退回): each open one is
+ * closed for the old owner (`handed_over_to`, so a report can tell a handover from a met
+ * deadline) and a new segment starts for the new owner:
+ * - an assign-down's deadline becomes the receiver's resolution clock (its follow-up clock
+ *   once the case is resolved), with `basis = 'instruction'`;
+ * - a return gives the receiving unit back the time it had left when the case left it (its
+ *   earlier segment resumes: start and due move by the time the case was away);
+ * - otherwise the new owner's own policy applies, counted from the handover.
+ */
+export async function handOverClocks(
+  tx: Tx,
+  input: {
+    caseId: string;
+    categoryCode: string;
+    status: CaseState;
+    to: string;
+    kind: "escalate" | "assign_down" | "return";
+    deadline?: Date | undefined;
+    refId?: string | undefined;
+  },
+): Promise<void> {
+  const now = new Date();
+  const paused = input.status === "on_hold";
+  const closed = await tx.sql<{ stage: DeadlineStage }[]>`update app.case_deadlines set completed_at = ${now},
+      handed_over_to = ${input.to},
+      paused_ms = paused_ms + coalesce((extract(epoch from ${now}::timestamptz - paused_since) * 1000)::bigint, 0),
+      paused_since = null
+    where case_id = ${input.caseId} and completed_at is null and stage = any(${[...DUTY_STAGES]}::text[])
+    returning stage`;
+  const stages = new Set(closed.map((c) => c.stage));
+  let primary: DeadlineStage | null = null;
+  if (input.kind === "assign_down") {
+    primary = stages.has("resolution")
+      ? "resolution"
+      : stages.has("follow_up") || !(PRE_RESOLUTION_STATES as readonly string[]).includes(input.status)
+        ? "follow_up"
+        : "resolution";
+    stages.add(primary);
+  }
+  const base = { caseId: input.caseId, ownerCode: input.to, categoryCode: input.categoryCode, at: now, paused };
+  for (const stage of stages) {
+    if (stage === primary && input.deadline) {
+      await startDeadline(tx, { ...base, stage, given: { dueAt: input.deadline }, refId: input.refId ?? null });
+      continue;
+    }
+    if (input.kind === "return") {
+      const [before] = await tx.sql<
+        {
+          policy_id: string | null;
+          policy_version: number;
+          amount: number;
+          unit: DeadlineUnit;
+          yellow_share: string;
+          started_at: Date;
+          due_at: Date;
+          completed_at: Date;
+          basis: string;
+        }[]
+      >`select policy_id, policy_version, amount, unit, yellow_share, started_at, due_at, completed_at, basis
+        from app.case_deadlines where case_id = ${input.caseId} and stage = ${stage} and owner_code = ${input.to}
+          and handed_over_to is not null
+        order by completed_at desc limit 1`;
+      if (before) {
+        const away = now.getTime() - before.completed_at.getTime();
+        await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
+            yellow_share, started_at, due_at, basis, paused_since)
+          values (${input.caseId}, ${stage}, ${input.to}, ${before.policy_id}, ${before.policy_version}, ${before.amount},
+            ${before.unit}, ${before.yellow_share}, ${new Date(before.started_at.getTime() + away)},
+            ${new Date(before.due_at.getTime() + away)}, ${before.basis}, ${paused ? now : null})`;
+        continue;
+      }
+    }
+    await startDeadline(tx, { ...base, stage });
+  }
 }
 
 /** Stops the clocks of the given stages (all open ones when `stages` is empty). */

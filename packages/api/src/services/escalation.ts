@@ -1,9 +1,9 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, MAX_BOUNCES, notFound } from "@zongzhi/domain";
+import { AppError, type CaseState, conflict, MAX_BOUNCES, notFound } from "@zongzhi/domain";
 import { authorizeFor, mayFor } from "./actor.ts";
 import { appendEvent } from "./cases.ts";
-import { completeDeadlines, startDeadline } from "./deadlines.ts";
+import { completeDeadlines, handOverClocks, startDeadline } from "./deadlines.ts";
 import { notifyUnit } from "./notifications.ts";
 import { assertLiaisonMayRead } from "./summons.ts";
 
@@ -19,6 +19,7 @@ type CaseRow = {
   needs_leader_decision: boolean;
   version: number;
   category_code: string;
+  status: CaseState;
 };
 
 /**
@@ -27,7 +28,7 @@ type CaseRow = {
  */
 async function load(tx: Tx, id: string, version: number, permission: Permission): Promise<CaseRow> {
   const [c] = await tx.sql<CaseRow[]>`select id, code, title, scope_code, owner_code, handler_code, hop_state, bounces,
-      needs_leader_decision, version, category_code from app.cases where id = ${id}`;
+      needs_leader_decision, version, category_code, status from app.cases where id = ${id}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   if (!mayFor(tx, permission, c.owner_code) && c.owner_code !== tx.ctx.scope) {
     throw new AppError(
@@ -70,15 +71,16 @@ async function move(
     urgency?: string;
     deadline?: Date | null;
   },
-): Promise<{ version: number }> {
+): Promise<{ version: number; hopId: string }> {
   const [row] = await tx.sql<
     { version: number }[]
   >`update app.cases set ${set}, version = version + 1, updated_at = now()
     where id = ${c.id} and version = ${c.version} returning version`;
   if (!row) throw conflict();
-  await tx.sql`insert into app.case_hops (case_id, kind, from_code, to_code, reason, instructions, urgency, deadline, by_user)
+  const [h] = await tx.sql<{ id: string }[]>`insert into app.case_hops (case_id, kind, from_code, to_code, reason,
+      instructions, urgency, deadline, by_user)
     values (${c.id}, ${hop.kind}, ${hop.from}, ${hop.to}, ${hop.reason ?? null}, ${hop.instructions ?? null},
-      ${hop.urgency ?? "normal"}, ${hop.deadline ?? null}, ${tx.ctx.userId})`;
+      ${hop.urgency ?? "normal"}, ${hop.deadline ?? null}, ${tx.ctx.userId}) returning id`;
   await appendEvent(tx, c.id, `case.${hop.kind}`, {
     from: hop.from,
     to: hop.to,
@@ -86,7 +88,7 @@ async function move(
     urgency: hop.urgency ?? "normal",
     deadline: hop.deadline?.toISOString() ?? null,
   });
-  return row;
+  return { version: row.version, hopId: h!.id };
 }
 
 /**
@@ -105,7 +107,7 @@ export async function escalateCase(
   if (!isAncestor || !name) {
     throw new AppError("VALIDATION", { zh: "只能上报给上级单位", en: "A case can be escalated only to a unit above" });
   }
-  const result = await move(tx, c, tx.sql`owner_code = ${input.toCode}, hop_state = 'awaiting_sign_for'`, {
+  const { version } = await move(tx, c, tx.sql`owner_code = ${input.toCode}, hop_state = 'awaiting_sign_for'`, {
     kind: "escalate",
     from: c.owner_code,
     to: input.toCode,
@@ -113,13 +115,21 @@ export async function escalateCase(
     urgency: input.urgency,
   });
   await startDeadline(tx, { caseId: c.id, stage: "sign_for", ownerCode: input.toCode, categoryCode: c.category_code });
+  // The resolution clock follows the case: the receiving tier answers for it from now.
+  await handOverClocks(tx, {
+    caseId: c.id,
+    categoryCode: c.category_code,
+    status: c.status,
+    to: input.toCode,
+    kind: "escalate",
+  });
   await notifyUnit(tx, {
     scopeCode: input.toCode,
     kind: "case.escalated",
     caseId: c.id,
     title: `${input.urgency === "urgent" ? "【紧急】" : ""}上报待签收：${c.code} ${c.title}`,
   });
-  return result;
+  return { version };
 }
 
 /** The receiving tier signs for (签收) an escalated or assigned case. */
@@ -129,7 +139,26 @@ export async function signForCase(tx: Tx, input: { id: string; version: number }
     throw new AppError("PRECONDITION_FAILED", { zh: "该案件无需签收", en: "Nothing to sign for" });
   }
   await completeDeadlines(tx, c.id, ["sign_for"]);
-  return move(tx, c, tx.sql`hop_state = 'settled'`, { kind: "sign_for", from: c.owner_code, to: c.owner_code });
+  const { version } = await move(tx, c, tx.sql`hop_state = 'settled'`, {
+    kind: "sign_for",
+    from: c.owner_code,
+    to: c.owner_code,
+  });
+  return { version };
+}
+
+/** The longest deadline an assignment may give (a year), so that a typo does not park a case. */
+const MAX_ASSIGNMENT_DAYS = 366;
+
+/** Why an assign-down deadline is refused, or null: it must lie ahead, within a year. */
+function assignDeadlineProblem(deadline: Date, now = new Date()): { zh: string; en: string } | null {
+  if (deadline.getTime() <= now.getTime()) {
+    return { zh: "交办期限须晚于现在", en: "The deadline of an assignment must lie ahead" };
+  }
+  if (deadline.getTime() > now.getTime() + MAX_ASSIGNMENT_DAYS * 86_400_000) {
+    return { zh: "交办期限不能超过一年", en: "An assignment's deadline is at most a year ahead" };
+  }
+  return null;
 }
 
 /**
@@ -143,6 +172,8 @@ export async function assignDown(
 ): Promise<{ version: number }> {
   const c = await load(tx, input.id, input.version, "case.assign_down");
   refuseWhileLeaderDecides(tx, c);
+  const late = assignDeadlineProblem(input.deadline);
+  if (late) throw new AppError("VALIDATION", late, { fields: [{ path: "deadline", ...late }] });
   const [target] = await tx.sql<{ name: string }[]>`select name from app.tenants where code = ${input.toCode}
     and code > ${c.owner_code} and code < ${c.owner_code} || ':'`;
   if (!target) throw new AppError("VALIDATION", { zh: "只能交办给下级单位", en: "Assign only to a unit below" });
@@ -150,7 +181,7 @@ export async function assignDown(
   const handler = onBranch ? c.handler_code : input.toCode;
   const set: ReturnType<Tx["sql"]> = tx.sql`owner_code = ${input.toCode}, handler_code = ${handler},
     hop_state = 'awaiting_sign_for', needs_leader_decision = false`;
-  const result = await move(tx, c, set, {
+  const { version, hopId } = await move(tx, c, set, {
     kind: "assign_down",
     from: c.owner_code,
     to: input.toCode,
@@ -158,13 +189,24 @@ export async function assignDown(
     deadline: input.deadline,
   });
   await startDeadline(tx, { caseId: c.id, stage: "sign_for", ownerCode: input.toCode, categoryCode: c.category_code });
+  // The deadline given with the assignment is the receiving unit's clock, coloured and
+  // supervised like any other (and stored, not only written into the path).
+  await handOverClocks(tx, {
+    caseId: c.id,
+    categoryCode: c.category_code,
+    status: c.status,
+    to: input.toCode,
+    kind: "assign_down",
+    deadline: input.deadline,
+    refId: hopId,
+  });
   await notifyUnit(tx, {
     scopeCode: input.toCode,
     kind: "case.assigned",
     caseId: c.id,
     title: `交办待签收：${c.code} ${c.title}`,
   });
-  return result;
+  return { version };
 }
 
 /**
@@ -194,6 +236,7 @@ export async function returnCase(
   await tx.sql`insert into app.case_hops (case_id, kind, from_code, to_code, reason, by_user)
     values (${c.id}, 'return', ${c.owner_code}, ${back}, ${input.reason}, ${tx.ctx.userId})`;
   await completeDeadlines(tx, c.id, ["sign_for"]);
+  await handOverClocks(tx, { caseId: c.id, categoryCode: c.category_code, status: c.status, to: back, kind: "return" });
   await appendEvent(tx, c.id, "case.return_hop", { from: c.owner_code, to: back, reason: input.reason, bounces });
   await notifyUnit(tx, {
     scopeCode: back,

@@ -5,6 +5,8 @@ import {
   AppError,
   type CaseState,
   checkConfirmationApplication,
+  chinaDate,
+  chinaToday,
   conflict,
   type ExcludedMatter,
   FOLLOW_UP_STATES,
@@ -83,9 +85,20 @@ export async function recordSession(
     outcome: "continued" | "agreement" | "failed";
   },
 ): Promise<{ version: number }> {
-  const [s] = await tx.sql<{ case_id: string }[]>`select case_id from app.mediation_sessions where id = ${input.id}`;
+  const [s] = await tx.sql<
+    { case_id: string; starts_at: Date }[]
+  >`select case_id, starts_at from app.mediation_sessions where id = ${input.id}`;
   if (!s) throw notFound({ zh: "调解记录", en: "session" });
   await authorizeByCase(tx, s.case_id, "case.session");
+  // What happened at a session is recorded once it has taken place (same China day allowed for
+  // clock skew); the database refuses it too (mediation_sessions_outcome_after_start).
+  if (chinaDate(s.starts_at) > chinaToday()) {
+    const m = {
+      zh: `该调解安排在${chinaDate(s.starts_at)}，尚未进行，不能登记结果；请在调解当天或之后登记`,
+      en: `The session is on ${chinaDate(s.starts_at)} and has not taken place; record its outcome on that day or later`,
+    };
+    throw new AppError("VALIDATION", m, { fields: [{ path: "outcome", ...m }] });
+  }
   const [row] = await tx.sql<{ version: number }[]>`update app.mediation_sessions
     set attendance = ${tx.sql.json(input.attendance as never)}, notes = ${input.notes}, outcome = ${input.outcome},
       version = version + 1
@@ -120,6 +133,13 @@ export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ 
       zh: "只有调解中的案件可以登记调解协议",
       en: "Only a case in mediation can record an agreement",
     });
+  }
+  if (input.signedOn > chinaToday()) {
+    const m = {
+      zh: "签订日期不能晚于今天：请登记已经签订的协议",
+      en: "The signing date cannot be after today: record an agreement once it is signed",
+    };
+    throw new AppError("VALIDATION", m, { fields: [{ path: "signedOn", ...m }] });
   }
   if (input.performanceDeadline < input.signedOn) {
     throw new AppError(

@@ -26,18 +26,21 @@ export async function summonDepartments(
       where id = ${stationingId} and scope_code = ${tx.ctx.scope}`;
     if (!s) throw notFound({ zh: "入驻部门", en: "stationed department" });
     const [row] = await tx.sql<
-      { id: string }[]
+      { id: string; summoned_at: Date }[]
     >`insert into app.case_summons (case_id, stationing_id, summoned_by, due_at,
         objection_deadline, instructions)
       values (${input.caseId}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
         now() + ${`${OBJECTION_WINDOW_HOURS} hours`}::interval, ${input.instructions ?? null})
-      returning id`;
+      returning id, summoned_at`;
     await startDeadline(tx, {
       caseId: input.caseId,
       stage: "summons_acknowledgement",
       ownerCode: tx.ctx.scope,
       categoryCode: c.category_code,
       refId: row!.id,
+      at: row!.summoned_at,
+      // The hours the clerk gave are the clock (scan, colours, supervision), not the default policy.
+      given: { amount: input.dueHours, unit: "hours" },
     });
     await appendEvent(tx, input.caseId, "summons.issued", {
       summonsId: row!.id,

@@ -191,11 +191,16 @@ async function restoreStructure(sql: postgres.Sql, saved: SavedStructure[], log:
   );
 }
 
-/** Calls the database's rollup rebuild, when the schema has one (maintained by triggers otherwise). */
+/**
+ * Calls the database's rebuilds of what triggers maintain (which do not fire under
+ * session_replication_role = replica): rollups, when the schema has them, and the case
+ * holdings (app.replay_case_holdings, 0022).
+ */
 async function rebuildRollups(sql: postgres.Sql, log: (s: string) => void): Promise<void> {
   const hooks = await sql<{ fn: string }[]>`select p.oid::regprocedure::text as fn from pg_proc p
     join pg_namespace n on n.oid = p.pronamespace
-    where n.nspname = 'app' and p.proname in ('rebuild_rollups', 'rollups_rebuild') and p.pronargs = 0`;
+    where n.nspname = 'app' and p.proname in ('rebuild_rollups', 'rollups_rebuild', 'replay_case_holdings')
+      and p.pronargs = 0`;
   for (const h of hooks) {
     const t = performance.now();
     await sql.unsafe(`select ${h.fn.replace("()", "")}()`);

@@ -1,0 +1,71 @@
+import type { Tx } from "@zongzhi/db/client";
+import { CODE_LENGTH, LEVELS, type Level, levelOfCode } from "@zongzhi/domain";
+
+/** One period a unit held a case (kept by the database on every change of owner; 0022). */
+export interface Holding {
+  holderCode: string;
+  holderName: string | null;
+  level: Level | null;
+  heldFrom: Date;
+  heldUntil: Date | null;
+  /** handover: the case moved on; finished: closed, cancelled or merged; null: still held. */
+  ended: "handover" | "finished" | null;
+  /** Hours held, up to `now` for the current holder. */
+  hours: number;
+}
+
+/** Who held a case when, in order (village → township → county …). */
+export async function caseHoldings(tx: Tx, caseId: string, now = new Date()): Promise<Holding[]> {
+  const rows = await tx.sql<
+    { holder_code: string; name: string | null; held_from: Date; held_until: Date | null; ended: Holding["ended"] }[]
+  >`select h.holder_code, coalesce((select t.name from app.tenants t where t.code = h.holder_code),
+      (select a.name from auth.ancestor_units() a where a.code = h.holder_code)) as name, h.held_from, h.held_until, h.ended
+    from app.case_holdings h where h.case_id = ${caseId} order by h.held_from, h.held_until nulls last`;
+  return rows.map((r) => ({
+    holderCode: r.holder_code,
+    holderName: r.name,
+    level: levelOfCode(r.holder_code),
+    heldFrom: r.held_from,
+    heldUntil: r.held_until,
+    ended: r.ended,
+    hours: ((r.held_until ?? now).getTime() - r.held_from.getTime()) / 3_600_000,
+  }));
+}
+
+/** How long each tier held the cases of a subtree. */
+export interface TierHolding {
+  level: Level | null;
+  /** Cases that tier held at some time. */
+  cases: number;
+  /** Holding periods (a case bounced back to a tier counts again). */
+  periods: number;
+  /** Periods still running. */
+  current: number;
+  totalHours: number;
+  /** Average hours per period. */
+  averageHours: number;
+}
+
+/**
+ * The leaders' cockpit question "how long did each tier hold it": over the cases registered in
+ * the caller's subtree, per tier of the holding unit. The scope is stated as bound parameters
+ * as well as enforced by RLS, so the planner sees the range (DESIGN.md).
+ */
+export async function holdingByTier(tx: Tx, now = new Date()): Promise<TierHolding[]> {
+  const scope = tx.ctx.scope;
+  const rows = await tx.sql<{ len: number; cases: number; periods: number; current: number; hours: number }[]>`
+    select length(h.holder_code) as len, count(distinct h.case_id)::int as cases, count(*)::int as periods,
+      count(*) filter (where h.held_until is null)::int as current,
+      coalesce(sum(extract(epoch from coalesce(h.held_until, ${now}::timestamptz) - h.held_from)), 0)::float8 / 3600 as hours
+    from app.case_holdings h
+    where h.scope_code >= ${scope} and h.scope_code < ${scope} || ':'
+    group by 1 order by 1`;
+  return rows.map((r) => ({
+    level: LEVELS.find((l) => CODE_LENGTH[l] === r.len) ?? null,
+    cases: r.cases,
+    periods: r.periods,
+    current: r.current,
+    totalHours: r.hours,
+    averageHours: r.periods ? r.hours / r.periods : 0,
+  }));
+}
