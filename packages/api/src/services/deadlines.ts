@@ -291,96 +291,89 @@ export interface ScanResult {
 }
 
 /**
- * Recolours every open deadline at `now` (an injected clock), opens a supervision (督办) for
- * each that went red — addressed to the owning unit and announced to its parent — and raises
- * unanswered supervisions past their deadline from chase (催办) to notice (通报). Idempotent:
- * running it twice at the same `now` changes nothing the second time; several instances may
- * run it (the unique deadline_id makes opening a supervision happen once).
+ * Recolours the open deadlines whose colour changes by `now` (an injected clock), opens a
+ * supervision (督办) for each that went red — addressed to the owning unit and announced to its
+ * parent — and raises unanswered supervisions past their deadline from chase (催办) to notice
+ * (通报). Set-based: a few statements per deployment whatever its size. Each running clock
+ * stores the instant its colour next turns (migration 0030), so the scan reads and locks only
+ * the clocks that cross a threshold, and skips any another transaction holds (the next pass
+ * takes them). Idempotent: running it twice at the same `now` changes nothing the second time;
+ * several instances may run it (the unique deadline_id makes opening a supervision happen once).
  */
 export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
   const result: ScanResult = { recoloured: 0, supervisionsOpened: 0, supervisionsRaised: 0 };
   const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
+  const supervisionDue = dueAt(now, { amount: 1, unit: "working_days" });
   for (const root of roots) {
     await withScope(sql, systemContext(root), async (tx) => {
-      const open = await tx.sql<
-        {
-          id: string;
-          case_id: string;
-          stage: string;
-          owner_code: string;
-          started_at: Date;
-          due_at: Date;
-          yellow_share: string;
-          colour: string;
-          code: string;
-          title: string;
-        }[]
-      >`select d.id, d.case_id, d.stage, d.owner_code, d.started_at, d.due_at, d.yellow_share, d.colour, c.code, c.title
-        from app.case_deadlines d join app.cases c on c.id = d.case_id
-        where d.completed_at is null and d.paused_since is null and d.started_at <= ${now}
-        for update of d skip locked`;
-      for (const d of open) {
-        const colour = warningColour(d.started_at, d.due_at, now, Number(d.yellow_share));
-        if (colour === d.colour) continue;
-        await tx.sql`update app.case_deadlines set colour = ${colour} where id = ${d.id}`;
-        result.recoloured++;
-        if (colour !== "red") continue;
-        authorizeFor(tx, "supervision.open", d.owner_code);
-        const due = dueAt(now, { amount: 1, unit: "working_days" });
-        const [sup] = await tx.sql<
-          { id: string }[]
-        >`insert into app.supervisions (case_id, deadline_id, addressed_to, level,
-            opened_by, instructions, due_at)
-          values (${d.case_id}, ${d.id}, ${d.owner_code}, 'chase', 'system', ${`${d.stage} 已超期，请于下一个工作日内办理并反馈`}, ${due})
-          on conflict (deadline_id) do nothing returning id`;
-        if (!sup) continue;
-        result.supervisionsOpened++;
-        await appendEvent(tx, d.case_id, "supervision.opened", {
-          supervisionId: sup.id,
-          stage: d.stage,
-          level: "chase",
-          addressedTo: d.owner_code,
-        });
-        await notifyUnit(tx, {
-          scopeCode: d.owner_code,
-          kind: "supervision.opened",
-          caseId: d.case_id,
-          title: `【督办】超期未办：${d.code} ${d.title}`,
-        });
-        const parent = parentCodeOf(d.owner_code);
-        if (parent && parent.length >= root.code.length) {
-          await notifyUnit(tx, {
-            scopeCode: parent,
-            kind: "supervision.opened",
-            caseId: d.case_id,
-            title: `下级超期督办：${d.code} ${d.title}`,
-          });
-        }
+      const recoloured = await tx.sql<{ id: string; colour: string; owner_code: string }[]>`
+        with due as (
+          select d.id, app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) as colour
+          from app.case_deadlines d
+          where d.turns_at <= ${now} and d.completed_at is null and d.paused_since is null and d.started_at <= ${now}
+            and app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) <> d.colour
+          for update of d skip locked)
+        update app.case_deadlines d set colour = due.colour from due
+        where d.id = due.id
+        returning d.id, d.colour, d.owner_code`;
+      result.recoloured += recoloured.length;
+      const red = recoloured.filter((d) => d.colour === "red");
+      // The scan acts as its named system actor, authorised per owning unit like any actor.
+      for (const d of red) authorizeFor(tx, "supervision.open", d.owner_code);
+      if (red.length > 0) {
+        // One supervision per clock that went red, its timeline event, and the unit and its parent told.
+        const opened = await tx.sql<{ n: number }[]>`
+          with opened as (
+            insert into app.supervisions (case_id, deadline_id, addressed_to, level, opened_by, instructions, due_at)
+            select d.case_id, d.id, d.owner_code, 'chase', 'system', d.stage || ' 已超期，请于下一个工作日内办理并反馈',
+              ${supervisionDue}::timestamptz
+            from app.case_deadlines d where d.id = any(${red.map((d) => d.id)}::uuid[]) order by d.id
+            on conflict (deadline_id) do nothing
+            returning id, case_id, deadline_id, addressed_to),
+          told as (
+            select o.*, d.stage, c.code, c.title, app.parent_code(o.addressed_to) as parent
+            from opened o join app.case_deadlines d on d.id = o.deadline_id join app.cases c on c.id = o.case_id),
+          events as (
+            insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
+            select t.case_id, null, ${root.code}, 'supervision.opened', jsonb_build_object('supervisionId', t.id,
+              'stage', t.stage, 'level', 'chase', 'addressedTo', t.addressed_to)
+            from told t order by t.case_id, t.id
+            returning 1),
+          notes as (
+            insert into app.notifications (scope_code, kind, case_id, title)
+            select t.addressed_to, 'supervision.opened', t.case_id, '【督办】超期未办：' || t.code || ' ' || t.title from told t
+            union all
+            select t.parent, 'supervision.opened', t.case_id, '下级超期督办：' || t.code || ' ' || t.title from told t
+            where length(t.parent) >= ${root.code.length}
+            returning 1)
+          select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
+        result.supervisionsOpened += opened[0]?.n ?? 0;
       }
-      const overdue = await tx.sql<{ id: string; case_id: string; addressed_to: string; code: string }[]>`
-        select s.id, s.case_id, s.addressed_to, c.code from app.supervisions s join app.cases c on c.id = s.case_id
-        where s.status = 'open' and s.level = 'chase' and s.due_at < ${now} for update of s skip locked`;
-      for (const s of overdue) {
-        await tx.sql`update app.supervisions set level = 'notice', due_at = ${dueAt(now, { amount: 1, unit: "working_days" })},
-          version = version + 1 where id = ${s.id}`;
-        result.supervisionsRaised++;
-        await appendEvent(tx, s.case_id, "supervision.raised", { supervisionId: s.id, level: "notice" });
-        const parent = parentCodeOf(s.addressed_to);
-        await notifyUnit(tx, {
-          scopeCode: s.addressed_to,
-          kind: "supervision.notice",
-          caseId: s.case_id,
-          title: `【通报】督办未回复：${s.code}`,
-        });
-        if (parent && parent.length >= root.code.length) {
-          await notifyUnit(tx, {
-            scopeCode: parent,
-            kind: "supervision.notice",
-            caseId: s.case_id,
-            title: `【通报】下级督办未回复：${s.code}`,
-          });
-        }
-      }
+      const raised = await tx.sql<{ n: number }[]>`
+        with late as (
+          select s.id from app.supervisions s
+          where s.status = 'open' and s.level = 'chase' and s.due_at < ${now}
+          for update of s skip locked),
+        raised as (
+          update app.supervisions s set level = 'notice', due_at = ${supervisionDue}, version = version + 1
+          from late where s.id = late.id
+          returning s.id, s.case_id, s.addressed_to),
+        told as (
+          select r.*, c.code, app.parent_code(r.addressed_to) as parent from raised r join app.cases c on c.id = r.case_id),
+        events as (
+          insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
+          select t.case_id, null, ${root.code}, 'supervision.raised', jsonb_build_object('supervisionId', t.id, 'level', 'notice')
+          from told t order by t.case_id, t.id
+          returning 1),
+        notes as (
+          insert into app.notifications (scope_code, kind, case_id, title)
+          select t.addressed_to, 'supervision.notice', t.case_id, '【通报】督办未回复：' || t.code from told t
+          union all
+          select t.parent, 'supervision.notice', t.case_id, '【通报】下级督办未回复：' || t.code from told t
+          where length(t.parent) >= ${root.code.length}
+          returning 1)
+        select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
+      result.supervisionsRaised += raised[0]?.n ?? 0;
     });
   }
   return result;
