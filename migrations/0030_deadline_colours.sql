@@ -76,15 +76,20 @@ GRANT UPDATE (deadline_colour) ON app.cases TO zz_app;
 -- The scan's work list: running clocks by the instant they turn.
 CREATE INDEX case_deadlines_turns_idx ON app.case_deadlines (turns_at) WHERE completed_at IS NULL AND paused_since IS NULL;
 
--- Fills the stored colours from the clocks' times at `p_at` (existing rows here; a bulk load
--- that writes clocks with triggers disabled calls it afterwards). Runs as the owner.
-CREATE FUNCTION app.refresh_deadline_colours(p_at timestamptz DEFAULT now()) RETURNS void LANGUAGE plpgsql AS $$
+-- Brings the stored turning instants and the cases' colours in line with the clocks, after a
+-- bulk load that wrote clocks with triggers disabled; with `p_recolour_at` it first recolours
+-- every running clock as of that instant. Runs as the owner or a superuser, never at runtime.
+CREATE FUNCTION app.refresh_deadline_state(p_recolour_at timestamptz DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE app.case_deadlines d SET colour = x.colour, turns_at = app.deadline_turns_at(x.colour, d.started_at, d.due_at, d.yellow_share)
-  FROM (SELECT id, app.deadline_colour(started_at, due_at, yellow_share, p_at) AS colour FROM app.case_deadlines
-        WHERE completed_at IS NULL AND paused_since IS NULL) x
-  WHERE d.id = x.id AND (d.colour IS DISTINCT FROM x.colour
-    OR d.turns_at IS DISTINCT FROM app.deadline_turns_at(x.colour, d.started_at, d.due_at, d.yellow_share));
+  IF p_recolour_at IS NOT NULL THEN
+    UPDATE app.case_deadlines SET colour = app.deadline_colour(started_at, due_at, yellow_share, p_recolour_at)
+    WHERE completed_at IS NULL AND paused_since IS NULL
+      AND colour IS DISTINCT FROM app.deadline_colour(started_at, due_at, yellow_share, p_recolour_at);
+  END IF;
+  UPDATE app.case_deadlines SET turns_at = app.deadline_turns_at(colour, started_at, due_at, yellow_share)
+  WHERE completed_at IS NULL AND paused_since IS NULL
+    AND turns_at IS DISTINCT FROM app.deadline_turns_at(colour, started_at, due_at, yellow_share);
   UPDATE app.case_deadlines SET turns_at = NULL
   WHERE turns_at IS NOT NULL AND (completed_at IS NOT NULL OR paused_since IS NOT NULL);
   UPDATE app.cases c SET deadline_colour = w.colour
@@ -95,11 +100,23 @@ BEGIN
   WHERE c.deadline_colour IS NOT NULL AND NOT EXISTS (SELECT 1 FROM app.case_deadlines d
     WHERE d.case_id = c.id AND d.completed_at IS NULL AND d.paused_since IS NULL);
 END $$;
-REVOKE ALL ON FUNCTION app.refresh_deadline_colours(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION app.refresh_deadline_state(timestamptz) FROM PUBLIC;
+
+-- Everything derived from the case tables that triggers keep in step, rebuilt after a bulk load
+-- (the generator calls it after COPY). Later migrations extend it with the rollups.
+CREATE FUNCTION app.rebuild_rollups() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  -- A superuser (the bulk loader) skips the row triggers: everything they keep is rebuilt here.
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    PERFORM set_config('session_replication_role', 'replica', true);
+  END IF;
+  PERFORM app.refresh_deadline_state(NULL);
+END $$;
+REVOKE ALL ON FUNCTION app.rebuild_rollups() FROM PUBLIC;
 
 -- Existing clocks: the owner sees rows only while RLS is not forced on it, inside this transaction.
 ALTER TABLE app.cases NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE app.case_deadlines NO FORCE ROW LEVEL SECURITY;
-SELECT app.refresh_deadline_colours();
+SELECT app.refresh_deadline_state(now());
 ALTER TABLE app.cases FORCE ROW LEVEL SECURITY;
 ALTER TABLE app.case_deadlines FORCE ROW LEVEL SECURITY;
