@@ -145,8 +145,8 @@ const dispute = (title: string, locationCode: string) => ({
 });
 const today = () => chinaToday();
 const future = (days: number) => new Date(Date.now() + days * 86400e3);
-const slot = (hour: number) => {
-  const d = new Date(future(30));
+const slot = (hour: number, days = 30) => {
+  const d = new Date(future(days));
   d.setUTCHours(hour - 8, 0, 0, 0);
   return d;
 };
@@ -269,8 +269,9 @@ async function buildSet(kind: "A" | "B"): Promise<Subjects> {
   const session = (await step(owner, "cases.scheduleSession", {
     caseId: cases.triaged.id,
     roomId: roomOf.get(T1)!,
-    startsAt: slot(kind === "A" ? 9 : 14),
-    endsAt: slot(kind === "A" ? 10 : 15),
+    // Held a month ago: its outcome may be recorded (a session still to come may not; 0022).
+    startsAt: slot(kind === "A" ? 9 : 14, -30),
+    endsAt: slot(kind === "A" ? 10 : 15, -30),
     mediatorIds: [],
   })) as { id: string };
   const agreed = await advance(await bring(`${kind}-达成协议`), [
