@@ -417,6 +417,20 @@ function lastLines(text: string, n = 3): string {
     .join(" | ");
 }
 
+/**
+ * UTF-8 and code-point order whatever the machine's locale: without this a shell with no LANG
+ * (slim container images) gets an SQL_ASCII cluster, where Chinese text is bytes to PostgreSQL.
+ * The C.UTF-8 locale of the C library where it exists (glibc, musl: what clusters here were
+ * made with before), else PostgreSQL's own builtin C.UTF-8 (macOS has no C.UTF-8).
+ */
+function localeFlags(): string[] {
+  const listed = spawnSync("locale", ["-a"], { encoding: "utf8" });
+  const names = (listed.stdout ?? "").split("\n").map((l) => l.trim().toLowerCase());
+  if (names.includes("c.utf8") || names.includes("c.utf-8"))
+    return ["--encoding=UTF8", "--locale=C.UTF-8", "--lc-messages=C"];
+  return ["--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C"];
+}
+
 async function initialise(
   postgresDir: string,
   dataDir: string,
@@ -447,11 +461,7 @@ async function initialise(
     "--auth=scram-sha-256",
     "--username=postgres",
     `--pwfile=${pwfile}`,
-    // UTF-8 and code-point order everywhere, whatever the machine's locale (PostgreSQL ≥ 17).
-    "--encoding=UTF8",
-    "--locale-provider=builtin",
-    "--builtin-locale=C.UTF-8",
-    "--locale=C",
+    ...localeFlags(),
     "--no-instructions",
     ...(fast ? ["--no-sync"] : []),
   ];
