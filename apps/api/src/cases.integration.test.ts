@@ -424,6 +424,14 @@ describe("attachments", () => {
     const stranger = await api.login("yongji.admin");
     expect((await api.request(`/attachments/${saved.id}`, { cookie: stranger })).status).toBe(404);
     expect((await upload(png, "x.png", stranger)).status).toBe(404);
+    // Reading is not writing: the auditor above reads the file but may not attach one.
+    const auditor = await api.login("yumen.auditor");
+    expect((await api.request(`/attachments/${saved.id}`, { cookie: auditor })).status).toBe(200);
+    expect((await upload(png, "审计员.png", auditor)).status).toBe(403);
+    const [count] = await api.db.admin<
+      { n: number }[]
+    >`select count(*)::int as n from app.attachments where case_id = ${id}`;
+    expect(count!.n).toBe(1);
   });
 });
 
