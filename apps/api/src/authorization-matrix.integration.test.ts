@@ -274,6 +274,11 @@ async function buildSet(kind: "A" | "B"): Promise<Subjects> {
     endsAt: slot(kind === "A" ? 10 : 15, -30),
     mediatorIds: [],
   })) as { id: string };
+  // The session took place a month ago (outcomes are recorded only once it has happened).
+  await db.admin`update app.mediation_sessions set starts_at = starts_at - interval '31 days',
+    ends_at = ends_at - interval '31 days' where id = ${session.id}`;
+  await db.admin`update app.bookings set during = tstzrange(lower(during) - interval '31 days',
+    upper(during) - interval '31 days', '[)') where id = (select booking_id from app.mediation_sessions where id = ${session.id})`;
   const agreed = await advance(await bring(`${kind}-达成协议`), [
     ["accept", {}],
     ["triage", { route: room }],
