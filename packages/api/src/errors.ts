@@ -2,6 +2,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { AppError, type ErrorCode, type Message } from "@zongzhi/domain";
 import { z } from "zod";
 import { CONSTRAINT_MESSAGES } from "./constraint-messages.ts";
+import { unpackMessage } from "./input.ts";
 
 /** The one map from a stable error code to its tRPC code and HTTP status. */
 export const ERROR_STATUS: Record<ErrorCode, { trpc: TRPC_ERROR_CODE_KEY; http: number }> = {
@@ -26,36 +27,67 @@ export interface FieldIssue {
   en: string;
 }
 
+const TYPE_NAMES: Record<string, Message> = {
+  string: { zh: "文本", en: "text" },
+  number: { zh: "数字", en: "a number" },
+  int: { zh: "整数", en: "a whole number" },
+  boolean: { zh: "是或否", en: "true or false" },
+  date: { zh: "日期时间", en: "a date and time" },
+  array: { zh: "列表", en: "a list" },
+  object: { zh: "对象", en: "an object" },
+};
+
 function issueMessage(issue: z.core.$ZodIssue): Message {
-  const i = issue as z.core.$ZodIssue & { minimum?: number; maximum?: number; origin?: string; format?: string };
+  const i = issue as z.core.$ZodIssue & {
+    minimum?: number | bigint;
+    maximum?: number | bigint;
+    origin?: string;
+    format?: string;
+    expected?: string;
+    keys?: string[];
+  };
+  const bound = (v: number | bigint | undefined) =>
+    i.origin === "date" && typeof v === "number" ? new Date(v).toISOString().slice(0, 10) : String(v);
   switch (i.code) {
     case "too_small":
-      return i.origin === "string"
-        ? { zh: `至少${i.minimum}个字符`, en: `at least ${i.minimum} characters` }
-        : { zh: `不能少于${i.minimum}`, en: `must be at least ${i.minimum}` };
+      if (i.origin === "string") return { zh: `至少${i.minimum}个字符`, en: `at least ${i.minimum} characters` };
+      if (i.origin === "array") return { zh: `至少${i.minimum}项`, en: `at least ${i.minimum} items` };
+      return { zh: `不能小于${bound(i.minimum)}`, en: `must be at least ${bound(i.minimum)}` };
     case "too_big":
-      return i.origin === "string"
-        ? { zh: `不能超过${i.maximum}个字符`, en: `at most ${i.maximum} characters` }
-        : { zh: `不能超过${i.maximum}`, en: `must be at most ${i.maximum}` };
+      if (i.origin === "string") return { zh: `不能超过${i.maximum}个字符`, en: `at most ${i.maximum} characters` };
+      if (i.origin === "array") return { zh: `最多${i.maximum}项`, en: `at most ${i.maximum} items` };
+      return { zh: `不能大于${bound(i.maximum)}`, en: `must be at most ${bound(i.maximum)}` };
     case "invalid_format":
-      return { zh: "格式不正确", en: `invalid ${i.format ?? "format"}` };
-    case "invalid_type":
-      return { zh: "缺少或类型不正确", en: "missing or of the wrong type" };
+      return i.format === "uuid"
+        ? { zh: "应为有效的编号（UUID）", en: "must be a valid id (UUID)" }
+        : { zh: "格式不正确", en: `invalid ${i.format ?? "format"}` };
+    case "invalid_type": {
+      if (i.expected === "int") return { zh: "应为整数", en: "must be a whole number" };
+      const t = i.expected ? TYPE_NAMES[i.expected] : undefined;
+      return t
+        ? { zh: `缺少或不是${t.zh}`, en: `missing or not ${t.en}` }
+        : { zh: "缺少或类型不正确", en: "missing or of the wrong type" };
+    }
     case "invalid_value":
       return { zh: "取值不在允许范围内", en: "not one of the allowed values" };
-    case "unrecognized_keys":
-      return { zh: "包含未知字段", en: "unknown fields" };
+    case "unrecognized_keys": {
+      const keys = (i.keys ?? []).map((k) => JSON.stringify(k)).join(", ");
+      return { zh: `包含未知字段：${keys}`, en: `unknown field(s): ${keys}` };
+    }
     default:
-      return { zh: i.message || "输入不正确", en: i.message || "invalid input" };
+      // zod's own English text is never shown: it is not bilingual and may name internals.
+      return { zh: "输入不正确", en: "invalid input" };
   }
 }
 
-/** Turns a zod error into bilingual field issues. */
+/** Turns a zod error into bilingual field issues (an empty path is the input as a whole). */
 export function zodIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
     const custom = (issue as { params?: { zh?: string; en?: string } }).params;
-    const m = custom?.zh && custom.en ? { zh: custom.zh, en: custom.en } : issueMessage(issue);
-    return { path: issue.path.join("."), ...m };
+    const m =
+      unpackMessage(issue.message) ??
+      (custom?.zh && custom.en ? { zh: custom.zh, en: custom.en } : issueMessage(issue));
+    return { path: issue.path.map(String).join("."), ...m };
   });
 }
 
@@ -78,8 +110,6 @@ export function fromPostgresError(error: unknown): AppError | null {
       );
     case "23514":
     case "23502":
-    case "22P02":
-    case "22001":
       return new AppError(
         "VALIDATION",
         { zh: "输入不符合规则", en: "The input breaks a rule" },
@@ -93,8 +123,36 @@ export function fromPostgresError(error: unknown): AppError | null {
     case "40P01":
       return new AppError("CONFLICT", { zh: "并发冲突，请重试", en: "Concurrent change; retry" });
     default:
-      return null;
+      return isDataException(error) ? dataException(error) : null;
   }
+}
+
+/**
+ * True for a PostgreSQL data exception (SQLSTATE class 22: NUL in text, a number out of range, a
+ * date PostgreSQL cannot hold, a malformed value). The input checks should refuse all of them
+ * first; this is the backstop, and the server logs each one (with the request id) as a gap to close.
+ */
+export function isDataException(error: unknown): error is { code: string; message?: string; routine?: string } {
+  const e = error as { name?: unknown; code?: unknown } | null | undefined;
+  return e?.name === "PostgresError" && typeof e.code === "string" && /^22[0-9A-Z]{3}$/.test(e.code);
+}
+
+function dataException(error: { code: string }): AppError {
+  const app = new AppError("VALIDATION", {
+    zh: "输入的值超出允许范围或格式不正确，请检查后重试",
+    en: "A value is out of range or malformed; check the input and retry",
+  });
+  // Kept for the server's log (never sent): which check the database had to make instead of us.
+  app.cause = error;
+  return app;
+}
+
+/** The database error behind a backstop VALIDATION, for the log: SQLSTATE and a message without values. */
+export function dataExceptionOf(error: unknown): { sqlstate: string; reason: string } | null {
+  const cause = error instanceof AppError ? error.cause : error;
+  if (!isDataException(cause)) return null;
+  // Quoted parts of PostgreSQL's message are the offending values: typed by users, not logged.
+  return { sqlstate: cause.code, reason: (cause.message ?? "").replace(/"[^"]*"/g, '"…"').slice(0, 200) };
 }
 
 /** Normalises anything thrown into an AppError, or null for unexpected failures (→ 500). */
@@ -102,14 +160,42 @@ export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
   if (error instanceof z.ZodError) {
     const fields = zodIssues(error);
+    const at = (f: FieldIssue, whole: string) => (f.path ? `${f.path} ` : whole);
     return new AppError(
       "VALIDATION",
       {
-        zh: `输入有误：${fields.map((f) => `${f.path} ${f.zh}`).join("；")}`,
-        en: `Invalid input: ${fields.map((f) => `${f.path} ${f.en}`).join("; ")}`,
+        zh: `输入有误：${fields.map((f) => `${at(f, "输入")}${f.zh}`).join("；")}`,
+        en: `Invalid input: ${fields.map((f) => `${at(f, "input ")}${f.en}`).join("; ")}`,
       },
       { fields },
     );
   }
   return fromPostgresError(error);
+}
+
+/**
+ * What the user reads when tRPC itself refused a request (a body it could not decode, no such
+ * procedure, a wrong method), keyed by tRPC's code. The decoder's own message is never shown:
+ * it names internals ("Cannot convert zz to a BigInt", "Maximum call stack size exceeded").
+ */
+export function transportRefusal(code: TRPC_ERROR_CODE_KEY): { appCode: string } & Message {
+  switch (code) {
+    case "PARSE_ERROR":
+    case "BAD_REQUEST":
+      return {
+        appCode: "VALIDATION",
+        zh: "请求内容无法解析，请检查输入格式",
+        en: "The request could not be read; check the input's format",
+      };
+    case "NOT_FOUND":
+      return { appCode: "NOT_FOUND", zh: "接口不存在", en: "No such procedure" };
+    case "METHOD_NOT_SUPPORTED":
+      return { appCode: code, zh: "该接口不支持此请求方法", en: "This procedure does not take this request method" };
+    case "PAYLOAD_TOO_LARGE":
+      return { appCode: code, zh: "请求内容过大", en: "The request is too large" };
+    case "INTERNAL_SERVER_ERROR":
+      return { appCode: "INTERNAL", zh: "服务器内部错误，请稍后重试", en: "Internal error; please retry later" };
+    default:
+      return { appCode: code, zh: "请求无效", en: "Invalid request" };
+  }
 }

@@ -1,4 +1,4 @@
-export { ERROR_STATUS, toAppError } from "./errors.ts";
+export { dataExceptionOf, ERROR_STATUS, toAppError } from "./errors.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export {
   type AttachmentStore,

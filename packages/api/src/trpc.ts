@@ -10,7 +10,7 @@ import {
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
 import superjson from "superjson";
-import { ERROR_STATUS, type FieldIssue, toAppError } from "./errors.ts";
+import { ERROR_STATUS, type FieldIssue, toAppError, transportRefusal } from "./errors.ts";
 import type { FieldCipher } from "./services/personal-data.ts";
 
 /** What every procedure receives. Built per request by the HTTP layer. */
@@ -65,9 +65,7 @@ const t = initTRPC
             fields: app.details?.fields as FieldIssue[] | undefined,
             details: app.code === "VALIDATION" ? undefined : app.details,
           }
-        : shape.code === -32603
-          ? { appCode: "INTERNAL", zh: "服务器内部错误，请稍后重试", en: "Internal error; please retry later" }
-          : { appCode: String(shape.data.code), zh: "请求无效", en: error.message };
+        : transportRefusal(error.code);
       return {
         message: data.en,
         code: shape.code,
@@ -88,8 +86,28 @@ const mapErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * The raw input as the input parser reads it: no input at all is an empty object (so that an
+ * all-optional input may be omitted), and a body that JSON or superjson cannot decode is a
+ * VALIDATION refusal with our message. Lazy: the body is decoded only when a parser asks.
+ */
+const readInput = t.middleware(({ next, getRawInput }) =>
+  next({
+    getRawInput: async () => {
+      let raw: unknown;
+      try {
+        raw = await getRawInput();
+      } catch {
+        const refusal = transportRefusal("BAD_REQUEST");
+        throw new AppError("VALIDATION", { zh: refusal.zh, en: refusal.en });
+      }
+      return raw === undefined ? {} : raw;
+    },
+  }),
+);
+
 /** Anyone, signed in or not. */
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(mapErrors).use(readInput);
 
 /**
  * Signed-in callers. One who must still change an initial password may do only that; then one

@@ -1,5 +1,5 @@
 import { permissionsOf, SESSION_ABSOLUTE_MS } from "@zongzhi/auth";
-import { z } from "zod";
+import { noInput, secret, strict } from "../input.ts";
 import { changeOwnPassword } from "../services/account.ts";
 import { pathOf } from "../services/tenants.ts";
 import { authedProcedure, router, selfProcedure } from "../trpc.ts";
@@ -7,7 +7,7 @@ import { authedProcedure, router, selfProcedure } from "../trpc.ts";
 /** The signed-in user's own account. */
 export const authRouter = router({
   /** Who am I: user, tenant, tier path and the permissions the UI may offer. */
-  me: authedProcedure.query(async ({ ctx }) => {
+  me: authedProcedure.input(noInput()).query(async ({ ctx }) => {
     const u = ctx.user;
     const path = u.tenantId ? await ctx.run((tx) => pathOf(tx, u.scope)) : [];
     return {
@@ -28,7 +28,7 @@ export const authRouter = router({
 
   /** Changes the caller's password; the session is renewed, all others end. */
   changePassword: selfProcedure
-    .input(z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200) }))
+    .input(strict({ current: secret(200), next: secret(200) }))
     .mutation(async ({ ctx, input }) => {
       const { token } = await ctx.run((tx) =>
         changeOwnPassword(tx, { ...input, username: ctx.user.username, displayName: ctx.user.displayName }, ctx.client),

@@ -4,12 +4,25 @@ import {
   type CaseAction,
   CHANNELS,
   EXCLUDED_MATTERS,
-  isIsoDate,
   RISK_GRADES,
   ROUTE_KINDS,
   TRANSITIONS,
 } from "@zongzhi/domain";
 import { z } from "zod";
+import {
+  decimal,
+  id,
+  instant,
+  int32,
+  isoDate,
+  keysetCursor,
+  longText,
+  noInput,
+  pattern,
+  strict,
+  text,
+  version,
+} from "../input.ts";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
 import {
   applyForConfirmation,
@@ -30,11 +43,10 @@ import {
 } from "../services/summons.ts";
 import { suggestMediators } from "../services/triage.ts";
 import { allowed, router } from "../trpc.ts";
+import { timeSpan } from "./inputs.ts";
 
-const bilingual = (zh: string, en: string) => ({ params: { zh, en } });
-const isoDate = z.string().refine(isIsoDate, bilingual("日期格式应为 YYYY-MM-DD", "a date as YYYY-MM-DD"));
-const text = (max: number) => z.string().trim().min(1).max(max);
-const ref = { id: z.uuid(), version: z.number().int() };
+const ref = { id: id(), version: version() };
+const optionalText = (max: number) => text(max, { min: 0 }).nullish();
 
 /** Every permission a workflow action may take: the gate; the action's own is checked with the owner. */
 const TRANSITION_PERMISSIONS = [...new Set(CASE_ACTIONS.map((a) => TRANSITIONS[a].permission))] as [
@@ -42,39 +54,39 @@ const TRANSITION_PERMISSIONS = [...new Set(CASE_ACTIONS.map((a) => TRANSITIONS[a
   ...(typeof TRANSITIONS)[CaseAction]["permission"][],
 ];
 
-const party = z.object({
+const party = strict({
   role: z.enum(["applicant", "respondent", "third_party"]),
   kind: z.enum(["person", "organisation"]),
   name: text(60),
-  idNumber: z.string().trim().max(30).nullish(),
-  phone: z.string().trim().max(20).nullish(),
-  address: z.string().trim().max(200).nullish(),
-  orgCode: z.string().trim().max(30).nullish(),
+  idNumber: optionalText(30),
+  phone: optionalText(20),
+  address: optionalText(200),
+  orgCode: optionalText(30),
 });
 
-const caseInput = z.object({
+const caseInput = strict({
   categoryCode: text(40),
   channel: z.enum(CHANNELS),
   title: text(100),
-  description: text(5000),
-  locationCode: z.string().regex(/^\d{6,12}$/),
-  address: z.string().trim().max(200).nullish(),
-  peopleCount: z.number().int().min(1).max(100000).default(1),
-  amountYuan: z.number().min(0).max(1e12).nullish(),
+  description: longText(5000),
+  locationCode: pattern(/^\d{6,12}$/, "地点应为6–12位区划代码", "a location is a 6–12 digit division code"),
+  address: optionalText(200),
+  peopleCount: int32({ min: 1, max: 100000 }).default(1),
+  amountYuan: decimal({ min: 0, max: 1e12 }).nullish(),
   groupDispute: z.boolean().default(false),
   riskGrade: z.enum(RISK_GRADES).default("none"),
   difficulty: z.enum(["simple", "complex"]).default("simple"),
   parties: z.array(party).min(1).max(50),
 });
 
-const route = z.object({
+const route = strict({
   kind: z.enum(ROUTE_KINDS),
-  windowId: z.uuid().nullish(),
-  roomId: z.uuid().nullish(),
-  committeeId: z.uuid().nullish(),
-  mediatorId: z.uuid().nullish(),
-  stationingIds: z.array(z.uuid()).max(20).optional(),
-  note: z.string().max(500).nullish(),
+  windowId: id().nullish(),
+  roomId: id().nullish(),
+  committeeId: id().nullish(),
+  mediatorId: id().nullish(),
+  stationingIds: z.array(id()).max(20).optional(),
+  note: longText(500, { min: 0 }).nullish(),
 });
 
 /** Cases: intake, the inbox, the workflow, summons, mediation, agreements, confirmation, follow-up. */
@@ -86,101 +98,95 @@ export const casesRouter = router({
 
   list: allowed("case.read", "case.read_summoned")
     .input(
-      z.object({
+      strict({
         status: z.array(z.enum(CASE_STATES)).max(CASE_STATES.length).optional(),
-        categoryCode: z.string().max(40).optional(),
+        categoryCode: text(40, { min: 0 }).optional(),
         channel: z.enum(CHANNELS).optional(),
         riskGrade: z.enum(RISK_GRADES).optional(),
         deadlineColour: z.enum(["blue", "yellow", "red"]).optional(),
         level: z.enum(["province", "city", "county", "township", "village"]).optional(),
-        unitCode: z
-          .string()
-          .regex(/^\d{2,12}$/)
-          .optional(),
-        q: z.string().trim().max(60).optional(),
-        before: z.string().max(80).optional(),
-        limit: z.number().int().min(1).max(200).default(50),
+        unitCode: pattern(/^\d{2,12}$/, "单位应为2–12位区划代码", "a unit is a 2–12 digit division code").optional(),
+        q: text(60, { min: 0 }).optional(),
+        before: keysetCursor().optional(),
+        limit: int32({ min: 1, max: 200 }).default(50),
       }),
     )
     .query(({ ctx, input }) => ctx.run((tx) => listCases(tx, input))),
 
   /** One case; personal numbers masked unless `reveal` and the caller may reveal (audited). */
   get: allowed("case.read", "case.read_summoned")
-    .input(z.object({ id: z.uuid(), reveal: z.boolean().default(false) }))
+    .input(strict({ id: id(), reveal: z.boolean().default(false) }))
     .query(({ ctx, input }) => ctx.run((tx) => getCase(tx, input.id, { reveal: input.reveal, cipher: ctx.cipher }))),
 
   /** Moves a case through the workflow (version-checked). */
   transition: allowed(...TRANSITION_PERMISSIONS)
     .meta({ permissionOf: (input) => TRANSITIONS[(input as { action: CaseAction }).action].permission })
     .input(
-      z.object({
+      strict({
         ...ref,
         action: z.enum(CASE_ACTIONS),
-        data: z
-          .object({
-            reason: z.string().trim().max(1000).optional(),
-            route: route.optional(),
-            outcome: z.string().trim().max(2000).optional(),
-            referral: z
-              .object({ kind: z.enum(["arbitration", "litigation", "administrative"]), receivingBody: text(100) })
-              .optional(),
-            duplicateOf: z.uuid().optional(),
-            holdUntil: isoDate.optional(),
-          })
-          .default({}),
+        data: strict({
+          reason: longText(1000, { min: 0 }).optional(),
+          route: route.optional(),
+          outcome: longText(2000, { min: 0 }).optional(),
+          referral: strict({
+            kind: z.enum(["arbitration", "litigation", "administrative"]),
+            receivingBody: text(100),
+          }).optional(),
+          duplicateOf: id().optional(),
+          holdUntil: isoDate().optional(),
+        }).default({}),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => transitionCase(tx, input))),
 
   /** Mediators ranked for a case: specialty, grade, current load, conflicts of interest. */
   suggestMediators: allowed("case.read")
-    .input(z.object({ caseId: z.uuid() }))
+    .input(strict({ caseId: id() }))
     .query(({ ctx, input }) => ctx.run((tx) => suggestMediators(tx, input.caseId, ctx.cipher))),
 
   summon: allowed("case.summon")
     .input(
-      z.object({
-        caseId: z.uuid(),
-        stationingIds: z.array(z.uuid()).min(1).max(20),
-        dueHours: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 30),
-        instructions: z.string().trim().max(1000).nullish(),
+      strict({
+        caseId: id(),
+        stationingIds: z.array(id()).min(1).max(20),
+        dueHours: int32({ min: 1, max: 24 * 30 }),
+        instructions: longText(1000, { min: 0 }).nullish(),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => summonDepartments(tx, input))),
   acknowledgeSummons: allowed("summons.answer", "summons.answer_any")
-    .input(z.object(ref))
+    .input(strict(ref))
     .mutation(({ ctx, input }) => ctx.run((tx) => acknowledgeSummons(tx, input))),
   objectToSummons: allowed("summons.answer", "summons.answer_any")
-    .input(z.object({ ...ref, reason: text(1000), responsible: z.string().trim().max(100).nullish() }))
+    .input(strict({ ...ref, reason: longText(1000), responsible: optionalText(100) }))
     .mutation(({ ctx, input }) => ctx.run((tx) => objectToSummons(tx, input))),
   summonsFeedback: allowed("summons.answer", "summons.answer_any")
-    .input(z.object({ ...ref, action: text(1000), feedback: text(2000) }))
+    .input(strict({ ...ref, action: longText(1000), feedback: longText(2000) }))
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSummonsFeedback(tx, input))),
   liaisonInbox: allowed("summons.answer")
-    .input(z.object({ status: z.enum(["pending", "acknowledged", "objected", "done"]).optional() }))
+    .input(strict({ status: z.enum(["pending", "acknowledged", "objected", "done"]).optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => liaisonInbox(tx, input))),
 
   scheduleSession: allowed("case.session")
     .input(
-      z.object({
-        caseId: z.uuid(),
-        roomId: z.uuid(),
-        startsAt: z.date(),
-        endsAt: z.date(),
-        mediatorIds: z.array(z.uuid()).max(10).default([]),
-      }),
+      timeSpan(
+        strict({
+          caseId: id(),
+          roomId: id(),
+          startsAt: instant(),
+          endsAt: instant(),
+          mediatorIds: z.array(id()).max(10).default([]),
+        }),
+      ),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => scheduleSession(tx, input))),
   recordSession: allowed("case.session")
     .input(
-      z.object({
+      strict({
         ...ref,
-        attendance: z.array(z.object({ name: text(60), role: text(30), present: z.boolean() })).max(100),
-        notes: z.string().max(10000),
+        attendance: z.array(strict({ name: text(60), role: text(30), present: z.boolean() })).max(100),
+        notes: longText(10000, { min: 0 }),
         outcome: z.enum(["continued", "agreement", "failed"]),
       }),
     )
@@ -188,61 +194,63 @@ export const casesRouter = router({
 
   recordAgreement: allowed("case.agreement")
     .input(
-      z.object({
-        caseId: z.uuid(),
-        signedOn: isoDate,
-        facts: text(10000),
-        disputedMatters: text(5000),
-        terms: text(10000),
-        performanceManner: text(1000),
+      strict({
+        caseId: id(),
+        signedOn: isoDate(),
+        facts: longText(10000),
+        disputedMatters: longText(5000),
+        terms: longText(10000),
+        performanceManner: longText(1000),
         performancePlace: text(200),
-        performanceDeadline: isoDate,
+        performanceDeadline: isoDate(),
         mediatorNames: z.array(text(30)).min(1).max(10),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => recordAgreement(tx, input))),
   updatePerformance: allowed("case.agreement")
     .input(
-      z.object({
+      strict({
         ...ref,
         status: z.enum(["pending", "partly", "performed", "breached"]),
-        note: z.string().max(1000).nullish(),
+        note: longText(1000, { min: 0 }).nullish(),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => updatePerformance(tx, input))),
 
   applyForConfirmation: allowed("case.agreement")
     .input(
-      z.object({
-        agreementId: z.uuid(),
+      strict({
+        agreementId: id(),
         courtName: text(60),
-        appliedOn: isoDate,
+        appliedOn: isoDate(),
         matters: z.array(z.enum(EXCLUDED_MATTERS)).max(3).default([]),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => applyForConfirmation(tx, input))),
   recordConfirmationStep: allowed("case.agreement")
     .input(
-      z.object({
+      strict({
         ...ref,
         step: z.enum(["accepted", "not_accepted", "extended", "confirmed", "rejected"]),
-        on: isoDate,
-        note: z.string().max(1000).nullish(),
+        on: isoDate(),
+        note: longText(1000, { min: 0 }).nullish(),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => recordConfirmationStep(tx, input))),
 
   recordFollowUp: allowed("case.follow_up")
     .input(
-      z.object({
-        caseId: z.uuid(),
+      strict({
+        caseId: id(),
         method: z.enum(["phone", "visit", "on_site"]),
         satisfaction: z.enum(["satisfied", "basically_satisfied", "unsatisfied"]),
-        notes: z.string().max(2000).nullish(),
-        overrideReason: z.string().trim().max(1000).nullish(),
+        notes: longText(2000, { min: 0 }).nullish(),
+        overrideReason: longText(1000, { min: 0 }).nullish(),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => recordFollowUp(tx, input))),
 
-  followUpRate: allowed("stats.read").query(({ ctx }) => ctx.run((tx) => followUpRate(tx))),
+  followUpRate: allowed("stats.read")
+    .input(noInput())
+    .query(({ ctx }) => ctx.run((tx) => followUpRate(tx))),
 });

@@ -1,5 +1,5 @@
-import { isIsoDate } from "@zongzhi/domain";
 import { z } from "zod";
+import { id, instant, int32, isoDate, longText, noInput, pattern, strict, text, version } from "../input.ts";
 import { bookRoom, cancelBooking, listBookings } from "../services/bookings.ts";
 import {
   addMediator,
@@ -30,27 +30,27 @@ import {
 } from "../services/stationings.ts";
 import { createWindow, editWindow, listWindows } from "../services/windows.ts";
 import { allowed, router } from "../trpc.ts";
+import { timeSpan } from "./inputs.ts";
 
 const bilingual = (zh: string, en: string) => ({ params: { zh, en } });
-const isoDate = z.string().refine(isIsoDate, bilingual("日期格式应为 YYYY-MM-DD", "a date as YYYY-MM-DD"));
-const phone = z
-  .string()
-  .trim()
-  .refine((v) => /^[0-9+\- ]{5,20}$/.test(v), bilingual("电话号码格式不正确", "invalid phone number"));
+const phone = pattern(/^[0-9+\- ]{5,20}$/, "电话号码格式不正确", "invalid phone number", { max: 40, normalise: true });
 const optional = <T extends z.ZodType>(t: T) => t.nullish();
-const ofTenant = z.object({ tenantId: z.uuid().optional() });
-const versioned = { id: z.uuid(), version: z.number().int(), active: z.boolean().default(true) };
+const ofTenant = strict({ tenantId: id().optional() });
+const versioned = { id: id(), version: version(), active: z.boolean().default(true) };
 
-const slot = z
-  .object({
-    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7).nullable(),
-    everyWeeks: z.number().int().min(1).max(8).default(1),
-    anchorDate: isoDate.nullable().default(null),
-    validFrom: isoDate.nullable().default(null),
-    validTo: isoDate.nullable().default(null),
-    staffName: z.string().trim().min(1).max(30),
-    staffPhone: phone.nullable().default(null),
-  })
+const slot = strict({
+  weekdays: z
+    .array(int32({ min: 1, max: 7 }))
+    .min(1)
+    .max(7)
+    .nullable(),
+  everyWeeks: int32({ min: 1, max: 8 }).default(1),
+  anchorDate: isoDate().nullable().default(null),
+  validFrom: isoDate().nullable().default(null),
+  validTo: isoDate().nullable().default(null),
+  staffName: text(30),
+  staffPhone: phone.nullable().default(null),
+})
   .refine((s) => s.weekdays !== null || (s.validFrom !== null && s.validTo !== null), {
     path: ["weekdays"],
     ...bilingual("请选择星期或填写起止日期", "choose weekdays or a date range"),
@@ -64,55 +64,61 @@ const slot = z
     ...bilingual("隔周轮值须指定起始日期", "a multi-week rotation needs an anchor date"),
   });
 
-const stationing = z.object({
-  kindCode: z.string().min(2).max(40),
-  name: z.string().trim().min(1).max(60),
+const stationing = strict({
+  kindCode: text(40, { min: 2 }),
+  name: text(60),
   residency: z.enum(["permanent", "rotating", "on_call"]),
-  contactName: optional(z.string().trim().max(30)),
+  contactName: optional(text(30, { min: 0 })),
   contactPhone: optional(phone),
-  responseMinutes: optional(z.number().int().min(5).max(10080)),
-  notes: optional(z.string().max(500)),
+  responseMinutes: optional(int32({ min: 5, max: 10080 })),
+  notes: optional(longText(500, { min: 0 })),
   slots: z.array(slot).max(20).default([]),
-  liaisonUserIds: z.array(z.uuid()).max(20).optional(),
+  liaisonUserIds: z.array(id()).max(20).optional(),
 });
 
-const windowInput = z.object({
-  number: z.number().int().min(1).max(999),
-  name: z.string().trim().min(1).max(40),
-  services: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
-  stationingId: z.uuid().nullish(),
+const windowInput = strict({
+  number: int32({ min: 1, max: 999 }),
+  name: text(40),
+  services: z.array(text(40)).max(20).default([]),
+  stationingId: id().nullish(),
   temporary: z.boolean().default(false),
 });
 
-const mediator = z.object({
-  name: z.string().trim().min(1).max(30),
+const mediator = strict({
+  name: text(30),
   grade: z.enum(MEDIATOR_GRADES),
   specialties: z.array(z.enum(SPECIALTIES)).max(SPECIALTIES.length).default([]),
-  qualifications: z.array(z.string().trim().min(1).max(40)).max(10).default([]),
+  qualifications: z.array(text(40)).max(10).default([]),
   affiliation: z.enum(MEDIATOR_AFFILIATIONS),
-  affiliationName: optional(z.string().trim().max(60)),
-  userId: z.uuid().nullish(),
+  affiliationName: optional(text(60, { min: 0 })),
+  userId: id().nullish(),
   phone: optional(phone),
 });
 
-const room = z.object({
-  name: z.string().trim().min(1).max(40),
+const room = strict({
+  name: text(40),
   kind: z.enum(ROOM_KINDS),
-  studioName: optional(z.string().trim().max(40)),
-  chiefMediatorId: z.uuid().nullish(),
-  capacity: z.number().int().min(1).max(500),
+  studioName: optional(text(40, { min: 0 })),
+  chiefMediatorId: id().nullish(),
+  capacity: int32({ min: 1, max: 500 }),
   area: z.enum(AREAS),
-  location: optional(z.string().trim().max(60)),
+  location: optional(text(60, { min: 0 })),
 });
 
 /** A centre's own configuration: departments, roster, windows, mediators, rooms, committees, bookings. */
 export const centreRouter = router({
-  departmentKinds: allowed("centre.read").query(({ ctx }) => ctx.run((tx) => listDepartmentKinds(tx))),
+  departmentKinds: allowed("centre.read")
+    .input(noInput())
+    .query(({ ctx }) => ctx.run((tx) => listDepartmentKinds(tx))),
   addDepartmentKind: allowed("centre.configure")
     .input(
-      z.object({
-        code: z.string().regex(/^[a-z][a-z0-9_]{1,36}$/),
-        name: z.string().trim().min(1).max(60),
+      strict({
+        code: pattern(
+          /^[a-z][a-z0-9_]{1,36}$/,
+          "代码为2–37位小写字母、数字或下划线，以字母开头",
+          "2–37 lower-case letters, digits or _, starting with a letter",
+        ),
+        name: text(60),
         category: z.enum([
           "party_government",
           "judicial",
@@ -135,12 +141,12 @@ export const centreRouter = router({
     .input(stationing.extend(versioned))
     .mutation(({ ctx, input }) => ctx.run((tx) => editStationing(tx, input))),
   removeStationing: allowed("centre.configure")
-    .input(z.object({ id: z.uuid() }))
+    .input(strict({ id: id() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => removeStationing(tx, input.id))),
 
   /** Who is at the centre each day of a week (official calendar with 调休). */
   roster: allowed("centre.read")
-    .input(ofTenant.extend({ start: isoDate }))
+    .input(ofTenant.extend({ start: isoDate() }))
     .query(({ ctx, input }) => ctx.run((tx) => weekRoster(tx, input))),
 
   windows: allowed("centre.read")
@@ -155,10 +161,10 @@ export const centreRouter = router({
 
   mediators: allowed("centre.read")
     .input(
-      z.object({
+      strict({
         specialty: z.enum(SPECIALTIES).optional(),
         grade: z.enum(MEDIATOR_GRADES).optional(),
-        q: z.string().trim().max(30).optional(),
+        q: text(30, { min: 0 }).optional(),
         includeSubtree: z.boolean().optional(),
         activeOnly: z.boolean().optional(),
       }),
@@ -186,14 +192,14 @@ export const centreRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => listCommittees(tx, input.tenantId))),
   saveCommittee: allowed("centre.configure")
     .input(
-      z.object({
-        id: z.uuid().optional(),
-        version: z.number().int().optional(),
-        name: z.string().trim().min(1).max(60),
+      strict({
+        id: id().optional(),
+        version: version().optional(),
+        name: text(60),
         field: z.enum(COMMITTEE_FIELDS),
         active: z.boolean().optional(),
         members: z
-          .array(z.object({ mediatorId: z.uuid(), role: z.enum(["director", "deputy", "member"]) }))
+          .array(strict({ mediatorId: id(), role: z.enum(["director", "deputy", "member"]) }))
           .max(200)
           .default([]),
       }),
@@ -201,21 +207,23 @@ export const centreRouter = router({
     .mutation(({ ctx, input }) => ctx.run((tx) => saveCommittee(tx, input))),
 
   bookings: allowed("centre.read")
-    .input(ofTenant.extend({ roomId: z.uuid().optional(), from: z.date(), to: z.date() }))
+    .input(timeSpan(ofTenant.extend({ roomId: id().optional(), from: instant(), to: instant() })))
     .query(({ ctx, input }) => ctx.run((tx) => listBookings(tx, input))),
   book: allowed("booking.manage")
     .input(
-      z.object({
-        roomId: z.uuid(),
-        startsAt: z.date(),
-        endsAt: z.date(),
-        title: z.string().trim().min(1).max(100),
-        mediatorIds: z.array(z.uuid()).max(10).default([]),
-        caseId: z.uuid().nullish(),
-      }),
+      timeSpan(
+        strict({
+          roomId: id(),
+          startsAt: instant(),
+          endsAt: instant(),
+          title: text(100),
+          mediatorIds: z.array(id()).max(10).default([]),
+          caseId: id().nullish(),
+        }),
+      ),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => bookRoom(tx, input))),
   cancelBooking: allowed("booking.manage")
-    .input(z.object({ id: z.uuid(), version: z.number().int() }))
+    .input(strict({ id: id(), version: version() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => cancelBooking(tx, input))),
 });

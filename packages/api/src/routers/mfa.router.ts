@@ -1,37 +1,38 @@
 import { rateLimit } from "@zongzhi/auth";
 import { z } from "zod";
+import { noInput, secret, strict, text } from "../input.ts";
 import { beginEnrolment, confirmEnrolment, disableOwn, mfaStatus, setDeploymentRequirement } from "../services/mfa.ts";
 import { allowed, authedProcedure, router, selfProcedure } from "../trpc.ts";
 
-const code = z.string().trim().min(6).max(12);
+const code = text(12, { min: 6 });
 /** Code guesses per user per 10 minutes on enrolment and withdrawal (sign-in has its own lock). */
 const CODE_RATE = { limit: 10, windowMs: 10 * 60 * 1000 };
 
 /** The caller's second factor (TOTP): enrolment, withdrawal, and the deployment's requirement. */
 export const mfaRouter = router({
   /** Whether the caller has a second factor, must have one, and may set the deployment's rule. */
-  status: authedProcedure.query(({ ctx }) => mfaStatus(ctx.user)),
+  status: authedProcedure.input(noInput()).query(({ ctx }) => mfaStatus(ctx.user)),
 
   /** Starts an enrolment: a new key as an otpauth URI (QR code) and in base32; 10 minutes to confirm. */
-  begin: selfProcedure.mutation(({ ctx }) => ctx.run((tx) => beginEnrolment(tx, ctx.cipher, ctx.user))),
+  begin: selfProcedure
+    .input(noInput())
+    .mutation(({ ctx }) => ctx.run((tx) => beginEnrolment(tx, ctx.cipher, ctx.user))),
 
   /** Confirms the enrolment with a code from the authenticator app. */
-  confirm: selfProcedure.input(z.object({ code })).mutation(async ({ ctx, input }) => {
+  confirm: selfProcedure.input(strict({ code })).mutation(async ({ ctx, input }) => {
     // Counted outside the transaction: a refused code rolls the transaction back, not the count.
     await rateLimit(ctx.sql, `mfa:${ctx.user.userId}`, CODE_RATE.limit, CODE_RATE.windowMs);
     return ctx.run((tx) => confirmEnrolment(tx, ctx.cipher, ctx.user, input.code, ctx.client.ip));
   }),
 
   /** Turns the caller's own second factor off (password and a current code; not where required). */
-  disable: selfProcedure
-    .input(z.object({ password: z.string().min(1).max(200), code }))
-    .mutation(async ({ ctx, input }) => {
-      await rateLimit(ctx.sql, `mfa:${ctx.user.userId}`, CODE_RATE.limit, CODE_RATE.windowMs);
-      return ctx.run((tx) => disableOwn(tx, ctx.cipher, ctx.user, input, ctx.client.ip));
-    }),
+  disable: selfProcedure.input(strict({ password: secret(200), code })).mutation(async ({ ctx, input }) => {
+    await rateLimit(ctx.sql, `mfa:${ctx.user.userId}`, CODE_RATE.limit, CODE_RATE.windowMs);
+    return ctx.run((tx) => disableOwn(tx, ctx.cipher, ctx.user, input, ctx.client.ip));
+  }),
 
   /** Requires (or stops requiring) a second factor of every staff member of the deployment. */
   setRequired: allowed("mfa.require")
-    .input(z.object({ required: z.boolean() }))
+    .input(strict({ required: z.boolean() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => setDeploymentRequirement(tx, ctx.user, input.required))),
 });

@@ -1,5 +1,6 @@
 import { LEVELS } from "@zongzhi/domain";
 import { z } from "zod";
+import { id, int32, pattern, strict, text, version } from "../input.ts";
 import {
   getTenant,
   listUnits,
@@ -17,7 +18,7 @@ import { divisionCode, userInput } from "./inputs.ts";
 export const tenantsRouter = router({
   /** A unit of the subtree (default: the caller's own) with its path and counts. */
   get: allowed("tenant.read")
-    .input(z.object({ id: z.uuid().optional() }))
+    .input(strict({ id: id().optional() }))
     .query(({ ctx, input }) =>
       ctx.run(async (tx) => {
         const tenant = await getTenant(tx, input.id ?? ctx.user.tenantId ?? "00000000-0000-0000-0000-000000000000");
@@ -28,10 +29,12 @@ export const tenantsRouter = router({
   /** Registry units directly under a unit, with onboarding state; keyset-paged. */
   units: allowed("tenant.read")
     .input(
-      z.object({
+      strict({
         parentCode: divisionCode,
-        after: z.string().regex(/^\d*$/).max(12).optional(),
-        limit: z.number().int().min(1).max(200).default(50),
+        after: pattern(/^\d{0,12}$/, "分页位置应为区划代码", "a page cursor is a division code", {
+          max: 12,
+        }).optional(),
+        limit: int32({ min: 1, max: 200 }).default(50),
         onboardedOnly: z.boolean().optional(),
       }),
     )
@@ -40,10 +43,10 @@ export const tenantsRouter = router({
   /** Registry search (Chinese name or code prefix) inside the caller's subtree. */
   searchRegistry: allowed("registry.read")
     .input(
-      z.object({
-        q: z.string().trim().min(1).max(40),
+      strict({
+        q: text(40),
         level: z.enum(LEVELS).optional(),
-        limit: z.number().int().min(1).max(100).default(30),
+        limit: int32({ min: 1, max: 100 }).default(30),
       }),
     )
     .query(({ ctx, input }) => ctx.run((tx) => searchRegistry(tx, input))),
@@ -54,7 +57,7 @@ export const tenantsRouter = router({
    */
   onboard: allowed("tenant.onboard")
     .input(
-      z.object({
+      strict({
         codes: z.array(divisionCode).min(1).max(50),
         branch: z.boolean().default(false),
         firstAdmin: userInput.pick({ username: true, displayName: true }).optional(),
@@ -82,6 +85,6 @@ export const tenantsRouter = router({
 
   /** Suspends or reactivates a descendant unit. */
   setStatus: allowed("tenant.suspend")
-    .input(z.object({ id: z.uuid(), status: z.enum(["active", "suspended"]), version: z.number().int() }))
+    .input(strict({ id: id(), status: z.enum(["active", "suspended"]), version: version() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => setTenantStatus(tx, input))),
 });

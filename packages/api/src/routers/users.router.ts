@@ -1,5 +1,6 @@
 import { AppError } from "@zongzhi/domain";
 import { z } from "zod";
+import { id, int32, pattern, strict, text, version } from "../input.ts";
 import { resetUserTotp } from "../services/mfa.ts";
 import { getTenant } from "../services/tenants.ts";
 import {
@@ -14,18 +15,20 @@ import {
 import { allowed, router } from "../trpc.ts";
 import { userInput } from "./inputs.ts";
 
-const ref = z.object({ id: z.uuid(), version: z.number().int() });
+const ref = strict({ id: id(), version: version() });
 
 /** Users of the caller's tenant (and, for ancestors, of units below it). */
 export const usersRouter = router({
   /** One page of a unit's users (default: the caller's own unit). */
   list: allowed("user.read")
     .input(
-      z.object({
-        tenantId: z.uuid().optional(),
-        q: z.string().trim().max(40).optional(),
-        after: z.string().max(48).optional(),
-        limit: z.number().int().min(1).max(200).default(50),
+      strict({
+        tenantId: id().optional(),
+        q: text(40, { min: 0 }).optional(),
+        after: pattern(/^[a-z0-9._-]{0,48}$/, "分页位置应为登录名", "a page cursor is a login name", {
+          max: 48,
+        }).optional(),
+        limit: int32({ min: 1, max: 200 }).default(50),
       }),
     )
     .query(({ ctx, input }) =>
@@ -34,7 +37,7 @@ export const usersRouter = router({
 
   /** Creates a user; returns a one-time setup link to hand over. */
   create: allowed("user.manage")
-    .input(userInput.extend({ tenantId: z.uuid().optional() }))
+    .input(userInput.extend({ tenantId: id().optional() }))
     .mutation(({ ctx, input }) =>
       ctx.run(async (tx) => {
         const tenantId = input.tenantId ?? ctx.user.tenantId;
@@ -63,12 +66,12 @@ export const usersRouter = router({
 
   /** Clears a user's second factor (a lost phone); the user enrols again at the next sign-in. */
   resetTotp: allowed("user.manage")
-    .input(z.object({ id: z.uuid() }))
+    .input(strict({ id: id() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => resetUserTotp(tx, input.id))),
 
   /** Issues a new one-time setup link (e.g. a forgotten password). */
   setupLink: allowed("user.manage")
-    .input(z.object({ id: z.uuid() }))
+    .input(strict({ id: id() }))
     .mutation(({ ctx, input }) =>
       ctx.run(async (tx) => {
         await authorizeUserManagement(tx, input.id);

@@ -1,0 +1,306 @@
+import { listProcedures, type ProcedureInfo } from "@zongzhi/api/procedures";
+import fc from "fast-check";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEMO_PASSWORD } from "./demo.ts";
+import {
+  describe as describeInput,
+  encode,
+  type FuzzInput,
+  fuzzInputArb,
+  type IdSource,
+  inputJsonSchema,
+} from "./fuzz-inputs.ts";
+import { startTestApi, type TestApi } from "./test-harness.ts";
+
+/**
+ * Every procedure of the router, read at run time, gets a few hundred hostile inputs through the
+ * real HTTP app as a powerful user of a real tenant: no answer may be a 5xx, every refusal must
+ * carry our bilingual message (never a JavaScript internal), and no row of another deployment
+ * may change. FUZZ_SEED replays a run; FUZZ_RUNS sets the inputs per procedure.
+ */
+
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const OWN = "620981"; // Yumen county: the actor's unit, with the demo centre and cases below it
+const FOREIGN = "140881"; // Yongji: another deployment, whose rows must not change
+/** Text that means a JavaScript or driver internal reached the user. */
+const INTERNALS =
+  /Maximum call stack|BigInt|is not iterable|is not a function|Cannot read|Unexpected token|in JSON at|undefined|TypeError|SyntaxError|RangeError|\bat .*\.(ts|js)|Invalid regular expression|postgres|SQL/i;
+
+let api: TestApi;
+const cookies = new Map<string, string>();
+let ownIds: Map<string, string[]>;
+let foreignIds: Map<string, string[]>;
+
+beforeAll(async () => {
+  api = await startTestApi({ centres: true, cases: true });
+  await seedForeignDeployment();
+  // The actor: every role a county centre can hold, so that (almost) every procedure lets it in.
+  await api.db.admin`insert into app.users (tenant_id, username, display_name, roles, password_hash,
+      must_change_password, password_changed_at)
+    select tenant_id, 'fuzz.actor', '模糊测试', array['tenant_admin','leader','intake_clerk','mediator',
+      'department_liaison','auditor'], password_hash, false, now()
+    from app.users where username = 'yumen.admin'`;
+  ownIds = await idsUnder(OWN);
+  foreignIds = await idsUnder(FOREIGN);
+}, 180_000);
+afterAll(() => api?.close());
+
+/** Rows of every kind in the other deployment, so that foreign ids of every table exist. */
+async function seedForeignDeployment() {
+  const c = api.client(await api.login("yongji.admin"));
+  const stationing = await c.centre.station.mutate({
+    kindCode: "court",
+    name: "永济市人民法院",
+    residency: "permanent",
+  });
+  await c.centre.createWindow.mutate({ number: 1, name: "综合受理", stationingId: stationing.id });
+  const mediator = await c.centre.addMediator.mutate({ name: "王调解", grade: "senior", affiliation: "committee" });
+  const room = await c.centre.createRoom.mutate({
+    name: "第一调解室",
+    kind: "general",
+    capacity: 6,
+    area: "resolution",
+  });
+  await c.centre.saveCommittee.mutate({
+    name: "永济市联合人民调解委员会",
+    field: "joint",
+    members: [{ mediatorId: mediator.id, role: "director" }],
+  });
+  const starts = new Date(Date.now() + 3 * 86400e3);
+  await c.centre.book.mutate({
+    roomId: room.id,
+    startsAt: starts,
+    endsAt: new Date(starts.getTime() + 3600e3),
+    title: "调解",
+    mediatorIds: [mediator.id],
+  });
+  await c.cases.register.mutate({
+    categoryCode: "labour",
+    channel: "visit",
+    title: "拖欠工资",
+    description: "三名工人被拖欠工资。",
+    locationCode: "140881100",
+    parties: [{ role: "applicant", kind: "person", name: "赵某" }],
+  });
+}
+
+/** Ids of every table's rows in a subtree, by table name (read as the owner). */
+async function idsUnder(code: string): Promise<Map<string, string[]>> {
+  const tables = await api.db.admin<{ table: string }[]>`
+    select c.table_name as table from information_schema.columns c
+    join information_schema.columns s on s.table_schema = c.table_schema and s.table_name = c.table_name
+      and s.column_name = 'scope_code'
+    where c.table_schema = 'app' and c.column_name = 'id' and c.data_type = 'uuid'`;
+  const out = new Map<string, string[]>();
+  for (const { table } of tables) {
+    const rows = await api.db.admin.unsafe<{ id: string }[]>(
+      `select id::text from app.${table} where scope_code >= $1 and scope_code < $1 || ':' order by id limit 50`,
+      [code],
+    );
+    if (rows.length)
+      out.set(
+        table,
+        rows.map((r) => r.id),
+      );
+  }
+  const tenants = await api.db.admin<{ id: string }[]>`
+    select id::text from app.tenants where code >= ${code} and code < ${code} || ':' order by code limit 50`;
+  out.set(
+    "tenants",
+    tenants.map((r) => r.id),
+  );
+  return out;
+}
+
+/** A digest of every row of a subtree, in every schema, read as the owner. */
+async function digestUnder(code: string): Promise<Record<string, string>> {
+  const tables = await api.db.admin<{ schema: string; table: string; column: string }[]>`
+    select table_schema as schema, table_name as table, column_name as column from information_schema.columns
+    where table_schema in ('app', 'auth') and column_name in ('scope_code', 'code', 'root_code')
+      and (column_name = 'scope_code' or table_name = 'tenants')
+    order by 1, 2, 3`;
+  const out: Record<string, string> = {};
+  for (const { schema, table, column } of tables) {
+    const [row] = await api.db.admin.unsafe<{ n: number; digest: string | null }[]>(
+      `select count(*)::int as n, md5(string_agg(t::text, '|' order by t::text)) as digest
+       from ${schema}.${table} t where ${column} >= $1 and ${column} < $1 || ':'`,
+      [code],
+    );
+    out[`${schema}.${table}.${column}`] = `${row!.n}:${row!.digest}`;
+  }
+  return out;
+}
+
+/** Ids for a field: rows of the table its name points at (own or foreign), any row, or random. */
+function idSource(procedure: string): IdSource {
+  const words = procedure.split(/[.]|(?=[A-Z])/).map((w) => w.toLowerCase());
+  const tableFor = (pool: Map<string, string[]>, field: string | undefined) => {
+    const stem = (field ?? "")
+      .replace(/Ids?$/, "")
+      .replace(/^.*(?=[A-Z])/, "")
+      .toLowerCase();
+    const hints = stem && stem !== "id" ? [stem] : words;
+    for (const hint of hints) {
+      for (const [table, ids] of pool) if (hint.length > 2 && table.includes(hint)) return ids;
+    }
+    return [...pool.values()].flat();
+  };
+  return (field) => {
+    const own = tableFor(ownIds, field);
+    const foreign = tableFor(foreignIds, field);
+    return fc.oneof(
+      { weight: 5, arbitrary: own.length ? fc.constantFrom(...own) : fc.uuid() },
+      { weight: 2, arbitrary: foreign.length ? fc.constantFrom(...foreign) : fc.uuid() },
+      { weight: 2, arbitrary: fc.uuid({ version: 4 }) },
+    );
+  };
+}
+
+/** A stable seed per procedure: adding a procedure does not change the inputs of the others. */
+function seedOf(path: string): number {
+  let h = SEED | 0;
+  for (const ch of path) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+  return h;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+async function call(p: ProcedureInfo, cookie: string, input: FuzzInput): Promise<Answer> {
+  const text = encode(input);
+  const res =
+    p.type === "query"
+      ? await api.request(`/trpc/${p.path}${text === null ? "" : `?input=${encodeURIComponent(text)}`}`, { cookie })
+      : await api.request(`/trpc/${p.path}`, {
+          method: "POST",
+          cookie,
+          headers: { "content-type": "application/json" },
+          ...(text === null ? {} : { body: text }),
+        });
+  return { status: res.status, body: await res.text() };
+}
+
+/** The error data of a tRPC answer (superjson-encoded), if it is one. */
+function errorData(body: string): { appCode?: string; zh?: string; en?: string; message?: string } | null {
+  try {
+    const parsed = JSON.parse(body) as { error?: { json?: { message?: string; data?: Record<string, string> } } };
+    const e = parsed.error?.json;
+    return e ? { ...e.data, message: e.message } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Who can call a procedure at all: the county actor, else the operator. */
+async function actorFor(p: ProcedureInfo): Promise<string> {
+  for (const who of ["fuzz.actor", "operator"]) {
+    const answer = await call(p, await session(who), { kind: "value", label: "probe", value: {} });
+    if (errorData(answer.body)?.appCode !== "FORBIDDEN") return who;
+  }
+  return "fuzz.actor";
+}
+
+async function session(who: string): Promise<string> {
+  let cookie = cookies.get(who);
+  if (!cookie) {
+    cookie = await api.login(who, DEMO_PASSWORD);
+    cookies.set(who, cookie);
+  }
+  return cookie;
+}
+
+/** Undoes what a fuzzed call may legitimately do to the actor itself (disable, lock, sign out). */
+async function repair(who: string) {
+  await api.db.admin`update app.users set status = 'active', failed_attempts = 0, locked_until = null,
+      must_change_password = false, totp_key = null, totp_enabled_at = null where username = ${who}`;
+  await api.db.admin`update app.tenants set status = 'active', require_totp = false
+    where ${OWN} like code || '%' or code = '62'`;
+  cookies.delete(who);
+}
+
+const SESSION_LOST = new Set([
+  "UNAUTHENTICATED",
+  "PASSWORD_CHANGE_REQUIRED",
+  "MFA_ENROLMENT_REQUIRED",
+  "ACCOUNT_LOCKED",
+]);
+
+it("every procedure answers hostile inputs with a clear 4xx and changes no other deployment's rows", async () => {
+  const started = performance.now();
+  const procedures = listProcedures();
+  const byActor = new Map<string, ProcedureInfo[]>();
+  for (const p of procedures) {
+    const who = await actorFor(p);
+    byActor.set(who, [...(byActor.get(who) ?? []), p]);
+  }
+  const failures: string[] = [];
+  const unclean: string[] = [];
+  const statuses = new Map<number, number>();
+  let sent = 0;
+  const pools: string[] = [];
+  const repairs: string[] = [];
+  /** 5xx answers by procedure and error message. */
+  const classes = new Map<string, number>();
+  const fuzz = async (who: string, p: ProcedureInfo) => {
+    const schema = inputJsonSchema(p.inputs);
+    const accepts = (v: unknown) => p.inputs.every((s) => s.safeParse(v).success);
+    const { arbitrary, validPool } = fuzzInputArb(schema, idSource(p.path), accepts, seedOf(p.path));
+    pools.push(`${p.path}:${validPool}`);
+    const inputs: FuzzInput[] = [
+      { kind: "none", label: "no input" },
+      ...fc.sample(arbitrary, { numRuns: RUNS, seed: seedOf(p.path) }),
+    ];
+    for (const input of inputs) {
+      const logsBefore = api.logs.length;
+      const answer = await call(p, await session(who), input);
+      sent++;
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      const data = errorData(answer.body);
+      if (answer.status >= 500) {
+        const log = api.logs
+          .slice(logsBefore)
+          .find((l) => l.includes('"level":50'))
+          ?.slice(0, 600);
+        failures.push(
+          `${p.path} → ${answer.status} for ${describeInput(input)}\n    ${log ?? answer.body.slice(0, 300)}`,
+        );
+        const reason = /"message":"([^"]{0,80})/.exec(log ?? "")?.[1] ?? "?";
+        classes.set(`${p.path}: ${reason}`, (classes.get(`${p.path}: ${reason}`) ?? 0) + 1);
+      } else if (answer.status >= 400) {
+        if (!data?.zh || !data.en || INTERNALS.test(`${data.zh} ${data.en} ${data.message}`)) {
+          unclean.push(`${p.path} → ${answer.status} ${answer.body.slice(0, 200)} for ${describeInput(input)}`);
+        }
+      }
+      if (data?.appCode && SESSION_LOST.has(data.appCode)) {
+        repairs.push(`${p.path}: ${data.appCode} after ${input.label}`);
+        await repair(who);
+      }
+    }
+  };
+
+  const foreignBefore = await digestUnder(FOREIGN);
+  for (const p of byActor.get("fuzz.actor") ?? []) await fuzz("fuzz.actor", p);
+  const foreignAfter = await digestUnder(FOREIGN);
+  // Operators act across deployments by design: fuzzed after the isolation check.
+  for (const p of byActor.get("operator") ?? []) await fuzz("operator", p);
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `fuzz: ${procedures.length} procedures (${byActor.get("operator")?.length ?? 0} as operator), ${sent} inputs, ` +
+      `seed ${SEED} (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}), ${seconds} s, ` +
+      `statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ${failures.length} answers >= 500, ` +
+      `${unclean.length} unclear refusals, ${repairs.length} actor repairs`,
+  );
+  console.log(`valid inputs found per procedure (of 400 candidates): ${pools.join(" ")}`);
+  if (repairs.length) console.log(`actor repairs: ${repairs.slice(0, 20).join("; ")}`);
+  if (classes.size) console.log([...classes].map(([k, n]) => `${n} × ${k}`).join("\n"));
+  if (failures.length) console.log(failures.slice(0, 30).join("\n"));
+  if (unclean.length) console.log(unclean.slice(0, 40).join("\n"));
+  expect(procedures.length).toBeGreaterThan(50);
+  expect(failures, `seed ${SEED}`).toEqual([]);
+  expect(unclean, `seed ${SEED}`).toEqual([]);
+  expect(foreignAfter).toEqual(foreignBefore);
+}, 600_000);
