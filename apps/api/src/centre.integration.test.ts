@@ -119,7 +119,10 @@ describe("stationed departments and the roster", () => {
     expect(seen.map((s) => s.name)).toEqual(["玉门镇司法所"]);
     expect((await failure(sibling.centre.stationings.query({ tenantId: me.tenant!.id }))).appCode).toBe("NOT_FOUND");
     const countyOwn = (await county.centre.stationings.query({}))[0]!;
-    const edit = await failure(town.centre.editStationing.mutate({ ...countyOwn, name: "篡改", slots: [] }));
+    const { id, version, kindCode, residency } = countyOwn;
+    const edit = await failure(
+      town.centre.editStationing.mutate({ id, version, kindCode, residency, name: "篡改", slots: [] }),
+    );
     expect(["NOT_FOUND", "FORBIDDEN"]).toContain(edit.appCode);
     expect((await county.centre.stationings.query({}))[0]!.name).toBe("玉门市人民法院");
   });
