@@ -20,7 +20,7 @@ import { startTestApi, type TestApi } from "./test-harness.ts";
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 4);
 const OWN = "620981"; // Yumen county: the actor's unit, with the demo centre and cases below it
 const FOREIGN = "140881"; // Yongji: another deployment, whose rows must not change
