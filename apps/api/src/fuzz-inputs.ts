@@ -374,7 +374,12 @@ export function fuzzInputArb(
 export function encode(input: FuzzInput): string | null {
   if (input.kind === "none") return null;
   if (input.kind === "raw") return input.text;
-  return JSON.stringify(superjson.serialize(input.value));
+  try {
+    return JSON.stringify(superjson.serialize(input.value));
+  } catch {
+    // superjson refuses to encode some values (a "prototype" key): send them as plain JSON.
+    return JSON.stringify({ json: input.value }, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
+  }
 }
 
 /** A short description of an input for a failure report. */
