@@ -20,6 +20,11 @@ const Env = z.object({
   PUBLIC_ORIGIN: z.string().optional(),
   /** Further origins allowed to make state-changing requests, comma-separated. */
   ALLOWED_ORIGINS: z.string().default(""),
+  /**
+   * Runs the job queue (deadline scans, supervision) in this process. `off` for a web-only
+   * instance next to others that run it, or a benchmark that times the scan on its own.
+   */
+  JOBS: z.enum(["on", "off"]).default("on"),
   /** Loads the demo deployment into an empty database (default: on outside production). */
   DEMO: z.enum(["on", "off"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

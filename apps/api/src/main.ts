@@ -74,8 +74,10 @@ async function main(): Promise<void> {
     trustedProxies: env.TRUSTED_PROXIES,
   });
 
-  const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });
-  closers.push(() => worker.stop());
+  if (env.JOBS === "on") {
+    const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });
+    closers.push(() => worker.stop());
+  }
 
   const embedded = db.embeddedCluster;
   const server = await new Promise<ReturnType<typeof serve>>((listening, fail) => {

@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { freePort } from "@zongzhi/db/embedded";
+import { repoRoot } from "./cluster.ts";
+import { type Summary, summarize } from "./stats.ts";
+
+/** The API server as a separate process (its RSS is one of the figures). */
+export interface ApiProcess {
+  origin: string;
+  pid: number;
+  /** Resident set size now (MB). */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `apps/api/src/main.ts` on the generated database in production mode, with the job
+ * queue off (the benchmark times the deadline scan on its own) and no demo data.
+ */
+export async function startApi(env: {
+  adminUrl: string;
+  appPassword: string;
+  workerPassword: string;
+  fieldKeys: string;
+}): Promise<ApiProcess> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "apps/api/src/main.ts")], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: env.adminUrl,
+      APP_DATABASE_PASSWORD: env.appPassword,
+      WORKER_DATABASE_PASSWORD: env.workerPassword,
+      FIELD_KEYS: env.fieldKeys,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_ORIGIN: origin,
+      ALLOW_INSECURE_COOKIE: "1",
+      DEMO: "off",
+      JOBS: "off",
+      LOG_LEVEL: "warn",
+      DATA_DIR: join(repoRoot, ".bench", "api-data"),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`API exited: ${output.slice(-2000)}`);
+    try {
+      const res = await fetch(`${origin}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM");
+      throw new Error(`API did not start: ${output.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const pid = child.pid as number;
+  return {
+    origin,
+    pid,
+    rss() {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, "utf8");
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        return kb / 1024;
+      } catch {
+        return 0;
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+/** Signs in and returns the session cookie. */
+export async function login(origin: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${origin}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin, "sec-fetch-site": "same-origin" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get("set-cookie");
+  if (!cookie) throw new Error(`login ${username}: no cookie`);
+  return cookie.split(";")[0] as string;
+}
+
+/** A tRPC call over HTTP (superjson wire format for plain JSON input). */
+export async function trpc(
+  origin: string,
+  cookie: string,
+  kind: "query" | "mutation",
+  path: string,
+  input: unknown,
+): Promise<unknown> {
+  const body = JSON.stringify({ json: input });
+  const res =
+    kind === "query"
+      ? await fetch(`${origin}/trpc/${path}?input=${encodeURIComponent(body)}`, { headers: { cookie } })
+      : await fetch(`${origin}/trpc/${path}`, {
+          method: "POST",
+          headers: { cookie, "content-type": "application/json", origin, "sec-fetch-site": "same-origin" },
+          body,
+        });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { result: { data: { json: unknown } } }).result.data.json;
+}
+
+/** Result of a closed-loop load run. */
+export interface LoadResult {
+  clients: number;
+  seconds: number;
+  requests: number;
+  errors: number;
+  perSecond: number;
+  latency: Summary;
+  firstError?: string;
+}
+
+/**
+ * Closed-loop load: `clients` workers each call `fn(client, i)` back to back for `seconds`
+ * (after `warmupSeconds` not counted). Returns throughput and latency.
+ */
+export async function closedLoop(
+  clients: number,
+  seconds: number,
+  fn: (client: number, i: number) => Promise<unknown>,
+  warmupSeconds = 2,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const warmEnd = performance.now() + warmupSeconds * 1000;
+  const end = warmEnd + seconds * 1000;
+  let counted = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const t = performance.now();
+        try {
+          await fn(client, i);
+          if (t >= warmEnd) {
+            latencies.push(performance.now() - t);
+            counted++;
+          }
+        } catch (error) {
+          errors++;
+          firstError ??= String(error).slice(0, 300);
+        }
+      }
+    }),
+  );
+  return {
+    clients,
+    seconds,
+    requests: counted,
+    errors,
+    perSecond: counted / seconds,
+    latency: summarize(latencies),
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+/** Samples a value every `ms` until stopped; returns the maximum seen. */
+export function sampler(read: () => number, ms = 250): { stop(): number } {
+  let max = read();
+  const timer = setInterval(() => {
+    max = Math.max(max, read());
+  }, ms);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(max, read());
+    },
+  };
+}
