@@ -387,3 +387,31 @@ export function describe(input: FuzzInput): string {
   const text = encode(input) ?? "(no input)";
   return `${input.label}: ${text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text}`;
 }
+
+/** Field names the JSON routes outside tRPC read (sign-in, setup, the public lookup). */
+const HTTP_FIELDS = ["username", "password", "challenge", "code", "token", "phoneLast4", "file"];
+
+/** A body for a plain HTTP route: known field names with hostile or plausible values, or raw text. */
+export function httpBodyArb(): fc.Arbitrary<{ label: string; text: string }> {
+  const value = fc.oneof(
+    hostile,
+    fc.constantFrom("yumen.admin", "Zongzhi@2026x", "620981101-2026-000001", "5678", "123456"),
+  );
+  const fields = fc.dictionary(fc.constantFrom(...HTTP_FIELDS, "isAdmin"), value, { maxKeys: 4 });
+  return fc.oneof(
+    { weight: 3, arbitrary: fields.map((v) => ({ label: "fields", text: plainJson(v) })) },
+    { weight: 1, arbitrary: hostile.map((v) => ({ label: "hostile root", text: plainJson(v) })) },
+    { weight: 1, arbitrary: fc.constantFrom(...RAW_BODIES).map((text) => ({ label: "raw", text })) },
+  );
+}
+
+/** A path parameter: a hostile string, a random id, or nothing. */
+export const pathParamArb: fc.Arbitrary<string> = fc.oneof(
+  fc.uuid(),
+  fc.constantFrom(...HOSTILE_VALUES.filter((v): v is string => typeof v === "string" && v.length < 2000)),
+  fc.string({ unit: "binary", maxLength: 40 }),
+);
+
+function plainJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)) ?? "";
+}
