@@ -408,7 +408,8 @@ it("every route outside tRPC answers hostile bodies and path parameters with a c
     }
   }
   console.log(
-    `fuzz: ${routes.length} HTTP routes (${routes.map((r) => `${r.method} ${r.path}`).join(", ")}), ${sent} inputs, seed ${SEED}`,
+    `fuzz: ${routes.length} HTTP routes (${routes.map((r) => `${r.method} ${r.path}`).join(", ")}), ${sent} inputs, ` +
+      `seed ${SEED}, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
   );
   if (failures.length) console.log(failures.slice(0, 30).join("\n"));
   expect(routes.length).toBeGreaterThan(5);
