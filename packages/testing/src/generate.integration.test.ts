@@ -96,6 +96,26 @@ describe("generate", () => {
     expect(bad!.n).toBe(0);
   });
 
+  it("hands the duty clocks over with the case: every running one belongs to the case's owner", async () => {
+    const [c] = await db.admin<{ wrong: number; handed: number; instructions: number }[]>`select
+        count(*) filter (where d.completed_at is null and d.stage in ('first_contact', 'resolution', 'follow_up')
+          and d.owner_code <> c.owner_code)::int as wrong,
+        count(*) filter (where d.handed_over_to is not null)::int as handed,
+        count(*) filter (where d.basis = 'instruction')::int as instructions
+      from app.case_deadlines d join app.cases c on c.id = d.case_id`;
+    expect(c!.wrong).toBe(0);
+    expect(c!.handed).toBeGreaterThan(50);
+    expect(c!.instructions).toBeGreaterThan(10);
+  });
+
+  it("fills what the triggers keep (0030): the cases' worst running colour and the clocks' next turn", async () => {
+    const [bad] = await db.admin<{ n: number; turns: number }[]>`select
+        (select count(*) from app.cases c where c.deadline_colour is distinct from app.case_worst_colour(c.id))::int as n,
+        (select count(*) from app.case_deadlines d where d.completed_at is null and d.paused_since is null
+          and d.colour <> 'red' and d.turns_at is null)::int as turns`;
+    expect(bad).toEqual({ n: 0, turns: 0 });
+  });
+
   it("numbers cases gaplessly per unit and year and leaves the counters where intake continues", async () => {
     const [bad] = await db.admin`select count(*)::int as n from (select scope_code, year, max(seq) as m, count(*) as c
       from app.cases group by 1, 2) x left join app.case_counters k using (scope_code, year)

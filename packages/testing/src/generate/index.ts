@@ -192,15 +192,32 @@ async function restoreStructure(sql: postgres.Sql, saved: SavedStructure[], log:
 }
 
 /**
- * Calls the database's rebuilds of what triggers maintain (which do not fire under
- * session_replication_role = replica): rollups, when the schema has them, and the case
- * holdings (app.replay_case_holdings, 0022).
+ * Who held each case when (app.case_holdings, 0022, kept by a trigger at runtime), replayed
+ * from the loaded hops by the database's own function, before the indexes are rebuilt.
+ */
+async function replayHoldings(sql: postgres.Sql, log: (s: string) => void): Promise<void> {
+  const [fn] = await sql`select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'app' and p.proname = 'replay_case_holdings' and p.pronargs = 0`;
+  if (!fn) return;
+  const t = performance.now();
+  const n = await sql.begin(async (tx) => {
+    // Its rows carry their codes already: the per-row code lookup trigger is not needed.
+    await tx`set local session_replication_role = replica`;
+    const [row] = await tx<{ n: string }[]>`select app.replay_case_holdings()::text as n`;
+    return row?.n ?? "0";
+  });
+  log(`case holdings replayed (${Number(n).toLocaleString("en")}) in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+}
+
+/**
+ * Calls the database's rebuild of what its triggers maintain (they do not fire under
+ * session_replication_role = replica): app.rebuild_rollups() (0030: clock turning instants,
+ * the cases' colours, and the rollups that later migrations add to it).
  */
 async function rebuildRollups(sql: postgres.Sql, log: (s: string) => void): Promise<void> {
   const hooks = await sql<{ fn: string }[]>`select p.oid::regprocedure::text as fn from pg_proc p
     join pg_namespace n on n.oid = p.pronamespace
-    where n.nspname = 'app' and p.proname in ('rebuild_rollups', 'rollups_rebuild', 'replay_case_holdings')
-      and p.pronargs = 0`;
+    where n.nspname = 'app' and p.proname in ('rebuild_rollups', 'rollups_rebuild') and p.pronargs = 0`;
   for (const h of hooks) {
     const t = performance.now();
     await sql.unsafe(`select ${h.fn.replace("()", "")}()`);
@@ -258,7 +275,13 @@ export async function generate(admin: postgres.Sql, options: GenerateOptions): P
       "app.case_counters": ["scope_code", "year", "last"],
     };
     const names = Object.keys(allColumns);
-    const saved = await dropStructure(sql, names);
+    // Tables the database derives from the loaded ones (filled after the load, below).
+    const derived = (
+      await sql<{ name: string }[]>`select n.nspname || '.' || c.relname as name from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where (n.nspname, c.relname) in (('app', 'case_holdings')) and c.relkind = 'r'`
+    ).map((r) => r.name);
+    const saved = await dropStructure(sql, [...names, ...derived]);
     const tables = Object.fromEntries(names.map((n) => [n, new CopyTable(n, allColumns[n] as string[])])) as Record<
       string,
       CopyTable
@@ -317,6 +340,7 @@ export async function generate(admin: postgres.Sql, options: GenerateOptions): P
         tables["app.case_counters"]?.push(`${scope}\t${year}\t${last}`);
       }
       await Promise.all(all.map((t) => t.close()));
+      await replayHoldings(sql, log);
       loadSeconds = (performance.now() - loadStarted) / 1000;
       log(`loaded ${options.cases.toLocaleString("en")} cases in ${loadSeconds.toFixed(0)} s`);
     } catch (error) {
@@ -330,7 +354,7 @@ export async function generate(admin: postgres.Sql, options: GenerateOptions): P
     }
     await rebuildRollups(sql, log);
     const a = performance.now();
-    for (const n of names) await sql.unsafe(`vacuum (analyze) ${n}`);
+    for (const n of [...names, ...derived]) await sql.unsafe(`vacuum (analyze) ${n}`);
     const analyzeSeconds = (performance.now() - a) / 1000;
     const rows = Object.fromEntries(names.map((n) => [n, (tables[n] as CopyTable).rows]));
     return {

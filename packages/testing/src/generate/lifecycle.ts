@@ -11,6 +11,7 @@ import {
   type DeadlineUnit,
   dueAt,
   type Level,
+  PRE_RESOLUTION_STATES,
   parentCodeOf,
   type RiskGrade,
   rulingDue,
@@ -138,6 +139,8 @@ export const CASE_COLUMNS = {
     "completed_at",
     "colour",
     "ref_id",
+    "basis",
+    "handed_over_to",
     "handler_code",
   ],
   "app.case_hops": [
@@ -340,15 +343,24 @@ interface Deadline {
   pausedSince: number | null;
   completed: number | null;
   refId: string | null;
+  /** `instruction` for a clock a person set (an assignment's deadline, a summons' hours). */
+  basis: "policy" | "instruction";
+  /** The unit a duty clock was handed over to when the case moved (the segment's end). */
+  handedOverTo: string | null;
   /** Hold intervals [from, to) during which the scan skipped this clock. */
   pauses: [number, number][];
 }
+
+/** Duty clocks follow the case's owner (the others belong to a hop or a summons). */
+const DUTY: readonly DeadlineStage[] = ["first_contact", "resolution", "follow_up"];
 
 interface Ev {
   at: number;
   actor: Unit | null;
   kind: string;
   payload: Json;
+  /** A rule acted (no user): the event names the unit but no actor id. */
+  rule?: boolean;
 }
 
 /** Shared state of one generation run. */
@@ -480,7 +492,7 @@ class CaseBuilder {
   }
 
   /** A workflow transition (checked against the domain's table), with its event. */
-  transition(action: CaseAction, extra: Record<string, Json> = {}): void {
+  transition(action: CaseAction, extra: Record<string, Json> = {}, system?: "follow_up_rule" | "agreement_rule"): void {
     const rule = TRANSITIONS[action];
     if (!rule.from.includes(this.status)) throw new Error(`generator bug: ${action} from ${this.status}`);
     const to: CaseState = rule.to === "held_from" ? (this.heldFrom as CaseState) : rule.to;
@@ -488,29 +500,116 @@ class CaseBuilder {
     this.status = to;
     this.version++;
     this.updatedAt = this.t;
-    this.event(`case.${action}`, { from, to, ...extra });
+    if (system) {
+      // A rule acts on its own authority: the event names it and no user.
+      this.event(`case.${action}`, { from, to, ...extra, system });
+      (this.events.at(-1) as Ev).rule = true;
+    } else this.event(`case.${action}`, { from, to, ...extra });
   }
 
-  startDeadline(stage: DeadlineStage, owner: string, refId: string | null = null): Deadline {
-    const p = policyOf(stage, this.category);
+  startDeadline(
+    stage: DeadlineStage,
+    owner: string,
+    refId: string | null = null,
+    given?: { due: number } | { hours: number },
+  ): Deadline {
     // Clocks start from a JavaScript Date in the service: millisecond precision.
     const started = Math.floor(this.t / 1000) * 1000;
+    let amount: number;
+    let unit: DeadlineUnit;
+    let due: number;
+    if (given && "due" in given) {
+      due = given.due;
+      amount = Math.max(1, Math.ceil((due - started) / US_PER_HOUR));
+      unit = "hours";
+    } else if (given) {
+      amount = given.hours;
+      unit = "hours";
+      due = started + given.hours * US_PER_HOUR;
+    } else {
+      ({ amount, unit } = policyOf(stage, this.category));
+      due = dueOf(started, amount, unit);
+    }
     const d: Deadline = {
       id: this.r.uuid(),
       stage,
       owner,
-      amount: p.amount,
-      unit: p.unit,
+      amount,
+      unit,
       started,
-      due: dueOf(started, p.amount, p.unit),
+      due,
       pausedMs: 0,
-      pausedSince: null,
+      pausedSince: this.status === "on_hold" ? started : null,
       completed: null,
       refId,
+      basis: given ? "instruction" : "policy",
+      handedOverTo: null,
       pauses: [],
     };
     this.deadlines.push(d);
     return d;
+  }
+
+  /**
+   * The duty clocks follow the case to its new owner (deadlines.ts handOverClocks): the open
+   * segments close as handed over; an assignment's deadline becomes the receiver's clock; a
+   * returned case takes up its earlier segment again, shifted by the time it was away.
+   */
+  handOver(kind: "escalate" | "assign_down" | "return", to: string, deadline?: number, hopId?: string): void {
+    const stages = new Set<DeadlineStage>();
+    for (const d of this.deadlines) {
+      if (d.completed !== null || !DUTY.includes(d.stage)) continue;
+      this.close(d);
+      d.handedOverTo = to;
+      stages.add(d.stage);
+    }
+    let primary: DeadlineStage | null = null;
+    if (kind === "assign_down") {
+      primary = stages.has("resolution")
+        ? "resolution"
+        : stages.has("follow_up") || !PRE_RESOLUTION_STATES.includes(this.status)
+          ? "follow_up"
+          : "resolution";
+      stages.add(primary);
+    }
+    const now = Math.floor(this.t / 1000) * 1000;
+    for (const stage of stages) {
+      if (stage === primary && deadline !== undefined) {
+        this.startDeadline(stage, to, hopId ?? null, { due: deadline });
+        continue;
+      }
+      if (kind === "return") {
+        const before = this.deadlines
+          .filter((d) => d.stage === stage && d.owner === to && d.handedOverTo !== null && d.completed !== null)
+          .sort((a, b) => (b.completed as number) - (a.completed as number))[0];
+        if (before) {
+          const away = now - (before.completed as number);
+          this.deadlines.push({
+            ...before,
+            id: this.r.uuid(),
+            started: before.started + away,
+            due: before.due + away,
+            pausedMs: 0,
+            pausedSince: this.status === "on_hold" ? now : null,
+            completed: null,
+            refId: null,
+            handedOverTo: null,
+            pauses: [],
+          });
+          continue;
+        }
+      }
+      this.startDeadline(stage, to);
+    }
+  }
+
+  private close(d: Deadline): void {
+    if (d.pausedSince !== null) {
+      d.pausedMs += Math.round((this.t - d.pausedSince) / 1000);
+      d.pauses.push([d.pausedSince, this.t]);
+      d.pausedSince = null;
+    }
+    d.completed = this.t;
   }
 
   complete(stages: DeadlineStage[] | "all", refId?: string): void {
@@ -518,12 +617,7 @@ class CaseBuilder {
       if (d.completed !== null) continue;
       if (stages !== "all" && !stages.includes(d.stage)) continue;
       if (refId && d.refId !== refId) continue;
-      if (d.pausedSince !== null) {
-        d.pausedMs += Math.round((this.t - d.pausedSince) / 1000);
-        d.pauses.push([d.pausedSince, this.t]);
-        d.pausedSince = null;
-      }
-      d.completed = this.t;
+      this.close(d);
     }
   }
 
@@ -551,7 +645,7 @@ class CaseBuilder {
     from: Unit,
     to: Unit,
     extra: { reason?: string; instructions?: string; deadline?: number; urgency?: string },
-  ) {
+  ): string {
     const id = this.r.uuid();
     const at = this.t;
     const by = this.owner.userId;
@@ -573,6 +667,7 @@ class CaseBuilder {
         isoMicros(at),
       ].join("\t"),
     });
+    return id;
   }
 
   /** Ownership moves (escalate, assign down, sign for): the service's `move()`. */
@@ -580,9 +675,9 @@ class CaseBuilder {
     kind: "escalate" | "assign_down" | "sign_for",
     to: Unit,
     extra: { reason?: string; instructions?: string; deadline?: number; urgency?: string },
-  ) {
+  ): string {
     const from = this.owner;
-    this.hop(kind, from, to, extra);
+    const hopId = this.hop(kind, from, to, extra);
     this.version++;
     this.updatedAt = this.t;
     this.event(
@@ -596,6 +691,7 @@ class CaseBuilder {
       },
       from,
     );
+    return hopId;
   }
 
   escalate(to: Unit): boolean {
@@ -607,6 +703,8 @@ class CaseBuilder {
     this.owner = to;
     this.hopState = "awaiting_sign_for";
     this.startDeadline("sign_for", to.code);
+    // The resolution clock follows the case: the receiving tier answers for it from now.
+    this.handOver("escalate", to.code);
     this.notify(to.code, "case.escalated", `${urgent ? "【紧急】" : ""}上报待签收：${this.code} ${this.title}`, from);
     return this.signOrReturn(from);
   }
@@ -615,15 +713,14 @@ class CaseBuilder {
     if (!this.wait(this.r.logNormal(4, 1))) return false;
     const onBranch = this.unit.code.startsWith(to.code);
     const from = this.owner;
-    const deadline = this.t + this.r.int(5, 15) * US_PER_DAY;
-    this.move("assign_down", to, {
-      instructions: "请按期办理并反馈结果",
-      deadline: Math.floor(deadline / 1000) * 1000,
-    });
+    const deadline = Math.floor((this.t + this.r.int(5, 15) * US_PER_DAY) / 1000) * 1000;
+    const hopId = this.move("assign_down", to, { instructions: "请按期办理并反馈结果", deadline });
     if (!onBranch) this.handler = to;
     this.owner = to;
     this.hopState = "awaiting_sign_for";
     this.startDeadline("sign_for", to.code);
+    // The deadline given with the assignment is the receiving unit's clock.
+    this.handOver("assign_down", to.code, deadline, hopId);
     this.notify(to.code, "case.assigned", `交办待签收：${this.code} ${this.title}`, from);
     return this.signOrReturn(from);
   }
@@ -642,6 +739,7 @@ class CaseBuilder {
       this.version++;
       this.updatedAt = this.t;
       this.complete(["sign_for"]);
+      this.handOver("return", from.code);
       this.event("case.return_hop", { from: receiver.code, to: from.code, reason, bounces: this.bounces }, receiver);
       this.notify(
         from.code,
@@ -814,7 +912,7 @@ export function generateCase(g: GenState, index: number, registeredAt: number, u
   for (const e of c.events) {
     seqNo++;
     const payload = jsonbText(e.payload);
-    const actor = e.actor?.userId ?? "";
+    const actor = e.rule ? "" : (e.actor?.userId ?? "");
     const at = isoMicros(e.at);
     const covered = `${c.id}|${seqNo}|${at}|${actor}|${e.kind}|${payload}`;
     if (scratch.length < covered.length * 3 + 32) scratch = Buffer.allocUnsafe(covered.length * 3 + 32);
@@ -861,6 +959,8 @@ export function generateCase(g: GenState, index: number, registeredAt: number, u
         tsOpt(d.completed),
         colour,
         opt(d.refId),
+        d.basis,
+        opt(d.handedOverTo),
         handler,
       ].join("\t"),
     );
@@ -998,7 +1098,7 @@ function simulate(c: CaseBuilder): void {
     c.complete(["follow_up"]);
     c.event("follow_up.recorded", { method, satisfaction, overridden: false });
     if (satisfaction === "unsatisfied") {
-      c.transition("reopen", { reason: "回访不满意，重办" });
+      c.transition("reopen", { reason: "回访不满意，重办" }, "follow_up_rule");
       c.closedAt = null;
       c.resolvedAt = null;
       c.startDeadline("resolution", c.owner.code);
@@ -1211,7 +1311,7 @@ function triageAndMediate(c: CaseBuilder): boolean {
       ].join("\t"),
     });
     c.event("agreement.signed", { agreementId: aid, signedOn });
-    c.transition("resolve", { outcome: "达成调解协议" });
+    c.transition("resolve", { outcome: "达成调解协议" }, "agreement_rule");
     if (r.chance(0.1)) confirm(c, aid, signedOn);
   } else {
     c.transition("resolve", { outcome: r.pick(OUTCOMES) });
@@ -1272,7 +1372,8 @@ function summon(c: CaseBuilder): void {
   const by = c.owner.userId;
   const scope = c.unit.code;
   const owner = c.owner;
-  c.startDeadline("summons_acknowledgement", owner.code, id);
+  // The hours the clerk gave are the clock, not the default policy.
+  c.startDeadline("summons_acknowledgement", owner.code, id, { hours: dueHours });
   c.event("summons.issued", { summonsId: id, department: st.name, dueHours });
   const ackAt = at + r.logNormal(4, 1) * US_PER_HOUR;
   const feedbackAt = ackAt + r.range(24, 240) * US_PER_HOUR;
