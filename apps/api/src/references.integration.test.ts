@@ -235,3 +235,195 @@ describe("deactivated rooms, mediators and departments", () => {
     expect(refused).toMatchObject({ appCode: "NOT_FOUND", zh: "所选调解室不存在或不属于可用范围，请重新选择" });
   });
 });
+
+describe("every reference a procedure takes", () => {
+  /** Rows of another township of the same county, and of another deployment, as the attacker aims at them. */
+  const others: Record<string, { sibling: string; foreign: string }> = {};
+  const seedRow = async (table: string, scope: string, values: Record<string, unknown>) => {
+    const columns = ["scope_code", ...Object.keys(values)];
+    const params = [scope, ...Object.values(values)] as never[];
+    const [row] = await api.db.admin.unsafe<{ id: string }[]>(
+      `insert into ${table} (${columns.join(", ")}) values (${columns.map((_, i) => `$${i + 1}`).join(", ")}) returning id`,
+      params,
+    );
+    return row!.id;
+  };
+  /** Row counts of every table a forged reference could have written to. */
+  const counts = async () =>
+    (
+      await api.db.admin<{ t: string; n: number }[]>`
+      select 'bookings' as t, count(*)::int as n from app.bookings
+      union all select 'booking_mediators', count(*)::int from app.booking_mediators
+      union all select 'case_summons', count(*)::int from app.case_summons
+      union all select 'mediation_sessions', count(*)::int from app.mediation_sessions
+      union all select 'service_windows', count(*)::int from app.service_windows
+      union all select 'mediation_rooms', count(*)::int from app.mediation_rooms
+      union all select 'mediation_committees', count(*)::int from app.mediation_committees
+      union all select 'committee_members', count(*)::int from app.committee_members
+      union all select 'stationings', count(*)::int from app.stationings
+      union all select 'stationing_liaisons', count(*)::int from app.stationing_liaisons
+      union all select 'mediators', count(*)::int from app.mediators
+      union all select 'case_links', count(*)::int from app.case_links
+      union all select 'routed cases', count(*)::int from app.cases
+        where room_id is not null or window_id is not null or committee_id is not null or mediator_id is not null
+          or duplicate_of is not null`
+    )
+      .map((r) => `${r.t}=${r.n}`)
+      .join(" ");
+
+  beforeAll(async () => {
+    for (const [key, scope] of [
+      ["sibling", "620981102"],
+      ["foreign", "140881"],
+    ] as const) {
+      const n = key === "sibling" ? 901 : 902;
+      const row = (kind: string, id: string) => {
+        others[kind] = { ...(others[kind] ?? { sibling: "", foreign: "" }), [key]: id };
+      };
+      row(
+        "stationing",
+        await seedRow("app.stationings", scope, { kind_code: "court", name: `他处法庭${n}`, residency: "permanent" }),
+      );
+      row("room", await seedRow("app.mediation_rooms", scope, { name: `他处调解室${n}` }));
+      row("window", await seedRow("app.service_windows", scope, { number: n, name: `他处窗口${n}` }));
+      row("committee", await seedRow("app.mediation_committees", scope, { name: `他处调委会${n}`, field: "joint" }));
+      row("mediator", await seedRow("app.mediators", scope, { name: `他处调解员${n}`, affiliation: "committee" }));
+      const [t] = await api.db.admin<{ id: string }[]>`select id from app.tenants where code = ${scope}`;
+      const [u] = await api.db.admin<{ id: string }[]>`insert into app.users (tenant_id, username, display_name, roles)
+        values (${t!.id}, ${`other.user${n}`}, '他处用户', '{department_liaison}') returning id`;
+      row("user", u!.id);
+      row("case", key === "sibling" ? siblingCase : foreignCase);
+    }
+  });
+
+  it("refuses a random id, a sibling township's row and another deployment's row in every one of them (404), storing nothing", async () => {
+    const room = (await town.centre.rooms.query({}))[0]!;
+    const accepted = (await town.cases.register.mutate(petition("引用攻击"))).id;
+    const v = (await town.cases.transition.mutate({ id: accepted, version: 1, action: "accept", data: {} })).version;
+    const triaged = (await town.cases.register.mutate(petition("引用攻击·已分诊"))).id;
+    let tv = (await town.cases.transition.mutate({ id: triaged, version: 1, action: "accept", data: {} })).version;
+    tv = (
+      await town.cases.transition.mutate({
+        id: triaged,
+        version: tv,
+        action: "triage",
+        data: { route: { kind: "room", roomId: room.id } },
+      })
+    ).version;
+    const triage = (route: Record<string, unknown>) =>
+      town.cases.transition.mutate({ id: accepted, version: v, action: "triage", data: { route: route as never } });
+    const attacks: [string, string, (id: string) => Promise<unknown>][] = [
+      [
+        "cases.summon stationingIds",
+        "stationing",
+        (id) => town.cases.summon.mutate({ caseId: accepted, stationingIds: [id], dueHours: 8 }),
+      ],
+      ["triage roomId", "room", (id) => triage({ kind: "room", roomId: id })],
+      ["triage windowId", "window", (id) => triage({ kind: "window", windowId: id })],
+      ["triage committeeId", "committee", (id) => triage({ kind: "committee", committeeId: id })],
+      ["triage mediatorId", "mediator", (id) => triage({ kind: "mediator", mediatorId: id })],
+      [
+        "mark_duplicate duplicateOf",
+        "case",
+        (id) =>
+          town.cases.transition.mutate({
+            id: accepted,
+            version: v,
+            action: "mark_duplicate",
+            data: { duplicateOf: id },
+          }),
+      ],
+      [
+        "cases.scheduleSession roomId",
+        "room",
+        (id) =>
+          town.cases.scheduleSession.mutate({
+            caseId: triaged,
+            roomId: id,
+            startsAt: at(20, 9),
+            endsAt: at(20, 10),
+            mediatorIds: [],
+          }),
+      ],
+      [
+        "centre.book mediatorIds",
+        "mediator",
+        (id) =>
+          town.centre.book.mutate({
+            roomId: room.id,
+            startsAt: at(21, 9),
+            endsAt: at(21, 10),
+            title: "伪造调解员",
+            mediatorIds: [id],
+          }),
+      ],
+      [
+        "centre.book roomId",
+        "room",
+        (id) => town.centre.book.mutate({ roomId: id, startsAt: at(22, 9), endsAt: at(22, 10), title: "伪造调解室" }),
+      ],
+      [
+        "centre.saveCommittee members",
+        "mediator",
+        (id) =>
+          town.centre.saveCommittee.mutate({
+            name: `伪造成员${id.slice(0, 8)}`,
+            field: "joint",
+            members: [{ mediatorId: id, role: "member" }],
+          }),
+      ],
+      [
+        "centre.createWindow stationingId",
+        "stationing",
+        (id) => town.centre.createWindow.mutate({ number: 990, name: "伪造窗口", stationingId: id }),
+      ],
+      [
+        "centre.createRoom chiefMediatorId",
+        "mediator",
+        (id) =>
+          town.centre.createRoom.mutate({
+            name: `伪造首席${id.slice(0, 8)}`,
+            kind: "general",
+            capacity: 4,
+            area: "resolution",
+            chiefMediatorId: id,
+          }),
+      ],
+      [
+        "centre.station liaisonUserIds",
+        "user",
+        (id) =>
+          town.centre.station.mutate({
+            kindCode: "court",
+            name: `伪造联络员${id.slice(0, 8)}`,
+            residency: "permanent",
+            liaisonUserIds: [id],
+          }),
+      ],
+      [
+        "centre.addMediator userId",
+        "user",
+        (id) =>
+          town.centre.addMediator.mutate({ name: "伪造账号", grade: "standard", affiliation: "volunteer", userId: id }),
+      ],
+    ];
+    const before = await counts();
+    const wrong: string[] = [];
+    for (const [name, kind, call] of attacks) {
+      for (const [whose, id] of [
+        ["random", crypto.randomUUID()],
+        ["sibling", others[kind]!.sibling],
+        ["other deployment", others[kind]!.foreign],
+      ] as const) {
+        const answer = await call(id).then(
+          () => ({ appCode: "ACCEPTED" }),
+          (e: unknown) => (e as { data?: { appCode?: string } }).data ?? { appCode: String(e) },
+        );
+        if (answer.appCode !== "NOT_FOUND") wrong.push(`${name} with a ${whose} id: ${answer.appCode}`);
+      }
+    }
+    console.log(`[references] ${attacks.length} references × 3 foreign ids = ${attacks.length * 3} attacks`);
+    expect(wrong).toEqual([]);
+    expect(await counts()).toBe(before);
+  });
+});
