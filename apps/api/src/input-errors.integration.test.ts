@@ -85,6 +85,26 @@ describe("tRPC requests", () => {
     }
   });
 
+  it("a batch that tRPC cannot take apart is refused in our words too", async () => {
+    for (const url of [
+      `/trpc/cases.get,cases.list?batch=1&input=${encodeURIComponent("5")}`,
+      `/trpc/cases.get,cases.list?batch=1&input=${encodeURIComponent('{"0":{"json":"zz","meta":{"values":["bigint"]}}}')}`,
+      "/trpc/cases.get,centre.createRoom?batch=1",
+    ]) {
+      const res = await api.request(url, { cookie });
+      expect(res.status, url).toBeLessThan(500);
+      const parsed = (await res.json()) as unknown;
+      const answers = (Array.isArray(parsed) ? parsed : [parsed]) as {
+        error?: { json: { message: string; data: { zh: string; en: string } } };
+      }[];
+      for (const a of answers) {
+        const e = a.error?.json;
+        expect(e?.data.zh, url).toMatch(/请求|输入/);
+        expect(`${e?.message} ${e?.data.zh} ${e?.data.en}`).not.toMatch(INTERNALS);
+      }
+    }
+  });
+
   it("unknown keys are refused and named, at any depth", async () => {
     const top = await trpc("cases.get", encode({ id: "0a878763-e060-4a1a-beca-9b7d1b722593", isAdmin: true }), "GET");
     expect(top.status).toBe(400);
