@@ -54,7 +54,7 @@ describe("the Yumen wage case through the UI", () => {
     const page = await h.newPage();
     await h.login(page, "yumenzhen.admin");
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "案件办理" }).click();
-    await page.getByRole("link", { name: "登记案件" }).click();
+    await page.getByRole("main").getByRole("link", { name: "登记案件" }).click();
     await page.getByRole("heading", { name: "登记案件", level: 1 }).waitFor();
 
     // Intake: Chinese validation as you type, then a labour group case of 17 people and ¥320,000.

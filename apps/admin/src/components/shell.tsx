@@ -3,10 +3,11 @@ import { useQueryClient } from "@tanstack/solid-query";
 import { createContext, createEffect, For, type JSX, Match, onCleanup, Show, Switch, useContext } from "solid-js";
 import { authHttp, errorCode, type Me } from "../api.ts";
 import { levelName, type MessageKey, t } from "../i18n.ts";
-import { can, createMe, ME_KEY, rememberSession } from "../session.ts";
+import { menuFor } from "../menu.ts";
+import "./console.css";
+import { createMe, ME_KEY, rememberSession } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { isLiaisonOnly } from "./case-common.tsx";
 import { NotificationBell } from "./escalation/notification-bell.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
 import { LoadError, Loading } from "./page.tsx";
@@ -19,33 +20,6 @@ export function useMe(): () => Me {
   if (!me) throw new Error("useMe outside the shell");
   return me;
 }
-
-type NavItem = { href: string; label: MessageKey; show: (me: Me) => boolean };
-
-/** The centre-configuration pages: for the staff of a centre (not the platform operators). */
-const showCentre = (me: Me) => me.tenant !== null && can(me, "centre.read");
-
-const NAV: NavItem[] = [
-  { href: "/", label: "nav.dashboard", show: () => true },
-  { href: "/tenants", label: "nav.tenants", show: (me) => me.tenant !== null && can(me, "tenant.read") },
-  { href: "/users", label: "nav.users", show: (me) => can(me, "user.read") },
-  { href: "/platform", label: "nav.platform", show: (me) => can(me, "platform.deployments") },
-  { href: "/audit", label: "nav.audit", show: (me) => can(me, "audit.read") },
-  { href: "/cases", label: "cases.nav.inbox", show: (me) => can(me, "case.read") && !isLiaisonOnly(me) },
-  { href: "/liaison", label: "cases.nav.liaison", show: (me) => can(me, "summons.answer") },
-  {
-    href: "/supervision",
-    label: "escalation.nav.supervision",
-    show: (me) => me.tenant !== null && can(me, "case.read") && !isLiaisonOnly(me),
-  },
-  { href: "/centre/departments", label: "centre.nav.departments", show: showCentre },
-  { href: "/centre/roster", label: "centre.nav.roster", show: showCentre },
-  { href: "/centre/windows", label: "centre.nav.windows", show: showCentre },
-  { href: "/centre/rooms", label: "centre.nav.rooms", show: showCentre },
-  { href: "/centre/committees", label: "centre.nav.committees", show: showCentre },
-  { href: "/centre/mediators", label: "centre.nav.mediators", show: showCentre },
-  { href: "/policies", label: "escalation.nav.policies", show: showCentre },
-];
 
 /** Signed-in pages: checks the session, forces the initial password change, draws the frame. */
 export function Shell(props: RouteSectionProps) {
@@ -136,17 +110,31 @@ function Frame(props: { me: Me; children: JSX.Element }) {
       </header>
       <div class="app-body">
         <nav class="side-nav" aria-label={t("nav.label")}>
-          <ul>
-            <For each={NAV.filter((item) => item.show(props.me))}>
-              {(item) => (
-                <li>
-                  <A href={item.href} end={item.href === "/"} activeClass="active" class="nav-link">
-                    {t(item.label)}
-                  </A>
-                </li>
-              )}
-            </For>
-          </ul>
+          <For each={menuFor(props.me)}>
+            {(group) => (
+              <div class="nav-group">
+                <h2 class="nav-group-title" id={`nav-${group.group}`}>
+                  {t(`console.group.${group.group}`)}
+                </h2>
+                <ul aria-labelledby={`nav-${group.group}`}>
+                  <For each={group.items}>
+                    {(item) => (
+                      <li>
+                        <A
+                          href={item.href}
+                          end={item.href === "/" || item.href === "/cases"}
+                          activeClass="active"
+                          class="nav-link"
+                        >
+                          {t(item.label as MessageKey)}
+                        </A>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </div>
+            )}
+          </For>
         </nav>
         <main id="main" class="app-main" tabindex="-1">
           {props.children}

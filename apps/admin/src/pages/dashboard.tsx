@@ -9,14 +9,16 @@ import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, roleName, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
+import { HomeWork } from "./home-work.tsx";
 
-/** Home: my unit with its tier and path, my roles, and onboarded units below by tier. */
+/** Home: my work by role (home-work.tsx), my unit with its tier and path, my roles, and onboarded units below by tier. */
 export function DashboardPage() {
   const me = useMe();
   return (
     <>
       <PageHeader title={t("dashboard.title")} intro={t("dashboard.welcome", { name: me().displayName })} />
       <Show when={me().tenant} fallback={<OperatorHome me={me()} />}>
+        <HomeWork me={me()} />
         <UnitHome me={me()} />
       </Show>
       <Show when={me().tenant && can(me(), "stats.read")}>

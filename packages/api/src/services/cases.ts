@@ -444,6 +444,18 @@ export interface CaseFilter {
   /** Only cases registered at this unit or below it. */
   unitCode?: string | undefined;
   q?: string | undefined;
+  /** Only cases registered at or after this instant (today's intake). */
+  registeredSince?: Date | undefined;
+  /** Only cases the caller registered, or whose mediator is the caller's mediator record. */
+  mine?: "registered" | "mediating" | undefined;
+  /** Only cases the caller's unit owns now (what it must act on). */
+  ownedHere?: boolean | undefined;
+  /** Only cases sent to the caller's unit and not yet signed for (待签收). */
+  awaitingSignFor?: boolean | undefined;
+  /** Only cases with a summons no department has answered yet (召集待报到). */
+  pendingSummons?: boolean | undefined;
+  /** Only cases with a mediation session on this day (China time, YYYY-MM-DD). */
+  sessionOn?: string | undefined;
   before?: string | undefined;
   limit: number;
 }
@@ -481,6 +493,27 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSum
       ${f.level ? tx.sql`and length(c.scope_code) = ${CODE_LENGTH[f.level]}` : tx.sql``}
       ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
       ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
+      ${f.registeredSince ? tx.sql`and c.registered_at >= ${f.registeredSince}` : tx.sql``}
+      ${f.mine === "registered" ? tx.sql`and c.registered_by = ${tx.ctx.userId}` : tx.sql``}
+      ${
+        f.mine === "mediating"
+          ? tx.sql`and c.mediator_id in (select m.id from app.mediators m where m.user_id = ${tx.ctx.userId})`
+          : tx.sql``
+      }
+      ${f.ownedHere ? tx.sql`and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
+      ${f.awaitingSignFor ? tx.sql`and c.hop_state = 'awaiting_sign_for' and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
+      ${
+        f.pendingSummons
+          ? tx.sql`and exists (select 1 from app.case_summons s where s.case_id = c.id and s.status = 'pending')`
+          : tx.sql``
+      }
+      ${
+        f.sessionOn
+          ? tx.sql`and exists (select 1 from app.mediation_sessions ms where ms.case_id = c.id
+              and ms.starts_at >= (${f.sessionOn}::date)::timestamp at time zone 'Asia/Shanghai'
+              and ms.starts_at < (${f.sessionOn}::date + 1)::timestamp at time zone 'Asia/Shanghai')`
+          : tx.sql``
+      }
       ${beforeAt ? tx.sql`and (c.registered_at, c.id) < (${beforeAt}::timestamptz, ${beforeId}::uuid)` : tx.sql``}
     order by c.registered_at desc, c.id desc limit ${f.limit + 1}`;
   const now = new Date();

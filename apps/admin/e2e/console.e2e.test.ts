@@ -1,0 +1,102 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Harness, startHarness } from "./harness.ts";
+
+/** Menus and homes by role and tier (issue 12 §1), in the browser with the demo's cases. */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ cases: true });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const nav = (page: Page) => page.getByRole("navigation", { name: "主导航" });
+const groups = (page: Page) => nav(page).getByRole("heading").allTextContents();
+const links = (page: Page) => nav(page).getByRole("link").allTextContents();
+
+async function home(username: string): Promise<Page> {
+  const page = await h.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await h.login(page, username);
+  await page.getByRole("heading", { name: "工作台", level: 1 }).waitFor();
+  await nav(page).getByRole("link").first().waitFor();
+  (page as Page & { errors: string[] }).errors = errors;
+  return page;
+}
+
+describe("menus and homes by role and tier", () => {
+  test("a village mediator: cases only, no centre configuration; its mediation work on the home", async () => {
+    const page = await home("cun.mediator");
+    expect(await groups(page)).toEqual(["工作台", "案件"]);
+    const items = await links(page);
+    expect(items).toEqual(expect.arrayContaining(["工作台", "案件办理", "登记案件"]));
+    for (const centre of ["入驻部门", "值班表", "服务窗口", "调解室", "调委会", "调解员库", "时限规则", "单位管理"])
+      expect(items).not.toContain(centre);
+    const work = page.getByTestId("home-mediation");
+    await work.getByRole("heading", { name: "我承办的案件" }).waitFor();
+    await work.getByRole("heading", { name: "今日调解" }).waitFor();
+    await work.getByRole("heading", { name: "待回访" }).waitFor();
+  });
+
+  test("a liaison: its pending summons on the home, no unit management", async () => {
+    const page = await home("yumen.liaison");
+    expect(await links(page)).toEqual(["工作台", "部门召集"]);
+    const pending = page.getByRole("region", { name: "待报到的召集" });
+    await pending.getByRole("link", { name: "20名工人被拖欠工资97万元" }).waitFor();
+    expect(await pending.locator(".home-count").textContent()).toBe("1 件");
+    await pending.getByRole("link", { name: "20名工人被拖欠工资97万元" }).click();
+    await page.waitForURL((url) => url.pathname === "/liaison");
+  });
+
+  test("a township administrator: centre configuration and system; sign-for, returned, overdue on the home", async () => {
+    const page = await home("yumenzhen.admin");
+    expect(await groups(page)).toEqual(["工作台", "案件", "中心配置", "系统"]);
+    expect(await links(page)).toEqual(expect.arrayContaining(["服务窗口", "调解室", "单位管理", "用户管理"]));
+    const tiers = page.getByTestId("home-tiers");
+    for (const title of ["待签收", "退回补正", "已超期"]) await tiers.getByRole("heading", { name: title }).waitFor();
+    // It also registers cases (intake clerk): the intake section comes first.
+    await page.getByTestId("home-intake").getByRole("heading", { name: "待受理" }).waitFor();
+  });
+
+  test("a clerk: intake work, no unit or user management", async () => {
+    const page = await home("yumen.clerk");
+    const items = await links(page);
+    expect(items).not.toContain("单位管理");
+    expect(items).not.toContain("用户管理");
+    expect(items).not.toContain("服务窗口");
+    const intake = page.getByTestId("home-intake");
+    for (const title of ["今日登记", "待受理", "召集待报到"])
+      await intake.getByRole("heading", { name: title }).waitFor();
+    // The demo's county group case summoned two stationed departments at mediation; neither has reported.
+    const summons = page.getByRole("region", { name: "召集待报到" });
+    await summons.getByRole("link").first().waitFor();
+    expect(await summons.getByRole("link").first().getAttribute("href")).toMatch(/^\/cases\/[0-9a-f-]{36}$/);
+  });
+
+  test("a grid worker: its reports and a button to report", async () => {
+    const page = await home("cun.grid");
+    expect(await groups(page)).toEqual(["工作台", "案件"]);
+    const reports = page.getByTestId("home-reports");
+    await reports.getByRole("heading", { name: "我上报的事件" }).waitFor();
+    await reports.getByRole("link", { name: "上报新事件" }).click();
+    await page.waitForURL((url) => url.pathname === "/cases/new");
+    expect((page as Page & { errors?: string[] }).errors ?? []).toEqual([]);
+  });
+
+  test("the English menu", async () => {
+    const page = await home("yumenzhen.admin");
+    await page.getByRole("button", { name: "English", exact: true }).click();
+    const navEn = page.getByRole("navigation", { name: "Main navigation" });
+    await navEn.getByRole("heading", { name: "Centre set-up" }).waitFor();
+    expect(await navEn.getByRole("heading").allTextContents()).toEqual([
+      "Workbench",
+      "Cases",
+      "Centre set-up",
+      "System",
+    ]);
+  });
+});

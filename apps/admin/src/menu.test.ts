@@ -1,0 +1,81 @@
+import type { Level } from "@zongzhi/domain/division";
+import { describe, expect, it } from "vitest";
+import { type MessageKey, t } from "./i18n.ts";
+import { allMenuHrefs, homeSectionsFor, type MenuUser, menuFor } from "./menu.ts";
+
+const unit = (level: Level): MenuUser["tenant"] => {
+  const code = { province: "62", city: "6209", county: "620981", township: "620981101", village: "620981101001" }[
+    level
+  ];
+  return { code, level };
+};
+const user = (roles: string[], level: Level | null): MenuUser => ({ roles, tenant: level ? unit(level) : null });
+const hrefs = (u: MenuUser) => menuFor(u).flatMap((g) => g.items.map((i) => i.href));
+const groups = (u: MenuUser) => menuFor(u).map((g) => g.group);
+const CENTRE = allMenuHrefs().filter((h) => h.startsWith("/centre") || h === "/policies");
+
+describe("menu by role and tier", () => {
+  it("a village mediator sees its cases and no centre configuration", () => {
+    const m = user(["mediator"], "village");
+    expect(groups(m)).toEqual(["work", "cases"]);
+    expect(hrefs(m)).toEqual(["/", "/cases", "/cases/new", "/supervision"]);
+  });
+
+  it("a county mediator books rooms but configures nothing else", () => {
+    expect(hrefs(user(["mediator"], "county")).filter((h) => CENTRE.includes(h))).toEqual(["/centre/rooms"]);
+  });
+
+  it("a liaison sees its summons only, no unit management and no case list", () => {
+    expect(hrefs(user(["department_liaison"], "county"))).toEqual(["/", "/liaison"]);
+  });
+
+  it("a clerk has no unit or user management", () => {
+    const h = hrefs(user(["intake_clerk"], "county"));
+    expect(h).not.toContain("/tenants");
+    expect(h).not.toContain("/users");
+    expect(h).toEqual(expect.arrayContaining(["/cases", "/cases/new", "/centre/roster", "/centre/rooms"]));
+    expect(h).not.toContain("/centre/windows");
+  });
+
+  it("an administrator configures its centre and manages units, users and the log", () => {
+    const h = hrefs(user(["tenant_admin"], "township"));
+    expect(h).toEqual(expect.arrayContaining([...CENTRE, "/tenants", "/users", "/audit"]));
+    expect(groups(user(["tenant_admin"], "township"))).toEqual(["work", "cases", "centre", "system"]);
+  });
+
+  it("a leader oversees the centre read-only and registers nothing", () => {
+    const h = hrefs(user(["leader"], "county"));
+    expect(h).toEqual(expect.arrayContaining(["/centre/departments", "/centre/mediators", "/users"]));
+    expect(h).not.toContain("/centre/windows");
+    expect(h).not.toContain("/cases/new");
+  });
+
+  it("an operator sees the deployments and the log, no unit pages", () => {
+    expect(hrefs(user(["platform_admin"], null))).toEqual(["/", "/users", "/platform", "/audit"]);
+  });
+
+  it("every group and item label is in the dictionary", () => {
+    const labels = new Set<string>();
+    for (const level of ["county", "village"] as const)
+      for (const roles of [["tenant_admin"], ["intake_clerk"], ["mediator"], ["leader"], ["auditor"]])
+        for (const g of menuFor(user(roles, level))) {
+          labels.add(`console.group.${g.group}`);
+          for (const i of g.items) labels.add(i.label);
+        }
+    for (const g of menuFor(user(["platform_admin"], null))) for (const i of g.items) labels.add(i.label);
+    expect(labels.size).toBeGreaterThan(15);
+    for (const label of labels) expect(t(label as MessageKey), label).toMatch(/[\u4e00-\u9fff]/);
+  });
+});
+
+describe("role homes", () => {
+  it("each role's work sections", () => {
+    expect(homeSectionsFor(user(["intake_clerk"], "county"))).toEqual(["intake"]);
+    expect(homeSectionsFor(user(["mediator"], "village"))).toEqual(["mediation"]);
+    expect(homeSectionsFor(user(["department_liaison"], "county"))).toEqual(["liaison"]);
+    expect(homeSectionsFor(user(["tenant_admin", "intake_clerk"], "township"))).toEqual(["intake", "tiers"]);
+    expect(homeSectionsFor(user(["grid_worker"], "village"))).toEqual(["reports"]);
+    expect(homeSectionsFor(user(["auditor"], "county"))).toEqual([]);
+    expect(homeSectionsFor(user(["platform_admin"], null))).toEqual([]);
+  });
+});
