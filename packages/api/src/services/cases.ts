@@ -26,7 +26,6 @@ import {
   validateCreditCode,
   validateIdCardNumber,
   validateMobileNumber,
-  warningColour,
 } from "@zongzhi/domain";
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -426,7 +425,7 @@ export interface CaseSummary {
   ownerCode: string;
   registeredAt: Date;
   version: number;
-  /** The most urgent open deadline: due time and its colour now (red/yellow/blue), if any. */
+  /** The most urgent running clock's due time, and the worst running clock's colour (red/yellow/blue), if any. */
   nextDueAt: Date | null;
   deadlineColour: "blue" | "yellow" | "red" | null;
 }
@@ -437,7 +436,7 @@ export interface CaseFilter {
   categoryCode?: string | undefined;
   channel?: Channel | undefined;
   riskGrade?: RiskGrade | undefined;
-  /** Only cases whose most urgent open deadline has this colour now. */
+  /** Only cases whose worst running clock has this colour (as of the last deadline scan). */
   deadlineColour?: "blue" | "yellow" | "red" | undefined;
   /** Only cases registered at units of this tier (division-code length). */
   level?: "province" | "city" | "county" | "township" | "village" | undefined;
@@ -460,76 +459,95 @@ export interface CaseFilter {
   limit: number;
 }
 
-/** One page of the cases the caller may see, newest first (keyset on registration time and id). */
+/** A page cursor: the last row's registration time to the microsecond, and its id. */
+const CURSOR =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** Work-list filters of the role homes: per user or unit, served by the caller's own subtree query. */
+const WORK_FILTERS = [
+  "registeredSince",
+  "mine",
+  "ownedHere",
+  "awaitingSignFor",
+  "pendingSummons",
+  "sessionOn",
+] as const;
+
+/**
+ * One page of the cases the caller may see, newest first (keyset on registration time and id).
+ * The inbox's filters go to auth.case_page, which picks the page's ids in the subtree the query
+ * names (the caller's scope, or a unit inside it) with the planner seeing every filter
+ * (migration 0031); the work lists' filters (a user's or a unit's own queue) are read from the
+ * caller's subtree directly. Either way the rows are read through the caller's policy. The
+ * cursor carries the registration time to the microsecond, as stored, so that no row is
+ * skipped at a page boundary.
+ */
 export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSummary[]; next: string | null }> {
   // A liaison works from its summons inbox and sees only the cases its department is summoned to.
   if (isLiaisonOnly(tx.ctx.roles)) return { items: [], next: null };
-  const [beforeAt, beforeId] = f.before ? f.before.split("|") : [null, null];
-  const rows = await tx.sql<CaseSummary[]>`select c.id, c.code, c.title, c.status, c.category_code as "categoryCode",
-      coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.risk_grade as "riskGrade",
-      c.group_dispute as "groupDispute", c.people_count as "peopleCount", c.scope_code as "scopeCode",
-      coalesce(t.name, c.scope_code) as "unitName", c.owner_code as "ownerCode", c.registered_at as "registeredAt", c.version,
-      dl.due_at as "nextDueAt", dl.started_at as "nextStartedAt", dl.yellow_share as "nextYellowShare"
-    from app.cases c
-    left join lateral (select d.due_at, d.started_at, d.yellow_share from app.case_deadlines d
+  const cursor = f.before ? CURSOR.exec(f.before) : null;
+  if (f.before && !cursor) throw fieldError("before", "翻页位置无效，请从第一页重新浏览", "Invalid page cursor");
+  // The time travels as text: a timestamptz parameter would pass through a JavaScript Date and
+  // lose its microseconds (the driver's serializer), and the cursor would skip rows.
+  const beforeAt = cursor?.[1] ?? null;
+  const beforeId = cursor?.[2] ?? null;
+  const work = WORK_FILTERS.some((k) => f[k] !== undefined && f[k] !== false);
+  const source = work
+    ? tx.sql`(select c.id, c.registered_at from app.cases c
+        where true
+          ${f.status?.length ? tx.sql`and c.status = any(${f.status}::app.case_state[])` : tx.sql``}
+          ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
+          ${f.channel ? tx.sql`and c.channel = ${f.channel}` : tx.sql``}
+          ${f.riskGrade ? tx.sql`and c.risk_grade = ${f.riskGrade}` : tx.sql``}
+          ${f.deadlineColour ? tx.sql`and c.deadline_colour = ${f.deadlineColour}` : tx.sql``}
+          ${f.level ? tx.sql`and length(c.scope_code) = ${CODE_LENGTH[f.level]}` : tx.sql``}
+          ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
+          ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
+          ${f.registeredSince ? tx.sql`and c.registered_at >= ${f.registeredSince}` : tx.sql``}
+          ${f.mine === "registered" ? tx.sql`and c.registered_by = ${tx.ctx.userId}` : tx.sql``}
+          ${
+            f.mine === "mediating"
+              ? tx.sql`and c.mediator_id in (select m.id from app.mediators m where m.user_id = ${tx.ctx.userId})`
+              : tx.sql``
+          }
+          ${f.ownedHere ? tx.sql`and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
+          ${f.awaitingSignFor ? tx.sql`and c.hop_state = 'awaiting_sign_for' and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
+          ${
+            f.pendingSummons
+              ? tx.sql`and exists (select 1 from app.case_summons s where s.case_id = c.id and s.status = 'pending')`
+              : tx.sql``
+          }
+          ${
+            f.sessionOn
+              ? tx.sql`and exists (select 1 from app.mediation_sessions ms where ms.case_id = c.id
+                  and ms.starts_at >= (${f.sessionOn}::date)::timestamp at time zone 'Asia/Shanghai'
+                  and ms.starts_at < (${f.sessionOn}::date + 1)::timestamp at time zone 'Asia/Shanghai')`
+              : tx.sql``
+          }
+          ${beforeAt ? tx.sql`and (c.registered_at, c.id) < (${beforeAt}::text::timestamptz, ${beforeId}::uuid)` : tx.sql``}
+        order by c.registered_at desc, c.id desc limit ${f.limit + 1})`
+    : tx.sql`auth.case_page(${f.unitCode ?? tx.ctx.scope}, ${f.status?.length ? f.status : null}::app.case_state[],
+        ${f.categoryCode ?? null}, ${f.channel ?? null}::app.case_channel, ${f.riskGrade ?? null}::app.risk_grade,
+        ${f.deadlineColour ?? null}, ${f.level ? CODE_LENGTH[f.level] : null}::integer, ${f.q || null},
+        ${beforeAt}::text::timestamptz, ${beforeId}::uuid, ${f.limit + 1}::integer)`;
+  const rows = await tx.sql<(CaseSummary & { cursorAt: string })[]>`select c.id, c.code, c.title, c.status,
+      c.category_code as "categoryCode", coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel,
+      c.risk_grade as "riskGrade", c.group_dispute as "groupDispute", c.people_count as "peopleCount",
+      c.scope_code as "scopeCode", coalesce(t.name, c.scope_code) as "unitName", c.owner_code as "ownerCode",
+      c.registered_at as "registeredAt", c.version, dl.due_at as "nextDueAt", c.deadline_colour as "deadlineColour",
+      to_char(c.registered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"
+    from ${source} p
+    join app.cases c on c.id = p.id
+    left join lateral (select d.due_at from app.case_deadlines d
       where d.case_id = c.id and d.completed_at is null and d.paused_since is null order by d.due_at limit 1) dl on true
     left join ref.case_categories rc on rc.code = c.category_code
     left join app.case_categories ac on ac.code = c.category_code
     left join app.tenants t on t.code = c.scope_code
-    where true
-      ${f.status?.length ? tx.sql`and c.status = any(${f.status}::app.case_state[])` : tx.sql``}
-      ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
-      ${f.channel ? tx.sql`and c.channel = ${f.channel}` : tx.sql``}
-      ${f.riskGrade ? tx.sql`and c.risk_grade = ${f.riskGrade}` : tx.sql``}
-      ${
-        f.deadlineColour === "red"
-          ? tx.sql`and dl.due_at < now()`
-          : f.deadlineColour === "yellow"
-            ? tx.sql`and dl.due_at >= now() and dl.due_at - now() <= (dl.due_at - dl.started_at) * dl.yellow_share`
-            : f.deadlineColour === "blue"
-              ? tx.sql`and dl.due_at - now() > (dl.due_at - dl.started_at) * dl.yellow_share`
-              : tx.sql``
-      }
-      ${f.level ? tx.sql`and length(c.scope_code) = ${CODE_LENGTH[f.level]}` : tx.sql``}
-      ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
-      ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
-      ${f.registeredSince ? tx.sql`and c.registered_at >= ${f.registeredSince}` : tx.sql``}
-      ${f.mine === "registered" ? tx.sql`and c.registered_by = ${tx.ctx.userId}` : tx.sql``}
-      ${
-        f.mine === "mediating"
-          ? tx.sql`and c.mediator_id in (select m.id from app.mediators m where m.user_id = ${tx.ctx.userId})`
-          : tx.sql``
-      }
-      ${f.ownedHere ? tx.sql`and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
-      ${f.awaitingSignFor ? tx.sql`and c.hop_state = 'awaiting_sign_for' and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
-      ${
-        f.pendingSummons
-          ? tx.sql`and exists (select 1 from app.case_summons s where s.case_id = c.id and s.status = 'pending')`
-          : tx.sql``
-      }
-      ${
-        f.sessionOn
-          ? tx.sql`and exists (select 1 from app.mediation_sessions ms where ms.case_id = c.id
-              and ms.starts_at >= (${f.sessionOn}::date)::timestamp at time zone 'Asia/Shanghai'
-              and ms.starts_at < (${f.sessionOn}::date + 1)::timestamp at time zone 'Asia/Shanghai')`
-          : tx.sql``
-      }
-      ${beforeAt ? tx.sql`and (c.registered_at, c.id) < (${beforeAt}::timestamptz, ${beforeId}::uuid)` : tx.sql``}
-    order by c.registered_at desc, c.id desc limit ${f.limit + 1}`;
-  const now = new Date();
-  const items = rows.slice(0, f.limit).map((r) => {
-    const { nextStartedAt, nextYellowShare, ...rest } = r as CaseSummary & {
-      nextStartedAt: Date | null;
-      nextYellowShare: string | null;
-    };
-    return {
-      ...rest,
-      deadlineColour:
-        r.nextDueAt && nextStartedAt ? warningColour(nextStartedAt, r.nextDueAt, now, Number(nextYellowShare)) : null,
-    };
-  });
-  const last = items.at(-1);
-  return { items, next: rows.length > f.limit && last ? `${last.registeredAt.toISOString()}|${last.id}` : null };
+    order by p.registered_at desc, p.id desc`;
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  const items = page.map(({ cursorAt: _, ...item }) => item);
+  return { items, next: rows.length > f.limit && last ? `${last.cursorAt}|${last.id}` : null };
 }
 
 /** A party as shown: masked unless revealed. */

@@ -1,0 +1,183 @@
+import { type CaseFilter, listCases } from "@zongzhi/api/services/cases";
+import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
+import { withScope } from "@zongzhi/db/client";
+import { CASE_STATES, CODE_LENGTH } from "@zongzhi/domain";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import { generate } from "@zongzhi/testing/generate";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The inbox through the real service (auth.case_page picks a page's ids, migration 0031; the
+// rows are read under the caller's policy), checked against the owner's direct query with the
+// visibility rule written out, on a generated branch of all five tiers.
+
+const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+const ANCHOR = new Date("2026-11-20T03:00:00Z");
+let db: TestDatabase;
+let root: { id: string; code: string };
+let units: { code: string; level: keyof typeof CODE_LENGTH }[];
+let titles: string[];
+let codes: string[];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await generate(db.admin, { province: "62", only: ["620981"], cases: 3000, seed: 5, anchor: ANCHOR, cipher });
+  root = (await db.admin<{ id: string; code: string }[]>`select id, code from app.tenants where code = '62'`)[0]!;
+  units = await db.admin`select code, level from app.tenants order by code`;
+  titles = (await db.admin<{ title: string }[]>`select title from app.cases order by id limit 200`).map((r) => r.title);
+  codes = (await db.admin<{ code: string }[]>`select code from app.cases order by id limit 50`).map((r) => r.code);
+}, 240_000);
+afterAll(() => db?.close());
+
+const as = <T>(scope: string, fn: Parameters<typeof withScope<T>>[2], roles = ["tenant_admin"]) =>
+  withScope(db.app, { userId: null, tenantId: root.id, scope, roles }, fn);
+
+/** Every page of a filter, through the service. */
+async function allPages(scope: string, f: Omit<CaseFilter, "limit">, limit: number, pages: number) {
+  const ids: string[] = [];
+  let before: string | undefined;
+  for (let i = 0; i < pages; i++) {
+    const page = await as(scope, (tx) => listCases(tx, { ...f, limit, before }));
+    ids.push(...page.items.map((c) => c.id));
+    if (!page.next) break;
+    before = page.next;
+  }
+  return ids;
+}
+
+/** The owner's query: the visibility rule and the filters written out, no RLS. */
+async function expected(scope: string, f: Omit<CaseFilter, "limit">, n: number): Promise<string[]> {
+  const unit = f.unitCode ?? scope;
+  if (!unit.startsWith(scope)) return [];
+  const q = f.q?.trim() || null;
+  const rows = await db.admin<{ id: string }[]>`select id from app.cases c
+    where (starts_with(c.scope_code, ${unit})
+        or (${unit === scope} and starts_with(c.handler_code, ${scope})))
+      ${f.status?.length ? db.admin`and c.status = any(${f.status}::app.case_state[])` : db.admin``}
+      ${f.categoryCode ? db.admin`and c.category_code = ${f.categoryCode}` : db.admin``}
+      ${f.channel ? db.admin`and c.channel = ${f.channel}` : db.admin``}
+      ${f.riskGrade ? db.admin`and c.risk_grade = ${f.riskGrade}` : db.admin``}
+      ${f.deadlineColour ? db.admin`and c.deadline_colour = ${f.deadlineColour}` : db.admin``}
+      ${f.level ? db.admin`and length(c.scope_code) = ${CODE_LENGTH[f.level]}` : db.admin``}
+      ${
+        q === null
+          ? db.admin``
+          : /^[0-9-]+$/.test(q)
+            ? db.admin`and strpos(c.code, ${q}) > 0`
+            : db.admin`and strpos(c.title, ${q}) > 0`
+      }
+    order by c.registered_at desc, c.id desc limit ${n}`;
+  return rows.map((r) => r.id);
+}
+
+describe("the case inbox at every tier", () => {
+  it("holds a branch of all five tiers with cases held sideways", async () => {
+    const [t] = await db.admin<{ tiers: number; sideways: number }[]>`select
+      (select count(distinct length(scope_code))::int from app.cases) as tiers,
+      (select count(*)::int from app.cases where handler_code is not null and not starts_with(scope_code, handler_code)) as sideways`;
+    expect(t!.tiers).toBe(4);
+    expect(t!.sideways).toBeGreaterThan(0);
+  });
+
+  it("returns, page by page, exactly the owner's query with the rule written out, for any unit, filter and text", async () => {
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
+    console.log(`case lists: fast-check seed ${seed} (replay with FC_SEED=${seed})`);
+    const value = {
+      status: fc.subarray([...CASE_STATES], { minLength: 1, maxLength: 4 }),
+      categoryCode: fc.constantFrom("labour", "neighbour", "marriage_family", "land", "petition"),
+      channel: fc.constantFrom("visit", "grid_patrol", "hotline_12345", "township_report" as const),
+      riskGrade: fc.constantFrom("red", "yellow", "blue", "none" as const),
+      deadlineColour: fc.constantFrom("red", "yellow", "blue" as const),
+      level: fc.constantFrom("city", "county", "township", "village" as const),
+      unitCode: fc.constantFrom(...units.map((u) => u.code), "620982", "620981101999"),
+      q: fc.oneof(
+        fc
+          .tuple(fc.constantFrom(...titles), fc.nat(), fc.integer({ min: 1, max: 6 }))
+          .map(([t, at, n]) => [...t].slice(at % t.length, (at % t.length) + n).join("")),
+        fc.constantFrom(...codes),
+        fc.constantFrom(...codes).map((c) => c.slice(-6)),
+      ),
+    };
+    // No filter, one or two at a time (more filters mostly match nothing).
+    const filter = fc
+      .subarray(Object.keys(value) as (keyof typeof value)[], { maxLength: 2 })
+      .chain((keys) =>
+        fc.record(Object.fromEntries(keys.map((k) => [k, value[k]])) as Record<string, fc.Arbitrary<unknown>>),
+      );
+    let nonEmpty = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...units.map((u) => u.code)),
+        filter,
+        fc.integer({ min: 1, max: 9 }),
+        async (scope, f, limit) => {
+          const got = await allPages(scope, f as Omit<CaseFilter, "limit">, limit, 3);
+          expect(got).toEqual(await expected(scope, f as Omit<CaseFilter, "limit">, limit * 3));
+          if (got.length > 0) nonEmpty++;
+        },
+      ),
+      { seed, numRuns: 200 },
+    );
+    expect(nonEmpty, "most draws must return cases, or the comparison proves little").toBeGreaterThan(80);
+  });
+
+  it("pages through rows registered a microsecond apart without skipping one", async () => {
+    const [busy] = await db.admin<{ scope_code: string }[]>`select scope_code from app.cases
+      where length(scope_code) = 12 group by 1 order by count(*) desc limit 1`;
+    const unit = busy!.scope_code;
+    // The unit's three newest cases, 1 µs apart just after a millisecond boundary.
+    await db.admin`with c as (select id, row_number() over (order by id) as k from app.cases where scope_code = ${unit}
+        order by id limit 3)
+      update app.cases x set registered_at = timestamptz '2026-11-21 08:00:00.000000+08' + (3 - c.k) * interval '1 microsecond'
+      from c where c.id = x.id`;
+    const all = await expected(unit, {}, 1000);
+    expect(all.length).toBeGreaterThan(3);
+    expect(await allPages(unit, {}, 1, all.length + 1)).toEqual(all);
+    const first = await as(unit, (tx) => listCases(tx, { limit: 1 }));
+    expect(first.items[0]!.id).toBe(all[0]);
+    expect(first.next).toBe(`2026-11-21T00:00:00.000002Z|${all[0]}`);
+    // The cursor cut to the millisecond, as a JavaScript Date has it, skips the one in the middle.
+    const row = first.items[0]!;
+    const cut = await as(unit, (tx) =>
+      listCases(tx, { limit: 1, before: `${row.registeredAt.toISOString()}|${row.id}` }),
+    );
+    expect(cut.items[0]?.id).not.toBe(all[1]);
+    const exact = await as(unit, (tx) => listCases(tx, { limit: 1, before: first.next! }));
+    expect(exact.items[0]?.id).toBe(all[1]);
+  });
+
+  it("shows a sideways handler the cases it holds, in its inbox and by code, and nobody else's", async () => {
+    const held = await db.admin<{ id: string; code: string; handler_code: string }[]>`select id, code, handler_code
+      from app.cases where handler_code is not null and not starts_with(scope_code, handler_code) limit 5`;
+    expect(held.length).toBeGreaterThan(0);
+    for (const c of held) {
+      const inbox = await allPages(c.handler_code, {}, 200, 20);
+      expect(inbox).toContain(c.id);
+      const byCode = await as(c.handler_code, (tx) => listCases(tx, { limit: 5, q: c.code }));
+      expect(byCode.items.map((i) => i.id)).toEqual([c.id]);
+      // Narrowed to one of its own units, the handler sees only cases registered there.
+      const own = units.find((u) => u.code.startsWith(c.handler_code) && u.code !== c.handler_code);
+      if (own) expect(await allPages(c.handler_code, { unitCode: own.code }, 200, 20)).not.toContain(c.id);
+    }
+  });
+
+  it("shows no unit outside the caller's subtree, even when asked for it by code", async () => {
+    const town = units.find((u) => u.level === "township")!.code;
+    const sibling = units.find((u) => u.level === "township" && u.code !== town)!.code;
+    const page = await as(town, (tx) => listCases(tx, { limit: 50, unitCode: sibling }));
+    expect(page.items).toEqual([]);
+    const own = await as(town, (tx) => listCases(tx, { limit: 200 }));
+    expect(own.items.every((c) => c.scopeCode.startsWith(town) || c.ownerCode.startsWith(town))).toBe(true);
+  });
+
+  it("refuses a malformed page cursor with a bilingual validation error", async () => {
+    await expect(as("62", (tx) => listCases(tx, { limit: 5, before: "yesterday|x" }))).rejects.toMatchObject({
+      code: "VALIDATION",
+    });
+  });
+
+  it("gives a department liaison nothing: its work is its summons inbox", async () => {
+    const page = await as("620981", (tx) => listCases(tx, { limit: 5 }), ["department_liaison"]);
+    expect(page.items).toEqual([]);
+  });
+});
