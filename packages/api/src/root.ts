@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit.router.ts";
 import { authRouter } from "./routers/auth.router.ts";
 import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
+import { cockpitRouter } from "./routers/cockpit.router.ts";
 import { escalationRouter } from "./routers/escalation.router.ts";
 import { mfaRouter } from "./routers/mfa.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
@@ -19,6 +20,7 @@ export const appRouter = router({
   centre: centreRouter,
   cases: casesRouter,
   escalation: escalationRouter,
+  cockpit: cockpitRouter,
   mfa: mfaRouter,
 });
 

@@ -3,6 +3,7 @@ export * from "./case-workflow.ts";
 export * from "./deadlines.ts";
 export * from "./division.ts";
 export * from "./errors.ts";
+export * from "./figures.ts";
 export * from "./judicial-confirmation.ts";
 export * from "./password-policy.ts";
 export * from "./permissions.ts";

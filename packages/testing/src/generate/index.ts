@@ -209,15 +209,25 @@ async function replayHoldings(sql: postgres.Sql, log: (s: string) => void): Prom
   log(`case holdings replayed (${Number(n).toLocaleString("en")}) in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 }
 
+/** The rebuild functions, in the order they run. */
+const HOOKS = ["rebuild_rollups", "rollups_rebuild", "rebuild_case_figures"];
+
 /**
  * Calls the database's rebuild of what its triggers maintain (they do not fire under
  * session_replication_role = replica): app.rebuild_rollups() (0030: clock turning instants,
- * the cases' colours, and the rollups that later migrations add to it).
+ * the cases' colours, and the rollups that later migrations add to it), then the cockpit's
+ * figures (app.rebuild_case_figures, 0040), which read those colours.
  */
 async function rebuildRollups(sql: postgres.Sql, log: (s: string) => void): Promise<void> {
   const hooks = await sql<{ fn: string }[]>`select p.oid::regprocedure::text as fn from pg_proc p
     join pg_namespace n on n.oid = p.pronamespace
-    where n.nspname = 'app' and p.proname in ('rebuild_rollups', 'rollups_rebuild') and p.pronargs = 0`;
+    where n.nspname = 'app' and p.proname = any (${HOOKS}::text[]) and p.pronargs = 0`;
+  // In the order of HOOKS: the cockpit's figures read the colours the first hook refreshes.
+  hooks.sort(
+    (a, b) =>
+      HOOKS.indexOf(a.fn.replace("app.", "").replace("()", "")) -
+      HOOKS.indexOf(b.fn.replace("app.", "").replace("()", "")),
+  );
   for (const h of hooks) {
     const t = performance.now();
     await sql.unsafe(`select ${h.fn.replace("()", "")}()`);

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import {
+  computeFigures,
+  DEFAULT_SAFETY,
+  emptySums,
+  medianFromHistogram,
+  monthsBetween,
+  rankingFormula,
+  rankingScore,
+  rankUnits,
+  safetyIndex,
+  shiftMonth,
+} from "./figures.ts";
+
+describe("figures", () => {
+  it("derives rates from sums, null without a denominator", () => {
+    const s = {
+      ...emptySums(),
+      received: 10,
+      accepted: 8,
+      resolved: 6,
+      closed: 4,
+      onTime: 3,
+      followedUp: 2,
+      satisfied: 1,
+      escalated: 5,
+      returns: 3,
+      resolveDaysSum: 18,
+      resolvedVillage: 3,
+      resolvedTownship: 1,
+      resolvedCounty: 2,
+      amountCents: 12345,
+    };
+    const f = computeFigures(s, [
+      [1, 2],
+      [3, 3],
+      [9, 1],
+    ]);
+    expect(f.resolutionRate).toBe(0.75);
+    expect(f.closureRate).toBe(0.5);
+    expect(f.onTimeRate).toBe(0.75);
+    expect(f.satisfactionRate).toBe(0.5);
+    expect(f.followUpRate).toBe(0.5);
+    expect(f.escalationRate).toBe(0.5);
+    expect(f.returnsPerCase).toBe(0.3);
+    expect(f.averageDaysToResolve).toBe(3);
+    expect(f.medianDaysToResolve).toBe(3);
+    expect(f.tiers.village).toEqual({ resolved: 3, share: 0.5 });
+    expect(f.tiers.above).toEqual({ resolved: 0, share: 0 });
+    expect(f.localShare).toBeCloseTo(4 / 6);
+    expect(f.amountYuan).toBe(123.45);
+    const none = computeFigures(emptySums());
+    expect(none.resolutionRate).toBeNull();
+    expect(none.medianDaysToResolve).toBeNull();
+    expect(none.tiers.county.share).toBeNull();
+  });
+
+  it("median of a histogram: odd, even, and unsorted input", () => {
+    expect(medianFromHistogram([[5, 1]])).toBe(5);
+    expect(
+      medianFromHistogram([
+        [4, 1],
+        [2, 1],
+      ]),
+    ).toBe(3);
+    expect(
+      medianFromHistogram(
+        new Map([
+          [10, 1],
+          [0, 2],
+          [7, 0],
+        ]),
+      ),
+    ).toBe(0);
+    expect(medianFromHistogram([])).toBeNull();
+  });
+
+  it("ranking score is the weighted mean of the rates; equal scores share a rank", () => {
+    const f = computeFigures({ ...emptySums(), received: 4, accepted: 4, resolved: 2, closed: 4, onTime: 4 });
+    expect(rankingScore(f, { resolutionRate: 1, closureRate: 1 })).toBe(75);
+    expect(rankingScore(computeFigures(emptySums()))).toBeNull();
+    const ranked = rankUnits(
+      [
+        { n: "a", s: 50 },
+        { n: "b", s: null },
+        { n: "c", s: 80 },
+        { n: "d", s: 50 },
+      ],
+      (x) => x.s,
+    );
+    expect(ranked.map((r) => [r.item.n, r.rank])).toEqual([
+      ["c", 1],
+      ["a", 2],
+      ["d", 2],
+      ["b", null],
+    ]);
+    expect(rankingFormula({ resolutionRate: 30, closureRate: 20 }, "zh")).toBe(
+      "得分 = 100 × (30×化解率 + 20×办结率) ÷ 50",
+    );
+  });
+
+  it("safety index takes each component's weight off in proportion to its threshold, with bands", () => {
+    const calm = safetyIndex({
+      received: 100,
+      groupDisputes: 0,
+      repeatClaims: 0,
+      open: 10,
+      openRed: 0,
+      openRiskRed: 0,
+    });
+    expect(calm).toMatchObject({ index: 100, band: "blue" });
+    // overdue 1/10 = threshold (full 25), group 5/100 = threshold (full 25): 100 − 50 = 50.
+    const bad = safetyIndex({ received: 100, groupDisputes: 5, repeatClaims: 0, open: 10, openRed: 1, openRiskRed: 0 });
+    expect(bad.index).toBeCloseTo(50);
+    expect(bad.band).toBe("red");
+    // half the repeat-claim threshold: 15 × 0.5 = 7.5 off.
+    const mid = safetyIndex({ received: 100, groupDisputes: 0, repeatClaims: 5, open: 0, openRed: 0, openRiskRed: 0 });
+    expect(mid.index).toBeCloseTo(92.5);
+    expect(
+      safetyIndex(
+        { ...mid.components, received: 100, groupDisputes: 2, repeatClaims: 5, open: 0, openRed: 0, openRiskRed: 0 },
+        DEFAULT_SAFETY,
+      ).band,
+    ).toBe("yellow");
+  });
+
+  it("months", () => {
+    expect(monthsBetween("2024-11", "2025-02")).toEqual(["2024-11", "2024-12", "2025-01", "2025-02"]);
+    expect(shiftMonth("2025-01", -1)).toBe("2024-12");
+    expect(shiftMonth("2025-03", -12)).toBe("2024-03");
+  });
+});
