@@ -14,6 +14,7 @@ import { CentreRoomsPage } from "./pages/centre-rooms.tsx";
 import { CentreRosterPage } from "./pages/centre-roster.tsx";
 import { CentreWindowsPage } from "./pages/centre-windows.tsx";
 import { ChangePasswordPage } from "./pages/change-password.tsx";
+import { Cockpit } from "./pages/cockpit.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
 import { LiaisonPage } from "./pages/liaison.tsx";
 import { LoginPage } from "./pages/login.tsx";
@@ -89,6 +90,7 @@ export function App() {
       <Route path="/lookup" component={LookupPage} />
       <Route path="/" component={Shell}>
         <Route path="/" component={DashboardPage} />
+        <Route path="/cockpit" component={Cockpit} />
         <Route path="/tenants" component={TenantsPage} />
         <Route path="/users" component={UsersPage} />
         <Route path="/platform" component={PlatformPage} />

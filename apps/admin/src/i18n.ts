@@ -3,6 +3,7 @@ import { ROLE_NAMES, type Role } from "@zongzhi/domain/roles";
 import { createSignal } from "solid-js";
 import { casesEn, casesZh } from "./i18n/cases.ts";
 import { centreEn, centreZh } from "./i18n/centre.ts";
+import { cockpitEn, cockpitZh } from "./i18n/cockpit.ts";
 import { consoleEn, consoleZh } from "./i18n/console.ts";
 import { escalationEn, escalationZh } from "./i18n/escalation.ts";
 import { MFA_AUDIT_KINDS, mfaEn, mfaZh } from "./i18n/mfa.ts";
@@ -244,6 +245,7 @@ const zh = {
   ...escalationZh,
   ...mfaZh,
   ...consoleZh,
+  ...cockpitZh,
 } as const;
 
 /** A key of the dictionary. */
@@ -464,6 +466,7 @@ const en: Record<MessageKey, string> = {
   ...escalationEn,
   ...mfaEn,
   ...consoleEn,
+  ...cockpitEn,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };

@@ -9,6 +9,7 @@ import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, roleName, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
+import { Cockpit } from "./cockpit.tsx";
 import { HomeWork } from "./home-work.tsx";
 
 /** Home: my work by role (home-work.tsx), my unit with its tier and path, my roles, and onboarded units below by tier. */
@@ -16,6 +17,9 @@ export function DashboardPage() {
   const me = useMe();
   return (
     <>
+      <Show when={isCockpitHome(me())}>
+        <Cockpit />
+      </Show>
       <PageHeader title={t("dashboard.title")} intro={t("dashboard.welcome", { name: me().displayName })} />
       <Show when={me().tenant} fallback={<OperatorHome me={me()} />}>
         <HomeWork me={me()} />
@@ -26,6 +30,11 @@ export function DashboardPage() {
       </Show>
     </>
   );
+}
+
+/** Leaders and centre administrators start on the cockpit (issue 10); other roles keep their work home. */
+export function isCockpitHome(me: Me): boolean {
+  return !!me.tenant && can(me, "stats.read") && me.roles.some((r) => r === "leader" || r === "tenant_admin");
 }
 
 function OperatorHome(props: { me: Me }) {

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Harness, startHarness } from "./harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const TOWN = "620981101";
+const VILLAGE = "620981101001";
+
+/** Cases this month: 3 at the village (2 resolved there), 1 at the township itself, 2 at another township. */
+async function seed(): Promise<string> {
+  const [other] = await h.db.admin<{ code: string }[]>`select code from app.tenants
+    where code like '620981___' and length(code) = 9 and code <> ${TOWN} order by code limit 1`;
+  const now = new Date();
+  const at = new Date(now.getTime() - 3_600_000).toISOString();
+  const rows: [string, boolean][] = [
+    [VILLAGE, true],
+    [VILLAGE, true],
+    [VILLAGE, false],
+    [TOWN, false],
+    [other!.code, false],
+    [other!.code, false],
+  ];
+  let seq = 0;
+  for (const [scope, resolved] of rows) {
+    seq += 1;
+    const year = Number(new Date(now.getTime() + 8 * 3600e3).toISOString().slice(0, 4));
+    await h.db.admin`insert into app.cases (scope_code, owner_code, code, year, seq, category_code, channel, title,
+        description, location_code, status, registered_at, accepted_at, resolved_at)
+      values (${scope}, ${scope}, ${`${scope}-${year}-${String(900000 + seq)}`}, ${year}, ${900000 + seq}, 'neighbour',
+        'visit', '邻里纠纷', '测试', ${scope}, ${resolved ? "resolved" : "accepted"}, ${at}, ${at}, ${resolved ? at : null})`;
+  }
+  return other!.code;
+}
+
+const kpi = (page: import("playwright-core").Page, figure: string) => page.locator(`[data-kpi="${figure}"] .kpi-value`);
+
+describe("the leaders' cockpit", () => {
+  test("is a leader's home: figures with definitions, charts, ranking; drills down two tiers and back", async () => {
+    await seed();
+    const page = await h.newPage();
+    await h.login(page, "yumen.leader");
+    const cockpit = page.getByTestId("cockpit");
+    await cockpit.waitFor();
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("6");
+    expect(await kpi(page, "resolutionRate").textContent()).toBe("33.3%");
+    // The definition is the tooltip of the figure's name.
+    await page.locator('[data-kpi="resolutionRate"] .term').hover();
+    await expect.poll(() => page.locator(".tooltip").first().textContent()).toContain("化解 ÷ 受理");
+    // Charts drew on their canvases.
+    expect(await page.getByTestId("chart-trend").locator("canvas").count()).toBe(1);
+    expect(await page.getByTestId("chart-treemap").locator("canvas").count()).toBe(1);
+    expect(await page.getByTestId("ranking-formula").textContent()).toContain("得分 = 100 ×");
+    // The township ranks first (2 of 4 resolved against 0 of 2).
+    const first = page.getByTestId("ranking").locator("tbody tr").first();
+    expect(await first.getAttribute("data-unit")).toBe(TOWN);
+
+    // Tier 1: the township.
+    await first.getByRole("button", { name: "下钻" }).click();
+    await page.waitForURL((u) => u.searchParams.get("unit") === TOWN);
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("4");
+    expect(await kpi(page, "resolutionRate").textContent()).toBe("50.0%");
+    // Tier 2: the village.
+    await page
+      .getByTestId("ranking")
+      .locator(`tr[data-unit="${VILLAGE}"]`)
+      .getByRole("button", { name: "下钻" })
+      .click();
+    await page.waitForURL((u) => u.searchParams.get("unit") === VILLAGE);
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("3");
+    expect(await kpi(page, "localShare").textContent()).toBe("100.0%");
+    expect(await cockpit.getByText("本级没有下级单位").count()).toBeGreaterThan(0);
+    // Back up through the breadcrumb.
+    await page.locator(".cockpit-path").getByRole("button").first().click();
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("6");
+  });
+
+  test("a township's cockpit shows only its subtree; a sibling in the address is refused", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumenzhen.admin");
+    await page.getByTestId("cockpit").waitFor();
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("4");
+    const [other] = await h.db.admin<{ code: string }[]>`select code from app.tenants
+      where code like '620981___' and length(code) = 9 and code <> ${TOWN} order by code limit 1`;
+    await page.goto(`/cockpit?unit=${other!.code}`);
+    await expect.poll(() => page.getByText("单位不存在或无权访问").count()).toBeGreaterThan(0);
+  });
+
+  test("a clerk's home stays their work, without the cockpit", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.clerk");
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    expect(await page.getByTestId("cockpit").count()).toBe(0);
+  });
+});

@@ -1,0 +1,57 @@
+import { BarChart, FunnelChart, LineChart, TreemapChart } from "echarts/charts";
+import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+import { createEffect, onCleanup, onMount } from "solid-js";
+
+echarts.use([
+  BarChart,
+  FunnelChart,
+  LineChart,
+  TreemapChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
+
+export type ChartOption = echarts.EChartsCoreOption;
+
+/**
+ * One Apache ECharts chart in a box of fixed height (no layout jump while loading); follows
+ * its option reactively and its box's size. `onClick` receives the clicked item's data.
+ */
+export function EChart(props: {
+  option: ChartOption;
+  height?: number;
+  label: string;
+  onClick?: (data: unknown) => void;
+  testId?: string;
+}) {
+  let el!: HTMLDivElement;
+  let chart: echarts.ECharts | undefined;
+  onMount(() => {
+    chart = echarts.init(el, undefined, { renderer: "canvas" });
+    chart.on("click", (p) => props.onClick?.(p.data));
+    const resize = new ResizeObserver(() => chart?.resize());
+    resize.observe(el);
+    onCleanup(() => {
+      resize.disconnect();
+      chart?.dispose();
+    });
+  });
+  createEffect(() => {
+    const option = props.option;
+    chart?.setOption(option, { notMerge: true });
+  });
+  return (
+    <div
+      ref={el}
+      class="chart"
+      role="img"
+      aria-label={props.label}
+      data-testid={props.testId}
+      style={{ height: `${props.height ?? 260}px` }}
+    />
+  );
+}

@@ -1,0 +1,427 @@
+import * as KTooltip from "@kobalte/core/tooltip";
+import { useSearchParams } from "@solidjs/router";
+import { createQuery, useQueryClient } from "@tanstack/solid-query";
+import { FIGURE_DEFINITIONS, type FigureKey, RESOLUTION_TIERS } from "@zongzhi/domain/figures";
+import { createSignal, For, type JSX, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { type Outputs, trpc } from "../api.ts";
+import { type ChartOption, EChart } from "../components/cockpit/chart.tsx";
+import { LoadError, PageHeader } from "../components/page.tsx";
+import { locale, type MessageKey, pick, t } from "../i18n.ts";
+import { Button } from "../ui/button.tsx";
+import "./cockpit.css";
+
+type Figures = Outputs["cockpit"]["figures"];
+type Ranking = Outputs["cockpit"]["ranking"];
+
+const thisMonth = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+const pct = (v: number | null) => (v === null ? t("cockpit.none") : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null, digits = 0) =>
+  v === null
+    ? t("cockpit.none")
+    : v.toLocaleString(locale() === "en" ? "en" : "zh-CN", { maximumFractionDigits: digits });
+
+const BAND_COLOUR = { blue: "#2f6fde", yellow: "#e0a100", red: "#d3352f" } as const;
+
+/**
+ * 领导驾驶舱 (issue 10): the figures of the user's subtree, or of a descendant chosen by
+ * drilling down (`?unit=`), for a range of months (`?from=&to=`). The home of leaders and
+ * centre administrators. Live: refetches on every notification of the SSE stream and every 30 s.
+ */
+export function Cockpit() {
+  const [params, setParams] = useSearchParams<{ unit?: string; from?: string; to?: string }>();
+  const to = () => (params.to && MONTH.test(params.to) ? params.to : thisMonth());
+  const from = () => (params.from && MONTH.test(params.from) ? params.from : `${to().slice(0, 4)}-01`);
+  const unit = () => (params.unit && /^\d{2,12}$/.test(params.unit) ? params.unit : undefined);
+  const [fullscreen, setFullscreen] = createSignal(false);
+  let root!: HTMLDivElement;
+
+  const figures = createQuery(() => ({
+    queryKey: ["cockpit.figures", unit(), from(), to()],
+    queryFn: () => trpc.cockpit.figures.query({ unitCode: unit(), from: from(), to: to() }),
+    refetchInterval: 30_000,
+    placeholderData: (prev: Figures | undefined) => prev,
+  }));
+  const ranking = createQuery(() => ({
+    queryKey: ["cockpit.ranking", unit(), to()],
+    queryFn: () => trpc.cockpit.ranking.query({ unitCode: unit(), month: to() }),
+    refetchInterval: 30_000,
+  }));
+  useLiveFigures();
+
+  const drill = (code: string) => setParams({ unit: code });
+  const toggleFullscreen = async () => {
+    if (document.fullscreenElement) await document.exitFullscreen();
+    else await root.requestFullscreen?.().catch(() => undefined);
+  };
+  onMount(() => {
+    const onChange = () => setFullscreen(document.fullscreenElement === root);
+    document.addEventListener("fullscreenchange", onChange);
+    onCleanup(() => document.removeEventListener("fullscreenchange", onChange));
+  });
+
+  return (
+    <div ref={root} class="cockpit" classList={{ "cockpit-full": fullscreen() }} data-testid="cockpit">
+      <PageHeader
+        title={t("cockpit.title")}
+        intro={t("cockpit.intro", { unit: figures.data?.unit.name ?? "…", from: from(), to: to() })}
+        actions={
+          <>
+            <PeriodForm from={from()} to={to()} onApply={(f, tt) => setParams({ from: f, to: tt })} />
+            <Button variant="secondary" onClick={() => void toggleFullscreen()}>
+              {fullscreen() ? t("cockpit.exitFullscreen") : t("cockpit.fullscreen")}
+            </Button>
+          </>
+        }
+      />
+      <Show when={figures.data}>
+        {(f) => (
+          <nav class="cockpit-path" aria-label={t("cockpit.children")}>
+            <For each={f().path}>
+              {(p, i) => (
+                <>
+                  <Show when={i() > 0}>
+                    <span aria-hidden="true"> › </span>
+                  </Show>
+                  <Show when={p.code !== f().unit.code} fallback={<strong>{p.name}</strong>}>
+                    <button type="button" class="link-button" onClick={() => drill(p.code)}>
+                      {p.name}
+                    </button>
+                  </Show>
+                </>
+              )}
+            </For>
+            <span class="cockpit-live" title={t("cockpit.live")}>
+              ● {t("cockpit.live")}
+            </span>
+          </nav>
+        )}
+      </Show>
+      <Switch>
+        <Match when={figures.isError && !figures.data}>
+          <LoadError error={figures.error} retry={() => figures.refetch()} />
+        </Match>
+        <Match when={figures.data}>{(f) => <Board f={f()} ranking={ranking.data} onDrill={drill} />}</Match>
+        <Match when={true}>
+          <Skeleton />
+        </Match>
+      </Switch>
+    </div>
+  );
+}
+
+/** Refetches the cockpit whenever the unit's notification stream says something happened. */
+function useLiveFigures() {
+  const queryClient = useQueryClient();
+  onMount(() => {
+    if (typeof EventSource === "undefined") return;
+    const source = new EventSource("/events");
+    const refetch = () => {
+      void queryClient.invalidateQueries({ queryKey: ["cockpit.figures"] });
+      void queryClient.invalidateQueries({ queryKey: ["cockpit.ranking"] });
+    };
+    source.addEventListener("notification", refetch);
+    onCleanup(() => source.close());
+  });
+}
+
+function PeriodForm(props: { from: string; to: string; onApply: (from: string, to: string) => void }) {
+  let fromEl!: HTMLInputElement;
+  let toEl!: HTMLInputElement;
+  return (
+    <form
+      class="cockpit-period"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (MONTH.test(fromEl.value) && MONTH.test(toEl.value) && fromEl.value <= toEl.value)
+          props.onApply(fromEl.value, toEl.value);
+      }}
+    >
+      <label>
+        {t("cockpit.from")}
+        <input ref={fromEl} type="month" name="from" value={props.from} />
+      </label>
+      <label>
+        {t("cockpit.to")}
+        <input ref={toEl} type="month" name="to" value={props.to} />
+      </label>
+      <Button type="submit" variant="secondary">
+        {t("cockpit.apply")}
+      </Button>
+    </form>
+  );
+}
+
+/** A figure's name with its definition as a tooltip (Kobalte). */
+function Term(props: { figure: FigureKey }) {
+  const def = () => FIGURE_DEFINITIONS[props.figure];
+  return (
+    <KTooltip.Root openDelay={200}>
+      <KTooltip.Trigger as="span" class="term" tabIndex={0} data-figure={props.figure}>
+        {pick(def().label)}
+        <span class="term-mark" aria-hidden="true">
+          ⓘ
+        </span>
+      </KTooltip.Trigger>
+      <KTooltip.Portal>
+        <KTooltip.Content class="tooltip">
+          <KTooltip.Arrow />
+          {pick(def().definition)}
+        </KTooltip.Content>
+      </KTooltip.Portal>
+    </KTooltip.Root>
+  );
+}
+
+function Kpi(props: { figure: FigureKey; value: string; lastYear?: string }) {
+  return (
+    <div class="kpi" data-kpi={props.figure}>
+      <div class="kpi-label">
+        <Term figure={props.figure} />
+      </div>
+      <div class="kpi-value">{props.value}</div>
+      <Show when={props.lastYear !== undefined}>
+        <div class="kpi-sub">{t("cockpit.lastYear", { value: props.lastYear ?? "" })}</div>
+      </Show>
+    </div>
+  );
+}
+
+function Board(props: { f: Figures; ranking: Ranking | undefined; onDrill: (code: string) => void }) {
+  const f = () => props.f.figures;
+  const ly = () => props.f.lastYear;
+  const trendOption = (): ChartOption => ({
+    tooltip: { trigger: "axis" },
+    legend: { top: 0 },
+    grid: { left: 40, right: 40, top: 30, bottom: 24 },
+    xAxis: { type: "category", data: props.f.trend.map((m) => m.month) },
+    yAxis: [{ type: "value" }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
+    series: [
+      { name: t("cockpit.series.received"), type: "bar", data: props.f.trend.map((m) => m.figures.received) },
+      { name: t("cockpit.series.resolved"), type: "bar", data: props.f.trend.map((m) => m.figures.resolved) },
+      { name: t("cockpit.series.closed"), type: "line", data: props.f.trend.map((m) => m.figures.closed) },
+      {
+        name: t("cockpit.series.rate"),
+        type: "line",
+        yAxisIndex: 1,
+        data: props.f.trend.map((m) =>
+          m.figures.resolutionRate === null ? null : +(m.figures.resolutionRate * 100).toFixed(1),
+        ),
+      },
+    ],
+  });
+  const categoryOption = (): ChartOption => ({
+    tooltip: { trigger: "axis" },
+    grid: { left: 100, right: 16, top: 10, bottom: 24 },
+    xAxis: { type: "value" },
+    yAxis: { type: "category", data: props.f.byCategory.map((c) => c.name).reverse() },
+    series: [
+      { name: t("cockpit.series.received"), type: "bar", data: props.f.byCategory.map((c) => c.cases).reverse() },
+      { name: t("cockpit.series.resolved"), type: "bar", data: props.f.byCategory.map((c) => c.resolved).reverse() },
+    ],
+  });
+  const tierOption = (): ChartOption => ({
+    tooltip: { trigger: "item", formatter: "{b}: {c}%" },
+    series: [
+      {
+        type: "funnel",
+        sort: "none",
+        left: 10,
+        right: 10,
+        label: { formatter: "{b} {c}%" },
+        data: RESOLUTION_TIERS.map((tier) => ({
+          name: t(`cockpit.tier.${tier}` as MessageKey),
+          value: +((f().tiers[tier].share ?? 0) * 100).toFixed(1),
+        })),
+      },
+    ],
+  });
+  const treemapOption = (): ChartOption => ({
+    tooltip: {
+      formatter: (p: { data: { name: string; value: number; safety: number } }) =>
+        `${p.data.name}<br/>${t("cockpit.series.received")} ${p.data.value}<br/>${t("cockpit.safety")} ${p.data.safety.toFixed(1)}`,
+    },
+    series: [
+      {
+        type: "treemap",
+        roam: false,
+        nodeClick: false,
+        breadcrumb: { show: false },
+        label: { formatter: "{b}" },
+        data: props.f.children.map((c) => ({
+          name: c.unit.name,
+          code: c.unit.code,
+          value: Math.max(c.figures.received, 0.5),
+          safety: c.safety.index,
+          itemStyle: { color: BAND_COLOUR[c.safety.band] },
+        })),
+      },
+    ],
+  });
+  const current = () => props.f.current;
+  return (
+    <div class="cockpit-board">
+      <section class="kpis" aria-label={t("cockpit.title")}>
+        <Kpi figure="received" value={num(f().received)} lastYear={num(ly().received)} />
+        <Kpi figure="accepted" value={num(f().accepted)} lastYear={num(ly().accepted)} />
+        <Kpi figure="resolved" value={num(f().resolved)} lastYear={num(ly().resolved)} />
+        <Kpi figure="closed" value={num(f().closed)} lastYear={num(ly().closed)} />
+        <Kpi figure="resolutionRate" value={pct(f().resolutionRate)} lastYear={pct(ly().resolutionRate)} />
+        <Kpi figure="closureRate" value={pct(f().closureRate)} lastYear={pct(ly().closureRate)} />
+        <Kpi figure="onTimeRate" value={pct(f().onTimeRate)} lastYear={pct(ly().onTimeRate)} />
+        <Kpi figure="satisfactionRate" value={pct(f().satisfactionRate)} lastYear={pct(ly().satisfactionRate)} />
+        <Kpi figure="followUpRate" value={pct(f().followUpRate)} lastYear={pct(ly().followUpRate)} />
+        <Kpi figure="localShare" value={pct(f().localShare)} lastYear={pct(ly().localShare)} />
+        <Kpi figure="averageDaysToResolve" value={num(f().averageDaysToResolve, 1)} />
+        <Kpi figure="medianDaysToResolve" value={num(f().medianDaysToResolve, 1)} />
+        <Kpi figure="escalationRate" value={pct(f().escalationRate)} />
+        <Kpi figure="returnsPerCase" value={num(f().returnsPerCase, 2)} />
+        <Kpi figure="repeatClaims" value={num(f().repeatClaims)} />
+        <Kpi figure="groupDisputes" value={num(f().groupDisputes)} />
+        <Kpi figure="groupPeople" value={num(f().groupPeople)} />
+        <Kpi figure="amountYuan" value={num(f().amountYuan)} />
+      </section>
+      <section class="card cockpit-current" aria-label={t("cockpit.current")}>
+        <h2 class="card-title">
+          <Term figure="open" /> {num(current().open)}
+        </h2>
+        <div class="counts">
+          <Count tone="red" label="cockpit.colour.red" n={current().red} />
+          <Count tone="yellow" label="cockpit.colour.yellow" n={current().yellow} />
+          <Count tone="blue" label="cockpit.colour.blue" n={current().blue} />
+          <Count tone="red" label="cockpit.risk.red" n={current().riskRed} />
+          <Count tone="yellow" label="cockpit.risk.yellow" n={current().riskYellow} />
+          <Count tone="blue" label="cockpit.risk.blue" n={current().riskBlue} />
+          <div class={`count count-${props.f.safety.band}`} data-testid="safety-index">
+            <span>{t("cockpit.safety")}</span>
+            <strong>{props.f.safety.index.toFixed(1)}</strong>
+            <span>{t(`cockpit.band.${props.f.safety.band}` as MessageKey)}</span>
+          </div>
+        </div>
+      </section>
+      <Panel title={t("cockpit.trend")} wide>
+        <EChart option={trendOption()} label={t("cockpit.trend")} testId="chart-trend" />
+      </Panel>
+      <Panel title={t("cockpit.categories")}>
+        <EChart option={categoryOption()} label={t("cockpit.categories")} />
+      </Panel>
+      <Panel title={t("cockpit.tiers")} term="tiers">
+        <EChart option={tierOption()} label={t("cockpit.tiers")} />
+      </Panel>
+      <Panel title={t("cockpit.treemap")} wide>
+        <Show when={props.f.children.length > 0} fallback={<p class="muted">{t("cockpit.noChildren")}</p>}>
+          <EChart
+            option={treemapOption()}
+            label={t("cockpit.treemap")}
+            testId="chart-treemap"
+            onClick={(d) => {
+              const code = (d as { code?: string } | undefined)?.code;
+              if (code) props.onDrill(code);
+            }}
+          />
+        </Show>
+      </Panel>
+      <Panel title={t("cockpit.ranking", { month: props.ranking?.month ?? "" })} wide>
+        <Show when={props.ranking}>
+          {(r) => (
+            <>
+              <p class="muted small" data-testid="ranking-formula">
+                {pick(r().formula)}
+              </p>
+              <RankingTable ranking={r()} children={props.f.children} onDrill={props.onDrill} />
+            </>
+          )}
+        </Show>
+      </Panel>
+    </div>
+  );
+}
+
+function RankingTable(props: { ranking: Ranking; children: Figures["children"]; onDrill: (code: string) => void }) {
+  const safetyOf = (code: string) => props.children.find((c) => c.unit.code === code)?.safety;
+  return (
+    <Show when={props.ranking.rows.length > 0} fallback={<p class="muted">{t("cockpit.noChildren")}</p>}>
+      <table class="table" data-testid="ranking">
+        <thead>
+          <tr>
+            <th>{t("cockpit.rank")}</th>
+            <th>{t("cockpit.unit")}</th>
+            <th>{t("cockpit.score")}</th>
+            <th>{t("cockpit.change")}</th>
+            <th>{pick(FIGURE_DEFINITIONS.received.label)}</th>
+            <th>{pick(FIGURE_DEFINITIONS.resolutionRate.label)}</th>
+            <th>{pick(FIGURE_DEFINITIONS.onTimeRate.label)}</th>
+            <th>{pick(FIGURE_DEFINITIONS.satisfactionRate.label)}</th>
+            <th>{t("cockpit.safety")}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          <For each={props.ranking.rows}>
+            {(row) => (
+              <tr data-unit={row.unit.code}>
+                <td>{row.rank ?? t("cockpit.none")}</td>
+                <td>{row.unit.name}</td>
+                <td>{num(row.score, 1)}</td>
+                <td classList={{ up: (row.change ?? 0) > 0, down: (row.change ?? 0) < 0 }}>
+                  {row.change === null ? t("cockpit.none") : `${row.change > 0 ? "+" : ""}${row.change.toFixed(1)}`}
+                </td>
+                <td>{num(row.figures.received)}</td>
+                <td>{pct(row.figures.resolutionRate)}</td>
+                <td>{pct(row.figures.onTimeRate)}</td>
+                <td>{pct(row.figures.satisfactionRate)}</td>
+                <td>
+                  <Show when={safetyOf(row.unit.code)}>
+                    {(s) => <span class={`band band-${s().band}`}>{s().index.toFixed(1)}</span>}
+                  </Show>
+                </td>
+                <td>
+                  <button type="button" class="link-button" onClick={() => props.onDrill(row.unit.code)}>
+                    {t("cockpit.drill")}
+                  </button>
+                </td>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+    </Show>
+  );
+}
+
+function Count(props: { tone: "red" | "yellow" | "blue"; label: MessageKey; n: number }) {
+  return (
+    <div class={`count count-${props.tone}`}>
+      <span>{t(props.label)}</span>
+      <strong>{num(props.n)}</strong>
+    </div>
+  );
+}
+
+function Panel(props: { title: string; wide?: boolean; term?: FigureKey; children: JSX.Element }) {
+  return (
+    <section class="card panel" classList={{ "panel-wide": props.wide ?? false }}>
+      <h2 class="card-title">
+        {props.title}
+        <Show when={props.term}>{(term) => <Term figure={term()} />}</Show>
+      </h2>
+      {props.children}
+    </section>
+  );
+}
+
+/** Boxes of the board's final sizes, so nothing jumps when the figures arrive. */
+function Skeleton() {
+  return (
+    <div class="cockpit-board" aria-busy="true" data-testid="cockpit-skeleton">
+      <section class="kpis">
+        <For each={Array.from({ length: 18 })}>{() => <div class="kpi skeleton" />}</For>
+      </section>
+      <section class="card cockpit-current skeleton" style={{ height: "120px" }} />
+      <section class="card panel panel-wide skeleton" style={{ height: "310px" }} />
+      <section class="card panel skeleton" style={{ height: "310px" }} />
+      <section class="card panel skeleton" style={{ height: "310px" }} />
+    </div>
+  );
+}
