@@ -86,7 +86,7 @@ export async function ensureGenerated(
       seed: result.seed,
       anchor: result.anchor,
       finishedAt: new Date().toISOString(),
-      seconds: result.seconds,
+      seconds: { ...result.seconds, generatorCpu: result.cpu.generator, serverCopyCpu: result.cpu.server ?? -1 },
       rows: result.rows,
       statuses: result.statuses,
       hotCounties: result.hotCounties,

@@ -94,7 +94,8 @@ try {
   }
   if (wanted.has("overviews")) {
     log("\n== overviews");
-    await section("overviews", () => overviewFigures(readPools, units, budget, log));
+    const cipher = createSm4Cipher(keyringFromEnv(server.secrets.fieldKeys));
+    await section("overviews", () => overviewFigures(readPools, units, cipher, budget, log));
   }
   if (wanted.has("http")) {
     log("\n== HTTP: intake vs raw SQL, case detail, province list, API memory");

@@ -43,7 +43,7 @@ const FLAGS = [
   "-c",
   "max_wal_senders=0",
   "-c",
-  "max_wal_size=8GB",
+  "max_wal_size=2GB",
   "-c",
   "checkpoint_timeout=15min",
 ];

@@ -1,5 +1,5 @@
-import type { ScopeContext, Sql, Tx } from "@zongzhi/db/client";
-import { type Captured, captureService, dbTimeAsApp, dbTimeAsOwner, planShape } from "./explain.ts";
+import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
+import { type Captured, dbTimeAsApp, dbTimeAsOwner, planShape } from "./explain.ts";
 import { type Summary, sampleRuns, summarize, timeRuns } from "./stats.ts";
 
 /** One measured figure of the report. */
@@ -37,24 +37,45 @@ export interface Budget {
  * statements in the database as zz_app under RLS and, as the reference, as the owner with the
  * policies written out.
  */
-export async function timeRead<T>(
-  pools: {
-    capture: { sql: Sql; take(): Captured[] };
-    app: Sql;
-    admin: Sql;
-    policies: Map<string, string>;
-  },
+export function timeRead<T>(
+  pools: ReadPools,
   ctx: ScopeContext,
   fn: (tx: Tx) => Promise<T>,
   budget: Budget,
 ): Promise<{ service: Summary; db: Summary; reference: Summary; result: T; statements: number; plan: string }> {
+  return timeCall(pools, ctx, () => withScope(pools.capture.sql, ctx, fn), budget);
+}
+
+/** The pools a timed read uses. */
+export interface ReadPools {
+  capture: { sql: Sql; take(): Captured[] };
+  app: Sql;
+  admin: Sql;
+  policies: Map<string, string>;
+}
+
+/**
+ * Like {@link timeRead} for any call that runs its statements on `pools.capture.sql` in the
+ * scope `ctx` (a tRPC procedure through the router's caller, say).
+ */
+export async function timeCall<T>(
+  pools: ReadPools,
+  ctx: ScopeContext,
+  call: () => Promise<T>,
+  budget: Budget,
+): Promise<{ service: Summary; db: Summary; reference: Summary; result: T; statements: number; plan: string }> {
+  const capture = async () => {
+    pools.capture.take();
+    const result = await call();
+    return { result, statements: pools.capture.take() };
+  };
   const first = performance.now();
-  const { result, statements } = await captureService(pools.capture, ctx, fn);
+  const { result, statements } = await capture();
   const firstMs = performance.now() - first;
   // A call slower than the whole budget is timed a few times only (it would otherwise take minutes).
   if (firstMs > budget.budgetMs) budget = { ...budget, min: 2, max: 2 };
   const service = summarize(
-    await timeRuns(() => captureService(pools.capture, ctx, fn), {
+    await timeRuns(capture, {
       ...budget,
       warmup: firstMs > budget.budgetMs ? 0 : 1,
     }),

@@ -1,64 +1,78 @@
-import { deadlineCounts, scanDeadlines } from "@zongzhi/api/services/deadlines";
-import { followUpRate } from "@zongzhi/api/services/mediation";
-import { subtreeCounts } from "@zongzhi/api/services/tenants";
-import type { Sql, Tx } from "@zongzhi/db/client";
-import type { Captured } from "./explain.ts";
-import { type Budget, type Figure, failedFigure, timeRead } from "./figures.ts";
+import { type ApiContext, createCaller } from "@zongzhi/api";
+import { listProcedures } from "@zongzhi/api/procedures";
+import { scanDeadlines } from "@zongzhi/api/services/deadlines";
+import type { FieldCipher } from "@zongzhi/crypto";
+import type { Sql } from "@zongzhi/db/client";
+import { type Budget, type Figure, failedFigure, type ReadPools, timeCall } from "./figures.ts";
 import { fmt } from "./lists.ts";
 import { load, round, summarize } from "./stats.ts";
 import type { BenchUnit } from "./units.ts";
 
 /**
- * The overviews the product computes today, through its services. Services that the rollup
- * work adds are picked up here by name when their module exists (see OPTIONAL).
+ * The overviews: every query of the API's router that needs `stats.read` and takes no input
+ * (read from the router, so that counts and rollups added later are measured without a change
+ * here), called through the router as the unit's staff would call it.
  */
-const OVERVIEWS: [string, (tx: Tx) => Promise<unknown>][] = [
-  ["escalation.deadlineCounts", (tx) => deadlineCounts(tx)],
-  ["cases.followUpRate", (tx) => followUpRate(tx)],
-  ["tenants.subtreeCounts", (tx) => subtreeCounts(tx)],
-];
+function overviewProcedures(): string[] {
+  return listProcedures()
+    .filter((p) => p.type === "query" && p.meta?.permissions?.includes("stats.read"))
+    .filter((p) => p.inputs.every((schema) => schema.safeParse({}).success))
+    .map((p) => p.path);
+}
 
-/** Modules and functions `(tx) => …` of overviews that may exist (rollup-based statistics). */
-const OPTIONAL: [string, string][] = [
-  ["@zongzhi/api/services/stats", "overview"],
-  ["@zongzhi/api/services/stats", "caseCounts"],
-  ["@zongzhi/api/services/rollups", "overview"],
-  ["@zongzhi/api/services/cockpit", "overview"],
-];
+type SessionUser = NonNullable<ApiContext["user"]>;
 
-async function optionalOverviews(): Promise<[string, (tx: Tx) => Promise<unknown>][]> {
-  const out: [string, (tx: Tx) => Promise<unknown>][] = [];
-  for (const [module, name] of OPTIONAL) {
-    try {
-      const m = (await import(module)) as Record<string, unknown>;
-      const fn = m[name];
-      if (typeof fn === "function") {
-        out.push([
-          `${module.split("/").at(-1)}.${name}`,
-          (tx) => (fn as (tx: Tx, input?: unknown) => Promise<unknown>)(tx, {}),
-        ]);
-      }
-    } catch {
-      // Not there (yet).
-    }
-  }
-  return out;
+function sessionUser(unit: BenchUnit): SessionUser {
+  return {
+    sessionId: "bench",
+    sessionCreatedAt: new Date(),
+    userId: unit.ctx.userId as string,
+    tenantId: unit.ctx.tenantId,
+    scope: unit.code,
+    username: unit.username,
+    displayName: unit.name,
+    roles: [...unit.ctx.roles],
+    mustChangePassword: false,
+    tenant: { name: unit.name, level: unit.level, rootCode: unit.code.slice(0, 2) },
+    totpEnabled: false,
+    totpRequired: false,
+    deploymentRequiresTotp: false,
+  };
+}
+
+/** Calls `path` (e.g. `escalation.deadlineCounts`) through the router as the unit's staff. */
+function procedureCall(pools: ReadPools, unit: BenchUnit, cipher: FieldCipher, path: string): () => Promise<unknown> {
+  const caller = createCaller({
+    sql: pools.capture.sql,
+    user: sessionUser(unit),
+    client: { ip: "127.0.0.1", userAgent: "zongzhi-bench" },
+    requestId: "bench",
+    origin: "http://127.0.0.1",
+    cipher,
+    idempotencyKey: undefined,
+    setSessionToken: () => {},
+  });
+  let fn: unknown = caller;
+  for (const part of path.split(".")) fn = (fn as Record<string, unknown>)[part];
+  return () => (fn as (input: unknown) => Promise<unknown>)({});
 }
 
 /** Overviews at the province, the busiest city and county: target ≤ 50 ms at province scope. */
 export async function overviewFigures(
-  pools: { capture: { sql: Sql; take(): Captured[] }; app: Sql; admin: Sql; policies: Map<string, string> },
+  pools: ReadPools,
   units: BenchUnit[],
+  cipher: FieldCipher,
   budget: Budget,
   log: (s: string) => void,
 ): Promise<Figure[]> {
   const out: Figure[] = [];
-  const all = [...OVERVIEWS, ...(await optionalOverviews())];
+  const all = overviewProcedures();
+  log(`  ${all.length} overview procedures: ${all.join(", ")}`);
   for (const unit of units.filter((u) => u.level === "province" || u.level === "city" || u.level === "county")) {
-    for (const [name, fn] of all) {
-      let t: Awaited<ReturnType<typeof timeRead>>;
+    for (const name of all) {
+      let t: Awaited<ReturnType<typeof timeCall>>;
       try {
-        t = await timeRead(pools, unit.ctx, fn, budget);
+        t = await timeCall(pools, unit.ctx, procedureCall(pools, unit, cipher, name), budget);
       } catch (error) {
         out.push({ ...failedFigure("overviews", name, unit.level, unit.code, error), load: load() });
         log(`  ${unit.level.padEnd(8)} ${name.padEnd(28)} ${out.at(-1)?.note}`);

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import type { Writable } from "node:stream";
 import type postgres from "postgres";
 
@@ -17,6 +18,9 @@ export class CopyTable {
   private blocked = false;
   private done: Promise<unknown> | null = null;
   private reserved: postgres.ReservedSql | null = null;
+  private backendPid = 0;
+  /** CPU time (ms) the server process spent on this COPY, when it runs on this machine. */
+  serverCpuMs: number | null = null;
 
   constructor(
     readonly table: string,
@@ -32,6 +36,8 @@ export class CopyTable {
     const conn = await sql.reserve();
     this.reserved = conn;
     await conn.unsafe(`begin; ${setup}`);
+    const [pid] = await conn.unsafe("select pg_backend_pid() as pid");
+    this.backendPid = Number((pid as { pid: number } | undefined)?.pid ?? 0);
     const [row] = await conn.unsafe(`select not exists (select 1 from ${this.table}) as empty`);
     const empty = Boolean((row as { empty: boolean } | undefined)?.empty);
     if (empty) await conn.unsafe(`truncate ${this.table}`);
@@ -52,6 +58,23 @@ export class CopyTable {
       if (room > this.chunk.length) this.chunk = Buffer.allocUnsafe(room);
     }
     this.used += this.chunk.write(fields, this.used, "utf8");
+    this.chunk[this.used++] = 10;
+    this.rows++;
+    if (this.used > CHUNK) this.flush();
+  }
+
+  /** Appends one row made of text and of bytes already encoded (UTF-8, COPY format). */
+  pushParts(parts: readonly (string | Buffer)[]): void {
+    let room = 1;
+    for (const p of parts) room += typeof p === "string" ? p.length * 3 : p.length;
+    if (this.used + room > this.chunk.length) {
+      this.flush();
+      if (room > this.chunk.length) this.chunk = Buffer.allocUnsafe(room);
+    }
+    for (const p of parts) {
+      if (typeof p === "string") this.used += this.chunk.write(p, this.used, "utf8");
+      else this.used += p.copy(this.chunk, this.used);
+    }
     this.chunk[this.used++] = 10;
     this.rows++;
     if (this.used > CHUNK) this.flush();
@@ -78,6 +101,7 @@ export class CopyTable {
     this.flush();
     this.stream?.end();
     await this.done;
+    this.serverCpuMs = processCpuMs(this.backendPid);
     await this.reserved?.unsafe("commit");
     this.reserved?.release();
     this.reserved = null;
@@ -89,5 +113,16 @@ export class CopyTable {
     await this.reserved?.unsafe("rollback").catch(() => {});
     this.reserved?.release();
     this.reserved = null;
+  }
+}
+
+/** User + system CPU time (ms) of a local process, or null when it cannot be read (another host). */
+function processCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
   }
 }

@@ -47,6 +47,8 @@ export interface GenerateResult {
   /** Staff login of a unit: `gen.<code>`, password as given. */
   username: (code: string) => string;
   seconds: { total: number; load: number; indexes: number; analyze: number };
+  /** CPU seconds spent loading: this process, and the server's COPY processes (when local). */
+  cpu: { generator: number; server: number | null };
 }
 
 /** Shares of cases by tier of the registering unit (the issue's measured mix). */
@@ -298,6 +300,8 @@ export async function generate(admin: postgres.Sql, options: GenerateOptions): P
     >;
     const setup = "set local session_replication_role = replica; set local synchronous_commit = off";
     let loadSeconds = 0;
+    const cpuBefore = process.cpuUsage();
+    let cpu: GenerateResult["cpu"] = { generator: 0, server: null };
     let indexSeconds = 0;
     const state: GenState = {
       seed,
@@ -350,6 +354,12 @@ export async function generate(admin: postgres.Sql, options: GenerateOptions): P
         tables["app.case_counters"]?.push(`${scope}\t${year}\t${last}`);
       }
       await Promise.all(all.map((t) => t.close()));
+      const used = process.cpuUsage(cpuBefore);
+      const server = all.map((t) => t.serverCpuMs);
+      cpu = {
+        generator: (used.user + used.system) / 1e6,
+        server: server.every((x) => x !== null) ? server.reduce<number>((a, b) => a + (b ?? 0), 0) / 1000 : null,
+      };
       await replayHoldings(sql, log);
       loadSeconds = (performance.now() - loadStarted) / 1000;
       log(`loaded ${options.cases.toLocaleString("en")} cases in ${loadSeconds.toFixed(0)} s`);
@@ -378,6 +388,7 @@ export async function generate(admin: postgres.Sql, options: GenerateOptions): P
       statuses: Object.fromEntries([...state.statusCounts].sort()),
       hotCounties: tree.hotCounties,
       username: usernameOf,
+      cpu,
       seconds: {
         total: (performance.now() - started) / 1000,
         load: loadSeconds,

@@ -260,6 +260,9 @@ export const CASE_COLUMNS = {
   "app.case_links": ["case_id", "related_id", "scope_code", "reason", "created_at", "handler_code"],
 } as const;
 
+/** A child row: its text, or text and pre-encoded bytes (parties), without handler_code. */
+type Row = { table: keyof CaseTables; line?: string; parts?: (string | Buffer)[] };
+
 /** Child tables without a handler_code column. */
 const NO_HANDLER = new Set<string>(["app.bookings", "app.booking_mediators"]);
 
@@ -438,7 +441,7 @@ class CaseBuilder {
   events: Ev[] = [];
   deadlines: Deadline[] = [];
   /** Child rows, each without its last column (handler_code, known only once the case is done). */
-  rows: { table: keyof CaseTables; line: string }[] = [];
+  rows: Row[] = [];
   notifications: { scope: string; kind: string; title: string; at: number; by: string | null }[] = [];
   /** False once the next action would fall after the anchor: the case stays where it is. */
   live = true;
@@ -826,15 +829,10 @@ export function pruneSlots(g: GenState, before: number): void {
   }
 }
 
-function party(
-  c: CaseBuilder,
-  role: "applicant" | "respondent" | "third_party",
-  p: SealedPerson,
-  at: number,
-): { table: keyof CaseTables; line: string } {
+function party(c: CaseBuilder, role: "applicant" | "respondent" | "third_party", p: SealedPerson, at: number): Row {
   return {
     table: "app.case_parties",
-    line: `${c.r.uuid()}\t${c.id}\t${c.unit.code}\t${role}\t${p.copyText}\t${isoMicros(at)}`,
+    parts: [`${c.r.uuid()}\t${c.id}\t${c.unit.code}\t${role}\t`, p.copyText, `\t${isoMicros(at)}`],
   };
 }
 
@@ -930,7 +928,9 @@ export function generateCase(g: GenState, index: number, registeredAt: number, u
   g.events += seqNo;
 
   for (const row of c.rows) {
-    g.tables[row.table].push(NO_HANDLER.has(row.table) ? row.line : `${row.line}\t${handler}`);
+    const t = g.tables[row.table];
+    if (row.parts) t.pushParts(NO_HANDLER.has(row.table) ? row.parts : [...row.parts, `\t${handler}`]);
+    else t.push(NO_HANDLER.has(row.table) ? (row.line as string) : `${row.line}\t${handler}`);
   }
   for (const d of c.deadlines) {
     const colourAt = d.completed ?? d.pausedSince ?? g.anchor;

@@ -15,8 +15,8 @@ import { bytea, NULL, opt, text, textArray } from "./format.ts";
 import { Random, Weighted } from "./random.ts";
 import { GIVEN, ORG_SUFFIXES, ROADS, SURNAMES } from "./texts.ts";
 
-/** A person of a unit's pool, sealed for that unit (ciphertexts are bound to the unit's scope). */
-export interface SealedPerson {
+/** A person (or organisation) of a unit's pool, sealed for that unit (ciphertexts are bound to its scope). */
+interface Sealed {
   kind: "person" | "organisation";
   nameEnc: Buffer;
   nameMasked: string;
@@ -30,12 +30,21 @@ export interface SealedPerson {
   addressEnc: Buffer | null;
   addressMasked: string | null;
   orgCode: string | null;
-  /** The party row's columns from `kind` to `org_code`, in COPY text format (the same for every case). */
-  copyText: string;
+}
+
+/**
+ * What a case needs of a pool entry: its party columns, already in COPY format (the same for
+ * every case), and the phone the public-lookup digest uses. Why not the sealed Buffers: a
+ * province holds 19,224 pools, and millions of small Buffers make every garbage collection slow.
+ */
+export interface SealedPerson {
+  phone: string | null;
+  /** The party row's columns from `kind` to `org_code`, in COPY text format, UTF-8 encoded. */
+  copyText: Buffer;
 }
 
 /** The party columns from kind to org_code in COPY format. */
-function partyText(p: Omit<SealedPerson, "copyText">): string {
+function partyText(p: Sealed): string {
   return [
     p.kind,
     bytea(p.nameEnc),
@@ -79,7 +88,7 @@ export interface Unit {
   /** Sealed people and addresses, made on first use. */
   people?: SealedPerson[];
   orgs?: SealedPerson[];
-  addresses?: { enc: Buffer; masked: string; encText: string }[];
+  addresses?: { masked: string; encText: string }[];
 }
 
 /** The tree with its lookups. */
@@ -267,8 +276,8 @@ function creditCode(random: Random, county: string): string {
   return body + creditCodeCheckChar(body);
 }
 
-function withText(p: Omit<SealedPerson, "copyText">): SealedPerson {
-  return { ...p, copyText: partyText(p) };
+function withText(p: Sealed): SealedPerson {
+  return { phone: p.phone, copyText: Buffer.from(partyText(p), "utf8") };
 }
 
 const PEOPLE_PER_UNIT = 16;
@@ -337,8 +346,7 @@ export function sealPools(
   }
   const addresses = Array.from({ length: ADDRESSES_PER_UNIT }, () => {
     const a = addressText();
-    const enc = cipher.encrypt(a, cipherContext("cases", "address", unit.code));
-    return { enc, masked: maskAddress(a), encText: bytea(enc) };
+    return { masked: maskAddress(a), encText: bytea(cipher.encrypt(a, cipherContext("cases", "address", unit.code))) };
   });
   unit.people = people;
   unit.orgs = orgs;
