@@ -99,4 +99,70 @@ describe("menus and homes by role and tier", () => {
       "System",
     ]);
   });
+
+  test("the operation log names who did what to which case, filters by object and user, and exports CSV; the sign-in log is separate", async () => {
+    const grid = await home("cun.grid");
+    const registered = await grid.request.post("/trpc/cases.register", {
+      headers: { origin: h.origin },
+      data: {
+        json: {
+          categoryCode: "neighbour",
+          channel: "grid_patrol",
+          title: "操作日志里的网格上报",
+          description: "两户因宅基地界址发生争执",
+          locationCode: "620981101001",
+          peopleCount: 2,
+          groupDispute: false,
+          riskGrade: "blue",
+          difficulty: "simple",
+          parties: [{ role: "applicant", kind: "person", name: "刘大爷", phone: "13609371234" }],
+        },
+      },
+    });
+    expect(registered.status()).toBe(200);
+
+    const page = await home("yumen.auditor");
+    await nav(page).getByRole("link", { name: "操作日志" }).click();
+    await page.getByRole("heading", { name: "操作日志", level: 1 }).waitFor();
+    const filters = page.getByRole("form", { name: "筛选条件" });
+    await filters.getByLabel("对象").fill("操作日志里的网格上报");
+    await filters.getByRole("button", { name: "查询" }).click();
+    const row = page.getByRole("row").filter({ hasText: "操作日志里的网格上报" });
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    const cells = await row.getByRole("cell").allTextContents();
+    expect(cells.slice(1, 6)).toEqual([
+      "网格员（cun.grid）",
+      (await villageName())!,
+      "登记案件",
+      expect.stringContaining("操作日志里的网格上报"),
+      "成功",
+    ]);
+    await filters.getByLabel("操作人").fill("yumen.clerk");
+    await filters.getByRole("button", { name: "查询" }).click();
+    await page.getByText("暂无").waitFor();
+    await filters.getByLabel("操作人").fill("cun.grid");
+    await filters.getByRole("button", { name: "查询" }).click();
+    await row.first().waitFor();
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "导出 CSV（Excel 可打开）" }).click();
+    const file = await (await download).path();
+    const { readFile } = await import("node:fs/promises");
+    const csv = await readFile(file, "utf8");
+    expect(csv.startsWith("\ufeff时间,")).toBe(true);
+    expect(csv.trim().split("\r\n")).toHaveLength(2);
+    expect(csv).toContain("登记案件");
+    expect(csv).toContain("网格员（cun.grid）");
+
+    await nav(page).getByRole("link", { name: "登录日志" }).click();
+    await page.getByRole("heading", { name: "登录日志", level: 1 }).waitFor();
+    await page.getByRole("row").filter({ hasText: "cun.grid" }).first().waitFor();
+    expect(await page.getByRole("row").filter({ hasText: "登记案件" }).count()).toBe(0);
+  });
 });
+
+async function villageName(): Promise<string | undefined> {
+  const [v] = await h.db.admin<{ name: string }[]>`select name from app.tenants where code = '620981101001'`;
+  return v?.name;
+}

@@ -18,6 +18,7 @@ import { Cockpit } from "./pages/cockpit.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
 import { LiaisonPage } from "./pages/liaison.tsx";
 import { LoginPage } from "./pages/login.tsx";
+import { LogsPage } from "./pages/logs.tsx";
 import { LookupPage } from "./pages/lookup.tsx";
 import { MfaPage } from "./pages/mfa.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
@@ -95,6 +96,7 @@ export function App() {
         <Route path="/users" component={UsersPage} />
         <Route path="/platform" component={PlatformPage} />
         <Route path="/audit" component={AuditPage} />
+        <Route path="/logs/:log" component={LogsPage} />
         <Route path="/cases" component={CaseInboxPage} />
         <Route path="/cases/new" component={CaseIntakePage} />
         <Route path="/cases/:id" component={CaseDetailPage} />

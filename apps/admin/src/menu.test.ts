@@ -51,7 +51,9 @@ describe("menu by role and tier", () => {
   });
 
   it("an operator sees the deployments and the log, no unit pages", () => {
-    expect(hrefs(user(["platform_admin"], null))).toEqual(["/", "/users", "/platform", "/audit"]);
+    expect(hrefs(user(["platform_admin"], null))).toEqual([
+      ...["/", "/users", "/platform", "/logs/operations", "/logs/sign-in", "/audit"],
+    ]);
   });
 
   it("every group and item label is in the dictionary", () => {

@@ -97,6 +97,13 @@ const ENTRIES: Entry[] = [
   { group: "system", href: "/tenants", label: "nav.tenants", show: (u) => inUnit(u) && mayHere(u, "tenant.onboard") },
   { group: "system", href: "/users", label: "nav.users", show: (u) => holds(u.roles, "user.read") },
   { group: "system", href: "/platform", label: "nav.platform", show: (u) => holds(u.roles, "platform.deployments") },
+  {
+    group: "system",
+    href: "/logs/operations",
+    label: "console.nav.operationLog",
+    show: (u) => holds(u.roles, "audit.read"),
+  },
+  { group: "system", href: "/logs/sign-in", label: "console.nav.signInLog", show: (u) => holds(u.roles, "audit.read") },
   { group: "system", href: "/audit", label: "nav.audit", show: (u) => holds(u.roles, "audit.read") },
 ];
 

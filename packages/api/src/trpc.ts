@@ -9,8 +9,10 @@ import {
 } from "@zongzhi/auth";
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
+import { operationKind } from "@zongzhi/domain/operations";
 import superjson from "superjson";
 import { ERROR_STATUS, type FieldIssue, toAppError, transportRefusal } from "./errors.ts";
+import { recordOperation } from "./services/audit.ts";
 import type { FieldCipher } from "./services/personal-data.ts";
 
 /** What every procedure receives. Built per request by the HTTP layer. */
@@ -113,14 +115,33 @@ export const publicProcedure = t.procedure.use(mapErrors).use(readInput);
  * Signed-in callers. One who must still change an initial password may do only that; then one
  * whose deployment requires a second factor may only enrol it (packages/auth assertSessionReady).
  */
-export const authedProcedure = publicProcedure.use(({ ctx, next, path }) => {
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, type, getRawInput }) => {
   const user = ctx.user;
   if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
   assertSessionReady(user, path);
   const scope: ScopeContext = scopeOf(user, ctx.requestId);
   /** Runs a body inside the caller's tenant transaction. */
   const run = <T>(fn: (tx: Tx) => Promise<T>) => withScope(ctx.sql, scope, fn);
-  return next({ ctx: { ...ctx, user, scope, run } });
+  if (type !== "mutation") return next({ ctx: { ...ctx, user, scope, run } });
+  // The operation log (操作日志): every mutation, refused or done, after its own transaction.
+  const result = await next({ ctx: { ...ctx, user, scope, run } });
+  const input = await getRawInput().catch(() => undefined);
+  const outcome = result.ok ? "ok" : (toAppError(result.error.cause ?? result.error)?.code ?? "INTERNAL");
+  try {
+    await run((tx) =>
+      recordOperation(tx, {
+        kind: operationKind(path),
+        result: outcome,
+        input,
+        output: result.ok ? result.data : undefined,
+        ip: ctx.client.ip,
+      }),
+    );
+  } catch (error) {
+    // The operation itself is committed (or refused): its answer stands; the lost line is reported.
+    console.error(`operation log: ${path} (request ${ctx.requestId}) not recorded`, error);
+  }
+  return result;
 });
 
 /**

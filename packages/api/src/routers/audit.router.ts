@@ -1,10 +1,40 @@
-import { int32, serialId, strict } from "../input.ts";
-import { listAudit } from "../services/audit.ts";
+import { z } from "zod";
+import { instant, int32, pattern, serialId, strict, text } from "../input.ts";
+import { listAudit, searchLog } from "../services/audit.ts";
 import { allowed, router } from "../trpc.ts";
 
-/** The security audit of the caller's subtree, newest first. */
+/** The security audit, the operation log (操作日志) and the sign-in log (登录日志) of the caller's subtree. */
 export const auditRouter = router({
   list: allowed("audit.read")
     .input(strict({ before: serialId().optional(), limit: int32({ min: 1, max: 200 }).default(50) }))
     .query(({ ctx, input }) => ctx.run((tx) => listAudit(tx, input))),
+
+  /** One of the two logs, filtered by user, unit, action, object and time; newest first. */
+  search: allowed("audit.read")
+    .input(
+      strict({
+        log: z.enum(["operations", "sign_in"]),
+        actor: text(50, { min: 0 }).optional(),
+        unitCode: pattern(/^\d{2,12}$/, "单位应为2–12位区划代码", "a unit is a 2–12 digit division code").optional(),
+        kind: pattern(
+          /^[a-z_.]{1,80}$/,
+          "操作类型格式不正确",
+          "an action is a logged kind such as op.cases.register",
+        ).optional(),
+        object: text(60, { min: 0 }).optional(),
+        from: instant().optional(),
+        to: instant().optional(),
+        before: serialId().optional(),
+        limit: int32({ min: 1, max: 500 }).default(50),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      ctx.run((tx) =>
+        searchLog(tx, {
+          ...input,
+          actor: input.actor || undefined,
+          object: input.object || undefined,
+        }),
+      ),
+    ),
 });

@@ -55,3 +55,115 @@ export async function listAudit(tx: Tx, input: { limit: number; before?: number 
     detail: r.detail,
   }));
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CODE = /^\d{2,12}$/;
+const OBJECT_KEYS = ["id", "caseId", "agreementId", "stationingId", "userId", "roomId", "windowId"] as const;
+
+/** The object of an operation: the first id the input (or, on success, the output) names, or a unit code. */
+export function operationObject(input: unknown, output: unknown): { id: string | null; code: string | null } {
+  const pick = (v: unknown) => {
+    if (!v || typeof v !== "object") return null;
+    for (const key of OBJECT_KEYS) {
+      const value = (v as Record<string, unknown>)[key];
+      if (typeof value === "string" && UUID.test(value)) return value;
+    }
+    return null;
+  };
+  const code = (() => {
+    if (!input || typeof input !== "object") return null;
+    for (const key of ["toCode", "code", "parentCode"]) {
+      const value = (input as Record<string, unknown>)[key];
+      if (typeof value === "string" && CODE.test(value)) return value;
+    }
+    return null;
+  })();
+  return { id: pick(input) ?? pick(output), code };
+}
+
+/**
+ * Appends one line to the operation log: the procedure, its result (`ok` or the refusal's
+ * code), the object named as the caller sees it (a case's number and title, a user's name, a
+ * unit …; RLS decides what it may name), the workflow action if any, IP and request id.
+ */
+export async function recordOperation(
+  tx: Tx,
+  op: { kind: string; result: string; input: unknown; output: unknown; ip: string },
+): Promise<void> {
+  const { id, code } = operationObject(op.input, op.output);
+  const [named] = id
+    ? await tx.sql<{ name: string | null }[]>`select coalesce(
+        (select c.code || ' ' || c.title from app.cases c where c.id = ${id}),
+        (select c.code || ' ' || c.title from app.case_summons s join app.cases c on c.id = s.case_id where s.id = ${id}),
+        (select c.code || ' ' || c.title from app.agreements a join app.cases c on c.id = a.case_id where a.id = ${id}),
+        (select c.code || ' ' || c.title from app.mediation_sessions m join app.cases c on c.id = m.case_id where m.id = ${id}),
+        (select u.display_name || '（' || u.username || '）' from app.users u where u.id = ${id}),
+        (select t.name from app.tenants t where t.id = ${id}),
+        (select m.name from app.mediators m where m.id = ${id}),
+        (select r.name from app.mediation_rooms r where r.id = ${id}),
+        (select w.number || '号窗口 ' || w.name from app.service_windows w where w.id = ${id}),
+        (select st.name from app.stationings st where st.id = ${id})) as name`
+    : code
+      ? await tx.sql<{ name: string | null }[]>`select (select name from ref.divisions where code = ${code}) as name`
+      : [{ name: null }];
+  const input = op.input && typeof op.input === "object" ? (op.input as Record<string, unknown>) : {};
+  const detail: Record<string, unknown> = { result: op.result };
+  if (named?.name) detail.object = named.name;
+  if (typeof input.action === "string") detail.action = input.action;
+  await recordAudit(tx, { kind: op.kind, subjectId: id ?? code, ip: op.ip, detail });
+}
+
+/** One line of the operation or sign-in log. */
+export interface LogLine extends AuditLine {
+  unitName: string | null;
+  requestId: string | null;
+}
+
+/** Filters of the two logs. */
+export interface LogFilter {
+  log: "operations" | "sign_in";
+  actor?: string | undefined;
+  unitCode?: string | undefined;
+  kind?: string | undefined;
+  object?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Reads one of the logs of the caller's subtree, filtered, newest first (through a definer function). */
+export async function searchLog(tx: Tx, f: LogFilter): Promise<{ items: LogLine[]; next: number | null }> {
+  const rows = await tx.sql<
+    {
+      id: string;
+      at: Date;
+      scope_code: string;
+      unit_name: string | null;
+      actor_id: string | null;
+      actor_username: string | null;
+      actor_name: string | null;
+      kind: string;
+      subject_id: string | null;
+      ip: string | null;
+      request_id: string | null;
+      detail: unknown;
+    }[]
+  >`select * from auth.audit_search(${f.log}, ${f.actor ?? null}, ${f.unitCode ?? null}, ${f.kind ?? null},
+      ${f.object ?? null}, ${f.from ?? null}, ${f.to ?? null}, ${f.limit + 1}, ${f.before ?? null})`;
+  const items = rows.slice(0, f.limit).map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    scopeCode: r.scope_code,
+    unitName: r.unit_name,
+    actorId: r.actor_id,
+    actorUsername: r.actor_username,
+    actorName: r.actor_name,
+    kind: r.kind,
+    subjectId: r.subject_id,
+    ip: r.ip,
+    requestId: r.request_id,
+    detail: r.detail,
+  }));
+  return { items, next: rows.length > f.limit ? (items.at(-1)?.id ?? null) : null };
+}

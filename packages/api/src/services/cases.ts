@@ -646,7 +646,11 @@ export async function getCase(
         },
   );
   if (reveal) {
-    await recordAudit(tx, { kind: "personal_data.revealed", subjectId: id, detail: { parties: parties.length } });
+    await recordAudit(tx, {
+      kind: "personal_data.revealed",
+      subjectId: id,
+      detail: { parties: parties.length, object: `${c.code as string} ${c.title as string}`, result: "ok" },
+    });
     const addressEnc = c.addressEnc as Buffer | null;
     if (addressEnc) c.address = options.cipher.decrypt(addressEnc, fieldContext("cases", "address", scope));
   }

@@ -1,0 +1,110 @@
+import { listProcedures } from "@zongzhi/api/procedures";
+import { OPERATION_NAMES, operationKind, operationName } from "@zongzhi/domain/operations";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refusal, startTestApi, type TestApi } from "./test-harness.ts";
+
+/** The operation log and the sign-in log (issue 12 §4). */
+let api: TestApi;
+type Client = ReturnType<TestApi["client"]>;
+let town: Client;
+let county: Client;
+let countyAuditor: Client;
+
+const VILLAGE = "620981101001";
+const dispute = (title: string) => ({
+  categoryCode: "neighbour",
+  channel: "grid_patrol" as const,
+  title,
+  description: "邻里之间因排水沟堵塞发生争执",
+  locationCode: VILLAGE,
+  peopleCount: 2,
+  groupDispute: false,
+  riskGrade: "blue" as const,
+  difficulty: "simple" as const,
+  parties: [{ role: "applicant" as const, kind: "person" as const, name: "刘大爷", phone: "13609371234" }],
+});
+
+beforeAll(async () => {
+  api = await startTestApi({ centres: true });
+  town = api.client(await api.login("yumenzhen.admin"));
+  county = api.client(await api.login("yumen.admin"));
+  countyAuditor = api.client(await api.login("yumen.auditor"));
+});
+afterAll(() => api.close());
+
+describe("operation log", () => {
+  it("every mutation has a name in both languages", () => {
+    const mutations = listProcedures().filter((p) => p.type === "mutation");
+    expect(mutations.length).toBeGreaterThan(40);
+    for (const m of mutations) {
+      expect(OPERATION_NAMES[m.path], m.path).toBeDefined();
+      expect(operationName(operationKind(m.path)).zh, m.path).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect(operationName("op.cases.transition", { action: "accept" })).toEqual({
+      zh: "办理案件：受理",
+      en: "Case action: Accept",
+    });
+  });
+
+  it("records done and refused mutations with actor, unit, named object, action, result, IP and request id", async () => {
+    const { id, code } = await town.cases.register.mutate(dispute("操作日志测试"));
+    await town.cases.transition.mutate({ id, version: 1, action: "accept", data: {} });
+    // Refused: a stale version.
+    expect((await refusal(town.cases.transition.mutate({ id, version: 1, action: "triage", data: {} }))).appCode).toBe(
+      "CONFLICT",
+    );
+    await town.cases.get.query({ id, reveal: true });
+
+    const log = await county.audit.search.query({ log: "operations", object: code });
+    const lines = log.items.map((l) => [l.kind, (l.detail as { result: string }).result]);
+    expect(lines).toEqual([
+      ["personal_data.revealed", "ok"],
+      ["op.cases.transition", "CONFLICT"],
+      ["op.cases.transition", "ok"],
+      ["op.cases.register", "ok"],
+    ]);
+    const accepted = log.items[2]!;
+    expect(accepted).toMatchObject({
+      actorUsername: "yumenzhen.admin",
+      scopeCode: "620981101",
+      unitName: "玉门镇",
+      subjectId: id,
+    });
+    expect(accepted.detail).toMatchObject({ object: `${code} 操作日志测试`, action: "accept" });
+    expect(accepted.ip).toBeTruthy();
+    expect(accepted.requestId).toBeTruthy();
+    expect(log.items[0]!.detail).toMatchObject({ object: `${code} 操作日志测试` });
+
+    // Filters: action, user, unit, time.
+    const byKind = await county.audit.search.query({ log: "operations", kind: "op.cases.register", object: code });
+    expect(byKind.items).toHaveLength(1);
+    expect((await county.audit.search.query({ log: "operations", actor: "yumen.clerk", object: code })).items).toEqual(
+      [],
+    );
+    expect((await county.audit.search.query({ log: "operations", unitCode: "620981102", object: code })).items).toEqual(
+      [],
+    );
+    expect(
+      (await county.audit.search.query({ log: "operations", from: new Date(Date.now() + 60_000), object: code })).items,
+    ).toEqual([]);
+    expect((await countyAuditor.audit.search.query({ log: "operations", object: code })).items).toHaveLength(4);
+  });
+
+  it("the sign-in log holds sign-ins only; each unit reads only its subtree", async () => {
+    const signIns = await county.audit.search.query({ log: "sign_in", limit: 500 });
+    expect(signIns.items.length).toBeGreaterThan(0);
+    expect(signIns.items.every((l) => l.kind.startsWith("auth."))).toBe(true);
+    const ops = await county.audit.search.query({ log: "operations", limit: 500 });
+    expect(ops.items.some((l) => l.kind.startsWith("auth."))).toBe(false);
+
+    // The township reads nothing of the county's own lines, nor another branch's.
+    await county.cases.register.mutate({ ...dispute("县级登记"), locationCode: "620981" });
+    const townLog = await town.audit.search.query({ log: "operations", limit: 500 });
+    expect(townLog.items.length).toBeGreaterThan(0);
+    expect(townLog.items.every((l) => l.scopeCode.startsWith("620981101"))).toBe(true);
+    expect((await town.audit.search.query({ log: "operations", unitCode: "620981" })).items).toEqual([]);
+    // A role without audit.read is refused.
+    const clerk = api.client(await api.login("yumen.clerk"));
+    expect((await refusal(clerk.audit.search.query({ log: "operations" }))).appCode).toBe("FORBIDDEN");
+  });
+});

@@ -1,0 +1,86 @@
+import { type CaseAction, TRANSITIONS } from "./case-workflow.ts";
+import type { Message } from "./errors.ts";
+
+/**
+ * Names of the operations the operation log (操作日志) records: one per mutation of the API
+ * (`op.<router>.<procedure>`), and the personal-data reveal. The log stores the key; the UI and
+ * the export show these names, never the raw key. A test holds every mutation to this table.
+ */
+export const OPERATION_NAMES: Record<string, Message> = {
+  "auth.changePassword": { zh: "修改密码", en: "Change password" },
+  "cases.acknowledgeSummons": { zh: "召集报到", en: "Report to a summons" },
+  "cases.applyForConfirmation": { zh: "申请司法确认", en: "Apply for judicial confirmation" },
+  "cases.objectToSummons": { zh: "对召集提出异议", en: "Object to a summons" },
+  "cases.recordAgreement": { zh: "登记调解协议", en: "Record an agreement" },
+  "cases.recordConfirmationStep": { zh: "登记司法确认进展", en: "Record a confirmation step" },
+  "cases.recordFollowUp": { zh: "登记回访", en: "Record a follow-up" },
+  "cases.recordSession": { zh: "记录调解", en: "Record a session" },
+  "cases.register": { zh: "登记案件", en: "Register a case" },
+  "cases.scheduleSession": { zh: "安排调解", en: "Schedule a session" },
+  "cases.summon": { zh: "吹哨召集部门", en: "Summon departments" },
+  "cases.summonsFeedback": { zh: "召集反馈", en: "Feed back on a summons" },
+  "cases.transition": { zh: "办理案件", en: "Case action" },
+  "cases.updatePerformance": { zh: "登记协议履行", en: "Record performance" },
+  "centre.addDepartmentKind": { zh: "新增部门类别", en: "Add a department kind" },
+  "centre.addMediator": { zh: "新增调解员", en: "Add a mediator" },
+  "centre.book": { zh: "预约调解室", en: "Book a room" },
+  "centre.cancelBooking": { zh: "取消预约", en: "Cancel a booking" },
+  "centre.createRoom": { zh: "新增调解室", en: "Create a room" },
+  "centre.createWindow": { zh: "新增服务窗口", en: "Create a window" },
+  "centre.editMediator": { zh: "编辑调解员", en: "Edit a mediator" },
+  "centre.editRoom": { zh: "编辑调解室", en: "Edit a room" },
+  "centre.editStationing": { zh: "编辑入驻部门", en: "Edit a stationing" },
+  "centre.editWindow": { zh: "编辑服务窗口", en: "Edit a window" },
+  "centre.removeStationing": { zh: "撤出入驻部门", en: "Remove a stationing" },
+  "centre.saveCommittee": { zh: "保存调委会", en: "Save a committee" },
+  "centre.station": { zh: "部门入驻", en: "Station a department" },
+  "escalation.answerSupervision": { zh: "回复督办", en: "Answer a supervision" },
+  "escalation.assignDown": { zh: "交办", en: "Assign down" },
+  "escalation.escalate": { zh: "上报", en: "Escalate" },
+  "escalation.markRead": { zh: "标记消息已读", en: "Mark messages read" },
+  "escalation.openSupervision": { zh: "督办", en: "Supervise" },
+  "escalation.returnCase": { zh: "退回上报或交办", en: "Return an escalation or assignment" },
+  "escalation.setPolicy": { zh: "设置时限规则", en: "Set a deadline rule" },
+  "escalation.signFor": { zh: "签收", en: "Sign for" },
+  "escalation.takeCharge": { zh: "领导包案", en: "Take personal charge" },
+  "mfa.begin": { zh: "开始绑定两步验证", en: "Begin second-factor enrolment" },
+  "mfa.confirm": { zh: "启用两步验证", en: "Enable the second factor" },
+  "mfa.disable": { zh: "停用两步验证", en: "Disable the second factor" },
+  "mfa.setRequired": { zh: "设置两步验证要求", en: "Set the second-factor requirement" },
+  "platform.createDeployment": { zh: "新建部署", en: "Create a deployment" },
+  "platform.setDeploymentStatus": { zh: "停用或恢复部署", en: "Suspend or reactivate a deployment" },
+  "tenants.onboard": { zh: "开通下级单位", en: "Onboard units" },
+  "tenants.setStatus": { zh: "停用或恢复单位", en: "Suspend or reactivate a unit" },
+  "users.create": { zh: "新建用户", en: "Create a user" },
+  "users.edit": { zh: "编辑用户", en: "Edit a user" },
+  "users.resetTotp": { zh: "重置两步验证", en: "Reset a second factor" },
+  "users.setStatus": { zh: "停用或启用用户", en: "Disable or enable a user" },
+  "users.setupLink": { zh: "生成设置链接", en: "Issue a setup link" },
+  "users.unlock": { zh: "解锁用户", en: "Unlock a user" },
+};
+
+/** Prefix of the operation log's kinds (`op.cases.register`). */
+export const OPERATION_PREFIX = "op.";
+
+/** Readable name of a logged kind: an operation (with the workflow action, if any), a reveal, or the raw kind. */
+export function operationName(kind: string, detail?: { action?: unknown } | null): Message {
+  if (kind === "personal_data.revealed") return { zh: "查看当事人完整信息", en: "Reveal personal data" };
+  const path = kind.startsWith(OPERATION_PREFIX) ? kindToPath(kind.slice(OPERATION_PREFIX.length)) : null;
+  const name = path ? OPERATION_NAMES[path] : undefined;
+  if (!name) return { zh: kind, en: kind };
+  const action = detail?.action;
+  if (path === "cases.transition" && typeof action === "string" && action in TRANSITIONS) {
+    const a = TRANSITIONS[action as CaseAction].name;
+    return { zh: `${name.zh}：${a.zh}`, en: `${name.en}: ${a.en}` };
+  }
+  return name;
+}
+
+/** The audit kind of a procedure path (kinds are lower-case: `cases.acknowledgeSummons` → `op.cases.acknowledge_summons`). */
+export function operationKind(path: string): string {
+  return OPERATION_PREFIX + path.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function kindToPath(rest: string): string {
+  return rest.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
