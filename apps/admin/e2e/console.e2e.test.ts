@@ -54,7 +54,7 @@ describe("menus and homes by role and tier", () => {
 
   test("a township administrator: centre configuration and system; sign-for, returned, overdue on the home", async () => {
     const page = await home("yumenzhen.admin");
-    expect(await groups(page)).toEqual(["工作台", "案件", "中心配置", "系统"]);
+    expect(await groups(page)).toEqual(["工作台", "案件", "中心配置", "统计", "系统"]);
     expect(await links(page)).toEqual(expect.arrayContaining(["服务窗口", "调解室", "单位管理", "用户管理"]));
     const tiers = page.getByTestId("home-tiers");
     for (const title of ["待签收", "退回补正", "已超期"]) await tiers.getByRole("heading", { name: title }).waitFor();
@@ -96,6 +96,7 @@ describe("menus and homes by role and tier", () => {
       "Workbench",
       "Cases",
       "Centre set-up",
+      "Statistics",
       "System",
     ]);
   });

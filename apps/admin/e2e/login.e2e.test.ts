@@ -85,6 +85,7 @@ describe("sign-in page", () => {
     expect(await nav.getByRole("link").allTextContents()).toEqual([
       ...["工作台", "案件办理", "登记案件", "督办"],
       ...["入驻部门", "值班表", "服务窗口", "调解室", "调委会", "调解员库", "时限规则"],
+      "领导驾驶舱",
       ...["单位管理", "用户管理", "操作日志", "登录日志", "审计日志"],
     ]);
 
@@ -94,7 +95,7 @@ describe("sign-in page", () => {
     expect(await navEn.getByRole("link").allTextContents()).toEqual([
       ...["Dashboard", "Cases", "Register a case", "Supervision"],
       ...["Departments", "Duty roster", "Service windows", "Mediation rooms", "Committees", "Mediator pool"],
-      ...["Deadline rules", "Units", "Users", "Operation log", "Sign-in log", "Audit log"],
+      ...["Deadline rules", "Leaders' cockpit", "Units", "Users", "Operation log", "Sign-in log", "Audit log"],
     ]);
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
 

@@ -40,7 +40,8 @@ describe("menu by role and tier", () => {
   it("an administrator configures its centre and manages units, users and the log", () => {
     const h = hrefs(user(["tenant_admin"], "township"));
     expect(h).toEqual(expect.arrayContaining([...CENTRE, "/tenants", "/users", "/audit"]));
-    expect(groups(user(["tenant_admin"], "township"))).toEqual(["work", "cases", "centre", "system"]);
+    expect(groups(user(["tenant_admin"], "township"))).toEqual(["work", "cases", "centre", "stats", "system"]);
+    expect(h).toContain("/cockpit");
   });
 
   it("a leader oversees the centre read-only and registers nothing", () => {

@@ -94,6 +94,13 @@ const ENTRIES: Entry[] = [
   },
   { group: "centre", href: "/policies", label: "escalation.nav.policies", show: configures },
 
+  {
+    group: "stats",
+    href: "/cockpit",
+    label: "cockpit.title",
+    show: (u) => atCentre(u) && holds(u.roles, "stats.read"),
+  },
+
   { group: "system", href: "/tenants", label: "nav.tenants", show: (u) => inUnit(u) && mayHere(u, "tenant.onboard") },
   { group: "system", href: "/users", label: "nav.users", show: (u) => holds(u.roles, "user.read") },
   { group: "system", href: "/platform", label: "nav.platform", show: (u) => holds(u.roles, "platform.deployments") },
