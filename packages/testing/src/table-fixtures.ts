@@ -1214,6 +1214,69 @@ const caseHoldings: TableFixture = {
   },
 };
 
+/** A rollup row of `tenant`, as the triggers would write it (zz_app may read rollups, never write them). */
+function rollupFixture(
+  table: string,
+  key: readonly string[],
+  touch: string,
+  row: (code: string, k: number) => { columns: string; values: string },
+): TableFixture {
+  let k = 0;
+  return {
+    table,
+    key,
+    tenantColumn: "scope_code",
+    touch,
+    writers: NOBODY,
+    async seed(admin, tenant) {
+      k += 1;
+      const { columns, values } = row(tenant.code, k);
+      const [r] = await admin.unsafe<{ key: string }[]>(
+        `insert into ${table} (${columns}) values (${values}) returning ${keyExpression({ key })} as key`,
+        [tenant.code],
+      );
+      return { table, key: r!.key, tenant, refs: {} };
+    },
+    forges(victim) {
+      const { columns, values } = row(victim.tenant.code, 999_999);
+      return [
+        {
+          label: "add to the victim's rollups",
+          text: `insert into ${table} (${columns}) values (${values})`,
+          params: [victim.tenant.code],
+          allowedFor: NOBODY,
+        },
+      ];
+    },
+    moves(victim) {
+      return [{ column: "scope_code", value: victim.tenant.code }];
+    },
+  };
+}
+
+const caseTallies = rollupFixture("app.case_tallies", ["scope_code", "dim", "value", "shard"], "n", (_code, k) => ({
+  columns: "scope_code, dim, value, shard, n",
+  values: `$1, 'state', 'registered', ${k}, 1`,
+}));
+const caseMonthly = rollupFixture(
+  "app.case_monthly",
+  ["scope_code", "month", "dim", "value", "shard"],
+  "received",
+  (_code, k) => ({
+    columns: "scope_code, month, dim, value, shard, received",
+    values: `$1, '2026-01-01', 'all', '', ${k}, 1`,
+  }),
+);
+const clockTallies = rollupFixture(
+  "app.clock_tallies",
+  ["scope_code", "owner_code", "colour", "shard"],
+  "n",
+  (_code, k) => ({
+    columns: "scope_code, owner_code, colour, shard, n",
+    values: `$1, $1, 'blue', ${k}, 1`,
+  }),
+);
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1256,6 +1319,9 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   caseDeadlines,
   supervisions,
   caseHoldings,
+  caseTallies,
+  caseMonthly,
+  clockTallies,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

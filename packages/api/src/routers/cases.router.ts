@@ -26,7 +26,6 @@ import {
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
 import {
   applyForConfirmation,
-  followUpRate,
   recordAgreement,
   recordConfirmationStep,
   recordFollowUp,
@@ -34,6 +33,7 @@ import {
   scheduleSession,
   updatePerformance,
 } from "../services/mediation.ts";
+import { caseCounts, followUpRate, monthlyFigures } from "../services/rollups.ts";
 import {
   acknowledgeSummons,
   liaisonInbox,
@@ -259,4 +259,25 @@ export const casesRouter = router({
   followUpRate: allowed("stats.read")
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => followUpRate(tx))),
+
+  /** A subtree's cases as they stand now, by state, colour, category, channel, risk and tier (from rollups). */
+  counts: allowed("stats.read")
+    .input(strict({ unitCode: unitCode().optional() }))
+    .query(({ ctx, input }) => ctx.run((tx) => caseCounts(tx, input.unitCode))),
+
+  /** A subtree's figures month by month (received, resolved, on time, tier of resolution, follow-ups…). */
+  monthly: allowed("stats.read")
+    .input(
+      strict({
+        unitCode: unitCode().optional(),
+        from: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份应为 YYYY-MM", "a month as YYYY-MM"),
+        to: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份应为 YYYY-MM", "a month as YYYY-MM"),
+        by: z.enum(["category", "channel", "risk"]).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => ctx.run((tx) => monthlyFigures(tx, input))),
 });
+
+function unitCode() {
+  return pattern(/^\d{2,12}$/, "单位应为2–12位区划代码", "a unit is a 2–12 digit division code");
+}

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { decimal, id, instant, int32, longText, noInput, pattern, serialId, strict, text, version } from "../input.ts";
 import {
   answerSupervision,
-  deadlineCounts,
   effectiveRule,
   listPolicies,
   listSupervisions,
@@ -14,6 +13,7 @@ import {
 import { ancestorUnits, assignDown, casePath, escalateCase, returnCase, signForCase } from "../services/escalation.ts";
 import { holdingByTier } from "../services/holdings.ts";
 import { listInbox, markRead } from "../services/notifications.ts";
+import { deadlineCounts } from "../services/rollups.ts";
 import { allowed, authedProcedure, router, selfProcedure } from "../trpc.ts";
 
 const ref = { id: id(), version: version() };

@@ -39,6 +39,7 @@ import {
 } from "./deadlines.ts";
 import { caseHoldings, type Holding } from "./holdings.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
+import { type CaseTotal, countCases } from "./rollups.ts";
 import { assertLiaisonMayRead, isLiaisonOnly } from "./summons.ts";
 
 const CASE = { zh: "案件", en: "case" };
@@ -482,9 +483,12 @@ const WORK_FILTERS = [
  * cursor carries the registration time to the microsecond, as stored, so that no row is
  * skipped at a page boundary.
  */
-export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSummary[]; next: string | null }> {
+export async function listCases(
+  tx: Tx,
+  f: CaseFilter,
+): Promise<{ items: CaseSummary[]; next: string | null; total: CaseTotal | null }> {
   // A liaison works from its summons inbox and sees only the cases its department is summoned to.
-  if (isLiaisonOnly(tx.ctx.roles)) return { items: [], next: null };
+  if (isLiaisonOnly(tx.ctx.roles)) return { items: [], next: null, total: { n: 0, exact: true } };
   const cursor = f.before ? CURSOR.exec(f.before) : null;
   if (f.before && !cursor) throw fieldError("before", "翻页位置无效，请从第一页重新浏览", "Invalid page cursor");
   // The time travels as text: a timestamptz parameter would pass through a JavaScript Date and
@@ -547,7 +551,9 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<{ items: CaseSum
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
   const items = page.map(({ cursorAt: _, ...item }) => item);
-  return { items, next: rows.length > f.limit && last ? `${last.cursorAt}|${last.id}` : null };
+  // The total ("共 N 件") comes with the first page of the inbox, from the rollups (or bounded).
+  const total = work || f.before ? null : await countCases(tx, f);
+  return { items, next: rows.length > f.limit && last ? `${last.cursorAt}|${last.id}` : null, total };
 }
 
 /** A party as shown: masked unless revealed. */

@@ -376,6 +376,8 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       result.supervisionsRaised += raised[0]?.n ?? 0;
     });
   }
+  // The rollups' per-backend shards, folded once a pass (migration 0032).
+  await sql`select auth.compact_rollups()`;
   return result;
 }
 
@@ -473,27 +475,6 @@ export async function takeCharge(tx: Tx, input: { caseId: string; version: numbe
   if (!row) throw new AppError("CONFLICT", { zh: "案件已被修改，请刷新", en: "The case changed; reload" });
   await appendEvent(tx, input.caseId, "case.leader_in_charge", { leaderId: tx.ctx.userId });
   return row;
-}
-
-/** Open deadlines per unit and colour, for the dashboard. */
-export async function deadlineCounts(tx: Tx, now = new Date()) {
-  const rows = await tx.sql<
-    { owner_code: string; name: string | null; started_at: Date; due_at: Date; yellow_share: string }[]
-  >`
-    select d.owner_code, (select t.name from app.tenants t where t.code = d.owner_code) as name, d.started_at, d.due_at,
-      d.yellow_share from app.case_deadlines d where d.completed_at is null and d.paused_since is null`;
-  const byUnit = new Map<
-    string,
-    { unitCode: string; unitName: string | null; blue: number; yellow: number; red: number }
-  >();
-  for (const r of rows) {
-    const entry = byUnit.get(r.owner_code) ?? { unitCode: r.owner_code, unitName: r.name, blue: 0, yellow: 0, red: 0 };
-    entry[warningColour(r.started_at, r.due_at, now, Number(r.yellow_share))]++;
-    byUnit.set(r.owner_code, entry);
-  }
-  return [...byUnit.values()].sort(
-    (a, b) => b.red - a.red || b.yellow - a.yellow || a.unitCode.localeCompare(b.unitCode),
-  );
 }
 
 /** Every rule visible to the caller (own, inherited from ancestors, and its descendants'). */

@@ -303,13 +303,3 @@ export async function recordFollowUp(
   }
   return { reopened: false };
 }
-
-/** The follow-up rate: share of closed (or archived) cases with at least one follow-up. */
-export async function followUpRate(tx: Tx): Promise<{ closed: number; followedUp: number; rate: number | null }> {
-  const [row] = await tx.sql<{ closed: number; followed: number }[]>`select count(*)::int as closed,
-      count(*) filter (where exists (select 1 from app.follow_ups f where f.case_id = c.id))::int as followed
-    from app.cases c where c.status in ('closed', 'archived')`;
-  const closed = row?.closed ?? 0;
-  const followedUp = row?.followed ?? 0;
-  return { closed, followedUp, rate: closed === 0 ? null : followedUp / closed };
-}

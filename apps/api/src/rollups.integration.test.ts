@@ -1,0 +1,287 @@
+import { scanDeadlines } from "@zongzhi/api/services/deadlines";
+import { caseCounts, deadlineCounts, followUpRate, monthlyFigures } from "@zongzhi/api/services/rollups";
+import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
+import { type Sql, withScope } from "@zongzhi/db/client";
+import { chinaToday } from "@zongzhi/domain";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import { generate } from "@zongzhi/testing/generate";
+import { directClockCounts, directCounts, directMonthly, rollupDrift } from "@zongzhi/testing/rollup-check";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApi, type TestApi } from "./test-harness.ts";
+
+// The rollups (migration 0032) against direct counts over the case tables: after a bulk load
+// and its rebuild, and after random workloads through the API, one client after another and
+// several at once. Two comparisons each time: every kept rollup row against the rollups
+// computed afresh, and what the overview services answer against counts written out by hand.
+
+const seed = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
+
+/** What the overview services answer for `unit`, and what direct counts say, side by side. */
+async function compare(app: Sql, admin: Sql, rootId: string, unit: string) {
+  const ctx = { userId: null, tenantId: rootId, scope: unit, roles: ["leader"] };
+  const [counts, monthly, clocks, rate] = await withScope(app, ctx, (tx) =>
+    Promise.all([
+      caseCounts(tx),
+      monthlyFigures(tx, { from: "2020-01", to: "2035-12" }),
+      deadlineCounts(tx),
+      followUpRate(tx),
+    ]),
+  );
+  const sideways = await admin<{ n: number }[]>`select count(*)::int as n from app.cases
+    where starts_with(handler_code, ${unit}) and not starts_with(scope_code, ${unit})`;
+  expect(counts).toEqual(await directCounts(admin, unit));
+  const months = await directMonthly(admin, unit);
+  const counted = (m: Omit<(typeof months)[number], "month">) => Object.values(m).some((v) => v !== 0);
+  expect(
+    monthly
+      .map((m) => ({
+        month: m.month,
+        received: m.received,
+        accepted: m.accepted,
+        resolved: m.resolved,
+        closed: m.closed,
+        followUps: m.followUps,
+        satisfied: m.satisfied,
+        escalations: m.escalations,
+        returns: m.returns,
+      }))
+      .filter(({ month: _, ...m }) => counted(m)),
+  ).toEqual(months.filter(({ month: _, ...m }) => counted(m)));
+  if (sideways[0]!.n === 0) {
+    expect(clocks.map(({ unitName: _, ...c }) => c).sort((a, b) => a.unitCode.localeCompare(b.unitCode))).toEqual(
+      await directClockCounts(admin, unit),
+    );
+    expect(rate).toEqual({
+      closed: counts.closed,
+      followedUp: counts.followedUp,
+      rate: counts.closed ? counts.followedUp / counts.closed : null,
+    });
+  }
+}
+
+describe("rollups after a bulk load", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+    await generate(db.admin, { province: "62", only: ["620981"], cases: 3000, seed: 3, cipher });
+  }, 240_000);
+  afterAll(() => db?.close());
+
+  it("equal the case tables once app.rebuild_rollups() has run, at every tier", async () => {
+    expect(await rollupDrift(db.admin)).toEqual([]);
+    const [root] = await db.admin<{ id: string }[]>`select id from app.tenants where code = '62'`;
+    const units = await db.admin<{ code: string }[]>`select distinct on (length(scope_code)) scope_code as code
+      from app.cases order by length(scope_code), scope_code`;
+    for (const unit of ["62", ...units.map((u) => u.code)]) await compare(db.app, db.admin, root!.id, unit);
+  });
+
+  it("the comparison can fail: a rollup row off by one is reported", async () => {
+    await db.admin`update app.case_tallies set n = n + 1 where (scope_code, dim, value) =
+      (select scope_code, dim, value from app.case_tallies where scope_code = '62' and dim = 'state' limit 1)`;
+    try {
+      expect((await rollupDrift(db.admin)).length).toBe(1);
+    } finally {
+      await db.admin`select app.rebuild_rollups()`;
+    }
+    expect(await rollupDrift(db.admin)).toEqual([]);
+  });
+});
+
+describe("rollups after random workloads through the API", () => {
+  let api: TestApi;
+  type Client = ReturnType<TestApi["client"]>;
+  const clients = new Map<string, Client>();
+  let rootId: string;
+  const TOWN = "620981101";
+  const COUNTY = "620981";
+  let villageCode: string;
+
+  beforeAll(async () => {
+    api = await startTestApi({ centres: true });
+    clients.set(TOWN, api.client(await api.login("yumenzhen.admin")));
+    clients.set(COUNTY, api.client(await api.login("yumen.admin")));
+    const village = api.client(await api.login("cun.mediator"));
+    villageCode = (await village.auth.me.query()).tenant!.code;
+    clients.set(villageCode, village);
+    clients.set("leader", api.client(await api.login("yumen.leader")));
+    rootId = (await api.db.admin<{ id: string }[]>`select id from app.tenants where code = '62'`)[0]!.id;
+  });
+  afterAll(() => api.close());
+
+  const CATEGORIES = ["neighbour", "labour", "marriage_family", "land", "petition"] as const;
+  const dispute = (n: number) => ({
+    categoryCode: CATEGORIES[n % CATEGORIES.length]!,
+    channel: (["visit", "grid_patrol", "hotline_12345"] as const)[n % 3]!,
+    title: `抽样纠纷${n}`,
+    description: "随机工作负载",
+    locationCode: TOWN,
+    peopleCount: 1 + (n % 4),
+    groupDispute: n % 5 === 0,
+    riskGrade: (["none", "blue", "yellow", "red"] as const)[n % 4]!,
+    difficulty: "simple" as const,
+    parties: [{ role: "applicant" as const, kind: "person" as const, name: "赵先生", phone: "13709370009" }],
+  });
+
+  type Op =
+    | { kind: "register"; at: "town" | "county"; n: number }
+    | { kind: "step"; pick: number; choice: number }
+    | { kind: "followUp"; pick: number; satisfaction: number }
+    | { kind: "escalate"; pick: number }
+    | { kind: "signFor"; pick: number }
+    | { kind: "assignDown"; pick: number }
+    | { kind: "scan"; hours: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      kind: fc.constant("register" as const),
+      at: fc.constantFrom("town", "county" as const),
+      n: fc.nat(99),
+    }),
+    fc.record({ kind: fc.constant("step" as const), pick: fc.nat(), choice: fc.nat() }),
+    fc.record({ kind: fc.constant("step" as const), pick: fc.nat(), choice: fc.nat() }),
+    fc.record({ kind: fc.constant("followUp" as const), pick: fc.nat(), satisfaction: fc.nat(2) }),
+    fc.record({ kind: fc.constant("escalate" as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant("signFor" as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant("assignDown" as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant("scan" as const), hours: fc.integer({ min: 1, max: 24 * 60 }) }),
+  );
+
+  /** The case `pick` points at and the client of the unit that owns it (or null). */
+  async function target(pick: number) {
+    const rows = await api.db.admin<
+      { id: string; owner_code: string; version: number }[]
+    >`select id, owner_code, version
+      from app.cases order by registered_at, id`;
+    if (rows.length === 0) return null;
+    const c = rows[pick % rows.length]!;
+    const client = clients.get(c.owner_code);
+    return client ? { ...c, client } : null;
+  }
+
+  async function run(o: Op): Promise<void> {
+    const ignore = () => {};
+    const tomorrow = new Date(Date.parse(chinaToday()) + 86_400_000).toISOString().slice(0, 10);
+    switch (o.kind) {
+      case "register":
+        await clients
+          .get(o.at === "town" ? TOWN : COUNTY)!
+          .cases.register.mutate({ ...dispute(o.n), locationCode: o.at === "town" ? TOWN : COUNTY })
+          .catch(ignore);
+        return;
+      case "scan":
+        await scanDeadlines(api.db.app, new Date(Date.now() + o.hours * 3_600_000));
+        return;
+    }
+    const t = await target(o.pick);
+    if (!t) return;
+    switch (o.kind) {
+      case "step": {
+        const c = await t.client.cases.get.query({ id: t.id }).catch(() => null);
+        const actions = (c?.actions ?? []) as string[];
+        if (!c || actions.length === 0) return;
+        const action = actions[o.choice % actions.length]!;
+        const data: Record<string, unknown> = {
+          reason: "工作负载",
+          outcome: "已化解",
+          holdUntil: tomorrow,
+          route: { kind: "mediator" },
+          referral: { kind: "litigation", receivingBody: "玉门市人民法院" },
+        };
+        await t.client.cases.transition
+          .mutate({ id: t.id, version: c.version as number, action: action as never, data: data as never })
+          .catch(ignore);
+        return;
+      }
+      case "followUp":
+        await t.client.cases.recordFollowUp
+          .mutate({
+            caseId: t.id,
+            method: "phone",
+            satisfaction: (["satisfied", "basically_satisfied", "unsatisfied"] as const)[o.satisfaction]!,
+          })
+          .catch(ignore);
+        return;
+      case "escalate":
+        await t.client.escalation.escalate
+          .mutate({
+            id: t.id,
+            version: t.version,
+            toCode: t.owner_code.slice(0, t.owner_code.length === 12 ? 9 : 6),
+            reason: "需上级协调",
+          })
+          .catch(ignore);
+        return;
+      case "signFor":
+        await t.client.escalation.signFor.mutate({ id: t.id, version: t.version }).catch(ignore);
+        return;
+      case "assignDown":
+        await t.client.escalation.assignDown
+          .mutate({
+            id: t.id,
+            version: t.version,
+            toCode: t.owner_code === COUNTY ? TOWN : villageCode,
+            instructions: "请办理",
+            deadline: new Date(Date.now() + 5 * 86_400_000),
+          })
+          .catch(ignore);
+        return;
+    }
+  }
+
+  const check = async () => {
+    expect(await rollupDrift(api.db.admin)).toEqual([]);
+    for (const unit of ["62", COUNTY, TOWN, villageCode]) await compare(api.db.app, api.db.admin, rootId, unit);
+  };
+
+  it("stay equal to direct counts, one client after another and several at once", async () => {
+    console.log(`rollups: fast-check seed ${seed} (replay with FC_SEED=${seed})`);
+    let changed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 30 }), fc.boolean(), async (ops, together) => {
+        const before = await api.db.admin<
+          { v: string }[]
+        >`select md5(string_agg(id::text || version, ',' order by id)) as v
+          from app.cases`;
+        if (together) {
+          // Three clients at once, each running its share in order.
+          await Promise.all(
+            [0, 1, 2].map(async (k) => {
+              for (const o of ops.filter((_, i) => i % 3 === k)) await run(o);
+            }),
+          );
+        } else {
+          for (const o of ops) await run(o);
+        }
+        const after = await api.db.admin<
+          { v: string }[]
+        >`select md5(string_agg(id::text || version, ',' order by id)) as v
+          from app.cases`;
+        if (after[0]!.v !== before[0]!.v) changed++;
+        await check();
+      }),
+      { seed, numRuns: 15 },
+    );
+    expect(changed).toBeGreaterThan(6);
+    const [n] = await api.db.admin<{ cases: number; states: number }[]>`select count(*)::int as cases,
+      count(distinct status)::int as states from app.cases`;
+    expect(n!.cases).toBeGreaterThan(20);
+    expect(n!.states).toBeGreaterThan(3);
+  }, 300_000);
+
+  it("stay equal after the compaction folds the shards, with writes going on meanwhile", async () => {
+    const shards = await api.db.admin<{ n: number }[]>`select count(distinct shard)::int as n from app.case_tallies`;
+    expect(shards[0]!.n).toBeGreaterThan(1);
+    await Promise.all([
+      api.db.app`select auth.compact_rollups()`,
+      run({ kind: "register", at: "town", n: 7 }),
+      run({ kind: "step", pick: 3, choice: 0 }),
+    ]);
+    await api.db.app`select auth.compact_rollups()`;
+    const [left] = await api.db.admin<
+      { n: number }[]
+    >`select count(*)::int as n from app.case_tallies where shard <> 0`;
+    expect(left!.n).toBe(0);
+    await check();
+  });
+});

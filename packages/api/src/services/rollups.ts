@@ -1,0 +1,234 @@
+import type { Tx } from "@zongzhi/db/client";
+import { CODE_LENGTH, invalid, notFound } from "@zongzhi/domain";
+import type { CaseFilter } from "./cases.ts";
+
+// Overviews read from the rollups the database keeps in step with every change (migration
+// 0032): a unit's own rows count its whole subtree, so a province's figures are a few hundred
+// rows whatever its size. Every read names the unit as a closed range [unit, unit]: the planner
+// merges it with the policy's subtree range on the same column, which keeps its estimates right.
+
+const UNIT = { zh: "单位", en: "unit" };
+
+/** The unit whose subtree is read: the caller's own, or a unit below it (anything else: not found). */
+function unitOf(tx: Tx, unitCode?: string | undefined): string {
+  const unit = unitCode ?? tx.ctx.scope;
+  if (!/^[0-9]+$/.test(unit) || !unit.startsWith(tx.ctx.scope)) throw notFound(UNIT);
+  return unit;
+}
+
+/** The subtree of `scope` as a predicate on a code column, and its cases held sideways by a unit in it. */
+const SIDEWAYS = (tx: Tx, scope: string) =>
+  tx.sql`c.handler_code >= ${scope} and c.handler_code < ${scope} || ':'
+    and not (c.scope_code >= ${scope} and c.scope_code < ${scope} || ':')`;
+
+/** Counts of a subtree's cases as they stand now. */
+export interface CaseCounts {
+  unitCode: string;
+  total: number;
+  byState: Record<string, number>;
+  byColour: Record<string, number>;
+  byCategory: Record<string, number>;
+  byChannel: Record<string, number>;
+  byRisk: Record<string, number>;
+  /** By the tier that owns the case now (where it is handled). */
+  byTier: Record<string, number>;
+  /** By the tier of the unit that registered it. */
+  byLevel: Record<string, number>;
+  groupDisputes: number;
+  /** Closed or archived cases, and those of them followed up (回访). */
+  closed: number;
+  followedUp: number;
+}
+
+/** A unit's subtree now, from app.case_tallies (the caller's own unit unless `unitCode` names one below it). */
+export async function caseCounts(tx: Tx, unitCode?: string | undefined): Promise<CaseCounts> {
+  const unit = unitOf(tx, unitCode);
+  const rows = await tx.sql<{ dim: string; value: string; n: number }[]>`select dim, value, sum(n)::int as n
+    from app.case_tallies where scope_code >= ${unit} and scope_code <= ${unit} group by dim, value`;
+  const by = (dim: string) =>
+    Object.fromEntries(rows.filter((r) => r.dim === dim && r.n !== 0).map((r) => [r.value, r.n])) as Record<
+      string,
+      number
+    >;
+  const byState = by("state");
+  const followed = by("followed");
+  return {
+    unitCode: unit,
+    total: Object.values(byState).reduce((a, b) => a + b, 0),
+    byState,
+    byColour: by("colour"),
+    byCategory: by("category"),
+    byChannel: by("channel"),
+    byRisk: by("risk"),
+    byTier: by("tier"),
+    byLevel: by("level"),
+    groupDisputes: by("group").yes ?? 0,
+    closed: (followed.yes ?? 0) + (followed.no ?? 0),
+    followedUp: followed.yes ?? 0,
+  };
+}
+
+/** One month of a subtree's figures (China time). */
+export interface MonthFigures {
+  month: string;
+  /** The category, channel or risk grade when broken down by one (null for the month's total). */
+  value: string | null;
+  received: number;
+  accepted: number;
+  resolved: number;
+  resolvedOnTime: number;
+  /** Resolved where the case was owned then: the "小事不出村、大事不出乡" measure. */
+  resolvedAt: { village: number; township: number; county: number; city: number; province: number };
+  /** Sum of registration-to-resolution time of the month's resolutions, in seconds (for averages). */
+  resolveSeconds: number;
+  closed: number;
+  closedFollowedUp: number;
+  groupDisputes: number;
+  people: number;
+  amountYuan: number;
+  /** Follow-ups made in the month and their satisfaction; hops across tiers (totals only). */
+  followUps: number;
+  satisfied: number;
+  basicallySatisfied: number;
+  unsatisfied: number;
+  escalations: number;
+  returns: number;
+  assignments: number;
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * A subtree's figures month by month over [from, to] (YYYY-MM, China time), from
+ * app.case_monthly; with `by`, one row per month and category (or channel, or risk grade).
+ */
+export async function monthlyFigures(
+  tx: Tx,
+  input: { unitCode?: string | undefined; from: string; to: string; by?: "category" | "channel" | "risk" | undefined },
+): Promise<MonthFigures[]> {
+  const unit = unitOf(tx, input.unitCode);
+  if (!MONTH.test(input.from) || !MONTH.test(input.to) || input.from > input.to) {
+    throw invalid({ zh: "月份范围无效（YYYY-MM）", en: "Invalid month range (YYYY-MM)" });
+  }
+  const dim = input.by ?? "category";
+  const rows = await tx.sql<
+    (Omit<MonthFigures, "resolvedAt" | "amountYuan"> & {
+      rv: number;
+      rt: number;
+      rc: number;
+      ry: number;
+      rp: number;
+      amountCents: number;
+    })[]
+  >`select to_char(month, 'YYYY-MM') as month, ${input.by ? tx.sql`nullif(value, '')` : tx.sql`null::text`} as value,
+      sum(received)::int as received, sum(accepted)::int as accepted, sum(resolved)::int as resolved,
+      sum(resolved_on_time)::int as "resolvedOnTime", sum(resolved_village)::int as rv,
+      sum(resolved_township)::int as rt, sum(resolved_county)::int as rc, sum(resolved_city)::int as ry,
+      sum(resolved_province)::int as rp, sum(resolve_seconds)::float8 as "resolveSeconds", sum(closed)::int as closed,
+      sum(closed_followed)::int as "closedFollowedUp", sum(group_disputes)::int as "groupDisputes",
+      sum(people)::float8 as people, sum(amount_cents)::float8 as "amountCents", sum(follow_ups)::int as "followUps",
+      sum(satisfied)::int as satisfied, sum(basically_satisfied)::int as "basicallySatisfied",
+      sum(unsatisfied)::int as unsatisfied, sum(escalations)::int as escalations, sum(returns)::int as returns,
+      sum(assignments)::int as assignments
+    from app.case_monthly
+    where scope_code >= ${unit} and scope_code <= ${unit} and (dim = ${dim} or dim = 'all')
+      and month >= ${`${input.from}-01`}::date and month <= ${`${input.to}-01`}::date
+    group by 1, 2 order by 1, 2 nulls first`;
+  return rows.map(({ rv, rt, rc, ry, rp, amountCents, ...r }) => ({
+    ...r,
+    resolvedAt: { village: rv, township: rt, county: rc, city: ry, province: rp },
+    amountYuan: amountCents / 100,
+  }));
+}
+
+/**
+ * Open clocks per unit that must meet them and colour (红黄蓝), for the caller's subtree: from
+ * app.clock_tallies, plus the clocks of cases a unit of the subtree holds sideways. Colours are
+ * those of the last deadline scan (every minute), the same the supervisions were opened on.
+ */
+export async function deadlineCounts(tx: Tx) {
+  const scope = tx.ctx.scope;
+  const rows = await tx.sql<{ unitCode: string; unitName: string | null; blue: number; yellow: number; red: number }[]>`
+    with counts as (
+      select owner_code, colour, sum(n) as n from app.clock_tallies
+      where scope_code >= ${scope} and scope_code <= ${scope} group by 1, 2
+      union all
+      select d.owner_code, d.colour, count(*) from app.case_deadlines d join app.cases c on c.id = d.case_id
+      where ${SIDEWAYS(tx, scope)} and d.completed_at is null and d.paused_since is null group by 1, 2)
+    select owner_code as "unitCode", (select t.name from app.tenants t where t.code = owner_code) as "unitName",
+      coalesce(sum(n) filter (where colour = 'blue'), 0)::int as blue,
+      coalesce(sum(n) filter (where colour = 'yellow'), 0)::int as yellow,
+      coalesce(sum(n) filter (where colour = 'red'), 0)::int as red
+    from counts group by owner_code having sum(n) > 0`;
+  return rows.sort((a, b) => b.red - a.red || b.yellow - a.yellow || a.unitCode.localeCompare(b.unitCode));
+}
+
+/** The follow-up rate (回访率): share of closed (or archived) cases with at least one follow-up. */
+export async function followUpRate(tx: Tx): Promise<{ closed: number; followedUp: number; rate: number | null }> {
+  const scope = tx.ctx.scope;
+  const [row] = await tx.sql<{ closed: number; followed: number }[]>`
+    with counts as (
+      select value, sum(n) as n from app.case_tallies
+      where scope_code >= ${scope} and scope_code <= ${scope} and dim = 'followed' group by value
+      union all
+      select case when c.followed_up then 'yes' else 'no' end, count(*) from app.cases c
+      where ${SIDEWAYS(tx, scope)} and c.status in ('closed', 'archived') group by 1)
+    select coalesce(sum(n), 0)::int as closed, coalesce(sum(n) filter (where value = 'yes'), 0)::int as followed
+    from counts`;
+  const closed = row?.closed ?? 0;
+  const followedUp = row?.followed ?? 0;
+  return { closed, followedUp, rate: closed === 0 ? null : followedUp / closed };
+}
+
+/** How many cases an inbox filter matches ("共 N 件"): exact, or at least `n` when only bounded. */
+export interface CaseTotal {
+  n: number;
+  exact: boolean;
+}
+
+/** Counting beyond this many matches of a filter the rollups cannot answer is not worth its time. */
+export const TOTAL_BOUND = 1000;
+
+/**
+ * The number of cases an inbox filter matches. Exact from the rollups when the filter is at most
+ * one of state, colour, category, channel, risk grade or tier (with or without a unit); else the
+ * page function counts up to TOTAL_BOUND matches and says when there are more.
+ */
+export async function countCases(tx: Tx, f: Omit<CaseFilter, "limit" | "before">): Promise<CaseTotal> {
+  const unit = f.unitCode ?? tx.ctx.scope;
+  if (!unit.startsWith(tx.ctx.scope)) return { n: 0, exact: true };
+  const dims = [
+    f.status?.length ? (["state", f.status] as const) : null,
+    f.deadlineColour ? (["colour", [f.deadlineColour]] as const) : null,
+    f.categoryCode ? (["category", [f.categoryCode]] as const) : null,
+    f.channel ? (["channel", [f.channel]] as const) : null,
+    f.riskGrade ? (["risk", [f.riskGrade]] as const) : null,
+    f.level ? (["level", [f.level]] as const) : null,
+  ].filter((d) => d !== null);
+  const other =
+    f.q || f.registeredSince || f.mine || f.ownedHere || f.awaitingSignFor || f.pendingSummons || f.sessionOn;
+  if (!other && dims.length <= 1) {
+    const [dim, values] = dims[0] ?? (["level", ["province", "city", "county", "township", "village"]] as const);
+    const [row] = await tx.sql<{ n: number }[]>`select coalesce(sum(n), 0)::int as n from app.case_tallies
+      where scope_code >= ${unit} and scope_code <= ${unit} and dim = ${dim} and value = any(${[...values]}::text[])`;
+    let n = row?.n ?? 0;
+    if (unit === tx.ctx.scope) {
+      const [held] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.cases c
+        where ${SIDEWAYS(tx, unit)}
+          ${f.status?.length ? tx.sql`and c.status = any(${f.status}::app.case_state[])` : tx.sql``}
+          ${f.deadlineColour ? tx.sql`and c.deadline_colour = ${f.deadlineColour}` : tx.sql``}
+          ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
+          ${f.channel ? tx.sql`and c.channel = ${f.channel}` : tx.sql``}
+          ${f.riskGrade ? tx.sql`and c.risk_grade = ${f.riskGrade}` : tx.sql``}
+          ${f.level ? tx.sql`and length(c.scope_code) = ${CODE_LENGTH[f.level]}` : tx.sql``}`;
+      n += held?.n ?? 0;
+    }
+    return { n, exact: true };
+  }
+  const [row] = await tx.sql<{ n: number }[]>`select count(*)::int as n from auth.case_page(${unit},
+      ${f.status?.length ? f.status : null}::app.case_state[], ${f.categoryCode ?? null},
+      ${f.channel ?? null}::app.case_channel, ${f.riskGrade ?? null}::app.risk_grade, ${f.deadlineColour ?? null},
+      ${f.level ? CODE_LENGTH[f.level] : null}::integer, ${f.q || null}, null, null, ${TOTAL_BOUND}::integer)`;
+  const n = row?.n ?? 0;
+  return { n, exact: n < TOTAL_BOUND };
+}
