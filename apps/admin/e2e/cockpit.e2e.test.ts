@@ -75,6 +75,17 @@ describe("the leaders' cockpit", () => {
     await expect.poll(() => kpi(page, "received").textContent()).toBe("3");
     expect(await kpi(page, "localShare").textContent()).toBe("100.0%");
     expect(await cockpit.getByText("本级没有下级单位").count()).toBeGreaterThan(0);
+    // The village's case ledger downloads with its three rows.
+    const download = page.waitForEvent("download");
+    await page.getByRole("link", { name: "CSV" }).click();
+    const file = await (await download).path();
+    const text = (await import("node:fs")).readFileSync(file!, "utf8");
+    expect(
+      text
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n").length - 1,
+    ).toBe(3);
     // Back up through the breadcrumb.
     await page.locator(".cockpit-path").getByRole("button").first().click();
     await expect.poll(() => kpi(page, "received").textContent()).toBe("6");

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { trpcServer } from "@hono/trpc-server";
@@ -12,9 +13,14 @@ import {
   dataExceptionOf,
   ERROR_STATUS,
   type FieldCipher,
+  figureUnit,
+  type LedgerSpec,
+  ledgerFileName,
   publicLookup,
   readAttachment,
+  resolvePeriod,
   toAppError,
+  writeLedger,
 } from "@zongzhi/api";
 import { id, pattern, secret, strict, text } from "@zongzhi/api/input";
 import {
@@ -40,6 +46,7 @@ import { generateCookie, getCookie, setCookie } from "hono/cookie";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { streamSSE } from "hono/streaming";
+import { z } from "zod";
 import { clientAddress, compileTrust } from "./client-address.ts";
 import { createNotificationHub } from "./events.ts";
 import type { Logger } from "./logger.ts";
@@ -345,6 +352,43 @@ export function createApp(options: AppOptions) {
       "content-type": file.mime,
       "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
       "cache-control": "private, no-store",
+    });
+  });
+
+  // Ledgers and exports (台账, issue 10 §5): streamed as they are written (Excel or CSV); the
+  // unit and period are checked in a transaction of their own first, so that a refusal is a
+  // proper 4xx and not a broken download.
+  app.get("/exports/:kind", async (c) => {
+    const query = strict({
+      format: z.enum(["xlsx", "csv"]).default("xlsx"),
+      unitCode: pattern(/^\d{2,12}$/, "区划代码应为2至12位数字", "a division code has 2 to 12 digits").optional(),
+      from: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM").optional(),
+      to: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM").optional(),
+    }).parse(c.req.query());
+    const kind = z.enum(["cases", "ranking", "figures"]).parse(c.req.param("kind"));
+    const permissions: Permission[] = kind === "cases" ? ["case.read"] : ["stats.read"];
+    const spec: LedgerSpec = { kind, ...query };
+    const period = resolvePeriod(spec);
+    const unit = await asCaller(c, permissions, (tx) => figureUnit(tx, spec.unitCode));
+    const out = new PassThrough();
+    void asCaller(c, permissions, (tx) => writeLedger(tx, spec, out)).catch((error) => {
+      logger.error({ err: error, requestId: c.get("requestId") }, "export failed");
+      out.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+    const name = ledgerFileName(
+      unit.name,
+      spec,
+      period.from === period.to ? period.to : `${period.from}至${period.to}`,
+    );
+    return new Response(Readable.toWeb(out) as ReadableStream, {
+      headers: {
+        "content-type":
+          spec.format === "csv"
+            ? "text/csv; charset=utf-8"
+            : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+        "cache-control": "private, no-store",
+      },
     });
   });
 

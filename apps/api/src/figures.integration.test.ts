@@ -450,3 +450,56 @@ describe("rollups equal direct counts", () => {
     expect(await rollups(admin)).toEqual(direct);
   });
 });
+
+describe("ledgers and exports", () => {
+  it("streams the case list as CSV and Excel with Chinese headers, title, frozen header, masked data", async () => {
+    const cookie = await api.login("yumen.leader");
+    const csv = await api.request(`/exports/cases?format=csv&unitCode=${TOWN}&from=2025-01&to=2025-01`, { cookie });
+    expect(csv.status).toBe(200);
+    expect(decodeURIComponent(csv.headers.get("content-disposition") ?? "")).toContain("案件台账-2025-01.csv");
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]).toContain("案件编号,登记时间");
+    // Every case of TOWN's subtree registered in January (Beijing), by a direct count.
+    const count = (unit: string, from: string, to: string) =>
+      admin<{ n: number }[]>`select count(*)::int as n from app.cases where scope_code like ${`${unit}%`}
+        and registered_at >= ${from}::timestamptz and registered_at < ${to}::timestamptz`.then((r) => r[0]!.n);
+    expect(lines.length - 1).toBe(await count(TOWN, "2025-01-01T00:00:00+08:00", "2025-02-01T00:00:00+08:00"));
+    expect(lines.length - 1).toBeGreaterThanOrEqual(4);
+
+    const xlsx = await api.request(`/exports/cases?format=xlsx&from=2025-01&to=2025-02`, { cookie });
+    expect(xlsx.status).toBe(200);
+    const { default: ExcelJS } = await import("exceljs");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
+    const ws = wb.worksheets[0]!;
+    expect(String(ws.getCell("A1").value)).toContain("案件台账（2025-01 至 2025-02");
+    expect(ws.getCell("A2").value).toBe("案件编号");
+    expect(ws.views[0]).toMatchObject({ state: "frozen", ySplit: 2 });
+    expect(ws.actualRowCount - 2).toBe(await count(COUNTY, "2025-01-01T00:00:00+08:00", "2025-03-01T00:00:00+08:00"));
+
+    const ranking = await api.request(`/exports/ranking?format=csv&to=2025-01`, { cookie });
+    const rankLines = (await ranking.text()).trim().split("\r\n");
+    expect(rankLines[0]).toContain("名次,单位,得分");
+    expect(rankLines[1]).toContain("1,");
+    const figures = await api.request(`/exports/figures?format=csv&from=2025-01&to=2025-02`, { cookie });
+    const f = (await api.client(cookie).cockpit.figures.query({ from: "2025-01", to: "2025-02" })).figures;
+    expect((await figures.text()).split("\r\n")[1]).toMatch(
+      new RegExp(`^合计,${f.received},${f.accepted},${f.resolved},${f.closed},`),
+    );
+  });
+
+  it("refuses a unit outside the subtree (404), a bad month (400), and a role without the permission", async () => {
+    const town = await api.login("yumenzhen.admin");
+    const sibling = await api.request(`/exports/cases?unitCode=${TOWN2}`, { cookie: town });
+    expect(sibling.status).toBe(404);
+    expect(((await sibling.json()) as { zh: string }).zh).toContain("单位");
+    const bad = await api.request(`/exports/figures?from=2025-13`, { cookie: town });
+    expect(bad.status).toBe(400);
+    const liaison = await api.request(`/exports/ranking`, { cookie: await api.login("yumen.liaison") });
+    expect(liaison.status).toBe(403);
+    expect((await api.request(`/exports/cases`)).status).toBe(401);
+  });
+});

@@ -11,5 +11,7 @@ export {
 } from "./services/attachments.ts";
 export { publicLookup } from "./services/cases.ts";
 export { scanDeadlines } from "./services/deadlines.ts";
+export { type LedgerSpec, ledgerFileName, writeLedger } from "./services/exports.ts";
+export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export type { ApiContext, ErrorData } from "./trpc.ts";

@@ -43,6 +43,10 @@ export const cockpitZh = {
   "cockpit.series.closed": "办结",
   "cockpit.series.rate": "化解率",
   "cockpit.none": "—",
+  "cockpit.exports": "导出台账",
+  "cockpit.export.cases": "案件台账 Excel",
+  "cockpit.export.ranking": "考评排名 Excel",
+  "cockpit.export.figures": "指标统计 Excel",
 } as const;
 
 export const cockpitEn: Record<keyof typeof cockpitZh, string> = {
@@ -89,4 +93,8 @@ export const cockpitEn: Record<keyof typeof cockpitZh, string> = {
   "cockpit.series.closed": "Closed",
   "cockpit.series.rate": "Resolution rate",
   "cockpit.none": "—",
+  "cockpit.exports": "Export ledgers",
+  "cockpit.export.cases": "Case ledger (Excel)",
+  "cockpit.export.ranking": "Ranking (Excel)",
+  "cockpit.export.figures": "Figures (Excel)",
 };

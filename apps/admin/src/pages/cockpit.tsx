@@ -69,6 +69,7 @@ export function Cockpit() {
         actions={
           <>
             <PeriodForm from={from()} to={to()} onApply={(f, tt) => setParams({ from: f, to: tt })} />
+            <Exports unit={unit()} from={from()} to={to()} />
             <Button variant="secondary" onClick={() => void toggleFullscreen()}>
               {fullscreen() ? t("cockpit.exitFullscreen") : t("cockpit.fullscreen")}
             </Button>
@@ -107,6 +108,31 @@ export function Cockpit() {
           <Skeleton />
         </Match>
       </Switch>
+    </div>
+  );
+}
+
+/** Download links of the ledgers for the unit and period shown (streamed by /exports). */
+function Exports(props: { unit: string | undefined; from: string; to: string }) {
+  const href = (kind: string, format: string) => {
+    const q = new URLSearchParams({ format, from: props.from, to: props.to });
+    if (props.unit) q.set("unitCode", props.unit);
+    return `/exports/${kind}?${q}`;
+  };
+  return (
+    <div class="cockpit-exports" role="group" aria-label={t("cockpit.exports")}>
+      <a class="btn btn-secondary" href={href("cases", "xlsx")} download="">
+        {t("cockpit.export.cases")}
+      </a>
+      <a class="btn btn-secondary" href={href("cases", "csv")} download="">
+        CSV
+      </a>
+      <a class="btn btn-secondary" href={href("ranking", "xlsx")} download="">
+        {t("cockpit.export.ranking")}
+      </a>
+      <a class="btn btn-secondary" href={href("figures", "xlsx")} download="">
+        {t("cockpit.export.figures")}
+      </a>
     </div>
   );
 }

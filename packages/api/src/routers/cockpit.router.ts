@@ -1,28 +1,34 @@
-import { MONTH_PATTERN, RANKING_FIGURES } from "@zongzhi/domain";
-import { z } from "zod";
+import type { RANKING_FIGURES } from "@zongzhi/domain";
+import { decimal, pattern, strict } from "../input.ts";
 import { unitFigures, unitRanking } from "../services/figures.ts";
 import { allowed, router } from "../trpc.ts";
-import { divisionCode } from "./inputs.ts";
 
-const month = z.string().refine((v) => MONTH_PATTERN.test(v), {
-  params: { zh: "月份格式应为 YYYY-MM", en: "a month is YYYY-MM" },
-});
-const weight = z.number().min(0).max(100);
+const month = () => pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM");
+const unitCode = () =>
+  pattern(
+    /^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/,
+    "区划代码应为2、4、6、9或12位数字",
+    "a division code has 2, 4, 6, 9 or 12 digits",
+  );
+const weight = () => decimal({ min: 0, max: 100 }).optional();
+const weights = () =>
+  strict({
+    resolutionRate: weight(),
+    closureRate: weight(),
+    onTimeRate: weight(),
+    satisfactionRate: weight(),
+    followUpRate: weight(),
+    localShare: weight(),
+  } satisfies Record<(typeof RANKING_FIGURES)[number], ReturnType<typeof weight>>);
 
 /** The leaders' cockpit (领导驾驶舱): figures, trends, ranking of child units. */
 export const cockpitRouter = router({
   /** Every figure of a unit's subtree for a period (default: the caller's unit, this year). */
   figures: allowed("stats.read")
-    .input(z.object({ unitCode: divisionCode.optional(), from: month.optional(), to: month.optional() }))
+    .input(strict({ unitCode: unitCode().optional(), from: month().optional(), to: month().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => unitFigures(tx, input))),
   /** 一月一考评: the direct children ranked on the weighted score for a month. */
   ranking: allowed("stats.read")
-    .input(
-      z.object({
-        unitCode: divisionCode.optional(),
-        month: month.optional(),
-        weights: z.partialRecord(z.enum(RANKING_FIGURES), weight).optional(),
-      }),
-    )
+    .input(strict({ unitCode: unitCode().optional(), month: month().optional(), weights: weights().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => unitRanking(tx, input))),
 });
