@@ -120,7 +120,7 @@ function Exports(props: { unit: string | undefined; from: string; to: string }) 
     return `/exports/${kind}?${q}`;
   };
   return (
-    <div class="cockpit-exports" role="group" aria-label={t("cockpit.exports")}>
+    <nav class="cockpit-exports" aria-label={t("cockpit.exports")}>
       <a class="btn btn-secondary" href={href("cases", "xlsx")} download="">
         {t("cockpit.export.cases")}
       </a>
@@ -133,7 +133,7 @@ function Exports(props: { unit: string | undefined; from: string; to: string }) 
       <a class="btn btn-secondary" href={href("figures", "xlsx")} download="">
         {t("cockpit.export.figures")}
       </a>
-    </div>
+    </nav>
   );
 }
 
