@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool } from "@zongzhi/db/client";
 import postgres from "postgres";
+import { cockpitFigures } from "./cockpit.bench.ts";
 import { run as cryptoBench } from "./crypto.bench.ts";
 import { ensureGenerated } from "./gen.ts";
 import { openBenchServer, parseSize, repoRoot, sizeLabel } from "./lib/cluster.ts";
@@ -20,13 +21,13 @@ import { load } from "./lib/stats.ts";
 import { busiest, busiestUnits } from "./lib/units.ts";
 
 /**
- * `pnpm bench [--size 1m] [--only lists,overviews,jobs,http,registry,crypto]`: benchmarks the
+ * `pnpm bench [--size 1m] [--only lists,overviews,jobs,http,cockpit,registry,crypto]`: benchmarks the
  * product's own code on a generated province (made by `pnpm gen` on first use, then reused) and
  * writes `bench/results/<date>-<size>.json` and `.md`: median, p95, min and max of each figure
  * with its reference from the same run, the load average, and a verdict against issue 9's
  * targets. Prints figures; never fails on timing.
  */
-const SECTIONS = ["registry", "lists", "overviews", "http", "jobs", "crypto"] as const;
+const SECTIONS = ["registry", "lists", "overviews", "http", "cockpit", "jobs", "crypto"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -121,6 +122,25 @@ try {
     figures.push(...http);
     await api.stop();
     api = null;
+  }
+  if (wanted.has("cockpit")) {
+    log("\n== cockpit (issue 10): figures and ranking through HTTP, streamed exports");
+    await section("cockpit", async () => {
+      const province = units.find((u) => u.level === "province");
+      const county = units.find((u) => u.level === "county");
+      if (!county || !province) throw new Error("no county or province unit");
+      const cockpitApi = await startApi({
+        adminUrl,
+        appPassword: server.secrets.appPassword,
+        workerPassword: server.secrets.workerPassword,
+        fieldKeys: server.secrets.fieldKeys,
+      });
+      try {
+        return await cockpitFigures(cockpitApi, admin, province, county, log);
+      } finally {
+        await cockpitApi.stop();
+      }
+    });
   }
   if (wanted.has("jobs")) {
     log("\n== jobs");
