@@ -44,7 +44,7 @@ describe("menus and homes by role and tier", () => {
 
   test("a liaison: its pending summons on the home, no unit management", async () => {
     const page = await home("yumen.liaison");
-    expect(await links(page)).toEqual(["工作台", "部门召集"]);
+    expect(await links(page)).toEqual(["工作台", "消息中心", "部门召集"]);
     const pending = page.getByRole("region", { name: "待报到的召集" });
     await pending.getByRole("link", { name: "20名工人被拖欠工资97万元" }).waitFor();
     expect(await pending.locator(".home-count").textContent()).toBe("1 件");
@@ -160,6 +160,55 @@ describe("menus and homes by role and tier", () => {
     await page.getByRole("heading", { name: "登录日志", level: 1 }).waitFor();
     await page.getByRole("row").filter({ hasText: "cun.grid" }).first().waitFor();
     expect(await page.getByRole("row").filter({ hasText: "登记案件" }).count()).toBe(0);
+  });
+  test("the message centre: an urgent escalation arrives as a toast and a row, is marked read, and leads to its case", async () => {
+    const town = await h.newPage();
+    const stream = town.waitForResponse((r) => new URL(r.url()).pathname === "/events");
+    await h.login(town, "yumenzhen.admin");
+    expect((await stream).status()).toBe(200);
+    await nav(town).getByRole("link", { name: "消息中心" }).click();
+    await town.getByRole("heading", { name: "消息中心", level: 1 }).waitFor();
+    await town.getByRole("button", { name: /^消息通知/ }).waitFor();
+
+    const cun = await home("cun.mediator");
+    const call = async (path: string, json: unknown) => {
+      const r = await cun.request.post(`/trpc/${path}`, { headers: { origin: h.origin }, data: { json } });
+      expect(r.status(), path).toBe(200);
+      return ((await r.json()) as { result: { data: { json: { id: string; version: number } } } }).result.data.json;
+    };
+    const { id } = await call("cases.register", {
+      categoryCode: "neighbour",
+      channel: "grid_patrol",
+      title: "消息中心紧急上报",
+      description: "两户因排水沟堵塞发生争执，情绪激烈",
+      locationCode: "620981101001",
+      peopleCount: 2,
+      groupDispute: false,
+      riskGrade: "blue",
+      difficulty: "simple",
+      parties: [{ role: "applicant", kind: "person", name: "刘大爷", phone: "13609371234" }],
+    });
+    const { version } = await call("cases.transition", { id, version: 1, action: "accept", data: {} });
+    await call("escalation.escalate", {
+      id,
+      version,
+      toCode: "620981101",
+      reason: "情绪激烈，须镇里介入",
+      urgency: "urgent",
+    });
+
+    await town.locator(".toast").filter({ hasText: "【紧急】上报待签收" }).first().waitFor();
+    const row = town.getByRole("row").filter({ hasText: "消息中心紧急上报" });
+    await row.waitFor();
+    await row.getByText("紧急", { exact: true }).waitFor();
+    await town
+      .getByRole("region", { name: "未读消息按类型" })
+      .getByRole("button", { name: /^上报待签收 · \d+$/ })
+      .waitFor();
+    await row.getByRole("button", { name: "标为已读" }).click();
+    await row.getByText("已读", { exact: true }).waitFor();
+    await row.getByRole("link", { name: "去办理" }).click();
+    await town.waitForURL((url) => url.pathname === `/cases/${id}`);
   });
 });
 

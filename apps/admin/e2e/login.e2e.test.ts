@@ -83,7 +83,7 @@ describe("sign-in page", () => {
     const nav = page.getByRole("navigation", { name: "主导航" });
     await nav.getByRole("link", { name: "单位管理" }).waitFor();
     expect(await nav.getByRole("link").allTextContents()).toEqual([
-      ...["工作台", "案件办理", "登记案件", "督办"],
+      ...["工作台", "消息中心", "案件办理", "登记案件", "督办"],
       ...["入驻部门", "值班表", "服务窗口", "调解室", "调委会", "调解员库", "时限规则"],
       "领导驾驶舱",
       ...["单位管理", "用户管理", "操作日志", "登录日志", "审计日志"],
@@ -93,7 +93,7 @@ describe("sign-in page", () => {
     const navEn = page.getByRole("navigation", { name: "Main navigation" });
     await navEn.getByRole("link", { name: "Units" }).waitFor();
     expect(await navEn.getByRole("link").allTextContents()).toEqual([
-      ...["Dashboard", "Cases", "Register a case", "Supervision"],
+      ...["Dashboard", "Messages", "Cases", "Register a case", "Supervision"],
       ...["Departments", "Duty roster", "Service windows", "Mediation rooms", "Committees", "Mediator pool"],
       ...["Deadline rules", "Leaders' cockpit", "Units", "Users", "Operation log", "Sign-in log", "Audit log"],
     ]);
@@ -111,6 +111,12 @@ describe("sign-in page", () => {
     const nav = page.getByRole("navigation", { name: "主导航" });
     await nav.getByRole("link", { name: "工作台" }).waitFor();
     // A village mediator: its cases, no centre configuration and no unit management (issue 12).
-    expect(await nav.getByRole("link").allTextContents()).toEqual(["工作台", "案件办理", "登记案件", "督办"]);
+    expect(await nav.getByRole("link").allTextContents()).toEqual([
+      "工作台",
+      "消息中心",
+      "案件办理",
+      "登记案件",
+      "督办",
+    ]);
   });
 });

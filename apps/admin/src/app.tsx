@@ -20,6 +20,7 @@ import { LiaisonPage } from "./pages/liaison.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { LogsPage } from "./pages/logs.tsx";
 import { LookupPage } from "./pages/lookup.tsx";
+import { MessagesPage } from "./pages/messages.tsx";
 import { MfaPage } from "./pages/mfa.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { PlatformPage } from "./pages/platform.tsx";
@@ -97,6 +98,7 @@ export function App() {
         <Route path="/platform" component={PlatformPage} />
         <Route path="/audit" component={AuditPage} />
         <Route path="/logs/:log" component={LogsPage} />
+        <Route path="/messages" component={MessagesPage} />
         <Route path="/cases" component={CaseInboxPage} />
         <Route path="/cases/new" component={CaseIntakePage} />
         <Route path="/cases/:id" component={CaseDetailPage} />

@@ -18,7 +18,7 @@ describe("menu by role and tier", () => {
   it("a village mediator sees its cases and no centre configuration", () => {
     const m = user(["mediator"], "village");
     expect(groups(m)).toEqual(["work", "cases"]);
-    expect(hrefs(m)).toEqual(["/", "/cases", "/cases/new", "/supervision"]);
+    expect(hrefs(m)).toEqual(["/", "/messages", "/cases", "/cases/new", "/supervision"]);
   });
 
   it("a county mediator books rooms but configures nothing else", () => {
@@ -26,7 +26,7 @@ describe("menu by role and tier", () => {
   });
 
   it("a liaison sees its summons only, no unit management and no case list", () => {
-    expect(hrefs(user(["department_liaison"], "county"))).toEqual(["/", "/liaison"]);
+    expect(hrefs(user(["department_liaison"], "county"))).toEqual(["/", "/messages", "/liaison"]);
   });
 
   it("a clerk has no unit or user management", () => {

@@ -50,6 +50,7 @@ const oversees = (user: MenuUser) => atCentre(user) && mayHere(user, "supervisio
 
 const ENTRIES: Entry[] = [
   { group: "work", href: "/", label: "nav.dashboard", show: () => true },
+  { group: "work", href: "/messages", label: "console.nav.messages", show: inUnit },
 
   { group: "cases", href: "/cases", label: "cases.nav.inbox", show: readsAllCases },
   {

@@ -96,7 +96,14 @@ export const escalationRouter = router({
     .mutation(({ ctx, input }) => ctx.run((tx) => setPolicy(tx, input))),
 
   inbox: authedProcedure
-    .input(strict({ limit: int32({ min: 1, max: 100 }).default(30), before: serialId().optional() }))
+    .input(
+      strict({
+        limit: int32({ min: 1, max: 100 }).default(30),
+        before: serialId().optional(),
+        unread: z.boolean().optional(),
+        kind: pattern(/^[a-z_.]{1,60}$/, "消息类型格式不正确", "a notification kind such as case.escalated").optional(),
+      }),
+    )
     .query(({ ctx, input }) => ctx.run((tx) => listInbox(tx, input))),
   markRead: selfProcedure
     .input(strict({ ids: z.array(serialId()).max(500).default([]) }))

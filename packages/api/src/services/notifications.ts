@@ -24,18 +24,21 @@ export interface InboxItem {
 /** The caller's inbox (own unit), newest first, with the unread count. */
 export async function listInbox(
   tx: Tx,
-  input: { limit: number; before?: number | undefined },
-): Promise<{ items: InboxItem[]; unread: number }> {
+  input: { limit: number; before?: number | undefined; unread?: boolean | undefined; kind?: string | undefined },
+): Promise<{ items: InboxItem[]; unread: number; unreadByKind: Record<string, number> }> {
   const items = await tx.sql<
     InboxItem[]
   >`select n.id::int as id, n.kind, n.case_id as "caseId", c.code as "caseCode", n.title,
       n.created_at as "createdAt", exists (select 1 from app.notification_reads r where r.notification_id = n.id) as read
     from app.notifications n left join app.cases c on c.id = n.case_id
     where ${input.before ? tx.sql`n.id < ${input.before}` : tx.sql`true`}
+      ${input.kind ? tx.sql`and n.kind = ${input.kind}` : tx.sql``}
+      ${input.unread ? tx.sql`and not exists (select 1 from app.notification_reads r where r.notification_id = n.id)` : tx.sql``}
     order by n.id desc limit ${input.limit}`;
-  const [count] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.notifications n
-    where not exists (select 1 from app.notification_reads r where r.notification_id = n.id)`;
-  return { items, unread: count?.n ?? 0 };
+  const counts = await tx.sql<{ kind: string; n: number }[]>`select n.kind, count(*)::int as n from app.notifications n
+    where not exists (select 1 from app.notification_reads r where r.notification_id = n.id) group by n.kind`;
+  const unreadByKind = Object.fromEntries(counts.map((c) => [c.kind, c.n]));
+  return { items, unread: counts.reduce((sum, c) => sum + c.n, 0), unreadByKind };
 }
 
 /** Marks inbox items read for the caller (all when `ids` is empty). */

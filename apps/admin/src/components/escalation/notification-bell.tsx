@@ -6,6 +6,7 @@ import { type Outputs, trpc } from "../../api.ts";
 import { locale, t } from "../../i18n.ts";
 import { Button } from "../../ui/button.tsx";
 import { cx } from "../../ui/cx.ts";
+import { notify } from "../../ui/toast.tsx";
 import { formatShort, INBOX_KEY, SUPERVISIONS_KEY } from "./escalation-common.tsx";
 import "./escalation.css";
 
@@ -41,8 +42,15 @@ function useLiveInbox() {
   });
 }
 
+/** Urgent notifications: urgent escalations, supervisions, decisions only a leader may take. */
+export function isUrgent(item: { kind: string; title: string }): boolean {
+  return (
+    item.title.startsWith("【紧急】") || item.kind === "supervision.opened" || item.kind === "case.leader_decision"
+  );
+}
+
 /** Kind of a notification in words (上报, 交办, 督办 …). */
-function kindName(kind: string): string {
+export function kindName(kind: string): string {
   switch (kind) {
     case "case.escalated":
     case "case.assigned":
@@ -76,16 +84,23 @@ export function NotificationBell() {
     mutationFn: (ids: number[]) => trpc.escalation.markRead.mutate({ ids }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: INBOX_KEY }),
   }));
-  // Screen readers hear of a new notification once (not of the first load).
+  // Screen readers hear of a new notification once (not of the first load, even an empty one).
   const [announce, setAnnounce] = createSignal("");
+  let primed = false;
+  let last: number | undefined;
   createEffect(
     on(
-      () => items()[0]?.id,
-      (newest, before) => {
+      () => [inbox.data !== undefined, items()[0]?.id] as const,
+      ([loaded, newest]) => {
+        if (!loaded) return;
         const item = items()[0];
-        if (before !== undefined && newest !== undefined && newest !== before && item && !item.read) {
+        if (primed && newest !== undefined && newest !== last && item && !item.read) {
           setAnnounce(t("escalation.bell.new", { title: item.title }));
+          // Urgent ones also pop up as a toast (message centre, issue 12).
+          if (isUrgent(item)) notify(item.title, "error");
         }
+        primed = true;
+        last = newest;
       },
     ),
   );
@@ -140,6 +155,9 @@ export function NotificationBell() {
                   )}
                 </For>
               </ul>
+              <A href="/messages" class="bell-more small" onClick={() => setOpen(false)}>
+                {t("messages.all")}
+              </A>
               <Show when={items().length >= limit() && limit() < MOST}>
                 <Button size="sm" variant="ghost" class="bell-more" onClick={() => setLimit(limit() + PAGE)}>
                   {t("common.loadMore")}

@@ -1,0 +1,176 @@
+import { A } from "@solidjs/router";
+import { createInfiniteQuery, createMutation, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { type Outputs, trpc } from "../api.ts";
+import { INBOX_KEY } from "../components/escalation/escalation-common.tsx";
+import { isUrgent, kindName } from "../components/escalation/notification-bell.tsx";
+import { LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { formatDateTime, t } from "../i18n.ts";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Select } from "../ui/select.tsx";
+
+type Item = Outputs["escalation"]["inbox"]["items"][number];
+const KINDS = [
+  "case.escalated",
+  "case.assigned",
+  "case.returned",
+  "case.leader_decision",
+  "supervision.opened",
+  "supervision.notice",
+] as const;
+const PAGE = 50;
+
+/** /messages: every notification of my unit with filters, read state and one click to the case. */
+export function MessagesPage() {
+  const queryClient = useQueryClient();
+  const [unreadOnly, setUnreadOnly] = createSignal(false);
+  const [kind, setKind] = createSignal<string | null>(null);
+  const inbox = createInfiniteQuery(() => ({
+    queryKey: [...INBOX_KEY, "centre", unreadOnly(), kind()],
+    queryFn: ({ pageParam }) =>
+      trpc.escalation.inbox.query({
+        limit: PAGE,
+        before: pageParam,
+        unread: unreadOnly() || undefined,
+        kind: kind() ?? undefined,
+      }),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => (last.items.length === PAGE ? last.items.at(-1)?.id : undefined),
+  }));
+  const items = () => inbox.data?.pages.flatMap((p) => p.items) ?? [];
+  const counts = () => inbox.data?.pages[0]?.unreadByKind ?? {};
+  const unread = () => inbox.data?.pages[0]?.unread ?? 0;
+  const markRead = createMutation(() => ({
+    mutationFn: (ids: number[]) => trpc.escalation.markRead.mutate({ ids }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: INBOX_KEY }),
+  }));
+  return (
+    <>
+      <PageHeader
+        title={t("messages.title")}
+        intro={t("messages.intro")}
+        actions={
+          <Button disabled={unread() === 0 || markRead.isPending} onClick={() => markRead.mutate([])}>
+            {t("messages.markAll")}
+          </Button>
+        }
+      />
+      <section class="card" aria-label={t("messages.counts")}>
+        <div class="badge-row">
+          <For
+            each={KINDS.filter((k) => (counts()[k] ?? 0) > 0)}
+            fallback={<span class="muted small">{t("escalation.bell.unread", { n: 0 })}</span>}
+          >
+            {(k) => (
+              <Button
+                size="sm"
+                variant={kind() === k ? "primary" : "ghost"}
+                onClick={() => setKind(kind() === k ? null : k)}
+              >
+                {kindName(k)} · {counts()[k]}
+              </Button>
+            )}
+          </For>
+        </div>
+      </section>
+      <div class="card filter-bar">
+        <Select
+          label={t("messages.show")}
+          options={[
+            { value: "all", label: t("messages.showAll") },
+            { value: "unread", label: t("messages.showUnread") },
+          ]}
+          value={unreadOnly() ? "unread" : "all"}
+          onChange={(v) => setUnreadOnly(v === "unread")}
+        />
+        <Select
+          label={t("messages.kind")}
+          options={KINDS.map((k) => ({ value: k, label: kindName(k) }))}
+          value={kind()}
+          onChange={setKind}
+          placeholder={t("messages.anyKind")}
+        />
+      </div>
+      <section class="card">
+        <Switch fallback={<Loading />}>
+          <Match when={inbox.isError}>
+            <LoadError error={inbox.error} retry={() => inbox.refetch()} />
+          </Match>
+          <Match when={inbox.data && items().length === 0}>
+            <p class="muted">{t("escalation.bell.empty")}</p>
+          </Match>
+          <Match when={inbox.data}>
+            <table class="table">
+              <caption class="sr-only">{t("messages.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("messages.at")}</th>
+                  <th scope="col">{t("messages.kind")}</th>
+                  <th scope="col">{t("messages.title")}</th>
+                  <th scope="col">{t("messages.read")}</th>
+                  <th scope="col">
+                    <span class="sr-only">{t("messages.open")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={items()}>{(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}</For>
+              </tbody>
+            </table>
+            <div class="table-foot">
+              <Show when={inbox.hasNextPage}>
+                <Button size="sm" disabled={inbox.isFetchingNextPage} onClick={() => inbox.fetchNextPage()}>
+                  {t("common.loadMore")}
+                </Button>
+              </Show>
+            </div>
+          </Match>
+        </Switch>
+      </section>
+    </>
+  );
+}
+
+function Row(props: { item: Item; onRead: (id: number) => void }) {
+  return (
+    <tr class={props.item.read ? undefined : "row-unread"}>
+      <td class="nowrap small">{formatDateTime(props.item.createdAt)}</td>
+      <td>
+        <Badge tone={isUrgent(props.item) ? "danger" : "info"}>{kindName(props.item.kind)}</Badge>
+        <Show when={isUrgent(props.item)}>
+          {" "}
+          <Badge tone="danger">{t("messages.urgent")}</Badge>
+        </Show>
+      </td>
+      <td>{props.item.title}</td>
+      <td>
+        <Show
+          when={props.item.read}
+          fallback={
+            <Button size="sm" variant="ghost" onClick={() => props.onRead(props.item.id)}>
+              {t("messages.markRead")}
+            </Button>
+          }
+        >
+          <span class="muted small">{t("messages.read")}</span>
+        </Show>
+      </td>
+      <td>
+        <Show when={props.item.caseId}>
+          {(caseId) => (
+            <A
+              href={`/cases/${caseId()}`}
+              class="btn btn-primary btn-sm"
+              onClick={() => {
+                if (!props.item.read) props.onRead(props.item.id);
+              }}
+            >
+              {t("messages.open")}
+            </A>
+          )}
+        </Show>
+      </td>
+    </tr>
+  );
+}
