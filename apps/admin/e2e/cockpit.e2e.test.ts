@@ -109,3 +109,19 @@ describe("the leaders' cockpit", () => {
     expect(await page.getByTestId("cockpit").count()).toBe(0);
   });
 });
+
+describe("the monthly bulletin", () => {
+  test("prints the month's figures and ranking on an A4 page, with the same content as text", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.leader");
+    const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+    await page.goto(`/bulletin?month=${month}`);
+    const bulletin = page.getByTestId("bulletin");
+    await bulletin.waitFor();
+    expect(await bulletin.locator("h1").textContent()).toContain("矛盾纠纷化解工作通报");
+    await page.getByTestId("bulletin-ranking").waitFor();
+    const text = await page.getByTestId("bulletin-text").textContent();
+    expect(text).toContain("本月登记各类事件6件");
+    expect(text).toContain("第1名");
+  });
+});

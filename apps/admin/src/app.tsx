@@ -3,6 +3,7 @@ import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@ta
 import { errorCode } from "./api.ts";
 import { Shell } from "./components/shell.tsx";
 import { AuditPage } from "./pages/audit.tsx";
+import { BulletinPage } from "./pages/bulletin.tsx";
 import { CaseDetailPage } from "./pages/case-detail.tsx";
 import { CaseInboxPage } from "./pages/case-inbox.tsx";
 import { CaseIntakePage } from "./pages/case-intake.tsx";
@@ -93,6 +94,7 @@ export function App() {
       <Route path="/" component={Shell}>
         <Route path="/" component={DashboardPage} />
         <Route path="/cockpit" component={Cockpit} />
+        <Route path="/bulletin" component={BulletinPage} />
         <Route path="/tenants" component={TenantsPage} />
         <Route path="/users" component={UsersPage} />
         <Route path="/platform" component={PlatformPage} />

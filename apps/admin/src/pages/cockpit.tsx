@@ -133,6 +133,9 @@ function Exports(props: { unit: string | undefined; from: string; to: string }) 
       <a class="btn btn-secondary" href={href("figures", "xlsx")} download="">
         {t("cockpit.export.figures")}
       </a>
+      <a class="btn btn-secondary" href={`/bulletin?month=${props.to}${props.unit ? `&unit=${props.unit}` : ""}`}>
+        {t("cockpit.bulletin")}
+      </a>
     </nav>
   );
 }

@@ -1,0 +1,198 @@
+import { useSearchParams } from "@solidjs/router";
+import { createQuery } from "@tanstack/solid-query";
+import { For, Show } from "solid-js";
+import { type Outputs, trpc } from "../api.ts";
+import { LoadError, Loading, usePageTitle } from "../components/page.tsx";
+import "./bulletin.css";
+
+type Figures = Outputs["cockpit"]["figures"];
+type Ranking = Outputs["cockpit"]["ranking"];
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
+const shift = (month: string, n: number) => {
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  const i = y * 12 + m - 1 + n;
+  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`;
+};
+
+/** The bulletin's text, the same content as the printed page, to paste into the written notice. */
+export function bulletinText(f: Figures, r: Ranking | undefined, month: string): string {
+  const x = f.figures;
+  const [y, m] = month.split("-");
+  const lines = [
+    `${f.unit.name}${y}年${Number(m)}月矛盾纠纷化解工作通报`,
+    "",
+    `一、总体情况。本月登记各类事件${x.received}件，受理${x.accepted}件，化解${x.resolved}件，办结${x.closed}件，化解率${pct(x.resolutionRate)}，办结率${pct(x.closureRate)}，按时办结率${pct(x.onTimeRate)}，群众满意率${pct(x.satisfactionRate)}，回访率${pct(x.followUpRate)}。去年同期登记${f.lastYear.received}件，化解率${pct(f.lastYear.resolutionRate)}。`,
+    `二、分级化解。村（社区）级化解${x.tiers.village.resolved}件（${pct(x.tiers.village.share)}），乡镇（街道）级${x.tiers.township.resolved}件（${pct(x.tiers.township.share)}），县级${x.tiers.county.resolved}件（${pct(x.tiers.county.share)}），县以上${x.tiers.above.resolved}件（${pct(x.tiers.above.share)}）。`,
+    `三、风险与超期。当前在办${f.current.open}件，其中超期（红色）${f.current.red}件、临期（黄色）${f.current.yellow}件；红色风险${f.current.riskRed}件。本月群体性纠纷${x.groupDisputes}件，涉及${x.groupPeople}人；重复诉求${x.repeatClaims}件。平安指数${f.safety.index.toFixed(1)}。`,
+  ];
+  if (r && r.rows.length > 0) {
+    lines.push(`四、一月一考评（${r.formula.zh}）。`);
+    for (const row of r.rows)
+      lines.push(
+        `  第${row.rank ?? "—"}名 ${row.unit.name}：${row.score === null ? "—" : row.score.toFixed(1)}分${row.change === null ? "" : `（环比${row.change >= 0 ? "+" : ""}${row.change.toFixed(1)}）`}`,
+      );
+  }
+  lines.push("", `${f.unit.name}综治中心`, new Date().toLocaleDateString("zh-CN"));
+  return lines.join("\n");
+}
+
+/** 一月一通报: a print-styled A4 page of a unit's month (the browser prints it to PDF) and its plain text. */
+export function BulletinPage() {
+  const [params] = useSearchParams<{ unit?: string; month?: string }>();
+  const month = () =>
+    params.month && MONTH.test(params.month)
+      ? params.month
+      : shift(new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7), -1);
+  const unit = () => (params.unit && /^\d{2,12}$/.test(params.unit) ? params.unit : undefined);
+  const figures = createQuery(() => ({
+    queryKey: ["cockpit.figures", unit(), month(), month()],
+    queryFn: () => trpc.cockpit.figures.query({ unitCode: unit(), from: month(), to: month() }),
+  }));
+  const trend = createQuery(() => ({
+    queryKey: ["cockpit.figures", unit(), shift(month(), -5), month()],
+    queryFn: () => trpc.cockpit.figures.query({ unitCode: unit(), from: shift(month(), -5), to: month() }),
+  }));
+  const ranking = createQuery(() => ({
+    queryKey: ["cockpit.ranking", unit(), month()],
+    queryFn: () => trpc.cockpit.ranking.query({ unitCode: unit(), month: month() }),
+  }));
+  usePageTitle(() => `一月一通报 ${month()}`);
+  return (
+    <Show
+      when={figures.data}
+      fallback={
+        <Show when={figures.isError} fallback={<Loading />}>
+          <LoadError error={figures.error} retry={() => figures.refetch()} />
+        </Show>
+      }
+    >
+      {(f) => (
+        <div class="bulletin-wrap">
+          <div class="bulletin-actions no-print">
+            <button type="button" class="btn btn-primary" onClick={() => window.print()}>
+              打印 / 存为 PDF
+            </button>
+            <button
+              type="button"
+              class="btn btn-secondary"
+              onClick={() => void navigator.clipboard?.writeText(bulletinText(f(), ranking.data, month()))}
+            >
+              复制通报文本
+            </button>
+          </div>
+          <article class="bulletin" data-testid="bulletin">
+            <h1>
+              {f().unit.name}
+              {month().slice(0, 4)}年{Number(month().slice(5))}月矛盾纠纷化解工作通报
+            </h1>
+            <p class="bulletin-date">
+              {f().unit.name}综治中心 · {new Date().toLocaleDateString("zh-CN")}
+            </p>
+            <h2>一、主要指标</h2>
+            <table>
+              <tbody>
+                <tr>
+                  <th>登记</th>
+                  <td>{f().figures.received}</td>
+                  <th>受理</th>
+                  <td>{f().figures.accepted}</td>
+                  <th>化解</th>
+                  <td>{f().figures.resolved}</td>
+                  <th>办结</th>
+                  <td>{f().figures.closed}</td>
+                </tr>
+                <tr>
+                  <th>化解率</th>
+                  <td>{pct(f().figures.resolutionRate)}</td>
+                  <th>办结率</th>
+                  <td>{pct(f().figures.closureRate)}</td>
+                  <th>按时办结率</th>
+                  <td>{pct(f().figures.onTimeRate)}</td>
+                  <th>满意率</th>
+                  <td>{pct(f().figures.satisfactionRate)}</td>
+                </tr>
+                <tr>
+                  <th>就地化解率</th>
+                  <td>{pct(f().figures.localShare)}</td>
+                  <th>超期在办</th>
+                  <td>{f().current.red}</td>
+                  <th>红色风险</th>
+                  <td>{f().current.riskRed}</td>
+                  <th>平安指数</th>
+                  <td>{f().safety.index.toFixed(1)}</td>
+                </tr>
+              </tbody>
+            </table>
+            <Show when={trend.data}>
+              {(tr) => (
+                <>
+                  <h2>二、近六个月趋势</h2>
+                  <table>
+                    <thead>
+                      <tr>
+                        <th>月份</th>
+                        <th>登记</th>
+                        <th>化解</th>
+                        <th>办结</th>
+                        <th>化解率</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      <For each={tr().trend}>
+                        {(m) => (
+                          <tr>
+                            <td>{m.month}</td>
+                            <td>{m.figures.received}</td>
+                            <td>{m.figures.resolved}</td>
+                            <td>{m.figures.closed}</td>
+                            <td>{pct(m.figures.resolutionRate)}</td>
+                          </tr>
+                        )}
+                      </For>
+                    </tbody>
+                  </table>
+                </>
+              )}
+            </Show>
+            <Show when={ranking.data && ranking.data.rows.length > 0}>
+              <h2>三、一月一考评</h2>
+              <p class="small">{ranking.data?.formula.zh}</p>
+              <table data-testid="bulletin-ranking">
+                <thead>
+                  <tr>
+                    <th>名次</th>
+                    <th>单位</th>
+                    <th>得分</th>
+                    <th>环比</th>
+                    <th>登记</th>
+                    <th>化解率</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={ranking.data?.rows ?? []}>
+                    {(row) => (
+                      <tr>
+                        <td>{row.rank ?? "—"}</td>
+                        <td>{row.unit.name}</td>
+                        <td>{row.score === null ? "—" : row.score.toFixed(1)}</td>
+                        <td>{row.change === null ? "—" : row.change.toFixed(1)}</td>
+                        <td>{row.figures.received}</td>
+                        <td>{pct(row.figures.resolutionRate)}</td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </Show>
+          </article>
+          <h2 class="no-print">通报文本</h2>
+          <pre class="bulletin-text no-print" data-testid="bulletin-text">
+            {bulletinText(f(), ranking.data, month())}
+          </pre>
+        </div>
+      )}
+    </Show>
+  );
+}
