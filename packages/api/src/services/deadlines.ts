@@ -309,10 +309,12 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       const recoloured = await tx.sql<{ id: string; colour: string; owner_code: string }[]>`
         with due as (
           select d.id, app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) as colour
-          from app.case_deadlines d
+          from app.case_deadlines d join app.cases c on c.id = d.case_id
           where d.turns_at <= ${now} and d.completed_at is null and d.paused_since is null and d.started_at <= ${now}
             and app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) <> d.colour
-          for update of d skip locked)
+          -- The case too: a recoloured clock recolours its case (migration 0030), and a transaction
+          -- that holds the case and then touches its clocks must not find the scan holding them.
+          for update of d, c skip locked)
         update app.case_deadlines d set colour = due.colour from due
         where d.id = due.id
         returning d.id, d.colour, d.owner_code`;
