@@ -18,6 +18,8 @@ const SERVER_CONSTANT = "a value the server code writes from its own constants, 
 const HOLDINGS = "holdings are written only by auth.cases_track_holding, from the case row being written";
 /** Constraints no user can reach, with the reason. */
 const UNREACHABLE: Record<string, string> = {
+  cockpit_settings_scope_code_key:
+    "one settings row per unit, keyed by the caller's own scope; no procedure creates one yet (the cockpit reads defaults)",
   audit_events_kind_check: SERVER_CONSTANT,
   case_events_kind_check: SERVER_CONSTANT,
   notifications_kind_check: SERVER_CONSTANT,

@@ -1277,6 +1277,79 @@ const clockTallies = rollupFixture(
   }),
 );
 
+const figuresMonthly = rollupFixture("app.figures_monthly", ["scope_code", "month"], "received", (_code, k) => ({
+  columns: "scope_code, month, received",
+  // The forged row takes another month so that it never meets the seeded row's key.
+  values: `$1, '${k === 999_999 ? "2025-06-01" : "2026-01-01"}', 1`,
+}));
+const figuresMonthlyBy = rollupFixture(
+  "app.figures_monthly_by",
+  ["scope_code", "month", "dim", "key"],
+  "cases",
+  (_code, k) => ({
+    columns: "scope_code, month, dim, key, cases",
+    values: `$1, '2026-01-01', 'category', 'probe${k}', 1`,
+  }),
+);
+
+/** The per-case facts behind the cockpit's figures: written by auth.refresh_case_figures only. */
+const caseFigureFacts: TableFixture = {
+  table: "app.case_figure_facts",
+  key: ["case_id"],
+  tenantColumn: "scope_code",
+  touch: "returns",
+  writers: NOBODY,
+  async seed(admin, tenant) {
+    const caseId = await seedCase(admin, tenant);
+    await admin`insert into app.case_figure_facts (case_id, scope_code, month, category_code, channel, risk_grade,
+        accepted, resolved, closed, on_time, followed_up, satisfied, escalated, returns, repeat_claim, group_dispute,
+        people, amount_cents, open)
+      values (${caseId}, ${tenant.code}, '2026-01-01', 'other', 'visit', 'none', false, false, false, false, false,
+        false, false, 0, false, false, 1, 0, true)
+      on conflict (case_id) do nothing`;
+    return { table: "app.case_figure_facts", key: caseId, tenant, refs: { caseId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "write facts for the victim's case",
+        text: `insert into app.case_figure_facts (case_id, scope_code, month, category_code, channel, risk_grade,
+            accepted, resolved, closed, on_time, followed_up, satisfied, escalated, returns, repeat_claim,
+            group_dispute, people, amount_cents, open)
+          values ($1, $2, '2025-06-01', 'other', 'visit', 'none', false, false, false, false, false, false, false,
+            0, false, false, 1, 0, true)`,
+        params: [victim.refs.caseId!, victim.tenant.code],
+        allowedFor: NOBODY,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
+/** One cockpit settings row per unit (ranking weights, safety index): the unit's own configuration. */
+const cockpitSettings: TableFixture = {
+  table: "app.cockpit_settings",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "ranking",
+  writers: SELF,
+  // Read down the tree: a unit's figures are judged by the weights its ancestors set.
+  shared: true,
+  async seed(admin, tenant) {
+    const [row] = await admin<{ id: string }[]>`insert into app.cockpit_settings (scope_code, ranking)
+      values (${tenant.code}, '{"probe": 1}') on conflict (scope_code) do update set ranking = excluded.ranking
+      returning id::text`;
+    return { table: "app.cockpit_settings", key: row!.id, tenant, refs: {} };
+  },
+  // The one row a unit may have is the seeded one: a second, forged row would only meet the unique key.
+  forges: () => [],
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1322,6 +1395,10 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   caseTallies,
   caseMonthly,
   clockTallies,
+  figuresMonthly,
+  figuresMonthlyBy,
+  caseFigureFacts,
+  cockpitSettings,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */
