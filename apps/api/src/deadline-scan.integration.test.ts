@@ -43,9 +43,11 @@ beforeAll(async () => {
   const town = api.client(await api.login("yumenzhen.admin"));
   for (let i = 0; i < 6; i++) await town.cases.register.mutate(wage(`欠薪${i}`));
   // Spread the clocks over T0: clock k started k hours before T0 and runs 6 hours, so at T0
-  // some are blue, some yellow and some overdue.
+  // some are blue, some yellow and some overdue. Numbered case by case (ids are random), so the
+  // first case's clocks are all early (blue) and the last case's all overdue (red).
   await api.db.admin`
-    with c as (select id, row_number() over (order by id) as k from app.case_deadlines where completed_at is null)
+    with c as (select id, row_number() over (order by case_id, id) as k from app.case_deadlines
+      where completed_at is null)
     update app.case_deadlines d set started_at = ${T0}::timestamptz - c.k * interval '1 hour',
       due_at = ${T0}::timestamptz - c.k * interval '1 hour' + interval '6 hours'
     from c where c.id = d.id`;
