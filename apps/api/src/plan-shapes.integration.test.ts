@@ -1,0 +1,317 @@
+import { listCases } from "@zongzhi/api/services/cases";
+import { scanDeadlines } from "@zongzhi/api/services/deadlines";
+import { caseCounts, deadlineCounts, followUpRate, monthlyFigures } from "@zongzhi/api/services/rollups";
+import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
+import { type Sql, type Tx, withScope } from "@zongzhi/db/client";
+import { CODE_LENGTH } from "@zongzhi/domain";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import { generate } from "@zongzhi/testing/generate";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// A guard, not a timed test: on a small generated tree of all five tiers, EXPLAIN (ANALYZE) of
+// every list and count statement the services send, as they send it, under the real policies
+// as zz_app, and of every statement the inbox's page function runs (as its owner, zz_auth,
+// exactly as it runs them): each must reach cases through an index bounded by the subtree or
+// ordered by time, never scan the table, and estimate the rows of every node that ran to the
+// end within 10× of what it found. A policy, index or query rewrite that loses the plan fails
+// here before any benchmark runs.
+
+const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
+let db: TestDatabase;
+let captured: { text: string; params: unknown[] }[] = [];
+let traced: Sql;
+let rootId: string;
+/** One unit per tier, the busiest of each. */
+let units: { tier: string; code: string }[];
+
+type PlanNode = {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Index Cond"?: string;
+  "Recheck Cond"?: string;
+  Filter?: string;
+  "Plan Rows": number;
+  "Actual Rows": number;
+  "Actual Loops": number;
+  Plans?: PlanNode[];
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await generate(db.admin, { province: "62", only: ["620981"], cases: 4000, seed: 2, cipher });
+  rootId = (await db.admin<{ id: string }[]>`select id from app.tenants where code = '62'`)[0]!.id;
+  units = [{ tier: "province", code: "62" }];
+  for (const len of [4, 6, 9, 12]) {
+    const [u] = await db.admin<{ code: string }[]>`select left(scope_code, ${len}) as code from app.cases
+      where length(scope_code) >= ${len} group by 1 order by count(*) desc limit 1`;
+    units.push({ tier: Object.entries(CODE_LENGTH).find(([, l]) => l === len)![0], code: u!.code });
+  }
+  // The runtime role's connection with every statement it sends recorded.
+  traced = postgres(db.appUrl, {
+    max: 1,
+    prepare: false,
+    onnotice: () => {},
+    debug: (_c, text, params) => captured.push({ text, params: params as unknown[] }),
+  });
+}, 240_000);
+afterAll(async () => {
+  await traced?.end({ timeout: 1 });
+  await db?.close();
+});
+
+const as = <T>(scope: string, fn: (tx: Tx) => Promise<T>) =>
+  withScope(traced, { userId: null, tenantId: rootId, scope, roles: ["tenant_admin"] }, fn);
+
+/** The statements a service call sent (beyond the transaction's own). */
+async function statementsOf(scope: string, call: (tx: Tx) => Promise<unknown>) {
+  captured = [];
+  await as(scope, call);
+  return captured.filter((q) => !/^(begin|commit|rollback)$/i.test(q.text.trim()) && !q.text.includes("set_config("));
+}
+
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+/** Nodes that ran to the end: not below a Limit (which stops them early), nor an early-exit join side. */
+function completed(n: PlanNode, out: PlanNode[] = [], underLimit = false): PlanNode[] {
+  const limited = underLimit || n["Node Type"] === "Limit";
+  if (!limited) out.push(n);
+  for (const c of n.Plans ?? []) completed(c, out, limited);
+  return out;
+}
+
+/** What is wrong with a plan: a scan of cases, cases reached without the expected index, estimates off. */
+function planProblems(plan: PlanNode, expectIndex: RegExp | null): string[] {
+  const problems: string[] = [];
+  const all = nodes(plan);
+  for (const n of all) {
+    if (n["Node Type"] === "Seq Scan" && n["Relation Name"] === "cases") problems.push("Seq Scan on cases");
+  }
+  if (expectIndex) {
+    const used = all.filter((n) => n["Relation Name"] === "cases" || /^Bitmap Index Scan$/.test(n["Node Type"]));
+    if (!used.some((n) => expectIndex.test(n["Index Name"] ?? ""))) {
+      problems.push(
+        `no index matching ${expectIndex} (used ${used.map((n) => n["Index Name"] ?? n["Node Type"]).join(", ")})`,
+      );
+    }
+  }
+  // Bitmap AND/OR nodes report no rows of their own; a node never started found nothing to compare.
+  const counted = completed(plan).filter((x) => x["Actual Loops"] > 0 && !/^Bitmap(And|Or)$/.test(x["Node Type"]));
+  for (const n of counted) {
+    const est = Math.max(n["Plan Rows"], 1);
+    const act = Math.max(n["Actual Rows"], 1);
+    // A few rows either way are no misestimate (an empty table estimated at 11 rows).
+    if (Math.max(est, act) / Math.min(est, act) > 10 && Math.abs(n["Plan Rows"] - n["Actual Rows"]) > 50) {
+      problems.push(
+        `${n["Node Type"]}${n["Index Name"] ? ` ${n["Index Name"]}` : ""}: estimated ${n["Plan Rows"]}, found ${n["Actual Rows"]}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** EXPLAIN (ANALYZE) of a recorded statement, in the same tenant context. */
+async function explainAsApp(scope: string, q: { text: string; params: unknown[] }) {
+  const [row] = await withScope(db.app, { userId: null, tenantId: rootId, scope, roles: ["tenant_admin"] }, (tx) =>
+    tx.sql.unsafe(`explain (analyze, format json) ${q.text}`, q.params as never[]),
+  );
+  return (row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan;
+}
+
+/** EXPLAIN (ANALYZE) of one statement of auth.case_page, as its owner runs it inside the function. */
+async function explainPageStatement(scope: string, flags: unknown[], params: unknown[]) {
+  const conn = await db.admin.reserve();
+  try {
+    await conn`begin`;
+    await conn`set local role zz_auth`;
+    await conn`select set_config('app.scope', ${scope}, true), set_config('plan_cache_mode', 'force_custom_plan', true),
+      set_config('max_parallel_workers_per_gather', '0', true), set_config('random_page_cost', '1.1', true)`;
+    const [{ q }] = (await conn.unsafe(
+      "select app.case_page_sql($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) as q",
+      flags as never[],
+    )) as unknown as [{ q: string }];
+    await conn.unsafe(`prepare page (text, app.case_state[], text, app.case_channel, app.risk_grade, text, integer, text,
+      timestamptz, uuid, integer, text, integer) as ${q}`);
+    const list = params.map((p) =>
+      p === null ? "null" : typeof p === "number" ? String(p) : `'${String(p).replaceAll("'", "''")}'`,
+    );
+    const [row] = await conn.unsafe(`explain (analyze, format json) execute page (${list.join(", ")})`);
+    return (row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan;
+  } finally {
+    await conn`rollback`.catch(() => {});
+    await conn.unsafe("deallocate page").catch(() => {});
+    conn.release();
+  }
+}
+
+/** The index a subtree's page walks (or, for the province, the time index). */
+const TIER_INDEX: Record<string, RegExp> = {
+  province: /^cases_(time|text)_idx$/,
+  city: /^cases_(city_time|text)_idx$/,
+  county: /^cases_(county_time|text)_idx$/,
+  township: /^cases_(township_time|text)_idx$/,
+  // A village is one code: its few rows through either index that leads with the scope.
+  village: /^(cases_(scope_time|text)_idx|cases_seq_unique)$/,
+};
+/** Filter indexes a rare filter may walk instead, picking the subtree out of it. */
+const FILTER_INDEX = /^cases_(status|colour|risk)_time_idx$/;
+
+const FILTERS: [string, Record<string, unknown>, Partial<Record<string, unknown>>][] = [
+  ["first page", {}, {}],
+  ["state", { status: ["registered", "accepted", "in_mediation"] }, { status: "{registered,accepted,in_mediation}" }],
+  ["deadline colour", { deadlineColour: "red" }, { colour: "red" }],
+  ["category", { categoryCode: "neighbour" }, { category: "neighbour" }],
+  ["channel", { channel: "visit" }, { channel: "visit" }],
+  ["risk", { riskGrade: "yellow" }, { risk: "yellow" }],
+  ["level", { level: "village" }, { level: 12 }],
+];
+
+describe("plan shapes of the inbox and the overviews (EXPLAIN ANALYZE, small generated tree)", () => {
+  it("holds all five tiers", () => {
+    expect(units.map((u) => u.tier)).toEqual(["province", "city", "county", "township", "village"]);
+  });
+
+  for (const tier of ["province", "city", "county", "township", "village"]) {
+    it(`a ${tier}'s inbox: the service's statement reads cases by id under the policy; the page function walks the ${tier} index`, async () => {
+      const unit = units.find((u) => u.tier === tier)!.code;
+      const problems: string[] = [];
+      for (const [name, filter, page] of FILTERS) {
+        const sent = await statementsOf(unit, (tx) => listCases(tx, { limit: 50, ...filter }));
+        const list = sent.find((q) => q.text.includes("auth.case_page("))!;
+        expect(list, name).toBeDefined();
+        for (const p of planProblems(
+          await explainAsApp(unit, list),
+          /^(cases_pkey|cases_seq_unique|cases_scope_time_idx)$/,
+        ))
+          problems.push(`${name} (zz_app): ${p}`);
+        const flags = [
+          unit.length,
+          true,
+          "status" in page,
+          "category" in page,
+          "channel" in page,
+          "risk" in page,
+          "colour" in page,
+          "level" in page,
+          "none",
+          false,
+          false,
+        ];
+        const params = [
+          unit,
+          page.status ?? null,
+          page.category ?? null,
+          page.channel ?? null,
+          page.risk ?? null,
+          page.colour ?? null,
+          page.level ?? null,
+          null,
+          null,
+          null,
+          51,
+          unit,
+          null,
+        ];
+        const inner = await explainPageStatement(unit, flags, params);
+        const expected = Object.keys(page).length
+          ? new RegExp(`${TIER_INDEX[tier]!.source}|${FILTER_INDEX.source}`)
+          : TIER_INDEX[tier]!;
+        for (const p of planProblems(inner, expected)) problems.push(`${name} (page): ${p}`);
+      }
+      // A deep page: the cursor is an index condition of the same walk.
+      const [deep] = await db.admin<{ at: string; id: string }[]>`select registered_at::text as at, id from app.cases
+        where starts_with(scope_code, ${unit}) order by registered_at desc, id desc offset 40 limit 1`;
+      const inner = await explainPageStatement(
+        unit,
+        [unit.length, true, false, false, false, false, false, false, "none", false, true],
+        [unit, null, null, null, null, null, null, null, deep!.at, deep!.id, 51, unit, null],
+      );
+      for (const p of planProblems(inner, TIER_INDEX[tier]!)) problems.push(`deep page (page): ${p}`);
+      // Text: the walk reads the tier index in time order (a chunk of 200 rows here, scaled to the
+      // small tree: the function reads 2,000 of millions); the lookup goes through the trigram index.
+      const walk = await explainPageStatement(
+        unit,
+        [unit.length, true, false, false, false, false, false, false, "walk", false, true],
+        [
+          unit,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          "%纠纷%",
+          "infinity",
+          "ffffffff-ffff-ffff-ffff-ffffffffffff",
+          2000,
+          unit,
+          null,
+        ],
+      );
+      for (const p of planProblems(walk, TIER_INDEX[tier]!)) problems.push(`text walk (page): ${p}`);
+      const match = await explainPageStatement(
+        unit,
+        [unit.length, true, false, false, false, false, false, false, "match", false, false],
+        [unit, null, null, null, null, null, null, "%边界纠纷%", null, null, 51, unit, null],
+      );
+      for (const p of planProblems(match, /^cases_text_idx$/)) problems.push(`text lookup (page): ${p}`);
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it("the overviews read their unit's rollup rows through the primary key, at every tier, and never scan cases or clocks", async () => {
+    // Estimates are not held to the 10× rule here: a unit's own rows are a point in the policy's
+    // range, which the planner puts at one row; these are key lookups with no other plan to pick.
+    const problems: string[] = [];
+    for (const { tier, code } of units) {
+      const sent = await statementsOf(code, async (tx) => {
+        await caseCounts(tx);
+        await monthlyFigures(tx, { from: "2024-01", to: "2026-12" });
+        await deadlineCounts(tx);
+        await followUpRate(tx);
+      });
+      expect(sent.length).toBe(4);
+      for (const q of sent) {
+        const plan = await explainAsApp(code, q);
+        const all = nodes(plan);
+        for (const n of all) {
+          if (
+            n["Node Type"] === "Seq Scan" &&
+            /^(cases|case_deadlines|case_tallies|case_monthly|clock_tallies)$/.test(n["Relation Name"] ?? "")
+          ) {
+            problems.push(`${tier}: Seq Scan on ${n["Relation Name"]} in ${q.text.slice(0, 60)}`);
+          }
+        }
+        const rollup = all.find((n) => /_(tallies|monthly)_pkey$/.test(n["Index Name"] ?? ""));
+        if (!rollup) problems.push(`${tier}: no rollup key lookup in ${q.text.slice(0, 60)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("the deadline scan picks its clocks through the index of turning instants, never a scan of the clocks", async () => {
+    captured = [];
+    await scanDeadlines(traced, new Date(Date.now() + 3_600_000));
+    const recolour = captured.find((q) => q.text.includes("turns_at <="))!;
+    expect(recolour).toBeDefined();
+    // Plan only (no ANALYZE): the statement updates.
+    const [row] = await withScope(db.app, { userId: null, tenantId: rootId, scope: "62", roles: [] }, (tx) =>
+      tx.sql.unsafe(`explain (format json) ${recolour.text}`, recolour.params as never[]),
+    );
+    const all = nodes((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan);
+    expect(all.filter((n) => n["Node Type"] === "Seq Scan").map((n) => n["Relation Name"])).not.toContain(
+      "case_deadlines",
+    );
+    expect(all.map((n) => n["Index Name"])).toContain("case_deadlines_turns_idx");
+  });
+
+  it("the check can fail: the inbox under the policy alone, without the page function, scans or misestimates", async () => {
+    // What the inbox was before: the filter as a plain query under the policy.
+    const plan = await explainAsApp("620981", {
+      text: "select id from app.cases where status = any($1::app.case_state[]) order by registered_at desc, id desc limit 51",
+      params: [["registered", "accepted"]],
+    });
+    expect(planProblems(plan, TIER_INDEX.county!)).not.toEqual([]);
+  });
+});
