@@ -55,10 +55,10 @@ export async function cockpitFigures(
     (await admin`select to_char(min(registered_at) at time zone 'Asia/Shanghai', 'YYYY-MM') as first,
       count(*)::int as n from app.cases`) as unknown as [{ first: string; n: number }];
   for (const format of ["xlsx", "csv"] as const) {
-    const rssBefore = api.rss();
+    const rssBefore = Math.round(api.rss());
     let peak = rssBefore;
     const timer = setInterval(() => {
-      peak = Math.max(peak, api.rss());
+      peak = Math.max(peak, Math.round(api.rss()));
     }, 100);
     const t = performance.now();
     let bytes = 0;
