@@ -1,6 +1,6 @@
 import type { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Refusal, refusal, startTestApi, type TestApi } from "./test-harness.ts";
+import { type Refusal, refusal, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 let api: TestApi;
 type Client = ReturnType<TestApi["client"]>;
@@ -13,18 +13,7 @@ type Data = Refusal;
 const failure = refusal;
 
 const VILLAGE = "620981101001";
-const dispute = (title: string) => ({
-  categoryCode: "neighbour",
-  channel: "grid_patrol" as const,
-  title,
-  description: "邻里之间因排水沟堵塞发生争执",
-  locationCode: VILLAGE,
-  peopleCount: 2,
-  groupDispute: false,
-  riskGrade: "blue" as const,
-  difficulty: "simple" as const,
-  parties: [{ role: "applicant" as const, kind: "person" as const, name: "刘大爷", phone: "13609371234" }],
-});
+const dispute = villageDispute;
 
 /** Opens the SSE stream as `cookie` and resolves with the first notification's arrival time. */
 async function listen(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "./test-harness.ts";
+import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 /** The message centre's inbox: filters by kind and read state, unread counts per kind (issue 12 §2). */
 let api: TestApi;
@@ -7,19 +7,7 @@ type Client = ReturnType<TestApi["client"]>;
 let village: Client;
 let town: Client;
 
-const VILLAGE = "620981101001";
-const dispute = (title: string) => ({
-  categoryCode: "neighbour",
-  channel: "grid_patrol" as const,
-  title,
-  description: "邻里之间因排水沟堵塞发生争执",
-  locationCode: VILLAGE,
-  peopleCount: 2,
-  groupDispute: false,
-  riskGrade: "blue" as const,
-  difficulty: "simple" as const,
-  parties: [{ role: "applicant" as const, kind: "person" as const, name: "刘大爷", phone: "13609371234" }],
-});
+const dispute = villageDispute;
 
 beforeAll(async () => {
   api = await startTestApi({ centres: true });

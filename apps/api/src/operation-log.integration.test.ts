@@ -1,7 +1,7 @@
 import { listProcedures } from "@zongzhi/api/procedures";
 import { OPERATION_NAMES, operationKind, operationName } from "@zongzhi/domain/operations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { refusal, startTestApi, type TestApi } from "./test-harness.ts";
+import { refusal, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 /** The operation log and the sign-in log (issue 12 §4). */
 let api: TestApi;
@@ -10,19 +10,7 @@ let town: Client;
 let county: Client;
 let countyAuditor: Client;
 
-const VILLAGE = "620981101001";
-const dispute = (title: string) => ({
-  categoryCode: "neighbour",
-  channel: "grid_patrol" as const,
-  title,
-  description: "邻里之间因排水沟堵塞发生争执",
-  locationCode: VILLAGE,
-  peopleCount: 2,
-  groupDispute: false,
-  riskGrade: "blue" as const,
-  difficulty: "simple" as const,
-  parties: [{ role: "applicant" as const, kind: "person" as const, name: "刘大爷", phone: "13609371234" }],
-});
+const dispute = villageDispute;
 
 beforeAll(async () => {
   api = await startTestApi({ centres: true });

@@ -138,3 +138,19 @@ export async function refusal(promise: Promise<unknown>): Promise<Refusal> {
   }
   throw new Error("expected the call to be refused");
 }
+
+/** A simple neighbours' dispute registered at Yumen's demo village (620981101001), for workflow tests. */
+export function villageDispute(title: string) {
+  return {
+    categoryCode: "neighbour",
+    channel: "grid_patrol" as const,
+    title,
+    description: "邻里之间因排水沟堵塞发生争执",
+    locationCode: "620981101001",
+    peopleCount: 2,
+    groupDispute: false,
+    riskGrade: "blue" as const,
+    difficulty: "simple" as const,
+    parties: [{ role: "applicant" as const, kind: "person" as const, name: "刘大爷", phone: "13609371234" }],
+  };
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "./test-harness.ts";
+import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 /** The work lists each role's home reads from `cases.list` (issue 12 §1). */
 let api: TestApi;
@@ -9,20 +9,8 @@ let grid: Client;
 let town: Client;
 let townMediator: Client;
 
-const VILLAGE = "620981101001";
 const TOWN = "620981101";
-const dispute = (title: string) => ({
-  categoryCode: "neighbour",
-  channel: "grid_patrol" as const,
-  title,
-  description: "邻里之间因排水沟堵塞发生争执",
-  locationCode: VILLAGE,
-  peopleCount: 2,
-  groupDispute: false,
-  riskGrade: "blue" as const,
-  difficulty: "simple" as const,
-  parties: [{ role: "applicant" as const, kind: "person" as const, name: "刘大爷", phone: "13609371234" }],
-});
+const dispute = villageDispute;
 const titles = (r: { items: { title: string }[] }) => r.items.map((i) => i.title).sort();
 
 beforeAll(async () => {
