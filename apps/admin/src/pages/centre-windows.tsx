@@ -1,9 +1,8 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
   CentrePicker,
-  CentreSection,
   createFieldErrors,
   FormError,
   type ServiceWindow,
@@ -11,14 +10,23 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import {
+  actionsColumn,
+  ConfigPage,
+  DataTable,
+  FormDialog,
+  FormFooter,
+  ListCard,
+  RowAction,
+} from "../components/config-page.tsx";
+import { errorText, Forbidden } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { Dialog, DialogFooter } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
@@ -46,109 +54,90 @@ function WindowsView() {
   }));
   const rows = () => windows.data ?? [];
   return (
-    <>
-      <PageHeader
-        title={t("centre.win.title")}
-        intro={t("centre.win.intro")}
-        actions={
-          <Show when={centre.canConfigure()}>
-            <Button variant="primary" onClick={() => setEditing("new")}>
-              {t("centre.win.add")}
-            </Button>
-          </Show>
-        }
-      />
-      <CentrePicker centre={centre} me={me()} />
-      <CentreSection id="windows-title" title={centre.current()?.name ?? ""}>
-        <Switch fallback={<Loading />}>
-          <Match when={windows.isError}>
-            <LoadError error={windows.error} retry={() => windows.refetch()} />
-          </Match>
-          <Match when={windows.data && rows().length === 0}>
-            <p class="muted">{t("centre.win.empty")}</p>
-          </Match>
-          <Match when={windows.data}>
-            <p class="muted small">
-              {t("centre.win.count", { n: rows().length, t: rows().filter((w) => w.temporary).length })}
-            </p>
-            <table class="table centre-table">
-              <caption class="sr-only">{t("centre.win.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" class="num">
-                    {t("centre.win.number")}
-                  </th>
-                  <th scope="col">{t("centre.win.name")}</th>
-                  <th scope="col">{t("centre.win.services")}</th>
-                  <th scope="col">{t("centre.win.stationing")}</th>
-                  <th scope="col">{t("centre.win.type")}</th>
-                  <Show when={centre.canConfigure()}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(w) => (
-                    <tr classList={{ "row-inactive": !w.active }}>
-                      <td class="num">
-                        <span class="window-number">{w.number}</span>
-                      </td>
-                      <td class="cell-title">{w.name}</td>
-                      <td>
-                        <div class="badge-row">
-                          <For each={w.services}>{(s) => <Badge tone="neutral">{s}</Badge>}</For>
-                        </div>
-                      </td>
-                      <td>{w.stationingName ?? <span class="muted">{t("centre.win.noStationing")}</span>}</td>
-                      <td>
-                        <div class="badge-row">
-                          <Show when={w.temporary} fallback={<span class="muted">{t("centre.win.regular")}</span>}>
-                            <Badge tone="warning">{t("centre.win.temporary")}</Badge>
-                          </Show>
-                          <Show when={!w.active}>
-                            <Badge tone="danger">{t("centre.win.closed")}</Badge>
-                          </Show>
-                        </div>
-                      </td>
-                      <Show when={centre.canConfigure()}>
-                        <td class="col-actions">
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("centre.editLabel", { name: `${w.number} ${w.name}` })}
-                            onClick={() => setEditing(w)}
-                          >
-                            {t("centre.edit")}
-                          </Button>
-                        </td>
-                      </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
-      </CentreSection>
-      <Dialog
-        open={editing() !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing() === "new" ? t("centre.win.addTitle") : t("centre.win.editTitle")}
-      >
-        <Show when={editing()} keyed>
-          {(target) => (
-            <WindowForm
-              window={target === "new" ? undefined : target}
-              others={rows().filter((w) => target === "new" || w.id !== target.id)}
-              onClose={() => setEditing(null)}
-            />
-          )}
+    <ConfigPage
+      title={t("centre.win.title")}
+      intro={t("centre.win.intro")}
+      actions={
+        <Show when={centre.canConfigure()}>
+          <Button variant="primary" onClick={() => setEditing("new")}>
+            {t("centre.win.add")}
+          </Button>
         </Show>
-      </Dialog>
-    </>
+      }
+    >
+      <CentrePicker centre={centre} me={me()} />
+      <ListCard id="windows-title" title={centre.current()?.name ?? ""}>
+        <QueryState query={windows} empty={t("centre.win.empty")}>
+          {(list) => (
+            <>
+              <p class="muted small">
+                {t("centre.win.count", { n: list().length, t: list().filter((w) => w.temporary).length })}
+              </p>
+              <DataTable
+                class="centre-table"
+                caption={t("centre.win.title")}
+                columns={[
+                  { label: t("centre.win.number"), class: "num" },
+                  { label: t("centre.win.name") },
+                  { label: t("centre.win.services") },
+                  { label: t("centre.win.stationing") },
+                  { label: t("centre.win.type") },
+                  actionsColumn(centre.canConfigure()),
+                ]}
+                rows={list()}
+              >
+                {(w) => (
+                  <tr classList={{ "row-inactive": !w.active }}>
+                    <td class="num">
+                      <span class="window-number">{w.number}</span>
+                    </td>
+                    <td class="cell-title">{w.name}</td>
+                    <td>
+                      <div class="badge-row">
+                        <For each={w.services}>{(s) => <Badge tone="neutral">{s}</Badge>}</For>
+                      </div>
+                    </td>
+                    <td>{w.stationingName ?? <span class="muted">{t("centre.win.noStationing")}</span>}</td>
+                    <td>
+                      <div class="badge-row">
+                        <Show when={w.temporary} fallback={<span class="muted">{t("centre.win.regular")}</span>}>
+                          <Badge tone="warning">{t("centre.win.temporary")}</Badge>
+                        </Show>
+                        <Show when={!w.active}>
+                          <Badge tone="danger">{t("centre.win.closed")}</Badge>
+                        </Show>
+                      </div>
+                    </td>
+                    <Show when={centre.canConfigure()}>
+                      <td class="col-actions">
+                        <RowAction
+                          label={t("centre.edit")}
+                          ariaLabel={t("centre.editLabel", { name: `${w.number} ${w.name}` })}
+                          onClick={() => setEditing(w)}
+                        />
+                      </td>
+                    </Show>
+                  </tr>
+                )}
+              </DataTable>
+            </>
+          )}
+        </QueryState>
+      </ListCard>
+      <FormDialog
+        target={editing()}
+        onClose={() => setEditing(null)}
+        title={(target) => (target === "new" ? t("centre.win.addTitle") : t("centre.win.editTitle"))}
+      >
+        {(target) => (
+          <WindowForm
+            window={target === "new" ? undefined : target}
+            others={rows().filter((w) => target === "new" || w.id !== target.id)}
+            onClose={() => setEditing(null)}
+          />
+        )}
+      </FormDialog>
+    </ConfigPage>
   );
 }
 
@@ -268,12 +257,7 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
         <Checkbox label={t("centre.win.active")} checked={active()} onChange={setActive} />
       </Show>
       <FormError error={save.error} known={(p) => ["number", "name", "services"].includes(p)} text={errorText} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }

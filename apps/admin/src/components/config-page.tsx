@@ -1,0 +1,163 @@
+import { type Accessor, For, type JSX, Show } from "solid-js";
+import { t } from "../i18n.ts";
+import { Button } from "../ui/button.tsx";
+import { cx } from "../ui/cx.ts";
+import { Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { Forbidden, PageHeader } from "./page.tsx";
+
+/**
+ * The scaffold of a configuration page: the permission gate (Forbidden otherwise), the header
+ * with its actions, then the page's cards (a picker, a {@link ListCard} with its table, the
+ * {@link FormDialog}). `children` is rendered only when `allowed` holds.
+ */
+export function ConfigPage(props: {
+  allowed?: boolean;
+  title: string;
+  intro?: string;
+  actions?: JSX.Element;
+  children: JSX.Element;
+}) {
+  return (
+    <Show when={props.allowed ?? true} fallback={<Forbidden />}>
+      <PageHeader title={props.title} intro={props.intro} actions={props.actions} />
+      {props.children}
+    </Show>
+  );
+}
+
+/** A titled card holding a list, with optional toolbar actions (filters, add buttons). */
+export function ListCard(props: {
+  id: string;
+  title: JSX.Element;
+  actions?: JSX.Element;
+  children: JSX.Element;
+  class?: string;
+}) {
+  return (
+    <section class={cx("card", props.class)} aria-labelledby={props.id}>
+      <div class="card-head">
+        <h2 id={props.id} class="card-title">
+          {props.title}
+        </h2>
+        <Show when={props.actions}>
+          <div class="toolbar">{props.actions}</div>
+        </Show>
+      </div>
+      {props.children}
+    </section>
+  );
+}
+
+/** A column of a {@link DataTable}; `when: false` leaves it out (e.g. actions for readers). */
+export interface Column {
+  label: JSX.Element;
+  class?: string;
+  when?: boolean;
+}
+
+/** The actions column header (操作), shown when `when` holds. */
+export function actionsColumn(when = true): Column {
+  return { label: t("common.actions"), class: "col-actions", when };
+}
+
+/** A table with a screen-reader caption, one header row from `columns`, and a row per item. */
+export function DataTable<T>(props: {
+  caption: string;
+  columns: Column[];
+  rows: readonly T[];
+  children: (row: T, index: Accessor<number>) => JSX.Element;
+  class?: string;
+  scroll?: boolean;
+}) {
+  const table = () => (
+    <table class={cx("table", props.class)}>
+      <caption class="sr-only">{props.caption}</caption>
+      <thead>
+        <tr>
+          <For each={props.columns.filter((c) => c.when !== false)}>
+            {(c) => (
+              <th scope="col" class={c.class}>
+                {c.label}
+              </th>
+            )}
+          </For>
+        </tr>
+      </thead>
+      <tbody>
+        <For each={props.rows}>{props.children}</For>
+      </tbody>
+    </table>
+  );
+  return (
+    <Show when={props.scroll} fallback={table()}>
+      <div class="table-scroll">{table()}</div>
+    </Show>
+  );
+}
+
+/** A small button in a table row; its accessible name says which row it acts on. */
+export function RowAction(props: {
+  label: string;
+  ariaLabel: string;
+  onClick: () => void;
+  danger?: boolean;
+  disabled?: boolean;
+  variant?: "ghost" | "secondary";
+}) {
+  return (
+    <Button
+      size="sm"
+      variant={props.variant ?? "ghost"}
+      class={props.danger ? "btn-danger-text" : undefined}
+      aria-label={props.ariaLabel}
+      disabled={props.disabled}
+      onClick={() => props.onClick()}
+    >
+      {props.label}
+    </Button>
+  );
+}
+
+/**
+ * The dialog of a page's form: open while `target` is set (a row to edit, or "new"), the form
+ * rebuilt for each target so that it starts from that row's values.
+ */
+export function FormDialog<T>(props: {
+  target: T | null;
+  onClose: () => void;
+  title: (target: T) => string;
+  size?: "md" | "lg";
+  children: (target: T) => JSX.Element;
+}) {
+  // The last title stays while the dialog animates closed.
+  let lastTitle = "";
+  const title = () => {
+    const target = props.target;
+    if (target !== null) lastTitle = props.title(target);
+    return lastTitle;
+  };
+  return (
+    <Dialog
+      open={props.target !== null}
+      onOpenChange={(open) => !open && props.onClose()}
+      title={title()}
+      size={props.size}
+    >
+      <Show when={props.target} keyed>
+        {(target) => props.children(target)}
+      </Show>
+    </Dialog>
+  );
+}
+
+/** The buttons under a form: cancel, and submit (保存 unless named) disabled while saving. */
+export function FormFooter(props: { onCancel: () => void; pending: boolean; submitLabel?: string; danger?: boolean }) {
+  return (
+    <DialogFooter>
+      <Button onClick={() => props.onCancel()}>{t("common.cancel")}</Button>
+      <Button type="submit" variant={props.danger ? "danger" : "primary"} disabled={props.pending}>
+        {props.submitLabel ?? t("common.save")}
+      </Button>
+    </DialogFooter>
+  );
+}

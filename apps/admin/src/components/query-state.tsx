@@ -1,0 +1,48 @@
+import { type Accessor, type JSX, Match, Switch } from "solid-js";
+import { LoadError, Loading } from "./page.tsx";
+
+/** What {@link QueryState} reads of a query (a TanStack `createQuery` or `createInfiniteQuery` result). */
+export interface QueryLike<D> {
+  data: D | undefined;
+  isError: boolean;
+  error: unknown;
+  refetch: () => unknown;
+}
+
+/** Props of {@link QueryState}: the query, what to show when it is empty, and the data view. */
+export interface QueryStateProps<D, T> {
+  query: QueryLike<D>;
+  /** Reshapes the data before it is shown (e.g. the rows of an infinite query). */
+  select?: (data: D) => T;
+  /** Shown instead of the data when `isEmpty` holds; a string becomes a muted line. */
+  empty?: JSX.Element;
+  /** When the data counts as empty; by default an empty list. */
+  isEmpty?: (data: T) => boolean;
+  loading?: JSX.Element;
+  children: (data: Accessor<T>) => JSX.Element;
+}
+
+/** The four states of a load in one place: loading, the server's error with a retry, empty, or the data. */
+export function QueryState<D>(props: QueryStateProps<D, D>): JSX.Element;
+export function QueryState<D, T>(props: QueryStateProps<D, T> & { select: (data: D) => T }): JSX.Element;
+export function QueryState(props: QueryStateProps<unknown, unknown>): JSX.Element {
+  const value = (): unknown => {
+    const data = props.query.data;
+    if (data === undefined) return undefined;
+    return props.select ? props.select(data) : data;
+  };
+  const empty = () => {
+    const v = value();
+    if (v === undefined || props.empty === undefined) return false;
+    return props.isEmpty ? props.isEmpty(v) : Array.isArray(v) && v.length === 0;
+  };
+  return (
+    <Switch fallback={props.loading ?? <Loading />}>
+      <Match when={props.query.isError}>
+        <LoadError error={props.query.error} retry={() => props.query.refetch()} />
+      </Match>
+      <Match when={empty()}>{typeof props.empty === "string" ? <p class="muted">{props.empty}</p> : props.empty}</Match>
+      <Match when={value() !== undefined}>{props.children(value)}</Match>
+    </Switch>
+  );
+}
