@@ -24,6 +24,7 @@ import { LookupPage } from "./pages/lookup.tsx";
 import { MessagesPage } from "./pages/messages.tsx";
 import { MfaPage } from "./pages/mfa.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
+import { OnlinePage } from "./pages/online.tsx";
 import { PlatformPage } from "./pages/platform.tsx";
 import { PoliciesPage } from "./pages/policies.tsx";
 import { SetupPage } from "./pages/setup.tsx";
@@ -115,6 +116,7 @@ export function App() {
         <Route path="/centre/mediators" component={CentreMediatorsPage} />
         <Route path="/supervision" component={SupervisionPage} />
         <Route path="/policies" component={PoliciesPage} />
+        <Route path="/system/online" component={OnlinePage} />
         <Route path="*404" component={NotFoundPage} />
       </Route>
     </Router>

@@ -7,6 +7,7 @@ import { cockpitEn, cockpitZh } from "./i18n/cockpit.ts";
 import { consoleEn, consoleZh } from "./i18n/console.ts";
 import { escalationEn, escalationZh } from "./i18n/escalation.ts";
 import { MFA_AUDIT_KINDS, mfaEn, mfaZh } from "./i18n/mfa.ts";
+import { systemEn, systemZh } from "./i18n/system.ts";
 
 /** The UI's languages: Chinese first, English second. */
 export type Locale = "zh-CN" | "en";
@@ -246,6 +247,7 @@ const zh = {
   ...mfaZh,
   ...consoleZh,
   ...cockpitZh,
+  ...systemZh,
 } as const;
 
 /** A key of the dictionary. */
@@ -467,6 +469,7 @@ const en: Record<MessageKey, string> = {
   ...mfaEn,
   ...consoleEn,
   ...cockpitEn,
+  ...systemEn,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
@@ -506,6 +509,7 @@ const AUDIT_KINDS: Record<string, { zh: string; en: string }> = {
   "auth.locked": { zh: "账号被锁定", en: "Account locked" },
   "auth.login_refused": { zh: "登录被拒绝", en: "Sign-in refused" },
   "auth.logout": { zh: "退出登录", en: "Signed out" },
+  "auth.forced_logout": { zh: "被管理员强制退出", en: "Signed out by an administrator" },
   "auth.setup_completed": { zh: "通过链接设置密码", en: "Password set via link" },
   "auth.session_renewed": { zh: "会话更新", en: "Session renewed" },
   "auth.password_changed": { zh: "修改密码", en: "Password changed" },

@@ -1,7 +1,7 @@
 import type { Level } from "@zongzhi/domain/division";
 import { describe, expect, it } from "vitest";
 import { type MessageKey, t } from "./i18n.ts";
-import { allMenuHrefs, homeSectionsFor, type MenuUser, menuFor } from "./menu.ts";
+import { allMenuHrefs, homeSectionsFor, type MenuUser, mayVisit, menuFor } from "./menu.ts";
 
 const unit = (level: Level): MenuUser["tenant"] => {
   const code = { province: "62", city: "6209", county: "620981", township: "620981101", village: "620981101001" }[
@@ -53,8 +53,31 @@ describe("menu by role and tier", () => {
 
   it("an operator sees the deployments and the log, no unit pages", () => {
     expect(hrefs(user(["platform_admin"], null))).toEqual([
-      ...["/", "/users", "/platform", "/logs/operations", "/logs/sign-in", "/audit"],
+      ...["/", "/users", "/platform", "/logs/operations", "/logs/sign-in", "/audit", "/system/online"],
     ]);
+  });
+
+  it("a page hidden from the menu cannot be opened by its address, for every role and tier", () => {
+    const roles = [
+      "tenant_admin",
+      "intake_clerk",
+      "mediator",
+      "grid_worker",
+      "leader",
+      "auditor",
+      "department_liaison",
+    ];
+    const levels: Level[] = ["province", "city", "county", "township", "village"];
+    for (const role of roles)
+      for (const level of levels) {
+        const u = user([role], level);
+        const shown = new Set(hrefs(u));
+        for (const href of allMenuHrefs()) expect(mayVisit(u, href), `${role}@${level} ${href}`).toBe(shown.has(href));
+      }
+    expect(mayVisit(user(["mediator"], "village"), "/centre/windows")).toBe(false);
+    expect(mayVisit(user(["department_liaison"], "county"), "/cases")).toBe(false);
+    // Routes outside the menu (a case, a print view) are left to their page and the server.
+    expect(mayVisit(user(["mediator"], "village"), "/cases/any-id")).toBe(true);
   });
 
   it("every group and item label is in the dictionary", () => {

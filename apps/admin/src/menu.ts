@@ -113,7 +113,19 @@ const ENTRIES: Entry[] = [
   },
   { group: "system", href: "/logs/sign-in", label: "console.nav.signInLog", show: (u) => holds(u.roles, "audit.read") },
   { group: "system", href: "/audit", label: "nav.audit", show: (u) => holds(u.roles, "audit.read") },
+  { group: "system", href: "/system/online", label: "system.nav.online", show: (u) => holds(u.roles, "session.read") },
 ];
+
+/**
+ * May the user open the page at `href`? The same rule as its menu item, so that a page hidden
+ * from the menu cannot be reached by typing its address; a route outside the menu (a case, a
+ * print view) is open to everyone signed in and its page and the server decide. The server
+ * refuses the calls behind a page in any case: this spares the user a page of errors.
+ */
+export function mayVisit(user: MenuUser, href: string): boolean {
+  const entry = ENTRIES.find((e) => e.href === href);
+  return entry ? entry.show(user) : true;
+}
 
 /** The user's menu: non-empty groups in order, each with the items the user can use. */
 export function menuFor(user: MenuUser): { group: MenuGroup; items: MenuItem[] }[] {

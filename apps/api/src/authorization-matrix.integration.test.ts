@@ -130,6 +130,8 @@ const rows: Record<string, { id: string; version: number }> = {};
 const roomOf = new Map<string, string>();
 const stationingOf = new Map<string, string>();
 let kindCode = "";
+/** The id of 玉门镇's user's session (24 base32 characters, as minted). */
+const MATRIX_SESSION = "matrixsessionforcedsigno";
 
 const dispute = (title: string, locationCode: string) => ({
   categoryCode: "neighbour",
@@ -421,6 +423,7 @@ const BUILDERS: Record<string, Builder> = {
   "users.unlock": () => ({ label: "", input: { id: rows.user!.id, version: rows.user!.version }, subject: T1 }),
   "users.resetTotp": () => ({ label: "", input: { id: rows.user!.id }, subject: T1 }),
   "users.setupLink": () => ({ label: "", input: { id: rows.user!.id }, subject: T1 }),
+  "users.signOut": () => ({ label: "", input: { sessionId: MATRIX_SESSION }, subject: T1 }),
 
   "centre.addDepartmentKind": (u) => ({
     label: "",
@@ -731,6 +734,9 @@ beforeAll(async () => {
   const [target] = await db.admin<{ id: string; version: number }[]>`insert into app.users (tenant_id, username,
       display_name, roles) values (${units.get(T1)!.id}, 'matrix.target', '被管理用户', '{mediator}') returning id, version`;
   rows.user = target!;
+  // A live session of 玉门镇's user, for the forced sign-out (在线用户).
+  await db.admin`insert into auth.sessions (id, secret_hash, user_id, scope_code)
+    values (${MATRIX_SESSION}, '\\x00', ${target!.id}, ${T1})`;
   for (const [key, code] of [
     ["tenantT1", T1],
     ["deploymentY", Y],

@@ -55,6 +55,7 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "users.edit": { zh: "编辑用户", en: "Edit a user" },
   "users.resetTotp": { zh: "重置两步验证", en: "Reset a second factor" },
   "users.setStatus": { zh: "停用或启用用户", en: "Disable or enable a user" },
+  "users.signOut": { zh: "强制退出登录", en: "Force a sign-out" },
   "users.setupLink": { zh: "生成设置链接", en: "Issue a setup link" },
   "users.unlock": { zh: "解锁用户", en: "Unlock a user" },
 };

@@ -127,6 +127,16 @@ export const PERMISSION_TABLE = {
   // The installation, the tree and its users.
   "platform.deployments": write({ zh: "管理部署", en: "Manage deployments" }, { platform_admin: OWN }),
   "user.manage": write({ zh: "管理用户", en: "Manage users" }, { tenant_admin: OWN_UP, platform_admin: OWN }),
+  // Online users (在线用户): who is signed in, and a forced sign-out (subject: the session's unit).
+  "session.read": read({ zh: "查看在线用户", en: "See who is signed in" }, [
+    "platform_admin",
+    "tenant_admin",
+    "auditor",
+  ]),
+  "session.revoke": write(
+    { zh: "强制退出登录", en: "Force a sign-out" },
+    { tenant_admin: OWN_UP, platform_admin: OWN },
+  ),
   // Subject: the unit below which new units are onboarded.
   "tenant.onboard": write({ zh: "开通下级单位", en: "Onboard units" }, { tenant_admin: OWN_UP }),
   "tenant.suspend": write({ zh: "停用下级单位", en: "Suspend units" }, { tenant_admin: UP }),

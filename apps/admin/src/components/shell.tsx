@@ -1,16 +1,16 @@
-import { A, Navigate, type RouteSectionProps, useNavigate } from "@solidjs/router";
+import { A, Navigate, type RouteSectionProps, useLocation, useNavigate } from "@solidjs/router";
 import { useQueryClient } from "@tanstack/solid-query";
 import { createContext, createEffect, For, type JSX, Match, onCleanup, Show, Switch, useContext } from "solid-js";
 import { authHttp, errorCode, type Me } from "../api.ts";
 import { levelName, type MessageKey, t } from "../i18n.ts";
-import { menuFor } from "../menu.ts";
+import { mayVisit, menuFor } from "../menu.ts";
 import "./console.css";
 import { createMe, ME_KEY, rememberSession } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { NotificationBell } from "./escalation/notification-bell.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
-import { LoadError, Loading } from "./page.tsx";
+import { Forbidden, LoadError, Loading } from "./page.tsx";
 
 const MeContext = createContext<() => Me>();
 
@@ -52,6 +52,7 @@ export function Shell(props: RouteSectionProps) {
 
 function Frame(props: { me: Me; children: JSX.Element }) {
   const navigate = useNavigate();
+  const location = useLocation();
   const queryClient = useQueryClient();
   const logout = async () => {
     await authHttp.logout().catch(() => undefined);
@@ -137,7 +138,10 @@ function Frame(props: { me: Me; children: JSX.Element }) {
           </For>
         </nav>
         <main id="main" class="app-main" tabindex="-1">
-          {props.children}
+          {/* A page hidden from the menu is not reachable by its address either (the same rule). */}
+          <Show when={mayVisit(props.me, location.pathname.replace(/\/+$/, "") || "/")} fallback={<Forbidden />}>
+            {props.children}
+          </Show>
         </main>
       </div>
     </div>

@@ -108,6 +108,7 @@ function LogList(props: { log: Log }) {
           "auth.locked",
           "auth.login_refused",
           "auth.logout",
+          "auth.forced_logout",
           "auth.password_changed",
         ].map((k) => ({ value: k, label: auditKindName(k) }));
   const title = () => (props.log === "operations" ? t("logs.operations") : t("logs.signIn"));

@@ -1,7 +1,8 @@
 import { AppError } from "@zongzhi/domain";
 import { z } from "zod";
-import { id, int32, pattern, strict, text, version } from "../input.ts";
+import { id, int32, noInput, pattern, strict, text, version } from "../input.ts";
 import { resetUserTotp } from "../services/mfa.ts";
+import { forceSignOut, listOnline } from "../services/online.ts";
 import { getTenant } from "../services/tenants.ts";
 import {
   authorizeUserManagement,
@@ -68,6 +69,20 @@ export const usersRouter = router({
   resetTotp: allowed("user.manage")
     .input(strict({ id: id() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => resetUserTotp(tx, input.id))),
+
+  /** Who is signed in now in the caller's subtree (在线用户). */
+  online: allowed("session.read")
+    .input(noInput())
+    .query(({ ctx }) => ctx.run((tx) => listOnline(tx, ctx.user.sessionId))),
+
+  /** Ends a user's session (强制退出); its next request is signed out. */
+  signOut: allowed("session.revoke")
+    .input(
+      strict({
+        sessionId: pattern(/^[a-z2-7]{24}$/, "会话编号格式不正确", "a session id is 24 base32 characters", { max: 24 }),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.run((tx) => forceSignOut(tx, input.sessionId, ctx.client.ip))),
 
   /** Issues a new one-time setup link (e.g. a forgotten password). */
   setupLink: allowed("user.manage")
