@@ -17,6 +17,7 @@ import { CentreWindowsPage } from "./pages/centre-windows.tsx";
 import { ChangePasswordPage } from "./pages/change-password.tsx";
 import { Cockpit } from "./pages/cockpit.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
+import { GridsPage } from "./pages/grids.tsx";
 import { LiaisonPage } from "./pages/liaison.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { LogsPage } from "./pages/logs.tsx";
@@ -114,6 +115,7 @@ export function App() {
         <Route path="/centre/rooms" component={CentreRoomsPage} />
         <Route path="/centre/committees" component={CentreCommitteesPage} />
         <Route path="/centre/mediators" component={CentreMediatorsPage} />
+        <Route path="/grids" component={GridsPage} />
         <Route path="/supervision" component={SupervisionPage} />
         <Route path="/policies" component={PoliciesPage} />
         <Route path="/system/online" component={OnlinePage} />

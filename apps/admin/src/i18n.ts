@@ -6,6 +6,7 @@ import { centreEn, centreZh } from "./i18n/centre.ts";
 import { cockpitEn, cockpitZh } from "./i18n/cockpit.ts";
 import { consoleEn, consoleZh } from "./i18n/console.ts";
 import { escalationEn, escalationZh } from "./i18n/escalation.ts";
+import { gridEn, gridZh } from "./i18n/grid.ts";
 import { MFA_AUDIT_KINDS, mfaEn, mfaZh } from "./i18n/mfa.ts";
 import { systemEn, systemZh } from "./i18n/system.ts";
 
@@ -242,6 +243,7 @@ const zh = {
   "audit.system": "系统",
   "audit.end": "已显示全部记录",
   ...centreZh,
+  ...gridZh,
   ...casesZh,
   ...escalationZh,
   ...mfaZh,
@@ -464,6 +466,7 @@ const en: Record<MessageKey, string> = {
   "audit.system": "System",
   "audit.end": "No older entries",
   ...centreEn,
+  ...gridEn,
   ...casesEn,
   ...escalationEn,
   ...mfaEn,

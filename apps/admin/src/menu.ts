@@ -93,6 +93,13 @@ const ENTRIES: Entry[] = [
     label: "centre.nav.mediators",
     show: (u) => configures(u) || oversees(u),
   },
+  {
+    group: "centre",
+    href: "/grids",
+    label: "grid.nav.grids",
+    // Who divides the land and staffs the grids, and the leaders who supervise them.
+    show: (u) => (inUnit(u) && mayHere(u, "grid.manage")) || oversees(u),
+  },
   { group: "centre", href: "/policies", label: "escalation.nav.policies", show: configures },
 
   {

@@ -130,6 +130,37 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   committee_members_mediator_id_fkey: missing("调解员", "mediator"),
   committee_members_role_check: choose("成员职务", "the member's role"),
 
+  // The grid (0060).
+  grids_code_key: taken("该网格编号已被使用，请换一个", "This grid number is taken; choose another"),
+  grids_code_shape: check(
+    "网格编码由本单位区划代码和1–6段编号组成，每段1–8位数字或大写字母；下级网格层数过多",
+    "A grid code is the unit's division code and 1–6 numbers of 1–8 digits or capitals; the grid is nested too deep",
+  ),
+  grids_name_check: chars("网格名称", "The grid's name", 60),
+  grids_households_check: between("户数", "The households", 0, 1000000, "户", "households"),
+  grids_population_check: between("人口", "The population", 0, 10000000, "人", "people"),
+  grids_exclusive_type_check: choose("专属网格类型", "the exclusive grid's type"),
+  grids_boundary_shape: check(
+    "边界须为 GeoJSON 的 Polygon 或 MultiPolygon，且不超过256 KB",
+    "A boundary is a GeoJSON Polygon or MultiPolygon of at most 256 KB",
+  ),
+  grids_not_own_parent: check("网格不能是自己的上级", "A grid cannot be its own parent"),
+  grids_tier_below_parent: check(
+    "网格须比上级网格低一级（专属网格可与上级同级）",
+    "A grid sits on a tier below its parent (an exclusive grid may share the parent's tier)",
+  ),
+  grids_parent_id_fkey: missing("上级网格", "parent grid"),
+  grids_parent_id_active: inactive("上级网格", "parent grid", { zh: "设为上级", en: "used as a parent" }),
+  grid_workers_name_check: chars("网格员姓名", "The grid worker's name", 30),
+  grid_workers_phone_check: phone("网格员电话", "The grid worker's phone"),
+  grid_workers_user_id_fkey: missing("账号", "account"),
+  grid_workers_user_unique: taken("该账号已登记为网格员", "This account is already a grid worker here"),
+  grid_assignments_pkey: taken("同一网格员在一个网格中只能分配一次", "Assign each worker to a grid once"),
+  grid_assignments_one_leader: taken("每个网格只能有一名网格长", "A grid has one leader at most"),
+  grid_assignments_grid_id_fkey: missing("网格", "grid"),
+  grid_assignments_worker_id_fkey: missing("网格员", "grid worker"),
+  grid_assignments_worker_id_active: inactive("网格员", "grid worker", { zh: "分配到网格", en: "assigned to a grid" }),
+
   // Bookings.
   bookings_during_check: check(
     "预约须有开始和结束时间，且一次不超过12小时；更长的调解请分多次预约",

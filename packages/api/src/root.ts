@@ -4,6 +4,7 @@ import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
 import { cockpitRouter } from "./routers/cockpit.router.ts";
 import { escalationRouter } from "./routers/escalation.router.ts";
+import { gridsRouter } from "./routers/grids.router.ts";
 import { mfaRouter } from "./routers/mfa.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
 import { tenantsRouter } from "./routers/tenants.router.ts";
@@ -22,6 +23,7 @@ export const appRouter = router({
   escalation: escalationRouter,
   cockpit: cockpitRouter,
   mfa: mfaRouter,
+  grids: gridsRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

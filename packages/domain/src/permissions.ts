@@ -115,6 +115,7 @@ export const PERMISSION_TABLE = {
     "department_liaison",
   ]),
   "stats.read": read({ zh: "查看统计", en: "Read statistics" }, STAFF),
+  "grid.read": read({ zh: "查看网格", en: "Read grids" }, STAFF),
   "personal.reveal": read({ zh: "查看当事人完整信息", en: "Reveal personal data" }, CASEWORKERS, [
     "own",
     "ancestor",
@@ -146,6 +147,8 @@ export const PERMISSION_TABLE = {
   // A centre's own configuration: only the centre itself changes it.
   "centre.configure": write({ zh: "配置中心", en: "Configure the centre" }, { tenant_admin: OWN }),
   "booking.manage": write({ zh: "预约调解室", en: "Book rooms" }, each(CASEWORKERS, OWN)),
+  // The grid (一张网): a unit divides its own land and staffs its own grids.
+  "grid.manage": write({ zh: "管理网格和网格员", en: "Manage grids and grid workers" }, { tenant_admin: OWN }),
 
   // Intake and the workflow (TRANSITIONS names the permission of each action).
   "case.register": write(

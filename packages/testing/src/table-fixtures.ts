@@ -348,6 +348,7 @@ const FORGED_NAMES: Record<string, Record<string, unknown>> = {
   "app.mediation_committees": { name: "forged" },
   "app.case_categories": { code: "x_forged" },
   "app.deadline_policies": { version: 99 },
+  "app.grid_workers": { name: "forged" },
 };
 
 const departmentKinds = ownedConfig(
@@ -1350,6 +1351,83 @@ const cockpitSettings: TableFixture = {
   },
 };
 
+// The grid (0060): grids and grid workers are configuration rows readable down the tree.
+
+let gridNumber = 0;
+/** A grid number unique within the run (the code is the unit's division code and this). */
+const nextGridNumber = () => {
+  gridNumber += 1;
+  return `P${(process.pid % 1000).toString(36)}${gridNumber.toString(36)}`.toUpperCase().slice(0, 8);
+};
+/** A helper grid of `tenant`. */
+const seedGrid = (admin: Sql, tenant: TestTenant) =>
+  seedConfig(admin, "app.grids", tenant, {
+    tier: "village",
+    code: `${tenant.code}-${nextGridNumber()}`,
+    name: "探针网格",
+  });
+/** A helper grid worker of `tenant`. */
+const seedGridWorker = (admin: Sql, tenant: TestTenant) =>
+  seedConfig(admin, "app.grid_workers", tenant, { name: "探针网格员", kind: "full_time" });
+
+const grids: TableFixture = {
+  ...ownedConfig("app.grids", "name", (tenant) => ({ tier: "village", code: `${tenant.code}-F9`, name: "探针网格" }), {
+    shared: true,
+  }),
+  async seed(admin, tenant) {
+    return { table: "app.grids", key: await seedGrid(admin, tenant), tenant, refs: {} };
+  },
+};
+const gridWorkers = ownedConfig("app.grid_workers", "name", () => ({ name: "探针网格员", kind: "part_time" }), {
+  shared: true,
+});
+
+const gridAssignments: TableFixture = {
+  table: "app.grid_assignments",
+  key: ["grid_id", "worker_id"],
+  tenantColumn: "scope_code",
+  touch: "leader",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const gridId = await seedGrid(admin, tenant);
+    const workerId = await seedGridWorker(admin, tenant);
+    const spareWorkerId = await seedGridWorker(admin, tenant);
+    await admin`insert into app.grid_assignments (grid_id, worker_id, leader) values (${gridId}, ${workerId}, true)`;
+    return {
+      table: "app.grid_assignments",
+      key: `${gridId}/${workerId}`,
+      tenant,
+      refs: { gridId, workerId, spareWorkerId },
+    };
+  },
+  forges(victim, attacker) {
+    const forges: Forge[] = [
+      {
+        label: "assign a worker to the victim's grid",
+        text: `insert into app.grid_assignments (grid_id, worker_id) values ($1, $2)`,
+        params: [victim.refs.gridId!, victim.refs.spareWorkerId!],
+        allowedFor: SELF,
+      },
+    ];
+    if (attacker.own) {
+      forges.push({
+        // A unit staffs its grids from its own workers and those of the units above it (0060).
+        label: "assign the victim's worker to an own grid",
+        text: `insert into app.grid_assignments (grid_id, worker_id) values ($1, $2)`,
+        params: [attacker.own.refs.gridId!, victim.refs.spareWorkerId!],
+        allowedFor: ["self", "descendant"],
+      });
+    }
+    return forges;
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "grid_id", value: victim.refs.gridId! },
+    ];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1399,6 +1477,9 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   figuresMonthlyBy,
   caseFigureFacts,
   cockpitSettings,
+  grids,
+  gridWorkers,
+  gridAssignments,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

@@ -28,7 +28,9 @@ export async function updateVersioned<T extends object>(
     | "mediation_rooms"
     | "mediation_committees"
     | "bookings"
-    | "department_kinds",
+    | "department_kinds"
+    | "grids"
+    | "grid_workers",
   id: string,
   version: number,
   set: ReturnType<Tx["sql"]>,
