@@ -57,7 +57,7 @@ export async function startApi(env: {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`API exited: ${output.slice(-2000)}`);
     try {
-      const res = await fetch(`${origin}/healthz`);
+      const res = await fetch(`${origin}/readyz`);
       if (res.ok) break;
     } catch {
       // not listening yet

@@ -39,6 +39,7 @@ import {
   validateSession,
 } from "@zongzhi/auth";
 import { type Sql, withScope } from "@zongzhi/db/client";
+import { migrationLag } from "@zongzhi/db/migrate";
 import { AppError } from "@zongzhi/domain";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -49,7 +50,9 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { clientAddress, compileTrust } from "./client-address.ts";
 import { createNotificationHub } from "./events.ts";
+import { createLifecycle, type Lifecycle } from "./lifecycle.ts";
 import type { Logger } from "./logger.ts";
+import { createMetrics, type QueueDepth, scrapeAllowed } from "./metrics.ts";
 import { receiveUpload, UPLOAD_BODY_LIMIT } from "./upload.ts";
 
 /** Options of {@link createApp}. */
@@ -74,6 +77,20 @@ export interface AppOptions {
    * Default none: the client address is the socket's.
    */
   trustedProxies?: string[];
+  /** The pool LISTEN runs on (default `sql`): straight to PostgreSQL when `sql` goes through PgBouncer. */
+  listenSql?: Sql;
+  /** In-flight requests, open streams and draining (main.ts stops the instance through it). */
+  lifecycle?: Lifecycle;
+  /** Bearer token that /metrics asks for (env METRICS_TOKEN); absent: /metrics does not exist. */
+  metricsToken?: string | undefined;
+  /** What /readyz checks besides the database: the queue, and this build's migrations applied. */
+  readiness?: {
+    /** Throws when the job queue's database role or schema cannot be reached. */
+    queue?: () => Promise<unknown>;
+    migrations?: readonly { name: string; checksum: string }[];
+  };
+  /** The queue's depth for the metrics. */
+  queueDepth?: QueueDepth;
 }
 
 /** Largest JSON body of the sign-in, setup and public endpoints (16 KB: a name, a password, a code). */
@@ -97,7 +114,16 @@ export function createApp(options: AppOptions) {
   const cookieName = secureCookie ? "__Host-zz_session" : "zz_session";
   const allowed = new Set([options.origin, ...(options.allowedOrigins ?? [])]);
   const trust = compileTrust(options.trustedProxies ?? []);
+  const lifecycle = options.lifecycle ?? createLifecycle();
+  // Live notifications (SSE), fed by LISTEN/NOTIFY so that several API instances work.
+  const hub = createNotificationHub(options.listenSql ?? sql, logger);
+  const metrics = createMetrics({
+    sql,
+    sseClients: () => hub.size,
+    ...(options.queueDepth ? { queueDepth: options.queueDepth } : {}),
+  });
   const app = new Hono<Env>();
+  app.use(lifecycle.track);
   /**
    * A value only the database refused (SQLSTATE class 22) was answered 400 by the error map's
    * backstop; logged because an input check should have refused it first.
@@ -140,13 +166,20 @@ export function createApp(options: AppOptions) {
       ),
       userAgent: (c.req.header("user-agent") ?? "").slice(0, 300),
     });
-    await next();
+    metrics.inFlight.inc();
+    try {
+      await next();
+    } finally {
+      metrics.inFlight.dec();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observeRequest(c.req.method, routeOf(c.req.path), c.res.status, seconds);
     logger.info({
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(seconds * 1000),
       userId: c.get("user")?.userId,
     });
   });
@@ -187,7 +220,7 @@ export function createApp(options: AppOptions) {
   app.use(async (c, next) => {
     // Static files, the health check and the public lookup need no session: skip the lookup.
     const path = c.req.path;
-    if (path.startsWith("/assets/") || path === "/healthz" || path.startsWith("/public/")) {
+    if (path.startsWith("/assets/") || OPERABILITY_PATHS.has(path) || path.startsWith("/public/")) {
       c.set("token", null);
       c.set("user", null);
       return next();
@@ -215,14 +248,65 @@ export function createApp(options: AppOptions) {
   const writeSession = (c: Context<Env>, token: string) => setCookie(c, cookieName, token, cookieOptions);
   const clearCookie = generateCookie(cookieName, "", { ...cookieOptions, maxAge: 0, expires: new Date(0) });
 
-  app.get("/healthz", async (c) => {
-    try {
-      const started = performance.now();
-      await sql`select 1`;
-      return c.json({ status: "ok", database: "ok", dbMs: Math.round((performance.now() - started) * 10) / 10 });
-    } catch {
-      return c.json({ status: "error", database: "unreachable" }, 503);
+  // Liveness: the process answers. Nothing else (a database outage must not restart every replica).
+  app.get("/healthz", (c) => c.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()) }));
+
+  // Readiness: this instance should get traffic. Draining, the database, the queue, the schema.
+  app.get("/readyz", async (c) => {
+    const checks: Record<string, string> = {};
+    const check = async (name: string, probe: () => Promise<string>) => {
+      try {
+        checks[name] = await probe();
+      } catch {
+        checks[name] = "unreachable";
+      }
+    };
+    await Promise.all([
+      check("database", async () => {
+        await sql`select 1`;
+        return "ok";
+      }),
+      ...(options.readiness?.queue
+        ? [
+            check("queue", async () => {
+              await options.readiness!.queue!();
+              return "ok";
+            }),
+          ]
+        : []),
+      ...(options.readiness?.migrations
+        ? [
+            check("migrations", async () => {
+              const lag = await migrationLag(sql, options.readiness!.migrations!);
+              if (lag.pending.length) return `pending: ${lag.pending.join(", ")}`;
+              if (lag.changed.length) return `changed after applying: ${lag.changed.join(", ")}`;
+              return "ok";
+            }),
+          ]
+        : []),
+    ]);
+    if (lifecycle.draining) checks.instance = "draining";
+    const ready = Object.values(checks).every((v) => v === "ok");
+    return c.json({ status: ready ? "ok" : "unavailable", ...checks }, ready ? 200 : 503);
+  });
+
+  // Prometheus scrape: only with the configured bearer token; without one, as if absent.
+  app.get("/metrics", async (c) => {
+    if (!options.metricsToken) return problem(c, new AppError("NOT_FOUND", { zh: "页面不存在", en: "Not found" }));
+    if (!scrapeAllowed(options.metricsToken, c.req.header("authorization"))) {
+      c.header("www-authenticate", 'Bearer realm="metrics"');
+      return problem(
+        c,
+        new AppError("UNAUTHENTICATED", {
+          zh: "读取监控指标需要令牌",
+          en: "Reading the metrics needs the metrics token",
+        }),
+      );
     }
+    return c.body(await metrics.registry.metrics(), 200, {
+      "content-type": metrics.registry.contentType,
+      "cache-control": "no-store",
+    });
   });
 
   const Login = strict({ username: text(48), password: secret(200) });
@@ -304,28 +388,38 @@ export function createApp(options: AppOptions) {
   const asCaller = <T>(c: Context<Env>, permissions: Permission[], fn: Parameters<typeof withScope<T>>[2]) =>
     withScope(sql, scopeOf(caller(c, permissions), c.get("requestId")), fn);
 
-  // Live notifications (SSE), fed by LISTEN/NOTIFY so that several API instances work.
-  const hub = createNotificationHub(sql, logger);
   app.get("/events", (c) => {
     const user = c.get("user");
     if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
     assertSessionReady(user, null);
     return streamSSE(c, async (stream) => {
+      let open = true;
+      let wake = () => {};
+      const woken = new Promise<void>((done) => {
+        wake = done;
+      });
+      const end = () => {
+        open = false;
+        wake();
+      };
+      // A stopping instance closes the stream; the browser's EventSource reconnects (to another replica).
+      const forget = lifecycle.openStream({ close: end });
       const unsubscribe = await hub.subscribe({
         scope: user.scope,
         userId: user.userId,
         send: (data) => void stream.writeSSE({ event: "notification", data }),
       });
-      await stream.writeSSE({ event: "ready", data: "{}" });
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
+      stream.onAbort(end);
+      try {
+        if (open) await stream.writeSSE({ event: "ready", data: "{}" });
+        // A comment line every 25 s keeps proxies from closing an idle stream.
+        while (open) {
+          await Promise.race([stream.sleep(25_000), woken]);
+          if (open) await stream.write(": keep-alive\n\n");
+        }
+      } finally {
         unsubscribe();
-      });
-      // A comment line every 25 s keeps proxies from closing an idle stream.
-      while (open) {
-        await stream.sleep(25_000);
-        if (open) await stream.write(": keep-alive\n\n");
+        forget();
       }
     });
   });
@@ -407,6 +501,8 @@ export function createApp(options: AppOptions) {
           origin: options.origin,
           cipher: options.cipher,
           idempotencyKey: ctx.req.header("idempotency-key")?.slice(0, 100) || undefined,
+          observeProcedure: metrics.observeProcedure,
+          logError: (detail, message) => logger.error(detail, message),
           // tRPC builds its own Response: the cookie must go through its response headers.
           setSessionToken: (token) =>
             opts.resHeaders.append("set-cookie", generateCookie(cookieName, token, cookieOptions)),
@@ -454,6 +550,32 @@ export function createApp(options: AppOptions) {
     );
   });
   return app;
+}
+
+/** Paths that need no session: liveness, readiness, the metrics scrape (its own token). */
+const OPERABILITY_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+const FIXED_ROUTES = new Set([
+  "/auth/login",
+  "/auth/login/totp",
+  "/auth/logout",
+  "/auth/setup",
+  "/auth/setup/inspect",
+  "/public/lookup",
+]);
+
+/**
+ * The route pattern of a path, for metric labels: ids replaced, tRPC procedures counted on
+ * their own histogram, everything the single-page UI serves as one label.
+ */
+export function routeOf(path: string): string {
+  if (path.startsWith("/trpc/")) return "/trpc";
+  if (path.startsWith("/assets/")) return "/assets";
+  if (OPERABILITY_PATHS.has(path) || path === "/events" || path === "/favicon.svg") return path;
+  if (FIXED_ROUTES.has(path)) return path;
+  if (/^\/cases\/[^/]+\/attachments$/.test(path)) return "/cases/:id/attachments";
+  if (/^\/attachments\/[^/]+$/.test(path)) return "/attachments/:id";
+  if (/^\/exports\/(cases|ranking|figures)$/.test(path)) return path;
+  return "other";
 }
 
 /** What the UI must do right after signing in: change an initial password, or enrol a second factor. */

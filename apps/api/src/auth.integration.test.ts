@@ -367,7 +367,7 @@ describe("request hygiene", () => {
   });
 
   it("sends CSP with frame-ancestors, HSTS over HTTPS, and a request id", async () => {
-    const res = await api.request("/healthz");
+    const res = await api.request("/readyz");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", database: "ok" });
     expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");

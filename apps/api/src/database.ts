@@ -217,26 +217,36 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
     }
   }
   try {
-    const migrated = await migrate(adminUrl, {
-      ...(appPassword !== undefined ? { appPassword } : {}),
-      ...(workerPassword !== undefined ? { workerPassword } : {}),
-      log: (line) => logger.info(line),
-    });
-    logger.info({ applied: migrated.applied.length }, "migrations up to date");
-    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    try {
-      const started = Date.now();
-      const rows = await loadRegistry(admin);
-      if (rows > 0) logger.info({ rows, ms: Date.now() - started }, "division registry loaded");
-    } finally {
-      await admin.end();
-    }
+    if (env.MIGRATE === "on" || embedded) await migrateAndLoad(adminUrl, { appPassword, workerPassword }, logger);
+    else logger.info("MIGRATE=off: migrations and the registry are left to the migration job");
     const workerUrl = env.WORKER_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_worker", workerPassword ?? "");
-    await prepareWorkerSchema(workerUrl);
+    if (env.MIGRATE === "on" || embedded) await prepareWorkerSchema(workerUrl);
     const appUrl = env.APP_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_app", appPassword ?? "");
     return { adminUrl, appUrl, workerUrl, embedded, embeddedCluster, fieldKeys, stop };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Applies the pending migrations (setting the runtime roles' passwords) and loads the division registry. */
+export async function migrateAndLoad(
+  adminUrl: string,
+  passwords: { appPassword: string | undefined; workerPassword: string | undefined },
+  logger: Logger,
+): Promise<void> {
+  const migrated = await migrate(adminUrl, {
+    ...(passwords.appPassword !== undefined ? { appPassword: passwords.appPassword } : {}),
+    ...(passwords.workerPassword !== undefined ? { workerPassword: passwords.workerPassword } : {}),
+    log: (line) => logger.info(line),
+  });
+  logger.info({ applied: migrated.applied.length }, "migrations up to date");
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const started = Date.now();
+    const rows = await loadRegistry(admin);
+    if (rows > 0) logger.info({ rows, ms: Date.now() - started }, "division registry loaded");
+  } finally {
+    await admin.end();
   }
 }

@@ -25,6 +25,20 @@ const Env = z.object({
    * instance next to others that run it, or a benchmark that times the scan on its own.
    */
   JOBS: z.enum(["on", "off"]).default("on"),
+  /**
+   * `off`: this instance neither migrates nor loads the registry (a one-shot migration job did;
+   * /readyz stays 503 until this build's migrations are applied). Default `on`: migrate at start.
+   */
+  MIGRATE: z.enum(["on", "off"]).default("on"),
+  /**
+   * Connection for LISTEN (live notifications) when APP_DATABASE_URL goes through a pooler in
+   * transaction mode (PgBouncer), which cannot carry LISTEN: the zz_app role straight to PostgreSQL.
+   */
+  LISTEN_DATABASE_URL: z.string().optional(),
+  /** Bearer token a Prometheus scrape of /metrics must send; absent: /metrics answers 404. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** How long a stop (SIGTERM) waits for requests in flight before cutting them, in ms. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Loads the demo deployment into an empty database (default: on outside production). */
   DEMO: z.enum(["on", "off"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,14 +1,19 @@
+import type { Server } from "node:http";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool } from "@zongzhi/db/client";
+import { shippedMigrations } from "@zongzhi/db/migrate";
 import { assertRuntimeRoleSafe } from "@zongzhi/db/safety";
+import postgres from "postgres";
 import { createApp } from "./app.ts";
 import { prepareDatabase, type ResolvedDatabase } from "./database.ts";
 import { DEMO_PASSWORD, type DemoLogin, loadDemo, presentDemoLogins } from "./demo.ts";
 import { readEnv } from "./env.ts";
+import { createLifecycle } from "./lifecycle.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { queueDepthOf } from "./metrics.ts";
 import { assertHttpPortFree, describeStartupFailure, httpPortInUse, StartupError } from "./startup.ts";
 import { localDiskStore } from "./storage.ts";
 import { startWorker } from "./worker.ts";
@@ -18,10 +23,16 @@ let logger: Logger = createLogger("info");
 let db: ResolvedDatabase | null = null;
 const closers: (() => Promise<unknown>)[] = [];
 
-/** Prints one line for a failed start (the stack only at LOG_LEVEL=debug), releases what was started, exits 1. */
+const lifecycle = createLifecycle();
+let shutdownTimeoutMs = 10_000;
+
+/**
+ * Logs one line for a failed start, on stderr (the stack only at LOG_LEVEL=debug), releases
+ * what was started, exits 1.
+ */
 async function failStartup(error: unknown): Promise<never> {
   logger.debug({ err: error }, "start-up failed");
-  console.error(`\n  启动失败 / start-up failed: ${describeStartupFailure(error)}\n`);
+  createLogger("fatal", 2).fatal(`启动失败 / start-up failed: ${describeStartupFailure(error)}`);
   for (const close of closers.reverse()) await close().catch(() => {});
   await db?.stop().catch(() => {});
   process.exit(1);
@@ -30,6 +41,7 @@ async function failStartup(error: unknown): Promise<never> {
 async function main(): Promise<void> {
   const env = readEnv();
   logger = createLogger(env.LOG_LEVEL);
+  shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
   const production = env.NODE_ENV === "production";
   if (production && !env.DATABASE_URL) {
     throw new StartupError("production mode needs DATABASE_URL: the embedded database is for trying the product");
@@ -46,6 +58,11 @@ async function main(): Promise<void> {
   db = await prepareDatabase(env, logger);
   const sql = createPool(db.appUrl, { max: 10 });
   closers.push(() => sql.end({ timeout: 5 }));
+  const listenSql = env.LISTEN_DATABASE_URL ? createPool(env.LISTEN_DATABASE_URL, { max: 1 }) : undefined;
+  if (listenSql) closers.push(() => listenSql.end({ timeout: 1 }));
+  // The queue role, for readiness and the queue's depth (one connection).
+  const queueSql = postgres(db.workerUrl, { max: 1, prepare: false, onnotice: () => {}, idle_timeout: 30 });
+  closers.push(() => queueSql.end({ timeout: 1 }));
   await assertRuntimeRoleSafe(sql);
 
   if (!db.fieldKeys) {
@@ -72,6 +89,14 @@ async function main(): Promise<void> {
     insecureCookie: !origin.startsWith("https:"),
     requireOperatorTotp: env.REQUIRE_OPERATOR_TOTP === "1",
     trustedProxies: env.TRUSTED_PROXIES,
+    ...(listenSql ? { listenSql } : {}),
+    lifecycle,
+    metricsToken: env.METRICS_TOKEN,
+    readiness: {
+      queue: () => queueSql`select 1 from graphile_worker.jobs limit 1`,
+      migrations: (await shippedMigrations()).map(({ name, checksum }) => ({ name, checksum })),
+    },
+    queueDepth: queueDepthOf(queueSql),
   });
 
   if (env.JOBS === "on") {
@@ -88,29 +113,28 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  const lines = [
-    "",
-    `  综治中心平台 / Social-governance centre platform`,
-    `  Ready in ${Date.now() - started} ms: ${origin}  (port ${port})`,
-  ];
+  // The banner is a log line like any other (log shippers read it); its message is what a person reads.
+  const banner: Record<string, unknown> = { origin, port, ms: Date.now() - started };
   if (embedded) {
     const where = relative(process.cwd(), embedded.dataDir);
     const shownDir = where && !where.startsWith("..") ? where : embedded.dataDir;
-    lines.push(`  Embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${shownDir}  (Ctrl-C stops both)`);
+    banner.embeddedDatabase = `Embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${shownDir}  (Ctrl-C stops both)`;
   }
   if (demo.length > 0) {
-    lines.push(
-      "",
-      `  【演示数据 DEMO】 ${loaded ? "demo deployments loaded" : "demo deployments present"}; every demo login uses the password ${DEMO_PASSWORD}`,
-    );
-    for (const d of demo) lines.push(`    ${d.username.padEnd(20)} ${d.roles.join(",").padEnd(28)} ${d.unit}`);
+    banner.demo = `【演示数据 DEMO】 ${loaded ? "demo deployments loaded" : "demo deployments present"}; every demo login uses the password ${DEMO_PASSWORD}`;
+    banner.demoLogins = demo.map((d) => `${d.username} ${d.roles.join(",")} ${d.unit}`);
   }
-  console.log(lines.join("\n"));
+  // Shown at any LOG_LEVEL: the demo logins are the only way in.
+  logger
+    .child({}, { level: "info" })
+    .info(
+      banner,
+      `综治中心平台 / Social-governance centre platform: Ready in ${banner.ms} ms: ${origin} (port ${port})`,
+    );
 
   closers.push(async () => {
-    server.close();
-    // Open event streams (SSE) would keep the server open forever.
-    if ("closeAllConnections" in server) server.closeAllConnections();
+    const report = await lifecycle.drain(server as Server, shutdownTimeoutMs);
+    logger[report.timedOut ? "warn" : "info"]({ drain: report }, "HTTP server drained");
   });
 }
 
@@ -122,9 +146,19 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, "shutting down");
-  for (const close of closers.reverse()) await close().catch(() => {});
+  const stoppedAt = Date.now();
+  logger.info({ signal, inFlight: lifecycle.inFlight, streams: lifecycle.openStreams }, "shutting down");
+  // Bounded even if a closer hangs: the supervisor's kill is the only thing worse.
+  const deadline = setTimeout(() => {
+    logger.error({ timeoutMs: shutdownTimeoutMs }, "shutdown did not finish in time; exiting");
+    process.exit(1);
+  }, shutdownTimeoutMs + 5_000);
+  deadline.unref();
+  for (const close of closers.reverse()) {
+    await close().catch((error: unknown) => logger.warn({ err: error }, "a resource did not close cleanly"));
+  }
   await db?.stop().catch(() => {});
+  logger.info({ ms: Date.now() - stoppedAt }, "stopped");
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

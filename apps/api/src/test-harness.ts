@@ -8,7 +8,7 @@ import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import pino from "pino";
 import superjson from "superjson";
-import { createApp } from "./app.ts";
+import { type AppOptions, createApp } from "./app.ts";
 import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
 import { localDiskStore } from "./storage.ts";
 
@@ -49,6 +49,8 @@ export async function startTestApi(
     cases?: boolean;
     requireOperatorTotp?: boolean;
     trustedProxies?: string[];
+    /** Further options of the app (readiness, metrics token, lifecycle). */
+    app?: Partial<AppOptions>;
   } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
@@ -76,6 +78,7 @@ export async function startTestApi(
     insecureCookie: !options.https,
     requireOperatorTotp: options.requireOperatorTotp ?? false,
     trustedProxies: options.trustedProxies ?? [],
+    ...options.app,
   });
   const request = (path: string, init: RequestInit & { cookie?: string; ip?: string } = {}) => {
     const { cookie, ip, ...rest } = init;

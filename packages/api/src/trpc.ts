@@ -29,6 +29,10 @@ export type ApiContext = {
   idempotencyKey: string | undefined;
   /** Replaces the caller's session cookie (after a password change). */
   setSessionToken(token: string): void;
+  /** The server's structured error log (absent: stderr). */
+  logError?: (detail: Record<string, unknown>, message: string) => void;
+  /** Told each procedure's duration and outcome (`ok` or the refusal's code): the metrics. */
+  observeProcedure?: (procedure: string, type: string, outcome: string, seconds: number) => void;
 };
 
 /** Shape of `error.data` that clients read: stable code and messages in both languages. */
@@ -76,6 +80,16 @@ const t = initTRPC
     },
   });
 
+/** Times every call for the metrics (outcome: `ok`, or the refusal's code). */
+const timed = t.middleware(async ({ ctx, next, path, type }) => {
+  if (!ctx.observeProcedure) return next();
+  const started = performance.now();
+  const result = await next();
+  const outcome = result.ok ? "ok" : (toAppError(result.error.cause ?? result.error)?.code ?? result.error.code);
+  ctx.observeProcedure(path, type, outcome, (performance.now() - started) / 1000);
+  return result;
+});
+
 /** Converts AppErrors (and known database errors) thrown below into tRPC errors, once. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -109,7 +123,7 @@ const readInput = t.middleware(({ next, getRawInput }) =>
 );
 
 /** Anyone, signed in or not. */
-export const publicProcedure = t.procedure.use(mapErrors).use(readInput);
+export const publicProcedure = t.procedure.use(timed).use(mapErrors).use(readInput);
 
 /**
  * Signed-in callers. One who must still change an initial password may do only that; then one
@@ -139,7 +153,9 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, typ
     );
   } catch (error) {
     // The operation itself is committed (or refused): its answer stands; the lost line is reported.
-    console.error(`operation log: ${path} (request ${ctx.requestId}) not recorded`, error);
+    const line = `operation log: ${path} (request ${ctx.requestId}) not recorded`;
+    if (ctx.logError) ctx.logError({ err: error, path, requestId: ctx.requestId }, line);
+    else console.error(line, error);
   }
   return result;
 });

@@ -31,13 +31,59 @@ export interface Tx {
  * plan made for one tenant's scope is ever reused for another's (DESIGN.md).
  */
 export function createPool(url: string, options: { max?: number } = {}): Sql {
-  return postgres(url, {
-    max: options.max ?? 10,
+  const max = options.max ?? 10;
+  const sql = postgres(url, {
+    max,
     prepare: false,
     idle_timeout: 30,
     onnotice: () => {},
     connection: { application_name: "zongzhi" },
   });
+  stats.set(sql, { max, reserved: 0, waiting: 0 });
+  return sql;
+}
+
+/** Usage of one pool: its size, the connections held by transactions, and the callers waiting for one. */
+export interface PoolStats {
+  max: number;
+  reserved: number;
+  waiting: number;
+}
+
+/**
+ * Counted where transactions take and give back their connection (withScope, withoutScope):
+ * postgres.js keeps its own counts private. Pools not made by {@link createPool} report none.
+ */
+const stats = new WeakMap<Sql, PoolStats>();
+
+/** The current usage of a pool made by {@link createPool} (a copy), or undefined. */
+export function poolStats(sql: Sql): PoolStats | undefined {
+  const s = stats.get(sql);
+  return s ? { ...s } : undefined;
+}
+
+/** Reserves a connection, counted in the pool's {@link PoolStats}; the release gives it back. */
+async function reserveCounted(sql: Sql): Promise<postgres.ReservedSql> {
+  const s = stats.get(sql);
+  if (!s) return sql.reserve();
+  s.waiting++;
+  let conn: postgres.ReservedSql;
+  try {
+    conn = await sql.reserve();
+  } finally {
+    s.waiting--;
+  }
+  s.reserved++;
+  const release = conn.release;
+  let released = false;
+  conn.release = () => {
+    if (!released) {
+      released = true;
+      s.reserved--;
+    }
+    release();
+  };
+  return conn;
 }
 
 /** A Drizzle handle on one reserved connection (which lacks the pool's `options` Drizzle reads). */
@@ -63,7 +109,7 @@ export const OPERATOR_SCOPE = "!";
  */
 export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!/^(!|[0-9]{2,12})$/.test(ctx.scope)) throw new Error(`invalid scope ${JSON.stringify(ctx.scope)}`);
-  const conn = await sql.reserve();
+  const conn = await reserveCounted(sql);
   let open = false;
   try {
     const begin = conn.unsafe("begin");
@@ -86,7 +132,7 @@ export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => 
 
 /** Runs `fn` with no tenant context at all: RLS lets it see no tenant row. */
 export async function withoutScope<T>(sql: Sql, fn: (tx: Omit<Tx, "ctx">) => Promise<T>): Promise<T> {
-  const conn = await sql.reserve();
+  const conn = await reserveCounted(sql);
   try {
     await conn.unsafe("begin");
     const result = await fn({ db: drizzleOn(sql, conn), sql: conn });

@@ -21,6 +21,40 @@ export interface MigrateOptions {
   log?: (line: string) => void;
 }
 
+/** A migration file this build ships, with the checksum the runner records for it. */
+export interface ShippedMigration {
+  name: string;
+  checksum: string;
+  text: string;
+}
+
+/** The migration files of this build, in order. */
+export async function shippedMigrations(dir = migrationsDir): Promise<ShippedMigration[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+  return Promise.all(
+    files.map(async (name) => {
+      const text = await readFile(dir + name, "utf8");
+      return { name, checksum: createHash("sha256").update(text).digest("hex"), text };
+    }),
+  );
+}
+
+/**
+ * How the database stands against this build's migrations: those not applied yet, and those
+ * applied with another text, read as the runtime role (through `auth.migrations_applied()`, 0070).
+ * Migrations the database has beyond this build (a newer instance migrated) are no obstacle.
+ */
+export async function migrationLag(
+  sql: postgres.Sql,
+  shipped: readonly Pick<ShippedMigration, "name" | "checksum">[],
+): Promise<{ pending: string[]; changed: string[] }> {
+  const rows = await sql<{ name: string; checksum: string }[]>`select name, checksum from auth.migrations_applied()`;
+  const done = new Map(rows.map((r) => [r.name, r.checksum]));
+  const pending = shipped.filter((m) => !done.has(m.name)).map((m) => m.name);
+  const changed = shipped.filter((m) => done.has(m.name) && done.get(m.name) !== m.checksum).map((m) => m.name);
+  return { pending, changed };
+}
+
 /** Escapes a SQL string literal for the few utility statements that take no parameters. */
 function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
@@ -45,11 +79,9 @@ export async function migrate(adminUrl: string, options: MigrateOptions = {}): P
     >`select name, checksum from public.schema_migrations`) {
       done.set(row.name, row.checksum);
     }
-    const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+    const files = await shippedMigrations();
     const applied: string[] = [];
-    for (const file of files) {
-      const text = await readFile(migrationsDir + file, "utf8");
-      const checksum = createHash("sha256").update(text).digest("hex");
+    for (const { name: file, text, checksum } of files) {
       const previous = done.get(file);
       if (previous !== undefined) {
         if (previous !== checksum) throw new Error(`migration ${file} changed after it was applied`);

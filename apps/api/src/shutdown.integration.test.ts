@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateKeyringString } from "@zongzhi/crypto";
+import { freePort } from "@zongzhi/db/embedded";
+import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
+
+// The real server process (main.ts) stopped with SIGTERM while a request is in flight and a
+// notification stream is open: it stops accepting, finishes the request, closes the stream and
+// the worker, and exits 0 — or, past SHUTDOWN_TIMEOUT_MS, cuts what is left. Every line it
+// writes, the start banner included, is a JSON log record.
+
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+let db: TestDatabase;
+let dataDir: string;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await loadDemo(db.adminUrl, {});
+  dataDir = await mkdtemp(join(tmpdir(), "zz-shutdown-"));
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of children) c.kill("SIGKILL");
+  await db?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  origin: string;
+  lines: () => string[];
+  exited: Promise<number | null>;
+}
+
+async function startServer(extra: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const appUrl = new URL(db.appUrl);
+  const child = spawn(process.execPath, ["--import", "tsx", join(repo, "apps/api/src/main.ts")], {
+    cwd: repo,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/",
+      DATABASE_URL: db.adminUrl,
+      APP_DATABASE_PASSWORD: decodeURIComponent(appUrl.password),
+      WORKER_DATABASE_URL: db.workerUrl,
+      FIELD_KEYS: generateKeyringString(),
+      DEMO: "off",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "info",
+      ...extra,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+  void exited.then(() => children.delete(child));
+  const lines = () => out.split("\n").filter((l) => l.trim());
+  const until = Date.now() + 90_000;
+  while (!out.includes("Ready in")) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}:\n${out}`);
+    if (Date.now() > until) throw new Error(`no banner:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, port, origin: `http://127.0.0.1:${port}`, lines, exited };
+}
+
+async function signIn(s: Server): Promise<string> {
+  const res = await fetch(`${s.origin}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: s.origin },
+    body: JSON.stringify({ username: "yumen.clerk", password: DEMO_PASSWORD }),
+  });
+  expect(res.status).toBe(200);
+  return /(zz_session=[^;]*)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
+}
+
+/** A sign-in whose body arrives in two parts: in flight until `finish()` sends the rest. */
+function slowLogin(s: Server) {
+  const body = JSON.stringify({ username: "yumen.clerk", password: DEMO_PASSWORD });
+  const req = httpRequest(`${s.origin}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: s.origin, "transfer-encoding": "chunked" },
+  });
+  const answer = new Promise<{ status: number; connection: string | undefined; body: string }>((done, fail) => {
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => done({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }));
+    });
+    req.on("error", fail);
+  });
+  req.write(body.slice(0, 10));
+  return { answer, finish: () => req.end(body.slice(10)) };
+}
+
+/** Opens /events and resolves `ended` when the server closes the stream. */
+async function openStream(s: Server, cookie: string) {
+  const res = await fetch(`${s.origin}/events`, { headers: { cookie } });
+  const reader = res.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  const ended = (async () => {
+    for (;;) if ((await reader.read()).done) return true;
+  })();
+  return { first, ended };
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("SIGTERM", () => {
+  it("drains: no new connections, the request in flight answered, the stream closed, exit 0", async () => {
+    const s = await startServer({ SHUTDOWN_TIMEOUT_MS: "20000" });
+    const cookie = await signIn(s);
+    const stream = await openStream(s, cookie);
+    expect(stream.first).toContain("event: ready");
+    const slow = slowLogin(s);
+    await wait(200);
+
+    s.child.kill("SIGTERM");
+    expect(await stream.ended).toBe(true);
+    // Closed for new connections while the request is still in flight.
+    await wait(200);
+    expect(s.child.exitCode).toBeNull();
+    await expect(fetch(`${s.origin}/healthz`)).rejects.toThrow();
+    slow.finish();
+    const answer = await slow.answer;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ ok: true });
+    expect(answer.connection).toBe("close");
+    expect(await s.exited).toBe(0);
+
+    const records = s.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => String(r.msg).includes("Ready in"))).toMatchObject({ port: s.port });
+    const drained = records.find((r) => r.msg === "HTTP server drained") as { drain: Record<string, unknown> };
+    expect(drained.drain).toMatchObject({ abandoned: 0, streamsClosed: 1, timedOut: false });
+    expect(records.at(-1)).toMatchObject({ msg: "stopped" });
+  });
+
+  it("cuts a request still in flight after SHUTDOWN_TIMEOUT_MS and still exits", async () => {
+    const s = await startServer({ SHUTDOWN_TIMEOUT_MS: "1500" });
+    const slow = slowLogin(s);
+    const cut = slow.answer.then(
+      () => "answered",
+      () => "cut",
+    );
+    await wait(200);
+    const stopped = Date.now();
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(Date.now() - stopped).toBeLessThan(10_000);
+    expect(await cut).toBe("cut");
+    const records = s.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+    const drained = records.find((r) => r.msg === "HTTP server drained") as { drain: Record<string, unknown> };
+    expect(drained.drain).toMatchObject({ abandoned: 1, timedOut: true });
+  });
+});
