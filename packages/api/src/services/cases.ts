@@ -29,15 +29,22 @@ import {
 } from "@zongzhi/domain";
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
-import {
-  caseDeadlines,
-  completeDeadlines,
-  type DeadlineView,
-  pauseDeadlines,
-  resumeDeadlines,
-  startDeadline,
-} from "./deadlines.ts";
-import { caseHoldings, type Holding } from "./holdings.ts";
+import type {
+  AgreementView,
+  AttachmentView,
+  CaseColumns,
+  CaseDetail,
+  CaseEvent,
+  ConfirmationView,
+  FollowUpView,
+  LinkView,
+  PartyView,
+  ReferralView,
+  SessionView,
+  SummonsView,
+} from "./case-views.ts";
+import { caseDeadlines, completeDeadlines, pauseDeadlines, resumeDeadlines, startDeadline } from "./deadlines.ts";
+import { caseHoldings } from "./holdings.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { type CaseTotal, countCases } from "./rollups.ts";
 import { assertLiaisonMayRead, isLiaisonOnly } from "./summons.ts";
@@ -556,33 +563,15 @@ export async function listCases(
   return { items, next: rows.length > f.limit && last ? `${last.cursorAt}|${last.id}` : null, total };
 }
 
-/** A party as shown: masked unless revealed. */
-export interface PartyView {
-  id: string;
-  role: PartyInput["role"];
-  kind: PartyInput["kind"];
-  name: string;
-  idNumber: string | null;
-  phone: string | null;
-  address: string | null;
-  orgCode: string | null;
-  revealed: boolean;
-}
-
 /** Everything about one case the caller may see. */
 export async function getCase(
   tx: Tx,
   id: string,
   options: { reveal: boolean; cipher: FieldCipher },
-): Promise<
-  Record<string, unknown> & {
-    parties: PartyView[];
-    actions: CaseAction[];
-    deadlines: DeadlineView[];
-    holdings: Holding[];
-  }
-> {
-  const [c] = await tx.sql<Record<string, unknown>[]>`select c.id, c.code, c.title, c.description, c.status,
+): Promise<CaseDetail> {
+  const [row] = await tx.sql<
+    (CaseColumns & { addressEnc: Buffer | null })[]
+  >`select c.id, c.code, c.title, c.description, c.status,
       c.held_from as "heldFrom", c.hold_until as "holdUntil", c.category_code as "categoryCode",
       coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.location_code as "locationCode",
       (select d.name from ref.divisions d where d.code = c.location_code) as "locationName",
@@ -602,11 +591,12 @@ export async function getCase(
     left join app.case_categories ac on ac.code = c.category_code
     left join app.tenants t on t.code = c.scope_code
     where c.id = ${id}`;
-  if (!c) throw notFound(CASE);
+  if (!row) throw notFound(CASE);
+  const { addressEnc, ...c } = row;
   await assertLiaisonMayRead(tx, id);
-  const scope = c.scopeCode as string;
+  const scope = c.scopeCode;
   // Asked for and allowed by the table for the caller's relation to the owner; otherwise masked.
-  const reveal = options.reveal && mayFor(tx, "personal.reveal", c.ownerCode as string);
+  const reveal = options.reveal && mayFor(tx, "personal.reveal", c.ownerCode);
   const parties = await tx.sql<
     {
       id: string;
@@ -655,44 +645,54 @@ export async function getCase(
     await recordAudit(tx, {
       kind: "personal_data.revealed",
       subjectId: id,
-      detail: { parties: parties.length, object: `${c.code as string} ${c.title as string}`, result: "ok" },
+      detail: { parties: parties.length, object: `${c.code} ${c.title}`, result: "ok" },
     });
-    const addressEnc = c.addressEnc as Buffer | null;
     if (addressEnc) c.address = options.cipher.decrypt(addressEnc, fieldContext("cases", "address", scope));
   }
-  delete c.addressEnc;
   const [events, links, summons, sessions, agreements, confirmations, referrals, followUps, attachments] =
     await Promise.all([
-      tx.sql`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName",
+      tx.sql<CaseEvent[]>`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName",
         encode(e.hash, 'hex') as hash
       from app.case_events e left join app.users u on u.id = e.actor_id where e.case_id = ${id} order by e.seq`,
-      tx.sql`select l.reason, c2.id, c2.code, c2.title, c2.status from app.case_links l
+      tx.sql<LinkView[]>`select l.reason, c2.id, c2.code, c2.title, c2.status from app.case_links l
         join app.cases c2 on c2.id = case when l.case_id = ${id} then l.related_id else l.case_id end
       where l.case_id = ${id} or l.related_id = ${id}`,
-      tx.sql`select s.id, s.stationing_id as "stationingId", st.name as "departmentName", st.residency, s.summoned_at as "summonedAt",
+      tx.sql<
+        SummonsView[]
+      >`select s.id, s.stationing_id as "stationingId", st.name as "departmentName", st.residency, s.summoned_at as "summonedAt",
         s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.instructions, s.status,
         s.acknowledged_at as "acknowledgedAt", s.objected_at as "objectedAt", s.objection_reason as "objectionReason",
         s.objection_responsible as "objectionResponsible", s.action, s.feedback, s.feedback_at as "feedbackAt", s.version
       from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.case_id = ${id} order by s.summoned_at`,
-      tx.sql`select ms.id, ms.starts_at as "startsAt", ms.ends_at as "endsAt", ms.attendance, ms.notes, ms.outcome,
+      tx.sql<
+        SessionView[]
+      >`select ms.id, ms.starts_at as "startsAt", ms.ends_at as "endsAt", ms.attendance, ms.notes, ms.outcome,
         ms.booking_id as "bookingId", r.name as "roomName", ms.version
       from app.mediation_sessions ms left join app.bookings b on b.id = ms.booking_id
         left join app.mediation_rooms r on r.id = b.room_id where ms.case_id = ${id} order by ms.starts_at`,
-      tx.sql`select id, signed_on as "signedOn", facts, disputed_matters as "disputedMatters", terms,
+      tx.sql<AgreementView[]>`select id, signed_on as "signedOn", facts, disputed_matters as "disputedMatters", terms,
         performance_manner as "performanceManner", performance_place as "performancePlace",
         performance_deadline as "performanceDeadline", mediator_names as "mediatorNames",
         performance_status as "performanceStatus", performance_note as "performanceNote", version
       from app.agreements where case_id = ${id} order by created_at`,
-      tx.sql`select id, agreement_id as "agreementId", court_name as "courtName", applied_on as "appliedOn",
+      tx.sql<
+        ConfirmationView[]
+      >`select id, agreement_id as "agreementId", court_name as "courtName", applied_on as "appliedOn",
         accept_due as "acceptDue", accepted_on as "acceptedOn", rule_due as "ruleDue", extended, ruled_on as "ruledOn",
         result, result_note as "resultNote", version
       from app.judicial_confirmations where case_id = ${id}`,
-      tx.sql`select id, kind, receiving_body as "receivingBody", referred_at as "referredAt", result, result_at as "resultAt"
+      tx.sql<
+        ReferralView[]
+      >`select id, kind, receiving_body as "receivingBody", referred_at as "referredAt", result, result_at as "resultAt"
       from app.referrals where case_id = ${id} order by referred_at`,
-      tx.sql`select f.id, f.method, f.satisfaction, f.notes, f.override_reason as "overrideReason", f.at,
+      tx.sql<
+        FollowUpView[]
+      >`select f.id, f.method, f.satisfaction, f.notes, f.override_reason as "overrideReason", f.at,
         u.display_name as "byName" from app.follow_ups f left join app.users u on u.id = f.by_user
       where f.case_id = ${id} order by f.at`,
-      tx.sql`select id, filename, mime, size_bytes as "sizeBytes", uploaded_at as "uploadedAt" from app.attachments
+      tx.sql<
+        AttachmentView[]
+      >`select id, filename, mime, size_bytes as "sizeBytes", uploaded_at as "uploadedAt" from app.attachments
       where case_id = ${id} order by uploaded_at`,
     ]);
   return {
@@ -709,7 +709,7 @@ export async function getCase(
     referrals,
     followUps,
     attachments,
-    actions: availableActions(c.status as CaseState, actorOf(tx), relationOf(tx.ctx.scope, c.ownerCode as string)),
+    actions: availableActions(c.status, actorOf(tx), relationOf(tx.ctx.scope, c.ownerCode)),
   };
 }
 
