@@ -9,7 +9,7 @@ import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, roleName, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
-import { Cockpit } from "./cockpit.tsx";
+import { Cockpit } from "../lazy-pages.ts";
 import { HomeWork } from "./home-work.tsx";
 
 /** Home: my work by role (home-work.tsx), my unit with its tier and path, my roles, and onboarded units below by tier. */
