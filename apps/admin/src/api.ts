@@ -1,6 +1,7 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@zongzhi/api";
+import type { CaseState } from "@zongzhi/domain/case-workflow";
 import superjson from "superjson";
 
 /** The typed API client (tRPC over /trpc, superjson on the wire, the session cookie rides along). */
@@ -20,6 +21,37 @@ export type UnitRow = Outputs["tenants"]["units"]["items"][number];
 export type UserRow = Outputs["users"]["list"]["items"][number];
 /** A one-time setup link. */
 export type SetupLink = Outputs["users"]["create"]["setupLink"];
+
+/** Everything cases.get returns about one case. */
+export type CaseDetail = Outputs["cases"]["get"];
+/** A party as cases.get shows it (masked unless revealed). */
+export type PartyView = CaseDetail["parties"][number];
+/** One entry of a case's hash-chained timeline. */
+export type CaseEvent = CaseDetail["events"][number];
+/** A department summoned to a case (吹哨报到). */
+export type SummonsView = CaseDetail["summons"][number];
+/** A mediation session. */
+export type SessionView = CaseDetail["sessions"][number];
+/** One attendee of a mediation session. */
+export type Attendee = NonNullable<SessionView["attendance"]>[number];
+/** A follow-up visit (回访). */
+export type FollowUpView = CaseDetail["followUps"][number];
+/** A mediation agreement. */
+export type AgreementView = CaseDetail["agreements"][number];
+/** Performance of an agreement. */
+export type PerformanceStatus = AgreementView["performanceStatus"];
+/** A judicial confirmation with its statutory deadlines. */
+export type ConfirmationView = CaseDetail["confirmations"][number];
+/** Where triage sent the case. */
+export type RouteView = NonNullable<CaseDetail["route"]>;
+/** A case as the inbox lists it. */
+export type CaseRow = Outputs["cases"]["list"]["items"][number];
+/** A summons in a liaison's inbox. */
+export type LiaisonItem = Outputs["cases"]["liaisonInbox"][number];
+/** A mediator proposed for a case. */
+export type MediatorSuggestion = Outputs["cases"]["suggestMediators"][number];
+/** What intake sends (cases.register). */
+export type CaseRegistration = Inputs["cases"]["register"];
 
 /** A problem with one input field, in both languages. */
 export interface FieldProblem {
@@ -86,30 +118,38 @@ export function fieldProblem(error: unknown, path: string): FieldProblem | undef
   return toServerError(error).fields.find((f) => f.path === path);
 }
 
-async function postJson<T>(path: string, body: unknown): Promise<T> {
+/** Turns a failed plain-HTTP answer into the UI's error type. */
+async function httpFailure(response: Response): Promise<HttpError> {
+  const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+  const details = (json?.details as Record<string, unknown> | undefined) ?? {};
+  return new HttpError(response.status, {
+    code: typeof json?.code === "string" ? json.code : `HTTP_${response.status}`,
+    zh: typeof json?.zh === "string" ? json.zh : NETWORK.zh,
+    en: typeof json?.en === "string" ? json.en : NETWORK.en,
+    fields: Array.isArray(details.fields) ? (details.fields as FieldProblem[]) : [],
+    details,
+  });
+}
+
+/** A plain-HTTP call with the UI's error handling (network failure, bilingual error body). */
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
+    response = await fetch(path, init);
   } catch {
     throw new HttpError(0, NETWORK);
   }
-  const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
-  if (!response.ok) {
-    const details = (json?.details as Record<string, unknown> | undefined) ?? {};
-    throw new HttpError(response.status, {
-      code: typeof json?.code === "string" ? json.code : `HTTP_${response.status}`,
-      zh: typeof json?.zh === "string" ? json.zh : NETWORK.zh,
-      en: typeof json?.en === "string" ? json.en : NETWORK.en,
-      fields: Array.isArray(details.fields) ? (details.fields as FieldProblem[]) : [],
-      details,
-    });
-  }
-  return json as T;
+  if (!response.ok) throw await httpFailure(response);
+  return (await response.json().catch(() => null)) as T;
+}
+
+function postJson<T>(path: string, body: unknown, credentials: RequestCredentials = "same-origin"): Promise<T> {
+  return send<T>(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(body),
+    credentials,
+  });
 }
 
 /** A signed-in answer: what must happen first (initial password, then second-factor enrolment). */
@@ -138,3 +178,49 @@ export const authHttp = {
   completeSetup: (input: { token: string; password: string }) =>
     postJson<{ ok: true; signIn?: boolean }>("/auth/setup", input),
 };
+
+/**
+ * A client for intake only: its link sends the `Idempotency-Key` a call carries in its context,
+ * so that a retried registration returns the first case instead of creating a second one.
+ */
+const intakeClient = createTRPCClient<AppRouter>({
+  links: [
+    httpLink({
+      url: "/trpc",
+      transformer: superjson,
+      headers: ({ op }) => {
+        const key = op.context.idempotencyKey;
+        return typeof key === "string" ? { "idempotency-key": key } : {};
+      },
+    }),
+  ],
+});
+
+/** Registers a case under an idempotency key (one key per distinct submission). */
+export function registerCase(input: CaseRegistration, idempotencyKey: string) {
+  return intakeClient.cases.register.mutate(input, { context: { idempotencyKey } });
+}
+
+/** Uploads an attachment to a case (multipart; the server sniffs the type and limits the size). */
+export function uploadAttachment(caseId: string, file: File): Promise<{ id: string }> {
+  const form = new FormData();
+  form.append("file", file);
+  return send(`/cases/${encodeURIComponent(caseId)}/attachments`, {
+    method: "POST",
+    body: form,
+    credentials: "same-origin",
+  });
+}
+
+/** What the public lookup (/public/lookup, a plain HTTP route) shows: stages and dates only. */
+export interface PublicCase {
+  code: string;
+  status: CaseState;
+  category: string;
+  stages: { kind: string; at: string }[];
+}
+
+/** 一码可查: the public view of a case by its code and the last 4 digits of the applicant's phone. */
+export function lookupCase(input: { code: string; phoneLast4: string }): Promise<PublicCase> {
+  return postJson<PublicCase>("/public/lookup", input, "omit");
+}

@@ -4,7 +4,7 @@ import { errorCode } from "./api.ts";
 import { Shell } from "./components/shell.tsx";
 import { BulletinPage, CasePaperPage, CaseReceiptPage, Cockpit, LogsPage } from "./lazy-pages.ts";
 import { AuditPage } from "./pages/audit.tsx";
-import { CaseDetailPage } from "./pages/case-detail.tsx";
+import { CaseDetailPage } from "./pages/case-detail/index.tsx";
 import { CaseInboxPage } from "./pages/case-inbox.tsx";
 import { CaseIntakePage } from "./pages/case-intake.tsx";
 import { CentreCommitteesPage } from "./pages/centre-committees.tsx";

@@ -10,7 +10,10 @@ import {
 import { readsOnlySummoned } from "@zongzhi/domain/permissions";
 import { Show } from "solid-js";
 import type { Me } from "../api.ts";
-import type { DayValue } from "../case-api.ts";
+
+/** A date-only value: a Date at UTC midnight, or ISO text. */
+type DayValue = Date | string;
+
 import { CASE_CATEGORIES, type CaseCategory } from "../i18n/cases.ts";
 import { formatDateTime, locale, pick, t } from "../i18n.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";

@@ -1,7 +1,9 @@
 import { createInfiniteQuery } from "@tanstack/solid-query";
-import { For, Match, Show, Switch } from "solid-js";
+import { Show } from "solid-js";
 import { trpc } from "../api.ts";
-import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { DataTable } from "../components/config-page.tsx";
+import { Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { auditKindName, formatDateTime, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -42,69 +44,62 @@ function AuditList() {
     <>
       <PageHeader title={t("audit.title")} intro={t("audit.intro")} />
       <section class="card">
-        <Switch fallback={<Loading />}>
-          <Match when={audit.isError}>
-            <LoadError error={audit.error} retry={() => audit.refetch()} />
-          </Match>
-          <Match when={audit.data && rows().length === 0}>
-            <p class="muted">{t("common.none")}</p>
-          </Match>
-          <Match when={audit.data}>
-            <table class="table table-dense">
-              <caption class="sr-only">{t("audit.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("audit.at")}</th>
-                  <th scope="col">{t("audit.kind")}</th>
-                  <th scope="col">{t("audit.scope")}</th>
-                  <th scope="col">{t("audit.actor")}</th>
-                  <th scope="col">{t("audit.subject")}</th>
-                  <th scope="col">{t("audit.ip")}</th>
-                  <th scope="col">{t("audit.detail")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(line) => (
-                    <tr>
-                      <td class="nowrap small">{formatDateTime(line.at)}</td>
-                      <td>
-                        <Badge
-                          tone={
-                            line.kind === "auth.locked" || line.kind === "auth.login_failed"
-                              ? "warning"
-                              : line.kind.endsWith("suspended") || line.kind.endsWith("disabled")
-                                ? "danger"
-                                : "neutral"
-                          }
-                          title={line.kind}
-                        >
-                          {auditKindName(line.kind)}
-                        </Badge>
-                      </td>
-                      <td class="mono small">{line.scopeCode === "!" ? t("audit.system") : line.scopeCode}</td>
-                      <td class="small" title={line.actorId ?? undefined}>
-                        {line.actorName ? `${line.actorName}（${line.actorUsername}）` : shortId(line.actorId)}
-                      </td>
-                      <td class="mono small" title={line.subjectId ?? undefined}>
-                        {line.subjectId && line.subjectId.length > 24 ? shortId(line.subjectId) : line.subjectId}
-                      </td>
-                      <td class="mono small">{line.ip}</td>
-                      <td class="mono small detail-cell">{detailText(line.detail)}</td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-            <div class="table-foot">
-              <Show when={audit.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
-                <Button size="sm" disabled={audit.isFetchingNextPage} onClick={() => audit.fetchNextPage()}>
-                  {audit.isFetchingNextPage ? t("app.loading") : t("common.older")}
-                </Button>
-              </Show>
-            </div>
-          </Match>
-        </Switch>
+        <QueryState query={audit} empty={t("common.none")} isEmpty={() => rows().length === 0}>
+          {() => (
+            <>
+              <DataTable
+                class="table-dense"
+                caption={t("audit.title")}
+                columns={[
+                  { label: t("audit.at") },
+                  { label: t("audit.kind") },
+                  { label: t("audit.scope") },
+                  { label: t("audit.actor") },
+                  { label: t("audit.subject") },
+                  { label: t("audit.ip") },
+                  { label: t("audit.detail") },
+                ]}
+                rows={rows()}
+              >
+                {(line) => (
+                  <tr>
+                    <td class="nowrap small">{formatDateTime(line.at)}</td>
+                    <td>
+                      <Badge
+                        tone={
+                          line.kind === "auth.locked" || line.kind === "auth.login_failed"
+                            ? "warning"
+                            : line.kind.endsWith("suspended") || line.kind.endsWith("disabled")
+                              ? "danger"
+                              : "neutral"
+                        }
+                        title={line.kind}
+                      >
+                        {auditKindName(line.kind)}
+                      </Badge>
+                    </td>
+                    <td class="mono small">{line.scopeCode === "!" ? t("audit.system") : line.scopeCode}</td>
+                    <td class="small" title={line.actorId ?? undefined}>
+                      {line.actorName ? `${line.actorName}（${line.actorUsername}）` : shortId(line.actorId)}
+                    </td>
+                    <td class="mono small" title={line.subjectId ?? undefined}>
+                      {line.subjectId && line.subjectId.length > 24 ? shortId(line.subjectId) : line.subjectId}
+                    </td>
+                    <td class="mono small">{line.ip}</td>
+                    <td class="mono small detail-cell">{detailText(line.detail)}</td>
+                  </tr>
+                )}
+              </DataTable>
+              <div class="table-foot">
+                <Show when={audit.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
+                  <Button size="sm" disabled={audit.isFetchingNextPage} onClick={() => audit.fetchNextPage()}>
+                    {audit.isFetchingNextPage ? t("app.loading") : t("common.older")}
+                  </Button>
+                </Show>
+              </div>
+            </>
+          )}
+        </QueryState>
       </section>
     </>
   );

@@ -1,8 +1,15 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { type CaseAction, MAX_HOLD_DAYS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
-import { errorCode, fieldProblem, type Inputs, trpc } from "../api.ts";
-import type { CaseDetail, MediatorSuggestion, RouteView } from "../case-api.ts";
+import {
+  type CaseDetail,
+  errorCode,
+  fieldProblem,
+  type Inputs,
+  type MediatorSuggestion,
+  type RouteView,
+  trpc,
+} from "../api.ts";
 import { actionName, addDays, chinaToday } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { errorText } from "../components/page.tsx";

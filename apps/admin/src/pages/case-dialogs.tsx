@@ -1,16 +1,17 @@
 import { createMutation, createQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
-import { type Me, trpc } from "../api.ts";
-import type {
-  AgreementView,
-  Attendee,
-  CaseDetail,
-  ConfirmationView,
-  FollowUpView,
-  PerformanceStatus,
-  SessionView,
-} from "../case-api.ts";
+import {
+  type AgreementView,
+  type Attendee,
+  type CaseDetail,
+  type ConfirmationView,
+  type FollowUpView,
+  type Me,
+  type PerformanceStatus,
+  type SessionView,
+  trpc,
+} from "../api.ts";
 import { addDays, chinaToday, formatDay, isoDay } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { formatDateTime, t } from "../i18n.ts";

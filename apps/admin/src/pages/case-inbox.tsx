@@ -9,7 +9,7 @@ import {
   type RiskGrade,
 } from "@zongzhi/domain/case-workflow";
 import { LEVELS, type Level } from "@zongzhi/domain/division";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import {
   categoryName,
@@ -21,8 +21,10 @@ import {
   StatusBadge,
   stateName,
 } from "../components/case-common.tsx";
+import { DataTable } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
-import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, t } from "../i18n.ts";
 import { can, readsCases } from "../session.ts";
@@ -268,74 +270,65 @@ function Inbox(props: { me: Me }) {
         <h2 id="cases-title" class="sr-only">
           {t("cases.inbox.table")}
         </h2>
-        <Switch fallback={<Loading />}>
-          <Match when={cases.isError}>
-            <LoadError error={cases.error} retry={() => cases.refetch()} />
-          </Match>
-          <Match when={cases.data && rows().length === 0}>
-            <p class="muted">{t("cases.inbox.empty")}</p>
-          </Match>
-          <Match when={cases.data}>
-            <div class="table-scroll">
-              <table class="table case-table">
-                <caption class="sr-only">{t("cases.inbox.table")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("cases.code")}</th>
-                    <th scope="col">{t("cases.title")}</th>
-                    <th scope="col">{t("cases.category")}</th>
-                    <th scope="col">{t("cases.status")}</th>
-                    <th scope="col">{t("cases.risk")}</th>
-                    <th scope="col">{t("cases.deadline")}</th>
-                    <th scope="col" class="num">
-                      {t("cases.peopleCount")}
-                    </th>
-                    <th scope="col">{t("cases.unit")}</th>
-                    <th scope="col">{t("cases.registeredAt")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={rows()}>
-                    {(row) => (
-                      <tr>
-                        <td class="mono nowrap">
-                          <A href={`/cases/${row.id}`}>{row.code}</A>
-                        </td>
-                        <td>{row.title}</td>
-                        <td>{categoryName(row.categoryCode, row.categoryName)}</td>
-                        <td>
-                          <StatusBadge state={row.status} />
-                        </td>
-                        <td>
-                          <div class="badge-row">
-                            <RiskBadge grade={row.riskGrade} />
-                            <Show when={row.groupDispute}>
-                              <GroupBadge />
-                            </Show>
-                          </div>
-                        </td>
-                        <td>
-                          <DeadlineChip colour={row.deadlineColour} dueAt={row.nextDueAt} />
-                        </td>
-                        <td class="num">{row.peopleCount}</td>
-                        <td>{row.unitName}</td>
-                        <td class="nowrap">{formatDateTime(row.registeredAt)}</td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
-            <div class="table-foot">
-              <span class="muted small">{t("cases.inbox.count", { n: rows().length })}</span>
-              <Show when={cases.hasNextPage}>
-                <Button size="sm" disabled={cases.isFetchingNextPage} onClick={() => cases.fetchNextPage()}>
-                  {cases.isFetchingNextPage ? t("app.loading") : t("common.loadMore")}
-                </Button>
-              </Show>
-            </div>
-          </Match>
-        </Switch>
+        <QueryState query={cases} empty={t("cases.inbox.empty")} isEmpty={() => rows().length === 0}>
+          {() => (
+            <>
+              <div class="table-scroll">
+                <DataTable
+                  class="case-table"
+                  caption={t("cases.inbox.table")}
+                  columns={[
+                    { label: t("cases.code") },
+                    { label: t("cases.title") },
+                    { label: t("cases.category") },
+                    { label: t("cases.status") },
+                    { label: t("cases.risk") },
+                    { label: t("cases.deadline") },
+                    { label: t("cases.peopleCount"), class: "num" },
+                    { label: t("cases.unit") },
+                    { label: t("cases.registeredAt") },
+                  ]}
+                  rows={rows()}
+                >
+                  {(row) => (
+                    <tr>
+                      <td class="mono nowrap">
+                        <A href={`/cases/${row.id}`}>{row.code}</A>
+                      </td>
+                      <td>{row.title}</td>
+                      <td>{categoryName(row.categoryCode, row.categoryName)}</td>
+                      <td>
+                        <StatusBadge state={row.status} />
+                      </td>
+                      <td>
+                        <div class="badge-row">
+                          <RiskBadge grade={row.riskGrade} />
+                          <Show when={row.groupDispute}>
+                            <GroupBadge />
+                          </Show>
+                        </div>
+                      </td>
+                      <td>
+                        <DeadlineChip colour={row.deadlineColour} dueAt={row.nextDueAt} />
+                      </td>
+                      <td class="num">{row.peopleCount}</td>
+                      <td>{row.unitName}</td>
+                      <td class="nowrap">{formatDateTime(row.registeredAt)}</td>
+                    </tr>
+                  )}
+                </DataTable>
+              </div>
+              <div class="table-foot">
+                <span class="muted small">{t("cases.inbox.count", { n: rows().length })}</span>
+                <Show when={cases.hasNextPage}>
+                  <Button size="sm" disabled={cases.isFetchingNextPage} onClick={() => cases.fetchNextPage()}>
+                    {cases.isFetchingNextPage ? t("app.loading") : t("common.loadMore")}
+                  </Button>
+                </Show>
+              </div>
+            </>
+          )}
+        </QueryState>
       </section>
     </>
   );

@@ -4,8 +4,7 @@ import { CHANNELS, type Channel, RISK_GRADES, type RiskGrade } from "@zongzhi/do
 import { validateCreditCode, validateIdCardNumber, validateMobileNumber } from "@zongzhi/domain/validators";
 import { createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
-import { fieldProblem, type Me, trpc } from "../api.ts";
-import { type CaseRegistration, registerCase } from "../case-api.ts";
+import { type CaseRegistration, fieldProblem, type Me, registerCase, trpc } from "../api.ts";
 import { categoryOptions, channelName } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";

@@ -1,11 +1,11 @@
 import { A, useParams, useSearchParams } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
-import { type JSX, Match, Show, Switch } from "solid-js";
-import { trpc } from "../api.ts";
-import { asCaseDetail, type CaseDetail, type SummonsView } from "../case-api.ts";
+import { type JSX, Show } from "solid-js";
+import { type CaseDetail, type SummonsView, trpc } from "../api.ts";
 import { categoryName, channelName, formatAmount, formatDate } from "../components/case-common.tsx";
-import { Forbidden, LoadError, Loading, usePageTitle } from "../components/page.tsx";
+import { Forbidden, usePageTitle } from "../components/page.tsx";
 import { QrCode } from "../components/qr-code.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, t } from "../i18n.ts";
 import { readsCases } from "../session.ts";
@@ -17,7 +17,7 @@ import "./cases.css";
 function createCase(id: () => string) {
   return createQuery(() => ({
     queryKey: ["cases.get", id()],
-    queryFn: async () => asCaseDetail(await trpc.cases.get.query({ id: id() })),
+    queryFn: async () => await trpc.cases.get.query({ id: id() }),
   }));
 }
 
@@ -51,12 +51,7 @@ export function CaseReceiptPage() {
   const detail = createCase(() => params.id);
   return (
     <Show when={readsCases(me())} fallback={<Forbidden />}>
-      <Switch fallback={<Loading />}>
-        <Match when={detail.isError}>
-          <LoadError error={detail.error} retry={() => detail.refetch()} />
-        </Match>
-        <Match when={detail.data}>{(c) => <Receipt detail={c()} />}</Match>
-      </Switch>
+      <QueryState query={detail}>{(c) => <Receipt detail={c()} />}</QueryState>
     </Show>
   );
 }
@@ -131,12 +126,7 @@ export function CasePaperPage() {
   return (
     <Show when={readsCases(me()) && kind()} fallback={<Forbidden />}>
       {(k) => (
-        <Switch fallback={<Loading />}>
-          <Match when={detail.isError}>
-            <LoadError error={detail.error} retry={() => detail.refetch()} />
-          </Match>
-          <Match when={detail.data}>{(c) => <Paper detail={c()} kind={k()} summonsId={search.summons} />}</Match>
-        </Switch>
+        <QueryState query={detail}>{(c) => <Paper detail={c()} kind={k()} summonsId={search.summons} />}</QueryState>
       )}
     </Show>
   );

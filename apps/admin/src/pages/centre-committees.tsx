@@ -1,5 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { trpc } from "../api.ts";
 import {
   CentrePicker,
@@ -17,7 +17,9 @@ import {
   joinList,
   useCentre,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { errorText, Forbidden, Loading, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -66,79 +68,68 @@ function CommitteesView() {
       />
       <CentrePicker centre={centre} me={me()} />
       <CentreSection id="committees-title" title={centre.current()?.name ?? ""}>
-        <Switch fallback={<Loading />}>
-          <Match when={committees.isError}>
-            <LoadError error={committees.error} retry={() => committees.refetch()} />
-          </Match>
-          <Match when={committees.data && rows().length === 0}>
-            <p class="muted">{t("centre.com.empty")}</p>
-          </Match>
-          <Match when={committees.data}>
-            <p class="muted small">{t("centre.com.count", { n: rows().length })}</p>
-            <table class="table centre-table">
-              <caption class="sr-only">{t("centre.com.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("centre.com.field")}</th>
-                  <th scope="col">{t("centre.com.name")}</th>
-                  <th scope="col">{t("centre.com.members")}</th>
-                  <Show when={centre.canConfigure()}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(c) => (
-                    <tr classList={{ "row-inactive": !c.active }}>
-                      <td>
-                        <Badge tone="info">{committeeFieldName(c.field)}</Badge>
-                      </td>
-                      <td>
-                        <span class="cell-title">{c.name}</span>
-                        <Show when={!c.active}>
-                          {" "}
-                          <Badge tone="danger">{t("centre.inactive")}</Badge>
-                        </Show>
-                      </td>
-                      <td>
-                        <Show
-                          when={c.members.length > 0}
-                          fallback={<span class="muted">{t("centre.com.noMembers")}</span>}
-                        >
-                          <ul class="plain-list">
-                            <For each={COMMITTEE_ROLES.filter((role) => membersOf(c, role).length > 0)}>
-                              {(role) => (
-                                <li>
-                                  <span class="muted">{committeeRoleName(role)}：</span>
-                                  {joinList(membersOf(c, role).map((m) => m.name))}
-                                </li>
-                              )}
-                            </For>
-                          </ul>
-                        </Show>
-                      </td>
-                      <Show when={centre.canConfigure()}>
-                        <td class="col-actions">
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("centre.editLabel", { name: c.name })}
-                            onClick={() => setEditing(c)}
-                          >
-                            {t("centre.edit")}
-                          </Button>
-                        </td>
+        <QueryState query={committees} empty={t("centre.com.empty")} isEmpty={() => rows().length === 0}>
+          {() => (
+            <>
+              <p class="muted small">{t("centre.com.count", { n: rows().length })}</p>
+              <DataTable
+                class="centre-table"
+                caption={t("centre.com.title")}
+                columns={[
+                  { label: t("centre.com.field") },
+                  { label: t("centre.com.name") },
+                  { label: t("centre.com.members") },
+                  actionsColumn(centre.canConfigure()),
+                ]}
+                rows={rows()}
+              >
+                {(c) => (
+                  <tr classList={{ "row-inactive": !c.active }}>
+                    <td>
+                      <Badge tone="info">{committeeFieldName(c.field)}</Badge>
+                    </td>
+                    <td>
+                      <span class="cell-title">{c.name}</span>
+                      <Show when={!c.active}>
+                        {" "}
+                        <Badge tone="danger">{t("centre.inactive")}</Badge>
                       </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
+                    </td>
+                    <td>
+                      <Show
+                        when={c.members.length > 0}
+                        fallback={<span class="muted">{t("centre.com.noMembers")}</span>}
+                      >
+                        <ul class="plain-list">
+                          <For each={COMMITTEE_ROLES.filter((role) => membersOf(c, role).length > 0)}>
+                            {(role) => (
+                              <li>
+                                <span class="muted">{committeeRoleName(role)}：</span>
+                                {joinList(membersOf(c, role).map((m) => m.name))}
+                              </li>
+                            )}
+                          </For>
+                        </ul>
+                      </Show>
+                    </td>
+                    <Show when={centre.canConfigure()}>
+                      <td class="col-actions">
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          aria-label={t("centre.editLabel", { name: c.name })}
+                          onClick={() => setEditing(c)}
+                        >
+                          {t("centre.edit")}
+                        </Button>
+                      </td>
+                    </Show>
+                  </tr>
+                )}
+              </DataTable>
+            </>
+          )}
+        </QueryState>
       </CentreSection>
       <Dialog
         open={editing() !== null}

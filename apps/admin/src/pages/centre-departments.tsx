@@ -23,7 +23,8 @@ import {
   weekdayName,
   wholeNumber,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -80,104 +81,103 @@ function DepartmentsView() {
         }
       />
       <CentrePicker centre={centre} me={me()} />
-      <Switch fallback={<Loading />}>
-        <Match when={list.isError}>
-          <LoadError error={list.error} retry={() => list.refetch()} />
-        </Match>
-        <Match when={list.data}>
-          <p class="centre-summary">
-            {t("centre.dept.summary", {
-              permanent: of("permanent").length,
-              rotating: of("rotating").length,
-              onCall: of("on_call").length,
-            })}
-          </p>
-          <For each={RESIDENCIES}>
-            {(residency) => (
-              <CentreSection
-                id={`dept-${residency}`}
-                title={t("centre.dept.group", { name: residencyName(residency), n: of(residency).length })}
-              >
-                <Show
-                  when={of(residency).length > 0}
-                  fallback={<p class="muted">{t("centre.dept.empty", { name: residencyName(residency) })}</p>}
+      <QueryState query={list}>
+        {() => (
+          <>
+            <p class="centre-summary">
+              {t("centre.dept.summary", {
+                permanent: of("permanent").length,
+                rotating: of("rotating").length,
+                onCall: of("on_call").length,
+              })}
+            </p>
+            <For each={RESIDENCIES}>
+              {(residency) => (
+                <CentreSection
+                  id={`dept-${residency}`}
+                  title={t("centre.dept.group", { name: residencyName(residency), n: of(residency).length })}
                 >
-                  <table class="table centre-table">
-                    <caption class="sr-only">
-                      {t("centre.dept.groupCaption", { name: residencyName(residency) })}
-                    </caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t("centre.dept.colName")}</th>
-                        <th scope="col">{t("centre.dept.colResidency")}</th>
-                        <th scope="col">{t("centre.dept.colContact")}</th>
-                        <th scope="col">{t("centre.dept.colSchedule")}</th>
-                        <th scope="col">{t("centre.dept.colLiaisons")}</th>
-                        <Show when={centre.canConfigure()}>
-                          <th scope="col" class="col-actions">
-                            {t("common.actions")}
-                          </th>
-                        </Show>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      <For each={of(residency)}>
-                        {(s) => (
-                          <tr>
-                            <td>
-                              <div class="cell-title">{s.name}</div>
-                              <div class="muted small">{s.kindName}</div>
-                            </td>
-                            <td>
-                              <div class="badge-row">
-                                <ResidencyBadge residency={s.residency} />
-                                <Show when={!s.active}>
-                                  <Badge tone="danger">{t("centre.inactive")}</Badge>
-                                </Show>
-                              </div>
-                            </td>
-                            <td>
-                              <div>{s.contactName ?? ""}</div>
-                              <div class="mono small">{s.contactPhone ?? ""}</div>
-                            </td>
-                            <td>
-                              <Presence stationing={s} />
-                            </td>
-                            <td>{joinList(s.liaisons.map((l) => l.displayName))}</td>
-                            <Show when={centre.canConfigure()}>
-                              <td class="col-actions">
-                                <div class="row-actions">
-                                  <Button
-                                    size="sm"
-                                    variant="ghost"
-                                    aria-label={t("centre.editLabel", { name: s.name })}
-                                    onClick={() => setEditing(s)}
-                                  >
-                                    {t("centre.edit")}
-                                  </Button>
-                                  <Button
-                                    size="sm"
-                                    variant="ghost"
-                                    class="btn-danger-text"
-                                    aria-label={t("centre.dept.removeLabel", { name: s.name })}
-                                    onClick={() => setRemoving(s)}
-                                  >
-                                    {t("centre.dept.remove")}
-                                  </Button>
+                  <Show
+                    when={of(residency).length > 0}
+                    fallback={<p class="muted">{t("centre.dept.empty", { name: residencyName(residency) })}</p>}
+                  >
+                    <table class="table centre-table">
+                      <caption class="sr-only">
+                        {t("centre.dept.groupCaption", { name: residencyName(residency) })}
+                      </caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">{t("centre.dept.colName")}</th>
+                          <th scope="col">{t("centre.dept.colResidency")}</th>
+                          <th scope="col">{t("centre.dept.colContact")}</th>
+                          <th scope="col">{t("centre.dept.colSchedule")}</th>
+                          <th scope="col">{t("centre.dept.colLiaisons")}</th>
+                          <Show when={centre.canConfigure()}>
+                            <th scope="col" class="col-actions">
+                              {t("common.actions")}
+                            </th>
+                          </Show>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        <For each={of(residency)}>
+                          {(s) => (
+                            <tr>
+                              <td>
+                                <div class="cell-title">{s.name}</div>
+                                <div class="muted small">{s.kindName}</div>
+                              </td>
+                              <td>
+                                <div class="badge-row">
+                                  <ResidencyBadge residency={s.residency} />
+                                  <Show when={!s.active}>
+                                    <Badge tone="danger">{t("centre.inactive")}</Badge>
+                                  </Show>
                                 </div>
                               </td>
-                            </Show>
-                          </tr>
-                        )}
-                      </For>
-                    </tbody>
-                  </table>
-                </Show>
-              </CentreSection>
-            )}
-          </For>
-        </Match>
-      </Switch>
+                              <td>
+                                <div>{s.contactName ?? ""}</div>
+                                <div class="mono small">{s.contactPhone ?? ""}</div>
+                              </td>
+                              <td>
+                                <Presence stationing={s} />
+                              </td>
+                              <td>{joinList(s.liaisons.map((l) => l.displayName))}</td>
+                              <Show when={centre.canConfigure()}>
+                                <td class="col-actions">
+                                  <div class="row-actions">
+                                    <Button
+                                      size="sm"
+                                      variant="ghost"
+                                      aria-label={t("centre.editLabel", { name: s.name })}
+                                      onClick={() => setEditing(s)}
+                                    >
+                                      {t("centre.edit")}
+                                    </Button>
+                                    <Button
+                                      size="sm"
+                                      variant="ghost"
+                                      class="btn-danger-text"
+                                      aria-label={t("centre.dept.removeLabel", { name: s.name })}
+                                      onClick={() => setRemoving(s)}
+                                    >
+                                      {t("centre.dept.remove")}
+                                    </Button>
+                                  </div>
+                                </td>
+                              </Show>
+                            </tr>
+                          )}
+                        </For>
+                      </tbody>
+                    </table>
+                  </Show>
+                </CentreSection>
+              )}
+            </For>
+          </>
+        )}
+      </QueryState>
 
       <Dialog
         open={editing() !== null}

@@ -1,5 +1,5 @@
 import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
   AFFILIATIONS,
@@ -18,7 +18,8 @@ import {
   specialtyName,
   splitList,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -125,94 +126,90 @@ function MediatorsView() {
         </div>
       </search>
       <CentreSection id="pool-title" title={t("centre.med.title")}>
-        <Switch fallback={<Loading />}>
-          <Match when={mediators.isError}>
-            <LoadError error={mediators.error} retry={() => mediators.refetch()} />
-          </Match>
-          <Match when={mediators.data && rows().length === 0}>
-            <p class="muted">{t("centre.med.empty")}</p>
-          </Match>
-          <Match when={mediators.data}>
-            <p class="muted small" aria-live="polite">
-              {t("centre.med.count", { n: rows().length })}
-              <Show when={rows().length >= 200}> · {t("centre.med.limit")}</Show>
-            </p>
-            <table class="table centre-table" aria-busy={mediators.isFetching}>
-              <caption class="sr-only">{t("centre.med.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("centre.med.name")}</th>
-                  <th scope="col">{t("centre.med.grade")}</th>
-                  <th scope="col">{t("centre.med.specialties")}</th>
-                  <th scope="col">{t("centre.med.affiliation")}</th>
-                  <th scope="col">{t("centre.med.colQualifications")}</th>
-                  <th scope="col">{t("centre.med.pool")}</th>
-                  <Show when={canConfigure()}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(m) => (
-                    <tr classList={{ "row-inactive": !m.active }}>
-                      <td>
-                        <div class="cell-title">{m.name}</div>
-                        <Show when={m.phone}>
-                          <div class="mono small muted">{m.phone}</div>
-                        </Show>
-                      </td>
-                      <td>
-                        <div class="badge-row">
-                          <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
-                          <Show when={!m.active}>
-                            <Badge tone="danger">{t("centre.inactive")}</Badge>
-                          </Show>
-                        </div>
-                      </td>
-                      <td>
-                        <div class="badge-row">
-                          <For each={m.specialties}>{(s) => <Badge tone="neutral">{specialtyName(s)}</Badge>}</For>
-                        </div>
-                      </td>
-                      <td>
-                        <div>{affiliationName(m.affiliation)}</div>
-                        <Show when={m.affiliationName}>
-                          <div class="muted small">{m.affiliationName}</div>
-                        </Show>
-                      </td>
-                      <td class="small">{joinList(m.qualifications)}</td>
-                      <td>
-                        <div class="badge-row">
-                          <span>{m.poolName}</span>
-                          <Show when={m.own}>
-                            <Badge tone="success">{t("centre.med.own")}</Badge>
-                          </Show>
-                        </div>
-                      </td>
-                      <Show when={canConfigure()}>
-                        <td class="col-actions">
-                          <Show when={m.own}>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              aria-label={t("centre.editLabel", { name: m.name })}
-                              onClick={() => setEditing(m)}
-                            >
-                              {t("centre.edit")}
-                            </Button>
+        <QueryState query={mediators} empty={t("centre.med.empty")} isEmpty={() => rows().length === 0}>
+          {() => (
+            <>
+              <p class="muted small" aria-live="polite">
+                {t("centre.med.count", { n: rows().length })}
+                <Show when={rows().length >= 200}> · {t("centre.med.limit")}</Show>
+              </p>
+              <table class="table centre-table" aria-busy={mediators.isFetching}>
+                <caption class="sr-only">{t("centre.med.title")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("centre.med.name")}</th>
+                    <th scope="col">{t("centre.med.grade")}</th>
+                    <th scope="col">{t("centre.med.specialties")}</th>
+                    <th scope="col">{t("centre.med.affiliation")}</th>
+                    <th scope="col">{t("centre.med.colQualifications")}</th>
+                    <th scope="col">{t("centre.med.pool")}</th>
+                    <Show when={canConfigure()}>
+                      <th scope="col" class="col-actions">
+                        {t("common.actions")}
+                      </th>
+                    </Show>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={rows()}>
+                    {(m) => (
+                      <tr classList={{ "row-inactive": !m.active }}>
+                        <td>
+                          <div class="cell-title">{m.name}</div>
+                          <Show when={m.phone}>
+                            <div class="mono small muted">{m.phone}</div>
                           </Show>
                         </td>
-                      </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
+                        <td>
+                          <div class="badge-row">
+                            <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
+                            <Show when={!m.active}>
+                              <Badge tone="danger">{t("centre.inactive")}</Badge>
+                            </Show>
+                          </div>
+                        </td>
+                        <td>
+                          <div class="badge-row">
+                            <For each={m.specialties}>{(s) => <Badge tone="neutral">{specialtyName(s)}</Badge>}</For>
+                          </div>
+                        </td>
+                        <td>
+                          <div>{affiliationName(m.affiliation)}</div>
+                          <Show when={m.affiliationName}>
+                            <div class="muted small">{m.affiliationName}</div>
+                          </Show>
+                        </td>
+                        <td class="small">{joinList(m.qualifications)}</td>
+                        <td>
+                          <div class="badge-row">
+                            <span>{m.poolName}</span>
+                            <Show when={m.own}>
+                              <Badge tone="success">{t("centre.med.own")}</Badge>
+                            </Show>
+                          </div>
+                        </td>
+                        <Show when={canConfigure()}>
+                          <td class="col-actions">
+                            <Show when={m.own}>
+                              <Button
+                                size="sm"
+                                variant="ghost"
+                                aria-label={t("centre.editLabel", { name: m.name })}
+                                onClick={() => setEditing(m)}
+                              >
+                                {t("centre.edit")}
+                              </Button>
+                            </Show>
+                          </td>
+                        </Show>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </>
+          )}
+        </QueryState>
       </CentreSection>
       <Dialog
         open={editing() !== null}

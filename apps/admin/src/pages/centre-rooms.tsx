@@ -1,7 +1,7 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
 import { addDays, chinaToday, isIsoDate } from "@zongzhi/domain/calendar";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
   AREAS,
@@ -27,7 +27,8 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { errorText, Forbidden, Loading, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -83,67 +84,66 @@ function RoomsView() {
         }
       />
       <CentrePicker centre={centre} me={me()} />
-      <Switch fallback={<Loading />}>
-        <Match when={rooms.isError}>
-          <LoadError error={rooms.error} retry={() => rooms.refetch()} />
-        </Match>
-        <Match when={rooms.data}>
-          <div class="rooms-layout">
-            <div class="rooms-areas">
-              <For each={AREAS}>
-                {(area) => (
-                  <CentreSection
-                    id={`area-${area}`}
-                    title={areaName(area)}
-                    actions={<span class="muted small">{t("centre.room.count", { n: inArea(area).length })}</span>}
-                  >
-                    <Show
-                      when={inArea(area).length > 0}
-                      fallback={<p class="muted small">{t("centre.room.emptyArea")}</p>}
+      <QueryState query={rooms}>
+        {() => (
+          <>
+            <div class="rooms-layout">
+              <div class="rooms-areas">
+                <For each={AREAS}>
+                  {(area) => (
+                    <CentreSection
+                      id={`area-${area}`}
+                      title={areaName(area)}
+                      actions={<span class="muted small">{t("centre.room.count", { n: inArea(area).length })}</span>}
                     >
-                      <ul class="room-list">
-                        <For each={inArea(area)}>
-                          {(room) => (
-                            <RoomCard
-                              room={room}
-                              selected={selected()?.id === room.id}
-                              canEdit={centre.canConfigure()}
-                              onSelect={() => setParams({ room: room.id })}
-                              onEdit={() => setEditing(room)}
-                            />
-                          )}
-                        </For>
-                      </ul>
-                    </Show>
-                  </CentreSection>
-                )}
-              </For>
+                      <Show
+                        when={inArea(area).length > 0}
+                        fallback={<p class="muted small">{t("centre.room.emptyArea")}</p>}
+                      >
+                        <ul class="room-list">
+                          <For each={inArea(area)}>
+                            {(room) => (
+                              <RoomCard
+                                room={room}
+                                selected={selected()?.id === room.id}
+                                canEdit={centre.canConfigure()}
+                                onSelect={() => setParams({ room: room.id })}
+                                onEdit={() => setEditing(room)}
+                              />
+                            )}
+                          </For>
+                        </ul>
+                      </Show>
+                    </CentreSection>
+                  )}
+                </For>
+              </div>
+              <div class="rooms-timeline">
+                <Show
+                  when={selected()}
+                  keyed
+                  fallback={
+                    <section class="card">
+                      <p class="muted">{t("centre.booking.pickRoom")}</p>
+                    </section>
+                  }
+                >
+                  {(room) => (
+                    <BookingTimeline
+                      room={room}
+                      date={date()}
+                      setDate={(d) => setParams({ date: d })}
+                      tenantId={centre.tenantId()}
+                      centreId={centre.current()?.id ?? ""}
+                      canBook={centre.isOwn() && can(me(), "booking.manage") && room.active}
+                    />
+                  )}
+                </Show>
+              </div>
             </div>
-            <div class="rooms-timeline">
-              <Show
-                when={selected()}
-                keyed
-                fallback={
-                  <section class="card">
-                    <p class="muted">{t("centre.booking.pickRoom")}</p>
-                  </section>
-                }
-              >
-                {(room) => (
-                  <BookingTimeline
-                    room={room}
-                    date={date()}
-                    setDate={(d) => setParams({ date: d })}
-                    tenantId={centre.tenantId()}
-                    centreId={centre.current()?.id ?? ""}
-                    canBook={centre.isOwn() && can(me(), "booking.manage") && room.active}
-                  />
-                )}
-              </Show>
-            </div>
-          </div>
-        </Match>
-      </Switch>
+          </>
+        )}
+      </QueryState>
       <Dialog
         open={editing() !== null}
         onOpenChange={(open) => !open && setEditing(null)}
@@ -294,64 +294,63 @@ function BookingTimeline(props: {
       <p class="timeline-day">
         <strong>{dayLabel(props.date)}</strong> <span class="muted">{fullDate(props.date)}</span>
       </p>
-      <Switch fallback={<Loading />}>
-        <Match when={bookings.isError}>
-          <LoadError error={bookings.error} retry={() => bookings.refetch()} />
-        </Match>
-        <Match when={bookings.data}>
-          <Show when={items().length === 0}>
-            <p class="muted small">{t("centre.booking.none")}</p>
-          </Show>
-          <div class="timeline" style={{ height: `${hours().length * HOUR_PX}px` }} aria-busy={bookings.isFetching}>
-            <ol class="timeline-hours" aria-label={t("centre.booking.hours")}>
-              <For each={hours()}>
-                {(hour) => (
-                  <li class="timeline-hour" style={{ height: `${HOUR_PX}px` }}>
-                    <span class="timeline-hour-label">{clock(hour * 60)}</span>
-                  </li>
-                )}
-              </For>
-            </ol>
-            <ol
-              class="timeline-bookings"
-              aria-label={t("centre.booking.list", { room: props.room.name, date: dayLabel(props.date) })}
-            >
-              <For each={items()}>
-                {(item) => (
-                  <li
-                    class="booking-block"
-                    style={{
-                      top: `${((item.start - firstHour() * 60) / 60) * HOUR_PX}px`,
-                      height: `${Math.max(((item.end - item.start) / 60) * HOUR_PX, 24)}px`,
-                    }}
-                  >
-                    <div class="booking-text">
-                      <span class="booking-time">{timeText(item.start, item.end)}</span>
-                      <span class="booking-title">{item.booking.title}</span>
-                      <Show when={item.booking.mediators.length > 0}>
-                        <span class="booking-mediators">
-                          {t("centre.booking.with", { names: joinList(item.booking.mediators.map((m) => m.name)) })}
-                        </span>
+      <QueryState query={bookings}>
+        {() => (
+          <>
+            <Show when={items().length === 0}>
+              <p class="muted small">{t("centre.booking.none")}</p>
+            </Show>
+            <div class="timeline" style={{ height: `${hours().length * HOUR_PX}px` }} aria-busy={bookings.isFetching}>
+              <ol class="timeline-hours" aria-label={t("centre.booking.hours")}>
+                <For each={hours()}>
+                  {(hour) => (
+                    <li class="timeline-hour" style={{ height: `${HOUR_PX}px` }}>
+                      <span class="timeline-hour-label">{clock(hour * 60)}</span>
+                    </li>
+                  )}
+                </For>
+              </ol>
+              <ol
+                class="timeline-bookings"
+                aria-label={t("centre.booking.list", { room: props.room.name, date: dayLabel(props.date) })}
+              >
+                <For each={items()}>
+                  {(item) => (
+                    <li
+                      class="booking-block"
+                      style={{
+                        top: `${((item.start - firstHour() * 60) / 60) * HOUR_PX}px`,
+                        height: `${Math.max(((item.end - item.start) / 60) * HOUR_PX, 24)}px`,
+                      }}
+                    >
+                      <div class="booking-text">
+                        <span class="booking-time">{timeText(item.start, item.end)}</span>
+                        <span class="booking-title">{item.booking.title}</span>
+                        <Show when={item.booking.mediators.length > 0}>
+                          <span class="booking-mediators">
+                            {t("centre.booking.with", { names: joinList(item.booking.mediators.map((m) => m.name)) })}
+                          </span>
+                        </Show>
+                      </div>
+                      <Show when={props.canBook}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          class="booking-cancel"
+                          aria-label={t("centre.booking.cancelLabel", { title: item.booking.title })}
+                          onClick={() => setCancelling(item.booking)}
+                        >
+                          {t("centre.booking.cancel")}
+                        </Button>
                       </Show>
-                    </div>
-                    <Show when={props.canBook}>
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        class="booking-cancel"
-                        aria-label={t("centre.booking.cancelLabel", { title: item.booking.title })}
-                        onClick={() => setCancelling(item.booking)}
-                      >
-                        {t("centre.booking.cancel")}
-                      </Button>
-                    </Show>
-                  </li>
-                )}
-              </For>
-            </ol>
-          </div>
-        </Match>
-      </Switch>
+                    </li>
+                  )}
+                </For>
+              </ol>
+            </div>
+          </>
+        )}
+      </QueryState>
       <Dialog
         open={booking()}
         onOpenChange={setBooking}

@@ -1,7 +1,7 @@
 import { useSearchParams } from "@solidjs/router";
 import { createQuery, keepPreviousData } from "@tanstack/solid-query";
 import { addDays, chinaToday, isIsoDate, mondayOf } from "@zongzhi/domain/calendar";
-import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
+import { createSignal, For, type JSX, Show } from "solid-js";
 import { trpc } from "../api.ts";
 import {
   CentrePicker,
@@ -12,7 +12,8 @@ import {
   holidayName,
   useCentre,
 } from "../components/centre.tsx";
-import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -89,18 +90,13 @@ function RosterView() {
             </form>
           </div>
         </div>
-        <Switch fallback={<Loading />}>
-          <Match when={roster.isError}>
-            <LoadError error={roster.error} retry={() => roster.refetch()} />
-          </Match>
-          <Match when={roster.data}>
-            {(days) => (
-              <ol class="roster-week" aria-label={t("centre.roster.weekLabel")} aria-busy={roster.isFetching}>
-                <For each={days()}>{(day) => <RosterDay day={day} today={day.date === today} />}</For>
-              </ol>
-            )}
-          </Match>
-        </Switch>
+        <QueryState query={roster}>
+          {(days) => (
+            <ol class="roster-week" aria-label={t("centre.roster.weekLabel")} aria-busy={roster.isFetching}>
+              <For each={days()}>{(day) => <RosterDay day={day} today={day.date === today} />}</For>
+            </ol>
+          )}
+        </QueryState>
       </section>
     </>
   );

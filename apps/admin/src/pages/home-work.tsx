@@ -1,11 +1,10 @@
 import { A } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
 import type { CaseState } from "@zongzhi/domain/case-workflow";
-import { For, type JSX, Match, Show, Switch } from "solid-js";
-import { type Me, trpc } from "../api.ts";
-import type { LiaisonItem } from "../case-api.ts";
+import { For, type JSX, Show } from "solid-js";
+import { type LiaisonItem, type Me, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
-import { LoadError, Loading } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { formatDateTime, type MessageKey, t } from "../i18n.ts";
 import { type HomeSection, homeSectionsFor } from "../menu.ts";
 
@@ -130,38 +129,33 @@ function CaseCard(props: { title: MessageKey; filter: () => CaseFilter; showStat
     queryFn: () => trpc.cases.list.query({ ...props.filter(), limit: 100 }),
   }));
   return (
-    <Switch fallback={<Loading />}>
-      <Match when={list.isError}>
-        <LoadError error={list.error} retry={() => list.refetch()} />
-      </Match>
-      <Match when={list.data}>
-        {(data) => (
-          <Card title={props.title} count={data().next ? "100+" : data().items.length}>
-            <Show when={data().items.length > 0} fallback={<p class="muted small">{t("console.home.empty")}</p>}>
-              <ul class="home-list">
-                <For each={data().items.slice(0, SHOWN)}>
-                  {(item) => (
-                    <li>
-                      <A href={`/cases/${item.id}`} class="home-item-title" title={item.title}>
-                        {item.title}
-                      </A>
-                      <Show when={props.showStatus} fallback={<span class="mono muted small">{item.code}</span>}>
-                        <StatusBadge state={item.status} />
-                      </Show>
-                    </li>
-                  )}
-                </For>
-              </ul>
-              <Show when={data().items.length > SHOWN}>
-                <A href="/cases" class="small">
-                  {t("console.home.more")}
-                </A>
-              </Show>
+    <QueryState query={list}>
+      {(data) => (
+        <Card title={props.title} count={data().next ? "100+" : data().items.length}>
+          <Show when={data().items.length > 0} fallback={<p class="muted small">{t("console.home.empty")}</p>}>
+            <ul class="home-list">
+              <For each={data().items.slice(0, SHOWN)}>
+                {(item) => (
+                  <li>
+                    <A href={`/cases/${item.id}`} class="home-item-title" title={item.title}>
+                      {item.title}
+                    </A>
+                    <Show when={props.showStatus} fallback={<span class="mono muted small">{item.code}</span>}>
+                      <StatusBadge state={item.status} />
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+            <Show when={data().items.length > SHOWN}>
+              <A href="/cases" class="small">
+                {t("console.home.more")}
+              </A>
             </Show>
-          </Card>
-        )}
-      </Match>
-    </Switch>
+          </Show>
+        </Card>
+      )}
+    </QueryState>
   );
 }
 
@@ -199,24 +193,19 @@ function LiaisonCards() {
     </Show>
   );
   return (
-    <Switch fallback={<Loading />}>
-      <Match when={inbox.isError}>
-        <LoadError error={inbox.error} retry={() => inbox.refetch()} />
-      </Match>
-      <Match when={inbox.data}>
-        {(data) => (
-          <>
-            <Card title="console.home.awaitingReport" count={pending(data()).length}>
-              {list(pending(data()), (s) => t("console.home.dueAt", { time: formatDateTime(s.dueAt) }))}
-            </Card>
-            <Card title="console.home.objectionClosing" count={closing(data()).length}>
-              {list(closing(data()), (s) =>
-                t("console.home.objectionUntil", { time: formatDateTime(s.objectionDeadline) }),
-              )}
-            </Card>
-          </>
-        )}
-      </Match>
-    </Switch>
+    <QueryState query={inbox}>
+      {(data) => (
+        <>
+          <Card title="console.home.awaitingReport" count={pending(data()).length}>
+            {list(pending(data()), (s) => t("console.home.dueAt", { time: formatDateTime(s.dueAt) }))}
+          </Card>
+          <Card title="console.home.objectionClosing" count={closing(data()).length}>
+            {list(closing(data()), (s) =>
+              t("console.home.objectionUntil", { time: formatDateTime(s.objectionDeadline) }),
+            )}
+          </Card>
+        </>
+      )}
+    </QueryState>
   );
 }

@@ -1,12 +1,13 @@
 import { A } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import type { CaseState } from "@zongzhi/domain/case-workflow";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
-import { trpc } from "../api.ts";
-import type { LiaisonItem } from "../case-api.ts";
+import { createSignal, Show } from "solid-js";
+import { type LiaisonItem, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
 import { TextArea } from "../components/case-fields.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -80,104 +81,90 @@ function LiaisonInbox() {
             onChange={(v) => setStatus(v && v !== "*" ? (v as SummonsStatus) : null)}
           />
         </div>
-        <Switch fallback={<Loading />}>
-          <Match when={inbox.isError}>
-            <LoadError error={inbox.error} retry={() => inbox.refetch()} />
-          </Match>
-          <Match when={inbox.data?.length === 0}>
-            <p class="muted">{t("cases.liaison.empty")}</p>
-          </Match>
-          <Match when={inbox.data}>
-            {(items) => (
-              <div class="table-scroll">
-                <table class="table">
-                  <caption class="sr-only">{t("cases.liaison.table")}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("cases.code")}</th>
-                      <th scope="col">{t("cases.title")}</th>
-                      <th scope="col">{t("cases.detail.department")}</th>
-                      <th scope="col">{t("cases.detail.summonedAt")}</th>
-                      <th scope="col">{t("cases.detail.dueAt")}</th>
-                      <th scope="col">{t("cases.detail.objectionDeadline")}</th>
-                      <th scope="col">{t("cases.status")}</th>
-                      <th scope="col" class="col-actions">
-                        {t("common.actions")}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={items()}>
-                      {(s) => (
-                        <tr>
-                          <td class="mono nowrap">
-                            <A href={`/cases/${s.caseId}`}>{s.code}</A>
-                          </td>
-                          <td>
-                            <div>{s.title}</div>
-                            <Show when={s.instructions}>
-                              <div class="muted small">{s.instructions}</div>
-                            </Show>
-                          </td>
-                          <td>{s.departmentName}</td>
-                          <td class="nowrap">{formatDateTime(s.summonedAt)}</td>
-                          <td class="nowrap">{formatDateTime(s.dueAt)}</td>
-                          <td class="nowrap">
-                            {formatDateTime(s.objectionDeadline)}
-                            <Show when={!mayObject(s) && s.status !== "objected"}>
-                              <div class="muted small">{t("cases.liaison.objectionClosed")}</div>
-                            </Show>
-                          </td>
-                          <td>
-                            <div class="badge-row">
-                              <Badge tone={TONE[s.status]}>{t(`cases.summonsStatus.${s.status}`)}</Badge>
-                              <StatusBadge state={s.caseStatus as CaseState} />
-                            </div>
-                          </td>
-                          <td class="col-actions">
-                            <div class="row-actions">
-                              <Show when={s.status === "pending"}>
-                                <Button
-                                  size="sm"
-                                  variant="primary"
-                                  aria-label={t("cases.liaison.acknowledgeLabel", { code: s.code })}
-                                  disabled={acknowledge.isPending}
-                                  onClick={() => acknowledge.mutate(s)}
-                                >
-                                  {t("cases.liaison.acknowledge")}
-                                </Button>
-                              </Show>
-                              <Show when={s.status === "acknowledged"}>
-                                <Button
-                                  size="sm"
-                                  aria-label={t("cases.liaison.feedbackLabel", { code: s.code })}
-                                  onClick={() => setFeeding(s)}
-                                >
-                                  {t("cases.liaison.feedback")}
-                                </Button>
-                              </Show>
-                              <Show when={mayObject(s)}>
-                                <Button
-                                  size="sm"
-                                  variant="ghost"
-                                  class="btn-danger-text"
-                                  aria-label={t("cases.liaison.objectLabel", { code: s.code })}
-                                  onClick={() => setObjecting(s)}
-                                >
-                                  {t("cases.liaison.object")}
-                                </Button>
-                              </Show>
-                            </div>
-                          </td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </div>
-            )}
-          </Match>
-        </Switch>
+        <QueryState query={inbox} empty={t("cases.liaison.empty")}>
+          {(items) => (
+            <div class="table-scroll">
+              <DataTable
+                caption={t("cases.liaison.table")}
+                columns={[
+                  { label: t("cases.code") },
+                  { label: t("cases.title") },
+                  { label: t("cases.detail.department") },
+                  { label: t("cases.detail.summonedAt") },
+                  { label: t("cases.detail.dueAt") },
+                  { label: t("cases.detail.objectionDeadline") },
+                  { label: t("cases.status") },
+                  actionsColumn(),
+                ]}
+                rows={items()}
+              >
+                {(s) => (
+                  <tr>
+                    <td class="mono nowrap">
+                      <A href={`/cases/${s.caseId}`}>{s.code}</A>
+                    </td>
+                    <td>
+                      <div>{s.title}</div>
+                      <Show when={s.instructions}>
+                        <div class="muted small">{s.instructions}</div>
+                      </Show>
+                    </td>
+                    <td>{s.departmentName}</td>
+                    <td class="nowrap">{formatDateTime(s.summonedAt)}</td>
+                    <td class="nowrap">{formatDateTime(s.dueAt)}</td>
+                    <td class="nowrap">
+                      {formatDateTime(s.objectionDeadline)}
+                      <Show when={!mayObject(s) && s.status !== "objected"}>
+                        <div class="muted small">{t("cases.liaison.objectionClosed")}</div>
+                      </Show>
+                    </td>
+                    <td>
+                      <div class="badge-row">
+                        <Badge tone={TONE[s.status]}>{t(`cases.summonsStatus.${s.status}`)}</Badge>
+                        <StatusBadge state={s.caseStatus as CaseState} />
+                      </div>
+                    </td>
+                    <td class="col-actions">
+                      <div class="row-actions">
+                        <Show when={s.status === "pending"}>
+                          <Button
+                            size="sm"
+                            variant="primary"
+                            aria-label={t("cases.liaison.acknowledgeLabel", { code: s.code })}
+                            disabled={acknowledge.isPending}
+                            onClick={() => acknowledge.mutate(s)}
+                          >
+                            {t("cases.liaison.acknowledge")}
+                          </Button>
+                        </Show>
+                        <Show when={s.status === "acknowledged"}>
+                          <Button
+                            size="sm"
+                            aria-label={t("cases.liaison.feedbackLabel", { code: s.code })}
+                            onClick={() => setFeeding(s)}
+                          >
+                            {t("cases.liaison.feedback")}
+                          </Button>
+                        </Show>
+                        <Show when={mayObject(s)}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            class="btn-danger-text"
+                            aria-label={t("cases.liaison.objectLabel", { code: s.code })}
+                            onClick={() => setObjecting(s)}
+                          >
+                            {t("cases.liaison.object")}
+                          </Button>
+                        </Show>
+                      </div>
+                    </td>
+                  </tr>
+                )}
+              </DataTable>
+            </div>
+          )}
+        </QueryState>
       </section>
       <Dialog
         open={objecting() !== null}

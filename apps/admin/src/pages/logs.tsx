@@ -1,9 +1,11 @@
 import { useParams } from "@solidjs/router";
 import { createInfiniteQuery } from "@tanstack/solid-query";
 import { OPERATION_NAMES, operationKind, operationName } from "@zongzhi/domain/operations";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { trpc } from "../api.ts";
-import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { DataTable } from "../components/config-page.tsx";
+import { Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { auditKindName, formatDateTime, pick, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -228,75 +230,68 @@ function LogList(props: { log: Log }) {
         </div>
       </form>
       <section class="card">
-        <Switch fallback={<Loading />}>
-          <Match when={lines.isError}>
-            <LoadError error={lines.error} retry={() => lines.refetch()} />
-          </Match>
-          <Match when={lines.data && rows().length === 0}>
-            <p class="muted">{t("common.none")}</p>
-          </Match>
-          <Match when={lines.data}>
-            <table class="table table-dense">
-              <caption class="sr-only">{title()}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("audit.at")}</th>
-                  <th scope="col">{t("audit.actor")}</th>
-                  <th scope="col">{t("logs.unit")}</th>
-                  <th scope="col">{t("audit.kind")}</th>
-                  <th scope="col">{t("audit.subject")}</th>
-                  <th scope="col">{t("logs.result")}</th>
-                  <th scope="col">{t("audit.ip")}</th>
-                  <th scope="col">{t("logs.requestId")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(line) => (
-                    <tr>
-                      <td class="nowrap small">{formatDateTime(line.at)}</td>
-                      <td class="small">{actorOf(line)}</td>
-                      <td class="small" title={line.scopeCode}>
-                        {unitOf(line)}
-                      </td>
-                      <td>
-                        <Badge tone="neutral" title={line.kind}>
-                          {logKindName(line)}
-                        </Badge>
-                      </td>
-                      <td class="small">
-                        <Show
-                          when={line.kind.startsWith("op.cases") || line.kind === "personal_data.revealed"}
-                          fallback={objectOf(line)}
-                        >
-                          <Show when={line.subjectId} fallback={objectOf(line)}>
-                            {(sid) => <a href={`/cases/${sid()}`}>{objectOf(line)}</a>}
-                          </Show>
+        <QueryState query={lines} empty={t("common.none")} isEmpty={() => rows().length === 0}>
+          {() => (
+            <>
+              <DataTable
+                class="table-dense"
+                caption={title()}
+                columns={[
+                  { label: t("audit.at") },
+                  { label: t("audit.actor") },
+                  { label: t("logs.unit") },
+                  { label: t("audit.kind") },
+                  { label: t("audit.subject") },
+                  { label: t("logs.result") },
+                  { label: t("audit.ip") },
+                  { label: t("logs.requestId") },
+                ]}
+                rows={rows()}
+              >
+                {(line) => (
+                  <tr>
+                    <td class="nowrap small">{formatDateTime(line.at)}</td>
+                    <td class="small">{actorOf(line)}</td>
+                    <td class="small" title={line.scopeCode}>
+                      {unitOf(line)}
+                    </td>
+                    <td>
+                      <Badge tone="neutral" title={line.kind}>
+                        {logKindName(line)}
+                      </Badge>
+                    </td>
+                    <td class="small">
+                      <Show
+                        when={line.kind.startsWith("op.cases") || line.kind === "personal_data.revealed"}
+                        fallback={objectOf(line)}
+                      >
+                        <Show when={line.subjectId} fallback={objectOf(line)}>
+                          {(sid) => <a href={`/cases/${sid()}`}>{objectOf(line)}</a>}
                         </Show>
-                      </td>
-                      <td class="small">
-                        <Show when={resultOf(line)}>
-                          {(r) => <Badge tone={r() === "ok" ? "success" : "warning"}>{resultName(r())}</Badge>}
-                        </Show>
-                      </td>
-                      <td class="mono small">{line.ip}</td>
-                      <td class="mono small" title={line.requestId ?? undefined}>
-                        {line.requestId?.slice(0, 8)}
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-            <div class="table-foot">
-              <Show when={lines.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
-                <Button size="sm" disabled={lines.isFetchingNextPage} onClick={() => lines.fetchNextPage()}>
-                  {lines.isFetchingNextPage ? t("app.loading") : t("common.older")}
-                </Button>
-              </Show>
-            </div>
-          </Match>
-        </Switch>
+                      </Show>
+                    </td>
+                    <td class="small">
+                      <Show when={resultOf(line)}>
+                        {(r) => <Badge tone={r() === "ok" ? "success" : "warning"}>{resultName(r())}</Badge>}
+                      </Show>
+                    </td>
+                    <td class="mono small">{line.ip}</td>
+                    <td class="mono small" title={line.requestId ?? undefined}>
+                      {line.requestId?.slice(0, 8)}
+                    </td>
+                  </tr>
+                )}
+              </DataTable>
+              <div class="table-foot">
+                <Show when={lines.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
+                  <Button size="sm" disabled={lines.isFetchingNextPage} onClick={() => lines.fetchNextPage()}>
+                    {lines.isFetchingNextPage ? t("app.loading") : t("common.older")}
+                  </Button>
+                </Show>
+              </div>
+            </>
+          )}
+        </QueryState>
       </section>
     </>
   );

@@ -2,7 +2,7 @@ import { useSearchParams } from "@solidjs/router";
 import { createMutation } from "@tanstack/solid-query";
 import { type CaseAction, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { createSignal, For, Show } from "solid-js";
-import { lookupCase } from "../case-api.ts";
+import { lookupCase } from "../api.ts";
 import { AuthLayout } from "../components/auth-layout.tsx";
 import { actionName, stateName } from "../components/case-common.tsx";
 import { InputField } from "../components/case-fields.tsx";

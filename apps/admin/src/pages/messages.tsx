@@ -1,10 +1,11 @@
 import { A } from "@solidjs/router";
 import { createInfiniteQuery, createMutation, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { INBOX_KEY } from "../components/escalation/escalation-common.tsx";
 import { isUrgent, kindName } from "../components/escalation/notification-bell.tsx";
-import { LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { formatDateTime, t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -93,40 +94,36 @@ export function MessagesPage() {
         />
       </div>
       <section class="card">
-        <Switch fallback={<Loading />}>
-          <Match when={inbox.isError}>
-            <LoadError error={inbox.error} retry={() => inbox.refetch()} />
-          </Match>
-          <Match when={inbox.data && items().length === 0}>
-            <p class="muted">{t("escalation.bell.empty")}</p>
-          </Match>
-          <Match when={inbox.data}>
-            <table class="table">
-              <caption class="sr-only">{t("messages.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("messages.at")}</th>
-                  <th scope="col">{t("messages.kind")}</th>
-                  <th scope="col">{t("messages.title")}</th>
-                  <th scope="col">{t("messages.read")}</th>
-                  <th scope="col">
-                    <span class="sr-only">{t("messages.open")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={items()}>{(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}</For>
-              </tbody>
-            </table>
-            <div class="table-foot">
-              <Show when={inbox.hasNextPage}>
-                <Button size="sm" disabled={inbox.isFetchingNextPage} onClick={() => inbox.fetchNextPage()}>
-                  {t("common.loadMore")}
-                </Button>
-              </Show>
-            </div>
-          </Match>
-        </Switch>
+        <QueryState query={inbox} empty={t("escalation.bell.empty")} isEmpty={() => items().length === 0}>
+          {() => (
+            <>
+              <table class="table">
+                <caption class="sr-only">{t("messages.title")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("messages.at")}</th>
+                    <th scope="col">{t("messages.kind")}</th>
+                    <th scope="col">{t("messages.title")}</th>
+                    <th scope="col">{t("messages.read")}</th>
+                    <th scope="col">
+                      <span class="sr-only">{t("messages.open")}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={items()}>{(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}</For>
+                </tbody>
+              </table>
+              <div class="table-foot">
+                <Show when={inbox.hasNextPage}>
+                  <Button size="sm" disabled={inbox.isFetchingNextPage} onClick={() => inbox.fetchNextPage()}>
+                    {t("common.loadMore")}
+                  </Button>
+                </Show>
+              </div>
+            </>
+          )}
+        </QueryState>
       </section>
     </>
   );

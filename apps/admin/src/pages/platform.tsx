@@ -1,7 +1,9 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc } from "../api.ts";
+import { actionsColumn, DataTable } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, pick, t } from "../i18n.ts";
@@ -51,84 +53,66 @@ function Deployments() {
         }
       />
       <section class="card">
-        <Switch fallback={<Loading />}>
-          <Match when={list.isError}>
-            <LoadError error={list.error} retry={() => list.refetch()} />
-          </Match>
-          <Match when={list.data?.length === 0}>
-            <p class="muted">{t("platform.empty")}</p>
-          </Match>
-          <Match when={list.data}>
-            {(rows) => (
-              <table class="table">
-                <caption class="sr-only">{t("platform.title")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("common.name")}</th>
-                    <th scope="col">{t("common.code")}</th>
-                    <th scope="col">{t("common.level")}</th>
-                    <th scope="col" class="num">
-                      {t("platform.tenants")}
-                    </th>
-                    <th scope="col" class="num">
-                      {t("platform.users")}
-                    </th>
-                    <th scope="col">{t("common.status")}</th>
-                    <th scope="col">{t("platform.createdAt")}</th>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={rows()}>
-                    {(d) => (
-                      <tr>
-                        <td>{d.name}</td>
-                        <td class="mono">{d.code}</td>
-                        <td>
-                          <Badge tone="tier">{levelName(d.level)}</Badge>
-                        </td>
-                        <td class="num">{d.tenants.toLocaleString()}</td>
-                        <td class="num">{d.users.toLocaleString()}</td>
-                        <td>
-                          <Badge tone={d.status === "active" ? "success" : "danger"}>
-                            {d.status === "active" ? t("common.active") : t("common.suspended")}
-                          </Badge>
-                        </td>
-                        <td class="small">{formatDateTime(d.createdAt)}</td>
-                        <td class="col-actions">
-                          <Show
-                            when={d.status === "active"}
-                            fallback={
-                              <Button
-                                size="sm"
-                                aria-label={t("tenants.reactivateLabel", { name: d.name })}
-                                onClick={() => setTarget({ d, status: "active" })}
-                              >
-                                {t("tenants.reactivate")}
-                              </Button>
-                            }
-                          >
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              class="btn-danger-text"
-                              aria-label={t("tenants.suspendLabel", { name: d.name })}
-                              onClick={() => setTarget({ d, status: "suspended" })}
-                            >
-                              {t("tenants.suspend")}
-                            </Button>
-                          </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            )}
-          </Match>
-        </Switch>
+        <QueryState query={list} empty={t("platform.empty")}>
+          {(rows) => (
+            <DataTable
+              caption={t("platform.title")}
+              columns={[
+                { label: t("common.name") },
+                { label: t("common.code") },
+                { label: t("common.level") },
+                { label: t("platform.tenants"), class: "num" },
+                { label: t("platform.users"), class: "num" },
+                { label: t("common.status") },
+                { label: t("platform.createdAt") },
+                actionsColumn(),
+              ]}
+              rows={rows()}
+            >
+              {(d) => (
+                <tr>
+                  <td>{d.name}</td>
+                  <td class="mono">{d.code}</td>
+                  <td>
+                    <Badge tone="tier">{levelName(d.level)}</Badge>
+                  </td>
+                  <td class="num">{d.tenants.toLocaleString()}</td>
+                  <td class="num">{d.users.toLocaleString()}</td>
+                  <td>
+                    <Badge tone={d.status === "active" ? "success" : "danger"}>
+                      {d.status === "active" ? t("common.active") : t("common.suspended")}
+                    </Badge>
+                  </td>
+                  <td class="small">{formatDateTime(d.createdAt)}</td>
+                  <td class="col-actions">
+                    <Show
+                      when={d.status === "active"}
+                      fallback={
+                        <Button
+                          size="sm"
+                          aria-label={t("tenants.reactivateLabel", { name: d.name })}
+                          onClick={() => setTarget({ d, status: "active" })}
+                        >
+                          {t("tenants.reactivate")}
+                        </Button>
+                      }
+                    >
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        class="btn-danger-text"
+                        aria-label={t("tenants.suspendLabel", { name: d.name })}
+                        onClick={() => setTarget({ d, status: "suspended" })}
+                      >
+                        {t("tenants.suspend")}
+                      </Button>
+                    </Show>
+                  </td>
+                </tr>
+              )}
+            </DataTable>
+          )}
+        </QueryState>
       </section>
       <Dialog open={creating()} onOpenChange={setCreating} title={t("platform.createTitle")} size="lg">
         <CreateDeploymentForm deployments={list.data ?? []} onClose={() => setCreating(false)} />

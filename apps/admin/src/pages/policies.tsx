@@ -2,6 +2,7 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
+import { actionsColumn, DataTable } from "../components/config-page.tsx";
 import {
   ActionError,
   DEADLINE_STAGES,
@@ -136,84 +137,75 @@ function PolicyEditor(props: { me: Me }) {
             />
           </Match>
           <Match when={effective.data && policies.data}>
-            <table class="table policy-table">
-              <caption class="sr-only">{t("escalation.policy.effective", { stage: stageName(stage()) })}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("escalation.policy.category")}</th>
-                  <th scope="col">{t("escalation.policy.amount")}</th>
-                  <th scope="col">{t("escalation.policy.yellow")}</th>
-                  <th scope="col">{t("escalation.policy.source")}</th>
-                  <th scope="col" class="num">
-                    {t("escalation.policy.version")}
-                  </th>
-                  <Show when={mayEdit()}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
+            <DataTable
+              class="policy-table"
+              caption={t("escalation.policy.effective", { stage: stageName(stage()) })}
+              columns={[
+                { label: t("escalation.policy.category") },
+                { label: t("escalation.policy.amount") },
+                { label: t("escalation.policy.yellow") },
+                { label: t("escalation.policy.source") },
+                { label: t("escalation.policy.version"), class: "num" },
+                actionsColumn(mayEdit()),
+              ]}
+              rows={rows()}
+            >
+              {(row, i) => {
+                const rule = () => effective.data?.[i()];
+                return (
+                  <Show when={rule()}>
+                    {(r) => (
+                      <tr>
+                        <th scope="row" class={row.code === null ? "policy-general" : undefined}>
+                          {row.label}
+                        </th>
+                        <td class="nowrap">
+                          {amountText(r().amount, r().unit)}
+                          <Show
+                            when={
+                              row.code === "petition" &&
+                              complexPetition.data &&
+                              (complexPetition.data.amount !== r().amount || complexPetition.data.unit !== r().unit)
+                                ? complexPetition.data
+                                : null
+                            }
+                          >
+                            {(complex) => (
+                              <div class="muted small">
+                                {t("escalation.policy.complex", {
+                                  amount: amountText(complex().amount, complex().unit),
+                                })}
+                              </div>
+                            )}
+                          </Show>
+                        </td>
+                        <td class="nowrap">{shareText(r().yellowShare)}</td>
+                        <td>
+                          <Source
+                            scopeCode={r().scopeCode}
+                            own={own()}
+                            name={(code) => unitNames().get(code) ?? code}
+                            general={row.code !== null && ruleById(r().id)?.categoryCode === null}
+                          />
+                        </td>
+                        <td class="num">{r().scopeCode === null ? "—" : `v${r().version}`}</td>
+                        <Show when={mayEdit()}>
+                          <td class="col-actions">
+                            <Button
+                              size="sm"
+                              aria-label={t("escalation.policy.setAria", { category: row.label })}
+                              onClick={() => setEditing({ row, current: r() })}
+                            >
+                              {r().scopeCode === own() ? t("escalation.policy.change") : t("escalation.policy.set")}
+                            </Button>
+                          </td>
+                        </Show>
+                      </tr>
+                    )}
                   </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(row, i) => {
-                    const rule = () => effective.data?.[i()];
-                    return (
-                      <Show when={rule()}>
-                        {(r) => (
-                          <tr>
-                            <th scope="row" class={row.code === null ? "policy-general" : undefined}>
-                              {row.label}
-                            </th>
-                            <td class="nowrap">
-                              {amountText(r().amount, r().unit)}
-                              <Show
-                                when={
-                                  row.code === "petition" &&
-                                  complexPetition.data &&
-                                  (complexPetition.data.amount !== r().amount || complexPetition.data.unit !== r().unit)
-                                    ? complexPetition.data
-                                    : null
-                                }
-                              >
-                                {(complex) => (
-                                  <div class="muted small">
-                                    {t("escalation.policy.complex", {
-                                      amount: amountText(complex().amount, complex().unit),
-                                    })}
-                                  </div>
-                                )}
-                              </Show>
-                            </td>
-                            <td class="nowrap">{shareText(r().yellowShare)}</td>
-                            <td>
-                              <Source
-                                scopeCode={r().scopeCode}
-                                own={own()}
-                                name={(code) => unitNames().get(code) ?? code}
-                                general={row.code !== null && ruleById(r().id)?.categoryCode === null}
-                              />
-                            </td>
-                            <td class="num">{r().scopeCode === null ? "—" : `v${r().version}`}</td>
-                            <Show when={mayEdit()}>
-                              <td class="col-actions">
-                                <Button
-                                  size="sm"
-                                  aria-label={t("escalation.policy.setAria", { category: row.label })}
-                                  onClick={() => setEditing({ row, current: r() })}
-                                >
-                                  {r().scopeCode === own() ? t("escalation.policy.change") : t("escalation.policy.set")}
-                                </Button>
-                              </td>
-                            </Show>
-                          </tr>
-                        )}
-                      </Show>
-                    );
-                  }}
-                </For>
-              </tbody>
-            </table>
+                );
+              }}
+            </DataTable>
           </Match>
         </Switch>
       </section>
@@ -281,43 +273,38 @@ function PolicyTable(props: { rules: Policy[]; own: string }) {
   };
   return (
     <Show when={props.rules.length > 0} fallback={<p class="muted small">{t("escalation.policy.noRules")}</p>}>
-      <table class="table table-dense">
-        <caption class="sr-only">{t("escalation.policy.versions")}</caption>
-        <thead>
+      <DataTable
+        class="table-dense"
+        caption={t("escalation.policy.versions")}
+        columns={[
+          { label: t("escalation.policy.unit") },
+          { label: t("escalation.policy.category") },
+          { label: t("escalation.policy.amount") },
+          { label: t("escalation.policy.yellow") },
+          { label: t("escalation.policy.version"), class: "num" },
+          { label: t("escalation.policy.note") },
+          { label: t("escalation.policy.setAt") },
+        ]}
+        rows={props.rules}
+      >
+        {(p) => (
           <tr>
-            <th scope="col">{t("escalation.policy.unit")}</th>
-            <th scope="col">{t("escalation.policy.category")}</th>
-            <th scope="col">{t("escalation.policy.amount")}</th>
-            <th scope="col">{t("escalation.policy.yellow")}</th>
-            <th scope="col" class="num">
-              {t("escalation.policy.version")}
-            </th>
-            <th scope="col">{t("escalation.policy.note")}</th>
-            <th scope="col">{t("escalation.policy.setAt")}</th>
+            <td>
+              {p.unitName ?? p.scopeCode}
+              <Show when={p.scopeCode === props.own}>
+                {" "}
+                <Badge tone="success">{t("escalation.policy.fromOwn")}</Badge>
+              </Show>
+            </td>
+            <td>{categoryLabel(p.categoryCode)}</td>
+            <td class="nowrap">{amountText(p.amount, p.unit)}</td>
+            <td class="nowrap">{shareText(p.yellowShare)}</td>
+            <td class="num">v{p.version}</td>
+            <td>{p.note ?? "—"}</td>
+            <td class="nowrap">{formatShort(p.createdAt)}</td>
           </tr>
-        </thead>
-        <tbody>
-          <For each={props.rules}>
-            {(p) => (
-              <tr>
-                <td>
-                  {p.unitName ?? p.scopeCode}
-                  <Show when={p.scopeCode === props.own}>
-                    {" "}
-                    <Badge tone="success">{t("escalation.policy.fromOwn")}</Badge>
-                  </Show>
-                </td>
-                <td>{categoryLabel(p.categoryCode)}</td>
-                <td class="nowrap">{amountText(p.amount, p.unit)}</td>
-                <td class="nowrap">{shareText(p.yellowShare)}</td>
-                <td class="num">v{p.version}</td>
-                <td>{p.note ?? "—"}</td>
-                <td class="nowrap">{formatShort(p.createdAt)}</td>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
+        )}
+      </DataTable>
     </Show>
   );
 }

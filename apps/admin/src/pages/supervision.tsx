@@ -1,8 +1,9 @@
 import { A } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { isLiaisonOnly } from "../components/case-common.tsx";
+import { actionsColumn, DataTable } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { formatShort, SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
 import {
@@ -12,7 +13,8 @@ import {
   type SupervisionRow,
   TakeChargeDialog,
 } from "../components/escalation/supervision-dialogs.tsx";
-import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
@@ -84,103 +86,93 @@ function SupervisionList(props: { me: Me }) {
             </For>
           </fieldset>
         </div>
-        <Switch fallback={<Loading />}>
-          <Match when={list.isError}>
-            <LoadError error={list.error} retry={() => list.refetch()} />
-          </Match>
-          <Match when={list.data}>
-            {(rows) => (
-              <Show when={rows().length > 0} fallback={<p class="empty-state">{t("escalation.supervision.empty")}</p>}>
-                <table class="table supervision-table">
-                  <caption class="sr-only">{t("escalation.supervision.list")}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("escalation.supervision.case")}</th>
-                      <th scope="col">{t("escalation.supervision.addressedTo")}</th>
-                      <th scope="col">{t("escalation.supervision.level")}</th>
-                      <th scope="col">{t("escalation.supervision.instructions")}</th>
-                      <th scope="col">{t("escalation.supervision.due")}</th>
-                      <th scope="col">{t("escalation.supervision.status")}</th>
-                      <th scope="col" class="col-actions">
-                        {t("common.actions")}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={rows()}>
-                      {(s) => (
-                        <tr>
-                          <td>
-                            <A href={`/cases/${s.caseId}`} class="mono">
-                              {s.code}
-                            </A>
-                            <div class="small">{s.title}</div>
-                          </td>
-                          <td>
-                            {s.unitName ?? s.addressedTo}
-                            <Show when={s.addressedTo === props.me.tenant?.code}>
-                              {" "}
-                              <Badge tone="tier">{t("escalation.supervision.mine")}</Badge>
-                            </Show>
-                          </td>
-                          <td class="nowrap">
-                            <Badge tone={s.level === "notice" ? "danger" : "warning"}>
-                              {s.level === "notice" ? t("escalation.level.notice") : t("escalation.level.chase")}
-                            </Badge>
-                            <div class="muted small">
-                              {s.openedBy === "leader"
-                                ? t("escalation.supervision.byLeader")
-                                : t("escalation.supervision.bySystem")}
-                            </div>
-                          </td>
-                          <td class="supervision-text">{s.instructions ?? "—"}</td>
-                          <td class="nowrap">
-                            <div>{formatShort(s.dueAt)}</div>
-                            <Show when={s.status === "open"}>
-                              <DeadlineChip colour="blue" dueAt={s.dueAt} />
-                            </Show>
-                          </td>
-                          <td>
-                            <Show
-                              when={s.status === "answered"}
-                              fallback={<Badge tone="warning">{t("escalation.supervision.open")}</Badge>}
-                            >
-                              <Badge tone="success">{t("escalation.supervision.answered")}</Badge>
-                              <p class="supervision-text small">{s.answer}</p>
-                            </Show>
-                          </td>
-                          <td class="col-actions">
-                            <div class="row-actions">
-                              <Show when={mayAnswer(s)}>
-                                <Button
-                                  size="sm"
-                                  variant="primary"
-                                  aria-label={t("escalation.answer.aria", { code: s.code })}
-                                  onClick={() => setAnswering(s)}
-                                >
-                                  {t("escalation.answer.submit")}
-                                </Button>
-                              </Show>
-                              <Show when={leader()}>
-                                <Button
-                                  size="sm"
-                                  aria-label={t("escalation.charge.aria", { code: s.code })}
-                                  onClick={() => setCharging({ id: s.caseId, code: s.code, title: s.title })}
-                                >
-                                  {t("escalation.charge.submit")}
-                                </Button>
-                              </Show>
-                            </div>
-                          </td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </Show>
-            )}
-          </Match>
-        </Switch>
+        <QueryState query={list}>
+          {(rows) => (
+            <Show when={rows().length > 0} fallback={<p class="empty-state">{t("escalation.supervision.empty")}</p>}>
+              <DataTable
+                class="supervision-table"
+                caption={t("escalation.supervision.list")}
+                columns={[
+                  { label: t("escalation.supervision.case") },
+                  { label: t("escalation.supervision.addressedTo") },
+                  { label: t("escalation.supervision.level") },
+                  { label: t("escalation.supervision.instructions") },
+                  { label: t("escalation.supervision.due") },
+                  { label: t("escalation.supervision.status") },
+                  actionsColumn(),
+                ]}
+                rows={rows()}
+              >
+                {(s) => (
+                  <tr>
+                    <td>
+                      <A href={`/cases/${s.caseId}`} class="mono">
+                        {s.code}
+                      </A>
+                      <div class="small">{s.title}</div>
+                    </td>
+                    <td>
+                      {s.unitName ?? s.addressedTo}
+                      <Show when={s.addressedTo === props.me.tenant?.code}>
+                        {" "}
+                        <Badge tone="tier">{t("escalation.supervision.mine")}</Badge>
+                      </Show>
+                    </td>
+                    <td class="nowrap">
+                      <Badge tone={s.level === "notice" ? "danger" : "warning"}>
+                        {s.level === "notice" ? t("escalation.level.notice") : t("escalation.level.chase")}
+                      </Badge>
+                      <div class="muted small">
+                        {s.openedBy === "leader"
+                          ? t("escalation.supervision.byLeader")
+                          : t("escalation.supervision.bySystem")}
+                      </div>
+                    </td>
+                    <td class="supervision-text">{s.instructions ?? "—"}</td>
+                    <td class="nowrap">
+                      <div>{formatShort(s.dueAt)}</div>
+                      <Show when={s.status === "open"}>
+                        <DeadlineChip colour="blue" dueAt={s.dueAt} />
+                      </Show>
+                    </td>
+                    <td>
+                      <Show
+                        when={s.status === "answered"}
+                        fallback={<Badge tone="warning">{t("escalation.supervision.open")}</Badge>}
+                      >
+                        <Badge tone="success">{t("escalation.supervision.answered")}</Badge>
+                        <p class="supervision-text small">{s.answer}</p>
+                      </Show>
+                    </td>
+                    <td class="col-actions">
+                      <div class="row-actions">
+                        <Show when={mayAnswer(s)}>
+                          <Button
+                            size="sm"
+                            variant="primary"
+                            aria-label={t("escalation.answer.aria", { code: s.code })}
+                            onClick={() => setAnswering(s)}
+                          >
+                            {t("escalation.answer.submit")}
+                          </Button>
+                        </Show>
+                        <Show when={leader()}>
+                          <Button
+                            size="sm"
+                            aria-label={t("escalation.charge.aria", { code: s.code })}
+                            onClick={() => setCharging({ id: s.caseId, code: s.code, title: s.title })}
+                          >
+                            {t("escalation.charge.submit")}
+                          </Button>
+                        </Show>
+                      </div>
+                    </td>
+                  </tr>
+                )}
+              </DataTable>
+            </Show>
+          )}
+        </QueryState>
       </section>
       <OpenSupervisionDialog open={opening()} onOpenChange={setOpening} />
       <AnswerSupervisionDialog

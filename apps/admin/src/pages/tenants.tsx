@@ -2,7 +2,9 @@ import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from
 import type { Level } from "@zongzhi/domain/division";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc, type UnitRow } from "../api.ts";
+import { actionsColumn, DataTable } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
 import { levelName, pick, t } from "../i18n.ts";
@@ -349,64 +351,50 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
         </Button>
       </form>
       <Show when={q() !== ""}>
-        <Switch fallback={<Loading />}>
-          <Match when={search.isError}>
-            <LoadError error={search.error} retry={() => search.refetch()} />
-          </Match>
-          <Match when={search.data?.length === 0}>
-            <p class="muted">{t("tenants.searchEmpty")}</p>
-          </Match>
-          <Match when={search.data}>
-            {(hits) => (
-              <table class="table">
-                <caption class="sr-only">{t("tenants.searchResults")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("common.name")}</th>
-                    <th scope="col">{t("common.code")}</th>
-                    <th scope="col">{t("common.level")}</th>
-                    <th scope="col">{t("common.status")}</th>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={hits()}>
-                    {(hit) => (
-                      <tr>
-                        <td>
-                          <div>{hit.name}</div>
-                          <div class="muted small">{hit.path}</div>
-                        </td>
-                        <td class="mono">{hit.code}</td>
-                        <td>
-                          <Badge tone="tier">{levelName(hit.level)}</Badge>
-                        </td>
-                        <td>
-                          <Badge tone={hit.onboarded ? "success" : "neutral"}>
-                            {hit.onboarded ? t("tenants.onboarded") : t("tenants.notOnboarded")}
-                          </Badge>
-                        </td>
-                        <td class="col-actions">
-                          <Show when={!hit.onboarded && props.canOnboard}>
-                            <Button
-                              size="sm"
-                              aria-label={t("tenants.onboardOneLabel", { name: hit.name })}
-                              onClick={() => props.onOnboard(hit)}
-                            >
-                              {t("tenants.onboardOne")}
-                            </Button>
-                          </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            )}
-          </Match>
-        </Switch>
+        <QueryState query={search} empty={t("tenants.searchEmpty")}>
+          {(hits) => (
+            <DataTable
+              caption={t("tenants.searchResults")}
+              columns={[
+                { label: t("common.name") },
+                { label: t("common.code") },
+                { label: t("common.level") },
+                { label: t("common.status") },
+                actionsColumn(),
+              ]}
+              rows={hits()}
+            >
+              {(hit) => (
+                <tr>
+                  <td>
+                    <div>{hit.name}</div>
+                    <div class="muted small">{hit.path}</div>
+                  </td>
+                  <td class="mono">{hit.code}</td>
+                  <td>
+                    <Badge tone="tier">{levelName(hit.level)}</Badge>
+                  </td>
+                  <td>
+                    <Badge tone={hit.onboarded ? "success" : "neutral"}>
+                      {hit.onboarded ? t("tenants.onboarded") : t("tenants.notOnboarded")}
+                    </Badge>
+                  </td>
+                  <td class="col-actions">
+                    <Show when={!hit.onboarded && props.canOnboard}>
+                      <Button
+                        size="sm"
+                        aria-label={t("tenants.onboardOneLabel", { name: hit.name })}
+                        onClick={() => props.onOnboard(hit)}
+                      >
+                        {t("tenants.onboardOne")}
+                      </Button>
+                    </Show>
+                  </td>
+                </tr>
+              )}
+            </DataTable>
+          )}
+        </QueryState>
       </Show>
     </search>
   );

@@ -1,10 +1,12 @@
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import type { Level } from "@zongzhi/domain/division";
 import { ROLES, type Role } from "@zongzhi/domain/roles";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { fieldProblem, type Me, trpc, type UserRow } from "../api.ts";
+import { actionsColumn, DataTable } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, pick, roleName, t } from "../i18n.ts";
@@ -189,156 +191,144 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
           </Show>
         </div>
       </div>
-      <Switch fallback={<Loading />}>
-        <Match when={users.isError}>
-          <LoadError error={users.error} retry={() => users.refetch()} />
-        </Match>
-        <Match when={users.data && rows().length === 0}>
-          <p class="muted">{t("users.empty")}</p>
-        </Match>
-        <Match when={users.data}>
-          <table class="table">
-            <caption class="sr-only">{unitName(props.unit)}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("users.username")}</th>
-                <th scope="col">{t("users.displayName")}</th>
-                <th scope="col">{t("users.roles")}</th>
-                <th scope="col">{t("common.status")}</th>
-                <Show when={manage()}>
-                  <th scope="col" class="col-actions">
-                    {t("common.actions")}
-                  </th>
-                </Show>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={rows()}>
-                {(user) => (
-                  <tr>
-                    <td class="mono">{user.username}</td>
-                    <td>{user.displayName}</td>
-                    <td>
-                      <div class="badge-row">
-                        <For each={user.roles}>{(role) => <Badge tone="info">{roleName(role)}</Badge>}</For>
-                      </div>
-                    </td>
-                    <td>
-                      <div class="badge-row">
-                        <Badge tone={user.status === "active" ? "success" : "danger"}>
-                          {user.status === "active" ? t("common.active") : t("common.disabled")}
+      <QueryState query={users} empty={t("users.empty")} isEmpty={() => rows().length === 0}>
+        {() => (
+          <>
+            <DataTable
+              caption={unitName(props.unit)}
+              columns={[
+                { label: t("users.username") },
+                { label: t("users.displayName") },
+                { label: t("users.roles") },
+                { label: t("common.status") },
+                actionsColumn(manage()),
+              ]}
+              rows={rows()}
+            >
+              {(user) => (
+                <tr>
+                  <td class="mono">{user.username}</td>
+                  <td>{user.displayName}</td>
+                  <td>
+                    <div class="badge-row">
+                      <For each={user.roles}>{(role) => <Badge tone="info">{roleName(role)}</Badge>}</For>
+                    </div>
+                  </td>
+                  <td>
+                    <div class="badge-row">
+                      <Badge tone={user.status === "active" ? "success" : "danger"}>
+                        {user.status === "active" ? t("common.active") : t("common.disabled")}
+                      </Badge>
+                      <Show when={user.locked}>
+                        <Badge
+                          tone="warning"
+                          title={
+                            user.lockedUntil
+                              ? t("users.lockedUntil", { time: formatDateTime(user.lockedUntil) })
+                              : undefined
+                          }
+                        >
+                          {t("users.locked")}
                         </Badge>
+                      </Show>
+                      <Show when={!user.passwordSet}>
+                        <Badge tone="neutral">{t("users.pendingSetup")}</Badge>
+                      </Show>
+                      <Show when={user.passwordSet && user.mustChangePassword}>
+                        <Badge tone="neutral">{t("users.mustChange")}</Badge>
+                      </Show>
+                      <Show when={user.totpEnabled}>
+                        <Badge tone="info" title={t("mfa.users.badgeTitle")}>
+                          {t("mfa.users.badge")}
+                        </Badge>
+                      </Show>
+                    </div>
+                  </td>
+                  <Show when={manage()}>
+                    <td class="col-actions">
+                      <div class="row-actions">
+                        {/* The platform role is granted by the operator CLI only, never edited here. */}
+                        <Show when={!user.roles.includes("platform_admin")}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("users.editLabel", { name: user.displayName })}
+                            onClick={() => setEditing(user)}
+                          >
+                            {t("users.edit")}
+                          </Button>
+                        </Show>
                         <Show when={user.locked}>
-                          <Badge
-                            tone="warning"
-                            title={
-                              user.lockedUntil
-                                ? t("users.lockedUntil", { time: formatDateTime(user.lockedUntil) })
-                                : undefined
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("users.unlockLabel", { name: user.displayName })}
+                            disabled={unlock.isPending}
+                            onClick={() => unlock.mutate(user)}
+                          >
+                            {t("users.unlock")}
+                          </Button>
+                        </Show>
+                        <Show when={user.id !== me().id}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t("users.setupLinkLabel", { name: user.displayName })}
+                            onClick={() => setLinkFor(user)}
+                          >
+                            {t("users.setupLink")}
+                          </Button>
+                          <Show when={user.totpEnabled}>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={t("mfa.users.resetLabel", { name: user.displayName })}
+                              onClick={() => setTotpResetFor(user)}
+                            >
+                              {t("mfa.users.reset")}
+                            </Button>
+                          </Show>
+                          <Show
+                            when={user.status === "active"}
+                            fallback={
+                              <Button
+                                size="sm"
+                                variant="ghost"
+                                aria-label={t("users.enableLabel", { name: user.displayName })}
+                                onClick={() => setStatusChange({ user, status: "active" })}
+                              >
+                                {t("users.enable")}
+                              </Button>
                             }
                           >
-                            {t("users.locked")}
-                          </Badge>
-                        </Show>
-                        <Show when={!user.passwordSet}>
-                          <Badge tone="neutral">{t("users.pendingSetup")}</Badge>
-                        </Show>
-                        <Show when={user.passwordSet && user.mustChangePassword}>
-                          <Badge tone="neutral">{t("users.mustChange")}</Badge>
-                        </Show>
-                        <Show when={user.totpEnabled}>
-                          <Badge tone="info" title={t("mfa.users.badgeTitle")}>
-                            {t("mfa.users.badge")}
-                          </Badge>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              class="btn-danger-text"
+                              aria-label={t("users.disableLabel", { name: user.displayName })}
+                              onClick={() => setStatusChange({ user, status: "disabled" })}
+                            >
+                              {t("users.disable")}
+                            </Button>
+                          </Show>
                         </Show>
                       </div>
                     </td>
-                    <Show when={manage()}>
-                      <td class="col-actions">
-                        <div class="row-actions">
-                          {/* The platform role is granted by the operator CLI only, never edited here. */}
-                          <Show when={!user.roles.includes("platform_admin")}>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              aria-label={t("users.editLabel", { name: user.displayName })}
-                              onClick={() => setEditing(user)}
-                            >
-                              {t("users.edit")}
-                            </Button>
-                          </Show>
-                          <Show when={user.locked}>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              aria-label={t("users.unlockLabel", { name: user.displayName })}
-                              disabled={unlock.isPending}
-                              onClick={() => unlock.mutate(user)}
-                            >
-                              {t("users.unlock")}
-                            </Button>
-                          </Show>
-                          <Show when={user.id !== me().id}>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              aria-label={t("users.setupLinkLabel", { name: user.displayName })}
-                              onClick={() => setLinkFor(user)}
-                            >
-                              {t("users.setupLink")}
-                            </Button>
-                            <Show when={user.totpEnabled}>
-                              <Button
-                                size="sm"
-                                variant="ghost"
-                                aria-label={t("mfa.users.resetLabel", { name: user.displayName })}
-                                onClick={() => setTotpResetFor(user)}
-                              >
-                                {t("mfa.users.reset")}
-                              </Button>
-                            </Show>
-                            <Show
-                              when={user.status === "active"}
-                              fallback={
-                                <Button
-                                  size="sm"
-                                  variant="ghost"
-                                  aria-label={t("users.enableLabel", { name: user.displayName })}
-                                  onClick={() => setStatusChange({ user, status: "active" })}
-                                >
-                                  {t("users.enable")}
-                                </Button>
-                              }
-                            >
-                              <Button
-                                size="sm"
-                                variant="ghost"
-                                class="btn-danger-text"
-                                aria-label={t("users.disableLabel", { name: user.displayName })}
-                                onClick={() => setStatusChange({ user, status: "disabled" })}
-                              >
-                                {t("users.disable")}
-                              </Button>
-                            </Show>
-                          </Show>
-                        </div>
-                      </td>
-                    </Show>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
-          <div class="table-foot">
-            <span class="muted small">{t("users.count", { n: rows().length })}</span>
-            <Show when={users.hasNextPage}>
-              <Button size="sm" disabled={users.isFetchingNextPage} onClick={() => users.fetchNextPage()}>
-                {t("common.loadMore")}
-              </Button>
-            </Show>
-          </div>
-        </Match>
-      </Switch>
+                  </Show>
+                </tr>
+              )}
+            </DataTable>
+            <div class="table-foot">
+              <span class="muted small">{t("users.count", { n: rows().length })}</span>
+              <Show when={users.hasNextPage}>
+                <Button size="sm" disabled={users.isFetchingNextPage} onClick={() => users.fetchNextPage()}>
+                  {t("common.loadMore")}
+                </Button>
+              </Show>
+            </div>
+          </>
+        )}
+      </QueryState>
 
       <Dialog open={creating()} onOpenChange={setCreating} title={t("users.createTitle")} size="lg">
         <CreateUserForm unit={props.unit} onClose={() => setCreating(false)} />

@@ -3,6 +3,7 @@ import type { Me } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { cx } from "../../ui/cx.ts";
+import { DataTable } from "../config-page.tsx";
 import { LoadError, Loading } from "../page.tsx";
 import {
   awaitsSignFor,
@@ -117,53 +118,48 @@ export function CasePath(props: { case: CaseRef; me: Me }) {
             </For>
           </ol>
           <Show when={hops().length > 0} fallback={<p class="muted small">{t("escalation.path.none")}</p>}>
-            <table class="table table-dense case-hops">
-              <caption class="sr-only">{t("escalation.path.hops")}</caption>
-              <thead>
+            <DataTable
+              class="table-dense case-hops"
+              caption={t("escalation.path.hops")}
+              columns={[
+                { label: t("escalation.path.at") },
+                { label: t("escalation.path.kind") },
+                { label: t("escalation.path.fromTo") },
+                { label: t("escalation.path.detail") },
+              ]}
+              rows={hops()}
+            >
+              {(hop) => (
                 <tr>
-                  <th scope="col">{t("escalation.path.at")}</th>
-                  <th scope="col">{t("escalation.path.kind")}</th>
-                  <th scope="col">{t("escalation.path.fromTo")}</th>
-                  <th scope="col">{t("escalation.path.detail")}</th>
+                  <td class="nowrap">{formatShort(hop.at)}</td>
+                  <td class="nowrap">
+                    {hopName(hop.kind)}
+                    <Show when={hop.urgency === "urgent"}>
+                      {" "}
+                      <Badge tone="danger">{t("escalation.urgency.urgent")}</Badge>
+                    </Show>
+                  </td>
+                  <td>
+                    <Show when={hop.kind !== "sign_for"} fallback={unitName(hop.toCode)}>
+                      {unitName(hop.fromCode)} → {unitName(hop.toCode)}
+                    </Show>
+                  </td>
+                  <td>
+                    <Show when={hop.reason}>
+                      {(reason) => <p class="case-hop-text">{t("escalation.path.reason", { text: reason() })}</p>}
+                    </Show>
+                    <Show when={hop.instructions}>
+                      {(text) => <p class="case-hop-text">{t("escalation.path.instructions", { text: text() })}</p>}
+                    </Show>
+                    <Show when={hop.deadline}>
+                      {(deadline) => (
+                        <p class="case-hop-text">{t("escalation.path.deadline", { time: formatShort(deadline()) })}</p>
+                      )}
+                    </Show>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                <For each={hops()}>
-                  {(hop) => (
-                    <tr>
-                      <td class="nowrap">{formatShort(hop.at)}</td>
-                      <td class="nowrap">
-                        {hopName(hop.kind)}
-                        <Show when={hop.urgency === "urgent"}>
-                          {" "}
-                          <Badge tone="danger">{t("escalation.urgency.urgent")}</Badge>
-                        </Show>
-                      </td>
-                      <td>
-                        <Show when={hop.kind !== "sign_for"} fallback={unitName(hop.toCode)}>
-                          {unitName(hop.fromCode)} → {unitName(hop.toCode)}
-                        </Show>
-                      </td>
-                      <td>
-                        <Show when={hop.reason}>
-                          {(reason) => <p class="case-hop-text">{t("escalation.path.reason", { text: reason() })}</p>}
-                        </Show>
-                        <Show when={hop.instructions}>
-                          {(text) => <p class="case-hop-text">{t("escalation.path.instructions", { text: text() })}</p>}
-                        </Show>
-                        <Show when={hop.deadline}>
-                          {(deadline) => (
-                            <p class="case-hop-text">
-                              {t("escalation.path.deadline", { time: formatShort(deadline()) })}
-                            </p>
-                          )}
-                        </Show>
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+              )}
+            </DataTable>
           </Show>
         </Match>
       </Switch>

@@ -1,9 +1,9 @@
 import { createQuery } from "@tanstack/solid-query";
-import { For, Match, Show, Switch } from "solid-js";
+import { For, Show } from "solid-js";
 import { trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { cx } from "../../ui/cx.ts";
-import { LoadError, Loading } from "../page.tsx";
+import { QueryState } from "../query-state.tsx";
 import type { Colour } from "./escalation-common.tsx";
 import "./escalation.css";
 
@@ -28,66 +28,61 @@ export function DeadlineSummary() {
         </h2>
         <span class="muted small">{t("escalation.summary.hint")}</span>
       </div>
-      <Switch fallback={<Loading />}>
-        <Match when={counts.isError}>
-          <LoadError error={counts.error} retry={() => counts.refetch()} />
-        </Match>
-        <Match when={counts.data}>
-          {(rows) => (
-            <>
-              <dl class="deadline-totals">
-                <For each={COLOURS}>
-                  {(c) => (
-                    <div class={cx("deadline-total", `deadline-total-${c}`)}>
-                      <dt>
-                        <span class="deadline-chip-mark" aria-hidden="true" />
-                        {t(`escalation.colour.${c}`)}
-                      </dt>
-                      <dd>{total(c).toLocaleString()}</dd>
-                    </div>
-                  )}
-                </For>
-              </dl>
-              <Show when={rows().length > 0} fallback={<p class="muted small">{t("escalation.summary.none")}</p>}>
-                <table class="table table-dense">
-                  <caption class="sr-only">{t("escalation.summary.byUnit")}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("escalation.summary.unit")}</th>
-                      <For each={COLOURS}>
-                        {(c) => (
-                          <th scope="col" class="num">
-                            {t(`escalation.colour.${c}`)}
-                          </th>
-                        )}
-                      </For>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={rows().slice(0, 10)}>
-                      {(row) => (
-                        <tr>
-                          <td>
-                            {row.unitName ?? row.unitCode} <span class="mono muted small">{row.unitCode}</span>
-                          </td>
-                          <For each={COLOURS}>
-                            {(c) => (
-                              <td class={cx("num", row[c] > 0 && `deadline-count-${c}`)}>{row[c].toLocaleString()}</td>
-                            )}
-                          </For>
-                        </tr>
+      <QueryState query={counts}>
+        {(rows) => (
+          <>
+            <dl class="deadline-totals">
+              <For each={COLOURS}>
+                {(c) => (
+                  <div class={cx("deadline-total", `deadline-total-${c}`)}>
+                    <dt>
+                      <span class="deadline-chip-mark" aria-hidden="true" />
+                      {t(`escalation.colour.${c}`)}
+                    </dt>
+                    <dd>{total(c).toLocaleString()}</dd>
+                  </div>
+                )}
+              </For>
+            </dl>
+            <Show when={rows().length > 0} fallback={<p class="muted small">{t("escalation.summary.none")}</p>}>
+              <table class="table table-dense">
+                <caption class="sr-only">{t("escalation.summary.byUnit")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("escalation.summary.unit")}</th>
+                    <For each={COLOURS}>
+                      {(c) => (
+                        <th scope="col" class="num">
+                          {t(`escalation.colour.${c}`)}
+                        </th>
                       )}
                     </For>
-                  </tbody>
-                </table>
-                <Show when={rows().length > 10}>
-                  <p class="muted small">{t("escalation.summary.more", { n: rows().length - 10 })}</p>
-                </Show>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={rows().slice(0, 10)}>
+                    {(row) => (
+                      <tr>
+                        <td>
+                          {row.unitName ?? row.unitCode} <span class="mono muted small">{row.unitCode}</span>
+                        </td>
+                        <For each={COLOURS}>
+                          {(c) => (
+                            <td class={cx("num", row[c] > 0 && `deadline-count-${c}`)}>{row[c].toLocaleString()}</td>
+                          )}
+                        </For>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+              <Show when={rows().length > 10}>
+                <p class="muted small">{t("escalation.summary.more", { n: rows().length - 10 })}</p>
               </Show>
-            </>
-          )}
-        </Match>
-      </Switch>
+            </Show>
+          </>
+        )}
+      </QueryState>
     </section>
   );
 }

@@ -1,0 +1,93 @@
+import type { CaseAction } from "@zongzhi/domain/case-workflow";
+import type { AgreementView, CaseDetail, ConfirmationView, Me, SessionView } from "../../api.ts";
+import { actionName } from "../../components/case-common.tsx";
+import { t } from "../../i18n.ts";
+import { TransitionForm } from "../case-actions.tsx";
+import {
+  AgreementForm,
+  ConfirmationForm,
+  type ConfirmationStep,
+  ConfirmationStepForm,
+  FollowUpForm,
+  PerformanceForm,
+  RecordSessionForm,
+  ScheduleForm,
+  SummonForm,
+} from "../case-dialogs.tsx";
+
+/** Which dialog of the case page is open. */
+export type DialogState =
+  | { kind: "transition"; action: CaseAction }
+  | { kind: "summon" }
+  | { kind: "schedule" }
+  | { kind: "record"; session: SessionView }
+  | { kind: "agreement" }
+  | { kind: "performance"; agreement: AgreementView }
+  | { kind: "confirm" }
+  | { kind: "step"; confirmation: ConfirmationView; step: ConfirmationStep }
+  | { kind: "followUp" };
+
+/** The title of the open dialog. */
+export function dialogTitle(d: DialogState | null): string {
+  if (!d) return "";
+  switch (d.kind) {
+    case "transition":
+      return actionName(d.action);
+    case "summon":
+      return t("cases.summon.title");
+    case "schedule":
+      return t("cases.session.title");
+    case "record":
+      return t("cases.record.title");
+    case "agreement":
+      return t("cases.agreement.title");
+    case "performance":
+      return t("cases.perf.title");
+    case "confirm":
+      return t("cases.conf.title");
+    case "step":
+      return t("cases.step.title", { step: t(`cases.step.${d.step}`) });
+    case "followUp":
+      return t("cases.follow.title");
+  }
+}
+
+/** The body of the open dialog: the form for that step. */
+export function DialogBody(props: { state: DialogState; detail: CaseDetail; me: Me; onClose: () => void }) {
+  const d = props.state;
+  switch (d.kind) {
+    case "transition":
+      return <TransitionForm detail={props.detail} action={d.action} onClose={props.onClose} />;
+    case "summon":
+      return <SummonForm detail={props.detail} onClose={props.onClose} />;
+    case "schedule":
+      return <ScheduleForm detail={props.detail} roomId={props.detail.roomId} onClose={props.onClose} />;
+    case "record":
+      return <RecordSessionForm detail={props.detail} session={d.session} onClose={props.onClose} />;
+    case "agreement":
+      return <AgreementForm detail={props.detail} onClose={props.onClose} />;
+    case "performance":
+      return <PerformanceForm detail={props.detail} agreement={d.agreement} onClose={props.onClose} />;
+    case "confirm":
+      return (
+        <ConfirmationForm
+          detail={props.detail}
+          agreements={props.detail.agreements.filter(
+            (a) => !props.detail.confirmations.some((c) => c.agreementId === a.id && c.result !== "not_accepted"),
+          )}
+          onClose={props.onClose}
+        />
+      );
+    case "step":
+      return (
+        <ConfirmationStepForm
+          detail={props.detail}
+          confirmation={d.confirmation}
+          step={d.step}
+          onClose={props.onClose}
+        />
+      );
+    case "followUp":
+      return <FollowUpForm detail={props.detail} me={props.me} onClose={props.onClose} />;
+  }
+}
