@@ -188,3 +188,77 @@ export function strict<T extends z.core.$ZodLooseShape>(shape: T) {
 
 /** The input of a procedure that takes none: nothing, or an empty object (anything else is refused). */
 export const noInput = () => z.strictObject({}).optional();
+
+// ---------- issues as users read them (the server's error map and the admin UI's forms) ----------
+
+/** A field-level problem shown next to the field. */
+export interface FieldIssue {
+  path: string;
+  zh: string;
+  en: string;
+}
+
+const TYPE_NAMES: Record<string, Message> = {
+  string: { zh: "文本", en: "text" },
+  number: { zh: "数字", en: "a number" },
+  int: { zh: "整数", en: "a whole number" },
+  boolean: { zh: "是或否", en: "true or false" },
+  date: { zh: "日期时间", en: "a date and time" },
+  array: { zh: "列表", en: "a list" },
+  object: { zh: "对象", en: "an object" },
+};
+
+function issueMessage(issue: z.core.$ZodIssue): Message {
+  const i = issue as z.core.$ZodIssue & {
+    minimum?: number | bigint;
+    maximum?: number | bigint;
+    origin?: string;
+    format?: string;
+    expected?: string;
+    keys?: string[];
+  };
+  const bound = (v: number | bigint | undefined) =>
+    i.origin === "date" && typeof v === "number" ? new Date(v).toISOString().slice(0, 10) : String(v);
+  switch (i.code) {
+    case "too_small":
+      if (i.origin === "string" && Number(i.minimum) === 1) return { zh: "不能为空", en: "is required" };
+      if (i.origin === "string") return { zh: `至少${i.minimum}个字符`, en: `at least ${i.minimum} characters` };
+      if (i.origin === "array") return { zh: `至少${i.minimum}项`, en: `at least ${i.minimum} items` };
+      return { zh: `不能小于${bound(i.minimum)}`, en: `must be at least ${bound(i.minimum)}` };
+    case "too_big":
+      if (i.origin === "string") return { zh: `不能超过${i.maximum}个字符`, en: `at most ${i.maximum} characters` };
+      if (i.origin === "array") return { zh: `最多${i.maximum}项`, en: `at most ${i.maximum} items` };
+      return { zh: `不能大于${bound(i.maximum)}`, en: `must be at most ${bound(i.maximum)}` };
+    case "invalid_format":
+      return i.format === "uuid"
+        ? { zh: "应为有效的编号（UUID）", en: "must be a valid id (UUID)" }
+        : { zh: "格式不正确", en: `invalid ${i.format ?? "format"}` };
+    case "invalid_type": {
+      if (i.expected === "int") return { zh: "应为整数", en: "must be a whole number" };
+      const t = i.expected ? TYPE_NAMES[i.expected] : undefined;
+      return t
+        ? { zh: `缺少或不是${t.zh}`, en: `missing or not ${t.en}` }
+        : { zh: "缺少或类型不正确", en: "missing or of the wrong type" };
+    }
+    case "invalid_value":
+      return { zh: "取值不在允许范围内", en: "not one of the allowed values" };
+    case "unrecognized_keys": {
+      const keys = (i.keys ?? []).map((k) => JSON.stringify(k)).join(", ");
+      return { zh: `包含未知字段：${keys}`, en: `unknown field(s): ${keys}` };
+    }
+    default:
+      // zod's own English text is never shown: it is not bilingual and may name internals.
+      return { zh: "输入不正确", en: "invalid input" };
+  }
+}
+
+/** Turns a zod error into bilingual field issues (an empty path is the input as a whole). */
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const custom = (issue as { params?: { zh?: string; en?: string } }).params;
+    const m =
+      unpackMessage(issue.message) ??
+      (custom?.zh && custom.en ? { zh: custom.zh, en: custom.en } : issueMessage(issue));
+    return { path: issue.path.map(String).join("."), ...m };
+  });
+}

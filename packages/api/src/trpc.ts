@@ -11,7 +11,8 @@ import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/cli
 import { AppError } from "@zongzhi/domain";
 import { operationKind } from "@zongzhi/domain/operations";
 import superjson from "superjson";
-import { ERROR_STATUS, type FieldIssue, toAppError, transportRefusal } from "./errors.ts";
+import { ERROR_STATUS, toAppError, transportRefusal } from "./errors.ts";
+import type { FieldIssue } from "./input.ts";
 import { recordOperation } from "./services/audit.ts";
 import type { FieldCipher } from "./services/personal-data.ts";
 

@@ -1,24 +1,10 @@
+import { KIND_CATEGORIES, MEDIATOR_GRADES, SPECIALTIES } from "@zongzhi/domain/centre";
 import { z } from "zod";
 import { id, instant, int32, isoDate, longText, noInput, pattern, strict, text, version } from "../input.ts";
+import { committeeInput, mediatorInput, optional, phone, roomInput, windowInput } from "../schemas/centre.ts";
 import { bookRoom, cancelBooking, listBookings } from "../services/bookings.ts";
-import {
-  addMediator,
-  editMediator,
-  MEDIATOR_AFFILIATIONS,
-  MEDIATOR_GRADES,
-  SPECIALTIES,
-  searchMediators,
-} from "../services/mediators.ts";
-import {
-  AREAS,
-  COMMITTEE_FIELDS,
-  createRoom,
-  editRoom,
-  listCommittees,
-  listRooms,
-  ROOM_KINDS,
-  saveCommittee,
-} from "../services/rooms.ts";
+import { addMediator, editMediator, searchMediators } from "../services/mediators.ts";
+import { createRoom, editRoom, listCommittees, listRooms, saveCommittee } from "../services/rooms.ts";
 import {
   addDepartmentKind,
   editStationing,
@@ -33,8 +19,6 @@ import { allowed, router } from "../trpc.ts";
 import { timeSpan } from "./inputs.ts";
 
 const bilingual = (zh: string, en: string) => ({ params: { zh, en } });
-const phone = pattern(/^[0-9+\- ]{5,20}$/, "电话号码格式不正确", "invalid phone number", { max: 40, normalise: true });
-const optional = <T extends z.ZodType>(t: T) => t.nullish();
 const ofTenant = strict({ tenantId: id().optional() });
 const versioned = { id: id(), version: version(), active: z.boolean().default(true) };
 
@@ -76,35 +60,6 @@ const stationing = strict({
   liaisonUserIds: z.array(id()).max(20).optional(),
 });
 
-const windowInput = strict({
-  number: int32({ min: 1, max: 999 }),
-  name: text(40),
-  services: z.array(text(40)).max(20).default([]),
-  stationingId: id().nullish(),
-  temporary: z.boolean().default(false),
-});
-
-const mediator = strict({
-  name: text(30),
-  grade: z.enum(MEDIATOR_GRADES),
-  specialties: z.array(z.enum(SPECIALTIES)).max(SPECIALTIES.length).default([]),
-  qualifications: z.array(text(40)).max(10).default([]),
-  affiliation: z.enum(MEDIATOR_AFFILIATIONS),
-  affiliationName: optional(text(60, { min: 0 })),
-  userId: id().nullish(),
-  phone: optional(phone),
-});
-
-const room = strict({
-  name: text(40),
-  kind: z.enum(ROOM_KINDS),
-  studioName: optional(text(40, { min: 0 })),
-  chiefMediatorId: id().nullish(),
-  capacity: int32({ min: 1, max: 500 }),
-  area: z.enum(AREAS),
-  location: optional(text(60, { min: 0 })),
-});
-
 /** A centre's own configuration: departments, roster, windows, mediators, rooms, committees, bookings. */
 export const centreRouter = router({
   departmentKinds: allowed("centre.read")
@@ -119,14 +74,7 @@ export const centreRouter = router({
           "2–37 lower-case letters, digits or _, starting with a letter",
         ),
         name: text(60),
-        category: z.enum([
-          "party_government",
-          "judicial",
-          "public_security",
-          "administrative",
-          "mass_organisation",
-          "social_force",
-        ]),
+        category: z.enum(KIND_CATEGORIES),
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => addDepartmentKind(tx, input))),
@@ -171,39 +119,27 @@ export const centreRouter = router({
     )
     .query(({ ctx, input }) => ctx.run((tx) => searchMediators(tx, input))),
   addMediator: allowed("centre.configure")
-    .input(mediator)
+    .input(mediatorInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => addMediator(tx, input))),
   editMediator: allowed("centre.configure")
-    .input(mediator.extend(versioned))
+    .input(mediatorInput.extend(versioned))
     .mutation(({ ctx, input }) => ctx.run((tx) => editMediator(tx, input))),
 
   rooms: allowed("centre.read")
     .input(ofTenant)
     .query(({ ctx, input }) => ctx.run((tx) => listRooms(tx, input.tenantId))),
   createRoom: allowed("centre.configure")
-    .input(room)
+    .input(roomInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => createRoom(tx, input))),
   editRoom: allowed("centre.configure")
-    .input(room.extend(versioned))
+    .input(roomInput.extend(versioned))
     .mutation(({ ctx, input }) => ctx.run((tx) => editRoom(tx, input))),
 
   committees: allowed("centre.read")
     .input(ofTenant)
     .query(({ ctx, input }) => ctx.run((tx) => listCommittees(tx, input.tenantId))),
   saveCommittee: allowed("centre.configure")
-    .input(
-      strict({
-        id: id().optional(),
-        version: version().optional(),
-        name: text(60),
-        field: z.enum(COMMITTEE_FIELDS),
-        active: z.boolean().optional(),
-        members: z
-          .array(strict({ mediatorId: id(), role: z.enum(["director", "deputy", "member"]) }))
-          .max(200)
-          .default([]),
-      }),
-    )
+    .input(committeeInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => saveCommittee(tx, input))),
 
   bookings: allowed("centre.read")

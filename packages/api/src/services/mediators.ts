@@ -1,37 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
 import { notFound } from "@zongzhi/domain";
+import type { MediatorAffiliation, MediatorGrade } from "@zongzhi/domain/centre";
 import { recordAudit } from "./audit.ts";
 import { updateVersioned } from "./centre-target.ts";
-
-/** Grades of mediators. */
-export const MEDIATOR_GRADES = ["chief", "senior", "standard"] as const;
-/** Where a mediator comes from. */
-export const MEDIATOR_AFFILIATIONS = [
-  "committee",
-  "department",
-  "lawyer",
-  "retired_judge",
-  "notable_villager",
-  "grid_worker",
-  "psychologist",
-  "volunteer",
-  "other",
-] as const;
-/** Fields of expertise, shared with case categories. */
-export const SPECIALTIES = [
-  "marriage_family",
-  "neighbour",
-  "labour",
-  "land",
-  "property",
-  "traffic",
-  "medical",
-  "demolition",
-  "contract",
-  "consumer",
-  "petition",
-  "other",
-] as const;
 
 /** A mediator of a pool, with the unit that owns the pool. */
 export interface Mediator {
@@ -40,10 +11,10 @@ export interface Mediator {
   poolName: string;
   own: boolean;
   name: string;
-  grade: (typeof MEDIATOR_GRADES)[number];
+  grade: MediatorGrade;
   specialties: string[];
   qualifications: string[];
-  affiliation: (typeof MEDIATOR_AFFILIATIONS)[number];
+  affiliation: MediatorAffiliation;
   affiliationName: string | null;
   userId: string | null;
   phone: string | null;

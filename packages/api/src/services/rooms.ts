@@ -1,48 +1,19 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, notFound } from "@zongzhi/domain";
+import type { Area, CommitteeField, RoomKind } from "@zongzhi/domain/centre";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
-
-/** Kinds of mediation rooms. */
-export const ROOM_KINDS = [
-  "general",
-  "family",
-  "neighbour",
-  "labour",
-  "land",
-  "property",
-  "traffic",
-  "medical",
-  "petition",
-  "litigation",
-] as const;
-/** Functional areas of a centre: 引导受理区 / 多元化解区 / 指挥调度区. */
-export const AREAS = ["intake", "resolution", "command"] as const;
-/** Fields of mediation committees. */
-export const COMMITTEE_FIELDS = [
-  "joint",
-  "labour",
-  "medical",
-  "rural_land",
-  "water",
-  "property",
-  "traffic",
-  "marriage_family",
-  "consumer",
-  "enterprise",
-  "other",
-] as const;
 
 /** A mediation room or named studio. */
 export interface Room {
   id: string;
   name: string;
-  kind: (typeof ROOM_KINDS)[number];
+  kind: RoomKind;
   studioName: string | null;
   chiefMediatorId: string | null;
   chiefMediatorName: string | null;
   capacity: number;
-  area: (typeof AREAS)[number];
+  area: Area;
   location: string | null;
   active: boolean;
   version: number;
@@ -111,7 +82,7 @@ export async function editRoom(
 export interface Committee {
   id: string;
   name: string;
-  field: (typeof COMMITTEE_FIELDS)[number];
+  field: CommitteeField;
   active: boolean;
   version: number;
   members: { mediatorId: string; name: string; role: "director" | "deputy" | "member" }[];
