@@ -162,4 +162,28 @@ describe("centre configuration", () => {
     await dialog.getByRole("button", { name: "保存" }).click();
     await dialog.getByRole("alert").filter({ hasText: "记录已被他人修改" }).waitFor();
   });
+  test("the window form checks with the API's own schema: an empty name and a taken number are refused before sending", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.admin");
+    await page.goto("/centre/windows");
+    const [taken] = await h.db.admin<{ number: number; name: string }[]>`
+      select number, name from app.service_windows where scope_code = '620981' order by number limit 1`;
+    expect(taken).toBeDefined();
+    const before = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.service_windows`;
+    await page.getByRole("button", { name: "新增窗口" }).click();
+    const dialog = page.getByRole("dialog", { name: "新增窗口" });
+    await dialog.getByLabel("窗口号").fill(String(taken!.number));
+    await dialog.getByLabel("窗口名称").fill("   ");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.getByText("不能为空", { exact: true }).waitFor();
+    await dialog.getByText(`窗口号已被“${taken!.name}”使用`).waitFor();
+    const after = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.service_windows`;
+    expect(after[0]?.n).toBe(before[0]?.n);
+
+    await dialog.getByLabel("窗口号").fill("88");
+    await dialog.getByLabel("窗口名称").fill("法律援助窗口");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("table", { name: "服务窗口" }).getByRole("row").filter({ hasText: "法律援助窗口" }).waitFor();
+  });
 });

@@ -1,9 +1,9 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { windowInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
   CentrePicker,
-  createFieldErrors,
   FormError,
   type ServiceWindow,
   splitList,
@@ -21,6 +21,7 @@ import {
 } from "../components/config-page.tsx";
 import { errorText, Forbidden } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -145,12 +146,6 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
   const queryClient = useQueryClient();
   const w = props.window;
   const nextNumber = () => Math.max(0, ...props.others.map((o) => o.number)) + 1;
-  const [number, setNumber] = createSignal(String(w?.number ?? nextNumber()));
-  const [name, setName] = createSignal(w?.name ?? "");
-  const [services, setServices] = createSignal((w?.services ?? []).join("、"));
-  const [stationingId, setStationingId] = createSignal<string | null>(w?.stationingId ?? null);
-  const [temporary, setTemporary] = createSignal(w?.temporary ?? false);
-  const [active, setActive] = createSignal(w?.active ?? true);
   const stationings = createQuery(() => ({
     queryKey: ["centre.stationings", "own"],
     queryFn: () => trpc.centre.stationings.query({}),
@@ -158,7 +153,7 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
   const save = createMutation(() => ({
     mutationFn: (input: WindowInput) =>
       w
-        ? trpc.centre.editWindow.mutate({ ...input, id: w.id, version: w.version, active: active() })
+        ? trpc.centre.editWindow.mutate({ ...input, id: w.id, version: w.version, active: form.draft.active })
         : trpc.centre.createWindow.mutate(input),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["centre.windows"] });
@@ -166,27 +161,30 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
       props.onClose();
     },
   }));
-  const fields = createFieldErrors({
-    check: () => {
-      const n = wholeNumber(number());
-      const taken = n === null ? undefined : props.others.find((o) => o.number === n);
-      const items = splitList(services());
-      return {
-        number:
-          n === null || n < 1 || n > 999
-            ? t("centre.win.numberInvalid")
-            : taken
-              ? t("centre.win.numberTaken", { name: taken.name })
-              : undefined,
-        name: !name().trim()
-          ? t("centre.required")
-          : name().trim().length > 40
-            ? t("centre.tooLong", { n: 40 })
-            : undefined,
-        services: items.length > 20 || items.some((s) => s.length > 40) ? t("centre.win.servicesInvalid") : undefined,
-      };
+  const form = createSchemaForm({
+    schema: windowInput,
+    initial: {
+      number: String(w?.number ?? nextNumber()),
+      name: w?.name ?? "",
+      services: (w?.services ?? []).join("、"),
+      stationingId: w?.stationingId ?? null,
+      temporary: w?.temporary ?? false,
+      active: w?.active ?? true,
     },
-    serverError: () => save.error,
+    toInput: (d) => ({
+      number: wholeNumber(d.number) ?? Number.NaN,
+      name: d.name,
+      services: splitList(d.services),
+      stationingId: d.stationingId,
+      temporary: d.temporary,
+    }),
+    // Only the page knows the other windows' numbers; the database's unique key is the last word.
+    extra: (d) => {
+      const n = wholeNumber(d.number);
+      const taken = n === null ? undefined : props.others.find((o) => o.number === n);
+      return { number: taken ? t("centre.win.numberTaken", { name: taken.name }) : undefined };
+    },
+    serverError: (): unknown => save.error,
   });
   const options = () => [
     { value: "", label: t("centre.win.noStationing") },
@@ -194,69 +192,41 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
   ];
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    if (!fields.submit()) return;
-    save.mutate({
-      number: wholeNumber(number()) ?? 0,
-      name: name().trim(),
-      services: splitList(services()),
-      stationingId: stationingId(),
-      temporary: temporary(),
-    });
+    const input = form.submit();
+    if (input) save.mutate(input);
   };
   return (
     <form class="form" onSubmit={submit} noValidate>
       <div class="field-row window-head">
-        <InputField
-          type="number"
-          label={t("centre.win.number")}
-          value={number()}
-          onChange={(v) => {
-            setNumber(v);
-            fields.touch("number");
-          }}
-          min={1}
-          max={999}
-          error={fields.error("number")}
-          required
-        />
+        <InputField type="number" label={t("centre.win.number")} {...form.text("number")} min={1} max={999} required />
         <TextField
           label={t("centre.win.name")}
-          value={name()}
-          onChange={(v) => {
-            setName(v);
-            fields.touch("name");
-          }}
+          {...form.text("name")}
           description={t("centre.win.nameHint")}
-          error={fields.error("name")}
           required
         />
       </div>
       <TextField
         label={t("centre.win.services") + t("common.optional")}
-        value={services()}
-        onChange={(v) => {
-          setServices(v);
-          fields.touch("services");
-        }}
+        {...form.text("services")}
         description={t("centre.win.servicesHint")}
-        error={fields.error("services")}
       />
       <Select
         label={t("centre.win.stationing")}
         options={options()}
-        value={stationingId() ?? ""}
-        onChange={(v) => setStationingId(v ? v : null)}
+        value={form.draft.stationingId ?? ""}
+        onChange={(v) => form.set("stationingId", v ? v : null)}
       />
       <Checkbox
         label={t("centre.win.temporary")}
         description={t("centre.win.temporaryHint")}
-        checked={temporary()}
-        onChange={setTemporary}
+        checked={form.draft.temporary}
+        onChange={(v) => form.set("temporary", v)}
       />
       <Show when={w}>
-        <Checkbox label={t("centre.win.active")} checked={active()} onChange={setActive} />
+        <Checkbox label={t("centre.win.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError error={save.error} known={(p) => ["number", "name", "services"].includes(p)} text={errorText} />
+      <FormError error={save.error} known={form.known} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );

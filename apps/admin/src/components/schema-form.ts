@@ -1,0 +1,89 @@
+import { zodIssues } from "@zongzhi/api/input";
+import { createMemo, createSignal } from "solid-js";
+import { createStore, type SetStoreFunction } from "solid-js/store";
+import type { z } from "zod";
+import { fieldProblem } from "../api.ts";
+import { pick } from "../i18n.ts";
+
+/**
+ * A form validated by the procedure's own input schema (imported from the API package, zod),
+ * so that the browser refuses exactly what the server would, with the same bilingual message.
+ * The draft holds what the fields show (text for numbers and lists); `toInput` turns it into
+ * the procedure's input; `extra` adds checks only the page can make (a number already taken).
+ * A field's message shows once it was touched or the form submitted; a server field problem
+ * shows until that field is edited again.
+ */
+export function createSchemaForm<D extends object, S extends z.ZodType>(options: {
+  schema: S;
+  initial: D;
+  toInput: (draft: D) => z.input<S>;
+  extra?: (draft: D) => Partial<Record<string, string | undefined>>;
+  serverError: () => unknown;
+}) {
+  const [draft, setDraft] = createStore<D>(options.initial);
+  const [touched, setTouched] = createSignal<ReadonlySet<string>>(new Set());
+  const [edited, setEdited] = createSignal<ReadonlySet<string>>(new Set());
+  const [submitted, setSubmitted] = createSignal(false);
+  const parsed = createMemo(() => options.schema.safeParse(options.toInput(draft)));
+  const own = createMemo(() => {
+    const out: Record<string, string> = {};
+    const result = parsed();
+    if (!result.success) {
+      for (const issue of zodIssues(result.error)) {
+        // The first message of a field (of a list's items: of the list) is the one shown.
+        const path = issue.path.replace(/\.\d+(\..*)?$/, "");
+        out[path] ??= pick(issue);
+      }
+    }
+    for (const [path, message] of Object.entries(options.extra?.(draft) ?? {})) {
+      if (message) out[path] ??= message;
+    }
+    return out;
+  });
+  const touch = (path: string) => {
+    setTouched((s) => new Set(s).add(path));
+    setEdited((s) => new Set(s).add(path));
+  };
+  const error = (path: string): string | undefined => {
+    const mine = own()[path];
+    if (mine && (submitted() || touched().has(path))) return mine;
+    if (edited().has(path)) return undefined;
+    const server = fieldProblem(options.serverError(), path);
+    return server ? pick(server) : undefined;
+  };
+  return {
+    /** What the fields show. */
+    draft,
+    /** Sets a draft value as the user typed it (marks the field touched). */
+    set<K extends keyof D & string>(key: K, value: D[K]) {
+      (setDraft as SetStoreFunction<Record<string, unknown>>)(key, value);
+      touch(key);
+    },
+    /** The props of a text field bound to a draft string (getters: they stay reactive when spread). */
+    text(key: keyof D & string) {
+      return {
+        get value() {
+          return String(draft[key] ?? "");
+        },
+        onChange: (value: string) => {
+          (setDraft as SetStoreFunction<Record<string, unknown>>)(key, value);
+          touch(key);
+        },
+        get error() {
+          return error(key);
+        },
+      };
+    },
+    /** The message shown next to a field, if any. */
+    error,
+    /** True when some field problem (the browser's or the server's) is shown next to this field. */
+    known: (path: string) => path in own() || fieldProblem(options.serverError(), path) !== undefined,
+    /** Call on submit: the procedure's input when every check passes, else null (messages show). */
+    submit(): z.output<S> | null {
+      setSubmitted(true);
+      setEdited(new Set<string>());
+      const result = parsed();
+      return result.success && Object.keys(own()).length === 0 ? result.data : null;
+    },
+  };
+}
