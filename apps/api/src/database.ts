@@ -172,7 +172,7 @@ async function startQuickStartCluster(env: ServerEnv, logger: Logger) {
   return { cluster, secrets };
 }
 
-function withCredentials(url: string, database: string | null, user?: string, password?: string): string {
+export function withCredentials(url: string, database: string | null, user?: string, password?: string): string {
   const u = new URL(url);
   if (database) u.pathname = `/${database}`;
   if (user) u.username = user;

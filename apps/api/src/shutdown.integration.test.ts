@@ -1,21 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { generateKeyringString } from "@zongzhi/crypto";
-import { freePort } from "@zongzhi/db/embedded";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
+import { type ServerProcess, serverEnv, startServerProcess } from "./server-process.ts";
 
 // The real server process (main.ts) stopped with SIGTERM while a request is in flight and a
 // notification stream is open: it stops accepting, finishes the request, closes the stream and
 // the worker, and exits 0 — or, past SHUTDOWN_TIMEOUT_MS, cuts what is left. Every line it
 // writes, the start banner included, is a JSON log record.
 
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
 let db: TestDatabase;
 let dataDir: string;
 const children = new Set<ChildProcess>();
@@ -32,49 +29,13 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-  origin: string;
-  lines: () => string[];
-  exited: Promise<number | null>;
-}
+type Server = ServerProcess;
 
 async function startServer(extra: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
-  const appUrl = new URL(db.appUrl);
-  const child = spawn(process.execPath, ["--import", "tsx", join(repo, "apps/api/src/main.ts")], {
-    cwd: repo,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/",
-      DATABASE_URL: db.adminUrl,
-      APP_DATABASE_PASSWORD: decodeURIComponent(appUrl.password),
-      WORKER_DATABASE_URL: db.workerUrl,
-      FIELD_KEYS: generateKeyringString(),
-      DEMO: "off",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "info",
-      ...extra,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
-  void exited.then(() => children.delete(child));
-  const lines = () => out.split("\n").filter((l) => l.trim());
-  const until = Date.now() + 90_000;
-  while (!out.includes("Ready in")) {
-    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}:\n${out}`);
-    if (Date.now() > until) throw new Error(`no banner:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, port, origin: `http://127.0.0.1:${port}`, lines, exited };
+  const s = await startServerProcess({ ...serverEnv(db, dataDir), ...extra });
+  children.add(s.child);
+  void s.exited.then(() => children.delete(s.child));
+  return s;
 }
 
 async function signIn(s: Server): Promise<string> {
