@@ -14,6 +14,7 @@ import { CentreRoomsPage } from "./pages/centre-rooms.tsx";
 import { CentreRosterPage } from "./pages/centre-roster.tsx";
 import { CentreWindowsPage } from "./pages/centre-windows.tsx";
 import { ChangePasswordPage } from "./pages/change-password.tsx";
+import { ChannelsPage } from "./pages/channels.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
 import { GridsPage } from "./pages/grids.tsx";
 import { LiaisonPage } from "./pages/liaison.tsx";
@@ -113,6 +114,7 @@ export function App() {
         <Route path="/centre/committees" component={CentreCommitteesPage} />
         <Route path="/centre/mediators" component={CentreMediatorsPage} />
         <Route path="/grids" component={GridsPage} />
+        <Route path="/channels" component={ChannelsPage} />
         <Route path="/supervision" component={SupervisionPage} />
         <Route path="/policies" component={PoliciesPage} />
         <Route path="/system/online" component={OnlinePage} />

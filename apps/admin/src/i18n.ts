@@ -3,6 +3,7 @@ import { ROLE_NAMES, type Role } from "@zongzhi/domain/roles";
 import { createSignal } from "solid-js";
 import { casesEn, casesZh } from "./i18n/cases.ts";
 import { centreEn, centreZh } from "./i18n/centre.ts";
+import { channelsEn, channelsZh } from "./i18n/channels.ts";
 import { cockpitEn, cockpitZh } from "./i18n/cockpit.ts";
 import { consoleEn, consoleZh } from "./i18n/console.ts";
 import { escalationEn, escalationZh } from "./i18n/escalation.ts";
@@ -244,6 +245,7 @@ const zh = {
   "audit.end": "已显示全部记录",
   ...centreZh,
   ...gridZh,
+  ...channelsZh,
   ...casesZh,
   ...escalationZh,
   ...mfaZh,
@@ -467,6 +469,7 @@ const en: Record<MessageKey, string> = {
   "audit.end": "No older entries",
   ...centreEn,
   ...gridEn,
+  ...channelsEn,
   ...casesEn,
   ...escalationEn,
   ...mfaEn,

@@ -110,6 +110,7 @@ const ENTRIES: Entry[] = [
   },
 
   { group: "system", href: "/tenants", label: "nav.tenants", show: (u) => inUnit(u) && mayHere(u, "tenant.onboard") },
+  { group: "system", href: "/channels", label: "channels.nav", show: (u) => inUnit(u) && mayHere(u, "channel.manage") },
   { group: "system", href: "/users", label: "nav.users", show: (u) => holds(u.roles, "user.read") },
   { group: "system", href: "/platform", label: "nav.platform", show: (u) => holds(u.roles, "platform.deployments") },
   {

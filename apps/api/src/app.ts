@@ -14,16 +14,28 @@ import {
   ERROR_STATUS,
   type FieldCipher,
   figureUnit,
+  getOpenRequest,
+  idempotencyKeyHeader,
   type LedgerSpec,
   ledgerFileName,
+  listOpenRequests,
+  listOpenServices,
+  openApiDocument,
+  openApiPage,
+  openRatingInput,
+  openRequestInput,
+  openRequestsQuery,
   publicLookup,
+  rateOpenRequest,
   readAttachment,
   resolvePeriod,
+  submitOpenRequest,
   toAppError,
   writeLedger,
 } from "@zongzhi/api";
 import { id, pattern, secret, strict, text } from "@zongzhi/api/input";
 import {
+  type ApiKeyActor,
   assertCan,
   assertSessionReady,
   type ClientInfo,
@@ -31,12 +43,15 @@ import {
   completeTotpLogin,
   failureLimit,
   inspectSetupToken,
+  keyScopeOf,
   login,
   logout,
   type Permission,
+  rateLimit,
   type SessionUser,
   scopeOf,
   validateSession,
+  verifyApiKey,
 } from "@zongzhi/auth";
 import { type Sql, withScope } from "@zongzhi/db/client";
 import { migrationLag } from "@zongzhi/db/migrate";
@@ -97,12 +112,25 @@ export interface AppOptions {
 export const SMALL_BODY_LIMIT = 16 * 1024;
 /** Largest tRPC request body (1 MB: the longest texts a form carries, with room to spare). */
 export const TRPC_BODY_LIMIT = 1024 * 1024;
+/** Largest body of the intake API (64 KB: a request's texts with room to spare). */
+export const OPEN_API_BODY_LIMIT = 64 * 1024;
+/** Path prefix of the intake API: API keys only, never cookies (so no cross-site guard either). */
+const OPEN_API = "/api/v1/";
 /** Failed public lookups allowed per client address, and per case code, per window. */
 export const LOOKUP_FAILURE_RATE = { limit: 20, windowMs: 10 * 60 * 1000 };
 export const LOOKUP_CODE_FAILURE_RATE = { limit: 10, windowMs: 10 * 60 * 1000 };
 
 /** Variables a request carries through the middleware chain. */
-type Env = { Variables: { requestId: string; user: SessionUser | null; token: string | null; client: ClientInfo } };
+type Env = {
+  Variables: {
+    requestId: string;
+    user: SessionUser | null;
+    token: string | null;
+    client: ClientInfo;
+    /** The integrator's key on the intake API (/api/v1/*). */
+    apiKey: ApiKeyActor;
+  };
+};
 
 /** The HTTP server: auth endpoints, tRPC, health, and the admin UI. Tests call `app.request`. */
 export function createApp(options: AppOptions) {
@@ -192,6 +220,7 @@ export function createApp(options: AppOptions) {
   };
   const smallBody = bodyLimit({ maxSize: SMALL_BODY_LIMIT, onError: tooLarge(SMALL_BODY_LIMIT) });
   const trpcBody = bodyLimit({ maxSize: TRPC_BODY_LIMIT, onError: tooLarge(TRPC_BODY_LIMIT) });
+  const openBody = bodyLimit({ maxSize: OPEN_API_BODY_LIMIT, onError: tooLarge(OPEN_API_BODY_LIMIT) });
   const uploadBody: MiddlewareHandler = async (c, next) => {
     const declared = Number(c.req.header("content-length"));
     if (!c.req.header("transfer-encoding") && declared > UPLOAD_BODY_LIMIT) return tooLarge(UPLOAD_BODY_LIMIT)(c);
@@ -200,12 +229,16 @@ export function createApp(options: AppOptions) {
   app.use(async (c, next) => {
     const path = c.req.path;
     if (/^\/cases\/[^/]+\/attachments$/.test(path)) return uploadBody(c, next);
+    if (path.startsWith(OPEN_API)) return openBody(c, next);
     return path.startsWith("/trpc/") ? trpcBody(c, next) : smallBody(c, next);
   });
 
   // Why: cookies ride along on cross-site requests, so every state change must prove it
   // comes from our own pages (Fetch Metadata, or an allowed Origin when that is absent).
   app.use(async (c, next) => {
+    // The intake API authenticates by API key alone and refuses cookies (below): a cross-site
+    // page cannot make a browser send a key, so there is nothing for this guard to protect.
+    if (c.req.path.startsWith(OPEN_API)) return next();
     if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method)) {
       const site = c.req.header("sec-fetch-site");
       const origin = c.req.header("origin");
@@ -220,7 +253,12 @@ export function createApp(options: AppOptions) {
   app.use(async (c, next) => {
     // Static files, the health check and the public lookup need no session: skip the lookup.
     const path = c.req.path;
-    if (path.startsWith("/assets/") || OPERABILITY_PATHS.has(path) || path.startsWith("/public/")) {
+    if (
+      path.startsWith("/assets/") ||
+      OPERABILITY_PATHS.has(path) ||
+      path.startsWith("/public/") ||
+      path.startsWith("/api/")
+    ) {
       c.set("token", null);
       c.set("user", null);
       return next();
@@ -484,6 +522,73 @@ export function createApp(options: AppOptions) {
         "cache-control": "private, no-store",
       },
     });
+  });
+
+  // The intake API (issue 13 §5): Open311 GeoReport v2 in spirit, documented at /api/openapi.json.
+  const document = openApiDocument(options.origin);
+  app.get("/api/openapi.json", (c) => c.json(document));
+  app.get("/api/docs", (c) => c.html(openApiPage(document)));
+  app.use(`${OPEN_API}*`, async (c, next) => {
+    if (c.req.header("cookie")) {
+      return problem(
+        c,
+        new AppError("VALIDATION", {
+          zh: "开放接口只接受 API 密钥，请求不能携带 Cookie",
+          en: "The intake API takes an API key only; send no cookies",
+        }),
+      );
+    }
+    const bearer = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+    const key = bearer ? await verifyApiKey(sql, bearer) : null;
+    if (!key) {
+      c.header("www-authenticate", 'Bearer realm="api"');
+      return problem(
+        c,
+        new AppError("UNAUTHENTICATED", {
+          zh: "缺少或无效的 API 密钥（Authorization: Bearer zzk_…）",
+          en: "Missing or invalid API key (Authorization: Bearer zzk_…)",
+        }),
+      );
+    }
+    await rateLimit(sql, `api-key:${key.id}`, key.ratePerMinute, 60_000);
+    c.set("apiKey", key);
+    await next();
+  });
+  /** Runs `fn` in the key's tenant transaction (its unit, its permissions, no user). */
+  const asKey = <T>(c: Context<Env>, fn: Parameters<typeof withScope<T>>[2]) =>
+    withScope(sql, keyScopeOf(c.get("apiKey"), c.get("requestId")), fn);
+  const body = async (c: Context<Env>) => c.req.json().catch(() => ({}));
+  app.get(`${OPEN_API}services`, async (c) => c.json(await asKey(c, (tx) => listOpenServices(tx))));
+  app.post(`${OPEN_API}requests`, async (c) => {
+    const idempotencyKey = c.req.header("idempotency-key");
+    if (!idempotencyKey) {
+      return problem(
+        c,
+        new AppError("VALIDATION", {
+          zh: "提交诉求须带 Idempotency-Key 请求头（每个诉求一个，重试时不变）",
+          en: "A create needs an Idempotency-Key header (one per request, the same on a retry)",
+        }),
+      );
+    }
+    const key = idempotencyKeyHeader.parse(idempotencyKey);
+    const input = openRequestInput.parse(await body(c));
+    const created = await asKey(c, (tx) =>
+      submitOpenRequest(tx, input, { channel: c.get("apiKey").channel, cipher: options.cipher, idempotencyKey: key }),
+    );
+    return c.json(created, created.replayed ? 200 : 201);
+  });
+  app.get(`${OPEN_API}requests`, async (c) => {
+    const query = openRequestsQuery.parse(c.req.query());
+    return c.json(await asKey(c, (tx) => listOpenRequests(tx, query)));
+  });
+  app.get(`${OPEN_API}requests/:id`, async (c) => {
+    const requestId = id().parse(c.req.param("id"));
+    return c.json(await asKey(c, (tx) => getOpenRequest(tx, requestId)));
+  });
+  app.post(`${OPEN_API}requests/:id/rating`, async (c) => {
+    const requestId = id().parse(c.req.param("id"));
+    const input = openRatingInput.parse(await body(c));
+    return c.json(await asKey(c, (tx) => rateOpenRequest(tx, requestId, input)));
   });
 
   app.use(

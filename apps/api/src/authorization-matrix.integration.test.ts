@@ -529,6 +529,16 @@ const BUILDERS: Record<string, Builder> = {
     input: { id: rows.gridWorker!.id, version: rows.gridWorker!.version, name: "网格员（改）", kind: "full_time" },
     subject: T1,
   }),
+  "channels.createKey": (u) => ({
+    label: "",
+    input: { name: "矩阵密钥", channel: "hotline_12345", permissions: ["case.register", "case.read"] },
+    subject: own(u),
+  }),
+  "channels.revokeKey": () => ({
+    label: "",
+    input: { id: rows.apiKey!.id, version: rows.apiKey!.version },
+    subject: T1,
+  }),
   "escalation.setPolicy": (u) => ({
     label: "",
     input: { categoryCode: null, stage: "first_contact", amount: 3, unit: "working_days" },
@@ -763,6 +773,13 @@ beforeAll(async () => {
     households: 3000,
     population: 9000,
   })) as { id: string; version: number };
+  rows.apiKey = (
+    (await step(t1, "channels.createKey", {
+      name: "12345 热线",
+      channel: "hotline_12345",
+      permissions: ["case.register"],
+    })) as { key: { id: string; version: number } }
+  ).key;
   rows.gridWorker = (await step(t1, "grids.addWorker", { name: "镇网格员", kind: "full_time" })) as {
     id: string;
     version: number;

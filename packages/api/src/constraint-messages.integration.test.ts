@@ -21,6 +21,13 @@ const UNREACHABLE: Record<string, string> = {
   cockpit_settings_scope_code_key:
     "one settings row per unit, keyed by the caller's own scope; no procedure creates one yet (the cockpit reads defaults)",
   audit_events_kind_check: SERVER_CONSTANT,
+  api_keys_key_id_check: "the public id is minted by the server (mintApiKey)",
+  api_keys_key_id_key: "the public id is 80 random bits minted by the server",
+  api_keys_secret_hash_check: "SHA-256 of the minted secret, computed by the server",
+  api_keys_permissions_check: "the input is a list of KEY_PERMISSIONS (a zod enum) of 1–3 entries",
+  channel_requests_pkey: "the case was registered by the same call",
+  channel_requests_case_id_fkey: "the case was registered by the same call",
+  channel_requests_api_key_id_fkey: "the acting key, resolved by the server from the request",
   case_events_kind_check: SERVER_CONSTANT,
   notifications_kind_check: SERVER_CONSTANT,
   case_hops_kind_check: SERVER_CONSTANT,

@@ -161,6 +161,17 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   grid_assignments_worker_id_fkey: missing("网格员", "grid worker"),
   grid_assignments_worker_id_active: inactive("网格员", "grid worker", { zh: "分配到网格", en: "assigned to a grid" }),
 
+  // Open channels (0061).
+  api_keys_name_check: chars("密钥名称", "The key's name", 60),
+  api_keys_name_unique: taken("已有同名的接口密钥，请换一个名称", "A key of this name exists"),
+  api_keys_channel_check: choose("来源渠道", "the channel"),
+  api_keys_rate_per_minute_check: between("每分钟请求上限", "The rate limit", 1, 6000, "次", "requests a minute"),
+  channel_requests_external_id_check: chars("工单号", "The work order number", 64),
+  channel_requests_external_unique: taken(
+    "该工单号已提交过，请查询原诉求而不是重复提交",
+    "This work order number was already submitted; read the first request instead",
+  ),
+
   // Bookings.
   bookings_during_check: check(
     "预约须有开始和结束时间，且一次不超过12小时；更长的调解请分多次预约",

@@ -1,4 +1,12 @@
 export { dataExceptionOf, ERROR_STATUS, toAppError } from "./errors.ts";
+export {
+  idempotencyKeyHeader,
+  openApiDocument,
+  openApiPage,
+  openRatingInput,
+  openRequestInput,
+  openRequestsQuery,
+} from "./open311.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export {
   type AttachmentStore,
@@ -10,6 +18,13 @@ export {
   type StagedFile,
 } from "./services/attachments.ts";
 export { publicLookup } from "./services/cases.ts";
+export {
+  getOpenRequest,
+  listOpenRequests,
+  listOpenServices,
+  rateOpenRequest,
+  submitOpenRequest,
+} from "./services/channels.ts";
 export { scanDeadlines } from "./services/deadlines.ts";
 export { type LedgerSpec, ledgerFileName, writeLedger } from "./services/exports.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";

@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit.router.ts";
 import { authRouter } from "./routers/auth.router.ts";
 import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
+import { channelsRouter } from "./routers/channels.router.ts";
 import { cockpitRouter } from "./routers/cockpit.router.ts";
 import { escalationRouter } from "./routers/escalation.router.ts";
 import { gridsRouter } from "./routers/grids.router.ts";
@@ -24,6 +25,7 @@ export const appRouter = router({
   cockpit: cockpitRouter,
   mfa: mfaRouter,
   grids: gridsRouter,
+  channels: channelsRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

@@ -1,3 +1,4 @@
+export * from "./api-keys.ts";
 export * from "./password.ts";
 export * from "./permissions.ts";
 export * from "./sessions.ts";

@@ -16,6 +16,10 @@ export interface ScopeContext {
    * than the user: authorised by its own row of the permission table, never by a borrowed role.
    */
   system?: string;
+  /** Set when an integrator's API key acts (its permissions; `roles` is then empty). */
+  keyPermissions?: readonly string[];
+  /** The acting API key's id (named on the case events it writes). */
+  apiKeyId?: string;
   requestId?: string;
 }
 

@@ -28,12 +28,15 @@ const NO_FOREIGN_KEY: Record<string, string> = {
   "app.audit_events.actor_id": "as tenant_id: the log keeps the actor as recorded, whatever happens to the account",
   "app.audit_events.subject_id": "text naming any kind of subject (a user, a case code, a deployment): polymorphic",
   "app.audit_events.request_id": "the request's correlation id in the logs, not a row",
+  "app.api_keys.key_id": "the key's public id (text minted by the server), not a reference to a row",
+  "app.channel_requests.external_id": "the integrator's own work order number (text of another system), not a row",
   "app.case_deadlines.ref_id":
     "the row that opened the clock: a summons or an assign-down hop (polymorphic); completeDeadlines matches on it together with case_id",
 };
 /** Who-did-it columns: set by the server from the verified session, never from input. */
 const ACTOR_COLUMNS = [
   "app.agreements.created_by",
+  "app.api_keys.created_by",
   "app.attachments.uploaded_by",
   "app.bookings.created_by",
   "app.case_events.actor_id",

@@ -34,6 +34,8 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "centre.removeStationing": { zh: "撤出入驻部门", en: "Remove a stationing" },
   "centre.saveCommittee": { zh: "保存调委会", en: "Save a committee" },
   "centre.station": { zh: "部门入驻", en: "Station a department" },
+  "channels.createKey": { zh: "签发接口密钥", en: "Issue an API key" },
+  "channels.revokeKey": { zh: "吊销接口密钥", en: "Revoke an API key" },
   "escalation.answerSupervision": { zh: "回复督办", en: "Answer a supervision" },
   "escalation.assignDown": { zh: "交办", en: "Assign down" },
   "escalation.escalate": { zh: "上报", en: "Escalate" },

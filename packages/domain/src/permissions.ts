@@ -62,7 +62,7 @@ export type SystemActor = (typeof SYSTEM_ACTORS)[number];
 
 /** Who acts: a user's roles at its unit, or a named system actor within a deployment. */
 export type Actor =
-  | { roles: readonly string[]; scope: string; system?: undefined }
+  | { roles: readonly string[]; scope: string; system?: undefined; key?: readonly Permission[] | undefined }
   | { system: SystemActor; scope: string; roles?: readonly string[] };
 
 /** A role's hold on a permission: the relations, and optionally the tiers of the acting unit. */
@@ -149,6 +149,9 @@ export const PERMISSION_TABLE = {
   "booking.manage": write({ zh: "预约调解室", en: "Book rooms" }, each(CASEWORKERS, OWN)),
   // The grid (一张网): a unit divides its own land and staffs its own grids.
   "grid.manage": write({ zh: "管理网格和网格员", en: "Manage grids and grid workers" }, { tenant_admin: OWN }),
+  // Open channels: API keys of integrators (12345, apps) and their webhooks.
+  "channel.read": read({ zh: "查看开放接口", en: "Read open channels" }, ["tenant_admin", "auditor"]),
+  "channel.manage": write({ zh: "管理开放接口密钥", en: "Manage API keys" }, { tenant_admin: OWN }),
 
   // Intake and the workflow (TRANSITIONS names the permission of each action).
   "case.register": write(
@@ -235,6 +238,19 @@ export const SYSTEM_PERMISSIONS: Record<SystemActor, { name: Message; permission
   agreement_rule: { name: { zh: "达成协议即化解", en: "Agreement resolves the case" }, permissions: ["case.resolve"] },
 };
 
+/**
+ * What an API key of an open channel (the 12345 platform, an app) may be given: submit
+ * requests (cases), read their status, and rate the result (a follow-up). Always for the key's
+ * own unit; who may create keys is `channel.manage`.
+ */
+export const KEY_PERMISSIONS = [
+  "case.register",
+  "case.read",
+  "case.follow_up",
+] as const satisfies readonly Permission[];
+/** One permission an API key may hold. */
+export type KeyPermission = (typeof KEY_PERMISSIONS)[number];
+
 function grantAllows(grant: Grant | undefined, relation: Relation, level: Level | null): boolean {
   if (!grant) return false;
   if ("atLevels" in grant)
@@ -251,6 +267,14 @@ export function authorize(actor: Actor, permission: Permission, relation: Relati
   const rule: PermissionRule = PERMISSION_TABLE[permission];
   if (actor.system !== undefined) {
     return relation !== "other_deployment" && SYSTEM_PERMISSIONS[actor.system].permissions.includes(permission);
+  }
+  // An integrator's API key acts for its own unit only, with the permissions it was given.
+  if (actor.key !== undefined) {
+    return (
+      relation === "own" &&
+      (KEY_PERMISSIONS as readonly Permission[]).includes(permission) &&
+      actor.key.includes(permission)
+    );
   }
   const level = levelOfCode(actor.scope);
   return actor.roles.some((role) => grantAllows(rule.grants[role as Role], relation, level));

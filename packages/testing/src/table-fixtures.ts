@@ -1428,6 +1428,72 @@ const gridAssignments: TableFixture = {
   },
 };
 
+// Open channels (0061): a unit's API keys and the requests they submitted.
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+/** A random public id of a key (16 base32 characters). */
+const keyId = () => Array.from(randomBytes(16), (b) => BASE32[b % 32]).join("");
+/** Inserts an API key of `tenant` (its secret hash a random 32 bytes) and returns its id. */
+async function seedApiKey(admin: Sql, tenant: TestTenant): Promise<string> {
+  const [row] = await admin<{ id: string }[]>`insert into app.api_keys (scope_code, name, key_id, channel, secret_hash,
+      permissions)
+    values (${tenant.code}, ${`探针密钥${keyId().slice(0, 8)}`}, ${keyId()}, 'hotline_12345', ${randomBytes(32)},
+      '{case.register}') returning id::text`;
+  return row!.id;
+}
+const apiKeys: TableFixture = {
+  table: "app.api_keys",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "name",
+  writers: SELF,
+  async seed(admin, tenant) {
+    return { table: "app.api_keys", key: await seedApiKey(admin, tenant), tenant, refs: {} };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "issue a key in the victim's unit",
+        text: `insert into app.api_keys (scope_code, name, key_id, channel, secret_hash, permissions)
+          values ($1, 'forged', $2, 'online', decode(repeat('ab', 32), 'hex'), '{case.read}')`,
+        params: [victim.tenant.code, keyId()],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
+const channelRequests: TableFixture = {
+  table: "app.channel_requests",
+  key: ["case_id"],
+  tenantColumn: "scope_code",
+  touch: "external_id",
+  writers: NOBODY,
+  async seed(admin, tenant) {
+    const caseId = await seedCase(admin, tenant);
+    const spareCaseId = await seedCase(admin, tenant);
+    const apiKeyId = await seedApiKey(admin, tenant);
+    await admin`insert into app.channel_requests (case_id, scope_code, api_key_id) values (${caseId}, ${tenant.code}, ${apiKeyId})`;
+    return { table: "app.channel_requests", key: caseId, tenant, refs: { caseId, spareCaseId, apiKeyId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "tie the victim's case to the victim's key",
+        text: `insert into app.channel_requests (case_id, scope_code, api_key_id) values ($1, $2, $3)`,
+        params: [victim.refs.spareCaseId!, victim.tenant.code, victim.refs.apiKeyId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1480,6 +1546,8 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   grids,
   gridWorkers,
   gridAssignments,
+  apiKeys,
+  channelRequests,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

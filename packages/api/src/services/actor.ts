@@ -3,8 +3,9 @@ import type { Tx } from "@zongzhi/db/client";
 
 /** Who acts in this transaction: the user (roles at its unit) or a named system actor. */
 export function actorOf(tx: Tx): Actor {
-  const { system, scope, roles } = tx.ctx;
-  return system ? { system: system as SystemActor, scope } : { roles, scope };
+  const { system, scope, roles, keyPermissions } = tx.ctx;
+  if (system) return { system: system as SystemActor, scope };
+  return keyPermissions ? { roles: [], scope, key: keyPermissions as Permission[] } : { roles, scope };
 }
 
 /**

@@ -86,7 +86,12 @@ export async function appendEvent(
   payload: Record<string, unknown> = {},
 ): Promise<void> {
   // A system actor's event names it (there is no user behind it).
-  const body = tx.ctx.system ? { ...payload, system: tx.ctx.system } : payload;
+  // An integrator's key is named too (its events carry no user either).
+  const body = tx.ctx.system
+    ? { ...payload, system: tx.ctx.system }
+    : tx.ctx.apiKeyId
+      ? { ...payload, apiKey: tx.ctx.apiKeyId }
+      : payload;
   await tx.sql`insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
     values (${caseId}, ${tx.ctx.userId}, ${tx.ctx.scope}, ${kind}, ${tx.sql.json(body as never)})`;
 }

@@ -30,7 +30,8 @@ export async function updateVersioned<T extends object>(
     | "bookings"
     | "department_kinds"
     | "grids"
-    | "grid_workers",
+    | "grid_workers"
+    | "api_keys",
   id: string,
   version: number,
   set: ReturnType<Tx["sql"]>,

@@ -1,0 +1,287 @@
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { type Outputs, trpc } from "../api.ts";
+import { CentreSection, createFieldErrors, FormError, wholeNumber } from "../components/centre.tsx";
+import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { formatDateTime, type MessageKey, t } from "../i18n.ts";
+import { can } from "../session.ts";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { InputField } from "../ui/input-field.tsx";
+import { Select } from "../ui/select.tsx";
+import { TextField } from "../ui/text-field.tsx";
+
+type ApiKey = Outputs["channels"]["keys"][number];
+const CHANNELS = ["hotline_12345", "online", "department_transfer"] as const;
+const PERMISSIONS = ["case.register", "case.read", "case.follow_up"] as const;
+const channelName = (c: string) => t(`channels.channel.${c}` as MessageKey);
+const permissionName = (p: string) => t(`channels.perm.${p}` as MessageKey);
+
+/** The unit's API keys for integrators (12345, apps): issue (shown once), see last use, revoke. */
+export function ChannelsPage() {
+  const me = useMe();
+  return (
+    <Show when={me().tenant && can(me(), "channel.read")} fallback={<Forbidden />}>
+      <ChannelsView />
+    </Show>
+  );
+}
+
+function ChannelsView() {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const manages = () => can(me(), "channel.manage");
+  const [adding, setAdding] = createSignal(false);
+  const [issued, setIssued] = createSignal<string | null>(null);
+  const [revoking, setRevoking] = createSignal<ApiKey | null>(null);
+  const keys = createQuery(() => ({ queryKey: ["channels.keys"], queryFn: () => trpc.channels.keys.query() }));
+  return (
+    <>
+      <PageHeader
+        title={t("channels.title")}
+        intro={t("channels.intro")}
+        actions={
+          <>
+            <a class="button" href="/api/docs" target="_blank" rel="noopener">
+              {t("channels.docs")}
+            </a>
+            <Show when={manages()}>
+              <Button variant="primary" onClick={() => setAdding(true)}>
+                {t("channels.add")}
+              </Button>
+            </Show>
+          </>
+        }
+      />
+      <CentreSection id="keys-title" title={me().tenant?.name ?? ""}>
+        <Switch fallback={<Loading />}>
+          <Match when={keys.isError}>
+            <LoadError error={keys.error} retry={() => keys.refetch()} />
+          </Match>
+          <Match when={keys.data && keys.data.length === 0}>
+            <p class="muted">{t("channels.empty")}</p>
+          </Match>
+          <Match when={keys.data}>
+            <table class="table centre-table" data-testid="api-key-table">
+              <caption class="sr-only">{t("channels.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("channels.name")}</th>
+                  <th scope="col">{t("channels.keyId")}</th>
+                  <th scope="col">{t("channels.channel")}</th>
+                  <th scope="col">{t("channels.permissions")}</th>
+                  <th scope="col" class="num">
+                    {t("channels.rate")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("channels.requests")}
+                  </th>
+                  <th scope="col">{t("channels.lastUsed")}</th>
+                  <th scope="col">{t("channels.status")}</th>
+                  <Show when={manages()}>
+                    <th scope="col" class="col-actions">
+                      {t("common.actions")}
+                    </th>
+                  </Show>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={keys.data ?? []}>
+                  {(k) => (
+                    <tr classList={{ "row-inactive": k.revokedAt !== null }}>
+                      <td class="cell-title">{k.name}</td>
+                      <td>
+                        <code>zzk_{k.keyId}_…</code>
+                      </td>
+                      <td>{channelName(k.channel)}</td>
+                      <td>
+                        <div class="badge-row">
+                          <For each={k.permissions}>{(p) => <Badge tone="neutral">{permissionName(p)}</Badge>}</For>
+                        </div>
+                      </td>
+                      <td class="num">{k.ratePerMinute}</td>
+                      <td class="num">{k.requests}</td>
+                      <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t("channels.never")}</td>
+                      <td>
+                        <Show when={k.revokedAt} fallback={<Badge tone="success">{t("channels.active")}</Badge>}>
+                          <Badge tone="danger">{t("channels.revoked")}</Badge>
+                        </Show>
+                      </td>
+                      <Show when={manages()}>
+                        <td class="col-actions">
+                          <Show when={!k.revokedAt}>
+                            <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
+                              {t("channels.revoke")}
+                            </Button>
+                          </Show>
+                        </td>
+                      </Show>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Match>
+        </Switch>
+      </CentreSection>
+      <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.addTitle")}>
+        <Show when={adding()}>
+          <KeyForm
+            onClose={() => setAdding(false)}
+            onIssued={(token) => {
+              setAdding(false);
+              setIssued(token);
+            }}
+          />
+        </Show>
+      </Dialog>
+      <Dialog open={issued() !== null} onOpenChange={(open) => !open && setIssued(null)} title={t("channels.issued")}>
+        <Show when={issued()}>{(token) => <IssuedKey token={token()} onClose={() => setIssued(null)} />}</Show>
+      </Dialog>
+      <ConfirmDialog
+        open={revoking() !== null}
+        onOpenChange={(open) => !open && setRevoking(null)}
+        title={t("channels.revokeTitle")}
+        message={t("channels.revokeConfirm", { name: revoking()?.name ?? "" })}
+        confirmLabel={t("channels.revoke")}
+        danger
+        errorText={errorText}
+        onConfirm={async () => {
+          const k = revoking();
+          if (!k) return;
+          await trpc.channels.revokeKey.mutate({ id: k.id, version: k.version });
+          await queryClient.invalidateQueries({ queryKey: ["channels.keys"] });
+          setRevoking(null);
+        }}
+      />
+    </>
+  );
+}
+
+function IssuedKey(props: { token: string; onClose: () => void }) {
+  const [copied, setCopied] = createSignal(false);
+  return (
+    <div class="form">
+      <p>{t("channels.showOnce")}</p>
+      <TextField label={t("channels.keyId")} value={props.token} readOnly hideLabel inputClass="mono" />
+      <DialogFooter>
+        <Button
+          onClick={() =>
+            void navigator.clipboard?.writeText(props.token).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied() ? t("channels.copied") : t("channels.copy")}
+        </Button>
+        <Button variant="primary" onClick={() => props.onClose()}>
+          {t("channels.done")}
+        </Button>
+      </DialogFooter>
+    </div>
+  );
+}
+
+function KeyForm(props: { onClose: () => void; onIssued: (token: string) => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = createSignal("");
+  const [channel, setChannel] = createSignal<(typeof CHANNELS)[number]>("hotline_12345");
+  const [permissions, setPermissions] = createSignal<ReadonlySet<(typeof PERMISSIONS)[number]>>(new Set(PERMISSIONS));
+  const [rate, setRate] = createSignal("60");
+  const save = createMutation(() => ({
+    mutationFn: () =>
+      trpc.channels.createKey.mutate({
+        name: name().trim(),
+        channel: channel(),
+        permissions: [...permissions()],
+        ratePerMinute: wholeNumber(rate()) ?? 60,
+      }),
+    onSuccess: (result) => {
+      void queryClient.invalidateQueries({ queryKey: ["channels.keys"] });
+      props.onIssued(result.token);
+    },
+  }));
+  const fields = createFieldErrors({
+    check: () => {
+      const n = wholeNumber(rate());
+      return {
+        name: !name().trim()
+          ? t("centre.required")
+          : name().trim().length > 60
+            ? t("centre.tooLong", { n: 60 })
+            : undefined,
+        permissions: permissions().size === 0 ? t("channels.permRequired") : undefined,
+        ratePerMinute: n === null || n < 1 || n > 6000 ? t("channels.rateInvalid") : undefined,
+      };
+    },
+    serverError: () => save.error,
+  });
+  const toggle = (p: (typeof PERMISSIONS)[number], on: boolean) =>
+    setPermissions((s) => {
+      const next = new Set(s);
+      if (on) next.add(p);
+      else next.delete(p);
+      return next;
+    });
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (fields.submit()) save.mutate();
+      }}
+      noValidate
+    >
+      <TextField
+        label={t("channels.name")}
+        value={name()}
+        onChange={(v) => {
+          setName(v);
+          fields.touch("name");
+        }}
+        error={fields.error("name")}
+        required
+      />
+      <Select
+        label={t("channels.channel")}
+        options={CHANNELS.map((c) => ({ value: c, label: channelName(c) }))}
+        value={channel()}
+        onChange={(v) => v && setChannel(v as (typeof CHANNELS)[number])}
+      />
+      <fieldset class="fieldset">
+        <legend class="field-label">{t("channels.permissions")}</legend>
+        <For each={PERMISSIONS}>
+          {(p) => (
+            <Checkbox label={permissionName(p)} checked={permissions().has(p)} onChange={(on) => toggle(p, on)} />
+          )}
+        </For>
+        <Show when={fields.error("permissions")}>
+          <p class="field-error">{fields.error("permissions")}</p>
+        </Show>
+      </fieldset>
+      <InputField
+        type="number"
+        label={t("channels.rate")}
+        value={rate()}
+        onChange={(v) => {
+          setRate(v);
+          fields.touch("ratePerMinute");
+        }}
+        min={1}
+        max={6000}
+        error={fields.error("ratePerMinute")}
+      />
+      <FormError error={save.error} known={(p) => ["name", "ratePerMinute"].includes(p)} text={errorText} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={save.isPending}>
+          {t("channels.add")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
