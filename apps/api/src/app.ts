@@ -680,6 +680,10 @@ export function routeOf(path: string): string {
   if (/^\/cases\/[^/]+\/attachments$/.test(path)) return "/cases/:id/attachments";
   if (/^\/attachments\/[^/]+$/.test(path)) return "/attachments/:id";
   if (/^\/exports\/(cases|ranking|figures)$/.test(path)) return path;
+  if (path === "/api/openapi.json" || path === "/api/docs" || path === "/api/v1/services") return path;
+  if (path === "/api/v1/requests") return path;
+  if (/^\/api\/v1\/requests\/[^/]+$/.test(path)) return "/api/v1/requests/:id";
+  if (/^\/api\/v1\/requests\/[^/]+\/rating$/.test(path)) return "/api/v1/requests/:id/rating";
   return "other";
 }
 
