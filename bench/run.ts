@@ -103,7 +103,9 @@ try {
     const townships = await busiest(admin, "township", 16);
     const cipher = createSm4Cipher(keyringFromEnv(server.secrets.fieldKeys));
     const statements = await serviceStatements(capture, townships[0] as (typeof townships)[number], cipher);
-    log(`  cases.register sends ${statements} statements per intake (raw SQL reference: 12)`);
+    log(
+      `  cases.register sends ${statements} statements per intake, plus the operation log's one (the raw SQL reference runs the same)`,
+    );
     api = await startApi({
       adminUrl,
       appPassword: server.secrets.appPassword,

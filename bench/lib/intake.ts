@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { recordOperation } from "@zongzhi/api/services/audit";
 import { registerCase } from "@zongzhi/api/services/cases";
 import type { FieldCipher } from "@zongzhi/crypto";
 import { createPool, type Sql, withScope } from "@zongzhi/db/client";
@@ -46,56 +47,75 @@ export function intakeInput(unit: BenchUnit) {
   } as const;
 }
 
+const hex = () => randomBytes(40).toString("hex");
+
 /**
  * The same work as one intake as raw SQL, as zz_app with RLS on: the statements
- * `registerCase` sends today (category check, counter, case, two parties, repeat-claimant
- * links, two clock policies and clocks, the first timeline event), one round trip each,
- * no application code between them.
+ * `cases.register` sends (migration 0034), with values made up front instead of by the service
+ * (random bytes for ciphertexts and indexes, fixed clocks): the tenant transaction
+ * (BEGIN + settings + `app.intake_open`, one round trip; `app.intake_record` + COMMIT, one round
+ * trip) and then the operation log's transaction (BEGIN + settings + its one INSERT + COMMIT, one
+ * round trip, `recordOperation` as the API calls it). Not included: the session check, HTTP,
+ * tRPC, input parsing, encryption (what the service adds on top is what the figure measures).
  */
 async function rawIntake(app: Sql, unit: BenchUnit): Promise<void> {
   const scope = unit.code;
   const year = Number(chinaToday().slice(0, 4));
-  await withScope(app, unit.ctx, async ({ sql }) => {
-    await sql`select 1 from ref.case_categories where code = ${"neighbour"}
-      union all select 1 from app.case_categories where code = ${"neighbour"} and active limit 1`;
-    const [counter] = await sql<{ last: number }[]>`insert into app.case_counters (scope_code, year, last)
-      values (${scope}, ${year}, 1) on conflict (scope_code, year) do update set last = case_counters.last + 1 returning last`;
-    const code = `${scope}-${year}-${String(counter?.last).padStart(6, "0")}`;
-    const [row] = await sql<{ id: string }[]>`insert into app.cases (scope_code, owner_code, code, year, seq,
-        category_code, channel, title, description, location_code, address_enc, address_masked, people_count,
-        amount_cents, group_dispute, risk_grade, difficulty, lookup_digest, registered_by)
-      values (${scope}, ${scope}, ${code}, ${year}, ${counter?.last ?? 0}, 'neighbour', 'visit', ${`基准测试 ${code}`},
-        '双方因宅基地边界发生争执，申请调解。', ${scope}, null, null, 2, null, false, 'none', 'simple', ${randomBytes(16)},
-        ${unit.ctx.userId})
-      returning id`;
-    const id = row?.id as string;
-    const index = randomBytes(16);
-    for (const role of ["applicant", "respondent"]) {
-      await sql`insert into app.case_parties (case_id, role, kind, name_enc, name_masked, id_number_enc, id_number_index,
-          id_number_masked, phone_enc, phone_index, phone_masked, address_enc, address_masked, org_code)
-        values (${id}, ${role}, 'person', ${randomBytes(40)}, '张*', ${role === "applicant" ? randomBytes(48) : null},
-          ${role === "applicant" ? index : null}, ${role === "applicant" ? "620***********1234" : null}, ${randomBytes(40)},
-          ${randomBytes(16)}, '139****5678', null, null, null)`;
-    }
-    await sql`insert into app.case_links (case_id, related_id, reason)
-      select distinct ${id}::uuid, cp.case_id, 'repeat_claimant' from app.case_parties cp
-      where cp.id_number_index in (select decode(x, 'hex') from unnest(${[index.toString("hex")]}::text[]) as x)
-        and cp.case_id <> ${id}
-      on conflict do nothing`;
-    for (const stage of ["first_contact", "resolution"]) {
-      await sql`select id, scope_code as "scopeCode", category_code as "categoryCode", stage, amount, unit,
-          yellow_share::float as "yellowShare", version from app.deadline_policies where stage = ${stage}`;
-      const now = new Date();
-      await sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
-          yellow_share, started_at, due_at, ref_id)
-        values (${id}, ${stage}, ${scope}, null, 0, ${stage === "resolution" ? 30 : 3},
-          ${stage === "resolution" ? "calendar_days" : "working_days"}, 0.333, ${now},
-          ${new Date(now.getTime() + 3 * 86_400_000)}, null)`;
-    }
-    await sql`insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
-      values (${id}, ${unit.ctx.userId}, ${scope}, 'case.registered',
-        ${sql.json({ code, channel: "visit", category: "neighbour", groupDispute: false, riskGrade: "none", parties: 2 })})`;
+  const n = serial++;
+  const title = `基准测试登记 ${n} 宅基地边界纠纷`;
+  const id = await withScope(app, unit.ctx, async (tx) => {
+    const [opened] = await tx.sql<{ seq: number }[]>`select seq, category_known, prior_hash, prior_response, rules
+      from app.intake_open(${year}, ${"neighbour"}, ${null}, ${null})`;
+    const seq = opened?.seq as number;
+    const code = `${scope}-${year}-${String(seq).padStart(6, "0")}`;
+    const at = new Date();
+    const party = (role: string, withId: boolean) => ({
+      role,
+      kind: "person",
+      name_enc: hex(),
+      name_masked: "张*",
+      id_number_enc: withId ? hex() : null,
+      id_number_index: withId ? randomBytes(16).toString("hex") : null,
+      id_number_masked: withId ? "620***********1234" : null,
+      phone_enc: hex(),
+      phone_index: randomBytes(16).toString("hex"),
+      phone_masked: "139****5678",
+      address_enc: null,
+      address_masked: null,
+      org_code: null,
+    });
+    const clock = (stage: string, amount: number, unit: string) => ({
+      stage,
+      policy_id: null,
+      policy_version: 0,
+      amount,
+      unit,
+      yellow_share: 1 / 3,
+      due_at: new Date(at.getTime() + 3 * 86_400_000).toISOString(),
+    });
+    const event = { code, channel: "visit", category: "neighbour", groupDispute: false, riskGrade: "none", parties: 2 };
+    const [row] = await tx.commitAfter(
+      tx.sql<{ id: string }[]>`select app.intake_record(${year}, ${seq}, ${"neighbour"}, ${"visit"}, ${title},
+        ${"双方因宅基地边界发生争执，申请调解。"}, ${scope}, ${null}, ${null}, ${2}, ${null}, ${false}, ${"none"},
+        ${"simple"}, ${randomBytes(16)}, ${tx.sql.json([party("applicant", true), party("respondent", false)])},
+        ${tx.sql.json([clock("first_contact", 3, "working_days"), clock("resolution", 30, "calendar_days")])}, ${at},
+        ${tx.sql.json(event)}, ${null}) as id`,
+    );
+    return row?.id as string;
   });
+  await withScope(app, unit.ctx, (tx) =>
+    recordOperation(
+      tx,
+      {
+        kind: "op.cases.register",
+        result: "ok",
+        input: {},
+        output: { id, code: "", replayed: false },
+        ip: "127.0.0.1",
+      },
+      { last: true },
+    ),
+  );
 }
 
 /** How many statements (round trips) the service sends for one intake, today. */

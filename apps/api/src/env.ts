@@ -13,6 +13,13 @@ const Env = z.object({
   /** Job-queue role URL (zz_worker); default DATABASE_URL with user zz_worker and WORKER_DATABASE_PASSWORD. */
   WORKER_DATABASE_URL: z.string().optional(),
   WORKER_DATABASE_PASSWORD: z.string().optional(),
+  /**
+   * Connections of the runtime role's pool (default 16, `DEFAULT_POOL_MAX` in @zongzhi/db). An
+   * intake holds its connection for two round trips and the time between; measured on 2 cores
+   * with 16 clients, 10 connections queued requests and 16 kept the database busy. Size it to
+   * the concurrent requests one instance serves, within the server's max_connections.
+   */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).optional(),
   DATA_DIR: z.string().default(".data"),
   /** Port of the embedded database; absent: 54329, or a free port remembered in DATA_DIR when that is taken. */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),

@@ -144,13 +144,17 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, typ
   const outcome = result.ok ? "ok" : (toAppError(result.error.cause ?? result.error)?.code ?? "INTERNAL");
   try {
     await run((tx) =>
-      recordOperation(tx, {
-        kind: operationKind(path),
-        result: outcome,
-        input,
-        output: result.ok ? result.data : undefined,
-        ip: ctx.client.ip,
-      }),
+      recordOperation(
+        tx,
+        {
+          kind: operationKind(path),
+          result: outcome,
+          input,
+          output: result.ok ? result.data : undefined,
+          ip: ctx.client.ip,
+        },
+        { last: true },
+      ),
     );
   } catch (error) {
     // The operation itself is committed (or refused): its answer stands; the lost line is reported.

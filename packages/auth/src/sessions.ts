@@ -329,14 +329,18 @@ export async function validateSession(
       root_code: string | null;
       totp_enabled: boolean;
       deployment_requires_totp: boolean;
+      touch_due: boolean;
     }[]
   >`select * from auth.session_validate(${parsed.id}, ${interval(SESSION_IDLE_MS)}::interval,
       ${interval(SESSION_ABSOLUTE_MS)}::interval)`;
   // Why constant time: the id is public, the secret is the credential.
   if (!row || !secretMatches(parsed.secret, new Uint8Array(row.secret_hash))) return null;
-  // Only now, with the secret proved, does the idle window slide (lucia-auth.com).
-  await sql`select auth.session_touch(${parsed.id}, ${Buffer.from(hashSecret(parsed.secret))},
-    ${interval(SESSION_IDLE_MS)}::interval)`;
+  // Only now, with the secret proved, does the idle window slide (lucia-auth.com); the touch
+  // writes at most every 30 seconds, and the validation says when it would (migration 0034).
+  if (row.touch_due) {
+    await sql`select auth.session_touch(${parsed.id}, ${Buffer.from(hashSecret(parsed.secret))},
+      ${interval(SESSION_IDLE_MS)}::interval)`;
+  }
   return {
     sessionId: parsed.id,
     sessionCreatedAt: row.session_created_at,

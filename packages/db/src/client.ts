@@ -25,24 +25,80 @@ export interface ScopeContext {
 
 /** Handle passed to the body of {@link withScope}: a query builder and raw SQL on one connection. */
 export interface Tx {
+  /** Drizzle on this transaction's connection (made when first used). */
   db: PostgresJsDatabase;
   sql: postgres.ReservedSql;
   ctx: ScopeContext;
+  /**
+   * Sends `query` as the transaction's last statement with COMMIT right behind it, in one round
+   * trip, and resolves with its rows once both are done. The body sends nothing after it. If the
+   * statement fails, the COMMIT only ends the failed transaction (PostgreSQL rolls it back) and
+   * the statement's error is thrown; if the COMMIT fails (a deferred check), that error is.
+   */
+  commitAfter<T>(query: PromiseLike<T>): Promise<T>;
+}
+
+/** Default size of the runtime role's pool (`DATABASE_POOL_MAX`; see the README). */
+export const DEFAULT_POOL_MAX = 16;
+
+/**
+ * Whether a tagged statement carries a bound parameter (a plain value, `sql.json`, a typed
+ * value, or one inside a fragment). Identifiers and builders (`sql(obj)`) are not counted, so a
+ * statement made only of those stays unnamed: the conservative side.
+ */
+function hasParameters(args: readonly unknown[]): boolean {
+  return args.some((a) => {
+    if (Array.isArray(a) && a.length > 0 && a.every(isFragment)) return a.some((f) => hasParameters(f.args));
+    if (isFragment(a)) return hasParameters(a.args);
+    const kind = (a as { constructor?: { name?: string } } | null)?.constructor?.name;
+    return kind !== "Identifier" && kind !== "Builder";
+  });
+}
+
+function isFragment(a: unknown): a is { args: unknown[]; options: Record<string, unknown> } {
+  return a instanceof Promise && (a as { tagged?: boolean }).tagged === true;
 }
 
 /**
- * Opens a pool for the runtime role. `prepare: false` makes every statement unnamed, so no
- * plan made for one tenant's scope is ever reused for another's (DESIGN.md).
+ * Names (prepares) exactly the tagged statements that bind a parameter; the rest stay unnamed.
+ * Why this is safe under RLS (DESIGN.md): the policies read `current_setting('app.scope')` when
+ * the statement runs, and zz_app has `plan_cache_mode = force_custom_plan`, so a named statement
+ * with a parameter is planned again at every execution, for the scope of that transaction. A
+ * statement without parameters would keep its first plan (the first scope's estimates), so it is
+ * never named. What naming saves: postgres.js describes an unnamed statement with parameters in
+ * a round trip of its own before running it (and stops pipelining), and the server parses it
+ * again each time; a named one is described once per connection.
  */
-export function createPool(url: string, options: { max?: number } = {}): Sql {
-  const max = options.max ?? 10;
-  const sql = postgres(url, {
-    max,
-    prepare: false,
-    idle_timeout: 30,
-    onnotice: () => {},
-    connection: { application_name: "zongzhi" },
+function preparingWithParameters<T extends postgres.Sql | postgres.ReservedSql>(sql: T): T {
+  return new Proxy(sql, {
+    apply(target, self, argv: unknown[]) {
+      const query = Reflect.apply(target as never, self, argv) as unknown;
+      const strings = argv[0] as { raw?: unknown } | undefined;
+      if (Array.isArray(strings?.raw) && isFragment(query) && !hasParameters(argv.slice(1))) {
+        query.options.prepare = false;
+      }
+      return query;
+    },
   });
+}
+
+/**
+ * Opens a pool for the runtime role (`max` connections, default {@link DEFAULT_POOL_MAX}).
+ * Statements with bound parameters are prepared once per connection; statements without any stay
+ * unnamed, so that no plan made for one tenant's scope is reused for another's (DESIGN.md,
+ * `preparingWithParameters`). `prepare: false` turns naming off altogether.
+ */
+export function createPool(url: string, options: { max?: number; prepare?: boolean } = {}): Sql {
+  const max = options.max ?? DEFAULT_POOL_MAX;
+  const sql = preparingWithParameters(
+    postgres(url, {
+      max,
+      prepare: options.prepare ?? true,
+      idle_timeout: 30,
+      onnotice: () => {},
+      connection: { application_name: "zongzhi" },
+    }),
+  );
   stats.set(sql, { max, reserved: 0, waiting: 0 });
   return sql;
 }
@@ -90,6 +146,7 @@ async function reserveCounted(sql: Sql): Promise<postgres.ReservedSql> {
   return conn;
 }
 
+
 /** A Drizzle handle on one reserved connection (which lacks the pool's `options` Drizzle reads). */
 function drizzleOn(pool: Sql, conn: postgres.ReservedSql): PostgresJsDatabase {
   // Drizzle rewrites the parsers of the options it is given; hand it a copy so that raw
@@ -109,12 +166,15 @@ export const OPERATOR_SCOPE = "!";
  * Runs `fn` in one transaction whose tenant context is set with transaction-local
  * `set_config(..., true)` and bound parameters. Why: a session-level SET would survive on the
  * pooled connection and leak one tenant's scope into the next request; a local setting dies
- * with the transaction. BEGIN and the settings are pipelined in the same round trip.
+ * with the transaction. BEGIN and the settings are not awaited on their own: the body's first
+ * statements follow them on the same connection in the same round trip (postgres.js pipelines
+ * a reserved connection in order), and a failure of either is reported before the body's.
  */
 export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!/^(!|[0-9]{2,12})$/.test(ctx.scope)) throw new Error(`invalid scope ${JSON.stringify(ctx.scope)}`);
-  const conn = await reserveCounted(sql);
-  let open = false;
+  const conn = preparingWithParameters(await reserveCounted(sql));
+  // "open": a transaction may be in progress; "ended": COMMIT was sent by commitAfter.
+  let state: "open" | "ended" = "open";
   try {
     const begin = conn.unsafe("begin");
     const settings = conn`select set_config('app.scope', ${ctx.scope}, true),
@@ -122,24 +182,46 @@ export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => 
       set_config('app.user_id', ${ctx.userId ?? ""}, true),
       set_config('app.roles', ${ctx.roles.join(",")}, true),
       set_config('app.request_id', ${ctx.requestId ?? ""}, true)`;
-    open = true;
-    await Promise.all([begin, settings]);
-    const result = await fn({ db: drizzleOn(sql, conn), sql: conn, ctx });
-    await conn.unsafe("commit");
-    open = false;
-    return result;
+    const ready = Promise.all([begin, settings]);
+    let db: PostgresJsDatabase | undefined;
+    const tx: Tx = {
+      get db() {
+        db ??= drizzleOn(sql, conn);
+        return db;
+      },
+      sql: conn,
+      ctx,
+      async commitAfter<R>(query: PromiseLike<R>): Promise<R> {
+        state = "ended";
+        const [rows] = await Promise.all([query, conn.unsafe("commit")]);
+        return rows;
+      },
+    };
+    const [opened, body] = await Promise.allSettled([ready, fn(tx)]);
+    if (opened.status === "rejected") throw opened.reason;
+    if (body.status === "rejected") throw body.reason;
+    if (state === "open") await conn.unsafe("commit");
+    state = "ended";
+    return body.value;
   } finally {
-    if (open) await conn.unsafe("rollback").catch(() => {});
+    if (state === "open") await conn.unsafe("rollback").catch(() => {});
     conn.release();
   }
 }
 
 /** Runs `fn` with no tenant context at all: RLS lets it see no tenant row. */
-export async function withoutScope<T>(sql: Sql, fn: (tx: Omit<Tx, "ctx">) => Promise<T>): Promise<T> {
-  const conn = await reserveCounted(sql);
+export async function withoutScope<T>(sql: Sql, fn: (tx: Omit<Tx, "ctx" | "commitAfter">) => Promise<T>): Promise<T> {
+  const conn = preparingWithParameters(await reserveCounted(sql));
   try {
     await conn.unsafe("begin");
-    const result = await fn({ db: drizzleOn(sql, conn), sql: conn });
+    let db: PostgresJsDatabase | undefined;
+    const result = await fn({
+      get db() {
+        db ??= drizzleOn(sql, conn);
+        return db;
+      },
+      sql: conn,
+    });
     await conn.unsafe("commit");
     return result;
   } catch (error) {

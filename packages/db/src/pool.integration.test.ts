@@ -141,9 +141,60 @@ describe("scope A then scope B on one connection", () => {
     expect(planB.rows).toBeLessThan(planA.rows / 20);
     expect(planB.node).toMatch(/Index/);
     expect(planB.index).toBe("users_scope_idx");
-    // No named statement is left on the connection to carry a plan into the next request.
-    const prepared = await as(village, (sql) => sql`select count(*)::int as n from pg_prepared_statements`);
-    expect(prepared[0]!.n).toBe(0);
+    // The pool names only statements with parameters (planned again at each execution, below):
+    // none without parameters is left on the connection to carry a plan into the next request.
+    const prepared = await as(
+      village,
+      (sql) => sql`select statement, parameter_types::text[] as types
+      from pg_prepared_statements where statement not like ${"%pg_prepared_statements%"}`,
+    );
+    expect(prepared.length).toBeGreaterThan(0);
+    // (postgres.js's own catalog read of array types, at connect, reads no tenant table.)
+    const parameterless = prepared.filter((p) => p.types.length === 0 && !p.statement.includes("pg_catalog.pg_type"));
+    expect(parameterless).toEqual([]);
+  });
+
+  it("a named statement with a parameter, run many times under A and then under B, gives B only B's rows, planned for B", async () => {
+    const NAMED = "select scope_code from app.users where display_name = $1 order by scope_code";
+    const run = (t: TestTenant, mode?: string) =>
+      as(t, async (sql) => {
+        if (mode) await sql`select set_config('plan_cache_mode', ${mode}, true)`;
+        return sql.unsafe<{ scope_code: string }[]>(NAMED, ["成员"], { prepare: true });
+      });
+    const stats = async (t: TestTenant) =>
+      (
+        await as(
+          t,
+          (sql) => sql<{ name: string; generic: number; custom: number }[]>`select name,
+          generic_plans::int as generic, custom_plans::int as custom
+          from pg_prepared_statements where statement = ${NAMED}`,
+        )
+      )[0]!;
+    // The role's plan_cache_mode (force_custom_plan): every execution is planned for its scope.
+    for (let i = 0; i < 8; i++) expect(await run(county)).toHaveLength(4005);
+    for (let i = 0; i < 8; i++)
+      expect((await run(village)).map((r) => r.scope_code)).toEqual(Array(5).fill(village.code));
+    const custom = await stats(village);
+    expect(custom.generic).toBe(0);
+    expect(custom.custom).toBe(16);
+    const explainNamed = async (t: TestTenant) =>
+      usersScanRows(
+        (await as(t, (sql) => sql.unsafe(`explain (format json) execute ${custom.name}('成员')`)))[0]!["QUERY PLAN"],
+      );
+    const planA = await explainNamed(county);
+    const planB = await explainNamed(village);
+    expect(planB.rows).toBeLessThan(planA.rows / 20);
+    // Even a generic plan (what PostgreSQL would switch to after five executions without the
+    // role's setting) reads the scope when it runs: B still sees only B's rows.
+    for (let i = 0; i < 8; i++) expect(await run(county, "force_generic_plan")).toHaveLength(4005);
+    for (let i = 0; i < 8; i++) {
+      expect((await run(village, "force_generic_plan")).map((r) => r.scope_code)).toEqual(Array(5).fill(village.code));
+    }
+    for (let i = 0; i < 8; i++) expect(await run(county, "auto")).toHaveLength(4005);
+    for (let i = 0; i < 8; i++) {
+      expect((await run(village, "auto")).map((r) => r.scope_code)).toEqual(Array(5).fill(village.code));
+    }
+    expect((await stats(village)).generic).toBeGreaterThanOrEqual(16);
   });
 
   it("a parameterless prepared statement would keep A's plan for B: the check above can fail", async () => {

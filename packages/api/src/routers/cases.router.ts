@@ -94,7 +94,9 @@ export const casesRouter = router({
   /** Registers a case; honours the Idempotency-Key header (a retry returns the first result). */
   register: allowed("case.register")
     .input(caseInput)
-    .mutation(({ ctx, input }) => ctx.run((tx) => registerCase(tx, input, ctx.cipher, ctx.idempotencyKey))),
+    .mutation(({ ctx, input }) =>
+      ctx.run((tx) => registerCase(tx, input, ctx.cipher, ctx.idempotencyKey, { last: true })),
+    ),
 
   list: allowed("case.read", "case.read_summoned")
     .input(

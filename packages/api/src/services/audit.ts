@@ -89,10 +89,12 @@ export function operationObject(input: unknown, output: unknown): { id: string |
 export async function recordOperation(
   tx: Tx,
   op: { kind: string; result: string; input: unknown; output: unknown; ip: string },
+  options: { last?: boolean } = {},
 ): Promise<void> {
   const { id, code } = operationObject(op.input, op.output);
-  const [named] = id
-    ? await tx.sql<{ name: string | null }[]>`select coalesce(
+  // One statement: the name is looked up where the line is written (as the caller sees it).
+  const name = id
+    ? tx.sql`coalesce(
         (select c.code || ' ' || c.title from app.cases c where c.id = ${id}),
         (select c.code || ' ' || c.title from app.case_summons s join app.cases c on c.id = s.case_id where s.id = ${id}),
         (select c.code || ' ' || c.title from app.agreements a join app.cases c on c.id = a.case_id where a.id = ${id}),
@@ -102,15 +104,21 @@ export async function recordOperation(
         (select m.name from app.mediators m where m.id = ${id}),
         (select r.name from app.mediation_rooms r where r.id = ${id}),
         (select w.number || '号窗口 ' || w.name from app.service_windows w where w.id = ${id}),
-        (select st.name from app.stationings st where st.id = ${id})) as name`
+        (select st.name from app.stationings st where st.id = ${id}))`
     : code
-      ? await tx.sql<{ name: string | null }[]>`select (select name from ref.divisions where code = ${code}) as name`
-      : [{ name: null }];
+      ? tx.sql`(select name from ref.divisions where code = ${code})`
+      : tx.sql`null::text`;
   const input = op.input && typeof op.input === "object" ? (op.input as Record<string, unknown>) : {};
   const detail: Record<string, unknown> = { result: op.result };
-  if (named?.name) detail.object = named.name;
   if (typeof input.action === "string") detail.action = input.action;
-  await recordAudit(tx, { kind: op.kind, subjectId: id ?? code, ip: op.ip, detail });
+  // Raw SQL: the runtime role may INSERT only the listed columns (not the identity id).
+  const insert = tx.sql`insert into app.audit_events (scope_code, tenant_id, actor_id, kind, subject_id, ip, request_id, detail)
+    select ${tx.ctx.scope}, ${tx.ctx.tenantId}, ${tx.ctx.userId}, ${op.kind}, ${id ?? code}, ${op.ip},
+      ${tx.ctx.requestId ?? null},
+      ${tx.sql.json(detail as never)}::jsonb
+        || case when n.name is null then '{}'::jsonb else jsonb_build_object('object', n.name) end
+    from (select ${name} as name) n`;
+  await (options.last ? tx.commitAfter(insert) : insert);
 }
 
 /** One line of the operation or sign-in log. */

@@ -43,7 +43,16 @@ import type {
   SessionView,
   SummonsView,
 } from "./case-views.ts";
-import { caseDeadlines, completeDeadlines, pauseDeadlines, resumeDeadlines, startDeadline } from "./deadlines.ts";
+import {
+  caseDeadlines,
+  completeDeadlines,
+  pauseDeadlines,
+  policyClock,
+  resumeDeadlines,
+  ruleInForce,
+  type StoredRule,
+  startDeadline,
+} from "./deadlines.ts";
 import { caseHoldings } from "./holdings.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { type CaseTotal, countCases } from "./rollups.ts";
@@ -141,95 +150,117 @@ function sealParty(p: PartyInput, index: number, scope: string, cipher: FieldCip
   };
 }
 
+/** What `app.intake_open` answers (migration 0034). */
+type IntakeOpened = {
+  seq: number | null;
+  category_known: boolean | null;
+  prior_hash: string | null;
+  prior_response: { id: string; code: string } | null;
+  rules: StoredRule[] | null;
+};
+
+const hex = (b: Buffer | null) => (b === null ? null : b.toString("hex"));
+
 /**
  * Registers a case at the caller's unit: validates it, gives it the next gapless code of the
  * unit and year (`620981-2026-000123`), stores its parties encrypted, links repeat claimants
- * (same ID number in other visible cases) and starts its timeline. With an idempotency key,
- * a retry returns the first result and a different payload under the same key is refused;
- * parallel duplicates wait on the key's row and get the first result.
+ * (same ID number in other visible cases), starts its first clocks and its timeline. With an
+ * idempotency key, a retry returns the first result and a different payload under the same key
+ * is refused; parallel duplicates wait on the key's row and get the first result.
+ *
+ * Two statements (migration 0034): `app.intake_open` (key, category, number, the deadline rules
+ * the unit inherits) rides with BEGIN and the settings; `app.intake_record` writes everything,
+ * with COMMIT right behind it when `last` says nothing follows in the transaction. In between,
+ * what needs the keys or the calendar: ciphertexts, blind indexes, the lookup digest of the new
+ * code, the clocks' due times. Any refusal rolls the transaction back, the number included.
  */
 export async function registerCase(
   tx: Tx,
   input: CaseInput,
   cipher: FieldCipher,
   idempotencyKey?: string | undefined,
+  options: { last?: boolean } = {},
 ): Promise<{ id: string; code: string; replayed: boolean }> {
   const scope = tx.ctx.scope;
-  if (idempotencyKey) {
-    const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
-    const inserted = await tx.sql`insert into app.idempotency_keys (scope_code, key, user_id, request_hash)
-      values (${scope}, ${idempotencyKey}, ${tx.ctx.userId}, ${requestHash}) on conflict do nothing returning key`;
-    if (inserted.length === 0) {
-      const [prior] = await tx.sql<{ request_hash: string; response: { id: string; code: string } | null }[]>`
-        select request_hash, response from app.idempotency_keys where scope_code = ${scope} and key = ${idempotencyKey}`;
-      if (!prior || prior.request_hash !== requestHash || !prior.response) {
-        throw new AppError("CONFLICT", {
-          zh: "该幂等键已用于内容不同的请求",
-          en: "This Idempotency-Key was already used for a different request",
-        });
-      }
-      return { ...prior.response, replayed: true };
+  const year = Number(chinaToday().slice(0, 4));
+  const requestHash = idempotencyKey ? createHash("sha256").update(JSON.stringify(input)).digest("hex") : null;
+  const [opened] = await tx.sql<IntakeOpened[]>`select seq, category_known, prior_hash, prior_response, rules
+    from app.intake_open(${year}, ${input.categoryCode}, ${idempotencyKey ?? null}, ${requestHash})`;
+  if (opened!.category_known === null) {
+    const prior = opened!;
+    if (prior.prior_hash !== requestHash || !prior.prior_response) {
+      throw new AppError("CONFLICT", {
+        zh: "该幂等键已用于内容不同的请求",
+        en: "This Idempotency-Key was already used for a different request",
+      });
     }
+    return { ...prior.prior_response, replayed: true };
   }
   if (!isDivisionCode(input.locationCode) || !input.locationCode.startsWith(scope.slice(0, 6))) {
     throw fieldError("locationCode", "发生地须在本辖区内", "The location must be inside your area");
   }
-  const [category] = await tx.sql`select 1 from ref.case_categories where code = ${input.categoryCode}
-    union all select 1 from app.case_categories where code = ${input.categoryCode} and active limit 1`;
-  if (!category) throw fieldError("categoryCode", "纠纷类别不存在", "Unknown category");
+  if (!opened!.category_known) throw fieldError("categoryCode", "纠纷类别不存在", "Unknown category");
   if (!input.parties.some((p) => p.role === "applicant")) {
     throw fieldError("parties", "至少需要一名申请人", "At least one applicant is required");
   }
   const parties = input.parties.map((p, i) => sealParty(p, i, scope, cipher));
 
-  const year = Number(chinaToday().slice(0, 4));
-  const [counter] = await tx.sql<{ last: number }[]>`insert into app.case_counters (scope_code, year, last)
-    values (${scope}, ${year}, 1)
-    on conflict (scope_code, year) do update set last = case_counters.last + 1 returning last`;
-  const seq = counter!.last;
+  const seq = opened!.seq!;
   const code = `${scope}-${year}-${String(seq).padStart(6, "0")}`;
   const applicantPhone = parties.find((p) => p.role === "applicant" && p.phone)?.phone ?? null;
   const lookupDigest = applicantPhone ? cipher.blindIndex("lookup", `${code}:${applicantPhone.slice(-4)}`) : null;
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.cases (scope_code, owner_code, code, year, seq,
-      category_code, channel, title, description, location_code, address_enc, address_masked, people_count,
-      amount_cents, group_dispute, risk_grade, difficulty, lookup_digest, registered_by)
-    values (${scope}, ${scope}, ${code}, ${year}, ${seq}, ${input.categoryCode}, ${input.channel}, ${input.title},
-      ${input.description}, ${input.locationCode},
-      ${input.address ? cipher.encrypt(input.address, fieldContext("cases", "address", scope)) : null},
-      ${input.address ? maskAddress(input.address) : null}, ${input.peopleCount},
-      ${input.amountYuan == null ? null : Math.round(input.amountYuan * 100)}, ${input.groupDispute}, ${input.riskGrade},
-      ${input.difficulty}, ${lookupDigest}, ${tx.ctx.userId})
-    returning id`;
-  const id = row!.id;
-  for (const p of parties) {
-    await tx.sql`insert into app.case_parties (case_id, role, kind, name_enc, name_masked, id_number_enc, id_number_index,
-        id_number_masked, phone_enc, phone_index, phone_masked, address_enc, address_masked, org_code)
-      values (${id}, ${p.role}, ${p.kind}, ${p.nameEnc}, ${p.nameMasked}, ${p.idEnc}, ${p.idIndex}, ${p.idMasked},
-        ${p.phoneEnc}, ${p.phoneIndex}, ${p.phoneMasked}, ${p.addressEnc}, ${p.addressMasked}, ${p.orgCode})`;
-  }
-  const indexes = parties.flatMap((p) => (p.idIndex ? [p.idIndex.toString("hex")] : []));
-  if (indexes.length > 0) {
-    await tx.sql`insert into app.case_links (case_id, related_id, reason)
-      select distinct ${id}::uuid, cp.case_id, 'repeat_claimant' from app.case_parties cp
-      where cp.id_number_index in (select decode(x, 'hex') from unnest(${indexes}::text[]) as x)
-        and cp.case_id <> ${id}
-      on conflict do nothing`;
-  }
-  await startDeadline(tx, { caseId: id, stage: "first_contact", ownerCode: scope, categoryCode: input.categoryCode });
-  await startDeadline(tx, { caseId: id, stage: "resolution", ownerCode: scope, categoryCode: input.categoryCode });
-  await appendEvent(tx, id, "case.registered", {
+  const at = new Date();
+  const clocks = (["first_contact", "resolution"] as const).map((stage) => {
+    const c = policyClock(
+      ruleInForce(opened!.rules ?? [], { unitCode: scope, categoryCode: input.categoryCode, stage }),
+      at,
+    );
+    return {
+      stage,
+      policy_id: c.policyId,
+      policy_version: c.version,
+      amount: c.amount,
+      unit: c.unit,
+      yellow_share: c.yellowShare,
+      due_at: c.due.toISOString(),
+    };
+  });
+  const payload = {
     code,
     channel: input.channel,
     category: input.categoryCode,
     groupDispute: input.groupDispute,
     riskGrade: input.riskGrade,
     parties: parties.length,
-  });
-  if (idempotencyKey) {
-    await tx.sql`update app.idempotency_keys set response = ${tx.sql.json({ id, code })}
-      where scope_code = ${scope} and key = ${idempotencyKey}`;
-  }
-  return { id, code, replayed: false };
+  };
+  // A system actor's event names it (there is no user behind it), as appendEvent does.
+  const event = tx.ctx.system ? { ...payload, system: tx.ctx.system } : payload;
+  const record = tx.sql<{ id: string }[]>`select app.intake_record(${year}, ${seq}, ${input.categoryCode},
+      ${input.channel}, ${input.title}, ${input.description}, ${input.locationCode},
+      ${input.address ? cipher.encrypt(input.address, fieldContext("cases", "address", scope)) : null},
+      ${input.address ? maskAddress(input.address) : null}, ${input.peopleCount},
+      ${input.amountYuan == null ? null : Math.round(input.amountYuan * 100)}, ${input.groupDispute},
+      ${input.riskGrade}, ${input.difficulty}, ${lookupDigest},
+      ${tx.sql.json(
+        parties.map((p) => ({
+          role: p.role,
+          kind: p.kind,
+          name_enc: hex(p.nameEnc),
+          name_masked: p.nameMasked,
+          id_number_enc: hex(p.idEnc),
+          id_number_index: hex(p.idIndex),
+          id_number_masked: p.idMasked,
+          phone_enc: hex(p.phoneEnc),
+          phone_index: hex(p.phoneIndex),
+          phone_masked: p.phoneMasked,
+          address_enc: hex(p.addressEnc),
+          address_masked: p.addressMasked,
+          org_code: p.orgCode,
+        })),
+      )},
+      ${tx.sql.json(clocks)}, ${at}, ${tx.sql.json(event)}, ${idempotencyKey ?? null}) as id`;
+  const [row] = await (options.last ? tx.commitAfter(record) : record);
+  return { id: row!.id, code, replayed: false };
 }
 
 /** Where triage sends a case (分诊). */

@@ -21,28 +21,36 @@ import { appendEvent } from "./cases.ts";
 import { notifyUnit } from "./notifications.ts";
 
 /** The policy rules a unit's path may inherit from (own unit and ancestors, RLS-visible). */
-async function rulesFor(tx: Tx, stage: DeadlineStage): Promise<(PolicyRule & { id: string; yellowShare: number })[]> {
-  return tx.sql<(PolicyRule & { id: string; yellowShare: number })[]>`select id, scope_code as "scopeCode",
+async function rulesFor(tx: Tx, stage: DeadlineStage): Promise<StoredRule[]> {
+  return tx.sql<StoredRule[]>`select id, scope_code as "scopeCode",
       category_code as "categoryCode", stage, amount, unit, yellow_share::float as "yellowShare", version
     from app.deadline_policies where stage = ${stage}`;
 }
 
-/** The rule in force for a unit, category and stage: a unit's own or inherited one, else the default. */
-export async function effectiveRule(
-  tx: Tx,
-  input: { unitCode: string; categoryCode: string; stage: DeadlineStage; complex?: boolean | undefined },
-): Promise<{
+/** A deadline rule as stored (`app.deadline_policies`), as the services read it. */
+export type StoredRule = PolicyRule & { id: string; yellowShare: number };
+
+/** What a clock is started with: the rule in force (its id and version) or the default. */
+export interface EffectiveRule {
   id: string | null;
   amount: number;
   unit: DeadlineUnit;
   yellowShare: number;
   version: number;
   scopeCode: string | null;
-}> {
-  const rules = await rulesFor(tx, input.stage);
+}
+
+/**
+ * The rule in force among `rules` (those the unit may inherit from): the unit's own or an
+ * inherited one, else the default (complex petitions: Yumen's second "123").
+ */
+export function ruleInForce(
+  rules: readonly StoredRule[],
+  input: { unitCode: string; categoryCode: string; stage: DeadlineStage; complex?: boolean | undefined },
+): EffectiveRule {
   const rule = resolvePolicy(rules, input.unitCode, input.categoryCode, input.stage);
   if (rule) {
-    const r = rule as PolicyRule & { id: string; yellowShare: number };
+    const r = rule as StoredRule;
     return {
       id: r.id,
       amount: r.amount,
@@ -61,6 +69,27 @@ export async function effectiveRule(
     DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === input.categoryCode) ??
     DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === null)!;
   return { id: null, amount: d.amount, unit: d.unit, yellowShare: 1 / 3, version: 0, scopeCode: null };
+}
+
+/** The rule in force for a unit, category and stage: a unit's own or inherited one, else the default. */
+export async function effectiveRule(
+  tx: Tx,
+  input: { unitCode: string; categoryCode: string; stage: DeadlineStage; complex?: boolean | undefined },
+): Promise<EffectiveRule> {
+  return ruleInForce(await rulesFor(tx, input.stage), input);
+}
+
+/** A clock started by a policy at `at`: its rule and due time (the columns of `app.case_deadlines`). */
+export function policyClock(rule: EffectiveRule, at: Date) {
+  return {
+    policyId: rule.id,
+    version: rule.version,
+    amount: rule.amount,
+    unit: rule.unit,
+    yellowShare: rule.yellowShare,
+    due: dueAt(at, { amount: rule.amount, unit: rule.unit }),
+    basis: "policy" as const,
+  };
 }
 
 /** A clock's length set by a person instead of a policy: the 交办 deadline, a summons' hours. */
@@ -109,15 +138,7 @@ export async function startDeadline(
       categoryCode: input.categoryCode,
       stage: input.stage,
     });
-    clock = {
-      policyId: rule.id,
-      version: rule.version,
-      amount: rule.amount,
-      unit: rule.unit,
-      yellowShare: rule.yellowShare,
-      due: dueAt(at, { amount: rule.amount, unit: rule.unit }),
-      basis: "policy",
-    };
+    clock = policyClock(rule, at);
   }
   await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
       yellow_share, started_at, due_at, ref_id, basis, paused_since)
