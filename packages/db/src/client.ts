@@ -146,7 +146,6 @@ async function reserveCounted(sql: Sql): Promise<postgres.ReservedSql> {
   return conn;
 }
 
-
 /** A Drizzle handle on one reserved connection (which lacks the pool's `options` Drizzle reads). */
 function drizzleOn(pool: Sql, conn: postgres.ReservedSql): PostgresJsDatabase {
   // Drizzle rewrites the parsers of the options it is given; hand it a copy so that raw
