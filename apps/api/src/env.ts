@@ -20,6 +20,12 @@ const Env = z.object({
    * the concurrent requests one instance serves, within the server's max_connections.
    */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).optional(),
+  /**
+   * `on` (default): the runtime pool prepares the statements that bind parameters (one round
+   * trip each instead of two; see createPool). `off` behind a transaction-mode pooler without
+   * prepared-statement support (PgBouncer before 1.21, as in infra/compose.yaml).
+   */
+  DATABASE_PREPARE: z.enum(["on", "off"]).default("on"),
   DATA_DIR: z.string().default(".data"),
   /** Port of the embedded database; absent: 54329, or a free port remembered in DATA_DIR when that is taken. */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),

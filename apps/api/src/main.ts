@@ -56,7 +56,10 @@ async function main(): Promise<void> {
   await assertHttpPortFree(env.PORT, env.HOST);
 
   db = await prepareDatabase(env, logger);
-  const sql = createPool(db.appUrl, env.DATABASE_POOL_MAX ? { max: env.DATABASE_POOL_MAX } : {});
+  const sql = createPool(db.appUrl, {
+    ...(env.DATABASE_POOL_MAX ? { max: env.DATABASE_POOL_MAX } : {}),
+    prepare: env.DATABASE_PREPARE === "on",
+  });
   closers.push(() => sql.end({ timeout: 5 }));
   const listenSql = env.LISTEN_DATABASE_URL ? createPool(env.LISTEN_DATABASE_URL, { max: 1 }) : undefined;
   if (listenSql) closers.push(() => listenSql.end({ timeout: 1 }));
