@@ -1,15 +1,29 @@
 import { createQuery } from "@tanstack/solid-query";
 import { isoWeekday } from "@zongzhi/domain/calendar";
+import {
+  AREAS,
+  COMMITTEE_FIELDS,
+  COMMITTEE_ROLES,
+  KIND_CATEGORIES,
+  MEDIATOR_AFFILIATIONS,
+  MEDIATOR_GRADES,
+  ROOM_KINDS,
+  SPECIALTIES,
+} from "@zongzhi/domain/centre";
 import type { Level } from "@zongzhi/domain/division";
 import { RESIDENCY_NAMES, type Residency } from "@zongzhi/domain/roster";
-import { createSignal, For, type JSX, Show } from "solid-js";
+import { type Component, createSignal, For, Show } from "solid-js";
 import { fieldProblem, type Inputs, type Me, type Outputs, toServerError, trpc } from "../api.ts";
 import { HOLIDAY_NAMES_EN } from "../i18n/centre.ts";
 import { levelName, locale, type MessageKey, pick, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
 import { Select } from "../ui/select.tsx";
+import { ListCard } from "./config-page.tsx";
+import { Forbidden, PageHeader } from "./page.tsx";
+import { useMe } from "./shell.tsx";
 import "../pages/centre.css";
 
 /** A stationed department as the API returns it. */
@@ -44,82 +58,19 @@ export type CommitteeRole = NonNullable<Inputs["centre"]["saveCommittee"]["membe
 /** Categories of department kinds. */
 export type KindCategory = Inputs["centre"]["addDepartmentKind"]["category"];
 
-/** The keys of a record that lists every member of a union once (the compiler checks completeness). */
-function every<T extends string>(all: Record<T, true>): T[] {
-  return Object.keys(all) as T[];
-}
-
 /** Residency modes in display order. */
-export const RESIDENCIES: Residency[] = every<Residency>({ permanent: true, rotating: true, on_call: true });
-/** Specialties in display order. */
-export const SPECIALTIES = every<Specialty>({
-  marriage_family: true,
-  neighbour: true,
-  labour: true,
-  land: true,
-  property: true,
-  traffic: true,
-  medical: true,
-  demolition: true,
-  contract: true,
-  consumer: true,
-  petition: true,
-  other: true,
-});
-/** Grades, highest first. */
-export const GRADES = every<Grade>({ chief: true, senior: true, standard: true });
-/** Affiliations in display order. */
-export const AFFILIATIONS = every<Affiliation>({
-  committee: true,
-  department: true,
-  lawyer: true,
-  retired_judge: true,
-  notable_villager: true,
-  grid_worker: true,
-  psychologist: true,
-  volunteer: true,
-  other: true,
-});
-/** Room kinds in display order. */
-export const ROOM_KINDS = every<RoomKind>({
-  general: true,
-  family: true,
-  neighbour: true,
-  labour: true,
-  land: true,
-  property: true,
-  traffic: true,
-  medical: true,
-  petition: true,
-  litigation: true,
-});
-/** Functional areas in the order a visitor walks through them. */
-export const AREAS = every<Area>({ intake: true, resolution: true, command: true });
-/** Committee fields in display order. */
-export const COMMITTEE_FIELDS = every<CommitteeField>({
-  joint: true,
-  labour: true,
-  medical: true,
-  rural_land: true,
-  water: true,
-  property: true,
-  traffic: true,
-  marriage_family: true,
-  consumer: true,
-  enterprise: true,
-  other: true,
-});
-/** Committee roles, most senior first. */
-export const COMMITTEE_ROLES = every<CommitteeRole>({ director: true, deputy: true, member: true });
-/** Categories of department kinds. */
-export const KIND_CATEGORIES = every<KindCategory>({
-  party_government: true,
-  judicial: true,
-  public_security: true,
-  administrative: true,
-  mass_organisation: true,
-  social_force: true,
-});
+export const RESIDENCIES = Object.keys(RESIDENCY_NAMES) as Residency[];
+/** Specialties, grades, affiliations, room kinds, areas, committee fields and roles, and kind categories in display order: the domain's lists, which the API's schemas use too. */
+export {
+  AREAS,
+  COMMITTEE_FIELDS,
+  COMMITTEE_ROLES,
+  KIND_CATEGORIES,
+  MEDIATOR_AFFILIATIONS as AFFILIATIONS,
+  MEDIATOR_GRADES as GRADES,
+  ROOM_KINDS,
+  SPECIALTIES,
+};
 
 /** Name of a residency mode (常驻 / 轮驻 / 随叫随驻). */
 export function residencyName(residency: Residency): string {
@@ -139,7 +90,7 @@ export function ResidencyBadge(props: { residency: Residency }) {
 
 /** Name of a specialty; unknown values show as they are. */
 export function specialtyName(value: string): string {
-  return (SPECIALTIES as string[]).includes(value) ? t(`centre.specialty.${value as Specialty}`) : value;
+  return (SPECIALTIES as readonly string[]).includes(value) ? t(`centre.specialty.${value as Specialty}`) : value;
 }
 /** Name of a grade. */
 export const gradeName = (value: Grade): string => t(`centre.grade.${value}`);
@@ -403,25 +354,48 @@ function ChildCentreSelect(props: { parent: CentreRef; onPick: (unit: CentreRef)
   );
 }
 
-/** A titled card section with an optional count and actions. */
-export function CentreSection(props: {
-  id: string;
+/** A titled card section with an optional count and actions (the scaffold's list card). */
+export const CentreSection = ListCard;
+
+/**
+ * A centre page: shown to a signed-in unit's user holding `permission` (Forbidden otherwise),
+ * so that the view below may rely on a centre.
+ */
+export function centrePage(permission: Me["permissions"][number], View: Component): Component {
+  return () => {
+    const me = useMe();
+    return (
+      <Show when={me().tenant && can(me(), permission)} fallback={<Forbidden />}>
+        <View />
+      </Show>
+    );
+  };
+}
+
+/** A centre page's header: title and intro, the add button for who may configure, then the centre picker. */
+export function CentreHeader(props: {
+  centre: ReturnType<typeof useCentre>;
+  me: Me;
   title: string;
-  actions?: JSX.Element;
-  children: JSX.Element;
-  class?: string;
+  intro: string;
+  addLabel?: string;
+  onAdd?: () => void;
+  canAdd?: boolean;
 }) {
   return (
-    <section class={`card ${props.class ?? ""}`} aria-labelledby={props.id}>
-      <div class="card-head">
-        <h2 id={props.id} class="card-title">
-          {props.title}
-        </h2>
-        <Show when={props.actions}>
-          <div class="toolbar">{props.actions}</div>
-        </Show>
-      </div>
-      {props.children}
-    </section>
+    <>
+      <PageHeader
+        title={props.title}
+        intro={props.intro}
+        actions={
+          <Show when={props.addLabel && (props.canAdd ?? props.centre.canConfigure())}>
+            <Button variant="primary" onClick={() => props.onAdd?.()}>
+              {props.addLabel}
+            </Button>
+          </Show>
+        }
+      />
+      <CentrePicker centre={props.centre} me={props.me} />
+    </>
   );
 }

@@ -12,12 +12,12 @@ import {
 } from "../api.ts";
 import { actionName, addDays, chinaToday } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
+import { FormFooter } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { pick, t } from "../i18n.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { DialogFooter } from "../ui/dialog.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
@@ -228,12 +228,7 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
           props.onClose();
         }}
       />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={transition.isPending}>
-          {actionName(props.action)}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={transition.isPending} submitLabel={actionName(props.action)} />
     </form>
   );
 }

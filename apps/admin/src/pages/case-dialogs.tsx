@@ -14,12 +14,12 @@ import {
 } from "../api.ts";
 import { addDays, chinaToday, formatDay, isoDay } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
+import { FormFooter } from "../components/config-page.tsx";
 import { formatDateTime, t } from "../i18n.ts";
 import { mayOn } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { DialogFooter } from "../ui/dialog.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
@@ -32,14 +32,7 @@ interface FormProps {
 }
 
 function Footer(props: { pending: boolean; submit: string; onClose: () => void }) {
-  return (
-    <DialogFooter>
-      <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-      <Button type="submit" variant="primary" disabled={props.pending}>
-        {props.submit}
-      </Button>
-    </DialogFooter>
-  );
+  return <FormFooter onCancel={props.onClose} pending={props.pending} submitLabel={props.submit} />;
 }
 
 /** 吹哨: summons stationed or on-call departments of the caller's centre, with hours allowed and instructions. */

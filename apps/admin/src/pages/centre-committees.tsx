@@ -2,13 +2,14 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { createSignal, For, Show } from "solid-js";
 import { trpc } from "../api.ts";
 import {
-  CentrePicker,
+  CentreHeader,
   CentreSection,
   COMMITTEE_FIELDS,
   COMMITTEE_ROLES,
   type Committee,
   type CommitteeField,
   type CommitteeRole,
+  centrePage,
   committeeFieldName,
   committeeRoleName,
   createFieldErrors,
@@ -17,29 +18,19 @@ import {
   joinList,
   useCentre,
 } from "../components/centre.tsx";
-import { actionsColumn, DataTable } from "../components/config-page.tsx";
-import { errorText, Forbidden, Loading, PageHeader } from "../components/page.tsx";
+import { actionsColumn, DataTable, FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
-import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
-import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { Dialog, DialogFooter } from "../ui/dialog.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
 /** Mediation committees (调委会) by field, with their members picked from the mediator pool. */
-export function CentreCommitteesPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
-      <CommitteesView />
-    </Show>
-  );
-}
+export const CentreCommitteesPage = centrePage("centre.read", CommitteesView);
 
 const fieldOrder = (field: CommitteeField) => COMMITTEE_FIELDS.indexOf(field);
 
@@ -55,18 +46,14 @@ function CommitteesView() {
   const membersOf = (c: Committee, role: CommitteeRole) => c.members.filter((m) => m.role === role);
   return (
     <>
-      <PageHeader
+      <CentreHeader
+        centre={centre}
+        me={me()}
         title={t("centre.com.title")}
         intro={t("centre.com.intro")}
-        actions={
-          <Show when={centre.canConfigure()}>
-            <Button variant="primary" onClick={() => setEditing("new")}>
-              {t("centre.com.add")}
-            </Button>
-          </Show>
-        }
+        addLabel={t("centre.com.add")}
+        onAdd={() => setEditing("new")}
       />
-      <CentrePicker centre={centre} me={me()} />
       <CentreSection id="committees-title" title={centre.current()?.name ?? ""}>
         <QueryState query={committees} empty={t("centre.com.empty")} isEmpty={() => rows().length === 0}>
           {() => (
@@ -114,14 +101,11 @@ function CommitteesView() {
                     </td>
                     <Show when={centre.canConfigure()}>
                       <td class="col-actions">
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          aria-label={t("centre.editLabel", { name: c.name })}
+                        <RowAction
+                          label={t("centre.edit")}
+                          ariaLabel={t("centre.editLabel", { name: c.name })}
                           onClick={() => setEditing(c)}
-                        >
-                          {t("centre.edit")}
-                        </Button>
+                        />
                       </td>
                     </Show>
                   </tr>
@@ -131,18 +115,16 @@ function CommitteesView() {
           )}
         </QueryState>
       </CentreSection>
-      <Dialog
-        open={editing() !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing() === "new" ? t("centre.com.addTitle") : t("centre.com.editTitle")}
+      <FormDialog
+        target={editing()}
+        onClose={() => setEditing(null)}
+        title={(target) => (target === "new" ? t("centre.com.addTitle") : t("centre.com.editTitle"))}
         size="lg"
       >
-        <Show when={editing()} keyed>
-          {(target) => (
-            <CommitteeForm committee={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
-          )}
-        </Show>
-      </Dialog>
+        {(target) => (
+          <CommitteeForm committee={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
+        )}
+      </FormDialog>
     </>
   );
 }
@@ -269,12 +251,7 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
         <Checkbox label={t("centre.com.active")} checked={active()} onChange={setActive} />
       </Show>
       <FormError error={save.error} known={(p) => p === "name"} text={errorText} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }

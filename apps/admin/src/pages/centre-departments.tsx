@@ -5,9 +5,10 @@ import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { createStore } from "solid-js/store";
 import { type Inputs, trpc } from "../api.ts";
 import {
-  CentrePicker,
+  CentreHeader,
   CentreSection,
   categoryName,
+  centrePage,
   createFieldErrors,
   durationText,
   FormError,
@@ -23,7 +24,8 @@ import {
   weekdayName,
   wholeNumber,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
@@ -31,7 +33,7 @@ import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { ConfirmDialog } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { RadioGroup } from "../ui/radio-group.tsx";
 import { Select } from "../ui/select.tsx";
@@ -42,14 +44,7 @@ type Slot = Stationing["slots"][number];
 type StationInput = Inputs["centre"]["station"];
 
 /** Stationed departments grouped by residency (常驻 / 轮驻 / 随叫随驻), with their schedules and liaisons. */
-export function CentreDepartmentsPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
-      <DepartmentsView />
-    </Show>
-  );
-}
+export const CentreDepartmentsPage = centrePage("centre.read", DepartmentsView);
 
 function DepartmentsView() {
   const me = useMe();
@@ -69,18 +64,14 @@ function DepartmentsView() {
 
   return (
     <>
-      <PageHeader
+      <CentreHeader
+        centre={centre}
+        me={me()}
         title={t("centre.dept.title")}
         intro={t("centre.dept.intro")}
-        actions={
-          <Show when={centre.canConfigure()}>
-            <Button variant="primary" onClick={() => setEditing("new")}>
-              {t("centre.dept.add")}
-            </Button>
-          </Show>
-        }
+        addLabel={t("centre.dept.add")}
+        onAdd={() => setEditing("new")}
       />
-      <CentrePicker centre={centre} me={me()} />
       <QueryState query={list}>
         {() => (
           <>
@@ -146,23 +137,17 @@ function DepartmentsView() {
                               <Show when={centre.canConfigure()}>
                                 <td class="col-actions">
                                   <div class="row-actions">
-                                    <Button
-                                      size="sm"
-                                      variant="ghost"
-                                      aria-label={t("centre.editLabel", { name: s.name })}
+                                    <RowAction
+                                      label={t("centre.edit")}
+                                      ariaLabel={t("centre.editLabel", { name: s.name })}
                                       onClick={() => setEditing(s)}
-                                    >
-                                      {t("centre.edit")}
-                                    </Button>
-                                    <Button
-                                      size="sm"
-                                      variant="ghost"
-                                      class="btn-danger-text"
-                                      aria-label={t("centre.dept.removeLabel", { name: s.name })}
+                                    />
+                                    <RowAction
+                                      label={t("centre.dept.remove")}
+                                      ariaLabel={t("centre.dept.removeLabel", { name: s.name })}
                                       onClick={() => setRemoving(s)}
-                                    >
-                                      {t("centre.dept.remove")}
-                                    </Button>
+                                      danger
+                                    />
                                   </div>
                                 </td>
                               </Show>
@@ -179,18 +164,16 @@ function DepartmentsView() {
         )}
       </QueryState>
 
-      <Dialog
-        open={editing() !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing() === "new" ? t("centre.dept.addTitle") : t("centre.dept.editTitle")}
+      <FormDialog
+        target={editing()}
+        onClose={() => setEditing(null)}
+        title={(target) => (target === "new" ? t("centre.dept.addTitle") : t("centre.dept.editTitle"))}
         size="lg"
       >
-        <Show when={editing()} keyed>
-          {(target) => (
-            <StationingForm stationing={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
-          )}
-        </Show>
-      </Dialog>
+        {(target) => (
+          <StationingForm stationing={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
+        )}
+      </FormDialog>
       <ConfirmDialog
         open={removing() !== null}
         onOpenChange={(open) => !open && setRemoving(null)}
@@ -636,12 +619,7 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
         <Checkbox label={t("centre.dept.active")} checked={draft.active} onChange={(on) => set("active", on)} />
       </Show>
       <FormError error={save.error} known={known} text={errorText} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }

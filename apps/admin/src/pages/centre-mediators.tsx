@@ -6,6 +6,7 @@ import {
   type Affiliation,
   affiliationName,
   CentreSection,
+  centrePage,
   createFieldErrors,
   FormError,
   GRADES,
@@ -18,7 +19,8 @@ import {
   specialtyName,
   splitList,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { errorText, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
@@ -26,7 +28,6 @@ import { can } from "../session.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { Dialog, DialogFooter } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
@@ -38,14 +39,7 @@ const ALL = "all";
 const GRADE_TONES: Record<Grade, BadgeTone> = { chief: "tier", senior: "info", standard: "neutral" };
 
 /** The mediator pool: own, ancestors' and optionally the subtree's mediators, by specialty and grade. */
-export function CentreMediatorsPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
-      <MediatorsView />
-    </Show>
-  );
-}
+export const CentreMediatorsPage = centrePage("centre.read", MediatorsView);
 
 function MediatorsView() {
   const me = useMe();
@@ -191,14 +185,11 @@ function MediatorsView() {
                         <Show when={canConfigure()}>
                           <td class="col-actions">
                             <Show when={m.own}>
-                              <Button
-                                size="sm"
-                                variant="ghost"
-                                aria-label={t("centre.editLabel", { name: m.name })}
+                              <RowAction
+                                label={t("centre.edit")}
+                                ariaLabel={t("centre.editLabel", { name: m.name })}
                                 onClick={() => setEditing(m)}
-                              >
-                                {t("centre.edit")}
-                              </Button>
+                              />
                             </Show>
                           </td>
                         </Show>
@@ -211,18 +202,14 @@ function MediatorsView() {
           )}
         </QueryState>
       </CentreSection>
-      <Dialog
-        open={editing() !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing() === "new" ? t("centre.med.addTitle") : t("centre.med.editTitle")}
+      <FormDialog
+        target={editing()}
+        onClose={() => setEditing(null)}
+        title={(target) => (target === "new" ? t("centre.med.addTitle") : t("centre.med.editTitle"))}
         size="lg"
       >
-        <Show when={editing()} keyed>
-          {(target) => (
-            <MediatorForm mediator={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
-          )}
-        </Show>
-      </Dialog>
+        {(target) => <MediatorForm mediator={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
+      </FormDialog>
     </>
   );
 }
@@ -233,7 +220,7 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
   const [name, setName] = createSignal(m?.name ?? "");
   const [grade, setGrade] = createSignal<Grade>(m?.grade ?? "standard");
   const [specialties, setSpecialties] = createSignal<Specialty[]>(
-    (m?.specialties ?? []).filter((s): s is Specialty => (SPECIALTIES as string[]).includes(s)),
+    (m?.specialties ?? []).filter((s): s is Specialty => (SPECIALTIES as readonly string[]).includes(s)),
   );
   const [qualifications, setQualifications] = createSignal((m?.qualifications ?? []).join("、"));
   const [affiliation, setAffiliation] = createSignal<Affiliation>(m?.affiliation ?? "committee");
@@ -357,12 +344,7 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
         known={(p) => ["name", "qualifications", "affiliationName", "phone"].includes(p)}
         text={errorText}
       />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }

@@ -8,8 +8,9 @@ import {
   type Area,
   areaName,
   type Booking,
-  CentrePicker,
+  CentreHeader,
   CentreSection,
+  centrePage,
   chinaDate,
   chinaInstant,
   chinaMinutes,
@@ -27,7 +28,8 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { errorText, Forbidden, Loading, PageHeader } from "../components/page.tsx";
+import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
@@ -35,7 +37,7 @@ import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { ConfirmDialog, Dialog } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
@@ -47,14 +49,7 @@ type RoomInput = Inputs["centre"]["createRoom"];
 const HOUR_PX = 48;
 
 /** Rooms by functional area, with a day view of each room's bookings and booking by time range. */
-export function CentreRoomsPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
-      <RoomsView />
-    </Show>
-  );
-}
+export const CentreRoomsPage = centrePage("centre.read", RoomsView);
 
 function RoomsView() {
   const me = useMe();
@@ -72,18 +67,14 @@ function RoomsView() {
 
   return (
     <>
-      <PageHeader
+      <CentreHeader
+        centre={centre}
+        me={me()}
         title={t("centre.room.title")}
         intro={t("centre.room.intro")}
-        actions={
-          <Show when={centre.canConfigure()}>
-            <Button variant="primary" onClick={() => setEditing("new")}>
-              {t("centre.room.add")}
-            </Button>
-          </Show>
-        }
+        addLabel={t("centre.room.add")}
+        onAdd={() => setEditing("new")}
       />
-      <CentrePicker centre={centre} me={me()} />
       <QueryState query={rooms}>
         {() => (
           <>
@@ -144,15 +135,13 @@ function RoomsView() {
           </>
         )}
       </QueryState>
-      <Dialog
-        open={editing() !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing() === "new" ? t("centre.room.addTitle") : t("centre.room.editTitle")}
+      <FormDialog
+        target={editing()}
+        onClose={() => setEditing(null)}
+        title={(target) => (target === "new" ? t("centre.room.addTitle") : t("centre.room.editTitle"))}
       >
-        <Show when={editing()} keyed>
-          {(target) => <RoomForm room={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
-        </Show>
-      </Dialog>
+        {(target) => <RoomForm room={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
+      </FormDialog>
     </>
   );
 }
@@ -199,14 +188,11 @@ function RoomCard(props: {
           {t("centre.room.showBookings")}
         </Button>
         <Show when={props.canEdit}>
-          <Button
-            size="sm"
-            variant="ghost"
-            aria-label={t("centre.editLabel", { name: room().name })}
+          <RowAction
+            label={t("centre.edit")}
+            ariaLabel={t("centre.editLabel", { name: room().name })}
             onClick={() => props.onEdit()}
-          >
-            {t("centre.edit")}
-          </Button>
+          />
         </Show>
       </div>
     </li>
@@ -516,12 +502,7 @@ function BookingForm(props: { room: Room; date: string; onBooked: (date: string)
         known={(p) => ["title", "startsAt", "endsAt", "mediatorIds"].includes(p)}
         text={errorText}
       />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={book.isPending}>
-          {t("centre.booking.submit")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={book.isPending} submitLabel={t("centre.booking.submit")} />
     </form>
   );
 }
@@ -652,12 +633,7 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
         known={(p) => ["name", "studioName", "capacity", "location"].includes(p)}
         text={errorText}
       />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }

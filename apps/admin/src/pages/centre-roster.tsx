@@ -4,7 +4,8 @@ import { addDays, chinaToday, isIsoDate, mondayOf } from "@zongzhi/domain/calend
 import { createSignal, For, type JSX, Show } from "solid-js";
 import { trpc } from "../api.ts";
 import {
-  CentrePicker,
+  CentreHeader,
+  centrePage,
   type DayRoster,
   dayLabel,
   durationText,
@@ -12,24 +13,15 @@ import {
   holidayName,
   useCentre,
 } from "../components/centre.tsx";
-import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
-import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { InputField } from "../ui/input-field.tsx";
 
 /** The duty roster as a week calendar (Mon–Sun), on the official calendar with holidays and 调休. */
-export function CentreRosterPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
-      <RosterView />
-    </Show>
-  );
-}
+export const CentreRosterPage = centrePage("centre.read", RosterView);
 
 function RosterView() {
   const me = useMe();
@@ -52,8 +44,7 @@ function RosterView() {
 
   return (
     <>
-      <PageHeader title={t("centre.roster.title")} intro={t("centre.roster.intro")} />
-      <CentrePicker centre={centre} me={me()} />
+      <CentreHeader centre={centre} me={me()} title={t("centre.roster.title")} intro={t("centre.roster.intro")} />
       <section class="card" aria-labelledby="roster-week">
         <div class="card-head roster-head">
           <h2 id="roster-week" class="card-title">

@@ -3,30 +3,21 @@ import { windowInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
-  CentrePicker,
+  CentreHeader,
+  centrePage,
   FormError,
   type ServiceWindow,
   splitList,
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import {
-  actionsColumn,
-  ConfigPage,
-  DataTable,
-  FormDialog,
-  FormFooter,
-  ListCard,
-  RowAction,
-} from "../components/config-page.tsx";
-import { errorText, Forbidden } from "../components/page.tsx";
+import { actionsColumn, DataTable, FormDialog, FormFooter, ListCard, RowAction } from "../components/config-page.tsx";
+import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
-import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
-import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
@@ -36,14 +27,7 @@ import { notify } from "../ui/toast.tsx";
 type WindowInput = Inputs["centre"]["createWindow"];
 
 /** Service windows by number, with their services, staffing department and temporary flag. */
-export function CentreWindowsPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
-      <WindowsView />
-    </Show>
-  );
-}
+export const CentreWindowsPage = centrePage("centre.read", WindowsView);
 
 function WindowsView() {
   const me = useMe();
@@ -55,18 +39,15 @@ function WindowsView() {
   }));
   const rows = () => windows.data ?? [];
   return (
-    <ConfigPage
-      title={t("centre.win.title")}
-      intro={t("centre.win.intro")}
-      actions={
-        <Show when={centre.canConfigure()}>
-          <Button variant="primary" onClick={() => setEditing("new")}>
-            {t("centre.win.add")}
-          </Button>
-        </Show>
-      }
-    >
-      <CentrePicker centre={centre} me={me()} />
+    <>
+      <CentreHeader
+        centre={centre}
+        me={me()}
+        title={t("centre.win.title")}
+        intro={t("centre.win.intro")}
+        addLabel={t("centre.win.add")}
+        onAdd={() => setEditing("new")}
+      />
       <ListCard id="windows-title" title={centre.current()?.name ?? ""}>
         <QueryState query={windows} empty={t("centre.win.empty")}>
           {(list) => (
@@ -138,7 +119,7 @@ function WindowsView() {
           />
         )}
       </FormDialog>
-    </ConfigPage>
+    </>
   );
 }
 

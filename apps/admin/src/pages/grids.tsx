@@ -10,6 +10,7 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
+import { FormDialog, FormFooter } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { type MessageKey, t } from "../i18n.ts";
@@ -17,7 +18,6 @@ import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { Dialog, DialogFooter } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
@@ -270,47 +270,41 @@ function GridsView() {
         </Switch>
       </CentreSection>
 
-      <Dialog
-        open={editing() !== null}
-        onOpenChange={(open) => !open && setEditing(null)}
-        title={editing() && "id" in editing()! ? t("grid.editTitle") : t("grid.addTitle")}
+      <FormDialog
+        target={editing()}
+        onClose={() => setEditing(null)}
+        title={(target) => (target && "id" in target! ? t("grid.editTitle") : t("grid.addTitle"))}
       >
-        <Show when={editing()} keyed>
-          {(target) => (
-            <GridForm
-              grid={"id" in target ? target : undefined}
-              parent={"id" in target ? null : target.parent}
-              onClose={() => setEditing(null)}
-            />
-          )}
-        </Show>
-      </Dialog>
-      <Dialog
-        open={assigning() !== null}
-        onOpenChange={(open) => !open && setAssigning(null)}
-        title={t("grid.assignTitle", { name: assigning()?.name ?? "" })}
+        {(target) => (
+          <GridForm
+            grid={"id" in target ? target : undefined}
+            parent={"id" in target ? null : target.parent}
+            onClose={() => setEditing(null)}
+          />
+        )}
+      </FormDialog>
+      <FormDialog
+        target={assigning()}
+        onClose={() => setAssigning(null)}
+        title={(target) => t("grid.assignTitle", { name: target?.name ?? "" })}
       >
-        <Show when={assigning()} keyed>
-          {(grid) => (
-            <AssignForm
-              grid={grid}
-              workers={(workers.data ?? []).filter((w) => w.active)}
-              onClose={() => setAssigning(null)}
-            />
-          )}
-        </Show>
-      </Dialog>
-      <Dialog
-        open={editingWorker() !== null}
-        onOpenChange={(open) => !open && setEditingWorker(null)}
-        title={editingWorker() === "new" ? t("grid.worker.addTitle") : t("grid.worker.editTitle")}
+        {(grid) => (
+          <AssignForm
+            grid={grid}
+            workers={(workers.data ?? []).filter((w) => w.active)}
+            onClose={() => setAssigning(null)}
+          />
+        )}
+      </FormDialog>
+      <FormDialog
+        target={editingWorker()}
+        onClose={() => setEditingWorker(null)}
+        title={(target) => (target === "new" ? t("grid.worker.addTitle") : t("grid.worker.editTitle"))}
       >
-        <Show when={editingWorker()} keyed>
-          {(target) => (
-            <WorkerForm worker={target === "new" ? undefined : target} onClose={() => setEditingWorker(null)} />
-          )}
-        </Show>
-      </Dialog>
+        {(target) => (
+          <WorkerForm worker={target === "new" ? undefined : target} onClose={() => setEditingWorker(null)} />
+        )}
+      </FormDialog>
     </>
   );
 }
@@ -488,12 +482,7 @@ function GridForm(props: { grid: Grid | undefined; parent: Grid | null; onClose:
         known={(p) => ["number", "name", "households", "population"].includes(p) || p.startsWith("boundary")}
         text={errorText}
       />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }
@@ -557,12 +546,7 @@ function AssignForm(props: { grid: Grid; workers: Worker[]; onClose: () => void 
         </fieldset>
       </Show>
       <FormError error={save.error} known={() => false} text={errorText} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }
@@ -633,12 +617,7 @@ function WorkerForm(props: { worker: Worker | undefined; onClose: () => void }) 
         <Checkbox label={t("grid.active")} checked={active()} onChange={setActive} />
       </Show>
       <FormError error={save.error} known={(p) => ["name", "phone"].includes(p)} text={errorText} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
 }

@@ -5,7 +5,7 @@ import { createSignal, Show } from "solid-js";
 import { type LiaisonItem, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
 import { TextArea } from "../components/case-fields.tsx";
-import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, RowAction } from "../components/config-page.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -138,24 +138,20 @@ function LiaisonInbox() {
                           </Button>
                         </Show>
                         <Show when={s.status === "acknowledged"}>
-                          <Button
-                            size="sm"
-                            aria-label={t("cases.liaison.feedbackLabel", { code: s.code })}
+                          <RowAction
+                            label={t("cases.liaison.feedback")}
+                            ariaLabel={t("cases.liaison.feedbackLabel", { code: s.code })}
                             onClick={() => setFeeding(s)}
-                          >
-                            {t("cases.liaison.feedback")}
-                          </Button>
+                            variant="secondary"
+                          />
                         </Show>
                         <Show when={mayObject(s)}>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            class="btn-danger-text"
-                            aria-label={t("cases.liaison.objectLabel", { code: s.code })}
+                          <RowAction
+                            label={t("cases.liaison.object")}
+                            ariaLabel={t("cases.liaison.objectLabel", { code: s.code })}
                             onClick={() => setObjecting(s)}
-                          >
-                            {t("cases.liaison.object")}
-                          </Button>
+                            danger
+                          />
                         </Show>
                       </div>
                     </td>

@@ -1,7 +1,7 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc } from "../api.ts";
-import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
@@ -88,24 +88,20 @@ function Deployments() {
                     <Show
                       when={d.status === "active"}
                       fallback={
-                        <Button
-                          size="sm"
-                          aria-label={t("tenants.reactivateLabel", { name: d.name })}
+                        <RowAction
+                          label={t("tenants.reactivate")}
+                          ariaLabel={t("tenants.reactivateLabel", { name: d.name })}
                           onClick={() => setTarget({ d, status: "active" })}
-                        >
-                          {t("tenants.reactivate")}
-                        </Button>
+                          variant="secondary"
+                        />
                       }
                     >
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        class="btn-danger-text"
-                        aria-label={t("tenants.suspendLabel", { name: d.name })}
+                      <RowAction
+                        label={t("tenants.suspend")}
+                        ariaLabel={t("tenants.suspendLabel", { name: d.name })}
                         onClick={() => setTarget({ d, status: "suspended" })}
-                      >
-                        {t("tenants.suspend")}
-                      </Button>
+                        danger
+                      />
                     </Show>
                   </td>
                 </tr>
@@ -283,12 +279,7 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
           <Show when={otherError()}>
             <Alert>{otherError()}</Alert>
           </Show>
-          <DialogFooter>
-            <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-            <Button type="submit" variant="primary" disabled={create.isPending}>
-              {t("platform.submit")}
-            </Button>
-          </DialogFooter>
+          <FormFooter onCancel={props.onClose} pending={create.isPending} submitLabel={t("platform.submit")} />
         </form>
       }
     >

@@ -2,7 +2,7 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
-import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
 import {
   ActionError,
   DEADLINE_STAGES,
@@ -17,7 +17,7 @@ import { locale, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { Dialog } from "../ui/dialog.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 import "../components/escalation/escalation.css";
@@ -191,13 +191,14 @@ function PolicyEditor(props: { me: Me }) {
                         <td class="num">{r().scopeCode === null ? "—" : `v${r().version}`}</td>
                         <Show when={mayEdit()}>
                           <td class="col-actions">
-                            <Button
-                              size="sm"
-                              aria-label={t("escalation.policy.setAria", { category: row.label })}
+                            <RowAction
+                              label={
+                                r().scopeCode === own() ? t("escalation.policy.change") : t("escalation.policy.set")
+                              }
+                              ariaLabel={t("escalation.policy.setAria", { category: row.label })}
                               onClick={() => setEditing({ row, current: r() })}
-                            >
-                              {r().scopeCode === own() ? t("escalation.policy.change") : t("escalation.policy.set")}
-                            </Button>
+                              variant="secondary"
+                            />
                           </td>
                         </Show>
                       </tr>
@@ -406,12 +407,11 @@ function PolicyForm(props: {
       <TextField label={t("escalation.policy.noteLabel")} value={note()} onChange={setNote} />
       <p class="muted small">{t("escalation.policy.versionNote", { version: props.nextVersion })}</p>
       <ActionError error={save.error} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("escalation.policy.save", { version: props.nextVersion })}
-        </Button>
-      </DialogFooter>
+      <FormFooter
+        onCancel={props.onClose}
+        pending={save.isPending}
+        submitLabel={t("escalation.policy.save", { version: props.nextVersion })}
+      />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { createQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { isLiaisonOnly } from "../components/case-common.tsx";
-import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, RowAction } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { formatShort, SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
 import {
@@ -157,13 +157,12 @@ function SupervisionList(props: { me: Me }) {
                           </Button>
                         </Show>
                         <Show when={leader()}>
-                          <Button
-                            size="sm"
-                            aria-label={t("escalation.charge.aria", { code: s.code })}
+                          <RowAction
+                            label={t("escalation.charge.submit")}
+                            ariaLabel={t("escalation.charge.aria", { code: s.code })}
                             onClick={() => setCharging({ id: s.caseId, code: s.code, title: s.title })}
-                          >
-                            {t("escalation.charge.submit")}
-                          </Button>
+                            variant="secondary"
+                          />
                         </Show>
                       </div>
                     </td>

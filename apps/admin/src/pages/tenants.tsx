@@ -2,7 +2,7 @@ import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from
 import type { Level } from "@zongzhi/domain/division";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc, type UnitRow } from "../api.ts";
-import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
@@ -274,36 +274,31 @@ function TreeNode(props: { unit: UnitRow; depth: number; actions: TreeActions })
         </span>
         <span class="tree-actions">
           <Show when={!unit().tenant && props.actions.canOnboard()}>
-            <Button
-              size="sm"
-              aria-label={t("tenants.onboardOneLabel", { name: unit().name })}
+            <RowAction
+              label={t("tenants.onboardOne")}
+              ariaLabel={t("tenants.onboardOneLabel", { name: unit().name })}
               onClick={() => props.actions.onboard(unit())}
-            >
-              {t("tenants.onboardOne")}
-            </Button>
+              variant="secondary"
+            />
           </Show>
           <Show when={unit().tenant && props.actions.canSuspend()}>
             <Show
               when={status() === "active"}
               fallback={
-                <Button
-                  size="sm"
-                  aria-label={t("tenants.reactivateLabel", { name: unit().name })}
+                <RowAction
+                  label={t("tenants.reactivate")}
+                  ariaLabel={t("tenants.reactivateLabel", { name: unit().name })}
                   onClick={() => props.actions.changeStatus(unit(), "active")}
-                >
-                  {t("tenants.reactivate")}
-                </Button>
+                  variant="secondary"
+                />
               }
             >
-              <Button
-                size="sm"
-                variant="ghost"
-                class="btn-danger-text"
-                aria-label={t("tenants.suspendLabel", { name: unit().name })}
+              <RowAction
+                label={t("tenants.suspend")}
+                ariaLabel={t("tenants.suspendLabel", { name: unit().name })}
                 onClick={() => props.actions.changeStatus(unit(), "suspended")}
-              >
-                {t("tenants.suspend")}
-              </Button>
+                danger
+              />
             </Show>
           </Show>
         </span>
@@ -381,13 +376,12 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
                   </td>
                   <td class="col-actions">
                     <Show when={!hit.onboarded && props.canOnboard}>
-                      <Button
-                        size="sm"
-                        aria-label={t("tenants.onboardOneLabel", { name: hit.name })}
+                      <RowAction
+                        label={t("tenants.onboardOne")}
+                        ariaLabel={t("tenants.onboardOneLabel", { name: hit.name })}
                         onClick={() => props.onOnboard(hit)}
-                      >
-                        {t("tenants.onboardOne")}
-                      </Button>
+                        variant="secondary"
+                      />
                     </Show>
                   </td>
                 </tr>
@@ -505,12 +499,7 @@ function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: 
           <Show when={otherError()}>
             <Alert>{otherError()}</Alert>
           </Show>
-          <DialogFooter>
-            <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-            <Button type="submit" variant="primary" disabled={onboard.isPending}>
-              {t("tenants.submitOnboard")}
-            </Button>
-          </DialogFooter>
+          <FormFooter onCancel={props.onClose} pending={onboard.isPending} submitLabel={t("tenants.submitOnboard")} />
         </form>
       }
     >

@@ -3,7 +3,7 @@ import type { Level } from "@zongzhi/domain/division";
 import { ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";
 import { fieldProblem, type Me, trpc, type UserRow } from "../api.ts";
-import { actionsColumn, DataTable } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -249,67 +249,49 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
                       <div class="row-actions">
                         {/* The platform role is granted by the operator CLI only, never edited here. */}
                         <Show when={!user.roles.includes("platform_admin")}>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("users.editLabel", { name: user.displayName })}
+                          <RowAction
+                            label={t("users.edit")}
+                            ariaLabel={t("users.editLabel", { name: user.displayName })}
                             onClick={() => setEditing(user)}
-                          >
-                            {t("users.edit")}
-                          </Button>
+                          />
                         </Show>
                         <Show when={user.locked}>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("users.unlockLabel", { name: user.displayName })}
-                            disabled={unlock.isPending}
+                          <RowAction
+                            label={t("users.unlock")}
+                            ariaLabel={t("users.unlockLabel", { name: user.displayName })}
                             onClick={() => unlock.mutate(user)}
-                          >
-                            {t("users.unlock")}
-                          </Button>
+                            disabled={unlock.isPending}
+                          />
                         </Show>
                         <Show when={user.id !== me().id}>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t("users.setupLinkLabel", { name: user.displayName })}
+                          <RowAction
+                            label={t("users.setupLink")}
+                            ariaLabel={t("users.setupLinkLabel", { name: user.displayName })}
                             onClick={() => setLinkFor(user)}
-                          >
-                            {t("users.setupLink")}
-                          </Button>
+                          />
                           <Show when={user.totpEnabled}>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              aria-label={t("mfa.users.resetLabel", { name: user.displayName })}
+                            <RowAction
+                              label={t("mfa.users.reset")}
+                              ariaLabel={t("mfa.users.resetLabel", { name: user.displayName })}
                               onClick={() => setTotpResetFor(user)}
-                            >
-                              {t("mfa.users.reset")}
-                            </Button>
+                            />
                           </Show>
                           <Show
                             when={user.status === "active"}
                             fallback={
-                              <Button
-                                size="sm"
-                                variant="ghost"
-                                aria-label={t("users.enableLabel", { name: user.displayName })}
+                              <RowAction
+                                label={t("users.enable")}
+                                ariaLabel={t("users.enableLabel", { name: user.displayName })}
                                 onClick={() => setStatusChange({ user, status: "active" })}
-                              >
-                                {t("users.enable")}
-                              </Button>
+                              />
                             }
                           >
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              class="btn-danger-text"
-                              aria-label={t("users.disableLabel", { name: user.displayName })}
+                            <RowAction
+                              label={t("users.disable")}
+                              ariaLabel={t("users.disableLabel", { name: user.displayName })}
                               onClick={() => setStatusChange({ user, status: "disabled" })}
-                            >
-                              {t("users.disable")}
-                            </Button>
+                              danger
+                            />
                           </Show>
                         </Show>
                       </div>
@@ -466,12 +448,7 @@ function CreateUserForm(props: { unit: UnitRef; onClose: () => void }) {
           <Show when={otherError()}>
             <Alert>{otherError()}</Alert>
           </Show>
-          <DialogFooter>
-            <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-            <Button type="submit" variant="primary" disabled={create.isPending}>
-              {t("users.create")}
-            </Button>
-          </DialogFooter>
+          <FormFooter onCancel={props.onClose} pending={create.isPending} submitLabel={t("users.create")} />
         </form>
       }
     >
@@ -535,12 +512,7 @@ function EditUserForm(props: { user: UserRow; onClose: () => void }) {
       <Show when={edit.error && !problem("displayName") && !problem("roles")}>
         <Alert>{errorText(edit.error)}</Alert>
       </Show>
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={edit.isPending}>
-          {t("common.save")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={edit.isPending} />
     </form>
   );
 }

@@ -2,11 +2,11 @@ import { createMutation, createQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc, type UnitRow } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { Button } from "../../ui/button.tsx";
-import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { Dialog } from "../../ui/dialog.tsx";
 import { Select } from "../../ui/select.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { InputField, TextArea } from "../case-fields.tsx";
+import { FormFooter } from "../config-page.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import {
   ActionError,
@@ -143,12 +143,7 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
         required
       />
       <ActionError error={assign.error} onReload={() => void refresh().then(props.onClose)} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={assign.isPending}>
-          {t("escalation.assign.submit")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={assign.isPending} submitLabel={t("escalation.assign.submit")} />
     </form>
   );
 }

@@ -2,10 +2,10 @@ import { createMutation, createQuery } from "@tanstack/solid-query";
 import { createEffect, createSignal, Show } from "solid-js";
 import { trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { Button } from "../../ui/button.tsx";
-import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { Dialog } from "../../ui/dialog.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { RadioGroup, TextArea } from "../case-fields.tsx";
+import { FormFooter } from "../config-page.tsx";
 import { LoadError, Loading } from "../page.tsx";
 import { ActionError, type CaseRef, tierOfCode, useEscalationRefresh } from "./escalation-common.tsx";
 
@@ -114,12 +114,11 @@ function EscalateForm(props: { case: CaseRef; onClose: () => void }) {
             onChange={setUrgency}
           />
           <ActionError error={escalate.error} onReload={() => void refresh().then(props.onClose)} />
-          <DialogFooter>
-            <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-            <Button type="submit" variant="primary" disabled={escalate.isPending || targets().length === 0}>
-              {t("escalation.escalate.submit")}
-            </Button>
-          </DialogFooter>
+          <FormFooter
+            onCancel={props.onClose}
+            pending={escalate.isPending || targets().length === 0}
+            submitLabel={t("escalation.escalate.submit")}
+          />
         </form>
       </Show>
     </Show>

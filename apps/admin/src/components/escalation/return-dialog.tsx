@@ -3,10 +3,10 @@ import { MAX_BOUNCES } from "@zongzhi/domain/case-workflow";
 import { createSignal, Show } from "solid-js";
 import { type Me, trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { Button } from "../../ui/button.tsx";
-import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { Dialog } from "../../ui/dialog.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { TextArea } from "../case-fields.tsx";
+import { FormFooter } from "../config-page.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import { ActionError, createUnitNames, useEscalationRefresh } from "./escalation-common.tsx";
 
@@ -69,12 +69,12 @@ function ReturnForm(props: CaseDialogProps & { me: Me; backTo: string; onClose: 
       />
       <p class="muted small">{t("escalation.return.limit", { n: MAX_BOUNCES })}</p>
       <ActionError error={back.error} onReload={() => void refresh().then(props.onClose)} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="danger" disabled={back.isPending}>
-          {t("escalation.return.submit")}
-        </Button>
-      </DialogFooter>
+      <FormFooter
+        onCancel={props.onClose}
+        pending={back.isPending}
+        submitLabel={t("escalation.return.submit")}
+        danger
+      />
     </form>
   );
 }

@@ -4,9 +4,9 @@ import type { Me } from "../../api.ts";
 import { trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
-import { Button } from "../../ui/button.tsx";
-import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { Dialog } from "../../ui/dialog.tsx";
 import { notify } from "../../ui/toast.tsx";
+import { FormFooter } from "../config-page.tsx";
 import { hopName } from "./case-path.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import {
@@ -96,12 +96,7 @@ function SignForForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
       </Show>
       <p class="muted small">{t("escalation.signFor.note")}</p>
       <ActionError error={signFor.error} onReload={() => void refresh().then(props.onClose)} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={signFor.isPending}>
-          {t("escalation.signFor.submit")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={signFor.isPending} submitLabel={t("escalation.signFor.submit")} />
     </form>
   );
 }

@@ -3,10 +3,11 @@ import { createSignal, Show } from "solid-js";
 import { type Outputs, trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Button } from "../../ui/button.tsx";
-import { Dialog, DialogFooter } from "../../ui/dialog.tsx";
+import { Dialog } from "../../ui/dialog.tsx";
 import { TextField } from "../../ui/text-field.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { InputField, RadioGroup, TextArea } from "../case-fields.tsx";
+import { FormFooter } from "../config-page.tsx";
 import { ActionError, chinaDay, endOfChinaDay, plusDays, SUPERVISIONS_KEY } from "./escalation-common.tsx";
 
 /** One supervision as the list shows it. */
@@ -117,12 +118,7 @@ function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => voi
         required
       />
       <ActionError error={open.error} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={open.isPending}>
-          {t("escalation.supervise.submit")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={open.isPending} submitLabel={t("escalation.supervise.submit")} />
     </form>
   );
 }
@@ -239,12 +235,7 @@ function AnswerForm(props: { supervision: SupervisionRow; onClose: () => void })
         required
       />
       <ActionError error={send.error} onReload={() => void refresh().then(props.onClose)} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={send.isPending}>
-          {t("escalation.answer.submit")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={send.isPending} submitLabel={t("escalation.answer.submit")} />
     </form>
   );
 }
@@ -296,12 +287,7 @@ function ChargeForm(props: { case: SupervisedCase; onClose: () => void }) {
       <p>{t("escalation.charge.confirm", { code: props.case.code, title: props.case.title })}</p>
       <p class="muted small">{t("escalation.charge.note")}</p>
       <ActionError error={take.error} onReload={() => void refresh(props.case.id).then(props.onClose)} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={take.isPending}>
-          {t("escalation.charge.submit")}
-        </Button>
-      </DialogFooter>
+      <FormFooter onCancel={props.onClose} pending={take.isPending} submitLabel={t("escalation.charge.submit")} />
     </form>
   );
 }

@@ -1,7 +1,7 @@
 import { SCHEDULING_STATES } from "@zongzhi/domain/case-workflow";
 import { For, Show } from "solid-js";
 import { chinaToday } from "../../components/case-common.tsx";
-import { ListCard } from "../../components/config-page.tsx";
+import { ListCard, RowAction } from "../../components/config-page.tsx";
 import { t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
@@ -39,13 +39,12 @@ export function Sessions(props: SectionProps) {
                       when={chinaToday(new Date(s.startsAt)) <= chinaToday()}
                       fallback={<span class="muted small">{t("cases.detail.sessionAhead")}</span>}
                     >
-                      <Button
-                        size="sm"
-                        aria-label={t("cases.detail.recordSessionFor", { time: sessionLabel(s) })}
+                      <RowAction
+                        label={t("cases.detail.recordSession")}
+                        ariaLabel={t("cases.detail.recordSessionFor", { time: sessionLabel(s) })}
                         onClick={() => props.onDialog({ kind: "record", session: s })}
-                      >
-                        {t("cases.detail.recordSession")}
-                      </Button>
+                        variant="secondary"
+                      />
                     </Show>
                   </Show>
                 </div>
