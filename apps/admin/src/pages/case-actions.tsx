@@ -223,10 +223,8 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
       <MutationError
         error={transition.error}
         fields={["reason", "outcome", "holdUntil", "duplicateOf", "referral", "route"]}
-        onReload={() => {
-          void refresh();
-          props.onClose();
-        }}
+        // Closed once the case is read again, so that a reopened dialog sends the new version.
+        onReload={() => void refresh().then(props.onClose)}
       />
       <FormFooter onCancel={props.onClose} pending={transition.isPending} submitLabel={actionName(props.action)} />
     </form>

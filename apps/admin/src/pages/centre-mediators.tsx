@@ -1,4 +1,5 @@
 import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
+import { mediatorInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
@@ -7,13 +8,11 @@ import {
   affiliationName,
   CentreSection,
   centrePage,
-  createFieldErrors,
   FormError,
   GRADES,
   type Grade,
   joinList,
   type Mediator,
-  phoneValid,
   SPECIALTIES,
   type Specialty,
   specialtyName,
@@ -22,6 +21,7 @@ import {
 import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -217,20 +217,10 @@ function MediatorsView() {
 function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => void }) {
   const queryClient = useQueryClient();
   const m = props.mediator;
-  const [name, setName] = createSignal(m?.name ?? "");
-  const [grade, setGrade] = createSignal<Grade>(m?.grade ?? "standard");
-  const [specialties, setSpecialties] = createSignal<Specialty[]>(
-    (m?.specialties ?? []).filter((s): s is Specialty => (SPECIALTIES as readonly string[]).includes(s)),
-  );
-  const [qualifications, setQualifications] = createSignal((m?.qualifications ?? []).join("、"));
-  const [affiliation, setAffiliation] = createSignal<Affiliation>(m?.affiliation ?? "committee");
-  const [organisation, setOrganisation] = createSignal(m?.affiliationName ?? "");
-  const [phone, setPhone] = createSignal(m?.phone ?? "");
-  const [active, setActive] = createSignal(m?.active ?? true);
   const save = createMutation(() => ({
     mutationFn: (input: MediatorInput) =>
       m
-        ? trpc.centre.editMediator.mutate({ ...input, id: m.id, version: m.version, active: active() })
+        ? trpc.centre.editMediator.mutate({ ...input, id: m.id, version: m.version, active: form.draft.active })
         : trpc.centre.addMediator.mutate(input),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["centre.mediators"] });
@@ -240,56 +230,44 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
       props.onClose();
     },
   }));
-  const fields = createFieldErrors({
-    check: () => {
-      const items = splitList(qualifications());
-      return {
-        name: !name().trim()
-          ? t("centre.required")
-          : name().trim().length > 30
-            ? t("centre.tooLong", { n: 30 })
-            : undefined,
-        qualifications:
-          items.length > 10 || items.some((q) => q.length > 40) ? t("centre.med.qualificationsInvalid") : undefined,
-        affiliationName: organisation().trim().length > 60 ? t("centre.tooLong", { n: 60 }) : undefined,
-        phone: phone().trim() && !phoneValid(phone()) ? t("centre.phoneInvalid") : undefined,
-      };
+  const form = createSchemaForm({
+    schema: mediatorInput,
+    initial: {
+      name: m?.name ?? "",
+      grade: (m?.grade ?? "standard") as Grade,
+      specialties: (m?.specialties ?? []).filter((s): s is Specialty => (SPECIALTIES as readonly string[]).includes(s)),
+      qualifications: (m?.qualifications ?? []).join("、"),
+      affiliation: (m?.affiliation ?? "committee") as Affiliation,
+      affiliationName: m?.affiliationName ?? "",
+      phone: m?.phone ?? "",
+      active: m?.active ?? true,
     },
-    serverError: () => save.error,
+    toInput: (d) => ({
+      name: d.name,
+      grade: d.grade,
+      specialties: [...d.specialties],
+      qualifications: splitList(d.qualifications),
+      affiliation: d.affiliation,
+      affiliationName: d.affiliationName.trim() || null,
+      userId: m?.userId ?? null,
+      phone: d.phone.trim() || null,
+    }),
+    serverError: (): unknown => save.error,
   });
-  const text = (setter: (v: string) => void, path: string) => (v: string) => {
-    setter(v);
-    fields.touch(path);
-  };
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    if (!fields.submit()) return;
-    save.mutate({
-      name: name().trim(),
-      grade: grade(),
-      specialties: specialties(),
-      qualifications: splitList(qualifications()),
-      affiliation: affiliation(),
-      affiliationName: organisation().trim() || null,
-      userId: m?.userId ?? null,
-      phone: phone().trim() || null,
-    });
+    const input = form.submit();
+    if (input) save.mutate(input);
   };
   return (
     <form class="form" onSubmit={submit} noValidate>
       <div class="field-row">
-        <TextField
-          label={t("centre.med.name")}
-          value={name()}
-          onChange={text(setName, "name")}
-          error={fields.error("name")}
-          required
-        />
+        <TextField label={t("centre.med.name")} {...form.text("name")} required />
         <Select
           label={t("centre.med.grade")}
           options={GRADES.map((g) => ({ value: g, label: t(`centre.grade.${g}`) }))}
-          value={grade()}
-          onChange={(v) => v && setGrade(v as Grade)}
+          value={form.draft.grade}
+          onChange={(v) => v && form.set("grade", v as Grade)}
         />
       </div>
       <fieldset class="fieldset">
@@ -299,8 +277,13 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
             {(s) => (
               <Checkbox
                 label={specialtyName(s)}
-                checked={specialties().includes(s)}
-                onChange={(on) => setSpecialties(on ? [...specialties(), s] : specialties().filter((x) => x !== s))}
+                checked={form.draft.specialties.includes(s)}
+                onChange={(on) =>
+                  form.set(
+                    "specialties",
+                    on ? [...form.draft.specialties, s] : form.draft.specialties.filter((x) => x !== s),
+                  )
+                }
               />
             )}
           </For>
@@ -310,40 +293,25 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
         <Select
           label={t("centre.med.affiliation")}
           options={AFFILIATIONS.map((a) => ({ value: a, label: affiliationName(a) }))}
-          value={affiliation()}
-          onChange={(v) => v && setAffiliation(v as Affiliation)}
+          value={form.draft.affiliation}
+          onChange={(v) => v && form.set("affiliation", v as Affiliation)}
         />
         <TextField
           label={t("centre.med.affiliationName")}
-          value={organisation()}
-          onChange={text(setOrganisation, "affiliationName")}
+          {...form.text("affiliationName")}
           description={t("centre.med.affiliationHint")}
-          error={fields.error("affiliationName")}
         />
       </div>
       <TextField
         label={t("centre.med.qualifications")}
-        value={qualifications()}
-        onChange={text(setQualifications, "qualifications")}
+        {...form.text("qualifications")}
         description={t("centre.med.qualificationsHint")}
-        error={fields.error("qualifications")}
       />
-      <InputField
-        type="tel"
-        class="narrow-field"
-        label={t("centre.med.phone")}
-        value={phone()}
-        onChange={text(setPhone, "phone")}
-        error={fields.error("phone")}
-      />
+      <InputField type="tel" class="narrow-field" label={t("centre.med.phone")} {...form.text("phone")} />
       <Show when={m}>
-        <Checkbox label={t("centre.med.active")} checked={active()} onChange={setActive} />
+        <Checkbox label={t("centre.med.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError
-        error={save.error}
-        known={(p) => ["name", "qualifications", "affiliationName", "phone"].includes(p)}
-        text={errorText}
-      />
+      <FormError error={save.error} known={form.known} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );

@@ -1,15 +1,18 @@
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { userInput } from "@zongzhi/api/routers/inputs";
 import type { Level } from "@zongzhi/domain/division";
 import { ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";
-import { fieldProblem, type Me, trpc, type UserRow } from "../api.ts";
+import { type Inputs, type Me, trpc, type UserRow } from "../api.ts";
+import { FormError } from "../components/centre.tsx";
 import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
-import { formatDateTime, levelName, pick, roleName, t } from "../i18n.ts";
+import { formatDateTime, levelName, roleName, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge } from "../ui/badge.tsx";
@@ -389,35 +392,20 @@ function RolesField(props: { value: Role[]; onChange: (roles: Role[]) => void; e
 
 function CreateUserForm(props: { unit: UnitRef; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [username, setUsername] = createSignal("");
-  const [displayName, setDisplayName] = createSignal("");
-  const [roles, setRoles] = createSignal<Role[]>([]);
-  const [submitted, setSubmitted] = createSignal(false);
   const create = createMutation(() => ({
-    mutationFn: (input: { username: string; displayName: string; roles: Role[]; tenantId: string }) =>
-      trpc.users.create.mutate(input),
+    mutationFn: (input: Inputs["users"]["create"]) => trpc.users.create.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["users.list"] }),
   }));
-  const problem = (path: string) => {
-    const f = fieldProblem(create.error, path);
-    return f ? pick(f) : undefined;
-  };
-  const rolesError = () =>
-    submitted() && roles().length === 0 ? t("users.rolesRequired") : (problem("roles") ?? undefined);
-  const otherError = () =>
-    create.error && !problem("username") && !problem("displayName") && !problem("roles")
-      ? errorText(create.error)
-      : null;
+  const form = createSchemaForm({
+    schema: userInput,
+    initial: { username: "", displayName: "", roles: [] as Role[] },
+    toInput: (d) => ({ username: d.username, displayName: d.displayName, roles: [...d.roles] }),
+    serverError: (): unknown => create.error,
+  });
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    setSubmitted(true);
-    if (roles().length === 0 || !props.unit.id) return;
-    create.mutate({
-      username: username().trim(),
-      displayName: displayName().trim(),
-      roles: roles(),
-      tenantId: props.unit.id,
-    });
+    const input = form.submit();
+    if (input && props.unit.id) create.mutate({ ...input, tenantId: props.unit.id });
   };
   return (
     <Show
@@ -428,26 +416,15 @@ function CreateUserForm(props: { unit: UnitRef; onClose: () => void }) {
           <div class="field-row">
             <TextField
               label={t("users.username")}
-              value={username()}
-              onChange={setUsername}
+              {...form.text("username")}
               autocomplete="off"
               description={t("users.usernameHint")}
-              error={problem("username")}
               required
             />
-            <TextField
-              label={t("users.displayName")}
-              value={displayName()}
-              onChange={setDisplayName}
-              autocomplete="off"
-              error={problem("displayName")}
-              required
-            />
+            <TextField label={t("users.displayName")} {...form.text("displayName")} autocomplete="off" required />
           </div>
-          <RolesField value={roles()} onChange={setRoles} error={rolesError()} />
-          <Show when={otherError()}>
-            <Alert>{otherError()}</Alert>
-          </Show>
+          <RolesField value={form.draft.roles} onChange={(r) => form.set("roles", r)} error={form.error("roles")} />
+          <FormError error={create.error} known={form.known} text={errorText} />
           <FormFooter onCancel={props.onClose} pending={create.isPending} submitLabel={t("users.create")} />
         </form>
       }
@@ -470,48 +447,39 @@ function CreateUserForm(props: { unit: UnitRef; onClose: () => void }) {
   );
 }
 
+/** The part of a user an administrator edits: the same fields of the same schema. */
+const editedUser = userInput.pick({ displayName: true, roles: true });
+
 function EditUserForm(props: { user: UserRow; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [displayName, setDisplayName] = createSignal(props.user.displayName);
-  const [roles, setRoles] = createSignal<Role[]>(props.user.roles.filter((r) => r !== "platform_admin"));
-  const [submitted, setSubmitted] = createSignal(false);
   const edit = createMutation(() => ({
-    mutationFn: (input: { id: string; version: number; displayName: string; roles: Role[] }) =>
-      trpc.users.edit.mutate(input),
+    mutationFn: (input: Inputs["users"]["edit"]) => trpc.users.edit.mutate(input),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["users.list"] });
       notify(t("common.saved"));
       props.onClose();
     },
   }));
-  const problem = (path: string) => {
-    const f = fieldProblem(edit.error, path);
-    return f ? pick(f) : undefined;
-  };
+  const form = createSchemaForm({
+    schema: editedUser,
+    initial: {
+      displayName: props.user.displayName,
+      roles: props.user.roles.filter((r): r is Role => r !== "platform_admin"),
+    },
+    toInput: (d) => ({ displayName: d.displayName, roles: [...d.roles] }),
+    serverError: (): unknown => edit.error,
+  });
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    setSubmitted(true);
-    if (roles().length === 0) return;
-    edit.mutate({ id: props.user.id, version: props.user.version, displayName: displayName().trim(), roles: roles() });
+    const input = form.submit();
+    if (input) edit.mutate({ ...input, id: props.user.id, version: props.user.version });
   };
   return (
     <form class="form" onSubmit={submit} noValidate>
       <TextField label={t("users.username")} value={props.user.username} readOnly inputClass="mono" />
-      <TextField
-        label={t("users.displayName")}
-        value={displayName()}
-        onChange={setDisplayName}
-        error={problem("displayName")}
-        required
-      />
-      <RolesField
-        value={roles()}
-        onChange={setRoles}
-        error={submitted() && roles().length === 0 ? t("users.rolesRequired") : problem("roles")}
-      />
-      <Show when={edit.error && !problem("displayName") && !problem("roles")}>
-        <Alert>{errorText(edit.error)}</Alert>
-      </Show>
+      <TextField label={t("users.displayName")} {...form.text("displayName")} required />
+      <RolesField value={form.draft.roles} onChange={(r) => form.set("roles", r)} error={form.error("roles")} />
+      <FormError error={edit.error} known={form.known} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={edit.isPending} />
     </form>
   );

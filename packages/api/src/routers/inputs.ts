@@ -1,6 +1,6 @@
 import { ROLES } from "@zongzhi/domain";
 import { z } from "zod";
-import { pattern, strict, text } from "../input.ts";
+import { pattern, say, strict, text } from "../input.ts";
 
 /** A division code of any tier (2, 4, 6, 9 or 12 digits, not starting with 0: domain `isDivisionCode`). */
 export const divisionCode = pattern(
@@ -10,7 +10,7 @@ export const divisionCode = pattern(
   { max: 12 },
 );
 
-/** Fields of a user that administrators set. */
+/** Fields of a user that administrators set (the users page validates with it too). */
 export const userInput = strict({
   username: pattern(
     /^[a-z0-9][a-z0-9._-]{2,47}$/,
@@ -19,7 +19,7 @@ export const userInput = strict({
     { normalise: true },
   ),
   displayName: text(60),
-  roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
+  roles: z.array(z.enum(ROLES)).min(1, say("请至少选择一个角色", "choose at least one role")).max(ROLES.length),
 });
 
 /**
