@@ -388,6 +388,23 @@ const BUILDERS: Record<string, Builder> = {
   }),
   "mfa.setRequired": (u) => ({ label: "", input: { required: false }, subject: u.tenant?.rootCode ?? own(u) }),
   "escalation.markRead": (u) => ({ label: "", input: { ids: [] }, subject: own(u) }),
+  // The caller's own unit's cockpit settings (no unit has saved any: version 0).
+  "cockpit.saveSettings": (u) => ({
+    label: "",
+    input: {
+      ranking: {
+        resolutionRate: 40,
+        closureRate: 20,
+        onTimeRate: 20,
+        satisfactionRate: 20,
+        followUpRate: 0,
+        localShare: 0,
+      },
+      safety: null,
+      version: 0,
+    },
+    subject: own(u),
+  }),
 
   "platform.createDeployment": () => ({
     label: "",

@@ -253,13 +253,92 @@ describe("figures on crafted cases", () => {
   });
 });
 
-/** The direct count of every bucket, written independently of migration 0040's functions. */
+describe("ranking weights and safety index settings", () => {
+  const WEIGHTS = {
+    resolutionRate: 0,
+    closureRate: 0,
+    onTimeRate: 0,
+    satisfactionRate: 0,
+    followUpRate: 0,
+    localShare: 100,
+  };
+  it("a leader sets the county's weights (sum 100), the ranking uses them, the audit records before and after", async () => {
+    const leader = api.client(await api.login("yumen.leader"));
+    const initial = await leader.cockpit.settings.query({});
+    expect(initial).toMatchObject({ version: 0, custom: { ranking: false, safety: false } });
+    expect(initial.ranking.resolutionRate).toBe(30);
+
+    const bad = await refusal(
+      leader.cockpit.saveSettings.mutate({ ranking: { ...WEIGHTS, localShare: 90 }, safety: null, version: 0 }),
+    );
+    expect(bad.appCode).toBe("VALIDATION");
+    expect(bad.zh).toContain("之和须为 100（当前为 90）");
+    expect(bad.en).toContain("add up to 100");
+
+    const saved = await leader.cockpit.saveSettings.mutate({ ranking: WEIGHTS, safety: null, version: 0 });
+    expect(saved).toMatchObject({ version: 1, custom: { ranking: true, safety: false }, ranking: WEIGHTS });
+    const rank = await leader.cockpit.ranking.query({ month: "2025-01" });
+    expect(rank.weights).toEqual(WEIGHTS);
+    expect(rank.formula.zh).toBe("得分 = 100 × (100×就地化解率) ÷ 100");
+    // TOWN in January: resolved locally 2 of 3.
+    expect(rank.rows.find((r) => r.unit.code === TOWN)!.score).toBeCloseTo(200 / 3);
+
+    const stale = await refusal(leader.cockpit.saveSettings.mutate({ ranking: WEIGHTS, safety: null, version: 0 }));
+    expect(stale.appCode).toBe("CONFLICT");
+    const [audit] = await admin<{ detail: { before: { custom: object }; after: { ranking: object } } }[]>`
+      select detail from app.audit_events where kind = 'cockpit.settings_saved' order by id desc limit 1`;
+    expect(audit!.detail.before.custom).toEqual({ ranking: false, safety: false });
+    expect(audit!.detail.after.ranking).toEqual(WEIGHTS);
+
+    // The safety index definition, checked; then both back to the defaults.
+    const safety = {
+      weights: { redRiskShare: 50, overdueShare: 50, groupDisputeShare: 0, repeatClaimShare: 0 },
+      thresholds: { redRiskShare: 0.1, overdueShare: 0.1, groupDisputeShare: 0.05, repeatClaimShare: 0.1 },
+      bands: { blue: 80, yellow: 90 },
+    };
+    const bands = await refusal(leader.cockpit.saveSettings.mutate({ ranking: null, safety, version: 1 }));
+    expect(bands.zh).toContain("黄色下限 < 蓝色下限");
+    const withSafety = await leader.cockpit.saveSettings.mutate({
+      ranking: null,
+      safety: { ...safety, bands: { blue: 90, yellow: 80 } },
+      version: 1,
+    });
+    expect(withSafety).toMatchObject({ version: 2, custom: { ranking: false, safety: true } });
+    expect(withSafety.ranking.resolutionRate).toBe(30);
+    const f = await leader.cockpit.figures.query({ from: "2025-01", to: "2025-01" });
+    // Open red-risk share and overdue share only, each 50 at a 10 % threshold.
+    const share = (n: number, d: number) => (d === 0 ? 0 : n / d);
+    const expected =
+      100 *
+      (1 -
+        (50 * Math.min(1, share(f.current.riskRed, f.current.open) / 0.1) +
+          50 * Math.min(1, share(f.current.red, f.current.open) / 0.1)) /
+          100);
+    expect(f.safety.index).toBeCloseTo(expected);
+    await leader.cockpit.saveSettings.mutate({ ranking: null, safety: null, version: 2 });
+  });
+
+  it("refuses a role without the permission and a unit below (read only)", async () => {
+    const mediator = api.client(await api.login("yumenzhen.mediator"));
+    const e = await refusal(mediator.cockpit.saveSettings.mutate({ ranking: WEIGHTS, safety: null, version: 0 }));
+    expect(e.appCode).toBe("FORBIDDEN");
+    const leader = api.client(await api.login("yumen.leader"));
+    // A township's settings are readable from the county; they are the township's own to set.
+    expect((await leader.cockpit.settings.query({ unitCode: TOWN })).unit.code).toBe(TOWN);
+    const town = api.client(await api.login("yumenzhen.admin"));
+    expect((await refusal(town.cockpit.settings.query({ unitCode: COUNTY }))).appCode).toBe("NOT_FOUND");
+  });
+});
+
+/**
+ * The direct count of every bucket, written independently of migrations 0040/0041's functions:
+ * each case counts in its registration month for its origin unit and every unit above it.
+ */
 async function directCounts(sql: postgres.Sql) {
   return sql`
     with c as (
       select c.*, date_trunc('month', c.registered_at at time zone 'Asia/Shanghai')::date as m,
         (c.closed_at is not null or c.status in ('closed', 'archived')) as is_closed,
-        c.status not in ('closed', 'archived', 'cancelled', 'duplicate') as is_open,
         exists (select 1 from app.case_deadlines d where d.case_id = c.id
           and (d.colour = 'red' or d.completed_at > d.due_at)) as late,
         (select count(*) from app.follow_ups f where f.case_id = c.id) as follow_ups,
@@ -268,8 +347,10 @@ async function directCounts(sql: postgres.Sql) {
         (select count(*) from app.case_hops h where h.case_id = c.id and h.kind = 'return') as return_hops,
         exists (select 1 from app.case_links l where l.case_id = c.id and l.reason = 'repeat_claimant') as repeat,
         (c.resolved_at at time zone 'Asia/Shanghai')::date - (c.registered_at at time zone 'Asia/Shanghai')::date as days
-      from app.cases c)
-    select scope_code, m::text as month, count(*)::int as received,
+      from app.cases c),
+    a as (select c.*, left(c.scope_code, n) as unit from c, unnest(array[2, 4, 6, 9, 12]) as n
+      where n <= length(c.scope_code))
+    select unit as scope_code, m::text as month, count(*)::int as received,
       count(*) filter (where accepted_at is not null)::int as accepted,
       count(*) filter (where resolved_at is not null)::int as resolved,
       count(*) filter (where is_closed)::int as closed,
@@ -288,32 +369,48 @@ async function directCounts(sql: postgres.Sql) {
       count(*) filter (where resolved_at is not null and length(owner_code) = 9)::int as resolved_township,
       count(*) filter (where resolved_at is not null and length(owner_code) = 6)::int as resolved_county,
       count(*) filter (where resolved_at is not null and length(owner_code) < 6)::int as resolved_above,
-      count(*) filter (where is_open)::int as open,
-      count(*) filter (where is_open and deadline_colour = 'red')::int as open_red,
-      count(*) filter (where is_open and deadline_colour = 'yellow')::int as open_yellow,
-      count(*) filter (where is_open and deadline_colour = 'blue')::int as open_blue,
-      count(*) filter (where is_open and risk_grade = 'red')::int as open_risk_red,
-      count(*) filter (where is_open and risk_grade = 'yellow')::int as open_risk_yellow,
-      count(*) filter (where is_open and risk_grade = 'blue')::int as open_risk_blue,
       (select jsonb_object_agg(k, n) from (
-        select 'category:' || c2.category_code as k, count(*) as n from c c2 where c2.scope_code = c.scope_code and c2.m = c.m group by 1
-        union all select 'channel:' || c2.channel, count(*) from c c2 where c2.scope_code = c.scope_code and c2.m = c.m group by 1
-        union all select 'risk:' || c2.risk_grade, count(*) from c c2 where c2.scope_code = c.scope_code and c2.m = c.m group by 1
-        union all select 'days:' || greatest(c2.days, 0), count(*) from c c2
-          where c2.scope_code = c.scope_code and c2.m = c.m and c2.resolved_at is not null group by 1) x) as by
-    from c group by scope_code, m order by scope_code, m`;
+        select 'category:' || a2.category_code as k, count(*) as n from a a2 where a2.unit = a.unit and a2.m = a.m group by 1
+        union all select 'channel:' || a2.channel, count(*) from a a2 where a2.unit = a.unit and a2.m = a.m group by 1
+        union all select 'risk:' || a2.risk_grade, count(*) from a a2 where a2.unit = a.unit and a2.m = a.m group by 1
+        union all select 'days:' || greatest(a2.days, 0), count(*) from a a2
+          where a2.unit = a.unit and a2.m = a.m and a2.resolved_at is not null group by 1) x) as by
+    from a group by unit, m order by unit, m`;
 }
 
+/** The kept buckets, every backend's shard summed. */
 async function rollups(sql: postgres.Sql) {
   return sql`
-    select m.scope_code, m.month::text as month, m.received, m.accepted, m.resolved, m.closed, m.on_time, m.followed_up,
-      m.satisfied, m.escalated, m.returns, m.repeat_claims, m.group_disputes, m.group_people::int, m.people::int,
-      m.amount_cents::float8, m.resolve_days_sum::int, m.resolved_village, m.resolved_township, m.resolved_county,
-      m.resolved_above, m.open, m.open_red, m.open_yellow, m.open_blue, m.open_risk_red, m.open_risk_yellow,
-      m.open_risk_blue,
-      (select jsonb_object_agg(b.dim || ':' || b.key, b.cases) from app.figures_monthly_by b
-        where b.scope_code = m.scope_code and b.month = m.month and b.cases <> 0) as by
-    from app.figures_monthly m where m.received <> 0 order by m.scope_code, m.month`;
+    select m.scope_code, m.month::text as month, sum(m.received)::int as received, sum(m.accepted)::int as accepted,
+      sum(m.resolved)::int as resolved, sum(m.closed)::int as closed, sum(m.on_time)::int as on_time,
+      sum(m.followed_up)::int as followed_up, sum(m.satisfied)::int as satisfied, sum(m.escalated)::int as escalated,
+      sum(m.returns)::int as returns, sum(m.repeat_claims)::int as repeat_claims,
+      sum(m.group_disputes)::int as group_disputes, sum(m.group_people)::int as group_people,
+      sum(m.people)::int as people, sum(m.amount_cents)::float8 as amount_cents,
+      sum(m.resolve_days_sum)::int as resolve_days_sum, sum(m.resolved_village)::int as resolved_village,
+      sum(m.resolved_township)::int as resolved_township, sum(m.resolved_county)::int as resolved_county,
+      sum(m.resolved_above)::int as resolved_above,
+      (select jsonb_object_agg(k, n) from (select b.dim || ':' || b.key as k, sum(b.cases) as n
+          from app.figures_monthly_by b where b.scope_code = m.scope_code and b.month = m.month
+          group by 1 having sum(b.cases) <> 0) x) as by
+    from app.figures_monthly m group by m.scope_code, m.month having sum(m.received) <> 0
+    order by m.scope_code, m.month`;
+}
+
+/** Open cases now by deadline colour and risk per unit (subtree), directly and from the tallies. */
+async function directOpen(sql: postgres.Sql) {
+  return sql`
+    with o as (select left(c.scope_code, n) as unit, coalesce(c.deadline_colour, 'none') as colour,
+        c.risk_grade::text as risk
+      from app.cases c, unnest(array[2, 4, 6, 9, 12]) as n
+      where n <= length(c.scope_code) and c.status not in ('closed', 'archived', 'cancelled', 'duplicate'))
+    select unit, 'open_colour' as dim, colour as value, count(*)::int as n from o group by 1, 3
+    union all select unit, 'open_risk', risk, count(*)::int from o group by 1, 3
+    order by 1, 2, 3`;
+}
+async function keptOpen(sql: postgres.Sql) {
+  return sql`select scope_code as unit, dim, value, sum(n)::int as n from app.case_tallies
+    where dim in ('open_colour', 'open_risk') group by 1, 2, 3 having sum(n) <> 0 order by 1, 2, 3`;
 }
 
 const STATES = ["registered", "accepted", "in_mediation", "resolved", "closed", "cancelled", "archived"] as const;
@@ -419,6 +516,7 @@ describe("rollups equal direct counts", () => {
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
         for (const op of ops) await applyOp(admin, ids, op);
         expect(await rollups(admin)).toEqual(await directCounts(admin));
+        expect(await keptOpen(admin)).toEqual(await directOpen(admin));
       }),
       { numRuns: 8 },
     );
@@ -445,6 +543,12 @@ describe("rollups equal direct counts", () => {
       await Promise.all(reserved.map((r) => r.end()));
     }
     const direct = await directCounts(admin);
+    expect(await rollups(admin)).toEqual(direct);
+    expect(await keptOpen(admin)).toEqual(await directOpen(admin));
+    // The minute scan's compaction folds the shards without changing a sum.
+    expect((await admin`select count(*)::int as n from app.figures_monthly where shard <> 0`)[0]!.n).toBeGreaterThan(0);
+    await admin`select auth.compact_rollups()`;
+    expect((await admin`select count(*)::int as n from app.figures_monthly where shard <> 0`)[0]!.n).toBe(0);
     expect(await rollups(admin)).toEqual(direct);
     await admin`select app.rebuild_case_figures()`;
     expect(await rollups(admin)).toEqual(direct);

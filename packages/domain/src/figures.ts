@@ -1,6 +1,6 @@
 /**
- * The cockpit's figures (领导驾驶舱), defined once: the sums the database keeps per unit and
- * month (migration 0040, `app.figures_monthly`), the rates derived from them, the ranking
+ * The cockpit's figures (领导驾驶舱), defined once: the sums the database keeps per subtree and
+ * month (migrations 0040 and 0041, `app.figures_monthly`), the rates derived from them, the ranking
  * (一月一考评) and the safety index (平安指数). docs/figures.md explains each in both languages;
  * the UI shows `FIGURE_DEFINITIONS[key]` as the tooltip next to the figure.
  *
@@ -30,13 +30,6 @@ export interface FigureSums {
   resolvedTownship: number;
   resolvedCounty: number;
   resolvedAbove: number;
-  open: number;
-  openRed: number;
-  openYellow: number;
-  openBlue: number;
-  openRiskRed: number;
-  openRiskYellow: number;
-  openRiskBlue: number;
 }
 
 export const FIGURE_SUM_KEYS = [
@@ -59,13 +52,6 @@ export const FIGURE_SUM_KEYS = [
   "resolvedTownship",
   "resolvedCounty",
   "resolvedAbove",
-  "open",
-  "openRed",
-  "openYellow",
-  "openBlue",
-  "openRiskRed",
-  "openRiskYellow",
-  "openRiskBlue",
 ] as const satisfies readonly (keyof FigureSums)[];
 
 export function emptySums(): FigureSums {
@@ -316,6 +302,27 @@ export const DEFAULT_RANKING_WEIGHTS: Required<RankingWeights> = {
   localShare: 10,
 };
 
+/** The sum every set of weights must reach (ranking and safety index alike). */
+export const WEIGHT_TOTAL = 100;
+
+/**
+ * What is wrong with a set of ranking weights a unit saves, or null: every weight a whole
+ * number from 0 to 100, together exactly {@link WEIGHT_TOTAL}.
+ */
+export function rankingWeightsProblem(w: Record<RankingFigure, number>): Message | null {
+  if (RANKING_FIGURES.some((k) => !Number.isInteger(w[k]) || w[k] < 0 || w[k] > WEIGHT_TOTAL)) {
+    return { zh: "每项权重须为 0 至 100 的整数", en: "Each weight is a whole number from 0 to 100" };
+  }
+  const total = RANKING_FIGURES.reduce((s, k) => s + w[k], 0);
+  if (total !== WEIGHT_TOTAL) {
+    return {
+      zh: `各项权重之和须为 100（当前为 ${total}）`,
+      en: `The weights must add up to 100 (they add up to ${total})`,
+    };
+  }
+  return null;
+}
+
 /**
  * The score: 100 × Σ wᵢ·rateᵢ ÷ Σ wᵢ over the weighted figures; a rate without a denominator
  * (no cases) counts as 0. Null when the unit received nothing.
@@ -382,6 +389,35 @@ export const DEFAULT_SAFETY: SafetyDefinition = {
   thresholds: { redRiskShare: 0.05, overdueShare: 0.1, groupDisputeShare: 0.05, repeatClaimShare: 0.1 },
   bands: { blue: 85, yellow: 70 },
 };
+
+/**
+ * What is wrong with a safety index definition a unit saves, or null: weights as for the
+ * ranking (whole numbers adding up to 100), every threshold a share above 0 and at most 1, and
+ * the yellow band below the blue one, both between 0 and 100.
+ */
+export function safetyDefinitionProblem(d: SafetyDefinition): Message | null {
+  const w = d.weights;
+  if (SAFETY_COMPONENTS.some((k) => !Number.isInteger(w[k]) || w[k] < 0 || w[k] > WEIGHT_TOTAL)) {
+    return { zh: "平安指数每项权重须为 0 至 100 的整数", en: "Each safety weight is a whole number from 0 to 100" };
+  }
+  const total = SAFETY_COMPONENTS.reduce((s, k) => s + w[k], 0);
+  if (total !== WEIGHT_TOTAL) {
+    return {
+      zh: `平安指数各项权重之和须为 100（当前为 ${total}）`,
+      en: `The safety weights must add up to 100 (they add up to ${total})`,
+    };
+  }
+  if (SAFETY_COMPONENTS.some((k) => !(d.thresholds[k] > 0 && d.thresholds[k] <= 1))) {
+    return { zh: "满扣阈值须大于 0% 且不超过 100%", en: "A threshold is above 0 % and at most 100 %" };
+  }
+  if (!(d.bands.yellow > 0 && d.bands.yellow < d.bands.blue && d.bands.blue <= 100)) {
+    return {
+      zh: "分档须满足 0 < 黄色下限 < 蓝色下限 ≤ 100",
+      en: "Bands must satisfy 0 < yellow floor < blue floor ≤ 100",
+    };
+  }
+  return null;
+}
 
 export const SAFETY_COMPONENT_LABELS: Record<SafetyComponent, Message> = {
   redRiskShare: { zh: "红色风险在办占比", en: "Open red-risk share" },

@@ -221,6 +221,12 @@ export const PERMISSION_TABLE = {
   // Subject: the supervised (addressed) unit.
   "supervision.answer": write({ zh: "回复督办", en: "Answer a supervision" }, each(HANDLERS, OWN)),
   "case.take_charge": write({ zh: "领导包案", en: "Take personal charge" }, { leader: OWN_UP }),
+
+  // The cockpit of a unit (ranking weights of its children, its safety index): its leader or administrator.
+  "cockpit.configure": write(
+    { zh: "设置考评权重与平安指数", en: "Set the ranking weights and the safety index" },
+    each(["leader", "tenant_admin"], OWN),
+  ),
 } satisfies Record<string, PermissionRule>;
 
 /** One permission. */

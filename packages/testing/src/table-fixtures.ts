@@ -1278,18 +1278,23 @@ const clockTallies = rollupFixture(
   }),
 );
 
-const figuresMonthly = rollupFixture("app.figures_monthly", ["scope_code", "month"], "received", (_code, k) => ({
-  columns: "scope_code, month, received",
-  // The forged row takes another month so that it never meets the seeded row's key.
-  values: `$1, '${k === 999_999 ? "2025-06-01" : "2026-01-01"}', 1`,
-}));
+const figuresMonthly = rollupFixture(
+  "app.figures_monthly",
+  ["scope_code", "month", "shard"],
+  "received",
+  (_code, k) => ({
+    columns: "scope_code, month, shard, received",
+    // The forged row takes another month so that it never meets the seeded row's key.
+    values: `$1, '${k === 999_999 ? "2025-06-01" : "2026-01-01"}', ${k}, 1`,
+  }),
+);
 const figuresMonthlyBy = rollupFixture(
   "app.figures_monthly_by",
-  ["scope_code", "month", "dim", "key"],
+  ["scope_code", "month", "dim", "key", "shard"],
   "cases",
   (_code, k) => ({
-    columns: "scope_code, month, dim, key, cases",
-    values: `$1, '2026-01-01', 'category', 'probe${k}', 1`,
+    columns: "scope_code, month, dim, key, shard, cases",
+    values: `$1, '2026-01-01', 'category', 'probe${k}', ${k}, 1`,
   }),
 );
 
@@ -1304,9 +1309,9 @@ const caseFigureFacts: TableFixture = {
     const caseId = await seedCase(admin, tenant);
     await admin`insert into app.case_figure_facts (case_id, scope_code, month, category_code, channel, risk_grade,
         accepted, resolved, closed, on_time, followed_up, satisfied, escalated, returns, repeat_claim, group_dispute,
-        people, amount_cents, open)
+        people, amount_cents)
       values (${caseId}, ${tenant.code}, '2026-01-01', 'other', 'visit', 'none', false, false, false, false, false,
-        false, false, 0, false, false, 1, 0, true)
+        false, false, 0, false, false, 1, 0)
       on conflict (case_id) do nothing`;
     return { table: "app.case_figure_facts", key: caseId, tenant, refs: { caseId } };
   },
@@ -1316,9 +1321,9 @@ const caseFigureFacts: TableFixture = {
         label: "write facts for the victim's case",
         text: `insert into app.case_figure_facts (case_id, scope_code, month, category_code, channel, risk_grade,
             accepted, resolved, closed, on_time, followed_up, satisfied, escalated, returns, repeat_claim,
-            group_dispute, people, amount_cents, open)
+            group_dispute, people, amount_cents)
           values ($1, $2, '2025-06-01', 'other', 'visit', 'none', false, false, false, false, false, false, false,
-            0, false, false, 1, 0, true)`,
+            0, false, false, 1, 0)`,
         params: [victim.refs.caseId!, victim.tenant.code],
         allowedFor: NOBODY,
       },

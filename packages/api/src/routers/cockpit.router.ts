@@ -1,6 +1,6 @@
-import type { RANKING_FIGURES } from "@zongzhi/domain";
-import { decimal, pattern, strict } from "../input.ts";
-import { unitFigures, unitRanking } from "../services/figures.ts";
+import type { RANKING_FIGURES, SAFETY_COMPONENTS } from "@zongzhi/domain";
+import { decimal, int32, pattern, strict } from "../input.ts";
+import { readCockpitSettings, saveCockpitSettings, unitFigures, unitRanking } from "../services/figures.ts";
 import { allowed, router } from "../trpc.ts";
 
 const month = () => pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM");
@@ -21,6 +21,31 @@ const weights = () =>
     localShare: weight(),
   } satisfies Record<(typeof RANKING_FIGURES)[number], ReturnType<typeof weight>>);
 
+/** Saved weights: whole numbers (the service checks that they add up to 100). */
+const saved = () => int32({ min: 0, max: 100 });
+const savedRanking = () =>
+  strict({
+    resolutionRate: saved(),
+    closureRate: saved(),
+    onTimeRate: saved(),
+    satisfactionRate: saved(),
+    followUpRate: saved(),
+    localShare: saved(),
+  } satisfies Record<(typeof RANKING_FIGURES)[number], ReturnType<typeof saved>>);
+const perComponent = <T extends ReturnType<typeof saved> | ReturnType<typeof decimal>>(f: () => T) =>
+  strict({
+    redRiskShare: f(),
+    overdueShare: f(),
+    groupDisputeShare: f(),
+    repeatClaimShare: f(),
+  } satisfies Record<(typeof SAFETY_COMPONENTS)[number], T>);
+const savedSafety = () =>
+  strict({
+    weights: perComponent(saved),
+    thresholds: perComponent(() => decimal({ min: 0, max: 1 })),
+    bands: strict({ blue: decimal({ min: 0, max: 100 }), yellow: decimal({ min: 0, max: 100 }) }),
+  });
+
 /** The leaders' cockpit (领导驾驶舱): figures, trends, ranking of child units. */
 export const cockpitRouter = router({
   /** Every figure of a unit's subtree for a period (default: the caller's unit, this year). */
@@ -31,4 +56,12 @@ export const cockpitRouter = router({
   ranking: allowed("stats.read")
     .input(strict({ unitCode: unitCode().optional(), month: month().optional(), weights: weights().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => unitRanking(tx, input))),
+  /** The ranking weights and safety index definition of a unit (its own or the defaults). */
+  settings: allowed("stats.read")
+    .input(strict({ unitCode: unitCode().optional() }))
+    .query(({ ctx, input }) => ctx.run((tx) => readCockpitSettings(tx, input.unitCode))),
+  /** Sets the caller's unit's ranking weights and safety index (null: the defaults); audited. */
+  saveSettings: allowed("cockpit.configure")
+    .input(strict({ ranking: savedRanking().nullable(), safety: savedSafety().nullable(), version: int32({ min: 0 }) }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => saveCockpitSettings(tx, input))),
 });

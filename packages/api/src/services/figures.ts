@@ -5,12 +5,14 @@ import {
   type Band,
   CODE_LENGTH,
   computeFigures,
+  conflict,
   DEFAULT_RANKING_WEIGHTS,
   DEFAULT_SAFETY,
   emptySums,
   FIGURE_SUM_KEYS,
   type FigureSums,
   type Figures,
+  invalid,
   LEVELS,
   type Level,
   levelOfCode,
@@ -21,12 +23,16 @@ import {
   type RankingWeights,
   rankingFormula,
   rankingScore,
+  rankingWeightsProblem,
   rankUnits,
   type SafetyComponent,
   type SafetyDefinition,
+  safetyDefinitionProblem,
   safetyIndex,
   shiftMonth,
 } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
+import { recordAudit } from "./audit.ts";
 
 /** The cockpit's figures (issue 10), read from the monthly buckets of migration 0040. */
 
@@ -103,13 +109,6 @@ const SUM_COLUMNS: Record<keyof FigureSums, string> = {
   resolvedTownship: "resolved_township",
   resolvedCounty: "resolved_county",
   resolvedAbove: "resolved_above",
-  open: "open",
-  openRed: "open_red",
-  openYellow: "open_yellow",
-  openBlue: "open_blue",
-  openRiskRed: "open_risk_red",
-  openRiskYellow: "open_risk_yellow",
-  openRiskBlue: "open_risk_blue",
 };
 /** `coalesce(sum(col), 0)::float8 as "key"` for every sum (exact below 2^53). */
 const SUMS_SQL = FIGURE_SUM_KEYS.map((k) => `coalesce(sum(m.${SUM_COLUMNS[k]}), 0)::float8 as "${k}"`).join(", ");
@@ -131,16 +130,6 @@ const sumsOf = (row: Record<string, unknown> | undefined): FigureSums => {
   return s;
 };
 
-const currentOf = (s: FigureSums): CurrentCounts => ({
-  open: s.open,
-  red: s.openRed,
-  yellow: s.openYellow,
-  blue: s.openBlue,
-  riskRed: s.openRiskRed,
-  riskYellow: s.openRiskYellow,
-  riskBlue: s.openRiskBlue,
-});
-
 /** This month in Beijing time, "YYYY-MM". */
 export function currentMonth(now = new Date()): string {
   return new Date(now.getTime() + 8 * 3600e3).toISOString().slice(0, 7);
@@ -161,47 +150,28 @@ export function resolvePeriod(p: Partial<FigurePeriod>, now = new Date()): Figur
   return { from, to };
 }
 
+const UNIT = { zh: "单位", en: "unit" };
+
+/** The code a figure request is about, checked before any query: the caller's own or below it. */
+function figureCode(tx: Tx, unitCode: string | undefined): string {
+  const code = unitCode ?? tx.ctx.scope;
+  if (!/^\d{2,12}$/.test(code) || !levelOfCode(code) || !code.startsWith(tx.ctx.scope)) throw notFound(UNIT);
+  return code;
+}
+
 /**
  * The unit a figure request is about: the caller's own unit or a descendant it can see
  * (RLS on app.tenants). Anything else, a sibling or an ancestor, is NOT_FOUND.
  */
 export async function figureUnit(tx: Tx, unitCode: string | undefined): Promise<UnitRef & { id: string }> {
-  const code = unitCode ?? tx.ctx.scope;
-  if (!/^\d{2,12}$/.test(code) || !levelOfCode(code) || !code.startsWith(tx.ctx.scope)) throw notFound(UNIT);
+  const code = figureCode(tx, unitCode);
   const [row] = await tx.sql<{ id: string; code: string; name: string }[]>`
     select id, code, name from app.tenants where code = ${code}`;
   if (!row) throw notFound(UNIT);
   return { id: row.id, code: row.code, name: row.name, level: levelOfCode(row.code) };
 }
-const UNIT = { zh: "单位", en: "unit" };
 
 const firstDay = (month: string) => `${month}-01`;
-
-/** Sums over the subtree of `code` for the months, optionally grouped by month or by child prefix. */
-async function subtreeSums(tx: Tx, code: string, from: string, to: string): Promise<FigureSums> {
-  const [row] = await tx.sql.unsafe(
-    `select ${SUMS_SQL} from app.figures_monthly m
-     where m.scope_code >= $1 and m.scope_code < $1 || ':' and m.month between $2::date and $3::date`,
-    [code, firstDay(from), firstDay(to)],
-  );
-  return sumsOf(row);
-}
-
-async function daysHistogram(tx: Tx, code: string, from: string, to: string, group?: number) {
-  const rows = await tx.sql<{ g: string; days: number; n: number }[]>`
-    select ${group ? tx.sql`left(b.scope_code, ${group})` : tx.sql`''`} as g, b.key::int as days, sum(b.cases)::int as n
-    from app.figures_monthly_by b
-    where b.scope_code >= ${code} and b.scope_code < ${`${code}:`} and b.dim = 'days'
-      and b.month between ${firstDay(from)}::date and ${firstDay(to)}::date
-    group by 1, 2`;
-  const out = new Map<string, [number, number][]>();
-  for (const r of rows) {
-    const list = out.get(r.g) ?? [];
-    list.push([r.days, r.n]);
-    out.set(r.g, list);
-  }
-  return out;
-}
 
 /** The cockpit's settings of a unit (null fields: the defaults). */
 export async function cockpitSettings(
@@ -210,6 +180,12 @@ export async function cockpitSettings(
 ): Promise<{ ranking: Required<RankingWeights>; safety: SafetyDefinition; version: number }> {
   const [row] = await tx.sql<{ ranking: RankingWeights | null; safety: SafetyDefinition | null; version: number }[]>`
     select ranking, safety, version from app.cockpit_settings where scope_code = ${unitCode}`;
+  return settingsOf(row);
+}
+
+function settingsOf(
+  row: { ranking: RankingWeights | null; safety: SafetyDefinition | null; version: number } | undefined,
+): { ranking: Required<RankingWeights>; safety: SafetyDefinition; version: number } {
   return {
     ranking: { ...DEFAULT_RANKING_WEIGHTS, ...(row?.ranking ?? {}) },
     safety: row?.safety
@@ -236,31 +212,138 @@ const safetyOf = (periodSums: FigureSums, now: CurrentCounts, def: SafetyDefinit
     def,
   );
 
-/** Children of a unit with their names (RLS: the caller's subtree). */
-async function childUnits(tx: Tx, unitId: string): Promise<UnitRef[]> {
-  const rows = await tx.sql<{ code: string; name: string }[]>`
-    select code, name from app.tenants where parent_id = ${unitId} order by code`;
-  return rows.map((r) => ({ code: r.code, name: r.name, level: levelOfCode(r.code) }));
-}
-
-/** Sums per direct child (by the child's code prefix) over the months; null months: all. */
-async function childSums(tx: Tx, code: string, childLength: number, from: string | null, to: string | null) {
-  const rows = await tx.sql.unsafe(
-    `select left(m.scope_code, $2) as g, ${SUMS_SQL} from app.figures_monthly m
-     where m.scope_code >= $1 and m.scope_code < $1 || ':' and length(m.scope_code) >= $2
-       ${from ? "and m.month between $3::date and $4::date" : ""}
-     group by 1`,
-    from ? [code, childLength, firstDay(from), firstDay(to ?? from)] : [code, childLength],
-  );
-  return new Map(rows.map((r) => [String(r.g), sumsOf(r)]));
-}
-
 const childLengthOf = (code: string): number | null => {
   const level = levelOfCode(code);
   if (!level) return null;
   const next = LEVELS[LEVELS.indexOf(level) + 1];
   return next ? CODE_LENGTH[next] : null;
 };
+
+const EMPTY_CURRENT: CurrentCounts = { open: 0, red: 0, yellow: 0, blue: 0, riskRed: 0, riskYellow: 0, riskBlue: 0 };
+
+/**
+ * What the cockpit reads for a unit and its direct children, in one round trip: the statements
+ * are sent together (postgres.js pipelines them on the transaction's connection) and each reads
+ * only the rows of the named units, which count their whole subtrees (migrations 0032, 0041):
+ * - the unit and its children, and the names on the path from the caller's unit down to it;
+ * - the monthly sums of the unit and of every child for `months`;
+ * - the days-to-resolve histograms: the unit's per month, each child's per group of months;
+ * - the unit's breakdowns by category, channel and risk over `breakdownMonths`;
+ * - the open cases of the unit and of every child by deadline colour and risk (the tallies);
+ * - the unit's settings and the category names.
+ * A unit the caller cannot see is NOT_FOUND.
+ */
+async function readBuckets(
+  tx: Tx,
+  unitCode: string | undefined,
+  q: { months: string[]; childGroups: string[][]; breakdownMonths: string[] },
+) {
+  const code = figureCode(tx, unitCode);
+  const childLength = childLengthOf(code);
+  const path: string[] = [];
+  for (let len = tx.ctx.scope.length; len <= code.length; len++) {
+    if (levelOfCode(code.slice(0, len))) path.push(code.slice(0, len));
+  }
+  const dates = (ms: string[]) => ms.map(firstDay);
+  const childMonths = q.childGroups.flatMap((g) => dates(g));
+  const childGroupIndex = q.childGroups.flatMap((g, i) => g.map(() => i));
+  // The unit and its children; the children's codes for the reads below.
+  const codes = tx.sql`(select ${code}::text union all select t.code from app.tenants t
+    where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
+  const children = tx.sql`(select t.code from app.tenants t
+    where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
+  const [units, sums, hist, dims, tallies, settings, categories] = await Promise.all([
+    tx.sql<{ id: string; code: string; name: string; child: boolean }[]>`
+      select t.id, t.code, t.name, t.code <> all(${path}::text[]) as child from app.tenants t
+      where t.code = any(${path}::text[])
+        ${childLength ? tx.sql`or t.parent_id = (select p.id from app.tenants p where p.code = ${code})` : tx.sql``}
+      order by t.code`,
+    tx.sql.unsafe(
+      `select m.scope_code as code, to_char(m.month, 'YYYY-MM') as month, ${SUMS_SQL}
+       from app.figures_monthly m
+       where m.scope_code in (select $2::text union all select t.code from app.tenants t
+           where t.parent_id = (select p.id from app.tenants p where p.code = $2))
+         and m.month = any($1::date[])
+       group by 1, 2`,
+      [dates(q.months), code],
+    ),
+    tx.sql<{ code: string; part: string; days: number; n: number }[]>`
+      select ${code} as code, to_char(b.month, 'YYYY-MM') as part, b.key::int as days, sum(b.cases)::int as n
+      from app.figures_monthly_by b
+      where b.scope_code = ${code} and b.dim = 'days' and b.month = any(${dates(q.months)}::date[])
+      group by 2, 3 having sum(b.cases) <> 0
+      union all
+      select b.scope_code,
+        ((${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)])::text, b.key::int,
+        sum(b.cases)::int
+      from app.figures_monthly_by b
+      where b.scope_code in ${children} and b.dim = 'days' and b.month = any(${childMonths}::date[])
+      group by 1, 2, 3 having sum(b.cases) <> 0`,
+    tx.sql<{ dim: string; key: string; cases: number; resolved: number }[]>`
+      select b.dim, b.key, sum(b.cases)::int as cases, sum(b.resolved)::int as resolved
+      from app.figures_monthly_by b
+      where b.scope_code = ${code} and b.dim in ('category', 'channel', 'risk')
+        and b.month = any(${dates(q.breakdownMonths)}::date[])
+      group by 1, 2 having sum(b.cases) <> 0 order by 3 desc, 2`,
+    tx.sql<{ code: string; dim: string; value: string; n: number }[]>`
+      select t.scope_code as code, t.dim, t.value, sum(t.n)::int as n from app.case_tallies t
+      where t.scope_code in ${codes} and t.dim in ('open_colour', 'open_risk')
+      group by 1, 2, 3 having sum(t.n) <> 0`,
+    tx.sql<{ ranking: RankingWeights | null; safety: SafetyDefinition | null; version: number }[]>`
+      select ranking, safety, version from app.cockpit_settings where scope_code = ${code}`,
+    q.breakdownMonths.length
+      ? tx.sql<{ code: string; name: string }[]>`
+          select code, name from ref.case_categories union all select code, name from app.case_categories`
+      : Promise.resolve([] as { code: string; name: string }[]),
+  ]);
+  const self = units.find((u) => u.code === code);
+  if (!self) throw notFound(UNIT);
+  const unit: UnitRef & { id: string } = { id: self.id, code, name: self.name, level: levelOfCode(code) };
+
+  const byCodeMonth = new Map<string, Map<string, FigureSums>>();
+  for (const r of sums) {
+    const m = byCodeMonth.get(String(r.code)) ?? new Map<string, FigureSums>();
+    m.set(String(r.month), sumsOf(r));
+    byCodeMonth.set(String(r.code), m);
+  }
+  const histograms = new Map<string, [number, number][]>();
+  for (const h of hist) {
+    const key = `${h.code}|${h.part}`;
+    const list = histograms.get(key) ?? [];
+    list.push([h.days, h.n]);
+    histograms.set(key, list);
+  }
+  const current = new Map<string, CurrentCounts>();
+  for (const t of tallies) {
+    const c = current.get(t.code) ?? { ...EMPTY_CURRENT };
+    if (t.dim === "open_colour") {
+      c.open += t.n;
+      if (t.value === "red" || t.value === "yellow" || t.value === "blue") c[t.value] += t.n;
+    } else if (t.value === "red") c.riskRed += t.n;
+    else if (t.value === "yellow") c.riskYellow += t.n;
+    else if (t.value === "blue") c.riskBlue += t.n;
+    current.set(t.code, c);
+  }
+  const names = new Map(units.map((u) => [u.code, u.name]));
+  return {
+    unit,
+    path: path.flatMap((c) => (names.has(c) ? [{ code: c, name: names.get(c)!, level: levelOfCode(c) }] : [])),
+    children: units
+      .filter((u) => u.child)
+      .map((u): UnitRef => ({ code: u.code, name: u.name, level: levelOfCode(u.code) })),
+    /** Sums of `code` over `months`. */
+    sums: (c: string, months: string[]) =>
+      months.reduce((acc, m) => addSums(acc, byCodeMonth.get(c)?.get(m) ?? emptySums()), emptySums()),
+    /** The unit's histogram over `months`. */
+    unitHistogram: (months: string[]) => months.flatMap((m) => histograms.get(`${code}|${m}`) ?? []),
+    /** A child's histogram over the months of group `i`. */
+    childHistogram: (c: string, i: number) => histograms.get(`${c}|${i}`) ?? [],
+    current: (c: string) => current.get(c) ?? EMPTY_CURRENT,
+    dims,
+    settings: settingsOf(settings[0]),
+    categoryNames: new Map(categories.map((r) => [r.code, r.name])),
+  };
+}
 
 /**
  * Every figure of a unit's subtree for a period: totals, the same months a year earlier, the
@@ -274,103 +357,43 @@ export async function unitFigures(
   now = new Date(),
 ): Promise<UnitFigures> {
   const period = resolvePeriod(input, now);
-  const unit = await figureUnit(tx, input.unitCode);
-  const { from, to } = period;
-  const months = monthsBetween(from, to);
-
-  const trendRows = await tx.sql.unsafe(
-    `select to_char(m.month, 'YYYY-MM') as month, ${SUMS_SQL} from app.figures_monthly m
-     where m.scope_code >= $1 and m.scope_code < $1 || ':' and m.month between $2::date and $3::date
-     group by m.month`,
-    [unit.code, firstDay(from), firstDay(to)],
-  );
-  const byMonth = new Map(trendRows.map((r) => [String(r.month), sumsOf(r)]));
-  const total = months.reduce((acc, m) => addSums(acc, byMonth.get(m) ?? emptySums()), emptySums());
-  const hist = await daysHistogram(tx, unit.code, from, to);
-  const lastYearFrom = shiftMonth(from, -12);
-  const lastYearTo = shiftMonth(to, -12);
-  const lastYearSums = await subtreeSums(tx, unit.code, lastYearFrom, lastYearTo);
-  const lastYearHist = await daysHistogram(tx, unit.code, lastYearFrom, lastYearTo);
-  const monthHist = await tx.sql<{ month: string; days: number; n: number }[]>`
-    select to_char(b.month, 'YYYY-MM') as month, b.key::int as days, sum(b.cases)::int as n
-    from app.figures_monthly_by b
-    where b.scope_code >= ${unit.code} and b.scope_code < ${`${unit.code}:`} and b.dim = 'days'
-      and b.month between ${firstDay(from)}::date and ${firstDay(to)}::date
-    group by 1, 2`;
-
-  const dims = await tx.sql<{ dim: string; key: string; cases: number; resolved: number }[]>`
-    select b.dim, b.key, sum(b.cases)::int as cases, sum(b.resolved)::int as resolved
-    from app.figures_monthly_by b
-    where b.scope_code >= ${unit.code} and b.scope_code < ${`${unit.code}:`} and b.dim <> 'days'
-      and b.month between ${firstDay(from)}::date and ${firstDay(to)}::date
-    group by 1, 2 having sum(b.cases) <> 0 order by 3 desc, 2`;
-  const categoryNames = new Map(
-    (
-      await tx.sql<{ code: string; name: string }[]>`
-        select code, name from ref.case_categories union all select code, name from app.case_categories`
-    ).map((r) => [r.code, r.name]),
-  );
+  const months = monthsBetween(period.from, period.to);
+  const lastYearMonths = monthsBetween(shiftMonth(period.from, -12), shiftMonth(period.to, -12));
+  const b = await readBuckets(tx, input.unitCode, {
+    months: [...lastYearMonths, ...months],
+    childGroups: [months],
+    breakdownMonths: months,
+  });
+  const { unit } = b;
+  const total = b.sums(unit.code, months);
+  const current = b.current(unit.code);
+  const safety = b.settings.safety;
   const breakdown = (dim: string, names: (k: string) => string) =>
-    dims
+    b.dims
       .filter((d) => d.dim === dim)
       .map((d) => ({ key: d.key, name: names(d.key), cases: d.cases, resolved: d.resolved }));
-
-  const allTime = await tx.sql.unsafe(
-    `select ${SUMS_SQL} from app.figures_monthly m where m.scope_code >= $1 and m.scope_code < $1 || ':'`,
-    [unit.code],
-  );
-  const current = currentOf(sumsOf(allTime[0]));
-  const settings = await cockpitSettings(tx, unit.code);
-
-  const children: ChildFigures[] = [];
-  const childLength = childLengthOf(unit.code);
-  if (childLength) {
-    const units = await childUnits(tx, unit.id);
-    const periodByChild = await childSums(tx, unit.code, childLength, from, to);
-    const nowByChild = await childSums(tx, unit.code, childLength, null, null);
-    const histByChild = await daysHistogram(tx, unit.code, from, to, childLength);
-    for (const u of units) {
-      const s = periodByChild.get(u.code) ?? emptySums();
-      const c = currentOf(nowByChild.get(u.code) ?? emptySums());
-      children.push({
-        unit: u,
-        figures: computeFigures(s, histByChild.get(u.code) ?? []),
-        current: c,
-        safety: safetyOf(s, c, settings.safety),
-      });
-    }
-  }
-
-  const path: UnitRef[] = [];
-  for (let len = tx.ctx.scope.length; len <= unit.code.length; len++) {
-    if (!levelOfCode(unit.code.slice(0, len))) continue;
-    const c = unit.code.slice(0, len);
-    if (c === unit.code) path.push({ code: unit.code, name: unit.name, level: unit.level });
-    else {
-      const [t] = await tx.sql<{ name: string }[]>`select name from app.tenants where code = ${c}`;
-      if (t) path.push({ code: c, name: t.name, level: levelOfCode(c) });
-    }
-  }
-
   return {
     unit: { code: unit.code, name: unit.name, level: unit.level },
-    path,
+    path: b.path,
     period,
-    figures: computeFigures(total, hist.get("") ?? []),
-    lastYear: computeFigures(lastYearSums, lastYearHist.get("") ?? []),
-    trend: months.map((m) => ({
-      month: m,
-      figures: computeFigures(
-        byMonth.get(m) ?? emptySums(),
-        monthHist.filter((h) => h.month === m).map((h) => [h.days, h.n] as [number, number]),
-      ),
-    })),
-    byCategory: breakdown("category", (k) => categoryNames.get(k) ?? k),
+    figures: computeFigures(total, b.unitHistogram(months)),
+    lastYear: computeFigures(b.sums(unit.code, lastYearMonths), b.unitHistogram(lastYearMonths)),
+    trend: months.map((m) => ({ month: m, figures: computeFigures(b.sums(unit.code, [m]), b.unitHistogram([m])) })),
+    byCategory: breakdown("category", (k) => b.categoryNames.get(k) ?? k),
     byChannel: breakdown("channel", (k) => CHANNEL_NAMES[k] ?? k),
     byRisk: breakdown("risk", (k) => RISK_NAMES[k] ?? k),
     current,
-    safety: safetyOf(total, current, settings.safety),
-    children,
+    safety: safetyOf(total, current, safety),
+    children: b.children.map((u) => {
+      const s = b.sums(u.code, months);
+      const c = b.current(u.code);
+      return {
+        unit: u,
+        figures: computeFigures(s, b.childHistogram(u.code, 0)),
+        current: c,
+        safety: safetyOf(s, c, safety),
+      };
+    }),
   };
 }
 
@@ -402,31 +425,24 @@ export async function unitRanking(
 }> {
   const month = input.month ?? currentMonth(now);
   if (!MONTH_PATTERN.test(month)) throw invalidPeriod();
-  const unit = await figureUnit(tx, input.unitCode);
-  const settings = await cockpitSettings(tx, unit.code);
-  const weights = { ...settings.ranking, ...(input.weights ?? {}) };
-  const childLength = childLengthOf(unit.code);
-  const units = childLength ? await childUnits(tx, unit.id) : [];
   const prevMonth = shiftMonth(month, -1);
-  const [cur, prev, curHist, prevHist] = childLength
-    ? await Promise.all([
-        childSums(tx, unit.code, childLength, month, month),
-        childSums(tx, unit.code, childLength, prevMonth, prevMonth),
-        daysHistogram(tx, unit.code, month, month, childLength),
-        daysHistogram(tx, unit.code, prevMonth, prevMonth, childLength),
-      ])
-    : [new Map(), new Map(), new Map(), new Map()];
-  const withFigures = units.map((u) => ({
+  const b = await readBuckets(tx, input.unitCode, {
+    months: [prevMonth, month],
+    childGroups: [[month], [prevMonth]],
+    breakdownMonths: [],
+  });
+  const weights = { ...b.settings.ranking, ...(input.weights ?? {}) };
+  const withFigures = b.children.map((u) => ({
     unit: u,
-    figures: computeFigures(cur.get(u.code) ?? emptySums(), curHist.get(u.code) ?? []),
-    previous: computeFigures(prev.get(u.code) ?? emptySums(), prevHist.get(u.code) ?? []),
+    figures: computeFigures(b.sums(u.code, [month]), b.childHistogram(u.code, 0)),
+    previous: computeFigures(b.sums(u.code, [prevMonth]), b.childHistogram(u.code, 1)),
   }));
   const ranked = rankUnits(withFigures, (x) => rankingScore(x.figures, weights));
   const prevRanked = new Map(
     rankUnits(withFigures, (x) => rankingScore(x.previous, weights)).map((r) => [r.item.unit.code, r]),
   );
   return {
-    unit: { code: unit.code, name: unit.name, level: unit.level },
+    unit: { code: b.unit.code, name: b.unit.name, level: b.unit.level },
     month,
     weights,
     formula: { zh: rankingFormula(weights, "zh"), en: rankingFormula(weights, "en") },
@@ -446,3 +462,71 @@ export async function unitRanking(
 }
 
 export { RANKING_FIGURES };
+
+/** A unit's cockpit settings as the settings page shows them: its own or the defaults. */
+export interface CockpitSettingsView {
+  unit: UnitRef;
+  ranking: Required<RankingWeights>;
+  safety: SafetyDefinition;
+  /** Whether the unit has set its own (else the defaults apply). */
+  custom: { ranking: boolean; safety: boolean };
+  /** 0 while the unit has never saved its settings. */
+  version: number;
+}
+
+/** The settings of the caller's unit (or one below it, read only). */
+export async function readCockpitSettings(tx: Tx, unitCode?: string | undefined): Promise<CockpitSettingsView> {
+  const unit = await figureUnit(tx, unitCode);
+  const [row] = await tx.sql<{ ranking: RankingWeights | null; safety: SafetyDefinition | null; version: number }[]>`
+    select ranking, safety, version from app.cockpit_settings where scope_code = ${unit.code}`;
+  const s = settingsOf(row);
+  return {
+    unit: { code: unit.code, name: unit.name, level: unit.level },
+    ranking: s.ranking,
+    safety: s.safety,
+    custom: { ranking: row?.ranking != null, safety: row?.safety != null },
+    version: s.version,
+  };
+}
+
+/**
+ * Saves the caller's own unit's ranking weights and safety index definition (null: back to the
+ * defaults), with optimistic concurrency (`version` 0 for a unit that never saved them), and
+ * records the change, before and after, in the audit.
+ */
+export async function saveCockpitSettings(
+  tx: Tx,
+  input: {
+    ranking: Required<RankingWeights> | null;
+    safety: SafetyDefinition | null;
+    version: number;
+  },
+): Promise<CockpitSettingsView> {
+  authorizeFor(tx, "cockpit.configure", tx.ctx.scope);
+  const problem =
+    (input.ranking && rankingWeightsProblem(input.ranking)) || (input.safety && safetyDefinitionProblem(input.safety));
+  if (problem) throw invalid(problem);
+  const before = await readCockpitSettings(tx);
+  if (before.version !== input.version) throw conflict();
+  const ranking = input.ranking ? tx.sql.json(input.ranking as never) : null;
+  const safety = input.safety ? tx.sql.json(input.safety as never) : null;
+  const saved =
+    input.version === 0
+      ? await tx.sql`insert into app.cockpit_settings (ranking, safety) values (${ranking}, ${safety})
+          on conflict (scope_code) do nothing returning id`
+      : await tx.sql`update app.cockpit_settings set ranking = ${ranking}, safety = ${safety}, version = version + 1
+          where scope_code = ${tx.ctx.scope} and version = ${input.version} returning id`;
+  if (saved.length === 0) throw conflict();
+  const after = await readCockpitSettings(tx);
+  await recordAudit(tx, {
+    kind: "cockpit.settings_saved",
+    subjectId: saved[0]!.id as string,
+    detail: {
+      object: after.unit.name,
+      before: { ranking: before.ranking, safety: before.safety, custom: before.custom },
+      after: { ranking: after.ranking, safety: after.safety, custom: after.custom },
+      result: "ok",
+    },
+  });
+  return after;
+}
