@@ -129,6 +129,8 @@ const sets: { A?: Subjects; B?: Subjects } = {};
 const rows: Record<string, { id: string; version: number }> = {};
 const roomOf = new Map<string, string>();
 const stationingOf = new Map<string, string>();
+/** Each acting unit's own API key (for the webhook it may add). */
+const keyOf = new Map<string, string>();
 let kindCode = "";
 /** The id of 玉门镇's user's session (24 base32 characters, as minted). */
 const MATRIX_SESSION = "matrixsessionforcedsigno";
@@ -556,6 +558,16 @@ const BUILDERS: Record<string, Builder> = {
     input: { id: rows.apiKey!.id, version: rows.apiKey!.version },
     subject: T1,
   }),
+  "channels.createWebhook": (u) => ({
+    label: "",
+    input: { apiKeyId: keyOf.get(u.scope) ?? rows.apiKey!.id, url: "https://hooks.example.cn/matrix" },
+    subject: own(u),
+  }),
+  "channels.replayDelivery": () => ({
+    label: "",
+    input: { id: rows.delivery!.id, version: rows.delivery!.version },
+    subject: T1,
+  }),
   "escalation.setPolicy": (u) => ({
     label: "",
     input: { categoryCode: null, stage: "first_contact", amount: 3, unit: "working_days" },
@@ -743,6 +755,12 @@ beforeAll(async () => {
       id: string;
     };
     stationingOf.set(code, s.id);
+    const k = (await step(admin, "channels.createKey", {
+      name: `${code}密钥`,
+      channel: "online",
+      permissions: ["case.read"],
+    })) as { key: { id: string } };
+    keyOf.set(code, k.key.id);
   }
   // 玉门镇's rows acted on by the matrix.
   const t1 = as("own", "tenant_admin");
@@ -816,6 +834,19 @@ beforeAll(async () => {
     >`select id, version from app.tenants where code = ${code}`;
     rows[key] = t!;
   }
+  // A failed delivery of 玉门镇's webhook, to replay.
+  const hook = (await step(t1, "channels.createWebhook", {
+    apiKeyId: rows.apiKey!.id,
+    url: "https://hooks.example.cn/t1",
+  })) as { webhook: { id: string } };
+  const [caseOfT1] = await db.admin<{ id: string }[]>`insert into app.cases (scope_code, owner_code, code, year, seq,
+      category_code, channel, title, description, location_code)
+    values (${T1}, ${T1}, ${`${T1}-2020-000001`}, 2020, 1, 'other', 'online', '推送测试', '推送测试', ${T1}) returning id`;
+  const [delivery] = await db.admin<{ id: string; version: number }[]>`insert into app.webhook_deliveries
+      (scope_code, webhook_id, case_id, event, payload, status, attempts)
+    values (${T1}, ${hook.webhook.id}, ${caseOfT1!.id}, 'request.status_changed', '{}', 'failed', 8)
+    returning id, version`;
+  rows.delivery = delivery!;
   sets.A = await buildSet("A");
   sets.B = await buildSet("B");
 

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   });
 
   if (env.JOBS === "on") {
-    const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger });
+    const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger, cipher });
     closers.push(() => worker.stop());
   }
 

@@ -172,6 +172,12 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
     "This work order number was already submitted; read the first request instead",
   ),
 
+  webhooks_url_check: check(
+    "推送地址须为 https 地址（或本机的 http 地址），不超过500个字符",
+    "A webhook URL is https (or http to this machine), at most 500 characters",
+  ),
+  webhooks_api_key_id_fkey: missing("接口密钥", "API key"),
+
   // Bookings.
   bookings_during_check: check(
     "预约须有开始和结束时间，且一次不超过12小时；更长的调解请分多次预约",

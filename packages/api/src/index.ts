@@ -29,4 +29,10 @@ export { scanDeadlines } from "./services/deadlines.ts";
 export { type LedgerSpec, ledgerFileName, writeLedger } from "./services/exports.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
+export {
+  dispatchWebhooks,
+  SIGNATURE_HEADER,
+  signWebhook,
+  verifyWebhookSignature,
+} from "./services/webhooks.ts";
 export type { ApiContext, ErrorData } from "./trpc.ts";

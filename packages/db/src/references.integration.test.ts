@@ -37,6 +37,7 @@ const NO_FOREIGN_KEY: Record<string, string> = {
 const ACTOR_COLUMNS = [
   "app.agreements.created_by",
   "app.api_keys.created_by",
+  "app.webhooks.created_by",
   "app.attachments.uploaded_by",
   "app.bookings.created_by",
   "app.case_events.actor_id",
@@ -58,6 +59,9 @@ for (const column of ACTOR_COLUMNS) {
 
 /** Reference columns of tenant-scoped tables whose unit is checked some other way than app.check_references. */
 const CHECKED_ELSEWHERE: Record<string, string> = {
+  "app.webhook_deliveries.webhook_id":
+    "written only by auth.cases_queue_webhooks (zz_auth) from the webhooks of the key that submitted the case",
+  "app.webhook_deliveries.case_id": "written only by auth.cases_queue_webhooks (zz_auth) for the case being updated",
   "app.tenants.parent_id":
     "app.tenants_check_parent: a child extends its parent's code, one level down, same deployment",
   "app.users.tenant_id": "app.users_set_scope: the user's scope is copied from the tenant, read under the writer's RLS",

@@ -37,6 +37,8 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "centre.station": { zh: "部门入驻", en: "Station a department" },
   "channels.createKey": { zh: "签发接口密钥", en: "Issue an API key" },
   "channels.revokeKey": { zh: "吊销接口密钥", en: "Revoke an API key" },
+  "channels.createWebhook": { zh: "新增推送地址", en: "Add a webhook" },
+  "channels.replayDelivery": { zh: "重新推送", en: "Replay a delivery" },
   "escalation.answerSupervision": { zh: "回复督办", en: "Answer a supervision" },
   "escalation.assignDown": { zh: "交办", en: "Assign down" },
   "escalation.escalate": { zh: "上报", en: "Escalate" },

@@ -56,7 +56,7 @@ export function relationOf(acting: string, subject: string, actingRoot?: string)
 }
 
 /** Named system actors: rules and jobs that act on their own authority, never a user's role. */
-export const SYSTEM_ACTORS = ["deadline_scan", "follow_up_rule", "agreement_rule"] as const;
+export const SYSTEM_ACTORS = ["deadline_scan", "follow_up_rule", "agreement_rule", "webhook_dispatch"] as const;
 /** One system actor. */
 export type SystemActor = (typeof SYSTEM_ACTORS)[number];
 
@@ -242,6 +242,8 @@ export const SYSTEM_PERMISSIONS: Record<SystemActor, { name: Message; permission
     permissions: ["case.reopen"],
   },
   agreement_rule: { name: { zh: "达成协议即化解", en: "Agreement resolves the case" }, permissions: ["case.resolve"] },
+  // Sends the open channels' webhooks: it changes nothing of a case, only its own delivery log.
+  webhook_dispatch: { name: { zh: "推送状态变更", en: "Webhook dispatch" }, permissions: [] },
 };
 
 /**

@@ -1499,6 +1499,83 @@ const channelRequests: TableFixture = {
   },
 };
 
+/** Inserts a webhook of `tenant` (on a key of its own) and returns its id and the key's. */
+async function seedWebhook(admin: Sql, tenant: TestTenant): Promise<{ webhookId: string; apiKeyId: string }> {
+  const apiKeyId = await seedApiKey(admin, tenant);
+  const [row] = await admin<{ id: string }[]>`insert into app.webhooks (scope_code, api_key_id, url, secret_enc)
+    values (${tenant.code}, ${apiKeyId}, 'https://hooks.example.cn/probe', ${randomBytes(40)}) returning id::text`;
+  return { webhookId: row!.id, apiKeyId };
+}
+const webhooks: TableFixture = {
+  table: "app.webhooks",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "url",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const { webhookId, apiKeyId } = await seedWebhook(admin, tenant);
+    return { table: "app.webhooks", key: webhookId, tenant, refs: { apiKeyId } };
+  },
+  forges(victim, attacker) {
+    const forges: Forge[] = [
+      {
+        label: "add a webhook to the victim's key",
+        text: `insert into app.webhooks (scope_code, api_key_id, url, secret_enc)
+          values ($1, $2, 'https://evil.example.com/', '\\x00'::bytea)`,
+        params: [victim.tenant.code, victim.refs.apiKeyId!],
+        allowedFor: SELF,
+      },
+    ];
+    if (attacker.tenant) {
+      forges.push({
+        // The row would be the attacker's own; the key must be of the same unit (0062).
+        label: "hook an own webhook onto the victim's key",
+        text: `insert into app.webhooks (api_key_id, url, secret_enc) values ($1, 'https://evil.example.com/', '\\x00'::bytea)`,
+        params: [victim.refs.apiKeyId!],
+        allowedFor: SELF,
+      });
+    }
+    return forges;
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "api_key_id", value: victim.refs.apiKeyId! },
+    ];
+  },
+};
+
+const webhookDeliveries: TableFixture = {
+  table: "app.webhook_deliveries",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "last_error",
+  // The dispatcher (at the deployment's root) and the unit's administrators update the log.
+  writers: BOTH,
+  async seed(admin, tenant) {
+    const { webhookId } = await seedWebhook(admin, tenant);
+    const caseId = await seedCase(admin, tenant);
+    const [row] = await admin<{ id: string }[]>`insert into app.webhook_deliveries (scope_code, webhook_id, case_id,
+        event, payload)
+      values (${tenant.code}, ${webhookId}, ${caseId}, 'request.status_changed', '{}') returning id::text`;
+    return { table: "app.webhook_deliveries", key: row!.id, tenant, refs: { webhookId, caseId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "queue a delivery to the victim's webhook",
+        text: `insert into app.webhook_deliveries (scope_code, webhook_id, case_id, event, payload)
+          values ($1, $2, $3, 'request.status_changed', '{}')`,
+        params: [victim.tenant.code, victim.refs.webhookId!, victim.refs.caseId!],
+        allowedFor: NOBODY,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1553,6 +1630,8 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   gridAssignments,
   apiKeys,
   channelRequests,
+  webhooks,
+  webhookDeliveries,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

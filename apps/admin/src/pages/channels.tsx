@@ -13,6 +13,7 @@ import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
 
 type ApiKey = Outputs["channels"]["keys"][number];
 const CHANNELS = ["hotline_12345", "online", "department_transfer"] as const;
@@ -127,6 +128,7 @@ function ChannelsView() {
           </Match>
         </Switch>
       </CentreSection>
+      <WebhooksSection keys={(keys.data ?? []).filter((k) => !k.revokedAt)} manages={manages()} />
       <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.addTitle")}>
         <Show when={adding()}>
           <KeyForm
@@ -161,11 +163,226 @@ function ChannelsView() {
   );
 }
 
-function IssuedKey(props: { token: string; onClose: () => void }) {
+function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
+  const queryClient = useQueryClient();
+  const [adding, setAdding] = createSignal(false);
+  const [secret, setSecret] = createSignal<string | null>(null);
+  const hooks = createQuery(() => ({ queryKey: ["channels.webhooks"], queryFn: () => trpc.channels.webhooks.query() }));
+  const log = createQuery(() => ({
+    queryKey: ["channels.deliveries"],
+    queryFn: () => trpc.channels.deliveries.query({ limit: 100 }),
+  }));
+  const replay = createMutation(() => ({
+    mutationFn: (d: { id: string; version: number }) => trpc.channels.replayDelivery.mutate(d),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["channels.deliveries"] });
+      notify(t("channels.log.replayed"));
+    },
+  }));
+  const tone = (s: string) => (s === "delivered" ? "success" : s === "failed" ? "danger" : "warning");
+  return (
+    <>
+      <CentreSection
+        id="hooks-title"
+        title={t("channels.hooks.title")}
+        actions={
+          <Show when={props.manages && props.keys.length > 0}>
+            <Button onClick={() => setAdding(true)}>{t("channels.hooks.add")}</Button>
+          </Show>
+        }
+      >
+        <p class="muted small">{t("channels.hooks.intro")}</p>
+        <Switch fallback={<Loading />}>
+          <Match when={hooks.isError}>
+            <LoadError error={hooks.error} retry={() => hooks.refetch()} />
+          </Match>
+          <Match when={hooks.data && hooks.data.length === 0}>
+            <p class="muted">{t("channels.hooks.empty")}</p>
+          </Match>
+          <Match when={hooks.data}>
+            <table class="table centre-table" data-testid="webhook-table">
+              <caption class="sr-only">{t("channels.hooks.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("channels.hooks.url")}</th>
+                  <th scope="col">{t("channels.hooks.key")}</th>
+                  <th scope="col">{t("channels.status")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={hooks.data ?? []}>
+                  {(h) => (
+                    <tr>
+                      <td>
+                        <code>{h.url}</code>
+                      </td>
+                      <td>{h.apiKeyName}</td>
+                      <td>
+                        <div class="badge-row">
+                          <Badge tone="warning">{t("channels.hooks.pending", { n: h.pending })}</Badge>
+                          <Show when={h.failed > 0}>
+                            <Badge tone="danger">{t("channels.hooks.failed", { n: h.failed })}</Badge>
+                          </Show>
+                        </div>
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Match>
+        </Switch>
+      </CentreSection>
+      <CentreSection id="log-title" title={t("channels.log.title")}>
+        <Switch fallback={<Loading />}>
+          <Match when={log.isError}>
+            <LoadError error={log.error} retry={() => log.refetch()} />
+          </Match>
+          <Match when={log.data && log.data.length === 0}>
+            <p class="muted">{t("channels.log.empty")}</p>
+          </Match>
+          <Match when={log.data}>
+            <table class="table centre-table" data-testid="delivery-table">
+              <caption class="sr-only">{t("channels.log.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("channels.log.at")}</th>
+                  <th scope="col">{t("channels.log.case")}</th>
+                  <th scope="col">{t("channels.log.status")}</th>
+                  <th scope="col" class="num">
+                    {t("channels.log.attempts")}
+                  </th>
+                  <th scope="col">{t("channels.log.next")}</th>
+                  <th scope="col">{t("channels.log.error")}</th>
+                  <Show when={props.manages}>
+                    <th scope="col" class="col-actions">
+                      {t("common.actions")}
+                    </th>
+                  </Show>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={log.data ?? []}>
+                  {(d) => (
+                    <tr>
+                      <td>{formatDateTime(d.createdAt)}</td>
+                      <td>
+                        <code>{d.code}</code>
+                      </td>
+                      <td>
+                        <Badge tone={tone(d.status)}>{t(`channels.log.status.${d.status}` as MessageKey)}</Badge>
+                      </td>
+                      <td class="num">{d.attempts}</td>
+                      <td>{d.status === "pending" ? formatDateTime(d.nextAttemptAt) : ""}</td>
+                      <td>{d.lastError ?? ""}</td>
+                      <Show when={props.manages}>
+                        <td class="col-actions">
+                          <Show when={d.status !== "pending"}>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              disabled={replay.isPending}
+                              onClick={() => replay.mutate({ id: d.id, version: d.version })}
+                            >
+                              {t("channels.log.replay")}
+                            </Button>
+                          </Show>
+                        </td>
+                      </Show>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Match>
+        </Switch>
+      </CentreSection>
+      <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.hooks.addTitle")}>
+        <Show when={adding()}>
+          <WebhookForm
+            keys={props.keys}
+            onClose={() => setAdding(false)}
+            onCreated={(s) => {
+              setAdding(false);
+              setSecret(s);
+            }}
+          />
+        </Show>
+      </Dialog>
+      <Dialog
+        open={secret() !== null}
+        onOpenChange={(open) => !open && setSecret(null)}
+        title={t("channels.hooks.secretTitle")}
+      >
+        <Show when={secret()}>
+          {(s) => <IssuedKey token={s()} note={t("channels.hooks.secretOnce")} onClose={() => setSecret(null)} />}
+        </Show>
+      </Dialog>
+    </>
+  );
+}
+
+function WebhookForm(props: { keys: ApiKey[]; onClose: () => void; onCreated: (secret: string) => void }) {
+  const queryClient = useQueryClient();
+  const [url, setUrl] = createSignal("https://");
+  const [keyId, setKeyId] = createSignal(props.keys[0]?.id ?? "");
+  const save = createMutation(() => ({
+    mutationFn: () => trpc.channels.createWebhook.mutate({ apiKeyId: keyId(), url: url().trim() }),
+    onSuccess: (result) => {
+      void queryClient.invalidateQueries({ queryKey: ["channels.webhooks"] });
+      props.onCreated(result.secret);
+    },
+  }));
+  const fields = createFieldErrors({
+    check: () => ({
+      url: /^(https:\/\/[^\s/?#]+\S*|http:\/\/(127\.0\.0\.1|localhost)(:\d{1,5})?(\/\S*)?)$/.test(url().trim())
+        ? undefined
+        : t("channels.hooks.urlInvalid"),
+    }),
+    serverError: () => save.error,
+  });
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (fields.submit()) save.mutate();
+      }}
+      noValidate
+    >
+      <Select
+        label={t("channels.hooks.key")}
+        options={props.keys.map((k) => ({ value: k.id, label: k.name }))}
+        value={keyId()}
+        onChange={(v) => v && setKeyId(v)}
+      />
+      <TextField
+        label={t("channels.hooks.url")}
+        value={url()}
+        onChange={(v) => {
+          setUrl(v);
+          fields.touch("url");
+        }}
+        description={t("channels.hooks.urlHint")}
+        error={fields.error("url")}
+        required
+      />
+      <FormError error={save.error} known={(p) => p === "url"} text={errorText} />
+      <DialogFooter>
+        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
+        <Button type="submit" variant="primary" disabled={save.isPending}>
+          {t("channels.hooks.add")}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+function IssuedKey(props: { token: string; note?: string; onClose: () => void }) {
   const [copied, setCopied] = createSignal(false);
   return (
     <div class="form">
-      <p>{t("channels.showOnce")}</p>
+      <p>{props.note ?? t("channels.showOnce")}</p>
       <TextField label={t("channels.keyId")} value={props.token} readOnly hideLabel inputClass="mono" />
       <DialogFooter>
         <Button

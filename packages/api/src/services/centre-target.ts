@@ -31,7 +31,8 @@ export async function updateVersioned<T extends object>(
     | "department_kinds"
     | "grids"
     | "grid_workers"
-    | "api_keys",
+    | "api_keys"
+    | "webhook_deliveries",
   id: string,
   version: number,
   set: ReturnType<Tx["sql"]>,

@@ -1,0 +1,70 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Harness, startHarness } from "./harness.ts";
+
+// 网格管理 and 开放接口 (issue 13 §1, §5) through the UI: a township divides its land into
+// grids, staffs one with a leader, and issues an API key that is shown once.
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ centres: false });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function openNav(page: Page, name: string): Promise<void> {
+  await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name, exact: true }).click();
+}
+
+describe("the grid and open channels", () => {
+  test("a township admin adds a grid and a worker, makes the worker its leader, and issues an API key", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumenzhen.admin");
+    await openNav(page, "网格管理");
+
+    await page.getByRole("button", { name: "新增网格", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "新增网格" });
+    await dialog.getByLabel("编号").fill("01");
+    await dialog.getByLabel("网格名称").fill("玉门镇一级网格");
+    await dialog.getByLabel("户数").fill("3200");
+    await dialog.getByLabel("人口").fill("9100");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const grids = page.getByTestId("grid-table");
+    await grids.getByRole("row").filter({ hasText: "620981101-01" }).filter({ hasText: "玉门镇一级网格" }).waitFor();
+
+    await page.getByRole("button", { name: "新增网格员" }).click();
+    const worker = page.getByRole("dialog", { name: "新增网格员" });
+    await worker.getByLabel("姓名").fill("韩秀文");
+    await worker.getByRole("button", { name: "保存" }).click();
+    await worker.waitFor({ state: "detached" });
+    await page.getByTestId("grid-worker-table").getByText("韩秀文").waitFor();
+
+    await grids.getByRole("row").filter({ hasText: "620981101-01" }).getByRole("button", { name: "分配网格员" }).click();
+    const assign = page.getByRole("dialog", { name: /分配网格员/ });
+    await assign.getByText("韩秀文（专职）").click();
+    await assign.getByText("设为网格长").click();
+    await assign.getByRole("button", { name: "保存" }).click();
+    await assign.waitFor({ state: "detached" });
+    await grids.getByRole("row").filter({ hasText: "620981101-01" }).getByText("网格长").waitFor();
+    const [stored] = await h.db.admin<{ name: string; leader: boolean }[]>`select w.name, a.leader
+      from app.grid_assignments a join app.grid_workers w on w.id = a.worker_id
+      join app.grids g on g.id = a.grid_id where g.code = '620981101-01'`;
+    expect(stored).toEqual({ name: "韩秀文", leader: true });
+
+    await openNav(page, "开放接口");
+    await page.getByRole("button", { name: "签发密钥" }).click();
+    const issue = page.getByRole("dialog", { name: "签发接口密钥" });
+    await issue.getByLabel("名称").fill("12345 市民热线");
+    await issue.getByRole("button", { name: "签发密钥" }).click();
+    const shown = page.getByRole("dialog", { name: "密钥已签发" });
+    const token = await shown.getByRole("textbox").inputValue();
+    expect(token).toMatch(/^zzk_[a-z2-7]{16}_[a-z2-7]{32}$/);
+    await shown.getByRole("button", { name: "我已保存" }).click();
+    await page.getByTestId("api-key-table").getByRole("row").filter({ hasText: "12345 市民热线" }).waitFor();
+    // The key works on the intake API.
+    const res = await fetch(`${h.origin}/api/v1/services`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+  });
+});

@@ -1,0 +1,236 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { cipherContext } from "@zongzhi/crypto";
+import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
+import { notFound } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
+import { recordAudit } from "./audit.ts";
+import { updateVersioned } from "./centre-target.ts";
+import type { FieldCipher } from "./personal-data.ts";
+
+/** Signature header of a delivery: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
+export const SIGNATURE_HEADER = "x-zz-signature";
+/** How old a signature's timestamp may be before a receiver refuses it (a replayed capture). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** Attempts before a delivery is given up (then it waits for a replay). */
+export const MAX_ATTEMPTS = 8;
+/** Wait before the first retry; it doubles with every failure (30 s, 1 min, 2 min … 64 min). */
+export const FIRST_RETRY_MS = 30_000;
+
+/** The signature header for `body` sent at `at`. */
+export function signWebhook(secret: string, body: string, at: Date): string {
+  const t = Math.floor(at.getTime() / 1000);
+  return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
+}
+
+/**
+ * What a receiver does with a delivery: recompute the HMAC over the timestamp and the raw body
+ * and compare in constant time, and refuse a timestamp older (or newer) than the tolerance.
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  header: string | null | undefined,
+  body: string,
+  now: Date = new Date(),
+): boolean {
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header ?? "");
+  if (!match) return false;
+  const t = Number(match[1]);
+  if (Math.abs(now.getTime() / 1000 - t) > SIGNATURE_TOLERANCE_SECONDS) return false;
+  const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest();
+  const given = Buffer.from(match[2]!, "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+const secretContext = (scope: string) => cipherContext("webhooks", "secret", scope);
+
+/** A webhook as the unit's administrators see it (never its secret). */
+export interface WebhookRow {
+  id: string;
+  apiKeyId: string;
+  apiKeyName: string;
+  url: string;
+  active: boolean;
+  createdAt: Date;
+  version: number;
+  pending: number;
+  failed: number;
+}
+
+/** The webhooks of the caller's unit. */
+export async function listWebhooks(tx: Tx): Promise<WebhookRow[]> {
+  return tx.sql<WebhookRow[]>`select w.id, w.api_key_id as "apiKeyId", k.name as "apiKeyName", w.url, w.active,
+      w.created_at as "createdAt", w.version,
+      (select count(*)::int from app.webhook_deliveries d where d.webhook_id = w.id and d.status = 'pending') as pending,
+      (select count(*)::int from app.webhook_deliveries d where d.webhook_id = w.id and d.status = 'failed') as failed
+    from app.webhooks w join app.api_keys k on k.id = w.api_key_id
+    where w.scope_code = ${tx.ctx.scope} order by w.created_at desc`;
+}
+
+/**
+ * Adds a webhook to one of the unit's keys. The signing secret is in the answer only (it is
+ * kept encrypted, to sign with, and never shown again).
+ */
+export async function createWebhook(
+  tx: Tx,
+  cipher: FieldCipher,
+  input: { apiKeyId: string; url: string },
+): Promise<{ webhook: WebhookRow; secret: string }> {
+  authorizeFor(tx, "channel.manage", tx.ctx.scope);
+  const secret = `whsec_${randomBytes(24).toString("base64url")}`;
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.webhooks (api_key_id, url, secret_enc, created_by)
+    values (${input.apiKeyId}, ${input.url}, ${cipher.encrypt(secret, secretContext(tx.ctx.scope))}, ${tx.ctx.userId})
+    returning id`;
+  await recordAudit(tx, { kind: "channel.webhook_created", subjectId: row!.id });
+  const [webhook] = (await listWebhooks(tx)).filter((w) => w.id === row!.id);
+  return { webhook: webhook!, secret };
+}
+
+/** One line of the delivery log. */
+export interface DeliveryRow {
+  id: string;
+  webhookId: string;
+  caseId: string;
+  code: string;
+  event: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  nextAttemptAt: Date;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  version: number;
+  payload: Record<string, unknown>;
+}
+
+/** The delivery log of the unit's webhooks (or one of them), newest first. */
+export async function listDeliveries(
+  tx: Tx,
+  input: { webhookId?: string | undefined; limit: number },
+): Promise<DeliveryRow[]> {
+  return tx.sql<DeliveryRow[]>`select d.id, d.webhook_id as "webhookId", d.case_id as "caseId", c.code, d.event,
+      d.status, d.attempts, d.next_attempt_at as "nextAttemptAt", d.last_status as "lastStatus",
+      d.last_error as "lastError", d.delivered_at as "deliveredAt", d.created_at as "createdAt", d.version, d.payload
+    from app.webhook_deliveries d join app.cases c on c.id = d.case_id
+    where d.scope_code = ${tx.ctx.scope} and (${input.webhookId ?? null}::uuid is null or d.webhook_id = ${input.webhookId ?? null}::uuid)
+    order by d.created_at desc limit ${input.limit}`;
+}
+
+/** Sends a delivery again (the same id and body, a fresh signature), at once. */
+export async function replayDelivery(tx: Tx, input: { id: string; version: number }): Promise<DeliveryRow> {
+  await updateVersioned(
+    tx,
+    "webhook_deliveries",
+    input.id,
+    input.version,
+    tx.sql`status = 'pending', next_attempt_at = now()`,
+    tx.sql`id`,
+    "channel.manage",
+  );
+  await recordAudit(tx, { kind: "channel.delivery_replayed", subjectId: input.id });
+  const [row] = (await listDeliveries(tx, { limit: 500 })).filter((d) => d.id === input.id);
+  if (!row) throw notFound({ zh: "推送记录", en: "delivery" });
+  return row;
+}
+
+/** What one dispatch run did. */
+export interface DispatchResult {
+  sent: number;
+  failed: number;
+  /** When the earliest delivery still pending is due (to schedule the next run), if any. */
+  nextDueAt: Date | null;
+}
+
+const dispatcher = (root: { id: string; code: string }): ScopeContext => ({
+  userId: null,
+  tenantId: root.id,
+  scope: root.code,
+  roles: [],
+  system: "webhook_dispatch",
+});
+
+/**
+ * Sends the deliveries that are due, deployment by deployment (as the named system actor at
+ * each deployment's root). A delivery is leased first (its next attempt moved 5 minutes on, in
+ * a transaction of its own, skipping rows another instance holds), then sent with a 10 s
+ * timeout, then recorded: a 2xx answer delivers it; anything else waits 30 s × 2^(attempts−1)
+ * for the next attempt, and after {@link MAX_ATTEMPTS} it fails until replayed.
+ */
+export async function dispatchWebhooks(
+  sql: Sql,
+  cipher: FieldCipher,
+  now: Date,
+  send: typeof fetch = fetch,
+): Promise<DispatchResult> {
+  const result: DispatchResult = { sent: 0, failed: 0, nextDueAt: null };
+  const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
+  for (const root of roots) {
+    const leased = await withScope(
+      sql,
+      dispatcher(root),
+      (tx) =>
+        tx.sql<
+          { id: string; scope_code: string; url: string; secret_enc: Buffer; payload: unknown; attempts: number }[]
+        >`
+        with due as (
+          select d.id from app.webhook_deliveries d
+          where d.status = 'pending' and d.next_attempt_at <= ${now}
+          order by d.next_attempt_at limit 50 for update skip locked)
+        update app.webhook_deliveries d set next_attempt_at = ${now}::timestamptz + interval '5 minutes'
+        from due, app.webhooks w where d.id = due.id and w.id = d.webhook_id
+        returning d.id, w.scope_code, w.url, w.secret_enc, d.payload, d.attempts`,
+    );
+    for (const d of leased) {
+      const body = JSON.stringify({ id: d.id, ...(d.payload as object) });
+      let status: number | null = null;
+      let error: string | null = null;
+      try {
+        const secret = cipher.decrypt(d.secret_enc, secretContext(d.scope_code));
+        const res = await send(d.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "zongzhi-webhooks/1",
+            "x-zz-delivery": d.id,
+            "x-zz-event": "request.status_changed",
+            [SIGNATURE_HEADER]: signWebhook(secret, body, now),
+          },
+          body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(10_000),
+        });
+        status = res.status;
+        await res.body?.cancel();
+        if (status < 200 || status > 299) error = `HTTP ${status}`;
+      } catch (e) {
+        error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+      }
+      const attempts = d.attempts + 1;
+      const delivered = error === null;
+      const gaveUp = !delivered && attempts >= MAX_ATTEMPTS;
+      const next = new Date(now.getTime() + FIRST_RETRY_MS * 2 ** (attempts - 1));
+      await withScope(
+        sql,
+        dispatcher(root),
+        (tx) =>
+          tx.sql`update app.webhook_deliveries set attempts = ${attempts}, last_status = ${status}, last_error = ${error},
+            status = ${delivered ? "delivered" : gaveUp ? "failed" : "pending"},
+            delivered_at = ${delivered ? now : null}, next_attempt_at = ${delivered || gaveUp ? now : next},
+            version = version + 1
+          where id = ${d.id}`,
+      );
+      if (delivered) result.sent += 1;
+      else result.failed += 1;
+    }
+    const [due] = await withScope(
+      sql,
+      dispatcher(root),
+      (tx) =>
+        tx.sql<
+          { at: Date | null }[]
+        >`select min(next_attempt_at) as at from app.webhook_deliveries where status = 'pending'`,
+    );
+    if (due?.at && (!result.nextDueAt || due.at < result.nextDueAt)) result.nextDueAt = due.at;
+  }
+  return result;
+}
