@@ -41,7 +41,11 @@ describe("the grid and open channels", () => {
     await worker.waitFor({ state: "detached" });
     await page.getByTestId("grid-worker-table").getByText("韩秀文").waitFor();
 
-    await grids.getByRole("row").filter({ hasText: "620981101-01" }).getByRole("button", { name: "分配网格员" }).click();
+    await grids
+      .getByRole("row")
+      .filter({ hasText: "620981101-01" })
+      .getByRole("button", { name: "分配网格员" })
+      .click();
     const assign = page.getByRole("dialog", { name: /分配网格员/ });
     await assign.getByText("韩秀文（专职）").click();
     await assign.getByText("设为网格长").click();
