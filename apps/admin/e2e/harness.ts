@@ -10,7 +10,14 @@ import { DEMO_PASSWORD, loadDemo } from "@zongzhi/server/demo";
 import { createLogger } from "@zongzhi/server/logger";
 import { localDiskStore } from "@zongzhi/server/storage";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing/database";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Locator,
+  type Page,
+} from "playwright-core";
 
 export { DEMO_PASSWORD };
 
@@ -21,7 +28,7 @@ export interface Harness {
   origin: string;
   browser: Browser;
   /** A page in a fresh browser context (no cookies, no local storage), Chinese locale, China time. */
-  newPage(): Promise<Page>;
+  newPage(options?: BrowserContextOptions): Promise<Page>;
   /** Signs in through the real login form and waits until the app has left /login. */
   login(page: Page, username: string, password?: string): Promise<void>;
   close(): Promise<void>;
@@ -72,8 +79,13 @@ export async function startHarness(options: { cases?: boolean; centres?: boolean
     db,
     origin,
     browser,
-    async newPage() {
-      const context = await browser.newContext({ baseURL: origin, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+    async newPage(options = {}) {
+      const context = await browser.newContext({
+        baseURL: origin,
+        locale: "zh-CN",
+        timezoneId: "Asia/Shanghai",
+        ...options,
+      });
       context.setDefaultTimeout(10_000);
       contexts.push(context);
       return context.newPage();

@@ -16,6 +16,7 @@ import { CentreWindowsPage } from "./pages/centre-windows.tsx";
 import { ChangePasswordPage } from "./pages/change-password.tsx";
 import { ChannelsPage } from "./pages/channels.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
+import { FieldReportPage } from "./pages/field-report.tsx";
 import { GridsPage } from "./pages/grids.tsx";
 import { LiaisonPage } from "./pages/liaison.tsx";
 import { LoginPage } from "./pages/login.tsx";
@@ -115,6 +116,7 @@ export function App() {
         <Route path="/centre/mediators" component={CentreMediatorsPage} />
         <Route path="/grids" component={GridsPage} />
         <Route path="/channels" component={ChannelsPage} />
+        <Route path="/report" component={FieldReportPage} />
         <Route path="/supervision" component={SupervisionPage} />
         <Route path="/policies" component={PoliciesPage} />
         <Route path="/system/online" component={OnlinePage} />

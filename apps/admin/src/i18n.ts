@@ -7,7 +7,7 @@ import { channelsEn, channelsZh } from "./i18n/channels.ts";
 import { cockpitEn, cockpitZh } from "./i18n/cockpit.ts";
 import { consoleEn, consoleZh } from "./i18n/console.ts";
 import { escalationEn, escalationZh } from "./i18n/escalation.ts";
-import { gridEn, gridZh } from "./i18n/grid.ts";
+import { fieldEn, fieldZh, gridEn, gridZh } from "./i18n/grid.ts";
 import { MFA_AUDIT_KINDS, mfaEn, mfaZh } from "./i18n/mfa.ts";
 import { systemEn, systemZh } from "./i18n/system.ts";
 
@@ -245,6 +245,7 @@ const zh = {
   "audit.end": "已显示全部记录",
   ...centreZh,
   ...gridZh,
+  ...fieldZh,
   ...channelsZh,
   ...casesZh,
   ...escalationZh,
@@ -469,6 +470,7 @@ const en: Record<MessageKey, string> = {
   "audit.end": "No older entries",
   ...centreEn,
   ...gridEn,
+  ...fieldEn,
   ...channelsEn,
   ...casesEn,
   ...escalationEn,

@@ -18,7 +18,8 @@ describe("menu by role and tier", () => {
   it("a village mediator sees its cases and no centre configuration", () => {
     const m = user(["mediator"], "village");
     expect(groups(m)).toEqual(["work", "cases"]);
-    expect(hrefs(m)).toEqual(["/", "/messages", "/cases", "/cases/new", "/supervision"]);
+    // A village mediator also reports from the field (现场上报, issue 13 §2).
+    expect(hrefs(m)).toEqual(["/", "/messages", "/cases", "/cases/new", "/report", "/supervision"]);
   });
 
   it("a county mediator books rooms but configures nothing else", () => {

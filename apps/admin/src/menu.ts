@@ -65,6 +65,13 @@ const ENTRIES: Entry[] = [
     label: "cases.nav.liaison",
     show: (u) => inUnit(u) && mayHere(u, "summons.answer"),
   },
+  // 现场上报 from the phone: whoever registers cases at a village or township (the grid's tiers).
+  {
+    group: "cases",
+    href: "/report",
+    label: "field.nav",
+    show: (u) => inUnit(u) && mayHere(u, "case.register") && ["township", "village"].includes(u.tenant!.level),
+  },
   { group: "cases", href: "/supervision", label: "escalation.nav.supervision", show: readsAllCases },
 
   {

@@ -1,0 +1,101 @@
+import type { CaseRegistration } from "./api.ts";
+
+/**
+ * The offline queue of field reports (现场上报): a report is kept in this browser's storage
+ * under its own idempotency key until the server has answered it, so a report made without
+ * network is sent once the phone is back online — and a retry after a lost answer (or from a
+ * second tab) sends the same key, which the server answers with the first case, never a second.
+ */
+export interface QueuedReport {
+  /** The report's idempotency key (a random UUID, made once when the report is filed). */
+  key: string;
+  input: CaseRegistration;
+  filedAt: string;
+  /** The server refused it (a 4xx): it stays for the user to read and discard. */
+  refused?: string;
+}
+
+/** A report the server registered. */
+export interface SentReport {
+  key: string;
+  code: string;
+  title: string;
+  sentAt: string;
+}
+
+/** Storage of one user's queue (kept per user: a shared phone never sends another's reports). */
+export interface QueueStore {
+  read(): { queued: QueuedReport[]; sent: SentReport[] };
+  write(state: { queued: QueuedReport[]; sent: SentReport[] }): void;
+}
+
+/** The queue in localStorage under one key per user. */
+export function localQueueStore(userId: string): QueueStore {
+  const name = `zz.fieldReports.${userId}`;
+  return {
+    read() {
+      try {
+        const raw = JSON.parse(localStorage.getItem(name) ?? "null") as {
+          queued?: QueuedReport[];
+          sent?: SentReport[];
+        } | null;
+        return { queued: raw?.queued ?? [], sent: raw?.sent ?? [] };
+      } catch {
+        return { queued: [], sent: [] };
+      }
+    },
+    write(state) {
+      localStorage.setItem(name, JSON.stringify({ queued: state.queued, sent: state.sent.slice(0, 20) }));
+    },
+  };
+}
+
+/** Adds a report to the queue under a fresh idempotency key. */
+export function enqueue(store: QueueStore, input: CaseRegistration, now = new Date()): QueuedReport {
+  const report: QueuedReport = { key: crypto.randomUUID(), input, filedAt: now.toISOString() };
+  const state = store.read();
+  store.write({ ...state, queued: [...state.queued, report] });
+  return report;
+}
+
+/** How a send ended: registered, refused by the server (kept with its message), or no network (kept as it is). */
+export type SendOutcome = { ok: true; code: string } | { ok: false; refused: string } | { ok: false; offline: true };
+
+/**
+ * Sends every queued report that the server has not refused, in order, each with its own key;
+ * stops at the first network failure (the rest wait for the next chance).
+ */
+export async function flush(
+  store: QueueStore,
+  send: (report: QueuedReport) => Promise<SendOutcome>,
+  now = () => new Date(),
+): Promise<{ sent: number; left: number }> {
+  let sent = 0;
+  for (const report of store.read().queued.filter((r) => !r.refused)) {
+    const outcome = await send(report);
+    if (!outcome.ok && "offline" in outcome) break;
+    const state = store.read();
+    if (outcome.ok) {
+      sent += 1;
+      store.write({
+        queued: state.queued.filter((r) => r.key !== report.key),
+        sent: [
+          { key: report.key, code: outcome.code, title: report.input.title, sentAt: now().toISOString() },
+          ...state.sent.filter((s) => s.key !== report.key),
+        ],
+      });
+    } else {
+      store.write({
+        ...state,
+        queued: state.queued.map((r) => (r.key === report.key ? { ...r, refused: outcome.refused } : r)),
+      });
+    }
+  }
+  return { sent, left: store.read().queued.length };
+}
+
+/** Removes a refused report the user has read. */
+export function discard(store: QueueStore, key: string): void {
+  const state = store.read();
+  store.write({ ...state, queued: state.queued.filter((r) => r.key !== key) });
+}

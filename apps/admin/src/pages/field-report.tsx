@@ -1,0 +1,236 @@
+import { createQuery } from "@tanstack/solid-query";
+import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { errorCode, type Me, registerCase, trpc } from "../api.ts";
+import { categoryOptions } from "../components/case-common.tsx";
+import { errorText, Forbidden } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
+import { discard, enqueue, flush, localQueueStore, type QueuedReport, type SendOutcome } from "../field-queue.ts";
+import { formatDateTime, t } from "../i18n.ts";
+import { can } from "../session.ts";
+import "./field-report.css";
+
+/** /report: a grid worker's field report from the phone (现场上报), queued offline. */
+export function FieldReportPage() {
+  const me = useMe();
+  return (
+    <Show when={me().tenant && can(me(), "case.register") ? me() : null} fallback={<Forbidden />}>
+      {(m) => <FieldReport me={m()} />}
+    </Show>
+  );
+}
+
+/** Sends one queued report; a refusal is kept with its message, a network failure leaves it queued. */
+async function send(report: QueuedReport): Promise<SendOutcome> {
+  if (!navigator.onLine) return { ok: false, offline: true };
+  try {
+    const { code } = await registerCase(report.input, report.key);
+    return { ok: true, code };
+  } catch (error) {
+    return errorCode(error) === "NETWORK" ? { ok: false, offline: true } : { ok: false, refused: errorText(error) };
+  }
+}
+
+function FieldReport(props: { me: Me }) {
+  const store = localQueueStore(props.me.id);
+  const [state, setState] = createSignal(store.read());
+  const [online, setOnline] = createSignal(navigator.onLine);
+  const [category, setCategory] = createSignal("");
+  const [description, setDescription] = createSignal("");
+  const [gridId, setGridId] = createSignal("");
+  const [position, setPosition] = createSignal<{ lat: number; lng: number; accuracy: number } | null>(null);
+  const [locating, setLocating] = createSignal(false);
+  const [problem, setProblem] = createSignal<string | null>(null);
+  const [sending, setSending] = createSignal(false);
+  const grids = createQuery(() => ({
+    queryKey: ["grids.list", "own"],
+    queryFn: () => trpc.grids.list.query(),
+    enabled: can(props.me, "grid.read"),
+  }));
+  const ownGrids = () =>
+    (grids.data ?? []).filter((g) => g.active && g.scopeCode.startsWith(props.me.tenant?.code ?? ""));
+
+  const refresh = () => setState(store.read());
+  const sendAll = async () => {
+    if (sending()) return;
+    setSending(true);
+    try {
+      await flush(store, send);
+    } finally {
+      setSending(false);
+      refresh();
+    }
+  };
+  const goneOnline = () => {
+    setOnline(true);
+    void sendAll();
+  };
+  const goneOffline = () => setOnline(false);
+  onMount(() => {
+    window.addEventListener("online", goneOnline);
+    window.addEventListener("offline", goneOffline);
+    // Reports left from an earlier visit go out as soon as the page opens.
+    void sendAll();
+  });
+  onCleanup(() => {
+    window.removeEventListener("online", goneOnline);
+    window.removeEventListener("offline", goneOffline);
+  });
+
+  const locate = () => {
+    if (!navigator.geolocation) return setProblem(t("field.noGeolocation"));
+    setLocating(true);
+    navigator.geolocation.getCurrentPosition(
+      (p) => {
+        setLocating(false);
+        setPosition({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: Math.round(p.coords.accuracy) });
+      },
+      () => {
+        setLocating(false);
+        setProblem(t("field.locateFailed"));
+      },
+      { enableHighAccuracy: true, timeout: 15_000 },
+    );
+  };
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    const text = description().trim();
+    if (!category()) return setProblem(t("field.categoryRequired"));
+    if (text.length < 4) return setProblem(t("field.descriptionRequired"));
+    const grid = ownGrids().find((g) => g.id === gridId());
+    const p = position();
+    const where = [
+      grid ? `${grid.name}（${grid.code}）` : null,
+      p ? t("field.positionText", { lat: p.lat.toFixed(5), lng: p.lng.toFixed(5), m: p.accuracy }) : null,
+    ]
+      .filter(Boolean)
+      .join(" ");
+    enqueue(store, {
+      categoryCode: category(),
+      channel: "grid_patrol",
+      title: (text.split("\n")[0] ?? text).slice(0, 40),
+      description: text,
+      // The grid's unit (a village's own grid) or the worker's own unit.
+      locationCode: grid?.scopeCode ?? props.me.tenant!.code,
+      address: where ? where.slice(0, 200) : null,
+      peopleCount: 1,
+      groupDispute: false,
+      riskGrade: "none",
+      difficulty: "simple",
+      parties: [{ role: "applicant", kind: "person", name: props.me.displayName }],
+    });
+    setDescription("");
+    setPosition(null);
+    refresh();
+    void sendAll();
+  };
+
+  return (
+    <div class="field-report">
+      <h1 class="field-title">{t("field.title")}</h1>
+      <p class={online() ? "field-net field-net-on" : "field-net field-net-off"} role="status">
+        {online() ? t("field.online") : t("field.offline")}
+      </p>
+      <form class="field-form" onSubmit={submit} noValidate>
+        <label class="field-label-lg" for="field-category">
+          {t("field.category")}
+        </label>
+        <select
+          id="field-category"
+          class="field-control"
+          value={category()}
+          onChange={(e) => setCategory(e.currentTarget.value)}
+        >
+          <option value="">{t("field.pickCategory")}</option>
+          <For each={categoryOptions()}>{(c) => <option value={c.value}>{c.label}</option>}</For>
+        </select>
+        <label class="field-label-lg" for="field-description">
+          {t("field.description")}
+        </label>
+        <textarea
+          id="field-description"
+          class="field-control field-textarea"
+          rows={5}
+          maxLength={5000}
+          value={description()}
+          onInput={(e) => setDescription(e.currentTarget.value)}
+          placeholder={t("field.descriptionHint")}
+        />
+        <Show when={ownGrids().length > 0}>
+          <label class="field-label-lg" for="field-grid">
+            {t("field.grid")}
+          </label>
+          <select
+            id="field-grid"
+            class="field-control"
+            value={gridId()}
+            onChange={(e) => setGridId(e.currentTarget.value)}
+          >
+            <option value="">{t("field.noGrid")}</option>
+            <For each={ownGrids()}>{(g) => <option value={g.id}>{`${g.name}（${g.code}）`}</option>}</For>
+          </select>
+        </Show>
+        <button type="button" class="field-button field-button-secondary" onClick={locate} disabled={locating()}>
+          {locating() ? t("field.locating") : t("field.locate")}
+        </button>
+        <Show when={position()}>
+          {(p) => (
+            <p class="field-position">
+              {t("field.positionText", { lat: p().lat.toFixed(5), lng: p().lng.toFixed(5), m: p().accuracy })}
+            </p>
+          )}
+        </Show>
+        <Show when={problem()}>
+          <p class="field-problem" role="alert">
+            {problem()}
+          </p>
+        </Show>
+        <button type="submit" class="field-button field-button-primary">
+          {t("field.submit")}
+        </button>
+      </form>
+
+      <section class="field-queue" aria-labelledby="field-queue-title">
+        <h2 id="field-queue-title" class="field-subtitle">
+          {t("field.queued", { n: state().queued.length })}
+        </h2>
+        <Show when={state().queued.length > 0}>
+          <p class="field-hint">{t("field.queuedHint")}</p>
+          <ul class="field-list" data-testid="field-queued">
+            <For each={state().queued}>
+              {(r) => (
+                <li>
+                  <strong>{r.input.title}</strong> <span class="field-hint">{formatDateTime(r.filedAt)}</span>
+                  <Show when={r.refused}>
+                    <p class="field-problem">{r.refused}</p>
+                    <button
+                      type="button"
+                      class="field-button field-button-secondary"
+                      onClick={() => {
+                        discard(store, r.key);
+                        refresh();
+                      }}
+                    >
+                      {t("field.discard")}
+                    </button>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+        <h2 class="field-subtitle">{t("field.sent")}</h2>
+        <ul class="field-list" data-testid="field-sent">
+          <For each={state().sent}>
+            {(s) => (
+              <li>
+                <code>{s.code}</code> {s.title}
+              </li>
+            )}
+          </For>
+        </ul>
+      </section>
+    </div>
+  );
+}
