@@ -1,8 +1,9 @@
-import { type Accessor, For, type JSX, Show } from "solid-js";
+import { type Accessor, createEffect, createSignal, For, type JSX, Show } from "solid-js";
 import { t } from "../i18n.ts";
 import { Button } from "../ui/button.tsx";
 import { cx } from "../ui/cx.ts";
 import { Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { TextField } from "../ui/text-field.tsx";
 import { Forbidden, PageHeader } from "./page.tsx";
 
 /**
@@ -159,5 +160,45 @@ export function FormFooter(props: { onCancel: () => void; pending: boolean; subm
         {props.submitLabel ?? t("common.save")}
       </Button>
     </DialogFooter>
+  );
+}
+
+/**
+ * A search field with its button (搜索): `onSearch` receives the trimmed text on submit.
+ * `value` sets the text from outside (a saved view applied); typing does not search yet.
+ */
+export function SearchBox(props: {
+  label: string;
+  placeholder?: string;
+  hideLabel?: boolean;
+  class?: string;
+  fieldClass?: string;
+  value?: string;
+  primary?: boolean;
+  onSearch: (q: string) => void;
+}) {
+  const [text, setText] = createSignal(props.value ?? "");
+  createEffect(() => setText(props.value ?? ""));
+  return (
+    <form
+      class={props.class ?? "inline-search"}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSearch(text().trim());
+      }}
+    >
+      <TextField
+        label={props.label}
+        hideLabel={props.hideLabel}
+        type="search"
+        value={text()}
+        onChange={setText}
+        placeholder={props.placeholder}
+        class={props.fieldClass}
+      />
+      <Button type="submit" size={props.primary ? undefined : "sm"} variant={props.primary ? "primary" : undefined}>
+        {t("common.search")}
+      </Button>
+    </form>
   );
 }

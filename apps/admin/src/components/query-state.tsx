@@ -19,7 +19,8 @@ export interface QueryStateProps<D, T> {
   /** When the data counts as empty; by default an empty list. */
   isEmpty?: (data: T) => boolean;
   loading?: JSX.Element;
-  children: (data: Accessor<T>) => JSX.Element;
+  /** The data view: elements, or a function of the data when the view reads it. */
+  children: JSX.Element | ((data: Accessor<T>) => JSX.Element);
 }
 
 /** The four states of a load in one place: loading, the server's error with a retry, empty, or the data. */
@@ -42,7 +43,13 @@ export function QueryState(props: QueryStateProps<unknown, unknown>): JSX.Elemen
         <LoadError error={props.query.error} retry={() => props.query.refetch()} />
       </Match>
       <Match when={empty()}>{typeof props.empty === "string" ? <p class="muted">{props.empty}</p> : props.empty}</Match>
-      <Match when={value() !== undefined}>{props.children(value)}</Match>
+      <Match when={value() !== undefined}>
+        {(() => {
+          // Read here, inside the match: the view is built only once there is data.
+          const view = props.children;
+          return typeof view === "function" ? view(value) : view;
+        })()}
+      </Match>
     </Switch>
   );
 }

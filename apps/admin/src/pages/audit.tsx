@@ -45,60 +45,56 @@ function AuditList() {
       <PageHeader title={t("audit.title")} intro={t("audit.intro")} />
       <section class="card">
         <QueryState query={audit} empty={t("common.none")} isEmpty={() => rows().length === 0}>
-          {() => (
-            <>
-              <DataTable
-                class="table-dense"
-                caption={t("audit.title")}
-                columns={[
-                  { label: t("audit.at") },
-                  { label: t("audit.kind") },
-                  { label: t("audit.scope") },
-                  { label: t("audit.actor") },
-                  { label: t("audit.subject") },
-                  { label: t("audit.ip") },
-                  { label: t("audit.detail") },
-                ]}
-                rows={rows()}
-              >
-                {(line) => (
-                  <tr>
-                    <td class="nowrap small">{formatDateTime(line.at)}</td>
-                    <td>
-                      <Badge
-                        tone={
-                          line.kind === "auth.locked" || line.kind === "auth.login_failed"
-                            ? "warning"
-                            : line.kind.endsWith("suspended") || line.kind.endsWith("disabled")
-                              ? "danger"
-                              : "neutral"
-                        }
-                        title={line.kind}
-                      >
-                        {auditKindName(line.kind)}
-                      </Badge>
-                    </td>
-                    <td class="mono small">{line.scopeCode === "!" ? t("audit.system") : line.scopeCode}</td>
-                    <td class="small" title={line.actorId ?? undefined}>
-                      {line.actorName ? `${line.actorName}（${line.actorUsername}）` : shortId(line.actorId)}
-                    </td>
-                    <td class="mono small" title={line.subjectId ?? undefined}>
-                      {line.subjectId && line.subjectId.length > 24 ? shortId(line.subjectId) : line.subjectId}
-                    </td>
-                    <td class="mono small">{line.ip}</td>
-                    <td class="mono small detail-cell">{detailText(line.detail)}</td>
-                  </tr>
-                )}
-              </DataTable>
-              <div class="table-foot">
-                <Show when={audit.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
-                  <Button size="sm" disabled={audit.isFetchingNextPage} onClick={() => audit.fetchNextPage()}>
-                    {audit.isFetchingNextPage ? t("app.loading") : t("common.older")}
-                  </Button>
-                </Show>
-              </div>
-            </>
-          )}
+          <DataTable
+            class="table-dense"
+            caption={t("audit.title")}
+            columns={[
+              { label: t("audit.at") },
+              { label: t("audit.kind") },
+              { label: t("audit.scope") },
+              { label: t("audit.actor") },
+              { label: t("audit.subject") },
+              { label: t("audit.ip") },
+              { label: t("audit.detail") },
+            ]}
+            rows={rows()}
+          >
+            {(line) => (
+              <tr>
+                <td class="nowrap small">{formatDateTime(line.at)}</td>
+                <td>
+                  <Badge
+                    tone={
+                      line.kind === "auth.locked" || line.kind === "auth.login_failed"
+                        ? "warning"
+                        : line.kind.endsWith("suspended") || line.kind.endsWith("disabled")
+                          ? "danger"
+                          : "neutral"
+                    }
+                    title={line.kind}
+                  >
+                    {auditKindName(line.kind)}
+                  </Badge>
+                </td>
+                <td class="mono small">{line.scopeCode === "!" ? t("audit.system") : line.scopeCode}</td>
+                <td class="small" title={line.actorId ?? undefined}>
+                  {line.actorName ? `${line.actorName}（${line.actorUsername}）` : shortId(line.actorId)}
+                </td>
+                <td class="mono small" title={line.subjectId ?? undefined}>
+                  {line.subjectId && line.subjectId.length > 24 ? shortId(line.subjectId) : line.subjectId}
+                </td>
+                <td class="mono small">{line.ip}</td>
+                <td class="mono small detail-cell">{detailText(line.detail)}</td>
+              </tr>
+            )}
+          </DataTable>
+          <div class="table-foot">
+            <Show when={audit.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
+              <Button size="sm" disabled={audit.isFetchingNextPage} onClick={() => audit.fetchNextPage()}>
+                {audit.isFetchingNextPage ? t("app.loading") : t("common.older")}
+              </Button>
+            </Show>
+          </div>
         </QueryState>
       </section>
     </>

@@ -21,7 +21,7 @@ import {
   StatusBadge,
   stateName,
 } from "../components/case-common.tsx";
-import { DataTable } from "../components/config-page.tsx";
+import { DataTable, SearchBox } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -107,11 +107,9 @@ function LiaisonNotice() {
 
 function Inbox(props: { me: Me }) {
   const [filters, setFilters] = createSignal<CaseFilters>(EMPTY);
-  const [text, setText] = createSignal("");
   const set = (patch: Partial<CaseFilters>) => setFilters({ ...filters(), ...patch });
   const apply = (next: CaseFilters) => {
     setFilters(next);
-    setText(next.q ?? "");
   };
 
   const cases = createInfiniteQuery(() => ({
@@ -239,24 +237,13 @@ function Inbox(props: { me: Me }) {
               onChange={(v) => set({ unitCode: opt(v) })}
             />
           </Show>
-          <form
+          <SearchBox
             class="inline-search filter-search"
-            onSubmit={(e) => {
-              e.preventDefault();
-              set({ q: text().trim() || undefined });
-            }}
-          >
-            <TextField
-              label={t("cases.inbox.search")}
-              type="search"
-              value={text()}
-              onChange={setText}
-              placeholder={t("cases.inbox.searchPlaceholder")}
-            />
-            <Button type="submit" size="sm">
-              {t("common.search")}
-            </Button>
-          </form>
+            label={t("cases.inbox.search")}
+            placeholder={t("cases.inbox.searchPlaceholder")}
+            value={filters().q ?? ""}
+            onSearch={(q) => set({ q: q || undefined })}
+          />
         </div>
         <div class="filter-foot">
           <Button size="sm" variant="ghost" onClick={() => apply(EMPTY)}>
@@ -271,63 +258,59 @@ function Inbox(props: { me: Me }) {
           {t("cases.inbox.table")}
         </h2>
         <QueryState query={cases} empty={t("cases.inbox.empty")} isEmpty={() => rows().length === 0}>
-          {() => (
-            <>
-              <div class="table-scroll">
-                <DataTable
-                  class="case-table"
-                  caption={t("cases.inbox.table")}
-                  columns={[
-                    { label: t("cases.code") },
-                    { label: t("cases.title") },
-                    { label: t("cases.category") },
-                    { label: t("cases.status") },
-                    { label: t("cases.risk") },
-                    { label: t("cases.deadline") },
-                    { label: t("cases.peopleCount"), class: "num" },
-                    { label: t("cases.unit") },
-                    { label: t("cases.registeredAt") },
-                  ]}
-                  rows={rows()}
-                >
-                  {(row) => (
-                    <tr>
-                      <td class="mono nowrap">
-                        <A href={`/cases/${row.id}`}>{row.code}</A>
-                      </td>
-                      <td>{row.title}</td>
-                      <td>{categoryName(row.categoryCode, row.categoryName)}</td>
-                      <td>
-                        <StatusBadge state={row.status} />
-                      </td>
-                      <td>
-                        <div class="badge-row">
-                          <RiskBadge grade={row.riskGrade} />
-                          <Show when={row.groupDispute}>
-                            <GroupBadge />
-                          </Show>
-                        </div>
-                      </td>
-                      <td>
-                        <DeadlineChip colour={row.deadlineColour} dueAt={row.nextDueAt} />
-                      </td>
-                      <td class="num">{row.peopleCount}</td>
-                      <td>{row.unitName}</td>
-                      <td class="nowrap">{formatDateTime(row.registeredAt)}</td>
-                    </tr>
-                  )}
-                </DataTable>
-              </div>
-              <div class="table-foot">
-                <span class="muted small">{t("cases.inbox.count", { n: rows().length })}</span>
-                <Show when={cases.hasNextPage}>
-                  <Button size="sm" disabled={cases.isFetchingNextPage} onClick={() => cases.fetchNextPage()}>
-                    {cases.isFetchingNextPage ? t("app.loading") : t("common.loadMore")}
-                  </Button>
-                </Show>
-              </div>
-            </>
-          )}
+          <div class="table-scroll">
+            <DataTable
+              class="case-table"
+              caption={t("cases.inbox.table")}
+              columns={[
+                { label: t("cases.code") },
+                { label: t("cases.title") },
+                { label: t("cases.category") },
+                { label: t("cases.status") },
+                { label: t("cases.risk") },
+                { label: t("cases.deadline") },
+                { label: t("cases.peopleCount"), class: "num" },
+                { label: t("cases.unit") },
+                { label: t("cases.registeredAt") },
+              ]}
+              rows={rows()}
+            >
+              {(row) => (
+                <tr>
+                  <td class="mono nowrap">
+                    <A href={`/cases/${row.id}`}>{row.code}</A>
+                  </td>
+                  <td>{row.title}</td>
+                  <td>{categoryName(row.categoryCode, row.categoryName)}</td>
+                  <td>
+                    <StatusBadge state={row.status} />
+                  </td>
+                  <td>
+                    <div class="badge-row">
+                      <RiskBadge grade={row.riskGrade} />
+                      <Show when={row.groupDispute}>
+                        <GroupBadge />
+                      </Show>
+                    </div>
+                  </td>
+                  <td>
+                    <DeadlineChip colour={row.deadlineColour} dueAt={row.nextDueAt} />
+                  </td>
+                  <td class="num">{row.peopleCount}</td>
+                  <td>{row.unitName}</td>
+                  <td class="nowrap">{formatDateTime(row.registeredAt)}</td>
+                </tr>
+              )}
+            </DataTable>
+          </div>
+          <div class="table-foot">
+            <span class="muted small">{t("cases.inbox.count", { n: rows().length })}</span>
+            <Show when={cases.hasNextPage}>
+              <Button size="sm" disabled={cases.isFetchingNextPage} onClick={() => cases.fetchNextPage()}>
+                {cases.isFetchingNextPage ? t("app.loading") : t("common.loadMore")}
+              </Button>
+            </Show>
+          </div>
         </QueryState>
       </section>
     </>

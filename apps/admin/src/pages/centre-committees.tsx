@@ -1,6 +1,7 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { committeeInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, For, Show } from "solid-js";
-import { trpc } from "../api.ts";
+import { type Inputs, trpc } from "../api.ts";
 import {
   CentreHeader,
   CentreSection,
@@ -12,7 +13,6 @@ import {
   centrePage,
   committeeFieldName,
   committeeRoleName,
-  createFieldErrors,
   FormError,
   gradeName,
   joinList,
@@ -21,6 +21,7 @@ import {
 import { actionsColumn, DataTable, FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
@@ -56,63 +57,56 @@ function CommitteesView() {
       />
       <CentreSection id="committees-title" title={centre.current()?.name ?? ""}>
         <QueryState query={committees} empty={t("centre.com.empty")} isEmpty={() => rows().length === 0}>
-          {() => (
-            <>
-              <p class="muted small">{t("centre.com.count", { n: rows().length })}</p>
-              <DataTable
-                class="centre-table"
-                caption={t("centre.com.title")}
-                columns={[
-                  { label: t("centre.com.field") },
-                  { label: t("centre.com.name") },
-                  { label: t("centre.com.members") },
-                  actionsColumn(centre.canConfigure()),
-                ]}
-                rows={rows()}
-              >
-                {(c) => (
-                  <tr classList={{ "row-inactive": !c.active }}>
-                    <td>
-                      <Badge tone="info">{committeeFieldName(c.field)}</Badge>
-                    </td>
-                    <td>
-                      <span class="cell-title">{c.name}</span>
-                      <Show when={!c.active}>
-                        {" "}
-                        <Badge tone="danger">{t("centre.inactive")}</Badge>
-                      </Show>
-                    </td>
-                    <td>
-                      <Show
-                        when={c.members.length > 0}
-                        fallback={<span class="muted">{t("centre.com.noMembers")}</span>}
-                      >
-                        <ul class="plain-list">
-                          <For each={COMMITTEE_ROLES.filter((role) => membersOf(c, role).length > 0)}>
-                            {(role) => (
-                              <li>
-                                <span class="muted">{committeeRoleName(role)}：</span>
-                                {joinList(membersOf(c, role).map((m) => m.name))}
-                              </li>
-                            )}
-                          </For>
-                        </ul>
-                      </Show>
-                    </td>
-                    <Show when={centre.canConfigure()}>
-                      <td class="col-actions">
-                        <RowAction
-                          label={t("centre.edit")}
-                          ariaLabel={t("centre.editLabel", { name: c.name })}
-                          onClick={() => setEditing(c)}
-                        />
-                      </td>
-                    </Show>
-                  </tr>
-                )}
-              </DataTable>
-            </>
-          )}
+          <p class="muted small">{t("centre.com.count", { n: rows().length })}</p>
+          <DataTable
+            class="centre-table"
+            caption={t("centre.com.title")}
+            columns={[
+              { label: t("centre.com.field") },
+              { label: t("centre.com.name") },
+              { label: t("centre.com.members") },
+              actionsColumn(centre.canConfigure()),
+            ]}
+            rows={rows()}
+          >
+            {(c) => (
+              <tr classList={{ "row-inactive": !c.active }}>
+                <td>
+                  <Badge tone="info">{committeeFieldName(c.field)}</Badge>
+                </td>
+                <td>
+                  <span class="cell-title">{c.name}</span>
+                  <Show when={!c.active}>
+                    {" "}
+                    <Badge tone="danger">{t("centre.inactive")}</Badge>
+                  </Show>
+                </td>
+                <td>
+                  <Show when={c.members.length > 0} fallback={<span class="muted">{t("centre.com.noMembers")}</span>}>
+                    <ul class="plain-list">
+                      <For each={COMMITTEE_ROLES.filter((role) => membersOf(c, role).length > 0)}>
+                        {(role) => (
+                          <li>
+                            <span class="muted">{committeeRoleName(role)}：</span>
+                            {joinList(membersOf(c, role).map((m) => m.name))}
+                          </li>
+                        )}
+                      </For>
+                    </ul>
+                  </Show>
+                </td>
+                <Show when={centre.canConfigure()}>
+                  <td class="col-actions">
+                    <RowAction
+                      label={t("centre.edit")}
+                      ariaLabel={t("centre.editLabel", { name: c.name })}
+                      onClick={() => setEditing(c)}
+                    />
+                  </td>
+                </Show>
+              </tr>
+            )}
+          </DataTable>
         </QueryState>
       </CentreSection>
       <FormDialog
@@ -132,8 +126,6 @@ function CommitteesView() {
 function CommitteeForm(props: { committee: Committee | undefined; onClose: () => void }) {
   const queryClient = useQueryClient();
   const c = props.committee;
-  const [name, setName] = createSignal(c?.name ?? "");
-  const [field, setField] = createSignal<CommitteeField>(c?.field ?? "joint");
   const [active, setActive] = createSignal(c?.active ?? true);
   const [members, setMembers] = createSignal<{ mediatorId: string; role: CommitteeRole }[]>(
     (c?.members ?? []).map((m) => ({ mediatorId: m.mediatorId, role: m.role })),
@@ -156,54 +148,45 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
   };
   const roleOf = (id: string) => members().find((m) => m.mediatorId === id)?.role;
   const save = createMutation(() => ({
-    mutationFn: () =>
-      trpc.centre.saveCommittee.mutate({
-        id: c?.id,
-        version: c?.version,
-        name: name().trim(),
-        field: field(),
-        active: active(),
-        members: members(),
-      }),
+    mutationFn: (input: Inputs["centre"]["saveCommittee"]) => trpc.centre.saveCommittee.mutate(input),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["centre.committees"] });
       notify(c ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
       props.onClose();
     },
   }));
-  const fields = createFieldErrors({
-    check: () => ({
-      name: !name().trim()
-        ? t("centre.required")
-        : name().trim().length > 60
-          ? t("centre.tooLong", { n: 60 })
-          : undefined,
+  const form = createSchemaForm({
+    schema: committeeInput,
+    initial: { name: c?.name ?? "", field: (c?.field ?? "joint") as CommitteeField },
+    toInput: (d) => ({
+      id: c?.id,
+      version: c?.version,
+      name: d.name,
+      field: d.field,
+      active: active(),
+      members: members(),
     }),
-    serverError: () => save.error,
+    serverError: (): unknown => save.error,
   });
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    if (fields.submit()) save.mutate();
+    const input = form.submit();
+    if (input) save.mutate(input);
   };
   return (
     <form class="form" onSubmit={submit} noValidate>
       <div class="field-row">
         <TextField
           label={t("centre.com.name")}
-          value={name()}
-          onChange={(v) => {
-            setName(v);
-            fields.touch("name");
-          }}
+          {...form.text("name")}
           description={t("centre.com.nameHint")}
-          error={fields.error("name")}
           required
         />
         <Select
           label={t("centre.com.field")}
           options={COMMITTEE_FIELDS.map((f) => ({ value: f, label: committeeFieldName(f) }))}
-          value={field()}
-          onChange={(v) => v && setField(v as CommitteeField)}
+          value={form.draft.field}
+          onChange={(v) => v && form.set("field", v as CommitteeField)}
         />
       </div>
       <fieldset class="fieldset">
@@ -250,7 +233,7 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
       <Show when={c}>
         <Checkbox label={t("centre.com.active")} checked={active()} onChange={setActive} />
       </Show>
-      <FormError error={save.error} known={(p) => p === "name"} text={errorText} />
+      <FormError error={save.error} known={form.known} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );

@@ -73,95 +73,89 @@ function DepartmentsView() {
         onAdd={() => setEditing("new")}
       />
       <QueryState query={list}>
-        {() => (
-          <>
-            <p class="centre-summary">
-              {t("centre.dept.summary", {
-                permanent: of("permanent").length,
-                rotating: of("rotating").length,
-                onCall: of("on_call").length,
-              })}
-            </p>
-            <For each={RESIDENCIES}>
-              {(residency) => (
-                <CentreSection
-                  id={`dept-${residency}`}
-                  title={t("centre.dept.group", { name: residencyName(residency), n: of(residency).length })}
-                >
-                  <Show
-                    when={of(residency).length > 0}
-                    fallback={<p class="muted">{t("centre.dept.empty", { name: residencyName(residency) })}</p>}
-                  >
-                    <table class="table centre-table">
-                      <caption class="sr-only">
-                        {t("centre.dept.groupCaption", { name: residencyName(residency) })}
-                      </caption>
-                      <thead>
+        <p class="centre-summary">
+          {t("centre.dept.summary", {
+            permanent: of("permanent").length,
+            rotating: of("rotating").length,
+            onCall: of("on_call").length,
+          })}
+        </p>
+        <For each={RESIDENCIES}>
+          {(residency) => (
+            <CentreSection
+              id={`dept-${residency}`}
+              title={t("centre.dept.group", { name: residencyName(residency), n: of(residency).length })}
+            >
+              <Show
+                when={of(residency).length > 0}
+                fallback={<p class="muted">{t("centre.dept.empty", { name: residencyName(residency) })}</p>}
+              >
+                <table class="table centre-table">
+                  <caption class="sr-only">{t("centre.dept.groupCaption", { name: residencyName(residency) })}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("centre.dept.colName")}</th>
+                      <th scope="col">{t("centre.dept.colResidency")}</th>
+                      <th scope="col">{t("centre.dept.colContact")}</th>
+                      <th scope="col">{t("centre.dept.colSchedule")}</th>
+                      <th scope="col">{t("centre.dept.colLiaisons")}</th>
+                      <Show when={centre.canConfigure()}>
+                        <th scope="col" class="col-actions">
+                          {t("common.actions")}
+                        </th>
+                      </Show>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={of(residency)}>
+                      {(s) => (
                         <tr>
-                          <th scope="col">{t("centre.dept.colName")}</th>
-                          <th scope="col">{t("centre.dept.colResidency")}</th>
-                          <th scope="col">{t("centre.dept.colContact")}</th>
-                          <th scope="col">{t("centre.dept.colSchedule")}</th>
-                          <th scope="col">{t("centre.dept.colLiaisons")}</th>
+                          <td>
+                            <div class="cell-title">{s.name}</div>
+                            <div class="muted small">{s.kindName}</div>
+                          </td>
+                          <td>
+                            <div class="badge-row">
+                              <ResidencyBadge residency={s.residency} />
+                              <Show when={!s.active}>
+                                <Badge tone="danger">{t("centre.inactive")}</Badge>
+                              </Show>
+                            </div>
+                          </td>
+                          <td>
+                            <div>{s.contactName ?? ""}</div>
+                            <div class="mono small">{s.contactPhone ?? ""}</div>
+                          </td>
+                          <td>
+                            <Presence stationing={s} />
+                          </td>
+                          <td>{joinList(s.liaisons.map((l) => l.displayName))}</td>
                           <Show when={centre.canConfigure()}>
-                            <th scope="col" class="col-actions">
-                              {t("common.actions")}
-                            </th>
+                            <td class="col-actions">
+                              <div class="row-actions">
+                                <RowAction
+                                  label={t("centre.edit")}
+                                  ariaLabel={t("centre.editLabel", { name: s.name })}
+                                  onClick={() => setEditing(s)}
+                                />
+                                <RowAction
+                                  label={t("centre.dept.remove")}
+                                  ariaLabel={t("centre.dept.removeLabel", { name: s.name })}
+                                  onClick={() => setRemoving(s)}
+                                  danger
+                                />
+                              </div>
+                            </td>
                           </Show>
                         </tr>
-                      </thead>
-                      <tbody>
-                        <For each={of(residency)}>
-                          {(s) => (
-                            <tr>
-                              <td>
-                                <div class="cell-title">{s.name}</div>
-                                <div class="muted small">{s.kindName}</div>
-                              </td>
-                              <td>
-                                <div class="badge-row">
-                                  <ResidencyBadge residency={s.residency} />
-                                  <Show when={!s.active}>
-                                    <Badge tone="danger">{t("centre.inactive")}</Badge>
-                                  </Show>
-                                </div>
-                              </td>
-                              <td>
-                                <div>{s.contactName ?? ""}</div>
-                                <div class="mono small">{s.contactPhone ?? ""}</div>
-                              </td>
-                              <td>
-                                <Presence stationing={s} />
-                              </td>
-                              <td>{joinList(s.liaisons.map((l) => l.displayName))}</td>
-                              <Show when={centre.canConfigure()}>
-                                <td class="col-actions">
-                                  <div class="row-actions">
-                                    <RowAction
-                                      label={t("centre.edit")}
-                                      ariaLabel={t("centre.editLabel", { name: s.name })}
-                                      onClick={() => setEditing(s)}
-                                    />
-                                    <RowAction
-                                      label={t("centre.dept.remove")}
-                                      ariaLabel={t("centre.dept.removeLabel", { name: s.name })}
-                                      onClick={() => setRemoving(s)}
-                                      danger
-                                    />
-                                  </div>
-                                </td>
-                              </Show>
-                            </tr>
-                          )}
-                        </For>
-                      </tbody>
-                    </table>
-                  </Show>
-                </CentreSection>
-              )}
-            </For>
-          </>
-        )}
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </Show>
+            </CentreSection>
+          )}
+        </For>
       </QueryState>
 
       <FormDialog

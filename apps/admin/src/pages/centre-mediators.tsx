@@ -18,7 +18,7 @@ import {
   specialtyName,
   splitList,
 } from "../components/centre.tsx";
-import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { FormDialog, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
 import { errorText, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -46,7 +46,6 @@ function MediatorsView() {
   const canConfigure = () => can(me(), "centre.configure");
   const [specialty, setSpecialty] = createSignal<Specialty | null>(null);
   const [grade, setGrade] = createSignal<Grade | null>(null);
-  const [text, setText] = createSignal("");
   const [q, setQ] = createSignal("");
   const [includeSubtree, setIncludeSubtree] = createSignal(false);
   const [includeInactive, setIncludeInactive] = createSignal(false);
@@ -96,24 +95,12 @@ function MediatorsView() {
           value={grade() ?? ALL}
           onChange={(v) => setGrade(v && v !== ALL ? (v as Grade) : null)}
         />
-        <form
+        <SearchBox
           class="inline-search mediator-search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQ(text().trim());
-          }}
-        >
-          <TextField
-            label={t("centre.med.search")}
-            type="search"
-            value={text()}
-            onChange={setText}
-            placeholder={t("centre.med.name")}
-          />
-          <Button type="submit" size="sm">
-            {t("common.search")}
-          </Button>
-        </form>
+          label={t("centre.med.search")}
+          placeholder={t("centre.med.name")}
+          onSearch={setQ}
+        />
         <div class="mediator-toggles">
           <Checkbox label={t("centre.med.includeSubtree")} checked={includeSubtree()} onChange={setIncludeSubtree} />
           <Checkbox label={t("centre.med.includeInactive")} checked={includeInactive()} onChange={setIncludeInactive} />
@@ -121,85 +108,81 @@ function MediatorsView() {
       </search>
       <CentreSection id="pool-title" title={t("centre.med.title")}>
         <QueryState query={mediators} empty={t("centre.med.empty")} isEmpty={() => rows().length === 0}>
-          {() => (
-            <>
-              <p class="muted small" aria-live="polite">
-                {t("centre.med.count", { n: rows().length })}
-                <Show when={rows().length >= 200}> · {t("centre.med.limit")}</Show>
-              </p>
-              <table class="table centre-table" aria-busy={mediators.isFetching}>
-                <caption class="sr-only">{t("centre.med.title")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("centre.med.name")}</th>
-                    <th scope="col">{t("centre.med.grade")}</th>
-                    <th scope="col">{t("centre.med.specialties")}</th>
-                    <th scope="col">{t("centre.med.affiliation")}</th>
-                    <th scope="col">{t("centre.med.colQualifications")}</th>
-                    <th scope="col">{t("centre.med.pool")}</th>
+          <p class="muted small" aria-live="polite">
+            {t("centre.med.count", { n: rows().length })}
+            <Show when={rows().length >= 200}> · {t("centre.med.limit")}</Show>
+          </p>
+          <table class="table centre-table" aria-busy={mediators.isFetching}>
+            <caption class="sr-only">{t("centre.med.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("centre.med.name")}</th>
+                <th scope="col">{t("centre.med.grade")}</th>
+                <th scope="col">{t("centre.med.specialties")}</th>
+                <th scope="col">{t("centre.med.affiliation")}</th>
+                <th scope="col">{t("centre.med.colQualifications")}</th>
+                <th scope="col">{t("centre.med.pool")}</th>
+                <Show when={canConfigure()}>
+                  <th scope="col" class="col-actions">
+                    {t("common.actions")}
+                  </th>
+                </Show>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={rows()}>
+                {(m) => (
+                  <tr classList={{ "row-inactive": !m.active }}>
+                    <td>
+                      <div class="cell-title">{m.name}</div>
+                      <Show when={m.phone}>
+                        <div class="mono small muted">{m.phone}</div>
+                      </Show>
+                    </td>
+                    <td>
+                      <div class="badge-row">
+                        <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
+                        <Show when={!m.active}>
+                          <Badge tone="danger">{t("centre.inactive")}</Badge>
+                        </Show>
+                      </div>
+                    </td>
+                    <td>
+                      <div class="badge-row">
+                        <For each={m.specialties}>{(s) => <Badge tone="neutral">{specialtyName(s)}</Badge>}</For>
+                      </div>
+                    </td>
+                    <td>
+                      <div>{affiliationName(m.affiliation)}</div>
+                      <Show when={m.affiliationName}>
+                        <div class="muted small">{m.affiliationName}</div>
+                      </Show>
+                    </td>
+                    <td class="small">{joinList(m.qualifications)}</td>
+                    <td>
+                      <div class="badge-row">
+                        <span>{m.poolName}</span>
+                        <Show when={m.own}>
+                          <Badge tone="success">{t("centre.med.own")}</Badge>
+                        </Show>
+                      </div>
+                    </td>
                     <Show when={canConfigure()}>
-                      <th scope="col" class="col-actions">
-                        {t("common.actions")}
-                      </th>
+                      <td class="col-actions">
+                        <Show when={m.own}>
+                          <RowAction
+                            label={t("centre.edit")}
+                            ariaLabel={t("centre.editLabel", { name: m.name })}
+                            onClick={() => setEditing(m)}
+                          />
+                        </Show>
+                      </td>
                     </Show>
                   </tr>
-                </thead>
-                <tbody>
-                  <For each={rows()}>
-                    {(m) => (
-                      <tr classList={{ "row-inactive": !m.active }}>
-                        <td>
-                          <div class="cell-title">{m.name}</div>
-                          <Show when={m.phone}>
-                            <div class="mono small muted">{m.phone}</div>
-                          </Show>
-                        </td>
-                        <td>
-                          <div class="badge-row">
-                            <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
-                            <Show when={!m.active}>
-                              <Badge tone="danger">{t("centre.inactive")}</Badge>
-                            </Show>
-                          </div>
-                        </td>
-                        <td>
-                          <div class="badge-row">
-                            <For each={m.specialties}>{(s) => <Badge tone="neutral">{specialtyName(s)}</Badge>}</For>
-                          </div>
-                        </td>
-                        <td>
-                          <div>{affiliationName(m.affiliation)}</div>
-                          <Show when={m.affiliationName}>
-                            <div class="muted small">{m.affiliationName}</div>
-                          </Show>
-                        </td>
-                        <td class="small">{joinList(m.qualifications)}</td>
-                        <td>
-                          <div class="badge-row">
-                            <span>{m.poolName}</span>
-                            <Show when={m.own}>
-                              <Badge tone="success">{t("centre.med.own")}</Badge>
-                            </Show>
-                          </div>
-                        </td>
-                        <Show when={canConfigure()}>
-                          <td class="col-actions">
-                            <Show when={m.own}>
-                              <RowAction
-                                label={t("centre.edit")}
-                                ariaLabel={t("centre.editLabel", { name: m.name })}
-                                onClick={() => setEditing(m)}
-                              />
-                            </Show>
-                          </td>
-                        </Show>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </>
-          )}
+                )}
+              </For>
+            </tbody>
+          </table>
         </QueryState>
       </CentreSection>
       <FormDialog

@@ -1,5 +1,6 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
+import { roomInput } from "@zongzhi/api/schemas/centre";
 import { addDays, chinaToday, isIsoDate } from "@zongzhi/domain/calendar";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
@@ -31,6 +32,7 @@ import {
 import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -76,64 +78,60 @@ function RoomsView() {
         onAdd={() => setEditing("new")}
       />
       <QueryState query={rooms}>
-        {() => (
-          <>
-            <div class="rooms-layout">
-              <div class="rooms-areas">
-                <For each={AREAS}>
-                  {(area) => (
-                    <CentreSection
-                      id={`area-${area}`}
-                      title={areaName(area)}
-                      actions={<span class="muted small">{t("centre.room.count", { n: inArea(area).length })}</span>}
-                    >
-                      <Show
-                        when={inArea(area).length > 0}
-                        fallback={<p class="muted small">{t("centre.room.emptyArea")}</p>}
-                      >
-                        <ul class="room-list">
-                          <For each={inArea(area)}>
-                            {(room) => (
-                              <RoomCard
-                                room={room}
-                                selected={selected()?.id === room.id}
-                                canEdit={centre.canConfigure()}
-                                onSelect={() => setParams({ room: room.id })}
-                                onEdit={() => setEditing(room)}
-                              />
-                            )}
-                          </For>
-                        </ul>
-                      </Show>
-                    </CentreSection>
-                  )}
-                </For>
-              </div>
-              <div class="rooms-timeline">
-                <Show
-                  when={selected()}
-                  keyed
-                  fallback={
-                    <section class="card">
-                      <p class="muted">{t("centre.booking.pickRoom")}</p>
-                    </section>
-                  }
+        <div class="rooms-layout">
+          <div class="rooms-areas">
+            <For each={AREAS}>
+              {(area) => (
+                <CentreSection
+                  id={`area-${area}`}
+                  title={areaName(area)}
+                  actions={<span class="muted small">{t("centre.room.count", { n: inArea(area).length })}</span>}
                 >
-                  {(room) => (
-                    <BookingTimeline
-                      room={room}
-                      date={date()}
-                      setDate={(d) => setParams({ date: d })}
-                      tenantId={centre.tenantId()}
-                      centreId={centre.current()?.id ?? ""}
-                      canBook={centre.isOwn() && can(me(), "booking.manage") && room.active}
-                    />
-                  )}
-                </Show>
-              </div>
-            </div>
-          </>
-        )}
+                  <Show
+                    when={inArea(area).length > 0}
+                    fallback={<p class="muted small">{t("centre.room.emptyArea")}</p>}
+                  >
+                    <ul class="room-list">
+                      <For each={inArea(area)}>
+                        {(room) => (
+                          <RoomCard
+                            room={room}
+                            selected={selected()?.id === room.id}
+                            canEdit={centre.canConfigure()}
+                            onSelect={() => setParams({ room: room.id })}
+                            onEdit={() => setEditing(room)}
+                          />
+                        )}
+                      </For>
+                    </ul>
+                  </Show>
+                </CentreSection>
+              )}
+            </For>
+          </div>
+          <div class="rooms-timeline">
+            <Show
+              when={selected()}
+              keyed
+              fallback={
+                <section class="card">
+                  <p class="muted">{t("centre.booking.pickRoom")}</p>
+                </section>
+              }
+            >
+              {(room) => (
+                <BookingTimeline
+                  room={room}
+                  date={date()}
+                  setDate={(d) => setParams({ date: d })}
+                  tenantId={centre.tenantId()}
+                  centreId={centre.current()?.id ?? ""}
+                  canBook={centre.isOwn() && can(me(), "booking.manage") && room.active}
+                />
+              )}
+            </Show>
+          </div>
+        </div>
       </QueryState>
       <FormDialog
         target={editing()}
@@ -281,61 +279,57 @@ function BookingTimeline(props: {
         <strong>{dayLabel(props.date)}</strong> <span class="muted">{fullDate(props.date)}</span>
       </p>
       <QueryState query={bookings}>
-        {() => (
-          <>
-            <Show when={items().length === 0}>
-              <p class="muted small">{t("centre.booking.none")}</p>
-            </Show>
-            <div class="timeline" style={{ height: `${hours().length * HOUR_PX}px` }} aria-busy={bookings.isFetching}>
-              <ol class="timeline-hours" aria-label={t("centre.booking.hours")}>
-                <For each={hours()}>
-                  {(hour) => (
-                    <li class="timeline-hour" style={{ height: `${HOUR_PX}px` }}>
-                      <span class="timeline-hour-label">{clock(hour * 60)}</span>
-                    </li>
-                  )}
-                </For>
-              </ol>
-              <ol
-                class="timeline-bookings"
-                aria-label={t("centre.booking.list", { room: props.room.name, date: dayLabel(props.date) })}
-              >
-                <For each={items()}>
-                  {(item) => (
-                    <li
-                      class="booking-block"
-                      style={{
-                        top: `${((item.start - firstHour() * 60) / 60) * HOUR_PX}px`,
-                        height: `${Math.max(((item.end - item.start) / 60) * HOUR_PX, 24)}px`,
-                      }}
+        <Show when={items().length === 0}>
+          <p class="muted small">{t("centre.booking.none")}</p>
+        </Show>
+        <div class="timeline" style={{ height: `${hours().length * HOUR_PX}px` }} aria-busy={bookings.isFetching}>
+          <ol class="timeline-hours" aria-label={t("centre.booking.hours")}>
+            <For each={hours()}>
+              {(hour) => (
+                <li class="timeline-hour" style={{ height: `${HOUR_PX}px` }}>
+                  <span class="timeline-hour-label">{clock(hour * 60)}</span>
+                </li>
+              )}
+            </For>
+          </ol>
+          <ol
+            class="timeline-bookings"
+            aria-label={t("centre.booking.list", { room: props.room.name, date: dayLabel(props.date) })}
+          >
+            <For each={items()}>
+              {(item) => (
+                <li
+                  class="booking-block"
+                  style={{
+                    top: `${((item.start - firstHour() * 60) / 60) * HOUR_PX}px`,
+                    height: `${Math.max(((item.end - item.start) / 60) * HOUR_PX, 24)}px`,
+                  }}
+                >
+                  <div class="booking-text">
+                    <span class="booking-time">{timeText(item.start, item.end)}</span>
+                    <span class="booking-title">{item.booking.title}</span>
+                    <Show when={item.booking.mediators.length > 0}>
+                      <span class="booking-mediators">
+                        {t("centre.booking.with", { names: joinList(item.booking.mediators.map((m) => m.name)) })}
+                      </span>
+                    </Show>
+                  </div>
+                  <Show when={props.canBook}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      class="booking-cancel"
+                      aria-label={t("centre.booking.cancelLabel", { title: item.booking.title })}
+                      onClick={() => setCancelling(item.booking)}
                     >
-                      <div class="booking-text">
-                        <span class="booking-time">{timeText(item.start, item.end)}</span>
-                        <span class="booking-title">{item.booking.title}</span>
-                        <Show when={item.booking.mediators.length > 0}>
-                          <span class="booking-mediators">
-                            {t("centre.booking.with", { names: joinList(item.booking.mediators.map((m) => m.name)) })}
-                          </span>
-                        </Show>
-                      </div>
-                      <Show when={props.canBook}>
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          class="booking-cancel"
-                          aria-label={t("centre.booking.cancelLabel", { title: item.booking.title })}
-                          onClick={() => setCancelling(item.booking)}
-                        >
-                          {t("centre.booking.cancel")}
-                        </Button>
-                      </Show>
-                    </li>
-                  )}
-                </For>
-              </ol>
-            </div>
-          </>
-        )}
+                      {t("centre.booking.cancel")}
+                    </Button>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ol>
+        </div>
       </QueryState>
       <Dialog
         open={booking()}
@@ -510,14 +504,6 @@ function BookingForm(props: { room: Room; date: string; onBooked: (date: string)
 function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
   const queryClient = useQueryClient();
   const r = props.room;
-  const [name, setName] = createSignal(r?.name ?? "");
-  const [kind, setKind] = createSignal<RoomKind>(r?.kind ?? "general");
-  const [studioName, setStudioName] = createSignal(r?.studioName ?? "");
-  const [chiefId, setChiefId] = createSignal<string | null>(r?.chiefMediatorId ?? null);
-  const [capacity, setCapacity] = createSignal(String(r?.capacity ?? 10));
-  const [area, setArea] = createSignal<Area>(r?.area ?? "resolution");
-  const [location, setLocation] = createSignal(r?.location ?? "");
-  const [active, setActive] = createSignal(r?.active ?? true);
   const pool = createQuery(() => ({
     queryKey: ["centre.mediators", { activeOnly: true }],
     queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
@@ -525,7 +511,7 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
   const save = createMutation(() => ({
     mutationFn: (input: RoomInput) =>
       r
-        ? trpc.centre.editRoom.mutate({ ...input, id: r.id, version: r.version, active: active() })
+        ? trpc.centre.editRoom.mutate({ ...input, id: r.id, version: r.version, active: form.draft.active })
         : trpc.centre.createRoom.mutate(input),
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ["centre.rooms"] });
@@ -533,18 +519,28 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
       props.onClose();
     },
   }));
-  const max = (value: string, n: number) => (value.trim().length > n ? t("centre.tooLong", { n }) : undefined);
-  const fields = createFieldErrors({
-    check: () => {
-      const c = wholeNumber(capacity());
-      return {
-        name: !name().trim() ? t("centre.required") : max(name(), 40),
-        studioName: max(studioName(), 40),
-        capacity: c === null || c < 1 || c > 500 ? t("centre.room.capacityInvalid") : undefined,
-        location: max(location(), 60),
-      };
+  const form = createSchemaForm({
+    schema: roomInput,
+    initial: {
+      name: r?.name ?? "",
+      kind: (r?.kind ?? "general") as RoomKind,
+      studioName: r?.studioName ?? "",
+      chiefMediatorId: r?.chiefMediatorId ?? null,
+      capacity: String(r?.capacity ?? 10),
+      area: (r?.area ?? "resolution") as Area,
+      location: r?.location ?? "",
+      active: r?.active ?? true,
     },
-    serverError: () => save.error,
+    toInput: (d) => ({
+      name: d.name,
+      kind: d.kind,
+      studioName: d.studioName.trim() || null,
+      chiefMediatorId: d.chiefMediatorId,
+      capacity: wholeNumber(d.capacity) ?? Number.NaN,
+      area: d.area,
+      location: d.location.trim() || null,
+    }),
+    serverError: (): unknown => save.error,
   });
   const chiefOptions = () => [
     { value: "", label: t("centre.room.noChief") },
@@ -553,86 +549,58 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
       label: m.own ? `${m.name}（${gradeName(m.grade)}）` : `${m.name}（${gradeName(m.grade)} · ${m.poolName}）`,
     })),
   ];
-  const text = (setter: (v: string) => void, path: string) => (v: string) => {
-    setter(v);
-    fields.touch(path);
-  };
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    if (!fields.submit()) return;
-    save.mutate({
-      name: name().trim(),
-      kind: kind(),
-      studioName: studioName().trim() || null,
-      chiefMediatorId: chiefId(),
-      capacity: wholeNumber(capacity()) ?? 0,
-      area: area(),
-      location: location().trim() || null,
-    });
+    const input = form.submit();
+    if (input) save.mutate(input);
   };
   return (
     <form class="form" onSubmit={submit} noValidate>
-      <TextField
-        label={t("centre.room.name")}
-        value={name()}
-        onChange={text(setName, "name")}
-        error={fields.error("name")}
-        required
-      />
+      <TextField label={t("centre.room.name")} {...form.text("name")} required />
       <div class="field-row">
         <Select
           label={t("centre.room.area")}
           options={AREAS.map((a) => ({ value: a, label: areaName(a) }))}
-          value={area()}
-          onChange={(v) => v && setArea(v as Area)}
+          value={form.draft.area}
+          onChange={(v) => v && form.set("area", v as Area)}
         />
         <Select
           label={t("centre.room.kind")}
           options={ROOM_KINDS.map((k) => ({ value: k, label: roomKindName(k) }))}
-          value={kind()}
-          onChange={(v) => v && setKind(v as RoomKind)}
+          value={form.draft.kind}
+          onChange={(v) => v && form.set("kind", v as RoomKind)}
         />
       </div>
       <TextField
         label={t("centre.room.studioName")}
-        value={studioName()}
-        onChange={text(setStudioName, "studioName")}
+        {...form.text("studioName")}
         description={t("centre.room.studioHint")}
-        error={fields.error("studioName")}
       />
       <Select
         label={t("centre.room.chief")}
         options={chiefOptions()}
-        value={chiefId() ?? ""}
-        onChange={(v) => setChiefId(v ? v : null)}
+        value={form.draft.chiefMediatorId ?? ""}
+        onChange={(v) => form.set("chiefMediatorId", v ? v : null)}
       />
       <div class="field-row">
         <InputField
           type="number"
           label={t("centre.room.capacity")}
-          value={capacity()}
-          onChange={text(setCapacity, "capacity")}
+          {...form.text("capacity")}
           min={1}
           max={500}
-          error={fields.error("capacity")}
           required
         />
         <TextField
           label={t("centre.room.location")}
-          value={location()}
-          onChange={text(setLocation, "location")}
+          {...form.text("location")}
           description={t("centre.room.locationHint")}
-          error={fields.error("location")}
         />
       </div>
       <Show when={r}>
-        <Checkbox label={t("centre.room.active")} checked={active()} onChange={setActive} />
+        <Checkbox label={t("centre.room.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError
-        error={save.error}
-        known={(p) => ["name", "studioName", "capacity", "location"].includes(p)}
-        text={errorText}
-      />
+      <FormError error={save.error} known={form.known} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );

@@ -231,66 +231,62 @@ function LogList(props: { log: Log }) {
       </form>
       <section class="card">
         <QueryState query={lines} empty={t("common.none")} isEmpty={() => rows().length === 0}>
-          {() => (
-            <>
-              <DataTable
-                class="table-dense"
-                caption={title()}
-                columns={[
-                  { label: t("audit.at") },
-                  { label: t("audit.actor") },
-                  { label: t("logs.unit") },
-                  { label: t("audit.kind") },
-                  { label: t("audit.subject") },
-                  { label: t("logs.result") },
-                  { label: t("audit.ip") },
-                  { label: t("logs.requestId") },
-                ]}
-                rows={rows()}
-              >
-                {(line) => (
-                  <tr>
-                    <td class="nowrap small">{formatDateTime(line.at)}</td>
-                    <td class="small">{actorOf(line)}</td>
-                    <td class="small" title={line.scopeCode}>
-                      {unitOf(line)}
-                    </td>
-                    <td>
-                      <Badge tone="neutral" title={line.kind}>
-                        {logKindName(line)}
-                      </Badge>
-                    </td>
-                    <td class="small">
-                      <Show
-                        when={line.kind.startsWith("op.cases") || line.kind === "personal_data.revealed"}
-                        fallback={objectOf(line)}
-                      >
-                        <Show when={line.subjectId} fallback={objectOf(line)}>
-                          {(sid) => <a href={`/cases/${sid()}`}>{objectOf(line)}</a>}
-                        </Show>
-                      </Show>
-                    </td>
-                    <td class="small">
-                      <Show when={resultOf(line)}>
-                        {(r) => <Badge tone={r() === "ok" ? "success" : "warning"}>{resultName(r())}</Badge>}
-                      </Show>
-                    </td>
-                    <td class="mono small">{line.ip}</td>
-                    <td class="mono small" title={line.requestId ?? undefined}>
-                      {line.requestId?.slice(0, 8)}
-                    </td>
-                  </tr>
-                )}
-              </DataTable>
-              <div class="table-foot">
-                <Show when={lines.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
-                  <Button size="sm" disabled={lines.isFetchingNextPage} onClick={() => lines.fetchNextPage()}>
-                    {lines.isFetchingNextPage ? t("app.loading") : t("common.older")}
-                  </Button>
-                </Show>
-              </div>
-            </>
-          )}
+          <DataTable
+            class="table-dense"
+            caption={title()}
+            columns={[
+              { label: t("audit.at") },
+              { label: t("audit.actor") },
+              { label: t("logs.unit") },
+              { label: t("audit.kind") },
+              { label: t("audit.subject") },
+              { label: t("logs.result") },
+              { label: t("audit.ip") },
+              { label: t("logs.requestId") },
+            ]}
+            rows={rows()}
+          >
+            {(line) => (
+              <tr>
+                <td class="nowrap small">{formatDateTime(line.at)}</td>
+                <td class="small">{actorOf(line)}</td>
+                <td class="small" title={line.scopeCode}>
+                  {unitOf(line)}
+                </td>
+                <td>
+                  <Badge tone="neutral" title={line.kind}>
+                    {logKindName(line)}
+                  </Badge>
+                </td>
+                <td class="small">
+                  <Show
+                    when={line.kind.startsWith("op.cases") || line.kind === "personal_data.revealed"}
+                    fallback={objectOf(line)}
+                  >
+                    <Show when={line.subjectId} fallback={objectOf(line)}>
+                      {(sid) => <a href={`/cases/${sid()}`}>{objectOf(line)}</a>}
+                    </Show>
+                  </Show>
+                </td>
+                <td class="small">
+                  <Show when={resultOf(line)}>
+                    {(r) => <Badge tone={r() === "ok" ? "success" : "warning"}>{resultName(r())}</Badge>}
+                  </Show>
+                </td>
+                <td class="mono small">{line.ip}</td>
+                <td class="mono small" title={line.requestId ?? undefined}>
+                  {line.requestId?.slice(0, 8)}
+                </td>
+              </tr>
+            )}
+          </DataTable>
+          <div class="table-foot">
+            <Show when={lines.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
+              <Button size="sm" disabled={lines.isFetchingNextPage} onClick={() => lines.fetchNextPage()}>
+                {lines.isFetchingNextPage ? t("app.loading") : t("common.older")}
+              </Button>
+            </Show>
+          </div>
         </QueryState>
       </section>
     </>

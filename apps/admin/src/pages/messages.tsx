@@ -95,34 +95,30 @@ export function MessagesPage() {
       </div>
       <section class="card">
         <QueryState query={inbox} empty={t("escalation.bell.empty")} isEmpty={() => items().length === 0}>
-          {() => (
-            <>
-              <table class="table">
-                <caption class="sr-only">{t("messages.title")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("messages.at")}</th>
-                    <th scope="col">{t("messages.kind")}</th>
-                    <th scope="col">{t("messages.title")}</th>
-                    <th scope="col">{t("messages.read")}</th>
-                    <th scope="col">
-                      <span class="sr-only">{t("messages.open")}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={items()}>{(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}</For>
-                </tbody>
-              </table>
-              <div class="table-foot">
-                <Show when={inbox.hasNextPage}>
-                  <Button size="sm" disabled={inbox.isFetchingNextPage} onClick={() => inbox.fetchNextPage()}>
-                    {t("common.loadMore")}
-                  </Button>
-                </Show>
-              </div>
-            </>
-          )}
+          <table class="table">
+            <caption class="sr-only">{t("messages.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("messages.at")}</th>
+                <th scope="col">{t("messages.kind")}</th>
+                <th scope="col">{t("messages.title")}</th>
+                <th scope="col">{t("messages.read")}</th>
+                <th scope="col">
+                  <span class="sr-only">{t("messages.open")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={items()}>{(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}</For>
+            </tbody>
+          </table>
+          <div class="table-foot">
+            <Show when={inbox.hasNextPage}>
+              <Button size="sm" disabled={inbox.isFetchingNextPage} onClick={() => inbox.fetchNextPage()}>
+                {t("common.loadMore")}
+              </Button>
+            </Show>
+          </div>
         </QueryState>
       </section>
     </>

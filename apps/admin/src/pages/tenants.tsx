@@ -2,7 +2,7 @@ import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from
 import type { Level } from "@zongzhi/domain/division";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc, type UnitRow } from "../api.ts";
-import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
@@ -314,7 +314,6 @@ type Hit = Outputs["tenants"]["searchRegistry"][number];
 
 /** Finds registry units of the subtree by Chinese name or code prefix. */
 function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => void }) {
-  const [text, setText] = createSignal("");
   const [q, setQ] = createSignal("");
   const search = createQuery(() => ({
     queryKey: ["tenants.searchRegistry", q()],
@@ -326,25 +325,14 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
       <h2 id="search-title" class="sr-only">
         {t("tenants.searchLabel")}
       </h2>
-      <form
+      <SearchBox
         class="search-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQ(text().trim());
-        }}
-      >
-        <TextField
-          label={t("tenants.searchLabel")}
-          type="search"
-          value={text()}
-          onChange={setText}
-          placeholder={t("tenants.searchPlaceholder")}
-          class="search-field"
-        />
-        <Button type="submit" variant="primary">
-          {t("common.search")}
-        </Button>
-      </form>
+        fieldClass="search-field"
+        label={t("tenants.searchLabel")}
+        placeholder={t("tenants.searchPlaceholder")}
+        primary
+        onSearch={setQ}
+      />
       <Show when={q() !== ""}>
         <QueryState query={search} empty={t("tenants.searchEmpty")}>
           {(hits) => (

@@ -5,7 +5,7 @@ import { ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Me, trpc, type UserRow } from "../api.ts";
 import { FormError } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -123,7 +123,6 @@ function ChildUnitSelect(props: { parent: UnitRef; onPick: (unit: UnitRef) => vo
 function UserList(props: { unit: UnitRef; canCreate: boolean }) {
   const me = useMe();
   const queryClient = useQueryClient();
-  const [filter, setFilter] = createSignal("");
   const [q, setQ] = createSignal("");
   const [creating, setCreating] = createSignal(false);
   const [editing, setEditing] = createSignal<UserRow | null>(null);
@@ -167,25 +166,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
         </h2>
         <div class="toolbar">
           <search>
-            <form
-              class="inline-search"
-              onSubmit={(e) => {
-                e.preventDefault();
-                setQ(filter().trim());
-              }}
-            >
-              <TextField
-                label={t("users.searchLabel")}
-                hideLabel
-                type="search"
-                value={filter()}
-                onChange={setFilter}
-                placeholder={t("users.searchLabel")}
-              />
-              <Button type="submit" size="sm">
-                {t("common.search")}
-              </Button>
-            </form>
+            <SearchBox label={t("users.searchLabel")} hideLabel placeholder={t("users.searchLabel")} onSearch={setQ} />
           </search>
           <Show when={props.canCreate}>
             <Button variant="primary" size="sm" onClick={() => setCreating(true)}>
@@ -195,124 +176,120 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
         </div>
       </div>
       <QueryState query={users} empty={t("users.empty")} isEmpty={() => rows().length === 0}>
-        {() => (
-          <>
-            <DataTable
-              caption={unitName(props.unit)}
-              columns={[
-                { label: t("users.username") },
-                { label: t("users.displayName") },
-                { label: t("users.roles") },
-                { label: t("common.status") },
-                actionsColumn(manage()),
-              ]}
-              rows={rows()}
-            >
-              {(user) => (
-                <tr>
-                  <td class="mono">{user.username}</td>
-                  <td>{user.displayName}</td>
-                  <td>
-                    <div class="badge-row">
-                      <For each={user.roles}>{(role) => <Badge tone="info">{roleName(role)}</Badge>}</For>
-                    </div>
-                  </td>
-                  <td>
-                    <div class="badge-row">
-                      <Badge tone={user.status === "active" ? "success" : "danger"}>
-                        {user.status === "active" ? t("common.active") : t("common.disabled")}
-                      </Badge>
-                      <Show when={user.locked}>
-                        <Badge
-                          tone="warning"
-                          title={
-                            user.lockedUntil
-                              ? t("users.lockedUntil", { time: formatDateTime(user.lockedUntil) })
-                              : undefined
-                          }
-                        >
-                          {t("users.locked")}
-                        </Badge>
-                      </Show>
-                      <Show when={!user.passwordSet}>
-                        <Badge tone="neutral">{t("users.pendingSetup")}</Badge>
-                      </Show>
-                      <Show when={user.passwordSet && user.mustChangePassword}>
-                        <Badge tone="neutral">{t("users.mustChange")}</Badge>
-                      </Show>
-                      <Show when={user.totpEnabled}>
-                        <Badge tone="info" title={t("mfa.users.badgeTitle")}>
-                          {t("mfa.users.badge")}
-                        </Badge>
-                      </Show>
-                    </div>
-                  </td>
-                  <Show when={manage()}>
-                    <td class="col-actions">
-                      <div class="row-actions">
-                        {/* The platform role is granted by the operator CLI only, never edited here. */}
-                        <Show when={!user.roles.includes("platform_admin")}>
-                          <RowAction
-                            label={t("users.edit")}
-                            ariaLabel={t("users.editLabel", { name: user.displayName })}
-                            onClick={() => setEditing(user)}
-                          />
-                        </Show>
-                        <Show when={user.locked}>
-                          <RowAction
-                            label={t("users.unlock")}
-                            ariaLabel={t("users.unlockLabel", { name: user.displayName })}
-                            onClick={() => unlock.mutate(user)}
-                            disabled={unlock.isPending}
-                          />
-                        </Show>
-                        <Show when={user.id !== me().id}>
-                          <RowAction
-                            label={t("users.setupLink")}
-                            ariaLabel={t("users.setupLinkLabel", { name: user.displayName })}
-                            onClick={() => setLinkFor(user)}
-                          />
-                          <Show when={user.totpEnabled}>
-                            <RowAction
-                              label={t("mfa.users.reset")}
-                              ariaLabel={t("mfa.users.resetLabel", { name: user.displayName })}
-                              onClick={() => setTotpResetFor(user)}
-                            />
-                          </Show>
-                          <Show
-                            when={user.status === "active"}
-                            fallback={
-                              <RowAction
-                                label={t("users.enable")}
-                                ariaLabel={t("users.enableLabel", { name: user.displayName })}
-                                onClick={() => setStatusChange({ user, status: "active" })}
-                              />
-                            }
-                          >
-                            <RowAction
-                              label={t("users.disable")}
-                              ariaLabel={t("users.disableLabel", { name: user.displayName })}
-                              onClick={() => setStatusChange({ user, status: "disabled" })}
-                              danger
-                            />
-                          </Show>
-                        </Show>
-                      </div>
-                    </td>
+        <DataTable
+          caption={unitName(props.unit)}
+          columns={[
+            { label: t("users.username") },
+            { label: t("users.displayName") },
+            { label: t("users.roles") },
+            { label: t("common.status") },
+            actionsColumn(manage()),
+          ]}
+          rows={rows()}
+        >
+          {(user) => (
+            <tr>
+              <td class="mono">{user.username}</td>
+              <td>{user.displayName}</td>
+              <td>
+                <div class="badge-row">
+                  <For each={user.roles}>{(role) => <Badge tone="info">{roleName(role)}</Badge>}</For>
+                </div>
+              </td>
+              <td>
+                <div class="badge-row">
+                  <Badge tone={user.status === "active" ? "success" : "danger"}>
+                    {user.status === "active" ? t("common.active") : t("common.disabled")}
+                  </Badge>
+                  <Show when={user.locked}>
+                    <Badge
+                      tone="warning"
+                      title={
+                        user.lockedUntil
+                          ? t("users.lockedUntil", { time: formatDateTime(user.lockedUntil) })
+                          : undefined
+                      }
+                    >
+                      {t("users.locked")}
+                    </Badge>
                   </Show>
-                </tr>
-              )}
-            </DataTable>
-            <div class="table-foot">
-              <span class="muted small">{t("users.count", { n: rows().length })}</span>
-              <Show when={users.hasNextPage}>
-                <Button size="sm" disabled={users.isFetchingNextPage} onClick={() => users.fetchNextPage()}>
-                  {t("common.loadMore")}
-                </Button>
+                  <Show when={!user.passwordSet}>
+                    <Badge tone="neutral">{t("users.pendingSetup")}</Badge>
+                  </Show>
+                  <Show when={user.passwordSet && user.mustChangePassword}>
+                    <Badge tone="neutral">{t("users.mustChange")}</Badge>
+                  </Show>
+                  <Show when={user.totpEnabled}>
+                    <Badge tone="info" title={t("mfa.users.badgeTitle")}>
+                      {t("mfa.users.badge")}
+                    </Badge>
+                  </Show>
+                </div>
+              </td>
+              <Show when={manage()}>
+                <td class="col-actions">
+                  <div class="row-actions">
+                    {/* The platform role is granted by the operator CLI only, never edited here. */}
+                    <Show when={!user.roles.includes("platform_admin")}>
+                      <RowAction
+                        label={t("users.edit")}
+                        ariaLabel={t("users.editLabel", { name: user.displayName })}
+                        onClick={() => setEditing(user)}
+                      />
+                    </Show>
+                    <Show when={user.locked}>
+                      <RowAction
+                        label={t("users.unlock")}
+                        ariaLabel={t("users.unlockLabel", { name: user.displayName })}
+                        onClick={() => unlock.mutate(user)}
+                        disabled={unlock.isPending}
+                      />
+                    </Show>
+                    <Show when={user.id !== me().id}>
+                      <RowAction
+                        label={t("users.setupLink")}
+                        ariaLabel={t("users.setupLinkLabel", { name: user.displayName })}
+                        onClick={() => setLinkFor(user)}
+                      />
+                      <Show when={user.totpEnabled}>
+                        <RowAction
+                          label={t("mfa.users.reset")}
+                          ariaLabel={t("mfa.users.resetLabel", { name: user.displayName })}
+                          onClick={() => setTotpResetFor(user)}
+                        />
+                      </Show>
+                      <Show
+                        when={user.status === "active"}
+                        fallback={
+                          <RowAction
+                            label={t("users.enable")}
+                            ariaLabel={t("users.enableLabel", { name: user.displayName })}
+                            onClick={() => setStatusChange({ user, status: "active" })}
+                          />
+                        }
+                      >
+                        <RowAction
+                          label={t("users.disable")}
+                          ariaLabel={t("users.disableLabel", { name: user.displayName })}
+                          onClick={() => setStatusChange({ user, status: "disabled" })}
+                          danger
+                        />
+                      </Show>
+                    </Show>
+                  </div>
+                </td>
               </Show>
-            </div>
-          </>
-        )}
+            </tr>
+          )}
+        </DataTable>
+        <div class="table-foot">
+          <span class="muted small">{t("users.count", { n: rows().length })}</span>
+          <Show when={users.hasNextPage}>
+            <Button size="sm" disabled={users.isFetchingNextPage} onClick={() => users.fetchNextPage()}>
+              {t("common.loadMore")}
+            </Button>
+          </Show>
+        </div>
       </QueryState>
 
       <Dialog open={creating()} onOpenChange={setCreating} title={t("users.createTitle")} size="lg">
