@@ -3,19 +3,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbeddedPostgres } from "@zongzhi/db/embedded";
 import { migrate } from "@zongzhi/db/migrate";
-import { loadRegistry } from "@zongzhi/registry";
+import { ensureSearchIndex, loadRegistry } from "@zongzhi/registry";
 import postgres from "postgres";
 import type { Figure } from "./figures.ts";
 import { load, round, summarize } from "./stats.ts";
 
 /**
  * First start: the national registry loaded into a freshly migrated database of a fresh
- * embedded cluster with the quick start's own settings, as `pnpm start` does on first run.
+ * embedded cluster with the quick start's own settings, as `pnpm start` does on first run: the
+ * rows, key and parent index in one transaction (what the start waits for, the figure), then the
+ * name-search index built concurrently while the server already serves (timed apart, in the note).
  */
 export async function registryFigure(runs: number, log: (s: string) => void): Promise<Figure> {
   const dir = await mkdtemp(join(tmpdir(), "zz-bench-registry-"));
   const cluster = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), password: "bench", persistent: false });
   const samples: number[] = [];
+  const indexSamples: number[] = [];
   let rows = 0;
   try {
     for (let i = 0; i < runs; i++) {
@@ -27,8 +30,11 @@ export async function registryFigure(runs: number, log: (s: string) => void): Pr
       await migrate(url, { appPassword: "bench" });
       const sql = postgres(url, { max: 1, onnotice: () => {} });
       const t = performance.now();
-      rows = await loadRegistry(sql);
+      rows = await loadRegistry(sql, { searchIndex: "after" });
       samples.push(performance.now() - t);
+      const i = performance.now();
+      await ensureSearchIndex(sql);
+      indexSamples.push(performance.now() - i);
       await sql.end();
     }
   } finally {
@@ -36,14 +42,18 @@ export async function registryFigure(runs: number, log: (s: string) => void): Pr
     await rm(dir, { recursive: true, force: true });
   }
   const s = summarize(samples);
-  log(`  registry: ${rows.toLocaleString("en")} divisions in ${round(s.median / 1000, 1)} s (median of ${runs})`);
+  const index = summarize(indexSamples);
+  const indexNote = `name-search index then ${round(index.median / 1000, 1)} s in the background`;
+  log(
+    `  registry: ${rows.toLocaleString("en")} divisions in ${round(s.median / 1000, 1)} s (median of ${runs}); ${indexNote}`,
+  );
   return {
     section: "first start",
     name: `national registry load (${rows.toLocaleString("en")} divisions)`,
     service: s,
     target: "≤ 10 s",
     verdict: s.median <= 10_000 ? "pass" : "miss",
-    note: `${round(s.median / 1000, 1)} s median`,
+    note: `${round(s.median / 1000, 1)} s median (COPY FREEZE, key and indexes built after); ${indexNote}`,
     load: load(),
   };
 }

@@ -5,7 +5,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { generateKeyringString } from "@zongzhi/crypto";
 import { placeDataDir, removeRelocated, startEmbeddedPostgres } from "@zongzhi/db/embedded";
 import { migrate } from "@zongzhi/db/migrate";
-import { loadRegistry } from "@zongzhi/registry";
+import { ensureSearchIndex, loadRegistry } from "@zongzhi/registry";
 import postgres from "postgres";
 import type { ServerEnv } from "./env.ts";
 import type { Logger } from "./logger.ts";
@@ -217,7 +217,8 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
     }
   }
   try {
-    if (env.MIGRATE === "on" || embedded) await migrateAndLoad(adminUrl, { appPassword, workerPassword }, logger);
+    if (env.MIGRATE === "on" || embedded)
+      await migrateAndLoad(adminUrl, { appPassword, workerPassword }, logger, { searchIndexInBackground: true });
     else logger.info("MIGRATE=off: migrations and the registry are left to the migration job");
     const workerUrl = env.WORKER_DATABASE_URL ?? withCredentials(adminUrl, null, "zz_worker", workerPassword ?? "");
     if (env.MIGRATE === "on" || embedded) await prepareWorkerSchema(workerUrl);
@@ -229,11 +230,17 @@ export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<R
   }
 }
 
-/** Applies the pending migrations (setting the runtime roles' passwords) and loads the division registry. */
+/**
+ * Applies the pending migrations (setting the runtime roles' passwords) and loads the division
+ * registry. `searchIndexInBackground` (a server's start): the registry's name-search index is
+ * built after this returns, without blocking (see {@link buildSearchIndex}); otherwise (the
+ * migration job, which exits when done) before.
+ */
 export async function migrateAndLoad(
   adminUrl: string,
   passwords: { appPassword: string | undefined; workerPassword: string | undefined },
   logger: Logger,
+  options: { searchIndexInBackground?: boolean } = {},
 ): Promise<void> {
   const migrated = await migrate(adminUrl, {
     ...(passwords.appPassword !== undefined ? { appPassword: passwords.appPassword } : {}),
@@ -244,9 +251,31 @@ export async function migrateAndLoad(
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     const started = Date.now();
-    const rows = await loadRegistry(admin);
+    const background = options.searchIndexInBackground ?? false;
+    const rows = await loadRegistry(admin, { searchIndex: background ? "after" : "now" });
     if (rows > 0) logger.info({ rows, ms: Date.now() - started }, "division registry loaded");
+    if (!background && (await ensureSearchIndex(admin))) logger.info("division name-search index rebuilt");
   } finally {
     await admin.end();
   }
+  if (options.searchIndexInBackground) buildSearchIndex(adminUrl, logger);
+}
+
+/**
+ * Builds the registry's name-search index in the background when it is missing (first start) or
+ * was left invalid (a start stopped mid-build): concurrently, so the server starts and serves
+ * meanwhile (a name search scans the table until it is there). A failure is logged, not fatal:
+ * the next start tries again.
+ */
+function buildSearchIndex(adminUrl: string, logger: Logger): void {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const started = Date.now();
+  ensureSearchIndex(sql)
+    .then((built) => {
+      if (built) logger.info({ ms: Date.now() - started }, "division name-search index built");
+    })
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, "division name-search index not built; the next start retries"),
+    )
+    .finally(() => sql.end({ timeout: 5 }).catch(() => {}));
 }

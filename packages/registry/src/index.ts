@@ -60,18 +60,31 @@ function tsv(value: string | null): string {
   return value === null ? "\\N" : value.replace(/[\\\t\n\r]/g, " ");
 }
 
+/** The name-search index of `ref.divisions` (migration 0002), the costliest part of a load. */
+export const SEARCH_INDEX = "divisions_name_trgm_idx";
+const SEARCH_INDEX_DEFINITION = `CREATE INDEX ${SEARCH_INDEX} ON ref.divisions USING gin (name gin_trgm_ops)`;
+
 /**
- * Loads the registry into `ref.divisions` once per edition (idempotent), as the owner role,
- * using COPY. Returns the number of rows loaded, or 0 when this edition is already there.
+ * Loads the registry into `ref.divisions` once per edition (idempotent), as the owner role.
+ * Returns the number of rows loaded, or 0 when this edition is already there.
  *
- * Why it is shaped like this (first start, 665,276 rows): COPY cannot write through row-level
- * security, so the rows go to a temporary table first and reach `ref.divisions` in one
- * INSERT … SELECT; the table's secondary indexes (among them the trigram index on names, the
- * costliest part) are dropped for the load and rebuilt afterwards, which builds them in bulk
- * (in parallel where the server allows it) instead of row by row. Everything runs in one
- * transaction: a failed load leaves the previous edition and its indexes in place.
+ * How (first start, 665,276 rows): in one transaction the table is emptied and its indexes and
+ * primary key dropped, the rows are streamed in with `COPY … FREEZE` straight from the package's
+ * files (the table was truncated in the same transaction, so the rows are written frozen and
+ * need no later vacuum pass to set hint bits), and the key and indexes are then built in bulk
+ * (sorting once, in parallel where the server allows) instead of row by row. COPY cannot write
+ * through row-level security, so the owner lifts FORCE ROW LEVEL SECURITY for the load and
+ * restores it before commit: nobody else sees the table meanwhile (TRUNCATE holds it exclusively)
+ * and a failed load leaves the previous edition, its indexes and its policies in place.
+ *
+ * `searchIndex: "after"` (the server's first start) leaves the trigram name-search index, half
+ * the time of a load, to {@link ensureSearchIndex}, which builds it without blocking anything
+ * once the rows are committed; until then a name search scans the table.
  */
-export async function loadRegistry(adminSql: postgres.Sql): Promise<number> {
+export async function loadRegistry(
+  adminSql: postgres.Sql,
+  options: { searchIndex?: "now" | "after" } = {},
+): Promise<number> {
   const [done] = await adminSql`select rows from ref.registry_loads where source = ${registrySource}`;
   if (done) return 0;
   let rows = 0;
@@ -83,8 +96,19 @@ export async function loadRegistry(adminSql: postgres.Sql): Promise<number> {
     await tx`lock table ref.registry_loads in exclusive mode`;
     const [again] = await tx`select 1 from ref.registry_loads where source = ${registrySource}`;
     if (again) return;
-    await tx`create temp table division_load (code text, level text, parent_code text, name text) on commit drop`;
-    const writable = await tx`copy division_load (code, level, parent_code, name) from stdin`.writable();
+    const indexes = await tx<{ name: string; definition: string; constraint: string | null }[]>`
+      select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition,
+        (select c.conname from pg_constraint c where c.conindid = i.indexrelid and c.conrelid = i.indrelid) as constraint
+      from pg_index i where i.indrelid = 'ref.divisions'::regclass`;
+    const constraints = await tx<{ name: string; definition: string }[]>`
+      select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+      where conrelid = 'ref.divisions'::regclass and conindid <> 0`;
+    await tx`truncate ref.divisions`;
+    await tx`delete from ref.registry_loads`;
+    for (const c of constraints) await tx.unsafe(`alter table ref.divisions drop constraint ${c.name}`);
+    for (const i of indexes) if (!i.constraint) await tx.unsafe(`drop index ${i.name}`);
+    await tx.unsafe("alter table ref.divisions no force row level security");
+    const writable = await tx`copy ref.divisions (code, level, parent_code, name) from stdin with (freeze)`.writable();
     async function* lines() {
       let batch: string[] = [];
       for await (const d of readRegistry()) {
@@ -98,19 +122,39 @@ export async function loadRegistry(adminSql: postgres.Sql): Promise<number> {
       if (batch.length) yield batch.join("");
     }
     await pipeline(Readable.from(lines()), writable);
-    const indexes = await tx<{ name: string; definition: string }[]>`
-      select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
-      from pg_index i
-      where i.indrelid = 'ref.divisions'::regclass and not i.indisprimary
-        and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`;
-    for (const i of indexes) await tx.unsafe(`drop index ${i.name}`);
-    await tx`truncate ref.divisions`;
-    await tx`delete from ref.registry_loads`;
-    await tx`insert into ref.divisions (code, level, parent_code, name)
-      select code, level::app.tenant_level, parent_code, name from division_load order by code`;
-    for (const i of indexes) await tx.unsafe(i.definition);
+    await tx.unsafe("alter table ref.divisions force row level security");
+    for (const c of constraints) {
+      await tx.unsafe(`alter table ref.divisions add constraint ${c.name} ${c.definition}`);
+    }
+    for (const i of indexes) {
+      const search = i.name === SEARCH_INDEX || i.name === `ref.${SEARCH_INDEX}`;
+      if (i.constraint || (options.searchIndex === "after" && search)) continue;
+      await tx.unsafe(i.definition);
+    }
     await tx`analyze ref.divisions`;
     await tx`insert into ref.registry_loads (source, rows) values (${registrySource}, ${rows})`;
   });
   return rows;
+}
+
+/**
+ * Builds the name-search index of `ref.divisions` when it is missing or was left invalid by an
+ * interrupted build, with CREATE INDEX CONCURRENTLY: reads and writes go on meanwhile. Runs on a
+ * connection of its own (the caller's: a session-level SET ROLE, and no transaction around it).
+ * Returns whether it built one. Two instances at once: the second finds it and does nothing.
+ */
+export async function ensureSearchIndex(adminSql: postgres.ReservedSql | postgres.Sql): Promise<boolean> {
+  const [state] = await adminSql<{ valid: boolean }[]>`select i.indisvalid as valid from pg_index i
+    where i.indexrelid = to_regclass(${`ref.${SEARCH_INDEX}`})`;
+  if (state?.valid) return false;
+  await adminSql.unsafe("set role zz_owner");
+  try {
+    await adminSql.unsafe("set maintenance_work_mem = '256MB'");
+    if (state) await adminSql.unsafe(`drop index concurrently if exists ref.${SEARCH_INDEX}`);
+    await adminSql.unsafe(SEARCH_INDEX_DEFINITION.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY IF NOT EXISTS"));
+  } finally {
+    await adminSql.unsafe("reset role");
+    await adminSql.unsafe("reset maintenance_work_mem");
+  }
+  return true;
 }

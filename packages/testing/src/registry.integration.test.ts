@@ -1,4 +1,4 @@
-import { loadRegistry, registrySource } from "@zongzhi/registry";
+import { ensureSearchIndex, loadRegistry, registrySource } from "@zongzhi/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
@@ -42,5 +42,25 @@ describe("loadRegistry", () => {
       return tx.unsafe(`explain select code from ref.divisions where name like '%玉门%'`);
     });
     expect(plan.map((r) => Object.values(r)[0]).join("\n")).toContain("divisions_name_trgm_idx");
+  });
+
+  it("a first start leaves the name-search index to ensureSearchIndex, which builds it as it was (and repairs an invalid one)", async () => {
+    const before = await indexes(db);
+    await db.admin`delete from ref.registry_loads`;
+    expect(await loadRegistry(db.admin, { searchIndex: "after" })).toBe(665_276);
+    expect((await indexes(db)).map((i) => i.name)).toEqual(["divisions_parent_idx", "divisions_pkey"]);
+    const [forced] = await db.admin<{ forced: boolean }[]>`select relforcerowsecurity as forced from pg_class
+      where oid = 'ref.divisions'::regclass`;
+    expect(forced!.forced).toBe(true);
+    expect(await ensureSearchIndex(db.admin)).toBe(true);
+    expect(await indexes(db)).toEqual(before);
+    expect(await ensureSearchIndex(db.admin)).toBe(false);
+    // A build stopped half-way leaves an invalid index: the next start replaces it.
+    await db.admin`update pg_index set indisvalid = false where indexrelid = 'ref.divisions_name_trgm_idx'::regclass`;
+    expect(await ensureSearchIndex(db.admin)).toBe(true);
+    expect(await indexes(db)).toEqual(before);
+    const [valid] = await db.admin<{ valid: boolean }[]>`select indisvalid as valid from pg_index
+      where indexrelid = 'ref.divisions_name_trgm_idx'::regclass`;
+    expect(valid!.valid).toBe(true);
   });
 });
