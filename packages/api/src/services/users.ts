@@ -1,4 +1,4 @@
-import { mintToken } from "@zongzhi/auth/tokens";
+import { mintToken } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, conflict, holds, notFound, type Role } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";

@@ -1,7 +1,7 @@
-import { createTestDatabase, type TestDatabase, tenantScopedTables } from "@zongzhi/testing";
+import type { Sql } from "@zongzhi/db/client";
+import { runtimeRoleProblems } from "@zongzhi/db/safety";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sql } from "./client.ts";
-import { runtimeRoleProblems } from "./safety.ts";
+import { createTestDatabase, type TestDatabase, tenantScopedTables } from "../index.ts";
 
 // The catalog rules that tenant isolation rests on, each written as a function returning the
 // problems it finds, so that every rule is shown to pass on the migrated schema and to fail

@@ -1,3 +1,5 @@
+import type { Sql } from "@zongzhi/db/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ATTACKS,
   actorFor,
@@ -19,9 +21,7 @@ import {
   type TestTenant,
   tenantScopedTables,
   zzAppDriver,
-} from "@zongzhi/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sql } from "./client.ts";
+} from "../index.ts";
 
 // The attack suite attacking itself: in a scratch database, each table's protection is broken
 // on purpose (inside a transaction that is rolled back) and probeIsolation must report the

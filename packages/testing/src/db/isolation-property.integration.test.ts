@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { withoutScope, withScope } from "@zongzhi/db/client";
 import { CODE_LENGTH, LEVELS, levelOfCode, parentCodeOf } from "@zongzhi/domain";
-import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withoutScope, withScope } from "./client.ts";
+import { createTestDatabase, type TestDatabase } from "../index.ts";
 
 // The visibility rule as a property: over random trees of real-shaped division codes and
 // random pairs of tenants (A, B), B's rows are visible to A if and only if B's code starts

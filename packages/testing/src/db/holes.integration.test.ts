@@ -1,3 +1,5 @@
+import type { Sql } from "@zongzhi/db/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Actor,
   actorFor,
@@ -16,9 +18,7 @@ import {
   type TestDatabase,
   type TestTenant,
   zzAppDriver,
-} from "@zongzhi/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sql } from "./client.ts";
+} from "../index.ts";
 
 // Holes the attack suite found, each as a test named "HOLE: …" that fails while the hole is
 // open, followed by a test that applies the proposed fix (inside a transaction that is rolled

@@ -1,12 +1,6 @@
-import {
-  createTenants,
-  createTestDatabase,
-  type TestDatabase,
-  type TestTenant,
-  tenantScopedTables,
-} from "@zongzhi/testing";
+import { type Sql, withScope } from "@zongzhi/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sql, withScope } from "./client.ts";
+import { createTenants, createTestDatabase, type TestDatabase, type TestTenant, tenantScopedTables } from "../index.ts";
 
 // Under RLS the planner must keep the plan it would make without RLS: the subtree policy is
 // a leakproof range on scope_code, so a village's or a township's query goes through the

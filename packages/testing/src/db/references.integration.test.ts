@@ -1,6 +1,6 @@
-import { asTenant, createTenants, createTestDatabase, type TestDatabase, type TestTenant } from "@zongzhi/testing";
+import type { Sql } from "@zongzhi/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sql } from "./client.ts";
+import { asTenant, createTenants, createTestDatabase, type TestDatabase, type TestTenant } from "../index.ts";
 
 // References across tenants (0021): every column that names another row has a foreign key,
 // and on a tenant-scoped table the reference is checked against the row's own unit (by

@@ -1,5 +1,5 @@
-import { asTenant, createTenants, createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asTenant, createTenants, createTestDatabase, type TestDatabase } from "../index.ts";
 
 let db: TestDatabase;
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Actor,
   ATTACKS,
@@ -19,8 +20,7 @@ import {
   tenantScopedTables,
   type Writer,
   zzAppDriver,
-} from "@zongzhi/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+} from "../index.ts";
 
 // Tenant isolation, proved by attack: every tenant-scoped table, every attacker position
 // (sibling on either side, child, cousin, no context, emptied context, operator), every

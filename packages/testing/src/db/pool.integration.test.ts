@@ -1,6 +1,6 @@
-import { createTenants, createTestDatabase, type TestDatabase, type TestTenant } from "@zongzhi/testing";
+import { type Sql, withoutScope, withScope } from "@zongzhi/db/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sql, withoutScope, withScope } from "./client.ts";
+import { createTenants, createTestDatabase, type TestDatabase, type TestTenant } from "../index.ts";
 
 // Pooled connections are where a tenant context would leak if it were ever session-level:
 // many tenants, two connections, concurrent requests, some failing mid-transaction.
