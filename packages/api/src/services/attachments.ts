@@ -2,8 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, notFound } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
-import { appendEvent } from "./cases.ts";
-import { assertLiaisonMayRead } from "./summons.ts";
+import { appendEvent } from "./case-events.ts";
+import { assertLiaisonMayRead } from "./liaison-access.ts";
 
 /** Bytes written to the store but not yet under their key (an upload still being checked). */
 export interface StagedBytes {

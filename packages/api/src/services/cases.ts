@@ -21,6 +21,7 @@ import {
   notFound,
   type RiskGrade,
   type RouteKind,
+  readsOnlySummoned,
   relationOf,
   TRANSITIONS,
   validateCreditCode,
@@ -29,6 +30,8 @@ import {
 } from "@zongzhi/domain";
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
+import { appendEvent } from "./case-events.ts";
+import type { CaseFilter } from "./case-filter.ts";
 import type {
   AgreementView,
   AttachmentView,
@@ -54,9 +57,11 @@ import {
   startDeadline,
 } from "./deadlines.ts";
 import { caseHoldings } from "./holdings.ts";
+import { assertLiaisonMayRead } from "./liaison-access.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { type CaseTotal, countCases } from "./rollups.ts";
-import { assertLiaisonMayRead, isLiaisonOnly } from "./summons.ts";
+
+export type { CaseFilter } from "./case-filter.ts";
 
 const CASE = { zh: "案件", en: "case" };
 
@@ -85,24 +90,6 @@ export interface CaseInput {
   riskGrade: RiskGrade;
   difficulty: "simple" | "complex";
   parties: PartyInput[];
-}
-
-/** Appends an event to a case's hash-chained timeline (the database computes seq and hash). */
-export async function appendEvent(
-  tx: Tx,
-  caseId: string,
-  kind: string,
-  payload: Record<string, unknown> = {},
-): Promise<void> {
-  // A system actor's event names it (there is no user behind it).
-  // An integrator's key is named too (its events carry no user either).
-  const body = tx.ctx.system
-    ? { ...payload, system: tx.ctx.system }
-    : tx.ctx.apiKeyId
-      ? { ...payload, apiKey: tx.ctx.apiKeyId }
-      : payload;
-  await tx.sql`insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
-    values (${caseId}, ${tx.ctx.userId}, ${tx.ctx.scope}, ${kind}, ${tx.sql.json(body as never)})`;
 }
 
 function fieldError(path: string, zh: string, en: string): AppError {
@@ -474,35 +461,6 @@ export interface CaseSummary {
   deadlineColour: "blue" | "yellow" | "red" | null;
 }
 
-/** Filters of the case inbox. */
-export interface CaseFilter {
-  status?: CaseState[] | undefined;
-  categoryCode?: string | undefined;
-  channel?: Channel | undefined;
-  riskGrade?: RiskGrade | undefined;
-  /** Only cases whose worst running clock has this colour (as of the last deadline scan). */
-  deadlineColour?: "blue" | "yellow" | "red" | undefined;
-  /** Only cases registered at units of this tier (division-code length). */
-  level?: "province" | "city" | "county" | "township" | "village" | undefined;
-  /** Only cases registered at this unit or below it. */
-  unitCode?: string | undefined;
-  q?: string | undefined;
-  /** Only cases registered at or after this instant (today's intake). */
-  registeredSince?: Date | undefined;
-  /** Only cases the caller registered, or whose mediator is the caller's mediator record. */
-  mine?: "registered" | "mediating" | undefined;
-  /** Only cases the caller's unit owns now (what it must act on). */
-  ownedHere?: boolean | undefined;
-  /** Only cases sent to the caller's unit and not yet signed for (待签收). */
-  awaitingSignFor?: boolean | undefined;
-  /** Only cases with a summons no department has answered yet (召集待报到). */
-  pendingSummons?: boolean | undefined;
-  /** Only cases with a mediation session on this day (China time, YYYY-MM-DD). */
-  sessionOn?: string | undefined;
-  before?: string | undefined;
-  limit: number;
-}
-
 /** A page cursor: the last row's registration time to the microsecond, and its id. */
 const CURSOR =
   /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -531,7 +489,7 @@ export async function listCases(
   f: CaseFilter,
 ): Promise<{ items: CaseSummary[]; next: string | null; total: CaseTotal | null }> {
   // A liaison works from its summons inbox and sees only the cases its department is summoned to.
-  if (isLiaisonOnly(tx.ctx.roles)) return { items: [], next: null, total: { n: 0, exact: true } };
+  if (readsOnlySummoned(tx.ctx.roles)) return { items: [], next: null, total: { n: 0, exact: true } };
   const cursor = f.before ? CURSOR.exec(f.before) : null;
   if (f.before && !cursor) throw fieldError("before", "翻页位置无效，请从第一页重新浏览", "Invalid page cursor");
   // The time travels as text: a timestamptz parameter would pass through a JavaScript Date and

@@ -17,7 +17,7 @@ import {
   YELLOW_SHARE,
 } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
-import { appendEvent } from "./cases.ts";
+import { appendEvent } from "./case-events.ts";
 import { notifyUnit } from "./notifications.ts";
 
 /** The policy rules a unit's path may inherit from (own unit and ancestors, RLS-visible). */

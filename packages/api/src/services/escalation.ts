@@ -2,10 +2,10 @@ import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, type CaseState, conflict, MAX_BOUNCES, notFound } from "@zongzhi/domain";
 import { authorizeFor, mayFor } from "./actor.ts";
-import { appendEvent } from "./cases.ts";
+import { appendEvent } from "./case-events.ts";
 import { completeDeadlines, handOverClocks, startDeadline } from "./deadlines.ts";
+import { assertLiaisonMayRead } from "./liaison-access.ts";
 import { notifyUnit } from "./notifications.ts";
-import { assertLiaisonMayRead } from "./summons.ts";
 
 type CaseRow = {
   id: string;

@@ -16,7 +16,8 @@ import {
 } from "@zongzhi/domain";
 import { asSystem, authorizeFor } from "./actor.ts";
 import { bookRoom } from "./bookings.ts";
-import { appendEvent, transitionCase } from "./cases.ts";
+import { appendEvent } from "./case-events.ts";
+import { transitionCase } from "./cases.ts";
 import { completeDeadlines } from "./deadlines.ts";
 
 /** Loads a case the caller may see and checks `permission` against its owner (NOT_FOUND, then FORBIDDEN). */

@@ -1,6 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { CODE_LENGTH, invalid, notFound } from "@zongzhi/domain";
-import type { CaseFilter } from "./cases.ts";
+import type { CaseFilter } from "./case-filter.ts";
 
 // Overviews read from the rollups the database keeps in step with every change (migration
 // 0032): a unit's own rows count its whole subtree, so a province's figures are a few hundred

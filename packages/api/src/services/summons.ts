@@ -1,7 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS, readsOnlySummoned } from "@zongzhi/domain";
+import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS } from "@zongzhi/domain";
 import { authorizeFor, mayFor } from "./actor.ts";
-import { appendEvent } from "./cases.ts";
+import { appendEvent } from "./case-events.ts";
 import { completeDeadlines, startDeadline } from "./deadlines.ts";
 
 const SUMMONS = { zh: "召集", en: "summons" };
@@ -192,18 +192,4 @@ export async function liaisonInbox(tx: Tx, input: { status?: string | undefined 
     join app.cases c on c.id = s.case_id
     where ${input.status ? tx.sql`s.status = ${input.status}` : tx.sql`true`}
     order by s.summoned_at desc limit 200`;
-}
-
-/** True when the caller reads only the cases its departments are summoned to (by the permission table). */
-export function isLiaisonOnly(roles: readonly string[]): boolean {
-  return readsOnlySummoned(roles);
-}
-
-/** Refuses a liaison-only caller a case its departments were not summoned to (NOT_FOUND, no oracle). */
-export async function assertLiaisonMayRead(tx: Tx, caseId: string): Promise<void> {
-  if (!isLiaisonOnly(tx.ctx.roles)) return;
-  const [row] = await tx.sql`select 1 from app.case_summons s
-    join app.stationing_liaisons l on l.stationing_id = s.stationing_id and l.user_id = ${tx.ctx.userId}
-    where s.case_id = ${caseId} limit 1`;
-  if (!row) throw notFound({ zh: "案件", en: "case" });
 }
