@@ -1,6 +1,6 @@
 import { assertPasswordPolicy, type ClientInfo, hashPassword, startSession, verifyPassword } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
-import { userSecrets, users } from "@zongzhi/db/schema";
+import { users } from "@zongzhi/db/schema";
 import { AppError } from "@zongzhi/domain";
 import { eq, sql } from "drizzle-orm";
 import { recordAudit } from "./audit.ts";
@@ -28,12 +28,14 @@ export async function changeOwnPassword(
   await assertPasswordPolicy(input.next, input.username, input.displayName ? [input.displayName] : []);
   const userId = tx.ctx.userId!;
   await tx.db
-    .update(userSecrets)
-    .set({ passwordHash: await hashPassword(input.next) })
-    .where(eq(userSecrets.id, userId));
-  await tx.db
     .update(users)
-    .set({ mustChangePassword: false, passwordChangedAt: sql`now()`, updatedAt: sql`now()`, version: sql`version + 1` })
+    .set({
+      passwordHash: await hashPassword(input.next),
+      mustChangePassword: false,
+      passwordChangedAt: sql`now()`,
+      updatedAt: sql`now()`,
+      version: sql`version + 1`,
+    })
     .where(eq(users.id, userId));
   await recordAudit(tx, { kind: "auth.password_changed", subjectId: userId, ip: client.ip });
   return { token: await startSession(tx.sql, userId, client, "auth.session_renewed") };
