@@ -132,6 +132,24 @@ export const agreements = appSchema.table("agreements", {
   handlerCode: codeText("handler_code"),
 });
 
+/** app.api_keys (zz_app may not read secret_hash: name the columns a select reads). */
+export const apiKeys = appSchema.table("api_keys", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  name: text("name").notNull(),
+  keyId: codeText("key_id").notNull(),
+  channel: text("channel").notNull(),
+  secretHash: bytea("secret_hash").notNull(),
+  permissions: text("permissions").array().notNull(),
+  ratePerMinute: integer("rate_per_minute").notNull().default(sql`60`),
+  createdBy: uuid("created_by"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  version: integer("version").notNull().default(sql`1`),
+});
+
 /** app.attachments. */
 export const attachments = appSchema.table("attachments", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
@@ -484,6 +502,16 @@ export const cases = appSchema.table("cases", {
   ),
   followedUp: boolean("followed_up").notNull().default(sql`false`),
   resolvedOnTime: boolean("resolved_on_time"),
+});
+
+/** app.channel_requests. */
+export const channelRequests = appSchema.table("channel_requests", {
+  caseId: uuid("case_id").primaryKey(),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  apiKeyId: uuid("api_key_id").notNull(),
+  externalId: text("external_id"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
 });
 
 /** app.clock_tallies. */
