@@ -299,8 +299,6 @@ export const caseFigureFacts = appSchema.table("case_figure_facts", {
   amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
   resolveDays: integer("resolve_days"),
   resolvedTier: text("resolved_tier"),
-  open: boolean("open").notNull(),
-  colour: text("colour"),
 });
 
 /** app.case_holdings. */
@@ -605,15 +603,9 @@ export const figuresMonthly = appSchema.table(
     resolvedTownship: integer("resolved_township").notNull().default(sql`0`),
     resolvedCounty: integer("resolved_county").notNull().default(sql`0`),
     resolvedAbove: integer("resolved_above").notNull().default(sql`0`),
-    open: integer("open").notNull().default(sql`0`),
-    openRed: integer("open_red").notNull().default(sql`0`),
-    openYellow: integer("open_yellow").notNull().default(sql`0`),
-    openBlue: integer("open_blue").notNull().default(sql`0`),
-    openRiskRed: integer("open_risk_red").notNull().default(sql`0`),
-    openRiskYellow: integer("open_risk_yellow").notNull().default(sql`0`),
-    openRiskBlue: integer("open_risk_blue").notNull().default(sql`0`),
+    shard: integer("shard").notNull().default(sql`0`),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.shard] })],
 );
 
 /** app.figures_monthly_by. */
@@ -626,8 +618,9 @@ export const figuresMonthlyBy = appSchema.table(
     key: text("key").notNull(),
     cases: integer("cases").notNull().default(sql`0`),
     resolved: integer("resolved").notNull().default(sql`0`),
+    shard: integer("shard").notNull().default(sql`0`),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.dim, t.key] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.dim, t.key, t.shard] })],
 );
 
 /** app.follow_ups. */
