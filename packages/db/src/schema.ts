@@ -959,6 +959,39 @@ export const users = appSchema.table("users", {
   totpLastStep: bigint("totp_last_step", { mode: "number" }),
 });
 
+/** app.webhook_deliveries. */
+export const webhookDeliveries = appSchema.table("webhook_deliveries", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull(),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  webhookId: uuid("webhook_id").notNull(),
+  caseId: uuid("case_id").notNull(),
+  event: text("event").notNull(),
+  payload: jsonb("payload").notNull(),
+  status: text("status").notNull().default(sql`'pending'::text`),
+  attempts: integer("attempts").notNull().default(sql`0`),
+  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().default(sql`now()`),
+  lastStatus: integer("last_status"),
+  lastError: text("last_error"),
+  deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  version: integer("version").notNull().default(sql`1`),
+});
+
+/** app.webhooks. */
+export const webhooks = appSchema.table("webhooks", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  apiKeyId: uuid("api_key_id").notNull(),
+  url: text("url").notNull(),
+  secretEnc: bytea("secret_enc").notNull(),
+  active: boolean("active").notNull().default(sql`true`),
+  createdBy: uuid("created_by"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  version: integer("version").notNull().default(sql`1`),
+});
+
 /** auth.login_challenges (zz_app may not read it). */
 export const authLoginChallenges = authSchema.table("login_challenges", {
   id: text("id").primaryKey(),
