@@ -75,10 +75,12 @@ describe("the leaders' cockpit", () => {
     await expect.poll(() => kpi(page, "received").textContent()).toBe("3");
     expect(await kpi(page, "localShare").textContent()).toBe("100.0%");
     expect(await cockpit.getByText("本级没有下级单位").count()).toBeGreaterThan(0);
-    // The village's case ledger downloads with its three rows.
+    // The village's case ledger downloads with its three rows, the progress saying so.
     const download = page.waitForEvent("download");
-    await page.getByRole("link", { name: "CSV" }).click();
+    await page.locator('[data-ledger="cases"]').getByRole("button", { name: "CSV" }).click();
     const file = await (await download).path();
+    await expect.poll(() => page.getByTestId("export-progress").getAttribute("data-state")).toBe("done");
+    expect(await page.getByTestId("export-progress").textContent()).toContain("（3 / 3 行）");
     const text = (await import("node:fs")).readFileSync(file!, "utf8");
     expect(
       text
@@ -89,6 +91,28 @@ describe("the leaders' cockpit", () => {
     // Back up through the breadcrumb.
     await page.locator(".cockpit-path").getByRole("button").first().click();
     await expect.poll(() => kpi(page, "received").textContent()).toBe("6");
+  });
+
+  test("a leader sets the ranking weights (sum 100) and the ranking follows them", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.leader");
+    await page.getByTestId("cockpit").waitFor();
+    await page.getByTestId("open-weights").click();
+    const form = page.getByTestId("weights-form");
+    await form.waitFor();
+    await expect.poll(() => form.getByLabel("化解率", { exact: true }).inputValue()).toBe("30");
+    await form.getByLabel("化解率", { exact: true }).fill("50");
+    expect(await page.getByTestId("weights-total").textContent()).toContain("合计 120 / 100");
+    expect(await form.getByRole("button", { name: "保存" }).isDisabled()).toBe(true);
+    expect(await form.locator(".alert").textContent()).toContain("之和须为 100（当前为 120）");
+    await form.getByLabel("办结率", { exact: true }).fill("0");
+    expect(await page.getByTestId("weights-formula").textContent()).toContain("50×化解率");
+    await form.getByRole("button", { name: "保存" }).click();
+    await form.waitFor({ state: "detached" });
+    await expect.poll(() => page.getByTestId("ranking-formula").textContent()).toContain("50×化解率");
+    const [row] = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.audit_events
+      where kind = 'cockpit.settings_saved'`;
+    expect(row!.n).toBe(1);
   });
 
   test("a township's cockpit shows only its subtree; a sibling in the address is refused", async () => {

@@ -10,12 +10,15 @@ import {
   addAttachment,
   appRouter,
   attachmentTooLarge,
+  authorizeReveal,
   dataExceptionOf,
   ERROR_STATUS,
+  expectedLedgerRows,
   type FieldCipher,
   figureUnit,
   getOpenRequest,
   idempotencyKeyHeader,
+  LEDGER_KINDS,
   type LedgerSpec,
   ledgerFileName,
   listOpenRequests,
@@ -496,12 +499,20 @@ export function createApp(options: AppOptions) {
       unitCode: pattern(/^\d{2,12}$/, "区划代码应为2至12位数字", "a division code has 2 to 12 digits").optional(),
       from: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM").optional(),
       to: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM").optional(),
+      categoryCode: pattern(/^[a-z][a-z0-9_]{1,39}$/, "事件类别代码无效", "invalid category code").optional(),
+      // 1: the parties' full data where the caller may see it (checked, audited).
+      reveal: z.enum(["0", "1"]).optional(),
     }).parse(c.req.query());
-    const kind = z.enum(["cases", "ranking", "figures"]).parse(c.req.param("kind"));
-    const permissions: Permission[] = kind === "cases" ? ["case.read"] : ["stats.read"];
-    const spec: LedgerSpec = { kind, ...query };
+    const kind = z.enum(LEDGER_KINDS).parse(c.req.param("kind"));
+    const permissions: Permission[] = kind === "ranking" || kind === "figures" ? ["stats.read"] : ["case.read"];
+    const { reveal, ...rest } = query;
+    const spec: LedgerSpec = { kind, ...rest, reveal: reveal === "1", cipher: options.cipher };
     const period = resolvePeriod(spec);
-    const unit = await asCaller(c, permissions, (tx) => figureUnit(tx, spec.unitCode));
+    const { unit, expected } = await asCaller(c, permissions, async (tx) => {
+      const u = await figureUnit(tx, spec.unitCode);
+      await authorizeReveal(tx, spec, u);
+      return { unit: u, expected: await expectedLedgerRows(tx, spec, u) };
+    });
     const out = new PassThrough();
     void asCaller(c, permissions, (tx) => writeLedger(tx, spec, out)).catch((error) => {
       logger.error({ err: error, requestId: c.get("requestId") }, "export failed");
@@ -520,6 +531,8 @@ export function createApp(options: AppOptions) {
             : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
         "cache-control": "private, no-store",
+        // The rows to come, when known: the UI's progress indicator.
+        ...(expected === null ? {} : { "x-ledger-rows": String(expected) }),
       },
     });
   });
@@ -679,7 +692,7 @@ export function routeOf(path: string): string {
   if (FIXED_ROUTES.has(path)) return path;
   if (/^\/cases\/[^/]+\/attachments$/.test(path)) return "/cases/:id/attachments";
   if (/^\/attachments\/[^/]+$/.test(path)) return "/attachments/:id";
-  if (/^\/exports\/(cases|ranking|figures)$/.test(path)) return path;
+  if (/^\/exports\/[a-z_]+$/.test(path) && (LEDGER_KINDS as readonly string[]).includes(path.slice(9))) return path;
   if (path === "/api/openapi.json" || path === "/api/docs" || path === "/api/v1/services") return path;
   if (path === "/api/v1/requests") return path;
   if (/^\/api\/v1\/requests\/[^/]+$/.test(path)) return "/api/v1/requests/:id";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { refusal, startTestApi, type TestApi } from "./test-harness.ts";
 
 /**
@@ -593,6 +593,87 @@ describe("ledgers and exports", () => {
     expect((await figures.text()).split("\r\n")[1]).toMatch(
       new RegExp(`^合计,${f.received},${f.accepted},${f.resolved},${f.closed},`),
     );
+  });
+
+  it("reveals the parties' full data only to those permitted, re-checked and audited; says how many rows come", async () => {
+    const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+    const q = `format=csv&from=${month}&to=${month}`;
+    const admin0 = await api.login("yumen.admin");
+    const masked = await api.request(`/exports/cases?${q}`, { cookie: admin0 });
+    const maskedText = await masked.text();
+    const rows =
+      maskedText
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n").length - 1;
+    expect(masked.headers.get("x-ledger-rows")).toBe(String(rows));
+    expect(maskedText).toContain("申请人（脱敏）");
+    expect(maskedText).not.toContain("张三");
+    expect(maskedText).not.toContain("13800001111");
+
+    const open = await api.request(`/exports/cases?${q}&reveal=1`, { cookie: admin0 });
+    expect(open.status).toBe(200);
+    const openText = await open.text();
+    expect(openText).toContain("张三");
+    expect(openText).toContain("13800001111");
+    // The closing line commits with the export's transaction, just after the last byte.
+    const audit = await vi.waitFor(async () => {
+      const lines = await admin<{ kind: string; detail: { revealed?: number; rows?: number } }[]>`
+        select kind, detail from app.audit_events where kind like 'personal_data.export%' order by id`;
+      expect(lines.map((a) => a.kind)).toEqual(["personal_data.export_started", "personal_data.exported"]);
+      return lines;
+    });
+    expect(audit[1]!.detail).toMatchObject({ rows, revealed: expect.any(Number) });
+    expect(audit[1]!.detail.revealed).toBeGreaterThanOrEqual(1);
+
+    // A leader may read the ledger but not reveal (the permission table): 403 before any byte.
+    const leader = await api.request(`/exports/cases?${q}&reveal=1`, { cookie: await api.login("yumen.leader") });
+    expect(leader.status).toBe(403);
+    expect(((await leader.json()) as { zh: string }).zh).toContain("无权导出当事人完整信息");
+    const bad = await api.request(`/exports/cases?${q}&reveal=yes`, { cookie: admin0 });
+    expect(bad.status).toBe(400);
+  });
+
+  it("exports the ledgers of follow-ups, summons, sessions, agreements and supervisions, and the case list by category", async () => {
+    const cookie = await api.login("yumen.leader");
+    const csvRows = async (path: string) => {
+      const res = await api.request(path, { cookie });
+      expect(res.status).toBe(200);
+      return (await res.text())
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n");
+    };
+    const followUps = await csvRows(`/exports/follow_ups?format=csv&from=2025-01&to=2025-01`);
+    expect(followUps[0]).toBe("案件编号,案件标题,承办单位,回访时间,回访方式,满意度,回访人,回访记录,不重办理由");
+    const [{ n }] = (await admin`select count(*)::int as n from app.follow_ups where scope_code like ${`${COUNTY}%`}
+      and at >= '2025-01-01T00:00:00+08:00' and at < '2025-02-01T00:00:00+08:00'`) as unknown as [{ n: number }];
+    expect(followUps.length - 1).toBe(n);
+    expect(followUps.length - 1).toBeGreaterThanOrEqual(2);
+    expect(followUps.slice(1).some((l) => l.includes(",满意,"))).toBe(true);
+    for (const kind of ["summons", "sessions", "agreements", "supervisions"]) {
+      const lines = await csvRows(`/exports/${kind}?format=csv&from=2025-01&to=2025-01`);
+      expect(lines[0]!.startsWith("案件编号,案件标题,承办单位,")).toBe(true);
+    }
+    const xlsx = await api.request(`/exports/supervisions?format=xlsx&from=2025-01&to=2025-02`, { cookie });
+    const { default: ExcelJS } = await import("exceljs");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
+    expect(String(wb.worksheets[0]!.getCell("A1").value)).toContain("督办台账（2025-01 至 2025-02");
+
+    const labour = await api.request(`/exports/cases?format=csv&from=2025-01&to=2025-01&categoryCode=labour`, {
+      cookie,
+    });
+    const lines = (await labour.text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    const [{ m }] = (await admin`select count(*)::int as m from app.cases where scope_code like ${`${COUNTY}%`}
+      and category_code = 'labour' and registered_at >= '2025-01-01T00:00:00+08:00'
+      and registered_at < '2025-02-01T00:00:00+08:00'`) as unknown as [{ m: number }];
+    expect(lines.length - 1).toBe(m);
+    expect(labour.headers.get("x-ledger-rows")).toBe(String(m));
+    expect((await api.request(`/exports/hearings`, { cookie })).status).toBe(400);
   });
 
   it("refuses a unit outside the subtree (404), a bad month (400), and a role without the permission", async () => {

@@ -26,7 +26,16 @@ export {
   submitOpenRequest,
 } from "./services/channels.ts";
 export { scanDeadlines } from "./services/deadlines.ts";
-export { type LedgerSpec, ledgerFileName, writeLedger } from "./services/exports.ts";
+export {
+  authorizeReveal,
+  expectedLedgerRows,
+  LEDGER_KINDS,
+  LEDGER_TITLES,
+  type LedgerKind,
+  type LedgerSpec,
+  ledgerFileName,
+  writeLedger,
+} from "./services/exports.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export {

@@ -76,6 +76,14 @@ export const OPERATION_PREFIX = "op.";
 /** Readable name of a logged kind: an operation (with the workflow action, if any), a reveal, or the raw kind. */
 export function operationName(kind: string, detail?: { action?: unknown } | null): Message {
   if (kind === "personal_data.revealed") return { zh: "查看当事人完整信息", en: "Reveal personal data" };
+  if (kind === "personal_data.export_started") {
+    return { zh: "开始导出含当事人完整信息的台账", en: "Start a ledger export with full personal data" };
+  }
+  if (kind === "personal_data.exported") {
+    return { zh: "导出含当事人完整信息的台账", en: "Export a ledger with full personal data" };
+  }
+  if (kind === "cockpit.settings_saved")
+    return { zh: "设置考评权重与平安指数", en: "Set ranking weights and the safety index" };
   const path = kind.startsWith(OPERATION_PREFIX) ? kindToPath(kind.slice(OPERATION_PREFIX.length)) : null;
   const name = path ? OPERATION_NAMES[path] : undefined;
   if (!name) return { zh: kind, en: kind };

@@ -5,8 +5,12 @@ import { FIGURE_DEFINITIONS, type FigureKey, RESOLUTION_TIERS } from "@zongzhi/d
 import { createSignal, For, type JSX, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { type ChartOption, EChart } from "../components/cockpit/chart.tsx";
+import { LedgerExports } from "../components/cockpit/exports.tsx";
+import { WeightsDialog } from "../components/cockpit/weights-dialog.tsx";
 import { LoadError, PageHeader } from "../components/page.tsx";
+import { useMe } from "../components/shell.tsx";
 import { locale, type MessageKey, pick, t } from "../i18n.ts";
+import { mayOn } from "../session.ts";
 import { Button } from "../ui/button.tsx";
 import "./cockpit.css";
 
@@ -35,6 +39,12 @@ export function Cockpit() {
   const from = () => (params.from && MONTH.test(params.from) ? params.from : `${to().slice(0, 4)}-01`);
   const unit = () => (params.unit && /^\d{2,12}$/.test(params.unit) ? params.unit : undefined);
   const [fullscreen, setFullscreen] = createSignal(false);
+  const [weightsOpen, setWeightsOpen] = createSignal(false);
+  const me = useMe();
+  const ownCode = () => me().tenant?.code ?? "";
+  // A unit sets the weights its own children are ranked by: shown on its own cockpit only.
+  const mayConfigure = () =>
+    (unit() === undefined || unit() === ownCode()) && mayOn(me(), "cockpit.configure", ownCode());
   let root!: HTMLDivElement;
 
   const figures = createQuery(() => ({
@@ -69,7 +79,14 @@ export function Cockpit() {
         actions={
           <>
             <PeriodForm from={from()} to={to()} onApply={(f, tt) => setParams({ from: f, to: tt })} />
-            <Exports unit={unit()} from={from()} to={to()} />
+            <a class="btn btn-secondary" href={`/bulletin?month=${to()}${unit() ? `&unit=${unit()}` : ""}`}>
+              {t("cockpit.bulletin")}
+            </a>
+            <Show when={mayConfigure()}>
+              <Button variant="secondary" onClick={() => setWeightsOpen(true)} data-testid="open-weights">
+                {t("cockpit.weights.open")}
+              </Button>
+            </Show>
             <Button variant="secondary" onClick={() => void toggleFullscreen()}>
               {fullscreen() ? t("cockpit.exitFullscreen") : t("cockpit.fullscreen")}
             </Button>
@@ -103,40 +120,20 @@ export function Cockpit() {
         <Match when={figures.isError && !figures.data}>
           <LoadError error={figures.error} retry={() => figures.refetch()} />
         </Match>
-        <Match when={figures.data}>{(f) => <Board f={f()} ranking={ranking.data} onDrill={drill} />}</Match>
+        <Match when={figures.data}>
+          {(f) => (
+            <>
+              <Board f={f()} ranking={ranking.data} onDrill={drill} />
+              <LedgerExports unit={unit()} from={from()} to={to()} categories={f().byCategory} />
+            </>
+          )}
+        </Match>
         <Match when={true}>
           <Skeleton />
         </Match>
       </Switch>
+      <WeightsDialog open={weightsOpen()} onOpenChange={setWeightsOpen} />
     </div>
-  );
-}
-
-/** Download links of the ledgers for the unit and period shown (streamed by /exports). */
-function Exports(props: { unit: string | undefined; from: string; to: string }) {
-  const href = (kind: string, format: string) => {
-    const q = new URLSearchParams({ format, from: props.from, to: props.to });
-    if (props.unit) q.set("unitCode", props.unit);
-    return `/exports/${kind}?${q}`;
-  };
-  return (
-    <nav class="cockpit-exports" aria-label={t("cockpit.exports")}>
-      <a class="btn btn-secondary" href={href("cases", "xlsx")} download="">
-        {t("cockpit.export.cases")}
-      </a>
-      <a class="btn btn-secondary" href={href("cases", "csv")} download="">
-        CSV
-      </a>
-      <a class="btn btn-secondary" href={href("ranking", "xlsx")} download="">
-        {t("cockpit.export.ranking")}
-      </a>
-      <a class="btn btn-secondary" href={href("figures", "xlsx")} download="">
-        {t("cockpit.export.figures")}
-      </a>
-      <a class="btn btn-secondary" href={`/bulletin?month=${props.to}${props.unit ? `&unit=${props.unit}` : ""}`}>
-        {t("cockpit.bulletin")}
-      </a>
-    </nav>
   );
 }
 

@@ -1,20 +1,36 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Tx } from "@zongzhi/db/client";
-import { FIGURE_DEFINITIONS, monthsBetween, type RankingWeights } from "@zongzhi/domain";
+import { AppError, FIGURE_DEFINITIONS, monthsBetween, type RankingWeights, shiftMonth } from "@zongzhi/domain";
 import ExcelJS from "exceljs";
-import { figureUnit, resolvePeriod, unitFigures, unitRanking } from "./figures.ts";
+import { mayFor } from "./actor.ts";
+import { recordAudit } from "./audit.ts";
+import { figureUnit, resolvePeriod, type UnitRef, unitFigures, unitRanking } from "./figures.ts";
+import { type FieldCipher, fieldContext } from "./personal-data.ts";
 
 /**
  * Ledgers (台账) and exports (issue 10 §5): the case list of a unit's subtree and period, the
  * monthly ranking and the figure table, as Excel (exceljs' streaming WorkbookWriter: rows are
  * committed as they are read through a cursor, so 1 M rows never sit in memory) or CSV (UTF-8
  * with BOM, so Excel opens it in Chinese). Excel has the unit and the period in a title row and
- * a frozen header row. Personal data appears only masked (the stored masked forms); revealing
- * it in an export is not offered.
+ * a frozen header row. Personal data appears masked (the stored masked forms) unless the
+ * caller asks to reveal it and the permission table lets it reveal the parties of that case
+ * (`personal.reveal` for its relation to the case's owner, checked row by row); a revealing
+ * export is audited when it starts and when it ends (with the number of rows revealed).
  */
 
-export type LedgerKind = "cases" | "ranking" | "figures";
+/** The case list, the ranking, the figure table, and the ledgers of work on cases. */
+export const LEDGER_KINDS = [
+  "cases",
+  "ranking",
+  "figures",
+  "summons",
+  "sessions",
+  "agreements",
+  "follow_ups",
+  "supervisions",
+] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
 export type LedgerFormat = "xlsx" | "csv";
 
 export interface LedgerSpec {
@@ -24,6 +40,11 @@ export interface LedgerSpec {
   from?: string | undefined;
   to?: string | undefined;
   weights?: RankingWeights | undefined;
+  /** The case list only: one category. */
+  categoryCode?: string | undefined;
+  /** The case list only: show the parties' full data where the caller may (needs `cipher`). */
+  reveal?: boolean | undefined;
+  cipher?: FieldCipher | undefined;
 }
 
 interface Column {
@@ -95,19 +116,90 @@ const label = (k: keyof typeof FIGURE_DEFINITIONS) => FIGURE_DEFINITIONS[k].labe
 
 /** The file name of a ledger (unit, period, kind). */
 export function ledgerFileName(unitName: string, spec: LedgerSpec, period: string): string {
-  const kind = { cases: "案件台账", ranking: "考评排名", figures: "指标统计" }[spec.kind];
-  return `${unitName}-${kind}-${period}.${spec.format}`;
+  return `${unitName}-${LEDGER_TITLES[spec.kind]}-${period}.${spec.format}`;
 }
+
+/** Chinese names of the ledgers (file names, titles, sheets). */
+export const LEDGER_TITLES: Record<LedgerKind, string> = {
+  cases: "案件台账",
+  ranking: "考评排名",
+  figures: "指标统计",
+  summons: "吹哨召集台账",
+  sessions: "调解记录台账",
+  agreements: "调解协议台账",
+  follow_ups: "回访台账",
+  supervisions: "督办台账",
+};
+
+/** The first instant of `from` and of the month after `to` (Beijing time). */
+function periodBounds(period: { from: string; to: string }): [string, string] {
+  return [`${period.from}-01 00:00:00+08`, `${shiftMonth(period.to, 1)}-01 00:00:00+08`];
+}
+
+/**
+ * The number of rows the case list will have, when the monthly buckets know it (the cases of the
+ * subtree registered in the period, of one category or all): the UI's progress indicator.
+ */
+export async function expectedLedgerRows(tx: Tx, spec: LedgerSpec, unit: UnitRef): Promise<number | null> {
+  if (spec.kind !== "cases") return null;
+  const period = resolvePeriod(spec);
+  const months = monthsBetween(period.from, period.to).map((m) => `${m}-01`);
+  const [row] = spec.categoryCode
+    ? await tx.sql<{ n: number }[]>`select coalesce(sum(cases), 0)::int as n from app.figures_monthly_by
+        where scope_code = ${unit.code} and dim = 'category' and key = ${spec.categoryCode}
+          and month = any(${months}::date[])`
+    : await tx.sql<{ n: number }[]>`select coalesce(sum(received), 0)::int as n from app.figures_monthly
+        where scope_code = ${unit.code} and month = any(${months}::date[])`;
+  return row?.n ?? 0;
+}
+
+/**
+ * Before a revealing export starts: the caller must hold `personal.reveal` for the unit it
+ * exports (FORBIDDEN otherwise), and the request is audited in its own committed transaction,
+ * so that an interrupted download still leaves its line. Rows are re-checked as they are written.
+ */
+export async function authorizeReveal(tx: Tx, spec: LedgerSpec, unit: UnitRef): Promise<void> {
+  if (!spec.reveal) return;
+  if (spec.kind !== "cases" || !mayFor(tx, "personal.reveal", unit.code)) {
+    throw new AppError("FORBIDDEN", {
+      zh: "您无权导出当事人完整信息；可导出脱敏台账",
+      en: "You may not export the parties' full data; export the masked ledger instead",
+    });
+  }
+  await recordAudit(tx, {
+    kind: "personal_data.export_started",
+    detail: { object: `${unit.name} ${LEDGER_TITLES[spec.kind]}`, ledger: spec.kind, ...periodOf(spec), result: "ok" },
+  });
+}
+
+const periodOf = (spec: LedgerSpec) => {
+  const p = resolvePeriod(spec);
+  return { from: p.from, to: p.to, format: spec.format, categoryCode: spec.categoryCode ?? null };
+};
 
 /**
  * Writes the ledger to `out` inside the caller's tenant transaction (RLS narrows every row);
  * returns the number of data rows. The unit must be the caller's or a descendant (NOT_FOUND).
  */
-export async function writeLedger(tx: Tx, spec: LedgerSpec, out: Writable): Promise<{ rows: number }> {
+export async function writeLedger(
+  tx: Tx,
+  spec: LedgerSpec,
+  out: Writable,
+): Promise<{ rows: number; revealed: number }> {
   const unit = await figureUnit(tx, spec.unitCode);
   const period = resolvePeriod(spec);
   let rows = 0;
+  const [start, end] = periodBounds(period);
+  const names = async () =>
+    new Map(
+      (
+        await tx.sql<{ code: string; name: string }[]>`select code, name from app.tenants
+        where code >= ${unit.code} and code < ${`${unit.code}:`}`
+      ).map((r) => [r.code, r.name]),
+    );
   if (spec.kind === "cases") {
+    const reveal = spec.reveal === true && spec.cipher !== undefined;
+    const cipher = spec.cipher;
     const columns: Column[] = [
       { header: "案件编号", key: "code", width: 26 },
       { header: "登记时间", key: "registeredAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
@@ -122,34 +214,28 @@ export async function writeLedger(tx: Tx, spec: LedgerSpec, out: Writable): Prom
       { header: "涉及人数", key: "people", width: 8 },
       { header: "涉及金额（元）", key: "amount", width: 14, numFmt: "#,##0.00" },
       { header: "群体性", key: "group", width: 8 },
-      { header: "申请人（脱敏）", key: "applicant", width: 14 },
-      { header: "联系电话（脱敏）", key: "phone", width: 16 },
+      { header: reveal ? "申请人" : "申请人（脱敏）", key: "applicant", width: 14 },
+      { header: reveal ? "联系电话" : "联系电话（脱敏）", key: "phone", width: 16 },
+      { header: reveal ? "身份证号" : "身份证号（脱敏）", key: "idNumber", width: 20 },
       { header: "化解时间", key: "resolvedAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
       { header: "办结时间", key: "closedAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
     ];
-    const sink = openSink(
-      spec.format,
-      out,
-      `${unit.name} 案件台账（${period.from} 至 ${period.to}，按登记月份）`,
-      "案件台账",
-      columns,
-    );
-    const start = `${period.from}-01 00:00:00+08`;
-    const endMonth = monthsBetween(period.to, period.to)[0]!;
-    const [y, m] = endMonth.split("-").map(Number) as [number, number];
-    const end = `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, "0")}-01 00:00:00+08`;
-    const names = new Map(
-      (
-        await tx.sql<{ code: string; name: string }[]>`select code, name from app.tenants
-        where code >= ${unit.code} and code < ${`${unit.code}:`}`
-      ).map((r) => [r.code, r.name]),
-    );
+    const unitNames = await names();
     const categories = new Map(
       (
         await tx.sql<{ code: string; name: string }[]>`select code, name from ref.case_categories
           union all select code, name from app.case_categories`
       ).map((r) => [r.code, r.name]),
     );
+    const category = spec.categoryCode ? `，${categories.get(spec.categoryCode) ?? spec.categoryCode}` : "";
+    const sink = openSink(
+      spec.format,
+      out,
+      `${unit.name} 案件台账（${period.from} 至 ${period.to}，按登记月份${category}）${reveal ? "  含当事人完整信息，注意保密" : ""}`,
+      "案件台账",
+      columns,
+    );
+    let revealed = 0;
     await tx.sql<
       {
         code: string;
@@ -167,24 +253,35 @@ export async function writeLedger(tx: Tx, spec: LedgerSpec, out: Writable): Prom
         group_dispute: boolean;
         name_masked: string | null;
         phone_masked: string | null;
+        id_number_masked: string | null;
+        name_enc: Buffer | null;
+        phone_enc: Buffer | null;
+        id_number_enc: Buffer | null;
         resolved_at: Date | null;
         closed_at: Date | null;
       }[]
     >`select c.code, c.registered_at, c.scope_code, c.owner_code, c.category_code, c.channel, c.title, c.status,
         c.risk_grade, c.deadline_colour, c.people_count, c.amount_cents, c.group_dispute, p.name_masked, p.phone_masked,
+        p.id_number_masked, ${reveal ? tx.sql`p.name_enc, p.phone_enc, p.id_number_enc` : tx.sql`null as name_enc, null as phone_enc, null as id_number_enc`},
         c.resolved_at, c.closed_at
       from app.cases c
-      left join lateral (select p.name_masked, p.phone_masked from app.case_parties p
+      left join lateral (select * from app.case_parties p
         where p.case_id = c.id and p.role = 'applicant' order by p.created_at limit 1) p on true
       where c.scope_code >= ${unit.code} and c.scope_code < ${`${unit.code}:`}
         and c.registered_at >= ${start}::timestamptz and c.registered_at < ${end}::timestamptz
+        ${spec.categoryCode ? tx.sql`and c.category_code = ${spec.categoryCode}` : tx.sql``}
       order by c.registered_at desc, c.id desc`.cursor(2000, async (batch) => {
       for (const r of batch) {
+        // Re-checked per case: the table decides by the caller's relation to the case's owner.
+        const open = reveal && cipher && r.name_enc !== null && mayFor(tx, "personal.reveal", r.owner_code);
+        const dec = (b: Buffer | null, column: string) =>
+          b && cipher ? cipher.decrypt(b, fieldContext("case_parties", column, r.scope_code)) : null;
+        if (open) revealed += 1;
         sink.row({
           code: r.code,
           registeredAt: r.registered_at,
-          unit: names.get(r.scope_code) ?? r.scope_code,
-          owner: names.get(r.owner_code) ?? r.owner_code,
+          unit: unitNames.get(r.scope_code) ?? r.scope_code,
+          owner: unitNames.get(r.owner_code) ?? r.owner_code,
           category: categories.get(r.category_code) ?? r.category_code,
           channel: r.channel,
           title: r.title,
@@ -194,8 +291,9 @@ export async function writeLedger(tx: Tx, spec: LedgerSpec, out: Writable): Prom
           people: r.people_count,
           amount: r.amount_cents === null ? null : Number(r.amount_cents) / 100,
           group: r.group_dispute ? "是" : "否",
-          applicant: r.name_masked,
-          phone: r.phone_masked,
+          applicant: open ? dec(r.name_enc, "name") : r.name_masked,
+          phone: open ? dec(r.phone_enc, "phone") : r.phone_masked,
+          idNumber: open ? dec(r.id_number_enc, "id_number") : r.id_number_masked,
           resolvedAt: r.resolved_at,
           closedAt: r.closed_at,
         });
@@ -205,7 +303,40 @@ export async function writeLedger(tx: Tx, spec: LedgerSpec, out: Writable): Prom
       if (out.writableNeedDrain) await once(out, "drain");
     });
     await sink.end();
-    return { rows };
+    if (reveal) {
+      await recordAudit(tx, {
+        kind: "personal_data.exported",
+        detail: { object: `${unit.name} ${LEDGER_TITLES.cases}`, ...periodOf(spec), rows, revealed, result: "ok" },
+      });
+    }
+    return { rows, revealed };
+  }
+  const child = CHILD_LEDGERS[spec.kind as keyof typeof CHILD_LEDGERS];
+  if (child) {
+    const unitNames = await names();
+    const sink = openSink(
+      spec.format,
+      out,
+      `${unit.name} ${LEDGER_TITLES[spec.kind]}（${period.from} 至 ${period.to}，按${child.by}）`,
+      LEDGER_TITLES[spec.kind],
+      [
+        { header: "案件编号", key: "caseCode", width: 26 },
+        { header: "案件标题", key: "caseTitle", width: 30 },
+        { header: "承办单位", key: "owner", width: 20 },
+        ...child.columns,
+      ],
+    );
+    await child
+      .query(tx, { from: unit.code, to: `${unit.code}:`, start, end })
+      .cursor(2000, async (batch: object[]) => {
+        for (const r of batch as Record<string, unknown>[]) {
+          sink.row({ ...r, owner: unitNames.get(String(r.ownerCode)) ?? r.ownerCode, ...child.map(r) });
+          rows += 1;
+        }
+        if (out.writableNeedDrain) await once(out, "drain");
+      });
+    await sink.end();
+    return { rows, revealed: 0 };
   }
   if (spec.kind === "ranking") {
     const r = await unitRanking(tx, { unitCode: unit.code, month: period.to, weights: spec.weights });
@@ -239,7 +370,7 @@ export async function writeLedger(tx: Tx, spec: LedgerSpec, out: Writable): Prom
       rows += 1;
     }
     await sink.end();
-    return { rows };
+    return { rows, revealed: 0 };
   }
   const f = await unitFigures(tx, { unitCode: unit.code, from: period.from, to: period.to });
   const columns: Column[] = [
@@ -276,5 +407,171 @@ export async function writeLedger(tx: Tx, spec: LedgerSpec, out: Writable): Prom
   for (const m of f.trend) put(m.month, m.figures);
   for (const c of f.children) put(c.unit.name, c.figures);
   await sink.end();
-  return { rows };
+  return { rows, revealed: 0 };
 }
+
+const SUMMONS_STATES: Record<string, string> = {
+  pending: "待报到",
+  acknowledged: "已报到",
+  objected: "有异议",
+  done: "已反馈",
+};
+const OUTCOMES: Record<string, string> = { continued: "继续调解", agreement: "达成协议", failed: "调解不成" };
+const PERFORMANCE: Record<string, string> = {
+  pending: "待履行",
+  partly: "部分履行",
+  performed: "已履行",
+  breached: "未履行",
+};
+const METHODS: Record<string, string> = { phone: "电话回访", visit: "上门回访", on_site: "现场回访" };
+const SATISFACTION: Record<string, string> = {
+  satisfied: "满意",
+  basically_satisfied: "基本满意",
+  unsatisfied: "不满意",
+};
+const TIME = "yyyy-mm-dd hh:mm";
+
+type Range = { from: string; to: string; start: string; end: string };
+/** The ledgers of work on cases: rows of a case child table in the subtree, dated in the period. */
+const CHILD_LEDGERS = {
+  summons: {
+    by: "召集时间",
+    columns: [
+      { header: "被召集部门", key: "department", width: 20 },
+      { header: "召集时间", key: "summonedAt", width: 18, numFmt: TIME },
+      { header: "报到时限", key: "dueAt", width: 18, numFmt: TIME },
+      { header: "状态", key: "state", width: 8 },
+      { header: "报到时间", key: "acknowledgedAt", width: 18, numFmt: TIME },
+      { header: "异议理由", key: "objectionReason", width: 24 },
+      { header: "处置措施", key: "action", width: 24 },
+      { header: "反馈", key: "feedback", width: 30 },
+      { header: "反馈时间", key: "feedbackAt", width: 18, numFmt: TIME },
+    ],
+    query: (
+      tx: Tx,
+      r: Range,
+    ) => tx.sql`select c.code as "caseCode", c.title as "caseTitle", c.owner_code as "ownerCode",
+        st.name as department, s.summoned_at as "summonedAt", s.due_at as "dueAt", s.status,
+        s.acknowledged_at as "acknowledgedAt", s.objection_reason as "objectionReason", s.action, s.feedback,
+        s.feedback_at as "feedbackAt"
+      from app.case_summons s join app.cases c on c.id = s.case_id join app.stationings st on st.id = s.stationing_id
+      where s.scope_code >= ${r.from} and s.scope_code < ${r.to}
+        and s.summoned_at >= ${r.start}::timestamptz and s.summoned_at < ${r.end}::timestamptz
+      order by s.summoned_at desc, s.id desc`,
+    map: (r: Record<string, unknown>) => ({ state: SUMMONS_STATES[String(r.status)] ?? r.status }),
+  },
+  sessions: {
+    by: "调解时间",
+    columns: [
+      { header: "开始时间", key: "startsAt", width: 18, numFmt: TIME },
+      { header: "结束时间", key: "endsAt", width: 18, numFmt: TIME },
+      { header: "调解室", key: "room", width: 16 },
+      { header: "参加人数", key: "attendees", width: 8 },
+      { header: "结果", key: "result", width: 10 },
+      { header: "调解记录", key: "notes", width: 40 },
+    ],
+    query: (
+      tx: Tx,
+      r: Range,
+    ) => tx.sql`select c.code as "caseCode", c.title as "caseTitle", c.owner_code as "ownerCode",
+        ms.starts_at as "startsAt", ms.ends_at as "endsAt", rm.name as room,
+        jsonb_array_length(ms.attendance) as attendees, ms.outcome, ms.notes
+      from app.mediation_sessions ms join app.cases c on c.id = ms.case_id
+        left join app.bookings b on b.id = ms.booking_id left join app.mediation_rooms rm on rm.id = b.room_id
+      where ms.scope_code >= ${r.from} and ms.scope_code < ${r.to}
+        and ms.starts_at >= ${r.start}::timestamptz and ms.starts_at < ${r.end}::timestamptz
+      order by ms.starts_at desc, ms.id desc`,
+    map: (r: Record<string, unknown>) => ({ result: r.outcome ? (OUTCOMES[String(r.outcome)] ?? r.outcome) : "" }),
+  },
+  agreements: {
+    by: "签订日期",
+    columns: [
+      { header: "签订日期", key: "signedOn", width: 12 },
+      { header: "争议事项", key: "disputedMatters", width: 30 },
+      { header: "协议内容", key: "terms", width: 40 },
+      { header: "履行方式", key: "performanceManner", width: 16 },
+      { header: "履行期限", key: "performanceDeadline", width: 12 },
+      { header: "调解员", key: "mediators", width: 16 },
+      { header: "履行情况", key: "performance", width: 10 },
+    ],
+    query: (
+      tx: Tx,
+      r: Range,
+    ) => tx.sql`select c.code as "caseCode", c.title as "caseTitle", c.owner_code as "ownerCode",
+        to_char(a.signed_on, 'YYYY-MM-DD') as "signedOn", a.disputed_matters as "disputedMatters", a.terms,
+        a.performance_manner as "performanceManner", to_char(a.performance_deadline, 'YYYY-MM-DD') as "performanceDeadline",
+        array_to_string(a.mediator_names, '、') as mediators, a.performance_status as "performanceStatus"
+      from app.agreements a join app.cases c on c.id = a.case_id
+      where a.scope_code >= ${r.from} and a.scope_code < ${r.to}
+        and a.signed_on >= (${r.start}::timestamptz at time zone 'Asia/Shanghai')::date
+        and a.signed_on < (${r.end}::timestamptz at time zone 'Asia/Shanghai')::date
+      order by a.signed_on desc, a.id desc`,
+    map: (r: Record<string, unknown>) => ({
+      performance: PERFORMANCE[String(r.performanceStatus)] ?? r.performanceStatus,
+    }),
+  },
+  follow_ups: {
+    by: "回访时间",
+    columns: [
+      { header: "回访时间", key: "at", width: 18, numFmt: TIME },
+      { header: "回访方式", key: "methodName", width: 10 },
+      { header: "满意度", key: "satisfactionName", width: 10 },
+      { header: "回访人", key: "byName", width: 12 },
+      { header: "回访记录", key: "notes", width: 40 },
+      { header: "不重办理由", key: "overrideReason", width: 24 },
+    ],
+    query: (
+      tx: Tx,
+      r: Range,
+    ) => tx.sql`select c.code as "caseCode", c.title as "caseTitle", c.owner_code as "ownerCode",
+        f.at, f.method, f.satisfaction, u.display_name as "byName", f.notes, f.override_reason as "overrideReason"
+      from app.follow_ups f join app.cases c on c.id = f.case_id left join app.users u on u.id = f.by_user
+      where f.scope_code >= ${r.from} and f.scope_code < ${r.to}
+        and f.at >= ${r.start}::timestamptz and f.at < ${r.end}::timestamptz
+      order by f.at desc, f.id desc`,
+    map: (r: Record<string, unknown>) => ({
+      methodName: METHODS[String(r.method)] ?? r.method,
+      satisfactionName: SATISFACTION[String(r.satisfaction)] ?? r.satisfaction,
+    }),
+  },
+  supervisions: {
+    by: "督办时间",
+    columns: [
+      { header: "督办对象", key: "addressee", width: 20 },
+      { header: "督办级别", key: "levelName", width: 10 },
+      { header: "发起", key: "openedByName", width: 10 },
+      { header: "督办时间", key: "createdAt", width: 18, numFmt: TIME },
+      { header: "回复时限", key: "dueAt", width: 18, numFmt: TIME },
+      { header: "督办要求", key: "instructions", width: 30 },
+      { header: "状态", key: "state", width: 8 },
+      { header: "回复", key: "answer", width: 30 },
+      { header: "回复时间", key: "answeredAt", width: 18, numFmt: TIME },
+    ],
+    query: (
+      tx: Tx,
+      r: Range,
+    ) => tx.sql`select c.code as "caseCode", c.title as "caseTitle", c.owner_code as "ownerCode",
+        coalesce((select t.name from app.tenants t where t.code = sv.addressed_to), sv.addressed_to) as addressee,
+        sv.level, sv.opened_by as "openedBy", sv.created_at as "createdAt", sv.due_at as "dueAt", sv.instructions,
+        sv.status, sv.answer, sv.answered_at as "answeredAt"
+      from app.supervisions sv join app.cases c on c.id = sv.case_id
+      where sv.scope_code >= ${r.from} and sv.scope_code < ${r.to}
+        and sv.created_at >= ${r.start}::timestamptz and sv.created_at < ${r.end}::timestamptz
+      order by sv.created_at desc, sv.id desc`,
+    map: (r: Record<string, unknown>) => ({
+      levelName: r.level === "notice" ? "通报" : "催办",
+      openedByName: r.openedBy === "system" ? "系统（超期）" : "领导",
+      state: r.status === "answered" ? "已回复" : "待回复",
+    }),
+  },
+} satisfies Partial<
+  Record<
+    LedgerKind,
+    {
+      by: string;
+      columns: Column[];
+      query: (tx: Tx, r: Range) => ReturnType<Tx["sql"]>;
+      map: (r: Record<string, unknown>) => Record<string, unknown>;
+    }
+  >
+>;
