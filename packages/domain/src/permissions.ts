@@ -192,7 +192,12 @@ export const PERMISSION_TABLE = {
   ),
   "case.follow_up": write(
     { zh: "回访", en: "Record follow-ups" },
-    each(["intake_clerk", "mediator", "grid_worker", "tenant_admin", "leader"], OWN_UP),
+    {
+      ...each(["intake_clerk", "mediator", "tenant_admin", "leader"], OWN_UP),
+      // The reporter's loop (issue 13 §3): the origin's grid worker confirms on site or rejects
+      // the result of a case it reported, also when a unit above handled it.
+      grid_worker: ["own", "ancestor", "descendant"],
+    },
   ),
   "case.follow_up_override": write(
     { zh: "说明不重办的理由", en: "Override rework after an unsatisfied follow-up" },

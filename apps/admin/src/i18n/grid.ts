@@ -160,6 +160,14 @@ export const fieldZh = {
   "field.queuedHint": "每条上报带有唯一编号，重复发送也只会登记一次。",
   "field.discard": "删除此条",
   "field.sent": "已登记",
+  "field.confirmTitle": "待现场确认 {n} 件",
+  "field.outcome": "处理结果：{outcome}",
+  "field.reworks": "已重办 {n} 次",
+  "field.reason": "现场情况 / 不满意的理由",
+  "field.reasonRequired": "不满意时请填写理由",
+  "field.confirm": "现场确认，满意",
+  "field.basically": "基本满意",
+  "field.reject": "不满意，退回重办",
 } as const;
 
 /** English strings of the field report. */
@@ -186,4 +194,12 @@ export const fieldEn: Record<keyof typeof fieldZh, string> = {
   "field.queuedHint": "Each report carries its own key: sent twice, it is registered once.",
   "field.discard": "Discard",
   "field.sent": "Registered",
+  "field.confirmTitle": "{n} awaiting confirmation on site",
+  "field.outcome": "Result: {outcome}",
+  "field.reworks": "Reworked {n} times",
+  "field.reason": "What you found / why not satisfied",
+  "field.reasonRequired": "Give a reason when not satisfied",
+  "field.confirm": "Confirmed on site, satisfied",
+  "field.basically": "Basically satisfied",
+  "field.reject": "Not satisfied: rework",
 };

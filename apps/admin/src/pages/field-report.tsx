@@ -1,4 +1,4 @@
-import { createQuery } from "@tanstack/solid-query";
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { errorCode, type Me, registerCase, trpc } from "../api.ts";
 import { categoryOptions } from "../components/case-common.tsx";
@@ -191,6 +191,8 @@ function FieldReport(props: { me: Me }) {
         </button>
       </form>
 
+      <ConfirmOnSite />
+
       <section class="field-queue" aria-labelledby="field-queue-title">
         <h2 id="field-queue-title" class="field-subtitle">
           {t("field.queued", { n: state().queued.length })}
@@ -232,5 +234,90 @@ function FieldReport(props: { me: Me }) {
         </ul>
       </section>
     </div>
+  );
+}
+
+type Satisfaction = "satisfied" | "basically_satisfied" | "unsatisfied";
+
+/** The reporter's loop: results of one's reports await confirmation on site (or rejection, 重办). */
+function ConfirmOnSite() {
+  const queryClient = useQueryClient();
+  const reports = createQuery(() => ({ queryKey: ["cases.myReports"], queryFn: () => trpc.cases.myReports.query() }));
+  const waiting = () => (reports.data ?? []).filter((r) => r.status === "awaiting_follow_up");
+  const [reasons, setReasons] = createSignal<Record<string, string>>({});
+  const [problem, setProblem] = createSignal<string | null>(null);
+  const answer = createMutation(() => ({
+    mutationFn: (input: { caseId: string; satisfaction: Satisfaction; notes: string | null }) =>
+      trpc.cases.recordFollowUp.mutate({ ...input, method: "on_site" }),
+    onSuccess: () => {
+      setProblem(null);
+      void queryClient.invalidateQueries({ queryKey: ["cases.myReports"] });
+    },
+    onError: (error) => setProblem(errorText(error)),
+  }));
+  const rate = (caseId: string, satisfaction: Satisfaction) => {
+    const notes = (reasons()[caseId] ?? "").trim();
+    if (satisfaction === "unsatisfied" && notes.length < 2) return setProblem(t("field.reasonRequired"));
+    answer.mutate({ caseId, satisfaction, notes: notes || null });
+  };
+  return (
+    <section class="field-queue" aria-labelledby="field-confirm-title">
+      <h2 id="field-confirm-title" class="field-subtitle">
+        {t("field.confirmTitle", { n: waiting().length })}
+      </h2>
+      <ul class="field-list" data-testid="field-confirm">
+        <For each={waiting()}>
+          {(r) => (
+            <li>
+              <strong>{r.title}</strong> <code>{r.code}</code>
+              <p>{t("field.outcome", { outcome: r.outcome ?? "" })}</p>
+              <Show when={r.reworks > 0}>
+                <p class="field-hint">{t("field.reworks", { n: r.reworks })}</p>
+              </Show>
+              <label class="field-label-lg" for={`reason-${r.id}`}>
+                {t("field.reason")}
+              </label>
+              <textarea
+                id={`reason-${r.id}`}
+                class="field-control"
+                rows={2}
+                maxLength={2000}
+                value={reasons()[r.id] ?? ""}
+                onInput={(e) => setReasons({ ...reasons(), [r.id]: e.currentTarget.value })}
+              />
+              <button
+                type="button"
+                class="field-button field-button-primary"
+                disabled={answer.isPending}
+                onClick={() => rate(r.id, "satisfied")}
+              >
+                {t("field.confirm")}
+              </button>
+              <button
+                type="button"
+                class="field-button field-button-secondary"
+                disabled={answer.isPending}
+                onClick={() => rate(r.id, "basically_satisfied")}
+              >
+                {t("field.basically")}
+              </button>
+              <button
+                type="button"
+                class="field-button field-button-secondary"
+                disabled={answer.isPending}
+                onClick={() => rate(r.id, "unsatisfied")}
+              >
+                {t("field.reject")}
+              </button>
+            </li>
+          )}
+        </For>
+      </ul>
+      <Show when={problem()}>
+        <p class="field-problem" role="alert">
+          {problem()}
+        </p>
+      </Show>
+    </section>
   );
 }

@@ -24,6 +24,7 @@ import {
   version,
 } from "../input.ts";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
+import { listMyReports } from "../services/field-reports.ts";
 import {
   applyForConfirmation,
   recordAgreement,
@@ -257,6 +258,11 @@ export const casesRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => recordFollowUp(tx, input))),
+
+  /** The caller's own field reports with their results and reworks (the reporter's loop, 现场确认). */
+  myReports: allowed("case.register")
+    .input(noInput())
+    .query(({ ctx }) => ctx.run((tx) => listMyReports(tx))),
 
   followUpRate: allowed("stats.read")
     .input(noInput())

@@ -56,6 +56,7 @@ import {
   type StoredRule,
   startDeadline,
 } from "./deadlines.ts";
+import { notifyReporter } from "./field-reports.ts";
 import { caseHoldings } from "./holdings.ts";
 import { assertLiaisonMayRead } from "./liaison-access.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
@@ -407,6 +408,8 @@ export async function transitionCase(
   if (!updated) throw conflict();
   await followClocks(tx, c, input.action);
   await appendEvent(tx, c.id, `case.${input.action}`, payload);
+  // The reporter's loop: a grid worker's report whose result awaits confirmation on site.
+  if (input.action === "await_follow_up") await notifyReporter(tx, c.id);
   return { status: to, version: updated.version };
 }
 

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refusal, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
+
+// The reporter's loop (issue 13 §3): the result of a grid worker's report is pushed back to
+// the worker (a personal notification), who confirms it on site or rejects it with a reason and
+// an evaluation; a rejection sends the case back for rework (重办), counted; the worker may
+// also evaluate a case that a unit above handled.
+
+let api: TestApi;
+type Client = ReturnType<TestApi["client"]>;
+let grid: Client;
+let villageMediator: Client;
+let town: Client;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  grid = api.client(await api.login("cun.grid"));
+  villageMediator = api.client(await api.login("cun.mediator"));
+  town = api.client(await api.login("yumenzhen.admin"));
+});
+afterAll(() => api.close());
+
+const version = async (id: string) =>
+  (await api.db.admin<{ version: number }[]>`select version from app.cases where id = ${id}`)[0]!.version;
+const act = async (who: Client, id: string, action: string, data: Record<string, unknown> = {}) =>
+  who.cases.transition.mutate({ id, version: await version(id), action: action as "accept", data: data as never });
+
+describe("the reporter's loop", () => {
+  it("the result comes back to the reporting grid worker, a rejection is reworked and counted, then confirmed", async () => {
+    const { id, code } = await grid.cases.register.mutate(villageDispute("下水井盖丢失"));
+    await act(villageMediator, id, "accept");
+    await act(villageMediator, id, "triage", { route: { kind: "room" } });
+    await act(villageMediator, id, "resolve", { outcome: "已联系水务站补装井盖" });
+    await act(villageMediator, id, "await_follow_up");
+
+    const inbox = await grid.escalation.inbox.query({ limit: 20 });
+    expect(inbox.items.some((n) => n.kind === "report.result" && n.caseId === id)).toBe(true);
+    // Only the reporter is told (a personal notification), not the unit's other staff.
+    expect((await villageMediator.escalation.inbox.query({ limit: 20 })).items.some((n) => n.caseId === id)).toBe(
+      false,
+    );
+    let [mine] = (await grid.cases.myReports.query()).filter((r) => r.id === id);
+    expect(mine).toMatchObject({ code, status: "awaiting_follow_up", outcome: "已联系水务站补装井盖", reworks: 0 });
+
+    // On site the lid is still missing: rejected with a reason, the case goes back for rework.
+    const rejected = await grid.cases.recordFollowUp.mutate({
+      caseId: id,
+      method: "on_site",
+      satisfaction: "unsatisfied",
+      notes: "现场查看井盖仍未补装",
+    });
+    expect(rejected.reopened).toBe(true);
+    [mine] = (await grid.cases.myReports.query()).filter((r) => r.id === id);
+    expect(mine).toMatchObject({ status: "reopened", reworks: 1 });
+
+    await act(villageMediator, id, "triage", { route: { kind: "room" } });
+    await act(villageMediator, id, "resolve", { outcome: "井盖已补装并加固" });
+    await act(villageMediator, id, "await_follow_up");
+    const confirmed = await grid.cases.recordFollowUp.mutate({
+      caseId: id,
+      method: "on_site",
+      satisfaction: "satisfied",
+    });
+    expect(confirmed.reopened).toBe(false);
+    [mine] = (await grid.cases.myReports.query()).filter((r) => r.id === id);
+    expect(mine).toMatchObject({ status: "awaiting_follow_up", reworks: 1, outcome: "井盖已补装并加固" });
+    const [events] = await api.db.admin<{ n: number }[]>`select count(*)::int as n from app.follow_ups
+      where case_id = ${id} and method = 'on_site'`;
+    expect(events!.n).toBe(2);
+  });
+
+  it("the grid worker evaluates a case the township above handled; another unit's worker cannot", async () => {
+    const { id } = await grid.cases.register.mutate(villageDispute("邻里排水沟纠纷"));
+    await villageMediator.escalation.escalate.mutate({
+      id,
+      version: await version(id),
+      toCode: "620981101",
+      reason: "村级无法协调",
+    });
+    await town.escalation.signFor.mutate({ id, version: await version(id) });
+    await act(town, id, "accept");
+    await act(town, id, "triage", { route: { kind: "room" } });
+    await act(town, id, "resolve", { outcome: "镇调解室调解成功" });
+    await act(town, id, "await_follow_up");
+    expect((await grid.escalation.inbox.query({ limit: 20 })).items.some((n) => n.caseId === id)).toBe(true);
+    const done = await grid.cases.recordFollowUp.mutate({ caseId: id, method: "on_site", satisfaction: "satisfied" });
+    expect(done.reopened).toBe(false);
+    // A mediator of the village (not the grid worker) may not evaluate the township's case.
+    expect(
+      (
+        await refusal(
+          villageMediator.cases.recordFollowUp.mutate({ caseId: id, method: "on_site", satisfaction: "satisfied" }),
+        )
+      ).appCode,
+    ).toBe("FORBIDDEN");
+  });
+});

@@ -1,0 +1,47 @@
+import type { Tx } from "@zongzhi/db/client";
+import type { CaseState } from "@zongzhi/domain";
+import { notifyUnit } from "./notifications.ts";
+
+/** One of the caller's field reports as the phone page shows it (the reporter's loop). */
+export interface MyReport {
+  id: string;
+  code: string;
+  title: string;
+  status: CaseState;
+  registeredAt: Date;
+  /** The handler's result (the last resolve's outcome), once there is one. */
+  outcome: string | null;
+  /** How often the result was rejected and the case sent back for rework (重办). */
+  reworks: number;
+}
+
+/** The cases the caller reported from the field (grid patrol), newest first. */
+export async function listMyReports(tx: Tx): Promise<MyReport[]> {
+  if (!tx.ctx.userId) return [];
+  return tx.sql<MyReport[]>`select c.id, c.code, c.title, c.status, c.registered_at as "registeredAt",
+      (select e.payload ->> 'outcome' from app.case_events e where e.case_id = c.id and e.kind = 'case.resolve'
+        order by e.seq desc limit 1) as outcome,
+      (select count(*)::int from app.case_events e where e.case_id = c.id and e.kind = 'case.reopen') as reworks
+    from app.cases c
+    where c.registered_by = ${tx.ctx.userId} and c.channel = 'grid_patrol'
+    order by c.registered_at desc limit 50`;
+}
+
+/**
+ * Tells the reporting grid worker that the result of its report awaits its confirmation on
+ * site (the case moved to follow-up): a personal notification in the reporter's own unit.
+ */
+export async function notifyReporter(tx: Tx, caseId: string): Promise<void> {
+  const [c] = await tx.sql<
+    { scope_code: string; registered_by: string | null; code: string; title: string; channel: string }[]
+  >`
+    select scope_code, registered_by, code, title, channel from app.cases where id = ${caseId}`;
+  if (!c?.registered_by || c.channel !== "grid_patrol") return;
+  await notifyUnit(tx, {
+    scopeCode: c.scope_code,
+    userId: c.registered_by,
+    kind: "report.result",
+    caseId,
+    title: `处理结果待现场确认：${c.code} ${c.title}`.slice(0, 100),
+  });
+}
