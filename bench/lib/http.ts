@@ -134,7 +134,27 @@ export interface LoadResult {
   errors: number;
   perSecond: number;
   latency: Summary;
+  /** Every counted latency (ms), to merge runs. */
+  samples: number[];
   firstError?: string;
+}
+
+/** Several runs of the same load as one: requests and seconds added, latencies pooled. */
+export function mergeLoads(runs: LoadResult[]): LoadResult {
+  const samples = runs.flatMap((r) => r.samples);
+  const seconds = runs.reduce((s, r) => s + r.seconds, 0);
+  const requests = runs.reduce((s, r) => s + r.requests, 0);
+  const firstError = runs.find((r) => r.firstError)?.firstError;
+  return {
+    clients: runs[0]?.clients ?? 0,
+    seconds,
+    requests,
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    perSecond: requests / Math.max(seconds, 0.001),
+    latency: summarize(samples),
+    samples,
+    ...(firstError ? { firstError } : {}),
+  };
 }
 
 /**
@@ -177,6 +197,7 @@ export async function closedLoop(
     errors,
     perSecond: counted / seconds,
     latency: summarize(latencies),
+    samples: latencies,
     ...(firstError ? { firstError } : {}),
   };
 }

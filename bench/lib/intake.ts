@@ -6,12 +6,14 @@ import { createPool, type Sql, withScope } from "@zongzhi/db/client";
 import { chinaToday, idCardCheckDigit } from "@zongzhi/domain";
 import { type Captured, captureService } from "./explain.ts";
 import type { Figure } from "./figures.ts";
-import { closedLoop, type LoadResult, login, sampler, trpc } from "./http.ts";
+import { closedLoop, type LoadResult, login, mergeLoads, sampler, trpc } from "./http.ts";
 import { fmt } from "./lists.ts";
 import { load, round } from "./stats.ts";
 import type { BenchUnit } from "./units.ts";
 
 const PASSWORD = "Zongzhi@2026";
+/** Turns HTTP and raw SQL take at each concurrency. */
+const ROUNDS = 4;
 
 let serial = 0;
 
@@ -176,13 +178,36 @@ export async function httpFigures(
         (client + clients * (i % Math.max(1, Math.floor(townships.length / clients)))) % townships.length
       ] as BenchUnit;
     for (let c = 0; c < clients; c++) for (let i = 0; i < 2; i++) await cookieOf(unitOf(c, i), c);
-    const http = await closedLoop(clients, seconds, async (client, i) => {
-      const unit = unitOf(client, i);
-      await trpc(api.origin, await cookieOf(unit, client), "mutation", "cases.register", intakeInput(unit));
-    });
+    // Side by side: four rounds, HTTP and raw SQL taking turns (and turns at going first), so
+    // that a change in the machine's load during the run falls on both alike.
     const raw = createPool(appUrl, { max: clients });
-    const sqlRun = await closedLoop(clients, seconds, (client, i) => rawIntake(raw, unitOf(client, i)));
+    const httpRuns: LoadResult[] = [];
+    const sqlRuns: LoadResult[] = [];
+    const slice = Math.max(1, seconds / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      const warmup = round === 0 ? 2 : 1;
+      const viaHttp = () =>
+        closedLoop(
+          clients,
+          slice,
+          async (client, i) => {
+            const unit = unitOf(client, i);
+            await trpc(api.origin, await cookieOf(unit, client), "mutation", "cases.register", intakeInput(unit));
+          },
+          warmup,
+        );
+      const viaSql = () => closedLoop(clients, slice, (client, i) => rawIntake(raw, unitOf(client, i)), warmup);
+      if (round % 2 === 0) {
+        httpRuns.push(await viaHttp());
+        sqlRuns.push(await viaSql());
+      } else {
+        sqlRuns.push(await viaSql());
+        httpRuns.push(await viaHttp());
+      }
+    }
     await raw.end({ timeout: 5 });
+    const http = mergeLoads(httpRuns);
+    const sqlRun = mergeLoads(sqlRuns);
     const share = http.perSecond / Math.max(sqlRun.perSecond, 0.001);
     out.push(
       rateFigure(`intake via HTTP, ${clients} clients`, http, {
