@@ -1,4 +1,4 @@
-import { createQuery } from "@tanstack/solid-query";
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { isoWeekday } from "@zongzhi/domain/calendar";
 import {
   AREAS,
@@ -21,6 +21,7 @@ import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Select } from "../ui/select.tsx";
+import { notify } from "../ui/toast.tsx";
 import { ListCard } from "./config-page.tsx";
 import { Forbidden, PageHeader } from "./page.tsx";
 import { useMe } from "./shell.tsx";
@@ -398,4 +399,29 @@ export function CentreHeader(props: {
       <CentrePicker centre={props.centre} me={props.me} />
     </>
   );
+}
+
+/**
+ * The save of a centre form: create, or edit the row (its id and version added), then refresh
+ * the lists named in `refresh`, say so (已创建 / 已保存) and close the form.
+ */
+export function createCentreSave<I extends object, R extends { name: string }>(options: {
+  row: { id: string; version: number } | undefined;
+  create: (input: I) => Promise<R>;
+  edit: (input: I & { id: string; version: number }) => Promise<R>;
+  refresh: string[];
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  return createMutation(() => ({
+    mutationFn: (input: I) => {
+      const row = options.row;
+      return row ? options.edit({ ...input, id: row.id, version: row.version }) : options.create(input);
+    },
+    onSuccess: (saved: R) => {
+      for (const key of options.refresh) void queryClient.invalidateQueries({ queryKey: [key] });
+      notify(options.row ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
+      options.onClose();
+    },
+  }));
 }

@@ -1,4 +1,4 @@
-import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
+import { createQuery, keepPreviousData } from "@tanstack/solid-query";
 import { mediatorInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
@@ -8,6 +8,7 @@ import {
   affiliationName,
   CentreSection,
   centrePage,
+  createCentreSave,
   FormError,
   GRADES,
   type Grade,
@@ -31,7 +32,6 @@ import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
-import { notify } from "../ui/toast.tsx";
 
 type MediatorInput = Inputs["centre"]["addMediator"];
 
@@ -198,21 +198,14 @@ function MediatorsView() {
 }
 
 function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const m = props.mediator;
-  const save = createMutation(() => ({
-    mutationFn: (input: MediatorInput) =>
-      m
-        ? trpc.centre.editMediator.mutate({ ...input, id: m.id, version: m.version, active: form.draft.active })
-        : trpc.centre.addMediator.mutate(input),
-    onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ["centre.mediators"] });
-      void queryClient.invalidateQueries({ queryKey: ["centre.rooms"] });
-      void queryClient.invalidateQueries({ queryKey: ["centre.committees"] });
-      notify(m ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
-      props.onClose();
-    },
-  }));
+  const save = createCentreSave({
+    row: m,
+    create: (input: MediatorInput) => trpc.centre.addMediator.mutate(input),
+    edit: (input) => trpc.centre.editMediator.mutate({ ...input, active: form.draft.active }),
+    refresh: ["centre.mediators", "centre.rooms", "centre.committees"],
+    onClose: props.onClose,
+  });
   const form = createSchemaForm({
     schema: mediatorInput,
     initial: {

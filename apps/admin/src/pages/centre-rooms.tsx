@@ -16,6 +16,7 @@ import {
   chinaInstant,
   chinaMinutes,
   clock,
+  createCentreSave,
   createFieldErrors,
   dayLabel,
   FormError,
@@ -502,23 +503,18 @@ function BookingForm(props: { room: Room; date: string; onBooked: (date: string)
 }
 
 function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const r = props.room;
   const pool = createQuery(() => ({
     queryKey: ["centre.mediators", { activeOnly: true }],
     queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
   }));
-  const save = createMutation(() => ({
-    mutationFn: (input: RoomInput) =>
-      r
-        ? trpc.centre.editRoom.mutate({ ...input, id: r.id, version: r.version, active: form.draft.active })
-        : trpc.centre.createRoom.mutate(input),
-    onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ["centre.rooms"] });
-      notify(r ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
-      props.onClose();
-    },
-  }));
+  const save = createCentreSave({
+    row: r,
+    create: (input: RoomInput) => trpc.centre.createRoom.mutate(input),
+    edit: (input) => trpc.centre.editRoom.mutate({ ...input, active: form.draft.active }),
+    refresh: ["centre.rooms"],
+    onClose: props.onClose,
+  });
   const form = createSchemaForm({
     schema: roomInput,
     initial: {

@@ -1,10 +1,11 @@
-import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createQuery } from "@tanstack/solid-query";
 import { windowInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
   CentreHeader,
   centrePage,
+  createCentreSave,
   FormError,
   type ServiceWindow,
   splitList,
@@ -22,7 +23,6 @@ import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
-import { notify } from "../ui/toast.tsx";
 
 type WindowInput = Inputs["centre"]["createWindow"];
 
@@ -124,24 +124,19 @@ function WindowsView() {
 }
 
 function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceWindow[]; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const w = props.window;
   const nextNumber = () => Math.max(0, ...props.others.map((o) => o.number)) + 1;
   const stationings = createQuery(() => ({
     queryKey: ["centre.stationings", "own"],
     queryFn: () => trpc.centre.stationings.query({}),
   }));
-  const save = createMutation(() => ({
-    mutationFn: (input: WindowInput) =>
-      w
-        ? trpc.centre.editWindow.mutate({ ...input, id: w.id, version: w.version, active: form.draft.active })
-        : trpc.centre.createWindow.mutate(input),
-    onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ["centre.windows"] });
-      notify(w ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
-      props.onClose();
-    },
-  }));
+  const save = createCentreSave({
+    row: w,
+    create: (input: WindowInput) => trpc.centre.createWindow.mutate(input),
+    edit: (input) => trpc.centre.editWindow.mutate({ ...input, active: form.draft.active }),
+    refresh: ["centre.windows"],
+    onClose: props.onClose,
+  });
   const form = createSchemaForm({
     schema: windowInput,
     initial: {
