@@ -1,4 +1,4 @@
-import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createMutation, useQueryClient } from "@tanstack/solid-query";
 import { isoWeekday } from "@zongzhi/domain/calendar";
 import {
   AREAS,
@@ -12,19 +12,19 @@ import {
 } from "@zongzhi/domain/centre";
 import type { Level } from "@zongzhi/domain/division";
 import { RESIDENCY_NAMES, type Residency } from "@zongzhi/domain/roster";
-import { type Component, createSignal, For, Show } from "solid-js";
-import { fieldProblem, type Inputs, type Me, type Outputs, toServerError, trpc } from "../api.ts";
+import { type Component, createSignal, Show } from "solid-js";
+import { fieldProblem, type Inputs, type Me, type Outputs, toServerError } from "../api.ts";
 import { HOLIDAY_NAMES_EN } from "../i18n/centre.ts";
 import { levelName, locale, type MessageKey, pick, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { Select } from "../ui/select.tsx";
 import { notify } from "../ui/toast.tsx";
 import { ListCard } from "./config-page.tsx";
 import { Forbidden, PageHeader } from "./page.tsx";
 import { useMe } from "./shell.tsx";
+import { ChildUnitSelect, UnitBreadcrumb } from "./unit-picker.tsx";
 import "../pages/centre.css";
 
 /** A stationed department as the API returns it. */
@@ -300,24 +300,21 @@ export function CentrePicker(props: { centre: ReturnType<typeof useCentre>; me: 
             {t("centre.unit")}
           </h2>
           <div class="unit-picker-row">
-            <nav aria-label={t("centre.unit")} class="breadcrumb">
-              <ol>
-                <For each={props.centre.stack()}>
-                  {(item, i) => (
-                    <li aria-current={i() === props.centre.stack().length - 1 ? "location" : undefined}>
-                      <Show when={i() < props.centre.stack().length - 1} fallback={<strong>{item.name}</strong>}>
-                        <button type="button" class="link-button" onClick={() => props.centre.back(i())}>
-                          {item.name}
-                        </button>
-                      </Show>
-                    </li>
-                  )}
-                </For>
-              </ol>
-            </nav>
+            <UnitBreadcrumb
+              label={t("centre.unit")}
+              items={props.centre.stack()}
+              name={(item) => item.name}
+              onBack={(i) => props.centre.back(i)}
+            />
             <Badge tone="tier">{levelName(unit().level)}</Badge>
             <Show when={unit().level !== "village" && can(props.me, "tenant.read")}>
-              <ChildCentreSelect parent={unit()} onPick={(u) => props.centre.open(u)} />
+              <ChildUnitSelect
+                parentCode={unit().code}
+                label={t("centre.childUnit")}
+                placeholder={t("centre.childUnitPlaceholder")}
+                option={(u) => t("centre.unitOption", { name: u.name, code: u.code })}
+                onPick={(u) => props.centre.open(u)}
+              />
             </Show>
           </div>
           <Show when={!props.centre.isOwn()}>
@@ -325,32 +322,6 @@ export function CentrePicker(props: { centre: ReturnType<typeof useCentre>; me: 
           </Show>
         </section>
       )}
-    </Show>
-  );
-}
-
-function ChildCentreSelect(props: { parent: CentreRef; onPick: (unit: CentreRef) => void }) {
-  const children = createQuery(() => ({
-    queryKey: ["tenants.units", props.parent.code, "onboarded"],
-    queryFn: () => trpc.tenants.units.query({ parentCode: props.parent.code, onboardedOnly: true, limit: 200 }),
-  }));
-  const options = () =>
-    (children.data?.items ?? []).flatMap((u) =>
-      u.tenant ? [{ value: u.tenant.id, label: t("centre.unitOption", { name: u.name, code: u.code }) }] : [],
-    );
-  return (
-    <Show when={options().length > 0}>
-      <Select
-        class="unit-select"
-        label={t("centre.childUnit")}
-        placeholder={t("centre.childUnitPlaceholder")}
-        options={options()}
-        value={null}
-        onChange={(id) => {
-          const unit = children.data?.items.find((u) => u.tenant?.id === id);
-          if (unit?.tenant) props.onPick({ id: unit.tenant.id, code: unit.code, name: unit.name, level: unit.level });
-        }}
-      />
     </Show>
   );
 }

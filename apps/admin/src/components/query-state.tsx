@@ -1,4 +1,6 @@
-import { type Accessor, type JSX, Match, Switch } from "solid-js";
+import { type Accessor, type JSX, Match, Show, Switch } from "solid-js";
+import { t } from "../i18n.ts";
+import { Button } from "../ui/button.tsx";
 import { LoadError, Loading } from "./page.tsx";
 
 /** What {@link QueryState} reads of a query (a TanStack `createQuery` or `createInfiniteQuery` result). */
@@ -51,5 +53,31 @@ export function QueryState(props: QueryStateProps<unknown, unknown>): JSX.Elemen
         })()}
       </Match>
     </Switch>
+  );
+}
+
+/** What {@link TableFoot} reads of an infinite query. */
+export interface PagedQuery {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => unknown;
+}
+
+/**
+ * The foot of a paged list: an optional count, then the button for the next page (加载更多, or
+ * 更早的记录 for logs), or `end` when there is none.
+ */
+export function TableFoot(props: { query: PagedQuery; count?: string; older?: boolean; end?: string }) {
+  return (
+    <div class="table-foot">
+      <Show when={props.count}>
+        <span class="muted small">{props.count}</span>
+      </Show>
+      <Show when={props.query.hasNextPage} fallback={props.end && <span class="muted small">{props.end}</span>}>
+        <Button size="sm" disabled={props.query.isFetchingNextPage} onClick={() => props.query.fetchNextPage()}>
+          {props.query.isFetchingNextPage ? t("app.loading") : props.older ? t("common.older") : t("common.loadMore")}
+        </Button>
+      </Show>
+    </div>
   );
 }

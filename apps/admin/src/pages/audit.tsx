@@ -3,12 +3,11 @@ import { Show } from "solid-js";
 import { trpc } from "../api.ts";
 import { DataTable } from "../components/config-page.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
-import { QueryState } from "../components/query-state.tsx";
+import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { auditKindName, formatDateTime, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
-import { Button } from "../ui/button.tsx";
 
 const PAGE_SIZE = 50;
 
@@ -88,13 +87,7 @@ function AuditList() {
               </tr>
             )}
           </DataTable>
-          <div class="table-foot">
-            <Show when={audit.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
-              <Button size="sm" disabled={audit.isFetchingNextPage} onClick={() => audit.fetchNextPage()}>
-                {audit.isFetchingNextPage ? t("app.loading") : t("common.older")}
-              </Button>
-            </Show>
-          </div>
+          <TableFoot query={audit} older end={t("audit.end")} />
         </QueryState>
       </section>
     </>

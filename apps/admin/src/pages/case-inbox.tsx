@@ -24,7 +24,7 @@ import {
 import { DataTable, SearchBox } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
-import { QueryState } from "../components/query-state.tsx";
+import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, t } from "../i18n.ts";
 import { can, readsCases } from "../session.ts";
@@ -303,14 +303,7 @@ function Inbox(props: { me: Me }) {
               )}
             </DataTable>
           </div>
-          <div class="table-foot">
-            <span class="muted small">{t("cases.inbox.count", { n: rows().length })}</span>
-            <Show when={cases.hasNextPage}>
-              <Button size="sm" disabled={cases.isFetchingNextPage} onClick={() => cases.fetchNextPage()}>
-                {cases.isFetchingNextPage ? t("app.loading") : t("common.loadMore")}
-              </Button>
-            </Show>
-          </div>
+          <TableFoot query={cases} count={t("cases.inbox.count", { n: rows().length })} />
         </QueryState>
       </section>
     </>

@@ -5,7 +5,7 @@ import { createSignal, Show } from "solid-js";
 import { trpc } from "../api.ts";
 import { DataTable } from "../components/config-page.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
-import { QueryState } from "../components/query-state.tsx";
+import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { auditKindName, formatDateTime, pick, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -280,13 +280,7 @@ function LogList(props: { log: Log }) {
               </tr>
             )}
           </DataTable>
-          <div class="table-foot">
-            <Show when={lines.hasNextPage} fallback={<span class="muted small">{t("audit.end")}</span>}>
-              <Button size="sm" disabled={lines.isFetchingNextPage} onClick={() => lines.fetchNextPage()}>
-                {lines.isFetchingNextPage ? t("app.loading") : t("common.older")}
-              </Button>
-            </Show>
-          </div>
+          <TableFoot query={lines} older end={t("audit.end")} />
         </QueryState>
       </section>
     </>

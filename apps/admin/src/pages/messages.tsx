@@ -5,7 +5,7 @@ import { type Outputs, trpc } from "../api.ts";
 import { INBOX_KEY } from "../components/escalation/escalation-common.tsx";
 import { isUrgent, kindName } from "../components/escalation/notification-bell.tsx";
 import { PageHeader } from "../components/page.tsx";
-import { QueryState } from "../components/query-state.tsx";
+import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { formatDateTime, t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -112,13 +112,7 @@ export function MessagesPage() {
               <For each={items()}>{(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}</For>
             </tbody>
           </table>
-          <div class="table-foot">
-            <Show when={inbox.hasNextPage}>
-              <Button size="sm" disabled={inbox.isFetchingNextPage} onClick={() => inbox.fetchNextPage()}>
-                {t("common.loadMore")}
-              </Button>
-            </Show>
-          </div>
+          <TableFoot query={inbox} />
         </QueryState>
       </section>
     </>

@@ -1,4 +1,4 @@
-import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createInfiniteQuery, createMutation, useQueryClient } from "@tanstack/solid-query";
 import { userInput } from "@zongzhi/api/routers/inputs";
 import type { Level } from "@zongzhi/domain/division";
 import { ROLES, type Role } from "@zongzhi/domain/roles";
@@ -8,10 +8,11 @@ import { FormError } from "../components/centre.tsx";
 import { actionsColumn, DataTable, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
-import { QueryState } from "../components/query-state.tsx";
+import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
+import { ChildUnitSelect, UnitBreadcrumb } from "../components/unit-picker.tsx";
 import { formatDateTime, levelName, roleName, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
@@ -19,7 +20,6 @@ import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
-import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
@@ -62,60 +62,28 @@ export function UsersPage() {
           {t("users.unit")}
         </h2>
         <div class="unit-picker-row">
-          <nav aria-label={t("users.unit")} class="breadcrumb">
-            <ol>
-              <For each={stack()}>
-                {(unit, i) => (
-                  <li aria-current={i() === stack().length - 1 ? "location" : undefined}>
-                    <Show when={i() < stack().length - 1} fallback={<strong>{unitName(unit)}</strong>}>
-                      <button type="button" class="link-button" onClick={() => setStack(stack().slice(0, i() + 1))}>
-                        {unitName(unit)}
-                      </button>
-                    </Show>
-                  </li>
-                )}
-              </For>
-            </ol>
-          </nav>
+          <UnitBreadcrumb
+            label={t("users.unit")}
+            items={stack()}
+            name={unitName}
+            onBack={(i) => setStack(stack().slice(0, i + 1))}
+          />
           <Show when={current().level}>{(level) => <Badge tone="tier">{levelName(level())}</Badge>}</Show>
           <Show when={me().tenant && current().level !== "village" && can(me(), "tenant.read")}>
-            <ChildUnitSelect parent={current()} onPick={(unit) => setStack([...stack(), unit])} />
+            <ChildUnitSelect
+              parentCode={current().code}
+              label={t("users.childUnit")}
+              placeholder={t("users.childUnitPlaceholder")}
+              option={(u) => t("users.unitOption", { name: u.name, code: u.code })}
+              none={<span class="muted small">{t("users.noChildUnits")}</span>}
+              onPick={(unit) => setStack([...stack(), unit])}
+            />
           </Show>
         </div>
       </section>
       <Show when={current()} keyed>
         {(unit) => <UserList unit={unit} canCreate={can(me(), "user.manage") && unit.id !== null} />}
       </Show>
-    </Show>
-  );
-}
-
-/** Picks an onboarded unit directly below `parent`. */
-function ChildUnitSelect(props: { parent: UnitRef; onPick: (unit: UnitRef) => void }) {
-  const children = createQuery(() => ({
-    queryKey: ["tenants.units", props.parent.code, "onboarded"],
-    queryFn: () => trpc.tenants.units.query({ parentCode: props.parent.code, onboardedOnly: true, limit: 200 }),
-  }));
-  const options = () =>
-    (children.data?.items ?? []).flatMap((u) =>
-      u.tenant ? [{ value: u.tenant.id, label: t("users.unitOption", { name: u.name, code: u.code }) }] : [],
-    );
-  return (
-    <Show
-      when={options().length > 0}
-      fallback={<span class="muted small">{children.data ? t("users.noChildUnits") : ""}</span>}
-    >
-      <Select
-        class="unit-select"
-        label={t("users.childUnit")}
-        placeholder={t("users.childUnitPlaceholder")}
-        options={options()}
-        value={null}
-        onChange={(id) => {
-          const unit = children.data?.items.find((u) => u.tenant?.id === id);
-          if (unit?.tenant) props.onPick({ id: unit.tenant.id, code: unit.code, name: unit.name, level: unit.level });
-        }}
-      />
     </Show>
   );
 }
@@ -282,14 +250,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
             </tr>
           )}
         </DataTable>
-        <div class="table-foot">
-          <span class="muted small">{t("users.count", { n: rows().length })}</span>
-          <Show when={users.hasNextPage}>
-            <Button size="sm" disabled={users.isFetchingNextPage} onClick={() => users.fetchNextPage()}>
-              {t("common.loadMore")}
-            </Button>
-          </Show>
-        </div>
+        <TableFoot query={users} count={t("users.count", { n: rows().length })} />
       </QueryState>
 
       <Dialog open={creating()} onOpenChange={setCreating} title={t("users.createTitle")} size="lg">
