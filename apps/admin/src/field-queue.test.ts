@@ -14,7 +14,14 @@ function memoryStore(): QueueStore {
     },
   };
 }
-const report = (title: string) => ({ title }) as unknown as CaseRegistration;
+const report = (title: string): CaseRegistration => ({
+  title,
+  categoryCode: "other",
+  channel: "grid_patrol",
+  description: title,
+  locationCode: "620981",
+  parties: [{ role: "applicant", kind: "person", name: "张三" }],
+});
 
 describe("the field-report queue", () => {
   it("keeps reports while offline, sends each once with its own key, and keeps a refused one", async () => {
