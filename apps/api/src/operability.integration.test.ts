@@ -93,6 +93,15 @@ describe("liveness and readiness", () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ database: "unreachable" });
     expect((await app.request("/healthz")).status).toBe(200);
+    // A request that needs the database: 503 in both languages with Retry-After, never a 500.
+    const login = await app.request("/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: api.origin },
+      body: JSON.stringify({ username: "yumen.clerk", password: "x" }),
+    });
+    expect(login.status).toBe(503);
+    expect(login.headers.get("retry-after")).toBe("2");
+    expect(await login.json()).toMatchObject({ code: "UNAVAILABLE", zh: "服务暂时不可用，请稍后重试" });
     await dead.end();
   });
 });

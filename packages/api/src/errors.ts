@@ -18,7 +18,23 @@ export const ERROR_STATUS: Record<ErrorCode, { trpc: TRPC_ERROR_CODE_KEY; http: 
   ACCOUNT_LOCKED: { trpc: "FORBIDDEN", http: 423 },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429 },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413 },
+  UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503 },
 };
+
+/**
+ * Errors that mean the database is not there right now (restarting, recovering, unreachable):
+ * postgres.js's connection errors, socket errors, and SQLSTATE classes 08 and 57P.
+ */
+const UNREACHABLE = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
 
 /** What a PostgreSQL error means to a user, or null when it is not a user's fault. */
 export function fromPostgresError(error: unknown): AppError | null {
@@ -52,6 +68,14 @@ export function fromPostgresError(error: unknown): AppError | null {
     case "40P01":
       return new AppError("CONFLICT", { zh: "并发冲突，请重试", en: "Concurrent change; retry" });
     default:
+      if (e?.code && (UNREACHABLE.has(e.code) || /^(08|57P)/.test(e.code))) {
+        // Nothing of the request is kept (its transaction did not commit, or its outcome is for a retry to learn).
+        return new AppError(
+          "UNAVAILABLE",
+          { zh: "服务暂时不可用，请稍后重试", en: "The service is briefly unavailable; retry in a moment" },
+          { retryAfterSeconds: 2 },
+        );
+      }
       return isDataException(error) ? dataException(error) : null;
   }
 }

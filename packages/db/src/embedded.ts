@@ -62,6 +62,11 @@ export interface EmbeddedCluster {
   /** Where the PostgreSQL binaries ran from (the npm package, or a copy the postgres user can reach). */
   binDir: string;
   stop(): Promise<void>;
+  /**
+   * Immediate shutdown (`pg_ctl stop -m immediate`: SIGQUIT to the postmaster): no checkpoint,
+   * sessions cut; the next start runs crash recovery from the WAL. For crash tests.
+   */
+  stopImmediately(): Promise<void>;
 }
 
 /** Options for {@link startEmbeddedPostgres}. */
@@ -664,6 +669,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         }
         await rm(join(dataDir, OWNER_FILE), { force: true });
         if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+    stopImmediately: () => {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGQUIT");
+          await exited;
+        }
+        await rm(join(dataDir, OWNER_FILE), { force: true });
       })();
       return stopping;
     },

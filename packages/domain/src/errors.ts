@@ -11,7 +11,8 @@ export type ErrorCode =
   | "PASSWORD_CHANGE_REQUIRED"
   | "MFA_ENROLMENT_REQUIRED"
   | "PASSWORD_POLICY"
-  | "PRECONDITION_FAILED";
+  | "PRECONDITION_FAILED"
+  | "UNAVAILABLE";
 
 /** A message in both of the product's languages. */
 export interface Message {
