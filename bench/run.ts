@@ -16,7 +16,7 @@ import { httpFigures, serviceStatements } from "./lib/intake.ts";
 import { listFigures } from "./lib/lists.ts";
 import { overviewFigures, scanFigures } from "./lib/overviews.ts";
 import { registryFigure } from "./lib/registry-load.ts";
-import { markdown, writeReport } from "./lib/report.ts";
+import { markdown, type Report, readReport, writeReport } from "./lib/report.ts";
 import { load } from "./lib/stats.ts";
 import { busiest, busiestUnits } from "./lib/units.ts";
 
@@ -28,6 +28,16 @@ import { busiest, busiestUnits } from "./lib/units.ts";
  * targets. Prints figures; never fails on timing.
  */
 const SECTIONS = ["registry", "lists", "overviews", "http", "cockpit", "jobs", "crypto"] as const;
+/** The `section` its figures carry, per command-line section. */
+const FIGURE_SECTION: Record<(typeof SECTIONS)[number], string> = {
+  registry: "first start",
+  lists: "lists",
+  overviews: "overviews",
+  http: "http",
+  cockpit: "cockpit",
+  jobs: "jobs",
+  crypto: "crypto",
+};
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +49,12 @@ const { values } = parseArgs({
     budget: { type: "string", default: "3000" },
     write: { type: "boolean", default: true },
     "no-write": { type: "boolean", default: false },
+    // Replace only these sections' figures in today's results of this size, keeping the others
+    // (each section's figures and references still come from one run, named in meta.runs).
+    merge: { type: "boolean", default: false },
   },
 });
+const order = SECTIONS.map((s) => FIGURE_SECTION[s]);
 const wanted = new Set(values.only ? values.only.split(",") : SECTIONS);
 for (const w of wanted) if (!(SECTIONS as readonly string[]).includes(w)) throw new Error(`unknown section ${w}`);
 const cases = parseSize(values.size);
@@ -119,9 +133,12 @@ try {
       await admin<{ id: string }[]>`select id from app.cases where scope_code >= ${county.code}
         and scope_code < ${`${county.code}:`} order by md5(id::text) limit 2000`
     ).map((r) => r.id);
-    const http = await httpFigures(api, appUrl, townships, county, province, ids, Number(values.seconds), log);
-    for (const f of http) if (f.name.startsWith("intake via HTTP")) f.statements = statements;
-    figures.push(...http);
+    await section("http", async () => {
+      if (!api) throw new Error("no API");
+      const http = await httpFigures(api, appUrl, townships, county, province, ids, Number(values.seconds), log);
+      for (const f of http) if (f.name.startsWith("intake via HTTP")) f.statements = statements;
+      return http;
+    });
     await api.stop();
     api = null;
   }
@@ -166,6 +183,14 @@ try {
   } catch {
     // not a checkout
   }
+  const run = {
+    sections: [...wanted],
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    commit,
+    loadAverageStart: loadStart.join(" "),
+    loadAverageEnd: load().join(" "),
+  };
   const report = {
     meta: {
       date: startedAt.toISOString().slice(0, 10),
@@ -181,11 +206,28 @@ try {
       generated: `${mark.cases.toLocaleString("en")} cases, ${mark.events.toLocaleString("en")} events, ${mark.units.toLocaleString("en")} units, anchor ${mark.anchor}, seed ${mark.seed}, generated in ${Math.round((mark.seconds.total ?? 0) / 60)} min`,
       units: units.map((u) => `${u.level} ${u.code} ${u.name} (${u.cases.toLocaleString("en")} cases in its subtree)`),
       mark,
-    },
+      runs: [run],
+    } as Report["meta"],
     figures,
   };
+  const dir = join(repoRoot, "bench", "results");
+  if (values.merge) {
+    const previous = await readReport(dir, report.meta.date, report.meta.size);
+    if (previous) {
+      const replaced = new Set([...wanted].map((w) => FIGURE_SECTION[w as (typeof SECTIONS)[number]]));
+      const kept = previous.figures.filter((f) => !replaced.has(f.section));
+      const earlier = ((previous.meta.runs as (typeof run)[] | undefined) ?? []).map((r) => ({
+        ...r,
+        sections: r.sections.filter((x) => !wanted.has(x)),
+      }));
+      report.meta.runs = [...earlier.filter((r) => r.sections.length > 0), run];
+      report.meta.startedAt = [previous.meta.startedAt, report.meta.startedAt].sort()[0];
+      report.figures = [...kept, ...figures].sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
+      log(`merged into today's ${report.meta.size} results: kept ${kept.length} figures of earlier runs`);
+    }
+  }
   if (values.write && !values["no-write"]) {
-    const [json, md] = await writeReport(join(repoRoot, "bench", "results"), report);
+    const [json, md] = await writeReport(dir, report);
     log(`\nwrote ${json} and ${md}`);
   } else {
     log(markdown(report));

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Figure } from "./figures.ts";
 import { fmt } from "./lists.ts";
@@ -14,6 +15,27 @@ const ms = (s: Summary | undefined) => (s ? `${fmt(s.median)} / ${fmt(s.p95)} / 
 const short = (s: Summary | undefined) => (s ? `${fmt(s.median)} / ${fmt(s.p95)}` : "");
 const mark = (v: Figure["verdict"]) => (v === "pass" ? "✅ pass" : v === "miss" ? "❌ miss" : "");
 
+interface Run {
+  sections: string[];
+  startedAt: string;
+  finishedAt: string;
+  commit: string;
+  loadAverageStart: string;
+  loadAverageEnd: string;
+}
+
+/** Which run measured which sections (results merged with `--merge` come from several). */
+function runLines(runs: unknown): string[] {
+  if (!Array.isArray(runs)) return [];
+  return [
+    "- **runs** (each section's figures and their references come from one run):",
+    ...(runs as Run[]).map(
+      (r) =>
+        `  - ${r.sections.join(", ")}: ${r.startedAt} → ${r.finishedAt}, commit ${r.commit}, load average ${r.loadAverageStart} → ${r.loadAverageEnd}`,
+    ),
+  ];
+}
+
 /** The report as a Markdown page: one table per section, each figure with its reference and verdict. */
 export function markdown(report: Report): string {
   const m = report.meta;
@@ -21,8 +43,9 @@ export function markdown(report: Report): string {
     `# Benchmark ${m.date} — ${m.size} cases`,
     "",
     ...Object.entries(m)
-      .filter(([k]) => !["date", "size", "mark"].includes(k))
+      .filter(([k]) => !["date", "size", "mark", "runs", "analysis"].includes(k))
       .map(([k, v]) => `- **${k}**: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`),
+    ...runLines(m.runs),
     "",
     "Times in milliseconds. *db* = planning + execution inside PostgreSQL of exactly the statements the",
     "product's service sent (captured, then run with EXPLAIN ANALYZE as zz_app with RLS in the unit's",
@@ -65,6 +88,7 @@ export function markdown(report: Report): string {
     lines.push("", "## Plans of the first page (top nodes)", "");
     for (const f of plans) lines.push(`- ${f.tier}: ${f.plan}`);
   }
+  if (typeof m.analysis === "string") lines.push("", "## Analysis", "", m.analysis.trim());
   return `${lines.join("\n")}\n`;
 }
 
@@ -72,7 +96,17 @@ export function markdown(report: Report): string {
 export async function writeReport(dir: string, report: Report): Promise<[string, string]> {
   await mkdir(dir, { recursive: true });
   const base = join(dir, `${report.meta.date}-${report.meta.size}`);
+  // The written analysis of a run (why a target is missed, what would close it), kept beside it.
+  const notes = `${base}.analysis.md`;
+  if (existsSync(notes)) report.meta.analysis = await readFile(notes, "utf8");
   await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(`${base}.md`, markdown(report));
   return [`${base}.json`, `${base}.md`];
+}
+
+/** Today's results of this size, when a run wrote them. */
+export async function readReport(dir: string, date: string, size: string): Promise<Report | null> {
+  const file = join(dir, `${date}-${size}.json`);
+  if (!existsSync(file)) return null;
+  return JSON.parse(await readFile(file, "utf8")) as Report;
 }
