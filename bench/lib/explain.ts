@@ -47,7 +47,13 @@ export async function captureService<T>(
 interface PlanJson {
   "Planning Time": number;
   "Execution Time": number;
-  Plan: Record<string, unknown>;
+  Plan: Record<string, unknown> & { "Actual Rows"?: number };
+}
+
+/** Database time of a run of statements, and the rows their top plan nodes returned. */
+export interface DbTime {
+  ms: number;
+  rows: number;
 }
 
 async function explainIn(tx: postgres.Sql | postgres.TransactionSql, c: Captured): Promise<PlanJson> {
@@ -60,14 +66,15 @@ async function explainIn(tx: postgres.Sql | postgres.TransactionSql, c: Captured
 }
 
 /** Database time (planning + execution, ms) of the statements, run as zz_app in the scope (RLS on). */
-export async function dbTimeAsApp(app: Sql, ctx: ScopeContext, statements: Captured[]): Promise<number> {
+export async function dbTimeAsApp(app: Sql, ctx: ScopeContext, statements: Captured[]): Promise<DbTime> {
   return withScope(app, ctx, async (tx) => {
-    let ms = 0;
+    const t: DbTime = { ms: 0, rows: 0 };
     for (const s of statements) {
       const p = await explainIn(tx.sql as unknown as postgres.Sql, s);
-      ms += p["Planning Time"] + p["Execution Time"];
+      t.ms += p["Planning Time"] + p["Execution Time"];
+      t.rows += p.Plan["Actual Rows"] ?? 0;
     }
-    return ms;
+    return t;
   });
 }
 
@@ -131,13 +138,19 @@ export async function dbTimeAsOwner(
   policies: Map<string, string>,
   ctx: ScopeContext,
   statements: Captured[],
-): Promise<number> {
+): Promise<DbTime> {
   return admin.begin(async (tx) => {
-    let ms = 0;
+    // The same transaction settings as the service's (RLS does not apply to the superuser):
+    // without them a definer function that reads the scope, such as auth.case_page, would see
+    // none and return nothing, and the reference would time an empty page.
+    await tx`select set_config('app.scope', ${ctx.scope}, true), set_config('app.tenant_id', ${ctx.tenantId ?? ""}, true),
+      set_config('app.user_id', ${ctx.userId ?? ""}, true), set_config('app.roles', ${ctx.roles.join(",")}, true)`;
+    const t: DbTime = { ms: 0, rows: 0 };
     for (const s of statements) {
       const p = await explainIn(tx, { query: writeOutPolicies(s.query, policies, ctx), params: s.params });
-      ms += p["Planning Time"] + p["Execution Time"];
+      t.ms += p["Planning Time"] + p["Execution Time"];
+      t.rows += p.Plan["Actual Rows"] ?? 0;
     }
-    return ms;
-  }) as Promise<number>;
+    return t;
+  }) as Promise<DbTime>;
 }

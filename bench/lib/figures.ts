@@ -42,8 +42,19 @@ export function timeRead<T>(
   ctx: ScopeContext,
   fn: (tx: Tx) => Promise<T>,
   budget: Budget,
-): Promise<{ service: Summary; db: Summary; reference: Summary; result: T; statements: number; plan: string }> {
+): Promise<TimedCall<T>> {
   return timeCall(pools, ctx, () => withScope(pools.capture.sql, ctx, fn), budget);
+}
+
+/** What {@link timeCall} measured. */
+export interface TimedCall<T> {
+  service: Summary;
+  db: Summary;
+  reference: Summary;
+  result: T;
+  statements: number;
+  plan: string;
+  referenceRowsDiffer: { db: number; reference: number } | undefined;
 }
 
 /** The pools a timed read uses. */
@@ -63,7 +74,7 @@ export async function timeCall<T>(
   ctx: ScopeContext,
   call: () => Promise<T>,
   budget: Budget,
-): Promise<{ service: Summary; db: Summary; reference: Summary; result: T; statements: number; plan: string }> {
+): Promise<TimedCall<T>> {
   const capture = async () => {
     pools.capture.take();
     const result = await call();
@@ -83,14 +94,18 @@ export async function timeCall<T>(
   // RLS and reference alternate, so that both see the same machine load.
   const db: number[] = [];
   const reference: number[] = [];
+  let rows: { db: number; reference: number } | undefined;
   if (firstMs <= budget.budgetMs) {
     await dbTimeAsApp(pools.app, ctx, statements);
     await dbTimeAsOwner(pools.admin, pools.policies, ctx, statements);
   }
   await sampleRuns(
     async () => {
-      db.push(await dbTimeAsApp(pools.app, ctx, statements));
-      reference.push(await dbTimeAsOwner(pools.admin, pools.policies, ctx, statements));
+      const a = await dbTimeAsApp(pools.app, ctx, statements);
+      const o = await dbTimeAsOwner(pools.admin, pools.policies, ctx, statements);
+      db.push(a.ms);
+      reference.push(o.ms);
+      rows ??= { db: a.rows, reference: o.rows };
       return 0;
     },
     { ...budget, warmup: 0, budgetMs: budget.budgetMs * 2 },
@@ -107,6 +122,8 @@ export async function timeCall<T>(
     result,
     statements: statements.length,
     plan,
+    // A reference that returns other rows than the service's statements times other work.
+    referenceRowsDiffer: rows !== undefined && rows.db !== rows.reference ? rows : undefined,
   };
 }
 

@@ -1,4 +1,5 @@
 import { type CaseFilter, listCases } from "@zongzhi/api/services/cases";
+import { TOTAL_BOUND } from "@zongzhi/api/services/rollups";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { withScope } from "@zongzhi/db/client";
 import { CASE_STATES, CODE_LENGTH } from "@zongzhi/domain";
@@ -114,6 +115,12 @@ describe("the case inbox at every tier", () => {
           const got = await allPages(scope, f as Omit<CaseFilter, "limit">, limit, 3);
           expect(got).toEqual(await expected(scope, f as Omit<CaseFilter, "limit">, limit * 3));
           if (got.length > 0) nonEmpty++;
+          // The first page's total: exact (rollups, or fewer matches than the bound), or the bound.
+          const { total } = await as(scope, (tx) => listCases(tx, { ...(f as Omit<CaseFilter, "limit">), limit }));
+          const all = (await expected(scope, f as Omit<CaseFilter, "limit">, 100_000)).length;
+          expect(total).toEqual(
+            all < TOTAL_BOUND || total?.exact ? { n: all, exact: true } : { n: TOTAL_BOUND, exact: false },
+          );
         },
       ),
       { seed, numRuns: 200 },

@@ -545,7 +545,9 @@ export async function listCases(
       c.registered_at as "registeredAt", c.version, dl.due_at as "nextDueAt", c.deadline_colour as "deadlineColour",
       to_char(c.registered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"
     from ${source} p
-    join app.cases c on c.id = p.id
+    -- One key lookup per id of the page, never a scan of the subtree: joined plainly, the planner
+    -- misjudges the policy's range (it cannot see the scope) and hashes every case of a township.
+    cross join lateral (select * from app.cases c where c.id = p.id offset 0) c
     left join lateral (select d.due_at from app.case_deadlines d
       where d.case_id = c.id and d.completed_at is null and d.paused_since is null order by d.due_at limit 1) dl on true
     left join ref.case_categories rc on rc.code = c.category_code
