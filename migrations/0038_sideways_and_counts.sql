@@ -134,3 +134,18 @@ REVOKE ALL ON FUNCTION auth.case_count(text, app.case_state[], text, app.case_ch
   text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth.case_count(text, app.case_state[], text, app.case_channel, app.risk_grade, text,
   integer, text, integer) TO zz_app;
+
+-- The ids of the cases units of the caller's scope hold sideways, for the overviews and totals
+-- that add them (rollups.ts). Why a definer function: under the caller's policy the split is a
+-- non-leakproof expression, which RLS evaluates only after its own range (every case of a
+-- province, at 38 ms for 1 M); here it is the index condition. The scope is the transaction's.
+CREATE FUNCTION auth.held_sideways() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, app, pg_temp ROWS 100 AS $$
+  SELECT c.id FROM app.cases c, nullif(current_setting('app.scope', true), '') AS s (scope)
+  WHERE s.scope ~ '^[0-9]{2,12}$'
+    AND app.handler_split(c.scope_code, c.handler_code) = ANY (app.tiers_above(length(s.scope)))
+    AND c.handler_code >= s.scope AND c.handler_code < s.scope || ':' AND c.handler_code <> c.scope_code
+$$;
+ALTER FUNCTION auth.held_sideways() OWNER TO zz_auth;
+REVOKE ALL ON FUNCTION auth.held_sideways() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth.held_sideways() TO zz_app;

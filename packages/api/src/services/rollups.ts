@@ -17,12 +17,13 @@ function unitOf(tx: Tx, unitCode?: string | undefined): string {
 }
 
 /**
- * The cases of `c` a unit of `scope` holds sideways (registered outside the scope, handled in it):
- * through the index of migration 0038, which holds only cases handled away from their owner.
+ * The cases (as `c`) a unit of the caller's scope holds sideways (registered outside the scope,
+ * handled in it): picked by their index (migration 0038), then read under the policy by key,
+ * one lookup each (joined plainly, the planner misjudges the policy's range and reads the
+ * subtree).
  */
-const SIDEWAYS = (tx: Tx, scope: string) =>
-  tx.sql`app.handler_split(c.scope_code, c.handler_code) = any(app.tiers_above(${scope.length}::integer))
-    and c.handler_code >= ${scope} and c.handler_code < ${scope} || ':' and c.handler_code <> c.scope_code`;
+const HELD_SIDEWAYS = (tx: Tx) =>
+  tx.sql`auth.held_sideways() h (id) cross join lateral (select * from app.cases c where c.id = h.id offset 0) c`;
 
 /** Counts of a subtree's cases as they stand now. */
 export interface CaseCounts {
@@ -156,8 +157,10 @@ export async function deadlineCounts(tx: Tx) {
       select owner_code, colour, sum(n) as n from app.clock_tallies
       where scope_code >= ${scope} and scope_code <= ${scope} group by 1, 2
       union all
-      select d.owner_code, d.colour, count(*) from app.case_deadlines d join app.cases c on c.id = d.case_id
-      where ${SIDEWAYS(tx, scope)} and d.completed_at is null and d.paused_since is null group by 1, 2)
+      select d.owner_code, d.colour, count(*) from ${HELD_SIDEWAYS(tx)}
+        cross join lateral (select d.owner_code, d.colour from app.case_deadlines d
+          where d.case_id = c.id and d.completed_at is null and d.paused_since is null offset 0) d
+      group by 1, 2)
     select owner_code as "unitCode", (select t.name from app.tenants t where t.code = owner_code) as "unitName",
       coalesce(sum(n) filter (where colour = 'blue'), 0)::int as blue,
       coalesce(sum(n) filter (where colour = 'yellow'), 0)::int as yellow,
@@ -174,8 +177,8 @@ export async function followUpRate(tx: Tx): Promise<{ closed: number; followedUp
       select value, sum(n) as n from app.case_tallies
       where scope_code >= ${scope} and scope_code <= ${scope} and dim = 'followed' group by value
       union all
-      select case when c.followed_up then 'yes' else 'no' end, count(*) from app.cases c
-      where ${SIDEWAYS(tx, scope)} and c.status in ('closed', 'archived') group by 1)
+      select case when c.followed_up then 'yes' else 'no' end, count(*) from ${HELD_SIDEWAYS(tx)}
+      where c.status in ('closed', 'archived') group by 1)
     select coalesce(sum(n), 0)::int as closed, coalesce(sum(n) filter (where value = 'yes'), 0)::int as followed
     from counts`;
   const closed = row?.closed ?? 0;
@@ -216,8 +219,8 @@ export async function countCases(tx: Tx, f: Omit<CaseFilter, "limit" | "before">
       where scope_code >= ${unit} and scope_code <= ${unit} and dim = ${dim} and value = any(${[...values]}::text[])`;
     let n = row?.n ?? 0;
     if (unit === tx.ctx.scope) {
-      const [held] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.cases c
-        where ${SIDEWAYS(tx, unit)}
+      const [held] = await tx.sql<{ n: number }[]>`select count(*)::int as n from ${HELD_SIDEWAYS(tx)}
+        where true
           ${f.status?.length ? tx.sql`and c.status = any(${f.status}::app.case_state[])` : tx.sql``}
           ${f.deadlineColour ? tx.sql`and c.deadline_colour = ${f.deadlineColour}` : tx.sql``}
           ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
