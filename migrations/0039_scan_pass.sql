@@ -18,8 +18,12 @@ CREATE INDEX supervisions_chase_due_idx ON app.supervisions (due_at) WHERE statu
 
 -- Folds every backend's shard rows into shard 0 and drops the rows the fold left counting
 -- nothing. Skips rows a running transaction holds (taken next time), so it never waits and
--- never deadlocks.
-CREATE OR REPLACE FUNCTION auth.compact_rollups() RETURNS void
+-- never deadlocks. Migration 0041 renames this function auth.compact_case_rollups (its
+-- auth.compact_rollups calls it, then folds the cockpit's figures): where 0041 ran first, that
+-- is the one replaced.
+DO $migration$
+BEGIN
+EXECUTE format($create$CREATE OR REPLACE FUNCTION %s() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, app, pg_temp AS $$
 DECLARE
   z1 text[];
@@ -78,4 +82,6 @@ BEGIN
     satisfied = t.satisfied + excluded.satisfied, basically_satisfied = t.basically_satisfied + excluded.basically_satisfied,
     unsatisfied = t.unsatisfied + excluded.unsatisfied, escalations = t.escalations + excluded.escalations,
     returns = t.returns + excluded.returns, assignments = t.assignments + excluded.assignments;
-END $$;
+END $$$create$, CASE WHEN to_regprocedure('auth.compact_case_rollups()') IS NULL THEN 'auth.compact_rollups'
+  ELSE 'auth.compact_case_rollups' END);
+END $migration$;
