@@ -1,10 +1,9 @@
 import chineseDays from "chinese-days";
+import { addDays, chinaDate, endOfChinaDay, type IsoDate, isoWeekday } from "./dates.ts";
+import type { DeadlineAmount } from "./deadlines.ts";
 
 // The package ships minified CommonJS: Node sees only a default export (bundlers see named ones).
 const { getDayDetail, isWorkday } = chineseDays;
-
-/** A calendar date as `YYYY-MM-DD` (China Standard Time; no time of day). */
-export type IsoDate = string;
 
 /** What the official calendar says about one day. */
 export interface DayInfo {
@@ -22,39 +21,6 @@ export interface WorkCalendar {
   day(date: IsoDate): DayInfo;
 }
 
-/** ISO weekday of a date: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(date: IsoDate): number {
-  const d = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return d === 0 ? 7 : d;
-}
-
-/** The date `days` after `date` (negative for before). */
-export function addDays(date: IsoDate, days: number): IsoDate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Whole days from `a` to `b`. */
-export function daysBetween(a: IsoDate, b: IsoDate): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
-}
-
-/** The Monday of the week containing `date`. */
-export function mondayOf(date: IsoDate): IsoDate {
-  return addDays(date, 1 - isoWeekday(date));
-}
-
-/** Today's date in China (UTC+8), whatever the server's time zone. */
-export function chinaToday(now: Date = new Date()): IsoDate {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
-
-/** True for a well-formed, real calendar date. */
-export function isIsoDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
-}
-
 /** The People's Republic of China's official calendar, holidays and make-up workdays included. */
 export const chinaCalendar: WorkCalendar = {
   day(date) {
@@ -66,3 +32,31 @@ export const chinaCalendar: WorkCalendar = {
     return { date, workday, makeUpWorkday: workday && weekend, holiday };
   },
 };
+
+/**
+ * When a deadline started at `start` falls due.
+ * - hours: elapsed clock time (the 8-hour objection window);
+ * - calendar_days: the end of the Nth day after the start date (China time);
+ * - working_days: the end of the Nth working day after the start date on the official
+ *   calendar — holidays skipped, make-up workdays (调休) counted. A case registered on the
+ *   Wednesday before National Day with 3 working days is due at the end of the first
+ *   working day after the holiday, not on the holiday.
+ * Paused time (waiting for a party) is added on top.
+ */
+export function dueAt(start: Date, amount: DeadlineAmount, pausedMs = 0, calendar: WorkCalendar = chinaCalendar): Date {
+  let due: Date;
+  if (amount.unit === "hours") {
+    due = new Date(start.getTime() + amount.amount * 3_600_000);
+  } else if (amount.unit === "calendar_days") {
+    due = endOfChinaDay(addDays(chinaDate(start), amount.amount));
+  } else {
+    let date = chinaDate(start);
+    let left = amount.amount;
+    while (left > 0) {
+      date = addDays(date, 1);
+      if (calendar.day(date).workday) left--;
+    }
+    due = endOfChinaDay(date);
+  }
+  return new Date(due.getTime() + pausedMs);
+}

@@ -79,7 +79,7 @@ export interface TransitionRule {
   /** Target state; `resume` returns to the state the case was held from. */
   to: CaseState | "held_from";
   permission: Permission;
-  /** What the transition must carry (checked by the API's input schema). */
+  /** What the transition must carry: checked generically by missingFields (case-rules.ts) in the API. */
   needs: readonly ("reason" | "route" | "outcome" | "referral" | "follow_up" | "duplicate_of" | "hold_until")[];
   name: Message;
 }
@@ -316,10 +316,10 @@ export const PRE_RESOLUTION_STATES: readonly CaseState[] = [
 
 /** Where triage (分诊) may send a case. */
 export const ROUTE_KINDS = [
-  "window",
   "room",
-  "committee",
   "mediator",
+  "committee",
+  "window",
   "joint_consultation",
   "litigation_docking",
 ] as const;

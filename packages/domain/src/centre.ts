@@ -93,3 +93,18 @@ export const KIND_CATEGORIES = [
 ] as const;
 /** A department kind's category. */
 export type KindCategory = (typeof KIND_CATEGORIES)[number];
+
+/** Longest stored department-kind code: the CHECK of ref.department_kinds and app.department_kinds. */
+export const KIND_CODE_MAX = 40;
+
+/**
+ * A department-kind code as an administrator types it: a lower-case letter, then letters,
+ * digits or `_`, 2–38 in all, so that with the `x_` of a deployment's own kinds it fits
+ * KIND_CODE_MAX.
+ */
+export const KIND_CODE_INPUT = /^[a-z][a-z0-9_]{1,37}$/;
+
+/** What the catalogue stores for a kind code a deployment adds: `x_` + the code (kept if typed). */
+export function ownKindCode(input: string): string {
+  return input.startsWith("x_") ? input : `x_${input}`;
+}

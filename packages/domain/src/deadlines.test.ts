@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chinaCalendar } from "./calendar.ts";
-import { chinaDate, dueAt, type PolicyRule, resolvePolicy, warningColour } from "./deadlines.ts";
+import { chinaCalendar, dueAt } from "./calendar.ts";
+import { chinaDate } from "./dates.ts";
+import {
+  DEADLINE_STAGES,
+  type PolicyRule,
+  resolvePolicy,
+  ruleInForce,
+  type StoredRule,
+  warningColour,
+  YELLOW_SHARE,
+} from "./deadlines.ts";
 
 const cst = (s: string) => new Date(`${s}+08:00`);
 
@@ -81,5 +90,64 @@ describe("policy inheritance", () => {
     expect(resolvePolicy(rules, "620981102", "petition", "resolution")?.amount).toBe(3);
     expect(resolvePolicy(rules, "620982", "labour", "resolution")?.amount).toBe(30);
     expect(resolvePolicy(rules, "14", "labour", "resolution")).toBeNull();
+  });
+});
+
+describe("ruleInForce (the policy fallbacks)", () => {
+  const rule = (scopeCode: string, over: Partial<StoredRule> = {}): StoredRule => ({
+    id: `r-${scopeCode}`,
+    scopeCode,
+    categoryCode: null,
+    stage: "resolution",
+    amount: 10,
+    unit: "working_days",
+    version: 1,
+    yellowShare: 0.25,
+    ...over,
+  });
+  const at = { unitCode: "620981101201", categoryCode: "land", stage: "resolution" as const };
+
+  it("takes the nearest unit's stored rule, with its id, version and yellow share", () => {
+    const r = ruleInForce([rule("62"), rule("620981", { amount: 20, version: 3 })], at);
+    expect(r).toEqual({
+      id: "r-620981",
+      amount: 20,
+      unit: "working_days",
+      yellowShare: 0.25,
+      version: 3,
+      scopeCode: "620981",
+    });
+  });
+
+  it("falls back to the law's default for the stage when no unit on the path sets one", () => {
+    const r = ruleInForce([rule("630000")], at);
+    expect(r).toEqual({
+      id: null,
+      amount: 30,
+      unit: "calendar_days",
+      yellowShare: YELLOW_SHARE,
+      version: 0,
+      scopeCode: null,
+    });
+  });
+
+  it("uses the category's default before the general one (petitions: 1, 2, 3 working days)", () => {
+    const r = ruleInForce([], { ...at, categoryCode: "petition" });
+    expect(r).toMatchObject({ id: null, amount: 3, unit: "working_days", yellowShare: YELLOW_SHARE });
+  });
+
+  it("gives complex petitions 1, 2 and 3 weeks, and only petitions", () => {
+    expect(ruleInForce([], { ...at, categoryCode: "petition", complex: true })).toMatchObject({
+      amount: 21,
+      unit: "calendar_days",
+    });
+    expect(ruleInForce([], { ...at, stage: "sign_for", categoryCode: "petition", complex: true })).toMatchObject({
+      amount: 7,
+    });
+    expect(ruleInForce([], { ...at, complex: true })).toMatchObject({ amount: 30, unit: "calendar_days" });
+  });
+
+  it("has a default for every stage", () => {
+    for (const stage of DEADLINE_STAGES) expect(ruleInForce([], { ...at, stage }).amount).toBeGreaterThan(0);
   });
 });

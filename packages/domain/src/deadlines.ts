@@ -1,53 +1,12 @@
-import { addDays, chinaCalendar, type IsoDate, type WorkCalendar } from "./calendar.ts";
-
 /** How a deadline amount is counted. */
-export type DeadlineUnit = "hours" | "working_days" | "calendar_days";
+export const DEADLINE_UNITS = ["hours", "working_days", "calendar_days"] as const;
+/** One way of counting. */
+export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
 
 /** One amount of time in a deadline policy. */
 export interface DeadlineAmount {
   amount: number;
   unit: DeadlineUnit;
-}
-
-/** China Standard Time is UTC+8 all year (no daylight saving). */
-const CST_MS = 8 * 3_600_000;
-
-/** The calendar date in China of an instant. */
-export function chinaDate(at: Date): IsoDate {
-  return new Date(at.getTime() + CST_MS).toISOString().slice(0, 10);
-}
-
-function endOfChinaDay(date: IsoDate): Date {
-  // 23:59:59.999 China time of `date`.
-  return new Date(Date.parse(`${date}T00:00:00Z`) - CST_MS + 86_400_000 - 1);
-}
-
-/**
- * When a deadline started at `start` falls due.
- * - hours: elapsed clock time (the 8-hour objection window);
- * - calendar_days: the end of the Nth day after the start date (China time);
- * - working_days: the end of the Nth working day after the start date on the official
- *   calendar — holidays skipped, make-up workdays (调休) counted. A case registered on the
- *   Wednesday before National Day with 3 working days is due at the end of the first
- *   working day after the holiday, not on the holiday.
- * Paused time (waiting for a party) is added on top.
- */
-export function dueAt(start: Date, amount: DeadlineAmount, pausedMs = 0, calendar: WorkCalendar = chinaCalendar): Date {
-  let due: Date;
-  if (amount.unit === "hours") {
-    due = new Date(start.getTime() + amount.amount * 3_600_000);
-  } else if (amount.unit === "calendar_days") {
-    due = endOfChinaDay(addDays(chinaDate(start), amount.amount));
-  } else {
-    let date = chinaDate(start);
-    let left = amount.amount;
-    while (left > 0) {
-      date = addDays(date, 1);
-      if (calendar.day(date).workday) left--;
-    }
-    due = endOfChinaDay(date);
-  }
-  return new Date(due.getTime() + pausedMs);
 }
 
 /** Deadline warning colours (红黄蓝三色预警): by time left, not by risk. */
@@ -137,3 +96,47 @@ export const DEFAULT_POLICY: {
 
 /** Complex petitions: 1, 2, 3 weeks (the second "123"). */
 export const COMPLEX_PETITION = { sign_for: 7, first_contact: 14, resolution: 21 } as const;
+
+/** A deadline rule as stored (`app.deadline_policies`), as the services read it. */
+export type StoredRule = PolicyRule & { id: string; yellowShare: number };
+
+/** What a clock is started with: the rule in force (its id and version) or the default. */
+export interface EffectiveRule {
+  id: string | null;
+  amount: number;
+  unit: DeadlineUnit;
+  yellowShare: number;
+  version: number;
+  scopeCode: string | null;
+}
+
+/**
+ * The rule in force among `rules` (those the unit may inherit from): the unit's own or an
+ * inherited one, else the default (complex petitions: Yumen's second "123").
+ */
+export function ruleInForce(
+  rules: readonly StoredRule[],
+  input: { unitCode: string; categoryCode: string; stage: DeadlineStage; complex?: boolean | undefined },
+): EffectiveRule {
+  const rule = resolvePolicy(rules, input.unitCode, input.categoryCode, input.stage);
+  if (rule) {
+    const r = rule as StoredRule;
+    return {
+      id: r.id,
+      amount: r.amount,
+      unit: r.unit,
+      yellowShare: r.yellowShare,
+      version: r.version,
+      scopeCode: r.scopeCode,
+    };
+  }
+  // Yumen's second "123": complex petitions take 1, 2 and 3 weeks.
+  const weeks = COMPLEX_PETITION[input.stage as keyof typeof COMPLEX_PETITION];
+  if (input.complex && input.categoryCode === "petition" && weeks) {
+    return { id: null, amount: weeks, unit: "calendar_days", yellowShare: YELLOW_SHARE, version: 0, scopeCode: null };
+  }
+  const d =
+    DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === input.categoryCode) ??
+    DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === null)!;
+  return { id: null, amount: d.amount, unit: d.unit, yellowShare: YELLOW_SHARE, version: 0, scopeCode: null };
+}

@@ -1,5 +1,7 @@
 export * from "./calendar.ts";
+export * from "./case-rules.ts";
 export * from "./case-workflow.ts";
+export * from "./dates.ts";
 export * from "./deadlines.ts";
 export * from "./division.ts";
 export * from "./errors.ts";

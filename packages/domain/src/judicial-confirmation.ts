@@ -1,4 +1,5 @@
-import { addDays, chinaCalendar, type IsoDate, type WorkCalendar } from "./calendar.ts";
+import { chinaCalendar, type WorkCalendar } from "./calendar.ts";
+import { addDays, type IsoDate } from "./dates.ts";
 import { AppError, type Message } from "./errors.ts";
 
 /** Parties apply within 30 days of the agreement taking effect (人民调解法 art. 33). */

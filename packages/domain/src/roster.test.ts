@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addDays, chinaCalendar, isoWeekday, mondayOf } from "./calendar.ts";
+import { chinaCalendar } from "./calendar.ts";
+import { addDays, isoWeekday, mondayOf } from "./dates.ts";
 import { type RosterStationing, type RotationSlot, rosterForDay, rosterForWeek } from "./roster.ts";
 
 const slot = (over: Partial<RotationSlot>): RotationSlot => ({

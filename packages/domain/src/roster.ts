@@ -1,4 +1,5 @@
-import { addDays, type DayInfo, daysBetween, type IsoDate, isoWeekday, type WorkCalendar } from "./calendar.ts";
+import type { DayInfo, WorkCalendar } from "./calendar.ts";
+import { addDays, daysBetween, type IsoDate, isoWeekday } from "./dates.ts";
 
 /** How a department is stationed at a centre: 常驻 / 轮驻 / 随叫随驻. */
 export type Residency = "permanent" | "rotating" | "on_call";

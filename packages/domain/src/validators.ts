@@ -1,3 +1,4 @@
+import { chinaToday } from "./dates.ts";
 import type { Message } from "./errors.ts";
 
 /** Outcome of checking a personal identifier: the canonical form, or a reason in both languages. */
@@ -47,11 +48,6 @@ export function idCardCheckDigit(first17: string): string {
 function isCalendarDate(year: number, month: number, day: number): boolean {
   const d = new Date(Date.UTC(year, month - 1, day));
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
-}
-
-/** Today's date as YYYY-MM-DD in China Standard Time (UTC+8), where the card was issued. */
-function chinaToday(now: Date): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 /**

@@ -144,15 +144,9 @@ export function formatDate(value: Date | string): string {
   });
 }
 
-/** Today in China (YYYY-MM-DD), the units' own calendar. */
-export function chinaToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
+/** Today in China (YYYY-MM-DD), the units' own calendar: the domain's one rule. */
 /** Adds days to a YYYY-MM-DD date. */
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
+export { addDays, chinaToday } from "@zongzhi/domain/dates";
 
 /** An amount in yuan from cents (bigint columns arrive as text). */
 export function formatAmount(cents: string | number | null | undefined): string {

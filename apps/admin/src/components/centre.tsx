@@ -1,5 +1,4 @@
 import { createMutation, useQueryClient } from "@tanstack/solid-query";
-import { isoWeekday } from "@zongzhi/domain/calendar";
 import {
   AREAS,
   COMMITTEE_FIELDS,
@@ -10,6 +9,7 @@ import {
   ROOM_KINDS,
   SPECIALTIES,
 } from "@zongzhi/domain/centre";
+import { CHINA_UTC_OFFSET_MS, isoWeekday } from "@zongzhi/domain/dates";
 import type { Level } from "@zongzhi/domain/division";
 import { RESIDENCY_NAMES, type Residency } from "@zongzhi/domain/roster";
 import { type Component, createSignal, Show } from "solid-js";
@@ -153,10 +153,10 @@ export function wholeNumber(value: string): number | null {
 }
 
 // ---------- dates and times (the centre's own clock: China Standard Time, UTC+8) ----------
-// Date arithmetic comes from the domain (@zongzhi/domain/calendar); working days and holidays
+// Date arithmetic comes from the domain (@zongzhi/domain/dates); working days and holidays
 // come from the API's roster, never from the browser.
 
-const CST_MS = 8 * 3_600_000;
+const CST_MS = CHINA_UTC_OFFSET_MS;
 
 /** The instant of a date and wall-clock time in China. */
 export function chinaInstant(date: string, time: string): Date {
@@ -169,10 +169,8 @@ export function chinaMinutes(instant: Date): number {
   return shifted.getUTCHours() * 60 + shifted.getUTCMinutes();
 }
 
-/** The date (China) of an instant. */
-export function chinaDate(instant: Date): string {
-  return new Date(instant.getTime() + CST_MS).toISOString().slice(0, 10);
-}
+/** The date (China) of an instant: the domain's one rule. */
+export { chinaDate } from "@zongzhi/domain/dates";
 
 /** "09:30" from minutes since midnight. */
 export function clock(minutes: number): string {

@@ -63,7 +63,7 @@ export const centreZh = {
   "centre.dept.kindName": "类别名称",
   "centre.dept.kindCode": "类别代码",
   "centre.dept.kindCodeHint": "小写字母开头，可含小写字母、数字和下划线，如 tax_bureau",
-  "centre.dept.kindCodeInvalid": "类别代码应为 2–37 位小写字母、数字或下划线，且以字母开头",
+  "centre.dept.kindCodeInvalid": "类别代码应为 2–38 位小写字母、数字或下划线，且以字母开头",
   "centre.dept.kindCategory": "类别归属",
   "centre.dept.kindSubmit": "添加类别",
   "centre.dept.kindAdded": "已添加部门类别“{name}”",
@@ -390,7 +390,7 @@ export const centreEn: Record<keyof typeof centreZh, string> = {
   "centre.dept.kindCode": "Kind code",
   "centre.dept.kindCodeHint":
     "Starts with a lower-case letter; lower-case letters, digits, underscores, e.g. tax_bureau",
-  "centre.dept.kindCodeInvalid": "2–37 lower-case letters, digits or underscores, starting with a letter",
+  "centre.dept.kindCodeInvalid": "2–38 lower-case letters, digits or underscores, starting with a letter",
   "centre.dept.kindCategory": "Category",
   "centre.dept.kindSubmit": "Add kind",
   "centre.dept.kindAdded": "Department kind “{name}” added",

@@ -1,5 +1,6 @@
 import { useSearchParams } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
+import { chinaMonth } from "@zongzhi/domain/dates";
 import { For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { LoadError, Loading, usePageTitle } from "../components/page.tsx";
@@ -41,10 +42,7 @@ export function bulletinText(f: Figures, r: Ranking | undefined, month: string):
 /** 一月一通报: a print-styled A4 page of a unit's month (the browser prints it to PDF) and its plain text. */
 export function BulletinPage() {
   const [params] = useSearchParams<{ unit?: string; month?: string }>();
-  const month = () =>
-    params.month && MONTH.test(params.month)
-      ? params.month
-      : shift(new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7), -1);
+  const month = () => (params.month && MONTH.test(params.month) ? params.month : shift(chinaMonth(), -1));
   const unit = () => (params.unit && /^\d{2,12}$/.test(params.unit) ? params.unit : undefined);
   const figures = createQuery(() => ({
     queryKey: ["cockpit.figures", unit(), month(), month()],

@@ -1,5 +1,6 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { type CaseAction, MAX_HOLD_DAYS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
+import { holdWithinLimit } from "@zongzhi/domain/case-rules";
+import { type CaseAction, MAX_HOLD_DAYS, ROUTE_KINDS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import {
   type CaseDetail,
@@ -70,14 +71,6 @@ export function MutationError(props: { error: unknown; fields?: string[]; onRelo
 
 type TransitionData = NonNullable<Inputs["cases"]["transition"]["data"]>;
 type RouteKind = RouteView["kind"];
-const ROUTE_KINDS: RouteKind[] = [
-  "room",
-  "mediator",
-  "committee",
-  "window",
-  "joint_consultation",
-  "litigation_docking",
-];
 
 /**
  * The dialog body of one workflow action: it asks for exactly what the transition needs
@@ -119,7 +112,7 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
   const holdError = () => {
     if (!has("hold_until")) return undefined;
     if (submitted() && !holdUntil()) return t("cases.act.dateRequired");
-    if (holdUntil() && (holdUntil() < today || holdUntil() > addDays(today, MAX_HOLD_DAYS))) {
+    if (holdUntil() && !holdWithinLimit(holdUntil(), today)) {
       return t("cases.act.holdTooLong");
     }
     return server("holdUntil");

@@ -1,5 +1,6 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { isIsoDate } from "@zongzhi/domain/calendar";
+import { KIND_CODE_INPUT } from "@zongzhi/domain/centre";
+import { isIsoDate } from "@zongzhi/domain/dates";
 import type { Residency } from "@zongzhi/domain/roster";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { createStore } from "solid-js/store";
@@ -761,7 +762,7 @@ function NewKindForm(props: { onAdded: (code: string) => void }) {
         : name().trim().length > 60
           ? t("centre.tooLong", { n: 60 })
           : undefined,
-      code: /^[a-z][a-z0-9_]{1,36}$/.test(code().trim()) ? undefined : t("centre.dept.kindCodeInvalid"),
+      code: KIND_CODE_INPUT.test(code().trim()) ? undefined : t("centre.dept.kindCodeInvalid"),
     }),
     serverError: () => add.error,
   });

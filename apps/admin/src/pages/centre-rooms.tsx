@@ -1,7 +1,7 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
 import { roomInput } from "@zongzhi/api/schemas/centre";
-import { addDays, chinaToday, isIsoDate } from "@zongzhi/domain/calendar";
+import { addDays, chinaToday, isIsoDate } from "@zongzhi/domain/dates";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {

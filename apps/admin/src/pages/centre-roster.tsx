@@ -1,6 +1,6 @@
 import { useSearchParams } from "@solidjs/router";
 import { createQuery, keepPreviousData } from "@tanstack/solid-query";
-import { addDays, chinaToday, isIsoDate, mondayOf } from "@zongzhi/domain/calendar";
+import { addDays, chinaToday, isIsoDate, mondayOf } from "@zongzhi/domain/dates";
 import { createSignal, For, type JSX, Show } from "solid-js";
 import { trpc } from "../api.ts";
 import {

@@ -1,6 +1,7 @@
 import * as KTooltip from "@kobalte/core/tooltip";
 import { useSearchParams } from "@solidjs/router";
 import { createQuery, useQueryClient } from "@tanstack/solid-query";
+import { chinaMonth } from "@zongzhi/domain/dates";
 import { FIGURE_DEFINITIONS, type FigureKey, RESOLUTION_TIERS } from "@zongzhi/domain/figures";
 import { createSignal, For, type JSX, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
@@ -17,7 +18,7 @@ import "./cockpit.css";
 type Figures = Outputs["cockpit"]["figures"];
 type Ranking = Outputs["cockpit"]["ranking"];
 
-const thisMonth = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
+const thisMonth = () => chinaMonth();
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 const pct = (v: number | null) => (v === null ? t("cockpit.none") : `${(v * 100).toFixed(1)}%`);

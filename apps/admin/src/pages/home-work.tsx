@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
 import type { CaseState } from "@zongzhi/domain/case-workflow";
+import { chinaToday, startOfChinaDay } from "@zongzhi/domain/dates";
 import { For, type JSX, Show } from "solid-js";
 import { type LiaisonItem, type Me, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
@@ -27,11 +28,10 @@ const SHOWN = 5;
 
 /** Midnight of today in China time (the units' clock). */
 function startOfToday(): Date {
-  const day = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-  return new Date(`${day}T00:00:00+08:00`);
+  return startOfChinaDay(chinaToday());
 }
 function today(): string {
-  return new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  return chinaToday();
 }
 
 /** The user's work on the home page: one section per role (issue 12 §1). */

@@ -1,4 +1,4 @@
-import { KIND_CATEGORIES, MEDIATOR_GRADES, SPECIALTIES } from "@zongzhi/domain/centre";
+import { KIND_CATEGORIES, KIND_CODE_INPUT, MEDIATOR_GRADES, SPECIALTIES } from "@zongzhi/domain/centre";
 import { z } from "zod";
 import { id, instant, int32, isoDate, longText, noInput, pattern, strict, text, version } from "../input.ts";
 import { committeeInput, mediatorInput, optional, phone, roomInput, windowInput } from "../schemas/centre.ts";
@@ -69,9 +69,9 @@ export const centreRouter = router({
     .input(
       strict({
         code: pattern(
-          /^[a-z][a-z0-9_]{1,36}$/,
-          "代码为2–37位小写字母、数字或下划线，以字母开头",
-          "2–37 lower-case letters, digits or _, starting with a letter",
+          KIND_CODE_INPUT,
+          "代码为2–38位小写字母、数字或下划线，以字母开头",
+          "2–38 lower-case letters, digits or _, starting with a letter",
         ),
         name: text(60),
         category: z.enum(KIND_CATEGORIES),

@@ -1,4 +1,4 @@
-import { DEADLINE_STAGES } from "@zongzhi/domain";
+import { DEADLINE_STAGES, DEADLINE_UNITS, YELLOW_SHARE } from "@zongzhi/domain";
 import { z } from "zod";
 import { decimal, id, instant, int32, longText, noInput, pattern, serialId, strict, text, version } from "../input.ts";
 import {
@@ -88,8 +88,8 @@ export const escalationRouter = router({
         categoryCode: text(40, { min: 0 }).nullable(),
         stage: z.enum(DEADLINE_STAGES),
         amount: int32({ min: 1, max: 3650 }),
-        unit: z.enum(["hours", "working_days", "calendar_days"]),
-        yellowShare: decimal({ min: 0, max: 1, exclusive: true }).default(1 / 3),
+        unit: z.enum(DEADLINE_UNITS),
+        yellowShare: decimal({ min: 0, max: 1, exclusive: true }).default(YELLOW_SHARE),
         note: longText(200, { min: 0 }).nullish(),
       }),
     )

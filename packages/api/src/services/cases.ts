@@ -7,9 +7,11 @@ import {
   type CaseAction,
   type CaseState,
   type Channel,
+  CLOCK_EFFECTS,
   CODE_LENGTH,
   chinaToday,
   conflict,
+  holdWithinLimit,
   invalid,
   isDivisionCode,
   MAX_HOLD_DAYS,
@@ -17,6 +19,7 @@ import {
   maskIdCardNumber,
   maskMobileNumber,
   maskPersonName,
+  missingFields,
   nextState,
   notFound,
   type RiskGrade,
@@ -314,9 +317,9 @@ export async function transitionCase(
   }
   const to = nextState(c.status, input.action, actor, relation, c.held_from);
   const d = input.data;
-  const need = (value: unknown, path: string, zh: string, en: string) => {
-    if (value === undefined || value === null || value === "") throw fieldError(path, zh, en);
-  };
+  // What the action needs is the transition table's (TRANSITIONS[action].needs), checked once here.
+  const [missing, ...more] = missingFields(input.action, d);
+  if (missing) throw invalid(missing, { fields: [missing, ...more] });
   let set = tx.sql`status = ${to}`;
   const payload: Record<string, unknown> = { from: c.status, to };
   switch (input.action) {
@@ -327,12 +330,10 @@ export async function transitionCase(
     case "fail":
     case "cancel":
     case "reopen":
-      need(d.reason, "reason", "请填写原因", "A reason is required");
       payload.reason = d.reason;
       if (input.action === "reopen") set = tx.sql`${set}, closed_at = null, resolved_at = null`;
       break;
     case "triage": {
-      need(d.route, "route", "请选择分诊去向", "Choose where the case goes");
       const r = d.route!;
       set = tx.sql`${set}, route = ${tx.sql.json(r as never)}, window_id = ${r.windowId ?? null}, room_id = ${r.roomId ?? null},
         committee_id = ${r.committeeId ?? null}, mediator_id = ${r.mediatorId ?? null}`;
@@ -340,18 +341,15 @@ export async function transitionCase(
       break;
     }
     case "resolve":
-      need(d.outcome, "outcome", "请填写化解结果", "Describe the outcome");
       set = tx.sql`${set}, resolved_at = now()`;
       payload.outcome = d.outcome;
       break;
     case "refer":
-      need(d.referral, "referral", "请填写转办去向", "Where is it referred?");
       await tx.sql`insert into app.referrals (case_id, kind, receiving_body)
         values (${c.id}, ${d.referral!.kind}, ${d.referral!.receivingBody})`;
       payload.referral = d.referral;
       break;
     case "record_referral_result":
-      need(d.outcome, "outcome", "请填写转办结果", "Record the result");
       await tx.sql`update app.referrals set result = ${d.outcome!}, result_at = now()
         where case_id = ${c.id} and result is null`;
       payload.outcome = d.outcome;
@@ -373,10 +371,7 @@ export async function transitionCase(
       set = tx.sql`${set}, archived_at = now()`;
       break;
     case "hold": {
-      need(d.reason, "reason", "请填写中止原因", "A reason is required");
-      need(d.holdUntil, "holdUntil", "请填写预计恢复日期", "Until when?");
-      const days = (Date.parse(d.holdUntil!) - Date.parse(chinaToday())) / 86_400_000;
-      if (!(days >= 0 && days <= MAX_HOLD_DAYS)) {
+      if (!holdWithinLimit(d.holdUntil!, chinaToday())) {
         throw fieldError(
           "holdUntil",
           `中止期限须在${MAX_HOLD_DAYS}天以内`,
@@ -392,7 +387,6 @@ export async function transitionCase(
       set = tx.sql`${set}, held_from = null, hold_until = null`;
       break;
     case "mark_duplicate":
-      need(d.duplicateOf, "duplicateOf", "请选择原案件", "Which case does it duplicate?");
       set = tx.sql`${set}, duplicate_of = ${d.duplicateOf!}`;
       await tx.sql`insert into app.case_links (case_id, related_id, reason) values (${c.id}, ${d.duplicateOf!}, 'duplicate')
         on conflict do nothing`;
@@ -413,31 +407,25 @@ export async function transitionCase(
   return { status: to, version: updated.version };
 }
 
-/** Starts, stops, pauses and resumes the case's clocks as its workflow moves. */
+/** Starts, stops, pauses and resumes the case's clocks as its workflow moves (CLOCK_EFFECTS). */
 async function followClocks(tx: Tx, c: CaseRow, action: CaseAction): Promise<void> {
-  const start = (stage: "resolution" | "follow_up") =>
-    startDeadline(tx, { caseId: c.id, stage, ownerCode: c.owner_code, categoryCode: c.category_code });
-  switch (action) {
-    case "accept":
-      return completeDeadlines(tx, c.id, ["first_contact"]);
-    case "resolve":
-      return completeDeadlines(tx, c.id, ["resolution"]);
-    case "await_follow_up":
-    case "record_referral_result":
-      return start("follow_up");
-    case "reopen":
-      return start("resolution");
-    case "hold":
+  const effect = CLOCK_EFFECTS[action];
+  switch (effect.kind) {
+    case "complete":
+      return completeDeadlines(tx, c.id, [...effect.stages]);
+    case "start":
+      await startDeadline(tx, {
+        caseId: c.id,
+        stage: effect.stage,
+        ownerCode: c.owner_code,
+        categoryCode: c.category_code,
+      });
+      return;
+    case "pause":
       return pauseDeadlines(tx, c.id);
     case "resume":
       return resumeDeadlines(tx, c.id);
-    case "close":
-    case "cancel":
-    case "archive":
-    case "mark_duplicate":
-    case "refer":
-      return completeDeadlines(tx, c.id, []);
-    default:
+    case "none":
       return;
   }
 }

@@ -2,22 +2,25 @@ import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/cli
 import {
   AppError,
   type CaseState,
-  COMPLEX_PETITION,
-  DEFAULT_POLICY,
   type DeadlineAmount,
   type DeadlineStage,
   type DeadlineUnit,
   dueAt,
+  type EffectiveRule,
   notFound,
-  type PolicyRule,
   PRE_RESOLUTION_STATES,
   parentCodeOf,
-  resolvePolicy,
+  ruleInForce,
+  type StoredRule,
   warningColour,
   YELLOW_SHARE,
 } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { appendEvent } from "./case-events.ts";
+
+export type { EffectiveRule, StoredRule } from "@zongzhi/domain";
+export { ruleInForce } from "@zongzhi/domain";
+
 import { notifyUnit } from "./notifications.ts";
 
 /** The policy rules a unit's path may inherit from (own unit and ancestors, RLS-visible). */
@@ -25,50 +28,6 @@ async function rulesFor(tx: Tx, stage: DeadlineStage): Promise<StoredRule[]> {
   return tx.sql<StoredRule[]>`select id, scope_code as "scopeCode",
       category_code as "categoryCode", stage, amount, unit, yellow_share::float as "yellowShare", version
     from app.deadline_policies where stage = ${stage}`;
-}
-
-/** A deadline rule as stored (`app.deadline_policies`), as the services read it. */
-export type StoredRule = PolicyRule & { id: string; yellowShare: number };
-
-/** What a clock is started with: the rule in force (its id and version) or the default. */
-export interface EffectiveRule {
-  id: string | null;
-  amount: number;
-  unit: DeadlineUnit;
-  yellowShare: number;
-  version: number;
-  scopeCode: string | null;
-}
-
-/**
- * The rule in force among `rules` (those the unit may inherit from): the unit's own or an
- * inherited one, else the default (complex petitions: Yumen's second "123").
- */
-export function ruleInForce(
-  rules: readonly StoredRule[],
-  input: { unitCode: string; categoryCode: string; stage: DeadlineStage; complex?: boolean | undefined },
-): EffectiveRule {
-  const rule = resolvePolicy(rules, input.unitCode, input.categoryCode, input.stage);
-  if (rule) {
-    const r = rule as StoredRule;
-    return {
-      id: r.id,
-      amount: r.amount,
-      unit: r.unit,
-      yellowShare: r.yellowShare,
-      version: r.version,
-      scopeCode: r.scopeCode,
-    };
-  }
-  // Yumen's second "123": complex petitions take 1, 2 and 3 weeks.
-  const weeks = COMPLEX_PETITION[input.stage as keyof typeof COMPLEX_PETITION];
-  if (input.complex && input.categoryCode === "petition" && weeks) {
-    return { id: null, amount: weeks, unit: "calendar_days", yellowShare: 1 / 3, version: 0, scopeCode: null };
-  }
-  const d =
-    DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === input.categoryCode) ??
-    DEFAULT_POLICY.find((p) => p.stage === input.stage && p.categoryCode === null)!;
-  return { id: null, amount: d.amount, unit: d.unit, yellowShare: 1 / 3, version: 0, scopeCode: null };
 }
 
 /** The rule in force for a unit, category and stage: a unit's own or inherited one, else the default. */

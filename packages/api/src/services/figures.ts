@@ -4,6 +4,7 @@ import {
   addSums,
   type Band,
   CODE_LENGTH,
+  chinaMonth,
   computeFigures,
   conflict,
   DEFAULT_RANKING_WEIGHTS,
@@ -132,7 +133,7 @@ const sumsOf = (row: Record<string, unknown> | undefined): FigureSums => {
 
 /** This month in Beijing time, "YYYY-MM". */
 export function currentMonth(now = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600e3).toISOString().slice(0, 7);
+  return chinaMonth(now);
 }
 
 const invalidPeriod = () =>

@@ -10,6 +10,7 @@ import {
   type RotationSlot,
   rosterForWeek,
 } from "@zongzhi/domain";
+import { ownKindCode } from "@zongzhi/domain/centre";
 import { IN_USE_MESSAGES } from "../constraint-messages.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -37,7 +38,7 @@ export async function addDepartmentKind(
   tx: Tx,
   input: { code: string; name: string; category: string },
 ): Promise<DepartmentKind> {
-  const code = input.code.startsWith("x_") ? input.code : `x_${input.code}`;
+  const code = ownKindCode(input.code);
   const [row] = await tx.sql<DepartmentKind[]>`insert into app.department_kinds (code, name, category)
     values (${code}, ${input.name}, ${input.category}) returning code, name, category::text, false as builtin`;
   await recordAudit(tx, { kind: "centre.department_kind_added", subjectId: code });
