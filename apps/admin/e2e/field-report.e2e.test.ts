@@ -88,5 +88,19 @@ describe("field report from a phone", () => {
     expect(await cases("#F1")).toHaveLength(1);
     const sent = await page.getByTestId("field-sent").getByRole("listitem").allTextContents();
     expect(sent.filter((line) => line.includes(first[0]!.code))).toHaveLength(1);
+
+    // A patrol just made (巡查), once the account is registered as a grid worker.
+    await h.db.admin`insert into app.grid_workers (scope_code, name, kind, user_id)
+      select u.scope_code, '网格员', 'full_time', u.id from app.users u where u.username = 'cun.grid'`;
+    await page.getByLabel("巡查时长（分钟）").fill("130");
+    await page.getByLabel("巡查里程（米）").fill("3200");
+    await page.getByLabel("发现事件数").fill("2");
+    await page.getByRole("button", { name: "保存巡查记录" }).click();
+    await page.getByText("巡查记录已保存").waitFor();
+    const [p] = await h.db.admin<{ distance_m: number; events_found: number; minutes: number }[]>`
+      select distance_m, events_found, round(extract(epoch from ended_at - started_at) / 60)::int as minutes
+      from app.patrols p join app.grid_workers w on w.id = p.worker_id
+      join app.users u on u.id = w.user_id where u.username = 'cun.grid'`;
+    expect(p).toEqual({ distance_m: 3200, events_found: 2, minutes: 130 });
   });
 });

@@ -568,6 +568,16 @@ const BUILDERS: Record<string, Builder> = {
     input: { id: rows.delivery!.id, version: rows.delivery!.version },
     subject: T1,
   }),
+  "patrols.record": (u) => ({
+    label: "",
+    input: { startedAt: new Date(Date.now() - 7200e3), endedAt: new Date(Date.now() - 600e3), distanceMetres: 3100 },
+    subject: own(u),
+  }),
+  "patrols.setNorm": (u) => ({
+    label: "",
+    input: { minutesPerDay: 120, metresPerDay: 3000, eventsPerWeek: 5 },
+    subject: own(u),
+  }),
   "escalation.setPolicy": (u) => ({
     label: "",
     input: { categoryCode: null, stage: "first_contact", amount: 3, unit: "working_days" },
@@ -761,6 +771,12 @@ beforeAll(async () => {
       permissions: ["case.read"],
     })) as { key: { id: string } };
     keyOf.set(code, k.key.id);
+    // Each unit's grid worker is registered as one (for the patrols it records).
+    await step(admin, "grids.addWorker", {
+      name: `${code}网格员`,
+      kind: "full_time",
+      userId: as(position, "grid_worker").userId,
+    });
   }
   // 玉门镇's rows acted on by the matrix.
   const t1 = as("own", "tenant_admin");

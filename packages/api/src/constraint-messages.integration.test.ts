@@ -26,6 +26,7 @@ const UNREACHABLE: Record<string, string> = {
   api_keys_secret_hash_check: "SHA-256 of the minted secret, computed by the server",
   api_keys_permissions_check: "the input is a list of KEY_PERMISSIONS (a zod enum) of 1–3 entries",
   channel_requests_pkey: "the case was registered by the same call",
+  patrol_norms_scope_code_key: "setPatrolNorm upserts the caller's one row (ON CONFLICT on the unit)",
   webhook_deliveries_event_check: "written by auth.cases_queue_webhooks with its one event name",
   webhook_deliveries_status_check: "set by the dispatcher and replayDelivery from their own constants",
   webhook_deliveries_attempts_check: "counted up by the dispatcher from 0",

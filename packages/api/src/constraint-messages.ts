@@ -178,6 +178,26 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   ),
   webhooks_api_key_id_fkey: missing("接口密钥", "API key"),
 
+  // Patrols (0063).
+  patrols_distance_m_check: between("巡查里程", "The distance", 0, 200000, "米", "metres"),
+  patrols_events_found_check: between("发现事件数", "The events found", 0, 1000),
+  patrols_track_check: check(
+    "巡查轨迹须为 GeoJSON LineString，且不超过256 KB",
+    "A track is a GeoJSON LineString of at most 256 KB",
+  ),
+  patrols_span: check(
+    "巡查须先开始后结束，且一次不超过16小时",
+    "A patrol ends after it starts and lasts at most 16 hours",
+  ),
+  patrols_worker_id_fkey: missing("网格员", "grid worker"),
+  patrols_worker_id_active: inactive("网格员", "grid worker", { zh: "记录巡查", en: "recorded on a patrol" }),
+  patrols_grid_id_fkey: missing("网格", "grid"),
+  patrols_grid_id_active: inactive("网格", "grid", { zh: "记录巡查", en: "patrolled" }),
+  patrol_norms_minutes_per_day_check: between("每日巡查时长", "The minutes a day", 0, 960, "分钟", "minutes"),
+  patrol_norms_metres_per_day_check: between("每日巡查里程", "The metres a day", 0, 100000, "米", "metres"),
+  patrol_norms_events_per_week_check: between("每周上报事件数", "The events a week", 0, 500),
+  patrol_norms_days_per_week_check: between("每周考核天数", "The days a week", 1, 7, "天", "days"),
+
   // Bookings.
   bookings_during_check: check(
     "预约须有开始和结束时间，且一次不超过12小时；更长的调解请分多次预约",

@@ -7,6 +7,7 @@ import { cockpitRouter } from "./routers/cockpit.router.ts";
 import { escalationRouter } from "./routers/escalation.router.ts";
 import { gridsRouter } from "./routers/grids.router.ts";
 import { mfaRouter } from "./routers/mfa.router.ts";
+import { patrolsRouter } from "./routers/patrols.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
 import { tenantsRouter } from "./routers/tenants.router.ts";
 import { usersRouter } from "./routers/users.router.ts";
@@ -26,6 +27,7 @@ export const appRouter = router({
   mfa: mfaRouter,
   grids: gridsRouter,
   channels: channelsRouter,
+  patrols: patrolsRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

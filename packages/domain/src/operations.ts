@@ -53,6 +53,8 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "grids.create": { zh: "新增网格", en: "Create a grid" },
   "grids.edit": { zh: "编辑网格", en: "Edit a grid" },
   "grids.editWorker": { zh: "编辑网格员", en: "Edit a grid worker" },
+  "patrols.record": { zh: "记录巡查", en: "Record a patrol" },
+  "patrols.setNorm": { zh: "设置巡查考核标准", en: "Set the patrol norm" },
   "mfa.begin": { zh: "开始绑定两步验证", en: "Begin second-factor enrolment" },
   "mfa.confirm": { zh: "启用两步验证", en: "Enable the second factor" },
   "mfa.disable": { zh: "停用两步验证", en: "Disable the second factor" },

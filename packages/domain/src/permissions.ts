@@ -149,6 +149,9 @@ export const PERMISSION_TABLE = {
   "booking.manage": write({ zh: "预约调解室", en: "Book rooms" }, each(CASEWORKERS, OWN)),
   // The grid (一张网): a unit divides its own land and staffs its own grids.
   "grid.manage": write({ zh: "管理网格和网格员", en: "Manage grids and grid workers" }, { tenant_admin: OWN }),
+  // Patrols (巡查): a grid worker records its own; the unit sets the norm it is measured by.
+  "patrol.record": write({ zh: "记录巡查", en: "Record patrols" }, { grid_worker: OWN }),
+  "patrol.norm": write({ zh: "设置巡查考核标准", en: "Set the patrol norm" }, { tenant_admin: OWN }),
   // Open channels: API keys of integrators (12345, apps) and their webhooks.
   "channel.read": read({ zh: "查看开放接口", en: "Read open channels" }, ["tenant_admin", "auditor"]),
   "channel.manage": write({ zh: "管理开放接口密钥", en: "Manage API keys" }, { tenant_admin: OWN }),

@@ -1576,6 +1576,55 @@ const webhookDeliveries: TableFixture = {
   },
 };
 
+// Patrols (0063): a worker's patrols, and a unit's norm (one row per unit, read down the tree).
+const patrols: TableFixture = {
+  table: "app.patrols",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "events_found",
+  writers: NOBODY,
+  async seed(admin, tenant) {
+    const workerId = await seedGridWorker(admin, tenant);
+    const [row] = await admin<{ id: string }[]>`insert into app.patrols (scope_code, worker_id, started_at, ended_at,
+        distance_m) values (${tenant.code}, ${workerId}, now() - interval '2 hours', now(), 3200) returning id::text`;
+    return { table: "app.patrols", key: row!.id, tenant, refs: { workerId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "record a patrol in the victim's unit",
+        text: `insert into app.patrols (scope_code, worker_id, started_at, ended_at, distance_m)
+          values ($1, $2, now() - interval '1 hour', now(), 100)`,
+        params: [victim.tenant.code, victim.refs.workerId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+const patrolNorms: TableFixture = {
+  table: "app.patrol_norms",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "events_per_week",
+  writers: SELF,
+  shared: true,
+  async seed(admin, tenant) {
+    const [row] = await admin<{ id: string }[]>`insert into app.patrol_norms (scope_code, minutes_per_day,
+        metres_per_day, events_per_week)
+      values (${tenant.code}, 120, 3000, 5) on conflict (scope_code) do update set events_per_week = 5
+      returning id::text`;
+    return { table: "app.patrol_norms", key: row!.id, tenant, refs: {} };
+  },
+  // The one row a unit may have is the seeded one: a second, forged row would only meet the unique key.
+  forges: () => [],
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1632,6 +1681,8 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   channelRequests,
   webhooks,
   webhookDeliveries,
+  patrols,
+  patrolNorms,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

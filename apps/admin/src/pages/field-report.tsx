@@ -192,6 +192,9 @@ function FieldReport(props: { me: Me }) {
       </form>
 
       <ConfirmOnSite />
+      <Show when={can(props.me, "patrol.record")}>
+        <RecordPatrol />
+      </Show>
 
       <section class="field-queue" aria-labelledby="field-queue-title">
         <h2 id="field-queue-title" class="field-subtitle">
@@ -318,6 +321,86 @@ function ConfirmOnSite() {
           {problem()}
         </p>
       </Show>
+    </section>
+  );
+}
+
+/** A patrol just made: how long, how far, how many events found (it ends now). */
+function RecordPatrol() {
+  const [minutes, setMinutes] = createSignal("");
+  const [metres, setMetres] = createSignal("");
+  const [events, setEvents] = createSignal("0");
+  const [message, setMessage] = createSignal<string | null>(null);
+  const save = createMutation(() => ({
+    mutationFn: (input: { minutes: number; metres: number; events: number }) =>
+      trpc.patrols.record.mutate({
+        startedAt: new Date(Date.now() - input.minutes * 60_000),
+        endedAt: new Date(),
+        distanceMetres: input.metres,
+        eventsFound: input.events,
+      }),
+    onSuccess: () => {
+      setMessage(t("field.patrolSaved"));
+      setMinutes("");
+      setMetres("");
+      setEvents("0");
+    },
+    onError: (error) => setMessage(errorText(error)),
+  }));
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const m = Number(minutes());
+    const d = Number(metres());
+    const e = Number(events());
+    if (!(Number.isInteger(m) && m > 0 && m <= 960 && Number.isInteger(d) && d >= 0 && Number.isInteger(e) && e >= 0))
+      return setMessage(t("field.patrolInvalid"));
+    save.mutate({ minutes: m, metres: d, events: e });
+  };
+  return (
+    <section class="field-queue" aria-labelledby="field-patrol-title">
+      <h2 id="field-patrol-title" class="field-subtitle">
+        {t("field.patrolTitle")}
+      </h2>
+      <form class="field-form" onSubmit={submit} noValidate>
+        <label class="field-label-lg" for="patrol-minutes">
+          {t("field.patrolMinutes")}
+        </label>
+        <input
+          id="patrol-minutes"
+          class="field-control"
+          inputMode="numeric"
+          value={minutes()}
+          onInput={(e) => setMinutes(e.currentTarget.value)}
+        />
+        <label class="field-label-lg" for="patrol-metres">
+          {t("field.patrolMetres")}
+        </label>
+        <input
+          id="patrol-metres"
+          class="field-control"
+          inputMode="numeric"
+          value={metres()}
+          onInput={(e) => setMetres(e.currentTarget.value)}
+        />
+        <label class="field-label-lg" for="patrol-events">
+          {t("field.patrolEvents")}
+        </label>
+        <input
+          id="patrol-events"
+          class="field-control"
+          inputMode="numeric"
+          value={events()}
+          onInput={(e) => setEvents(e.currentTarget.value)}
+        />
+        <button type="submit" class="field-button field-button-secondary" disabled={save.isPending}>
+          {t("field.patrolSubmit")}
+        </button>
+        <Show when={message()}>
+          <p class="field-hint" role="status">
+            {message()}
+          </p>
+        </Show>
+      </form>
     </section>
   );
 }

@@ -270,6 +270,7 @@ function GridsView() {
         </Switch>
       </CentreSection>
 
+      <PatrolSection manages={centre.isOwn() && can(me(), "patrol.norm")} own={centre.isOwn()} />
       <FormDialog
         target={editing()}
         onClose={() => setEditing(null)}
@@ -619,5 +620,139 @@ function WorkerForm(props: { worker: Worker | undefined; onClose: () => void }) 
       <FormError error={save.error} known={(p) => ["name", "phone"].includes(p)} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
+  );
+}
+
+/** Each worker's patrol week against the norm ("235"), for the grid leader and the township. */
+function PatrolSection(props: { manages: boolean; own: boolean }) {
+  const queryClient = useQueryClient();
+  const figures = createQuery(() => ({
+    queryKey: ["patrols.figures"],
+    queryFn: () => trpc.patrols.figures.query({}),
+    enabled: props.own,
+  }));
+  const [minutes, setMinutes] = createSignal("");
+  const [metres, setMetres] = createSignal("");
+  const [events, setEvents] = createSignal("");
+  const [days, setDays] = createSignal("");
+  const save = createMutation(() => ({
+    mutationFn: () =>
+      trpc.patrols.setNorm.mutate({
+        minutesPerDay: wholeNumber(minutes()) ?? 0,
+        metresPerDay: wholeNumber(metres()) ?? 0,
+        eventsPerWeek: wholeNumber(events()) ?? 0,
+        daysPerWeek: wholeNumber(days()) ?? 5,
+      }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["patrols.figures"] });
+      notify(t("grid.patrol.saved"));
+    },
+  }));
+  return (
+    <Show when={props.own && figures.data}>
+      {(f) => (
+        <CentreSection id="patrol-title" title={t("grid.patrol.title", { week: f().weekOf })}>
+          <p class="muted small">
+            {t("grid.patrol.norm", {
+              h: f().norm.minutesPerDay / 60,
+              km: f().norm.metresPerDay / 1000,
+              d: f().norm.daysPerWeek,
+              e: f().norm.eventsPerWeek,
+            })}
+          </p>
+          <Show when={f().workers.length > 0} fallback={<p class="muted">{t("grid.patrol.empty")}</p>}>
+            <table class="table centre-table" data-testid="patrol-table">
+              <caption class="sr-only">{t("grid.patrol.title", { week: f().weekOf })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("grid.patrol.worker")}</th>
+                  <th scope="col" class="num">
+                    {t("grid.patrol.count")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("grid.patrol.hours")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("grid.patrol.km")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("grid.patrol.events")}
+                  </th>
+                  <th scope="col" class="num">
+                    {t("grid.patrol.daysMet")}
+                  </th>
+                  <th scope="col">{t("grid.patrol.result")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={f().workers}>
+                  {(w) => (
+                    <tr>
+                      <td class="cell-title">{w.name}</td>
+                      <td class="num">{w.patrols}</td>
+                      <td class="num">{(w.minutes / 60).toFixed(1)}</td>
+                      <td class="num">{(w.metres / 1000).toFixed(1)}</td>
+                      <td class="num">{w.events}</td>
+                      <td class="num">{w.daysMet}</td>
+                      <td>
+                        <Badge tone={w.meetsNorm ? "success" : "warning"}>
+                          {w.meetsNorm ? t("grid.patrol.met") : t("grid.patrol.notMet")}
+                        </Badge>
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          </Show>
+          <Show when={props.manages}>
+            <form
+              class="form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                save.mutate();
+              }}
+              noValidate
+            >
+              <div class="field-row">
+                <InputField
+                  type="number"
+                  label={t("grid.patrol.minutes")}
+                  value={minutes()}
+                  onChange={setMinutes}
+                  min={0}
+                />
+                <InputField
+                  type="number"
+                  label={t("grid.patrol.metres")}
+                  value={metres()}
+                  onChange={setMetres}
+                  min={0}
+                />
+                <InputField
+                  type="number"
+                  label={t("grid.patrol.eventsPerWeek")}
+                  value={events()}
+                  onChange={setEvents}
+                  min={0}
+                />
+                <InputField
+                  type="number"
+                  label={t("grid.patrol.days")}
+                  value={days()}
+                  onChange={setDays}
+                  min={1}
+                  max={7}
+                />
+              </div>
+              <FormError error={save.error} known={() => false} text={errorText} />
+              <Button type="submit" disabled={save.isPending}>
+                {t("grid.patrol.setNorm")}
+              </Button>
+            </form>
+          </Show>
+        </CentreSection>
+      )}
+    </Show>
   );
 }

@@ -37,6 +37,7 @@ const NO_FOREIGN_KEY: Record<string, string> = {
 const ACTOR_COLUMNS = [
   "app.agreements.created_by",
   "app.api_keys.created_by",
+  "app.patrols.created_by",
   "app.webhooks.created_by",
   "app.attachments.uploaded_by",
   "app.bookings.created_by",

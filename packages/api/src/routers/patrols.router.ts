@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { decimal, id, instant, int32, isoDate, noInput, strict } from "../input.ts";
+import { normFor, patrolFigures, recordPatrol, setPatrolNorm } from "../services/patrols.ts";
+import { allowed, router } from "../trpc.ts";
+
+const position = z
+  .array(decimal({ min: -180, max: 180 }))
+  .min(2)
+  .max(2);
+
+/** Patrols of grid workers and the norm they are measured by ("235"). */
+export const patrolsRouter = router({
+  record: allowed("patrol.record")
+    .input(
+      strict({
+        gridId: id().nullish(),
+        startedAt: instant(),
+        endedAt: instant(),
+        distanceMetres: int32({ max: 200_000 }),
+        eventsFound: int32({ max: 1000 }).default(0),
+        track: strict({ type: z.literal("LineString"), coordinates: z.array(position).min(2).max(10_000) }).nullish(),
+      }).refine((p) => p.endedAt > p.startedAt, {
+        path: ["endedAt"],
+        params: { zh: "结束时间须晚于开始时间", en: "the end must be after the start" },
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.run((tx) => recordPatrol(tx, input))),
+  norm: allowed("grid.read")
+    .input(noInput())
+    .query(({ ctx }) => ctx.run((tx) => normFor(tx, tx.ctx.scope))),
+  setNorm: allowed("patrol.norm")
+    .input(
+      strict({
+        minutesPerDay: int32({ max: 960 }),
+        metresPerDay: int32({ max: 100_000 }),
+        eventsPerWeek: int32({ max: 500 }),
+        daysPerWeek: int32({ min: 1, max: 7 }).default(5),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.run((tx) => setPatrolNorm(tx, input))),
+  /** Each worker's week against the norm (supervision by the grid leader and the township). */
+  figures: allowed("grid.read")
+    .input(strict({ day: isoDate().optional() }).optional())
+    .query(({ ctx, input }) => ctx.run((tx) => patrolFigures(tx, { day: input?.day }))),
+});

@@ -1,0 +1,126 @@
+import type { Tx } from "@zongzhi/db/client";
+import { AppError, addDays, chinaToday } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
+
+/** A patrol norm: per day minutes and metres, per week events, and on how many days a week. */
+export interface PatrolNorm {
+  minutesPerDay: number;
+  metresPerDay: number;
+  eventsPerWeek: number;
+  daysPerWeek: number;
+  /** The unit whose norm it is (null: the built-in default). */
+  scopeCode: string | null;
+  version: number | null;
+}
+
+/** Yumen's "235": 2 hours and 3 km a day (on 5 days), at least 5 events a week. */
+export const DEFAULT_NORM: PatrolNorm = {
+  minutesPerDay: 120,
+  metresPerDay: 3000,
+  eventsPerWeek: 5,
+  daysPerWeek: 5,
+  scopeCode: null,
+  version: null,
+};
+
+/** The norm in force for a unit: its own, or the nearest unit's above, or the default. */
+export async function normFor(tx: Tx, scope: string): Promise<PatrolNorm> {
+  const [row] = await tx.sql<PatrolNorm[]>`select minutes_per_day as "minutesPerDay", metres_per_day as "metresPerDay",
+      events_per_week as "eventsPerWeek", days_per_week as "daysPerWeek", scope_code as "scopeCode", version
+    from app.patrol_norms where starts_with(${scope}, scope_code) order by length(scope_code) desc limit 1`;
+  return row ?? DEFAULT_NORM;
+}
+
+/** Sets the caller's unit's norm (its units below follow it unless they set their own). */
+export async function setPatrolNorm(
+  tx: Tx,
+  input: { minutesPerDay: number; metresPerDay: number; eventsPerWeek: number; daysPerWeek: number },
+): Promise<PatrolNorm> {
+  authorizeFor(tx, "patrol.norm", tx.ctx.scope);
+  await tx.sql`insert into app.patrol_norms (minutes_per_day, metres_per_day, events_per_week, days_per_week)
+    values (${input.minutesPerDay}, ${input.metresPerDay}, ${input.eventsPerWeek}, ${input.daysPerWeek})
+    on conflict (scope_code) do update set minutes_per_day = excluded.minutes_per_day,
+      metres_per_day = excluded.metres_per_day, events_per_week = excluded.events_per_week,
+      days_per_week = excluded.days_per_week, version = app.patrol_norms.version + 1`;
+  return normFor(tx, tx.ctx.scope);
+}
+
+/** Records a patrol of the signed-in grid worker (its own worker record, of its unit or one above). */
+export async function recordPatrol(
+  tx: Tx,
+  input: {
+    gridId?: string | null | undefined;
+    startedAt: Date;
+    endedAt: Date;
+    distanceMetres: number;
+    eventsFound: number;
+    track?: { type: "LineString"; coordinates: number[][] } | null | undefined;
+  },
+): Promise<{ id: string }> {
+  authorizeFor(tx, "patrol.record", tx.ctx.scope);
+  const [worker] = await tx.sql<{ id: string }[]>`select id from app.grid_workers
+    where user_id = ${tx.ctx.userId} and active order by length(scope_code) desc limit 1`;
+  if (!worker) {
+    throw new AppError("PRECONDITION_FAILED", {
+      zh: "您的账号尚未登记为网格员，请联系管理员",
+      en: "Your account is not registered as a grid worker; ask an administrator",
+    });
+  }
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.patrols (worker_id, grid_id, started_at, ended_at,
+      distance_m, events_found, track, created_by)
+    values (${worker.id}, ${input.gridId ?? null}, ${input.startedAt}, ${input.endedAt}, ${input.distanceMetres},
+      ${input.eventsFound}, ${input.track ? tx.sql.json(input.track as never) : null}, ${tx.ctx.userId}) returning id`;
+  return row!;
+}
+
+/** One worker's week against the norm (for the grid leader and the township). */
+export interface PatrolFigures {
+  workerId: string;
+  name: string;
+  scopeCode: string;
+  patrols: number;
+  minutes: number;
+  metres: number;
+  events: number;
+  /** Days of the week on which both the daily minutes and metres were reached. */
+  daysMet: number;
+  meetsNorm: boolean;
+}
+
+/**
+ * Each grid worker of the unit's subtree in the week (Monday to Sunday, China time) that
+ * contains `day`, with the norm in force for the unit.
+ */
+export async function patrolFigures(
+  tx: Tx,
+  input: { day?: string | undefined },
+): Promise<{ weekOf: string; norm: PatrolNorm; workers: PatrolFigures[] }> {
+  const day = input.day ?? chinaToday();
+  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+  const monday = addDays(day, -weekday);
+  const norm = await normFor(tx, tx.ctx.scope);
+  const rows = await tx.sql<Omit<PatrolFigures, "meetsNorm">[]>`
+    with days as (
+      select p.worker_id, (p.started_at at time zone 'Asia/Shanghai')::date as d, count(*)::int as n,
+        sum(extract(epoch from p.ended_at - p.started_at) / 60)::int as minutes, sum(p.distance_m)::int as metres,
+        sum(p.events_found)::int as events
+      from app.patrols p
+      where p.started_at >= (${monday}::date::timestamp at time zone 'Asia/Shanghai')
+        and p.started_at < ((${monday}::date + 7)::timestamp at time zone 'Asia/Shanghai')
+      group by 1, 2)
+    select w.id as "workerId", w.name, w.scope_code as "scopeCode", coalesce(sum(d.n), 0)::int as patrols,
+      coalesce(sum(d.minutes), 0)::int as minutes, coalesce(sum(d.metres), 0)::int as metres,
+      coalesce(sum(d.events), 0)::int as events,
+      count(d.d) filter (where d.minutes >= ${norm.minutesPerDay} and d.metres >= ${norm.metresPerDay})::int as "daysMet"
+    from app.grid_workers w left join days d on d.worker_id = w.id
+    where w.active and w.scope_code >= ${tx.ctx.scope} and w.scope_code < ${`${tx.ctx.scope}:`}
+    group by w.id, w.name, w.scope_code order by w.scope_code, w.name`;
+  return {
+    weekOf: monday,
+    norm,
+    workers: rows.map((r) => ({
+      ...r,
+      meetsNorm: r.daysMet >= norm.daysPerWeek && r.events >= norm.eventsPerWeek,
+    })),
+  };
+}
