@@ -1,5 +1,5 @@
 import { type Accessor, createEffect, createSignal, For, type JSX, Show } from "solid-js";
-import { t } from "../i18n.ts";
+import { type MessageKey, t } from "../i18n.ts";
 import { Button } from "../ui/button.tsx";
 import { cx } from "../ui/cx.ts";
 import { Dialog, DialogFooter } from "../ui/dialog.tsx";
@@ -54,6 +54,16 @@ export interface Column {
   label: JSX.Element;
   class?: string;
   when?: boolean;
+}
+
+/** The keys of a space-separated list of message keys, checked by the compiler. */
+type KeyList<S extends string> = S extends `${infer Head} ${infer Rest}` ? [Head, ...KeyList<Rest>] : [S];
+
+/** Plain columns from message keys separated by spaces (`"cases.code cases.title"`), one header each. */
+export function labels<S extends string>(
+  keys: S & (KeyList<S>[number] extends MessageKey ? unknown : never),
+): Column[] {
+  return keys.split(" ").map((key) => ({ label: t(key as MessageKey) }));
 }
 
 /** The actions column header (操作), shown when `when` holds. */

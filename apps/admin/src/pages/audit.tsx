@@ -1,7 +1,7 @@
 import { createInfiniteQuery } from "@tanstack/solid-query";
 import { Show } from "solid-js";
 import { trpc } from "../api.ts";
-import { DataTable } from "../components/config-page.tsx";
+import { DataTable, labels } from "../components/config-page.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -47,15 +47,7 @@ function AuditList() {
           <DataTable
             class="table-dense"
             caption={t("audit.title")}
-            columns={[
-              { label: t("audit.at") },
-              { label: t("audit.kind") },
-              { label: t("audit.scope") },
-              { label: t("audit.actor") },
-              { label: t("audit.subject") },
-              { label: t("audit.ip") },
-              { label: t("audit.detail") },
-            ]}
+            columns={[...labels("audit.at audit.kind audit.scope audit.actor audit.subject audit.ip audit.detail")]}
             rows={rows()}
           >
             {(line) => (

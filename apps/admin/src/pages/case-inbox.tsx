@@ -21,7 +21,7 @@ import {
   StatusBadge,
   stateName,
 } from "../components/case-common.tsx";
-import { DataTable, SearchBox } from "../components/config-page.tsx";
+import { DataTable, labels, SearchBox } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
@@ -263,15 +263,9 @@ function Inbox(props: { me: Me }) {
               class="case-table"
               caption={t("cases.inbox.table")}
               columns={[
-                { label: t("cases.code") },
-                { label: t("cases.title") },
-                { label: t("cases.category") },
-                { label: t("cases.status") },
-                { label: t("cases.risk") },
-                { label: t("cases.deadline") },
+                ...labels("cases.code cases.title cases.category cases.status cases.risk cases.deadline"),
                 { label: t("cases.peopleCount"), class: "num" },
-                { label: t("cases.unit") },
-                { label: t("cases.registeredAt") },
+                ...labels("cases.unit cases.registeredAt"),
               ]}
               rows={rows()}
             >

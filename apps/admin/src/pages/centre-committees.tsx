@@ -18,7 +18,7 @@ import {
   joinList,
   useCentre,
 } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormDialog, FormFooter, labels, RowAction } from "../components/config-page.tsx";
 import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -62,9 +62,7 @@ function CommitteesView() {
             class="centre-table"
             caption={t("centre.com.title")}
             columns={[
-              { label: t("centre.com.field") },
-              { label: t("centre.com.name") },
-              { label: t("centre.com.members") },
+              ...labels("centre.com.field centre.com.name centre.com.members"),
               actionsColumn(centre.canConfigure()),
             ]}
             rows={rows()}

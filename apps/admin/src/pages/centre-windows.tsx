@@ -12,7 +12,15 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormDialog, FormFooter, ListCard, RowAction } from "../components/config-page.tsx";
+import {
+  actionsColumn,
+  DataTable,
+  FormDialog,
+  FormFooter,
+  ListCard,
+  labels,
+  RowAction,
+} from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -60,10 +68,7 @@ function WindowsView() {
                 caption={t("centre.win.title")}
                 columns={[
                   { label: t("centre.win.number"), class: "num" },
-                  { label: t("centre.win.name") },
-                  { label: t("centre.win.services") },
-                  { label: t("centre.win.stationing") },
-                  { label: t("centre.win.type") },
+                  ...labels("centre.win.name centre.win.services centre.win.stationing centre.win.type"),
                   actionsColumn(centre.canConfigure()),
                 ]}
                 rows={list()}

@@ -5,7 +5,7 @@ import { createSignal, Show } from "solid-js";
 import { type LiaisonItem, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
 import { TextArea } from "../components/case-fields.tsx";
-import { actionsColumn, DataTable, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, labels, RowAction } from "../components/config-page.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -87,13 +87,9 @@ function LiaisonInbox() {
               <DataTable
                 caption={t("cases.liaison.table")}
                 columns={[
-                  { label: t("cases.code") },
-                  { label: t("cases.title") },
-                  { label: t("cases.detail.department") },
-                  { label: t("cases.detail.summonedAt") },
-                  { label: t("cases.detail.dueAt") },
-                  { label: t("cases.detail.objectionDeadline") },
-                  { label: t("cases.status") },
+                  ...labels(
+                    "cases.code cases.title cases.detail.department cases.detail.summonedAt cases.detail.dueAt cases.detail.objectionDeadline cases.status",
+                  ),
                   actionsColumn(),
                 ]}
                 rows={items()}

@@ -3,7 +3,7 @@ import { createInfiniteQuery } from "@tanstack/solid-query";
 import { OPERATION_NAMES, operationKind, operationName } from "@zongzhi/domain/operations";
 import { createSignal, Show } from "solid-js";
 import { trpc } from "../api.ts";
-import { DataTable } from "../components/config-page.tsx";
+import { DataTable, labels } from "../components/config-page.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -235,14 +235,7 @@ function LogList(props: { log: Log }) {
             class="table-dense"
             caption={title()}
             columns={[
-              { label: t("audit.at") },
-              { label: t("audit.actor") },
-              { label: t("logs.unit") },
-              { label: t("audit.kind") },
-              { label: t("audit.subject") },
-              { label: t("logs.result") },
-              { label: t("audit.ip") },
-              { label: t("logs.requestId") },
+              ...labels("audit.at audit.actor logs.unit audit.kind audit.subject logs.result audit.ip logs.requestId"),
             ]}
             rows={rows()}
           >

@@ -1,7 +1,7 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc } from "../api.ts";
-import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
@@ -58,13 +58,10 @@ function Deployments() {
             <DataTable
               caption={t("platform.title")}
               columns={[
-                { label: t("common.name") },
-                { label: t("common.code") },
-                { label: t("common.level") },
+                ...labels("common.name common.code common.level"),
                 { label: t("platform.tenants"), class: "num" },
                 { label: t("platform.users"), class: "num" },
-                { label: t("common.status") },
-                { label: t("platform.createdAt") },
+                ...labels("common.status platform.createdAt"),
                 actionsColumn(),
               ]}
               rows={rows()}

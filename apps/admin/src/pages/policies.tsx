@@ -2,7 +2,7 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
-import { actionsColumn, DataTable, FormFooter, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
 import {
   ActionError,
   DEADLINE_STAGES,
@@ -141,10 +141,9 @@ function PolicyEditor(props: { me: Me }) {
               class="policy-table"
               caption={t("escalation.policy.effective", { stage: stageName(stage()) })}
               columns={[
-                { label: t("escalation.policy.category") },
-                { label: t("escalation.policy.amount") },
-                { label: t("escalation.policy.yellow") },
-                { label: t("escalation.policy.source") },
+                ...labels(
+                  "escalation.policy.category escalation.policy.amount escalation.policy.yellow escalation.policy.source",
+                ),
                 { label: t("escalation.policy.version"), class: "num" },
                 actionsColumn(mayEdit()),
               ]}
@@ -278,13 +277,11 @@ function PolicyTable(props: { rules: Policy[]; own: string }) {
         class="table-dense"
         caption={t("escalation.policy.versions")}
         columns={[
-          { label: t("escalation.policy.unit") },
-          { label: t("escalation.policy.category") },
-          { label: t("escalation.policy.amount") },
-          { label: t("escalation.policy.yellow") },
+          ...labels(
+            "escalation.policy.unit escalation.policy.category escalation.policy.amount escalation.policy.yellow",
+          ),
           { label: t("escalation.policy.version"), class: "num" },
-          { label: t("escalation.policy.note") },
-          { label: t("escalation.policy.setAt") },
+          ...labels("escalation.policy.note escalation.policy.setAt"),
         ]}
         rows={props.rules}
       >

@@ -3,7 +3,7 @@ import { createQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { isLiaisonOnly } from "../components/case-common.tsx";
-import { actionsColumn, DataTable, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, labels, RowAction } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { formatShort, SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
 import {
@@ -93,12 +93,9 @@ function SupervisionList(props: { me: Me }) {
                 class="supervision-table"
                 caption={t("escalation.supervision.list")}
                 columns={[
-                  { label: t("escalation.supervision.case") },
-                  { label: t("escalation.supervision.addressedTo") },
-                  { label: t("escalation.supervision.level") },
-                  { label: t("escalation.supervision.instructions") },
-                  { label: t("escalation.supervision.due") },
-                  { label: t("escalation.supervision.status") },
+                  ...labels(
+                    "escalation.supervision.case escalation.supervision.addressedTo escalation.supervision.level escalation.supervision.instructions escalation.supervision.due escalation.supervision.status",
+                  ),
                   actionsColumn(),
                 ]}
                 rows={rows()}

@@ -2,7 +2,7 @@ import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from
 import type { Level } from "@zongzhi/domain/division";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { fieldProblem, type Outputs, trpc, type UnitRow } from "../api.ts";
-import { actionsColumn, DataTable, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, labels, RowAction, SearchBox } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
@@ -338,13 +338,7 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
           {(hits) => (
             <DataTable
               caption={t("tenants.searchResults")}
-              columns={[
-                { label: t("common.name") },
-                { label: t("common.code") },
-                { label: t("common.level") },
-                { label: t("common.status") },
-                actionsColumn(),
-              ]}
+              columns={[...labels("common.name common.code common.level common.status"), actionsColumn()]}
               rows={hits()}
             >
               {(hit) => (

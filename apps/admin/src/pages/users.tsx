@@ -5,7 +5,7 @@ import { ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Me, trpc, type UserRow } from "../api.ts";
 import { FormError } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormFooter, labels, RowAction, SearchBox } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
@@ -146,13 +146,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
       <QueryState query={users} empty={t("users.empty")} isEmpty={() => rows().length === 0}>
         <DataTable
           caption={unitName(props.unit)}
-          columns={[
-            { label: t("users.username") },
-            { label: t("users.displayName") },
-            { label: t("users.roles") },
-            { label: t("common.status") },
-            actionsColumn(manage()),
-          ]}
+          columns={[...labels("users.username users.displayName users.roles common.status"), actionsColumn(manage())]}
           rows={rows()}
         >
           {(user) => (

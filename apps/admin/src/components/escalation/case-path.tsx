@@ -3,7 +3,7 @@ import type { Me } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { cx } from "../../ui/cx.ts";
-import { DataTable } from "../config-page.tsx";
+import { DataTable, labels } from "../config-page.tsx";
 import { LoadError, Loading } from "../page.tsx";
 import {
   awaitsSignFor,
@@ -122,10 +122,7 @@ export function CasePath(props: { case: CaseRef; me: Me }) {
               class="table-dense case-hops"
               caption={t("escalation.path.hops")}
               columns={[
-                { label: t("escalation.path.at") },
-                { label: t("escalation.path.kind") },
-                { label: t("escalation.path.fromTo") },
-                { label: t("escalation.path.detail") },
+                ...labels("escalation.path.at escalation.path.kind escalation.path.fromTo escalation.path.detail"),
               ]}
               rows={hops()}
             >

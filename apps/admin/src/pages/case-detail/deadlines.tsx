@@ -1,7 +1,7 @@
 import { Show } from "solid-js";
 import type { CaseDetail } from "../../api.ts";
 import { DeadlineBadge } from "../../components/case-common.tsx";
-import { DataTable, ListCard } from "../../components/config-page.tsx";
+import { DataTable, ListCard, labels } from "../../components/config-page.tsx";
 import { formatDateTime, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 
@@ -14,11 +14,9 @@ export function Deadlines(props: { detail: CaseDetail }) {
           class="table-dense"
           caption={t("cases.deadline.title")}
           columns={[
-            { label: t("cases.deadline.stage") },
-            { label: t("cases.deadline.startedAt") },
-            { label: t("cases.deadline.dueAt") },
-            { label: t("cases.deadline.completedAt") },
-            { label: t("cases.deadline") },
+            ...labels(
+              "cases.deadline.stage cases.deadline.startedAt cases.deadline.dueAt cases.deadline.completedAt cases.deadline",
+            ),
           ]}
           rows={props.detail.deadlines ?? []}
         >

@@ -1,6 +1,6 @@
 import { Show } from "solid-js";
 import type { PartyView } from "../../api.ts";
-import { DataTable, ListCard } from "../../components/config-page.tsx";
+import { DataTable, ListCard, labels } from "../../components/config-page.tsx";
 import { t } from "../../i18n.ts";
 import { Button } from "../../ui/button.tsx";
 
@@ -41,11 +41,9 @@ export function Parties(props: {
         class="table-dense"
         caption={t("cases.detail.parties")}
         columns={[
-          { label: t("cases.detail.partyRole") },
-          { label: t("cases.detail.partyName") },
-          { label: t("cases.detail.partyId") },
-          { label: t("cases.detail.partyPhone") },
-          { label: t("cases.detail.partyAddress") },
+          ...labels(
+            "cases.detail.partyRole cases.detail.partyName cases.detail.partyId cases.detail.partyPhone cases.detail.partyAddress",
+          ),
         ]}
         rows={props.parties}
       >

@@ -1,6 +1,6 @@
 import { Show } from "solid-js";
 import type { CaseDetail } from "../../api.ts";
-import { DataTable, ListCard } from "../../components/config-page.tsx";
+import { DataTable, ListCard, labels } from "../../components/config-page.tsx";
 import { formatDateTime, t } from "../../i18n.ts";
 
 /** 转办: referrals to arbitration, litigation or an administrative procedure. */
@@ -12,10 +12,9 @@ export function Referrals(props: { detail: CaseDetail }) {
           class="table-dense"
           caption={t("cases.detail.referrals")}
           columns={[
-            { label: t("cases.act.referralKind") },
-            { label: t("cases.detail.receivingBody") },
-            { label: t("cases.detail.referredAt") },
-            { label: t("cases.detail.referralResult") },
+            ...labels(
+              "cases.act.referralKind cases.detail.receivingBody cases.detail.referredAt cases.detail.referralResult",
+            ),
           ]}
           rows={props.detail.referrals}
         >

@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { For, Show } from "solid-js";
-import { DataTable, ListCard } from "../../components/config-page.tsx";
+import { DataTable, ListCard, labels } from "../../components/config-page.tsx";
 import { formatDateTime, t } from "../../i18n.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
@@ -34,12 +34,9 @@ export function Summons(props: SectionProps) {
         <DataTable
           caption={t("cases.detail.summons")}
           columns={[
-            { label: t("cases.detail.department") },
-            { label: t("cases.status") },
-            { label: t("cases.detail.summonedAt") },
-            { label: t("cases.detail.dueAt") },
-            { label: t("cases.detail.objectionDeadline") },
-            { label: t("cases.detail.papers") },
+            ...labels(
+              "cases.detail.department cases.status cases.detail.summonedAt cases.detail.dueAt cases.detail.objectionDeadline cases.detail.papers",
+            ),
           ]}
           rows={c().summons}
         >
