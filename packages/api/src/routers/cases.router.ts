@@ -91,10 +91,18 @@ const route = strict({
 });
 
 /** Cases: intake, the inbox, the workflow, summons, mediation, agreements, confirmation, follow-up. */
+/** What cases.register answers: the case, and whether this was a retry of an earlier request. */
+const registered = z.object({ id: z.uuid(), code: z.string(), replayed: z.boolean() });
+
+/** What cases.transition answers: the state reached and the case's new version. */
+const transitioned = z.object({ status: z.enum(CASE_STATES), version: z.number().int() });
+
 export const casesRouter = router({
   /** Registers a case; honours the Idempotency-Key header (a retry returns the first result). */
   register: allowed("case.register")
     .input(caseInput)
+    // A contract: an idempotent retry must get exactly the first answer's shape.
+    .output(registered)
     .mutation(({ ctx, input }) =>
       ctx.run((tx) => registerCase(tx, input, ctx.cipher, ctx.idempotencyKey, { last: true })),
     ),
@@ -147,6 +155,8 @@ export const casesRouter = router({
         }).default({}),
       }),
     )
+    // A contract: the caller's next transition sends this version.
+    .output(transitioned)
     .mutation(({ ctx, input }) => ctx.run((tx) => transitionCase(tx, input))),
 
   /** Mediators ranked for a case: specialty, grade, current load, conflicts of interest. */
