@@ -810,6 +810,34 @@ export const notifications = appSchema.table("notifications", {
   createdBy: uuid("created_by"),
 });
 
+/** app.patrol_norms. */
+export const patrolNorms = appSchema.table("patrol_norms", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  minutesPerDay: integer("minutes_per_day").notNull(),
+  metresPerDay: integer("metres_per_day").notNull(),
+  eventsPerWeek: integer("events_per_week").notNull(),
+  daysPerWeek: integer("days_per_week").notNull().default(sql`5`),
+  version: integer("version").notNull().default(sql`1`),
+});
+
+/** app.patrols. */
+export const patrols = appSchema.table("patrols", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  workerId: uuid("worker_id").notNull(),
+  gridId: uuid("grid_id"),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  endedAt: timestamp("ended_at", { withTimezone: true }).notNull(),
+  distanceM: integer("distance_m").notNull(),
+  eventsFound: integer("events_found").notNull().default(sql`0`),
+  track: jsonb("track"),
+  createdBy: uuid("created_by"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+});
+
 /** app.referrals. */
 export const referrals = appSchema.table("referrals", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
