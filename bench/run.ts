@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool } from "@zongzhi/db/client";
 import postgres from "postgres";
-import { cockpitFigures } from "./cockpit.bench.ts";
+import { cockpitFigures, ledgerWriterFigures } from "./cockpit.bench.ts";
 import { run as cryptoBench } from "./crypto.bench.ts";
 import { ensureGenerated } from "./gen.ts";
 import { openBenchServer, parseSize, repoRoot, sizeLabel } from "./lib/cluster.ts";
@@ -155,7 +155,10 @@ try {
         fieldKeys: server.secrets.fieldKeys,
       });
       try {
-        return await cockpitFigures(cockpitApi, admin, province, county, log);
+        return [
+          ...(await cockpitFigures(cockpitApi, admin, province, county, log)),
+          ...(await ledgerWriterFigures(log)),
+        ];
       } finally {
         await cockpitApi.stop();
       }

@@ -123,7 +123,7 @@ describe("the leaders' cockpit", () => {
     const [other] = await h.db.admin<{ code: string }[]>`select code from app.tenants
       where code like '620981___' and length(code) = 9 and code <> ${TOWN} order by code limit 1`;
     await page.goto(`/cockpit?unit=${other!.code}`);
-    await expect.poll(() => page.getByText("单位不存在或无权访问").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText("单位不存在或无权访问").count(), { timeout: 15_000 }).toBeGreaterThan(0);
   });
 
   test("a clerk's home stays their work, without the cockpit", async () => {
@@ -146,6 +146,8 @@ describe("the monthly bulletin", () => {
     await page.getByTestId("bulletin-ranking").waitFor();
     const text = await page.getByTestId("bulletin-text").textContent();
     expect(text).toContain("本月登记各类事件6件");
+    expect(text).toContain("本月督办0件");
+    await page.getByTestId("bulletin-supervision").waitFor();
     expect(text).toContain("第1名");
   });
 });

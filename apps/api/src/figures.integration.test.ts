@@ -253,6 +253,40 @@ describe("figures on crafted cases", () => {
   });
 });
 
+describe("supervision for the bulletin", () => {
+  it("counts 督办 opened and answered in the month and open now, within the subtree", async () => {
+    const [c] = await admin<{ id: string; scope_code: string }[]>`select id, scope_code from app.cases
+      where scope_code like ${`${TOWN}%`} order by registered_at limit 1`;
+    const [other] = await admin<
+      { id: string }[]
+    >`select id from app.cases where scope_code like ${`${TOWN2}%`} limit 1`;
+    const supervise = (caseId: string, openedBy: string, at: string, due: string, answeredAt: string | null) =>
+      admin`insert into app.supervisions (case_id, scope_code, addressed_to, level, opened_by, due_at, created_at,
+          status, answer, answered_at)
+        values (${caseId}, (select scope_code from app.cases where id = ${caseId}), (select owner_code from app.cases
+          where id = ${caseId}), 'chase', ${openedBy}, ${due}, ${at}, ${answeredAt ? "answered" : "open"},
+          ${answeredAt ? "已处理" : null}, ${answeredAt})`;
+    await supervise(c!.id, "system", "2025-03-05T02:00:00Z", "2025-03-06T02:00:00Z", null);
+    await supervise(c!.id, "leader", "2025-03-10T02:00:00Z", "2099-01-01T00:00:00Z", "2025-03-11T02:00:00Z");
+    await supervise(other!.id, "leader", "2025-03-10T02:00:00Z", "2025-03-12T02:00:00Z", null);
+    const town = api.client(await api.login("yumenzhen.admin"));
+    expect(await town.cockpit.supervision.query({ month: "2025-03" })).toMatchObject({
+      opened: 2,
+      openedBySystem: 1,
+      openedByLeader: 1,
+      answered: 1,
+      openNow: 1,
+      openOverdue: 1,
+    });
+    const county = api.client(await api.login("yumen.leader"));
+    expect(await county.cockpit.supervision.query({ month: "2025-03" })).toMatchObject({ opened: 3, openNow: 2 });
+    expect((await county.cockpit.supervision.query({ month: "2025-04" })).opened).toBe(0);
+    const e = await refusal(town.cockpit.supervision.query({ unitCode: TOWN2, month: "2025-03" }));
+    expect(e.appCode).toBe("NOT_FOUND");
+    await admin`delete from app.supervisions where created_at < '2025-04-01'`;
+  });
+});
+
 describe("ranking weights and safety index settings", () => {
   const WEIGHTS = {
     resolutionRate: 0,

@@ -28,12 +28,14 @@ export {
 export { scanDeadlines } from "./services/deadlines.ts";
 export {
   authorizeReveal,
+  caseLedgerColumns,
   expectedLedgerRows,
   LEDGER_KINDS,
   LEDGER_TITLES,
   type LedgerKind,
   type LedgerSpec,
   ledgerFileName,
+  openLedgerSink,
   writeLedger,
 } from "./services/exports.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";

@@ -8,6 +8,7 @@ import "./bulletin.css";
 
 type Figures = Outputs["cockpit"]["figures"];
 type Ranking = Outputs["cockpit"]["ranking"];
+type Supervision = Outputs["cockpit"]["supervision"];
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
@@ -18,7 +19,7 @@ const shift = (month: string, n: number) => {
 };
 
 /** The bulletin's text, the same content as the printed page, to paste into the written notice. */
-export function bulletinText(f: Figures, r: Ranking | undefined, month: string): string {
+export function bulletinText(f: Figures, r: Ranking | undefined, month: string, s?: Supervision | undefined): string {
   const x = f.figures;
   const [y, m] = month.split("-");
   const lines = [
@@ -26,7 +27,11 @@ export function bulletinText(f: Figures, r: Ranking | undefined, month: string):
     "",
     `一、总体情况。本月登记各类事件${x.received}件，受理${x.accepted}件，化解${x.resolved}件，办结${x.closed}件，化解率${pct(x.resolutionRate)}，办结率${pct(x.closureRate)}，按时办结率${pct(x.onTimeRate)}，群众满意率${pct(x.satisfactionRate)}，回访率${pct(x.followUpRate)}。去年同期登记${f.lastYear.received}件，化解率${pct(f.lastYear.resolutionRate)}。`,
     `二、分级化解。村（社区）级化解${x.tiers.village.resolved}件（${pct(x.tiers.village.share)}），乡镇（街道）级${x.tiers.township.resolved}件（${pct(x.tiers.township.share)}），县级${x.tiers.county.resolved}件（${pct(x.tiers.county.share)}），县以上${x.tiers.above.resolved}件（${pct(x.tiers.above.share)}）。`,
-    `三、风险与超期。当前在办${f.current.open}件，其中超期（红色）${f.current.red}件、临期（黄色）${f.current.yellow}件；红色风险${f.current.riskRed}件。本月群体性纠纷${x.groupDisputes}件，涉及${x.groupPeople}人；重复诉求${x.repeatClaims}件。平安指数${f.safety.index.toFixed(1)}。`,
+    `三、风险与超期。当前在办${f.current.open}件，其中超期（红色）${f.current.red}件、临期（黄色）${f.current.yellow}件；红色风险${f.current.riskRed}件。本月群体性纠纷${x.groupDisputes}件，涉及${x.groupPeople}人；重复诉求${x.repeatClaims}件。平安指数${f.safety.index.toFixed(1)}。${
+      s
+        ? `本月督办${s.opened}件（超期自动督办${s.openedBySystem}件、领导督办${s.openedByLeader}件），已回复${s.answered}件；当前待回复${s.openNow}件，其中逾期未回复${s.openOverdue}件。`
+        : ""
+    }`,
   ];
   if (r && r.rows.length > 0) {
     lines.push(`四、一月一考评（${r.formula.zh}）。`);
@@ -56,6 +61,10 @@ export function BulletinPage() {
     queryKey: ["cockpit.ranking", unit(), month()],
     queryFn: () => trpc.cockpit.ranking.query({ unitCode: unit(), month: month() }),
   }));
+  const supervision = createQuery(() => ({
+    queryKey: ["cockpit.supervision", unit(), month()],
+    queryFn: () => trpc.cockpit.supervision.query({ unitCode: unit(), month: month() }),
+  }));
   usePageTitle(() => `一月一通报 ${month()}`);
   return (
     <Show
@@ -75,7 +84,9 @@ export function BulletinPage() {
             <button
               type="button"
               class="btn btn-secondary"
-              onClick={() => void navigator.clipboard?.writeText(bulletinText(f(), ranking.data, month()))}
+              onClick={() =>
+                void navigator.clipboard?.writeText(bulletinText(f(), ranking.data, month(), supervision.data))
+              }
             >
               复制通报文本
             </button>
@@ -121,6 +132,20 @@ export function BulletinPage() {
                   <th>平安指数</th>
                   <td>{f().safety.index.toFixed(1)}</td>
                 </tr>
+                <Show when={supervision.data}>
+                  {(s) => (
+                    <tr data-testid="bulletin-supervision">
+                      <th>本月督办</th>
+                      <td>{s().opened}</td>
+                      <th>已回复</th>
+                      <td>{s().answered}</td>
+                      <th>待回复</th>
+                      <td>{s().openNow}</td>
+                      <th>逾期未回复</th>
+                      <td>{s().openOverdue}</td>
+                    </tr>
+                  )}
+                </Show>
               </tbody>
             </table>
             <Show when={trend.data}>
@@ -187,7 +212,7 @@ export function BulletinPage() {
           </article>
           <h2 class="no-print">通报文本</h2>
           <pre class="bulletin-text no-print" data-testid="bulletin-text">
-            {bulletinText(f(), ranking.data, month())}
+            {bulletinText(f(), ranking.data, month(), supervision.data)}
           </pre>
         </div>
       )}

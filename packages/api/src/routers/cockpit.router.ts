@@ -1,6 +1,12 @@
 import type { RANKING_FIGURES, SAFETY_COMPONENTS } from "@zongzhi/domain";
 import { decimal, int32, pattern, strict } from "../input.ts";
-import { readCockpitSettings, saveCockpitSettings, unitFigures, unitRanking } from "../services/figures.ts";
+import {
+  readCockpitSettings,
+  saveCockpitSettings,
+  supervisionCounts,
+  unitFigures,
+  unitRanking,
+} from "../services/figures.ts";
 import { allowed, router } from "../trpc.ts";
 
 const month = () => pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM");
@@ -56,6 +62,10 @@ export const cockpitRouter = router({
   ranking: allowed("stats.read")
     .input(strict({ unitCode: unitCode().optional(), month: month().optional(), weights: weights().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => unitRanking(tx, input))),
+  /** 督办 of a unit's subtree for a month (the bulletin's supervised cases). */
+  supervision: allowed("stats.read")
+    .input(strict({ unitCode: unitCode().optional(), month: month().optional() }))
+    .query(({ ctx, input }) => ctx.run((tx) => supervisionCounts(tx, input))),
   /** The ranking weights and safety index definition of a unit (its own or the defaults). */
   settings: allowed("stats.read")
     .input(strict({ unitCode: unitCode().optional() }))

@@ -47,7 +47,7 @@ export interface LedgerSpec {
   cipher?: FieldCipher | undefined;
 }
 
-interface Column {
+export interface Column {
   header: string;
   key: string;
   width: number;
@@ -55,10 +55,35 @@ interface Column {
 }
 
 /** Writes rows to xlsx or csv with the same columns. */
-interface Sink {
+export interface Sink {
   row(values: Record<string, unknown>): void;
+  /** Resolves once the rows written so far have moved on (call between batches): backpressure. */
+  drained(): Promise<void>;
   end(): Promise<void>;
 }
+
+/** What exceljs' streaming sheet holds: its own buffers (64 KiB each) and the zip entry it pipes to. */
+type SheetStream = {
+  buffers?: unknown[];
+  // The zip's PassThrough (readable-stream, without the writableLength getter of node's streams).
+  pipes?: { writableLength?: number; _writableState?: { length?: number } }[];
+};
+/**
+ * Bytes a streaming sheet holds that have not reached the zip output yet. Why: exceljs' sheet
+ * stream (StreamBuf, batch mode) writes to the zip's input without waiting, so a producer faster
+ * than deflate fills that buffer (Buffers, outside the JavaScript heap) without limit; at 1 M rows
+ * that was 1 GB of RSS. The export waits while this is above {@link SHEET_BACKLOG}.
+ */
+function sheetBacklog(ws: ExcelJS.Worksheet): number {
+  const s = (ws as unknown as { _stream?: SheetStream })._stream;
+  if (!s) return 0;
+  return (
+    (s.buffers?.length ?? 0) * 65_536 +
+    (s.pipes ?? []).reduce((n, p) => n + (p.writableLength ?? p._writableState?.length ?? 0), 0)
+  );
+}
+const SHEET_BACKLOG = 4 * 2 ** 20;
+const tick = () => new Promise((done) => setTimeout(done, 2));
 
 const csvCell = (v: unknown): string => {
   if (v === null || v === undefined) return "";
@@ -66,12 +91,49 @@ const csvCell = (v: unknown): string => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-function openSink(format: LedgerFormat, out: Writable, title: string, sheet: string, columns: Column[]): Sink {
+/** The columns of the case ledger (with the parties' full data or masked). */
+export function caseLedgerColumns(reveal: boolean): Column[] {
+  return [
+    { header: "案件编号", key: "code", width: 26 },
+    { header: "登记时间", key: "registeredAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
+    { header: "登记单位", key: "unit", width: 20 },
+    { header: "承办单位", key: "owner", width: 20 },
+    { header: "事件类别", key: "category", width: 14 },
+    { header: "来源渠道", key: "channel", width: 12 },
+    { header: "标题", key: "title", width: 36 },
+    { header: "状态", key: "status", width: 10 },
+    { header: "风险等级", key: "risk", width: 8 },
+    { header: "时限颜色", key: "colour", width: 8 },
+    { header: "涉及人数", key: "people", width: 8 },
+    { header: "涉及金额（元）", key: "amount", width: 14, numFmt: "#,##0.00" },
+    { header: "群体性", key: "group", width: 8 },
+    { header: reveal ? "申请人" : "申请人（脱敏）", key: "applicant", width: 14 },
+    { header: reveal ? "联系电话" : "联系电话（脱敏）", key: "phone", width: 16 },
+    { header: reveal ? "身份证号" : "身份证号（脱敏）", key: "idNumber", width: 20 },
+    { header: "化解时间", key: "resolvedAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
+    { header: "办结时间", key: "closedAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
+  ];
+}
+
+/**
+ * A writer of ledger rows to `out` as xlsx (exceljs' streaming WorkbookWriter, rows committed
+ * as they come) or csv; the caller waits for `drain` between batches.
+ */
+export function openLedgerSink(
+  format: LedgerFormat,
+  out: Writable,
+  title: string,
+  sheet: string,
+  columns: Column[],
+): Sink {
   if (format === "csv") {
     out.write(`\uFEFF${columns.map((c) => csvCell(c.header)).join(",")}\r\n`);
     return {
       row: (values) => {
         out.write(`${columns.map((c) => csvCell(values[c.key])).join(",")}\r\n`);
+      },
+      drained: async () => {
+        if (out.writableNeedDrain) await once(out, "drain");
       },
       end: () => new Promise((done) => out.end(done)),
     };
@@ -87,6 +149,10 @@ function openSink(format: LedgerFormat, out: Writable, title: string, sheet: str
   header.commit();
   return {
     row: (values) => ws.addRow(columns.map((c) => values[c.key] ?? null)).commit(),
+    drained: async () => {
+      while (sheetBacklog(ws) > SHEET_BACKLOG) await tick();
+      if (out.writableNeedDrain) await once(out, "drain");
+    },
     end: async () => {
       ws.commit();
       await wb.commit();
@@ -200,26 +266,7 @@ export async function writeLedger(
   if (spec.kind === "cases") {
     const reveal = spec.reveal === true && spec.cipher !== undefined;
     const cipher = spec.cipher;
-    const columns: Column[] = [
-      { header: "案件编号", key: "code", width: 26 },
-      { header: "登记时间", key: "registeredAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
-      { header: "登记单位", key: "unit", width: 20 },
-      { header: "承办单位", key: "owner", width: 20 },
-      { header: "事件类别", key: "category", width: 14 },
-      { header: "来源渠道", key: "channel", width: 12 },
-      { header: "标题", key: "title", width: 36 },
-      { header: "状态", key: "status", width: 10 },
-      { header: "风险等级", key: "risk", width: 8 },
-      { header: "时限颜色", key: "colour", width: 8 },
-      { header: "涉及人数", key: "people", width: 8 },
-      { header: "涉及金额（元）", key: "amount", width: 14, numFmt: "#,##0.00" },
-      { header: "群体性", key: "group", width: 8 },
-      { header: reveal ? "申请人" : "申请人（脱敏）", key: "applicant", width: 14 },
-      { header: reveal ? "联系电话" : "联系电话（脱敏）", key: "phone", width: 16 },
-      { header: reveal ? "身份证号" : "身份证号（脱敏）", key: "idNumber", width: 20 },
-      { header: "化解时间", key: "resolvedAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
-      { header: "办结时间", key: "closedAt", width: 20, numFmt: "yyyy-mm-dd hh:mm" },
-    ];
+    const columns = caseLedgerColumns(reveal);
     const unitNames = await names();
     const categories = new Map(
       (
@@ -228,7 +275,7 @@ export async function writeLedger(
       ).map((r) => [r.code, r.name]),
     );
     const category = spec.categoryCode ? `，${categories.get(spec.categoryCode) ?? spec.categoryCode}` : "";
-    const sink = openSink(
+    const sink = openLedgerSink(
       spec.format,
       out,
       `${unit.name} 案件台账（${period.from} 至 ${period.to}，按登记月份${category}）${reveal ? "  含当事人完整信息，注意保密" : ""}`,
@@ -300,7 +347,7 @@ export async function writeLedger(
         rows += 1;
       }
       // Backpressure: wait for a slow reader instead of buffering the ledger.
-      if (out.writableNeedDrain) await once(out, "drain");
+      await sink.drained();
     });
     await sink.end();
     if (reveal) {
@@ -314,7 +361,7 @@ export async function writeLedger(
   const child = CHILD_LEDGERS[spec.kind as keyof typeof CHILD_LEDGERS];
   if (child) {
     const unitNames = await names();
-    const sink = openSink(
+    const sink = openLedgerSink(
       spec.format,
       out,
       `${unit.name} ${LEDGER_TITLES[spec.kind]}（${period.from} 至 ${period.to}，按${child.by}）`,
@@ -333,26 +380,32 @@ export async function writeLedger(
           sink.row({ ...r, owner: unitNames.get(String(r.ownerCode)) ?? r.ownerCode, ...child.map(r) });
           rows += 1;
         }
-        if (out.writableNeedDrain) await once(out, "drain");
+        await sink.drained();
       });
     await sink.end();
     return { rows, revealed: 0 };
   }
   if (spec.kind === "ranking") {
     const r = await unitRanking(tx, { unitCode: unit.code, month: period.to, weights: spec.weights });
-    const sink = openSink(spec.format, out, `${unit.name} 一月一考评（${r.month}）  ${r.formula.zh}`, "考评排名", [
-      { header: "名次", key: "rank", width: 6 },
-      { header: "单位", key: "unit", width: 22 },
-      { header: "得分", key: "score", width: 8, numFmt: "0.0" },
-      { header: "上月名次", key: "previousRank", width: 8 },
-      { header: "环比", key: "change", width: 8, numFmt: "+0.0;-0.0;0.0" },
-      { header: label("received"), key: "received", width: 8 },
-      { header: label("resolutionRate"), key: "resolutionRate", width: 10, numFmt: "0.0%" },
-      { header: label("closureRate"), key: "closureRate", width: 10, numFmt: "0.0%" },
-      { header: label("onTimeRate"), key: "onTimeRate", width: 10, numFmt: "0.0%" },
-      { header: label("satisfactionRate"), key: "satisfactionRate", width: 10, numFmt: "0.0%" },
-      { header: label("localShare"), key: "localShare", width: 10, numFmt: "0.0%" },
-    ]);
+    const sink = openLedgerSink(
+      spec.format,
+      out,
+      `${unit.name} 一月一考评（${r.month}）  ${r.formula.zh}`,
+      "考评排名",
+      [
+        { header: "名次", key: "rank", width: 6 },
+        { header: "单位", key: "unit", width: 22 },
+        { header: "得分", key: "score", width: 8, numFmt: "0.0" },
+        { header: "上月名次", key: "previousRank", width: 8 },
+        { header: "环比", key: "change", width: 8, numFmt: "+0.0;-0.0;0.0" },
+        { header: label("received"), key: "received", width: 8 },
+        { header: label("resolutionRate"), key: "resolutionRate", width: 10, numFmt: "0.0%" },
+        { header: label("closureRate"), key: "closureRate", width: 10, numFmt: "0.0%" },
+        { header: label("onTimeRate"), key: "onTimeRate", width: 10, numFmt: "0.0%" },
+        { header: label("satisfactionRate"), key: "satisfactionRate", width: 10, numFmt: "0.0%" },
+        { header: label("localShare"), key: "localShare", width: 10, numFmt: "0.0%" },
+      ],
+    );
     for (const row of r.rows) {
       sink.row({
         rank: row.rank,
@@ -391,7 +444,7 @@ export async function writeLedger(
     { header: label("groupDisputes"), key: "groupDisputes", width: 8 },
     { header: label("localShare"), key: "localShare", width: 10, numFmt: "0.0%" },
   ];
-  const sink = openSink(
+  const sink = openLedgerSink(
     spec.format,
     out,
     `${unit.name} 指标统计（${period.from} 至 ${period.to}）`,

@@ -531,3 +531,44 @@ export async function saveCockpitSettings(
   });
   return after;
 }
+
+/** Supervision (督办) of a unit's subtree for the bulletin: opened and answered in a month, open now. */
+export interface SupervisionCounts {
+  unit: UnitRef;
+  month: string;
+  /** Opened in the month: all, by the deadline scan (overdue), by a leader. */
+  opened: number;
+  openedBySystem: number;
+  openedByLeader: number;
+  /** Answered in the month. */
+  answered: number;
+  /** Awaiting an answer now, and of those past the answer's due time. */
+  openNow: number;
+  openOverdue: number;
+}
+
+/** 督办 counts of a unit's subtree (the caller's own unit or one below it) for one month. */
+export async function supervisionCounts(
+  tx: Tx,
+  input: { unitCode?: string | undefined; month?: string | undefined },
+  now = new Date(),
+): Promise<SupervisionCounts> {
+  const month = input.month ?? currentMonth(now);
+  if (!MONTH_PATTERN.test(month)) throw invalidPeriod();
+  const unit = await figureUnit(tx, input.unitCode);
+  const start = `${month}-01 00:00:00+08`;
+  const end = `${shiftMonth(month, 1)}-01 00:00:00+08`;
+  const [row] = await tx.sql<Omit<SupervisionCounts, "unit" | "month">[]>`
+    select count(*) filter (where created_at >= ${start}::timestamptz and created_at < ${end}::timestamptz)::int as opened,
+      count(*) filter (where opened_by = 'system' and created_at >= ${start}::timestamptz
+        and created_at < ${end}::timestamptz)::int as "openedBySystem",
+      count(*) filter (where opened_by = 'leader' and created_at >= ${start}::timestamptz
+        and created_at < ${end}::timestamptz)::int as "openedByLeader",
+      count(*) filter (where answered_at >= ${start}::timestamptz and answered_at < ${end}::timestamptz)::int as answered,
+      count(*) filter (where status = 'open')::int as "openNow",
+      count(*) filter (where status = 'open' and due_at < ${now})::int as "openOverdue"
+    from app.supervisions
+    where scope_code >= ${unit.code} and scope_code < ${`${unit.code}:`}
+      and (status = 'open' or created_at >= ${start}::timestamptz or answered_at >= ${start}::timestamptz)`;
+  return { unit: { code: unit.code, name: unit.name, level: unit.level }, month, ...row! };
+}
