@@ -91,6 +91,11 @@ export interface AppOptions {
   /** Operators must sign in with a second factor (env REQUIRE_OPERATOR_TOTP=1; default off). */
   requireOperatorTotp?: boolean;
   /**
+   * Every staff role and operator must have a second factor, whatever the deployment's switch
+   * (env REQUIRE_STAFF_TOTP; see {@link staffTotpRequired}). Default off here: main.ts decides.
+   */
+  requireStaffTotp?: boolean;
+  /**
    * Peers whose X-Forwarded-For / X-Real-IP are believed (env TRUSTED_PROXIES: IPs and CIDRs).
    * Default none: the client address is the socket's.
    */
@@ -138,7 +143,10 @@ type Env = {
 /** The HTTP server: auth endpoints, tRPC, health, and the admin UI. Tests call `app.request`. */
 export function createApp(options: AppOptions) {
   const { sql, logger } = options;
-  const sessionOptions = { requireOperatorTotp: options.requireOperatorTotp ?? false };
+  const sessionOptions = {
+    requireOperatorTotp: options.requireOperatorTotp ?? false,
+    requireStaffTotp: options.requireStaffTotp ?? false,
+  };
   const https = options.origin.startsWith("https:");
   const secureCookie = https || !options.insecureCookie;
   // __Host- binds the cookie to this exact origin (no Domain, Path=/, Secure).

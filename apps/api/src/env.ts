@@ -67,6 +67,12 @@ const Env = z.object({
    */
   REQUIRE_OPERATOR_TOTP: z.enum(["0", "1"]).default("0"),
   /**
+   * 1: every staff role and operator must sign in with a second factor (MLPS level 3, GB/T
+   * 22239-2019 8.1.4.1: two authentication techniques for administrators and users). Default:
+   * 1 in production, 0 otherwise. 0 in production relaxes it, loudly (a warning at every start).
+   */
+  REQUIRE_STAFF_TOTP: z.enum(["0", "1"]).optional(),
+  /**
    * Reverse proxies in front of the API whose X-Forwarded-For / X-Real-IP are believed:
    * comma-separated IPs and CIDRs (e.g. `10.0.0.0/8,127.0.0.1`), or `loopback`. Default empty:
    * the client address is always the socket's, and forwarded headers are ignored. Sign-in and
@@ -96,6 +102,11 @@ const Env = z.object({
 
 /** Parsed environment of the API process (the only reader of process.env here). */
 export type ServerEnv = z.infer<typeof Env>;
+
+/** Whether staff must have a second factor: REQUIRE_STAFF_TOTP, else on exactly in production. */
+export function staffTotpRequired(env: Pick<ServerEnv, "NODE_ENV" | "REQUIRE_STAFF_TOTP">): boolean {
+  return env.REQUIRE_STAFF_TOTP ? env.REQUIRE_STAFF_TOTP === "1" : env.NODE_ENV === "production";
+}
 
 /** Reads and validates the environment. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): ServerEnv {

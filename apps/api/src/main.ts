@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { createApp } from "./app.ts";
 import { prepareDatabase, type ResolvedDatabase } from "./database.ts";
 import { DEMO_PASSWORD, type DemoLogin, loadDemo, presentDemoLogins } from "./demo.ts";
-import { readEnv } from "./env.ts";
+import { readEnv, staffTotpRequired } from "./env.ts";
 import { createLifecycle } from "./lifecycle.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { queueDepthOf } from "./metrics.ts";
@@ -80,6 +80,12 @@ async function main(): Promise<void> {
   // Printed on every start while demo data is there: the logins are the only way in.
   const demo: DemoLogin[] = loaded ?? (await presentDemoLogins(db.adminUrl));
 
+  const requireStaffTotp = staffTotpRequired(env);
+  if (production && !requireStaffTotp) {
+    logger.warn(
+      "REQUIRE_STAFF_TOTP=0: staff may sign in without a second factor (not MLPS level 3 compliant; for demos only)",
+    );
+  }
   const staticDir = fileURLToPath(new URL("../../admin/dist/", import.meta.url));
   const app = createApp({
     sql,
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
     store: localDiskStore(env.ATTACHMENTS_DIR ?? join(env.DATA_DIR, "attachments")),
     insecureCookie: !origin.startsWith("https:"),
     requireOperatorTotp: env.REQUIRE_OPERATOR_TOTP === "1",
+    requireStaffTotp,
     trustedProxies: env.TRUSTED_PROXIES,
     ...(listenSql ? { listenSql } : {}),
     lifecycle,
@@ -117,7 +124,12 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
   // The banner is a log line like any other (log shippers read it); its message is what a person reads.
-  const banner: Record<string, unknown> = { origin, port, ms: Date.now() - started };
+  const banner: Record<string, unknown> = {
+    origin,
+    port,
+    ms: Date.now() - started,
+    secondFactor: requireStaffTotp ? "required of all staff" : "as each deployment sets it (REQUIRE_STAFF_TOTP=0)",
+  };
   if (embedded) {
     const where = relative(process.cwd(), embedded.dataDir);
     const shownDir = where && !where.startsWith("..") ? where : embedded.dataDir;

@@ -48,6 +48,8 @@ export interface SessionUser {
 export interface SessionOptions {
   /** Operators (platform_admin) must have a second factor (env REQUIRE_OPERATOR_TOTP=1). */
   requireOperatorTotp?: boolean;
+  /** Every staff role and operator must have a second factor (env REQUIRE_STAFF_TOTP; on in production). */
+  requireStaffTotp?: boolean;
 }
 
 /** Procedures a user may still call while an initial password is pending. */
@@ -360,6 +362,7 @@ export async function validateSession(
       operator: row.tenant_id === null,
       deploymentRequires: row.deployment_requires_totp,
       requireOperatorTotp: options.requireOperatorTotp ?? false,
+      requireStaffTotp: options.requireStaffTotp ?? false,
     }),
     deploymentRequiresTotp: row.deployment_requires_totp,
   };

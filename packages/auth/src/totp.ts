@@ -105,13 +105,16 @@ export function decryptTotpKey(cipher: FieldCipher, userId: string, stored: Uint
 
 /**
  * Whether a user must have a second factor: staff roles in a deployment whose root requires it,
- * or an operator when the installation requires it for operators (REQUIRE_OPERATOR_TOTP=1).
+ * or an operator when the installation requires it for operators (REQUIRE_OPERATOR_TOTP=1);
+ * every staff role and operator when the installation requires it of all staff
+ * (`requireStaffTotp`, REQUIRE_STAFF_TOTP: on by default in production, MLPS level 3).
  */
 export function totpRequiredFor(
   roles: readonly string[],
-  where: { operator: boolean; deploymentRequires: boolean; requireOperatorTotp: boolean },
+  where: { operator: boolean; deploymentRequires: boolean; requireOperatorTotp: boolean; requireStaffTotp?: boolean },
 ): boolean {
   const staff = roles.some((r) => (TOTP_ROLES as readonly string[]).includes(r));
   if (!staff) return false;
+  if (where.requireStaffTotp) return true;
   return where.operator ? where.requireOperatorTotp : where.deploymentRequires;
 }
