@@ -1,4 +1,5 @@
 export * from "./calendar.ts";
+export * from "./case-categories.ts";
 export * from "./case-rules.ts";
 export * from "./case-workflow.ts";
 export * from "./dates.ts";

@@ -1,4 +1,4 @@
-import { warningColour, YELLOW_SHARE } from "@zongzhi/domain";
+import { CASE_CATEGORIES, warningColour, YELLOW_SHARE } from "@zongzhi/domain";
 import { KIND_CODE_INPUT, KIND_CODE_MAX, ownKindCode } from "@zongzhi/domain/centre";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,5 +76,12 @@ describe("domain rules the database repeats", () => {
       { table: "app.department_kinds", ok: true, longer: false },
       { table: "ref.department_kinds", ok: true, longer: false },
     ]);
+  });
+
+  it("ref.case_categories seeds exactly the domain's built-in categories, in order", async () => {
+    const rows = await db.admin<
+      { code: string; name: string }[]
+    >`select code, name from ref.case_categories order by sort`;
+    expect(rows).toEqual(CASE_CATEGORIES.map((c) => ({ code: c.code, name: c.zh })));
   });
 });
