@@ -179,7 +179,7 @@ describe("scope A then scope B on one connection", () => {
     expect(custom.custom).toBe(16);
     const explainNamed = async (t: TestTenant) =>
       usersScanRows(
-        (await as(t, (sql) => sql.unsafe(`explain (format json) execute ${custom.name}('成员')`)))[0]!["QUERY PLAN"],
+        (await as(t, (sql) => sql.unsafe(`explain (format json) execute "${custom.name}"('成员')`)))[0]!["QUERY PLAN"],
       );
     const planA = await explainNamed(county);
     const planB = await explainNamed(village);
