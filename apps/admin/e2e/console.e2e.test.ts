@@ -44,7 +44,7 @@ describe("menus and homes by role and tier", () => {
 
   test("a liaison: its pending summons on the home, no unit management", async () => {
     const page = await home("yumen.liaison");
-    expect(await links(page)).toEqual(["工作台", "消息中心", "部门召集"]);
+    expect(await links(page)).toEqual(["工作台", "消息中心", "通知公告", "部门召集"]);
     const pending = page.getByRole("region", { name: "待报到的召集" });
     await pending.getByRole("link", { name: "20名工人被拖欠工资97万元" }).waitFor();
     expect(await pending.locator(".home-count").textContent()).toBe("1 件");

@@ -4,6 +4,7 @@ import { errorCode } from "./api.ts";
 import { Shell } from "./components/shell.tsx";
 import { BulletinPage, CasePaperPage, CaseReceiptPage, Cockpit, LogsPage } from "./lazy-pages.ts";
 import { AuditPage } from "./pages/audit.tsx";
+import { CalendarPage } from "./pages/calendar.tsx";
 import { CaseDetailPage } from "./pages/case-detail/index.tsx";
 import { CaseInboxPage } from "./pages/case-inbox.tsx";
 import { CaseIntakePage } from "./pages/case-intake.tsx";
@@ -24,6 +25,7 @@ import { LookupPage } from "./pages/lookup.tsx";
 import { MessagesPage } from "./pages/messages.tsx";
 import { MfaPage } from "./pages/mfa.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
+import { NoticesPage } from "./pages/notices.tsx";
 import { OnlinePage } from "./pages/online.tsx";
 import { PlatformPage } from "./pages/platform.tsx";
 import { PoliciesPage } from "./pages/policies.tsx";
@@ -102,6 +104,7 @@ export function App() {
         <Route path="/audit" component={AuditPage} />
         <Route path="/logs/:log" component={LogsPage} />
         <Route path="/messages" component={MessagesPage} />
+        <Route path="/notices" component={NoticesPage} />
         <Route path="/cases" component={CaseInboxPage} />
         <Route path="/cases/new" component={CaseIntakePage} />
         <Route path="/cases/:id" component={CaseDetailPage} />
@@ -120,6 +123,7 @@ export function App() {
         <Route path="/supervision" component={SupervisionPage} />
         <Route path="/policies" component={PoliciesPage} />
         <Route path="/system/online" component={OnlinePage} />
+        <Route path="/system/calendar" component={CalendarPage} />
         <Route path="*404" component={NotFoundPage} />
       </Route>
     </Router>

@@ -19,7 +19,7 @@ describe("menu by role and tier", () => {
     const m = user(["mediator"], "village");
     expect(groups(m)).toEqual(["work", "cases"]);
     // A village mediator also reports from the field (现场上报, issue 13 §2).
-    expect(hrefs(m)).toEqual(["/", "/messages", "/cases", "/cases/new", "/report", "/supervision"]);
+    expect(hrefs(m)).toEqual(["/", "/messages", "/notices", "/cases", "/cases/new", "/report", "/supervision"]);
   });
 
   it("a county mediator books rooms but configures nothing else", () => {
@@ -27,7 +27,7 @@ describe("menu by role and tier", () => {
   });
 
   it("a liaison sees its summons only, no unit management and no case list", () => {
-    expect(hrefs(user(["department_liaison"], "county"))).toEqual(["/", "/messages", "/liaison"]);
+    expect(hrefs(user(["department_liaison"], "county"))).toEqual(["/", "/messages", "/notices", "/liaison"]);
   });
 
   it("a clerk has no unit or user management", () => {

@@ -51,6 +51,12 @@ const oversees = (user: MenuUser) => atCentre(user) && mayHere(user, "supervisio
 const ENTRIES: Entry[] = [
   { group: "work", href: "/", label: "nav.dashboard", show: () => true },
   { group: "work", href: "/messages", label: "console.nav.messages", show: inUnit },
+  {
+    group: "work",
+    href: "/notices",
+    label: "system.nav.notices",
+    show: (u) => inUnit(u) && holds(u.roles, "notice.read"),
+  },
 
   { group: "cases", href: "/cases", label: "cases.nav.inbox", show: readsAllCases },
   {
@@ -108,6 +114,12 @@ const ENTRIES: Entry[] = [
     show: (u) => (inUnit(u) && mayHere(u, "grid.manage")) || oversees(u),
   },
   { group: "centre", href: "/policies", label: "escalation.nav.policies", show: configures },
+  {
+    group: "centre",
+    href: "/system/calendar",
+    label: "system.nav.calendar",
+    show: (u) => configures(u) || oversees(u),
+  },
 
   {
     group: "stats",

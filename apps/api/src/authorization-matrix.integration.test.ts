@@ -128,6 +128,7 @@ const sets: { A?: Subjects; B?: Subjects } = {};
 /** 玉门镇's own rows (configuration, a user, a booking) and each acting unit's room and stationing. */
 const rows: Record<string, { id: string; version: number }> = {};
 const roomOf = new Map<string, string>();
+const noticeOf = new Map<string, string>();
 const stationingOf = new Map<string, string>();
 /** Each acting unit's own API key (for the webhook it may add). */
 const keyOf = new Map<string, string>();
@@ -576,6 +577,17 @@ const BUILDERS: Record<string, Builder> = {
   "patrols.setNorm": (u) => ({
     label: "",
     input: { minutesPerDay: 120, metresPerDay: 3000, eventsPerWeek: 5 },
+  }),
+  "calendar.setDays": (u) => ({
+    label: "",
+    input: { days: [{ date: "2027-02-10", workday: false, name: "春节" }] },
+    subject: own(u),
+  }),
+  "calendar.removeDay": () => ({ label: "", input: { id: rows.calendarDay!.id }, subject: T1 }),
+  "notices.publish": (u) => ({ label: "", input: { title: "矩阵通知", body: "正文", levels: [] }, subject: own(u) }),
+  "notices.acknowledge": (u) => ({
+    label: "",
+    input: { id: noticeOf.get(u.scope) ?? noticeOf.get(T1)! },
     subject: own(u),
   }),
   "escalation.setPolicy": (u) => ({
@@ -838,6 +850,16 @@ beforeAll(async () => {
   const [target] = await db.admin<{ id: string; version: number }[]>`insert into app.users (tenant_id, username,
       display_name, roles) values (${units.get(T1)!.id}, 'matrix.target', '被管理用户', '{mediator}') returning id, version`;
   rows.user = target!;
+  const [calendarDay] = await db.admin<{ id: string; version: number }[]>`insert into app.calendar_days
+      (scope_code, day, workday, name) values (${T1}, '2027-02-11', false, '春节') returning id, version`;
+  rows.calendarDay = calendarDay!;
+  // A notice of each acting unit to itself, for the acknowledgement (通知公告).
+  for (const position of POSITIONS) {
+    const code = positionUnit[position];
+    const [n] = await db.admin<{ id: string }[]>`insert into app.notices (scope_code, title, body)
+      values (${code}, ${`${code}通知`}, '正文') returning id`;
+    noticeOf.set(code, n!.id);
+  }
   // A live session of 玉门镇's user, for the forced sign-out (在线用户).
   await db.admin`insert into auth.sessions (id, secret_hash, user_id, scope_code)
     values (${MATRIX_SESSION}, '\\x00', ${target!.id}, ${T1})`;

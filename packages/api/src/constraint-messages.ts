@@ -322,6 +322,23 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   supervisions_case_id_fkey: missing("案件", "case"),
   supervisions_instructions_check: chars("督办要求", "The instructions", 2000, 0),
   supervisions_answer_check: chars("督办回复", "The answer", 2000, 0),
+
+  // Notices (0049).
+  notices_title_check: chars("通知标题", "The notice's title", 100),
+  notices_body_check: chars("通知正文", "The notice's text", 5000),
+  notice_reads_notice_id_fkey: missing("通知", "notice"),
+  notice_reads_user_id_fkey: missing("用户", "user"),
+  notice_reads_pkey: taken("已确认阅读过该通知", "You have acknowledged this notice already"),
+
+  // The calendar's entries (0047).
+  calendar_days_day_check: check("日期须在2000年至2100年之间", "The date must lie between 2000 and 2100"),
+  calendar_days_name_check: chars("节日名称", "The holiday's name", 20),
+  calendar_days_note_check: chars("说明", "The note", 200, 0),
+  calendar_days_one_per_day: taken(
+    "本单位该日期已有调整，请修改已有的那一条",
+    "Your unit already has an entry for this date; edit that one",
+  ),
+  calendar_days_name_on_holiday: check("调休上班日不填节日名称", "A worked day has no holiday name"),
 };
 
 /**

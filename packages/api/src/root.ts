@@ -1,5 +1,6 @@
 import { auditRouter } from "./routers/audit.router.ts";
 import { authRouter } from "./routers/auth.router.ts";
+import { calendarRouter } from "./routers/calendar.router.ts";
 import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
 import { channelsRouter } from "./routers/channels.router.ts";
@@ -7,6 +8,7 @@ import { cockpitRouter } from "./routers/cockpit.router.ts";
 import { escalationRouter } from "./routers/escalation.router.ts";
 import { gridsRouter } from "./routers/grids.router.ts";
 import { mfaRouter } from "./routers/mfa.router.ts";
+import { noticesRouter } from "./routers/notices.router.ts";
 import { patrolsRouter } from "./routers/patrols.router.ts";
 import { platformRouter } from "./routers/platform.router.ts";
 import { tenantsRouter } from "./routers/tenants.router.ts";
@@ -24,6 +26,8 @@ export const appRouter = router({
   cases: casesRouter,
   escalation: escalationRouter,
   cockpit: cockpitRouter,
+  calendar: calendarRouter,
+  notices: noticesRouter,
   mfa: mfaRouter,
   grids: gridsRouter,
   channels: channelsRouter,

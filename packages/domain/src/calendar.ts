@@ -60,3 +60,102 @@ export function dueAt(start: Date, amount: DeadlineAmount, pausedMs = 0, calenda
   }
   return new Date(due.getTime() + pausedMs);
 }
+
+/** A unit's own entry in the official calendar (节假日调整): a holiday or a worked day on one date. */
+export interface CalendarOverride {
+  date: IsoDate;
+  workday: boolean;
+  /** The holiday's name (春节 …) for a day off; null for a make-up workday or a plain adjustment. */
+  name: string | null;
+}
+
+const nationalYears = new Map<number, boolean>();
+
+/**
+ * Does the `chinese-days` package know the State Council's holidays of `year`? It has no data
+ * for a year not yet announced (1.5.7 ends with 2026): without it every weekday counts as a
+ * working day, silently. Known when the year has at least one holiday.
+ */
+export function hasNationalData(year: number): boolean {
+  let known = nationalYears.get(year);
+  if (known === undefined) {
+    known = chineseDays.getHolidaysInRange(`${year}-01-01`, `${year}-12-31`, false).length > 0;
+    nationalYears.set(year, known);
+  }
+  return known;
+}
+
+/** The calendar that says, besides each day, whether it rests on data at all. */
+export interface CheckedCalendar extends WorkCalendar {
+  /** True when the date's year has national data or entries of the unit (or its ancestors). */
+  known(date: IsoDate): boolean;
+}
+
+/**
+ * The official calendar with a unit's entries on top: an entry wins over the package for its
+ * date, and a year the package does not know counts as known once any entry exists in it (the
+ * operator has entered that year's notice). `overrides` are the unit's and its ancestors',
+ * nearest unit first; the first entry of a date wins.
+ */
+export function withOverrides(
+  overrides: readonly CalendarOverride[],
+  base: WorkCalendar = chinaCalendar,
+): CheckedCalendar {
+  const byDate = new Map<IsoDate, CalendarOverride>();
+  for (const o of overrides) if (!byDate.has(o.date)) byDate.set(o.date, o);
+  const enteredYears = new Set([...byDate.keys()].map((d) => Number(d.slice(0, 4))));
+  return {
+    day(date) {
+      const o = byDate.get(date);
+      if (!o) return base.day(date);
+      const weekend = isoWeekday(date) >= 6;
+      return { date, workday: o.workday, makeUpWorkday: o.workday && weekend, holiday: o.workday ? null : o.name };
+    },
+    known(date) {
+      const year = Number(date.slice(0, 4));
+      return hasNationalData(year) || enteredYears.has(year);
+    },
+  };
+}
+
+/** The official calendar alone, with its gaps. */
+export const checkedChinaCalendar: CheckedCalendar = withOverrides([]);
+
+/** The dates from `from` to `to` (inclusive) that have no calendar data: at most the first of each year. */
+export function calendarGaps(from: IsoDate, to: IsoDate, calendar: CheckedCalendar): IsoDate[] {
+  const gaps: IsoDate[] = [];
+  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
+    const first = year === Number(from.slice(0, 4)) ? from : `${year}-01-01`;
+    if (!calendar.known(first)) gaps.push(first);
+  }
+  return gaps;
+}
+
+/** Why an entry disagrees with the national calendar, for the warning beside it. */
+export type Disagreement = "national_holiday_worked" | "national_workday_off" | "no_national_data";
+
+/**
+ * How an entry stands against the package: null when it agrees (or restates it), otherwise why
+ * it deserves a second look — a national holiday made a working day, a national working day
+ * (a make-up day included) given off, or a year the package does not know at all.
+ */
+export function disagreement(entry: CalendarOverride, base: WorkCalendar = chinaCalendar): Disagreement | null {
+  if (!hasNationalData(Number(entry.date.slice(0, 4)))) return "no_national_data";
+  const national = base.day(entry.date);
+  if (national.workday === entry.workday) return null;
+  return entry.workday ? "national_holiday_worked" : "national_workday_off";
+}
+
+/** The package's holidays and make-up workdays of a year (empty for a year it does not know), in date order. */
+export function nationalDaysOf(year: number): CalendarOverride[] {
+  const from = `${year}-01-01`;
+  const to = `${year}-12-31`;
+  const off = chineseDays
+    .getHolidaysInRange(from, to, false)
+    .map((date) => ({ date, workday: false, name: chinaCalendar.day(date).holiday }));
+  const worked = chineseDays
+    .getWorkdaysInRange(from, to, true)
+    .filter((date) => chinaCalendar.day(date).makeUpWorkday)
+    .map((date) => ({ date, workday: true, name: null }));
+  return [...off, ...worked].sort((a, b) => a.date.localeCompare(b.date));
+}

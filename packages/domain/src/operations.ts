@@ -8,6 +8,8 @@ import type { Message } from "./errors.ts";
  */
 export const OPERATION_NAMES: Record<string, Message> = {
   "auth.changePassword": { zh: "修改密码", en: "Change password" },
+  "calendar.removeDay": { zh: "删除日历调整", en: "Remove a calendar entry" },
+  "calendar.setDays": { zh: "调整工作日历", en: "Adjust the working calendar" },
   "cases.acknowledgeSummons": { zh: "召集报到", en: "Report to a summons" },
   "cases.applyForConfirmation": { zh: "申请司法确认", en: "Apply for judicial confirmation" },
   "cases.objectToSummons": { zh: "对召集提出异议", en: "Object to a summons" },
@@ -59,6 +61,8 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "mfa.confirm": { zh: "启用两步验证", en: "Enable the second factor" },
   "mfa.disable": { zh: "停用两步验证", en: "Disable the second factor" },
   "mfa.setRequired": { zh: "设置两步验证要求", en: "Set the second-factor requirement" },
+  "notices.acknowledge": { zh: "确认已读通知公告", en: "Acknowledge a notice" },
+  "notices.publish": { zh: "发布通知公告", en: "Publish a notice" },
   "platform.createDeployment": { zh: "新建部署", en: "Create a deployment" },
   "platform.setDeploymentStatus": { zh: "停用或恢复部署", en: "Suspend or reactivate a deployment" },
   "tenants.onboard": { zh: "开通下级单位", en: "Onboard units" },

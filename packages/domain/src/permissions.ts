@@ -116,6 +116,7 @@ export const PERMISSION_TABLE = {
   ]),
   "stats.read": read({ zh: "查看统计", en: "Read statistics" }, STAFF),
   "grid.read": read({ zh: "查看网格", en: "Read grids" }, STAFF),
+  "notice.read": read({ zh: "查看通知公告", en: "Read notices" }, UNIT_ROLES),
   "personal.reveal": read({ zh: "查看当事人完整信息", en: "Reveal personal data" }, CASEWORKERS, [
     "own",
     "ancestor",
@@ -146,6 +147,11 @@ export const PERMISSION_TABLE = {
 
   // A centre's own configuration: only the centre itself changes it.
   "centre.configure": write({ zh: "配置中心", en: "Configure the centre" }, { tenant_admin: OWN }),
+  // Notices (通知公告): published by a unit to its subtree; each reader acknowledges its own, at home.
+  "notice.publish": write({ zh: "发布通知公告", en: "Publish notices" }, { tenant_admin: OWN, leader: OWN }),
+  "notice.acknowledge": write({ zh: "确认已读通知公告", en: "Acknowledge notices" }, each(UNIT_ROLES, OWN)),
+  // The unit's own calendar entries (节假日调整), inherited by the units below it.
+  "calendar.manage": write({ zh: "调整工作日历", en: "Adjust the working calendar" }, { tenant_admin: OWN }),
   "booking.manage": write({ zh: "预约调解室", en: "Book rooms" }, each(CASEWORKERS, OWN)),
   // The grid (一张网): a unit divides its own land and staffs its own grids.
   "grid.manage": write({ zh: "管理网格和网格员", en: "Manage grids and grid workers" }, { tenant_admin: OWN }),

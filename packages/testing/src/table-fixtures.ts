@@ -349,6 +349,8 @@ const FORGED_NAMES: Record<string, Record<string, unknown>> = {
   "app.case_categories": { code: "x_forged" },
   "app.deadline_policies": { version: 99 },
   "app.grid_workers": { name: "forged" },
+  "app.calendar_days": { day: "2099-12-31" },
+  "app.notices": { title: "forged" },
 };
 
 const departmentKinds = ownedConfig(
@@ -711,6 +713,57 @@ function caseChild(table: string, touch: string, values: Record<string, string>)
     },
   };
 }
+
+/** A date of its own per tenant (2030 onwards), so that a row moved into another tenant trips no unique key. */
+function dayOf(tenant: TestTenant): string {
+  let h = 0;
+  for (const ch of tenant.code) h = (h * 31 + ch.charCodeAt(0)) % 20_000;
+  return new Date(Date.UTC(2030, 0, 1) + h * 86_400_000).toISOString().slice(0, 10);
+}
+
+// The calendar's entries (0047): a unit's own, inherited down the tree.
+const calendarDays = ownedConfig(
+  "app.calendar_days",
+  "note",
+  (tenant) => ({ day: dayOf(tenant), workday: false, name: "探针节日" }),
+  { shared: true },
+);
+
+// Notices (0049): a unit's own, read down the tree; each reader acknowledges its own.
+const notices = ownedConfig("app.notices", "title", (tenant) => ({ title: `探针通知${tenant.code}`, body: "探针" }), {
+  shared: true,
+});
+
+const noticeReads: TableFixture = {
+  table: "app.notice_reads",
+  key: ["notice_id", "user_id"],
+  tenantColumn: "scope_code",
+  touch: "read_at",
+  writers: NOBODY,
+  async seed(admin, tenant) {
+    const noticeId = await seedConfig(admin, "app.notices", tenant, {
+      title: uniqueName("n").slice(0, 60),
+      body: "探针",
+    });
+    const user = await seedUser(admin, tenant);
+    await admin`insert into app.notice_reads (notice_id, user_id, scope_code) values (${noticeId}, ${user.id}, ${tenant.code})`;
+    return { table: "app.notice_reads", key: `${noticeId}/${user.id}`, tenant, refs: { noticeId, userId: user.id } };
+  },
+  forges(victim) {
+    return [
+      {
+        // Only the reading user acknowledges, for itself.
+        label: "acknowledge the victim's notice for the victim's user",
+        text: "insert into app.notice_reads (notice_id, user_id, scope_code) values ($1, $2, $3)",
+        params: [victim.refs.noticeId!, victim.refs.userId!, victim.tenant.code],
+        allowedFor: NOBODY,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
 
 const caseCategories = ownedConfig(
   "app.case_categories",
@@ -1664,6 +1717,9 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   notifications,
   notificationReads,
   deadlinePolicies,
+  calendarDays,
+  notices,
+  noticeReads,
   caseDeadlines,
   supervisions,
   caseHoldings,

@@ -1,5 +1,5 @@
 import { A } from "@solidjs/router";
-import { createInfiniteQuery, createMutation, useQueryClient } from "@tanstack/solid-query";
+import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { INBOX_KEY } from "../components/escalation/escalation-common.tsx";
@@ -10,6 +10,7 @@ import { formatDateTime, t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Select } from "../ui/select.tsx";
+import { NOTICES_KEY } from "./notices.tsx";
 
 type Item = Outputs["escalation"]["inbox"]["items"][number];
 const KINDS = [
@@ -42,6 +43,11 @@ export function MessagesPage() {
   const items = () => inbox.data?.pages.flatMap((p) => p.items) ?? [];
   const counts = () => inbox.data?.pages[0]?.unreadByKind ?? {};
   const unread = () => inbox.data?.pages[0]?.unread ?? 0;
+  // Notices (通知公告) live on their own page; the centre says how many await acknowledgement.
+  const notices = createQuery(() => ({
+    queryKey: [...NOTICES_KEY, "received"],
+    queryFn: () => trpc.notices.list.query({ box: "received" }),
+  }));
   const markRead = createMutation(() => ({
     mutationFn: (ids: number[]) => trpc.escalation.markRead.mutate({ ids }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: INBOX_KEY }),
@@ -59,6 +65,11 @@ export function MessagesPage() {
       />
       <section class="card" aria-label={t("messages.counts")}>
         <div class="badge-row">
+          <Show when={(notices.data?.unread ?? 0) > 0}>
+            <A href="/notices" class="btn btn-sm btn-secondary">
+              {t("notices.unreadInCentre", { n: notices.data?.unread ?? 0 })}
+            </A>
+          </Show>
           <For
             each={KINDS.filter((k) => (counts()[k] ?? 0) > 0)}
             fallback={<span class="muted small">{t("escalation.bell.unread", { n: 0 })}</span>}

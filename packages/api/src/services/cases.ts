@@ -33,6 +33,7 @@ import {
 } from "@zongzhi/domain";
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
+import { unitCalendar } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
 import type { CaseFilter } from "./case-filter.ts";
 import type {
@@ -162,7 +163,7 @@ const hex = (b: Buffer | null) => (b === null ? null : b.toString("hex"));
  * Two statements (migration 0034): `app.intake_open` (key, category, number, the deadline rules
  * the unit inherits) rides with BEGIN and the settings; `app.intake_record` writes everything,
  * with COMMIT right behind it when `last` says nothing follows in the transaction. In between,
- * what needs the keys or the calendar: ciphertexts, blind indexes, the lookup digest of the new
+ * what needs the keys or the calendar (the unit's calendar entries: one more small read when a clock counts working days): ciphertexts, blind indexes, the lookup digest of the new
  * code, the clocks' due times. Any refusal rolls the transaction back, the number included.
  */
 export async function registerCase(
@@ -201,11 +202,14 @@ export async function registerCase(
   const applicantPhone = parties.find((p) => p.role === "applicant" && p.phone)?.phone ?? null;
   const lookupDigest = applicantPhone ? cipher.blindIndex("lookup", `${code}:${applicantPhone.slice(-4)}`) : null;
   const at = new Date();
-  const clocks = (["first_contact", "resolution"] as const).map((stage) => {
-    const c = policyClock(
-      ruleInForce(opened!.rules ?? [], { unitCode: scope, categoryCode: input.categoryCode, stage }),
-      at,
-    );
+  const rules = (["first_contact", "resolution"] as const).map(
+    (stage) =>
+      [stage, ruleInForce(opened!.rules ?? [], { unitCode: scope, categoryCode: input.categoryCode, stage })] as const,
+  );
+  // Working days count on the unit's calendar (the package and the entries of its path).
+  const calendar = rules.some(([, r]) => r.unit === "working_days") ? await unitCalendar(tx, scope) : undefined;
+  const clocks = rules.map(([stage, rule]) => {
+    const c = policyClock(rule, at, calendar);
     return {
       stage,
       policy_id: c.policyId,

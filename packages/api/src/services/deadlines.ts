@@ -2,6 +2,9 @@ import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/cli
 import {
   AppError,
   type CaseState,
+  type CheckedCalendar,
+  calendarGaps,
+  chinaDate,
   type DeadlineAmount,
   type DeadlineStage,
   type DeadlineUnit,
@@ -12,10 +15,12 @@ import {
   parentCodeOf,
   ruleInForce,
   type StoredRule,
+  type WorkCalendar,
   warningColour,
   YELLOW_SHARE,
 } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
+import { unitCalendar } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
 
 export type { EffectiveRule, StoredRule } from "@zongzhi/domain";
@@ -39,14 +44,14 @@ export async function effectiveRule(
 }
 
 /** A clock started by a policy at `at`: its rule and due time (the columns of `app.case_deadlines`). */
-export function policyClock(rule: EffectiveRule, at: Date) {
+export function policyClock(rule: EffectiveRule, at: Date, calendar?: WorkCalendar) {
   return {
     policyId: rule.id,
     version: rule.version,
     amount: rule.amount,
     unit: rule.unit,
     yellowShare: rule.yellowShare,
-    due: dueAt(at, { amount: rule.amount, unit: rule.unit }),
+    due: dueAt(at, { amount: rule.amount, unit: rule.unit }, 0, calendar),
     basis: "policy" as const,
   };
 }
@@ -85,7 +90,10 @@ export async function startDeadline(
   };
   if (input.given) {
     const given = input.given;
-    const due = "dueAt" in given ? given.dueAt : dueAt(at, given);
+    const due =
+      "dueAt" in given
+        ? given.dueAt
+        : dueAt(at, given, 0, given.unit === "working_days" ? await unitCalendar(tx, input.ownerCode) : undefined);
     const length: DeadlineAmount =
       "dueAt" in given
         ? { amount: Math.max(1, Math.ceil((due.getTime() - at.getTime()) / 3_600_000)), unit: "hours" }
@@ -97,7 +105,8 @@ export async function startDeadline(
       categoryCode: input.categoryCode,
       stage: input.stage,
     });
-    clock = policyClock(rule, at);
+    // Working days count on the owner's calendar: the package plus its entries (节假日调整).
+    clock = policyClock(rule, at, rule.unit === "working_days" ? await unitCalendar(tx, input.ownerCode) : undefined);
   }
   await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
       yellow_share, started_at, due_at, ref_id, basis, paused_since)
@@ -225,6 +234,12 @@ export interface DeadlineView {
   paused: boolean;
   policyVersion: number;
   colour: "blue" | "yellow" | "red" | null;
+  /**
+   * A working-day clock that reaches a year with no calendar data (neither the package nor an
+   * entry of the owner's): the first such date. Its deadline treats holidays as working days
+   * and is shown with a warning.
+   */
+  calendarGap: string | null;
 }
 
 /** The clocks of a case, coloured at `now` (null colour once completed). */
@@ -240,9 +255,18 @@ export async function caseDeadlines(tx: Tx, caseId: string, now = new Date()): P
       paused_since: Date | null;
       policy_version: number;
       yellow_share: string;
+      unit: DeadlineUnit;
     }[]
-  >`select id, stage, owner_code, started_at, due_at, completed_at, paused_since, policy_version, yellow_share
+  >`select id, stage, owner_code, started_at, due_at, completed_at, paused_since, policy_version, yellow_share, unit
     from app.case_deadlines where case_id = ${caseId} order by started_at`;
+  const calendars = new Map<string, CheckedCalendar>();
+  for (const d of rows)
+    if (d.unit === "working_days" && !calendars.has(d.owner_code))
+      calendars.set(d.owner_code, await unitCalendar(tx, d.owner_code));
+  const gapOf = (d: (typeof rows)[number]) => {
+    const calendar = calendars.get(d.owner_code);
+    return calendar ? (calendarGaps(chinaDate(d.started_at), chinaDate(d.due_at), calendar)[0] ?? null) : null;
+  };
   return rows.map((d) => ({
     id: d.id,
     stage: d.stage,
@@ -255,6 +279,7 @@ export async function caseDeadlines(tx: Tx, caseId: string, now = new Date()): P
     colour: d.completed_at
       ? null
       : warningColour(d.started_at, d.due_at, d.paused_since ?? now, Number(d.yellow_share)),
+    calendarGap: gapOf(d),
   }));
 }
 

@@ -1,0 +1,120 @@
+import type { Tx } from "@zongzhi/db/client";
+import {
+  ancestorCodesOf,
+  type CalendarOverride,
+  type CheckedCalendar,
+  type Disagreement,
+  disagreement,
+  hasNationalData,
+  INSTALLATION_CODE,
+  type IsoDate,
+  nationalDaysOf,
+  notFound,
+  withOverrides,
+} from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
+
+/** The unit and its ancestors, nearest first (whose entries hold for the unit). */
+const pathOf = (unitCode: string) => [unitCode, ...ancestorCodesOf(unitCode).reverse()];
+
+/**
+ * The calendar a unit counts working days on: its own and its ancestors' entries (nearest unit
+ * first) over the package. Why it matters: a deadline of "3 working days" at 2027's Spring
+ * Festival is wrong by a week without the entries (the package has no 2027 data).
+ */
+export async function unitCalendar(tx: Tx, unitCode: string): Promise<CheckedCalendar> {
+  if (unitCode === INSTALLATION_CODE) return withOverrides([]);
+  const path = pathOf(unitCode);
+  const rows = await tx.sql<{ date: string; workday: boolean; name: string | null; scope_code: string }[]>`
+    select day::text as date, workday, name, scope_code from app.calendar_days where scope_code = any(${path}::text[])`;
+  const rank = (code: string) => path.indexOf(code);
+  rows.sort((a, b) => rank(a.scope_code) - rank(b.scope_code));
+  return withOverrides(rows);
+}
+
+/** One entry as the calendar page shows it. */
+export interface CalendarEntry extends CalendarOverride {
+  id: string;
+  scopeCode: string;
+  unitName: string | null;
+  note: string | null;
+  version: number;
+  /** The caller's own unit's entry (the others are inherited from above). */
+  own: boolean;
+  /** How it stands against the package, null when it agrees. */
+  disagreement: Disagreement | null;
+}
+
+/** A year of the calendar for the caller's unit: the package's holidays and make-up days, and the entries in force. */
+export async function calendarYear(
+  tx: Tx,
+  year: number,
+): Promise<{ year: number; nationalData: boolean; national: CalendarOverride[]; entries: CalendarEntry[] }> {
+  const path = pathOf(tx.ctx.scope);
+  const rows = await tx.sql<
+    {
+      id: string;
+      scope_code: string;
+      unit_name: string | null;
+      date: string;
+      workday: boolean;
+      name: string | null;
+      note: string | null;
+      version: number;
+    }[]
+  >`select d.id, d.scope_code, t.name as unit_name, d.day::text as date, d.workday, d.name, d.note, d.version
+    from app.calendar_days d left join ref.divisions t on t.code = d.scope_code
+    where d.scope_code = any(${path}::text[])
+      and d.day >= make_date(${year}::int, 1, 1) and d.day < make_date(${year}::int + 1, 1, 1)
+    order by d.day, length(d.scope_code) desc`;
+  return {
+    year,
+    nationalData: hasNationalData(year),
+    national: nationalDaysOf(year),
+    entries: rows.map((r) => ({
+      id: r.id,
+      scopeCode: r.scope_code,
+      unitName: r.unit_name,
+      date: r.date,
+      workday: r.workday,
+      name: r.name,
+      note: r.note,
+      version: r.version,
+      own: r.scope_code === tx.ctx.scope,
+      disagreement: disagreement(r),
+    })),
+  };
+}
+
+/** One day as a unit enters it. */
+export interface CalendarDayInput {
+  date: IsoDate;
+  workday: boolean;
+  name?: string | null | undefined;
+  note?: string | null | undefined;
+}
+
+/**
+ * Enters days into the caller's own unit's calendar (a year's notice at once, or one local
+ * adjustment): a date already entered is replaced. Only the unit's administrator, at home.
+ */
+export async function setCalendarDays(tx: Tx, days: readonly CalendarDayInput[]): Promise<{ saved: number }> {
+  authorizeFor(tx, "calendar.manage", tx.ctx.scope);
+  for (const d of days) {
+    const name = d.workday ? null : d.name?.trim() || null;
+    await tx.sql`insert into app.calendar_days (day, workday, name, note, created_by)
+      values (${d.date}, ${d.workday}, ${name}, ${d.note?.trim() || null}, ${tx.ctx.userId})
+      on conflict (scope_code, day) do update set workday = excluded.workday, name = excluded.name,
+        note = excluded.note, version = app.calendar_days.version + 1`;
+  }
+  return { saved: days.length };
+}
+
+/** Removes an entry of the caller's own unit (the package, or an ancestor's entry, holds again). */
+export async function removeCalendarDay(tx: Tx, id: string): Promise<{ id: string }> {
+  const [row] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.calendar_days where id = ${id}`;
+  if (!row) throw notFound({ zh: "日历调整", en: "calendar entry" });
+  authorizeFor(tx, "calendar.manage", row.scope_code);
+  await tx.sql`delete from app.calendar_days where id = ${id}`;
+  return { id };
+}

@@ -1,0 +1,150 @@
+import type { Tx } from "@zongzhi/db/client";
+import { AppError, ancestorCodesOf, LEVELS, type Level, levelOfCode, notFound } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
+
+/** A notice as its readers and its sender see it. */
+export interface Notice {
+  id: string;
+  scopeCode: string;
+  unitName: string | null;
+  title: string;
+  body: string;
+  levels: Level[];
+  publishedAt: Date;
+  authorName: string | null;
+  /** When the caller acknowledged it (received notices), null when not yet. */
+  readAt: Date | null;
+  /** How many have acknowledged it (the sender's own notices; null for received ones). */
+  reads: number | null;
+}
+
+const NOTICE = { zh: "通知", en: "notice" };
+
+/** The tiers a unit may address: its own and those below it. */
+function addressable(unitCode: string): Level[] {
+  const level = levelOfCode(unitCode);
+  return level ? LEVELS.slice(LEVELS.indexOf(level)) : [];
+}
+
+/**
+ * Publishes a notice to the caller's subtree (通知公告): every tier, or the tiers chosen (its own
+ * and those below). Only the unit's administrator or leader, at home.
+ */
+export async function publishNotice(
+  tx: Tx,
+  input: { title: string; body: string; levels: Level[] },
+): Promise<{ id: string }> {
+  authorizeFor(tx, "notice.publish", tx.ctx.scope);
+  const allowed = addressable(tx.ctx.scope);
+  const wrong = input.levels.filter((l) => !allowed.includes(l));
+  if (wrong.length > 0) {
+    throw new AppError("VALIDATION", {
+      zh: "只能向本级及下级层级发布通知",
+      en: "A notice goes to your own tier and those below only",
+    });
+  }
+  const levels = [...new Set(input.levels)];
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.notices (title, body, levels, created_by)
+    values (${input.title}, ${input.body}, ${levels}::app.tenant_level[], ${tx.ctx.userId}) returning id`;
+  return { id: row!.id };
+}
+
+type Row = {
+  id: string;
+  scope_code: string;
+  unit_name: string | null;
+  title: string;
+  body: string;
+  levels: Level[];
+  published_at: Date;
+  author_name: string | null;
+  read_at: Date | null;
+  reads: number | null;
+};
+const toNotice = (r: Row): Notice => ({
+  id: r.id,
+  scopeCode: r.scope_code,
+  unitName: r.unit_name,
+  title: r.title,
+  body: r.body,
+  levels: r.levels,
+  publishedAt: r.published_at,
+  authorName: r.author_name,
+  readAt: r.read_at,
+  reads: r.reads === null ? null : Number(r.reads),
+});
+
+/**
+ * The notices addressed to the caller's unit (its own and its ancestors', for its tier), newest
+ * first, with the caller's acknowledgement; or, with `box: "sent"`, the unit's own with read counts.
+ */
+export async function listNotices(
+  tx: Tx,
+  input: { box: "received" | "sent"; unread?: boolean | undefined; limit: number },
+): Promise<{ items: Notice[]; unread: number }> {
+  const scope = tx.ctx.scope;
+  const path = [scope, ...ancestorCodesOf(scope)];
+  const level = levelOfCode(scope);
+  const addressed = tx.sql`n.scope_code = any(${path}::text[])
+    and (cardinality(n.levels) = 0 or ${level}::app.tenant_level = any(n.levels))`;
+  const rows =
+    input.box === "sent"
+      ? await tx.sql<Row[]>`select n.id, n.scope_code, d.name as unit_name, n.title, n.body, n.levels::text[] as levels,
+            n.published_at, u.display_name as author_name, null::timestamptz as read_at,
+            (select count(*) from app.notice_reads r where r.notice_id = n.id) as reads
+          from app.notices n left join ref.divisions d on d.code = n.scope_code
+            left join app.users u on u.id = n.created_by
+          where n.scope_code = ${scope} order by n.published_at desc limit ${input.limit}`
+      : await tx.sql<Row[]>`select n.id, n.scope_code, d.name as unit_name, n.title, n.body, n.levels::text[] as levels,
+            n.published_at, null as author_name, r.read_at, null::bigint as reads
+          from app.notices n left join ref.divisions d on d.code = n.scope_code
+            left join app.notice_reads r on r.notice_id = n.id and r.user_id = ${tx.ctx.userId}
+          where ${addressed} ${input.unread ? tx.sql`and r.read_at is null` : tx.sql``}
+          order by n.published_at desc limit ${input.limit}`;
+  const [count] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.notices n
+    where ${addressed} and not exists (select 1 from app.notice_reads r where r.notice_id = n.id and r.user_id = ${tx.ctx.userId})`;
+  return { items: rows.map(toNotice), unread: count?.n ?? 0 };
+}
+
+/** Acknowledges a notice addressed to the caller's unit (once; a second time changes nothing). */
+export async function acknowledgeNotice(tx: Tx, id: string): Promise<{ id: string }> {
+  authorizeFor(tx, "notice.acknowledge", tx.ctx.scope);
+  const scope = tx.ctx.scope;
+  const [n] = await tx.sql<{ id: string }[]>`select n.id from app.notices n
+    where n.id = ${id} and n.scope_code = any(${[scope, ...ancestorCodesOf(scope)]}::text[])
+      and (cardinality(n.levels) = 0 or ${levelOfCode(scope)}::app.tenant_level = any(n.levels))`;
+  if (!n) throw notFound(NOTICE);
+  await tx.sql`insert into app.notice_reads (notice_id, user_id, scope_code) values (${id}, ${tx.ctx.userId}, ${scope})
+    on conflict do nothing`;
+  return { id };
+}
+
+/** Who has read a notice of the caller's subtree, and who has not yet (the sender's view; at most 500 each). */
+export async function noticeReceipts(
+  tx: Tx,
+  id: string,
+): Promise<{
+  recipients: number;
+  read: { userId: string; displayName: string; username: string; unitName: string | null; readAt: Date }[];
+  unread: { userId: string; displayName: string; username: string; unitName: string | null }[];
+}> {
+  const scope = tx.ctx.scope;
+  const [n] = await tx.sql<{ scope_code: string; levels: string[] }[]>`select scope_code, levels::text[] as levels
+    from app.notices where id = ${id} and scope_code >= ${scope} and scope_code < ${`${scope}:`}`;
+  if (!n) throw notFound(NOTICE);
+  const recipients = tx.sql`u.status = 'active' and u.scope_code >= ${n.scope_code} and u.scope_code < ${`${n.scope_code}:`}
+    and (${n.levels.length === 0} or t.level::text = any(${n.levels}::text[]))`;
+  const [total] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.users u
+    join app.tenants t on t.id = u.tenant_id where ${recipients}`;
+  const read = await tx.sql<
+    { userId: string; displayName: string; username: string; unitName: string | null; readAt: Date }[]
+  >`select u.id as "userId", u.display_name as "displayName", u.username, t.name as "unitName", r.read_at as "readAt"
+    from app.notice_reads r join app.users u on u.id = r.user_id left join app.tenants t on t.id = u.tenant_id
+    where r.notice_id = ${id} order by r.read_at limit 500`;
+  const unread = await tx.sql<{ userId: string; displayName: string; username: string; unitName: string | null }[]>`
+    select u.id as "userId", u.display_name as "displayName", u.username, t.name as "unitName"
+    from app.users u join app.tenants t on t.id = u.tenant_id
+    where ${recipients} and not exists (select 1 from app.notice_reads r where r.notice_id = ${id} and r.user_id = u.id)
+    order by u.scope_code, u.username limit 500`;
+  return { recipients: total?.n ?? 0, read, unread };
+}
