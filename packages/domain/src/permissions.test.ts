@@ -51,16 +51,18 @@ describe("the permission table", () => {
     }
   });
 
-  it("an auditor writes nothing but its own account; a liaison only answers summons (and attaches)", () => {
+  it("an auditor writes nothing but its own account (and its notice receipts); a liaison only answers summons (and attaches)", () => {
     for (const p of PERMISSIONS) {
       const rule: PermissionRule = PERMISSION_TABLE[p];
       if (rule.kind !== "write") continue;
       for (const relation of RELATIONS) {
-        expect(authorize(as("auditor", "620981"), p, relation)).toBe(p === "account.self" && relation === "own");
+        expect(authorize(as("auditor", "620981"), p, relation)).toBe(
+          (p === "account.self" || p === "notice.acknowledge") && relation === "own",
+        );
       }
     }
     const liaison = permissionsOf(["department_liaison"]).filter((p) => PERMISSION_TABLE[p].kind === "write");
-    expect(liaison).toEqual(["account.self", "case.attach", "summons.answer"]);
+    expect(liaison).toEqual(["account.self", "case.attach", "notice.acknowledge", "summons.answer"]);
     expect(readsOnlySummoned(["department_liaison"])).toBe(true);
     expect(readsOnlySummoned(["department_liaison", "auditor"])).toBe(false);
   });

@@ -32,6 +32,10 @@ export function Deadlines(props: { detail: CaseDetail }) {
                   <Show when={d.paused}>
                     <Badge tone="neutral">{t("cases.deadline.paused")}</Badge>
                   </Show>
+                  {/* A working-day clock reaching a year with no calendar data: holidays counted as working days. */}
+                  <Show when={d.calendarGap}>
+                    {(gap) => <Badge tone="warning">{t("deadline.calendarGap", { date: gap() })}</Badge>}
+                  </Show>
                 </div>
               </td>
             </tr>

@@ -1,0 +1,87 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Harness, startHarness } from "./harness.ts";
+
+/** Issue 12's system pages in the browser: guarded routes, online users, notices, the working calendar. */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ centres: true });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function signedIn(username: string, path = "/"): Promise<Page> {
+  const page = await h.newPage();
+  await h.login(page, username);
+  if (path !== "/") await page.goto(path);
+  return page;
+}
+
+describe("system pages", () => {
+  test("a page hidden from the menu is refused by its address too", async () => {
+    const page = await signedIn("cun.mediator", "/centre/windows");
+    await page.getByText("您没有访问此页面的权限").waitFor();
+    expect(await page.getByRole("heading", { name: "服务窗口" }).count()).toBe(0);
+  });
+
+  test("an administrator signs a user out; the user's next step lands on the sign-in page", async () => {
+    const clerk = await signedIn("yumen.clerk");
+    const admin = await signedIn("yumen.admin");
+    await admin.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "在线用户" }).click();
+    const row = admin.getByRole("row").filter({ hasText: "玉门市受理窗口" });
+    await row.getByRole("button", { name: "强制退出" }).click();
+    await admin.getByRole("alertdialog").getByRole("button", { name: "强制退出" }).click();
+    await admin.getByText("玉门市受理窗口 已被强制退出").waitFor();
+    await clerk.reload();
+    await clerk.waitForURL((url) => url.pathname === "/login");
+  });
+
+  test("a county's notice is acknowledged by a township and a village, and the county sees who has read it", async () => {
+    const county = await signedIn("yumen.admin", "/notices");
+    await county.getByRole("button", { name: "发布通知" }).click();
+    const dialog = county.getByRole("dialog");
+    await dialog.getByLabel("标题").fill("关于元旦值班的通知");
+    await dialog.getByLabel("正文").fill("各单位：请安排好元旦期间值班。");
+    await dialog.getByRole("button", { name: "发布", exact: true }).click();
+    await county.getByText("通知已发布").waitFor();
+
+    for (const username of ["yumenzhen.admin", "cun.mediator"]) {
+      const reader = await signedIn(username, "/messages");
+      await reader.getByRole("link", { name: "通知公告：1 条未读" }).click();
+      const notice = reader.getByRole("article", { name: "关于元旦值班的通知" });
+      await notice.getByRole("button", { name: "确认已读" }).click();
+      await notice.getByText(/^已读 /).waitFor();
+    }
+
+    await county.reload();
+    await county.getByRole("button", { name: "本单位发布的通知" }).click();
+    const sent = county.getByRole("row").filter({ hasText: "关于元旦值班的通知" });
+    expect(await sent.locator("td.num").textContent()).toBe("2");
+    await sent.getByRole("button", { name: /阅读情况/ }).click();
+    const readers = county.getByRole("list", { name: "已读" });
+    await readers.getByText("玉门镇综治中心管理员").waitFor();
+    await readers.getByText("村调解员").waitFor();
+  });
+
+  test("the province enters 2027's Spring Festival; the warning about missing data goes away", async () => {
+    const page = await signedIn("gansu.admin", "/system/calendar");
+    await page.getByRole("button", { name: "2027 年" }).click();
+    await page.getByText(/软件包未收录 2027 年的国家节假日安排：/).waitFor();
+    await page.getByRole("button", { name: "批量录入" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("粘贴本年安排").fill("2027-02-06~2027-02-12 放假 春节\n2027-02-13 上班");
+    await dialog.getByText("识别出 8 天").waitFor();
+    await dialog.getByRole("button", { name: "录入", exact: true }).click();
+    await page.getByText("已保存 8 天").waitFor();
+    await page.getByText(/该年按下列录入的安排计算/).waitFor();
+    const entries = page.getByRole("table", { name: "2027 年的调整" });
+    expect(await entries.getByRole("row").count()).toBe(9);
+    // A township below counts on it: it sees the province's entries, without the right to remove them.
+    const town = await signedIn("yumenzhen.admin", "/system/calendar");
+    await town.getByRole("button", { name: "2027 年" }).click();
+    const inherited = town.getByRole("table", { name: "2027 年的调整" });
+    await inherited.getByText("甘肃省").first().waitFor();
+    expect(await inherited.getByRole("button", { name: /删除/ }).count()).toBe(0);
+  });
+});
