@@ -584,6 +584,12 @@ const BUILDERS: Record<string, Builder> = {
     subject: own(u),
   }),
   "calendar.removeDay": () => ({ label: "", input: { id: rows.calendarDay!.id }, subject: T1 }),
+  "dictionaries.addCategory": (u) => ({ label: "", input: { name: "矩阵类别", docking: false }, subject: own(u) }),
+  "dictionaries.editCategory": () => ({
+    label: "",
+    input: { id: rows.category!.id, version: rows.category!.version, name: "类别（改）", docking: true, active: true },
+    subject: T1,
+  }),
   "notices.publish": (u) => ({ label: "", input: { title: "矩阵通知", body: "正文", levels: [] }, subject: own(u) }),
   "notices.acknowledge": (u) => ({
     label: "",
@@ -853,6 +859,9 @@ beforeAll(async () => {
   const [calendarDay] = await db.admin<{ id: string; version: number }[]>`insert into app.calendar_days
       (scope_code, day, workday, name) values (${T1}, '2027-02-11', false, '春节') returning id, version`;
   rows.calendarDay = calendarDay!;
+  const [category] = await db.admin<{ id: string; version: number }[]>`insert into app.case_categories
+      (scope_code, code, name) values (${T1}, 'x_matrix', '矩阵类别') returning id, version`;
+  rows.category = category!;
   // A notice of each acting unit to itself, for the acknowledgement (通知公告).
   for (const position of POSITIONS) {
     const code = positionUnit[position];

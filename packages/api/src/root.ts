@@ -5,6 +5,7 @@ import { casesRouter } from "./routers/cases.router.ts";
 import { centreRouter } from "./routers/centre.router.ts";
 import { channelsRouter } from "./routers/channels.router.ts";
 import { cockpitRouter } from "./routers/cockpit.router.ts";
+import { dictionariesRouter } from "./routers/dictionaries.router.ts";
 import { escalationRouter } from "./routers/escalation.router.ts";
 import { gridsRouter } from "./routers/grids.router.ts";
 import { mfaRouter } from "./routers/mfa.router.ts";
@@ -28,6 +29,7 @@ export const appRouter = router({
   cockpit: cockpitRouter,
   calendar: calendarRouter,
   notices: noticesRouter,
+  dictionaries: dictionariesRouter,
   mfa: mfaRouter,
   grids: gridsRouter,
   channels: channelsRouter,

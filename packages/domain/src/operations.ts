@@ -41,6 +41,8 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "channels.revokeKey": { zh: "吊销接口密钥", en: "Revoke an API key" },
   "channels.createWebhook": { zh: "新增推送地址", en: "Add a webhook" },
   "channels.replayDelivery": { zh: "重新推送", en: "Replay a delivery" },
+  "dictionaries.addCategory": { zh: "新增纠纷类别", en: "Add a dispute category" },
+  "dictionaries.editCategory": { zh: "编辑纠纷类别", en: "Edit a dispute category" },
   "escalation.answerSupervision": { zh: "回复督办", en: "Answer a supervision" },
   "escalation.assignDown": { zh: "交办", en: "Assign down" },
   "escalation.escalate": { zh: "上报", en: "Escalate" },

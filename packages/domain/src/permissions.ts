@@ -150,6 +150,8 @@ export const PERMISSION_TABLE = {
   // Notices (通知公告): published by a unit to its subtree; each reader acknowledges its own, at home.
   "notice.publish": write({ zh: "发布通知公告", en: "Publish notices" }, { tenant_admin: OWN, leader: OWN }),
   "notice.acknowledge": write({ zh: "确认已读通知公告", en: "Acknowledge notices" }, each(UNIT_ROLES, OWN)),
+  // The unit's own dictionary entries (字典管理: dispute categories), inherited by the units below it.
+  "dictionary.manage": write({ zh: "管理字典", en: "Manage dictionaries" }, { tenant_admin: OWN }),
   // The unit's own calendar entries (节假日调整), inherited by the units below it.
   "calendar.manage": write({ zh: "调整工作日历", en: "Adjust the working calendar" }, { tenant_admin: OWN }),
   "booking.manage": write({ zh: "预约调解室", en: "Book rooms" }, each(CASEWORKERS, OWN)),

@@ -105,7 +105,8 @@ export async function recordOperation(
         (select r.name from app.mediation_rooms r where r.id = ${id}),
         (select w.number || '号窗口 ' || w.name from app.service_windows w where w.id = ${id}),
         (select st.name from app.stationings st where st.id = ${id}),
-        (select n.title from app.notices n where n.id = ${id}))`
+        (select n.title from app.notices n where n.id = ${id}),
+        (select k.name from app.case_categories k where k.id = ${id}))`
     : code
       ? tx.sql`(select name from ref.divisions where code = ${code})`
       : tx.sql`null::text`;

@@ -19,6 +19,7 @@ import { Parties } from "./parties.tsx";
 import { Referrals } from "./referrals.tsx";
 import { Related } from "./related.tsx";
 import { Sessions } from "./sessions.tsx";
+import { Steps } from "./steps.tsx";
 import { Summons } from "./summons.tsx";
 import { Timeline } from "./timeline.tsx";
 import "../cases.css";
@@ -68,6 +69,7 @@ function CaseView(props: { id: string; me: Me }) {
         {(c) => (
           <>
             <Header detail={c()} me={props.me} onDialog={setDialog} />
+            <Steps detail={c()} />
             <div class="case-layout">
               <div class="case-main">
                 <Parties

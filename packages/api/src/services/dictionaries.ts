@@ -1,0 +1,87 @@
+import { randomBytes } from "node:crypto";
+import type { Tx } from "@zongzhi/db/client";
+import { ancestorCodesOf, conflict, notFound } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
+
+/** One dispute category (纠纷类别): of the national catalogue, or a unit's own (inherited down the tree). */
+export interface Category {
+  code: string;
+  name: string;
+  docking: boolean;
+  active: boolean;
+  /** Null for the national catalogue; else the unit that added it. */
+  id: string | null;
+  scopeCode: string | null;
+  unitName: string | null;
+  version: number | null;
+  /** The caller's own unit's (it may edit it). */
+  own: boolean;
+}
+
+/**
+ * The categories the caller's unit may use (字典管理 · 纠纷类别): the national catalogue and the
+ * entries of its own unit and the units above it, in catalogue order then by name. Inactive
+ * entries are listed (marked) so that their unit may reactivate them; intake refuses them.
+ */
+export async function listCategories(tx: Tx): Promise<Category[]> {
+  const path = [tx.ctx.scope, ...ancestorCodesOf(tx.ctx.scope)];
+  const rows = await tx.sql<
+    {
+      code: string;
+      name: string;
+      docking: boolean;
+      active: boolean;
+      id: string | null;
+      scope_code: string | null;
+      unit_name: string | null;
+      version: number | null;
+    }[]
+  >`select code, name, docking, true as active, null::uuid as id, null as scope_code, null as unit_name,
+      null::int as version, sort, 0 as depth
+    from ref.case_categories
+    union all
+    select c.code, c.name, c.docking, c.active, c.id, c.scope_code, d.name, c.version, 1000, length(c.scope_code)
+    from app.case_categories c left join ref.divisions d on d.code = c.scope_code
+    where c.scope_code = any(${path}::text[])
+    order by sort, depth, name`;
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    docking: r.docking,
+    active: r.active,
+    id: r.id,
+    scopeCode: r.scope_code,
+    unitName: r.unit_name,
+    version: r.version,
+    own: r.scope_code === tx.ctx.scope,
+  }));
+}
+
+/** Adds a category of the caller's unit (its code is made here: `x_` and 12 hex digits). */
+export async function addCategory(
+  tx: Tx,
+  input: { name: string; docking: boolean },
+): Promise<{ id: string; code: string }> {
+  authorizeFor(tx, "dictionary.manage", tx.ctx.scope);
+  const code = `x_${randomBytes(6).toString("hex")}`;
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.case_categories (code, name, docking)
+    values (${code}, ${input.name}, ${input.docking}) returning id`;
+  return { id: row!.id, code };
+}
+
+/** Renames, re-flags or (de)activates one of the caller's unit's categories (optimistic version). */
+export async function editCategory(
+  tx: Tx,
+  input: { id: string; version: number; name: string; docking: boolean; active: boolean },
+): Promise<{ id: string; version: number }> {
+  const [row] = await tx.sql<
+    { scope_code: string }[]
+  >`select scope_code from app.case_categories where id = ${input.id}`;
+  if (!row) throw notFound({ zh: "纠纷类别", en: "category" });
+  authorizeFor(tx, "dictionary.manage", row.scope_code);
+  const [done] = await tx.sql<{ version: number }[]>`update app.case_categories
+    set name = ${input.name}, docking = ${input.docking}, active = ${input.active}, version = version + 1
+    where id = ${input.id} and version = ${input.version} returning version`;
+  if (!done) throw conflict();
+  return { id: input.id, version: done.version };
+}
