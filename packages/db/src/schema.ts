@@ -210,6 +210,20 @@ export const bookings = appSchema.table("bookings", {
   version: integer("version").notNull().default(sql`1`),
 });
 
+/** app.calendar_days. */
+export const calendarDays = appSchema.table("calendar_days", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  day: date("day", { mode: "date" }).notNull(),
+  workday: boolean("workday").notNull(),
+  name: text("name"),
+  note: text("note"),
+  createdBy: uuid("created_by"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  version: integer("version").notNull().default(sql`1`),
+});
+
 /** app.case_categories. */
 export const caseCategories = appSchema.table("case_categories", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
@@ -781,6 +795,34 @@ export const mediators = appSchema.table("mediators", {
   active: boolean("active").notNull().default(sql`true`),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
+  version: integer("version").notNull().default(sql`1`),
+});
+
+/** app.notice_reads. */
+export const noticeReads = appSchema.table(
+  "notice_reads",
+  {
+    noticeId: uuid("notice_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    scopeCode: codeText("scope_code")
+      .notNull()
+      .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+    countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+    readAt: timestamp("read_at", { withTimezone: true }).notNull().default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.userId] })],
+);
+
+/** app.notices. */
+export const notices = appSchema.table("notices", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  title: text("title").notNull(),
+  body: text("body").notNull(),
+  levels: tenantLevelEnum("levels").array().notNull().default(sql`'{}'::app.tenant_level[]`),
+  createdBy: uuid("created_by"),
+  publishedAt: timestamp("published_at", { withTimezone: true }).notNull().default(sql`now()`),
   version: integer("version").notNull().default(sql`1`),
 });
 
