@@ -10,7 +10,8 @@ CREATE TABLE app.notices (
   title        text NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
   body         text NOT NULL CHECK (length(body) BETWEEN 1 AND 5000),
   -- The tiers it is addressed to; empty: every tier of the subtree, the sender's own included.
-  levels       app.tenant_level[] NOT NULL DEFAULT '{}',
+  levels       text[] NOT NULL DEFAULT '{}'
+    CONSTRAINT notices_levels_known CHECK (levels <@ ARRAY['province', 'city', 'county', 'township', 'village']),
   created_by   uuid,
   published_at timestamptz NOT NULL DEFAULT now(),
   version      integer NOT NULL DEFAULT 1

@@ -84,4 +84,16 @@ describe("system pages", () => {
     await inherited.getByText("甘肃省").first().waitFor();
     expect(await inherited.getByRole("button", { name: /删除/ }).count()).toBe(0);
   });
+
+  test("a county adds its own dispute category; a township below chooses it at intake", async () => {
+    const county = await signedIn("yumen.admin", "/system/dictionaries");
+    await county.getByRole("button", { name: "新增类别" }).click();
+    const dialog = county.getByRole("dialog");
+    await dialog.getByLabel("类别名称").fill("草场纠纷");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await county.getByRole("row").filter({ hasText: "草场纠纷" }).getByText("本单位").waitFor();
+    const town = await signedIn("yumenzhen.admin", "/cases/new");
+    await town.getByRole("button", { name: /纠纷类别/ }).click();
+    await town.getByRole("option", { name: "草场纠纷", exact: true }).waitFor();
+  });
 });

@@ -17,6 +17,7 @@ import { CentreWindowsPage } from "./pages/centre-windows.tsx";
 import { ChangePasswordPage } from "./pages/change-password.tsx";
 import { ChannelsPage } from "./pages/channels.tsx";
 import { DashboardPage } from "./pages/dashboard.tsx";
+import { DictionariesPage } from "./pages/dictionaries.tsx";
 import { FieldReportPage } from "./pages/field-report.tsx";
 import { GridsPage } from "./pages/grids.tsx";
 import { LiaisonPage } from "./pages/liaison.tsx";
@@ -124,6 +125,7 @@ export function App() {
         <Route path="/policies" component={PoliciesPage} />
         <Route path="/system/online" component={OnlinePage} />
         <Route path="/system/calendar" component={CalendarPage} />
+        <Route path="/system/dictionaries" component={DictionariesPage} />
         <Route path="*404" component={NotFoundPage} />
       </Route>
     </Router>

@@ -326,6 +326,7 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   // Notices (0049).
   notices_title_check: chars("通知标题", "The notice's title", 100),
   notices_body_check: chars("通知正文", "The notice's text", 5000),
+  notices_levels_known: choose("发送层级", "the tiers"),
   notice_reads_notice_id_fkey: missing("通知", "notice"),
   notice_reads_user_id_fkey: missing("用户", "user"),
   notice_reads_pkey: taken("已确认阅读过该通知", "You have acknowledged this notice already"),

@@ -820,7 +820,7 @@ export const notices = appSchema.table("notices", {
   countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
   title: text("title").notNull(),
   body: text("body").notNull(),
-  levels: tenantLevelEnum("levels").array().notNull().default(sql`'{}'::app.tenant_level[]`),
+  levels: text("levels").array().notNull().default(sql`'{}'::text[]`),
   createdBy: uuid("created_by"),
   publishedAt: timestamp("published_at", { withTimezone: true }).notNull().default(sql`now()`),
   version: integer("version").notNull().default(sql`1`),

@@ -1,3 +1,4 @@
+import { createQuery } from "@tanstack/solid-query";
 import {
   CASE_STATE_NAMES,
   type CaseAction,
@@ -9,7 +10,7 @@ import {
 } from "@zongzhi/domain/case-workflow";
 import { readsOnlySummoned } from "@zongzhi/domain/permissions";
 import { Show } from "solid-js";
-import type { Me } from "../api.ts";
+import { type Me, trpc } from "../api.ts";
 
 /** A date-only value: a Date at UTC midnight, or ISO text. */
 type DayValue = Date | string;
@@ -43,6 +44,24 @@ export function categoryName(code: string, fallback?: string): string {
 /** The categories as select options. */
 export function categoryOptions(): { value: CaseCategory; label: string }[] {
   return CASE_CATEGORIES.map((c) => ({ value: c.code, label: locale() === "en" ? c.en : c.zh }));
+}
+
+/**
+ * The categories my unit may use as select options (字典管理: the national catalogue, then the
+ * active entries of my unit and the units above it); the national list until they arrive.
+ */
+export function createCategoryOptions(): () => { value: string; label: string }[] {
+  const categories = createQuery(() => ({
+    queryKey: ["dictionaries.categories"],
+    queryFn: () => trpc.dictionaries.categories.query(),
+    staleTime: 60_000,
+  }));
+  return () =>
+    categories.data
+      ? categories.data
+          .filter((c) => c.active)
+          .map((c) => ({ value: c.code, label: c.id ? c.name : categoryName(c.code, c.name) }))
+      : categoryOptions();
 }
 
 const STATE_TONE: Record<CaseState, BadgeTone> = {

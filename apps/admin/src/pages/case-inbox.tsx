@@ -13,8 +13,8 @@ import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import {
   categoryName,
-  categoryOptions,
   channelName,
+  createCategoryOptions,
   GroupBadge,
   isLiaisonOnly,
   RiskBadge,
@@ -143,6 +143,7 @@ function Inbox(props: { me: Me }) {
     enabled: Boolean(props.me.tenant) && ownLevel() !== "village" && can(props.me, "tenant.read"),
   }));
   const any = { value: ANY, label: t("cases.all") };
+  const categories = createCategoryOptions();
   const opt = (v: string | null) => (v === ANY || v === null ? undefined : v);
 
   return (
@@ -195,7 +196,7 @@ function Inbox(props: { me: Me }) {
           </div>
           <Select
             label={t("cases.category")}
-            options={[any, ...categoryOptions()]}
+            options={[any, ...categories()]}
             value={filters().categoryCode ?? ANY}
             onChange={(v) => set({ categoryCode: opt(v) })}
           />

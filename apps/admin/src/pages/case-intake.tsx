@@ -5,7 +5,7 @@ import { validateCreditCode, validateIdCardNumber, validateMobileNumber } from "
 import { createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { type CaseRegistration, fieldProblem, type Me, registerCase, trpc } from "../api.ts";
-import { categoryOptions, channelName } from "../components/case-common.tsx";
+import { channelName, createCategoryOptions } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -84,6 +84,7 @@ function IntakeForm(props: { me: Me }) {
   const queryClient = useQueryClient();
   const own = () => props.me.tenant!;
   const [category, setCategory] = createSignal<string | null>(null);
+  const categories = createCategoryOptions();
   const [channel, setChannel] = createSignal<Channel | null>("visit");
   const [title, setTitle] = createSignal("");
   const [description, setDescription] = createSignal("");
@@ -219,7 +220,7 @@ function IntakeForm(props: { me: Me }) {
                 <Select
                   label={t("cases.category")}
                   placeholder={t("cases.new.categoryPlaceholder")}
-                  options={categoryOptions()}
+                  options={categories()}
                   value={category()}
                   onChange={setCategory}
                 />

@@ -45,7 +45,7 @@ export async function publishNotice(
   }
   const levels = [...new Set(input.levels)];
   const [row] = await tx.sql<{ id: string }[]>`insert into app.notices (title, body, levels, created_by)
-    values (${input.title}, ${input.body}, ${levels}::app.tenant_level[], ${tx.ctx.userId}) returning id`;
+    values (${input.title}, ${input.body}, ${levels}::text[], ${tx.ctx.userId}) returning id`;
   return { id: row!.id };
 }
 
@@ -86,16 +86,16 @@ export async function listNotices(
   const path = [scope, ...ancestorCodesOf(scope)];
   const level = levelOfCode(scope);
   const addressed = tx.sql`n.scope_code = any(${path}::text[])
-    and (cardinality(n.levels) = 0 or ${level}::app.tenant_level = any(n.levels))`;
+    and (cardinality(n.levels) = 0 or ${level}::text = any(n.levels))`;
   const rows =
     input.box === "sent"
-      ? await tx.sql<Row[]>`select n.id, n.scope_code, d.name as unit_name, n.title, n.body, n.levels::text[] as levels,
+      ? await tx.sql<Row[]>`select n.id, n.scope_code, d.name as unit_name, n.title, n.body, n.levels,
             n.published_at, u.display_name as author_name, null::timestamptz as read_at,
             (select count(*) from app.notice_reads r where r.notice_id = n.id) as reads
           from app.notices n left join ref.divisions d on d.code = n.scope_code
             left join app.users u on u.id = n.created_by
           where n.scope_code = ${scope} order by n.published_at desc limit ${input.limit}`
-      : await tx.sql<Row[]>`select n.id, n.scope_code, d.name as unit_name, n.title, n.body, n.levels::text[] as levels,
+      : await tx.sql<Row[]>`select n.id, n.scope_code, d.name as unit_name, n.title, n.body, n.levels,
             n.published_at, null as author_name, r.read_at, null::bigint as reads
           from app.notices n left join ref.divisions d on d.code = n.scope_code
             left join app.notice_reads r on r.notice_id = n.id and r.user_id = ${tx.ctx.userId}
@@ -112,7 +112,7 @@ export async function acknowledgeNotice(tx: Tx, id: string): Promise<{ id: strin
   const scope = tx.ctx.scope;
   const [n] = await tx.sql<{ id: string }[]>`select n.id from app.notices n
     where n.id = ${id} and n.scope_code = any(${[scope, ...ancestorCodesOf(scope)]}::text[])
-      and (cardinality(n.levels) = 0 or ${levelOfCode(scope)}::app.tenant_level = any(n.levels))`;
+      and (cardinality(n.levels) = 0 or ${levelOfCode(scope)}::text = any(n.levels))`;
   if (!n) throw notFound(NOTICE);
   await tx.sql`insert into app.notice_reads (notice_id, user_id, scope_code) values (${id}, ${tx.ctx.userId}, ${scope})
     on conflict do nothing`;
@@ -129,7 +129,7 @@ export async function noticeReceipts(
   unread: { userId: string; displayName: string; username: string; unitName: string | null }[];
 }> {
   const scope = tx.ctx.scope;
-  const [n] = await tx.sql<{ scope_code: string; levels: string[] }[]>`select scope_code, levels::text[] as levels
+  const [n] = await tx.sql<{ scope_code: string; levels: string[] }[]>`select scope_code, levels
     from app.notices where id = ${id} and scope_code >= ${scope} and scope_code < ${`${scope}:`}`;
   if (!n) throw notFound(NOTICE);
   const recipients = tx.sql`u.status = 'active' and u.scope_code >= ${n.scope_code} and u.scope_code < ${`${n.scope_code}:`}

@@ -1,0 +1,156 @@
+import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createSignal, Show } from "solid-js";
+import { type Outputs, trpc } from "../api.ts";
+import { categoryName } from "../components/case-common.tsx";
+import {
+  actionsColumn,
+  ConfigPage,
+  DataTable,
+  FormDialog,
+  FormFooter,
+  ListCard,
+  RowAction,
+} from "../components/config-page.tsx";
+import { errorText } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
+import { useMe } from "../components/shell.tsx";
+import { t } from "../i18n.ts";
+import { can, mayOn } from "../session.ts";
+import { Alert } from "../ui/alert.tsx";
+import { Badge } from "../ui/badge.tsx";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
+import { TextField } from "../ui/text-field.tsx";
+import { notify } from "../ui/toast.tsx";
+
+type Category = Outputs["dictionaries"]["categories"][number];
+/** Query key of the dispute categories (the intake and the case list read them too). */
+export const CATEGORIES_KEY = ["dictionaries.categories"] as const;
+
+/** /system/dictionaries (字典管理): the dispute categories, national and my unit's own, inherited below. */
+export function DictionariesPage() {
+  const me = useMe();
+  const mayManage = () => mayOn(me(), "dictionary.manage", me().tenant?.code ?? "");
+  const [editing, setEditing] = createSignal<Category | "new" | null>(null);
+  const categories = createQuery(() => ({
+    queryKey: CATEGORIES_KEY,
+    queryFn: () => trpc.dictionaries.categories.query(),
+  }));
+  return (
+    <ConfigPage
+      allowed={me().tenant !== null && can(me(), "centre.read")}
+      title={t("dict.title")}
+      intro={t("dict.intro")}
+      actions={
+        <Show when={mayManage()}>
+          <Button variant="primary" onClick={() => setEditing("new")}>
+            {t("dict.add")}
+          </Button>
+        </Show>
+      }
+    >
+      <ListCard id="dict-categories" title={t("dict.categories")}>
+        <QueryState query={categories}>
+          {(list) => (
+            <DataTable
+              caption={t("dict.categories")}
+              columns={[
+                { label: t("dict.name") },
+                { label: t("dict.source") },
+                { label: t("dict.docking") },
+                { label: t("dict.status") },
+                actionsColumn(mayManage()),
+              ]}
+              rows={list()}
+            >
+              {(c) => (
+                <tr classList={{ "row-inactive": !c.active }}>
+                  <td class="cell-title">{c.id ? c.name : categoryName(c.code, c.name)}</td>
+                  <td class="small">
+                    {c.id === null ? t("dict.national") : c.own ? t("calendar.ownUnit") : (c.unitName ?? c.scopeCode)}
+                  </td>
+                  <td>{c.docking ? <Badge tone="info">{t("dict.docking")}</Badge> : ""}</td>
+                  <td>
+                    {c.active ? (
+                      <Badge tone="success">{t("dict.active")}</Badge>
+                    ) : (
+                      <Badge tone="neutral">{t("dict.inactive")}</Badge>
+                    )}
+                  </td>
+                  <Show when={mayManage()}>
+                    <td class="col-actions">
+                      <Show when={c.own}>
+                        <RowAction
+                          label={t("centre.edit")}
+                          ariaLabel={t("centre.editLabel", { name: c.name })}
+                          onClick={() => setEditing(c)}
+                        />
+                      </Show>
+                    </td>
+                  </Show>
+                </tr>
+              )}
+            </DataTable>
+          )}
+        </QueryState>
+      </ListCard>
+      <FormDialog
+        target={editing()}
+        onClose={() => setEditing(null)}
+        title={(target) => (target === "new" ? t("dict.add") : t("dict.edit"))}
+      >
+        {(target) => <CategoryForm category={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
+      </FormDialog>
+    </ConfigPage>
+  );
+}
+
+function CategoryForm(props: { category: Category | undefined; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const c = props.category;
+  const [name, setName] = createSignal(c?.name ?? "");
+  const [docking, setDocking] = createSignal(c?.docking ?? false);
+  const [active, setActive] = createSignal(c?.active ?? true);
+  const save = createMutation(() => ({
+    mutationFn: async () => {
+      if (c?.id && c.version !== null)
+        await trpc.dictionaries.editCategory.mutate({
+          id: c.id,
+          version: c.version,
+          name: name().trim(),
+          docking: docking(),
+          active: active(),
+        });
+      else await trpc.dictionaries.addCategory.mutate({ name: name().trim(), docking: docking() });
+    },
+    onSuccess: () => {
+      notify(t("dict.saved"));
+      props.onClose();
+      return queryClient.invalidateQueries({ queryKey: CATEGORIES_KEY });
+    },
+  }));
+  return (
+    <form
+      class="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <TextField label={t("dict.name")} value={name()} onChange={setName} maxLength={40} required />
+      <Checkbox
+        label={t("dict.docking")}
+        description={t("dict.dockingHint")}
+        checked={docking()}
+        onChange={setDocking}
+      />
+      <Show when={c}>
+        <Checkbox label={t("dict.active")} checked={active()} onChange={setActive} />
+      </Show>
+      <Show when={save.error}>
+        <Alert>{errorText(save.error)}</Alert>
+      </Show>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
+    </form>
+  );
+}
