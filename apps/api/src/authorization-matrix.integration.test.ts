@@ -577,6 +577,7 @@ const BUILDERS: Record<string, Builder> = {
   "patrols.setNorm": (u) => ({
     label: "",
     input: { minutesPerDay: 120, metresPerDay: 3000, eventsPerWeek: 5 },
+    subject: own(u),
   }),
   "calendar.setDays": (u) => ({
     label: "",

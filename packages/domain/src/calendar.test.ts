@@ -4,10 +4,11 @@ import {
   checkedChinaCalendar,
   chinaCalendar,
   disagreement,
+  dueAt,
   hasNationalData,
   withOverrides,
 } from "./calendar.ts";
-import { chinaDate, dueAt } from "./deadlines.ts";
+import { chinaDate } from "./dates.ts";
 
 // 2027's Spring Festival as a State Council notice would set it (the package has no 2027 data).
 const SPRING_2027 = [
