@@ -1,8 +1,9 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { CentreSection, createFieldErrors, FormError, wholeNumber } from "../components/centre.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, type MessageKey, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -58,75 +59,67 @@ function ChannelsView() {
         }
       />
       <CentreSection id="keys-title" title={me().tenant?.name ?? ""}>
-        <Switch fallback={<Loading />}>
-          <Match when={keys.isError}>
-            <LoadError error={keys.error} retry={() => keys.refetch()} />
-          </Match>
-          <Match when={keys.data && keys.data.length === 0}>
-            <p class="muted">{t("channels.empty")}</p>
-          </Match>
-          <Match when={keys.data}>
-            <table class="table centre-table" data-testid="api-key-table">
-              <caption class="sr-only">{t("channels.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("channels.name")}</th>
-                  <th scope="col">{t("channels.keyId")}</th>
-                  <th scope="col">{t("channels.channel")}</th>
-                  <th scope="col">{t("channels.permissions")}</th>
-                  <th scope="col" class="num">
-                    {t("channels.rate")}
+        <QueryState query={keys} empty={<p class="muted">{t("channels.empty")}</p>}>
+          <table class="table centre-table" data-testid="api-key-table">
+            <caption class="sr-only">{t("channels.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("channels.name")}</th>
+                <th scope="col">{t("channels.keyId")}</th>
+                <th scope="col">{t("channels.channel")}</th>
+                <th scope="col">{t("channels.permissions")}</th>
+                <th scope="col" class="num">
+                  {t("channels.rate")}
+                </th>
+                <th scope="col" class="num">
+                  {t("channels.requests")}
+                </th>
+                <th scope="col">{t("channels.lastUsed")}</th>
+                <th scope="col">{t("channels.status")}</th>
+                <Show when={manages()}>
+                  <th scope="col" class="col-actions">
+                    {t("common.actions")}
                   </th>
-                  <th scope="col" class="num">
-                    {t("channels.requests")}
-                  </th>
-                  <th scope="col">{t("channels.lastUsed")}</th>
-                  <th scope="col">{t("channels.status")}</th>
-                  <Show when={manages()}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={keys.data ?? []}>
-                  {(k) => (
-                    <tr classList={{ "row-inactive": k.revokedAt !== null }}>
-                      <td class="cell-title">{k.name}</td>
-                      <td>
-                        <code>zzk_{k.keyId}_…</code>
-                      </td>
-                      <td>{channelName(k.channel)}</td>
-                      <td>
-                        <div class="badge-row">
-                          <For each={k.permissions}>{(p) => <Badge tone="neutral">{permissionName(p)}</Badge>}</For>
-                        </div>
-                      </td>
-                      <td class="num">{k.ratePerMinute}</td>
-                      <td class="num">{k.requests}</td>
-                      <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t("channels.never")}</td>
-                      <td>
-                        <Show when={k.revokedAt} fallback={<Badge tone="success">{t("channels.active")}</Badge>}>
-                          <Badge tone="danger">{t("channels.revoked")}</Badge>
+                </Show>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={keys.data ?? []}>
+                {(k) => (
+                  <tr classList={{ "row-inactive": k.revokedAt !== null }}>
+                    <td class="cell-title">{k.name}</td>
+                    <td>
+                      <code>zzk_{k.keyId}_…</code>
+                    </td>
+                    <td>{channelName(k.channel)}</td>
+                    <td>
+                      <div class="badge-row">
+                        <For each={k.permissions}>{(p) => <Badge tone="neutral">{permissionName(p)}</Badge>}</For>
+                      </div>
+                    </td>
+                    <td class="num">{k.ratePerMinute}</td>
+                    <td class="num">{k.requests}</td>
+                    <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t("channels.never")}</td>
+                    <td>
+                      <Show when={k.revokedAt} fallback={<Badge tone="success">{t("channels.active")}</Badge>}>
+                        <Badge tone="danger">{t("channels.revoked")}</Badge>
+                      </Show>
+                    </td>
+                    <Show when={manages()}>
+                      <td class="col-actions">
+                        <Show when={!k.revokedAt}>
+                          <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
+                            {t("channels.revoke")}
+                          </Button>
                         </Show>
                       </td>
-                      <Show when={manages()}>
-                        <td class="col-actions">
-                          <Show when={!k.revokedAt}>
-                            <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
-                              {t("channels.revoke")}
-                            </Button>
-                          </Show>
-                        </td>
-                      </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
+                    </Show>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </QueryState>
       </CentreSection>
       <WebhooksSection keys={(keys.data ?? []).filter((k) => !k.revokedAt)} manages={manages()} />
       <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.addTitle")}>
@@ -192,110 +185,94 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
         }
       >
         <p class="muted small">{t("channels.hooks.intro")}</p>
-        <Switch fallback={<Loading />}>
-          <Match when={hooks.isError}>
-            <LoadError error={hooks.error} retry={() => hooks.refetch()} />
-          </Match>
-          <Match when={hooks.data && hooks.data.length === 0}>
-            <p class="muted">{t("channels.hooks.empty")}</p>
-          </Match>
-          <Match when={hooks.data}>
-            <table class="table centre-table" data-testid="webhook-table">
-              <caption class="sr-only">{t("channels.hooks.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("channels.hooks.url")}</th>
-                  <th scope="col">{t("channels.hooks.key")}</th>
-                  <th scope="col">{t("channels.status")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={hooks.data ?? []}>
-                  {(h) => (
-                    <tr>
-                      <td>
-                        <code>{h.url}</code>
-                      </td>
-                      <td>{h.apiKeyName}</td>
-                      <td>
-                        <div class="badge-row">
-                          <Badge tone="warning">{t("channels.hooks.pending", { n: h.pending })}</Badge>
-                          <Show when={h.failed > 0}>
-                            <Badge tone="danger">{t("channels.hooks.failed", { n: h.failed })}</Badge>
-                          </Show>
-                        </div>
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
+        <QueryState query={hooks} empty={<p class="muted">{t("channels.hooks.empty")}</p>}>
+          <table class="table centre-table" data-testid="webhook-table">
+            <caption class="sr-only">{t("channels.hooks.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("channels.hooks.url")}</th>
+                <th scope="col">{t("channels.hooks.key")}</th>
+                <th scope="col">{t("channels.status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={hooks.data ?? []}>
+                {(h) => (
+                  <tr>
+                    <td>
+                      <code>{h.url}</code>
+                    </td>
+                    <td>{h.apiKeyName}</td>
+                    <td>
+                      <div class="badge-row">
+                        <Badge tone="warning">{t("channels.hooks.pending", { n: h.pending })}</Badge>
+                        <Show when={h.failed > 0}>
+                          <Badge tone="danger">{t("channels.hooks.failed", { n: h.failed })}</Badge>
+                        </Show>
+                      </div>
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </QueryState>
       </CentreSection>
       <CentreSection id="log-title" title={t("channels.log.title")}>
-        <Switch fallback={<Loading />}>
-          <Match when={log.isError}>
-            <LoadError error={log.error} retry={() => log.refetch()} />
-          </Match>
-          <Match when={log.data && log.data.length === 0}>
-            <p class="muted">{t("channels.log.empty")}</p>
-          </Match>
-          <Match when={log.data}>
-            <table class="table centre-table" data-testid="delivery-table">
-              <caption class="sr-only">{t("channels.log.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("channels.log.at")}</th>
-                  <th scope="col">{t("channels.log.case")}</th>
-                  <th scope="col">{t("channels.log.status")}</th>
-                  <th scope="col" class="num">
-                    {t("channels.log.attempts")}
+        <QueryState query={log} empty={<p class="muted">{t("channels.log.empty")}</p>}>
+          <table class="table centre-table" data-testid="delivery-table">
+            <caption class="sr-only">{t("channels.log.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("channels.log.at")}</th>
+                <th scope="col">{t("channels.log.case")}</th>
+                <th scope="col">{t("channels.log.status")}</th>
+                <th scope="col" class="num">
+                  {t("channels.log.attempts")}
+                </th>
+                <th scope="col">{t("channels.log.next")}</th>
+                <th scope="col">{t("channels.log.error")}</th>
+                <Show when={props.manages}>
+                  <th scope="col" class="col-actions">
+                    {t("common.actions")}
                   </th>
-                  <th scope="col">{t("channels.log.next")}</th>
-                  <th scope="col">{t("channels.log.error")}</th>
-                  <Show when={props.manages}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={log.data ?? []}>
-                  {(d) => (
-                    <tr>
-                      <td>{formatDateTime(d.createdAt)}</td>
-                      <td>
-                        <code>{d.code}</code>
+                </Show>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={log.data ?? []}>
+                {(d) => (
+                  <tr>
+                    <td>{formatDateTime(d.createdAt)}</td>
+                    <td>
+                      <code>{d.code}</code>
+                    </td>
+                    <td>
+                      <Badge tone={tone(d.status)}>{t(`channels.log.status.${d.status}` as MessageKey)}</Badge>
+                    </td>
+                    <td class="num">{d.attempts}</td>
+                    <td>{d.status === "pending" ? formatDateTime(d.nextAttemptAt) : ""}</td>
+                    <td>{d.lastError ?? ""}</td>
+                    <Show when={props.manages}>
+                      <td class="col-actions">
+                        <Show when={d.status !== "pending"}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            disabled={replay.isPending}
+                            onClick={() => replay.mutate({ id: d.id, version: d.version })}
+                          >
+                            {t("channels.log.replay")}
+                          </Button>
+                        </Show>
                       </td>
-                      <td>
-                        <Badge tone={tone(d.status)}>{t(`channels.log.status.${d.status}` as MessageKey)}</Badge>
-                      </td>
-                      <td class="num">{d.attempts}</td>
-                      <td>{d.status === "pending" ? formatDateTime(d.nextAttemptAt) : ""}</td>
-                      <td>{d.lastError ?? ""}</td>
-                      <Show when={props.manages}>
-                        <td class="col-actions">
-                          <Show when={d.status !== "pending"}>
-                            <Button
-                              size="sm"
-                              variant="ghost"
-                              disabled={replay.isPending}
-                              onClick={() => replay.mutate({ id: d.id, version: d.version })}
-                            >
-                              {t("channels.log.replay")}
-                            </Button>
-                          </Show>
-                        </td>
-                      </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
+                    </Show>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </QueryState>
       </CentreSection>
       <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.hooks.addTitle")}>
         <Show when={adding()}>

@@ -1,5 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
 import { TextArea } from "../components/case-fields.tsx";
 import {
@@ -11,7 +11,8 @@ import {
   wholeNumber,
 } from "../components/centre.tsx";
 import { FormDialog, FormFooter } from "../components/config-page.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { type MessageKey, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -90,101 +91,91 @@ function GridsView() {
       />
       <CentrePicker centre={centre} me={me()} />
       <CentreSection id="grids-title" title={centre.current()?.name ?? ""}>
-        <Switch fallback={<Loading />}>
-          <Match when={grids.isError}>
-            <LoadError error={grids.error} retry={() => grids.refetch()} />
-          </Match>
-          <Match when={grids.data && rows().length === 0}>
-            <p class="muted">{t("grid.empty")}</p>
-          </Match>
-          <Match when={grids.data}>
-            <p class="muted small">
-              {t("grid.count", { n: rows().length, h: sum("households"), p: sum("population") })}
-            </p>
-            <table class="table centre-table" data-testid="grid-table">
-              <caption class="sr-only">{t("grid.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("grid.code")}</th>
-                  <th scope="col">{t("grid.name")}</th>
-                  <th scope="col">{t("grid.tier")}</th>
-                  <th scope="col" class="num">
-                    {t("grid.households")}
+        <QueryState query={grids} isEmpty={() => rows().length === 0} empty={<p class="muted">{t("grid.empty")}</p>}>
+          <p class="muted small">{t("grid.count", { n: rows().length, h: sum("households"), p: sum("population") })}</p>
+          <table class="table centre-table" data-testid="grid-table">
+            <caption class="sr-only">{t("grid.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("grid.code")}</th>
+                <th scope="col">{t("grid.name")}</th>
+                <th scope="col">{t("grid.tier")}</th>
+                <th scope="col" class="num">
+                  {t("grid.households")}
+                </th>
+                <th scope="col" class="num">
+                  {t("grid.population")}
+                </th>
+                <th scope="col">{t("grid.workers")}</th>
+                <Show when={manages()}>
+                  <th scope="col" class="col-actions">
+                    {t("common.actions")}
                   </th>
-                  <th scope="col" class="num">
-                    {t("grid.population")}
-                  </th>
-                  <th scope="col">{t("grid.workers")}</th>
-                  <Show when={manages()}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={rows()}>
-                  {(g) => (
-                    <tr classList={{ "row-inactive": !g.active }}>
-                      <td>
-                        <code>{g.code}</code>
-                      </td>
-                      <td class="cell-title" style={{ "padding-inline-start": `${0.5 + depth(g) * 1.25}rem` }}>
-                        {g.name}
-                        <div class="badge-row">
-                          <Show when={g.exclusiveType}>
-                            {(type) => <Badge tone="info">{`${t("grid.exclusive")}·${exclusiveName(type())}`}</Badge>}
-                          </Show>
-                          <Show when={g.boundary}>
-                            <Badge tone="neutral">{t("grid.hasBoundary")}</Badge>
-                          </Show>
-                          <Show when={!g.active}>
-                            <Badge tone="danger">{t("grid.inactive")}</Badge>
-                          </Show>
-                        </div>
-                      </td>
-                      <td>{tierName(g.tier)}</td>
-                      <td class="num">{g.households}</td>
-                      <td class="num">{g.population}</td>
-                      <td>
-                        <Show when={g.workers.length > 0} fallback={<span class="muted">{t("grid.noWorkers")}</span>}>
-                          <For each={g.workers}>
-                            {(w) => (
-                              <div>
-                                {w.name}
-                                <Show when={w.leader}>
-                                  {" "}
-                                  <Badge tone="success">{t("grid.leader")}</Badge>
-                                </Show>
-                              </div>
-                            )}
-                          </For>
+                </Show>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={rows()}>
+                {(g) => (
+                  <tr classList={{ "row-inactive": !g.active }}>
+                    <td>
+                      <code>{g.code}</code>
+                    </td>
+                    <td class="cell-title" style={{ "padding-inline-start": `${0.5 + depth(g) * 1.25}rem` }}>
+                      {g.name}
+                      <div class="badge-row">
+                        <Show when={g.exclusiveType}>
+                          {(type) => <Badge tone="info">{`${t("grid.exclusive")}·${exclusiveName(type())}`}</Badge>}
+                        </Show>
+                        <Show when={g.boundary}>
+                          <Badge tone="neutral">{t("grid.hasBoundary")}</Badge>
+                        </Show>
+                        <Show when={!g.active}>
+                          <Badge tone="danger">{t("grid.inactive")}</Badge>
+                        </Show>
+                      </div>
+                    </td>
+                    <td>{tierName(g.tier)}</td>
+                    <td class="num">{g.households}</td>
+                    <td class="num">{g.population}</td>
+                    <td>
+                      <Show when={g.workers.length > 0} fallback={<span class="muted">{t("grid.noWorkers")}</span>}>
+                        <For each={g.workers}>
+                          {(w) => (
+                            <div>
+                              {w.name}
+                              <Show when={w.leader}>
+                                {" "}
+                                <Badge tone="success">{t("grid.leader")}</Badge>
+                              </Show>
+                            </div>
+                          )}
+                        </For>
+                      </Show>
+                    </td>
+                    <Show when={manages()}>
+                      <td class="col-actions">
+                        <Show when={g.scopeCode === scope()}>
+                          <Button size="sm" variant="ghost" onClick={() => setEditing(g)}>
+                            {t("centre.edit")}
+                          </Button>
+                          <Button size="sm" variant="ghost" onClick={() => setAssigning(g)}>
+                            {t("grid.assign")}
+                          </Button>
+                        </Show>
+                        <Show when={g.tier !== "micro" && g.active}>
+                          <Button size="sm" variant="ghost" onClick={() => setEditing({ parent: g })}>
+                            {t("grid.addChild")}
+                          </Button>
                         </Show>
                       </td>
-                      <Show when={manages()}>
-                        <td class="col-actions">
-                          <Show when={g.scopeCode === scope()}>
-                            <Button size="sm" variant="ghost" onClick={() => setEditing(g)}>
-                              {t("centre.edit")}
-                            </Button>
-                            <Button size="sm" variant="ghost" onClick={() => setAssigning(g)}>
-                              {t("grid.assign")}
-                            </Button>
-                          </Show>
-                          <Show when={g.tier !== "micro" && g.active}>
-                            <Button size="sm" variant="ghost" onClick={() => setEditing({ parent: g })}>
-                              {t("grid.addChild")}
-                            </Button>
-                          </Show>
-                        </td>
-                      </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
+                    </Show>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </QueryState>
       </CentreSection>
 
       <CentreSection
@@ -196,78 +187,70 @@ function GridsView() {
           </Show>
         }
       >
-        <Switch fallback={<Loading />}>
-          <Match when={workers.isError}>
-            <LoadError error={workers.error} retry={() => workers.refetch()} />
-          </Match>
-          <Match when={workers.data && workers.data.length === 0}>
-            <p class="muted">{t("grid.worker.empty")}</p>
-          </Match>
-          <Match when={workers.data}>
-            <p class="muted small">
-              {t("grid.worker.count", {
-                n: ownWorkers().length,
-                f: ownWorkers().filter((w) => w.kind === "full_time").length,
-                p: ownWorkers().filter((w) => w.kind === "part_time").length,
-                e: ownWorkers().filter((w) => w.kind === "exclusive").length,
-              })}
-            </p>
-            <table class="table centre-table" data-testid="grid-worker-table">
-              <caption class="sr-only">{t("grid.worker.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("grid.worker.name")}</th>
-                  <th scope="col">{t("grid.worker.kind")}</th>
-                  <th scope="col">{t("grid.worker.phone")}</th>
-                  <th scope="col">{t("grid.worker.grids")}</th>
-                  <th scope="col">{t("grid.worker.account")}</th>
-                  <Show when={manages()}>
-                    <th scope="col" class="col-actions">
-                      {t("common.actions")}
-                    </th>
-                  </Show>
-                </tr>
-              </thead>
-              <tbody>
-                <For each={workers.data ?? []}>
-                  {(w) => (
-                    <tr classList={{ "row-inactive": !w.active }}>
-                      <td class="cell-title">
-                        {w.name}
-                        <Show when={w.scopeCode !== scope()}>
-                          {" "}
-                          <Badge tone="neutral">{t("grid.worker.fromAbove")}</Badge>
+        <QueryState query={workers} empty={<p class="muted">{t("grid.worker.empty")}</p>}>
+          <p class="muted small">
+            {t("grid.worker.count", {
+              n: ownWorkers().length,
+              f: ownWorkers().filter((w) => w.kind === "full_time").length,
+              p: ownWorkers().filter((w) => w.kind === "part_time").length,
+              e: ownWorkers().filter((w) => w.kind === "exclusive").length,
+            })}
+          </p>
+          <table class="table centre-table" data-testid="grid-worker-table">
+            <caption class="sr-only">{t("grid.worker.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("grid.worker.name")}</th>
+                <th scope="col">{t("grid.worker.kind")}</th>
+                <th scope="col">{t("grid.worker.phone")}</th>
+                <th scope="col">{t("grid.worker.grids")}</th>
+                <th scope="col">{t("grid.worker.account")}</th>
+                <Show when={manages()}>
+                  <th scope="col" class="col-actions">
+                    {t("common.actions")}
+                  </th>
+                </Show>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={workers.data ?? []}>
+                {(w) => (
+                  <tr classList={{ "row-inactive": !w.active }}>
+                    <td class="cell-title">
+                      {w.name}
+                      <Show when={w.scopeCode !== scope()}>
+                        {" "}
+                        <Badge tone="neutral">{t("grid.worker.fromAbove")}</Badge>
+                      </Show>
+                    </td>
+                    <td>{kindName(w.kind)}</td>
+                    <td>{w.phone ?? ""}</td>
+                    <td>
+                      <For each={w.grids}>
+                        {(g) => (
+                          <div>
+                            {g.name}
+                            <Show when={g.leader}>{`（${t("grid.leader")}）`}</Show>
+                          </div>
+                        )}
+                      </For>
+                    </td>
+                    <td>{w.username ?? ""}</td>
+                    <Show when={manages()}>
+                      <td class="col-actions">
+                        <Show when={w.scopeCode === scope()}>
+                          <Button size="sm" variant="ghost" onClick={() => setEditingWorker(w)}>
+                            {t("centre.edit")}
+                          </Button>
                         </Show>
                       </td>
-                      <td>{kindName(w.kind)}</td>
-                      <td>{w.phone ?? ""}</td>
-                      <td>
-                        <For each={w.grids}>
-                          {(g) => (
-                            <div>
-                              {g.name}
-                              <Show when={g.leader}>{`（${t("grid.leader")}）`}</Show>
-                            </div>
-                          )}
-                        </For>
-                      </td>
-                      <td>{w.username ?? ""}</td>
-                      <Show when={manages()}>
-                        <td class="col-actions">
-                          <Show when={w.scopeCode === scope()}>
-                            <Button size="sm" variant="ghost" onClick={() => setEditingWorker(w)}>
-                              {t("centre.edit")}
-                            </Button>
-                          </Show>
-                        </td>
-                      </Show>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
-          </Match>
-        </Switch>
+                    </Show>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </QueryState>
       </CentreSection>
 
       <PatrolSection manages={centre.isOwn() && can(me(), "patrol.norm")} own={centre.isOwn()} />

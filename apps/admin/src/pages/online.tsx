@@ -1,7 +1,8 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { toServerError, trpc } from "../api.ts";
-import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { Forbidden, PageHeader } from "../components/page.tsx";
+import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, pick, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
@@ -51,61 +52,56 @@ export function OnlinePage() {
         }
       />
       <section class="card">
-        <Switch fallback={<Loading />}>
-          <Match when={sessions.isError}>
-            <LoadError error={sessions.error} retry={() => sessions.refetch()} />
-          </Match>
-          <Match when={sessions.data}>
-            {(list) => (
-              <table class="table table-dense">
-                <caption class="sr-only">{t("online.title")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("online.user")}</th>
-                    <th scope="col">{t("online.unit")}</th>
-                    <th scope="col">{t("online.signedInAt")}</th>
-                    <th scope="col">{t("online.lastActive")}</th>
-                    <th scope="col">{t("online.ip")}</th>
-                    <th scope="col">{t("online.browser")}</th>
-                    <th scope="col">
-                      <span class="sr-only">{t("online.signOut")}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={list()}>
-                    {(s) => (
-                      <tr>
-                        <td>
-                          {s.displayName}
-                          <span class="muted small">（{s.username}）</span>
-                        </td>
-                        <td class="small" title={s.scopeCode}>
-                          {s.unitName ?? s.scopeCode}
-                        </td>
-                        <td class="nowrap small">{formatDateTime(s.signedInAt)}</td>
-                        <td class="nowrap small">{formatDateTime(s.lastActiveAt)}</td>
-                        <td class="mono small">{s.ip}</td>
-                        <td class="small" title={s.userAgent ?? undefined}>
-                          {browserOf(s.userAgent)}
-                        </td>
-                        <td>
-                          <Show when={!s.current} fallback={<Badge tone="info">{t("online.current")}</Badge>}>
-                            <Show when={mayRevoke(s)}>
-                              <Button size="sm" variant="danger" onClick={() => setTarget(s)}>
-                                {t("online.signOut")}
-                              </Button>
-                            </Show>
+        <QueryState query={sessions}>
+          {(list) => (
+            <table class="table table-dense">
+              <caption class="sr-only">{t("online.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("online.user")}</th>
+                  <th scope="col">{t("online.unit")}</th>
+                  <th scope="col">{t("online.signedInAt")}</th>
+                  <th scope="col">{t("online.lastActive")}</th>
+                  <th scope="col">{t("online.ip")}</th>
+                  <th scope="col">{t("online.browser")}</th>
+                  <th scope="col">
+                    <span class="sr-only">{t("online.signOut")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                <For each={list()}>
+                  {(s) => (
+                    <tr>
+                      <td>
+                        {s.displayName}
+                        <span class="muted small">（{s.username}）</span>
+                      </td>
+                      <td class="small" title={s.scopeCode}>
+                        {s.unitName ?? s.scopeCode}
+                      </td>
+                      <td class="nowrap small">{formatDateTime(s.signedInAt)}</td>
+                      <td class="nowrap small">{formatDateTime(s.lastActiveAt)}</td>
+                      <td class="mono small">{s.ip}</td>
+                      <td class="small" title={s.userAgent ?? undefined}>
+                        {browserOf(s.userAgent)}
+                      </td>
+                      <td>
+                        <Show when={!s.current} fallback={<Badge tone="info">{t("online.current")}</Badge>}>
+                          <Show when={mayRevoke(s)}>
+                            <Button size="sm" variant="danger" onClick={() => setTarget(s)}>
+                              {t("online.signOut")}
+                            </Button>
                           </Show>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            )}
-          </Match>
-        </Switch>
+                        </Show>
+                      </td>
+                    </tr>
+                  )}
+                </For>
+              </tbody>
+            </table>
+          )}
+        </QueryState>
       </section>
       <ConfirmDialog
         open={target() !== null}
