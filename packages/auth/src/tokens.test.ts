@@ -43,11 +43,17 @@ describe("permissions", () => {
     expect(can(["tenant_admin"], "tenant.onboard")).toBe(true);
     expect(can(["tenant_admin"], "platform.deployments")).toBe(false);
     expect(can(["platform_admin"], "platform.deployments")).toBe(true);
+    // An auditor reads; its only writes are its own account and acknowledging a notice it received.
     expect(permissionsOf(["auditor"])).toEqual([
       "account.self",
       "audit.read",
       "case.read",
       "centre.read",
+      "channel.read",
+      "grid.read",
+      "notice.acknowledge",
+      "notice.read",
+      "session.read",
       "stats.read",
       "tenant.read",
       "user.read",
