@@ -83,19 +83,20 @@ describe("sign-in page", () => {
     const nav = page.getByRole("navigation", { name: "主导航" });
     await nav.getByRole("link", { name: "单位管理" }).waitFor();
     expect(await nav.getByRole("link").allTextContents()).toEqual([
-      ...["工作台", "消息中心", "案件办理", "登记案件", "督办"],
-      ...["入驻部门", "值班表", "服务窗口", "调解室", "调委会", "调解员库", "时限规则"],
+      ...["工作台", "消息中心", "通知公告", "案件办理", "登记案件", "督办"],
+      ...["入驻部门", "值班表", "服务窗口", "调解室", "调委会", "调解员库", "网格管理", "时限规则", "工作日历"],
       "领导驾驶舱",
-      ...["单位管理", "用户管理", "操作日志", "登录日志", "审计日志"],
+      ...["单位管理", "开放接口", "用户管理", "操作日志", "登录日志", "审计日志", "在线用户"],
     ]);
 
     await page.getByRole("button", { name: "English", exact: true }).click();
     const navEn = page.getByRole("navigation", { name: "Main navigation" });
     await navEn.getByRole("link", { name: "Units" }).waitFor();
     expect(await navEn.getByRole("link").allTextContents()).toEqual([
-      ...["Dashboard", "Messages", "Cases", "Register a case", "Supervision"],
-      ...["Departments", "Duty roster", "Service windows", "Mediation rooms", "Committees", "Mediator pool"],
-      ...["Deadline rules", "Leaders' cockpit", "Units", "Users", "Operation log", "Sign-in log", "Audit log"],
+      ...["Dashboard", "Messages", "Notices", "Cases", "Register a case", "Supervision"],
+      ...["Departments", "Duty roster", "Service windows", "Mediation rooms", "Committees", "Mediator pool", "Grids"],
+      ...["Deadline rules", "Working calendar", "Leaders' cockpit", "Units", "Open channels", "Users"],
+      ...["Operation log", "Sign-in log", "Audit log", "Online users"],
     ]);
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
 
@@ -114,8 +115,10 @@ describe("sign-in page", () => {
     expect(await nav.getByRole("link").allTextContents()).toEqual([
       "工作台",
       "消息中心",
+      "通知公告",
       "案件办理",
       "登记案件",
+      "现场上报",
       "督办",
     ]);
   });
