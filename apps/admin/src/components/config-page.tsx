@@ -79,9 +79,11 @@ export function DataTable<T>(props: {
   children: (row: T, index: Accessor<number>) => JSX.Element;
   class?: string;
   scroll?: boolean;
+  /** A handle for the browser tests (data-testid). */
+  testId?: string;
 }) {
   const table = () => (
-    <table class={cx("table", props.class)}>
+    <table class={cx("table", props.class)} data-testid={props.testId}>
       <caption class="sr-only">{props.caption}</caption>
       <thead>
         <tr>

@@ -2,6 +2,7 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { CentreSection, createFieldErrors, FormError, wholeNumber } from "../components/centre.tsx";
+import { actionsColumn, DataTable, labels } from "../components/config-page.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -60,65 +61,51 @@ function ChannelsView() {
       />
       <CentreSection id="keys-title" title={me().tenant?.name ?? ""}>
         <QueryState query={keys} empty={<p class="muted">{t("channels.empty")}</p>}>
-          <table class="table centre-table" data-testid="api-key-table">
-            <caption class="sr-only">{t("channels.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("channels.name")}</th>
-                <th scope="col">{t("channels.keyId")}</th>
-                <th scope="col">{t("channels.channel")}</th>
-                <th scope="col">{t("channels.permissions")}</th>
-                <th scope="col" class="num">
-                  {t("channels.rate")}
-                </th>
-                <th scope="col" class="num">
-                  {t("channels.requests")}
-                </th>
-                <th scope="col">{t("channels.lastUsed")}</th>
-                <th scope="col">{t("channels.status")}</th>
+          <DataTable
+            caption={t("channels.title")}
+            class="centre-table"
+            testId="api-key-table"
+            columns={[
+              ...labels("channels.name channels.keyId channels.channel channels.permissions"),
+              { label: t("channels.rate"), class: "num" },
+              { label: t("channels.requests"), class: "num" },
+              ...labels("channels.lastUsed channels.status"),
+              actionsColumn(manages()),
+            ]}
+            rows={keys.data ?? []}
+          >
+            {(k) => (
+              <tr classList={{ "row-inactive": k.revokedAt !== null }}>
+                <td class="cell-title">{k.name}</td>
+                <td>
+                  <code>zzk_{k.keyId}_…</code>
+                </td>
+                <td>{channelName(k.channel)}</td>
+                <td>
+                  <div class="badge-row">
+                    <For each={k.permissions}>{(p) => <Badge tone="neutral">{permissionName(p)}</Badge>}</For>
+                  </div>
+                </td>
+                <td class="num">{k.ratePerMinute}</td>
+                <td class="num">{k.requests}</td>
+                <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t("channels.never")}</td>
+                <td>
+                  <Show when={k.revokedAt} fallback={<Badge tone="success">{t("channels.active")}</Badge>}>
+                    <Badge tone="danger">{t("channels.revoked")}</Badge>
+                  </Show>
+                </td>
                 <Show when={manages()}>
-                  <th scope="col" class="col-actions">
-                    {t("common.actions")}
-                  </th>
+                  <td class="col-actions">
+                    <Show when={!k.revokedAt}>
+                      <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
+                        {t("channels.revoke")}
+                      </Button>
+                    </Show>
+                  </td>
                 </Show>
               </tr>
-            </thead>
-            <tbody>
-              <For each={keys.data ?? []}>
-                {(k) => (
-                  <tr classList={{ "row-inactive": k.revokedAt !== null }}>
-                    <td class="cell-title">{k.name}</td>
-                    <td>
-                      <code>zzk_{k.keyId}_…</code>
-                    </td>
-                    <td>{channelName(k.channel)}</td>
-                    <td>
-                      <div class="badge-row">
-                        <For each={k.permissions}>{(p) => <Badge tone="neutral">{permissionName(p)}</Badge>}</For>
-                      </div>
-                    </td>
-                    <td class="num">{k.ratePerMinute}</td>
-                    <td class="num">{k.requests}</td>
-                    <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t("channels.never")}</td>
-                    <td>
-                      <Show when={k.revokedAt} fallback={<Badge tone="success">{t("channels.active")}</Badge>}>
-                        <Badge tone="danger">{t("channels.revoked")}</Badge>
-                      </Show>
-                    </td>
-                    <Show when={manages()}>
-                      <td class="col-actions">
-                        <Show when={!k.revokedAt}>
-                          <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
-                            {t("channels.revoke")}
-                          </Button>
-                        </Show>
-                      </td>
-                    </Show>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         </QueryState>
       </CentreSection>
       <WebhooksSection keys={(keys.data ?? []).filter((k) => !k.revokedAt)} manages={manages()} />
@@ -186,92 +173,75 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
       >
         <p class="muted small">{t("channels.hooks.intro")}</p>
         <QueryState query={hooks} empty={<p class="muted">{t("channels.hooks.empty")}</p>}>
-          <table class="table centre-table" data-testid="webhook-table">
-            <caption class="sr-only">{t("channels.hooks.title")}</caption>
-            <thead>
+          <DataTable
+            caption={t("channels.hooks.title")}
+            class="centre-table"
+            testId="webhook-table"
+            columns={[...labels("channels.hooks.url channels.hooks.key channels.status")]}
+            rows={hooks.data ?? []}
+          >
+            {(h) => (
               <tr>
-                <th scope="col">{t("channels.hooks.url")}</th>
-                <th scope="col">{t("channels.hooks.key")}</th>
-                <th scope="col">{t("channels.status")}</th>
+                <td>
+                  <code>{h.url}</code>
+                </td>
+                <td>{h.apiKeyName}</td>
+                <td>
+                  <div class="badge-row">
+                    <Badge tone="warning">{t("channels.hooks.pending", { n: h.pending })}</Badge>
+                    <Show when={h.failed > 0}>
+                      <Badge tone="danger">{t("channels.hooks.failed", { n: h.failed })}</Badge>
+                    </Show>
+                  </div>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              <For each={hooks.data ?? []}>
-                {(h) => (
-                  <tr>
-                    <td>
-                      <code>{h.url}</code>
-                    </td>
-                    <td>{h.apiKeyName}</td>
-                    <td>
-                      <div class="badge-row">
-                        <Badge tone="warning">{t("channels.hooks.pending", { n: h.pending })}</Badge>
-                        <Show when={h.failed > 0}>
-                          <Badge tone="danger">{t("channels.hooks.failed", { n: h.failed })}</Badge>
-                        </Show>
-                      </div>
-                    </td>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         </QueryState>
       </CentreSection>
       <CentreSection id="log-title" title={t("channels.log.title")}>
         <QueryState query={log} empty={<p class="muted">{t("channels.log.empty")}</p>}>
-          <table class="table centre-table" data-testid="delivery-table">
-            <caption class="sr-only">{t("channels.log.title")}</caption>
-            <thead>
+          <DataTable
+            caption={t("channels.log.title")}
+            class="centre-table"
+            testId="delivery-table"
+            columns={[
+              ...labels("channels.log.at channels.log.case channels.log.status"),
+              { label: t("channels.log.attempts"), class: "num" },
+              ...labels("channels.log.next channels.log.error"),
+              actionsColumn(props.manages),
+            ]}
+            rows={log.data ?? []}
+          >
+            {(d) => (
               <tr>
-                <th scope="col">{t("channels.log.at")}</th>
-                <th scope="col">{t("channels.log.case")}</th>
-                <th scope="col">{t("channels.log.status")}</th>
-                <th scope="col" class="num">
-                  {t("channels.log.attempts")}
-                </th>
-                <th scope="col">{t("channels.log.next")}</th>
-                <th scope="col">{t("channels.log.error")}</th>
+                <td>{formatDateTime(d.createdAt)}</td>
+                <td>
+                  <code>{d.code}</code>
+                </td>
+                <td>
+                  <Badge tone={tone(d.status)}>{t(`channels.log.status.${d.status}` as MessageKey)}</Badge>
+                </td>
+                <td class="num">{d.attempts}</td>
+                <td>{d.status === "pending" ? formatDateTime(d.nextAttemptAt) : ""}</td>
+                <td>{d.lastError ?? ""}</td>
                 <Show when={props.manages}>
-                  <th scope="col" class="col-actions">
-                    {t("common.actions")}
-                  </th>
+                  <td class="col-actions">
+                    <Show when={d.status !== "pending"}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        disabled={replay.isPending}
+                        onClick={() => replay.mutate({ id: d.id, version: d.version })}
+                      >
+                        {t("channels.log.replay")}
+                      </Button>
+                    </Show>
+                  </td>
                 </Show>
               </tr>
-            </thead>
-            <tbody>
-              <For each={log.data ?? []}>
-                {(d) => (
-                  <tr>
-                    <td>{formatDateTime(d.createdAt)}</td>
-                    <td>
-                      <code>{d.code}</code>
-                    </td>
-                    <td>
-                      <Badge tone={tone(d.status)}>{t(`channels.log.status.${d.status}` as MessageKey)}</Badge>
-                    </td>
-                    <td class="num">{d.attempts}</td>
-                    <td>{d.status === "pending" ? formatDateTime(d.nextAttemptAt) : ""}</td>
-                    <td>{d.lastError ?? ""}</td>
-                    <Show when={props.manages}>
-                      <td class="col-actions">
-                        <Show when={d.status !== "pending"}>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            disabled={replay.isPending}
-                            onClick={() => replay.mutate({ id: d.id, version: d.version })}
-                          >
-                            {t("channels.log.replay")}
-                          </Button>
-                        </Show>
-                      </td>
-                    </Show>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         </QueryState>
       </CentreSection>
       <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.hooks.addTitle")}>

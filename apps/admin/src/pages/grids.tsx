@@ -10,7 +10,7 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { FormDialog, FormFooter } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormDialog, FormFooter, labels } from "../components/config-page.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -93,88 +93,76 @@ function GridsView() {
       <CentreSection id="grids-title" title={centre.current()?.name ?? ""}>
         <QueryState query={grids} isEmpty={() => rows().length === 0} empty={<p class="muted">{t("grid.empty")}</p>}>
           <p class="muted small">{t("grid.count", { n: rows().length, h: sum("households"), p: sum("population") })}</p>
-          <table class="table centre-table" data-testid="grid-table">
-            <caption class="sr-only">{t("grid.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("grid.code")}</th>
-                <th scope="col">{t("grid.name")}</th>
-                <th scope="col">{t("grid.tier")}</th>
-                <th scope="col" class="num">
-                  {t("grid.households")}
-                </th>
-                <th scope="col" class="num">
-                  {t("grid.population")}
-                </th>
-                <th scope="col">{t("grid.workers")}</th>
+          <DataTable
+            caption={t("grid.title")}
+            class="centre-table"
+            testId="grid-table"
+            columns={[
+              ...labels("grid.code grid.name grid.tier"),
+              { label: t("grid.households"), class: "num" },
+              { label: t("grid.population"), class: "num" },
+              ...labels("grid.workers"),
+              actionsColumn(manages()),
+            ]}
+            rows={rows()}
+          >
+            {(g) => (
+              <tr classList={{ "row-inactive": !g.active }}>
+                <td>
+                  <code>{g.code}</code>
+                </td>
+                <td class="cell-title" style={{ "padding-inline-start": `${0.5 + depth(g) * 1.25}rem` }}>
+                  {g.name}
+                  <div class="badge-row">
+                    <Show when={g.exclusiveType}>
+                      {(type) => <Badge tone="info">{`${t("grid.exclusive")}·${exclusiveName(type())}`}</Badge>}
+                    </Show>
+                    <Show when={g.boundary}>
+                      <Badge tone="neutral">{t("grid.hasBoundary")}</Badge>
+                    </Show>
+                    <Show when={!g.active}>
+                      <Badge tone="danger">{t("grid.inactive")}</Badge>
+                    </Show>
+                  </div>
+                </td>
+                <td>{tierName(g.tier)}</td>
+                <td class="num">{g.households}</td>
+                <td class="num">{g.population}</td>
+                <td>
+                  <Show when={g.workers.length > 0} fallback={<span class="muted">{t("grid.noWorkers")}</span>}>
+                    <For each={g.workers}>
+                      {(w) => (
+                        <div>
+                          {w.name}
+                          <Show when={w.leader}>
+                            {" "}
+                            <Badge tone="success">{t("grid.leader")}</Badge>
+                          </Show>
+                        </div>
+                      )}
+                    </For>
+                  </Show>
+                </td>
                 <Show when={manages()}>
-                  <th scope="col" class="col-actions">
-                    {t("common.actions")}
-                  </th>
+                  <td class="col-actions">
+                    <Show when={g.scopeCode === scope()}>
+                      <Button size="sm" variant="ghost" onClick={() => setEditing(g)}>
+                        {t("centre.edit")}
+                      </Button>
+                      <Button size="sm" variant="ghost" onClick={() => setAssigning(g)}>
+                        {t("grid.assign")}
+                      </Button>
+                    </Show>
+                    <Show when={g.tier !== "micro" && g.active}>
+                      <Button size="sm" variant="ghost" onClick={() => setEditing({ parent: g })}>
+                        {t("grid.addChild")}
+                      </Button>
+                    </Show>
+                  </td>
                 </Show>
               </tr>
-            </thead>
-            <tbody>
-              <For each={rows()}>
-                {(g) => (
-                  <tr classList={{ "row-inactive": !g.active }}>
-                    <td>
-                      <code>{g.code}</code>
-                    </td>
-                    <td class="cell-title" style={{ "padding-inline-start": `${0.5 + depth(g) * 1.25}rem` }}>
-                      {g.name}
-                      <div class="badge-row">
-                        <Show when={g.exclusiveType}>
-                          {(type) => <Badge tone="info">{`${t("grid.exclusive")}·${exclusiveName(type())}`}</Badge>}
-                        </Show>
-                        <Show when={g.boundary}>
-                          <Badge tone="neutral">{t("grid.hasBoundary")}</Badge>
-                        </Show>
-                        <Show when={!g.active}>
-                          <Badge tone="danger">{t("grid.inactive")}</Badge>
-                        </Show>
-                      </div>
-                    </td>
-                    <td>{tierName(g.tier)}</td>
-                    <td class="num">{g.households}</td>
-                    <td class="num">{g.population}</td>
-                    <td>
-                      <Show when={g.workers.length > 0} fallback={<span class="muted">{t("grid.noWorkers")}</span>}>
-                        <For each={g.workers}>
-                          {(w) => (
-                            <div>
-                              {w.name}
-                              <Show when={w.leader}>
-                                {" "}
-                                <Badge tone="success">{t("grid.leader")}</Badge>
-                              </Show>
-                            </div>
-                          )}
-                        </For>
-                      </Show>
-                    </td>
-                    <Show when={manages()}>
-                      <td class="col-actions">
-                        <Show when={g.scopeCode === scope()}>
-                          <Button size="sm" variant="ghost" onClick={() => setEditing(g)}>
-                            {t("centre.edit")}
-                          </Button>
-                          <Button size="sm" variant="ghost" onClick={() => setAssigning(g)}>
-                            {t("grid.assign")}
-                          </Button>
-                        </Show>
-                        <Show when={g.tier !== "micro" && g.active}>
-                          <Button size="sm" variant="ghost" onClick={() => setEditing({ parent: g })}>
-                            {t("grid.addChild")}
-                          </Button>
-                        </Show>
-                      </td>
-                    </Show>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         </QueryState>
       </CentreSection>
 
@@ -196,60 +184,50 @@ function GridsView() {
               e: ownWorkers().filter((w) => w.kind === "exclusive").length,
             })}
           </p>
-          <table class="table centre-table" data-testid="grid-worker-table">
-            <caption class="sr-only">{t("grid.worker.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("grid.worker.name")}</th>
-                <th scope="col">{t("grid.worker.kind")}</th>
-                <th scope="col">{t("grid.worker.phone")}</th>
-                <th scope="col">{t("grid.worker.grids")}</th>
-                <th scope="col">{t("grid.worker.account")}</th>
+          <DataTable
+            caption={t("grid.worker.title")}
+            class="centre-table"
+            testId="grid-worker-table"
+            columns={[
+              ...labels("grid.worker.name grid.worker.kind grid.worker.phone grid.worker.grids grid.worker.account"),
+              actionsColumn(manages()),
+            ]}
+            rows={workers.data ?? []}
+          >
+            {(w) => (
+              <tr classList={{ "row-inactive": !w.active }}>
+                <td class="cell-title">
+                  {w.name}
+                  <Show when={w.scopeCode !== scope()}>
+                    {" "}
+                    <Badge tone="neutral">{t("grid.worker.fromAbove")}</Badge>
+                  </Show>
+                </td>
+                <td>{kindName(w.kind)}</td>
+                <td>{w.phone ?? ""}</td>
+                <td>
+                  <For each={w.grids}>
+                    {(g) => (
+                      <div>
+                        {g.name}
+                        <Show when={g.leader}>{`（${t("grid.leader")}）`}</Show>
+                      </div>
+                    )}
+                  </For>
+                </td>
+                <td>{w.username ?? ""}</td>
                 <Show when={manages()}>
-                  <th scope="col" class="col-actions">
-                    {t("common.actions")}
-                  </th>
+                  <td class="col-actions">
+                    <Show when={w.scopeCode === scope()}>
+                      <Button size="sm" variant="ghost" onClick={() => setEditingWorker(w)}>
+                        {t("centre.edit")}
+                      </Button>
+                    </Show>
+                  </td>
                 </Show>
               </tr>
-            </thead>
-            <tbody>
-              <For each={workers.data ?? []}>
-                {(w) => (
-                  <tr classList={{ "row-inactive": !w.active }}>
-                    <td class="cell-title">
-                      {w.name}
-                      <Show when={w.scopeCode !== scope()}>
-                        {" "}
-                        <Badge tone="neutral">{t("grid.worker.fromAbove")}</Badge>
-                      </Show>
-                    </td>
-                    <td>{kindName(w.kind)}</td>
-                    <td>{w.phone ?? ""}</td>
-                    <td>
-                      <For each={w.grids}>
-                        {(g) => (
-                          <div>
-                            {g.name}
-                            <Show when={g.leader}>{`（${t("grid.leader")}）`}</Show>
-                          </div>
-                        )}
-                      </For>
-                    </td>
-                    <td>{w.username ?? ""}</td>
-                    <Show when={manages()}>
-                      <td class="col-actions">
-                        <Show when={w.scopeCode === scope()}>
-                          <Button size="sm" variant="ghost" onClick={() => setEditingWorker(w)}>
-                            {t("centre.edit")}
-                          </Button>
-                        </Show>
-                      </td>
-                    </Show>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         </QueryState>
       </CentreSection>
 
@@ -644,49 +622,37 @@ function PatrolSection(props: { manages: boolean; own: boolean }) {
             })}
           </p>
           <Show when={f().workers.length > 0} fallback={<p class="muted">{t("grid.patrol.empty")}</p>}>
-            <table class="table centre-table" data-testid="patrol-table">
-              <caption class="sr-only">{t("grid.patrol.title", { week: f().weekOf })}</caption>
-              <thead>
+            <DataTable
+              caption={t("grid.patrol.title", { week: f().weekOf })}
+              class="centre-table"
+              testId="patrol-table"
+              columns={[
+                ...labels("grid.patrol.worker"),
+                { label: t("grid.patrol.count"), class: "num" },
+                { label: t("grid.patrol.hours"), class: "num" },
+                { label: t("grid.patrol.km"), class: "num" },
+                { label: t("grid.patrol.events"), class: "num" },
+                { label: t("grid.patrol.daysMet"), class: "num" },
+                ...labels("grid.patrol.result"),
+              ]}
+              rows={f().workers}
+            >
+              {(w) => (
                 <tr>
-                  <th scope="col">{t("grid.patrol.worker")}</th>
-                  <th scope="col" class="num">
-                    {t("grid.patrol.count")}
-                  </th>
-                  <th scope="col" class="num">
-                    {t("grid.patrol.hours")}
-                  </th>
-                  <th scope="col" class="num">
-                    {t("grid.patrol.km")}
-                  </th>
-                  <th scope="col" class="num">
-                    {t("grid.patrol.events")}
-                  </th>
-                  <th scope="col" class="num">
-                    {t("grid.patrol.daysMet")}
-                  </th>
-                  <th scope="col">{t("grid.patrol.result")}</th>
+                  <td class="cell-title">{w.name}</td>
+                  <td class="num">{w.patrols}</td>
+                  <td class="num">{(w.minutes / 60).toFixed(1)}</td>
+                  <td class="num">{(w.metres / 1000).toFixed(1)}</td>
+                  <td class="num">{w.events}</td>
+                  <td class="num">{w.daysMet}</td>
+                  <td>
+                    <Badge tone={w.meetsNorm ? "success" : "warning"}>
+                      {w.meetsNorm ? t("grid.patrol.met") : t("grid.patrol.notMet")}
+                    </Badge>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                <For each={f().workers}>
-                  {(w) => (
-                    <tr>
-                      <td class="cell-title">{w.name}</td>
-                      <td class="num">{w.patrols}</td>
-                      <td class="num">{(w.minutes / 60).toFixed(1)}</td>
-                      <td class="num">{(w.metres / 1000).toFixed(1)}</td>
-                      <td class="num">{w.events}</td>
-                      <td class="num">{w.daysMet}</td>
-                      <td>
-                        <Badge tone={w.meetsNorm ? "success" : "warning"}>
-                          {w.meetsNorm ? t("grid.patrol.met") : t("grid.patrol.notMet")}
-                        </Badge>
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+              )}
+            </DataTable>
           </Show>
           <Show when={props.manages}>
             <form

@@ -1,6 +1,7 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { toServerError, trpc } from "../api.ts";
+import { DataTable, labels } from "../components/config-page.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -54,52 +55,42 @@ export function OnlinePage() {
       <section class="card">
         <QueryState query={sessions}>
           {(list) => (
-            <table class="table table-dense">
-              <caption class="sr-only">{t("online.title")}</caption>
-              <thead>
+            <DataTable
+              caption={t("online.title")}
+              class="table-dense"
+              columns={[
+                ...labels("online.user online.unit online.signedInAt online.lastActive online.ip online.browser"),
+                { label: <span class="sr-only">{t("online.signOut")}</span> },
+              ]}
+              rows={list()}
+            >
+              {(s) => (
                 <tr>
-                  <th scope="col">{t("online.user")}</th>
-                  <th scope="col">{t("online.unit")}</th>
-                  <th scope="col">{t("online.signedInAt")}</th>
-                  <th scope="col">{t("online.lastActive")}</th>
-                  <th scope="col">{t("online.ip")}</th>
-                  <th scope="col">{t("online.browser")}</th>
-                  <th scope="col">
-                    <span class="sr-only">{t("online.signOut")}</span>
-                  </th>
+                  <td>
+                    {s.displayName}
+                    <span class="muted small">（{s.username}）</span>
+                  </td>
+                  <td class="small" title={s.scopeCode}>
+                    {s.unitName ?? s.scopeCode}
+                  </td>
+                  <td class="nowrap small">{formatDateTime(s.signedInAt)}</td>
+                  <td class="nowrap small">{formatDateTime(s.lastActiveAt)}</td>
+                  <td class="mono small">{s.ip}</td>
+                  <td class="small" title={s.userAgent ?? undefined}>
+                    {browserOf(s.userAgent)}
+                  </td>
+                  <td>
+                    <Show when={!s.current} fallback={<Badge tone="info">{t("online.current")}</Badge>}>
+                      <Show when={mayRevoke(s)}>
+                        <Button size="sm" variant="danger" onClick={() => setTarget(s)}>
+                          {t("online.signOut")}
+                        </Button>
+                      </Show>
+                    </Show>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                <For each={list()}>
-                  {(s) => (
-                    <tr>
-                      <td>
-                        {s.displayName}
-                        <span class="muted small">（{s.username}）</span>
-                      </td>
-                      <td class="small" title={s.scopeCode}>
-                        {s.unitName ?? s.scopeCode}
-                      </td>
-                      <td class="nowrap small">{formatDateTime(s.signedInAt)}</td>
-                      <td class="nowrap small">{formatDateTime(s.lastActiveAt)}</td>
-                      <td class="mono small">{s.ip}</td>
-                      <td class="small" title={s.userAgent ?? undefined}>
-                        {browserOf(s.userAgent)}
-                      </td>
-                      <td>
-                        <Show when={!s.current} fallback={<Badge tone="info">{t("online.current")}</Badge>}>
-                          <Show when={mayRevoke(s)}>
-                            <Button size="sm" variant="danger" onClick={() => setTarget(s)}>
-                              {t("online.signOut")}
-                            </Button>
-                          </Show>
-                        </Show>
-                      </td>
-                    </tr>
-                  )}
-                </For>
-              </tbody>
-            </table>
+              )}
+            </DataTable>
           )}
         </QueryState>
       </section>
