@@ -36,7 +36,13 @@ function newest(dir: string): number {
  */
 export function ensureCompiledServer(): string {
   const main = join(REPO, "apps/api/dist/main.js");
-  const sources = Math.max(newest(join(REPO, "apps/api/src")), newest(join(REPO, "packages")));
+  // Patched dependencies (patches/, pnpm-lock.yaml) are bundled too: a new patch means a new build.
+  const sources = Math.max(
+    newest(join(REPO, "apps/api/src")),
+    newest(join(REPO, "packages")),
+    existsSync(join(REPO, "patches")) ? newest(join(REPO, "patches")) : 0,
+    statSync(join(REPO, "pnpm-lock.yaml")).mtimeMs,
+  );
   if (!existsSync(main) || statSync(main).mtimeMs < sources) {
     const r = spawnSync(process.execPath, ["build.mjs"], { cwd: join(REPO, "apps/api"), stdio: "inherit" });
     if (r.status !== 0) throw new Error("building apps/api/dist failed");

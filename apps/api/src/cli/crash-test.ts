@@ -22,6 +22,9 @@ import { villageDispute } from "../test-harness.ts";
  * middle. Then, from the database: every acknowledged write exists exactly once, nothing is
  * half-applied, retries made no duplicates, codes are gapless, every timeline chain verifies.
  *
+ * The API process must survive PostgreSQL going away: any exit the supervisor did not cause
+ * (an error thrown from a driver timer, an unhandled rejection) fails the run.
+ *
  * Scale: CRASH_KILLS (default 20), CRASH_PG_RESTARTS (default 1), CRASH_WRITERS (default 4).
  * Exit code 0 when every check holds, 1 otherwise. The compiled server (apps/api/dist) runs,
  * built first when missing or stale.
@@ -83,6 +86,8 @@ const env = {
 };
 const origin = `http://127.0.0.1:${apiPort}`;
 let api: ServerProcess | null = null;
+/** The last lines of every exit of the API that the supervisor did not cause. */
+const unplannedExits: string[] = [];
 let stopping = false;
 /** Set while the supervisor itself kills or stops the API. */
 let planned = false;
@@ -94,10 +99,14 @@ async function startApi(): Promise<void> {
       const started = await startServerProcess(env, { compiled: true, port: apiPort, readyWithinMs: 120_000 });
       api = started;
       planned = false;
-      // An exit nobody asked for (e.g. while PostgreSQL is down) is reported, and the API started again.
+      // An exit nobody asked for (e.g. a driver error thrown from a timer while PostgreSQL is
+      // down) fails the run: the process must survive its database going away. It is recorded
+      // with its last lines, and the API is started again so that the run completes its checks.
       void started.exited.then(async (code) => {
         if (planned || api !== started) return;
         counts.apiUnplannedExits++;
+        const tail = started.lines().slice(-12).join("\n    ");
+        unplannedExits.push(`exit ${code}:\n    ${tail}`);
         say(`the API exited by itself (${code}): ${started.lines().slice(-3).join(" | ").slice(0, 600)}`);
         await startApi();
       });
@@ -386,6 +395,7 @@ try {
     ),
   );
   if (counts.apiKills < KILLS) problems.push(`only ${counts.apiKills} kills`);
+  for (const exit of unplannedExits) problems.push(`the API exited without being killed (${exit})`);
   if (counts.registrationsAcknowledged === 0) problems.push("no write was acknowledged: the test proved nothing");
 } finally {
   await sql.end();
