@@ -115,17 +115,55 @@ describe("the case inbox at every tier", () => {
           const got = await allPages(scope, f as Omit<CaseFilter, "limit">, limit, 3);
           expect(got).toEqual(await expected(scope, f as Omit<CaseFilter, "limit">, limit * 3));
           if (got.length > 0) nonEmpty++;
-          // The first page's total: exact (rollups, or fewer matches than the bound), or the bound.
+          // The first page's total: exact (rollups, or fewer matches than the bound), or the bound;
+          // for a text, exact when one page holds every match, else "more than a page" (0080).
           const { total } = await as(scope, (tx) => listCases(tx, { ...(f as Omit<CaseFilter, "limit">), limit }));
           const all = (await expected(scope, f as Omit<CaseFilter, "limit">, 100_000)).length;
-          expect(total).toEqual(
-            all < TOTAL_BOUND || total?.exact ? { n: all, exact: true } : { n: TOTAL_BOUND, exact: false },
-          );
+          if ((f as { q?: string }).q?.trim()) {
+            expect(total).toEqual(all <= limit ? { n: all, exact: true } : { n: limit + 1, exact: false });
+          } else {
+            expect(total).toEqual(
+              all < TOTAL_BOUND || total?.exact ? { n: all, exact: true } : { n: TOTAL_BOUND, exact: false },
+            );
+          }
         },
       ),
       { seed, numRuns: 200 },
     );
     expect(nonEmpty, "most draws must return cases, or the comparison proves little").toBeGreaterThan(80);
+  });
+
+  it("finds a text met now and then among a province's newest cases slice by slice, and a rare one at once", async () => {
+    // auth.case_page (0080): a text met 10 or more times among the subtree's newest 2,000 cases
+    // but fewer than a page goes through the 30-day slices of the trigram index; one the first
+    // 500 do not hold at all goes to one lookup over the subtree. Both must page like the owner.
+    const newest = await db.admin<{ title: string }[]>`select title from app.cases
+      order by registered_at desc, id desc limit 2000`;
+    const seen = new Map<string, number>();
+    for (const { title } of newest) {
+      const chars = [...title];
+      const here = new Set<string>();
+      for (let i = 0; i + 3 <= chars.length; i++) here.add(chars.slice(i, i + 3).join(""));
+      for (const t of here) seen.set(t, (seen.get(t) ?? 0) + 1);
+    }
+    const older = await db.admin<{ title: string }[]>`select title from app.cases
+      order by registered_at desc, id desc offset 2000`;
+    const later = (t: string) => older.filter((r) => r.title.includes(t)).length;
+    const sometimes = [...seen]
+      .filter(([t, n]) => n >= 12 && n <= 30 && !/[0-9 ]/.test(t))
+      .sort(([a], [b]) => later(b) - later(a))[0]?.[0];
+    expect(sometimes, "a text met 12 to 30 times among the newest 2,000").toBeDefined();
+    const inFirst500 = new Set(newest.slice(0, 500).map((r) => r.title));
+    const rare = older
+      .map((r) => [...r.title].slice(0, 6).join(""))
+      .find((t) => ![...inFirst500].some((x) => x.includes(t)));
+    expect(rare, "a text the newest 500 do not hold").toBeDefined();
+    for (const q of [sometimes!, rare!]) {
+      const all = await expected("62", { q }, 1000);
+      expect(all.length).toBeGreaterThan(q === sometimes ? 40 : 0);
+      expect(await allPages("62", { q }, 40, 30)).toEqual(all);
+      expect(await allPages("6209", { q }, 7, 200)).toEqual(await expected("6209", { q }, 1000));
+    }
   });
 
   it("pages through rows registered a microsecond apart without skipping one", async () => {

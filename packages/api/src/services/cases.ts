@@ -550,7 +550,16 @@ export async function listCases(
   const last = page.at(-1);
   const items = page.map(({ cursorAt: _, ...item }) => item);
   // The total ("共 N 件") comes with the first page of the inbox, from the rollups (or bounded).
-  const total = work || f.before ? null : await countCases(tx, f);
+  // A text's comes from the page itself: exact when the first page holds every match, else "more
+  // than a page". Counting a frequent text's matches is a trigram lookup over the whole subtree
+  // (18 ms at a province of 1 M cases, the page itself 3 ms), and it grows with the province.
+  const text = Boolean(f.q?.trim());
+  const total =
+    work || f.before
+      ? null
+      : text
+        ? { n: Math.min(rows.length, f.limit + 1), exact: rows.length <= f.limit }
+        : await countCases(tx, f);
   return { items, next: rows.length > f.limit && last ? `${last.cursorAt}|${last.id}` : null, total };
 }
 

@@ -186,7 +186,10 @@ export async function followUpRate(tx: Tx): Promise<{ closed: number; followedUp
   return { closed, followedUp, rate: closed === 0 ? null : followedUp / closed };
 }
 
-/** How many cases an inbox filter matches ("共 N 件"): exact, or at least `n` when only bounded. */
+/**
+ * How many cases an inbox filter matches ("共 N 件"): exact, or at least `n` when only bounded
+ * (by TOTAL_BOUND, or for a text search by the page: `n` is then one more than the page holds).
+ */
 export interface CaseTotal {
   n: number;
   exact: boolean;
