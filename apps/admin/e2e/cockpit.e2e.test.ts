@@ -59,6 +59,19 @@ describe("the leaders' cockpit", () => {
     // The township ranks first (2 of 4 resolved against 0 of 2).
     const first = page.getByTestId("ranking").locator("tbody tr").first();
     expect(await first.getAttribute("data-unit")).toBe(TOWN);
+    // The category filter narrows every figure: no labour case, then the six neighbours' cases again.
+    const category = page.getByTestId("cockpit-category");
+    await category.getByRole("button", { name: /事件类别/ }).click();
+    await page.getByRole("option", { name: "劳动争议/欠薪", exact: true }).click();
+    await page.waitForURL((u) => u.searchParams.get("category") === "labour");
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("0");
+    expect(await page.getByTestId("ledger-category").textContent()).toContain("劳动争议/欠薪");
+    await category.getByRole("button", { name: /事件类别/ }).click();
+    await page.getByRole("option", { name: "邻里纠纷", exact: true }).click();
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("6");
+    await category.getByRole("button", { name: /事件类别/ }).click();
+    await page.getByRole("option", { name: "全部类别", exact: true }).click();
+    await page.waitForURL((u) => !u.searchParams.has("category"));
 
     // Tier 1: the township.
     await first.getByRole("button", { name: "下钻" }).click();

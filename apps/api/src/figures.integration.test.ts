@@ -210,6 +210,51 @@ describe("figures on crafted cases", () => {
     // local 2 of 3: (30·3/4 + 20·2/4 + 20·1/2 + 20·1 + 10·2/3) / 100 × 100.
     expect(first.score).toBeCloseTo(22.5 + 10 + 10 + 20 + 20 / 3);
     expect(rank.rows.find((x) => x.unit.code === TOWN2)!.score).toBe(0);
+
+    // The same months for the labour category alone: A (V1) and E (V2), by hand.
+    const l = await leader.cockpit.figures.query({ from: "2025-01", to: "2025-02", categoryCode: "labour" });
+    expect(l.category).toEqual({ code: "labour", name: "劳动争议/欠薪" });
+    const lf = l.figures;
+    expect([lf.received, lf.accepted, lf.resolved, lf.closed]).toEqual([2, 2, 2, 1]);
+    expect([lf.resolutionRate, lf.closureRate, lf.onTimeRate, lf.followUpRate, lf.satisfactionRate]).toEqual([
+      1,
+      1 / 2,
+      1,
+      1,
+      1,
+    ]);
+    expect(lf.averageDaysToResolve).toBe((3 + 5) / 2);
+    expect([lf.groupDisputes, lf.groupPeople, lf.people, lf.amountYuan]).toEqual([1, 17, 18, 320_000]);
+    expect(lf.tiers.village).toEqual({ resolved: 1, share: 1 / 2 });
+    expect(lf.tiers.county).toEqual({ resolved: 1, share: 1 / 2 });
+    expect([lf.escalationRate, lf.repeatClaims]).toEqual([0, 0]);
+    expect(l.trend.map((m) => [m.month, m.figures.received])).toEqual([
+      ["2025-01", 2],
+      ["2025-02", 0],
+    ]);
+    expect(l.lastYear.received).toBe(0);
+    // Open now of labour: E only (resolved, awaiting follow-up), no red clock, no risk grade.
+    expect(l.current).toEqual({ open: 1, red: 0, yellow: 0, blue: 0, riskRed: 0, riskYellow: 0, riskBlue: 0 });
+    expect(l.byCategory).toEqual([{ key: "labour", name: "劳动争议/欠薪", cases: 2, resolved: 2 }]);
+    expect(l.byChannel).toEqual([{ key: "visit", name: "来访", cases: 2, resolved: 2 }]);
+    expect(l.byRisk.map((x) => [x.key, x.cases]).sort()).toEqual([
+      ["none", 1],
+      ["red", 1],
+    ]);
+    expect(l.children.find((ch) => ch.unit.code === TOWN)!.figures.received).toBe(2);
+    expect(l.children.find((ch) => ch.unit.code === TOWN2)!.figures.received).toBe(0);
+    // The categories together make the whole: every category's received adds up to the total.
+    const parts = await Promise.all(
+      r.byCategory.map((x) => leader.cockpit.figures.query({ from: "2025-01", to: "2025-02", categoryCode: x.key })),
+    );
+    expect(parts.reduce((n, p) => n + p.figures.received, 0)).toBe(r.figures.received);
+    expect(parts.reduce((n, p) => n + p.current.open, 0)).toBe(r.current.open);
+    const lr = await leader.cockpit.ranking.query({ month: "2025-01", categoryCode: "labour" });
+    expect(lr.category?.code).toBe("labour");
+    expect(lr.rows.find((x) => x.unit.code === TOWN)!.figures.received).toBe(2);
+    // A category that does not exist is NOT_FOUND; a malformed code is refused as input.
+    expect((await refusal(leader.cockpit.figures.query({ categoryCode: "no_such_thing" }))).appCode).toBe("NOT_FOUND");
+    expect((await refusal(leader.cockpit.figures.query({ categoryCode: "Labour!" }))).appCode).toBe("VALIDATION");
   });
 
   it("keeps a township to its own subtree: a sibling or an ancestor is NOT_FOUND", async () => {
@@ -232,6 +277,8 @@ describe("figures on crafted cases", () => {
     const clerk = api.client(await api.login("yumenzhen.admin"));
     const leader = api.client(await api.login("yumen.leader"));
     const before = await leader.cockpit.figures.query({});
+    const beforeNeighbour = await leader.cockpit.figures.query({ categoryCode: "neighbour" });
+    const beforeLabour = await leader.cockpit.figures.query({ categoryCode: "labour" });
     const registered = clerk.cases.register.mutate({
       categoryCode: "neighbour",
       channel: "visit",
@@ -250,6 +297,11 @@ describe("figures on crafted cases", () => {
     const after = await leader.cockpit.figures.query({});
     expect(after.figures.received).toBe(before.figures.received + 1);
     expect(after.current.open).toBe(before.current.open + 1);
+    // Under its category it counts too, under another not.
+    const neighbour = await leader.cockpit.figures.query({ categoryCode: "neighbour" });
+    expect(neighbour.figures.received).toBe(beforeNeighbour.figures.received + 1);
+    expect(neighbour.current.open).toBe(beforeNeighbour.current.open + 1);
+    expect((await leader.cockpit.figures.query({ categoryCode: "labour" })).figures).toEqual(beforeLabour.figures);
   });
 });
 
@@ -365,8 +417,9 @@ describe("ranking weights and safety index settings", () => {
 });
 
 /**
- * The direct count of every bucket, written independently of migrations 0040/0041's functions:
- * each case counts in its registration month for its origin unit and every unit above it.
+ * The direct count of every bucket, written independently of migrations 0040/0041/0085's functions:
+ * each case counts in its registration month for its origin unit and every unit above it, under
+ * every category ('') and under its own.
  */
 async function directCounts(sql: postgres.Sql) {
   return sql`
@@ -382,9 +435,10 @@ async function directCounts(sql: postgres.Sql) {
         exists (select 1 from app.case_links l where l.case_id = c.id and l.reason = 'repeat_claimant') as repeat,
         (c.resolved_at at time zone 'Asia/Shanghai')::date - (c.registered_at at time zone 'Asia/Shanghai')::date as days
       from app.cases c),
-    a as (select c.*, left(c.scope_code, n) as unit from c, unnest(array[2, 4, 6, 9, 12]) as n
+    a as (select c.*, left(c.scope_code, n) as unit, k.cat from c, unnest(array[2, 4, 6, 9, 12]) as n,
+        lateral (values (''), (c.category_code)) as k (cat)
       where n <= length(c.scope_code))
-    select unit as scope_code, m::text as month, count(*)::int as received,
+    select unit as scope_code, cat as category, m::text as month, count(*)::int as received,
       count(*) filter (where accepted_at is not null)::int as accepted,
       count(*) filter (where resolved_at is not null)::int as resolved,
       count(*) filter (where is_closed)::int as closed,
@@ -404,18 +458,21 @@ async function directCounts(sql: postgres.Sql) {
       count(*) filter (where resolved_at is not null and length(owner_code) = 6)::int as resolved_county,
       count(*) filter (where resolved_at is not null and length(owner_code) < 6)::int as resolved_above,
       (select jsonb_object_agg(k, n) from (
-        select 'category:' || a2.category_code as k, count(*) as n from a a2 where a2.unit = a.unit and a2.m = a.m group by 1
-        union all select 'channel:' || a2.channel, count(*) from a a2 where a2.unit = a.unit and a2.m = a.m group by 1
-        union all select 'risk:' || a2.risk_grade, count(*) from a a2 where a2.unit = a.unit and a2.m = a.m group by 1
+        select 'category:' || a2.category_code as k, count(*) as n from a a2
+          where a2.unit = a.unit and a2.cat = a.cat and a2.cat = '' and a2.m = a.m group by 1
+        union all select 'channel:' || a2.channel, count(*) from a a2
+          where a2.unit = a.unit and a2.cat = a.cat and a2.m = a.m group by 1
+        union all select 'risk:' || a2.risk_grade, count(*) from a a2
+          where a2.unit = a.unit and a2.cat = a.cat and a2.m = a.m group by 1
         union all select 'days:' || greatest(a2.days, 0), count(*) from a a2
-          where a2.unit = a.unit and a2.m = a.m and a2.resolved_at is not null group by 1) x) as by
-    from a group by unit, m order by unit, m`;
+          where a2.unit = a.unit and a2.cat = a.cat and a2.m = a.m and a2.resolved_at is not null group by 1) x) as by
+    from a group by unit, cat, m order by unit, cat, m`;
 }
 
 /** The kept buckets, every backend's shard summed. */
 async function rollups(sql: postgres.Sql) {
   return sql`
-    select m.scope_code, m.month::text as month, sum(m.received)::int as received, sum(m.accepted)::int as accepted,
+    select m.scope_code, m.category, m.month::text as month, sum(m.received)::int as received, sum(m.accepted)::int as accepted,
       sum(m.resolved)::int as resolved, sum(m.closed)::int as closed, sum(m.on_time)::int as on_time,
       sum(m.followed_up)::int as followed_up, sum(m.satisfied)::int as satisfied, sum(m.escalated)::int as escalated,
       sum(m.returns)::int as returns, sum(m.repeat_claims)::int as repeat_claims,
@@ -425,26 +482,30 @@ async function rollups(sql: postgres.Sql) {
       sum(m.resolved_township)::int as resolved_township, sum(m.resolved_county)::int as resolved_county,
       sum(m.resolved_above)::int as resolved_above,
       (select jsonb_object_agg(k, n) from (select b.dim || ':' || b.key as k, sum(b.cases) as n
-          from app.figures_monthly_by b where b.scope_code = m.scope_code and b.month = m.month
+          from app.figures_monthly_by b where b.scope_code = m.scope_code and b.category = m.category
+            and b.month = m.month
           group by 1 having sum(b.cases) <> 0) x) as by
-    from app.figures_monthly m group by m.scope_code, m.month having sum(m.received) <> 0
-    order by m.scope_code, m.month`;
+    from app.figures_monthly m group by m.scope_code, m.category, m.month having sum(m.received) <> 0
+    order by m.scope_code, m.category, m.month`;
 }
 
 /** Open cases now by deadline colour and risk per unit (subtree), directly and from the tallies. */
 async function directOpen(sql: postgres.Sql) {
   return sql`
     with o as (select left(c.scope_code, n) as unit, coalesce(c.deadline_colour, 'none') as colour,
-        c.risk_grade::text as risk
+        c.risk_grade::text as risk, c.category_code as category
       from app.cases c, unnest(array[2, 4, 6, 9, 12]) as n
       where n <= length(c.scope_code) and c.status not in ('closed', 'archived', 'cancelled', 'duplicate'))
     select unit, 'open_colour' as dim, colour as value, count(*)::int as n from o group by 1, 3
     union all select unit, 'open_risk', risk, count(*)::int from o group by 1, 3
+    union all select unit, 'open_colour_by_category', category || ':' || colour, count(*)::int from o group by 1, 3
+    union all select unit, 'open_risk_by_category', category || ':' || risk, count(*)::int from o group by 1, 3
     order by 1, 2, 3`;
 }
 async function keptOpen(sql: postgres.Sql) {
   return sql`select scope_code as unit, dim, value, sum(n)::int as n from app.case_tallies
-    where dim in ('open_colour', 'open_risk') group by 1, 2, 3 having sum(n) <> 0 order by 1, 2, 3`;
+    where dim in ('open_colour', 'open_risk', 'open_colour_by_category', 'open_risk_by_category')
+    group by 1, 2, 3 having sum(n) <> 0 order by 1, 2, 3`;
 }
 
 const STATES = ["registered", "accepted", "in_mediation", "resolved", "closed", "cancelled", "archived"] as const;

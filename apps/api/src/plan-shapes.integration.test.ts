@@ -335,8 +335,8 @@ describe("plan shapes of the inbox and the overviews (EXPLAIN ANALYZE, small gen
       ["case_tallies", ["scope_code", "dim", "value"]],
       ["clock_tallies", ["scope_code", "owner_code", "colour"]],
       ["case_monthly", ["scope_code", "month", "dim", "value"]],
-      ["figures_monthly", ["scope_code", "month"]],
-      ["figures_monthly_by", ["scope_code", "month", "dim", "key"]],
+      ["figures_monthly", ["scope_code", "month", "category"]],
+      ["figures_monthly_by", ["scope_code", "month", "category", "dim", "key"]],
     ];
     const indexOf = async (text: string) =>
       db.admin.begin(async (tx) => {

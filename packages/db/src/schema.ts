@@ -618,8 +618,9 @@ export const figuresMonthly = appSchema.table(
     resolvedCounty: integer("resolved_county").notNull().default(sql`0`),
     resolvedAbove: integer("resolved_above").notNull().default(sql`0`),
     shard: integer("shard").notNull().default(sql`0`),
+    category: codeText("category").notNull().default(sql`''::text`),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.shard] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category, t.shard] })],
 );
 
 /** app.figures_monthly_by. */
@@ -633,8 +634,9 @@ export const figuresMonthlyBy = appSchema.table(
     cases: integer("cases").notNull().default(sql`0`),
     resolved: integer("resolved").notNull().default(sql`0`),
     shard: integer("shard").notNull().default(sql`0`),
+    category: codeText("category").notNull().default(sql`''::text`),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.dim, t.key, t.shard] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category, t.dim, t.key, t.shard] })],
 );
 
 /** app.follow_ups. */

@@ -1333,7 +1333,7 @@ const clockTallies = rollupFixture(
 
 const figuresMonthly = rollupFixture(
   "app.figures_monthly",
-  ["scope_code", "month", "shard"],
+  ["scope_code", "month", "category", "shard"],
   "received",
   (_code, k) => ({
     columns: "scope_code, month, shard, received",
@@ -1343,7 +1343,7 @@ const figuresMonthly = rollupFixture(
 );
 const figuresMonthlyBy = rollupFixture(
   "app.figures_monthly_by",
-  ["scope_code", "month", "dim", "key", "shard"],
+  ["scope_code", "month", "category", "dim", "key", "shard"],
   "cases",
   (_code, k) => ({
     columns: "scope_code, month, dim, key, shard, cases",

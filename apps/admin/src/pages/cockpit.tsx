@@ -5,6 +5,7 @@ import { chinaMonth } from "@zongzhi/domain/dates";
 import { FIGURE_DEFINITIONS, type FigureKey, RESOLUTION_TIERS } from "@zongzhi/domain/figures";
 import { createSignal, For, type JSX, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
+import { createCategoryOptions } from "../components/case-common.tsx";
 import { type ChartOption, EChart } from "../components/cockpit/chart.tsx";
 import { LedgerExports } from "../components/cockpit/exports.tsx";
 import { WeightsDialog } from "../components/cockpit/weights-dialog.tsx";
@@ -13,6 +14,7 @@ import { useMe } from "../components/shell.tsx";
 import { locale, type MessageKey, pick, t } from "../i18n.ts";
 import { mayOn } from "../session.ts";
 import { Button } from "../ui/button.tsx";
+import { Select } from "../ui/select.tsx";
 import "./cockpit.css";
 
 type Figures = Outputs["cockpit"]["figures"];
@@ -20,6 +22,9 @@ type Ranking = Outputs["cockpit"]["ranking"];
 
 const thisMonth = () => chinaMonth();
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const CATEGORY = /^[a-z][a-z0-9_]{1,39}$/;
+/** The "every category" choice (Kobalte shows no label for an empty value). */
+const ANY = "*";
 
 const pct = (v: number | null) => (v === null ? t("cockpit.none") : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null, digits = 0) =>
@@ -35,10 +40,12 @@ const BAND_COLOUR = { blue: "#2f6fde", yellow: "#e0a100", red: "#d3352f" } as co
  * centre administrators. Live: refetches on every notification of the SSE stream and every 30 s.
  */
 export function Cockpit() {
-  const [params, setParams] = useSearchParams<{ unit?: string; from?: string; to?: string }>();
+  const [params, setParams] = useSearchParams<{ unit?: string; from?: string; to?: string; category?: string }>();
   const to = () => (params.to && MONTH.test(params.to) ? params.to : thisMonth());
   const from = () => (params.from && MONTH.test(params.from) ? params.from : `${to().slice(0, 4)}-01`);
   const unit = () => (params.unit && /^\d{2,12}$/.test(params.unit) ? params.unit : undefined);
+  const category = () => (params.category && CATEGORY.test(params.category) ? params.category : undefined);
+  const categories = createCategoryOptions();
   const [fullscreen, setFullscreen] = createSignal(false);
   const [weightsOpen, setWeightsOpen] = createSignal(false);
   const me = useMe();
@@ -49,14 +56,14 @@ export function Cockpit() {
   let root!: HTMLDivElement;
 
   const figures = createQuery(() => ({
-    queryKey: ["cockpit.figures", unit(), from(), to()],
-    queryFn: () => trpc.cockpit.figures.query({ unitCode: unit(), from: from(), to: to() }),
+    queryKey: ["cockpit.figures", unit(), from(), to(), category()],
+    queryFn: () => trpc.cockpit.figures.query({ unitCode: unit(), from: from(), to: to(), categoryCode: category() }),
     refetchInterval: 30_000,
     placeholderData: (prev: Figures | undefined) => prev,
   }));
   const ranking = createQuery(() => ({
-    queryKey: ["cockpit.ranking", unit(), to()],
-    queryFn: () => trpc.cockpit.ranking.query({ unitCode: unit(), month: to() }),
+    queryKey: ["cockpit.ranking", unit(), to(), category()],
+    queryFn: () => trpc.cockpit.ranking.query({ unitCode: unit(), month: to(), categoryCode: category() }),
     refetchInterval: 30_000,
   }));
   useLiveFigures();
@@ -76,10 +83,21 @@ export function Cockpit() {
     <div ref={root} class="cockpit" classList={{ "cockpit-full": fullscreen() }} data-testid="cockpit">
       <PageHeader
         title={t("cockpit.title")}
-        intro={t("cockpit.intro", { unit: figures.data?.unit.name ?? "…", from: from(), to: to() })}
+        intro={
+          t("cockpit.intro", { unit: figures.data?.unit.name ?? "…", from: from(), to: to() }) +
+          (figures.data?.category ? t("cockpit.ofCategory", { category: figures.data.category.name }) : "")
+        }
         actions={
           <>
             <PeriodForm from={from()} to={to()} onApply={(f, tt) => setParams({ from: f, to: tt })} />
+            <div class="cockpit-category" data-testid="cockpit-category">
+              <Select
+                label={t("cockpit.category")}
+                options={[{ value: ANY, label: t("cockpit.allCategories") }, ...categories()]}
+                value={category() ?? ANY}
+                onChange={(v) => setParams({ category: v && v !== ANY ? v : undefined })}
+              />
+            </div>
             <a class="btn btn-secondary" href={`/bulletin?month=${to()}${unit() ? `&unit=${unit()}` : ""}`}>
               {t("cockpit.bulletin")}
             </a>
@@ -125,7 +143,7 @@ export function Cockpit() {
           {(f) => (
             <>
               <Board f={f()} ranking={ranking.data} onDrill={drill} />
-              <LedgerExports unit={unit()} from={from()} to={to()} categories={f().byCategory} />
+              <LedgerExports unit={unit()} from={from()} to={to()} category={f().category} />
             </>
           )}
         </Match>

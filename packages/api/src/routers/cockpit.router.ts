@@ -16,6 +16,8 @@ const unitCode = () =>
     "区划代码应为2、4、6、9或12位数字",
     "a division code has 2, 4, 6, 9 or 12 digits",
   );
+/** A dispute category's code (as the ledgers take it). */
+const categoryCode = () => pattern(/^[a-z][a-z0-9_]{1,39}$/, "事件类别代码无效", "invalid category code");
 const weight = () => decimal({ min: 0, max: 100 }).optional();
 const weights = () =>
   strict({
@@ -54,13 +56,27 @@ const savedSafety = () =>
 
 /** The leaders' cockpit (领导驾驶舱): figures, trends, ranking of child units. */
 export const cockpitRouter = router({
-  /** Every figure of a unit's subtree for a period (default: the caller's unit, this year). */
+  /** Every figure of a unit's subtree for a period (default: the caller's unit, this year), of one category or all. */
   figures: allowed("stats.read")
-    .input(strict({ unitCode: unitCode().optional(), from: month().optional(), to: month().optional() }))
+    .input(
+      strict({
+        unitCode: unitCode().optional(),
+        from: month().optional(),
+        to: month().optional(),
+        categoryCode: categoryCode().optional(),
+      }),
+    )
     .query(({ ctx, input }) => ctx.run((tx) => unitFigures(tx, input))),
   /** 一月一考评: the direct children ranked on the weighted score for a month. */
   ranking: allowed("stats.read")
-    .input(strict({ unitCode: unitCode().optional(), month: month().optional(), weights: weights().optional() }))
+    .input(
+      strict({
+        unitCode: unitCode().optional(),
+        month: month().optional(),
+        weights: weights().optional(),
+        categoryCode: categoryCode().optional(),
+      }),
+    )
     .query(({ ctx, input }) => ctx.run((tx) => unitRanking(tx, input))),
   /** 督办 of a unit's subtree for a month (the bulletin's supervised cases). */
   supervision: allowed("stats.read")

@@ -197,6 +197,14 @@ export const LEDGER_TITLES: Record<LedgerKind, string> = {
   supervisions: "督办台账",
 };
 
+/** "，<category name>" for a title when the ledger is of one category. */
+async function categoryNote(tx: Tx, spec: LedgerSpec): Promise<string> {
+  if (!spec.categoryCode) return "";
+  const [row] = await tx.sql<{ name: string }[]>`select name from ref.case_categories where code = ${spec.categoryCode}
+    union all select name from app.case_categories where code = ${spec.categoryCode} limit 1`;
+  return `，${row?.name ?? spec.categoryCode}`;
+}
+
 /** The first instant of `from` and of the month after `to` (Beijing time). */
 function periodBounds(period: { from: string; to: string }): [string, string] {
   return [`${period.from}-01 00:00:00+08`, `${shiftMonth(period.to, 1)}-01 00:00:00+08`];
@@ -210,12 +218,8 @@ export async function expectedLedgerRows(tx: Tx, spec: LedgerSpec, unit: UnitRef
   if (spec.kind !== "cases") return null;
   const period = resolvePeriod(spec);
   const months = monthsBetween(period.from, period.to).map((m) => `${m}-01`);
-  const [row] = spec.categoryCode
-    ? await tx.sql<{ n: number }[]>`select coalesce(sum(cases), 0)::int as n from app.figures_monthly_by
-        where scope_code = ${unit.code} and dim = 'category' and key = ${spec.categoryCode}
-          and month = any(${months}::date[])`
-    : await tx.sql<{ n: number }[]>`select coalesce(sum(received), 0)::int as n from app.figures_monthly
-        where scope_code = ${unit.code} and month = any(${months}::date[])`;
+  const [row] = await tx.sql<{ n: number }[]>`select coalesce(sum(received), 0)::int as n from app.figures_monthly
+    where scope_code = ${unit.code} and month = any(${months}::date[]) and category = ${spec.categoryCode ?? ""}`;
   return row?.n ?? 0;
 }
 
@@ -364,7 +368,7 @@ export async function writeLedger(
     const sink = openLedgerSink(
       spec.format,
       out,
-      `${unit.name} ${LEDGER_TITLES[spec.kind]}（${period.from} 至 ${period.to}，按${child.by}）`,
+      `${unit.name} ${LEDGER_TITLES[spec.kind]}（${period.from} 至 ${period.to}，按${child.by}${await categoryNote(tx, spec)}）`,
       LEDGER_TITLES[spec.kind],
       [
         { header: "案件编号", key: "caseCode", width: 26 },
@@ -374,7 +378,7 @@ export async function writeLedger(
       ],
     );
     await child
-      .query(tx, { from: unit.code, to: `${unit.code}:`, start, end })
+      .query(tx, { from: unit.code, to: `${unit.code}:`, start, end, category: spec.categoryCode })
       .cursor(2000, async (batch: object[]) => {
         for (const r of batch as Record<string, unknown>[]) {
           sink.row({ ...r, owner: unitNames.get(String(r.ownerCode)) ?? r.ownerCode, ...child.map(r) });
@@ -386,11 +390,16 @@ export async function writeLedger(
     return { rows, revealed: 0 };
   }
   if (spec.kind === "ranking") {
-    const r = await unitRanking(tx, { unitCode: unit.code, month: period.to, weights: spec.weights });
+    const r = await unitRanking(tx, {
+      unitCode: unit.code,
+      month: period.to,
+      weights: spec.weights,
+      categoryCode: spec.categoryCode,
+    });
     const sink = openLedgerSink(
       spec.format,
       out,
-      `${unit.name} 一月一考评（${r.month}）  ${r.formula.zh}`,
+      `${unit.name} 一月一考评（${r.month}${r.category ? `，${r.category.name}` : ""}）  ${r.formula.zh}`,
       "考评排名",
       [
         { header: "名次", key: "rank", width: 6 },
@@ -425,7 +434,12 @@ export async function writeLedger(
     await sink.end();
     return { rows, revealed: 0 };
   }
-  const f = await unitFigures(tx, { unitCode: unit.code, from: period.from, to: period.to });
+  const f = await unitFigures(tx, {
+    unitCode: unit.code,
+    from: period.from,
+    to: period.to,
+    categoryCode: spec.categoryCode,
+  });
   const columns: Column[] = [
     { header: "月份/单位", key: "name", width: 22 },
     { header: label("received"), key: "received", width: 8 },
@@ -447,7 +461,7 @@ export async function writeLedger(
   const sink = openLedgerSink(
     spec.format,
     out,
-    `${unit.name} 指标统计（${period.from} 至 ${period.to}）`,
+    `${unit.name} 指标统计（${period.from} 至 ${period.to}${f.category ? `，${f.category.name}` : ""}）`,
     "指标统计",
     columns,
   );
@@ -484,7 +498,9 @@ const SATISFACTION: Record<string, string> = {
 };
 const TIME = "yyyy-mm-dd hh:mm";
 
-type Range = { from: string; to: string; start: string; end: string };
+type Range = { from: string; to: string; start: string; end: string; category: string | undefined };
+/** The ledgers of work on cases narrowed to the cases of one category. */
+const ofCategory = (tx: Tx, r: Range) => (r.category ? tx.sql`and c.category_code = ${r.category}` : tx.sql``);
 /** The ledgers of work on cases: rows of a case child table in the subtree, dated in the period. */
 const CHILD_LEDGERS = {
   summons: {
@@ -510,6 +526,7 @@ const CHILD_LEDGERS = {
       from app.case_summons s join app.cases c on c.id = s.case_id join app.stationings st on st.id = s.stationing_id
       where s.scope_code >= ${r.from} and s.scope_code < ${r.to}
         and s.summoned_at >= ${r.start}::timestamptz and s.summoned_at < ${r.end}::timestamptz
+        ${ofCategory(tx, r)}
       order by s.summoned_at desc, s.id desc`,
     map: (r: Record<string, unknown>) => ({ state: SUMMONS_STATES[String(r.status)] ?? r.status }),
   },
@@ -533,6 +550,7 @@ const CHILD_LEDGERS = {
         left join app.bookings b on b.id = ms.booking_id left join app.mediation_rooms rm on rm.id = b.room_id
       where ms.scope_code >= ${r.from} and ms.scope_code < ${r.to}
         and ms.starts_at >= ${r.start}::timestamptz and ms.starts_at < ${r.end}::timestamptz
+        ${ofCategory(tx, r)}
       order by ms.starts_at desc, ms.id desc`,
     map: (r: Record<string, unknown>) => ({ result: r.outcome ? (OUTCOMES[String(r.outcome)] ?? r.outcome) : "" }),
   },
@@ -558,6 +576,7 @@ const CHILD_LEDGERS = {
       where a.scope_code >= ${r.from} and a.scope_code < ${r.to}
         and a.signed_on >= (${r.start}::timestamptz at time zone 'Asia/Shanghai')::date
         and a.signed_on < (${r.end}::timestamptz at time zone 'Asia/Shanghai')::date
+        ${ofCategory(tx, r)}
       order by a.signed_on desc, a.id desc`,
     map: (r: Record<string, unknown>) => ({
       performance: PERFORMANCE[String(r.performanceStatus)] ?? r.performanceStatus,
@@ -581,6 +600,7 @@ const CHILD_LEDGERS = {
       from app.follow_ups f join app.cases c on c.id = f.case_id left join app.users u on u.id = f.by_user
       where f.scope_code >= ${r.from} and f.scope_code < ${r.to}
         and f.at >= ${r.start}::timestamptz and f.at < ${r.end}::timestamptz
+        ${ofCategory(tx, r)}
       order by f.at desc, f.id desc`,
     map: (r: Record<string, unknown>) => ({
       methodName: METHODS[String(r.method)] ?? r.method,
@@ -610,6 +630,7 @@ const CHILD_LEDGERS = {
       from app.supervisions sv join app.cases c on c.id = sv.case_id
       where sv.scope_code >= ${r.from} and sv.scope_code < ${r.to}
         and sv.created_at >= ${r.start}::timestamptz and sv.created_at < ${r.end}::timestamptz
+        ${ofCategory(tx, r)}
       order by sv.created_at desc, sv.id desc`,
     map: (r: Record<string, unknown>) => ({
       levelName: r.level === "notice" ? "通报" : "催办",

@@ -77,6 +77,8 @@ export interface UnitFigures {
   /** The units from the caller's own down to this one (for the breadcrumb). */
   path: UnitRef[];
   period: FigurePeriod;
+  /** The one category the figures count (null: every category). */
+  category: { code: string; name: string } | null;
   figures: Figures;
   /** The same months one year earlier. */
   lastYear: Figures;
@@ -152,6 +154,7 @@ export function resolvePeriod(p: Partial<FigurePeriod>, now = new Date()): Figur
 }
 
 const UNIT = { zh: "单位", en: "unit" };
+const CATEGORY = { zh: "事件类别", en: "dispute category" };
 
 /** The code a figure request is about, checked before any query: the caller's own or below it. */
 function figureCode(tx: Tx, unitCode: string | undefined): string {
@@ -237,9 +240,14 @@ const EMPTY_CURRENT: CurrentCounts = { open: 0, red: 0, yellow: 0, blue: 0, risk
 async function readBuckets(
   tx: Tx,
   unitCode: string | undefined,
-  q: { months: string[]; childGroups: string[][]; breakdownMonths: string[] },
+  q: { months: string[]; childGroups: string[][]; breakdownMonths: string[]; category?: string | undefined },
 ) {
   const code = figureCode(tx, unitCode);
+  // '' reads the rows of every category (migration 0085); a code, that category's rows alone.
+  const category = q.category ?? "";
+  const openDims = category
+    ? tx.sql`t.dim in ('open_colour_by_category', 'open_risk_by_category') and starts_with(t.value, ${`${category}:`})`
+    : tx.sql`t.dim in ('open_colour', 'open_risk')`;
   const childLength = childLengthOf(code);
   const path: string[] = [];
   for (let len = tx.ctx.scope.length; len <= code.length; len++) {
@@ -264,41 +272,45 @@ async function readBuckets(
        from app.figures_monthly m
        where m.scope_code in (select $2::text union all select t.code from app.tenants t
            where t.parent_id = (select p.id from app.tenants p where p.code = $2))
-         and m.month = any($1::date[])
+         and m.month = any($1::date[]) and m.category = $3
        group by 1, 2`,
-      [dates(q.months), code],
+      [dates(q.months), code, category],
     ),
     tx.sql<{ code: string; part: string; days: number; n: number }[]>`
       select ${code} as code, to_char(b.month, 'YYYY-MM') as part, b.key::int as days, sum(b.cases)::int as n
       from app.figures_monthly_by b
-      where b.scope_code = ${code} and b.dim = 'days' and b.month = any(${dates(q.months)}::date[])
+      where b.scope_code = ${code} and b.category = ${category} and b.dim = 'days'
+        and b.month = any(${dates(q.months)}::date[])
       group by 2, 3 having sum(b.cases) <> 0
       union all
       select b.scope_code,
         ((${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)])::text, b.key::int,
         sum(b.cases)::int
       from app.figures_monthly_by b
-      where b.scope_code in ${children} and b.dim = 'days' and b.month = any(${childMonths}::date[])
+      where b.scope_code in ${children} and b.category = ${category} and b.dim = 'days'
+        and b.month = any(${childMonths}::date[])
       group by 1, 2, 3 having sum(b.cases) <> 0`,
     tx.sql<{ dim: string; key: string; cases: number; resolved: number }[]>`
       select b.dim, b.key, sum(b.cases)::int as cases, sum(b.resolved)::int as resolved
       from app.figures_monthly_by b
-      where b.scope_code = ${code} and b.dim in ('category', 'channel', 'risk')
+      where b.scope_code = ${code} and b.category = ${category} and b.dim in ('category', 'channel', 'risk')
         and b.month = any(${dates(q.breakdownMonths)}::date[])
       group by 1, 2 having sum(b.cases) <> 0 order by 3 desc, 2`,
     tx.sql<{ code: string; dim: string; value: string; n: number }[]>`
       select t.scope_code as code, t.dim, t.value, sum(t.n)::int as n from app.case_tallies t
-      where t.scope_code in ${codes} and t.dim in ('open_colour', 'open_risk')
+      where t.scope_code in ${codes} and ${openDims}
       group by 1, 2, 3 having sum(t.n) <> 0`,
     tx.sql<{ ranking: RankingWeights | null; safety: SafetyDefinition | null; version: number }[]>`
       select ranking, safety, version from app.cockpit_settings where scope_code = ${code}`,
-    q.breakdownMonths.length
+    q.breakdownMonths.length || category
       ? tx.sql<{ code: string; name: string }[]>`
           select code, name from ref.case_categories union all select code, name from app.case_categories`
       : Promise.resolve([] as { code: string; name: string }[]),
   ]);
   const self = units.find((u) => u.code === code);
   if (!self) throw notFound(UNIT);
+  const categoryNames = new Map(categories.map((r) => [r.code, r.name]));
+  if (category && !categoryNames.has(category)) throw notFound(CATEGORY);
   const unit: UnitRef & { id: string } = { id: self.id, code, name: self.name, level: levelOfCode(code) };
 
   const byCodeMonth = new Map<string, Map<string, FigureSums>>();
@@ -317,12 +329,14 @@ async function readBuckets(
   const current = new Map<string, CurrentCounts>();
   for (const t of tallies) {
     const c = current.get(t.code) ?? { ...EMPTY_CURRENT };
-    if (t.dim === "open_colour") {
+    // Under a category the value is "category:colour" (or "category:risk").
+    const value = category ? t.value.slice(category.length + 1) : t.value;
+    if (t.dim === "open_colour" || t.dim === "open_colour_by_category") {
       c.open += t.n;
-      if (t.value === "red" || t.value === "yellow" || t.value === "blue") c[t.value] += t.n;
-    } else if (t.value === "red") c.riskRed += t.n;
-    else if (t.value === "yellow") c.riskYellow += t.n;
-    else if (t.value === "blue") c.riskBlue += t.n;
+      if (value === "red" || value === "yellow" || value === "blue") c[value] += t.n;
+    } else if (value === "red") c.riskRed += t.n;
+    else if (value === "yellow") c.riskYellow += t.n;
+    else if (value === "blue") c.riskBlue += t.n;
     current.set(t.code, c);
   }
   const names = new Map(units.map((u) => [u.code, u.name]));
@@ -342,7 +356,9 @@ async function readBuckets(
     current: (c: string) => current.get(c) ?? EMPTY_CURRENT,
     dims,
     settings: settingsOf(settings[0]),
-    categoryNames: new Map(categories.map((r) => [r.code, r.name])),
+    categoryNames,
+    /** The category read (null: every category). */
+    category: category ? { code: category, name: categoryNames.get(category)! } : null,
   };
 }
 
@@ -354,7 +370,12 @@ async function readBuckets(
  */
 export async function unitFigures(
   tx: Tx,
-  input: { unitCode?: string | undefined; from?: string | undefined; to?: string | undefined },
+  input: {
+    unitCode?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    categoryCode?: string | undefined;
+  },
   now = new Date(),
 ): Promise<UnitFigures> {
   const period = resolvePeriod(input, now);
@@ -364,6 +385,7 @@ export async function unitFigures(
     months: [...lastYearMonths, ...months],
     childGroups: [months],
     breakdownMonths: months,
+    category: input.categoryCode,
   });
   const { unit } = b;
   const total = b.sums(unit.code, months);
@@ -377,10 +399,16 @@ export async function unitFigures(
     unit: { code: unit.code, name: unit.name, level: unit.level },
     path: b.path,
     period,
+    category: b.category,
     figures: computeFigures(total, b.unitHistogram(months)),
     lastYear: computeFigures(b.sums(unit.code, lastYearMonths), b.unitHistogram(lastYearMonths)),
     trend: months.map((m) => ({ month: m, figures: computeFigures(b.sums(unit.code, [m]), b.unitHistogram([m])) })),
-    byCategory: breakdown("category", (k) => b.categoryNames.get(k) ?? k),
+    // Under a category, the breakdown by category is that category alone.
+    byCategory: b.category
+      ? total.received === 0
+        ? []
+        : [{ key: b.category.code, name: b.category.name, cases: total.received, resolved: total.resolved }]
+      : breakdown("category", (k) => b.categoryNames.get(k) ?? k),
     byChannel: breakdown("channel", (k) => CHANNEL_NAMES[k] ?? k),
     byRisk: breakdown("risk", (k) => RISK_NAMES[k] ?? k),
     current,
@@ -415,11 +443,17 @@ export interface RankingRow {
  */
 export async function unitRanking(
   tx: Tx,
-  input: { unitCode?: string | undefined; month?: string | undefined; weights?: RankingWeights | undefined },
+  input: {
+    unitCode?: string | undefined;
+    month?: string | undefined;
+    weights?: RankingWeights | undefined;
+    categoryCode?: string | undefined;
+  },
   now = new Date(),
 ): Promise<{
   unit: UnitRef;
   month: string;
+  category: { code: string; name: string } | null;
   weights: Required<RankingWeights>;
   formula: { zh: string; en: string };
   rows: RankingRow[];
@@ -431,6 +465,7 @@ export async function unitRanking(
     months: [prevMonth, month],
     childGroups: [[month], [prevMonth]],
     breakdownMonths: [],
+    category: input.categoryCode,
   });
   const weights = { ...b.settings.ranking, ...(input.weights ?? {}) };
   const withFigures = b.children.map((u) => ({
@@ -445,6 +480,7 @@ export async function unitRanking(
   return {
     unit: { code: b.unit.code, name: b.unit.name, level: b.unit.level },
     month,
+    category: b.category,
     weights,
     formula: { zh: rankingFormula(weights, "zh"), en: rankingFormula(weights, "en") },
     rows: ranked.map((r) => {

@@ -3,7 +3,6 @@ import { type MessageKey, pick, t } from "../../i18n.ts";
 import { mayOn } from "../../session.ts";
 import { Button } from "../../ui/button.tsx";
 import { Checkbox } from "../../ui/checkbox.tsx";
-import { Select } from "../../ui/select.tsx";
 import { useMe } from "../shell.tsx";
 
 /** The ledgers (台账) the cockpit exports; the case list first. */
@@ -36,18 +35,18 @@ const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 /**
  * The ledgers of the unit and period shown: Excel or CSV, streamed by /exports and read here
  * chunk by chunk, so that a long export shows its progress (rows of the total for CSV, bytes for
- * Excel) before the file is saved. The case list can be narrowed to one category, and shows the
- * parties' full data when asked for by a user the permission table lets reveal them (the server
- * checks again, case by case, and audits the export).
+ * Excel) before the file is saved. Every ledger is of the board's category (when one is chosen);
+ * the case list shows the parties' full data when asked for by a user the permission table lets
+ * reveal them (the server checks again, case by case, and audits the export).
  */
 export function LedgerExports(props: {
   unit: string | undefined;
   from: string;
   to: string;
-  categories: { key: string; name: string }[];
+  /** The board's category: every ledger is of its cases (null: all). */
+  category: { code: string; name: string } | null;
 }) {
   const me = useMe();
-  const [category, setCategory] = createSignal<string | null>(null);
   const [reveal, setReveal] = createSignal(false);
   const [job, setJob] = createSignal<Job | null>(null);
   const unitCode = () => props.unit ?? me().tenant?.code ?? "";
@@ -57,11 +56,8 @@ export function LedgerExports(props: {
   const href = (ledger: Ledger, format: "xlsx" | "csv") => {
     const q = new URLSearchParams({ format, from: props.from, to: props.to });
     if (props.unit) q.set("unitCode", props.unit);
-    if (ledger === "cases") {
-      const c = category();
-      if (c) q.set("categoryCode", c);
-      if (reveal() && mayReveal()) q.set("reveal", "1");
-    }
+    if (props.category) q.set("categoryCode", props.category.code);
+    if (ledger === "cases" && reveal() && mayReveal()) q.set("reveal", "1");
     return `/exports/${ledger}?${q}`;
   };
 
@@ -115,15 +111,11 @@ export function LedgerExports(props: {
     <section class="card cockpit-ledgers" aria-label={t("cockpit.exports")} data-testid="ledgers">
       <h2 class="card-title">{t("cockpit.exports")}</h2>
       <div class="ledger-options">
-        <Select
-          label={t("cockpit.ledger.category")}
-          options={[
-            { value: "", label: t("cockpit.ledger.allCategories") },
-            ...props.categories.map((c) => ({ value: c.key, label: c.name })),
-          ]}
-          value={category() ?? ""}
-          onChange={(v) => setCategory(v || null)}
-        />
+        <p class="muted small" data-testid="ledger-category">
+          {props.category
+            ? t("cockpit.ledger.ofCategory", { category: props.category.name })
+            : t("cockpit.ledger.allCategories")}
+        </p>
         <Show when={mayReveal()}>
           <Checkbox
             label={t("cockpit.ledger.reveal")}
