@@ -46,6 +46,11 @@ async function dialog(
 }
 
 const timeline = (page: Page) => page.getByRole("list", { name: "办理进程" });
+/** Opens a tab of the case page (its name is followed by a count when it has rows). */
+const tab = async (page: Page, name: string) => {
+  await page.getByRole("tab", { name: new RegExp(`^${name}\\s*\\d*$`) }).click();
+  await page.getByRole("tabpanel", { name: new RegExp(`^${name}`) }).waitFor();
+};
 const status = async (page: Page, expected: string) =>
   page.getByRole("region", { name: "案件概况" }).getByText(expected, { exact: true }).first().waitFor();
 
@@ -114,7 +119,16 @@ describe("the Yumen wage case through the UI", () => {
     });
     await status(page, "已分诊");
 
+    // The case page opens on its overview; the sections are tabs, empty ones quiet.
+    expect(await page.getByRole("tab", { selected: true }).textContent()).toBe("概况");
+    await tab(page, "调解");
+    expect(await page.getByRole("tabpanel").textContent()).toContain("暂无调解安排");
+    expect(await page.locator("main").textContent()).not.toContain("尚未");
+    // No digests for staff: the integrity view is an auditor's tab only.
+    expect(await page.getByRole("tab", { name: "完整性校验" }).count()).toBe(0);
+
     // Whistle: summon two stationed departments.
+    await tab(page, "办理");
     const summons = page.getByRole("region", { name: "吹哨报到（召集部门）" });
     await dialog(page, summons.getByRole("button", { name: "召集部门" }), "召集部门（吹哨）", "召集", async (d) => {
       await tick(d, "玉门镇司法所");
@@ -156,6 +170,7 @@ describe("the Yumen wage case through the UI", () => {
     await summons.getByRole("row").filter({ hasText: "玉门镇司法所" }).filter({ hasText: "已反馈" }).waitFor();
     await act(page, "开始调解");
     await status(page, "调解中");
+    await tab(page, "调解");
     const sessions = page.getByRole("region", { name: "调解记录" });
     await dialog(page, sessions.getByRole("button", { name: "安排调解" }), "安排调解", "预约并安排", async (d) => {
       // Held today, so that its outcome can be recorded now (a later session's cannot).
@@ -257,6 +272,7 @@ describe("the Yumen wage case through the UI", () => {
       "回访",
       "结案",
     ];
+    await tab(page, "时间线");
     const titles = await timeline(page).locator(".case-event-title").allTextContents();
     expect(titles).toEqual(steps);
     const events = await h.db.admin<{ kind: string }[]>`
@@ -303,6 +319,7 @@ describe("the Yumen wage case through the UI", () => {
     expect(room).toEqual({ name: "玉门镇调解室", mediator: "王振华" });
 
     // Personal data is masked; revealing it is audited.
+    await tab(page, "当事人");
     const parties = page.getByRole("region", { name: "当事人", exact: true });
     await parties.getByText("李**").waitFor();
     expect(await parties.textContent()).not.toContain(ID_NUMBER);
@@ -311,6 +328,14 @@ describe("the Yumen wage case through the UI", () => {
     const [audit] = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.audit_events
       where kind = 'personal_data.revealed' and subject_id = ${caseId}`;
     expect(audit!.n).toBe(1);
+
+    // An auditor above sees the same case with its integrity view: every link recomputed and matching.
+    const auditor = await h.newPage();
+    await h.login(auditor, "yumen.auditor");
+    await auditor.goto(`/cases/${caseId}#integrity`);
+    const integrity = auditor.getByRole("region", { name: "时间线完整性校验" });
+    await integrity.getByText(`校验通过：${steps.length} 条记录完整，链头一致`).waitFor();
+    expect(await integrity.getByRole("row").filter({ hasText: "一致" }).count()).toBe(steps.length);
 
     // 一码可查: the public page, without signing in, shows stages and dates only.
     const visitor = await h.newPage();
@@ -374,6 +399,7 @@ describe("the Yumen wage case through the UI", () => {
     // Attachments: a PNG is stored and downloadable; other types are refused with the reason.
     await wage.getByRole("link").click();
     await page.getByRole("heading", { name: "20名工人被拖欠工资97万元", level: 1 }).waitFor();
+    await tab(page, "材料");
     const files = page.getByRole("region", { name: "附件" });
     const png = Buffer.from(
       "89504e470d0a1a0a0000000d4948445200000001000000010806000000" +

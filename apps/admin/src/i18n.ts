@@ -84,6 +84,8 @@ const zh = {
   "common.copyFailed": "复制失败，请手动选择链接复制",
   "common.saved": "已保存",
   "common.dismiss": "关闭提示",
+  "upload.choose": "选择文件",
+  "upload.none": "未选择文件",
   "setupLink.label": "一次性设置链接",
   "setupLink.expires": "有效期至 {time}",
   "setupLink.once": "此链接只显示这一次，请立即复制并通过安全渠道转交本人；对方打开后自行设置密码。",
@@ -302,6 +304,8 @@ const en: Record<MessageKey, string> = {
   "common.copyFailed": "Could not copy; select the link and copy it by hand",
   "common.saved": "Saved",
   "common.dismiss": "Dismiss",
+  "upload.choose": "Choose a file",
+  "upload.none": "No file chosen",
   "setupLink.label": "One-time setup link",
   "setupLink.expires": "Valid until {time}",
   "setupLink.once":

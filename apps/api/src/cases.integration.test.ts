@@ -383,6 +383,20 @@ describe("the timeline", () => {
   it("rejects UPDATE and DELETE of events, even by the owner, and audit:verify names the first broken link", async () => {
     const { id } = await clerk.cases.register.mutate(wage({ title: "篡改检测" }));
     await clerk.cases.transition.mutate({ id, version: 1, action: "accept", data: {} });
+    // Digests are for auditors only: the case page carries none, the integrity view is refused to staff.
+    const shown = await clerk.cases.get.query({ id });
+    expect(shown.events.length).toBe(2);
+    expect(JSON.stringify(shown.events)).not.toMatch(/[0-9a-f]{64}/);
+    expect((await failure(clerk.cases.integrity.query({ id }))).appCode).toBe("FORBIDDEN");
+    const auditor = api.client(await api.login("yumen.auditor"));
+    const before = await auditor.cases.integrity.query({ id });
+    expect(before).toMatchObject({ intact: true, headMatches: true });
+    expect(before.links.map((l) => [l.seq, l.problem])).toEqual([
+      [1, null],
+      [2, null],
+    ]);
+    expect(before.links[1]?.prevHash).toBe(before.links[0]?.hash);
+    expect(before.head).toBe(before.links[1]?.hash);
     await expect(api.db.admin`update app.case_events set kind = 'case.forged' where case_id = ${id}`).rejects.toThrow(
       /append-only/,
     );
@@ -396,6 +410,10 @@ describe("the timeline", () => {
     });
     const report = await verifyCaseChains(api.db.admin, { caseId: id });
     expect(report.broken).toEqual([expect.objectContaining({ caseId: id, seq: 1, reason: "hash_mismatch" })]);
+    // The auditor's view recomputes the chain too and names the forged link.
+    const after = await auditor.cases.integrity.query({ id });
+    expect(after.intact).toBe(false);
+    expect(after.links.map((l) => l.problem)).toEqual(["hash_mismatch", null]);
   });
 });
 

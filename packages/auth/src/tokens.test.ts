@@ -47,6 +47,7 @@ describe("permissions", () => {
     expect(permissionsOf(["auditor"])).toEqual([
       "account.self",
       "audit.read",
+      "case.integrity",
       "case.read",
       "centre.read",
       "channel.read",

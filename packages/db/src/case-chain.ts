@@ -16,6 +16,32 @@ export interface ChainReport {
   broken: BrokenLink[];
 }
 
+/** One stored event as the chain covers it (the instant and payload as the digest spells them). */
+export interface ChainLink {
+  case_id: string;
+  seq: number;
+  at_text: string;
+  actor_id: string | null;
+  kind: string;
+  payload_text: string;
+  prev_hash: Buffer | null;
+  hash: Buffer;
+}
+
+/**
+ * What is wrong with one link given the hash before it and the sequence number expected
+ * (null when it holds): the same bytes as app.case_event_digest, recomputed here.
+ */
+export function linkProblem(e: ChainLink, prev: Buffer | null, expectedSeq: number): BrokenLink["reason"] | null {
+  if (e.seq !== expectedSeq) return "seq_gap";
+  if (!(e.prev_hash ?? Buffer.alloc(0)).equals(prev ?? Buffer.alloc(0))) return "prev_mismatch";
+  const text = [e.case_id, String(e.seq), e.at_text, e.actor_id ?? "", e.kind, e.payload_text].join("|");
+  const digest = createHash("sha256")
+    .update(Buffer.concat([prev ?? Buffer.alloc(0), Buffer.from(text, "utf8")]))
+    .digest();
+  return digest.equals(e.hash) ? null : "hash_mismatch";
+}
+
 /**
  * Recomputes every event hash of every case's timeline (or one case's) independently of the
  * database trigger, with the same bytes as app.case_event_digest, and names the first broken
@@ -31,17 +57,7 @@ export async function verifyCaseChains(sql: Sql, options: { caseId?: string } = 
   let caseBroken = false;
   // Streamed in batches: a province holds tens of millions of events.
   const cursor = sql<
-    {
-      case_id: string;
-      code: string;
-      seq: number;
-      at_text: string;
-      actor_id: string | null;
-      kind: string;
-      payload_text: string;
-      prev_hash: Buffer | null;
-      hash: Buffer;
-    }[]
+    (ChainLink & { code: string })[]
   >`select e.case_id, c.code, e.seq, to_char(e.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_text,
       e.actor_id, e.kind, e.payload::text as payload_text, e.prev_hash, e.hash
     from app.case_events e join app.cases c on c.id = e.case_id
@@ -62,15 +78,8 @@ export async function verifyCaseChains(sql: Sql, options: { caseId?: string } = 
         broken.push({ caseId: e.case_id, code: e.code, seq: e.seq, reason });
         caseBroken = true;
       };
-      if (e.seq !== expectedSeq) fail("seq_gap");
-      else if (!(e.prev_hash ?? Buffer.alloc(0)).equals(prev ?? Buffer.alloc(0))) fail("prev_mismatch");
-      else {
-        const text = [e.case_id, String(e.seq), e.at_text, e.actor_id ?? "", e.kind, e.payload_text].join("|");
-        const digest = createHash("sha256")
-          .update(Buffer.concat([prev ?? Buffer.alloc(0), Buffer.from(text, "utf8")]))
-          .digest();
-        if (!digest.equals(e.hash)) fail("hash_mismatch");
-      }
+      const problem = linkProblem(e, prev, expectedSeq);
+      if (problem) fail(problem);
       prev = e.hash;
       expectedSeq = e.seq + 1;
     }

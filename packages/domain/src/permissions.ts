@@ -114,6 +114,8 @@ export const PERMISSION_TABLE = {
   "case.read_summoned": read({ zh: "查看被召集的案件", en: "Read cases one's department is summoned to" }, [
     "department_liaison",
   ]),
+  // The integrity view of a case (完整性校验): the timeline's hash chain, recomputed. Auditors only.
+  "case.integrity": read({ zh: "查看完整性校验", en: "Read the integrity view" }, ["auditor"]),
   "stats.read": read({ zh: "查看统计", en: "Read statistics" }, STAFF),
   "grid.read": read({ zh: "查看网格", en: "Read grids" }, STAFF),
   "notice.read": read({ zh: "查看通知公告", en: "Read notices" }, UNIT_ROLES),

@@ -23,6 +23,7 @@ import {
   text,
   version,
 } from "../input.ts";
+import { caseIntegrity } from "../services/case-integrity.ts";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
 import { listMyReports } from "../services/field-reports.ts";
 import {
@@ -134,6 +135,11 @@ export const casesRouter = router({
   get: allowed("case.read", "case.read_summoned")
     .input(strict({ id: id(), reveal: z.boolean().default(false) }))
     .query(({ ctx, input }) => ctx.run((tx) => getCase(tx, input.id, { reveal: input.reveal, cipher: ctx.cipher }))),
+
+  /** The integrity view: the timeline's hash chain recomputed (auditors only; cases.get carries no digests). */
+  integrity: allowed("case.integrity")
+    .input(strict({ id: id() }))
+    .query(({ ctx, input }) => ctx.run((tx) => caseIntegrity(tx, input.id))),
 
   /** Moves a case through the workflow (version-checked). */
   transition: allowed(...TRANSITION_PERMISSIONS)

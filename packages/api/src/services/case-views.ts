@@ -19,7 +19,7 @@ export interface PartyView {
   revealed: boolean;
 }
 
-/** One entry of a case's hash-chained timeline. */
+/** One entry of a case's timeline (its digests are only in the auditors' integrity view, cases.integrity). */
 export interface CaseEvent {
   seq: number;
   at: Date;
@@ -27,7 +27,6 @@ export interface CaseEvent {
   payload: Record<string, unknown>;
   actorId: string | null;
   actorName: string | null;
-  hash: string;
 }
 
 /** A related case (repeat claimant, duplicate). */

@@ -651,8 +651,7 @@ export async function getCase(
   }
   const [events, links, summons, sessions, agreements, confirmations, referrals, followUps, attachments] =
     await Promise.all([
-      tx.sql<CaseEvent[]>`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName",
-        encode(e.hash, 'hex') as hash
+      tx.sql<CaseEvent[]>`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName"
       from app.case_events e left join app.users u on u.id = e.actor_id where e.case_id = ${id} order by e.seq`,
       tx.sql<LinkView[]>`select l.reason, c2.id, c2.code, c2.title, c2.status from app.case_links l
         join app.cases c2 on c2.id = case when l.case_id = ${id} then l.related_id else l.case_id end

@@ -7,62 +7,69 @@ import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { Fact, may, type SectionProps } from "./section.tsx";
 
+const mayAdd = (props: SectionProps) =>
+  may(props.me, props.detail, "case.agreement") && AGREEMENT_STATES.includes(props.detail.status);
+/** Whether the section has something to show or offer. */
+export const agreementsShown = (props: SectionProps) => props.detail.agreements.length > 0 || mayAdd(props);
+
 /** 调解协议: the agreements with their statutory content and performance. */
 export function Agreements(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.agreement");
   return (
-    <ListCard
-      id="agreements-title"
-      title={t("cases.detail.agreements")}
-      actions={
-        <Show when={manage() && AGREEMENT_STATES.includes(c().status)}>
-          <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "agreement" })}>
-            {t("cases.detail.addAgreement")}
-          </Button>
+    <Show when={agreementsShown(props)}>
+      <ListCard
+        id="agreements-title"
+        title={t("cases.detail.agreements")}
+        actions={
+          <Show when={mayAdd(props)}>
+            <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "agreement" })}>
+              {t("cases.detail.addAgreement")}
+            </Button>
+          </Show>
+        }
+      >
+        <Show when={c().agreements.length > 0} fallback={<p class="muted">{t("cases.detail.noAgreements")}</p>}>
+          <For each={c().agreements}>
+            {(a) => (
+              <article class="agreement">
+                <div class="session-head">
+                  <strong>
+                    {t("cases.detail.signedOn")} {formatDay(a.signedOn)}
+                  </strong>
+                  <Badge
+                    tone={
+                      a.performanceStatus === "performed"
+                        ? "success"
+                        : a.performanceStatus === "breached"
+                          ? "danger"
+                          : "warning"
+                    }
+                  >
+                    {t(`cases.perf.${a.performanceStatus}`)}
+                  </Badge>
+                  <Show when={manage() && !TERMINAL_STATES.includes(c().status)}>
+                    <Button size="sm" onClick={() => props.onDialog({ kind: "performance", agreement: a })}>
+                      {t("cases.detail.updatePerformance")}
+                    </Button>
+                  </Show>
+                </div>
+                <dl class="case-facts wide">
+                  <Fact label={t("cases.detail.facts")} value={a.facts} />
+                  <Fact label={t("cases.detail.disputedMatters")} value={a.disputedMatters} />
+                  <Fact label={t("cases.detail.terms")} value={a.terms} />
+                  <Fact
+                    label={t("cases.detail.performance")}
+                    value={`${a.performanceManner}；${a.performancePlace}；${formatDay(a.performanceDeadline)}`}
+                  />
+                  <Fact label={t("cases.detail.mediatorNames")} value={a.mediatorNames.join("、")} />
+                  <Show when={a.performanceNote}>{(n) => <Fact label={t("cases.perf.note")} value={n()} />}</Show>
+                </dl>
+              </article>
+            )}
+          </For>
         </Show>
-      }
-    >
-      <Show when={c().agreements.length > 0} fallback={<p class="muted">{t("cases.detail.noAgreements")}</p>}>
-        <For each={c().agreements}>
-          {(a) => (
-            <article class="agreement">
-              <div class="session-head">
-                <strong>
-                  {t("cases.detail.signedOn")} {formatDay(a.signedOn)}
-                </strong>
-                <Badge
-                  tone={
-                    a.performanceStatus === "performed"
-                      ? "success"
-                      : a.performanceStatus === "breached"
-                        ? "danger"
-                        : "warning"
-                  }
-                >
-                  {t(`cases.perf.${a.performanceStatus}`)}
-                </Badge>
-                <Show when={manage() && !TERMINAL_STATES.includes(c().status)}>
-                  <Button size="sm" onClick={() => props.onDialog({ kind: "performance", agreement: a })}>
-                    {t("cases.detail.updatePerformance")}
-                  </Button>
-                </Show>
-              </div>
-              <dl class="case-facts wide">
-                <Fact label={t("cases.detail.facts")} value={a.facts} />
-                <Fact label={t("cases.detail.disputedMatters")} value={a.disputedMatters} />
-                <Fact label={t("cases.detail.terms")} value={a.terms} />
-                <Fact
-                  label={t("cases.detail.performance")}
-                  value={`${a.performanceManner}；${a.performancePlace}；${formatDay(a.performanceDeadline)}`}
-                />
-                <Fact label={t("cases.detail.mediatorNames")} value={a.mediatorNames.join("、")} />
-                <Show when={a.performanceNote}>{(n) => <Fact label={t("cases.perf.note")} value={n()} />}</Show>
-              </dl>
-            </article>
-          )}
-        </For>
-      </Show>
-    </ListCard>
+      </ListCard>
+    </Show>
   );
 }

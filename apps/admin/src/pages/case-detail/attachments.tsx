@@ -1,19 +1,24 @@
 import { createMutation } from "@tanstack/solid-query";
 import { TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
 import { createSignal, For, Show } from "solid-js";
-import { type CaseDetail, uploadAttachment } from "../../api.ts";
+import { uploadAttachment } from "../../api.ts";
 import { ListCard } from "../../components/config-page.tsx";
 import { errorText } from "../../components/page.tsx";
 import { formatDateTime, t } from "../../i18n.ts";
 import { Alert } from "../../ui/alert.tsx";
 import { Button } from "../../ui/button.tsx";
+import { FilePicker } from "../../ui/file-picker.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { useCaseRefresh } from "../case-actions.tsx";
+import { may, type SectionProps } from "./section.tsx";
 
 const MAX_BYTES = 10 * 1024 * 1024;
 
-/** 附件: the files of the case and the upload form. */
-export function Attachments(props: { detail: CaseDetail }) {
+const mayAttach = (props: SectionProps) =>
+  may(props.me, props.detail, "case.attach") && !TERMINAL_STATES.includes(props.detail.status);
+
+/** 附件: the files of the case and the upload form (for those who may attach). */
+export function Attachments(props: SectionProps) {
   const refresh = useCaseRefresh(() => props.detail.id);
   const [file, setFile] = createSignal<File | null>(null);
   const [localError, setLocalError] = createSignal<string | null>(null);
@@ -60,20 +65,19 @@ export function Attachments(props: { detail: CaseDetail }) {
           </For>
         </ul>
       </Show>
-      <Show when={!TERMINAL_STATES.includes(props.detail.status)}>
+      <Show when={mayAttach(props)}>
         <form class="upload-form" onSubmit={submit}>
           <div class="field">
-            <label class="field-label" for="case-file">
-              {t("cases.detail.file")}
-            </label>
-            <input
-              ref={input}
+            <FilePicker
+              ref={(el) => {
+                input = el;
+              }}
               id="case-file"
-              class="input file-input"
-              type="file"
+              label={t("cases.detail.file")}
               accept="image/jpeg,image/png,image/webp,application/pdf"
-              aria-describedby="case-file-hint"
-              onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+              describedBy="case-file-hint"
+              file={file()}
+              onChange={setFile}
             />
             <p id="case-file-hint" class="field-hint">
               {t("cases.detail.fileHint")}

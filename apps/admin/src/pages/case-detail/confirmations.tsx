@@ -16,57 +16,67 @@ const CONF_TONE: Record<ConfirmationView["result"], BadgeTone> = {
   rejected: "danger",
 };
 
+const mayApply = (props: SectionProps) => {
+  const c = props.detail;
+  return (
+    may(props.me, c, "case.agreement") &&
+    c.agreements.some((a) => !c.confirmations.some((x) => x.agreementId === a.id && x.result !== "not_accepted"))
+  );
+};
+/** Whether the section has something to show or offer. */
+export const confirmationsShown = (props: SectionProps) => props.detail.confirmations.length > 0 || mayApply(props);
+
 /** 司法确认: the judicial confirmations with their deadlines and next steps. */
 export function Confirmations(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.agreement");
-  const applicable = () =>
-    c().agreements.some((a) => !c().confirmations.some((x) => x.agreementId === a.id && x.result !== "not_accepted"));
   return (
-    <ListCard
-      id="confirmations-title"
-      title={t("cases.detail.confirmations")}
-      actions={
-        <Show when={manage() && applicable()}>
-          <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "confirm" })}>
-            {t("cases.detail.applyConfirmation")}
-          </Button>
-        </Show>
-      }
-    >
-      <Show when={c().confirmations.length > 0} fallback={<p class="muted">{t("cases.detail.noConfirmations")}</p>}>
-        <For each={c().confirmations}>
-          {(j) => (
-            <article class="confirmation">
-              <div class="session-head">
-                <strong>{j.courtName}</strong>
-                <Badge tone={CONF_TONE[j.result]}>{t(`cases.confResult.${j.result}`)}</Badge>
-                <Show when={j.extended}>
-                  <Badge tone="neutral">{t("cases.detail.extended")}</Badge>
-                </Show>
-              </div>
-              <dl class="case-facts">
-                <Fact label={t("cases.detail.appliedOn")} value={formatDay(j.appliedOn)} />
-                <Fact label={t("cases.detail.acceptDue")} value={formatDay(j.acceptDue)} />
-                <Fact label={t("cases.detail.acceptedOn")} value={formatDay(j.acceptedOn)} />
-                <Fact label={t("cases.detail.ruleDue")} value={formatDay(j.ruleDue)} />
-                <Fact label={t("cases.detail.ruledOn")} value={formatDay(j.ruledOn)} />
-              </dl>
-              <Show when={manage() && nextSteps(j).length > 0}>
-                <div class="toolbar">
-                  <For each={nextSteps(j)}>
-                    {(step) => (
-                      <Button size="sm" onClick={() => props.onDialog({ kind: "step", confirmation: j, step })}>
-                        {t("cases.detail.recordStep", { step: t(`cases.step.${step}`) })}
-                      </Button>
-                    )}
-                  </For>
+    <Show when={confirmationsShown(props)}>
+      <ListCard
+        id="confirmations-title"
+        title={t("cases.detail.confirmations")}
+        actions={
+          <Show when={mayApply(props)}>
+            <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "confirm" })}>
+              {t("cases.detail.applyConfirmation")}
+            </Button>
+          </Show>
+        }
+      >
+        <Show when={c().confirmations.length > 0} fallback={<p class="muted">{t("cases.detail.noConfirmations")}</p>}>
+          <For each={c().confirmations}>
+            {(j) => (
+              <article class="confirmation">
+                <div class="session-head">
+                  <strong>{j.courtName}</strong>
+                  <Badge tone={CONF_TONE[j.result]}>{t(`cases.confResult.${j.result}`)}</Badge>
+                  <Show when={j.extended}>
+                    <Badge tone="neutral">{t("cases.detail.extended")}</Badge>
+                  </Show>
                 </div>
-              </Show>
-            </article>
-          )}
-        </For>
-      </Show>
-    </ListCard>
+                <dl class="case-facts">
+                  <Fact label={t("cases.detail.appliedOn")} value={formatDay(j.appliedOn)} />
+                  <Fact label={t("cases.detail.acceptDue")} value={formatDay(j.acceptDue)} />
+                  <Fact label={t("cases.detail.acceptedOn")} value={formatDay(j.acceptedOn)} />
+                  <Fact label={t("cases.detail.ruleDue")} value={formatDay(j.ruleDue)} />
+                  <Fact label={t("cases.detail.ruledOn")} value={formatDay(j.ruledOn)} />
+                </dl>
+                <Show when={manage() && nextSteps(j).length > 0}>
+                  <div class="toolbar">
+                    <For each={nextSteps(j)}>
+                      {(step) => (
+                        <Button size="sm" onClick={() => props.onDialog({ kind: "step", confirmation: j, step })}>
+                          {t("cases.detail.recordStep", { step: t(`cases.step.${step}`) })}
+                        </Button>
+                      )}
+                    </For>
+                  </div>
+                </Show>
+              </article>
+            )}
+          </For>
+        </Show>
+      </ListCard>
+    </Show>
   );
 }

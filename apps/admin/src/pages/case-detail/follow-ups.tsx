@@ -6,47 +6,54 @@ import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { may, type SectionProps } from "./section.tsx";
 
+const mayAdd = (props: SectionProps) =>
+  may(props.me, props.detail, "case.follow_up") && FOLLOW_UP_STATES.includes(props.detail.status);
+/** Whether the section has something to show or offer. */
+export const followUpsShown = (props: SectionProps) => props.detail.followUps.length > 0 || mayAdd(props);
+
 /** 回访: the follow-up visits and their satisfaction. */
 export function FollowUps(props: SectionProps) {
   const c = () => props.detail;
   return (
-    <ListCard
-      id="followups-title"
-      title={t("cases.detail.followUps")}
-      actions={
-        <Show when={may(props.me, c(), "case.follow_up") && FOLLOW_UP_STATES.includes(c().status)}>
-          <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "followUp" })}>
-            {t("cases.detail.addFollowUp")}
-          </Button>
+    <Show when={followUpsShown(props)}>
+      <ListCard
+        id="followups-title"
+        title={t("cases.detail.followUps")}
+        actions={
+          <Show when={mayAdd(props)}>
+            <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "followUp" })}>
+              {t("cases.detail.addFollowUp")}
+            </Button>
+          </Show>
+        }
+      >
+        <Show when={c().followUps.length > 0} fallback={<p class="muted">{t("cases.detail.noFollowUps")}</p>}>
+          <ul class="case-list">
+            <For each={c().followUps}>
+              {(f) => (
+                <li>
+                  <div class="session-head">
+                    <strong>{formatDateTime(f.at)}</strong>
+                    <span>{t(`cases.method.${f.method}`)}</span>
+                    <Badge tone={f.satisfaction === "unsatisfied" ? "danger" : "success"}>
+                      {t(`cases.satisfaction.${f.satisfaction}`)}
+                    </Badge>
+                    <span class="muted small">
+                      {t("cases.detail.followUpBy")}：{f.byName ?? "—"}
+                    </span>
+                  </div>
+                  <Show when={f.notes}>
+                    <p class="small">{f.notes}</p>
+                  </Show>
+                  <Show when={f.overrideReason}>
+                    <p class="small">{t("cases.detail.override", { reason: f.overrideReason ?? "" })}</p>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
         </Show>
-      }
-    >
-      <Show when={c().followUps.length > 0} fallback={<p class="muted">{t("cases.detail.noFollowUps")}</p>}>
-        <ul class="case-list">
-          <For each={c().followUps}>
-            {(f) => (
-              <li>
-                <div class="session-head">
-                  <strong>{formatDateTime(f.at)}</strong>
-                  <span>{t(`cases.method.${f.method}`)}</span>
-                  <Badge tone={f.satisfaction === "unsatisfied" ? "danger" : "success"}>
-                    {t(`cases.satisfaction.${f.satisfaction}`)}
-                  </Badge>
-                  <span class="muted small">
-                    {t("cases.detail.followUpBy")}：{f.byName ?? "—"}
-                  </span>
-                </div>
-                <Show when={f.notes}>
-                  <p class="small">{f.notes}</p>
-                </Show>
-                <Show when={f.overrideReason}>
-                  <p class="small">{t("cases.detail.override", { reason: f.overrideReason ?? "" })}</p>
-                </Show>
-              </li>
-            )}
-          </For>
-        </ul>
-      </Show>
-    </ListCard>
+      </ListCard>
+    </Show>
   );
 }

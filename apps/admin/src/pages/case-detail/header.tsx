@@ -1,5 +1,6 @@
 import { A } from "@solidjs/router";
 import { For, Show } from "solid-js";
+import type { CaseDetail } from "../../api.ts";
 import {
   actionName,
   categoryName,
@@ -19,16 +20,10 @@ import { worksOnCases } from "../../session.ts";
 import { Button } from "../../ui/button.tsx";
 import { Fact, type SectionProps } from "./section.tsx";
 
-/** The page title, the overview facts and the workflow actions the caller may take. */
+/** The page title, where the case stands (status, risk, open clocks) and the workflow actions the caller may take. */
 export function Header(props: SectionProps) {
   const c = () => props.detail;
   const hop = createHopRights(c, () => props.me);
-  const route = () => {
-    const r = c().route;
-    if (!r) return null;
-    const place = [c().roomName, c().mediatorName].filter(Boolean).join(" · ");
-    return `${t(`cases.route.${r.kind}`)}${place ? `（${place}）` : ""}`;
-  };
   return (
     <>
       <PageHeader
@@ -52,33 +47,6 @@ export function Header(props: SectionProps) {
           </Show>
           <DeadlineChips deadlines={c().deadlines ?? []} />
         </div>
-        <dl class="case-facts">
-          <Fact label={t("cases.code")} value={c().code} mono />
-          <Fact label={t("cases.status")} value={stateName(c().status)} />
-          <Fact label={t("cases.category")} value={categoryName(c().categoryCode, c().categoryName)} />
-          <Fact label={t("cases.channel")} value={channelName(c().channel)} />
-          <Fact label={t("cases.unit")} value={c().unitName} />
-          <Fact
-            label={t("cases.location")}
-            value={[c().locationName ?? c().locationCode, c().address].filter(Boolean).join(" ")}
-          />
-          <Fact label={t("cases.peopleCount")} value={t("cases.peopleUnit", { n: c().peopleCount })} />
-          <Fact label={t("cases.amount")} value={formatAmount(c().amountCents)} />
-          <Fact label={t("cases.difficulty")} value={t(`cases.difficulty.${c().difficulty}`)} />
-          <Fact label={t("cases.registeredAt")} value={formatDateTime(c().registeredAt)} />
-          <Show when={c().acceptedAt}>
-            {(at) => <Fact label={t("cases.detail.acceptedAt")} value={formatDateTime(at())} />}
-          </Show>
-          <Show when={route()}>{(r) => <Fact label={t("cases.detail.route")} value={r()} />}</Show>
-          <Show when={c().holdUntil}>
-            {(until) => <Fact label={t("cases.detail.holdUntil")} value={formatDay(until())} />}
-          </Show>
-          <Show when={c().closedAt}>
-            {(at) => <Fact label={t("cases.detail.closedAt")} value={formatDateTime(at())} />}
-          </Show>
-        </dl>
-        <h3 class="field-label">{t("cases.detail.description")}</h3>
-        <p class="case-description">{c().description}</p>
         <Show when={worksOnCases(props.me)}>
           <fieldset class="case-actions">
             <legend class="sr-only">{t("cases.detail.actions")}</legend>
@@ -102,5 +70,50 @@ export function Header(props: SectionProps) {
         </Show>
       </section>
     </>
+  );
+}
+
+/** 概况: the facts of the case and its description. */
+export function Overview(props: { detail: CaseDetail }) {
+  const c = () => props.detail;
+  const route = () => {
+    const r = c().route;
+    if (!r) return null;
+    const place = [c().roomName, c().mediatorName].filter(Boolean).join(" · ");
+    return `${t(`cases.route.${r.kind}`)}${place ? `（${place}）` : ""}`;
+  };
+  return (
+    <section class="card" aria-labelledby="facts-title">
+      <h2 id="facts-title" class="sr-only">
+        {t("cases.tab.overview")}
+      </h2>
+      <dl class="case-facts">
+        <Fact label={t("cases.code")} value={c().code} mono />
+        <Fact label={t("cases.status")} value={stateName(c().status)} />
+        <Fact label={t("cases.category")} value={categoryName(c().categoryCode, c().categoryName)} />
+        <Fact label={t("cases.channel")} value={channelName(c().channel)} />
+        <Fact label={t("cases.unit")} value={c().unitName} />
+        <Fact
+          label={t("cases.location")}
+          value={[c().locationName ?? c().locationCode, c().address].filter(Boolean).join(" ")}
+        />
+        <Fact label={t("cases.peopleCount")} value={t("cases.peopleUnit", { n: c().peopleCount })} />
+        <Fact label={t("cases.amount")} value={formatAmount(c().amountCents)} />
+        <Fact label={t("cases.difficulty")} value={t(`cases.difficulty.${c().difficulty}`)} />
+        <Fact label={t("cases.registeredAt")} value={formatDateTime(c().registeredAt)} />
+        <Show when={c().acceptedAt}>
+          {(at) => <Fact label={t("cases.detail.acceptedAt")} value={formatDateTime(at())} />}
+        </Show>
+        <Show when={route()}>{(r) => <Fact label={t("cases.detail.route")} value={r()} />}</Show>
+        <Show when={c().holdUntil}>
+          {(until) => <Fact label={t("cases.detail.holdUntil")} value={formatDay(until())} />}
+        </Show>
+        <Show when={c().closedAt}>
+          {(at) => <Fact label={t("cases.detail.closedAt")} value={formatDateTime(at())} />}
+        </Show>
+      </dl>
+      <h3 class="field-label">{t("cases.detail.description")}</h3>
+      <p class="case-description">{c().description}</p>
+    </section>
   );
 }

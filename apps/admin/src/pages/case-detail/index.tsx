@@ -1,27 +1,18 @@
-import { useParams } from "@solidjs/router";
+import { useLocation, useNavigate, useParams } from "@solidjs/router";
 import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Match, Show, Switch } from "solid-js";
 import { type Me, trpc } from "../../api.ts";
-import { CasePath } from "../../components/escalation/case-path.tsx";
 import { Forbidden, LoadError, Loading, PageHeader } from "../../components/page.tsx";
 import { useMe } from "../../components/shell.tsx";
 import { t } from "../../i18n.ts";
 import { mayOn, readsCases } from "../../session.ts";
 import { Dialog } from "../../ui/dialog.tsx";
-import { Agreements } from "./agreements.tsx";
-import { Attachments } from "./attachments.tsx";
-import { Confirmations } from "./confirmations.tsx";
-import { Deadlines } from "./deadlines.tsx";
+import { Tabs } from "../../ui/tabs.tsx";
 import { DialogBody, type DialogState, dialogTitle } from "./dialogs.tsx";
-import { FollowUps } from "./follow-ups.tsx";
 import { Header } from "./header.tsx";
 import { Parties } from "./parties.tsx";
-import { Referrals } from "./referrals.tsx";
-import { Related } from "./related.tsx";
-import { Sessions } from "./sessions.tsx";
 import { Steps } from "./steps.tsx";
-import { Summons } from "./summons.tsx";
-import { Timeline } from "./timeline.tsx";
+import { caseTabs } from "./tabs.tsx";
 import "../cases.css";
 
 /** /cases/:id: the whole case with its timeline, the actions the caller may take, and their dialogs. */
@@ -58,6 +49,12 @@ function CaseView(props: { id: string; me: Me }) {
   };
   const [dialog, setDialog] = createSignal<DialogState | null>(null);
   const close = () => setDialog(null);
+  // The open tab is the address's #fragment, so a link (or a reload) opens the same tab.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const tab = () => location.hash.replace(/^#/, "") || "overview";
+  const setTab = (value: string) =>
+    navigate(`${location.pathname}${value === "overview" ? "" : `#${value}`}`, { replace: true, scroll: false });
 
   return (
     <Switch fallback={<Loading />}>
@@ -66,45 +63,42 @@ function CaseView(props: { id: string; me: Me }) {
         <LoadError error={detail.error} retry={() => detail.refetch()} />
       </Match>
       <Match when={detail.data}>
-        {(c) => (
-          <>
-            <Header detail={c()} me={props.me} onDialog={setDialog} />
-            <Steps detail={c()} />
-            <div class="case-layout">
-              <div class="case-main">
-                <Parties
-                  parties={reveal() && revealed.data ? revealed.data : c().parties}
-                  canReveal={mayOn(props.me, "personal.reveal", c().ownerCode)}
-                  revealed={reveal() && Boolean(revealed.data)}
-                  revealing={reveal() && revealed.isFetching}
-                  onReveal={() => setReveal(true)}
-                  onHide={hide}
-                />
-                <CasePath case={c()} me={props.me} />
-                <Deadlines detail={c()} />
-                <Summons detail={c()} me={props.me} onDialog={setDialog} />
-                <Sessions detail={c()} me={props.me} onDialog={setDialog} />
-                <Agreements detail={c()} me={props.me} onDialog={setDialog} />
-                <Confirmations detail={c()} me={props.me} onDialog={setDialog} />
-                <Referrals detail={c()} />
-                <FollowUps detail={c()} me={props.me} onDialog={setDialog} />
-                <Attachments detail={c()} />
-                <Related detail={c()} />
-              </div>
-              <Timeline events={c().events} />
-            </div>
-            <Dialog
-              open={dialog() !== null}
-              onOpenChange={(open) => !open && close()}
-              title={dialogTitle(dialog())}
-              size="lg"
-            >
-              <Show when={dialog()} keyed>
-                {(d) => <DialogBody state={d} detail={c()} me={props.me} onClose={close} />}
-              </Show>
-            </Dialog>
-          </>
-        )}
+        {(c) => {
+          const tabs = caseTabs({
+            get detail() {
+              return c();
+            },
+            me: props.me,
+            onDialog: setDialog,
+            parties: () => (
+              <Parties
+                parties={reveal() && revealed.data ? revealed.data : c().parties}
+                canReveal={mayOn(props.me, "personal.reveal", c().ownerCode)}
+                revealed={reveal() && Boolean(revealed.data)}
+                revealing={reveal() && revealed.isFetching}
+                onReveal={() => setReveal(true)}
+                onHide={hide}
+              />
+            ),
+          });
+          return (
+            <>
+              <Header detail={c()} me={props.me} onDialog={setDialog} />
+              <Steps detail={c()} />
+              <Tabs label={t("cases.tab.label")} value={tab()} onChange={setTab} items={tabs} />
+              <Dialog
+                open={dialog() !== null}
+                onOpenChange={(open) => !open && close()}
+                title={dialogTitle(dialog())}
+                size="lg"
+              >
+                <Show when={dialog()} keyed>
+                  {(d) => <DialogBody state={d} detail={c()} me={props.me} onClose={close} />}
+                </Show>
+              </Dialog>
+            </>
+          );
+        }}
       </Match>
     </Switch>
   );

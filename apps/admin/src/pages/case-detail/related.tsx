@@ -9,8 +9,8 @@ import { Badge } from "../../ui/badge.tsx";
 /** 关联案件: repeat claimants and duplicates. */
 export function Related(props: { detail: CaseDetail }) {
   return (
-    <ListCard id="related-title" title={t("cases.detail.related")}>
-      <Show when={props.detail.links.length > 0} fallback={<p class="muted">{t("cases.detail.noRelated")}</p>}>
+    <Show when={props.detail.links.length > 0}>
+      <ListCard id="related-title" title={t("cases.detail.related")}>
         <ul class="case-list">
           <For each={props.detail.links}>
             {(l) => (
@@ -26,7 +26,7 @@ export function Related(props: { detail: CaseDetail }) {
             )}
           </For>
         </ul>
-      </Show>
-    </ListCard>
+      </ListCard>
+    </Show>
   );
 }

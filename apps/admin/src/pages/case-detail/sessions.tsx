@@ -8,62 +8,69 @@ import { Button } from "../../ui/button.tsx";
 import { sessionLabel } from "../case-dialogs.tsx";
 import { may, type SectionProps } from "./section.tsx";
 
+const mayAdd = (props: SectionProps) =>
+  may(props.me, props.detail, "case.session") && SCHEDULING_STATES.includes(props.detail.status);
+/** Whether the section has something to show or offer. */
+export const sessionsShown = (props: SectionProps) => props.detail.sessions.length > 0 || mayAdd(props);
+
 /** 调解记录: scheduled and recorded mediation sessions. */
 export function Sessions(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.session");
   return (
-    <ListCard
-      id="sessions-title"
-      title={t("cases.detail.sessions")}
-      actions={
-        <Show when={manage() && SCHEDULING_STATES.includes(c().status)}>
-          <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "schedule" })}>
-            {t("cases.detail.schedule")}
-          </Button>
-        </Show>
-      }
-    >
-      <Show when={c().sessions.length > 0} fallback={<p class="muted">{t("cases.detail.noSessions")}</p>}>
-        <ul class="case-list">
-          <For each={c().sessions}>
-            {(s) => (
-              <li class="session">
-                <div class="session-head">
-                  <strong>{sessionLabel(s)}</strong>
-                  <span class="muted">{s.roomName}</span>
-                  <Show when={s.outcome}>{(o) => <Badge tone="info">{t(`cases.outcome.${o()}`)}</Badge>}</Show>
-                  <Show when={manage() && !s.outcome}>
-                    {/* What happened is recorded from the session's day on (the API refuses earlier). */}
-                    <Show
-                      when={chinaToday(new Date(s.startsAt)) <= chinaToday()}
-                      fallback={<span class="muted small">{t("cases.detail.sessionAhead")}</span>}
-                    >
-                      <RowAction
-                        label={t("cases.detail.recordSession")}
-                        ariaLabel={t("cases.detail.recordSessionFor", { time: sessionLabel(s) })}
-                        onClick={() => props.onDialog({ kind: "record", session: s })}
-                        variant="secondary"
-                      />
+    <Show when={sessionsShown(props)}>
+      <ListCard
+        id="sessions-title"
+        title={t("cases.detail.sessions")}
+        actions={
+          <Show when={mayAdd(props)}>
+            <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "schedule" })}>
+              {t("cases.detail.schedule")}
+            </Button>
+          </Show>
+        }
+      >
+        <Show when={c().sessions.length > 0} fallback={<p class="muted">{t("cases.detail.noSessions")}</p>}>
+          <ul class="case-list">
+            <For each={c().sessions}>
+              {(s) => (
+                <li class="session">
+                  <div class="session-head">
+                    <strong>{sessionLabel(s)}</strong>
+                    <span class="muted">{s.roomName}</span>
+                    <Show when={s.outcome}>{(o) => <Badge tone="info">{t(`cases.outcome.${o()}`)}</Badge>}</Show>
+                    <Show when={manage() && !s.outcome}>
+                      {/* What happened is recorded from the session's day on (the API refuses earlier). */}
+                      <Show
+                        when={chinaToday(new Date(s.startsAt)) <= chinaToday()}
+                        fallback={<span class="muted small">{t("cases.detail.sessionAhead")}</span>}
+                      >
+                        <RowAction
+                          label={t("cases.detail.recordSession")}
+                          ariaLabel={t("cases.detail.recordSessionFor", { time: sessionLabel(s) })}
+                          onClick={() => props.onDialog({ kind: "record", session: s })}
+                          variant="secondary"
+                        />
+                      </Show>
                     </Show>
+                  </div>
+                  <Show when={s.attendance?.length}>
+                    <p class="small">
+                      {t("cases.detail.attendance")}：
+                      {(s.attendance ?? [])
+                        .map((a) => `${a.name}（${a.role}${a.present ? "" : `，${t("cases.record.absent")}`}）`)
+                        .join("、")}
+                    </p>
                   </Show>
-                </div>
-                <Show when={s.attendance?.length}>
-                  <p class="small">
-                    {t("cases.detail.attendance")}：
-                    {(s.attendance ?? [])
-                      .map((a) => `${a.name}（${a.role}${a.present ? "" : `，${t("cases.record.absent")}`}）`)
-                      .join("、")}
-                  </p>
-                </Show>
-                <Show when={s.notes}>
-                  <p class="small pre-line">{s.notes}</p>
-                </Show>
-              </li>
-            )}
-          </For>
-        </ul>
-      </Show>
-    </ListCard>
+                  <Show when={s.notes}>
+                    <p class="small pre-line">{s.notes}</p>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </ListCard>
+    </Show>
   );
 }

@@ -46,7 +46,7 @@ function eventDetails(e: CaseEvent): string[] {
   return out;
 }
 
-/** The hash-chained timeline of the case. */
+/** The timeline of the case (its digests are in the auditors' integrity view). */
 export function Timeline(props: { events: CaseEvent[] }) {
   return (
     <section class="card case-timeline" aria-labelledby="timeline-title">
@@ -63,9 +63,6 @@ export function Timeline(props: { events: CaseEvent[] }) {
               <div class="muted small">
                 <time datetime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time> ·{" "}
                 {e.actorName ?? t("cases.detail.system")}
-              </div>
-              <div class="muted small mono" title={e.hash}>
-                #{e.seq} {t("cases.detail.hash", { hash: `${e.hash.slice(0, 12)}…` })}
               </div>
             </li>
           )}
