@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 describe("administration", () => {
-  test("a county admin creates a user, edits the roles, unlocks and disables an account", async () => {
+  test("a county admin creates a user, its security admin grants a role, the admin unlocks and disables an account", async () => {
     const page = await h.newPage();
     await h.login(page, "yumen.admin");
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
@@ -41,12 +41,21 @@ describe("administration", () => {
     await create.getByText("该登录名已被使用").waitFor();
     await page.keyboard.press("Escape");
 
-    // Edit roles.
+    // Edit roles. Separation of duties (三权分立): the centre administrator sees them read-only,
+    // the security administrator grants.
     await page.getByRole("button", { name: "编辑 二号窗口" }).click();
-    const edit = page.getByRole("dialog", { name: "编辑用户" });
+    const adminEdit = page.getByRole("dialog", { name: "编辑用户" });
+    await adminEdit.getByText("角色由安全管理员授予或收回").waitFor();
+    await page.keyboard.press("Escape");
+    const security = await h.newPage();
+    await h.login(security, "yumen.security");
+    await security.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
+    await security.getByRole("button", { name: "编辑 二号窗口" }).click();
+    const edit = security.getByRole("dialog", { name: "编辑用户" });
     await tick(edit, "调解员");
     await edit.getByRole("button", { name: "保存" }).click();
     await edit.waitFor({ state: "detached" });
+    await page.reload();
     await row.filter({ hasText: "调解员" }).waitFor();
     const [edited] = await h.db.admin<
       { roles: string[] }[]

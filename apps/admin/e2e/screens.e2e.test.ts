@@ -70,7 +70,7 @@ describe("screens of each role", () => {
   test("the main screens", async () => {
     await shoot("yumen.clerk", "/cases", "cases-inbox.png", heading(/案件/));
     await shoot("yumenzhen.admin", "/messages", "messages.png", heading("消息中心"));
-    await shoot("yumen.admin", "/logs/operations", "operation-log.png", heading("操作日志"));
+    await shoot("yumen.auditor", "/logs/operations", "operation-log.png", heading("操作日志"));
     await shoot("yumen.admin", "/system/online", "online-users.png", heading("在线用户"));
     await shoot("yumen.admin", "/system/calendar", "calendar.png", heading("工作日历"));
     await shoot("yumen.admin", "/notices", "notices.png", heading("通知公告"));

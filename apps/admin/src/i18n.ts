@@ -185,6 +185,8 @@ const zh = {
   "users.displayName": "姓名",
   "users.roles": "角色",
   "users.rolesLegend": "角色（至少选择一个）",
+  "users.rolesBySecurity": "三权分立：角色由安全管理员授予或收回，您可修改姓名",
+  "users.workingRolesOnly": "三权分立：您可授予业务角色；中心管理员、安全管理员、审计员角色由安全管理员授予",
   "users.rolesRequired": "请至少选择一个角色",
   "users.usernameHint": "3–48位小写字母、数字或 . _ -",
   "users.locked": "已锁定",
@@ -411,6 +413,10 @@ const en: Record<MessageKey, string> = {
   "users.displayName": "Name",
   "users.roles": "Roles",
   "users.rolesLegend": "Roles (at least one)",
+  "users.rolesBySecurity":
+    "Separation of duties: a security administrator grants and withdraws roles; you may change the name",
+  "users.workingRolesOnly":
+    "Separation of duties: you may give working roles; the centre administrator, security administrator and auditor roles are granted by a security administrator",
   "users.rolesRequired": "Choose at least one role",
   "users.usernameHint": "3–48 lower-case letters, digits or . _ -",
   "users.locked": "Locked",

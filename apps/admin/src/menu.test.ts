@@ -38,9 +38,14 @@ describe("menu by role and tier", () => {
     expect(h).not.toContain("/centre/windows");
   });
 
-  it("an administrator configures its centre and manages units, users and the log", () => {
+  it("an administrator configures its centre and manages units and users, but reads no log (三权分立)", () => {
     const h = hrefs(user(["tenant_admin"], "township"));
-    expect(h).toEqual(expect.arrayContaining([...CENTRE, "/tenants", "/users", "/audit"]));
+    expect(h).toEqual(expect.arrayContaining([...CENTRE, "/tenants", "/users"]));
+    for (const log of ["/audit", "/logs/operations", "/logs/sign-in"]) expect(h).not.toContain(log);
+    expect(hrefs(user(["auditor"], "township"))).toEqual(expect.arrayContaining(["/audit", "/logs/operations"]));
+    const security = hrefs(user(["security_admin"], "township"));
+    expect(security).toEqual(expect.arrayContaining(["/users", "/system/online"]));
+    expect(security).not.toContain("/audit");
     expect(groups(user(["tenant_admin"], "township"))).toEqual(["work", "cases", "centre", "stats", "system"]);
     expect(h).toContain("/cockpit");
   });
@@ -52,10 +57,8 @@ describe("menu by role and tier", () => {
     expect(h).not.toContain("/cases/new");
   });
 
-  it("an operator sees the deployments and the log, no unit pages", () => {
-    expect(hrefs(user(["platform_admin"], null))).toEqual([
-      ...["/", "/users", "/platform", "/logs/operations", "/logs/sign-in", "/audit", "/system/online"],
-    ]);
+  it("an operator sees the deployments, no unit pages and (separation of duties) no log", () => {
+    expect(hrefs(user(["platform_admin"], null))).toEqual([...["/", "/users", "/platform", "/system/online"]]);
   });
 
   it("a page hidden from the menu cannot be opened by its address, for every role and tier", () => {
@@ -66,6 +69,7 @@ describe("menu by role and tier", () => {
       "grid_worker",
       "leader",
       "auditor",
+      "security_admin",
       "department_liaison",
     ];
     const levels: Level[] = ["province", "city", "county", "township", "village"];

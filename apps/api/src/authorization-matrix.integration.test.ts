@@ -432,7 +432,8 @@ const BUILDERS: Record<string, Builder> = {
   }),
   "users.edit": () => ({
     label: "",
-    input: { id: rows.user!.id, version: rows.user!.version, displayName: "改名", roles: ["intake_clerk"] },
+    // The same roles: renaming is user.manage; changing roles also needs role.grant (separation-of-duties test).
+    input: { id: rows.user!.id, version: rows.user!.version, displayName: "改名", roles: ["mediator"] },
     subject: T1,
   }),
   "users.setStatus": () => ({

@@ -17,7 +17,9 @@ beforeAll(async () => {
   county = api.client(await api.login("yumen.admin"));
   town = api.client(await api.login("yumenzhen.admin"));
   // Admins for a village of 玉门镇 and for the sibling township 赤金镇.
-  const { setupLink: v } = await town.users.create.mutate({
+  // The village already has accounts: its administrator is a grant (the county's security administrator).
+  const security = api.client(await api.login("yumen.security"));
+  const { setupLink: v } = await security.users.create.mutate({
     tenantId: (await town.tenants.units.query({ parentCode: "620981101", limit: 1 })).items[0]!.tenant!.id,
     username: "cun.admin",
     displayName: "村管理员",

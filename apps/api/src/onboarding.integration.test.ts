@@ -247,12 +247,12 @@ describe("users and foreign ids", () => {
       id: user.id,
       version: user.version,
       displayName: "受理员甲",
-      roles: ["intake_clerk", "mediator"],
+      roles: ["intake_clerk"],
     });
     expect(
       (
         await failure(
-          c.users.edit.mutate({ id: user.id, version: user.version, displayName: "乙", roles: ["mediator"] }),
+          c.users.edit.mutate({ id: user.id, version: user.version, displayName: "乙", roles: ["intake_clerk"] }),
         )
       ).appCode,
     ).toBe("CONFLICT");

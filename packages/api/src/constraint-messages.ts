@@ -68,6 +68,20 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
     "平台运维角色只能授予平台账号，单位账号不能持有",
     "The platform-operator role belongs to platform accounts only, never to a unit's account",
   ),
+  users_separation_of_duties: check(
+    "三权分立：系统管理员（中心管理员）、安全管理员、审计员三种角色不能由同一账号兼任",
+    "Separation of duties: one account cannot combine the system (centre) administrator, security administrator and auditor roles",
+  ),
+  users_roles_not_own: {
+    code: "FORBIDDEN",
+    zh: "不能更改自己的角色，请由其他安全管理员操作",
+    en: "You cannot change your own roles; another security administrator must",
+  },
+  users_roles_granted_by_security: {
+    code: "FORBIDDEN",
+    zh: "授予或收回角色须由安全管理员操作（中心管理员只能以业务角色新建账号）",
+    en: "Only a security administrator grants or withdraws roles (a centre administrator creates accounts with working roles only)",
+  },
   users_tenant_id_fkey: missing("单位", "unit"),
   users_totp_already_enabled: taken(
     "已启用两步验证；如需更换验证器，请先停用",

@@ -171,7 +171,15 @@ describe("keys", () => {
 describe("who must have a second factor", () => {
   const tenant = { operator: false, requireOperatorTotp: false };
   it("staff of a deployment that requires it; grid workers never", () => {
-    for (const role of ["tenant_admin", "leader", "auditor", "intake_clerk", "mediator", "department_liaison"]) {
+    for (const role of [
+      "tenant_admin",
+      "security_admin",
+      "leader",
+      "auditor",
+      "intake_clerk",
+      "mediator",
+      "department_liaison",
+    ]) {
       expect(totpRequiredFor([role], { ...tenant, deploymentRequires: true })).toBe(true);
       expect(totpRequiredFor([role], { ...tenant, deploymentRequires: false })).toBe(false);
     }

@@ -31,6 +31,7 @@ export const TOTP_PENDING_TTL_MS = 10 * 60 * 1000;
 export const TOTP_ROLES = [
   "platform_admin",
   "tenant_admin",
+  "security_admin",
   "leader",
   "auditor",
   "intake_clerk",

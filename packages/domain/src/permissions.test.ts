@@ -13,7 +13,7 @@ import {
   SYSTEM_ACTORS,
   SYSTEM_PERMISSIONS,
 } from "./permissions.ts";
-import { ROLES } from "./roles.ts";
+import { ADMIN_POWERS, adminPowersOf, ROLES, separationOfDutiesProblem } from "./roles.ts";
 
 const as = (role: string, scope: string): Actor => ({ roles: [role], scope });
 
@@ -97,5 +97,35 @@ describe("the permission table", () => {
         expect(authorize({ system, scope: "620981" }, p, "other_deployment")).toBe(false);
       }
     }
+  });
+
+  it("keeps the three administrative powers apart (三权分立)", () => {
+    // Only the audit administrator reads the logs; only the security administrator (and the
+    // operator, for a new deployment's first administrator) grants roles.
+    const holders = (p: keyof typeof PERMISSION_TABLE) => Object.keys(PERMISSION_TABLE[p].grants).sort();
+    expect(holders("audit.read")).toEqual(["auditor"]);
+    expect(holders("role.grant")).toEqual(["platform_admin", "security_admin"]);
+    // No permission of one power's own is held by another power's role.
+    for (const [power, roles] of Object.entries(ADMIN_POWERS)) {
+      for (const role of roles) expect(adminPowersOf([role])).toEqual([power]);
+    }
+    expect(permissionsOf(["security_admin"]).filter((p) => PERMISSION_TABLE[p].kind === "read")).not.toContain(
+      "audit.read",
+    );
+    expect(permissionsOf(["tenant_admin"])).not.toContain("audit.read");
+    expect(permissionsOf(["tenant_admin"])).not.toContain("role.grant");
+    expect(permissionsOf(["auditor"])).not.toContain("role.grant");
+  });
+
+  it("names the powers a set of roles would combine", () => {
+    expect(separationOfDutiesProblem(["tenant_admin", "leader", "intake_clerk"])).toBeNull();
+    expect(separationOfDutiesProblem(["security_admin"])).toBeNull();
+    expect(separationOfDutiesProblem(["tenant_admin", "auditor"])).toEqual({
+      zh: "三权分立：同一账号不能兼任系统管理员和审计管理员",
+      en: "Separation of duties: one account cannot be both system administrator and audit administrator",
+    });
+    expect(separationOfDutiesProblem(["auditor", "security_admin", "platform_admin"])?.zh).toBe(
+      "三权分立：同一账号不能兼任系统管理员和安全管理员和审计管理员",
+    );
   });
 });

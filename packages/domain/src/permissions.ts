@@ -107,8 +107,15 @@ export const PERMISSION_TABLE = {
   // Reads: gated by role here, narrowed by RLS.
   "tenant.read": read({ zh: "查看单位", en: "Read units" }, ROLES),
   "registry.read": read({ zh: "检索区划库", en: "Search the registry" }, ["platform_admin", "tenant_admin"]),
-  "user.read": read({ zh: "查看用户", en: "Read users" }, ["platform_admin", "tenant_admin", "leader", "auditor"]),
-  "audit.read": read({ zh: "查看审计日志", en: "Read the audit log" }, ["platform_admin", "tenant_admin", "auditor"]),
+  "user.read": read({ zh: "查看用户", en: "Read users" }, [
+    "platform_admin",
+    "tenant_admin",
+    "security_admin",
+    "leader",
+    "auditor",
+  ]),
+  // Separation of duties (三权分立): only the audit administrator reads the audit and operation logs.
+  "audit.read": read({ zh: "查看审计日志", en: "Read the audit log" }, ["auditor"]),
   "centre.read": read({ zh: "查看中心配置", en: "Read centre configuration" }, UNIT_ROLES),
   "case.read": read({ zh: "查看案件", en: "Read cases" }, STAFF),
   "case.read_summoned": read({ zh: "查看被召集的案件", en: "Read cases one's department is summoned to" }, [
@@ -130,22 +137,36 @@ export const PERMISSION_TABLE = {
 
   // The installation, the tree and its users.
   "platform.deployments": write({ zh: "管理部署", en: "Manage deployments" }, { platform_admin: OWN }),
-  "user.manage": write({ zh: "管理用户", en: "Manage users" }, { tenant_admin: OWN_UP, platform_admin: OWN }),
+  "user.manage": write(
+    { zh: "管理用户", en: "Manage users" },
+    { tenant_admin: OWN_UP, security_admin: OWN_UP, platform_admin: OWN },
+  ),
+  // Separation of duties (三权分立): granting or withdrawing roles is the security administrator's
+  // power (a centre administrator creates accounts with working roles only); the operator grants
+  // a new deployment's first administrator. The database holds the same line (migration 0071).
+  "role.grant": write(
+    { zh: "授予或收回角色", en: "Grant or withdraw roles" },
+    { security_admin: OWN_UP, platform_admin: OWN },
+  ),
   // Online users (在线用户): who is signed in, and a forced sign-out (subject: the session's unit).
   "session.read": read({ zh: "查看在线用户", en: "See who is signed in" }, [
     "platform_admin",
     "tenant_admin",
+    "security_admin",
     "auditor",
   ]),
   "session.revoke": write(
     { zh: "强制退出登录", en: "Force a sign-out" },
-    { tenant_admin: OWN_UP, platform_admin: OWN },
+    { tenant_admin: OWN_UP, security_admin: OWN_UP, platform_admin: OWN },
   ),
   // Subject: the unit below which new units are onboarded.
   "tenant.onboard": write({ zh: "开通下级单位", en: "Onboard units" }, { tenant_admin: OWN_UP }),
   "tenant.suspend": write({ zh: "停用下级单位", en: "Suspend units" }, { tenant_admin: UP }),
   // Subject: the deployment's root unit.
-  "mfa.require": write({ zh: "要求两步验证", en: "Require a second factor" }, { tenant_admin: OWN }),
+  "mfa.require": write(
+    { zh: "要求两步验证", en: "Require a second factor" },
+    { tenant_admin: OWN, security_admin: OWN },
+  ),
 
   // A centre's own configuration: only the centre itself changes it.
   "centre.configure": write({ zh: "配置中心", en: "Configure the centre" }, { tenant_admin: OWN }),

@@ -1,7 +1,7 @@
 import { createInfiniteQuery, createMutation, useQueryClient } from "@tanstack/solid-query";
 import { userInput } from "@zongzhi/api/routers/inputs";
 import type { Level } from "@zongzhi/domain/division";
-import { ROLES, type Role } from "@zongzhi/domain/roles";
+import { ADMIN_ROLES, ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Me, trpc, type UserRow } from "../api.ts";
 import { FormError } from "../components/centre.tsx";
@@ -295,16 +295,33 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
   );
 }
 
-/** The roles as a group of checkboxes. */
-function RolesField(props: { value: Role[]; onChange: (roles: Role[]) => void; error?: string | undefined }) {
+/**
+ * The roles as a group of checkboxes. Separation of duties (三权分立): only a security
+ * administrator grants roles; a centre administrator picks working roles for a new account and
+ * sees an existing account's roles read-only (the server refuses the same).
+ */
+function RolesField(props: {
+  value: Role[];
+  onChange: (roles: Role[]) => void;
+  error?: string | undefined;
+  mode: "create" | "edit";
+}) {
+  const me = useMe();
+  const mayGrant = () => can(me(), "role.grant");
+  const offered = () =>
+    mayGrant() || props.mode === "edit" ? GRANTABLE : GRANTABLE.filter((r) => !ADMIN_ROLES.includes(r));
   return (
     <fieldset class="fieldset" aria-invalid={props.error ? true : undefined}>
       <legend>{t("users.rolesLegend")}</legend>
+      <Show when={!mayGrant()}>
+        <p class="field-hint">{t(props.mode === "edit" ? "users.rolesBySecurity" : "users.workingRolesOnly")}</p>
+      </Show>
       <div class="check-grid">
-        <For each={GRANTABLE}>
+        <For each={offered()}>
           {(role) => (
             <Checkbox
               label={roleName(role)}
+              disabled={props.mode === "edit" && !mayGrant()}
               checked={props.value.includes(role)}
               onChange={(on) =>
                 props.onChange(
@@ -355,7 +372,12 @@ function CreateUserForm(props: { unit: UnitRef; onClose: () => void }) {
             />
             <TextField label={t("users.displayName")} {...form.text("displayName")} autocomplete="off" required />
           </div>
-          <RolesField value={form.draft.roles} onChange={(r) => form.set("roles", r)} error={form.error("roles")} />
+          <RolesField
+            mode="create"
+            value={form.draft.roles}
+            onChange={(r) => form.set("roles", r)}
+            error={form.error("roles")}
+          />
           <FormError error={create.error} known={form.known} text={errorText} />
           <FormFooter onCancel={props.onClose} pending={create.isPending} submitLabel={t("users.create")} />
         </form>
@@ -410,7 +432,12 @@ function EditUserForm(props: { user: UserRow; onClose: () => void }) {
     <form class="form" onSubmit={submit} noValidate>
       <TextField label={t("users.username")} value={props.user.username} readOnly inputClass="mono" />
       <TextField label={t("users.displayName")} {...form.text("displayName")} required />
-      <RolesField value={form.draft.roles} onChange={(r) => form.set("roles", r)} error={form.error("roles")} />
+      <RolesField
+        mode="edit"
+        value={form.draft.roles}
+        onChange={(r) => form.set("roles", r)}
+        error={form.error("roles")}
+      />
       <FormError error={edit.error} known={form.known} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={edit.isPending} />
     </form>

@@ -1,6 +1,6 @@
 import { mintToken } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, conflict, holds, notFound, type Role } from "@zongzhi/domain";
+import { ADMIN_ROLES, AppError, conflict, notFound, type Role, separationOfDutiesProblem } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 
@@ -104,6 +104,15 @@ export async function issueSetupLink(tx: Tx, userId: string, origin: string): Pr
   return { url: `${origin}/setup#${minted.token}`, expiresAt };
 }
 
+/** A unit below the caller with no account yet gets its centre administrator (no other power). */
+async function isFirstAdmin(tx: Tx, unitCode: string, input: { tenantId: string; roles: Role[] }): Promise<boolean> {
+  if (unitCode === tx.ctx.scope || input.roles.some((r) => ADMIN_ROLES.includes(r) && r !== "tenant_admin")) {
+    return false;
+  }
+  const [row] = await tx.sql`select 1 from app.users where tenant_id = ${input.tenantId} limit 1`;
+  return row === undefined;
+}
+
 /**
  * Creates a user in a tenant of the caller's subtree with no password: the user chooses one
  * through the returned one-time setup link.
@@ -119,6 +128,13 @@ export async function createUser(
   const [unit] = await tx.sql<{ code: string }[]>`select code from app.tenants where id = ${input.tenantId}`;
   if (!unit) throw notFound({ zh: "单位", en: "unit" });
   authorizeFor(tx, "user.manage", unit.code);
+  assertSeparated(input.roles);
+  // A centre administrator creates accounts with working roles; an administrative role is a
+  // grant (role.grant), except a new unit's first account as its centre administrator, made by
+  // the administrator above that onboards it (the database holds the same rule, 0071).
+  if (input.roles.some((r) => ADMIN_ROLES.includes(r)) && !(await isFirstAdmin(tx, unit.code, input))) {
+    authorizeFor(tx, "role.grant", unit.code);
+  }
   const [{ taken } = { taken: false }] = await tx.sql<
     { taken: boolean }[]
   >`select auth.username_taken(${input.username}) as taken`;
@@ -164,7 +180,20 @@ function refuseSelf(tx: Tx, id: string, what: { zh: string; en: string }): void 
   if (id === tx.ctx.userId) throw new AppError("FORBIDDEN", what);
 }
 
-/** Changes a user's name or roles (optimistic: `version` must match). */
+/** VALIDATION (on the roles field) when the roles would combine administrative powers (三权分立). */
+function assertSeparated(roles: readonly string[]): void {
+  const problem = separationOfDutiesProblem(roles);
+  if (problem) throw new AppError("VALIDATION", problem, { fields: [{ path: "roles", ...problem }] });
+}
+
+const sameRoles = (a: readonly string[], b: readonly string[]) =>
+  a.every((r) => b.includes(r)) && b.every((r) => a.includes(r));
+
+/**
+ * Changes a user's name or roles (optimistic: `version` must match). A change of roles is a
+ * grant (role.grant: the security administrator), never of one's own roles, and never one that
+ * combines administrative powers; the database refuses the same (migration 0071).
+ */
 export async function editUser(
   tx: Tx,
   input: { id: string; version: number; displayName: string; roles: Role[] },
@@ -172,9 +201,18 @@ export async function editUser(
   if (input.roles.includes("platform_admin")) {
     throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
   }
-  await authorizeUserManagement(tx, input.id);
-  if (input.id === tx.ctx.userId && !holds(input.roles, "user.manage") && holds(tx.ctx.roles, "user.manage")) {
-    throw new AppError("FORBIDDEN", { zh: "不能移除自己的管理员角色", en: "You cannot remove your own admin role" });
+  const [current] = await tx.sql<
+    { scope_code: string; roles: Role[] }[]
+  >`select scope_code, roles from app.users where id = ${input.id}`;
+  if (!current) throw notFound(USER);
+  authorizeFor(tx, "user.manage", current.scope_code);
+  if (!sameRoles(current.roles, input.roles)) {
+    refuseSelf(tx, input.id, {
+      zh: "不能更改自己的角色，请由其他安全管理员操作",
+      en: "You cannot change your own roles; another security administrator must",
+    });
+    authorizeFor(tx, "role.grant", current.scope_code);
+    assertSeparated(input.roles);
   }
   return updateUser(
     tx,

@@ -1,0 +1,212 @@
+import { type Tx, withScope } from "@zongzhi/db/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refusal, startTestApi, type TestApi } from "./test-harness.ts";
+
+/**
+ * Separation of duties (三权分立, MLPS level 3): system, security and audit administration are
+ * held by distinct accounts; role grants are the security administrator's; only auditors read
+ * the logs. Each attack goes once through the API and once straight at the database as the
+ * runtime role, which must refuse it whatever a future service forgets.
+ */
+let api: TestApi;
+type Client = ReturnType<TestApi["client"]>;
+let admin: Client;
+let security: Client;
+const YUMEN = "620981";
+
+const idOf = async (username: string) =>
+  (await api.db.admin<{ id: string }[]>`select id from app.users where username = ${username}`)[0]!.id;
+const userRow = async (username: string) =>
+  (
+    await api.db.admin<{ id: string; version: number; roles: string[]; display_name: string }[]>`
+    select id, version, roles, display_name from app.users where username = ${username}`
+  )[0]!;
+
+/** Runs `fn` as the runtime role in the county's scope with `roles` (what a forged service call could do). */
+const asRuntime = <T>(roles: string[], fn: (tx: Tx) => Promise<T>, userId: string | null = null) =>
+  withScope(api.db.app, { userId, tenantId: null, scope: YUMEN, roles }, fn);
+
+/** The constraint (or trigger-raised rule) name of a refused statement. */
+async function refusedBy(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as { constraint_name?: string }).constraint_name;
+  }
+  throw new Error("expected the database to refuse");
+}
+
+beforeAll(async () => {
+  api = await startTestApi();
+  admin = api.client(await api.login("yumen.admin"));
+  security = api.client(await api.login("yumen.security"));
+});
+afterAll(() => api.close());
+
+describe("separation of duties in the database", () => {
+  it("no account combines two administrative powers, whoever writes", async () => {
+    const clerk = await idOf("yumen.clerk");
+    // Even the owner (migrations, command-line tools) cannot write a combined account.
+    for (const roles of [
+      ["tenant_admin", "auditor"],
+      ["tenant_admin", "security_admin"],
+      ["security_admin", "auditor"],
+      ["tenant_admin", "security_admin", "auditor", "mediator"],
+    ]) {
+      expect(await refusedBy(api.db.admin`update app.users set roles = ${roles} where id = ${clerk}`)).toBe(
+        "users_separation_of_duties",
+      );
+      // A security administrator through the runtime role: the grant is allowed, the combination is not.
+      expect(
+        await refusedBy(
+          asRuntime(["security_admin"], (tx) => tx.sql`update app.users set roles = ${roles} where id = ${clerk}`),
+        ),
+      ).toBe("users_separation_of_duties");
+    }
+    // One power with working roles is fine.
+    await api.db.admin`update app.users set roles = '{tenant_admin,leader,intake_clerk}' where id = ${clerk}`;
+    await api.db.admin`update app.users set roles = '{intake_clerk}' where id = ${clerk}`;
+  });
+
+  it("the runtime role changes roles only for a security administrator, never its own", async () => {
+    const clerk = await idOf("yumen.clerk");
+    // A centre administrator (or any other role) cannot grant, even a working role.
+    for (const roles of [["tenant_admin"], ["leader"], ["auditor"]]) {
+      expect(
+        await refusedBy(
+          asRuntime(roles, (tx) => tx.sql`update app.users set roles = '{intake_clerk,mediator}' where id = ${clerk}`),
+        ),
+      ).toBe("users_roles_granted_by_security");
+    }
+    // Nor create an account with an administrative role in a unit that has accounts.
+    expect(
+      await refusedBy(
+        asRuntime(
+          ["tenant_admin"],
+          (tx) => tx.sql`insert into app.users (tenant_id, username, display_name, roles)
+            values ((select id from app.tenants where code = ${YUMEN}), 'sod.forged', '伪造', '{auditor}')`,
+        ),
+      ),
+    ).toBe("users_roles_granted_by_security");
+    // A security administrator cannot change its own roles (e.g. take the audit power).
+    const self = await idOf("yumen.security");
+    expect(
+      await refusedBy(
+        asRuntime(
+          ["security_admin"],
+          (tx) => tx.sql`update app.users set roles = '{security_admin,leader}' where id = ${self}`,
+          self,
+        ),
+      ),
+    ).toBe("users_roles_not_own");
+    // What a security administrator may do, it does.
+    await asRuntime(
+      ["security_admin"],
+      (tx) => tx.sql`update app.users set roles = '{intake_clerk,mediator}' where id = ${clerk}`,
+      self,
+    );
+    expect((await userRow("yumen.clerk")).roles).toEqual(["intake_clerk", "mediator"]);
+    await api.db.admin`update app.users set roles = '{intake_clerk}' where id = ${clerk}`;
+  });
+
+  it("only auditors read the logs, also past the router", async () => {
+    const count = (roles: string[]) =>
+      asRuntime(roles, async (tx) => {
+        const rows =
+          await tx.sql`select * from auth.audit_search('sign_in', null, null, null, null, null, null, 50, null)`;
+        const list = await tx.sql`select * from auth.audit_list(50, null)`;
+        return rows.length + list.length;
+      });
+    expect(await count(["auditor"])).toBeGreaterThan(0);
+    for (const roles of [["tenant_admin"], ["security_admin"], ["platform_admin"], ["leader"]]) {
+      expect(await count(roles), roles.join()).toBe(0);
+    }
+  });
+});
+
+describe("separation of duties through the API", () => {
+  it("a centre administrator manages accounts but grants no role", async () => {
+    const clerk = await userRow("yumen.clerk");
+    const edit = await refusal(
+      admin.users.edit.mutate({
+        id: clerk.id,
+        version: clerk.version,
+        displayName: clerk.display_name,
+        roles: ["mediator"],
+      }),
+    );
+    expect(edit.appCode).toBe("FORBIDDEN");
+    expect(edit.zh).toContain("授予或收回角色");
+    // Renaming is account management, still the centre administrator's.
+    await admin.users.edit.mutate({
+      id: clerk.id,
+      version: clerk.version,
+      displayName: "玉门市受理窗口甲",
+      roles: ["intake_clerk"],
+    });
+    const create = await refusal(
+      admin.users.create.mutate({ username: "sod.auditor", displayName: "审计员乙", roles: ["auditor"] }),
+    );
+    expect(create.appCode).toBe("FORBIDDEN");
+    // Working roles: allowed.
+    await admin.users.create.mutate({ username: "sod.mediator", displayName: "调解员乙", roles: ["mediator"] });
+  });
+
+  it("a security administrator grants roles, but never two powers to one account, nor to itself", async () => {
+    const clerk = await userRow("yumen.clerk");
+    const granted = await security.users.edit.mutate({
+      id: clerk.id,
+      version: clerk.version,
+      displayName: clerk.display_name,
+      roles: ["intake_clerk", "leader"],
+    });
+    expect(granted.roles).toEqual(["intake_clerk", "leader"]);
+
+    const yumenAdmin = await userRow("yumen.admin");
+    const combined = await refusal(
+      security.users.edit.mutate({
+        id: yumenAdmin.id,
+        version: yumenAdmin.version,
+        displayName: yumenAdmin.display_name,
+        roles: ["tenant_admin", "auditor"],
+      }),
+    );
+    expect(combined.appCode).toBe("VALIDATION");
+    expect(combined.zh).toBe("三权分立：同一账号不能兼任系统管理员和审计管理员");
+    expect(combined.en).toContain("Separation of duties");
+    expect(combined.fields?.[0]?.path).toBe("roles");
+
+    const twoPowers = await refusal(
+      security.users.create.mutate({ username: "sod.both", displayName: "兼任", roles: ["security_admin", "auditor"] }),
+    );
+    expect(twoPowers.appCode).toBe("VALIDATION");
+
+    const self = await userRow("yumen.security");
+    const own = await refusal(
+      security.users.edit.mutate({
+        id: self.id,
+        version: self.version,
+        displayName: self.display_name,
+        roles: ["security_admin", "leader"],
+      }),
+    );
+    expect(own.appCode).toBe("FORBIDDEN");
+    expect(own.zh).toContain("不能更改自己的角色");
+
+    // A new auditor is the security administrator's to create.
+    const { user } = await security.users.create.mutate({
+      username: "sod.auditor2",
+      displayName: "审计员丙",
+      roles: ["auditor"],
+    });
+    expect(user.roles).toEqual(["auditor"]);
+  });
+
+  it("the system and security administrators do not read the logs; the auditor does", async () => {
+    for (const client of [admin, security]) {
+      expect((await refusal(client.audit.search.query({ log: "sign_in" }))).appCode).toBe("FORBIDDEN");
+    }
+    const auditor = api.client(await api.login("yumen.auditor"));
+    expect((await auditor.audit.search.query({ log: "sign_in" })).items.length).toBeGreaterThan(0);
+  });
+});
