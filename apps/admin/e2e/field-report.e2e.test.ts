@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
 
@@ -12,6 +13,27 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+/** EXIF rationals of a coordinate in degrees. */
+const dms = (v: number) => {
+  const d = Math.floor(v);
+  const m = Math.floor((v - d) * 60);
+  return `${d}/1 ${m}/1 ${Math.round(((v - d) * 60 - m) * 60 * 10000)}/10000`;
+};
+
+/** A real JPEG as a phone writes it, with GPS in its EXIF when `at` is given. */
+async function photo(name: string, at: { lat: number; lng: number } | null) {
+  const buffer = await sharp({ create: { width: 200, height: 150, channels: 3, background: "#4a8" } })
+    .jpeg()
+    .withExif({
+      IFD0: { Make: "TestPhone" },
+      ...(at
+        ? { IFD3: { GPSLatitudeRef: "N", GPSLatitude: dms(at.lat), GPSLongitudeRef: "E", GPSLongitude: dms(at.lng) } }
+        : {}),
+    })
+    .toBuffer();
+  return { name, mimeType: "image/jpeg", buffer };
+}
 
 const PHONE = {
   viewport: { width: 390, height: 844 },
@@ -37,22 +59,40 @@ describe("field report from a phone", () => {
     }
 
     const cases = (marker: string) =>
-      h.db.admin<{ code: string; channel: string; address_masked: string | null }[]>`select code, channel::text,
-        address_masked from app.cases where description like ${`%${marker}%`}`;
+      h.db.admin<
+        {
+          id: string;
+          code: string;
+          channel: string;
+          position_source: string | null;
+          latitude: number | null;
+          photos: number;
+        }[]
+      >`select c.id, c.code, c.channel::text, c.position_source, c.latitude,
+        (select count(*)::int from app.attachments a where a.case_id = c.id) as photos
+        from app.cases c where c.description like ${`%${marker}%`}`;
 
-    // Offline: the report stays on the phone.
+    // Offline: the reports stay on the phone, their photos too.
     await page.context().setOffline(true);
     await page.getByRole("status").getByText("当前离线").waitFor();
     await page.getByLabel("事件类别").selectOption({ label: "邻里纠纷" });
     await page.getByLabel("情况描述").fill("东渠村三组下水井盖丢失，夜间有行人跌落风险 #F1");
     await page.getByRole("button", { name: "使用当前位置" }).click();
     await page.getByText("位置 40.28340, 97.04580").waitFor();
+    await page.getByLabel(/添加现场照片/).setInputFiles([await photo("f1.jpg", { lat: 40.1, lng: 97.2 })]);
+    await page.getByTestId("field-photos").getByText("f1.jpg").waitFor();
     await page.getByRole("button", { name: "上报", exact: true }).click();
     await page.getByRole("heading", { name: "待发送 1 条" }).waitFor();
     await page.getByLabel("情况描述").fill("二组楼道堆放杂物，堵塞消防通道 #F2");
     await page.getByLabel("事件类别").selectOption({ label: "邻里纠纷" });
+    // No position from the phone: the photos' GPS places the event.
+    await page
+      .getByLabel(/添加现场照片/)
+      .setInputFiles([await photo("f2a.jpg", { lat: 40.291234, lng: 97.051234 }), await photo("f2b.jpg", null)]);
+    await page.getByText("添加现场照片（2/9）").waitFor();
     await page.getByRole("button", { name: "上报", exact: true }).click();
     await page.getByRole("heading", { name: "待发送 2 条" }).waitFor();
+    await page.getByText("附 2 张照片").waitFor();
     expect(await cases("#F1")).toEqual([]);
 
     // What the phone holds while offline: the reports with their keys.
@@ -62,32 +102,59 @@ describe("field report from a phone", () => {
     const offline = await page.evaluate((name) => JSON.parse(localStorage.getItem(name)!), storageKey);
     expect(offline.queued).toHaveLength(2);
     expect(offline.queued[0].key).not.toBe(offline.queued[1].key);
+    expect(offline.queued.map((r: { photos?: number }) => r.photos)).toEqual([1, 2]);
 
-    // Back online: both go out, in order, and are registered once each.
+    // Back online: both go out, in order, each registered once with its photos.
     await page.context().setOffline(false);
     await page.getByRole("heading", { name: "待发送 0 条" }).waitFor();
     await page.getByTestId("field-sent").getByRole("listitem").nth(1).waitFor();
     const first = await cases("#F1");
-    expect(first).toHaveLength(1);
-    expect(first[0]!.channel).toBe("grid_patrol");
-    expect(first[0]!.address_masked).toBeTruthy();
-    expect(await cases("#F2")).toHaveLength(1);
+    expect(first).toEqual([expect.objectContaining({ channel: "grid_patrol", position_source: "device", photos: 1 })]);
+    expect(first[0]!.latitude).toBeCloseTo(40.2834, 4);
+    const second = await cases("#F2");
+    expect(second).toEqual([expect.objectContaining({ position_source: "photo", latitude: 40.291234, photos: 2 })]);
 
-    // A lost answer: the first report (same key, same body) is queued again and goes out on the
-    // next visit; the server answers with the first case and registers nothing new.
-    await page.evaluate(
-      ([name, report]) => {
-        const state = JSON.parse(localStorage.getItem(name as string)!);
-        state.queued.push(report);
-        localStorage.setItem(name as string, JSON.stringify(state));
-      },
-      [storageKey, offline.queued[0]],
-    );
+    // A lost answer: the server registers the report but the phone never hears back, so the
+    // report stays queued with its photo and goes out again on the next visit under the same
+    // key; the server answers with the first case and registers nothing new.
+    let lost = () => {};
+    const answerLost = new Promise<void>((done) => {
+      lost = done;
+    });
+    await page.route("**/field-reports", async (route) => {
+      await route.fetch();
+      await route.abort("connectionreset");
+      lost();
+    });
+    await page.getByLabel("事件类别").selectOption({ label: "邻里纠纷" });
+    await page.getByLabel("情况描述").fill("三组路灯不亮 #F3");
+    await page.getByLabel(/添加现场照片/).setInputFiles([await photo("f3.jpg", null)]);
+    await page.getByRole("button", { name: "上报", exact: true }).click();
+    await page.getByRole("heading", { name: "待发送 1 条" }).waitFor();
+    await answerLost;
+    expect(await cases("#F3")).toHaveLength(1);
+    await page.unroute("**/field-reports");
     await page.reload();
     await page.getByRole("heading", { name: "待发送 0 条" }).waitFor();
-    expect(await cases("#F1")).toHaveLength(1);
+    const third = await cases("#F3");
+    expect(third).toEqual([expect.objectContaining({ photos: 1 })]);
     const sent = await page.getByTestId("field-sent").getByRole("listitem").allTextContents();
-    expect(sent.filter((line) => line.includes(first[0]!.code))).toHaveLength(1);
+    expect(sent.filter((line) => line.includes(third[0]!.code))).toHaveLength(1);
+    // The photos left the phone's store once the server had them.
+    const left = await page.evaluate(async () => {
+      const name = (await indexedDB.databases()).find((d) => d.name?.startsWith("zz-field-photos-"))?.name;
+      if (!name) return -1;
+      return new Promise<number>((done, fail) => {
+        const open = indexedDB.open(name);
+        open.onerror = fail;
+        open.onsuccess = () => {
+          const count = open.result.transaction("photos").objectStore("photos").count();
+          count.onsuccess = () => done(count.result);
+          count.onerror = fail;
+        };
+      });
+    });
+    expect(left).toBe(0);
 
     // A patrol just made (巡查), once the account is registered as a grid worker.
     await h.db.admin`insert into app.grid_workers (scope_code, name, kind, user_id)

@@ -201,6 +201,42 @@ export function registerCase(input: CaseRegistration, idempotencyKey: string) {
   return intakeClient.cases.register.mutate(input, { context: { idempotencyKey } });
 }
 
+/** The phone's position given with a field report (WGS 84 degrees; accuracy in metres). */
+export interface ReportPosition {
+  lat: number;
+  lng: number;
+  accuracy?: number | null;
+}
+
+/** What the server answers a field report: the case, its photos and where the event was placed. */
+export interface FieldReportSent {
+  id: string;
+  code: string;
+  replayed: boolean;
+  photos: number;
+  position: { lat: number; lng: number; source: "device" | "photo" } | null;
+}
+
+/**
+ * Sends a field report with its photos in one multipart request under the report's idempotency
+ * key: a resend after a lost answer returns the first case and adds no photo twice.
+ */
+export function sendFieldReport(
+  report: { input: CaseRegistration; position: ReportPosition | null },
+  photos: Blob[],
+  idempotencyKey: string,
+): Promise<FieldReportSent> {
+  const form = new FormData();
+  form.append("report", JSON.stringify({ report: report.input, position: report.position }));
+  for (const [i, photo] of photos.entries()) form.append("photo", photo, `photo-${i + 1}`);
+  return send("/field-reports", {
+    method: "POST",
+    headers: { "idempotency-key": idempotencyKey, accept: "application/json" },
+    body: form,
+    credentials: "same-origin",
+  });
+}
+
 /** Uploads an attachment to a case (multipart; the server sniffs the type and limits the size). */
 export function uploadAttachment(caseId: string, file: File): Promise<{ id: string }> {
   const form = new FormData();

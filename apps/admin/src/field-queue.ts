@@ -1,4 +1,5 @@
-import type { CaseRegistration } from "./api.ts";
+import { createStore, del, get, set } from "idb-keyval";
+import type { CaseRegistration, ReportPosition } from "./api.ts";
 
 /**
  * The offline queue of field reports (现场上报): a report is kept in this browser's storage
@@ -10,6 +11,10 @@ export interface QueuedReport {
   /** The report's idempotency key (a random UUID, made once when the report is filed). */
   key: string;
   input: CaseRegistration;
+  /** The phone's position when the report was made, if the worker gave it. */
+  position?: ReportPosition | null;
+  /** How many photos wait with it in the browser's photo store (under the same key). */
+  photos?: number;
   filedAt: string;
   /** The server refused it (a 4xx): it stays for the user to read and discard. */
   refused?: string;
@@ -50,9 +55,22 @@ export function localQueueStore(userId: string): QueueStore {
   };
 }
 
-/** Adds a report to the queue under a fresh idempotency key. */
-export function enqueue(store: QueueStore, input: CaseRegistration, now = new Date()): QueuedReport {
-  const report: QueuedReport = { key: crypto.randomUUID(), input, filedAt: now.toISOString() };
+/**
+ * Adds a report to the queue under its idempotency key (fresh unless given: a report whose
+ * photos were stored first under that key).
+ */
+export function enqueue(
+  store: QueueStore,
+  input: CaseRegistration,
+  options: { key?: string; position?: ReportPosition | null; photos?: number; now?: Date } = {},
+): QueuedReport {
+  const report: QueuedReport = {
+    key: options.key ?? crypto.randomUUID(),
+    input,
+    filedAt: (options.now ?? new Date()).toISOString(),
+    ...(options.position ? { position: options.position } : {}),
+    ...(options.photos ? { photos: options.photos } : {}),
+  };
   const state = store.read();
   store.write({ ...state, queued: [...state.queued, report] });
   return report;
@@ -98,4 +116,25 @@ export async function flush(
 export function discard(store: QueueStore, key: string): void {
   const state = store.read();
   store.write({ ...state, queued: state.queued.filter((r) => r.key !== key) });
+}
+
+/**
+ * The photos of queued reports, in IndexedDB (localStorage holds only text, and too little for
+ * photos): one entry per report, under the report's key, removed once the report was sent or
+ * discarded. Stored before the report is queued, so a report never leaves without its photos.
+ */
+export interface PhotoStore {
+  save(key: string, photos: Blob[]): Promise<void>;
+  load(key: string): Promise<Blob[]>;
+  remove(key: string): Promise<void>;
+}
+
+/** The photo store of one user in this browser. */
+export function browserPhotoStore(userId: string): PhotoStore {
+  const db = createStore(`zz-field-photos-${userId}`, "photos");
+  return {
+    save: (key, photos) => set(key, photos, db),
+    load: async (key) => ((await get<Blob[]>(key, db)) ?? []).filter((b) => b instanceof Blob),
+    remove: (key) => del(key, db),
+  };
 }

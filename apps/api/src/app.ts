@@ -15,6 +15,7 @@ import {
   ERROR_STATUS,
   expectedLedgerRows,
   type FieldCipher,
+  type FieldPhoto,
   figureUnit,
   getOpenRequest,
   idempotencyKeyHeader,
@@ -31,12 +32,14 @@ import {
   publicLookup,
   rateOpenRequest,
   readAttachment,
+  registerFieldReport,
   resolvePeriod,
   submitOpenRequest,
   toAppError,
   writeLedger,
 } from "@zongzhi/api";
 import { id, pattern, secret, strict, text } from "@zongzhi/api/input";
+import { fieldReportInput } from "@zongzhi/api/schemas/cases";
 import {
   type ApiKeyActor,
   assertCan,
@@ -71,7 +74,13 @@ import { createNotificationHub } from "./events.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type QueueDepth, scrapeAllowed } from "./metrics.ts";
-import { receiveUpload, UPLOAD_BODY_LIMIT } from "./upload.ts";
+import {
+  FIELD_REPORT_BODY_LIMIT,
+  fieldReportTooLarge,
+  receiveFieldReport,
+  receiveUpload,
+  UPLOAD_BODY_LIMIT,
+} from "./upload.ts";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -227,19 +236,25 @@ export function createApp(options: AppOptions) {
   // once, a chunked body as soon as it passes the limit. Uploads stream (see receiveUpload).
   const tooLarge = (limit: number) => (c: Context) => {
     c.header("connection", "close");
+    if (limit === FIELD_REPORT_BODY_LIMIT) return problem(c, fieldReportTooLarge());
     return problem(c, limit === UPLOAD_BODY_LIMIT ? attachmentTooLarge() : bodyTooLarge(limit));
   };
   const smallBody = bodyLimit({ maxSize: SMALL_BODY_LIMIT, onError: tooLarge(SMALL_BODY_LIMIT) });
   const trpcBody = bodyLimit({ maxSize: TRPC_BODY_LIMIT, onError: tooLarge(TRPC_BODY_LIMIT) });
   const openBody = bodyLimit({ maxSize: OPEN_API_BODY_LIMIT, onError: tooLarge(OPEN_API_BODY_LIMIT) });
-  const uploadBody: MiddlewareHandler = async (c, next) => {
-    const declared = Number(c.req.header("content-length"));
-    if (!c.req.header("transfer-encoding") && declared > UPLOAD_BODY_LIMIT) return tooLarge(UPLOAD_BODY_LIMIT)(c);
-    await next();
-  };
+  const streamedBody =
+    (limit: number): MiddlewareHandler =>
+    async (c, next) => {
+      const declared = Number(c.req.header("content-length"));
+      if (!c.req.header("transfer-encoding") && declared > limit) return tooLarge(limit)(c);
+      await next();
+    };
+  const uploadBody = streamedBody(UPLOAD_BODY_LIMIT);
+  const fieldReportBody = streamedBody(FIELD_REPORT_BODY_LIMIT);
   app.use(async (c, next) => {
     const path = c.req.path;
     if (/^\/cases\/[^/]+\/attachments$/.test(path)) return uploadBody(c, next);
+    if (path === "/field-reports") return fieldReportBody(c, next);
     if (path.startsWith(OPEN_API)) return openBody(c, next);
     return path.startsWith("/trpc/") ? trpcBody(c, next) : smallBody(c, next);
   });
@@ -486,6 +501,46 @@ export function createApp(options: AppOptions) {
       await file.discard();
     }
   });
+  // A field report from the phone (现场上报) with up to nine photos, in one request: the photos are
+  // checked by their content and re-encoded without metadata before the transaction opens; the
+  // Idempotency-Key (one per report, kept with it in the phone's queue) makes a resend after a lost
+  // answer return the first case, photos included, and register nothing more.
+  app.post("/field-reports", async (c) => {
+    caller(c, ["case.register"]);
+    caller(c, ["case.attach"]);
+    const header = c.req.header("idempotency-key");
+    if (!header) {
+      throw new AppError("VALIDATION", {
+        zh: "上报须带 Idempotency-Key 请求头（每条上报一个，重发时不变）",
+        en: "A field report needs an Idempotency-Key header (one per report, the same when resent)",
+      });
+    }
+    const key = idempotencyKeyHeader.parse(header);
+    const { report, photos } = await receiveFieldReport(c.req.raw);
+    const input = fieldReportInput.parse(report);
+    const staged: FieldPhoto[] = [];
+    try {
+      for (const photo of photos) {
+        const bytes = await options.store.stage(Readable.from([photo.bytes]));
+        staged.push({
+          file: {
+            ...bytes,
+            sizeBytes: photo.bytes.byteLength,
+            sha256: photo.sha256,
+            head: photo.bytes.subarray(0, 16),
+          },
+          ext: photo.ext,
+          position: photo.position,
+        });
+      }
+      const saved = await asCaller(c, ["case.register"], (tx) =>
+        registerFieldReport(tx, { ...input, photos: staged }, options.cipher, key),
+      );
+      return c.json(saved, saved.replayed ? 200 : 201);
+    } finally {
+      await Promise.all(staged.map((p) => p.file.discard()));
+    }
+  });
   app.get("/attachments/:id", async (c) => {
     const attachmentId = id().parse(c.req.param("id"));
     const file = await asCaller(c, ["case.read", "case.read_summoned"], (tx) =>
@@ -700,6 +755,7 @@ export function routeOf(path: string): string {
   if (FIXED_ROUTES.has(path)) return path;
   if (/^\/cases\/[^/]+\/attachments$/.test(path)) return "/cases/:id/attachments";
   if (/^\/attachments\/[^/]+$/.test(path)) return "/attachments/:id";
+  if (path === "/field-reports") return path;
   if (/^\/exports\/[a-z_]+$/.test(path) && (LEDGER_KINDS as readonly string[]).includes(path.slice(9))) return path;
   if (path === "/api/openapi.json" || path === "/api/docs" || path === "/api/v1/services") return path;
   if (path === "/api/v1/requests") return path;

@@ -11,6 +11,7 @@ import {
 } from "@zongzhi/api";
 import { AppError } from "@zongzhi/domain";
 import busboy from "busboy";
+import { type CleanPhoto, cleanPhoto, MAX_PHOTO_BYTES, MAX_PHOTOS, photoTooLarge } from "./photos.ts";
 
 /** Largest multipart body of an upload: the file's limit plus room for the part headers. */
 export const UPLOAD_BODY_LIMIT = MAX_ATTACHMENT_BYTES + 64 * 1024;
@@ -106,4 +107,115 @@ export async function receiveUpload(
   }
   if (!staging) throw chooseFile();
   return { filename, file: await staging };
+}
+
+/** Largest multipart body of a field report: nine photos at their limit, the report and part headers. */
+export const FIELD_REPORT_BODY_LIMIT = MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024;
+/** Largest `report` part (the case as JSON). */
+const REPORT_FIELD_BYTES = 64 * 1024;
+
+/** The 413 of a field report over {@link FIELD_REPORT_BODY_LIMIT}. */
+export function fieldReportTooLarge(): AppError {
+  return new AppError(
+    "PAYLOAD_TOO_LARGE",
+    {
+      zh: `上报内容过大：最多${MAX_PHOTOS}张照片，每张${MAX_PHOTO_BYTES / 1024 / 1024}MB以内`,
+      en: `The report is too large: at most ${MAX_PHOTOS} photos of ${MAX_PHOTO_BYTES / 1024 / 1024} MB each`,
+    },
+    { limitBytes: FIELD_REPORT_BODY_LIMIT },
+  );
+}
+
+const tooManyPhotos = () =>
+  new AppError("VALIDATION", {
+    zh: `每次上报最多${MAX_PHOTOS}张照片`,
+    en: `A report takes at most ${MAX_PHOTOS} photos`,
+  });
+
+/**
+ * Reads a field report: a multipart body with a `report` part (the report as JSON) and up to
+ * {@link MAX_PHOTOS} `photo` parts. Each photo is held in memory only while it arrives (at most
+ * {@link MAX_PHOTO_BYTES}) and is then checked and re-encoded by {@link cleanPhoto}; only the
+ * clean copies are kept. A tenth photo, a photo over its limit or a body over
+ * {@link FIELD_REPORT_BODY_LIMIT} stops the reading at once.
+ */
+export async function receiveFieldReport(request: Request): Promise<{ report: unknown; photos: CleanPhoto[] }> {
+  const type = request.headers.get("content-type") ?? "";
+  const noReport = () =>
+    new AppError("VALIDATION", {
+      zh: "上报内容缺失：须以 multipart/form-data 提交 report 字段",
+      en: "The report is missing: send it as the `report` field of a multipart/form-data body",
+    });
+  if (!request.body || !/^multipart\/form-data\b/i.test(type)) throw noReport();
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { "content-type": type },
+      defParamCharset: "utf8",
+      limits: {
+        files: MAX_PHOTOS,
+        fileSize: MAX_PHOTO_BYTES + 1,
+        fields: 4,
+        fieldSize: REPORT_FIELD_BYTES,
+        parts: MAX_PHOTOS + 4,
+        headerPairs: 50,
+      },
+    });
+  } catch {
+    throw malformed();
+  }
+  const source = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
+  let reportText: string | null = null;
+  let refusal: AppError | null = null;
+  const photos: Promise<CleanPhoto>[] = [];
+  const refuse = (error: AppError) => {
+    refusal ??= error;
+    source.destroy(error);
+  };
+  parser.on("error", () => {});
+  parser.on("field", (name, value, info) => {
+    if (name !== "report") return;
+    if (info.valueTruncated)
+      return refuse(new AppError("PAYLOAD_TOO_LARGE", { zh: "上报内容过长", en: "The report is too long" }));
+    reportText = value;
+  });
+  parser.on("filesLimit", () => refuse(tooManyPhotos()));
+  parser.on("file", (name, stream) => {
+    stream.on("error", () => {});
+    if (name !== "photo") {
+      stream.resume();
+      return;
+    }
+    const n = photos.length + 1;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > MAX_PHOTO_BYTES) return refuse(photoTooLarge());
+      chunks.push(chunk);
+    });
+    const photo = new Promise<Buffer>((done, fail) => {
+      stream.on("end", () => done(Buffer.concat(chunks)));
+      stream.on("error", fail);
+    }).then((bytes) => cleanPhoto(bytes, n));
+    // Settled below; a refusal before that must not surface as unhandled.
+    photo.catch(() => {});
+    photos.push(photo);
+  });
+  try {
+    await pipeline(source, byteCounter(FIELD_REPORT_BODY_LIMIT, fieldReportTooLarge), parser);
+  } catch (error) {
+    if (refusal) throw refusal;
+    if (error instanceof AppError) throw error;
+    throw malformed();
+  }
+  if (refusal) throw refusal;
+  if (reportText === null) throw noReport();
+  let report: unknown;
+  try {
+    report = JSON.parse(reportText);
+  } catch {
+    throw new AppError("VALIDATION", { zh: "上报内容不是有效的 JSON", en: "The report is not valid JSON" });
+  }
+  return { report, photos: await Promise.all(photos) };
 }

@@ -245,6 +245,7 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   cases_people_count_check: between("涉及人数", "The number of people", 1, 100000),
   cases_amount_cents_check: check("涉及金额不能为负数", "The amount cannot be negative"),
   cases_difficulty_check: choose("难易程度", "the difficulty"),
+  cases_position_shape: check("事发位置的经纬度无效", "The event's latitude and longitude are not valid"),
   cases_location_in_scope: check("发生地须在本县（区）辖区内", "The location must be inside your county"),
   cases_owner_on_path: check("只能上报给上级单位", "A case moves only to a unit above it"),
   cases_handler_named_from_above: check("只能由上级单位交办", "Only a unit above may assign it"),

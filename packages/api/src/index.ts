@@ -16,6 +16,7 @@ export {
   readAttachment,
   type StagedBytes,
   type StagedFile,
+  sniffType,
 } from "./services/attachments.ts";
 export { publicLookup } from "./services/cases.ts";
 export {
@@ -38,6 +39,7 @@ export {
   openLedgerSink,
   writeLedger,
 } from "./services/exports.ts";
+export { type FieldPhoto, registerFieldReport } from "./services/field-report-intake.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export {

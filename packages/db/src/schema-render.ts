@@ -32,6 +32,7 @@ function builder(c: CatalogColumn, enums: Catalog["enums"]): { expr: string; use
   else if (base === "smallint") [expr, uses] = [`smallint(${name})`, ["smallint"]];
   else if (base === "bigint") [expr, uses] = [`bigint(${name}, { mode: "number" })`, ["bigint"]];
   else if (base === "boolean") [expr, uses] = [`boolean(${name})`, ["boolean"]];
+  else if (base === "double precision") [expr, uses] = [`doublePrecision(${name})`, ["doublePrecision"]];
   else if (base === "jsonb") [expr, uses] = [`jsonb(${name})`, ["jsonb"]];
   else if (base === "date") [expr, uses] = [`date(${name}, { mode: "date" })`, ["date"]];
   else if (base === "timestamp with time zone")

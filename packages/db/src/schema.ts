@@ -5,6 +5,7 @@ import {
   boolean,
   customType,
   date,
+  doublePrecision,
   integer,
   jsonb,
   numeric,
@@ -514,6 +515,9 @@ export const cases = appSchema.table("cases", {
   ),
   followedUp: boolean("followed_up").notNull().default(sql`false`),
   resolvedOnTime: boolean("resolved_on_time"),
+  latitude: doublePrecision("latitude"),
+  longitude: doublePrecision("longitude"),
+  positionSource: text("position_source"),
 });
 
 /** app.channel_requests. */

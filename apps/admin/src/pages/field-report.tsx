@@ -1,10 +1,19 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
-import { errorCode, type Me, registerCase, trpc } from "../api.ts";
+import { type CaseRegistration, errorCode, type Me, sendFieldReport, trpc } from "../api.ts";
 import { categoryOptions } from "../components/case-common.tsx";
 import { errorText, Forbidden } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
-import { discard, enqueue, flush, localQueueStore, type QueuedReport, type SendOutcome } from "../field-queue.ts";
+import {
+  browserPhotoStore,
+  discard,
+  enqueue,
+  flush,
+  localQueueStore,
+  type PhotoStore,
+  type QueuedReport,
+  type SendOutcome,
+} from "../field-queue.ts";
 import { formatDateTime, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import "./field-report.css";
@@ -19,11 +28,24 @@ export function FieldReportPage() {
   );
 }
 
-/** Sends one queued report; a refusal is kept with its message, a network failure leaves it queued. */
-async function send(report: QueuedReport): Promise<SendOutcome> {
+/** Most photos on one report, and the largest one (the server checks both again). */
+const MAX_PHOTOS = 9;
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Sends one queued report with its photos; a refusal is kept with its message, a network failure
+ * leaves it queued. The photos leave the browser's store once the server has the report.
+ */
+async function send(report: QueuedReport, photos: PhotoStore): Promise<SendOutcome> {
   if (!navigator.onLine) return { ok: false, offline: true };
   try {
-    const { code } = await registerCase(report.input, report.key);
+    const files = report.photos ? await photos.load(report.key) : [];
+    const { code } = await sendFieldReport(
+      { input: report.input, position: report.position ?? null },
+      files,
+      report.key,
+    );
+    await photos.remove(report.key);
     return { ok: true, code };
   } catch (error) {
     return errorCode(error) === "NETWORK" ? { ok: false, offline: true } : { ok: false, refused: errorText(error) };
@@ -32,6 +54,8 @@ async function send(report: QueuedReport): Promise<SendOutcome> {
 
 function FieldReport(props: { me: Me }) {
   const store = localQueueStore(props.me.id);
+  const photoStore = browserPhotoStore(props.me.id);
+  const [photos, setPhotos] = createSignal<File[]>([]);
   const [state, setState] = createSignal(store.read());
   const [online, setOnline] = createSignal(navigator.onLine);
   const [category, setCategory] = createSignal("");
@@ -54,7 +78,7 @@ function FieldReport(props: { me: Me }) {
     if (sending()) return;
     setSending(true);
     try {
-      await flush(store, send);
+      await flush(store, (r) => send(r, photoStore));
     } finally {
       setSending(false);
       refresh();
@@ -92,7 +116,17 @@ function FieldReport(props: { me: Me }) {
     );
   };
 
-  const submit = (event: SubmitEvent) => {
+  const addPhotos = (input: HTMLInputElement) => {
+    const picked = [...(input.files ?? [])];
+    input.value = "";
+    setProblem(null);
+    if (picked.some((f) => f.size > MAX_PHOTO_BYTES)) setProblem(t("field.photoTooLarge"));
+    const next = [...photos(), ...picked.filter((f) => f.size <= MAX_PHOTO_BYTES)];
+    if (next.length > MAX_PHOTOS) setProblem(t("field.tooManyPhotos", { n: MAX_PHOTOS }));
+    setPhotos(next.slice(0, MAX_PHOTOS));
+  };
+
+  const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setProblem(null);
     const text = description().trim();
@@ -100,13 +134,18 @@ function FieldReport(props: { me: Me }) {
     if (text.length < 4) return setProblem(t("field.descriptionRequired"));
     const grid = ownGrids().find((g) => g.id === gridId());
     const p = position();
-    const where = [
-      grid ? `${grid.name}（${grid.code}）` : null,
-      p ? t("field.positionText", { lat: p.lat.toFixed(5), lng: p.lng.toFixed(5), m: p.accuracy }) : null,
-    ]
-      .filter(Boolean)
-      .join(" ");
-    enqueue(store, {
+    const where = grid ? `${grid.name}（${grid.code}）` : null;
+    const key = crypto.randomUUID();
+    const attached = photos();
+    // The photos are stored first: the report is queued (and may be sent) only once they are there.
+    if (attached.length > 0) {
+      try {
+        await photoStore.save(key, attached);
+      } catch {
+        return setProblem(t("field.photoStoreFailed"));
+      }
+    }
+    const input: CaseRegistration = {
       categoryCode: category(),
       channel: "grid_patrol",
       title: (text.split("\n")[0] ?? text).slice(0, 40),
@@ -119,9 +158,15 @@ function FieldReport(props: { me: Me }) {
       riskGrade: "none",
       difficulty: "simple",
       parties: [{ role: "applicant", kind: "person", name: props.me.displayName }],
+    };
+    enqueue(store, input, {
+      key,
+      position: p ? { lat: p.lat, lng: p.lng, accuracy: p.accuracy } : null,
+      photos: attached.length,
     });
     setDescription("");
     setPosition(null);
+    setPhotos([]);
     refresh();
     void sendAll();
   };
@@ -132,7 +177,7 @@ function FieldReport(props: { me: Me }) {
       <p class={online() ? "field-net field-net-on" : "field-net field-net-off"} role="status">
         {online() ? t("field.online") : t("field.offline")}
       </p>
-      <form class="field-form" onSubmit={submit} noValidate>
+      <form class="field-form" onSubmit={(e) => void submit(e)} noValidate>
         <label class="field-label-lg" for="field-category">
           {t("field.category")}
         </label>
@@ -181,6 +226,35 @@ function FieldReport(props: { me: Me }) {
             </p>
           )}
         </Show>
+        <input
+          id="field-photos"
+          class="field-photo-input"
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          multiple
+          onChange={(e) => addPhotos(e.currentTarget)}
+        />
+        <label class="field-button field-button-secondary field-photo-pick" for="field-photos">
+          {t("field.addPhotos", { n: photos().length, max: MAX_PHOTOS })}
+        </label>
+        <Show when={photos().length > 0}>
+          <ul class="field-photos" data-testid="field-photos">
+            <For each={photos()}>
+              {(file, i) => (
+                <li>
+                  <span>{file.name || t("field.photoN", { n: i() + 1 })}</span>
+                  <button
+                    type="button"
+                    class="field-button field-button-secondary"
+                    onClick={() => setPhotos(photos().filter((_, j) => j !== i()))}
+                  >
+                    {t("field.removePhoto")}
+                  </button>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
         <Show when={problem()}>
           <p class="field-problem" role="alert">
             {problem()}
@@ -207,6 +281,9 @@ function FieldReport(props: { me: Me }) {
               {(r) => (
                 <li>
                   <strong>{r.input.title}</strong> <span class="field-hint">{formatDateTime(r.filedAt)}</span>
+                  <Show when={r.photos}>
+                    {(n) => <span class="field-hint"> {t("field.photoCount", { n: n() })}</span>}
+                  </Show>
                   <Show when={r.refused}>
                     <p class="field-problem">{r.refused}</p>
                     <button
@@ -214,6 +291,7 @@ function FieldReport(props: { me: Me }) {
                       class="field-button field-button-secondary"
                       onClick={() => {
                         discard(store, r.key);
+                        void photoStore.remove(r.key);
                         refresh();
                       }}
                     >

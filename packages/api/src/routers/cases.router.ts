@@ -10,7 +10,6 @@ import {
 } from "@zongzhi/domain";
 import { z } from "zod";
 import {
-  decimal,
   id,
   instant,
   int32,
@@ -23,6 +22,7 @@ import {
   text,
   version,
 } from "../input.ts";
+import { caseInput } from "../schemas/cases.ts";
 import { caseIntegrity } from "../services/case-integrity.ts";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
 import { listMyReports } from "../services/field-reports.ts";
@@ -55,31 +55,6 @@ const TRANSITION_PERMISSIONS = [...new Set(CASE_ACTIONS.map((a) => TRANSITIONS[a
   (typeof TRANSITIONS)[CaseAction]["permission"],
   ...(typeof TRANSITIONS)[CaseAction]["permission"][],
 ];
-
-const party = strict({
-  role: z.enum(["applicant", "respondent", "third_party"]),
-  kind: z.enum(["person", "organisation"]),
-  name: text(60),
-  idNumber: optionalText(30),
-  phone: optionalText(20),
-  address: optionalText(200),
-  orgCode: optionalText(30),
-});
-
-const caseInput = strict({
-  categoryCode: text(40),
-  channel: z.enum(CHANNELS),
-  title: text(100),
-  description: longText(5000),
-  locationCode: pattern(/^\d{6,12}$/, "地点应为6–12位区划代码", "a location is a 6–12 digit division code"),
-  address: optionalText(200),
-  peopleCount: int32({ min: 1, max: 100000 }).default(1),
-  amountYuan: decimal({ min: 0, max: 1e12 }).nullish(),
-  groupDispute: z.boolean().default(false),
-  riskGrade: z.enum(RISK_GRADES).default("none"),
-  difficulty: z.enum(["simple", "complex"]).default("simple"),
-  parties: z.array(party).min(1).max(50),
-});
 
 const route = strict({
   kind: z.enum(ROUTE_KINDS),

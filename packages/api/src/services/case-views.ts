@@ -171,6 +171,8 @@ export interface CaseColumns {
   locationName: string | null;
   /** Masked unless revealed. */
   address: string | null;
+  /** Where the event happened as a point (a field report: the phone's position or a photo's EXIF GPS). */
+  position: { lat: number; lng: number; source: "device" | "photo" | "channel" } | null;
   peopleCount: number;
   /** A bigint column: text. */
   amountCents: string | null;

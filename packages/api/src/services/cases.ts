@@ -165,17 +165,25 @@ const hex = (b: Buffer | null) => (b === null ? null : b.toString("hex"));
  * with COMMIT right behind it when `last` says nothing follows in the transaction. In between,
  * what needs the keys or the calendar (the unit's calendar entries: one more small read when a clock counts working days): ciphertexts, blind indexes, the lookup digest of the new
  * code, the clocks' due times. Any refusal rolls the transaction back, the number included.
+ * `fingerprint` adds what else the request carried to the idempotency hash (a field report's
+ * position and photos), so that a key reused for other photos is refused like other text.
  */
 export async function registerCase(
   tx: Tx,
   input: CaseInput,
   cipher: FieldCipher,
   idempotencyKey?: string | undefined,
-  options: { last?: boolean } = {},
+  options: { last?: boolean; fingerprint?: string } = {},
 ): Promise<{ id: string; code: string; replayed: boolean }> {
   const scope = tx.ctx.scope;
   const year = Number(chinaToday().slice(0, 4));
-  const requestHash = idempotencyKey ? createHash("sha256").update(JSON.stringify(input)).digest("hex") : null;
+  // What a retry must repeat: the input, and what else the request carried (a report's photos).
+  const requestHash = idempotencyKey
+    ? createHash("sha256")
+        .update(JSON.stringify(input))
+        .update(options.fingerprint ?? "")
+        .digest("hex")
+    : null;
   const [opened] = await tx.sql<IntakeOpened[]>`select seq, category_known, prior_hash, prior_response, rules
     from app.intake_open(${year}, ${input.categoryCode}, ${idempotencyKey ?? null}, ${requestHash})`;
   if (opened!.category_known === null) {
@@ -575,7 +583,9 @@ export async function getCase(
       c.held_from as "heldFrom", c.hold_until as "holdUntil", c.category_code as "categoryCode",
       coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.location_code as "locationCode",
       (select d.name from ref.divisions d where d.code = c.location_code) as "locationName",
-      c.address_masked as "address", c.address_enc as "addressEnc", c.people_count as "peopleCount",
+      c.address_masked as "address", c.address_enc as "addressEnc",
+      case when c.latitude is not null then json_build_object('lat', c.latitude, 'lng', c.longitude,
+        'source', c.position_source) end as "position", c.people_count as "peopleCount",
       c.amount_cents as "amountCents", c.group_dispute as "groupDispute", c.risk_grade as "riskGrade", c.difficulty,
       c.route, c.mediator_id as "mediatorId", c.room_id as "roomId", c.window_id as "windowId",
       c.committee_id as "committeeId", c.scope_code as "scopeCode", coalesce(t.name, c.scope_code) as "unitName",

@@ -97,6 +97,14 @@ export function Overview(props: { detail: CaseDetail }) {
           label={t("cases.location")}
           value={[c().locationName ?? c().locationCode, c().address].filter(Boolean).join(" ")}
         />
+        <Show when={c().position}>
+          {(p) => (
+            <Fact
+              label={t("cases.position")}
+              value={t(`cases.position.${p().source}`, { lat: p().lat.toFixed(5), lng: p().lng.toFixed(5) })}
+            />
+          )}
+        </Show>
         <Fact label={t("cases.peopleCount")} value={t("cases.peopleUnit", { n: c().peopleCount })} />
         <Fact label={t("cases.amount")} value={formatAmount(c().amountCents)} />
         <Fact label={t("cases.difficulty")} value={t(`cases.difficulty.${c().difficulty}`)} />

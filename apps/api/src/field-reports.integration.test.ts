@@ -1,0 +1,232 @@
+import exifReader from "exif-reader";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { positionFromExif } from "./photos.ts";
+import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
+
+// Field reports from a phone with photos (issue 13 §2): up to nine photos, checked by their
+// content (not the name or the browser's type), size-limited, stored without any metadata; the
+// GPS position a photo carries becomes the event's position when the report gave none; one
+// request per report under its Idempotency-Key, so a resend registers nothing twice.
+
+let api: TestApi;
+let grid: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  grid = await api.login("cun.grid");
+});
+afterAll(() => api.close());
+
+/** EXIF rationals "d/1 m/1 s/100" of a coordinate in degrees. */
+function dms(value: number): string {
+  const abs = Math.abs(value);
+  const d = Math.floor(abs);
+  const m = Math.floor((abs - d) * 60);
+  const s = Math.round(((abs - d) * 60 - m) * 60 * 10000);
+  return `${d}/1 ${m}/1 ${s}/10000`;
+}
+
+/** A real JPEG as a phone writes it: camera, time and GPS in its EXIF. */
+async function phoneJpeg(at: { lat: number; lng: number } | null, colour = "#3a7") {
+  const gps = at
+    ? {
+        IFD3: {
+          GPSLatitudeRef: at.lat < 0 ? "S" : "N",
+          GPSLatitude: dms(at.lat),
+          GPSLongitudeRef: at.lng < 0 ? "W" : "E",
+          GPSLongitude: dms(at.lng),
+        },
+      }
+    : {};
+  return sharp({ create: { width: 320, height: 240, channels: 3, background: colour } })
+    .jpeg({ quality: 90 })
+    .withExif({
+      IFD0: { Make: "HUAWEI", Model: "SecretPhone-X9", Software: "ExifLeakTest", DateTime: "2026:11:30 09:15:00" },
+      ...gps,
+    })
+    .toBuffer();
+}
+
+const YUMEN_VILLAGE = { lat: 40.283456, lng: 97.045812 };
+
+function reportForm(
+  report: Record<string, unknown>,
+  photos: { bytes: Uint8Array; name: string; type?: string }[],
+  position: { lat: number; lng: number; accuracy?: number } | null = null,
+) {
+  const form = new FormData();
+  form.append("report", JSON.stringify({ report, position }));
+  for (const p of photos) form.append("photo", new File([p.bytes], p.name, { type: p.type ?? "image/jpeg" }));
+  return form;
+}
+
+const send = (form: FormData, key: string | null, cookie = grid) =>
+  api.request("/field-reports", {
+    method: "POST",
+    cookie,
+    body: form,
+    ...(key ? { headers: { "idempotency-key": key } } : {}),
+  });
+
+type Sent = { id: string; code: string; replayed: boolean; photos: number; position: unknown };
+
+describe("field reports with photos", () => {
+  it("keeps the photos without their metadata and places the event where the first photo was taken", async () => {
+    const first = await phoneJpeg(YUMEN_VILLAGE);
+    const second = await phoneJpeg({ lat: 40.3, lng: 97.1 }, "#a33");
+    // What the test photo carries: the camera and the position (the library wrote real EXIF).
+    const original = exifReader((await sharp(first).metadata()).exif!);
+    expect(original.Image?.Model).toBe("SecretPhone-X9");
+    expect(positionFromExif((await sharp(first).metadata()).exif)).toEqual(YUMEN_VILLAGE);
+
+    const res = await send(
+      reportForm(villageDispute("村口路灯损坏 #P1"), [
+        { bytes: first, name: "IMG_0001.jpg" },
+        { bytes: second, name: "IMG_0002.jpg" },
+      ]),
+      "field-report-p1-0001",
+    );
+    expect(res.status).toBe(201);
+    const sent = (await res.json()) as Sent;
+    expect(sent).toMatchObject({ replayed: false, photos: 2, position: { ...YUMEN_VILLAGE, source: "photo" } });
+
+    const [c] = await api.db.admin<{ latitude: number; longitude: number; position_source: string }[]>`
+      select latitude, longitude, position_source from app.cases where id = ${sent.id}`;
+    expect(c).toEqual({ latitude: YUMEN_VILLAGE.lat, longitude: YUMEN_VILLAGE.lng, position_source: "photo" });
+
+    const files = await api.db.admin<{ id: string; mime: string; filename: string }[]>`
+      select id, mime, filename from app.attachments where case_id = ${sent.id} order by filename`;
+    expect(files.map((f) => [f.mime, f.filename])).toEqual([
+      ["image/jpeg", "现场照片-1.jpg"],
+      ["image/jpeg", "现场照片-2.jpg"],
+    ]);
+    for (const f of files) {
+      const down = await api.request(`/attachments/${f.id}`, { cookie: grid });
+      expect(down.status).toBe(200);
+      const bytes = Buffer.from(await down.arrayBuffer());
+      const meta = await sharp(bytes).metadata();
+      // Still the picture, now without EXIF (no camera, no time, no position), XMP, IPTC or ICC.
+      expect(meta).toMatchObject({ format: "jpeg", width: 320, height: 240 });
+      expect(meta.exif).toBeUndefined();
+      expect(meta.xmp).toBeUndefined();
+      expect(meta.iptc).toBeUndefined();
+      expect(bytes.includes("SecretPhone-X9")).toBe(false);
+      expect(bytes.includes("HUAWEI")).toBe(false);
+    }
+
+    // The case detail shows the position with its source.
+    const detail = await api.client(grid).cases.get.query({ id: sent.id });
+    expect(detail.position).toEqual({ ...YUMEN_VILLAGE, source: "photo" });
+  });
+
+  it("keeps the phone's own position over a photo's, and a photo without GPS leaves no position", async () => {
+    const phone = { lat: 40.27, lng: 97.03, accuracy: 15 };
+    const res = await send(
+      reportForm(villageDispute("渠道堵塞 #P2"), [{ bytes: await phoneJpeg(YUMEN_VILLAGE), name: "a.jpg" }], phone),
+      "field-report-p2-0001",
+    );
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as Sent).position).toEqual({ lat: 40.27, lng: 97.03, source: "device" });
+
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
+    const plain = await send(
+      reportForm(villageDispute("墙体开裂 #P3"), [
+        { bytes: await phoneJpeg(null), name: "b.jpg" },
+        { bytes: png, name: "c.png" },
+      ]),
+      "field-report-p3-0001",
+    );
+    expect(plain.status).toBe(201);
+    const sent = (await plain.json()) as Sent;
+    expect(sent).toMatchObject({ photos: 2, position: null });
+    const mimes = await api.db.admin<{ mime: string }[]>`select mime from app.attachments where case_id = ${sent.id}
+      order by filename`;
+    expect(mimes.map((m) => m.mime)).toEqual(["image/jpeg", "image/png"]);
+  });
+
+  it("a resend under the same key returns the first case and adds no photo; other photos under it are refused", async () => {
+    const photo = await phoneJpeg(YUMEN_VILLAGE);
+    const form = () => reportForm(villageDispute("垃圾堆放 #P4"), [{ bytes: photo, name: "p.jpg" }]);
+    const first = (await (await send(form(), "field-report-p4-0001")).json()) as Sent;
+    const again = await send(form(), "field-report-p4-0001");
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ ...first, replayed: true });
+    const [n] = await api.db.admin<{ cases: number; photos: number }[]>`
+      select (select count(*)::int from app.cases where title = '垃圾堆放 #P4') as cases,
+        (select count(*)::int from app.attachments where case_id = ${first.id}) as photos`;
+    expect(n).toEqual({ cases: 1, photos: 1 });
+
+    const other = await send(
+      reportForm(villageDispute("垃圾堆放 #P4"), [{ bytes: await phoneJpeg(YUMEN_VILLAGE, "#123"), name: "p.jpg" }]),
+      "field-report-p4-0001",
+    );
+    expect(other.status).toBe(409);
+    expect(await other.json()).toMatchObject({ code: "CONFLICT", zh: expect.stringContaining("幂等键") });
+  });
+
+  it("refuses what is not a photo, too many or too large photos, and a report without its key, each with a clear 4xx", async () => {
+    const jpeg = await phoneJpeg(YUMEN_VILLAGE);
+    const refusal = async (res: Response, status: number, zh: string) => {
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { zh: string; en: string };
+      expect(body.zh).toContain(zh);
+      expect(body.en.length).toBeGreaterThan(5);
+    };
+    const report = villageDispute("拒收 #P5");
+    // A script named and typed as a photo: its content decides.
+    await refusal(
+      await send(
+        reportForm(report, [{ bytes: new TextEncoder().encode("<script>x</script>"), name: "x.jpg" }]),
+        "k-p5-0001",
+      ),
+      400,
+      "第1张照片不是可识别的",
+    );
+    // A JPEG's first bytes with nothing decodable behind them.
+    const broken = Buffer.concat([jpeg.subarray(0, 200), Buffer.alloc(2000, 0x41)]);
+    await refusal(
+      await send(
+        reportForm(report, [
+          { bytes: jpeg, name: "ok.jpg" },
+          { bytes: broken, name: "bad.jpg" },
+        ]),
+        "k-p5-0002",
+      ),
+      400,
+      "第2张照片不是可识别的",
+    );
+    // A PDF is an attachment, not a photo.
+    const pdf = new TextEncoder().encode("%PDF-1.4\n%\u00e2\u00e3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF");
+    await refusal(await send(reportForm(report, [{ bytes: pdf, name: "p.pdf" }]), "k-p5-0003"), 400, "不是可识别的");
+    const ten = Array.from({ length: 10 }, (_, i) => ({ bytes: jpeg, name: `${i}.jpg` }));
+    await refusal(await send(reportForm(report, ten), "k-p5-0004"), 400, "最多9张");
+    const huge = Buffer.concat([jpeg, Buffer.alloc(10 * 1024 * 1024, 0)]);
+    await refusal(await send(reportForm(report, [{ bytes: huge, name: "big.jpg" }]), "k-p5-0005"), 413, "10MB");
+    await refusal(await send(reportForm(report, [{ bytes: jpeg, name: "a.jpg" }]), null), 400, "Idempotency-Key");
+    await refusal(
+      await api.request("/field-reports", {
+        method: "POST",
+        cookie: grid,
+        headers: { "idempotency-key": "k-p5-0006", "content-type": "application/json" },
+        body: JSON.stringify({ report }),
+      }),
+      400,
+      "multipart",
+    );
+    const invalid = reportForm({ ...report, title: "" }, []);
+    expect((await send(invalid, "k-p5-0007")).status).toBe(400);
+    // Nothing of all that was registered.
+    const [n] = await api.db.admin<{ n: number }[]>`select count(*)::int as n from app.cases where title = '拒收 #P5'`;
+    expect(n!.n).toBe(0);
+  });
+
+  it("only a role that registers and attaches sends field reports", async () => {
+    const auditor = await api.login("yumen.auditor");
+    const res = await send(reportForm(villageDispute("审计员 #P6"), []), "k-p6-0001", auditor);
+    expect(res.status).toBe(403);
+    expect((await send(reportForm(villageDispute("匿名 #P6"), []), "k-p6-0002", "")).status).toBe(401);
+  });
+});
