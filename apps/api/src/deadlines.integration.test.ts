@@ -187,7 +187,8 @@ describe("the deadline scan (injected clock)", () => {
       ),
     ).toBe(true);
     const counts = await county.escalation.deadlineCounts.query();
-    expect(counts.find((c) => c.unitCode === "620981101")?.red).toBeGreaterThanOrEqual(1);
+    expect(counts.units.find((c) => c.unitCode === "620981101")?.red).toBeGreaterThanOrEqual(1);
+    expect(counts.totals.red).toBeGreaterThanOrEqual(1);
   });
 
   it("a leader opens a supervision by hand and takes personal charge (包案)", async () => {

@@ -1,11 +1,18 @@
 import { scanDeadlines } from "@zongzhi/api/services/deadlines";
-import { caseCounts, deadlineCounts, followUpRate, monthlyFigures } from "@zongzhi/api/services/rollups";
+import { holdingByTier } from "@zongzhi/api/services/holdings";
+import { caseCounts, DEADLINE_TOP, deadlineCounts, followUpRate, monthlyFigures } from "@zongzhi/api/services/rollups";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { type Sql, withScope } from "@zongzhi/db/client";
-import { chinaToday } from "@zongzhi/domain";
+import { CODE_LENGTH, chinaToday } from "@zongzhi/domain";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import { generate } from "@zongzhi/testing/generate";
-import { directClockCounts, directCounts, directMonthly, rollupDrift } from "@zongzhi/testing/rollup-check";
+import {
+  directClockCounts,
+  directCounts,
+  directHoldingByTier,
+  directMonthly,
+  rollupDrift,
+} from "@zongzhi/testing/rollup-check";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "./test-harness.ts";
@@ -20,14 +27,27 @@ const seed = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
 /** What the overview services answer for `unit`, and what direct counts say, side by side. */
 async function compare(app: Sql, admin: Sql, rootId: string, unit: string) {
   const ctx = { userId: null, tenantId: rootId, scope: unit, roles: ["leader"] };
-  const [counts, monthly, clocks, rate] = await withScope(app, ctx, (tx) =>
+  const now = new Date();
+  const [counts, monthly, clocks, dashboard, rate, holdings] = await withScope(app, ctx, (tx) =>
     Promise.all([
       caseCounts(tx),
       monthlyFigures(tx, { from: "2020-01", to: "2035-12" }),
+      deadlineCounts(tx, 1_000_000),
       deadlineCounts(tx),
       followUpRate(tx),
+      holdingByTier(tx, now),
     ]),
   );
+  // How long each tier held the subtree's cases: the rollup (0081) against the periods themselves.
+  expect(
+    holdings.map((h) => ({
+      len: h.level ? CODE_LENGTH[h.level] : 0,
+      cases: h.cases,
+      periods: h.periods,
+      current: h.current,
+      hours: h.totalHours,
+    })),
+  ).toEqual(await directHoldingByTier(admin, unit, now));
   const sideways = await admin<{ n: number }[]>`select count(*)::int as n from app.cases
     where starts_with(handler_code, ${unit}) and not starts_with(scope_code, ${unit})`;
   expect(counts).toEqual(await directCounts(admin, unit));
@@ -49,9 +69,20 @@ async function compare(app: Sql, admin: Sql, rootId: string, unit: string) {
       .filter(({ month: _, ...m }) => counted(m)),
   ).toEqual(months.filter(({ month: _, ...m }) => counted(m)));
   if (sideways[0]!.n === 0) {
-    expect(clocks.map(({ unitName: _, ...c }) => c).sort((a, b) => a.unitCode.localeCompare(b.unitCode))).toEqual(
-      await directClockCounts(admin, unit),
+    const direct = await directClockCounts(admin, unit);
+    expect(clocks.units.map(({ unitName: _, ...c }) => c).sort((a, b) => a.unitCode.localeCompare(b.unitCode))).toEqual(
+      direct,
     );
+    // The dashboard's cut: totals over every unit, the first ten by red, yellow, code.
+    const sum = (c: "blue" | "yellow" | "red") => direct.reduce((n, u) => n + u[c], 0);
+    const ranked = [...direct].sort(
+      (a, b) => b.red - a.red || b.yellow - a.yellow || (a.unitCode < b.unitCode ? -1 : 1),
+    );
+    expect({ ...dashboard, units: dashboard.units.map(({ unitName: _, ...c }) => c) }).toEqual({
+      totals: { blue: sum("blue"), yellow: sum("yellow"), red: sum("red") },
+      units: ranked.slice(0, DEADLINE_TOP),
+      unitCount: direct.length,
+    });
     expect(rate).toEqual({
       closed: counts.closed,
       followedUp: counts.followedUp,
@@ -82,6 +113,19 @@ describe("rollups after a bulk load", () => {
       (select scope_code, dim, value from app.case_tallies where scope_code = '62' and dim = 'state' limit 1)`;
     try {
       expect((await rollupDrift(db.admin)).length).toBe(1);
+    } finally {
+      await db.admin`select app.rebuild_rollups()`;
+    }
+    expect(await rollupDrift(db.admin)).toEqual([]);
+  });
+
+  it("the comparison can fail: a holding period off by a second is reported, by the drift and by the tier figures", async () => {
+    const [root] = await db.admin<{ id: string }[]>`select id from app.tenants where code = '62'`;
+    await db.admin`update app.holding_tallies set closed_seconds = closed_seconds + 1
+      where scope_code = '62' and holder_len = 9 and shard = 0`;
+    try {
+      expect((await rollupDrift(db.admin)).filter((l) => l.startsWith("holdings 62 tier 9"))).toHaveLength(1);
+      await expect(compare(db.app, db.admin, root!.id, "62")).rejects.toThrow();
     } finally {
       await db.admin`select app.rebuild_rollups()`;
     }
@@ -277,16 +321,20 @@ describe("rollups after random workloads through the API", () => {
       { n: number }[]
     >`select count(*)::int as n from app.case_tallies where shard <> 0`;
     expect(pending!.n).toBeGreaterThan(0);
+    const [holdings] = await api.db.admin<
+      { n: number }[]
+    >`select count(*)::int as n from app.holding_tallies where shard <> 0`;
+    expect(holdings!.n).toBeGreaterThan(0);
     await Promise.all([
-      api.db.app`select auth.compact_rollups()`,
+      api.db.app`select auth.compact_rollups(), auth.compact_holding_tallies()`,
       run({ kind: "register", at: "town", n: 7 }),
       run({ kind: "step", pick: 3, choice: 0 }),
     ]);
-    await api.db.app`select auth.compact_rollups()`;
-    const [left] = await api.db.admin<
-      { n: number }[]
-    >`select count(*)::int as n from app.case_tallies where shard <> 0`;
-    expect(left!.n).toBe(0);
+    await api.db.app`select auth.compact_rollups(), auth.compact_holding_tallies()`;
+    const [left] = await api.db.admin<{ n: number }[]>`select
+      (select count(*) from app.case_tallies where shard <> 0) + (select count(*) from app.holding_tallies where shard <> 0)
+        as n`;
+    expect(Number(left!.n)).toBe(0);
     await check();
   });
 });

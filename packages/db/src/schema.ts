@@ -703,6 +703,23 @@ export const grids = appSchema.table("grids", {
   version: integer("version").notNull().default(sql`1`),
 });
 
+/** app.holding_tallies. */
+export const holdingTallies = appSchema.table(
+  "holding_tallies",
+  {
+    scopeCode: codeText("scope_code").notNull(),
+    countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+    holderLen: integer("holder_len").notNull(),
+    shard: integer("shard").notNull().default(sql`0`),
+    cases: bigint("cases", { mode: "number" }).notNull().default(sql`0`),
+    periods: bigint("periods", { mode: "number" }).notNull().default(sql`0`),
+    current: bigint("current", { mode: "number" }).notNull().default(sql`0`),
+    closedSeconds: numeric("closed_seconds", { precision: 24, scale: 6 }).notNull().default(sql`0`),
+    openFrom: numeric("open_from", { precision: 24, scale: 6 }).notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.scopeCode, t.holderLen, t.shard] })],
+);
+
 /** app.idempotency_keys. */
 export const idempotencyKeys = appSchema.table(
   "idempotency_keys",

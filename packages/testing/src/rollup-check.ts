@@ -3,7 +3,8 @@ import type postgres from "postgres";
 
 /**
  * Rows where the rollups the triggers keep (shards summed) differ from the rollups computed
- * afresh from the case tables (migration 0032's app.expected_* functions). Empty when in step.
+ * afresh from the case tables (migration 0032's app.expected_* functions, 0081's for holdings).
+ * Empty when in step.
  */
 export async function rollupDrift(admin: Sql): Promise<string[]> {
   const rows = await admin<{ line: string }[]>`
@@ -36,6 +37,16 @@ export async function rollupDrift(admin: Sql): Promise<string[]> {
           from app.expected_case_monthly()) f
       on (k.scope_code, k.month, k.dim, k.value) = (f.scope_code, f.month, f.dim, f.value)
     where coalesce(k.v, array_fill(0::bigint, array[22])) is distinct from coalesce(f.v, array_fill(0::bigint, array[22]))
+    union all
+    select format('holdings %s tier %s kept %s fresh %s', coalesce(k.scope_code, f.scope_code),
+      coalesce(k.holder_len, f.holder_len), k.v, f.v)
+    from (select scope_code, holder_len, array[sum(cases), sum(periods), sum(current), sum(closed_seconds),
+            sum(open_from)]::numeric[] as v
+          from app.holding_tallies group by 1, 2) k
+    full join (select scope_code, holder_len, array[cases, periods, current, closed_seconds, open_from]::numeric[] as v
+          from app.expected_holding_tallies()) f
+      on (k.scope_code, k.holder_len) = (f.scope_code, f.holder_len)
+    where coalesce(k.v, array_fill(0::numeric, array[5])) is distinct from coalesce(f.v, array_fill(0::numeric, array[5]))
     order by 1 limit 50`;
   return rows.map((r) => r.line);
 }
@@ -120,5 +131,15 @@ export async function directClockCounts(admin: Sql, unit: string) {
       count(*) filter (where d.colour = 'blue')::int as blue, count(*) filter (where d.colour = 'yellow')::int as yellow,
       count(*) filter (where d.colour = 'red')::int as red
     from app.case_deadlines d where starts_with(d.scope_code, ${unit}) and d.completed_at is null and d.paused_since is null
+    group by 1 order by 1`;
+}
+
+/** How long each tier held a unit's subtree's cases, straight from the holding periods (the query the rollup replaced). */
+export async function directHoldingByTier(admin: Sql, unit: string, now: Date) {
+  return admin<{ len: number; cases: number; periods: number; current: number; hours: number }[]>`
+    select length(h.holder_code) as len, count(distinct h.case_id)::int as cases, count(*)::int as periods,
+      count(*) filter (where h.held_until is null)::int as current,
+      coalesce(sum(extract(epoch from coalesce(h.held_until, ${now}::timestamptz) - h.held_from)), 0)::float8 / 3600 as hours
+    from app.case_holdings h where starts_with(h.scope_code, ${unit})
     group by 1 order by 1`;
 }

@@ -1341,6 +1341,15 @@ const figuresMonthly = rollupFixture(
     values: `$1, '${k === 999_999 ? "2025-06-01" : "2026-01-01"}', ${k}, 1`,
   }),
 );
+const holdingTallies = rollupFixture(
+  "app.holding_tallies",
+  ["scope_code", "holder_len", "shard"],
+  "periods",
+  (_code, k) => ({
+    columns: "scope_code, holder_len, shard, cases, periods",
+    values: `$1, 12, ${k}, 1, 1`,
+  }),
+);
 const figuresMonthlyBy = rollupFixture(
   "app.figures_monthly_by",
   ["scope_code", "month", "category", "dim", "key", "shard"],
@@ -1728,6 +1737,7 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   clockTallies,
   figuresMonthly,
   figuresMonthlyBy,
+  holdingTallies,
   caseFigureFacts,
   cockpitSettings,
   grids,

@@ -383,8 +383,8 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       result.supervisionsRaised += raised[0]?.n ?? 0;
     });
   }
-  // The rollups' per-backend shards, folded once a pass (migration 0032).
-  await sql`select auth.compact_rollups()`;
+  // The rollups' per-backend shards, folded once a pass (migrations 0032, 0081).
+  await sql`select auth.compact_rollups(), auth.compact_holding_tallies()`;
   return result;
 }
 

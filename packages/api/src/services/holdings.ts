@@ -48,18 +48,19 @@ export interface TierHolding {
 
 /**
  * The leaders' cockpit question "how long did each tier hold it": over the cases registered in
- * the caller's subtree, per tier of the holding unit. The scope is stated as bound parameters
- * as well as enforced by RLS, so the planner sees the range (DESIGN.md).
+ * the caller's subtree, per tier of the holding unit, from the rollup app.holding_tallies (0081):
+ * its rows for the caller's own unit count the whole subtree, exact, the running periods' hours
+ * up to `now` computed from the sum of their starts.
  */
 export async function holdingByTier(tx: Tx, now = new Date()): Promise<TierHolding[]> {
   const scope = tx.ctx.scope;
   const rows = await tx.sql<{ len: number; cases: number; periods: number; current: number; hours: number }[]>`
-    select length(h.holder_code) as len, count(distinct h.case_id)::int as cases, count(*)::int as periods,
-      count(*) filter (where h.held_until is null)::int as current,
-      coalesce(sum(extract(epoch from coalesce(h.held_until, ${now}::timestamptz) - h.held_from)), 0)::float8 / 3600 as hours
-    from app.case_holdings h
-    where h.scope_code >= ${scope} and h.scope_code < ${scope} || ':'
-    group by 1 order by 1`;
+    select holder_len as len, sum(cases)::int as cases, sum(periods)::int as periods, sum(current)::int as current,
+      (sum(closed_seconds) + sum(current) * extract(epoch from ${now}::timestamptz) - sum(open_from))::float8 / 3600
+        as hours
+    from app.holding_tallies
+    where scope_code >= ${scope} and scope_code <= ${scope}
+    group by 1 having sum(periods) <> 0 order by 1`;
   return rows.map((r) => ({
     level: LEVELS.find((l) => CODE_LENGTH[l] === r.len) ?? null,
     cases: r.cases,

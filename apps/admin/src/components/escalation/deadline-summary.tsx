@@ -11,7 +11,7 @@ const COLOURS: Colour[] = ["red", "yellow", "blue"];
 
 /**
  * The dashboard's deadline block (红黄蓝三色预警): open clocks by colour in the caller's
- * subtree, then per unit, the units with the most red first.
+ * subtree, then per unit, the ten units with the most red first (counted and ranked by the server).
  */
 export function DeadlineSummary() {
   const counts = createQuery(() => ({
@@ -19,7 +19,6 @@ export function DeadlineSummary() {
     queryFn: () => trpc.escalation.deadlineCounts.query(),
     refetchInterval: 60_000,
   }));
-  const total = (c: Colour) => (counts.data ?? []).reduce((n, u) => n + u[c], 0);
   return (
     <section class="card deadline-summary" aria-labelledby="deadline-summary-title">
       <div class="card-head">
@@ -29,7 +28,7 @@ export function DeadlineSummary() {
         <span class="muted small">{t("escalation.summary.hint")}</span>
       </div>
       <QueryState query={counts}>
-        {(rows) => (
+        {(data) => (
           <>
             <dl class="deadline-totals">
               <For each={COLOURS}>
@@ -39,12 +38,12 @@ export function DeadlineSummary() {
                       <span class="deadline-chip-mark" aria-hidden="true" />
                       {t(`escalation.colour.${c}`)}
                     </dt>
-                    <dd>{total(c).toLocaleString()}</dd>
+                    <dd>{data().totals[c].toLocaleString()}</dd>
                   </div>
                 )}
               </For>
             </dl>
-            <Show when={rows().length > 0} fallback={<p class="muted small">{t("escalation.summary.none")}</p>}>
+            <Show when={data().units.length > 0} fallback={<p class="muted small">{t("escalation.summary.none")}</p>}>
               <table class="table table-dense">
                 <caption class="sr-only">{t("escalation.summary.byUnit")}</caption>
                 <thead>
@@ -60,7 +59,7 @@ export function DeadlineSummary() {
                   </tr>
                 </thead>
                 <tbody>
-                  <For each={rows().slice(0, 10)}>
+                  <For each={data().units}>
                     {(row) => (
                       <tr>
                         <td>
@@ -76,8 +75,8 @@ export function DeadlineSummary() {
                   </For>
                 </tbody>
               </table>
-              <Show when={rows().length > 10}>
-                <p class="muted small">{t("escalation.summary.more", { n: rows().length - 10 })}</p>
+              <Show when={data().unitCount > data().units.length}>
+                <p class="muted small">{t("escalation.summary.more", { n: data().unitCount - data().units.length })}</p>
               </Show>
             </Show>
           </>
