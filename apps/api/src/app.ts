@@ -36,6 +36,7 @@ import {
   resolvePeriod,
   submitOpenRequest,
   toAppError,
+  withScopeOnReplica,
   writeLedger,
 } from "@zongzhi/api";
 import { id, pattern, secret, strict, text } from "@zongzhi/api/input";
@@ -84,7 +85,13 @@ import {
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
+  /** The runtime role's pool on the primary. */
   sql: Sql;
+  /**
+   * The runtime role's pool on a streaming replica (env REPLICA_DATABASE_URL): lag-tolerant
+   * queries (`reads: "replica"`) and the rows of exports read there. Absent: all on `sql`.
+   */
+  replicaSql?: Sql | undefined;
   logger: Logger;
   /** Public origin of the UI, e.g. https://zz.example.gov.cn or http://127.0.0.1:3000. */
   origin: string;
@@ -451,6 +458,11 @@ export function createApp(options: AppOptions) {
   /** Runs `fn` in the signed-in caller's tenant transaction. */
   const asCaller = <T>(c: Context<Env>, permissions: Permission[], fn: Parameters<typeof withScope<T>>[2]) =>
     withScope(sql, scopeOf(caller(c, permissions), c.get("requestId")), fn);
+  /** The same on the replica when there is one: reads that may lag (an export's rows). */
+  const asCallerLagging = <T>(c: Context<Env>, permissions: Permission[], fn: Parameters<typeof withScope<T>>[2]) => {
+    const scope = scopeOf(caller(c, permissions), c.get("requestId"));
+    return options.replicaSql ? withScopeOnReplica(sql, options.replicaSql, scope, fn) : withScope(sql, scope, fn);
+  };
 
   app.get("/events", (c) => {
     const user = c.get("user");
@@ -577,7 +589,10 @@ export function createApp(options: AppOptions) {
       return { unit: u, expected: await expectedLedgerRows(tx, spec, u) };
     });
     const out = new PassThrough();
-    void asCaller(c, permissions, (tx) => writeLedger(tx, spec, out)).catch((error) => {
+    // The rows of a masked ledger may lag (the replica, when there is one); a revealing export
+    // records the rows it revealed when it ends, a write: on the primary.
+    const ledgerOn = spec.reveal ? asCaller : asCallerLagging;
+    void ledgerOn(c, permissions, (tx) => writeLedger(tx, spec, out)).catch((error) => {
       logger.error({ err: error, requestId: c.get("requestId") }, "export failed");
       out.destroy(error instanceof Error ? error : new Error(String(error)));
     });
@@ -676,6 +691,7 @@ export function createApp(options: AppOptions) {
         const ctx = c as unknown as Context<Env>;
         return {
           sql,
+          ...(options.replicaSql ? { replicaSql: options.replicaSql } : {}),
           user: ctx.get("user"),
           client: ctx.get("client"),
           requestId: ctx.get("requestId"),

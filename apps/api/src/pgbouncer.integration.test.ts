@@ -91,8 +91,12 @@ beforeAll(async () => {
   await loadDemo(db.adminUrl, {});
   await startBouncer();
   for (let i = 0; i < 2; i++) {
+    const { DATABASE_URL, ...runtimeOnly } = serverEnv(db, dir);
     const env = {
-      ...serverEnv(db, dir),
+      // As the API replicas of infra/compose.yaml: the second instance, which does not
+      // migrate, gets the runtime roles' URLs only (no owner URL).
+      ...(i === 0 ? { DATABASE_URL } : {}),
+      ...runtimeOnly,
       APP_DATABASE_URL: bouncerUrl,
       // As in infra/compose.yaml: this PgBouncer (1.18) cannot keep prepared statements.
       DATABASE_PREPARE: "off",

@@ -49,11 +49,13 @@ export async function startTestApi(
     cases?: boolean;
     requireOperatorTotp?: boolean;
     trustedProxies?: string[];
-    /** Further options of the app (readiness, metrics token, lifecycle). */
+    /** Further options of the app (readiness, metrics token, lifecycle, a replica). */
     app?: Partial<AppOptions>;
+    /** The database to run on (default: a fresh clone from the test provider). */
+    db?: TestDatabase;
   } = {},
 ): Promise<TestApi> {
-  const db = await createTestDatabase();
+  const db = options.db ?? (await createTestDatabase());
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
   if (options.demo !== false)
     await loadDemo(db.adminUrl, { centres: options.centres ?? false, ...(options.cases ? { cipher } : {}) });

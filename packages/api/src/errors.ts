@@ -36,6 +36,12 @@ const UNREACHABLE = new Set([
   "ETIMEDOUT",
 ]);
 
+/** Whether `error` says the database is not there right now (see UNREACHABLE), not that a statement failed. */
+export function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (UNREACHABLE.has(code) || /^(08|57P)/.test(code));
+}
+
 /** What a PostgreSQL error means to a user, or null when it is not a user's fault. */
 export function fromPostgresError(error: unknown): AppError | null {
   const e = error as { code?: string; constraint_name?: string; message?: string };
@@ -68,7 +74,7 @@ export function fromPostgresError(error: unknown): AppError | null {
     case "40P01":
       return new AppError("CONFLICT", { zh: "并发冲突，请重试", en: "Concurrent change; retry" });
     default:
-      if (e?.code && (UNREACHABLE.has(e.code) || /^(08|57P)/.test(e.code))) {
+      if (isUnreachable(e)) {
         // Nothing of the request is kept (its transaction did not commit, or its outcome is for a retry to learn).
         return new AppError(
           "UNAVAILABLE",

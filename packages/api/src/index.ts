@@ -49,3 +49,4 @@ export {
   verifyWebhookSignature,
 } from "./services/webhooks.ts";
 export type { ApiContext, ErrorData } from "./trpc.ts";
+export { withScopeOnReplica } from "./trpc.ts";

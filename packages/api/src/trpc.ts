@@ -11,14 +11,20 @@ import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/cli
 import { AppError } from "@zongzhi/domain";
 import { operationKind } from "@zongzhi/domain/operations";
 import superjson from "superjson";
-import { ERROR_STATUS, toAppError, transportRefusal } from "./errors.ts";
+import { ERROR_STATUS, isUnreachable, toAppError, transportRefusal } from "./errors.ts";
 import type { FieldIssue } from "./input.ts";
 import { recordOperation } from "./services/audit.ts";
 import type { FieldCipher } from "./services/personal-data.ts";
 
 /** What every procedure receives. Built per request by the HTTP layer. */
 export type ApiContext = {
+  /** The primary: every write, and every read that must see the caller's own writes. */
   sql: Sql;
+  /**
+   * A streaming replica (env REPLICA_DATABASE_URL, the same runtime role): queries that declare
+   * `reads: "replica"` run there. Absent: everything runs on the primary.
+   */
+  replicaSql?: Sql;
   user: SessionUser | null;
   client: ClientInfo;
   requestId: string;
@@ -55,6 +61,36 @@ export interface ProcedureMeta {
   permissions?: readonly Permission[];
   /** For procedures whose permission depends on the input (the workflow's actions). */
   permissionOf?: (input: unknown) => Permission;
+  /**
+   * `replica`: a query whose answer may lag the primary by the replication delay (lists,
+   * figures, rankings), so it runs on the replica when one is configured. Never for a query the
+   * UI reads right after the caller's own write (a case, its timeline), nor for one that writes
+   * (a read-only replica refuses it). Mutations always run on the primary.
+   */
+  reads?: "replica";
+}
+
+/**
+ * Runs a lag-tolerant read on the replica, in the caller's tenant transaction (the same RLS:
+ * the replica is a copy of the primary's catalog, policies and roles). When the replica cannot
+ * be reached (down, restarting, cut off) or cancels the read in a conflict with recovery, the
+ * read runs on the primary instead: a replica outage slows the reads it carries, it does not
+ * refuse them.
+ */
+export async function withScopeOnReplica<T>(
+  primary: Sql,
+  replica: Sql,
+  scope: ScopeContext,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  try {
+    return await withScope(replica, scope, fn);
+  } catch (error) {
+    // 40001 on a standby: the statement was cancelled by a conflict with recovery (the replica
+    // replaying a change that removes rows it still reads); the primary has no such conflict.
+    if (!isUnreachable(error) && (error as { code?: unknown }).code !== "40001") throw error;
+    return withScope(primary, scope, fn);
+  }
 }
 
 const t = initTRPC
@@ -130,13 +166,15 @@ export const publicProcedure = t.procedure.use(timed).use(mapErrors).use(readInp
  * Signed-in callers. One who must still change an initial password may do only that; then one
  * whose deployment requires a second factor may only enrol it (packages/auth assertSessionReady).
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, type, getRawInput }) => {
+export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, type, meta, getRawInput }) => {
   const user = ctx.user;
   if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
   assertSessionReady(user, path);
   const scope: ScopeContext = scopeOf(user, ctx.requestId);
-  /** Runs a body inside the caller's tenant transaction. */
-  const run = <T>(fn: (tx: Tx) => Promise<T>) => withScope(ctx.sql, scope, fn);
+  const replica = type === "query" && meta?.reads === "replica" ? ctx.replicaSql : undefined;
+  /** Runs a body inside the caller's tenant transaction (on the replica for a lag-tolerant query). */
+  const run = <T>(fn: (tx: Tx) => Promise<T>) =>
+    replica ? withScopeOnReplica(ctx.sql, replica, scope, fn) : withScope(ctx.sql, scope, fn);
   if (type !== "mutation") return next({ ctx: { ...ctx, user, scope, run } });
   // The operation log (操作日志): every mutation, refused or done, after its own transaction.
   const result = await next({ ctx: { ...ctx, user, scope, run } });

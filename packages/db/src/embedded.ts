@@ -626,7 +626,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       log(text.trim());
       // Keep only the tail: the log is read on failure.
       stderr = (stderr + text).slice(-8000);
-      if (text.includes("database system is ready to accept connections")) {
+      // A standby (a streaming replica's data directory) says "read-only connections".
+      if (/database system is ready to accept (read-only )?connections/.test(text)) {
         clearTimeout(timer);
         ready();
       }

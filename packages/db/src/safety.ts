@@ -31,3 +31,19 @@ export async function assertRuntimeRoleSafe(sql: Sql): Promise<void> {
     throw new Error(`refusing to start: the runtime database role is unsafe: ${problems.join("; ")}`);
   }
 }
+
+/**
+ * Refuses a replica pool that does not connect as the primary pool's runtime role (an owner or
+ * administrator URL on the replica would read every tenant past RLS), or whose role is unsafe.
+ */
+export async function assertReplicaRoleSafe(primary: Sql, replica: Sql): Promise<void> {
+  const [[p], [r]] = await Promise.all([
+    primary<{ name: string }[]>`select current_user as name`,
+    replica<{ name: string }[]>`select current_user as name`,
+  ]);
+  const problems = await runtimeRoleProblems(replica);
+  if (p?.name !== r?.name) problems.unshift(`the replica connects as ${r?.name}, the primary as ${p?.name}`);
+  if (problems.length > 0) {
+    throw new Error(`refusing to start: REPLICA_DATABASE_URL is unsafe: ${problems.join("; ")}`);
+  }
+}

@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type postgres from "postgres";
+import files from "./files.json" with { type: "json" };
 
 /** A division as the registry ships it. */
 export interface RegistryDivision {
@@ -34,16 +35,12 @@ function division(code: string, name: string, level: RegistryDivision["level"]):
 
 /** Streams every division: 31 provinces, 342 cities, 2,978 counties, 41,352 townships, 620,573 villages. */
 export async function* readRegistry(): AsyncGenerator<RegistryDivision> {
-  const levels: [string, RegistryDivision["level"]][] = [
-    ["provinces.json", "province"],
-    ["cities.json", "city"],
-    ["areas.json", "county"],
-    ["streets.json", "township"],
-  ];
+  // The files read are listed in files.json: the image keeps only those (scripts/prune-division-data.mjs).
+  const levels = files.levels as [string, RegistryDivision["level"]][];
   for (const [file, level] of levels) {
     for (const row of await readJson(file)) yield division(row.code, row.name, level);
   }
-  const lines = createInterface({ input: createReadStream(join(packageDir, "dist", "villages.csv"), "utf8") });
+  const lines = createInterface({ input: createReadStream(join(packageDir, "dist", files.villages), "utf8") });
   let header = true;
   for await (const line of lines) {
     if (header) {

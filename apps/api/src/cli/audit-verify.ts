@@ -1,6 +1,6 @@
 import { verifyCaseChains } from "@zongzhi/db/case-chain";
 import postgres from "postgres";
-import { prepareDatabase } from "../database.ts";
+import { adminUrlOf, prepareDatabase } from "../database.ts";
 import { readEnv } from "../env.ts";
 import { createLogger } from "../logger.ts";
 import { openDatabaseOrExit } from "../startup.ts";
@@ -11,7 +11,7 @@ import { openDatabaseOrExit } from "../startup.ts";
  */
 const env = readEnv();
 const db = await openDatabaseOrExit(() => prepareDatabase(env, createLogger("warn")));
-const sql = postgres(db.adminUrl, { max: 1, onnotice: () => {} });
+const sql = postgres(adminUrlOf(db), { max: 1, onnotice: () => {} });
 try {
   const caseId = process.argv[2];
   const report = await verifyCaseChains(sql, caseId ? { caseId } : {});

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { mintToken } from "@zongzhi/auth";
 import postgres from "postgres";
-import { prepareDatabase } from "../database.ts";
+import { adminUrlOf, prepareDatabase } from "../database.ts";
 import { readEnv } from "../env.ts";
 import { createLogger } from "../logger.ts";
 import { openDatabaseOrExit } from "../startup.ts";
@@ -22,7 +22,7 @@ if (!values.username || !values.name) {
 const env = readEnv();
 const logger = createLogger("warn");
 const db = await openDatabaseOrExit(() => prepareDatabase(env, logger));
-const sql = postgres(db.adminUrl, { max: 1, onnotice: () => {} });
+const sql = postgres(adminUrlOf(db), { max: 1, onnotice: () => {} });
 try {
   const minted = mintToken();
   await sql.begin(async (tx) => {

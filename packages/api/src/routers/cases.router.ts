@@ -84,6 +84,7 @@ export const casesRouter = router({
     ),
 
   list: allowed("case.read", "case.read_summoned")
+    .meta({ reads: "replica" })
     .input(
       strict({
         status: z.array(z.enum(CASE_STATES)).max(CASE_STATES.length).optional(),
@@ -256,16 +257,19 @@ export const casesRouter = router({
     .query(({ ctx }) => ctx.run((tx) => listMyReports(tx))),
 
   followUpRate: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => followUpRate(tx))),
 
   /** A subtree's cases as they stand now, by state, colour, category, channel, risk and tier (from rollups). */
   counts: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(strict({ unitCode: unitCode().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => caseCounts(tx, input.unitCode))),
 
   /** A subtree's figures month by month (received, resolved, on time, tier of resolution, follow-ups…). */
   monthly: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(
       strict({
         unitCode: unitCode().optional(),

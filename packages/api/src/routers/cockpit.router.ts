@@ -58,6 +58,7 @@ const savedSafety = () =>
 export const cockpitRouter = router({
   /** Every figure of a unit's subtree for a period (default: the caller's unit, this year), of one category or all. */
   figures: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(
       strict({
         unitCode: unitCode().optional(),
@@ -69,6 +70,7 @@ export const cockpitRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => unitFigures(tx, input))),
   /** 一月一考评: the direct children ranked on the weighted score for a month. */
   ranking: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(
       strict({
         unitCode: unitCode().optional(),
@@ -80,6 +82,7 @@ export const cockpitRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => unitRanking(tx, input))),
   /** 督办 of a unit's subtree for a month (the bulletin's supervised cases). */
   supervision: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(strict({ unitCode: unitCode().optional(), month: month().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => supervisionCounts(tx, input))),
   /** The ranking weights and safety index definition of a unit (its own or the defaults). */

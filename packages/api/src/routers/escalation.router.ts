@@ -67,10 +67,12 @@ export const escalationRouter = router({
     .input(strict({ caseId: id(), version: version() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => takeCharge(tx, input))),
   deadlineCounts: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => deadlineCounts(tx))),
   /** How long each tier held the subtree's cases (per-tier holding periods, for the cockpit). */
   holdingByTier: allowed("stats.read")
+    .meta({ reads: "replica" })
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => holdingByTier(tx))),
 

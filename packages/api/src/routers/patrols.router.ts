@@ -40,6 +40,7 @@ export const patrolsRouter = router({
     .mutation(({ ctx, input }) => ctx.run((tx) => setPatrolNorm(tx, input))),
   /** Each worker's week against the norm (supervision by the grid leader and the township). */
   figures: allowed("grid.read")
+    .meta({ reads: "replica" })
     .input(strict({ day: isoDate().optional() }).optional())
     .query(({ ctx, input }) => ctx.run((tx) => patrolFigures(tx, { day: input?.day }))),
 });
