@@ -3,7 +3,7 @@ import { generateTOTP } from "@oslojs/otp";
 import { TRPCError } from "@trpc/server";
 import { type ApiContext, createCaller, toAppError } from "@zongzhi/api";
 import { listProcedures, type ProcedureInfo } from "@zongzhi/api/procedures";
-import { hashPassword, type SessionUser } from "@zongzhi/auth";
+import { hashPassword, parseToken, type SessionUser, startSession } from "@zongzhi/auth";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import type { Sql } from "@zongzhi/db/client";
 import {
@@ -368,6 +368,16 @@ const totpCode = (secretBase32: string) => generateTOTP(decodeBase32IgnorePaddin
  */
 const BUILDERS: Record<string, Builder> = {
   "auth.changePassword": (u) => ({ label: "", input: { current: PASSWORD, next: NEW_PASSWORD }, subject: own(u) }),
+  // A proof of the password for a real session of the caller (re-authentication, 0072).
+  "auth.reauthenticate": (u) => ({
+    label: "",
+    input: { method: "password", secret: PASSWORD },
+    subject: own(u),
+    async prepare(sql, user) {
+      const token = await startSession(sql, user.userId, { ip: "192.0.2.9", userAgent: "matrix" });
+      return { user: { ...user, sessionId: parseToken(token)!.id } };
+    },
+  }),
   "mfa.begin": (u) => ({ label: "", input: undefined, subject: own(u) }),
   "mfa.confirm": (u) => ({
     label: "",

@@ -12,6 +12,7 @@ export const ERROR_STATUS: Record<ErrorCode, { trpc: TRPC_ERROR_CODE_KEY; http: 
   FORBIDDEN: { trpc: "FORBIDDEN", http: 403 },
   PASSWORD_CHANGE_REQUIRED: { trpc: "FORBIDDEN", http: 403 },
   MFA_ENROLMENT_REQUIRED: { trpc: "FORBIDDEN", http: 403 },
+  REAUTH_REQUIRED: { trpc: "FORBIDDEN", http: 403 },
   NOT_FOUND: { trpc: "NOT_FOUND", http: 404 },
   CONFLICT: { trpc: "CONFLICT", http: 409 },
   PRECONDITION_FAILED: { trpc: "PRECONDITION_FAILED", http: 412 },

@@ -64,7 +64,14 @@ export const MFA_ENROLMENT_PATHS: readonly string[] = [
 
 /** The tenant transaction a signed-in user's request runs in (see withScope). */
 export function scopeOf(user: SessionUser, requestId?: string): ScopeContext {
-  return { userId: user.userId, tenantId: user.tenantId, scope: user.scope, roles: user.roles, requestId };
+  return {
+    userId: user.userId,
+    tenantId: user.tenantId,
+    scope: user.scope,
+    roles: user.roles,
+    requestId,
+    sessionId: user.sessionId,
+  };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface ScopeContext {
   /** The acting API key's id (named on the case events it writes). */
   apiKeyId?: string;
   requestId?: string;
+  /** The signed-in user's session (for re-authentication checks; never set in the database). */
+  sessionId?: string;
 }
 
 /** Handle passed to the body of {@link withScope}: a query builder and raw SQL on one connection. */

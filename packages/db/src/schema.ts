@@ -1119,6 +1119,7 @@ export const authSessions = authSchema.table("sessions", {
   lastActiveAt: timestamp("last_active_at", { withTimezone: true }).notNull().default(sql`now()`),
   ip: text("ip"),
   userAgent: text("user_agent"),
+  reauthenticatedAt: timestamp("reauthenticated_at", { withTimezone: true }),
 });
 
 /** auth.totp_pending (zz_app may not read it). */

@@ -8,6 +8,7 @@ import type { Message } from "./errors.ts";
  */
 export const OPERATION_NAMES: Record<string, Message> = {
   "auth.changePassword": { zh: "修改密码", en: "Change password" },
+  "auth.reauthenticate": { zh: "重新验证身份", en: "Re-authenticate" },
   "calendar.removeDay": { zh: "删除日历调整", en: "Remove a calendar entry" },
   "calendar.setDays": { zh: "调整工作日历", en: "Adjust the working calendar" },
   "cases.acknowledgeSummons": { zh: "召集报到", en: "Report to a summons" },

@@ -11,6 +11,7 @@ import { Button } from "../ui/button.tsx";
 import { NotificationBell } from "./escalation/notification-bell.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
 import { Forbidden, LoadError, Loading } from "./page.tsx";
+import { ReauthDialog } from "./reauth.tsx";
 
 const MeContext = createContext<() => Me>();
 
@@ -43,6 +44,7 @@ export function Shell(props: RouteSectionProps) {
         {(data) => (
           <MeContext.Provider value={data}>
             <Frame me={data()}>{props.children}</Frame>
+            <ReauthDialog totp={data().totpEnabled} />
           </MeContext.Provider>
         )}
       </Match>

@@ -9,6 +9,7 @@ import { actionsColumn, DataTable, FormFooter, labels, RowAction, SearchBox } fr
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
+import { withReauth } from "../components/reauth.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -407,7 +408,8 @@ const editedUser = userInput.pick({ displayName: true, roles: true });
 function EditUserForm(props: { user: UserRow; onClose: () => void }) {
   const queryClient = useQueryClient();
   const edit = createMutation(() => ({
-    mutationFn: (input: Inputs["users"]["edit"]) => trpc.users.edit.mutate(input),
+    // A role grant needs a fresh proof of identity: withReauth asks for it and retries.
+    mutationFn: (input: Inputs["users"]["edit"]) => withReauth(() => trpc.users.edit.mutate(input)),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["users.list"] });
       notify(t("common.saved"));

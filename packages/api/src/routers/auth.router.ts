@@ -1,8 +1,13 @@
-import { permissionsOf, SESSION_ABSOLUTE_MS } from "@zongzhi/auth";
+import { permissionsOf, rateLimit, SESSION_ABSOLUTE_MS } from "@zongzhi/auth";
+import { z } from "zod";
 import { noInput, secret, strict } from "../input.ts";
 import { changeOwnPassword } from "../services/account.ts";
+import { reauthenticate } from "../services/reauth.ts";
 import { pathOf } from "../services/tenants.ts";
 import { authedProcedure, router, selfProcedure } from "../trpc.ts";
+
+/** Proofs per user per 10 minutes (a wrong password here does not lock the account; this limit does). */
+const REAUTH_RATE = { limit: 10, windowMs: 10 * 60 * 1000 };
 
 /** The signed-in user's own account. */
 export const authRouter = router({
@@ -35,5 +40,17 @@ export const authRouter = router({
       );
       ctx.setSessionToken(token);
       return { ok: true as const };
+    }),
+
+  /**
+   * Proves the caller again (password, or a code of its second factor) before a sensitive
+   * operation: revealing personal numbers, exporting them, granting roles, new recovery codes.
+   */
+  reauthenticate: selfProcedure
+    .input(strict({ method: z.enum(["password", "totp"]), secret: secret(200) }))
+    .mutation(async ({ ctx, input }) => {
+      // Counted outside the transaction: a refused proof rolls the transaction back, not the count.
+      await rateLimit(ctx.sql, `reauth:${ctx.user.userId}`, REAUTH_RATE.limit, REAUTH_RATE.windowMs);
+      return ctx.run((tx) => reauthenticate(tx, ctx.cipher, input, ctx.client.ip));
     }),
 });

@@ -64,6 +64,7 @@ import { notifyReporter } from "./field-reports.ts";
 import { caseHoldings } from "./holdings.ts";
 import { assertLiaisonMayRead } from "./liaison-access.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
+import { assertRecentAuth } from "./reauth.ts";
 import { type CaseTotal, countCases } from "./rollups.ts";
 
 export type { CaseFilter } from "./case-filter.ts";
@@ -607,6 +608,8 @@ export async function getCase(
   const scope = c.scopeCode;
   // Asked for and allowed by the table for the caller's relation to the owner; otherwise masked.
   const reveal = options.reveal && mayFor(tx, "personal.reveal", c.ownerCode);
+  // MLPS level 3: the full numbers only after a proof of identity within the last minutes.
+  if (reveal) await assertRecentAuth(tx);
   const parties = await tx.sql<
     {
       id: string;

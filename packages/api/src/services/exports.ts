@@ -7,6 +7,7 @@ import { mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { figureUnit, resolvePeriod, type UnitRef, unitFigures, unitRanking } from "./figures.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
+import { assertRecentAuth } from "./reauth.ts";
 
 /**
  * Ledgers (台账) and exports (issue 10 §5): the case list of a unit's subtree and period, the
@@ -236,6 +237,7 @@ export async function authorizeReveal(tx: Tx, spec: LedgerSpec, unit: UnitRef): 
       en: "You may not export the parties' full data; export the masked ledger instead",
     });
   }
+  await assertRecentAuth(tx);
   await recordAudit(tx, {
     kind: "personal_data.export_started",
     detail: { object: `${unit.name} ${LEDGER_TITLES[spec.kind]}`, ledger: spec.kind, ...periodOf(spec), result: "ok" },

@@ -3,6 +3,7 @@ import type { Tx } from "@zongzhi/db/client";
 import { ADMIN_ROLES, AppError, conflict, notFound, type Role, separationOfDutiesProblem } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
+import { assertRecentAuth } from "./reauth.ts";
 
 /** How long a setup link stays usable. */
 export const SETUP_LINK_TTL_MS = 72 * 60 * 60 * 1000;
@@ -213,6 +214,7 @@ export async function editUser(
     });
     authorizeFor(tx, "role.grant", current.scope_code);
     assertSeparated(input.roles);
+    await assertRecentAuth(tx);
   }
   return updateUser(
     tx,

@@ -1,8 +1,10 @@
 import { createSignal, For, Show } from "solid-js";
+import { HttpError, type ServerError } from "../../api.ts";
 import { type MessageKey, pick, t } from "../../i18n.ts";
 import { mayOn } from "../../session.ts";
 import { Button } from "../../ui/button.tsx";
 import { Checkbox } from "../../ui/checkbox.tsx";
+import { withReauth } from "../reauth.tsx";
 import { useMe } from "../shell.tsx";
 
 /** The ledgers (台账) the cockpit exports; the case list first. */
@@ -65,7 +67,22 @@ export function LedgerExports(props: {
     const base: Job = { ledger, format, bytes: 0, rows: format === "csv" ? 0 : null, expected: null, state: "running" };
     setJob(base);
     try {
-      const res = await fetch(href(ledger, format), { credentials: "same-origin" });
+      const open = async () => {
+        const r = await fetch(href(ledger, format), { credentials: "same-origin" });
+        if (r.status === 403) {
+          const body = (await r
+            .clone()
+            .json()
+            .catch(() => null)) as ServerError | null;
+          // A revealing export needs a fresh proof of identity: withReauth asks and retries.
+          if (body?.code === "REAUTH_REQUIRED") throw new HttpError(r.status, body);
+        }
+        return r;
+      };
+      const res = await withReauth(open).catch((error: unknown) => {
+        if (error instanceof HttpError) return new Response(JSON.stringify(error.body), { status: error.status });
+        throw error;
+      });
       if (!res.ok || !res.body) {
         const body = (await res.json().catch(() => null)) as { zh: string; en: string } | null;
         setJob({ ...base, state: "failed", error: body ? pick(body) : `HTTP ${res.status}` });

@@ -3,6 +3,7 @@ import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Match, Show, Switch } from "solid-js";
 import { type Me, trpc } from "../../api.ts";
 import { Forbidden, LoadError, Loading, PageHeader } from "../../components/page.tsx";
+import { withReauth } from "../../components/reauth.tsx";
 import { useMe } from "../../components/shell.tsx";
 import { t } from "../../i18n.ts";
 import { mayOn, readsCases } from "../../session.ts";
@@ -38,7 +39,8 @@ function CaseView(props: { id: string; me: Me }) {
   const [reveal, setReveal] = createSignal(false);
   const revealed = createQuery(() => ({
     queryKey: ["cases.reveal", props.id],
-    queryFn: async () => (await trpc.cases.get.query({ id: props.id, reveal: true })).parties,
+    // A proof of identity within the last minutes is asked for first when the session is older.
+    queryFn: async () => (await withReauth(() => trpc.cases.get.query({ id: props.id, reveal: true }))).parties,
     enabled: reveal(),
     staleTime: Number.POSITIVE_INFINITY,
     gcTime: 0,
