@@ -1,82 +1,11 @@
-import * as KTextField from "@kobalte/core/text-field";
 import { For, type JSX, Show } from "solid-js";
+import { Button } from "../ui/button.tsx";
+import { Checkbox } from "../ui/checkbox.tsx";
 import { cx } from "../ui/cx.ts";
 
-/** Props shared by the labelled fields of the case forms. */
-interface FieldProps {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  description?: JSX.Element;
-  /** Shown under the field and marks it invalid. */
-  error?: string | undefined;
-  required?: boolean;
-  disabled?: boolean;
-  class?: string;
-}
-
-/** A labelled multi-line text input with hint and error wired by ARIA. */
-export function TextArea(props: FieldProps & { rows?: number; maxLength?: number }) {
-  return (
-    <KTextField.Root
-      class={cx("field", props.class)}
-      value={props.value}
-      onChange={props.onChange}
-      validationState={props.error ? "invalid" : "valid"}
-      required={props.required}
-      disabled={props.disabled}
-    >
-      <KTextField.Label class="field-label">{props.label}</KTextField.Label>
-      <KTextField.TextArea class="input textarea" rows={props.rows ?? 3} maxLength={props.maxLength} />
-      <Show when={props.description}>
-        <KTextField.Description class="field-hint">{props.description}</KTextField.Description>
-      </Show>
-      <KTextField.ErrorMessage class="field-error">{props.error}</KTextField.ErrorMessage>
-    </KTextField.Root>
-  );
-}
-
-/** A labelled native input of a type the text field wrapper does not offer (date, time, number, tel, file-less). */
-export function InputField(
-  props: FieldProps & {
-    type: "date" | "datetime-local" | "number" | "tel" | "text";
-    min?: string | number;
-    max?: string | number;
-    step?: string | number;
-    inputMode?: "numeric" | "decimal" | "tel" | "text";
-    placeholder?: string;
-    autocomplete?: string;
-    inputClass?: string;
-  },
-) {
-  return (
-    <KTextField.Root
-      class={cx("field", props.class)}
-      value={props.value}
-      onChange={props.onChange}
-      validationState={props.error ? "invalid" : "valid"}
-      required={props.required}
-      disabled={props.disabled}
-    >
-      <KTextField.Label class="field-label">{props.label}</KTextField.Label>
-      <KTextField.Input
-        class={cx("input", props.inputClass)}
-        type={props.type}
-        min={props.min}
-        max={props.max}
-        step={props.step}
-        inputMode={props.inputMode}
-        placeholder={props.placeholder}
-        autocomplete={props.autocomplete ?? "off"}
-        spellcheck={false}
-      />
-      <Show when={props.description}>
-        <KTextField.Description class="field-hint">{props.description}</KTextField.Description>
-      </Show>
-      <KTextField.ErrorMessage class="field-error">{props.error}</KTextField.ErrorMessage>
-    </KTextField.Root>
-  );
-}
+// The text area and the native inputs of the case forms are the UI kit's own.
+export { InputField } from "../ui/input-field.tsx";
+export { TextArea } from "../ui/text-field.tsx";
 
 /** A group of radio buttons in a fieldset (native inputs: arrow keys move, the legend names the group). */
 export function RadioGroup<T extends string>(props: {
@@ -118,5 +47,61 @@ export function RadioGroup<T extends string>(props: {
         <p class="field-error">{props.error}</p>
       </Show>
     </fieldset>
+  );
+}
+
+/**
+ * A set of checkboxes in a fieldset (departments to summon, mediators, matters, weekdays): the
+ * legend names it, `value` is the list of checked values in the order they were checked.
+ */
+export function CheckGroup<T extends string | number>(props: {
+  legend: string;
+  options: readonly { value: T; label: string; description?: JSX.Element }[];
+  value: readonly T[];
+  onChange: (value: T[]) => void;
+  description?: JSX.Element;
+  /** Shown instead of the boxes when there are no options. */
+  empty?: JSX.Element;
+  error?: string | undefined;
+  class?: string;
+  gridClass?: string;
+}) {
+  const toggle = (item: T, on: boolean) => {
+    const rest = props.value.filter((x) => x !== item);
+    props.onChange(on ? [...rest, item] : rest);
+  };
+  return (
+    <fieldset class={cx("fieldset", props.class)} aria-invalid={props.error ? true : undefined}>
+      <legend>{props.legend}</legend>
+      <Show when={props.description}>
+        <p class="field-hint">{props.description}</p>
+      </Show>
+      <Show when={props.options.length > 0} fallback={props.empty}>
+        <div class={props.gridClass ?? "check-grid"}>
+          <For each={props.options}>
+            {(o) => (
+              <Checkbox
+                label={o.label}
+                description={o.description}
+                checked={props.value.includes(o.value)}
+                onChange={(on) => toggle(o.value, on)}
+              />
+            )}
+          </For>
+        </div>
+      </Show>
+      <Show when={props.error}>
+        <p class="field-error">{props.error}</p>
+      </Show>
+    </fieldset>
+  );
+}
+
+/** The × that removes one item of a list in a form (an attendee, a party, a slot). */
+export function RemoveButton(props: { label: string; onClick: () => void }) {
+  return (
+    <Button size="sm" variant="ghost" class="btn-danger-text" aria-label={props.label} onClick={() => props.onClick()}>
+      ×
+    </Button>
   );
 }

@@ -214,3 +214,30 @@ export function SearchBox(props: {
     </form>
   );
 }
+
+/**
+ * A search field with its button inside a larger form (a nested form is not allowed): Enter or
+ * the button (搜索) hands the trimmed text to `onSearch`.
+ */
+export function InlineSearch(props: { label: string; onSearch: (q: string) => void }) {
+  const [text, setText] = createSignal("");
+  return (
+    <div class="inline-search">
+      <TextField
+        label={props.label}
+        type="search"
+        value={text()}
+        onChange={setText}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            props.onSearch(text().trim());
+          }
+        }}
+      />
+      <Button size="sm" onClick={() => props.onSearch(text().trim())}>
+        {t("common.search")}
+      </Button>
+    </div>
+  );
+}

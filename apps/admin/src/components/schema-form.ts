@@ -1,6 +1,6 @@
 import { zodIssues } from "@zongzhi/api/input";
 import { createMemo, createSignal } from "solid-js";
-import { createStore, type SetStoreFunction } from "solid-js/store";
+import { createStore } from "solid-js/store";
 import type { z } from "zod";
 import { fieldProblem } from "../api.ts";
 import { pick } from "../i18n.ts";
@@ -27,16 +27,18 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
   const parsed = createMemo(() => options.schema.safeParse(options.toInput(draft)));
   const own = createMemo(() => {
     const out: Record<string, string> = {};
+    // The page's own checks speak first: they name what is wrong in the page's words.
+    for (const [path, message] of Object.entries(options.extra?.(draft) ?? {})) {
+      if (message) out[path] ??= message;
+    }
     const result = parsed();
     if (!result.success) {
       for (const issue of zodIssues(result.error)) {
-        // The first message of a field (of a list's items: of the list) is the one shown.
-        const path = issue.path.replace(/\.\d+(\..*)?$/, "");
+        // The first message of a field is the one shown; an item of a list of values
+        // (`services.2`) speaks for the list, a field of a listed object (`slots.0.staffName`) for itself.
+        const path = issue.path.replace(/\.\d+$/, "");
         out[path] ??= pick(issue);
       }
-    }
-    for (const [path, message] of Object.entries(options.extra?.(draft) ?? {})) {
-      if (message) out[path] ??= message;
     }
     return out;
   });
@@ -51,26 +53,38 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
     const server = fieldProblem(options.serverError(), path);
     return server ? pick(server) : undefined;
   };
+  // A dotted path (`slots.0.staffName`) as the store's path: list indexes as numbers.
+  const steps = (path: string) => path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const setAt = (path: string, value: unknown) => {
+    (setDraft as unknown as (...args: unknown[]) => void)(...steps(path), value);
+    touch(path);
+  };
+  const valueAt = (path: string): unknown =>
+    steps(path).reduce<unknown>((v, step) => (v as Record<string | number, unknown> | undefined)?.[step], draft);
+  const submit = (): z.output<S> | null => {
+    setSubmitted(true);
+    setEdited(new Set<string>());
+    const result = parsed();
+    return result.success && Object.keys(own()).length === 0 ? result.data : null;
+  };
   return {
     /** What the fields show. */
     draft,
     /** Sets a draft value as the user typed it (marks the field touched). */
     set<K extends keyof D & string>(key: K, value: D[K]) {
-      (setDraft as SetStoreFunction<Record<string, unknown>>)(key, value);
-      touch(key);
+      setAt(key, value);
     },
-    /** The props of a text field bound to a draft string (getters: they stay reactive when spread). */
-    text(key: keyof D & string) {
+    /** Sets the value at a dotted path (a field of a listed object: `slots.0.staffName`). */
+    setAt,
+    /** The props of a text field bound to a draft string at a (dotted) path; getters keep them reactive when spread. */
+    text(path: (keyof D & string) | `${string}.${number}.${string}`) {
       return {
         get value() {
-          return String(draft[key] ?? "");
+          return String(valueAt(path) ?? "");
         },
-        onChange: (value: string) => {
-          (setDraft as SetStoreFunction<Record<string, unknown>>)(key, value);
-          touch(key);
-        },
+        onChange: (value: string) => setAt(path, value),
         get error() {
-          return error(key);
+          return error(path);
         },
       };
     },
@@ -79,11 +93,12 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
     /** True when some field problem (the browser's or the server's) is shown next to this field. */
     known: (path: string) => path in own() || fieldProblem(options.serverError(), path) !== undefined,
     /** Call on submit: the procedure's input when every check passes, else null (messages show). */
-    submit(): z.output<S> | null {
-      setSubmitted(true);
-      setEdited(new Set<string>());
-      const result = parsed();
-      return result.success && Object.keys(own()).length === 0 ? result.data : null;
+    submit,
+    /** The form's submit handler: sends the input to `send` when every check passes. */
+    onSubmit: (send: (input: z.output<S>) => void) => (event: SubmitEvent) => {
+      event.preventDefault();
+      const input = submit();
+      if (input) send(input);
     },
   };
 }

@@ -1,7 +1,8 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { holdWithinLimit } from "@zongzhi/domain/case-rules";
+import { transitionDataInput } from "@zongzhi/api/schemas/cases";
+import { holdWithinLimit, missingFields } from "@zongzhi/domain/case-rules";
 import { type CaseAction, MAX_HOLD_DAYS, ROUTE_KINDS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
-import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
+import { createSignal, type JSX, Match, Show, Switch } from "solid-js";
 import {
   type CaseDetail,
   errorCode,
@@ -12,13 +13,13 @@ import {
   trpc,
 } from "../api.ts";
 import { actionName, addDays, chinaToday } from "../components/case-common.tsx";
-import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
-import { FormFooter } from "../components/config-page.tsx";
+import { CheckGroup, InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
+import { FormFooter, InlineSearch } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { pick, t } from "../i18n.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
-import { Checkbox } from "../ui/checkbox.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
@@ -78,26 +79,9 @@ type RouteKind = RouteView["kind"];
  */
 export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; onClose: () => void }) {
   const refresh = useCaseRefresh(() => props.detail.id);
-  const needs = () => TRANSITIONS[props.action].needs;
-  const has = (need: (typeof TRANSITIONS)[CaseAction]["needs"][number]) => needs().includes(need);
+  const has = (need: (typeof TRANSITIONS)[CaseAction]["needs"][number]) =>
+    TRANSITIONS[props.action].needs.includes(need);
   const today = chinaToday();
-  const [reason, setReason] = createSignal("");
-  const [outcome, setOutcome] = createSignal("");
-  const [referralKind, setReferralKind] = createSignal<"arbitration" | "litigation" | "administrative">("litigation");
-  const [body, setBody] = createSignal("");
-  const [holdUntil, setHoldUntil] = createSignal(addDays(today, 14));
-  const [duplicateOf, setDuplicateOf] = createSignal<string | null>(null);
-  const [route, setRoute] = createSignal<RouteDraft>({
-    kind: "room",
-    windowId: null,
-    roomId: null,
-    committeeId: null,
-    mediatorId: null,
-    stationingIds: [],
-    note: "",
-  });
-  const [submitted, setSubmitted] = createSignal(false);
-
   const transition = createMutation(() => ({
     mutationFn: (data: TransitionData) =>
       trpc.cases.transition.mutate({ id: props.detail.id, version: props.detail.version, action: props.action, data }),
@@ -107,121 +91,125 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
       props.onClose();
     },
   }));
-  const server = (...paths: string[]) => problemOf(transition.error, ...paths);
-
-  const holdError = () => {
-    if (!has("hold_until")) return undefined;
-    if (submitted() && !holdUntil()) return t("cases.act.dateRequired");
-    if (holdUntil() && !holdWithinLimit(holdUntil(), today)) {
-      return t("cases.act.holdTooLong");
-    }
-    return server("holdUntil");
-  };
-  const errors = {
-    reason: () => (submitted() && has("reason") && !reason().trim() ? t("cases.act.reasonRequired") : server("reason")),
-    outcome: () =>
-      submitted() && has("outcome") && !outcome().trim() ? t("cases.act.outcomeRequired") : server("outcome"),
-    body: () =>
-      submitted() && has("referral") && !body().trim()
-        ? t("cases.act.bodyRequired")
-        : server("referral", "referral.receivingBody"),
-    duplicate: () =>
-      submitted() && has("duplicate_of") && !duplicateOf() ? t("cases.act.duplicateRequired") : server("duplicateOf"),
-    route: () => (submitted() && has("route") ? routeError(route()) : undefined) ?? server("route"),
-  };
-
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (Object.values(errors).some((e) => e()) || holdError()) return;
-    const data: TransitionData = {};
-    if (has("reason")) data.reason = reason().trim();
-    if (has("outcome")) data.outcome = outcome().trim();
-    if (has("referral")) data.referral = { kind: referralKind(), receivingBody: body().trim() };
-    if (has("hold_until")) data.holdUntil = holdUntil();
-    if (has("duplicate_of")) data.duplicateOf = duplicateOf() ?? undefined;
-    if (has("route")) data.route = routeInput(route());
-    transition.mutate(data);
-  };
-
+  // Only what the action needs is sent (and checked): the rest of the draft stays behind.
+  const dataOf = (d: TransitionDraft): TransitionData => ({
+    reason: has("reason") ? d.reason : undefined,
+    outcome: has("outcome") ? d.outcome : undefined,
+    referral: has("referral") ? { kind: d.referralKind, receivingBody: d.receivingBody } : undefined,
+    holdUntil: has("hold_until") ? d.holdUntil || undefined : undefined,
+    duplicateOf: has("duplicate_of") ? (d.duplicateOf ?? undefined) : undefined,
+    route: has("route") ? routeInput(d.route) : undefined,
+  });
+  const form = createSchemaForm({
+    schema: transitionDataInput,
+    initial: {
+      reason: "",
+      outcome: "",
+      referralKind: "litigation",
+      receivingBody: "",
+      holdUntil: addDays(today, 14),
+      duplicateOf: null,
+      route: {
+        kind: "room",
+        windowId: null,
+        roomId: null,
+        committeeId: null,
+        mediatorId: null,
+        stationingIds: [],
+        note: "",
+      },
+    } as TransitionDraft,
+    toInput: dataOf,
+    // What the action needs is the domain's rule (the service asks the same `missingFields`);
+    // the hold limit counts from today, the route's place from the kind chosen.
+    extra: (d) => ({
+      ...Object.fromEntries(missingFields(props.action, dataOf(d)).map((m) => [m.path, pick(m)])),
+      holdUntil:
+        has("hold_until") && d.holdUntil && !holdWithinLimit(d.holdUntil, today)
+          ? t("cases.act.holdTooLong")
+          : undefined,
+      route: has("route") ? routeError(d.route) : undefined,
+    }),
+    serverError: () => transition.error,
+  });
   return (
-    <form class="form" onSubmit={submit} noValidate>
-      <Show when={needs().length === 0 || (needs().length === 1 && has("follow_up"))}>
+    <form class="form" onSubmit={form.onSubmit((data) => transition.mutate(data))} noValidate>
+      <Show when={TRANSITIONS[props.action].needs.every((n) => n === "follow_up")}>
         <p>{t("cases.act.confirm", { code: props.detail.code, action: actionName(props.action) })}</p>
       </Show>
       <Show when={has("follow_up")}>
         <p class="muted small">{t("cases.act.closeNote")}</p>
       </Show>
       <Show when={has("route")}>
-        <RouteFields caseId={props.detail.id} value={route()} onChange={setRoute} error={errors.route()} />
+        <RouteFields
+          caseId={props.detail.id}
+          value={form.draft.route}
+          onChange={(r) => form.set("route", r)}
+          error={form.error("route")}
+        />
       </Show>
       <Show when={has("referral")}>
         <RadioGroup
           legend={t("cases.act.referralKind")}
           name="referralKind"
-          options={(["arbitration", "litigation", "administrative"] as const).map((k) => ({
-            value: k,
-            label: t(`cases.referral.${k}`),
-          }))}
-          value={referralKind()}
-          onChange={setReferralKind}
+          options={REFERRAL_KINDS.map((k) => ({ value: k, label: t(`cases.referral.${k}`) }))}
+          value={form.draft.referralKind}
+          onChange={(k) => form.set("referralKind", k)}
         />
         <TextField
           label={t("cases.act.receivingBody")}
-          value={body()}
-          onChange={setBody}
-          error={errors.body()}
+          {...form.text("receivingBody")}
+          error={form.error("referral.receivingBody") ?? form.error("referral")}
           required
         />
       </Show>
       <Show when={has("duplicate_of")}>
         <DuplicatePicker
           self={props.detail.id}
-          value={duplicateOf()}
-          onChange={setDuplicateOf}
-          error={errors.duplicate()}
+          value={form.draft.duplicateOf}
+          onChange={(id) => form.set("duplicateOf", id)}
+          error={form.error("duplicateOf")}
         />
       </Show>
       <Show when={has("reason")}>
-        <TextArea
-          label={t("cases.act.reason")}
-          value={reason()}
-          onChange={setReason}
-          error={errors.reason()}
-          required
-        />
+        <TextArea label={t("cases.act.reason")} {...form.text("reason")} required />
       </Show>
       <Show when={has("hold_until")}>
         <InputField
           type="date"
           label={t("cases.act.holdUntil")}
-          value={holdUntil()}
-          onChange={setHoldUntil}
+          {...form.text("holdUntil")}
           min={today}
           max={addDays(today, MAX_HOLD_DAYS)}
           description={t("cases.act.holdHint")}
-          error={holdError()}
           required
         />
       </Show>
       <Show when={has("outcome")}>
-        <TextArea
-          label={t("cases.act.outcome")}
-          value={outcome()}
-          onChange={setOutcome}
-          error={errors.outcome()}
-          required
-        />
+        <TextArea label={t("cases.act.outcome")} {...form.text("outcome")} required />
       </Show>
       <MutationError
         error={transition.error}
-        fields={["reason", "outcome", "holdUntil", "duplicateOf", "referral", "route"]}
+        fields={["reason", "outcome", "holdUntil", "duplicateOf", "referral", "referral.receivingBody", "route"]}
         // Closed once the case is read again, so that a reopened dialog sends the new version.
         onReload={() => void refresh().then(props.onClose)}
       />
       <FormFooter onCancel={props.onClose} pending={transition.isPending} submitLabel={actionName(props.action)} />
     </form>
   );
+}
+
+const REFERRAL_KINDS = ["arbitration", "litigation", "administrative"] as const;
+
+/** The action dialog's fields as typed. */
+interface TransitionDraft {
+  reason: string;
+  outcome: string;
+  referralKind: (typeof REFERRAL_KINDS)[number];
+  receivingBody: string;
+  holdUntil: string;
+  duplicateOf: string | null;
+  route: RouteDraft;
 }
 
 /** Where triage is sending the case, as the form holds it. */
@@ -330,27 +318,14 @@ function RouteFields(props: {
           />
         </Match>
         <Match when={kind() === "joint_consultation"}>
-          <fieldset class="fieldset">
-            <legend>{t("cases.route.departments")}</legend>
-            <div class="check-grid">
-              <For each={(stationings.data ?? []).filter((s) => s.active)}>
-                {(s) => (
-                  <Checkbox
-                    label={s.name}
-                    description={t(`cases.residency.${s.residency}`)}
-                    checked={props.value.stationingIds.includes(s.id)}
-                    onChange={(on) =>
-                      set({
-                        stationingIds: on
-                          ? [...props.value.stationingIds.filter((x) => x !== s.id), s.id]
-                          : props.value.stationingIds.filter((x) => x !== s.id),
-                      })
-                    }
-                  />
-                )}
-              </For>
-            </div>
-          </fieldset>
+          <CheckGroup
+            legend={t("cases.route.departments")}
+            options={(stationings.data ?? [])
+              .filter((s) => s.active)
+              .map((s) => ({ value: s.id, label: s.name, description: t(`cases.residency.${s.residency}`) }))}
+            value={props.value.stationingIds}
+            onChange={(ids) => set({ stationingIds: ids })}
+          />
         </Match>
       </Switch>
       <Show when={props.error}>
@@ -423,7 +398,6 @@ function DuplicatePicker(props: {
   onChange: (id: string | null) => void;
   error?: string | undefined;
 }): JSX.Element {
-  const [text, setText] = createSignal("");
   const [q, setQ] = createSignal("");
   const found = createQuery(() => ({
     queryKey: ["cases.list", { duplicateSearch: q() }],
@@ -435,23 +409,7 @@ function DuplicatePicker(props: {
       .map((c) => ({ value: c.id, label: `${c.code} ${c.title}` }));
   return (
     <div class="form">
-      <div class="inline-search">
-        <TextField
-          label={t("cases.act.duplicateSearch")}
-          type="search"
-          value={text()}
-          onChange={setText}
-          onKeyDown={(e) => {
-            if (e.key === "Enter") {
-              e.preventDefault();
-              setQ(text().trim());
-            }
-          }}
-        />
-        <Button size="sm" onClick={() => setQ(text().trim())}>
-          {t("common.search")}
-        </Button>
-      </div>
+      <InlineSearch label={t("cases.act.duplicateSearch")} onSearch={setQ} />
       <Show when={options().length > 0} fallback={<p class="muted small">{t("cases.act.duplicateNone")}</p>}>
         <RadioGroup
           legend={t("cases.act.duplicatePick")}

@@ -1,39 +1,30 @@
 import * as KTextField from "@kobalte/core/text-field";
-import { type JSX, Show } from "solid-js";
+import type { JSX } from "solid-js";
 import { cx } from "./cx.ts";
+import { FieldFrame, type FieldFrameProps } from "./text-field.tsx";
 
 /**
  * A labelled date, time, number or phone input: the browser's own picker and keyboard, with
  * hint and error wired as in {@link TextField} (aria-describedby, aria-invalid).
  */
-export function InputField(props: {
-  label: string;
-  type: "date" | "time" | "number" | "tel";
-  value: string;
-  onChange?: (value: string) => void;
-  description?: JSX.Element;
-  error?: string | undefined;
-  required?: boolean;
-  disabled?: boolean;
-  min?: string | number;
-  max?: string | number;
-  step?: string | number;
-  placeholder?: string;
-  hideLabel?: boolean;
-  class?: string;
-  inputClass?: string;
-  onKeyDown?: JSX.EventHandler<HTMLInputElement, KeyboardEvent>;
-}) {
+export function InputField(
+  props: FieldFrameProps & {
+    type: "date" | "datetime-local" | "time" | "number" | "tel" | "text";
+    min?: string | number;
+    max?: string | number;
+    step?: string | number;
+    placeholder?: string;
+    /** The on-screen keyboard; by default numeric for numbers and tel for phones. */
+    inputMode?: "numeric" | "decimal" | "tel" | "text";
+    autocomplete?: string;
+    inputClass?: string;
+    onKeyDown?: JSX.EventHandler<HTMLInputElement, KeyboardEvent>;
+  },
+) {
+  const inputMode = () =>
+    props.inputMode ?? (props.type === "number" ? "numeric" : props.type === "tel" ? "tel" : undefined);
   return (
-    <KTextField.Root
-      class={cx("field", props.class)}
-      value={props.value}
-      onChange={(v) => props.onChange?.(v)}
-      validationState={props.error ? "invalid" : "valid"}
-      required={props.required}
-      disabled={props.disabled}
-    >
-      <KTextField.Label class={cx("field-label", props.hideLabel && "sr-only")}>{props.label}</KTextField.Label>
+    <FieldFrame {...props}>
       <KTextField.Input
         class={cx("input", props.inputClass)}
         type={props.type}
@@ -41,13 +32,11 @@ export function InputField(props: {
         max={props.max}
         step={props.step}
         placeholder={props.placeholder}
-        inputMode={props.type === "number" ? "numeric" : props.type === "tel" ? "tel" : undefined}
+        inputMode={inputMode()}
+        autocomplete={props.autocomplete ?? "off"}
+        spellcheck={false}
         onKeyDown={props.onKeyDown}
       />
-      <Show when={props.description}>
-        <KTextField.Description class="field-hint">{props.description}</KTextField.Description>
-      </Show>
-      <KTextField.ErrorMessage class="field-error">{props.error}</KTextField.ErrorMessage>
-    </KTextField.Root>
+    </FieldFrame>
   );
 }

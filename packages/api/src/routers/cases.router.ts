@@ -1,13 +1,4 @@
-import {
-  CASE_ACTIONS,
-  CASE_STATES,
-  type CaseAction,
-  CHANNELS,
-  EXCLUDED_MATTERS,
-  RISK_GRADES,
-  ROUTE_KINDS,
-  TRANSITIONS,
-} from "@zongzhi/domain";
+import { CASE_ACTIONS, CASE_STATES, type CaseAction, CHANNELS, RISK_GRADES, TRANSITIONS } from "@zongzhi/domain";
 import { z } from "zod";
 import {
   id,
@@ -22,7 +13,18 @@ import {
   text,
   version,
 } from "../input.ts";
-import { caseInput } from "../schemas/cases.ts";
+import {
+  agreementInput,
+  caseInput,
+  confirmationInput,
+  confirmationStepInput,
+  followUpInput,
+  performanceInput,
+  sessionInput,
+  sessionRecordInput,
+  summonInput,
+  transitionDataInput,
+} from "../schemas/cases.ts";
 import { caseIntegrity } from "../services/case-integrity.ts";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
 import { listMyReports } from "../services/field-reports.ts";
@@ -45,7 +47,6 @@ import {
 } from "../services/summons.ts";
 import { suggestMediators } from "../services/triage.ts";
 import { allowed, router } from "../trpc.ts";
-import { timeSpan } from "./inputs.ts";
 
 const ref = { id: id(), version: version() };
 const optionalText = (max: number) => text(max, { min: 0 }).nullish();
@@ -55,16 +56,6 @@ const TRANSITION_PERMISSIONS = [...new Set(CASE_ACTIONS.map((a) => TRANSITIONS[a
   (typeof TRANSITIONS)[CaseAction]["permission"],
   ...(typeof TRANSITIONS)[CaseAction]["permission"][],
 ];
-
-const route = strict({
-  kind: z.enum(ROUTE_KINDS),
-  windowId: id().nullish(),
-  roomId: id().nullish(),
-  committeeId: id().nullish(),
-  mediatorId: id().nullish(),
-  stationingIds: z.array(id()).max(20).optional(),
-  note: longText(500, { min: 0 }).nullish(),
-});
 
 /** Cases: intake, the inbox, the workflow, summons, mediation, agreements, confirmation, follow-up. */
 /** What cases.register answers: the case, and whether this was a retry of an earlier request. */
@@ -124,17 +115,7 @@ export const casesRouter = router({
       strict({
         ...ref,
         action: z.enum(CASE_ACTIONS),
-        data: strict({
-          reason: longText(1000, { min: 0 }).optional(),
-          route: route.optional(),
-          outcome: longText(2000, { min: 0 }).optional(),
-          referral: strict({
-            kind: z.enum(["arbitration", "litigation", "administrative"]),
-            receivingBody: text(100),
-          }).optional(),
-          duplicateOf: id().optional(),
-          holdUntil: isoDate().optional(),
-        }).default({}),
+        data: transitionDataInput.default({}),
       }),
     )
     // A contract: the caller's next transition sends this version.
@@ -147,14 +128,7 @@ export const casesRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => suggestMediators(tx, input.caseId, ctx.cipher))),
 
   summon: allowed("case.summon")
-    .input(
-      strict({
-        caseId: id(),
-        stationingIds: z.array(id()).min(1).max(20),
-        dueHours: int32({ min: 1, max: 24 * 30 }),
-        instructions: longText(1000, { min: 0 }).nullish(),
-      }),
-    )
+    .input(summonInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => summonDepartments(tx, input))),
   acknowledgeSummons: allowed("summons.answer", "summons.answer_any")
     .input(strict(ref))
@@ -170,85 +144,28 @@ export const casesRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => liaisonInbox(tx, input))),
 
   scheduleSession: allowed("case.session")
-    .input(
-      timeSpan(
-        strict({
-          caseId: id(),
-          roomId: id(),
-          startsAt: instant(),
-          endsAt: instant(),
-          mediatorIds: z.array(id()).max(10).default([]),
-        }),
-      ),
-    )
+    .input(sessionInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => scheduleSession(tx, input))),
   recordSession: allowed("case.session")
-    .input(
-      strict({
-        ...ref,
-        attendance: z.array(strict({ name: text(60), role: text(30), present: z.boolean() })).max(100),
-        notes: longText(10000, { min: 0 }),
-        outcome: z.enum(["continued", "agreement", "failed"]),
-      }),
-    )
+    .input(sessionRecordInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSession(tx, input))),
 
   recordAgreement: allowed("case.agreement")
-    .input(
-      strict({
-        caseId: id(),
-        signedOn: isoDate(),
-        facts: longText(10000),
-        disputedMatters: longText(5000),
-        terms: longText(10000),
-        performanceManner: longText(1000),
-        performancePlace: text(200),
-        performanceDeadline: isoDate(),
-        mediatorNames: z.array(text(30)).min(1).max(10),
-      }),
-    )
+    .input(agreementInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordAgreement(tx, input))),
   updatePerformance: allowed("case.agreement")
-    .input(
-      strict({
-        ...ref,
-        status: z.enum(["pending", "partly", "performed", "breached"]),
-        note: longText(1000, { min: 0 }).nullish(),
-      }),
-    )
+    .input(performanceInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => updatePerformance(tx, input))),
 
   applyForConfirmation: allowed("case.agreement")
-    .input(
-      strict({
-        agreementId: id(),
-        courtName: text(60),
-        appliedOn: isoDate(),
-        matters: z.array(z.enum(EXCLUDED_MATTERS)).max(3).default([]),
-      }),
-    )
+    .input(confirmationInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => applyForConfirmation(tx, input))),
   recordConfirmationStep: allowed("case.agreement")
-    .input(
-      strict({
-        ...ref,
-        step: z.enum(["accepted", "not_accepted", "extended", "confirmed", "rejected"]),
-        on: isoDate(),
-        note: longText(1000, { min: 0 }).nullish(),
-      }),
-    )
+    .input(confirmationStepInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordConfirmationStep(tx, input))),
 
   recordFollowUp: allowed("case.follow_up")
-    .input(
-      strict({
-        caseId: id(),
-        method: z.enum(["phone", "visit", "on_site"]),
-        satisfaction: z.enum(["satisfied", "basically_satisfied", "unsatisfied"]),
-        notes: longText(2000, { min: 0 }).nullish(),
-        overrideReason: longText(1000, { min: 0 }).nullish(),
-      }),
-    )
+    .input(followUpInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordFollowUp(tx, input))),
 
   /** The caller's own field reports with their results and reworks (the reporter's loop, 现场确认). */

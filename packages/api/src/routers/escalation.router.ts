@@ -1,6 +1,7 @@
 import { DEADLINE_STAGES, DEADLINE_UNITS, YELLOW_SHARE } from "@zongzhi/domain";
 import { z } from "zod";
 import { decimal, id, instant, int32, longText, noInput, pattern, serialId, strict, text, version } from "../input.ts";
+import { supervisionAnswerInput, supervisionInput } from "../schemas/cases.ts";
 import {
   answerSupervision,
   effectiveRule,
@@ -58,10 +59,10 @@ export const escalationRouter = router({
     .input(strict({ status: z.enum(["open", "answered"]).optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => listSupervisions(tx, input))),
   openSupervision: allowed("supervision.open")
-    .input(strict({ caseId: id(), instructions: longText(2000), dueAt: instant() }))
+    .input(supervisionInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => openSupervision(tx, input))),
   answerSupervision: allowed("supervision.answer")
-    .input(strict({ ...ref, answer: longText(2000) }))
+    .input(supervisionAnswerInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => answerSupervision(tx, input))),
   takeCharge: allowed("case.take_charge")
     .input(strict({ caseId: id(), version: version() }))

@@ -1,9 +1,15 @@
-import { CHANNELS, RISK_GRADES } from "@zongzhi/domain";
+import { CHANNELS, RISK_GRADES, ROUTE_KINDS } from "@zongzhi/domain/case-workflow";
+import { EXCLUDED_MATTERS } from "@zongzhi/domain/judicial-confirmation";
 import { z } from "zod";
-import { decimal, int32, longText, pattern, strict, text } from "../input.ts";
+import { decimal, id, instant, int32, isoDate, longText, pattern, say, strict, text, version } from "../input.ts";
+import { timeSpan } from "../routers/inputs.ts";
 
-// Input schemas of intake: the tRPC procedure and the field report's multipart route (apps/api)
-// parse with the same rules and bilingual messages.
+// Input schemas of the case procedures. Intake: the tRPC procedure and the field report's
+// multipart route (apps/api) parse with the same rules and bilingual messages. The dialogs of the
+// admin UI (summons, mediation sessions, agreements, judicial confirmation, follow-up, the
+// workflow actions, escalation and supervision) validate with these too, so a form refuses
+// exactly what the procedure would, with the same message. Only zod, the domain's pure modules
+// and input.ts here: the browser bundles this module.
 
 const optionalText = (max: number) => text(max, { min: 0 }).nullish();
 
@@ -45,3 +51,113 @@ export const fieldReportInput = strict({
   report: caseInput,
   position: reportPosition.nullish(),
 });
+
+const ref = { id: id(), version: version() };
+
+/** Where triage sends a case (the route of a triage transition). */
+const route = strict({
+  kind: z.enum(ROUTE_KINDS),
+  windowId: id().nullish(),
+  roomId: id().nullish(),
+  committeeId: id().nullish(),
+  mediatorId: id().nullish(),
+  stationingIds: z.array(id()).max(20).optional(),
+  note: longText(500, { min: 0 }).nullish(),
+});
+
+/**
+ * The data a workflow transition carries; which of it an action needs is TRANSITIONS[action].needs,
+ * checked by the domain's `missingFields` (the service and the action dialog alike).
+ */
+export const transitionDataInput = strict({
+  reason: longText(1000, { min: 0 }).optional(),
+  route: route.optional(),
+  outcome: longText(2000, { min: 0 }).optional(),
+  referral: strict({
+    kind: z.enum(["arbitration", "litigation", "administrative"]),
+    receivingBody: text(100),
+  }).optional(),
+  duplicateOf: id().optional(),
+  holdUntil: isoDate().optional(),
+});
+
+/** 吹哨: stationed or on-call departments summoned to a case, with the hours they have. */
+export const summonInput = strict({
+  caseId: id(),
+  stationingIds: z.array(id()).min(1, say("请至少选择一个部门", "choose at least one department")).max(20),
+  dueHours: int32({ min: 1, max: 24 * 30 }),
+  instructions: longText(1000, { min: 0 }).nullish(),
+});
+
+/** A mediation session booked in a room (scheduleSession). */
+export const sessionInput = timeSpan(
+  strict({
+    caseId: id(),
+    roomId: id(),
+    startsAt: instant(),
+    endsAt: instant(),
+    mediatorIds: z.array(id()).max(10).default([]),
+  }),
+);
+
+/** What a session recorded: attendance, notes, outcome (recordSession). */
+export const sessionRecordInput = strict({
+  ...ref,
+  attendance: z.array(strict({ name: text(60), role: text(30), present: z.boolean() })).max(100),
+  notes: longText(10000, { min: 0 }),
+  outcome: z.enum(["continued", "agreement", "failed"]),
+});
+
+/** The agreement with every item the People's Mediation Law requires (recordAgreement). */
+export const agreementInput = strict({
+  caseId: id(),
+  signedOn: isoDate(),
+  facts: longText(10000),
+  disputedMatters: longText(5000),
+  terms: longText(10000),
+  performanceManner: longText(1000),
+  performancePlace: text(200),
+  performanceDeadline: isoDate(),
+  mediatorNames: z.array(text(30)).min(1, say("请填写调解员姓名", "name the mediators")).max(10),
+}).refine((a) => a.performanceDeadline >= a.signedOn, {
+  path: ["performanceDeadline"],
+  params: { zh: "履行期限不能早于签订日期", en: "the performance deadline is before the signing date" },
+});
+
+/** Whether an agreement was performed (updatePerformance). */
+export const performanceInput = strict({
+  ...ref,
+  status: z.enum(["pending", "partly", "performed", "breached"]),
+  note: longText(1000, { min: 0 }).nullish(),
+});
+
+/** An application for judicial confirmation (applyForConfirmation). */
+export const confirmationInput = strict({
+  agreementId: id(),
+  courtName: text(60),
+  appliedOn: isoDate(),
+  matters: z.array(z.enum(EXCLUDED_MATTERS)).max(3).default([]),
+});
+
+/** A step of the court (recordConfirmationStep). */
+export const confirmationStepInput = strict({
+  ...ref,
+  step: z.enum(["accepted", "not_accepted", "extended", "confirmed", "rejected"]),
+  on: isoDate(),
+  note: longText(1000, { min: 0 }).nullish(),
+});
+
+/** A follow-up visit (recordFollowUp). */
+export const followUpInput = strict({
+  caseId: id(),
+  method: z.enum(["phone", "visit", "on_site"]),
+  satisfaction: z.enum(["satisfied", "basically_satisfied", "unsatisfied"]),
+  notes: longText(2000, { min: 0 }).nullish(),
+  overrideReason: longText(1000, { min: 0 }).nullish(),
+});
+
+/** 督办: instructions and a reply deadline for the unit owning a case (openSupervision). */
+export const supervisionInput = strict({ caseId: id(), instructions: longText(2000), dueAt: instant() });
+
+/** The addressed unit's answer to a supervision (answerSupervision). */
+export const supervisionAnswerInput = strict({ ...ref, answer: longText(2000) });

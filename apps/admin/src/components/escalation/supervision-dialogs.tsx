@@ -1,13 +1,13 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { supervisionAnswerInput, supervisionInput } from "@zongzhi/api/schemas/cases";
 import { createSignal, Show } from "solid-js";
-import { type Outputs, trpc } from "../../api.ts";
+import { type Inputs, type Outputs, trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { Button } from "../../ui/button.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
-import { TextField } from "../../ui/text-field.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { InputField, RadioGroup, TextArea } from "../case-fields.tsx";
-import { FormFooter } from "../config-page.tsx";
+import { FormFooter, InlineSearch } from "../config-page.tsx";
+import { createSchemaForm } from "../schema-form.ts";
 import { ActionError, chinaDay, endOfChinaDay, plusDays, SUPERVISIONS_KEY } from "./escalation-common.tsx";
 
 /** One supervision as the list shows it. */
@@ -59,62 +59,45 @@ function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => voi
   const refresh = useSupervisionRefresh();
   const today = chinaDay();
   const [picked, setPicked] = createSignal<SupervisedCase | null>(props.case ?? null);
-  const [instructions, setInstructions] = createSignal("");
-  const [due, setDue] = createSignal(plusDays(today, 1));
-  const [submitted, setSubmitted] = createSignal(false);
   const open = createMutation(() => ({
-    mutationFn: () =>
-      trpc.escalation.openSupervision.mutate({
-        caseId: picked()!.id,
-        instructions: instructions().trim(),
-        dueAt: endOfChinaDay(due()),
-      }),
+    mutationFn: (input: Inputs["escalation"]["openSupervision"]) => trpc.escalation.openSupervision.mutate(input),
     onSuccess: async () => {
       notify(t("escalation.supervise.done", { code: picked()?.code ?? "" }));
       await refresh(picked()?.id);
       props.onClose();
     },
   }));
-  const errors = {
-    case: () => (submitted() && !picked() ? t("escalation.supervise.caseRequired") : undefined),
-    instructions: () =>
-      submitted() && !instructions().trim() ? t("escalation.supervise.instructionsRequired") : undefined,
-    due: () => {
-      if (submitted() && !due()) return t("escalation.assign.deadlineRequired");
-      if (due() && due() < today) return t("escalation.assign.deadlinePast");
-      return undefined;
-    },
-  };
+  const form = createSchemaForm({
+    schema: supervisionInput,
+    initial: { instructions: "", dueAt: plusDays(today, 1) },
+    toInput: (d) => ({ caseId: picked()?.id ?? "", instructions: d.instructions, dueAt: endOfChinaDay(d.dueAt) }),
+    // Only the page knows which case was picked and what today is.
+    extra: (d) => ({
+      caseId: picked() ? undefined : t("escalation.supervise.caseRequired"),
+      dueAt: d.dueAt && d.dueAt < today ? t("escalation.assign.deadlinePast") : undefined,
+    }),
+    serverError: () => open.error,
+  });
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSubmitted(true);
-        if (Object.values(errors).some((f) => f())) return;
-        open.mutate();
-      }}
-    >
-      <Show when={props.case} fallback={<CasePicker value={picked()} onChange={setPicked} error={errors.case()} />}>
+    <form class="form" noValidate onSubmit={form.onSubmit((input) => open.mutate(input))}>
+      <Show
+        when={props.case}
+        fallback={<CasePicker value={picked()} onChange={setPicked} error={form.error("caseId")} />}
+      >
         {(c) => <p>{t("escalation.supervise.for", { code: c().code, title: c().title })}</p>}
       </Show>
       <TextArea
         label={t("escalation.supervise.instructions")}
-        value={instructions()}
-        onChange={setInstructions}
-        error={errors.instructions()}
+        {...form.text("instructions")}
         maxLength={2000}
         required
       />
       <InputField
         type="date"
         label={t("escalation.supervise.due")}
-        value={due()}
-        onChange={setDue}
+        {...form.text("dueAt")}
         min={today}
         description={t("escalation.supervise.dueHint")}
-        error={errors.due()}
         required
       />
       <ActionError error={open.error} />
@@ -129,7 +112,6 @@ function CasePicker(props: {
   onChange: (c: SupervisedCase | null) => void;
   error?: string | undefined;
 }) {
-  const [text, setText] = createSignal("");
   const [q, setQ] = createSignal("");
   const found = createQuery(() => ({
     queryKey: ["cases.list", { supervisionSearch: q() }],
@@ -139,23 +121,7 @@ function CasePicker(props: {
   const items = () => found.data?.items ?? [];
   return (
     <div class="form">
-      <div class="inline-search">
-        <TextField
-          label={t("escalation.supervise.search")}
-          type="search"
-          value={text()}
-          onChange={setText}
-          onKeyDown={(e) => {
-            if (e.key === "Enter") {
-              e.preventDefault();
-              setQ(text().trim());
-            }
-          }}
-        />
-        <Button size="sm" onClick={() => setQ(text().trim())}>
-          {t("common.search")}
-        </Button>
-      </div>
+      <InlineSearch label={t("escalation.supervise.search")} onSearch={setQ} />
       <Show when={q() && found.data && items().length === 0}>
         <p class="muted small">{t("escalation.supervise.noCase")}</p>
       </Show>
@@ -195,45 +161,27 @@ export function AnswerSupervisionDialog(props: {
 
 function AnswerForm(props: { supervision: SupervisionRow; onClose: () => void }) {
   const refresh = useSupervisionRefresh();
-  const [answer, setAnswer] = createSignal("");
-  const [submitted, setSubmitted] = createSignal(false);
   const send = createMutation(() => ({
-    mutationFn: () =>
-      trpc.escalation.answerSupervision.mutate({
-        id: props.supervision.id,
-        version: props.supervision.version,
-        answer: answer().trim(),
-      }),
+    mutationFn: (input: Inputs["escalation"]["answerSupervision"]) => trpc.escalation.answerSupervision.mutate(input),
     onSuccess: async () => {
       notify(t("escalation.answer.done"));
       await refresh(props.supervision.caseId);
       props.onClose();
     },
   }));
-  const answerError = () => (submitted() && !answer().trim() ? t("escalation.answer.required") : undefined);
+  const form = createSchemaForm({
+    schema: supervisionAnswerInput,
+    initial: { answer: "" },
+    toInput: (d) => ({ id: props.supervision.id, version: props.supervision.version, answer: d.answer }),
+    serverError: () => send.error,
+  });
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSubmitted(true);
-        if (answerError()) return;
-        send.mutate();
-      }}
-    >
+    <form class="form" noValidate onSubmit={form.onSubmit((input) => send.mutate(input))}>
       <p>{t("escalation.supervise.for", { code: props.supervision.code, title: props.supervision.title })}</p>
       <Show when={props.supervision.instructions}>
         <p class="muted">{t("escalation.answer.instructions", { text: props.supervision.instructions ?? "" })}</p>
       </Show>
-      <TextArea
-        label={t("escalation.answer.label")}
-        value={answer()}
-        onChange={setAnswer}
-        error={answerError()}
-        maxLength={2000}
-        required
-      />
+      <TextArea label={t("escalation.answer.label")} {...form.text("answer")} maxLength={2000} required />
       <ActionError error={send.error} onReload={() => void refresh().then(props.onClose)} />
       <FormFooter onCancel={props.onClose} pending={send.isPending} submitLabel={t("escalation.answer.submit")} />
     </form>
