@@ -3,23 +3,13 @@ import { transitionDataInput } from "@zongzhi/api/schemas/cases";
 import { holdWithinLimit, missingFields } from "@zongzhi/domain/case-rules";
 import { type CaseAction, MAX_HOLD_DAYS, ROUTE_KINDS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { createSignal, type JSX, Match, Show, Switch } from "solid-js";
-import {
-  type CaseDetail,
-  errorCode,
-  fieldProblem,
-  type Inputs,
-  type MediatorSuggestion,
-  type RouteView,
-  trpc,
-} from "../api.ts";
+import { type CaseDetail, fieldProblem, type Inputs, type MediatorSuggestion, type RouteView, trpc } from "../api.ts";
 import { actionName, addDays, chinaToday } from "../components/case-common.tsx";
 import { CheckGroup, InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { FormFooter, InlineSearch } from "../components/config-page.tsx";
-import { errorText } from "../components/page.tsx";
+import { MutationError } from "../components/dialog-form.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
 import { pick, t } from "../i18n.ts";
-import { Alert } from "../ui/alert.tsx";
-import { Button } from "../ui/button.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
@@ -42,32 +32,6 @@ export function problemOf(error: unknown, ...paths: string[]): string | undefine
     if (f) return pick(f);
   }
   return undefined;
-}
-
-/**
- * A failed mutation's message, unless it belongs to a field shown inline. A CONFLICT (stale
- * version) says so and offers to reload the case.
- */
-export function MutationError(props: { error: unknown; fields?: string[]; onReload?: () => void }) {
-  const inline = () => (props.fields ?? []).some((f) => fieldProblem(props.error, f));
-  return (
-    <Show when={props.error && !inline()}>
-      <Switch fallback={<Alert>{errorText(props.error)}</Alert>}>
-        <Match when={errorCode(props.error) === "CONFLICT"}>
-          <Alert tone="warning">
-            <span>
-              {errorText(props.error)} {t("cases.conflictHint")}
-            </span>
-            <Show when={props.onReload}>
-              <Button size="sm" class="alert-action" onClick={() => props.onReload?.()}>
-                {t("cases.reload")}
-              </Button>
-            </Show>
-          </Alert>
-        </Match>
-      </Switch>
-    </Show>
-  );
 }
 
 type TransitionData = NonNullable<Inputs["cases"]["transition"]["data"]>;

@@ -1,16 +1,8 @@
-import { createMutation, createQuery } from "@tanstack/solid-query";
-import {
-  agreementInput,
-  confirmationInput,
-  confirmationStepInput,
-  followUpInput,
-  performanceInput,
-  sessionInput,
-  sessionRecordInput,
-  summonInput,
-} from "@zongzhi/api/schemas/cases";
+import { createQuery } from "@tanstack/solid-query";
+import * as schemas from "@zongzhi/api/schemas/cases";
 import { EXCLUDED_MATTERS } from "@zongzhi/domain/judicial-confirmation";
-import { Index, Show } from "solid-js";
+import { Index, type JSX, Show } from "solid-js";
+import type { z } from "zod";
 import {
   type AgreementView,
   type CaseDetail,
@@ -24,8 +16,7 @@ import {
 import { addDays, chinaToday, formatDay, isoDay } from "../components/case-common.tsx";
 import { CheckGroup, InputField, RadioGroup, RemoveButton, TextArea } from "../components/case-fields.tsx";
 import { wholeNumber } from "../components/centre.tsx";
-import { FormFooter } from "../components/config-page.tsx";
-import { createSchemaForm } from "../components/schema-form.ts";
+import { createDialogForm, DialogForm, type DialogFormHandle } from "../components/dialog-form.tsx";
 import { formatDateTime, type MessageKey, t } from "../i18n.ts";
 import { mayOn } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
@@ -33,12 +24,11 @@ import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
-import { notify } from "../ui/toast.tsx";
-import { MutationError, poolName, useCaseRefresh } from "./case-actions.tsx";
+import { poolName, useCaseRefresh } from "./case-actions.tsx";
 
 // Every dialog validates with the procedure's own input schema (@zongzhi/api/schemas/cases):
 // the browser refuses what the server would, with the same bilingual message; `extra` holds
-// only what the page alone knows (today's date, a choice not made yet).
+// only what the page alone knows (a choice not made yet).
 
 /** Common props of the dialogs' bodies. */
 interface FormProps {
@@ -47,30 +37,36 @@ interface FormProps {
 }
 
 /**
- * The mutation of a dialog: on success it says `done`, refreshes what shows the case and closes;
- * `refresh` is for the reload offered on a CONFLICT.
+ * A dialog's form on the case page: the procedure's schema, `send` and the message when done;
+ * it refreshes what shows the case and closes. `reload` is for the reload offered on a CONFLICT.
  */
-function useCaseSave<I, R>(props: FormProps, send: (input: I) => Promise<R>, done: (result: R) => string) {
+function createCaseForm<D extends object, S extends z.ZodType, R>(
+  props: FormProps,
+  options: Omit<Parameters<typeof createDialogForm<D, S, R>>[0], "refresh" | "onClose">,
+) {
   const refresh = useCaseRefresh(() => props.detail.id);
-  const save = createMutation(() => ({
-    // The input alone: the mutation context is not the procedure's options.
-    mutationFn: (input: I) => send(input),
-    onSuccess: async (result: R) => {
-      notify(done(result));
-      await refresh();
-      props.onClose();
-    },
-  }));
-  return { save, reload: () => void refresh() };
+  const form = createDialogForm({ ...options, refresh, onClose: () => props.onClose() });
+  return Object.assign(form, { reload: () => void refresh() });
+}
+
+/** The body of a case dialog: its fields, the failed save's message (with a reload on CONFLICT), the buttons. */
+function CaseDialogForm<I>(props: {
+  form: DialogFormHandle<I> & { reload: () => void };
+  submitLabel?: string;
+  /** The fields that show their own problems, when not every field does. */
+  inline?: string[];
+  children: JSX.Element;
+}) {
+  return (
+    <DialogForm form={props.form} submitLabel={props.submitLabel} inline={props.inline} onReload={props.form.reload}>
+      {props.children}
+    </DialogForm>
+  );
 }
 
 /** The labels of an enum's values from their message keys (`cases.outcome.` + value). */
 function choices<T extends string>(values: readonly T[], prefix: string) {
   return values.map((value) => ({ value, label: t(`${prefix}${value}` as MessageKey) }));
-}
-
-function Footer(props: { pending: boolean; submit: string; onClose: () => void }) {
-  return <FormFooter onCancel={props.onClose} pending={props.pending} submitLabel={props.submit} />;
 }
 
 /** 吹哨: summons stationed or on-call departments of the caller's centre, with hours allowed and instructions. */
@@ -79,9 +75,8 @@ export function SummonForm(props: FormProps) {
     queryKey: ["centre.stationings", "own"],
     queryFn: () => trpc.centre.stationings.query({}),
   }));
-  const { save } = useCaseSave(props, trpc.cases.summon.mutate, (rows) => t("cases.summon.done", { n: rows.length }));
-  const form = createSchemaForm({
-    schema: summonInput,
+  const form = createCaseForm(props, {
+    schema: schemas.summonInput,
     initial: { stationingIds: [] as string[], dueHours: "24", instructions: "" },
     toInput: (d) => ({
       caseId: props.detail.id,
@@ -89,11 +84,12 @@ export function SummonForm(props: FormProps) {
       dueHours: wholeNumber(d.dueHours) ?? Number.NaN,
       instructions: d.instructions.trim() || null,
     }),
-    serverError: () => save.error,
+    send: (input) => trpc.cases.summon.mutate(input),
+    done: (rows) => t("cases.summon.done", { n: rows.length }),
   });
   const active = () => (stationings.data ?? []).filter((s) => s.active);
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    <CaseDialogForm form={form} submitLabel={t("cases.summon.submit")}>
       <p class="muted small">{t("cases.summon.intro")}</p>
       <CheckGroup
         legend={t("cases.summon.departments")}
@@ -118,9 +114,7 @@ export function SummonForm(props: FormProps) {
         required
       />
       <TextArea label={t("cases.summon.instructions")} {...form.text("instructions")} rows={3} />
-      <MutationError error={save.error} fields={["dueHours", "stationingIds"]} />
-      <Footer pending={save.isPending} submit={t("cases.summon.submit")} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
 }
 
@@ -137,9 +131,8 @@ export function ScheduleForm(props: FormProps & { roomId: string | null }) {
     queryKey: ["cases.suggestMediators", props.detail.id],
     queryFn: () => trpc.cases.suggestMediators.query({ caseId: props.detail.id }),
   }));
-  const { save } = useCaseSave(props, trpc.cases.scheduleSession.mutate, () => t("cases.session.done"));
-  const form = createSchemaForm({
-    schema: sessionInput,
+  const form = createCaseForm(props, {
+    schema: schemas.sessionInput,
     initial: {
       roomId: props.roomId ?? "",
       startsAt: `${tomorrow}T09:00`,
@@ -154,10 +147,11 @@ export function ScheduleForm(props: FormProps & { roomId: string | null }) {
       mediatorIds: [...d.mediatorIds],
     }),
     extra: (d) => ({ roomId: d.roomId ? undefined : t("cases.session.roomRequired") }),
-    serverError: () => save.error,
+    send: (input) => trpc.cases.scheduleSession.mutate(input),
+    done: () => t("cases.session.done"),
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    <CaseDialogForm form={form} submitLabel={t("cases.session.submit")}>
       <div>
         <Select
           label={t("cases.session.room")}
@@ -182,9 +176,7 @@ export function ScheduleForm(props: FormProps & { roomId: string | null }) {
         value={form.draft.mediatorIds}
         onChange={(ids) => form.set("mediatorIds", ids)}
       />
-      <MutationError error={save.error} fields={["endsAt", "startsAt", "roomId"]} />
-      <Footer pending={save.isPending} submit={t("cases.session.submit")} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
 }
 
@@ -192,10 +184,9 @@ const OUTCOMES = ["continued", "agreement", "failed"] as const;
 
 /** Records attendance, notes and outcome of a session. */
 export function RecordSessionForm(props: FormProps & { session: SessionView }) {
-  const { save, reload } = useCaseSave(props, trpc.cases.recordSession.mutate, () => t("cases.record.done"));
   const blank = () => ({ name: "", role: "", present: true });
-  const form = createSchemaForm({
-    schema: sessionRecordInput,
+  const form = createCaseForm(props, {
+    schema: schemas.sessionRecordInput,
     initial: {
       attendance: props.session.attendance?.length ? props.session.attendance.map((a) => ({ ...a })) : [blank()],
       notes: props.session.notes ?? "",
@@ -208,11 +199,12 @@ export function RecordSessionForm(props: FormProps & { session: SessionView }) {
       notes: d.notes,
       outcome: d.outcome,
     }),
-    serverError: () => save.error,
+    send: (input) => trpc.cases.recordSession.mutate(input),
+    done: () => t("cases.record.done"),
   });
   const people = () => form.draft.attendance;
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    <CaseDialogForm form={form} submitLabel={t("common.save")}>
       <div class="attendee-list">
         <Index each={people()}>
           {(person, i) => (
@@ -259,18 +251,15 @@ export function RecordSessionForm(props: FormProps & { session: SessionView }) {
         value={form.draft.outcome}
         onChange={(v) => form.set("outcome", v)}
       />
-      <MutationError error={save.error} fields={["attendance"]} onReload={reload} />
-      <Footer pending={save.isPending} submit={t("common.save")} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
 }
 
 /** The agreement with every item the People's Mediation Law requires. */
 export function AgreementForm(props: FormProps) {
   const today = chinaToday();
-  const { save, reload } = useCaseSave(props, trpc.cases.recordAgreement.mutate, () => t("cases.agreement.done"));
-  const form = createSchemaForm({
-    schema: agreementInput,
+  const form = createCaseForm(props, {
+    schema: schemas.agreementInput,
     initial: {
       signedOn: today,
       facts: "",
@@ -286,10 +275,11 @@ export function AgreementForm(props: FormProps) {
       caseId: props.detail.id,
       mediatorNames: d.mediatorNames.split(/[、,，;；\s]+/).filter(Boolean),
     }),
-    serverError: () => save.error,
+    send: (input) => trpc.cases.recordAgreement.mutate(input),
+    done: () => t("cases.agreement.done"),
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    <CaseDialogForm form={form} submitLabel={t("cases.agreement.submit")}>
       <p class="muted small">{t("cases.agreement.intro")}</p>
       <InputField type="date" label={t("cases.agreement.signedOn")} {...form.text("signedOn")} max={today} required />
       <TextArea label={t("cases.agreement.facts")} {...form.text("facts")} required />
@@ -309,9 +299,7 @@ export function AgreementForm(props: FormProps) {
         />
         <TextField label={t("cases.agreement.mediators")} {...form.text("mediatorNames")} required />
       </div>
-      <MutationError error={save.error} fields={Object.keys(agreementInput.shape)} onReload={reload} />
-      <Footer pending={save.isPending} submit={t("cases.agreement.submit")} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
 }
 
@@ -319,23 +307,18 @@ const PERFORMANCE = ["pending", "partly", "performed", "breached"] as const;
 
 /** Tracks whether an agreement was performed. */
 export function PerformanceForm(props: FormProps & { agreement: AgreementView }) {
-  const { save, reload } = useCaseSave(props, trpc.cases.updatePerformance.mutate, () => t("common.saved"));
-  const form = createSchemaForm({
-    schema: performanceInput,
+  const form = createCaseForm(props, {
+    schema: schemas.performanceInput,
     initial: {
       status: props.agreement.performanceStatus as PerformanceStatus,
       note: props.agreement.performanceNote ?? "",
     },
-    toInput: (d) => ({
-      id: props.agreement.id,
-      version: props.agreement.version,
-      status: d.status,
-      note: d.note.trim() || null,
-    }),
-    serverError: () => save.error,
+    toInput: (d) => ({ ...versionOf(props.agreement), status: d.status, note: d.note.trim() || null }),
+    send: (input) => trpc.cases.updatePerformance.mutate(input),
+    done: () => t("common.saved"),
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    <CaseDialogForm form={form} submitLabel={t("common.save")}>
       <RadioGroup
         legend={t("cases.perf.status")}
         name="performance"
@@ -344,19 +327,19 @@ export function PerformanceForm(props: FormProps & { agreement: AgreementView })
         onChange={(v) => form.set("status", v)}
       />
       <TextArea label={t("cases.perf.note")} {...form.text("note")} rows={2} />
-      <MutationError error={save.error} fields={["note"]} onReload={reload} />
-      <Footer pending={save.isPending} submit={t("common.save")} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
+}
+
+/** The id and version of a row, as a version-checked procedure takes them. */
+function versionOf(row: { id: string; version: number }) {
+  return { id: row.id, version: row.version };
 }
 
 /** Applies for judicial confirmation; the court's refusal of excluded matters comes back with its reason. */
 export function ConfirmationForm(props: FormProps & { agreements: AgreementView[] }) {
-  const { save, reload } = useCaseSave(props, trpc.cases.applyForConfirmation.mutate, (r) =>
-    t("cases.conf.done", { date: formatDay(r.acceptDue) }),
-  );
-  const form = createSchemaForm({
-    schema: confirmationInput,
+  const form = createCaseForm(props, {
+    schema: schemas.confirmationInput,
     initial: {
       agreementId: props.agreements[0]?.id ?? "",
       courtName: "",
@@ -364,10 +347,12 @@ export function ConfirmationForm(props: FormProps & { agreements: AgreementView[
       matters: [] as (typeof EXCLUDED_MATTERS)[number][],
     },
     toInput: (d) => ({ ...d, matters: [...d.matters] }),
-    serverError: () => save.error,
+    send: (input) => trpc.cases.applyForConfirmation.mutate(input),
+    done: (r) => t("cases.conf.done", { date: formatDay(r.acceptDue) }),
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    // The court's refusal of an excluded matter is the form's message, not one box's.
+    <CaseDialogForm form={form} submitLabel={t("cases.conf.submit")} inline={["courtName", "appliedOn"]}>
       <p class="muted small">{t("cases.conf.intro")}</p>
       <Show when={props.agreements.length > 1}>
         <Select
@@ -388,11 +373,8 @@ export function ConfirmationForm(props: FormProps & { agreements: AgreementView[
         options={choices(EXCLUDED_MATTERS, "cases.conf.")}
         value={form.draft.matters}
         onChange={(m) => form.set("matters", m)}
-        error={form.error("matters")}
       />
-      <MutationError error={save.error} fields={["courtName", "appliedOn", "matters"]} onReload={reload} />
-      <Footer pending={save.isPending} submit={t("cases.conf.submit")} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
 }
 
@@ -408,23 +390,15 @@ export function nextSteps(c: ConfirmationView): ConfirmationStep[] {
 
 /** Records a step of the court (acceptance sets the ruling deadline; an extension adds 10 days once). */
 export function ConfirmationStepForm(props: FormProps & { confirmation: ConfirmationView; step: ConfirmationStep }) {
-  const { save, reload } = useCaseSave(props, trpc.cases.recordConfirmationStep.mutate, () =>
-    t("cases.step.done", { step: t(`cases.step.${props.step}`) }),
-  );
-  const form = createSchemaForm({
-    schema: confirmationStepInput,
+  const form = createCaseForm(props, {
+    schema: schemas.confirmationStepInput,
     initial: { on: chinaToday(), note: "" },
-    toInput: (d) => ({
-      id: props.confirmation.id,
-      version: props.confirmation.version,
-      step: props.step,
-      on: d.on,
-      note: d.note.trim() || null,
-    }),
-    serverError: () => save.error,
+    toInput: (d) => ({ ...versionOf(props.confirmation), step: props.step, on: d.on, note: d.note.trim() || null }),
+    send: (input) => trpc.cases.recordConfirmationStep.mutate(input),
+    done: () => t("cases.step.done", { step: t(`cases.step.${props.step}`) }),
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    <CaseDialogForm form={form} submitLabel={t(`cases.step.${props.step}`)}>
       <p class="muted small">
         {props.confirmation.courtName} · {t("cases.detail.appliedOn")} {formatDay(props.confirmation.appliedOn)}
       </p>
@@ -436,9 +410,7 @@ export function ConfirmationStepForm(props: FormProps & { confirmation: Confirma
         required
       />
       <TextArea label={t("cases.step.note")} {...form.text("note")} rows={2} />
-      <MutationError error={save.error} fields={["on", "note"]} onReload={reload} />
-      <Footer pending={save.isPending} submit={t(`cases.step.${props.step}`)} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
 }
 
@@ -448,11 +420,8 @@ const SATISFACTION = ["satisfied", "basically_satisfied", "unsatisfied"] as cons
 /** A follow-up visit; an unsatisfied party reopens the case unless a leader or admin records why not. */
 export function FollowUpForm(props: FormProps & { me: Me }) {
   const supervisor = () => mayOn(props.me, "case.follow_up_override", props.detail.ownerCode);
-  const { save, reload } = useCaseSave(props, trpc.cases.recordFollowUp.mutate, (r) =>
-    r.reopened ? t("cases.follow.reopened") : t("cases.follow.done"),
-  );
-  const form = createSchemaForm({
-    schema: followUpInput,
+  const form = createCaseForm(props, {
+    schema: schemas.followUpInput,
     initial: {
       method: "phone" as FollowUpView["method"],
       satisfaction: null as FollowUpView["satisfaction"] | null,
@@ -468,10 +437,11 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
       overrideReason: d.satisfaction === "unsatisfied" && supervisor() ? d.overrideReason.trim() || null : null,
     }),
     extra: (d) => ({ satisfaction: d.satisfaction ? undefined : t("cases.follow.satisfactionRequired") }),
-    serverError: () => save.error,
+    send: (input) => trpc.cases.recordFollowUp.mutate(input),
+    done: (r) => (r.reopened ? t("cases.follow.reopened") : t("cases.follow.done")),
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => save.mutate(input))}>
+    <CaseDialogForm form={form} submitLabel={t("common.save")}>
       <RadioGroup
         legend={t("cases.follow.method")}
         name="followMethod"
@@ -501,9 +471,7 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
           </Show>
         </Show>
       </Show>
-      <MutationError error={save.error} fields={["notes", "overrideReason"]} onReload={reload} />
-      <Footer pending={save.isPending} submit={t("common.save")} onClose={props.onClose} />
-    </form>
+    </CaseDialogForm>
   );
 }
 

@@ -1,11 +1,13 @@
 import { A } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { objectionInput, summonsFeedbackInput } from "@zongzhi/api/schemas/cases";
 import type { CaseState } from "@zongzhi/domain/case-workflow";
-import { createSignal, Show } from "solid-js";
+import { createSignal, type JSX, Show } from "solid-js";
 import { type LiaisonItem, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
 import { TextArea } from "../components/case-fields.tsx";
-import { actionsColumn, DataTable, labels, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormDialog, labels, RowAction } from "../components/config-page.tsx";
+import { createDialogForm, DialogForm, type DialogFormHandle } from "../components/dialog-form.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -13,11 +15,9 @@ import { formatDateTime, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { Dialog } from "../ui/dialog.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
-import { MutationError, problemOf } from "./case-actions.tsx";
 import "./cases.css";
 
 type SummonsStatus = LiaisonItem["status"];
@@ -158,138 +158,91 @@ function LiaisonInbox() {
           )}
         </QueryState>
       </section>
-      <Dialog
-        open={objecting() !== null}
-        onOpenChange={(o) => !o && setObjecting(null)}
-        title={t("cases.liaison.objectTitle")}
-      >
-        <Show when={objecting()} keyed>
-          {(s) => <ObjectForm summons={s} onDone={refresh} onClose={() => setObjecting(null)} />}
-        </Show>
-      </Dialog>
-      <Dialog
-        open={feeding() !== null}
-        onOpenChange={(o) => !o && setFeeding(null)}
-        title={t("cases.liaison.feedbackTitle")}
-      >
-        <Show when={feeding()} keyed>
-          {(s) => <FeedbackForm summons={s} onDone={refresh} onClose={() => setFeeding(null)} />}
-        </Show>
-      </Dialog>
+      <FormDialog target={objecting()} onClose={() => setObjecting(null)} title={() => t("cases.liaison.objectTitle")}>
+        {(s) => <ObjectForm summons={s} onDone={refresh} onClose={() => setObjecting(null)} />}
+      </FormDialog>
+      <FormDialog target={feeding()} onClose={() => setFeeding(null)} title={() => t("cases.liaison.feedbackTitle")}>
+        {(s) => <FeedbackForm summons={s} onDone={refresh} onClose={() => setFeeding(null)} />}
+      </FormDialog>
     </>
   );
 }
 
-function ObjectForm(props: { summons: LiaisonItem; onDone: () => Promise<unknown>; onClose: () => void }) {
-  const [reason, setReason] = createSignal("");
-  const [responsible, setResponsible] = createSignal("");
-  const [submitted, setSubmitted] = createSignal(false);
-  const object = createMutation(() => ({
-    mutationFn: () =>
-      trpc.cases.objectToSummons.mutate({
-        id: props.summons.id,
-        version: props.summons.version,
-        reason: reason().trim(),
-        responsible: responsible().trim() || null,
-      }),
-    onSuccess: async () => {
-      notify(t("cases.liaison.objected"));
-      await props.onDone();
-      props.onClose();
-    },
-  }));
-  const reasonError = () =>
-    submitted() && !reason().trim() ? t("cases.act.reasonRequired") : problemOf(object.error, "reason");
+/** Props of a liaison's dialog on one summons. */
+interface SummonsFormProps {
+  summons: LiaisonItem;
+  onDone: () => Promise<unknown>;
+  onClose: () => void;
+}
+
+/** The body of a liaison's dialog: the summons named, its fields, the failed save's message, the buttons. */
+function SummonsForm<I>(props: {
+  form: DialogFormHandle<I>;
+  summons: LiaisonItem;
+  onDone: () => Promise<unknown>;
+  submitLabel: string;
+  danger?: boolean;
+  children: JSX.Element;
+}) {
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSubmitted(true);
-        if (!reason().trim()) return;
-        object.mutate();
-      }}
+    <DialogForm
+      form={props.form}
+      submitLabel={props.submitLabel}
+      danger={props.danger}
+      onReload={() => void props.onDone()}
     >
       <p class="muted small">
         {props.summons.code} · {props.summons.departmentName}
       </p>
-      <p>{t("cases.liaison.objectIntro", { deadline: formatDateTime(props.summons.objectionDeadline) })}</p>
-      <TextArea
-        label={t("cases.liaison.reason")}
-        value={reason()}
-        onChange={setReason}
-        error={reasonError()}
-        required
-      />
-      <TextField label={t("cases.liaison.responsible")} value={responsible()} onChange={setResponsible} />
-      <MutationError error={object.error} fields={["reason"]} onReload={() => void props.onDone()} />
-      <div class="dialog-footer">
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="danger" disabled={object.isPending}>
-          {t("cases.liaison.object")}
-        </Button>
-      </div>
-    </form>
+      {props.children}
+    </DialogForm>
   );
 }
 
-function FeedbackForm(props: { summons: LiaisonItem; onDone: () => Promise<unknown>; onClose: () => void }) {
-  const [action, setAction] = createSignal("");
-  const [feedback, setFeedback] = createSignal("");
-  const [submitted, setSubmitted] = createSignal(false);
-  const save = createMutation(() => ({
-    mutationFn: () =>
-      trpc.cases.summonsFeedback.mutate({
-        id: props.summons.id,
-        version: props.summons.version,
-        action: action().trim(),
-        feedback: feedback().trim(),
-      }),
-    onSuccess: async () => {
-      notify(t("cases.liaison.fed"));
-      await props.onDone();
-      props.onClose();
-    },
-  }));
-  const required = (v: string, path: string) =>
-    submitted() && !v.trim() ? t("cases.act.outcomeRequired") : problemOf(save.error, path);
+function ObjectForm(props: SummonsFormProps) {
+  const form = createDialogForm({
+    schema: objectionInput,
+    initial: { reason: "", responsible: "" },
+    toInput: (d) => ({ ...versionOf(props.summons), reason: d.reason, responsible: d.responsible.trim() || null }),
+    send: (input) => trpc.cases.objectToSummons.mutate(input),
+    done: () => t("cases.liaison.objected"),
+    refresh: props.onDone,
+    onClose: props.onClose,
+  });
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSubmitted(true);
-        if (!action().trim() || !feedback().trim()) return;
-        save.mutate();
-      }}
+    <SummonsForm
+      form={form}
+      summons={props.summons}
+      onDone={props.onDone}
+      submitLabel={t("cases.liaison.object")}
+      danger
     >
-      <p class="muted small">
-        {props.summons.code} · {props.summons.departmentName}
-      </p>
-      <TextArea
-        label={t("cases.liaison.action")}
-        value={action()}
-        onChange={setAction}
-        error={required(action(), "action")}
-        required
-      />
-      <TextArea
-        label={t("cases.liaison.feedbackText")}
-        value={feedback()}
-        onChange={setFeedback}
-        error={required(feedback(), "feedback")}
-        rows={4}
-        required
-      />
-      <MutationError error={save.error} fields={["action", "feedback"]} onReload={() => void props.onDone()} />
-      <div class="dialog-footer">
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("cases.liaison.feedback")}
-        </Button>
-      </div>
-    </form>
+      <p>{t("cases.liaison.objectIntro", { deadline: formatDateTime(props.summons.objectionDeadline) })}</p>
+      <TextArea label={t("cases.liaison.reason")} {...form.text("reason")} required />
+      <TextField label={t("cases.liaison.responsible")} {...form.text("responsible")} />
+    </SummonsForm>
   );
+}
+
+function FeedbackForm(props: SummonsFormProps) {
+  const form = createDialogForm({
+    schema: summonsFeedbackInput,
+    initial: { action: "", feedback: "" },
+    toInput: (d) => ({ ...versionOf(props.summons), ...d }),
+    send: (input) => trpc.cases.summonsFeedback.mutate(input),
+    done: () => t("cases.liaison.fed"),
+    refresh: props.onDone,
+    onClose: props.onClose,
+  });
+  return (
+    <SummonsForm form={form} summons={props.summons} onDone={props.onDone} submitLabel={t("cases.liaison.feedback")}>
+      <TextArea label={t("cases.liaison.action")} {...form.text("action")} required />
+      <TextArea label={t("cases.liaison.feedbackText")} {...form.text("feedback")} rows={4} required />
+    </SummonsForm>
+  );
+}
+
+/** The id and version of a row, as a version-checked procedure takes them. */
+function versionOf(row: { id: string; version: number }) {
+  return { id: row.id, version: row.version };
 }

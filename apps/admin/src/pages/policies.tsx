@@ -3,8 +3,8 @@ import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
 import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
+import { MutationError } from "../components/dialog-form.tsx";
 import {
-  ActionError,
   DEADLINE_STAGES,
   type DeadlineStage,
   formatShort,
@@ -403,7 +403,7 @@ function PolicyForm(props: {
       />
       <TextField label={t("escalation.policy.noteLabel")} value={note()} onChange={setNote} />
       <p class="muted small">{t("escalation.policy.versionNote", { version: props.nextVersion })}</p>
-      <ActionError error={save.error} />
+      <MutationError error={save.error} />
       <FormFooter
         onCancel={props.onClose}
         pending={save.isPending}

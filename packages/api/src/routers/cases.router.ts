@@ -19,10 +19,12 @@ import {
   confirmationInput,
   confirmationStepInput,
   followUpInput,
+  objectionInput,
   performanceInput,
   sessionInput,
   sessionRecordInput,
   summonInput,
+  summonsFeedbackInput,
   transitionDataInput,
 } from "../schemas/cases.ts";
 import { caseIntegrity } from "../services/case-integrity.ts";
@@ -134,10 +136,10 @@ export const casesRouter = router({
     .input(strict(ref))
     .mutation(({ ctx, input }) => ctx.run((tx) => acknowledgeSummons(tx, input))),
   objectToSummons: allowed("summons.answer", "summons.answer_any")
-    .input(strict({ ...ref, reason: longText(1000), responsible: optionalText(100) }))
+    .input(objectionInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => objectToSummons(tx, input))),
   summonsFeedback: allowed("summons.answer", "summons.answer_any")
-    .input(strict({ ...ref, action: longText(1000), feedback: longText(2000) }))
+    .input(summonsFeedbackInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSummonsFeedback(tx, input))),
   liaisonInbox: allowed("summons.answer")
     .input(strict({ status: z.enum(["pending", "acknowledged", "objected", "done"]).optional() }))

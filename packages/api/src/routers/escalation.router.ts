@@ -1,7 +1,14 @@
 import { DEADLINE_STAGES, DEADLINE_UNITS, YELLOW_SHARE } from "@zongzhi/domain";
 import { z } from "zod";
-import { decimal, id, instant, int32, longText, noInput, pattern, serialId, strict, text, version } from "../input.ts";
-import { supervisionAnswerInput, supervisionInput } from "../schemas/cases.ts";
+import { decimal, id, int32, longText, noInput, pattern, serialId, strict, text, version } from "../input.ts";
+import {
+  assignDownInput,
+  escalateInput,
+  refInput,
+  returnInput,
+  supervisionAnswerInput,
+  supervisionInput,
+} from "../schemas/cases.ts";
 import {
   answerSupervision,
   effectiveRule,
@@ -17,7 +24,7 @@ import { listInbox, markRead } from "../services/notifications.ts";
 import { deadlineCounts } from "../services/rollups.ts";
 import { allowed, authedProcedure, router, selfProcedure } from "../trpc.ts";
 
-const ref = { id: id(), version: version() };
+const _ref = { id: id(), version: version() };
 
 /** Escalation across tiers (上报 / 签收 / 交办 / 退回) and the notification inbox. */
 export const escalationRouter = router({
@@ -26,30 +33,16 @@ export const escalationRouter = router({
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => ancestorUnits(tx))),
   escalate: allowed("case.escalate")
-    .input(
-      strict({
-        ...ref,
-        toCode: pattern(/^\d{2,9}$/, "上级单位应为2–9位区划代码", "the unit above is a 2–9 digit division code"),
-        reason: longText(1000),
-        urgency: z.enum(["normal", "urgent"]).default("normal"),
-      }),
-    )
+    .input(escalateInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => escalateCase(tx, input))),
   signFor: allowed("case.sign_for")
-    .input(strict(ref))
+    .input(refInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => signForCase(tx, input))),
   assignDown: allowed("case.assign_down")
-    .input(
-      strict({
-        ...ref,
-        toCode: pattern(/^\d{4,12}$/, "下级单位应为4–12位区划代码", "the unit below is a 4–12 digit division code"),
-        instructions: longText(2000),
-        deadline: instant(),
-      }),
-    )
+    .input(assignDownInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => assignDown(tx, input))),
   returnCase: allowed("case.return_hop")
-    .input(strict({ ...ref, reason: longText(1000) }))
+    .input(returnInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => returnCase(tx, input))),
   path: allowed("case.read", "case.read_summoned")
     .input(strict({ id: id() }))

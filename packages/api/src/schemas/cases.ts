@@ -161,3 +161,31 @@ export const supervisionInput = strict({ caseId: id(), instructions: longText(20
 
 /** The addressed unit's answer to a supervision (answerSupervision). */
 export const supervisionAnswerInput = strict({ ...ref, answer: longText(2000) });
+
+/** A version-checked act on a row that carries nothing else (签收 signFor). */
+export const refInput = strict(ref);
+
+/** 上报: to the parent or an ancestor, with a reason and urgency (escalate). */
+export const escalateInput = strict({
+  ...ref,
+  toCode: pattern(/^\d{2,9}$/, "上级单位应为2–9位区划代码", "the unit above is a 2–9 digit division code"),
+  reason: longText(1000),
+  urgency: z.enum(["normal", "urgent"]).default("normal"),
+});
+
+/** 交办: to a unit below, with instructions and a deadline (assignDown). */
+export const assignDownInput = strict({
+  ...ref,
+  toCode: pattern(/^\d{4,12}$/, "下级单位应为4–12位区划代码", "the unit below is a 4–12 digit division code"),
+  instructions: longText(2000),
+  deadline: instant(),
+});
+
+/** 退回: back to where the case came from, with the reason (returnCase). */
+export const returnInput = strict({ ...ref, reason: longText(1000) });
+
+/** A liaison's objection to a summons (objectToSummons). */
+export const objectionInput = strict({ ...ref, reason: longText(1000), responsible: text(100, { min: 0 }).nullish() });
+
+/** A liaison's report on a summons: what was done, the feedback (summonsFeedback). */
+export const summonsFeedbackInput = strict({ ...ref, action: longText(1000), feedback: longText(2000) });

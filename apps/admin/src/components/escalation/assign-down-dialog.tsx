@@ -1,16 +1,16 @@
-import { createMutation, createQuery } from "@tanstack/solid-query";
+import { createQuery } from "@tanstack/solid-query";
+import { assignDownInput } from "@zongzhi/api/schemas/cases";
 import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc, type UnitRow } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Dialog } from "../../ui/dialog.tsx";
 import { Select } from "../../ui/select.tsx";
-import { notify } from "../../ui/toast.tsx";
 import { InputField, TextArea } from "../case-fields.tsx";
-import { FormFooter } from "../config-page.tsx";
+import { createDialogForm } from "../dialog-form.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import {
-  ActionError,
   chinaDay,
+  EscalationForm,
   endOfChinaDay,
   plusDays,
   tierOfCode,
@@ -41,35 +41,27 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
   const refresh = useEscalationRefresh(() => props.case.id);
   const today = chinaDay();
   const [chosen, setChosen] = createSignal<UnitRow[]>([]);
-  const [instructions, setInstructions] = createSignal("");
-  const [deadline, setDeadline] = createSignal(plusDays(today, 7));
-  const [submitted, setSubmitted] = createSignal(false);
   const target = () => chosen().at(-1) ?? null;
-  const assign = createMutation(() => ({
-    mutationFn: () =>
-      trpc.escalation.assignDown.mutate({
-        id: props.case.id,
-        version: props.case.version,
-        toCode: target()!.code,
-        instructions: instructions().trim(),
-        deadline: endOfChinaDay(deadline()),
-      }),
-    onSuccess: async () => {
-      notify(t("escalation.assign.done", { unit: target()?.name ?? "" }));
-      await refresh();
-      props.onClose();
-    },
-  }));
-  const errors = {
-    target: () => (submitted() && !target() ? t("escalation.assign.targetRequired") : undefined),
-    instructions: () =>
-      submitted() && !instructions().trim() ? t("escalation.assign.instructionsRequired") : undefined,
-    deadline: () => {
-      if (submitted() && !deadline()) return t("escalation.assign.deadlineRequired");
-      if (deadline() && deadline() < today) return t("escalation.assign.deadlinePast");
-      return undefined;
-    },
-  };
+  const form = createDialogForm({
+    schema: assignDownInput,
+    initial: { instructions: "", deadline: plusDays(today, 7) },
+    toInput: (d) => ({
+      id: props.case.id,
+      version: props.case.version,
+      toCode: target()?.code ?? "",
+      instructions: d.instructions,
+      deadline: endOfChinaDay(d.deadline),
+    }),
+    // Only the page knows the unit picked and what today is.
+    extra: (d) => ({
+      toCode: target() ? undefined : t("escalation.assign.targetRequired"),
+      deadline: d.deadline && d.deadline < today ? t("escalation.assign.deadlinePast") : undefined,
+    }),
+    send: (input) => trpc.escalation.assignDown.mutate(input),
+    done: () => t("escalation.assign.done", { unit: target()?.name ?? "" }),
+    refresh,
+    onClose: props.onClose,
+  });
   // The select of each tier: below the owner, then below each unit chosen so far.
   const parents = () => {
     const list = [props.case.ownerCode];
@@ -87,16 +79,7 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
     setChosen(next);
   };
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSubmitted(true);
-        if (Object.values(errors).some((f) => f())) return;
-        assign.mutate();
-      }}
-    >
+    <EscalationForm form={form} refresh={refresh} submitLabel={t("escalation.assign.submit")}>
       <fieldset class="fieldset">
         <legend>{t("escalation.assign.to")}</legend>
         <div class="unit-cascade">
@@ -119,15 +102,13 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
             </p>
           )}
         </Show>
-        <Show when={errors.target()}>
-          <p class="field-error">{errors.target()}</p>
+        <Show when={form.error("toCode")}>
+          <p class="field-error">{form.error("toCode")}</p>
         </Show>
       </fieldset>
       <TextArea
         label={t("escalation.assign.instructions")}
-        value={instructions()}
-        onChange={setInstructions}
-        error={errors.instructions()}
+        {...form.text("instructions")}
         description={t("escalation.assign.instructionsHint")}
         maxLength={2000}
         required
@@ -135,16 +116,12 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
       <InputField
         type="date"
         label={t("escalation.assign.deadline")}
-        value={deadline()}
-        onChange={setDeadline}
+        {...form.text("deadline")}
         min={today}
         description={t("escalation.assign.deadlineHint")}
-        error={errors.deadline()}
         required
       />
-      <ActionError error={assign.error} onReload={() => void refresh().then(props.onClose)} />
-      <FormFooter onCancel={props.onClose} pending={assign.isPending} submitLabel={t("escalation.assign.submit")} />
-    </form>
+    </EscalationForm>
   );
 }
 

@@ -1,12 +1,10 @@
 import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { LEVEL_NAMES, levelOfCode, parentCodeOf } from "@zongzhi/domain/division";
-import { type Accessor, createSignal, onCleanup, Show } from "solid-js";
-import { errorCode, type Me, type Outputs, trpc } from "../../api.ts";
+import { type Accessor, createSignal, type JSX, onCleanup } from "solid-js";
+import { type Me, type Outputs, trpc } from "../../api.ts";
 import { DEADLINE_STAGES, type DeadlineStage } from "../../i18n/escalation.ts";
 import { locale, pick, t } from "../../i18n.ts";
-import { Alert } from "../../ui/alert.tsx";
-import { Button } from "../../ui/button.tsx";
-import { errorText } from "../page.tsx";
+import { DialogForm, type DialogFormHandle } from "../dialog-form.tsx";
 
 export { DEADLINE_STAGES, type DeadlineStage };
 
@@ -182,25 +180,26 @@ export function createUnitNames(me: () => Me, codes: () => string[]) {
 }
 
 /**
- * A failed mutation's message in the current language; a CONFLICT (someone changed the case
- * meanwhile) says so and offers to reload.
+ * The body of an escalation dialog (a {@link createDialogForm}): its fields, the failed save's
+ * message (a CONFLICT offers to reload, which closes the dialog), cancel and submit.
  */
-export function ActionError(props: { error: unknown; onReload?: () => void }) {
+export function EscalationForm<I>(props: {
+  form: DialogFormHandle<I>;
+  refresh: () => Promise<unknown>;
+  submitLabel: string;
+  danger?: boolean;
+  children: JSX.Element;
+}) {
   return (
-    <Show when={props.error}>
-      <Show when={errorCode(props.error) === "CONFLICT"} fallback={<Alert>{errorText(props.error)}</Alert>}>
-        <Alert tone="warning">
-          <span>
-            {errorText(props.error)} {t("escalation.conflictHint")}
-          </span>
-          <Show when={props.onReload}>
-            <Button size="sm" class="alert-action" onClick={() => props.onReload?.()}>
-              {t("escalation.reload")}
-            </Button>
-          </Show>
-        </Alert>
-      </Show>
-    </Show>
+    <DialogForm
+      form={props.form}
+      submitLabel={props.submitLabel}
+      danger={props.danger}
+      // Closed once the case is read again, so that a reopened dialog sends the new version.
+      onReload={() => void props.refresh().then(props.form.close)}
+    >
+      {props.children}
+    </DialogForm>
   );
 }
 

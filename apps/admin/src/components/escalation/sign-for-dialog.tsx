@@ -1,18 +1,17 @@
-import { createMutation } from "@tanstack/solid-query";
+import { refInput } from "@zongzhi/api/schemas/cases";
 import { Show } from "solid-js";
 import type { Me } from "../../api.ts";
 import { trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
-import { notify } from "../../ui/toast.tsx";
-import { FormFooter } from "../config-page.tsx";
+import { createDialogForm } from "../dialog-form.tsx";
 import { hopName } from "./case-path.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import {
-  ActionError,
   createPath,
   createUnitNames,
+  EscalationForm,
   formatShort,
   type Hop,
   useEscalationRefresh,
@@ -41,22 +40,17 @@ function SignForForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
     () => props.me,
     () => (last() ? [last()!.fromCode] : []),
   );
-  const signFor = createMutation(() => ({
-    mutationFn: () => trpc.escalation.signFor.mutate({ id: props.case.id, version: props.case.version }),
-    onSuccess: async () => {
-      notify(t("escalation.signFor.done", { code: props.case.code }));
-      await refresh();
-      props.onClose();
-    },
-  }));
+  const form = createDialogForm({
+    schema: refInput,
+    initial: {},
+    toInput: () => ({ id: props.case.id, version: props.case.version }),
+    send: (input) => trpc.escalation.signFor.mutate(input),
+    done: () => t("escalation.signFor.done", { code: props.case.code }),
+    refresh,
+    onClose: props.onClose,
+  });
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        signFor.mutate();
-      }}
-    >
+    <EscalationForm form={form} refresh={refresh} submitLabel={t("escalation.signFor.submit")}>
       <p>{t("escalation.signFor.confirm", { code: props.case.code, title: props.case.title })}</p>
       <Show when={last()}>
         {(hop) => (
@@ -95,8 +89,6 @@ function SignForForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
         )}
       </Show>
       <p class="muted small">{t("escalation.signFor.note")}</p>
-      <ActionError error={signFor.error} onReload={() => void refresh().then(props.onClose)} />
-      <FormFooter onCancel={props.onClose} pending={signFor.isPending} submitLabel={t("escalation.signFor.submit")} />
-    </form>
+    </EscalationForm>
   );
 }

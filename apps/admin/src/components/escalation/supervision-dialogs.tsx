@@ -1,14 +1,14 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { supervisionAnswerInput, supervisionInput } from "@zongzhi/api/schemas/cases";
 import { createSignal, Show } from "solid-js";
-import { type Inputs, type Outputs, trpc } from "../../api.ts";
+import { type Outputs, trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Dialog } from "../../ui/dialog.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { InputField, RadioGroup, TextArea } from "../case-fields.tsx";
 import { FormFooter, InlineSearch } from "../config-page.tsx";
-import { createSchemaForm } from "../schema-form.ts";
-import { ActionError, chinaDay, endOfChinaDay, plusDays, SUPERVISIONS_KEY } from "./escalation-common.tsx";
+import { createDialogForm, MutationError } from "../dialog-form.tsx";
+import { chinaDay, EscalationForm, endOfChinaDay, plusDays, SUPERVISIONS_KEY } from "./escalation-common.tsx";
 
 /** One supervision as the list shows it. */
 export type SupervisionRow = Outputs["escalation"]["supervisions"][number];
@@ -59,15 +59,7 @@ function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => voi
   const refresh = useSupervisionRefresh();
   const today = chinaDay();
   const [picked, setPicked] = createSignal<SupervisedCase | null>(props.case ?? null);
-  const open = createMutation(() => ({
-    mutationFn: (input: Inputs["escalation"]["openSupervision"]) => trpc.escalation.openSupervision.mutate(input),
-    onSuccess: async () => {
-      notify(t("escalation.supervise.done", { code: picked()?.code ?? "" }));
-      await refresh(picked()?.id);
-      props.onClose();
-    },
-  }));
-  const form = createSchemaForm({
+  const form = createDialogForm({
     schema: supervisionInput,
     initial: { instructions: "", dueAt: plusDays(today, 1) },
     toInput: (d) => ({ caseId: picked()?.id ?? "", instructions: d.instructions, dueAt: endOfChinaDay(d.dueAt) }),
@@ -76,10 +68,13 @@ function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => voi
       caseId: picked() ? undefined : t("escalation.supervise.caseRequired"),
       dueAt: d.dueAt && d.dueAt < today ? t("escalation.assign.deadlinePast") : undefined,
     }),
-    serverError: () => open.error,
+    send: (input) => trpc.escalation.openSupervision.mutate(input),
+    done: () => t("escalation.supervise.done", { code: picked()?.code ?? "" }),
+    refresh: () => refresh(picked()?.id),
+    onClose: props.onClose,
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => open.mutate(input))}>
+    <EscalationForm form={form} refresh={refresh} submitLabel={t("escalation.supervise.submit")}>
       <Show
         when={props.case}
         fallback={<CasePicker value={picked()} onChange={setPicked} error={form.error("caseId")} />}
@@ -100,9 +95,7 @@ function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => voi
         description={t("escalation.supervise.dueHint")}
         required
       />
-      <ActionError error={open.error} />
-      <FormFooter onCancel={props.onClose} pending={open.isPending} submitLabel={t("escalation.supervise.submit")} />
-    </form>
+    </EscalationForm>
   );
 }
 
@@ -161,30 +154,23 @@ export function AnswerSupervisionDialog(props: {
 
 function AnswerForm(props: { supervision: SupervisionRow; onClose: () => void }) {
   const refresh = useSupervisionRefresh();
-  const send = createMutation(() => ({
-    mutationFn: (input: Inputs["escalation"]["answerSupervision"]) => trpc.escalation.answerSupervision.mutate(input),
-    onSuccess: async () => {
-      notify(t("escalation.answer.done"));
-      await refresh(props.supervision.caseId);
-      props.onClose();
-    },
-  }));
-  const form = createSchemaForm({
+  const form = createDialogForm({
     schema: supervisionAnswerInput,
     initial: { answer: "" },
     toInput: (d) => ({ id: props.supervision.id, version: props.supervision.version, answer: d.answer }),
-    serverError: () => send.error,
+    send: (input) => trpc.escalation.answerSupervision.mutate(input),
+    done: () => t("escalation.answer.done"),
+    refresh: () => refresh(props.supervision.caseId),
+    onClose: props.onClose,
   });
   return (
-    <form class="form" noValidate onSubmit={form.onSubmit((input) => send.mutate(input))}>
+    <EscalationForm form={form} refresh={refresh} submitLabel={t("escalation.answer.submit")}>
       <p>{t("escalation.supervise.for", { code: props.supervision.code, title: props.supervision.title })}</p>
       <Show when={props.supervision.instructions}>
         <p class="muted">{t("escalation.answer.instructions", { text: props.supervision.instructions ?? "" })}</p>
       </Show>
       <TextArea label={t("escalation.answer.label")} {...form.text("answer")} maxLength={2000} required />
-      <ActionError error={send.error} onReload={() => void refresh().then(props.onClose)} />
-      <FormFooter onCancel={props.onClose} pending={send.isPending} submitLabel={t("escalation.answer.submit")} />
-    </form>
+    </EscalationForm>
   );
 }
 
@@ -234,7 +220,7 @@ function ChargeForm(props: { case: SupervisedCase; onClose: () => void }) {
     >
       <p>{t("escalation.charge.confirm", { code: props.case.code, title: props.case.title })}</p>
       <p class="muted small">{t("escalation.charge.note")}</p>
-      <ActionError error={take.error} onReload={() => void refresh(props.case.id).then(props.onClose)} />
+      <MutationError error={take.error} onReload={() => void refresh(props.case.id).then(props.onClose)} />
       <FormFooter onCancel={props.onClose} pending={take.isPending} submitLabel={t("escalation.charge.submit")} />
     </form>
   );
