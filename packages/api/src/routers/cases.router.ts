@@ -1,18 +1,6 @@
 import { CASE_ACTIONS, CASE_STATES, type CaseAction, CHANNELS, RISK_GRADES, TRANSITIONS } from "@zongzhi/domain";
 import { z } from "zod";
-import {
-  id,
-  instant,
-  int32,
-  isoDate,
-  keysetCursor,
-  longText,
-  noInput,
-  pattern,
-  strict,
-  text,
-  version,
-} from "../input.ts";
+import { id, instant, int32, isoDate, keysetCursor, noInput, pattern, strict, text, version } from "../input.ts";
 import {
   agreementInput,
   caseInput,
@@ -51,7 +39,6 @@ import { suggestMediators } from "../services/triage.ts";
 import { allowed, router } from "../trpc.ts";
 
 const ref = { id: id(), version: version() };
-const optionalText = (max: number) => text(max, { min: 0 }).nullish();
 
 /** Every permission a workflow action may take: the gate; the action's own is checked with the owner. */
 const TRANSITION_PERMISSIONS = [...new Set(CASE_ACTIONS.map((a) => TRANSITIONS[a].permission))] as [
