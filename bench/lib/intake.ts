@@ -66,7 +66,8 @@ async function rawIntake(app: Sql, unit: BenchUnit): Promise<void> {
   const n = serial++;
   const title = `基准测试登记 ${n} 宅基地边界纠纷`;
   const id = await withScope(app, unit.ctx, async (tx) => {
-    const [opened] = await tx.sql<{ seq: number }[]>`select seq, category_known, prior_hash, prior_response, rules
+    const [opened] = await tx.sql<{ seq: number }[]>`select seq, category_known, prior_hash, prior_response, rules,
+        calendar
       from app.intake_open(${year}, ${"neighbour"}, ${null}, ${null})`;
     const seq = opened?.seq as number;
     const code = `${scope}-${year}-${String(seq).padStart(6, "0")}`;

@@ -1,6 +1,8 @@
+import { type CaseInput, registerCase } from "@zongzhi/api/services/cases";
 import { caseDeadlines, startDeadline } from "@zongzhi/api/services/deadlines";
 import { withScope } from "@zongzhi/db/client";
-import { chinaDate } from "@zongzhi/domain";
+import { addDays, chinaDate, chinaToday, dueAt, withOverrides } from "@zongzhi/domain";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refusal, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
@@ -117,5 +119,42 @@ describe("the working calendar", () => {
       county.calendar.setDays.mutate({ days: [{ date: "2027-03-01", workday: false, name: "很长".repeat(11) }] }),
     );
     expect(named.appCode).toBe("VALIDATION");
+  });
+
+  it("intake counts its working-day clock on the unit's calendar, read with the intake's first statement", async () => {
+    // The next ten days off by the province's entries, the fourth of them worked by the county's.
+    const days = Array.from({ length: 10 }, (_, i) => addDays(chinaToday(), i + 1));
+    await province.calendar.setDays.mutate({ days: days.map((date) => ({ date, workday: false, name: "测试假期" })) });
+    await county.calendar.setDays.mutate({ days: [{ date: days[3]!, workday: true, note: "值班" }] });
+    // Statements as the service sends them (BEGIN, the settings and COMMIT aside).
+    const sent: string[] = [];
+    const traced = postgres(api.db.appUrl, {
+      max: 1,
+      prepare: false,
+      onnotice: () => {},
+      debug: (_c, text) => sent.push(text),
+    });
+    try {
+      const { id } = await withScope(
+        traced,
+        { userId: null, tenantId: townId, scope: "620981101", roles: ["tenant_admin"] },
+        (tx) => registerCase(tx, villageDispute("节假日登记") as CaseInput, api.cipher),
+      );
+      // The driver's own type lookup on connecting aside: app.intake_open, then app.intake_record.
+      const own = sent.filter((t) => !/^\s*(begin|commit|rollback|select set_config)|pg_catalog\.pg_type/i.test(t));
+      expect(own.map((t) => /app\.intake_\w+/.exec(t)?.[0])).toEqual(["app.intake_open", "app.intake_record"]);
+      const clock = (await asTown((tx) => caseDeadlines(tx, id))).find((d) => d.stage === "first_contact")!;
+      // Three working days (the default first contact): the county's worked day, then after the holiday.
+      const calendar = withOverrides([
+        { date: days[3]!, workday: true, name: null },
+        ...days.map((date) => ({ date, workday: false, name: "测试假期" })),
+      ]);
+      expect(clock.dueAt.getTime()).toBe(
+        dueAt(clock.startedAt, { amount: 3, unit: "working_days" }, 0, calendar).getTime(),
+      );
+      expect(chinaDate(clock.dueAt) > days[9]!).toBe(true);
+    } finally {
+      await traced.end({ timeout: 1 });
+    }
   });
 });

@@ -25,11 +25,27 @@ const pathOf = (unitCode: string) => [unitCode, ...ancestorCodesOf(unitCode).rev
 export async function unitCalendar(tx: Tx, unitCode: string): Promise<CheckedCalendar> {
   if (unitCode === INSTALLATION_CODE) return withOverrides([]);
   const path = pathOf(unitCode);
-  const rows = await tx.sql<{ date: string; workday: boolean; name: string | null; scope_code: string }[]>`
+  const rows = await tx.sql<CalendarRow[]>`
     select day::text as date, workday, name, scope_code from app.calendar_days where scope_code = any(${path}::text[])`;
+  return calendarOf(unitCode, rows);
+}
+
+/** One calendar entry of a unit's path, as stored. */
+interface CalendarRow {
+  date: string;
+  workday: boolean;
+  name: string | null;
+  scope_code: string;
+}
+
+/**
+ * The calendar of `unitCode` from the entries of its path read elsewhere (app.intake_open
+ * returns them with the intake's first statement, migration 0082): the nearest unit's entry wins.
+ */
+export function calendarOf(unitCode: string, entries: readonly CalendarRow[]): CheckedCalendar {
+  const path = pathOf(unitCode);
   const rank = (code: string) => path.indexOf(code);
-  rows.sort((a, b) => rank(a.scope_code) - rank(b.scope_code));
-  return withOverrides(rows);
+  return withOverrides([...entries].sort((a, b) => rank(a.scope_code) - rank(b.scope_code)));
 }
 
 /** One entry as the calendar page shows it. */

@@ -33,7 +33,7 @@ import {
 } from "@zongzhi/domain";
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
-import { unitCalendar } from "./calendar.ts";
+import { calendarOf } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
 import type { CaseFilter } from "./case-filter.ts";
 import type {
@@ -143,13 +143,15 @@ function sealParty(p: PartyInput, index: number, scope: string, cipher: FieldCip
   };
 }
 
-/** What `app.intake_open` answers (migration 0034). */
+/** What `app.intake_open` answers (migrations 0034, 0082). */
 type IntakeOpened = {
   seq: number | null;
   category_known: boolean | null;
   prior_hash: string | null;
   prior_response: { id: string; code: string } | null;
   rules: StoredRule[] | null;
+  /** The calendar entries of the unit's path (0082). */
+  calendar: { date: string; workday: boolean; name: string | null; scopeCode: string }[] | null;
 };
 
 const hex = (b: Buffer | null) => (b === null ? null : b.toString("hex"));
@@ -164,7 +166,7 @@ const hex = (b: Buffer | null) => (b === null ? null : b.toString("hex"));
  * Two statements (migration 0034): `app.intake_open` (key, category, number, the deadline rules
  * the unit inherits) rides with BEGIN and the settings; `app.intake_record` writes everything,
  * with COMMIT right behind it when `last` says nothing follows in the transaction. In between,
- * what needs the keys or the calendar (the unit's calendar entries: one more small read when a clock counts working days): ciphertexts, blind indexes, the lookup digest of the new
+ * what needs the keys or the calendar (whose entries app.intake_open returns, 0082): ciphertexts, blind indexes, the lookup digest of the new
  * code, the clocks' due times. Any refusal rolls the transaction back, the number included.
  * `fingerprint` adds what else the request carried to the idempotency hash (a field report's
  * position and photos), so that a key reused for other photos is refused like other text.
@@ -185,7 +187,8 @@ export async function registerCase(
         .update(options.fingerprint ?? "")
         .digest("hex")
     : null;
-  const [opened] = await tx.sql<IntakeOpened[]>`select seq, category_known, prior_hash, prior_response, rules
+  const [opened] = await tx.sql<IntakeOpened[]>`select seq, category_known, prior_hash, prior_response, rules,
+      calendar
     from app.intake_open(${year}, ${input.categoryCode}, ${idempotencyKey ?? null}, ${requestHash})`;
   if (opened!.category_known === null) {
     const prior = opened!;
@@ -215,8 +218,15 @@ export async function registerCase(
     (stage) =>
       [stage, ruleInForce(opened!.rules ?? [], { unitCode: scope, categoryCode: input.categoryCode, stage })] as const,
   );
-  // Working days count on the unit's calendar (the package and the entries of its path).
-  const calendar = rules.some(([, r]) => r.unit === "working_days") ? await unitCalendar(tx, scope) : undefined;
+  // Working days count on the unit's calendar (the package and the entries of its path, which
+  // app.intake_open returned with the number: no round trip of its own).
+  const entries = opened!.calendar ?? [];
+  const calendar = rules.some(([, r]) => r.unit === "working_days")
+    ? calendarOf(
+        scope,
+        entries.map((e) => ({ date: e.date, workday: e.workday, name: e.name, scope_code: e.scopeCode })),
+      )
+    : undefined;
   const clocks = rules.map(([stage, rule]) => {
     const c = policyClock(rule, at, calendar);
     return {
