@@ -139,6 +139,28 @@ describe("the leaders' cockpit", () => {
     await expect.poll(() => page.getByText("单位不存在或无权访问").count(), { timeout: 15_000 }).toBeGreaterThan(0);
   });
 
+  test("the inbox exports the case ledger of its filters, with its progress", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.leader");
+    await page.goto("/cases");
+    await page.locator(".filter-menu summary").click();
+    await page.locator(".filter-menu-list").getByText("已化解", { exact: true }).click();
+    await expect.poll(() => page.locator(".case-table tbody tr").count()).toBe(2);
+    const download = page.waitForEvent("download");
+    await page.getByTestId("inbox-export").getByRole("button", { name: "导出 CSV" }).click();
+    const file = await (await download).path();
+    const progress = page.getByTestId("inbox-export").getByTestId("export-progress");
+    await expect.poll(() => progress.getAttribute("data-state")).toBe("done");
+    expect(await progress.textContent()).toContain("（2 / 2 行）");
+    const lines = (await import("node:fs"))
+      .readFileSync(file!, "utf8")
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines.length - 1).toBe(2);
+    expect(lines.slice(1).every((l) => l.includes(",已化解,"))).toBe(true);
+  });
+
   test("a clerk's home stays their work, without the cockpit", async () => {
     const page = await h.newPage();
     await h.login(page, "yumen.clerk");

@@ -11,6 +11,7 @@ import {
   appRouter,
   attachmentTooLarge,
   authorizeReveal,
+  caseFilterQuery,
   dataExceptionOf,
   ERROR_STATUS,
   expectedLedgerRows,
@@ -19,9 +20,11 @@ import {
   figureUnit,
   getOpenRequest,
   idempotencyKeyHeader,
+  isInboxLedger,
   LEDGER_KINDS,
   type LedgerSpec,
   ledgerFileName,
+  ledgerFilterFields,
   listOpenRequests,
   listOpenServices,
   openApiDocument,
@@ -577,11 +580,30 @@ export function createApp(options: AppOptions) {
       categoryCode: pattern(/^[a-z][a-z0-9_]{1,39}$/, "事件类别代码无效", "invalid category code").optional(),
       // 1: the parties' full data where the caller may see it (checked, audited).
       reveal: z.enum(["0", "1"]).optional(),
-    }).parse(c.req.query());
+      // The case ledger: the inbox's other filters, as cases.list takes them.
+      ...ledgerFilterFields,
+    }).parse(caseFilterQuery(c.req.query()));
     const kind = z.enum(LEDGER_KINDS).parse(c.req.param("kind"));
     const permissions: Permission[] = kind === "ranking" || kind === "figures" ? ["stats.read"] : ["case.read"];
-    const { reveal, ...rest } = query;
-    const spec: LedgerSpec = { kind, ...rest, reveal: reveal === "1", cipher: options.cipher };
+    const { reveal, format, unitCode, from, to, categoryCode, ...filter } = query;
+    const filtered = Object.values(filter).some((v) => v !== undefined);
+    if (filtered && kind !== "cases") {
+      throw new AppError("VALIDATION", {
+        zh: "收件箱筛选条件只适用于案件台账",
+        en: "The inbox's filters apply to the case ledger only",
+      });
+    }
+    const spec: LedgerSpec = {
+      kind,
+      format,
+      unitCode,
+      from,
+      to,
+      categoryCode,
+      filter,
+      reveal: reveal === "1",
+      cipher: options.cipher,
+    };
     const period = resolvePeriod(spec);
     const { unit, expected } = await asCaller(c, permissions, async (tx) => {
       const u = await figureUnit(tx, spec.unitCode);
@@ -599,7 +621,7 @@ export function createApp(options: AppOptions) {
     const name = ledgerFileName(
       unit.name,
       spec,
-      period.from === period.to ? period.to : `${period.from}至${period.to}`,
+      isInboxLedger(spec) ? "全部" : period.from === period.to ? period.to : `${period.from}至${period.to}`,
     );
     return new Response(Readable.toWeb(out) as ReadableStream, {
       headers: {

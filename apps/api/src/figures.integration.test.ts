@@ -771,6 +771,90 @@ describe("ledgers and exports", () => {
     expect((await api.request(`/exports/hearings`, { cookie })).status).toBe(400);
   });
 
+  it("exports the case ledger under every inbox filter: the same cases as the inbox, in its order", async () => {
+    // More cases than three of the cursor's batches (2000 rows each), all of one title at V3,
+    // loaded as the generator loads them (triggers off, then every rollup rebuilt).
+    await admin.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`insert into app.cases (scope_code, owner_code, code, year, seq, category_code, channel, title,
+        description, location_code, people_count, group_dispute, risk_grade, status, registered_at, accepted_at)
+      select ${V3}, ${V3}, ${V3} || '-2023-' || lpad((800000 + g)::text, 6, '0'), 2023, 800000 + g,
+        (array['labour', 'neighbour', 'land'])[1 + g % 3], (array['visit', 'phone'])[1 + g % 2]::app.case_channel,
+        '批量台账' || g, '测试', ${V3}, 1, false, (array['none', 'red', 'yellow', 'blue'])[1 + g % 4]::app.risk_grade,
+        (array['registered', 'accepted', 'in_mediation'])[1 + g % 3]::app.case_state,
+        timestamptz '2023-03-01 08:00+08' + g * interval '7 minutes',
+        case when g % 3 = 0 then null else timestamptz '2023-03-01 09:00+08' + g * interval '7 minutes' end
+      from generate_series(1, 4100) g`;
+    });
+    await admin`select app.rebuild_rollups()`;
+    await admin`select app.rebuild_case_figures()`;
+    const cookie = await api.login("yumen.leader");
+    const leader = api.client(cookie);
+    type Filter = Parameters<typeof leader.cases.list.query>[0];
+    /** Every code the inbox lists under a filter, page by page (newest first). */
+    const inbox = async (f: Omit<Filter, "limit" | "before">) => {
+      const codes: string[] = [];
+      let before: string | undefined;
+      for (;;) {
+        const page = await leader.cases.list.query({ ...f, limit: 200, before });
+        codes.push(...page.items.map((i) => i.code));
+        if (!page.next) return codes;
+        before = page.next;
+      }
+    };
+    const ledger = async (query: string) => {
+      const res = await api.request(`/exports/cases?format=csv&${query}`, { cookie });
+      expect(res.status).toBe(200);
+      const lines = (await res.text())
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n");
+      return { res, lines, codes: lines.slice(1).map((l) => l.split(",")[0]!) };
+    };
+    const cases: [Omit<Filter, "limit" | "before">, string][] = [
+      [{}, ""],
+      [{ status: ["accepted", "in_mediation"] }, "status=accepted,in_mediation"],
+      [{ riskGrade: "red", channel: "visit" }, "riskGrade=red&channel=visit"],
+      [{ level: "village", categoryCode: "labour" }, "level=village&categoryCode=labour"],
+      [{ unitCode: TOWN, deadlineColour: "yellow" }, `unitCode=${TOWN}&deadlineColour=yellow`],
+      [{ q: "批量台账" }, `q=${encodeURIComponent("批量台账")}`],
+      [{ q: `${V3}-2023-8001` }, `q=${V3}-2023-8001`],
+      [{ ownedHere: true }, "ownedHere=1"],
+    ];
+    for (const [filter, query] of cases) {
+      const expected = await inbox(filter);
+      const { codes } = await ledger(query);
+      expect(codes, query).toEqual(expected);
+    }
+    // The batches join up: every one of the bulk cases once, newest first.
+    const bulk = await ledger(`q=${encodeURIComponent("批量台账")}`);
+    expect(bulk.codes.length).toBe(4100);
+    expect(new Set(bulk.codes).size).toBe(4100);
+    expect(bulk.codes[0]).toBe(`${V3}-2023-804100`);
+    expect(bulk.codes.at(-1)).toBe(`${V3}-2023-800001`);
+    // The file says what it holds; the rows announced are the inbox's exact total.
+    const red = await ledger("riskGrade=red");
+    expect(red.lines.length - 1).toBe((await inbox({ riskGrade: "red" })).length);
+    expect(red.res.headers.get("x-ledger-rows")).toBe(String(red.lines.length - 1));
+    expect(decodeURIComponent(red.res.headers.get("content-disposition") ?? "")).toContain("案件台账-全部.csv");
+    const xlsx = await api.request(`/exports/cases?format=xlsx&status=registered&riskGrade=red`, { cookie });
+    const { default: ExcelJS } = await import("exceljs");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
+    expect(String(wb.worksheets[0]!.getCell("A1").value)).toContain("全部登记时间，状态：已登记；风险：红色");
+    expect(wb.worksheets[0]!.actualRowCount - 2).toBe(
+      (await inbox({ status: ["registered"], riskGrade: "red" })).length,
+    );
+    // A filter the inbox refuses is refused here too, in both languages; filters fit the case ledger only.
+    const bad = await api.request(`/exports/cases?status=sleeping`, { cookie });
+    expect(bad.status).toBe(400);
+    const flag = await api.request(`/exports/cases?ownedHere=maybe`, { cookie });
+    expect(flag.status).toBe(400);
+    const other = await api.request(`/exports/follow_ups?riskGrade=red`, { cookie });
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as { zh: string; en: string }).zh).toContain("只适用于案件台账");
+  });
+
   it("refuses a unit outside the subtree (404), a bad month (400), and a role without the permission", async () => {
     const town = await api.login("yumenzhen.admin");
     const sibling = await api.request(`/exports/cases?unitCode=${TOWN2}`, { cookie: town });

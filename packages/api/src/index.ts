@@ -8,6 +8,7 @@ export {
   openRequestsQuery,
 } from "./open311.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
+export { caseFilterQuery, ledgerFilterFields } from "./schemas/case-filter.ts";
 export {
   type AttachmentStore,
   addAttachment,
@@ -31,6 +32,7 @@ export {
   authorizeReveal,
   caseLedgerColumns,
   expectedLedgerRows,
+  isInboxLedger,
   LEDGER_KINDS,
   LEDGER_TITLES,
   type LedgerKind,

@@ -23,6 +23,7 @@ import {
 } from "../components/case-common.tsx";
 import { DataTable, labels, SearchBox } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
+import { createLedgerDownload, ExportProgress } from "../components/ledger-download.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -250,6 +251,7 @@ function Inbox(props: { me: Me }) {
           <Button size="sm" variant="ghost" onClick={() => apply(EMPTY)}>
             {t("cases.inbox.reset")}
           </Button>
+          <InboxExport filters={filters()} />
         </div>
         <SavedViews me={props.me} current={filters()} onApply={apply} />
       </search>
@@ -302,6 +304,36 @@ function Inbox(props: { me: Me }) {
         </QueryState>
       </section>
     </>
+  );
+}
+
+/** The query string of the case ledger (/exports/cases) for the inbox's filters: every month. */
+function inboxLedgerQuery(f: CaseFilters, format: "xlsx" | "csv"): URLSearchParams {
+  const q = new URLSearchParams({ format });
+  if (f.status.length) q.set("status", f.status.join(","));
+  for (const k of ["categoryCode", "channel", "riskGrade", "deadlineColour", "level", "unitCode", "q"] as const) {
+    const v = f[k];
+    if (v) q.set(k, v);
+  }
+  return q;
+}
+
+/** 导出台账: the case ledger of exactly what the inbox's filters show, streamed with its progress. */
+function InboxExport(props: { filters: CaseFilters }) {
+  const { job, busy, download } = createLedgerDownload();
+  const start = (format: "xlsx" | "csv") =>
+    void download(`/exports/cases?${inboxLedgerQuery(props.filters, format)}`, t("cases.inbox.ledger"), format);
+  return (
+    <div class="inbox-export" data-testid="inbox-export">
+      <span class="muted small">{t("cases.inbox.exportHint")}</span>
+      <Button size="sm" variant="secondary" disabled={busy()} onClick={() => start("xlsx")}>
+        {t("cases.inbox.exportExcel")}
+      </Button>
+      <Button size="sm" variant="secondary" disabled={busy()} onClick={() => start("csv")}>
+        {t("cases.inbox.exportCsv")}
+      </Button>
+      <ExportProgress job={job()} />
+    </div>
   );
 }
 

@@ -1,6 +1,7 @@
-import { CASE_ACTIONS, CASE_STATES, type CaseAction, CHANNELS, RISK_GRADES, TRANSITIONS } from "@zongzhi/domain";
+import { CASE_ACTIONS, CASE_STATES, type CaseAction, TRANSITIONS } from "@zongzhi/domain";
 import { z } from "zod";
-import { id, instant, int32, isoDate, keysetCursor, noInput, pattern, strict, text, version } from "../input.ts";
+import { id, int32, keysetCursor, noInput, pattern, strict, version } from "../input.ts";
+import { caseFilterFields } from "../schemas/case-filter.ts";
 import {
   agreementInput,
   caseInput,
@@ -67,20 +68,7 @@ export const casesRouter = router({
     .meta({ reads: "replica" })
     .input(
       strict({
-        status: z.array(z.enum(CASE_STATES)).max(CASE_STATES.length).optional(),
-        categoryCode: text(40, { min: 0 }).optional(),
-        channel: z.enum(CHANNELS).optional(),
-        riskGrade: z.enum(RISK_GRADES).optional(),
-        deadlineColour: z.enum(["blue", "yellow", "red"]).optional(),
-        level: z.enum(["province", "city", "county", "township", "village"]).optional(),
-        unitCode: pattern(/^\d{2,12}$/, "单位应为2–12位区划代码", "a unit is a 2–12 digit division code").optional(),
-        q: text(60, { min: 0 }).optional(),
-        registeredSince: instant().optional(),
-        mine: z.enum(["registered", "mediating"]).optional(),
-        ownedHere: z.boolean().optional(),
-        awaitingSignFor: z.boolean().optional(),
-        pendingSummons: z.boolean().optional(),
-        sessionOn: isoDate().optional(),
+        ...caseFilterFields,
         before: keysetCursor().optional(),
         limit: int32({ min: 1, max: 200 }).default(50),
       }),

@@ -35,7 +35,7 @@ import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { calendarOf } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
-import type { CaseFilter } from "./case-filter.ts";
+import { type CaseFilter, caseConditions } from "./case-filter.ts";
 import type {
   AgreementView,
   AttachmentView,
@@ -513,36 +513,9 @@ export async function listCases(
   const work = WORK_FILTERS.some((k) => f[k] !== undefined && f[k] !== false);
   const source = work
     ? tx.sql`(select c.id, c.registered_at from app.cases c
-        where true
-          ${f.status?.length ? tx.sql`and c.status = any(${f.status}::app.case_state[])` : tx.sql``}
-          ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
-          ${f.channel ? tx.sql`and c.channel = ${f.channel}` : tx.sql``}
-          ${f.riskGrade ? tx.sql`and c.risk_grade = ${f.riskGrade}` : tx.sql``}
-          ${f.deadlineColour ? tx.sql`and c.deadline_colour = ${f.deadlineColour}` : tx.sql``}
-          ${f.level ? tx.sql`and length(c.scope_code) = ${CODE_LENGTH[f.level]}` : tx.sql``}
+        where true ${caseConditions(tx, f)}
           ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
           ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
-          ${f.registeredSince ? tx.sql`and c.registered_at >= ${f.registeredSince}` : tx.sql``}
-          ${f.mine === "registered" ? tx.sql`and c.registered_by = ${tx.ctx.userId}` : tx.sql``}
-          ${
-            f.mine === "mediating"
-              ? tx.sql`and c.mediator_id in (select m.id from app.mediators m where m.user_id = ${tx.ctx.userId})`
-              : tx.sql``
-          }
-          ${f.ownedHere ? tx.sql`and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
-          ${f.awaitingSignFor ? tx.sql`and c.hop_state = 'awaiting_sign_for' and c.owner_code = ${tx.ctx.scope}` : tx.sql``}
-          ${
-            f.pendingSummons
-              ? tx.sql`and exists (select 1 from app.case_summons s where s.case_id = c.id and s.status = 'pending')`
-              : tx.sql``
-          }
-          ${
-            f.sessionOn
-              ? tx.sql`and exists (select 1 from app.mediation_sessions ms where ms.case_id = c.id
-                  and ms.starts_at >= (${f.sessionOn}::date)::timestamp at time zone 'Asia/Shanghai'
-                  and ms.starts_at < (${f.sessionOn}::date + 1)::timestamp at time zone 'Asia/Shanghai')`
-              : tx.sql``
-          }
           ${beforeAt ? tx.sql`and (c.registered_at, c.id) < (${beforeAt}::text::timestamptz, ${beforeId}::uuid)` : tx.sql``}
         order by c.registered_at desc, c.id desc limit ${f.limit + 1})`
     : tx.sql`auth.case_page(${f.unitCode ?? tx.ctx.scope}, ${f.status?.length ? f.status : null}::app.case_state[],

@@ -5,9 +5,11 @@ import { AppError, FIGURE_DEFINITIONS, monthsBetween, type RankingWeights, shift
 import ExcelJS from "exceljs";
 import { mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
-import { figureUnit, resolvePeriod, type UnitRef, unitFigures, unitRanking } from "./figures.ts";
+import { type CaseFilter, caseConditions, caseTextCondition } from "./case-filter.ts";
+import { CHANNEL_NAMES, figureUnit, resolvePeriod, type UnitRef, unitFigures, unitRanking } from "./figures.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { assertRecentAuth } from "./reauth.ts";
+import { countCases } from "./rollups.ts";
 
 /**
  * Ledgers (台账) and exports (issue 10 §5): the case list of a unit's subtree and period, the
@@ -43,10 +45,23 @@ export interface LedgerSpec {
   weights?: RankingWeights | undefined;
   /** The case list only: one category. */
   categoryCode?: string | undefined;
+  /**
+   * The case list only: the inbox's other filters (cases.list's, unit and category above). Without
+   * `from` and `to` the case list is the inbox's view: every registration month, and the cases a
+   * unit of the caller's scope handles sideways when the unit is the caller's own, as the inbox
+   * lists them.
+   */
+  filter?: LedgerCaseFilter | undefined;
   /** The case list only: show the parties' full data where the caller may (needs `cipher`). */
   reveal?: boolean | undefined;
   cipher?: FieldCipher | undefined;
 }
+
+/** The inbox filters a case ledger takes besides its unit and category. */
+export type LedgerCaseFilter = Omit<CaseFilter, "limit" | "before" | "unitCode" | "categoryCode">;
+
+/** Whether a case ledger is the inbox's view (no period asked for): see {@link LedgerSpec.filter}. */
+export const isInboxLedger = (spec: LedgerSpec) => spec.kind === "cases" && !spec.from && !spec.to;
 
 export interface Column {
   header: string;
@@ -217,6 +232,15 @@ function periodBounds(period: { from: string; to: string }): [string, string] {
  */
 export async function expectedLedgerRows(tx: Tx, spec: LedgerSpec, unit: UnitRef): Promise<number | null> {
   if (spec.kind !== "cases") return null;
+  const filter = spec.filter ?? {};
+  if (isInboxLedger(spec)) {
+    // The inbox's own total ("共 N 件"), when it is exact.
+    const total = await countCases(tx, { ...filter, unitCode: unit.code, categoryCode: spec.categoryCode });
+    return total.exact ? total.n : null;
+  }
+  if (Object.values(filter).some((v) => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0))) {
+    return null;
+  }
   const period = resolvePeriod(spec);
   const months = monthsBetween(period.from, period.to).map((m) => `${m}-01`);
   const [row] = await tx.sql<{ n: number }[]>`select coalesce(sum(received), 0)::int as n from app.figures_monthly
@@ -245,9 +269,40 @@ export async function authorizeReveal(tx: Tx, spec: LedgerSpec, unit: UnitRef): 
 }
 
 const periodOf = (spec: LedgerSpec) => {
+  if (isInboxLedger(spec)) {
+    return { from: null, to: null, format: spec.format, categoryCode: spec.categoryCode ?? null, filter: spec.filter };
+  }
   const p = resolvePeriod(spec);
   return { from: p.from, to: p.to, format: spec.format, categoryCode: spec.categoryCode ?? null };
 };
+
+const LEVEL_NAMES: Record<string, string> = {
+  province: "省级",
+  city: "市级",
+  county: "县级",
+  township: "乡镇级",
+  village: "村级",
+};
+const RISK_NAMES: Record<string, string> = { red: "红色", yellow: "黄色", blue: "蓝色", none: "无" };
+
+/** The inbox filters of a case ledger in words, for its title ("" when none). */
+function filterNote(f: LedgerCaseFilter): string {
+  const parts = [
+    f.status?.length ? `状态：${f.status.map((x) => STATE_NAMES[x] ?? x).join("、")}` : null,
+    f.channel ? `渠道：${CHANNEL_NAMES[f.channel] ?? f.channel}` : null,
+    f.riskGrade ? `风险：${RISK_NAMES[f.riskGrade] ?? f.riskGrade}` : null,
+    f.deadlineColour ? `时限：${COLOUR_NAMES[f.deadlineColour]}` : null,
+    f.level ? `登记层级：${LEVEL_NAMES[f.level]}` : null,
+    f.q?.trim() ? `关键词：${f.q.trim()}` : null,
+    f.registeredSince ? `登记不早于 ${f.registeredSince.toISOString()}` : null,
+    f.mine === "registered" ? "本人登记" : f.mine === "mediating" ? "本人调解" : null,
+    f.ownedHere ? "本级承办" : null,
+    f.awaitingSignFor ? "待签收" : null,
+    f.pendingSummons ? "召集待报到" : null,
+    f.sessionOn ? `调解日期：${f.sessionOn}` : null,
+  ].filter((x) => x !== null);
+  return parts.length ? `，${parts.join("；")}` : "";
+}
 
 /**
  * Writes the ledger to `out` inside the caller's tenant transaction (RLS narrows every row);
@@ -260,6 +315,7 @@ export async function writeLedger(
 ): Promise<{ rows: number; revealed: number }> {
   const unit = await figureUnit(tx, spec.unitCode);
   const period = resolvePeriod(spec);
+  const inbox = isInboxLedger(spec);
   let rows = 0;
   const [start, end] = periodBounds(period);
   const names = async () =>
@@ -281,10 +337,11 @@ export async function writeLedger(
       ).map((r) => [r.code, r.name]),
     );
     const category = spec.categoryCode ? `，${categories.get(spec.categoryCode) ?? spec.categoryCode}` : "";
+    const filter = spec.filter ?? {};
     const sink = openLedgerSink(
       spec.format,
       out,
-      `${unit.name} 案件台账（${period.from} 至 ${period.to}，按登记月份${category}）${reveal ? "  含当事人完整信息，注意保密" : ""}`,
+      `${unit.name} 案件台账（${inbox ? "全部登记时间" : `${period.from} 至 ${period.to}，按登记月份`}${category}${filterNote(filter)}）${reveal ? "  含当事人完整信息，注意保密" : ""}`,
       "案件台账",
       columns,
     );
@@ -320,9 +377,16 @@ export async function writeLedger(
       from app.cases c
       left join lateral (select * from app.case_parties p
         where p.case_id = c.id and p.role = 'applicant' order by p.created_at limit 1) p on true
-      where c.scope_code >= ${unit.code} and c.scope_code < ${`${unit.code}:`}
-        and c.registered_at >= ${start}::timestamptz and c.registered_at < ${end}::timestamptz
+      where ${
+        inbox && unit.code === tx.ctx.scope
+          ? tx.sql`(c.scope_code >= ${unit.code} and c.scope_code < ${`${unit.code}:`}
+              or c.handler_code >= ${unit.code} and c.handler_code < ${`${unit.code}:`})`
+          : tx.sql`c.scope_code >= ${unit.code} and c.scope_code < ${`${unit.code}:`}`
+      }
+        ${inbox ? tx.sql`` : tx.sql`and c.registered_at >= ${start}::timestamptz and c.registered_at < ${end}::timestamptz`}
         ${spec.categoryCode ? tx.sql`and c.category_code = ${spec.categoryCode}` : tx.sql``}
+        ${caseConditions(tx, filter)}
+        ${caseTextCondition(tx, filter.q)}
       order by c.registered_at desc, c.id desc`.cursor(2000, async (batch) => {
       for (const r of batch) {
         // Re-checked per case: the table decides by the caller's relation to the case's owner.
@@ -336,7 +400,7 @@ export async function writeLedger(
           unit: unitNames.get(r.scope_code) ?? r.scope_code,
           owner: unitNames.get(r.owner_code) ?? r.owner_code,
           category: categories.get(r.category_code) ?? r.category_code,
-          channel: r.channel,
+          channel: CHANNEL_NAMES[r.channel] ?? r.channel,
           title: r.title,
           status: STATE_NAMES[r.status] ?? r.status,
           risk: COLOUR_NAMES[r.risk_grade] ?? "无",

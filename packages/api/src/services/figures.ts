@@ -116,7 +116,8 @@ const SUM_COLUMNS: Record<keyof FigureSums, string> = {
 /** `coalesce(sum(col), 0)::float8 as "key"` for every sum (exact below 2^53). */
 const SUMS_SQL = FIGURE_SUM_KEYS.map((k) => `coalesce(sum(m.${SUM_COLUMNS[k]}), 0)::float8 as "${k}"`).join(", ");
 
-const CHANNEL_NAMES: Record<string, string> = {
+/** Chinese names of the intake channels (breakdowns, ledgers). */
+export const CHANNEL_NAMES: Record<string, string> = {
   visit: "来访",
   grid_patrol: "网格巡查",
   department_transfer: "部门移交",
