@@ -32,6 +32,7 @@ import {
   openRatingInput,
   openRequestInput,
   openRequestsQuery,
+  PUBLIC_ONLY,
   publicLookup,
   rateOpenRequest,
   readAttachment,
@@ -39,6 +40,7 @@ import {
   resolvePeriod,
   submitOpenRequest,
   toAppError,
+  type WebhookNetwork,
   withScopeOnReplica,
   writeLedger,
 } from "@zongzhi/api";
@@ -114,6 +116,8 @@ export interface AppOptions {
    * (env REQUIRE_STAFF_TOTP; see {@link staffTotpRequired}). Default off here: main.ts decides.
    */
   requireStaffTotp?: boolean;
+  /** Which addresses webhook targets may have (default: public unicast only; main.ts reads the env). */
+  webhookNetwork?: WebhookNetwork;
   /**
    * Peers whose X-Forwarded-For / X-Real-IP are believed (env TRUSTED_PROXIES: IPs and CIDRs).
    * Default none: the client address is the socket's.
@@ -719,6 +723,7 @@ export function createApp(options: AppOptions) {
           requestId: ctx.get("requestId"),
           origin: options.origin,
           cipher: options.cipher,
+          webhookNetwork: options.webhookNetwork ?? PUBLIC_ONLY,
           idempotencyKey: ctx.req.header("idempotency-key")?.slice(0, 100) || undefined,
           observeProcedure: metrics.observeProcedure,
           logError: (detail, message) => logger.error(detail, message),

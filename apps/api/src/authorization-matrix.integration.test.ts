@@ -27,6 +27,7 @@ import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemo } from "./demo.ts";
+import { TEST_WEBHOOK_NETWORK } from "./test-harness.ts";
 
 /**
  * The authorisation matrix, exhaustively: every mutation of the router (read at run time with
@@ -86,6 +87,7 @@ function ctxFor(user: SessionUser, sql: Sql): ApiContext {
     requestId: "matrix",
     origin: "http://127.0.0.1:3000",
     cipher,
+    webhookNetwork: TEST_WEBHOOK_NETWORK,
     idempotencyKey: undefined,
     setSessionToken() {},
   };

@@ -79,6 +79,12 @@ const Env = z.object({
    */
   REQUIRE_STAFF_TOTP: z.enum(["0", "1"]).optional(),
   /**
+   * 1: webhooks may be sent to receivers on this machine (127.0.0.0/8, ::1), for a receiver beside
+   * a development server. Default: 0 in production (public unicast addresses only), 1 otherwise.
+   * Private, link-local and metadata addresses are refused either way.
+   */
+  WEBHOOK_ALLOW_LOOPBACK: z.enum(["0", "1"]).optional(),
+  /**
    * Reverse proxies in front of the API whose X-Forwarded-For / X-Real-IP are believed:
    * comma-separated IPs and CIDRs (e.g. `10.0.0.0/8,127.0.0.1`), or `loopback`. Default empty:
    * the client address is always the socket's, and forwarded headers are ignored. Sign-in and
@@ -108,6 +114,11 @@ const Env = z.object({
 
 /** Parsed environment of the API process (the only reader of process.env here). */
 export type ServerEnv = z.infer<typeof Env>;
+
+/** Whether webhooks may go to this machine: WEBHOOK_ALLOW_LOOPBACK, else only outside production. */
+export function webhookLoopbackAllowed(env: Pick<ServerEnv, "NODE_ENV" | "WEBHOOK_ALLOW_LOOPBACK">): boolean {
+  return env.WEBHOOK_ALLOW_LOOPBACK ? env.WEBHOOK_ALLOW_LOOPBACK === "1" : env.NODE_ENV !== "production";
+}
 
 /** Whether staff must have a second factor: REQUIRE_STAFF_TOTP, else on exactly in production. */
 export function staffTotpRequired(env: Pick<ServerEnv, "NODE_ENV" | "REQUIRE_STAFF_TOTP">): boolean {

@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { createApp } from "./app.ts";
 import { prepareDatabase, type ResolvedDatabase } from "./database.ts";
 import { DEMO_PASSWORD, type DemoLogin, loadDemo, presentDemoLogins } from "./demo.ts";
-import { readEnv, staffTotpRequired } from "./env.ts";
+import { readEnv, staffTotpRequired, webhookLoopbackAllowed } from "./env.ts";
 import { createLifecycle } from "./lifecycle.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { queueDepthOf } from "./metrics.ts";
@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       "REQUIRE_STAFF_TOTP=0: staff may sign in without a second factor (not MLPS level 3 compliant; for demos only)",
     );
   }
+  const webhookNetwork = { allowLoopback: webhookLoopbackAllowed(env) };
   const staticDir = fileURLToPath(new URL("../../admin/dist/", import.meta.url));
   const app = createApp({
     sql,
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     insecureCookie: !origin.startsWith("https:"),
     requireOperatorTotp: env.REQUIRE_OPERATOR_TOTP === "1",
     requireStaffTotp,
+    webhookNetwork,
     trustedProxies: env.TRUSTED_PROXIES,
     ...(listenSql ? { listenSql } : {}),
     lifecycle,
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
   });
 
   if (env.JOBS === "on") {
-    const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger, cipher });
+    const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger, cipher, webhookNetwork });
     closers.push(() => worker.stop());
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
-import type { AppRouter, FieldCipher } from "@zongzhi/api";
+import type { AppRouter, FieldCipher, WebhookNetwork } from "@zongzhi/api";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import pino from "pino";
@@ -33,6 +33,20 @@ export interface TestApi {
   client(cookie?: string): ReturnType<typeof createTRPCClient<AppRouter>>;
   close(): Promise<void>;
 }
+
+/** A public address that test host names resolve to (never connected to: no test delivers there). */
+export const TEST_PUBLIC_ADDRESS = "47.93.0.10";
+
+/**
+ * Webhook targets in tests: receivers on loopback are allowed (they run beside the test), and
+ * names resolve without DNS (this machine has none): `localhost` to 127.0.0.1, any other name to
+ * {@link TEST_PUBLIC_ADDRESS}. Tests of the address rules pass their own.
+ */
+export const TEST_WEBHOOK_NETWORK: WebhookNetwork = {
+  allowLoopback: true,
+  resolve: async (host) =>
+    host === "localhost" ? [{ address: "127.0.0.1", family: 4 }] : [{ address: TEST_PUBLIC_ADDRESS, family: 4 }],
+};
 
 /** The socket address test requests come from unless they say otherwise (TEST-NET-1, RFC 5737). */
 export const TEST_CLIENT_IP = "192.0.2.1";
@@ -80,6 +94,7 @@ export async function startTestApi(
     insecureCookie: !options.https,
     requireOperatorTotp: options.requireOperatorTotp ?? false,
     trustedProxies: options.trustedProxies ?? [],
+    webhookNetwork: TEST_WEBHOOK_NETWORK,
     ...options.app,
   });
   const request = (path: string, init: RequestInit & { cookie?: string; ip?: string } = {}) => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { dispatchWebhooks, SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from "@zongzhi/api";
 import { hashPassword } from "@zongzhi/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { refusal, startTestApi, type TestApi } from "./test-harness.ts";
+import { refusal, startTestApi, TEST_PUBLIC_ADDRESS, type TestApi } from "./test-harness.ts";
 
 // Signed webhooks (issue 13 §5): a change of status of a request submitted by a key is sent to
 // that key's webhooks by the dispatcher (the job queue's task), signed with HMAC-SHA256 over
@@ -56,7 +56,8 @@ let dispatchedAt = new Date();
 /** One run of the dispatcher at `at` (the job queue's task, called directly with its clock). */
 const dispatch = (at: Date) => {
   dispatchedAt = at;
-  return dispatchWebhooks(api.db.app, api.cipher, at);
+  // Receivers here are address literals on loopback: no name is resolved, nothing leaves the machine.
+  return dispatchWebhooks(api.db.app, api.cipher, at, { allowLoopback: true });
 };
 
 describe("signatures", () => {
@@ -207,5 +208,88 @@ describe("webhooks", () => {
     expect(log).toMatchObject({ status: "failed", attempts: 8 });
     expect(log!.lastError).toBeTruthy();
     expect((await town.channels.webhooks.query()).find((w) => w.id === dead.webhook.id)?.failed).toBe(1);
+  });
+});
+
+describe("webhook targets on a deployment that allows no loopback (SSRF)", () => {
+  // A resolver the test steers: names of the tenant's own network resolve inside it, and
+  // `rebind.example.cn` answers a public address until the test switches it to a private one.
+  let rebound = false;
+  const answers: Record<string, string[]> = {
+    "hooks.example.cn": [TEST_PUBLIC_ADDRESS],
+    "intranet.example.cn": [TEST_PUBLIC_ADDRESS, "192.168.10.20"],
+    "metadata.example.cn": ["100.100.100.200"],
+  };
+  const network = {
+    allowLoopback: false,
+    resolve: async (host: string) =>
+      (host === "rebind.example.cn" ? [rebound ? "10.0.0.5" : TEST_PUBLIC_ADDRESS] : (answers[host] ?? [])).map(
+        (address) => ({ address, family: 4 as const }),
+      ),
+  };
+  let strict: TestApi;
+  let admin: Client;
+  beforeAll(async () => {
+    strict = await startTestApi({ app: { webhookNetwork: network } });
+    admin = strict.client(await strict.login("yumenzhen.admin"));
+  });
+  afterAll(() => strict?.close());
+
+  it("refuses loopback, private, link-local and metadata targets at registration with a bilingual 400", async () => {
+    const { key } = await admin.channels.createKey.mutate({
+      name: "内网探测",
+      channel: "online",
+      permissions: ["case.register"],
+    });
+    const cases: [string, string][] = [
+      ["http://127.0.0.1:5432/", "127.0.0.1"],
+      ["http://localhost:8080/hook", "localhost"],
+      ["https://[::1]/hook", "::1"],
+      ["https://169.254.169.254/latest/meta-data/", "169.254.169.254"],
+      ["https://[fd00:ec2::254]/", "fd00:ec2::254"],
+      ["https://10.1.2.3/hook", "10.1.2.3"],
+      ["https://intranet.example.cn/hook", "192.168.10.20"],
+      ["https://metadata.example.cn/", "100.100.100.200"],
+      ["https://nowhere.example.cn/", "nowhere.example.cn"],
+    ];
+    for (const [url, named] of cases) {
+      const r = await refusal(admin.channels.createWebhook.mutate({ apiKeyId: key.id, url }));
+      expect(r.appCode, url).toBe("VALIDATION");
+      expect(`${r.zh} ${r.en}`, url).toContain(named);
+      expect(r.zh, url).toMatch(/推送地址/);
+      expect(r.fields?.[0]?.path, url).toBe("url");
+    }
+    expect(await admin.channels.webhooks.query()).toEqual([]);
+    // A public target is taken.
+    const ok = await admin.channels.createWebhook.mutate({ apiKeyId: key.id, url: "https://hooks.example.cn/zz" });
+    expect(ok.webhook.url).toBe("https://hooks.example.cn/zz");
+  });
+
+  it("a target that resolves inside the network at delivery time (DNS rebinding) is refused without a connection", async () => {
+    const { key, token } = await admin.channels.createKey.mutate({
+      name: "重绑定",
+      channel: "online",
+      permissions: ["case.register"],
+    });
+    const hook = await admin.channels.createWebhook.mutate({ apiKeyId: key.id, url: "https://rebind.example.cn/zz" });
+    const res = await strict.request("/api/v1/requests", {
+      method: "POST",
+      headers: {
+        "x-no-origin": "1",
+        authorization: `Bearer ${token}`,
+        "idempotency-key": "rebind-order-1",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ service_code: "neighbour", description: "重绑定测试" }),
+    });
+    const { service_request_id: id } = (await res.json()) as { service_request_id: string };
+    const [c] = await strict.db.admin<{ version: number }[]>`select version from app.cases where id = ${id}`;
+    await admin.cases.transition.mutate({ id, version: c!.version, action: "accept", data: {} });
+    rebound = true;
+    const result = await dispatchWebhooks(strict.db.app, strict.cipher, new Date(Date.now() + 1000), network);
+    expect(result).toMatchObject({ sent: 0, failed: 1 });
+    const [log] = await admin.channels.deliveries.query({ webhookId: hook.webhook.id });
+    expect(log).toMatchObject({ status: "pending", attempts: 1, lastStatus: null });
+    expect(log!.lastError).toContain("rebind.example.cn → 10.0.0.5");
   });
 });

@@ -1,4 +1,4 @@
-import { dispatchWebhooks, type FieldCipher, scanDeadlines } from "@zongzhi/api";
+import { dispatchWebhooks, type FieldCipher, scanDeadlines, type WebhookNetwork } from "@zongzhi/api";
 import type { Sql } from "@zongzhi/db/client";
 import { type Runner, run, runMigrations, type TaskList, Logger as WorkerLogger } from "graphile-worker";
 import type { Logger } from "./logger.ts";
@@ -25,7 +25,13 @@ function quietLogger(log?: Logger) {
 }
 
 /** The jobs this product runs. `now` is injected so that tests control the clock. */
-export function taskList(sql: Sql, log: Logger, now: () => Date = () => new Date(), cipher?: FieldCipher): TaskList {
+export function taskList(
+  sql: Sql,
+  log: Logger,
+  now: () => Date = () => new Date(),
+  cipher?: FieldCipher,
+  webhookNetwork?: WebhookNetwork,
+): TaskList {
   return {
     deadline_scan: async () => {
       const result = await scanDeadlines(sql, now());
@@ -36,7 +42,7 @@ export function taskList(sql: Sql, log: Logger, now: () => Date = () => new Date
     // next run, which this one schedules for the earliest due retry (one job key, never two).
     webhook_dispatch: async (_payload, helpers) => {
       if (!cipher) return;
-      const result = await dispatchWebhooks(sql, cipher, now());
+      const result = await dispatchWebhooks(sql, cipher, now(), webhookNetwork);
       if (result.sent || result.failed) log.info({ webhooks: result });
       if (result.nextDueAt && result.nextDueAt.getTime() - now().getTime() < 60_000) {
         await helpers.addJob("webhook_dispatch", {}, { runAt: result.nextDueAt, jobKey: "webhook_dispatch_next" });
@@ -51,13 +57,14 @@ export async function startWorker(options: {
   sql: Sql;
   logger: Logger;
   cipher?: FieldCipher;
+  webhookNetwork?: WebhookNetwork;
 }): Promise<Runner> {
   return run({
     connectionString: options.workerUrl,
     concurrency: 2,
     noHandleSignals: true,
     pollInterval: 2000,
-    taskList: taskList(options.sql, options.logger, undefined, options.cipher),
+    taskList: taskList(options.sql, options.logger, undefined, options.cipher, options.webhookNetwork),
     crontab: `${DEADLINE_SCAN_CRON}\n${WEBHOOK_CRON}`,
     logger: quietLogger(options.logger),
   });

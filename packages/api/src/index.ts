@@ -45,6 +45,14 @@ export { type FieldPhoto, registerFieldReport } from "./services/field-report-in
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export {
+  addressAllowed,
+  checkWebhookTarget,
+  PUBLIC_ONLY,
+  postToWebhook,
+  type ResolvedAddress,
+  type WebhookNetwork,
+} from "./services/webhook-targets.ts";
+export {
   dispatchWebhooks,
   SIGNATURE_HEADER,
   signWebhook,

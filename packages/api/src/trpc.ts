@@ -15,6 +15,7 @@ import { ERROR_STATUS, isUnreachable, toAppError, transportRefusal } from "./err
 import type { FieldIssue } from "./input.ts";
 import { recordOperation } from "./services/audit.ts";
 import type { FieldCipher } from "./services/personal-data.ts";
+import type { WebhookNetwork } from "./services/webhook-targets.ts";
 
 /** What every procedure receives. Built per request by the HTTP layer. */
 export type ApiContext = {
@@ -32,6 +33,8 @@ export type ApiContext = {
   origin: string;
   /** Encrypts personal data (SM4) and computes blind indexes. */
   cipher: FieldCipher;
+  /** Which addresses webhook targets may have (absent: public unicast only, see PUBLIC_ONLY). */
+  webhookNetwork?: WebhookNetwork;
   /** The request's Idempotency-Key header, if any. */
   idempotencyKey: string | undefined;
   /** Replaces the caller's session cookie (after a password change). */

@@ -2,6 +2,7 @@ import { KEY_PERMISSIONS } from "@zongzhi/domain";
 import { z } from "zod";
 import { id, int32, noInput, pattern, strict, text, version } from "../input.ts";
 import { createApiKey, KEY_CHANNELS, listApiKeys, revokeApiKey } from "../services/channels.ts";
+import { checkWebhookTarget, PUBLIC_ONLY } from "../services/webhook-targets.ts";
 import { createWebhook, listDeliveries, listWebhooks, replayDelivery } from "../services/webhooks.ts";
 import { allowed, router } from "../trpc.ts";
 
@@ -38,7 +39,11 @@ export const channelsRouter = router({
   /** Adds a signed webhook to a key; the answer carries the signing secret, shown once. */
   createWebhook: allowed("channel.manage")
     .input(strict({ apiKeyId: id(), url: webhookUrl }))
-    .mutation(({ ctx, input }) => ctx.run((tx) => createWebhook(tx, ctx.cipher, input))),
+    .mutation(async ({ ctx, input }) => {
+      // Resolved and checked before the transaction opens (a slow resolver holds no connection).
+      await checkWebhookTarget(input.url, ctx.webhookNetwork ?? PUBLIC_ONLY);
+      return ctx.run((tx) => createWebhook(tx, ctx.cipher, input));
+    }),
   /** The delivery log (推送记录), newest first. */
   deliveries: allowed("channel.read")
     .input(strict({ webhookId: id().optional(), limit: int32({ min: 1, max: 500 }).default(100) }).optional())

@@ -6,6 +6,7 @@ import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { updateVersioned } from "./centre-target.ts";
 import type { FieldCipher } from "./personal-data.ts";
+import { PUBLIC_ONLY, postToWebhook, type WebhookNetwork } from "./webhook-targets.ts";
 
 /** Signature header of a delivery: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
 export const SIGNATURE_HEADER = "x-zz-signature";
@@ -154,13 +155,15 @@ const dispatcher = (root: { id: string; code: string }): ScopeContext => ({
  * each deployment's root). A delivery is leased first (its next attempt moved 5 minutes on, in
  * a transaction of its own, skipping rows another instance holds), then sent with a 10 s
  * timeout, then recorded: a 2xx answer delivers it; anything else waits 30 s × 2^(attempts−1)
- * for the next attempt, and after {@link MAX_ATTEMPTS} it fails until replayed.
+ * for the next attempt, and after {@link MAX_ATTEMPTS} it fails until replayed. Each send
+ * resolves the target again and connects only to an address `network` allows (see
+ * webhook-targets.ts): a target that has come to point inside the network fails like a refusal.
  */
 export async function dispatchWebhooks(
   sql: Sql,
   cipher: FieldCipher,
   now: Date,
-  send: typeof fetch = fetch,
+  network: WebhookNetwork = PUBLIC_ONLY,
 ): Promise<DispatchResult> {
   const result: DispatchResult = { sent: 0, failed: 0, nextDueAt: null };
   const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
@@ -186,21 +189,22 @@ export async function dispatchWebhooks(
       let error: string | null = null;
       try {
         const secret = cipher.decrypt(d.secret_enc, secretContext(d.scope_code));
-        const res = await send(d.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "user-agent": "zongzhi-webhooks/1",
-            "x-zz-delivery": d.id,
-            "x-zz-event": "request.status_changed",
-            [SIGNATURE_HEADER]: signWebhook(secret, body, now),
+        const res = await postToWebhook(
+          d.url,
+          {
+            headers: {
+              "content-type": "application/json",
+              "user-agent": "zongzhi-webhooks/1",
+              "x-zz-delivery": d.id,
+              "x-zz-event": "request.status_changed",
+              [SIGNATURE_HEADER]: signWebhook(secret, body, now),
+            },
+            body,
+            timeoutMs: 10_000,
           },
-          body,
-          redirect: "manual",
-          signal: AbortSignal.timeout(10_000),
-        });
+          network,
+        );
         status = res.status;
-        await res.body?.cancel();
         if (status < 200 || status > 299) error = `HTTP ${status}`;
       } catch (e) {
         error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
