@@ -169,5 +169,28 @@ describe("field report from a phone", () => {
       from app.patrols p join app.grid_workers w on w.id = p.worker_id
       join app.users u on u.id = w.user_id where u.username = 'cun.grid'`;
     expect(p).toEqual({ distance_m: 3200, events_found: 2, minutes: 130 });
+
+    // A patrol walked with the phone's position on: the track is recorded and the server
+    // measures it (two steps of 0.00005° north: 11 m).
+    const context = page.context();
+    await context.setGeolocation({ latitude: 40.2834, longitude: 97.0458, accuracy: 8 });
+    await page.getByRole("button", { name: "开始巡查（记录轨迹）" }).click();
+    const walk = page.getByTestId("patrol-walk");
+    await walk.getByText("已记录 1 个位置").waitFor();
+    await context.setGeolocation({ latitude: 40.28345, longitude: 97.0458, accuracy: 8 });
+    await walk.getByText("已记录 2 个位置").waitFor();
+    // A fix of 500 m is left out.
+    await context.setGeolocation({ latitude: 40.3, longitude: 97.1, accuracy: 500 });
+    await context.setGeolocation({ latitude: 40.2835, longitude: 97.0458, accuracy: 8 });
+    await walk.getByText("已记录 3 个位置，约 11 米").waitFor();
+    await page.getByLabel("发现事件数").fill("1");
+    // A patrol takes time: the server refuses a track faster than 108 km/h (11 m in under 0.4 s).
+    await page.waitForTimeout(1500);
+    await page.getByRole("button", { name: "结束巡查并保存" }).click();
+    await page.getByText("巡查记录已保存（里程 11 米）").waitFor();
+    const tracked = await h.db.admin<{ distance_m: number; events_found: number; points: number }[]>`
+      select distance_m, events_found, jsonb_array_length(track -> 'coordinates') as points
+      from app.patrols where track is not null`;
+    expect(tracked).toEqual([{ distance_m: 11, events_found: 1, points: 3 }]);
   });
 });

@@ -33,16 +33,20 @@ describe("patrols", () => {
     const [user] = await api.db.admin<{ id: string }[]>`select id from app.users where username = 'cun.grid'`;
     const worker = await town.grids.addWorker.mutate({ name: "王兴龙", kind: "full_time", userId: user!.id });
 
-    await grid.patrols.record.mutate({
-      ...patrol("2026-11-16", 130, 3200, 2),
+    // With a track the distance is measured along it (0.03° of latitude: 3,336 m), whatever the phone claimed.
+    const tracked = await grid.patrols.record.mutate({
+      ...patrol("2026-11-16", 130, 9999, 2),
       track: {
         type: "LineString",
         coordinates: [
           [97.04, 40.28],
-          [97.05, 40.29],
+          [97.04, 40.29],
+          [97.04, 40.3],
+          [97.04, 40.31],
         ],
       },
     });
+    expect(tracked.distanceMetres).toBe(3336);
     await grid.patrols.record.mutate(patrol("2026-11-17", 125, 3100, 2));
     await grid.patrols.record.mutate(patrol("2026-11-18", 60, 1500, 1));
     await grid.patrols.record.mutate(patrol("2026-11-18", 70, 1600, 0));
@@ -53,7 +57,7 @@ describe("patrols", () => {
     expect(week.weekOf).toBe("2026-11-16");
     expect(week.norm).toMatchObject({ minutesPerDay: 120, metresPerDay: 3000, eventsPerWeek: 5, daysPerWeek: 5 });
     const mine = week.workers.find((w) => w.workerId === worker.id);
-    expect(mine).toMatchObject({ patrols: 4, minutes: 385, metres: 9400, events: 5, daysMet: 3, meetsNorm: false });
+    expect(mine).toMatchObject({ patrols: 4, minutes: 385, metres: 9536, events: 5, daysMet: 3, meetsNorm: false });
 
     // The township measures by three days a week: met. The village below follows it.
     await town.patrols.setNorm.mutate({ minutesPerDay: 120, metresPerDay: 3000, eventsPerWeek: 5, daysPerWeek: 3 });
@@ -66,6 +70,35 @@ describe("patrols", () => {
       grid.patrols.record.mutate({ ...patrol("2026-11-20", 60, 100, 0), endedAt: new Date("2026-11-20T00:00:00Z") }),
     );
     expect(backwards.appCode).toBe("VALIDATION");
+    // A track no patrol makes: 111 km in 30 minutes; a latitude off the globe; neither track nor distance.
+    const { distanceMetres: _, ...noDistance } = patrol("2026-11-20", 30, 0, 0);
+    const flight = await refusal(
+      grid.patrols.record.mutate({
+        ...noDistance,
+        track: {
+          type: "LineString",
+          coordinates: [
+            [97.0, 40.0],
+            [97.0, 41.0],
+          ],
+        },
+      }),
+    );
+    expect(flight).toMatchObject({ appCode: "VALIDATION", zh: expect.stringContaining("与巡查时长不符") });
+    const offGlobe = await refusal(
+      grid.patrols.record.mutate({
+        ...noDistance,
+        track: {
+          type: "LineString",
+          coordinates: [
+            [97.0, 40.0],
+            [97.0, 95.0],
+          ],
+        },
+      }),
+    );
+    expect(offGlobe.appCode).toBe("VALIDATION");
+    expect((await refusal(grid.patrols.record.mutate(noDistance))).fields?.[0]?.path).toBe("distanceMetres");
     expect(
       (await refusal(grid.patrols.setNorm.mutate({ minutesPerDay: 1, metresPerDay: 1, eventsPerWeek: 1 }))).appCode,
     ).toBe("FORBIDDEN");

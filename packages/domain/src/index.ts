@@ -7,6 +7,7 @@ export * from "./deadlines.ts";
 export * from "./division.ts";
 export * from "./errors.ts";
 export * from "./figures.ts";
+export * from "./geo.ts";
 export * from "./judicial-confirmation.ts";
 export * from "./password-policy.ts";
 export * from "./permissions.ts";

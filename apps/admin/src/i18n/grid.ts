@@ -216,7 +216,12 @@ export const fieldZh = {
   "field.patrolMetres": "巡查里程（米）",
   "field.patrolEvents": "发现事件数",
   "field.patrolSubmit": "保存巡查记录",
-  "field.patrolSaved": "巡查记录已保存",
+  "field.patrolSaved": "巡查记录已保存（里程 {m} 米）",
+  "field.walkStart": "开始巡查（记录轨迹）",
+  "field.walkEnd": "结束巡查并保存",
+  "field.walking": "巡查中：已记录 {n} 个位置，约 {m} 米",
+  "field.trackTooShort": "轨迹位置不足两个，请在下方手动填写时长和里程",
+  "field.patrolManual": "没有定位时，可在巡查后手动填写：",
   "field.patrolInvalid": "请填写有效的时长、里程和事件数",
 } as const;
 
@@ -264,6 +269,11 @@ export const fieldEn: Record<keyof typeof fieldZh, string> = {
   "field.patrolMetres": "Metres",
   "field.patrolEvents": "Events found",
   "field.patrolSubmit": "Save the patrol",
-  "field.patrolSaved": "Patrol saved",
+  "field.patrolSaved": "Patrol saved ({m} m)",
+  "field.walkStart": "Start a patrol (record the track)",
+  "field.walkEnd": "End the patrol and save",
+  "field.walking": "On patrol: {n} positions recorded, about {m} m",
+  "field.trackTooShort": "Fewer than two positions were recorded; enter the minutes and metres below",
+  "field.patrolManual": "Without positioning, enter the patrol afterwards:",
   "field.patrolInvalid": "Enter valid minutes, metres and events",
 };

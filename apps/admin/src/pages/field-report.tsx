@@ -1,4 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { trackLengthMetres } from "@zongzhi/domain/geo";
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { type CaseRegistration, errorCode, type Me, sendFieldReport, trpc } from "../api.ts";
 import { categoryOptions } from "../components/case-common.tsx";
@@ -403,36 +404,87 @@ function ConfirmOnSite() {
   );
 }
 
-/** A patrol just made: how long, how far, how many events found (it ends now). */
+/** A patrol being walked: when it began and the phone's positions so far ([lng, lat]). */
+interface Walk {
+  startedAt: Date;
+  points: number[][];
+  watch: number;
+}
+
+/**
+ * 巡查: a patrol recorded as a track while it is walked (the phone's positions; the server
+ * measures the distance along it), or entered afterwards as minutes and metres.
+ */
 function RecordPatrol() {
   const [minutes, setMinutes] = createSignal("");
   const [metres, setMetres] = createSignal("");
   const [events, setEvents] = createSignal("0");
   const [message, setMessage] = createSignal<string | null>(null);
+  const [walk, setWalk] = createSignal<Walk | null>(null);
   const save = createMutation(() => ({
-    mutationFn: (input: { minutes: number; metres: number; events: number }) =>
-      trpc.patrols.record.mutate({
-        startedAt: new Date(Date.now() - input.minutes * 60_000),
-        endedAt: new Date(),
-        distanceMetres: input.metres,
-        eventsFound: input.events,
-      }),
-    onSuccess: () => {
-      setMessage(t("field.patrolSaved"));
+    mutationFn: (input: Parameters<typeof trpc.patrols.record.mutate>[0]) => trpc.patrols.record.mutate(input),
+    onSuccess: (saved) => {
+      setMessage(t("field.patrolSaved", { m: saved.distanceMetres }));
       setMinutes("");
       setMetres("");
       setEvents("0");
     },
     onError: (error) => setMessage(errorText(error)),
   }));
+  const eventsFound = () => {
+    const e = Number(events());
+    return Number.isInteger(e) && e >= 0 && e <= 1000 ? e : null;
+  };
+  const stopWatching = () => {
+    const w = walk();
+    if (w) navigator.geolocation.clearWatch(w.watch);
+  };
+  onCleanup(stopWatching);
+
+  const startWalk = () => {
+    if (!navigator.geolocation) return setMessage(t("field.noGeolocation"));
+    setMessage(null);
+    const watch = navigator.geolocation.watchPosition(
+      (p) => {
+        const w = walk();
+        // A fix worse than 100 m adds more noise than way.
+        if (!w || p.coords.accuracy > 100) return;
+        setWalk({ ...w, points: [...w.points, [p.coords.longitude, p.coords.latitude]] });
+      },
+      () => setMessage(t("field.locateFailed")),
+      { enableHighAccuracy: true, maximumAge: 0 },
+    );
+    setWalk({ startedAt: new Date(), points: [], watch });
+  };
+  const endWalk = () => {
+    const w = walk();
+    if (!w) return;
+    const e = eventsFound();
+    if (e === null) return setMessage(t("field.patrolInvalid"));
+    stopWatching();
+    setWalk(null);
+    if (w.points.length < 2) return setMessage(t("field.trackTooShort"));
+    save.mutate({
+      startedAt: w.startedAt,
+      endedAt: new Date(),
+      eventsFound: e,
+      track: { type: "LineString", coordinates: w.points.slice(0, 10_000) },
+    });
+  };
+
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const m = Number(minutes());
     const d = Number(metres());
-    const e = Number(events());
-    if (!(Number.isInteger(m) && m > 0 && m <= 960 && Number.isInteger(d) && d >= 0 && Number.isInteger(e) && e >= 0))
+    const e = eventsFound();
+    if (!(Number.isInteger(m) && m > 0 && m <= 960 && Number.isInteger(d) && d >= 0 && e !== null))
       return setMessage(t("field.patrolInvalid"));
-    save.mutate({ minutes: m, metres: d, events: e });
+    save.mutate({
+      startedAt: new Date(Date.now() - m * 60_000),
+      endedAt: new Date(),
+      distanceMetres: d,
+      eventsFound: e,
+    });
   };
   return (
     <section class="field-queue" aria-labelledby="field-patrol-title">
@@ -440,6 +492,41 @@ function RecordPatrol() {
         {t("field.patrolTitle")}
       </h2>
       <form class="field-form" onSubmit={submit} noValidate>
+        <label class="field-label-lg" for="patrol-events">
+          {t("field.patrolEvents")}
+        </label>
+        <input
+          id="patrol-events"
+          class="field-control"
+          inputMode="numeric"
+          value={events()}
+          onInput={(e) => setEvents(e.currentTarget.value)}
+        />
+        <Show
+          when={walk()}
+          fallback={
+            <button type="button" class="field-button field-button-primary" onClick={startWalk}>
+              {t("field.walkStart")}
+            </button>
+          }
+        >
+          {(w) => (
+            <>
+              <p class="field-position" role="status" data-testid="patrol-walk">
+                {t("field.walking", { n: w().points.length, m: trackLengthMetres(w().points) })}
+              </p>
+              <button
+                type="button"
+                class="field-button field-button-primary"
+                onClick={endWalk}
+                disabled={save.isPending}
+              >
+                {t("field.walkEnd")}
+              </button>
+            </>
+          )}
+        </Show>
+        <p class="field-hint">{t("field.patrolManual")}</p>
         <label class="field-label-lg" for="patrol-minutes">
           {t("field.patrolMinutes")}
         </label>
@@ -460,17 +547,7 @@ function RecordPatrol() {
           value={metres()}
           onInput={(e) => setMetres(e.currentTarget.value)}
         />
-        <label class="field-label-lg" for="patrol-events">
-          {t("field.patrolEvents")}
-        </label>
-        <input
-          id="patrol-events"
-          class="field-control"
-          inputMode="numeric"
-          value={events()}
-          onInput={(e) => setEvents(e.currentTarget.value)}
-        />
-        <button type="submit" class="field-button field-button-secondary" disabled={save.isPending}>
+        <button type="submit" class="field-button field-button-secondary" disabled={save.isPending || !!walk()}>
           {t("field.patrolSubmit")}
         </button>
         <Show when={message()}>

@@ -1,5 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, addDays, chinaToday } from "@zongzhi/domain";
+import { AppError, addDays, chinaToday, MAX_PATROL_SPEED_MPS, trackLengthMetres } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 
 /** A patrol norm: per day minutes and metres, per week events, and on how many days a week. */
@@ -45,6 +45,37 @@ export async function setPatrolNorm(
   return normFor(tx, tx.ctx.scope);
 }
 
+/** Longest patrol distance a record may carry (the table's limit). */
+const MAX_PATROL_METRES = 200_000;
+
+/**
+ * The distance of a patrol: measured along its track when the phone recorded one (the sum of
+ * the great-circle distances between its points; the number the client sent is not used), or
+ * the distance the worker stated. A track longer than a patrol can be, or faster than anyone
+ * patrols, is refused.
+ */
+export function patrolDistance(input: {
+  startedAt: Date;
+  endedAt: Date;
+  distanceMetres?: number | undefined;
+  track?: { coordinates: number[][] } | null | undefined;
+}): number {
+  if (!input.track) return input.distanceMetres ?? 0;
+  const metres = trackLengthMetres(input.track.coordinates);
+  const seconds = (input.endedAt.getTime() - input.startedAt.getTime()) / 1000;
+  if (metres > MAX_PATROL_METRES || metres > seconds * MAX_PATROL_SPEED_MPS) {
+    throw new AppError(
+      "VALIDATION",
+      {
+        zh: `轨迹里程 ${(metres / 1000).toFixed(1)} 公里与巡查时长不符（最多200公里、平均时速不超过${MAX_PATROL_SPEED_MPS * 3.6}公里）`,
+        en: `The track's ${(metres / 1000).toFixed(1)} km does not fit the patrol's time (at most 200 km, at most ${MAX_PATROL_SPEED_MPS * 3.6} km/h on average)`,
+      },
+      { fields: [{ path: "track", zh: "轨迹与巡查时长不符", en: "the track does not fit the patrol's time" }] },
+    );
+  }
+  return metres;
+}
+
 /** Records a patrol of the signed-in grid worker (its own worker record, of its unit or one above). */
 export async function recordPatrol(
   tx: Tx,
@@ -52,12 +83,13 @@ export async function recordPatrol(
     gridId?: string | null | undefined;
     startedAt: Date;
     endedAt: Date;
-    distanceMetres: number;
+    distanceMetres?: number | undefined;
     eventsFound: number;
     track?: { type: "LineString"; coordinates: number[][] } | null | undefined;
   },
-): Promise<{ id: string }> {
+): Promise<{ id: string; distanceMetres: number }> {
   authorizeFor(tx, "patrol.record", tx.ctx.scope);
+  const distance = patrolDistance(input);
   const [worker] = await tx.sql<{ id: string }[]>`select id from app.grid_workers
     where user_id = ${tx.ctx.userId} and active order by length(scope_code) desc limit 1`;
   if (!worker) {
@@ -66,10 +98,11 @@ export async function recordPatrol(
       en: "Your account is not registered as a grid worker; ask an administrator",
     });
   }
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.patrols (worker_id, grid_id, started_at, ended_at,
-      distance_m, events_found, track, created_by)
-    values (${worker.id}, ${input.gridId ?? null}, ${input.startedAt}, ${input.endedAt}, ${input.distanceMetres},
-      ${input.eventsFound}, ${input.track ? tx.sql.json(input.track as never) : null}, ${tx.ctx.userId}) returning id`;
+  const [row] = await tx.sql<{ id: string; distanceMetres: number }[]>`insert into app.patrols (worker_id, grid_id,
+      started_at, ended_at, distance_m, events_found, track, created_by)
+    values (${worker.id}, ${input.gridId ?? null}, ${input.startedAt}, ${input.endedAt}, ${distance},
+      ${input.eventsFound}, ${input.track ? tx.sql.json(input.track as never) : null}, ${tx.ctx.userId})
+    returning id, distance_m as "distanceMetres"`;
   return row!;
 }
 
