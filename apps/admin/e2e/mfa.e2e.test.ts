@@ -108,6 +108,35 @@ describe("two-step verification", () => {
     expect(audit?.detail).toEqual({ mfa: true });
   });
 
+  test("recovery codes are shown once and sign in once in place of a code", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.liaison");
+    await page.goto("/mfa");
+    await enrolOnPage(page);
+    await page.getByText("当前剩余 0 个").waitFor();
+    await page.getByRole("button", { name: "生成恢复码" }).click();
+    const list = page.getByRole("list", { name: "恢复码" });
+    await list.getByRole("listitem").first().waitFor();
+    const codes = await list.getByRole("listitem").allTextContents();
+    expect(codes).toHaveLength(10);
+    for (const code of codes) expect(code).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
+    await page.getByText("恢复码只显示这一次").waitFor();
+
+    await signOut(page);
+    await passwordStep(page, "yumen.liaison");
+    await page.getByRole("button", { name: "手机不在身边？改用恢复码" }).click();
+    await page.getByLabel("恢复码", { exact: true }).fill(codes[0]!);
+    await page.getByRole("button", { name: "验证", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    // Spent: the same code no longer signs in.
+    await signOut(page);
+    await passwordStep(page, "yumen.liaison");
+    await page.getByRole("button", { name: "手机不在身边？改用恢复码" }).click();
+    await page.getByLabel("恢复码", { exact: true }).fill(codes[0]!);
+    await page.getByRole("button", { name: "验证", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: "验证码错误" }).waitFor();
+  });
+
   test("an expired sign-in step sends the user back to the password with the Chinese message", async () => {
     const page = await h.newPage();
     await passwordStep(page, "yumen.leader");

@@ -401,6 +401,18 @@ const BUILDERS: Record<string, Builder> = {
       return { input: { password: PASSWORD, code }, user: { ...user, totpEnabled: true } };
     },
   }),
+  // New recovery codes: the caller has a second factor and a session that just proved itself.
+  "mfa.recoveryCodes": (u) => ({
+    label: "",
+    input: undefined,
+    subject: own(u),
+    async prepare(sql, user) {
+      const { secretBase32 } = (await call(user, sql, "mfa.begin", undefined)) as { secretBase32: string };
+      await call(user, sql, "mfa.confirm", { code: totpCode(secretBase32) });
+      const token = await startSession(sql, user.userId, { ip: "192.0.2.9", userAgent: "matrix" });
+      return { user: { ...user, totpEnabled: true, sessionId: parseToken(token)!.id } };
+    },
+  }),
   "mfa.setRequired": (u) => ({ label: "", input: { required: false }, subject: u.tenant?.rootCode ?? own(u) }),
   "escalation.markRead": (u) => ({ label: "", input: { ids: [] }, subject: own(u) }),
   // The caller's own unit's cockpit settings (no unit has saved any: version 0).

@@ -110,6 +110,7 @@ describe("enrolment", () => {
       required: false,
       deploymentRequired: false,
       canConfigure: false,
+      recoveryCodesLeft: 0,
     });
     const { uri, secretBase32 } = await client.mfa.begin.mutate();
     expect(secretBase32).toMatch(/^[A-Z2-7]{32}$/);

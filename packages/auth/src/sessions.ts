@@ -3,6 +3,7 @@ import type { ScopeContext, Sql } from "@zongzhi/db/client";
 import { AppError, type Level, type Message, passwordProblems } from "@zongzhi/domain";
 import { hashPassword, verifyPassword } from "./password.ts";
 import { assertPasswordStrength } from "./password-strength.ts";
+import { hashRecoveryCode, normalizeRecoveryCode } from "./recovery-codes.ts";
 import { hashSecret, mintToken, parseToken, secretMatches } from "./tokens.ts";
 import { decryptTotpKey, isReplay, LOGIN_CHALLENGE_TTL_MS, matchTotpStep, totpRequiredFor } from "./totp.ts";
 
@@ -242,7 +243,8 @@ const challengeExpired = () =>
  * the challenge's account (decrypted here with the FieldCipher; the database holds only
  * ciphertext) and opens the session. A wrong code counts as a failed sign-in (the 5-failure lock
  * applies) and a code whose time step was already used is refused; both are audited
- * (auth.totp_failed), as is the success (auth.login with {mfa: true}).
+ * (auth.totp_failed), as is the success (auth.login with {mfa: true}). A recovery code (migration
+ * 0073) may stand in for the code, once.
  */
 export async function completeTotpLogin(
   sql: Sql,
@@ -273,8 +275,6 @@ export async function completeTotpLogin(
   if (row.status !== "active" || row.tenant_blocked) {
     throw new AppError("FORBIDDEN", { zh: "账号已停用，请联系管理员", en: "This account is disabled" });
   }
-  const key = decryptTotpKey(cipher, row.user_id, row.totp_key);
-  const step = matchTotpStep(key, input.code);
   const fail = async (reason: "wrong" | "replayed"): Promise<never> => {
     const [failed] = await sql<{ until: Date | null }[]>`select auth.challenge_failed(${parsed.id}, ${client.ip},
       ${reason}, ${MAX_FAILED_LOGINS}, ${interval(LOCK_MS)}::interval) as until`;
@@ -290,12 +290,20 @@ export async function completeTotpLogin(
         )
       : new AppError("UNAUTHENTICATED", { zh: "验证码错误", en: "Wrong verification code" }, { totp: "wrong" });
   };
-  if (step === null) return fail("wrong");
-  if (isReplay(step, row.totp_last_step)) return fail("replayed");
+  // A recovery code (16 base32 characters) stands in for the TOTP code, once (migration 0073).
+  const recovery = normalizeRecoveryCode(input.code);
+  const step = recovery === null ? matchTotpStep(decryptTotpKey(cipher, row.user_id, row.totp_key), input.code) : null;
+  if (recovery === null && step === null) return fail("wrong");
+  if (step !== null && isReplay(step, row.totp_last_step)) return fail("replayed");
   const minted = mintToken();
-  const [done] = await sql<{ outcome: string }[]>`select auth.challenge_complete(${parsed.id}, ${step},
-    ${minted.id}, ${Buffer.from(minted.secretHash)}, ${client.ip}, ${client.userAgent}) as outcome`;
+  const [done] = await (recovery !== null
+    ? sql<{ outcome: string }[]>`select auth.challenge_recover(${parsed.id},
+        ${Buffer.from(hashRecoveryCode(recovery))}, ${minted.id}, ${Buffer.from(minted.secretHash)}, ${client.ip},
+        ${client.userAgent}) as outcome`
+    : sql<{ outcome: string }[]>`select auth.challenge_complete(${parsed.id}, ${step},
+        ${minted.id}, ${Buffer.from(minted.secretHash)}, ${client.ip}, ${client.userAgent}) as outcome`);
   if (done?.outcome === "replayed") return fail("replayed");
+  if (done?.outcome === "wrong") return fail("wrong");
   if (done?.outcome !== "ok") throw challengeExpired();
   await attempt.succeeded();
   const user = await validateSession(sql, minted.token, options);

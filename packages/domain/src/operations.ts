@@ -64,6 +64,7 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "mfa.confirm": { zh: "启用两步验证", en: "Enable the second factor" },
   "mfa.disable": { zh: "停用两步验证", en: "Disable the second factor" },
   "mfa.setRequired": { zh: "设置两步验证要求", en: "Set the second-factor requirement" },
+  "mfa.recoveryCodes": { zh: "生成恢复码", en: "Make recovery codes" },
   "notices.acknowledge": { zh: "确认已读通知公告", en: "Acknowledge a notice" },
   "notices.publish": { zh: "发布通知公告", en: "Publish a notice" },
   "platform.createDeployment": { zh: "新建部署", en: "Create a deployment" },

@@ -188,14 +188,16 @@ function CodeStep(props: {
   const [code, setCode] = createSignal("");
   const [error, setError] = createSignal<string | null>(null);
   const [pending, setPending] = createSignal(false);
+  // A recovery code (16 letters and digits, shown once when made) in place of the 6 digits.
+  const [recovery, setRecovery] = createSignal(false);
   let codeInput: HTMLInputElement | undefined;
   onMount(() => codeInput?.focus());
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    const digits = code().replace(/\D/g, "");
-    if (digits.length !== 6) {
-      setError(t("mfa.codeRequired"));
+    const digits = recovery() ? code().replace(/[\s-]/g, "") : code().replace(/\D/g, "");
+    if (digits.length !== (recovery() ? 16 : 6)) {
+      setError(t(recovery() ? "mfa.login.recoveryRequired" : "mfa.codeRequired"));
       codeInput?.focus();
       return;
     }
@@ -230,23 +232,53 @@ function CodeStep(props: {
         <Alert>{error()}</Alert>
       </Show>
       <form class="form" onSubmit={submit} noValidate>
-        <TextField
-          label={t("mfa.code")}
-          value={code()}
-          onChange={(v) => setCode(v.replace(/[^0-9]/g, "").slice(0, 6))}
-          name="one-time-code"
-          autocomplete="one-time-code"
-          inputMode="numeric"
-          maxLength={6}
-          description={t("mfa.codeHint")}
-          inputClass="otp-input"
-          required
-          ref={(el) => {
-            codeInput = el;
-          }}
-        />
+        <Show
+          when={recovery()}
+          fallback={
+            <TextField
+              label={t("mfa.code")}
+              value={code()}
+              onChange={(v) => setCode(v.replace(/[^0-9]/g, "").slice(0, 6))}
+              name="one-time-code"
+              autocomplete="one-time-code"
+              inputMode="numeric"
+              maxLength={6}
+              description={t("mfa.codeHint")}
+              inputClass="otp-input"
+              required
+              ref={(el) => {
+                codeInput = el;
+              }}
+            />
+          }
+        >
+          <TextField
+            label={t("mfa.login.recoveryCode")}
+            value={code()}
+            onChange={(v) => setCode(v.slice(0, 19))}
+            autocomplete="off"
+            maxLength={19}
+            description={t("mfa.login.recoveryHint")}
+            inputClass="mono"
+            required
+            ref={(el) => {
+              codeInput = el;
+            }}
+          />
+        </Show>
         <Button type="submit" variant="primary" class="btn-block" disabled={pending()}>
           {pending() ? t("mfa.login.submitting") : t("mfa.login.submit")}
+        </Button>
+        <Button
+          variant="link"
+          class="btn-block"
+          onClick={() => {
+            setRecovery(!recovery());
+            setCode("");
+            setError(null);
+          }}
+        >
+          {recovery() ? t("mfa.login.useCode") : t("mfa.login.useRecovery")}
         </Button>
         <Button variant="ghost" class="btn-block" onClick={() => props.onRestart(null)}>
           {t("mfa.login.back")}

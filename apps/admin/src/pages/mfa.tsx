@@ -1,10 +1,11 @@
 import { A, Navigate, useNavigate } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, Match, Show, Switch } from "solid-js";
+import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { authHttp, errorCode, fieldProblem, type Me, trpc } from "../api.ts";
 import { AuthLayout } from "../components/auth-layout.tsx";
 import { errorText, LoadError, Loading } from "../components/page.tsx";
 import { QrCode } from "../components/qr-code.tsx";
+import { needsReauth, ReauthDialog, withReauth } from "../components/reauth.tsx";
 import { formatDateTime, pick, t } from "../i18n.ts";
 import { createMe, ME_KEY, rememberSession } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
@@ -41,6 +42,43 @@ export function MfaPage() {
   );
 }
 
+/** Recovery codes: made (after a fresh proof of identity), shown once, each signs in once. */
+function RecoveryCodes(props: { left: number }) {
+  const queryClient = useQueryClient();
+  const make = createMutation(() => ({
+    mutationFn: () => withReauth(() => trpc.mfa.recoveryCodes.mutate()),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: MFA_STATUS_KEY }),
+  }));
+  return (
+    <section aria-labelledby="mfa-recovery">
+      <h2 id="mfa-recovery" class="mfa-step">
+        {t("mfa.recovery.title")}
+      </h2>
+      <p class="muted small">{t("mfa.recovery.intro", { left: String(props.left) })}</p>
+      <Show when={make.error && !needsReauth(make.error)}>
+        <Alert>{errorText(make.error)}</Alert>
+      </Show>
+      <Show
+        when={make.data}
+        fallback={
+          <Button variant="secondary" class="btn-block" disabled={make.isPending} onClick={() => make.mutate()}>
+            {props.left > 0 ? t("mfa.recovery.regenerate") : t("mfa.recovery.make")}
+          </Button>
+        }
+      >
+        {(data) => (
+          <>
+            <Alert tone="warning">{t("mfa.recovery.showOnce")}</Alert>
+            <ol class="recovery-codes mono" aria-label={t("mfa.recovery.title")}>
+              <For each={data().codes}>{(code) => <li>{code}</li>}</For>
+            </ol>
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}
+
 function MfaPanel(props: { me: Me }) {
   const status = createQuery(() => ({ queryKey: MFA_STATUS_KEY, queryFn: () => trpc.mfa.status.query() }));
   return (
@@ -55,6 +93,8 @@ function MfaPanel(props: { me: Me }) {
         </Match>
         <Match when={status.data?.enabled}>
           <Alert tone="success">{t("mfa.enabledSince")}</Alert>
+          <RecoveryCodes left={status.data?.recoveryCodesLeft ?? 0} />
+          <ReauthDialog totp />
           <Show when={status.data?.required} fallback={<DisableForm />}>
             <p class="muted small">{t("mfa.disableRequired")}</p>
           </Show>

@@ -1,7 +1,14 @@
 import { rateLimit } from "@zongzhi/auth";
 import { z } from "zod";
 import { noInput, secret, strict, text } from "../input.ts";
-import { beginEnrolment, confirmEnrolment, disableOwn, mfaStatus, setDeploymentRequirement } from "../services/mfa.ts";
+import {
+  beginEnrolment,
+  confirmEnrolment,
+  disableOwn,
+  mfaStatus,
+  regenerateRecoveryCodes,
+  setDeploymentRequirement,
+} from "../services/mfa.ts";
 import { allowed, authedProcedure, router, selfProcedure } from "../trpc.ts";
 
 const code = text(12, { min: 6 });
@@ -11,7 +18,12 @@ const CODE_RATE = { limit: 10, windowMs: 10 * 60 * 1000 };
 /** The caller's second factor (TOTP): enrolment, withdrawal, and the deployment's requirement. */
 export const mfaRouter = router({
   /** Whether the caller has a second factor, must have one, and may set the deployment's rule. */
-  status: authedProcedure.input(noInput()).query(({ ctx }) => mfaStatus(ctx.user)),
+  status: authedProcedure.input(noInput()).query(({ ctx }) => ctx.run((tx) => mfaStatus(tx, ctx.user))),
+
+  /** A new set of 10 recovery codes (shown once; earlier ones stop working); needs a fresh proof. */
+  recoveryCodes: selfProcedure
+    .input(noInput())
+    .mutation(({ ctx }) => ctx.run((tx) => regenerateRecoveryCodes(tx, ctx.user))),
 
   /** Starts an enrolment: a new key as an otpauth URI (QR code) and in base32; 10 minutes to confirm. */
   begin: selfProcedure

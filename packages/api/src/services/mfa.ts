@@ -2,8 +2,11 @@ import {
   authorizeOn,
   decryptTotpKey,
   encryptTotpKey,
+  generateRecoveryCodes,
   generateTotpKey,
+  hashRecoveryCode,
   matchTotpStep,
+  normalizeRecoveryCode,
   type SessionUser,
   TOTP_PENDING_TTL_MS,
   totpKeyUri,
@@ -14,6 +17,7 @@ import type { Tx } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
 import { recordAudit } from "./audit.ts";
 import type { FieldCipher } from "./personal-data.ts";
+import { assertRecentAuth } from "./reauth.ts";
 import { authorizeUserManagement } from "./users.ts";
 
 /** The caller's second factor as the UI shows it. */
@@ -26,6 +30,8 @@ export interface MfaStatus {
   deploymentRequired: boolean;
   /** The caller may flip the deployment's switch (a tenant_admin of the deployment root). */
   canConfigure: boolean;
+  /** Unused recovery codes left (0 when none were made). */
+  recoveryCodesLeft: number;
 }
 
 /** An enrolment in progress: what the authenticator app needs. */
@@ -50,13 +56,36 @@ export function isDeploymentRootAdmin(user: SessionUser): boolean {
 }
 
 /** Where the caller stands. */
-export function mfaStatus(user: SessionUser): MfaStatus {
+export async function mfaStatus(tx: Tx, user: SessionUser): Promise<MfaStatus> {
+  const [row] = await tx.sql<{ n: number }[]>`select auth.recovery_codes_left() as n`;
   return {
     enabled: user.totpEnabled,
     required: user.totpRequired,
     deploymentRequired: user.deploymentRequiresTotp,
     canConfigure: isDeploymentRootAdmin(user),
+    recoveryCodesLeft: row?.n ?? 0,
   };
+}
+
+/**
+ * A new set of recovery codes for the caller's second factor, replacing every earlier one:
+ * returned once, here, and kept only as SHA-256 hashes (migration 0073). Needs a proof of
+ * identity within the last minutes (re-authentication).
+ */
+export async function regenerateRecoveryCodes(tx: Tx, user: SessionUser): Promise<{ codes: string[] }> {
+  const noFactor = () =>
+    new AppError("PRECONDITION_FAILED", {
+      zh: "请先启用两步验证，再生成恢复码",
+      en: "Set up a second factor before making recovery codes",
+    });
+  if (!user.totpEnabled) throw noFactor();
+  await assertRecentAuth(tx);
+  const codes = generateRecoveryCodes();
+  const hashes = codes.map((c) => Buffer.from(hashRecoveryCode(normalizeRecoveryCode(c)!)).toString("hex"));
+  const [row] = await tx.sql<{ n: number | null }[]>`select auth.recovery_codes_replace(
+    array(select decode(h, 'hex') from unnest(${hashes}::text[]) h)) as n`;
+  if (row?.n !== codes.length) throw noFactor();
+  return { codes };
 }
 
 /**
