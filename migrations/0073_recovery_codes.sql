@@ -74,7 +74,7 @@ END $$;
 
 -- Withdrawing or resetting the second factor removes its recovery codes.
 CREATE FUNCTION auth.users_drop_recovery_codes() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, auth AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, auth, pg_temp AS $$
 BEGIN
   DELETE FROM auth.recovery_codes WHERE user_id = NEW.id;
   RETURN NEW;

@@ -1109,6 +1109,18 @@ export const authRateLimits = authSchema.table("rate_limits", {
   hits: integer("hits").notNull(),
 });
 
+/** auth.recovery_codes (zz_app may not read it). */
+export const authRecoveryCodes = authSchema.table(
+  "recovery_codes",
+  {
+    userId: uuid("user_id").notNull(),
+    codeHash: bytea("code_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
 /** auth.sessions (zz_app may not read it). */
 export const authSessions = authSchema.table("sessions", {
   id: text("id").primaryKey(),

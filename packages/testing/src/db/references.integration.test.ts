@@ -70,6 +70,8 @@ const CHECKED_ELSEWHERE: Record<string, string> = {
   "app.users.tenant_id": "app.users_set_scope: the user's scope is copied from the tenant, read under the writer's RLS",
   "app.user_setup_tokens.user_id": "app.setup_tokens_set_scope: the token's scope is copied from the user",
   "auth.sessions.user_id": "written only by the auth functions (zz_auth) for the user that has just signed in",
+  "auth.recovery_codes.user_id":
+    "written only by auth.recovery_codes_replace (zz_auth) for the signed-in user itself (app.user_id)",
   "app.case_figure_facts.case_id":
     "written only by auth.refresh_case_figures (zz_auth) from the case row itself: its scope is the case's own",
 };
