@@ -175,7 +175,27 @@ describe("the Yumen wage case through the UI", () => {
     await dialog(page, sessions.getByRole("button", { name: "安排调解" }), "安排调解", "预约并安排", async (d) => {
       // Held today, so that its outcome can be recorded now (a later session's cannot).
       const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-      await d.getByLabel("开始时间").fill(`${today}T00:00`);
+      // Date fields follow the UI, not the browser's language: typed as 2026-12-01 09:30, or
+      // picked from our own calendar (weeks from Monday).
+      const starts = d.getByLabel("开始时间");
+      expect(await starts.getAttribute("placeholder")).toBe("2026-12-01 09:30");
+      await d.getByRole("button", { name: "打开日历" }).first().click();
+      const calendar = d.getByRole("region", { name: "开始时间：日历" });
+      await calendar.waitFor();
+      expect(await calendar.locator(".date-calendar-weekday").allTextContents()).toEqual([
+        "一",
+        "二",
+        "三",
+        "四",
+        "五",
+        "六",
+        "日",
+      ]);
+      await calendar.getByRole("button", { name: "今天" }).click();
+      expect(await starts.inputValue()).toBe(`${today} 09:00`);
+      await starts.fill("2026-13-01 00:00");
+      await d.getByText("格式应为 2026-12-01 09:30").waitFor();
+      await starts.fill(`${today}T00:00`);
       await d.getByLabel("结束时间").fill(`${today}T01:00`);
       // The room chosen at triage is proposed.
       await d

@@ -1,3 +1,4 @@
+import { CHINA_UTC_OFFSET_MS } from "@zongzhi/domain/dates";
 import { LEVEL_NAMES, type Level } from "@zongzhi/domain/division";
 import { ROLE_NAMES, type Role } from "@zongzhi/domain/roles";
 import { createSignal } from "solid-js";
@@ -91,6 +92,24 @@ const zh = {
   "common.dismiss": "关闭提示",
   "upload.choose": "选择文件",
   "upload.none": "未选择文件",
+  "date.invalid": "格式应为 {sample}",
+  "date.sample.date": "2026-12-01",
+  "date.sample.datetime-local": "2026-12-01 09:30",
+  "date.sample.time": "09:30",
+  "date.sample.month": "2026-12",
+  "date.open": "打开日历",
+  "date.calendar": "{label}：日历",
+  "date.previous": "上个月",
+  "date.next": "下个月",
+  "date.month": "{year}年{month}月",
+  "date.today": "今天",
+  "date.weekday.1": "一",
+  "date.weekday.2": "二",
+  "date.weekday.3": "三",
+  "date.weekday.4": "四",
+  "date.weekday.5": "五",
+  "date.weekday.6": "六",
+  "date.weekday.7": "日",
   "setupLink.label": "一次性设置链接",
   "setupLink.expires": "有效期至 {time}",
   "setupLink.once": "此链接只显示这一次，请立即复制并通过安全渠道转交本人；对方打开后自行设置密码。",
@@ -318,6 +337,24 @@ const en: Record<MessageKey, string> = {
   "common.dismiss": "Dismiss",
   "upload.choose": "Choose a file",
   "upload.none": "No file chosen",
+  "date.invalid": "Use the format {sample}",
+  "date.sample.date": "2026-12-01",
+  "date.sample.datetime-local": "2026-12-01 09:30",
+  "date.sample.time": "09:30",
+  "date.sample.month": "2026-12",
+  "date.open": "Open the calendar",
+  "date.calendar": "{label}: calendar",
+  "date.previous": "Previous month",
+  "date.next": "Next month",
+  "date.month": "{year}-{mm}",
+  "date.today": "Today",
+  "date.weekday.1": "Mo",
+  "date.weekday.2": "Tu",
+  "date.weekday.3": "We",
+  "date.weekday.4": "Th",
+  "date.weekday.5": "Fr",
+  "date.weekday.6": "Sa",
+  "date.weekday.7": "Su",
   "setupLink.label": "One-time setup link",
   "setupLink.expires": "Valid until {time}",
   "setupLink.once":
@@ -525,11 +562,49 @@ export function roleName(role: string): string {
   return names ? pick(names) : role;
 }
 
-/** Date and time in the current language, in China Standard Time (the units' own clock). */
-export function formatDateTime(value: Date | string): string {
-  const date = typeof value === "string" ? new Date(value) : value;
-  return date.toLocaleString(locale(), { timeZone: "Asia/Shanghai", hour12: false });
+// The UI's one date format, the same in both languages and whatever the browser's locale:
+// 2026-12-01 and 2026-12-01 15:17, in China Standard Time (the units' own clock; no DST).
+// Date-only columns arrive as UTC midnight, which is the same day in China. Printed papers
+// spell the day in words instead (formatPaperDate).
+
+/** A moment or date-only value as China's wall clock, `YYYY-MM-DDTHH:MM:SS`. */
+function chinaWallClock(value: Date | string): string {
+  const date = typeof value === "string" ? new Date(value.length === 10 ? `${value}T00:00:00Z` : value) : value;
+  return new Date(date.getTime() + CHINA_UTC_OFFSET_MS).toISOString().slice(0, 19);
 }
+
+/** Date and time (2026-12-01 15:17; with `seconds`, 15:17:08), China Standard Time. */
+export function formatDateTime(value: Date | string, options: { seconds?: boolean } = {}): string {
+  const wall = chinaWallClock(value);
+  return `${wall.slice(0, 10)} ${wall.slice(11, options.seconds ? 19 : 16)}`;
+}
+
+/** The day of a moment or a date-only value (2026-12-01), China Standard Time; — when absent. */
+export function formatDay(value: Date | string | null | undefined): string {
+  return value ? chinaWallClock(value).slice(0, 10) : "—";
+}
+
+/** The day as printed papers spell it: 2026年12月1日 (zh) / 1 December 2026 (en). */
+export function formatPaperDate(value: Date | string): string {
+  const [y, m, d] = formatDay(value).split("-").map(Number);
+  if (locale() === "en") return `${d} ${EN_MONTHS[(m ?? 1) - 1]} ${y}`;
+  return `${y}年${m}月${d}日`;
+}
+
+const EN_MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 const AUDIT_KINDS: Record<string, { zh: string; en: string }> = {
   "auth.login": { zh: "登录", en: "Signed in" },

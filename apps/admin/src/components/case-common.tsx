@@ -145,24 +145,6 @@ export function isoDay(value: DayValue): string {
   return typeof value === "string" ? value.slice(0, 10) : value.toISOString().slice(0, 10);
 }
 
-/** A date-only value for reading (2026年11月22日 / 2026-11-22). */
-export function formatDay(value: DayValue | null | undefined): string {
-  if (!value) return "—";
-  const [y, m, d] = isoDay(value).split("-");
-  return locale() === "en" ? `${y}-${m}-${d}` : `${y}年${Number(m)}月${Number(d)}日`;
-}
-
-/** A moment as a date in China Standard Time. */
-export function formatDate(value: Date | string): string {
-  const date = typeof value === "string" ? new Date(value) : value;
-  return date.toLocaleDateString(locale(), {
-    timeZone: "Asia/Shanghai",
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-  });
-}
-
 /** Today in China (YYYY-MM-DD), the units' own calendar: the domain's one rule. */
 /** Adds days to a YYYY-MM-DD date. */
 export { addDays, chinaToday } from "@zongzhi/domain/dates";

@@ -52,7 +52,7 @@ function AuditList() {
           >
             {(line) => (
               <tr>
-                <td class="nowrap small">{formatDateTime(line.at)}</td>
+                <td class="nowrap small">{formatDateTime(line.at, { seconds: true })}</td>
                 <td>
                   <Badge
                     tone={

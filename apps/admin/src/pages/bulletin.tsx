@@ -4,6 +4,7 @@ import { chinaMonth } from "@zongzhi/domain/dates";
 import { For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { LoadError, Loading, usePageTitle } from "../components/page.tsx";
+import { formatPaperDate } from "../i18n.ts";
 import "./bulletin.css";
 
 type Figures = Outputs["cockpit"]["figures"];
@@ -40,7 +41,7 @@ export function bulletinText(f: Figures, r: Ranking | undefined, month: string, 
         `  第${row.rank ?? "—"}名 ${row.unit.name}：${row.score === null ? "—" : row.score.toFixed(1)}分${row.change === null ? "" : `（环比${row.change >= 0 ? "+" : ""}${row.change.toFixed(1)}）`}`,
       );
   }
-  lines.push("", `${f.unit.name}综治中心`, new Date().toLocaleDateString("zh-CN"));
+  lines.push("", `${f.unit.name}综治中心`, formatPaperDate(new Date()));
   return lines.join("\n");
 }
 
@@ -97,7 +98,7 @@ export function BulletinPage() {
               {month().slice(0, 4)}年{Number(month().slice(5))}月矛盾纠纷化解工作通报
             </h1>
             <p class="bulletin-date">
-              {f().unit.name}综治中心 · {new Date().toLocaleDateString("zh-CN")}
+              {f().unit.name}综治中心 · {formatPaperDate(new Date())}
             </p>
             <h2>一、主要指标</h2>
             <table>

@@ -256,6 +256,8 @@ function RouteFields(props: {
           <Select
             label={t("cases.route.roomPick")}
             placeholder={placeholder}
+            // Disabled until loaded: an empty list would not open.
+            disabled={rooms.data === undefined}
             options={(rooms.data ?? []).filter((r) => r.active).map((r) => ({ value: r.id, label: r.name }))}
             value={props.value.roomId}
             onChange={(v) => set({ roomId: v })}
@@ -265,6 +267,8 @@ function RouteFields(props: {
           <Select
             label={t("cases.route.windowPick")}
             placeholder={placeholder}
+            // Disabled until loaded: an empty list would not open.
+            disabled={windows.data === undefined}
             options={(windows.data ?? [])
               .filter((w) => w.active)
               .map((w) => ({ value: w.id, label: `${w.number}号 ${w.name}` }))}
@@ -276,6 +280,8 @@ function RouteFields(props: {
           <Select
             label={t("cases.route.committeePick")}
             placeholder={placeholder}
+            // Disabled until loaded: an empty list would not open.
+            disabled={committees.data === undefined}
             options={(committees.data ?? []).filter((c) => c.active).map((c) => ({ value: c.id, label: c.name }))}
             value={props.value.committeeId}
             onChange={(v) => set({ committeeId: v })}

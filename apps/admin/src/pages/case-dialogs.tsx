@@ -13,11 +13,11 @@ import {
   type SessionView,
   trpc,
 } from "../api.ts";
-import { addDays, chinaToday, formatDay, isoDay } from "../components/case-common.tsx";
+import { addDays, chinaToday, isoDay } from "../components/case-common.tsx";
 import { CheckGroup, InputField, RadioGroup, RemoveButton, TextArea } from "../components/case-fields.tsx";
 import { wholeNumber } from "../components/centre.tsx";
 import { createDialogForm, DialogForm, type DialogFormHandle } from "../components/dialog-form.tsx";
-import { formatDateTime, type MessageKey, t } from "../i18n.ts";
+import { formatDateTime, formatDay, type MessageKey, t } from "../i18n.ts";
 import { mayOn } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";

@@ -2,12 +2,12 @@ import { A, useParams, useSearchParams } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
 import { type JSX, Show } from "solid-js";
 import { type CaseDetail, type SummonsView, trpc } from "../api.ts";
-import { categoryName, channelName, formatAmount, formatDate } from "../components/case-common.tsx";
+import { categoryName, channelName, formatAmount } from "../components/case-common.tsx";
 import { Forbidden, usePageTitle } from "../components/page.tsx";
 import { QrCode } from "../components/qr-code.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
-import { formatDateTime, t } from "../i18n.ts";
+import { formatDateTime, formatPaperDate, t } from "../i18n.ts";
 import { readsCases } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
@@ -94,7 +94,7 @@ function Receipt(props: { detail: CaseDetail }) {
           </span>
           <span>{t("cases.receipt.seal")}</span>
           <span>
-            {t("cases.receipt.date")}：{formatDate(c().registeredAt)}
+            {t("cases.receipt.date")}：{formatPaperDate(c().registeredAt)}
           </span>
         </div>
       </article>
@@ -219,7 +219,7 @@ function PaperSheet(props: { detail: CaseDetail; kind: PaperKind; summons: Summo
       </table>
       <div class="paper-signatures">
         <span>{reply() ? t("cases.paper.replyFrom") : t("cases.paper.issuer", { unit: c().unitName })}</span>
-        <span>{formatDate(reply() && s().feedbackAt ? s().feedbackAt! : s().summonedAt)}</span>
+        <span>{formatPaperDate(reply() && s().feedbackAt ? s().feedbackAt! : s().summonedAt)}</span>
       </div>
     </article>
   );

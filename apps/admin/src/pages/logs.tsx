@@ -137,7 +137,7 @@ function LogList(props: { log: Log }) {
         t("logs.requestId"),
       ];
       const body = all.map((l) => [
-        formatDateTime(l.at),
+        formatDateTime(l.at, { seconds: true }),
         actorOf(l),
         unitOf(l),
         logKindName(l),
@@ -241,7 +241,7 @@ function LogList(props: { log: Log }) {
           >
             {(line) => (
               <tr>
-                <td class="nowrap small">{formatDateTime(line.at)}</td>
+                <td class="nowrap small">{formatDateTime(line.at, { seconds: true })}</td>
                 <td class="small">{actorOf(line)}</td>
                 <td class="small" title={line.scopeCode}>
                   {unitOf(line)}

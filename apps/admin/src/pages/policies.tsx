@@ -4,16 +4,11 @@ import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
 import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
 import { MutationError } from "../components/dialog-form.tsx";
-import {
-  DEADLINE_STAGES,
-  type DeadlineStage,
-  formatShort,
-  stageName,
-} from "../components/escalation/escalation-common.tsx";
+import { DEADLINE_STAGES, type DeadlineStage, stageName } from "../components/escalation/escalation-common.tsx";
 import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { CASE_CATEGORIES } from "../i18n/cases.ts";
-import { locale, t } from "../i18n.ts";
+import { formatDateTime, locale, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -299,7 +294,7 @@ function PolicyTable(props: { rules: Policy[]; own: string }) {
             <td class="nowrap">{shareText(p.yellowShare)}</td>
             <td class="num">v{p.version}</td>
             <td>{p.note ?? "—"}</td>
-            <td class="nowrap">{formatShort(p.createdAt)}</td>
+            <td class="nowrap">{formatDateTime(p.createdAt)}</td>
           </tr>
         )}
       </DataTable>

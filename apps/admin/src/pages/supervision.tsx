@@ -5,7 +5,7 @@ import { type Me, trpc } from "../api.ts";
 import { isLiaisonOnly } from "../components/case-common.tsx";
 import { actionsColumn, DataTable, labels, RowAction } from "../components/config-page.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
-import { formatShort, SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
+import { SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
 import {
   AnswerSupervisionDialog,
   OpenSupervisionDialog,
@@ -16,7 +16,7 @@ import {
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
-import { t } from "../i18n.ts";
+import { formatDateTime, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -127,7 +127,7 @@ function SupervisionList(props: { me: Me }) {
                     </td>
                     <td class="supervision-text">{s.instructions ?? "—"}</td>
                     <td class="nowrap">
-                      <div>{formatShort(s.dueAt)}</div>
+                      <div>{formatDateTime(s.dueAt)}</div>
                       <Show when={s.status === "open"}>
                         <DeadlineChip colour="blue" dueAt={s.dueAt} />
                       </Show>

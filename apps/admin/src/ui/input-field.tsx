@@ -1,11 +1,13 @@
 import * as KTextField from "@kobalte/core/text-field";
 import type { JSX } from "solid-js";
 import { cx } from "./cx.ts";
+import { DateField } from "./date-field.tsx";
 import { FieldFrame, type FieldFrameProps } from "./text-field.tsx";
 
 /**
- * A labelled date, time, number or phone input: the browser's own picker and keyboard, with
- * hint and error wired as in {@link TextField} (aria-describedby, aria-invalid).
+ * A labelled date, time, number or phone input, with hint and error wired as in
+ * {@link TextField} (aria-describedby, aria-invalid). Dates and times are a {@link DateField}
+ * (the UI's format and calendar, not the browser's language).
  */
 export function InputField(
   props: FieldFrameProps & {
@@ -21,6 +23,9 @@ export function InputField(
     onKeyDown?: JSX.EventHandler<HTMLInputElement, KeyboardEvent>;
   },
 ) {
+  if (props.type === "date" || props.type === "datetime-local" || props.type === "time") {
+    return <DateField {...props} kind={props.type} />;
+  }
   const inputMode = () =>
     props.inputMode ?? (props.type === "number" ? "numeric" : props.type === "tel" ? "tel" : undefined);
   return (

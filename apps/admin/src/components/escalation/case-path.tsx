@@ -1,6 +1,6 @@
 import { For, Match, Show, Switch } from "solid-js";
 import type { Me } from "../../api.ts";
-import { t } from "../../i18n.ts";
+import { formatDateTime, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { cx } from "../../ui/cx.ts";
 import { DataTable, labels } from "../config-page.tsx";
@@ -10,7 +10,6 @@ import {
   type CaseRef,
   createPath,
   createUnitNames,
-  formatShort,
   type Hop,
   tierOfCode,
 } from "./escalation-common.tsx";
@@ -100,7 +99,7 @@ export function CasePath(props: { case: CaseRef; me: Me }) {
                         <Switch>
                           <Match when={i() === 0 && !stop.via}>{t("escalation.path.origin")}</Match>
                           <Match when={stop.signedAt}>
-                            {(at) => t("escalation.path.signed", { time: formatShort(at()) })}
+                            {(at) => t("escalation.path.signed", { time: formatDateTime(at()) })}
                           </Match>
                           <Match when={last() && waiting()}>
                             <strong class="case-path-waiting">{t("escalation.path.awaiting")}</strong>
@@ -128,7 +127,7 @@ export function CasePath(props: { case: CaseRef; me: Me }) {
             >
               {(hop) => (
                 <tr>
-                  <td class="nowrap">{formatShort(hop.at)}</td>
+                  <td class="nowrap">{formatDateTime(hop.at)}</td>
                   <td class="nowrap">
                     {hopName(hop.kind)}
                     <Show when={hop.urgency === "urgent"}>
@@ -150,7 +149,9 @@ export function CasePath(props: { case: CaseRef; me: Me }) {
                     </Show>
                     <Show when={hop.deadline}>
                       {(deadline) => (
-                        <p class="case-hop-text">{t("escalation.path.deadline", { time: formatShort(deadline()) })}</p>
+                        <p class="case-hop-text">
+                          {t("escalation.path.deadline", { time: formatDateTime(deadline()) })}
+                        </p>
                       )}
                     </Show>
                   </td>

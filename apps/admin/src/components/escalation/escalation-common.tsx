@@ -3,7 +3,7 @@ import { LEVEL_NAMES, levelOfCode, parentCodeOf } from "@zongzhi/domain/division
 import { type Accessor, createSignal, type JSX, onCleanup } from "solid-js";
 import { type Me, type Outputs, trpc } from "../../api.ts";
 import { DEADLINE_STAGES, type DeadlineStage } from "../../i18n/escalation.ts";
-import { locale, pick, t } from "../../i18n.ts";
+import { pick, t } from "../../i18n.ts";
 import { DialogForm, type DialogFormHandle } from "../dialog-form.tsx";
 
 export { DEADLINE_STAGES, type DeadlineStage };
@@ -216,18 +216,4 @@ export function plusDays(day: string, days: number): string {
 /** The end (24:00) of a China calendar day, as the instant a deadline on that day falls due. */
 export function endOfChinaDay(day: string): Date {
   return new Date(Date.parse(`${day}T23:59:59+08:00`));
-}
-
-/** Date and time in China Standard Time, short (2026/11/22 17:30). */
-export function formatShort(value: Date | string): string {
-  const date = typeof value === "string" ? new Date(value) : value;
-  return date.toLocaleString(locale(), {
-    timeZone: "Asia/Shanghai",
-    hour12: false,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
 }

@@ -3,11 +3,11 @@ import { A } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createEffect, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { type Outputs, trpc } from "../../api.ts";
-import { locale, t } from "../../i18n.ts";
+import { formatDateTime, locale, t } from "../../i18n.ts";
 import { Button } from "../../ui/button.tsx";
 import { cx } from "../../ui/cx.ts";
 import { notify } from "../../ui/toast.tsx";
-import { formatShort, INBOX_KEY, SUPERVISIONS_KEY } from "./escalation-common.tsx";
+import { INBOX_KEY, SUPERVISIONS_KEY } from "./escalation-common.tsx";
 import "./escalation.css";
 
 /** One item of the inbox. */
@@ -184,7 +184,7 @@ function BellItem(props: { item: InboxItem; onOpen: () => void }) {
         </Show>
         {/* The server's titles are Chinese and begin with the kind; English readers get it in words. */}
         <Show when={locale() === "en"}>{kindName(props.item.kind)} · </Show>
-        <span class="muted small">{formatShort(props.item.createdAt)}</span>
+        <span class="muted small">{formatDateTime(props.item.createdAt)}</span>
       </span>
       <span class="bell-item-title">{props.item.title}</span>
     </>

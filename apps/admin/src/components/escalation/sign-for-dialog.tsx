@@ -2,20 +2,13 @@ import { refInput } from "@zongzhi/api/schemas/cases";
 import { Show } from "solid-js";
 import type { Me } from "../../api.ts";
 import { trpc } from "../../api.ts";
-import { t } from "../../i18n.ts";
+import { formatDateTime, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
 import { hopName } from "./case-path.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
-import {
-  createPath,
-  createUnitNames,
-  EscalationForm,
-  formatShort,
-  type Hop,
-  useEscalationRefresh,
-} from "./escalation-common.tsx";
+import { createPath, createUnitNames, EscalationForm, type Hop, useEscalationRefresh } from "./escalation-common.tsx";
 
 /**
  * 签收: the receiving tier confirms it has taken the escalated or assigned case. Shows what it
@@ -58,7 +51,7 @@ function SignForForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
             <div>
               <dt>{t("escalation.signFor.from")}</dt>
               <dd>
-                {unitName(hop().fromCode)}（{hopName(hop().kind)}，{formatShort(hop().at)}）
+                {unitName(hop().fromCode)}（{hopName(hop().kind)}，{formatDateTime(hop().at)}）
                 <Show when={hop().urgency === "urgent"}>
                   {" "}
                   <Badge tone="danger">{t("escalation.urgency.urgent")}</Badge>
@@ -81,7 +74,7 @@ function SignForForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
               {(deadline) => (
                 <div>
                   <dt>{t("escalation.assign.deadline")}</dt>
-                  <dd>{formatShort(deadline())}</dd>
+                  <dd>{formatDateTime(deadline())}</dd>
                 </div>
               )}
             </Show>

@@ -1,8 +1,7 @@
 import { AGREEMENT_STATES, TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
 import { For, Show } from "solid-js";
-import { formatDay } from "../../components/case-common.tsx";
 import { ListCard } from "../../components/config-page.tsx";
-import { t } from "../../i18n.ts";
+import { formatDay, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { Fact, may, type SectionProps } from "./section.tsx";

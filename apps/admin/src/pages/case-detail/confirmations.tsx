@@ -1,8 +1,7 @@
 import { For, Show } from "solid-js";
 import type { ConfirmationView } from "../../api.ts";
-import { formatDay } from "../../components/case-common.tsx";
 import { ListCard } from "../../components/config-page.tsx";
-import { t } from "../../i18n.ts";
+import { formatDay, t } from "../../i18n.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { nextSteps } from "../case-dialogs.tsx";

@@ -6,7 +6,6 @@ import {
   categoryName,
   channelName,
   formatAmount,
-  formatDay,
   GroupBadge,
   RiskBadge,
   StatusBadge,
@@ -15,7 +14,7 @@ import {
 import { DeadlineChips } from "../../components/escalation/deadline-chip.tsx";
 import { createHopRights, EscalationActions } from "../../components/escalation/escalation-actions.tsx";
 import { PageHeader } from "../../components/page.tsx";
-import { formatDateTime, t } from "../../i18n.ts";
+import { formatDateTime, formatDay, t } from "../../i18n.ts";
 import { worksOnCases } from "../../session.ts";
 import { Button } from "../../ui/button.tsx";
 import { Fact, type SectionProps } from "./section.tsx";

@@ -1,0 +1,196 @@
+import * as KTextField from "@kobalte/core/text-field";
+import { chinaToday } from "@zongzhi/domain/dates";
+import { createEffect, createSignal, createUniqueId, For, type JSX, on, Show } from "solid-js";
+import { type DateKind, dateText, monthGrid, parseDateText, shiftMonth } from "../date-text.ts";
+import { t } from "../i18n.ts";
+import { cx } from "./cx.ts";
+import { FieldFrame, type FieldFrameProps } from "./text-field.tsx";
+
+/** Props of {@link DateField}. */
+export type DateFieldProps = FieldFrameProps & {
+  kind: DateKind;
+  /** Bounds of the calendar's days (YYYY-MM-DD). */
+  min?: string | number | undefined;
+  max?: string | number | undefined;
+  inputClass?: string | undefined;
+  onKeyDown?: JSX.EventHandler<HTMLInputElement, KeyboardEvent> | undefined;
+};
+
+/**
+ * A date, date-and-time, time or month field that does not follow the browser's language:
+ * typed as 2026-12-01 (and 09:30) in both languages, with a calendar of our own (weeks from
+ * Monday, 年/月 headings) for days. It reports values as the native input of that type would
+ * (`""` while incomplete), so forms treat it as one; a wrong entry is named once the field is
+ * left or a whole value's length was typed.
+ */
+export function DateField(props: DateFieldProps) {
+  const [text, setText] = createSignal(dateText(props.value));
+  const [touched, setTouched] = createSignal(false);
+  // A value set from outside (a reset, a jump) replaces what is shown, unless it is what was typed.
+  createEffect(
+    on(
+      () => props.value,
+      (value) => {
+        if (parseDateText(props.kind, text()) !== value) setText(dateText(value));
+      },
+    ),
+  );
+  const type = (next: string) => {
+    setText(next);
+    props.onChange?.(parseDateText(props.kind, next));
+  };
+  const sample = () => t(`date.sample.${props.kind}`);
+  // Named once the field is left, or as soon as as much was typed as a whole value takes.
+  const formatError = () => {
+    const typed = text().trim();
+    const judged = touched() || typed.length >= sample().length;
+    return judged && typed !== "" && parseDateText(props.kind, typed) === ""
+      ? t("date.invalid", { sample: sample() })
+      : undefined;
+  };
+  const error = () => props.error ?? formatError();
+  return (
+    <FieldFrame {...props} value={text()} onChange={type} error={error()}>
+      <div class="date-field-row">
+        <KTextField.Input
+          class={cx("input date-field-input", props.inputClass)}
+          type="text"
+          inputMode="numeric"
+          autocomplete="off"
+          spellcheck={false}
+          placeholder={sample()}
+          onBlur={() => setTouched(true)}
+          onKeyDown={props.onKeyDown}
+        />
+        <Show when={props.kind === "date" || props.kind === "datetime-local"}>
+          <CalendarButton
+            label={props.label}
+            value={parseDateText(props.kind, text()).slice(0, 10)}
+            min={typeof props.min === "string" ? props.min : undefined}
+            max={typeof props.max === "string" ? props.max : undefined}
+            disabled={props.disabled}
+            onPick={(day) => {
+              const time = props.kind === "datetime-local" ? text().slice(11, 16) || "09:00" : "";
+              type(time ? `${day} ${time}` : day);
+            }}
+          />
+        </Show>
+      </div>
+    </FieldFrame>
+  );
+}
+
+/** The calendar button of a date field and the month grid it opens below the field (Escape closes it). */
+function CalendarButton(props: {
+  label: string;
+  value: string;
+  min?: string | undefined;
+  max?: string | undefined;
+  disabled?: boolean | undefined;
+  onPick: (day: string) => void;
+}) {
+  const [open, setOpen] = createSignal(false);
+  const panelId = createUniqueId();
+  const [month, setMonth] = createSignal((props.value || chinaToday()).slice(0, 7));
+  const today = chinaToday();
+  const monthName = () =>
+    t("date.month", { year: month().slice(0, 4), month: Number(month().slice(5)), mm: month().slice(5) });
+  const outside = (day: string) => Boolean((props.min && day < props.min) || (props.max && day > props.max));
+  return (
+    <>
+      <button
+        type="button"
+        class="btn btn-secondary date-field-button"
+        aria-label={t("date.open")}
+        aria-expanded={open()}
+        aria-controls={panelId}
+        disabled={props.disabled}
+        onClick={() => {
+          if (!open()) setMonth((props.value || chinaToday()).slice(0, 7));
+          setOpen(!open());
+        }}
+      >
+        <span aria-hidden="true">📅</span>
+      </button>
+      <Show when={open()}>
+        <section
+          id={panelId}
+          class="date-calendar"
+          aria-label={t("date.calendar", { label: props.label })}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.stopPropagation();
+              setOpen(false);
+            }
+          }}
+        >
+          {" "}
+          <div class="date-calendar-head">
+            <button
+              type="button"
+              class="btn btn-sm"
+              aria-label={t("date.previous")}
+              onClick={() => setMonth(shiftMonth(month(), -1))}
+            >
+              ‹
+            </button>
+            <span class="date-calendar-title" aria-live="polite">
+              {monthName()}
+            </span>
+            <button
+              type="button"
+              class="btn btn-sm"
+              aria-label={t("date.next")}
+              onClick={() => setMonth(shiftMonth(month(), 1))}
+            >
+              ›
+            </button>
+          </div>
+          <fieldset class="date-calendar-grid" aria-label={monthName()}>
+            <For each={[1, 2, 3, 4, 5, 6, 7]}>
+              {(d) => (
+                <span class="date-calendar-weekday" aria-hidden="true">
+                  {t(`date.weekday.${d}` as "date.weekday.1")}
+                </span>
+              )}
+            </For>
+            <For each={monthGrid(month())}>
+              {(day) => (
+                <Show when={day} fallback={<span />}>
+                  {(d) => (
+                    <button
+                      type="button"
+                      class={cx("date-calendar-day", d() === props.value && "is-selected", d() === today && "is-today")}
+                      aria-label={d()}
+                      aria-pressed={d() === props.value}
+                      disabled={outside(d())}
+                      onClick={() => {
+                        props.onPick(d());
+                        setOpen(false);
+                      }}
+                    >
+                      {Number(d().slice(8))}
+                    </button>
+                  )}
+                </Show>
+              )}
+            </For>
+          </fieldset>
+          <div class="date-calendar-foot">
+            <button
+              type="button"
+              class="btn btn-sm"
+              disabled={outside(today)}
+              onClick={() => {
+                props.onPick(today);
+                setOpen(false);
+              }}
+            >
+              {t("date.today")}
+            </button>
+          </div>
+        </section>
+      </Show>
+    </>
+  );
+}
