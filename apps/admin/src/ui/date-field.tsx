@@ -48,7 +48,8 @@ export function DateField(props: DateFieldProps) {
       ? t("date.invalid", { sample: sample() })
       : undefined;
   };
-  const error = () => props.error ?? formatError();
+  // What was typed is wrong before it is missing: the format first, then the form's own message.
+  const error = () => formatError() ?? props.error;
   return (
     <FieldFrame {...props} value={text()} onChange={type} error={error()}>
       <div class="date-field-row">
