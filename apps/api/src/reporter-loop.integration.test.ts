@@ -27,6 +27,15 @@ const act = async (who: Client, id: string, action: string, data: Record<string,
 
 describe("the reporter's loop", () => {
   it("the result comes back to the reporting grid worker, a rejection is reworked and counted, then confirmed", async () => {
+    // The cockpit counts reworks (重办) of the period's cases at the village and every unit above.
+    const reworks = async (unitCode: string, categoryCode?: string) =>
+      (await town.cockpit.figures.query({ unitCode, ...(categoryCode ? { categoryCode } : {}) })).reworks.count;
+    const before = {
+      village: await reworks("620981101001"),
+      town: await reworks("620981101"),
+      neighbour: await reworks("620981101", "neighbour"),
+      land: await reworks("620981101", "land"),
+    };
     const { id, code } = await grid.cases.register.mutate(villageDispute("下水井盖丢失"));
     await act(villageMediator, id, "accept");
     await act(villageMediator, id, "triage", { route: { kind: "room" } });
@@ -52,6 +61,12 @@ describe("the reporter's loop", () => {
     expect(rejected.reopened).toBe(true);
     [mine] = (await grid.cases.myReports.query()).filter((r) => r.id === id);
     expect(mine).toMatchObject({ status: "reopened", reworks: 1 });
+    expect({
+      village: await reworks("620981101001"),
+      town: await reworks("620981101"),
+      neighbour: await reworks("620981101", "neighbour"),
+      land: await reworks("620981101", "land"),
+    }).toEqual({ ...before, village: before.village + 1, town: before.town + 1, neighbour: before.neighbour + 1 });
 
     await act(villageMediator, id, "triage", { route: { kind: "room" } });
     await act(villageMediator, id, "resolve", { outcome: "井盖已补装并加固" });
@@ -64,6 +79,8 @@ describe("the reporter's loop", () => {
     expect(confirmed.reopened).toBe(false);
     [mine] = (await grid.cases.myReports.query()).filter((r) => r.id === id);
     expect(mine).toMatchObject({ status: "awaiting_follow_up", reworks: 1, outcome: "井盖已补装并加固" });
+    // A confirmation counts no rework.
+    expect(await reworks("620981101")).toBe(before.town + 1);
     const [events] = await api.db.admin<{ n: number }[]>`select count(*)::int as n from app.follow_ups
       where case_id = ${id} and method = 'on_site'`;
     expect(events!.n).toBe(2);

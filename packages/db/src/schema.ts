@@ -917,6 +917,18 @@ export const referrals = appSchema.table("referrals", {
   handlerCode: codeText("handler_code"),
 });
 
+/** app.rework_monthly. */
+export const reworkMonthly = appSchema.table(
+  "rework_monthly",
+  {
+    scopeCode: codeText("scope_code").notNull(),
+    month: date("month", { mode: "date" }).notNull(),
+    category: codeText("category").notNull(),
+    reworks: integer("reworks").notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category] })],
+);
+
 /** app.rotation_slots. */
 export const rotationSlots = appSchema.table("rotation_slots", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),

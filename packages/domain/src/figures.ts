@@ -229,6 +229,13 @@ export const FIGURE_DEFINITIONS = {
     label: { zh: "件均退回次数", en: "Returns per case" },
     definition: { zh: "退回（下级退回上级交办）次数之和 ÷ 登记。", en: "Total returns of a hop ÷ received." },
   },
+  reworks: {
+    label: { zh: "重办", en: "Reworks" },
+    definition: {
+      zh: "登记于期间内的事件被退回重办的次数之和（回访不满意或现场确认被否定后重新办理，每次计一次）。",
+      en: "Times the period's cases were sent back for rework (reopened after an unsatisfied follow-up or a rejected on-site confirmation), each time counted.",
+    },
+  },
   repeatClaims: {
     label: { zh: "重复诉求", en: "Repeat claims" },
     definition: {

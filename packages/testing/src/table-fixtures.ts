@@ -1360,6 +1360,17 @@ const figuresMonthlyBy = rollupFixture(
   }),
 );
 
+/** Reworks (重办) per unit, cohort month and category: written by auth.cases_count_rework only. */
+const reworkMonthly = rollupFixture(
+  "app.rework_monthly",
+  ["scope_code", "month", "category"],
+  "reworks",
+  (_code, k) => ({
+    columns: "scope_code, month, category, reworks",
+    values: `$1, '2026-01-01', 'probe${k}', 1`,
+  }),
+);
+
 /** The per-case facts behind the cockpit's figures: written by auth.refresh_case_figures only. */
 const caseFigureFacts: TableFixture = {
   table: "app.case_figure_facts",
@@ -1737,6 +1748,7 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   clockTallies,
   figuresMonthly,
   figuresMonthlyBy,
+  reworkMonthly,
   holdingTallies,
   caseFigureFacts,
   cockpitSettings,

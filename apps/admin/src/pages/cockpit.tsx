@@ -322,6 +322,7 @@ function Board(props: { f: Figures; ranking: Ranking | undefined; onDrill: (code
         <Kpi figure="medianDaysToResolve" value={num(f().medianDaysToResolve, 1)} />
         <Kpi figure="escalationRate" value={pct(f().escalationRate)} />
         <Kpi figure="returnsPerCase" value={num(f().returnsPerCase, 2)} />
+        <Kpi figure="reworks" value={num(props.f.reworks.count)} lastYear={num(props.f.reworks.lastYear)} />
         <Kpi figure="repeatClaims" value={num(f().repeatClaims)} />
         <Kpi figure="groupDisputes" value={num(f().groupDisputes)} />
         <Kpi figure="groupPeople" value={num(f().groupPeople)} />

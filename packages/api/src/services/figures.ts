@@ -82,6 +82,8 @@ export interface UnitFigures {
   figures: Figures;
   /** The same months one year earlier. */
   lastYear: Figures;
+  /** Reworks (重办) of the period's cases and of the same months a year earlier. */
+  reworks: { count: number; lastYear: number };
   trend: { month: string; figures: Figures }[];
   byCategory: Breakdown[];
   byChannel: Breakdown[];
@@ -262,7 +264,7 @@ async function readBuckets(
     where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
   const children = tx.sql`(select t.code from app.tenants t
     where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
-  const [units, sums, hist, dims, tallies, settings, categories] = await Promise.all([
+  const [units, sums, hist, dims, tallies, settings, categories, reworks] = await Promise.all([
     tx.sql<{ id: string; code: string; name: string; child: boolean }[]>`
       select t.id, t.code, t.name, t.code <> all(${path}::text[]) as child from app.tenants t
       where t.code = any(${path}::text[])
@@ -307,7 +309,13 @@ async function readBuckets(
       ? tx.sql<{ code: string; name: string }[]>`
           select code, name from ref.case_categories union all select code, name from app.case_categories`
       : Promise.resolve([] as { code: string; name: string }[]),
+    // Reworks (重办) of the unit's cohorts (migration 0065).
+    tx.sql<{ month: string; n: number }[]>`
+      select to_char(r.month, 'YYYY-MM') as month, sum(r.reworks)::int as n from app.rework_monthly r
+      where r.scope_code = ${code} and r.category = ${category} and r.month = any(${dates(q.months)}::date[])
+      group by 1`,
   ]);
+  const reworksByMonth = new Map(reworks.map((r) => [r.month, r.n]));
   const self = units.find((u) => u.code === code);
   if (!self) throw notFound(UNIT);
   const categoryNames = new Map(categories.map((r) => [r.code, r.name]));
@@ -355,6 +363,8 @@ async function readBuckets(
     /** A child's histogram over the months of group `i`. */
     childHistogram: (c: string, i: number) => histograms.get(`${c}|${i}`) ?? [],
     current: (c: string) => current.get(c) ?? EMPTY_CURRENT,
+    /** The unit's reworks over `months` (cases of those months sent back for rework, each time). */
+    reworks: (months: string[]) => months.reduce((n, m) => n + (reworksByMonth.get(m) ?? 0), 0),
     dims,
     settings: settingsOf(settings[0]),
     categoryNames,
@@ -403,6 +413,7 @@ export async function unitFigures(
     category: b.category,
     figures: computeFigures(total, b.unitHistogram(months)),
     lastYear: computeFigures(b.sums(unit.code, lastYearMonths), b.unitHistogram(lastYearMonths)),
+    reworks: { count: b.reworks(months), lastYear: b.reworks(lastYearMonths) },
     trend: months.map((m) => ({ month: m, figures: computeFigures(b.sums(unit.code, [m]), b.unitHistogram([m])) })),
     // Under a category, the breakdown by category is that category alone.
     byCategory: b.category
