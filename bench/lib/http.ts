@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
@@ -16,8 +16,9 @@ export interface ApiProcess {
 }
 
 /**
- * Starts `apps/api/src/main.ts` on the generated database in production mode, with the job
- * queue off (the benchmark times the deadline scan on its own) and no demo data.
+ * Starts the compiled server (`apps/api/dist/main.js`, as the image runs it) on the generated
+ * database in production mode, with the job queue off (the benchmark times the deadline scan on
+ * its own) and no demo data.
  */
 export async function startApi(env: {
   adminUrl: string;
@@ -27,7 +28,13 @@ export async function startApi(env: {
 }): Promise<ApiProcess> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "apps/api/src/main.ts")], {
+  // What production runs (infra/Dockerfile): the compiled server, built afresh from this tree, under
+  // plain node. Through tsx the process would also hold the loader and every transpiled module's
+  // source and map, which is no part of the API's memory in production.
+  const built = spawnSync(process.execPath, ["build.mjs"], { cwd: join(repoRoot, "apps/api"), stdio: "inherit" });
+  if (built.status !== 0) throw new Error("building apps/api/dist failed");
+  const main = join(repoRoot, "apps/api/dist/main.js");
+  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", main], {
     cwd: repoRoot,
     env: {
       ...process.env,
