@@ -63,6 +63,16 @@ const Env = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Keyring for personal-data encryption: `k1:<base64 16 bytes>;index:<base64 32 bytes>` (see @zongzhi/crypto). */
   FIELD_KEYS: z.string().optional(),
+  /**
+   * HMAC-SM3 key that signs the audit chain's checkpoints, kept outside the database:
+   * `<id>:<base64 of 32 bytes>` (`pnpm keys:generate audit`). Absent: no checkpoints are written.
+   */
+  AUDIT_HMAC_KEY: z.string().optional(),
+  /**
+   * The file kept apart (another volume, or a write-once store) where every checkpoint is also
+   * appended, one JSON line each; default DATA_DIR/audit-checkpoints.jsonl.
+   */
+  AUDIT_CHECKPOINT_FILE: z.string().optional(),
   /** Where attachments are stored (local disk); default DATA_DIR/attachments. */
   ATTACHMENTS_DIR: z.string().optional(),
   /** Dev override: allow a non-Secure cookie over plain HTTP in production mode. */

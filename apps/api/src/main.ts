@@ -3,11 +3,13 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
+import { auditKeyFromEnv } from "@zongzhi/db/audit-chain";
 import { createPool } from "@zongzhi/db/client";
 import { shippedMigrations } from "@zongzhi/db/migrate";
 import { assertReplicaRoleSafe, assertRuntimeRoleSafe } from "@zongzhi/db/safety";
 import postgres from "postgres";
 import { createApp } from "./app.ts";
+import { auditCheckpointFile } from "./audit-file.ts";
 import { prepareDatabase, type ResolvedDatabase } from "./database.ts";
 import { DEMO_PASSWORD, type DemoLogin, loadDemo, presentDemoLogins } from "./demo.ts";
 import { readEnv, staffTotpRequired, webhookLoopbackAllowed } from "./env.ts";
@@ -132,7 +134,13 @@ async function main(): Promise<void> {
   });
 
   if (env.JOBS === "on") {
-    const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger, cipher, webhookNetwork });
+    const audit = env.AUDIT_HMAC_KEY
+      ? { key: auditKeyFromEnv(env.AUDIT_HMAC_KEY), file: auditCheckpointFile(env) }
+      : undefined;
+    if (!audit && env.NODE_ENV === "production") {
+      logger.warn("AUDIT_HMAC_KEY is missing: the audit log's chain is not checkpointed (MLPS level 3 needs it)");
+    }
+    const worker = await startWorker({ workerUrl: db.workerUrl, sql, logger, cipher, webhookNetwork, audit });
     closers.push(() => worker.stop());
   }
 

@@ -1097,6 +1097,25 @@ export const webhooks = appSchema.table("webhooks", {
   version: integer("version").notNull().default(sql`1`),
 });
 
+/** auth.audit_anchors (zz_app may not read it). */
+export const authAuditAnchors = authSchema.table("audit_anchors", {
+  scopeCode: codeText("scope_code").primaryKey(),
+  checkpointId: bigint("checkpoint_id", { mode: "number" }).notNull(),
+  purgedAt: timestamp("purged_at", { withTimezone: true }).notNull().default(sql`now()`),
+});
+
+/** auth.audit_checkpoints (zz_app may not read it). */
+export const authAuditCheckpoints = authSchema.table("audit_checkpoints", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+  scopeCode: codeText("scope_code").notNull(),
+  lastId: bigint("last_id", { mode: "number" }).notNull(),
+  events: bigint("events", { mode: "number" }).notNull(),
+  head: bytea("head").notNull(),
+  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
+  keyId: text("key_id").notNull(),
+  mac: bytea("mac").notNull(),
+});
+
 /** auth.login_challenges (zz_app may not read it). */
 export const authLoginChallenges = authSchema.table("login_challenges", {
   id: text("id").primaryKey(),

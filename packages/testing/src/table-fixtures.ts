@@ -269,6 +269,65 @@ const auditEvents: TableFixture = {
   },
 };
 
+/** A signed checkpoint of a unit's audit chain (0074): written by the owner or zz_worker only. */
+async function seedCheckpoint(admin: Sql, tenant: TestTenant): Promise<string> {
+  const [row] = await admin<{ id: string }[]>`insert into auth.audit_checkpoints
+      (scope_code, last_id, events, head, key_id, mac)
+    values (${tenant.code}, ${++serial}, 1, ${Buffer.alloc(32)}, 'a1', ${Buffer.alloc(32)}) returning id::text`;
+  return row!.id;
+}
+
+const auditCheckpoints: TableFixture = {
+  table: "auth.audit_checkpoints",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "key_id",
+  writers: NOBODY,
+  async seed(admin, tenant) {
+    return { table: "auth.audit_checkpoints", key: await seedCheckpoint(admin, tenant), tenant, refs: {} };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "forge a checkpoint of the victim's audit chain",
+        text: `insert into auth.audit_checkpoints (scope_code, last_id, events, head, key_id, mac)
+          values ($1, 1, 1, '\\x00'::bytea, 'a1', '\\x00'::bytea)`,
+        params: [victim.tenant.code],
+        allowedFor: NOBODY,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
+const auditAnchors: TableFixture = {
+  table: "auth.audit_anchors",
+  key: ["scope_code"],
+  tenantColumn: "scope_code",
+  touch: "purged_at",
+  writers: NOBODY,
+  async seed(admin, tenant) {
+    const checkpoint = await seedCheckpoint(admin, tenant);
+    await admin`insert into auth.audit_anchors (scope_code, checkpoint_id) values (${tenant.code}, ${checkpoint})`;
+    return { table: "auth.audit_anchors", key: tenant.code, tenant, refs: { checkpointId: checkpoint } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "move the victim's audit chain anchor",
+        text: `insert into auth.audit_anchors (scope_code, checkpoint_id) values ($1, $2::bigint)`,
+        params: [victim.tenant.code, victim.refs.checkpointId!],
+        allowedFor: NOBODY,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "checkpoint_id", value: victim.refs.checkpointId! }];
+  },
+};
+
 const sessions: TableFixture = {
   table: "auth.sessions",
   key: ["id"],
@@ -1707,6 +1766,8 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   users,
   userSetupTokens,
   auditEvents,
+  auditCheckpoints,
+  auditAnchors,
   sessions,
   departmentKinds,
   stationings,

@@ -1,5 +1,7 @@
+import { auditKeyFromEnv, verifyAuditChains } from "@zongzhi/db/audit-chain";
 import { verifyCaseChains } from "@zongzhi/db/case-chain";
 import postgres from "postgres";
+import { auditCheckpointFile, readCheckpoints } from "../audit-file.ts";
 import { adminUrlOf, prepareDatabase } from "../database.ts";
 import { readEnv } from "../env.ts";
 import { createLogger } from "../logger.ts";
@@ -7,7 +9,10 @@ import { openDatabaseOrExit } from "../startup.ts";
 
 /**
  * `pnpm audit:verify [caseId]`: recomputes every case timeline's hash chain and names the
- * first broken link of each case. Exit code 0 when all chains hold, 1 otherwise.
+ * first broken link of each case; then (with AUDIT_HMAC_KEY) every unit's audit chain against
+ * its signed checkpoints, in the database and in the file kept apart (AUDIT_CHECKPOINT_FILE):
+ * an altered or removed record, a truncated tail, a forged or removed checkpoint. Exit code 0
+ * when all hold, 1 otherwise (also when the audit chain cannot be checked for want of the key).
  */
 const env = readEnv();
 const db = await openDatabaseOrExit(() => prepareDatabase(env, createLogger("warn")));
@@ -20,7 +25,23 @@ try {
     console.log(`BROKEN ${b.code} (case ${b.caseId}): first broken link at event #${b.seq} (${b.reason})`);
   }
   if (report.broken.length === 0) console.log("all chains intact");
-  process.exitCode = report.broken.length === 0 ? 0 : 1;
+  let ok = report.broken.length === 0;
+  if (!caseId) {
+    if (!env.AUDIT_HMAC_KEY) {
+      console.log("AUDIT_HMAC_KEY is not set: the audit log's chain was not verified");
+      ok = false;
+    } else {
+      const file = auditCheckpointFile(env);
+      const audit = await verifyAuditChains(sql, [auditKeyFromEnv(env.AUDIT_HMAC_KEY)], await readCheckpoints(file));
+      console.log(
+        `checked ${audit.records} audit records of ${audit.units} units against ${audit.checkpoints} checkpoints (and ${file})`,
+      );
+      for (const p of audit.problems) console.log(`AUDIT ${p.reason} (unit ${p.scope}): ${p.detail}`);
+      if (audit.problems.length === 0) console.log("audit chains intact");
+      ok &&= audit.problems.length === 0;
+    }
+  }
+  process.exitCode = ok ? 0 : 1;
 } finally {
   await sql.end();
   await db.stop();

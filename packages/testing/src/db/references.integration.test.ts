@@ -28,6 +28,9 @@ const NO_FOREIGN_KEY: Record<string, string> = {
   "app.audit_events.actor_id": "as tenant_id: the log keeps the actor as recorded, whatever happens to the account",
   "app.audit_events.subject_id": "text naming any kind of subject (a user, a case code, a deployment): polymorphic",
   "app.audit_events.request_id": "the request's correlation id in the logs, not a row",
+  "auth.audit_checkpoints.last_id":
+    "the id of the unit's newest audit record the checkpoint covers: a purge removes records, never the checkpoints, so no foreign key",
+  "auth.audit_checkpoints.key_id": "names the HMAC-SM3 key, which lives outside the database (AUDIT_HMAC_KEY)",
   "app.api_keys.key_id": "the key's public id (text minted by the server), not a reference to a row",
   "app.channel_requests.external_id": "the integrator's own work order number (text of another system), not a row",
   "app.case_deadlines.ref_id":
@@ -70,6 +73,8 @@ const CHECKED_ELSEWHERE: Record<string, string> = {
   "app.users.tenant_id": "app.users_set_scope: the user's scope is copied from the tenant, read under the writer's RLS",
   "app.user_setup_tokens.user_id": "app.setup_tokens_set_scope: the token's scope is copied from the user",
   "auth.sessions.user_id": "written only by the auth functions (zz_auth) for the user that has just signed in",
+  "auth.audit_anchors.checkpoint_id":
+    "written only by auth.audit_purge (zz_auth), naming a checkpoint of the same unit",
   "auth.recovery_codes.user_id":
     "written only by auth.recovery_codes_replace (zz_auth) for the signed-in user itself (app.user_id)",
   "app.case_figure_facts.case_id":
