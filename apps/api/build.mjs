@@ -25,7 +25,13 @@ await build({
   target: "node20",
   format: "esm",
   splitting: true,
+  // Maps beside the bundle, without the sources inside them (8 MB instead of 26 MB). The server
+  // runs without --enable-source-maps: Node then parses every map at load and holds them in about
+  // 200 MB of the API's resident memory (bench: 392 MB idle with the flag, 190 MB without). The
+  // bundle is not minified, so a stack trace still names the functions and the bundle's lines;
+  // NODE_OPTIONS=--enable-source-maps maps them back to the TypeScript when debugging.
   sourcemap: true,
+  sourcesContent: false,
   external,
   logLevel: "warning",
   // CommonJS dependencies call require(); an ES module has none of its own.

@@ -34,7 +34,7 @@ export async function startApi(env: {
   const built = spawnSync(process.execPath, ["build.mjs"], { cwd: join(repoRoot, "apps/api"), stdio: "inherit" });
   if (built.status !== 0) throw new Error("building apps/api/dist failed");
   const main = join(repoRoot, "apps/api/dist/main.js");
-  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", main], {
+  const child: ChildProcess = spawn(process.execPath, [main], {
     cwd: repoRoot,
     env: {
       ...process.env,

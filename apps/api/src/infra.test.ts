@@ -171,7 +171,7 @@ describe("infra/Dockerfile and .dockerignore", () => {
     expect(runtime).toMatch(/^USER zongzhi$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
     const cmd = /^CMD (.+)$/m.exec(runtime)![1]!;
-    expect(JSON.parse(cmd)).toEqual(["node", "--enable-source-maps", "apps/api/dist/main.js"]);
+    expect(JSON.parse(cmd)).toEqual(["node", "apps/api/dist/main.js"]);
     expect(runtime).not.toMatch(/tsx|pnpm install|COPY \. /);
     expect(dockerfile).toMatch(/deploy --prod/);
   });
