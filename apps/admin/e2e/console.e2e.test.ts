@@ -146,15 +146,21 @@ describe("menus and homes by role and tier", () => {
     await filters.getByRole("button", { name: "查询" }).click();
     await row.first().waitFor();
 
-    const download = page.waitForEvent("download");
-    await page.getByRole("button", { name: "导出 CSV（Excel 可打开）" }).click();
-    const file = await (await download).path();
+    // The export is the server's, streamed, of exactly the filtered lines: CSV and Excel.
     const { readFile } = await import("node:fs/promises");
-    const csv = await readFile(file, "utf8");
-    expect(csv.startsWith("\ufeff时间,")).toBe(true);
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "导出 CSV", exact: true }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toMatch(/^操作日志-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile((await saved.path())!, "utf8");
+    expect(csv.startsWith("\ufeff时间,操作人,单位,操作,对象,结果,IP,请求编号")).toBe(true);
     expect(csv.trim().split("\r\n")).toHaveLength(2);
     expect(csv).toContain("登记案件");
     expect(csv).toContain("网格员（cun.grid）");
+    const excel = page.waitForEvent("download");
+    await page.getByRole("button", { name: "导出 Excel", exact: true }).click();
+    const xlsx = await readFile((await (await excel).path())!);
+    expect(xlsx.subarray(0, 2).toString()).toBe("PK");
 
     await nav(page).getByRole("link", { name: "登录日志" }).click();
     await page.getByRole("heading", { name: "登录日志", level: 1 }).waitFor();

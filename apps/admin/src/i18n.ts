@@ -1,5 +1,6 @@
 import { CHINA_UTC_OFFSET_MS } from "@zongzhi/domain/dates";
 import { LEVEL_NAMES, type Level } from "@zongzhi/domain/division";
+import { AUDIT_KIND_NAMES } from "@zongzhi/domain/operations";
 import { ROLE_NAMES, type Role } from "@zongzhi/domain/roles";
 import { createSignal } from "solid-js";
 import { casesEn, casesZh } from "./i18n/cases.ts";
@@ -9,7 +10,7 @@ import { cockpitEn, cockpitZh } from "./i18n/cockpit.ts";
 import { consoleEn, consoleZh } from "./i18n/console.ts";
 import { escalationEn, escalationZh } from "./i18n/escalation.ts";
 import { fieldEn, fieldZh, gridEn, gridZh } from "./i18n/grid.ts";
-import { MFA_AUDIT_KINDS, mfaEn, mfaZh } from "./i18n/mfa.ts";
+import { mfaEn, mfaZh } from "./i18n/mfa.ts";
 import { systemEn, systemZh } from "./i18n/system.ts";
 
 /** The UI's languages: Chinese first, English second. */
@@ -606,31 +607,8 @@ const EN_MONTHS = [
   "December",
 ];
 
-const AUDIT_KINDS: Record<string, { zh: string; en: string }> = {
-  "auth.login": { zh: "登录", en: "Signed in" },
-  "auth.login_failed": { zh: "登录失败（密码错误）", en: "Wrong password" },
-  "auth.locked": { zh: "账号被锁定", en: "Account locked" },
-  "auth.login_refused": { zh: "登录被拒绝", en: "Sign-in refused" },
-  "auth.logout": { zh: "退出登录", en: "Signed out" },
-  "auth.forced_logout": { zh: "被管理员强制退出", en: "Signed out by an administrator" },
-  "auth.setup_completed": { zh: "通过链接设置密码", en: "Password set via link" },
-  "auth.session_renewed": { zh: "会话更新", en: "Session renewed" },
-  "auth.password_changed": { zh: "修改密码", en: "Password changed" },
-  "tenant.onboarded": { zh: "接入单位", en: "Units onboarded" },
-  "tenant.active": { zh: "恢复单位", en: "Unit reactivated" },
-  "tenant.suspended": { zh: "暂停单位", en: "Unit suspended" },
-  "user.created": { zh: "新建用户", en: "User created" },
-  "user.edited": { zh: "编辑用户", en: "User edited" },
-  "user.active": { zh: "启用用户", en: "User enabled" },
-  "user.disabled": { zh: "停用用户", en: "User disabled" },
-  "user.unlocked": { zh: "解锁用户", en: "User unlocked" },
-  "user.setup_link_issued": { zh: "生成设置链接", en: "Setup link issued" },
-  "platform.deployment_created": { zh: "新建部署", en: "Deployment created" },
-  ...MFA_AUDIT_KINDS,
-};
-
 /** Readable name of an audit event kind (the raw kind when unknown). */
 export function auditKindName(kind: string): string {
-  const names = AUDIT_KINDS[kind];
+  const names = AUDIT_KIND_NAMES[kind];
   return names ? pick(names) : kind;
 }

@@ -27,6 +27,7 @@ import {
   ledgerFilterFields,
   listOpenRequests,
   listOpenServices,
+  logExportName,
   openApiDocument,
   openApiPage,
   openRatingInput,
@@ -43,8 +44,9 @@ import {
   type WebhookNetwork,
   withScopeOnReplica,
   writeLedger,
+  writeLogExport,
 } from "@zongzhi/api";
-import { id, pattern, secret, strict, text } from "@zongzhi/api/input";
+import { id, isoDate, pattern, secret, strict, text } from "@zongzhi/api/input";
 import { fieldReportInput } from "@zongzhi/api/schemas/cases";
 import {
   type ApiKeyActor,
@@ -637,6 +639,52 @@ export function createApp(options: AppOptions) {
         "cache-control": "private, no-store",
         // The rows to come, when known: the UI's progress indicator.
         ...(expected === null ? {} : { "x-ledger-rows": String(expected) }),
+      },
+    });
+  });
+
+  // The operation log and the sign-in log as Excel or CSV (操作日志 / 登录日志 导出), filtered as
+  // the log page filters them (days in China time), streamed page by page however long the log.
+  app.get("/exports/logs/:log", async (c) => {
+    const log = z.enum(["operations", "sign-in"]).parse(c.req.param("log")) === "sign-in" ? "sign_in" : "operations";
+    const query = strict({
+      format: z.enum(["xlsx", "csv"]).default("xlsx"),
+      actor: text(50, { min: 0 }).optional(),
+      unitCode: pattern(/^\d{2,12}$/, "单位应为2–12位区划代码", "a unit is a 2–12 digit division code").optional(),
+      kind: pattern(
+        /^[a-z_.]{1,80}$/,
+        "操作类型格式不正确",
+        "an action is a logged kind such as op.cases.register",
+      ).optional(),
+      object: text(60, { min: 0 }).optional(),
+      from: isoDate().optional(),
+      to: isoDate().optional(),
+    }).parse(c.req.query());
+    const { format, from, to, ...filter } = query;
+    const day = (d: string, next: boolean) => new Date(Date.parse(`${d}T00:00:00+08:00`) + (next ? 86_400_000 : 0));
+    const spec = {
+      ...filter,
+      log,
+      actor: filter.actor || undefined,
+      object: filter.object || undefined,
+      from: from ? day(from, false) : undefined,
+      to: to ? day(to, true) : undefined,
+    } as const;
+    // The permission is checked before any byte, so that a refusal is a proper 4xx.
+    caller(c, ["audit.read"]);
+    const out = new PassThrough();
+    void asCallerLagging(c, ["audit.read"], (tx) => writeLogExport(tx, spec, format, out)).catch((error) => {
+      logger.error({ err: error, requestId: c.get("requestId") }, "log export failed");
+      out.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+    return new Response(Readable.toWeb(out) as ReadableStream, {
+      headers: {
+        "content-type":
+          format === "csv"
+            ? "text/csv; charset=utf-8"
+            : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(logExportName(log, format))}`,
+        "cache-control": "private, no-store",
       },
     });
   });

@@ -109,4 +109,72 @@ describe("operation log", () => {
       expect((await refusal(other.audit.list.query({ limit: 10 }))).appCode, who).toBe("FORBIDDEN");
     }
   });
+
+  it("exports either log as Excel or CSV, streamed past its pages, filtered as the page filters it, in Chinese", async () => {
+    // More lines than one read of the export (400), all naming one object.
+    const { id, code } = await town.cases.register.mutate(dispute("导出日志测试"));
+    for (let i = 0; i < 260; i++) await town.cases.get.query({ id, reveal: true });
+    for (let i = 0; i < 260; i++) {
+      await refusal(town.cases.transition.mutate({ id, version: 99, action: "accept", data: {} }));
+    }
+    const cookie = await api.login("yumen.auditor");
+    // A page of the largest size says that more follow (the database returns 500 at most).
+    const page = await countyAuditor.audit.search.query({ log: "operations", object: code, limit: 500 });
+    expect(page.items).toHaveLength(499);
+    expect(page.next).not.toBeNull();
+
+    const csv = await api.request(`/exports/logs/operations?format=csv&object=${encodeURIComponent(code)}`, { cookie });
+    expect(csv.status).toBe(200);
+    expect(decodeURIComponent(csv.headers.get("content-disposition") ?? "")).toMatch(
+      /操作日志-\d{4}-\d{2}-\d{2}\.csv$/,
+    );
+    // UTF-8 with a byte-order mark, so that Excel opens it in Chinese.
+    const body = Buffer.from(await csv.arrayBuffer()).toString("utf8");
+    const lines = body.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("\ufeff时间,操作人,单位,操作,对象,结果,IP,请求编号");
+    expect(lines.length - 1).toBe(521);
+    expect(lines.filter((l) => l.includes("查看当事人完整信息"))).toHaveLength(260);
+    expect(lines.filter((l) => l.includes("拒绝（CONFLICT）") && l.includes("办理案件：受理"))).toHaveLength(260);
+    expect(lines.at(-1)).toContain("登记案件");
+    expect(lines.at(-1)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},/);
+    expect(lines.join("")).not.toContain("op.cases");
+
+    const xlsx = await api.request(
+      `/exports/logs/operations?object=${encodeURIComponent(code)}&kind=op.cases.register`,
+      { cookie },
+    );
+    expect(xlsx.headers.get("content-type")).toContain("spreadsheetml");
+    const { default: ExcelJS } = await import("exceljs");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
+    const ws = wb.worksheets[0]!;
+    expect(String(ws.getCell("A1").value)).toContain("操作日志");
+    expect(ws.getRow(2).values).toEqual([
+      undefined,
+      "时间",
+      "操作人",
+      "单位",
+      "操作",
+      "对象",
+      "结果",
+      "IP",
+      "请求编号",
+    ]);
+    expect(ws.actualRowCount).toBe(3);
+    expect(ws.getCell("D3").value).toBe("登记案件");
+    expect(String(ws.getCell("E3").value)).toContain(code);
+    expect(ws.getCell("F3").value).toBe("成功");
+
+    // The sign-in log, by day; a bad day and a role without audit.read are refused before any byte.
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    const signIns = await api.request(`/exports/logs/sign-in?format=csv&from=${today}&to=${today}`, { cookie });
+    const signInLines = (await signIns.text()).trim().split("\r\n");
+    expect(signInLines.length).toBeGreaterThan(1);
+    expect(signInLines.slice(1).every((l) => !l.includes("登记案件"))).toBe(true);
+    expect(signInLines.some((l) => l.includes(",登录,"))).toBe(true);
+    expect((await api.request(`/exports/logs/operations?from=2026-13-01`, { cookie })).status).toBe(400);
+    expect((await api.request(`/exports/logs/elsewhere`, { cookie })).status).toBe(400);
+    const clerk = await api.login("yumen.clerk");
+    expect((await api.request(`/exports/logs/operations`, { cookie: clerk })).status).toBe(403);
+  });
 });

@@ -43,6 +43,7 @@ export {
 } from "./services/exports.ts";
 export { type FieldPhoto, registerFieldReport } from "./services/field-report-intake.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
+export { logExportName, writeLogExport } from "./services/log-export.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export {
   addressAllowed,

@@ -113,3 +113,40 @@ export function operationKind(path: string): string {
 function kindToPath(rest: string): string {
   return rest.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
+
+/**
+ * Names of the security and sign-in events of the audit (登录日志 and the account events): the
+ * UI and the log export show these, never the raw kind.
+ */
+export const AUDIT_KIND_NAMES: Record<string, Message> = {
+  "auth.login": { zh: "登录", en: "Signed in" },
+  "auth.login_failed": { zh: "登录失败（密码错误）", en: "Wrong password" },
+  "auth.locked": { zh: "账号被锁定", en: "Account locked" },
+  "auth.login_refused": { zh: "登录被拒绝", en: "Sign-in refused" },
+  "auth.logout": { zh: "退出登录", en: "Signed out" },
+  "auth.forced_logout": { zh: "被管理员强制退出", en: "Signed out by an administrator" },
+  "auth.setup_completed": { zh: "通过链接设置密码", en: "Password set via link" },
+  "auth.session_renewed": { zh: "会话更新", en: "Session renewed" },
+  "auth.password_changed": { zh: "修改密码", en: "Password changed" },
+  "tenant.onboarded": { zh: "接入单位", en: "Units onboarded" },
+  "tenant.active": { zh: "恢复单位", en: "Unit reactivated" },
+  "tenant.suspended": { zh: "暂停单位", en: "Unit suspended" },
+  "user.created": { zh: "新建用户", en: "User created" },
+  "user.edited": { zh: "编辑用户", en: "User edited" },
+  "user.active": { zh: "启用用户", en: "User enabled" },
+  "user.disabled": { zh: "停用用户", en: "User disabled" },
+  "user.unlocked": { zh: "解锁用户", en: "User unlocked" },
+  "user.setup_link_issued": { zh: "生成设置链接", en: "Setup link issued" },
+  "platform.deployment_created": { zh: "新建部署", en: "Deployment created" },
+  "auth.totp_challenged": { zh: "密码正确，等待验证码", en: "Password accepted, code pending" },
+  "auth.totp_failed": { zh: "验证码错误", en: "Wrong verification code" },
+  "auth.totp_enabled": { zh: "启用两步验证", en: "Two-step verification on" },
+  "auth.totp_disabled": { zh: "停用两步验证", en: "Two-step verification off" },
+  "user.totp_reset": { zh: "重置两步验证", en: "Two-step verification reset" },
+  "tenant.require_totp": { zh: "设置两步验证要求", en: "Two-step requirement set" },
+};
+
+/** The name of a logged kind: an operation (with its workflow action) or an audit event; the raw kind when unknown. */
+export function logKindName(kind: string, detail?: { action?: unknown } | null): Message {
+  return AUDIT_KIND_NAMES[kind] ?? operationName(kind, detail);
+}

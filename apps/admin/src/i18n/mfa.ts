@@ -142,13 +142,3 @@ export const mfaEn: Record<keyof typeof mfaZh, string> = {
     "Reset the two-step verification of “{name}”? The old authenticator stops working; where it is required, the user sets up a new one at the next sign-in. Use this for a lost or replaced phone.",
   "mfa.users.resetDone": "Two-step verification of “{name}” was reset",
 };
-
-/** Names of the second factor's audit events. */
-export const MFA_AUDIT_KINDS: Record<string, { zh: string; en: string }> = {
-  "auth.totp_challenged": { zh: "密码正确，等待验证码", en: "Password accepted, code pending" },
-  "auth.totp_failed": { zh: "验证码错误", en: "Wrong verification code" },
-  "auth.totp_enabled": { zh: "启用两步验证", en: "Two-step verification on" },
-  "auth.totp_disabled": { zh: "停用两步验证", en: "Two-step verification off" },
-  "user.totp_reset": { zh: "重置两步验证", en: "Two-step verification reset" },
-  "tenant.require_totp": { zh: "设置两步验证要求", en: "Two-step requirement set" },
-};

@@ -1,9 +1,10 @@
 import { useParams } from "@solidjs/router";
 import { createInfiniteQuery } from "@tanstack/solid-query";
-import { OPERATION_NAMES, operationKind, operationName } from "@zongzhi/domain/operations";
+import { logKindName, OPERATION_NAMES, operationKind } from "@zongzhi/domain/operations";
 import { createSignal, Show } from "solid-js";
 import { trpc } from "../api.ts";
 import { DataTable, labels } from "../components/config-page.tsx";
+import { createLedgerDownload, ExportProgress } from "../components/ledger-download.tsx";
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -13,20 +14,16 @@ import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
-import { notify } from "../ui/toast.tsx";
 
 type Log = "operations" | "sign_in";
 type Line = Awaited<ReturnType<typeof trpc.audit.search.query>>["items"][number];
 type Filters = { actor: string; unitCode: string; kind: string | null; object: string; from: string; to: string };
 const EMPTY: Filters = { actor: "", unitCode: "", kind: null, object: "", from: "", to: "" };
 const PAGE_SIZE = 50;
-const EXPORT_LIMIT = 10_000;
 
 /** The name of a logged kind in the current language: an operation (with its action), a sign-in event. */
-export function logKindName(line: { kind: string; detail: unknown }): string {
-  if (line.kind.startsWith("auth.")) return auditKindName(line.kind);
-  return pick(operationName(line.kind, line.detail as { action?: unknown }));
-}
+const kindName = (line: { kind: string; detail: unknown }) =>
+  pick(logKindName(line.kind, line.detail as { action?: unknown }));
 
 function resultOf(line: Line): string | null {
   const r = (line.detail as { result?: unknown } | null)?.result;
@@ -57,13 +54,7 @@ function day(value: string, next = false): Date | undefined {
   return next ? new Date(d.getTime() + 86_400_000) : d;
 }
 
-/** One CSV field (RFC 4180 quoting; a leading =, +, - or @ is neutralised against spreadsheet formulas). */
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-/** /logs/operations and /logs/sign-in: the two logs of my subtree with filters and CSV export. */
+/** /logs/operations and /logs/sign-in: the two logs of my subtree with filters and an Excel or CSV export. */
 export function LogsPage() {
   const me = useMe();
   const params = useParams();
@@ -80,7 +71,6 @@ export function LogsPage() {
 function LogList(props: { log: Log }) {
   const [draft, setDraft] = createSignal<Filters>(EMPTY);
   const [filters, setFilters] = createSignal<Filters>(EMPTY);
-  const [exporting, setExporting] = createSignal(false);
   const set = (patch: Partial<Filters>) => setDraft({ ...draft(), ...patch });
   const query = (f: Filters) => ({
     log: props.log,
@@ -102,7 +92,7 @@ function LogList(props: { log: Log }) {
     props.log === "operations"
       ? [
           ...Object.entries(OPERATION_NAMES).map(([path, name]) => ({ value: operationKind(path), label: pick(name) })),
-          { value: "personal_data.revealed", label: logKindName({ kind: "personal_data.revealed", detail: null }) },
+          { value: "personal_data.revealed", label: kindName({ kind: "personal_data.revealed", detail: null }) },
         ]
       : [
           "auth.login",
@@ -115,50 +105,18 @@ function LogList(props: { log: Log }) {
         ].map((k) => ({ value: k, label: auditKindName(k) }));
   const title = () => (props.log === "operations" ? t("logs.operations") : t("logs.signIn"));
 
-  const exportCsv = async () => {
-    setExporting(true);
-    try {
-      const all: Line[] = [];
-      let before: number | undefined;
-      while (all.length < EXPORT_LIMIT) {
-        const page = await trpc.audit.search.query({ ...query(filters()), before, limit: 500 });
-        all.push(...page.items);
-        if (page.next === null) break;
-        before = page.next;
-      }
-      const head = [
-        t("audit.at"),
-        t("audit.actor"),
-        t("logs.unit"),
-        t("audit.kind"),
-        t("audit.subject"),
-        t("logs.result"),
-        t("audit.ip"),
-        t("logs.requestId"),
-      ];
-      const body = all.map((l) => [
-        formatDateTime(l.at, { seconds: true }),
-        actorOf(l),
-        unitOf(l),
-        logKindName(l),
-        objectOf(l),
-        resultName(resultOf(l)),
-        l.ip ?? "",
-        l.requestId ?? "",
-      ]);
-      // A byte-order mark so that Excel reads the file as UTF-8.
-      const csv = `\ufeff${[head, ...body].map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-      link.download = `${props.log === "operations" ? "operation-log" : "sign-in-log"}-${new Date().toISOString().slice(0, 10)}.csv`;
-      link.click();
-      URL.revokeObjectURL(link.href);
-      notify(t("logs.exported", { n: all.length }));
-    } catch {
-      notify(t("app.networkError"), "error");
-    } finally {
-      setExporting(false);
-    }
+  // The server streams the export (Excel or CSV) of exactly what the filters select, however long.
+  const { job, busy, download } = createLedgerDownload();
+  const exportLog = (format: "xlsx" | "csv") => {
+    const f = filters();
+    const q = new URLSearchParams({ format });
+    if (f.actor.trim()) q.set("actor", f.actor.trim());
+    if (/^\d{2,12}$/.test(f.unitCode.trim())) q.set("unitCode", f.unitCode.trim());
+    if (f.kind) q.set("kind", f.kind);
+    if (f.object.trim()) q.set("object", f.object.trim());
+    if (day(f.from)) q.set("from", f.from);
+    if (day(f.to)) q.set("to", f.to);
+    void download(`/exports/logs/${props.log === "operations" ? "operations" : "sign-in"}?${q}`, title(), format);
   };
 
   return (
@@ -167,11 +125,17 @@ function LogList(props: { log: Log }) {
         title={title()}
         intro={t("logs.intro")}
         actions={
-          <Button onClick={exportCsv} disabled={exporting()}>
-            {exporting() ? t("app.loading") : t("logs.export")}
-          </Button>
+          <>
+            <Button onClick={() => exportLog("xlsx")} disabled={busy()}>
+              {t("logs.exportExcel")}
+            </Button>
+            <Button onClick={() => exportLog("csv")} disabled={busy()}>
+              {t("logs.exportCsv")}
+            </Button>
+          </>
         }
       />
+      <ExportProgress job={job()} />
       <form
         class="card filter-bar"
         aria-label={t("logs.filters")}
@@ -248,7 +212,7 @@ function LogList(props: { log: Log }) {
                 </td>
                 <td>
                   <Badge tone="neutral" title={line.kind}>
-                    {logKindName(line)}
+                    {kindName(line)}
                   </Badge>
                 </td>
                 <td class="small">

@@ -142,8 +142,14 @@ export interface LogFilter {
   limit: number;
 }
 
+/** The most rows auth.audit_search returns at once. */
+const SEARCH_CAP = 500;
+
 /** Reads one of the logs of the caller's subtree, filtered, newest first (through a definer function). */
 export async function searchLog(tx: Tx, f: LogFilter): Promise<{ items: LogLine[]; next: number | null }> {
+  // The function returns at most 500 rows, and one more than a page tells that another follows:
+  // a page of 500 would never say so.
+  const limit = Math.min(f.limit, SEARCH_CAP - 1);
   const rows = await tx.sql<
     {
       id: string;
@@ -160,8 +166,8 @@ export async function searchLog(tx: Tx, f: LogFilter): Promise<{ items: LogLine[
       detail: unknown;
     }[]
   >`select * from auth.audit_search(${f.log}, ${f.actor ?? null}, ${f.unitCode ?? null}, ${f.kind ?? null},
-      ${f.object ?? null}, ${f.from ?? null}, ${f.to ?? null}, ${f.limit + 1}, ${f.before ?? null})`;
-  const items = rows.slice(0, f.limit).map((r) => ({
+      ${f.object ?? null}, ${f.from ?? null}, ${f.to ?? null}, ${limit + 1}, ${f.before ?? null})`;
+  const items = rows.slice(0, limit).map((r) => ({
     id: Number(r.id),
     at: r.at,
     scopeCode: r.scope_code,
@@ -175,5 +181,5 @@ export async function searchLog(tx: Tx, f: LogFilter): Promise<{ items: LogLine[
     requestId: r.request_id,
     detail: r.detail,
   }));
-  return { items, next: rows.length > f.limit ? (items.at(-1)?.id ?? null) : null };
+  return { items, next: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
 }

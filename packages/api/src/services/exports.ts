@@ -103,7 +103,9 @@ const tick = () => new Promise((done) => setTimeout(done, 2));
 
 const csvCell = (v: unknown): string => {
   if (v === null || v === undefined) return "";
-  const s = v instanceof Date ? v.toISOString() : String(v);
+  const text = v instanceof Date ? v.toISOString() : String(v);
+  // A text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text.
+  const s = typeof v === "string" && /^[=+\-@]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
