@@ -128,6 +128,55 @@ describe("the leaders' cockpit", () => {
     expect(row!.n).toBe(1);
   });
 
+  test("a leader edits the safety index definition, validated as the server validates it", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.leader");
+    await page.getByTestId("cockpit").waitFor();
+    await page.getByTestId("open-safety").click();
+    const form = page.getByTestId("safety-form");
+    await form.waitFor();
+    const weight = form.getByLabel("红色风险在办占比", { exact: true });
+    await expect.poll(() => weight.inputValue()).toBe("35");
+    expect(await form.getByLabel("红色风险在办占比（%）", { exact: true }).inputValue()).toBe("5");
+    // Weights adding up to 110: the domain's rule, through the procedure's schema, before any request.
+    await weight.fill("45");
+    expect(await page.getByTestId("safety-total").textContent()).toContain("合计 110 / 100");
+    const save = page.getByRole("button", { name: "保存定义" });
+    await save.click();
+    await expect
+      .poll(() => form.locator(".alert").first().textContent())
+      .toContain("平安指数各项权重之和须为 100（当前为 110）");
+    await form.getByLabel("超期在办占比", { exact: true }).fill("15");
+    // A threshold is typed in per cent; bands must keep yellow below blue.
+    await form.getByLabel("超期在办占比（%）", { exact: true }).fill("0");
+    await form.getByLabel("黄色（关注）下限", { exact: true }).fill("90");
+    await save.click();
+    await expect.poll(() => form.getByText("请输入大于 0 且不超过 100 的百分比").count()).toBe(1);
+    await form.getByLabel("超期在办占比（%）", { exact: true }).fill("20");
+    await expect.poll(() => form.getByText("分档须满足 0 < 黄色下限 < 蓝色下限 ≤ 100").count()).toBe(1);
+    expect(await page.getByTestId("safety-preview").textContent()).toContain("定义有误");
+    await form.getByLabel("黄色（关注）下限", { exact: true }).fill("60");
+    await expect.poll(() => page.getByTestId("safety-preview").textContent()).toContain("本级当前平安指数为");
+    await save.click();
+    await form.waitFor({ state: "detached" });
+    const [row] = await h.db.admin<
+      { safety: { weights: Record<string, number>; thresholds: Record<string, number> } }[]
+    >`
+      select safety from app.cockpit_settings where scope_code = '620981'`;
+    expect(row!.safety.weights).toMatchObject({ redRiskShare: 45, overdueShare: 15 });
+    expect(row!.safety.thresholds.overdueShare).toBe(0.2);
+    const [audit] = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.audit_events
+      where kind = 'cockpit.settings_saved'`;
+    expect(audit!.n).toBe(2);
+    // Back to the defaults: the unit's own definition is dropped.
+    await page.getByTestId("open-safety").click();
+    await page.getByRole("button", { name: /恢复默认定义/ }).click();
+    await page.getByTestId("safety-form").waitFor({ state: "detached" });
+    const [after] = await h.db.admin<{ safety: unknown }[]>`select safety from app.cockpit_settings
+      where scope_code = '620981'`;
+    expect(after!.safety).toBeNull();
+  });
+
   test("a township's cockpit shows only its subtree; a sibling in the address is refused", async () => {
     const page = await h.newPage();
     await h.login(page, "yumenzhen.admin");

@@ -384,6 +384,18 @@ describe("ranking weights and safety index settings", () => {
     };
     const bands = await refusal(leader.cockpit.saveSettings.mutate({ ranking: null, safety, version: 1 }));
     expect(bands.zh).toContain("黄色下限 < 蓝色下限");
+    // The schema (shared with the settings dialog) names the part at fault, in both languages.
+    expect(bands.fields?.map((f) => f.path)).toEqual(["safety.bands"]);
+    const sum = await refusal(
+      leader.cockpit.saveSettings.mutate({
+        ranking: null,
+        safety: { ...safety, weights: { ...safety.weights, overdueShare: 60 }, bands: { blue: 90, yellow: 80 } },
+        version: 1,
+      }),
+    );
+    expect(sum.fields).toEqual([
+      expect.objectContaining({ path: "safety.weights", zh: expect.stringContaining("之和须为 100（当前为 110）") }),
+    ]);
     const withSafety = await leader.cockpit.saveSettings.mutate({
       ranking: null,
       safety: { ...safety, bands: { blue: 90, yellow: 80 } },

@@ -456,12 +456,22 @@ export function safetyIndex(
   def: SafetyDefinition = DEFAULT_SAFETY,
 ): { index: number; band: Band; components: Record<SafetyComponent, number> } {
   const share = (n: number, d: number) => (d === 0 ? 0 : n / d);
-  const components: Record<SafetyComponent, number> = {
-    redRiskShare: share(x.openRiskRed, x.open),
-    overdueShare: share(x.openRed, x.open),
-    groupDisputeShare: share(x.groupDisputes, x.received),
-    repeatClaimShare: share(x.repeatClaims, x.received),
-  };
+  return safetyIndexOfShares(
+    {
+      redRiskShare: share(x.openRiskRed, x.open),
+      overdueShare: share(x.openRed, x.open),
+      groupDisputeShare: share(x.groupDisputes, x.received),
+      repeatClaimShare: share(x.repeatClaims, x.received),
+    },
+    def,
+  );
+}
+
+/** The index and band of known component shares under a definition (the settings dialog's preview). */
+export function safetyIndexOfShares(
+  components: Record<SafetyComponent, number>,
+  def: SafetyDefinition = DEFAULT_SAFETY,
+): { index: number; band: Band; components: Record<SafetyComponent, number> } {
   let total = 0;
   let penalty = 0;
   for (const k of SAFETY_COMPONENTS) {

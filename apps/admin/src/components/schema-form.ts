@@ -76,8 +76,12 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
     },
     /** Sets the value at a dotted path (a field of a listed object: `slots.0.staffName`). */
     setAt,
-    /** The props of a text field bound to a draft string at a (dotted) path; getters keep them reactive when spread. */
-    text(path: (keyof D & string) | `${string}.${number}.${string}`) {
+    /**
+     * The props of a text field bound to a draft string at a (dotted) path: a field of a listed
+     * object (`slots.0.staffName`) or of a nested one (`safety.weights.overdueShare`); getters keep
+     * them reactive when spread.
+     */
+    text(path: (keyof D & string) | `${string}.${string}`) {
       return {
         get value() {
           return String(valueAt(path) ?? "");

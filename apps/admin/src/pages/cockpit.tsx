@@ -8,6 +8,7 @@ import { type Outputs, trpc } from "../api.ts";
 import { createCategoryOptions } from "../components/case-common.tsx";
 import { type ChartOption, EChart } from "../components/cockpit/chart.tsx";
 import { LedgerExports } from "../components/cockpit/exports.tsx";
+import { SafetyDialog } from "../components/cockpit/safety-dialog.tsx";
 import { WeightsDialog } from "../components/cockpit/weights-dialog.tsx";
 import { LoadError, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -48,6 +49,7 @@ export function Cockpit() {
   const categories = createCategoryOptions();
   const [fullscreen, setFullscreen] = createSignal(false);
   const [weightsOpen, setWeightsOpen] = createSignal(false);
+  const [safetyOpen, setSafetyOpen] = createSignal(false);
   const me = useMe();
   const ownCode = () => me().tenant?.code ?? "";
   // A unit sets the weights its own children are ranked by: shown on its own cockpit only.
@@ -105,6 +107,9 @@ export function Cockpit() {
               <Button variant="secondary" onClick={() => setWeightsOpen(true)} data-testid="open-weights">
                 {t("cockpit.weights.open")}
               </Button>
+              <Button variant="secondary" onClick={() => setSafetyOpen(true)} data-testid="open-safety">
+                {t("cockpit.safety.open")}
+              </Button>
             </Show>
             <Button variant="secondary" onClick={() => void toggleFullscreen()}>
               {fullscreen() ? t("cockpit.exitFullscreen") : t("cockpit.fullscreen")}
@@ -152,6 +157,7 @@ export function Cockpit() {
         </Match>
       </Switch>
       <WeightsDialog open={weightsOpen()} onOpenChange={setWeightsOpen} />
+      <SafetyDialog open={safetyOpen()} onOpenChange={setSafetyOpen} shares={figures.data?.safety.components} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
-import type { RANKING_FIGURES, SAFETY_COMPONENTS } from "@zongzhi/domain";
-import { decimal, int32, pattern, strict } from "../input.ts";
+import type { RANKING_FIGURES } from "@zongzhi/domain";
+import { decimal, pattern, strict } from "../input.ts";
+import { cockpitSettingsInput } from "../schemas/cockpit.ts";
 import {
   readCockpitSettings,
   saveCockpitSettings,
@@ -28,31 +29,6 @@ const weights = () =>
     followUpRate: weight(),
     localShare: weight(),
   } satisfies Record<(typeof RANKING_FIGURES)[number], ReturnType<typeof weight>>);
-
-/** Saved weights: whole numbers (the service checks that they add up to 100). */
-const saved = () => int32({ min: 0, max: 100 });
-const savedRanking = () =>
-  strict({
-    resolutionRate: saved(),
-    closureRate: saved(),
-    onTimeRate: saved(),
-    satisfactionRate: saved(),
-    followUpRate: saved(),
-    localShare: saved(),
-  } satisfies Record<(typeof RANKING_FIGURES)[number], ReturnType<typeof saved>>);
-const perComponent = <T extends ReturnType<typeof saved> | ReturnType<typeof decimal>>(f: () => T) =>
-  strict({
-    redRiskShare: f(),
-    overdueShare: f(),
-    groupDisputeShare: f(),
-    repeatClaimShare: f(),
-  } satisfies Record<(typeof SAFETY_COMPONENTS)[number], T>);
-const savedSafety = () =>
-  strict({
-    weights: perComponent(saved),
-    thresholds: perComponent(() => decimal({ min: 0, max: 1 })),
-    bands: strict({ blue: decimal({ min: 0, max: 100 }), yellow: decimal({ min: 0, max: 100 }) }),
-  });
 
 /** The leaders' cockpit (领导驾驶舱): figures, trends, ranking of child units. */
 export const cockpitRouter = router({
@@ -91,6 +67,6 @@ export const cockpitRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => readCockpitSettings(tx, input.unitCode))),
   /** Sets the caller's unit's ranking weights and safety index (null: the defaults); audited. */
   saveSettings: allowed("cockpit.configure")
-    .input(strict({ ranking: savedRanking().nullable(), safety: savedSafety().nullable(), version: int32({ min: 0 }) }))
+    .input(cockpitSettingsInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => saveCockpitSettings(tx, input))),
 });
