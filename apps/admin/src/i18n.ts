@@ -1,3 +1,4 @@
+import { nameOf } from "@zongzhi/domain/case-records";
 import { CHINA_UTC_OFFSET_MS } from "@zongzhi/domain/dates";
 import { LEVEL_NAMES, type Level } from "@zongzhi/domain/division";
 import { AUDIT_KIND_NAMES } from "@zongzhi/domain/operations";
@@ -550,6 +551,14 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
 /** Picks the current language from a bilingual message (server errors, domain names). */
 export function pick(message: { zh: string; en: string }): string {
   return locale() === "en" ? message.en : message.zh;
+}
+
+/**
+ * The name of `value` in one of the domain's vocabularies (summons states, session outcomes …),
+ * in the current language; an unknown value as it is.
+ */
+export function named<K extends string>(names: Record<K, { zh: string; en: string }>, value: string): string {
+  return nameOf(names, value, locale() === "en" ? "en" : "zh");
 }
 
 /** Name of a tier (省级, 市级 …). */

@@ -337,10 +337,6 @@ export const casesZh = {
   "cases.residency.permanent": "常驻",
   "cases.residency.rotating": "轮驻",
   "cases.residency.on_call": "随叫随驻",
-  "cases.summonsStatus.pending": "待报到",
-  "cases.summonsStatus.acknowledged": "已报到",
-  "cases.summonsStatus.objected": "已提出异议",
-  "cases.summonsStatus.done": "已反馈",
 
   // Mediation.
   "cases.session.title": "安排调解",
@@ -366,9 +362,6 @@ export const casesZh = {
   "cases.record.outcome": "调解结果",
   "cases.record.done": "已记录调解",
   "cases.record.nameRequired": "请填写每位参加人的姓名和身份",
-  "cases.outcome.continued": "继续调解",
-  "cases.outcome.agreement": "达成协议",
-  "cases.outcome.failed": "调解不成",
   "cases.agreement.title": "登记调解协议",
   "cases.agreement.intro":
     "依照《人民调解法》第二十九条，调解协议书应载明当事人基本情况、纠纷主要事实、争议事项、各方责任，当事人达成调解协议的内容以及履行方式、地点、期限。当事人信息取自本案登记。",
@@ -387,10 +380,6 @@ export const casesZh = {
   "cases.perf.title": "更新履行情况",
   "cases.perf.status": "履行情况",
   "cases.perf.note": "说明",
-  "cases.perf.pending": "待履行",
-  "cases.perf.partly": "部分履行",
-  "cases.perf.performed": "已履行",
-  "cases.perf.breached": "未履行（违约）",
   "cases.conf.title": "申请司法确认",
   "cases.conf.intro":
     "当事人应自调解协议生效之日起30日内向人民法院申请；法院在3日内决定是否受理，受理后15日内作出裁定，可延长10日。",
@@ -432,12 +421,6 @@ export const casesZh = {
   "cases.follow.reopenWarning": "当事人不满意，提交后案件将转为重办。",
   "cases.follow.done": "已登记回访",
   "cases.follow.reopened": "已登记回访，案件已转为重办",
-  "cases.method.phone": "电话回访",
-  "cases.method.visit": "上门回访",
-  "cases.method.on_site": "实地查看",
-  "cases.satisfaction.satisfied": "满意",
-  "cases.satisfaction.basically_satisfied": "基本满意",
-  "cases.satisfaction.unsatisfied": "不满意",
 
   // Timeline events.
   "cases.event.case.registered": "登记案件",
@@ -879,10 +862,6 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.residency.permanent": "Permanent",
   "cases.residency.rotating": "Rotating",
   "cases.residency.on_call": "On call",
-  "cases.summonsStatus.pending": "Awaiting report",
-  "cases.summonsStatus.acknowledged": "Reported",
-  "cases.summonsStatus.objected": "Objected",
-  "cases.summonsStatus.done": "Fed back",
 
   "cases.session.title": "Schedule mediation",
   "cases.session.room": "Room",
@@ -907,9 +886,6 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.record.outcome": "Outcome",
   "cases.record.done": "Session recorded",
   "cases.record.nameRequired": "Enter each attendee's name and capacity",
-  "cases.outcome.continued": "To be continued",
-  "cases.outcome.agreement": "Agreement reached",
-  "cases.outcome.failed": "Failed",
   "cases.agreement.title": "Record the agreement",
   "cases.agreement.intro":
     "Under art. 29 of the People's Mediation Law an agreement states the parties, the main facts, the disputed matters, each side's responsibility, the agreed terms and the manner, place and deadline of performance. The parties are those registered with the case.",
@@ -928,10 +904,6 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.perf.title": "Update performance",
   "cases.perf.status": "Performance",
   "cases.perf.note": "Note",
-  "cases.perf.pending": "Pending",
-  "cases.perf.partly": "Partly performed",
-  "cases.perf.performed": "Performed",
-  "cases.perf.breached": "Breached",
   "cases.conf.title": "Apply for judicial confirmation",
   "cases.conf.intro":
     "Apply within 30 days of the agreement taking effect; the court decides to accept within 3 days and rules within 15 days of accepting, extendable by 10.",
@@ -973,12 +945,6 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.follow.reopenWarning": "The party is unsatisfied: the case will be reopened for rework.",
   "cases.follow.done": "Follow-up recorded",
   "cases.follow.reopened": "Follow-up recorded; the case was reopened for rework",
-  "cases.method.phone": "Phone",
-  "cases.method.visit": "Home visit",
-  "cases.method.on_site": "On site",
-  "cases.satisfaction.satisfied": "Satisfied",
-  "cases.satisfaction.basically_satisfied": "Basically satisfied",
-  "cases.satisfaction.unsatisfied": "Unsatisfied",
 
   "cases.event.case.registered": "Registered",
   "cases.event.summons.issued": "Summoned: {department}",

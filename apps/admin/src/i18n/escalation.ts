@@ -161,9 +161,6 @@ export const escalationZh = {
   "escalation.charge.submit": "包案",
   "escalation.charge.done": "已包案 {code}",
   "escalation.charge.aria": "包案 {code}",
-
-  "escalation.level.chase": "催办",
-  "escalation.level.notice": "通报",
   "escalation.supervision.title": "督办",
   "escalation.supervision.intro":
     "超期未办的时限自动生成督办，发给承办单位并告知其上级；领导也可对任一案件发起督办或包案。逾期未回复的督办由催办升级为通报。",
@@ -413,9 +410,6 @@ export const escalationEn: Record<keyof typeof escalationZh, string> = {
   "escalation.charge.submit": "Take charge",
   "escalation.charge.done": "You are in charge of {code}",
   "escalation.charge.aria": "Take charge of {code}",
-
-  "escalation.level.chase": "Chase",
-  "escalation.level.notice": "Notice",
   "escalation.supervision.title": "Supervision",
   "escalation.supervision.intro":
     "An overdue deadline opens a supervision addressed to the owning unit and announced to its parent; leaders can also supervise any case or take personal charge. An unanswered chase becomes a notice.",

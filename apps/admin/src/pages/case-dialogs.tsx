@@ -1,5 +1,16 @@
 import { createQuery } from "@tanstack/solid-query";
 import * as schemas from "@zongzhi/api/schemas/cases";
+import {
+  FOLLOW_UP_METHOD_NAMES,
+  FOLLOW_UP_METHODS,
+  PERFORMANCE_NAMES,
+  PERFORMANCE_STATUSES,
+  SATISFACTION_NAMES,
+  SATISFACTIONS,
+  SESSION_OUTCOME_NAMES,
+  SESSION_OUTCOMES,
+  type SessionOutcome,
+} from "@zongzhi/domain/case-records";
 import { EXCLUDED_MATTERS } from "@zongzhi/domain/judicial-confirmation";
 import { Index, type JSX, Show } from "solid-js";
 import type { z } from "zod";
@@ -17,7 +28,7 @@ import { addDays, chinaToday, isoDay } from "../components/case-common.tsx";
 import { CheckGroup, InputField, RadioGroup, RemoveButton, TextArea } from "../components/case-fields.tsx";
 import { wholeNumber } from "../components/centre.tsx";
 import { createDialogForm, DialogForm, type DialogFormHandle } from "../components/dialog-form.tsx";
-import { formatDateTime, formatDay, type MessageKey, t } from "../i18n.ts";
+import { formatDateTime, formatDay, named, t } from "../i18n.ts";
 import { mayOn } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
@@ -64,9 +75,9 @@ function CaseDialogForm<I>(props: {
   );
 }
 
-/** The labels of an enum's values from their message keys (`cases.outcome.` + value). */
-function choices<T extends string>(values: readonly T[], prefix: string) {
-  return values.map((value) => ({ value, label: t(`${prefix}${value}` as MessageKey) }));
+/** The options of a vocabulary's values, named in the current language. */
+function choices<T extends string>(values: readonly T[], names: Record<T, { zh: string; en: string }>) {
+  return values.map((value) => ({ value, label: named(names, value) }));
 }
 
 /** 吹哨: summons stationed or on-call departments of the caller's centre, with hours allowed and instructions. */
@@ -180,8 +191,6 @@ export function ScheduleForm(props: FormProps & { roomId: string | null }) {
   );
 }
 
-const OUTCOMES = ["continued", "agreement", "failed"] as const;
-
 /** Records attendance, notes and outcome of a session. */
 export function RecordSessionForm(props: FormProps & { session: SessionView }) {
   const blank = () => ({ name: "", role: "", present: true });
@@ -190,7 +199,7 @@ export function RecordSessionForm(props: FormProps & { session: SessionView }) {
     initial: {
       attendance: props.session.attendance?.length ? props.session.attendance.map((a) => ({ ...a })) : [blank()],
       notes: props.session.notes ?? "",
-      outcome: "continued" as (typeof OUTCOMES)[number],
+      outcome: "continued" as SessionOutcome,
     },
     toInput: (d) => ({
       id: props.session.id,
@@ -247,7 +256,7 @@ export function RecordSessionForm(props: FormProps & { session: SessionView }) {
       <RadioGroup
         legend={t("cases.record.outcome")}
         name="sessionOutcome"
-        options={choices(OUTCOMES, "cases.outcome.")}
+        options={choices(SESSION_OUTCOMES, SESSION_OUTCOME_NAMES)}
         value={form.draft.outcome}
         onChange={(v) => form.set("outcome", v)}
       />
@@ -303,8 +312,6 @@ export function AgreementForm(props: FormProps) {
   );
 }
 
-const PERFORMANCE = ["pending", "partly", "performed", "breached"] as const;
-
 /** Tracks whether an agreement was performed. */
 export function PerformanceForm(props: FormProps & { agreement: AgreementView }) {
   const form = createCaseForm(props, {
@@ -322,7 +329,7 @@ export function PerformanceForm(props: FormProps & { agreement: AgreementView })
       <RadioGroup
         legend={t("cases.perf.status")}
         name="performance"
-        options={choices(PERFORMANCE, "cases.perf.")}
+        options={choices(PERFORMANCE_STATUSES, PERFORMANCE_NAMES)}
         value={form.draft.status}
         onChange={(v) => form.set("status", v)}
       />
@@ -370,7 +377,7 @@ export function ConfirmationForm(props: FormProps & { agreements: AgreementView[
       <CheckGroup
         legend={t("cases.conf.matters")}
         description={t("cases.conf.mattersHint")}
-        options={choices(EXCLUDED_MATTERS, "cases.conf.")}
+        options={EXCLUDED_MATTERS.map((m) => ({ value: m, label: t(`cases.conf.${m}`) }))}
         value={form.draft.matters}
         onChange={(m) => form.set("matters", m)}
       />
@@ -414,9 +421,6 @@ export function ConfirmationStepForm(props: FormProps & { confirmation: Confirma
   );
 }
 
-const METHODS = ["phone", "visit", "on_site"] as const;
-const SATISFACTION = ["satisfied", "basically_satisfied", "unsatisfied"] as const;
-
 /** A follow-up visit; an unsatisfied party reopens the case unless a leader or admin records why not. */
 export function FollowUpForm(props: FormProps & { me: Me }) {
   const supervisor = () => mayOn(props.me, "case.follow_up_override", props.detail.ownerCode);
@@ -445,14 +449,14 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
       <RadioGroup
         legend={t("cases.follow.method")}
         name="followMethod"
-        options={choices(METHODS, "cases.method.")}
+        options={choices(FOLLOW_UP_METHODS, FOLLOW_UP_METHOD_NAMES)}
         value={form.draft.method}
         onChange={(v) => form.set("method", v)}
       />
       <RadioGroup
         legend={t("cases.follow.satisfaction")}
         name="satisfaction"
-        options={choices(SATISFACTION, "cases.satisfaction.")}
+        options={choices(SATISFACTIONS, SATISFACTION_NAMES)}
         value={form.draft.satisfaction}
         onChange={(v) => form.set("satisfaction", v)}
         error={form.error("satisfaction")}

@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { objectionInput, summonsFeedbackInput } from "@zongzhi/api/schemas/cases";
+import { SUMMONS_STATE_NAMES, SUMMONS_STATES } from "@zongzhi/domain/case-records";
 import type { CaseState } from "@zongzhi/domain/case-workflow";
 import { createSignal, type JSX, Show } from "solid-js";
 import { type LiaisonItem, trpc } from "../api.ts";
@@ -11,7 +12,7 @@ import { createDialogForm, DialogForm, type DialogFormHandle } from "../componen
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
-import { formatDateTime, t } from "../i18n.ts";
+import { formatDateTime, named, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
@@ -21,7 +22,7 @@ import { notify } from "../ui/toast.tsx";
 import "./cases.css";
 
 type SummonsStatus = LiaisonItem["status"];
-const STATUSES: SummonsStatus[] = ["pending", "acknowledged", "objected", "done"];
+const STATUSES = SUMMONS_STATES;
 const TONE: Record<SummonsStatus, BadgeTone> = {
   pending: "warning",
   acknowledged: "info",
@@ -75,7 +76,7 @@ function LiaisonInbox() {
             label={t("cases.liaison.statusFilter")}
             options={[
               { value: "*", label: t("cases.all") },
-              ...STATUSES.map((s) => ({ value: s, label: t(`cases.summonsStatus.${s}`) })),
+              ...STATUSES.map((s) => ({ value: s, label: named(SUMMONS_STATE_NAMES, s) })),
             ]}
             value={status() ?? "*"}
             onChange={(v) => setStatus(v && v !== "*" ? (v as SummonsStatus) : null)}
@@ -116,7 +117,7 @@ function LiaisonInbox() {
                     </td>
                     <td>
                       <div class="badge-row">
-                        <Badge tone={TONE[s.status]}>{t(`cases.summonsStatus.${s.status}`)}</Badge>
+                        <Badge tone={TONE[s.status]}>{named(SUMMONS_STATE_NAMES, s.status)}</Badge>
                         <StatusBadge state={s.caseStatus as CaseState} />
                       </div>
                     </td>

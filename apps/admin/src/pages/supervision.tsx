@@ -16,11 +16,12 @@ import {
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
-import { formatDateTime, t } from "../i18n.ts";
+import { formatDateTime, named, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import "../components/escalation/escalation.css";
+import { SUPERVISION_LEVEL_NAMES } from "@zongzhi/domain/supervision";
 
 type Filter = "open" | "answered" | "all";
 
@@ -117,7 +118,7 @@ function SupervisionList(props: { me: Me }) {
                     </td>
                     <td class="nowrap">
                       <Badge tone={s.level === "notice" ? "danger" : "warning"}>
-                        {s.level === "notice" ? t("escalation.level.notice") : t("escalation.level.chase")}
+                        {named(SUPERVISION_LEVEL_NAMES, s.level)}
                       </Badge>
                       <div class="muted small">
                         {s.openedBy === "leader"

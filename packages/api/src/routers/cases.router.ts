@@ -1,4 +1,5 @@
 import { CASE_ACTIONS, CASE_STATES, type CaseAction, TRANSITIONS } from "@zongzhi/domain";
+import { SUMMONS_STATES } from "@zongzhi/domain/case-records";
 import { z } from "zod";
 import { id, int32, keysetCursor, noInput, pattern, strict, version } from "../input.ts";
 import { caseFilterFields } from "../schemas/case-filter.ts";
@@ -117,7 +118,7 @@ export const casesRouter = router({
     .input(summonsFeedbackInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSummonsFeedback(tx, input))),
   liaisonInbox: allowed("summons.answer")
-    .input(strict({ status: z.enum(["pending", "acknowledged", "objected", "done"]).optional() }))
+    .input(strict({ status: z.enum(SUMMONS_STATES).optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => liaisonInbox(tx, input))),
 
   scheduleSession: allowed("case.session")

@@ -1,3 +1,4 @@
+import { FOLLOW_UP_METHODS, PERFORMANCE_STATUSES, SATISFACTIONS, SESSION_OUTCOMES } from "@zongzhi/domain/case-records";
 import { CHANNELS, RISK_GRADES, ROUTE_KINDS } from "@zongzhi/domain/case-workflow";
 import { EXCLUDED_MATTERS } from "@zongzhi/domain/judicial-confirmation";
 import { z } from "zod";
@@ -105,7 +106,7 @@ export const sessionRecordInput = strict({
   ...ref,
   attendance: z.array(strict({ name: text(60), role: text(30), present: z.boolean() })).max(100),
   notes: longText(10000, { min: 0 }),
-  outcome: z.enum(["continued", "agreement", "failed"]),
+  outcome: z.enum(SESSION_OUTCOMES),
 });
 
 /** The agreement with every item the People's Mediation Law requires (recordAgreement). */
@@ -127,7 +128,7 @@ export const agreementInput = strict({
 /** Whether an agreement was performed (updatePerformance). */
 export const performanceInput = strict({
   ...ref,
-  status: z.enum(["pending", "partly", "performed", "breached"]),
+  status: z.enum(PERFORMANCE_STATUSES),
   note: longText(1000, { min: 0 }).nullish(),
 });
 
@@ -150,8 +151,8 @@ export const confirmationStepInput = strict({
 /** A follow-up visit (recordFollowUp). */
 export const followUpInput = strict({
   caseId: id(),
-  method: z.enum(["phone", "visit", "on_site"]),
-  satisfaction: z.enum(["satisfied", "basically_satisfied", "unsatisfied"]),
+  method: z.enum(FOLLOW_UP_METHODS),
+  satisfaction: z.enum(SATISFACTIONS),
   notes: longText(2000, { min: 0 }).nullish(),
   overrideReason: longText(1000, { min: 0 }).nullish(),
 });

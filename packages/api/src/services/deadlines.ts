@@ -19,6 +19,13 @@ import {
   warningColour,
   YELLOW_SHARE,
 } from "@zongzhi/domain";
+import {
+  FIRST_LEVEL,
+  LEVEL_TITLES,
+  OVERDUE_INSTRUCTIONS,
+  RAISES,
+  SUPERVISION_REPLY,
+} from "@zongzhi/domain/supervision";
 import { authorizeFor } from "./actor.ts";
 import { unitCalendar } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
@@ -308,7 +315,7 @@ export interface ScanResult {
 export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
   const result: ScanResult = { recoloured: 0, supervisionsOpened: 0, supervisionsRaised: 0 };
   const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
-  const supervisionDue = dueAt(now, { amount: 1, unit: "working_days" });
+  const supervisionDue = dueAt(now, SUPERVISION_REPLY);
   for (const root of roots) {
     await withScope(sql, systemContext(root), async (tx) => {
       const recoloured = await tx.sql<{ id: string; colour: string; owner_code: string }[]>`
@@ -328,11 +335,12 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       // The scan acts as its named system actor, authorised per owning unit like any actor.
       for (const d of red) authorizeFor(tx, "supervision.open", d.owner_code);
       if (red.length > 0) {
+        const titles = LEVEL_TITLES[FIRST_LEVEL];
         // One supervision per clock that went red, its timeline event, and the unit and its parent told.
         const opened = await tx.sql<{ n: number }[]>`
           with opened as (
             insert into app.supervisions (case_id, deadline_id, addressed_to, level, opened_by, instructions, due_at)
-            select d.case_id, d.id, d.owner_code, 'chase', 'system', d.stage || ' 已超期，请于下一个工作日内办理并反馈',
+            select d.case_id, d.id, d.owner_code, ${FIRST_LEVEL}, 'system', d.stage || ${OVERDUE_INSTRUCTIONS},
               ${supervisionDue}::timestamptz
             from app.case_deadlines d where d.id = any(${red.map((d) => d.id)}::uuid[]) order by d.id
             on conflict (deadline_id) do nothing
@@ -343,44 +351,47 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
           events as (
             insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
             select t.case_id, null, ${root.code}, 'supervision.opened', jsonb_build_object('supervisionId', t.id,
-              'stage', t.stage, 'level', 'chase', 'addressedTo', t.addressed_to)
+              'stage', t.stage, 'level', ${FIRST_LEVEL}::text, 'addressedTo', t.addressed_to)
             from told t order by t.case_id, t.id
             returning 1),
           notes as (
             insert into app.notifications (scope_code, kind, case_id, title)
-            select t.addressed_to, 'supervision.opened', t.case_id, '【督办】超期未办：' || t.code || ' ' || t.title from told t
+            select t.addressed_to, 'supervision.opened', t.case_id, ${titles.unit} || t.code || ' ' || t.title from told t
             union all
-            select t.parent, 'supervision.opened', t.case_id, '下级超期督办：' || t.code || ' ' || t.title from told t
+            select t.parent, 'supervision.opened', t.case_id, ${titles.parent} || t.code || ' ' || t.title from told t
             where length(t.parent) >= ${root.code.length}
             returning 1)
           select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
         result.supervisionsOpened += opened[0]?.n ?? 0;
       }
-      const raised = await tx.sql<{ n: number }[]>`
-        with late as (
-          select s.id from app.supervisions s
-          where s.status = 'open' and s.level = 'chase' and s.due_at < ${now}
-          for update of s skip locked),
-        raised as (
-          update app.supervisions s set level = 'notice', due_at = ${supervisionDue}, version = version + 1
-          from late where s.id = late.id
-          returning s.id, s.case_id, s.addressed_to),
-        told as (
-          select r.*, c.code, app.parent_code(r.addressed_to) as parent from raised r join app.cases c on c.id = r.case_id),
-        events as (
-          insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
-          select t.case_id, null, ${root.code}, 'supervision.raised', jsonb_build_object('supervisionId', t.id, 'level', 'notice')
-          from told t order by t.case_id, t.id
-          returning 1),
-        notes as (
-          insert into app.notifications (scope_code, kind, case_id, title)
-          select t.addressed_to, 'supervision.notice', t.case_id, '【通报】督办未回复：' || t.code from told t
-          union all
-          select t.parent, 'supervision.notice', t.case_id, '【通报】下级督办未回复：' || t.code from told t
-          where length(t.parent) >= ${root.code.length}
-          returning 1)
-        select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
-      result.supervisionsRaised += raised[0]?.n ?? 0;
+      // Up the ladder one rung (chase → notice) for each rung whose reply deadline passed.
+      for (const { from, to } of RAISES) {
+        const raised = await tx.sql<{ n: number }[]>`
+          with late as (
+            select s.id from app.supervisions s
+            where s.status = 'open' and s.level = ${from} and s.due_at < ${now}
+            for update of s skip locked),
+          raised as (
+            update app.supervisions s set level = ${to}, due_at = ${supervisionDue}, version = version + 1
+            from late where s.id = late.id
+            returning s.id, s.case_id, s.addressed_to),
+          told as (
+            select r.*, c.code, app.parent_code(r.addressed_to) as parent from raised r join app.cases c on c.id = r.case_id),
+          events as (
+            insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
+            select t.case_id, null, ${root.code}, 'supervision.raised', jsonb_build_object('supervisionId', t.id, 'level', ${to}::text)
+            from told t order by t.case_id, t.id
+            returning 1),
+          notes as (
+            insert into app.notifications (scope_code, kind, case_id, title)
+            select t.addressed_to, ${`supervision.${to}`}, t.case_id, ${LEVEL_TITLES[to].unit} || t.code from told t
+            union all
+            select t.parent, ${`supervision.${to}`}, t.case_id, ${LEVEL_TITLES[to].parent} || t.code from told t
+            where length(t.parent) >= ${root.code.length}
+            returning 1)
+          select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
+        result.supervisionsRaised += raised[0]?.n ?? 0;
+      }
     });
   }
   // The rollups' per-backend shards, folded once a pass (migrations 0032, 0081).
@@ -403,8 +414,12 @@ export async function openSupervision(
     { id: string }[]
   >`insert into app.supervisions (case_id, addressed_to, level, opened_by, opened_by_user,
       instructions, due_at)
-    values (${input.caseId}, ${c.owner_code}, 'chase', 'leader', ${tx.ctx.userId}, ${input.instructions}, ${input.dueAt}) returning id`;
-  await appendEvent(tx, input.caseId, "supervision.opened", { supervisionId: row!.id, level: "chase", by: "leader" });
+    values (${input.caseId}, ${c.owner_code}, ${FIRST_LEVEL}, 'leader', ${tx.ctx.userId}, ${input.instructions}, ${input.dueAt}) returning id`;
+  await appendEvent(tx, input.caseId, "supervision.opened", {
+    supervisionId: row!.id,
+    level: FIRST_LEVEL,
+    by: "leader",
+  });
   await notifyUnit(tx, {
     scopeCode: c.owner_code,
     kind: "supervision.opened",

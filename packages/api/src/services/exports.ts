@@ -1,7 +1,23 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, FIGURE_DEFINITIONS, monthsBetween, type RankingWeights, shiftMonth } from "@zongzhi/domain";
+import {
+  AppError,
+  CASE_STATE_NAMES,
+  FIGURE_DEFINITIONS,
+  monthsBetween,
+  type RankingWeights,
+  shiftMonth,
+} from "@zongzhi/domain";
+import {
+  FOLLOW_UP_METHOD_NAMES,
+  nameOf,
+  PERFORMANCE_NAMES,
+  SATISFACTION_NAMES,
+  SESSION_OUTCOME_NAMES,
+  SUMMONS_STATE_NAMES,
+} from "@zongzhi/domain/case-records";
+import { SUPERVISION_LEVEL_NAMES } from "@zongzhi/domain/supervision";
 import ExcelJS from "exceljs";
 import { mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -178,23 +194,6 @@ export function openLedgerSink(
   };
 }
 
-const STATE_NAMES: Record<string, string> = {
-  registered: "已登记",
-  returned: "已退回",
-  accepted: "已受理",
-  triaged: "已分流",
-  in_mediation: "调解中",
-  on_hold: "已中止",
-  resolved: "已化解",
-  not_resolved: "未化解",
-  referred: "已移交",
-  awaiting_follow_up: "待回访",
-  reopened: "重新办理",
-  closed: "已办结",
-  archived: "已归档",
-  cancelled: "已取消",
-  duplicate: "重复",
-};
 const COLOUR_NAMES: Record<string, string> = { red: "红", yellow: "黄", blue: "蓝" };
 const label = (k: keyof typeof FIGURE_DEFINITIONS) => FIGURE_DEFINITIONS[k].label.zh;
 
@@ -404,7 +403,7 @@ export async function writeLedger(
           category: categories.get(r.category_code) ?? r.category_code,
           channel: CHANNEL_NAMES[r.channel] ?? r.channel,
           title: r.title,
-          status: STATE_NAMES[r.status] ?? r.status,
+          status: nameOf(CASE_STATE_NAMES, r.status, "zh"),
           risk: COLOUR_NAMES[r.risk_grade] ?? "无",
           colour: r.deadline_colour ? COLOUR_NAMES[r.deadline_colour] : "",
           people: r.people_count,
@@ -545,25 +544,6 @@ export async function writeLedger(
   return { rows, revealed: 0 };
 }
 
-const SUMMONS_STATES: Record<string, string> = {
-  pending: "待报到",
-  acknowledged: "已报到",
-  objected: "有异议",
-  done: "已反馈",
-};
-const OUTCOMES: Record<string, string> = { continued: "继续调解", agreement: "达成协议", failed: "调解不成" };
-const PERFORMANCE: Record<string, string> = {
-  pending: "待履行",
-  partly: "部分履行",
-  performed: "已履行",
-  breached: "未履行",
-};
-const METHODS: Record<string, string> = { phone: "电话回访", visit: "上门回访", on_site: "现场回访" };
-const SATISFACTION: Record<string, string> = {
-  satisfied: "满意",
-  basically_satisfied: "基本满意",
-  unsatisfied: "不满意",
-};
 const TIME = "yyyy-mm-dd hh:mm";
 
 type Range = { from: string; to: string; start: string; end: string; category: string | undefined };
@@ -596,7 +576,7 @@ const CHILD_LEDGERS = {
         and s.summoned_at >= ${r.start}::timestamptz and s.summoned_at < ${r.end}::timestamptz
         ${ofCategory(tx, r)}
       order by s.summoned_at desc, s.id desc`,
-    map: (r: Record<string, unknown>) => ({ state: SUMMONS_STATES[String(r.status)] ?? r.status }),
+    map: (r: Record<string, unknown>) => ({ state: nameOf(SUMMONS_STATE_NAMES, String(r.status), "zh") }),
   },
   sessions: {
     by: "调解时间",
@@ -620,7 +600,9 @@ const CHILD_LEDGERS = {
         and ms.starts_at >= ${r.start}::timestamptz and ms.starts_at < ${r.end}::timestamptz
         ${ofCategory(tx, r)}
       order by ms.starts_at desc, ms.id desc`,
-    map: (r: Record<string, unknown>) => ({ result: r.outcome ? (OUTCOMES[String(r.outcome)] ?? r.outcome) : "" }),
+    map: (r: Record<string, unknown>) => ({
+      result: r.outcome ? nameOf(SESSION_OUTCOME_NAMES, String(r.outcome), "zh") : "",
+    }),
   },
   agreements: {
     by: "签订日期",
@@ -647,7 +629,7 @@ const CHILD_LEDGERS = {
         ${ofCategory(tx, r)}
       order by a.signed_on desc, a.id desc`,
     map: (r: Record<string, unknown>) => ({
-      performance: PERFORMANCE[String(r.performanceStatus)] ?? r.performanceStatus,
+      performance: nameOf(PERFORMANCE_NAMES, String(r.performanceStatus), "zh"),
     }),
   },
   follow_ups: {
@@ -671,8 +653,8 @@ const CHILD_LEDGERS = {
         ${ofCategory(tx, r)}
       order by f.at desc, f.id desc`,
     map: (r: Record<string, unknown>) => ({
-      methodName: METHODS[String(r.method)] ?? r.method,
-      satisfactionName: SATISFACTION[String(r.satisfaction)] ?? r.satisfaction,
+      methodName: nameOf(FOLLOW_UP_METHOD_NAMES, String(r.method), "zh"),
+      satisfactionName: nameOf(SATISFACTION_NAMES, String(r.satisfaction), "zh"),
     }),
   },
   supervisions: {
@@ -701,7 +683,7 @@ const CHILD_LEDGERS = {
         ${ofCategory(tx, r)}
       order by sv.created_at desc, sv.id desc`,
     map: (r: Record<string, unknown>) => ({
-      levelName: r.level === "notice" ? "通报" : "催办",
+      levelName: nameOf(SUPERVISION_LEVEL_NAMES, String(r.level), "zh"),
       openedByName: r.openedBy === "system" ? "系统（超期）" : "领导",
       state: r.status === "answered" ? "已回复" : "待回复",
     }),

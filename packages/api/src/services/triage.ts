@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { notFound } from "@zongzhi/domain";
+import { type RankReason, rankMediators } from "@zongzhi/domain/mediator-ranking";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 
 /** A mediator proposed for a case, with the reasons for its rank. */
@@ -12,15 +13,12 @@ export interface MediatorSuggestion {
   openCases: number;
   conflict: boolean;
   score: number;
-  reasons: string[];
+  reasons: RankReason[];
 }
 
-const GRADE_SCORE: Record<string, number> = { chief: 3, senior: 2, standard: 1 };
-
 /**
- * Ranks the mediators a case's unit may draw on (own and ancestors' pools): specialty match
- * (+10), grade (chief 3, senior 2, standard 1), nearer pool (+2 own), minus current load (open
- * cases); a mediator who is a party to the case (by name) has a conflict of interest and goes last.
+ * The mediators a case's unit may draw on (own and ancestors' pools), ranked by the domain's
+ * `rankMediators` (specialty, grade, nearer pool, load; a party to the case goes last).
  */
 export async function suggestMediators(tx: Tx, caseId: string, cipher: FieldCipher): Promise<MediatorSuggestion[]> {
   const [c] = await tx.sql<
@@ -52,33 +50,19 @@ export async function suggestMediators(tx: Tx, caseId: string, cipher: FieldCiph
     from app.mediators m
     where m.active and (m.scope_code = ${c.scope_code} or length(m.scope_code) < ${c.scope_code.length})
       and starts_with(${c.scope_code}, m.scope_code)`;
-  return rows
-    .map((m) => {
-      const reasons: string[] = [];
-      let score = GRADE_SCORE[m.grade] ?? 0;
-      if (m.specialties.includes(c.category_code)) {
-        score += 10;
-        reasons.push("specialty");
-      }
-      if (m.scope_code === c.scope_code) {
-        score += 2;
-        reasons.push("own_pool");
-      }
-      score -= m.open_cases;
-      if (m.open_cases > 0) reasons.push("load");
-      const conflict = partyNames.has(m.name.trim());
-      if (conflict) reasons.push("conflict_of_interest");
-      return {
-        id: m.id,
-        name: m.name,
-        grade: m.grade,
-        poolName: m.pool_name ?? m.scope_code,
-        specialties: m.specialties,
-        openCases: m.open_cases,
-        conflict,
-        score: conflict ? -100 : score,
-        reasons,
-      };
-    })
-    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, "zh"));
+  const ranked = rankMediators(
+    { categoryCode: c.category_code, scopeCode: c.scope_code, partyNames },
+    rows.map((m) => ({ ...m, scopeCode: m.scope_code, openCases: m.open_cases })),
+  );
+  return ranked.map((m) => ({
+    id: m.id,
+    name: m.name,
+    grade: m.grade,
+    poolName: m.pool_name ?? m.scope_code,
+    specialties: m.specialties,
+    openCases: m.openCases,
+    conflict: m.conflict,
+    score: m.score,
+    reasons: m.reasons,
+  }));
 }

@@ -1,7 +1,8 @@
+import { PERFORMANCE_NAMES } from "@zongzhi/domain/case-records";
 import { AGREEMENT_STATES, TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
 import { For, Show } from "solid-js";
 import { ListCard } from "../../components/config-page.tsx";
-import { formatDay, t } from "../../i18n.ts";
+import { formatDay, named, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { Fact, may, type SectionProps } from "./section.tsx";
@@ -45,7 +46,7 @@ export function Agreements(props: SectionProps) {
                           : "warning"
                     }
                   >
-                    {t(`cases.perf.${a.performanceStatus}`)}
+                    {named(PERFORMANCE_NAMES, a.performanceStatus)}
                   </Badge>
                   <Show when={manage() && !TERMINAL_STATES.includes(c().status)}>
                     <Button size="sm" onClick={() => props.onDialog({ kind: "performance", agreement: a })}>

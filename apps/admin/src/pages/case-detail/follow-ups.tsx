@@ -1,7 +1,8 @@
+import { FOLLOW_UP_METHOD_NAMES, SATISFACTION_NAMES } from "@zongzhi/domain/case-records";
 import { FOLLOW_UP_STATES } from "@zongzhi/domain/case-workflow";
 import { For, Show } from "solid-js";
 import { ListCard } from "../../components/config-page.tsx";
-import { formatDateTime, t } from "../../i18n.ts";
+import { formatDateTime, named, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { may, type SectionProps } from "./section.tsx";
@@ -34,9 +35,9 @@ export function FollowUps(props: SectionProps) {
                 <li>
                   <div class="session-head">
                     <strong>{formatDateTime(f.at)}</strong>
-                    <span>{t(`cases.method.${f.method}`)}</span>
+                    <span>{named(FOLLOW_UP_METHOD_NAMES, f.method)}</span>
                     <Badge tone={f.satisfaction === "unsatisfied" ? "danger" : "success"}>
-                      {t(`cases.satisfaction.${f.satisfaction}`)}
+                      {named(SATISFACTION_NAMES, f.satisfaction)}
                     </Badge>
                     <span class="muted small">
                       {t("cases.detail.followUpBy")}：{f.byName ?? "—"}

@@ -1,8 +1,9 @@
+import { SESSION_OUTCOME_NAMES } from "@zongzhi/domain/case-records";
 import { SCHEDULING_STATES } from "@zongzhi/domain/case-workflow";
 import { For, Show } from "solid-js";
 import { chinaToday } from "../../components/case-common.tsx";
 import { ListCard, RowAction } from "../../components/config-page.tsx";
-import { t } from "../../i18n.ts";
+import { named, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { sessionLabel } from "../case-dialogs.tsx";
@@ -38,7 +39,9 @@ export function Sessions(props: SectionProps) {
                   <div class="session-head">
                     <strong>{sessionLabel(s)}</strong>
                     <span class="muted">{s.roomName}</span>
-                    <Show when={s.outcome}>{(o) => <Badge tone="info">{t(`cases.outcome.${o()}`)}</Badge>}</Show>
+                    <Show when={s.outcome}>
+                      {(o) => <Badge tone="info">{named(SESSION_OUTCOME_NAMES, o())}</Badge>}
+                    </Show>
                     <Show when={manage() && !s.outcome}>
                       {/* What happened is recorded from the session's day on (the API refuses earlier). */}
                       <Show

@@ -1,7 +1,8 @@
 import { A } from "@solidjs/router";
+import { SUMMONS_STATE_NAMES } from "@zongzhi/domain/case-records";
 import { For, Show } from "solid-js";
 import { DataTable, ListCard, labels } from "../../components/config-page.tsx";
-import { formatDateTime, t } from "../../i18n.ts";
+import { formatDateTime, named, t } from "../../i18n.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { may, open, type SectionProps } from "./section.tsx";
@@ -65,7 +66,7 @@ export function Summons(props: SectionProps) {
                 </td>
                 <td>
                   <div class="badge-row">
-                    <Badge tone={SUMMONS_TONE[s.status] ?? "neutral"}>{t(`cases.summonsStatus.${s.status}`)}</Badge>
+                    <Badge tone={SUMMONS_TONE[s.status] ?? "neutral"}>{named(SUMMONS_STATE_NAMES, s.status)}</Badge>
                     <Show when={s.status !== "done" && s.status !== "objected" && new Date(s.dueAt).getTime() < now}>
                       <Badge tone="danger">{t("cases.detail.overdue")}</Badge>
                     </Show>

@@ -1,10 +1,11 @@
+import { SATISFACTION_NAMES, SESSION_OUTCOME_NAMES } from "@zongzhi/domain/case-records";
 import { type CaseAction, ROUTE_KINDS, type RouteKind, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { For } from "solid-js";
 import type { CaseEvent } from "../../api.ts";
 import { actionName } from "../../components/case-common.tsx";
 import { escalationEventTitle } from "../../components/escalation/escalation-common.tsx";
 import { casesZh } from "../../i18n/cases.ts";
-import { formatDateTime, type MessageKey, t } from "../../i18n.ts";
+import { formatDateTime, type MessageKey, named, t } from "../../i18n.ts";
 
 /** A readable line for a timeline event (the raw kind when it is one this page does not know). */
 export function eventTitle(e: CaseEvent): string {
@@ -37,11 +38,11 @@ function eventDetails(e: CaseEvent): string[] {
   if (typeof p.dueHours === "number") out.push(t("cases.event.detail.dueHours", { text: p.dueHours }));
   const sat = text("satisfaction");
   if (sat === "satisfied" || sat === "basically_satisfied" || sat === "unsatisfied") {
-    out.push(t("cases.event.detail.satisfaction", { text: t(`cases.satisfaction.${sat}`) }));
+    out.push(t("cases.event.detail.satisfaction", { text: named(SATISFACTION_NAMES, sat) }));
   }
   const outcome = text("outcome");
   if (e.kind === "mediation.recorded" && (outcome === "continued" || outcome === "agreement" || outcome === "failed")) {
-    out.push(t("cases.event.detail.outcomeKind", { text: t(`cases.outcome.${outcome}`) }));
+    out.push(t("cases.event.detail.outcomeKind", { text: named(SESSION_OUTCOME_NAMES, outcome) }));
   }
   return out;
 }
