@@ -98,11 +98,15 @@ export function pattern(regex: RegExp, zh: string, en: string, options: { max?: 
 /** Largest value of PostgreSQL's `integer` (and of a 32-bit signed integer). */
 export const INT32_MAX = 2 ** 31 - 1;
 
-/** A whole number that fits PostgreSQL's `integer`: `min`–`max` (both inside 32 bits). */
-export function int32(options: { min?: number; max?: number } = {}) {
-  const { min = 0, max = INT32_MAX } = options;
+/**
+ * A whole number that fits PostgreSQL's `integer`: `min`–`max` (both inside 32 bits). `message`
+ * (zh, en) words every refusal of it at once (not a number, not whole, out of range).
+ */
+export function int32(options: { min?: number; max?: number; message?: Message } = {}) {
+  const { min = 0, max = INT32_MAX, message } = options;
   if (min < -(2 ** 31) || max > INT32_MAX) throw new RangeError("int32 bounds must fit 32 bits");
-  return mark(z.number().int().min(min).max(max), "int32");
+  const m = message ? say(message.zh, message.en) : undefined;
+  return mark(z.number(m).int(m).min(min, m).max(max, m), "int32");
 }
 
 /** A row's version for optimistic concurrency (an `integer` column starting at 1). */

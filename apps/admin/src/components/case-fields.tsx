@@ -50,13 +50,47 @@ export function RadioGroup<T extends string>(props: {
   );
 }
 
+/** One choice of a {@link CheckList}. */
+export interface CheckOption<T> {
+  value: T;
+  label: string;
+  description?: JSX.Element;
+}
+
+/** Checkboxes in a grid; `value` is the list of checked values in the order they were checked. */
+export function CheckList<T extends string | number>(props: {
+  options: readonly CheckOption<T>[];
+  value: readonly T[];
+  onChange: (value: T[]) => void;
+  class?: string;
+}) {
+  const toggle = (item: T, on: boolean) => {
+    const rest = props.value.filter((x) => x !== item);
+    props.onChange(on ? [...rest, item] : rest);
+  };
+  return (
+    <div class={props.class ?? "check-grid"}>
+      <For each={props.options}>
+        {(o) => (
+          <Checkbox
+            label={o.label}
+            description={o.description}
+            checked={props.value.includes(o.value)}
+            onChange={(on) => toggle(o.value, on)}
+          />
+        )}
+      </For>
+    </div>
+  );
+}
+
 /**
- * A set of checkboxes in a fieldset (departments to summon, mediators, matters, weekdays): the
- * legend names it, `value` is the list of checked values in the order they were checked.
+ * A {@link CheckList} in a fieldset (departments to summon, mediators, matters, weekdays): the
+ * legend names it, then the hint, the boxes (or `empty` when there are none) and the error.
  */
 export function CheckGroup<T extends string | number>(props: {
   legend: string;
-  options: readonly { value: T; label: string; description?: JSX.Element }[];
+  options: readonly CheckOption<T>[];
   value: readonly T[];
   onChange: (value: T[]) => void;
   description?: JSX.Element;
@@ -66,10 +100,6 @@ export function CheckGroup<T extends string | number>(props: {
   class?: string;
   gridClass?: string;
 }) {
-  const toggle = (item: T, on: boolean) => {
-    const rest = props.value.filter((x) => x !== item);
-    props.onChange(on ? [...rest, item] : rest);
-  };
   return (
     <fieldset class={cx("fieldset", props.class)} aria-invalid={props.error ? true : undefined}>
       <legend>{props.legend}</legend>
@@ -77,18 +107,7 @@ export function CheckGroup<T extends string | number>(props: {
         <p class="field-hint">{props.description}</p>
       </Show>
       <Show when={props.options.length > 0} fallback={props.empty}>
-        <div class={props.gridClass ?? "check-grid"}>
-          <For each={props.options}>
-            {(o) => (
-              <Checkbox
-                label={o.label}
-                description={o.description}
-                checked={props.value.includes(o.value)}
-                onChange={(on) => toggle(o.value, on)}
-              />
-            )}
-          </For>
-        </div>
+        <CheckList options={props.options} value={props.value} onChange={props.onChange} class={props.gridClass} />
       </Show>
       <Show when={props.error}>
         <p class="field-error">{props.error}</p>

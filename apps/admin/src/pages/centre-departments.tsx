@@ -1,22 +1,19 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { KIND_CODE_INPUT } from "@zongzhi/domain/centre";
-import { isIsoDate } from "@zongzhi/domain/dates";
+import { departmentKindInput, stationingInput } from "@zongzhi/api/schemas/centre";
 import type { Residency } from "@zongzhi/domain/roster";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
-import { createStore } from "solid-js/store";
 import { type Inputs, trpc } from "../api.ts";
+import { CheckGroup, CheckList, RemoveButton } from "../components/case-fields.tsx";
 import {
   CentreHeader,
   CentreSection,
   categoryName,
   centrePage,
-  createFieldErrors,
   durationText,
   FormError,
   joinList,
   KIND_CATEGORIES,
   type KindCategory,
-  phoneValid,
   RESIDENCIES,
   ResidencyBadge,
   residencyName,
@@ -28,6 +25,7 @@ import {
 import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -318,48 +316,22 @@ function draftOf(s: Stationing | undefined): Draft {
   };
 }
 
-/** The client's checks, keyed by the same paths as the server's field errors. */
-function checkDraft(d: Draft): Record<string, string | undefined> {
-  const e: Record<string, string | undefined> = {};
-  const name = d.name.trim();
-  if (!name) e.name = t("centre.required");
-  else if (name.length > 60) e.name = t("centre.tooLong", { n: 60 });
-  if (!d.kindCode) e.kindCode = t("centre.dept.kindRequired");
-  if (d.contactName.trim().length > 30) e.contactName = t("centre.tooLong", { n: 30 });
-  const phone = d.contactPhone.trim();
-  if (phone && !phoneValid(phone)) e.contactPhone = t("centre.phoneInvalid");
-  if (d.notes.length > 500) e.notes = t("centre.tooLong", { n: 500 });
-  if (d.residency === "on_call") {
-    if (!phone) e.contactPhone = t("centre.dept.phoneRequired");
-    const minutes = wholeNumber(d.responseMinutes);
-    if (d.responseMinutes.trim() === "") e.responseMinutes = t("centre.dept.responseRequired");
-    else if (minutes === null || minutes < 5 || minutes > 10080) e.responseMinutes = t("centre.dept.responseRange");
-  }
-  if (d.residency === "rotating") {
-    if (d.slots.length === 0) e.slots = t("centre.dept.slotsRequired");
-    d.slots.forEach((s, i) => {
-      const p = `slots.${i}.`;
-      for (const field of ["anchorDate", "validFrom", "validTo"] as const) {
-        if (s[field] && !isIsoDate(s[field])) e[p + field] = t("centre.dateInvalid");
-      }
-      if (s.mode === "weekly") {
-        if (s.weekdays.length === 0) e[`${p}weekdays`] = t("centre.dept.weekdaysRequired");
-        const every = wholeNumber(s.everyWeeks);
-        if (every === null || every < 1 || every > 8) e[`${p}everyWeeks`] = t("centre.dept.everyWeeksRange");
-        else if (every > 1 && !s.anchorDate) e[`${p}anchorDate`] = t("centre.dept.anchorRequired");
-      } else {
-        if (!s.validFrom) e[`${p}validFrom`] = t("centre.required");
-        if (!s.validTo) e[`${p}validTo`] = t("centre.required");
-      }
-      if (s.validFrom && s.validTo && s.validTo < s.validFrom) e[`${p}validTo`] = t("centre.dept.rangeOrder");
-      const staff = s.staffName.trim();
-      if (!staff) e[`${p}staffName`] = t("centre.dept.staffRequired");
-      else if (staff.length > 30) e[`${p}staffName`] = t("centre.tooLong", { n: 30 });
-      if (s.staffPhone.trim() && !phoneValid(s.staffPhone)) e[`${p}staffPhone`] = t("centre.phoneInvalid");
-    });
-  }
+/**
+ * What only the page checks (the rest is the procedure's own schema): a kind chosen, and the
+ * dates of a slot given as a date range (the form's mode; the schema sees weekdays or none).
+ */
+function pageChecks(d: Draft): Record<string, string | undefined> {
+  const e: Record<string, string | undefined> = { kindCode: d.kindCode ? undefined : t("centre.dept.kindRequired") };
+  if (d.residency !== "rotating") return e;
+  d.slots.forEach((s, i) => {
+    if (s.mode === "range" && !s.validFrom) e[`slots.${i}.validFrom`] = t("centre.required");
+    if (s.mode === "range" && !s.validTo) e[`slots.${i}.validTo`] = t("centre.required");
+  });
   return e;
 }
+
+/** A number field as typed: empty is none, anything else the schema checks (NaN included). */
+const numberOrNull = (v: string) => (v.trim() === "" ? null : Number(v.trim()));
 
 function inputOf(d: Draft): StationInput {
   const orNull = (v: string) => (v.trim() === "" ? null : v.trim());
@@ -369,13 +341,13 @@ function inputOf(d: Draft): StationInput {
     residency: d.residency,
     contactName: orNull(d.contactName),
     contactPhone: orNull(d.contactPhone),
-    responseMinutes: d.residency === "on_call" ? wholeNumber(d.responseMinutes) : null,
+    responseMinutes: d.residency === "on_call" ? numberOrNull(d.responseMinutes) : null,
     notes: orNull(d.notes),
     slots:
       d.residency === "rotating"
         ? d.slots.map((s) => {
             const weekly = s.mode === "weekly";
-            const every = weekly ? (wholeNumber(s.everyWeeks) ?? 1) : 1;
+            const every = weekly ? (numberOrNull(s.everyWeeks) ?? 1) : 1;
             return {
               weekdays: weekly ? [...s.weekdays].sort((a, b) => a - b) : null,
               everyWeeks: every,
@@ -394,7 +366,6 @@ function inputOf(d: Draft): StationInput {
 function StationingForm(props: { stationing: Stationing | undefined; onClose: () => void }) {
   const me = useMe();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = createStore<Draft>(draftOf(props.stationing));
   const [addingKind, setAddingKind] = createSignal(false);
   const kinds = createQuery(() => ({
     queryKey: ["centre.departmentKinds"],
@@ -415,11 +386,12 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
     return [...found, ...linked];
   };
 
+  // The active flag goes with an edit only (the schema form validates the station input).
   const save = createMutation(() => ({
-    mutationFn: (input: StationInput) => {
+    mutationFn: ({ input, active }: { input: StationInput; active: boolean }) => {
       const s = props.stationing;
       return s
-        ? trpc.centre.editStationing.mutate({ ...input, id: s.id, version: s.version, active: draft.active })
+        ? trpc.centre.editStationing.mutate({ ...input, id: s.id, version: s.version, active })
         : trpc.centre.station.mutate(input);
     },
     onSuccess: (saved) => {
@@ -428,26 +400,15 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
       props.onClose();
     },
   }));
-  const fields = createFieldErrors({ check: () => checkDraft(draft), serverError: () => save.error });
-  const known = (path: string) =>
-    ["name", "kindCode", "residency", "contactName", "contactPhone", "responseMinutes", "notes", "slots"].includes(
-      path,
-    ) || /^slots\.\d+\.(weekdays|everyWeeks|anchorDate|validFrom|validTo|staffName|staffPhone)$/.test(path);
-
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
-    setDraft(key, value);
-    fields.touch(key);
-  };
-  const setSlot = <K extends keyof SlotDraft>(i: number, key: K, value: SlotDraft[K]) => {
-    setDraft("slots", i, key, value);
-    fields.touch(`slots.${i}.${key}`);
-  };
-
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    if (!fields.submit()) return;
-    save.mutate(inputOf(draft));
-  };
+  const form = createSchemaForm({
+    schema: stationingInput,
+    initial: draftOf(props.stationing),
+    toInput: inputOf,
+    extra: pageChecks,
+    serverError: () => save.error,
+  });
+  const draft = form.draft;
+  const set = form.set;
 
   // Kinds by category (party and government, judicial, public security …), then by name.
   const categoryIndex = (c: string) => KIND_CATEGORIES.indexOf(c as KindCategory);
@@ -457,14 +418,12 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
       .map((k) => ({ value: k.code, label: k.name }));
 
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <form class="form" onSubmit={form.onSubmit((input) => save.mutate({ input, active: draft.active }))} noValidate>
       <div class="field-row">
         <TextField
           label={t("centre.dept.name")}
-          value={draft.name}
-          onChange={(v) => set("name", v)}
+          {...form.text("name")}
           description={t("centre.dept.nameHint")}
-          error={fields.error("name")}
           required
         />
         <div class="field kind-field">
@@ -475,8 +434,8 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
             value={draft.kindCode}
             onChange={(v) => v && set("kindCode", v)}
           />
-          <Show when={fields.error("kindCode")}>
-            <p class="field-error">{fields.error("kindCode")}</p>
+          <Show when={form.error("kindCode")}>
+            <p class="field-error">{form.error("kindCode")}</p>
           </Show>
           <Show when={can(me(), "centre.configure")}>
             <Button
@@ -506,18 +465,11 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
         onChange={(v) => set("residency", v as Residency)}
       />
       <div class="field-row">
-        <TextField
-          label={t("centre.dept.contactName")}
-          value={draft.contactName}
-          onChange={(v) => set("contactName", v)}
-          error={fields.error("contactName")}
-        />
+        <TextField label={t("centre.dept.contactName")} {...form.text("contactName")} />
         <InputField
           type="tel"
           label={t("centre.dept.contactPhone")}
-          value={draft.contactPhone}
-          onChange={(v) => set("contactPhone", v)}
-          error={fields.error("contactPhone")}
+          {...form.text("contactPhone")}
           required={draft.residency === "on_call"}
         />
       </div>
@@ -526,8 +478,7 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
           type="number"
           class="narrow-field"
           label={t("centre.dept.responseMinutes")}
-          value={draft.responseMinutes}
-          onChange={(v) => set("responseMinutes", v)}
+          {...form.text("responseMinutes")}
           min={5}
           max={10080}
           step={5}
@@ -538,12 +489,11 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
                 })}`
               : t("centre.dept.responseHint")
           }
-          error={fields.error("responseMinutes")}
           required
         />
       </Show>
       <Show when={draft.residency === "rotating"}>
-        <fieldset class="fieldset" aria-invalid={fields.error("slots") ? true : undefined}>
+        <fieldset class="fieldset" aria-invalid={form.error("slots") ? true : undefined}>
           <legend>{t("centre.dept.slots")}</legend>
           <p class="field-hint">{t("centre.dept.slotsHint")}</p>
           <Index each={draft.slots}>
@@ -551,24 +501,24 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
               <SlotEditor
                 index={i}
                 slot={slot()}
-                set={(key, value) => setSlot(i, key, value)}
-                error={(key) => fields.error(`slots.${i}.${key}`)}
+                field={(key) => form.text(`slots.${i}.${key}`)}
+                set={(key, value) => form.setAt(`slots.${i}.${key}`, value)}
+                error={(key) => form.error(`slots.${i}.${key}`)}
                 canRemove={draft.slots.length > 1}
-                onRemove={() => {
-                  setDraft(
+                onRemove={() =>
+                  set(
                     "slots",
                     draft.slots.filter((_, j) => j !== i),
-                  );
-                  fields.touch("slots");
-                }}
+                  )
+                }
               />
             )}
           </Index>
-          <Show when={fields.error("slots")}>
-            <p class="field-error">{fields.error("slots")}</p>
+          <Show when={form.error("slots")}>
+            <p class="field-error">{form.error("slots")}</p>
           </Show>
           <div>
-            <Button size="sm" onClick={() => setDraft("slots", [...draft.slots, emptySlot()])}>
+            <Button size="sm" onClick={() => set("slots", [...draft.slots, emptySlot()])}>
               {t("centre.dept.addSlot")}
             </Button>
           </div>
@@ -582,38 +532,23 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
             fallback={<p class="muted small">{users.data ? t("centre.dept.noLiaisons") : t("app.loading")}</p>}
           >
             <p class="field-hint">{t("centre.dept.liaisonsHint")}</p>
-            <div class="check-grid">
-              <For each={liaisonChoices()}>
-                {(choice) => (
-                  <Checkbox
-                    label={choice.name}
-                    description={<span class="mono">{choice.username}</span>}
-                    checked={draft.liaisonUserIds.includes(choice.userId)}
-                    onChange={(on) =>
-                      set(
-                        "liaisonUserIds",
-                        on
-                          ? [...draft.liaisonUserIds.filter((id) => id !== choice.userId), choice.userId]
-                          : draft.liaisonUserIds.filter((id) => id !== choice.userId),
-                      )
-                    }
-                  />
-                )}
-              </For>
-            </div>
+            <CheckList
+              options={liaisonChoices().map((c) => ({
+                value: c.userId,
+                label: c.name,
+                description: <span class="mono">{c.username}</span>,
+              }))}
+              value={draft.liaisonUserIds}
+              onChange={(ids) => set("liaisonUserIds", ids)}
+            />
           </Show>
         </fieldset>
       </Show>
-      <TextField
-        label={t("centre.dept.notes") + t("common.optional")}
-        value={draft.notes}
-        onChange={(v) => set("notes", v)}
-        error={fields.error("notes")}
-      />
+      <TextField label={t("centre.dept.notes") + t("common.optional")} {...form.text("notes")} />
       <Show when={props.stationing}>
         <Checkbox label={t("centre.dept.active")} checked={draft.active} onChange={(on) => set("active", on)} />
       </Show>
-      <FormError error={save.error} known={known} text={errorText} />
+      <FormError error={save.error} known={form.known} text={errorText} />
       <FormFooter onCancel={props.onClose} pending={save.isPending} />
     </form>
   );
@@ -623,6 +558,7 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
 function SlotEditor(props: {
   index: number;
   slot: SlotDraft;
+  field: (key: Exclude<keyof SlotDraft, "mode" | "weekdays">) => FieldBinding;
   set: <K extends keyof SlotDraft>(key: K, value: SlotDraft[K]) => void;
   error: (key: keyof SlotDraft) => string | undefined;
   canRemove: boolean;
@@ -644,60 +580,33 @@ function SlotEditor(props: {
           onChange={(v) => props.set("mode", v as SlotDraft["mode"])}
         />
         <Show when={props.canRemove}>
-          <Button
-            size="sm"
-            variant="ghost"
-            class="btn-danger-text"
-            aria-label={t("centre.dept.removeSlot", { n: n() })}
-            onClick={() => props.onRemove()}
-          >
-            ×
-          </Button>
+          <RemoveButton label={t("centre.dept.removeSlot", { n: n() })} onClick={props.onRemove} />
         </Show>
       </div>
       <Show when={weekly()}>
-        <fieldset class="fieldset weekday-set" aria-invalid={props.error("weekdays") ? true : undefined}>
-          <legend>{t("centre.dept.weekdays")}</legend>
-          <div class="weekday-row">
-            <For each={[1, 2, 3, 4, 5, 6, 7]}>
-              {(day) => (
-                <Checkbox
-                  label={weekdayName(day)}
-                  checked={props.slot.weekdays.includes(day)}
-                  onChange={(on) =>
-                    props.set(
-                      "weekdays",
-                      on
-                        ? [...props.slot.weekdays.filter((d) => d !== day), day]
-                        : props.slot.weekdays.filter((d) => d !== day),
-                    )
-                  }
-                />
-              )}
-            </For>
-          </div>
-          <Show when={props.error("weekdays")}>
-            <p class="field-error">{props.error("weekdays")}</p>
-          </Show>
-        </fieldset>
+        <CheckGroup
+          class="weekday-set"
+          gridClass="weekday-row"
+          legend={t("centre.dept.weekdays")}
+          options={[1, 2, 3, 4, 5, 6, 7].map((day) => ({ value: day, label: weekdayName(day) }))}
+          value={props.slot.weekdays}
+          onChange={(days) => props.set("weekdays", days)}
+          error={props.error("weekdays")}
+        />
         <div class="field-row">
           <InputField
             type="number"
             label={t("centre.dept.everyWeeks")}
-            value={props.slot.everyWeeks}
-            onChange={(v) => props.set("everyWeeks", v)}
+            {...props.field("everyWeeks")}
             min={1}
             max={8}
             description={t("centre.dept.everyWeeksHint")}
-            error={props.error("everyWeeks")}
           />
           <InputField
             type="date"
             label={t("centre.dept.anchorDate")}
-            value={props.slot.anchorDate}
-            onChange={(v) => props.set("anchorDate", v)}
+            {...props.field("anchorDate")}
             description={t("centre.dept.anchorHint")}
-            error={props.error("anchorDate")}
             required={(wholeNumber(props.slot.everyWeeks) ?? 1) > 1}
           />
         </div>
@@ -706,64 +615,46 @@ function SlotEditor(props: {
         <InputField
           type="date"
           label={weekly() ? t("centre.dept.validFrom") : t("centre.dept.rangeFrom")}
-          value={props.slot.validFrom}
-          onChange={(v) => props.set("validFrom", v)}
-          error={props.error("validFrom")}
+          {...props.field("validFrom")}
           required={!weekly()}
         />
         <InputField
           type="date"
           label={weekly() ? t("centre.dept.validTo") : t("centre.dept.rangeTo")}
-          value={props.slot.validTo}
-          onChange={(v) => props.set("validTo", v)}
-          error={props.error("validTo")}
+          {...props.field("validTo")}
           required={!weekly()}
         />
       </div>
       <div class="field-row">
-        <TextField
-          label={t("centre.dept.staffName")}
-          value={props.slot.staffName}
-          onChange={(v) => props.set("staffName", v)}
-          error={props.error("staffName")}
-          required
-        />
+        <TextField label={t("centre.dept.staffName")} {...props.field("staffName")} required />
         <InputField
           type="tel"
           label={t("centre.dept.staffPhone") + t("common.optional")}
-          value={props.slot.staffPhone}
-          onChange={(v) => props.set("staffPhone", v)}
-          error={props.error("staffPhone")}
+          {...props.field("staffPhone")}
         />
       </div>
     </fieldset>
   );
 }
 
+/** The props a schema form gives a text field (`form.text(path)`). */
+type FieldBinding = ReturnType<ReturnType<typeof createSchemaForm>["text"]>;
+
 /** Adds a department kind to the catalogue of the caller's subtree and picks it. */
 function NewKindForm(props: { onAdded: (code: string) => void }) {
   const queryClient = useQueryClient();
-  const [name, setName] = createSignal("");
-  const [code, setCode] = createSignal("");
-  const [category, setCategory] = createSignal<KindCategory>("administrative");
   const add = createMutation(() => ({
-    mutationFn: () =>
-      trpc.centre.addDepartmentKind.mutate({ code: code().trim(), name: name().trim(), category: category() }),
+    mutationFn: (input: Inputs["centre"]["addDepartmentKind"]) => trpc.centre.addDepartmentKind.mutate(input),
     onSuccess: async (kind) => {
       await queryClient.invalidateQueries({ queryKey: ["centre.departmentKinds"] });
       notify(t("centre.dept.kindAdded", { name: kind.name }));
       props.onAdded(kind.code);
     },
   }));
-  const fields = createFieldErrors({
-    check: () => ({
-      name: !name().trim()
-        ? t("centre.required")
-        : name().trim().length > 60
-          ? t("centre.tooLong", { n: 60 })
-          : undefined,
-      code: KIND_CODE_INPUT.test(code().trim()) ? undefined : t("centre.dept.kindCodeInvalid"),
-    }),
+  const form = createSchemaForm({
+    schema: departmentKindInput,
+    initial: { name: "", code: "", category: "administrative" as KindCategory },
+    toInput: (d) => ({ ...d }),
     serverError: () => add.error,
   });
   return (
@@ -771,25 +662,11 @@ function NewKindForm(props: { onAdded: (code: string) => void }) {
       <legend>{t("centre.dept.newKind")}</legend>
       <p class="field-hint">{t("centre.dept.newKindHint")}</p>
       <div class="field-row">
-        <TextField
-          label={t("centre.dept.kindName")}
-          value={name()}
-          onChange={(v) => {
-            setName(v);
-            fields.touch("name");
-          }}
-          error={fields.error("name")}
-          required
-        />
+        <TextField label={t("centre.dept.kindName")} {...form.text("name")} required />
         <TextField
           label={t("centre.dept.kindCode")}
-          value={code()}
-          onChange={(v) => {
-            setCode(v);
-            fields.touch("code");
-          }}
+          {...form.text("code")}
           description={t("centre.dept.kindCodeHint")}
-          error={fields.error("code")}
           inputClass="mono"
           required
         />
@@ -797,17 +674,18 @@ function NewKindForm(props: { onAdded: (code: string) => void }) {
       <Select
         label={t("centre.dept.kindCategory")}
         options={KIND_CATEGORIES.map((c) => ({ value: c, label: categoryName(c) }))}
-        value={category()}
-        onChange={(v) => v && setCategory(v as KindCategory)}
+        value={form.draft.category}
+        onChange={(v) => v && form.set("category", v as KindCategory)}
       />
-      <FormError error={add.error} known={(p) => p === "name" || p === "code"} text={errorText} />
+      <FormError error={add.error} known={form.known} text={errorText} />
       <div>
         <Button
           size="sm"
           variant="primary"
           disabled={add.isPending}
           onClick={() => {
-            if (fields.submit()) add.mutate();
+            const input = form.submit();
+            if (input) add.mutate(input);
           }}
         >
           {t("centre.dept.kindSubmit")}

@@ -2,13 +2,15 @@ import {
   AREAS,
   COMMITTEE_FIELDS,
   COMMITTEE_ROLES,
+  KIND_CATEGORIES,
+  KIND_CODE_INPUT,
   MEDIATOR_AFFILIATIONS,
   MEDIATOR_GRADES,
   ROOM_KINDS,
   SPECIALTIES,
 } from "@zongzhi/domain/centre";
 import { z } from "zod";
-import { id, int32, pattern, strict, text, version } from "../input.ts";
+import { id, int32, isoDate, longText, pattern, say, strict, text, version } from "../input.ts";
 
 // Input schemas of the centre configuration that the admin UI's forms validate with too, so that
 // a form refuses exactly what the procedure would (the same rule, the same bilingual message).
@@ -66,3 +68,95 @@ export const committeeInput = strict({
     .max(200)
     .default([]),
 });
+
+const bilingual = (zh: string, en: string) => ({ params: { zh, en } });
+
+/** A department kind added to the catalogue of the caller's subtree (addDepartmentKind). */
+export const departmentKindInput = strict({
+  code: pattern(
+    KIND_CODE_INPUT,
+    "代码为2–38位小写字母、数字或下划线，以字母开头",
+    "2–38 lower-case letters, digits or _, starting with a letter",
+  ),
+  name: text(60),
+  category: z.enum(KIND_CATEGORIES),
+});
+
+/** A rotation slot of a stationed department: weekdays every N weeks, or a date range; who is on duty. */
+const slot = strict({
+  weekdays: z
+    .array(int32({ min: 1, max: 7 }))
+    .min(1, say("请至少选择一天", "choose at least one day"))
+    .max(7)
+    .nullable(),
+  everyWeeks: int32({ min: 1, max: 8, message: { zh: "间隔应为 1–8 之间的整数", en: "every 1 to 8 weeks" } }).default(
+    1,
+  ),
+  anchorDate: isoDate().nullable().default(null),
+  validFrom: isoDate().nullable().default(null),
+  validTo: isoDate().nullable().default(null),
+  staffName: text(30),
+  staffPhone: phone.nullable().default(null),
+})
+  .refine((s) => s.weekdays !== null || (s.validFrom !== null && s.validTo !== null), {
+    path: ["weekdays"],
+    ...bilingual("请选择星期或填写起止日期", "choose weekdays or a date range"),
+  })
+  .refine((s) => !s.validFrom || !s.validTo || s.validTo >= s.validFrom, {
+    path: ["validTo"],
+    ...bilingual("结束日期不能早于开始日期", "the end date is before the start"),
+  })
+  .refine((s) => s.everyWeeks === 1 || s.anchorDate !== null, {
+    path: ["anchorDate"],
+    ...bilingual("隔周轮值须指定起始日期", "a multi-week rotation needs an anchor date"),
+  });
+
+/** The fields of a stationed department (station; editStationing adds id, version and active). */
+const stationingFields = {
+  kindCode: text(40, { min: 2 }),
+  name: text(60),
+  residency: z.enum(["permanent", "rotating", "on_call"]),
+  contactName: optional(text(30, { min: 0 })),
+  contactPhone: optional(phone),
+  responseMinutes: optional(
+    int32({
+      min: 5,
+      max: 10080,
+      message: { zh: "响应时限应为 5–10080 之间的整数（分钟）", en: "a whole number of minutes from 5 to 10080" },
+    }),
+  ),
+  notes: optional(longText(500, { min: 0 })),
+  slots: z.array(slot).max(20).default([]),
+  liaisonUserIds: z.array(id()).max(20).optional(),
+};
+
+/**
+ * What each residency needs: an on-call department a phone and a response time (also the
+ * database's `stationings_on_call_has_response`), a rotating one at least one slot.
+ */
+function residencyRules<
+  T extends z.ZodType<{
+    residency: string;
+    contactPhone?: string | null;
+    responseMinutes?: number | null;
+    slots: unknown[];
+  }>,
+>(schema: T) {
+  return schema.superRefine((s, ctx) => {
+    const need = (path: string, zh: string, en: string) =>
+      ctx.addIssue({ code: "custom", path: [path], params: { zh, en } });
+    if (s.residency === "on_call" && !s.contactPhone) need("contactPhone", "请填写联系电话", "enter a contact phone");
+    if (s.residency === "on_call" && s.responseMinutes == null) {
+      need("responseMinutes", "请填写响应时限", "enter a response time");
+    }
+    if (s.residency === "rotating" && s.slots.length === 0) need("slots", "请设置轮值安排", "add a rotation slot");
+  });
+}
+
+/** A department stationed at the centre (station). */
+export const stationingInput = residencyRules(strict(stationingFields));
+
+/** An edit of a stationed department (editStationing). */
+export const stationingEditInput = residencyRules(
+  strict({ ...stationingFields, id: id(), version: version(), active: z.boolean().default(true) }),
+);

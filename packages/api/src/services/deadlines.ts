@@ -25,6 +25,7 @@ import {
   OVERDUE_INSTRUCTIONS,
   RAISES,
   SUPERVISION_REPLY,
+  type SupervisionLevel,
 } from "@zongzhi/domain/supervision";
 import { authorizeFor } from "./actor.ts";
 import { unitCalendar } from "./calendar.ts";
@@ -51,7 +52,18 @@ export async function effectiveRule(
 }
 
 /** A clock started by a policy at `at`: its rule and due time (the columns of `app.case_deadlines`). */
-export function policyClock(rule: EffectiveRule, at: Date, calendar?: WorkCalendar) {
+/** A clock started under a policy: the rule it follows and when it falls due. */
+export interface PolicyClock {
+  policyId: string | null;
+  version: number;
+  amount: number;
+  unit: DeadlineUnit;
+  yellowShare: number;
+  due: Date;
+  basis: "policy";
+}
+
+export function policyClock(rule: EffectiveRule, at: Date, calendar?: WorkCalendar): PolicyClock {
   return {
     policyId: rule.id,
     version: rule.version,
@@ -458,26 +470,30 @@ export async function answerSupervision(tx: Tx, input: { id: string; version: nu
   }
 }
 
+/** A supervision as the list shows it. */
+export interface SupervisionRow {
+  id: string;
+  caseId: string;
+  code: string;
+  title: string;
+  addressedTo: string;
+  unitName: string | null;
+  level: SupervisionLevel;
+  openedBy: "system" | "leader";
+  instructions: string | null;
+  dueAt: Date;
+  status: "open" | "answered";
+  answer: string | null;
+  createdAt: Date;
+  version: number;
+}
+
 /** Supervisions the caller's subtree is concerned with (open first). */
-export async function listSupervisions(tx: Tx, input: { status?: "open" | "answered" | undefined }) {
-  return tx.sql<
-    {
-      id: string;
-      caseId: string;
-      code: string;
-      title: string;
-      addressedTo: string;
-      unitName: string | null;
-      level: string;
-      openedBy: string;
-      instructions: string | null;
-      dueAt: Date;
-      status: string;
-      answer: string | null;
-      createdAt: Date;
-      version: number;
-    }[]
-  >`select s.id, s.case_id as "caseId", c.code, c.title, s.addressed_to as "addressedTo",
+export async function listSupervisions(
+  tx: Tx,
+  input: { status?: "open" | "answered" | undefined },
+): Promise<SupervisionRow[]> {
+  return tx.sql<SupervisionRow[]>`select s.id, s.case_id as "caseId", c.code, c.title, s.addressed_to as "addressedTo",
       (select t.name from app.tenants t where t.code = s.addressed_to) as "unitName", s.level, s.opened_by as "openedBy",
       s.instructions, s.due_at as "dueAt", s.status, s.answer, s.created_at as "createdAt", s.version
     from app.supervisions s join app.cases c on c.id = s.case_id
@@ -499,22 +515,25 @@ export async function takeCharge(tx: Tx, input: { caseId: string; version: numbe
   return row;
 }
 
+/** A deadline rule as the policies page lists it. */
+export interface PolicyRow {
+  id: string;
+  scopeCode: string;
+  unitName: string | null;
+  categoryCode: string | null;
+  stage: DeadlineStage;
+  amount: number;
+  unit: DeadlineUnit;
+  yellowShare: number;
+  version: number;
+  note: string | null;
+  createdAt: Date;
+}
+
 /** Every rule visible to the caller (own, inherited from ancestors, and its descendants'). */
-export async function listPolicies(tx: Tx) {
+export async function listPolicies(tx: Tx): Promise<PolicyRow[]> {
   return tx.sql<
-    {
-      id: string;
-      scopeCode: string;
-      unitName: string | null;
-      categoryCode: string | null;
-      stage: string;
-      amount: number;
-      unit: DeadlineUnit;
-      yellowShare: number;
-      version: number;
-      note: string | null;
-      createdAt: Date;
-    }[]
+    PolicyRow[]
   >`select p.id, p.scope_code as "scopeCode", coalesce((select t.name from app.tenants t where t.code = p.scope_code),
       (select d.name from ref.divisions d where d.code = p.scope_code)) as "unitName", p.category_code as "categoryCode",
       p.stage, p.amount, p.unit, p.yellow_share::float as "yellowShare", p.version, p.note, p.created_at as "createdAt"

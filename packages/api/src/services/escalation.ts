@@ -1,6 +1,6 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
-import { AppError, type CaseState, conflict, MAX_BOUNCES, notFound } from "@zongzhi/domain";
+import { AppError, type CaseState, conflict, type Level, MAX_BOUNCES, notFound } from "@zongzhi/domain";
 import { authorizeFor, mayFor } from "./actor.ts";
 import { appendEvent } from "./case-events.ts";
 import { completeDeadlines, handOverClocks, startDeadline } from "./deadlines.ts";
@@ -247,25 +247,36 @@ export async function returnCase(
   return { version: row.version, needsLeader };
 }
 
+/** One hop of a case across tiers. */
+export interface CaseHop {
+  kind: "escalate" | "sign_for" | "assign_down" | "return" | "leader_decision";
+  fromCode: string;
+  toCode: string;
+  reason: string | null;
+  instructions: string | null;
+  urgency: "normal" | "urgent";
+  deadline: Date | null;
+  at: Date;
+}
+
 /** The case's path across tiers, in order (village → township → county → township …). */
-export async function casePath(tx: Tx, id: string) {
+export async function casePath(tx: Tx, id: string): Promise<CaseHop[]> {
   await assertLiaisonMayRead(tx, id);
   return tx.sql<
-    {
-      kind: string;
-      fromCode: string;
-      toCode: string;
-      reason: string | null;
-      instructions: string | null;
-      urgency: string;
-      deadline: Date | null;
-      at: Date;
-    }[]
+    CaseHop[]
   >`select kind, from_code as "fromCode", to_code as "toCode", reason, instructions, urgency, deadline, at
     from app.case_hops where case_id = ${id} order by at`;
 }
 
+/** A unit above the caller. */
+export interface AncestorUnit {
+  id: string;
+  code: string;
+  name: string;
+  level: Level;
+}
+
 /** Units above the caller (escalation targets), nearest last. */
-export async function ancestorUnits(tx: Tx) {
-  return tx.sql<{ id: string; code: string; name: string; level: string }[]>`select * from auth.ancestor_units()`;
+export async function ancestorUnits(tx: Tx): Promise<AncestorUnit[]> {
+  return tx.sql<AncestorUnit[]>`select id, code, name, level from auth.ancestor_units()`;
 }
