@@ -163,6 +163,42 @@ export function FormDialog<T>(props: {
   );
 }
 
+/** What a page edits: a row, a new one ("new"), or nothing (the dialog closed). */
+export function createEditing<T>() {
+  const [target, setTarget] = createSignal<T | "new" | null>(null);
+  return {
+    target,
+    /** Opens the dialog on a row. */
+    edit: (row: T) => setTarget(() => row),
+    /** Opens the dialog for a new row. */
+    add: () => setTarget("new"),
+    close: () => setTarget(null),
+  };
+}
+
+/**
+ * The add/edit dialog of a page's rows ({@link createEditing}): titled for a new row or an
+ * existing one; the form gets the row (undefined when new) and how to close.
+ */
+export function EditDialog<T>(props: {
+  editing: ReturnType<typeof createEditing<T>>;
+  addTitle: string;
+  editTitle: string;
+  size?: "md" | "lg";
+  children: (row: T | undefined, close: () => void) => JSX.Element;
+}) {
+  return (
+    <FormDialog
+      target={props.editing.target()}
+      onClose={props.editing.close}
+      title={(target) => (target === "new" ? props.addTitle : props.editTitle)}
+      size={props.size}
+    >
+      {(target) => props.children(target === "new" ? undefined : target, props.editing.close)}
+    </FormDialog>
+  );
+}
+
 /** The buttons under a form: cancel, and submit (保存 unless named) disabled while saving. */
 export function FormFooter(props: { onCancel: () => void; pending: boolean; submitLabel?: string; danger?: boolean }) {
   return (

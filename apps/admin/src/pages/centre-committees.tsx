@@ -18,7 +18,15 @@ import {
   joinList,
   useCentre,
 } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormDialog, FormFooter, labels, RowAction } from "../components/config-page.tsx";
+import {
+  actionsColumn,
+  createEditing,
+  DataTable,
+  EditDialog,
+  FormFooter,
+  labels,
+  RowAction,
+} from "../components/config-page.tsx";
 import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -38,7 +46,7 @@ const fieldOrder = (field: CommitteeField) => COMMITTEE_FIELDS.indexOf(field);
 function CommitteesView() {
   const me = useMe();
   const centre = useCentre(me);
-  const [editing, setEditing] = createSignal<Committee | "new" | null>(null);
+  const editing = createEditing<Committee>();
   const committees = createQuery(() => ({
     queryKey: ["centre.committees", centre.current()?.id],
     queryFn: () => trpc.centre.committees.query({ tenantId: centre.tenantId() }),
@@ -53,7 +61,7 @@ function CommitteesView() {
         title={t("centre.com.title")}
         intro={t("centre.com.intro")}
         addLabel={t("centre.com.add")}
-        onAdd={() => setEditing("new")}
+        onAdd={() => editing.add()}
       />
       <CentreSection id="committees-title" title={centre.current()?.name ?? ""}>
         <QueryState query={committees} empty={t("centre.com.empty")} isEmpty={() => rows().length === 0}>
@@ -98,7 +106,7 @@ function CommitteesView() {
                     <RowAction
                       label={t("centre.edit")}
                       ariaLabel={t("centre.editLabel", { name: c.name })}
-                      onClick={() => setEditing(c)}
+                      onClick={() => editing.edit(c)}
                     />
                   </td>
                 </Show>
@@ -107,16 +115,9 @@ function CommitteesView() {
           </DataTable>
         </QueryState>
       </CentreSection>
-      <FormDialog
-        target={editing()}
-        onClose={() => setEditing(null)}
-        title={(target) => (target === "new" ? t("centre.com.addTitle") : t("centre.com.editTitle"))}
-        size="lg"
-      >
-        {(target) => (
-          <CommitteeForm committee={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
-        )}
-      </FormDialog>
+      <EditDialog editing={editing} addTitle={t("centre.com.addTitle")} editTitle={t("centre.com.editTitle")} size="lg">
+        {(row, close) => <CommitteeForm committee={row} onClose={close} />}
+      </EditDialog>
     </>
   );
 }

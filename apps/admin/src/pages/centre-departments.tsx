@@ -22,7 +22,7 @@ import {
   weekdayName,
   wholeNumber,
 } from "../components/centre.tsx";
-import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { createEditing, EditDialog, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -49,7 +49,7 @@ function DepartmentsView() {
   const me = useMe();
   const centre = useCentre(me);
   const queryClient = useQueryClient();
-  const [editing, setEditing] = createSignal<Stationing | "new" | null>(null);
+  const editing = createEditing<Stationing>();
   const [removing, setRemoving] = createSignal<Stationing | null>(null);
   const list = createQuery(() => ({
     queryKey: ["centre.stationings", centre.current()?.id],
@@ -69,7 +69,7 @@ function DepartmentsView() {
         title={t("centre.dept.title")}
         intro={t("centre.dept.intro")}
         addLabel={t("centre.dept.add")}
-        onAdd={() => setEditing("new")}
+        onAdd={() => editing.add()}
       />
       <QueryState query={list}>
         <p class="centre-summary">
@@ -135,7 +135,7 @@ function DepartmentsView() {
                                 <RowAction
                                   label={t("centre.edit")}
                                   ariaLabel={t("centre.editLabel", { name: s.name })}
-                                  onClick={() => setEditing(s)}
+                                  onClick={() => editing.edit(s)}
                                 />
                                 <RowAction
                                   label={t("centre.dept.remove")}
@@ -157,16 +157,14 @@ function DepartmentsView() {
         </For>
       </QueryState>
 
-      <FormDialog
-        target={editing()}
-        onClose={() => setEditing(null)}
-        title={(target) => (target === "new" ? t("centre.dept.addTitle") : t("centre.dept.editTitle"))}
+      <EditDialog
+        editing={editing}
+        addTitle={t("centre.dept.addTitle")}
+        editTitle={t("centre.dept.editTitle")}
         size="lg"
       >
-        {(target) => (
-          <StationingForm stationing={target === "new" ? undefined : target} onClose={() => setEditing(null)} />
-        )}
-      </FormDialog>
+        {(row, close) => <StationingForm stationing={row} onClose={close} />}
+      </EditDialog>
       <ConfirmDialog
         open={removing() !== null}
         onOpenChange={(open) => !open && setRemoving(null)}

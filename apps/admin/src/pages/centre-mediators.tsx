@@ -19,7 +19,7 @@ import {
   specialtyName,
   splitList,
 } from "../components/centre.tsx";
-import { FormDialog, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
+import { createEditing, EditDialog, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
 import { errorText, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -49,7 +49,7 @@ function MediatorsView() {
   const [q, setQ] = createSignal("");
   const [includeSubtree, setIncludeSubtree] = createSignal(false);
   const [includeInactive, setIncludeInactive] = createSignal(false);
-  const [editing, setEditing] = createSignal<Mediator | "new" | null>(null);
+  const editing = createEditing<Mediator>();
   const filters = () => ({
     specialty: specialty() ?? undefined,
     grade: grade() ?? undefined,
@@ -70,7 +70,7 @@ function MediatorsView() {
         intro={t("centre.med.intro")}
         actions={
           <Show when={canConfigure()}>
-            <Button variant="primary" onClick={() => setEditing("new")}>
+            <Button variant="primary" onClick={() => editing.add()}>
               {t("centre.med.add")}
             </Button>
           </Show>
@@ -173,7 +173,7 @@ function MediatorsView() {
                           <RowAction
                             label={t("centre.edit")}
                             ariaLabel={t("centre.editLabel", { name: m.name })}
-                            onClick={() => setEditing(m)}
+                            onClick={() => editing.edit(m)}
                           />
                         </Show>
                       </td>
@@ -185,14 +185,9 @@ function MediatorsView() {
           </table>
         </QueryState>
       </CentreSection>
-      <FormDialog
-        target={editing()}
-        onClose={() => setEditing(null)}
-        title={(target) => (target === "new" ? t("centre.med.addTitle") : t("centre.med.editTitle"))}
-        size="lg"
-      >
-        {(target) => <MediatorForm mediator={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
-      </FormDialog>
+      <EditDialog editing={editing} addTitle={t("centre.med.addTitle")} editTitle={t("centre.med.editTitle")} size="lg">
+        {(row, close) => <MediatorForm mediator={row} onClose={close} />}
+      </EditDialog>
     </>
   );
 }

@@ -30,7 +30,7 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { FormDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { createEditing, EditDialog, FormFooter, RowAction } from "../components/config-page.tsx";
 import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -59,7 +59,7 @@ function RoomsView() {
   const centre = useCentre(me);
   // The open room and day live in the address, so that a room's day can be linked and reloaded.
   const [params, setParams] = useSearchParams<{ room?: string; date?: string }>();
-  const [editing, setEditing] = createSignal<Room | "new" | null>(null);
+  const editing = createEditing<Room>();
   const rooms = createQuery(() => ({
     queryKey: ["centre.rooms", centre.current()?.id],
     queryFn: () => trpc.centre.rooms.query({ tenantId: centre.tenantId() }),
@@ -76,7 +76,7 @@ function RoomsView() {
         title={t("centre.room.title")}
         intro={t("centre.room.intro")}
         addLabel={t("centre.room.add")}
-        onAdd={() => setEditing("new")}
+        onAdd={() => editing.add()}
       />
       <QueryState query={rooms}>
         <div class="rooms-layout">
@@ -100,7 +100,7 @@ function RoomsView() {
                             selected={selected()?.id === room.id}
                             canEdit={centre.canConfigure()}
                             onSelect={() => setParams({ room: room.id })}
-                            onEdit={() => setEditing(room)}
+                            onEdit={() => editing.edit(room)}
                           />
                         )}
                       </For>
@@ -134,13 +134,9 @@ function RoomsView() {
           </div>
         </div>
       </QueryState>
-      <FormDialog
-        target={editing()}
-        onClose={() => setEditing(null)}
-        title={(target) => (target === "new" ? t("centre.room.addTitle") : t("centre.room.editTitle"))}
-      >
-        {(target) => <RoomForm room={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
-      </FormDialog>
+      <EditDialog editing={editing} addTitle={t("centre.room.addTitle")} editTitle={t("centre.room.editTitle")}>
+        {(row, close) => <RoomForm room={row} onClose={close} />}
+      </EditDialog>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { createQuery } from "@tanstack/solid-query";
 import { windowInput } from "@zongzhi/api/schemas/centre";
-import { createSignal, For, Show } from "solid-js";
+import { For, Show } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
 import {
   CentreHeader,
@@ -14,8 +14,9 @@ import {
 } from "../components/centre.tsx";
 import {
   actionsColumn,
+  createEditing,
   DataTable,
-  FormDialog,
+  EditDialog,
   FormFooter,
   ListCard,
   labels,
@@ -40,7 +41,7 @@ export const CentreWindowsPage = centrePage("centre.read", WindowsView);
 function WindowsView() {
   const me = useMe();
   const centre = useCentre(me);
-  const [editing, setEditing] = createSignal<ServiceWindow | "new" | null>(null);
+  const editing = createEditing<ServiceWindow>();
   const windows = createQuery(() => ({
     queryKey: ["centre.windows", centre.current()?.id],
     queryFn: () => trpc.centre.windows.query({ tenantId: centre.tenantId() }),
@@ -54,7 +55,7 @@ function WindowsView() {
         title={t("centre.win.title")}
         intro={t("centre.win.intro")}
         addLabel={t("centre.win.add")}
-        onAdd={() => setEditing("new")}
+        onAdd={() => editing.add()}
       />
       <ListCard id="windows-title" title={centre.current()?.name ?? ""}>
         <QueryState query={windows} empty={t("centre.win.empty")}>
@@ -100,7 +101,7 @@ function WindowsView() {
                         <RowAction
                           label={t("centre.edit")}
                           ariaLabel={t("centre.editLabel", { name: `${w.number} ${w.name}` })}
-                          onClick={() => setEditing(w)}
+                          onClick={() => editing.edit(w)}
                         />
                       </td>
                     </Show>
@@ -111,19 +112,9 @@ function WindowsView() {
           )}
         </QueryState>
       </ListCard>
-      <FormDialog
-        target={editing()}
-        onClose={() => setEditing(null)}
-        title={(target) => (target === "new" ? t("centre.win.addTitle") : t("centre.win.editTitle"))}
-      >
-        {(target) => (
-          <WindowForm
-            window={target === "new" ? undefined : target}
-            others={rows().filter((w) => target === "new" || w.id !== target.id)}
-            onClose={() => setEditing(null)}
-          />
-        )}
-      </FormDialog>
+      <EditDialog editing={editing} addTitle={t("centre.win.addTitle")} editTitle={t("centre.win.editTitle")}>
+        {(row, close) => <WindowForm window={row} others={rows().filter((w) => w.id !== row?.id)} onClose={close} />}
+      </EditDialog>
     </>
   );
 }

@@ -5,8 +5,9 @@ import { categoryName } from "../components/case-common.tsx";
 import {
   actionsColumn,
   ConfigPage,
+  createEditing,
   DataTable,
-  FormDialog,
+  EditDialog,
   FormFooter,
   ListCard,
   RowAction,
@@ -31,7 +32,7 @@ export const CATEGORIES_KEY = ["dictionaries.categories"] as const;
 export function DictionariesPage() {
   const me = useMe();
   const mayManage = () => mayOn(me(), "dictionary.manage", me().tenant?.code ?? "");
-  const [editing, setEditing] = createSignal<Category | "new" | null>(null);
+  const editing = createEditing<Category>();
   const categories = createQuery(() => ({
     queryKey: CATEGORIES_KEY,
     queryFn: () => trpc.dictionaries.categories.query(),
@@ -43,7 +44,7 @@ export function DictionariesPage() {
       intro={t("dict.intro")}
       actions={
         <Show when={mayManage()}>
-          <Button variant="primary" onClick={() => setEditing("new")}>
+          <Button variant="primary" onClick={() => editing.add()}>
             {t("dict.add")}
           </Button>
         </Show>
@@ -83,7 +84,7 @@ export function DictionariesPage() {
                         <RowAction
                           label={t("centre.edit")}
                           ariaLabel={t("centre.editLabel", { name: c.name })}
-                          onClick={() => setEditing(c)}
+                          onClick={() => editing.edit(c)}
                         />
                       </Show>
                     </td>
@@ -94,13 +95,9 @@ export function DictionariesPage() {
           )}
         </QueryState>
       </ListCard>
-      <FormDialog
-        target={editing()}
-        onClose={() => setEditing(null)}
-        title={(target) => (target === "new" ? t("dict.add") : t("dict.edit"))}
-      >
-        {(target) => <CategoryForm category={target === "new" ? undefined : target} onClose={() => setEditing(null)} />}
-      </FormDialog>
+      <EditDialog editing={editing} addTitle={t("dict.add")} editTitle={t("dict.edit")}>
+        {(row, close) => <CategoryForm category={row} onClose={close} />}
+      </EditDialog>
     </ConfigPage>
   );
 }

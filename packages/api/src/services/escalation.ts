@@ -1,6 +1,8 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
+import { caseHops } from "@zongzhi/db/schema";
 import { AppError, type CaseState, conflict, type Level, MAX_BOUNCES, notFound } from "@zongzhi/domain";
+import { asc, eq } from "drizzle-orm";
 import { authorizeFor, mayFor } from "./actor.ts";
 import { appendEvent } from "./case-events.ts";
 import { completeDeadlines, handOverClocks, startDeadline } from "./deadlines.ts";
@@ -262,10 +264,22 @@ export interface CaseHop {
 /** The case's path across tiers, in order (village → township → county → township …). */
 export async function casePath(tx: Tx, id: string): Promise<CaseHop[]> {
   await assertLiaisonMayRead(tx, id);
-  return tx.sql<
-    CaseHop[]
-  >`select kind, from_code as "fromCode", to_code as "toCode", reason, instructions, urgency, deadline, at
-    from app.case_hops where case_id = ${id} order by at`;
+  const hops = await tx.db
+    .select({
+      kind: caseHops.kind,
+      fromCode: caseHops.fromCode,
+      toCode: caseHops.toCode,
+      reason: caseHops.reason,
+      instructions: caseHops.instructions,
+      urgency: caseHops.urgency,
+      deadline: caseHops.deadline,
+      at: caseHops.at,
+    })
+    .from(caseHops)
+    .where(eq(caseHops.caseId, id))
+    .orderBy(asc(caseHops.at));
+  // kind and urgency are text columns whose CHECKs (0008_escalation.sql) hold them to these values.
+  return hops as CaseHop[];
 }
 
 /** A unit above the caller. */

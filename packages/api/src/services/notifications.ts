@@ -5,6 +5,8 @@ export async function notifyUnit(
   tx: Tx,
   input: { scopeCode: string; kind: string; caseId?: string | null; title: string; userId?: string | null },
 ): Promise<void> {
+  // Raw SQL on purpose: Drizzle's insert names every column (DEFAULT for those not given), and
+  // zz_app holds INSERT only on the columns it writes.
   await tx.sql`insert into app.notifications (scope_code, user_id, kind, case_id, title, created_by)
     values (${input.scopeCode}, ${input.userId ?? null}, ${input.kind}, ${input.caseId ?? null}, ${input.title},
       ${tx.ctx.userId})`;
