@@ -289,7 +289,7 @@ const RISK_NAMES: Record<string, string> = { red: "红色", yellow: "黄色", bl
 /** The inbox filters of a case ledger in words, for its title ("" when none). */
 function filterNote(f: LedgerCaseFilter): string {
   const parts = [
-    f.status?.length ? `状态：${f.status.map((x) => STATE_NAMES[x] ?? x).join("、")}` : null,
+    f.status?.length ? `状态：${f.status.map((x) => nameOf(CASE_STATE_NAMES, x, "zh")).join("、")}` : null,
     f.channel ? `渠道：${CHANNEL_NAMES[f.channel] ?? f.channel}` : null,
     f.riskGrade ? `风险：${RISK_NAMES[f.riskGrade] ?? f.riskGrade}` : null,
     f.deadlineColour ? `时限：${COLOUR_NAMES[f.deadlineColour]}` : null,

@@ -1,5 +1,13 @@
 import { CASE_CATEGORIES, warningColour, YELLOW_SHARE } from "@zongzhi/domain";
+import {
+  FOLLOW_UP_METHODS,
+  PERFORMANCE_STATUSES,
+  SATISFACTIONS,
+  SESSION_OUTCOMES,
+  SUMMONS_STATES,
+} from "@zongzhi/domain/case-records";
 import { KIND_CODE_INPUT, KIND_CODE_MAX, ownKindCode } from "@zongzhi/domain/centre";
+import { SUPERVISION_LEVELS } from "@zongzhi/domain/supervision";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../index.ts";
@@ -7,7 +15,8 @@ import { createTestDatabase, type TestDatabase } from "../index.ts";
 // Rules the database must repeat are held to the domain's one definition here: the deadline
 // colour (app.deadline_colour, migration 0030, exists because the minute scan recolours clocks
 // set-wise) answers as warningColour; the policy default share is YELLOW_SHARE; the catalogue's
-// kind-code CHECKs take exactly what the domain's input pattern lets through.
+// kind-code CHECKs take exactly what the domain's input pattern lets through; the CHECKs of the
+// case records' states and kinds allow exactly the domain's vocabularies.
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -76,6 +85,26 @@ describe("domain rules the database repeats", () => {
       { table: "app.department_kinds", ok: true, longer: false },
       { table: "ref.department_kinds", ok: true, longer: false },
     ]);
+  });
+
+  it("the CHECKs of the case records allow exactly the domain's vocabularies (case-records, supervision)", async () => {
+    const vocabularies: [table: string, column: string, values: readonly string[]][] = [
+      ["case_summons", "status", SUMMONS_STATES],
+      ["mediation_sessions", "outcome", SESSION_OUTCOMES],
+      ["agreements", "performance_status", PERFORMANCE_STATUSES],
+      ["follow_ups", "method", FOLLOW_UP_METHODS],
+      ["follow_ups", "satisfaction", SATISFACTIONS],
+      ["supervisions", "level", SUPERVISION_LEVELS],
+    ];
+    for (const [table, column, values] of vocabularies) {
+      const [check] = await db.admin<{ def: string }[]>`
+        select pg_get_constraintdef(c.oid) as def from pg_constraint c
+        join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey)
+        where c.contype = 'c' and c.conrelid = ${`app.${table}`}::regclass and a.attname = ${column}
+          and cardinality(c.conkey) = 1`;
+      const allowed = [...(check?.def ?? "").matchAll(/'([^']+)'::text/g)].map((m) => m[1]);
+      expect({ table, column, allowed }).toEqual({ table, column, allowed: [...values] });
+    }
   });
 
   it("ref.case_categories seeds exactly the domain's built-in categories, in order", async () => {
