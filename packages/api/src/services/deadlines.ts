@@ -51,19 +51,20 @@ export async function effectiveRule(
   return ruleInForce(await rulesFor(tx, input.stage), input);
 }
 
-/** A clock started by a policy at `at`: its rule and due time (the columns of `app.case_deadlines`). */
-/** A clock started under a policy: the rule it follows and when it falls due. */
-export interface PolicyClock {
+/** A clock as `app.case_deadlines` stores it: the rule it follows (or the instruction) and when it falls due. */
+export interface ClockRule {
   policyId: string | null;
   version: number;
   amount: number;
   unit: DeadlineUnit;
   yellowShare: number;
   due: Date;
-  basis: "policy";
+  basis: "policy" | "instruction";
 }
 
-export function policyClock(rule: EffectiveRule, at: Date, calendar?: WorkCalendar): PolicyClock {
+/** A clock started by a policy at `at`: its rule and due time. */
+
+export function policyClock(rule: EffectiveRule, at: Date, calendar?: WorkCalendar): ClockRule & { basis: "policy" } {
   return {
     policyId: rule.id,
     version: rule.version,
@@ -98,15 +99,7 @@ export async function startDeadline(
   },
 ): Promise<void> {
   const at = input.at ?? new Date();
-  let clock: {
-    policyId: string | null;
-    version: number;
-    amount: number;
-    unit: DeadlineUnit;
-    yellowShare: number;
-    due: Date;
-    basis: "policy" | "instruction";
-  };
+  let clock: ClockRule;
   if (input.given) {
     const given = input.given;
     const due =
