@@ -193,4 +193,66 @@ describe("field report from a phone", () => {
       from app.patrols where track is not null`;
     expect(tracked).toEqual([{ distance_m: 11, events_found: 1, points: 3 }]);
   });
+  test("the reporter confirms the result on site, or rejects it with a reason and it is reworked", async () => {
+    const page = await h.newPage(PHONE);
+    await h.login(page, "cun.grid");
+    const mediator = await h.newPage();
+    await h.login(mediator, "cun.mediator");
+    const call = async (who: typeof page, path: string, json: unknown) => {
+      const r = await who.request.post(`/trpc/${path}`, { headers: { origin: h.origin }, data: { json } });
+      expect(r.status(), `${path} ${await r.text()}`).toBe(200);
+      return ((await r.json()) as { result: { data: { json: { id: string } } } }).result.data.json;
+    };
+    const version = async (id: string) =>
+      (await h.db.admin<{ version: number }[]>`select version from app.cases where id = ${id}`)[0]!.version;
+    const act = async (id: string, action: string, data: Record<string, unknown> = {}) =>
+      call(mediator, "cases.transition", { id, version: await version(id), action, data });
+    const { id } = await call(page, "cases.register", {
+      categoryCode: "neighbour",
+      channel: "grid_patrol",
+      title: "三组路面塌陷",
+      description: "三组村道路面塌陷约一平方米 #C1",
+      locationCode: "620981101001",
+      peopleCount: 1,
+      groupDispute: false,
+      riskGrade: "none",
+      difficulty: "simple",
+      parties: [{ role: "applicant", kind: "person", name: "网格员" }],
+    });
+    await act(id, "accept");
+    await act(id, "triage", { route: { kind: "room" } });
+    await act(id, "resolve", { outcome: "已联系乡道班回填" });
+    await act(id, "await_follow_up");
+
+    await page.goto("/report");
+    await page.getByRole("heading", { name: "待现场确认 1 件" }).waitFor();
+    const item = page.getByTestId("field-confirm").getByRole("listitem").filter({ hasText: "三组路面塌陷" });
+    await item.getByText("处理结果：已联系乡道班回填").waitFor();
+    // A rejection needs a reason.
+    await item.getByRole("button", { name: "不满意，退回重办" }).click();
+    await page.getByRole("alert").getByText("不满意时请填写理由").waitFor();
+    await item.getByLabel("现场情况 / 不满意的理由").fill("现场查看仍有塌陷，未回填");
+    await item.getByRole("button", { name: "不满意，退回重办" }).click();
+    await page.getByRole("heading", { name: "待现场确认 0 件" }).waitFor();
+    const state = async () =>
+      (
+        await h.db.admin<{ status: string; follow_ups: string[] }[]>`select c.status::text,
+          array(select f.satisfaction::text from app.follow_ups f where f.case_id = c.id order by f.at) as follow_ups
+          from app.cases c where c.id = ${id}`
+      )[0];
+    expect(await state()).toEqual({ status: "reopened", follow_ups: ["unsatisfied"] });
+
+    // Reworked and resolved again: the reporter sees the rework counted and confirms.
+    await act(id, "triage", { route: { kind: "room" } });
+    await act(id, "resolve", { outcome: "已回填并压实" });
+    await act(id, "await_follow_up");
+    await page.reload();
+    await page.getByRole("heading", { name: "待现场确认 1 件" }).waitFor();
+    await item.getByText("已重办 1 次").waitFor();
+    const confirm = item.getByRole("button", { name: "现场确认，满意" });
+    expect((await confirm.boundingBox())!.height).toBeGreaterThanOrEqual(48);
+    await confirm.click();
+    await page.getByRole("heading", { name: "待现场确认 0 件" }).waitFor();
+    expect(await state()).toEqual({ status: "awaiting_follow_up", follow_ups: ["unsatisfied", "satisfied"] });
+  });
 });

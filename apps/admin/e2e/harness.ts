@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
+import type { FieldCipher, WebhookNetwork } from "@zongzhi/api";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { freePort } from "@zongzhi/db/embedded";
 import { createApp } from "@zongzhi/server/app";
@@ -26,6 +27,8 @@ export interface Harness {
   db: TestDatabase;
   /** http://127.0.0.1:<port>, also the origin of setup links. */
   origin: string;
+  /** The server's personal-data cipher (to run the webhook dispatcher from a test). */
+  cipher: FieldCipher;
   browser: Browser;
   /** A page in a fresh browser context (no cookies, no local storage), Chinese locale, China time. */
   newPage(options?: BrowserContextOptions): Promise<Page>;
@@ -52,7 +55,9 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Starts a fresh database (cloned from the migrated template) with the demo, the API serving the built UI, and Chromium. */
-export async function startHarness(options: { cases?: boolean; centres?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { cases?: boolean; centres?: boolean; webhookNetwork?: WebhookNetwork } = {},
+): Promise<Harness> {
   const db = await createTestDatabase();
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
   // By default the tenants and accounts of the demo suffice; `cases` adds the centres and demo cases,
@@ -69,6 +74,7 @@ export async function startHarness(options: { cases?: boolean; centres?: boolean
     insecureCookie: true,
     cipher,
     store: localDiskStore(attachments),
+    ...(options.webhookNetwork ? { webhookNetwork: options.webhookNetwork } : {}),
   });
   const server = await new Promise<ServerType>((ready) => {
     const s = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => ready(s));
@@ -78,6 +84,7 @@ export async function startHarness(options: { cases?: boolean; centres?: boolean
   return {
     db,
     origin,
+    cipher,
     browser,
     async newPage(options = {}) {
       const context = await browser.newContext({

@@ -49,7 +49,13 @@ describe("the reporter's loop", () => {
       false,
     );
     let [mine] = (await grid.cases.myReports.query()).filter((r) => r.id === id);
-    expect(mine).toMatchObject({ code, status: "awaiting_follow_up", outcome: "已联系水务站补装井盖", reworks: 0 });
+    expect(mine).toMatchObject({
+      code,
+      status: "awaiting_follow_up",
+      outcome: "已联系水务站补装井盖",
+      reworks: 0,
+      awaitingConfirmation: true,
+    });
 
     // On site the lid is still missing: rejected with a reason, the case goes back for rework.
     const rejected = await grid.cases.recordFollowUp.mutate({
@@ -78,7 +84,13 @@ describe("the reporter's loop", () => {
     });
     expect(confirmed.reopened).toBe(false);
     [mine] = (await grid.cases.myReports.query()).filter((r) => r.id === id);
-    expect(mine).toMatchObject({ status: "awaiting_follow_up", reworks: 1, outcome: "井盖已补装并加固" });
+    // Confirmed: the case still waits for its closing, no longer for the reporter.
+    expect(mine).toMatchObject({
+      status: "awaiting_follow_up",
+      reworks: 1,
+      outcome: "井盖已补装并加固",
+      awaitingConfirmation: false,
+    });
     // A confirmation counts no rework.
     expect(await reworks("620981101")).toBe(before.town + 1);
     const [events] = await api.db.admin<{ n: number }[]>`select count(*)::int as n from app.follow_ups

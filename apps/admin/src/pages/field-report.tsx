@@ -325,7 +325,7 @@ type Satisfaction = "satisfied" | "basically_satisfied" | "unsatisfied";
 function ConfirmOnSite() {
   const queryClient = useQueryClient();
   const reports = createQuery(() => ({ queryKey: ["cases.myReports"], queryFn: () => trpc.cases.myReports.query() }));
-  const waiting = () => (reports.data ?? []).filter((r) => r.status === "awaiting_follow_up");
+  const waiting = () => (reports.data ?? []).filter((r) => r.awaitingConfirmation);
   const [reasons, setReasons] = createSignal<Record<string, string>>({});
   const [problem, setProblem] = createSignal<string | null>(null);
   const answer = createMutation(() => ({

@@ -13,6 +13,8 @@ export interface MyReport {
   outcome: string | null;
   /** How often the result was rejected and the case sent back for rework (重办). */
   reworks: number;
+  /** The result awaits the reporter's confirmation on site: followed up, and not yet answered by the reporter. */
+  awaitingConfirmation: boolean;
 }
 
 /** The cases the caller reported from the field (grid patrol), newest first. */
@@ -21,7 +23,11 @@ export async function listMyReports(tx: Tx): Promise<MyReport[]> {
   return tx.sql<MyReport[]>`select c.id, c.code, c.title, c.status, c.registered_at as "registeredAt",
       (select e.payload ->> 'outcome' from app.case_events e where e.case_id = c.id and e.kind = 'case.resolve'
         order by e.seq desc limit 1) as outcome,
-      (select count(*)::int from app.case_events e where e.case_id = c.id and e.kind = 'case.reopen') as reworks
+      (select count(*)::int from app.case_events e where e.case_id = c.id and e.kind = 'case.reopen') as reworks,
+      c.status = 'awaiting_follow_up' and not exists (select 1 from app.follow_ups f
+        where f.case_id = c.id and f.by_user = ${tx.ctx.userId}
+          and f.at >= (select max(e.at) from app.case_events e where e.case_id = c.id and e.kind = 'case.resolve'))
+        as "awaitingConfirmation"
     from app.cases c
     where c.registered_by = ${tx.ctx.userId} and c.channel = 'grid_patrol'
     order by c.registered_at desc limit 50`;
