@@ -86,6 +86,7 @@ describe("infra/compose.yaml", () => {
       "APP_DATABASE_PASSWORD",
       "WORKER_DATABASE_PASSWORD",
       "FIELD_KEYS",
+      "AUDIT_HMAC_KEY",
       "METRICS_TOKEN",
     ]) {
       const uses = text.match(new RegExp(`\\$\\{${secret}[^}]*\\}`, "g")) ?? [];
