@@ -149,7 +149,9 @@ function residencyRules<
     if (s.residency === "on_call" && s.responseMinutes == null) {
       need("responseMinutes", "请填写响应时限", "enter a response time");
     }
-    if (s.residency === "rotating" && s.slots.length === 0) need("slots", "请设置轮值安排", "add a rotation slot");
+    if (s.residency === "rotating" && Array.isArray(s.slots) && s.slots.length === 0) {
+      need("slots", "请设置轮值安排", "add a rotation slot");
+    }
   });
 }
 
