@@ -38,11 +38,16 @@ let foreignIds: Map<string, string[]>;
 beforeAll(async () => {
   api = await startTestApi({ centres: true, cases: true });
   await seedForeignDeployment();
-  // The actor: every role a county centre can hold, so that (almost) every procedure lets it in.
+  // The actor: every role a county centre can hold in one account, so that (almost) every
+  // procedure lets it in; the audit administrator's is another account (separation of duties).
   await api.db.admin`insert into app.users (tenant_id, username, display_name, roles, password_hash,
       must_change_password, password_changed_at)
     select tenant_id, 'fuzz.actor', '模糊测试', array['tenant_admin','leader','intake_clerk','mediator',
-      'department_liaison','auditor'], password_hash, false, now()
+      'department_liaison'], password_hash, false, now()
+    from app.users where username = 'yumen.admin'`;
+  await api.db.admin`insert into app.users (tenant_id, username, display_name, roles, password_hash,
+      must_change_password, password_changed_at)
+    select tenant_id, 'fuzz.auditor', '模糊测试审计员', array['auditor'], password_hash, false, now()
     from app.users where username = 'yumen.admin'`;
   ownIds = await idsUnder(OWN);
   foreignIds = await idsUnder(FOREIGN);
@@ -213,9 +218,9 @@ function errorData(body: string): { appCode?: string; zh?: string; en?: string; 
   }
 }
 
-/** Who can call a procedure at all: the county actor, else the operator. */
+/** Who can call a procedure at all: the county actor, else the county's auditor, else the operator. */
 async function actorFor(p: ProcedureInfo): Promise<string> {
-  for (const who of ["fuzz.actor", "operator"]) {
+  for (const who of ["fuzz.actor", "fuzz.auditor", "operator"]) {
     const answer = await call(p, await session(who), { kind: "value", label: "probe", value: {} });
     if (errorData(answer.body)?.appCode !== "FORBIDDEN") return who;
   }
@@ -336,6 +341,7 @@ it("every procedure answers hostile inputs with a clear 4xx and changes no other
 
   const foreignBefore = await digestUnder(FOREIGN);
   for (const p of byActor.get("fuzz.actor") ?? []) await fuzz("fuzz.actor", p, found);
+  for (const p of byActor.get("fuzz.auditor") ?? []) await fuzz("fuzz.auditor", p, found);
   const foreignAfter = await digestUnder(FOREIGN);
   // Operators act across deployments by design: fuzzed after the isolation check.
   for (const p of byActor.get("operator") ?? []) await fuzz("operator", p, found);
