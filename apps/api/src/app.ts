@@ -28,6 +28,7 @@ import {
   listOpenRequests,
   listOpenServices,
   logExportName,
+  onCalendarGap,
   openApiDocument,
   openApiPage,
   openRatingInput,
@@ -181,6 +182,11 @@ export function createApp(options: AppOptions) {
   const lifecycle = options.lifecycle ?? createLifecycle();
   // Live notifications (SSE), fed by LISTEN/NOTIFY so that several API instances work.
   const hub = createNotificationHub(options.listenSql ?? sql, logger);
+  // A deadline, roster day or court period computed across a year without calendar data counts
+  // that year's holidays as working days: said in the log (and on the clock in the UI).
+  onCalendarGap((gap) =>
+    logger.warn(gap, "a date was computed across a year without calendar data: holidays count as working days"),
+  );
   const metrics = createMetrics({
     sql,
     sseClients: () => hub.size,

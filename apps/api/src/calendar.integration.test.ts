@@ -1,3 +1,4 @@
+import { type CalendarGap, onCalendarGap } from "@zongzhi/api";
 import { type CaseInput, registerCase } from "@zongzhi/api/services/cases";
 import { caseDeadlines, startDeadline } from "@zongzhi/api/services/deadlines";
 import { withScope } from "@zongzhi/db/client";
@@ -63,18 +64,25 @@ describe("the working calendar", () => {
       workday: false,
       name: "国庆节",
     });
-    // Without data, Spring Festival counts as working days: due Wednesday 02-10, with a warning.
+    // Without data, Spring Festival counts as working days: due Wednesday 02-10, with a warning on
+    // the clock and in the server's log (the unit and the first date without data).
+    const gaps: CalendarGap[] = [];
+    onCalendarGap((gap) => gaps.push(gap));
     expect(await clockFrom2027("无日历数据")).toEqual({ due: "2027-02-10", gap: "2027-02-05" });
+    expect(gaps).toContainEqual(expect.objectContaining({ unitCode: "620981101", date: "2027-02-05" }));
   });
 
   it("the province enters the notice, every unit below counts on it, and deadlines follow", async () => {
     expect(await province.calendar.setDays.mutate({ days: SPRING_2027 })).toEqual({ saved: 8 });
+    const gaps: CalendarGap[] = [];
+    onCalendarGap((gap) => gaps.push(gap));
     const y = await town.calendar.year.query({ year: 2027 });
     expect(y.entries).toHaveLength(8);
     expect(y.entries[0]).toMatchObject({ date: "2027-02-06", unitName: "甘肃省", own: false, workday: false });
     expect(y.entries.every((e) => e.disagreement === "no_national_data")).toBe(true);
     // 02-06..12 off, Saturday 02-13 worked, then Monday 15 and Tuesday 16; the year is known now.
     expect(await clockFrom2027("有日历数据")).toEqual({ due: "2027-02-16", gap: null });
+    expect(gaps).toEqual([]);
   });
 
   it("a unit's own adjustment wins over its ancestors' and is flagged when it disagrees with the national calendar", async () => {

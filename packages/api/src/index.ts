@@ -19,6 +19,7 @@ export {
   type StagedFile,
   sniffType,
 } from "./services/attachments.ts";
+export { type CalendarGap, onCalendarGap } from "./services/calendar.ts";
 export { publicLookup } from "./services/cases.ts";
 export {
   getOpenRequest,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { withOverrides } from "./calendar.ts";
 import { AppError } from "./errors.ts";
 import { checkConfirmationApplication, periodEnd, rulingDue } from "./judicial-confirmation.ts";
 
@@ -40,5 +41,23 @@ describe("judicial confirmation deadlines", () => {
       expect((e as AppError).messages.zh).toContain(zh);
       expect((e as AppError).messages.zh).toContain("不予受理");
     }
+  });
+});
+
+describe("the court's periods on a unit's calendar", () => {
+  it("end on a working day of the calendar given (a unit's entries), not only the package's", () => {
+    // 2027 has no national data: a ruling due on Thursday 2027-02-11 (accepted 01-27, 15 days)
+    // moves past the Spring Festival the province entered, to Saturday 02-13 (a make-up workday).
+    const spring = withOverrides([
+      ...["2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"].map(
+        (date) => ({ date, workday: false, name: "春节" }),
+      ),
+      { date: "2027-02-13", workday: true, name: null },
+    ]);
+    expect(rulingDue("2027-01-27", false)).toBe("2027-02-11");
+    expect(rulingDue("2027-01-27", false, spring)).toBe("2027-02-13");
+    expect(
+      checkConfirmationApplication({ signedOn: "2027-01-20", appliedOn: "2027-02-05", matters: [] }, spring).acceptDue,
+    ).toBe("2027-02-13");
   });
 });

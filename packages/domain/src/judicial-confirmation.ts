@@ -33,11 +33,14 @@ export function periodEnd(start: IsoDate, days: number, calendar: WorkCalendar =
 }
 
 /** Refuses an application the court would not accept, with the reason; returns the acceptance deadline. */
-export function checkConfirmationApplication(input: {
-  signedOn: IsoDate;
-  appliedOn: IsoDate;
-  matters: readonly ExcludedMatter[];
-}): { acceptDue: IsoDate } {
+export function checkConfirmationApplication(
+  input: {
+    signedOn: IsoDate;
+    appliedOn: IsoDate;
+    matters: readonly ExcludedMatter[];
+  },
+  calendar: WorkCalendar = chinaCalendar,
+): { acceptDue: IsoDate } {
   const [matter] = input.matters;
   if (matter) {
     const name = EXCLUDED_NAMES[matter];
@@ -53,7 +56,7 @@ export function checkConfirmationApplication(input: {
   if (input.appliedOn < input.signedOn) {
     throw new AppError("VALIDATION", { zh: "申请日期不能早于协议生效日期", en: "Application before the agreement" });
   }
-  const last = periodEnd(input.signedOn, APPLY_WITHIN_DAYS);
+  const last = periodEnd(input.signedOn, APPLY_WITHIN_DAYS, calendar);
   if (input.appliedOn > last) {
     throw new AppError(
       "VALIDATION",
@@ -64,10 +67,10 @@ export function checkConfirmationApplication(input: {
       { fields: [{ path: "appliedOn", zh: `申请期限至${last}`, en: `deadline ${last}` }] },
     );
   }
-  return { acceptDue: periodEnd(input.appliedOn, ACCEPT_WITHIN_DAYS) };
+  return { acceptDue: periodEnd(input.appliedOn, ACCEPT_WITHIN_DAYS, calendar) };
 }
 
 /** When the court must rule, counted from acceptance (plus 10 days once extended). */
-export function rulingDue(acceptedOn: IsoDate, extended: boolean): IsoDate {
-  return periodEnd(acceptedOn, RULE_WITHIN_DAYS + (extended ? EXTENSION_DAYS : 0));
+export function rulingDue(acceptedOn: IsoDate, extended: boolean, calendar: WorkCalendar = chinaCalendar): IsoDate {
+  return periodEnd(acceptedOn, RULE_WITHIN_DAYS + (extended ? EXTENSION_DAYS : 0), calendar);
 }

@@ -3,6 +3,7 @@ import {
   ancestorCodesOf,
   type CalendarOverride,
   type CheckedCalendar,
+  calendarGaps,
   type Disagreement,
   disagreement,
   hasNationalData,
@@ -13,6 +14,31 @@ import {
   withOverrides,
 } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
+
+/** A computation that reached a year without calendar data (the server logs it as a warning). */
+export interface CalendarGap {
+  unitCode: string;
+  /** The first date without data. */
+  date: IsoDate;
+  requestId: string | null;
+}
+
+let gapListener: (gap: CalendarGap) => void = () => {};
+
+/** Who hears of calendar gaps: the server registers its logger once (a warning per gap). */
+export function onCalendarGap(listener: (gap: CalendarGap) => void): void {
+  gapListener = listener;
+}
+
+/**
+ * Tells the listener of each year from `from` to `to` that `calendar` has no data for: a date
+ * computed across it counts that year's holidays as working days.
+ */
+export function reportCalendarGaps(tx: Tx, unitCode: string, from: IsoDate, to: IsoDate, calendar: CheckedCalendar) {
+  for (const date of calendarGaps(from, to, calendar)) {
+    gapListener({ unitCode, date, requestId: tx.ctx.requestId ?? null });
+  }
+}
 
 /** The unit and its ancestors, nearest first (whose entries hold for the unit). */
 const pathOf = (unitCode: string) => [unitCode, ...ancestorCodesOf(unitCode).reverse()];

@@ -28,7 +28,7 @@ import {
   type SupervisionLevel,
 } from "@zongzhi/domain/supervision";
 import { authorizeFor } from "./actor.ts";
-import { unitCalendar } from "./calendar.ts";
+import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
 
 export type { EffectiveRule, StoredRule } from "@zongzhi/domain";
@@ -100,12 +100,14 @@ export async function startDeadline(
 ): Promise<void> {
   const at = input.at ?? new Date();
   let clock: ClockRule;
+  // Working days count on the owner's calendar (the package plus its entries, 节假日调整), and a
+  // clock that reaches a year it has no data for is logged as a warning (and shown on the clock).
+  const workingCalendar = () => unitCalendar(tx, input.ownerCode);
   if (input.given) {
     const given = input.given;
-    const due =
-      "dueAt" in given
-        ? given.dueAt
-        : dueAt(at, given, 0, given.unit === "working_days" ? await unitCalendar(tx, input.ownerCode) : undefined);
+    const calendar = "dueAt" in given || given.unit !== "working_days" ? undefined : await workingCalendar();
+    const due = "dueAt" in given ? given.dueAt : dueAt(at, given, 0, calendar);
+    if (calendar) reportCalendarGaps(tx, input.ownerCode, chinaDate(at), chinaDate(due), calendar);
     const length: DeadlineAmount =
       "dueAt" in given
         ? { amount: Math.max(1, Math.ceil((due.getTime() - at.getTime()) / 3_600_000)), unit: "hours" }
@@ -117,8 +119,9 @@ export async function startDeadline(
       categoryCode: input.categoryCode,
       stage: input.stage,
     });
-    // Working days count on the owner's calendar: the package plus its entries (节假日调整).
-    clock = policyClock(rule, at, rule.unit === "working_days" ? await unitCalendar(tx, input.ownerCode) : undefined);
+    const calendar = rule.unit === "working_days" ? await workingCalendar() : undefined;
+    clock = policyClock(rule, at, calendar);
+    if (calendar) reportCalendarGaps(tx, input.ownerCode, chinaDate(at), chinaDate(clock.due), calendar);
   }
   await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
       yellow_share, started_at, due_at, ref_id, basis, paused_since)
@@ -320,7 +323,6 @@ export interface ScanResult {
 export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
   const result: ScanResult = { recoloured: 0, supervisionsOpened: 0, supervisionsRaised: 0 };
   const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
-  const supervisionDue = dueAt(now, SUPERVISION_REPLY);
   for (const root of roots) {
     await withScope(sql, systemContext(root), async (tx) => {
       const recoloured = await tx.sql<{ id: string; colour: string; owner_code: string }[]>`
@@ -341,13 +343,27 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       for (const d of red) authorizeFor(tx, "supervision.open", d.owner_code);
       if (red.length > 0) {
         const titles = LEVEL_TITLES[FIRST_LEVEL];
+        // Answer by the next working day of the owning unit's own calendar (the one its clocks count on).
+        const calendars = new Map<string, CheckedCalendar>();
+        const dues: Date[] = [];
+        for (const d of red) {
+          let calendar = calendars.get(d.owner_code);
+          if (!calendar) {
+            calendar = await unitCalendar(tx, d.owner_code);
+            calendars.set(d.owner_code, calendar);
+          }
+          const due = dueAt(now, SUPERVISION_REPLY, 0, calendar);
+          reportCalendarGaps(tx, d.owner_code, chinaDate(now), chinaDate(due), calendar);
+          dues.push(due);
+        }
         // One supervision per clock that went red, its timeline event, and the unit and its parent told.
         const opened = await tx.sql<{ n: number }[]>`
           with opened as (
             insert into app.supervisions (case_id, deadline_id, addressed_to, level, opened_by, instructions, due_at)
             select d.case_id, d.id, d.owner_code, ${FIRST_LEVEL}, 'system', d.stage || ${OVERDUE_INSTRUCTIONS},
-              ${supervisionDue}::timestamptz
-            from app.case_deadlines d where d.id = any(${red.map((d) => d.id)}::uuid[]) order by d.id
+              x.due
+            from unnest(${red.map((d) => d.id)}::uuid[], ${dues.map((d) => d.toISOString())}::timestamptz[]) as x(id, due)
+              join app.case_deadlines d on d.id = x.id order by d.id
             on conflict (deadline_id) do nothing
             returning id, case_id, deadline_id, addressed_to),
           told as (
@@ -369,6 +385,8 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
           select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
         result.supervisionsOpened += opened[0]?.n ?? 0;
       }
+      // A raised supervision is due by the next working day of the deployment's calendar (its root's entries).
+      const supervisionDue = dueAt(now, SUPERVISION_REPLY, 0, await unitCalendar(tx, root.code));
       // Up the ladder one rung (chase → notice) for each rung whose reply deadline passed.
       for (const { from, to } of RAISES) {
         const raised = await tx.sql<{ n: number }[]>`

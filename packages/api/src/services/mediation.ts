@@ -16,6 +16,7 @@ import {
 } from "@zongzhi/domain";
 import { asSystem, authorizeFor } from "./actor.ts";
 import { bookRoom } from "./bookings.ts";
+import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
 import { transitionCase } from "./cases.ts";
 import { completeDeadlines } from "./deadlines.ts";
@@ -201,15 +202,18 @@ export async function applyForConfirmation(
   tx: Tx,
   input: { agreementId: string; courtName: string; appliedOn: string; matters: ExcludedMatter[] },
 ): Promise<{ id: string; acceptDue: string }> {
-  const [a] = await tx.sql<{ case_id: string; signed_on: string }[]>`select case_id, signed_on::text from app.agreements
-    where id = ${input.agreementId}`;
+  const [a] = await tx.sql<{ case_id: string; signed_on: string; owner_code: string }[]>`
+    select a.case_id, a.signed_on::text, c.owner_code from app.agreements a join app.cases c on c.id = a.case_id
+    where a.id = ${input.agreementId}`;
   if (!a) throw notFound({ zh: "调解协议", en: "agreement" });
   await authorizeByCase(tx, a.case_id, "case.agreement");
-  const { acceptDue } = checkConfirmationApplication({
-    signedOn: a.signed_on,
-    appliedOn: input.appliedOn,
-    matters: input.matters,
-  });
+  // The court's periods end on a working day of the same calendar the case's clocks count on.
+  const calendar = await unitCalendar(tx, a.owner_code);
+  const { acceptDue } = checkConfirmationApplication(
+    { signedOn: a.signed_on, appliedOn: input.appliedOn, matters: input.matters },
+    calendar,
+  );
+  reportCalendarGaps(tx, a.owner_code, input.appliedOn, acceptDue, calendar);
   const [row] = await tx.sql<
     { id: string }[]
   >`insert into app.judicial_confirmations (case_id, agreement_id, court_name, applied_on,
@@ -233,11 +237,19 @@ export async function recordConfirmationStep(
     note?: string | null | undefined;
   },
 ): Promise<{ version: number }> {
-  const [j] = await tx.sql<{ case_id: string; accepted_on: string | null; extended: boolean; result: string }[]>`
-    select case_id, accepted_on::text, extended, result from app.judicial_confirmations where id = ${input.id}`;
+  const [j] = await tx.sql<
+    { case_id: string; accepted_on: string | null; extended: boolean; result: string; owner_code: string }[]
+  >`select j.case_id, j.accepted_on::text, j.extended, j.result, c.owner_code
+    from app.judicial_confirmations j join app.cases c on c.id = j.case_id where j.id = ${input.id}`;
   if (!j) throw notFound({ zh: "司法确认", en: "confirmation" });
   await authorizeByCase(tx, j.case_id, "case.agreement");
   let set: ReturnType<Tx["sql"]>;
+  const ruling = async (from: string, extended: boolean) => {
+    const calendar = await unitCalendar(tx, j.owner_code);
+    const due = rulingDue(from, extended, calendar);
+    reportCalendarGaps(tx, j.owner_code, from, due, calendar);
+    return due;
+  };
   const refuse = (zh: string, en: string) => new AppError("PRECONDITION_FAILED", { zh, en });
   switch (input.step) {
     case "accepted":
@@ -245,13 +257,13 @@ export async function recordConfirmationStep(
       if (j.result !== "pending") throw refuse("法院已作出受理决定", "The court already decided on acceptance");
       set =
         input.step === "accepted"
-          ? tx.sql`accepted_on = ${input.on}, rule_due = ${rulingDue(input.on, false)}, result = 'accepted'`
+          ? tx.sql`accepted_on = ${input.on}, rule_due = ${await ruling(input.on, false)}, result = 'accepted'`
           : tx.sql`result = 'not_accepted', ruled_on = ${input.on}, result_note = ${input.note ?? null}`;
       break;
     case "extended":
       if (j.result !== "accepted" || j.extended || !j.accepted_on)
         throw refuse("只能在受理后延长一次", "Extend once, after acceptance");
-      set = tx.sql`extended = true, rule_due = ${rulingDue(j.accepted_on, true)}`;
+      set = tx.sql`extended = true, rule_due = ${await ruling(j.accepted_on, true)}`;
       break;
     default:
       if (j.result !== "accepted") throw refuse("法院受理后方可作出裁定", "The court rules only after accepting");

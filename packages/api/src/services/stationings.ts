@@ -1,7 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import {
   AppError,
-  chinaCalendar,
+  addDays,
   type DayRoster,
   type IsoDate,
   notFound,
@@ -14,6 +14,7 @@ import { ownKindCode } from "@zongzhi/domain/centre";
 import { IN_USE_MESSAGES } from "../constraint-messages.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
+import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
 
 /** A kind of department from the catalogue (built-in or added by this deployment). */
@@ -291,5 +292,8 @@ export async function weekRoster(
   const stationings: RosterStationing[] = (
     await selectStationings(tx, tx.sql`s.scope_code = ${scope} and s.active`)
   ).map((s) => ({ ...s, slots: s.slots }));
-  return rosterForWeek(stationings, input.start, chinaCalendar);
+  // The working calendar the centre's clocks count on (its entries and those above it).
+  const calendar = await unitCalendar(tx, scope);
+  reportCalendarGaps(tx, scope, input.start, addDays(input.start, 6), calendar);
+  return rosterForWeek(stationings, input.start, calendar);
 }

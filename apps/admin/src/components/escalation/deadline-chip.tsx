@@ -14,6 +14,8 @@ export function DeadlineChip(props: {
   dueAt: Date | string | null;
   stage?: string;
   paused?: boolean;
+  /** The first date the clock reaches without calendar data (its holidays counted as working days). */
+  calendarGap?: string | null | undefined;
   class?: string;
 }) {
   const now = useNow();
@@ -39,6 +41,14 @@ export function DeadlineChip(props: {
               {t("escalation.deadline.paused")}
             </Show>
           </span>
+          <Show when={props.calendarGap}>
+            {(gap) => (
+              <span class="deadline-chip-gap" title={t("deadline.calendarGap", { date: gap() })}>
+                <span aria-hidden="true">⚠</span>
+                <span class="sr-only">{t("deadline.calendarGap", { date: gap() })}</span>
+              </span>
+            )}
+          </Show>
         </span>
       )}
     </Show>
@@ -53,6 +63,7 @@ export function DeadlineChips(props: {
     completedAt: Date | null;
     paused: boolean;
     colour: Colour | null;
+    calendarGap?: string | null;
   }[];
 }) {
   const open = () =>
@@ -66,7 +77,13 @@ export function DeadlineChips(props: {
         <For each={open()}>
           {(d) => (
             <li>
-              <DeadlineChip colour={d.colour} dueAt={d.dueAt} stage={d.stage} paused={d.paused} />
+              <DeadlineChip
+                colour={d.colour}
+                dueAt={d.dueAt}
+                stage={d.stage}
+                paused={d.paused}
+                calendarGap={d.calendarGap}
+              />
             </li>
           )}
         </For>
