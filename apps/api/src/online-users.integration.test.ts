@@ -41,7 +41,9 @@ describe("online users", () => {
     expect(await county.users.signOut.mutate({ sessionId: session.id })).toMatchObject({ userId: session.userId });
     expect((await refusal(clerk.auth.me.query())).appCode).toBe("UNAUTHENTICATED");
     expect((await county.users.online.query()).map((s) => s.username)).not.toContain("yumen.clerk");
-    const log = await county.audit.search.query({ log: "sign_in", kind: "auth.forced_logout" });
+    // Read by the county's auditor: only audit administrators read the logs (separation of duties).
+    const countyAuditor = api.client(await api.login("yumen.auditor"));
+    const log = await countyAuditor.audit.search.query({ log: "sign_in", kind: "auth.forced_logout" });
     expect(log.items[0]).toMatchObject({
       actorUsername: "yumen.admin",
       subjectId: session.userId,
