@@ -327,9 +327,19 @@ describe("the OpenAPI document", () => {
     expect(services.data?.some((s) => s.service_code === "neighbour")).toBe(true);
     const created = await client.POST("/api/v1/requests", {
       params: { header: { "Idempotency-Key": "example-client-1" } },
-      body: { service_code: "neighbour", description: "示例客户端提交的诉求", external_id: "APP-1" },
+      body: {
+        service_code: "neighbour",
+        description: "示例客户端提交的诉求",
+        external_id: "APP-1",
+        lat: 40.2917,
+        long: 97.045,
+      },
     });
     expect(created.response.status).toBe(201);
+    // The position the integrator sent is the case's point.
+    const [point] = await api.db.admin<{ latitude: number; longitude: number; position_source: string }[]>`
+      select latitude, longitude, position_source from app.cases where id = ${created.data!.service_request_id}`;
+    expect(point).toEqual({ latitude: 40.2917, longitude: 97.045, position_source: "channel" });
     const read = await client.GET("/api/v1/requests/{id}", {
       params: { path: { id: created.data!.service_request_id } },
     });

@@ -3,6 +3,7 @@ import type { Tx } from "@zongzhi/db/client";
 import { AppError, type CaseState, KEY_PERMISSIONS, notFound, type Permission, TRANSITIONS } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
+import { setCasePosition } from "./case-position.ts";
 import { registerCase } from "./cases.ts";
 import { updateVersioned } from "./centre-target.ts";
 import { recordFollowUp } from "./mediation.ts";
@@ -171,6 +172,9 @@ export async function submitOpenRequest(
   if (!registered.replayed) {
     await tx.sql`insert into app.channel_requests (case_id, api_key_id, external_id)
       values (${registered.id}, ${tx.ctx.apiKeyId!}, ${input.external_id ?? null})`;
+    if (input.lat !== undefined && input.long !== undefined) {
+      await setCasePosition(tx, registered.id, { lat: input.lat, lng: input.long, source: "channel" });
+    }
   }
   return { service_request_id: registered.id, code: registered.code, replayed: registered.replayed };
 }

@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { addAttachment, type StagedFile } from "./attachments.ts";
+import { type CasePosition, setCasePosition } from "./case-position.ts";
 import { type CaseInput, registerCase } from "./cases.ts";
 import type { FieldCipher } from "./personal-data.ts";
 
@@ -11,12 +12,8 @@ export interface FieldPhoto {
   position: { lat: number; lng: number } | null;
 }
 
-/** Where a field report's event happened, and who said so. */
-export interface ReportPosition {
-  lat: number;
-  lng: number;
-  source: "device" | "photo";
-}
+/** Where a field report's event happened: the phone's position or a photo's GPS. */
+export type ReportPosition = CasePosition & { source: "device" | "photo" };
 
 /**
  * Registers a field report (现场上报) with its photos in one transaction: the case (idempotent on
@@ -54,10 +51,7 @@ export async function registerFieldReport(
       position: known ? { lat: first.lat!, lng: first.lng!, source: first.source as ReportPosition["source"] } : null,
     };
   }
-  if (position) {
-    await tx.sql`update app.cases set latitude = ${position.lat}, longitude = ${position.lng},
-      position_source = ${position.source} where id = ${registered.id}`;
-  }
+  if (position) await setCasePosition(tx, registered.id, position);
   for (const [i, photo] of input.photos.entries()) {
     await addAttachment(tx, { caseId: registered.id, filename: `现场照片-${i + 1}.${photo.ext}`, file: photo.file });
   }
