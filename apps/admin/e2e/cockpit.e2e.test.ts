@@ -233,5 +233,17 @@ describe("the monthly bulletin", () => {
     expect(text).toContain("本月督办0件");
     await page.getByTestId("bulletin-supervision").waitFor();
     expect(text).toContain("第1名");
+    // The lists: the first and the last of the two townships, no unit with overdue cases.
+    const lists = page.getByTestId("bulletin-lists");
+    expect(await lists.getByTestId("bulletin-top").textContent()).toMatch(/^第1名 玉门镇/);
+    expect(await lists.getByTestId("bulletin-bottom").textContent()).toMatch(/^第2名 /);
+    expect(text).toContain("五、通报名单。考评前列（表扬）：玉门镇（第1名）");
+    expect(text).toContain("有超期在办案件的单位：无");
+    const download = page.waitForEvent("download");
+    await page.getByTestId("bulletin-lists-csv").click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe(`玉门市-通报名单-${month}.csv`);
+    const csv = (await import("node:fs")).readFileSync((await saved.path())!, "utf8").replace(/^\uFEFF/, "");
+    expect(csv.split("\r\n")[1]).toMatch(/^考评前列（表扬）,1,玉门镇,/);
   });
 });

@@ -3,6 +3,7 @@ import { createQuery } from "@tanstack/solid-query";
 import { chinaMonth } from "@zongzhi/domain/dates";
 import { For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
+import { type BulletinLists, bulletinLists, bulletinListsCsv } from "../bulletin-lists.ts";
 import { LoadError, Loading, usePageTitle } from "../components/page.tsx";
 import { formatPaperDate } from "../i18n.ts";
 import "./bulletin.css";
@@ -41,6 +42,11 @@ export function bulletinText(f: Figures, r: Ranking | undefined, month: string, 
         `  第${row.rank ?? "—"}名 ${row.unit.name}：${row.score === null ? "—" : row.score.toFixed(1)}分${row.change === null ? "" : `（环比${row.change >= 0 ? "+" : ""}${row.change.toFixed(1)}）`}`,
       );
   }
+  const l = bulletinLists(f, r);
+  const names = (xs: string[]) => (xs.length ? xs.join("、") : "无");
+  lines.push(
+    `五、通报名单。考评前列（表扬）：${names(l.top.map((u) => `${u.name}（第${u.rank}名）`))}；考评末位：${names(l.bottom.map((u) => `${u.name}（第${u.rank}名）`))}；有超期在办案件的单位：${names(l.overdue.map((u) => `${u.name}（${u.overdue}件）`))}；平安指数预警（红色）单位：${names(l.redBand.map((u) => `${u.name}（${u.index.toFixed(1)}）`))}。`,
+  );
   lines.push("", `${f.unit.name}综治中心`, formatPaperDate(new Date()));
   return lines.join("\n");
 }
@@ -90,6 +96,20 @@ export function BulletinPage() {
               }
             >
               复制通报文本
+            </button>
+            <button
+              type="button"
+              class="btn btn-secondary"
+              data-testid="bulletin-lists-csv"
+              onClick={() =>
+                downloadText(
+                  bulletinListsCsv(bulletinLists(f(), ranking.data)),
+                  `${f().unit.name}-通报名单-${month()}.csv`,
+                  "text/csv;charset=utf-8",
+                )
+              }
+            >
+              导出名单 CSV
             </button>
           </div>
           <article class="bulletin" data-testid="bulletin">
@@ -210,6 +230,7 @@ export function BulletinPage() {
                 </tbody>
               </table>
             </Show>
+            <ListsSection lists={bulletinLists(f(), ranking.data)} />
           </article>
           <h2 class="no-print">通报文本</h2>
           <pre class="bulletin-text no-print" data-testid="bulletin-text">
@@ -218,5 +239,66 @@ export function BulletinPage() {
         </div>
       )}
     </Show>
+  );
+}
+
+/** Saves a text the page built (the lists' CSV) under a name. */
+function downloadText(text: string, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** 四、通报名单: the ranking's first and last, units with overdue cases, units in the red band. */
+function ListsSection(props: { lists: BulletinLists }) {
+  const none = <p class="small">无</p>;
+  return (
+    <section data-testid="bulletin-lists">
+      <h2>四、通报名单</h2>
+      <h3>考评前列（表扬）</h3>
+      <Show when={props.lists.top.length > 0} fallback={none}>
+        <p data-testid="bulletin-top">
+          {props.lists.top.map((u) => `第${u.rank}名 ${u.name}（${u.score.toFixed(1)}分）`).join("；")}
+        </p>
+      </Show>
+      <h3>考评末位</h3>
+      <Show when={props.lists.bottom.length > 0} fallback={none}>
+        <p data-testid="bulletin-bottom">
+          {props.lists.bottom.map((u) => `第${u.rank}名 ${u.name}（${u.score.toFixed(1)}分）`).join("；")}
+        </p>
+      </Show>
+      <h3>有超期在办案件的单位</h3>
+      <Show when={props.lists.overdue.length > 0} fallback={none}>
+        <table data-testid="bulletin-overdue">
+          <thead>
+            <tr>
+              <th>单位</th>
+              <th>超期在办</th>
+              <th>红色风险</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.lists.overdue}>
+              {(u) => (
+                <tr>
+                  <td>{u.name}</td>
+                  <td>{u.overdue}</td>
+                  <td>{u.riskRed}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Show>
+      <h3>平安指数预警（红色）单位</h3>
+      <Show when={props.lists.redBand.length > 0} fallback={none}>
+        <p>{props.lists.redBand.map((u) => `${u.name}（${u.index.toFixed(1)}）`).join("、")}</p>
+      </Show>
+    </section>
   );
 }

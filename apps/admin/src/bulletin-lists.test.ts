@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { bulletinLists, bulletinListsCsv } from "./bulletin-lists.ts";
+
+type Args = Parameters<typeof bulletinLists>;
+
+const child = (name: string, red: number, riskRed: number, band: "blue" | "yellow" | "red", index: number) => ({
+  unit: { code: name, name, level: "township" as const },
+  current: { open: 10, red, yellow: 0, blue: 0, riskRed, riskYellow: 0, riskBlue: 0 },
+  safety: { index, band, components: {} },
+});
+const row = (rank: number | null, name: string, score: number | null) => ({ rank, unit: { name }, score });
+
+describe("the bulletin's lists", () => {
+  const f = {
+    children: [child("甲镇", 0, 0, "blue", 95), child("乙镇", 2, 1, "red", 40), child("丙镇", 5, 0, "yellow", 75)],
+  } as unknown as Args[0];
+  it("names the first and the last of the ranking without overlap, at most three, at most half each", () => {
+    const seven = { rows: [1, 2, 3, 4, 5, 6, 7].map((i) => row(i, `u${i}`, 100 - i)) } as unknown as Args[1];
+    const l = bulletinLists(f, seven);
+    expect(l.top.map((u) => u.name)).toEqual(["u1", "u2", "u3"]);
+    expect(l.bottom.map((u) => u.name)).toEqual(["u5", "u6", "u7"]);
+    const three = {
+      rows: [row(1, "a", 9), row(2, "b", 8), row(3, "c", 7), row(null, "d", null)],
+    } as unknown as Args[1];
+    expect(bulletinLists(f, three)).toMatchObject({ top: [{ name: "a" }], bottom: [{ name: "c" }] });
+    expect(bulletinLists(f, { rows: [row(1, "a", 9)] } as unknown as Args[1])).toMatchObject({ top: [], bottom: [] });
+  });
+  it("lists the units with overdue cases, most first, and the red-band units", () => {
+    const l = bulletinLists(f, undefined);
+    expect(l.overdue).toEqual([
+      { name: "丙镇", overdue: 5, riskRed: 0 },
+      { name: "乙镇", overdue: 2, riskRed: 1 },
+    ]);
+    expect(l.redBand).toEqual([{ name: "乙镇", index: 40 }]);
+    const csv = bulletinListsCsv(l)
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(csv[0]).toBe("名单,名次,单位,得分/件数,红色风险/平安指数");
+    expect(csv).toContain("有超期案件的单位,,丙镇,5,0");
+    expect(csv).toContain("平安指数预警（红色）单位,,乙镇,,40.0");
+  });
+});
