@@ -1,11 +1,10 @@
 import { PERFORMANCE_NAMES } from "@zongzhi/domain/case-records";
 import { AGREEMENT_STATES, TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
-import { For, Show } from "solid-js";
-import { ListCard } from "../../components/config-page.tsx";
+import { Show } from "solid-js";
 import { formatDay, named, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
-import { Fact, may, type SectionProps } from "./section.tsx";
+import { Fact, may, RecordsCard, type SectionProps } from "./section.tsx";
 
 const mayAdd = (props: SectionProps) =>
   may(props.me, props.detail, "case.agreement") && AGREEMENT_STATES.includes(props.detail.status);
@@ -17,59 +16,54 @@ export function Agreements(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.agreement");
   return (
-    <Show when={agreementsShown(props)}>
-      <ListCard
-        id="agreements-title"
-        title={t("cases.detail.agreements")}
-        actions={
-          <Show when={mayAdd(props)}>
-            <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "agreement" })}>
-              {t("cases.detail.addAgreement")}
-            </Button>
-          </Show>
-        }
-      >
-        <Show when={c().agreements.length > 0} fallback={<p class="muted">{t("cases.detail.noAgreements")}</p>}>
-          <For each={c().agreements}>
-            {(a) => (
-              <article class="agreement">
-                <div class="session-head">
-                  <strong>
-                    {t("cases.detail.signedOn")} {formatDay(a.signedOn)}
-                  </strong>
-                  <Badge
-                    tone={
-                      a.performanceStatus === "performed"
-                        ? "success"
-                        : a.performanceStatus === "breached"
-                          ? "danger"
-                          : "warning"
-                    }
-                  >
-                    {named(PERFORMANCE_NAMES, a.performanceStatus)}
-                  </Badge>
-                  <Show when={manage() && !TERMINAL_STATES.includes(c().status)}>
-                    <Button size="sm" onClick={() => props.onDialog({ kind: "performance", agreement: a })}>
-                      {t("cases.detail.updatePerformance")}
-                    </Button>
-                  </Show>
-                </div>
-                <dl class="case-facts wide">
-                  <Fact label={t("cases.detail.facts")} value={a.facts} />
-                  <Fact label={t("cases.detail.disputedMatters")} value={a.disputedMatters} />
-                  <Fact label={t("cases.detail.terms")} value={a.terms} />
-                  <Fact
-                    label={t("cases.detail.performance")}
-                    value={`${a.performanceManner}；${a.performancePlace}；${formatDay(a.performanceDeadline)}`}
-                  />
-                  <Fact label={t("cases.detail.mediatorNames")} value={a.mediatorNames.join("、")} />
-                  <Show when={a.performanceNote}>{(n) => <Fact label={t("cases.perf.note")} value={n()} />}</Show>
-                </dl>
-              </article>
-            )}
-          </For>
-        </Show>
-      </ListCard>
-    </Show>
+    <RecordsCard
+      id="agreements-title"
+      title={t("cases.detail.agreements")}
+      shown={agreementsShown(props)}
+      add={{
+        when: mayAdd(props),
+        label: t("cases.detail.addAgreement"),
+        onClick: () => props.onDialog({ kind: "agreement" }),
+      }}
+      rows={c().agreements}
+      empty={t("cases.detail.noAgreements")}
+    >
+      {(a) => (
+        <article class="agreement">
+          <div class="session-head">
+            <strong>
+              {t("cases.detail.signedOn")} {formatDay(a.signedOn)}
+            </strong>
+            <Badge
+              tone={
+                a.performanceStatus === "performed"
+                  ? "success"
+                  : a.performanceStatus === "breached"
+                    ? "danger"
+                    : "warning"
+              }
+            >
+              {named(PERFORMANCE_NAMES, a.performanceStatus)}
+            </Badge>
+            <Show when={manage() && !TERMINAL_STATES.includes(c().status)}>
+              <Button size="sm" onClick={() => props.onDialog({ kind: "performance", agreement: a })}>
+                {t("cases.detail.updatePerformance")}
+              </Button>
+            </Show>
+          </div>
+          <dl class="case-facts wide">
+            <Fact label={t("cases.detail.facts")} value={a.facts} />
+            <Fact label={t("cases.detail.disputedMatters")} value={a.disputedMatters} />
+            <Fact label={t("cases.detail.terms")} value={a.terms} />
+            <Fact
+              label={t("cases.detail.performance")}
+              value={`${a.performanceManner}；${a.performancePlace}；${formatDay(a.performanceDeadline)}`}
+            />
+            <Fact label={t("cases.detail.mediatorNames")} value={a.mediatorNames.join("、")} />
+            <Show when={a.performanceNote}>{(n) => <Fact label={t("cases.perf.note")} value={n()} />}</Show>
+          </dl>
+        </article>
+      )}
+    </RecordsCard>
   );
 }

@@ -1,11 +1,10 @@
 import { For, Show } from "solid-js";
 import type { ConfirmationView } from "../../api.ts";
-import { ListCard } from "../../components/config-page.tsx";
 import { formatDay, t } from "../../i18n.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { nextSteps } from "../case-dialogs.tsx";
-import { Fact, may, type SectionProps } from "./section.tsx";
+import { Fact, may, RecordsCard, type SectionProps } from "./section.tsx";
 
 const CONF_TONE: Record<ConfirmationView["result"], BadgeTone> = {
   pending: "warning",
@@ -30,52 +29,47 @@ export function Confirmations(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.agreement");
   return (
-    <Show when={confirmationsShown(props)}>
-      <ListCard
-        id="confirmations-title"
-        title={t("cases.detail.confirmations")}
-        actions={
-          <Show when={mayApply(props)}>
-            <Button size="sm" variant="primary" onClick={() => props.onDialog({ kind: "confirm" })}>
-              {t("cases.detail.applyConfirmation")}
-            </Button>
+    <RecordsCard
+      id="confirmations-title"
+      title={t("cases.detail.confirmations")}
+      shown={confirmationsShown(props)}
+      add={{
+        when: mayApply(props),
+        label: t("cases.detail.applyConfirmation"),
+        onClick: () => props.onDialog({ kind: "confirm" }),
+      }}
+      rows={c().confirmations}
+      empty={t("cases.detail.noConfirmations")}
+    >
+      {(j) => (
+        <article class="confirmation">
+          <div class="session-head">
+            <strong>{j.courtName}</strong>
+            <Badge tone={CONF_TONE[j.result]}>{t(`cases.confResult.${j.result}`)}</Badge>
+            <Show when={j.extended}>
+              <Badge tone="neutral">{t("cases.detail.extended")}</Badge>
+            </Show>
+          </div>
+          <dl class="case-facts">
+            <Fact label={t("cases.detail.appliedOn")} value={formatDay(j.appliedOn)} />
+            <Fact label={t("cases.detail.acceptDue")} value={formatDay(j.acceptDue)} />
+            <Fact label={t("cases.detail.acceptedOn")} value={formatDay(j.acceptedOn)} />
+            <Fact label={t("cases.detail.ruleDue")} value={formatDay(j.ruleDue)} />
+            <Fact label={t("cases.detail.ruledOn")} value={formatDay(j.ruledOn)} />
+          </dl>
+          <Show when={manage() && nextSteps(j).length > 0}>
+            <div class="toolbar">
+              <For each={nextSteps(j)}>
+                {(step) => (
+                  <Button size="sm" onClick={() => props.onDialog({ kind: "step", confirmation: j, step })}>
+                    {t("cases.detail.recordStep", { step: t(`cases.step.${step}`) })}
+                  </Button>
+                )}
+              </For>
+            </div>
           </Show>
-        }
-      >
-        <Show when={c().confirmations.length > 0} fallback={<p class="muted">{t("cases.detail.noConfirmations")}</p>}>
-          <For each={c().confirmations}>
-            {(j) => (
-              <article class="confirmation">
-                <div class="session-head">
-                  <strong>{j.courtName}</strong>
-                  <Badge tone={CONF_TONE[j.result]}>{t(`cases.confResult.${j.result}`)}</Badge>
-                  <Show when={j.extended}>
-                    <Badge tone="neutral">{t("cases.detail.extended")}</Badge>
-                  </Show>
-                </div>
-                <dl class="case-facts">
-                  <Fact label={t("cases.detail.appliedOn")} value={formatDay(j.appliedOn)} />
-                  <Fact label={t("cases.detail.acceptDue")} value={formatDay(j.acceptDue)} />
-                  <Fact label={t("cases.detail.acceptedOn")} value={formatDay(j.acceptedOn)} />
-                  <Fact label={t("cases.detail.ruleDue")} value={formatDay(j.ruleDue)} />
-                  <Fact label={t("cases.detail.ruledOn")} value={formatDay(j.ruledOn)} />
-                </dl>
-                <Show when={manage() && nextSteps(j).length > 0}>
-                  <div class="toolbar">
-                    <For each={nextSteps(j)}>
-                      {(step) => (
-                        <Button size="sm" onClick={() => props.onDialog({ kind: "step", confirmation: j, step })}>
-                          {t("cases.detail.recordStep", { step: t(`cases.step.${step}`) })}
-                        </Button>
-                      )}
-                    </For>
-                  </div>
-                </Show>
-              </article>
-            )}
-          </For>
-        </Show>
-      </ListCard>
-    </Show>
+        </article>
+      )}
+    </RecordsCard>
   );
 }
