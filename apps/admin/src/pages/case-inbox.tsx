@@ -277,7 +277,7 @@ function Inbox(props: { me: Me }) {
                   <td class="mono nowrap">
                     <A href={`/cases/${row.id}`}>{row.code}</A>
                   </td>
-                  <td>{row.title}</td>
+                  <td class="case-title-cell">{row.title}</td>
                   <td>{categoryName(row.categoryCode, row.categoryName)}</td>
                   <td>
                     <StatusBadge state={row.status} />
