@@ -101,6 +101,9 @@ describe("the Yumen wage case through the UI", () => {
     expect(await qr.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
     await receipt.getByText(`${h.origin}/lookup?code=${code}`).waitFor();
     expect(await receipt.textContent()).toContain("手机号后四位");
+    // The respondent (masked) and the time limit the case is handled within.
+    expect(await receipt.getByRole("row", { name: /^被申请人/ }).textContent()).toContain("王**");
+    expect(await receipt.getByRole("row", { name: /^办理时限/ }).textContent()).toMatch(/\d{4}-\d{2}-\d{2} 前（/);
 
     // Accept, then triage to a room with the best-ranked mediator.
     await page.getByRole("link", { name: "返回案件" }).click();

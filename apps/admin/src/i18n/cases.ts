@@ -478,6 +478,9 @@ export const casesZh = {
   "cases.receipt.title": "受理回执",
   "cases.receipt.heading": "{unit}矛盾纠纷受理回执",
   "cases.receipt.applicant": "申请人",
+  "cases.receipt.respondent": "被申请人",
+  "cases.receipt.timeLimit": "办理时限",
+  "cases.receipt.timeLimitValue": "{date} 前（{stage}）",
   "cases.receipt.qrAlt": "案件 {code} 进度查询二维码",
   "cases.receipt.howTo":
     "请妥善保管本回执。扫描二维码或访问以下网址，输入案件编号和申请人手机号后四位，即可查询办理进度：",
@@ -1000,6 +1003,9 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.receipt.title": "Intake receipt",
   "cases.receipt.heading": "{unit} — dispute intake receipt",
   "cases.receipt.applicant": "Applicant",
+  "cases.receipt.respondent": "Respondent",
+  "cases.receipt.timeLimit": "Time limit",
+  "cases.receipt.timeLimitValue": "by {date} ({stage})",
   "cases.receipt.qrAlt": "QR code to follow case {code}",
   "cases.receipt.howTo":
     "Keep this receipt. Scan the QR code or open the address below and enter the case code and the last 4 digits of the applicant's mobile number to follow the case:",

@@ -7,7 +7,7 @@ import { Forbidden, usePageTitle } from "../components/page.tsx";
 import { QrCode } from "../components/qr-code.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
-import { formatDateTime, formatPaperDate, t } from "../i18n.ts";
+import { formatDateTime, formatDay, formatPaperDate, t } from "../i18n.ts";
 import { readsCases } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
@@ -60,6 +60,16 @@ function Receipt(props: { detail: CaseDetail }) {
   const c = () => props.detail;
   const url = () => lookupUrl(c().code);
   const applicant = () => c().parties.find((p) => p.role === "applicant");
+  const respondents = () =>
+    c()
+      .parties.filter((p) => p.role === "respondent")
+      .map((p) => p.name)
+      .join("、");
+  // The time limit the case is handled within: its resolution clock, else the first open one.
+  const limit = () => {
+    const open = (c().deadlines ?? []).filter((d) => !d.completedAt);
+    return open.find((d) => d.stage === "resolution") ?? open[0];
+  };
   // The first receiver (首问负责): whoever registered the case, from the first timeline entry.
   const clerk = () => c().events.find((e) => e.kind === "case.registered")?.actorName ?? "";
   return (
@@ -78,6 +88,18 @@ function Receipt(props: { detail: CaseDetail }) {
             <Row label={t("cases.channel")} value={channelName(c().channel)} />
             <Row label={t("cases.unit")} value={c().unitName} />
             <Show when={applicant()}>{(p) => <Row label={t("cases.receipt.applicant")} value={p().name} />}</Show>
+            <Show when={respondents()}>{(names) => <Row label={t("cases.receipt.respondent")} value={names()} />}</Show>
+            <Show when={limit()}>
+              {(d) => (
+                <Row
+                  label={t("cases.receipt.timeLimit")}
+                  value={t("cases.receipt.timeLimitValue", {
+                    date: formatDay(d().dueAt),
+                    stage: t(`cases.deadline.stage.${d().stage}`),
+                  })}
+                />
+              )}
+            </Show>
           </tbody>
         </table>
         <div class="receipt-lookup">
