@@ -236,7 +236,7 @@ describe("figures on crafted cases", () => {
     // Open now of labour: E only (resolved, awaiting follow-up), no red clock, no risk grade.
     expect(l.current).toEqual({ open: 1, red: 0, yellow: 0, blue: 0, riskRed: 0, riskYellow: 0, riskBlue: 0 });
     expect(l.byCategory).toEqual([{ key: "labour", name: "劳动争议/欠薪", cases: 2, resolved: 2 }]);
-    expect(l.byChannel).toEqual([{ key: "visit", name: "来访", cases: 2, resolved: 2 }]);
+    expect(l.byChannel).toEqual([{ key: "visit", name: "群众来访", cases: 2, resolved: 2 }]);
     expect(l.byRisk.map((x) => [x.key, x.cases]).sort()).toEqual([
       ["none", 1],
       ["red", 1],

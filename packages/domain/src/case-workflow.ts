@@ -284,6 +284,13 @@ export const CHANNEL_NAMES: Record<Channel, Message> = {
 export const RISK_GRADES = ["red", "yellow", "blue", "none"] as const;
 /** One risk grade. */
 export type RiskGrade = (typeof RISK_GRADES)[number];
+/** Chinese and English names of the risk grades. */
+export const RISK_GRADE_NAMES: Record<RiskGrade, Message> = {
+  red: { zh: "红色风险", en: "Red risk" },
+  yellow: { zh: "黄色风险", en: "Yellow risk" },
+  blue: { zh: "蓝色风险", en: "Blue risk" },
+  none: { zh: "无风险", en: "No risk" },
+};
 
 /** Longest a case may be put on hold (waiting for a party); its clocks are paused meanwhile. */
 export const MAX_HOLD_DAYS = 30;

@@ -5,6 +5,7 @@ import {
   type CaseState,
   CHANNEL_NAMES,
   type Channel,
+  RISK_GRADE_NAMES,
   type RiskGrade,
   TRANSITIONS,
 } from "@zongzhi/domain/case-workflow";
@@ -27,6 +28,11 @@ export function stateName(state: CaseState): string {
 /** Name of a source channel. */
 export function channelName(channel: Channel): string {
   return pick(CHANNEL_NAMES[channel]);
+}
+
+/** Name of a risk grade (红色风险 …). */
+export function riskName(grade: RiskGrade): string {
+  return pick(RISK_GRADE_NAMES[grade]);
 }
 
 /** Name of a workflow action (受理, 分诊 …). */
@@ -97,12 +103,12 @@ export function RiskBadge(props: { grade: RiskGrade; showNone?: boolean }) {
   return (
     <Show
       when={props.grade !== "none" ? (props.grade as Exclude<RiskGrade, "none">) : null}
-      fallback={props.showNone ? <Badge tone="neutral">{t("cases.risk.none")}</Badge> : null}
+      fallback={props.showNone ? <Badge tone="neutral">{riskName("none")}</Badge> : null}
     >
       {(grade) => (
         <Badge tone={RISK_TONE[grade()]} class={`risk-badge risk-${grade()}`}>
           <span class="risk-dot" aria-hidden="true" />
-          {t(`cases.risk.${grade()}`)}
+          {riskName(grade())}
         </Badge>
       )}
     </Show>

@@ -18,6 +18,7 @@ import {
   GroupBadge,
   isLiaisonOnly,
   RiskBadge,
+  riskName,
   StatusBadge,
   stateName,
 } from "../components/case-common.tsx";
@@ -209,7 +210,7 @@ function Inbox(props: { me: Me }) {
           />
           <Select
             label={t("cases.risk")}
-            options={[any, ...RISK_GRADES.map((g) => ({ value: g, label: t(`cases.risk.${g}`) }))]}
+            options={[any, ...RISK_GRADES.map((g) => ({ value: g, label: riskName(g) }))]}
             value={filters().riskGrade ?? ANY}
             onChange={(v) => set({ riskGrade: opt(v) as RiskGrade | undefined })}
           />

@@ -5,7 +5,7 @@ import { validateCreditCode, validateIdCardNumber, validateMobileNumber } from "
 import { createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { type CaseRegistration, fieldProblem, type Me, registerCase, trpc } from "../api.ts";
-import { channelName, createCategoryOptions } from "../components/case-common.tsx";
+import { channelName, createCategoryOptions, riskName } from "../components/case-common.tsx";
 import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -319,7 +319,7 @@ function IntakeForm(props: { me: Me }) {
               name="riskGrade"
               options={RISK_GRADES.map((g) => ({
                 value: g,
-                label: t(`cases.risk.${g}`),
+                label: riskName(g),
                 hint: t(`cases.risk.${g}Hint`),
               }))}
               value={risk()}

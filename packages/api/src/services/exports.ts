@@ -4,9 +4,12 @@ import type { Tx } from "@zongzhi/db/client";
 import {
   AppError,
   CASE_STATE_NAMES,
+  CHANNEL_NAMES,
   FIGURE_DEFINITIONS,
+  LEVEL_NAMES,
   monthsBetween,
   type RankingWeights,
+  RISK_GRADE_NAMES,
   shiftMonth,
 } from "@zongzhi/domain";
 import {
@@ -22,7 +25,7 @@ import ExcelJS from "exceljs";
 import { mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { type CaseFilter, caseConditions, caseTextCondition } from "./case-filter.ts";
-import { CHANNEL_NAMES, figureUnit, resolvePeriod, type UnitRef, unitFigures, unitRanking } from "./figures.ts";
+import { figureUnit, resolvePeriod, type UnitRef, unitFigures, unitRanking } from "./figures.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { assertRecentAuth } from "./reauth.ts";
 import { countCases } from "./rollups.ts";
@@ -277,23 +280,14 @@ const periodOf = (spec: LedgerSpec) => {
   return { from: p.from, to: p.to, format: spec.format, categoryCode: spec.categoryCode ?? null };
 };
 
-const LEVEL_NAMES: Record<string, string> = {
-  province: "省级",
-  city: "市级",
-  county: "县级",
-  township: "乡镇级",
-  village: "村级",
-};
-const RISK_NAMES: Record<string, string> = { red: "红色", yellow: "黄色", blue: "蓝色", none: "无" };
-
 /** The inbox filters of a case ledger in words, for its title ("" when none). */
 function filterNote(f: LedgerCaseFilter): string {
   const parts = [
     f.status?.length ? `状态：${f.status.map((x) => nameOf(CASE_STATE_NAMES, x, "zh")).join("、")}` : null,
-    f.channel ? `渠道：${CHANNEL_NAMES[f.channel] ?? f.channel}` : null,
-    f.riskGrade ? `风险：${RISK_NAMES[f.riskGrade] ?? f.riskGrade}` : null,
+    f.channel ? `渠道：${nameOf(CHANNEL_NAMES, f.channel, "zh")}` : null,
+    f.riskGrade ? `风险：${nameOf(RISK_GRADE_NAMES, f.riskGrade, "zh")}` : null,
     f.deadlineColour ? `时限：${COLOUR_NAMES[f.deadlineColour]}` : null,
-    f.level ? `登记层级：${LEVEL_NAMES[f.level]}` : null,
+    f.level ? `登记层级：${LEVEL_NAMES[f.level].zh}` : null,
     f.q?.trim() ? `关键词：${f.q.trim()}` : null,
     f.registeredSince ? `登记不早于 ${f.registeredSince.toISOString()}` : null,
     f.mine === "registered" ? "本人登记" : f.mine === "mediating" ? "本人调解" : null,
@@ -401,7 +395,7 @@ export async function writeLedger(
           unit: unitNames.get(r.scope_code) ?? r.scope_code,
           owner: unitNames.get(r.owner_code) ?? r.owner_code,
           category: categories.get(r.category_code) ?? r.category_code,
-          channel: CHANNEL_NAMES[r.channel] ?? r.channel,
+          channel: nameOf(CHANNEL_NAMES, r.channel, "zh"),
           title: r.title,
           status: nameOf(CASE_STATE_NAMES, r.status, "zh"),
           risk: COLOUR_NAMES[r.risk_grade] ?? "无",

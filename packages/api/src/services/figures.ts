@@ -3,6 +3,7 @@ import {
   AppError,
   addSums,
   type Band,
+  CHANNEL_NAMES,
   CODE_LENGTH,
   chinaMonth,
   computeFigures,
@@ -22,6 +23,7 @@ import {
   notFound,
   RANKING_FIGURES,
   type RankingWeights,
+  RISK_GRADE_NAMES,
   rankingFormula,
   rankingScore,
   rankingWeightsProblem,
@@ -32,6 +34,7 @@ import {
   safetyIndex,
   shiftMonth,
 } from "@zongzhi/domain";
+import { nameOf } from "@zongzhi/domain/case-records";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 
@@ -117,18 +120,6 @@ const SUM_COLUMNS: Record<keyof FigureSums, string> = {
 };
 /** `coalesce(sum(col), 0)::float8 as "key"` for every sum (exact below 2^53). */
 const SUMS_SQL = FIGURE_SUM_KEYS.map((k) => `coalesce(sum(m.${SUM_COLUMNS[k]}), 0)::float8 as "${k}"`).join(", ");
-
-/** Chinese names of the intake channels (breakdowns, ledgers). */
-export const CHANNEL_NAMES: Record<string, string> = {
-  visit: "来访",
-  grid_patrol: "网格巡查",
-  department_transfer: "部门移交",
-  township_report: "乡镇上报",
-  hotline_12345: "12345热线",
-  online: "网上",
-  phone: "电话",
-};
-const RISK_NAMES: Record<string, string> = { red: "红色", yellow: "黄色", blue: "蓝色", none: "无" };
 
 const sumsOf = (row: Record<string, unknown> | undefined): FigureSums => {
   const s = emptySums();
@@ -421,8 +412,8 @@ export async function unitFigures(
         ? []
         : [{ key: b.category.code, name: b.category.name, cases: total.received, resolved: total.resolved }]
       : breakdown("category", (k) => b.categoryNames.get(k) ?? k),
-    byChannel: breakdown("channel", (k) => CHANNEL_NAMES[k] ?? k),
-    byRisk: breakdown("risk", (k) => RISK_NAMES[k] ?? k),
+    byChannel: breakdown("channel", (k) => nameOf(CHANNEL_NAMES, k, "zh")),
+    byRisk: breakdown("risk", (k) => nameOf(RISK_GRADE_NAMES, k, "zh")),
     current,
     safety: safetyOf(total, current, safety),
     children: b.children.map((u) => {
