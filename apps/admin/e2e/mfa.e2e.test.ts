@@ -166,9 +166,9 @@ describe("two-step verification", () => {
     await h.db.admin`update app.users set failed_attempts = 0, locked_until = null where username = 'yumen.leader'`;
   });
 
-  test("the top unit's admin requires it; a clerk is then held on /mfa until enrolled", async () => {
+  test("the top unit's security administrator requires it; a clerk is then held on /mfa until enrolled", async () => {
     const admin = await h.newPage();
-    await h.login(admin, "gansu.admin");
+    await h.login(admin, "gansu.security");
     await admin.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
     const requirement = admin.getByRole("region", { name: "两步验证要求" });
     await requirement.waitFor();

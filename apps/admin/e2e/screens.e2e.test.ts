@@ -71,7 +71,7 @@ describe("screens of each role", () => {
     await shoot("yumen.clerk", "/cases", "cases-inbox.png", heading(/案件/));
     await shoot("yumenzhen.admin", "/messages", "messages.png", heading("消息中心"));
     await shoot("yumen.auditor", "/logs/operations", "operation-log.png", heading("操作日志"));
-    await shoot("yumen.admin", "/system/online", "online-users.png", heading("在线用户"));
+    await shoot("yumen.security", "/system/online", "online-users.png", heading("在线用户"));
     await shoot("yumen.admin", "/system/calendar", "calendar.png", heading("工作日历"));
     await shoot("yumen.admin", "/notices", "notices.png", heading("通知公告"));
     await shoot("yumen.admin", "/centre/departments", "centre-departments.png", heading(/入驻部门/));

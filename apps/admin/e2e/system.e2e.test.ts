@@ -25,9 +25,12 @@ describe("system pages", () => {
     expect(await page.getByRole("heading", { name: "服务窗口" }).count()).toBe(0);
   });
 
-  test("an administrator signs a user out; the user's next step lands on the sign-in page", async () => {
+  test("a security administrator signs a user out; the user's next step lands on the sign-in page", async () => {
     const clerk = await signedIn("yumen.clerk");
-    const admin = await signedIn("yumen.admin");
+    // Sessions are the security administrator's (三权分立): not the centre administrator's page.
+    const centreAdmin = await signedIn("yumen.admin", "/system/online");
+    await centreAdmin.getByText("您没有访问此页面的权限").waitFor();
+    const admin = await signedIn("yumen.security");
     await admin.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "在线用户" }).click();
     const row = admin.getByRole("row").filter({ hasText: "玉门市受理窗口" });
     await row.getByRole("button", { name: "强制退出" }).click();

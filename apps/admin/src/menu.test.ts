@@ -42,6 +42,8 @@ describe("menu by role and tier", () => {
     const h = hrefs(user(["tenant_admin"], "township"));
     expect(h).toEqual(expect.arrayContaining([...CENTRE, "/tenants", "/users"]));
     for (const log of ["/audit", "/logs/operations", "/logs/sign-in"]) expect(h).not.toContain(log);
+    // Sessions are the security administrator's: no 在线用户 for the system administrator.
+    expect(h).not.toContain("/system/online");
     expect(hrefs(user(["auditor"], "township"))).toEqual(expect.arrayContaining(["/audit", "/logs/operations"]));
     const security = hrefs(user(["security_admin"], "township"));
     expect(security).toEqual(expect.arrayContaining(["/users", "/system/online"]));

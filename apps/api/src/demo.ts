@@ -23,6 +23,7 @@ const YUMEN_TOWN = "620981101";
 export const DEMO_USERNAMES = [
   "operator",
   "gansu.admin",
+  "gansu.security",
   "jiuquan.admin",
   "yumen.admin",
   "yumen.leader",
@@ -36,6 +37,7 @@ export const DEMO_USERNAMES = [
   "cun.mediator",
   "cun.grid",
   "yongji.admin",
+  "yongji.security",
 ] as const;
 
 /**
@@ -98,6 +100,8 @@ export async function loadDemo(
       const logins: [(typeof DEMO_USERNAMES)[number], string | null, Role[], string][] = [
         ["operator", null, ["platform_admin"], "平台运维"],
         ["gansu.admin", "62", ["tenant_admin", "leader"], "甘肃省综治中心管理员"],
+        // Each deployment root has a security administrator: the second-factor policy is theirs.
+        ["gansu.security", "62", ["security_admin"], "甘肃省安全管理员"],
         ["jiuquan.admin", "6209", ["tenant_admin"], "酒泉市综治中心管理员"],
         ["yumen.admin", YUMEN, ["tenant_admin"], "玉门市综治中心管理员"],
         ["yumen.leader", YUMEN, ["leader"], "玉门市分管领导"],
@@ -111,6 +115,7 @@ export async function loadDemo(
         ["cun.mediator", village!.code, ["mediator"], "村调解员"],
         ["cun.grid", village!.code, ["grid_worker"], "网格员"],
         ["yongji.admin", "140881", ["tenant_admin"], "永济市综治中心管理员"],
+        ["yongji.security", "140881", ["security_admin"], "永济市安全管理员"],
       ];
       if (options.centres !== false) await loadDemoCentres(tx);
       const out: DemoLogin[] = [];

@@ -419,7 +419,7 @@ describe("the runtime role", () => {
 describe("a deployment that requires a second factor", () => {
   let gansuKey: Uint8Array;
 
-  it("only a tenant_admin of the deployment root sets it, after enrolling themselves", async () => {
+  it("only a security administrator of the deployment root sets it, after enrolling themselves", async () => {
     const yumenAdmin = api.client(await passwordSession("yumen.admin"));
     expect((await yumenAdmin.mfa.status.query()).canConfigure).toBe(false);
     expect((await failure(yumenAdmin.mfa.setRequired.mutate({ required: true }))).appCode).toBe("FORBIDDEN");
@@ -434,11 +434,16 @@ describe("a deployment that requires a second factor", () => {
       conn.release();
     }
 
-    const gansuCookie = await passwordSession("gansu.admin");
+    // The root's centre administrator is a system administrator: the policy is not theirs (三权分立).
+    const rootAdmin = api.client(await passwordSession("gansu.admin"));
+    expect((await rootAdmin.mfa.status.query()).canConfigure).toBe(false);
+    const refused = await failure(rootAdmin.mfa.setRequired.mutate({ required: true }));
+    expect(refused.appCode).toBe("FORBIDDEN");
+    const gansuCookie = await passwordSession("gansu.security");
     const gansu = api.client(gansuCookie);
     expect(await gansu.mfa.status.query()).toMatchObject({ canConfigure: true, deploymentRequired: false });
     expect((await failure(gansu.mfa.setRequired.mutate({ required: true }))).appCode).toBe("PRECONDITION_FAILED");
-    ({ key: gansuKey } = await enrol("gansu.admin", gansuCookie));
+    ({ key: gansuKey } = await enrol("gansu.security", gansuCookie));
     expect(await gansu.mfa.setRequired.mutate({ required: true })).toEqual({ required: true });
     const [root] = await api.db.admin<{ require_totp: boolean; id: string }[]>`
       select id, require_totp from app.tenants where code = '62'`;
@@ -485,8 +490,8 @@ describe("a deployment that requires a second factor", () => {
   });
 
   it("turned off again, nobody is held", async () => {
-    await rewindReplayGuard("gansu.admin");
-    const res = await submitCode(await challengeFor("gansu.admin"), generateTOTP(gansuKey, 30, 6));
+    await rewindReplayGuard("gansu.security");
+    const res = await submitCode(await challengeFor("gansu.security"), generateTOTP(gansuKey, 30, 6));
     expect(res.status).toBe(200);
     const gansu = api.client(cookieOf(res)!);
     expect(await gansu.mfa.setRequired.mutate({ required: false })).toEqual({ required: false });

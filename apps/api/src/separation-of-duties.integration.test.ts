@@ -202,6 +202,45 @@ describe("separation of duties through the API", () => {
     expect(user.roles).toEqual(["auditor"]);
   });
 
+  it("sessions and the second-factor policy are the security administrator's: a centre administrator is refused", async () => {
+    const clerk = api.client(await api.login("yumen.clerk"));
+    await clerk.auth.me.query();
+    const session = (await security.users.online.query()).find((s) => s.username === "yumen.clerk")!;
+    expect(session).toBeDefined();
+    // Through the client: FORBIDDEN with both languages, naming the power.
+    for (const [call, name] of [
+      [() => admin.users.online.query(), "查看在线用户"],
+      [() => admin.users.signOut.mutate({ sessionId: session.id }), "强制退出登录"],
+      [() => admin.mfa.setRequired.mutate({ required: true }), "要求两步验证"],
+    ] as const) {
+      const refused = await refusal(call());
+      expect(refused.appCode).toBe("FORBIDDEN");
+      expect(refused.zh).toContain(name);
+      expect(refused.en).toMatch(/\w/);
+    }
+    // On the wire: HTTP 403, and the clerk is still signed in.
+    const cookie = await api.login("yumen.admin");
+    for (const [path, input] of [
+      ["users.signOut", { sessionId: session.id }],
+      ["mfa.setRequired", { required: true }],
+    ] as const) {
+      const res = await api.request(`/trpc/${path}`, {
+        method: "POST",
+        cookie,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ json: input }),
+      });
+      expect(res.status, path).toBe(403);
+      const body = JSON.stringify(await res.json());
+      expect(body).toContain("FORBIDDEN");
+    }
+    expect((await clerk.auth.me.query()).username).toBe("yumen.clerk");
+    expect((await api.client(await api.login("gansu.admin")).mfa.status.query()).canConfigure).toBe(false);
+    // The security administrator does it.
+    expect(await security.users.signOut.mutate({ sessionId: session.id })).toMatchObject({ userId: session.userId });
+    expect((await refusal(clerk.auth.me.query())).appCode).toBe("UNAUTHENTICATED");
+  });
+
   it("the system and security administrators do not read the logs; the auditor does", async () => {
     for (const client of [admin, security]) {
       expect((await refusal(client.audit.search.query({ log: "sign_in" }))).appCode).toBe("FORBIDDEN");

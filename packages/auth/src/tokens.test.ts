@@ -59,6 +59,25 @@ describe("permissions", () => {
       "tenant.read",
       "user.read",
     ]);
+    // Separation of duties (三权分立): the security administrator holds roles, sessions and the
+    // second-factor policy; the centre administrator (system administrator) holds none of them.
+    expect(permissionsOf(["security_admin"])).toEqual([
+      "account.self",
+      "centre.read",
+      "mfa.require",
+      "notice.acknowledge",
+      "notice.read",
+      "role.grant",
+      "session.read",
+      "session.revoke",
+      "tenant.read",
+      "user.manage",
+      "user.read",
+    ]);
+    for (const p of ["role.grant", "session.read", "session.revoke", "mfa.require", "audit.read"] as const)
+      expect(can(["tenant_admin"], p), p).toBe(false);
+    expect(can(["tenant_admin"], "user.manage")).toBe(true);
+    expect(can(["tenant_admin"], "centre.configure")).toBe(true);
     // A liaison sees only what its department is summoned to; it cannot register cases.
     expect(can(["department_liaison"], "case.register")).toBe(false);
     expect(can(["department_liaison"], "case.read")).toBe(false);

@@ -105,6 +105,10 @@ describe("the permission table", () => {
     const holders = (p: keyof typeof PERMISSION_TABLE) => Object.keys(PERMISSION_TABLE[p].grants).sort();
     expect(holders("audit.read")).toEqual(["auditor"]);
     expect(holders("role.grant")).toEqual(["platform_admin", "security_admin"]);
+    // Sessions and the second-factor policy are the security administrator's, not the centre's.
+    expect(holders("session.revoke")).toEqual(["platform_admin", "security_admin"]);
+    expect(holders("session.read")).toEqual(["auditor", "platform_admin", "security_admin"]);
+    expect(holders("mfa.require")).toEqual(["security_admin"]);
     // No permission of one power's own is held by another power's role.
     for (const [power, roles] of Object.entries(ADMIN_POWERS)) {
       for (const role of roles) expect(adminPowersOf([role])).toEqual([power]);
@@ -114,6 +118,8 @@ describe("the permission table", () => {
     );
     expect(permissionsOf(["tenant_admin"])).not.toContain("audit.read");
     expect(permissionsOf(["tenant_admin"])).not.toContain("role.grant");
+    for (const p of ["session.read", "session.revoke", "mfa.require"] as const)
+      expect(permissionsOf(["tenant_admin"])).not.toContain(p);
     expect(permissionsOf(["auditor"])).not.toContain("role.grant");
   });
 

@@ -149,24 +149,23 @@ export const PERMISSION_TABLE = {
     { security_admin: OWN_UP, platform_admin: OWN },
   ),
   // Online users (在线用户): who is signed in, and a forced sign-out (subject: the session's unit).
+  // Separation of duties (三权分立): sessions are the security administrator's (the auditor
+  // watches them); the centre administrator (system administrator) neither sees nor ends them.
   "session.read": read({ zh: "查看在线用户", en: "See who is signed in" }, [
     "platform_admin",
-    "tenant_admin",
     "security_admin",
     "auditor",
   ]),
   "session.revoke": write(
     { zh: "强制退出登录", en: "Force a sign-out" },
-    { tenant_admin: OWN_UP, security_admin: OWN_UP, platform_admin: OWN },
+    { security_admin: OWN_UP, platform_admin: OWN },
   ),
   // Subject: the unit below which new units are onboarded.
   "tenant.onboard": write({ zh: "开通下级单位", en: "Onboard units" }, { tenant_admin: OWN_UP }),
   "tenant.suspend": write({ zh: "停用下级单位", en: "Suspend units" }, { tenant_admin: UP }),
-  // Subject: the deployment's root unit.
-  "mfa.require": write(
-    { zh: "要求两步验证", en: "Require a second factor" },
-    { tenant_admin: OWN, security_admin: OWN },
-  ),
+  // Subject: the deployment's root unit. The second-factor policy is the security administrator's
+  // alone (三权分立), at the deployment's root.
+  "mfa.require": write({ zh: "要求两步验证", en: "Require a second factor" }, { security_admin: OWN }),
 
   // A centre's own configuration: only the centre itself changes it.
   "centre.configure": write({ zh: "配置中心", en: "Configure the centre" }, { tenant_admin: OWN }),

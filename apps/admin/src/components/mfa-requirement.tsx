@@ -10,8 +10,8 @@ import { notify } from "../ui/toast.tsx";
 import { errorText } from "./page.tsx";
 
 /**
- * The deployment-wide switch "staff must use two-step verification", shown only to a centre
- * administrator of the deployment's top unit (the server checks that again).
+ * The deployment-wide switch "staff must use two-step verification", shown only to a security
+ * administrator of the deployment's top unit (三权分立; the server checks that again).
  */
 export function MfaRequirement() {
   const queryClient = useQueryClient();

@@ -55,7 +55,7 @@ export function UsersPage() {
   return (
     <Show when={can(me(), "user.read")} fallback={<Forbidden />}>
       <PageHeader title={t("users.title")} />
-      <Show when={me().tenant && can(me(), "user.manage")}>
+      <Show when={me().tenant && can(me(), "mfa.require")}>
         <MfaRequirement />
       </Show>
       <section class="card unit-picker" aria-labelledby="unit-title">

@@ -28,7 +28,7 @@ export interface MfaStatus {
   required: boolean;
   /** The deployment's switch (false for operators). */
   deploymentRequired: boolean;
-  /** The caller may flip the deployment's switch (a tenant_admin of the deployment root). */
+  /** The caller may flip the deployment's switch (a security administrator of the deployment root). */
   canConfigure: boolean;
   /** Unused recovery codes left (0 when none were made). */
   recoveryCodesLeft: number;
