@@ -49,6 +49,7 @@ import {
 } from "@zongzhi/api";
 import { id, isoDate, pattern, secret, strict, text } from "@zongzhi/api/input";
 import { fieldReportInput } from "@zongzhi/api/schemas/cases";
+import { logFilterFields } from "@zongzhi/api/schemas/logs";
 import {
   type ApiKeyActor,
   assertCan,
@@ -655,14 +656,7 @@ export function createApp(options: AppOptions) {
     const log = z.enum(["operations", "sign-in"]).parse(c.req.param("log")) === "sign-in" ? "sign_in" : "operations";
     const query = strict({
       format: z.enum(["xlsx", "csv"]).default("xlsx"),
-      actor: text(50, { min: 0 }).optional(),
-      unitCode: pattern(/^\d{2,12}$/, "单位应为2–12位区划代码", "a unit is a 2–12 digit division code").optional(),
-      kind: pattern(
-        /^[a-z_.]{1,80}$/,
-        "操作类型格式不正确",
-        "an action is a logged kind such as op.cases.register",
-      ).optional(),
-      object: text(60, { min: 0 }).optional(),
+      ...logFilterFields,
       from: isoDate().optional(),
       to: isoDate().optional(),
     }).parse(c.req.query());

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { instant, int32, pattern, serialId, strict, text } from "../input.ts";
+import { instant, int32, serialId, strict } from "../input.ts";
+import { logFilterFields } from "../schemas/logs.ts";
 import { listAudit, searchLog } from "../services/audit.ts";
 import { allowed, router } from "../trpc.ts";
 
@@ -14,14 +15,7 @@ export const auditRouter = router({
     .input(
       strict({
         log: z.enum(["operations", "sign_in"]),
-        actor: text(50, { min: 0 }).optional(),
-        unitCode: pattern(/^\d{2,12}$/, "单位应为2–12位区划代码", "a unit is a 2–12 digit division code").optional(),
-        kind: pattern(
-          /^[a-z_.]{1,80}$/,
-          "操作类型格式不正确",
-          "an action is a logged kind such as op.cases.register",
-        ).optional(),
-        object: text(60, { min: 0 }).optional(),
+        ...logFilterFields,
         from: instant().optional(),
         to: instant().optional(),
         before: serialId().optional(),
