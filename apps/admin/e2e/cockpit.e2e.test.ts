@@ -59,6 +59,9 @@ describe("the leaders' cockpit", () => {
     // The township ranks first (2 of 4 resolved against 0 of 2).
     const first = page.getByTestId("ranking").locator("tbody tr").first();
     expect(await first.getAttribute("data-unit")).toBe(TOWN);
+    // Reworks (重办) have a column of their own: none of the township's cases was sent back.
+    expect(await page.getByTestId("ranking").locator("thead").textContent()).toContain("重办");
+    expect(await first.locator('[data-figure="reworks"]').textContent()).toBe("0");
     // The category filter narrows every figure: no labour case, then the six neighbours' cases again.
     const category = page.getByTestId("cockpit-category");
     await category.getByRole("button", { name: /事件类别/ }).click();
@@ -114,6 +117,8 @@ describe("the leaders' cockpit", () => {
     const form = page.getByTestId("weights-form");
     await form.waitFor();
     await expect.poll(() => form.getByLabel("化解率", { exact: true }).inputValue()).toBe("30");
+    // The rework-free rate may be weighed; by default it weighs nothing.
+    expect(await form.getByLabel("无重办率", { exact: true }).inputValue()).toBe("0");
     await form.getByLabel("化解率", { exact: true }).fill("50");
     expect(await page.getByTestId("weights-total").textContent()).toContain("合计 120 / 100");
     expect(await form.getByRole("button", { name: "保存" }).isDisabled()).toBe(true);

@@ -54,6 +54,14 @@ async function insertCase(sql: postgres.Sql, s: CaseSpec): Promise<string> {
 
 const followUp = (sql: postgres.Sql, caseId: string, satisfaction: string, at: string) =>
   sql`insert into app.follow_ups (case_id, method, satisfaction, at) values (${caseId}, 'phone', ${satisfaction}, ${at})`;
+/** Sends a case back for rework (重办) as the API does: status reopened and a 'case.reopen' event. */
+const reopen = (sql: postgres.Sql, caseId: string) =>
+  sql.begin(async (tx) => {
+    const changed = await tx`update app.cases set status = 'reopened', resolved_at = null, closed_at = null
+      where id = ${caseId} and status <> 'reopened' returning id`;
+    if (changed.length)
+      await tx`insert into app.case_events (case_id, kind, payload) values (${caseId}, 'case.reopen', '{}')`;
+  });
 const hop = (sql: postgres.Sql, caseId: string, kind: string, from: string, to: string) =>
   sql`insert into app.case_hops (case_id, kind, from_code, to_code, at) values (${caseId}, ${kind}, ${from}, ${to}, '2025-01-20T00:00:00Z')`;
 const clock = (
@@ -257,6 +265,110 @@ describe("figures on crafted cases", () => {
     expect((await refusal(leader.cockpit.figures.query({ categoryCode: "Labour!" }))).appCode).toBe("VALIDATION");
   });
 
+  it("counts reworks (重办) in the totals, the trend, the children, the ranking and the exports, under a category too", async () => {
+    // March 2023 (no other case of this file is registered in 2023): V1 has a neighbour case
+    // reworked twice and a labour case reworked once; V2 a neighbour case never reworked;
+    // V3 (the other township) a labour case reworked once. April: V1, one neighbour case reworked once.
+    const base = { status: "closed", accepted: "2023-03-02T03:00:00Z", closed: "2023-03-05T03:00:00Z" };
+    const n1 = await insertCase(admin, { ...base, scope: V1, at: "2023-03-02T02:00:00Z", category: "neighbour" });
+    const l1 = await insertCase(admin, { ...base, scope: V1, at: "2023-03-03T02:00:00Z", category: "labour" });
+    await insertCase(admin, { ...base, scope: V2, at: "2023-03-04T02:00:00Z", category: "neighbour" });
+    const l3 = await insertCase(admin, { ...base, scope: V3, at: "2023-03-05T02:00:00Z", category: "labour" });
+    const n4 = await insertCase(admin, { ...base, scope: V1, at: "2023-04-02T02:00:00Z", category: "neighbour" });
+    // Status changes by hand: the holdings' own invariants (0022) are not under test here.
+    await admin`alter table app.cases disable trigger cases_track_holding`;
+    try {
+      await reopen(admin, n1);
+      await admin`update app.cases set status = 'closed' where id = ${n1}`;
+      await reopen(admin, n1);
+      // Already reopened: not reopened again, not counted.
+      await reopen(admin, n1);
+      await reopen(admin, l1);
+      await reopen(admin, l3);
+      await reopen(admin, n4);
+    } finally {
+      await admin`alter table app.cases enable trigger cases_track_holding`;
+    }
+
+    const leader = api.client(await api.login("yumen.leader"));
+    const r = await leader.cockpit.figures.query({ from: "2023-03", to: "2023-04" });
+    expect(r.figures.received).toBe(5);
+    expect(r.figures.reworks).toBe(5);
+    expect(r.figures.reworksPerCase).toBe(5 / 5);
+    expect(r.reworks).toEqual({ count: 5, lastYear: 0 });
+    expect(r.trend.map((t) => [t.month, t.figures.reworks, t.figures.reworksPerCase])).toEqual([
+      ["2023-03", 4, 4 / 4],
+      ["2023-04", 1, 1 / 1],
+    ]);
+    expect(r.children.map((c) => [c.unit.code, c.figures.reworks])).toEqual(
+      expect.arrayContaining([
+        [TOWN, 4],
+        [TOWN2, 1],
+      ]),
+    );
+    const t = await leader.cockpit.figures.query({ unitCode: TOWN, from: "2023-03", to: "2023-03" });
+    expect(t.figures.reworks).toBe(3);
+    expect(t.children.find((c) => c.unit.code === V1)!.figures.reworks).toBe(3);
+    expect(t.children.find((c) => c.unit.code === V2)!.figures).toMatchObject({ reworks: 0, reworkFreeRate: 1 });
+    // Under a category: the neighbour cases alone.
+    const n = await leader.cockpit.figures.query({
+      unitCode: TOWN,
+      from: "2023-03",
+      to: "2023-04",
+      categoryCode: "neighbour",
+    });
+    expect([n.figures.received, n.figures.reworks]).toEqual([3, 3]);
+    expect(n.reworks.count).toBe(3);
+    expect(n.trend.map((x) => x.figures.reworks)).toEqual([2, 1]);
+    expect(n.children.find((c) => c.unit.code === V1)!.figures.reworks).toBe(3);
+
+    // The ranking: weighted on the rework-free rate alone, V2 (none) ranks above V1 (3 of 2 cases).
+    const ranking = await leader.cockpit.ranking.query({
+      unitCode: TOWN,
+      month: "2023-03",
+      weights: {
+        resolutionRate: 0,
+        closureRate: 0,
+        onTimeRate: 0,
+        satisfactionRate: 0,
+        followUpRate: 0,
+        localShare: 0,
+        reworkFreeRate: 100,
+      },
+    });
+    const row = (code: string) => ranking.rows.find((x) => x.unit.code === code)!;
+    expect(row(V2)).toMatchObject({ rank: 1, score: 100 });
+    expect(row(V1).figures).toMatchObject({ received: 2, reworks: 3, reworkFreeRate: 0 });
+    expect(row(V1).score).toBe(0);
+    expect(ranking.formula.zh).toContain("100×无重办率");
+    // By default the reworks weigh nothing: the default weights are unchanged.
+    const byDefault = await leader.cockpit.ranking.query({ unitCode: TOWN, month: "2023-03" });
+    expect(byDefault.weights.reworkFreeRate).toBe(0);
+    expect(byDefault.formula.zh).not.toContain("无重办率");
+
+    // The figure table's export has the reworks column: total, last year, each month, each child.
+    const cookie = await api.login("yumen.leader");
+    const csv = await api.request(`/exports/figures?format=csv&unitCode=${TOWN}&from=2023-03&to=2023-04`, { cookie });
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).trim().split("\r\n");
+    const header = lines.find((l) => l.startsWith("月份/单位"))!.split(",");
+    const at = header.indexOf("重办");
+    expect(at).toBeGreaterThan(0);
+    const cell = (name: string) => lines.find((l) => l.startsWith(`${name},`))!.split(",")[at];
+    expect([cell("合计"), cell("去年同期"), cell("2023-03"), cell("2023-04")]).toEqual(["4", "0", "3", "1"]);
+    // Every bucket equals the direct count of reopenings on the timelines.
+    expect(await keptReworks(admin)).toEqual(await directReworks(admin));
+    // A case's reworks move with its category (migration 0086): V3's labour case becomes a land case.
+    await admin`update app.cases set category_code = 'land' where id = ${l3}`;
+    const other = (categoryCode: string) =>
+      leader.cockpit.figures.query({ unitCode: TOWN2, from: "2023-03", to: "2023-03", categoryCode });
+    expect([(await other("labour")).figures.reworks, (await other("land")).figures.reworks]).toEqual([0, 1]);
+    expect(
+      (await leader.cockpit.figures.query({ unitCode: TOWN2, from: "2023-03", to: "2023-03" })).reworks.count,
+    ).toBe(1);
+    expect(await keptReworks(admin)).toEqual(await directReworks(admin));
+  });
+
   it("keeps a township to its own subtree: a sibling or an ancestor is NOT_FOUND", async () => {
     const town = api.client(await api.login("yumenzhen.admin"));
     const own = await town.cockpit.figures.query({ from: "2025-01", to: "2025-01" });
@@ -364,7 +476,8 @@ describe("ranking weights and safety index settings", () => {
     const saved = await leader.cockpit.saveSettings.mutate({ ranking: WEIGHTS, safety: null, version: 0 });
     expect(saved).toMatchObject({ version: 1, custom: { ranking: true, safety: false }, ranking: WEIGHTS });
     const rank = await leader.cockpit.ranking.query({ month: "2025-01" });
-    expect(rank.weights).toEqual(WEIGHTS);
+    // Weights saved without the rework-free rate (issue 13) weigh it 0.
+    expect(rank.weights).toEqual({ ...WEIGHTS, reworkFreeRate: 0 });
     expect(rank.formula.zh).toBe("得分 = 100 × (100×就地化解率) ÷ 100");
     // TOWN in January: resolved locally 2 of 3.
     expect(rank.rows.find((r) => r.unit.code === TOWN)!.score).toBeCloseTo(200 / 3);
@@ -374,7 +487,7 @@ describe("ranking weights and safety index settings", () => {
     const [audit] = await admin<{ detail: { before: { custom: object }; after: { ranking: object } } }[]>`
       select detail from app.audit_events where kind = 'cockpit.settings_saved' order by id desc limit 1`;
     expect(audit!.detail.before.custom).toEqual({ ranking: false, safety: false });
-    expect(audit!.detail.after.ranking).toEqual(WEIGHTS);
+    expect(audit!.detail.after.ranking).toEqual({ ...WEIGHTS, reworkFreeRate: 0 });
 
     // The safety index definition, checked; then both back to the defaults.
     const safety = {
@@ -481,6 +594,22 @@ async function directCounts(sql: postgres.Sql) {
     from a group by unit, cat, m order by unit, cat, m`;
 }
 
+/** Reopenings (重办) per unit, month and category ('' for all), counted on the timelines. */
+async function directReworks(sql: postgres.Sql) {
+  return sql`
+    select left(c.scope_code, n) as scope_code, date_trunc('month', c.registered_at at time zone 'Asia/Shanghai')::date::text as month,
+      k.cat as category, count(*)::int as reworks
+    from app.case_events e join app.cases c on c.id = e.case_id, unnest(array[2, 4, 6, 9, 12]) as n,
+      lateral (values (''), (c.category_code)) as k (cat)
+    where e.kind = 'case.reopen' and n <= length(c.scope_code)
+    group by 1, 2, 3 order by 1, 2, 3`;
+}
+/** The same from migration 0065's rollup. */
+async function keptReworks(sql: postgres.Sql) {
+  return sql`select scope_code, month::text as month, category, sum(reworks)::int as reworks from app.rework_monthly
+    group by 1, 2, 3 having sum(reworks) <> 0 order by 1, 2, 3`;
+}
+
 /** The kept buckets, every backend's shard summed. */
 async function rollups(sql: postgres.Sql) {
   return sql`
@@ -571,7 +700,7 @@ const opArb = fc.oneof(
   fc.record({
     kind: fc.constant("child" as const),
     pick: fc.nat(),
-    child: fc.constantFrom("follow_up", "escalate", "return", "clock_late", "clock_ok", "link"),
+    child: fc.constantFrom("follow_up", "escalate", "return", "clock_late", "clock_ok", "link", "reopen"),
     satisfaction: fc.constantFrom("satisfied", "basically_satisfied", "unsatisfied"),
   }),
 );
@@ -622,6 +751,9 @@ async function applyOp(sql: postgres.Sql, ids: string[], op: Op): Promise<void> 
     case "return":
       await hop(sql, id, op.child, c.scope_code, COUNTY);
       return;
+    case "reopen":
+      await reopen(sql, id);
+      return;
     case "clock_late":
       await clock(sql, id, c.scope_code, "2025-01-02T00:00:00Z", "2025-01-03T00:00:00Z");
       return;
@@ -648,6 +780,7 @@ describe("rollups equal direct counts", () => {
         for (const op of ops) await applyOp(admin, ids, op);
         expect(await rollups(admin)).toEqual(await directCounts(admin));
         expect(await keptOpen(admin)).toEqual(await directOpen(admin));
+        expect(await keptReworks(admin)).toEqual(await directReworks(admin));
       }),
       { numRuns: 8 },
     );
@@ -683,6 +816,8 @@ describe("rollups equal direct counts", () => {
     expect(await rollups(admin)).toEqual(direct);
     await admin`select app.rebuild_case_figures()`;
     expect(await rollups(admin)).toEqual(direct);
+    expect(await keptReworks(admin)).toEqual(await directReworks(admin));
+    expect((await keptReworks(admin)).length).toBeGreaterThan(0);
     // Migrations 0032 and 0040 both count what a registration month received (cases, group
     // disputes, people, amounts): the two sources agree, per unit, month and category.
     expect(await receivedOf0032(admin)).toEqual(await receivedOf0040(admin));

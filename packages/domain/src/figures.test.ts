@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   computeFigures,
+  DEFAULT_RANKING_WEIGHTS,
   DEFAULT_SAFETY,
   emptySums,
   medianFromHistogram,
@@ -53,6 +54,16 @@ describe("figures", () => {
     expect(none.resolutionRate).toBeNull();
     expect(none.medianDaysToResolve).toBeNull();
     expect(none.tiers.county.share).toBeNull();
+    expect([none.reworks, none.reworksPerCase, none.reworkFreeRate]).toEqual([0, null, null]);
+  });
+
+  it("reworks (重办): per case, and a rework-free rate that never goes below 0", () => {
+    const s = { ...emptySums(), received: 4, accepted: 4 };
+    expect(computeFigures(s, [], 1)).toMatchObject({ reworks: 1, reworksPerCase: 0.25, reworkFreeRate: 0.75 });
+    expect(computeFigures(s, [], 6)).toMatchObject({ reworks: 6, reworksPerCase: 1.5, reworkFreeRate: 0 });
+    const only = { ...DEFAULT_RANKING_WEIGHTS, resolutionRate: 0, closureRate: 0, onTimeRate: 0, satisfactionRate: 0 };
+    expect(rankingScore(computeFigures(s, [], 1), { ...only, localShare: 0, reworkFreeRate: 100 })).toBe(75);
+    expect(DEFAULT_RANKING_WEIGHTS.reworkFreeRate).toBe(0);
   });
 
   it("median of a histogram: odd, even, and unsorted input", () => {

@@ -83,6 +83,12 @@ export interface Figures {
   medianDaysToResolve: number | null;
   escalationRate: number | null;
   returnsPerCase: number | null;
+  /** Times the cases were sent back for rework (重办, migration 0065's app.rework_monthly). */
+  reworks: number;
+  /** Reworks ÷ received. */
+  reworksPerCase: number | null;
+  /** 1 − reworks ÷ received, at least 0 (the ranking's rework figure: higher is better). */
+  reworkFreeRate: number | null;
   repeatClaims: number;
   groupDisputes: number;
   groupPeople: number;
@@ -119,8 +125,11 @@ export function medianFromHistogram(
   return total % 2 === 1 ? at((total - 1) / 2) : (at(total / 2 - 1) + at(total / 2)) / 2;
 }
 
-/** Derives every figure from the sums (and the days histogram for the median). */
-export function computeFigures(s: FigureSums, daysHistogram: Iterable<[number, number]> = []): Figures {
+/**
+ * Derives every figure from the sums (and the days histogram for the median, and the reworks of
+ * the same buckets, which app.rework_monthly keeps apart from the sums).
+ */
+export function computeFigures(s: FigureSums, daysHistogram: Iterable<[number, number]> = [], reworks = 0): Figures {
   const tierCounts: Record<ResolutionTier, number> = {
     village: s.resolvedVillage,
     township: s.resolvedTownship,
@@ -144,6 +153,9 @@ export function computeFigures(s: FigureSums, daysHistogram: Iterable<[number, n
     medianDaysToResolve: medianFromHistogram(daysHistogram),
     escalationRate: ratio(s.escalated, s.received),
     returnsPerCase: ratio(s.returns, s.received),
+    reworks,
+    reworksPerCase: ratio(reworks, s.received),
+    reworkFreeRate: s.received === 0 ? null : Math.max(0, 1 - reworks / s.received),
     repeatClaims: s.repeatClaims,
     groupDisputes: s.groupDisputes,
     groupPeople: s.groupPeople,
@@ -236,6 +248,17 @@ export const FIGURE_DEFINITIONS = {
       en: "Times the period's cases were sent back for rework (reopened after an unsatisfied follow-up or a rejected on-site confirmation), each time counted.",
     },
   },
+  reworksPerCase: {
+    label: { zh: "件均重办次数", en: "Reworks per case" },
+    definition: { zh: "重办次数 ÷ 登记。", en: "Reworks ÷ received." },
+  },
+  reworkFreeRate: {
+    label: { zh: "无重办率", en: "Rework-free rate" },
+    definition: {
+      zh: "1 − 重办次数 ÷ 登记（不低于 0）；可作为考评排名的一项，默认权重为 0。",
+      en: "1 − reworks ÷ received (at least 0); a figure the ranking may weigh, weight 0 by default.",
+    },
+  },
   repeatClaims: {
     label: { zh: "重复诉求", en: "Repeat claims" },
     definition: {
@@ -292,13 +315,15 @@ export const RANKING_FIGURES = [
   "satisfactionRate",
   "followUpRate",
   "localShare",
+  "reworkFreeRate",
 ] as const;
 export type RankingFigure = (typeof RANKING_FIGURES)[number];
 export type RankingWeights = Partial<Record<RankingFigure, number>>;
 
 /**
  * Default weights: the rates the source articles judge centres by (化解率, 办结率, 按时办结率,
- * 满意率, "60% 化解在村"); the articles quote the rates, not weights, so these are ours.
+ * 满意率, "60% 化解在村"); the articles quote the rates, not weights, so these are ours. Reworks
+ * (重办) are counted against a centre in the articles but given no weight: a unit opts in.
  */
 export const DEFAULT_RANKING_WEIGHTS: Required<RankingWeights> = {
   resolutionRate: 30,
@@ -307,6 +332,7 @@ export const DEFAULT_RANKING_WEIGHTS: Required<RankingWeights> = {
   satisfactionRate: 20,
   followUpRate: 0,
   localShare: 10,
+  reworkFreeRate: 0,
 };
 
 /** The sum every set of weights must reach (ranking and safety index alike). */

@@ -252,6 +252,7 @@ function Board(props: { f: Figures; ranking: Ranking | undefined; onDrill: (code
       { name: t("cockpit.series.received"), type: "bar", data: props.f.trend.map((m) => m.figures.received) },
       { name: t("cockpit.series.resolved"), type: "bar", data: props.f.trend.map((m) => m.figures.resolved) },
       { name: t("cockpit.series.closed"), type: "line", data: props.f.trend.map((m) => m.figures.closed) },
+      { name: t("cockpit.series.reworks"), type: "line", data: props.f.trend.map((m) => m.figures.reworks) },
       {
         name: t("cockpit.series.rate"),
         type: "line",
@@ -405,6 +406,7 @@ function RankingTable(props: { ranking: Ranking; children: Figures["children"]; 
             <th>{pick(FIGURE_DEFINITIONS.resolutionRate.label)}</th>
             <th>{pick(FIGURE_DEFINITIONS.onTimeRate.label)}</th>
             <th>{pick(FIGURE_DEFINITIONS.satisfactionRate.label)}</th>
+            <th>{pick(FIGURE_DEFINITIONS.reworks.label)}</th>
             <th>{t("cockpit.safety")}</th>
             <th />
           </tr>
@@ -423,6 +425,7 @@ function RankingTable(props: { ranking: Ranking; children: Figures["children"]; 
                 <td>{pct(row.figures.resolutionRate)}</td>
                 <td>{pct(row.figures.onTimeRate)}</td>
                 <td>{pct(row.figures.satisfactionRate)}</td>
+                <td data-figure="reworks">{num(row.figures.reworks)}</td>
                 <td>
                   <Show when={safetyOf(row.unit.code)}>
                     {(s) => <span class={`band band-${s().band}`}>{s().index.toFixed(1)}</span>}

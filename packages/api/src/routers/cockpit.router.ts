@@ -28,6 +28,7 @@ const weights = () =>
     satisfactionRate: weight(),
     followUpRate: weight(),
     localShare: weight(),
+    reworkFreeRate: weight(),
   } satisfies Record<(typeof RANKING_FIGURES)[number], ReturnType<typeof weight>>);
 
 /** The leaders' cockpit (领导驾驶舱): figures, trends, ranking of child units. */

@@ -28,7 +28,9 @@ const savedRanking = () =>
     satisfactionRate: saved(),
     followUpRate: saved(),
     localShare: saved(),
-  } satisfies Record<(typeof RANKING_FIGURES)[number], ReturnType<typeof saved>>).superRefine((w, ctx) => {
+    // Added with the rework figure (issue 13): settings saved before it weigh it 0.
+    reworkFreeRate: saved().default(0),
+  } satisfies Record<(typeof RANKING_FIGURES)[number], z.ZodType>).superRefine((w, ctx) => {
     const problem = rankingWeightsProblem(w);
     if (problem) ctx.addIssue({ code: "custom", path: [], params: problem, message: problem.en });
   });

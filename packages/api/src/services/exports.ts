@@ -474,6 +474,8 @@ export async function writeLedger(
         { header: label("onTimeRate"), key: "onTimeRate", width: 10, numFmt: "0.0%" },
         { header: label("satisfactionRate"), key: "satisfactionRate", width: 10, numFmt: "0.0%" },
         { header: label("localShare"), key: "localShare", width: 10, numFmt: "0.0%" },
+        { header: label("reworks"), key: "reworks", width: 8 },
+        { header: label("reworkFreeRate"), key: "reworkFreeRate", width: 10, numFmt: "0.0%" },
       ],
     );
     for (const row of r.rows) {
@@ -489,6 +491,8 @@ export async function writeLedger(
         onTimeRate: row.figures.onTimeRate,
         satisfactionRate: row.figures.satisfactionRate,
         localShare: row.figures.localShare,
+        reworks: row.figures.reworks,
+        reworkFreeRate: row.figures.reworkFreeRate,
       });
       rows += 1;
     }
@@ -518,6 +522,8 @@ export async function writeLedger(
     { header: label("repeatClaims"), key: "repeatClaims", width: 8 },
     { header: label("groupDisputes"), key: "groupDisputes", width: 8 },
     { header: label("localShare"), key: "localShare", width: 10, numFmt: "0.0%" },
+    { header: label("reworks"), key: "reworks", width: 8 },
+    { header: label("reworksPerCase"), key: "reworksPerCase", width: 10, numFmt: "0.00" },
   ];
   const sink = openLedgerSink(
     spec.format,

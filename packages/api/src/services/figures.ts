@@ -300,13 +300,15 @@ async function readBuckets(
       ? tx.sql<{ code: string; name: string }[]>`
           select code, name from ref.case_categories union all select code, name from app.case_categories`
       : Promise.resolve([] as { code: string; name: string }[]),
-    // Reworks (重办) of the unit's cohorts (migration 0065).
-    tx.sql<{ month: string; n: number }[]>`
-      select to_char(r.month, 'YYYY-MM') as month, sum(r.reworks)::int as n from app.rework_monthly r
-      where r.scope_code = ${code} and r.category = ${category} and r.month = any(${dates(q.months)}::date[])
-      group by 1`,
+    // Reworks (重办) of the unit's and its children's cohorts (migration 0065).
+    tx.sql<{ code: string; month: string; n: number }[]>`
+      select r.scope_code as code, to_char(r.month, 'YYYY-MM') as month, sum(r.reworks)::int as n
+      from app.rework_monthly r
+      where r.scope_code in ${codes} and r.category = ${category}
+        and r.month = any(${[...new Set([...dates(q.months), ...childMonths])]}::date[])
+      group by 1, 2`,
   ]);
-  const reworksByMonth = new Map(reworks.map((r) => [r.month, r.n]));
+  const reworksByCodeMonth = new Map(reworks.map((r) => [`${r.code}|${r.month}`, r.n]));
   const self = units.find((u) => u.code === code);
   if (!self) throw notFound(UNIT);
   const categoryNames = new Map(categories.map((r) => [r.code, r.name]));
@@ -340,6 +342,10 @@ async function readBuckets(
     current.set(t.code, c);
   }
   const names = new Map(units.map((u) => [u.code, u.name]));
+  const sumsOver = (c: string, months: string[]) =>
+    months.reduce((acc, m) => addSums(acc, byCodeMonth.get(c)?.get(m) ?? emptySums()), emptySums());
+  const reworksOver = (c: string, months: string[]) =>
+    months.reduce((n, m) => n + (reworksByCodeMonth.get(`${c}|${m}`) ?? 0), 0);
   return {
     unit,
     path: path.flatMap((c) => (names.has(c) ? [{ code: c, name: names.get(c)!, level: levelOfCode(c) }] : [])),
@@ -347,15 +353,17 @@ async function readBuckets(
       .filter((u) => u.child)
       .map((u): UnitRef => ({ code: u.code, name: u.name, level: levelOfCode(u.code) })),
     /** Sums of `code` over `months`. */
-    sums: (c: string, months: string[]) =>
-      months.reduce((acc, m) => addSums(acc, byCodeMonth.get(c)?.get(m) ?? emptySums()), emptySums()),
+    sums: sumsOver,
     /** The unit's histogram over `months`. */
     unitHistogram: (months: string[]) => months.flatMap((m) => histograms.get(`${code}|${m}`) ?? []),
     /** A child's histogram over the months of group `i`. */
     childHistogram: (c: string, i: number) => histograms.get(`${c}|${i}`) ?? [],
     current: (c: string) => current.get(c) ?? EMPTY_CURRENT,
-    /** The unit's reworks over `months` (cases of those months sent back for rework, each time). */
-    reworks: (months: string[]) => months.reduce((n, m) => n + (reworksByMonth.get(m) ?? 0), 0),
+    /** Reworks of `c` over `months` (cases of those months sent back for rework, each time). */
+    reworks: reworksOver,
+    /** The figures of `c` over `months` (its sums and reworks) with the histogram given. */
+    figures: (c: string, months: string[], histogram: Iterable<[number, number]>) =>
+      computeFigures(sumsOver(c, months), histogram, reworksOver(c, months)),
     dims,
     settings: settingsOf(settings[0]),
     categoryNames,
@@ -402,10 +410,10 @@ export async function unitFigures(
     path: b.path,
     period,
     category: b.category,
-    figures: computeFigures(total, b.unitHistogram(months)),
-    lastYear: computeFigures(b.sums(unit.code, lastYearMonths), b.unitHistogram(lastYearMonths)),
-    reworks: { count: b.reworks(months), lastYear: b.reworks(lastYearMonths) },
-    trend: months.map((m) => ({ month: m, figures: computeFigures(b.sums(unit.code, [m]), b.unitHistogram([m])) })),
+    figures: b.figures(unit.code, months, b.unitHistogram(months)),
+    lastYear: b.figures(unit.code, lastYearMonths, b.unitHistogram(lastYearMonths)),
+    reworks: { count: b.reworks(unit.code, months), lastYear: b.reworks(unit.code, lastYearMonths) },
+    trend: months.map((m) => ({ month: m, figures: b.figures(unit.code, [m], b.unitHistogram([m])) })),
     // Under a category, the breakdown by category is that category alone.
     byCategory: b.category
       ? total.received === 0
@@ -421,7 +429,7 @@ export async function unitFigures(
       const c = b.current(u.code);
       return {
         unit: u,
-        figures: computeFigures(s, b.childHistogram(u.code, 0)),
+        figures: b.figures(u.code, months, b.childHistogram(u.code, 0)),
         current: c,
         safety: safetyOf(s, c, safety),
       };
@@ -473,8 +481,8 @@ export async function unitRanking(
   const weights = { ...b.settings.ranking, ...(input.weights ?? {}) };
   const withFigures = b.children.map((u) => ({
     unit: u,
-    figures: computeFigures(b.sums(u.code, [month]), b.childHistogram(u.code, 0)),
-    previous: computeFigures(b.sums(u.code, [prevMonth]), b.childHistogram(u.code, 1)),
+    figures: b.figures(u.code, [month], b.childHistogram(u.code, 0)),
+    previous: b.figures(u.code, [prevMonth], b.childHistogram(u.code, 1)),
   }));
   const ranked = rankUnits(withFigures, (x) => rankingScore(x.figures, weights));
   const prevRanked = new Map(
