@@ -99,4 +99,32 @@ describe("system pages", () => {
     await town.getByRole("button", { name: /纠纷类别/ }).click();
     await town.getByRole("option", { name: "草场纠纷", exact: true }).waitFor();
   });
+
+  test("a county adds a window service item; the window form offers it next to free text, which stays as typed", async () => {
+    const page = await signedIn("yumen.admin", "/system/dictionaries");
+    await page.getByRole("button", { name: "新增服务事项" }).click();
+    const add = page.getByRole("dialog");
+    await add.getByLabel("名称", { exact: true }).fill("法律援助申请");
+    await add.getByRole("button", { name: "保存" }).click();
+    await add.waitFor({ state: "detached" });
+    await page
+      .getByRole("table", { name: "窗口服务事项" })
+      .getByRole("row")
+      .filter({ hasText: "法律援助申请" })
+      .waitFor();
+
+    await page.goto("/centre/windows");
+    await page.getByRole("button", { name: "新增窗口" }).click();
+    const dialog = page.getByRole("dialog", { name: "新增窗口" });
+    await dialog.getByLabel("窗口号").fill("77");
+    await dialog.getByLabel("窗口名称").fill("援助窗口");
+    await dialog.getByLabel(/服务事项/).fill("自填事项");
+    await dialog.getByRole("button", { name: "法律援助申请" }).click();
+    expect(await dialog.getByLabel(/服务事项/).inputValue()).toBe("自填事项、法律援助申请");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const [saved] = await h.db.admin<{ services: string[] }[]>`
+      select services from app.service_windows where scope_code = '620981' and number = 77`;
+    expect(saved?.services).toEqual(["自填事项", "法律援助申请"]);
+  });
 });

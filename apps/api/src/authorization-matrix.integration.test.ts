@@ -616,6 +616,16 @@ const BUILDERS: Record<string, Builder> = {
     input: { id: rows.category!.id, version: rows.category!.version, name: "类别（改）", docking: true, active: true },
     subject: T1,
   }),
+  "dictionaries.addEntry": (u) => ({
+    label: "",
+    input: { kind: "service_item", name: `矩阵事项${u.scope}` },
+    subject: own(u),
+  }),
+  "dictionaries.editEntry": () => ({
+    label: "",
+    input: { id: rows.entry!.id, version: rows.entry!.version, name: "事项（改）", active: true },
+    subject: T1,
+  }),
   "notices.publish": (u) => ({ label: "", input: { title: "矩阵通知", body: "正文", levels: [] }, subject: own(u) }),
   "notices.acknowledge": (u) => ({
     label: "",
@@ -888,6 +898,9 @@ beforeAll(async () => {
   const [category] = await db.admin<{ id: string; version: number }[]>`insert into app.case_categories
       (scope_code, code, name) values (${T1}, 'x_matrix', '矩阵类别') returning id, version`;
   rows.category = category!;
+  const [dictEntry] = await db.admin<{ id: string; version: number }[]>`insert into app.dictionary_entries
+      (scope_code, kind, name) values (${T1}, 'qualification', '矩阵资质') returning id, version`;
+  rows.entry = dictEntry!;
   // A notice of each acting unit to itself, for the acknowledgement (通知公告).
   for (const position of POSITIONS) {
     const code = positionUnit[position];

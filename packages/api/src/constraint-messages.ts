@@ -240,6 +240,11 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   ),
   case_categories_name_check: chars("类别名称", "The category's name", 40),
   case_categories_scope_code_code_key: taken("已有相同代码的纠纷类别", "A category with this code exists"),
+  dictionary_entries_name_check: chars("字典项名称", "The entry's name", 40),
+  dictionary_entries_name_key: taken(
+    "本单位该字典中已有同名字典项，请换一个名称",
+    "An entry with this name exists in this dictionary of your unit; choose another name",
+  ),
   cases_title_check: chars("案件标题", "The case title", 100),
   cases_description_check: chars("案情描述", "The description", 5000),
   cases_people_count_check: between("涉及人数", "The number of people", 1, 100000),

@@ -77,6 +77,7 @@ export const departmentCategoryEnum = appSchema.enum("department_category", [
   "mass_organisation",
   "social_force",
 ]);
+export const dictionaryKindEnum = appSchema.enum("dictionary_kind", ["service_item", "qualification"]);
 export const functionalAreaEnum = appSchema.enum("functional_area", ["intake", "resolution", "command"]);
 export const gridTierEnum = appSchema.enum("grid_tier", ["township", "village", "group", "micro"]);
 export const gridWorkerKindEnum = appSchema.enum("grid_worker_kind", ["full_time", "part_time", "exclusive"]);
@@ -593,6 +594,17 @@ export const departmentKinds = appSchema.table("department_kinds", {
   category: departmentCategoryEnum("category").notNull(),
   active: boolean("active").notNull().default(sql`true`),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  version: integer("version").notNull().default(sql`1`),
+});
+
+/** app.dictionary_entries. */
+export const dictionaryEntries = appSchema.table("dictionary_entries", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  kind: dictionaryKindEnum("kind").notNull(),
+  name: text("name").notNull(),
+  active: boolean("active").notNull().default(sql`true`),
   version: integer("version").notNull().default(sql`1`),
 });
 

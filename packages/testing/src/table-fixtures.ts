@@ -406,6 +406,7 @@ const FORGED_NAMES: Record<string, Record<string, unknown>> = {
   "app.mediation_rooms": { name: "forged" },
   "app.mediation_committees": { name: "forged" },
   "app.case_categories": { code: "x_forged" },
+  "app.dictionary_entries": { name: "forged" },
   "app.deadline_policies": { version: 99 },
   "app.grid_workers": { name: "forged" },
   "app.calendar_days": { day: "2099-12-31" },
@@ -828,6 +829,13 @@ const caseCategories = ownedConfig(
   "app.case_categories",
   "name",
   (tenant) => ({ code: `x_probe_${tenant.code}`, name: "探针类别" }),
+  { shared: true },
+);
+
+const dictionaryEntries = ownedConfig(
+  "app.dictionary_entries",
+  "name",
+  () => ({ kind: "qualification", name: "探针资质" }),
   { shared: true },
 );
 
@@ -1781,6 +1789,7 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   bookings,
   bookingMediators,
   caseCategories,
+  dictionaryEntries,
   cases,
   caseCounters,
   idempotencyKeys,

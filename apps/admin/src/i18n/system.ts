@@ -115,6 +115,16 @@ export const systemZh = {
   "dict.active": "启用",
   "dict.inactive": "已停用",
   "dict.saved": "已保存",
+  "dict.service_item": "窗口服务事项",
+  "dict.qualification": "调解员资质",
+  "dict.addEntry.service_item": "新增服务事项",
+  "dict.addEntry.qualification": "新增资质",
+  "dict.editEntry": "编辑字典项",
+  "dict.entryName": "名称",
+  "dict.entriesHint":
+    "本单位增加的条目连同上级单位的条目，在本单位及下级单位的窗口、调解员表单中可直接选用；已保存的自填内容不受影响。",
+  "dict.noEntries": "暂无条目",
+  "dict.choose": "从字典选用：",
 } as const;
 
 export const systemEn: Record<keyof typeof systemZh, string> = {
@@ -236,4 +246,14 @@ export const systemEn: Record<keyof typeof systemZh, string> = {
   "dict.active": "Active",
   "dict.inactive": "Deactivated",
   "dict.saved": "Saved",
+  "dict.service_item": "Window service items",
+  "dict.qualification": "Mediator qualifications",
+  "dict.addEntry.service_item": "Add a service item",
+  "dict.addEntry.qualification": "Add a qualification",
+  "dict.editEntry": "Edit the entry",
+  "dict.entryName": "Name",
+  "dict.entriesHint":
+    "Entries your unit adds, with those of the units above, can be picked in the window and mediator forms here and below; text already saved stays as it is.",
+  "dict.noEntries": "No entries yet",
+  "dict.choose": "Pick from the dictionary:",
 };

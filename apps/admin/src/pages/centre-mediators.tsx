@@ -20,6 +20,7 @@ import {
   splitList,
 } from "../components/centre.tsx";
 import { createEditing, EditDialog, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
+import { DictionaryChoices } from "../components/dictionary-choices.tsx";
 import { errorText, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -277,6 +278,11 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
         label={t("centre.med.qualifications")}
         {...form.text("qualifications")}
         description={t("centre.med.qualificationsHint")}
+      />
+      <DictionaryChoices
+        kind="qualification"
+        value={form.draft.qualifications}
+        onChange={(v) => form.set("qualifications", v)}
       />
       <InputField type="tel" class="narrow-field" label={t("centre.med.phone")} {...form.text("phone")} />
       <Show when={m}>

@@ -22,6 +22,7 @@ import {
   labels,
   RowAction,
 } from "../components/config-page.tsx";
+import { DictionaryChoices } from "../components/dictionary-choices.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -183,6 +184,7 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
         {...form.text("services")}
         description={t("centre.win.servicesHint")}
       />
+      <DictionaryChoices kind="service_item" value={form.draft.services} onChange={(v) => form.set("services", v)} />
       <Select
         label={t("centre.win.stationing")}
         options={options()}

@@ -1,5 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { categoryName } from "../components/case-common.tsx";
 import {
@@ -12,6 +12,7 @@ import {
   ListCard,
   RowAction,
 } from "../components/config-page.tsx";
+import { createEntriesQuery, ENTRIES_KEY, type EntryKind } from "../components/dictionary-choices.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -25,10 +26,23 @@ import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
 type Category = Outputs["dictionaries"]["categories"][number];
+type Entry = Outputs["dictionaries"]["entries"][number];
 /** Query key of the dispute categories (the intake and the case list read them too). */
 export const CATEGORIES_KEY = ["dictionaries.categories"] as const;
+const ENTRY_KINDS: readonly EntryKind[] = ["service_item", "qualification"];
 
-/** /system/dictionaries (字典管理): the dispute categories, national and my unit's own, inherited below. */
+function StatusBadge(props: { active: boolean }) {
+  return props.active ? (
+    <Badge tone="success">{t("dict.active")}</Badge>
+  ) : (
+    <Badge tone="neutral">{t("dict.inactive")}</Badge>
+  );
+}
+
+/**
+ * /system/dictionaries (字典管理): the dispute categories, national and my unit's own, and the
+ * window service items and mediator qualifications of my unit and the units above, inherited below.
+ */
 export function DictionariesPage() {
   const me = useMe();
   const mayManage = () => mayOn(me(), "dictionary.manage", me().tenant?.code ?? "");
@@ -72,11 +86,7 @@ export function DictionariesPage() {
                   </td>
                   <td>{c.docking ? <Badge tone="info">{t("dict.docking")}</Badge> : ""}</td>
                   <td>
-                    {c.active ? (
-                      <Badge tone="success">{t("dict.active")}</Badge>
-                    ) : (
-                      <Badge tone="neutral">{t("dict.inactive")}</Badge>
-                    )}
+                    <StatusBadge active={c.active} />
                   </td>
                   <Show when={mayManage()}>
                     <td class="col-actions">
@@ -98,7 +108,113 @@ export function DictionariesPage() {
       <EditDialog editing={editing} addTitle={t("dict.add")} editTitle={t("dict.edit")}>
         {(row, close) => <CategoryForm category={row} onClose={close} />}
       </EditDialog>
+      <For each={ENTRY_KINDS}>{(kind) => <EntriesCard kind={kind} mayManage={mayManage()} />}</For>
     </ConfigPage>
+  );
+}
+
+/** One plain dictionary (service items or qualifications): my unit's and my ancestors' entries. */
+function EntriesCard(props: { kind: EntryKind; mayManage: boolean }) {
+  const editing = createEditing<Entry>();
+  const entries = createEntriesQuery();
+  const title = () => t(`dict.${props.kind}`);
+  return (
+    <ListCard
+      id={`dict-${props.kind}`}
+      title={title()}
+      actions={
+        <Show when={props.mayManage}>
+          <Button onClick={() => editing.add()}>{t(`dict.addEntry.${props.kind}`)}</Button>
+        </Show>
+      }
+    >
+      <p class="small muted">{t("dict.entriesHint")}</p>
+      <QueryState query={entries}>
+        {(list) => (
+          <Show
+            when={list().some((e) => e.kind === props.kind)}
+            fallback={<p class="small muted">{t("dict.noEntries")}</p>}
+          >
+            <DataTable
+              caption={title()}
+              columns={[
+                { label: t("dict.entryName") },
+                { label: t("dict.source") },
+                { label: t("dict.status") },
+                actionsColumn(props.mayManage),
+              ]}
+              rows={list().filter((e) => e.kind === props.kind)}
+            >
+              {(e) => (
+                <tr classList={{ "row-inactive": !e.active }}>
+                  <td class="cell-title">{e.name}</td>
+                  <td class="small">{e.own ? t("calendar.ownUnit") : (e.unitName ?? e.scopeCode)}</td>
+                  <td>
+                    <StatusBadge active={e.active} />
+                  </td>
+                  <Show when={props.mayManage}>
+                    <td class="col-actions">
+                      <Show when={e.own}>
+                        <RowAction
+                          label={t("centre.edit")}
+                          ariaLabel={t("centre.editLabel", { name: e.name })}
+                          onClick={() => editing.edit(e)}
+                        />
+                      </Show>
+                    </td>
+                  </Show>
+                </tr>
+              )}
+            </DataTable>
+          </Show>
+        )}
+      </QueryState>
+      <EditDialog editing={editing} addTitle={t(`dict.addEntry.${props.kind}`)} editTitle={t("dict.editEntry")}>
+        {(row, close) => <EntryForm kind={props.kind} entry={row} onClose={close} />}
+      </EditDialog>
+    </ListCard>
+  );
+}
+
+function EntryForm(props: { kind: EntryKind; entry: Entry | undefined; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const e = props.entry;
+  const [name, setName] = createSignal(e?.name ?? "");
+  const [active, setActive] = createSignal(e?.active ?? true);
+  const save = createMutation(() => ({
+    mutationFn: async () => {
+      if (e)
+        await trpc.dictionaries.editEntry.mutate({
+          id: e.id,
+          version: e.version,
+          name: name().trim(),
+          active: active(),
+        });
+      else await trpc.dictionaries.addEntry.mutate({ kind: props.kind, name: name().trim() });
+    },
+    onSuccess: () => {
+      notify(t("dict.saved"));
+      props.onClose();
+      return queryClient.invalidateQueries({ queryKey: ENTRIES_KEY });
+    },
+  }));
+  return (
+    <form
+      class="form"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        save.mutate();
+      }}
+    >
+      <TextField label={t("dict.entryName")} value={name()} onChange={setName} maxLength={40} required />
+      <Show when={e}>
+        <Checkbox label={t("dict.active")} checked={active()} onChange={setActive} />
+      </Show>
+      <Show when={save.error}>
+        <Alert>{errorText(save.error)}</Alert>
+      </Show>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
+    </form>
   );
 }
 

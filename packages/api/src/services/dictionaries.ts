@@ -85,3 +85,78 @@ export async function editCategory(
   if (!done) throw conflict();
   return { id: input.id, version: done.version };
 }
+
+/** The kinds of plain dictionary entries (a unit's own, inherited down the tree). */
+export const DICTIONARY_KINDS = ["service_item", "qualification"] as const;
+export type DictionaryKind = (typeof DICTIONARY_KINDS)[number];
+
+/** One entry of a plain dictionary: a window service item (服务事项) or a mediator qualification (资质). */
+export interface DictionaryEntry {
+  id: string;
+  kind: DictionaryKind;
+  name: string;
+  active: boolean;
+  version: number;
+  scopeCode: string;
+  unitName: string | null;
+  /** The caller's own unit's (it may edit it). */
+  own: boolean;
+}
+
+/**
+ * The entries the caller's unit may use: its own and those of the units above it, nearest unit
+ * last, by kind then name. Inactive entries are listed (marked) so that their unit may reactivate
+ * them; the forms offer only active ones.
+ */
+export async function listEntries(tx: Tx): Promise<DictionaryEntry[]> {
+  const path = [tx.ctx.scope, ...ancestorCodesOf(tx.ctx.scope)];
+  const rows = await tx.sql<
+    {
+      id: string;
+      kind: DictionaryKind;
+      name: string;
+      active: boolean;
+      version: number;
+      scope_code: string;
+      unit_name: string | null;
+    }[]
+  >`select e.id, e.kind::text as kind, e.name, e.active, e.version, e.scope_code, d.name as unit_name
+    from app.dictionary_entries e left join ref.divisions d on d.code = e.scope_code
+    where e.scope_code = any(${path}::text[])
+    order by e.kind, length(e.scope_code), e.name`;
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    active: r.active,
+    version: r.version,
+    scopeCode: r.scope_code,
+    unitName: r.unit_name,
+    own: r.scope_code === tx.ctx.scope,
+  }));
+}
+
+/** Adds an entry of the caller's unit (a name already in its dictionary of that kind is a conflict). */
+export async function addEntry(tx: Tx, input: { kind: DictionaryKind; name: string }): Promise<{ id: string }> {
+  authorizeFor(tx, "dictionary.manage", tx.ctx.scope);
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.dictionary_entries (kind, name)
+    values (${input.kind}::app.dictionary_kind, ${input.name}) returning id`;
+  return { id: row!.id };
+}
+
+/** Renames or (de)activates one of the caller's unit's entries (optimistic version). */
+export async function editEntry(
+  tx: Tx,
+  input: { id: string; version: number; name: string; active: boolean },
+): Promise<{ id: string; version: number }> {
+  const [row] = await tx.sql<
+    { scope_code: string }[]
+  >`select scope_code from app.dictionary_entries where id = ${input.id}`;
+  if (!row) throw notFound({ zh: "字典项", en: "dictionary entry" });
+  authorizeFor(tx, "dictionary.manage", row.scope_code);
+  const [done] = await tx.sql<{ version: number }[]>`update app.dictionary_entries
+    set name = ${input.name}, active = ${input.active}, version = version + 1
+    where id = ${input.id} and version = ${input.version} returning version`;
+  if (!done) throw conflict();
+  return { id: input.id, version: done.version };
+}
