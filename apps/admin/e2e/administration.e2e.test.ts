@@ -137,7 +137,7 @@ describe("administration", () => {
     await page.getByRole("heading", { name: "审计日志", level: 1 }).waitFor();
   });
 
-  test("an operator creates a deployment rooted at a registry unit, with its first admin", async () => {
+  test("an operator creates a deployment rooted at a registry unit, with its first admin and security admin", async () => {
     const [unit] = await h.db.admin<{ name: string }[]>`select name from ref.divisions where code = '140882'`;
     const page = await h.newPage();
     await h.login(page, "operator");
@@ -154,11 +154,18 @@ describe("administration", () => {
     const overlapping = dialog.getByRole("button", { name: /^选择 永济市 作为部署根单位$/ });
     expect(await overlapping.isDisabled()).toBe(true);
     await dialog.getByRole("button", { name: `选择 ${unit!.name} 作为部署根单位` }).click();
-    await dialog.getByLabel("管理员登录名").fill("hejin.admin");
-    await dialog.getByLabel("管理员姓名").fill("河津市综治中心管理员");
+    await dialog.getByLabel("管理员登录名", { exact: true }).fill("hejin.admin");
+    await dialog.getByLabel("管理员姓名", { exact: true }).fill("河津市综治中心管理员");
+    // Separation of duties: the deployment's security administrator, whom only the operator can make.
+    await dialog.getByLabel("安全管理员登录名", { exact: true }).fill("hejin.security");
+    await dialog.getByLabel("安全管理员姓名", { exact: true }).fill("河津市安全管理员");
     await dialog.getByRole("button", { name: "创建部署" }).click();
-    const link = await dialog.getByRole("textbox", { name: "一次性设置链接" }).inputValue();
-    expect(link.startsWith(`${h.origin}/setup#`)).toBe(true);
+    const links = dialog.getByRole("textbox", { name: "一次性设置链接" });
+    await links.nth(1).waitFor();
+    for (const link of await links.all()) expect((await link.inputValue()).startsWith(`${h.origin}/setup#`)).toBe(true);
+    const [security] = await h.db.admin<{ roles: string[] }[]>`
+      select roles from app.users where username = 'hejin.security'`;
+    expect(security?.roles).toEqual(["security_admin"]);
 
     const [root] = await h.db.admin<{ parent_id: string | null; root_code: string }[]>`
       select parent_id, root_code from app.tenants where code = '140882'`;

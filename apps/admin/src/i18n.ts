@@ -258,6 +258,11 @@ const zh = {
   "platform.overlaps": "与现有部署重叠",
   "platform.rootRequired": "请先搜索并选择部署的根单位",
   "platform.submit": "创建部署",
+  "platform.firstSecurity": "首位安全管理员（三权分立，建议填写）",
+  "platform.firstSecurityHint":
+    "安全管理员负责授予角色、在线用户与强制退出、两步验证要求；只有安全管理员或平台运维可以授予该角色。",
+  "platform.securityUsername": "安全管理员登录名",
+  "platform.securityDisplayName": "安全管理员姓名",
   "platform.createdDone": "部署“{name}”已创建",
   "platform.suspendConfirm": "确定暂停部署“{name}”吗？该部署下所有用户的会话将立即结束。",
   "platform.reactivateConfirm": "确定恢复部署“{name}”吗？",
@@ -512,6 +517,11 @@ const en: Record<MessageKey, string> = {
   "platform.overlaps": "Overlaps a deployment",
   "platform.rootRequired": "Search for and choose the deployment's root unit first",
   "platform.submit": "Create deployment",
+  "platform.firstSecurity": "First security administrator (separation of duties; recommended)",
+  "platform.firstSecurityHint":
+    "The security administrator grants roles, sees and ends sessions and sets the second-factor rule; only a security administrator or the operator can grant that role.",
+  "platform.securityUsername": "Security administrator login name",
+  "platform.securityDisplayName": "Security administrator name",
   "platform.createdDone": "Deployment “{name}” created",
   "platform.suspendConfirm": "Suspend the deployment “{name}”? Every session of its users ends at once.",
   "platform.reactivateConfirm": "Reactivate the deployment “{name}”?",

@@ -283,8 +283,11 @@ describe("deployments", () => {
     const created = await op.platform.createDeployment.mutate({
       code: town!.code,
       admin: { username: "xiaodian.admin", displayName: "小店街道管理员" },
+      security: { username: "xiaodian.security", displayName: "小店街道安全管理员" },
     });
     expect(created.setupLink.url).toContain("/setup#");
+    expect(created.security?.user.roles).toEqual(["security_admin"]);
+    expect(created.security?.setupLink.url).toContain("/setup#");
     const overlap = await failure(
       op.platform.createDeployment.mutate({ code: "14", admin: { username: "sx.admin", displayName: "山西" } }),
     );
@@ -304,7 +307,21 @@ describe("deployments", () => {
     const home = await townAdmin.tenants.get.query({});
     expect(home.tenant.code).toBe(town!.code);
     expect(home.counts).toMatchObject({ province: 0, county: 0, township: 1 });
-    expect((await townAdmin.users.list.query({})).items.map((u) => u.username)).toEqual(["xiaodian.admin"]);
+    expect((await townAdmin.users.list.query({})).items.map((u) => u.username).sort()).toEqual([
+      "xiaodian.admin",
+      "xiaodian.security",
+    ]);
+    // The first security administrator holds the security powers the centre administrator lacks (三权分立).
+    await api.request("/auth/setup", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token: created.security!.setupLink.url.split("#")[1]!, password: "Xiao#Anquan2026" }),
+    });
+    const townSecurity = api.client(await api.login("xiaodian.security", "Xiao#Anquan2026"));
+    expect((await townSecurity.mfa.status.query()).canConfigure).toBe(true);
+    expect((await townSecurity.users.online.query()).map((x) => x.username)).toContain("xiaodian.admin");
+    expect((await failure(townAdmin.users.online.query())).appCode).toBe("FORBIDDEN");
+    expect((await townAdmin.mfa.status.query()).canConfigure).toBe(false);
     // The operator sees deployments, never a deployment's users or units through tenant procedures.
     expect((await failure(op.tenants.units.query({ parentCode: "62", limit: 5 }))).appCode).toBe("NOT_FOUND");
   });

@@ -1,6 +1,6 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
-import { fieldProblem, type Outputs, trpc } from "../api.ts";
+import { fieldProblem, type Inputs, type Outputs, trpc } from "../api.ts";
 import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -140,15 +140,17 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
   const [picked, setPicked] = createSignal<Hit | null>(null);
   const [username, setUsername] = createSignal("");
   const [displayName, setDisplayName] = createSignal("");
+  const [securityUsername, setSecurityUsername] = createSignal("");
+  const [securityName, setSecurityName] = createSignal("");
   const [noRoot, setNoRoot] = createSignal(false);
+  const [securityIncomplete, setSecurityIncomplete] = createSignal(false);
   const search = createQuery(() => ({
     queryKey: ["tenants.searchRegistry", "platform", q()],
     queryFn: () => trpc.tenants.searchRegistry.query({ q: q(), limit: 20 }),
     enabled: q() !== "",
   }));
   const create = createMutation(() => ({
-    mutationFn: (input: { code: string; admin: { username: string; displayName: string } }) =>
-      trpc.platform.createDeployment.mutate(input),
+    mutationFn: (input: Inputs["platform"]["createDeployment"]) => trpc.platform.createDeployment.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
   }));
   const problem = (...paths: string[]) => {
@@ -159,15 +161,30 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
     return undefined;
   };
   const otherError = () =>
-    create.error && !problem("admin.username", "username", "admin.displayName", "displayName")
+    create.error &&
+    !problem(
+      "admin.username",
+      "username",
+      "admin.displayName",
+      "displayName",
+      "security.username",
+      "security.displayName",
+    )
       ? errorText(create.error)
       : null;
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const root = picked();
     setNoRoot(!root);
-    if (!root) return;
-    create.mutate({ code: root.code, admin: { username: username().trim(), displayName: displayName().trim() } });
+    const security = { username: securityUsername().trim(), displayName: securityName().trim() };
+    // Both or neither: the security administrator is optional.
+    setSecurityIncomplete((security.username === "") !== (security.displayName === ""));
+    if (!root || securityIncomplete()) return;
+    create.mutate({
+      code: root.code,
+      admin: { username: username().trim(), displayName: displayName().trim() },
+      ...(security.username ? { security } : {}),
+    });
   };
   const runSearch = () => setQ(text().trim());
   // Deployments never nest: a root inside (or above) an existing deployment is refused by the server.
@@ -273,6 +290,30 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
               />
             </div>
           </fieldset>
+          <fieldset class="fieldset">
+            <legend>{t("platform.firstSecurity")}</legend>
+            <p class="muted small">{t("platform.firstSecurityHint")}</p>
+            <div class="field-row">
+              <TextField
+                label={t("platform.securityUsername")}
+                value={securityUsername()}
+                onChange={setSecurityUsername}
+                autocomplete="off"
+                description={t("users.usernameHint")}
+                error={problem("security.username")}
+              />
+              <TextField
+                label={t("platform.securityDisplayName")}
+                value={securityName()}
+                onChange={setSecurityName}
+                autocomplete="off"
+                error={problem("security.displayName")}
+              />
+            </div>
+            <Show when={securityIncomplete()}>
+              <Alert tone="warning">{t("tenants.adminIncomplete")}</Alert>
+            </Show>
+          </fieldset>
           <Show when={otherError()}>
             <Alert>{otherError()}</Alert>
           </Show>
@@ -287,6 +328,17 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
             link={result().setupLink}
             heading={t("setupLink.for", { name: result().admin.displayName, username: result().admin.username })}
           />
+          <Show when={result().security}>
+            {(security) => (
+              <SetupLinkBox
+                link={security().setupLink}
+                heading={t("setupLink.for", {
+                  name: security().user.displayName,
+                  username: security().user.username,
+                })}
+              />
+            )}
+          </Show>
           <DialogFooter>
             <Button variant="primary" onClick={() => props.onClose()}>
               {t("common.close")}

@@ -4,14 +4,20 @@ import { createDeployment, listDeployments, setDeploymentStatus } from "../servi
 import { allowed, router } from "../trpc.ts";
 import { divisionCode, userInput } from "./inputs.ts";
 
-/** Operators: deployments and their first administrators. */
+/** Operators: deployments and their first administrators (centre and, optionally, security). */
 export const platformRouter = router({
   deployments: allowed("platform.deployments")
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => listDeployments(tx))),
 
   createDeployment: allowed("platform.deployments")
-    .input(strict({ code: divisionCode, admin: userInput.pick({ username: true, displayName: true }) }))
+    .input(
+      strict({
+        code: divisionCode,
+        admin: userInput.pick({ username: true, displayName: true }),
+        security: userInput.pick({ username: true, displayName: true }).optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => ctx.run((tx) => createDeployment(tx, input, ctx.origin))),
 
   setDeploymentStatus: allowed("platform.deployments")

@@ -33,15 +33,25 @@ export async function listDeployments(tx: Tx): Promise<Deployment[]> {
   return rows.map((r) => ({ ...r, createdAt: r.created_at, tenants: Number(r.tenants), users: Number(r.users) }));
 }
 
+/** A new account's login and name. */
+type NewAccount = { username: string; displayName: string };
+
 /**
  * Creates a deployment rooted at any registry unit (province … village) that overlaps no other
- * deployment, with its first administrator, who receives a one-time setup link.
+ * deployment, with its first administrator and, optionally, its first security administrator
+ * (三权分立: role grants, sessions and the second-factor rule are theirs, and only they or the
+ * operator grant that role); each receives a one-time setup link.
  */
 export async function createDeployment(
   tx: Tx,
-  input: { code: string; admin: { username: string; displayName: string } },
+  input: { code: string; admin: NewAccount; security?: NewAccount | undefined },
   origin: string,
-): Promise<{ deployment: { id: string; code: string; name: string }; admin: UserView; setupLink: SetupLink }> {
+): Promise<{
+  deployment: { id: string; code: string; name: string };
+  admin: UserView;
+  setupLink: SetupLink;
+  security: { user: UserView; setupLink: SetupLink } | null;
+}> {
   const level = levelOfCode(input.code);
   if (!level || !isDivisionCode(input.code)) {
     throw new AppError("VALIDATION", { zh: "区划代码格式不正确", en: "Malformed division code" });
@@ -62,8 +72,11 @@ export async function createDeployment(
     { tenantId: id, ...input.admin, roles: ["tenant_admin"] },
     origin,
   );
+  const security = input.security
+    ? await createUser(scoped, { tenantId: id, ...input.security, roles: ["security_admin"] }, origin)
+    : null;
   await tx.sql`select set_config('app.scope', ${tx.ctx.scope}, true)`;
-  return { deployment: { id, code: input.code, name: unit.name }, admin: user, setupLink };
+  return { deployment: { id, code: input.code, name: unit.name }, admin: user, setupLink, security };
 }
 
 /** Suspends or reactivates a whole deployment; suspension ends its sessions at once. */
