@@ -122,6 +122,34 @@ describe("separation of duties in the database", () => {
       expect(await count(roles), roles.join()).toBe(0);
     }
   });
+
+  it("sessions and the second-factor rule are refused to a centre administrator past the router", async () => {
+    const clerk = await idOf("yumen.clerk");
+    await api.login("yumen.clerk");
+    const [session] = await api.db.admin<{ id: string }[]>`
+      select id from auth.sessions where user_id = ${clerk} order by created_at desc limit 1`;
+    const online = (roles: string[]) =>
+      asRuntime(roles, async (tx) => (await tx.sql`select * from auth.sessions_online('1 hour', '1 day')`).length);
+    expect(await online(["security_admin"])).toBeGreaterThan(0);
+    expect(await online(["auditor"])).toBeGreaterThan(0);
+    expect(await online(["tenant_admin"])).toBe(0);
+
+    const revoke = (roles: string[]) =>
+      asRuntime(roles, async (tx) => (await tx.sql`select auth.session_revoke(${session!.id}, null) as u`)[0]!.u);
+    for (const roles of [["tenant_admin"], ["auditor"], ["leader"]])
+      expect(await revoke(roles), roles.join()).toBeNull();
+    expect(await api.db.admin`select 1 from auth.sessions where id = ${session!.id}`).toHaveLength(1);
+    expect(await revoke(["security_admin"])).toBe(clerk);
+
+    const requireTotp = (roles: string[]) =>
+      asRuntime(roles, (tx) => tx.sql`select auth.set_require_totp(true)`).then(
+        () => "done",
+        (error: Error) => error.message,
+      );
+    expect(await requireTotp(["tenant_admin"])).toBe("the security administrator of the deployment root required");
+    // A security administrator passes the role check; Yumen is not its deployment's root.
+    expect(await requireTotp(["security_admin"])).toBe("only the deployment root sets this");
+  });
 });
 
 describe("separation of duties through the API", () => {
