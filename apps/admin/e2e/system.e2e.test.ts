@@ -127,4 +127,33 @@ describe("system pages", () => {
       select services from app.service_windows where scope_code = '620981' and number = 77`;
     expect(saved?.services).toEqual(["自填事项", "法律援助申请"]);
   });
+
+  test("a county adds a department kind on 字典管理; the stationing form offers it, and a township sees it inherited", async () => {
+    const page = await signedIn("yumen.admin", "/system/dictionaries");
+    const kinds = page.getByRole("table", { name: "派驻部门类别" });
+    await kinds.getByRole("row").filter({ hasText: "退役军人事务局" }).getByText("国家内置").waitFor();
+    await page.getByRole("button", { name: "新增部门类别", exact: true }).click();
+    const add = page.getByRole("dialog");
+    await add.getByLabel("类别名称").fill("林业和草原局");
+    await add.getByLabel("类别代码").fill("forestry");
+    await add.getByRole("button", { name: "添加类别" }).click();
+    await add.waitFor({ state: "detached" });
+    const row = kinds.getByRole("row").filter({ hasText: "林业和草原局" });
+    await row.getByText("本单位").waitFor();
+    expect(await row.getByText("x_forestry").count()).toBe(1);
+
+    await page.goto("/centre/departments");
+    await page.getByRole("button", { name: "新增入驻部门" }).click();
+    const dialog = page.getByRole("dialog", { name: "新增入驻部门" });
+    await dialog.getByRole("button", { name: "部门类别" }).click();
+    await page.getByRole("option", { name: "林业和草原局", exact: true }).waitFor();
+
+    const town = await signedIn("yumenzhen.admin", "/system/dictionaries");
+    const inherited = town
+      .getByRole("table", { name: "派驻部门类别" })
+      .getByRole("row")
+      .filter({ hasText: "林业和草原局" });
+    await inherited.waitFor();
+    expect(await inherited.getByText("本单位").count()).toBe(0);
+  });
 });

@@ -135,7 +135,13 @@ describe("stationed departments and the roster", () => {
       name: "消防救援大队",
       category: "administrative",
     });
-    expect((await town.centre.departmentKinds.query()).map((k) => k.code)).toContain("x_fire_rescue");
+    const townKinds = await town.centre.departmentKinds.query();
+    expect(townKinds.map((k) => k.code)).toContain("x_fire_rescue");
+    const inherited = townKinds.find((k) => k.code === "x_fire_rescue")!;
+    expect(inherited).toMatchObject({ builtin: false, own: false, scopeCode: "620981" });
+    expect(inherited.unitName).toBeTruthy();
+    expect((await county.centre.departmentKinds.query()).find((k) => k.code === "x_fire_rescue")?.own).toBe(true);
+    expect(townKinds.find((k) => k.builtin)).toMatchObject({ own: false, scopeCode: null });
     expect((await sibling.centre.departmentKinds.query()).map((k) => k.code)).toContain("x_fire_rescue");
     expect(
       (await api.client(await api.login("yongji.admin")).centre.departmentKinds.query()).map((k) => k.code),

@@ -125,6 +125,12 @@ export const systemZh = {
     "本单位增加的条目连同上级单位的条目，在本单位及下级单位的窗口、调解员表单中可直接选用；已保存的自填内容不受影响。",
   "dict.noEntries": "暂无条目",
   "dict.choose": "从字典选用：",
+  "dict.kinds": "派驻部门类别",
+  "dict.kindsHint": "国家内置类别之外，本单位可增加自己的部门类别，本单位及下级单位在部门入驻时均可选用。",
+  "dict.kindCategory": "类别归属",
+  "dict.kindCode": "代码",
+  "dict.builtin": "国家内置",
+  "dict.addKind": "新增部门类别",
 } as const;
 
 export const systemEn: Record<keyof typeof systemZh, string> = {
@@ -256,4 +262,11 @@ export const systemEn: Record<keyof typeof systemZh, string> = {
     "Entries your unit adds, with those of the units above, can be picked in the window and mediator forms here and below; text already saved stays as it is.",
   "dict.noEntries": "No entries yet",
   "dict.choose": "Pick from the dictionary:",
+  "dict.kinds": "Stationed department kinds",
+  "dict.kindsHint":
+    "Besides the national built-in kinds, your unit may add its own department kinds; your unit and the units below choose them when stationing a department.",
+  "dict.kindCategory": "Category",
+  "dict.kindCode": "Code",
+  "dict.builtin": "National built-in",
+  "dict.addKind": "Add a department kind",
 };

@@ -639,7 +639,7 @@ function SlotEditor(props: {
 type FieldBinding = ReturnType<ReturnType<typeof createSchemaForm>["text"]>;
 
 /** Adds a department kind to the catalogue of the caller's subtree and picks it. */
-function NewKindForm(props: { onAdded: (code: string) => void }) {
+export function NewKindForm(props: { onAdded: (code: string) => void }) {
   const queryClient = useQueryClient();
   const add = createMutation(() => ({
     mutationFn: (input: Inputs["centre"]["addDepartmentKind"]) => trpc.centre.addDepartmentKind.mutate(input),

@@ -2,6 +2,7 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { categoryName } from "../components/case-common.tsx";
+import { type KindCategory, categoryName as kindCategoryName } from "../components/centre.tsx";
 import {
   actionsColumn,
   ConfigPage,
@@ -24,9 +25,11 @@ import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
+import { NewKindForm } from "./centre-departments.tsx";
 
 type Category = Outputs["dictionaries"]["categories"][number];
 type Entry = Outputs["dictionaries"]["entries"][number];
+type DepartmentKind = Outputs["centre"]["departmentKinds"][number];
 /** Query key of the dispute categories (the intake and the case list read them too). */
 export const CATEGORIES_KEY = ["dictionaries.categories"] as const;
 const ENTRY_KINDS: readonly EntryKind[] = ["service_item", "qualification"];
@@ -109,7 +112,62 @@ export function DictionariesPage() {
         {(row, close) => <CategoryForm category={row} onClose={close} />}
       </EditDialog>
       <For each={ENTRY_KINDS}>{(kind) => <EntriesCard kind={kind} mayManage={mayManage()} />}</For>
+      <DepartmentKindsCard mayAdd={mayOn(me(), "centre.configure", me().tenant?.code ?? "")} />
     </ConfigPage>
+  );
+}
+
+/**
+ * The kinds of stationed departments: the national built-ins and those added by my unit or the
+ * units above (the stationing form offers the same list); adding one needs centre.configure, as
+ * on the stationing form.
+ */
+function DepartmentKindsCard(props: { mayAdd: boolean }) {
+  const editing = createEditing<DepartmentKind>();
+  const kinds = createQuery(() => ({
+    queryKey: ["centre.departmentKinds"],
+    queryFn: () => trpc.centre.departmentKinds.query(),
+  }));
+  return (
+    <ListCard
+      id="dict-department-kinds"
+      title={t("dict.kinds")}
+      actions={
+        <Show when={props.mayAdd}>
+          <Button onClick={() => editing.add()}>{t("dict.addKind")}</Button>
+        </Show>
+      }
+    >
+      <p class="small muted">{t("dict.kindsHint")}</p>
+      <QueryState query={kinds}>
+        {(list) => (
+          <DataTable
+            caption={t("dict.kinds")}
+            columns={[
+              { label: t("dict.entryName") },
+              { label: t("dict.kindCode") },
+              { label: t("dict.kindCategory") },
+              { label: t("dict.source") },
+            ]}
+            rows={list()}
+          >
+            {(k) => (
+              <tr>
+                <td class="cell-title">{k.name}</td>
+                <td class="mono small">{k.code}</td>
+                <td class="small">{kindCategoryName(k.category as KindCategory)}</td>
+                <td class="small">
+                  {k.builtin ? t("dict.builtin") : k.own ? t("calendar.ownUnit") : (k.unitName ?? k.scopeCode)}
+                </td>
+              </tr>
+            )}
+          </DataTable>
+        )}
+      </QueryState>
+      <EditDialog editing={editing} addTitle={t("dict.addKind")} editTitle={t("dict.addKind")}>
+        {(_row, close) => <NewKindForm onAdded={() => close()} />}
+      </EditDialog>
+    </ListCard>
   );
 }
 

@@ -23,15 +23,23 @@ export interface DepartmentKind {
   name: string;
   category: string;
   builtin: boolean;
+  /** The unit that added it (null for a built-in kind). */
+  scopeCode: string | null;
+  unitName: string | null;
+  /** Added by the caller's own unit. */
+  own: boolean;
 }
 
 /** The catalogue visible to the caller: built-in kinds plus those added by it or its ancestors. */
 export async function listDepartmentKinds(tx: Tx): Promise<DepartmentKind[]> {
-  return tx.sql<DepartmentKind[]>`
-    select code, name, category::text, true as builtin from ref.department_kinds
+  const rows = await tx.sql<Omit<DepartmentKind, "own">[]>`
+    select code, name, category::text, true as builtin, null::text as "scopeCode", null::text as "unitName"
+    from ref.department_kinds
     union all
-    select code, name, category::text, false from app.department_kinds where active
+    select k.code, k.name, k.category::text, false, k.scope_code, d.name
+    from app.department_kinds k left join ref.divisions d on d.code = k.scope_code where k.active
     order by builtin desc, code`;
+  return rows.map((r) => ({ ...r, own: r.scopeCode === tx.ctx.scope }));
 }
 
 /** Adds a department kind to the catalogue of the caller's subtree (code gets an `x_` prefix). */
@@ -41,9 +49,9 @@ export async function addDepartmentKind(
 ): Promise<DepartmentKind> {
   const code = ownKindCode(input.code);
   const [row] = await tx.sql<DepartmentKind[]>`insert into app.department_kinds (code, name, category)
-    values (${code}, ${input.name}, ${input.category}) returning code, name, category::text, false as builtin`;
+    values (${code}, ${input.name}, ${input.category}) returning code, name, category::text, false as builtin, scope_code as "scopeCode", null::text as "unitName"`;
   await recordAudit(tx, { kind: "centre.department_kind_added", subjectId: code });
-  return row!;
+  return { ...row!, own: true };
 }
 
 async function assertKindExists(tx: Tx, code: string): Promise<void> {
