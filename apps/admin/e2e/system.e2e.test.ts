@@ -147,6 +147,7 @@ describe("system pages", () => {
     const dialog = page.getByRole("dialog", { name: "新增入驻部门" });
     await dialog.getByRole("button", { name: "部门类别" }).click();
     await page.getByRole("option", { name: "林业和草原局", exact: true }).waitFor();
+    await page.keyboard.press("Escape");
 
     const town = await signedIn("yumenzhen.admin", "/system/dictionaries");
     const inherited = town
@@ -155,5 +156,20 @@ describe("system pages", () => {
       .filter({ hasText: "林业和草原局" });
     await inherited.waitFor();
     expect(await inherited.getByText("本单位").count()).toBe(0);
+
+    await page.goto("/system/dictionaries");
+    await kinds.getByRole("row").filter({ hasText: "林业和草原局" }).getByRole("button", { name: /编辑/ }).click();
+    const edit = page.getByRole("dialog", { name: "编辑部门类别" });
+    await edit.getByLabel("名称", { exact: true }).fill("林草局");
+    await edit.getByText("启用", { exact: true }).click();
+    expect(await edit.getByRole("checkbox", { name: "启用", exact: true }).isChecked()).toBe(false);
+    await edit.getByRole("button", { name: "保存" }).click();
+    await edit.waitFor({ state: "detached" });
+    await kinds.getByRole("row").filter({ hasText: "林草局" }).getByText("已停用").waitFor();
+    await page.goto("/centre/departments");
+    await page.getByRole("button", { name: "新增入驻部门" }).click();
+    await page.getByRole("dialog", { name: "新增入驻部门" }).getByRole("button", { name: "部门类别" }).click();
+    await page.getByRole("option", { name: "退役军人事务局", exact: true }).waitFor();
+    expect(await page.getByRole("option", { name: "林草局", exact: true }).count()).toBe(0);
   });
 });

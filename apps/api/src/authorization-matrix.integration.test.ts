@@ -475,6 +475,11 @@ const BUILDERS: Record<string, Builder> = {
     input: { code: "matrix_kind", name: "测试部门类别", category: "administrative" },
     subject: own(u),
   }),
+  "centre.editDepartmentKind": () => ({
+    label: "",
+    input: { id: rows.kind!.id, version: rows.kind!.version, name: "矩阵类别（改）", active: true },
+    subject: T1,
+  }),
   "centre.station": (u) => ({
     label: "",
     input: { kindCode, name: "测试入驻部门", residency: "permanent" },
@@ -901,6 +906,9 @@ beforeAll(async () => {
   const [dictEntry] = await db.admin<{ id: string; version: number }[]>`insert into app.dictionary_entries
       (scope_code, kind, name) values (${T1}, 'qualification', '矩阵资质') returning id, version`;
   rows.entry = dictEntry!;
+  const [ownKind] = await db.admin<{ id: string; version: number }[]>`insert into app.department_kinds
+      (scope_code, code, name, category) values (${T1}, 'x_matrix_edit', '矩阵类别', 'administrative') returning id, version`;
+  rows.kind = ownKind!;
   // A notice of each acting unit to itself, for the acknowledgement (通知公告).
   for (const position of POSITIONS) {
     const code = positionUnit[position];

@@ -147,6 +147,56 @@ describe("stationed departments and the roster", () => {
       (await api.client(await api.login("yongji.admin")).centre.departmentKinds.query()).map((k) => k.code),
     ).not.toContain("x_fire_rescue");
   });
+
+  it("a unit renames or deactivates only its own department kind, with bilingual refusals", async () => {
+    const added = await county.centre.addDepartmentKind.mutate({
+      code: "forestry",
+      name: "林草局",
+      category: "administrative",
+    });
+    const bad = await failure(
+      county.centre.editDepartmentKind.mutate({ id: added.id!, version: added.version!, name: "", active: true }),
+    );
+    expect(bad.appCode).toBe("VALIDATION");
+    expect(bad.zh).toBeTruthy();
+    expect(bad.en).toBeTruthy();
+    const byTown = await failure(
+      town.centre.editDepartmentKind.mutate({ id: added.id!, version: added.version!, name: "篡改", active: true }),
+    );
+    expect(byTown.appCode).toBe("FORBIDDEN");
+    expect(byTown.zh).toBeTruthy();
+    const elsewhere = await failure(
+      api
+        .client(await api.login("yongji.admin"))
+        .centre.editDepartmentKind.mutate({ id: added.id!, version: added.version!, name: "篡改", active: true }),
+    );
+    expect(elsewhere.appCode).toBe("NOT_FOUND");
+
+    const renamed = await county.centre.editDepartmentKind.mutate({
+      id: added.id!,
+      version: added.version!,
+      name: "林业和草原局",
+      active: true,
+    });
+    expect((await town.centre.departmentKinds.query()).find((k) => k.code === "x_forestry")?.name).toBe("林业和草原局");
+    const stale = await failure(
+      county.centre.editDepartmentKind.mutate({ id: added.id!, version: added.version!, name: "旧版本", active: true }),
+    );
+    expect(stale.appCode).toBe("CONFLICT");
+
+    await county.centre.editDepartmentKind.mutate({
+      id: added.id!,
+      version: renamed.version!,
+      name: "林业和草原局",
+      active: false,
+    });
+    expect((await town.centre.departmentKinds.query()).map((k) => k.code)).not.toContain("x_forestry");
+    expect((await county.centre.departmentKinds.query()).find((k) => k.code === "x_forestry")?.active).toBe(false);
+    const unusable = await failure(
+      town.centre.station.mutate({ kindCode: "x_forestry", name: "林草站", residency: "permanent" }),
+    );
+    expect(unusable.zh).toContain("部门类别不存在");
+  });
 });
 
 describe("windows", () => {

@@ -131,6 +131,7 @@ export const systemZh = {
   "dict.kindCode": "代码",
   "dict.builtin": "国家内置",
   "dict.addKind": "新增部门类别",
+  "dict.editKind": "编辑部门类别",
 } as const;
 
 export const systemEn: Record<keyof typeof systemZh, string> = {
@@ -269,4 +270,5 @@ export const systemEn: Record<keyof typeof systemZh, string> = {
   "dict.kindCode": "Code",
   "dict.builtin": "National built-in",
   "dict.addKind": "Add a department kind",
+  "dict.editKind": "Edit department kind",
 };

@@ -411,7 +411,8 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
   // Kinds by category (party and government, judicial, public security …), then by name.
   const categoryIndex = (c: string) => KIND_CATEGORIES.indexOf(c as KindCategory);
   const kindOptions = () =>
-    [...(kinds.data ?? [])]
+    (kinds.data ?? [])
+      .filter((k) => k.active)
       .sort((a, b) => categoryIndex(a.category) - categoryIndex(b.category) || a.name.localeCompare(b.name, "zh-CN"))
       .map((k) => ({ value: k.code, label: k.name }));
 

@@ -148,26 +148,79 @@ function DepartmentKindsCard(props: { mayAdd: boolean }) {
               { label: t("dict.kindCode") },
               { label: t("dict.kindCategory") },
               { label: t("dict.source") },
+              { label: t("dict.status") },
+              actionsColumn(props.mayAdd),
             ]}
             rows={list()}
           >
             {(k) => (
-              <tr>
+              <tr classList={{ "row-inactive": !k.active }}>
                 <td class="cell-title">{k.name}</td>
                 <td class="mono small">{k.code}</td>
                 <td class="small">{kindCategoryName(k.category as KindCategory)}</td>
                 <td class="small">
                   {k.builtin ? t("dict.builtin") : k.own ? t("calendar.ownUnit") : (k.unitName ?? k.scopeCode)}
                 </td>
+                <td>
+                  <StatusBadge active={k.active} />
+                </td>
+                <Show when={props.mayAdd}>
+                  <td class="col-actions">
+                    <Show when={k.own}>
+                      <RowAction
+                        label={t("centre.edit")}
+                        ariaLabel={t("centre.editLabel", { name: k.name })}
+                        onClick={() => editing.edit(k)}
+                      />
+                    </Show>
+                  </td>
+                </Show>
               </tr>
             )}
           </DataTable>
         )}
       </QueryState>
-      <EditDialog editing={editing} addTitle={t("dict.addKind")} editTitle={t("dict.addKind")}>
-        {(_row, close) => <NewKindForm onAdded={() => close()} />}
+      <EditDialog editing={editing} addTitle={t("dict.addKind")} editTitle={t("dict.editKind")}>
+        {(row, close) => (row ? <KindEditForm kind={row} onClose={close} /> : <NewKindForm onAdded={() => close()} />)}
       </EditDialog>
     </ListCard>
+  );
+}
+
+/** Renames or (de)activates one of my unit's own department kinds (the code stays). */
+function KindEditForm(props: { kind: DepartmentKind; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = createSignal(props.kind.name);
+  const [active, setActive] = createSignal(props.kind.active);
+  const save = createMutation(() => ({
+    mutationFn: () =>
+      trpc.centre.editDepartmentKind.mutate({
+        id: props.kind.id ?? "",
+        version: props.kind.version ?? 0,
+        name: name().trim(),
+        active: active(),
+      }),
+    onSuccess: () => {
+      notify(t("dict.saved"));
+      props.onClose();
+      return queryClient.invalidateQueries({ queryKey: ["centre.departmentKinds"] });
+    },
+  }));
+  return (
+    <form
+      class="form"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        save.mutate();
+      }}
+    >
+      <TextField label={t("dict.entryName")} value={name()} onChange={setName} maxLength={60} required />
+      <Checkbox label={t("dict.active")} checked={active()} onChange={setActive} />
+      <Show when={save.error}>
+        <Alert>{errorText(save.error)}</Alert>
+      </Show>
+      <FormFooter onCancel={props.onClose} pending={save.isPending} />
+    </form>
   );
 }
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { id, instant, isoDate, noInput, strict, text, version } from "../input.ts";
 import {
   committeeInput,
+  departmentKindEditInput,
   departmentKindInput,
   mediatorInput,
   roomInput,
@@ -15,6 +16,7 @@ import { addMediator, editMediator, searchMediators } from "../services/mediator
 import { createRoom, editRoom, listCommittees, listRooms, saveCommittee } from "../services/rooms.ts";
 import {
   addDepartmentKind,
+  editDepartmentKind,
   editStationing,
   listDepartmentKinds,
   listStationings,
@@ -37,6 +39,9 @@ export const centreRouter = router({
   addDepartmentKind: allowed("centre.configure")
     .input(departmentKindInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => addDepartmentKind(tx, input))),
+  editDepartmentKind: allowed("centre.configure")
+    .input(departmentKindEditInput)
+    .mutation(({ ctx, input }) => ctx.run((tx) => editDepartmentKind(tx, input))),
 
   stationings: allowed("centre.read")
     .input(ofTenant)

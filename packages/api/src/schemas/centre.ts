@@ -82,6 +82,9 @@ export const departmentKindInput = strict({
   category: z.enum(KIND_CATEGORIES),
 });
 
+/** Renames or (de)activates one of the caller's unit's own department kinds (editDepartmentKind). */
+export const departmentKindEditInput = strict({ id: id(), version: version(), name: text(60), active: z.boolean() });
+
 /** A rotation slot of a stationed department: weekdays every N weeks, or a date range; who is on duty. */
 const slot = strict({
   weekdays: z

@@ -23,6 +23,10 @@ export interface DepartmentKind {
   name: string;
   category: string;
   builtin: boolean;
+  /** Row id and version of a unit's kind (null for a built-in kind). */
+  id: string | null;
+  version: number | null;
+  active: boolean;
   /** The unit that added it (null for a built-in kind). */
   scopeCode: string | null;
   unitName: string | null;
@@ -30,14 +34,19 @@ export interface DepartmentKind {
   own: boolean;
 }
 
-/** The catalogue visible to the caller: built-in kinds plus those added by it or its ancestors. */
+/**
+ * The catalogue visible to the caller: built-in kinds plus the active ones added by it or its
+ * ancestors, and its own deactivated ones (flagged, so that it may reactivate them).
+ */
 export async function listDepartmentKinds(tx: Tx): Promise<DepartmentKind[]> {
   const rows = await tx.sql<Omit<DepartmentKind, "own">[]>`
-    select code, name, category::text, true as builtin, null::text as "scopeCode", null::text as "unitName"
+    select code, name, category::text, true as builtin, null::uuid as id, null::int as version, true as active,
+      null::text as "scopeCode", null::text as "unitName"
     from ref.department_kinds
     union all
-    select k.code, k.name, k.category::text, false, k.scope_code, d.name
-    from app.department_kinds k left join ref.divisions d on d.code = k.scope_code where k.active
+    select k.code, k.name, k.category::text, false, k.id, k.version, k.active, k.scope_code, d.name
+    from app.department_kinds k left join ref.divisions d on d.code = k.scope_code
+    where k.active or k.scope_code = ${tx.ctx.scope}
     order by builtin desc, code`;
   return rows.map((r) => ({ ...r, own: r.scopeCode === tx.ctx.scope }));
 }
@@ -49,9 +58,31 @@ export async function addDepartmentKind(
 ): Promise<DepartmentKind> {
   const code = ownKindCode(input.code);
   const [row] = await tx.sql<DepartmentKind[]>`insert into app.department_kinds (code, name, category)
-    values (${code}, ${input.name}, ${input.category}) returning code, name, category::text, false as builtin, scope_code as "scopeCode", null::text as "unitName"`;
+    values (${code}, ${input.name}, ${input.category}) returning code, name, category::text, false as builtin, id, version, active, scope_code as "scopeCode",
+      null::text as "unitName"`;
   await recordAudit(tx, { kind: "centre.department_kind_added", subjectId: code });
   return { ...row!, own: true };
+}
+
+/**
+ * Renames or (de)activates one of the caller's unit's own kinds; the code stays, so stationings
+ * of the kind keep it. A kind of a unit above is FORBIDDEN, an unseen one NOT_FOUND.
+ */
+export async function editDepartmentKind(
+  tx: Tx,
+  input: { id: string; version: number; name: string; active: boolean },
+): Promise<DepartmentKind> {
+  const row = await updateVersioned<Omit<DepartmentKind, "own">>(
+    tx,
+    "department_kinds",
+    input.id,
+    input.version,
+    tx.sql`name = ${input.name}, active = ${input.active}`,
+    tx.sql`code, name, category::text, false as builtin, id, version, active, scope_code as "scopeCode",
+      null::text as "unitName"`,
+  );
+  await recordAudit(tx, { kind: "centre.department_kind_edited", subjectId: row.code });
+  return { ...row, own: true };
 }
 
 async function assertKindExists(tx: Tx, code: string): Promise<void> {
