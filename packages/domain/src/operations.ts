@@ -44,6 +44,14 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "channels.replayDelivery": { zh: "重新推送", en: "Replay a delivery" },
   "dictionaries.addCategory": { zh: "新增纠纷类别", en: "Add a dispute category" },
   "dictionaries.editCategory": { zh: "编辑纠纷类别", en: "Edit a dispute category" },
+  "dictionaries.addEntry": {
+    zh: "新增字典项（服务事项、调解员资质）",
+    en: "Add a dictionary entry (service item, qualification)",
+  },
+  "dictionaries.editEntry": {
+    zh: "编辑字典项（服务事项、调解员资质）",
+    en: "Edit a dictionary entry (service item, qualification)",
+  },
   "escalation.answerSupervision": { zh: "回复督办", en: "Answer a supervision" },
   "escalation.assignDown": { zh: "交办", en: "Assign down" },
   "escalation.escalate": { zh: "上报", en: "Escalate" },
