@@ -26,6 +26,7 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "cases.updatePerformance": { zh: "登记协议履行", en: "Record performance" },
   "cockpit.saveSettings": { zh: "设置考评权重与平安指数", en: "Set ranking weights and the safety index" },
   "centre.addDepartmentKind": { zh: "新增部门类别", en: "Add a department kind" },
+  "centre.editDepartmentKind": { zh: "编辑部门类别", en: "Edit a department kind" },
   "centre.addMediator": { zh: "新增调解员", en: "Add a mediator" },
   "centre.book": { zh: "预约调解室", en: "Book a room" },
   "centre.cancelBooking": { zh: "取消预约", en: "Cancel a booking" },
