@@ -30,6 +30,32 @@ import { NewKindForm } from "./centre-departments.tsx";
 type Category = Outputs["dictionaries"]["categories"][number];
 type Entry = Outputs["dictionaries"]["entries"][number];
 type DepartmentKind = Outputs["centre"]["departmentKinds"][number];
+/** Where a unit's own or inherited entry comes from: 本单位, or the unit above that added it. */
+function sourceName(row: { own: boolean; unitName: string | null; scopeCode: string | null }): string {
+  return row.own ? t("calendar.ownUnit") : (row.unitName ?? row.scopeCode ?? "");
+}
+
+/** The actions cell of a dictionary row: 编辑 on my unit's own rows, for those who may manage them. */
+function OwnEditCell<T extends { own: boolean; name: string }>(props: {
+  show: boolean;
+  row: T;
+  onEdit: (row: T) => void;
+}) {
+  return (
+    <Show when={props.show}>
+      <td class="col-actions">
+        <Show when={props.row.own}>
+          <RowAction
+            label={t("centre.edit")}
+            ariaLabel={t("centre.editLabel", { name: props.row.name })}
+            onClick={() => props.onEdit(props.row)}
+          />
+        </Show>
+      </td>
+    </Show>
+  );
+}
+
 /** Query key of the dispute categories (the intake and the case list read them too). */
 export const CATEGORIES_KEY = ["dictionaries.categories"] as const;
 const ENTRY_KINDS: readonly EntryKind[] = ["service_item", "qualification"];
@@ -84,24 +110,12 @@ export function DictionariesPage() {
               {(c) => (
                 <tr classList={{ "row-inactive": !c.active }}>
                   <td class="cell-title">{c.id ? c.name : categoryName(c.code, c.name)}</td>
-                  <td class="small">
-                    {c.id === null ? t("dict.national") : c.own ? t("calendar.ownUnit") : (c.unitName ?? c.scopeCode)}
-                  </td>
+                  <td class="small">{c.id === null ? t("dict.national") : sourceName(c)}</td>
                   <td>{c.docking ? <Badge tone="info">{t("dict.docking")}</Badge> : ""}</td>
                   <td>
                     <StatusBadge active={c.active} />
                   </td>
-                  <Show when={mayManage()}>
-                    <td class="col-actions">
-                      <Show when={c.own}>
-                        <RowAction
-                          label={t("centre.edit")}
-                          ariaLabel={t("centre.editLabel", { name: c.name })}
-                          onClick={() => editing.edit(c)}
-                        />
-                      </Show>
-                    </td>
-                  </Show>
+                  <OwnEditCell show={mayManage()} row={c} onEdit={editing.edit} />
                 </tr>
               )}
             </DataTable>
@@ -158,23 +172,11 @@ function DepartmentKindsCard(props: { mayAdd: boolean }) {
                 <td class="cell-title">{k.name}</td>
                 <td class="mono small">{k.code}</td>
                 <td class="small">{kindCategoryName(k.category as KindCategory)}</td>
-                <td class="small">
-                  {k.builtin ? t("dict.builtin") : k.own ? t("calendar.ownUnit") : (k.unitName ?? k.scopeCode)}
-                </td>
+                <td class="small">{k.builtin ? t("dict.builtin") : sourceName(k)}</td>
                 <td>
                   <StatusBadge active={k.active} />
                 </td>
-                <Show when={props.mayAdd}>
-                  <td class="col-actions">
-                    <Show when={k.own}>
-                      <RowAction
-                        label={t("centre.edit")}
-                        ariaLabel={t("centre.editLabel", { name: k.name })}
-                        onClick={() => editing.edit(k)}
-                      />
-                    </Show>
-                  </td>
-                </Show>
+                <OwnEditCell show={props.mayAdd} row={k} onEdit={editing.edit} />
               </tr>
             )}
           </DataTable>
@@ -259,21 +261,11 @@ function EntriesCard(props: { kind: EntryKind; mayManage: boolean }) {
               {(e) => (
                 <tr classList={{ "row-inactive": !e.active }}>
                   <td class="cell-title">{e.name}</td>
-                  <td class="small">{e.own ? t("calendar.ownUnit") : (e.unitName ?? e.scopeCode)}</td>
+                  <td class="small">{sourceName(e)}</td>
                   <td>
                     <StatusBadge active={e.active} />
                   </td>
-                  <Show when={props.mayManage}>
-                    <td class="col-actions">
-                      <Show when={e.own}>
-                        <RowAction
-                          label={t("centre.edit")}
-                          ariaLabel={t("centre.editLabel", { name: e.name })}
-                          onClick={() => editing.edit(e)}
-                        />
-                      </Show>
-                    </td>
-                  </Show>
+                  <OwnEditCell show={props.mayManage} row={e} onEdit={editing.edit} />
                 </tr>
               )}
             </DataTable>
