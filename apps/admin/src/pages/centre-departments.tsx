@@ -1,5 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { departmentKindInput, stationingInput } from "@zongzhi/api/schemas/centre";
+import { stationingInput } from "@zongzhi/api/schemas/centre";
 import type { Residency } from "@zongzhi/domain/roster";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
@@ -7,7 +7,6 @@ import { CheckGroup, CheckList, RemoveButton } from "../components/case-fields.t
 import {
   CentreHeader,
   CentreSection,
-  categoryName,
   centrePage,
   durationText,
   FormError,
@@ -23,6 +22,7 @@ import {
   wholeNumber,
 } from "../components/centre.tsx";
 import { createEditing, EditDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { NewKindForm } from "../components/department-kind-form.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -638,58 +638,3 @@ function SlotEditor(props: {
 
 /** The props a schema form gives a text field (`form.text(path)`). */
 type FieldBinding = ReturnType<ReturnType<typeof createSchemaForm>["text"]>;
-
-/** Adds a department kind to the catalogue of the caller's subtree and picks it. */
-export function NewKindForm(props: { onAdded: (code: string) => void }) {
-  const queryClient = useQueryClient();
-  const add = createMutation(() => ({
-    mutationFn: (input: Inputs["centre"]["addDepartmentKind"]) => trpc.centre.addDepartmentKind.mutate(input),
-    onSuccess: async (kind) => {
-      await queryClient.invalidateQueries({ queryKey: ["centre.departmentKinds"] });
-      notify(t("centre.dept.kindAdded", { name: kind.name }));
-      props.onAdded(kind.code);
-    },
-  }));
-  const form = createSchemaForm({
-    schema: departmentKindInput,
-    initial: { name: "", code: "", category: "administrative" as KindCategory },
-    toInput: (d) => ({ ...d }),
-    serverError: () => add.error,
-  });
-  return (
-    <fieldset class="fieldset new-kind">
-      <legend>{t("centre.dept.newKind")}</legend>
-      <p class="field-hint">{t("centre.dept.newKindHint")}</p>
-      <div class="field-row">
-        <TextField label={t("centre.dept.kindName")} {...form.text("name")} required />
-        <TextField
-          label={t("centre.dept.kindCode")}
-          {...form.text("code")}
-          description={t("centre.dept.kindCodeHint")}
-          inputClass="mono"
-          required
-        />
-      </div>
-      <Select
-        label={t("centre.dept.kindCategory")}
-        options={KIND_CATEGORIES.map((c) => ({ value: c, label: categoryName(c) }))}
-        value={form.draft.category}
-        onChange={(v) => v && form.set("category", v as KindCategory)}
-      />
-      <FormError error={add.error} known={form.known} text={errorText} />
-      <div>
-        <Button
-          size="sm"
-          variant="primary"
-          disabled={add.isPending}
-          onClick={() => {
-            const input = form.submit();
-            if (input) add.mutate(input);
-          }}
-        >
-          {t("centre.dept.kindSubmit")}
-        </Button>
-      </div>
-    </fieldset>
-  );
-}

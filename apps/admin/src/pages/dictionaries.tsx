@@ -13,6 +13,7 @@ import {
   ListCard,
   RowAction,
 } from "../components/config-page.tsx";
+import { NewKindForm } from "../components/department-kind-form.tsx";
 import { createEntriesQuery, ENTRIES_KEY, type EntryKind } from "../components/dictionary-choices.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -25,7 +26,6 @@ import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
-import { NewKindForm } from "./centre-departments.tsx";
 
 type Category = Outputs["dictionaries"]["categories"][number];
 type Entry = Outputs["dictionaries"]["entries"][number];
