@@ -1,6 +1,6 @@
 import { type CalendarGap, onCalendarGap } from "@zongzhi/api";
 import { type CaseInput, registerCase } from "@zongzhi/api/services/cases";
-import { caseDeadlines, startDeadline } from "@zongzhi/api/services/deadlines";
+import { caseDeadlines, scanDeadlines, startDeadline } from "@zongzhi/api/services/deadlines";
 import { withScope } from "@zongzhi/db/client";
 import { addDays, chinaDate, chinaToday, dueAt, withOverrides } from "@zongzhi/domain";
 import postgres from "postgres";
@@ -164,5 +164,32 @@ describe("the working calendar", () => {
     } finally {
       await traced.end({ timeout: 1 });
     }
+  });
+
+  it("a raised supervision is due by the next working day of the unit that owes the answer, on that unit's calendar", async () => {
+    // Wednesday 2031-04-16 is a day off for the township alone (its own entry); its county works.
+    await town.calendar.setDays.mutate({ days: [{ date: "2031-04-16", workday: false, name: "镇庆" }] });
+    const leader = api.client(await api.login("yumen.leader"));
+    const clerk = api.client(await api.login("yumen.clerk"));
+    const townCase = await town.cases.register.mutate({ ...villageDispute("镇里督办"), locationCode: "620981101" });
+    const countyCase = await clerk.cases.register.mutate(villageDispute("县里督办"));
+    const open = (caseId: string) =>
+      leader.escalation.openSupervision.mutate({
+        caseId,
+        instructions: "请尽快报告",
+        dueAt: cst("2031-04-14T12:00:00"),
+      });
+    const toTown = await open(townCase.id);
+    const toCounty = await open(countyCase.id);
+    // Tuesday 2031-04-15 10:00: both chases are late and become notices, each due by the next
+    // working day of its own addressee: the county Wednesday, the township (off Wednesday) Thursday.
+    await scanDeadlines(api.db.app, cst("2031-04-15T10:00:00"));
+    const rows = await api.db.admin<{ id: string; addressed_to: string; level: string; due_at: Date }[]>`
+      select id, addressed_to, level, due_at from app.supervisions where id = any(${[toTown.id, toCounty.id]}::uuid[])`;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(toTown.id)).toMatchObject({ addressed_to: "620981101", level: "notice" });
+    expect(byId.get(toCounty.id)).toMatchObject({ addressed_to: "620981", level: "notice" });
+    expect(chinaDate(byId.get(toCounty.id)!.due_at)).toBe("2031-04-16");
+    expect(chinaDate(byId.get(toTown.id)!.due_at)).toBe("2031-04-17");
   });
 });

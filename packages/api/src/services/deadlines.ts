@@ -325,6 +325,19 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
   const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
   for (const root of roots) {
     await withScope(sql, systemContext(root), async (tx) => {
+      // The reply deadline of a supervision addressed to a unit: the next working day of that unit's
+      // own calendar (the one its clocks count on), whichever rung of the ladder it is on.
+      const calendars = new Map<string, CheckedCalendar>();
+      const replyDue = async (unitCode: string): Promise<Date> => {
+        let calendar = calendars.get(unitCode);
+        if (!calendar) {
+          calendar = await unitCalendar(tx, unitCode);
+          calendars.set(unitCode, calendar);
+        }
+        const due = dueAt(now, SUPERVISION_REPLY, 0, calendar);
+        reportCalendarGaps(tx, unitCode, chinaDate(now), chinaDate(due), calendar);
+        return due;
+      };
       const recoloured = await tx.sql<{ id: string; colour: string; owner_code: string }[]>`
         with due as (
           select d.id, app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) as colour
@@ -344,18 +357,8 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       if (red.length > 0) {
         const titles = LEVEL_TITLES[FIRST_LEVEL];
         // Answer by the next working day of the owning unit's own calendar (the one its clocks count on).
-        const calendars = new Map<string, CheckedCalendar>();
         const dues: Date[] = [];
-        for (const d of red) {
-          let calendar = calendars.get(d.owner_code);
-          if (!calendar) {
-            calendar = await unitCalendar(tx, d.owner_code);
-            calendars.set(d.owner_code, calendar);
-          }
-          const due = dueAt(now, SUPERVISION_REPLY, 0, calendar);
-          reportCalendarGaps(tx, d.owner_code, chinaDate(now), chinaDate(due), calendar);
-          dues.push(due);
-        }
+        for (const d of red) dues.push(await replyDue(d.owner_code));
         // One supervision per clock that went red, its timeline event, and the unit and its parent told.
         const opened = await tx.sql<{ n: number }[]>`
           with opened as (
@@ -385,18 +388,21 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
           select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
         result.supervisionsOpened += opened[0]?.n ?? 0;
       }
-      // A raised supervision is due by the next working day of the deployment's calendar (its root's entries).
-      const supervisionDue = dueAt(now, SUPERVISION_REPLY, 0, await unitCalendar(tx, root.code));
-      // Up the ladder one rung (chase → notice) for each rung whose reply deadline passed.
+      // Up the ladder one rung (chase → notice) for each rung whose reply deadline passed; the new
+      // reply deadline counts on the addressed unit's calendar, like the first one.
       for (const { from, to } of RAISES) {
+        const late = await tx.sql<{ id: string; addressed_to: string }[]>`
+          select s.id, s.addressed_to from app.supervisions s
+          where s.status = 'open' and s.level = ${from} and s.due_at < ${now}
+          order by s.id for update of s skip locked`;
+        if (late.length === 0) continue;
+        const dues: string[] = [];
+        for (const s of late) dues.push((await replyDue(s.addressed_to)).toISOString());
         const raised = await tx.sql<{ n: number }[]>`
-          with late as (
-            select s.id from app.supervisions s
-            where s.status = 'open' and s.level = ${from} and s.due_at < ${now}
-            for update of s skip locked),
-          raised as (
-            update app.supervisions s set level = ${to}, due_at = ${supervisionDue}, version = version + 1
-            from late where s.id = late.id
+          with raised as (
+            update app.supervisions s set level = ${to}, due_at = x.due, version = version + 1
+            from unnest(${late.map((s) => s.id)}::uuid[], ${dues}::timestamptz[]) as x(id, due)
+            where s.id = x.id
             returning s.id, s.case_id, s.addressed_to),
           told as (
             select r.*, c.code, app.parent_code(r.addressed_to) as parent from raised r join app.cases c on c.id = r.case_id),
