@@ -62,6 +62,23 @@ describe("administration", () => {
     >`select roles from app.users where username = 'yumen.window2'`;
     expect(edited?.roles.sort()).toEqual(["intake_clerk", "mediator"]);
 
+    // A lost phone: resetting the second factor is the security administrator's, not the centre
+    // administrator's (三权分立).
+    await h.db.admin`update app.users set totp_key = decode('00', 'hex'), totp_enabled_at = now()
+      where username = 'yumen.window2'`;
+    await page.reload();
+    await row.getByRole("button", { name: "编辑 二号窗口" }).waitFor();
+    expect(await row.getByRole("button", { name: "重置 二号窗口 的两步验证" }).count()).toBe(0);
+    await security.reload();
+    await security.getByRole("button", { name: "重置 二号窗口 的两步验证" }).click();
+    const reset = security.getByRole("alertdialog", { name: "重置两步验证" });
+    await reset.getByRole("button", { name: "重置两步验证" }).click();
+    await security.getByText("已重置“二号窗口”的两步验证").waitFor();
+    const [cleared] = await h.db.admin<
+      { totp_key: Buffer | null }[]
+    >`select totp_key from app.users where username = 'yumen.window2'`;
+    expect(cleared?.totp_key).toBeNull();
+
     // Unlock a locked account.
     await h.db.admin`update app.users set locked_until = now() + interval '30 minutes', failed_attempts = 5
       where username = 'yumen.liaison'`;

@@ -355,15 +355,20 @@ describe("turning it off and resetting it", () => {
     expect(cookieOf(again)).toBeNull();
   });
 
-  it("an administrator resets a lost second factor in the subtree; another deployment cannot", async () => {
+  it("a security administrator resets a lost second factor in the subtree; another deployment cannot", async () => {
     await enrol("yumen.auditor");
     const target = await userRow("yumen.auditor");
-    const other = api.client(await passwordSession("yongji.admin"));
+    const other = api.client(await passwordSession("yongji.security"));
     expect((await failure(other.users.resetTotp.mutate({ id: target.id }))).appCode).toBe("NOT_FOUND");
     const clerk = api.client(await passwordSession("cun.mediator"));
     expect((await failure(clerk.users.resetTotp.mutate({ id: target.id }))).appCode).toBe("FORBIDDEN");
-    const admin = api.client(await passwordSession("yumen.admin"));
-    expect((await failure(admin.users.resetTotp.mutate({ id: (await userRow("yumen.admin")).id }))).appCode).toBe(
+    // Separation of duties (三权分立): the centre administrator manages accounts but no second factor.
+    const centreAdmin = api.client(await passwordSession("yumen.admin"));
+    const refused = await failure(centreAdmin.users.resetTotp.mutate({ id: target.id }));
+    expect(refused.appCode).toBe("FORBIDDEN");
+    expect(refused.zh).toContain("重置他人两步验证");
+    const admin = api.client(await passwordSession("yumen.security"));
+    expect((await failure(admin.users.resetTotp.mutate({ id: (await userRow("yumen.security")).id }))).appCode).toBe(
       "FORBIDDEN",
     );
     const [before] = await api.db.admin<

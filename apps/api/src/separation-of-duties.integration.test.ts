@@ -152,6 +152,46 @@ describe("separation of duties in the database", () => {
   });
 });
 
+describe("resetting a second factor in the database", () => {
+  it("only a security administrator clears another account's key; nobody writes one", async () => {
+    const clerk = await idOf("yumen.clerk");
+    const self = await idOf("yumen.admin");
+    // A key to clear (what an enrolment leaves), written as the owner.
+    const plant = () =>
+      api.db.admin`update app.users set totp_key = decode('00', 'hex'), totp_enabled_at = now() where id = ${clerk}`;
+    const keyOf = async () =>
+      (await api.db.admin<{ k: Buffer | null }[]>`select totp_key as k from app.users where id = ${clerk}`)[0]!.k;
+    const clear = (roles: string[], userId: string | null = null) =>
+      asRuntime(
+        roles,
+        (tx) => tx.sql`update app.users set totp_key = null, totp_enabled_at = null, totp_last_step = null
+          where id = ${clerk}`,
+        userId,
+      );
+    await plant();
+    for (const roles of [["tenant_admin"], ["auditor"], ["leader"], ["intake_clerk"]]) {
+      expect(await refusedBy(clear(roles, self)), roles.join()).toBe("users_totp_reset_by_security");
+    }
+    expect(await keyOf()).not.toBeNull();
+    // Nobody plants a key through the runtime role, not even a security administrator.
+    expect(
+      await refusedBy(
+        asRuntime(
+          ["security_admin"],
+          (tx) =>
+            tx.sql`update app.users set totp_key = decode('01', 'hex'), totp_enabled_at = now() where id = ${clerk}`,
+        ),
+      ),
+    ).toBe("users_totp_key_by_enrolment");
+    // One's own withdrawal is one's own, whatever the role.
+    await clear(["intake_clerk"], clerk);
+    expect(await keyOf()).toBeNull();
+    await plant();
+    await clear(["security_admin"], await idOf("yumen.security"));
+    expect(await keyOf()).toBeNull();
+  });
+});
+
 describe("separation of duties through the API", () => {
   it("a centre administrator manages accounts but grants no role", async () => {
     const clerk = await userRow("yumen.clerk");

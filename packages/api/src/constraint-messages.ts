@@ -82,6 +82,16 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
     zh: "授予或收回角色须由安全管理员操作（中心管理员只能以业务角色新建账号）",
     en: "Only a security administrator grants or withdraws roles (a centre administrator creates accounts with working roles only)",
   },
+  users_totp_reset_by_security: {
+    code: "FORBIDDEN",
+    zh: "重置他人的两步验证须由安全管理员操作",
+    en: "Only a security administrator resets another user's second factor",
+  },
+  users_totp_key_by_enrolment: {
+    code: "FORBIDDEN",
+    zh: "两步验证密钥只能由本人绑定验证器时写入",
+    en: "A second-factor key is written only when its owner sets up the authenticator",
+  },
   users_tenant_id_fkey: missing("单位", "unit"),
   users_totp_already_enabled: taken(
     "已启用两步验证；如需更换验证器，请先停用",

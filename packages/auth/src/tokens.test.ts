@@ -65,6 +65,7 @@ describe("permissions", () => {
       "account.self",
       "centre.read",
       "mfa.require",
+      "mfa.reset",
       "notice.acknowledge",
       "notice.read",
       "role.grant",
@@ -74,7 +75,7 @@ describe("permissions", () => {
       "user.manage",
       "user.read",
     ]);
-    for (const p of ["role.grant", "session.read", "session.revoke", "mfa.require", "audit.read"] as const)
+    for (const p of ["role.grant", "session.read", "session.revoke", "mfa.require", "mfa.reset", "audit.read"] as const)
       expect(can(["tenant_admin"], p), p).toBe(false);
     expect(can(["tenant_admin"], "user.manage")).toBe(true);
     expect(can(["tenant_admin"], "centre.configure")).toBe(true);

@@ -109,6 +109,7 @@ describe("the permission table", () => {
     expect(holders("session.revoke")).toEqual(["platform_admin", "security_admin"]);
     expect(holders("session.read")).toEqual(["auditor", "platform_admin", "security_admin"]);
     expect(holders("mfa.require")).toEqual(["security_admin"]);
+    expect(holders("mfa.reset")).toEqual(["platform_admin", "security_admin"]);
     // No permission of one power's own is held by another power's role.
     for (const [power, roles] of Object.entries(ADMIN_POWERS)) {
       for (const role of roles) expect(adminPowersOf([role])).toEqual([power]);
@@ -118,7 +119,7 @@ describe("the permission table", () => {
     );
     expect(permissionsOf(["tenant_admin"])).not.toContain("audit.read");
     expect(permissionsOf(["tenant_admin"])).not.toContain("role.grant");
-    for (const p of ["session.read", "session.revoke", "mfa.require"] as const)
+    for (const p of ["session.read", "session.revoke", "mfa.require", "mfa.reset"] as const)
       expect(permissionsOf(["tenant_admin"])).not.toContain(p);
     expect(permissionsOf(["auditor"])).not.toContain("role.grant");
   });

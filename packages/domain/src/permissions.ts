@@ -160,6 +160,13 @@ export const PERMISSION_TABLE = {
     { zh: "强制退出登录", en: "Force a sign-out" },
     { security_admin: OWN_UP, platform_admin: OWN },
   ),
+  // Clearing another account's second factor (a lost phone) is an authentication power, the
+  // security administrator's (三权分立), not the centre administrator's; the operator clears an
+  // operator's. The database holds the same line (migration 0110). Subject: the user's unit.
+  "mfa.reset": write(
+    { zh: "重置他人两步验证", en: "Reset another user's second factor" },
+    { security_admin: OWN_UP, platform_admin: OWN },
+  ),
   // Subject: the unit below which new units are onboarded.
   "tenant.onboard": write({ zh: "开通下级单位", en: "Onboard units" }, { tenant_admin: OWN_UP }),
   "tenant.suspend": write({ zh: "停用下级单位", en: "Suspend units" }, { tenant_admin: UP }),

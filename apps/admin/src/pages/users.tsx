@@ -214,7 +214,8 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
                         ariaLabel={t("users.setupLinkLabel", { name: user.displayName })}
                         onClick={() => setLinkFor(user)}
                       />
-                      <Show when={user.totpEnabled}>
+                      {/* Separation of duties (三权分立): the security administrator's, not the centre administrator's. */}
+                      <Show when={user.totpEnabled && can(me(), "mfa.reset")}>
                         <RowAction
                           label={t("mfa.users.reset")}
                           ariaLabel={t("mfa.users.resetLabel", { name: user.displayName })}

@@ -65,8 +65,8 @@ export const usersRouter = router({
     .input(ref)
     .mutation(({ ctx, input }) => ctx.run((tx) => unlockUser(tx, input))),
 
-  /** Clears a user's second factor (a lost phone); the user enrols again at the next sign-in. */
-  resetTotp: allowed("user.manage")
+  /** Clears a user's second factor (a lost phone; the security administrator's power); the user enrols again at the next sign-in. */
+  resetTotp: allowed("mfa.reset")
     .input(strict({ id: id() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => resetUserTotp(tx, input.id))),
 

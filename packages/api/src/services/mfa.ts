@@ -15,10 +15,10 @@ import {
 } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import type { FieldCipher } from "./personal-data.ts";
 import { assertRecentAuth } from "./reauth.ts";
-import { authorizeUserManagement } from "./users.ts";
 
 /** The caller's second factor as the UI shows it. */
 export interface MfaStatus {
@@ -198,7 +198,11 @@ export async function setDeploymentRequirement(
   return { required };
 }
 
-/** An administrator clears a user's second factor (a lost phone): the user enrols again. */
+/**
+ * A security administrator clears a user's second factor (a lost phone): the user enrols again.
+ * Separation of duties (三权分立): an authentication power (mfa.reset), not the centre
+ * administrator's; the database refuses it to any other role as well (migration 0110).
+ */
 export async function resetUserTotp(tx: Tx, id: string): Promise<{ ok: true }> {
   if (id === tx.ctx.userId) {
     throw new AppError("FORBIDDEN", {
@@ -206,7 +210,9 @@ export async function resetUserTotp(tx: Tx, id: string): Promise<{ ok: true }> {
       en: "Use the second-factor page for your own account",
     });
   }
-  await authorizeUserManagement(tx, id);
+  const [subject] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.users where id = ${id}`;
+  if (!subject) throw new AppError("NOT_FOUND", { zh: "用户不存在或无权访问", en: "user not found" });
+  authorizeFor(tx, "mfa.reset", subject.scope_code);
   const [row] = await tx.sql<{ id: string }[]>`update app.users
     set totp_key = null, totp_enabled_at = null, totp_last_step = null, updated_at = now(), version = version + 1
     where id = ${id} returning id`;
