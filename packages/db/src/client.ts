@@ -163,27 +163,68 @@ function drizzleOn(pool: Sql, conn: postgres.ReservedSql): PostgresJsDatabase {
 /** The operators' pseudo-scope: sorts before every digit, so it contains no tenant's rows. */
 export const OPERATOR_SCOPE = "!";
 
+/** What each setting of the tenant context may hold; nothing else is written into a statement. */
+const SETTING_PATTERNS = {
+  scope: /^(!|[0-9]{2,12})$/,
+  id: /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/i,
+  roles: /^([a-z][a-z0-9_]{0,62}(,[a-z][a-z0-9_]{0,62})*)?$/,
+  // hono's request-id middleware keeps a header only in this alphabet (else a random UUID).
+  requestId: /^[A-Za-z0-9_=-]{0,64}$/,
+} as const;
+
+/** `value` if it matches `pattern`, else an Error naming the setting (never its value's text in SQL). */
+function checked(name: string, value: string, pattern: RegExp): string {
+  if (!pattern.test(value)) throw new Error(`invalid ${name} ${JSON.stringify(value)}`);
+  return value;
+}
+
 /**
- * Runs `fn` in one transaction whose tenant context is set with transaction-local
- * `set_config(..., true)` and bound parameters. Why: a session-level SET would survive on the
- * pooled connection and leak one tenant's scope into the next request; a local setting dies
- * with the transaction. BEGIN and the settings are not awaited on their own: the body's first
- * statements follow them on the same connection in the same round trip (postgres.js pipelines
- * a reserved connection in order), and a failure of either is reported before the body's.
+ * The statements that set the tenant context of a transaction: `SET LOCAL app.… = '…'`, each
+ * value first matched against its pattern ({@link SETTING_PATTERNS}: digits, a UUID, role names,
+ * a request id; none can hold a quote or a backslash), so no caller's text reaches the statement.
+ * Why SET LOCAL rather than `set_config(…, true)` with bound parameters: on Citus only SET LOCAL
+ * is passed on to the workers (with `citus.propagate_set_commands = local`), and a worker that
+ * never gets the scope shows nothing under RLS; on plain PostgreSQL both are the same
+ * transaction-local setting. SET takes no bind parameter, hence the patterns.
+ */
+export function scopeSettings(
+  ctx: Pick<ScopeContext, "scope" | "tenantId" | "userId" | "roles" | "requestId">,
+): string {
+  const values: [string, string][] = [
+    ["app.scope", checked("scope", ctx.scope, SETTING_PATTERNS.scope)],
+    ["app.tenant_id", checked("tenant id", ctx.tenantId ?? "", SETTING_PATTERNS.id)],
+    ["app.user_id", checked("user id", ctx.userId ?? "", SETTING_PATTERNS.id)],
+    ["app.roles", checked("roles", ctx.roles.join(","), SETTING_PATTERNS.roles)],
+    ["app.request_id", checked("request id", ctx.requestId ?? "", SETTING_PATTERNS.requestId)],
+  ];
+  return values.map(([name, value]) => `set local ${name} = '${value}'`).join("; ");
+}
+
+/**
+ * Moves the running transaction to another scope (a platform administrator acting inside a new
+ * deployment), the same way {@link withScope} set it: SET LOCAL of a value checked by pattern.
+ */
+export async function setLocalScope(tx: Pick<Tx, "sql">, scope: string): Promise<void> {
+  await tx.sql.unsafe(`set local app.scope = '${checked("scope", scope, SETTING_PATTERNS.scope)}'`);
+}
+
+/**
+ * Runs `fn` in one transaction whose tenant context is set with transaction-local settings
+ * ({@link scopeSettings}). Why local: a session-level SET would survive on the pooled connection
+ * and leak one tenant's scope into the next request; a local setting dies with the transaction.
+ * BEGIN and the settings go as one simple-protocol message (one statement list, no bind
+ * parameters) that is not awaited on its own: the body's first statements follow it on the same
+ * connection in the same round trip (postgres.js pipelines a reserved connection in order), and
+ * a failure of it is reported before the body's.
  */
 export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if (!/^(!|[0-9]{2,12})$/.test(ctx.scope)) throw new Error(`invalid scope ${JSON.stringify(ctx.scope)}`);
+  const settings = scopeSettings(ctx);
   const conn = preparingWithParameters(await reserveCounted(sql));
   // "open": a transaction may be in progress; "ended": COMMIT was sent by commitAfter.
   let state: "open" | "ended" = "open";
   try {
-    const begin = conn.unsafe("begin");
-    const settings = conn`select set_config('app.scope', ${ctx.scope}, true),
-      set_config('app.tenant_id', ${ctx.tenantId ?? ""}, true),
-      set_config('app.user_id', ${ctx.userId ?? ""}, true),
-      set_config('app.roles', ${ctx.roles.join(",")}, true),
-      set_config('app.request_id', ${ctx.requestId ?? ""}, true)`;
-    const ready = Promise.all([begin, settings]);
+    // Sent now (postgres.js sends a query when it is first awaited): before the body's first.
+    const ready = conn.unsafe(`begin; ${settings}`).execute();
     let db: PostgresJsDatabase | undefined;
     const tx: Tx = {
       get db() {

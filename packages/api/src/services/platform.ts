@@ -1,4 +1,4 @@
-import type { Tx } from "@zongzhi/db/client";
+import { setLocalScope, type Tx } from "@zongzhi/db/client";
 import { AppError, conflict, isDivisionCode, type Level, levelOfCode } from "@zongzhi/domain";
 import { createUser, type SetupLink, type UserView } from "./users.ts";
 
@@ -65,7 +65,7 @@ export async function createDeployment(
   >`select auth.platform_create_deployment(${input.code}, ${level}, ${unit.name}) as id`;
   const id = row!.id;
   // The first admin is created inside the new deployment's own scope.
-  await tx.sql`select set_config('app.scope', ${input.code}, true)`;
+  await setLocalScope(tx, input.code);
   const scoped = { ...tx, ctx: { ...tx.ctx, scope: input.code } };
   const { user, setupLink } = await createUser(
     scoped,
@@ -75,7 +75,7 @@ export async function createDeployment(
   const security = input.security
     ? await createUser(scoped, { tenantId: id, ...input.security, roles: ["security_admin"] }, origin)
     : null;
-  await tx.sql`select set_config('app.scope', ${tx.ctx.scope}, true)`;
+  await setLocalScope(tx, tx.ctx.scope);
   return { deployment: { id, code: input.code, name: unit.name }, admin: user, setupLink, security };
 }
 
