@@ -151,6 +151,36 @@ describe("Citus readiness of the catalog", () => {
     expect(CITUS_PENDING.pending.filter((p) => !found.has(p))).toEqual([]);
   });
 
+  it("fills county_code from scope_code on every distributed table and refuses one that disagrees (0120)", async () => {
+    const d = await distribution(db.admin);
+    const shaped = await db.admin<{ name: string }[]>`
+      select c.oid::regclass::text as name from pg_class c
+      where exists (select from pg_trigger t where t.tgrelid = c.oid and t.tgname = 'zzz_county_code')
+        and exists (select from pg_constraint k where k.conrelid = c.oid and k.conname = c.relname || '_county_code_check')`;
+    expect([...d.distributed].filter((t) => !shaped.some((s) => s.name === t))).toEqual([]);
+    const rolledBack = new Error("rolled back");
+    const outcome = await db.admin
+      .begin(async (tx) => {
+        const [filled] = await tx<{ county_code: string }[]>`
+          insert into app.case_counters (scope_code, year, last) values ('370811001', 1999, 0) returning county_code`;
+        const [sent] = await tx<{ county_code: string }[]>`
+          insert into app.case_counters (scope_code, county_code, year, last) values ('370811002', '370811', 1999, 0)
+          returning county_code`;
+        const refused = await tx`savepoint s`.then(() =>
+          tx`insert into app.case_counters (scope_code, county_code, year, last) values ('370811003', '370812', 1999, 0)`.then(
+            () => null,
+            (e: { code?: string; constraint_name?: string }) => `${e.code} ${e.constraint_name}`,
+          ),
+        );
+        throw Object.assign(rolledBack, { result: [filled?.county_code, sent?.county_code, refused] });
+      })
+      .catch((e) => {
+        if (e !== rolledBack) throw e;
+        return (e as { result: unknown }).result;
+      });
+    expect(outcome).toEqual(["370811", "370811", "23514 case_counters_county_code_check"]);
+  });
+
   it("finds a generated key, unique and primary keys without it, and foreign keys that cross shards", async () => {
     const problems = await onBrokenSchema(
       `create table app.zz_citus_probe (id uuid primary key, scope_code text collate "C" not null,
