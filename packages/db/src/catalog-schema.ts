@@ -20,6 +20,10 @@ export interface CatalogColumn {
   identity: "always" | "by_default" | null;
   /** Whether the runtime role zz_app may read the column (write-only secrets may not). */
   appReadable: boolean;
+  /** Set on insert by the database whatever zz_app sends (the `a_server_columns` trigger, 0105). */
+  serverOwned: boolean;
+  /** Filled in by the database when an insert leaves it out (`county_code`: the `zzz_county_code` trigger, 0120). */
+  filledIn: boolean;
 }
 
 /** What the schema generator reads from the migrated catalog. */
@@ -45,6 +49,8 @@ export async function readCatalog(sql: Sql): Promise<Catalog> {
       generated: string;
       identity: string;
       appReadable: boolean;
+      serverOwned: boolean;
+      filledIn: boolean;
     }[]
   >`select n.nspname || '.' || c.relname as "table", a.attname as "column",
       format_type(a.atttypid, a.atttypmod) as type,
@@ -52,7 +58,11 @@ export async function readCatalog(sql: Sql): Promise<Catalog> {
       a.attnotnull as "notNull", pg_get_expr(d.adbin, d.adrelid) as "defaultExpr",
       a.attgenerated as generated, a.attidentity as identity,
       case when exists (select 1 from pg_roles where rolname = 'zz_app')
-        then has_column_privilege('zz_app', c.oid, a.attnum, 'SELECT') else true end as "appReadable"
+        then has_column_privilege('zz_app', c.oid, a.attnum, 'SELECT') else true end as "appReadable",
+      exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'a_server_columns'
+        and a.attname = any (string_to_array(encode(g.tgargs, 'escape'), '\\000'))) as "serverOwned",
+      a.attname = 'county_code' and exists (select 1 from pg_trigger g where g.tgrelid = c.oid
+        and g.tgname = 'zzz_county_code') as "filledIn"
     from pg_attribute a
     join pg_class c on c.oid = a.attrelid
     join pg_namespace n on n.oid = c.relnamespace
@@ -86,6 +96,8 @@ export async function readCatalog(sql: Sql): Promise<Catalog> {
       generatedExpr: c.generated === "s" ? c.defaultExpr : null,
       identity: c.identity === "a" ? "always" : c.identity === "d" ? "by_default" : null,
       appReadable: c.appReadable,
+      serverOwned: c.serverOwned,
+      filledIn: c.filledIn,
     })),
     enums,
     primaryKeys,

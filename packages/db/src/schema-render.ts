@@ -92,6 +92,7 @@ export function renderSchema(catalog: Catalog): string {
       if (c.identity === "by_default") expr += ".generatedByDefaultAsIdentity()";
       if (c.generatedExpr) expr += `.generatedAlwaysAs(${sqlLiteral(c.generatedExpr)})`;
       if (c.defaultExpr) expr += `.default(${sqlLiteral(c.defaultExpr)})`;
+      if (c.serverOwned || c.filledIn) expr += ".$defaultFn(serverOwned)";
       out.push(`  ${camel(c.column)}: ${expr},`);
     }
     if (pk.length > 1) {
@@ -110,6 +111,12 @@ export function renderSchema(catalog: Catalog): string {
     'export const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });',
     "/** A range of instants, as text (`[from,to)`). */",
     'export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });',
+    "/**",
+    " * Marks a column the database sets on insert, so that an insert may leave it out (Drizzle sends",
+    " * DEFAULT): a server-owned column, set whatever an insert sends (the `a_server_columns` trigger,",
+    " * migration 0105), or county_code, filled in from scope_code when left out (`zzz_county_code`, 0120).",
+    " */",
+    "const serverOwned = () => sql`DEFAULT`;",
     "",
   ];
   return `${[...head, ...out].join("\n")}\n`;

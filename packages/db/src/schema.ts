@@ -24,6 +24,12 @@ export const codeText = customType<{ data: string }>({ dataType: () => 'text COL
 export const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 /** A range of instants, as text (`[from,to)`). */
 export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
+/**
+ * Marks a column the database sets on insert, so that an insert may leave it out (Drizzle sends
+ * DEFAULT): a server-owned column, set whatever an insert sends (the `a_server_columns` trigger,
+ * migration 0105), or county_code, filled in from scope_code when left out (`zzz_county_code`, 0120).
+ */
+const serverOwned = () => sql`DEFAULT`;
 
 export const appSchema = pgSchema("app");
 export const authSchema = pgSchema("auth");
@@ -114,10 +120,10 @@ export const userStatusEnum = appSchema.enum("user_status", ["active", "disabled
 
 /** app.agreements. */
 export const agreements = appSchema.table("agreements", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   signedOn: date("signed_on", { mode: "date" }).notNull(),
   facts: text("facts").notNull(),
   disputedMatters: text("disputed_matters").notNull(),
@@ -126,19 +132,19 @@ export const agreements = appSchema.table("agreements", {
   performancePlace: text("performance_place").notNull(),
   performanceDeadline: date("performance_deadline", { mode: "date" }).notNull(),
   mediatorNames: text("mediator_names").array().notNull(),
-  performanceStatus: text("performance_status").notNull().default(sql`'pending'::text`),
-  performanceNote: text("performance_note"),
+  performanceStatus: text("performance_status").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
+  performanceNote: text("performance_note").$defaultFn(serverOwned),
   createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-  handlerCode: codeText("handler_code"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.api_keys (zz_app may not read secret_hash: name the columns a select reads). */
 export const apiKeys = appSchema.table("api_keys", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
   keyId: codeText("key_id").notNull(),
   channel: text("channel").notNull(),
@@ -146,34 +152,34 @@ export const apiKeys = appSchema.table("api_keys", {
   permissions: text("permissions").array().notNull(),
   ratePerMinute: integer("rate_per_minute").notNull().default(sql`60`),
   createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
-  revokedAt: timestamp("revoked_at", { withTimezone: true }),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }).$defaultFn(serverOwned),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.attachments. */
 export const attachments = appSchema.table("attachments", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   storageKey: text("storage_key").notNull(),
   filename: text("filename").notNull(),
   mime: text("mime").notNull(),
   sizeBytes: integer("size_bytes").notNull(),
   sha256: text("sha256").notNull(),
   uploadedBy: uuid("uploaded_by"),
-  uploadedAt: timestamp("uploaded_at", { withTimezone: true }).notNull().default(sql`now()`),
-  handlerCode: codeText("handler_code"),
+  uploadedAt: timestamp("uploaded_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.audit_events (zz_app may not read it). */
 export const auditEvents = appSchema.table("audit_events", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
   at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
   scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   tenantId: uuid("tenant_id"),
   actorId: uuid("actor_id"),
   kind: text("kind").notNull(),
@@ -190,7 +196,7 @@ export const bookingMediators = appSchema.table(
     bookingId: uuid("booking_id").notNull(),
     mediatorId: uuid("mediator_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     during: tstzrange("during").notNull(),
     active: boolean("active").notNull().default(sql`true`),
   },
@@ -201,7 +207,7 @@ export const bookingMediators = appSchema.table(
 export const bookings = appSchema.table("bookings", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   roomId: uuid("room_id").notNull(),
   during: tstzrange("during").notNull(),
   title: text("title").notNull(),
@@ -214,23 +220,23 @@ export const bookings = appSchema.table("bookings", {
 
 /** app.calendar_days. */
 export const calendarDays = appSchema.table("calendar_days", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   day: date("day", { mode: "date" }).notNull(),
   workday: boolean("workday").notNull(),
   name: text("name"),
   note: text("note"),
   createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.case_categories. */
 export const caseCategories = appSchema.table("case_categories", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   code: text("code").notNull(),
   name: text("name").notNull(),
   docking: boolean("docking").notNull().default(sql`false`),
@@ -243,7 +249,7 @@ export const caseCounters = appSchema.table(
   "case_counters",
   {
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     year: integer("year").notNull(),
     last: integer("last").notNull(),
   },
@@ -252,10 +258,10 @@ export const caseCounters = appSchema.table(
 
 /** app.case_deadlines. */
 export const caseDeadlines = appSchema.table("case_deadlines", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   stage: text("stage").notNull(),
   ownerCode: codeText("owner_code").notNull(),
   policyId: uuid("policy_id"),
@@ -265,32 +271,32 @@ export const caseDeadlines = appSchema.table("case_deadlines", {
   yellowShare: numeric("yellow_share", { precision: 4, scale: 3 }).notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
-  pausedMs: bigint("paused_ms", { mode: "number" }).notNull().default(sql`0`),
+  pausedMs: bigint("paused_ms", { mode: "number" }).notNull().default(sql`0`).$defaultFn(serverOwned),
   pausedSince: timestamp("paused_since", { withTimezone: true }),
-  completedAt: timestamp("completed_at", { withTimezone: true }),
-  colour: text("colour").notNull().default(sql`'blue'::text`),
+  completedAt: timestamp("completed_at", { withTimezone: true }).$defaultFn(serverOwned),
+  colour: text("colour").notNull().default(sql`'blue'::text`).$defaultFn(serverOwned),
   refId: uuid("ref_id"),
-  handlerCode: codeText("handler_code"),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
   basis: text("basis").notNull().default(sql`'policy'::text`),
-  handedOverTo: codeText("handed_over_to"),
-  turnsAt: timestamp("turns_at", { withTimezone: true }),
+  handedOverTo: codeText("handed_over_to").$defaultFn(serverOwned),
+  turnsAt: timestamp("turns_at", { withTimezone: true }).$defaultFn(serverOwned),
 });
 
 /** app.case_events. */
 export const caseEvents = appSchema.table("case_events", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
-  seq: integer("seq").notNull(),
-  at: timestamp("at", { withTimezone: true }).notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+  seq: integer("seq").notNull().$defaultFn(serverOwned),
+  at: timestamp("at", { withTimezone: true }).notNull().$defaultFn(serverOwned),
   actorId: uuid("actor_id"),
   actorScope: codeText("actor_scope"),
   kind: text("kind").notNull(),
   payload: jsonb("payload").notNull().default(sql`'{}'::jsonb`),
-  prevHash: bytea("prev_hash"),
-  hash: bytea("hash").notNull(),
-  handlerCode: codeText("handler_code"),
+  prevHash: bytea("prev_hash").$defaultFn(serverOwned),
+  hash: bytea("hash").notNull().$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.case_figure_facts (zz_app may not read it). */
@@ -315,7 +321,7 @@ export const caseFigureFacts = appSchema.table("case_figure_facts", {
   amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
   resolveDays: integer("resolve_days"),
   resolvedTier: text("resolved_tier"),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
 });
 
 /** app.case_holdings. */
@@ -323,7 +329,7 @@ export const caseHoldings = appSchema.table("case_holdings", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   caseId: uuid("case_id").notNull(),
   scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   holderCode: codeText("holder_code").notNull(),
   heldFrom: timestamp("held_from", { withTimezone: true }).notNull(),
   heldUntil: timestamp("held_until", { withTimezone: true }),
@@ -333,10 +339,10 @@ export const caseHoldings = appSchema.table("case_holdings", {
 
 /** app.case_hops. */
 export const caseHops = appSchema.table("case_hops", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   kind: text("kind").notNull(),
   fromCode: codeText("from_code").notNull(),
   toCode: codeText("to_code").notNull(),
@@ -345,8 +351,8 @@ export const caseHops = appSchema.table("case_hops", {
   urgency: text("urgency").notNull().default(sql`'normal'::text`),
   deadline: timestamp("deadline", { withTimezone: true }),
   byUser: uuid("by_user"),
-  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
-  handlerCode: codeText("handler_code"),
+  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.case_links. */
@@ -356,7 +362,7 @@ export const caseLinks = appSchema.table(
     caseId: uuid("case_id").notNull(),
     relatedId: uuid("related_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     reason: text("reason").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
     handlerCode: codeText("handler_code"),
@@ -369,7 +375,7 @@ export const caseMonthly = appSchema.table(
   "case_monthly",
   {
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     month: date("month", { mode: "date" }).notNull(),
     dim: text("dim").notNull(),
     value: text("value").notNull(),
@@ -405,7 +411,7 @@ export const caseParties = appSchema.table("case_parties", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   caseId: uuid("case_id").notNull(),
   scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   role: partyRoleEnum("role").notNull(),
   kind: text("kind").notNull(),
   nameEnc: bytea("name_enc").notNull(),
@@ -425,27 +431,27 @@ export const caseParties = appSchema.table("case_parties", {
 
 /** app.case_summons. */
 export const caseSummons = appSchema.table("case_summons", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   stationingId: uuid("stationing_id").notNull(),
   summonedBy: uuid("summoned_by"),
-  summonedAt: timestamp("summoned_at", { withTimezone: true }).notNull().default(sql`now()`),
+  summonedAt: timestamp("summoned_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
   objectionDeadline: timestamp("objection_deadline", { withTimezone: true }).notNull(),
   instructions: text("instructions"),
-  status: text("status").notNull().default(sql`'pending'::text`),
-  acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
-  acknowledgedBy: uuid("acknowledged_by"),
-  objectedAt: timestamp("objected_at", { withTimezone: true }),
-  objectionReason: text("objection_reason"),
-  objectionResponsible: text("objection_responsible"),
-  action: text("action"),
-  feedback: text("feedback"),
-  feedbackAt: timestamp("feedback_at", { withTimezone: true }),
-  version: integer("version").notNull().default(sql`1`),
-  handlerCode: codeText("handler_code"),
+  status: text("status").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
+  acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }).$defaultFn(serverOwned),
+  acknowledgedBy: uuid("acknowledged_by").$defaultFn(serverOwned),
+  objectedAt: timestamp("objected_at", { withTimezone: true }).$defaultFn(serverOwned),
+  objectionReason: text("objection_reason").$defaultFn(serverOwned),
+  objectionResponsible: text("objection_responsible").$defaultFn(serverOwned),
+  action: text("action").$defaultFn(serverOwned),
+  feedback: text("feedback").$defaultFn(serverOwned),
+  feedbackAt: timestamp("feedback_at", { withTimezone: true }).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.case_tallies. */
@@ -453,7 +459,7 @@ export const caseTallies = appSchema.table(
   "case_tallies",
   {
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     dim: text("dim").notNull(),
     value: text("value").notNull(),
     shard: integer("shard").notNull().default(sql`0`),
@@ -464,9 +470,9 @@ export const caseTallies = appSchema.table(
 
 /** app.cases. */
 export const cases = appSchema.table("cases", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   ownerCode: codeText("owner_code").notNull(),
   code: codeText("code").notNull(),
   year: integer("year").notNull(),
@@ -483,50 +489,53 @@ export const cases = appSchema.table("cases", {
   groupDispute: boolean("group_dispute").notNull().default(sql`false`),
   riskGrade: riskGradeEnum("risk_grade").notNull().default(sql`'none'::app.risk_grade`),
   difficulty: text("difficulty").notNull().default(sql`'simple'::text`),
-  status: caseStateEnum("status").notNull().default(sql`'registered'::app.case_state`),
-  heldFrom: caseStateEnum("held_from"),
-  holdUntil: date("hold_until", { mode: "date" }),
-  route: jsonb("route"),
-  mediatorId: uuid("mediator_id"),
-  roomId: uuid("room_id"),
-  windowId: uuid("window_id"),
-  committeeId: uuid("committee_id"),
-  duplicateOf: uuid("duplicate_of"),
+  status: caseStateEnum("status").notNull().default(sql`'registered'::app.case_state`).$defaultFn(serverOwned),
+  heldFrom: caseStateEnum("held_from").$defaultFn(serverOwned),
+  holdUntil: date("hold_until", { mode: "date" }).$defaultFn(serverOwned),
+  route: jsonb("route").$defaultFn(serverOwned),
+  mediatorId: uuid("mediator_id").$defaultFn(serverOwned),
+  roomId: uuid("room_id").$defaultFn(serverOwned),
+  windowId: uuid("window_id").$defaultFn(serverOwned),
+  committeeId: uuid("committee_id").$defaultFn(serverOwned),
+  duplicateOf: uuid("duplicate_of").$defaultFn(serverOwned),
   lookupDigest: bytea("lookup_digest"),
   registeredBy: uuid("registered_by"),
-  registeredAt: timestamp("registered_at", { withTimezone: true }).notNull().default(sql`now()`),
-  acceptedAt: timestamp("accepted_at", { withTimezone: true }),
-  resolvedAt: timestamp("resolved_at", { withTimezone: true }),
-  closedAt: timestamp("closed_at", { withTimezone: true }),
-  archivedAt: timestamp("archived_at", { withTimezone: true }),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-  eventSeq: integer("event_seq").notNull().default(sql`0`),
-  lastHash: bytea("last_hash"),
-  handlerCode: codeText("handler_code"),
-  hopState: text("hop_state").notNull().default(sql`'settled'::text`),
-  bounces: integer("bounces").notNull().default(sql`0`),
-  needsLeaderDecision: boolean("needs_leader_decision").notNull().default(sql`false`),
-  leaderId: uuid("leader_id"),
-  deadlineColour: text("deadline_colour"),
+  registeredAt: timestamp("registered_at", { withTimezone: true })
+    .notNull()
+    .default(sql`now()`)
+    .$defaultFn(serverOwned),
+  acceptedAt: timestamp("accepted_at", { withTimezone: true }).$defaultFn(serverOwned),
+  resolvedAt: timestamp("resolved_at", { withTimezone: true }).$defaultFn(serverOwned),
+  closedAt: timestamp("closed_at", { withTimezone: true }).$defaultFn(serverOwned),
+  archivedAt: timestamp("archived_at", { withTimezone: true }).$defaultFn(serverOwned),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  eventSeq: integer("event_seq").notNull().default(sql`0`).$defaultFn(serverOwned),
+  lastHash: bytea("last_hash").$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  hopState: text("hop_state").notNull().default(sql`'settled'::text`).$defaultFn(serverOwned),
+  bounces: integer("bounces").notNull().default(sql`0`).$defaultFn(serverOwned),
+  needsLeaderDecision: boolean("needs_leader_decision").notNull().default(sql`false`).$defaultFn(serverOwned),
+  leaderId: uuid("leader_id").$defaultFn(serverOwned),
+  deadlineColour: text("deadline_colour").$defaultFn(serverOwned),
   townshipCode: codeText("township_code").generatedAlwaysAs(sql`"left"(scope_code, 9)`),
   cityCode: codeText("city_code").generatedAlwaysAs(sql`"left"(scope_code, 4)`),
   provinceCode: codeText("province_code").generatedAlwaysAs(sql`"left"(scope_code, 2)`),
   regBucket: integer("reg_bucket").generatedAlwaysAs(
     sql`(floor((EXTRACT(epoch FROM (registered_at - '2000-01-01 00:00:00+00'::timestamp with time zone)) / (2592000)::numeric)))::integer`,
   ),
-  followedUp: boolean("followed_up").notNull().default(sql`false`),
-  resolvedOnTime: boolean("resolved_on_time"),
-  latitude: doublePrecision("latitude"),
-  longitude: doublePrecision("longitude"),
-  positionSource: text("position_source"),
+  followedUp: boolean("followed_up").notNull().default(sql`false`).$defaultFn(serverOwned),
+  resolvedOnTime: boolean("resolved_on_time").$defaultFn(serverOwned),
+  latitude: doublePrecision("latitude").$defaultFn(serverOwned),
+  longitude: doublePrecision("longitude").$defaultFn(serverOwned),
+  positionSource: text("position_source").$defaultFn(serverOwned),
 });
 
 /** app.channel_requests. */
 export const channelRequests = appSchema.table("channel_requests", {
   caseId: uuid("case_id").primaryKey(),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   apiKeyId: uuid("api_key_id").notNull(),
   externalId: text("external_id"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
@@ -537,7 +546,7 @@ export const clockTallies = appSchema.table(
   "clock_tallies",
   {
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     ownerCode: codeText("owner_code").notNull(),
     colour: text("colour").notNull(),
     shard: integer("shard").notNull().default(sql`0`),
@@ -548,12 +557,12 @@ export const clockTallies = appSchema.table(
 
 /** app.cockpit_settings. */
 export const cockpitSettings = appSchema.table("cockpit_settings", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   ranking: jsonb("ranking"),
   safety: jsonb("safety"),
-  version: integer("version").notNull().default(sql`1`),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.committee_members. */
@@ -563,7 +572,7 @@ export const committeeMembers = appSchema.table(
     committeeId: uuid("committee_id").notNull(),
     mediatorId: uuid("mediator_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     role: text("role").notNull().default(sql`'member'::text`),
   },
   (t) => [primaryKey({ columns: [t.committeeId, t.mediatorId] })],
@@ -571,9 +580,9 @@ export const committeeMembers = appSchema.table(
 
 /** app.deadline_policies. */
 export const deadlinePolicies = appSchema.table("deadline_policies", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   categoryCode: text("category_code"),
   stage: text("stage").notNull(),
   amount: integer("amount").notNull(),
@@ -582,14 +591,14 @@ export const deadlinePolicies = appSchema.table("deadline_policies", {
   version: integer("version").notNull(),
   note: text("note"),
   createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
 });
 
 /** app.department_kinds. */
 export const departmentKinds = appSchema.table("department_kinds", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   code: text("code").notNull(),
   name: text("name").notNull(),
   category: departmentCategoryEnum("category").notNull(),
@@ -602,7 +611,7 @@ export const departmentKinds = appSchema.table("department_kinds", {
 export const dictionaryEntries = appSchema.table("dictionary_entries", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   kind: dictionaryKindEnum("kind").notNull(),
   name: text("name").notNull(),
   active: boolean("active").notNull().default(sql`true`),
@@ -658,17 +667,17 @@ export const figuresMonthlyBy = appSchema.table(
 
 /** app.follow_ups. */
 export const followUps = appSchema.table("follow_ups", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   method: text("method").notNull(),
   satisfaction: text("satisfaction").notNull(),
   notes: text("notes"),
   overrideReason: text("override_reason"),
   byUser: uuid("by_user"),
-  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
-  handlerCode: codeText("handler_code"),
+  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.grid_assignments. */
@@ -678,7 +687,7 @@ export const gridAssignments = appSchema.table(
     gridId: uuid("grid_id").notNull(),
     workerId: uuid("worker_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     leader: boolean("leader").notNull().default(sql`false`),
   },
   (t) => [primaryKey({ columns: [t.gridId, t.workerId] })],
@@ -688,7 +697,7 @@ export const gridAssignments = appSchema.table(
 export const gridWorkers = appSchema.table("grid_workers", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
   phone: text("phone"),
   kind: gridWorkerKindEnum("kind").notNull(),
@@ -702,7 +711,7 @@ export const gridWorkers = appSchema.table("grid_workers", {
 export const grids = appSchema.table("grids", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   parentId: uuid("parent_id"),
   tier: gridTierEnum("tier").notNull(),
   exclusiveType: text("exclusive_type"),
@@ -721,7 +730,7 @@ export const holdingTallies = appSchema.table(
   "holding_tallies",
   {
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     holderLen: integer("holder_len").notNull(),
     shard: integer("shard").notNull().default(sql`0`),
     cases: bigint("cases", { mode: "number" }).notNull().default(sql`0`),
@@ -738,41 +747,41 @@ export const idempotencyKeys = appSchema.table(
   "idempotency_keys",
   {
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     key: text("key").notNull(),
     userId: uuid("user_id"),
     requestHash: text("request_hash").notNull(),
     response: jsonb("response"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.scopeCode, t.key] })],
 );
 
 /** app.judicial_confirmations. */
 export const judicialConfirmations = appSchema.table("judicial_confirmations", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
   agreementId: uuid("agreement_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   courtName: text("court_name").notNull(),
   appliedOn: date("applied_on", { mode: "date" }).notNull(),
   acceptDue: date("accept_due", { mode: "date" }).notNull(),
-  acceptedOn: date("accepted_on", { mode: "date" }),
-  ruleDue: date("rule_due", { mode: "date" }),
-  extended: boolean("extended").notNull().default(sql`false`),
-  ruledOn: date("ruled_on", { mode: "date" }),
-  result: text("result").notNull().default(sql`'pending'::text`),
-  resultNote: text("result_note"),
-  version: integer("version").notNull().default(sql`1`),
-  handlerCode: codeText("handler_code"),
+  acceptedOn: date("accepted_on", { mode: "date" }).$defaultFn(serverOwned),
+  ruleDue: date("rule_due", { mode: "date" }).$defaultFn(serverOwned),
+  extended: boolean("extended").notNull().default(sql`false`).$defaultFn(serverOwned),
+  ruledOn: date("ruled_on", { mode: "date" }).$defaultFn(serverOwned),
+  result: text("result").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
+  resultNote: text("result_note").$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.mediation_committees. */
 export const mediationCommittees = appSchema.table("mediation_committees", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
   field: committeeFieldEnum("field").notNull(),
   active: boolean("active").notNull().default(sql`true`),
@@ -784,7 +793,7 @@ export const mediationCommittees = appSchema.table("mediation_committees", {
 export const mediationRooms = appSchema.table("mediation_rooms", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
   kind: roomKindEnum("kind").notNull().default(sql`'general'::app.room_kind`),
   studioName: text("studio_name"),
@@ -799,10 +808,10 @@ export const mediationRooms = appSchema.table("mediation_rooms", {
 
 /** app.mediation_sessions. */
 export const mediationSessions = appSchema.table("mediation_sessions", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   bookingId: uuid("booking_id"),
   startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
   endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
@@ -810,16 +819,16 @@ export const mediationSessions = appSchema.table("mediation_sessions", {
   notes: text("notes"),
   outcome: text("outcome"),
   createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-  handlerCode: codeText("handler_code"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.mediators. */
 export const mediators = appSchema.table("mediators", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
   grade: mediatorGradeEnum("grade").notNull().default(sql`'standard'::app.mediator_grade`),
   specialties: text("specialties").array().notNull().default(sql`'{}'::text[]`),
@@ -843,23 +852,23 @@ export const noticeReads = appSchema.table(
     scopeCode: codeText("scope_code")
       .notNull()
       .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-    countyCode: codeText("county_code").notNull(),
-    readAt: timestamp("read_at", { withTimezone: true }).notNull().default(sql`now()`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    readAt: timestamp("read_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.noticeId, t.userId] })],
 );
 
 /** app.notices. */
 export const notices = appSchema.table("notices", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   title: text("title").notNull(),
   body: text("body").notNull(),
   levels: text("levels").array().notNull().default(sql`'{}'::text[]`),
   createdBy: uuid("created_by"),
-  publishedAt: timestamp("published_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  publishedAt: timestamp("published_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.notification_reads. */
@@ -869,42 +878,42 @@ export const notificationReads = appSchema.table(
     notificationId: bigint("notification_id", { mode: "number" }).notNull(),
     userId: uuid("user_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
-    readAt: timestamp("read_at", { withTimezone: true }).notNull().default(sql`now()`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    readAt: timestamp("read_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.notificationId, t.userId] })],
 );
 
 /** app.notifications. */
 export const notifications = appSchema.table("notifications", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   userId: uuid("user_id"),
   kind: text("kind").notNull(),
   caseId: uuid("case_id"),
   title: text("title").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   createdBy: uuid("created_by"),
 });
 
 /** app.patrol_norms. */
 export const patrolNorms = appSchema.table("patrol_norms", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   minutesPerDay: integer("minutes_per_day").notNull(),
   metresPerDay: integer("metres_per_day").notNull(),
   eventsPerWeek: integer("events_per_week").notNull(),
   daysPerWeek: integer("days_per_week").notNull().default(sql`5`),
-  version: integer("version").notNull().default(sql`1`),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.patrols. */
 export const patrols = appSchema.table("patrols", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   workerId: uuid("worker_id").notNull(),
   gridId: uuid("grid_id"),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
@@ -913,21 +922,21 @@ export const patrols = appSchema.table("patrols", {
   eventsFound: integer("events_found").notNull().default(sql`0`),
   track: jsonb("track"),
   createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
 });
 
 /** app.referrals. */
 export const referrals = appSchema.table("referrals", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   kind: text("kind").notNull(),
   receivingBody: text("receiving_body").notNull(),
-  referredAt: timestamp("referred_at", { withTimezone: true }).notNull().default(sql`now()`),
-  result: text("result"),
-  resultAt: timestamp("result_at", { withTimezone: true }),
-  handlerCode: codeText("handler_code"),
+  referredAt: timestamp("referred_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  result: text("result").$defaultFn(serverOwned),
+  resultAt: timestamp("result_at", { withTimezone: true }).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.rework_monthly. */
@@ -946,7 +955,7 @@ export const reworkMonthly = appSchema.table(
 export const rotationSlots = appSchema.table("rotation_slots", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   stationingId: uuid("stationing_id").notNull(),
   weekdays: smallint("weekdays").array(),
   everyWeeks: smallint("every_weeks").notNull().default(sql`1`),
@@ -962,7 +971,7 @@ export const rotationSlots = appSchema.table("rotation_slots", {
 export const serviceWindows = appSchema.table("service_windows", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   number: integer("number").notNull(),
   name: text("name").notNull(),
   services: text("services").array().notNull().default(sql`'{}'::text[]`),
@@ -980,7 +989,7 @@ export const stationingLiaisons = appSchema.table(
     stationingId: uuid("stationing_id").notNull(),
     userId: uuid("user_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.stationingId, t.userId] })],
 );
@@ -989,7 +998,7 @@ export const stationingLiaisons = appSchema.table(
 export const stationings = appSchema.table("stationings", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   kindCode: text("kind_code").notNull(),
   name: text("name").notNull(),
   residency: residencyEnum("residency").notNull(),
@@ -1005,10 +1014,10 @@ export const stationings = appSchema.table("stationings", {
 
 /** app.supervisions. */
 export const supervisions = appSchema.table("supervisions", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   deadlineId: uuid("deadline_id"),
   addressedTo: codeText("addressed_to").notNull(),
   level: text("level").notNull().default(sql`'chase'::text`),
@@ -1016,29 +1025,29 @@ export const supervisions = appSchema.table("supervisions", {
   openedByUser: uuid("opened_by_user"),
   instructions: text("instructions"),
   dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
-  status: text("status").notNull().default(sql`'open'::text`),
-  answer: text("answer"),
-  answeredAt: timestamp("answered_at", { withTimezone: true }),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-  handlerCode: codeText("handler_code"),
+  status: text("status").notNull().default(sql`'open'::text`).$defaultFn(serverOwned),
+  answer: text("answer").$defaultFn(serverOwned),
+  answeredAt: timestamp("answered_at", { withTimezone: true }).$defaultFn(serverOwned),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
 });
 
 /** app.tenants. */
 export const tenants = appSchema.table("tenants", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   code: codeText("code").notNull(),
   level: tenantLevelEnum("level").notNull(),
   parentId: uuid("parent_id"),
   rootCode: codeText("root_code").notNull(),
   name: text("name").notNull(),
   status: tenantStatusEnum("status").notNull().default(sql`'active'::app.tenant_status`),
-  isDemo: boolean("is_demo").notNull().default(sql`false`),
+  isDemo: boolean("is_demo").notNull().default(sql`false`).$defaultFn(serverOwned),
   countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(code, 6)`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-  requireTotp: boolean("require_totp").notNull().default(sql`false`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  requireTotp: boolean("require_totp").notNull().default(sql`false`).$defaultFn(serverOwned),
 });
 
 /** app.user_setup_tokens (zz_app may not read secret_hash: name the columns a select reads). */
@@ -1046,19 +1055,19 @@ export const userSetupTokens = appSchema.table("user_setup_tokens", {
   id: text("id").primaryKey(),
   secretHash: bytea("secret_hash").notNull(),
   userId: uuid("user_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
   countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
   createdBy: uuid("created_by"),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-  usedAt: timestamp("used_at", { withTimezone: true }),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  usedAt: timestamp("used_at", { withTimezone: true }).$defaultFn(serverOwned),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
 });
 
 /** app.users (zz_app may not read password_hash, totp_key, totp_last_step: name the columns a select reads). */
 export const users = appSchema.table("users", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   tenantId: uuid("tenant_id"),
-  scopeCode: codeText("scope_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
   countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
   username: text("username").notNull(),
   displayName: text("display_name").notNull(),
@@ -1066,22 +1075,22 @@ export const users = appSchema.table("users", {
   status: userStatusEnum("status").notNull().default(sql`'active'::app.user_status`),
   passwordHash: text("password_hash"),
   mustChangePassword: boolean("must_change_password").notNull().default(sql`true`),
-  passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
-  failedAttempts: integer("failed_attempts").notNull().default(sql`0`),
-  lockedUntil: timestamp("locked_until", { withTimezone: true }),
-  totpKey: bytea("totp_key"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-  totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
-  totpLastStep: bigint("totp_last_step", { mode: "number" }),
+  passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }).$defaultFn(serverOwned),
+  failedAttempts: integer("failed_attempts").notNull().default(sql`0`).$defaultFn(serverOwned),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }).$defaultFn(serverOwned),
+  totpKey: bytea("totp_key").$defaultFn(serverOwned),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }).$defaultFn(serverOwned),
+  totpLastStep: bigint("totp_last_step", { mode: "number" }).$defaultFn(serverOwned),
 });
 
 /** app.webhook_deliveries. */
 export const webhookDeliveries = appSchema.table("webhook_deliveries", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   webhookId: uuid("webhook_id").notNull(),
   caseId: uuid("case_id").notNull(),
   event: text("event").notNull(),
@@ -1098,16 +1107,16 @@ export const webhookDeliveries = appSchema.table("webhook_deliveries", {
 
 /** app.webhooks. */
 export const webhooks = appSchema.table("webhooks", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   apiKeyId: uuid("api_key_id").notNull(),
   url: text("url").notNull(),
   secretEnc: bytea("secret_enc").notNull(),
-  active: boolean("active").notNull().default(sql`true`),
+  active: boolean("active").notNull().default(sql`true`).$defaultFn(serverOwned),
   createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** auth.audit_anchors (zz_app may not read it). */

@@ -182,13 +182,9 @@ const users: TableFixture = {
         params: [victim.tenant.id, uniqueName("forged.")],
         allowedFor: BOTH,
       },
-      {
-        label: "create a user with the victim's scope code",
-        text: `insert into app.users (tenant_id, scope_code, username, display_name, roles)
-          values ($1, $2, $3, 'forged', '{mediator}')`,
-        params: [attacker.tenant?.id ?? victim.tenant.id, victim.tenant.code, uniqueName("forged.")],
-        allowedFor: NOBODY,
-      },
+      // A user named with the victim's scope code but the attacker's tenant lands in the attacker's
+      // tenant: scope_code is server-owned (0105), set from the tenant whatever the insert says;
+      // server-columns.integration.test.ts proves it ("an account takes its tenant's scope").
       {
         // ON CONFLICT DO UPDATE reaches an existing row through its unique key, not through a WHERE.
         label: "upsert onto the victim's username",

@@ -1,15 +1,19 @@
 import type { Tx } from "@zongzhi/db/client";
+import { notifications } from "@zongzhi/db/schema";
 
 /** Addresses a notification to a unit's inbox (every user of the unit sees it). */
 export async function notifyUnit(
   tx: Tx,
   input: { scopeCode: string; kind: string; caseId?: string | null; title: string; userId?: string | null },
 ): Promise<void> {
-  // Raw SQL on purpose: Drizzle's insert names every column (DEFAULT for those not given), and
-  // zz_app holds INSERT only on the columns it writes.
-  await tx.sql`insert into app.notifications (scope_code, user_id, kind, case_id, title, created_by)
-    values (${input.scopeCode}, ${input.userId ?? null}, ${input.kind}, ${input.caseId ?? null}, ${input.title},
-      ${tx.ctx.userId})`;
+  await tx.db.insert(notifications).values({
+    scopeCode: input.scopeCode,
+    userId: input.userId ?? null,
+    kind: input.kind,
+    caseId: input.caseId ?? null,
+    title: input.title,
+    createdBy: tx.ctx.userId,
+  });
 }
 
 /** One inbox item. */
