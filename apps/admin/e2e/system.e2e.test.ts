@@ -46,6 +46,12 @@ describe("system pages", () => {
     const dialog = county.getByRole("dialog");
     await dialog.getByLabel("标题").fill("关于元旦值班的通知");
     await dialog.getByLabel("正文").fill("各单位：请安排好元旦期间值班。");
+    // A file goes with it (通知附件): chosen in the form, uploaded after the notice.
+    const pdf = Buffer.from("%PDF-1.4\n% 值班表\n");
+    await dialog
+      .locator("#notice-file")
+      .setInputFiles({ name: "值班表.pdf", mimeType: "application/pdf", buffer: pdf });
+    await dialog.getByRole("list", { name: "附件" }).getByText("值班表.pdf").waitFor();
     await dialog.getByRole("button", { name: "发布", exact: true }).click();
     await county.getByText("通知已发布").waitFor();
 
@@ -53,6 +59,15 @@ describe("system pages", () => {
       const reader = await signedIn(username, "/messages");
       await reader.getByRole("link", { name: "通知公告：1 条未读" }).click();
       const notice = reader.getByRole("article", { name: "关于元旦值班的通知" });
+      const [download] = await Promise.all([
+        reader.waitForEvent("download"),
+        notice.getByRole("link", { name: "下载附件 值班表.pdf" }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe("值班表.pdf");
+      const stream = await download.createReadStream();
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(pdf)).toBe(true);
       await notice.getByRole("button", { name: "确认已读" }).click();
       await notice.getByText(/^已读 /).waitFor();
     }
@@ -60,7 +75,8 @@ describe("system pages", () => {
     await county.reload();
     await county.getByRole("button", { name: "本单位发布的通知" }).click();
     const sent = county.getByRole("row").filter({ hasText: "关于元旦值班的通知" });
-    expect(await sent.locator("td.num").textContent()).toBe("2");
+    await sent.waitFor();
+    expect(await sent.locator("td.num").allTextContents()).toEqual(["2", "1"]);
     await sent.getByRole("button", { name: /阅读情况/ }).click();
     const readers = county.getByRole("list", { name: "已读" });
     await readers.getByText("玉门镇综治中心管理员").waitFor();

@@ -237,15 +237,21 @@ export function sendFieldReport(
   });
 }
 
-/** Uploads an attachment to a case (multipart; the server sniffs the type and limits the size). */
-export function uploadAttachment(caseId: string, file: File): Promise<{ id: string }> {
+/** Uploads one file as multipart (the server sniffs the type and limits the size). */
+function uploadFile<T>(path: string, file: File): Promise<T> {
   const form = new FormData();
   form.append("file", file);
-  return send(`/cases/${encodeURIComponent(caseId)}/attachments`, {
-    method: "POST",
-    body: form,
-    credentials: "same-origin",
-  });
+  return send(path, { method: "POST", body: form, credentials: "same-origin" });
+}
+
+/** Uploads an attachment to a case. */
+export function uploadAttachment(caseId: string, file: File): Promise<{ id: string }> {
+  return uploadFile(`/cases/${encodeURIComponent(caseId)}/attachments`, file);
+}
+
+/** Uploads a file to one of my unit's notices (通知附件). */
+export function uploadNoticeAttachment(noticeId: string, file: File): Promise<{ id: string; filename: string }> {
+  return uploadFile(`/notices/${encodeURIComponent(noticeId)}/attachments`, file);
 }
 
 /** What the public lookup (/public/lookup, a plain HTTP route) shows: stages and dates only. */

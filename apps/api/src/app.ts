@@ -10,6 +10,7 @@ import {
   addAttachment,
   appRouter,
   attachmentTooLarge,
+  attachToNotice,
   authorizeReveal,
   caseFilterQuery,
   dataExceptionOf,
@@ -38,6 +39,8 @@ import {
   publicLookup,
   rateOpenRequest,
   readAttachment,
+  readNoticeAttachment,
+  recordOperation,
   registerFieldReport,
   resolvePeriod,
   submitOpenRequest,
@@ -72,6 +75,7 @@ import {
 import { type Sql, withScope } from "@zongzhi/db/client";
 import { migrationLag } from "@zongzhi/db/migrate";
 import { AppError } from "@zongzhi/domain";
+import { operationKind } from "@zongzhi/domain/operations";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { generateCookie, getCookie, setCookie } from "hono/cookie";
@@ -276,7 +280,7 @@ export function createApp(options: AppOptions) {
   const fieldReportBody = streamedBody(FIELD_REPORT_BODY_LIMIT);
   app.use(async (c, next) => {
     const path = c.req.path;
-    if (/^\/cases\/[^/]+\/attachments$/.test(path)) return uploadBody(c, next);
+    if (/^\/(cases|notices)\/[^/]+\/attachments$/.test(path)) return uploadBody(c, next);
     if (path === "/field-reports") return fieldReportBody(c, next);
     if (path.startsWith(OPEN_API)) return openBody(c, next);
     return path.startsWith("/trpc/") ? trpcBody(c, next) : smallBody(c, next);
@@ -480,6 +484,31 @@ export function createApp(options: AppOptions) {
     return options.replicaSql ? withScopeOnReplica(sql, options.replicaSql, scope, fn) : withScope(sql, scope, fn);
   };
 
+  /**
+   * Records an HTTP mutation (an upload) in the operation log as tRPC records its own: done or
+   * refused, after its transaction, in one of its own. A lost line is reported, the answer stands.
+   */
+  const logged = async <T>(c: Context<Env>, path: string, input: Record<string, unknown>, run: () => Promise<T>) => {
+    let result = "ok";
+    let output: T | undefined;
+    try {
+      output = await run();
+      return output;
+    } catch (error) {
+      result = toAppError(error)?.code ?? "INTERNAL";
+      throw error;
+    } finally {
+      const user = c.get("user");
+      if (user) {
+        const op = { kind: operationKind(path), result, input, output, ip: c.get("client").ip };
+        await withScope(sql, scopeOf(user, c.get("requestId")), (tx) => recordOperation(tx, op, { last: true })).catch(
+          (error: unknown) =>
+            logger.error({ err: error, path, requestId: c.get("requestId") }, `operation log: ${path} not recorded`),
+        );
+      }
+    }
+  };
+
   app.get("/events", (c) => {
     const user = c.get("user");
     if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
@@ -520,14 +549,40 @@ export function createApp(options: AppOptions) {
   // whole in memory, never into the database). Who may upload is checked before the body is read.
   app.post("/cases/:id/attachments", async (c) => {
     const caseId = id().parse(c.req.param("id"));
-    caller(c, ["case.attach"]);
-    const { filename, file } = await receiveUpload(c.req.raw, options.store);
-    try {
-      const saved = await asCaller(c, ["case.attach"], (tx) => addAttachment(tx, { caseId, filename, file }));
-      return c.json(saved, 201);
-    } finally {
-      await file.discard();
-    }
+    const saved = await logged(c, "cases.attach", { caseId }, async () => {
+      caller(c, ["case.attach"]);
+      const { filename, file } = await receiveUpload(c.req.raw, options.store);
+      try {
+        return await asCaller(c, ["case.attach"], (tx) => addAttachment(tx, { caseId, filename, file }));
+      } finally {
+        await file.discard();
+      }
+    });
+    return c.json(saved, 201);
+  });
+  // A notice's files (通知附件): uploaded by the publishing unit like a case's materials, read by
+  // the notice's audience alone.
+  app.post("/notices/:id/attachments", async (c) => {
+    const noticeId = id().parse(c.req.param("id"));
+    const saved = await logged(c, "notices.attach", { id: noticeId }, async () => {
+      caller(c, ["notice.publish"]);
+      const { filename, file } = await receiveUpload(c.req.raw, options.store);
+      try {
+        return await asCaller(c, ["notice.publish"], (tx) => attachToNotice(tx, { noticeId, filename, file }));
+      } finally {
+        await file.discard();
+      }
+    });
+    return c.json(saved, 201);
+  });
+  app.get("/notice-attachments/:id", async (c) => {
+    const attachmentId = id().parse(c.req.param("id"));
+    const file = await asCaller(c, ["notice.read"], (tx) => readNoticeAttachment(tx, options.store, attachmentId));
+    return c.body(new Uint8Array(file.bytes), 200, {
+      "content-type": file.mime,
+      "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      "cache-control": "private, no-store",
+    });
   });
   // A field report from the phone (现场上报) with up to nine photos, in one request: the photos are
   // checked by their content and re-encoded without metadata before the transaction opens; the
@@ -846,6 +901,8 @@ export function routeOf(path: string): string {
   if (FIXED_ROUTES.has(path)) return path;
   if (/^\/cases\/[^/]+\/attachments$/.test(path)) return "/cases/:id/attachments";
   if (/^\/attachments\/[^/]+$/.test(path)) return "/attachments/:id";
+  if (/^\/notices\/[^/]+\/attachments$/.test(path)) return "/notices/:id/attachments";
+  if (/^\/notice-attachments\/[^/]+$/.test(path)) return "/notice-attachments/:id";
   if (path === "/field-reports") return path;
   if (/^\/exports\/[a-z_]+$/.test(path) && (LEDGER_KINDS as readonly string[]).includes(path.slice(9))) return path;
   if (path === "/api/openapi.json" || path === "/api/docs" || path === "/api/v1/services") return path;

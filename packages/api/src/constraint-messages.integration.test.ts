@@ -65,6 +65,7 @@ const UNREACHABLE: Record<string, string> = {
   case_events_case_id_seq_key: "seq is computed under the case row's lock by app.case_events_chain",
   case_summons_once: "summoned_at is the transaction's time and the service summons each department once",
   attachments_storage_key_key: "a random key made by the server for every upload",
+  notice_attachments_storage_key_key: "a random key made by the server for every upload",
   supervisions_one_per_deadline: "the scan inserts with ON CONFLICT DO NOTHING; a leader's supervision has no deadline",
   supervisions_deadline_id_fkey: "the deadline id comes from the scan's own query",
   case_deadlines_policy_id_fkey: "the policy id comes from the rule the server resolved",

@@ -358,6 +358,9 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   notices_body_check: chars("通知正文", "The notice's text", 5000),
   notices_levels_known: choose("发送层级", "the tiers"),
   notice_reads_notice_id_fkey: missing("通知", "notice"),
+  notice_attachments_notice_id_fkey: missing("通知", "notice"),
+  notice_attachments_filename_check: chars("文件名", "The file name", 200),
+  notice_attachments_size_bytes_check: check("文件不能为空", "The file is empty"),
   notice_reads_user_id_fkey: missing("用户", "user"),
   notice_reads_pkey: taken("已确认阅读过该通知", "You have acknowledged this notice already"),
 

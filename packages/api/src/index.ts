@@ -19,6 +19,7 @@ export {
   type StagedFile,
   sniffType,
 } from "./services/attachments.ts";
+export { recordOperation } from "./services/audit.ts";
 export { type CalendarGap, onCalendarGap } from "./services/calendar.ts";
 export { publicLookup } from "./services/cases.ts";
 export {
@@ -45,6 +46,7 @@ export {
 export { type FieldPhoto, registerFieldReport } from "./services/field-report-intake.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export { logExportName, writeLogExport } from "./services/log-export.ts";
+export { attachToNotice, readNoticeAttachment } from "./services/notices.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export {
   addressAllowed,

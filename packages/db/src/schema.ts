@@ -843,6 +843,21 @@ export const mediators = appSchema.table("mediators", {
   version: integer("version").notNull().default(sql`1`),
 });
 
+/** app.notice_attachments. */
+export const noticeAttachments = appSchema.table("notice_attachments", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  noticeId: uuid("notice_id").notNull(),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  storageKey: text("storage_key").notNull(),
+  filename: text("filename").notNull(),
+  mime: text("mime").notNull(),
+  sizeBytes: integer("size_bytes").notNull(),
+  sha256: text("sha256").notNull(),
+  uploadedBy: uuid("uploaded_by"),
+  uploadedAt: timestamp("uploaded_at", { withTimezone: true }).notNull().default(sql`now()`),
+});
+
 /** app.notice_reads. */
 export const noticeReads = appSchema.table(
   "notice_reads",

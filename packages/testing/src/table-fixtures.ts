@@ -821,6 +821,57 @@ const noticeReads: TableFixture = {
   },
 };
 
+// A notice's files (0100): attached by the notice's own unit, read where the notice is.
+const noticeAttachments: TableFixture = {
+  table: "app.notice_attachments",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "filename",
+  writers: SELF,
+  shared: true,
+  async seed(admin, tenant) {
+    const noticeId = await seedConfig(admin, "app.notices", tenant, {
+      title: uniqueName("f").slice(0, 60),
+      body: "探针",
+    });
+    const key = await seedConfig(admin, "app.notice_attachments", tenant, {
+      notice_id: noticeId,
+      storage_key: uniqueName(`probe/notices/${tenant.code}/`),
+      filename: "a.pdf",
+      mime: "application/pdf",
+      size_bytes: 1,
+      sha256: "0",
+    });
+    return { table: "app.notice_attachments", key, tenant, refs: { noticeId } };
+  },
+  forges(victim) {
+    const values = (scope: boolean) => [
+      ...(scope ? [victim.tenant.code] : []),
+      victim.refs.noticeId!,
+      uniqueName("probe/forged/"),
+    ];
+    const columns = "notice_id, storage_key, filename, mime, size_bytes, sha256";
+    return [
+      {
+        // The unit is the writer's own (column default); nobody names one.
+        label: "attach a file to the victim's notice naming the victim's unit",
+        text: `insert into app.notice_attachments (scope_code, ${columns}) values ($1, $2, $3, 'f.pdf', 'application/pdf', 1, '0')`,
+        params: values(true),
+        allowedFor: NOBODY,
+      },
+      {
+        label: "attach a file of one's own unit to the victim's notice",
+        text: `insert into app.notice_attachments (${columns}) values ($1, $2, 'f.pdf', 'application/pdf', 1, '0')`,
+        params: values(false),
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
 const caseCategories = ownedConfig(
   "app.case_categories",
   "name",
@@ -1806,6 +1857,7 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   calendarDays,
   notices,
   noticeReads,
+  noticeAttachments,
   caseDeadlines,
   supervisions,
   caseHoldings,

@@ -58,15 +58,10 @@ export function sniffType(bytes: Uint8Array): { mime: string; ext: string } | nu
 }
 
 /**
- * Keeps an uploaded file (already streamed into the store, see {@link StagedFile}) as an
- * attachment of a case the caller may see, and records it in the timeline. The staged bytes move
- * under their key only when every check passed; the caller discards them otherwise.
+ * The checks every uploaded file passes, whatever it is attached to (a case, a notice): the size
+ * limit, not empty, a type recognised by its first bytes. Returns that type.
  */
-export async function addAttachment(
-  tx: Tx,
-  input: { caseId: string; filename: string; file: StagedFile },
-): Promise<{ id: string; mime: string; sizeBytes: number }> {
-  const { file } = input;
+export function checkUpload(file: StagedFile): { mime: string; ext: string } {
   if (file.sizeBytes > MAX_ATTACHMENT_BYTES) throw attachmentTooLarge();
   if (file.sizeBytes === 0) {
     throw new AppError("VALIDATION", { zh: "附件是空文件", en: "The file is empty" });
@@ -78,17 +73,47 @@ export async function addAttachment(
       en: "Only JPG, PNG, WEBP images and PDF files are accepted",
     });
   }
+  return type;
+}
+
+/** The name a file is kept under: control characters and path separators replaced, at most 200 characters. */
+export function safeFilename(name: string, ext: string): string {
+  return (
+    [...name]
+      .map((ch) => (ch.charCodeAt(0) < 32 || ch === "/" || ch === "\\" ? "_" : ch))
+      .join("")
+      .slice(0, 200) || `attachment.${ext}`
+  );
+}
+
+/** The bytes stored under `key`, refused when they no longer match the digest recorded at upload. */
+export async function verifiedBytes(store: AttachmentStore, key: string, sha256: string): Promise<Buffer> {
+  const bytes = await store.get(key);
+  // Why: a file changed on disk behind the database's back must not be served as evidence.
+  if (createHash("sha256").update(bytes).digest("hex") !== sha256) {
+    throw new AppError("CONFLICT", { zh: "附件已损坏或被篡改", en: "The attachment is damaged or was altered" });
+  }
+  return bytes;
+}
+
+/**
+ * Keeps an uploaded file (already streamed into the store, see {@link StagedFile}) as an
+ * attachment of a case the caller may see, and records it in the timeline. The staged bytes move
+ * under their key only when every check passed; the caller discards them otherwise.
+ */
+export async function addAttachment(
+  tx: Tx,
+  input: { caseId: string; filename: string; file: StagedFile },
+): Promise<{ id: string; mime: string; sizeBytes: number }> {
+  const { file } = input;
+  const type = checkUpload(file);
   const [c] = await tx.sql<
     { scope_code: string; owner_code: string }[]
   >`select scope_code, owner_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   await assertLiaisonMayRead(tx, input.caseId);
   authorizeFor(tx, "case.attach", c.owner_code);
-  const filename =
-    [...input.filename]
-      .map((ch) => (ch.charCodeAt(0) < 32 || ch === "/" || ch === "\\" ? "_" : ch))
-      .join("")
-      .slice(0, 200) || `attachment.${type.ext}`;
+  const filename = safeFilename(input.filename, type.ext);
   const key = `${c.scope_code}/${input.caseId}/${randomUUID()}.${type.ext}`;
   const [row] = await tx.sql<
     { id: string }[]
@@ -116,10 +141,6 @@ export async function readAttachment(
     select case_id, storage_key, filename, mime, sha256 from app.attachments where id = ${id}`;
   if (!a) throw notFound({ zh: "附件", en: "attachment" });
   await assertLiaisonMayRead(tx, a.case_id);
-  const bytes = await store.get(a.storage_key);
-  // Why: a file changed on disk behind the database's back must not be served as evidence.
-  if (createHash("sha256").update(bytes).digest("hex") !== a.sha256) {
-    throw new AppError("CONFLICT", { zh: "附件已损坏或被篡改", en: "The attachment is damaged or was altered" });
-  }
+  const bytes = await verifiedBytes(store, a.storage_key, a.sha256);
   return { filename: a.filename, mime: a.mime, bytes };
 }

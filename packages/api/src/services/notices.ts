@@ -1,6 +1,16 @@
+import { randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, ancestorCodesOf, LEVELS, type Level, levelOfCode, notFound } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
+import { type AttachmentStore, checkUpload, type StagedFile, safeFilename, verifiedBytes } from "./attachments.ts";
+
+/** A file that goes with a notice (通知附件), as its readers see it. */
+export interface NoticeFile {
+  id: string;
+  filename: string;
+  mime: string;
+  sizeBytes: number;
+}
 
 /** A notice as its readers and its sender see it. */
 export interface Notice {
@@ -16,9 +26,30 @@ export interface Notice {
   readAt: Date | null;
   /** How many have acknowledged it (the sender's own notices; null for received ones). */
   reads: number | null;
+  /** Its files, in the order they were attached. */
+  attachments: NoticeFile[];
 }
 
 const NOTICE = { zh: "通知", en: "notice" };
+/** Most files one notice carries. */
+export const MAX_NOTICE_ATTACHMENTS = 10;
+
+/**
+ * Who may see a notice, as SQL over `n` (app.notices): its audience (a notice of the caller's unit
+ * or of a unit above it, addressed to every tier or to the caller's) and the publishing unit.
+ * Why: RLS lets a unit read every notice of its subtree (the sender's superiors count receipts),
+ * but the body and the files are for the audience alone.
+ */
+function visibleTo(tx: Tx) {
+  return tx.sql`(${addressedTo(tx)} or n.scope_code = ${tx.ctx.scope})`;
+}
+
+/** The notices addressed to the caller's unit, as SQL over `n`: its own and its ancestors', for its tier. */
+function addressedTo(tx: Tx) {
+  const scope = tx.ctx.scope;
+  return tx.sql`(n.scope_code = any(${[scope, ...ancestorCodesOf(scope)]}::text[])
+    and (cardinality(n.levels) = 0 or ${levelOfCode(scope)}::text = any(n.levels)))`;
+}
 
 /** The tiers a unit may address: its own and those below it. */
 function addressable(unitCode: string): Level[] {
@@ -72,6 +103,7 @@ const toNotice = (r: Row): Notice => ({
   authorName: r.author_name,
   readAt: r.read_at,
   reads: r.reads === null ? null : Number(r.reads),
+  attachments: [],
 });
 
 /**
@@ -83,10 +115,7 @@ export async function listNotices(
   input: { box: "received" | "sent"; unread?: boolean | undefined; limit: number },
 ): Promise<{ items: Notice[]; unread: number }> {
   const scope = tx.ctx.scope;
-  const path = [scope, ...ancestorCodesOf(scope)];
-  const level = levelOfCode(scope);
-  const addressed = tx.sql`n.scope_code = any(${path}::text[])
-    and (cardinality(n.levels) = 0 or ${level}::text = any(n.levels))`;
+  const addressed = addressedTo(tx);
   const rows =
     input.box === "sent"
       ? await tx.sql<Row[]>`select n.id, n.scope_code, d.name as unit_name, n.title, n.body, n.levels,
@@ -103,16 +132,21 @@ export async function listNotices(
           order by n.published_at desc limit ${input.limit}`;
   const [count] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.notices n
     where ${addressed} and not exists (select 1 from app.notice_reads r where r.notice_id = n.id and r.user_id = ${tx.ctx.userId})`;
-  return { items: rows.map(toNotice), unread: count?.n ?? 0 };
+  const items = rows.map(toNotice);
+  const files = await tx.sql<(NoticeFile & { noticeId: string })[]>`select a.notice_id as "noticeId", a.id,
+      a.filename, a.mime, a.size_bytes as "sizeBytes"
+    from app.notice_attachments a where a.notice_id = any(${items.map((n) => n.id)}::uuid[])
+    order by a.uploaded_at, a.id`;
+  const byNotice = new Map(items.map((n) => [n.id, n]));
+  for (const { noticeId, ...file } of files) byNotice.get(noticeId)?.attachments.push(file);
+  return { items, unread: count?.n ?? 0 };
 }
 
 /** Acknowledges a notice addressed to the caller's unit (once; a second time changes nothing). */
 export async function acknowledgeNotice(tx: Tx, id: string): Promise<{ id: string }> {
   authorizeFor(tx, "notice.acknowledge", tx.ctx.scope);
   const scope = tx.ctx.scope;
-  const [n] = await tx.sql<{ id: string }[]>`select n.id from app.notices n
-    where n.id = ${id} and n.scope_code = any(${[scope, ...ancestorCodesOf(scope)]}::text[])
-      and (cardinality(n.levels) = 0 or ${levelOfCode(scope)}::text = any(n.levels))`;
+  const [n] = await tx.sql<{ id: string }[]>`select n.id from app.notices n where n.id = ${id} and ${addressedTo(tx)}`;
   if (!n) throw notFound(NOTICE);
   await tx.sql`insert into app.notice_reads (notice_id, user_id, scope_code) values (${id}, ${tx.ctx.userId}, ${scope})
     on conflict do nothing`;
@@ -147,4 +181,59 @@ export async function noticeReceipts(
     where ${recipients} and not exists (select 1 from app.notice_reads r where r.notice_id = ${id} and r.user_id = u.id)
     order by u.scope_code, u.username limit 500`;
   return { recipients: total?.n ?? 0, read, unread };
+}
+
+/**
+ * Keeps an uploaded file (already streamed into the store) as an attachment of one of the caller's
+ * unit's own notices, with the same checks as a case's materials (type by content, size, name).
+ * Only the publishing unit's holders of `notice.publish` attach; at most
+ * {@link MAX_NOTICE_ATTACHMENTS} files a notice. The bytes move under their key only when every
+ * check passed; the caller discards them otherwise.
+ */
+export async function attachToNotice(
+  tx: Tx,
+  input: { noticeId: string; filename: string; file: StagedFile },
+): Promise<NoticeFile> {
+  const type = checkUpload(input.file);
+  const [n] = await tx.sql<{ id: string; scope_code: string }[]>`select id, scope_code from app.notices
+    where id = ${input.noticeId} and scope_code = ${tx.ctx.scope}`;
+  if (!n) throw notFound(NOTICE);
+  authorizeFor(tx, "notice.publish", n.scope_code);
+  // Two uploads at once to one notice must not both pass the count below (notices are never
+  // updated, so the runtime role cannot lock the row itself).
+  await tx.sql`select pg_advisory_xact_lock(hashtext(${`notice-files:${n.id}`}))`;
+  const [count] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.notice_attachments
+    where notice_id = ${n.id}`;
+  if ((count?.n ?? 0) >= MAX_NOTICE_ATTACHMENTS) {
+    throw new AppError("VALIDATION", {
+      zh: `每条通知最多${MAX_NOTICE_ATTACHMENTS}个附件`,
+      en: `A notice carries at most ${MAX_NOTICE_ATTACHMENTS} files`,
+    });
+  }
+  const filename = safeFilename(input.filename, type.ext);
+  const key = `notices/${n.scope_code}/${n.id}/${randomUUID()}.${type.ext}`;
+  const [row] = await tx.sql<{ id: string }[]>`insert into app.notice_attachments
+      (notice_id, storage_key, filename, mime, size_bytes, sha256, uploaded_by)
+    values (${n.id}, ${key}, ${filename}, ${type.mime}, ${input.file.sizeBytes}, ${input.file.sha256}, ${tx.ctx.userId})
+    returning id`;
+  // Last, so that a refused upload leaves nothing under a key.
+  await input.file.commit(key);
+  return { id: row!.id, filename, mime: type.mime, sizeBytes: input.file.sizeBytes };
+}
+
+/**
+ * Reads a notice's file for a caller who may see the notice: its audience or its publishing unit
+ * (a unit RLS lets see the row but the notice was not addressed to, and any other, get NOT_FOUND).
+ */
+export async function readNoticeAttachment(
+  tx: Tx,
+  store: AttachmentStore,
+  id: string,
+): Promise<{ filename: string; mime: string; bytes: Buffer }> {
+  const [a] = await tx.sql<{ storage_key: string; filename: string; mime: string; sha256: string }[]>`
+    select a.storage_key, a.filename, a.mime, a.sha256
+    from app.notice_attachments a join app.notices n on n.id = a.notice_id
+    where a.id = ${id} and ${visibleTo(tx)}`;
+  if (!a) throw notFound({ zh: "附件", en: "attachment" });
+  return { filename: a.filename, mime: a.mime, bytes: await verifiedBytes(store, a.storage_key, a.sha256) };
 }

@@ -53,6 +53,7 @@ const ACTOR_COLUMNS = [
   "app.deadline_policies.created_by",
   "app.follow_ups.by_user",
   "app.notices.created_by",
+  "app.notice_attachments.uploaded_by",
   "app.mediation_sessions.created_by",
   "app.notifications.created_by",
   "app.supervisions.opened_by_user",
