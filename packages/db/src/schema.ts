@@ -848,7 +848,7 @@ export const noticeAttachments = appSchema.table("notice_attachments", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
   noticeId: uuid("notice_id").notNull(),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  countyCode: codeText("county_code").notNull(),
   storageKey: text("storage_key").notNull(),
   filename: text("filename").notNull(),
   mime: text("mime").notNull(),
