@@ -90,6 +90,11 @@ export interface EmbeddedOptions {
   nativeDir?: string;
   /** As root: where to copy the binaries when the postgres user cannot reach `nativeDir`. */
   binaryCacheDir?: string;
+  /**
+   * Environment of the server process beyond this process's own (e.g. HOME for a server that
+   * opens connections itself, as Citus does: libpq looks for client certificates there).
+   */
+  env?: Record<string, string>;
 }
 
 /** The account the server runs as: ourselves, or (as root) the `postgres` system user. */
@@ -602,7 +607,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // server in order (see stop()), instead of killing the server under its clients.
     detached: true,
     cwd: "/",
-    env: { ...process.env, LC_MESSAGES: "C" },
+    env: { ...process.env, ...options.env, LC_MESSAGES: "C" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   installExitHook();
