@@ -123,7 +123,12 @@ async function constraintsCitusCannotHold(sql: postgres.Sql, plan: DistributionS
       `primary keys without ${DISTRIBUTION_COLUMN}: ${primary.map((p) => `${p.table} ${p.name}`).join(", ")} (the keys migrations must fix them first)`,
     );
   }
-  return { foreign, unique: withoutKey };
+  // The foreign keys Citus holds: taken off while the tables are laid out and put back after.
+  // With them on, laying out a table in the middle of the graph either is refused (a table not
+  // yet distributed references it) or turns its neighbours into Citus-managed local tables,
+  // which then have to be converted again (refused for tables with an identity column).
+  const held = keys.filter((k) => !foreign.includes(k));
+  return { foreign, unique: withoutKey, held };
 }
 
 /** Quotes `schema.table` for a regclass argument. */
@@ -162,11 +167,14 @@ export async function distributeSchema(
     }
     for (const u of cannot.unique) {
       await conn.unsafe(
-        u.kind ? `alter table ${u.table} drop constraint "${u.name}"` : `drop index ${u.table.split(".")[0]}."${u.name}"`,
+        u.kind
+          ? `alter table ${u.table} drop constraint "${u.name}"`
+          : `drop index ${u.table.split(".")[0]}."${u.name}"`,
       );
       dropped.push({ table: u.table, name: u.name, definition: u.def });
     }
     for (const d of dropped) log(`dropped ${d.table} ${d.name}: ${d.definition}`);
+    for (const k of cannot.held) await conn.unsafe(`alter table ${k.table} drop constraint "${k.name}"`);
     for (const step of plan) {
       const call =
         step.kind === "reference"
@@ -182,6 +190,8 @@ export async function distributeSchema(
       }
       log(`${step.kind} ${step.table}`);
     }
+    for (const k of cannot.held) await conn.unsafe(`alter table ${k.table} add constraint "${k.name}" ${k.def}`);
+    log(`${cannot.held.length} foreign keys put back`);
     return { plan, dropped };
   } finally {
     conn.release();
