@@ -145,9 +145,6 @@ try {
   if (wanted.has("cockpit")) {
     log("\n== cockpit (issue 10): figures and ranking through HTTP, streamed exports");
     await section("cockpit", async () => {
-      const province = units.find((u) => u.level === "province");
-      const county = units.find((u) => u.level === "county");
-      if (!county || !province) throw new Error("no county or province unit");
       const cockpitApi = await startApi({
         adminUrl,
         appPassword: server.secrets.appPassword,
@@ -156,7 +153,7 @@ try {
       });
       try {
         return [
-          ...(await cockpitFigures(cockpitApi, admin, province, county, log)),
+          ...(await cockpitFigures(cockpitApi, readPools, units, budget, log)),
           ...(await ledgerWriterFigures(log)),
         ];
       } finally {

@@ -12,6 +12,8 @@ export interface ApiProcess {
   pid: number;
   /** Resident set size now (MB). */
   rss(): number;
+  /** What the API has written to stdout and stderr so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startApi(env: {
   return {
     origin,
     pid,
+    output: () => output,
     rss() {
       try {
         const status = readFileSync(`/proc/${pid}/status`, "utf8");

@@ -1,6 +1,6 @@
 import { listCases } from "@zongzhi/api/services/cases";
 import { scanDeadlines } from "@zongzhi/api/services/deadlines";
-import { caseCounts, deadlineCounts, followUpRate, monthlyFigures } from "@zongzhi/api/services/rollups";
+import { caseCounts, deadlineCounts, followUpRate } from "@zongzhi/api/services/rollups";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import { CODE_LENGTH } from "@zongzhi/domain";
@@ -287,23 +287,22 @@ describe("plan shapes of the inbox and the overviews (EXPLAIN ANALYZE, small gen
     for (const { tier, code } of units) {
       const sent = await statementsOf(code, async (tx) => {
         await caseCounts(tx);
-        await monthlyFigures(tx, { from: "2024-01", to: "2026-12" });
         await deadlineCounts(tx);
         await followUpRate(tx);
       });
-      expect(sent.length).toBe(4);
+      expect(sent.length).toBe(3);
       for (const q of sent) {
         const plan = await explainAsApp(code, q);
         const all = nodes(plan);
         for (const n of all) {
           if (
             n["Node Type"] === "Seq Scan" &&
-            /^(cases|case_deadlines|case_tallies|case_monthly|clock_tallies)$/.test(n["Relation Name"] ?? "")
+            /^(cases|case_deadlines|case_tallies|clock_tallies)$/.test(n["Relation Name"] ?? "")
           ) {
             problems.push(`${tier}: Seq Scan on ${n["Relation Name"]} in ${q.text.slice(0, 60)}`);
           }
         }
-        const rollup = all.find((n) => /_(tallies|monthly)_pkey$/.test(n["Index Name"] ?? ""));
+        const rollup = all.find((n) => /_tallies_pkey$/.test(n["Index Name"] ?? ""));
         if (!rollup) problems.push(`${tier}: no rollup key lookup in ${q.text.slice(0, 60)}`);
       }
     }
@@ -334,7 +333,6 @@ describe("plan shapes of the inbox and the overviews (EXPLAIN ANALYZE, small gen
     const tables: [string, string[]][] = [
       ["case_tallies", ["scope_code", "dim", "value"]],
       ["clock_tallies", ["scope_code", "owner_code", "colour"]],
-      ["case_monthly", ["scope_code", "month", "dim", "value"]],
       ["figures_monthly", ["scope_code", "month", "category"]],
       ["figures_monthly_by", ["scope_code", "month", "category", "dim", "key"]],
       ["holding_tallies", ["scope_code", "holder_len"]],

@@ -239,7 +239,6 @@ describe("a streaming replica (REPLICA_DATABASE_URL)", () => {
       // Every lag-tolerant query answers from the replica (none of them writes).
       await clerk.cases.counts.query({});
       await clerk.cases.followUpRate.query();
-      await clerk.cases.monthly.query({ from: "2026-01", to: "2026-12" });
       await clerk.cockpit.figures.query({});
       await clerk.cockpit.ranking.query({});
       await clerk.cockpit.supervision.query({});

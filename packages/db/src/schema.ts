@@ -370,42 +370,6 @@ export const caseLinks = appSchema.table(
   (t) => [primaryKey({ columns: [t.caseId, t.relatedId, t.reason] })],
 );
 
-/** app.case_monthly. */
-export const caseMonthly = appSchema.table(
-  "case_monthly",
-  {
-    scopeCode: codeText("scope_code").notNull(),
-    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-    month: date("month", { mode: "date" }).notNull(),
-    dim: text("dim").notNull(),
-    value: text("value").notNull(),
-    shard: integer("shard").notNull().default(sql`0`),
-    received: integer("received").notNull().default(sql`0`),
-    accepted: integer("accepted").notNull().default(sql`0`),
-    resolved: integer("resolved").notNull().default(sql`0`),
-    resolvedOnTime: integer("resolved_on_time").notNull().default(sql`0`),
-    resolvedVillage: integer("resolved_village").notNull().default(sql`0`),
-    resolvedTownship: integer("resolved_township").notNull().default(sql`0`),
-    resolvedCounty: integer("resolved_county").notNull().default(sql`0`),
-    resolvedCity: integer("resolved_city").notNull().default(sql`0`),
-    resolvedProvince: integer("resolved_province").notNull().default(sql`0`),
-    resolveSeconds: bigint("resolve_seconds", { mode: "number" }).notNull().default(sql`0`),
-    closed: integer("closed").notNull().default(sql`0`),
-    closedFollowed: integer("closed_followed").notNull().default(sql`0`),
-    groupDisputes: integer("group_disputes").notNull().default(sql`0`),
-    people: bigint("people", { mode: "number" }).notNull().default(sql`0`),
-    amountCents: bigint("amount_cents", { mode: "number" }).notNull().default(sql`0`),
-    followUps: integer("follow_ups").notNull().default(sql`0`),
-    satisfied: integer("satisfied").notNull().default(sql`0`),
-    basicallySatisfied: integer("basically_satisfied").notNull().default(sql`0`),
-    unsatisfied: integer("unsatisfied").notNull().default(sql`0`),
-    escalations: integer("escalations").notNull().default(sql`0`),
-    returns: integer("returns").notNull().default(sql`0`),
-    assignments: integer("assignments").notNull().default(sql`0`),
-  },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.dim, t.value, t.shard] })],
-);
-
 /** app.case_parties. */
 export const caseParties = appSchema.table("case_parties", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
@@ -525,7 +489,6 @@ export const cases = appSchema.table("cases", {
     sql`(floor((EXTRACT(epoch FROM (registered_at - '2000-01-01 00:00:00+00'::timestamp with time zone)) / (2592000)::numeric)))::integer`,
   ),
   followedUp: boolean("followed_up").notNull().default(sql`false`).$defaultFn(serverOwned),
-  resolvedOnTime: boolean("resolved_on_time").$defaultFn(serverOwned),
   latitude: doublePrecision("latitude").$defaultFn(serverOwned),
   longitude: doublePrecision("longitude").$defaultFn(serverOwned),
   positionSource: text("position_source").$defaultFn(serverOwned),

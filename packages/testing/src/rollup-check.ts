@@ -1,13 +1,62 @@
 import type { Sql } from "@zongzhi/db/client";
 import type postgres from "postgres";
 
+/** The sums of app.figures_monthly (0040, 0041, 0085), in one order. */
+const FIGURE_SUMS = [
+  "received",
+  "accepted",
+  "resolved",
+  "closed",
+  "on_time",
+  "followed_up",
+  "satisfied",
+  "escalated",
+  "returns",
+  "repeat_claims",
+  "group_disputes",
+  "group_people",
+  "people",
+  "amount_cents",
+  "resolve_days_sum",
+  "resolved_village",
+  "resolved_township",
+  "resolved_county",
+  "resolved_above",
+];
+
+/**
+ * Every case's facts computed afresh (app.case_fact, the one definition), added to its origin
+ * unit's and every ancestor's bucket of its registration month, for every category ('') and its own.
+ */
+const FRESH_FACTS = `select a.code as unit, f.*, k.category from app.cases c
+  cross join lateral app.case_fact(c.id) f
+  cross join lateral app.ancestor_codes(f.scope_code) a (code)
+  cross join lateral (values (''), (f.category_code)) k (category)`;
+const FRESH_FIGURES = `select x.unit as scope_code, x.month, x.category, array[count(*), count(*) filter (where x.accepted),
+    count(*) filter (where x.resolved), count(*) filter (where x.closed), count(*) filter (where x.on_time),
+    count(*) filter (where x.followed_up), count(*) filter (where x.satisfied), count(*) filter (where x.escalated),
+    sum(x.returns), count(*) filter (where x.repeat_claim), count(*) filter (where x.group_dispute),
+    coalesce(sum(x.people) filter (where x.group_dispute), 0), sum(x.people), sum(x.amount_cents),
+    coalesce(sum(x.resolve_days), 0), count(*) filter (where x.resolved_tier = 'village'),
+    count(*) filter (where x.resolved_tier = 'township'), count(*) filter (where x.resolved_tier = 'county'),
+    count(*) filter (where x.resolved_tier = 'above')]::bigint[] as v
+  from (${FRESH_FACTS}) x group by 1, 2, 3`;
+const FRESH_FIGURES_BY = `select x.unit as scope_code, x.month, x.category, d.dim, d.key,
+    array[count(*), count(*) filter (where d.res)]::bigint[] as v
+  from (${FRESH_FACTS}) x
+  cross join lateral (values ('category', x.category_code, x.resolved), ('channel', x.channel::text, x.resolved),
+    ('risk', x.risk_grade::text, x.resolved), ('days', x.resolve_days::text, true)) d (dim, key, res)
+  where d.key is not null and (x.category = '' or d.dim <> 'category')
+  group by 1, 2, 3, 4, 5`;
+
 /**
  * Rows where the rollups the triggers keep (shards summed) differ from the rollups computed
- * afresh from the case tables (migration 0032's app.expected_* functions, 0081's for holdings).
- * Empty when in step.
+ * afresh from the case tables (migration 0032's app.expected_* functions for the tallies and
+ * clocks, 0081's for holdings, app.case_fact for the cockpit's figures, the timelines' reopenings
+ * for the reworks). Empty when in step.
  */
 export async function rollupDrift(admin: Sql): Promise<string[]> {
-  const rows = await admin<{ line: string }[]>`
+  const rows = await admin.unsafe<{ line: string }[]>(`
     with kept as (select scope_code, dim, value, sum(n) as n from app.case_tallies group by 1, 2, 3 having sum(n) <> 0),
       fresh as (select scope_code, dim, value, n from app.expected_case_tallies() where n <> 0)
     select format('tallies %s %s=%s kept %s fresh %s', coalesce(k.scope_code, f.scope_code), coalesce(k.dim, f.dim),
@@ -22,21 +71,32 @@ export async function rollupDrift(admin: Sql): Promise<string[]> {
       on (k.scope_code, k.owner_code, k.colour) = (f.scope_code, f.owner_code, f.colour)
     where k.n is distinct from f.n
     union all
-    select format('monthly %s %s %s=%s kept %s fresh %s', coalesce(k.scope_code, f.scope_code), coalesce(k.month, f.month),
-      coalesce(k.dim, f.dim), coalesce(k.value, f.value), k.v, f.v)
-    from (select scope_code, month, dim, value, array[sum(received), sum(accepted), sum(resolved), sum(resolved_on_time),
-            sum(resolved_village), sum(resolved_township), sum(resolved_county), sum(resolved_city), sum(resolved_province),
-            sum(resolve_seconds), sum(closed), sum(closed_followed), sum(group_disputes), sum(people), sum(amount_cents),
-            sum(follow_ups), sum(satisfied), sum(basically_satisfied), sum(unsatisfied), sum(escalations), sum(returns),
-            sum(assignments)]::bigint[] as v
-          from app.case_monthly group by 1, 2, 3, 4) k
-    full join (select scope_code, month, dim, value, array[received, accepted, resolved, resolved_on_time, resolved_village,
-            resolved_township, resolved_county, resolved_city, resolved_province, resolve_seconds, closed, closed_followed,
-            group_disputes, people, amount_cents, follow_ups, satisfied, basically_satisfied, unsatisfied, escalations,
-            returns, assignments]::bigint[] as v
-          from app.expected_case_monthly()) f
-      on (k.scope_code, k.month, k.dim, k.value) = (f.scope_code, f.month, f.dim, f.value)
-    where coalesce(k.v, array_fill(0::bigint, array[22])) is distinct from coalesce(f.v, array_fill(0::bigint, array[22]))
+    select format('figures %s %s %s kept %s fresh %s', coalesce(k.scope_code, f.scope_code), coalesce(k.month, f.month),
+      coalesce(k.category, f.category), k.v, f.v)
+    from (select scope_code, month, category, array[${FIGURE_SUMS.map((c) => `sum(${c})`).join(", ")}]::bigint[] as v
+          from app.figures_monthly group by 1, 2, 3) k
+    full join (${FRESH_FIGURES}) f on (k.scope_code, k.month, k.category) = (f.scope_code, f.month, f.category)
+    where coalesce(k.v, array_fill(0::bigint, array[${FIGURE_SUMS.length}]))
+      is distinct from coalesce(f.v, array_fill(0::bigint, array[${FIGURE_SUMS.length}]))
+    union all
+    select format('figures by %s %s %s %s:%s kept %s fresh %s', coalesce(k.scope_code, f.scope_code),
+      coalesce(k.month, f.month), coalesce(k.category, f.category), coalesce(k.dim, f.dim), coalesce(k.key, f.key), k.v, f.v)
+    from (select scope_code, month, category, dim, key, array[sum(cases), sum(resolved)]::bigint[] as v
+          from app.figures_monthly_by group by 1, 2, 3, 4, 5) k
+    full join (${FRESH_FIGURES_BY}) f
+      on (k.scope_code, k.month, k.category, k.dim, k.key) = (f.scope_code, f.month, f.category, f.dim, f.key)
+    where coalesce(k.v, array[0, 0]::bigint[]) is distinct from coalesce(f.v, array[0, 0]::bigint[])
+    union all
+    select format('reworks %s %s %s kept %s fresh %s', coalesce(k.scope_code, f.scope_code), coalesce(k.month, f.month),
+      coalesce(k.category, f.category), k.n, f.n)
+    from (select scope_code, month, category, sum(reworks) as n from app.rework_monthly group by 1, 2, 3) k
+    full join (select a.code as scope_code, app.china_month(c.registered_at) as month, x.category, count(*) as n
+          from app.case_events e join app.cases c on c.id = e.case_id
+            cross join lateral app.ancestor_codes(c.scope_code) a (code)
+            cross join lateral (values (''), (c.category_code)) x (category)
+          where e.kind = 'case.reopen' group by 1, 2, 3) f
+      on (k.scope_code, k.month, k.category) = (f.scope_code, f.month, f.category)
+    where coalesce(k.n, 0) <> coalesce(f.n, 0)
     union all
     select format('holdings %s tier %s kept %s fresh %s', coalesce(k.scope_code, f.scope_code),
       coalesce(k.holder_len, f.holder_len), k.v, f.v)
@@ -47,7 +107,7 @@ export async function rollupDrift(admin: Sql): Promise<string[]> {
           from app.expected_holding_tallies()) f
       on (k.scope_code, k.holder_len) = (f.scope_code, f.holder_len)
     where coalesce(k.v, array_fill(0::numeric, array[5])) is distinct from coalesce(f.v, array_fill(0::numeric, array[5]))
-    order by 1 limit 50`;
+    order by 1 limit 50`);
   return rows.map((r) => r.line);
 }
 
@@ -89,8 +149,11 @@ export async function directCounts(admin: Sql, unit: string) {
   };
 }
 
-/** A unit's subtree month by month (China time), straight from the case tables. */
-export async function directMonthly(admin: Sql, unit: string) {
+/**
+ * A unit's subtree by registration month (China time), the cockpit's cohorts (docs/figures.md),
+ * written out by hand from the case tables: what the figures of those months must say.
+ */
+export async function directCohorts(admin: Sql, unit: string) {
   return admin<
     {
       month: string;
@@ -98,31 +161,32 @@ export async function directMonthly(admin: Sql, unit: string) {
       accepted: number;
       resolved: number;
       closed: number;
-      followUps: number;
+      followedUp: number;
       satisfied: number;
-      escalations: number;
+      escalated: number;
       returns: number;
+      groupDisputes: number;
+      people: number;
+      amountYuan: number;
+      reworks: number;
     }[]
-  >`with m as (
-      select to_char(registered_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month, 'received' as k from app.cases
-        where starts_with(scope_code, ${unit})
-      union all select to_char(accepted_at at time zone 'Asia/Shanghai', 'YYYY-MM'), 'accepted' from app.cases
-        where starts_with(scope_code, ${unit}) and accepted_at is not null
-      union all select to_char(resolved_at at time zone 'Asia/Shanghai', 'YYYY-MM'), 'resolved' from app.cases
-        where starts_with(scope_code, ${unit}) and resolved_at is not null
-      union all select to_char(closed_at at time zone 'Asia/Shanghai', 'YYYY-MM'), 'closed' from app.cases
-        where starts_with(scope_code, ${unit}) and closed_at is not null
-      union all select to_char(at at time zone 'Asia/Shanghai', 'YYYY-MM'), 'follow_up' from app.follow_ups
-        where starts_with(scope_code, ${unit})
-      union all select to_char(at at time zone 'Asia/Shanghai', 'YYYY-MM'), 'satisfied' from app.follow_ups
-        where starts_with(scope_code, ${unit}) and satisfaction = 'satisfied'
-      union all select to_char(at at time zone 'Asia/Shanghai', 'YYYY-MM'), kind from app.case_hops
-        where starts_with(scope_code, ${unit}) and kind in ('escalate', 'return'))
-    select month, count(*) filter (where k = 'received')::int as received, count(*) filter (where k = 'accepted')::int as accepted,
-      count(*) filter (where k = 'resolved')::int as resolved, count(*) filter (where k = 'closed')::int as closed,
-      count(*) filter (where k = 'follow_up')::int as "followUps", count(*) filter (where k = 'satisfied')::int as satisfied,
-      count(*) filter (where k = 'escalate')::int as escalations, count(*) filter (where k = 'return')::int as returns
-    from m group by 1 order by 1`;
+  >`select to_char(c.registered_at at time zone 'Asia/Shanghai', 'YYYY-MM') as month, count(*)::int as received,
+      count(*) filter (where c.accepted_at is not null)::int as accepted,
+      count(*) filter (where c.resolved_at is not null)::int as resolved,
+      count(*) filter (where c.closed_at is not null or c.status in ('closed', 'archived'))::int as closed,
+      count(*) filter (where exists (select 1 from app.follow_ups f where f.case_id = c.id))::int as "followedUp",
+      count(*) filter (where (select f.satisfaction from app.follow_ups f where f.case_id = c.id
+        order by f.at desc, f.id desc limit 1) in ('satisfied', 'basically_satisfied'))::int as satisfied,
+      count(*) filter (where exists (select 1 from app.case_hops h where h.case_id = c.id and h.kind = 'escalate'))::int
+        as escalated,
+      coalesce(sum((select count(*) from app.case_hops h where h.case_id = c.id and h.kind = 'return')), 0)::int
+        as returns,
+      count(*) filter (where c.group_dispute)::int as "groupDisputes", sum(c.people_count)::int as people,
+      coalesce(sum(c.amount_cents), 0)::float8 / 100 as "amountYuan",
+      coalesce(sum((select count(*) from app.case_events e where e.case_id = c.id and e.kind = 'case.reopen')), 0)::int
+        as reworks
+    from app.cases c where starts_with(c.scope_code, ${unit})
+    group by 1 order by 1`;
 }
 
 /** Running clocks by owner and colour in a unit's subtree, straight from the clocks. */

@@ -1426,15 +1426,6 @@ const caseTallies = rollupFixture("app.case_tallies", ["scope_code", "dim", "val
   columns: "scope_code, dim, value, shard, n",
   values: `$1, 'state', 'registered', ${k}, 1`,
 }));
-const caseMonthly = rollupFixture(
-  "app.case_monthly",
-  ["scope_code", "month", "dim", "value", "shard"],
-  "received",
-  (_code, k) => ({
-    columns: "scope_code, month, dim, value, shard, received",
-    values: `$1, '2026-01-01', 'all', '', ${k}, 1`,
-  }),
-);
 const clockTallies = rollupFixture(
   "app.clock_tallies",
   ["scope_code", "owner_code", "colour", "shard"],
@@ -1862,7 +1853,6 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   supervisions,
   caseHoldings,
   caseTallies,
-  caseMonthly,
   clockTallies,
   figuresMonthly,
   figuresMonthlyBy,

@@ -29,7 +29,7 @@ import {
   scheduleSession,
   updatePerformance,
 } from "../services/mediation.ts";
-import { caseCounts, followUpRate, monthlyFigures } from "../services/rollups.ts";
+import { caseCounts, followUpRate } from "../services/rollups.ts";
 import {
   acknowledgeSummons,
   liaisonInbox,
@@ -161,19 +161,6 @@ export const casesRouter = router({
     .meta({ reads: "replica" })
     .input(strict({ unitCode: unitCode().optional() }))
     .query(({ ctx, input }) => ctx.run((tx) => caseCounts(tx, input.unitCode))),
-
-  /** A subtree's figures month by month (received, resolved, on time, tier of resolution, follow-ups…). */
-  monthly: allowed("stats.read")
-    .meta({ reads: "replica" })
-    .input(
-      strict({
-        unitCode: unitCode().optional(),
-        from: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份应为 YYYY-MM", "a month as YYYY-MM"),
-        to: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份应为 YYYY-MM", "a month as YYYY-MM"),
-        by: z.enum(["category", "channel", "risk"]).optional(),
-      }),
-    )
-    .query(({ ctx, input }) => ctx.run((tx) => monthlyFigures(tx, input))),
 });
 
 function unitCode() {

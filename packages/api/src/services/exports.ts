@@ -120,6 +120,61 @@ function sheetBacklog(ws: ExcelJS.Worksheet): number {
 const SHEET_BACKLOG = 4 * 2 ** 20;
 const tick = () => new Promise((done) => setTimeout(done, 2));
 
+const readerGone = () => new Error("the ledger's reader went away before its end");
+
+/**
+ * Resolves once `out` can take more; throws when it is closed first (the client went away):
+ * the export's transaction then ends instead of waiting for a "drain" that never comes.
+ */
+async function drainedOrGone(out: Writable): Promise<void> {
+  if (out.destroyed) throw readerGone();
+  if (!out.writableNeedDrain) return;
+  const stop = new AbortController();
+  try {
+    await Promise.race([
+      once(out, "drain", { signal: stop.signal }),
+      once(out, "close", { signal: stop.signal }).then(() => {
+        throw readerGone();
+      }),
+    ]);
+  } finally {
+    stop.abort();
+  }
+}
+
+/** Rows a ledger reads per FETCH. */
+const LEDGER_BATCH = 2000;
+
+/**
+ * Hands `query`'s rows to `each` in batches of `size`, read through a SQL cursor (DECLARE, then
+ * FETCH after FETCH), waiting for `each` before fetching the next batch.
+ *
+ * Why not the driver's `.cursor()`: its protocol portal is planned for all of its rows, so the
+ * province's ledger (1 M cases, newest first) was planned as a scan and sort of the whole subtree
+ * before the first row, and that first batch alone outlasted the runtime role's 30 s
+ * statement_timeout (0001) on a loaded machine: the export was cancelled before its first byte
+ * and the download broke off ("terminated" in the 1 M bench). A DECLAREd cursor is planned for
+ * its first rows (cursor_tuple_fraction, set here to PostgreSQL's default so that a server
+ * setting cannot change it): the ledger streams in its order through the (registered_at, id)
+ * index, each FETCH is a statement of its own with its own timeout and does a batch's work.
+ */
+async function fetchInBatches<T>(
+  tx: Tx,
+  /** A query fragment of `tx.sql` (not awaited: it runs as the cursor's query). */
+  query: object,
+  size: number,
+  each: (rows: T[]) => Promise<void>,
+): Promise<void> {
+  await tx.sql`select set_config('cursor_tuple_fraction', '0.1', true)`;
+  await tx.sql`declare ledger_rows no scroll cursor for ${query as never}`;
+  for (;;) {
+    const rows = (await tx.sql.unsafe(`fetch ${Math.trunc(size)} from ledger_rows`)) as unknown as T[];
+    if (rows.length > 0) await each(rows);
+    if (rows.length < size) break;
+  }
+  await tx.sql`close ledger_rows`;
+}
+
 const csvCell = (v: unknown): string => {
   if (v === null || v === undefined) return "";
   const text = v instanceof Date ? v.toISOString() : String(v);
@@ -169,9 +224,7 @@ export function openLedgerSink(
       row: (values) => {
         out.write(`${columns.map((c) => csvCell(values[c.key])).join(",")}\r\n`);
       },
-      drained: async () => {
-        if (out.writableNeedDrain) await once(out, "drain");
-      },
+      drained: () => drainedOrGone(out),
       end: () => new Promise((done) => out.end(done)),
     };
   }
@@ -187,8 +240,11 @@ export function openLedgerSink(
   return {
     row: (values) => ws.addRow(columns.map((c) => values[c.key] ?? null)).commit(),
     drained: async () => {
-      while (sheetBacklog(ws) > SHEET_BACKLOG) await tick();
-      if (out.writableNeedDrain) await once(out, "drain");
+      while (sheetBacklog(ws) > SHEET_BACKLOG) {
+        if (out.destroyed) throw readerGone();
+        await tick();
+      }
+      await drainedOrGone(out);
     },
     end: async () => {
       ws.commit();
@@ -307,6 +363,7 @@ export async function writeLedger(
   tx: Tx,
   spec: LedgerSpec,
   out: Writable,
+  batch = LEDGER_BATCH,
 ): Promise<{ rows: number; revealed: number }> {
   const unit = await figureUnit(tx, spec.unitCode);
   const period = resolvePeriod(spec);
@@ -341,31 +398,30 @@ export async function writeLedger(
       columns,
     );
     let revealed = 0;
-    await tx.sql<
-      {
-        code: string;
-        registered_at: Date;
-        scope_code: string;
-        owner_code: string;
-        category_code: string;
-        channel: string;
-        title: string;
-        status: string;
-        risk_grade: string;
-        deadline_colour: string | null;
-        people_count: number;
-        amount_cents: string | null;
-        group_dispute: boolean;
-        name_masked: string | null;
-        phone_masked: string | null;
-        id_number_masked: string | null;
-        name_enc: Buffer | null;
-        phone_enc: Buffer | null;
-        id_number_enc: Buffer | null;
-        resolved_at: Date | null;
-        closed_at: Date | null;
-      }[]
-    >`select c.code, c.registered_at, c.scope_code, c.owner_code, c.category_code, c.channel, c.title, c.status,
+    type LedgerRow = {
+      code: string;
+      registered_at: Date;
+      scope_code: string;
+      owner_code: string;
+      category_code: string;
+      channel: string;
+      title: string;
+      status: string;
+      risk_grade: string;
+      deadline_colour: string | null;
+      people_count: number;
+      amount_cents: string | null;
+      group_dispute: boolean;
+      name_masked: string | null;
+      phone_masked: string | null;
+      id_number_masked: string | null;
+      name_enc: Buffer | null;
+      phone_enc: Buffer | null;
+      id_number_enc: Buffer | null;
+      resolved_at: Date | null;
+      closed_at: Date | null;
+    };
+    const ledger = tx.sql`select c.code, c.registered_at, c.scope_code, c.owner_code, c.category_code, c.channel, c.title, c.status,
         c.risk_grade, c.deadline_colour, c.people_count, c.amount_cents, c.group_dispute, p.name_masked, p.phone_masked,
         p.id_number_masked, ${reveal ? tx.sql`p.name_enc, p.phone_enc, p.id_number_enc` : tx.sql`null as name_enc, null as phone_enc, null as id_number_enc`},
         c.resolved_at, c.closed_at
@@ -382,8 +438,9 @@ export async function writeLedger(
         ${spec.categoryCode ? tx.sql`and c.category_code = ${spec.categoryCode}` : tx.sql``}
         ${caseConditions(tx, filter)}
         ${caseTextCondition(tx, filter.q)}
-      order by c.registered_at desc, c.id desc`.cursor(2000, async (batch) => {
-      for (const r of batch) {
+      order by c.registered_at desc, c.id desc`;
+    await fetchInBatches<LedgerRow>(tx, ledger, batch, async (page) => {
+      for (const r of page) {
         // Re-checked per case: the table decides by the caller's relation to the case's owner.
         const open = reveal && cipher && r.name_enc !== null && mayFor(tx, "personal.reveal", r.owner_code);
         const dec = (b: Buffer | null, column: string) =>
@@ -438,15 +495,14 @@ export async function writeLedger(
         ...child.columns,
       ],
     );
-    await child
-      .query(tx, { from: unit.code, to: `${unit.code}:`, start, end, category: spec.categoryCode })
-      .cursor(2000, async (batch: object[]) => {
-        for (const r of batch as Record<string, unknown>[]) {
-          sink.row({ ...r, owner: unitNames.get(String(r.ownerCode)) ?? r.ownerCode, ...child.map(r) });
-          rows += 1;
-        }
-        await sink.drained();
-      });
+    const query = child.query(tx, { from: unit.code, to: `${unit.code}:`, start, end, category: spec.categoryCode });
+    await fetchInBatches<Record<string, unknown>>(tx, query, batch, async (page) => {
+      for (const r of page) {
+        sink.row({ ...r, owner: unitNames.get(String(r.ownerCode)) ?? r.ownerCode, ...child.map(r) });
+        rows += 1;
+      }
+      await sink.drained();
+    });
     await sink.end();
     return { rows, revealed: 0 };
   }

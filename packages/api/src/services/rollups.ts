@@ -1,10 +1,10 @@
 import type { Tx } from "@zongzhi/db/client";
-import { CODE_LENGTH, invalid, notFound } from "@zongzhi/domain";
+import { CODE_LENGTH, notFound } from "@zongzhi/domain";
 import type { CaseFilter } from "./case-filter.ts";
 
 // Overviews read from the rollups the database keeps in step with every change (migration
-// 0032): a unit's own rows count its whole subtree, so a province's figures are a few hundred
-// rows whatever its size. Every read names the unit as a closed range [unit, unit]: the planner
+// 0032; the figures by month are the cockpit's, services/figures.ts): a unit's own rows count
+// its whole subtree, so a province's figures are a few hundred rows whatever its size. Every read names the unit as a closed range [unit, unit]: the planner
 // merges it with the policy's subtree range on the same column, which keeps its estimates right.
 
 const UNIT = { zh: "单位", en: "unit" };
@@ -70,79 +70,6 @@ export async function caseCounts(tx: Tx, unitCode?: string | undefined): Promise
     closed: (followed.yes ?? 0) + (followed.no ?? 0),
     followedUp: followed.yes ?? 0,
   };
-}
-
-/** One month of a subtree's figures (China time). */
-export interface MonthFigures {
-  month: string;
-  /** The category, channel or risk grade when broken down by one (null for the month's total). */
-  value: string | null;
-  received: number;
-  accepted: number;
-  resolved: number;
-  resolvedOnTime: number;
-  /** Resolved where the case was owned then: the "小事不出村、大事不出乡" measure. */
-  resolvedAt: { village: number; township: number; county: number; city: number; province: number };
-  /** Sum of registration-to-resolution time of the month's resolutions, in seconds (for averages). */
-  resolveSeconds: number;
-  closed: number;
-  closedFollowedUp: number;
-  groupDisputes: number;
-  people: number;
-  amountYuan: number;
-  /** Follow-ups made in the month and their satisfaction; hops across tiers (totals only). */
-  followUps: number;
-  satisfied: number;
-  basicallySatisfied: number;
-  unsatisfied: number;
-  escalations: number;
-  returns: number;
-  assignments: number;
-}
-
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-/**
- * A subtree's figures month by month over [from, to] (YYYY-MM, China time), from
- * app.case_monthly; with `by`, one row per month and category (or channel, or risk grade).
- */
-export async function monthlyFigures(
-  tx: Tx,
-  input: { unitCode?: string | undefined; from: string; to: string; by?: "category" | "channel" | "risk" | undefined },
-): Promise<MonthFigures[]> {
-  const unit = unitOf(tx, input.unitCode);
-  if (!MONTH.test(input.from) || !MONTH.test(input.to) || input.from > input.to) {
-    throw invalid({ zh: "月份范围无效（YYYY-MM）", en: "Invalid month range (YYYY-MM)" });
-  }
-  const dim = input.by ?? "category";
-  const rows = await tx.sql<
-    (Omit<MonthFigures, "resolvedAt" | "amountYuan"> & {
-      rv: number;
-      rt: number;
-      rc: number;
-      ry: number;
-      rp: number;
-      amountCents: number;
-    })[]
-  >`select to_char(month, 'YYYY-MM') as month, ${input.by ? tx.sql`nullif(value, '')` : tx.sql`null::text`} as value,
-      sum(received)::int as received, sum(accepted)::int as accepted, sum(resolved)::int as resolved,
-      sum(resolved_on_time)::int as "resolvedOnTime", sum(resolved_village)::int as rv,
-      sum(resolved_township)::int as rt, sum(resolved_county)::int as rc, sum(resolved_city)::int as ry,
-      sum(resolved_province)::int as rp, sum(resolve_seconds)::float8 as "resolveSeconds", sum(closed)::int as closed,
-      sum(closed_followed)::int as "closedFollowedUp", sum(group_disputes)::int as "groupDisputes",
-      sum(people)::float8 as people, sum(amount_cents)::float8 as "amountCents", sum(follow_ups)::int as "followUps",
-      sum(satisfied)::int as satisfied, sum(basically_satisfied)::int as "basicallySatisfied",
-      sum(unsatisfied)::int as unsatisfied, sum(escalations)::int as escalations, sum(returns)::int as returns,
-      sum(assignments)::int as assignments
-    from app.case_monthly
-    where scope_code >= ${unit} and scope_code <= ${unit} and (dim = ${dim} or dim = 'all')
-      and month >= ${`${input.from}-01`}::date and month <= ${`${input.to}-01`}::date
-    group by 1, 2 order by 1, 2 nulls first`;
-  return rows.map(({ rv, rt, rc, ry, rp, amountCents, ...r }) => ({
-    ...r,
-    resolvedAt: { village: rv, township: rt, county: rc, city: ry, province: rp },
-    amountYuan: amountCents / 100,
-  }));
 }
 
 /** Running clocks by colour (红黄蓝). */
