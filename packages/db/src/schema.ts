@@ -808,17 +808,20 @@ export const mediators = appSchema.table("mediators", {
 
 /** app.notice_attachments. */
 export const noticeAttachments = appSchema.table("notice_attachments", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   noticeId: uuid("notice_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull(),
+  scopeCode: codeText("scope_code")
+    .notNull()
+    .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
+    .$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   storageKey: text("storage_key").notNull(),
   filename: text("filename").notNull(),
   mime: text("mime").notNull(),
   sizeBytes: integer("size_bytes").notNull(),
   sha256: text("sha256").notNull(),
   uploadedBy: uuid("uploaded_by"),
-  uploadedAt: timestamp("uploaded_at", { withTimezone: true }).notNull().default(sql`now()`),
+  uploadedAt: timestamp("uploaded_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
 });
 
 /** app.notice_reads. */
