@@ -853,11 +853,11 @@ const noticeAttachments: TableFixture = {
     const columns = "notice_id, storage_key, filename, mime, size_bytes, sha256";
     return [
       {
-        // The unit is the writer's own (column default); nobody names one.
+        // The unit is the writer's own whatever is sent (a server-owned column, 0105).
         label: "attach a file to the victim's notice naming the victim's unit",
         text: `insert into app.notice_attachments (scope_code, ${columns}) values ($1, $2, $3, 'f.pdf', 'application/pdf', 1, '0')`,
         params: values(true),
-        allowedFor: NOBODY,
+        allowedFor: SELF,
       },
       {
         label: "attach a file of one's own unit to the victim's notice",
