@@ -63,6 +63,13 @@ describe("menu by role and tier", () => {
     expect(hrefs(user(["platform_admin"], null))).toEqual([...["/", "/users", "/platform", "/system/online"]]);
   });
 
+  it("the installation's auditor sees the installation's logs, no deployment page and no operator page", () => {
+    const h = hrefs(user(["auditor"], null));
+    expect(h).toEqual(expect.arrayContaining(["/audit", "/logs/operations", "/logs/sign-in"]));
+    for (const page of ["/platform", "/cases", "/tenants", "/cockpit"]) expect(h).not.toContain(page);
+    expect(h).toEqual(["/", "/users", "/logs/operations", "/logs/sign-in", "/audit", "/system/online"]);
+  });
+
   it("a page hidden from the menu cannot be opened by its address, for every role and tier", () => {
     const roles = [
       "tenant_admin",

@@ -65,8 +65,8 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
   users_display_name_check: chars("姓名", "The display name", 60),
   users_roles_check: check("请至少选择一个有效角色", "Choose at least one valid role"),
   users_operator_shape: check(
-    "平台运维角色只能授予平台账号，单位账号不能持有",
-    "The platform-operator role belongs to platform accounts only, never to a unit's account",
+    "平台运维角色只能授予平台账号，单位账号不能持有；平台账号只能是平台运维或平台审计员",
+    "The platform-operator role belongs to platform accounts only, never to a unit's account; a platform account is an operator or the installation's auditor",
   ),
   users_separation_of_duties: check(
     "三权分立：系统管理员（中心管理员）、安全管理员、审计员三种角色不能由同一账号兼任",

@@ -149,6 +149,8 @@ export const AUDIT_KIND_NAMES: Record<string, Message> = {
   "user.unlocked": { zh: "解锁用户", en: "User unlocked" },
   "user.setup_link_issued": { zh: "生成设置链接", en: "Setup link issued" },
   "platform.deployment_created": { zh: "新建部署", en: "Deployment created" },
+  "platform.operator_created": { zh: "新建平台运维账号", en: "Operator account created" },
+  "platform.auditor_created": { zh: "新建平台审计员账号", en: "Installation auditor account created" },
   "auth.totp_challenged": { zh: "密码正确，等待验证码", en: "Password accepted, code pending" },
   "auth.totp_failed": { zh: "验证码错误", en: "Wrong verification code" },
   "auth.totp_enabled": { zh: "启用两步验证", en: "Two-step verification on" },

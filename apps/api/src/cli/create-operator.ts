@@ -10,13 +10,20 @@ import { openDatabaseOrExit } from "../startup.ts";
  * `pnpm admin:create --username ops --name "平台运维"`: creates a platform operator (the
  * first admin of a production installation, which loads no demo) and prints a one-time
  * setup link valid for 72 hours. Uses DATABASE_URL, or the embedded database under DATA_DIR.
+ *
+ * `pnpm admin:create --role auditor --username audit --name "平台审计员"`: the installation's
+ * audit administrator instead (三权分立): reads the installation's own audit, operation and
+ * sign-in logs (operators' actions, onboarding, operators' sign-ins), holds no operator power and
+ * sees no deployment's data. Both are recorded in the installation's audit log.
  */
+const ROLES = { operator: "platform_admin", auditor: "auditor" } as const;
 const { values } = parseArgs({
-  options: { username: { type: "string" }, name: { type: "string" } },
+  options: { username: { type: "string" }, name: { type: "string" }, role: { type: "string", default: "operator" } },
   allowPositionals: true,
 });
-if (!values.username || !values.name) {
-  console.error('usage: pnpm admin:create --username <login> --name "<display name>"');
+const role = ROLES[values.role as keyof typeof ROLES] as (typeof ROLES)[keyof typeof ROLES] | undefined;
+if (!values.username || !values.name || !role) {
+  console.error('usage: pnpm admin:create [--role operator|auditor] --username <login> --name "<display name>"');
   process.exit(2);
 }
 const env = readEnv();
@@ -27,14 +34,15 @@ try {
   const minted = mintToken();
   await sql.begin(async (tx) => {
     const [user] = await tx<{ id: string }[]>`insert into app.users (tenant_id, username, display_name, roles)
-      values (null, ${values.username!.toLowerCase()}, ${values.name!}, ${["platform_admin"]}) returning id`;
+      values (null, ${values.username!.toLowerCase()}, ${values.name!}, ${[role]}) returning id`;
     await tx`insert into app.user_setup_tokens (id, secret_hash, user_id, expires_at)
       values (${minted.id}, ${Buffer.from(minted.secretHash)}, ${user!.id}, now() + interval '72 hours')`;
     await tx`insert into app.audit_events (scope_code, actor_id, kind, subject_id)
-      values ('!', null, 'platform.operator_created', ${user!.id})`;
+      values ('!', null, ${role === "auditor" ? "platform.auditor_created" : "platform.operator_created"}, ${user!.id})`;
   });
   const origin = env.PUBLIC_ORIGIN ?? `http://${env.HOST}:${env.PORT}`;
-  console.log(`Operator ${values.username} created. One-time setup link (72 h):\n  ${origin}/setup#${minted.token}`);
+  const what = role === "auditor" ? "Installation auditor" : "Operator";
+  console.log(`${what} ${values.username} created. One-time setup link (72 h):\n  ${origin}/setup#${minted.token}`);
 } catch (error) {
   const e = error as { code?: string };
   console.error(e.code === "23505" ? `login name ${values.username} is taken` : error);
