@@ -83,6 +83,8 @@ const UNREACHABLE: Record<string, string> = {
   case_links_pkey: "inserted with ON CONFLICT DO NOTHING",
   notification_reads_pkey: "inserted with ON CONFLICT DO NOTHING",
   sessions_pkey: "a random id from a CSPRNG",
+  cases_id_key: "a random id the database generates (gen_random_uuid)",
+  bookings_id_key: "a random id the database generates (gen_random_uuid)",
   user_setup_tokens_pkey: "a random id from a CSPRNG",
 };
 

@@ -119,26 +119,30 @@ export const tenantStatusEnum = appSchema.enum("tenant_status", ["active", "susp
 export const userStatusEnum = appSchema.enum("user_status", ["active", "disabled"]);
 
 /** app.agreements. */
-export const agreements = appSchema.table("agreements", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  signedOn: date("signed_on", { mode: "date" }).notNull(),
-  facts: text("facts").notNull(),
-  disputedMatters: text("disputed_matters").notNull(),
-  terms: text("terms").notNull(),
-  performanceManner: text("performance_manner").notNull(),
-  performancePlace: text("performance_place").notNull(),
-  performanceDeadline: date("performance_deadline", { mode: "date" }).notNull(),
-  mediatorNames: text("mediator_names").array().notNull(),
-  performanceStatus: text("performance_status").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
-  performanceNote: text("performance_note").$defaultFn(serverOwned),
-  createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const agreements = appSchema.table(
+  "agreements",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    signedOn: date("signed_on", { mode: "date" }).notNull(),
+    facts: text("facts").notNull(),
+    disputedMatters: text("disputed_matters").notNull(),
+    terms: text("terms").notNull(),
+    performanceManner: text("performance_manner").notNull(),
+    performancePlace: text("performance_place").notNull(),
+    performanceDeadline: date("performance_deadline", { mode: "date" }).notNull(),
+    mediatorNames: text("mediator_names").array().notNull(),
+    performanceStatus: text("performance_status").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
+    performanceNote: text("performance_note").$defaultFn(serverOwned),
+    createdBy: uuid("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.api_keys (zz_app may not read secret_hash: name the columns a select reads). */
 export const apiKeys = appSchema.table("api_keys", {
@@ -159,35 +163,43 @@ export const apiKeys = appSchema.table("api_keys", {
 });
 
 /** app.attachments. */
-export const attachments = appSchema.table("attachments", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  storageKey: text("storage_key").notNull(),
-  filename: text("filename").notNull(),
-  mime: text("mime").notNull(),
-  sizeBytes: integer("size_bytes").notNull(),
-  sha256: text("sha256").notNull(),
-  uploadedBy: uuid("uploaded_by"),
-  uploadedAt: timestamp("uploaded_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const attachments = appSchema.table(
+  "attachments",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    storageKey: text("storage_key").notNull(),
+    filename: text("filename").notNull(),
+    mime: text("mime").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    sha256: text("sha256").notNull(),
+    uploadedBy: uuid("uploaded_by"),
+    uploadedAt: timestamp("uploaded_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.audit_events (zz_app may not read it). */
-export const auditEvents = appSchema.table("audit_events", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
-  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  tenantId: uuid("tenant_id"),
-  actorId: uuid("actor_id"),
-  kind: text("kind").notNull(),
-  subjectId: text("subject_id"),
-  ip: text("ip"),
-  requestId: text("request_id"),
-  detail: jsonb("detail").notNull().default(sql`'{}'::jsonb`),
-});
+export const auditEvents = appSchema.table(
+  "audit_events",
+  {
+    id: bigint("id", { mode: "number" }).notNull().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
+    at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
+    scopeCode: codeText("scope_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    tenantId: uuid("tenant_id"),
+    actorId: uuid("actor_id"),
+    kind: text("kind").notNull(),
+    subjectId: text("subject_id"),
+    ip: text("ip"),
+    requestId: text("request_id"),
+    detail: jsonb("detail").notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.booking_mediators. */
 export const bookingMediators = appSchema.table(
@@ -200,23 +212,27 @@ export const bookingMediators = appSchema.table(
     during: tstzrange("during").notNull(),
     active: boolean("active").notNull().default(sql`true`),
   },
-  (t) => [primaryKey({ columns: [t.bookingId, t.mediatorId] })],
+  (t) => [primaryKey({ columns: [t.bookingId, t.mediatorId, t.countyCode] })],
 );
 
 /** app.bookings. */
-export const bookings = appSchema.table("bookings", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  roomId: uuid("room_id").notNull(),
-  during: tstzrange("during").notNull(),
-  title: text("title").notNull(),
-  caseId: uuid("case_id"),
-  createdBy: uuid("created_by"),
-  status: text("status").notNull().default(sql`'active'::text`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-});
+export const bookings = appSchema.table(
+  "bookings",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    scopeCode: codeText("scope_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    roomId: uuid("room_id").notNull(),
+    during: tstzrange("during").notNull(),
+    title: text("title").notNull(),
+    caseId: uuid("case_id"),
+    createdBy: uuid("created_by"),
+    status: text("status").notNull().default(sql`'active'::text`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    version: integer("version").notNull().default(sql`1`),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.calendar_days. */
 export const calendarDays = appSchema.table("calendar_days", {
@@ -253,107 +269,127 @@ export const caseCounters = appSchema.table(
     year: integer("year").notNull(),
     last: integer("last").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.year] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.year, t.countyCode] })],
 );
 
 /** app.case_deadlines. */
-export const caseDeadlines = appSchema.table("case_deadlines", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  stage: text("stage").notNull(),
-  ownerCode: codeText("owner_code").notNull(),
-  policyId: uuid("policy_id"),
-  policyVersion: integer("policy_version").notNull(),
-  amount: integer("amount").notNull(),
-  unit: deadlineUnitEnum("unit").notNull(),
-  yellowShare: numeric("yellow_share", { precision: 4, scale: 3 }).notNull(),
-  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
-  dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
-  pausedMs: bigint("paused_ms", { mode: "number" }).notNull().default(sql`0`).$defaultFn(serverOwned),
-  pausedSince: timestamp("paused_since", { withTimezone: true }),
-  completedAt: timestamp("completed_at", { withTimezone: true }).$defaultFn(serverOwned),
-  colour: text("colour").notNull().default(sql`'blue'::text`).$defaultFn(serverOwned),
-  refId: uuid("ref_id"),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-  basis: text("basis").notNull().default(sql`'policy'::text`),
-  handedOverTo: codeText("handed_over_to").$defaultFn(serverOwned),
-  turnsAt: timestamp("turns_at", { withTimezone: true }).$defaultFn(serverOwned),
-});
+export const caseDeadlines = appSchema.table(
+  "case_deadlines",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    stage: text("stage").notNull(),
+    ownerCode: codeText("owner_code").notNull(),
+    policyId: uuid("policy_id"),
+    policyVersion: integer("policy_version").notNull(),
+    amount: integer("amount").notNull(),
+    unit: deadlineUnitEnum("unit").notNull(),
+    yellowShare: numeric("yellow_share", { precision: 4, scale: 3 }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    pausedMs: bigint("paused_ms", { mode: "number" }).notNull().default(sql`0`).$defaultFn(serverOwned),
+    pausedSince: timestamp("paused_since", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }).$defaultFn(serverOwned),
+    colour: text("colour").notNull().default(sql`'blue'::text`).$defaultFn(serverOwned),
+    refId: uuid("ref_id"),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+    basis: text("basis").notNull().default(sql`'policy'::text`),
+    handedOverTo: codeText("handed_over_to").$defaultFn(serverOwned),
+    turnsAt: timestamp("turns_at", { withTimezone: true }).$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.case_events. */
-export const caseEvents = appSchema.table("case_events", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  seq: integer("seq").notNull().$defaultFn(serverOwned),
-  at: timestamp("at", { withTimezone: true }).notNull().$defaultFn(serverOwned),
-  actorId: uuid("actor_id"),
-  actorScope: codeText("actor_scope"),
-  kind: text("kind").notNull(),
-  payload: jsonb("payload").notNull().default(sql`'{}'::jsonb`),
-  prevHash: bytea("prev_hash").$defaultFn(serverOwned),
-  hash: bytea("hash").notNull().$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const caseEvents = appSchema.table(
+  "case_events",
+  {
+    id: bigint("id", { mode: "number" }).notNull().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    seq: integer("seq").notNull().$defaultFn(serverOwned),
+    at: timestamp("at", { withTimezone: true }).notNull().$defaultFn(serverOwned),
+    actorId: uuid("actor_id"),
+    actorScope: codeText("actor_scope"),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").notNull().default(sql`'{}'::jsonb`),
+    prevHash: bytea("prev_hash").$defaultFn(serverOwned),
+    hash: bytea("hash").notNull().$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.case_figure_facts (zz_app may not read it). */
-export const caseFigureFacts = appSchema.table("case_figure_facts", {
-  caseId: uuid("case_id").primaryKey(),
-  scopeCode: codeText("scope_code").notNull(),
-  month: date("month", { mode: "date" }).notNull(),
-  categoryCode: text("category_code").notNull(),
-  channel: caseChannelEnum("channel").notNull(),
-  riskGrade: riskGradeEnum("risk_grade").notNull(),
-  accepted: boolean("accepted").notNull(),
-  resolved: boolean("resolved").notNull(),
-  closed: boolean("closed").notNull(),
-  onTime: boolean("on_time").notNull(),
-  followedUp: boolean("followed_up").notNull(),
-  satisfied: boolean("satisfied").notNull(),
-  escalated: boolean("escalated").notNull(),
-  returns: integer("returns").notNull(),
-  repeatClaim: boolean("repeat_claim").notNull(),
-  groupDispute: boolean("group_dispute").notNull(),
-  people: integer("people").notNull(),
-  amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
-  resolveDays: integer("resolve_days"),
-  resolvedTier: text("resolved_tier"),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-});
+export const caseFigureFacts = appSchema.table(
+  "case_figure_facts",
+  {
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull(),
+    month: date("month", { mode: "date" }).notNull(),
+    categoryCode: text("category_code").notNull(),
+    channel: caseChannelEnum("channel").notNull(),
+    riskGrade: riskGradeEnum("risk_grade").notNull(),
+    accepted: boolean("accepted").notNull(),
+    resolved: boolean("resolved").notNull(),
+    closed: boolean("closed").notNull(),
+    onTime: boolean("on_time").notNull(),
+    followedUp: boolean("followed_up").notNull(),
+    satisfied: boolean("satisfied").notNull(),
+    escalated: boolean("escalated").notNull(),
+    returns: integer("returns").notNull(),
+    repeatClaim: boolean("repeat_claim").notNull(),
+    groupDispute: boolean("group_dispute").notNull(),
+    people: integer("people").notNull(),
+    amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
+    resolveDays: integer("resolve_days"),
+    resolvedTier: text("resolved_tier"),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.countyCode] })],
+);
 
 /** app.case_holdings. */
-export const caseHoldings = appSchema.table("case_holdings", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  holderCode: codeText("holder_code").notNull(),
-  heldFrom: timestamp("held_from", { withTimezone: true }).notNull(),
-  heldUntil: timestamp("held_until", { withTimezone: true }),
-  ended: text("ended"),
-  handlerCode: codeText("handler_code"),
-});
+export const caseHoldings = appSchema.table(
+  "case_holdings",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    holderCode: codeText("holder_code").notNull(),
+    heldFrom: timestamp("held_from", { withTimezone: true }).notNull(),
+    heldUntil: timestamp("held_until", { withTimezone: true }),
+    ended: text("ended"),
+    handlerCode: codeText("handler_code"),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.case_hops. */
-export const caseHops = appSchema.table("case_hops", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  kind: text("kind").notNull(),
-  fromCode: codeText("from_code").notNull(),
-  toCode: codeText("to_code").notNull(),
-  reason: text("reason"),
-  instructions: text("instructions"),
-  urgency: text("urgency").notNull().default(sql`'normal'::text`),
-  deadline: timestamp("deadline", { withTimezone: true }),
-  byUser: uuid("by_user"),
-  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const caseHops = appSchema.table(
+  "case_hops",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    kind: text("kind").notNull(),
+    fromCode: codeText("from_code").notNull(),
+    toCode: codeText("to_code").notNull(),
+    reason: text("reason"),
+    instructions: text("instructions"),
+    urgency: text("urgency").notNull().default(sql`'normal'::text`),
+    deadline: timestamp("deadline", { withTimezone: true }),
+    byUser: uuid("by_user"),
+    at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.case_links. */
 export const caseLinks = appSchema.table(
@@ -367,56 +403,64 @@ export const caseLinks = appSchema.table(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
     handlerCode: codeText("handler_code"),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.relatedId, t.reason] })],
+  (t) => [primaryKey({ columns: [t.caseId, t.relatedId, t.reason, t.countyCode] })],
 );
 
 /** app.case_parties. */
-export const caseParties = appSchema.table("case_parties", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  role: partyRoleEnum("role").notNull(),
-  kind: text("kind").notNull(),
-  nameEnc: bytea("name_enc").notNull(),
-  nameMasked: text("name_masked").notNull(),
-  idNumberEnc: bytea("id_number_enc"),
-  idNumberIndex: bytea("id_number_index"),
-  idNumberMasked: text("id_number_masked"),
-  phoneEnc: bytea("phone_enc"),
-  phoneIndex: bytea("phone_index"),
-  phoneMasked: text("phone_masked"),
-  addressEnc: bytea("address_enc"),
-  addressMasked: text("address_masked"),
-  orgCode: text("org_code"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  handlerCode: codeText("handler_code"),
-});
+export const caseParties = appSchema.table(
+  "case_parties",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    role: partyRoleEnum("role").notNull(),
+    kind: text("kind").notNull(),
+    nameEnc: bytea("name_enc").notNull(),
+    nameMasked: text("name_masked").notNull(),
+    idNumberEnc: bytea("id_number_enc"),
+    idNumberIndex: bytea("id_number_index"),
+    idNumberMasked: text("id_number_masked"),
+    phoneEnc: bytea("phone_enc"),
+    phoneIndex: bytea("phone_index"),
+    phoneMasked: text("phone_masked"),
+    addressEnc: bytea("address_enc"),
+    addressMasked: text("address_masked"),
+    orgCode: text("org_code"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    handlerCode: codeText("handler_code"),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.case_summons. */
-export const caseSummons = appSchema.table("case_summons", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  stationingId: uuid("stationing_id").notNull(),
-  summonedBy: uuid("summoned_by"),
-  summonedAt: timestamp("summoned_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
-  objectionDeadline: timestamp("objection_deadline", { withTimezone: true }).notNull(),
-  instructions: text("instructions"),
-  status: text("status").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
-  acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }).$defaultFn(serverOwned),
-  acknowledgedBy: uuid("acknowledged_by").$defaultFn(serverOwned),
-  objectedAt: timestamp("objected_at", { withTimezone: true }).$defaultFn(serverOwned),
-  objectionReason: text("objection_reason").$defaultFn(serverOwned),
-  objectionResponsible: text("objection_responsible").$defaultFn(serverOwned),
-  action: text("action").$defaultFn(serverOwned),
-  feedback: text("feedback").$defaultFn(serverOwned),
-  feedbackAt: timestamp("feedback_at", { withTimezone: true }).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const caseSummons = appSchema.table(
+  "case_summons",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    stationingId: uuid("stationing_id").notNull(),
+    summonedBy: uuid("summoned_by"),
+    summonedAt: timestamp("summoned_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    objectionDeadline: timestamp("objection_deadline", { withTimezone: true }).notNull(),
+    instructions: text("instructions"),
+    status: text("status").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }).$defaultFn(serverOwned),
+    acknowledgedBy: uuid("acknowledged_by").$defaultFn(serverOwned),
+    objectedAt: timestamp("objected_at", { withTimezone: true }).$defaultFn(serverOwned),
+    objectionReason: text("objection_reason").$defaultFn(serverOwned),
+    objectionResponsible: text("objection_responsible").$defaultFn(serverOwned),
+    action: text("action").$defaultFn(serverOwned),
+    feedback: text("feedback").$defaultFn(serverOwned),
+    feedbackAt: timestamp("feedback_at", { withTimezone: true }).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.case_tallies. */
 export const caseTallies = appSchema.table(
@@ -429,80 +473,92 @@ export const caseTallies = appSchema.table(
     shard: integer("shard").notNull().default(sql`0`),
     n: bigint("n", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.dim, t.value, t.shard] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.dim, t.value, t.shard, t.countyCode] })],
 );
 
 /** app.cases. */
-export const cases = appSchema.table("cases", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  ownerCode: codeText("owner_code").notNull(),
-  code: codeText("code").notNull(),
-  year: integer("year").notNull(),
-  seq: integer("seq").notNull(),
-  categoryCode: text("category_code").notNull(),
-  channel: caseChannelEnum("channel").notNull(),
-  title: text("title").notNull(),
-  description: text("description").notNull(),
-  locationCode: codeText("location_code").notNull(),
-  addressEnc: bytea("address_enc"),
-  addressMasked: text("address_masked"),
-  peopleCount: integer("people_count").notNull().default(sql`1`),
-  amountCents: bigint("amount_cents", { mode: "number" }),
-  groupDispute: boolean("group_dispute").notNull().default(sql`false`),
-  riskGrade: riskGradeEnum("risk_grade").notNull().default(sql`'none'::app.risk_grade`),
-  difficulty: text("difficulty").notNull().default(sql`'simple'::text`),
-  status: caseStateEnum("status").notNull().default(sql`'registered'::app.case_state`).$defaultFn(serverOwned),
-  heldFrom: caseStateEnum("held_from").$defaultFn(serverOwned),
-  holdUntil: date("hold_until", { mode: "date" }).$defaultFn(serverOwned),
-  route: jsonb("route").$defaultFn(serverOwned),
-  mediatorId: uuid("mediator_id").$defaultFn(serverOwned),
-  roomId: uuid("room_id").$defaultFn(serverOwned),
-  windowId: uuid("window_id").$defaultFn(serverOwned),
-  committeeId: uuid("committee_id").$defaultFn(serverOwned),
-  duplicateOf: uuid("duplicate_of").$defaultFn(serverOwned),
-  lookupDigest: bytea("lookup_digest"),
-  registeredBy: uuid("registered_by"),
-  registeredAt: timestamp("registered_at", { withTimezone: true })
-    .notNull()
-    .default(sql`now()`)
-    .$defaultFn(serverOwned),
-  acceptedAt: timestamp("accepted_at", { withTimezone: true }).$defaultFn(serverOwned),
-  resolvedAt: timestamp("resolved_at", { withTimezone: true }).$defaultFn(serverOwned),
-  closedAt: timestamp("closed_at", { withTimezone: true }).$defaultFn(serverOwned),
-  archivedAt: timestamp("archived_at", { withTimezone: true }).$defaultFn(serverOwned),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-  eventSeq: integer("event_seq").notNull().default(sql`0`).$defaultFn(serverOwned),
-  lastHash: bytea("last_hash").$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-  hopState: text("hop_state").notNull().default(sql`'settled'::text`).$defaultFn(serverOwned),
-  bounces: integer("bounces").notNull().default(sql`0`).$defaultFn(serverOwned),
-  needsLeaderDecision: boolean("needs_leader_decision").notNull().default(sql`false`).$defaultFn(serverOwned),
-  leaderId: uuid("leader_id").$defaultFn(serverOwned),
-  deadlineColour: text("deadline_colour").$defaultFn(serverOwned),
-  townshipCode: codeText("township_code").generatedAlwaysAs(sql`"left"(scope_code, 9)`),
-  cityCode: codeText("city_code").generatedAlwaysAs(sql`"left"(scope_code, 4)`),
-  provinceCode: codeText("province_code").generatedAlwaysAs(sql`"left"(scope_code, 2)`),
-  regBucket: integer("reg_bucket").generatedAlwaysAs(
-    sql`(floor((EXTRACT(epoch FROM (registered_at - '2000-01-01 00:00:00+00'::timestamp with time zone)) / (2592000)::numeric)))::integer`,
-  ),
-  followedUp: boolean("followed_up").notNull().default(sql`false`).$defaultFn(serverOwned),
-  latitude: doublePrecision("latitude").$defaultFn(serverOwned),
-  longitude: doublePrecision("longitude").$defaultFn(serverOwned),
-  positionSource: text("position_source").$defaultFn(serverOwned),
-});
+export const cases = appSchema.table(
+  "cases",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    scopeCode: codeText("scope_code")
+      .notNull()
+      .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    ownerCode: codeText("owner_code").notNull(),
+    code: codeText("code").notNull(),
+    year: integer("year").notNull(),
+    seq: integer("seq").notNull(),
+    categoryCode: text("category_code").notNull(),
+    channel: caseChannelEnum("channel").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    locationCode: codeText("location_code").notNull(),
+    addressEnc: bytea("address_enc"),
+    addressMasked: text("address_masked"),
+    peopleCount: integer("people_count").notNull().default(sql`1`),
+    amountCents: bigint("amount_cents", { mode: "number" }),
+    groupDispute: boolean("group_dispute").notNull().default(sql`false`),
+    riskGrade: riskGradeEnum("risk_grade").notNull().default(sql`'none'::app.risk_grade`),
+    difficulty: text("difficulty").notNull().default(sql`'simple'::text`),
+    status: caseStateEnum("status").notNull().default(sql`'registered'::app.case_state`).$defaultFn(serverOwned),
+    heldFrom: caseStateEnum("held_from").$defaultFn(serverOwned),
+    holdUntil: date("hold_until", { mode: "date" }).$defaultFn(serverOwned),
+    route: jsonb("route").$defaultFn(serverOwned),
+    mediatorId: uuid("mediator_id").$defaultFn(serverOwned),
+    roomId: uuid("room_id").$defaultFn(serverOwned),
+    windowId: uuid("window_id").$defaultFn(serverOwned),
+    committeeId: uuid("committee_id").$defaultFn(serverOwned),
+    duplicateOf: uuid("duplicate_of").$defaultFn(serverOwned),
+    lookupDigest: bytea("lookup_digest"),
+    registeredBy: uuid("registered_by"),
+    registeredAt: timestamp("registered_at", { withTimezone: true })
+      .notNull()
+      .default(sql`now()`)
+      .$defaultFn(serverOwned),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }).$defaultFn(serverOwned),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }).$defaultFn(serverOwned),
+    closedAt: timestamp("closed_at", { withTimezone: true }).$defaultFn(serverOwned),
+    archivedAt: timestamp("archived_at", { withTimezone: true }).$defaultFn(serverOwned),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+    eventSeq: integer("event_seq").notNull().default(sql`0`).$defaultFn(serverOwned),
+    lastHash: bytea("last_hash").$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+    hopState: text("hop_state").notNull().default(sql`'settled'::text`).$defaultFn(serverOwned),
+    bounces: integer("bounces").notNull().default(sql`0`).$defaultFn(serverOwned),
+    needsLeaderDecision: boolean("needs_leader_decision").notNull().default(sql`false`).$defaultFn(serverOwned),
+    leaderId: uuid("leader_id").$defaultFn(serverOwned),
+    deadlineColour: text("deadline_colour").$defaultFn(serverOwned),
+    townshipCode: codeText("township_code").generatedAlwaysAs(sql`"left"(scope_code, 9)`),
+    cityCode: codeText("city_code").generatedAlwaysAs(sql`"left"(scope_code, 4)`),
+    provinceCode: codeText("province_code").generatedAlwaysAs(sql`"left"(scope_code, 2)`),
+    regBucket: integer("reg_bucket").generatedAlwaysAs(
+      sql`(floor((EXTRACT(epoch FROM (registered_at - '2000-01-01 00:00:00+00'::timestamp with time zone)) / (2592000)::numeric)))::integer`,
+    ),
+    followedUp: boolean("followed_up").notNull().default(sql`false`).$defaultFn(serverOwned),
+    latitude: doublePrecision("latitude").$defaultFn(serverOwned),
+    longitude: doublePrecision("longitude").$defaultFn(serverOwned),
+    positionSource: text("position_source").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.channel_requests. */
-export const channelRequests = appSchema.table("channel_requests", {
-  caseId: uuid("case_id").primaryKey(),
-  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  apiKeyId: uuid("api_key_id").notNull(),
-  externalId: text("external_id"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-});
+export const channelRequests = appSchema.table(
+  "channel_requests",
+  {
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code")
+      .notNull()
+      .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    apiKeyId: uuid("api_key_id").notNull(),
+    externalId: text("external_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.countyCode] })],
+);
 
 /** app.clock_tallies. */
 export const clockTallies = appSchema.table(
@@ -515,7 +571,7 @@ export const clockTallies = appSchema.table(
     shard: integer("shard").notNull().default(sql`0`),
     n: bigint("n", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.ownerCode, t.colour, t.shard] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.ownerCode, t.colour, t.shard, t.countyCode] })],
 );
 
 /** app.cockpit_settings. */
@@ -629,19 +685,23 @@ export const figuresMonthlyBy = appSchema.table(
 );
 
 /** app.follow_ups. */
-export const followUps = appSchema.table("follow_ups", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  method: text("method").notNull(),
-  satisfaction: text("satisfaction").notNull(),
-  notes: text("notes"),
-  overrideReason: text("override_reason"),
-  byUser: uuid("by_user"),
-  at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const followUps = appSchema.table(
+  "follow_ups",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    method: text("method").notNull(),
+    satisfaction: text("satisfaction").notNull(),
+    notes: text("notes"),
+    overrideReason: text("override_reason"),
+    byUser: uuid("by_user"),
+    at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.grid_assignments. */
 export const gridAssignments = appSchema.table(
@@ -702,7 +762,7 @@ export const holdingTallies = appSchema.table(
     closedSeconds: numeric("closed_seconds", { precision: 24, scale: 6 }).notNull().default(sql`0`),
     openFrom: numeric("open_from", { precision: 24, scale: 6 }).notNull().default(sql`0`),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.holderLen, t.shard] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.holderLen, t.shard, t.countyCode] })],
 );
 
 /** app.idempotency_keys. */
@@ -717,28 +777,32 @@ export const idempotencyKeys = appSchema.table(
     response: jsonb("response"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.key] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.key, t.countyCode] })],
 );
 
 /** app.judicial_confirmations. */
-export const judicialConfirmations = appSchema.table("judicial_confirmations", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  agreementId: uuid("agreement_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  courtName: text("court_name").notNull(),
-  appliedOn: date("applied_on", { mode: "date" }).notNull(),
-  acceptDue: date("accept_due", { mode: "date" }).notNull(),
-  acceptedOn: date("accepted_on", { mode: "date" }).$defaultFn(serverOwned),
-  ruleDue: date("rule_due", { mode: "date" }).$defaultFn(serverOwned),
-  extended: boolean("extended").notNull().default(sql`false`).$defaultFn(serverOwned),
-  ruledOn: date("ruled_on", { mode: "date" }).$defaultFn(serverOwned),
-  result: text("result").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
-  resultNote: text("result_note").$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const judicialConfirmations = appSchema.table(
+  "judicial_confirmations",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    agreementId: uuid("agreement_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    courtName: text("court_name").notNull(),
+    appliedOn: date("applied_on", { mode: "date" }).notNull(),
+    acceptDue: date("accept_due", { mode: "date" }).notNull(),
+    acceptedOn: date("accepted_on", { mode: "date" }).$defaultFn(serverOwned),
+    ruleDue: date("rule_due", { mode: "date" }).$defaultFn(serverOwned),
+    extended: boolean("extended").notNull().default(sql`false`).$defaultFn(serverOwned),
+    ruledOn: date("ruled_on", { mode: "date" }).$defaultFn(serverOwned),
+    result: text("result").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
+    resultNote: text("result_note").$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.mediation_committees. */
 export const mediationCommittees = appSchema.table("mediation_committees", {
@@ -770,22 +834,26 @@ export const mediationRooms = appSchema.table("mediation_rooms", {
 });
 
 /** app.mediation_sessions. */
-export const mediationSessions = appSchema.table("mediation_sessions", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  bookingId: uuid("booking_id"),
-  startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
-  endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
-  attendance: jsonb("attendance").notNull().default(sql`'[]'::jsonb`),
-  notes: text("notes"),
-  outcome: text("outcome"),
-  createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const mediationSessions = appSchema.table(
+  "mediation_sessions",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    bookingId: uuid("booking_id"),
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    attendance: jsonb("attendance").notNull().default(sql`'[]'::jsonb`),
+    notes: text("notes"),
+    outcome: text("outcome"),
+    createdBy: uuid("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.mediators. */
 export const mediators = appSchema.table("mediators", {
@@ -836,7 +904,7 @@ export const noticeReads = appSchema.table(
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     readAt: timestamp("read_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
-  (t) => [primaryKey({ columns: [t.noticeId, t.userId] })],
+  (t) => [primaryKey({ columns: [t.noticeId, t.userId, t.countyCode] })],
 );
 
 /** app.notices. */
@@ -862,21 +930,25 @@ export const notificationReads = appSchema.table(
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     readAt: timestamp("read_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
-  (t) => [primaryKey({ columns: [t.notificationId, t.userId] })],
+  (t) => [primaryKey({ columns: [t.notificationId, t.userId, t.countyCode] })],
 );
 
 /** app.notifications. */
-export const notifications = appSchema.table("notifications", {
-  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  userId: uuid("user_id"),
-  kind: text("kind").notNull(),
-  caseId: uuid("case_id"),
-  title: text("title").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  createdBy: uuid("created_by"),
-});
+export const notifications = appSchema.table(
+  "notifications",
+  {
+    id: bigint("id", { mode: "number" }).notNull().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
+    scopeCode: codeText("scope_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    userId: uuid("user_id"),
+    kind: text("kind").notNull(),
+    caseId: uuid("case_id"),
+    title: text("title").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    createdBy: uuid("created_by"),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.patrol_norms. */
 export const patrolNorms = appSchema.table("patrol_norms", {
@@ -891,34 +963,44 @@ export const patrolNorms = appSchema.table("patrol_norms", {
 });
 
 /** app.patrols. */
-export const patrols = appSchema.table("patrols", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  workerId: uuid("worker_id").notNull(),
-  gridId: uuid("grid_id"),
-  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
-  endedAt: timestamp("ended_at", { withTimezone: true }).notNull(),
-  distanceM: integer("distance_m").notNull(),
-  eventsFound: integer("events_found").notNull().default(sql`0`),
-  track: jsonb("track"),
-  createdBy: uuid("created_by"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-});
+export const patrols = appSchema.table(
+  "patrols",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    scopeCode: codeText("scope_code")
+      .notNull()
+      .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    workerId: uuid("worker_id").notNull(),
+    gridId: uuid("grid_id"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }).notNull(),
+    distanceM: integer("distance_m").notNull(),
+    eventsFound: integer("events_found").notNull().default(sql`0`),
+    track: jsonb("track"),
+    createdBy: uuid("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.referrals. */
-export const referrals = appSchema.table("referrals", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  kind: text("kind").notNull(),
-  receivingBody: text("receiving_body").notNull(),
-  referredAt: timestamp("referred_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  result: text("result").$defaultFn(serverOwned),
-  resultAt: timestamp("result_at", { withTimezone: true }).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const referrals = appSchema.table(
+  "referrals",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    kind: text("kind").notNull(),
+    receivingBody: text("receiving_body").notNull(),
+    referredAt: timestamp("referred_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    result: text("result").$defaultFn(serverOwned),
+    resultAt: timestamp("result_at", { withTimezone: true }).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.rework_monthly. */
 export const reworkMonthly = appSchema.table(
@@ -994,25 +1076,29 @@ export const stationings = appSchema.table("stationings", {
 });
 
 /** app.supervisions. */
-export const supervisions = appSchema.table("supervisions", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  caseId: uuid("case_id").notNull(),
-  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  deadlineId: uuid("deadline_id"),
-  addressedTo: codeText("addressed_to").notNull(),
-  level: text("level").notNull().default(sql`'chase'::text`),
-  openedBy: text("opened_by").notNull(),
-  openedByUser: uuid("opened_by_user"),
-  instructions: text("instructions"),
-  dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
-  status: text("status").notNull().default(sql`'open'::text`).$defaultFn(serverOwned),
-  answer: text("answer").$defaultFn(serverOwned),
-  answeredAt: timestamp("answered_at", { withTimezone: true }).$defaultFn(serverOwned),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-  handlerCode: codeText("handler_code").$defaultFn(serverOwned),
-});
+export const supervisions = appSchema.table(
+  "supervisions",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    caseId: uuid("case_id").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    deadlineId: uuid("deadline_id"),
+    addressedTo: codeText("addressed_to").notNull(),
+    level: text("level").notNull().default(sql`'chase'::text`),
+    openedBy: text("opened_by").notNull(),
+    openedByUser: uuid("opened_by_user"),
+    instructions: text("instructions"),
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    status: text("status").notNull().default(sql`'open'::text`).$defaultFn(serverOwned),
+    answer: text("answer").$defaultFn(serverOwned),
+    answeredAt: timestamp("answered_at", { withTimezone: true }).$defaultFn(serverOwned),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+    handlerCode: codeText("handler_code").$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.tenants. */
 export const tenants = appSchema.table("tenants", {
@@ -1068,23 +1154,27 @@ export const users = appSchema.table("users", {
 });
 
 /** app.webhook_deliveries. */
-export const webhookDeliveries = appSchema.table("webhook_deliveries", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-  scopeCode: codeText("scope_code").notNull(),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  webhookId: uuid("webhook_id").notNull(),
-  caseId: uuid("case_id").notNull(),
-  event: text("event").notNull(),
-  payload: jsonb("payload").notNull(),
-  status: text("status").notNull().default(sql`'pending'::text`),
-  attempts: integer("attempts").notNull().default(sql`0`),
-  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().default(sql`now()`),
-  lastStatus: integer("last_status"),
-  lastError: text("last_error"),
-  deliveredAt: timestamp("delivered_at", { withTimezone: true }),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
-});
+export const webhookDeliveries = appSchema.table(
+  "webhook_deliveries",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    scopeCode: codeText("scope_code").notNull(),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    webhookId: uuid("webhook_id").notNull(),
+    caseId: uuid("case_id").notNull(),
+    event: text("event").notNull(),
+    payload: jsonb("payload").notNull(),
+    status: text("status").notNull().default(sql`'pending'::text`),
+    attempts: integer("attempts").notNull().default(sql`0`),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().default(sql`now()`),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    version: integer("version").notNull().default(sql`1`),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.webhooks. */
 export const webhooks = appSchema.table("webhooks", {

@@ -1490,7 +1490,7 @@ const caseFigureFacts: TableFixture = {
         people, amount_cents)
       values (${caseId}, ${tenant.code}, '2026-01-01', 'other', 'visit', 'none', false, false, false, false, false,
         false, false, 0, false, false, 1, 0)
-      on conflict (case_id) do nothing`;
+      on conflict (case_id, county_code) do nothing`;
     return { table: "app.case_figure_facts", key: caseId, tenant, refs: { caseId } };
   },
   forges(victim) {

@@ -367,7 +367,7 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
               x.due
             from unnest(${red.map((d) => d.id)}::uuid[], ${dues.map((d) => d.toISOString())}::timestamptz[]) as x(id, due)
               join app.case_deadlines d on d.id = x.id order by d.id
-            on conflict (deadline_id) do nothing
+            on conflict (deadline_id, county_code) do nothing
             returning id, case_id, deadline_id, addressed_to),
           told as (
             select o.*, d.stage, c.code, c.title, app.parent_code(o.addressed_to) as parent

@@ -24,10 +24,36 @@ const DISTRIBUTION_COLUMN = "county_code";
  * Tables that carry `county_code` but are reference tables on Citus, with why: they are small,
  * read across counties (sign-in by user name, the unit tree) or both.
  */
+const CONFIGURATION =
+  "a centre's set-up, named by cases and bookings of units below or above it (0021 'above', 'pool')";
+const INHERITED =
+  "a catalogue a unit inherits down the tree: county pages read the rows of the city and province above";
 const REFERENCE_TABLES: Record<string, string> = {
   "app.tenants": "the unit tree (province to village): read on every request, ~665k rows at most",
   "app.users": "staff accounts: sign-in looks a user up by name before any county is known",
   "app.user_setup_tokens": "an account's setup link is opened before any county is known",
+  "app.department_kinds": INHERITED,
+  "app.case_categories": INHERITED,
+  "app.dictionary_entries": INHERITED,
+  "app.calendar_days": INHERITED,
+  "app.deadline_policies": INHERITED,
+  "app.patrol_norms": INHERITED,
+  "app.cockpit_settings": INHERITED,
+  "app.notices": `${INHERITED} (a notice of the province is read in every county)`,
+  "app.notice_attachments": "a notice's files, read where the notice is",
+  "app.grids": `${INHERITED}; grids.code is unique in the country`,
+  "app.grid_workers": INHERITED,
+  "app.grid_assignments": "hangs off a grid and a grid worker, both reference tables",
+  "app.stationings": CONFIGURATION,
+  "app.rotation_slots": "hangs off a stationed department",
+  "app.stationing_liaisons": "hangs off a stationed department",
+  "app.service_windows": CONFIGURATION,
+  "app.mediators": `${CONFIGURATION}; a mediator pool spans the units above and below`,
+  "app.mediation_rooms": CONFIGURATION,
+  "app.mediation_committees": CONFIGURATION,
+  "app.committee_members": "hangs off a committee and a mediator, both reference tables",
+  "app.api_keys": "an open-channel request finds its key by key_id before any county is known",
+  "app.webhooks": "hangs off an API key",
 };
 
 let db: TestDatabase;
@@ -140,8 +166,11 @@ async function onBrokenSchema<T>(ddl: string, fn: (sql: Sql) => Promise<T>): Pro
 describe("Citus readiness of the catalog", () => {
   it("meets Citus's key rules on every table distributed on county_code, but for what CITUS_PENDING lists", async () => {
     const d = await distribution(db.admin);
-    expect(d.distributed.size).toBeGreaterThan(40);
+    expect(d.distributed.size).toBeGreaterThan(25);
     for (const table of Object.keys(REFERENCE_TABLES)) expect(d.reference, table).toContain(table);
+    // The list the distribution reads from the database (0121) is this one.
+    const [listed] = await db.admin<{ tables: string[] }[]>`select app.citus_reference_tables()::text[] as tables`;
+    expect([...listed!.tables].sort()).toEqual(Object.keys(REFERENCE_TABLES).sort());
     const problems = await citusProblems(db.admin);
     const pending = new Set(CITUS_PENDING.pending);
     // A new violation: a migration broke a rule (or needs its entry, with its plan, in the list).
@@ -166,11 +195,10 @@ describe("Citus readiness of the catalog", () => {
         const [sent] = await tx<{ county_code: string }[]>`
           insert into app.case_counters (scope_code, county_code, year, last) values ('370811002', '370811', 1999, 0)
           returning county_code`;
-        const refused = await tx`savepoint s`.then(() =>
-          tx`insert into app.case_counters (scope_code, county_code, year, last) values ('370811003', '370812', 1999, 0)`.then(
-            () => null,
-            (e: { code?: string; constraint_name?: string }) => `${e.code} ${e.constraint_name}`,
-          ),
+        const refused = await tx`
+          insert into app.case_counters (scope_code, county_code, year, last) values ('370811003', '370812', 1999, 0)`.then(
+          () => null,
+          (e: { code?: string; constraint_name?: string }) => `${e.code} ${e.constraint_name}`,
         );
         throw Object.assign(rolledBack, { result: [filled?.county_code, sent?.county_code, refused] });
       })

@@ -123,7 +123,7 @@ async function unitCheckProblems(sql: Sql): Promise<string[]> {
   const fks = await sql<{ name: string; tbl: string; col: string }[]>`
     select c.oid::regclass::text || '.' || a.attname as name, c.oid::regclass::text as tbl, a.attname as col
     from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
-      join pg_attribute a on a.attrelid = c.oid and a.attnum = k.conkey[1]
+      join pg_attribute a on a.attrelid = c.oid and a.attnum = any (k.conkey) and a.attname <> 'county_code'
     where k.contype = 'f' and n.nspname = any (${SCHEMAS})
       and exists (select from pg_attribute s where s.attrelid = c.oid and s.attname = 'scope_code' and not s.attisdropped)
     order by 1`;
