@@ -27,7 +27,7 @@ export function capturingPool(url: string, max: number): { sql: Sql; take(): Cap
     sql,
     take() {
       // The driver's own type lookup on a fresh connection is no statement of the service.
-      const out = log.filter((c) => !/^\s*(begin|commit|rollback)|pg_catalog\.pg_type/i.test(c.query));
+      const out = log.filter((c) => !/^\s*(begin|commit|rollback|set local app\.)|pg_catalog\.pg_type/i.test(c.query));
       log = [];
       return out;
     },

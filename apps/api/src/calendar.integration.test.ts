@@ -149,7 +149,7 @@ describe("the working calendar", () => {
         (tx) => registerCase(tx, villageDispute("节假日登记") as CaseInput, api.cipher),
       );
       // The driver's own type lookup on connecting aside: app.intake_open, then app.intake_record.
-      const own = sent.filter((t) => !/^\s*(begin|commit|rollback)|pg_catalog\.pg_type/i.test(t));
+      const own = sent.filter((t) => !/^\s*(begin|commit|rollback|set local app\.)|pg_catalog\.pg_type/i.test(t));
       expect(own.map((t) => /app\.intake_\w+/.exec(t)?.[0])).toEqual(["app.intake_open", "app.intake_record"]);
       const clock = (await asTown((tx) => caseDeadlines(tx, id))).find((d) => d.stage === "first_contact")!;
       // Three working days (the default first contact): the county's worked day, then after the holiday.

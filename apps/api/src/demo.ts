@@ -77,8 +77,8 @@ export async function loadDemo(
         const [row] = await tx<
           { id: string }[]
         >`insert into app.tenants (code, level, parent_id, root_code, name, is_demo)
-          select d.code, d.level, (select id from app.tenants where code = d.parent_code), ${root}, d.name, true
-          from ref.divisions d where d.code = ${code} returning id`;
+          select d.code, d.level, p.id, ${root}, d.name, true
+          from ref.divisions d left join app.tenants p on p.code = d.parent_code where d.code = ${code} returning id`;
         return row!.id;
       }
       async function branch(code: string, root: string) {
@@ -120,10 +120,11 @@ export async function loadDemo(
       if (options.centres !== false) await loadDemoCentres(tx);
       const out: DemoLogin[] = [];
       for (const [username, code, roles, displayName] of logins) {
+        // The unit's id looked up first: Citus takes no subquery inside an INSERT's values.
+        const [unit] = code ? await tx<{ id: string }[]>`select id from app.tenants where code = ${code}` : [];
         await tx`insert into app.users (tenant_id, username, display_name, roles, password_hash,
             must_change_password, password_changed_at)
-          values (${code ? tx`(select id from app.tenants where code = ${code})` : null}, ${username}, ${displayName},
-            ${roles}, ${hash}, false, now())`;
+          values (${unit?.id ?? null}, ${username}, ${displayName}, ${roles}, ${hash}, false, now())`;
         out.push({ username, roles, unit: unitLabel(code) });
       }
       return out;

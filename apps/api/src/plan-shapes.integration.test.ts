@@ -68,7 +68,7 @@ const as = <T>(scope: string, fn: (tx: Tx) => Promise<T>) =>
 async function statementsOf(scope: string, call: (tx: Tx) => Promise<unknown>) {
   captured = [];
   await as(scope, call);
-  return captured.filter((q) => !/^(begin\b|commit$|rollback$)/i.test(q.text.trim()));
+  return captured.filter((q) => !/^(begin|commit|rollback)$|^set local app\./i.test(q.text.trim()));
 }
 
 const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];

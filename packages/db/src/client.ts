@@ -189,7 +189,7 @@ function checked(name: string, value: string, pattern: RegExp): string {
  */
 export function scopeSettings(
   ctx: Pick<ScopeContext, "scope" | "tenantId" | "userId" | "roles" | "requestId">,
-): string {
+): string[] {
   const values: [string, string][] = [
     ["app.scope", checked("scope", ctx.scope, SETTING_PATTERNS.scope)],
     ["app.tenant_id", checked("tenant id", ctx.tenantId ?? "", SETTING_PATTERNS.id)],
@@ -197,7 +197,7 @@ export function scopeSettings(
     ["app.roles", checked("roles", ctx.roles.join(","), SETTING_PATTERNS.roles)],
     ["app.request_id", checked("request id", ctx.requestId ?? "", SETTING_PATTERNS.requestId)],
   ];
-  return values.map(([name, value]) => `set local ${name} = '${value}'`).join("; ");
+  return values.map(([name, value]) => `set local ${name} = '${value}'`);
 }
 
 /**
@@ -212,10 +212,10 @@ export async function setLocalScope(tx: Pick<Tx, "sql">, scope: string): Promise
  * Runs `fn` in one transaction whose tenant context is set with transaction-local settings
  * ({@link scopeSettings}). Why local: a session-level SET would survive on the pooled connection
  * and leak one tenant's scope into the next request; a local setting dies with the transaction.
- * BEGIN and the settings go as one simple-protocol message (one statement list, no bind
- * parameters) that is not awaited on its own: the body's first statements follow it on the same
- * connection in the same round trip (postgres.js pipelines a reserved connection in order), and
- * a failure of it is reported before the body's.
+ * BEGIN and the settings (simple-protocol statements, no bind parameters) are not awaited on
+ * their own: the body's first statements follow them on the same connection in the same round
+ * trip (postgres.js pipelines a reserved connection in order), and a failure of either is
+ * reported before the body's.
  */
 export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const settings = scopeSettings(ctx);
@@ -223,8 +223,11 @@ export async function withScope<T>(sql: Sql, ctx: ScopeContext, fn: (tx: Tx) => 
   // "open": a transaction may be in progress; "ended": COMMIT was sent by commitAfter.
   let state: "open" | "ended" = "open";
   try {
-    // Sent now (postgres.js sends a query when it is first awaited): before the body's first.
-    const ready = conn.unsafe(`begin; ${settings}`).execute();
+    // Each statement its own simple-protocol message, all sent now (postgres.js sends a query
+    // when it is first awaited), before the body's first, and pipelined: one round trip. Not
+    // one multi-statement string: Citus passes a SET LOCAL on to the workers as the text of the
+    // whole message it came in, so every statement of that message would run there again.
+    const ready = Promise.all(["begin", ...settings].map((statement) => conn.unsafe(statement).execute()));
     let db: PostgresJsDatabase | undefined;
     const tx: Tx = {
       get db() {
