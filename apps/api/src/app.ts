@@ -13,6 +13,7 @@ import {
   attachToNotice,
   authorizeReveal,
   caseFilterQuery,
+  databaseError,
   dataExceptionOf,
   ERROR_STATUS,
   expectedLedgerRows,
@@ -683,7 +684,7 @@ export function createApp(options: AppOptions) {
     // records the rows it revealed when it ends, a write: on the primary.
     const ledgerOn = spec.reveal ? asCaller : asCallerLagging;
     void ledgerOn(c, permissions, (tx) => writeLedger(tx, spec, out)).catch((error) => {
-      logger.error({ err: error, requestId: c.get("requestId") }, "export failed");
+      logger.error({ err: databaseError(error), requestId: c.get("requestId") }, "export failed");
       out.destroy(error instanceof Error ? error : new Error(String(error)));
     });
     const name = ledgerFileName(
@@ -844,7 +845,10 @@ export function createApp(options: AppOptions) {
       },
       onError: ({ error, path, ctx }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") {
-          logger.error({ err: error.cause ?? error, path, requestId: ctx?.requestId }, "procedure failed");
+          logger.error(
+            { err: databaseError(error.cause ?? error), path, requestId: ctx?.requestId },
+            "procedure failed",
+          );
         }
         logDataException(ctx?.requestId, path, error.cause);
       },
@@ -865,7 +869,7 @@ export function createApp(options: AppOptions) {
     const app = toAppError(error);
     logDataException(c.get("requestId"), c.req.path, app);
     if (app) return problem(c, app);
-    logger.error({ err: error, requestId: c.get("requestId") }, "request failed");
+    logger.error({ err: databaseError(error), requestId: c.get("requestId") }, "request failed");
     return c.json(
       {
         code: "INTERNAL",

@@ -1,4 +1,5 @@
 import { AppError } from "@zongzhi/domain";
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
 import { CONSTRAINT_MESSAGES } from "./constraint-messages.ts";
 import { dataExceptionOf, fromPostgresError, toAppError } from "./errors.ts";
@@ -33,6 +34,20 @@ describe("fromPostgresError (what a database error means to a user)", () => {
     const e = fromPostgresError(raw)!;
     expect(e.code).toBe("VALIDATION");
     expect(dataExceptionOf(e)).toEqual({ sqlstate: "22P02", reason: 'invalid input syntax for type uuid: "…"' });
+  });
+
+  it("reads the driver's error behind Drizzle's wrapper as if the query had been raw SQL", () => {
+    const [name, known] = Object.entries(CONSTRAINT_MESSAGES).find(([, m]) => m.code === "CONFLICT")!;
+    const wrapped = (cause: unknown) => new DrizzleQueryError("insert into app.x values ($1)", ["v"], cause as Error);
+    expect(toAppError(wrapped(pg("23505", { constraint_name: name }))))?.toMatchObject({
+      code: known.code,
+      messages: { zh: known.zh },
+    });
+    expect(fromPostgresError(wrapped(pg("23503")))?.code).toBe("NOT_FOUND");
+    expect(fromPostgresError(wrapped(pg("08006")))?.code).toBe("UNAVAILABLE");
+    const data = toAppError(wrapped(pg("22P02", { message: 'invalid input syntax for type uuid: "x"' })))!;
+    expect(data.code).toBe("VALIDATION");
+    expect(dataExceptionOf(data)?.sqlstate).toBe("22P02");
   });
 
   it("leaves what is not a user's fault to the 500 path", () => {

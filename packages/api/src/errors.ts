@@ -37,14 +37,28 @@ const UNREACHABLE = new Set([
   "ETIMEDOUT",
 ]);
 
+/**
+ * The driver's own error behind `error`: Drizzle wraps what postgres.js throws in a
+ * DrizzleQueryError (its message names the query, its `cause` is the PostgresError with the
+ * SQLSTATE and constraint); raw `tx.sql` errors are returned as they are.
+ */
+export function databaseError(error: unknown): unknown {
+  let e = error;
+  while (e instanceof Error && e.name !== "PostgresError" && e.constructor.name === "DrizzleQueryError" && e.cause) {
+    e = e.cause;
+  }
+  return e;
+}
+
 /** Whether `error` says the database is not there right now (see UNREACHABLE), not that a statement failed. */
 export function isUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = (databaseError(error) as { code?: unknown } | null)?.code;
   return typeof code === "string" && (UNREACHABLE.has(code) || /^(08|57P)/.test(code));
 }
 
 /** What a PostgreSQL error means to a user, or null when it is not a user's fault. */
-export function fromPostgresError(error: unknown): AppError | null {
+export function fromPostgresError(thrown: unknown): AppError | null {
+  const error = databaseError(thrown);
   const e = error as { code?: string; constraint_name?: string; message?: string };
   // Every constraint a user can reach has its own message (constraint-messages.ts); the
   // generic answers below remain for what the catalog test lists as unreachable.
@@ -109,7 +123,7 @@ function dataException(error: { code: string }): AppError {
 
 /** The database error behind a backstop VALIDATION, for the log: SQLSTATE and a message without values. */
 export function dataExceptionOf(error: unknown): { sqlstate: string; reason: string } | null {
-  const cause = error instanceof AppError ? error.cause : error;
+  const cause = databaseError(error instanceof AppError ? error.cause : error);
   if (!isDataException(cause)) return null;
   // Quoted parts of PostgreSQL's message are the offending values: typed by users, not logged.
   return { sqlstate: cause.code, reason: (cause.message ?? "").replace(/"[^"]*"/g, '"…"').slice(0, 200) };

@@ -1,4 +1,4 @@
-export { dataExceptionOf, ERROR_STATUS, toAppError } from "./errors.ts";
+export { databaseError, dataExceptionOf, ERROR_STATUS, toAppError } from "./errors.ts";
 export {
   idempotencyKeyHeader,
   openApiDocument,

@@ -11,7 +11,7 @@ import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/cli
 import { AppError } from "@zongzhi/domain";
 import { operationKind } from "@zongzhi/domain/operations";
 import superjson from "superjson";
-import { ERROR_STATUS, isUnreachable, toAppError, transportRefusal } from "./errors.ts";
+import { databaseError, ERROR_STATUS, isUnreachable, toAppError, transportRefusal } from "./errors.ts";
 import type { FieldIssue } from "./input.ts";
 import { recordOperation } from "./services/audit.ts";
 import type { FieldCipher } from "./services/personal-data.ts";
@@ -91,7 +91,7 @@ export async function withScopeOnReplica<T>(
   } catch (error) {
     // 40001 on a standby: the statement was cancelled by a conflict with recovery (the replica
     // replaying a change that removes rows it still reads); the primary has no such conflict.
-    if (!isUnreachable(error) && (error as { code?: unknown }).code !== "40001") throw error;
+    if (!isUnreachable(error) && (databaseError(error) as { code?: unknown }).code !== "40001") throw error;
     return withScope(primary, scope, fn);
   }
 }

@@ -33,8 +33,8 @@ function builder(c: CatalogColumn, enums: Catalog["enums"]): { expr: string; use
   else if (base === "bigint") [expr, uses] = [`bigint(${name}, { mode: "number" })`, ["bigint"]];
   else if (base === "boolean") [expr, uses] = [`boolean(${name})`, ["boolean"]];
   else if (base === "double precision") [expr, uses] = [`doublePrecision(${name})`, ["doublePrecision"]];
-  else if (base === "jsonb") [expr, uses] = [`jsonb(${name})`, ["jsonb"]];
-  else if (base === "date") [expr, uses] = [`date(${name}, { mode: "date" })`, ["date"]];
+  else if (base === "jsonb") [expr, uses] = [`json(${name})`, []];
+  else if (base === "date") [expr, uses] = [`date(${name}, { mode: "string" })`, ["date"]];
   else if (base === "timestamp with time zone")
     [expr, uses] = [`timestamp(${name}, { withTimezone: true })`, ["timestamp"]];
   else if (numeric)
@@ -109,6 +109,11 @@ export function renderSchema(catalog: Catalog): string {
     "export const codeText = customType<{ data: string }>({ dataType: () => 'text COLLATE \"C\"' });",
     "/** Binary: ciphertexts, hashes, blind indexes. */",
     'export const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });',
+    "/**",
+    " * JSON, bound as the value itself for postgres.js to encode: Drizzle's own jsonb would encode it",
+    " * once more on the transaction's connection (whose serializers Drizzle cannot reach).",
+    " */",
+    'export const json = customType<{ data: unknown; driverData: unknown }>({ dataType: () => "jsonb", toDriver: (v) => v });',
     "/** A range of instants, as text (`[from,to)`). */",
     'export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });',
     "/**",

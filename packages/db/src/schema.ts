@@ -7,7 +7,6 @@ import {
   date,
   doublePrecision,
   integer,
-  jsonb,
   numeric,
   pgSchema,
   pgTable,
@@ -22,6 +21,11 @@ import {
 export const codeText = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
 /** Binary: ciphertexts, hashes, blind indexes. */
 export const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
+/**
+ * JSON, bound as the value itself for postgres.js to encode: Drizzle's own jsonb would encode it
+ * once more on the transaction's connection (whose serializers Drizzle cannot reach).
+ */
+export const json = customType<{ data: unknown; driverData: unknown }>({ dataType: () => "jsonb", toDriver: (v) => v });
 /** A range of instants, as text (`[from,to)`). */
 export const tstzrange = customType<{ data: string }>({ dataType: () => "tstzrange" });
 /**
@@ -126,13 +130,13 @@ export const agreements = appSchema.table(
     caseId: uuid("case_id").notNull(),
     scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-    signedOn: date("signed_on", { mode: "date" }).notNull(),
+    signedOn: date("signed_on", { mode: "string" }).notNull(),
     facts: text("facts").notNull(),
     disputedMatters: text("disputed_matters").notNull(),
     terms: text("terms").notNull(),
     performanceManner: text("performance_manner").notNull(),
     performancePlace: text("performance_place").notNull(),
-    performanceDeadline: date("performance_deadline", { mode: "date" }).notNull(),
+    performanceDeadline: date("performance_deadline", { mode: "string" }).notNull(),
     mediatorNames: text("mediator_names").array().notNull(),
     performanceStatus: text("performance_status").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
     performanceNote: text("performance_note").$defaultFn(serverOwned),
@@ -196,7 +200,7 @@ export const auditEvents = appSchema.table(
     subjectId: text("subject_id"),
     ip: text("ip"),
     requestId: text("request_id"),
-    detail: jsonb("detail").notNull().default(sql`'{}'::jsonb`),
+    detail: json("detail").notNull().default(sql`'{}'::jsonb`),
   },
   (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
 );
@@ -207,7 +211,7 @@ export const bookingMediators = appSchema.table(
   {
     bookingId: uuid("booking_id").notNull(),
     mediatorId: uuid("mediator_id").notNull(),
-    scopeCode: codeText("scope_code").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     during: tstzrange("during").notNull(),
     active: boolean("active").notNull().default(sql`true`),
@@ -220,7 +224,7 @@ export const bookings = appSchema.table(
   "bookings",
   {
     id: uuid("id").notNull().default(sql`gen_random_uuid()`),
-    scopeCode: codeText("scope_code").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     roomId: uuid("room_id").notNull(),
     during: tstzrange("during").notNull(),
@@ -239,7 +243,7 @@ export const calendarDays = appSchema.table("calendar_days", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  day: date("day", { mode: "date" }).notNull(),
+  day: date("day", { mode: "string" }).notNull(),
   workday: boolean("workday").notNull(),
   name: text("name"),
   note: text("note"),
@@ -315,7 +319,7 @@ export const caseEvents = appSchema.table(
     actorId: uuid("actor_id"),
     actorScope: codeText("actor_scope"),
     kind: text("kind").notNull(),
-    payload: jsonb("payload").notNull().default(sql`'{}'::jsonb`),
+    payload: json("payload").notNull().default(sql`'{}'::jsonb`),
     prevHash: bytea("prev_hash").$defaultFn(serverOwned),
     hash: bytea("hash").notNull().$defaultFn(serverOwned),
     handlerCode: codeText("handler_code").$defaultFn(serverOwned),
@@ -329,7 +333,7 @@ export const caseFigureFacts = appSchema.table(
   {
     caseId: uuid("case_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
-    month: date("month", { mode: "date" }).notNull(),
+    month: date("month", { mode: "string" }).notNull(),
     categoryCode: text("category_code").notNull(),
     channel: caseChannelEnum("channel").notNull(),
     riskGrade: riskGradeEnum("risk_grade").notNull(),
@@ -503,8 +507,8 @@ export const cases = appSchema.table(
     difficulty: text("difficulty").notNull().default(sql`'simple'::text`),
     status: caseStateEnum("status").notNull().default(sql`'registered'::app.case_state`).$defaultFn(serverOwned),
     heldFrom: caseStateEnum("held_from").$defaultFn(serverOwned),
-    holdUntil: date("hold_until", { mode: "date" }).$defaultFn(serverOwned),
-    route: jsonb("route").$defaultFn(serverOwned),
+    holdUntil: date("hold_until", { mode: "string" }).$defaultFn(serverOwned),
+    route: json("route").$defaultFn(serverOwned),
     mediatorId: uuid("mediator_id").$defaultFn(serverOwned),
     roomId: uuid("room_id").$defaultFn(serverOwned),
     windowId: uuid("window_id").$defaultFn(serverOwned),
@@ -579,8 +583,8 @@ export const cockpitSettings = appSchema.table("cockpit_settings", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  ranking: jsonb("ranking"),
-  safety: jsonb("safety"),
+  ranking: json("ranking"),
+  safety: json("safety"),
   version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
@@ -590,7 +594,7 @@ export const committeeMembers = appSchema.table(
   {
     committeeId: uuid("committee_id").notNull(),
     mediatorId: uuid("mediator_id").notNull(),
-    scopeCode: codeText("scope_code").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     role: text("role").notNull().default(sql`'member'::text`),
   },
@@ -642,7 +646,7 @@ export const figuresMonthly = appSchema.table(
   "figures_monthly",
   {
     scopeCode: codeText("scope_code").notNull(),
-    month: date("month", { mode: "date" }).notNull(),
+    month: date("month", { mode: "string" }).notNull(),
     received: integer("received").notNull().default(sql`0`),
     accepted: integer("accepted").notNull().default(sql`0`),
     resolved: integer("resolved").notNull().default(sql`0`),
@@ -673,7 +677,7 @@ export const figuresMonthlyBy = appSchema.table(
   "figures_monthly_by",
   {
     scopeCode: codeText("scope_code").notNull(),
-    month: date("month", { mode: "date" }).notNull(),
+    month: date("month", { mode: "string" }).notNull(),
     dim: text("dim").notNull(),
     key: text("key").notNull(),
     cases: integer("cases").notNull().default(sql`0`),
@@ -709,7 +713,7 @@ export const gridAssignments = appSchema.table(
   {
     gridId: uuid("grid_id").notNull(),
     workerId: uuid("worker_id").notNull(),
-    scopeCode: codeText("scope_code").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     leader: boolean("leader").notNull().default(sql`false`),
   },
@@ -742,7 +746,7 @@ export const grids = appSchema.table("grids", {
   name: text("name").notNull(),
   households: integer("households").notNull().default(sql`0`),
   population: integer("population").notNull().default(sql`0`),
-  boundary: jsonb("boundary"),
+  boundary: json("boundary"),
   active: boolean("active").notNull().default(sql`true`),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
   version: integer("version").notNull().default(sql`1`),
@@ -774,7 +778,7 @@ export const idempotencyKeys = appSchema.table(
     key: text("key").notNull(),
     userId: uuid("user_id"),
     requestHash: text("request_hash").notNull(),
-    response: jsonb("response"),
+    response: json("response"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.scopeCode, t.key, t.countyCode] })],
@@ -790,12 +794,12 @@ export const judicialConfirmations = appSchema.table(
     scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     courtName: text("court_name").notNull(),
-    appliedOn: date("applied_on", { mode: "date" }).notNull(),
-    acceptDue: date("accept_due", { mode: "date" }).notNull(),
-    acceptedOn: date("accepted_on", { mode: "date" }).$defaultFn(serverOwned),
-    ruleDue: date("rule_due", { mode: "date" }).$defaultFn(serverOwned),
+    appliedOn: date("applied_on", { mode: "string" }).notNull(),
+    acceptDue: date("accept_due", { mode: "string" }).notNull(),
+    acceptedOn: date("accepted_on", { mode: "string" }).$defaultFn(serverOwned),
+    ruleDue: date("rule_due", { mode: "string" }).$defaultFn(serverOwned),
     extended: boolean("extended").notNull().default(sql`false`).$defaultFn(serverOwned),
-    ruledOn: date("ruled_on", { mode: "date" }).$defaultFn(serverOwned),
+    ruledOn: date("ruled_on", { mode: "string" }).$defaultFn(serverOwned),
     result: text("result").notNull().default(sql`'pending'::text`).$defaultFn(serverOwned),
     resultNote: text("result_note").$defaultFn(serverOwned),
     version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
@@ -844,7 +848,7 @@ export const mediationSessions = appSchema.table(
     bookingId: uuid("booking_id"),
     startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
     endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
-    attendance: jsonb("attendance").notNull().default(sql`'[]'::jsonb`),
+    attendance: json("attendance").notNull().default(sql`'[]'::jsonb`),
     notes: text("notes"),
     outcome: text("outcome"),
     createdBy: uuid("created_by"),
@@ -977,7 +981,7 @@ export const patrols = appSchema.table(
     endedAt: timestamp("ended_at", { withTimezone: true }).notNull(),
     distanceM: integer("distance_m").notNull(),
     eventsFound: integer("events_found").notNull().default(sql`0`),
-    track: jsonb("track"),
+    track: json("track"),
     createdBy: uuid("created_by"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
@@ -1007,7 +1011,7 @@ export const reworkMonthly = appSchema.table(
   "rework_monthly",
   {
     scopeCode: codeText("scope_code").notNull(),
-    month: date("month", { mode: "date" }).notNull(),
+    month: date("month", { mode: "string" }).notNull(),
     category: codeText("category").notNull(),
     reworks: integer("reworks").notNull().default(sql`0`),
   },
@@ -1017,14 +1021,14 @@ export const reworkMonthly = appSchema.table(
 /** app.rotation_slots. */
 export const rotationSlots = appSchema.table("rotation_slots", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-  scopeCode: codeText("scope_code").notNull(),
+  scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   stationingId: uuid("stationing_id").notNull(),
   weekdays: smallint("weekdays").array(),
   everyWeeks: smallint("every_weeks").notNull().default(sql`1`),
-  anchorDate: date("anchor_date", { mode: "date" }),
-  validFrom: date("valid_from", { mode: "date" }),
-  validTo: date("valid_to", { mode: "date" }),
+  anchorDate: date("anchor_date", { mode: "string" }),
+  validFrom: date("valid_from", { mode: "string" }),
+  validTo: date("valid_to", { mode: "string" }),
   staffName: text("staff_name").notNull(),
   staffPhone: text("staff_phone"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
@@ -1051,7 +1055,7 @@ export const stationingLiaisons = appSchema.table(
   {
     stationingId: uuid("stationing_id").notNull(),
     userId: uuid("user_id").notNull(),
-    scopeCode: codeText("scope_code").notNull(),
+    scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.stationingId, t.userId] })],
@@ -1163,7 +1167,7 @@ export const webhookDeliveries = appSchema.table(
     webhookId: uuid("webhook_id").notNull(),
     caseId: uuid("case_id").notNull(),
     event: text("event").notNull(),
-    payload: jsonb("payload").notNull(),
+    payload: json("payload").notNull(),
     status: text("status").notNull().default(sql`'pending'::text`),
     attempts: integer("attempts").notNull().default(sql`0`),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().default(sql`now()`),

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
+import { attachments } from "@zongzhi/db/schema";
 import { AppError, notFound } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { appendEvent } from "./case-events.ts";
@@ -115,12 +116,18 @@ export async function addAttachment(
   authorizeFor(tx, "case.attach", c.owner_code);
   const filename = safeFilename(input.filename, type.ext);
   const key = `${c.scope_code}/${input.caseId}/${randomUUID()}.${type.ext}`;
-  const [row] = await tx.sql<
-    { id: string }[]
-  >`insert into app.attachments (case_id, storage_key, filename, mime, size_bytes,
-      sha256, uploaded_by)
-    values (${input.caseId}, ${key}, ${filename}, ${type.mime}, ${file.sizeBytes}, ${file.sha256}, ${tx.ctx.userId})
-    returning id`;
+  const [row] = await tx.db
+    .insert(attachments)
+    .values({
+      caseId: input.caseId,
+      storageKey: key,
+      filename,
+      mime: type.mime,
+      sizeBytes: file.sizeBytes,
+      sha256: file.sha256,
+      uploadedBy: tx.ctx.userId,
+    })
+    .returning({ id: attachments.id });
   await appendEvent(tx, input.caseId, "attachment.added", {
     attachmentId: row!.id,
     mime: type.mime,

@@ -1,4 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
+import { caseEvents } from "@zongzhi/db/schema";
 
 /** Appends an event to a case's hash-chained timeline (the database computes seq and hash). */
 export async function appendEvent(
@@ -14,6 +15,7 @@ export async function appendEvent(
     : tx.ctx.apiKeyId
       ? { ...payload, apiKey: tx.ctx.apiKeyId }
       : payload;
-  await tx.sql`insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
-    values (${caseId}, ${tx.ctx.userId}, ${tx.ctx.scope}, ${kind}, ${tx.sql.json(body as never)})`;
+  await tx.db
+    .insert(caseEvents)
+    .values({ caseId, actorId: tx.ctx.userId, actorScope: tx.ctx.scope, kind, payload: body });
 }

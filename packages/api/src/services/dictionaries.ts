@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
+import { caseCategories, dictionaryEntries } from "@zongzhi/db/schema";
 import { ancestorCodesOf, conflict, notFound } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 
@@ -64,8 +65,10 @@ export async function addCategory(
 ): Promise<{ id: string; code: string }> {
   authorizeFor(tx, "dictionary.manage", tx.ctx.scope);
   const code = `x_${randomBytes(6).toString("hex")}`;
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.case_categories (code, name, docking)
-    values (${code}, ${input.name}, ${input.docking}) returning id`;
+  const [row] = await tx.db
+    .insert(caseCategories)
+    .values({ code, name: input.name, docking: input.docking })
+    .returning({ id: caseCategories.id });
   return { id: row!.id, code };
 }
 
@@ -139,8 +142,10 @@ export async function listEntries(tx: Tx): Promise<DictionaryEntry[]> {
 /** Adds an entry of the caller's unit (a name already in its dictionary of that kind is a conflict). */
 export async function addEntry(tx: Tx, input: { kind: DictionaryKind; name: string }): Promise<{ id: string }> {
   authorizeFor(tx, "dictionary.manage", tx.ctx.scope);
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.dictionary_entries (kind, name)
-    values (${input.kind}::app.dictionary_kind, ${input.name}) returning id`;
+  const [row] = await tx.db
+    .insert(dictionaryEntries)
+    .values({ kind: input.kind, name: input.name })
+    .returning({ id: dictionaryEntries.id });
   return { id: row!.id };
 }
 

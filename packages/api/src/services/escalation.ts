@@ -79,10 +79,20 @@ async function move(
   >`update app.cases set ${set}, version = version + 1, updated_at = now()
     where id = ${c.id} and version = ${c.version} returning version`;
   if (!row) throw conflict();
-  const [h] = await tx.sql<{ id: string }[]>`insert into app.case_hops (case_id, kind, from_code, to_code, reason,
-      instructions, urgency, deadline, by_user)
-    values (${c.id}, ${hop.kind}, ${hop.from}, ${hop.to}, ${hop.reason ?? null}, ${hop.instructions ?? null},
-      ${hop.urgency ?? "normal"}, ${hop.deadline ?? null}, ${tx.ctx.userId}) returning id`;
+  const [h] = await tx.db
+    .insert(caseHops)
+    .values({
+      caseId: c.id,
+      kind: hop.kind,
+      fromCode: hop.from,
+      toCode: hop.to,
+      reason: hop.reason ?? null,
+      instructions: hop.instructions ?? null,
+      urgency: hop.urgency ?? "normal",
+      deadline: hop.deadline ?? null,
+      byUser: tx.ctx.userId,
+    })
+    .returning({ id: caseHops.id });
   await appendEvent(tx, c.id, `case.${hop.kind}`, {
     from: hop.from,
     to: hop.to,
@@ -235,8 +245,14 @@ export async function returnCase(
       handler_code = ${keepHandler ? c.handler_code : null}, version = version + 1, updated_at = now()
     where id = ${c.id} and version = ${c.version} returning version`;
   if (!row) throw conflict();
-  await tx.sql`insert into app.case_hops (case_id, kind, from_code, to_code, reason, by_user)
-    values (${c.id}, 'return', ${c.owner_code}, ${back}, ${input.reason}, ${tx.ctx.userId})`;
+  await tx.db.insert(caseHops).values({
+    caseId: c.id,
+    kind: "return",
+    fromCode: c.owner_code,
+    toCode: back,
+    reason: input.reason,
+    byUser: tx.ctx.userId,
+  });
   await completeDeadlines(tx, c.id, ["sign_for"]);
   await handOverClocks(tx, { caseId: c.id, categoryCode: c.category_code, status: c.status, to: back, kind: "return" });
   await appendEvent(tx, c.id, "case.return_hop", { from: c.owner_code, to: back, reason: input.reason, bounces });

@@ -1,4 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
+import { gridAssignments, grids, gridWorkers } from "@zongzhi/db/schema";
 import { conflict, notFound } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -90,11 +91,19 @@ export async function createGrid(
     if (!parent) throw notFound({ zh: "上级网格", en: "parent grid" });
     if (parent.scope_code === tx.ctx.scope) prefix = parent.code;
   }
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.grids (parent_id, tier, exclusive_type, code, name,
-      households, population, boundary)
-    values (${input.parentId ?? null}, ${input.tier}, ${input.exclusiveType ?? null}, ${`${prefix}-${input.number}`},
-      ${input.name}, ${input.households}, ${input.population},
-      ${input.boundary ? tx.sql.json(input.boundary as never) : null}) returning id`;
+  const [row] = await tx.db
+    .insert(grids)
+    .values({
+      parentId: input.parentId ?? null,
+      tier: input.tier,
+      exclusiveType: input.exclusiveType ?? null,
+      code: `${prefix}-${input.number}`,
+      name: input.name,
+      households: input.households,
+      population: input.population,
+      boundary: input.boundary ?? null,
+    })
+    .returning({ id: grids.id });
   await recordAudit(tx, { kind: "grid.created", subjectId: row!.id });
   return getGrid(tx, row!.id);
 }
@@ -129,7 +138,7 @@ export async function assignGrid(
   }
   await tx.sql`delete from app.grid_assignments where grid_id = ${input.id}`;
   for (const w of input.workers) {
-    await tx.sql`insert into app.grid_assignments (grid_id, worker_id, leader) values (${input.id}, ${w.workerId}, ${w.leader})`;
+    await tx.db.insert(gridAssignments).values({ gridId: input.id, workerId: w.workerId, leader: w.leader });
   }
   await recordAudit(tx, { kind: "grid.assigned", subjectId: input.id, detail: { workers: input.workers.length } });
   return getGrid(tx, input.id);
@@ -181,8 +190,10 @@ async function getGridWorker(tx: Tx, id: string): Promise<GridWorker> {
 /** Adds a grid worker to the caller's unit. */
 export async function addGridWorker(tx: Tx, input: GridWorkerFields): Promise<GridWorker> {
   authorizeFor(tx, "grid.manage", tx.ctx.scope);
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.grid_workers (name, phone, kind, user_id)
-    values (${input.name}, ${input.phone ?? null}, ${input.kind}, ${input.userId ?? null}) returning id`;
+  const [row] = await tx.db
+    .insert(gridWorkers)
+    .values({ name: input.name, phone: input.phone ?? null, kind: input.kind, userId: input.userId ?? null })
+    .returning({ id: gridWorkers.id });
   await recordAudit(tx, { kind: "grid.worker_added", subjectId: row!.id });
   return getGridWorker(tx, row!.id);
 }

@@ -1,5 +1,6 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
+import { agreements, followUps, judicialConfirmations, mediationSessions } from "@zongzhi/db/schema";
 import {
   AGREEMENT_STATES,
   AppError,
@@ -62,10 +63,16 @@ export async function scheduleSession(
     mediatorIds: input.mediatorIds,
     caseId: input.caseId,
   });
-  const [row] = await tx.sql<
-    { id: string }[]
-  >`insert into app.mediation_sessions (case_id, booking_id, starts_at, ends_at, created_by)
-    values (${input.caseId}, ${booking.id}, ${input.startsAt}, ${input.endsAt}, ${tx.ctx.userId}) returning id`;
+  const [row] = await tx.db
+    .insert(mediationSessions)
+    .values({
+      caseId: input.caseId,
+      bookingId: booking.id,
+      startsAt: input.startsAt,
+      endsAt: input.endsAt,
+      createdBy: tx.ctx.userId,
+    })
+    .returning({ id: mediationSessions.id });
   await appendEvent(tx, input.caseId, "mediation.scheduled", {
     sessionId: row!.id,
     room: booking.roomName,
@@ -150,13 +157,21 @@ export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ 
       { fields: [{ path: "performanceDeadline", zh: "履行期限不能早于签订日期", en: "before signing" }] },
     );
   }
-  const [row] = await tx.sql<
-    { id: string }[]
-  >`insert into app.agreements (case_id, signed_on, facts, disputed_matters, terms,
-      performance_manner, performance_place, performance_deadline, mediator_names, created_by)
-    values (${input.caseId}, ${input.signedOn}, ${input.facts}, ${input.disputedMatters}, ${input.terms},
-      ${input.performanceManner}, ${input.performancePlace}, ${input.performanceDeadline}, ${input.mediatorNames},
-      ${tx.ctx.userId}) returning id`;
+  const [row] = await tx.db
+    .insert(agreements)
+    .values({
+      caseId: input.caseId,
+      signedOn: input.signedOn,
+      facts: input.facts,
+      disputedMatters: input.disputedMatters,
+      terms: input.terms,
+      performanceManner: input.performanceManner,
+      performancePlace: input.performancePlace,
+      performanceDeadline: input.performanceDeadline,
+      mediatorNames: input.mediatorNames,
+      createdBy: tx.ctx.userId,
+    })
+    .returning({ id: agreements.id });
   await appendEvent(tx, input.caseId, "agreement.signed", { agreementId: row!.id, signedOn: input.signedOn });
   if (c.status !== "resolved") {
     // The rule resolves the case, on its own authority (the recorder was authorised above).
@@ -214,10 +229,16 @@ export async function applyForConfirmation(
     calendar,
   );
   reportCalendarGaps(tx, a.owner_code, input.appliedOn, acceptDue, calendar);
-  const [row] = await tx.sql<
-    { id: string }[]
-  >`insert into app.judicial_confirmations (case_id, agreement_id, court_name, applied_on,
-      accept_due) values (${a.case_id}, ${input.agreementId}, ${input.courtName}, ${input.appliedOn}, ${acceptDue}) returning id`;
+  const [row] = await tx.db
+    .insert(judicialConfirmations)
+    .values({
+      caseId: a.case_id,
+      agreementId: input.agreementId,
+      courtName: input.courtName,
+      appliedOn: input.appliedOn,
+      acceptDue,
+    })
+    .returning({ id: judicialConfirmations.id });
   await appendEvent(tx, a.case_id, "confirmation.applied", {
     confirmationId: row!.id,
     court: input.courtName,
@@ -295,9 +316,14 @@ export async function recordFollowUp(
   if (!FOLLOW_UP_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", { zh: "案件尚未进入回访阶段", en: "The case is not awaiting follow-up" });
   }
-  await tx.sql`insert into app.follow_ups (case_id, method, satisfaction, notes, override_reason, by_user)
-    values (${input.caseId}, ${input.method}, ${input.satisfaction}, ${input.notes ?? null}, ${input.overrideReason ?? null},
-      ${tx.ctx.userId})`;
+  await tx.db.insert(followUps).values({
+    caseId: input.caseId,
+    method: input.method,
+    satisfaction: input.satisfaction,
+    notes: input.notes ?? null,
+    overrideReason: input.overrideReason ?? null,
+    byUser: tx.ctx.userId,
+  });
   await completeDeadlines(tx, input.caseId, ["follow_up"]);
   await appendEvent(tx, input.caseId, "follow_up.recorded", {
     method: input.method,

@@ -1,4 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
+import { mediators } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
 import type { MediatorAffiliation, MediatorGrade } from "@zongzhi/domain/centre";
 import { recordAudit } from "./audit.ts";
@@ -76,10 +77,19 @@ export async function getMediator(tx: Tx, id: string): Promise<Mediator> {
 
 /** Adds a mediator to the caller's pool. */
 export async function addMediator(tx: Tx, input: MediatorInput): Promise<Mediator> {
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.mediators (name, grade, specialties, qualifications,
-      affiliation, affiliation_name, user_id, phone)
-    values (${input.name}, ${input.grade}, ${input.specialties}, ${input.qualifications}, ${input.affiliation},
-      ${input.affiliationName ?? null}, ${input.userId ?? null}, ${input.phone ?? null}) returning id`;
+  const [row] = await tx.db
+    .insert(mediators)
+    .values({
+      name: input.name,
+      grade: input.grade,
+      specialties: input.specialties,
+      qualifications: input.qualifications,
+      affiliation: input.affiliation,
+      affiliationName: input.affiliationName ?? null,
+      userId: input.userId ?? null,
+      phone: input.phone ?? null,
+    })
+    .returning({ id: mediators.id });
   await recordAudit(tx, { kind: "centre.mediator_added", subjectId: row!.id });
   return getMediator(tx, row!.id);
 }

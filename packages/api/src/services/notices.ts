@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
+import { notices } from "@zongzhi/db/schema";
 import { AppError, ancestorCodesOf, LEVELS, type Level, levelOfCode, notFound } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { type AttachmentStore, checkUpload, type StagedFile, safeFilename, verifiedBytes } from "./attachments.ts";
@@ -75,8 +76,10 @@ export async function publishNotice(
     });
   }
   const levels = [...new Set(input.levels)];
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.notices (title, body, levels, created_by)
-    values (${input.title}, ${input.body}, ${levels}::text[], ${tx.ctx.userId}) returning id`;
+  const [row] = await tx.db
+    .insert(notices)
+    .values({ title: input.title, body: input.body, levels, createdBy: tx.ctx.userId })
+    .returning({ id: notices.id });
   return { id: row!.id };
 }
 

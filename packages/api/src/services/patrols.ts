@@ -1,4 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
+import { patrols } from "@zongzhi/db/schema";
 import { AppError, addDays, chinaToday, MAX_PATROL_SPEED_MPS, trackLengthMetres } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 
@@ -98,11 +99,19 @@ export async function recordPatrol(
       en: "Your account is not registered as a grid worker; ask an administrator",
     });
   }
-  const [row] = await tx.sql<{ id: string; distanceMetres: number }[]>`insert into app.patrols (worker_id, grid_id,
-      started_at, ended_at, distance_m, events_found, track, created_by)
-    values (${worker.id}, ${input.gridId ?? null}, ${input.startedAt}, ${input.endedAt}, ${distance},
-      ${input.eventsFound}, ${input.track ? tx.sql.json(input.track as never) : null}, ${tx.ctx.userId})
-    returning id, distance_m as "distanceMetres"`;
+  const [row] = await tx.db
+    .insert(patrols)
+    .values({
+      workerId: worker.id,
+      gridId: input.gridId ?? null,
+      startedAt: input.startedAt,
+      endedAt: input.endedAt,
+      distanceM: distance,
+      eventsFound: input.eventsFound,
+      track: input.track ?? null,
+      createdBy: tx.ctx.userId,
+    })
+    .returning({ id: patrols.id, distanceMetres: patrols.distanceM });
   return row!;
 }
 

@@ -1,5 +1,6 @@
 import { mintToken } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
+import { userSetupTokens } from "@zongzhi/db/schema";
 import { ADMIN_ROLES, AppError, conflict, notFound, type Role, separationOfDutiesProblem } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -98,8 +99,13 @@ export async function issueSetupLink(tx: Tx, userId: string, origin: string): Pr
   const minted = mintToken();
   const expiresAt = new Date(Date.now() + SETUP_LINK_TTL_MS);
   await tx.sql`delete from app.user_setup_tokens where user_id = ${userId} and used_at is null`;
-  await tx.sql`insert into app.user_setup_tokens (id, secret_hash, user_id, created_by, expires_at)
-    values (${minted.id}, ${Buffer.from(minted.secretHash)}, ${userId}, ${tx.ctx.userId}, ${expiresAt})`;
+  await tx.db.insert(userSetupTokens).values({
+    id: minted.id,
+    secretHash: Buffer.from(minted.secretHash),
+    userId,
+    createdBy: tx.ctx.userId,
+    expiresAt,
+  });
   await recordAudit(tx, { kind: "user.setup_link_issued", subjectId: userId });
   // The token travels in the fragment, which browsers never send to a server or a log.
   return { url: `${origin}/setup#${minted.token}`, expiresAt };

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { cipherContext } from "@zongzhi/crypto";
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
+import { webhooks } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -78,9 +79,15 @@ export async function createWebhook(
 ): Promise<{ webhook: WebhookRow; secret: string }> {
   authorizeFor(tx, "channel.manage", tx.ctx.scope);
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.webhooks (api_key_id, url, secret_enc, created_by)
-    values (${input.apiKeyId}, ${input.url}, ${cipher.encrypt(secret, secretContext(tx.ctx.scope))}, ${tx.ctx.userId})
-    returning id`;
+  const [row] = await tx.db
+    .insert(webhooks)
+    .values({
+      apiKeyId: input.apiKeyId,
+      url: input.url,
+      secretEnc: cipher.encrypt(secret, secretContext(tx.ctx.scope)),
+      createdBy: tx.ctx.userId,
+    })
+    .returning({ id: webhooks.id });
   await recordAudit(tx, { kind: "channel.webhook_created", subjectId: row!.id });
   const [webhook] = (await listWebhooks(tx)).filter((w) => w.id === row!.id);
   return { webhook: webhook!, secret };

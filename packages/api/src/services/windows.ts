@@ -1,4 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
+import { serviceWindows } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
@@ -44,11 +45,16 @@ async function getWindow(tx: Tx, id: string): Promise<ServiceWindow> {
 
 /** Opens a window at the caller's centre. */
 export async function createWindow(tx: Tx, input: WindowInput): Promise<ServiceWindow> {
-  const [row] = await tx.sql<
-    { id: string }[]
-  >`insert into app.service_windows (number, name, services, stationing_id, temporary)
-    values (${input.number}, ${input.name}, ${input.services}, ${input.stationingId ?? null}, ${input.temporary ?? false})
-    returning id`;
+  const [row] = await tx.db
+    .insert(serviceWindows)
+    .values({
+      number: input.number,
+      name: input.name,
+      services: input.services,
+      stationingId: input.stationingId ?? null,
+      temporary: input.temporary ?? false,
+    })
+    .returning({ id: serviceWindows.id });
   await recordAudit(tx, { kind: "centre.window_created", subjectId: row!.id });
   return getWindow(tx, row!.id);
 }
