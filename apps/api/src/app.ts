@@ -12,6 +12,9 @@ import {
   attachmentTooLarge,
   attachToNotice,
   authorizeReveal,
+  bookAppointment,
+  bookingCentres,
+  cancelOwnAppointment,
   caseFilterQuery,
   databaseError,
   dataExceptionOf,
@@ -30,6 +33,7 @@ import {
   listOpenRequests,
   listOpenServices,
   logExportName,
+  lookupAppointment,
   onCalendarGap,
   openApiDocument,
   openApiPage,
@@ -37,6 +41,9 @@ import {
   openRequestInput,
   openRequestsQuery,
   PUBLIC_ONLY,
+  type PublicAppointment,
+  publicBookingScope,
+  publicCentre,
   publicLookup,
   rateOpenRequest,
   readAttachment,
@@ -52,6 +59,7 @@ import {
   writeLogExport,
 } from "@zongzhi/api";
 import { id, isoDate, pattern, secret, strict, text } from "@zongzhi/api/input";
+import { bookingLookupInput, centreCode, centresQuery, publicBookingInput } from "@zongzhi/api/schemas/booking";
 import { fieldReportInput } from "@zongzhi/api/schemas/cases";
 import { logFilterFields } from "@zongzhi/api/schemas/logs";
 import {
@@ -73,9 +81,14 @@ import {
   validateSession,
   verifyApiKey,
 } from "@zongzhi/auth";
-import { type Sql, withScope } from "@zongzhi/db/client";
+import { type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import { migrationLag } from "@zongzhi/db/migrate";
-import { AppError } from "@zongzhi/domain";
+import {
+  AppError,
+  BOOKINGS_PER_ADDRESS_PER_HOUR,
+  BOOKINGS_PER_PHONE_PER_DAY,
+  validateMobileNumber,
+} from "@zongzhi/domain";
 import { operationKind } from "@zongzhi/domain/operations";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -159,6 +172,8 @@ const OPEN_API = "/api/v1/";
 /** Failed public lookups allowed per client address, and per case code, per window. */
 export const LOOKUP_FAILURE_RATE = { limit: 20, windowMs: 10 * 60 * 1000 };
 export const LOOKUP_CODE_FAILURE_RATE = { limit: 10, windowMs: 10 * 60 * 1000 };
+/** Requests to the public booking pages per client address per minute (reads and writes). */
+export const BOOKING_REQUEST_RATE = { limit: 120, windowMs: 60 * 1000 };
 
 /** Variables a request carries through the middleware chain. */
 type Env = {
@@ -467,6 +482,89 @@ export function createApp(options: AppOptions) {
     }
     return c.json(found);
   });
+
+  // 网上预约 (issue 13 §6): a person picks a centre, sees its slots, books, looks the booking up
+  // and cancels it, without signing in. Each centre's requests run in its tenant transaction as
+  // the system actor online_booking. Limited on the client address (the socket's, or what a
+  // configured proxy saw: a forged X-Forwarded-For counts for nothing) and on the phone.
+  const bookingLimit = async (c: Context<Env>) =>
+    rateLimit(sql, `booking:${c.get("client").ip}`, BOOKING_REQUEST_RATE.limit, BOOKING_REQUEST_RATE.windowMs);
+  const asCentre = async <T>(c: Context<Env>, code: string, fn: Parameters<typeof withScope<T>>[2]) =>
+    withScope(sql, await publicBookingScope(sql, code, c.get("requestId")), fn);
+  const noBooking = () =>
+    new AppError("NOT_FOUND", {
+      zh: "未找到该预约，请核对预约码和手机号后四位",
+      en: "No booking matches this code and phone",
+    });
+  app.get("/public/booking/centres", async (c) => {
+    await bookingLimit(c);
+    return c.json(await bookingCentres(sql, centresQuery.parse(c.req.query())));
+  });
+  app.get("/public/booking/centres/:code", async (c) => {
+    await bookingLimit(c);
+    const code = centreCode.parse(c.req.param("code"));
+    return c.json(await asCentre(c, code, (tx) => publicCentre(tx, new Date())));
+  });
+  app.post("/public/booking/appointments", async (c) => {
+    await bookingLimit(c);
+    const header = c.req.header("idempotency-key");
+    if (!header) {
+      throw new AppError("VALIDATION", {
+        zh: "预约须带 Idempotency-Key 请求头（每次预约一个，重试时不变）",
+        en: "A booking needs an Idempotency-Key header (one per booking, the same on a retry)",
+      });
+    }
+    const key = idempotencyKeyHeader.parse(header);
+    const input = publicBookingInput.parse(await c.req.json().catch(() => ({})));
+    const startsAt = new Date(input.startsAt);
+    if (Number.isNaN(startsAt.getTime())) {
+      throw new AppError(
+        "VALIDATION",
+        { zh: "时段格式不正确", en: "a slot's start as an ISO 8601 instant" },
+        { fields: [{ path: "startsAt", zh: "时段格式不正确", en: "a slot's start as an ISO 8601 instant" }] },
+      );
+    }
+    const ip = c.get("client").ip;
+    await rateLimit(sql, `booking-new:${ip}`, BOOKINGS_PER_ADDRESS_PER_HOUR, 3_600_000);
+    const mobile = validateMobileNumber(input.phone);
+    if (mobile.ok) {
+      const index = options.cipher.blindIndex("phone", mobile.normalized).toString("hex");
+      await rateLimit(sql, `booking-phone:${index}`, BOOKINGS_PER_PHONE_PER_DAY, 86_400_000);
+    }
+    const booked = await asCentre(c, input.centreCode, (tx) =>
+      bookAppointment(tx, { ...input, startsAt }, { cipher: options.cipher, idempotencyKey: key, now: new Date(), ip }),
+    );
+    return c.json(booked, booked.replayed ? 200 : 201);
+  });
+  /** Lookup and cancel: misses limited per address and per code, as the case lookup's. */
+  const ownBooking =
+    (act: (tx: Tx, input: { code: string; phoneLast4: string }) => Promise<PublicAppointment | null>) =>
+    async (c: Context<Env>) => {
+      await bookingLimit(c);
+      const byAddress = await failureLimit(sql, `booking-lookup:${c.get("client").ip}`, LOOKUP_FAILURE_RATE);
+      const input = bookingLookupInput.parse(await c.req.json().catch(() => ({})));
+      const byCode = await failureLimit(sql, `booking-code:${input.code}`, LOOKUP_CODE_FAILURE_RATE);
+      const centre = input.code.slice(0, input.code.indexOf("-"));
+      let found: PublicAppointment | null;
+      try {
+        found = await asCentre(c, centre, (tx) => act(tx, input));
+      } catch (error) {
+        // A centre that takes no bookings reads as a wrong code (no oracle of the centres).
+        if (toAppError(error)?.code === "NOT_FOUND") throw noBooking();
+        throw error;
+      }
+      if (!found) throw noBooking();
+      await Promise.all([byAddress.succeeded(), byCode.succeeded()]);
+      return c.json(found);
+    };
+  app.post(
+    "/public/booking/lookup",
+    ownBooking((tx, input) => lookupAppointment(tx, input, options.cipher, new Date())),
+  );
+  app.post(
+    "/public/booking/cancel",
+    ownBooking((tx, input) => cancelOwnAppointment(tx, input, options.cipher, new Date())),
+  );
 
   /** The signed-in caller holding one of `permissions`, after the same checks as tRPC (before any body is read). */
   const caller = (c: Context<Env>, permissions: Permission[]) => {
@@ -892,6 +990,10 @@ const FIXED_ROUTES = new Set([
   "/auth/setup",
   "/auth/setup/inspect",
   "/public/lookup",
+  "/public/booking/centres",
+  "/public/booking/appointments",
+  "/public/booking/lookup",
+  "/public/booking/cancel",
 ]);
 
 /**
@@ -908,6 +1010,7 @@ export function routeOf(path: string): string {
   if (/^\/notices\/[^/]+\/attachments$/.test(path)) return "/notices/:id/attachments";
   if (/^\/notice-attachments\/[^/]+$/.test(path)) return "/notice-attachments/:id";
   if (path === "/field-reports") return path;
+  if (/^\/public\/booking\/centres\/[^/]+$/.test(path)) return "/public/booking/centres/:code";
   if (/^\/exports\/[a-z_]+$/.test(path) && (LEDGER_KINDS as readonly string[]).includes(path.slice(9))) return path;
   if (path === "/api/openapi.json" || path === "/api/docs" || path === "/api/v1/services") return path;
   if (path === "/api/v1/requests") return path;

@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { type ApiContext, createCaller, toAppError } from "@zongzhi/api";
 import { listProcedures, type ProcedureInfo } from "@zongzhi/api/procedures";
 import { hashPassword, parseToken, type SessionUser, startSession } from "@zongzhi/auth";
-import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
+import { cipherContext, createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import type { Sql } from "@zongzhi/db/client";
 import {
   addDays,
@@ -554,6 +554,58 @@ const BUILDERS: Record<string, Builder> = {
     input: { id: rows.booking!.id, version: rows.booking!.version },
     subject: T1,
   }),
+  // Online booking (网上预约): a room of the caller's own unit opened for booking; 玉门镇's offer edited.
+  "appointments.saveOffer": (u) => [
+    {
+      label: "new",
+      input: {
+        kind: "mediation",
+        roomId: roomOf.get(own(u)) ?? rows.room!.id,
+        title: "矩阵调解预约",
+        slotMinutes: 60,
+        opensAt: "09:00",
+        closesAt: "17:00",
+        capacity: 1,
+        daysAhead: 7,
+        noticeHours: 2,
+      },
+      subject: own(u),
+    },
+    {
+      label: "edit",
+      input: {
+        id: rows.offer!.id,
+        version: rows.offer!.version,
+        kind: "visit",
+        windowId: rows.window!.id,
+        title: "综合受理（改）",
+        slotMinutes: 30,
+        opensAt: "09:00",
+        closesAt: "12:00",
+        capacity: 2,
+        daysAhead: 7,
+        noticeHours: 1,
+      },
+      subject: T1,
+    },
+  ],
+  "appointments.mark": () => ({
+    label: "",
+    input: { id: rows.appointment!.id, version: rows.appointment!.version, status: "arrived" },
+    subject: T1,
+  }),
+  "appointments.receive": () => ({
+    label: "",
+    input: {
+      id: rows.appointment!.id,
+      version: rows.appointment!.version,
+      categoryCode: "neighbour",
+      title: "网上预约接待",
+      description: "邻里纠纷",
+      locationCode: T1,
+    },
+    subject: T1,
+  }),
   "grids.create": (u) => ({
     label: "",
     input: { tier: "township", number: "M1", name: "矩阵网格", households: 300, population: 900 },
@@ -876,6 +928,27 @@ beforeAll(async () => {
     endsAt: slot(10),
     title: "已有预约",
   })) as { id: string; version: number };
+  rows.offer = (await step(t1, "appointments.saveOffer", {
+    kind: "visit",
+    windowId: rows.window.id,
+    title: "综合受理",
+    slotMinutes: 30,
+    opensAt: "09:00",
+    closesAt: "17:00",
+    capacity: 2,
+    daysAhead: 7,
+    noticeHours: 1,
+  })) as { id: string; version: number };
+  // A booking a person made (as the public page would: sealed name and phone).
+  const seal = (column: string, value: string) => cipher.encrypt(value, cipherContext("appointments", column, T1));
+  const [appointment] = await db.admin<{ id: string; version: number }[]>`insert into app.appointments (scope_code,
+      offer_id, code, starts_at, ends_at, seat, name_enc, name_masked, phone_enc, phone_index, phone_masked,
+      category_code, matter, lookup_digest, idempotency_key, request_hash)
+    values (${T1}, ${rows.offer.id}, ${`${T1}-MATR1XAA`}, ${slot(10, 3)}, ${new Date(slot(10, 3).getTime() + 1800e3)}, 1,
+      ${seal("name", "测试人")}, '测**', ${seal("phone", "13609371234")}, ${cipher.blindIndex("phone", "13609371234")},
+      '136****1234', 'neighbour', '邻里纠纷', '\\x00', 'matrix-appointment', 'x')
+    returning id, version`;
+  rows.appointment = appointment!;
   rows.grid = (await step(t1, "grids.create", {
     tier: "township",
     number: "01",

@@ -12,6 +12,8 @@ export const ENCRYPTED_COLUMNS = [
   { table: "app.case_parties", column: "phone_enc", context: ["case_parties", "phone"], scope: "scope_code" },
   { table: "app.case_parties", column: "address_enc", context: ["case_parties", "address"], scope: "scope_code" },
   { table: "app.cases", column: "address_enc", context: ["cases", "address"], scope: "scope_code" },
+  { table: "app.appointments", column: "name_enc", context: ["appointments", "name"], scope: "scope_code" },
+  { table: "app.appointments", column: "phone_enc", context: ["appointments", "phone"], scope: "scope_code" },
   { table: "app.webhooks", column: "secret_enc", context: ["webhooks", "secret"], scope: "scope_code" },
   { table: "app.users", column: "totp_key", context: ["users", "totp_key"], scope: "id" },
 ] as const;

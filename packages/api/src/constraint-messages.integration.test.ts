@@ -223,6 +223,7 @@ describe("constraint messages", () => {
     );
     expect(found.sort()).toEqual([
       "app.mediation_rooms check mediation_rooms_probe_check: no message and no reason",
+      "booking_offers_room_id_fkey: removing a app.mediation_rooms row it refers to has no message",
       "bookings_room_id_fkey: removing a app.mediation_rooms row it refers to has no message",
       "cases_room_id_fkey: removing a app.mediation_rooms row it refers to has no message",
     ]);

@@ -243,6 +243,82 @@ export const CONSTRAINT_MESSAGES: Record<string, ConstraintMessage> = {
     "A mediator is already booked at that time; choose another time or mediator",
   ),
 
+  // Online booking (网上预约): what a centre opens, and the bookings people make.
+  booking_offers_title_check: chars("预约项目名称", "The offer's title", 40),
+  booking_offers_slot_minutes_check: between("每个时段时长", "The slot length", 10, 240, "分钟", "minutes"),
+  booking_offers_opens_at_check: check(
+    "开始时间须在 00:00 至 24:00 之间",
+    "The opening time is between 00:00 and 24:00",
+  ),
+  booking_offers_closes_at_check: check(
+    "结束时间须在 00:00 至 24:00 之间",
+    "The closing time is between 00:00 and 24:00",
+  ),
+  booking_offers_break_from_check: check(
+    "午休开始须在 00:00 至 24:00 之间",
+    "The break starts between 00:00 and 24:00",
+  ),
+  booking_offers_break_to_check: check("午休结束须在 00:00 至 24:00 之间", "The break ends between 00:00 and 24:00"),
+  booking_offers_capacity_check: between("每个时段可约人数", "The seats per slot", 1, 50),
+  booking_offers_days_ahead_check: between("可提前预约天数", "The days ahead", 1, 60, "天", "days"),
+  booking_offers_notice_hours_check: between("提前截止小时数", "The notice", 0, 168, "小时", "hours"),
+  booking_offers_resource: check(
+    "窗口来访须选择服务窗口，调解预约须选择调解室",
+    "A visit needs a service window and a mediation slot needs a room",
+  ),
+  booking_offers_hours: check(
+    "结束时间须晚于开始时间，且至少容纳一个时段",
+    "The closing time must be after opening, leaving room for at least one slot",
+  ),
+  booking_offers_break: check(
+    "午休须同时填写开始和结束，且在营业时间之内",
+    "A break needs a start and an end, both within the opening hours",
+  ),
+  booking_offers_room_capacity: check("调解室每个时段只能预约一场", "A room takes one mediation per slot"),
+  booking_offers_window_unique: taken(
+    "该服务窗口已开放预约，请编辑已有的预约项目",
+    "This window is already open for booking; edit its offer",
+  ),
+  booking_offers_room_unique: taken(
+    "该调解室已开放预约，请编辑已有的预约项目",
+    "This room is already open for booking; edit its offer",
+  ),
+  booking_offers_window_id_fkey: missing("服务窗口", "service window"),
+  booking_offers_window_id_active: inactive("服务窗口", "service window", { zh: "开放预约", en: "opened for booking" }),
+  booking_offers_room_id_fkey: missing("调解室", "room"),
+  booking_offers_room_id_active: inactive("调解室", "room", { zh: "开放预约", en: "opened for booking" }),
+  appointments_offer_id_fkey: missing("预约项目", "booking offer"),
+  appointments_offer_id_active: inactive("预约项目", "booking offer", { zh: "预约", en: "booked" }),
+  appointments_room_booking_id_fkey: missing("调解室预约", "room booking"),
+  appointments_case_id_fkey: missing("案件", "case"),
+  appointments_code_check: check("预约码格式不正确", "The booking code is malformed"),
+  appointments_code_key: taken("预约码重复，请重试", "The booking code is taken; retry"),
+  appointments_seat_check: between("座位号", "The seat", 1, 50),
+  appointments_within_capacity: taken("该时段已约满，请选择其他时段", "That slot is fully booked; choose another"),
+  appointments_no_double_booking: taken("该时段已约满，请选择其他时段", "That slot is fully booked; choose another"),
+  appointments_span: check(
+    "预约时段须有开始和结束，且不超过4小时",
+    "A slot has a start and an end and lasts at most 4 hours",
+  ),
+  appointments_name_masked_check: chars("姓名", "The name", 30),
+  appointments_phone_masked_check: phone("手机号码", "The mobile number"),
+  appointments_category_code_check: choose("纠纷类别", "a category"),
+  appointments_matter_check: chars("事由", "The matter", 500),
+  appointments_cancel_reason_check: chars("取消原因", "The reason for cancelling", 200),
+  appointments_idempotency_key_check: check(
+    "Idempotency-Key 须为8–100个可见 ASCII 字符",
+    "Idempotency-Key is 8–100 visible ASCII characters",
+  ),
+  appointments_idempotency: taken(
+    "该幂等键已用于内容不同的预约",
+    "This Idempotency-Key was already used for a different booking",
+  ),
+  appointments_converted_case: check(
+    "只有已接待登记的预约关联案件",
+    "Only a booking received as a case names its case",
+  ),
+  appointments_case_once: taken("该案件已关联其他预约", "This case already comes from another booking"),
+
   // Cases and what hangs off them.
   case_categories_code_check: check(
     "类别代码须为小写字母、数字和下划线（2–38位，以字母开头）",

@@ -10,6 +10,15 @@ export {
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { caseFilterQuery, ledgerFilterFields } from "./schemas/case-filter.ts";
 export {
+  bookAppointment,
+  bookingCentres,
+  cancelOwnAppointment,
+  lookupAppointment,
+  type PublicAppointment,
+  publicBookingScope,
+  publicCentre,
+} from "./services/appointments.ts";
+export {
   type AttachmentStore,
   addAttachment,
   attachmentTooLarge,

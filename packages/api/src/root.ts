@@ -1,3 +1,4 @@
+import { appointmentsRouter } from "./routers/appointments.router.ts";
 import { auditRouter } from "./routers/audit.router.ts";
 import { authRouter } from "./routers/auth.router.ts";
 import { calendarRouter } from "./routers/calendar.router.ts";
@@ -34,6 +35,7 @@ export const appRouter = router({
   grids: gridsRouter,
   channels: channelsRouter,
   patrols: patrolsRouter,
+  appointments: appointmentsRouter,
 });
 
 /** Type of the API, imported by the admin UI (types only). */

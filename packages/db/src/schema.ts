@@ -39,6 +39,14 @@ export const appSchema = pgSchema("app");
 export const authSchema = pgSchema("auth");
 export const refSchema = pgSchema("ref");
 
+export const appointmentStatusEnum = appSchema.enum("appointment_status", [
+  "booked",
+  "arrived",
+  "no_show",
+  "cancelled",
+  "converted",
+]);
+export const bookingOfferKindEnum = appSchema.enum("booking_offer_kind", ["visit", "mediation"]);
 export const caseChannelEnum = appSchema.enum("case_channel", [
   "visit",
   "grid_patrol",
@@ -166,6 +174,35 @@ export const apiKeys = appSchema.table("api_keys", {
   version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
+/** app.appointments. */
+export const appointments = appSchema.table("appointments", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  offerId: uuid("offer_id").notNull(),
+  code: text("code").notNull(),
+  startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+  endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+  seat: smallint("seat").notNull(),
+  nameEnc: bytea("name_enc").notNull(),
+  nameMasked: text("name_masked").notNull(),
+  phoneEnc: bytea("phone_enc").notNull(),
+  phoneIndex: bytea("phone_index").notNull(),
+  phoneMasked: text("phone_masked").notNull(),
+  categoryCode: text("category_code").notNull(),
+  matter: text("matter").notNull(),
+  lookupDigest: bytea("lookup_digest").notNull(),
+  idempotencyKey: text("idempotency_key").notNull(),
+  requestHash: text("request_hash").notNull(),
+  status: appointmentStatusEnum("status").notNull().default(sql`'booked'::app.appointment_status`),
+  roomBookingId: uuid("room_booking_id"),
+  caseId: uuid("case_id"),
+  cancelReason: text("cancel_reason"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
+  version: integer("version").notNull().default(sql`1`),
+});
+
 /** app.attachments. */
 export const attachments = appSchema.table(
   "attachments",
@@ -218,6 +255,29 @@ export const bookingMediators = appSchema.table(
   },
   (t) => [primaryKey({ columns: [t.bookingId, t.mediatorId, t.countyCode] })],
 );
+
+/** app.booking_offers. */
+export const bookingOffers = appSchema.table("booking_offers", {
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
+  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  kind: bookingOfferKindEnum("kind").notNull(),
+  windowId: uuid("window_id"),
+  roomId: uuid("room_id"),
+  title: text("title").notNull(),
+  slotMinutes: smallint("slot_minutes").notNull(),
+  opensAt: smallint("opens_at").notNull(),
+  closesAt: smallint("closes_at").notNull(),
+  breakFrom: smallint("break_from"),
+  breakTo: smallint("break_to"),
+  capacity: smallint("capacity").notNull().default(sql`1`),
+  daysAhead: smallint("days_ahead").notNull().default(sql`7`),
+  noticeHours: smallint("notice_hours").notNull().default(sql`2`),
+  active: boolean("active").notNull().default(sql`true`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
+  version: integer("version").notNull().default(sql`1`),
+});
 
 /** app.bookings. */
 export const bookings = appSchema.table(

@@ -1,3 +1,4 @@
+export * from "./booking.ts";
 export * from "./calendar.ts";
 export * from "./case-categories.ts";
 export * from "./case-rules.ts";

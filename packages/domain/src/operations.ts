@@ -7,6 +7,12 @@ import type { Message } from "./errors.ts";
  * the export show these names, never the raw key. A test holds every mutation to this table.
  */
 export const OPERATION_NAMES: Record<string, Message> = {
+  "appointments.mark": {
+    zh: "办理网上预约（到场、未到场、取消）",
+    en: "Mark an online booking (arrived, no-show, cancelled)",
+  },
+  "appointments.receive": { zh: "接待网上预约并登记案件", en: "Receive an online booking as a case" },
+  "appointments.saveOffer": { zh: "设置网上预约项目", en: "Set up an online booking offer" },
   "auth.changePassword": { zh: "修改密码", en: "Change password" },
   "auth.reauthenticate": { zh: "重新验证身份", en: "Re-authenticate" },
   "calendar.removeDay": { zh: "删除日历调整", en: "Remove a calendar entry" },

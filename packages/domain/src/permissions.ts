@@ -56,7 +56,13 @@ export function relationOf(acting: string, subject: string, actingRoot?: string)
 }
 
 /** Named system actors: rules and jobs that act on their own authority, never a user's role. */
-export const SYSTEM_ACTORS = ["deadline_scan", "follow_up_rule", "agreement_rule", "webhook_dispatch"] as const;
+export const SYSTEM_ACTORS = [
+  "deadline_scan",
+  "follow_up_rule",
+  "agreement_rule",
+  "webhook_dispatch",
+  "online_booking",
+] as const;
 /** One system actor. */
 export type SystemActor = (typeof SYSTEM_ACTORS)[number];
 
@@ -184,6 +190,17 @@ export const PERMISSION_TABLE = {
   // The unit's own calendar entries (节假日调整), inherited by the units below it.
   "calendar.manage": write({ zh: "调整工作日历", en: "Adjust the working calendar" }, { tenant_admin: OWN }),
   "booking.manage": write({ zh: "预约调解室", en: "Book rooms" }, each(CASEWORKERS, OWN)),
+  // Online booking (网上预约): the bookings people made at the centre (masked), read by its staff and
+  // the units above; the centre's clerks mark arrivals and no-shows, cancel, and receive (接待) them
+  // into cases (which takes case.register too). What is bookable is centre.configure.
+  "appointment.read": read({ zh: "查看网上预约", en: "Read online bookings" }, [...CLERKS, "mediator"]),
+  "appointment.handle": write(
+    { zh: "办理网上预约（到场、未到、取消、接待）", en: "Handle online bookings (arrival, no-show, cancel, receive)" },
+    each(["intake_clerk", "tenant_admin", "mediator"], OWN),
+  ),
+  // Held by no role: the public booking page acts as the system actor online_booking at the
+  // chosen centre (a person books, looks up and cancels a booking of their own).
+  "appointment.book": write({ zh: "网上预约", en: "Book online" }, {}),
   // The grid (一张网): a unit divides its own land and staffs its own grids.
   "grid.manage": write({ zh: "管理网格和网格员", en: "Manage grids and grid workers" }, { tenant_admin: OWN }),
   // Patrols (巡查): a grid worker records its own; the unit sets the norm it is measured by.
@@ -289,6 +306,11 @@ export const SYSTEM_PERMISSIONS: Record<SystemActor, { name: Message; permission
   agreement_rule: { name: { zh: "达成协议即化解", en: "Agreement resolves the case" }, permissions: ["case.resolve"] },
   // Sends the open channels' webhooks: it changes nothing of a case, only its own delivery log.
   webhook_dispatch: { name: { zh: "推送状态变更", en: "Webhook dispatch" }, permissions: [] },
+  // The public booking page (网上预约): no user behind it, the centre the person chose as its unit.
+  online_booking: {
+    name: { zh: "网上预约（公众）", en: "Online booking (public)" },
+    permissions: ["appointment.book"],
+  },
 };
 
 /**

@@ -615,6 +615,102 @@ const committeeMembers: TableFixture = {
   },
 };
 
+let offerWindowNumber = 0;
+/** A helper window of `tenant` (numbers 900–996, clear of the windows fixture's and its forged 997/998). */
+const seedBookableWindow = (admin: Sql, tenant: TestTenant) => {
+  offerWindowNumber = (offerWindowNumber % 97) + 1;
+  return seedConfig(admin, "app.service_windows", tenant, { number: 899 + offerWindowNumber, name: uniqueName("w") });
+};
+/** An offer of `tenant`'s window for booking (visits, 9:00–17:00, half-hour slots, three seats). */
+const seedOffer = async (admin: Sql, tenant: TestTenant) => {
+  const windowId = await seedBookableWindow(admin, tenant);
+  const offerId = await seedConfig(admin, "app.booking_offers", tenant, {
+    kind: "visit",
+    window_id: windowId,
+    title: "探针预约",
+    slot_minutes: 30,
+    opens_at: 540,
+    closes_at: 1020,
+    capacity: 3,
+  });
+  return { windowId, offerId };
+};
+
+const bookingOffers: TableFixture = {
+  table: "app.booking_offers",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "title",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const { windowId, offerId } = await seedOffer(admin, tenant);
+    const spareWindowId = await seedBookableWindow(admin, tenant);
+    return { table: "app.booking_offers", key: offerId, tenant, refs: { windowId, spareWindowId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "open the victim's window for booking",
+        text: `insert into app.booking_offers (kind, window_id, title, slot_minutes, opens_at, closes_at)
+          values ('visit', $1, 'forged', 30, 540, 1020)`,
+        params: [victim.refs.spareWindowId!],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "window_id", value: victim.refs.spareWindowId! },
+    ];
+  },
+};
+
+/** A fresh booking code of a unit (8 random characters of Crockford's alphabet). */
+const bookingCodeOf = (code: string) =>
+  `${code}-${Array.from(randomBytes(8), (b) => "0123456789ABCDEFGHJKMNPQRSTVWXYZ"[b & 31]).join("")}`;
+/** A booking of `offerId` at `tenant`, seat `seat`, a week ahead (its slot on the offer's grid). */
+const appointmentInsert = (withScope: boolean) =>
+  `insert into app.appointments (${withScope ? "scope_code, " : ""}offer_id, code, starts_at, ends_at, seat, name_enc,
+      name_masked, phone_enc, phone_index, phone_masked, category_code, matter, lookup_digest, idempotency_key, request_hash)
+    values (${withScope ? "$4, " : ""}$1, $2, date_trunc('day', now()) + interval '7 days 2 hours',
+      date_trunc('day', now()) + interval '7 days 2 hours 30 minutes', $3, '\\x00', '探**', '\\x00', '\\x00',
+      '139****0000', 'neighbour', '探针', '\\x00', md5(random()::text), 'probe')`;
+
+const appointments: TableFixture = {
+  table: "app.appointments",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "updated_at",
+  writers: SELF,
+  async seed(admin, tenant) {
+    const { offerId } = await seedOffer(admin, tenant);
+    const row = await insertOne<{ id: string }>(admin, `${appointmentInsert(true)} returning id::text`, [
+      offerId,
+      bookingCodeOf(tenant.code),
+      1,
+      tenant.code,
+    ]);
+    return { table: "app.appointments", key: row.id, tenant, refs: { offerId } };
+  },
+  forges(victim) {
+    return [
+      {
+        label: "book a seat of the victim's offer",
+        text: appointmentInsert(false),
+        params: [victim.refs.offerId!, bookingCodeOf(victim.tenant.code), "2"],
+        allowedFor: SELF,
+      },
+    ];
+  },
+  moves(victim) {
+    return [
+      { column: "scope_code", value: victim.tenant.code },
+      { column: "offer_id", value: victim.refs.offerId! },
+    ];
+  },
+};
+
 /** A booking slot that overlaps no other (each seed books its own room, an hour a day ahead). */
 const SLOT =
   "tstzrange(date_trunc('hour', now()) + interval '24 hours', date_trunc('hour', now()) + interval '25 hours')";
@@ -1826,6 +1922,8 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   committeeMembers,
   bookings,
   bookingMediators,
+  bookingOffers,
+  appointments,
   caseCategories,
   dictionaryEntries,
   cases,

@@ -32,7 +32,8 @@ export async function updateVersioned<T extends object>(
     | "grids"
     | "grid_workers"
     | "api_keys"
-    | "webhook_deliveries",
+    | "webhook_deliveries"
+    | "booking_offers",
   id: string,
   version: number,
   set: ReturnType<Tx["sql"]>,

@@ -328,11 +328,17 @@ export async function weekRoster(
   input: { tenantId?: string | undefined; start: IsoDate },
 ): Promise<DayRoster[]> {
   const scope = await targetScope(tx, input.tenantId);
-  const stationings: RosterStationing[] = (
-    await selectStationings(tx, tx.sql`s.scope_code = ${scope} and s.active`)
-  ).map((s) => ({ ...s, slots: s.slots }));
+  const stationings = await activeStationings(tx, scope);
   // The working calendar the centre's clocks count on (its entries and those above it).
   const calendar = await unitCalendar(tx, scope);
   reportCalendarGaps(tx, scope, input.start, addDays(input.start, 6), calendar);
   return rosterForWeek(stationings, input.start, calendar);
+}
+
+/** The active departments stationed at a centre, as the roster reads them. */
+export async function activeStationings(tx: Tx, scope: string): Promise<RosterStationing[]> {
+  return (await selectStationings(tx, tx.sql`s.scope_code = ${scope} and s.active`)).map((s) => ({
+    ...s,
+    slots: s.slots,
+  }));
 }
