@@ -176,9 +176,12 @@ export const apiKeys = appSchema.table("api_keys", {
 
 /** app.appointments. */
 export const appointments = appSchema.table("appointments", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+  scopeCode: codeText("scope_code")
+    .notNull()
+    .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
+    .$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   offerId: uuid("offer_id").notNull(),
   code: text("code").notNull(),
   startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
@@ -194,13 +197,16 @@ export const appointments = appSchema.table("appointments", {
   lookupDigest: bytea("lookup_digest").notNull(),
   idempotencyKey: text("idempotency_key").notNull(),
   requestHash: text("request_hash").notNull(),
-  status: appointmentStatusEnum("status").notNull().default(sql`'booked'::app.appointment_status`),
+  status: appointmentStatusEnum("status")
+    .notNull()
+    .default(sql`'booked'::app.appointment_status`)
+    .$defaultFn(serverOwned),
   roomBookingId: uuid("room_booking_id"),
-  caseId: uuid("case_id"),
-  cancelReason: text("cancel_reason"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  caseId: uuid("case_id").$defaultFn(serverOwned),
+  cancelReason: text("cancel_reason").$defaultFn(serverOwned),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.attachments. */
@@ -258,9 +264,12 @@ export const bookingMediators = appSchema.table(
 
 /** app.booking_offers. */
 export const bookingOffers = appSchema.table("booking_offers", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-  scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
-  countyCode: codeText("county_code").generatedAlwaysAs(sql`"left"(scope_code, 6)`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+  scopeCode: codeText("scope_code")
+    .notNull()
+    .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
+    .$defaultFn(serverOwned),
+  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   kind: bookingOfferKindEnum("kind").notNull(),
   windowId: uuid("window_id"),
   roomId: uuid("room_id"),
@@ -274,9 +283,9 @@ export const bookingOffers = appSchema.table("booking_offers", {
   daysAhead: smallint("days_ahead").notNull().default(sql`7`),
   noticeHours: smallint("notice_hours").notNull().default(sql`2`),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.bookings. */
