@@ -128,7 +128,7 @@ CREATE TRIGGER appointments_check_slot BEFORE INSERT ON app.appointments
   FOR EACH ROW EXECUTE FUNCTION app.appointments_check_slot();
 CREATE TRIGGER zz_references BEFORE INSERT OR UPDATE OF offer_id, room_booking_id, case_id ON app.appointments
   FOR EACH ROW EXECUTE FUNCTION app.check_references('offer_id app.booking_offers same scope_code active',
-    'room_booking_id app.bookings same scope_code', 'case_id app.cases within scope_code');
+    'room_booking_id app.bookings same scope_code', 'case_id app.cases same scope_code');
 
 GRANT SELECT, INSERT (offer_id, code, starts_at, ends_at, seat, name_enc, name_masked, phone_enc, phone_index,
   phone_masked, category_code, matter, lookup_digest, idempotency_key, request_hash, room_booking_id)

@@ -175,39 +175,43 @@ export const apiKeys = appSchema.table("api_keys", {
 });
 
 /** app.appointments. */
-export const appointments = appSchema.table("appointments", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  scopeCode: codeText("scope_code")
-    .notNull()
-    .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
-    .$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  offerId: uuid("offer_id").notNull(),
-  code: text("code").notNull(),
-  startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
-  endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
-  seat: smallint("seat").notNull(),
-  nameEnc: bytea("name_enc").notNull(),
-  nameMasked: text("name_masked").notNull(),
-  phoneEnc: bytea("phone_enc").notNull(),
-  phoneIndex: bytea("phone_index").notNull(),
-  phoneMasked: text("phone_masked").notNull(),
-  categoryCode: text("category_code").notNull(),
-  matter: text("matter").notNull(),
-  lookupDigest: bytea("lookup_digest").notNull(),
-  idempotencyKey: text("idempotency_key").notNull(),
-  requestHash: text("request_hash").notNull(),
-  status: appointmentStatusEnum("status")
-    .notNull()
-    .default(sql`'booked'::app.appointment_status`)
-    .$defaultFn(serverOwned),
-  roomBookingId: uuid("room_booking_id"),
-  caseId: uuid("case_id").$defaultFn(serverOwned),
-  cancelReason: text("cancel_reason").$defaultFn(serverOwned),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-});
+export const appointments = appSchema.table(
+  "appointments",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    scopeCode: codeText("scope_code")
+      .notNull()
+      .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
+      .$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    offerId: uuid("offer_id").notNull(),
+    code: text("code").notNull(),
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    seat: smallint("seat").notNull(),
+    nameEnc: bytea("name_enc").notNull(),
+    nameMasked: text("name_masked").notNull(),
+    phoneEnc: bytea("phone_enc").notNull(),
+    phoneIndex: bytea("phone_index").notNull(),
+    phoneMasked: text("phone_masked").notNull(),
+    categoryCode: text("category_code").notNull(),
+    matter: text("matter").notNull(),
+    lookupDigest: bytea("lookup_digest").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: appointmentStatusEnum("status")
+      .notNull()
+      .default(sql`'booked'::app.appointment_status`)
+      .$defaultFn(serverOwned),
+    roomBookingId: uuid("room_booking_id"),
+    caseId: uuid("case_id").$defaultFn(serverOwned),
+    cancelReason: text("cancel_reason").$defaultFn(serverOwned),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.attachments. */
 export const attachments = appSchema.table(
@@ -263,30 +267,34 @@ export const bookingMediators = appSchema.table(
 );
 
 /** app.booking_offers. */
-export const bookingOffers = appSchema.table("booking_offers", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  scopeCode: codeText("scope_code")
-    .notNull()
-    .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
-    .$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  kind: bookingOfferKindEnum("kind").notNull(),
-  windowId: uuid("window_id"),
-  roomId: uuid("room_id"),
-  title: text("title").notNull(),
-  slotMinutes: smallint("slot_minutes").notNull(),
-  opensAt: smallint("opens_at").notNull(),
-  closesAt: smallint("closes_at").notNull(),
-  breakFrom: smallint("break_from"),
-  breakTo: smallint("break_to"),
-  capacity: smallint("capacity").notNull().default(sql`1`),
-  daysAhead: smallint("days_ahead").notNull().default(sql`7`),
-  noticeHours: smallint("notice_hours").notNull().default(sql`2`),
-  active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-});
+export const bookingOffers = appSchema.table(
+  "booking_offers",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    scopeCode: codeText("scope_code")
+      .notNull()
+      .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
+      .$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    kind: bookingOfferKindEnum("kind").notNull(),
+    windowId: uuid("window_id"),
+    roomId: uuid("room_id"),
+    title: text("title").notNull(),
+    slotMinutes: smallint("slot_minutes").notNull(),
+    opensAt: smallint("opens_at").notNull(),
+    closesAt: smallint("closes_at").notNull(),
+    breakFrom: smallint("break_from"),
+    breakTo: smallint("break_to"),
+    capacity: smallint("capacity").notNull().default(sql`1`),
+    daysAhead: smallint("days_ahead").notNull().default(sql`7`),
+    noticeHours: smallint("notice_hours").notNull().default(sql`2`),
+    active: boolean("active").notNull().default(sql`true`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.bookings. */
 export const bookings = appSchema.table(
