@@ -123,7 +123,8 @@ export async function loadDemoCentres(tx: Tx): Promise<void> {
 
   // Online booking (网上预约): visits at the intake window (two seats a half hour) and mediation
   // slots in the family room, 9:00–17:30 with a break 12:00–14:30, two weeks ahead.
-  const [intake] = await tx<{ id: string }[]>`select id from app.service_windows where scope_code = ${ym} and number = 1`;
+  const [intake] = await tx<{ id: string }[]>`select id from app.service_windows
+    where scope_code = ${ym} and number = 1`;
   const [family] = await tx<{ id: string }[]>`select id from app.mediation_rooms
     where scope_code = ${ym} and name = '家事纠纷调解室'`;
   await tx`insert into app.booking_offers (scope_code, kind, window_id, title, slot_minutes, opens_at, closes_at,
