@@ -1,3 +1,4 @@
+import type { Message } from "./errors.ts";
 /** How a deadline amount is counted. */
 export const DEADLINE_UNITS = ["hours", "working_days", "calendar_days"] as const;
 /** One way of counting. */
@@ -10,7 +11,15 @@ export interface DeadlineAmount {
 }
 
 /** Deadline warning colours (红黄蓝三色预警): by time left, not by risk. */
-export type WarningColour = "blue" | "yellow" | "red";
+export const WARNING_COLOURS = ["red", "yellow", "blue"] as const;
+/** One warning colour. */
+export type WarningColour = (typeof WARNING_COLOURS)[number];
+/** Chinese and English names of the warning colours (labelled 预警, never confused with a risk grade). */
+export const WARNING_COLOUR_NAMES: Record<WarningColour, Message> = {
+  red: { zh: "红色预警", en: "Red warning" },
+  yellow: { zh: "黄色预警", en: "Yellow warning" },
+  blue: { zh: "蓝色预警", en: "Blue (on track)" },
+};
 
 /** Default share of the allowed time below which a deadline turns yellow. */
 export const YELLOW_SHARE = 1 / 3;

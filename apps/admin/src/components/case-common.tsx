@@ -9,6 +9,7 @@ import {
   type RiskGrade,
   TRANSITIONS,
 } from "@zongzhi/domain/case-workflow";
+import { WARNING_COLOUR_NAMES, type WarningColour } from "@zongzhi/domain/deadlines";
 import { readsOnlySummoned } from "@zongzhi/domain/permissions";
 import { Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
@@ -17,7 +18,7 @@ import { type Me, trpc } from "../api.ts";
 type DayValue = Date | string;
 
 import { CASE_CATEGORIES, type CaseCategory } from "../i18n/cases.ts";
-import { formatDateTime, locale, pick, t } from "../i18n.ts";
+import { formatDateTime, locale, named, pick, t } from "../i18n.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 
 /** Name of a workflow state in the current language. */
@@ -121,7 +122,7 @@ const DEADLINE_TONE = { red: "danger", yellow: "warning", blue: "info" } as cons
  * A deadline warning (time left on a clock). Square-cornered and labelled "预警", so that it
  * is never confused with the risk grade.
  */
-export function DeadlineBadge(props: { colour: "red" | "yellow" | "blue" | null; dueAt?: Date | null }) {
+export function DeadlineBadge(props: { colour: WarningColour | null; dueAt?: Date | null }) {
   return (
     <Show when={props.colour}>
       {(colour) => (
@@ -130,7 +131,7 @@ export function DeadlineBadge(props: { colour: "red" | "yellow" | "blue" | null;
           class="deadline-badge"
           title={props.dueAt ? t("cases.deadline.due", { time: formatDateTime(props.dueAt) }) : undefined}
         >
-          {t(`cases.deadline.${colour()}`)}
+          {named(WARNING_COLOUR_NAMES, colour())}
         </Badge>
       )}
     </Show>

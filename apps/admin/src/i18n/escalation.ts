@@ -1,18 +1,3 @@
-/**
- * Stages a deadline policy times (the domain's DEADLINE_STAGES, copied: importing
- * @zongzhi/domain/deadlines would pull the official calendar data into the bundle).
- */
-export const DEADLINE_STAGES = [
-  "sign_for",
-  "first_contact",
-  "resolution",
-  "summons_acknowledgement",
-  "objection_window",
-  "follow_up",
-] as const;
-/** One deadline stage. */
-export type DeadlineStage = (typeof DEADLINE_STAGES)[number];
-
 /** Chinese strings of the escalation pages (keys prefixed "escalation."). */
 export const escalationZh = {
   "escalation.nav.supervision": "督办",
@@ -35,9 +20,6 @@ export const escalationZh = {
   "escalation.stageHint.objection_window": "被派单部门提出异议的时限（如“8小时异议期”），期满视为接受。",
   "escalation.stageHint.follow_up": "化解后回访当事人的时限。",
 
-  "escalation.colour.red": "红色预警",
-  "escalation.colour.yellow": "黄色预警",
-  "escalation.colour.blue": "蓝色预警",
   "escalation.deadline.left": "剩余{span}",
   "escalation.deadline.overdue": "超期{span}",
   "escalation.deadline.dueAt": "时限至 {time}",
@@ -280,9 +262,6 @@ export const escalationEn: Record<keyof typeof escalationZh, string> = {
     "Time a dispatched department has to object (e.g. the 8-hour rule); afterwards it owns the work.",
   "escalation.stageHint.follow_up": "Time after resolution to follow up with the parties.",
 
-  "escalation.colour.red": "Red warning",
-  "escalation.colour.yellow": "Yellow warning",
-  "escalation.colour.blue": "Blue (on track)",
   "escalation.deadline.left": "{span} left",
   "escalation.deadline.overdue": "{span} overdue",
   "escalation.deadline.dueAt": "Due {time}",

@@ -8,6 +8,7 @@ import {
   RISK_GRADES,
   type RiskGrade,
 } from "@zongzhi/domain/case-workflow";
+import { WARNING_COLOUR_NAMES, WARNING_COLOURS, type WarningColour } from "@zongzhi/domain/deadlines";
 import { LEVELS, type Level } from "@zongzhi/domain/division";
 import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
@@ -28,7 +29,7 @@ import { createLedgerDownload, ExportProgress } from "../components/ledger-downl
 import { Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
-import { formatDateTime, levelName, t } from "../i18n.ts";
+import { formatDateTime, levelName, named, t } from "../i18n.ts";
 import { can, readsCases } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
@@ -216,12 +217,9 @@ function Inbox(props: { me: Me }) {
           />
           <Select
             label={t("cases.deadline")}
-            options={[
-              any,
-              ...(["red", "yellow", "blue"] as const).map((c) => ({ value: c, label: t(`cases.deadline.${c}`) })),
-            ]}
+            options={[any, ...WARNING_COLOURS.map((c) => ({ value: c, label: named(WARNING_COLOUR_NAMES, c) }))]}
             value={filters().deadlineColour ?? ANY}
-            onChange={(v) => set({ deadlineColour: opt(v) as "blue" | "yellow" | "red" | undefined })}
+            onChange={(v) => set({ deadlineColour: opt(v) as WarningColour | undefined })}
           />
           <Select
             label={t("cases.inbox.levelFilter")}

@@ -11,6 +11,7 @@ import {
   type RankingWeights,
   RISK_GRADE_NAMES,
   shiftMonth,
+  WARNING_COLOUR_NAMES,
 } from "@zongzhi/domain";
 import {
   FOLLOW_UP_METHOD_NAMES,
@@ -253,7 +254,6 @@ export function openLedgerSink(
   };
 }
 
-const COLOUR_NAMES: Record<string, string> = { red: "红", yellow: "黄", blue: "蓝" };
 const label = (k: keyof typeof FIGURE_DEFINITIONS) => FIGURE_DEFINITIONS[k].label.zh;
 
 /** The file name of a ledger (unit, period, kind). */
@@ -342,7 +342,7 @@ function filterNote(f: LedgerCaseFilter): string {
     f.status?.length ? `状态：${f.status.map((x) => nameOf(CASE_STATE_NAMES, x, "zh")).join("、")}` : null,
     f.channel ? `渠道：${nameOf(CHANNEL_NAMES, f.channel, "zh")}` : null,
     f.riskGrade ? `风险：${nameOf(RISK_GRADE_NAMES, f.riskGrade, "zh")}` : null,
-    f.deadlineColour ? `时限：${COLOUR_NAMES[f.deadlineColour]}` : null,
+    f.deadlineColour ? `时限：${nameOf(WARNING_COLOUR_NAMES, f.deadlineColour, "zh")}` : null,
     f.level ? `登记层级：${LEVEL_NAMES[f.level].zh}` : null,
     f.q?.trim() ? `关键词：${f.q.trim()}` : null,
     f.registeredSince ? `登记不早于 ${f.registeredSince.toISOString()}` : null,
@@ -455,8 +455,8 @@ export async function writeLedger(
           channel: nameOf(CHANNEL_NAMES, r.channel, "zh"),
           title: r.title,
           status: nameOf(CASE_STATE_NAMES, r.status, "zh"),
-          risk: COLOUR_NAMES[r.risk_grade] ?? "无",
-          colour: r.deadline_colour ? COLOUR_NAMES[r.deadline_colour] : "",
+          risk: nameOf(RISK_GRADE_NAMES, r.risk_grade, "zh"),
+          colour: r.deadline_colour ? nameOf(WARNING_COLOUR_NAMES, r.deadline_colour, "zh") : "",
           people: r.people_count,
           amount: r.amount_cents === null ? null : Number(r.amount_cents) / 100,
           group: r.group_dispute ? "是" : "否",

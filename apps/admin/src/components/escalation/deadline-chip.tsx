@@ -1,5 +1,6 @@
+import { WARNING_COLOUR_NAMES } from "@zongzhi/domain/deadlines";
 import { For, Show } from "solid-js";
-import { formatDateTime, t } from "../../i18n.ts";
+import { formatDateTime, named, t } from "../../i18n.ts";
 import { cx } from "../../ui/cx.ts";
 import { type Colour, stageName, timeLeftText, useNow } from "./escalation-common.tsx";
 import "./escalation.css";
@@ -34,10 +35,10 @@ export function DeadlineChip(props: {
           data-colour={c()}
         >
           <span class="deadline-chip-mark" aria-hidden="true" />
-          <span class="sr-only">{t(`escalation.colour.${c()}`)}：</span>
+          <span class="sr-only">{named(WARNING_COLOUR_NAMES, c())}：</span>
           <Show when={props.stage}>{(stage) => <span class="deadline-chip-stage">{stageName(stage())}</span>}</Show>
           <span class="deadline-chip-left">
-            <Show when={props.paused} fallback={due() ? timeLeftText(due()!, now()) : t(`escalation.colour.${c()}`)}>
+            <Show when={props.paused} fallback={due() ? timeLeftText(due()!, now()) : named(WARNING_COLOUR_NAMES, c())}>
               {t("escalation.deadline.paused")}
             </Show>
           </span>

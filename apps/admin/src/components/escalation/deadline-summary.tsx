@@ -1,7 +1,8 @@
 import { createQuery } from "@tanstack/solid-query";
+import { WARNING_COLOUR_NAMES } from "@zongzhi/domain/deadlines";
 import { For, Show } from "solid-js";
 import { trpc } from "../../api.ts";
-import { t } from "../../i18n.ts";
+import { named, t } from "../../i18n.ts";
 import { cx } from "../../ui/cx.ts";
 import { QueryState } from "../query-state.tsx";
 import type { Colour } from "./escalation-common.tsx";
@@ -36,7 +37,7 @@ export function DeadlineSummary() {
                   <div class={cx("deadline-total", `deadline-total-${c}`)}>
                     <dt>
                       <span class="deadline-chip-mark" aria-hidden="true" />
-                      {t(`escalation.colour.${c}`)}
+                      {named(WARNING_COLOUR_NAMES, c)}
                     </dt>
                     <dd>{data().totals[c].toLocaleString()}</dd>
                   </div>
@@ -52,7 +53,7 @@ export function DeadlineSummary() {
                     <For each={COLOURS}>
                       {(c) => (
                         <th scope="col" class="num">
-                          {t(`escalation.colour.${c}`)}
+                          {named(WARNING_COLOUR_NAMES, c)}
                         </th>
                       )}
                     </For>

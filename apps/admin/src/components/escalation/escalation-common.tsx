@@ -1,8 +1,8 @@
 import { createQuery, useQueryClient } from "@tanstack/solid-query";
+import { DEADLINE_STAGES, type DeadlineStage, type WarningColour } from "@zongzhi/domain/deadlines";
 import { LEVEL_NAMES, levelOfCode, parentCodeOf } from "@zongzhi/domain/division";
 import { type Accessor, createSignal, type JSX, onCleanup } from "solid-js";
 import { type Me, type Outputs, trpc } from "../../api.ts";
-import { DEADLINE_STAGES, type DeadlineStage } from "../../i18n/escalation.ts";
 import { pick, t } from "../../i18n.ts";
 import { DialogForm, type DialogFormHandle } from "../dialog-form.tsx";
 
@@ -11,7 +11,7 @@ export { DEADLINE_STAGES, type DeadlineStage };
 /** One hop of a case across tiers (escalation.path). */
 export type Hop = Outputs["escalation"]["path"][number];
 /** A deadline warning colour (time left), never a risk grade. */
-export type Colour = "blue" | "yellow" | "red";
+export type Colour = WarningColour;
 
 /** The case fields the escalation parts read (a subset of cases.get's answer). */
 export interface CaseRef {
