@@ -143,6 +143,10 @@ describe("the leaders' cockpit", () => {
     const weight = form.getByLabel("红色风险在办占比", { exact: true });
     await expect.poll(() => weight.inputValue()).toBe("35");
     expect(await form.getByLabel("红色风险在办占比（%）", { exact: true }).inputValue()).toBe("5");
+    // Reworks (重办) are a component, weighed 0 by default, with the reason next to the field.
+    const rework = form.getByLabel("重办占比", { exact: true });
+    expect(await rework.inputValue()).toBe("0");
+    expect(await form.getByText("默认权重 0：资料（12345 热线做法）").count()).toBe(1);
     // Weights adding up to 110: the domain's rule, through the procedure's schema, before any request.
     await weight.fill("45");
     expect(await page.getByTestId("safety-total").textContent()).toContain("合计 110 / 100");
@@ -244,6 +248,9 @@ describe("the monthly bulletin", () => {
     expect(await lists.getByTestId("bulletin-bottom").textContent()).toMatch(/^第2名 /);
     expect(text).toContain("五、通报名单。考评前列（表扬）：玉门镇（第1名）");
     expect(text).toContain("有超期在办案件的单位：无");
+    // Reworks (重办) have their list too: none this month.
+    expect(text).toContain("有重办案件的单位：无");
+    expect(await lists.getByRole("heading", { name: "有重办案件的单位" }).count()).toBe(1);
     const download = page.waitForEvent("download");
     await page.getByTestId("bulletin-lists-csv").click();
     const saved = await download;

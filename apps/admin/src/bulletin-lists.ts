@@ -16,11 +16,23 @@ export interface OverdueUnit {
   riskRed: number;
 }
 
-/** The lists of 一月一通报: the first and the last of the ranking, units with overdue cases, units in the red band. */
+export interface ReworkUnit {
+  name: string;
+  /** Times the month's cases of the unit were sent back for rework (重办). */
+  reworks: number;
+  /** Reworks ÷ cases received (null: none received). */
+  perCase: number | null;
+}
+
+/**
+ * The lists of 一月一通报: the first and the last of the ranking, units with overdue cases, units
+ * whose cases were sent back for rework, units in the red band.
+ */
 export interface BulletinLists {
   top: RankedUnit[];
   bottom: RankedUnit[];
   overdue: OverdueUnit[];
+  reworks: ReworkUnit[];
   redBand: { name: string; index: number }[];
 }
 
@@ -30,7 +42,8 @@ export const LIST_SIZE = 3;
 /**
  * The bulletin's lists from the month's figures and ranking: 表扬 (the first ranked, up to 3) and
  * 末位 (the last, as many, never overlapping: each end takes at most half of the ranked units),
- * the child units with overdue open cases (most first), and those whose safety index is red.
+ * the child units with overdue open cases (most first), those whose cases of the period were sent
+ * back for rework (most first), and those whose safety index is red.
  */
 export function bulletinLists(f: Figures, r: Ranking | undefined): BulletinLists {
   const ranked = (r?.rows ?? [])
@@ -44,6 +57,10 @@ export function bulletinLists(f: Figures, r: Ranking | undefined): BulletinLists
       .filter((c) => c.current.red > 0)
       .map((c) => ({ name: c.unit.name, overdue: c.current.red, riskRed: c.current.riskRed }))
       .sort((a, b) => b.overdue - a.overdue || a.name.localeCompare(b.name, "zh-CN")),
+    reworks: f.children
+      .filter((c) => c.figures.reworks > 0)
+      .map((c) => ({ name: c.unit.name, reworks: c.figures.reworks, perCase: c.figures.reworksPerCase }))
+      .sort((a, b) => b.reworks - a.reworks || a.name.localeCompare(b.name, "zh-CN")),
     redBand: f.children
       .filter((c) => c.safety.band === "red")
       .map((c) => ({ name: c.unit.name, index: c.safety.index }))
@@ -58,10 +75,12 @@ const csvCell = (v: string | number) => {
 
 /** The lists as one CSV (UTF-8 with BOM, so that Excel opens it in Chinese): list, unit, figures. */
 export function bulletinListsCsv(lists: BulletinLists): string {
-  const rows: (string | number)[][] = [["名单", "名次", "单位", "得分/件数", "红色风险/平安指数"]];
+  const rows: (string | number)[][] = [["名单", "名次", "单位", "得分/件数", "红色风险/平安指数/件均重办"]];
   for (const u of lists.top) rows.push(["考评前列（表扬）", u.rank, u.name, u.score.toFixed(1), ""]);
   for (const u of lists.bottom) rows.push(["考评末位", u.rank, u.name, u.score.toFixed(1), ""]);
   for (const u of lists.overdue) rows.push(["有超期案件的单位", "", u.name, u.overdue, u.riskRed]);
+  for (const u of lists.reworks)
+    rows.push(["有重办案件的单位", "", u.name, u.reworks, u.perCase === null ? "" : u.perCase.toFixed(2)]);
   for (const u of lists.redBand) rows.push(["平安指数预警（红色）单位", "", u.name, "", u.index.toFixed(1)]);
   return `\uFEFF${rows.map((r) => r.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { writeLedger } from "@zongzhi/api";
 import { withScope } from "@zongzhi/db/client";
+import { DEFAULT_SAFETY } from "@zongzhi/domain";
 import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -529,7 +530,38 @@ describe("ranking weights and safety index settings", () => {
           50 * Math.min(1, share(f.current.red, f.current.open) / 0.1)) /
           100);
     expect(f.safety.index).toBeCloseTo(expected);
-    await leader.cockpit.saveSettings.mutate({ ranking: null, safety: null, version: 2 });
+    // A definition sent without the rework component weighs it 0.
+    expect(withSafety.safety.weights.reworkShare).toBe(0);
+
+    // Reworks (重办) in the index once weighed. March 2023 (the rework test's cases): the
+    // township TOWN received 3 cases, sent back 3 times (share 1); TOWN2, with one more case here,
+    // 2 cases and 1 rework (share 0.5); no group disputes. Weights: group disputes 50, reworks 50,
+    // the rework threshold 100 %: TOWN 100 − 50 × min(1, 1 ÷ 1) = 50 (red), TOWN2
+    // 100 − 50 × 0.5 = 75 (yellow); a township with no case that month 100 (blue).
+    await insertCase(admin, {
+      scope: V3,
+      at: "2023-03-20T02:00:00Z",
+      status: "closed",
+      accepted: "2023-03-20T03:00:00Z",
+    });
+    const weighed = await leader.cockpit.saveSettings.mutate({
+      ranking: null,
+      safety: {
+        weights: { redRiskShare: 0, overdueShare: 0, groupDisputeShare: 50, repeatClaimShare: 0, reworkShare: 50 },
+        thresholds: { ...DEFAULT_SAFETY.thresholds, reworkShare: 1 },
+        bands: { blue: 85, yellow: 70 },
+      },
+      version: 2,
+    });
+    const march = await leader.cockpit.figures.query({ from: "2023-03", to: "2023-03" });
+    const child = (code: string) => march.children.find((c) => c.unit.code === code)!;
+    expect([child(TOWN).figures.received, child(TOWN).figures.reworks]).toEqual([3, 3]);
+    expect(child(TOWN).safety).toMatchObject({ index: 50, band: "red", components: { reworkShare: 1 } });
+    expect([child(TOWN2).figures.received, child(TOWN2).figures.reworks]).toEqual([2, 1]);
+    expect(child(TOWN2).safety).toMatchObject({ index: 75, band: "yellow", components: { reworkShare: 0.5 } });
+    const quiet = march.children.find((c) => c.figures.received === 0)!;
+    expect(quiet.safety).toMatchObject({ index: 100, band: "blue" });
+    await leader.cockpit.saveSettings.mutate({ ranking: null, safety: null, version: weighed.version });
   });
 
   it("refuses a role without the permission and a unit below (read only)", async () => {

@@ -9,6 +9,8 @@ import {
   rankingFormula,
   rankingScore,
   rankUnits,
+  type SafetyDefinition,
+  safetyDefinitionProblem,
   safetyIndex,
   shiftMonth,
 } from "./figures.ts";
@@ -118,21 +120,59 @@ describe("figures", () => {
       open: 10,
       openRed: 0,
       openRiskRed: 0,
+      reworks: 0,
     });
     expect(calm).toMatchObject({ index: 100, band: "blue" });
     // overdue 1/10 = threshold (full 25), group 5/100 = threshold (full 25): 100 − 50 = 50.
-    const bad = safetyIndex({ received: 100, groupDisputes: 5, repeatClaims: 0, open: 10, openRed: 1, openRiskRed: 0 });
+    const bad = safetyIndex({
+      received: 100,
+      groupDisputes: 5,
+      repeatClaims: 0,
+      open: 10,
+      openRed: 1,
+      openRiskRed: 0,
+      reworks: 0,
+    });
     expect(bad.index).toBeCloseTo(50);
     expect(bad.band).toBe("red");
     // half the repeat-claim threshold: 15 × 0.5 = 7.5 off.
-    const mid = safetyIndex({ received: 100, groupDisputes: 0, repeatClaims: 5, open: 0, openRed: 0, openRiskRed: 0 });
+    const mid = safetyIndex({
+      received: 100,
+      groupDisputes: 0,
+      repeatClaims: 5,
+      open: 0,
+      openRed: 0,
+      openRiskRed: 0,
+      reworks: 0,
+    });
     expect(mid.index).toBeCloseTo(92.5);
     expect(
       safetyIndex(
-        { ...mid.components, received: 100, groupDisputes: 2, repeatClaims: 5, open: 0, openRed: 0, openRiskRed: 0 },
+        { received: 100, groupDisputes: 2, repeatClaims: 5, open: 0, openRed: 0, openRiskRed: 0, reworks: 0 },
         DEFAULT_SAFETY,
       ).band,
     ).toBe("yellow");
+  });
+
+  it("safety index weighs reworks (重办) only when a unit gives them a weight", () => {
+    const quiet = { received: 100, groupDisputes: 0, repeatClaims: 0, open: 10, openRed: 0, openRiskRed: 0 };
+    // By default reworks weigh 0: ten reworks in a hundred cases take nothing off.
+    expect(DEFAULT_SAFETY.weights.reworkShare).toBe(0);
+    const byDefault = safetyIndex({ ...quiet, reworks: 10 });
+    expect(byDefault.index).toBe(100);
+    expect(byDefault.components.reworkShare).toBeCloseTo(0.1);
+    const weighed: SafetyDefinition = {
+      weights: { redRiskShare: 30, overdueShare: 20, groupDisputeShare: 20, repeatClaimShare: 10, reworkShare: 20 },
+      thresholds: { ...DEFAULT_SAFETY.thresholds, reworkShare: 0.05 },
+      bands: { blue: 85, yellow: 70 },
+    };
+    // 2 of 100: share 0.02, 0.4 of the threshold 0.05, so 0.4 × 20 = 8 of 100 off.
+    expect(safetyIndex({ ...quiet, reworks: 2 }, weighed)).toMatchObject({ index: 92, band: "blue" });
+    // 10 of 100: past the threshold, the whole 20 off: 80, yellow.
+    const many = safetyIndex({ ...quiet, reworks: 10 }, weighed);
+    expect(many.index).toBeCloseTo(80);
+    expect(many.band).toBe("yellow");
+    expect(safetyDefinitionProblem(weighed)).toBeNull();
   });
 
   it("months", () => {

@@ -405,7 +405,13 @@ export function rankUnits<T>(items: T[], score: (t: T) => number | null): Ranked
 }
 
 /** The safety index's components: each a share where higher is worse. */
-export const SAFETY_COMPONENTS = ["redRiskShare", "overdueShare", "groupDisputeShare", "repeatClaimShare"] as const;
+export const SAFETY_COMPONENTS = [
+  "redRiskShare",
+  "overdueShare",
+  "groupDisputeShare",
+  "repeatClaimShare",
+  "reworkShare",
+] as const;
 export type SafetyComponent = (typeof SAFETY_COMPONENTS)[number];
 
 export interface SafetyDefinition {
@@ -417,10 +423,35 @@ export interface SafetyDefinition {
   bands: { blue: number; yellow: number };
 }
 
+/**
+ * The default definition: red-risk and overdue open cases, group disputes, repeat claims and
+ * reworks; the sources give no weights, so these are ours, reworks weighed 0 (see
+ * {@link DEFAULT_WEIGHT_NOTES}) and their threshold (5 % of the cases received) ours too.
+ */
 export const DEFAULT_SAFETY: SafetyDefinition = {
-  weights: { redRiskShare: 35, overdueShare: 25, groupDisputeShare: 25, repeatClaimShare: 15 },
-  thresholds: { redRiskShare: 0.05, overdueShare: 0.1, groupDisputeShare: 0.05, repeatClaimShare: 0.1 },
+  weights: { redRiskShare: 35, overdueShare: 25, groupDisputeShare: 25, repeatClaimShare: 15, reworkShare: 0 },
+  thresholds: {
+    redRiskShare: 0.05,
+    overdueShare: 0.1,
+    groupDisputeShare: 0.05,
+    repeatClaimShare: 0.1,
+    reworkShare: 0.05,
+  },
   bands: { blue: 85, yellow: 70 },
+};
+
+/**
+ * Why a default weight is what it is, where the settings dialogs show it next to the field: the
+ * rework figures (重办), which the articles and the 12345 practice count against a unit (an
+ * unsatisfied follow-up sends the case back) without saying how much.
+ */
+const REWORK_WEIGHT_NOTE: Message = {
+  zh: "默认权重 0：资料（12345 热线做法）只说明回访不满意即退回重办，未给出重办在考核中的权重或分值；请按本地考核办法设定。",
+  en: "Weight 0 by default: the sources (12345 hotline practice) say an unsatisfied follow-up sends a case back for rework, but give no weight for reworks in an assessment; set one by the local rules.",
+};
+export const DEFAULT_WEIGHT_NOTES: Partial<Record<RankingFigure | SafetyComponent, Message>> = {
+  reworkFreeRate: REWORK_WEIGHT_NOTE,
+  reworkShare: REWORK_WEIGHT_NOTE,
 };
 
 /**
@@ -457,6 +488,7 @@ export const SAFETY_COMPONENT_LABELS: Record<SafetyComponent, Message> = {
   overdueShare: { zh: "超期在办占比", en: "Overdue share of open" },
   groupDisputeShare: { zh: "群体性纠纷占比", en: "Group dispute share" },
   repeatClaimShare: { zh: "重复诉求占比", en: "Repeat claim share" },
+  reworkShare: { zh: "重办占比", en: "Rework share" },
 };
 
 export interface SafetyInputs {
@@ -466,6 +498,8 @@ export interface SafetyInputs {
   open: number;
   openRed: number;
   openRiskRed: number;
+  /** Times the period's cases were sent back for rework (重办). */
+  reworks: number;
 }
 
 export type Band = "blue" | "yellow" | "red";
@@ -473,8 +507,8 @@ export type Band = "blue" | "yellow" | "red";
 /**
  * 平安指数 = 100 × (1 − Σ wᵢ·min(1, shareᵢ ÷ thresholdᵢ) ÷ Σ wᵢ), with
  * redRiskShare = open red-risk ÷ open, overdueShare = open red-clock ÷ open,
- * groupDisputeShare = group disputes ÷ received, repeatClaimShare = repeat claims ÷ received
- * (a share with no denominator is 0). Population is not in the registry, so cases per 10,000
+ * groupDisputeShare = group disputes ÷ received, repeatClaimShare = repeat claims ÷ received,
+ * reworkShare = reworks ÷ received (a share with no denominator is 0). Population is not in the registry, so cases per 10,000
  * residents is not a component.
  */
 export function safetyIndex(
@@ -488,6 +522,7 @@ export function safetyIndex(
       overdueShare: share(x.openRed, x.open),
       groupDisputeShare: share(x.groupDisputes, x.received),
       repeatClaimShare: share(x.repeatClaims, x.received),
+      reworkShare: share(x.reworks, x.received),
     },
     def,
   );

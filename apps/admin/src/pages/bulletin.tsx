@@ -45,7 +45,7 @@ export function bulletinText(f: Figures, r: Ranking | undefined, month: string, 
   const l = bulletinLists(f, r);
   const names = (xs: string[]) => (xs.length ? xs.join("、") : "无");
   lines.push(
-    `五、通报名单。考评前列（表扬）：${names(l.top.map((u) => `${u.name}（第${u.rank}名）`))}；考评末位：${names(l.bottom.map((u) => `${u.name}（第${u.rank}名）`))}；有超期在办案件的单位：${names(l.overdue.map((u) => `${u.name}（${u.overdue}件）`))}；平安指数预警（红色）单位：${names(l.redBand.map((u) => `${u.name}（${u.index.toFixed(1)}）`))}。`,
+    `五、通报名单。考评前列（表扬）：${names(l.top.map((u) => `${u.name}（第${u.rank}名）`))}；考评末位：${names(l.bottom.map((u) => `${u.name}（第${u.rank}名）`))}；有超期在办案件的单位：${names(l.overdue.map((u) => `${u.name}（${u.overdue}件）`))}；有重办案件的单位：${names(l.reworks.map((u) => `${u.name}（重办${u.reworks}次）`))}；平安指数预警（红色）单位：${names(l.redBand.map((u) => `${u.name}（${u.index.toFixed(1)}）`))}。`,
   );
   lines.push("", `${f.unit.name}综治中心`, formatPaperDate(new Date()));
   return lines.join("\n");
@@ -254,7 +254,7 @@ function downloadText(text: string, name: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** 四、通报名单: the ranking's first and last, units with overdue cases, units in the red band. */
+/** 四、通报名单: the ranking's first and last, units with overdue cases, with reworks, in the red band. */
 function ListsSection(props: { lists: BulletinLists }) {
   const none = <p class="small">无</p>;
   return (
@@ -289,6 +289,29 @@ function ListsSection(props: { lists: BulletinLists }) {
                   <td>{u.name}</td>
                   <td>{u.overdue}</td>
                   <td>{u.riskRed}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Show>
+      <h3>有重办案件的单位</h3>
+      <Show when={props.lists.reworks.length > 0} fallback={none}>
+        <table data-testid="bulletin-reworks">
+          <thead>
+            <tr>
+              <th>单位</th>
+              <th>重办次数</th>
+              <th>件均重办</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.lists.reworks}>
+              {(u) => (
+                <tr>
+                  <td>{u.name}</td>
+                  <td>{u.reworks}</td>
+                  <td>{u.perCase === null ? "—" : u.perCase.toFixed(2)}</td>
                 </tr>
               )}
             </For>

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_SAFETY,
   type RANKING_FIGURES,
   rankingWeightsProblem,
   SAFETY_COMPONENTS,
@@ -35,13 +36,15 @@ const savedRanking = () =>
     if (problem) ctx.addIssue({ code: "custom", path: [], params: problem, message: problem.en });
   });
 
-const perComponent = <T extends z.ZodType>(f: () => T) =>
+const perComponent = (f: () => z.ZodNumber, key: "weights" | "thresholds") =>
   strict({
     redRiskShare: f(),
     overdueShare: f(),
     groupDisputeShare: f(),
     repeatClaimShare: f(),
-  } satisfies Record<SafetyComponent, T>);
+    // Added with the rework figure (重办): a definition sent without it takes the default.
+    reworkShare: f().default(DEFAULT_SAFETY[key].reworkShare),
+  } satisfies Record<SafetyComponent, z.ZodType<number>>);
 
 /** Where a problem of {@link safetyDefinitionProblem} belongs in the form. */
 function problemPath(d: SafetyDefinition): string[] {
@@ -54,8 +57,8 @@ function problemPath(d: SafetyDefinition): string[] {
 
 /** 平安指数 definition: weights adding up to 100, thresholds above 0 and at most 1, 0 < yellow < blue ≤ 100. */
 export const safetyDefinitionInput = strict({
-  weights: perComponent(saved),
-  thresholds: perComponent(() => decimal({ min: 0, max: 1 })),
+  weights: perComponent(saved, "weights"),
+  thresholds: perComponent(() => decimal({ min: 0, max: 1 }), "thresholds"),
   bands: strict({ blue: decimal({ min: 0, max: 100 }), yellow: decimal({ min: 0, max: 100 }) }),
 }).superRefine((d, ctx) => {
   const problem = safetyDefinitionProblem(d);

@@ -197,7 +197,7 @@ function settingsOf(
   };
 }
 
-const safetyOf = (periodSums: FigureSums, now: CurrentCounts, def: SafetyDefinition) =>
+const safetyOf = (periodSums: FigureSums, reworks: number, now: CurrentCounts, def: SafetyDefinition) =>
   safetyIndex(
     {
       received: periodSums.received,
@@ -206,6 +206,7 @@ const safetyOf = (periodSums: FigureSums, now: CurrentCounts, def: SafetyDefinit
       open: now.open,
       openRed: now.red,
       openRiskRed: now.riskRed,
+      reworks,
     },
     def,
   );
@@ -423,7 +424,7 @@ export async function unitFigures(
     byChannel: breakdown("channel", (k) => nameOf(CHANNEL_NAMES, k, "zh")),
     byRisk: breakdown("risk", (k) => nameOf(RISK_GRADE_NAMES, k, "zh")),
     current,
-    safety: safetyOf(total, current, safety),
+    safety: safetyOf(total, b.reworks(unit.code, months), current, safety),
     children: b.children.map((u) => {
       const s = b.sums(u.code, months);
       const c = b.current(u.code);
@@ -431,7 +432,7 @@ export async function unitFigures(
         unit: u,
         figures: b.figures(u.code, months, b.childHistogram(u.code, 0)),
         current: c,
-        safety: safetyOf(s, c, safety),
+        safety: safetyOf(s, b.reworks(u.code, months), c, safety),
       };
     }),
   };

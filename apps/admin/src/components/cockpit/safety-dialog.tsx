@@ -2,6 +2,7 @@ import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { cockpitSettingsInput } from "@zongzhi/api/schemas/cockpit";
 import {
   DEFAULT_SAFETY,
+  DEFAULT_WEIGHT_NOTES,
   SAFETY_COMPONENT_LABELS,
   SAFETY_COMPONENTS,
   type SafetyComponent,
@@ -143,6 +144,7 @@ function SafetyForm(props: {
                 min={0}
                 max={WEIGHT_TOTAL}
                 step={1}
+                description={DEFAULT_WEIGHT_NOTES[k] ? pick(DEFAULT_WEIGHT_NOTES[k]) : undefined}
                 {...form.text(`safety.weights.${k}`)}
               />
             )}

@@ -1,6 +1,7 @@
 import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import {
   DEFAULT_RANKING_WEIGHTS,
+  DEFAULT_WEIGHT_NOTES,
   FIGURE_DEFINITIONS,
   RANKING_FIGURES,
   type RankingFigure,
@@ -90,6 +91,7 @@ export function WeightsDialog(props: { open: boolean; onOpenChange: (open: boole
                 min={0}
                 max={WEIGHT_TOTAL}
                 step={1}
+                description={DEFAULT_WEIGHT_NOTES[k] ? pick(DEFAULT_WEIGHT_NOTES[k]) : undefined}
                 value={String(weights()[k])}
                 onChange={(v) => setWeights({ ...weights(), [k]: v === "" ? 0 : Number(v) })}
               />
