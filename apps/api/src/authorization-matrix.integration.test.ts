@@ -656,6 +656,11 @@ const BUILDERS: Record<string, Builder> = {
     input: { startedAt: new Date(Date.now() - 7200e3), endedAt: new Date(Date.now() - 600e3), distanceMetres: 3100 },
     subject: own(u),
   }),
+  "centre.saveContact": (u) => ({
+    label: "",
+    input: { phone: "0937-3221234", address: "玉门市新市区", openingHours: "工作日 8:30–17:30" },
+    subject: own(u),
+  }),
   "patrols.setNorm": (u) => ({
     label: "",
     input: { minutesPerDay: 120, metresPerDay: 3000, eventsPerWeek: 5 },
@@ -820,7 +825,11 @@ function savepointPool(conn: postgres.ReservedSql, options: unknown): Sql {
     get(target, prop, receiver) {
       if (prop === "unsafe") {
         return (query: string, ...rest: unknown[]) => {
-          if (query === "begin") return target.unsafe("savepoint api_call; set local role zz_app");
+          // withScope sends BEGIN together with its SET LOCALs in one message (packages/db client.ts).
+          if (/^begin\b/.test(query)) {
+            const settings = query.replace(/^begin;?/, "");
+            return target.unsafe(`savepoint api_call; set local role zz_app;${settings}`);
+          }
           if (query === "commit") return target.unsafe("release savepoint api_call; reset role");
           if (query === "rollback") return target.unsafe("rollback to savepoint api_call; release savepoint api_call");
           return (target.unsafe as (...a: unknown[]) => unknown)(query, ...rest);
