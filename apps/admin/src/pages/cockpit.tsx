@@ -3,7 +3,7 @@ import { useSearchParams } from "@solidjs/router";
 import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { chinaMonth } from "@zongzhi/domain/dates";
 import { FIGURE_DEFINITIONS, type FigureKey, RESOLUTION_TIERS } from "@zongzhi/domain/figures";
-import { createSignal, For, type JSX, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { createEffect, createSignal, For, type JSX, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { createCategoryOptions } from "../components/case-common.tsx";
 import { type ChartOption, EChart } from "../components/cockpit/chart.tsx";
@@ -15,6 +15,7 @@ import { useMe } from "../components/shell.tsx";
 import { locale, type MessageKey, pick, t } from "../i18n.ts";
 import { mayOn } from "../session.ts";
 import { Button } from "../ui/button.tsx";
+import { DateField } from "../ui/date-field.tsx";
 import { Select } from "../ui/select.tsx";
 import "./cockpit.css";
 
@@ -177,26 +178,30 @@ function useLiveFigures() {
   });
 }
 
+/** The period (from, to: months) typed or picked in our own month fields; applied when both are whole and in order. */
 function PeriodForm(props: { from: string; to: string; onApply: (from: string, to: string) => void }) {
-  let fromEl!: HTMLInputElement;
-  let toEl!: HTMLInputElement;
+  const [from, setFrom] = createSignal(props.from);
+  const [to, setTo] = createSignal(props.to);
+  const [submitted, setSubmitted] = createSignal(false);
+  // The address changed by other means (back, a link): the fields follow.
+  createEffect(() => {
+    setFrom(props.from);
+    setTo(props.to);
+  });
+  const missing = (v: string) => (submitted() && !MONTH.test(v) ? t("cockpit.monthRequired") : undefined);
+  const order = () => (MONTH.test(from()) && MONTH.test(to()) && from() > to() ? t("cockpit.monthOrder") : undefined);
   return (
     <form
       class="cockpit-period"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        if (MONTH.test(fromEl.value) && MONTH.test(toEl.value) && fromEl.value <= toEl.value)
-          props.onApply(fromEl.value, toEl.value);
+        setSubmitted(true);
+        if (MONTH.test(from()) && MONTH.test(to()) && from() <= to()) props.onApply(from(), to());
       }}
     >
-      <label>
-        {t("cockpit.from")}
-        <input ref={fromEl} type="month" name="from" value={props.from} />
-      </label>
-      <label>
-        {t("cockpit.to")}
-        <input ref={toEl} type="month" name="to" value={props.to} />
-      </label>
+      <DateField kind="month" label={t("cockpit.from")} value={from()} onChange={setFrom} error={missing(from())} />
+      <DateField kind="month" label={t("cockpit.to")} value={to()} onChange={setTo} error={missing(to()) ?? order()} />
       <Button type="submit" variant="secondary">
         {t("cockpit.apply")}
       </Button>

@@ -2,7 +2,7 @@ import * as KTextField from "@kobalte/core/text-field";
 import { chinaToday } from "@zongzhi/domain/dates";
 import { createEffect, createSignal, createUniqueId, For, type JSX, on, Show } from "solid-js";
 import { type DateKind, dateText, monthGrid, parseDateText, shiftMonth } from "../date-text.ts";
-import { t } from "../i18n.ts";
+import { locale, t } from "../i18n.ts";
 import { cx } from "./cx.ts";
 import { FieldFrame, type FieldFrameProps } from "./text-field.tsx";
 
@@ -74,6 +74,16 @@ export function DateField(props: DateFieldProps) {
               const time = props.kind === "datetime-local" ? text().slice(11, 16) || "09:00" : "";
               type(time ? `${day} ${time}` : day);
             }}
+          />
+        </Show>
+        <Show when={props.kind === "month"}>
+          <MonthButton
+            label={props.label}
+            value={parseDateText("month", text())}
+            min={typeof props.min === "string" ? props.min : undefined}
+            max={typeof props.max === "string" ? props.max : undefined}
+            disabled={props.disabled}
+            onPick={type}
           />
         </Show>
       </div>
@@ -190,6 +200,106 @@ function CalendarButton(props: {
               {t("date.today")}
             </button>
           </div>
+        </section>
+      </Show>
+    </>
+  );
+}
+
+/** A month's short name in the UI's language (1月 / Jan), whatever the browser's. */
+function monthShort(month: number): string {
+  return new Intl.DateTimeFormat(locale() === "en" ? "en" : "zh-CN", { month: "short", timeZone: "UTC" }).format(
+    Date.UTC(2000, month - 1, 1),
+  );
+}
+
+/** The picker button of a month field: a year with its twelve months below the field (Escape closes it). */
+function MonthButton(props: {
+  label: string;
+  value: string;
+  min?: string | undefined;
+  max?: string | undefined;
+  disabled?: boolean | undefined;
+  onPick: (month: string) => void;
+}) {
+  const [open, setOpen] = createSignal(false);
+  const panelId = createUniqueId();
+  const thisMonth = () => chinaToday().slice(0, 7);
+  const [year, setYear] = createSignal(Number((props.value || thisMonth()).slice(0, 4)));
+  const monthOf = (m: number) => `${year()}-${String(m).padStart(2, "0")}`;
+  const outside = (month: string) => Boolean((props.min && month < props.min) || (props.max && month > props.max));
+  return (
+    <>
+      <button
+        type="button"
+        class="btn btn-secondary date-field-button"
+        aria-label={t("date.openMonths")}
+        aria-expanded={open()}
+        aria-controls={panelId}
+        disabled={props.disabled}
+        onClick={() => {
+          if (!open()) setYear(Number((props.value || thisMonth()).slice(0, 4)));
+          setOpen(!open());
+        }}
+      >
+        <span aria-hidden="true">📅</span>
+      </button>
+      <Show when={open()}>
+        <section
+          id={panelId}
+          class="date-calendar"
+          aria-label={t("date.months", { label: props.label })}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.stopPropagation();
+              setOpen(false);
+            }
+          }}
+        >
+          <div class="date-calendar-head">
+            <button
+              type="button"
+              class="btn btn-sm"
+              aria-label={t("date.previousYear")}
+              onClick={() => setYear(year() - 1)}
+            >
+              ‹
+            </button>
+            <span class="date-calendar-title" aria-live="polite">
+              {t("date.year", { year: year() })}
+            </span>
+            <button
+              type="button"
+              class="btn btn-sm"
+              aria-label={t("date.nextYear")}
+              onClick={() => setYear(year() + 1)}
+            >
+              ›
+            </button>
+          </div>
+          <fieldset class="date-calendar-grid date-calendar-months" aria-label={t("date.year", { year: year() })}>
+            <For each={[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}>
+              {(m) => (
+                <button
+                  type="button"
+                  class={cx(
+                    "date-calendar-day",
+                    monthOf(m) === props.value && "is-selected",
+                    monthOf(m) === thisMonth() && "is-today",
+                  )}
+                  aria-label={monthOf(m)}
+                  aria-pressed={monthOf(m) === props.value}
+                  disabled={outside(monthOf(m))}
+                  onClick={() => {
+                    props.onPick(monthOf(m));
+                    setOpen(false);
+                  }}
+                >
+                  {monthShort(m)}
+                </button>
+              )}
+            </For>
+          </fieldset>
         </section>
       </Show>
     </>
