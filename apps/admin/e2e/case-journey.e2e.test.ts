@@ -58,6 +58,20 @@ describe("the Yumen wage case through the UI", () => {
   test("register → receipt with QR → accept → triage → summon two departments → a liaison reports → mediate → agreement → judicial confirmation → follow-up → close; then the public lookup", async () => {
     const page = await h.newPage();
     await h.login(page, "yumenzhen.admin");
+    // The centre's public contact first (对外联系信息 on the windows page): the receipt prints it.
+    await page.goto("/centre/windows");
+    const contact = page.getByRole("region", { name: "对外联系信息" });
+    await contact.getByRole("button", { name: "设置" }).click();
+    const contactDialog = page.getByRole("dialog", { name: "对外联系信息" });
+    await contactDialog.getByLabel("咨询电话").fill("电话");
+    await contactDialog.getByRole("button", { name: "保存" }).click();
+    await contactDialog.getByText("电话号码格式不正确").waitFor();
+    await contactDialog.getByLabel("咨询电话").fill("0937-3221234");
+    await contactDialog.getByLabel(/^地址/).fill("玉门镇综治中心一楼");
+    await contactDialog.getByLabel(/^办公时间/).fill("工作日 8:30–18:00");
+    await contactDialog.getByRole("button", { name: "保存" }).click();
+    await contactDialog.waitFor({ state: "detached" });
+    await contact.getByText("0937-3221234").waitFor();
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "案件办理" }).click();
     await page.getByRole("main").getByRole("link", { name: "登记案件" }).click();
     await page.getByRole("heading", { name: "登记案件", level: 1 }).waitFor();
@@ -104,6 +118,10 @@ describe("the Yumen wage case through the UI", () => {
     // The respondent (masked) and the time limit the case is handled within.
     expect(await receipt.getByRole("row", { name: /^被申请人/ }).textContent()).toContain("王**");
     expect(await receipt.getByRole("row", { name: /^办理时限/ }).textContent()).toMatch(/\d{4}-\d{2}-\d{2} 前（/);
+    // Where to call: the centre's phone, address and opening hours.
+    expect(await receipt.getByRole("row", { name: /^咨询电话/ }).textContent()).toContain("0937-3221234");
+    expect(await receipt.getByRole("row", { name: /^中心地址/ }).textContent()).toContain("玉门镇综治中心一楼");
+    expect(await receipt.getByRole("row", { name: /^办公时间/ }).textContent()).toContain("工作日 8:30–18:00");
 
     // Accept, then triage to a room with the best-ranked mediator.
     await page.getByRole("link", { name: "返回案件" }).click();

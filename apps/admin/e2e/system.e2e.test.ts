@@ -83,6 +83,34 @@ describe("system pages", () => {
     await readers.getByText("村调解员").waitFor();
   });
 
+  test("the cockpit's period is typed or picked in our own month fields; a wrong or reversed month is named", async () => {
+    const page = await signedIn("yumen.leader", "/cockpit");
+    const from = page.getByLabel("起始月份");
+    const to = page.getByLabel("截止月份");
+    const year = (await to.inputValue()).slice(0, 4);
+    await from.fill(`${year}-13`);
+    await page.getByText("格式应为 2026-12").waitFor();
+    await from.fill(`${year}-03`);
+    // Picked: the months of the year of the field, in the UI's language, not the browser's.
+    await page.getByRole("button", { name: "选择月份" }).nth(1).click();
+    const months = page.getByRole("region", { name: "截止月份：选择月份" });
+    await months.getByText(`${year}年`).waitFor();
+    expect(await months.getByRole("button", { name: `${year}-02` }).textContent()).toBe("2月");
+    await months.getByRole("button", { name: `${year}-02` }).click();
+    expect(await to.inputValue()).toBe(`${year}-02`);
+    await page.getByText("结束月份不能早于起始月份").waitFor();
+    await page.getByRole("button", { name: "选择月份" }).nth(1).click();
+    await page
+      .getByRole("region", { name: "截止月份：选择月份" })
+      .getByRole("button", { name: `${year}-05` })
+      .click();
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.waitForURL(
+      (url) => url.searchParams.get("from") === `${year}-03` && url.searchParams.get("to") === `${year}-05`,
+    );
+    expect(await page.getByText("结束月份不能早于起始月份").count()).toBe(0);
+  });
+
   test("the province enters 2027's Spring Festival; the warning about missing data goes away", async () => {
     const page = await signedIn("gansu.admin", "/system/calendar");
     await page.getByRole("button", { name: "2027 年" }).click();

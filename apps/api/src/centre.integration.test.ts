@@ -420,3 +420,50 @@ describe("demo configuration", () => {
     }
   });
 });
+
+describe("the centre's public contact (the receipt's phone)", () => {
+  it("a unit's administrator sets it, units below print it until they set their own, and the input is checked", async () => {
+    expect(await county.centre.contact.query({})).toBeNull();
+    const saved = await county.centre.saveContact.mutate({
+      phone: "0937-3221234",
+      address: "玉门市新市区综治中心一楼",
+      openingHours: "工作日 8:30–12:00，14:30–18:00",
+    });
+    expect(saved).toMatchObject({
+      scopeCode: "620981",
+      unitName: "玉门市",
+      phone: "0937-3221234",
+      own: true,
+      version: 1,
+    });
+    // A township and a village without one of their own print the county's; another county does not see it.
+    expect(await town.centre.contact.query({})).toMatchObject({ scopeCode: "620981", own: false });
+    expect(await village.centre.contact.query({})).toMatchObject({ phone: "0937-3221234", own: false });
+    const yongji = api.client(await api.login("yongji.admin"));
+    expect(await yongji.centre.contact.query({ unitCode: "620981" })).toBeNull();
+    await town.centre.saveContact.mutate({ phone: "13909371234", address: null });
+    expect(await village.centre.contact.query({})).toMatchObject({ scopeCode: "620981101", phone: "13909371234" });
+    // The county reads what a township's receipt prints.
+    expect(await county.centre.contact.query({ unitCode: "620981101" })).toMatchObject({ own: true, address: null });
+
+    // Versioned: a stale save is a conflict, a first save twice too.
+    const edited = await county.centre.saveContact.mutate({ version: 1, phone: "0937-3221235" });
+    expect(edited).toMatchObject({ version: 2, address: null, openingHours: null });
+    expect((await refusal(county.centre.saveContact.mutate({ version: 1, phone: "0937-3221236" }))).appCode).toBe(
+      "CONFLICT",
+    );
+    expect((await refusal(county.centre.saveContact.mutate({ phone: "0937-3221236" }))).appCode).toBe("CONFLICT");
+    // Bilingual refusals of a bad phone and over-long text; only the unit's administrator sets it.
+    const bad = await refusal(county.centre.saveContact.mutate({ version: 2, phone: "电话" }));
+    expect(bad).toMatchObject({ appCode: "VALIDATION", zh: expect.stringContaining("电话号码格式不正确") });
+    expect(bad.en).toMatch(/phone/);
+    const long = await refusal(
+      county.centre.saveContact.mutate({ version: 2, phone: "12345", address: "长".repeat(201) }),
+    );
+    expect(long.appCode).toBe("VALIDATION");
+    const clerk = api.client(await api.login("yumen.clerk"));
+    expect((await refusal(clerk.centre.saveContact.mutate({ phone: "0937-3221234" }))).appCode).toBe("FORBIDDEN");
+    const leader = api.client(await api.login("yumen.leader"));
+    expect(await leader.centre.contact.query({})).toMatchObject({ phone: "0937-3221235" });
+  });
+});

@@ -66,6 +66,7 @@ const UNREACHABLE: Record<string, string> = {
   case_summons_once: "summoned_at is the transaction's time and the service summons each department once",
   attachments_storage_key_key: "a random key made by the server for every upload",
   notice_attachments_storage_key_key: "a random key made by the server for every upload",
+  centre_contacts_scope_code_key: "saveContact inserts with ON CONFLICT DO NOTHING and answers CONFLICT",
   supervisions_one_per_deadline: "the scan inserts with ON CONFLICT DO NOTHING; a leader's supervision has no deadline",
   supervisions_deadline_id_fkey: "the deadline id comes from the scan's own query",
   case_deadlines_policy_id_fkey: "the policy id comes from the rule the server resolved",

@@ -45,6 +45,7 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "centre.editWindow": { zh: "编辑服务窗口", en: "Edit a window" },
   "centre.removeStationing": { zh: "撤出入驻部门", en: "Remove a stationing" },
   "centre.saveCommittee": { zh: "保存调委会", en: "Save a committee" },
+  "centre.saveContact": { zh: "设置中心联系电话", en: "Set the centre's contact" },
   "centre.station": { zh: "部门入驻", en: "Station a department" },
   "channels.createKey": { zh: "签发接口密钥", en: "Issue an API key" },
   "channels.revokeKey": { zh: "吊销接口密钥", en: "Revoke an API key" },

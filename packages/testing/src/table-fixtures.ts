@@ -1899,6 +1899,27 @@ const patrolNorms: TableFixture = {
   },
 };
 
+// A centre's public contact (0101): one row a unit, read down the tree.
+const centreContacts: TableFixture = {
+  table: "app.centre_contacts",
+  key: ["id"],
+  tenantColumn: "scope_code",
+  touch: "phone",
+  writers: SELF,
+  shared: true,
+  async seed(admin, tenant) {
+    const [row] = await admin<{ id: string }[]>`insert into app.centre_contacts (scope_code, phone)
+      values (${tenant.code}, '0937-3221234') on conflict (scope_code) do update set phone = excluded.phone
+      returning id::text`;
+    return { table: "app.centre_contacts", key: row!.id, tenant, refs: {} };
+  },
+  // The one row a unit may have is the seeded one: a second, forged row would only meet the unique key.
+  forges: () => [],
+  moves(victim) {
+    return [{ column: "scope_code", value: victim.tenant.code }];
+  },
+};
+
 /**
  * One fixture per tenant-scoped table. A new table with a `scope_code` column fails
  * `missingFixtures` (and so the isolation suite) until it is added here.
@@ -1967,6 +1988,7 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   webhookDeliveries,
   patrols,
   patrolNorms,
+  centreContacts,
 ];
 
 /** Tenant-scoped tables as the catalog has them: tables in `app`/`auth` with a `scope_code` column, plus app.tenants. */

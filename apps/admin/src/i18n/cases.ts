@@ -474,6 +474,12 @@ export const casesZh = {
   "cases.receipt.respondent": "被申请人",
   "cases.receipt.timeLimit": "办理时限",
   "cases.receipt.timeLimitValue": "{date} 前（{stage}）",
+  "cases.receipt.phone": "咨询电话",
+  "cases.receipt.address": "中心地址",
+  "cases.receipt.hours": "办公时间",
+  "cases.receipt.inherited": "{value}（{unit}）",
+  "cases.receipt.noContact":
+    "本单位及上级尚未设置咨询电话，回执上不印电话。管理员可在“服务窗口”页的“对外联系信息”中设置。",
   "cases.receipt.qrAlt": "案件 {code} 进度查询二维码",
   "cases.receipt.howTo":
     "请妥善保管本回执。扫描二维码或访问以下网址，输入案件编号和申请人手机号后四位，即可查询办理进度：",
@@ -992,6 +998,12 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.receipt.respondent": "Respondent",
   "cases.receipt.timeLimit": "Time limit",
   "cases.receipt.timeLimitValue": "by {date} ({stage})",
+  "cases.receipt.phone": "Phone",
+  "cases.receipt.address": "Centre address",
+  "cases.receipt.hours": "Opening hours",
+  "cases.receipt.inherited": "{value} ({unit})",
+  "cases.receipt.noContact":
+    "No phone is set for this unit or above, so the receipt prints none. An administrator sets it under Public contact on the Service windows page.",
   "cases.receipt.qrAlt": "QR code to follow case {code}",
   "cases.receipt.howTo":
     "Keep this receipt. Scan the QR code or open the address below and enter the case code and the last 4 digits of the applicant's mobile number to follow the case:",

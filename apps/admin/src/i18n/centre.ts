@@ -147,6 +147,18 @@ export const centreZh = {
   "centre.roster.closed": "休息日，无常驻、轮驻部门在岗",
   "centre.roster.response": "{time}内响应",
 
+  "centre.contact.title": "对外联系信息",
+  "centre.contact.set": "设置",
+  "centre.contact.none": "尚未设置。受理回执上将没有咨询电话，请本单位管理员设置。",
+  "centre.contact.phone": "咨询电话",
+  "centre.contact.phoneHint": "带区号的座机或手机号，如 0937-3221234",
+  "centre.contact.address": "地址",
+  "centre.contact.hours": "办公时间",
+  "centre.contact.hoursHint": "如：工作日 8:30–12:00，14:30–18:00",
+  "centre.contact.inherited": "本单位尚未设置，回执上印{unit}的联系信息",
+  "centre.contact.hint": "印在受理回执等交给群众的文书上；未设置的下级单位沿用本单位的。",
+  "centre.contact.saved": "联系信息已保存",
+
   "centre.win.title": "服务窗口",
   "centre.win.intro": "群众办事的受理窗口，按窗口号排列，并注明承办部门。",
   "centre.win.count": "共 {n} 个窗口，其中临时窗口 {t} 个",
@@ -473,6 +485,19 @@ export const centreEn: Record<keyof typeof centreZh, string> = {
   "centre.roster.nobody": "None",
   "centre.roster.closed": "Day off: no permanent or rotating department on duty",
   "centre.roster.response": "responds within {time}",
+
+  "centre.contact.title": "Public contact",
+  "centre.contact.set": "Set",
+  "centre.contact.none": "Not set yet: intake receipts print no phone. This unit's administrator sets it.",
+  "centre.contact.phone": "Phone",
+  "centre.contact.phoneHint": "A landline with its area code or a mobile, e.g. 0937-3221234",
+  "centre.contact.address": "Address",
+  "centre.contact.hours": "Opening hours",
+  "centre.contact.hoursHint": "e.g. weekdays 8:30–12:00, 14:30–18:00",
+  "centre.contact.inherited": "Not set for this unit: receipts print {unit}'s contact",
+  "centre.contact.hint":
+    "Printed on the papers people take home, the intake receipt first; units below without their own use this one.",
+  "centre.contact.saved": "Contact saved",
 
   "centre.win.title": "Service windows",
   "centre.win.intro": "The counters where people are served, by number, with the department that staffs each.",

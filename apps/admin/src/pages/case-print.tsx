@@ -3,6 +3,7 @@ import { createQuery } from "@tanstack/solid-query";
 import { type JSX, Show } from "solid-js";
 import { type CaseDetail, type SummonsView, trpc } from "../api.ts";
 import { categoryName, channelName, formatAmount } from "../components/case-common.tsx";
+import { contactQuery } from "../components/centre-contact.tsx";
 import { Forbidden, usePageTitle } from "../components/page.tsx";
 import { QrCode } from "../components/qr-code.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -72,6 +73,12 @@ function Receipt(props: { detail: CaseDetail }) {
   };
   // The first receiver (首问负责): whoever registered the case, from the first timeline entry.
   const clerk = () => c().events.find((e) => e.kind === "case.registered")?.actorName ?? "";
+  // Where to call: the registering unit's centre, or the nearest one above it.
+  const contact = createQuery(contactQuery(() => c().scopeCode));
+  const ofCentre = (value: string) => {
+    const k = contact.data;
+    return k && !k.own ? t("cases.receipt.inherited", { value, unit: k.unitName ?? k.scopeCode }) : value;
+  };
   return (
     <PrintFrame caseId={c().id} title={t("cases.receipt.title")}>
       <article class="paper receipt" aria-labelledby="receipt-title">
@@ -100,8 +107,22 @@ function Receipt(props: { detail: CaseDetail }) {
                 />
               )}
             </Show>
+            <Show when={contact.data}>
+              {(k) => (
+                <>
+                  <Row label={t("cases.receipt.phone")} value={<span class="mono">{ofCentre(k().phone)}</span>} />
+                  <Show when={k().address}>{(a) => <Row label={t("cases.receipt.address")} value={a()} />}</Show>
+                  <Show when={k().openingHours}>{(h) => <Row label={t("cases.receipt.hours")} value={h()} />}</Show>
+                </>
+              )}
+            </Show>
           </tbody>
         </table>
+        <Show when={contact.isSuccess && contact.data === null}>
+          <Alert tone="warning" class="no-print">
+            {t("cases.receipt.noContact")}
+          </Alert>
+        </Show>
         <div class="receipt-lookup">
           <QrCode text={url()} alt={t("cases.receipt.qrAlt", { code: c().code })} size={160} class="receipt-qr" />
           <div>

@@ -12,6 +12,7 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
+import { ContactCard } from "../components/centre-contact.tsx";
 import {
   actionsColumn,
   createEditing,
@@ -58,6 +59,7 @@ function WindowsView() {
         addLabel={t("centre.win.add")}
         onAdd={() => editing.add()}
       />
+      <ContactCard centre={centre} />
       <ListCard id="windows-title" title={centre.current()?.name ?? ""}>
         <QueryState query={windows} empty={t("centre.win.empty")}>
           {(list) => (

@@ -2,6 +2,7 @@ import { MEDIATOR_GRADES, SPECIALTIES } from "@zongzhi/domain/centre";
 import { z } from "zod";
 import { id, instant, isoDate, noInput, strict, text, version } from "../input.ts";
 import {
+  centreContactInput,
   committeeInput,
   departmentKindEditInput,
   departmentKindInput,
@@ -12,6 +13,7 @@ import {
   windowInput,
 } from "../schemas/centre.ts";
 import { bookRoom, cancelBooking, listBookings } from "../services/bookings.ts";
+import { contactFor, saveCentreContact } from "../services/centre-contact.ts";
 import { addMediator, editMediator, searchMediators } from "../services/mediators.ts";
 import { createRoom, editRoom, listCommittees, listRooms, saveCommittee } from "../services/rooms.ts";
 import {
@@ -26,13 +28,25 @@ import {
 } from "../services/stationings.ts";
 import { createWindow, editWindow, listWindows } from "../services/windows.ts";
 import { allowed, router } from "../trpc.ts";
-import { timeSpan } from "./inputs.ts";
+import { divisionCode, timeSpan } from "./inputs.ts";
 
 const ofTenant = strict({ tenantId: id().optional() });
 const versioned = { id: id(), version: version(), active: z.boolean().default(true) };
 
 /** A centre's own configuration: departments, roster, windows, mediators, rooms, committees, bookings. */
 export const centreRouter = router({
+  /**
+   * The public contact the papers of a unit print (the receipt's phone): its own, else the nearest
+   * centre's above it; my unit's when none is named.
+   */
+  contact: allowed("centre.read")
+    .input(strict({ unitCode: divisionCode.optional() }))
+    .query(({ ctx, input }) => ctx.run((tx) => contactFor(tx, input.unitCode ?? tx.ctx.scope))),
+  /** Sets my centre's public contact (phone, address, opening hours). */
+  saveContact: allowed("centre.configure")
+    .input(centreContactInput)
+    .mutation(({ ctx, input }) => ctx.run((tx) => saveCentreContact(tx, input))),
+
   departmentKinds: allowed("centre.read")
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => listDepartmentKinds(tx))),

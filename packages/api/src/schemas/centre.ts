@@ -24,6 +24,17 @@ export const phone = pattern(/^[0-9+\- ]{5,20}$/, "电话号码格式不正确",
 /** An optional field that may also be sent as null. */
 export const optional = <T extends z.ZodType>(t: T) => t.nullish();
 
+/**
+ * The centre's public contact (saveContact): the phone printed on the intake receipt, and the
+ * address and opening hours when given (empty or null: not printed).
+ */
+export const centreContactInput = strict({
+  version: version().optional(),
+  phone,
+  address: optional(text(200)),
+  openingHours: optional(text(100)),
+});
+
 /** A service window (createWindow; editWindow adds id, version and active). */
 export const windowInput = strict({
   number: int32({ min: 1, max: 999 }),

@@ -54,6 +54,7 @@ const ACTOR_COLUMNS = [
   "app.follow_ups.by_user",
   "app.notices.created_by",
   "app.notice_attachments.uploaded_by",
+  "app.centre_contacts.updated_by",
   "app.mediation_sessions.created_by",
   "app.notifications.created_by",
   "app.supervisions.opened_by_user",

@@ -1,0 +1,62 @@
+import type { Tx } from "@zongzhi/db/client";
+import { conflict } from "@zongzhi/domain";
+import { authorizeFor } from "./actor.ts";
+
+/** A centre's public contact (对外联系信息), as the papers print it. */
+export interface CentreContact {
+  /** The unit it is of: the one asked about, or the nearest above it that has one. */
+  scopeCode: string;
+  unitName: string | null;
+  phone: string;
+  address: string | null;
+  openingHours: string | null;
+  version: number;
+  /** Whether it is the asked unit's own (false: inherited from a centre above). */
+  own: boolean;
+}
+
+/**
+ * The contact a paper of `unitCode` prints: the unit's own, else the nearest centre's above it;
+ * null when none is set on its path (or none the caller may read: RLS decides).
+ */
+export async function contactFor(tx: Tx, unitCode: string): Promise<CentreContact | null> {
+  const [row] = await tx.sql<Omit<CentreContact, "own">[]>`select c.scope_code as "scopeCode", d.name as "unitName",
+      c.phone, c.address, c.opening_hours as "openingHours", c.version
+    from app.centre_contacts c left join ref.divisions d on d.code = c.scope_code
+    where starts_with(${unitCode}, c.scope_code) order by length(c.scope_code) desc limit 1`;
+  return row ? { ...row, own: row.scopeCode === unitCode } : null;
+}
+
+/**
+ * Sets the caller's unit's own contact (its administrator, at home). The first save creates it;
+ * later ones carry the version they read (CONFLICT when someone saved in between).
+ */
+export async function saveCentreContact(
+  tx: Tx,
+  input: {
+    version?: number | undefined;
+    phone: string;
+    address?: string | null | undefined;
+    openingHours?: string | null | undefined;
+  },
+): Promise<CentreContact> {
+  const scope = tx.ctx.scope;
+  authorizeFor(tx, "centre.configure", scope);
+  const values = {
+    phone: input.phone,
+    address: input.address ?? null,
+    openingHours: input.openingHours ?? null,
+  };
+  const saved =
+    input.version === undefined
+      ? await tx.sql`insert into app.centre_contacts (phone, address, opening_hours, updated_by)
+          values (${values.phone}, ${values.address}, ${values.openingHours}, ${tx.ctx.userId})
+          on conflict (scope_code) do nothing returning id`
+      : await tx.sql`update app.centre_contacts set phone = ${values.phone}, address = ${values.address},
+            opening_hours = ${values.openingHours}, updated_by = ${tx.ctx.userId}, updated_at = now(),
+            version = version + 1
+          where scope_code = ${scope} and version = ${input.version} returning id`;
+  // Created meanwhile by another save, or saved since this version was read.
+  if (saved.length === 0) throw conflict();
+  return (await contactFor(tx, scope))!;
+}
