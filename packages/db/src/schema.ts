@@ -626,20 +626,24 @@ export const cases = appSchema.table(
 );
 
 /** app.centre_contacts. */
-export const centreContacts = appSchema.table("centre_contacts", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
-  scopeCode: codeText("scope_code")
-    .notNull()
-    .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
-    .$defaultFn(serverOwned),
-  countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
-  phone: text("phone").notNull(),
-  address: text("address"),
-  openingHours: text("opening_hours"),
-  updatedBy: uuid("updated_by"),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
-  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
-});
+export const centreContacts = appSchema.table(
+  "centre_contacts",
+  {
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
+    scopeCode: codeText("scope_code")
+      .notNull()
+      .default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`)
+      .$defaultFn(serverOwned),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    phone: text("phone").notNull(),
+    address: text("address"),
+    openingHours: text("opening_hours"),
+    updatedBy: uuid("updated_by"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
+);
 
 /** app.channel_requests. */
 export const channelRequests = appSchema.table(

@@ -1909,7 +1909,7 @@ const centreContacts: TableFixture = {
   shared: true,
   async seed(admin, tenant) {
     const [row] = await admin<{ id: string }[]>`insert into app.centre_contacts (scope_code, phone)
-      values (${tenant.code}, '0937-3221234') on conflict (scope_code) do update set phone = excluded.phone
+      values (${tenant.code}, '0937-3221234') on conflict on constraint centre_contacts_scope_code_key do update set phone = excluded.phone
       returning id::text`;
     return { table: "app.centre_contacts", key: row!.id, tenant, refs: {} };
   },

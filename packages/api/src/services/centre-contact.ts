@@ -51,7 +51,7 @@ export async function saveCentreContact(
     input.version === undefined
       ? await tx.sql`insert into app.centre_contacts (phone, address, opening_hours, updated_by)
           values (${values.phone}, ${values.address}, ${values.openingHours}, ${tx.ctx.userId})
-          on conflict (scope_code) do nothing returning id`
+          on conflict on constraint centre_contacts_scope_code_key do nothing returning id`
       : await tx.sql`update app.centre_contacts set phone = ${values.phone}, address = ${values.address},
             opening_hours = ${values.openingHours}, updated_by = ${tx.ctx.userId}, updated_at = now(),
             version = version + 1
