@@ -189,5 +189,22 @@ describe("administration", () => {
     expect(root).toEqual({ parent_id: null, root_code: "140882" });
     await dialog.getByRole("button", { name: "关闭", exact: true }).last().click();
     await table.getByRole("row").filter({ hasText: "140882" }).waitFor();
+    expect(await page.getByText("以下部署尚无安全管理员").count()).toBe(0);
+
+    // A deployment from before the security administrator existed: shown, and given its first one.
+    await h.db.admin`update app.users set roles = '{intake_clerk}' where username = 'hejin.security'`;
+    await page.reload();
+    const hejin = table.getByRole("row").filter({ hasText: "140882" });
+    await hejin.getByText("无安全管理员").waitFor();
+    await page.getByText("以下部署尚无安全管理员（三权分立）").waitFor();
+    await hejin.getByRole("button", { name: `为 ${unit!.name} 添加首位安全管理员` }).click();
+    const add = page.getByRole("dialog", { name: "添加首位安全管理员" });
+    await add.getByLabel("安全管理员登录名", { exact: true }).fill("hejin.security2");
+    await add.getByLabel("安全管理员姓名", { exact: true }).fill("河津市安全管理员乙");
+    await add.getByRole("button", { name: "添加安全管理员" }).click();
+    expect((await add.getByRole("textbox", { name: "一次性设置链接" }).inputValue()).startsWith(h.origin)).toBe(true);
+    await add.getByRole("button", { name: "关闭", exact: true }).last().click();
+    await hejin.getByText("无安全管理员").waitFor({ state: "detached" });
+    expect(await page.getByText("以下部署尚无安全管理员").count()).toBe(0);
   });
 });

@@ -204,6 +204,8 @@ const zh = {
   "tenants.statusChanged": "已更新“{name}”的状态",
   "tenants.reload": "刷新列表",
   "users.title": "用户管理",
+  "users.noSecurityAdmin":
+    "本部署尚无安全管理员（三权分立）：角色授予、在线用户和两步验证要求无人管理。请联系平台运维添加首位安全管理员。",
   "users.unit": "所属单位",
   "users.childUnit": "切换到下级单位",
   "users.childUnitPlaceholder": "选择已接入的下级单位",
@@ -272,6 +274,17 @@ const zh = {
   "platform.suspendConfirm": "确定暂停部署“{name}”吗？该部署下所有用户的会话将立即结束。",
   "platform.reactivateConfirm": "确定恢复部署“{name}”吗？",
   "platform.empty": "尚无部署",
+  "platform.securityAdmins": "安全管理员",
+  "platform.noSecurity": "无安全管理员",
+  "platform.noSecurityTitle": "该部署无人授予角色、管理在线用户和两步验证要求",
+  "platform.noSecurityAlert":
+    "以下部署尚无安全管理员（三权分立）：{names}。其角色授予、在线用户和两步验证要求无人管理，请为其添加首位安全管理员。",
+  "platform.addSecurity": "添加安全管理员",
+  "platform.addSecurityLabel": "为 {name} 添加首位安全管理员",
+  "platform.addSecurityTitle": "添加首位安全管理员",
+  "platform.addSecurityHint":
+    "为“{name}”添加首位安全管理员，并生成一次性设置链接交给本人。此后新的安全管理员由其授予。此操作记入平台审计日志。",
+  "platform.addSecurityDone": "已为“{name}”添加安全管理员",
   "audit.title": "审计日志",
   "audit.intro": "本单位及下辖单位的安全审计记录，按时间倒序。",
   "audit.at": "时间",
@@ -465,6 +478,8 @@ const en: Record<MessageKey, string> = {
   "tenants.statusChanged": "Status of “{name}” updated",
   "tenants.reload": "Reload",
   "users.title": "Users",
+  "users.noSecurityAdmin":
+    "This deployment has no security administrator (separation of duties): nobody grants roles, manages sessions or sets the second-factor rule. Ask the platform operator to add the first one.",
   "users.unit": "Unit",
   "users.childUnit": "Go to a unit below",
   "users.childUnitPlaceholder": "Choose an onboarded unit below",
@@ -536,6 +551,17 @@ const en: Record<MessageKey, string> = {
   "platform.suspendConfirm": "Suspend the deployment “{name}”? Every session of its users ends at once.",
   "platform.reactivateConfirm": "Reactivate the deployment “{name}”?",
   "platform.empty": "No deployments yet",
+  "platform.securityAdmins": "Security administrators",
+  "platform.noSecurity": "None",
+  "platform.noSecurityTitle": "Nobody in this deployment grants roles, manages sessions or sets the second-factor rule",
+  "platform.noSecurityAlert":
+    "These deployments have no security administrator (separation of duties): {names}. Nobody grants their roles, manages their sessions or sets their second-factor rule; add a first security administrator.",
+  "platform.addSecurity": "Add security administrator",
+  "platform.addSecurityLabel": "Add the first security administrator of {name}",
+  "platform.addSecurityTitle": "Add the first security administrator",
+  "platform.addSecurityHint":
+    "Adds the first security administrator of “{name}” with a one-time setup link to hand over. Further security administrators are theirs to grant. The installation's audit log records this.",
+  "platform.addSecurityDone": "Security administrator added to “{name}”",
   "audit.title": "Audit log",
   "audit.intro": "Security events of your unit and the units below it, newest first.",
   "audit.at": "Time",

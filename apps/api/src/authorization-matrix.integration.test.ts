@@ -438,6 +438,21 @@ const BUILDERS: Record<string, Builder> = {
     input: { code: "11", admin: { username: "matrix.beijing", displayName: "北京管理员" } },
     subject: INSTALLATION_CODE,
   }),
+  // A deployment without a security administrator, made by the operator inside the rolled-back transaction.
+  "platform.addSecurityAdmin": () => ({
+    label: "",
+    input: undefined,
+    subject: INSTALLATION_CODE,
+    async prepare(sql) {
+      const made = (await call(as("installation", "platform_admin"), sql, "platform.createDeployment", {
+        code: "11",
+        admin: { username: "matrix.beijing", displayName: "北京管理员" },
+      })) as { deployment: { id: string } };
+      return {
+        input: { id: made.deployment.id, security: { username: "matrix.bjsec", displayName: "北京安全管理员" } },
+      };
+    },
+  }),
   "platform.setDeploymentStatus": () => ({
     label: "",
     input: { id: units.get(Y)!.id, status: "suspended", version: rows.deploymentY!.version },

@@ -326,6 +326,71 @@ describe("deployments", () => {
     expect((await failure(op.tenants.units.query({ parentCode: "62", limit: 5 }))).appCode).toBe("NOT_FOUND");
   });
 
+  it("a deployment made without a security administrator shows it, and the operator adds its first one, once", async () => {
+    const op = api.client(await api.login("operator"));
+    // The demo's deployments each have one.
+    for (const d of await op.platform.deployments.query()) expect(d.securityAdmins, d.code).toBeGreaterThan(0);
+    // As every deployment made before the role existed (or made without the optional account).
+    const [town] = await api.db.admin<
+      { code: string }[]
+    >`select code from ref.divisions where parent_code = '140106' order by code limit 1`;
+    const created = await op.platform.createDeployment.mutate({
+      code: town!.code,
+      admin: { username: "yingze.admin", displayName: "迎泽街道管理员" },
+    });
+    const gap = (await op.platform.deployments.query()).find((d) => d.code === town!.code)!;
+    expect(gap.securityAdmins).toBe(0);
+    // The deployment's own centre administrator is told too (at the root, whose users it sees).
+    await api.request("/auth/setup", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token: created.setupLink.url.split("#")[1]!, password: "Ying#Admin2026" }),
+    });
+    const townAdmin = api.client(await api.login("yingze.admin", "Ying#Admin2026"));
+    expect(await townAdmin.users.securityAdmins.query()).toEqual({ securityAdmins: 0 });
+    expect(await api.client(await api.login("gansu.admin")).users.securityAdmins.query()).toEqual({
+      securityAdmins: 1,
+    });
+    expect(await api.client(await api.login("yumen.admin")).users.securityAdmins.query()).toEqual({
+      securityAdmins: null,
+    });
+
+    // Only the operator, and only for a deployment it lists.
+    const centre = api.client(await api.login("gansu.admin"));
+    const security = { username: "yingze.security", displayName: "迎泽街道安全管理员" };
+    expect((await failure(centre.platform.addSecurityAdmin.mutate({ id: gap.id, security }))).appCode).toBe(
+      "FORBIDDEN",
+    );
+    const [yumen] = await api.db.admin<{ id: string }[]>`select id from app.tenants where code = '620981'`;
+    expect((await failure(op.platform.addSecurityAdmin.mutate({ id: yumen!.id, security }))).appCode).toBe("NOT_FOUND");
+
+    const added = await op.platform.addSecurityAdmin.mutate({ id: gap.id, security });
+    expect(added.user).toMatchObject({ username: "yingze.security", roles: ["security_admin"], tenantId: gap.id });
+    expect(added.setupLink.url).toContain("/setup#");
+    expect((await op.platform.deployments.query()).find((d) => d.code === town!.code)!.securityAdmins).toBe(1);
+    expect(await townAdmin.users.securityAdmins.query()).toEqual({ securityAdmins: 1 });
+    // Once: after that, further security administrators are theirs to grant.
+    const again = await failure(
+      op.platform.addSecurityAdmin.mutate({ id: gap.id, security: { username: "yingze.sec2", displayName: "二号" } }),
+    );
+    expect(again.appCode).toBe("PRECONDITION_FAILED");
+    expect(again.zh).toContain("已有安全管理员");
+    // The installation's log names it (the installation's auditor reads it).
+    const [logged] = await api.db.admin<{ kind: string; scope_code: string; detail: { deployment: string } }[]>`
+      select kind, scope_code, detail from app.audit_events where kind = 'platform.security_admin_added'`;
+    expect(logged).toMatchObject({ scope_code: "!", detail: { deployment: town!.code } });
+
+    // The new security administrator holds the deployment's security powers.
+    await api.request("/auth/setup", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token: added.setupLink.url.split("#")[1]!, password: "Ying#Anquan2026" }),
+    });
+    const townSecurity = api.client(await api.login("yingze.security", "Ying#Anquan2026"));
+    expect((await townSecurity.mfa.status.query()).canConfigure).toBe(true);
+    expect(created.security).toBeNull();
+  });
+
   it("only operators manage deployments", async () => {
     const c = api.client(await api.login("gansu.admin"));
     expect((await failure(c.platform.deployments.query())).appCode).toBe("FORBIDDEN");

@@ -87,6 +87,10 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "notices.publish": { zh: "发布通知公告", en: "Publish a notice" },
   "platform.createDeployment": { zh: "新建部署", en: "Create a deployment" },
   "platform.setDeploymentStatus": { zh: "停用或恢复部署", en: "Suspend or reactivate a deployment" },
+  "platform.addSecurityAdmin": {
+    zh: "为部署添加首位安全管理员",
+    en: "Add a deployment's first security administrator",
+  },
   "tenants.onboard": { zh: "开通下级单位", en: "Onboard units" },
   "tenants.setStatus": { zh: "停用或恢复单位", en: "Suspend or reactivate a unit" },
   "users.create": { zh: "新建用户", en: "Create a user" },
@@ -157,6 +161,10 @@ export const AUDIT_KIND_NAMES: Record<string, Message> = {
   "user.setup_link_issued": { zh: "生成设置链接", en: "Setup link issued" },
   "platform.deployment_created": { zh: "新建部署", en: "Deployment created" },
   "platform.operator_created": { zh: "新建平台运维账号", en: "Operator account created" },
+  "platform.security_admin_added": {
+    zh: "为部署添加首位安全管理员",
+    en: "Deployment's first security administrator added",
+  },
   "platform.auditor_created": { zh: "新建平台审计员账号", en: "Installation auditor account created" },
   "auth.totp_challenged": { zh: "密码正确，等待验证码", en: "Password accepted, code pending" },
   "auth.totp_failed": { zh: "验证码错误", en: "Wrong verification code" },

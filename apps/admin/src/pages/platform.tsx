@@ -32,6 +32,8 @@ function Deployments() {
   const queryClient = useQueryClient();
   const [creating, setCreating] = createSignal(false);
   const [target, setTarget] = createSignal<{ d: Deployment; status: "active" | "suspended" } | null>(null);
+  const [addingSecurity, setAddingSecurity] = createSignal<Deployment | null>(null);
+  const withoutSecurity = () => (list.data ?? []).filter((d) => d.securityAdmins === 0);
   const list = createQuery(() => ({
     queryKey: ["platform.deployments"],
     queryFn: () => trpc.platform.deployments.query(),
@@ -52,6 +54,16 @@ function Deployments() {
           </Button>
         }
       />
+      {/* 三权分立: a deployment without a security administrator has nobody for role grants, sessions or the second-factor rule. */}
+      <Show when={withoutSecurity().length > 0}>
+        <Alert tone="warning">
+          {t("platform.noSecurityAlert", {
+            names: withoutSecurity()
+              .map((d) => d.name)
+              .join("、"),
+          })}
+        </Alert>
+      </Show>
       <section class="card">
         <QueryState query={list} empty={t("platform.empty")}>
           {(rows) => (
@@ -61,6 +73,7 @@ function Deployments() {
                 ...labels("common.name common.code common.level"),
                 { label: t("platform.tenants"), class: "num" },
                 { label: t("platform.users"), class: "num" },
+                { label: t("platform.securityAdmins") },
                 ...labels("common.status platform.createdAt"),
                 actionsColumn(),
               ]}
@@ -76,12 +89,31 @@ function Deployments() {
                   <td class="num">{d.tenants.toLocaleString()}</td>
                   <td class="num">{d.users.toLocaleString()}</td>
                   <td>
+                    <Show
+                      when={d.securityAdmins > 0}
+                      fallback={
+                        <Badge tone="warning" title={t("platform.noSecurityTitle")}>
+                          {t("platform.noSecurity")}
+                        </Badge>
+                      }
+                    >
+                      {d.securityAdmins.toLocaleString()}
+                    </Show>
+                  </td>
+                  <td>
                     <Badge tone={d.status === "active" ? "success" : "danger"}>
                       {d.status === "active" ? t("common.active") : t("common.suspended")}
                     </Badge>
                   </td>
                   <td class="small">{formatDateTime(d.createdAt)}</td>
                   <td class="col-actions">
+                    <Show when={d.securityAdmins === 0}>
+                      <RowAction
+                        label={t("platform.addSecurity")}
+                        ariaLabel={t("platform.addSecurityLabel", { name: d.name })}
+                        onClick={() => setAddingSecurity(d)}
+                      />
+                    </Show>
                     <Show
                       when={d.status === "active"}
                       fallback={
@@ -107,6 +139,15 @@ function Deployments() {
           )}
         </QueryState>
       </section>
+      <Dialog
+        open={addingSecurity() !== null}
+        onOpenChange={(o) => !o && setAddingSecurity(null)}
+        title={t("platform.addSecurityTitle")}
+      >
+        <Show when={addingSecurity()}>
+          {(d) => <AddSecurityAdminForm deployment={d()} onClose={() => setAddingSecurity(null)} />}
+        </Show>
+      </Dialog>
       <Dialog open={creating()} onOpenChange={setCreating} title={t("platform.createTitle")} size="lg">
         <CreateDeploymentForm deployments={list.data ?? []} onClose={() => setCreating(false)} />
       </Dialog>
@@ -339,6 +380,81 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
               />
             )}
           </Show>
+          <DialogFooter>
+            <Button variant="primary" onClick={() => props.onClose()}>
+              {t("common.close")}
+            </Button>
+          </DialogFooter>
+        </div>
+      )}
+    </Show>
+  );
+}
+
+/** The first security administrator of a deployment that has none (made before the role existed). */
+function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [username, setUsername] = createSignal("");
+  const [displayName, setDisplayName] = createSignal("");
+  const add = createMutation(() => ({
+    mutationFn: (input: Inputs["platform"]["addSecurityAdmin"]) => trpc.platform.addSecurityAdmin.mutate(input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
+  }));
+  const problem = (path: string) => {
+    const f = fieldProblem(add.error, path);
+    return f ? pick(f) : undefined;
+  };
+  const otherError = () =>
+    add.error && !problem("security.username") && !problem("security.displayName") ? errorText(add.error) : null;
+  return (
+    <Show
+      when={add.data}
+      fallback={
+        <form
+          class="form"
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            add.mutate({
+              id: props.deployment.id,
+              security: { username: username().trim(), displayName: displayName().trim() },
+            });
+          }}
+        >
+          <p class="muted small">{t("platform.addSecurityHint", { name: props.deployment.name })}</p>
+          <div class="field-row">
+            <TextField
+              label={t("platform.securityUsername")}
+              value={username()}
+              onChange={setUsername}
+              autocomplete="off"
+              description={t("users.usernameHint")}
+              error={problem("security.username")}
+              required
+            />
+            <TextField
+              label={t("platform.securityDisplayName")}
+              value={displayName()}
+              onChange={setDisplayName}
+              autocomplete="off"
+              error={problem("security.displayName")}
+              required
+            />
+          </div>
+          <Show when={otherError()}>
+            <Alert>{otherError()}</Alert>
+          </Show>
+          <FormFooter onCancel={props.onClose} pending={add.isPending} submitLabel={t("platform.addSecurity")} />
+        </form>
+      }
+    >
+      {(result) => (
+        <div class="form">
+          <Alert tone="success">{t("platform.addSecurityDone", { name: props.deployment.name })}</Alert>
+          <SetupLinkBox
+            link={result().setupLink}
+            heading={t("setupLink.for", { name: result().user.displayName, username: result().user.username })}
+          />
           <DialogFooter>
             <Button variant="primary" onClick={() => props.onClose()}>
               {t("common.close")}

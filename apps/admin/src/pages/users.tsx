@@ -1,4 +1,4 @@
-import { createInfiniteQuery, createMutation, useQueryClient } from "@tanstack/solid-query";
+import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { userInput } from "@zongzhi/api/routers/inputs";
 import type { Level } from "@zongzhi/domain/division";
 import { ADMIN_ROLES, ROLES, type Role } from "@zongzhi/domain/roles";
@@ -58,6 +58,7 @@ export function UsersPage() {
       <Show when={me().tenant && can(me(), "mfa.require")}>
         <MfaRequirement />
       </Show>
+      <NoSecurityAdminNotice />
       <section class="card unit-picker" aria-labelledby="unit-title">
         <h2 id="unit-title" class="card-title">
           {t("users.unit")}
@@ -482,6 +483,23 @@ function NewSetupLink(props: { user: UserRow; onClose: () => void }) {
           </DialogFooter>
         </div>
       )}
+    </Show>
+  );
+}
+
+/**
+ * At a deployment's root: a deployment without a security administrator (made before the role
+ * existed) says so plainly, since nobody there grants roles, watches sessions or sets the
+ * second-factor rule (三权分立); the operator adds the first one.
+ */
+function NoSecurityAdminNotice() {
+  const count = createQuery(() => ({
+    queryKey: ["users.securityAdmins"],
+    queryFn: () => trpc.users.securityAdmins.query(),
+  }));
+  return (
+    <Show when={count.data?.securityAdmins === 0}>
+      <Alert tone="warning">{t("users.noSecurityAdmin")}</Alert>
     </Show>
   );
 }

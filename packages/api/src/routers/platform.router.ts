@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { id, noInput, strict, version } from "../input.ts";
-import { createDeployment, listDeployments, setDeploymentStatus } from "../services/platform.ts";
+import { addSecurityAdmin, createDeployment, listDeployments, setDeploymentStatus } from "../services/platform.ts";
 import { allowed, router } from "../trpc.ts";
 import { divisionCode, userInput } from "./inputs.ts";
 
@@ -19,6 +19,11 @@ export const platformRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => ctx.run((tx) => createDeployment(tx, input, ctx.origin))),
+
+  /** A deployment without a security administrator (made before the role existed) gets its first one. */
+  addSecurityAdmin: allowed("platform.deployments")
+    .input(strict({ id: id(), security: userInput.pick({ username: true, displayName: true }) }))
+    .mutation(({ ctx, input }) => ctx.run((tx) => addSecurityAdmin(tx, input, ctx.origin))),
 
   setDeploymentStatus: allowed("platform.deployments")
     .input(strict({ id: id(), status: z.enum(["active", "suspended"]), version: version() }))

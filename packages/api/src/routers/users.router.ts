@@ -6,6 +6,7 @@ import { forceSignOut, listOnline } from "../services/online.ts";
 import { getTenant } from "../services/tenants.ts";
 import {
   authorizeUserManagement,
+  countRootSecurityAdmins,
   createUser,
   editUser,
   issueSetupLink,
@@ -69,6 +70,15 @@ export const usersRouter = router({
   resetTotp: allowed("mfa.reset")
     .input(strict({ id: id() }))
     .mutation(({ ctx, input }) => ctx.run((tx) => resetUserTotp(tx, input.id))),
+
+  /**
+   * At a deployment's root unit: how many active security administrators it has (0 on a deployment
+   * made before the role existed: nobody grants roles, watches sessions or sets the second-factor
+   * rule). Null below the root, whose users the caller does not see.
+   */
+  securityAdmins: allowed("user.read")
+    .input(noInput())
+    .query(({ ctx }) => ctx.run((tx) => countRootSecurityAdmins(tx, ctx.user))),
 
   /** Who is signed in now in the caller's subtree (在线用户). */
   online: allowed("session.read")

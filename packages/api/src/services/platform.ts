@@ -1,5 +1,6 @@
 import { setLocalScope, type Tx } from "@zongzhi/db/client";
 import { AppError, conflict, isDivisionCode, type Level, levelOfCode } from "@zongzhi/domain";
+import { recordAudit } from "./audit.ts";
 import { createUser, type SetupLink, type UserView } from "./users.ts";
 
 /** A deployment: one root unit and everything onboarded below it. */
@@ -13,6 +14,8 @@ export interface Deployment {
   version: number;
   tenants: number;
   users: number;
+  /** Active security administrators of the root unit: 0 on a deployment made before they existed. */
+  securityAdmins: number;
 }
 
 /** Every deployment on this installation (operators only; enforced in the database too). */
@@ -28,9 +31,16 @@ export async function listDeployments(tx: Tx): Promise<Deployment[]> {
       version: number;
       tenants: string;
       users: string;
+      security_admins: string;
     }[]
   >`select * from auth.platform_list_deployments()`;
-  return rows.map((r) => ({ ...r, createdAt: r.created_at, tenants: Number(r.tenants), users: Number(r.users) }));
+  return rows.map(({ created_at, security_admins, ...r }) => ({
+    ...r,
+    createdAt: created_at,
+    tenants: Number(r.tenants),
+    users: Number(r.users),
+    securityAdmins: Number(security_admins),
+  }));
 }
 
 /** A new account's login and name. */
@@ -77,6 +87,43 @@ export async function createDeployment(
     : null;
   await setLocalScope(tx, tx.ctx.scope);
   return { deployment: { id, code: input.code, name: unit.name }, admin: user, setupLink, security };
+}
+
+/**
+ * Gives a deployment that has none its first security administrator (三权分立: a deployment made
+ * before that role existed has nobody to grant roles, watch sessions or set the second-factor
+ * rule). Only while its root unit has no active one: after that, role grants are theirs, not the
+ * operator's. The account receives a one-time setup link; the installation's audit log records it.
+ */
+export async function addSecurityAdmin(
+  tx: Tx,
+  input: { id: string; security: NewAccount },
+  origin: string,
+): Promise<{ user: UserView; setupLink: SetupLink }> {
+  const [root] = await tx.sql<
+    { code: string }[]
+  >`select code from auth.platform_list_deployments() where id = ${input.id}`;
+  if (!root) throw new AppError("NOT_FOUND", { zh: "部署不存在", en: "deployment not found" });
+  // One at a time per deployment, so that two operators cannot both add a "first" one.
+  await tx.sql`select pg_advisory_xact_lock(hashtext(${`platform.addSecurityAdmin:${root.code}`}))`;
+  const [count] = await tx.sql<{ n: number }[]>`select security_admins::int as n
+    from auth.platform_list_deployments() where id = ${input.id}`;
+  if ((count?.n ?? 0) > 0) {
+    throw new AppError("PRECONDITION_FAILED", {
+      zh: "该部署已有安全管理员：新的安全管理员由其授予",
+      en: "This deployment already has a security administrator, who grants further ones",
+    });
+  }
+  await setLocalScope(tx, root.code);
+  const scoped = { ...tx, ctx: { ...tx.ctx, scope: root.code } };
+  const made = await createUser(scoped, { tenantId: input.id, ...input.security, roles: ["security_admin"] }, origin);
+  await setLocalScope(tx, tx.ctx.scope);
+  await recordAudit(tx, {
+    kind: "platform.security_admin_added",
+    subjectId: made.user.id,
+    detail: { deployment: root.code, user: made.user.username },
+  });
+  return made;
 }
 
 /** Suspends or reactivates a whole deployment; suspension ends its sessions at once. */

@@ -78,6 +78,20 @@ function view(r: UserRow): UserView {
   };
 }
 
+/**
+ * Active security administrators of the caller's deployment root, when the caller stands at that
+ * root (RLS shows it the root's users); null elsewhere (below the root, or an installation account).
+ */
+export async function countRootSecurityAdmins(
+  tx: Tx,
+  user: { tenantId: string | null; tenant: { rootCode: string } | null; scope: string },
+): Promise<{ securityAdmins: number | null }> {
+  if (!user.tenantId || !user.tenant || user.tenant.rootCode !== user.scope) return { securityAdmins: null };
+  const [row] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.users
+    where tenant_id = ${user.tenantId} and status = 'active' and 'security_admin' = any (roles)`;
+  return { securityAdmins: row?.n ?? 0 };
+}
+
 /** One page of the users of a tenant in the caller's subtree, by login name. */
 export async function listUsers(
   tx: Tx,
