@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
+import { refusal, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 /**
  * Separation of duties (三权分立) at the installation: its own audit administrator, created by
@@ -26,16 +25,6 @@ const cli = (...args: string[]) =>
   })
     .then((r) => ({ code: 0, out: r.stdout + r.stderr }))
     .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
-
-async function refusal(promise: Promise<unknown>): Promise<{ appCode?: string; zh?: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof TRPCClientError) return e.data as { appCode?: string; zh?: string };
-    throw e;
-  }
-  throw new Error("expected a refusal");
-}
 
 beforeAll(async () => {
   api = await startTestApi();

@@ -1,9 +1,9 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { ciphertextKeyId, createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
+import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENCRYPTED_COLUMNS } from "./key-rotation.ts";
+import { ciphertextKeyIds, ENCRYPTED_COLUMNS } from "./key-rotation.ts";
 import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 /**
@@ -37,16 +37,7 @@ const cli = (extra: NodeJS.ProcessEnv, ...args: string[]): Promise<Outcome> =>
     .then((r) => ({ code: 0, out: r.stdout, err: r.stderr }))
     .catch((e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }));
 
-/** Key ids of every ciphertext in the encrypted columns. */
-async function keyIds(): Promise<string[]> {
-  const ids: string[] = [];
-  for (const t of ENCRYPTED_COLUMNS) {
-    const rows = await old.db.admin<{ v: Buffer }[]>`select ${old.db.admin(t.column)} as v from ${old.db.admin(t.table)}
-      where ${old.db.admin(t.column)} is not null`;
-    ids.push(...rows.map((r) => ciphertextKeyId(r.v)));
-  }
-  return ids;
-}
+const keyIds = () => ciphertextKeyIds(old.db.admin);
 
 beforeAll(async () => {
   old = await startTestApi({ app: { cipher: createSm4Cipher(keyringFromEnv(`${k1};${index}`)) } });

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { generateTOTP } from "@oslojs/otp";
-import { ciphertextKeyId, createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
+import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENCRYPTED_COLUMNS, rotateFieldKeys } from "./key-rotation.ts";
+import { ciphertextKeyIds, rotateFieldKeys } from "./key-rotation.ts";
 import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 /**
@@ -22,16 +22,7 @@ let old: TestApi;
 let rotated: TestApi;
 let caseId: string;
 
-/** Key ids of every ciphertext in the encrypted columns. */
-async function keyIds(): Promise<string[]> {
-  const ids: string[] = [];
-  for (const t of ENCRYPTED_COLUMNS) {
-    const rows = await old.db.admin<{ v: Buffer }[]>`select ${old.db.admin(t.column)} as v from ${old.db.admin(t.table)}
-      where ${old.db.admin(t.column)} is not null`;
-    ids.push(...rows.map((r) => ciphertextKeyId(r.v)));
-  }
-  return ids;
-}
+const keyIds = () => ciphertextKeyIds(old.db.admin);
 
 beforeAll(async () => {
   old = await startTestApi({ app: { cipher: before } });

@@ -18,6 +18,17 @@ export const ENCRYPTED_COLUMNS = [
   { table: "app.users", column: "totp_key", context: ["users", "totp_key"], scope: "id" },
 ] as const;
 
+/** The key id of every ciphertext in the encrypted columns (as the owner): what a rotation leaves behind. */
+export async function ciphertextKeyIds(sql: Sql): Promise<string[]> {
+  const ids: string[] = [];
+  for (const t of ENCRYPTED_COLUMNS) {
+    const rows = await sql<{ v: Buffer }[]>`select ${sql(t.column)} as v from ${sql(t.table)}
+      where ${sql(t.column)} is not null`;
+    ids.push(...rows.map((r) => ciphertextKeyId(r.v)));
+  }
+  return ids;
+}
+
 /** What one rotation pass did, per column. */
 export interface RotationReport {
   keyId: string;

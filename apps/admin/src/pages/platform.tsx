@@ -334,23 +334,13 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
           <fieldset class="fieldset">
             <legend>{t("platform.firstSecurity")}</legend>
             <p class="muted small">{t("platform.firstSecurityHint")}</p>
-            <div class="field-row">
-              <TextField
-                label={t("platform.securityUsername")}
-                value={securityUsername()}
-                onChange={setSecurityUsername}
-                autocomplete="off"
-                description={t("users.usernameHint")}
-                error={problem("security.username")}
-              />
-              <TextField
-                label={t("platform.securityDisplayName")}
-                value={securityName()}
-                onChange={setSecurityName}
-                autocomplete="off"
-                error={problem("security.displayName")}
-              />
-            </div>
+            <SecurityAccountFields
+              username={securityUsername()}
+              onUsername={setSecurityUsername}
+              displayName={securityName()}
+              onDisplayName={setSecurityName}
+              problem={problem}
+            />
             <Show when={securityIncomplete()}>
               <Alert tone="warning">{t("tenants.adminIncomplete")}</Alert>
             </Show>
@@ -422,25 +412,14 @@ function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => vo
           }}
         >
           <p class="muted small">{t("platform.addSecurityHint", { name: props.deployment.name })}</p>
-          <div class="field-row">
-            <TextField
-              label={t("platform.securityUsername")}
-              value={username()}
-              onChange={setUsername}
-              autocomplete="off"
-              description={t("users.usernameHint")}
-              error={problem("security.username")}
-              required
-            />
-            <TextField
-              label={t("platform.securityDisplayName")}
-              value={displayName()}
-              onChange={setDisplayName}
-              autocomplete="off"
-              error={problem("security.displayName")}
-              required
-            />
-          </div>
+          <SecurityAccountFields
+            username={username()}
+            onUsername={setUsername}
+            displayName={displayName()}
+            onDisplayName={setDisplayName}
+            problem={problem}
+            required
+          />
           <Show when={otherError()}>
             <Alert>{otherError()}</Alert>
           </Show>
@@ -463,5 +442,37 @@ function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => vo
         </div>
       )}
     </Show>
+  );
+}
+
+/** A security administrator's login and name, as both forms of this page ask for them. */
+function SecurityAccountFields(props: {
+  username: string;
+  onUsername: (value: string) => void;
+  displayName: string;
+  onDisplayName: (value: string) => void;
+  problem: (path: string) => string | undefined;
+  required?: boolean;
+}) {
+  return (
+    <div class="field-row">
+      <TextField
+        label={t("platform.securityUsername")}
+        value={props.username}
+        onChange={props.onUsername}
+        autocomplete="off"
+        description={t("users.usernameHint")}
+        error={props.problem("security.username")}
+        required={props.required}
+      />
+      <TextField
+        label={t("platform.securityDisplayName")}
+        value={props.displayName}
+        onChange={props.onDisplayName}
+        autocomplete="off"
+        error={props.problem("security.displayName")}
+        required={props.required}
+      />
+    </div>
   );
 }
