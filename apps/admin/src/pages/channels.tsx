@@ -1,8 +1,11 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { apiKeyInput, KEY_CHANNELS, webhookInput } from "@zongzhi/api/schemas/channels";
+import { KEY_PERMISSIONS } from "@zongzhi/domain/permissions";
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
-import { CentreSection, createFieldErrors, FormError, wholeNumber } from "../components/centre.tsx";
+import { CentreSection } from "../components/centre.tsx";
 import { actionsColumn, DataTable, labels } from "../components/config-page.tsx";
+import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -18,8 +21,8 @@ import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
 type ApiKey = Outputs["channels"]["keys"][number];
-const CHANNELS = ["hotline_12345", "online", "department_transfer"] as const;
-const PERMISSIONS = ["case.register", "case.read", "case.follow_up"] as const;
+type KeyChannel = (typeof KEY_CHANNELS)[number];
+type KeyPermission = (typeof KEY_PERMISSIONS)[number];
 const channelName = (c: string) => t(`channels.channel.${c}` as MessageKey);
 const permissionName = (p: string) => t(`channels.perm.${p}` as MessageKey);
 
@@ -271,57 +274,33 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
 
 function WebhookForm(props: { keys: ApiKey[]; onClose: () => void; onCreated: (secret: string) => void }) {
   const queryClient = useQueryClient();
-  const [url, setUrl] = createSignal("https://");
-  const [keyId, setKeyId] = createSignal(props.keys[0]?.id ?? "");
-  const save = createMutation(() => ({
-    mutationFn: () => trpc.channels.createWebhook.mutate({ apiKeyId: keyId(), url: url().trim() }),
-    onSuccess: (result) => {
-      void queryClient.invalidateQueries({ queryKey: ["channels.webhooks"] });
+  const form = createDialogForm({
+    schema: webhookInput,
+    initial: { url: "https://", apiKeyId: props.keys[0]?.id ?? "" },
+    toInput: (d) => ({ apiKeyId: d.apiKeyId, url: d.url.trim() }),
+    send: (input) => trpc.channels.createWebhook.mutate(input),
+    done: (result) => {
       props.onCreated(result.secret);
+      return t("channels.hooks.secretTitle");
     },
-  }));
-  const fields = createFieldErrors({
-    check: () => ({
-      url: /^(https:\/\/[^\s/?#]+\S*|http:\/\/(127\.0\.0\.1|localhost)(:\d{1,5})?(\/\S*)?)$/.test(url().trim())
-        ? undefined
-        : t("channels.hooks.urlInvalid"),
-    }),
-    serverError: () => save.error,
+    refresh: () => queryClient.invalidateQueries({ queryKey: ["channels.webhooks"] }),
+    onClose: props.onClose,
   });
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (fields.submit()) save.mutate();
-      }}
-      noValidate
-    >
+    <DialogForm form={form} submitLabel={t("channels.hooks.add")}>
       <Select
         label={t("channels.hooks.key")}
         options={props.keys.map((k) => ({ value: k.id, label: k.name }))}
-        value={keyId()}
-        onChange={(v) => v && setKeyId(v)}
+        value={form.draft.apiKeyId}
+        onChange={(v) => v && form.set("apiKeyId", v)}
       />
       <TextField
         label={t("channels.hooks.url")}
-        value={url()}
-        onChange={(v) => {
-          setUrl(v);
-          fields.touch("url");
-        }}
+        {...form.text("url")}
         description={t("channels.hooks.urlHint")}
-        error={fields.error("url")}
         required
       />
-      <FormError error={save.error} known={(p) => p === "url"} text={errorText} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("channels.hooks.add")}
-        </Button>
-      </DialogFooter>
-    </form>
+    </DialogForm>
   );
 }
 
@@ -352,100 +331,63 @@ function IssuedKey(props: { token: string; note?: string; onClose: () => void })
 
 function KeyForm(props: { onClose: () => void; onIssued: (token: string) => void }) {
   const queryClient = useQueryClient();
-  const [name, setName] = createSignal("");
-  const [channel, setChannel] = createSignal<(typeof CHANNELS)[number]>("hotline_12345");
-  const [permissions, setPermissions] = createSignal<ReadonlySet<(typeof PERMISSIONS)[number]>>(new Set(PERMISSIONS));
-  const [rate, setRate] = createSignal("60");
-  const save = createMutation(() => ({
-    mutationFn: () =>
-      trpc.channels.createKey.mutate({
-        name: name().trim(),
-        channel: channel(),
-        permissions: [...permissions()],
-        ratePerMinute: wholeNumber(rate()) ?? 60,
-      }),
-    onSuccess: (result) => {
-      void queryClient.invalidateQueries({ queryKey: ["channels.keys"] });
+  const form = createDialogForm({
+    schema: apiKeyInput,
+    initial: {
+      name: "",
+      channel: "hotline_12345" as KeyChannel,
+      permissions: [...KEY_PERMISSIONS] as KeyPermission[],
+      rate: "60",
+    },
+    toInput: (d) => ({
+      name: d.name,
+      channel: d.channel,
+      permissions: [...d.permissions],
+      ratePerMinute: Number(d.rate),
+    }),
+    send: (input) => trpc.channels.createKey.mutate(input),
+    done: (result) => {
       props.onIssued(result.token);
+      return t("channels.issued");
     },
-  }));
-  const fields = createFieldErrors({
-    check: () => {
-      const n = wholeNumber(rate());
-      return {
-        name: !name().trim()
-          ? t("centre.required")
-          : name().trim().length > 60
-            ? t("centre.tooLong", { n: 60 })
-            : undefined,
-        permissions: permissions().size === 0 ? t("channels.permRequired") : undefined,
-        ratePerMinute: n === null || n < 1 || n > 6000 ? t("channels.rateInvalid") : undefined,
-      };
-    },
-    serverError: () => save.error,
+    refresh: () => queryClient.invalidateQueries({ queryKey: ["channels.keys"] }),
+    onClose: props.onClose,
   });
-  const toggle = (p: (typeof PERMISSIONS)[number], on: boolean) =>
-    setPermissions((s) => {
-      const next = new Set(s);
-      if (on) next.add(p);
-      else next.delete(p);
-      return next;
-    });
+  const toggle = (p: KeyPermission, on: boolean) =>
+    form.set("permissions", on ? [...form.draft.permissions, p] : form.draft.permissions.filter((x) => x !== p));
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (fields.submit()) save.mutate();
-      }}
-      noValidate
-    >
-      <TextField
-        label={t("channels.name")}
-        value={name()}
-        onChange={(v) => {
-          setName(v);
-          fields.touch("name");
-        }}
-        error={fields.error("name")}
-        required
-      />
+    <DialogForm form={form} submitLabel={t("channels.add")}>
+      <TextField label={t("channels.name")} {...form.text("name")} required />
       <Select
         label={t("channels.channel")}
-        options={CHANNELS.map((c) => ({ value: c, label: channelName(c) }))}
-        value={channel()}
-        onChange={(v) => v && setChannel(v as (typeof CHANNELS)[number])}
+        options={KEY_CHANNELS.map((c) => ({ value: c, label: channelName(c) }))}
+        value={form.draft.channel}
+        onChange={(v) => v && form.set("channel", v as KeyChannel)}
       />
       <fieldset class="fieldset">
         <legend class="field-label">{t("channels.permissions")}</legend>
-        <For each={PERMISSIONS}>
+        <For each={KEY_PERMISSIONS}>
           {(p) => (
-            <Checkbox label={permissionName(p)} checked={permissions().has(p)} onChange={(on) => toggle(p, on)} />
+            <Checkbox
+              label={permissionName(p)}
+              checked={form.draft.permissions.includes(p)}
+              onChange={(on) => toggle(p, on)}
+            />
           )}
         </For>
-        <Show when={fields.error("permissions")}>
-          <p class="field-error">{fields.error("permissions")}</p>
+        <Show when={form.error("permissions")}>
+          <p class="field-error">{form.error("permissions")}</p>
         </Show>
       </fieldset>
       <InputField
         type="number"
         label={t("channels.rate")}
-        value={rate()}
-        onChange={(v) => {
-          setRate(v);
-          fields.touch("ratePerMinute");
-        }}
+        value={form.draft.rate}
+        onChange={(v) => form.set("rate", v)}
         min={1}
         max={6000}
-        error={fields.error("ratePerMinute")}
+        error={form.error("ratePerMinute")}
       />
-      <FormError error={save.error} known={(p) => ["name", "ratePerMinute"].includes(p)} text={errorText} />
-      <DialogFooter>
-        <Button onClick={() => props.onClose()}>{t("common.cancel")}</Button>
-        <Button type="submit" variant="primary" disabled={save.isPending}>
-          {t("channels.add")}
-        </Button>
-      </DialogFooter>
-    </form>
+    </DialogForm>
   );
 }

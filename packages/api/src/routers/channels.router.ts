@@ -1,18 +1,9 @@
-import { KEY_PERMISSIONS } from "@zongzhi/domain";
-import { z } from "zod";
-import { id, int32, noInput, pattern, strict, text, version } from "../input.ts";
-import { createApiKey, KEY_CHANNELS, listApiKeys, revokeApiKey } from "../services/channels.ts";
+import { id, int32, noInput, strict, version } from "../input.ts";
+import { apiKeyInput, webhookInput } from "../schemas/channels.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "../services/channels.ts";
 import { checkWebhookTarget, PUBLIC_ONLY } from "../services/webhook-targets.ts";
 import { createWebhook, listDeliveries, listWebhooks, replayDelivery } from "../services/webhooks.ts";
 import { allowed, router } from "../trpc.ts";
-
-/** A webhook's URL: https, or plain http to this machine only (a receiver beside the server). */
-const webhookUrl = pattern(
-  /^(https:\/\/[^\s/?#]+[^\s]*|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?(\/[^\s]*)?)$/,
-  "推送地址须为 https 地址（或本机的 http 地址）",
-  "a webhook URL is https (or http to this machine)",
-  { max: 500 },
-);
 
 /** Open channels: the API keys of integrators (12345, apps) of the caller's unit. */
 export const channelsRouter = router({
@@ -21,14 +12,7 @@ export const channelsRouter = router({
     .query(({ ctx }) => ctx.run((tx) => listApiKeys(tx))),
   /** Issues a key; the answer carries the key itself, which is never shown again. */
   createKey: allowed("channel.manage")
-    .input(
-      strict({
-        name: text(60),
-        channel: z.enum(KEY_CHANNELS),
-        permissions: z.array(z.enum(KEY_PERMISSIONS)).min(1).max(KEY_PERMISSIONS.length),
-        ratePerMinute: int32({ min: 1, max: 6000 }).default(60),
-      }),
-    )
+    .input(apiKeyInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => createApiKey(tx, input))),
   revokeKey: allowed("channel.manage")
     .input(strict({ id: id(), version: version() }))
@@ -38,7 +22,7 @@ export const channelsRouter = router({
     .query(({ ctx }) => ctx.run((tx) => listWebhooks(tx))),
   /** Adds a signed webhook to a key; the answer carries the signing secret, shown once. */
   createWebhook: allowed("channel.manage")
-    .input(strict({ apiKeyId: id(), url: webhookUrl }))
+    .input(webhookInput)
     .mutation(async ({ ctx, input }) => {
       // Resolved and checked before the transaction opens (a slow resolver holds no connection).
       await checkWebhookTarget(input.url, ctx.webhookNetwork ?? PUBLIC_ONLY);

@@ -1,6 +1,7 @@
 import { mintApiKey } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, type CaseState, KEY_PERMISSIONS, notFound, type Permission, TRANSITIONS } from "@zongzhi/domain";
+import type { KEY_CHANNELS } from "../schemas/channels.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { setCasePosition } from "./case-position.ts";
@@ -8,9 +9,6 @@ import { registerCase } from "./cases.ts";
 import { updateVersioned } from "./centre-target.ts";
 import { recordFollowUp } from "./mediation.ts";
 import type { FieldCipher } from "./personal-data.ts";
-
-/** The channels an integrator's requests may arrive by. */
-export const KEY_CHANNELS = ["hotline_12345", "online", "department_transfer"] as const;
 
 /** An API key as its unit's administrators see it (never its secret). */
 export interface ApiKeyRow {
