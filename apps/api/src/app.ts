@@ -576,10 +576,10 @@ export function createApp(options: AppOptions) {
   };
   /** Runs `fn` in the signed-in caller's tenant transaction. */
   const asCaller = <T>(c: Context<Env>, permissions: Permission[], fn: Parameters<typeof withScope<T>>[2]) =>
-    withScope(sql, scopeOf(caller(c, permissions), c.get("requestId")), fn);
+    withScope(sql, scopeOf(caller(c, permissions), c.get("requestId"), c.get("client").ip), fn);
   /** The same on the replica when there is one: reads that may lag (an export's rows). */
   const asCallerLagging = <T>(c: Context<Env>, permissions: Permission[], fn: Parameters<typeof withScope<T>>[2]) => {
-    const scope = scopeOf(caller(c, permissions), c.get("requestId"));
+    const scope = scopeOf(caller(c, permissions), c.get("requestId"), c.get("client").ip);
     return options.replicaSql ? withScopeOnReplica(sql, options.replicaSql, scope, fn) : withScope(sql, scope, fn);
   };
 
@@ -600,9 +600,10 @@ export function createApp(options: AppOptions) {
       const user = c.get("user");
       if (user) {
         const op = { kind: operationKind(path), result, input, output, ip: c.get("client").ip };
-        await withScope(sql, scopeOf(user, c.get("requestId")), (tx) => recordOperation(tx, op, { last: true })).catch(
-          (error: unknown) =>
-            logger.error({ err: error, path, requestId: c.get("requestId") }, `operation log: ${path} not recorded`),
+        await withScope(sql, scopeOf(user, c.get("requestId"), c.get("client").ip), (tx) =>
+          recordOperation(tx, op, { last: true }),
+        ).catch((error: unknown) =>
+          logger.error({ err: error, path, requestId: c.get("requestId") }, `operation log: ${path} not recorded`),
         );
       }
     }
@@ -688,40 +689,42 @@ export function createApp(options: AppOptions) {
   // Idempotency-Key (one per report, kept with it in the phone's queue) makes a resend after a lost
   // answer return the first case, photos included, and register nothing more.
   app.post("/field-reports", async (c) => {
-    caller(c, ["case.register"]);
-    caller(c, ["case.attach"]);
-    const header = c.req.header("idempotency-key");
-    if (!header) {
-      throw new AppError("VALIDATION", {
-        zh: "上报须带 Idempotency-Key 请求头（每条上报一个，重发时不变）",
-        en: "A field report needs an Idempotency-Key header (one per report, the same when resent)",
-      });
-    }
-    const key = idempotencyKeyHeader.parse(header);
-    const { report, photos } = await receiveFieldReport(c.req.raw);
-    const input = fieldReportInput.parse(report);
-    const staged: FieldPhoto[] = [];
-    try {
-      for (const photo of photos) {
-        const bytes = await options.store.stage(Readable.from([photo.bytes]));
-        staged.push({
-          file: {
-            ...bytes,
-            sizeBytes: photo.bytes.byteLength,
-            sha256: photo.sha256,
-            head: photo.bytes.subarray(0, 16),
-          },
-          ext: photo.ext,
-          position: photo.position,
+    const saved = await logged(c, "cases.fieldReport", {}, async () => {
+      caller(c, ["case.register"]);
+      caller(c, ["case.attach"]);
+      const header = c.req.header("idempotency-key");
+      if (!header) {
+        throw new AppError("VALIDATION", {
+          zh: "上报须带 Idempotency-Key 请求头（每条上报一个，重发时不变）",
+          en: "A field report needs an Idempotency-Key header (one per report, the same when resent)",
         });
       }
-      const saved = await asCaller(c, ["case.register"], (tx) =>
-        registerFieldReport(tx, { ...input, photos: staged }, options.cipher, key),
-      );
-      return c.json(saved, saved.replayed ? 200 : 201);
-    } finally {
-      await Promise.all(staged.map((p) => p.file.discard()));
-    }
+      const key = idempotencyKeyHeader.parse(header);
+      const { report, photos } = await receiveFieldReport(c.req.raw);
+      const input = fieldReportInput.parse(report);
+      const staged: FieldPhoto[] = [];
+      try {
+        for (const photo of photos) {
+          const bytes = await options.store.stage(Readable.from([photo.bytes]));
+          staged.push({
+            file: {
+              ...bytes,
+              sizeBytes: photo.bytes.byteLength,
+              sha256: photo.sha256,
+              head: photo.bytes.subarray(0, 16),
+            },
+            ext: photo.ext,
+            position: photo.position,
+          });
+        }
+        return await asCaller(c, ["case.register"], (tx) =>
+          registerFieldReport(tx, { ...input, photos: staged }, options.cipher, key),
+        );
+      } finally {
+        await Promise.all(staged.map((p) => p.file.discard()));
+      }
+    });
+    return c.json(saved, saved.replayed ? 200 : 201);
   });
   app.get("/attachments/:id", async (c) => {
     const attachmentId = id().parse(c.req.param("id"));

@@ -92,6 +92,10 @@ describe("field reports with photos", () => {
     const sent = (await res.json()) as Sent;
     expect(sent).toMatchObject({ replayed: false, photos: 2, position: { ...YUMEN_VILLAGE, source: "photo" } });
 
+    // The operation log names the report's case, like a registration through tRPC.
+    const [logged] = await api.db.admin<{ result: string; object: string }[]>`select detail->>'result' as result,
+        detail->>'object' as object from app.audit_events where kind = 'op.cases.field_report' and subject_id = ${sent.id}`;
+    expect(logged).toEqual({ result: "ok", object: expect.stringContaining("村口路灯损坏 #P1") });
     const [c] = await api.db.admin<{ latitude: number; longitude: number; position_source: string }[]>`
       select latitude, longitude, position_source from app.cases where id = ${sent.id}`;
     expect(c).toEqual({ latitude: YUMEN_VILLAGE.lat, longitude: YUMEN_VILLAGE.lng, position_source: "photo" });

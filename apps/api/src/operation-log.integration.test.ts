@@ -68,6 +68,9 @@ describe("operation log", () => {
     expect(accepted.ip).toBeTruthy();
     expect(accepted.requestId).toBeTruthy();
     expect(log.items[0]!.detail).toMatchObject({ object: `${code} 操作日志测试` });
+    // A reveal names the client's address and the request like an operation.
+    expect(log.items[0]!.ip).toBe(accepted.ip);
+    expect(log.items[0]!.requestId).toBeTruthy();
 
     // Filters: action, user, unit, time.
     const byKind = await countyAuditor.audit.search.query({

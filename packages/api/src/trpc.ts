@@ -173,7 +173,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next, path, typ
   const user = ctx.user;
   if (!user) throw new AppError("UNAUTHENTICATED", { zh: "请先登录", en: "Please sign in" });
   assertSessionReady(user, path);
-  const scope: ScopeContext = scopeOf(user, ctx.requestId);
+  const scope: ScopeContext = scopeOf(user, ctx.requestId, ctx.client.ip);
   const replica = type === "query" && meta?.reads === "replica" ? ctx.replicaSql : undefined;
   /** Runs a body inside the caller's tenant transaction (on the replica for a lag-tolerant query). */
   const run = <T>(fn: (tx: Tx) => Promise<T>) =>

@@ -64,7 +64,7 @@ export const MFA_ENROLMENT_PATHS: readonly string[] = [
 ];
 
 /** The tenant transaction a signed-in user's request runs in (see withScope). */
-export function scopeOf(user: SessionUser, requestId?: string): ScopeContext {
+export function scopeOf(user: SessionUser, requestId?: string, ip?: string): ScopeContext {
   return {
     userId: user.userId,
     tenantId: user.tenantId,
@@ -72,6 +72,7 @@ export function scopeOf(user: SessionUser, requestId?: string): ScopeContext {
     roles: user.roles,
     requestId,
     sessionId: user.sessionId,
+    ...(ip ? { ip } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface ScopeContext {
   requestId?: string;
   /** The signed-in user's session (for re-authentication checks; never set in the database). */
   sessionId?: string;
+  /** The client's address as the server determined it (audit lines name it; never from a header it does not trust). */
+  ip?: string;
 }
 
 /** Handle passed to the body of {@link withScope}: a query builder and raw SQL on one connection. */

@@ -18,6 +18,7 @@ export const OPERATION_NAMES: Record<string, Message> = {
   "calendar.removeDay": { zh: "删除日历调整", en: "Remove a calendar entry" },
   "calendar.setDays": { zh: "调整工作日历", en: "Adjust the working calendar" },
   "cases.attach": { zh: "上传案件材料", en: "Upload a case file" },
+  "cases.fieldReport": { zh: "现场上报", en: "Field report" },
   "cases.acknowledgeSummons": { zh: "召集报到", en: "Report to a summons" },
   "cases.applyForConfirmation": { zh: "申请司法确认", en: "Apply for judicial confirmation" },
   "cases.objectToSummons": { zh: "对召集提出异议", en: "Object to a summons" },

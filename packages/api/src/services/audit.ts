@@ -8,7 +8,7 @@ export async function recordAudit(
   // Raw SQL: the runtime role may INSERT only the listed columns (not the identity id).
   await tx.sql`insert into app.audit_events (scope_code, tenant_id, actor_id, kind, subject_id, ip, request_id, detail)
     values (${tx.ctx.scope}, ${tx.ctx.tenantId}, ${tx.ctx.userId}, ${event.kind}, ${event.subjectId ?? null},
-      ${event.ip ?? null}, ${tx.ctx.requestId ?? null}, ${tx.sql.json((event.detail ?? {}) as never)})`;
+      ${event.ip ?? tx.ctx.ip ?? null}, ${tx.ctx.requestId ?? null}, ${tx.sql.json((event.detail ?? {}) as never)})`;
 }
 
 /** One audit line as auditors read it. */
