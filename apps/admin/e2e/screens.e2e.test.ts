@@ -68,13 +68,29 @@ describe("screens of each role", () => {
   }
 
   test("the main screens", async () => {
+    // What the demo does not hold: the county centre's public contact, and a notice with a file.
+    await h.db.admin`insert into app.centre_contacts (scope_code, phone, address, opening_hours)
+      values ('620981', '0937-3221234', '玉门市新市区综治中心一楼', '工作日 8:30–12:00，14:30–18:00')`;
+    const [notice] = await h.db.admin<{ id: string }[]>`insert into app.notices (scope_code, title, body)
+      values ('620981', '关于做好元旦期间矛盾纠纷排查化解工作的通知',
+        '各乡镇综治中心：元旦将至，请于12月25日前完成一轮矛盾纠纷排查，重点关注欠薪、邻里和婚姻家庭纠纷，排查情况按附表报送。')
+      returning id`;
+    await h.db
+      .admin`insert into app.notice_attachments (notice_id, scope_code, storage_key, filename, mime, size_bytes, sha256)
+      values (${notice!.id}, '620981', 'notices/screens/排查表.pdf', '矛盾纠纷排查统计表.pdf', 'application/pdf', 48213, '0')`;
     await shoot("yumen.clerk", "/cases", "cases-inbox.png", heading(/案件/));
     await shoot("yumenzhen.admin", "/messages", "messages.png", heading("消息中心"));
     await shoot("yumen.auditor", "/logs/operations", "operation-log.png", heading("操作日志"));
     await shoot("yumen.security", "/system/online", "online-users.png", heading("在线用户"));
     await shoot("yumen.admin", "/system/calendar", "calendar.png", heading("工作日历"));
-    await shoot("yumen.admin", "/notices", "notices.png", heading("通知公告"));
+    await shoot("yumenzhen.admin", "/notices", "notices.png", heading("通知公告"));
     await shoot("yumen.admin", "/centre/departments", "centre-departments.png", heading(/入驻部门/));
+    await shoot("yumen.admin", "/centre/windows", "centre-windows.png", heading("服务窗口"));
+    const [c] = await h.db.admin<{ id: string }[]>`select id from app.cases where scope_code = '620981101'
+      order by registered_at limit 1`;
+    await shoot("yumen.clerk", `/cases/${c!.id}/receipt`, "case-receipt.png", async (page) => {
+      await page.getByRole("row", { name: /^咨询电话/ }).waitFor();
+    });
   });
 
   test("a case's detail with its step bar", async () => {

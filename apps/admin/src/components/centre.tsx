@@ -141,6 +141,15 @@ export function joinList(items: string[]): string {
   return items.join(locale() === "en" ? ", " : "、");
 }
 
+/** A list cell's items, or a muted 未填写 so that an empty column explains itself. */
+export function ListOrUnset(props: { items: string[] }) {
+  return (
+    <Show when={props.items.length > 0} fallback={<span class="muted small">{t("centre.notSet")}</span>}>
+      {joinList(props.items)}
+    </Show>
+  );
+}
+
 /** The phone-number rule of the API (digits, +, -, spaces; 5–20 characters). */
 export function phoneValid(value: string): boolean {
   return /^[0-9+\- ]{5,20}$/.test(value.trim());

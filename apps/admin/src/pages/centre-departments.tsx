@@ -13,6 +13,7 @@ import {
   joinList,
   KIND_CATEGORIES,
   type KindCategory,
+  ListOrUnset,
   RESIDENCIES,
   ResidencyBadge,
   residencyName,
@@ -122,13 +123,15 @@ function DepartmentsView() {
                             </div>
                           </td>
                           <td>
-                            <div>{s.contactName ?? ""}</div>
+                            <ListOrUnset items={s.contactName ? [s.contactName] : []} />
                             <div class="mono small">{s.contactPhone ?? ""}</div>
                           </td>
                           <td>
                             <Presence stationing={s} />
                           </td>
-                          <td>{joinList(s.liaisons.map((l) => l.displayName))}</td>
+                          <td>
+                            <ListOrUnset items={s.liaisons.map((l) => l.displayName)} />
+                          </td>
                           <Show when={centre.canConfigure()}>
                             <td class="col-actions">
                               <div class="row-actions">

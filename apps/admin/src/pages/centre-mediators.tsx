@@ -12,7 +12,7 @@ import {
   FormError,
   GRADES,
   type Grade,
-  joinList,
+  ListOrUnset,
   type Mediator,
   SPECIALTIES,
   type Specialty,
@@ -159,7 +159,9 @@ function MediatorsView() {
                         <div class="muted small">{m.affiliationName}</div>
                       </Show>
                     </td>
-                    <td class="small">{joinList(m.qualifications)}</td>
+                    <td class="small">
+                      <ListOrUnset items={m.qualifications} />
+                    </td>
                     <td>
                       <div class="badge-row">
                         <span>{m.poolName}</span>

@@ -7,6 +7,7 @@ import {
   centrePage,
   createCentreSave,
   FormError,
+  ListOrUnset,
   type ServiceWindow,
   splitList,
   useCentre,
@@ -84,9 +85,11 @@ function WindowsView() {
                     </td>
                     <td class="cell-title">{w.name}</td>
                     <td>
-                      <div class="badge-row">
-                        <For each={w.services}>{(s) => <Badge tone="neutral">{s}</Badge>}</For>
-                      </div>
+                      <Show when={w.services.length > 0} fallback={<ListOrUnset items={[]} />}>
+                        <div class="badge-row">
+                          <For each={w.services}>{(s) => <Badge tone="neutral">{s}</Badge>}</For>
+                        </div>
+                      </Show>
                     </td>
                     <td>{w.stationingName ?? <span class="muted">{t("centre.win.noStationing")}</span>}</td>
                     <td>

@@ -121,7 +121,7 @@ function CalendarButton(props: {
           setOpen(!open());
         }}
       >
-        <span aria-hidden="true">📅</span>
+        <CalendarIcon />
       </button>
       <Show when={open()}>
         <section
@@ -242,7 +242,7 @@ function MonthButton(props: {
           setOpen(!open());
         }}
       >
-        <span aria-hidden="true">📅</span>
+        <CalendarIcon />
       </button>
       <Show when={open()}>
         <section
@@ -303,5 +303,22 @@ function MonthButton(props: {
         </section>
       </Show>
     </>
+  );
+}
+
+/** A calendar drawn in SVG (an emoji depends on the system's fonts, and servers often lack one). */
+function CalendarIcon() {
+  return (
+    <svg class="date-field-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <rect x="1.5" y="3" width="13" height="11.5" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.3" />
+      <path
+        d="M1.5 6.5h13M5 1.5v3M11 1.5v3"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.3"
+        stroke-linecap="round"
+      />
+      <path d="M4.5 9h2M9.5 9h2M4.5 11.5h2" stroke="currentColor" stroke-width="1.3" />
+    </svg>
   );
 }
