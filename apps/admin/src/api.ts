@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@zongzhi/api";
+import type { AppRouter, BookingCentre, PublicAppointment, PublicCentre } from "@zongzhi/api";
 import type { CaseState } from "@zongzhi/domain/case-workflow";
 import superjson from "superjson";
 
@@ -265,4 +265,56 @@ export interface PublicCase {
 /** 一码可查: the public view of a case by its code and the last 4 digits of the applicant's phone. */
 export function lookupCase(input: { code: string; phoneLast4: string }): Promise<PublicCase> {
   return postJson<PublicCase>("/public/lookup", input, "omit");
+}
+
+/** A server type as JSON carries it (instants become ISO strings). */
+type Json<T> = T extends Date
+  ? string
+  : T extends (infer E)[]
+    ? Json<E>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
+
+/** 网上预约 (public, no session): the centres that take bookings, by name or code. */
+export function bookingCentres(q: string): Promise<Json<BookingCentre>[]> {
+  const query = q.trim() ? `?q=${encodeURIComponent(q.trim())}` : "";
+  return send(`/public/booking/centres${query}`, { headers: { accept: "application/json" }, credentials: "omit" });
+}
+/** A centre's booking page: its offers and the coming days with their slots. */
+export type BookingPage = Json<PublicCentre>;
+export function bookingPage(code: string): Promise<BookingPage> {
+  return send(`/public/booking/centres/${encodeURIComponent(code)}`, {
+    headers: { accept: "application/json" },
+    credentials: "omit",
+  });
+}
+/** A person's booking as the public page shows it. */
+export type MyBooking = Json<PublicAppointment>;
+/** Books a slot; the same Idempotency-Key on a retry returns the first booking. */
+export function bookSlot(
+  input: {
+    centreCode: string;
+    offerId: string;
+    startsAt: string;
+    name: string;
+    phone: string;
+    matter: string;
+    categoryCode: string;
+  },
+  idempotencyKey: string,
+): Promise<MyBooking> {
+  return send("/public/booking/appointments", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json", "idempotency-key": idempotencyKey },
+    body: JSON.stringify(input),
+    credentials: "omit",
+  });
+}
+/** Looks a booking up, or cancels it, by its code and the phone's last 4 digits. */
+export function myBooking(
+  action: "lookup" | "cancel",
+  input: { code: string; phoneLast4: string },
+): Promise<MyBooking> {
+  return postJson<MyBooking>(`/public/booking/${action}`, input, "omit");
 }

@@ -4,6 +4,7 @@ import { errorCode } from "./api.ts";
 import { Shell } from "./components/shell.tsx";
 import { BulletinPage, CasePaperPage, CaseReceiptPage, Cockpit, LogsPage } from "./lazy-pages.ts";
 import { AuditPage } from "./pages/audit.tsx";
+import { BookingPage } from "./pages/booking.tsx";
 import { CalendarPage } from "./pages/calendar.tsx";
 import { CaseDetailPage } from "./pages/case-detail/index.tsx";
 import { CaseInboxPage } from "./pages/case-inbox.tsx";
@@ -95,6 +96,7 @@ export function App() {
       <Route path="/change-password" component={ChangePasswordPage} />
       <Route path="/mfa" component={MfaPage} />
       <Route path="/lookup" component={LookupPage} />
+      <Route path="/booking" component={BookingPage} />
       <Route path="/" component={Shell}>
         <Route path="/" component={DashboardPage} />
         <Route path="/cockpit" component={Cockpit} />

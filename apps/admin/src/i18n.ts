@@ -4,6 +4,7 @@ import { LEVEL_NAMES, type Level } from "@zongzhi/domain/division";
 import { AUDIT_KIND_NAMES } from "@zongzhi/domain/operations";
 import { ROLE_NAMES, type Role } from "@zongzhi/domain/roles";
 import { createSignal } from "solid-js";
+import { bookingEn, bookingZh } from "./i18n/booking.ts";
 import { casesEn, casesZh } from "./i18n/cases.ts";
 import { centreEn, centreZh } from "./i18n/centre.ts";
 import { channelsEn, channelsZh } from "./i18n/channels.ts";
@@ -301,6 +302,7 @@ const zh = {
   ...fieldZh,
   ...channelsZh,
   ...casesZh,
+  ...bookingZh,
   ...escalationZh,
   ...mfaZh,
   ...consoleZh,
@@ -578,6 +580,7 @@ const en: Record<MessageKey, string> = {
   ...fieldEn,
   ...channelsEn,
   ...casesEn,
+  ...bookingEn,
   ...escalationEn,
   ...mfaEn,
   ...consoleEn,

@@ -10,11 +10,13 @@ export {
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { caseFilterQuery, ledgerFilterFields } from "./schemas/case-filter.ts";
 export {
+  type BookingCentre,
   bookAppointment,
   bookingCentres,
   cancelOwnAppointment,
   lookupAppointment,
   type PublicAppointment,
+  type PublicCentre,
   publicBookingScope,
   publicCentre,
 } from "./services/appointments.ts";

@@ -7,7 +7,8 @@ import { type LiaisonItem, type Me, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { formatDateTime, type MessageKey, t } from "../i18n.ts";
-import { type HomeSection, homeSectionsFor } from "../menu.ts";
+import { type HomeSection, homeSectionsFor, mayHere } from "../menu.ts";
+import { BookingsCards } from "./home-bookings.tsx";
 
 type CaseFilter = Parameters<typeof trpc.cases.list.query>[0];
 
@@ -40,18 +41,21 @@ export function HomeWork(props: { me: Me }) {
   return (
     <Show when={sections().length > 0}>
       <h2 class="card-title">{t("console.home.work")}</h2>
-      <For each={sections()}>{(section) => <Section section={section} />}</For>
+      <For each={sections()}>{(section) => <Section section={section} me={props.me} />}</For>
     </Show>
   );
 }
 
-function Section(props: { section: HomeSection }) {
+function Section(props: { section: HomeSection; me: Me }) {
   const render: Record<HomeSection, () => JSX.Element> = {
     intake: () => (
       <Group title="console.home.intake" id="intake">
         <CaseCard title="console.home.todayIntake" filter={() => ({ registeredSince: startOfToday() })} />
         <CaseCard title="console.home.toAccept" filter={() => ({ status: ["registered"], ownedHere: true })} />
         <CaseCard title="console.home.pendingSummons" filter={() => ({ pendingSummons: true, ownedHere: true })} />
+        <Show when={mayHere(props.me, "appointment.handle")}>
+          <BookingsCards me={props.me} />
+        </Show>
       </Group>
     ),
     mediation: () => (
