@@ -114,8 +114,8 @@ describe.skipIf(!pgDir)("on a real Citus cluster", () => {
 
   it("places each county's cases on its own shard", async () => {
     const [a, b] = await admin<{ shard: string }[]>`
-      select get_shard_id_for_distribution_column('app.cases', ${A})::text as shard
-      union all select get_shard_id_for_distribution_column('app.cases', ${B})::text`;
+      select get_shard_id_for_distribution_column('app.cases', ${A}::text)::text as shard
+      union all select get_shard_id_for_distribution_column('app.cases', ${B}::text)::text`;
     expect(a!.shard).not.toBe(b!.shard);
     const counts = await admin<{ county: string; n: number }[]>`
       select county_code as county, count(*)::int as n from app.cases where title like '分片登记%' group by 1 order by 1`;
