@@ -175,6 +175,14 @@ export async function migrateAndDistribute(
     });
   }
   await migrateAndLoad(cluster.adminUrl, { appPassword: passwords.app, workerPassword: passwords.worker }, logger);
+  // zz_auth never connects to the coordinator (0001 grants it no CONNECT there), but Citus
+  // connects to the workers as zz_auth for the definer functions' queries (sign-in).
+  for (const w of cluster.workers) {
+    await onNode(withCredentials(w.adminUrl, cluster.database), async (sql) => {
+      await sql.unsafe("set citus.enable_ddl_propagation = off");
+      await sql.unsafe(`grant connect on database "${cluster.database}" to zz_auth`);
+    });
+  }
   // zz_worker is made by a later migration; the job queue's schema is made as it.
   await onNode(cluster.adminUrl, (sql) => authinfo(sql, "zz_worker", password.zz_worker));
   await prepareWorkerSchema(cluster.workerUrl);
