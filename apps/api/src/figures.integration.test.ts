@@ -373,6 +373,56 @@ describe("figures on crafted cases", () => {
     expect(await keptReworks(admin)).toEqual(await directReworks(admin));
   });
 
+  it("gives each child the median days to resolve of its own raw cases: even count, single case, odd count", async () => {
+    // April and May 2022 (no other case of this file is resolved then). TOWN: 3 and 8 days in May
+    // (even: 5.5), one more of 2 days in April; TOWN2: a single case of 4 days; a third township:
+    // 1, 1, 2 and 9 days, one unresolved, and a labour case of 20 days resolved in June (odd: 2).
+    const [town3] = await admin<{ code: string }[]>`select code from app.tenants where code like ${`${COUNTY}___`}
+      and length(code) = 9 and code not in (${TOWN}, ${TOWN2}) order by code limit 1`;
+    const T3 = town3!.code;
+    const resolvedIn = async (scope: string, at: string, days: number | null, category = "neighbour") => {
+      const resolved = days === null ? null : new Date(new Date(at).getTime() + days * 86_400_000).toISOString();
+      await insertCase(admin, {
+        scope,
+        at,
+        status: days === null ? "accepted" : "resolved",
+        accepted: at,
+        resolved,
+        category,
+      });
+    };
+    await resolvedIn(V1, "2022-05-03T02:00:00Z", 3);
+    await resolvedIn(V2, "2022-05-20T02:00:00Z", 8);
+    await resolvedIn(V1, "2022-04-10T02:00:00Z", 2);
+    await resolvedIn(V3, "2022-05-07T02:00:00Z", 4);
+    for (const days of [1, 9, 1, 2, null]) await resolvedIn(T3, "2022-05-11T02:00:00Z", days);
+    await resolvedIn(T3, "2022-05-25T02:00:00Z", 20, "labour");
+
+    const leader = api.client(await api.login("yumen.leader"));
+    const childMedians = (children: { unit: { code: string }; figures: { medianDaysToResolve: number | null } }[]) =>
+      Object.fromEntries(children.map((c) => [c.unit.code, c.figures.medianDaysToResolve]));
+    const may = childMedians((await leader.cockpit.figures.query({ from: "2022-05", to: "2022-05" })).children);
+    expect([may[TOWN], may[TOWN2], may[T3]]).toEqual([5.5, 4, 2]);
+    expect(may).toEqual(await directChildMedians(admin, COUNTY, "2022-05", "2022-05"));
+    const both = childMedians((await leader.cockpit.figures.query({ from: "2022-04", to: "2022-05" })).children);
+    expect(both[TOWN]).toBe(3);
+    expect(both).toEqual(await directChildMedians(admin, COUNTY, "2022-04", "2022-05"));
+    const labour = await leader.cockpit.figures.query({ from: "2022-05", to: "2022-05", categoryCode: "labour" });
+    expect(childMedians(labour.children)[T3]).toBe(20);
+    expect(childMedians(labour.children)).toEqual(
+      await directChildMedians(admin, COUNTY, "2022-05", "2022-05", "labour"),
+    );
+    // The ranking reads the same medians for its month.
+    const rank = await leader.cockpit.ranking.query({ month: "2022-05" });
+    expect(Object.fromEntries(rank.rows.map((r) => [r.unit.code, r.figures.medianDaysToResolve]))).toEqual(may);
+    // A village's figures: the township's children are villages, each with its own cases.
+    const villages = childMedians(
+      (await leader.cockpit.figures.query({ unitCode: TOWN, from: "2022-05", to: "2022-05" })).children,
+    );
+    expect([villages[V1], villages[V2]]).toEqual([3, 8]);
+    expect(villages).toEqual(await directChildMedians(admin, TOWN, "2022-05", "2022-05"));
+  });
+
   it("keeps a township to its own subtree: a sibling or an ancestor is NOT_FOUND", async () => {
     const town = api.client(await api.login("yumenzhen.admin"));
     const own = await town.cockpit.figures.query({ from: "2025-01", to: "2025-01" });
@@ -629,6 +679,22 @@ async function directCounts(sql: postgres.Sql) {
     from a group by unit, cat, m order by unit, cat, m`;
 }
 
+/**
+ * The median days to resolve of each direct child of `parent` over the months `from`..`to`,
+ * straight from the cases registered then (Beijing time) and resolved, under `category` ('': all).
+ */
+async function directChildMedians(sql: postgres.Sql, parent: string, from: string, to: string, category = "") {
+  const rows = await sql<{ code: string; median: number | null }[]>`
+    select t.code, (select percentile_cont(0.5) within group (order by greatest(
+          (c.resolved_at at time zone 'Asia/Shanghai')::date - (c.registered_at at time zone 'Asia/Shanghai')::date, 0))
+        from app.cases c
+        where starts_with(c.scope_code, t.code) and c.resolved_at is not null
+          and (${category} = '' or c.category_code = ${category})
+          and to_char(c.registered_at at time zone 'Asia/Shanghai', 'YYYY-MM') between ${from} and ${to}) as median
+    from app.tenants t where t.parent_id = (select p.id from app.tenants p where p.code = ${parent})`;
+  return Object.fromEntries(rows.map((r) => [r.code, r.median]));
+}
+
 /** Reopenings (重办) per unit, month and category ('' for all), counted on the timelines. */
 async function directReworks(sql: postgres.Sql) {
   return sql`
@@ -786,10 +852,20 @@ describe("rollups equal direct counts", () => {
   beforeAll(() => admin`alter table app.cases disable trigger cases_track_holding`);
   it("after random workloads", async () => {
     const ids: string[] = (await admin<{ id: string }[]>`select id from app.cases`).map((r) => r.id);
+    const leader = api.client(await api.login("yumen.leader"));
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
         for (const op of ops) await applyOp(admin, ids, op);
         expect(await rollups(admin)).toEqual(await directCounts(admin));
+        // The children's medians, computed in the database from the kept histograms.
+        const figures = await leader.cockpit.figures.query({ from: "2024-01", to: "2025-02", categoryCode: "land" });
+        expect(Object.fromEntries(figures.children.map((c) => [c.unit.code, c.figures.medianDaysToResolve]))).toEqual(
+          await directChildMedians(admin, COUNTY, "2024-01", "2025-02", "land"),
+        );
+        const town = await leader.cockpit.figures.query({ unitCode: TOWN, from: "2024-01", to: "2025-02" });
+        expect(Object.fromEntries(town.children.map((c) => [c.unit.code, c.figures.medianDaysToResolve]))).toEqual(
+          await directChildMedians(admin, TOWN, "2024-01", "2025-02"),
+        );
         expect(await keptOpen(admin)).toEqual(await directOpen(admin));
         expect(await keptReworks(admin)).toEqual(await directReworks(admin));
       }),

@@ -52,6 +52,9 @@ describe("figures", () => {
     expect(f.tiers.above).toEqual({ resolved: 0, share: 0 });
     expect(f.localShare).toBeCloseTo(4 / 6);
     expect(f.amountYuan).toBe(123.45);
+    // A median computed elsewhere (the database, for the cockpit's children) is taken as it is.
+    expect(computeFigures(s, 5.5).medianDaysToResolve).toBe(5.5);
+    expect(computeFigures(s, null).medianDaysToResolve).toBeNull();
     const none = computeFigures(emptySums());
     expect(none.resolutionRate).toBeNull();
     expect(none.medianDaysToResolve).toBeNull();

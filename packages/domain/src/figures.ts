@@ -126,10 +126,15 @@ export function medianFromHistogram(
 }
 
 /**
- * Derives every figure from the sums (and the days histogram for the median, and the reworks of
- * the same buckets, which app.rework_monthly keeps apart from the sums).
+ * Derives every figure from the sums (and the days histogram for the median, or that median
+ * itself when the database computed it, and the reworks of the same buckets, which
+ * app.rework_monthly keeps apart from the sums).
  */
-export function computeFigures(s: FigureSums, daysHistogram: Iterable<[number, number]> = [], reworks = 0): Figures {
+export function computeFigures(
+  s: FigureSums,
+  days: Iterable<[number, number]> | number | null = [],
+  reworks = 0,
+): Figures {
   const tierCounts: Record<ResolutionTier, number> = {
     village: s.resolvedVillage,
     township: s.resolvedTownship,
@@ -150,7 +155,7 @@ export function computeFigures(s: FigureSums, daysHistogram: Iterable<[number, n
     satisfactionRate: ratio(s.satisfied, s.followedUp),
     followUpRate: ratio(s.followedUp, s.closed),
     averageDaysToResolve: ratio(s.resolveDaysSum, s.resolved),
-    medianDaysToResolve: medianFromHistogram(daysHistogram),
+    medianDaysToResolve: days === null || typeof days === "number" ? days : medianFromHistogram(days),
     escalationRate: ratio(s.escalated, s.received),
     returnsPerCase: ratio(s.returns, s.received),
     reworks,

@@ -226,7 +226,7 @@ const EMPTY_CURRENT: CurrentCounts = { open: 0, red: 0, yellow: 0, blue: 0, risk
  * only the rows of the named units, which count their whole subtrees (migrations 0032, 0041):
  * - the unit and its children, and the names on the path from the caller's unit down to it;
  * - the monthly sums of the unit and of every child for `months`;
- * - the days-to-resolve histograms: the unit's per month, each child's per group of months;
+ * - the unit's days-to-resolve histogram per month, and each child's median days per group of months;
  * - the unit's breakdowns by category, channel and risk over `breakdownMonths`;
  * - the open cases of the unit and of every child by deadline colour and risk (the tallies);
  * - the unit's settings and the category names.
@@ -256,7 +256,7 @@ async function readBuckets(
     where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
   const children = tx.sql`(select t.code from app.tenants t
     where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
-  const [units, sums, hist, dims, tallies, settings, categories, reworks] = await Promise.all([
+  const [units, sums, hist, childMedians, dims, tallies, settings, categories, reworks] = await Promise.all([
     tx.sql<{ id: string; code: string; name: string; child: boolean }[]>`
       select t.id, t.code, t.name, t.code <> all(${path}::text[]) as child from app.tenants t
       where t.code = any(${path}::text[])
@@ -271,20 +271,36 @@ async function readBuckets(
        group by 1, 2`,
       [dates(q.months), code, category],
     ),
-    tx.sql<{ code: string; part: string; days: number; n: number }[]>`
-      select ${code} as code, to_char(b.month, 'YYYY-MM') as part, b.key::int as days, sum(b.cases)::int as n
+    tx.sql<{ month: string; days: number; n: number }[]>`
+      select to_char(b.month, 'YYYY-MM') as month, b.key::int as days, sum(b.cases)::int as n
       from app.figures_monthly_by b
       where b.scope_code = ${code} and b.category = ${category} and b.dim = 'days'
         and b.month = any(${dates(q.months)}::date[])
-      group by 2, 3 having sum(b.cases) <> 0
-      union all
-      select b.scope_code,
-        ((${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)])::text, b.key::int,
-        sum(b.cases)::int
-      from app.figures_monthly_by b
-      where b.scope_code in ${children} and b.category = ${category} and b.dim = 'days'
-        and b.month = any(${childMonths}::date[])
-      group by 1, 2, 3 having sum(b.cases) <> 0`,
+      group by 1, 2 having sum(b.cases) <> 0`,
+    // Each child's median days over each group of months, computed here rather than from its
+    // histogram rows (a county's townships have thousands): the running count over the days
+    // (cases with a non-positive count left out, as medianFromHistogram does) picks the day
+    // at rank (total - 1) / 2 and the one at rank total / 2, which are one day for an odd count
+    // and the middle two, averaged, for an even one.
+    tx.sql<{ code: string; part: number; median: number }[]>`
+      select h.code, h.part,
+        ((min(h.days) filter (where h.seen > (h.total - 1) / 2)
+          + min(h.days) filter (where h.seen > h.total / 2)) / 2.0)::float8 as median
+      from (
+        select g.code, g.part, g.days,
+          (sum(g.n) over (partition by g.code, g.part order by g.days))::bigint as seen,
+          (sum(g.n) over (partition by g.code, g.part))::bigint as total
+        from (
+          select b.scope_code as code,
+            (${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)] as part,
+            b.key::int as days, sum(b.cases)::bigint as n
+          from app.figures_monthly_by b
+          where b.scope_code in ${children} and b.category = ${category} and b.dim = 'days'
+            and b.month = any(${childMonths}::date[])
+          group by 1, 2, 3 having sum(b.cases) > 0
+        ) g
+      ) h
+      group by 1, 2`,
     tx.sql<{ dim: string; key: string; cases: number; resolved: number }[]>`
       select b.dim, b.key, sum(b.cases)::int as cases, sum(b.resolved)::int as resolved
       from app.figures_monthly_by b
@@ -324,11 +340,11 @@ async function readBuckets(
   }
   const histograms = new Map<string, [number, number][]>();
   for (const h of hist) {
-    const key = `${h.code}|${h.part}`;
-    const list = histograms.get(key) ?? [];
+    const list = histograms.get(h.month) ?? [];
     list.push([h.days, h.n]);
-    histograms.set(key, list);
+    histograms.set(h.month, list);
   }
+  const medians = new Map(childMedians.map((m) => [`${m.code}|${m.part}`, Number(m.median)]));
   const current = new Map<string, CurrentCounts>();
   for (const t of tallies) {
     const c = current.get(t.code) ?? { ...EMPTY_CURRENT };
@@ -356,15 +372,15 @@ async function readBuckets(
     /** Sums of `code` over `months`. */
     sums: sumsOver,
     /** The unit's histogram over `months`. */
-    unitHistogram: (months: string[]) => months.flatMap((m) => histograms.get(`${code}|${m}`) ?? []),
-    /** A child's histogram over the months of group `i`. */
-    childHistogram: (c: string, i: number) => histograms.get(`${c}|${i}`) ?? [],
+    unitHistogram: (months: string[]) => months.flatMap((m) => histograms.get(m) ?? []),
+    /** A child's median days to resolve over the months of group `i` (null: none resolved). */
+    childMedian: (c: string, i: number) => medians.get(`${c}|${i}`) ?? null,
     current: (c: string) => current.get(c) ?? EMPTY_CURRENT,
     /** Reworks of `c` over `months` (cases of those months sent back for rework, each time). */
     reworks: reworksOver,
-    /** The figures of `c` over `months` (its sums and reworks) with the histogram given. */
-    figures: (c: string, months: string[], histogram: Iterable<[number, number]>) =>
-      computeFigures(sumsOver(c, months), histogram, reworksOver(c, months)),
+    /** The figures of `c` over `months` (its sums and reworks) with the histogram, or median, given. */
+    figures: (c: string, months: string[], days: Iterable<[number, number]> | number | null) =>
+      computeFigures(sumsOver(c, months), days, reworksOver(c, months)),
     dims,
     settings: settingsOf(settings[0]),
     categoryNames,
@@ -430,7 +446,7 @@ export async function unitFigures(
       const c = b.current(u.code);
       return {
         unit: u,
-        figures: b.figures(u.code, months, b.childHistogram(u.code, 0)),
+        figures: b.figures(u.code, months, b.childMedian(u.code, 0)),
         current: c,
         safety: safetyOf(s, b.reworks(u.code, months), c, safety),
       };
@@ -482,8 +498,8 @@ export async function unitRanking(
   const weights = { ...b.settings.ranking, ...(input.weights ?? {}) };
   const withFigures = b.children.map((u) => ({
     unit: u,
-    figures: b.figures(u.code, [month], b.childHistogram(u.code, 0)),
-    previous: b.figures(u.code, [prevMonth], b.childHistogram(u.code, 1)),
+    figures: b.figures(u.code, [month], b.childMedian(u.code, 0)),
+    previous: b.figures(u.code, [prevMonth], b.childMedian(u.code, 1)),
   }));
   const ranked = rankUnits(withFigures, (x) => rankingScore(x.figures, weights));
   const prevRanked = new Map(
