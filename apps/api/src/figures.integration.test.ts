@@ -1154,11 +1154,15 @@ describe("ledgers and exports", () => {
     // A reader that goes away midway ends the export (and its transaction) instead of leaving it
     // waiting for room that never comes.
     for (const format of ["csv", "xlsx"] as const) {
+      // Takes the first chunk, then goes away while the second waits (never acknowledged), so the
+      // export cannot finish first however fast the machine is.
+      let taken = 0;
       const gone = new Writable({
         highWaterMark: 1,
         write(_chunk: Buffer, _encoding, done) {
-          setTimeout(() => this.destroy(), 5);
-          done();
+          taken += 1;
+          if (taken === 1) done();
+          else setTimeout(() => this.destroy(), 5);
         },
       });
       await expect(
