@@ -100,63 +100,25 @@ function CalendarButton(props: {
   disabled?: boolean | undefined;
   onPick: (day: string) => void;
 }) {
-  const [open, setOpen] = createSignal(false);
-  const panelId = createUniqueId();
   const [month, setMonth] = createSignal((props.value || chinaToday()).slice(0, 7));
   const today = chinaToday();
   const monthName = () =>
     t("date.month", { year: month().slice(0, 4), month: Number(month().slice(5)), mm: month().slice(5) });
   const outside = (day: string) => Boolean((props.min && day < props.min) || (props.max && day > props.max));
   return (
-    <>
-      <button
-        type="button"
-        class="btn btn-secondary date-field-button"
-        aria-label={t("date.open")}
-        aria-expanded={open()}
-        aria-controls={panelId}
-        disabled={props.disabled}
-        onClick={() => {
-          if (!open()) setMonth((props.value || chinaToday()).slice(0, 7));
-          setOpen(!open());
-        }}
-      >
-        <CalendarIcon />
-      </button>
-      <Show when={open()}>
-        <section
-          id={panelId}
-          class="date-calendar"
-          aria-label={t("date.calendar", { label: props.label })}
-          onKeyDown={(e) => {
-            if (e.key === "Escape") {
-              e.stopPropagation();
-              setOpen(false);
-            }
-          }}
-        >
-          {" "}
-          <div class="date-calendar-head">
-            <button
-              type="button"
-              class="btn btn-sm"
-              aria-label={t("date.previous")}
-              onClick={() => setMonth(shiftMonth(month(), -1))}
-            >
-              ‹
-            </button>
-            <span class="date-calendar-title" aria-live="polite">
-              {monthName()}
-            </span>
-            <button
-              type="button"
-              class="btn btn-sm"
-              aria-label={t("date.next")}
-              onClick={() => setMonth(shiftMonth(month(), 1))}
-            >
-              ›
-            </button>
-          </div>
+    <PickerPopover
+      openLabel={t("date.open")}
+      panelLabel={t("date.calendar", { label: props.label })}
+      disabled={props.disabled}
+      onOpen={() => setMonth((props.value || chinaToday()).slice(0, 7))}
+      title={monthName()}
+      previousLabel={t("date.previous")}
+      nextLabel={t("date.next")}
+      onPrevious={() => setMonth(shiftMonth(month(), -1))}
+      onNext={() => setMonth(shiftMonth(month(), 1))}
+    >
+      {(close) => (
+        <>
           <fieldset class="date-calendar-grid" aria-label={monthName()}>
             <For each={[1, 2, 3, 4, 5, 6, 7]}>
               {(d) => (
@@ -177,7 +139,7 @@ function CalendarButton(props: {
                       disabled={outside(d())}
                       onClick={() => {
                         props.onPick(d());
-                        setOpen(false);
+                        close();
                       }}
                     >
                       {Number(d().slice(8))}
@@ -194,15 +156,15 @@ function CalendarButton(props: {
               disabled={outside(today)}
               onClick={() => {
                 props.onPick(today);
-                setOpen(false);
+                close();
               }}
             >
               {t("date.today")}
             </button>
           </div>
-        </section>
-      </Show>
-    </>
+        </>
+      )}
+    </PickerPopover>
   );
 }
 
@@ -222,23 +184,83 @@ function MonthButton(props: {
   disabled?: boolean | undefined;
   onPick: (month: string) => void;
 }) {
-  const [open, setOpen] = createSignal(false);
-  const panelId = createUniqueId();
   const thisMonth = () => chinaToday().slice(0, 7);
   const [year, setYear] = createSignal(Number((props.value || thisMonth()).slice(0, 4)));
   const monthOf = (m: number) => `${year()}-${String(m).padStart(2, "0")}`;
   const outside = (month: string) => Boolean((props.min && month < props.min) || (props.max && month > props.max));
   return (
+    <PickerPopover
+      openLabel={t("date.openMonths")}
+      panelLabel={t("date.months", { label: props.label })}
+      disabled={props.disabled}
+      onOpen={() => setYear(Number((props.value || thisMonth()).slice(0, 4)))}
+      title={t("date.year", { year: year() })}
+      previousLabel={t("date.previousYear")}
+      nextLabel={t("date.nextYear")}
+      onPrevious={() => setYear(year() - 1)}
+      onNext={() => setYear(year() + 1)}
+    >
+      {(close) => (
+        <fieldset class="date-calendar-grid date-calendar-months" aria-label={t("date.year", { year: year() })}>
+          <For each={[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}>
+            {(m) => (
+              <button
+                type="button"
+                class={cx(
+                  "date-calendar-day",
+                  monthOf(m) === props.value && "is-selected",
+                  monthOf(m) === thisMonth() && "is-today",
+                )}
+                aria-label={monthOf(m)}
+                aria-pressed={monthOf(m) === props.value}
+                disabled={outside(monthOf(m))}
+                onClick={() => {
+                  props.onPick(monthOf(m));
+                  close();
+                }}
+              >
+                {monthShort(m)}
+              </button>
+            )}
+          </For>
+        </fieldset>
+      )}
+    </PickerPopover>
+  );
+}
+
+/**
+ * The picker button beside a field and the panel it opens below it, shared by the day and month
+ * pickers: the panel's head steps back and forward (‹ ›) around its title; Escape closes it.
+ * `onOpen` runs as the panel opens (to show the field's own month or year); `children` gets the
+ * function that closes the panel after a pick.
+ */
+function PickerPopover(props: {
+  openLabel: string;
+  panelLabel: string;
+  disabled?: boolean | undefined;
+  onOpen: () => void;
+  title: string;
+  previousLabel: string;
+  nextLabel: string;
+  onPrevious: () => void;
+  onNext: () => void;
+  children: (close: () => void) => JSX.Element;
+}) {
+  const [open, setOpen] = createSignal(false);
+  const panelId = createUniqueId();
+  const close = () => setOpen(false);
+  return (
     <>
       <button
         type="button"
         class="btn btn-secondary date-field-button"
-        aria-label={t("date.openMonths")}
+        aria-label={props.openLabel}
         aria-expanded={open()}
         aria-controls={panelId}
         disabled={props.disabled}
         onClick={() => {
-          if (!open()) setYear(Number((props.value || thisMonth()).slice(0, 4)));
+          if (!open()) props.onOpen();
           setOpen(!open());
         }}
       >
@@ -248,11 +270,11 @@ function MonthButton(props: {
         <section
           id={panelId}
           class="date-calendar"
-          aria-label={t("date.months", { label: props.label })}
+          aria-label={props.panelLabel}
           onKeyDown={(e) => {
             if (e.key === "Escape") {
               e.stopPropagation();
-              setOpen(false);
+              close();
             }
           }}
         >
@@ -260,46 +282,19 @@ function MonthButton(props: {
             <button
               type="button"
               class="btn btn-sm"
-              aria-label={t("date.previousYear")}
-              onClick={() => setYear(year() - 1)}
+              aria-label={props.previousLabel}
+              onClick={() => props.onPrevious()}
             >
               ‹
             </button>
             <span class="date-calendar-title" aria-live="polite">
-              {t("date.year", { year: year() })}
+              {props.title}
             </span>
-            <button
-              type="button"
-              class="btn btn-sm"
-              aria-label={t("date.nextYear")}
-              onClick={() => setYear(year() + 1)}
-            >
+            <button type="button" class="btn btn-sm" aria-label={props.nextLabel} onClick={() => props.onNext()}>
               ›
             </button>
           </div>
-          <fieldset class="date-calendar-grid date-calendar-months" aria-label={t("date.year", { year: year() })}>
-            <For each={[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}>
-              {(m) => (
-                <button
-                  type="button"
-                  class={cx(
-                    "date-calendar-day",
-                    monthOf(m) === props.value && "is-selected",
-                    monthOf(m) === thisMonth() && "is-today",
-                  )}
-                  aria-label={monthOf(m)}
-                  aria-pressed={monthOf(m) === props.value}
-                  disabled={outside(monthOf(m))}
-                  onClick={() => {
-                    props.onPick(monthOf(m));
-                    setOpen(false);
-                  }}
-                >
-                  {monthShort(m)}
-                </button>
-              )}
-            </For>
-          </fieldset>
+          {props.children(close)}
         </section>
       </Show>
     </>
