@@ -58,7 +58,7 @@ import {
   writeLedger,
   writeLogExport,
 } from "@zongzhi/api";
-import { id, isoDate, pattern, secret, strict, text } from "@zongzhi/api/input";
+import { id, isoDate, isoMonth, pattern, secret, strict, text } from "@zongzhi/api/input";
 import { bookingLookupInput, centreCode, centresQuery, publicBookingInput } from "@zongzhi/api/schemas/booking";
 import { fieldReportInput } from "@zongzhi/api/schemas/cases";
 import { logFilterFields } from "@zongzhi/api/schemas/logs";
@@ -745,8 +745,8 @@ export function createApp(options: AppOptions) {
     const query = strict({
       format: z.enum(["xlsx", "csv"]).default("xlsx"),
       unitCode: pattern(/^\d{2,12}$/, "区划代码应为2至12位数字", "a division code has 2 to 12 digits").optional(),
-      from: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM").optional(),
-      to: pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM").optional(),
+      from: isoMonth().optional(),
+      to: isoMonth().optional(),
       categoryCode: pattern(/^[a-z][a-z0-9_]{1,39}$/, "事件类别代码无效", "invalid category code").optional(),
       // 1: the parties' full data where the caller may see it (checked, audited).
       reveal: z.enum(["0", "1"]).optional(),

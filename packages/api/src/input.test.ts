@@ -7,6 +7,7 @@ import {
   instant,
   int32,
   isoDate,
+  isoMonth,
   keysetCursor,
   longText,
   secret,
@@ -117,6 +118,16 @@ describe("dates", () => {
     ]) {
       expect(ok(isoDate(), d), d).toBe(false);
     }
+  });
+
+  it("a month is YYYY-MM inside the same range, so the month before and a year back stay dates", () => {
+    for (const m of ["1900-01", "2026-12", "2199-12"]) expect(ok(isoMonth(), m), m).toBe(true);
+    for (const m of ["0030-01", "1899-12", "2200-01", "2026-13", "2026-00", "2026-1", "2026-01-01"]) {
+      expect(ok(isoMonth(), m), m).toBe(false);
+    }
+    expect(refusal(strict({ month: isoMonth() }), { month: "0030-01" }).en).toContain(
+      "a month between 1900-01 and 2199-12",
+    );
   });
 
   it("a page cursor is an instant in range and an id", () => {

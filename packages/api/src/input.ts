@@ -185,6 +185,23 @@ export function isoDate() {
   );
 }
 
+/**
+ * A calendar month as `YYYY-MM` inside {@link DATE_RANGE}: the cockpit's periods, the bulletin's
+ * month and the ledgers' ranges. The range matters because the figures also read the month
+ * before and the same month a year earlier, which must still be a date PostgreSQL takes.
+ */
+export function isoMonth() {
+  const min = DATE_RANGE.min.slice(0, 7);
+  const max = DATE_RANGE.max.slice(0, 7);
+  return mark(
+    z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, say("月份格式应为 YYYY-MM", "a month is YYYY-MM"))
+      .refine((v) => v >= min && v <= max, say(`月份须在 ${min} 至 ${max} 之间`, `a month between ${min} and ${max}`)),
+    "isoMonth",
+  );
+}
+
 /** An object that refuses keys it does not name (the refusal names them). */
 export function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject(shape);

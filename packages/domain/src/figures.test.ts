@@ -182,5 +182,7 @@ describe("figures", () => {
     expect(monthsBetween("2024-11", "2025-02")).toEqual(["2024-11", "2024-12", "2025-01", "2025-02"]);
     expect(shiftMonth("2025-01", -1)).toBe("2024-12");
     expect(shiftMonth("2025-03", -12)).toBe("2024-03");
+    // Years below 1000 keep four digits: "29-12" would not be a month PostgreSQL reads as meant.
+    expect(shiftMonth("0030-01", -1)).toBe("0029-12");
   });
 });

@@ -560,7 +560,7 @@ export function monthsBetween(from: string, to: string): string[] {
   let [y, m] = from.split("-").map(Number) as [number, number];
   const [ty, tm] = to.split("-").map(Number) as [number, number];
   while (y < ty || (y === ty && m <= tm)) {
-    out.push(`${y}-${String(m).padStart(2, "0")}`);
+    out.push(`${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}`);
     m += 1;
     if (m > 12) {
       m = 1;
@@ -574,5 +574,5 @@ export function monthsBetween(from: string, to: string): string[] {
 export function shiftMonth(month: string, n: number): string {
   const [y, m] = month.split("-").map(Number) as [number, number];
   const i = y * 12 + (m - 1) + n;
-  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`;
+  return `${String(Math.floor(i / 12)).padStart(4, "0")}-${String((i % 12) + 1).padStart(2, "0")}`;
 }

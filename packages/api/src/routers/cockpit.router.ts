@@ -1,5 +1,5 @@
 import type { RANKING_FIGURES } from "@zongzhi/domain";
-import { decimal, pattern, strict } from "../input.ts";
+import { decimal, isoMonth, pattern, strict } from "../input.ts";
 import { cockpitSettingsInput } from "../schemas/cockpit.ts";
 import {
   readCockpitSettings,
@@ -10,7 +10,7 @@ import {
 } from "../services/figures.ts";
 import { allowed, router } from "../trpc.ts";
 
-const month = () => pattern(/^\d{4}-(0[1-9]|1[0-2])$/, "月份格式应为 YYYY-MM", "a month is YYYY-MM");
+const month = isoMonth;
 const unitCode = () =>
   pattern(
     /^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/,
