@@ -71,4 +71,68 @@ describe("the grid and open channels", () => {
     const res = await fetch(`${h.origin}/api/v1/services`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
   });
+  test("the grid, worker and patrol-norm forms check with the API's own schemas before sending", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumenzhen.admin");
+    await page.goto("/grids");
+    const count = async (table: string) =>
+      (await h.db.admin.unsafe<{ n: number }[]>(`select count(*)::int as n from app.${table}`))[0]?.n;
+    const grids = await count("grids");
+
+    await page.getByRole("button", { name: "新增网格", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "新增网格" });
+    await dialog.getByLabel("编号").fill("0-2");
+    await dialog.getByLabel("网格名称").fill("  ");
+    await dialog.getByLabel("人口").fill("");
+    // An open ring: gridInput's own rule (the ring must end where it starts).
+    await dialog
+      .getByLabel(/边界/)
+      .fill('{"type":"Polygon","coordinates":[[[97.0,40.0],[97.1,40.0],[97.1,40.1],[97.0,40.1]]]}');
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.getByText("网格编号为1–8位数字或大写字母").waitFor();
+    await dialog.getByText("不能为空", { exact: true }).waitFor();
+    await dialog.getByText("缺少或不是数字").waitFor();
+    await dialog.getByText("边界的首尾坐标须相同（闭合）").waitFor();
+    await dialog.getByLabel(/边界/).fill("{not json");
+    await dialog.getByText("不是有效的 GeoJSON 多边形").waitFor();
+    expect(await count("grids")).toBe(grids);
+
+    await dialog.getByLabel("编号").fill("02");
+    await dialog.getByLabel("网格名称").fill("玉门镇二级网格");
+    await dialog.getByLabel("人口").fill("4100");
+    await dialog
+      .getByLabel(/边界/)
+      .fill('{"type":"Polygon","coordinates":[[[97.0,40.0],[97.1,40.0],[97.1,40.1],[97.0,40.1],[97.0,40.0]]]}');
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByTestId("grid-table").getByRole("row").filter({ hasText: "620981101-02" }).waitFor();
+    const [saved] = await h.db.admin<{ population: number; boundary: boolean }[]>`
+      select population, boundary is not null as boundary from app.grids where code = '620981101-02'`;
+    expect(saved).toEqual({ population: 4100, boundary: true });
+
+    await page.getByRole("button", { name: "新增网格员" }).click();
+    const worker = page.getByRole("dialog", { name: "新增网格员" });
+    await worker.getByLabel("姓名").fill("李春燕");
+    await worker.getByLabel(/电话/).fill("abc");
+    await worker.getByRole("button", { name: "保存" }).click();
+    await worker.getByText("电话号码格式不正确").waitFor();
+    await worker.getByLabel(/电话/).fill("0937-3321001");
+    await worker.getByRole("button", { name: "保存" }).click();
+    await worker.waitFor({ state: "detached" });
+    await page.getByTestId("grid-worker-table").getByRole("row").filter({ hasText: "0937-3321001" }).waitFor();
+
+    // The norm starts from the one in force; eight days a week is refused by patrols.setNorm's schema.
+    const days = page.getByLabel("每周考核天数");
+    expect(await days.inputValue()).toBe("5");
+    await days.fill("8");
+    await page.getByRole("button", { name: "设置考核标准" }).click();
+    await page.getByText("不能大于7").waitFor();
+    const norm = () => h.db.admin<{ days_per_week: number }[]>`
+      select days_per_week from app.patrol_norms where scope_code = '620981101'`;
+    expect(await norm()).toEqual([]);
+    await days.fill("6");
+    await page.getByRole("button", { name: "设置考核标准" }).click();
+    await page.getByText("考核标准已保存").waitFor();
+    expect(await norm()).toEqual([{ days_per_week: 6 }]);
+  });
 });

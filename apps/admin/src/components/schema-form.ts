@@ -46,8 +46,9 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
     setTouched((s) => new Set(s).add(path));
     setEdited((s) => new Set(s).add(path));
   };
-  const error = (path: string): string | undefined => {
-    const mine = own()[path];
+  const error = (path: string, nested = false): string | undefined => {
+    const inner = nested ? Object.keys(own()).find((p) => p.startsWith(`${path}.`)) : undefined;
+    const mine = own()[path] ?? (inner ? own()[inner] : undefined);
     if (mine && (submitted() || touched().has(path))) return mine;
     if (edited().has(path)) return undefined;
     const server = fieldProblem(options.serverError(), path);
@@ -93,7 +94,12 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
       };
     },
     /** The message shown next to a field, if any. */
-    error,
+    error: (path: string) => error(path),
+    /**
+     * The message of a field that is a whole structure typed as one (a GeoJSON boundary): its
+     * own, else the first one about a part inside it (`boundary.coordinates.0`).
+     */
+    within: (path: string): string | undefined => error(path, true),
     /** True when some field problem (the browser's or the server's) is shown next to this field. */
     known: (path: string) => path in own() || fieldProblem(options.serverError(), path) !== undefined,
     /** Call on submit: the procedure's input when every check passes, else null (messages show). */

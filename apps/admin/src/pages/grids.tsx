@@ -1,18 +1,24 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { gridAssignInput, gridDetails, gridInput, gridWorkerInput, patrolNormInput } from "@zongzhi/api/schemas/grids";
+import {
+  EXCLUSIVE_TYPES,
+  type ExclusiveType,
+  GRID_TIERS,
+  GRID_WORKER_KINDS,
+  type GridTier,
+  type GridWorkerKind,
+  tierBelow,
+} from "@zongzhi/domain/grid";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
 import { TextArea } from "../components/case-fields.tsx";
-import {
-  CentrePicker,
-  CentreSection,
-  createFieldErrors,
-  FormError,
-  useCentre,
-  wholeNumber,
-} from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormDialog, FormFooter, labels } from "../components/config-page.tsx";
-import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { CentrePicker, CentreSection, centrePage, useCentre, wholeNumber } from "../components/centre.tsx";
+import { actionsColumn, DataTable, FormDialog, labels } from "../components/config-page.tsx";
+import { createDialogForm, DialogForm, MutationError } from "../components/dialog-form.tsx";
+import { PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createRowForm, fieldCheck } from "../components/row-form.ts";
+import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { type MessageKey, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -28,22 +34,12 @@ type Grid = Outputs["grids"]["list"][number];
 type Worker = Outputs["grids"]["workers"][number];
 type GridInput = Inputs["grids"]["create"];
 
-const TIERS = ["township", "village", "group", "micro"] as const;
-const EXCLUSIVE = ["school", "hospital", "industrial_park", "enterprise", "market", "scenic_area", "other"] as const;
-const KINDS = ["full_time", "part_time", "exclusive"] as const;
 const tierName = (tier: string) => t(`grid.tier.${tier}` as MessageKey);
 const exclusiveName = (type: string) => t(`grid.exclusive.${type}` as MessageKey);
 const kindName = (kind: string) => t(`grid.worker.kind.${kind}` as MessageKey);
 
 /** Grids on their tiers with their workers and leader, and the unit's grid workers (网格管理). */
-export function GridsPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "grid.read")} fallback={<Forbidden />}>
-      <GridsView />
-    </Show>
-  );
-}
+export const GridsPage = centrePage("grid.read", GridsView);
 
 function GridsView() {
   const me = useMe();
@@ -271,90 +267,58 @@ function GridsView() {
   );
 }
 
-/** The tier below `parent`'s (an exclusive grid may stay on it). */
-const tierBelow = (parent: Grid | null) =>
-  parent ? (TIERS[Math.min(TIERS.indexOf(parent.tier) + 1, TIERS.length - 1)] ?? "micro") : "township";
-
-function parseBoundary(text: string): GridInput["boundary"] | "invalid" {
-  if (!text.trim()) return null;
+/** A boundary as typed: empty is none; a GeoJSON Feature counts for its geometry (what drawing tools export). */
+function parseBoundary(text: string): { value: unknown } | "unreadable" {
+  if (!text.trim()) return { value: null };
   try {
-    const value = JSON.parse(text) as { type?: unknown; geometry?: unknown };
-    // A Feature is accepted for its geometry (what drawing tools export).
-    const geometry = (value.type === "Feature" ? value.geometry : value) as { type?: unknown };
-    return geometry?.type === "Polygon" || geometry?.type === "MultiPolygon"
-      ? (geometry as GridInput["boundary"])
-      : "invalid";
+    const value = JSON.parse(text) as { type?: unknown; geometry?: unknown } | null;
+    return { value: value?.type === "Feature" ? value.geometry : value };
   } catch {
-    return "invalid";
+    return "unreadable";
   }
 }
 
+/** A count field as typed: a whole number, else NaN for the schema to refuse. */
+const count = (v: string) => wholeNumber(v) ?? Number.NaN;
+
 function GridForm(props: { grid: Grid | undefined; parent: Grid | null; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const g = props.grid;
-  const [tier, setTier] = createSignal<(typeof TIERS)[number]>(g?.tier ?? tierBelow(props.parent));
-  const [exclusiveType, setExclusiveType] = createSignal<string | null>(g?.exclusiveType ?? null);
-  const [number, setNumber] = createSignal("");
-  const [name, setName] = createSignal(g?.name ?? "");
-  const [households, setHouseholds] = createSignal(String(g?.households ?? 0));
-  const [population, setPopulation] = createSignal(String(g?.population ?? 0));
-  const [boundary, setBoundary] = createSignal(g?.boundary ? JSON.stringify(g.boundary) : "");
-  const [active, setActive] = createSignal(g?.active ?? true);
-  const save = createMutation(() => ({
-    mutationFn: (input: GridInput) =>
-      g
-        ? trpc.grids.edit.mutate({
-            id: g.id,
-            version: g.version,
-            active: active(),
-            name: input.name,
-            exclusiveType: input.exclusiveType ?? null,
-            households: input.households,
-            population: input.population,
-            boundary: input.boundary ?? null,
-          })
-        : trpc.grids.create.mutate(input),
-    onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ["grids.list"] });
-      notify(g ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
-      props.onClose();
+  // An edit changes the grid's details; a new grid also takes its tier and number (gridInput).
+  const form = createRowForm({
+    row: g,
+    schema: gridDetails,
+    initial: {
+      tier: g?.tier ?? tierBelow(props.parent?.tier ?? null),
+      exclusiveType: g?.exclusiveType ?? null,
+      number: "",
+      name: g?.name ?? "",
+      households: String(g?.households ?? 0),
+      population: String(g?.population ?? 0),
+      boundary: g?.boundary ? JSON.stringify(g.boundary) : "",
+      active: g?.active ?? true,
     },
-  }));
-  const count = (v: string) => {
-    const n = wholeNumber(v);
-    return n === null || n < 0 ? t("grid.countInvalid") : undefined;
-  };
-  const fields = createFieldErrors({
-    check: () => ({
-      number: g || /^[0-9A-Z]{1,8}$/.test(number()) ? undefined : t("grid.numberInvalid"),
-      name: !name().trim()
-        ? t("centre.required")
-        : name().trim().length > 60
-          ? t("centre.tooLong", { n: 60 })
-          : undefined,
-      households: count(households()),
-      population: count(population()),
-      boundary: parseBoundary(boundary()) === "invalid" ? t("grid.boundaryInvalid") : undefined,
+    toInput: (d) => {
+      const boundary = parseBoundary(d.boundary);
+      return {
+        name: d.name,
+        exclusiveType: d.exclusiveType,
+        households: count(d.households),
+        population: count(d.population),
+        boundary: (boundary === "unreadable" ? null : boundary.value) as GridInput["boundary"],
+      };
+    },
+    extra: (d) => ({
+      number: g ? undefined : fieldCheck(gridInput.shape.number, d.number),
+      boundary: parseBoundary(d.boundary) === "unreadable" ? t("grid.boundaryInvalid") : undefined,
     }),
-    serverError: () => save.error,
+    create: (input, d) =>
+      trpc.grids.create.mutate({ ...input, parentId: props.parent?.id ?? null, tier: d.tier, number: d.number }),
+    edit: (input, d) => trpc.grids.edit.mutate({ ...input, active: d.active }),
+    refresh: ["grids.list"],
+    onClose: props.onClose,
   });
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    if (!fields.submit()) return;
-    const parsed = parseBoundary(boundary());
-    save.mutate({
-      parentId: props.parent?.id ?? null,
-      tier: tier(),
-      exclusiveType: (exclusiveType() as GridInput["exclusiveType"]) ?? null,
-      number: number(),
-      name: name().trim(),
-      households: wholeNumber(households()) ?? 0,
-      population: wholeNumber(population()) ?? 0,
-      boundary: parsed === "invalid" ? null : parsed,
-    });
-  };
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <DialogForm form={form}>
       <Show when={!g}>
         <p class="muted small">
           {t("grid.parent")}：{props.parent ? `${props.parent.name}（${props.parent.code}）` : t("grid.noParent")}
@@ -362,252 +326,139 @@ function GridForm(props: { grid: Grid | undefined; parent: Grid | null; onClose:
         <div class="field-row">
           <Select
             label={t("grid.tier")}
-            options={TIERS.filter((x) => !props.parent || TIERS.indexOf(x) >= TIERS.indexOf(props.parent.tier)).map(
-              (x) => ({ value: x, label: tierName(x) }),
-            )}
-            value={tier()}
-            onChange={(v) => v && setTier(v as (typeof TIERS)[number])}
+            options={GRID_TIERS.filter(
+              (x) => !props.parent || GRID_TIERS.indexOf(x) >= GRID_TIERS.indexOf(props.parent.tier),
+            ).map((x) => ({ value: x, label: tierName(x) }))}
+            value={form.draft.tier}
+            onChange={(v) => v && form.set("tier", v as GridTier)}
           />
           <TextField
             label={t("grid.number")}
-            value={number()}
-            onChange={(v) => {
-              setNumber(v.toUpperCase());
-              fields.touch("number");
-            }}
+            {...form.text("number")}
+            onChange={(v) => form.set("number", v.toUpperCase())}
             description={t("grid.numberHint")}
-            error={fields.error("number")}
             maxLength={8}
             required
           />
         </div>
       </Show>
-      <TextField
-        label={t("grid.name")}
-        value={name()}
-        onChange={(v) => {
-          setName(v);
-          fields.touch("name");
-        }}
-        error={fields.error("name")}
-        required
-      />
+      <TextField label={t("grid.name")} {...form.text("name")} required />
       <Select
         label={t("grid.type")}
         options={[
           { value: "", label: t("grid.exclusiveNone") },
-          ...EXCLUSIVE.map((x) => ({ value: x, label: `${t("grid.exclusive")}·${exclusiveName(x)}` })),
+          ...EXCLUSIVE_TYPES.map((x) => ({ value: x, label: `${t("grid.exclusive")}·${exclusiveName(x)}` })),
         ]}
-        value={exclusiveType() ?? ""}
-        onChange={(v) => setExclusiveType(v ? v : null)}
+        value={form.draft.exclusiveType ?? ""}
+        onChange={(v) => form.set("exclusiveType", v ? (v as ExclusiveType) : null)}
       />
       <div class="field-row">
-        <InputField
-          type="number"
-          label={t("grid.households")}
-          value={households()}
-          onChange={(v) => {
-            setHouseholds(v);
-            fields.touch("households");
-          }}
-          min={0}
-          error={fields.error("households")}
-        />
-        <InputField
-          type="number"
-          label={t("grid.population")}
-          value={population()}
-          onChange={(v) => {
-            setPopulation(v);
-            fields.touch("population");
-          }}
-          min={0}
-          error={fields.error("population")}
-        />
+        <InputField type="number" label={t("grid.households")} {...form.text("households")} min={0} />
+        <InputField type="number" label={t("grid.population")} {...form.text("population")} min={0} />
       </div>
       <TextArea
         label={t("grid.boundary") + t("common.optional")}
-        value={boundary()}
-        onChange={(v) => {
-          setBoundary(v);
-          fields.touch("boundary");
-        }}
+        {...form.text("boundary")}
+        error={form.within("boundary")}
         description={t("grid.boundaryHint")}
-        error={fields.error("boundary")}
         rows={4}
       />
       <Show when={g}>
-        <Checkbox label={t("grid.active")} checked={active()} onChange={setActive} />
+        <Checkbox label={t("grid.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError
-        error={save.error}
-        known={(p) => ["number", "name", "households", "population"].includes(p) || p.startsWith("boundary")}
-        text={errorText}
-      />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }
 
 function AssignForm(props: { grid: Grid; workers: Worker[]; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [picked, setPicked] = createSignal<ReadonlySet<string>>(new Set(props.grid.workers.map((w) => w.workerId)));
-  const [leader, setLeader] = createSignal<string | null>(props.grid.workers.find((w) => w.leader)?.workerId ?? null);
-  const save = createMutation(() => ({
-    mutationFn: () =>
-      trpc.grids.assign.mutate({
-        id: props.grid.id,
-        version: props.grid.version,
-        workers: [...picked()].map((workerId) => ({ workerId, leader: workerId === leader() })),
-      }),
-    onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ["grids.list"] });
-      void queryClient.invalidateQueries({ queryKey: ["grids.workers"] });
-      notify(t("grid.assigned", { name: saved.name }));
-      props.onClose();
+  const form = createDialogForm({
+    schema: gridAssignInput,
+    initial: {
+      picked: props.grid.workers.map((w) => w.workerId),
+      leader: props.grid.workers.find((w) => w.leader)?.workerId ?? null,
     },
-  }));
+    toInput: (d) => ({
+      id: props.grid.id,
+      version: props.grid.version,
+      workers: d.picked.map((workerId) => ({ workerId, leader: workerId === d.leader })),
+    }),
+    send: (input) => trpc.grids.assign.mutate(input),
+    done: (saved) => t("grid.assigned", { name: saved.name }),
+    refresh: () =>
+      Promise.all(["grids.list", "grids.workers"].map((key) => queryClient.invalidateQueries({ queryKey: [key] }))),
+    onClose: props.onClose,
+  });
   const toggle = (id: string, on: boolean) => {
-    setPicked((s) => {
-      const next = new Set(s);
-      if (on) next.add(id);
-      else next.delete(id);
-      return next;
-    });
-    if (!on && leader() === id) setLeader(null);
+    form.set("picked", on ? [...form.draft.picked, id] : form.draft.picked.filter((x) => x !== id));
+    if (!on && form.draft.leader === id) form.set("leader", null);
   };
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-      noValidate
-    >
+    <DialogForm form={form}>
       <Show when={props.workers.length > 0} fallback={<p class="muted">{t("grid.assign.none")}</p>}>
-        <fieldset class="fieldset">
+        <fieldset class="fieldset" aria-invalid={form.error("workers") ? true : undefined}>
           <legend class="field-label">{t("grid.assign.pick")}</legend>
           <For each={props.workers}>
             {(w) => (
               <div class="field-row">
                 <Checkbox
                   label={`${w.name}（${kindName(w.kind)}）`}
-                  checked={picked().has(w.id)}
+                  checked={form.draft.picked.includes(w.id)}
                   onChange={(on) => toggle(w.id, on)}
                 />
                 <Checkbox
                   label={t("grid.assign.makeLeader")}
-                  checked={leader() === w.id}
-                  disabled={!picked().has(w.id)}
-                  onChange={(on) => setLeader(on ? w.id : null)}
+                  checked={form.draft.leader === w.id}
+                  disabled={!form.draft.picked.includes(w.id)}
+                  onChange={(on) => form.set("leader", on ? w.id : null)}
                 />
               </div>
             )}
           </For>
+          <Show when={form.error("workers")}>
+            <p class="field-error">{form.error("workers")}</p>
+          </Show>
         </fieldset>
       </Show>
-      <FormError error={save.error} known={() => false} text={errorText} />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }
 
 function WorkerForm(props: { worker: Worker | undefined; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const w = props.worker;
-  const [name, setName] = createSignal(w?.name ?? "");
-  const [phone, setPhone] = createSignal(w?.phone ?? "");
-  const [kind, setKind] = createSignal<(typeof KINDS)[number]>(w?.kind ?? "full_time");
-  const [active, setActive] = createSignal(w?.active ?? true);
-  const save = createMutation(() => ({
-    mutationFn: (input: Inputs["grids"]["addWorker"]) =>
-      w
-        ? trpc.grids.editWorker.mutate({ ...input, userId: w.userId, id: w.id, version: w.version, active: active() })
-        : trpc.grids.addWorker.mutate(input),
-    onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ["grids.workers"] });
-      void queryClient.invalidateQueries({ queryKey: ["grids.list"] });
-      notify(w ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
-      props.onClose();
-    },
-  }));
-  const fields = createFieldErrors({
-    check: () => ({
-      name: !name().trim()
-        ? t("centre.required")
-        : name().trim().length > 30
-          ? t("centre.tooLong", { n: 30 })
-          : undefined,
-      phone: phone().trim() && !/^[0-9+\- ]{5,20}$/.test(phone().trim()) ? t("centre.phoneInvalid") : undefined,
-    }),
-    serverError: () => save.error,
+  const form = createRowForm({
+    row: w,
+    schema: gridWorkerInput,
+    initial: { name: w?.name ?? "", phone: w?.phone ?? "", kind: w?.kind ?? "full_time", active: w?.active ?? true },
+    toInput: (d) => ({ name: d.name, phone: d.phone.trim() || null, kind: d.kind }),
+    create: (input) => trpc.grids.addWorker.mutate(input),
+    edit: (input, d) => trpc.grids.editWorker.mutate({ ...input, userId: w?.userId, active: d.active }),
+    refresh: ["grids.workers", "grids.list"],
+    onClose: props.onClose,
   });
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    if (!fields.submit()) return;
-    save.mutate({ name: name().trim(), phone: phone().trim() || null, kind: kind() });
-  };
   return (
-    <form class="form" onSubmit={submit} noValidate>
-      <TextField
-        label={t("grid.worker.name")}
-        value={name()}
-        onChange={(v) => {
-          setName(v);
-          fields.touch("name");
-        }}
-        error={fields.error("name")}
-        required
-      />
+    <DialogForm form={form}>
+      <TextField label={t("grid.worker.name")} {...form.text("name")} required />
       <Select
         label={t("grid.worker.kind")}
-        options={KINDS.map((k) => ({ value: k, label: kindName(k) }))}
-        value={kind()}
-        onChange={(v) => v && setKind(v as (typeof KINDS)[number])}
+        options={GRID_WORKER_KINDS.map((k) => ({ value: k, label: kindName(k) }))}
+        value={form.draft.kind}
+        onChange={(v) => v && form.set("kind", v as GridWorkerKind)}
       />
-      <TextField
-        label={t("grid.worker.phone") + t("common.optional")}
-        value={phone()}
-        onChange={(v) => {
-          setPhone(v);
-          fields.touch("phone");
-        }}
-        error={fields.error("phone")}
-      />
+      <TextField label={t("grid.worker.phone") + t("common.optional")} {...form.text("phone")} />
       <Show when={w}>
-        <Checkbox label={t("grid.active")} checked={active()} onChange={setActive} />
+        <Checkbox label={t("grid.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError error={save.error} known={(p) => ["name", "phone"].includes(p)} text={errorText} />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }
 
 /** Each worker's patrol week against the norm ("235"), for the grid leader and the township. */
 function PatrolSection(props: { manages: boolean; own: boolean }) {
-  const queryClient = useQueryClient();
   const figures = createQuery(() => ({
     queryKey: ["patrols.figures"],
     queryFn: () => trpc.patrols.figures.query({}),
     enabled: props.own,
-  }));
-  const [minutes, setMinutes] = createSignal("");
-  const [metres, setMetres] = createSignal("");
-  const [events, setEvents] = createSignal("");
-  const [days, setDays] = createSignal("");
-  const save = createMutation(() => ({
-    mutationFn: () =>
-      trpc.patrols.setNorm.mutate({
-        minutesPerDay: wholeNumber(minutes()) ?? 0,
-        metresPerDay: wholeNumber(metres()) ?? 0,
-        eventsPerWeek: wholeNumber(events()) ?? 0,
-        daysPerWeek: wholeNumber(days()) ?? 5,
-      }),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ["patrols.figures"] });
-      notify(t("grid.patrol.saved"));
-    },
   }));
   return (
     <Show when={props.own && figures.data}>
@@ -628,11 +479,7 @@ function PatrolSection(props: { manages: boolean; own: boolean }) {
               testId="patrol-table"
               columns={[
                 ...labels("grid.patrol.worker"),
-                { label: t("grid.patrol.count"), class: "num" },
-                { label: t("grid.patrol.hours"), class: "num" },
-                { label: t("grid.patrol.km"), class: "num" },
-                { label: t("grid.patrol.events"), class: "num" },
-                { label: t("grid.patrol.daysMet"), class: "num" },
+                ...PATROL_FIGURES.map((key) => ({ label: t(key), class: "num" })),
                 ...labels("grid.patrol.result"),
               ]}
               rows={f().workers}
@@ -640,11 +487,11 @@ function PatrolSection(props: { manages: boolean; own: boolean }) {
               {(w) => (
                 <tr>
                   <td class="cell-title">{w.name}</td>
-                  <td class="num">{w.patrols}</td>
-                  <td class="num">{(w.minutes / 60).toFixed(1)}</td>
-                  <td class="num">{(w.metres / 1000).toFixed(1)}</td>
-                  <td class="num">{w.events}</td>
-                  <td class="num">{w.daysMet}</td>
+                  <For
+                    each={[w.patrols, (w.minutes / 60).toFixed(1), (w.metres / 1000).toFixed(1), w.events, w.daysMet]}
+                  >
+                    {(figure) => <td class="num">{figure}</td>}
+                  </For>
                   <td>
                     <Badge tone={w.meetsNorm ? "success" : "warning"}>
                       {w.meetsNorm ? t("grid.patrol.met") : t("grid.patrol.notMet")}
@@ -655,53 +502,67 @@ function PatrolSection(props: { manages: boolean; own: boolean }) {
             </DataTable>
           </Show>
           <Show when={props.manages}>
-            <form
-              class="form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                save.mutate();
-              }}
-              noValidate
-            >
-              <div class="field-row">
-                <InputField
-                  type="number"
-                  label={t("grid.patrol.minutes")}
-                  value={minutes()}
-                  onChange={setMinutes}
-                  min={0}
-                />
-                <InputField
-                  type="number"
-                  label={t("grid.patrol.metres")}
-                  value={metres()}
-                  onChange={setMetres}
-                  min={0}
-                />
-                <InputField
-                  type="number"
-                  label={t("grid.patrol.eventsPerWeek")}
-                  value={events()}
-                  onChange={setEvents}
-                  min={0}
-                />
-                <InputField
-                  type="number"
-                  label={t("grid.patrol.days")}
-                  value={days()}
-                  onChange={setDays}
-                  min={1}
-                  max={7}
-                />
-              </div>
-              <FormError error={save.error} known={() => false} text={errorText} />
-              <Button type="submit" disabled={save.isPending}>
-                {t("grid.patrol.setNorm")}
-              </Button>
-            </form>
+            <NormForm norm={f().norm} />
           </Show>
         </CentreSection>
       )}
     </Show>
+  );
+}
+
+/** The figures of a worker's patrol week, in their columns' order. */
+const PATROL_FIGURES = [
+  "grid.patrol.count",
+  "grid.patrol.hours",
+  "grid.patrol.km",
+  "grid.patrol.events",
+  "grid.patrol.daysMet",
+] as const;
+
+/** The fields of the patrol norm (patrols.setNorm), each with its label. */
+const NORM_FIELDS = [
+  ["minutesPerDay", "grid.patrol.minutes"],
+  ["metresPerDay", "grid.patrol.metres"],
+  ["eventsPerWeek", "grid.patrol.eventsPerWeek"],
+  ["daysPerWeek", "grid.patrol.days"],
+] as const;
+type Norm = Record<(typeof NORM_FIELDS)[number][0], number>;
+
+/** Sets the unit's patrol norm, starting from the one in force; validated by patrols.setNorm's schema. */
+function NormForm(props: { norm: Norm }) {
+  const queryClient = useQueryClient();
+  const save = createMutation(() => ({
+    mutationFn: (input: Norm) => trpc.patrols.setNorm.mutate(input),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["patrols.figures"] });
+      notify(t("grid.patrol.saved"));
+    },
+  }));
+  const form = createSchemaForm({
+    schema: patrolNormInput,
+    initial: Object.fromEntries(NORM_FIELDS.map(([key]) => [key, String(props.norm[key])])) as Record<
+      keyof Norm,
+      string
+    >,
+    toInput: (d) => ({
+      minutesPerDay: count(d.minutesPerDay),
+      metresPerDay: count(d.metresPerDay),
+      eventsPerWeek: count(d.eventsPerWeek),
+      daysPerWeek: count(d.daysPerWeek),
+    }),
+    serverError: () => save.error,
+  });
+  return (
+    <form class="form" onSubmit={form.onSubmit((input) => save.mutate(input))} noValidate>
+      <div class="field-row">
+        <For each={NORM_FIELDS}>
+          {([key, label]) => <InputField type="number" label={t(label)} {...form.text(key)} min={0} />}
+        </For>
+      </div>
+      <MutationError error={save.error} known={form.known} />
+      <Button type="submit" disabled={save.isPending}>
+        {t("grid.patrol.setNorm")}
+      </Button>
+    </form>
   );
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { decimal, id, instant, int32, isoDate, noInput, strict } from "../input.ts";
+import { patrolNormInput } from "../schemas/grids.ts";
 import { normFor, patrolFigures, recordPatrol, setPatrolNorm } from "../services/patrols.ts";
 import { allowed, router } from "../trpc.ts";
 
@@ -39,14 +40,7 @@ export const patrolsRouter = router({
     .input(noInput())
     .query(({ ctx }) => ctx.run((tx) => normFor(tx, tx.ctx.scope))),
   setNorm: allowed("patrol.norm")
-    .input(
-      strict({
-        minutesPerDay: int32({ max: 960 }),
-        metresPerDay: int32({ max: 100_000 }),
-        eventsPerWeek: int32({ max: 500 }),
-        daysPerWeek: int32({ min: 1, max: 7 }).default(5),
-      }),
-    )
+    .input(patrolNormInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => setPatrolNorm(tx, input))),
   /** Each worker's week against the norm (supervision by the grid leader and the township). */
   figures: allowed("grid.read")

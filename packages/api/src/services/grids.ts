@@ -1,24 +1,10 @@
 import type { Tx } from "@zongzhi/db/client";
 import { gridAssignments, grids, gridWorkers } from "@zongzhi/db/schema";
 import { conflict, notFound } from "@zongzhi/domain";
+import type { ExclusiveType, GridTier, GridWorkerKind } from "@zongzhi/domain/grid";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
-
-/** Tiers of the grid (一级 township, 二级 village/community, 三级 group/compound, 微网格). */
-export const GRID_TIERS = ["township", "village", "group", "micro"] as const;
-/** What an exclusive grid (专属网格) covers. */
-export const EXCLUSIVE_TYPES = [
-  "school",
-  "hospital",
-  "industrial_park",
-  "enterprise",
-  "market",
-  "scenic_area",
-  "other",
-] as const;
-/** How a grid worker serves: 专职, 兼职, 专属. */
-export const GRID_WORKER_KINDS = ["full_time", "part_time", "exclusive"] as const;
 
 /** A GeoJSON polygon or multipolygon (WGS 84 longitude, latitude). */
 export type GridBoundary =
@@ -30,8 +16,8 @@ export interface Grid {
   id: string;
   scopeCode: string;
   parentId: string | null;
-  tier: (typeof GRID_TIERS)[number];
-  exclusiveType: (typeof EXCLUSIVE_TYPES)[number] | null;
+  tier: GridTier;
+  exclusiveType: ExclusiveType | null;
   code: string;
   name: string;
   households: number;
@@ -39,7 +25,7 @@ export interface Grid {
   boundary: GridBoundary | null;
   active: boolean;
   version: number;
-  workers: { workerId: string; name: string; kind: (typeof GRID_WORKER_KINDS)[number]; leader: boolean }[];
+  workers: { workerId: string; name: string; kind: GridWorkerKind; leader: boolean }[];
 }
 
 /** Fields of a grid a unit sets. */
@@ -150,7 +136,7 @@ export interface GridWorker {
   scopeCode: string;
   name: string;
   phone: string | null;
-  kind: (typeof GRID_WORKER_KINDS)[number];
+  kind: GridWorkerKind;
   userId: string | null;
   username: string | null;
   active: boolean;
