@@ -145,16 +145,22 @@ export function generatedName(province: string, cases: number, seed: number): st
 
 /** The generator's mark on `database`, when a generation finished there. */
 export async function generatedMark(server: BenchServer, database: string): Promise<GeneratedMark | null> {
+  // A failure to ask (server down, refused) is thrown, never read as "no generation here": the
+  // caller drops and regenerates a database without a mark, which at 1 M costs an hour.
   const sql = postgres(server.serverUrl, { max: 1, onnotice: () => {} });
+  let comment: string | null | undefined;
   try {
     const [row] = await sql<{ comment: string | null }[]>`select shobj_description(oid, 'pg_database') as comment
       from pg_database where datname = ${database}`;
-    if (!row?.comment) return null;
-    const mark = JSON.parse(row.comment) as GeneratedMark;
+    comment = row?.comment;
+  } finally {
+    await sql.end();
+  }
+  if (!comment) return null;
+  try {
+    const mark = JSON.parse(comment) as GeneratedMark;
     return mark.generator === "zongzhi-generate" && mark.finishedAt ? mark : null;
   } catch {
     return null;
-  } finally {
-    await sql.end();
   }
 }
