@@ -27,7 +27,7 @@ export function bulletinText(f: Figures, r: Ranking | undefined, month: string, 
   const lines = [
     `${f.unit.name}${y}年${Number(m)}月矛盾纠纷化解工作通报`,
     "",
-    `一、总体情况。本月登记各类事件${x.received}件，受理${x.accepted}件，化解${x.resolved}件，办结${x.closed}件，化解率${pct(x.resolutionRate)}，办结率${pct(x.closureRate)}，按时办结率${pct(x.onTimeRate)}，群众满意率${pct(x.satisfactionRate)}，回访率${pct(x.followUpRate)}。去年同期登记${f.lastYear.received}件，化解率${pct(f.lastYear.resolutionRate)}。`,
+    `一、总体情况。本月登记各类事件${x.received}件，受理${x.accepted}件，化解${x.resolved}件，办结${x.closed}件，化解率${pct(x.resolutionRate)}，办结率${pct(x.closureRate)}，按时办结率${pct(x.onTimeRate)}，群众满意率${pct(x.satisfactionRate)}，回访率${pct(x.followUpRate)}，退回重办${x.reworks}次（件均${x.reworksPerCase === null ? "—" : x.reworksPerCase.toFixed(2)}次）。去年同期登记${f.lastYear.received}件，化解率${pct(f.lastYear.resolutionRate)}。`,
     `二、分级化解。村（社区）级化解${x.tiers.village.resolved}件（${pct(x.tiers.village.share)}），乡镇（街道）级${x.tiers.township.resolved}件（${pct(x.tiers.township.share)}），县级${x.tiers.county.resolved}件（${pct(x.tiers.county.share)}），县以上${x.tiers.above.resolved}件（${pct(x.tiers.above.share)}）。`,
     `三、风险与超期。当前在办${f.current.open}件，其中超期（红色）${f.current.red}件、临期（黄色）${f.current.yellow}件；红色风险${f.current.riskRed}件。本月群体性纠纷${x.groupDisputes}件，涉及${x.groupPeople}人；重复诉求${x.repeatClaims}件。平安指数${f.safety.index.toFixed(1)}。${
       s
@@ -153,6 +153,16 @@ export function BulletinPage() {
                   <th>平安指数</th>
                   <td>{f().safety.index.toFixed(1)}</td>
                 </tr>
+                <tr data-testid="bulletin-reworks-row">
+                  <th>重办</th>
+                  <td>{f().figures.reworks}</td>
+                  <th>件均重办</th>
+                  <td>{f().figures.reworksPerCase === null ? "—" : f().figures.reworksPerCase?.toFixed(2)}</td>
+                  <th>重复诉求</th>
+                  <td>{f().figures.repeatClaims}</td>
+                  <th>群体性纠纷</th>
+                  <td>{f().figures.groupDisputes}</td>
+                </tr>
                 <Show when={supervision.data}>
                   {(s) => (
                     <tr data-testid="bulletin-supervision">
@@ -181,6 +191,7 @@ export function BulletinPage() {
                         <th>化解</th>
                         <th>办结</th>
                         <th>化解率</th>
+                        <th>重办</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -192,6 +203,7 @@ export function BulletinPage() {
                             <td>{m.figures.resolved}</td>
                             <td>{m.figures.closed}</td>
                             <td>{pct(m.figures.resolutionRate)}</td>
+                            <td>{m.figures.reworks}</td>
                           </tr>
                         )}
                       </For>
@@ -212,6 +224,8 @@ export function BulletinPage() {
                     <th>环比</th>
                     <th>登记</th>
                     <th>化解率</th>
+                    <th>重办</th>
+                    <th>无重办率</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -224,6 +238,8 @@ export function BulletinPage() {
                         <td>{row.change === null ? "—" : row.change.toFixed(1)}</td>
                         <td>{row.figures.received}</td>
                         <td>{pct(row.figures.resolutionRate)}</td>
+                        <td>{row.figures.reworks}</td>
+                        <td>{pct(row.figures.reworkFreeRate)}</td>
                       </tr>
                     )}
                   </For>

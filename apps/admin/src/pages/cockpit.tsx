@@ -6,7 +6,7 @@ import { FIGURE_DEFINITIONS, type FigureKey, RESOLUTION_TIERS } from "@zongzhi/d
 import { createEffect, createSignal, For, type JSX, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { createCategoryOptions } from "../components/case-common.tsx";
-import { type ChartOption, EChart } from "../components/cockpit/chart.tsx";
+import { CHART_HEIGHT, type ChartOption, EChart } from "../components/cockpit/chart.tsx";
 import { LedgerExports } from "../components/cockpit/exports.tsx";
 import { SafetyDialog } from "../components/cockpit/safety-dialog.tsx";
 import { WeightsDialog } from "../components/cockpit/weights-dialog.tsx";
@@ -118,9 +118,10 @@ export function Cockpit() {
           </>
         }
       />
-      <Show when={figures.data}>
-        {(f) => (
-          <nav class="cockpit-path" aria-label={t("cockpit.children")}>
+      {/* Drawn before the figures arrive (empty), so the board below does not move down. */}
+      <nav class="cockpit-path" aria-label={t("cockpit.children")}>
+        <Show when={figures.data} fallback={<span aria-hidden="true">{NBSP}</span>}>
+          {(f) => (
             <For each={f().path}>
               {(p, i) => (
                 <>
@@ -135,12 +136,12 @@ export function Cockpit() {
                 </>
               )}
             </For>
-            <span class="cockpit-live" title={t("cockpit.live")}>
-              ● {t("cockpit.live")}
-            </span>
-          </nav>
-        )}
-      </Show>
+          )}
+        </Show>
+        <span class="cockpit-live" title={t("cockpit.live")}>
+          ● {t("cockpit.live")}
+        </span>
+      </nav>
       <Switch>
         <Match when={figures.isError && !figures.data}>
           <LoadError error={figures.error} retry={() => figures.refetch()} />
@@ -244,9 +245,44 @@ function Kpi(props: { figure: FigureKey; value: string; lastYear?: string }) {
   );
 }
 
+/**
+ * The headline figures in the order shown, each with its value (and the same period last year
+ * where that compares). The skeleton draws one box for each, so nothing jumps when they arrive.
+ */
+const KPIS: { figure: FigureKey; value: (b: Figures) => string; lastYear?: (b: Figures) => string }[] = [
+  { figure: "received", value: (b) => num(b.figures.received), lastYear: (b) => num(b.lastYear.received) },
+  { figure: "accepted", value: (b) => num(b.figures.accepted), lastYear: (b) => num(b.lastYear.accepted) },
+  { figure: "resolved", value: (b) => num(b.figures.resolved), lastYear: (b) => num(b.lastYear.resolved) },
+  { figure: "closed", value: (b) => num(b.figures.closed), lastYear: (b) => num(b.lastYear.closed) },
+  {
+    figure: "resolutionRate",
+    value: (b) => pct(b.figures.resolutionRate),
+    lastYear: (b) => pct(b.lastYear.resolutionRate),
+  },
+  { figure: "closureRate", value: (b) => pct(b.figures.closureRate), lastYear: (b) => pct(b.lastYear.closureRate) },
+  { figure: "onTimeRate", value: (b) => pct(b.figures.onTimeRate), lastYear: (b) => pct(b.lastYear.onTimeRate) },
+  {
+    figure: "satisfactionRate",
+    value: (b) => pct(b.figures.satisfactionRate),
+    lastYear: (b) => pct(b.lastYear.satisfactionRate),
+  },
+  { figure: "followUpRate", value: (b) => pct(b.figures.followUpRate), lastYear: (b) => pct(b.lastYear.followUpRate) },
+  { figure: "localShare", value: (b) => pct(b.figures.localShare), lastYear: (b) => pct(b.lastYear.localShare) },
+  { figure: "averageDaysToResolve", value: (b) => num(b.figures.averageDaysToResolve, 1) },
+  { figure: "medianDaysToResolve", value: (b) => num(b.figures.medianDaysToResolve, 1) },
+  { figure: "escalationRate", value: (b) => pct(b.figures.escalationRate) },
+  { figure: "returnsPerCase", value: (b) => num(b.figures.returnsPerCase, 2) },
+  { figure: "reworks", value: (b) => num(b.reworks.count), lastYear: (b) => num(b.reworks.lastYear) },
+  { figure: "reworksPerCase", value: (b) => num(b.figures.reworksPerCase, 2) },
+  { figure: "repeatClaims", value: (b) => num(b.figures.repeatClaims) },
+  { figure: "groupDisputes", value: (b) => num(b.figures.groupDisputes) },
+  { figure: "groupPeople", value: (b) => num(b.figures.groupPeople) },
+  { figure: "people", value: (b) => num(b.figures.people) },
+  { figure: "amountYuan", value: (b) => num(b.figures.amountYuan) },
+];
+
 function Board(props: { f: Figures; ranking: Ranking | undefined; onDrill: (code: string) => void }) {
   const f = () => props.f.figures;
-  const ly = () => props.f.lastYear;
   const trendOption = (): ChartOption => ({
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
@@ -276,6 +312,23 @@ function Board(props: { f: Figures; ranking: Ranking | undefined; onDrill: (code
     series: [
       { name: t("cockpit.series.received"), type: "bar", data: props.f.byCategory.map((c) => c.cases).reverse() },
       { name: t("cockpit.series.resolved"), type: "bar", data: props.f.byCategory.map((c) => c.resolved).reverse() },
+    ],
+  });
+  /** The period's cases by channel (bars) and by risk grade at registration (a ring). */
+  const channelOption = (): ChartOption => ({
+    tooltip: { trigger: "item" },
+    grid: { left: 90, right: "45%", top: 10, bottom: 24 },
+    xAxis: { type: "value" },
+    yAxis: { type: "category", data: props.f.byChannel.map((c) => c.name).reverse() },
+    series: [
+      { name: t("cockpit.series.received"), type: "bar", data: props.f.byChannel.map((c) => c.cases).reverse() },
+      {
+        type: "pie",
+        radius: ["30%", "55%"],
+        center: ["78%", "50%"],
+        label: { formatter: "{b} {c}" },
+        data: props.f.byRisk.map((r) => ({ name: r.name, value: r.cases })),
+      },
     ],
   });
   const tierOption = (): ChartOption => ({
@@ -320,25 +373,9 @@ function Board(props: { f: Figures; ranking: Ranking | undefined; onDrill: (code
   return (
     <div class="cockpit-board">
       <section class="kpis" aria-label={t("cockpit.title")}>
-        <Kpi figure="received" value={num(f().received)} lastYear={num(ly().received)} />
-        <Kpi figure="accepted" value={num(f().accepted)} lastYear={num(ly().accepted)} />
-        <Kpi figure="resolved" value={num(f().resolved)} lastYear={num(ly().resolved)} />
-        <Kpi figure="closed" value={num(f().closed)} lastYear={num(ly().closed)} />
-        <Kpi figure="resolutionRate" value={pct(f().resolutionRate)} lastYear={pct(ly().resolutionRate)} />
-        <Kpi figure="closureRate" value={pct(f().closureRate)} lastYear={pct(ly().closureRate)} />
-        <Kpi figure="onTimeRate" value={pct(f().onTimeRate)} lastYear={pct(ly().onTimeRate)} />
-        <Kpi figure="satisfactionRate" value={pct(f().satisfactionRate)} lastYear={pct(ly().satisfactionRate)} />
-        <Kpi figure="followUpRate" value={pct(f().followUpRate)} lastYear={pct(ly().followUpRate)} />
-        <Kpi figure="localShare" value={pct(f().localShare)} lastYear={pct(ly().localShare)} />
-        <Kpi figure="averageDaysToResolve" value={num(f().averageDaysToResolve, 1)} />
-        <Kpi figure="medianDaysToResolve" value={num(f().medianDaysToResolve, 1)} />
-        <Kpi figure="escalationRate" value={pct(f().escalationRate)} />
-        <Kpi figure="returnsPerCase" value={num(f().returnsPerCase, 2)} />
-        <Kpi figure="reworks" value={num(props.f.reworks.count)} lastYear={num(props.f.reworks.lastYear)} />
-        <Kpi figure="repeatClaims" value={num(f().repeatClaims)} />
-        <Kpi figure="groupDisputes" value={num(f().groupDisputes)} />
-        <Kpi figure="groupPeople" value={num(f().groupPeople)} />
-        <Kpi figure="amountYuan" value={num(f().amountYuan)} />
+        <For each={KPIS}>
+          {(k) => <Kpi figure={k.figure} value={k.value(props.f)} lastYear={k.lastYear?.(props.f)} />}
+        </For>
       </section>
       <section class="card cockpit-current" aria-label={t("cockpit.current")}>
         <h2 class="card-title">
@@ -366,6 +403,9 @@ function Board(props: { f: Figures; ranking: Ranking | undefined; onDrill: (code
       </Panel>
       <Panel title={t("cockpit.tiers")} term="tiers">
         <EChart option={tierOption()} label={t("cockpit.tiers")} />
+      </Panel>
+      <Panel title={t("cockpit.channels")}>
+        <EChart option={channelOption()} label={t("cockpit.channels")} testId="chart-channels" />
       </Panel>
       <Panel title={t("cockpit.treemap")} wide>
         <Show when={props.f.children.length > 0} fallback={<p class="muted">{t("cockpit.noChildren")}</p>}>
@@ -407,11 +447,24 @@ function RankingTable(props: { ranking: Ranking; children: Figures["children"]; 
             <th>{t("cockpit.unit")}</th>
             <th>{t("cockpit.score")}</th>
             <th>{t("cockpit.change")}</th>
-            <th>{pick(FIGURE_DEFINITIONS.received.label)}</th>
-            <th>{pick(FIGURE_DEFINITIONS.resolutionRate.label)}</th>
-            <th>{pick(FIGURE_DEFINITIONS.onTimeRate.label)}</th>
-            <th>{pick(FIGURE_DEFINITIONS.satisfactionRate.label)}</th>
-            <th>{pick(FIGURE_DEFINITIONS.reworks.label)}</th>
+            <th>
+              <Term figure="received" />
+            </th>
+            <th>
+              <Term figure="resolutionRate" />
+            </th>
+            <th>
+              <Term figure="onTimeRate" />
+            </th>
+            <th>
+              <Term figure="satisfactionRate" />
+            </th>
+            <th>
+              <Term figure="reworks" />
+            </th>
+            <th>
+              <Term figure="reworkFreeRate" />
+            </th>
             <th>{t("cockpit.safety")}</th>
             <th />
           </tr>
@@ -431,6 +484,7 @@ function RankingTable(props: { ranking: Ranking; children: Figures["children"]; 
                 <td>{pct(row.figures.onTimeRate)}</td>
                 <td>{pct(row.figures.satisfactionRate)}</td>
                 <td data-figure="reworks">{num(row.figures.reworks)}</td>
+                <td data-figure="reworkFreeRate">{pct(row.figures.reworkFreeRate)}</td>
                 <td>
                   <Show when={safetyOf(row.unit.code)}>
                     {(s) => <span class={`band band-${s().band}`}>{s().index.toFixed(1)}</span>}
@@ -471,17 +525,54 @@ function Panel(props: { title: string; wide?: boolean; term?: FigureKey; childre
   );
 }
 
-/** Boxes of the board's final sizes, so nothing jumps when the figures arrive. */
+/** A line of the board's text, empty: the skeleton's boxes hold the lines the board will show. */
+const NBSP = "\u00a0";
+
+/**
+ * The board's boxes with its lines empty (a headline figure with or without last year's line,
+ * the open counts, the charts' panels), so nothing jumps when the figures arrive.
+ */
 function Skeleton() {
+  const count = (band = false) => (
+    <div class="count">
+      <span>{NBSP}</span>
+      <strong>{NBSP}</strong>
+      <Show when={band}>
+        <span>{NBSP}</span>
+      </Show>
+    </div>
+  );
+  const panel = (wide = false) => (
+    <section class="card panel skeleton" classList={{ "panel-wide": wide }}>
+      <h2 class="card-title">{NBSP}</h2>
+      <div class="chart" style={{ height: `${CHART_HEIGHT}px` }} />
+    </section>
+  );
   return (
     <div class="cockpit-board" aria-busy="true" data-testid="cockpit-skeleton">
       <section class="kpis">
-        <For each={Array.from({ length: 18 })}>{() => <div class="kpi skeleton" />}</For>
+        <For each={KPIS}>
+          {(k) => (
+            <div class="kpi skeleton">
+              <div class="kpi-label">{NBSP}</div>
+              <div class="kpi-value">{NBSP}</div>
+              <Show when={k.lastYear}>
+                <div class="kpi-sub">{NBSP}</div>
+              </Show>
+            </div>
+          )}
+        </For>
       </section>
-      <section class="card cockpit-current skeleton" style={{ height: "120px" }} />
-      <section class="card panel panel-wide skeleton" style={{ height: "310px" }} />
-      <section class="card panel skeleton" style={{ height: "310px" }} />
-      <section class="card panel skeleton" style={{ height: "310px" }} />
+      <section class="card cockpit-current skeleton">
+        <h2 class="card-title">{NBSP}</h2>
+        <div class="counts">
+          <For each={Array.from({ length: 6 })}>{() => count()}</For>
+          {count(true)}
+        </div>
+      </section>
+      {panel(true)}
+      {panel()}
+      {panel()}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { BarChart, FunnelChart, LineChart, TreemapChart } from "echarts/charts";
+import { BarChart, FunnelChart, LineChart, PieChart, TreemapChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
@@ -8,6 +8,7 @@ echarts.use([
   BarChart,
   FunnelChart,
   LineChart,
+  PieChart,
   TreemapChart,
   GridComponent,
   LegendComponent,
@@ -16,6 +17,9 @@ echarts.use([
 ]);
 
 export type ChartOption = echarts.EChartsCoreOption;
+
+/** A chart's height unless given (the cockpit's skeleton draws boxes of it). */
+export const CHART_HEIGHT = 260;
 
 /**
  * One Apache ECharts chart in a box of fixed height (no layout jump while loading); follows
@@ -51,7 +55,7 @@ export function EChart(props: {
       role="img"
       aria-label={props.label}
       data-testid={props.testId}
-      style={{ height: `${props.height ?? 260}px` }}
+      style={{ height: `${props.height ?? CHART_HEIGHT}px` }}
     />
   );
 }
