@@ -27,17 +27,20 @@ export async function startApi(env: {
   appPassword: string;
   workerPassword: string;
   fieldKeys: string;
+  /** The checkout whose server is built and run (default: this one). */
+  root?: string;
 }): Promise<ApiProcess> {
+  const root = env.root ?? repoRoot;
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   // What production runs (infra/Dockerfile): the compiled server, built afresh from this tree, under
   // plain node. Through tsx the process would also hold the loader and every transpiled module's
   // source and map, which is no part of the API's memory in production.
-  const built = spawnSync(process.execPath, ["build.mjs"], { cwd: join(repoRoot, "apps/api"), stdio: "inherit" });
-  if (built.status !== 0) throw new Error("building apps/api/dist failed");
-  const main = join(repoRoot, "apps/api/dist/main.js");
+  const built = spawnSync(process.execPath, ["build.mjs"], { cwd: join(root, "apps/api"), stdio: "inherit" });
+  if (built.status !== 0) throw new Error(`building ${root}/apps/api/dist failed`);
+  const main = join(root, "apps/api/dist/main.js");
   const child: ChildProcess = spawn(process.execPath, [main], {
-    cwd: repoRoot,
+    cwd: root,
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -54,7 +57,7 @@ export async function startApi(env: {
       // The generated staff have no authenticator: production's second-factor rule is relaxed here.
       REQUIRE_STAFF_TOTP: "0",
       LOG_LEVEL: "warn",
-      DATA_DIR: join(repoRoot, ".bench", "api-data"),
+      DATA_DIR: join(root, ".bench", "api-data"),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
