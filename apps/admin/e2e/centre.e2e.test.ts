@@ -186,4 +186,87 @@ describe("centre configuration", () => {
     await dialog.waitFor({ state: "detached" });
     await page.getByRole("table", { name: "服务窗口" }).getByRole("row").filter({ hasText: "法律援助窗口" }).waitFor();
   });
+  test("the room, booking, mediator, committee and department-kind forms check with the API's own schemas", async () => {
+    const page = await h.newPage();
+    await h.login(page, "yumen.admin");
+    const count = async (table: string) =>
+      (await h.db.admin.unsafe<{ n: number }[]>(`select count(*)::int as n from app.${table}`))[0]?.n ?? 0;
+
+    // A room for nobody: roomInput's capacity is 1–500.
+    await page.goto("/centre/rooms");
+    const rooms = await count("mediation_rooms");
+    await page.getByRole("button", { name: "新增调解室" }).click();
+    const room = page.getByRole("dialog", { name: "新增调解室" });
+    await room.getByLabel("调解室名称").fill("第三调解室");
+    await room.getByLabel("容纳人数").fill("0");
+    await room.getByRole("button", { name: "保存" }).click();
+    await room.getByText("不能小于1").waitFor();
+    expect(await count("mediation_rooms")).toBe(rooms);
+    await room.getByLabel("容纳人数").fill("6");
+    await room.getByRole("button", { name: "保存" }).click();
+    await room.waitFor({ state: "detached" });
+    expect(await count("mediation_rooms")).toBe(rooms + 1);
+
+    // A booking without a purpose that ends before it starts: the book procedure's schema (timeSpan).
+    const bookings = await count("bookings");
+    await page.getByRole("button", { name: "查看 家事纠纷调解室 的预约" }).click();
+    await page
+      .getByRole("region", { name: "家事纠纷调解室 · 预约时间轴" })
+      .getByRole("button", { name: "预约时段" })
+      .click();
+    const booking = page.getByRole("dialog", { name: "预约调解室" });
+    await booking.getByLabel("日期", { exact: true }).fill("2026-12-03");
+    await booking.getByLabel("开始时间").fill("15:00");
+    await booking.getByLabel("结束时间").fill("14:00");
+    await booking.getByRole("button", { name: "确认预约" }).click();
+    await booking.getByText("不能为空", { exact: true }).waitFor();
+    await booking.getByText("结束时间须晚于开始时间").waitFor();
+    expect(await count("bookings")).toBe(bookings);
+    await booking.getByLabel("事由").fill("赡养纠纷调解");
+    await booking.getByLabel("结束时间").fill("16:00");
+    await booking.getByRole("button", { name: "确认预约" }).click();
+    await booking.waitFor({ state: "detached" });
+    expect(await count("bookings")).toBe(bookings + 1);
+
+    // A mediator with a phone that is not one.
+    await page.goto("/centre/mediators");
+    await page.getByRole("button", { name: "新增调解员" }).click();
+    const mediator = page.getByRole("dialog", { name: "新增调解员" });
+    await mediator.getByLabel("姓名", { exact: true }).fill("马永红");
+    await mediator.getByLabel("联系电话（可选）").fill("电话");
+    await mediator.getByRole("button", { name: "保存" }).click();
+    await mediator.getByText("电话号码格式不正确").waitFor();
+    await mediator.getByLabel("联系电话（可选）").fill("13909371234");
+    await mediator.getByRole("button", { name: "保存" }).click();
+    await mediator.waitFor({ state: "detached" });
+    const [med] = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.mediators where name = '马永红'`;
+    expect(med?.n).toBe(1);
+
+    // A committee whose name is longer than committeeInput's 60 characters.
+    await page.goto("/centre/committees");
+    await page.getByRole("button", { name: "新增调委会" }).click();
+    const committee = page.getByRole("dialog", { name: "新增调委会" });
+    await committee.getByLabel("调委会名称").fill("玉".repeat(61));
+    await committee.getByRole("button", { name: "保存" }).click();
+    await committee.getByText("不能超过60个字符").waitFor();
+    await committee.getByLabel("调委会名称").fill("玉门市旅游纠纷人民调解委员会");
+    await committee.getByRole("button", { name: "保存" }).click();
+    await committee.waitFor({ state: "detached" });
+    const [com] = await h.db.admin<{ n: number }[]>`
+      select count(*)::int as n from app.mediation_committees where name = '玉门市旅游纠纷人民调解委员会'`;
+    expect(com?.n).toBe(1);
+
+    // A department kind whose code starts with a digit: departmentKindInput's pattern.
+    await page.goto("/centre/departments");
+    await page.getByRole("button", { name: "新增入驻部门" }).click();
+    const dept = page.getByRole("dialog", { name: "新增入驻部门" });
+    await dept.getByRole("button", { name: "新增类别" }).click();
+    await dept.getByLabel("类别名称").fill("玉门市数据局");
+    await dept.getByLabel("类别代码").fill("1data");
+    await dept.getByRole("button", { name: "添加类别" }).click();
+    await dept.getByText("代码为2–38位小写字母、数字或下划线，以字母开头").waitFor();
+    await dept.getByLabel("类别代码").fill("yumen_data");
+    await dept.getByRole("button", { name: "添加类别" }).click();
+    await page.getByText("已添加部门类别“玉门市数据局”").waitFor();
+  });
 });

@@ -76,7 +76,7 @@ describe("the grid and open channels", () => {
     await h.login(page, "yumenzhen.admin");
     await page.goto("/grids");
     const count = async (table: string) =>
-      (await h.db.admin.unsafe<{ n: number }[]>(`select count(*)::int as n from app.${table}`))[0]?.n;
+      (await h.db.admin.unsafe<{ n: number }[]>(`select count(*)::int as n from app.${table}`))[0]?.n ?? 0;
     const grids = await count("grids");
 
     await page.getByRole("button", { name: "新增网格", exact: true }).click();

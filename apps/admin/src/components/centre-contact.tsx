@@ -1,17 +1,14 @@
-import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { centreContactInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { t } from "../i18n.ts";
 import { Button } from "../ui/button.tsx";
 import { TextField } from "../ui/text-field.tsx";
-import { notify } from "../ui/toast.tsx";
 import type { useCentre } from "./centre.tsx";
-import { FormError } from "./centre.tsx";
-import { FormDialog, FormFooter, ListCard } from "./config-page.tsx";
-import { errorText } from "./page.tsx";
+import { FormDialog, ListCard } from "./config-page.tsx";
+import { createDialogForm, DialogForm } from "./dialog-form.tsx";
 import { QueryState } from "./query-state.tsx";
-import { createSchemaForm } from "./schema-form.ts";
 
 /** A centre's public contact (the receipt's phone, address and opening hours), or null. */
 export type CentreContact = Outputs["centre"]["contact"];
@@ -73,15 +70,7 @@ export function ContactCard(props: { centre: ReturnType<typeof useCentre> }) {
 
 function ContactForm(props: { contact: CentreContact; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const save = createMutation(() => ({
-    mutationFn: (input: Parameters<typeof trpc.centre.saveContact.mutate>[0]) => trpc.centre.saveContact.mutate(input),
-    onSuccess: async () => {
-      notify(t("centre.contact.saved"));
-      props.onClose();
-      await queryClient.invalidateQueries({ queryKey: ["centre.contact"] });
-    },
-  }));
-  const form = createSchemaForm({
+  const form = createDialogForm({
     schema: centreContactInput,
     initial: {
       phone: props.contact?.phone ?? "",
@@ -94,18 +83,13 @@ function ContactForm(props: { contact: CentreContact; onClose: () => void }) {
       address: d.address.trim() || null,
       openingHours: d.openingHours.trim() || null,
     }),
-    serverError: () => save.error,
+    send: (input) => trpc.centre.saveContact.mutate(input),
+    done: () => t("centre.contact.saved"),
+    refresh: () => queryClient.invalidateQueries({ queryKey: ["centre.contact"] }),
+    onClose: props.onClose,
   });
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        const input = form.submit();
-        if (input) save.mutate(input);
-      }}
-    >
+    <DialogForm form={form}>
       <TextField
         label={t("centre.contact.phone")}
         {...form.text("phone")}
@@ -119,8 +103,6 @@ function ContactForm(props: { contact: CentreContact; onClose: () => void }) {
         {...form.text("openingHours")}
         description={t("centre.contact.hoursHint")}
       />
-      <FormError error={save.error} known={form.known} text={errorText} />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }

@@ -1,4 +1,3 @@
-import { createMutation, useQueryClient } from "@tanstack/solid-query";
 import {
   AREAS,
   COMMITTEE_FIELDS,
@@ -13,14 +12,13 @@ import { CHINA_UTC_OFFSET_MS, isoWeekday } from "@zongzhi/domain/dates";
 import type { Level } from "@zongzhi/domain/division";
 import { RESIDENCY_NAMES, type Residency } from "@zongzhi/domain/roster";
 import { type Component, createSignal, Show } from "solid-js";
-import { fieldProblem, type Inputs, type Me, type Outputs, toServerError } from "../api.ts";
+import { type Inputs, type Me, type Outputs, toServerError } from "../api.ts";
 import { HOLIDAY_NAMES_EN } from "../i18n/centre.ts";
 import { levelName, locale, type MessageKey, pick, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { notify } from "../ui/toast.tsx";
 import { ListCard } from "./config-page.tsx";
 import { Forbidden, PageHeader } from "./page.tsx";
 import { useMe } from "./shell.tsx";
@@ -150,11 +148,6 @@ export function ListOrUnset(props: { items: string[] }) {
   );
 }
 
-/** The phone-number rule of the API (digits, +, -, spaces; 5–20 characters). */
-export function phoneValid(value: string): boolean {
-  return /^[0-9+\- ]{5,20}$/.test(value.trim());
-}
-
 /** A whole number from a field, or null when the field is not one. */
 export function wholeNumber(value: string): number | null {
   const trimmed = value.trim();
@@ -199,41 +192,6 @@ export function fullDate(date: string): string {
 }
 
 // ---------- form helpers ----------
-
-/**
- * Field errors of a form: the client's own checks as the user types (once a field was
- * touched, or after a submit), else the server's problem for that field until it is edited.
- */
-export function createFieldErrors(options: {
-  check: () => Record<string, string | undefined>;
-  serverError: () => unknown;
-}) {
-  const [touched, setTouched] = createSignal<ReadonlySet<string>>(new Set());
-  const [edited, setEdited] = createSignal<ReadonlySet<string>>(new Set());
-  const [submitted, setSubmitted] = createSignal(false);
-  const client = () => options.check();
-  return {
-    /** Marks a field as changed by the user. */
-    touch(path: string) {
-      setTouched((s) => new Set(s).add(path));
-      setEdited((s) => new Set(s).add(path));
-    },
-    /** The message to show next to a field, if any. */
-    error(path: string): string | undefined {
-      const own = client()[path];
-      if (own && (submitted() || touched().has(path))) return own;
-      if (edited().has(path)) return undefined;
-      const server = fieldProblem(options.serverError(), path);
-      return server ? pick(server) : undefined;
-    },
-    /** Call on submit: true when the client's checks pass. */
-    submit(): boolean {
-      setSubmitted(true);
-      setEdited(new Set<string>());
-      return Object.values(client()).every((m) => !m);
-    },
-  };
-}
 
 /**
  * The form-level message of a failed save (CONFLICT, NOT_FOUND, a rule of the server …),
@@ -377,29 +335,4 @@ export function CentreHeader(props: {
       <CentrePicker centre={props.centre} me={props.me} />
     </>
   );
-}
-
-/**
- * The save of a centre form: create, or edit the row (its id and version added), then refresh
- * the lists named in `refresh`, say so (已创建 / 已保存) and close the form.
- */
-export function createCentreSave<I extends object, R extends { name: string }>(options: {
-  row: { id: string; version: number } | undefined;
-  create: (input: I) => Promise<R>;
-  edit: (input: I & { id: string; version: number }) => Promise<R>;
-  refresh: string[];
-  onClose: () => void;
-}) {
-  const queryClient = useQueryClient();
-  return createMutation(() => ({
-    mutationFn: (input: I) => {
-      const row = options.row;
-      return row ? options.edit({ ...input, id: row.id, version: row.version }) : options.create(input);
-    },
-    onSuccess: (saved: R) => {
-      for (const key of options.refresh) void queryClient.invalidateQueries({ queryKey: [key] });
-      notify(options.row ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
-      options.onClose();
-    },
-  }));
 }

@@ -88,7 +88,8 @@ export function DialogForm<I>(props: {
 
 /**
  * A failed mutation's message, unless it belongs to a field shown inline. A CONFLICT (stale
- * version) says so and offers to reload the case.
+ * version) says so and offers to reload the case when `onReload` is given; elsewhere (a row of
+ * a configuration page, a unique name taken) it is the server's message alone.
  */
 export function MutationError(props: {
   error: unknown;
@@ -103,16 +104,14 @@ export function MutationError(props: {
   return (
     <Show when={props.error && !inline()}>
       <Switch fallback={<Alert>{errorText(props.error)}</Alert>}>
-        <Match when={errorCode(props.error) === "CONFLICT"}>
+        <Match when={errorCode(props.error) === "CONFLICT" && props.onReload}>
           <Alert tone="warning">
             <span>
               {errorText(props.error)} {t("cases.conflictHint")}
             </span>
-            <Show when={props.onReload}>
-              <Button size="sm" class="alert-action" onClick={() => props.onReload?.()}>
-                {t("cases.reload")}
-              </Button>
-            </Show>
+            <Button size="sm" class="alert-action" onClick={() => props.onReload?.()}>
+              {t("cases.reload")}
+            </Button>
           </Alert>
         </Match>
       </Switch>

@@ -1,7 +1,7 @@
-import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { committeeInput } from "@zongzhi/api/schemas/centre";
-import { createSignal, For, Show } from "solid-js";
-import { type Inputs, trpc } from "../api.ts";
+import { For, Show } from "solid-js";
+import { trpc } from "../api.ts";
 import {
   CentreHeader,
   CentreSection,
@@ -13,30 +13,20 @@ import {
   centrePage,
   committeeFieldName,
   committeeRoleName,
-  FormError,
   gradeName,
   joinList,
   useCentre,
 } from "../components/centre.tsx";
-import {
-  actionsColumn,
-  createEditing,
-  DataTable,
-  EditDialog,
-  FormFooter,
-  labels,
-  RowAction,
-} from "../components/config-page.tsx";
-import { errorText, Loading } from "../components/page.tsx";
+import { actionsColumn, createEditing, DataTable, EditDialog, labels, RowAction } from "../components/config-page.tsx";
+import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
+import { Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
-import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
-import { notify } from "../ui/toast.tsx";
 
 /** Mediation committees (调委会) by field, with their members picked from the mediator pool. */
 export const CentreCommitteesPage = centrePage("centre.read", CommitteesView);
@@ -125,10 +115,6 @@ function CommitteesView() {
 function CommitteeForm(props: { committee: Committee | undefined; onClose: () => void }) {
   const queryClient = useQueryClient();
   const c = props.committee;
-  const [active, setActive] = createSignal(c?.active ?? true);
-  const [members, setMembers] = createSignal<{ mediatorId: string; role: CommitteeRole }[]>(
-    (c?.members ?? []).map((m) => ({ mediatorId: m.mediatorId, role: m.role })),
-  );
   const pool = createQuery(() => ({
     queryKey: ["centre.mediators", { activeOnly: true }],
     queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
@@ -145,35 +131,32 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
       .map((m) => ({ id: m.mediatorId, name: m.name, detail: "" }));
     return [...active, ...others];
   };
-  const roleOf = (id: string) => members().find((m) => m.mediatorId === id)?.role;
-  const save = createMutation(() => ({
-    mutationFn: (input: Inputs["centre"]["saveCommittee"]) => trpc.centre.saveCommittee.mutate(input),
-    onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ["centre.committees"] });
-      notify(c ? t("centre.saved", { name: saved.name }) : t("centre.created", { name: saved.name }));
-      props.onClose();
-    },
-  }));
-  const form = createSchemaForm({
+  const form = createDialogForm({
     schema: committeeInput,
-    initial: { name: c?.name ?? "", field: (c?.field ?? "joint") as CommitteeField },
+    initial: {
+      name: c?.name ?? "",
+      field: (c?.field ?? "joint") as CommitteeField,
+      active: c?.active ?? true,
+      members: (c?.members ?? []).map((m) => ({ mediatorId: m.mediatorId, role: m.role })),
+    },
     toInput: (d) => ({
       id: c?.id,
       version: c?.version,
       name: d.name,
       field: d.field,
-      active: active(),
-      members: members(),
+      active: d.active,
+      members: d.members.map((m) => ({ ...m })),
     }),
-    serverError: (): unknown => save.error,
+    send: (input) => trpc.centre.saveCommittee.mutate(input),
+    done: (saved) => t(c ? "centre.saved" : "centre.created", { name: saved.name }),
+    refresh: () => queryClient.invalidateQueries({ queryKey: ["centre.committees"] }),
+    onClose: props.onClose,
   });
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const input = form.submit();
-    if (input) save.mutate(input);
-  };
+  const members = () => form.draft.members;
+  const setMembers = (next: { mediatorId: string; role: CommitteeRole }[]) => form.set("members", next);
+  const roleOf = (id: string) => members().find((m) => m.mediatorId === id)?.role;
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <DialogForm form={form}>
       <div class="field-row">
         <TextField
           label={t("centre.com.name")}
@@ -188,7 +171,7 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
           onChange={(v) => v && form.set("field", v as CommitteeField)}
         />
       </div>
-      <fieldset class="fieldset">
+      <fieldset class="fieldset" aria-invalid={form.error("members") ? true : undefined}>
         <legend>{t("centre.com.members")}</legend>
         <p class="field-hint">{t("centre.com.membersHint")}</p>
         <Show when={pool.data} fallback={<Loading />}>
@@ -228,12 +211,13 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
             </For>
           </ul>
         </Show>
+        <Show when={form.error("members")}>
+          <p class="field-error">{form.error("members")}</p>
+        </Show>
       </fieldset>
       <Show when={c}>
-        <Checkbox label={t("centre.com.active")} checked={active()} onChange={setActive} />
+        <Checkbox label={t("centre.com.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError error={save.error} known={form.known} text={errorText} />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }

@@ -1,15 +1,14 @@
 import { createQuery, keepPreviousData } from "@tanstack/solid-query";
 import { mediatorInput } from "@zongzhi/api/schemas/centre";
 import { createSignal, For, Show } from "solid-js";
-import { type Inputs, trpc } from "../api.ts";
+import { trpc } from "../api.ts";
+import { CheckGroup } from "../components/case-fields.tsx";
 import {
   AFFILIATIONS,
   type Affiliation,
   affiliationName,
   CentreSection,
   centrePage,
-  createCentreSave,
-  FormError,
   GRADES,
   type Grade,
   ListOrUnset,
@@ -19,11 +18,12 @@ import {
   specialtyName,
   splitList,
 } from "../components/centre.tsx";
-import { createEditing, EditDialog, FormFooter, RowAction, SearchBox } from "../components/config-page.tsx";
+import { createEditing, EditDialog, RowAction, SearchBox } from "../components/config-page.tsx";
+import { DialogForm } from "../components/dialog-form.tsx";
 import { DictionaryChoices } from "../components/dictionary-choices.tsx";
-import { errorText, PageHeader } from "../components/page.tsx";
+import { PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
-import { createSchemaForm } from "../components/schema-form.ts";
+import { createRowForm } from "../components/row-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -33,8 +33,6 @@ import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
-
-type MediatorInput = Inputs["centre"]["addMediator"];
 
 const ALL = "all";
 const GRADE_TONES: Record<Grade, BadgeTone> = { chief: "tier", senior: "info", standard: "neutral" };
@@ -197,14 +195,8 @@ function MediatorsView() {
 
 function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => void }) {
   const m = props.mediator;
-  const save = createCentreSave({
+  const form = createRowForm({
     row: m,
-    create: (input: MediatorInput) => trpc.centre.addMediator.mutate(input),
-    edit: (input) => trpc.centre.editMediator.mutate({ ...input, active: form.draft.active }),
-    refresh: ["centre.mediators", "centre.rooms", "centre.committees"],
-    onClose: props.onClose,
-  });
-  const form = createSchemaForm({
     schema: mediatorInput,
     initial: {
       name: m?.name ?? "",
@@ -226,15 +218,13 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
       userId: m?.userId ?? null,
       phone: d.phone.trim() || null,
     }),
-    serverError: (): unknown => save.error,
+    create: (input) => trpc.centre.addMediator.mutate(input),
+    edit: (input, d) => trpc.centre.editMediator.mutate({ ...input, active: d.active }),
+    refresh: ["centre.mediators", "centre.rooms", "centre.committees"],
+    onClose: props.onClose,
   });
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const input = form.submit();
-    if (input) save.mutate(input);
-  };
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <DialogForm form={form}>
       <div class="field-row">
         <TextField label={t("centre.med.name")} {...form.text("name")} required />
         <Select
@@ -244,25 +234,13 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
           onChange={(v) => v && form.set("grade", v as Grade)}
         />
       </div>
-      <fieldset class="fieldset">
-        <legend>{t("centre.med.specialties")}</legend>
-        <div class="check-grid">
-          <For each={SPECIALTIES}>
-            {(s) => (
-              <Checkbox
-                label={specialtyName(s)}
-                checked={form.draft.specialties.includes(s)}
-                onChange={(on) =>
-                  form.set(
-                    "specialties",
-                    on ? [...form.draft.specialties, s] : form.draft.specialties.filter((x) => x !== s),
-                  )
-                }
-              />
-            )}
-          </For>
-        </div>
-      </fieldset>
+      <CheckGroup
+        legend={t("centre.med.specialties")}
+        options={SPECIALTIES.map((value) => ({ value, label: specialtyName(value) }))}
+        value={form.draft.specialties}
+        onChange={(v) => form.set("specialties", v)}
+        error={form.error("specialties")}
+      />
       <div class="field-row">
         <Select
           label={t("centre.med.affiliation")}
@@ -290,8 +268,6 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
       <Show when={m}>
         <Checkbox label={t("centre.med.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError error={save.error} known={form.known} text={errorText} />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }

@@ -1,9 +1,12 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMutation, createQuery, keepPreviousData, useQueryClient } from "@tanstack/solid-query";
-import { roomInput } from "@zongzhi/api/schemas/centre";
+import { isoDate } from "@zongzhi/api/input";
+import { clock as clockInput } from "@zongzhi/api/schemas/booking";
+import { bookingInput, roomInput } from "@zongzhi/api/schemas/centre";
 import { addDays, chinaToday, isIsoDate } from "@zongzhi/domain/dates";
 import { createSignal, For, Show } from "solid-js";
-import { type Inputs, trpc } from "../api.ts";
+import { trpc } from "../api.ts";
+import { CheckGroup } from "../components/case-fields.tsx";
 import {
   AREAS,
   type Area,
@@ -16,10 +19,7 @@ import {
   chinaInstant,
   chinaMinutes,
   clock,
-  createCentreSave,
-  createFieldErrors,
   dayLabel,
-  FormError,
   fullDate,
   gradeName,
   joinList,
@@ -30,10 +30,11 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { createEditing, EditDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import { createEditing, EditDialog, RowAction } from "../components/config-page.tsx";
+import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
-import { createSchemaForm } from "../components/schema-form.ts";
+import { createRowForm, fieldCheck } from "../components/row-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -45,8 +46,6 @@ import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
-
-type RoomInput = Inputs["centre"]["createRoom"];
 
 /** Height of one hour in the day view, in pixels. */
 const HOUR_PX = 48;
@@ -361,140 +360,68 @@ function BookingTimeline(props: {
   );
 }
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-
 /** Books the room for a time range of one day, with mediators from the pools the centre may use. */
 function BookingForm(props: { room: Room; date: string; onBooked: (date: string) => void; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [title, setTitle] = createSignal("");
-  const [date, setDate] = createSignal(props.date);
-  const [start, setStart] = createSignal("09:00");
-  const [end, setEnd] = createSignal("10:00");
-  const [mediatorIds, setMediatorIds] = createSignal<string[]>([]);
   const pool = createQuery(() => ({
     queryKey: ["centre.mediators", { activeOnly: true }],
     queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
   }));
-  const book = createMutation(() => ({
-    mutationFn: () =>
-      trpc.centre.book.mutate({
-        roomId: props.room.id,
-        startsAt: chinaInstant(date(), start()),
-        endsAt: chinaInstant(date(), end()),
-        title: title().trim(),
-        mediatorIds: mediatorIds(),
-      }),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ["centre.bookings"] });
-      notify(t("centre.booking.booked", { time: `${date()} ${start()}–${end()}` }));
-      props.onBooked(date());
-      props.onClose();
-    },
-  }));
-  const fields = createFieldErrors({
-    check: () => ({
-      title: !title().trim()
-        ? t("centre.required")
-        : title().trim().length > 100
-          ? t("centre.tooLong", { n: 100 })
-          : undefined,
-      date: isIsoDate(date()) ? undefined : t("centre.dateInvalid"),
-      startsAt: TIME.test(start()) ? undefined : t("centre.booking.timeInvalid"),
-      endsAt: !TIME.test(end())
-        ? t("centre.booking.timeInvalid")
-        : TIME.test(start()) && end() <= start()
-          ? t("centre.booking.endAfterStart")
-          : undefined,
-      mediatorIds: mediatorIds().length > 10 ? t("centre.booking.tooMany") : undefined,
+  // The day and the clock times are the page's fields (their format checked here); the
+  // procedure's schema checks the two instants they make, and that the end follows the start.
+  const form = createDialogForm({
+    schema: bookingInput,
+    initial: { title: "", date: props.date, startsAt: "09:00", endsAt: "10:00", mediatorIds: [] as string[] },
+    toInput: (d) => ({
+      roomId: props.room.id,
+      startsAt: chinaInstant(d.date, d.startsAt),
+      endsAt: chinaInstant(d.date, d.endsAt),
+      title: d.title,
+      mediatorIds: [...d.mediatorIds],
     }),
-    serverError: () => book.error,
+    extra: (d) => ({
+      date: fieldCheck(isoDate(), d.date),
+      startsAt: fieldCheck(clockInput, d.startsAt),
+      endsAt: fieldCheck(clockInput, d.endsAt),
+    }),
+    send: (input) => trpc.centre.book.mutate(input),
+    done: (): string => {
+      const d = form.draft;
+      props.onBooked(d.date);
+      return t("centre.booking.booked", { time: `${d.date} ${d.startsAt}–${d.endsAt}` });
+    },
+    refresh: () => queryClient.invalidateQueries({ queryKey: ["centre.bookings"] }),
+    onClose: props.onClose,
   });
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    if (!fields.submit()) return;
-    book.mutate();
-  };
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <DialogForm form={form} submitLabel={t("centre.booking.submit")}>
       <TextField
         label={t("centre.booking.subject")}
-        value={title()}
-        onChange={(v) => {
-          setTitle(v);
-          fields.touch("title");
-        }}
+        {...form.text("title")}
         description={t("centre.booking.subjectHint")}
-        error={fields.error("title")}
         required
       />
       <div class="field-row field-row-3">
-        <InputField
-          type="date"
-          label={t("centre.booking.date")}
-          value={date()}
-          onChange={(v) => {
-            setDate(v);
-            fields.touch("date");
-          }}
-          error={fields.error("date")}
-          required
-        />
-        <InputField
-          type="time"
-          label={t("centre.booking.start")}
-          value={start()}
-          step={300}
-          onChange={(v) => {
-            setStart(v);
-            fields.touch("startsAt");
-          }}
-          error={fields.error("startsAt")}
-          required
-        />
-        <InputField
-          type="time"
-          label={t("centre.booking.end")}
-          value={end()}
-          step={300}
-          onChange={(v) => {
-            setEnd(v);
-            fields.touch("endsAt");
-          }}
-          error={fields.error("endsAt")}
-          required
-        />
+        <InputField type="date" label={t("centre.booking.date")} {...form.text("date")} required />
+        <InputField type="time" label={t("centre.booking.start")} {...form.text("startsAt")} step={300} required />
+        <InputField type="time" label={t("centre.booking.end")} {...form.text("endsAt")} step={300} required />
       </div>
-      <fieldset class="fieldset" aria-invalid={fields.error("mediatorIds") ? true : undefined}>
-        <legend>{t("centre.booking.mediators")}</legend>
-        <p class="field-hint">{t("centre.booking.mediatorsHint")}</p>
-        <Show when={pool.data} fallback={<Loading />}>
-          <div class="check-grid mediator-grid">
-            <For each={pool.data ?? []}>
-              {(m) => (
-                <Checkbox
-                  label={m.name}
-                  description={m.own ? gradeName(m.grade) : `${gradeName(m.grade)} · ${m.poolName}`}
-                  checked={mediatorIds().includes(m.id)}
-                  onChange={(on) => {
-                    setMediatorIds(on ? [...mediatorIds(), m.id] : mediatorIds().filter((id) => id !== m.id));
-                    fields.touch("mediatorIds");
-                  }}
-                />
-              )}
-            </For>
-          </div>
-        </Show>
-        <Show when={fields.error("mediatorIds")}>
-          <p class="field-error">{fields.error("mediatorIds")}</p>
-        </Show>
-      </fieldset>
-      <FormError
-        error={book.error}
-        known={(p) => ["title", "startsAt", "endsAt", "mediatorIds"].includes(p)}
-        text={errorText}
-      />
-      <FormFooter onCancel={props.onClose} pending={book.isPending} submitLabel={t("centre.booking.submit")} />
-    </form>
+      <Show when={pool.data} fallback={<Loading />}>
+        <CheckGroup
+          legend={t("centre.booking.mediators")}
+          description={t("centre.booking.mediatorsHint")}
+          gridClass="check-grid mediator-grid"
+          options={(pool.data ?? []).map((m) => ({
+            value: m.id,
+            label: m.name,
+            description: m.own ? gradeName(m.grade) : `${gradeName(m.grade)} · ${m.poolName}`,
+          }))}
+          value={form.draft.mediatorIds}
+          onChange={(ids) => form.set("mediatorIds", ids)}
+          error={form.error("mediatorIds")}
+        />
+      </Show>
+    </DialogForm>
   );
 }
 
@@ -504,14 +431,8 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
     queryKey: ["centre.mediators", { activeOnly: true }],
     queryFn: () => trpc.centre.mediators.query({ activeOnly: true }),
   }));
-  const save = createCentreSave({
+  const form = createRowForm({
     row: r,
-    create: (input: RoomInput) => trpc.centre.createRoom.mutate(input),
-    edit: (input) => trpc.centre.editRoom.mutate({ ...input, active: form.draft.active }),
-    refresh: ["centre.rooms"],
-    onClose: props.onClose,
-  });
-  const form = createSchemaForm({
     schema: roomInput,
     initial: {
       name: r?.name ?? "",
@@ -532,7 +453,10 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
       area: d.area,
       location: d.location.trim() || null,
     }),
-    serverError: (): unknown => save.error,
+    create: (input) => trpc.centre.createRoom.mutate(input),
+    edit: (input, d) => trpc.centre.editRoom.mutate({ ...input, active: d.active }),
+    refresh: ["centre.rooms"],
+    onClose: props.onClose,
   });
   const chiefOptions = () => [
     { value: "", label: t("centre.room.noChief") },
@@ -541,13 +465,8 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
       label: m.own ? `${m.name}（${gradeName(m.grade)}）` : `${m.name}（${gradeName(m.grade)} · ${m.poolName}）`,
     })),
   ];
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const input = form.submit();
-    if (input) save.mutate(input);
-  };
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <DialogForm form={form}>
       <TextField label={t("centre.room.name")} {...form.text("name")} required />
       <div class="field-row">
         <Select
@@ -592,8 +511,6 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
       <Show when={r}>
         <Checkbox label={t("centre.room.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError error={save.error} known={form.known} text={errorText} />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }

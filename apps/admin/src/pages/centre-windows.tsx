@@ -1,12 +1,10 @@
 import { createQuery } from "@tanstack/solid-query";
 import { windowInput } from "@zongzhi/api/schemas/centre";
 import { For, Show } from "solid-js";
-import { type Inputs, trpc } from "../api.ts";
+import { trpc } from "../api.ts";
 import {
   CentreHeader,
   centrePage,
-  createCentreSave,
-  FormError,
   ListOrUnset,
   type ServiceWindow,
   splitList,
@@ -19,15 +17,14 @@ import {
   createEditing,
   DataTable,
   EditDialog,
-  FormFooter,
   ListCard,
   labels,
   RowAction,
 } from "../components/config-page.tsx";
+import { DialogForm } from "../components/dialog-form.tsx";
 import { DictionaryChoices } from "../components/dictionary-choices.tsx";
-import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
-import { createSchemaForm } from "../components/schema-form.ts";
+import { createRowForm } from "../components/row-form.ts";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
@@ -35,8 +32,6 @@ import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
-
-type WindowInput = Inputs["centre"]["createWindow"];
 
 /** Service windows by number, with their services, staffing department and temporary flag. */
 export const CentreWindowsPage = centrePage("centre.read", WindowsView);
@@ -132,14 +127,8 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
     queryKey: ["centre.stationings", "own"],
     queryFn: () => trpc.centre.stationings.query({}),
   }));
-  const save = createCentreSave({
+  const form = createRowForm({
     row: w,
-    create: (input: WindowInput) => trpc.centre.createWindow.mutate(input),
-    edit: (input) => trpc.centre.editWindow.mutate({ ...input, active: form.draft.active }),
-    refresh: ["centre.windows"],
-    onClose: props.onClose,
-  });
-  const form = createSchemaForm({
     schema: windowInput,
     initial: {
       number: String(w?.number ?? nextNumber()),
@@ -162,19 +151,17 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
       const taken = n === null ? undefined : props.others.find((o) => o.number === n);
       return { number: taken ? t("centre.win.numberTaken", { name: taken.name }) : undefined };
     },
-    serverError: (): unknown => save.error,
+    create: (input) => trpc.centre.createWindow.mutate(input),
+    edit: (input, d) => trpc.centre.editWindow.mutate({ ...input, active: d.active }),
+    refresh: ["centre.windows"],
+    onClose: props.onClose,
   });
   const options = () => [
     { value: "", label: t("centre.win.noStationing") },
     ...(stationings.data ?? []).map((s) => ({ value: s.id, label: s.name })),
   ];
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
-    const input = form.submit();
-    if (input) save.mutate(input);
-  };
   return (
-    <form class="form" onSubmit={submit} noValidate>
+    <DialogForm form={form}>
       <div class="field-row window-head">
         <InputField type="number" label={t("centre.win.number")} {...form.text("number")} min={1} max={999} required />
         <TextField
@@ -205,8 +192,6 @@ function WindowForm(props: { window: ServiceWindow | undefined; others: ServiceW
       <Show when={w}>
         <Checkbox label={t("centre.win.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>
-      <FormError error={save.error} known={form.known} text={errorText} />
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </DialogForm>
   );
 }

@@ -1,5 +1,5 @@
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { userInput } from "@zongzhi/api/routers/inputs";
+import { userInput } from "@zongzhi/api/schemas/users";
 import type { Level } from "@zongzhi/domain/division";
 import { ADMIN_ROLES, ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";

@@ -2,6 +2,7 @@ import { MEDIATOR_GRADES, SPECIALTIES } from "@zongzhi/domain/centre";
 import { z } from "zod";
 import { id, instant, isoDate, noInput, strict, text, version } from "../input.ts";
 import {
+  bookingInput,
   centreContactInput,
   committeeInput,
   departmentKindEditInput,
@@ -12,6 +13,7 @@ import {
   stationingInput,
   windowInput,
 } from "../schemas/centre.ts";
+import { divisionCode, timeSpan } from "../schemas/common.ts";
 import { bookRoom, cancelBooking, listBookings } from "../services/bookings.ts";
 import { contactFor, saveCentreContact } from "../services/centre-contact.ts";
 import { addMediator, editMediator, searchMediators } from "../services/mediators.ts";
@@ -28,7 +30,6 @@ import {
 } from "../services/stationings.ts";
 import { createWindow, editWindow, listWindows } from "../services/windows.ts";
 import { allowed, router } from "../trpc.ts";
-import { divisionCode, timeSpan } from "./inputs.ts";
 
 const ofTenant = strict({ tenantId: id().optional() });
 const versioned = { id: id(), version: version(), active: z.boolean().default(true) };
@@ -124,18 +125,7 @@ export const centreRouter = router({
     .input(timeSpan(ofTenant.extend({ roomId: id().optional(), from: instant(), to: instant() })))
     .query(({ ctx, input }) => ctx.run((tx) => listBookings(tx, input))),
   book: allowed("booking.manage")
-    .input(
-      timeSpan(
-        strict({
-          roomId: id(),
-          startsAt: instant(),
-          endsAt: instant(),
-          title: text(100),
-          mediatorIds: z.array(id()).max(10).default([]),
-          caseId: id().nullish(),
-        }),
-      ),
-    )
+    .input(bookingInput)
     .mutation(({ ctx, input }) => ctx.run((tx) => bookRoom(tx, input))),
   cancelBooking: allowed("booking.manage")
     .input(strict({ id: id(), version: version() }))

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { id, noInput, strict, version } from "../input.ts";
+import { divisionCode } from "../schemas/common.ts";
+import { userInput } from "../schemas/users.ts";
 import { addSecurityAdmin, createDeployment, listDeployments, setDeploymentStatus } from "../services/platform.ts";
 import { allowed, router } from "../trpc.ts";
-import { divisionCode, userInput } from "./inputs.ts";
 
 /** Operators: deployments and their first administrators (centre and, optionally, security). */
 export const platformRouter = router({

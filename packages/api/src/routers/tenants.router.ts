@@ -1,6 +1,8 @@
 import { LEVELS } from "@zongzhi/domain";
 import { z } from "zod";
 import { id, int32, pattern, strict, text, version } from "../input.ts";
+import { divisionCode } from "../schemas/common.ts";
+import { userInput } from "../schemas/users.ts";
 import {
   getTenant,
   listUnits,
@@ -12,7 +14,6 @@ import {
 } from "../services/tenants.ts";
 import { createUser } from "../services/users.ts";
 import { allowed, router } from "../trpc.ts";
-import { divisionCode, userInput } from "./inputs.ts";
 
 /** The tenant tree: browse the subtree, search the registry, onboard and suspend units. */
 export const tenantsRouter = router({

@@ -1,6 +1,7 @@
 import { AppError } from "@zongzhi/domain";
 import { z } from "zod";
 import { id, int32, noInput, pattern, strict, text, version } from "../input.ts";
+import { userInput } from "../schemas/users.ts";
 import { resetUserTotp } from "../services/mfa.ts";
 import { forceSignOut, listOnline } from "../services/online.ts";
 import { getTenant } from "../services/tenants.ts";
@@ -15,7 +16,6 @@ import {
   unlockUser,
 } from "../services/users.ts";
 import { allowed, router } from "../trpc.ts";
-import { userInput } from "./inputs.ts";
 
 const ref = strict({ id: id(), version: version() });
 

@@ -3,7 +3,7 @@ import { CHANNELS, RISK_GRADES, ROUTE_KINDS } from "@zongzhi/domain/case-workflo
 import { EXCLUDED_MATTERS } from "@zongzhi/domain/judicial-confirmation";
 import { z } from "zod";
 import { decimal, id, instant, int32, isoDate, longText, pattern, say, strict, text, version } from "../input.ts";
-import { timeSpan } from "../routers/inputs.ts";
+import { timeSpan } from "./common.ts";
 
 // Input schemas of the case procedures. Intake: the tRPC procedure and the field report's
 // multipart route (apps/api) parse with the same rules and bilingual messages. The dialogs of the

@@ -10,7 +10,8 @@ import {
   SPECIALTIES,
 } from "@zongzhi/domain/centre";
 import { z } from "zod";
-import { id, int32, isoDate, longText, pattern, say, strict, text, version } from "../input.ts";
+import { id, instant, int32, isoDate, longText, pattern, say, strict, text, version } from "../input.ts";
+import { timeSpan } from "./common.ts";
 
 // Input schemas of the centre configuration that the admin UI's forms validate with too, so that
 // a form refuses exactly what the procedure would (the same rule, the same bilingual message).
@@ -175,4 +176,16 @@ export const stationingInput = residencyRules(strict(stationingFields));
 /** An edit of a stationed department (editStationing). */
 export const stationingEditInput = residencyRules(
   strict({ ...stationingFields, id: id(), version: version(), active: z.boolean().default(true) }),
+);
+
+/** A booking of a room for a span of one day, with the mediators who attend (book). */
+export const bookingInput = timeSpan(
+  strict({
+    roomId: id(),
+    startsAt: instant(),
+    endsAt: instant(),
+    title: text(100),
+    mediatorIds: z.array(id()).max(10).default([]),
+    caseId: id().nullish(),
+  }),
 );

@@ -1,6 +1,8 @@
-import { ROLES } from "@zongzhi/domain";
-import { z } from "zod";
-import { pattern, say, strict, text } from "../input.ts";
+// Inputs that several procedures share, and the admin UI's forms with them. Only zod: the browser
+// bundles this module.
+
+import type { z } from "zod";
+import { pattern } from "../input.ts";
 
 /** A division code of any tier (2, 4, 6, 9 or 12 digits, not starting with 0: domain `isDivisionCode`). */
 export const divisionCode = pattern(
@@ -9,18 +11,6 @@ export const divisionCode = pattern(
   "a division code has 2, 4, 6, 9 or 12 digits",
   { max: 12 },
 );
-
-/** Fields of a user that administrators set (the users page validates with it too). */
-export const userInput = strict({
-  username: pattern(
-    /^[a-z0-9][a-z0-9._-]{2,47}$/,
-    "登录名为3–48位小写字母、数字或 . _ -，以字母或数字开头",
-    "3–48 lower-case letters, digits or . _ -, starting with a letter or digit",
-    { normalise: true },
-  ),
-  displayName: text(60),
-  roles: z.array(z.enum(ROLES)).min(1, say("请至少选择一个角色", "choose at least one role")).max(ROLES.length),
-});
 
 /**
  * A span of time, `startsAt`–`endsAt` (a booking, a session) or `from`–`to` (a listing): the end
