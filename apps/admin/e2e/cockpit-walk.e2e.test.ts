@@ -246,4 +246,16 @@ describe("the board", () => {
     expect(after.boxes).toBe(before.boxes);
     expect(after).toEqual(before);
   });
+
+  test("live: a case that arrives below moves the counters without a reload (the stream's figures event)", async () => {
+    const page = await h.newPage();
+    await openCockpit(page);
+    const open = page.locator(".cockpit-current .card-title");
+    const before = Number((await open.textContent())?.match(/\d+$/)?.[0]);
+    await insertCase(VILLAGE, "accepted", new Date().toISOString());
+    // Well within the 30 s refresh that started with the page: only the stream's event moves it this soon.
+    await expect.poll(() => kpi(page, "received").textContent(), { timeout: 15_000 }).toBe("7");
+    expect(Number((await open.textContent())?.match(/\d+$/)?.[0])).toBe(before + 1);
+    expect(await page.evaluate(() => performance.getEntriesByType("navigation").length)).toBe(1);
+  });
 });

@@ -628,7 +628,7 @@ export function createApp(options: AppOptions) {
       const unsubscribe = await hub.subscribe({
         scope: user.scope,
         userId: user.userId,
-        send: (data) => void stream.writeSSE({ event: "notification", data }),
+        send: (event, data) => void stream.writeSSE({ event, data }),
       });
       stream.onAbort(end);
       try {

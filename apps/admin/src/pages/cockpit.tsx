@@ -39,7 +39,8 @@ const BAND_COLOUR = { blue: "#2f6fde", yellow: "#e0a100", red: "#d3352f" } as co
 /**
  * 领导驾驶舱 (issue 10): the figures of the user's subtree, or of a descendant chosen by
  * drilling down (`?unit=`), for a range of months (`?from=&to=`). The home of leaders and
- * centre administrators. Live: refetches on every notification of the SSE stream and every 30 s.
+ * centre administrators. Live: refetches when the SSE stream says a case of the subtree arrived or
+ * changed state, on the unit's notifications, and every 30 s.
  */
 export function Cockpit() {
   const [params, setParams] = useSearchParams<{ unit?: string; from?: string; to?: string; category?: string }>();
@@ -164,18 +165,31 @@ export function Cockpit() {
   );
 }
 
-/** Refetches the cockpit whenever the unit's notification stream says something happened. */
+/**
+ * Reads the figures again when the stream says they moved: a case of the subtree arrived or
+ * changed state (`figures`, migration 0160) or the unit was notified of something. A burst (a
+ * province's many units at once) is one refetch a second at most.
+ */
 function useLiveFigures() {
   const queryClient = useQueryClient();
   onMount(() => {
     if (typeof EventSource === "undefined") return;
     const source = new EventSource("/events");
+    let pending: ReturnType<typeof setTimeout> | undefined;
     const refetch = () => {
+      pending = undefined;
       void queryClient.invalidateQueries({ queryKey: ["cockpit.figures"] });
       void queryClient.invalidateQueries({ queryKey: ["cockpit.ranking"] });
     };
-    source.addEventListener("notification", refetch);
-    onCleanup(() => source.close());
+    const soon = () => {
+      pending ??= setTimeout(refetch, 1000);
+    };
+    source.addEventListener("figures", soon);
+    source.addEventListener("notification", soon);
+    onCleanup(() => {
+      source.close();
+      clearTimeout(pending);
+    });
   });
 }
 
