@@ -3,17 +3,10 @@ import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { parseCalendarImport } from "../calendar-import.ts";
 import { TextArea } from "../components/case-fields.tsx";
-import {
-  actionsColumn,
-  ConfigPage,
-  DataTable,
-  FormDialog,
-  FormFooter,
-  ListCard,
-  RowAction,
-} from "../components/config-page.tsx";
+import { actionsColumn, ConfigPage, DataTable, FormDialog, ListCard, RowAction } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSave, SaveForm } from "../components/save-form.tsx";
 import { useMe } from "../components/shell.tsx";
 import { type MessageKey, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
@@ -192,16 +185,12 @@ function shadowed(y: Year, e: Entry): boolean {
 }
 
 function useSave(onClose: () => void) {
-  const queryClient = useQueryClient();
-  return createMutation(() => ({
-    mutationFn: (days: Parameters<typeof trpc.calendar.setDays.mutate>[0]["days"]) =>
-      trpc.calendar.setDays.mutate({ days }),
-    onSuccess: (r) => {
-      notify(t("calendar.saved", { n: r.saved }));
-      onClose();
-      return queryClient.invalidateQueries({ queryKey: KEY });
-    },
-  }));
+  return createSave({
+    send: (days: Parameters<typeof trpc.calendar.setDays.mutate>[0]["days"]) => trpc.calendar.setDays.mutate({ days }),
+    done: (r) => t("calendar.saved", { n: r.saved }),
+    onClose,
+    invalidate: KEY,
+  });
 }
 
 function DayForm(props: { year: number; onClose: () => void }) {
@@ -211,10 +200,10 @@ function DayForm(props: { year: number; onClose: () => void }) {
   const [note, setNote] = createSignal("");
   const save = useSave(props.onClose);
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <SaveForm
+      save={save}
+      onCancel={props.onClose}
+      onSubmit={() =>
         save.mutate([
           {
             date: date().trim(),
@@ -222,8 +211,8 @@ function DayForm(props: { year: number; onClose: () => void }) {
             name: kind() === "work" ? null : name() || null,
             note: note() || null,
           },
-        ]);
-      }}
+        ])
+      }
     >
       <TextField
         label={t("calendar.date")}
@@ -252,11 +241,7 @@ function DayForm(props: { year: number; onClose: () => void }) {
         />
       </Show>
       <TextField label={t("calendar.note")} maxLength={200} value={note()} onChange={setNote} />
-      <Show when={save.error}>
-        <Alert>{errorText(save.error)}</Alert>
-      </Show>
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </SaveForm>
   );
 }
 
@@ -265,10 +250,11 @@ function ImportForm(props: { onClose: () => void }) {
   const parsed = () => parseCalendarImport(text());
   const save = useSave(props.onClose);
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <SaveForm
+      save={save}
+      onCancel={props.onClose}
+      submitLabel={t("calendar.importSubmit")}
+      onSubmit={() => {
         const { days, problems } = parsed();
         if (days.length > 0 && problems.length === 0) save.mutate(days);
       }}
@@ -294,10 +280,6 @@ function ImportForm(props: { onClose: () => void }) {
             .join("；")}
         </Alert>
       </Show>
-      <Show when={save.error}>
-        <Alert>{errorText(save.error)}</Alert>
-      </Show>
-      <FormFooter onCancel={props.onClose} pending={save.isPending} submitLabel={t("calendar.importSubmit")} />
-    </form>
+    </SaveForm>
   );
 }

@@ -1,4 +1,4 @@
-import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { createQuery } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { categoryName } from "../components/case-common.tsx";
@@ -9,23 +9,20 @@ import {
   createEditing,
   DataTable,
   EditDialog,
-  FormFooter,
   ListCard,
   RowAction,
 } from "../components/config-page.tsx";
 import { NewKindForm } from "../components/department-kind-form.tsx";
 import { createEntriesQuery, ENTRIES_KEY, type EntryKind } from "../components/dictionary-choices.tsx";
-import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSave, SaveForm } from "../components/save-form.tsx";
 import { useMe } from "../components/shell.tsx";
 import { t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
-import { Alert } from "../ui/alert.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { TextField } from "../ui/text-field.tsx";
-import { notify } from "../ui/toast.tsx";
 
 type Category = Outputs["dictionaries"]["categories"][number];
 type Entry = Outputs["dictionaries"]["entries"][number];
@@ -191,38 +188,25 @@ function DepartmentKindsCard(props: { mayAdd: boolean }) {
 
 /** Renames or (de)activates one of my unit's own department kinds (the code stays). */
 function KindEditForm(props: { kind: DepartmentKind; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const [name, setName] = createSignal(props.kind.name);
   const [active, setActive] = createSignal(props.kind.active);
-  const save = createMutation(() => ({
-    mutationFn: () =>
+  const save = createSave({
+    send: () =>
       trpc.centre.editDepartmentKind.mutate({
         id: props.kind.id ?? "",
         version: props.kind.version ?? 0,
         name: name().trim(),
         active: active(),
       }),
-    onSuccess: () => {
-      notify(t("dict.saved"));
-      props.onClose();
-      return queryClient.invalidateQueries({ queryKey: ["centre.departmentKinds"] });
-    },
-  }));
+    done: t("dict.saved"),
+    onClose: props.onClose,
+    invalidate: ["centre.departmentKinds"],
+  });
   return (
-    <form
-      class="form"
-      onSubmit={(ev) => {
-        ev.preventDefault();
-        save.mutate();
-      }}
-    >
+    <SaveForm onSubmit={() => save.mutate()} save={save} onCancel={props.onClose}>
       <TextField label={t("dict.entryName")} value={name()} onChange={setName} maxLength={60} required />
       <Checkbox label={t("dict.active")} checked={active()} onChange={setActive} />
-      <Show when={save.error}>
-        <Alert>{errorText(save.error)}</Alert>
-      </Show>
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </SaveForm>
   );
 }
 
@@ -280,12 +264,11 @@ function EntriesCard(props: { kind: EntryKind; mayManage: boolean }) {
 }
 
 function EntryForm(props: { kind: EntryKind; entry: Entry | undefined; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const e = props.entry;
   const [name, setName] = createSignal(e?.name ?? "");
   const [active, setActive] = createSignal(e?.active ?? true);
-  const save = createMutation(() => ({
-    mutationFn: async () => {
+  const save = createSave({
+    send: async () => {
       if (e)
         await trpc.dictionaries.editEntry.mutate({
           id: e.id,
@@ -295,40 +278,27 @@ function EntryForm(props: { kind: EntryKind; entry: Entry | undefined; onClose: 
         });
       else await trpc.dictionaries.addEntry.mutate({ kind: props.kind, name: name().trim() });
     },
-    onSuccess: () => {
-      notify(t("dict.saved"));
-      props.onClose();
-      return queryClient.invalidateQueries({ queryKey: ENTRIES_KEY });
-    },
-  }));
+    done: t("dict.saved"),
+    onClose: props.onClose,
+    invalidate: ENTRIES_KEY,
+  });
   return (
-    <form
-      class="form"
-      onSubmit={(ev) => {
-        ev.preventDefault();
-        save.mutate();
-      }}
-    >
+    <SaveForm onSubmit={() => save.mutate()} save={save} onCancel={props.onClose}>
       <TextField label={t("dict.entryName")} value={name()} onChange={setName} maxLength={40} required />
       <Show when={e}>
         <Checkbox label={t("dict.active")} checked={active()} onChange={setActive} />
       </Show>
-      <Show when={save.error}>
-        <Alert>{errorText(save.error)}</Alert>
-      </Show>
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </SaveForm>
   );
 }
 
 function CategoryForm(props: { category: Category | undefined; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const c = props.category;
   const [name, setName] = createSignal(c?.name ?? "");
   const [docking, setDocking] = createSignal(c?.docking ?? false);
   const [active, setActive] = createSignal(c?.active ?? true);
-  const save = createMutation(() => ({
-    mutationFn: async () => {
+  const save = createSave({
+    send: async () => {
       if (c?.id && c.version !== null)
         await trpc.dictionaries.editCategory.mutate({
           id: c.id,
@@ -339,20 +309,12 @@ function CategoryForm(props: { category: Category | undefined; onClose: () => vo
         });
       else await trpc.dictionaries.addCategory.mutate({ name: name().trim(), docking: docking() });
     },
-    onSuccess: () => {
-      notify(t("dict.saved"));
-      props.onClose();
-      return queryClient.invalidateQueries({ queryKey: CATEGORIES_KEY });
-    },
-  }));
+    done: t("dict.saved"),
+    onClose: props.onClose,
+    invalidate: CATEGORIES_KEY,
+  });
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
+    <SaveForm onSubmit={() => save.mutate()} save={save} onCancel={props.onClose}>
       <TextField label={t("dict.name")} value={name()} onChange={setName} maxLength={40} required />
       <Checkbox
         label={t("dict.docking")}
@@ -363,10 +325,6 @@ function CategoryForm(props: { category: Category | undefined; onClose: () => vo
       <Show when={c}>
         <Checkbox label={t("dict.active")} checked={active()} onChange={setActive} />
       </Show>
-      <Show when={save.error}>
-        <Alert>{errorText(save.error)}</Alert>
-      </Show>
-      <FormFooter onCancel={props.onClose} pending={save.isPending} />
-    </form>
+    </SaveForm>
   );
 }

@@ -9,9 +9,9 @@ import { StatusBadge } from "../components/case-common.tsx";
 import { TextArea } from "../components/case-fields.tsx";
 import { actionsColumn, DataTable, FormDialog, labels, RowAction } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm, type DialogFormHandle } from "../components/dialog-form.tsx";
-import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { gated } from "../components/dialogs.tsx";
+import { errorText, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
-import { useMe } from "../components/shell.tsx";
 import { formatDateTime, named, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
@@ -31,14 +31,7 @@ const TONE: Record<SummonsStatus, BadgeTone> = {
 };
 
 /** /liaison: summons addressed to the caller's departments — report (报到), object within 8 hours, feed back. */
-export function LiaisonPage() {
-  const me = useMe();
-  return (
-    <Show when={can(me(), "summons.answer")} fallback={<Forbidden />}>
-      <LiaisonInbox />
-    </Show>
-  );
-}
+export const LiaisonPage = gated((me) => can(me, "summons.answer"), LiaisonInbox);
 
 function LiaisonInbox() {
   const queryClient = useQueryClient();

@@ -3,9 +3,10 @@ import { LEVELS, type Level } from "@zongzhi/domain/division";
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc, uploadNoticeAttachment } from "../api.ts";
 import { RemoveButton, TextArea } from "../components/case-fields.tsx";
-import { ConfigPage, DataTable, FormDialog, FormFooter, ListCard, RowAction } from "../components/config-page.tsx";
+import { ConfigPage, DataTable, FormDialog, ListCard, RowAction } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { createSave, SaveForm } from "../components/save-form.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
@@ -327,7 +328,6 @@ function Receipts(props: { id: string }) {
 }
 
 function PublishForm(props: { level: Level; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const tiers = LEVELS.slice(LEVELS.indexOf(props.level));
   const [title, setTitle] = createSignal("");
   const [body, setBody] = createSignal("");
@@ -342,10 +342,10 @@ function PublishForm(props: { level: Level; onClose: () => void }) {
     if (!problem) setFiles([...files(), f]);
     if (picker) picker.value = "";
   };
-  const publish = createMutation(() => ({
+  const publish = createSave({
     // The notice first, then its files one by one: a file the server refuses leaves the notice
     // published, and the sender adds the file again from the list of sent notices.
-    mutationFn: async () => {
+    send: async () => {
       const { id } = await trpc.notices.publish.mutate({
         title: title().trim(),
         body: body().trim(),
@@ -357,19 +357,16 @@ function PublishForm(props: { level: Level; onClose: () => void }) {
         );
       }
     },
-    onSuccess: () => {
-      notify(t("notices.published"));
-      props.onClose();
-      return queryClient.invalidateQueries({ queryKey: NOTICES_KEY });
-    },
-  }));
+    done: t("notices.published"),
+    onClose: props.onClose,
+    invalidate: NOTICES_KEY,
+  });
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        publish.mutate();
-      }}
+    <SaveForm
+      onSubmit={() => publish.mutate()}
+      save={publish}
+      onCancel={props.onClose}
+      submitLabel={t("notices.publishSubmit")}
     >
       <TextField label={t("notices.noticeTitle")} value={title()} onChange={setTitle} maxLength={100} required />
       <TextArea label={t("notices.body")} value={body()} onChange={setBody} rows={8} maxLength={5000} required />
@@ -424,10 +421,6 @@ function PublishForm(props: { level: Level; onClose: () => void }) {
         </p>
         <Show when={fileError()}>{(message) => <Alert>{message()}</Alert>}</Show>
       </div>
-      <Show when={publish.error}>
-        <Alert>{errorText(publish.error)}</Alert>
-      </Show>
-      <FormFooter onCancel={props.onClose} pending={publish.isPending} submitLabel={t("notices.publishSubmit")} />
-    </form>
+    </SaveForm>
   );
 }

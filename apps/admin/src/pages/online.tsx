@@ -1,15 +1,14 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Show } from "solid-js";
-import { toServerError, trpc } from "../api.ts";
-import { DataTable, labels } from "../components/config-page.tsx";
-import { Forbidden, PageHeader } from "../components/page.tsx";
+import { trpc } from "../api.ts";
+import { ConfigPage, DataTable, labels } from "../components/config-page.tsx";
+import { TargetConfirm } from "../components/dialogs.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
-import { formatDateTime, pick, t } from "../i18n.ts";
+import { formatDateTime, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { ConfirmDialog } from "../ui/dialog.tsx";
 import { notify } from "../ui/toast.tsx";
 
 type Session = Awaited<ReturnType<typeof trpc.users.online.query>>[number];
@@ -42,16 +41,16 @@ export function OnlinePage() {
   }));
   const mayRevoke = (s: Session) => !s.current && mayOn(me(), "session.revoke", s.scopeCode);
   return (
-    <Show when={can(me(), "session.read")} fallback={<Forbidden />}>
-      <PageHeader
-        title={t("online.title")}
-        intro={t("online.intro")}
-        actions={
-          <Show when={sessions.data}>
-            {(list) => <span class="muted small">{t("online.count", { n: list().length })}</span>}
-          </Show>
-        }
-      />
+    <ConfigPage
+      allowed={can(me(), "session.read")}
+      title={t("online.title")}
+      intro={t("online.intro")}
+      actions={
+        <Show when={sessions.data}>
+          {(list) => <span class="muted small">{t("online.count", { n: list().length })}</span>}
+        </Show>
+      }
+    >
       <section class="card">
         <QueryState query={sessions}>
           {(list) => (
@@ -94,19 +93,14 @@ export function OnlinePage() {
           )}
         </QueryState>
       </section>
-      <ConfirmDialog
-        open={target() !== null}
-        onOpenChange={(open) => !open && setTarget(null)}
-        title={t("online.signOut")}
-        message={t("online.confirm", { name: target()?.displayName ?? "" })}
-        confirmLabel={t("online.signOut")}
+      <TargetConfirm
+        target={target()}
+        onClose={() => setTarget(null)}
+        title={() => t("online.signOut")}
+        message={(s) => t("online.confirm", { name: s.displayName })}
         danger
-        onConfirm={async () => {
-          const s = target();
-          if (s) await signOut.mutateAsync(s);
-        }}
-        errorText={(e) => pick(toServerError(e))}
+        onConfirm={(s) => signOut.mutateAsync(s)}
       />
-    </Show>
+    </ConfigPage>
   );
 }

@@ -1,17 +1,19 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
-import { fieldProblem, type Inputs, type Outputs, trpc } from "../api.ts";
-import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
-import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { type Inputs, type Outputs, trpc } from "../api.ts";
+import { AccountFields } from "../components/account-fields.tsx";
+import { actionsColumn, DataTable, FormDialog, labels, RowAction } from "../components/config-page.tsx";
+import { FormThenResult, gated, TargetConfirm } from "../components/dialogs.tsx";
+import { errorText, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { problemOf, SaveForm } from "../components/save-form.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
-import { useMe } from "../components/shell.tsx";
-import { formatDateTime, levelName, pick, t } from "../i18n.ts";
+import { formatDateTime, levelName, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { Dialog } from "../ui/dialog.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
@@ -19,14 +21,7 @@ type Deployment = Outputs["platform"]["deployments"][number];
 type Hit = Outputs["tenants"]["searchRegistry"][number];
 
 /** Operators: every deployment with its counts; create one from the registry; suspend or reactivate. */
-export function PlatformPage() {
-  const me = useMe();
-  return (
-    <Show when={can(me(), "platform.deployments")} fallback={<Forbidden />}>
-      <Deployments />
-    </Show>
-  );
-}
+export const PlatformPage = gated((me) => can(me, "platform.deployments"), Deployments);
 
 function Deployments() {
   const queryClient = useQueryClient();
@@ -139,36 +134,30 @@ function Deployments() {
           )}
         </QueryState>
       </section>
-      <Dialog
-        open={addingSecurity() !== null}
-        onOpenChange={(o) => !o && setAddingSecurity(null)}
-        title={t("platform.addSecurityTitle")}
+      <FormDialog
+        target={addingSecurity()}
+        onClose={() => setAddingSecurity(null)}
+        title={() => t("platform.addSecurityTitle")}
       >
-        <Show when={addingSecurity()}>
-          {(d) => <AddSecurityAdminForm deployment={d()} onClose={() => setAddingSecurity(null)} />}
-        </Show>
-      </Dialog>
+        {(d) => <AddSecurityAdminForm deployment={d} onClose={() => setAddingSecurity(null)} />}
+      </FormDialog>
       <Dialog open={creating()} onOpenChange={setCreating} title={t("platform.createTitle")} size="lg">
         <CreateDeploymentForm deployments={list.data ?? []} onClose={() => setCreating(false)} />
       </Dialog>
-      <ConfirmDialog
-        open={target() !== null}
-        onOpenChange={(o) => !o && setTarget(null)}
-        title={target()?.status === "suspended" ? t("tenants.suspend") : t("tenants.reactivate")}
-        message={
-          target()?.status === "suspended"
-            ? t("platform.suspendConfirm", { name: target()?.d.name ?? "" })
-            : t("platform.reactivateConfirm", { name: target()?.d.name ?? "" })
+      <TargetConfirm
+        target={target()}
+        onClose={() => setTarget(null)}
+        title={(c) => (c.status === "suspended" ? t("tenants.suspend") : t("tenants.reactivate"))}
+        message={(c) =>
+          c.status === "suspended"
+            ? t("platform.suspendConfirm", { name: c.d.name })
+            : t("platform.reactivateConfirm", { name: c.d.name })
         }
-        confirmLabel={target()?.status === "suspended" ? t("tenants.suspend") : t("tenants.reactivate")}
-        danger={target()?.status === "suspended"}
-        onConfirm={async () => {
-          const current = target();
-          if (!current) return;
-          await setStatus.mutateAsync({ id: current.d.id, status: current.status, version: current.d.version });
-          notify(t("tenants.statusChanged", { name: current.d.name }));
+        danger={(c) => c.status === "suspended"}
+        onConfirm={async (c) => {
+          await setStatus.mutateAsync({ id: c.d.id, status: c.status, version: c.d.version });
+          notify(t("tenants.statusChanged", { name: c.d.name }));
         }}
-        errorText={errorText}
       />
     </>
   );
@@ -194,13 +183,7 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
     mutationFn: (input: Inputs["platform"]["createDeployment"]) => trpc.platform.createDeployment.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
   }));
-  const problem = (...paths: string[]) => {
-    for (const p of paths) {
-      const f = fieldProblem(create.error, p);
-      if (f) return pick(f);
-    }
-    return undefined;
-  };
+  const problem = (...paths: string[]) => problemOf(create.error, ...paths);
   const otherError = () =>
     create.error &&
     !problem(
@@ -213,8 +196,7 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
     )
       ? errorText(create.error)
       : null;
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const root = picked();
     setNoRoot(!root);
     const security = { username: securityUsername().trim(), displayName: securityName().trim() };
@@ -232,10 +214,18 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
   const overlaps = (hit: Hit) =>
     props.deployments.some((d) => hit.code.startsWith(d.code) || d.code.startsWith(hit.code));
   return (
-    <Show
-      when={create.data}
-      fallback={
-        <form class="form" onSubmit={submit} noValidate>
+    <FormThenResult
+      result={create.data}
+      onClose={props.onClose}
+      form={
+        <SaveForm
+          onSubmit={submit}
+          noValidate
+          save={create}
+          message={otherError()}
+          onCancel={props.onClose}
+          submitLabel={t("platform.submit")}
+        >
           <div class="search-form">
             <TextField
               label={t("platform.searchLabel")}
@@ -311,25 +301,17 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
           </Show>
           <fieldset class="fieldset">
             <legend>{t("tenants.firstAdmin")}</legend>
-            <div class="field-row">
-              <TextField
-                label={t("tenants.adminUsername")}
-                value={username()}
-                onChange={setUsername}
-                autocomplete="off"
-                description={t("users.usernameHint")}
-                error={problem("admin.username", "username")}
-                required
-              />
-              <TextField
-                label={t("tenants.adminDisplayName")}
-                value={displayName()}
-                onChange={setDisplayName}
-                autocomplete="off"
-                error={problem("admin.displayName", "displayName")}
-                required
-              />
-            </div>
+            <AccountFields
+              usernameLabel={t("tenants.adminUsername")}
+              nameLabel={t("tenants.adminDisplayName")}
+              username={username()}
+              onUsername={setUsername}
+              displayName={displayName()}
+              onDisplayName={setDisplayName}
+              usernameError={problem("admin.username", "username")}
+              nameError={problem("admin.displayName", "displayName")}
+              required
+            />
           </fieldset>
           <fieldset class="fieldset">
             <legend>{t("platform.firstSecurity")}</legend>
@@ -339,21 +321,17 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
               onUsername={setSecurityUsername}
               displayName={securityName()}
               onDisplayName={setSecurityName}
-              problem={problem}
+              error={create.error}
             />
             <Show when={securityIncomplete()}>
               <Alert tone="warning">{t("tenants.adminIncomplete")}</Alert>
             </Show>
           </fieldset>
-          <Show when={otherError()}>
-            <Alert>{otherError()}</Alert>
-          </Show>
-          <FormFooter onCancel={props.onClose} pending={create.isPending} submitLabel={t("platform.submit")} />
-        </form>
+        </SaveForm>
       }
     >
       {(result) => (
-        <div class="form">
+        <>
           <Alert tone="success">{t("platform.createdDone", { name: result().deployment.name })}</Alert>
           <SetupLinkBox
             link={result().setupLink}
@@ -370,14 +348,9 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
               />
             )}
           </Show>
-          <DialogFooter>
-            <Button variant="primary" onClick={() => props.onClose()}>
-              {t("common.close")}
-            </Button>
-          </DialogFooter>
-        </div>
+        </>
       )}
-    </Show>
+    </FormThenResult>
   );
 }
 
@@ -390,26 +363,26 @@ function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => vo
     mutationFn: (input: Inputs["platform"]["addSecurityAdmin"]) => trpc.platform.addSecurityAdmin.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
   }));
-  const problem = (path: string) => {
-    const f = fieldProblem(add.error, path);
-    return f ? pick(f) : undefined;
-  };
+  const problem = (path: string) => problemOf(add.error, path);
   const otherError = () =>
     add.error && !problem("security.username") && !problem("security.displayName") ? errorText(add.error) : null;
   return (
-    <Show
-      when={add.data}
-      fallback={
-        <form
-          class="form"
+    <FormThenResult
+      result={add.data}
+      onClose={props.onClose}
+      form={
+        <SaveForm
           noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
+          onSubmit={() =>
             add.mutate({
               id: props.deployment.id,
               security: { username: username().trim(), displayName: displayName().trim() },
-            });
-          }}
+            })
+          }
+          save={add}
+          message={otherError()}
+          onCancel={props.onClose}
+          submitLabel={t("platform.addSecurity")}
         >
           <p class="muted small">{t("platform.addSecurityHint", { name: props.deployment.name })}</p>
           <SecurityAccountFields
@@ -417,31 +390,22 @@ function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => vo
             onUsername={setUsername}
             displayName={displayName()}
             onDisplayName={setDisplayName}
-            problem={problem}
+            error={add.error}
             required
           />
-          <Show when={otherError()}>
-            <Alert>{otherError()}</Alert>
-          </Show>
-          <FormFooter onCancel={props.onClose} pending={add.isPending} submitLabel={t("platform.addSecurity")} />
-        </form>
+        </SaveForm>
       }
     >
       {(result) => (
-        <div class="form">
+        <>
           <Alert tone="success">{t("platform.addSecurityDone", { name: props.deployment.name })}</Alert>
           <SetupLinkBox
             link={result().setupLink}
             heading={t("setupLink.for", { name: result().user.displayName, username: result().user.username })}
           />
-          <DialogFooter>
-            <Button variant="primary" onClick={() => props.onClose()}>
-              {t("common.close")}
-            </Button>
-          </DialogFooter>
-        </div>
+        </>
       )}
-    </Show>
+    </FormThenResult>
   );
 }
 
@@ -451,28 +415,20 @@ function SecurityAccountFields(props: {
   onUsername: (value: string) => void;
   displayName: string;
   onDisplayName: (value: string) => void;
-  problem: (path: string) => string | undefined;
+  error: unknown;
   required?: boolean;
 }) {
   return (
-    <div class="field-row">
-      <TextField
-        label={t("platform.securityUsername")}
-        value={props.username}
-        onChange={props.onUsername}
-        autocomplete="off"
-        description={t("users.usernameHint")}
-        error={props.problem("security.username")}
-        required={props.required}
-      />
-      <TextField
-        label={t("platform.securityDisplayName")}
-        value={props.displayName}
-        onChange={props.onDisplayName}
-        autocomplete="off"
-        error={props.problem("security.displayName")}
-        required={props.required}
-      />
-    </div>
+    <AccountFields
+      usernameLabel={t("platform.securityUsername")}
+      nameLabel={t("platform.securityDisplayName")}
+      username={props.username}
+      onUsername={props.onUsername}
+      displayName={props.displayName}
+      onDisplayName={props.onDisplayName}
+      usernameError={problemOf(props.error, "security.username")}
+      nameError={problemOf(props.error, "security.displayName")}
+      required={props.required}
+    />
   );
 }

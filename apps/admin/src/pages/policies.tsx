@@ -4,9 +4,9 @@ import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
 import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
 import { MutationError } from "../components/dialog-form.tsx";
+import { gated } from "../components/dialogs.tsx";
 import { DEADLINE_STAGES, type DeadlineStage, stageName } from "../components/escalation/escalation-common.tsx";
-import { Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
-import { useMe } from "../components/shell.tsx";
+import { LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { CASE_CATEGORIES } from "../i18n/cases.ts";
 import { formatDateTime, locale, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -45,14 +45,7 @@ function shareText(share: number): string {
  * and the law) and its version. Setting a rule creates a new version for the unit and the units
  * below it; clocks already running keep the version they started with.
  */
-export function PoliciesPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "centre.read")} fallback={<Forbidden />}>
-      <PolicyEditor me={me()} />
-    </Show>
-  );
-}
+export const PoliciesPage = gated((me) => me.tenant !== null && can(me, "centre.read"), PolicyEditor);
 
 function PolicyEditor(props: { me: Me }) {
   const [stage, setStage] = createSignal<DeadlineStage>("sign_for");

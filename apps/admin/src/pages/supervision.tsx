@@ -4,6 +4,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { isLiaisonOnly } from "../components/case-common.tsx";
 import { actionsColumn, DataTable, labels, RowAction } from "../components/config-page.tsx";
+import { gated } from "../components/dialogs.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
 import {
@@ -13,9 +14,8 @@ import {
   type SupervisionRow,
   TakeChargeDialog,
 } from "../components/escalation/supervision-dialogs.tsx";
-import { Forbidden, PageHeader } from "../components/page.tsx";
+import { PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
-import { useMe } from "../components/shell.tsx";
 import { formatDateTime, named, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
@@ -26,14 +26,10 @@ import { SUPERVISION_LEVEL_NAMES } from "@zongzhi/domain/supervision";
 type Filter = "open" | "answered" | "all";
 
 /** /supervision: supervisions (督办) of the caller's subtree; leaders open one by hand and take charge (包案). */
-export function SupervisionPage() {
-  const me = useMe();
-  return (
-    <Show when={me().tenant && can(me(), "case.read") && !isLiaisonOnly(me())} fallback={<Forbidden />}>
-      <SupervisionList me={me()} />
-    </Show>
-  );
-}
+export const SupervisionPage = gated(
+  (me) => me.tenant !== null && can(me, "case.read") && !isLiaisonOnly(me),
+  SupervisionList,
+);
 
 function SupervisionList(props: { me: Me }) {
   const [filter, setFilter] = createSignal<Filter>("open");

@@ -1,20 +1,22 @@
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import type { Level } from "@zongzhi/domain/division";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
-import { fieldProblem, type Outputs, trpc, type UnitRow } from "../api.ts";
-import { actionsColumn, DataTable, FormFooter, labels, RowAction, SearchBox } from "../components/config-page.tsx";
+import { type Outputs, trpc, type UnitRow } from "../api.ts";
+import { AccountFields } from "../components/account-fields.tsx";
+import { actionsColumn, DataTable, ListCard, labels, RowAction, SearchBox } from "../components/config-page.tsx";
+import { FormThenResult, TargetConfirm } from "../components/dialogs.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { problemOf, SaveForm } from "../components/save-form.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
-import { levelName, pick, t } from "../i18n.ts";
+import { levelName, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
-import { TextField } from "../ui/text-field.tsx";
+import { Dialog } from "../ui/dialog.tsx";
 import { notify } from "../ui/toast.tsx";
 
 /** Registry units fetched per page when a node is expanded. */
@@ -94,27 +96,25 @@ function TenantsView(props: { rootCode: string; rootName: string; rootLevel: Lev
       <Show when={can(me(), "registry.read")}>
         <RegistrySearch canOnboard={canOnboard()} onOnboard={(hit) => setOnboarding([hit])} />
       </Show>
-      <section class="card" aria-labelledby="tree-title">
-        <div class="card-head">
-          <h2 id="tree-title" class="card-title">
-            {t("tenants.tree")}
-          </h2>
+      <ListCard
+        id="tree-title"
+        title={t("tenants.tree")}
+        actions={
           <Show when={canOnboard()}>
-            <div class="toolbar">
-              <Button
-                variant="primary"
-                size="sm"
-                disabled={selected().length === 0}
-                onClick={() => setOnboarding(selected())}
-              >
-                {t("tenants.onboardSelected", { n: selected().length })}
-              </Button>
-              <Button size="sm" disabled={selected().length === 0} onClick={() => setSelected([])}>
-                {t("tenants.clearSelection")}
-              </Button>
-            </div>
+            <Button
+              variant="primary"
+              size="sm"
+              disabled={selected().length === 0}
+              onClick={() => setOnboarding(selected())}
+            >
+              {t("tenants.onboardSelected", { n: selected().length })}
+            </Button>
+            <Button size="sm" disabled={selected().length === 0} onClick={() => setSelected([])}>
+              {t("tenants.clearSelection")}
+            </Button>
           </Show>
-        </div>
+        }
+      >
         <div class="tree-root">
           <div class="tree-row tree-row-root">
             <span class="tree-name">{props.rootName}</span>
@@ -124,7 +124,7 @@ function TenantsView(props: { rootCode: string; rootName: string; rootLevel: Lev
           </div>
           <TreeChildren parentCode={props.rootCode} depth={1} actions={actions} />
         </div>
-      </section>
+      </ListCard>
 
       <Dialog
         open={onboarding() !== null}
@@ -136,24 +136,21 @@ function TenantsView(props: { rootCode: string; rootName: string; rootLevel: Lev
         <OnboardForm units={onboarding() ?? []} onDone={() => setSelected([])} onClose={() => setOnboarding(null)} />
       </Dialog>
 
-      <ConfirmDialog
-        open={statusTarget() !== null}
-        onOpenChange={(open) => !open && setStatusTarget(null)}
-        title={statusTarget()?.status === "suspended" ? t("tenants.suspendTitle") : t("tenants.reactivateTitle")}
-        message={
-          statusTarget()?.status === "suspended"
-            ? t("tenants.suspendConfirm", { name: statusTarget()?.name ?? "" })
-            : t("tenants.reactivateConfirm", { name: statusTarget()?.name ?? "" })
+      <TargetConfirm
+        target={statusTarget()}
+        onClose={() => setStatusTarget(null)}
+        title={(c) => (c.status === "suspended" ? t("tenants.suspendTitle") : t("tenants.reactivateTitle"))}
+        message={(c) =>
+          c.status === "suspended"
+            ? t("tenants.suspendConfirm", { name: c.name })
+            : t("tenants.reactivateConfirm", { name: c.name })
         }
-        confirmLabel={statusTarget()?.status === "suspended" ? t("tenants.suspend") : t("tenants.reactivate")}
-        danger={statusTarget()?.status === "suspended"}
-        onConfirm={async () => {
-          const target = statusTarget();
-          if (!target) return;
-          await setStatus.mutateAsync(target);
-          notify(t("tenants.statusChanged", { name: target.name }));
+        confirmLabel={(c) => (c.status === "suspended" ? t("tenants.suspend") : t("tenants.reactivate"))}
+        danger={(c) => c.status === "suspended"}
+        onConfirm={async (c) => {
+          await setStatus.mutateAsync(c);
+          notify(t("tenants.statusChanged", { name: c.name }));
         }}
-        errorText={errorText}
       />
     </>
   );
@@ -397,20 +394,13 @@ function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: 
       void queryClient.invalidateQueries({ queryKey: ["tenants.get"] });
     },
   }));
-  const problem = (...paths: string[]) => {
-    for (const p of paths) {
-      const f = fieldProblem(onboard.error, p);
-      if (f) return pick(f);
-    }
-    return undefined;
-  };
+  const problem = (...paths: string[]) => problemOf(onboard.error, ...paths);
   const otherError = () =>
     onboard.error && !problem("firstAdmin.username", "username", "firstAdmin.displayName", "displayName")
       ? errorText(onboard.error)
       : null;
 
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const u = username().trim();
     const d = displayName().trim();
     if (single() && (u === "") !== (d === "")) {
@@ -426,10 +416,18 @@ function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: 
   };
 
   return (
-    <Show
-      when={onboard.data}
-      fallback={
-        <form class="form" onSubmit={submit} noValidate>
+    <FormThenResult
+      result={onboard.data}
+      onClose={props.onClose}
+      form={
+        <SaveForm
+          onSubmit={submit}
+          noValidate
+          save={onboard}
+          message={otherError()}
+          onCancel={props.onClose}
+          submitLabel={t("tenants.submitOnboard")}
+        >
           <div>
             <p class="field-label">{t("tenants.selectedUnits")}</p>
             <ul class="chip-list">
@@ -456,37 +454,26 @@ function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: 
                 {t("common.optional")}
               </legend>
               <p class="field-hint">{t("tenants.firstAdminHint")}</p>
-              <div class="field-row">
-                <TextField
-                  label={t("tenants.adminUsername")}
-                  value={username()}
-                  onChange={setUsername}
-                  autocomplete="off"
-                  description={t("users.usernameHint")}
-                  error={problem("firstAdmin.username", "username")}
-                />
-                <TextField
-                  label={t("tenants.adminDisplayName")}
-                  value={displayName()}
-                  onChange={setDisplayName}
-                  autocomplete="off"
-                  error={problem("firstAdmin.displayName", "displayName")}
-                />
-              </div>
+              <AccountFields
+                usernameLabel={t("tenants.adminUsername")}
+                nameLabel={t("tenants.adminDisplayName")}
+                username={username()}
+                onUsername={setUsername}
+                displayName={displayName()}
+                onDisplayName={setDisplayName}
+                usernameError={problem("firstAdmin.username", "username")}
+                nameError={problem("firstAdmin.displayName", "displayName")}
+              />
               <Show when={incomplete()}>
                 <Alert tone="warning">{t("tenants.adminIncomplete")}</Alert>
               </Show>
             </fieldset>
           </Show>
-          <Show when={otherError()}>
-            <Alert>{otherError()}</Alert>
-          </Show>
-          <FormFooter onCancel={props.onClose} pending={onboard.isPending} submitLabel={t("tenants.submitOnboard")} />
-        </form>
+        </SaveForm>
       }
     >
       {(result) => (
-        <div class="form">
+        <>
           <Alert tone="success">
             <strong>{t("tenants.onboardDone")}</strong> {t("tenants.createdCount", { n: result().created.length })}
           </Alert>
@@ -501,13 +488,8 @@ function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: 
               />
             )}
           </Show>
-          <DialogFooter>
-            <Button variant="primary" onClick={() => props.onClose()}>
-              {t("common.close")}
-            </Button>
-          </DialogFooter>
-        </div>
+        </>
       )}
-    </Show>
+    </FormThenResult>
   );
 }
