@@ -238,7 +238,7 @@ export const auditEvents = appSchema.table(
   "audit_events",
   {
     id: bigint("id", { mode: "number" }).notNull().generatedAlwaysAsIdentity().$defaultFn(serverOwned),
-    at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
+    at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
     scopeCode: codeText("scope_code").notNull(),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     tenantId: uuid("tenant_id"),
@@ -300,7 +300,7 @@ export const bookingOffers = appSchema.table(
 export const bookings = appSchema.table(
   "bookings",
   {
-    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
     scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     roomId: uuid("room_id").notNull(),
@@ -309,8 +309,8 @@ export const bookings = appSchema.table(
     caseId: uuid("case_id"),
     createdBy: uuid("created_by"),
     status: text("status").notNull().default(sql`'active'::text`),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-    version: integer("version").notNull().default(sql`1`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+    version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
 );
@@ -331,14 +331,14 @@ export const calendarDays = appSchema.table("calendar_days", {
 
 /** app.case_categories. */
 export const caseCategories = appSchema.table("case_categories", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   code: text("code").notNull(),
   name: text("name").notNull(),
   docking: boolean("docking").notNull().default(sql`false`),
   active: boolean("active").notNull().default(sql`true`),
-  version: integer("version").notNull().default(sql`1`),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.case_counters. */
@@ -481,7 +481,7 @@ export const caseLinks = appSchema.table(
     scopeCode: codeText("scope_code").notNull(),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     reason: text("reason").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
     handlerCode: codeText("handler_code"),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.relatedId, t.reason, t.countyCode] })],
@@ -491,7 +491,7 @@ export const caseLinks = appSchema.table(
 export const caseParties = appSchema.table(
   "case_parties",
   {
-    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
     caseId: uuid("case_id").notNull(),
     scopeCode: codeText("scope_code").notNull(),
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
@@ -508,7 +508,7 @@ export const caseParties = appSchema.table(
     addressEnc: bytea("address_enc"),
     addressMasked: text("address_masked"),
     orgCode: text("org_code"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
     handlerCode: codeText("handler_code"),
   },
   (t) => [primaryKey({ columns: [t.id, t.countyCode] })],
@@ -656,7 +656,7 @@ export const channelRequests = appSchema.table(
     countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
     apiKeyId: uuid("api_key_id").notNull(),
     externalId: text("external_id"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.countyCode] })],
 );
@@ -716,26 +716,26 @@ export const deadlinePolicies = appSchema.table("deadline_policies", {
 
 /** app.department_kinds. */
 export const departmentKinds = appSchema.table("department_kinds", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   code: text("code").notNull(),
   name: text("name").notNull(),
   category: departmentCategoryEnum("category").notNull(),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.dictionary_entries. */
 export const dictionaryEntries = appSchema.table("dictionary_entries", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   kind: dictionaryKindEnum("kind").notNull(),
   name: text("name").notNull(),
   active: boolean("active").notNull().default(sql`true`),
-  version: integer("version").notNull().default(sql`1`),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.figures_monthly. */
@@ -819,7 +819,7 @@ export const gridAssignments = appSchema.table(
 
 /** app.grid_workers. */
 export const gridWorkers = appSchema.table("grid_workers", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
@@ -827,13 +827,13 @@ export const gridWorkers = appSchema.table("grid_workers", {
   kind: gridWorkerKindEnum("kind").notNull(),
   userId: uuid("user_id"),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.grids. */
 export const grids = appSchema.table("grids", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   parentId: uuid("parent_id"),
@@ -845,8 +845,8 @@ export const grids = appSchema.table("grids", {
   population: integer("population").notNull().default(sql`0`),
   boundary: json("boundary"),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.holding_tallies. */
@@ -907,19 +907,19 @@ export const judicialConfirmations = appSchema.table(
 
 /** app.mediation_committees. */
 export const mediationCommittees = appSchema.table("mediation_committees", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
   field: committeeFieldEnum("field").notNull(),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.mediation_rooms. */
 export const mediationRooms = appSchema.table("mediation_rooms", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
@@ -930,8 +930,8 @@ export const mediationRooms = appSchema.table("mediation_rooms", {
   area: functionalAreaEnum("area").notNull().default(sql`'resolution'::app.functional_area`),
   location: text("location"),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.mediation_sessions. */
@@ -958,7 +958,7 @@ export const mediationSessions = appSchema.table(
 
 /** app.mediators. */
 export const mediators = appSchema.table("mediators", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   name: text("name").notNull(),
@@ -970,9 +970,9 @@ export const mediators = appSchema.table("mediators", {
   userId: uuid("user_id"),
   phone: text("phone"),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.notice_attachments. */
@@ -1117,7 +1117,7 @@ export const reworkMonthly = appSchema.table(
 
 /** app.rotation_slots. */
 export const rotationSlots = appSchema.table("rotation_slots", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().$defaultFn(serverOwned),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   stationingId: uuid("stationing_id").notNull(),
@@ -1128,12 +1128,12 @@ export const rotationSlots = appSchema.table("rotation_slots", {
   validTo: date("valid_to", { mode: "string" }),
   staffName: text("staff_name").notNull(),
   staffPhone: text("staff_phone"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
 });
 
 /** app.service_windows. */
 export const serviceWindows = appSchema.table("service_windows", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   number: integer("number").notNull(),
@@ -1142,8 +1142,8 @@ export const serviceWindows = appSchema.table("service_windows", {
   stationingId: uuid("stationing_id"),
   temporary: boolean("temporary").notNull().default(sql`false`),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.stationing_liaisons. */
@@ -1160,7 +1160,7 @@ export const stationingLiaisons = appSchema.table(
 
 /** app.stationings. */
 export const stationings = appSchema.table("stationings", {
-  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),
   scopeCode: codeText("scope_code").notNull().default(sql`NULLIF(current_setting('app.scope'::text, true), ''::text)`),
   countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   kindCode: text("kind_code").notNull(),
@@ -1171,9 +1171,9 @@ export const stationings = appSchema.table("stationings", {
   responseMinutes: integer("response_minutes"),
   notes: text("notes"),
   active: boolean("active").notNull().default(sql`true`),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
-  version: integer("version").notNull().default(sql`1`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`).$defaultFn(serverOwned),
+  version: integer("version").notNull().default(sql`1`).$defaultFn(serverOwned),
 });
 
 /** app.supervisions. */

@@ -1,5 +1,5 @@
 import { withScope } from "@zongzhi/db/client";
-import { auditEvents, caseEvents, cases, supervisions, tenants, users } from "@zongzhi/db/schema";
+import { auditEvents, caseEvents, cases, mediators, supervisions, tenants, users } from "@zongzhi/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenants, createTestDatabase, type TestDatabase, type TestTenant } from "../index.ts";
 
@@ -63,6 +63,25 @@ describe("server-owned columns in the catalog", () => {
     expect(
       missing.map((m) => `${m.table}.${m.column}`),
       "grant INSERT on the column; if the server sets it, own it with app.own_columns (0105)",
+    ).toEqual([]);
+  });
+
+  it("a row's id, timestamps and version and an audit line's time are server-owned on every table zz_app inserts into", async () => {
+    // 0155: each column of these names that has a default (one without is the writer's by design).
+    const loose = await db.admin<{ column: string }[]>`
+      select c.oid::regclass::text || '.' || a.attname as "column"
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      where n.nspname in ('app', 'auth', 'ref') and c.relkind in ('r', 'p')
+        and has_any_column_privilege('zz_app', c.oid, 'INSERT')
+        and a.attgenerated = '' and a.atthasdef
+        and a.attname in ('id', 'created_at', 'updated_at', 'version', 'at')
+        and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'a_server_columns'
+          and a.attname::text = any (string_to_array(rtrim(encode(g.tgargs, 'escape'), '\\000'), '\\000')))
+      order by 1`;
+    expect(
+      loose.map((l) => l.column),
+      "call app.own_columns(table, ARRAY[...]) for them in the table's migration (0105, 0155)",
     ).toEqual([]);
   });
 
@@ -338,6 +357,27 @@ describe("attacks through Drizzle as zz_app", () => {
     const [stored] =
       await db.admin`select status, answer, answered_at, scope_code from app.supervisions where id = ${s!.id}`;
     expect(stored).toEqual({ status: "open", answer: null, answered_at: null, scope_code: town.code });
+  });
+
+  it("an audit line is dated by the database, not by its writer", async () => {
+    await withScope(db.app, ctx(town), (tx) =>
+      tx.db.insert(auditEvents).values({ scopeCode: town.code, kind: "probe.backdated", at: old }),
+    );
+    const [row] = await db.admin<{ at: Date }[]>`select at from app.audit_events where kind = 'probe.backdated'`;
+    expect(Math.abs(row!.at.getTime() - Date.now())).toBeLessThan(600_000);
+  });
+
+  it("a row inserted in full takes the server's id, timestamps and version", async () => {
+    const [m] = await withScope(db.app, ctx(town), (tx) =>
+      tx.db
+        .insert(mediators)
+        .values({ name: "调解员", affiliation: "committee", id: forgedId, createdAt: old, updatedAt: old, version: 7 })
+        .returning({ id: mediators.id }),
+    );
+    expect(m!.id).not.toBe(forgedId);
+    const [stored] = await db.admin`select created_at > ${old} as fresh, updated_at > ${old} as touched, version
+      from app.mediators where id = ${m!.id}`;
+    expect(stored).toEqual({ fresh: true, touched: true, version: 1 });
   });
 
   it("an identity column stays the database's: overriding it is refused", async () => {
