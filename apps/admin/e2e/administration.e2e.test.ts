@@ -20,10 +20,16 @@ describe("administration", () => {
     // Create: the setup link is shown once.
     await page.getByRole("button", { name: "新建用户" }).click();
     const create = page.getByRole("dialog", { name: "新建用户" });
-    await create.getByLabel("登录名").fill("yumen.window2");
+    // The users.create schema refuses a bad login name and no role before anything is sent.
+    await create.getByLabel("登录名").fill("y!");
     await create.getByLabel("姓名").fill("二号窗口");
     await create.getByRole("button", { name: "新建用户" }).click();
+    await create.getByText("登录名为3–48位小写字母、数字或 . _ -，以字母或数字开头").waitFor();
     await create.getByText("请至少选择一个角色").waitFor();
+    const [none] = await h.db.admin<{ n: number }[]>`
+      select count(*)::int as n from app.users where display_name = '二号窗口'`;
+    expect(none?.n).toBe(0);
+    await create.getByLabel("登录名").fill("yumen.window2");
     await tick(create, "受理登记员");
     await create.getByRole("button", { name: "新建用户" }).click();
     const link = await create.getByRole("textbox", { name: "一次性设置链接" }).inputValue();
@@ -52,6 +58,10 @@ describe("administration", () => {
     await security.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
     await security.getByRole("button", { name: "编辑 二号窗口" }).click();
     const edit = security.getByRole("dialog", { name: "编辑用户" });
+    await edit.getByLabel("姓名").fill(" ");
+    await edit.getByRole("button", { name: "保存" }).click();
+    await edit.getByText("不能为空", { exact: true }).waitFor();
+    await edit.getByLabel("姓名").fill("二号窗口");
     await tick(edit, "调解员");
     await edit.getByRole("button", { name: "保存" }).click();
     await edit.waitFor({ state: "detached" });

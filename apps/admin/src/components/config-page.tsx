@@ -59,11 +59,15 @@ export interface Column {
 /** The keys of a space-separated list of message keys, checked by the compiler. */
 type KeyList<S extends string> = S extends `${infer Head} ${infer Rest}` ? [Head, ...KeyList<Rest>] : [S];
 
-/** Plain columns from message keys separated by spaces (`"cases.code cases.title"`), one header each. */
+/**
+ * Plain columns from message keys separated by spaces (`"cases.code cases.title"`), one header
+ * each; `cls` classes them all (`"num"`: right-aligned figures).
+ */
 export function labels<S extends string>(
   keys: S & (KeyList<S>[number] extends MessageKey ? unknown : never),
+  cls?: string,
 ): Column[] {
-  return keys.split(" ").map((key) => ({ label: t(key as MessageKey) }));
+  return keys.split(" ").map((key) => ({ label: t(key as MessageKey), ...(cls ? { class: cls } : {}) }));
 }
 
 /** The actions column header (操作), shown when `when` holds. */

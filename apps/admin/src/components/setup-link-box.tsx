@@ -3,6 +3,7 @@ import type { SetupLink } from "../api.ts";
 import { formatDateTime, t } from "../i18n.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
+import { DialogFooter } from "../ui/dialog.tsx";
 import { TextField } from "../ui/text-field.tsx";
 
 /** A one-time setup link, shown once: read-only field, copy button, expiry and a warning. */
@@ -45,6 +46,34 @@ export function SetupLinkBox(props: { link: SetupLink; heading?: string }) {
         <Alert tone="warning">{t("common.copyFailed")}</Alert>
       </Show>
       <p class="setup-link-note">{t("setupLink.once")}</p>
+    </div>
+  );
+}
+
+/**
+ * A dialog's body once a setup link was issued for an account: an optional notice (已创建),
+ * the link headed with whom it is for, and a close button.
+ */
+export function SetupLinkIssued(props: {
+  link: SetupLink;
+  user: { displayName: string; username: string };
+  notice?: string;
+  onClose: () => void;
+}) {
+  return (
+    <div class="form">
+      <Show when={props.notice}>
+        <Alert tone="success">{props.notice}</Alert>
+      </Show>
+      <SetupLinkBox
+        link={props.link}
+        heading={t("setupLink.for", { name: props.user.displayName, username: props.user.username })}
+      />
+      <DialogFooter>
+        <Button variant="primary" onClick={() => props.onClose()}>
+          {t("common.close")}
+        </Button>
+      </DialogFooter>
     </div>
   );
 }

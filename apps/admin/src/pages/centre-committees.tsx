@@ -22,6 +22,7 @@ import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
+import { ActionsCell } from "../components/table-parts.tsx";
 import { t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
@@ -91,15 +92,13 @@ function CommitteesView() {
                     </ul>
                   </Show>
                 </td>
-                <Show when={centre.canConfigure()}>
-                  <td class="col-actions">
-                    <RowAction
-                      label={t("centre.edit")}
-                      ariaLabel={t("centre.editLabel", { name: c.name })}
-                      onClick={() => editing.edit(c)}
-                    />
-                  </td>
-                </Show>
+                <ActionsCell when={centre.canConfigure()}>
+                  <RowAction
+                    label={t("centre.edit")}
+                    ariaLabel={t("centre.editLabel", { name: c.name })}
+                    onClick={() => editing.edit(c)}
+                  />
+                </ActionsCell>
               </tr>
             )}
           </DataTable>

@@ -28,6 +28,7 @@ import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
+import { ActionsCell } from "../components/table-parts.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
@@ -132,23 +133,21 @@ function DepartmentsView() {
                           <td>
                             <ListOrUnset items={s.liaisons.map((l) => l.displayName)} />
                           </td>
-                          <Show when={centre.canConfigure()}>
-                            <td class="col-actions">
-                              <div class="row-actions">
-                                <RowAction
-                                  label={t("centre.edit")}
-                                  ariaLabel={t("centre.editLabel", { name: s.name })}
-                                  onClick={() => editing.edit(s)}
-                                />
-                                <RowAction
-                                  label={t("centre.dept.remove")}
-                                  ariaLabel={t("centre.dept.removeLabel", { name: s.name })}
-                                  onClick={() => setRemoving(s)}
-                                  danger
-                                />
-                              </div>
-                            </td>
-                          </Show>
+                          <ActionsCell when={centre.canConfigure()}>
+                            <div class="row-actions">
+                              <RowAction
+                                label={t("centre.edit")}
+                                ariaLabel={t("centre.editLabel", { name: s.name })}
+                                onClick={() => editing.edit(s)}
+                              />
+                              <RowAction
+                                label={t("centre.dept.remove")}
+                                ariaLabel={t("centre.dept.removeLabel", { name: s.name })}
+                                onClick={() => setRemoving(s)}
+                                danger
+                              />
+                            </div>
+                          </ActionsCell>
                         </tr>
                       )}
                     </For>

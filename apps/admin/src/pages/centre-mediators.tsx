@@ -25,6 +25,7 @@ import { PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createRowForm } from "../components/row-form.ts";
 import { useMe } from "../components/shell.tsx";
+import { ActionsCell } from "../components/table-parts.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
@@ -168,17 +169,15 @@ function MediatorsView() {
                         </Show>
                       </div>
                     </td>
-                    <Show when={canConfigure()}>
-                      <td class="col-actions">
-                        <Show when={m.own}>
-                          <RowAction
-                            label={t("centre.edit")}
-                            ariaLabel={t("centre.editLabel", { name: m.name })}
-                            onClick={() => editing.edit(m)}
-                          />
-                        </Show>
-                      </td>
-                    </Show>
+                    <ActionsCell when={canConfigure()}>
+                      <Show when={m.own}>
+                        <RowAction
+                          label={t("centre.edit")}
+                          ariaLabel={t("centre.editLabel", { name: m.name })}
+                          onClick={() => editing.edit(m)}
+                        />
+                      </Show>
+                    </ActionsCell>
                   </tr>
                 )}
               </For>

@@ -26,6 +26,7 @@ import { DictionaryChoices } from "../components/dictionary-choices.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createRowForm } from "../components/row-form.ts";
 import { useMe } from "../components/shell.tsx";
+import { ActionsCell } from "../components/table-parts.tsx";
 import { t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
@@ -67,7 +68,7 @@ function WindowsView() {
                 class="centre-table"
                 caption={t("centre.win.title")}
                 columns={[
-                  { label: t("centre.win.number"), class: "num" },
+                  ...labels("centre.win.number", "num"),
                   ...labels("centre.win.name centre.win.services centre.win.stationing centre.win.type"),
                   actionsColumn(centre.canConfigure()),
                 ]}
@@ -97,15 +98,13 @@ function WindowsView() {
                         </Show>
                       </div>
                     </td>
-                    <Show when={centre.canConfigure()}>
-                      <td class="col-actions">
-                        <RowAction
-                          label={t("centre.edit")}
-                          ariaLabel={t("centre.editLabel", { name: `${w.number} ${w.name}` })}
-                          onClick={() => editing.edit(w)}
-                        />
-                      </td>
-                    </Show>
+                    <ActionsCell when={centre.canConfigure()}>
+                      <RowAction
+                        label={t("centre.edit")}
+                        ariaLabel={t("centre.editLabel", { name: `${w.number} ${w.name}` })}
+                        onClick={() => editing.edit(w)}
+                      />
+                    </ActionsCell>
                   </tr>
                 )}
               </DataTable>

@@ -4,17 +4,18 @@ import { KEY_PERMISSIONS } from "@zongzhi/domain/permissions";
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { CentreSection } from "../components/centre.tsx";
-import { actionsColumn, DataTable, labels } from "../components/config-page.tsx";
+import { actionsColumn, DataTable, FormDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
+import { ActionsCell } from "../components/table-parts.tsx";
 import { formatDateTime, type MessageKey, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { ConfirmDialog, DialogFooter } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
@@ -70,8 +71,7 @@ function ChannelsView() {
             testId="api-key-table"
             columns={[
               ...labels("channels.name channels.keyId channels.channel channels.permissions"),
-              { label: t("channels.rate"), class: "num" },
-              { label: t("channels.requests"), class: "num" },
+              ...labels("channels.rate channels.requests", "num"),
               ...labels("channels.lastUsed channels.status"),
               actionsColumn(manages()),
             ]}
@@ -97,23 +97,21 @@ function ChannelsView() {
                     <Badge tone="danger">{t("channels.revoked")}</Badge>
                   </Show>
                 </td>
-                <Show when={manages()}>
-                  <td class="col-actions">
-                    <Show when={!k.revokedAt}>
-                      <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
-                        {t("channels.revoke")}
-                      </Button>
-                    </Show>
-                  </td>
-                </Show>
+                <ActionsCell when={manages()}>
+                  <Show when={!k.revokedAt}>
+                    <Button size="sm" variant="ghost" onClick={() => setRevoking(k)}>
+                      {t("channels.revoke")}
+                    </Button>
+                  </Show>
+                </ActionsCell>
               </tr>
             )}
           </DataTable>
         </QueryState>
       </CentreSection>
       <WebhooksSection keys={(keys.data ?? []).filter((k) => !k.revokedAt)} manages={manages()} />
-      <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.addTitle")}>
-        <Show when={adding()}>
+      <FormDialog target={adding() || null} onClose={() => setAdding(false)} title={() => t("channels.addTitle")}>
+        {() => (
           <KeyForm
             onClose={() => setAdding(false)}
             onIssued={(token) => {
@@ -121,11 +119,11 @@ function ChannelsView() {
               setIssued(token);
             }}
           />
-        </Show>
-      </Dialog>
-      <Dialog open={issued() !== null} onOpenChange={(open) => !open && setIssued(null)} title={t("channels.issued")}>
-        <Show when={issued()}>{(token) => <IssuedKey token={token()} onClose={() => setIssued(null)} />}</Show>
-      </Dialog>
+        )}
+      </FormDialog>
+      <FormDialog target={issued()} onClose={() => setIssued(null)} title={() => t("channels.issued")}>
+        {(token) => <IssuedKey token={token} onClose={() => setIssued(null)} />}
+      </FormDialog>
       <ConfirmDialog
         open={revoking() !== null}
         onOpenChange={(open) => !open && setRevoking(null)}
@@ -210,7 +208,7 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
             testId="delivery-table"
             columns={[
               ...labels("channels.log.at channels.log.case channels.log.status"),
-              { label: t("channels.log.attempts"), class: "num" },
+              ...labels("channels.log.attempts", "num"),
               ...labels("channels.log.next channels.log.error"),
               actionsColumn(props.manages),
             ]}
@@ -228,27 +226,25 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
                 <td class="num">{d.attempts}</td>
                 <td>{d.status === "pending" ? formatDateTime(d.nextAttemptAt) : ""}</td>
                 <td>{d.lastError ?? ""}</td>
-                <Show when={props.manages}>
-                  <td class="col-actions">
-                    <Show when={d.status !== "pending"}>
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        disabled={replay.isPending}
-                        onClick={() => replay.mutate({ id: d.id, version: d.version })}
-                      >
-                        {t("channels.log.replay")}
-                      </Button>
-                    </Show>
-                  </td>
-                </Show>
+                <ActionsCell when={props.manages}>
+                  <Show when={d.status !== "pending"}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      disabled={replay.isPending}
+                      onClick={() => replay.mutate({ id: d.id, version: d.version })}
+                    >
+                      {t("channels.log.replay")}
+                    </Button>
+                  </Show>
+                </ActionsCell>
               </tr>
             )}
           </DataTable>
         </QueryState>
       </CentreSection>
-      <Dialog open={adding()} onOpenChange={(open) => !open && setAdding(false)} title={t("channels.hooks.addTitle")}>
-        <Show when={adding()}>
+      <FormDialog target={adding() || null} onClose={() => setAdding(false)} title={() => t("channels.hooks.addTitle")}>
+        {() => (
           <WebhookForm
             keys={props.keys}
             onClose={() => setAdding(false)}
@@ -257,17 +253,11 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
               setSecret(s);
             }}
           />
-        </Show>
-      </Dialog>
-      <Dialog
-        open={secret() !== null}
-        onOpenChange={(open) => !open && setSecret(null)}
-        title={t("channels.hooks.secretTitle")}
-      >
-        <Show when={secret()}>
-          {(s) => <IssuedKey token={s()} note={t("channels.hooks.secretOnce")} onClose={() => setSecret(null)} />}
-        </Show>
-      </Dialog>
+        )}
+      </FormDialog>
+      <FormDialog target={secret()} onClose={() => setSecret(null)} title={() => t("channels.hooks.secretTitle")}>
+        {(s) => <IssuedKey token={s} note={t("channels.hooks.secretOnce")} onClose={() => setSecret(null)} />}
+      </FormDialog>
     </>
   );
 }

@@ -20,6 +20,7 @@ import { QueryState } from "../components/query-state.tsx";
 import { createRowForm, fieldCheck } from "../components/row-form.ts";
 import { createSchemaForm } from "../components/schema-form.ts";
 import { useMe } from "../components/shell.tsx";
+import { ActionsCell } from "../components/table-parts.tsx";
 import { type MessageKey, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
@@ -95,8 +96,7 @@ function GridsView() {
             testId="grid-table"
             columns={[
               ...labels("grid.code grid.name grid.tier"),
-              { label: t("grid.households"), class: "num" },
-              { label: t("grid.population"), class: "num" },
+              ...labels("grid.households grid.population", "num"),
               ...labels("grid.workers"),
               actionsColumn(manages()),
             ]}
@@ -139,23 +139,21 @@ function GridsView() {
                     </For>
                   </Show>
                 </td>
-                <Show when={manages()}>
-                  <td class="col-actions">
-                    <Show when={g.scopeCode === scope()}>
-                      <Button size="sm" variant="ghost" onClick={() => setEditing(g)}>
-                        {t("centre.edit")}
-                      </Button>
-                      <Button size="sm" variant="ghost" onClick={() => setAssigning(g)}>
-                        {t("grid.assign")}
-                      </Button>
-                    </Show>
-                    <Show when={g.tier !== "micro" && g.active}>
-                      <Button size="sm" variant="ghost" onClick={() => setEditing({ parent: g })}>
-                        {t("grid.addChild")}
-                      </Button>
-                    </Show>
-                  </td>
-                </Show>
+                <ActionsCell when={manages()}>
+                  <Show when={g.scopeCode === scope()}>
+                    <Button size="sm" variant="ghost" onClick={() => setEditing(g)}>
+                      {t("centre.edit")}
+                    </Button>
+                    <Button size="sm" variant="ghost" onClick={() => setAssigning(g)}>
+                      {t("grid.assign")}
+                    </Button>
+                  </Show>
+                  <Show when={g.tier !== "micro" && g.active}>
+                    <Button size="sm" variant="ghost" onClick={() => setEditing({ parent: g })}>
+                      {t("grid.addChild")}
+                    </Button>
+                  </Show>
+                </ActionsCell>
               </tr>
             )}
           </DataTable>
@@ -212,15 +210,13 @@ function GridsView() {
                   </For>
                 </td>
                 <td>{w.username ?? ""}</td>
-                <Show when={manages()}>
-                  <td class="col-actions">
-                    <Show when={w.scopeCode === scope()}>
-                      <Button size="sm" variant="ghost" onClick={() => setEditingWorker(w)}>
-                        {t("centre.edit")}
-                      </Button>
-                    </Show>
-                  </td>
-                </Show>
+                <ActionsCell when={manages()}>
+                  <Show when={w.scopeCode === scope()}>
+                    <Button size="sm" variant="ghost" onClick={() => setEditingWorker(w)}>
+                      {t("centre.edit")}
+                    </Button>
+                  </Show>
+                </ActionsCell>
               </tr>
             )}
           </DataTable>
@@ -479,7 +475,10 @@ function PatrolSection(props: { manages: boolean; own: boolean }) {
               testId="patrol-table"
               columns={[
                 ...labels("grid.patrol.worker"),
-                ...PATROL_FIGURES.map((key) => ({ label: t(key), class: "num" })),
+                ...labels(
+                  "grid.patrol.count grid.patrol.hours grid.patrol.km grid.patrol.events grid.patrol.daysMet",
+                  "num",
+                ),
                 ...labels("grid.patrol.result"),
               ]}
               rows={f().workers}
@@ -509,15 +508,6 @@ function PatrolSection(props: { manages: boolean; own: boolean }) {
     </Show>
   );
 }
-
-/** The figures of a worker's patrol week, in their columns' order. */
-const PATROL_FIGURES = [
-  "grid.patrol.count",
-  "grid.patrol.hours",
-  "grid.patrol.km",
-  "grid.patrol.events",
-  "grid.patrol.daysMet",
-] as const;
 
 /** The fields of the patrol norm (patrols.setNorm), each with its label. */
 const NORM_FIELDS = [

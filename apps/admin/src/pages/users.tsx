@@ -5,14 +5,23 @@ import { ADMIN_ROLES, ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Me, trpc, type UserRow } from "../api.ts";
 import { FormError } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormFooter, labels, RowAction, SearchBox } from "../components/config-page.tsx";
+import {
+  actionsColumn,
+  DataTable,
+  FormDialog,
+  FormFooter,
+  labels,
+  RowAction,
+  SearchBox,
+} from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { withReauth } from "../components/reauth.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
-import { SetupLinkBox } from "../components/setup-link-box.tsx";
+import { SetupLinkIssued } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
+import { ActionsCell } from "../components/table-parts.tsx";
 import { ChildUnitSelect, UnitBreadcrumb } from "../components/unit-picker.tsx";
 import { formatDateTime, levelName, roleName, t } from "../i18n.ts";
 import { can } from "../session.ts";
@@ -20,7 +29,7 @@ import { Alert } from "../ui/alert.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { ConfirmDialog, DialogFooter } from "../ui/dialog.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
@@ -190,75 +199,78 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
                   </Show>
                 </div>
               </td>
-              <Show when={manage()}>
-                <td class="col-actions">
-                  <div class="row-actions">
-                    {/* The platform role is granted by the operator CLI only, never edited here. */}
-                    <Show when={!user.roles.includes("platform_admin")}>
+              <ActionsCell when={manage()}>
+                <div class="row-actions">
+                  {/* The platform role is granted by the operator CLI only, never edited here. */}
+                  <Show when={!user.roles.includes("platform_admin")}>
+                    <RowAction
+                      label={t("users.edit")}
+                      ariaLabel={t("users.editLabel", { name: user.displayName })}
+                      onClick={() => setEditing(user)}
+                    />
+                  </Show>
+                  <Show when={user.locked}>
+                    <RowAction
+                      label={t("users.unlock")}
+                      ariaLabel={t("users.unlockLabel", { name: user.displayName })}
+                      onClick={() => unlock.mutate(user)}
+                      disabled={unlock.isPending}
+                    />
+                  </Show>
+                  <Show when={user.id !== me().id}>
+                    <RowAction
+                      label={t("users.setupLink")}
+                      ariaLabel={t("users.setupLinkLabel", { name: user.displayName })}
+                      onClick={() => setLinkFor(user)}
+                    />
+                    {/* Separation of duties (三权分立): the security administrator's, not the centre administrator's. */}
+                    <Show when={user.totpEnabled && can(me(), "mfa.reset")}>
                       <RowAction
-                        label={t("users.edit")}
-                        ariaLabel={t("users.editLabel", { name: user.displayName })}
-                        onClick={() => setEditing(user)}
+                        label={t("mfa.users.reset")}
+                        ariaLabel={t("mfa.users.resetLabel", { name: user.displayName })}
+                        onClick={() => setTotpResetFor(user)}
                       />
                     </Show>
-                    <Show when={user.locked}>
-                      <RowAction
-                        label={t("users.unlock")}
-                        ariaLabel={t("users.unlockLabel", { name: user.displayName })}
-                        onClick={() => unlock.mutate(user)}
-                        disabled={unlock.isPending}
-                      />
-                    </Show>
-                    <Show when={user.id !== me().id}>
-                      <RowAction
-                        label={t("users.setupLink")}
-                        ariaLabel={t("users.setupLinkLabel", { name: user.displayName })}
-                        onClick={() => setLinkFor(user)}
-                      />
-                      {/* Separation of duties (三权分立): the security administrator's, not the centre administrator's. */}
-                      <Show when={user.totpEnabled && can(me(), "mfa.reset")}>
+                    <Show
+                      when={user.status === "active"}
+                      fallback={
                         <RowAction
-                          label={t("mfa.users.reset")}
-                          ariaLabel={t("mfa.users.resetLabel", { name: user.displayName })}
-                          onClick={() => setTotpResetFor(user)}
+                          label={t("users.enable")}
+                          ariaLabel={t("users.enableLabel", { name: user.displayName })}
+                          onClick={() => setStatusChange({ user, status: "active" })}
                         />
-                      </Show>
-                      <Show
-                        when={user.status === "active"}
-                        fallback={
-                          <RowAction
-                            label={t("users.enable")}
-                            ariaLabel={t("users.enableLabel", { name: user.displayName })}
-                            onClick={() => setStatusChange({ user, status: "active" })}
-                          />
-                        }
-                      >
-                        <RowAction
-                          label={t("users.disable")}
-                          ariaLabel={t("users.disableLabel", { name: user.displayName })}
-                          onClick={() => setStatusChange({ user, status: "disabled" })}
-                          danger
-                        />
-                      </Show>
+                      }
+                    >
+                      <RowAction
+                        label={t("users.disable")}
+                        ariaLabel={t("users.disableLabel", { name: user.displayName })}
+                        onClick={() => setStatusChange({ user, status: "disabled" })}
+                        danger
+                      />
                     </Show>
-                  </div>
-                </td>
-              </Show>
+                  </Show>
+                </div>
+              </ActionsCell>
             </tr>
           )}
         </DataTable>
         <TableFoot query={users} count={t("users.count", { n: rows().length })} />
       </QueryState>
 
-      <Dialog open={creating()} onOpenChange={setCreating} title={t("users.createTitle")} size="lg">
-        <CreateUserForm unit={props.unit} onClose={() => setCreating(false)} />
-      </Dialog>
-      <Dialog open={editing() !== null} onOpenChange={(o) => !o && setEditing(null)} title={t("users.editTitle")}>
-        <Show when={editing()}>{(user) => <EditUserForm user={user()} onClose={() => setEditing(null)} />}</Show>
-      </Dialog>
-      <Dialog open={linkFor() !== null} onOpenChange={(o) => !o && setLinkFor(null)} title={t("users.setupLinkTitle")}>
-        <Show when={linkFor()}>{(user) => <NewSetupLink user={user()} onClose={() => setLinkFor(null)} />}</Show>
-      </Dialog>
+      <FormDialog
+        target={creating() || null}
+        onClose={() => setCreating(false)}
+        title={() => t("users.createTitle")}
+        size="lg"
+      >
+        {() => <CreateUserForm unit={props.unit} onClose={() => setCreating(false)} />}
+      </FormDialog>
+      <FormDialog target={editing()} onClose={() => setEditing(null)} title={() => t("users.editTitle")}>
+        {(user) => <EditUserForm user={user} onClose={() => setEditing(null)} />}
+      </FormDialog>
+      <FormDialog target={linkFor()} onClose={() => setLinkFor(null)} title={() => t("users.setupLinkTitle")}>
+        {(user) => <NewSetupLink user={user} onClose={() => setLinkFor(null)} />}
+      </FormDialog>
       <ConfirmDialog
         open={totpResetFor() !== null}
         onOpenChange={(o) => !o && setTotpResetFor(null)}
@@ -387,18 +399,12 @@ function CreateUserForm(props: { unit: UnitRef; onClose: () => void }) {
       }
     >
       {(result) => (
-        <div class="form">
-          <Alert tone="success">{t("users.created")}</Alert>
-          <SetupLinkBox
-            link={result().setupLink}
-            heading={t("setupLink.for", { name: result().user.displayName, username: result().user.username })}
-          />
-          <DialogFooter>
-            <Button variant="primary" onClick={() => props.onClose()}>
-              {t("common.close")}
-            </Button>
-          </DialogFooter>
-        </div>
+        <SetupLinkIssued
+          link={result().setupLink}
+          user={result().user}
+          notice={t("users.created")}
+          onClose={props.onClose}
+        />
       )}
     </Show>
   );
@@ -470,19 +476,7 @@ function NewSetupLink(props: { user: UserRow; onClose: () => void }) {
         </div>
       }
     >
-      {(link) => (
-        <div class="form">
-          <SetupLinkBox
-            link={link()}
-            heading={t("setupLink.for", { name: props.user.displayName, username: props.user.username })}
-          />
-          <DialogFooter>
-            <Button variant="primary" onClick={() => props.onClose()}>
-              {t("common.close")}
-            </Button>
-          </DialogFooter>
-        </div>
-      )}
+      {(link) => <SetupLinkIssued link={link()} user={props.user} onClose={props.onClose} />}
     </Show>
   );
 }
