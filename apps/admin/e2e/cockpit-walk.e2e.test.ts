@@ -247,6 +247,40 @@ describe("the board", () => {
     expect(after).toEqual(before);
   });
 
+  test("the period form narrows every figure to its months; the treemap drills down on a click", async () => {
+    const page = await h.newPage();
+    await openCockpit(page);
+    const month = chinaNow().slice(0, 7);
+    const lastYear = `${Number(month.slice(0, 4)) - 1}${month.slice(4)}`;
+    const from = page.getByLabel("起始月份", { exact: true });
+    const to = page.getByLabel("截止月份", { exact: true });
+    // Out of order: said next to the field, nothing asked.
+    await from.fill(month);
+    await to.fill(lastYear);
+    await page.getByRole("button", { name: "查询", exact: true }).click();
+    await expect.poll(() => page.getByText("结束月份不能早于起始月份").count()).toBe(1);
+    expect(new URL(page.url()).searchParams.has("from")).toBe(false);
+    // Last year's month alone: its one case, and the year before it as "last year".
+    await from.fill(lastYear);
+    await page.getByRole("button", { name: "查询", exact: true }).click();
+    await page.waitForURL((u) => u.searchParams.get("from") === lastYear && u.searchParams.get("to") === lastYear);
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("1");
+    expect(await page.locator('[data-kpi="received"] .kpi-sub').textContent()).toBe("去年同期 0");
+    // The header names the period (the fields' values are not text).
+    expect(await page.getByTestId("cockpit").textContent()).toContain(`${lastYear}`);
+
+    // Back to this year; the treemap's largest box (left) is the township with four cases.
+    await page.goto("/");
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("6");
+    const map = page.getByTestId("chart-treemap").locator("canvas");
+    await map.waitFor();
+    // The treemap takes the middle 80 % of its box, largest first from the left, full height.
+    const box = (await map.boundingBox())!;
+    await map.click({ position: { x: box.width * 0.15, y: box.height / 2 } });
+    await page.waitForURL((u) => u.searchParams.get("unit") === TOWN);
+    await expect.poll(() => kpi(page, "received").textContent()).toBe("4");
+  });
+
   test("live: a case that arrives below moves the counters without a reload (the stream's figures event)", async () => {
     const page = await h.newPage();
     await openCockpit(page);
