@@ -46,6 +46,14 @@ describe("status webhooks", () => {
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "开放接口", exact: true }).click();
     await page.getByRole("button", { name: "签发密钥" }).click();
     const issue = page.getByRole("dialog", { name: "签发接口密钥" });
+    const keys = await h.db.admin`select 1 from app.api_keys`;
+    // channels.createKey's schema refuses a key without a name or a rate of 0 before sending.
+    await issue.getByLabel("每分钟请求上限").fill("0");
+    await issue.getByRole("button", { name: "签发密钥" }).click();
+    await issue.getByText("不能为空", { exact: true }).waitFor();
+    await issue.getByText("不能小于1").waitFor();
+    expect(await h.db.admin`select 1 from app.api_keys`).toHaveLength(keys.length);
+    await issue.getByLabel("每分钟请求上限").fill("60");
     await issue.getByLabel("名称").fill("济时办 App");
     await issue.getByRole("button", { name: "签发密钥" }).click();
     const shown = page.getByRole("dialog", { name: "密钥已签发" });
@@ -55,6 +63,10 @@ describe("status webhooks", () => {
     // The cloud's metadata service is no receiver: refused, saying why.
     await page.getByRole("button", { name: "新增推送地址" }).click();
     const add = page.getByRole("dialog", { name: "新增推送地址" });
+    // Plain http to another machine: the webhook schema's own rule, in the dialog.
+    await add.getByLabel("推送地址").fill("http://example.com/hook");
+    await add.getByRole("button", { name: "新增推送地址" }).click();
+    await add.getByText("推送地址须为 https 地址（或本机的 http 地址）").waitFor();
     await add.getByLabel("推送地址").fill("https://169.254.169.254/latest/meta-data/");
     await add.getByRole("button", { name: "新增推送地址" }).click();
     await add
