@@ -1,7 +1,13 @@
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import type { AppRouter, BookingCentre, PublicAppointment, PublicCentre } from "@zongzhi/api";
-import type { CaseState } from "@zongzhi/domain/case-workflow";
+import type {
+  AppRouter,
+  BookingCentre,
+  FieldReportSaved,
+  PublicAppointment,
+  PublicCentre,
+  PublicCase as ServerPublicCase,
+} from "@zongzhi/api";
 import superjson from "superjson";
 
 /** The typed API client (tRPC over /trpc, superjson on the wire, the session cookie rides along). */
@@ -209,13 +215,7 @@ export interface ReportPosition {
 }
 
 /** What the server answers a field report: the case, its photos and where the event was placed. */
-export interface FieldReportSent {
-  id: string;
-  code: string;
-  replayed: boolean;
-  photos: number;
-  position: { lat: number; lng: number; source: "device" | "photo" } | null;
-}
+export type FieldReportSent = Json<FieldReportSaved>;
 
 /**
  * Sends a field report with its photos in one multipart request under the report's idempotency
@@ -255,12 +255,7 @@ export function uploadNoticeAttachment(noticeId: string, file: File): Promise<{ 
 }
 
 /** What the public lookup (/public/lookup, a plain HTTP route) shows: stages and dates only. */
-export interface PublicCase {
-  code: string;
-  status: CaseState;
-  category: string;
-  stages: { kind: string; at: string }[];
-}
+export type PublicCase = Json<ServerPublicCase>;
 
 /** 一码可查: the public view of a case by its code and the last 4 digits of the applicant's phone. */
 export function lookupCase(input: { code: string; phoneLast4: string }): Promise<PublicCase> {

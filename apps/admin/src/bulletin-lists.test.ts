@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bulletinLists, bulletinListsCsv } from "./bulletin-lists.ts";
-
-type Args = Parameters<typeof bulletinLists>;
+import { type BulletinFigures, bulletinLists, bulletinListsCsv } from "./bulletin-lists.ts";
 
 const child = (
   name: string,
@@ -12,31 +10,31 @@ const child = (
   reworks = 0,
   received = 20,
 ) => ({
-  unit: { code: name, name, level: "township" as const },
+  unit: { name },
   figures: { received, reworks, reworksPerCase: received === 0 ? null : reworks / received },
   current: { open: 10, red, yellow: 0, blue: 0, riskRed, riskYellow: 0, riskBlue: 0 },
-  safety: { index, band, components: {} },
+  safety: { index, band },
 });
 const row = (rank: number | null, name: string, score: number | null) => ({ rank, unit: { name }, score });
 
 describe("the bulletin's lists", () => {
-  const f = {
+  const f: BulletinFigures = {
     children: [
       child("甲镇", 0, 0, "blue", 95, 1, 20),
       child("乙镇", 2, 1, "red", 40),
       child("丙镇", 5, 0, "yellow", 75, 3, 12),
     ],
-  } as unknown as Args[0];
+  };
   it("names the first and the last of the ranking without overlap, at most three, at most half each", () => {
-    const seven = { rows: [1, 2, 3, 4, 5, 6, 7].map((i) => row(i, `u${i}`, 100 - i)) } as unknown as Args[1];
+    const seven = { rows: [1, 2, 3, 4, 5, 6, 7].map((i) => row(i, `u${i}`, 100 - i)) };
     const l = bulletinLists(f, seven);
     expect(l.top.map((u) => u.name)).toEqual(["u1", "u2", "u3"]);
     expect(l.bottom.map((u) => u.name)).toEqual(["u5", "u6", "u7"]);
     const three = {
       rows: [row(1, "a", 9), row(2, "b", 8), row(3, "c", 7), row(null, "d", null)],
-    } as unknown as Args[1];
+    };
     expect(bulletinLists(f, three)).toMatchObject({ top: [{ name: "a" }], bottom: [{ name: "c" }] });
-    expect(bulletinLists(f, { rows: [row(1, "a", 9)] } as unknown as Args[1])).toMatchObject({ top: [], bottom: [] });
+    expect(bulletinLists(f, { rows: [row(1, "a", 9)] })).toMatchObject({ top: [], bottom: [] });
   });
   it("lists the units with overdue cases, most first, those with reworks, and the red-band units", () => {
     const l = bulletinLists(f, undefined);

@@ -1,7 +1,20 @@
 import type { Outputs } from "./api.ts";
 
-type Figures = Outputs["cockpit"]["figures"];
-type Ranking = Outputs["cockpit"]["ranking"];
+type Child = Outputs["cockpit"]["figures"]["children"][number];
+type RankingRow = Outputs["cockpit"]["ranking"]["rows"][number];
+/** What the lists read of cockpit.figures: each child's name, overdue and risk counts, reworks and band. */
+export interface BulletinFigures {
+  children: {
+    unit: Pick<Child["unit"], "name">;
+    current: Pick<Child["current"], "red" | "riskRed">;
+    figures: Pick<Child["figures"], "reworks" | "reworksPerCase">;
+    safety: Pick<Child["safety"], "band" | "index">;
+  }[];
+}
+/** What the lists read of cockpit.ranking: each row's rank, name and score. */
+export interface BulletinRanking {
+  rows: (Pick<RankingRow, "rank" | "score"> & { unit: Pick<RankingRow["unit"], "name"> })[];
+}
 
 export interface RankedUnit {
   rank: number;
@@ -45,7 +58,7 @@ export const LIST_SIZE = 3;
  * the child units with overdue open cases (most first), those whose cases of the period were sent
  * back for rework (most first), and those whose safety index is red.
  */
-export function bulletinLists(f: Figures, r: Ranking | undefined): BulletinLists {
+export function bulletinLists(f: BulletinFigures, r: BulletinRanking | undefined): BulletinLists {
   const ranked = (r?.rows ?? [])
     .filter((row) => row.rank !== null && row.score !== null)
     .map((row) => ({ rank: row.rank!, name: row.unit.name, score: row.score! }));

@@ -32,7 +32,7 @@ export {
 } from "./services/attachments.ts";
 export { recordOperation } from "./services/audit.ts";
 export { type CalendarGap, onCalendarGap } from "./services/calendar.ts";
-export { publicLookup } from "./services/cases.ts";
+export { type PublicCase, publicLookup } from "./services/cases.ts";
 export {
   getOpenRequest,
   listOpenRequests,
@@ -54,7 +54,7 @@ export {
   openLedgerSink,
   writeLedger,
 } from "./services/exports.ts";
-export { type FieldPhoto, registerFieldReport } from "./services/field-report-intake.ts";
+export { type FieldPhoto, type FieldReportSaved, registerFieldReport } from "./services/field-report-intake.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export { logExportName, writeLogExport } from "./services/log-export.ts";
 export { attachToNotice, readNoticeAttachment } from "./services/notices.ts";

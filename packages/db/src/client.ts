@@ -3,6 +3,8 @@ import postgres from "postgres";
 
 /** A postgres.js pool. */
 export type Sql = postgres.Sql;
+/** A piece of SQL spliced into another query (a `tx.sql` template that is not awaited). */
+export type SqlFragment = postgres.PendingQuery<postgres.Row[]>;
 
 /** What a transaction runs as: the user, its tenant and the subtree it may read. */
 export interface ScopeContext {

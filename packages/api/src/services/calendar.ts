@@ -34,7 +34,13 @@ export function onCalendarGap(listener: (gap: CalendarGap) => void): void {
  * Tells the listener of each year from `from` to `to` that `calendar` has no data for: a date
  * computed across it counts that year's holidays as working days.
  */
-export function reportCalendarGaps(tx: Tx, unitCode: string, from: IsoDate, to: IsoDate, calendar: CheckedCalendar) {
+export function reportCalendarGaps(
+  tx: Tx,
+  unitCode: string,
+  from: IsoDate,
+  to: IsoDate,
+  calendar: CheckedCalendar,
+): void {
   for (const date of calendarGaps(from, to, calendar)) {
     gapListener({ unitCode, date, requestId: tx.ctx.requestId ?? null });
   }

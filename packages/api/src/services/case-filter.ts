@@ -1,4 +1,4 @@
-import type { Tx } from "@zongzhi/db/client";
+import type { SqlFragment, Tx } from "@zongzhi/db/client";
 import { type CaseState, type Channel, CODE_LENGTH, type RiskGrade } from "@zongzhi/domain";
 
 /** Filters of the case inbox. */
@@ -35,7 +35,7 @@ export interface CaseFilter {
  * inbox's page function and the work lists spell each their own way): the work lists and the
  * case ledger (台账) read them from here. The caller's policy narrows the rows in every case.
  */
-export function caseConditions(tx: Tx, f: Omit<CaseFilter, "limit" | "before" | "unitCode" | "q">) {
+export function caseConditions(tx: Tx, f: Omit<CaseFilter, "limit" | "before" | "unitCode" | "q">): SqlFragment {
   return tx.sql`
     ${f.status?.length ? tx.sql`and c.status = any(${f.status}::app.case_state[])` : tx.sql``}
     ${f.categoryCode ? tx.sql`and c.category_code = ${f.categoryCode}` : tx.sql``}
@@ -70,7 +70,7 @@ export function caseConditions(tx: Tx, f: Omit<CaseFilter, "limit" | "before" | 
  * The inbox's text filter as its page function tests it (migrations 0031, 0080): a text of digits
  * and dashes is part of a case code, anything else part of the title; matched literally.
  */
-export function caseTextCondition(tx: Tx, q: string | undefined) {
+export function caseTextCondition(tx: Tx, q: string | undefined): SqlFragment {
   const text = q?.trim();
   if (!text) return tx.sql``;
   const like = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

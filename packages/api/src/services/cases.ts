@@ -708,12 +708,20 @@ export async function getCase(
   };
 }
 
+/** What the public lookup (一码可查, /public/lookup) shows of a case: stages and dates only. */
+export interface PublicCase {
+  code: string;
+  status: CaseState;
+  category: string;
+  stages: { kind: string; at: string }[];
+}
+
 /** The public view of a case by code and the last 4 digits of the applicant's phone (一码可查). */
 export async function publicLookup(
   sql: Tx["sql"] | import("@zongzhi/db/client").Sql,
   cipher: FieldCipher,
   input: { code: string; phoneLast4: string },
-): Promise<{ code: string; status: CaseState; category: string; stages: { kind: string; at: string }[] } | null> {
+): Promise<PublicCase | null> {
   const digest = cipher.blindIndex("lookup", `${input.code}:${input.phoneLast4}`);
   const [row] = await sql<
     { code: string; status: CaseState; category: string; stages: { kind: string; at: string }[] }[]

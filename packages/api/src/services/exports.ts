@@ -81,7 +81,7 @@ export interface LedgerSpec {
 export type LedgerCaseFilter = Omit<CaseFilter, "limit" | "before" | "unitCode" | "categoryCode">;
 
 /** Whether a case ledger is the inbox's view (no period asked for): see {@link LedgerSpec.filter}. */
-export const isInboxLedger = (spec: LedgerSpec) => spec.kind === "cases" && !spec.from && !spec.to;
+export const isInboxLedger = (spec: LedgerSpec): boolean => spec.kind === "cases" && !spec.from && !spec.to;
 
 export interface Column {
   header: string;

@@ -15,6 +15,15 @@ export interface FieldPhoto {
 /** Where a field report's event happened: the phone's position or a photo's GPS. */
 export type ReportPosition = CasePosition & { source: "device" | "photo" };
 
+/** What a field report's sender gets back: the case, its photos and where the event was placed. */
+export interface FieldReportSaved {
+  id: string;
+  code: string;
+  replayed: boolean;
+  photos: number;
+  position: ReportPosition | null;
+}
+
 /**
  * Registers a field report (现场上报) with its photos in one transaction: the case (idempotent on
  * the report's key, the photos' digests and the position part of what a retry must repeat), its
@@ -30,7 +39,7 @@ export async function registerFieldReport(
   },
   cipher: FieldCipher,
   idempotencyKey: string,
-): Promise<{ id: string; code: string; replayed: boolean; photos: number; position: ReportPosition | null }> {
+): Promise<FieldReportSaved> {
   const given = input.position ? { lat: input.position.lat, lng: input.position.lng, source: "device" as const } : null;
   const fromPhoto = input.photos.find((p) => p.position)?.position;
   const position: ReportPosition | null = given ?? (fromPhoto ? { ...fromPhoto, source: "photo" } : null);
