@@ -25,6 +25,7 @@ export async function cockpitFigures(
   budget: Budget,
   log: (s: string) => void,
   runs = 20,
+  exports = true,
 ): Promise<Figure[]> {
   const figures: Figure[] = [];
   const to = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
@@ -33,7 +34,9 @@ export async function cockpitFigures(
   for (const unit of units) {
     if (unit.level !== "province" && unit.level !== "city" && unit.level !== "county") continue;
     const target = targets[unit.level];
-    const cookie = await login(api.origin, unit.username, "Zongzhi@2026");
+    const cookie = await login(api.origin, unit.username, "Zongzhi@2026").catch((error: unknown) => {
+      throw new Error(`sign-in of ${unit.username} failed: ${String(error)}; API log: ${api.output().slice(-1500)}`);
+    });
     for (const path of ["cockpit.figures", "cockpit.ranking"] as const) {
       const input = path === "cockpit.figures" ? { from, to } : { month: to };
       await trpc(api.origin, cookie, "query", path, input); // warm
@@ -73,7 +76,7 @@ export async function cockpitFigures(
 
   // Export: the province's whole case ledger (every registration month, as its inbox lists it).
   const province = units.find((u) => u.level === "province");
-  if (!province) return figures;
+  if (!province || !exports) return figures;
   const cookie = await login(api.origin, province.username, "Zongzhi@2026");
   for (const format of ["xlsx", "csv"] as const) {
     const rssBefore = Math.round(api.rss());
