@@ -84,7 +84,18 @@ describe("sign-in page", () => {
     await nav.getByRole("link", { name: "单位管理" }).waitFor();
     expect(await nav.getByRole("link").allTextContents()).toEqual([
       ...["工作台", "消息中心", "通知公告", "案件办理", "登记案件", "督办"],
-      ...["入驻部门", "值班表", "服务窗口", "调解室", "调委会", "调解员库", "网格管理", "时限规则", "工作日历"],
+      ...[
+        "入驻部门",
+        "值班表",
+        "服务窗口",
+        "调解室",
+        "网上预约设置",
+        "调委会",
+        "调解员库",
+        "网格管理",
+        "时限规则",
+        "工作日历",
+      ],
       "领导驾驶舱",
       // Separation of duties: the centre administrator reads no log (the auditor does) and
       // neither sees nor ends sessions (the security administrator does).
@@ -96,7 +107,8 @@ describe("sign-in page", () => {
     await navEn.getByRole("link", { name: "Units" }).waitFor();
     expect(await navEn.getByRole("link").allTextContents()).toEqual([
       ...["Dashboard", "Messages", "Notices", "Cases", "Register a case", "Supervision"],
-      ...["Departments", "Duty roster", "Service windows", "Mediation rooms", "Committees", "Mediator pool", "Grids"],
+      ...["Departments", "Duty roster", "Service windows", "Mediation rooms", "Online booking", "Committees"],
+      ...["Mediator pool", "Grids"],
       ...["Deadline rules", "Working calendar", "Leaders' cockpit", "Units", "Open channels", "Users"],
     ]);
     expect(await page.locator("html").getAttribute("lang")).toBe("en");

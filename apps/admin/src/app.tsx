@@ -9,6 +9,7 @@ import { CalendarPage } from "./pages/calendar.tsx";
 import { CaseDetailPage } from "./pages/case-detail/index.tsx";
 import { CaseInboxPage } from "./pages/case-inbox.tsx";
 import { CaseIntakePage } from "./pages/case-intake.tsx";
+import { CentreBookingPage } from "./pages/centre-booking.tsx";
 import { CentreCommitteesPage } from "./pages/centre-committees.tsx";
 import { CentreDepartmentsPage } from "./pages/centre-departments.tsx";
 import { CentreMediatorsPage } from "./pages/centre-mediators.tsx";
@@ -118,6 +119,7 @@ export function App() {
         <Route path="/centre/roster" component={CentreRosterPage} />
         <Route path="/centre/windows" component={CentreWindowsPage} />
         <Route path="/centre/rooms" component={CentreRoomsPage} />
+        <Route path="/centre/booking" component={CentreBookingPage} />
         <Route path="/centre/committees" component={CentreCommitteesPage} />
         <Route path="/centre/mediators" component={CentreMediatorsPage} />
         <Route path="/grids" component={GridsPage} />

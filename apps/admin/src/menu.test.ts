@@ -36,6 +36,10 @@ describe("menu by role and tier", () => {
     expect(h).not.toContain("/users");
     expect(h).toEqual(expect.arrayContaining(["/cases", "/cases/new", "/centre/roster", "/centre/rooms"]));
     expect(h).not.toContain("/centre/windows");
+    // What is bookable online is the centre administrator's; a village has no centre to offer.
+    expect(h).not.toContain("/centre/booking");
+    expect(hrefs(user(["tenant_admin"], "county"))).toContain("/centre/booking");
+    expect(hrefs(user(["tenant_admin"], "village"))).not.toContain("/centre/booking");
   });
 
   it("an administrator configures its centre and manages units and users, but reads no log (三权分立)", () => {

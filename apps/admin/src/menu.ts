@@ -99,6 +99,8 @@ const ENTRIES: Entry[] = [
     label: "centre.nav.rooms",
     show: (u) => configures(u) || (atCentre(u) && mayHere(u, "booking.manage")),
   },
+  // 网上预约设置: what the centre opens for booking (its windows and rooms), so only at a centre.
+  { group: "centre", href: "/centre/booking", label: "centre.nav.booking", show: (u) => atCentre(u) && configures(u) },
   { group: "centre", href: "/centre/committees", label: "centre.nav.committees", show: configures },
   {
     group: "centre",

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { addDays, chinaToday, isoWeekday } from "@zongzhi/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { refusal, startTestApi, type TestApi } from "./test-harness.ts";
+import { listenEvents, refusal, startTestApi, type TestApi } from "./test-harness.ts";
 
 // Online booking (网上预约, issue 13 §6) against real PostgreSQL through the real HTTP app: the
 // public page's routes (no session), the centre's procedures, and 接待 into a case.
@@ -469,6 +469,50 @@ describe("the centre's side", () => {
     const [{ n }] = (await api.db.admin`select count(*)::int as n from app.cases
       where title = '婚姻家庭纠纷（网上预约）'`) as unknown as [{ n: number }];
     expect(n).toBe(1);
+  });
+
+  it("tells the centre's clerks of a new booking live, and no one of a refused one", async () => {
+    const clerkCookie = await api.login("yumen.clerk");
+    const clerk = api.client(clerkCookie);
+    const mediator = api.client(await api.login("yumen.mediator"));
+    const stream = await listenEvents(api, clerkCookie);
+    try {
+      const slot = freshSlot("visit");
+      const made = await booked(body(slot));
+      const event = JSON.parse((await stream.next()).data) as { id: number };
+      const inbox = await clerk.escalation.inbox.query({ limit: 5 });
+      const item = inbox.items.find((i) => i.id === event.id)!;
+      expect(item).toMatchObject({ kind: "appointment.booked", caseId: null, read: false });
+      // Code, day and time in China time, and what was booked.
+      const at = new Date(new Date(slot.startsAt).getTime() + 8 * 3600e3).toISOString();
+      expect(item.title).toBe(`网上预约：${made.code} ${at.slice(0, 10)} ${at.slice(11, 16)} ${offer("visit").title}`);
+      expect(inbox.unreadByKind["appointment.booked"]).toBeGreaterThanOrEqual(1);
+      // Addressed to the clerks, not to the centre's every user.
+      const theirs = await mediator.escalation.inbox.query({ limit: 50 });
+      expect(theirs.items.some((i) => i.title.includes(made.code))).toBe(false);
+      // A retry under the same key, and a refused booking, tell no one again.
+      const [{ n: before }] = (await api.db.admin`select count(*)::int as n from app.notifications
+        where kind = 'appointment.booked'`) as unknown as [{ n: number }];
+      const refused = await book(body(slot, { categoryCode: "no_such_category" }));
+      expect(refused.status).toBe(400);
+      const [{ n: after }] = (await api.db.admin`select count(*)::int as n from app.notifications
+        where kind = 'appointment.booked'`) as unknown as [{ n: number }];
+      expect(after).toBe(before);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it("tells a centre without an active clerk as a unit", async () => {
+    await api.db.admin`update app.users set status = 'disabled' where username = 'yumen.clerk'`;
+    try {
+      const made = await booked(body(freshSlot("visit")));
+      const rows = await api.db.admin<{ user_id: string | null; scope_code: string }[]>`select user_id, scope_code
+        from app.notifications where kind = 'appointment.booked' and title like ${`%${made.code}%`}`;
+      expect(rows).toEqual([{ user_id: null, scope_code: YUMEN }]);
+    } finally {
+      await api.db.admin`update app.users set status = 'active' where username = 'yumen.clerk'`;
+    }
   });
 
   it("cancels with a reason and refuses a no-show before the slot", async () => {

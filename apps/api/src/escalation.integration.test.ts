@@ -1,6 +1,6 @@
 import type { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Refusal, refusal, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
+import { listenEvents, type Refusal, refusal, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 let api: TestApi;
 type Client = ReturnType<TestApi["client"]>;
@@ -15,32 +15,7 @@ const failure = refusal;
 const VILLAGE = "620981101001";
 const dispute = villageDispute;
 
-/** Opens the SSE stream as `cookie` and resolves with the first notification's arrival time. */
-async function listen(
-  cookie: string,
-): Promise<{ next: () => Promise<{ at: number; data: string }>; close: () => void }> {
-  const controller = new AbortController();
-  const res = await api.request("/events", { cookie, signal: controller.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toContain("text/event-stream");
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const read = async (event: string) => {
-    for (;;) {
-      const match = new RegExp(`event: ${event}\\ndata: (.*)\\n`).exec(buffer);
-      if (match) {
-        buffer = buffer.slice(match.index + match[0].length);
-        return { at: performance.now(), data: match[1]! };
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error("stream ended");
-      buffer += decoder.decode(value, { stream: true });
-    }
-  };
-  await read("ready");
-  return { next: () => read("notification"), close: () => controller.abort() };
-}
+const listen = (cookie: string) => listenEvents(api, cookie);
 
 beforeAll(async () => {
   api = await startTestApi({ centres: true });

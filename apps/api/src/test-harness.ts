@@ -174,3 +174,35 @@ export function villageDispute(title: string) {
     parties: [{ role: "applicant" as const, kind: "person" as const, name: "刘大爷", phone: "13609371234" }],
   };
 }
+
+/**
+ * Opens the SSE stream (/events) as `cookie` once it is ready; `next` resolves with the next
+ * notification's arrival time and data.
+ */
+export async function listenEvents(
+  api: TestApi,
+  cookie: string,
+): Promise<{ next: () => Promise<{ at: number; data: string }>; close: () => void }> {
+  const controller = new AbortController();
+  const res = await api.request("/events", { cookie, signal: controller.signal });
+  if (res.status !== 200 || !res.headers.get("content-type")?.includes("text/event-stream")) {
+    throw new Error(`/events answered ${res.status} ${res.headers.get("content-type")}`);
+  }
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const read = async (event: string) => {
+    for (;;) {
+      const match = new RegExp(`event: ${event}\\ndata: (.*)\\n`).exec(buffer);
+      if (match) {
+        buffer = buffer.slice(match.index + match[0].length);
+        return { at: performance.now(), data: match[1]! };
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error("stream ended");
+      buffer += decoder.decode(value, { stream: true });
+    }
+  };
+  await read("ready");
+  return { next: () => read("notification"), close: () => controller.abort() };
+}

@@ -1,6 +1,7 @@
 import type { WorkCalendar } from "./calendar.ts";
-import { addDays, chinaToday, type IsoDate, startOfChinaDay } from "./dates.ts";
+import { addDays, CHINA_UTC_OFFSET_MS, chinaToday, type IsoDate, startOfChinaDay } from "./dates.ts";
 import type { Message } from "./errors.ts";
+import type { Role } from "./roles.ts";
 
 // Online booking (网上预约): the slots a centre's offer opens, the booking code, the vocabularies.
 // No calendar data here (the caller passes the centre's calendar): safe for the UI bundle.
@@ -35,6 +36,19 @@ export const MAX_OPEN_BOOKINGS_PER_PHONE = 2;
 /** New bookings one phone may make per day (all centres), and one client address per hour. */
 export const BOOKINGS_PER_PHONE_PER_DAY = 5;
 export const BOOKINGS_PER_ADDRESS_PER_HOUR = 10;
+/**
+ * Who is told of a new online booking (the bell and message centre): the centre's clerks, who
+ * receive (接待) it. A centre without an active clerk is told as a unit (every user of it).
+ */
+export const BOOKING_RECEIVERS: readonly Role[] = ["intake_clerk"];
+/** The notification kind of a new online booking. */
+export const BOOKING_NOTIFICATION = "appointment.booked";
+
+/** The notification title of a new booking: its code, when (China time) and what (server's Chinese, as all titles). */
+export function bookingNotice(input: { code: string; startsAt: Date; offerTitle: string }): string {
+  const at = new Date(input.startsAt.getTime() + CHINA_UTC_OFFSET_MS).toISOString();
+  return `网上预约：${input.code} ${at.slice(0, 10)} ${at.slice(11, 16)} ${input.offerTitle}`;
+}
 
 /** The part of an offer that decides its slots. */
 export interface SlotRule {

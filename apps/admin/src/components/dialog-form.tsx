@@ -97,6 +97,8 @@ export function MutationError(props: {
   /** Whether a field problem of this path is shown next to its field (a schema form's `known`). */
   known?: (path: string) => boolean;
   onReload?: () => void;
+  /** What a CONFLICT means here (by default: the case was updated by someone else). */
+  conflictHint?: string;
 }) {
   const inline = () =>
     (props.fields ?? []).some((f) => fieldProblem(props.error, f)) ||
@@ -107,7 +109,7 @@ export function MutationError(props: {
         <Match when={errorCode(props.error) === "CONFLICT" && props.onReload}>
           <Alert tone="warning">
             <span>
-              {errorText(props.error)} {t("cases.conflictHint")}
+              {errorText(props.error)} {props.conflictHint ?? t("cases.conflictHint")}
             </span>
             <Button size="sm" class="alert-action" onClick={() => props.onReload?.()}>
               {t("cases.reload")}

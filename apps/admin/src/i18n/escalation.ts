@@ -179,6 +179,7 @@ export const escalationZh = {
   "escalation.kind.case.leader_decision": "须领导决定",
   "escalation.kind.supervision.opened": "督办",
   "escalation.kind.supervision.notice": "通报",
+  "escalation.kind.appointment.booked": "网上预约",
   "escalation.kind.other": "通知",
 
   "escalation.summary.title": "时限预警",
@@ -425,6 +426,7 @@ export const escalationEn: Record<keyof typeof escalationZh, string> = {
   "escalation.kind.case.leader_decision": "Leader must decide",
   "escalation.kind.supervision.opened": "Supervision",
   "escalation.kind.supervision.notice": "Notice",
+  "escalation.kind.appointment.booked": "Online booking",
   "escalation.kind.other": "Notice",
 
   "escalation.summary.title": "Deadline warnings",

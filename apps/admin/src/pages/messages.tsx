@@ -20,6 +20,7 @@ const KINDS = [
   "case.leader_decision",
   "supervision.opened",
   "supervision.notice",
+  "appointment.booked",
 ] as const;
 const PAGE = 50;
 

@@ -4,8 +4,11 @@ import {
   AppError,
   type AppointmentStatus,
   addDays,
+  BOOKING_NOTIFICATION,
+  BOOKING_RECEIVERS,
   bookingCode,
   bookingDates,
+  bookingNotice,
   type Channel,
   clockMinutes,
   clockText,
@@ -31,6 +34,7 @@ import { recordAudit } from "./audit.ts";
 import { unitCalendar } from "./calendar.ts";
 import { registerCase } from "./cases.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
+import { notifyUnit } from "./notifications.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { activeStationings } from "./stationings.ts";
 
@@ -481,6 +485,21 @@ const slotFull = () =>
   new AppError("CONFLICT", { zh: "该时段已约满，请选择其他时段", en: "That slot is fully booked; choose another" });
 
 /**
+ * Tells the centre's clerks of a new booking (the bell, live over /events, and the message
+ * centre): one notification for each active clerk of the centre, or the unit's inbox when it has
+ * none, so that a booking is never told to nobody. In the booking's transaction: a booking that
+ * fails tells no one.
+ */
+async function notifyReceivers(tx: Tx, booking: { code: string; startsAt: Date; offerTitle: string }) {
+  const scope = tx.ctx.scope;
+  const clerks = await tx.sql<{ id: string }[]>`select id from app.users
+    where scope_code = ${scope} and status = 'active' and roles && ${[...BOOKING_RECEIVERS]}::text[]`;
+  const title = bookingNotice(booking);
+  const to = clerks.length ? clerks.map((c) => c.id) : [null];
+  for (const userId of to) await notifyUnit(tx, { scopeCode: scope, kind: BOOKING_NOTIFICATION, title, userId });
+}
+
+/**
  * Books a seat in a slot of the centre's offer for a person (the public page, as online_booking).
  * The slot must be one the offer opens (a working day of the centre's calendar, within its hours
  * and days ahead, past the notice); a phone holds at most {@link MAX_OPEN_BOOKINGS_PER_PHONE} open
@@ -593,6 +612,7 @@ export async function bookAppointment(
         detail: { offerId: offer.id, startsAt: slot.startsAt.toISOString() },
         ...(options.ip ? { ip: options.ip } : {}),
       });
+      await notifyReceivers(tx, { code, startsAt: slot.startsAt, offerTitle: offer.title });
       const [view] = await publicView(tx, tx.sql`a.id = ${row!.id}`);
       return { ...toPublic(view!, now), replayed: false };
     } catch (error) {

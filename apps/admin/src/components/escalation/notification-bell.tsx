@@ -32,6 +32,8 @@ function useLiveInbox() {
       void queryClient.invalidateQueries({ queryKey: SUPERVISIONS_KEY });
       void queryClient.invalidateQueries({ queryKey: ["cases.list"] });
       void queryClient.invalidateQueries({ queryKey: ["escalation.deadlineCounts"] });
+      // A new online booking shows on the clerk's home at once.
+      void queryClient.invalidateQueries({ queryKey: ["appointments.list"] });
     };
     source.addEventListener("ready", () => {
       if (connected) refetch();
@@ -58,6 +60,7 @@ export function kindName(kind: string): string {
     case "case.leader_decision":
     case "supervision.opened":
     case "supervision.notice":
+    case "appointment.booked":
       return t(`escalation.kind.${kind}`);
     default:
       return t("escalation.kind.other");
