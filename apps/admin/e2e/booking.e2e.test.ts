@@ -26,7 +26,7 @@ describe("online booking", () => {
     await h.login(admin, "yumen.admin");
     await admin.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "网上预约设置" }).click();
     await admin.getByRole("heading", { name: "网上预约设置", level: 1 }).waitFor();
-    await admin.getByRole("cell", { name: "综合受理来访" }).waitFor();
+    await admin.getByRole("cell", { name: "综合受理来访", exact: true }).waitFor();
     await admin.getByRole("button", { name: "新增预约项目" }).click();
     const dialog = admin.getByRole("dialog", { name: "新增预约项目" });
     await dialog.getByRole("button", { name: /^类型/ }).click();
