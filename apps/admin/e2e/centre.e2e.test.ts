@@ -268,5 +268,22 @@ describe("centre configuration", () => {
     await dept.getByLabel("类别代码").fill("yumen_data");
     await dept.getByRole("button", { name: "添加类别" }).click();
     await page.getByText("已添加部门类别“玉门市数据局”").waitFor();
+
+    // A rotation by date range without its dates: the slot schema names each missing end.
+    await dept.getByLabel("部门名称").fill("玉门市数据局");
+    await dept.getByRole("radiogroup", { name: "入驻方式" }).getByText("轮驻", { exact: true }).click();
+    const slot = dept.getByRole("group", { name: "轮值安排 1" });
+    await slot.getByRole("radiogroup").getByText("按日期区间", { exact: true }).click();
+    await slot.getByLabel("值班人员", { exact: true }).fill("王晓东");
+    await dept.getByRole("button", { name: "保存" }).click();
+    await slot.getByText("请填写开始日期").waitFor();
+    await slot.getByText("请填写结束日期").waitFor();
+    const stationed = () => h.db.admin`select 1 from app.stationings where name = '玉门市数据局'`;
+    expect(await stationed()).toHaveLength(0);
+    await slot.getByLabel("开始日期", { exact: true }).fill("2026-12-07");
+    await slot.getByLabel("结束日期", { exact: true }).fill("2026-12-11");
+    await dept.getByRole("button", { name: "保存" }).click();
+    await dept.waitFor({ state: "detached" });
+    expect(await stationed()).toHaveLength(1);
   });
 });

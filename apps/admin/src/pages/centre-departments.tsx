@@ -317,17 +317,11 @@ function draftOf(s: Stationing | undefined): Draft {
 }
 
 /**
- * What only the page checks (the rest is the procedure's own schema): a kind chosen, and the
- * dates of a slot given as a date range (the form's mode; the schema sees weekdays or none).
+ * What only the page checks (the rest, a date range's missing ends included, is the procedure's
+ * own schema): a kind chosen, which the schema would call too short rather than missing.
  */
 function pageChecks(d: Draft): Record<string, string | undefined> {
-  const e: Record<string, string | undefined> = { kindCode: d.kindCode ? undefined : t("centre.dept.kindRequired") };
-  if (d.residency !== "rotating") return e;
-  d.slots.forEach((s, i) => {
-    if (s.mode === "range" && !s.validFrom) e[`slots.${i}.validFrom`] = t("centre.required");
-    if (s.mode === "range" && !s.validTo) e[`slots.${i}.validTo`] = t("centre.required");
-  });
-  return e;
+  return { kindCode: d.kindCode ? undefined : t("centre.dept.kindRequired") };
 }
 
 /** A number field as typed: empty is none, anything else the schema checks (NaN included). */

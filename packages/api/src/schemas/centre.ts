@@ -113,9 +113,16 @@ const slot = strict({
   staffName: text(30),
   staffPhone: phone.nullable().default(null),
 })
-  .refine((s) => s.weekdays !== null || (s.validFrom !== null && s.validTo !== null), {
-    path: ["weekdays"],
-    ...bilingual("请选择星期或填写起止日期", "choose weekdays or a date range"),
+  // Without weekdays a slot is a date range (the database's rotation_slots_pattern_or_range):
+  // each missing end is named at its own field.
+  .superRefine((s, ctx) => {
+    if (s.weekdays !== null) return;
+    if (s.validFrom === null) {
+      ctx.addIssue({ code: "custom", path: ["validFrom"], ...bilingual("请填写开始日期", "enter the first day") });
+    }
+    if (s.validTo === null) {
+      ctx.addIssue({ code: "custom", path: ["validTo"], ...bilingual("请填写结束日期", "enter the last day") });
+    }
   })
   .refine((s) => !s.validFrom || !s.validTo || s.validTo >= s.validFrom, {
     path: ["validTo"],
