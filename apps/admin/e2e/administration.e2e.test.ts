@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness, tick } from "./harness.ts";
+import { openDialog, saveAndClose, signIn } from "./helpers.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -11,8 +12,7 @@ afterAll(async () => {
 
 describe("administration", () => {
   test("a county admin creates a user, its security admin grants a role, the admin unlocks and disables an account", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
     const list = page.getByRole("table", { name: "玉门市" });
     await list.getByRole("row").filter({ hasText: "yumen.clerk" }).waitFor();
@@ -49,12 +49,10 @@ describe("administration", () => {
 
     // Edit roles. Separation of duties (三权分立): the centre administrator sees them read-only,
     // the security administrator grants.
-    await page.getByRole("button", { name: "编辑 二号窗口" }).click();
-    const adminEdit = page.getByRole("dialog", { name: "编辑用户" });
+    const adminEdit = await openDialog(page, "编辑 二号窗口", "编辑用户");
     await adminEdit.getByText("角色由安全管理员授予或收回").waitFor();
     await page.keyboard.press("Escape");
-    const security = await h.newPage();
-    await h.login(security, "yumen.security");
+    const security = await signIn(h, "yumen.security");
     await security.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
     await security.getByRole("button", { name: "编辑 二号窗口" }).click();
     const edit = security.getByRole("dialog", { name: "编辑用户" });
@@ -63,8 +61,7 @@ describe("administration", () => {
     await edit.getByText("不能为空", { exact: true }).waitFor();
     await edit.getByLabel("姓名").fill("二号窗口");
     await tick(edit, "调解员");
-    await edit.getByRole("button", { name: "保存" }).click();
-    await edit.waitFor({ state: "detached" });
+    await saveAndClose(edit);
     await page.reload();
     await row.filter({ hasText: "调解员" }).waitFor();
     const [edited] = await h.db.admin<
@@ -112,8 +109,7 @@ describe("administration", () => {
   });
 
   test("a city admin picks a unit below to see its users", async () => {
-    const page = await h.newPage();
-    await h.login(page, "jiuquan.admin");
+    const page = await signIn(h, "jiuquan.admin");
     await page.goto("/users");
     await page.getByRole("button", { name: "切换到下级单位" }).click();
     await page.getByRole("option", { name: "玉门市（620981）" }).click();
@@ -123,8 +119,7 @@ describe("administration", () => {
   });
 
   test("suspending a unit passes its version; a concurrent change is reported as a conflict", async () => {
-    const page = await h.newPage();
-    await h.login(page, "jiuquan.admin");
+    const page = await signIn(h, "jiuquan.admin");
     await page.goto("/tenants");
     const tree = page.getByRole("region", { name: "下辖单位" });
     await tree.getByRole("button", { name: "暂停 玉门市", exact: true }).click();
@@ -149,8 +144,7 @@ describe("administration", () => {
   });
 
   test("an ended session sends the user to /login with the expiry notice, and back after signing in", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.auditor");
+    const page = await signIn(h, "yumen.auditor");
     await page.getByRole("heading", { name: "玉门市", level: 2 }).waitFor();
     await h.db
       .admin`delete from auth.sessions where user_id = (select id from app.users where username = 'yumen.auditor')`;
@@ -166,14 +160,12 @@ describe("administration", () => {
 
   test("an operator creates a deployment rooted at a registry unit, with its first admin and security admin", async () => {
     const [unit] = await h.db.admin<{ name: string }[]>`select name from ref.divisions where code = '140882'`;
-    const page = await h.newPage();
-    await h.login(page, "operator");
+    const page = await signIn(h, "operator");
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "部署管理" }).click();
     const table = page.getByRole("table", { name: "部署管理" });
     await table.getByRole("row").filter({ hasText: "140881" }).waitFor();
 
-    await page.getByRole("button", { name: "新建部署" }).click();
-    const dialog = page.getByRole("dialog", { name: "新建部署" });
+    const dialog = await openDialog(page, "新建部署");
     const search = dialog.getByRole("searchbox", { name: "选择根单位（搜索中文名称或代码）" });
     await search.fill("14088");
     await search.press("Enter");

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
+import { signIn } from "./helpers.ts";
 
 // 网上预约 (issue 13 §6): a person books a slot at the Yumen centre from a phone, without signing
 // in, and gets a booking code; the centre's clerk sees the booking on the home page and receives
@@ -126,8 +127,7 @@ describe("online booking", () => {
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
     // The clerk's home lists it; 接待 registers the case with the person's data and opens it.
-    const clerk = await h.newPage();
-    await h.login(clerk, "yumen.clerk");
+    const clerk = await signIn(h, "yumen.clerk");
     const item = clerk.locator(`li[aria-label^="${code}"]`);
     await item.waitFor();
     await expect.poll(() => item.textContent()).toContain("李**");

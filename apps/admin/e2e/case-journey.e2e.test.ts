@@ -1,6 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEMO_PASSWORD, type Harness, startHarness, tick } from "./harness.ts";
+import { saveAndClose, signIn } from "./helpers.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -56,8 +57,7 @@ const status = async (page: Page, expected: string) =>
 
 describe("the Yumen wage case through the UI", () => {
   test("register → receipt with QR → accept → triage → summon two departments → a liaison reports → mediate → agreement → judicial confirmation → follow-up → close; then the public lookup", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumenzhen.admin");
+    const page = await signIn(h, "yumenzhen.admin");
     // The centre's public contact first (对外联系信息 on the windows page): the receipt prints it.
     await page.goto("/centre/windows");
     const contact = page.getByRole("region", { name: "对外联系信息" });
@@ -69,8 +69,7 @@ describe("the Yumen wage case through the UI", () => {
     await contactDialog.getByLabel("咨询电话").fill("0937-3221234");
     await contactDialog.getByLabel(/^地址/).fill("玉门镇综治中心一楼");
     await contactDialog.getByLabel(/^办公时间/).fill("工作日 8:30–18:00");
-    await contactDialog.getByRole("button", { name: "保存" }).click();
-    await contactDialog.waitFor({ state: "detached" });
+    await saveAndClose(contactDialog);
     await contact.getByText("0937-3221234").waitFor();
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "案件办理" }).click();
     await page.getByRole("main").getByRole("link", { name: "登记案件" }).click();
@@ -165,8 +164,7 @@ describe("the Yumen wage case through the UI", () => {
       update app.users set roles = '{department_liaison}' where username = 'yumenzhen.mediator' returning id`;
     await h.db.admin`insert into app.stationing_liaisons (stationing_id, user_id, scope_code)
       select id, ${liaisonUser!.id}, '620981101' from app.stationings where name = '玉门镇司法所'`;
-    const liaison = await h.newPage();
-    await h.login(liaison, "yumenzhen.mediator");
+    const liaison = await signIn(h, "yumenzhen.mediator");
     const nav = liaison.getByRole("navigation", { name: "主导航" });
     await nav.getByRole("link", { name: "部门召集" }).click();
     expect(await nav.getByRole("link", { name: "案件办理" }).count()).toBe(0);
@@ -379,8 +377,7 @@ describe("the Yumen wage case through the UI", () => {
     expect(audit!.n).toBe(1);
 
     // An auditor above sees the same case with its integrity view: every link recomputed and matching.
-    const auditor = await h.newPage();
-    await h.login(auditor, "yumen.auditor");
+    const auditor = await signIn(h, "yumen.auditor");
     await auditor.goto(`/cases/${caseId}#integrity`);
     const integrity = auditor.getByRole("region", { name: "时间线完整性校验" });
     await integrity.getByText(`校验通过：${steps.length} 条记录完整，链头一致`).waitFor();
@@ -406,8 +403,7 @@ describe("the Yumen wage case through the UI", () => {
   });
 
   test("the inbox filters by risk and status and keeps saved views; the case page takes attachments and reports a stale version", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumenzhen.admin");
+    const page = await signIn(h, "yumenzhen.admin");
     await page.goto("/cases");
     const table = page.getByRole("table", { name: "案件列表" });
     await table.getByRole("row").nth(1).waitFor();

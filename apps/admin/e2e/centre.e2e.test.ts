@@ -1,28 +1,16 @@
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness, tick } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { tick } from "./harness.ts";
+import { openDialog, openNav, saveAndClose, signIn, useHarness } from "./helpers.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ centres: true });
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-async function openNav(page: Page, name: string): Promise<void> {
-  await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name, exact: true }).click();
-}
+const h = useHarness({ centres: true });
 
 describe("centre configuration", () => {
   test("a county admin stations a rotating department and sees its staff on the right days of the roster", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     await openNav(page, "入驻部门");
     await page.getByRole("table", { name: "轮驻部门" }).waitFor();
 
-    await page.getByRole("button", { name: "新增入驻部门" }).click();
-    const dialog = page.getByRole("dialog", { name: "新增入驻部门" });
+    const dialog = await openDialog(page, "新增入驻部门");
     await dialog.getByLabel("部门名称").fill("玉门市退役军人事务局");
     await dialog.getByRole("button", { name: "部门类别" }).click();
     await page.getByRole("option", { name: "退役军人事务局", exact: true }).click();
@@ -30,8 +18,7 @@ describe("centre configuration", () => {
     const slot = dialog.getByRole("group", { name: "轮值安排 1" });
     await tick(slot, "周三");
     await slot.getByLabel("值班人员", { exact: true }).fill("张伟");
-    await dialog.getByRole("button", { name: "保存" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await saveAndClose(dialog);
 
     const rotating = page.getByRole("table", { name: "轮驻部门" });
     await rotating.getByRole("row").filter({ hasText: "玉门市退役军人事务局" }).filter({ hasText: "每周三" }).waitFor();
@@ -65,8 +52,7 @@ describe("centre configuration", () => {
   });
 
   test("a double booking of a room, or of a mediator, is refused in the booking dialog", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     await openNav(page, "调解室");
     const studio = "首席调解员工作室（周广龙）";
 
@@ -110,11 +96,9 @@ describe("centre configuration", () => {
   });
 
   test("an on-call department without phone and response time shows the Chinese field errors", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     await page.goto("/centre/departments");
-    await page.getByRole("button", { name: "新增入驻部门" }).click();
-    const dialog = page.getByRole("dialog", { name: "新增入驻部门" });
+    const dialog = await openDialog(page, "新增入驻部门");
     await dialog.getByLabel("部门名称").fill("玉门市应急管理局");
     await dialog.getByRole("button", { name: "部门类别" }).click();
     await page.getByRole("option", { name: "民政局", exact: true }).click();
@@ -141,8 +125,7 @@ describe("centre configuration", () => {
 
     await response.fill("90");
     await dialog.getByText("即 1 小时 30 分钟").waitFor();
-    await dialog.getByRole("button", { name: "保存" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await saveAndClose(dialog);
     await page
       .getByRole("table", { name: "随叫随驻部门" })
       .getByRole("row")
@@ -152,26 +135,22 @@ describe("centre configuration", () => {
   });
 
   test("an edit based on a stale version is reported as a conflict", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     await page.goto("/centre/departments");
-    await page.getByRole("button", { name: "编辑 玉门市妇联" }).click();
-    const dialog = page.getByRole("dialog", { name: "编辑入驻部门" });
+    const dialog = await openDialog(page, "编辑 玉门市妇联", "编辑入驻部门");
     await h.db.admin`update app.stationings set version = version + 1 where name = '玉门市妇联'`;
     await dialog.getByLabel("联系人").fill("妇联值班员");
     await dialog.getByRole("button", { name: "保存" }).click();
     await dialog.getByRole("alert").filter({ hasText: "记录已被他人修改" }).waitFor();
   });
   test("the window form checks with the API's own schema: an empty name and a taken number are refused before sending", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     await page.goto("/centre/windows");
     const [taken] = await h.db.admin<{ number: number; name: string }[]>`
       select number, name from app.service_windows where scope_code = '620981' order by number limit 1`;
     expect(taken).toBeDefined();
     const before = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.service_windows`;
-    await page.getByRole("button", { name: "新增窗口" }).click();
-    const dialog = page.getByRole("dialog", { name: "新增窗口" });
+    const dialog = await openDialog(page, "新增窗口");
     await dialog.getByLabel("窗口号").fill(String(taken!.number));
     await dialog.getByLabel("窗口名称").fill("   ");
     await dialog.getByRole("button", { name: "保存" }).click();
@@ -182,29 +161,25 @@ describe("centre configuration", () => {
 
     await dialog.getByLabel("窗口号").fill("88");
     await dialog.getByLabel("窗口名称").fill("法律援助窗口");
-    await dialog.getByRole("button", { name: "保存" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await saveAndClose(dialog);
     await page.getByRole("table", { name: "服务窗口" }).getByRole("row").filter({ hasText: "法律援助窗口" }).waitFor();
   });
   test("the room, booking, mediator, committee and department-kind forms check with the API's own schemas", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     const count = async (table: string) =>
       (await h.db.admin.unsafe<{ n: number }[]>(`select count(*)::int as n from app.${table}`))[0]?.n ?? 0;
 
     // A room for nobody: roomInput's capacity is 1–500.
     await page.goto("/centre/rooms");
     const rooms = await count("mediation_rooms");
-    await page.getByRole("button", { name: "新增调解室" }).click();
-    const room = page.getByRole("dialog", { name: "新增调解室" });
+    const room = await openDialog(page, "新增调解室");
     await room.getByLabel("调解室名称").fill("第三调解室");
     await room.getByLabel("容纳人数").fill("0");
     await room.getByRole("button", { name: "保存" }).click();
     await room.getByText("不能小于1").waitFor();
     expect(await count("mediation_rooms")).toBe(rooms);
     await room.getByLabel("容纳人数").fill("6");
-    await room.getByRole("button", { name: "保存" }).click();
-    await room.waitFor({ state: "detached" });
+    await saveAndClose(room);
     expect(await count("mediation_rooms")).toBe(rooms + 1);
 
     // A booking without a purpose that ends before it starts: the book procedure's schema (timeSpan).
@@ -230,36 +205,31 @@ describe("centre configuration", () => {
 
     // A mediator with a phone that is not one.
     await page.goto("/centre/mediators");
-    await page.getByRole("button", { name: "新增调解员" }).click();
-    const mediator = page.getByRole("dialog", { name: "新增调解员" });
+    const mediator = await openDialog(page, "新增调解员");
     await mediator.getByLabel("姓名", { exact: true }).fill("马永红");
     await mediator.getByLabel("联系电话（可选）").fill("电话");
     await mediator.getByRole("button", { name: "保存" }).click();
     await mediator.getByText("电话号码格式不正确").waitFor();
     await mediator.getByLabel("联系电话（可选）").fill("13909371234");
-    await mediator.getByRole("button", { name: "保存" }).click();
-    await mediator.waitFor({ state: "detached" });
+    await saveAndClose(mediator);
     const [med] = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.mediators where name = '马永红'`;
     expect(med?.n).toBe(1);
 
     // A committee whose name is longer than committeeInput's 60 characters.
     await page.goto("/centre/committees");
-    await page.getByRole("button", { name: "新增调委会" }).click();
-    const committee = page.getByRole("dialog", { name: "新增调委会" });
+    const committee = await openDialog(page, "新增调委会");
     await committee.getByLabel("调委会名称").fill("玉".repeat(61));
     await committee.getByRole("button", { name: "保存" }).click();
     await committee.getByText("不能超过60个字符").waitFor();
     await committee.getByLabel("调委会名称").fill("玉门市旅游纠纷人民调解委员会");
-    await committee.getByRole("button", { name: "保存" }).click();
-    await committee.waitFor({ state: "detached" });
+    await saveAndClose(committee);
     const [com] = await h.db.admin<{ n: number }[]>`
       select count(*)::int as n from app.mediation_committees where name = '玉门市旅游纠纷人民调解委员会'`;
     expect(com?.n).toBe(1);
 
     // A department kind whose code starts with a digit: departmentKindInput's pattern.
     await page.goto("/centre/departments");
-    await page.getByRole("button", { name: "新增入驻部门" }).click();
-    const dept = page.getByRole("dialog", { name: "新增入驻部门" });
+    const dept = await openDialog(page, "新增入驻部门");
     await dept.getByRole("button", { name: "新增类别" }).click();
     await dept.getByLabel("类别名称").fill("玉门市数据局");
     await dept.getByLabel("类别代码").fill("1data");

@@ -3,6 +3,7 @@ import { FIGURE_DEFINITIONS, type FigureKey } from "@zongzhi/domain/figures";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
+import { saveAndClose } from "./helpers.ts";
 
 /**
  * Issue 10's walk through the cockpit as a county leader: the rework figure (重办) in the
@@ -119,8 +120,7 @@ describe("the rework figure (重办) in the ranking (一月一考评)", () => {
     await form.getByLabel("无重办率", { exact: true }).fill("100");
     expect(await page.getByTestId("weights-total").textContent()).toContain("合计 100 / 100");
     expect(await page.getByTestId("weights-formula").textContent()).toBe("得分 = 100 × (100×无重办率) ÷ 100");
-    await form.getByRole("button", { name: "保存" }).click();
-    await form.waitFor({ state: "detached" });
+    await saveAndClose(form);
 
     await expect.poll(() => formula.textContent()).toBe("得分 = 100 × (100×无重办率) ÷ 100");
     await expect.poll(() => rankingRows(page).first().getAttribute("data-unit")).toBe(other.code);

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { saveAndClose, signIn, useHarness } from "./helpers.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const TOWN = "620981101";
 const VILLAGE = "620981101001";
@@ -43,8 +37,7 @@ const kpi = (page: import("playwright-core").Page, figure: string) => page.locat
 describe("the leaders' cockpit", () => {
   test("is a leader's home: figures with definitions, charts, ranking; drills down two tiers and back", async () => {
     await seed();
-    const page = await h.newPage();
-    await h.login(page, "yumen.leader");
+    const page = await signIn(h, "yumen.leader");
     const cockpit = page.getByTestId("cockpit");
     await cockpit.waitFor();
     await expect.poll(() => kpi(page, "received").textContent()).toBe("6");
@@ -110,8 +103,7 @@ describe("the leaders' cockpit", () => {
   });
 
   test("a leader sets the ranking weights (sum 100) and the ranking follows them", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.leader");
+    const page = await signIn(h, "yumen.leader");
     await page.getByTestId("cockpit").waitFor();
     await page.getByTestId("open-weights").click();
     const form = page.getByTestId("weights-form");
@@ -125,8 +117,7 @@ describe("the leaders' cockpit", () => {
     expect(await form.locator(".alert").textContent()).toContain("之和须为 100（当前为 120）");
     await form.getByLabel("办结率", { exact: true }).fill("0");
     expect(await page.getByTestId("weights-formula").textContent()).toContain("50×化解率");
-    await form.getByRole("button", { name: "保存" }).click();
-    await form.waitFor({ state: "detached" });
+    await saveAndClose(form);
     await expect.poll(() => page.getByTestId("ranking-formula").textContent()).toContain("50×化解率");
     const [row] = await h.db.admin<{ n: number }[]>`select count(*)::int as n from app.audit_events
       where kind = 'cockpit.settings_saved'`;
@@ -134,8 +125,7 @@ describe("the leaders' cockpit", () => {
   });
 
   test("a leader edits the safety index definition, validated as the server validates it", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.leader");
+    const page = await signIn(h, "yumen.leader");
     await page.getByTestId("cockpit").waitFor();
     await page.getByTestId("open-safety").click();
     const form = page.getByTestId("safety-form");
@@ -187,8 +177,7 @@ describe("the leaders' cockpit", () => {
   });
 
   test("a township's cockpit shows only its subtree; a sibling in the address is refused", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumenzhen.admin");
+    const page = await signIn(h, "yumenzhen.admin");
     await page.getByTestId("cockpit").waitFor();
     await expect.poll(() => kpi(page, "received").textContent()).toBe("4");
     const [other] = await h.db.admin<{ code: string }[]>`select code from app.tenants
@@ -198,8 +187,7 @@ describe("the leaders' cockpit", () => {
   });
 
   test("the inbox exports the case ledger of its filters, with its progress", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.leader");
+    const page = await signIn(h, "yumen.leader");
     await page.goto("/cases");
     await page.locator(".filter-menu summary").click();
     await page.locator(".filter-menu-list").getByText("已化解", { exact: true }).click();
@@ -220,8 +208,7 @@ describe("the leaders' cockpit", () => {
   });
 
   test("a clerk's home stays their work, without the cockpit", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.clerk");
+    const page = await signIn(h, "yumen.clerk");
     await page.getByRole("heading", { level: 1 }).first().waitFor();
     expect(await page.getByTestId("cockpit").count()).toBe(0);
   });
@@ -229,8 +216,7 @@ describe("the leaders' cockpit", () => {
 
 describe("the monthly bulletin", () => {
   test("prints the month's figures and ranking on an A4 page, with the same content as text", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.leader");
+    const page = await signIn(h, "yumen.leader");
     const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7);
     await page.goto(`/bulletin?month=${month}`);
     const bulletin = page.getByTestId("bulletin");

@@ -1,19 +1,12 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { caseInput, mainNav, registerCase, useHarness } from "./helpers.ts";
 
 /** Menus and homes by role and tier (issue 12 §1), in the browser with the demo's cases. */
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ cases: true });
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ cases: true });
 
-const nav = (page: Page) => page.getByRole("navigation", { name: "主导航" });
-const groups = (page: Page) => nav(page).getByRole("heading").allTextContents();
-const links = (page: Page) => nav(page).getByRole("link").allTextContents();
+const groups = (page: Page) => mainNav(page).getByRole("heading").allTextContents();
+const links = (page: Page) => mainNav(page).getByRole("link").allTextContents();
 
 async function home(username: string): Promise<Page> {
   const page = await h.newPage();
@@ -23,7 +16,7 @@ async function home(username: string): Promise<Page> {
   });
   await h.login(page, username);
   await page.getByRole("heading", { name: "工作台", level: 1 }).waitFor();
-  await nav(page).getByRole("link").first().waitFor();
+  await mainNav(page).getByRole("link").first().waitFor();
   (page as Page & { errors: string[] }).errors = errors;
   return page;
 }
@@ -103,27 +96,14 @@ describe("menus and homes by role and tier", () => {
 
   test("the operation log names who did what to which case, filters by object and user, and exports CSV; the sign-in log is separate", async () => {
     const grid = await home("cun.grid");
-    const registered = await grid.request.post("/trpc/cases.register", {
-      headers: { origin: h.origin },
-      data: {
-        json: {
-          categoryCode: "neighbour",
-          channel: "grid_patrol",
-          title: "操作日志里的网格上报",
-          description: "两户因宅基地界址发生争执",
-          locationCode: "620981101001",
-          peopleCount: 2,
-          groupDispute: false,
-          riskGrade: "blue",
-          difficulty: "simple",
-          parties: [{ role: "applicant", kind: "person", name: "刘大爷", phone: "13609371234" }],
-        },
-      },
+    await registerCase(grid, h.origin, {
+      title: "操作日志里的网格上报",
+      description: "两户因宅基地界址发生争执",
+      locationCode: "620981101001",
     });
-    expect(registered.status()).toBe(200);
 
     const page = await home("yumen.auditor");
-    await nav(page).getByRole("link", { name: "操作日志" }).click();
+    await mainNav(page).getByRole("link", { name: "操作日志" }).click();
     await page.getByRole("heading", { name: "操作日志", level: 1 }).waitFor();
     const filters = page.getByRole("form", { name: "筛选条件" });
     await filters.getByLabel("对象").fill("操作日志里的网格上报");
@@ -163,7 +143,7 @@ describe("menus and homes by role and tier", () => {
     expect((await xlsx.body()).subarray(0, 2).toString()).toBe("PK");
     await page.getByRole("button", { name: "导出 Excel", exact: true }).waitFor();
 
-    await nav(page).getByRole("link", { name: "登录日志" }).click();
+    await mainNav(page).getByRole("link", { name: "登录日志" }).click();
     await page.getByRole("heading", { name: "登录日志", level: 1 }).waitFor();
     await page.getByRole("row").filter({ hasText: "cun.grid" }).first().waitFor();
     expect(await page.getByRole("row").filter({ hasText: "登记案件" }).count()).toBe(0);
@@ -173,7 +153,7 @@ describe("menus and homes by role and tier", () => {
     const stream = town.waitForResponse((r) => new URL(r.url()).pathname === "/events");
     await h.login(town, "yumenzhen.admin");
     expect((await stream).status()).toBe(200);
-    await nav(town).getByRole("link", { name: "消息中心" }).click();
+    await mainNav(town).getByRole("link", { name: "消息中心" }).click();
     await town.getByRole("heading", { name: "消息中心", level: 1 }).waitFor();
     await town.getByRole("button", { name: /^消息通知/ }).waitFor();
 
@@ -183,18 +163,14 @@ describe("menus and homes by role and tier", () => {
       expect(r.status(), path).toBe(200);
       return ((await r.json()) as { result: { data: { json: { id: string; version: number } } } }).result.data.json;
     };
-    const { id } = await call("cases.register", {
-      categoryCode: "neighbour",
-      channel: "grid_patrol",
-      title: "消息中心紧急上报",
-      description: "两户因排水沟堵塞发生争执，情绪激烈",
-      locationCode: "620981101001",
-      peopleCount: 2,
-      groupDispute: false,
-      riskGrade: "blue",
-      difficulty: "simple",
-      parties: [{ role: "applicant", kind: "person", name: "刘大爷", phone: "13609371234" }],
-    });
+    const { id } = await call(
+      "cases.register",
+      caseInput({
+        title: "消息中心紧急上报",
+        description: "两户因排水沟堵塞发生争执，情绪激烈",
+        locationCode: "620981101001",
+      }),
+    );
     const { version } = await call("cases.transition", { id, version: 1, action: "accept", data: {} });
     await call("escalation.escalate", {
       id,

@@ -1,14 +1,8 @@
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { registerCase, signIn, useHarness } from "./helpers.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ centres: true });
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ centres: true });
 
 const VILLAGE = "620981101001";
 const actions = (page: Page) => page.getByRole("group", { name: "办理操作" });
@@ -62,28 +56,12 @@ describe("a case across tiers in the browser", () => {
     });
 
     // A: the village mediator's case (registered through the API), escalated to the township.
-    const cun = await h.newPage();
-    await h.login(cun, "cun.mediator");
-    const registered = await cun.request.post("/trpc/cases.register", {
-      headers: { origin: h.origin },
-      data: {
-        json: {
-          categoryCode: "neighbour",
-          channel: "grid_patrol",
-          title: "排水沟堵塞引发邻里纠纷",
-          description: "两户因排水沟堵塞、雨水倒灌发生争执，涉及镇排水工程",
-          locationCode: VILLAGE,
-          peopleCount: 2,
-          groupDispute: false,
-          riskGrade: "blue",
-          difficulty: "simple",
-          parties: [{ role: "applicant", kind: "person", name: "刘大爷", phone: "13609371234" }],
-        },
-      },
+    const cun = await signIn(h, "cun.mediator");
+    const { id, code } = await registerCase(cun, h.origin, {
+      title: "排水沟堵塞引发邻里纠纷",
+      description: "两户因排水沟堵塞、雨水倒灌发生争执，涉及镇排水工程",
+      locationCode: VILLAGE,
     });
-    expect(registered.status()).toBe(200);
-    const { id, code } = ((await registered.json()) as { result: { data: { json: { id: string; code: string } } } })
-      .result.data.json;
     await cun.goto(`/cases/${id}`);
     await cun.getByRole("heading", { name: "排水沟堵塞引发邻里纠纷", level: 1 }).waitFor();
     await act(cun, "上报", "上报案件", async (d) => {
@@ -96,8 +74,7 @@ describe("a case across tiers in the browser", () => {
     expect(await actions(cun).getByRole("button", { name: "受理", exact: true }).count()).toBe(0);
 
     // The township signs for it and escalates it to the county, urgently: timed until B shows it.
-    const town = await h.newPage();
-    await h.login(town, "yumenzhen.admin");
+    const town = await signIn(h, "yumenzhen.admin");
     await town.goto(`/cases/${id}`);
     await signFor(town);
     await actions(town).getByRole("button", { name: "上报", exact: true }).click();

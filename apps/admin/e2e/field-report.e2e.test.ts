@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
+import { signIn } from "./helpers.ts";
 
 // 现场上报 (issue 13 §2) on a phone: a grid worker reports with the phone's position; without
 // network the reports wait in the browser and go out once it is back, each registered once
@@ -196,8 +197,7 @@ describe("field report from a phone", () => {
   test("the reporter confirms the result on site, or rejects it with a reason and it is reworked", async () => {
     const page = await h.newPage(PHONE);
     await h.login(page, "cun.grid");
-    const mediator = await h.newPage();
-    await h.login(mediator, "cun.mediator");
+    const mediator = await signIn(h, "cun.mediator");
     const call = async (who: typeof page, path: string, json: unknown) => {
       const r = await who.request.post(`/trpc/${path}`, { headers: { origin: h.origin }, data: { json } });
       expect(r.status(), `${path} ${await r.text()}`).toBe(200);

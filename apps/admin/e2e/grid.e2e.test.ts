@@ -1,26 +1,14 @@
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { openDialog, openNav, saveAndClose, signIn, useHarness } from "./helpers.ts";
 
 // 网格管理 and 开放接口 (issue 13 §1, §5) through the UI: a township divides its land into
 // grids, staffs one with a leader, and issues an API key that is shown once.
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ centres: false });
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-async function openNav(page: Page, name: string): Promise<void> {
-  await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name, exact: true }).click();
-}
+const h = useHarness({ centres: false });
 
 describe("the grid and open channels", () => {
   test("a township admin adds a grid and a worker, makes the worker its leader, and issues an API key", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumenzhen.admin");
+    const page = await signIn(h, "yumenzhen.admin");
     await openNav(page, "网格管理");
 
     await page.getByRole("button", { name: "新增网格", exact: true }).click();
@@ -29,16 +17,13 @@ describe("the grid and open channels", () => {
     await dialog.getByLabel("网格名称").fill("玉门镇一级网格");
     await dialog.getByLabel("户数").fill("3200");
     await dialog.getByLabel("人口").fill("9100");
-    await dialog.getByRole("button", { name: "保存" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await saveAndClose(dialog);
     const grids = page.getByTestId("grid-table");
     await grids.getByRole("row").filter({ hasText: "620981101-01" }).filter({ hasText: "玉门镇一级网格" }).waitFor();
 
-    await page.getByRole("button", { name: "新增网格员" }).click();
-    const worker = page.getByRole("dialog", { name: "新增网格员" });
+    const worker = await openDialog(page, "新增网格员");
     await worker.getByLabel("姓名").fill("韩秀文");
-    await worker.getByRole("button", { name: "保存" }).click();
-    await worker.waitFor({ state: "detached" });
+    await saveAndClose(worker);
     await page.getByTestId("grid-worker-table").getByText("韩秀文").waitFor();
 
     await grids
@@ -49,8 +34,7 @@ describe("the grid and open channels", () => {
     const assign = page.getByRole("dialog", { name: /分配网格员/ });
     await assign.getByText("韩秀文（专职）").click();
     await assign.getByText("设为网格长").click();
-    await assign.getByRole("button", { name: "保存" }).click();
-    await assign.waitFor({ state: "detached" });
+    await saveAndClose(assign);
     await grids.getByRole("row").filter({ hasText: "620981101-01" }).getByText("网格长").waitFor();
     const [stored] = await h.db.admin<{ name: string; leader: boolean }[]>`select w.name, a.leader
       from app.grid_assignments a join app.grid_workers w on w.id = a.worker_id
@@ -58,8 +42,7 @@ describe("the grid and open channels", () => {
     expect(stored).toEqual({ name: "韩秀文", leader: true });
 
     await openNav(page, "开放接口");
-    await page.getByRole("button", { name: "签发密钥" }).click();
-    const issue = page.getByRole("dialog", { name: "签发接口密钥" });
+    const issue = await openDialog(page, "签发密钥", "签发接口密钥");
     await issue.getByLabel("名称").fill("12345 市民热线");
     await issue.getByRole("button", { name: "签发密钥" }).click();
     const shown = page.getByRole("dialog", { name: "密钥已签发" });
@@ -72,8 +55,7 @@ describe("the grid and open channels", () => {
     expect(res.status).toBe(200);
   });
   test("the grid, worker and patrol-norm forms check with the API's own schemas before sending", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumenzhen.admin");
+    const page = await signIn(h, "yumenzhen.admin");
     await page.goto("/grids");
     const count = async (table: string) =>
       (await h.db.admin.unsafe<{ n: number }[]>(`select count(*)::int as n from app.${table}`))[0]?.n ?? 0;
@@ -103,22 +85,19 @@ describe("the grid and open channels", () => {
     await dialog
       .getByLabel(/边界/)
       .fill('{"type":"Polygon","coordinates":[[[97.0,40.0],[97.1,40.0],[97.1,40.1],[97.0,40.1],[97.0,40.0]]]}');
-    await dialog.getByRole("button", { name: "保存" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await saveAndClose(dialog);
     await page.getByTestId("grid-table").getByRole("row").filter({ hasText: "620981101-02" }).waitFor();
     const [saved] = await h.db.admin<{ population: number; boundary: boolean }[]>`
       select population, boundary is not null as boundary from app.grids where code = '620981101-02'`;
     expect(saved).toEqual({ population: 4100, boundary: true });
 
-    await page.getByRole("button", { name: "新增网格员" }).click();
-    const worker = page.getByRole("dialog", { name: "新增网格员" });
+    const worker = await openDialog(page, "新增网格员");
     await worker.getByLabel("姓名").fill("李春燕");
     await worker.getByLabel(/电话/).fill("abc");
     await worker.getByRole("button", { name: "保存" }).click();
     await worker.getByText("电话号码格式不正确").waitFor();
     await worker.getByLabel(/电话/).fill("0937-3321001");
-    await worker.getByRole("button", { name: "保存" }).click();
-    await worker.waitFor({ state: "detached" });
+    await saveAndClose(worker);
     await page.getByTestId("grid-worker-table").getByRole("row").filter({ hasText: "0937-3321001" }).waitFor();
 
     // The norm starts from the one in force; eight days a week is refused by patrols.setNorm's schema.

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DEMO_PASSWORD, type Harness, startHarness } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { DEMO_PASSWORD } from "./harness.ts";
+import { fillSignIn, pressAndAwait, signIn, useHarness } from "./helpers.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 async function submitLogin(page: import("playwright-core").Page, username: string, password: string) {
-  await page.getByLabel("登录名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(password);
-  await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith("/auth/login")),
-    page.getByRole("button", { name: "登录", exact: true }).click(),
-  ]);
+  await fillSignIn(page, username, password);
+  await pressAndAwait(page, "登录", "/auth/login");
 }
 
 describe("sign-in page", () => {
@@ -53,8 +44,7 @@ describe("sign-in page", () => {
 
   test("a user who must change the initial password is held on /change-password until done", async () => {
     await h.db.admin`update app.users set must_change_password = true where username = 'yumen.clerk'`;
-    const page = await h.newPage();
-    await h.login(page, "yumen.clerk");
+    const page = await signIn(h, "yumen.clerk");
     await page.waitForURL("**/change-password");
     await page.getByRole("heading", { name: "修改密码", level: 1 }).waitFor();
     await page.getByText("须先修改初始密码").waitFor();
@@ -78,8 +68,7 @@ describe("sign-in page", () => {
   });
 
   test("switching to English changes the navigation labels and is remembered", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     const nav = page.getByRole("navigation", { name: "主导航" });
     await nav.getByRole("link", { name: "单位管理" }).waitFor();
     expect(await nav.getByRole("link").allTextContents()).toEqual([
@@ -120,8 +109,7 @@ describe("sign-in page", () => {
   });
 
   test("the side navigation shows only what the roles allow", async () => {
-    const page = await h.newPage();
-    await h.login(page, "cun.mediator");
+    const page = await signIn(h, "cun.mediator");
     const nav = page.getByRole("navigation", { name: "主导航" });
     await nav.getByRole("link", { name: "工作台" }).waitFor();
     // A village mediator: its cases, no centre configuration and no unit management (issue 12).

@@ -1,16 +1,11 @@
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { generateTOTP } from "@oslojs/otp";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DEMO_PASSWORD, type Harness, startHarness, tick } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { DEMO_PASSWORD, tick } from "./harness.ts";
+import { fillSignIn, pressAndAwait, signIn, useHarness } from "./helpers.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const step = () => Math.floor(Date.now() / 30_000);
 
@@ -53,24 +48,19 @@ async function signOut(page: Page): Promise<void> {
 
 async function passwordStep(page: Page, username: string): Promise<void> {
   await page.goto("/login");
-  await page.getByLabel("登录名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
+  await fillSignIn(page, username, DEMO_PASSWORD);
   await page.getByRole("button", { name: "登录", exact: true }).click();
   await page.getByRole("heading", { name: "两步验证", level: 1 }).waitFor();
 }
 
 async function submitCode(page: Page, code: string): Promise<void> {
   await page.getByLabel("6位验证码", { exact: true }).fill(code);
-  await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith("/auth/login/totp")),
-    page.getByRole("button", { name: "验证", exact: true }).click(),
-  ]);
+  await pressAndAwait(page, "验证", "/auth/login/totp");
 }
 
 describe("two-step verification", () => {
   test("a user enrols on /mfa, signs out, and signs in with password and code", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.leader");
+    const page = await signIn(h, "yumen.leader");
     await page.getByRole("link", { name: "两步验证" }).click();
     await page.waitForURL("**/mfa");
     await page.getByRole("heading", { name: "两步验证", level: 1 }).waitFor();
@@ -109,8 +99,7 @@ describe("two-step verification", () => {
   });
 
   test("recovery codes are shown once and sign in once in place of a code", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.liaison");
+    const page = await signIn(h, "yumen.liaison");
     await page.goto("/mfa");
     await enrolOnPage(page);
     await page.getByText("当前剩余 0 个").waitFor();
@@ -167,8 +156,7 @@ describe("two-step verification", () => {
   });
 
   test("the top unit's security administrator requires it; a clerk is then held on /mfa until enrolled", async () => {
-    const admin = await h.newPage();
-    await h.login(admin, "gansu.security");
+    const admin = await signIn(h, "gansu.security");
     await admin.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "用户管理" }).click();
     const requirement = admin.getByRole("region", { name: "两步验证要求" });
     await requirement.waitFor();
@@ -189,8 +177,7 @@ describe("two-step verification", () => {
     >`select require_totp from app.tenants where code = '62'`;
     expect(root?.require_totp).toBe(true);
 
-    const clerk = await h.newPage();
-    await h.login(clerk, "yumen.clerk");
+    const clerk = await signIn(h, "yumen.clerk");
     await clerk.waitForURL("**/mfa");
     await clerk.getByText("本单位要求工作人员启用两步验证").waitFor();
     await clerk.goto("/cases");

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
+import { signIn } from "./helpers.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,8 +21,7 @@ describe("onboarding a township", () => {
     const [before] = await h.db.admin`select 1 from app.tenants where code = ${town!.code}`;
     expect(before).toBeUndefined();
 
-    const page = await h.newPage();
-    await h.login(page, "jiuquan.admin");
+    const page = await signIn(h, "jiuquan.admin");
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "单位管理" }).click();
     await page.getByRole("heading", { name: "单位管理", level: 1 }).waitFor();
 
@@ -82,8 +82,7 @@ describe("onboarding a township", () => {
   });
 
   test("the registry search finds a township by name and shows whether it is onboarded", async () => {
-    const page = await h.newPage();
-    await h.login(page, "jiuquan.admin");
+    const page = await signIn(h, "jiuquan.admin");
     await page.goto("/tenants");
     await page.getByRole("searchbox", { name: "搜索区划（中文名称或代码）" }).fill("玉门镇");
     await page.getByRole("button", { name: "搜索", exact: true }).click();

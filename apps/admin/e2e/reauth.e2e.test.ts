@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEMO_PASSWORD, type Harness, startHarness } from "./harness.ts";
+import { signIn } from "./helpers.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,8 +15,7 @@ describe("re-authentication (MLPS level 3)", () => {
     const [row] = await h.db.admin<{ id: string }[]>`select c.id from app.cases c
       where c.owner_code like '620981%' and exists (select from app.case_parties p where p.case_id = c.id)
       order by c.registered_at desc limit 1`;
-    const page = await h.newPage();
-    await h.login(page, "yumen.admin");
+    const page = await signIn(h, "yumen.admin");
     // The session was opened 10 minutes ago and proved nothing since.
     await h.db.admin`update auth.sessions set created_at = now() - interval '10 minutes'
       where user_id = (select id from app.users where username = 'yumen.admin')`;

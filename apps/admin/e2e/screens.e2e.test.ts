@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
+import { signIn } from "./helpers.ts";
 
 /**
  * Each role's home and the main screens render in Chinese without console errors, with the
@@ -94,8 +95,7 @@ describe("screens of each role", () => {
   });
 
   test("a case's detail with its step bar", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumen.clerk");
+    const page = await signIn(h, "yumen.clerk");
     await page.goto("/cases");
     await page.locator("main table a[href^='/cases/']").first().click();
     const steps = page.getByRole("region", { name: "办理进度" });

@@ -1,14 +1,8 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Harness, startHarness } from "./harness.ts";
+import { describe, expect, test } from "vitest";
+import { registerCase, signIn, useHarness } from "./helpers.ts";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const TOWN = "620981101";
 const VILLAGE = "620981101001";
@@ -20,25 +14,14 @@ function chinaDay(days: number): string {
 
 /** Registers a case at the township through the API, as its mediator; returns its id and code. */
 async function registerAtTown(page: Page, title: string): Promise<{ id: string; code: string }> {
-  const response = await page.request.post("/trpc/cases.register", {
-    headers: { origin: h.origin },
-    data: {
-      json: {
-        categoryCode: "neighbour",
-        channel: "visit",
-        title,
-        description: "两户因院墙界线争执，多次调解未果",
-        locationCode: VILLAGE,
-        peopleCount: 2,
-        groupDispute: false,
-        riskGrade: "yellow",
-        difficulty: "simple",
-        parties: [{ role: "applicant", kind: "person", name: "王大妈", phone: "13609375678" }],
-      },
-    },
+  return registerCase(page, h.origin, {
+    channel: "visit",
+    title,
+    description: "两户因院墙界线争执，多次调解未果",
+    locationCode: VILLAGE,
+    riskGrade: "yellow",
+    parties: [{ role: "applicant", kind: "person", name: "王大妈", phone: "13609375678" }],
   });
-  expect(response.status()).toBe(200);
-  return ((await response.json()) as { result: { data: { json: { id: string; code: string } } } }).result.data.json;
 }
 
 /** The supervision list's row of a case. */
@@ -47,13 +30,11 @@ const rowOf = (page: Page, code: string) =>
 
 describe("supervision (督办) in the browser", () => {
   test("a county leader opens one on a township's case (the form checks first), the township answers it, the leader takes charge", async () => {
-    const mediator = await h.newPage();
-    await h.login(mediator, "yumenzhen.mediator");
+    const mediator = await signIn(h, "yumenzhen.mediator");
     const { id, code } = await registerAtTown(mediator, "院墙界线纠纷久调未决");
 
     // The county's leader opens a supervision from the list page and finds the case there.
-    const leader = await h.newPage();
-    await h.login(leader, "yumen.leader");
+    const leader = await signIn(h, "yumen.leader");
     await leader.goto("/supervision");
     await leader.getByRole("heading", { name: "督办", level: 1 }).waitFor();
     await leader.getByRole("button", { name: "发起督办", exact: true }).click();
@@ -93,8 +74,7 @@ describe("supervision (督办) in the browser", () => {
     expect(stored).toEqual({ addressed_to: TOWN, opened_by: "leader", status: "open", due: `${due} 23:59` });
 
     // The township reads it as its own and answers it.
-    const town = await h.newPage();
-    await h.login(town, "yumenzhen.admin");
+    const town = await signIn(h, "yumenzhen.admin");
     await town.goto("/supervision");
     const mine = rowOf(town, code);
     await mine.getByText("本单位", { exact: true }).waitFor();

@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
+import { openDialog, saveAndClose } from "./helpers.ts";
 
 /** Issue 12's system pages in the browser: guarded routes, online users, notices, the working calendar. */
 let h: Harness;
@@ -149,8 +150,7 @@ describe("system pages", () => {
     await page.getByRole("button", { name: "新增服务事项" }).click();
     const add = page.getByRole("dialog");
     await add.getByLabel("名称", { exact: true }).fill("法律援助申请");
-    await add.getByRole("button", { name: "保存" }).click();
-    await add.waitFor({ state: "detached" });
+    await saveAndClose(add);
     await page
       .getByRole("table", { name: "窗口服务事项" })
       .getByRole("row")
@@ -158,15 +158,13 @@ describe("system pages", () => {
       .waitFor();
 
     await page.goto("/centre/windows");
-    await page.getByRole("button", { name: "新增窗口" }).click();
-    const dialog = page.getByRole("dialog", { name: "新增窗口" });
+    const dialog = await openDialog(page, "新增窗口");
     await dialog.getByLabel("窗口号").fill("77");
     await dialog.getByLabel("窗口名称").fill("援助窗口");
     await dialog.getByLabel(/服务事项/).fill("自填事项");
     await dialog.getByRole("button", { name: "法律援助申请" }).click();
     expect(await dialog.getByLabel(/服务事项/).inputValue()).toBe("自填事项、法律援助申请");
-    await dialog.getByRole("button", { name: "保存" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await saveAndClose(dialog);
     const [saved] = await h.db.admin<{ services: string[] }[]>`
       select services from app.service_windows where scope_code = '620981' and number = 77`;
     expect(saved?.services).toEqual(["自填事项", "法律援助申请"]);
@@ -187,8 +185,7 @@ describe("system pages", () => {
     expect(await row.getByText("x_forestry").count()).toBe(1);
 
     await page.goto("/centre/departments");
-    await page.getByRole("button", { name: "新增入驻部门" }).click();
-    const dialog = page.getByRole("dialog", { name: "新增入驻部门" });
+    const dialog = await openDialog(page, "新增入驻部门");
     await dialog.getByRole("button", { name: "部门类别" }).click();
     await page.getByRole("option", { name: "林业和草原局", exact: true }).waitFor();
     await page.keyboard.press("Escape");
@@ -207,8 +204,7 @@ describe("system pages", () => {
     await edit.getByLabel("名称", { exact: true }).fill("林草局");
     await edit.getByText("启用", { exact: true }).click();
     expect(await edit.getByRole("checkbox", { name: "启用", exact: true }).isChecked()).toBe(false);
-    await edit.getByRole("button", { name: "保存" }).click();
-    await edit.waitFor({ state: "detached" });
+    await saveAndClose(edit);
     await kinds.getByRole("row").filter({ hasText: "林草局" }).getByText("已停用").waitFor();
     await page.goto("/centre/departments");
     await page.getByRole("button", { name: "新增入驻部门" }).click();

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { dispatchWebhooks, SIGNATURE_HEADER, verifyWebhookSignature } from "@zongzhi/api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
+import { signIn } from "./helpers.ts";
 
 // 状态推送 (issue 13 §5) through the UI: a township administrator adds a webhook to an API key
 // (an address inside the network is refused with a clear message), a change of status of a
@@ -41,8 +42,7 @@ afterAll(async () => {
 
 describe("status webhooks", () => {
   test("an administrator adds a webhook, reads the signed delivery in the log and sends it again", async () => {
-    const page = await h.newPage();
-    await h.login(page, "yumenzhen.admin");
+    const page = await signIn(h, "yumenzhen.admin");
     await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "开放接口", exact: true }).click();
     await page.getByRole("button", { name: "签发密钥" }).click();
     const issue = page.getByRole("dialog", { name: "签发接口密钥" });

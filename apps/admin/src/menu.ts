@@ -47,6 +47,8 @@ const readsAllCases = (user: MenuUser) =>
   inUnit(user) && holds(user.roles, "case.read") && !readsOnlySummoned(user.roles);
 /** Leaders oversee the centre's set-up without changing it. */
 const oversees = (user: MenuUser) => atCentre(user) && mayHere(user, "supervision.open");
+/** Those who set a centre up, and its leaders who oversee it. */
+const configuresOrOversees = (user: MenuUser) => configures(user) || oversees(user);
 
 const ENTRIES: Entry[] = [
   { group: "work", href: "/", label: "nav.dashboard", show: () => true },
@@ -84,13 +86,13 @@ const ENTRIES: Entry[] = [
     group: "centre",
     href: "/centre/departments",
     label: "centre.nav.departments",
-    show: (u) => configures(u) || oversees(u),
+    show: configuresOrOversees,
   },
   {
     group: "centre",
     href: "/centre/roster",
     label: "centre.nav.roster",
-    show: (u) => configures(u) || oversees(u) || (atCentre(u) && mayHere(u, "case.summon")),
+    show: (u) => configuresOrOversees(u) || (atCentre(u) && mayHere(u, "case.summon")),
   },
   { group: "centre", href: "/centre/windows", label: "centre.nav.windows", show: configures },
   {
@@ -106,7 +108,7 @@ const ENTRIES: Entry[] = [
     group: "centre",
     href: "/centre/mediators",
     label: "centre.nav.mediators",
-    show: (u) => configures(u) || oversees(u),
+    show: configuresOrOversees,
   },
   {
     group: "centre",
@@ -120,7 +122,7 @@ const ENTRIES: Entry[] = [
     group: "centre",
     href: "/system/calendar",
     label: "system.nav.calendar",
-    show: (u) => configures(u) || oversees(u),
+    show: configuresOrOversees,
   },
 
   {

@@ -1,8 +1,8 @@
-import { type Accessor, type Component, type JSX, Show } from "solid-js";
+import { type Accessor, type Component, type JSX, Show, splitProps } from "solid-js";
 import type { Me } from "../api.ts";
 import { t } from "../i18n.ts";
 import { Button } from "../ui/button.tsx";
-import { ConfirmDialog, DialogFooter } from "../ui/dialog.tsx";
+import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
 import { errorText, Forbidden } from "./page.tsx";
 import { useMe } from "./shell.tsx";
 
@@ -82,4 +82,17 @@ export function gated(allowed: (me: Me) => boolean, Page: Component<{ me: Me }>)
       </Show>
     );
   };
+}
+
+/**
+ * A dialog whose content is built each time it opens (so that a form starts empty and a query
+ * inside runs only while it is shown).
+ */
+export function FreshDialog(props: Parameters<typeof Dialog>[0]) {
+  const [own, dialog] = splitProps(props, ["children"]);
+  return (
+    <Dialog {...dialog}>
+      <Show when={props.open}>{own.children}</Show>
+    </Dialog>
+  );
 }

@@ -2,6 +2,7 @@ import { createSignal, Show } from "solid-js";
 import { HttpError, type ServerError } from "../api.ts";
 import { pick, t } from "../i18n.ts";
 import { withReauth } from "./reauth.tsx";
+import { saveFile } from "./save-file.ts";
 
 /** A ledger download in progress or done. */
 export interface LedgerJob {
@@ -79,16 +80,10 @@ export function createLedgerDownload() {
       }
       const disposition = res.headers.get("content-disposition") ?? "";
       const file = decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(disposition)?.[1] ?? `ledger.${format}`);
-      const url = URL.createObjectURL(
+      saveFile(
         new Blob(chunks as BlobPart[], { type: res.headers.get("content-type") ?? "application/octet-stream" }),
+        file,
       );
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = file;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
       setJob((j) => (j ? { ...j, state: "done" } : j));
     } catch (e) {
       setJob({ ...base, state: "failed", error: e instanceof Error ? e.message : String(e) });

@@ -16,6 +16,7 @@ export function Form(props: {
   class?: string;
   noValidate?: boolean;
   testId?: string;
+  ariaLabel?: string;
   children: JSX.Element;
 }) {
   return (
@@ -23,6 +24,7 @@ export function Form(props: {
       class={props.class ?? "form"}
       noValidate={props.noValidate}
       data-testid={props.testId}
+      aria-label={props.ariaLabel}
       onSubmit={(event) => {
         event.preventDefault();
         props.onSubmit();

@@ -15,6 +15,8 @@ import { Button } from "../ui/button.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { TextArea, TextField } from "../ui/text-field.tsx";
 import "./booking.css";
+import { Form } from "../components/save-form.tsx";
+import { Section } from "../components/section.tsx";
 
 const WEEKDAYS = {
   zh: ["", "周一", "周二", "周三", "周四", "周五", "周六", "周日"],
@@ -50,23 +52,22 @@ function CentrePicker(props: { onPick: (code: string) => void }) {
   return (
     <section aria-labelledby="booking-centres" class="booking-section">
       <search>
-        <form
+        <Form
           class="booking-search"
-          onSubmit={(e) => {
-            e.preventDefault();
+          onSubmit={() => {
             setSearch(q());
           }}
         >
           <TextField label={t("booking.search")} value={q()} onChange={setQ} type="search" maxLength={40} />
           <Button type="submit">{t("booking.searchButton")}</Button>
-        </form>
+        </Form>
       </search>
       <h2 id="booking-centres" class="field-label">
         {t("booking.centres")}
       </h2>
       <QueryState query={centres} empty={t("booking.noCentres")}>
         {(list) => (
-          <ul class="booking-list">
+          <ul class="stack-list">
             <For each={list()}>
               {(c) => (
                 <li>
@@ -151,7 +152,7 @@ function BookingForm(props: { page: Page; onChange: () => void; refresh: () => v
         </div>
         <fieldset class="fieldset">
           <legend>{t("booking.offer")}</legend>
-          <div class="booking-list">
+          <div class="stack-list">
             <For each={props.page.offers}>
               {(o) => (
                 <label class="booking-choice">
@@ -247,11 +248,9 @@ function BookingForm(props: { page: Page; onChange: () => void; refresh: () => v
             </>
           )}
         </Show>
-        <form
-          class="form"
+        <Form
           noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
+          onSubmit={() => {
             setTried(true);
             if (issues().length === 0) book.mutate();
           }}
@@ -297,7 +296,7 @@ function BookingForm(props: { page: Page; onChange: () => void; refresh: () => v
             {t("booking.submit")}
           </Button>
           <Show when={offer()}>{(o) => <p class="muted small">{o().resourceName}</p>}</Show>
-        </form>
+        </Form>
       </section>
     </Show>
   );
@@ -340,13 +339,10 @@ function BookingFacts(props: { booking: MyBooking }) {
 
 function Booked(props: { booking: MyBooking }) {
   return (
-    <section class="booking-section lookup-result" aria-labelledby="booking-done" role="status">
-      <h2 id="booking-done" class="card-title">
-        {t("booking.done")}
-      </h2>
+    <Section id="booking-done" title={t("booking.done")} class="booking-section lookup-result" role="status">
       <BookingFacts booking={props.booking} />
       <p class="muted small">{t("booking.keepCode")}</p>
-    </section>
+    </Section>
   );
 }
 
@@ -367,15 +363,10 @@ function MyBookingBox() {
     mutationFn: (action: "lookup" | "cancel") => myBooking(action, input()),
   }));
   return (
-    <section class="booking-section" aria-labelledby="booking-mine">
-      <h2 id="booking-mine" class="card-title">
-        {t("booking.lookupTitle")}
-      </h2>
-      <form
-        class="form"
+    <Section id="booking-mine" title={t("booking.lookupTitle")} class="booking-section">
+      <Form
         noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={() => {
           setTried(true);
           if (issues().length === 0) act.mutate("lookup");
         }}
@@ -403,7 +394,7 @@ function MyBookingBox() {
         <Button type="submit" class="btn-block" disabled={act.isPending}>
           {t("booking.lookup")}
         </Button>
-      </form>
+      </Form>
       <Show when={act.data}>
         {(found) => (
           <div class="lookup-result">
@@ -419,6 +410,6 @@ function MyBookingBox() {
           </div>
         )}
       </Show>
-    </section>
+    </Section>
   );
 }

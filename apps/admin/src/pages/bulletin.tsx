@@ -1,12 +1,13 @@
 import { useSearchParams } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
 import { chinaMonth } from "@zongzhi/domain/dates";
-import { For, Show } from "solid-js";
+import { For, type JSX, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { type BulletinLists, bulletinLists, bulletinListsCsv } from "../bulletin-lists.ts";
 import { LoadError, Loading, usePageTitle } from "../components/page.tsx";
 import { formatPaperDate } from "../i18n.ts";
 import "./bulletin.css";
+import { saveFile } from "../components/save-file.ts";
 
 type Figures = Outputs["cockpit"]["figures"];
 type Ranking = Outputs["cockpit"]["ranking"];
@@ -260,84 +261,85 @@ export function BulletinPage() {
 
 /** Saves a text the page built (the lists' CSV) under a name. */
 function downloadText(text: string, name: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  saveFile(new Blob([text], { type }), name);
 }
 
 /** 四、通报名单: the ranking's first and last, units with overdue cases, with reworks, in the red band. */
 function ListsSection(props: { lists: BulletinLists }) {
-  const none = <p class="small">无</p>;
+  const ranked = (units: BulletinLists["top"]) =>
+    units.map((u) => `第${u.rank}名 ${u.name}（${u.score.toFixed(1)}分）`).join("；");
   return (
     <section data-testid="bulletin-lists">
       <h2>四、通报名单</h2>
-      <h3>考评前列（表扬）</h3>
-      <Show when={props.lists.top.length > 0} fallback={none}>
-        <p data-testid="bulletin-top">
-          {props.lists.top.map((u) => `第${u.rank}名 ${u.name}（${u.score.toFixed(1)}分）`).join("；")}
-        </p>
-      </Show>
-      <h3>考评末位</h3>
-      <Show when={props.lists.bottom.length > 0} fallback={none}>
-        <p data-testid="bulletin-bottom">
-          {props.lists.bottom.map((u) => `第${u.rank}名 ${u.name}（${u.score.toFixed(1)}分）`).join("；")}
-        </p>
-      </Show>
-      <h3>有超期在办案件的单位</h3>
-      <Show when={props.lists.overdue.length > 0} fallback={none}>
-        <table data-testid="bulletin-overdue">
-          <thead>
-            <tr>
-              <th>单位</th>
-              <th>超期在办</th>
-              <th>红色风险</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={props.lists.overdue}>
-              {(u) => (
-                <tr>
-                  <td>{u.name}</td>
-                  <td>{u.overdue}</td>
-                  <td>{u.riskRed}</td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </Show>
-      <h3>有重办案件的单位</h3>
-      <Show when={props.lists.reworks.length > 0} fallback={none}>
-        <table data-testid="bulletin-reworks">
-          <thead>
-            <tr>
-              <th>单位</th>
-              <th>重办次数</th>
-              <th>件均重办</th>
-            </tr>
-          </thead>
-          <tbody>
-            <For each={props.lists.reworks}>
-              {(u) => (
-                <tr>
-                  <td>{u.name}</td>
-                  <td>{u.reworks}</td>
-                  <td>{u.perCase === null ? "—" : u.perCase.toFixed(2)}</td>
-                </tr>
-              )}
-            </For>
-          </tbody>
-        </table>
-      </Show>
-      <h3>平安指数预警（红色）单位</h3>
-      <Show when={props.lists.redBand.length > 0} fallback={none}>
+      <Listed title="考评前列（表扬）" rows={props.lists.top}>
+        <p data-testid="bulletin-top">{ranked(props.lists.top)}</p>
+      </Listed>
+      <Listed title="考评末位" rows={props.lists.bottom}>
+        <p data-testid="bulletin-bottom">{ranked(props.lists.bottom)}</p>
+      </Listed>
+      <Listed title="有超期在办案件的单位" rows={props.lists.overdue}>
+        <UnitTable
+          testId="bulletin-overdue"
+          rows={props.lists.overdue}
+          columns={[
+            ["超期在办", (u) => u.overdue],
+            ["红色风险", (u) => u.riskRed],
+          ]}
+        />
+      </Listed>
+      <Listed title="有重办案件的单位" rows={props.lists.reworks}>
+        <UnitTable
+          testId="bulletin-reworks"
+          rows={props.lists.reworks}
+          columns={[
+            ["重办次数", (u) => u.reworks],
+            ["件均重办", (u) => (u.perCase === null ? "—" : u.perCase.toFixed(2))],
+          ]}
+        />
+      </Listed>
+      <Listed title="平安指数预警（红色）单位" rows={props.lists.redBand}>
         <p>{props.lists.redBand.map((u) => `${u.name}（${u.index.toFixed(1)}）`).join("、")}</p>
-      </Show>
+      </Listed>
     </section>
+  );
+}
+
+/** One list of the bulletin under its heading, or 无 when it names nobody. */
+function Listed(props: { title: string; rows: readonly unknown[]; children: JSX.Element }) {
+  return (
+    <>
+      <h3>{props.title}</h3>
+      <Show when={props.rows.length > 0} fallback={<p class="small">无</p>}>
+        {props.children}
+      </Show>
+    </>
+  );
+}
+
+/** The units of a list with their figures, a column each (单位 first). */
+function UnitTable<T extends { name: string }>(props: {
+  testId: string;
+  rows: readonly T[];
+  columns: [string, (unit: T) => string | number][];
+}) {
+  return (
+    <table data-testid={props.testId}>
+      <thead>
+        <tr>
+          <th>单位</th>
+          <For each={props.columns}>{([head]) => <th>{head}</th>}</For>
+        </tr>
+      </thead>
+      <tbody>
+        <For each={props.rows}>
+          {(u) => (
+            <tr>
+              <td>{u.name}</td>
+              <For each={props.columns}>{([, cell]) => <td>{cell(u)}</td>}</For>
+            </tr>
+          )}
+        </For>
+      </tbody>
+    </table>
   );
 }

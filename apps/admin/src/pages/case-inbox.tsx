@@ -38,6 +38,8 @@ import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 import "./cases.css";
+import { Form } from "../components/save-form.tsx";
+import { Section } from "../components/section.tsx";
 
 const PAGE_SIZE = 50;
 
@@ -162,10 +164,7 @@ function Inbox(props: { me: Me }) {
           </Show>
         }
       />
-      <search class="card case-filters" aria-labelledby="filters-title">
-        <h2 id="filters-title" class="sr-only">
-          {t("cases.inbox.filters")}
-        </h2>
+      <Section id="filters-title" title={t("cases.inbox.filters")} class="card case-filters" hiddenTitle search>
         <div class="filter-grid">
           <div class="field">
             <span class="field-label" aria-hidden="true">
@@ -253,12 +252,9 @@ function Inbox(props: { me: Me }) {
           <InboxExport filters={filters()} />
         </div>
         <SavedViews me={props.me} current={filters()} onApply={apply} />
-      </search>
+      </Section>
 
-      <section class="card" aria-labelledby="cases-title">
-        <h2 id="cases-title" class="sr-only">
-          {t("cases.inbox.table")}
-        </h2>
+      <Section id="cases-title" title={t("cases.inbox.table")} class="card" hiddenTitle>
         <QueryState query={cases} empty={t("cases.inbox.empty")} isEmpty={() => rows().length === 0}>
           <div class="table-scroll">
             <DataTable
@@ -301,7 +297,7 @@ function Inbox(props: { me: Me }) {
           </div>
           <TableFoot query={cases} count={t("cases.inbox.count", { n: rows().length })} />
         </QueryState>
-      </section>
+      </Section>
     </>
   );
 }
@@ -341,8 +337,7 @@ function SavedViews(props: { me: Me; current: CaseFilters; onApply: (f: CaseFilt
   const [views, setViews] = createSignal<SavedView[]>(loadViews(props.me));
   const [name, setName] = createSignal("");
   const [error, setError] = createSignal<string | undefined>();
-  const save = (event: SubmitEvent) => {
-    event.preventDefault();
+  const save = () => {
     const n = name().trim();
     if (!n) {
       setError(t("cases.inbox.viewNameRequired"));
@@ -391,7 +386,7 @@ function SavedViews(props: { me: Me; current: CaseFilters; onApply: (f: CaseFilt
           </For>
         </ul>
       </Show>
-      <form class="inline-search" onSubmit={save}>
+      <Form class="inline-search" onSubmit={save}>
         <TextField
           label={t("cases.inbox.viewName")}
           hideLabel
@@ -402,7 +397,7 @@ function SavedViews(props: { me: Me; current: CaseFilters; onApply: (f: CaseFilt
         <Button type="submit" size="sm">
           {t("cases.inbox.saveView")}
         </Button>
-      </form>
+      </Form>
       <Show when={error()}>
         <Alert tone="warning">{error()}</Alert>
       </Show>

@@ -18,6 +18,9 @@ import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 import "./cases.css";
+import { ListCard } from "../components/config-page.tsx";
+import { Form } from "../components/save-form.tsx";
+import { Section } from "../components/section.tsx";
 
 type PartyRole = "applicant" | "respondent" | "third_party";
 type PartyKind = "person" | "organisation";
@@ -164,8 +167,7 @@ function IntakeForm(props: { me: Me }) {
   const noApplicantPhone = () =>
     !noApplicant() && !parties.some((p) => p.role === "applicant" && p.phone.trim() !== "");
 
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     setSubmitted(true);
     if (clientErrors()) return;
     const input: CaseRegistration = {
@@ -209,11 +211,8 @@ function IntakeForm(props: { me: Me }) {
   return (
     <>
       <PageHeader title={t("cases.new.title")} intro={t("cases.new.intro")} />
-      <form class="case-form" onSubmit={submit} noValidate aria-label={t("cases.new.title")}>
-        <section class="card" aria-labelledby="intake-basics">
-          <h2 id="intake-basics" class="card-title">
-            {t("cases.new.basics")}
-          </h2>
+      <Form class="case-form" onSubmit={submit} noValidate ariaLabel={t("cases.new.title")}>
+        <Section id="intake-basics" title={t("cases.new.basics")} class="card">
           <div class="form">
             <div class="field-row">
               <div>
@@ -260,12 +259,9 @@ function IntakeForm(props: { me: Me }) {
               required
             />
           </div>
-        </section>
+        </Section>
 
-        <section class="card" aria-labelledby="intake-place">
-          <h2 id="intake-place" class="card-title">
-            {t("cases.new.place")}
-          </h2>
+        <Section id="intake-place" title={t("cases.new.place")} class="card">
           <div class="field-row">
             <div>
               <Select
@@ -281,12 +277,9 @@ function IntakeForm(props: { me: Me }) {
             </div>
             <TextField label={t("cases.new.address")} value={address()} onChange={setAddress} />
           </div>
-        </section>
+        </Section>
 
-        <section class="card" aria-labelledby="intake-scale">
-          <h2 id="intake-scale" class="card-title">
-            {t("cases.new.scale")}
-          </h2>
+        <Section id="intake-scale" title={t("cases.new.scale")} class="card">
           <div class="form">
             <div class="field-row">
               <InputField
@@ -337,17 +330,17 @@ function IntakeForm(props: { me: Me }) {
               onChange={setDifficulty}
             />
           </div>
-        </section>
+        </Section>
 
-        <section class="card" aria-labelledby="intake-parties">
-          <div class="card-head">
-            <h2 id="intake-parties" class="card-title">
-              {t("cases.new.parties")}
-            </h2>
+        <ListCard
+          id="intake-parties"
+          title={t("cases.new.parties")}
+          actions={
             <Button size="sm" onClick={() => setParties(parties.length, emptyParty("third_party"))}>
               {t("cases.new.addParty")}
             </Button>
-          </div>
+          }
+        >
           <div class="party-list">
             <For each={parties}>
               {(party, i) => {
@@ -460,7 +453,7 @@ function IntakeForm(props: { me: Me }) {
           <Show when={problem("parties")}>
             <p class="field-error">{problem("parties")}</p>
           </Show>
-        </section>
+        </ListCard>
 
         <Show when={submitted() && clientErrors()}>
           <Alert tone="warning">{t("cases.new.fixErrors")}</Alert>
@@ -473,7 +466,7 @@ function IntakeForm(props: { me: Me }) {
             {register.isPending ? t("cases.new.submitting") : t("cases.new.submit")}
           </Button>
         </div>
-      </form>
+      </Form>
     </>
   );
 }

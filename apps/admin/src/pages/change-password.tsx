@@ -1,12 +1,14 @@
 import { A, useNavigate } from "@solidjs/router";
 import { createMutation, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, Match, Show, Switch } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { errorCode, fieldProblem, trpc } from "../api.ts";
-import { AuthLayout } from "../components/auth-layout.tsx";
-import { errorText, LoadError, Loading } from "../components/page.tsx";
-import { PasswordRules, passwordAcceptable } from "../components/password-rules.tsx";
+import { NewPasswordFields } from "../components/new-password-fields.tsx";
+import { errorText } from "../components/page.tsx";
+import { passwordAcceptable } from "../components/password-rules.tsx";
+import { Form } from "../components/save-form.tsx";
+import { SignedInPage } from "../components/signed-in-page.tsx";
 import { pick, t } from "../i18n.ts";
-import { createMe, ME_KEY } from "../session.ts";
+import { ME_KEY } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { TextField } from "../ui/text-field.tsx";
@@ -14,18 +16,10 @@ import { notify } from "../ui/toast.tsx";
 
 /** Changes the signed-in user's password; forced after sign-in while an initial password is pending. */
 export function ChangePasswordPage() {
-  const me = createMe();
   return (
-    <AuthLayout title={t("changePassword.title")}>
-      <Switch fallback={<Loading />}>
-        <Match when={me.isError && errorCode(me.error) !== "UNAUTHENTICATED"}>
-          <LoadError error={me.error} retry={() => me.refetch()} />
-        </Match>
-        <Match when={me.data}>
-          {(data) => <ChangePasswordForm username={data().username} forced={data().mustChangePassword} />}
-        </Match>
-      </Switch>
-    </AuthLayout>
+    <SignedInPage title={t("changePassword.title")}>
+      {(me) => <ChangePasswordForm username={me.username} forced={me.mustChangePassword} />}
+    </SignedInPage>
   );
 }
 
@@ -44,12 +38,6 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
       navigate("/", { replace: true });
     },
   }));
-  const mismatch = () => confirm() !== "" && confirm() !== next();
-  const nextError = () => {
-    if (errorCode(change.error) === "PASSWORD_POLICY") return errorText(change.error);
-    if (submitted() && !passwordAcceptable(next(), props.username)) return t("password.policyTitle");
-    return undefined;
-  };
   const currentError = () => {
     const f = fieldProblem(change.error, "current");
     return f ? pick(f) : undefined;
@@ -57,8 +45,7 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
   const otherError = () =>
     change.error && !currentError() && errorCode(change.error) !== "PASSWORD_POLICY" ? errorText(change.error) : null;
 
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     setSubmitted(true);
     if (!current() || !passwordAcceptable(next(), props.username) || next() !== confirm()) return;
     change.mutate({ current: current(), next: next() });
@@ -72,7 +59,7 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
       <Show when={otherError()}>
         <Alert>{otherError()}</Alert>
       </Show>
-      <form class="form" onSubmit={submit} noValidate>
+      <Form onSubmit={submit} noValidate>
         <input type="text" name="username" autocomplete="username" value={props.username} hidden readOnly />
         <TextField
           label={t("changePassword.current")}
@@ -83,24 +70,16 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
           error={currentError()}
           required
         />
-        <TextField
-          label={t("changePassword.next")}
-          type="password"
-          autocomplete="new-password"
-          value={next()}
-          onChange={setNext}
-          error={nextError()}
-          description={<PasswordRules password={next()} username={props.username} />}
-          required
-        />
-        <TextField
-          label={t("changePassword.confirm")}
-          type="password"
-          autocomplete="new-password"
-          value={confirm()}
-          onChange={setConfirm}
-          error={mismatch() || (submitted() && confirm() !== next()) ? t("password.mismatch") : undefined}
-          required
+        <NewPasswordFields
+          username={props.username}
+          passwordLabel={t("changePassword.next")}
+          confirmLabel={t("changePassword.confirm")}
+          password={next()}
+          onPassword={setNext}
+          confirm={confirm()}
+          onConfirm={setConfirm}
+          submitted={submitted()}
+          refused={errorCode(change.error) === "PASSWORD_POLICY" ? errorText(change.error) : undefined}
         />
         <div class="form-actions">
           <Button type="submit" variant="primary" disabled={change.isPending}>
@@ -112,7 +91,7 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
             </A>
           </Show>
         </div>
-      </form>
+      </Form>
     </>
   );
 }

@@ -18,6 +18,8 @@ import {
 import { formatDateTime, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import "./field-report.css";
+import { Form } from "../components/save-form.tsx";
+import { Section } from "../components/section.tsx";
 
 /** /report: a grid worker's field report from the phone (现场上报), queued offline. */
 export function FieldReportPage() {
@@ -127,8 +129,7 @@ function FieldReport(props: { me: Me }) {
     setPhotos(next.slice(0, MAX_PHOTOS));
   };
 
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setProblem(null);
     const text = description().trim();
     if (!category()) return setProblem(t("field.categoryRequired"));
@@ -178,7 +179,7 @@ function FieldReport(props: { me: Me }) {
       <p class={online() ? "field-net field-net-on" : "field-net field-net-off"} role="status">
         {online() ? t("field.online") : t("field.offline")}
       </p>
-      <form class="field-form" onSubmit={(e) => void submit(e)} noValidate>
+      <Form class="field-form" onSubmit={() => void submit()} noValidate>
         <label class="field-label-lg" for="field-category">
           {t("field.category")}
         </label>
@@ -264,17 +265,19 @@ function FieldReport(props: { me: Me }) {
         <button type="submit" class="field-button field-button-primary">
           {t("field.submit")}
         </button>
-      </form>
+      </Form>
 
       <ConfirmOnSite />
       <Show when={can(props.me, "patrol.record")}>
         <RecordPatrol />
       </Show>
 
-      <section class="field-queue" aria-labelledby="field-queue-title">
-        <h2 id="field-queue-title" class="field-subtitle">
-          {t("field.queued", { n: state().queued.length })}
-        </h2>
+      <Section
+        id="field-queue-title"
+        title={t("field.queued", { n: state().queued.length })}
+        class="field-queue"
+        titleClass="field-subtitle"
+      >
         <Show when={state().queued.length > 0}>
           <p class="field-hint">{t("field.queuedHint")}</p>
           <ul class="field-list" data-testid="field-queued">
@@ -314,12 +317,18 @@ function FieldReport(props: { me: Me }) {
             )}
           </For>
         </ul>
-      </section>
+      </Section>
     </div>
   );
 }
 
 type Satisfaction = "satisfied" | "basically_satisfied" | "unsatisfied";
+/** The answers a reporter gives to a resolution, the first (confirm) as the main button. */
+const RATINGS: [Satisfaction, "field.confirm" | "field.basically" | "field.reject"][] = [
+  ["satisfied", "field.confirm"],
+  ["basically_satisfied", "field.basically"],
+  ["unsatisfied", "field.reject"],
+];
 
 /** The reporter's loop: results of one's reports await confirmation on site (or rejection, 重办). */
 function ConfirmOnSite() {
@@ -343,10 +352,12 @@ function ConfirmOnSite() {
     answer.mutate({ caseId, satisfaction, notes: notes || null });
   };
   return (
-    <section class="field-queue" aria-labelledby="field-confirm-title">
-      <h2 id="field-confirm-title" class="field-subtitle">
-        {t("field.confirmTitle", { n: waiting().length })}
-      </h2>
+    <Section
+      id="field-confirm-title"
+      title={t("field.confirmTitle", { n: waiting().length })}
+      class="field-queue"
+      titleClass="field-subtitle"
+    >
       <ul class="field-list" data-testid="field-confirm">
         <For each={waiting()}>
           {(r) => (
@@ -367,30 +378,18 @@ function ConfirmOnSite() {
                 value={reasons()[r.id] ?? ""}
                 onInput={(e) => setReasons({ ...reasons(), [r.id]: e.currentTarget.value })}
               />
-              <button
-                type="button"
-                class="field-button field-button-primary"
-                disabled={answer.isPending}
-                onClick={() => rate(r.id, "satisfied")}
-              >
-                {t("field.confirm")}
-              </button>
-              <button
-                type="button"
-                class="field-button field-button-secondary"
-                disabled={answer.isPending}
-                onClick={() => rate(r.id, "basically_satisfied")}
-              >
-                {t("field.basically")}
-              </button>
-              <button
-                type="button"
-                class="field-button field-button-secondary"
-                disabled={answer.isPending}
-                onClick={() => rate(r.id, "unsatisfied")}
-              >
-                {t("field.reject")}
-              </button>
+              <For each={RATINGS}>
+                {([satisfaction, label], i) => (
+                  <button
+                    type="button"
+                    class={`field-button ${i() === 0 ? "field-button-primary" : "field-button-secondary"}`}
+                    disabled={answer.isPending}
+                    onClick={() => rate(r.id, satisfaction)}
+                  >
+                    {t(label)}
+                  </button>
+                )}
+              </For>
             </li>
           )}
         </For>
@@ -400,7 +399,7 @@ function ConfirmOnSite() {
           {problem()}
         </p>
       </Show>
-    </section>
+    </Section>
   );
 }
 
@@ -472,8 +471,7 @@ function RecordPatrol() {
     });
   };
 
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const m = Number(minutes());
     const d = Number(metres());
     const e = eventsFound();
@@ -487,11 +485,8 @@ function RecordPatrol() {
     });
   };
   return (
-    <section class="field-queue" aria-labelledby="field-patrol-title">
-      <h2 id="field-patrol-title" class="field-subtitle">
-        {t("field.patrolTitle")}
-      </h2>
-      <form class="field-form" onSubmit={submit} noValidate>
+    <Section id="field-patrol-title" title={t("field.patrolTitle")} class="field-queue" titleClass="field-subtitle">
+      <Form class="field-form" onSubmit={submit} noValidate>
         <label class="field-label-lg" for="patrol-events">
           {t("field.patrolEvents")}
         </label>
@@ -555,7 +550,7 @@ function RecordPatrol() {
             {message()}
           </p>
         </Show>
-      </form>
-    </section>
+      </Form>
+    </Section>
   );
 }

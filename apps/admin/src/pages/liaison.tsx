@@ -20,6 +20,7 @@ import { Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 import "./cases.css";
+import { ListCard } from "../components/config-page.tsx";
 
 type SummonsStatus = LiaisonItem["status"];
 const STATUSES = SUMMONS_STATES;
@@ -59,11 +60,10 @@ function LiaisonInbox() {
   return (
     <>
       <PageHeader title={t("cases.liaison.title")} intro={t("cases.liaison.intro")} />
-      <section class="card" aria-labelledby="liaison-title">
-        <div class="card-head">
-          <h2 id="liaison-title" class="card-title">
-            {t("cases.liaison.table")}
-          </h2>
+      <ListCard
+        id="liaison-title"
+        title={t("cases.liaison.table")}
+        actions={
           <Select
             class="unit-select"
             label={t("cases.liaison.statusFilter")}
@@ -74,7 +74,8 @@ function LiaisonInbox() {
             value={status() ?? "*"}
             onChange={(v) => setStatus(v && v !== "*" ? (v as SummonsStatus) : null)}
           />
-        </div>
+        }
+      >
         <QueryState query={inbox} empty={t("cases.liaison.empty")}>
           {(items) => (
             <div class="table-scroll">
@@ -151,7 +152,7 @@ function LiaisonInbox() {
             </div>
           )}
         </QueryState>
-      </section>
+      </ListCard>
       <FormDialog target={objecting()} onClose={() => setObjecting(null)} title={() => t("cases.liaison.objectTitle")}>
         {(s) => <ObjectForm summons={s} onDone={refresh} onClose={() => setObjecting(null)} />}
       </FormDialog>

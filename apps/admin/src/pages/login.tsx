@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/solid-query";
 import { createSignal, onMount, Show } from "solid-js";
 import { authHttp, type ServerError, type SignedIn, toServerError } from "../api.ts";
 import { AuthLayout } from "../components/auth-layout.tsx";
+import { Form } from "../components/save-form.tsx";
 import { formatDateTime, pick, t } from "../i18n.ts";
 import { rememberSession } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
@@ -64,8 +65,7 @@ export function LoginPage() {
     navigate(landing(result, params.next), { replace: true });
   };
 
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setTried(true);
     setError(null);
     if (!username().trim() || !password()) {
@@ -135,7 +135,7 @@ function PasswordStep(props: {
   setUsername: (v: string) => void;
   password: string;
   setPassword: (v: string) => void;
-  submit: (event: SubmitEvent) => void;
+  submit: () => void;
   usernameRef: (el: HTMLInputElement) => void;
   passwordRef: (el: HTMLInputElement) => void;
 }) {
@@ -151,7 +151,7 @@ function PasswordStep(props: {
       <Show when={props.missing}>
         <Alert>{t("login.required")}</Alert>
       </Show>
-      <form class="form" onSubmit={props.submit} noValidate>
+      <Form onSubmit={props.submit} noValidate>
         <TextField
           label={t("login.username")}
           value={props.username}
@@ -174,7 +174,7 @@ function PasswordStep(props: {
         <Button type="submit" variant="primary" class="btn-block" disabled={props.pending}>
           {props.pending ? t("login.submitting") : t("login.submit")}
         </Button>
-      </form>
+      </Form>
     </AuthLayout>
   );
 }
@@ -193,8 +193,7 @@ function CodeStep(props: {
   let codeInput: HTMLInputElement | undefined;
   onMount(() => codeInput?.focus());
 
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const digits = recovery() ? code().replace(/[\s-]/g, "") : code().replace(/\D/g, "");
     if (digits.length !== (recovery() ? 16 : 6)) {
       setError(t(recovery() ? "mfa.login.recoveryRequired" : "mfa.codeRequired"));
@@ -231,7 +230,7 @@ function CodeStep(props: {
       <Show when={error()}>
         <Alert>{error()}</Alert>
       </Show>
-      <form class="form" onSubmit={submit} noValidate>
+      <Form onSubmit={submit} noValidate>
         <Show
           when={recovery()}
           fallback={
@@ -283,7 +282,7 @@ function CodeStep(props: {
         <Button variant="ghost" class="btn-block" onClick={() => props.onRestart(null)}>
           {t("mfa.login.back")}
         </Button>
-      </form>
+      </Form>
     </AuthLayout>
   );
 }

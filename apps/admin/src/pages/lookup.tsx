@@ -12,6 +12,8 @@ import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import "./cases.css";
+import { Form } from "../components/save-form.tsx";
+import { Section } from "../components/section.tsx";
 
 const CODE = /^\d{2,12}-\d{4}-\d{6}$/;
 
@@ -40,11 +42,9 @@ export function LookupPage() {
   return (
     <AuthLayout title={t("cases.lookup.title")} footer={t("cases.lookup.footer")}>
       <p class="auth-subtitle">{t("cases.lookup.intro")}</p>
-      <form
-        class="form"
+      <Form
         noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={() => {
           setSubmitted(true);
           if (codeError() || digitsError()) return;
           lookup.mutate();
@@ -75,13 +75,10 @@ export function LookupPage() {
         <Button type="submit" variant="primary" class="btn-block" disabled={lookup.isPending}>
           {t("cases.lookup.submit")}
         </Button>
-      </form>
+      </Form>
       <Show when={lookup.data}>
         {(found) => (
-          <section class="lookup-result" aria-labelledby="lookup-result-title">
-            <h2 id="lookup-result-title" class="card-title">
-              {t("cases.lookup.result")}
-            </h2>
+          <Section id="lookup-result-title" title={t("cases.lookup.result")} class="lookup-result">
             <dl class="case-facts">
               <div class="case-fact">
                 <dt>{t("cases.lookup.code")}</dt>
@@ -109,7 +106,7 @@ export function LookupPage() {
                 )}
               </For>
             </ol>
-          </section>
+          </Section>
         )}
       </Show>
     </AuthLayout>

@@ -1,13 +1,15 @@
-import { A, Navigate, useNavigate } from "@solidjs/router";
+import { A, useNavigate } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
-import { authHttp, errorCode, fieldProblem, type Me, trpc } from "../api.ts";
-import { AuthLayout } from "../components/auth-layout.tsx";
+import { authHttp, fieldProblem, type Me, trpc } from "../api.ts";
 import { errorText, LoadError, Loading } from "../components/page.tsx";
 import { QrCode } from "../components/qr-code.tsx";
 import { needsReauth, ReauthDialog, withReauth } from "../components/reauth.tsx";
+import { Form } from "../components/save-form.tsx";
+import { Section } from "../components/section.tsx";
+import { SignedInPage } from "../components/signed-in-page.tsx";
 import { formatDateTime, pick, t } from "../i18n.ts";
-import { createMe, ME_KEY, rememberSession } from "../session.ts";
+import { ME_KEY, rememberSession } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { TextField } from "../ui/text-field.tsx";
@@ -26,19 +28,10 @@ const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, "$1 ");
  * confirm), or turn it off. Forced right after sign-in while the deployment requires it.
  */
 export function MfaPage() {
-  const me = createMe();
   return (
-    <AuthLayout title={t("mfa.title")}>
-      <Switch fallback={<Loading />}>
-        <Match when={me.isError && errorCode(me.error) !== "UNAUTHENTICATED"}>
-          <LoadError error={me.error} retry={() => me.refetch()} />
-        </Match>
-        <Match when={me.data?.mustChangePassword}>
-          <Navigate href="/change-password" />
-        </Match>
-        <Match when={me.data}>{(data) => <MfaPanel me={data()} />}</Match>
-      </Switch>
-    </AuthLayout>
+    <SignedInPage title={t("mfa.title")} passwordFirst>
+      {(me) => <MfaPanel me={me} />}
+    </SignedInPage>
   );
 }
 
@@ -50,10 +43,7 @@ function RecoveryCodes(props: { left: number }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: MFA_STATUS_KEY }),
   }));
   return (
-    <section aria-labelledby="mfa-recovery">
-      <h2 id="mfa-recovery" class="mfa-step">
-        {t("mfa.recovery.title")}
-      </h2>
+    <Section id="mfa-recovery" title={t("mfa.recovery.title")} titleClass="mfa-step">
       <p class="muted small">{t("mfa.recovery.intro", { left: String(props.left) })}</p>
       <Show when={make.error && !needsReauth(make.error)}>
         <Alert>{errorText(make.error)}</Alert>
@@ -75,7 +65,7 @@ function RecoveryCodes(props: { left: number }) {
           </>
         )}
       </Show>
-    </section>
+    </Section>
   );
 }
 
@@ -146,8 +136,7 @@ function Enrolment(props: { forced: boolean }) {
     navigate("/login?signedOut=1", { replace: true });
   };
 
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const digits = digitsOf(code());
     setMissing(digits.length !== 6);
     if (digits.length === 6) confirm.mutate({ code: digits, forced: props.forced });
@@ -174,10 +163,7 @@ function Enrolment(props: { forced: boolean }) {
         }
       >
         {(enrolment) => (
-          <section class="mfa-enrol" aria-labelledby="mfa-step1">
-            <h2 id="mfa-step1" class="mfa-step">
-              {t("mfa.step1")}
-            </h2>
+          <Section id="mfa-step1" title={t("mfa.step1")} class="mfa-enrol" titleClass="mfa-step">
             <div class="mfa-qr">
               <QrCode text={enrolment().uri} alt={t("mfa.qrAlt")} size={192} />
             </div>
@@ -192,7 +178,7 @@ function Enrolment(props: { forced: boolean }) {
               {t("mfa.secretWarning")} {t("mfa.expiresAt", { time: formatDateTime(enrolment().expiresAt) })}
             </p>
             <h2 class="mfa-step">{t("mfa.step2")}</h2>
-            <form class="form" onSubmit={submit} noValidate>
+            <Form onSubmit={submit} noValidate>
               <TextField
                 label={t("mfa.code")}
                 value={code()}
@@ -212,8 +198,8 @@ function Enrolment(props: { forced: boolean }) {
               <Button variant="ghost" class="btn-block" disabled={begin.isPending} onClick={() => begin.mutate()}>
                 {t("mfa.restart")}
               </Button>
-            </form>
-          </section>
+            </Form>
+          </Section>
         )}
       </Show>
     </>
@@ -244,19 +230,14 @@ function DisableForm() {
   const otherError = () =>
     disable.error && !problem("password") && !problem("code") ? errorText(disable.error) : undefined;
   return (
-    <section aria-labelledby="mfa-disable">
-      <h2 id="mfa-disable" class="mfa-step">
-        {t("mfa.disableTitle")}
-      </h2>
+    <Section id="mfa-disable" title={t("mfa.disableTitle")} titleClass="mfa-step">
       <p class="muted small">{t("mfa.disableIntro")}</p>
       <Show when={otherError()}>
         <Alert>{otherError()}</Alert>
       </Show>
-      <form
-        class="form"
+      <Form
         noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
+        onSubmit={() => {
           if (password() && digitsOf(code()).length === 6)
             disable.mutate({ password: password(), code: digitsOf(code()) });
         }}
@@ -283,7 +264,7 @@ function DisableForm() {
         <Button type="submit" variant="danger" class="btn-block" disabled={disable.isPending}>
           {t("mfa.disable")}
         </Button>
-      </form>
-    </section>
+      </Form>
+    </Section>
   );
 }

@@ -6,7 +6,7 @@ import { RemoveButton, TextArea } from "../components/case-fields.tsx";
 import { ConfigPage, DataTable, FormDialog, ListCard, RowAction } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
-import { createSave, SaveForm } from "../components/save-form.tsx";
+import { createSave, Form, SaveForm } from "../components/save-form.tsx";
 import { useMe } from "../components/shell.tsx";
 import { formatDateTime, levelName, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
@@ -247,10 +247,9 @@ function SentFiles(props: { id: string }) {
       <Show when={files().length > 0} fallback={<p class="muted small">{t("notices.noFiles")}</p>}>
         <NoticeFiles files={files()} />
       </Show>
-      <form
+      <Form
         class="upload-form"
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={() => {
           const f = file();
           if (!f) return setLocalError(t("cases.detail.fileRequired"));
           const problem = fileProblem(f, files().length);
@@ -276,7 +275,7 @@ function SentFiles(props: { id: string }) {
         <Button type="submit" size="sm" disabled={upload.isPending}>
           {t("notices.upload")}
         </Button>
-      </form>
+      </Form>
       <Show when={localError() ?? (upload.error ? errorText(upload.error) : null)}>
         {(message) => <Alert>{message()}</Alert>}
       </Show>

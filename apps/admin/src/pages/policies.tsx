@@ -1,5 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
-import { createSignal, For, Match, Show, Switch } from "solid-js";
+import { createSignal, Match, Show, Switch } from "solid-js";
 import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
 import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
@@ -7,15 +7,17 @@ import { MutationError } from "../components/dialog-form.tsx";
 import { gated } from "../components/dialogs.tsx";
 import { DEADLINE_STAGES, type DeadlineStage, stageName } from "../components/escalation/escalation-common.tsx";
 import { LoadError, Loading, PageHeader } from "../components/page.tsx";
+import { Segmented } from "../components/segmented.tsx";
 import { CASE_CATEGORIES } from "../i18n/cases.ts";
 import { formatDateTime, locale, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
-import { Button } from "../ui/button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 import "../components/escalation/escalation.css";
+import { ListCard } from "../components/config-page.tsx";
+import { Form } from "../components/save-form.tsx";
 
 type Policy = Outputs["escalation"]["policies"][number];
 type Effective = Outputs["escalation"]["effectivePolicy"];
@@ -92,27 +94,15 @@ function PolicyEditor(props: { me: Me }) {
   return (
     <>
       <PageHeader title={t("escalation.policy.title")} intro={t("escalation.policy.intro")} />
-      <section class="card" aria-labelledby="policy-stage-title">
-        <div class="card-head">
-          <h2 id="policy-stage-title" class="card-title">
-            {t("escalation.policy.effective", { stage: stageName(stage()) })}
-          </h2>
-        </div>
-        <fieldset class="segmented stage-tabs">
-          <legend class="sr-only">{t("escalation.policy.stage")}</legend>
-          <For each={DEADLINE_STAGES}>
-            {(s) => (
-              <Button
-                size="sm"
-                variant={stage() === s ? "primary" : "secondary"}
-                aria-pressed={stage() === s}
-                onClick={() => setStage(s)}
-              >
-                {stageName(s)}
-              </Button>
-            )}
-          </For>
-        </fieldset>
+      <ListCard id="policy-stage-title" title={t("escalation.policy.effective", { stage: stageName(stage()) })}>
+        <Segmented
+          class="stage-tabs"
+          legend={t("escalation.policy.stage")}
+          options={DEADLINE_STAGES}
+          value={stage()}
+          onChange={setStage}
+          label={stageName}
+        />
         <p class="muted small">{t(`escalation.stageHint.${stage()}`)}</p>
         <Switch fallback={<Loading />}>
           <Match when={effective.isError || policies.isError}>
@@ -196,20 +186,15 @@ function PolicyEditor(props: { me: Me }) {
             </DataTable>
           </Match>
         </Switch>
-      </section>
-      <section class="card" aria-labelledby="policy-history-title">
-        <div class="card-head">
-          <h2 id="policy-history-title" class="card-title">
-            {t("escalation.policy.history", { stage: stageName(stage()) })}
-          </h2>
-        </div>
+      </ListCard>
+      <ListCard id="policy-history-title" title={t("escalation.policy.history", { stage: stageName(stage()) })}>
         <p class="muted small">{t("escalation.policy.historyHint")}</p>
         <PolicyTable rules={history()} own={own()} />
         <Show when={below().length > 0}>
           <h3 class="field-label policy-below-title">{t("escalation.policy.below")}</h3>
           <PolicyTable rules={below()} own={own()} />
         </Show>
-      </section>
+      </ListCard>
       <Dialog
         open={editing() !== null}
         onOpenChange={(on) => !on && setEditing(null)}
@@ -336,11 +321,9 @@ function PolicyForm(props: {
     return Number.isInteger(n) && n >= 1 && n <= 99 ? undefined : t("escalation.policy.yellowInvalid");
   };
   return (
-    <form
-      class="form"
+    <Form
       noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={() => {
         if (amountError() || yellowError()) return;
         save.mutate();
       }}
@@ -397,6 +380,6 @@ function PolicyForm(props: {
         pending={save.isPending}
         submitLabel={t("escalation.policy.save", { version: props.nextVersion })}
       />
-    </form>
+    </Form>
   );
 }

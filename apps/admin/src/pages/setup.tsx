@@ -3,13 +3,14 @@ import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Match, Show, Switch } from "solid-js";
 import { authHttp, type ServerError, toServerError } from "../api.ts";
 import { AuthLayout } from "../components/auth-layout.tsx";
+import { NewPasswordFields } from "../components/new-password-fields.tsx";
 import { Loading } from "../components/page.tsx";
-import { PasswordRules, passwordAcceptable } from "../components/password-rules.tsx";
+import { passwordAcceptable } from "../components/password-rules.tsx";
+import { Form } from "../components/save-form.tsx";
 import { pick, t } from "../i18n.ts";
 import { rememberSession } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
-import { TextField } from "../ui/text-field.tsx";
 
 /**
  * The one-time setup link (/setup#<token>): shows whom it is for, lets them choose a password
@@ -54,8 +55,7 @@ function SetupForm(props: { token: string; username: string; displayName: string
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<ServerError | null>(null);
 
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setSubmitted(true);
     setError(null);
     if (!passwordAcceptable(password(), props.username) || password() !== confirm()) return;
@@ -76,12 +76,6 @@ function SetupForm(props: { token: string; username: string; displayName: string
       setPending(false);
     }
   };
-  const passwordError = () => {
-    const e = error();
-    if (e?.code === "PASSWORD_POLICY") return pick(e);
-    if (submitted() && !passwordAcceptable(password(), props.username)) return t("password.policyTitle");
-    return undefined;
-  };
 
   return (
     <>
@@ -89,31 +83,23 @@ function SetupForm(props: { token: string; username: string; displayName: string
       <Show when={error() && error()?.code !== "PASSWORD_POLICY"}>
         <Alert>{pick(error()!)}</Alert>
       </Show>
-      <form class="form" onSubmit={submit} noValidate>
+      <Form onSubmit={submit} noValidate>
         <input type="text" name="username" autocomplete="username" value={props.username} hidden readOnly />
-        <TextField
-          label={t("setup.password")}
-          type="password"
-          autocomplete="new-password"
-          value={password()}
-          onChange={setPassword}
-          error={passwordError()}
-          description={<PasswordRules password={password()} username={props.username} />}
-          required
-        />
-        <TextField
-          label={t("setup.confirm")}
-          type="password"
-          autocomplete="new-password"
-          value={confirm()}
-          onChange={setConfirm}
-          error={(confirm() !== "" || submitted()) && confirm() !== password() ? t("password.mismatch") : undefined}
-          required
+        <NewPasswordFields
+          username={props.username}
+          passwordLabel={t("setup.password")}
+          confirmLabel={t("setup.confirm")}
+          password={password()}
+          onPassword={setPassword}
+          confirm={confirm()}
+          onConfirm={setConfirm}
+          submitted={submitted()}
+          refused={error()?.code === "PASSWORD_POLICY" ? pick(error()!) : undefined}
         />
         <Button type="submit" variant="primary" class="btn-block" disabled={pending()}>
           {t("setup.submit")}
         </Button>
-      </form>
+      </Form>
     </>
   );
 }

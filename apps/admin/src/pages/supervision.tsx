@@ -1,6 +1,6 @@
 import { A } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
-import { createSignal, For, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { isLiaisonOnly } from "../components/case-common.tsx";
 import { actionsColumn, DataTable, labels, RowAction } from "../components/config-page.tsx";
@@ -16,12 +16,14 @@ import {
 } from "../components/escalation/supervision-dialogs.tsx";
 import { PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
+import { Segmented } from "../components/segmented.tsx";
 import { formatDateTime, named, t } from "../i18n.ts";
 import { can, mayOn } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import "../components/escalation/escalation.css";
 import { SUPERVISION_LEVEL_NAMES } from "@zongzhi/domain/supervision";
+import { ListCard } from "../components/config-page.tsx";
 
 type Filter = "open" | "answered" | "all";
 
@@ -62,27 +64,19 @@ function SupervisionList(props: { me: Me }) {
           </Show>
         }
       />
-      <section class="card" aria-labelledby="supervision-list-title">
-        <div class="card-head">
-          <h2 id="supervision-list-title" class="card-title">
-            {t("escalation.supervision.list")}
-          </h2>
-          <fieldset class="segmented">
-            <legend class="sr-only">{t("escalation.supervision.filter")}</legend>
-            <For each={filters}>
-              {(f) => (
-                <Button
-                  size="sm"
-                  variant={filter() === f ? "primary" : "secondary"}
-                  aria-pressed={filter() === f}
-                  onClick={() => setFilter(f)}
-                >
-                  {t(`escalation.supervision.filter.${f}`)}
-                </Button>
-              )}
-            </For>
-          </fieldset>
-        </div>
+      <ListCard
+        id="supervision-list-title"
+        title={t("escalation.supervision.list")}
+        actions={
+          <Segmented
+            legend={t("escalation.supervision.filter")}
+            options={filters}
+            value={filter()}
+            onChange={setFilter}
+            label={(f) => t(`escalation.supervision.filter.${f}`)}
+          />
+        }
+      >
         <QueryState query={list}>
           {(rows) => (
             <Show when={rows().length > 0} fallback={<p class="empty-state">{t("escalation.supervision.empty")}</p>}>
@@ -166,7 +160,7 @@ function SupervisionList(props: { me: Me }) {
             </Show>
           )}
         </QueryState>
-      </section>
+      </ListCard>
       <OpenSupervisionDialog open={opening()} onOpenChange={setOpening} />
       <AnswerSupervisionDialog
         open={answering() !== null}

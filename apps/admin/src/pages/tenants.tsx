@@ -8,6 +8,7 @@ import { FormThenResult, TargetConfirm } from "../components/dialogs.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { problemOf, SaveForm } from "../components/save-form.tsx";
+import { Section } from "../components/section.tsx";
 import { SetupLinkBox } from "../components/setup-link-box.tsx";
 import { useMe } from "../components/shell.tsx";
 import { levelName, t } from "../i18n.ts";
@@ -318,10 +319,7 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
     enabled: q() !== "",
   }));
   return (
-    <search class="card" aria-labelledby="search-title">
-      <h2 id="search-title" class="sr-only">
-        {t("tenants.searchLabel")}
-      </h2>
+    <Section id="search-title" title={t("tenants.searchLabel")} class="card" hiddenTitle search>
       <SearchBox
         class="search-form"
         fieldClass="search-field"
@@ -369,7 +367,7 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
           )}
         </QueryState>
       </Show>
-    </search>
+    </Section>
   );
 }
 

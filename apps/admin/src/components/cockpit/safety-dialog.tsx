@@ -16,9 +16,9 @@ import { type Outputs, trpc } from "../../api.ts";
 import { type MessageKey, pick, t } from "../../i18n.ts";
 import { Alert } from "../../ui/alert.tsx";
 import { Button } from "../../ui/button.tsx";
-import { Dialog } from "../../ui/dialog.tsx";
 import { InputField } from "../../ui/input-field.tsx";
 import { createDialogForm, DialogForm } from "../dialog-form.tsx";
+import { FreshDialog } from "../dialogs.tsx";
 import { QueryState } from "../query-state.tsx";
 
 type Settings = Outputs["cockpit"]["settings"];
@@ -69,26 +69,24 @@ export function SafetyDialog(props: {
     enabled: props.open,
   }));
   return (
-    <Dialog
+    <FreshDialog
       open={props.open}
       onOpenChange={props.onOpenChange}
       title={t("cockpit.safety.title")}
       description={t("cockpit.safety.intro")}
       size="lg"
     >
-      <Show when={props.open}>
-        <QueryState query={settings}>
-          {(s) => (
-            <SafetyForm
-              settings={s()}
-              shares={props.shares}
-              onClose={() => props.onOpenChange(false)}
-              reload={() => void settings.refetch()}
-            />
-          )}
-        </QueryState>
-      </Show>
-    </Dialog>
+      <QueryState query={settings}>
+        {(s) => (
+          <SafetyForm
+            settings={s()}
+            shares={props.shares}
+            onClose={() => props.onOpenChange(false)}
+            reload={() => void settings.refetch()}
+          />
+        )}
+      </QueryState>
+    </FreshDialog>
   );
 }
 

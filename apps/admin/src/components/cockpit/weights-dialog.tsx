@@ -11,6 +11,7 @@ import {
 } from "@zongzhi/domain/figures";
 import { createEffect, createSignal, For, Show } from "solid-js";
 import { trpc } from "../../api.ts";
+import { Form } from "../../components/save-form.tsx";
 import { locale, pick, t } from "../../i18n.ts";
 import { Alert } from "../../ui/alert.tsx";
 import { Button } from "../../ui/button.tsx";
@@ -74,11 +75,10 @@ export function WeightsDialog(props: { open: boolean; onOpenChange: (open: boole
       title={t("cockpit.weights.title")}
       description={t("cockpit.weights.intro")}
     >
-      <form
+      <Form
         class="weights-form"
-        data-testid="weights-form"
-        onSubmit={(e) => {
-          e.preventDefault();
+        testId="weights-form"
+        onSubmit={() => {
           if (!problem()) void save(weights());
         }}
       >
@@ -122,7 +122,7 @@ export function WeightsDialog(props: { open: boolean; onOpenChange: (open: boole
             {t("cockpit.weights.save")}
           </Button>
         </DialogFooter>
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -3,10 +3,10 @@ import { assignDownInput } from "@zongzhi/api/schemas/cases";
 import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc, type UnitRow } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { Dialog } from "../../ui/dialog.tsx";
 import { Select } from "../../ui/select.tsx";
 import { InputField, TextArea } from "../case-fields.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
+import { FreshDialog } from "../dialogs.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import {
   chinaDay,
@@ -23,17 +23,15 @@ import {
  */
 export function AssignDownDialog(props: CaseDialogProps & { me: Me }) {
   return (
-    <Dialog
+    <FreshDialog
       open={props.open}
       onOpenChange={props.onOpenChange}
       title={t("escalation.assign.title")}
       description={t("escalation.assign.intro", { code: props.case.code })}
       size="lg"
     >
-      <Show when={props.open}>
-        <AssignForm {...props} onClose={() => props.onOpenChange(false)} />
-      </Show>
-    </Dialog>
+      <AssignForm {...props} onClose={() => props.onOpenChange(false)} />
+    </FreshDialog>
   );
 }
 

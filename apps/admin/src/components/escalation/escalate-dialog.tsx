@@ -3,9 +3,9 @@ import { escalateInput } from "@zongzhi/api/schemas/cases";
 import { createEffect, Show } from "solid-js";
 import { trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { Dialog } from "../../ui/dialog.tsx";
 import { RadioGroup, TextArea } from "../case-fields.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
+import { FreshDialog } from "../dialogs.tsx";
 import { QueryState } from "../query-state.tsx";
 import { type CaseRef, EscalationForm, tierOfCode, useEscalationRefresh } from "./escalation-common.tsx";
 
@@ -19,16 +19,14 @@ export interface CaseDialogProps {
 /** 上报: the owning tier sends the case to its parent or any ancestor, with a reason and urgency. */
 export function EscalateDialog(props: CaseDialogProps) {
   return (
-    <Dialog
+    <FreshDialog
       open={props.open}
       onOpenChange={props.onOpenChange}
       title={t("escalation.escalate.title")}
       description={t("escalation.escalate.intro", { code: props.case.code })}
     >
-      <Show when={props.open}>
-        <EscalateForm case={props.case} onClose={() => props.onOpenChange(false)} />
-      </Show>
-    </Dialog>
+      <EscalateForm case={props.case} onClose={() => props.onOpenChange(false)} />
+    </FreshDialog>
   );
 }
 

@@ -1,7 +1,7 @@
 import { type CaseState, TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
-import { createSignal, Show } from "solid-js";
+import { createSignal, For, Show } from "solid-js";
 import type { Me } from "../../api.ts";
-import { t } from "../../i18n.ts";
+import { type MessageKey, t } from "../../i18n.ts";
 import { mayOn } from "../../session.ts";
 import { Button } from "../../ui/button.tsx";
 import { AssignDownDialog } from "./assign-down-dialog.tsx";
@@ -52,38 +52,38 @@ export function EscalationActions(props: { case: CaseRef & { status: CaseState }
     () => [props.case.ownerCode],
   );
   const toggle = (which: Open) => (on: boolean) => setOpen(on ? which : null);
+  // One button a dialog, in this order, each shown while the caller has that right.
+  const buttons: {
+    open: Open;
+    when: () => boolean;
+    label: MessageKey;
+    variant?: "primary" | "ghost";
+    class?: string;
+  }[] = [
+    { open: "signFor", when: rights.signFor, label: "escalation.signFor.submit", variant: "primary" },
+    { open: "escalate", when: rights.escalate, label: "escalation.escalate.submit" },
+    { open: "assign", when: rights.assign, label: "escalation.assign.submit" },
+    {
+      open: "return",
+      when: () => Boolean(rights.returnTo()),
+      label: "escalation.return.submit",
+      variant: "ghost",
+      class: "btn-danger-text",
+    },
+    { open: "supervise", when: rights.supervise, label: "escalation.supervise.submit" },
+    { open: "charge", when: rights.takeCharge, label: "escalation.charge.submit" },
+  ];
   return (
     <>
-      <Show when={rights.signFor()}>
-        <Button size="sm" variant="primary" onClick={() => setOpen("signFor")}>
-          {t("escalation.signFor.submit")}
-        </Button>
-      </Show>
-      <Show when={rights.escalate()}>
-        <Button size="sm" onClick={() => setOpen("escalate")}>
-          {t("escalation.escalate.submit")}
-        </Button>
-      </Show>
-      <Show when={rights.assign()}>
-        <Button size="sm" onClick={() => setOpen("assign")}>
-          {t("escalation.assign.submit")}
-        </Button>
-      </Show>
-      <Show when={rights.returnTo()}>
-        <Button size="sm" variant="ghost" class="btn-danger-text" onClick={() => setOpen("return")}>
-          {t("escalation.return.submit")}
-        </Button>
-      </Show>
-      <Show when={rights.supervise()}>
-        <Button size="sm" onClick={() => setOpen("supervise")}>
-          {t("escalation.supervise.submit")}
-        </Button>
-      </Show>
-      <Show when={rights.takeCharge()}>
-        <Button size="sm" onClick={() => setOpen("charge")}>
-          {t("escalation.charge.submit")}
-        </Button>
-      </Show>
+      <For each={buttons}>
+        {(b) => (
+          <Show when={b.when()}>
+            <Button size="sm" variant={b.variant} class={b.class} onClick={() => setOpen(b.open)}>
+              {t(b.label)}
+            </Button>
+          </Show>
+        )}
+      </For>
       <Show when={rights.loaded() && !rights.isOwner()}>
         <span class="muted small hop-owner-note">
           {rights.waiting()

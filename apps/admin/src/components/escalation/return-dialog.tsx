@@ -1,11 +1,10 @@
 import { returnInput } from "@zongzhi/api/schemas/cases";
 import { MAX_BOUNCES } from "@zongzhi/domain/case-workflow";
-import { Show } from "solid-js";
 import { type Me, trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { Dialog } from "../../ui/dialog.tsx";
 import { TextArea } from "../case-fields.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
+import { FreshDialog } from "../dialogs.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import { createUnitNames, EscalationForm, useEscalationRefresh } from "./escalation-common.tsx";
 
@@ -15,11 +14,9 @@ import { createUnitNames, EscalationForm, useEscalationRefresh } from "./escalat
  */
 export function ReturnDialog(props: CaseDialogProps & { me: Me; backTo: string }) {
   return (
-    <Dialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.return.title")}>
-      <Show when={props.open}>
-        <ReturnForm {...props} onClose={() => props.onOpenChange(false)} />
-      </Show>
-    </Dialog>
+    <FreshDialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.return.title")}>
+      <ReturnForm {...props} onClose={() => props.onOpenChange(false)} />
+    </FreshDialog>
   );
 }
 

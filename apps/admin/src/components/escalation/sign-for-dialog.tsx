@@ -4,8 +4,8 @@ import type { Me } from "../../api.ts";
 import { trpc } from "../../api.ts";
 import { formatDateTime, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
-import { Dialog } from "../../ui/dialog.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
+import { FreshDialog } from "../dialogs.tsx";
 import { hopName } from "./case-path.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import { createPath, createUnitNames, EscalationForm, type Hop, useEscalationRefresh } from "./escalation-common.tsx";
@@ -16,11 +16,9 @@ import { createPath, createUnitNames, EscalationForm, type Hop, useEscalationRef
  */
 export function SignForDialog(props: CaseDialogProps & { me: Me }) {
   return (
-    <Dialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.signFor.title")}>
-      <Show when={props.open}>
-        <SignForForm {...props} onClose={() => props.onOpenChange(false)} />
-      </Show>
-    </Dialog>
+    <FreshDialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.signFor.title")}>
+      <SignForForm {...props} onClose={() => props.onOpenChange(false)} />
+    </FreshDialog>
   );
 }
 

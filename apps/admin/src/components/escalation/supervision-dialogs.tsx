@@ -2,12 +2,13 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { supervisionAnswerInput, supervisionInput } from "@zongzhi/api/schemas/cases";
 import { createSignal, Show } from "solid-js";
 import { type Outputs, trpc } from "../../api.ts";
+import { Form } from "../../components/save-form.tsx";
 import { t } from "../../i18n.ts";
-import { Dialog } from "../../ui/dialog.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { InputField, RadioGroup, TextArea } from "../case-fields.tsx";
-import { FormFooter, InlineSearch } from "../config-page.tsx";
+import { FormDialog, FormFooter, InlineSearch } from "../config-page.tsx";
 import { createDialogForm, MutationError } from "../dialog-form.tsx";
+import { FreshDialog } from "../dialogs.tsx";
 import { chinaDay, EscalationForm, endOfChinaDay, plusDays, SUPERVISIONS_KEY } from "./escalation-common.tsx";
 
 /** One supervision as the list shows it. */
@@ -41,17 +42,15 @@ export function OpenSupervisionDialog(props: {
   case?: SupervisedCase;
 }) {
   return (
-    <Dialog
+    <FreshDialog
       open={props.open}
       onOpenChange={props.onOpenChange}
       title={t("escalation.supervise.title")}
       description={t("escalation.supervise.intro")}
       size="lg"
     >
-      <Show when={props.open}>
-        <OpenForm case={props.case} onClose={() => props.onOpenChange(false)} />
-      </Show>
-    </Dialog>
+      <OpenForm case={props.case} onClose={() => props.onOpenChange(false)} />
+    </FreshDialog>
   );
 }
 
@@ -144,11 +143,13 @@ export function AnswerSupervisionDialog(props: {
   supervision: SupervisionRow | null;
 }) {
   return (
-    <Dialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.answer.title")}>
-      <Show when={props.open && props.supervision}>
-        {(s) => <AnswerForm supervision={s()} onClose={() => props.onOpenChange(false)} />}
-      </Show>
-    </Dialog>
+    <FormDialog
+      target={props.open ? props.supervision : null}
+      onClose={() => props.onOpenChange(false)}
+      title={() => t("escalation.answer.title")}
+    >
+      {(s) => <AnswerForm supervision={s} onClose={() => props.onOpenChange(false)} />}
+    </FormDialog>
   );
 }
 
@@ -181,11 +182,13 @@ export function TakeChargeDialog(props: {
   case: SupervisedCase | null;
 }) {
   return (
-    <Dialog open={props.open} onOpenChange={props.onOpenChange} title={t("escalation.charge.title")}>
-      <Show when={props.open && props.case}>
-        {(c) => <ChargeForm case={c()} onClose={() => props.onOpenChange(false)} />}
-      </Show>
-    </Dialog>
+    <FormDialog
+      target={props.open ? props.case : null}
+      onClose={() => props.onOpenChange(false)}
+      title={() => t("escalation.charge.title")}
+    >
+      {(c) => <ChargeForm case={c} onClose={() => props.onOpenChange(false)} />}
+    </FormDialog>
   );
 }
 
@@ -211,10 +214,8 @@ function ChargeForm(props: { case: SupervisedCase; onClose: () => void }) {
     },
   }));
   return (
-    <form
-      class="form"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <Form
+      onSubmit={() => {
         take.mutate();
       }}
     >
@@ -222,6 +223,6 @@ function ChargeForm(props: { case: SupervisedCase; onClose: () => void }) {
       <p class="muted small">{t("escalation.charge.note")}</p>
       <MutationError error={take.error} onReload={() => void refresh(props.case.id).then(props.onClose)} />
       <FormFooter onCancel={props.onClose} pending={take.isPending} submitLabel={t("escalation.charge.submit")} />
-    </form>
+    </Form>
   );
 }

@@ -4,6 +4,7 @@ import { createSignal, For, Show } from "solid-js";
 import { uploadAttachment } from "../../api.ts";
 import { ListCard } from "../../components/config-page.tsx";
 import { errorText } from "../../components/page.tsx";
+import { Form } from "../../components/save-form.tsx";
 import { formatDateTime, t } from "../../i18n.ts";
 import { Alert } from "../../ui/alert.tsx";
 import { Button } from "../../ui/button.tsx";
@@ -32,8 +33,7 @@ export function Attachments(props: SectionProps) {
       await refresh();
     },
   }));
-  const submit = (event: SubmitEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const f = file();
     if (!f) return setLocalError(t("cases.detail.fileRequired"));
     if (f.size > MAX_BYTES) return setLocalError(t("cases.detail.fileTooLarge"));
@@ -66,7 +66,7 @@ export function Attachments(props: SectionProps) {
         </ul>
       </Show>
       <Show when={mayAttach(props)}>
-        <form class="upload-form" onSubmit={submit}>
+        <Form class="upload-form" onSubmit={submit}>
           <div class="field">
             <FilePicker
               ref={(el) => {
@@ -86,7 +86,7 @@ export function Attachments(props: SectionProps) {
           <Button type="submit" size="sm" disabled={upload.isPending}>
             {t("cases.detail.upload")}
           </Button>
-        </form>
+        </Form>
       </Show>
       <Show when={localError() ?? (upload.error ? errorText(upload.error) : null)}>
         {(message) => <Alert>{message()}</Alert>}

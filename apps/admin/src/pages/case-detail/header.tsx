@@ -14,6 +14,7 @@ import {
 import { DeadlineChips } from "../../components/escalation/deadline-chip.tsx";
 import { createHopRights, EscalationActions } from "../../components/escalation/escalation-actions.tsx";
 import { PageHeader } from "../../components/page.tsx";
+import { Section } from "../../components/section.tsx";
 import { formatDateTime, formatDay, t } from "../../i18n.ts";
 import { worksOnCases } from "../../session.ts";
 import { Button } from "../../ui/button.tsx";
@@ -33,10 +34,7 @@ export function Header(props: SectionProps) {
           </A>
         }
       />
-      <section class="card case-header" aria-labelledby="overview-title">
-        <h2 id="overview-title" class="sr-only">
-          {t("cases.detail.overview")}
-        </h2>
+      <Section id="overview-title" title={t("cases.detail.overview")} class="card case-header" hiddenTitle>
         <div class="case-badges">
           <span class="case-code mono">{c().code}</span>
           <StatusBadge state={c().status} />
@@ -67,7 +65,7 @@ export function Header(props: SectionProps) {
             </Show>
           </fieldset>
         </Show>
-      </section>
+      </Section>
     </>
   );
 }
@@ -82,10 +80,7 @@ export function Overview(props: { detail: CaseDetail }) {
     return `${t(`cases.route.${r.kind}`)}${place ? `（${place}）` : ""}`;
   };
   return (
-    <section class="card" aria-labelledby="facts-title">
-      <h2 id="facts-title" class="sr-only">
-        {t("cases.tab.overview")}
-      </h2>
+    <Section id="facts-title" title={t("cases.tab.overview")} class="card" hiddenTitle>
       <dl class="case-facts">
         <Fact label={t("cases.code")} value={c().code} mono />
         <Fact label={t("cases.status")} value={stateName(c().status)} />
@@ -121,6 +116,6 @@ export function Overview(props: { detail: CaseDetail }) {
       </dl>
       <h3 class="field-label">{t("cases.detail.description")}</h3>
       <p class="case-description">{c().description}</p>
-    </section>
+    </Section>
   );
 }

@@ -4,6 +4,7 @@ import { For } from "solid-js";
 import type { CaseEvent } from "../../api.ts";
 import { actionName } from "../../components/case-common.tsx";
 import { escalationEventTitle } from "../../components/escalation/escalation-common.tsx";
+import { Section } from "../../components/section.tsx";
 import { casesZh } from "../../i18n/cases.ts";
 import { formatDateTime, type MessageKey, named, t } from "../../i18n.ts";
 
@@ -50,10 +51,7 @@ function eventDetails(e: CaseEvent): string[] {
 /** The timeline of the case (its digests are in the auditors' integrity view). */
 export function Timeline(props: { events: CaseEvent[] }) {
   return (
-    <section class="card case-timeline" aria-labelledby="timeline-title">
-      <h2 id="timeline-title" class="card-title">
-        {t("cases.detail.timeline")}
-      </h2>
+    <Section id="timeline-title" title={t("cases.detail.timeline")} class="card case-timeline">
       <p class="muted small">{t("cases.detail.timelineIntro")}</p>
       <ol class="case-events" aria-labelledby="timeline-title">
         <For each={props.events}>
@@ -69,6 +67,6 @@ export function Timeline(props: { events: CaseEvent[] }) {
           )}
         </For>
       </ol>
-    </section>
+    </Section>
   );
 }
