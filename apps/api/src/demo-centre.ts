@@ -127,12 +127,12 @@ export async function loadDemoCentres(tx: Tx): Promise<void> {
     where scope_code = ${ym} and number = 1`;
   const [family] = await tx<{ id: string }[]>`select id from app.mediation_rooms
     where scope_code = ${ym} and name = '家事纠纷调解室'`;
-  await tx`insert into app.booking_offers (scope_code, kind, window_id, title, slot_minutes, opens_at, closes_at,
-      break_from, break_to, capacity, days_ahead, notice_hours)
-    values (${ym}, 'visit', ${intake!.id}, '综合受理来访', 30, 540, 1050, 720, 870, 2, 14, 1)`;
-  await tx`insert into app.booking_offers (scope_code, kind, room_id, title, slot_minutes, opens_at, closes_at,
-      break_from, break_to, capacity, days_ahead, notice_hours)
-    values (${ym}, 'mediation', ${family!.id}, '家事纠纷调解', 60, 540, 1050, 720, 870, 1, 14, 2)`;
+  await tx`insert into app.booking_offers (county_code, scope_code, kind, window_id, title, slot_minutes, opens_at,
+      closes_at, break_from, break_to, capacity, days_ahead, notice_hours)
+    values (${ym.slice(0, 6)}, ${ym}, 'visit', ${intake!.id}, '综合受理来访', 30, 540, 1050, 720, 870, 2, 14, 1)`;
+  await tx`insert into app.booking_offers (county_code, scope_code, kind, room_id, title, slot_minutes, opens_at,
+      closes_at, break_from, break_to, capacity, days_ahead, notice_hours)
+    values (${ym.slice(0, 6)}, ${ym}, 'mediation', ${family!.id}, '家事纠纷调解', 60, 540, 1050, 720, 870, 1, 14, 2)`;
 
   const town = "620981101";
   const [sfs] = await tx<{ id: string }[]>`insert into app.stationings (scope_code, kind_code, name, residency)

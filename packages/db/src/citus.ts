@@ -192,6 +192,18 @@ export async function distributeSchema(
     }
     for (const k of cannot.held) await conn.unsafe(`alter table ${k.table} add constraint "${k.name}" ${k.def}`);
     log(`${cannot.held.length} foreign keys put back`);
+    // Functions whose types are a table's row (app.case_tally_keys(app.cases), app.case_fact,
+    // app.apply_case_fact) stayed on the coordinator when the migrations made them, because their
+    // table was not distributed yet; the triggers that call them run on the workers' shards.
+    const local = await conn<{ fn: string }[]>`select p.oid::regprocedure::text as fn
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname in ('app', 'auth', 'ref') and not exists (select from pg_dist_object o
+        where o.classid = 'pg_proc'::regclass and o.objid = p.oid)
+      order by 1`;
+    for (const { fn } of local) {
+      await conn`select create_distributed_function(${fn}::regprocedure)`;
+      log(`function ${fn} created on the workers`);
+    }
     return { plan, dropped };
   } finally {
     conn.release();

@@ -27,6 +27,15 @@ export function isDivisionCode(code: string, level?: Level): boolean {
   return found !== null && (level === undefined || found === level) && !/^0/.test(code);
 }
 
+/**
+ * The county key of a row in unit `code` (its `county_code`: the first six digits, or the whole
+ * code above county level, as `left(code, 6)` in the database). Every insert into a table that
+ * Citus distributes names it: the coordinator routes an INSERT by that value (infra/SCALE.md).
+ */
+export function countyOf(code: string): string {
+  return code.slice(0, CODE_LENGTH.county);
+}
+
 /** The code of the tier directly above, or null for a province. */
 export function parentCodeOf(code: string): string | null {
   const level = levelOfCode(code);

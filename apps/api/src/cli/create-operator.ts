@@ -37,8 +37,8 @@ try {
       values (null, ${values.username!.toLowerCase()}, ${values.name!}, ${[role]}) returning id`;
     await tx`insert into app.user_setup_tokens (id, secret_hash, user_id, expires_at)
       values (${minted.id}, ${Buffer.from(minted.secretHash)}, ${user!.id}, now() + interval '72 hours')`;
-    await tx`insert into app.audit_events (scope_code, actor_id, kind, subject_id)
-      values ('!', null, ${role === "auditor" ? "platform.auditor_created" : "platform.operator_created"}, ${user!.id})`;
+    await tx`insert into app.audit_events (county_code, scope_code, actor_id, kind, subject_id)
+      values ('!', '!', null, ${role === "auditor" ? "platform.auditor_created" : "platform.operator_created"}, ${user!.id})`;
   });
   const origin = env.PUBLIC_ORIGIN ?? `http://${env.HOST}:${env.PORT}`;
   const what = role === "auditor" ? "Installation auditor" : "Operator";

@@ -1,4 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
+import { countyOf } from "@zongzhi/domain/division";
 
 /** Appends one line to the security audit, in the caller's own scope. */
 export async function recordAudit(
@@ -6,8 +7,9 @@ export async function recordAudit(
   event: { kind: string; subjectId?: string | null; detail?: Record<string, unknown>; ip?: string },
 ): Promise<void> {
   // Raw SQL: the runtime role may INSERT only the listed columns (not the identity id).
-  await tx.sql`insert into app.audit_events (scope_code, tenant_id, actor_id, kind, subject_id, ip, request_id, detail)
-    values (${tx.ctx.scope}, ${tx.ctx.tenantId}, ${tx.ctx.userId}, ${event.kind}, ${event.subjectId ?? null},
+  await tx.sql`insert into app.audit_events (county_code, scope_code, tenant_id, actor_id, kind, subject_id, ip,
+      request_id, detail)
+    values (${countyOf(tx.ctx.scope)}, ${tx.ctx.scope}, ${tx.ctx.tenantId}, ${tx.ctx.userId}, ${event.kind}, ${event.subjectId ?? null},
       ${event.ip ?? tx.ctx.ip ?? null}, ${tx.ctx.requestId ?? null}, ${tx.sql.json((event.detail ?? {}) as never)})`;
 }
 
@@ -92,8 +94,9 @@ export async function recordOperation(
   options: { last?: boolean } = {},
 ): Promise<void> {
   const { id, code } = operationObject(op.input, op.output);
-  // One statement: the name is looked up where the line is written (as the caller sees it).
-  const name = id
+  // The name is looked up first, as the caller sees it (RLS), and written as a value: Citus
+  // writes an INSERT … SELECT into a distributed table through COPY, which RLS refuses.
+  const lookup = id
     ? tx.sql`coalesce(
         (select c.code || ' ' || c.title from app.cases c where c.id = ${id}),
         (select c.code || ' ' || c.title from app.case_summons s join app.cases c on c.id = s.case_id where s.id = ${id}),
@@ -109,17 +112,17 @@ export async function recordOperation(
         (select k.name from app.case_categories k where k.id = ${id}))`
     : code
       ? tx.sql`(select name from ref.divisions where code = ${code})`
-      : tx.sql`null::text`;
+      : null;
+  const [named] = lookup ? await tx.sql<{ name: string | null }[]>`select ${lookup} as name` : [];
   const input = op.input && typeof op.input === "object" ? (op.input as Record<string, unknown>) : {};
   const detail: Record<string, unknown> = { result: op.result };
   if (typeof input.action === "string") detail.action = input.action;
+  if (named?.name) detail.object = named.name;
   // Raw SQL: the runtime role may INSERT only the listed columns (not the identity id).
-  const insert = tx.sql`insert into app.audit_events (scope_code, tenant_id, actor_id, kind, subject_id, ip, request_id, detail)
-    select ${tx.ctx.scope}, ${tx.ctx.tenantId}, ${tx.ctx.userId}, ${op.kind}, ${id ?? code}, ${op.ip},
-      ${tx.ctx.requestId ?? null},
-      ${tx.sql.json(detail as never)}::jsonb
-        || case when n.name is null then '{}'::jsonb else jsonb_build_object('object', n.name) end
-    from (select ${name} as name) n`;
+  const insert = tx.sql`insert into app.audit_events (county_code, scope_code, tenant_id, actor_id, kind, subject_id,
+      ip, request_id, detail)
+    values (${countyOf(tx.ctx.scope)}, ${tx.ctx.scope}, ${tx.ctx.tenantId}, ${tx.ctx.userId}, ${op.kind},
+      ${id ?? code}, ${op.ip}, ${tx.ctx.requestId ?? null}, ${tx.sql.json(detail as never)})`;
   await (options.last ? tx.commitAfter(insert) : insert);
 }
 

@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { notifications } from "@zongzhi/db/schema";
+import { countyOf } from "@zongzhi/domain/division";
 
 /** Addresses a notification to a unit's inbox (every user of the unit sees it). */
 export async function notifyUnit(
@@ -7,6 +8,7 @@ export async function notifyUnit(
   input: { scopeCode: string; kind: string; caseId?: string | null; title: string; userId?: string | null },
 ): Promise<void> {
   await tx.db.insert(notifications).values({
+    countyCode: countyOf(input.scopeCode),
     scopeCode: input.scopeCode,
     userId: input.userId ?? null,
     kind: input.kind,
