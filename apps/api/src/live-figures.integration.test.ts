@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
+import { listenEvents, startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 /**
  * The cockpit's live counters (issue 10 §4): a case that arrives or changes state pushes a
@@ -26,28 +26,10 @@ async function insertCase(scope: string, n: number): Promise<void> {
 
 /** Opens the SSE stream as `username`; `next()` resolves with the next `figures` event's unit. */
 async function listen(username: string): Promise<{ next: () => Promise<string>; close: () => void }> {
-  const controller = new AbortController();
-  const res = await api.request("/events", { cookie: await api.login(username), signal: controller.signal });
-  expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const read = async (event: string) => {
-    for (;;) {
-      const match = new RegExp(`event: ${event}\\ndata: (.*)\\n`).exec(buffer);
-      if (match) {
-        buffer = buffer.slice(match.index + match[0].length);
-        return match[1]!;
-      }
-      const { value, done } = await reader.read();
-      if (done) throw new Error("stream ended");
-      buffer += decoder.decode(value, { stream: true });
-    }
-  };
-  await read("ready");
+  const stream = await listenEvents(api, await api.login(username), "figures");
   return {
-    next: async () => (JSON.parse(await read("figures")) as { unit: string }).unit,
-    close: () => controller.abort(),
+    next: async () => (JSON.parse((await stream.next()).data) as { unit: string }).unit,
+    close: stream.close,
   };
 }
 

@@ -177,11 +177,12 @@ export function villageDispute(title: string) {
 
 /**
  * Opens the SSE stream (/events) as `cookie` once it is ready; `next` resolves with the next
- * notification's arrival time and data.
+ * event of that name's arrival time and data (`notification` unless told, `figures` for the cockpit).
  */
 export async function listenEvents(
   api: TestApi,
   cookie: string,
+  event = "notification",
 ): Promise<{ next: () => Promise<{ at: number; data: string }>; close: () => void }> {
   const controller = new AbortController();
   const res = await api.request("/events", { cookie, signal: controller.signal });
@@ -204,5 +205,5 @@ export async function listenEvents(
     }
   };
   await read("ready");
-  return { next: () => read("notification"), close: () => controller.abort() };
+  return { next: () => read(event), close: () => controller.abort() };
 }
