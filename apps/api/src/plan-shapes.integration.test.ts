@@ -303,12 +303,13 @@ describe("plan shapes of the inbox and the overviews (EXPLAIN ANALYZE, small gen
         for (const n of all) {
           if (
             n["Node Type"] === "Seq Scan" &&
-            /^(cases|case_deadlines|case_tallies|clock_tallies)$/.test(n["Relation Name"] ?? "")
+            /^(cases|case_deadlines|case_tallies|clock_tallies|clock_units)$/.test(n["Relation Name"] ?? "")
           ) {
             problems.push(`${tier}: Seq Scan on ${n["Relation Name"]} in ${q.text.slice(0, 60)}`);
           }
         }
-        const rollup = all.find((n) => /_tallies_pkey$/.test(n["Index Name"] ?? ""));
+        // The deadline block (0175): its totals by the key, its ranking in the order of the rank index.
+        const rollup = all.find((n) => /_(tallies|units)_pkey$/.test(n["Index Name"] ?? ""));
         if (!rollup) problems.push(`${tier}: no rollup key lookup in ${q.text.slice(0, 60)}`);
       }
     }
@@ -339,6 +340,7 @@ describe("plan shapes of the inbox and the overviews (EXPLAIN ANALYZE, small gen
     const tables: [string, string[]][] = [
       ["case_tallies", ["scope_code", "dim", "value"]],
       ["clock_tallies", ["scope_code", "owner_code", "colour"]],
+      ["clock_units", ["scope_code", "owner_code"]],
       ["figures_monthly", ["scope_code", "month", "category"]],
       ["figures_monthly_by", ["scope_code", "month", "category", "dim", "key"]],
       ["holding_tallies", ["scope_code", "holder_len"]],
@@ -355,7 +357,7 @@ describe("plan shapes of the inbox and the overviews (EXPLAIN ANALYZE, small gen
       expect(await indexOf(`select ctid from app.${table} where shard <> 0 for update skip locked`)).toContain(
         `${table}_shards_idx`,
       );
-      if (!table.startsWith("figures_") && table !== "holding_tallies") continue;
+      if (!table.startsWith("figures_") && table !== "holding_tallies" && table !== "clock_units") continue;
       // auth.compact_figures' zero-row delete, spelled as it builds it.
       const [row] = await db.admin<{ sums: string }[]>`
         select string_agg(format('%s = 0', quote_ident(attname)), ' AND ' order by attnum) as sums

@@ -178,6 +178,61 @@ describe("rollups after a bulk load", () => {
     }
     expect(await rollupDrift(db.admin)).toEqual([]);
   });
+
+  it("the deadline block merges the owners changed since the last fold into the folded ranking (0175)", async () => {
+    const [root] = await db.admin<{ id: string }[]>`select id from app.tenants where code = '62'`;
+    const ctx = { userId: null, tenantId: root!.id, scope: "62", roles: ["leader"] };
+    const ranking = () => db.admin<{ owner: string; blue: number; yellow: number; red: number }[]>`
+      select owner_code as owner, blue, yellow, red from app.clock_units
+      where scope_code = '62' and shard = 0 and owner_code <> '' order by red desc, yellow desc, owner_code`;
+    const folded = await ranking();
+    expect(folded.length).toBeGreaterThan(DEADLINE_TOP + 1);
+    // The first-ranked owner loses every running clock; the owner just below the cut turns all of
+    // its clocks red, so that it outranks the folded rows above it. Both are this backend's shard
+    // rows until the fold, the folded rows unchanged.
+    const first = folded[0]!;
+    const below = folded.slice(DEADLINE_TOP).find((u) => u.blue + u.yellow > 0)!;
+    await db.admin`update app.case_deadlines set completed_at = now()
+      where owner_code = ${first.owner} and completed_at is null and paused_since is null`;
+    await db.admin`update app.case_deadlines set colour = 'red'
+      where owner_code = ${below.owner} and completed_at is null and paused_since is null`;
+    try {
+      const [pending] = await db.admin<{ n: number }[]>`select count(*)::int as n from app.clock_units
+        where scope_code = '62' and shard <> 0 and owner_code in (${first.owner}, ${below.owner}, '')`;
+      expect(pending!.n).toBe(3);
+      expect(await ranking()).toEqual(folded);
+      const dashboard = await withScope(db.app, ctx, (tx) => deadlineCounts(tx));
+      expect(dashboard.units.map((u) => u.unitCode)).not.toContain(first.owner);
+      expect(dashboard.unitCount).toBe(folded.length - 1);
+      const red = below.red + below.yellow + below.blue;
+      const tenth = folded.filter((u) => u.owner !== first.owner)[DEADLINE_TOP - 1]!;
+      if (red > tenth.red) expect(dashboard.units.map((u) => u.unitCode)).toContain(below.owner);
+      expect(dashboard.totals.red).toBe(folded.reduce((n, u) => n + u.red, 0) - first.red + below.blue + below.yellow);
+      await compare(db.app, db.admin, root!.id, "62");
+      await compare(db.app, db.admin, root!.id, first.owner.slice(0, 6));
+      // After the fold: shard 0 alone, the same answers.
+      await db.app`select auth.compact_rollups()`;
+      const [left] = await db.admin<{ n: number }[]>`select count(*)::int as n from app.clock_units where shard <> 0`;
+      expect(left!.n).toBe(0);
+      expect((await ranking()).map((u) => u.owner)).not.toContain(first.owner);
+      expect(await rollupDrift(db.admin)).toEqual([]);
+      await compare(db.app, db.admin, root!.id, "62");
+    } finally {
+      await db.admin`select app.rebuild_rollups()`;
+      await db.admin`select app.rebuild_case_figures()`;
+    }
+  });
+
+  it("the comparison can fail: a colour of one owner off by one in the clock units is reported", async () => {
+    await db.admin`update app.clock_units set red = red + 1 where ctid =
+      (select ctid from app.clock_units where scope_code = '62' and owner_code <> '' limit 1)`;
+    try {
+      expect((await rollupDrift(db.admin)).filter((l) => l.startsWith("clock units 62 "))).toHaveLength(1);
+    } finally {
+      await db.admin`select app.rebuild_rollups()`;
+    }
+    expect(await rollupDrift(db.admin)).toEqual([]);
+  });
 });
 
 describe("rollups after random workloads through the API", () => {

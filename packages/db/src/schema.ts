@@ -675,6 +675,21 @@ export const clockTallies = appSchema.table(
   (t) => [primaryKey({ columns: [t.scopeCode, t.ownerCode, t.colour, t.shard, t.countyCode] })],
 );
 
+/** app.clock_units. */
+export const clockUnits = appSchema.table(
+  "clock_units",
+  {
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
+    scopeCode: codeText("scope_code").notNull(),
+    ownerCode: codeText("owner_code").notNull(),
+    shard: integer("shard").notNull().default(sql`0`),
+    blue: integer("blue").notNull().default(sql`0`),
+    yellow: integer("yellow").notNull().default(sql`0`),
+    red: integer("red").notNull().default(sql`0`),
+  },
+  (t) => [primaryKey({ columns: [t.scopeCode, t.ownerCode, t.shard, t.countyCode] })],
+);
+
 /** app.cockpit_settings. */
 export const cockpitSettings = appSchema.table("cockpit_settings", {
   id: uuid("id").primaryKey().default(sql`gen_random_uuid()`).$defaultFn(serverOwned),

@@ -71,6 +71,14 @@ export async function rollupDrift(admin: Sql): Promise<string[]> {
       on (k.scope_code, k.owner_code, k.colour) = (f.scope_code, f.owner_code, f.colour)
     where k.n is distinct from f.n
     union all
+    select format('clock units %s %s kept %s fresh %s', coalesce(k.scope_code, f.scope_code),
+      coalesce(k.owner_code, f.owner_code), k.v, f.v)
+    from (select scope_code, owner_code, array[sum(blue), sum(yellow), sum(red)]::bigint[] as v from app.clock_units
+          group by 1, 2 having sum(blue) <> 0 or sum(yellow) <> 0 or sum(red) <> 0) k
+    full join (select scope_code, owner_code, array[blue, yellow, red]::bigint[] as v from app.expected_clock_units()) f
+      on (k.scope_code, k.owner_code) = (f.scope_code, f.owner_code)
+    where k.v is distinct from f.v
+    union all
     select format('figures %s %s %s kept %s fresh %s', coalesce(k.scope_code, f.scope_code), coalesce(k.month, f.month),
       coalesce(k.category, f.category), k.v, f.v)
     from (select scope_code, month, category, array[${FIGURE_SUMS.map((c) => `sum(${c})`).join(", ")}]::bigint[] as v

@@ -1532,6 +1532,11 @@ const clockTallies = rollupFixture(
   }),
 );
 
+const clockUnits = rollupFixture("app.clock_units", ["scope_code", "owner_code", "shard"], "red", (_code, k) => ({
+  columns: "scope_code, owner_code, shard, blue",
+  values: `$1, $1, ${k}, 1`,
+}));
+
 const figuresMonthly = rollupFixture(
   "app.figures_monthly",
   ["scope_code", "month", "category", "shard"],
@@ -1973,6 +1978,7 @@ export const TABLE_FIXTURES: readonly TableFixture[] = [
   caseHoldings,
   caseTallies,
   clockTallies,
+  clockUnits,
   figuresMonthly,
   figuresMonthlyBy,
   reworkMonthly,

@@ -93,60 +93,61 @@ export const DEADLINE_TOP = 10;
 
 /**
  * Open clocks by colour (红黄蓝) for the caller's subtree, in total and per unit that must meet
- * them, from app.clock_tallies plus the clocks of cases a unit of the subtree holds sideways.
- * Totals, ranking and the cut to the first `top` units are computed in the database, and only
- * those units' names are looked up: a province has thousands of units with running clocks
- * (6,402 at 1 M cases), whose rows and names cost more than the counting. Colours are those of
- * the last deadline scan (every minute), the same the supervisions were opened on.
+ * them, from app.clock_units (0175) plus the clocks of cases a unit of the subtree holds sideways.
+ * Totals come from the subtree's row for every owner (owner ''), the ranking from the index of
+ * folded rows in its order (most red, then most yellow, then by code): only the owners that still
+ * have rows in a backend's shard, or clocks held sideways, are summed in full and merged in, so
+ * the answer is exact between the minute scan's folds without grouping the thousands of owners
+ * of a province. Only the first `top` units' names are looked up (one statement). Colours are those of the last
+ * deadline scan (every minute), the same the supervisions were opened on.
  */
 export async function deadlineCounts(tx: Tx, top = DEADLINE_TOP): Promise<DeadlineCounts> {
   const scope = tx.ctx.scope;
-  const rows = await tx.sql<
-    (ColourCounts & {
-      unitCode: string;
-      unitName: string | null;
-      totalBlue: number;
-      totalYellow: number;
-      totalRed: number;
-      unitCount: number;
-    })[]
-  >`
-    with counts as (
-      select owner_code, coalesce(sum(n::int) filter (where colour = 'blue'), 0)::int as blue,
-        coalesce(sum(n::int) filter (where colour = 'yellow'), 0)::int as yellow,
-        coalesce(sum(n::int) filter (where colour = 'red'), 0)::int as red
-      from app.clock_tallies where scope_code >= ${scope} and scope_code <= ${scope} group by 1
-      union all
-      select d.owner_code, (count(*) filter (where d.colour = 'blue'))::int,
-        (count(*) filter (where d.colour = 'yellow'))::int, (count(*) filter (where d.colour = 'red'))::int
+  const [row] = await tx.sql<Pick<DeadlineCounts, "totals" | "units" | "unitCount">[]>`
+    with side as (
+      select d.owner_code, (count(*) filter (where d.colour = 'blue'))::int as blue,
+        (count(*) filter (where d.colour = 'yellow'))::int as yellow, (count(*) filter (where d.colour = 'red'))::int as red
       from ${HELD_SIDEWAYS(tx)}
         cross join lateral (select d.owner_code, d.colour from app.case_deadlines d
           where d.case_id = c.id and d.completed_at is null and d.paused_since is null offset 0) d
       group by 1),
-    -- One pass over the tallies in integers (a unit's clocks fit one): numeric sums of sums took
-    -- twice as long at the province's 9 k tally rows.
-    units as (
-      select owner_code, sum(blue)::int as blue, sum(yellow)::int as yellow, sum(red)::int as red
-      from counts group by owner_code having sum(blue + yellow + red) > 0),
+    -- Owners whose counts are not all in their folded row: summed in full.
+    touched as (
+      select u.owner_code from app.clock_units u
+      where u.scope_code >= ${scope} and u.scope_code <= ${scope} and u.shard <> 0 and u.owner_code <> ''
+      union select owner_code from side),
+    merged as (
+      select owner_code, sum(blue)::int as blue, sum(yellow)::int as yellow, sum(red)::int as red from (
+        select u.owner_code, u.blue, u.yellow, u.red from app.clock_units u
+        where u.scope_code >= ${scope} and u.scope_code <= ${scope} and u.owner_code in (select owner_code from touched)
+        union all select * from side) x
+      group by 1 having sum(blue + yellow + red) > 0),
+    -- Every other owner: its folded row is its count.
+    folded as not materialized (
+      select u.owner_code, u.blue, u.yellow, u.red from app.clock_units u
+      where u.scope_code >= ${scope} and u.scope_code <= ${scope} and u.shard = 0 and u.owner_code <> ''
+        and u.blue + u.yellow + u.red > 0 and u.owner_code not in (select owner_code from touched)),
     ranked as (
-      select u.*, sum(blue) over () as total_blue, sum(yellow) over () as total_yellow, sum(red) over () as total_red,
-        count(*) over () as unit_count
-      from units u order by red desc, yellow desc, owner_code limit ${top})
-    select r.owner_code as "unitCode", (select t.name from app.tenants t where t.code = r.owner_code) as "unitName",
-      r.blue, r.yellow, r.red, r.total_blue::int as "totalBlue", r.total_yellow::int as "totalYellow",
-      r.total_red::int as "totalRed", r.unit_count::int as "unitCount"
-    from ranked r order by r.red desc, r.yellow desc, r.owner_code`;
-  const first = rows[0];
+      select * from (select * from folded order by red desc, yellow desc, owner_code limit ${top}) f
+      union all select * from merged
+      order by red desc, yellow desc, owner_code limit ${top}),
+    totals as (
+      select sum(blue)::int as blue, sum(yellow)::int as yellow, sum(red)::int as red from (
+        select u.blue, u.yellow, u.red from app.clock_units u
+        where u.scope_code >= ${scope} and u.scope_code <= ${scope} and u.owner_code = ''
+        union all select blue, yellow, red from side) x)
+    select json_build_object('blue', coalesce(t.blue, 0), 'yellow', coalesce(t.yellow, 0), 'red', coalesce(t.red, 0))
+        as totals,
+      coalesce((select json_agg(json_build_object('unitCode', r.owner_code,
+          'unitName', (select n.name from app.tenants n where n.code = r.owner_code), 'blue', r.blue,
+          'yellow', r.yellow, 'red', r.red) order by r.red desc, r.yellow desc, r.owner_code) from ranked r), '[]')
+        as units,
+      ((select count(*) from folded) + (select count(*) from merged))::int as "unitCount"
+    from totals t`;
   return {
-    totals: { blue: first?.totalBlue ?? 0, yellow: first?.totalYellow ?? 0, red: first?.totalRed ?? 0 },
-    units: rows.map((r) => ({
-      unitCode: r.unitCode,
-      unitName: r.unitName,
-      blue: r.blue,
-      yellow: r.yellow,
-      red: r.red,
-    })),
-    unitCount: first?.unitCount ?? 0,
+    totals: row?.totals ?? { blue: 0, yellow: 0, red: 0 },
+    units: row?.units ?? [],
+    unitCount: row?.unitCount ?? 0,
   };
 }
 
