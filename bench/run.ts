@@ -155,7 +155,9 @@ try {
         fieldKeys: server.secrets.fieldKeys,
       });
       try {
-        if (values["no-exports"]) return cockpitFigures(cockpitApi, readPools, units, budget, log, 20, false);
+        // Awaited here, inside the try: a bare `return promise` would run the finally (stopping the
+        // API) before the figures are taken, and its rejection would go unhandled meanwhile.
+        if (values["no-exports"]) return await cockpitFigures(cockpitApi, readPools, units, budget, log, 20, false);
         return [
           ...(await cockpitFigures(cockpitApi, readPools, units, budget, log)),
           ...(await ledgerWriterFigures(log)),
