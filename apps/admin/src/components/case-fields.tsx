@@ -7,6 +7,35 @@ import { cx } from "../ui/cx.ts";
 export { InputField } from "../ui/input-field.tsx";
 export { TextArea } from "../ui/text-field.tsx";
 
+/** A field's (or a group's) error under it, when there is one. */
+export function FieldError(props: { error: string | false | null | undefined }) {
+  return <Show when={props.error}>{(error) => <p class="field-error">{error()}</p>}</Show>;
+}
+
+/**
+ * A group of fields in a fieldset: the legend names it, then the hint, the fields and the
+ * group's error (the group marked invalid while there is one).
+ */
+export function Fieldset(props: {
+  legend: string;
+  description?: JSX.Element;
+  error?: string | undefined;
+  class?: string;
+  legendClass?: string;
+  children: JSX.Element;
+}) {
+  return (
+    <fieldset class={cx("fieldset", props.class)} aria-invalid={props.error ? true : undefined}>
+      <legend class={props.legendClass}>{props.legend}</legend>
+      <Show when={props.description}>
+        <p class="field-hint">{props.description}</p>
+      </Show>
+      {props.children}
+      <FieldError error={props.error} />
+    </fieldset>
+  );
+}
+
 /** A group of radio buttons in a fieldset (native inputs: arrow keys move, the legend names the group). */
 export function RadioGroup<T extends string>(props: {
   legend: string;
@@ -19,11 +48,12 @@ export function RadioGroup<T extends string>(props: {
   class?: string;
 }) {
   return (
-    <fieldset class={cx("fieldset choice-group", props.class)} aria-invalid={props.error ? true : undefined}>
-      <legend>{props.legend}</legend>
-      <Show when={props.description}>
-        <p class="field-hint">{props.description}</p>
-      </Show>
+    <Fieldset
+      legend={props.legend}
+      description={props.description}
+      error={props.error}
+      class={cx("choice-group", props.class)}
+    >
       <div class="choice-row">
         <For each={props.options}>
           {(option) => (
@@ -43,10 +73,7 @@ export function RadioGroup<T extends string>(props: {
           )}
         </For>
       </div>
-      <Show when={props.error}>
-        <p class="field-error">{props.error}</p>
-      </Show>
-    </fieldset>
+    </Fieldset>
   );
 }
 
@@ -101,18 +128,11 @@ export function CheckGroup<T extends string | number>(props: {
   gridClass?: string;
 }) {
   return (
-    <fieldset class={cx("fieldset", props.class)} aria-invalid={props.error ? true : undefined}>
-      <legend>{props.legend}</legend>
-      <Show when={props.description}>
-        <p class="field-hint">{props.description}</p>
-      </Show>
+    <Fieldset legend={props.legend} description={props.description} error={props.error} class={props.class}>
       <Show when={props.options.length > 0} fallback={props.empty}>
         <CheckList options={props.options} value={props.value} onChange={props.onChange} class={props.gridClass} />
       </Show>
-      <Show when={props.error}>
-        <p class="field-error">{props.error}</p>
-      </Show>
-    </fieldset>
+    </Fieldset>
   );
 }
 

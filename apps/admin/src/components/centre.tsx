@@ -18,9 +18,8 @@ import { levelName, locale, type MessageKey, pick, t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
-import { Button } from "../ui/button.tsx";
 import { ListCard } from "./config-page.tsx";
-import { Forbidden, PageHeader } from "./page.tsx";
+import { AddButton, Forbidden, PageHeader } from "./page.tsx";
 import { useMe } from "./shell.tsx";
 import { ChildUnitSelect, UnitBreadcrumb } from "./unit-picker.tsx";
 import "../pages/centre.css";
@@ -309,30 +308,35 @@ export function centrePage(permission: Me["permissions"][number], View: Componen
   };
 }
 
-/** A centre page's header: title and intro, the add button for who may configure, then the centre picker. */
-export function CentreHeader(props: {
+/** The prefix of a page's words in the messages: `<prefix>.title` and `<prefix>.intro` exist. */
+export type PageWords = {
+  [K in MessageKey]: K extends `${infer P}.title` ? (`${P}.intro` extends MessageKey ? P : never) : never;
+}[MessageKey];
+
+/**
+ * A centre page's header: its title and intro (`<words>.title`, `<words>.intro`), the add button
+ * (`<words>.add`) for who may configure when the page adds rows, then the centre picker.
+ */
+export function CentreHeader<W extends PageWords>(props: {
   centre: ReturnType<typeof useCentre>;
-  me: Me;
-  title: string;
-  intro: string;
-  addLabel?: string;
-  onAdd?: () => void;
-  canAdd?: boolean;
+  words: W;
+  onAdd?: `${W}.add` extends MessageKey ? () => void : never;
 }) {
+  const me = useMe();
   return (
     <>
       <PageHeader
-        title={props.title}
-        intro={props.intro}
+        title={t(`${props.words}.title` as MessageKey)}
+        intro={t(`${props.words}.intro` as MessageKey)}
         actions={
-          <Show when={props.addLabel && (props.canAdd ?? props.centre.canConfigure())}>
-            <Button variant="primary" onClick={() => props.onAdd?.()}>
-              {props.addLabel}
-            </Button>
-          </Show>
+          <AddButton
+            when={props.onAdd !== undefined && props.centre.canConfigure()}
+            label={t(`${props.words}.add` as MessageKey)}
+            onClick={() => props.onAdd?.()}
+          />
         }
       />
-      <CentrePicker centre={props.centre} me={props.me} />
+      <CentrePicker centre={props.centre} me={me()} />
     </>
   );
 }

@@ -30,6 +30,20 @@ export function PageHeader(props: { title: string; intro?: string; actions?: JSX
   );
 }
 
+/**
+ * The primary button of a page or card that adds or opens something (新增…), shown when `when`
+ * holds (the caller may do it); `small` in a card's toolbar.
+ */
+export function AddButton(props: { when?: boolean; label: string; onClick: () => void; small?: boolean }) {
+  return (
+    <Show when={props.when ?? true}>
+      <Button variant="primary" size={props.small ? "sm" : undefined} onClick={() => props.onClick()}>
+        {props.label}
+      </Button>
+    </Show>
+  );
+}
+
 /** A quiet loading line. */
 export function Loading() {
   return (

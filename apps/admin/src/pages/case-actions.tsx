@@ -5,7 +5,7 @@ import { type CaseAction, MAX_HOLD_DAYS, ROUTE_KINDS, TRANSITIONS } from "@zongz
 import { createSignal, type JSX, Match, Show, Switch } from "solid-js";
 import { type CaseDetail, fieldProblem, type Inputs, type MediatorSuggestion, type RouteView, trpc } from "../api.ts";
 import { actionName, addDays, chinaToday } from "../components/case-common.tsx";
-import { CheckGroup, InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
+import { CheckGroup, FieldError, InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { FormFooter, InlineSearch } from "../components/config-page.tsx";
 import { MutationError } from "../components/dialog-form.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -298,9 +298,7 @@ function RouteFields(props: {
           />
         </Match>
       </Switch>
-      <Show when={props.error}>
-        <p class="field-error">{props.error}</p>
-      </Show>
+      <FieldError error={props.error} />
       <MediatorChoice
         suggestions={suggestions.data ?? []}
         value={props.value.mediatorId}

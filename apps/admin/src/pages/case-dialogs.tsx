@@ -25,7 +25,7 @@ import {
   trpc,
 } from "../api.ts";
 import { addDays, chinaToday, isoDay } from "../components/case-common.tsx";
-import { CheckGroup, InputField, RadioGroup, RemoveButton, TextArea } from "../components/case-fields.tsx";
+import { CheckGroup, FieldError, InputField, RadioGroup, RemoveButton, TextArea } from "../components/case-fields.tsx";
 import { wholeNumber } from "../components/centre.tsx";
 import { createDialogForm, DialogForm, type DialogFormHandle } from "../components/dialog-form.tsx";
 import { formatDateTime, formatDay, named, t } from "../i18n.ts";
@@ -171,9 +171,7 @@ export function ScheduleForm(props: FormProps & { roomId: string | null }) {
           value={form.draft.roomId || null}
           onChange={(v) => form.set("roomId", v ?? "")}
         />
-        <Show when={form.error("roomId")}>
-          <p class="field-error">{form.error("roomId")}</p>
-        </Show>
+        <FieldError error={form.error("roomId")} />
       </div>
       <div class="field-row">
         <InputField type="datetime-local" label={t("cases.session.starts")} {...form.text("startsAt")} required />

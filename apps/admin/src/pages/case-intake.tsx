@@ -6,7 +6,7 @@ import { createSignal, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import { type CaseRegistration, fieldProblem, type Me, registerCase, trpc } from "../api.ts";
 import { channelName, createCategoryOptions, riskName } from "../components/case-common.tsx";
-import { InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
+import { FieldError, InputField, RadioGroup, TextArea } from "../components/case-fields.tsx";
 import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
 import { pick, t } from "../i18n.ts";
@@ -223,9 +223,7 @@ function IntakeForm(props: { me: Me }) {
                   value={category()}
                   onChange={setCategory}
                 />
-                <Show when={error("categoryCode")}>
-                  <p class="field-error">{error("categoryCode")}</p>
-                </Show>
+                <FieldError error={error("categoryCode")} />
               </div>
               <div>
                 <Select
@@ -235,9 +233,7 @@ function IntakeForm(props: { me: Me }) {
                   value={channel()}
                   onChange={(v) => setChannel(v as Channel | null)}
                 />
-                <Show when={error("channel")}>
-                  <p class="field-error">{error("channel")}</p>
-                </Show>
+                <FieldError error={error("channel")} />
               </div>
             </div>
             <TextField
@@ -271,9 +267,7 @@ function IntakeForm(props: { me: Me }) {
                 onChange={setLocation}
               />
               <p class="field-hint">{t("cases.new.locationHint")}</p>
-              <Show when={error("locationCode")}>
-                <p class="field-error">{error("locationCode")}</p>
-              </Show>
+              <FieldError error={error("locationCode")} />
             </div>
             <TextField label={t("cases.new.address")} value={address()} onChange={setAddress} />
           </div>
@@ -450,9 +444,7 @@ function IntakeForm(props: { me: Me }) {
           <Show when={submitted() && noApplicantPhone()}>
             <p class="field-error">{t("cases.new.errContact")}</p>
           </Show>
-          <Show when={problem("parties")}>
-            <p class="field-error">{problem("parties")}</p>
-          </Show>
+          <FieldError error={problem("parties")} />
         </ListCard>
 
         <Show when={submitted() && clientErrors()}>

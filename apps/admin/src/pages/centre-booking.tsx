@@ -77,14 +77,7 @@ function OffersView() {
   }));
   return (
     <>
-      <CentreHeader
-        centre={centre}
-        me={me()}
-        title={t("centre.offer.title")}
-        intro={t("centre.offer.intro")}
-        addLabel={t("centre.offer.add")}
-        onAdd={() => editing.add()}
-      />
+      <CentreHeader centre={centre} words="centre.offer" onAdd={editing.add} />
       <ListCard id="offers-title" title={centre.current()?.name ?? ""}>
         <MutationError
           error={toggle.error}

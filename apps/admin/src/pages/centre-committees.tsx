@@ -2,6 +2,7 @@ import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { committeeInput } from "@zongzhi/api/schemas/centre";
 import { For, Show } from "solid-js";
 import { trpc } from "../api.ts";
+import { Fieldset } from "../components/case-fields.tsx";
 import {
   CentreHeader,
   CentreSection,
@@ -46,14 +47,7 @@ function CommitteesView() {
   const membersOf = (c: Committee, role: CommitteeRole) => c.members.filter((m) => m.role === role);
   return (
     <>
-      <CentreHeader
-        centre={centre}
-        me={me()}
-        title={t("centre.com.title")}
-        intro={t("centre.com.intro")}
-        addLabel={t("centre.com.add")}
-        onAdd={() => editing.add()}
-      />
+      <CentreHeader centre={centre} words="centre.com" onAdd={editing.add} />
       <CentreSection id="committees-title" title={centre.current()?.name ?? ""}>
         <QueryState query={committees} empty={t("centre.com.empty")} isEmpty={() => rows().length === 0}>
           <p class="muted small">{t("centre.com.count", { n: rows().length })}</p>
@@ -170,9 +164,11 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
           onChange={(v) => v && form.set("field", v as CommitteeField)}
         />
       </div>
-      <fieldset class="fieldset" aria-invalid={form.error("members") ? true : undefined}>
-        <legend>{t("centre.com.members")}</legend>
-        <p class="field-hint">{t("centre.com.membersHint")}</p>
+      <Fieldset
+        legend={t("centre.com.members")}
+        description={t("centre.com.membersHint")}
+        error={form.error("members")}
+      >
         <Show when={pool.data} fallback={<Loading />}>
           <ul class="member-list">
             <For each={choices()}>
@@ -210,10 +206,7 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
             </For>
           </ul>
         </Show>
-        <Show when={form.error("members")}>
-          <p class="field-error">{form.error("members")}</p>
-        </Show>
-      </fieldset>
+      </Fieldset>
       <Show when={c}>
         <Checkbox label={t("centre.com.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />
       </Show>

@@ -3,7 +3,7 @@ import { stationingInput } from "@zongzhi/api/schemas/centre";
 import type { Residency } from "@zongzhi/domain/roster";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { type Inputs, trpc } from "../api.ts";
-import { CheckGroup, CheckList, RemoveButton } from "../components/case-fields.tsx";
+import { CheckGroup, CheckList, FieldError, RemoveButton } from "../components/case-fields.tsx";
 import {
   CentreHeader,
   CentreSection,
@@ -65,14 +65,7 @@ function DepartmentsView() {
 
   return (
     <>
-      <CentreHeader
-        centre={centre}
-        me={me()}
-        title={t("centre.dept.title")}
-        intro={t("centre.dept.intro")}
-        addLabel={t("centre.dept.add")}
-        onAdd={() => editing.add()}
-      />
+      <CentreHeader centre={centre} words="centre.dept" onAdd={editing.add} />
       <QueryState query={list}>
         <p class="centre-summary">
           {t("centre.dept.summary", {
@@ -429,9 +422,7 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
             value={draft.kindCode}
             onChange={(v) => v && set("kindCode", v)}
           />
-          <Show when={form.error("kindCode")}>
-            <p class="field-error">{form.error("kindCode")}</p>
-          </Show>
+          <FieldError error={form.error("kindCode")} />
           <Show when={can(me(), "centre.configure")}>
             <Button
               size="sm"
@@ -509,9 +500,7 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
               />
             )}
           </Index>
-          <Show when={form.error("slots")}>
-            <p class="field-error">{form.error("slots")}</p>
-          </Show>
+          <FieldError error={form.error("slots")} />
           <div>
             <Button size="sm" onClick={() => set("slots", [...draft.slots, emptySlot()])}>
               {t("centre.dept.addSlot")}

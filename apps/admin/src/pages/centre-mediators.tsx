@@ -21,7 +21,7 @@ import {
 import { createEditing, EditDialog, RowAction, SearchBox } from "../components/config-page.tsx";
 import { DialogForm } from "../components/dialog-form.tsx";
 import { DictionaryChoices } from "../components/dictionary-choices.tsx";
-import { PageHeader } from "../components/page.tsx";
+import { AddButton, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createRowForm } from "../components/row-form.ts";
 import { useMe } from "../components/shell.tsx";
@@ -29,7 +29,6 @@ import { ActionsCell } from "../components/table-parts.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
-import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { Select } from "../ui/select.tsx";
@@ -68,13 +67,7 @@ function MediatorsView() {
       <PageHeader
         title={t("centre.med.title")}
         intro={t("centre.med.intro")}
-        actions={
-          <Show when={canConfigure()}>
-            <Button variant="primary" onClick={() => editing.add()}>
-              {t("centre.med.add")}
-            </Button>
-          </Show>
-        }
+        actions={<AddButton when={canConfigure()} label={t("centre.med.add")} onClick={() => editing.add()} />}
       />
       <search class="card mediator-filters" aria-label={t("centre.med.filters")}>
         <Select

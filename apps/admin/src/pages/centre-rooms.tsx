@@ -69,14 +69,7 @@ function RoomsView() {
 
   return (
     <>
-      <CentreHeader
-        centre={centre}
-        me={me()}
-        title={t("centre.room.title")}
-        intro={t("centre.room.intro")}
-        addLabel={t("centre.room.add")}
-        onAdd={() => editing.add()}
-      />
+      <CentreHeader centre={centre} words="centre.room" onAdd={editing.add} />
       <QueryState query={rooms}>
         <div class="rooms-layout">
           <div class="rooms-areas">

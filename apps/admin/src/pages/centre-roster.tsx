@@ -44,7 +44,7 @@ function RosterView() {
 
   return (
     <>
-      <CentreHeader centre={centre} me={me()} title={t("centre.roster.title")} intro={t("centre.roster.intro")} />
+      <CentreHeader centre={centre} words="centre.roster" />
       <section class="card" aria-labelledby="roster-week">
         <div class="card-head roster-head">
           <h2 id="roster-week" class="card-title">

@@ -48,14 +48,7 @@ function WindowsView() {
   const rows = () => windows.data ?? [];
   return (
     <>
-      <CentreHeader
-        centre={centre}
-        me={me()}
-        title={t("centre.win.title")}
-        intro={t("centre.win.intro")}
-        addLabel={t("centre.win.add")}
-        onAdd={() => editing.add()}
-      />
+      <CentreHeader centre={centre} words="centre.win" onAdd={editing.add} />
       <ContactCard centre={centre} />
       <ListCard id="windows-title" title={centre.current()?.name ?? ""}>
         <QueryState query={windows} empty={t("centre.win.empty")}>

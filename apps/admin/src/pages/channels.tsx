@@ -3,10 +3,11 @@ import { apiKeyInput, KEY_CHANNELS, webhookInput } from "@zongzhi/api/schemas/ch
 import { KEY_PERMISSIONS } from "@zongzhi/domain/permissions";
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
+import { Fieldset } from "../components/case-fields.tsx";
 import { CentreSection } from "../components/centre.tsx";
 import { actionsColumn, DataTable, FormDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
-import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { AddButton, errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { useMe } from "../components/shell.tsx";
 import { ActionsCell } from "../components/table-parts.tsx";
@@ -55,11 +56,7 @@ function ChannelsView() {
             <a class="button" href="/api/docs" target="_blank" rel="noopener">
               {t("channels.docs")}
             </a>
-            <Show when={manages()}>
-              <Button variant="primary" onClick={() => setAdding(true)}>
-                {t("channels.add")}
-              </Button>
-            </Show>
+            <AddButton when={manages()} label={t("channels.add")} onClick={() => setAdding(true)} />
           </>
         }
       />
@@ -354,8 +351,7 @@ function KeyForm(props: { onClose: () => void; onIssued: (token: string) => void
         value={form.draft.channel}
         onChange={(v) => v && form.set("channel", v as KeyChannel)}
       />
-      <fieldset class="fieldset">
-        <legend class="field-label">{t("channels.permissions")}</legend>
+      <Fieldset legend={t("channels.permissions")} legendClass="field-label" error={form.error("permissions")}>
         <For each={KEY_PERMISSIONS}>
           {(p) => (
             <Checkbox
@@ -365,10 +361,7 @@ function KeyForm(props: { onClose: () => void; onIssued: (token: string) => void
             />
           )}
         </For>
-        <Show when={form.error("permissions")}>
-          <p class="field-error">{form.error("permissions")}</p>
-        </Show>
-      </fieldset>
+      </Fieldset>
       <InputField
         type="number"
         label={t("channels.rate")}

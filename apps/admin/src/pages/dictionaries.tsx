@@ -14,6 +14,7 @@ import {
 } from "../components/config-page.tsx";
 import { NewKindForm } from "../components/department-kind-form.tsx";
 import { createEntriesQuery, ENTRIES_KEY, type EntryKind } from "../components/dictionary-choices.tsx";
+import { AddButton } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSave, SaveForm } from "../components/save-form.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -82,13 +83,7 @@ export function DictionariesPage() {
       allowed={me().tenant !== null && can(me(), "centre.read")}
       title={t("dict.title")}
       intro={t("dict.intro")}
-      actions={
-        <Show when={mayManage()}>
-          <Button variant="primary" onClick={() => editing.add()}>
-            {t("dict.add")}
-          </Button>
-        </Show>
-      }
+      actions={<AddButton when={mayManage()} label={t("dict.add")} onClick={() => editing.add()} />}
     >
       <ListCard id="dict-categories" title={t("dict.categories")}>
         <QueryState query={categories}>

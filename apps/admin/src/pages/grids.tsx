@@ -11,11 +11,11 @@ import {
 } from "@zongzhi/domain/grid";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
-import { TextArea } from "../components/case-fields.tsx";
+import { Fieldset, TextArea } from "../components/case-fields.tsx";
 import { CentrePicker, CentreSection, centrePage, useCentre, wholeNumber } from "../components/centre.tsx";
 import { actionsColumn, DataTable, FormDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm, MutationError } from "../components/dialog-form.tsx";
-import { PageHeader } from "../components/page.tsx";
+import { AddButton, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createRowForm, fieldCheck } from "../components/row-form.ts";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -78,13 +78,7 @@ function GridsView() {
       <PageHeader
         title={t("grid.title")}
         intro={t("grid.intro")}
-        actions={
-          <Show when={manages()}>
-            <Button variant="primary" onClick={() => setEditing({ parent: null })}>
-              {t("grid.add")}
-            </Button>
-          </Show>
-        }
+        actions={<AddButton when={manages()} label={t("grid.add")} onClick={() => setEditing({ parent: null })} />}
       />
       <CentrePicker centre={centre} me={me()} />
       <CentreSection id="grids-title" title={centre.current()?.name ?? ""}>
@@ -392,8 +386,7 @@ function AssignForm(props: { grid: Grid; workers: Worker[]; onClose: () => void 
   return (
     <DialogForm form={form}>
       <Show when={props.workers.length > 0} fallback={<p class="muted">{t("grid.assign.none")}</p>}>
-        <fieldset class="fieldset" aria-invalid={form.error("workers") ? true : undefined}>
-          <legend class="field-label">{t("grid.assign.pick")}</legend>
+        <Fieldset legend={t("grid.assign.pick")} legendClass="field-label" error={form.error("workers")}>
           <For each={props.workers}>
             {(w) => (
               <div class="field-row">
@@ -411,10 +404,7 @@ function AssignForm(props: { grid: Grid; workers: Worker[]; onClose: () => void 
               </div>
             )}
           </For>
-          <Show when={form.error("workers")}>
-            <p class="field-error">{form.error("workers")}</p>
-          </Show>
-        </fieldset>
+        </Fieldset>
       </Show>
     </DialogForm>
   );

@@ -4,7 +4,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc, uploadNoticeAttachment } from "../api.ts";
 import { RemoveButton, TextArea } from "../components/case-fields.tsx";
 import { ConfigPage, DataTable, FormDialog, ListCard, RowAction } from "../components/config-page.tsx";
-import { errorText } from "../components/page.tsx";
+import { AddButton, errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSave, Form, SaveForm } from "../components/save-form.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -80,13 +80,7 @@ export function NoticesPage() {
       allowed={me().tenant !== null && can(me(), "notice.read")}
       title={t("notices.title")}
       intro={t("notices.intro")}
-      actions={
-        <Show when={mayPublish()}>
-          <Button variant="primary" onClick={() => setComposing("new")}>
-            {t("notices.publish")}
-          </Button>
-        </Show>
-      }
+      actions={<AddButton when={mayPublish()} label={t("notices.publish")} onClick={() => setComposing("new")} />}
     >
       <Show when={mayPublish()}>
         <fieldset class="card filter-bar">

@@ -14,7 +14,7 @@ import {
   type SupervisionRow,
   TakeChargeDialog,
 } from "../components/escalation/supervision-dialogs.tsx";
-import { PageHeader } from "../components/page.tsx";
+import { AddButton, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { Segmented } from "../components/segmented.tsx";
 import { formatDateTime, named, t } from "../i18n.ts";
@@ -56,13 +56,7 @@ function SupervisionList(props: { me: Me }) {
       <PageHeader
         title={t("escalation.supervision.title")}
         intro={t("escalation.supervision.intro")}
-        actions={
-          <Show when={leader()}>
-            <Button variant="primary" onClick={() => setOpening(true)}>
-              {t("escalation.supervise.open")}
-            </Button>
-          </Show>
-        }
+        actions={<AddButton when={leader()} label={t("escalation.supervise.open")} onClick={() => setOpening(true)} />}
       />
       <ListCard
         id="supervision-list-title"

@@ -4,6 +4,7 @@ import type { Level } from "@zongzhi/domain/division";
 import { ADMIN_ROLES, ROLES, type Role } from "@zongzhi/domain/roles";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Me, trpc, type UserRow } from "../api.ts";
+import { Fieldset } from "../components/case-fields.tsx";
 import { FormError } from "../components/centre.tsx";
 import {
   actionsColumn,
@@ -15,7 +16,7 @@ import {
   SearchBox,
 } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
-import { errorText, Forbidden, PageHeader } from "../components/page.tsx";
+import { AddButton, errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { withReauth } from "../components/reauth.tsx";
 import { createSchemaForm } from "../components/schema-form.ts";
@@ -147,11 +148,7 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
           <search>
             <SearchBox label={t("users.searchLabel")} hideLabel placeholder={t("users.searchLabel")} onSearch={setQ} />
           </search>
-          <Show when={props.canCreate}>
-            <Button variant="primary" size="sm" onClick={() => setCreating(true)}>
-              {t("users.create")}
-            </Button>
-          </Show>
+          <AddButton when={props.canCreate} label={t("users.create")} onClick={() => setCreating(true)} small />
         </div>
       </div>
       <QueryState query={users} empty={t("users.empty")} isEmpty={() => rows().length === 0}>
@@ -326,11 +323,13 @@ function RolesField(props: {
   const offered = () =>
     mayGrant() || props.mode === "edit" ? GRANTABLE : GRANTABLE.filter((r) => !ADMIN_ROLES.includes(r));
   return (
-    <fieldset class="fieldset" aria-invalid={props.error ? true : undefined}>
-      <legend>{t("users.rolesLegend")}</legend>
-      <Show when={!mayGrant()}>
-        <p class="field-hint">{t(props.mode === "edit" ? "users.rolesBySecurity" : "users.workingRolesOnly")}</p>
-      </Show>
+    <Fieldset
+      legend={t("users.rolesLegend")}
+      description={
+        mayGrant() ? undefined : t(props.mode === "edit" ? "users.rolesBySecurity" : "users.workingRolesOnly")
+      }
+      error={props.error}
+    >
       <div class="check-grid">
         <For each={offered()}>
           {(role) => (
@@ -347,10 +346,7 @@ function RolesField(props: {
           )}
         </For>
       </div>
-      <Show when={props.error}>
-        <p class="field-error">{props.error}</p>
-      </Show>
-    </fieldset>
+    </Fieldset>
   );
 }
 

@@ -4,7 +4,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc, type UnitRow } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Select } from "../../ui/select.tsx";
-import { InputField, TextArea } from "../case-fields.tsx";
+import { Fieldset, InputField, TextArea } from "../case-fields.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
@@ -78,8 +78,7 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
   };
   return (
     <EscalationForm form={form} refresh={refresh} submitLabel={t("escalation.assign.submit")}>
-      <fieldset class="fieldset">
-        <legend>{t("escalation.assign.to")}</legend>
+      <Fieldset legend={t("escalation.assign.to")} error={form.error("toCode")}>
         <div class="unit-cascade">
           <For each={parents()}>
             {(parent, depth) => (
@@ -100,10 +99,7 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
             </p>
           )}
         </Show>
-        <Show when={form.error("toCode")}>
-          <p class="field-error">{form.error("toCode")}</p>
-        </Show>
-      </fieldset>
+      </Fieldset>
       <TextArea
         label={t("escalation.assign.instructions")}
         {...form.text("instructions")}

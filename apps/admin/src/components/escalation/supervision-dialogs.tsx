@@ -5,7 +5,7 @@ import { type Outputs, trpc } from "../../api.ts";
 import { Form } from "../../components/save-form.tsx";
 import { t } from "../../i18n.ts";
 import { notify } from "../../ui/toast.tsx";
-import { InputField, RadioGroup, TextArea } from "../case-fields.tsx";
+import { FieldError, InputField, RadioGroup, TextArea } from "../case-fields.tsx";
 import { FormDialog, FormFooter, InlineSearch } from "../config-page.tsx";
 import { createDialogForm, MutationError } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
@@ -129,9 +129,7 @@ function CasePicker(props: {
           }}
         />
       </Show>
-      <Show when={props.error}>
-        <p class="field-error">{props.error}</p>
-      </Show>
+      <FieldError error={props.error} />
     </div>
   );
 }
