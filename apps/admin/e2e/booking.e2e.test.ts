@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
-import { signIn } from "./helpers.ts";
+import { refuse, signIn } from "./helpers.ts";
 
 // 网上预约 (issue 13 §6): a person books a slot at the Yumen centre from a phone, without signing
 // in, and gets a booking code; the centre's clerk sees the booking on the home page and receives
@@ -40,9 +40,7 @@ describe("online booking", () => {
     await admin.getByRole("option", { name: "诉前调解室", exact: true }).click();
     await dialog.getByLabel("项目名称").fill("诉前调解预约");
     // The server's own rule (hours that hold no slot) shows at its field.
-    await dialog.getByLabel("结束时间").fill("09:10");
-    await dialog.getByRole("button", { name: "保存" }).click();
-    await dialog.getByText("结束时间须晚于开始时间，且至少容纳一个时段").waitFor();
+    await refuse(dialog, "结束时间", "09:10", "结束时间须晚于开始时间，且至少容纳一个时段");
     await dialog.getByLabel("结束时间").fill("17:30");
     await dialog.getByRole("button", { name: "保存" }).click();
     await dialog.waitFor({ state: "detached" });

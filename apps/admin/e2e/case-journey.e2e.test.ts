@@ -1,7 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEMO_PASSWORD, type Harness, startHarness, tick } from "./harness.ts";
-import { saveAndClose, signIn } from "./helpers.ts";
+import { refuse, saveAndClose, signIn } from "./helpers.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -63,9 +63,7 @@ describe("the Yumen wage case through the UI", () => {
     const contact = page.getByRole("region", { name: "对外联系信息" });
     await contact.getByRole("button", { name: "设置" }).click();
     const contactDialog = page.getByRole("dialog", { name: "对外联系信息" });
-    await contactDialog.getByLabel("咨询电话").fill("电话");
-    await contactDialog.getByRole("button", { name: "保存" }).click();
-    await contactDialog.getByText("电话号码格式不正确").waitFor();
+    await refuse(contactDialog, "咨询电话", "电话", "电话号码格式不正确");
     await contactDialog.getByLabel("咨询电话").fill("0937-3221234");
     await contactDialog.getByLabel(/^地址/).fill("玉门镇综治中心一楼");
     await contactDialog.getByLabel(/^办公时间/).fill("工作日 8:30–18:00");

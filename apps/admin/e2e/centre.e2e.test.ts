@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { tick } from "./harness.ts";
-import { openDialog, openNav, saveAndClose, signIn, useHarness } from "./helpers.ts";
+import { openDialog, openNav, refuse, saveAndClose, signIn, useHarness } from "./helpers.ts";
 
 const h = useHarness({ centres: true });
 
@@ -232,9 +232,7 @@ describe("centre configuration", () => {
     const dept = await openDialog(page, "新增入驻部门");
     await dept.getByRole("button", { name: "新增类别" }).click();
     await dept.getByLabel("类别名称").fill("玉门市数据局");
-    await dept.getByLabel("类别代码").fill("1data");
-    await dept.getByRole("button", { name: "添加类别" }).click();
-    await dept.getByText("代码为2–38位小写字母、数字或下划线，以字母开头").waitFor();
+    await refuse(dept, "类别代码", "1data", "代码为2–38位小写字母、数字或下划线，以字母开头", "添加类别");
     await dept.getByLabel("类别代码").fill("yumen_data");
     await dept.getByRole("button", { name: "添加类别" }).click();
     await page.getByText("已添加部门类别“玉门市数据局”").waitFor();

@@ -34,6 +34,16 @@ async function seed(): Promise<string> {
 
 const kpi = (page: import("playwright-core").Page, figure: string) => page.locator(`[data-kpi="${figure}"] .kpi-value`);
 
+/** A leader's cockpit with one of its settings dialogs open (`open-weights`, `open-safety`): the page and the dialog's form. */
+async function openSettings(button: string, form: string) {
+  const page = await signIn(h, "yumen.leader");
+  await page.getByTestId("cockpit").waitFor();
+  await page.getByTestId(button).click();
+  const dialog = page.getByTestId(form);
+  await dialog.waitFor();
+  return { page, form: dialog };
+}
+
 describe("the leaders' cockpit", () => {
   test("is a leader's home: figures with definitions, charts, ranking; drills down two tiers and back", async () => {
     await seed();
@@ -103,11 +113,7 @@ describe("the leaders' cockpit", () => {
   });
 
   test("a leader sets the ranking weights (sum 100) and the ranking follows them", async () => {
-    const page = await signIn(h, "yumen.leader");
-    await page.getByTestId("cockpit").waitFor();
-    await page.getByTestId("open-weights").click();
-    const form = page.getByTestId("weights-form");
-    await form.waitFor();
+    const { page, form } = await openSettings("open-weights", "weights-form");
     await expect.poll(() => form.getByLabel("化解率", { exact: true }).inputValue()).toBe("30");
     // The rework-free rate may be weighed; by default it weighs nothing.
     expect(await form.getByLabel("无重办率", { exact: true }).inputValue()).toBe("0");
@@ -125,11 +131,7 @@ describe("the leaders' cockpit", () => {
   });
 
   test("a leader edits the safety index definition, validated as the server validates it", async () => {
-    const page = await signIn(h, "yumen.leader");
-    await page.getByTestId("cockpit").waitFor();
-    await page.getByTestId("open-safety").click();
-    const form = page.getByTestId("safety-form");
-    await form.waitFor();
+    const { page, form } = await openSettings("open-safety", "safety-form");
     const weight = form.getByLabel("红色风险在办占比", { exact: true });
     await expect.poll(() => weight.inputValue()).toBe("35");
     expect(await form.getByLabel("红色风险在办占比（%）", { exact: true }).inputValue()).toBe("5");

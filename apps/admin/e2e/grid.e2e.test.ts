@@ -63,13 +63,14 @@ describe("the grid and open channels", () => {
 
     await page.getByRole("button", { name: "新增网格", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "新增网格" });
-    await dialog.getByLabel("编号").fill("0-2");
-    await dialog.getByLabel("网格名称").fill("  ");
-    await dialog.getByLabel("人口").fill("");
+    const fill = async (code: string, name: string, population: string, ring: string) => {
+      await dialog.getByLabel("编号").fill(code);
+      await dialog.getByLabel("网格名称").fill(name);
+      await dialog.getByLabel("人口").fill(population);
+      await dialog.getByLabel(/边界/).fill(`{"type":"Polygon","coordinates":[[${ring}]]}`);
+    };
     // An open ring: gridInput's own rule (the ring must end where it starts).
-    await dialog
-      .getByLabel(/边界/)
-      .fill('{"type":"Polygon","coordinates":[[[97.0,40.0],[97.1,40.0],[97.1,40.1],[97.0,40.1]]]}');
+    await fill("0-2", "  ", "", "[97.0,40.0],[97.1,40.0],[97.1,40.1],[97.0,40.1]");
     await dialog.getByRole("button", { name: "保存" }).click();
     await dialog.getByText("网格编号为1–8位数字或大写字母").waitFor();
     await dialog.getByText("不能为空", { exact: true }).waitFor();
@@ -79,12 +80,7 @@ describe("the grid and open channels", () => {
     await dialog.getByText("不是有效的 GeoJSON 多边形").waitFor();
     expect(await count("grids")).toBe(grids);
 
-    await dialog.getByLabel("编号").fill("02");
-    await dialog.getByLabel("网格名称").fill("玉门镇二级网格");
-    await dialog.getByLabel("人口").fill("4100");
-    await dialog
-      .getByLabel(/边界/)
-      .fill('{"type":"Polygon","coordinates":[[[97.0,40.0],[97.1,40.0],[97.1,40.1],[97.0,40.1],[97.0,40.0]]]}');
+    await fill("02", "玉门镇二级网格", "4100", "[97.0,40.0],[97.1,40.0],[97.1,40.1],[97.0,40.1],[97.0,40.0]");
     await saveAndClose(dialog);
     await page.getByTestId("grid-table").getByRole("row").filter({ hasText: "620981101-02" }).waitFor();
     const [saved] = await h.db.admin<{ population: number; boundary: boolean }[]>`

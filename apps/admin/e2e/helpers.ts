@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
 
@@ -96,6 +96,22 @@ export async function signIn(h: Harness, username: string): Promise<Page> {
 export async function openDialog(scope: Page, button: string, dialog = button) {
   await scope.getByRole("button", { name: button }).click();
   return scope.getByRole("dialog", { name: dialog });
+}
+
+/**
+ * A value the form refuses: filled into the field labelled `field`, submitted with `button`
+ * (保存 unless named), then the refusal's `message` waited for in the dialog.
+ */
+export async function refuse(
+  dialog: Locator,
+  field: string | RegExp,
+  value: string,
+  message: string | RegExp,
+  button = "保存",
+): Promise<void> {
+  await dialog.getByLabel(field).fill(value);
+  await dialog.getByRole("button", { name: button }).click();
+  await dialog.getByText(message).first().waitFor();
 }
 
 /** Saves a dialog's form (保存) and waits until the dialog has closed. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { dispatchWebhooks, SIGNATURE_HEADER, verifyWebhookSignature } from "@zongzhi/api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Harness, startHarness } from "./harness.ts";
-import { signIn } from "./helpers.ts";
+import { refuse, signIn } from "./helpers.ts";
 
 // 状态推送 (issue 13 §5) through the UI: a township administrator adds a webhook to an API key
 // (an address inside the network is refused with a clear message), a change of status of a
@@ -64,15 +64,20 @@ describe("status webhooks", () => {
     await page.getByRole("button", { name: "新增推送地址" }).click();
     const add = page.getByRole("dialog", { name: "新增推送地址" });
     // Plain http to another machine: the webhook schema's own rule, in the dialog.
-    await add.getByLabel("推送地址").fill("http://example.com/hook");
-    await add.getByRole("button", { name: "新增推送地址" }).click();
-    await add.getByText("推送地址须为 https 地址（或本机的 http 地址）").waitFor();
-    await add.getByLabel("推送地址").fill("https://169.254.169.254/latest/meta-data/");
-    await add.getByRole("button", { name: "新增推送地址" }).click();
-    await add
-      .getByText(/不能指向本机、内网、链路本地或云元数据地址/)
-      .first()
-      .waitFor();
+    await refuse(
+      add,
+      "推送地址",
+      "http://example.com/hook",
+      "推送地址须为 https 地址（或本机的 http 地址）",
+      "新增推送地址",
+    );
+    await refuse(
+      add,
+      "推送地址",
+      "https://169.254.169.254/latest/meta-data/",
+      /不能指向本机、内网、链路本地或云元数据地址/,
+      "新增推送地址",
+    );
     expect(await h.db.admin`select 1 from app.webhooks`).toHaveLength(0);
 
     await add.getByLabel("推送地址").fill(receiverUrl);

@@ -83,11 +83,13 @@ export function DataTable<T>(props: {
   children: (row: T, index: Accessor<number>) => JSX.Element;
   class?: string;
   scroll?: boolean;
+  /** True while the rows are read again (aria-busy). */
+  busy?: boolean;
   /** A handle for the browser tests (data-testid). */
   testId?: string;
 }) {
   const table = () => (
-    <table class={cx("table", props.class)} data-testid={props.testId}>
+    <table class={cx("table", props.class)} aria-busy={props.busy} data-testid={props.testId}>
       <caption class="sr-only">{props.caption}</caption>
       <thead>
         <tr>
@@ -132,6 +134,17 @@ export function RowAction(props: {
     >
       {props.label}
     </Button>
+  );
+}
+
+/** The 编辑 button of a row, named for the row it edits (编辑 {name}). */
+export function EditAction(props: { name: string; onClick: () => void }) {
+  return (
+    <RowAction
+      label={t("centre.edit")}
+      ariaLabel={t("centre.editLabel", { name: props.name })}
+      onClick={props.onClick}
+    />
   );
 }
 

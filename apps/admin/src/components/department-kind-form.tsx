@@ -3,7 +3,7 @@ import { departmentKindInput } from "@zongzhi/api/schemas/centre";
 import { type Inputs, trpc } from "../api.ts";
 import { t } from "../i18n.ts";
 import { Button } from "../ui/button.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 import { categoryName, FormError, KIND_CATEGORIES, type KindCategory } from "./centre.tsx";
@@ -43,9 +43,8 @@ export function NewKindForm(props: { onAdded: (code: string) => void }) {
       </div>
       <Select
         label={t("centre.dept.kindCategory")}
-        options={KIND_CATEGORIES.map((c) => ({ value: c, label: categoryName(c) }))}
-        value={form.draft.category}
-        onChange={(v) => v && form.set("category", v as KindCategory)}
+        options={optionsOf(KIND_CATEGORIES, categoryName)}
+        {...form.choice("category")}
       />
       <FormError error={add.error} known={form.known} text={errorText} />
       <div>

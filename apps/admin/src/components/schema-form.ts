@@ -93,6 +93,20 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
         },
       };
     },
+    /**
+     * The props of a choice bound to a draft value (a select or radio group of one of the
+     * values offered): a cleared select keeps the value it had.
+     */
+    choice<K extends keyof D & string>(key: K) {
+      return {
+        get value(): D[K] {
+          return draft[key] as D[K];
+        },
+        onChange: (value: string | null) => {
+          if (value) setAt(key, value);
+        },
+      };
+    },
     /** The message shown next to a field, if any. */
     error: (path: string) => error(path),
     /**

@@ -255,8 +255,7 @@ export function RecordSessionForm(props: FormProps & { session: SessionView }) {
         legend={t("cases.record.outcome")}
         name="sessionOutcome"
         options={choices(SESSION_OUTCOMES, SESSION_OUTCOME_NAMES)}
-        value={form.draft.outcome}
-        onChange={(v) => form.set("outcome", v)}
+        {...form.choice("outcome")}
       />
     </CaseDialogForm>
   );
@@ -328,8 +327,7 @@ export function PerformanceForm(props: FormProps & { agreement: AgreementView })
         legend={t("cases.perf.status")}
         name="performance"
         options={choices(PERFORMANCE_STATUSES, PERFORMANCE_NAMES)}
-        value={form.draft.status}
-        onChange={(v) => form.set("status", v)}
+        {...form.choice("status")}
       />
       <TextArea label={t("cases.perf.note")} {...form.text("note")} rows={2} />
     </CaseDialogForm>
@@ -366,8 +364,7 @@ export function ConfirmationForm(props: FormProps & { agreements: AgreementView[
             value: a.id,
             label: t("cases.conf.agreementOption", { date: formatDay(a.signedOn) }),
           }))}
-          value={form.draft.agreementId}
-          onChange={(v) => v && form.set("agreementId", v)}
+          {...form.choice("agreementId")}
         />
       </Show>
       <TextField label={t("cases.conf.court")} {...form.text("courtName")} required />
@@ -448,15 +445,13 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
         legend={t("cases.follow.method")}
         name="followMethod"
         options={choices(FOLLOW_UP_METHODS, FOLLOW_UP_METHOD_NAMES)}
-        value={form.draft.method}
-        onChange={(v) => form.set("method", v)}
+        {...form.choice("method")}
       />
       <RadioGroup
         legend={t("cases.follow.satisfaction")}
         name="satisfaction"
         options={choices(SATISFACTIONS, SATISFACTION_NAMES)}
-        value={form.draft.satisfaction}
-        onChange={(v) => form.set("satisfaction", v)}
+        {...form.choice("satisfaction")}
         error={form.error("satisfaction")}
       />
       <TextArea label={t("cases.follow.notes")} {...form.text("notes")} rows={3} />

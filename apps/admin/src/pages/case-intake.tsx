@@ -14,7 +14,7 @@ import { can } from "../session.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 import "./cases.css";
@@ -229,7 +229,7 @@ function IntakeForm(props: { me: Me }) {
                 <Select
                   label={t("cases.channel")}
                   placeholder={t("cases.new.channelPlaceholder")}
-                  options={CHANNELS.map((c) => ({ value: c, label: channelName(c) }))}
+                  options={optionsOf(CHANNELS, channelName)}
                   value={channel()}
                   onChange={(v) => setChannel(v as Channel | null)}
                 />

@@ -8,6 +8,7 @@ import {
   actionsColumn,
   createEditing,
   DataTable,
+  EditAction,
   EditDialog,
   FormFooter,
   ListCard,
@@ -118,11 +119,7 @@ function OffersView() {
                   </td>
                   <Show when={centre.canConfigure()}>
                     <td class="col-actions">
-                      <RowAction
-                        label={t("centre.edit")}
-                        ariaLabel={t("centre.editLabel", { name: o.title })}
-                        onClick={() => editing.edit(o)}
-                      />
+                      <EditAction name={o.title} onClick={() => editing.edit(o)} />
                       <RowAction
                         label={t(o.active ? "centre.offer.close" : "centre.offer.reopen")}
                         ariaLabel={t(o.active ? "centre.offer.closeLabel" : "centre.offer.reopenLabel", {
@@ -225,8 +222,7 @@ function OfferForm(props: { offer: Offer | undefined; onClose: () => void; onRel
         <Select
           label={t("centre.offer.kind")}
           options={OFFER_KINDS.map((k) => ({ value: k, label: named(OFFER_KIND_NAMES, k) }))}
-          value={form.draft.kind}
-          onChange={(v) => v && form.set("kind", v as OfferKind)}
+          {...form.choice("kind")}
           disabled={o !== undefined}
         />
         <Show

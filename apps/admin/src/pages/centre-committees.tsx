@@ -18,7 +18,7 @@ import {
   joinList,
   useCentre,
 } from "../components/centre.tsx";
-import { actionsColumn, createEditing, DataTable, EditDialog, labels, RowAction } from "../components/config-page.tsx";
+import { actionsColumn, createEditing, DataTable, EditAction, EditDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -27,7 +27,7 @@ import { ActionsCell } from "../components/table-parts.tsx";
 import { t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 
 /** Mediation committees (调委会) by field, with their members picked from the mediator pool. */
@@ -87,11 +87,7 @@ function CommitteesView() {
                   </Show>
                 </td>
                 <ActionsCell when={centre.canConfigure()}>
-                  <RowAction
-                    label={t("centre.edit")}
-                    ariaLabel={t("centre.editLabel", { name: c.name })}
-                    onClick={() => editing.edit(c)}
-                  />
+                  <EditAction name={c.name} onClick={() => editing.edit(c)} />
                 </ActionsCell>
               </tr>
             )}
@@ -159,9 +155,8 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
         />
         <Select
           label={t("centre.com.field")}
-          options={COMMITTEE_FIELDS.map((f) => ({ value: f, label: committeeFieldName(f) }))}
-          value={form.draft.field}
-          onChange={(v) => v && form.set("field", v as CommitteeField)}
+          options={optionsOf(COMMITTEE_FIELDS, committeeFieldName)}
+          {...form.choice("field")}
         />
       </div>
       <Fieldset

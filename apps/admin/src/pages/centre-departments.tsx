@@ -22,7 +22,16 @@ import {
   weekdayName,
   wholeNumber,
 } from "../components/centre.tsx";
-import { createEditing, EditDialog, FormFooter, RowAction } from "../components/config-page.tsx";
+import {
+  actionsColumn,
+  createEditing,
+  DataTable,
+  EditAction,
+  EditDialog,
+  FormFooter,
+  labels,
+  RowAction,
+} from "../components/config-page.tsx";
 import { NewKindForm } from "../components/department-kind-form.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -37,7 +46,7 @@ import { Checkbox } from "../ui/checkbox.tsx";
 import { ConfirmDialog } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
 import { RadioGroup } from "../ui/radio-group.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
@@ -84,68 +93,55 @@ function DepartmentsView() {
                 when={of(residency).length > 0}
                 fallback={<p class="muted">{t("centre.dept.empty", { name: residencyName(residency) })}</p>}
               >
-                <table class="table centre-table">
-                  <caption class="sr-only">{t("centre.dept.groupCaption", { name: residencyName(residency) })}</caption>
-                  <thead>
+                <DataTable
+                  caption={t("centre.dept.groupCaption", { name: residencyName(residency) })}
+                  class="centre-table"
+                  columns={[
+                    ...labels(
+                      "centre.dept.colName centre.dept.colResidency centre.dept.colContact centre.dept.colSchedule centre.dept.colLiaisons",
+                    ),
+                    actionsColumn(centre.canConfigure()),
+                  ]}
+                  rows={of(residency)}
+                >
+                  {(s) => (
                     <tr>
-                      <th scope="col">{t("centre.dept.colName")}</th>
-                      <th scope="col">{t("centre.dept.colResidency")}</th>
-                      <th scope="col">{t("centre.dept.colContact")}</th>
-                      <th scope="col">{t("centre.dept.colSchedule")}</th>
-                      <th scope="col">{t("centre.dept.colLiaisons")}</th>
-                      <Show when={centre.canConfigure()}>
-                        <th scope="col" class="col-actions">
-                          {t("common.actions")}
-                        </th>
-                      </Show>
+                      <td>
+                        <div class="cell-title">{s.name}</div>
+                        <div class="muted small">{s.kindName}</div>
+                      </td>
+                      <td>
+                        <div class="badge-row">
+                          <ResidencyBadge residency={s.residency} />
+                          <Show when={!s.active}>
+                            <Badge tone="danger">{t("centre.inactive")}</Badge>
+                          </Show>
+                        </div>
+                      </td>
+                      <td>
+                        <ListOrUnset items={s.contactName ? [s.contactName] : []} />
+                        <div class="mono small">{s.contactPhone ?? ""}</div>
+                      </td>
+                      <td>
+                        <Presence stationing={s} />
+                      </td>
+                      <td>
+                        <ListOrUnset items={s.liaisons.map((l) => l.displayName)} />
+                      </td>
+                      <ActionsCell when={centre.canConfigure()}>
+                        <div class="row-actions">
+                          <EditAction name={s.name} onClick={() => editing.edit(s)} />
+                          <RowAction
+                            label={t("centre.dept.remove")}
+                            ariaLabel={t("centre.dept.removeLabel", { name: s.name })}
+                            onClick={() => setRemoving(s)}
+                            danger
+                          />
+                        </div>
+                      </ActionsCell>
                     </tr>
-                  </thead>
-                  <tbody>
-                    <For each={of(residency)}>
-                      {(s) => (
-                        <tr>
-                          <td>
-                            <div class="cell-title">{s.name}</div>
-                            <div class="muted small">{s.kindName}</div>
-                          </td>
-                          <td>
-                            <div class="badge-row">
-                              <ResidencyBadge residency={s.residency} />
-                              <Show when={!s.active}>
-                                <Badge tone="danger">{t("centre.inactive")}</Badge>
-                              </Show>
-                            </div>
-                          </td>
-                          <td>
-                            <ListOrUnset items={s.contactName ? [s.contactName] : []} />
-                            <div class="mono small">{s.contactPhone ?? ""}</div>
-                          </td>
-                          <td>
-                            <Presence stationing={s} />
-                          </td>
-                          <td>
-                            <ListOrUnset items={s.liaisons.map((l) => l.displayName)} />
-                          </td>
-                          <ActionsCell when={centre.canConfigure()}>
-                            <div class="row-actions">
-                              <RowAction
-                                label={t("centre.edit")}
-                                ariaLabel={t("centre.editLabel", { name: s.name })}
-                                onClick={() => editing.edit(s)}
-                              />
-                              <RowAction
-                                label={t("centre.dept.remove")}
-                                ariaLabel={t("centre.dept.removeLabel", { name: s.name })}
-                                onClick={() => setRemoving(s)}
-                                danger
-                              />
-                            </div>
-                          </ActionsCell>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
+                  )}
+                </DataTable>
               </Show>
             </CentreSection>
           )}
@@ -446,7 +442,7 @@ function StationingForm(props: { stationing: Stationing | undefined; onClose: ()
       </Show>
       <RadioGroup
         label={t("centre.dept.residency")}
-        options={RESIDENCIES.map((r) => ({ value: r, label: residencyName(r) }))}
+        options={optionsOf(RESIDENCIES, residencyName)}
         value={draft.residency}
         onChange={(v) => set("residency", v as Residency)}
       />

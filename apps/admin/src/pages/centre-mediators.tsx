@@ -11,6 +11,7 @@ import {
   centrePage,
   GRADES,
   type Grade,
+  gradeName,
   ListOrUnset,
   type Mediator,
   SPECIALTIES,
@@ -18,7 +19,15 @@ import {
   specialtyName,
   splitList,
 } from "../components/centre.tsx";
-import { createEditing, EditDialog, RowAction, SearchBox } from "../components/config-page.tsx";
+import {
+  actionsColumn,
+  createEditing,
+  DataTable,
+  EditAction,
+  EditDialog,
+  labels,
+  SearchBox,
+} from "../components/config-page.tsx";
 import { DialogForm } from "../components/dialog-form.tsx";
 import { DictionaryChoices } from "../components/dictionary-choices.tsx";
 import { AddButton, PageHeader } from "../components/page.tsx";
@@ -31,7 +40,7 @@ import { can } from "../session.ts";
 import { Badge, type BadgeTone } from "../ui/badge.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 
 const ALL = "all";
@@ -105,77 +114,64 @@ function MediatorsView() {
             {t("centre.med.count", { n: rows().length })}
             <Show when={rows().length >= 200}> · {t("centre.med.limit")}</Show>
           </p>
-          <table class="table centre-table" aria-busy={mediators.isFetching}>
-            <caption class="sr-only">{t("centre.med.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("centre.med.name")}</th>
-                <th scope="col">{t("centre.med.grade")}</th>
-                <th scope="col">{t("centre.med.specialties")}</th>
-                <th scope="col">{t("centre.med.affiliation")}</th>
-                <th scope="col">{t("centre.med.colQualifications")}</th>
-                <th scope="col">{t("centre.med.pool")}</th>
-                <Show when={canConfigure()}>
-                  <th scope="col" class="col-actions">
-                    {t("common.actions")}
-                  </th>
-                </Show>
+          <DataTable
+            caption={t("centre.med.title")}
+            class="centre-table"
+            busy={mediators.isFetching}
+            columns={[
+              ...labels(
+                "centre.med.name centre.med.grade centre.med.specialties centre.med.affiliation centre.med.colQualifications centre.med.pool",
+              ),
+              actionsColumn(canConfigure()),
+            ]}
+            rows={rows()}
+          >
+            {(m) => (
+              <tr classList={{ "row-inactive": !m.active }}>
+                <td>
+                  <div class="cell-title">{m.name}</div>
+                  <Show when={m.phone}>
+                    <div class="mono small muted">{m.phone}</div>
+                  </Show>
+                </td>
+                <td>
+                  <div class="badge-row">
+                    <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
+                    <Show when={!m.active}>
+                      <Badge tone="danger">{t("centre.inactive")}</Badge>
+                    </Show>
+                  </div>
+                </td>
+                <td>
+                  <div class="badge-row">
+                    <For each={m.specialties}>{(s) => <Badge tone="neutral">{specialtyName(s)}</Badge>}</For>
+                  </div>
+                </td>
+                <td>
+                  <div>{affiliationName(m.affiliation)}</div>
+                  <Show when={m.affiliationName}>
+                    <div class="muted small">{m.affiliationName}</div>
+                  </Show>
+                </td>
+                <td class="small">
+                  <ListOrUnset items={m.qualifications} />
+                </td>
+                <td>
+                  <div class="badge-row">
+                    <span>{m.poolName}</span>
+                    <Show when={m.own}>
+                      <Badge tone="success">{t("centre.med.own")}</Badge>
+                    </Show>
+                  </div>
+                </td>
+                <ActionsCell when={canConfigure()}>
+                  <Show when={m.own}>
+                    <EditAction name={m.name} onClick={() => editing.edit(m)} />
+                  </Show>
+                </ActionsCell>
               </tr>
-            </thead>
-            <tbody>
-              <For each={rows()}>
-                {(m) => (
-                  <tr classList={{ "row-inactive": !m.active }}>
-                    <td>
-                      <div class="cell-title">{m.name}</div>
-                      <Show when={m.phone}>
-                        <div class="mono small muted">{m.phone}</div>
-                      </Show>
-                    </td>
-                    <td>
-                      <div class="badge-row">
-                        <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
-                        <Show when={!m.active}>
-                          <Badge tone="danger">{t("centre.inactive")}</Badge>
-                        </Show>
-                      </div>
-                    </td>
-                    <td>
-                      <div class="badge-row">
-                        <For each={m.specialties}>{(s) => <Badge tone="neutral">{specialtyName(s)}</Badge>}</For>
-                      </div>
-                    </td>
-                    <td>
-                      <div>{affiliationName(m.affiliation)}</div>
-                      <Show when={m.affiliationName}>
-                        <div class="muted small">{m.affiliationName}</div>
-                      </Show>
-                    </td>
-                    <td class="small">
-                      <ListOrUnset items={m.qualifications} />
-                    </td>
-                    <td>
-                      <div class="badge-row">
-                        <span>{m.poolName}</span>
-                        <Show when={m.own}>
-                          <Badge tone="success">{t("centre.med.own")}</Badge>
-                        </Show>
-                      </div>
-                    </td>
-                    <ActionsCell when={canConfigure()}>
-                      <Show when={m.own}>
-                        <RowAction
-                          label={t("centre.edit")}
-                          ariaLabel={t("centre.editLabel", { name: m.name })}
-                          onClick={() => editing.edit(m)}
-                        />
-                      </Show>
-                    </ActionsCell>
-                  </tr>
-                )}
-              </For>
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         </QueryState>
       </CentreSection>
       <EditDialog editing={editing} addTitle={t("centre.med.addTitle")} editTitle={t("centre.med.editTitle")} size="lg">
@@ -219,16 +215,11 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
     <DialogForm form={form}>
       <div class="field-row">
         <TextField label={t("centre.med.name")} {...form.text("name")} required />
-        <Select
-          label={t("centre.med.grade")}
-          options={GRADES.map((g) => ({ value: g, label: t(`centre.grade.${g}`) }))}
-          value={form.draft.grade}
-          onChange={(v) => v && form.set("grade", v as Grade)}
-        />
+        <Select label={t("centre.med.grade")} options={optionsOf(GRADES, gradeName)} {...form.choice("grade")} />
       </div>
       <CheckGroup
         legend={t("centre.med.specialties")}
-        options={SPECIALTIES.map((value) => ({ value, label: specialtyName(value) }))}
+        options={optionsOf(SPECIALTIES, specialtyName)}
         value={form.draft.specialties}
         onChange={(v) => form.set("specialties", v)}
         error={form.error("specialties")}
@@ -236,9 +227,8 @@ function MediatorForm(props: { mediator: Mediator | undefined; onClose: () => vo
       <div class="field-row">
         <Select
           label={t("centre.med.affiliation")}
-          options={AFFILIATIONS.map((a) => ({ value: a, label: affiliationName(a) }))}
-          value={form.draft.affiliation}
-          onChange={(v) => v && form.set("affiliation", v as Affiliation)}
+          options={optionsOf(AFFILIATIONS, affiliationName)}
+          {...form.choice("affiliation")}
         />
         <TextField
           label={t("centre.med.affiliationName")}

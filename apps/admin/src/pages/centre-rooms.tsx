@@ -30,7 +30,7 @@ import {
   useCentre,
   wholeNumber,
 } from "../components/centre.tsx";
-import { createEditing, EditDialog, RowAction } from "../components/config-page.tsx";
+import { createEditing, EditAction, EditDialog } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { errorText, Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -43,7 +43,7 @@ import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { ConfirmDialog, Dialog } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
@@ -175,11 +175,7 @@ function RoomCard(props: {
           {t("centre.room.showBookings")}
         </Button>
         <Show when={props.canEdit}>
-          <RowAction
-            label={t("centre.edit")}
-            ariaLabel={t("centre.editLabel", { name: room().name })}
-            onClick={() => props.onEdit()}
-          />
+          <EditAction name={room().name} onClick={() => props.onEdit()} />
         </Show>
       </div>
     </li>
@@ -462,18 +458,8 @@ function RoomForm(props: { room: Room | undefined; onClose: () => void }) {
     <DialogForm form={form}>
       <TextField label={t("centre.room.name")} {...form.text("name")} required />
       <div class="field-row">
-        <Select
-          label={t("centre.room.area")}
-          options={AREAS.map((a) => ({ value: a, label: areaName(a) }))}
-          value={form.draft.area}
-          onChange={(v) => v && form.set("area", v as Area)}
-        />
-        <Select
-          label={t("centre.room.kind")}
-          options={ROOM_KINDS.map((k) => ({ value: k, label: roomKindName(k) }))}
-          value={form.draft.kind}
-          onChange={(v) => v && form.set("kind", v as RoomKind)}
-        />
+        <Select label={t("centre.room.area")} options={optionsOf(AREAS, areaName)} {...form.choice("area")} />
+        <Select label={t("centre.room.kind")} options={optionsOf(ROOM_KINDS, roomKindName)} {...form.choice("kind")} />
       </div>
       <TextField
         label={t("centre.room.studioName")}

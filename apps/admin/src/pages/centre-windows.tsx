@@ -16,10 +16,10 @@ import {
   actionsColumn,
   createEditing,
   DataTable,
+  EditAction,
   EditDialog,
   ListCard,
   labels,
-  RowAction,
 } from "../components/config-page.tsx";
 import { DialogForm } from "../components/dialog-form.tsx";
 import { DictionaryChoices } from "../components/dictionary-choices.tsx";
@@ -92,11 +92,7 @@ function WindowsView() {
                       </div>
                     </td>
                     <ActionsCell when={centre.canConfigure()}>
-                      <RowAction
-                        label={t("centre.edit")}
-                        ariaLabel={t("centre.editLabel", { name: `${w.number} ${w.name}` })}
-                        onClick={() => editing.edit(w)}
-                      />
+                      <EditAction name={`${w.number} ${w.name}`} onClick={() => editing.edit(w)} />
                     </ActionsCell>
                   </tr>
                 )}

@@ -18,7 +18,7 @@ import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { ConfirmDialog, DialogFooter } from "../ui/dialog.tsx";
 import { InputField } from "../ui/input-field.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
@@ -278,8 +278,7 @@ function WebhookForm(props: { keys: ApiKey[]; onClose: () => void; onCreated: (s
       <Select
         label={t("channels.hooks.key")}
         options={props.keys.map((k) => ({ value: k.id, label: k.name }))}
-        value={form.draft.apiKeyId}
-        onChange={(v) => v && form.set("apiKeyId", v)}
+        {...form.choice("apiKeyId")}
       />
       <TextField
         label={t("channels.hooks.url")}
@@ -347,9 +346,8 @@ function KeyForm(props: { onClose: () => void; onIssued: (token: string) => void
       <TextField label={t("channels.name")} {...form.text("name")} required />
       <Select
         label={t("channels.channel")}
-        options={KEY_CHANNELS.map((c) => ({ value: c, label: channelName(c) }))}
-        value={form.draft.channel}
-        onChange={(v) => v && form.set("channel", v as KeyChannel)}
+        options={optionsOf(KEY_CHANNELS, channelName)}
+        {...form.choice("channel")}
       />
       <Fieldset legend={t("channels.permissions")} legendClass="field-label" error={form.error("permissions")}>
         <For each={KEY_PERMISSIONS}>

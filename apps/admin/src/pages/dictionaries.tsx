@@ -8,9 +8,9 @@ import {
   ConfigPage,
   createEditing,
   DataTable,
+  EditAction,
   EditDialog,
   ListCard,
-  RowAction,
 } from "../components/config-page.tsx";
 import { NewKindForm } from "../components/department-kind-form.tsx";
 import { createEntriesQuery, ENTRIES_KEY, type EntryKind } from "../components/dictionary-choices.tsx";
@@ -43,11 +43,7 @@ function OwnEditCell<T extends { own: boolean; name: string }>(props: {
     <Show when={props.show}>
       <td class="col-actions">
         <Show when={props.row.own}>
-          <RowAction
-            label={t("centre.edit")}
-            ariaLabel={t("centre.editLabel", { name: props.row.name })}
-            onClick={() => props.onEdit(props.row)}
-          />
+          <EditAction name={props.row.name} onClick={() => props.onEdit(props.row)} />
         </Show>
       </td>
     </Show>

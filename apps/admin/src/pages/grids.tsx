@@ -1,14 +1,6 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { gridAssignInput, gridDetails, gridInput, gridWorkerInput, patrolNormInput } from "@zongzhi/api/schemas/grids";
-import {
-  EXCLUSIVE_TYPES,
-  type ExclusiveType,
-  GRID_TIERS,
-  GRID_WORKER_KINDS,
-  type GridTier,
-  type GridWorkerKind,
-  tierBelow,
-} from "@zongzhi/domain/grid";
+import { EXCLUSIVE_TYPES, type ExclusiveType, GRID_TIERS, GRID_WORKER_KINDS, tierBelow } from "@zongzhi/domain/grid";
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
 import { Fieldset, TextArea } from "../components/case-fields.tsx";
@@ -27,7 +19,7 @@ import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { InputField } from "../ui/input-field.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { TextField } from "../ui/text-field.tsx";
 import { notify } from "../ui/toast.tsx";
 
@@ -319,8 +311,7 @@ function GridForm(props: { grid: Grid | undefined; parent: Grid | null; onClose:
             options={GRID_TIERS.filter(
               (x) => !props.parent || GRID_TIERS.indexOf(x) >= GRID_TIERS.indexOf(props.parent.tier),
             ).map((x) => ({ value: x, label: tierName(x) }))}
-            value={form.draft.tier}
-            onChange={(v) => v && form.set("tier", v as GridTier)}
+            {...form.choice("tier")}
           />
           <TextField
             label={t("grid.number")}
@@ -425,12 +416,7 @@ function WorkerForm(props: { worker: Worker | undefined; onClose: () => void }) 
   return (
     <DialogForm form={form}>
       <TextField label={t("grid.worker.name")} {...form.text("name")} required />
-      <Select
-        label={t("grid.worker.kind")}
-        options={GRID_WORKER_KINDS.map((k) => ({ value: k, label: kindName(k) }))}
-        value={form.draft.kind}
-        onChange={(v) => v && form.set("kind", v as GridWorkerKind)}
-      />
+      <Select label={t("grid.worker.kind")} options={optionsOf(GRID_WORKER_KINDS, kindName)} {...form.choice("kind")} />
       <TextField label={t("grid.worker.phone") + t("common.optional")} {...form.text("phone")} />
       <Show when={w}>
         <Checkbox label={t("grid.active")} checked={form.draft.active} onChange={(v) => form.set("active", v)} />

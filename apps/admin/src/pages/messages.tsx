@@ -2,6 +2,7 @@ import { A } from "@solidjs/router";
 import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
+import { DataTable, labels } from "../components/config-page.tsx";
 import { INBOX_KEY } from "../components/escalation/escalation-common.tsx";
 import { isUrgent, kindName } from "../components/escalation/notification-bell.tsx";
 import { PageHeader } from "../components/page.tsx";
@@ -9,7 +10,7 @@ import { QueryState, TableFoot } from "../components/query-state.tsx";
 import { formatDateTime, t } from "../i18n.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
-import { Select } from "../ui/select.tsx";
+import { optionsOf, Select } from "../ui/select.tsx";
 import { NOTICES_KEY } from "./notices.tsx";
 
 type Item = Outputs["escalation"]["inbox"]["items"][number];
@@ -99,7 +100,7 @@ export function MessagesPage() {
         />
         <Select
           label={t("messages.kind")}
-          options={KINDS.map((k) => ({ value: k, label: kindName(k) }))}
+          options={optionsOf(KINDS, kindName)}
           value={kind()}
           onChange={setKind}
           placeholder={t("messages.anyKind")}
@@ -107,23 +108,16 @@ export function MessagesPage() {
       </div>
       <section class="card">
         <QueryState query={inbox} empty={t("escalation.bell.empty")} isEmpty={() => items().length === 0}>
-          <table class="table">
-            <caption class="sr-only">{t("messages.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("messages.at")}</th>
-                <th scope="col">{t("messages.kind")}</th>
-                <th scope="col">{t("messages.title")}</th>
-                <th scope="col">{t("messages.read")}</th>
-                <th scope="col">
-                  <span class="sr-only">{t("messages.open")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              <For each={items()}>{(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}</For>
-            </tbody>
-          </table>
+          <DataTable
+            caption={t("messages.title")}
+            columns={[
+              ...labels("messages.at messages.kind messages.title messages.read"),
+              { label: <span class="sr-only">{t("messages.open")}</span> },
+            ]}
+            rows={items()}
+          >
+            {(item) => <Row item={item} onRead={(id) => markRead.mutate([id])} />}
+          </DataTable>
           <TableFoot query={inbox} />
         </QueryState>
       </section>

@@ -7,6 +7,14 @@ export interface SelectOption {
   label: string;
 }
 
+/** The options of a list of values (a vocabulary of the domain), each named by `label`. */
+export function optionsOf<T extends string>(
+  values: readonly T[],
+  label: (value: T) => string,
+): { value: T; label: string }[] {
+  return values.map((value) => ({ value, label: label(value) }));
+}
+
 /** A labelled single-choice list box (Kobalte: keyboard navigation, typeahead, ARIA listbox). */
 export function Select(props: {
   label: string;

@@ -85,8 +85,7 @@ function EscalateForm(props: { case: CaseRef; onClose: () => void }) {
             { value: "normal", label: t("escalation.urgency.normal") },
             { value: "urgent", label: t("escalation.urgency.urgent") },
           ]}
-          value={form.draft.urgency}
-          onChange={(v) => form.set("urgency", v)}
+          {...form.choice("urgency")}
         />
       </EscalationForm>
     </QueryState>

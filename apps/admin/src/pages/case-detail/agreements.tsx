@@ -4,30 +4,18 @@ import { Show } from "solid-js";
 import { formatDay, named, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
-import { Fact, may, RecordsCard, type SectionProps } from "./section.tsx";
+import { addingIn, Fact, may, RecordsCard, records, type SectionProps } from "./section.tsx";
 
-const mayAdd = (props: SectionProps) =>
-  may(props.me, props.detail, "case.agreement") && AGREEMENT_STATES.includes(props.detail.status);
+const AGREEMENTS = records("agreements", addingIn("case.agreement", AGREEMENT_STATES));
 /** Whether the section has something to show or offer. */
-export const agreementsShown = (props: SectionProps) => props.detail.agreements.length > 0 || mayAdd(props);
+export const agreementsShown = AGREEMENTS.shown;
 
 /** 调解协议: the agreements with their statutory content and performance. */
 export function Agreements(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.agreement");
   return (
-    <RecordsCard
-      id="agreements-title"
-      title={t("cases.detail.agreements")}
-      shown={agreementsShown(props)}
-      add={{
-        when: mayAdd(props),
-        label: t("cases.detail.addAgreement"),
-        onClick: () => props.onDialog({ kind: "agreement" }),
-      }}
-      rows={c().agreements}
-      empty={t("cases.detail.noAgreements")}
-    >
+    <RecordsCard of={AGREEMENTS} section={props} add="cases.detail.addAgreement" dialog={{ kind: "agreement" }}>
       {(a) => (
         <article class="agreement">
           <div class="session-head">

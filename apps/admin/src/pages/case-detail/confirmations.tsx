@@ -4,7 +4,7 @@ import { formatDay, t } from "../../i18n.ts";
 import { Badge, type BadgeTone } from "../../ui/badge.tsx";
 import { Button } from "../../ui/button.tsx";
 import { nextSteps } from "../case-dialogs.tsx";
-import { Fact, may, RecordsCard, type SectionProps } from "./section.tsx";
+import { Fact, may, RecordsCard, records, type SectionProps } from "./section.tsx";
 
 const CONF_TONE: Record<ConfirmationView["result"], BadgeTone> = {
   pending: "warning",
@@ -21,26 +21,16 @@ const mayApply = (props: SectionProps) => {
     c.agreements.some((a) => !c.confirmations.some((x) => x.agreementId === a.id && x.result !== "not_accepted"))
   );
 };
+const CONFIRMATIONS = records("confirmations", mayApply);
 /** Whether the section has something to show or offer. */
-export const confirmationsShown = (props: SectionProps) => props.detail.confirmations.length > 0 || mayApply(props);
+export const confirmationsShown = CONFIRMATIONS.shown;
 
 /** 司法确认: the judicial confirmations with their deadlines and next steps. */
 export function Confirmations(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.agreement");
   return (
-    <RecordsCard
-      id="confirmations-title"
-      title={t("cases.detail.confirmations")}
-      shown={confirmationsShown(props)}
-      add={{
-        when: mayApply(props),
-        label: t("cases.detail.applyConfirmation"),
-        onClick: () => props.onDialog({ kind: "confirm" }),
-      }}
-      rows={c().confirmations}
-      empty={t("cases.detail.noConfirmations")}
-    >
+    <RecordsCard of={CONFIRMATIONS} section={props} add="cases.detail.applyConfirmation" dialog={{ kind: "confirm" }}>
       {(j) => (
         <article class="confirmation">
           <div class="session-head">

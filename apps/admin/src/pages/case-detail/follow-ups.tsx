@@ -3,30 +3,16 @@ import { FOLLOW_UP_STATES } from "@zongzhi/domain/case-workflow";
 import { Show } from "solid-js";
 import { formatDateTime, named, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
-import { may, RecordsCard, type SectionProps } from "./section.tsx";
+import { addingIn, RecordsCard, records, type SectionProps } from "./section.tsx";
 
-const mayAdd = (props: SectionProps) =>
-  may(props.me, props.detail, "case.follow_up") && FOLLOW_UP_STATES.includes(props.detail.status);
+const FOLLOW_UPS = records("followUps", addingIn("case.follow_up", FOLLOW_UP_STATES));
 /** Whether the section has something to show or offer. */
-export const followUpsShown = (props: SectionProps) => props.detail.followUps.length > 0 || mayAdd(props);
+export const followUpsShown = FOLLOW_UPS.shown;
 
 /** 回访: the follow-up visits and their satisfaction. */
 export function FollowUps(props: SectionProps) {
-  const c = () => props.detail;
   return (
-    <RecordsCard
-      id="followups-title"
-      title={t("cases.detail.followUps")}
-      shown={followUpsShown(props)}
-      add={{
-        when: mayAdd(props),
-        label: t("cases.detail.addFollowUp"),
-        onClick: () => props.onDialog({ kind: "followUp" }),
-      }}
-      rows={c().followUps}
-      empty={t("cases.detail.noFollowUps")}
-      list
-    >
+    <RecordsCard of={FOLLOW_UPS} section={props} add="cases.detail.addFollowUp" dialog={{ kind: "followUp" }} list>
       {(f) => (
         <li>
           <div class="session-head">

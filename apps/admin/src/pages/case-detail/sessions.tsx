@@ -6,31 +6,18 @@ import { RowAction } from "../../components/config-page.tsx";
 import { named, t } from "../../i18n.ts";
 import { Badge } from "../../ui/badge.tsx";
 import { sessionLabel } from "../case-dialogs.tsx";
-import { may, RecordsCard, type SectionProps } from "./section.tsx";
+import { addingIn, may, RecordsCard, records, type SectionProps } from "./section.tsx";
 
-const mayAdd = (props: SectionProps) =>
-  may(props.me, props.detail, "case.session") && SCHEDULING_STATES.includes(props.detail.status);
+const SESSIONS = records("sessions", addingIn("case.session", SCHEDULING_STATES));
 /** Whether the section has something to show or offer. */
-export const sessionsShown = (props: SectionProps) => props.detail.sessions.length > 0 || mayAdd(props);
+export const sessionsShown = SESSIONS.shown;
 
 /** 调解记录: scheduled and recorded mediation sessions. */
 export function Sessions(props: SectionProps) {
   const c = () => props.detail;
   const manage = () => may(props.me, c(), "case.session");
   return (
-    <RecordsCard
-      id="sessions-title"
-      title={t("cases.detail.sessions")}
-      shown={sessionsShown(props)}
-      add={{
-        when: mayAdd(props),
-        label: t("cases.detail.schedule"),
-        onClick: () => props.onDialog({ kind: "schedule" }),
-      }}
-      rows={c().sessions}
-      empty={t("cases.detail.noSessions")}
-      list
-    >
+    <RecordsCard of={SESSIONS} section={props} add="cases.detail.schedule" dialog={{ kind: "schedule" }} list>
       {(s) => (
         <li class="session">
           <div class="session-head">
