@@ -166,6 +166,41 @@ describe("the case inbox at every tier", () => {
     }
   });
 
+  it("looks a text up by its rare trigrams alone and returns exactly the owner's rows (0176)", async () => {
+    // The sample of titles (auth.title_grams, taken by app.rebuild_rollups after the load) lists the
+    // three-character substrings met in at least 3 titles here; a substring not listed is rare.
+    const [sampled] = await db.admin<{ n: number }[]>`select count(*)::int as n from auth.title_grams where gram <> ''`;
+    expect(sampled!.n).toBeGreaterThan(0);
+    // Texts of five characters or more from older titles with a substring met in one or two titles.
+    const candidates = await db.admin<{ q: string }[]>`
+      with t as (select title from app.cases order by registered_at, id limit 1500)
+      select distinct substr(t.title, i, 6) as q from t, generate_series(1, 6) i
+      where length(substr(t.title, i, 6)) = 6 and substr(t.title, i, 6) ~ '^[[:alnum:]]+$'
+      limit 400`;
+    const rare: string[] = [];
+    for (const { q } of candidates) {
+      const [r] = await db.admin<{ g: string[] | null }[]>`select auth.rare_title_grams(${q}) as g`;
+      if (r!.g?.length) rare.push(q);
+      if (rare.length >= 6) break;
+    }
+    expect(rare.length, "texts with a rare trigram").toBeGreaterThan(2);
+    const county = units.find((u) => u.level === "county")!.code;
+    const township = units.find((u) => u.level === "township")!.code;
+    for (const q of rare) {
+      const all = await expected("62", { q }, 1000);
+      expect(all.length).toBeGreaterThan(0);
+      expect(await allPages("62", { q }, 1, 50)).toEqual(all);
+      for (const unit of ["6209", county, township]) {
+        expect(await allPages(unit, { q }, 2, 50)).toEqual(await expected(unit, { q }, 1000));
+      }
+      // With a filter, and a text that holds the rare trigram but matches no title.
+      expect(await allPages("62", { q, status: ["registered", "accepted"] }, 3, 50)).toEqual(
+        await expected("62", { q, status: ["registered", "accepted"] }, 1000),
+      );
+      expect(await allPages("62", { q: `${q}无此文字` }, 5, 5)).toEqual([]);
+    }
+  });
+
   it("pages through rows registered a microsecond apart without skipping one", async () => {
     const [busy] = await db.admin<{ scope_code: string }[]>`select scope_code from app.cases
       where length(scope_code) = 12 group by 1 order by count(*) desc limit 1`;

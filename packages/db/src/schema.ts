@@ -1374,6 +1374,13 @@ export const authSessions = authSchema.table("sessions", {
   reauthenticatedAt: timestamp("reauthenticated_at", { withTimezone: true }),
 });
 
+/** auth.title_grams (zz_app may not read it). */
+export const authTitleGrams = authSchema.table("title_grams", {
+  gram: codeText("gram").primaryKey(),
+  share: doublePrecision("share").notNull(),
+  refreshedAt: timestamp("refreshed_at", { withTimezone: true }).notNull(),
+});
+
 /** auth.totp_pending (zz_app may not read it). */
 export const authTotpPending = authSchema.table("totp_pending", {
   userId: uuid("user_id").primaryKey(),

@@ -423,8 +423,9 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       }
     });
   }
-  // The rollups' per-backend shards, folded once a pass (migrations 0032, 0081).
-  await sql`select auth.compact_rollups(), auth.compact_holding_tallies()`;
+  // The rollups' per-backend shards, folded once a pass (migrations 0032, 0081); the sample of
+  // titles the text search picks its rare trigrams from, taken afresh once a day (0176).
+  await sql`select auth.compact_rollups(), auth.compact_holding_tallies(), auth.refresh_title_grams()`;
   return result;
 }
 
