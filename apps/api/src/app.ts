@@ -102,6 +102,7 @@ import { createNotificationHub } from "./events.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type QueueDepth, scrapeAllowed } from "./metrics.ts";
+import { createPhotoPool, type PhotoPool } from "./photos.ts";
 import {
   FIELD_REPORT_BODY_LIMIT,
   fieldReportTooLarge,
@@ -159,6 +160,11 @@ export interface AppOptions {
   };
   /** The queue's depth for the metrics. */
   queueDepth?: QueueDepth;
+  /**
+   * The worker threads that check field-report photos (main.ts sizes it from the env and closes
+   * it at shutdown). Default: a pool of the defaults, whose idle threads end by themselves.
+   */
+  photos?: PhotoPool;
 }
 
 /** Largest JSON body of the sign-in, setup and public endpoints (16 KB: a name, a password, a code). */
@@ -190,6 +196,7 @@ type Env = {
 /** The HTTP server: auth endpoints, tRPC, health, and the admin UI. Tests call `app.request`. */
 export function createApp(options: AppOptions) {
   const { sql, logger } = options;
+  const photoPool = options.photos ?? createPhotoPool();
   const sessionOptions = {
     requireOperatorTotp: options.requireOperatorTotp ?? false,
     requireStaffTotp: options.requireStaffTotp ?? false,
@@ -700,7 +707,7 @@ export function createApp(options: AppOptions) {
         });
       }
       const key = idempotencyKeyHeader.parse(header);
-      const { report, photos } = await receiveFieldReport(c.req.raw);
+      const { report, photos } = await receiveFieldReport(c.req.raw, photoPool);
       const input = fieldReportInput.parse(report);
       const staged: FieldPhoto[] = [];
       try {

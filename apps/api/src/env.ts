@@ -58,6 +58,12 @@ const Env = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** How long a stop (SIGTERM) waits for requests in flight before cutting them, in ms. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Worker threads that check and re-encode field-report photos (default: the cores less one, at least one). */
+  PHOTO_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Photos waiting for a thread beyond which a report is refused with a 503 (default 36). */
+  PHOTO_QUEUE: z.coerce.number().int().min(0).max(10_000).default(36),
+  /** Longest work on one photo in its thread before it is refused with a 400, in ms (default 20 s). */
+  PHOTO_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   /** Loads the demo deployment into an empty database (default: on outside production). */
   DEMO: z.enum(["on", "off"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import exifReader from "exif-reader";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isHeif, positionFromExif } from "./photos.ts";
+import { createPhotoPool, isHeif, type PhotoPool, positionFromExif } from "./photos.ts";
 import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 // Field reports from a phone with photos (issue 13 §2): up to nine photos, checked by their
@@ -12,12 +12,17 @@ import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 let api: TestApi;
 let grid: string;
+let photos: PhotoPool;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  photos = createPhotoPool({ threads: 1 });
+  api = await startTestApi({ app: { photos } });
   grid = await api.login("cun.grid");
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await photos.close();
+  await api.close();
+});
 
 /** EXIF rationals "d/1 m/1 s/100" of a coordinate in degrees. */
 function dms(value: number): string {
@@ -165,11 +170,14 @@ describe("field reports with photos", () => {
     const taken = { lat: 40.2864, lng: 97.045811 };
     expect(positionFromExif(meta.exif)).toEqual(taken);
 
+    const before = photos.stats().completed;
     const res = await send(
       reportForm(villageDispute("河道垃圾 #H1"), [{ bytes: heic, name: "IMG_4032.HEIC", type: "image/heic" }]),
       "field-report-h1-0001",
     );
     expect(res.status).toBe(201);
+    // Decoded in the photo pool's thread, not on the thread that answers requests.
+    expect(photos.stats()).toMatchObject({ completed: before + 1, threads: 1, running: 0, queued: 0 });
     const sent = (await res.json()) as Sent;
     expect(sent).toMatchObject({ replayed: false, photos: 1, position: { ...taken, source: "photo" } });
     const [file] = await api.db.admin<{ id: string; mime: string; filename: string }[]>`
@@ -300,5 +308,93 @@ describe("field reports with photos", () => {
     const res = await send(reportForm(villageDispute("审计员 #P6"), []), "k-p6-0001", auditor);
     expect(res.status).toBe(403);
     expect((await send(reportForm(villageDispute("匿名 #P6"), []), "k-p6-0002", "")).status).toBe(401);
+  });
+});
+
+// The photo pool (photos.ts): a HEIC's decoding runs in libheif's WebAssembly on the thread that
+// calls it, 5 s for the 14 KB fixture below; in a worker thread it blocks only that thread, which
+// is terminated once the photo's time is up, and a full queue is a 503, not a wait without end.
+describe("the photo pool", () => {
+  // 7680×7680 of one flat colour (59 MP, under the pixel limit) in 14 KB: cheap to send, seconds to decode.
+  const hostile = () => readFile(new URL("../fixtures/flat-7680.heic", import.meta.url));
+  /** A second API on the same database with a pool of its own: one thread, a short time per photo. */
+  async function tightApi(options: { queue?: number }) {
+    const pool = createPhotoPool({ threads: 1, timeoutMs: 1500, ...options });
+    const tight = await startTestApi({ db: api.db, demo: false, app: { photos: pool } });
+    const post = (bytes: Buffer, name: string, key: string) =>
+      tight.request("/field-reports", {
+        method: "POST",
+        cookie: grid,
+        body: reportForm(villageDispute("超时 #T1"), [{ bytes, name, type: "image/heic" }]),
+        headers: { "idempotency-key": key },
+      });
+    return { pool, tight, post };
+  }
+  const until = async (what: () => boolean) => {
+    for (let i = 0; i < 600 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(what()).toBe(true);
+  };
+
+  it("stops a photo that takes too long with a 400 while other requests are answered, then decodes the next", async () => {
+    const { pool, tight, post } = await tightApi({});
+    try {
+      const slow = post(await hostile(), "IMG_9999.HEIC", "k-t1-0001");
+      await until(() => pool.stats().running === 1);
+      // The server answers while the photo is being decoded (its thread, not this one, is busy).
+      const health = await tight.request("/healthz");
+      expect(health.status).toBe(200);
+      expect((await tight.client(grid).auth.me.query()).username).toBe("cun.grid");
+      expect(pool.stats().running).toBe(1);
+
+      const res = await slow;
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { zh: string; en: string };
+      expect(body.zh).toContain("第1张照片处理超时");
+      expect(body.en).toContain("Photo 1 took too long");
+      expect(pool.stats()).toMatchObject({ timedOut: 1, running: 0 });
+
+      // The terminated thread is replaced: a phone's HEIC goes through as before.
+      const heic = await readFile(new URL("../fixtures/phone-portrait.heic", import.meta.url));
+      expect((await post(heic, "IMG_1.HEIC", "k-t1-0002")).status).toBe(201);
+      const [n] = await api.db.admin<
+        { n: number }[]
+      >`select count(*)::int as n from app.cases where title = '超时 #T1'`;
+      expect(n!.n).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("refuses a photo with a 503 and Retry-After when the queue is full, and a closed pool refuses likewise", async () => {
+    const { pool, post } = await tightApi({ queue: 1 });
+    try {
+      const bytes = await hostile();
+      const first = post(bytes, "a.heic", "k-t2-0001");
+      await until(() => pool.stats().running === 1);
+      const second = post(bytes, "b.heic", "k-t2-0002");
+      await until(() => pool.stats().queued === 1);
+      const third = await post(await phoneJpeg(YUMEN_VILLAGE), "c.jpg", "k-t2-0003");
+      expect(third.status).toBe(503);
+      expect(third.headers.get("retry-after")).toBe("10");
+      const body = (await third.json()) as { code: string; zh: string; en: string };
+      expect(body).toMatchObject({ code: "UNAVAILABLE", zh: expect.stringContaining("照片处理繁忙") });
+      expect(body.en).toContain("Photo processing is busy");
+      expect(pool.stats().refusedBusy).toBe(1);
+      // The two in the pool each get their own time, the second's from when its thread took it.
+      expect((await first).status).toBe(400);
+      expect((await second).status).toBe(400);
+      expect(pool.stats()).toMatchObject({ timedOut: 2, running: 0 });
+      await until(() => pool.stats().queued === 0);
+
+      // Shut down: the threads end, and a photo after that is refused, not left waiting.
+      const running = post(bytes, "d.heic", "k-t2-0004");
+      await until(() => pool.stats().running === 1);
+      await pool.close();
+      expect(pool.stats().threads).toBe(0);
+      expect((await running).status).toBe(503);
+      expect((await post(bytes, "e.heic", "k-t2-0005")).status).toBe(503);
+    } finally {
+      await pool.close();
+    }
   });
 });

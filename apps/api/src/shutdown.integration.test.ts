@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, loadDemo } from "./demo.ts";
 import { type ServerProcess, serverEnv, startServerProcess } from "./server-process.ts";
+import { villageDispute } from "./test-harness.ts";
 
 // The real server process (main.ts) stopped with SIGTERM while a request is in flight and a
 // notification stream is open: it stops accepting, finishes the request, closes the stream and
@@ -31,18 +32,18 @@ afterAll(async () => {
 
 type Server = ServerProcess;
 
-async function startServer(extra: Record<string, string> = {}): Promise<Server> {
-  const s = await startServerProcess({ ...serverEnv(db, dataDir), ...extra });
+async function startServer(extra: Record<string, string> = {}, compiled = false): Promise<Server> {
+  const s = await startServerProcess({ ...serverEnv(db, dataDir), ...extra }, { compiled });
   children.add(s.child);
   void s.exited.then(() => children.delete(s.child));
   return s;
 }
 
-async function signIn(s: Server): Promise<string> {
+async function signIn(s: Server, username = "yumen.clerk"): Promise<string> {
   const res = await fetch(`${s.origin}/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: s.origin },
-    body: JSON.stringify({ username: "yumen.clerk", password: DEMO_PASSWORD }),
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
   });
   expect(res.status).toBe(200);
   return /(zz_session=[^;]*)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
@@ -126,4 +127,37 @@ describe("SIGTERM", () => {
     const drained = records.find((r) => r.msg === "HTTP server drained") as { drain: Record<string, unknown> };
     expect(drained.drain).toMatchObject({ abandoned: 1, timedOut: true });
   });
+
+  it("finishes the photo being decoded, then ends the photo pool's threads (the compiled server, plain node)", async () => {
+    // dist/main.js as the image runs it: the photo pool's thread is dist/photo-worker.js.
+    const s = await startServer({ SHUTDOWN_TIMEOUT_MS: "60000", PHOTO_TIMEOUT_MS: "60000" }, true);
+    const cookie = await signIn(s, "cun.grid");
+    const report = async (file: string, key: string) => {
+      const form = new FormData();
+      form.append("report", JSON.stringify({ report: villageDispute(`现场照片 ${key}`), position: null }));
+      const bytes = await readFile(new URL(`../fixtures/${file}`, import.meta.url));
+      form.append("photo", new File([bytes], file, { type: "image/heic" }));
+      return fetch(`${s.origin}/field-reports`, {
+        method: "POST",
+        headers: { cookie, origin: s.origin, "idempotency-key": key },
+        body: form,
+      });
+    };
+    const first = await report("phone-portrait.heic", "k-shutdown-0001");
+    expect(first.status, await first.clone().text()).toBe(201);
+    // Seconds of decoding in the pool's thread: still in work when the stop comes.
+    const slow = report("flat-7680.heic", "k-shutdown-0002");
+    await wait(1500);
+    s.child.kill("SIGTERM");
+    expect((await slow).status).toBe(201);
+    expect(await s.exited).toBe(0);
+    const records = s.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+    const drained = records.findIndex((r) => r.msg === "HTTP server drained");
+    const closed = records.findIndex((r) => r.msg === "photo pool closed");
+    expect(drained).toBeGreaterThan(0);
+    // After the drain (the request in flight had its photo), before the process stops.
+    expect(closed).toBeGreaterThan(drained);
+    expect(records[closed]).toMatchObject({ photos: { completed: 2, running: 0, queued: 0, timedOut: 0 } });
+    expect(records.at(-1)).toMatchObject({ msg: "stopped" });
+  }, 180_000);
 });

@@ -11,7 +11,7 @@ import {
 } from "@zongzhi/api";
 import { AppError } from "@zongzhi/domain";
 import busboy from "busboy";
-import { type CleanPhoto, cleanPhoto, MAX_PHOTO_BYTES, MAX_PHOTOS, photoTooLarge } from "./photos.ts";
+import { type CleanPhoto, MAX_PHOTO_BYTES, MAX_PHOTOS, type PhotoPool, photoTooLarge } from "./photos.ts";
 
 /** Largest multipart body of an upload: the file's limit plus room for the part headers. */
 export const UPLOAD_BODY_LIMIT = MAX_ATTACHMENT_BYTES + 64 * 1024;
@@ -135,11 +135,14 @@ const tooManyPhotos = () =>
 /**
  * Reads a field report: a multipart body with a `report` part (the report as JSON) and up to
  * {@link MAX_PHOTOS} `photo` parts. Each photo is held in memory only while it arrives (at most
- * {@link MAX_PHOTO_BYTES}) and is then checked and re-encoded by {@link cleanPhoto}; only the
- * clean copies are kept. A tenth photo, a photo over its limit or a body over
+ * {@link MAX_PHOTO_BYTES}) and is then checked and re-encoded in the photo pool's threads
+ * ({@link PhotoPool.clean}); only the clean copies are kept. A tenth photo, a photo over its limit or a body over
  * {@link FIELD_REPORT_BODY_LIMIT} stops the reading at once.
  */
-export async function receiveFieldReport(request: Request): Promise<{ report: unknown; photos: CleanPhoto[] }> {
+export async function receiveFieldReport(
+  request: Request,
+  photoPool: PhotoPool,
+): Promise<{ report: unknown; photos: CleanPhoto[] }> {
   const type = request.headers.get("content-type") ?? "";
   const noReport = () =>
     new AppError("VALIDATION", {
@@ -197,7 +200,7 @@ export async function receiveFieldReport(request: Request): Promise<{ report: un
     const photo = new Promise<Buffer>((done, fail) => {
       stream.on("end", () => done(Buffer.concat(chunks)));
       stream.on("error", fail);
-    }).then((bytes) => cleanPhoto(bytes, n));
+    }).then((bytes) => photoPool.clean(bytes, n));
     // Settled below; a refusal before that must not surface as unhandled.
     photo.catch(() => {});
     photos.push(photo);
