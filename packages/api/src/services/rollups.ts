@@ -122,10 +122,12 @@ export async function deadlineCounts(tx: Tx, top = DEADLINE_TOP): Promise<Deadli
         where u.scope_code >= ${scope} and u.scope_code <= ${scope} and u.owner_code in (select owner_code from touched)
         union all select * from side) x
       group by 1 having sum(blue + yellow + red) > 0),
-    -- Every other owner: its folded row is its count.
+    -- Every other owner: its folded row is its count. The equality lets the planner read the rank
+    -- index in its order and stop after the first ten (the range alone leaves it a sort of all).
     folded as not materialized (
       select u.owner_code, u.blue, u.yellow, u.red from app.clock_units u
-      where u.scope_code >= ${scope} and u.scope_code <= ${scope} and u.shard = 0 and u.owner_code <> ''
+      where u.scope_code >= ${scope} and u.scope_code <= ${scope} and u.scope_code = ${scope} and u.shard = 0
+        and u.owner_code <> ''
         and u.blue + u.yellow + u.red > 0 and u.owner_code not in (select owner_code from touched)),
     ranked as (
       select * from (select * from folded order by red desc, yellow desc, owner_code limit ${top}) f
