@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { writeLedger } from "@zongzhi/api";
 import { withScope } from "@zongzhi/db/client";
-import { DEFAULT_SAFETY } from "@zongzhi/domain";
+import { addSums, computeFigures, DEFAULT_SAFETY, emptySums, type FigureSums, rankingScore } from "@zongzhi/domain";
 import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -695,6 +695,55 @@ async function directChildMedians(sql: postgres.Sql, parent: string, from: strin
   return Object.fromEntries(rows.map((r) => [r.code, r.median]));
 }
 
+/**
+ * Every figure of each direct child of `parent` over the months `from`..`to` from the direct
+ * counts: their sums added up here, the median and the reworks straight from the case tables.
+ */
+async function directChildFigures(sql: postgres.Sql, parent: string, from: string, to: string, category = "") {
+  const [counts, medians, reworks, children] = await Promise.all([
+    directCounts(sql),
+    directChildMedians(sql, parent, from, to, category),
+    directReworks(sql),
+    sql<{ code: string }[]>`select t.code from app.tenants t
+      where t.parent_id = (select p.id from app.tenants p where p.code = ${parent})`,
+  ]);
+  const within = (r: Record<string, unknown>, code: string) =>
+    r.scope_code === code &&
+    r.category === category &&
+    String(r.month).slice(0, 7) >= from &&
+    String(r.month).slice(0, 7) <= to;
+  const sumsOf = (r: Record<string, number>): FigureSums => ({
+    received: r.received!,
+    accepted: r.accepted!,
+    resolved: r.resolved!,
+    closed: r.closed!,
+    onTime: r.on_time!,
+    followedUp: r.followed_up!,
+    satisfied: r.satisfied!,
+    escalated: r.escalated!,
+    returns: r.returns!,
+    repeatClaims: r.repeat_claims!,
+    groupDisputes: r.group_disputes!,
+    groupPeople: r.group_people!,
+    people: r.people!,
+    amountCents: r.amount_cents!,
+    resolveDaysSum: r.resolve_days_sum!,
+    resolvedVillage: r.resolved_village!,
+    resolvedTownship: r.resolved_township!,
+    resolvedCounty: r.resolved_county!,
+    resolvedAbove: r.resolved_above!,
+  });
+  return Object.fromEntries(
+    children.map(({ code }) => {
+      const sums = counts
+        .filter((r) => within(r, code))
+        .reduce<FigureSums>((acc, r) => addSums(acc, sumsOf(r as unknown as Record<string, number>)), emptySums());
+      const n = reworks.filter((r) => within(r, code)).reduce((x, r) => x + Number(r.reworks), 0);
+      return [code, computeFigures(sums, medians[code] ?? null, n)];
+    }),
+  );
+}
+
 /** Reopenings (重办) per unit, month and category ('' for all), counted on the timelines. */
 async function directReworks(sql: postgres.Sql) {
   return sql`
@@ -866,6 +915,20 @@ describe("rollups equal direct counts", () => {
         expect(Object.fromEntries(town.children.map((c) => [c.unit.code, c.figures.medianDaysToResolve]))).toEqual(
           await directChildMedians(admin, TOWN, "2024-01", "2025-02"),
         );
+        // Every figure of every child (summed per child in the database), and the ranking's
+        // children for a month and the month before it (two groups of months in one read).
+        expect(Object.fromEntries(figures.children.map((c) => [c.unit.code, c.figures]))).toEqual(
+          await directChildFigures(admin, COUNTY, "2024-01", "2025-02", "land"),
+        );
+        const ranking = await leader.cockpit.ranking.query({ month: "2024-06" });
+        expect(Object.fromEntries(ranking.rows.map((r) => [r.unit.code, r.figures]))).toEqual(
+          await directChildFigures(admin, COUNTY, "2024-06", "2024-06"),
+        );
+        const previous = await directChildFigures(admin, COUNTY, "2024-05", "2024-05");
+        const weights = ranking.weights;
+        for (const r of ranking.rows) {
+          expect(r.previousScore).toBe(rankingScore(previous[r.unit.code]!, weights));
+        }
         expect(await keptOpen(admin)).toEqual(await directOpen(admin));
         expect(await keptReworks(admin)).toEqual(await directReworks(admin));
       }),

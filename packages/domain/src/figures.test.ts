@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  addSums,
   computeFigures,
   DEFAULT_RANKING_WEIGHTS,
   DEFAULT_SAFETY,
   emptySums,
+  FIGURE_SUM_KEYS,
   medianFromHistogram,
   monthsBetween,
   rankingFormula,
@@ -16,6 +18,16 @@ import {
 } from "./figures.ts";
 
 describe("figures", () => {
+  it("has every sum in the empty sums and adds each of them (written out key by key)", () => {
+    expect(Object.keys(emptySums()).sort()).toEqual([...FIGURE_SUM_KEYS].sort());
+    expect(Object.values(emptySums()).every((v) => v === 0)).toBe(true);
+    const a = Object.fromEntries(FIGURE_SUM_KEYS.map((k, i) => [k, i + 1])) as unknown as ReturnType<typeof emptySums>;
+    const b = Object.fromEntries(FIGURE_SUM_KEYS.map((k, i) => [k, 100 * (i + 1)])) as unknown as ReturnType<
+      typeof emptySums
+    >;
+    expect(addSums(a, b)).toEqual(Object.fromEntries(FIGURE_SUM_KEYS.map((k, i) => [k, 101 * (i + 1)])));
+  });
+
   it("derives rates from sums, null without a denominator", () => {
     const s = {
       ...emptySums(),

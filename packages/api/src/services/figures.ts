@@ -225,7 +225,7 @@ const EMPTY_CURRENT: CurrentCounts = { open: 0, red: 0, yellow: 0, blue: 0, risk
  * are sent together (postgres.js pipelines them on the transaction's connection) and each reads
  * only the rows of the named units, which count their whole subtrees (migrations 0032, 0041):
  * - the unit and its children, and the names on the path from the caller's unit down to it;
- * - the monthly sums of the unit and of every child for `months`;
+ * - the monthly sums of the unit for `months`, and each child's summed over each group of months;
  * - the unit's days-to-resolve histogram per month, and each child's median days per group of months;
  * - the unit's breakdowns by category, channel and risk over `breakdownMonths`;
  * - the open cases of the unit and of every child by deadline colour and risk (the tallies);
@@ -262,14 +262,22 @@ async function readBuckets(
       where t.code = any(${path}::text[])
         ${childLength ? tx.sql`or t.parent_id = (select p.id from app.tenants p where p.code = ${code})` : tx.sql``}
       order by t.code`,
+    // The unit's sums per month (part null), then each child's over each group of months (month
+    // null), summed here rather than in Node: a county's 50 townships × 25 months were 1,250 rows
+    // to send, parse and add up there, most of its figures' time in the API.
     tx.sql.unsafe(
-      `select m.scope_code as code, to_char(m.month, 'YYYY-MM') as month, ${SUMS_SQL}
+      `select m.scope_code as code, to_char(m.month, 'YYYY-MM') as month, null::int as part, ${SUMS_SQL}
        from app.figures_monthly m
-       where m.scope_code in (select $2::text union all select t.code from app.tenants t
+       where m.scope_code = $2 and m.month = any($1::date[]) and m.category = $3
+       group by 1, 2
+       union all
+       select m.scope_code, null, ($4::int[])[array_position($5::date[], m.month)], ${SUMS_SQL}
+       from app.figures_monthly m
+       where m.scope_code in (select t.code from app.tenants t
            where t.parent_id = (select p.id from app.tenants p where p.code = $2))
-         and m.month = any($1::date[]) and m.category = $3
-       group by 1, 2`,
-      [dates(q.months), code, category],
+         and m.month = any($5::date[]) and m.category = $3
+       group by 1, 3`,
+      [dates(q.months), code, category, childGroupIndex, childMonths],
     ),
     tx.sql<{ month: string; days: number; n: number }[]>`
       select to_char(b.month, 'YYYY-MM') as month, b.key::int as days, sum(b.cases)::int as n
@@ -282,7 +290,18 @@ async function readBuckets(
     // (cases with a non-positive count left out, as medianFromHistogram does) picks the day
     // at rank (total - 1) / 2 and the one at rank total / 2, which are one day for an odd count
     // and the middle two, averaged, for an even one.
+    // The histogram rows are summed over the months first, by hashing (a materialized CTE: else
+    // the planner sorts the months' rows, several times as many, by child, group and day).
     tx.sql<{ code: string; part: number; median: number }[]>`
+      with g as materialized (
+        select b.scope_code as code,
+          (${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)] as part,
+          b.key::int as days, sum(b.cases)::bigint as n
+        from app.figures_monthly_by b
+        where b.scope_code in ${children} and b.category = ${category} and b.dim = 'days'
+          and b.month = any(${childMonths}::date[])
+        group by 1, 2, 3 having sum(b.cases) > 0
+      )
       select h.code, h.part,
         ((min(h.days) filter (where h.seen > (h.total - 1) / 2)
           + min(h.days) filter (where h.seen > h.total / 2)) / 2.0)::float8 as median
@@ -290,15 +309,7 @@ async function readBuckets(
         select g.code, g.part, g.days,
           (sum(g.n) over (partition by g.code, g.part order by g.days))::bigint as seen,
           (sum(g.n) over (partition by g.code, g.part))::bigint as total
-        from (
-          select b.scope_code as code,
-            (${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)] as part,
-            b.key::int as days, sum(b.cases)::bigint as n
-          from app.figures_monthly_by b
-          where b.scope_code in ${children} and b.category = ${category} and b.dim = 'days'
-            and b.month = any(${childMonths}::date[])
-          group by 1, 2, 3 having sum(b.cases) > 0
-        ) g
+        from g
       ) h
       group by 1, 2`,
     tx.sql<{ dim: string; key: string; cases: number; resolved: number }[]>`
@@ -317,26 +328,36 @@ async function readBuckets(
       ? tx.sql<{ code: string; name: string }[]>`
           select code, name from ref.case_categories union all select code, name from app.case_categories`
       : Promise.resolve([] as { code: string; name: string }[]),
-    // Reworks (重办) of the unit's and its children's cohorts (migration 0065).
-    tx.sql<{ code: string; month: string; n: number }[]>`
-      select r.scope_code as code, to_char(r.month, 'YYYY-MM') as month, sum(r.reworks)::int as n
+    // Reworks (重办) of the unit's cohorts per month and its children's per group (migration 0065).
+    tx.sql<{ code: string; month: string | null; part: number | null; n: number }[]>`
+      select r.scope_code as code, to_char(r.month, 'YYYY-MM') as month, null::int as part, sum(r.reworks)::int as n
       from app.rework_monthly r
-      where r.scope_code in ${codes} and r.category = ${category}
-        and r.month = any(${[...new Set([...dates(q.months), ...childMonths])]}::date[])
-      group by 1, 2`,
+      where r.scope_code = ${code} and r.category = ${category} and r.month = any(${dates(q.months)}::date[])
+      group by 1, 2
+      union all
+      select r.scope_code, null, (${childGroupIndex}::int[])[array_position(${childMonths}::date[], r.month)],
+        sum(r.reworks)::int
+      from app.rework_monthly r
+      where r.scope_code in ${children} and r.category = ${category} and r.month = any(${childMonths}::date[])
+      group by 1, 3`,
   ]);
-  const reworksByCodeMonth = new Map(reworks.map((r) => [`${r.code}|${r.month}`, r.n]));
+  const unitReworks = new Map<string, number>();
+  const childReworks = new Map<string, number>();
+  for (const r of reworks) {
+    if (r.part === null) unitReworks.set(String(r.month), r.n);
+    else childReworks.set(`${r.code}|${r.part}`, r.n);
+  }
   const self = units.find((u) => u.code === code);
   if (!self) throw notFound(UNIT);
   const categoryNames = new Map(categories.map((r) => [r.code, r.name]));
   if (category && !categoryNames.has(category)) throw notFound(CATEGORY);
   const unit: UnitRef & { id: string } = { id: self.id, code, name: self.name, level: levelOfCode(code) };
 
-  const byCodeMonth = new Map<string, Map<string, FigureSums>>();
+  const unitSums = new Map<string, FigureSums>();
+  const childSums = new Map<string, FigureSums>();
   for (const r of sums) {
-    const m = byCodeMonth.get(String(r.code)) ?? new Map<string, FigureSums>();
-    m.set(String(r.month), sumsOf(r));
-    byCodeMonth.set(String(r.code), m);
+    if (r.part === null) unitSums.set(String(r.month), sumsOf(r));
+    else childSums.set(`${r.code}|${r.part}`, sumsOf(r));
   }
   const histograms = new Map<string, [number, number][]>();
   for (const h of hist) {
@@ -359,28 +380,37 @@ async function readBuckets(
     current.set(t.code, c);
   }
   const names = new Map(units.map((u) => [u.code, u.name]));
-  const sumsOver = (c: string, months: string[]) =>
-    months.reduce((acc, m) => addSums(acc, byCodeMonth.get(c)?.get(m) ?? emptySums()), emptySums());
-  const reworksOver = (c: string, months: string[]) =>
-    months.reduce((n, m) => n + (reworksByCodeMonth.get(`${c}|${m}`) ?? 0), 0);
+  const sumsOver = (months: string[]) =>
+    months.reduce((acc, m) => {
+      const s = unitSums.get(m);
+      return s ? addSums(acc, s) : acc;
+    }, emptySums());
+  const reworksOver = (months: string[]) => months.reduce((n, m) => n + (unitReworks.get(m) ?? 0), 0);
+  const childSumsOf = (c: string, i: number) => childSums.get(`${c}|${i}`) ?? emptySums();
+  const childReworksOf = (c: string, i: number) => childReworks.get(`${c}|${i}`) ?? 0;
+  const childMedian = (c: string, i: number) => medians.get(`${c}|${i}`) ?? null;
   return {
     unit,
     path: path.flatMap((c) => (names.has(c) ? [{ code: c, name: names.get(c)!, level: levelOfCode(c) }] : [])),
     children: units
       .filter((u) => u.child)
       .map((u): UnitRef => ({ code: u.code, name: u.name, level: levelOfCode(u.code) })),
-    /** Sums of `code` over `months`. */
+    /** The unit's sums over `months`. */
     sums: sumsOver,
+    /** A child's sums over the months of group `i`. */
+    childSums: childSumsOf,
     /** The unit's histogram over `months`. */
     unitHistogram: (months: string[]) => months.flatMap((m) => histograms.get(m) ?? []),
-    /** A child's median days to resolve over the months of group `i` (null: none resolved). */
-    childMedian: (c: string, i: number) => medians.get(`${c}|${i}`) ?? null,
     current: (c: string) => current.get(c) ?? EMPTY_CURRENT,
-    /** Reworks of `c` over `months` (cases of those months sent back for rework, each time). */
+    /** The unit's reworks over `months` (cases of those months sent back for rework, each time). */
     reworks: reworksOver,
-    /** The figures of `c` over `months` (its sums and reworks) with the histogram, or median, given. */
-    figures: (c: string, months: string[], days: Iterable<[number, number]> | number | null) =>
-      computeFigures(sumsOver(c, months), days, reworksOver(c, months)),
+    /** A child's reworks over the months of group `i`. */
+    childReworks: childReworksOf,
+    /** The unit's figures over `months` (its sums and reworks) with the histogram given. */
+    figures: (months: string[], days: Iterable<[number, number]>) =>
+      computeFigures(sumsOver(months), days, reworksOver(months)),
+    /** A child's figures over the months of group `i`, with its median days computed in the database. */
+    childFigures: (c: string, i: number) => computeFigures(childSumsOf(c, i), childMedian(c, i), childReworksOf(c, i)),
     dims,
     settings: settingsOf(settings[0]),
     categoryNames,
@@ -415,7 +445,7 @@ export async function unitFigures(
     category: input.categoryCode,
   });
   const { unit } = b;
-  const total = b.sums(unit.code, months);
+  const total = b.sums(months);
   const current = b.current(unit.code);
   const safety = b.settings.safety;
   const breakdown = (dim: string, names: (k: string) => string) =>
@@ -427,10 +457,10 @@ export async function unitFigures(
     path: b.path,
     period,
     category: b.category,
-    figures: b.figures(unit.code, months, b.unitHistogram(months)),
-    lastYear: b.figures(unit.code, lastYearMonths, b.unitHistogram(lastYearMonths)),
-    reworks: { count: b.reworks(unit.code, months), lastYear: b.reworks(unit.code, lastYearMonths) },
-    trend: months.map((m) => ({ month: m, figures: b.figures(unit.code, [m], b.unitHistogram([m])) })),
+    figures: b.figures(months, b.unitHistogram(months)),
+    lastYear: b.figures(lastYearMonths, b.unitHistogram(lastYearMonths)),
+    reworks: { count: b.reworks(months), lastYear: b.reworks(lastYearMonths) },
+    trend: months.map((m) => ({ month: m, figures: b.figures([m], b.unitHistogram([m])) })),
     // Under a category, the breakdown by category is that category alone.
     byCategory: b.category
       ? total.received === 0
@@ -440,15 +470,14 @@ export async function unitFigures(
     byChannel: breakdown("channel", (k) => nameOf(CHANNEL_NAMES, k, "zh")),
     byRisk: breakdown("risk", (k) => nameOf(RISK_GRADE_NAMES, k, "zh")),
     current,
-    safety: safetyOf(total, b.reworks(unit.code, months), current, safety),
+    safety: safetyOf(total, b.reworks(months), current, safety),
     children: b.children.map((u) => {
-      const s = b.sums(u.code, months);
       const c = b.current(u.code);
       return {
         unit: u,
-        figures: b.figures(u.code, months, b.childMedian(u.code, 0)),
+        figures: b.childFigures(u.code, 0),
         current: c,
-        safety: safetyOf(s, b.reworks(u.code, months), c, safety),
+        safety: safetyOf(b.childSums(u.code, 0), b.childReworks(u.code, 0), c, safety),
       };
     }),
   };
@@ -498,8 +527,8 @@ export async function unitRanking(
   const weights = { ...b.settings.ranking, ...(input.weights ?? {}) };
   const withFigures = b.children.map((u) => ({
     unit: u,
-    figures: b.figures(u.code, [month], b.childMedian(u.code, 0)),
-    previous: b.figures(u.code, [prevMonth], b.childMedian(u.code, 1)),
+    figures: b.childFigures(u.code, 0),
+    previous: b.childFigures(u.code, 1),
   }));
   const ranked = rankUnits(withFigures, (x) => rankingScore(x.figures, weights));
   const prevRanked = new Map(
