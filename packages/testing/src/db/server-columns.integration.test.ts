@@ -399,6 +399,42 @@ describe("attacks through Drizzle as zz_app", () => {
     expect(n?.n).toBe(1);
   });
 
+  it("on a Citus shard an identity value is replaced by one the shard draws, whoever chose it (0170)", async () => {
+    // A shard as Citus lays it out: `<table>_<shard id>` in the table's schema, a plain bigint id
+    // (no constraints here: the trigger function alone is tested), the table's server-column trigger. Its insert names the id the coordinator drew (or one a
+    // client forced with OVERRIDING SYSTEM VALUE); currval is unset in the shard's session.
+    for (const table of ["audit_events", "case_events", "notifications"]) {
+      const shard = `app.${table}_102049`;
+      const stored = await db.admin.begin(async (sql) => {
+        await sql.unsafe(`create table ${shard} as select * from app.${table} with no data`);
+        const [g] = await sql<{ args: Buffer }[]>`select tgargs as args from pg_trigger
+          where tgrelid = ${`app.${table}`}::regclass and tgname = 'a_server_columns'`;
+        const args = g!.args.toString("utf8").split("\0").filter(Boolean);
+        await sql.unsafe(`create trigger a_server_columns before insert on ${shard} for each row
+          when (current_user = 'zz_app') execute function app.${table}_server_columns(${args.map((a) => `'${a}'`).join(", ")})`);
+        await sql.unsafe(`grant insert, select on ${shard} to zz_app`);
+        const ids: string[] = [];
+        for (const forged of [1, 424242]) {
+          await sql.unsafe("set local role zz_app");
+          const [row] = await sql.unsafe<{ id: string }[]>(
+            `insert into ${shard} (id) values (${forged}) returning id::text`,
+          );
+          await sql.unsafe("reset role");
+          ids.push(row!.id);
+        }
+        const [seq] = await sql<{ last: string }[]>`select last_value::text as last
+          from pg_sequences where schemaname = 'app' and sequencename = ${`${table}_id_seq`}`;
+        await sql`rollback and chain`;
+        return { ids, last: seq!.last };
+      });
+      expect(stored.ids).not.toContain("1");
+      expect(stored.ids).not.toContain("424242");
+      // Drawn from the table's sequence (the worker's copy on Citus), one after the other.
+      expect(BigInt(stored.ids[1]!) - BigInt(stored.ids[0]!)).toBe(1n);
+      expect(stored.ids[1]).toBe(stored.last);
+    }
+  });
+
   it("the administrator's loaders keep the values they set (the trigger is for zz_app only)", async () => {
     const [row] = await db.admin<{ id: string; is_demo: boolean }[]>`insert into app.tenants
         (id, code, level, parent_id, root_code, name, is_demo)
