@@ -443,4 +443,41 @@ describe("rollups after random workloads through the API", () => {
     expect(Number(left!.n)).toBe(0);
     await check();
   });
+
+  it("a trigger writes the rows of every unit above the case under the case's county; the fold keys them by the unit (0171)", async () => {
+    await api.db.app`select auth.compact_rollups(), auth.compact_holding_tallies()`;
+    await run({ kind: "register", at: "town", n: 21 });
+    // What the triggers wrote for this registration: for the town, the county, the city and the
+    // province alike, the case's county (on Citus: the case's shard, the only one a trigger may write).
+    const written = await api.db.admin<{ table: string; county: string; scopes: string[] }[]>`
+      select t as "table", county_code as county, array_agg(distinct scope_code order by scope_code) as scopes
+      from (select 'case_tallies' as t, county_code, scope_code from app.case_tallies where shard <> 0
+        union all select 'clock_tallies', county_code, scope_code from app.clock_tallies where shard <> 0
+        union all select 'holding_tallies', county_code, scope_code from app.holding_tallies where shard <> 0
+        union all select 'figures_monthly', county_code, scope_code from app.figures_monthly where shard <> 0
+        union all select 'figures_monthly_by', county_code, scope_code from app.figures_monthly_by where shard <> 0) x
+      group by 1, 2 order by 1, 2`;
+    const chain = ["62", "6209", COUNTY, TOWN];
+    expect(written.map((w) => w.table)).toEqual([
+      "case_tallies",
+      "clock_tallies",
+      "figures_monthly",
+      "figures_monthly_by",
+      "holding_tallies",
+    ]);
+    for (const w of written) {
+      expect(w.county, w.table).toBe(COUNTY);
+      expect(w.scopes, w.table).toEqual(expect.arrayContaining(chain));
+    }
+    // Folded, each unit's figures are one row per key again, under the unit's own code.
+    await api.db.app`select auth.compact_rollups(), auth.compact_holding_tallies()`;
+    const [folded] = await api.db.admin<{ extra: number; misplaced: number }[]>`
+      select (select count(*) from (select 1 from app.case_tallies group by scope_code, dim, value having count(*) > 1) d)::int
+        + (select count(*) from (select 1 from app.figures_monthly group by scope_code, month, category having count(*) > 1) d)::int
+        as extra,
+        (select count(*) from app.case_tallies where county_code <> left(scope_code, 6))::int
+        + (select count(*) from app.figures_monthly where county_code <> left(scope_code, 6))::int as misplaced`;
+    expect(folded).toEqual({ extra: 0, misplaced: 0 });
+    await check();
+  });
 });

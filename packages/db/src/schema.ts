@@ -780,8 +780,9 @@ export const figuresMonthly = appSchema.table(
     resolvedAbove: integer("resolved_above").notNull().default(sql`0`),
     shard: integer("shard").notNull().default(sql`0`),
     category: codeText("category").notNull().default(sql`''::text`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category, t.shard] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category, t.shard, t.countyCode] })],
 );
 
 /** app.figures_monthly_by. */
@@ -796,8 +797,9 @@ export const figuresMonthlyBy = appSchema.table(
     resolved: integer("resolved").notNull().default(sql`0`),
     shard: integer("shard").notNull().default(sql`0`),
     category: codeText("category").notNull().default(sql`''::text`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category, t.dim, t.key, t.shard] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category, t.dim, t.key, t.shard, t.countyCode] })],
 );
 
 /** app.follow_ups. */
@@ -1126,8 +1128,9 @@ export const reworkMonthly = appSchema.table(
     month: date("month", { mode: "string" }).notNull(),
     category: codeText("category").notNull(),
     reworks: integer("reworks").notNull().default(sql`0`),
+    countyCode: codeText("county_code").notNull().$defaultFn(serverOwned),
   },
-  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category] })],
+  (t) => [primaryKey({ columns: [t.scopeCode, t.month, t.category, t.countyCode] })],
 );
 
 /** app.rotation_slots. */
