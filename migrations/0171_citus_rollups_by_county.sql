@@ -213,22 +213,44 @@ BEGIN
     cases = b.cases + excluded.cases, resolved = b.resolved + excluded.resolved;
 END $$;
 
--- A case's facts, looked up in its county (on Citus: on its shard).
+-- A case's facts, looked up in its county (on Citus: on its shard). PL/pgSQL, one statement per
+-- table, each filtered on the county: Citus plans no parameterised statement of a LANGUAGE sql
+-- function that reads a distributed table, and sends the joined form to other nodes.
 CREATE FUNCTION app.case_fact(p_case uuid, p_county text) RETURNS SETOF app.case_figure_facts
-LANGUAGE sql STABLE AS $$
-  SELECT c.id, c.scope_code,
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  c app.cases;
+  f_n bigint;
+  f_last text;
+  h_esc bigint;
+  h_ret bigint;
+  late boolean;
+  repeat boolean;
+BEGIN
+  SELECT * INTO c FROM app.cases x WHERE x.county_code = p_county AND x.id = p_case;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  SELECT count(*), (array_agg(fu.satisfaction ORDER BY fu.at DESC, fu.id DESC))[1] INTO f_n, f_last
+    FROM app.follow_ups fu WHERE fu.county_code = p_county AND fu.case_id = p_case;
+  SELECT count(*) FILTER (WHERE hp.kind = 'escalate'), count(*) FILTER (WHERE hp.kind = 'return') INTO h_esc, h_ret
+    FROM app.case_hops hp WHERE hp.county_code = p_county AND hp.case_id = p_case;
+  SELECT bool_or(dl.colour = 'red' OR dl.completed_at > dl.due_at) INTO late
+    FROM app.case_deadlines dl WHERE dl.county_code = p_county AND dl.case_id = p_case;
+  SELECT EXISTS (SELECT 1 FROM app.case_links l WHERE l.county_code = p_county AND l.case_id = p_case
+    AND l.reason = 'repeat_claimant') INTO repeat;
+  RETURN NEXT ROW(c.id, c.scope_code,
     date_trunc('month', c.registered_at AT TIME ZONE 'Asia/Shanghai')::date,
     c.category_code, c.channel, c.risk_grade,
     c.accepted_at IS NOT NULL,
     c.resolved_at IS NOT NULL,
     (c.closed_at IS NOT NULL OR c.status IN ('closed', 'archived')),
-    (c.closed_at IS NOT NULL OR c.status IN ('closed', 'archived')) AND NOT coalesce(d.late, false),
-    coalesce(f.n, 0) > 0,
-    coalesce(f.last_satisfaction IN ('satisfied', 'basically_satisfied'), false),
-    coalesce(h.escalations, 0) > 0,
-    coalesce(h.returns, 0),
-    EXISTS (SELECT 1 FROM app.case_links l WHERE l.county_code = c.county_code AND l.case_id = c.id
-      AND l.reason = 'repeat_claimant'),
+    (c.closed_at IS NOT NULL OR c.status IN ('closed', 'archived')) AND NOT coalesce(late, false),
+    coalesce(f_n, 0) > 0,
+    coalesce(f_last IN ('satisfied', 'basically_satisfied'), false),
+    coalesce(h_esc, 0) > 0,
+    coalesce(h_ret, 0)::integer,
+    repeat,
     c.group_dispute,
     c.people_count,
     coalesce(c.amount_cents, 0),
@@ -236,18 +258,8 @@ LANGUAGE sql STABLE AS $$
       greatest(0, (c.resolved_at AT TIME ZONE 'Asia/Shanghai')::date - (c.registered_at AT TIME ZONE 'Asia/Shanghai')::date)
     END,
     CASE WHEN c.resolved_at IS NOT NULL THEN app.figure_tier(c.owner_code) END,
-    c.county_code
-  FROM app.cases c
-  LEFT JOIN LATERAL (SELECT count(*) AS n,
-      (array_agg(fu.satisfaction ORDER BY fu.at DESC, fu.id DESC))[1] AS last_satisfaction
-    FROM app.follow_ups fu WHERE fu.county_code = c.county_code AND fu.case_id = c.id) f ON true
-  LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE hp.kind = 'escalate') AS escalations,
-      count(*) FILTER (WHERE hp.kind = 'return') AS returns
-    FROM app.case_hops hp WHERE hp.county_code = c.county_code AND hp.case_id = c.id) h ON true
-  LEFT JOIN LATERAL (SELECT bool_or(dl.colour = 'red' OR dl.completed_at > dl.due_at) AS late
-    FROM app.case_deadlines dl WHERE dl.county_code = c.county_code AND dl.case_id = c.id) d ON true
-  WHERE c.county_code = p_county AND c.id = p_case
-$$;
+    c.county_code)::app.case_figure_facts;
+END $$;
 
 CREATE FUNCTION auth.refresh_case_figures(p_case uuid, p_county text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, app, pg_temp AS $$

@@ -203,66 +203,6 @@ describe.skipIf(!pgDir)("on a real Citus cluster", () => {
     expect(me.tenant?.code).toBe("620981101");
     expect(me.path.at(-1)).toMatchObject({ code: "620981101" });
   });
-
-  it("registers a case through the HTTP API on the coordinator and reads it back under RLS as the county and as the city", async () => {
-    // The whole intake path on the shards: intake's functions, the server-owned columns (0170:
-    // the event's identity drawn on the shard), the clocks, the holdings, and the rollups of
-    // every unit above the case, written under the case's county on its own shard (0171).
-    const clerk = api.client(await api.login("yumen.clerk"));
-    // The county's, the city's and the province's case counts (from the rollups; the province's
-    // and the city's read every shard), before and after.
-    const readers = await Promise.all(
-      ["yumen.leader", "jiuquan.admin", "gansu.admin"].map(async (u) => api.client(await api.login(u))),
-    );
-    const totals = () => Promise.all(readers.map(async (r) => (await r.cases.counts.query({})).total));
-    const before = await totals();
-    const created = await clerk.cases.register.mutate({
-      categoryCode: "neighbour",
-      channel: "visit",
-      title: "分片上的登记",
-      description: "经由接口在协调节点登记",
-      locationCode: A,
-      peopleCount: 2,
-      groupDispute: false,
-      riskGrade: "blue",
-      difficulty: "simple",
-      parties: [{ role: "applicant", kind: "person", name: "赵先生", phone: "13709370009" }],
-    });
-    expect(created.code).toMatch(new RegExp(`^${A}-\\d{4}-\\d{6}$`));
-    expect(created.replayed).toBe(false);
-    // The case, its registration event and its two clocks, as each scope sees them under RLS
-    // (by id alone: every shard is asked, and the policies on each shard answer).
-    const read = (ctx: ScopeContext) =>
-      withScope(app, ctx, async (tx) => {
-        const [c] = await tx.sql<{ code: string; county: string; status: string }[]>`
-          select code, county_code as county, status::text from app.cases where id = ${created.id}`;
-        const [e] = await tx.sql<{ kinds: string[] }[]>`select array_agg(kind order by seq) as kinds
-          from app.case_events where case_id = ${created.id}`;
-        const [d] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.case_deadlines
-          where case_id = ${created.id}`;
-        return { case: c ?? null, events: e?.kinds ?? null, clocks: d!.n };
-      });
-    const expected = {
-      case: { code: created.code, county: A, status: "registered" },
-      events: ["case.registered"],
-      clocks: 2,
-    };
-    expect(await read(ctxOf(A))).toEqual(expected);
-    expect(await read(ctxOf(CITY))).toEqual(expected);
-    expect(await read(ctxOf(B))).toEqual({ case: null, events: null, clocks: 0 });
-    // Through the API: the county's, the city's and the province's counts each went up by one.
-    const after = await totals();
-    expect(after.map((n, i) => n - before[i]!)).toEqual([1, 1, 1]);
-    // The rollup rows of the units above the county were written on the case's shard.
-    const rows = await admin<{ scope: string; county: string }[]>`
-      select distinct scope_code as scope, county_code as county from app.case_tallies
-      where shard <> 0 and scope_code in ('62', ${CITY}, ${A}) order by 1`;
-    expect(rows).toEqual([
-      { scope: "62", county: A },
-      { scope: CITY, county: A },
-      { scope: A, county: A },
-    ]);
-  });
 });
 
 if (!pgDir) {

@@ -59,6 +59,15 @@ describe("migrations on a database with data", () => {
         await tx`insert into app.booking_mediators (booking_id, mediator_id, scope_code, county_code, during)
           values (${r.booking}, ${randomUUID()}, ${r.scope}, ${r.county}, ${during}::tstzrange)`;
       }
+      // Figures rows of a province, a city and a township (0171 gives these tables county_code).
+      for (const scope of ["62", "6209", "620981101"]) {
+        await tx`insert into app.figures_monthly (scope_code, month, category, shard, received)
+          values (${scope}, '2026-01-01', '', 0, 3)`;
+        await tx`insert into app.figures_monthly_by (scope_code, month, category, dim, key, shard, cases)
+          values (${scope}, '2026-01-01', '', 'channel', 'visit', 0, 3)`;
+        await tx`insert into app.rework_monthly (scope_code, month, category, reworks)
+          values (${scope}, '2026-01-01', '', 1)`;
+      }
     });
 
     const result = await migrate(url, options);
@@ -79,6 +88,28 @@ describe("migrations on a database with data", () => {
       { unforced: number },
     ];
     expect(unforced).toBe(0);
+  });
+
+  it("0171 keys the figures rows already there by their unit's county code, under the new keys", async () => {
+    const rows = await sql<{ t: string; scope: string; county: string }[]>`
+      select * from (select 'figures_monthly' as t, scope_code as scope, county_code as county from app.figures_monthly
+      union all select 'figures_monthly_by', scope_code, county_code from app.figures_monthly_by
+      union all select 'rework_monthly', scope_code, county_code from app.rework_monthly) x
+      order by t, scope collate "C"`;
+    expect(rows).toEqual(
+      ["figures_monthly", "figures_monthly_by", "rework_monthly"].flatMap((t) => [
+        { t, scope: "62", county: "62" },
+        { t, scope: "6209", county: "6209" },
+        { t, scope: "620981101", county: "620981" },
+      ]),
+    );
+    const keys = await sql<{ def: string }[]>`select pg_get_constraintdef(oid) as def from pg_constraint
+      where conname in ('figures_monthly_pkey', 'figures_monthly_by_pkey', 'rework_monthly_pkey') order by conname`;
+    expect(keys.map((k) => k.def)).toEqual([
+      "PRIMARY KEY (scope_code, month, category, dim, key, shard, county_code)",
+      "PRIMARY KEY (scope_code, month, category, shard, county_code)",
+      "PRIMARY KEY (scope_code, month, category, county_code)",
+    ]);
   });
 
   it("a database that applied an amended migration's earlier text is up to date; any other text is refused", async () => {
