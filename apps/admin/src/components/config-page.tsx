@@ -70,15 +70,15 @@ export function labels<S extends string>(
   return keys.split(" ").map((key) => ({ label: t(key as MessageKey), ...(cls ? { class: cls } : {}) }));
 }
 
-/** The actions column header (操作), shown when `when` holds. */
-export function actionsColumn(when = true): Column {
-  return { label: t("common.actions"), class: "col-actions", when };
-}
-
-/** A table with a screen-reader caption, one header row from `columns`, and a row per item. */
+/**
+ * A table with a screen-reader caption, one header row from `columns` (then 操作 when `actions`
+ * holds: the column whose cells are {@link ActionsCell}s), and a row per item.
+ */
 export function DataTable<T>(props: {
   caption: string;
   columns: Column[];
+  /** Whether the actions column (操作) ends the header row. */
+  actions?: boolean;
   rows: readonly T[];
   children: (row: T, index: Accessor<number>) => JSX.Element;
   class?: string;
@@ -88,12 +88,16 @@ export function DataTable<T>(props: {
   /** A handle for the browser tests (data-testid). */
   testId?: string;
 }) {
+  const headers = () => [
+    ...props.columns.filter((c) => c.when !== false),
+    ...(props.actions ? [{ label: t("common.actions"), class: "col-actions" }] : []),
+  ];
   const table = () => (
     <table class={cx("table", props.class)} aria-busy={props.busy} data-testid={props.testId}>
       <caption class="sr-only">{props.caption}</caption>
       <thead>
         <tr>
-          <For each={props.columns.filter((c) => c.when !== false)}>
+          <For each={headers()}>
             {(c) => (
               <th scope="col" class={c.class}>
                 {c.label}

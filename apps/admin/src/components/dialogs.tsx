@@ -1,8 +1,6 @@
 import { type Accessor, type Component, type JSX, Show, splitProps } from "solid-js";
 import type { Me } from "../api.ts";
-import { t } from "../i18n.ts";
-import { Button } from "../ui/button.tsx";
-import { ConfirmDialog, Dialog, DialogFooter } from "../ui/dialog.tsx";
+import { CloseFooter, ConfirmDialog, Dialog } from "../ui/dialog.tsx";
 import { errorText, Forbidden } from "./page.tsx";
 import { useMe } from "./shell.tsx";
 
@@ -61,11 +59,7 @@ export function FormThenResult<R>(props: {
       {(result) => (
         <div class="form">
           {props.children(result)}
-          <DialogFooter>
-            <Button variant="primary" onClick={() => props.onClose()}>
-              {t("common.close")}
-            </Button>
-          </DialogFooter>
+          <CloseFooter onClose={props.onClose} />
         </div>
       )}
     </Show>

@@ -3,7 +3,7 @@ import type { SetupLink } from "../api.ts";
 import { formatDateTime, t } from "../i18n.ts";
 import { Alert } from "../ui/alert.tsx";
 import { Button } from "../ui/button.tsx";
-import { DialogFooter } from "../ui/dialog.tsx";
+import { CloseFooter } from "../ui/dialog.tsx";
 import { TextField } from "../ui/text-field.tsx";
 
 /** A one-time setup link, shown once: read-only field, copy button, expiry and a warning. */
@@ -69,11 +69,7 @@ export function SetupLinkIssued(props: {
         link={props.link}
         heading={t("setupLink.for", { name: props.user.displayName, username: props.user.username })}
       />
-      <DialogFooter>
-        <Button variant="primary" onClick={() => props.onClose()}>
-          {t("common.close")}
-        </Button>
-      </DialogFooter>
+      <CloseFooter onClose={props.onClose} />
     </div>
   );
 }

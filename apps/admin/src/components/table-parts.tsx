@@ -1,8 +1,8 @@
 import { type JSX, Show } from "solid-js";
 
 /**
- * The actions cell of a table row (编辑, 撤销 …), shown when `when` holds: the column that
- * {@link actionsColumn} heads with the same condition.
+ * The actions cell of a table row (编辑, 撤销 …), shown when `when` holds: the column that a
+ * DataTable's `actions` heads with the same condition.
  */
 export function ActionsCell(props: { when?: boolean; children: JSX.Element }) {
   return (

@@ -47,7 +47,7 @@ function AuditList() {
           <DataTable
             class="table-dense"
             caption={t("audit.title")}
-            columns={[...labels("audit.at audit.kind audit.scope audit.actor audit.subject audit.ip audit.detail")]}
+            columns={labels("audit.at audit.kind audit.scope audit.actor audit.subject audit.ip audit.detail")}
             rows={rows()}
           >
             {(line) => (

@@ -3,7 +3,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { parseCalendarImport } from "../calendar-import.ts";
 import { TextArea } from "../components/case-fields.tsx";
-import { actionsColumn, ConfigPage, DataTable, FormDialog, ListCard, RowAction } from "../components/config-page.tsx";
+import { ConfigPage, DataTable, FormDialog, ListCard, RowAction } from "../components/config-page.tsx";
 import { errorText } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
 import { createSave, SaveForm } from "../components/save-form.tsx";
@@ -86,13 +86,13 @@ export function CalendarPage() {
               <Show when={y().entries.length > 0} fallback={<p class="muted">{t("calendar.noEntries")}</p>}>
                 <DataTable
                   caption={t("calendar.entries", { y: y().year })}
+                  actions={mayManage()}
                   columns={[
                     { label: t("calendar.date") },
                     { label: t("calendar.kind") },
                     { label: t("calendar.name") },
                     { label: t("calendar.unit") },
                     { label: t("calendar.check") },
-                    actionsColumn(mayManage()),
                   ]}
                   rows={y().entries}
                 >

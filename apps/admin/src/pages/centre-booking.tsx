@@ -5,7 +5,6 @@ import { Show } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
 import { CentreHeader, centrePage, useCentre, wholeNumber } from "../components/centre.tsx";
 import {
-  actionsColumn,
   createEditing,
   DataTable,
   EditAction,
@@ -90,10 +89,10 @@ function OffersView() {
             <DataTable
               class="centre-table"
               caption={t("centre.offer.title")}
+              actions={centre.canConfigure()}
               columns={[
                 ...labels("centre.offer.name centre.offer.kind centre.offer.resource centre.offer.hours"),
                 ...labels("centre.offer.slots centre.offer.ahead centre.offer.state"),
-                actionsColumn(centre.canConfigure()),
               ]}
               rows={list()}
             >

@@ -18,7 +18,7 @@ import {
   joinList,
   useCentre,
 } from "../components/centre.tsx";
-import { actionsColumn, createEditing, DataTable, EditAction, EditDialog, labels } from "../components/config-page.tsx";
+import { createEditing, DataTable, EditAction, EditDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { Loading } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -54,10 +54,8 @@ function CommitteesView() {
           <DataTable
             class="centre-table"
             caption={t("centre.com.title")}
-            columns={[
-              ...labels("centre.com.field centre.com.name centre.com.members"),
-              actionsColumn(centre.canConfigure()),
-            ]}
+            actions={centre.canConfigure()}
+            columns={labels("centre.com.field centre.com.name centre.com.members")}
             rows={rows()}
           >
             {(c) => (
@@ -165,7 +163,7 @@ function CommitteeForm(props: { committee: Committee | undefined; onClose: () =>
         error={form.error("members")}
       >
         <Show when={pool.data} fallback={<Loading />}>
-          <ul class="member-list">
+          <ul class="tile-list member-list">
             <For each={choices()}>
               {(m) => (
                 <li class="member-item">

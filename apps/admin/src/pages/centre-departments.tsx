@@ -23,7 +23,6 @@ import {
   wholeNumber,
 } from "../components/centre.tsx";
 import {
-  actionsColumn,
   createEditing,
   DataTable,
   EditAction,
@@ -96,12 +95,10 @@ function DepartmentsView() {
                 <DataTable
                   caption={t("centre.dept.groupCaption", { name: residencyName(residency) })}
                   class="centre-table"
-                  columns={[
-                    ...labels(
-                      "centre.dept.colName centre.dept.colResidency centre.dept.colContact centre.dept.colSchedule centre.dept.colLiaisons",
-                    ),
-                    actionsColumn(centre.canConfigure()),
-                  ]}
+                  actions={centre.canConfigure()}
+                  columns={labels(
+                    "centre.dept.colName centre.dept.colResidency centre.dept.colContact centre.dept.colSchedule centre.dept.colLiaisons",
+                  )}
                   rows={of(residency)}
                 >
                   {(s) => (

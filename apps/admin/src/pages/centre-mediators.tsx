@@ -19,15 +19,7 @@ import {
   specialtyName,
   splitList,
 } from "../components/centre.tsx";
-import {
-  actionsColumn,
-  createEditing,
-  DataTable,
-  EditAction,
-  EditDialog,
-  labels,
-  SearchBox,
-} from "../components/config-page.tsx";
+import { createEditing, DataTable, EditAction, EditDialog, labels, SearchBox } from "../components/config-page.tsx";
 import { DialogForm } from "../components/dialog-form.tsx";
 import { DictionaryChoices } from "../components/dictionary-choices.tsx";
 import { AddButton, PageHeader } from "../components/page.tsx";
@@ -118,12 +110,10 @@ function MediatorsView() {
             caption={t("centre.med.title")}
             class="centre-table"
             busy={mediators.isFetching}
-            columns={[
-              ...labels(
-                "centre.med.name centre.med.grade centre.med.specialties centre.med.affiliation centre.med.colQualifications centre.med.pool",
-              ),
-              actionsColumn(canConfigure()),
-            ]}
+            actions={canConfigure()}
+            columns={labels(
+              "centre.med.name centre.med.grade centre.med.specialties centre.med.affiliation centre.med.colQualifications centre.med.pool",
+            )}
             rows={rows()}
           >
             {(m) => (

@@ -12,15 +12,7 @@ import {
   wholeNumber,
 } from "../components/centre.tsx";
 import { ContactCard } from "../components/centre-contact.tsx";
-import {
-  actionsColumn,
-  createEditing,
-  DataTable,
-  EditAction,
-  EditDialog,
-  ListCard,
-  labels,
-} from "../components/config-page.tsx";
+import { createEditing, DataTable, EditAction, EditDialog, ListCard, labels } from "../components/config-page.tsx";
 import { DialogForm } from "../components/dialog-form.tsx";
 import { DictionaryChoices } from "../components/dictionary-choices.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -60,10 +52,10 @@ function WindowsView() {
               <DataTable
                 class="centre-table"
                 caption={t("centre.win.title")}
+                actions={centre.canConfigure()}
                 columns={[
                   ...labels("centre.win.number", "num"),
                   ...labels("centre.win.name centre.win.services centre.win.stationing centre.win.type"),
-                  actionsColumn(centre.canConfigure()),
                 ]}
                 rows={list()}
               >

@@ -2,9 +2,8 @@ import { A, useNavigate } from "@solidjs/router";
 import { createMutation, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Show } from "solid-js";
 import { errorCode, fieldProblem, trpc } from "../api.ts";
-import { NewPasswordFields } from "../components/new-password-fields.tsx";
+import { createNewPassword, NewPasswordFields } from "../components/new-password-fields.tsx";
 import { errorText } from "../components/page.tsx";
-import { passwordAcceptable } from "../components/password-rules.tsx";
 import { Form } from "../components/save-form.tsx";
 import { SignedInPage } from "../components/signed-in-page.tsx";
 import { pick, t } from "../i18n.ts";
@@ -27,8 +26,7 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [current, setCurrent] = createSignal("");
-  const [next, setNext] = createSignal("");
-  const [confirm, setConfirm] = createSignal("");
+  const next = createNewPassword();
   const [submitted, setSubmitted] = createSignal(false);
   const change = createMutation(() => ({
     mutationFn: (input: { current: string; next: string }) => trpc.auth.changePassword.mutate(input),
@@ -47,8 +45,8 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
 
   const submit = () => {
     setSubmitted(true);
-    if (!current() || !passwordAcceptable(next(), props.username) || next() !== confirm()) return;
-    change.mutate({ current: current(), next: next() });
+    if (!current() || !next.acceptable(props.username)) return;
+    change.mutate({ current: current(), next: next.draft.password });
   };
 
   return (
@@ -74,10 +72,7 @@ function ChangePasswordForm(props: { username: string; forced: boolean }) {
           username={props.username}
           passwordLabel={t("changePassword.next")}
           confirmLabel={t("changePassword.confirm")}
-          password={next()}
-          onPassword={setNext}
-          confirm={confirm()}
-          onConfirm={setConfirm}
+          value={next}
           submitted={submitted()}
           refused={errorCode(change.error) === "PASSWORD_POLICY" ? errorText(change.error) : undefined}
         />

@@ -5,7 +5,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { Fieldset } from "../components/case-fields.tsx";
 import { CentreSection } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormDialog, labels } from "../components/config-page.tsx";
+import { DataTable, FormDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm } from "../components/dialog-form.tsx";
 import { AddButton, errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -66,11 +66,11 @@ function ChannelsView() {
             caption={t("channels.title")}
             class="centre-table"
             testId="api-key-table"
+            actions={manages()}
             columns={[
               ...labels("channels.name channels.keyId channels.channel channels.permissions"),
               ...labels("channels.rate channels.requests", "num"),
               ...labels("channels.lastUsed channels.status"),
-              actionsColumn(manages()),
             ]}
             rows={keys.data ?? []}
           >
@@ -175,7 +175,7 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
             caption={t("channels.hooks.title")}
             class="centre-table"
             testId="webhook-table"
-            columns={[...labels("channels.hooks.url channels.hooks.key channels.status")]}
+            columns={labels("channels.hooks.url channels.hooks.key channels.status")}
             rows={hooks.data ?? []}
           >
             {(h) => (
@@ -203,11 +203,11 @@ function WebhooksSection(props: { keys: ApiKey[]; manages: boolean }) {
             caption={t("channels.log.title")}
             class="centre-table"
             testId="delivery-table"
+            actions={props.manages}
             columns={[
               ...labels("channels.log.at channels.log.case channels.log.status"),
               ...labels("channels.log.attempts", "num"),
               ...labels("channels.log.next channels.log.error"),
-              actionsColumn(props.manages),
             ]}
             rows={log.data ?? []}
           >

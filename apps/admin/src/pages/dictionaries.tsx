@@ -3,15 +3,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Outputs, trpc } from "../api.ts";
 import { categoryName } from "../components/case-common.tsx";
 import { type KindCategory, categoryName as kindCategoryName } from "../components/centre.tsx";
-import {
-  actionsColumn,
-  ConfigPage,
-  createEditing,
-  DataTable,
-  EditAction,
-  EditDialog,
-  ListCard,
-} from "../components/config-page.tsx";
+import { ConfigPage, createEditing, DataTable, EditAction, EditDialog, ListCard } from "../components/config-page.tsx";
 import { NewKindForm } from "../components/department-kind-form.tsx";
 import { createEntriesQuery, ENTRIES_KEY, type EntryKind } from "../components/dictionary-choices.tsx";
 import { AddButton } from "../components/page.tsx";
@@ -86,12 +78,12 @@ export function DictionariesPage() {
           {(list) => (
             <DataTable
               caption={t("dict.categories")}
+              actions={mayManage()}
               columns={[
                 { label: t("dict.name") },
                 { label: t("dict.source") },
                 { label: t("dict.docking") },
                 { label: t("dict.status") },
-                actionsColumn(mayManage()),
               ]}
               rows={list()}
             >
@@ -145,13 +137,13 @@ function DepartmentKindsCard(props: { mayAdd: boolean }) {
         {(list) => (
           <DataTable
             caption={t("dict.kinds")}
+            actions={props.mayAdd}
             columns={[
               { label: t("dict.entryName") },
               { label: t("dict.kindCode") },
               { label: t("dict.kindCategory") },
               { label: t("dict.source") },
               { label: t("dict.status") },
-              actionsColumn(props.mayAdd),
             ]}
             rows={list()}
           >
@@ -225,12 +217,8 @@ function EntriesCard(props: { kind: EntryKind; mayManage: boolean }) {
           >
             <DataTable
               caption={title()}
-              columns={[
-                { label: t("dict.entryName") },
-                { label: t("dict.source") },
-                { label: t("dict.status") },
-                actionsColumn(props.mayManage),
-              ]}
+              actions={props.mayManage}
+              columns={[{ label: t("dict.entryName") }, { label: t("dict.source") }, { label: t("dict.status") }]}
               rows={list().filter((e) => e.kind === props.kind)}
             >
               {(e) => (

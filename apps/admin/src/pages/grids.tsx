@@ -5,7 +5,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
 import { Fieldset, TextArea } from "../components/case-fields.tsx";
 import { CentrePicker, CentreSection, centrePage, useCentre, wholeNumber } from "../components/centre.tsx";
-import { actionsColumn, DataTable, FormDialog, labels } from "../components/config-page.tsx";
+import { DataTable, FormDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm, MutationError } from "../components/dialog-form.tsx";
 import { AddButton, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -80,11 +80,11 @@ function GridsView() {
             caption={t("grid.title")}
             class="centre-table"
             testId="grid-table"
+            actions={manages()}
             columns={[
               ...labels("grid.code grid.name grid.tier"),
               ...labels("grid.households grid.population", "num"),
               ...labels("grid.workers"),
-              actionsColumn(manages()),
             ]}
             rows={rows()}
           >
@@ -168,10 +168,10 @@ function GridsView() {
             caption={t("grid.worker.title")}
             class="centre-table"
             testId="grid-worker-table"
-            columns={[
-              ...labels("grid.worker.name grid.worker.kind grid.worker.phone grid.worker.grids grid.worker.account"),
-              actionsColumn(manages()),
-            ]}
+            actions={manages()}
+            columns={labels(
+              "grid.worker.name grid.worker.kind grid.worker.phone grid.worker.grids grid.worker.account",
+            )}
             rows={workers.data ?? []}
           >
             {(w) => (

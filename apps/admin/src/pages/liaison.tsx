@@ -7,7 +7,7 @@ import { createSignal, type JSX, Show } from "solid-js";
 import { type LiaisonItem, trpc } from "../api.ts";
 import { StatusBadge } from "../components/case-common.tsx";
 import { TextArea } from "../components/case-fields.tsx";
-import { actionsColumn, DataTable, FormDialog, labels, RowAction } from "../components/config-page.tsx";
+import { DataTable, FormDialog, labels, RowAction } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm, type DialogFormHandle } from "../components/dialog-form.tsx";
 import { gated } from "../components/dialogs.tsx";
 import { errorText, PageHeader } from "../components/page.tsx";
@@ -81,12 +81,10 @@ function LiaisonInbox() {
             <div class="table-scroll">
               <DataTable
                 caption={t("cases.liaison.table")}
-                columns={[
-                  ...labels(
-                    "cases.code cases.title cases.detail.department cases.detail.summonedAt cases.detail.dueAt cases.detail.objectionDeadline cases.status",
-                  ),
-                  actionsColumn(),
-                ]}
+                actions
+                columns={labels(
+                  "cases.code cases.title cases.detail.department cases.detail.summonedAt cases.detail.dueAt cases.detail.objectionDeadline cases.status",
+                )}
                 rows={items()}
               >
                 {(s) => (

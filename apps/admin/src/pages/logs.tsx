@@ -198,9 +198,9 @@ function LogList(props: { log: Log }) {
           <DataTable
             class="table-dense"
             caption={title()}
-            columns={[
-              ...labels("audit.at audit.actor logs.unit audit.kind audit.subject logs.result audit.ip logs.requestId"),
-            ]}
+            columns={labels(
+              "audit.at audit.actor logs.unit audit.kind audit.subject logs.result audit.ip logs.requestId",
+            )}
             rows={rows()}
           >
             {(line) => (

@@ -1,8 +1,8 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, For, Match, Show, Switch } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
-import { AccountFields } from "../components/account-fields.tsx";
-import { actionsColumn, DataTable, FormDialog, labels, RowAction } from "../components/config-page.tsx";
+import { AccountFields, createAccountDraft } from "../components/account-fields.tsx";
+import { DataTable, FormDialog, labels, RowAction } from "../components/config-page.tsx";
 import { FormThenResult, gated, TargetConfirm } from "../components/dialogs.tsx";
 import { errorText, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -64,13 +64,13 @@ function Deployments() {
           {(rows) => (
             <DataTable
               caption={t("platform.title")}
+              actions
               columns={[
                 ...labels("common.name common.code common.level"),
                 { label: t("platform.tenants"), class: "num" },
                 { label: t("platform.users"), class: "num" },
                 { label: t("platform.securityAdmins") },
                 ...labels("common.status platform.createdAt"),
-                actionsColumn(),
               ]}
               rows={rows()}
             >
@@ -168,10 +168,8 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
   const [text, setText] = createSignal("");
   const [q, setQ] = createSignal("");
   const [picked, setPicked] = createSignal<Hit | null>(null);
-  const [username, setUsername] = createSignal("");
-  const [displayName, setDisplayName] = createSignal("");
-  const [securityUsername, setSecurityUsername] = createSignal("");
-  const [securityName, setSecurityName] = createSignal("");
+  const admin = createAccountDraft();
+  const securityAdmin = createAccountDraft();
   const [noRoot, setNoRoot] = createSignal(false);
   const [securityIncomplete, setSecurityIncomplete] = createSignal(false);
   const search = createQuery(() => ({
@@ -199,13 +197,13 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
   const submit = () => {
     const root = picked();
     setNoRoot(!root);
-    const security = { username: securityUsername().trim(), displayName: securityName().trim() };
+    const security = securityAdmin.trimmed();
     // Both or neither: the security administrator is optional.
     setSecurityIncomplete((security.username === "") !== (security.displayName === ""));
     if (!root || securityIncomplete()) return;
     create.mutate({
       code: root.code,
-      admin: { username: username().trim(), displayName: displayName().trim() },
+      admin: admin.trimmed(),
       ...(security.username ? { security } : {}),
     });
   };
@@ -301,28 +299,12 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
           </Show>
           <fieldset class="fieldset">
             <legend>{t("tenants.firstAdmin")}</legend>
-            <AccountFields
-              usernameLabel={t("tenants.adminUsername")}
-              nameLabel={t("tenants.adminDisplayName")}
-              username={username()}
-              onUsername={setUsername}
-              displayName={displayName()}
-              onDisplayName={setDisplayName}
-              usernameError={problem("admin.username", "username")}
-              nameError={problem("admin.displayName", "displayName")}
-              required
-            />
+            <AccountFields account={admin} words="tenants.admin" error={(f) => problem(`admin.${f}`, f)} required />
           </fieldset>
           <fieldset class="fieldset">
             <legend>{t("platform.firstSecurity")}</legend>
             <p class="muted small">{t("platform.firstSecurityHint")}</p>
-            <SecurityAccountFields
-              username={securityUsername()}
-              onUsername={setSecurityUsername}
-              displayName={securityName()}
-              onDisplayName={setSecurityName}
-              error={create.error}
-            />
+            <SecurityAccountFields account={securityAdmin} error={create.error} />
             <Show when={securityIncomplete()}>
               <Alert tone="warning">{t("tenants.adminIncomplete")}</Alert>
             </Show>
@@ -357,8 +339,7 @@ function CreateDeploymentForm(props: { deployments: Deployment[]; onClose: () =>
 /** The first security administrator of a deployment that has none (made before the role existed). */
 function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [username, setUsername] = createSignal("");
-  const [displayName, setDisplayName] = createSignal("");
+  const security = createAccountDraft();
   const add = createMutation(() => ({
     mutationFn: (input: Inputs["platform"]["addSecurityAdmin"]) => trpc.platform.addSecurityAdmin.mutate(input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["platform.deployments"] }),
@@ -376,7 +357,7 @@ function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => vo
           onSubmit={() =>
             add.mutate({
               id: props.deployment.id,
-              security: { username: username().trim(), displayName: displayName().trim() },
+              security: security.trimmed(),
             })
           }
           save={add}
@@ -385,14 +366,7 @@ function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => vo
           submitLabel={t("platform.addSecurity")}
         >
           <p class="muted small">{t("platform.addSecurityHint", { name: props.deployment.name })}</p>
-          <SecurityAccountFields
-            username={username()}
-            onUsername={setUsername}
-            displayName={displayName()}
-            onDisplayName={setDisplayName}
-            error={add.error}
-            required
-          />
+          <SecurityAccountFields account={security} error={add.error} required />
         </SaveForm>
       }
     >
@@ -411,23 +385,15 @@ function AddSecurityAdminForm(props: { deployment: Deployment; onClose: () => vo
 
 /** A security administrator's login and name, as both forms of this page ask for them. */
 function SecurityAccountFields(props: {
-  username: string;
-  onUsername: (value: string) => void;
-  displayName: string;
-  onDisplayName: (value: string) => void;
+  account: ReturnType<typeof createAccountDraft>;
   error: unknown;
   required?: boolean;
 }) {
   return (
     <AccountFields
-      usernameLabel={t("platform.securityUsername")}
-      nameLabel={t("platform.securityDisplayName")}
-      username={props.username}
-      onUsername={props.onUsername}
-      displayName={props.displayName}
-      onDisplayName={props.onDisplayName}
-      usernameError={problemOf(props.error, "security.username")}
-      nameError={problemOf(props.error, "security.displayName")}
+      account={props.account}
+      words="platform.security"
+      error={(f) => problemOf(props.error, `security.${f}`)}
       required={props.required}
     />
   );

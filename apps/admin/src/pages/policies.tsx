@@ -2,7 +2,7 @@ import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-que
 import { createSignal, Match, Show, Switch } from "solid-js";
 import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
-import { actionsColumn, DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
+import { DataTable, FormFooter, labels, RowAction } from "../components/config-page.tsx";
 import { MutationError } from "../components/dialog-form.tsx";
 import { gated } from "../components/dialogs.tsx";
 import { DEADLINE_STAGES, type DeadlineStage, stageName } from "../components/escalation/escalation-common.tsx";
@@ -118,12 +118,12 @@ function PolicyEditor(props: { me: Me }) {
             <DataTable
               class="policy-table"
               caption={t("escalation.policy.effective", { stage: stageName(stage()) })}
+              actions={mayEdit()}
               columns={[
                 ...labels(
                   "escalation.policy.category escalation.policy.amount escalation.policy.yellow escalation.policy.source",
                 ),
                 { label: t("escalation.policy.version"), class: "num" },
-                actionsColumn(mayEdit()),
               ]}
               rows={rows()}
             >

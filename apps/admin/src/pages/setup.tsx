@@ -3,9 +3,8 @@ import { createQuery, useQueryClient } from "@tanstack/solid-query";
 import { createSignal, Match, Show, Switch } from "solid-js";
 import { authHttp, type ServerError, toServerError } from "../api.ts";
 import { AuthLayout } from "../components/auth-layout.tsx";
-import { NewPasswordFields } from "../components/new-password-fields.tsx";
+import { createNewPassword, NewPasswordFields } from "../components/new-password-fields.tsx";
 import { Loading } from "../components/page.tsx";
-import { passwordAcceptable } from "../components/password-rules.tsx";
 import { Form } from "../components/save-form.tsx";
 import { pick, t } from "../i18n.ts";
 import { rememberSession } from "../session.ts";
@@ -49,8 +48,7 @@ export function SetupPage() {
 function SetupForm(props: { token: string; username: string; displayName: string }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [password, setPassword] = createSignal("");
-  const [confirm, setConfirm] = createSignal("");
+  const password = createNewPassword();
   const [submitted, setSubmitted] = createSignal(false);
   const [pending, setPending] = createSignal(false);
   const [error, setError] = createSignal<ServerError | null>(null);
@@ -58,10 +56,10 @@ function SetupForm(props: { token: string; username: string; displayName: string
   const submit = async () => {
     setSubmitted(true);
     setError(null);
-    if (!passwordAcceptable(password(), props.username) || password() !== confirm()) return;
+    if (!password.acceptable(props.username)) return;
     setPending(true);
     try {
-      const result = await authHttp.completeSetup({ token: props.token, password: password() });
+      const result = await authHttp.completeSetup({ token: props.token, password: password.draft.password });
       queryClient.clear();
       if (result.signIn) {
         // Two-step verification is on for this account: sign in with the new password and a code.
@@ -89,10 +87,7 @@ function SetupForm(props: { token: string; username: string; displayName: string
           username={props.username}
           passwordLabel={t("setup.password")}
           confirmLabel={t("setup.confirm")}
-          password={password()}
-          onPassword={setPassword}
-          confirm={confirm()}
-          onConfirm={setConfirm}
+          value={password}
           submitted={submitted()}
           refused={error()?.code === "PASSWORD_POLICY" ? pick(error()!) : undefined}
         />

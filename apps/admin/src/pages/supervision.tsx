@@ -3,7 +3,7 @@ import { createQuery } from "@tanstack/solid-query";
 import { createSignal, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { isLiaisonOnly } from "../components/case-common.tsx";
-import { actionsColumn, DataTable, labels, RowAction } from "../components/config-page.tsx";
+import { DataTable, labels, RowAction } from "../components/config-page.tsx";
 import { gated } from "../components/dialogs.tsx";
 import { DeadlineChip } from "../components/escalation/deadline-chip.tsx";
 import { SUPERVISIONS_KEY } from "../components/escalation/escalation-common.tsx";
@@ -77,12 +77,10 @@ function SupervisionList(props: { me: Me }) {
               <DataTable
                 class="supervision-table"
                 caption={t("escalation.supervision.list")}
-                columns={[
-                  ...labels(
-                    "escalation.supervision.case escalation.supervision.addressedTo escalation.supervision.level escalation.supervision.instructions escalation.supervision.due escalation.supervision.status",
-                  ),
-                  actionsColumn(),
-                ]}
+                actions
+                columns={labels(
+                  "escalation.supervision.case escalation.supervision.addressedTo escalation.supervision.level escalation.supervision.instructions escalation.supervision.due escalation.supervision.status",
+                )}
                 rows={rows()}
               >
                 {(s) => (

@@ -2,8 +2,8 @@ import { createInfiniteQuery, createMutation, createQuery, useQueryClient } from
 import type { Level } from "@zongzhi/domain/division";
 import { createSignal, For, Index, Match, Show, Switch } from "solid-js";
 import { type Outputs, trpc, type UnitRow } from "../api.ts";
-import { AccountFields } from "../components/account-fields.tsx";
-import { actionsColumn, DataTable, ListCard, labels, RowAction, SearchBox } from "../components/config-page.tsx";
+import { AccountFields, createAccountDraft } from "../components/account-fields.tsx";
+import { DataTable, ListCard, labels, RowAction, SearchBox } from "../components/config-page.tsx";
 import { FormThenResult, TargetConfirm } from "../components/dialogs.tsx";
 import { errorText, Forbidden, LoadError, Loading, PageHeader } from "../components/page.tsx";
 import { QueryState } from "../components/query-state.tsx";
@@ -333,7 +333,8 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
           {(hits) => (
             <DataTable
               caption={t("tenants.searchResults")}
-              columns={[...labels("common.name common.code common.level common.status"), actionsColumn()]}
+              actions
+              columns={labels("common.name common.code common.level common.status")}
               rows={hits()}
             >
               {(hit) => (
@@ -375,8 +376,7 @@ function RegistrySearch(props: { canOnboard: boolean; onOnboard: (hit: Hit) => v
 function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [branch, setBranch] = createSignal(false);
-  const [username, setUsername] = createSignal("");
-  const [displayName, setDisplayName] = createSignal("");
+  const admin = createAccountDraft();
   const [incomplete, setIncomplete] = createSignal(false);
   const single = () => props.units.length === 1;
   const onboard = createMutation(() => ({
@@ -399,8 +399,7 @@ function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: 
       : null;
 
   const submit = () => {
-    const u = username().trim();
-    const d = displayName().trim();
+    const { username: u, displayName: d } = admin.trimmed();
     if (single() && (u === "") !== (d === "")) {
       setIncomplete(true);
       return;
@@ -452,16 +451,7 @@ function OnboardForm(props: { units: UnitChoice[]; onDone: () => void; onClose: 
                 {t("common.optional")}
               </legend>
               <p class="field-hint">{t("tenants.firstAdminHint")}</p>
-              <AccountFields
-                usernameLabel={t("tenants.adminUsername")}
-                nameLabel={t("tenants.adminDisplayName")}
-                username={username()}
-                onUsername={setUsername}
-                displayName={displayName()}
-                onDisplayName={setDisplayName}
-                usernameError={problem("firstAdmin.username", "username")}
-                nameError={problem("firstAdmin.displayName", "displayName")}
-              />
+              <AccountFields account={admin} words="tenants.admin" error={(f) => problem(`firstAdmin.${f}`, f)} />
               <Show when={incomplete()}>
                 <Alert tone="warning">{t("tenants.adminIncomplete")}</Alert>
               </Show>

@@ -6,15 +6,7 @@ import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Me, trpc, type UserRow } from "../api.ts";
 import { Fieldset } from "../components/case-fields.tsx";
 import { FormError } from "../components/centre.tsx";
-import {
-  actionsColumn,
-  DataTable,
-  FormDialog,
-  FormFooter,
-  labels,
-  RowAction,
-  SearchBox,
-} from "../components/config-page.tsx";
+import { DataTable, FormDialog, FormFooter, labels, RowAction, SearchBox } from "../components/config-page.tsx";
 import { MfaRequirement } from "../components/mfa-requirement.tsx";
 import { AddButton, errorText, Forbidden, PageHeader } from "../components/page.tsx";
 import { QueryState, TableFoot } from "../components/query-state.tsx";
@@ -154,7 +146,8 @@ function UserList(props: { unit: UnitRef; canCreate: boolean }) {
       <QueryState query={users} empty={t("users.empty")} isEmpty={() => rows().length === 0}>
         <DataTable
           caption={unitName(props.unit)}
-          columns={[...labels("users.username users.displayName users.roles common.status"), actionsColumn(manage())]}
+          actions={manage()}
+          columns={labels("users.username users.displayName users.roles common.status")}
           rows={rows()}
         >
           {(user) => (

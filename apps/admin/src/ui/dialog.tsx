@@ -51,6 +51,17 @@ export function DialogFooter(props: { children: JSX.Element }) {
   return <div class="dialog-footer">{props.children}</div>;
 }
 
+/** The footer of a dialog that shows what was done (a link, a key shown once): one 关闭 button. */
+export function CloseFooter(props: { onClose: () => void }) {
+  return (
+    <DialogFooter>
+      <Button variant="primary" onClick={() => props.onClose()}>
+        {t("common.close")}
+      </Button>
+    </DialogFooter>
+  );
+}
+
 /**
  * A confirmation (role="alertdialog"). `onConfirm` runs the action; a thrown error's
  * message stays in the dialog so that the user sees it (e.g. a CONFLICT) and can cancel.

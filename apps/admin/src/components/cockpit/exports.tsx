@@ -66,7 +66,7 @@ export function LedgerExports(props: {
           />
         </Show>
       </div>
-      <ul class="ledger-list">
+      <ul class="tile-list ledger-list">
         <For each={LEDGERS}>
           {(ledger) => (
             <li data-ledger={ledger}>

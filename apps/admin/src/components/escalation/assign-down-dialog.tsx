@@ -4,15 +4,17 @@ import { createSignal, For, Show } from "solid-js";
 import { type Me, trpc, type UnitRow } from "../../api.ts";
 import { t } from "../../i18n.ts";
 import { Select } from "../../ui/select.tsx";
-import { Fieldset, InputField, TextArea } from "../case-fields.tsx";
+import { Fieldset } from "../case-fields.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import {
   chinaDay,
+  DueDateField,
   EscalationForm,
   endOfChinaDay,
   plusDays,
+  StepText,
   tierOfCode,
   useEscalationRefresh,
 } from "./escalation-common.tsx";
@@ -100,20 +102,16 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
           )}
         </Show>
       </Fieldset>
-      <TextArea
+      <StepText
         label={t("escalation.assign.instructions")}
         {...form.text("instructions")}
         description={t("escalation.assign.instructionsHint")}
         maxLength={2000}
-        required
       />
-      <InputField
-        type="date"
+      <DueDateField
         label={t("escalation.assign.deadline")}
         {...form.text("deadline")}
-        min={today}
         description={t("escalation.assign.deadlineHint")}
-        required
       />
     </EscalationForm>
   );

@@ -120,9 +120,7 @@ export function CasePath(props: { case: CaseRef; me: Me }) {
             <DataTable
               class="table-dense case-hops"
               caption={t("escalation.path.hops")}
-              columns={[
-                ...labels("escalation.path.at escalation.path.kind escalation.path.fromTo escalation.path.detail"),
-              ]}
+              columns={labels("escalation.path.at escalation.path.kind escalation.path.fromTo escalation.path.detail")}
               rows={hops()}
             >
               {(hop) => (

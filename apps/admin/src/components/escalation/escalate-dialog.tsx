@@ -3,11 +3,11 @@ import { escalateInput } from "@zongzhi/api/schemas/cases";
 import { createEffect, Show } from "solid-js";
 import { trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { RadioGroup, TextArea } from "../case-fields.tsx";
+import { RadioGroup } from "../case-fields.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
 import { QueryState } from "../query-state.tsx";
-import { type CaseRef, EscalationForm, tierOfCode, useEscalationRefresh } from "./escalation-common.tsx";
+import { type CaseRef, EscalationForm, StepText, tierOfCode, useEscalationRefresh } from "./escalation-common.tsx";
 
 /** Props shared by the escalation dialogs of a case. */
 export interface CaseDialogProps {
@@ -71,12 +71,11 @@ function EscalateForm(props: { case: CaseRef; onClose: () => void }) {
             description={t("escalation.escalate.toHint")}
           />
         </Show>
-        <TextArea
+        <StepText
           label={t("escalation.escalate.reason")}
           {...form.text("reason")}
           description={t("escalation.escalate.reasonHint")}
           maxLength={1000}
-          required
         />
         <RadioGroup
           legend={t("escalation.urgency")}

@@ -4,6 +4,8 @@ import { LEVEL_NAMES, levelOfCode, parentCodeOf } from "@zongzhi/domain/division
 import { type Accessor, createSignal, type JSX, onCleanup } from "solid-js";
 import { type Me, type Outputs, trpc } from "../../api.ts";
 import { pick, t } from "../../i18n.ts";
+import { InputField } from "../../ui/input-field.tsx";
+import { type FieldFrameProps, TextArea } from "../../ui/text-field.tsx";
 import { DialogForm, type DialogFormHandle } from "../dialog-form.tsx";
 
 export { DEADLINE_STAGES, type DeadlineStage };
@@ -201,6 +203,19 @@ export function EscalationForm<I>(props: {
       {props.children}
     </DialogForm>
   );
+}
+
+/** The day by which a step is due (a deadline, a supervision's answer): required, from today (China) on. */
+export function DueDateField(props: Omit<FieldFrameProps, "required">) {
+  return <InputField type="date" {...props} min={chinaDay()} required />;
+}
+
+/**
+ * The written part of a step (its reason, its instructions): required, at most `maxLength`
+ * characters, with its hint.
+ */
+export function StepText(props: Omit<FieldFrameProps, "required"> & { maxLength: number }) {
+  return <TextArea {...props} required />;
 }
 
 /** YYYY-MM-DD of today in China (the units' own calendar). */

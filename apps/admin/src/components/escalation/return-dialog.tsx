@@ -2,11 +2,10 @@ import { returnInput } from "@zongzhi/api/schemas/cases";
 import { MAX_BOUNCES } from "@zongzhi/domain/case-workflow";
 import { type Me, trpc } from "../../api.ts";
 import { t } from "../../i18n.ts";
-import { TextArea } from "../case-fields.tsx";
 import { createDialogForm } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
-import { createUnitNames, EscalationForm, useEscalationRefresh } from "./escalation-common.tsx";
+import { createUnitNames, EscalationForm, StepText, useEscalationRefresh } from "./escalation-common.tsx";
 
 /**
  * 退回: sends an escalated or assigned case back to the unit it came from, with a reason (the
@@ -41,12 +40,11 @@ function ReturnForm(props: CaseDialogProps & { me: Me; backTo: string; onClose: 
   return (
     <EscalationForm form={form} refresh={refresh} submitLabel={t("escalation.return.submit")} danger>
       <p>{t("escalation.return.to", { code: props.case.code, unit: unitName(props.backTo) })}</p>
-      <TextArea
+      <StepText
         label={t("escalation.return.reason")}
         {...form.text("reason")}
         description={t("escalation.return.reasonHint")}
         maxLength={1000}
-        required
       />
       <p class="muted small">{t("escalation.return.limit", { n: MAX_BOUNCES })}</p>
     </EscalationForm>

@@ -5,11 +5,19 @@ import { type Outputs, trpc } from "../../api.ts";
 import { Form } from "../../components/save-form.tsx";
 import { t } from "../../i18n.ts";
 import { notify } from "../../ui/toast.tsx";
-import { FieldError, InputField, RadioGroup, TextArea } from "../case-fields.tsx";
+import { FieldError, RadioGroup } from "../case-fields.tsx";
 import { FormDialog, FormFooter, InlineSearch } from "../config-page.tsx";
 import { createDialogForm, MutationError } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
-import { chinaDay, EscalationForm, endOfChinaDay, plusDays, SUPERVISIONS_KEY } from "./escalation-common.tsx";
+import {
+  chinaDay,
+  DueDateField,
+  EscalationForm,
+  endOfChinaDay,
+  plusDays,
+  StepText,
+  SUPERVISIONS_KEY,
+} from "./escalation-common.tsx";
 
 /** One supervision as the list shows it. */
 export type SupervisionRow = Outputs["escalation"]["supervisions"][number];
@@ -80,19 +88,11 @@ function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => voi
       >
         {(c) => <p>{t("escalation.supervise.for", { code: c().code, title: c().title })}</p>}
       </Show>
-      <TextArea
-        label={t("escalation.supervise.instructions")}
-        {...form.text("instructions")}
-        maxLength={2000}
-        required
-      />
-      <InputField
-        type="date"
+      <StepText label={t("escalation.supervise.instructions")} {...form.text("instructions")} maxLength={2000} />
+      <DueDateField
         label={t("escalation.supervise.due")}
         {...form.text("dueAt")}
-        min={today}
         description={t("escalation.supervise.dueHint")}
-        required
       />
     </EscalationForm>
   );
@@ -168,7 +168,7 @@ function AnswerForm(props: { supervision: SupervisionRow; onClose: () => void })
       <Show when={props.supervision.instructions}>
         <p class="muted">{t("escalation.answer.instructions", { text: props.supervision.instructions ?? "" })}</p>
       </Show>
-      <TextArea label={t("escalation.answer.label")} {...form.text("answer")} maxLength={2000} required />
+      <StepText label={t("escalation.answer.label")} {...form.text("answer")} maxLength={2000} />
     </EscalationForm>
   );
 }

@@ -1,7 +1,7 @@
 import type { CaseAction } from "@zongzhi/domain/case-workflow";
 import type { AgreementView, CaseDetail, ConfirmationView, Me, SessionView } from "../../api.ts";
 import { actionName } from "../../components/case-common.tsx";
-import { t } from "../../i18n.ts";
+import { type MessageKey, t } from "../../i18n.ts";
 import { TransitionForm } from "../case-actions.tsx";
 import {
   AgreementForm,
@@ -27,29 +27,23 @@ export type DialogState =
   | { kind: "step"; confirmation: ConfirmationView; step: ConfirmationStep }
   | { kind: "followUp" };
 
+/** The titles of the dialogs that are named by their kind alone. */
+const TITLES: Record<Exclude<DialogState["kind"], "transition" | "step">, MessageKey> = {
+  summon: "cases.summon.title",
+  schedule: "cases.session.title",
+  record: "cases.record.title",
+  agreement: "cases.agreement.title",
+  performance: "cases.perf.title",
+  confirm: "cases.conf.title",
+  followUp: "cases.follow.title",
+};
+
 /** The title of the open dialog. */
 export function dialogTitle(d: DialogState | null): string {
   if (!d) return "";
-  switch (d.kind) {
-    case "transition":
-      return actionName(d.action);
-    case "summon":
-      return t("cases.summon.title");
-    case "schedule":
-      return t("cases.session.title");
-    case "record":
-      return t("cases.record.title");
-    case "agreement":
-      return t("cases.agreement.title");
-    case "performance":
-      return t("cases.perf.title");
-    case "confirm":
-      return t("cases.conf.title");
-    case "step":
-      return t("cases.step.title", { step: t(`cases.step.${d.step}`) });
-    case "followUp":
-      return t("cases.follow.title");
-  }
+  if (d.kind === "transition") return actionName(d.action);
+  if (d.kind === "step") return t("cases.step.title", { step: t(`cases.step.${d.step}`) });
+  return t(TITLES[d.kind]);
 }
 
 /** The body of the open dialog: the form for that step. */

@@ -44,11 +44,9 @@ export function Integrity(props: { id: string }) {
               class="table-dense"
               caption={t("cases.integrity.title")}
               scroll
-              columns={[
-                ...labels(
-                  "cases.integrity.seq cases.integrity.event cases.integrity.at cases.integrity.actor cases.integrity.prev cases.integrity.hash cases.integrity.result",
-                ),
-              ]}
+              columns={labels(
+                "cases.integrity.seq cases.integrity.event cases.integrity.at cases.integrity.actor cases.integrity.prev cases.integrity.hash cases.integrity.result",
+              )}
               rows={v().links}
             >
               {(l) => (

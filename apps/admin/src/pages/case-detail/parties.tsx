@@ -40,11 +40,9 @@ export function Parties(props: {
       <DataTable
         class="table-dense"
         caption={t("cases.detail.parties")}
-        columns={[
-          ...labels(
-            "cases.detail.partyRole cases.detail.partyName cases.detail.partyId cases.detail.partyPhone cases.detail.partyAddress",
-          ),
-        ]}
+        columns={labels(
+          "cases.detail.partyRole cases.detail.partyName cases.detail.partyId cases.detail.partyPhone cases.detail.partyAddress",
+        )}
         rows={props.parties}
       >
         {(p) => (

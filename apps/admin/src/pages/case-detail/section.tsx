@@ -1,7 +1,7 @@
 import { TERMINAL_STATES } from "@zongzhi/domain/case-workflow";
 import { For, type JSX, Show } from "solid-js";
 import type { CaseDetail, Me } from "../../api.ts";
-import { ListCard } from "../../components/config-page.tsx";
+import { type Column, DataTable, ListCard } from "../../components/config-page.tsx";
 import { AddButton } from "../../components/page.tsx";
 import { type MessageKey, t } from "../../i18n.ts";
 import { mayOn } from "../../session.ts";
@@ -88,3 +88,22 @@ export function RecordsCard<N extends RecordsName>(props: {
 }
 
 const capitalised = <S extends string>(s: S) => `${s.charAt(0).toUpperCase()}${s.slice(1)}` as Capitalize<S>;
+
+/** A section that is a dense table of some of the case's records, shown when there are any (its caption is its title). */
+export function TableCard<T>(props: {
+  id: string;
+  title: string;
+  columns: Column[];
+  rows: readonly T[];
+  children: (row: T) => JSX.Element;
+}) {
+  return (
+    <Show when={props.rows.length > 0}>
+      <ListCard id={props.id} title={props.title}>
+        <DataTable class="table-dense" caption={props.title} columns={props.columns} rows={props.rows}>
+          {(row) => props.children(row)}
+        </DataTable>
+      </ListCard>
+    </Show>
+  );
+}

@@ -38,11 +38,9 @@ export function Summons(props: SectionProps) {
         <Show when={c().summons.length > 0} fallback={<p class="muted">{t("cases.detail.noSummons")}</p>}>
           <DataTable
             caption={t("cases.detail.summons")}
-            columns={[
-              ...labels(
-                "cases.detail.department cases.status cases.detail.summonedAt cases.detail.dueAt cases.detail.objectionDeadline cases.detail.papers",
-              ),
-            ]}
+            columns={labels(
+              "cases.detail.department cases.status cases.detail.summonedAt cases.detail.dueAt cases.detail.objectionDeadline cases.detail.papers",
+            )}
             rows={c().summons}
           >
             {(s) => (
