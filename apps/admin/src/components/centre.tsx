@@ -86,6 +86,15 @@ export function ResidencyBadge(props: { residency: Residency }) {
   );
 }
 
+/** The 已停用 badge of a row that is no longer in use (`label` where the page words it otherwise), shown unless `active`. */
+export function InactiveBadge(props: { active: boolean; label?: string }) {
+  return (
+    <Show when={!props.active}>
+      <Badge tone="danger">{props.label ?? t("centre.inactive")}</Badge>
+    </Show>
+  );
+}
+
 /** Name of a specialty; unknown values show as they are. */
 export function specialtyName(value: string): string {
   return (SPECIALTIES as readonly string[]).includes(value) ? t(`centre.specialty.${value as Specialty}`) : value;

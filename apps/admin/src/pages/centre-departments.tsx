@@ -10,6 +10,7 @@ import {
   centrePage,
   durationText,
   FormError,
+  InactiveBadge,
   joinList,
   KIND_CATEGORIES,
   type KindCategory,
@@ -39,7 +40,6 @@ import { useMe } from "../components/shell.tsx";
 import { ActionsCell } from "../components/table-parts.tsx";
 import { t } from "../i18n.ts";
 import { can } from "../session.ts";
-import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import { Checkbox } from "../ui/checkbox.tsx";
 import { ConfirmDialog } from "../ui/dialog.tsx";
@@ -110,9 +110,7 @@ function DepartmentsView() {
                       <td>
                         <div class="badge-row">
                           <ResidencyBadge residency={s.residency} />
-                          <Show when={!s.active}>
-                            <Badge tone="danger">{t("centre.inactive")}</Badge>
-                          </Show>
+                          <InactiveBadge active={s.active} />
                         </div>
                       </td>
                       <td>

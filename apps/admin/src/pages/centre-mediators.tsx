@@ -12,6 +12,7 @@ import {
   GRADES,
   type Grade,
   gradeName,
+  InactiveBadge,
   ListOrUnset,
   type Mediator,
   SPECIALTIES,
@@ -127,9 +128,7 @@ function MediatorsView() {
                 <td>
                   <div class="badge-row">
                     <Badge tone={GRADE_TONES[m.grade]}>{t(`centre.grade.${m.grade}`)}</Badge>
-                    <Show when={!m.active}>
-                      <Badge tone="danger">{t("centre.inactive")}</Badge>
-                    </Show>
+                    <InactiveBadge active={m.active} />
                   </div>
                 </td>
                 <td>

@@ -22,6 +22,7 @@ import {
   dayLabel,
   fullDate,
   gradeName,
+  InactiveBadge,
   joinList,
   ROOM_KINDS,
   type Room,
@@ -147,9 +148,7 @@ function RoomCard(props: {
         <h3 class="room-name">{room().name}</h3>
         <div class="badge-row">
           <Badge tone="info">{roomKindName(room().kind)}</Badge>
-          <Show when={!room().active}>
-            <Badge tone="danger">{t("centre.inactive")}</Badge>
-          </Show>
+          <InactiveBadge active={room().active} />
         </div>
       </div>
       <Show when={room().studioName}>

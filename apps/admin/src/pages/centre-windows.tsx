@@ -5,6 +5,7 @@ import { trpc } from "../api.ts";
 import {
   CentreHeader,
   centrePage,
+  InactiveBadge,
   ListOrUnset,
   type ServiceWindow,
   splitList,
@@ -78,9 +79,7 @@ function WindowsView() {
                         <Show when={w.temporary} fallback={<span class="muted">{t("centre.win.regular")}</span>}>
                           <Badge tone="warning">{t("centre.win.temporary")}</Badge>
                         </Show>
-                        <Show when={!w.active}>
-                          <Badge tone="danger">{t("centre.win.closed")}</Badge>
-                        </Show>
+                        <InactiveBadge active={w.active} label={t("centre.win.closed")} />
                       </div>
                     </td>
                     <ActionsCell when={centre.canConfigure()}>

@@ -4,7 +4,14 @@ import { EXCLUSIVE_TYPES, type ExclusiveType, GRID_TIERS, GRID_WORKER_KINDS, tie
 import { createSignal, For, Show } from "solid-js";
 import { type Inputs, type Outputs, trpc } from "../api.ts";
 import { Fieldset, TextArea } from "../components/case-fields.tsx";
-import { CentrePicker, CentreSection, centrePage, useCentre, wholeNumber } from "../components/centre.tsx";
+import {
+  CentrePicker,
+  CentreSection,
+  centrePage,
+  InactiveBadge,
+  useCentre,
+  wholeNumber,
+} from "../components/centre.tsx";
 import { DataTable, FormDialog, labels } from "../components/config-page.tsx";
 import { createDialogForm, DialogForm, MutationError } from "../components/dialog-form.tsx";
 import { AddButton, PageHeader } from "../components/page.tsx";
@@ -102,9 +109,7 @@ function GridsView() {
                     <Show when={g.boundary}>
                       <Badge tone="neutral">{t("grid.hasBoundary")}</Badge>
                     </Show>
-                    <Show when={!g.active}>
-                      <Badge tone="danger">{t("grid.inactive")}</Badge>
-                    </Show>
+                    <InactiveBadge active={g.active} label={t("grid.inactive")} />
                   </div>
                 </td>
                 <td>{tierName(g.tier)}</td>

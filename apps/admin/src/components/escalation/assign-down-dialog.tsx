@@ -9,11 +9,10 @@ import { createDialogForm } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
 import type { CaseDialogProps } from "./escalate-dialog.tsx";
 import {
-  chinaDay,
   DueDateField,
+  dueDay,
   EscalationForm,
   endOfChinaDay,
-  plusDays,
   StepText,
   tierOfCode,
   useEscalationRefresh,
@@ -39,12 +38,12 @@ export function AssignDownDialog(props: CaseDialogProps & { me: Me }) {
 
 function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
   const refresh = useEscalationRefresh(() => props.case.id);
-  const today = chinaDay();
+  const due = dueDay(7);
   const [chosen, setChosen] = createSignal<UnitRow[]>([]);
   const target = () => chosen().at(-1) ?? null;
   const form = createDialogForm({
     schema: assignDownInput,
-    initial: { instructions: "", deadline: plusDays(today, 7) },
+    initial: { instructions: "", deadline: due.initial },
     toInput: (d) => ({
       id: props.case.id,
       version: props.case.version,
@@ -52,10 +51,10 @@ function AssignForm(props: CaseDialogProps & { me: Me; onClose: () => void }) {
       instructions: d.instructions,
       deadline: endOfChinaDay(d.deadline),
     }),
-    // Only the page knows the unit picked and what today is.
+    // Only the page knows the unit picked.
     extra: (d) => ({
       toCode: target() ? undefined : t("escalation.assign.targetRequired"),
-      deadline: d.deadline && d.deadline < today ? t("escalation.assign.deadlinePast") : undefined,
+      deadline: due.problem(d.deadline),
     }),
     send: (input) => trpc.escalation.assignDown.mutate(input),
     done: () => t("escalation.assign.done", { unit: target()?.name ?? "" }),

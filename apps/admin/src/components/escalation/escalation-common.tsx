@@ -218,6 +218,18 @@ export function StepText(props: Omit<FieldFrameProps, "required"> & { maxLength:
   return <TextArea {...props} required />;
 }
 
+/**
+ * The due day of a step picked in a form: `days` after today (China) at first, and its problem
+ * when it lies in the past (a check only the page can make: it knows what today is).
+ */
+export function dueDay(days: number) {
+  const today = chinaDay();
+  return {
+    initial: plusDays(today, days),
+    problem: (day: string) => (day && day < today ? t("escalation.assign.deadlinePast") : undefined),
+  };
+}
+
 /** YYYY-MM-DD of today in China (the units' own calendar). */
 export function chinaDay(at = new Date()): string {
   return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);

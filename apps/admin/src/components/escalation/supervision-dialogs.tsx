@@ -10,11 +10,10 @@ import { FormDialog, FormFooter, InlineSearch } from "../config-page.tsx";
 import { createDialogForm, MutationError } from "../dialog-form.tsx";
 import { FreshDialog } from "../dialogs.tsx";
 import {
-  chinaDay,
   DueDateField,
+  dueDay,
   EscalationForm,
   endOfChinaDay,
-  plusDays,
   StepText,
   SUPERVISIONS_KEY,
 } from "./escalation-common.tsx";
@@ -64,16 +63,16 @@ export function OpenSupervisionDialog(props: {
 
 function OpenForm(props: { case?: SupervisedCase | undefined; onClose: () => void }) {
   const refresh = useSupervisionRefresh();
-  const today = chinaDay();
+  const due = dueDay(1);
   const [picked, setPicked] = createSignal<SupervisedCase | null>(props.case ?? null);
   const form = createDialogForm({
     schema: supervisionInput,
-    initial: { instructions: "", dueAt: plusDays(today, 1) },
+    initial: { instructions: "", dueAt: due.initial },
     toInput: (d) => ({ caseId: picked()?.id ?? "", instructions: d.instructions, dueAt: endOfChinaDay(d.dueAt) }),
-    // Only the page knows which case was picked and what today is.
+    // Only the page knows which case was picked.
     extra: (d) => ({
       caseId: picked() ? undefined : t("escalation.supervise.caseRequired"),
-      dueAt: d.dueAt && d.dueAt < today ? t("escalation.assign.deadlinePast") : undefined,
+      dueAt: due.problem(d.dueAt),
     }),
     send: (input) => trpc.escalation.openSupervision.mutate(input),
     done: () => t("escalation.supervise.done", { code: picked()?.code ?? "" }),
