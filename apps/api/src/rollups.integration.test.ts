@@ -444,7 +444,7 @@ describe("rollups after random workloads through the API", () => {
     await check();
   });
 
-  it("a trigger writes the rows of every unit above the case under the case's county; the fold keys them by the unit (0171)", async () => {
+  it("a trigger writes the rows of every unit above the case under the case's county; the fold keys them by the unit (0171, 0181)", async () => {
     await api.db.app`select auth.compact_rollups(), auth.compact_holding_tallies()`;
     await run({ kind: "register", at: "town", n: 21 });
     // What the triggers wrote for this registration: for the town, the county, the city and the
@@ -454,13 +454,15 @@ describe("rollups after random workloads through the API", () => {
       from (select 'case_tallies' as t, county_code, scope_code from app.case_tallies where shard <> 0
         union all select 'holding_tallies', county_code, scope_code from app.holding_tallies where shard <> 0
         union all select 'figures_monthly', county_code, scope_code from app.figures_monthly where shard <> 0
-        union all select 'figures_monthly_by', county_code, scope_code from app.figures_monthly_by where shard <> 0) x
+        union all select 'figures_monthly_by', county_code, scope_code from app.figures_monthly_by where shard <> 0
+        union all select 'clock_tallies', county_code, scope_code from app.clock_tallies where shard <> 0
+        union all select 'clock_units', county_code, scope_code from app.clock_units where shard <> 0) x
       group by 1, 2 order by 1, 2`;
     const chain = ["62", "6209", COUNTY, TOWN];
-    // (app.clock_tallies and app.clock_units are left out: auth.clock_rollups, as 0175 redefined it
-    // after 0171, writes them under each unit's own code again.)
     expect(written.map((w) => w.table)).toEqual([
       "case_tallies",
+      "clock_tallies",
+      "clock_units",
       "figures_monthly",
       "figures_monthly_by",
       "holding_tallies",
@@ -474,9 +476,11 @@ describe("rollups after random workloads through the API", () => {
     const [folded] = await api.db.admin<{ extra: number; misplaced: number }[]>`
       select (select count(*) from (select 1 from app.case_tallies group by scope_code, dim, value having count(*) > 1) d)::int
         + (select count(*) from (select 1 from app.figures_monthly group by scope_code, month, category having count(*) > 1) d)::int
+        + (select count(*) from (select 1 from app.clock_units where shard = 0 group by scope_code, owner_code having count(*) > 1) d)::int
         as extra,
         (select count(*) from app.case_tallies where county_code <> left(scope_code, 6))::int
-        + (select count(*) from app.figures_monthly where county_code <> left(scope_code, 6))::int as misplaced`;
+        + (select count(*) from app.figures_monthly where county_code <> left(scope_code, 6))::int
+        + (select count(*) from app.clock_units where shard = 0 and county_code <> left(scope_code, 6))::int as misplaced`;
     expect(folded).toEqual({ extra: 0, misplaced: 0 });
     await check();
   });
