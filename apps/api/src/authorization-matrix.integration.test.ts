@@ -23,8 +23,8 @@ import {
   type Role,
   relationOf,
 } from "@zongzhi/domain";
-import { createTestDatabase, type TestDatabase } from "@zongzhi/testing";
-import type postgres from "postgres";
+import { createTestDatabase, statementRecorder, type TestDatabase } from "@zongzhi/testing";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemo } from "./demo.ts";
 import { TEST_WEBHOOK_NETWORK } from "./test-harness.ts";
@@ -1103,7 +1103,10 @@ describe("the authorisation matrix", () => {
       "builders of procedures that no longer exist",
     ).toEqual([]);
 
-    const conn = await db.admin.reserve();
+    // Every statement the API sends, for the Citus routing check below.
+    const recorder = statementRecorder();
+    const recorded = postgres(db.adminUrl, { max: 1, onnotice: () => {}, debug: recorder.debug });
+    const conn = await recorded.reserve();
     const pool = savepointPool(conn, db.app.options);
     const outcomes: Outcome[] = [];
     const started = Date.now();
@@ -1155,6 +1158,7 @@ describe("the authorisation matrix", () => {
       }
     } finally {
       conn.release();
+      await recorded.end();
     }
     const seconds = (Date.now() - started) / 1000;
 
@@ -1187,5 +1191,10 @@ describe("the authorisation matrix", () => {
     expect(new Set(outcomes.map((o) => o.relation))).toEqual(new Set(RELATIONS));
     expect(new Set(outcomes.map((o) => o.role))).toEqual(new Set(ROLES));
     expect(wrong).toEqual([]);
+    // On Citus a write into a distributed table is routed by the county it names: every
+    // INSERT the mutations sent names county_code, every UPDATE and DELETE filters on it
+    // (packages/testing citus-writes.ts; infra/SCALE.md).
+    const unrouted = await recorder.unrouted(db.admin);
+    expect(unrouted.map((u) => `${u.table}: ${u.reason}: ${u.statement.replace(/\s+/g, " ")}`)).toEqual([]);
   }, 600_000);
 });

@@ -44,6 +44,7 @@ async function clockFrom2027(title: string): Promise<{ due: string; gap: string 
   await asTown((tx) =>
     startDeadline(tx, {
       caseId: id,
+      countyCode: "620981",
       stage: "sign_for",
       ownerCode: "620981101",
       categoryCode: "neighbour",

@@ -1,5 +1,6 @@
 import { scanDeadlines } from "@zongzhi/api/services/deadlines";
 import { warningColour } from "@zongzhi/domain";
+import { statementRecorder } from "@zongzhi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "./test-harness.ts";
 
@@ -7,6 +8,8 @@ import { startTestApi, type TestApi } from "./test-harness.ts";
 // locks only the clocks whose colour changes, so a pass costs what changes, not what is open.
 
 let api: TestApi;
+/** Every statement of the API and the scan, for the Citus routing check at the end. */
+const recorder = statementRecorder();
 type Clock = { id: string; case_id: string; colour: string; started_at: Date; due_at: Date; yellow_share: string };
 
 const HOUR = 3_600_000;
@@ -39,7 +42,7 @@ const versions = async () =>
   );
 
 beforeAll(async () => {
-  api = await startTestApi({ centres: true });
+  api = await startTestApi({ centres: true, onStatement: recorder.onStatement });
   const town = api.client(await api.login("yumenzhen.admin"));
   for (let i = 0; i < 6; i++) await town.cases.register.mutate(wage(`欠薪${i}`));
   // Spread the clocks over T0: clock k started k hours before T0 and runs 6 hours, so at T0
@@ -134,5 +137,12 @@ describe("the set-based deadline scan", () => {
         count(*) filter (where scope_code = '620981101')::int as own, count(*) filter (where scope_code = '620981')::int as parent
       from app.notifications where kind = 'supervision.opened'`;
     expect(notes).toEqual({ own: red.length, parent: red.length });
+  });
+});
+
+describe("on Citus", () => {
+  it("every write the API and the job sent into a distributed table names county_code (packages/testing citus-writes.ts)", async () => {
+    const unrouted = await recorder.unrouted(api.db.admin);
+    expect(unrouted.map((u) => `${u.table}: ${u.reason}: ${u.statement.replace(/\s+/g, " ")}`)).toEqual([]);
   });
 });

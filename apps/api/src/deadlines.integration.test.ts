@@ -120,6 +120,7 @@ describe("deadline policies", () => {
     await asTown((tx) =>
       startDeadline(tx, {
         caseId: id,
+        countyCode: "620981",
         stage: "sign_for",
         ownerCode: "620981101",
         categoryCode: "petition",

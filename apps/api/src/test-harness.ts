@@ -67,9 +67,11 @@ export async function startTestApi(
     app?: Partial<AppOptions>;
     /** The database to run on (default: a fresh clone from the test provider). */
     db?: TestDatabase;
+    /** Told every statement the API's pool sends (the Citus routing check, statementRecorder). */
+    onStatement?: (statement: string) => void;
   } = {},
 ): Promise<TestApi> {
-  const db = options.db ?? (await createTestDatabase());
+  const db = options.db ?? (await createTestDatabase(options.onStatement ? { onStatement: options.onStatement } : {}));
   const cipher = createSm4Cipher(keyringFromEnv(generateKeyringString()));
   if (options.demo !== false)
     await loadDemo(db.adminUrl, { centres: options.centres ?? false, ...(options.cases ? { cipher } : {}) });

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dispatchWebhooks, SIGNATURE_HEADER, signWebhook, verifyWebhookSignature } from "@zongzhi/api";
 import { hashPassword } from "@zongzhi/auth";
+import { statementRecorder } from "@zongzhi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refusal, startTestApi, TEST_PUBLIC_ADDRESS, type TestApi } from "./test-harness.ts";
 
@@ -17,12 +18,14 @@ let sibling: Client;
 let server: Server;
 let receiverUrl = "";
 /** What the receiver got, and how it answers the next request (a queue of status codes). */
+/** Every statement of the API and the dispatcher, for the Citus routing check at the end. */
+const recorder = statementRecorder();
 const received: { headers: IncomingHttpHeaders; body: string; verified: boolean }[] = [];
 const answers: number[] = [];
 let secret = "";
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ onStatement: recorder.onStatement });
   town = api.client(await api.login("yumenzhen.admin"));
   await api.db.admin`insert into app.users (tenant_id, username, display_name, roles, password_hash,
       must_change_password, password_changed_at)
@@ -291,5 +294,12 @@ describe("webhook targets on a deployment that allows no loopback (SSRF)", () =>
     const [log] = await admin.channels.deliveries.query({ webhookId: hook.webhook.id });
     expect(log).toMatchObject({ status: "pending", attempts: 1, lastStatus: null });
     expect(log!.lastError).toContain("rebind.example.cn → 10.0.0.5");
+  });
+});
+
+describe("on Citus", () => {
+  it("every write the API and the job sent into a distributed table names county_code (packages/testing citus-writes.ts)", async () => {
+    const unrouted = await recorder.unrouted(api.db.admin);
+    expect(unrouted.map((u) => `${u.table}: ${u.reason}: ${u.statement.replace(/\s+/g, " ")}`)).toEqual([]);
   });
 });

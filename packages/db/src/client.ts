@@ -94,8 +94,17 @@ function preparingWithParameters<T extends postgres.Sql | postgres.ReservedSql>(
  * unnamed, so that no plan made for one tenant's scope is reused for another's (DESIGN.md,
  * `preparingWithParameters`). `prepare: false` turns naming off altogether.
  */
-export function createPool(url: string, options: { max?: number; prepare?: boolean } = {}): Sql {
+export function createPool(
+  url: string,
+  options: {
+    max?: number;
+    prepare?: boolean;
+    /** Told the text of every statement sent (tests: the Citus routing check, packages/testing citus-writes.ts). */
+    onStatement?: (statement: string) => void;
+  } = {},
+): Sql {
   const max = options.max ?? DEFAULT_POOL_MAX;
+  const onStatement = options.onStatement;
   const sql = preparingWithParameters(
     postgres(url, {
       max,
@@ -103,6 +112,7 @@ export function createPool(url: string, options: { max?: number; prepare?: boole
       idle_timeout: 30,
       onnotice: () => {},
       connection: { application_name: "zongzhi" },
+      ...(onStatement ? { debug: (_connection: number, statement: string) => onStatement(statement) } : {}),
     }),
   );
   stats.set(sql, { max, reserved: 0, waiting: 0 });

@@ -49,7 +49,12 @@ async function copyDatabasePrivileges(sql: Sql, template: string, clone: string)
 }
 
 /** Clones the template into a new database and connects to it as the admin and as zz_app. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: {
+    /** Told every statement the zz_app pools send (the Citus routing check, citus-writes.ts). */
+    onStatement?: (statement: string) => void;
+  } = {},
+): Promise<TestDatabase> {
   const clusterUrl = inject("adminUrl");
   const template = inject("templateDatabase");
   const name = `zz_test_${randomBytes(6).toString("hex")}`;
@@ -66,7 +71,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = postgres(adminUrl, { max: 2, onnotice: () => {} });
   const pools: Sql[] = [];
   const appPool = (max: number) => {
-    const pool = createPool(appUrl, { max });
+    const pool = createPool(appUrl, { max, ...(options.onStatement ? { onStatement: options.onStatement } : {}) });
     pools.push(pool);
     return pool;
   };

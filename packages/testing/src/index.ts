@@ -1,3 +1,4 @@
+export * from "./citus-writes.ts";
 export * from "./cluster.ts";
 export * from "./database.ts";
 export * from "./fixtures.ts";

@@ -29,6 +29,7 @@ import {
   slotsOn,
   validateMobileNumber,
 } from "@zongzhi/domain";
+import { countyOf } from "@zongzhi/domain/division";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { unitCalendar } from "./calendar.ts";
@@ -225,9 +226,9 @@ export async function saveOffer(
     await recordAudit(tx, { kind: "booking.offer_edited", subjectId: id });
   } else {
     authorizeFor(tx, "centre.configure", tx.ctx.scope);
-    const [row] = await tx.sql<{ id: string }[]>`insert into app.booking_offers (kind, window_id, room_id, title,
-        slot_minutes, opens_at, closes_at, break_from, break_to, capacity, days_ahead, notice_hours)
-      values (${input.kind}, ${m.windowId}, ${m.roomId}, ${input.title}, ${input.slotMinutes}, ${m.opens}, ${m.closes},
+    const [row] = await tx.sql<{ id: string }[]>`insert into app.booking_offers (county_code, kind, window_id, room_id,
+        title, slot_minutes, opens_at, closes_at, break_from, break_to, capacity, days_ahead, notice_hours)
+      values (${countyOf(tx.ctx.scope)}, ${input.kind}, ${m.windowId}, ${m.roomId}, ${input.title}, ${input.slotMinutes}, ${m.opens}, ${m.closes},
         ${m.breakFrom}, ${m.breakTo}, ${input.capacity}, ${input.daysAhead}, ${input.noticeHours})
       returning id`;
     id = row!.id;
@@ -574,8 +575,8 @@ export async function bookAppointment(
   if (offer.room_id) {
     try {
       await tx.sql`savepoint room_slot`;
-      const [b] = await tx.sql<{ id: string }[]>`insert into app.bookings (room_id, during, title)
-        values (${offer.room_id}, tstzrange(${slot.startsAt}, ${slot.endsAt}, '[)'), ${`网上预约 ${code}`})
+      const [b] = await tx.sql<{ id: string }[]>`insert into app.bookings (room_id, county_code, during, title)
+        values (${offer.room_id}, ${countyOf(scope)}, tstzrange(${slot.startsAt}, ${slot.endsAt}, '[)'), ${`网上预约 ${code}`})
         returning id`;
       roomBookingId = b!.id;
       await tx.sql`release savepoint room_slot`;
@@ -596,10 +597,12 @@ export async function bookAppointment(
     if (seat === undefined) break;
     try {
       await tx.sql`savepoint seat`;
-      const [row] = await tx.sql<{ id: string }[]>`insert into app.appointments (offer_id, code, starts_at, ends_at,
+      const [row] = await tx.sql<
+        { id: string }[]
+      >`insert into app.appointments (offer_id, county_code, code, starts_at, ends_at,
           seat, name_enc, name_masked, phone_enc, phone_index, phone_masked, category_code, matter, lookup_digest,
           idempotency_key, request_hash, room_booking_id)
-        values (${offer.id}, ${code}, ${slot.startsAt}, ${slot.endsAt}, ${seat}, ${sealed("name", name)},
+        values (${offer.id}, ${countyOf(scope)}, ${code}, ${slot.startsAt}, ${slot.endsAt}, ${seat}, ${sealed("name", name)},
           ${maskPersonName(name)}, ${sealed("phone", mobile.normalized)}, ${phoneIndex},
           ${maskMobileNumber(mobile.normalized)}, ${input.categoryCode}, ${input.matter},
           ${cipher.blindIndex("booking_lookup", `${code}:${mobile.normalized.slice(-4)}`)}, ${key}, ${requestHash},
@@ -667,22 +670,27 @@ export async function cancelOwnAppointment(
       en: "This booking has begun, been handled or been cancelled; it can no longer be cancelled",
     });
   }
-  await setCancelled(tx, row.id, "本人取消 (cancelled by the person)");
+  await setCancelled(tx, { id: row.id, county_code: countyOf(tx.ctx.scope) }, "本人取消 (cancelled by the person)");
   await recordAudit(tx, { kind: "booking.cancelled_by_person", subjectId: row.id });
   const [view] = await publicView(tx, tx.sql`a.id = ${row.id}`);
   return toPublic(view!, now);
 }
 
 /** Cancels a booking and frees its room booking, if any. */
-async function setCancelled(tx: Tx, id: string, reason: string, version?: number): Promise<number> {
+async function setCancelled(
+  tx: Tx,
+  a: { id: string; county_code: string },
+  reason: string,
+  version?: number,
+): Promise<number> {
   const rows = await tx.sql<{ room_booking_id: string | null; version: number }[]>`update app.appointments
     set status = 'cancelled', cancel_reason = ${reason}, updated_at = now(), version = version + 1
-    where id = ${id} and status in ('booked', 'arrived') ${version === undefined ? tx.sql`` : tx.sql`and version = ${version}`}
+    where id = ${a.id} and county_code = ${a.county_code} and status in ('booked', 'arrived') ${version === undefined ? tx.sql`` : tx.sql`and version = ${version}`}
     returning room_booking_id, version`;
   if (!rows[0]) throw conflict();
   if (rows[0].room_booking_id) {
     await tx.sql`update app.bookings set status = 'cancelled', version = version + 1
-      where id = ${rows[0].room_booking_id} and status = 'active'`;
+      where id = ${rows[0].room_booking_id} and county_code = ${a.county_code} and status = 'active'`;
   }
   return rows[0].version;
 }
@@ -762,12 +770,13 @@ async function forHandling(tx: Tx, id: string, version: number) {
     {
       id: string;
       scope_code: string;
+      county_code: string;
       status: AppointmentStatus;
       version: number;
       starts_at: Date;
       case_code: string | null;
     }[]
-  >`select a.id, a.scope_code, a.status, a.version, a.starts_at, c.code as case_code
+  >`select a.id, a.scope_code, a.county_code, a.status, a.version, a.starts_at, c.code as case_code
     from app.appointments a left join app.cases c on c.id = a.case_id
     where a.id = ${id} for update of a`;
   if (!row) throw notFound(APPOINTMENT);
@@ -820,10 +829,10 @@ export async function markAppointment(
   }
   if (input.status === "cancelled") {
     if (!input.reason?.trim()) throw fieldError("reason", "请填写取消原因", "Give the reason for cancelling");
-    await setCancelled(tx, row.id, input.reason.trim(), input.version);
+    await setCancelled(tx, row, input.reason.trim(), input.version);
   } else {
     await tx.sql`update app.appointments set status = ${input.status}, updated_at = now(), version = version + 1
-      where id = ${row.id} and version = ${input.version}`;
+      where id = ${row.id} and county_code = ${row.county_code} and version = ${input.version}`;
   }
   await recordAudit(tx, { kind: `booking.${input.status}`, subjectId: row.id });
   const [view] = await staffView(tx, tx.sql`a.id = ${row.id}`);
@@ -869,7 +878,8 @@ export async function receiveAppointment(
   // The case is registered at the caller's unit, which must be the booking's (own only).
   authorizeFor(tx, "case.register", row.scope_code);
   const [sealed] = await tx.sql<{ name_enc: Buffer; phone_enc: Buffer; room_booking_id: string | null }[]>`
-    select name_enc, phone_enc, room_booking_id from app.appointments where id = ${row.id}`;
+    select name_enc, phone_enc, room_booking_id from app.appointments where id = ${row.id}
+      and county_code = ${row.county_code}`;
   const open = (column: string, value: Buffer) =>
     cipher.decrypt(value, fieldContext("appointments", column, row.scope_code));
   const created = await registerCase(
@@ -898,9 +908,10 @@ export async function receiveAppointment(
   );
   await tx.sql`update app.appointments set status = 'converted', case_id = ${created.id}, updated_at = now(),
       version = version + 1
-    where id = ${row.id} and version = ${input.version}`;
+    where id = ${row.id} and county_code = ${row.county_code} and version = ${input.version}`;
   if (sealed!.room_booking_id) {
-    await tx.sql`update app.bookings set case_id = ${created.id} where id = ${sealed!.room_booking_id}`;
+    await tx.sql`update app.bookings set case_id = ${created.id}
+      where id = ${sealed!.room_booking_id} and county_code = ${row.county_code}`;
   }
   await recordAudit(tx, { kind: "booking.received", subjectId: row.id, detail: { caseId: created.id } });
   const [view] = await staffView(tx, tx.sql`a.id = ${row.id}`);

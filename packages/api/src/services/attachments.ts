@@ -109,8 +109,8 @@ export async function addAttachment(
   const { file } = input;
   const type = checkUpload(file);
   const [c] = await tx.sql<
-    { scope_code: string; owner_code: string }[]
-  >`select scope_code, owner_code from app.cases where id = ${input.caseId}`;
+    { id: string; scope_code: string; county_code: string; owner_code: string }[]
+  >`select id, scope_code, county_code, owner_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   await assertLiaisonMayRead(tx, input.caseId);
   authorizeFor(tx, "case.attach", c.owner_code);
@@ -120,6 +120,7 @@ export async function addAttachment(
     .insert(attachments)
     .values({
       caseId: input.caseId,
+      countyCode: c.county_code,
       storageKey: key,
       filename,
       mime: type.mime,
@@ -128,7 +129,7 @@ export async function addAttachment(
       uploadedBy: tx.ctx.userId,
     })
     .returning({ id: attachments.id });
-  await appendEvent(tx, input.caseId, "attachment.added", {
+  await appendEvent(tx, c, "attachment.added", {
     attachmentId: row!.id,
     mime: type.mime,
     sha256: file.sha256,

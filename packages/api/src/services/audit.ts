@@ -84,6 +84,26 @@ export function operationObject(input: unknown, output: unknown): { id: string |
 }
 
 /**
+ * The names of the objects a request's own transaction already loaded, by the request's tenant
+ * context (the same object in each of its transactions): the operation log takes the name from
+ * here instead of looking it up again in a round trip of its own.
+ */
+const knownNames = new WeakMap<Tx["ctx"], Map<string, string>>();
+
+/**
+ * Tells the operation log the name of the object `id` as the caller saw it (a case's number and
+ * title, read under RLS in the mutation's own transaction), so that it needs no lookup.
+ */
+export function nameOperationObject(tx: Pick<Tx, "ctx">, id: string, name: string): void {
+  let names = knownNames.get(tx.ctx);
+  if (!names) {
+    names = new Map();
+    knownNames.set(tx.ctx, names);
+  }
+  names.set(id, name);
+}
+
+/**
  * Appends one line to the operation log: the procedure, its result (`ok` or the refusal's
  * code), the object named as the caller sees it (a case's number and title, a user's name, a
  * unit …; RLS decides what it may name), the workflow action if any, IP and request id.
@@ -94,10 +114,14 @@ export async function recordOperation(
   options: { last?: boolean } = {},
 ): Promise<void> {
   const { id, code } = operationObject(op.input, op.output);
-  // The name is looked up first, as the caller sees it (RLS), and written as a value: Citus
-  // writes an INSERT … SELECT into a distributed table through COPY, which RLS refuses.
-  const lookup = id
-    ? tx.sql`coalesce(
+  // The name as the mutation saw it (nameOperationObject); else looked up first, as the caller
+  // sees it (RLS), and written as a value: Citus writes an INSERT … SELECT into a distributed
+  // table through COPY, which RLS refuses, and refuses a subquery inside INSERT … VALUES.
+  const known = id ? knownNames.get(tx.ctx)?.get(id) : undefined;
+  const lookup = known
+    ? null
+    : id
+      ? tx.sql`coalesce(
         (select c.code || ' ' || c.title from app.cases c where c.id = ${id}),
         (select c.code || ' ' || c.title from app.case_summons s join app.cases c on c.id = s.case_id where s.id = ${id}),
         (select c.code || ' ' || c.title from app.agreements a join app.cases c on c.id = a.case_id where a.id = ${id}),
@@ -110,10 +134,12 @@ export async function recordOperation(
         (select st.name from app.stationings st where st.id = ${id}),
         (select n.title from app.notices n where n.id = ${id}),
         (select k.name from app.case_categories k where k.id = ${id}))`
-    : code
-      ? tx.sql`(select name from ref.divisions where code = ${code})`
-      : null;
-  const [named] = lookup ? await tx.sql<{ name: string | null }[]>`select ${lookup} as name` : [];
+      : code
+        ? tx.sql`(select name from ref.divisions where code = ${code})`
+        : null;
+  const [named] = lookup
+    ? await tx.sql<{ name: string | null }[]>`select ${lookup} as name`
+    : [{ name: known ?? null }];
   const input = op.input && typeof op.input === "object" ? (op.input as Record<string, unknown>) : {};
   const detail: Record<string, unknown> = { result: op.result };
   if (typeof input.action === "string") detail.action = input.action;

@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, notFound } from "@zongzhi/domain";
+import { countyOf } from "@zongzhi/domain/division";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope } from "./centre-target.ts";
@@ -113,18 +114,21 @@ export async function bookRoom(
   try {
     // A savepoint keeps the transaction usable to explain a conflict.
     await tx.sql`savepoint booking`;
-    const [row] = await tx.sql<{ id: string }[]>`insert into app.bookings (room_id, during, title, case_id, created_by)
-      values (${input.roomId}, tstzrange(${input.startsAt}, ${input.endsAt}, '[)'), ${input.title}, ${input.caseId ?? null},
+    // A booking is in its room's unit (app.inherit_scope), so in the room's county.
+    const county = countyOf(room.scope_code);
+    const [row] = await tx.sql<{ id: string }[]>`insert into app.bookings (room_id, county_code, during, title, case_id,
+        created_by)
+      values (${input.roomId}, ${county}, tstzrange(${input.startsAt}, ${input.endsAt}, '[)'), ${input.title}, ${input.caseId ?? null},
         ${tx.ctx.userId}) returning id`;
     const id = row!.id;
     for (const mediatorId of input.mediatorIds) {
-      await tx.sql`insert into app.booking_mediators (booking_id, mediator_id, during)
-        values (${id}, ${mediatorId}, tstzrange(${input.startsAt}, ${input.endsAt}, '[)'))`;
+      await tx.sql`insert into app.booking_mediators (booking_id, county_code, mediator_id, during)
+        values (${id}, ${county}, ${mediatorId}, tstzrange(${input.startsAt}, ${input.endsAt}, '[)'))`;
     }
     await tx.sql`release savepoint booking`;
     await recordAudit(tx, { kind: "centre.room_booked", subjectId: id });
     const [booking] = await tx.sql<Booking[]>`select ${columns(tx)} from app.bookings b
-      join app.mediation_rooms r on r.id = b.room_id where b.id = ${id}`;
+      join app.mediation_rooms r on r.id = b.room_id where b.id = ${id} and b.county_code = ${county}`;
     return booking!;
   } catch (error) {
     if ((error as { code?: string }).code === "23P01") {
@@ -141,7 +145,8 @@ export async function cancelBooking(tx: Tx, input: { id: string; version: number
   if (!own) throw notFound({ zh: "预约", en: "booking" });
   authorizeFor(tx, "booking.manage", own.scope_code);
   const rows = await tx.sql`update app.bookings set status = 'cancelled', version = version + 1
-    where id = ${input.id} and version = ${input.version} and scope_code = ${own.scope_code} returning id`;
+    where id = ${input.id} and county_code = ${countyOf(own.scope_code)} and version = ${input.version}
+      and scope_code = ${own.scope_code} returning id`;
   if (rows.length === 0) {
     throw new AppError("CONFLICT", { zh: "预约已被他人修改，请刷新", en: "The booking changed; reload" });
   }

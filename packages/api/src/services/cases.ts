@@ -32,7 +32,7 @@ import {
   validateMobileNumber,
 } from "@zongzhi/domain";
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
-import { recordAudit } from "./audit.ts";
+import { nameOperationObject, recordAudit } from "./audit.ts";
 import { calendarOf } from "./calendar.ts";
 import { appendEvent } from "./case-events.ts";
 import { type CaseFilter, caseConditions } from "./case-filter.ts";
@@ -274,6 +274,7 @@ export async function registerCase(
       )},
       ${tx.sql.json(clocks)}, ${at}, ${tx.sql.json(event)}, ${idempotencyKey ?? null}) as id`;
   const [row] = await (options.last ? tx.commitAfter(record) : record);
+  nameOperationObject(tx, row!.id, `${code} ${input.title}`);
   return { id: row!.id, code, replayed: false };
 }
 
@@ -303,7 +304,10 @@ type CaseRow = {
   status: CaseState;
   held_from: CaseState | null;
   version: number;
+  code: string;
+  title: string;
   scope_code: string;
+  county_code: string;
   owner_code: string;
   hop_state: string;
   category_code: string;
@@ -318,9 +322,10 @@ export async function transitionCase(
   tx: Tx,
   input: { id: string; version: number; action: CaseAction; data: TransitionData },
 ): Promise<{ status: CaseState; version: number }> {
-  const [c] = await tx.sql<CaseRow[]>`select id, status, held_from, version, scope_code, owner_code, hop_state,
-    category_code from app.cases where id = ${input.id}`;
+  const [c] = await tx.sql<CaseRow[]>`select id, code, title, status, held_from, version, scope_code, county_code,
+    owner_code, hop_state, category_code from app.cases where id = ${input.id}`;
   if (!c) throw notFound(CASE);
+  nameOperationObject(tx, c.id, `${c.code} ${c.title}`);
   // The one table decides, by the action's permission and the caller's relation to the owner:
   // the owning tier and the units above it act; the origin below it only reads once it moved up.
   const relation = relationOf(tx.ctx.scope, c.owner_code);
@@ -368,18 +373,19 @@ export async function transitionCase(
       payload.outcome = d.outcome;
       break;
     case "refer":
-      await tx.sql`insert into app.referrals (case_id, kind, receiving_body)
-        values (${c.id}, ${d.referral!.kind}, ${d.referral!.receivingBody})`;
+      await tx.sql`insert into app.referrals (case_id, county_code, kind, receiving_body)
+        values (${c.id}, ${c.county_code}, ${d.referral!.kind}, ${d.referral!.receivingBody})`;
       payload.referral = d.referral;
       break;
     case "record_referral_result":
       await tx.sql`update app.referrals set result = ${d.outcome!}, result_at = now()
-        where case_id = ${c.id} and result is null`;
+        where case_id = ${c.id} and county_code = ${c.county_code} and result is null`;
       payload.outcome = d.outcome;
       break;
     case "close": {
       const [f] = await tx.sql<{ satisfaction: string; override_reason: string | null }[]>`
-        select satisfaction, override_reason from app.follow_ups where case_id = ${c.id} order by at desc limit 1`;
+        select satisfaction, override_reason from app.follow_ups where case_id = ${c.id} and county_code = ${c.county_code}
+        order by at desc limit 1`;
       if (!f) throw new AppError("PRECONDITION_FAILED", { zh: "结案前须完成回访", en: "Follow up before closing" });
       if (f.satisfaction === "unsatisfied" && !f.override_reason) {
         throw new AppError("PRECONDITION_FAILED", {
@@ -411,8 +417,8 @@ export async function transitionCase(
       break;
     case "mark_duplicate":
       set = tx.sql`${set}, duplicate_of = ${d.duplicateOf!}`;
-      await tx.sql`insert into app.case_links (case_id, related_id, reason) values (${c.id}, ${d.duplicateOf!}, 'duplicate')
-        on conflict do nothing`;
+      await tx.sql`insert into app.case_links (case_id, county_code, related_id, reason)
+        values (${c.id}, ${c.county_code}, ${d.duplicateOf!}, 'duplicate') on conflict do nothing`;
       payload.duplicateOf = d.duplicateOf;
       break;
     default:
@@ -421,10 +427,10 @@ export async function transitionCase(
   const [updated] = await tx.sql<
     { version: number }[]
   >`update app.cases set ${set}, version = version + 1, updated_at = now()
-    where id = ${c.id} and version = ${input.version} returning version`;
+    where id = ${c.id} and county_code = ${c.county_code} and version = ${input.version} returning version`;
   if (!updated) throw conflict();
   await followClocks(tx, c, input.action);
-  await appendEvent(tx, c.id, `case.${input.action}`, payload);
+  await appendEvent(tx, c, `case.${input.action}`, payload);
   // The reporter's loop: a grid worker's report whose result awaits confirmation on site.
   if (input.action === "await_follow_up") await notifyReporter(tx, c.id);
   return { status: to, version: updated.version };
@@ -435,19 +441,20 @@ async function followClocks(tx: Tx, c: CaseRow, action: CaseAction): Promise<voi
   const effect = CLOCK_EFFECTS[action];
   switch (effect.kind) {
     case "complete":
-      return completeDeadlines(tx, c.id, [...effect.stages]);
+      return completeDeadlines(tx, c, [...effect.stages]);
     case "start":
       await startDeadline(tx, {
         caseId: c.id,
+        countyCode: c.county_code,
         stage: effect.stage,
         ownerCode: c.owner_code,
         categoryCode: c.category_code,
       });
       return;
     case "pause":
-      return pauseDeadlines(tx, c.id);
+      return pauseDeadlines(tx, c);
     case "resume":
-      return resumeDeadlines(tx, c.id);
+      return resumeDeadlines(tx, c);
     case "none":
       return;
   }

@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { conflict } from "@zongzhi/domain";
+import { countyOf } from "@zongzhi/domain/division";
 import { authorizeFor } from "./actor.ts";
 
 /** A centre's public contact (对外联系信息), as the papers print it. */
@@ -49,13 +50,14 @@ export async function saveCentreContact(
   };
   const saved =
     input.version === undefined
-      ? await tx.sql`insert into app.centre_contacts (phone, address, opening_hours, updated_by)
-          values (${values.phone}, ${values.address}, ${values.openingHours}, ${tx.ctx.userId})
+      ? await tx.sql`insert into app.centre_contacts (county_code, phone, address, opening_hours, updated_by)
+          values (${countyOf(scope)}, ${values.phone}, ${values.address}, ${values.openingHours}, ${tx.ctx.userId})
           on conflict on constraint centre_contacts_scope_code_key do nothing returning id`
       : await tx.sql`update app.centre_contacts set phone = ${values.phone}, address = ${values.address},
             opening_hours = ${values.openingHours}, updated_by = ${tx.ctx.userId}, updated_at = now(),
             version = version + 1
-          where scope_code = ${scope} and version = ${input.version} returning id`;
+          where county_code = ${countyOf(scope)} and scope_code = ${scope} and version = ${input.version}
+          returning id`;
   // Created meanwhile by another save, or saved since this version was read.
   if (saved.length === 0) throw conflict();
   return (await contactFor(tx, scope))!;

@@ -1,6 +1,7 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { conflict, notFound } from "@zongzhi/domain";
+import { countyOf } from "@zongzhi/domain/division";
 import { authorizeFor } from "./actor.ts";
 
 /**
@@ -17,7 +18,8 @@ export async function targetScope(tx: Tx, tenantId: string | undefined): Promise
 /**
  * Updates one row of a configuration table with optimistic concurrency: NOT_FOUND when the row
  * is not visible, FORBIDDEN unless the table lets the caller change a row of that unit (a centre
- * changes only its own configuration), CONFLICT on a stale version.
+ * changes only its own configuration), CONFLICT on a stale version. The update names the row's
+ * county (every row's county_code is the start of its scope_code): on Citus that routes it.
  */
 export async function updateVersioned<T extends object>(
   tx: Tx,
@@ -45,7 +47,8 @@ export async function updateVersioned<T extends object>(
   if (!exists) throw notFound();
   authorizeFor(tx, permission, exists.scope_code);
   const [row] = await tx.sql<T[]>`update ${tx.sql(`app.${table}`)} set ${set}, version = version + 1
-    where id = ${id} and version = ${version} and scope_code = ${exists.scope_code} returning ${returning}`;
+    where id = ${id} and county_code = ${countyOf(exists.scope_code)} and version = ${version}
+      and scope_code = ${exists.scope_code} returning ${returning}`;
   if (row) return row;
   throw conflict();
 }

@@ -4,6 +4,7 @@ import { AppError, type CaseState, KEY_PERMISSIONS, notFound, type Permission, T
 import type { KEY_CHANNELS } from "../schemas/channels.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
+import { registeredCase } from "./case-events.ts";
 import { setCasePosition } from "./case-position.ts";
 import { registerCase } from "./cases.ts";
 import { updateVersioned } from "./centre-target.ts";
@@ -168,10 +169,11 @@ export async function submitOpenRequest(
     options.idempotencyKey,
   );
   if (!registered.replayed) {
-    await tx.sql`insert into app.channel_requests (case_id, api_key_id, external_id)
-      values (${registered.id}, ${tx.ctx.apiKeyId!}, ${input.external_id ?? null})`;
+    const c = registeredCase(registered);
+    await tx.sql`insert into app.channel_requests (case_id, county_code, api_key_id, external_id)
+      values (${c.id}, ${c.county_code}, ${tx.ctx.apiKeyId!}, ${input.external_id ?? null})`;
     if (input.lat !== undefined && input.long !== undefined) {
-      await setCasePosition(tx, registered.id, { lat: input.lat, lng: input.long, source: "channel" });
+      await setCasePosition(tx, c, { lat: input.lat, lng: input.long, source: "channel" });
     }
   }
   return { service_request_id: registered.id, code: registered.code, replayed: registered.replayed };

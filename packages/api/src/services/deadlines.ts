@@ -29,7 +29,7 @@ import {
 } from "@zongzhi/domain/supervision";
 import { authorizeFor } from "./actor.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
-import { appendEvent } from "./case-events.ts";
+import { appendEvent, type CaseKey } from "./case-events.ts";
 
 export type { EffectiveRule, StoredRule } from "@zongzhi/domain";
 export { ruleInForce } from "@zongzhi/domain";
@@ -89,6 +89,8 @@ export async function startDeadline(
   tx: Tx,
   input: {
     caseId: string;
+    /** The case's county (its row's county_code): the row is routed by it on Citus. */
+    countyCode: string;
     stage: DeadlineStage;
     ownerCode: string;
     categoryCode: string;
@@ -123,9 +125,9 @@ export async function startDeadline(
     clock = policyClock(rule, at, calendar);
     if (calendar) reportCalendarGaps(tx, input.ownerCode, chinaDate(at), chinaDate(clock.due), calendar);
   }
-  await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
-      yellow_share, started_at, due_at, ref_id, basis, paused_since)
-    values (${input.caseId}, ${input.stage}, ${input.ownerCode}, ${clock.policyId}, ${clock.version}, ${clock.amount},
+  await tx.sql`insert into app.case_deadlines (case_id, county_code, stage, owner_code, policy_id, policy_version,
+      amount, unit, yellow_share, started_at, due_at, ref_id, basis, paused_since)
+    values (${input.caseId}, ${input.countyCode}, ${input.stage}, ${input.ownerCode}, ${clock.policyId}, ${clock.version}, ${clock.amount},
       ${clock.unit}, ${clock.yellowShare}, ${at}, ${clock.due}, ${input.refId ?? null}, ${clock.basis},
       ${input.paused ? at : null})`;
 }
@@ -147,6 +149,7 @@ export async function handOverClocks(
   tx: Tx,
   input: {
     caseId: string;
+    countyCode: string;
     categoryCode: string;
     status: CaseState;
     to: string;
@@ -161,7 +164,8 @@ export async function handOverClocks(
       handed_over_to = ${input.to},
       paused_ms = paused_ms + coalesce((extract(epoch from ${now}::timestamptz - paused_since) * 1000)::bigint, 0),
       paused_since = null
-    where case_id = ${input.caseId} and completed_at is null and stage = any(${[...DUTY_STAGES]}::text[])
+    where case_id = ${input.caseId} and county_code = ${input.countyCode} and completed_at is null
+      and stage = any(${[...DUTY_STAGES]}::text[])
     returning stage`;
   const stages = new Set(closed.map((c) => c.stage));
   let primary: DeadlineStage | null = null;
@@ -173,7 +177,14 @@ export async function handOverClocks(
         : "resolution";
     stages.add(primary);
   }
-  const base = { caseId: input.caseId, ownerCode: input.to, categoryCode: input.categoryCode, at: now, paused };
+  const base = {
+    caseId: input.caseId,
+    countyCode: input.countyCode,
+    ownerCode: input.to,
+    categoryCode: input.categoryCode,
+    at: now,
+    paused,
+  };
   for (const stage of stages) {
     if (stage === primary && input.deadline) {
       await startDeadline(tx, { ...base, stage, given: { dueAt: input.deadline }, refId: input.refId ?? null });
@@ -193,14 +204,15 @@ export async function handOverClocks(
           basis: string;
         }[]
       >`select policy_id, policy_version, amount, unit, yellow_share, started_at, due_at, completed_at, basis
-        from app.case_deadlines where case_id = ${input.caseId} and stage = ${stage} and owner_code = ${input.to}
+        from app.case_deadlines where case_id = ${input.caseId} and county_code = ${input.countyCode}
+          and stage = ${stage} and owner_code = ${input.to}
           and handed_over_to is not null
         order by completed_at desc limit 1`;
       if (before) {
         const away = now.getTime() - before.completed_at.getTime();
-        await tx.sql`insert into app.case_deadlines (case_id, stage, owner_code, policy_id, policy_version, amount, unit,
-            yellow_share, started_at, due_at, basis, paused_since)
-          values (${input.caseId}, ${stage}, ${input.to}, ${before.policy_id}, ${before.policy_version}, ${before.amount},
+        await tx.sql`insert into app.case_deadlines (case_id, county_code, stage, owner_code, policy_id, policy_version,
+            amount, unit, yellow_share, started_at, due_at, basis, paused_since)
+          values (${input.caseId}, ${input.countyCode}, ${stage}, ${input.to}, ${before.policy_id}, ${before.policy_version}, ${before.amount},
             ${before.unit}, ${before.yellow_share}, ${new Date(before.started_at.getTime() + away)},
             ${new Date(before.due_at.getTime() + away)}, ${before.basis}, ${paused ? now : null})`;
         continue;
@@ -211,31 +223,26 @@ export async function handOverClocks(
 }
 
 /** Stops the clocks of the given stages (all open ones when `stages` is empty). */
-export async function completeDeadlines(
-  tx: Tx,
-  caseId: string,
-  stages: DeadlineStage[],
-  refId?: string,
-): Promise<void> {
+export async function completeDeadlines(tx: Tx, c: CaseKey, stages: DeadlineStage[], refId?: string): Promise<void> {
   await tx.sql`update app.case_deadlines set completed_at = now(),
       paused_ms = paused_ms + coalesce((extract(epoch from now() - paused_since) * 1000)::bigint, 0), paused_since = null
-    where case_id = ${caseId} and completed_at is null
+    where case_id = ${c.id} and county_code = ${c.county_code} and completed_at is null
       ${stages.length ? tx.sql`and stage = any(${stages}::text[])` : tx.sql``}
       ${refId ? tx.sql`and ref_id = ${refId}` : tx.sql``}`;
 }
 
 /** Pauses the open clocks (waiting for a party); the pause is recorded and bounded by the hold. */
-export async function pauseDeadlines(tx: Tx, caseId: string): Promise<void> {
+export async function pauseDeadlines(tx: Tx, c: CaseKey): Promise<void> {
   await tx.sql`update app.case_deadlines set paused_since = now()
-    where case_id = ${caseId} and completed_at is null and paused_since is null`;
+    where case_id = ${c.id} and county_code = ${c.county_code} and completed_at is null and paused_since is null`;
 }
 
 /** Resumes paused clocks: their due time moves by the paused time. */
-export async function resumeDeadlines(tx: Tx, caseId: string): Promise<void> {
+export async function resumeDeadlines(tx: Tx, c: CaseKey): Promise<void> {
   await tx.sql`update app.case_deadlines set
       paused_ms = paused_ms + (extract(epoch from now() - paused_since) * 1000)::bigint,
       due_at = due_at + (now() - paused_since), paused_since = null
-    where case_id = ${caseId} and completed_at is null and paused_since is not null`;
+    where case_id = ${c.id} and county_code = ${c.county_code} and completed_at is null and paused_since is not null`;
 }
 
 /** One open or finished clock of a case, with its colour now. */
@@ -340,15 +347,15 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       };
       const recoloured = await tx.sql<{ id: string; colour: string; owner_code: string }[]>`
         with due as (
-          select d.id, app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) as colour
-          from app.case_deadlines d join app.cases c on c.id = d.case_id
+          select d.id, d.county_code, app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) as colour
+          from app.case_deadlines d join app.cases c on c.id = d.case_id and c.county_code = d.county_code
           where d.turns_at <= ${now} and d.completed_at is null and d.paused_since is null and d.started_at <= ${now}
             and app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) <> d.colour
           -- The case too: a recoloured clock recolours its case (migration 0030), and a transaction
           -- that holds the case and then touches its clocks must not find the scan holding them.
           for update of d, c skip locked)
         update app.case_deadlines d set colour = due.colour from due
-        where d.id = due.id
+        where d.id = due.id and d.county_code = due.county_code
         returning d.id, d.colour, d.owner_code`;
       result.recoloured += recoloured.length;
       const red = recoloured.filter((d) => d.colour === "red");
@@ -362,27 +369,30 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
         // One supervision per clock that went red, its timeline event, and the unit and its parent told.
         const opened = await tx.sql<{ n: number }[]>`
           with opened as (
-            insert into app.supervisions (case_id, deadline_id, addressed_to, level, opened_by, instructions, due_at)
-            select d.case_id, d.id, d.owner_code, ${FIRST_LEVEL}, 'system', d.stage || ${OVERDUE_INSTRUCTIONS},
+            insert into app.supervisions (case_id, county_code, deadline_id, addressed_to, level, opened_by, instructions,
+              due_at)
+            select d.case_id, d.county_code, d.id, d.owner_code, ${FIRST_LEVEL}, 'system', d.stage || ${OVERDUE_INSTRUCTIONS},
               x.due
             from unnest(${red.map((d) => d.id)}::uuid[], ${dues.map((d) => d.toISOString())}::timestamptz[]) as x(id, due)
               join app.case_deadlines d on d.id = x.id order by d.id
             on conflict (deadline_id, county_code) do nothing
-            returning id, case_id, deadline_id, addressed_to),
+            returning id, case_id, county_code, deadline_id, addressed_to),
           told as (
             select o.*, d.stage, c.code, c.title, app.parent_code(o.addressed_to) as parent
-            from opened o join app.case_deadlines d on d.id = o.deadline_id join app.cases c on c.id = o.case_id),
+            from opened o join app.case_deadlines d on d.id = o.deadline_id and d.county_code = o.county_code
+              join app.cases c on c.id = o.case_id and c.county_code = o.county_code),
           events as (
-            insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
-            select t.case_id, null, ${root.code}, 'supervision.opened', jsonb_build_object('supervisionId', t.id,
+            insert into app.case_events (case_id, county_code, actor_id, actor_scope, kind, payload)
+            select t.case_id, t.county_code, null, ${root.code}, 'supervision.opened', jsonb_build_object('supervisionId', t.id,
               'stage', t.stage, 'level', ${FIRST_LEVEL}::text, 'addressedTo', t.addressed_to)
             from told t order by t.case_id, t.id
             returning 1),
           notes as (
-            insert into app.notifications (scope_code, kind, case_id, title)
-            select t.addressed_to, 'supervision.opened', t.case_id, ${titles.unit} || t.code || ' ' || t.title from told t
+            insert into app.notifications (scope_code, county_code, kind, case_id, title)
+            select t.addressed_to, left(t.addressed_to, 6), 'supervision.opened', t.case_id,
+              ${titles.unit} || t.code || ' ' || t.title from told t
             union all
-            select t.parent, 'supervision.opened', t.case_id, ${titles.parent} || t.code || ' ' || t.title from told t
+            select t.parent, left(t.parent, 6), 'supervision.opened', t.case_id, ${titles.parent} || t.code || ' ' || t.title from told t
             where length(t.parent) >= ${root.code.length}
             returning 1)
           select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
@@ -391,8 +401,8 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
       // Up the ladder one rung (chase → notice) for each rung whose reply deadline passed; the new
       // reply deadline counts on the addressed unit's calendar, like the first one.
       for (const { from, to } of RAISES) {
-        const late = await tx.sql<{ id: string; addressed_to: string }[]>`
-          select s.id, s.addressed_to from app.supervisions s
+        const late = await tx.sql<{ id: string; county_code: string; addressed_to: string }[]>`
+          select s.id, s.county_code, s.addressed_to from app.supervisions s
           where s.status = 'open' and s.level = ${from} and s.due_at < ${now}
           order by s.id for update of s skip locked`;
         if (late.length === 0) continue;
@@ -401,21 +411,24 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
         const raised = await tx.sql<{ n: number }[]>`
           with raised as (
             update app.supervisions s set level = ${to}, due_at = x.due, version = version + 1
-            from unnest(${late.map((s) => s.id)}::uuid[], ${dues}::timestamptz[]) as x(id, due)
-            where s.id = x.id
-            returning s.id, s.case_id, s.addressed_to),
+            from unnest(${late.map((s) => s.id)}::uuid[], ${late.map((s) => s.county_code)}::text[],
+              ${dues}::timestamptz[]) as x(id, county_code, due)
+            where s.id = x.id and s.county_code = x.county_code
+            returning s.id, s.case_id, s.county_code, s.addressed_to),
           told as (
-            select r.*, c.code, app.parent_code(r.addressed_to) as parent from raised r join app.cases c on c.id = r.case_id),
+            select r.*, c.code, app.parent_code(r.addressed_to) as parent
+            from raised r join app.cases c on c.id = r.case_id and c.county_code = r.county_code),
           events as (
-            insert into app.case_events (case_id, actor_id, actor_scope, kind, payload)
-            select t.case_id, null, ${root.code}, 'supervision.raised', jsonb_build_object('supervisionId', t.id, 'level', ${to}::text)
+            insert into app.case_events (case_id, county_code, actor_id, actor_scope, kind, payload)
+            select t.case_id, t.county_code, null, ${root.code}, 'supervision.raised', jsonb_build_object('supervisionId', t.id, 'level', ${to}::text)
             from told t order by t.case_id, t.id
             returning 1),
           notes as (
-            insert into app.notifications (scope_code, kind, case_id, title)
-            select t.addressed_to, ${`supervision.${to}`}, t.case_id, ${LEVEL_TITLES[to].unit} || t.code from told t
+            insert into app.notifications (scope_code, county_code, kind, case_id, title)
+            select t.addressed_to, left(t.addressed_to, 6), ${`supervision.${to}`}, t.case_id,
+              ${LEVEL_TITLES[to].unit} || t.code from told t
             union all
-            select t.parent, ${`supervision.${to}`}, t.case_id, ${LEVEL_TITLES[to].parent} || t.code from told t
+            select t.parent, left(t.parent, 6), ${`supervision.${to}`}, t.case_id, ${LEVEL_TITLES[to].parent} || t.code from told t
             where length(t.parent) >= ${root.code.length}
             returning 1)
           select (select count(*) from told)::int as n, (select count(*) from events) as e, (select count(*) from notes) as m`;
@@ -435,17 +448,17 @@ export async function openSupervision(
   input: { caseId: string; instructions: string; dueAt: Date },
 ): Promise<{ id: string }> {
   const [c] = await tx.sql<
-    { owner_code: string; code: string; title: string }[]
-  >`select owner_code, code, title from app.cases where id = ${input.caseId}`;
+    { id: string; county_code: string; owner_code: string; code: string; title: string }[]
+  >`select id, county_code, owner_code, code, title from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   // A leader of the owning tier or of a unit above it; never of a unit below (the origin).
   authorizeFor(tx, "supervision.open", c.owner_code);
   const [row] = await tx.sql<
     { id: string }[]
-  >`insert into app.supervisions (case_id, addressed_to, level, opened_by, opened_by_user,
+  >`insert into app.supervisions (case_id, county_code, addressed_to, level, opened_by, opened_by_user,
       instructions, due_at)
-    values (${input.caseId}, ${c.owner_code}, ${FIRST_LEVEL}, 'leader', ${tx.ctx.userId}, ${input.instructions}, ${input.dueAt}) returning id`;
-  await appendEvent(tx, input.caseId, "supervision.opened", {
+    values (${input.caseId}, ${c.county_code}, ${c.owner_code}, ${FIRST_LEVEL}, 'leader', ${tx.ctx.userId}, ${input.instructions}, ${input.dueAt}) returning id`;
+  await appendEvent(tx, c, "supervision.opened", {
     supervisionId: row!.id,
     level: FIRST_LEVEL,
     by: "leader",
@@ -462,8 +475,8 @@ export async function openSupervision(
 /** The addressed unit answers a supervision. */
 export async function answerSupervision(tx: Tx, input: { id: string; version: number; answer: string }): Promise<void> {
   const [s] = await tx.sql<
-    { case_id: string; addressed_to: string; status: string }[]
-  >`select case_id, addressed_to, status
+    { case_id: string; county_code: string; addressed_to: string; status: string }[]
+  >`select case_id, county_code, addressed_to, status
     from app.supervisions where id = ${input.id}`;
   if (!s) throw notFound({ zh: "督办", en: "supervision" });
   if (s.addressed_to !== tx.ctx.scope) {
@@ -472,13 +485,17 @@ export async function answerSupervision(tx: Tx, input: { id: string; version: nu
   authorizeFor(tx, "supervision.answer", s.addressed_to);
   const rows =
     await tx.sql`update app.supervisions set status = 'answered', answer = ${input.answer}, answered_at = now(),
-    version = version + 1 where id = ${input.id} and version = ${input.version} and status = 'open' returning id`;
+    version = version + 1 where id = ${input.id} and county_code = ${s.county_code} and version = ${input.version}
+      and status = 'open' returning id`;
   if (rows.length === 0) throw new AppError("CONFLICT", { zh: "督办已被处理或已变更", en: "The supervision changed" });
-  await appendEvent(tx, s.case_id, "supervision.answered", { supervisionId: input.id });
+  await appendEvent(tx, { id: s.case_id, county_code: s.county_code }, "supervision.answered", {
+    supervisionId: input.id,
+  });
   // The supervising tier (the parent) hears the answer.
   const parent = parentCodeOf(s.addressed_to);
   if (parent) {
-    const [c] = await tx.sql<{ code: string }[]>`select code from app.cases where id = ${s.case_id}`;
+    const [c] = await tx.sql<{ code: string }[]>`select code from app.cases
+      where id = ${s.case_id} and county_code = ${s.county_code}`;
     await notifyUnit(tx, {
       scopeCode: parent,
       kind: "supervision.answered",
@@ -521,15 +538,17 @@ export async function listSupervisions(
 
 /** A leader takes personal charge of a case (包案). */
 export async function takeCharge(tx: Tx, input: { caseId: string; version: number }): Promise<{ version: number }> {
-  const [c] = await tx.sql<{ owner_code: string }[]>`select owner_code from app.cases where id = ${input.caseId}`;
+  const [c] = await tx.sql<
+    { id: string; county_code: string; owner_code: string }[]
+  >`select id, county_code, owner_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   authorizeFor(tx, "case.take_charge", c.owner_code);
   const [row] = await tx.sql<
     { version: number }[]
   >`update app.cases set leader_id = ${tx.ctx.userId}, version = version + 1
-    where id = ${input.caseId} and version = ${input.version} returning version`;
+    where id = ${input.caseId} and county_code = ${c.county_code} and version = ${input.version} returning version`;
   if (!row) throw new AppError("CONFLICT", { zh: "案件已被修改，请刷新", en: "The case changed; reload" });
-  await appendEvent(tx, input.caseId, "case.leader_in_charge", { leaderId: tx.ctx.userId });
+  await appendEvent(tx, c, "case.leader_in_charge", { leaderId: tx.ctx.userId });
   return row;
 }
 

@@ -4,6 +4,7 @@ import { caseHops } from "@zongzhi/db/schema";
 import { AppError, type CaseState, conflict, type Level, MAX_BOUNCES, notFound } from "@zongzhi/domain";
 import { asc, eq } from "drizzle-orm";
 import { authorizeFor, mayFor } from "./actor.ts";
+import { nameOperationObject } from "./audit.ts";
 import { appendEvent } from "./case-events.ts";
 import { completeDeadlines, handOverClocks, startDeadline } from "./deadlines.ts";
 import { assertLiaisonMayRead } from "./liaison-access.ts";
@@ -14,6 +15,7 @@ type CaseRow = {
   code: string;
   title: string;
   scope_code: string;
+  county_code: string;
   owner_code: string;
   handler_code: string | null;
   hop_state: "settled" | "awaiting_sign_for";
@@ -29,9 +31,12 @@ type CaseRow = {
  * owner by the one table (FORBIDDEN), before the version (CONFLICT).
  */
 async function load(tx: Tx, id: string, version: number, permission: Permission): Promise<CaseRow> {
-  const [c] = await tx.sql<CaseRow[]>`select id, code, title, scope_code, owner_code, handler_code, hop_state, bounces,
-      needs_leader_decision, version, category_code, status from app.cases where id = ${id}`;
+  const [c] = await tx.sql<
+    CaseRow[]
+  >`select id, code, title, scope_code, county_code, owner_code, handler_code, hop_state,
+      bounces, needs_leader_decision, version, category_code, status from app.cases where id = ${id}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
+  nameOperationObject(tx, c.id, `${c.code} ${c.title}`);
   if (!mayFor(tx, permission, c.owner_code) && c.owner_code !== tx.ctx.scope) {
     throw new AppError(
       "FORBIDDEN",
@@ -77,12 +82,13 @@ async function move(
   const [row] = await tx.sql<
     { version: number }[]
   >`update app.cases set ${set}, version = version + 1, updated_at = now()
-    where id = ${c.id} and version = ${c.version} returning version`;
+    where id = ${c.id} and county_code = ${c.county_code} and version = ${c.version} returning version`;
   if (!row) throw conflict();
   const [h] = await tx.db
     .insert(caseHops)
     .values({
       caseId: c.id,
+      countyCode: c.county_code,
       kind: hop.kind,
       fromCode: hop.from,
       toCode: hop.to,
@@ -93,7 +99,7 @@ async function move(
       byUser: tx.ctx.userId,
     })
     .returning({ id: caseHops.id });
-  await appendEvent(tx, c.id, `case.${hop.kind}`, {
+  await appendEvent(tx, c, `case.${hop.kind}`, {
     from: hop.from,
     to: hop.to,
     reason: hop.reason ?? null,
@@ -126,10 +132,17 @@ export async function escalateCase(
     reason: input.reason,
     urgency: input.urgency,
   });
-  await startDeadline(tx, { caseId: c.id, stage: "sign_for", ownerCode: input.toCode, categoryCode: c.category_code });
+  await startDeadline(tx, {
+    caseId: c.id,
+    countyCode: c.county_code,
+    stage: "sign_for",
+    ownerCode: input.toCode,
+    categoryCode: c.category_code,
+  });
   // The resolution clock follows the case: the receiving tier answers for it from now.
   await handOverClocks(tx, {
     caseId: c.id,
+    countyCode: c.county_code,
     categoryCode: c.category_code,
     status: c.status,
     to: input.toCode,
@@ -150,7 +163,7 @@ export async function signForCase(tx: Tx, input: { id: string; version: number }
   if (c.hop_state !== "awaiting_sign_for") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该案件无需签收", en: "Nothing to sign for" });
   }
-  await completeDeadlines(tx, c.id, ["sign_for"]);
+  await completeDeadlines(tx, c, ["sign_for"]);
   const { version } = await move(tx, c, tx.sql`hop_state = 'settled'`, {
     kind: "sign_for",
     from: c.owner_code,
@@ -200,11 +213,18 @@ export async function assignDown(
     instructions: input.instructions,
     deadline: input.deadline,
   });
-  await startDeadline(tx, { caseId: c.id, stage: "sign_for", ownerCode: input.toCode, categoryCode: c.category_code });
+  await startDeadline(tx, {
+    caseId: c.id,
+    countyCode: c.county_code,
+    stage: "sign_for",
+    ownerCode: input.toCode,
+    categoryCode: c.category_code,
+  });
   // The deadline given with the assignment is the receiving unit's clock, coloured and
   // supervised like any other (and stored, not only written into the path).
   await handOverClocks(tx, {
     caseId: c.id,
+    countyCode: c.county_code,
     categoryCode: c.category_code,
     status: c.status,
     to: input.toCode,
@@ -231,7 +251,8 @@ export async function returnCase(
 ): Promise<{ version: number; needsLeader: boolean }> {
   const c = await load(tx, input.id, input.version, "case.return_hop");
   const [last] = await tx.sql<{ from_code: string }[]>`select from_code from app.case_hops
-    where case_id = ${c.id} and kind in ('escalate', 'assign_down') and to_code = ${c.owner_code}
+    where case_id = ${c.id} and county_code = ${c.county_code} and kind in ('escalate', 'assign_down')
+      and to_code = ${c.owner_code}
     order by at desc limit 1`;
   if (!last)
     throw new AppError("PRECONDITION_FAILED", { zh: "该案件不是上报或交办来的，无法退回", en: "Nothing to return" });
@@ -243,19 +264,27 @@ export async function returnCase(
   const [row] = await tx.sql<{ version: number }[]>`update app.cases set owner_code = ${back}, hop_state = 'settled',
       bounces = ${bounces}, needs_leader_decision = ${needsLeader},
       handler_code = ${keepHandler ? c.handler_code : null}, version = version + 1, updated_at = now()
-    where id = ${c.id} and version = ${c.version} returning version`;
+    where id = ${c.id} and county_code = ${c.county_code} and version = ${c.version} returning version`;
   if (!row) throw conflict();
   await tx.db.insert(caseHops).values({
     caseId: c.id,
+    countyCode: c.county_code,
     kind: "return",
     fromCode: c.owner_code,
     toCode: back,
     reason: input.reason,
     byUser: tx.ctx.userId,
   });
-  await completeDeadlines(tx, c.id, ["sign_for"]);
-  await handOverClocks(tx, { caseId: c.id, categoryCode: c.category_code, status: c.status, to: back, kind: "return" });
-  await appendEvent(tx, c.id, "case.return_hop", { from: c.owner_code, to: back, reason: input.reason, bounces });
+  await completeDeadlines(tx, c, ["sign_for"]);
+  await handOverClocks(tx, {
+    caseId: c.id,
+    countyCode: c.county_code,
+    categoryCode: c.category_code,
+    status: c.status,
+    to: back,
+    kind: "return",
+  });
+  await appendEvent(tx, c, "case.return_hop", { from: c.owner_code, to: back, reason: input.reason, bounces });
   await notifyUnit(tx, {
     scopeCode: back,
     kind: needsLeader ? "case.leader_decision" : "case.returned",

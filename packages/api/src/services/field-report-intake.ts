@@ -1,5 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
 import { addAttachment, type StagedFile } from "./attachments.ts";
+import { registeredCase } from "./case-events.ts";
 import { type CasePosition, setCasePosition } from "./case-position.ts";
 import { type CaseInput, registerCase } from "./cases.ts";
 import type { FieldCipher } from "./personal-data.ts";
@@ -60,7 +61,7 @@ export async function registerFieldReport(
       position: known ? { lat: first.lat!, lng: first.lng!, source: first.source as ReportPosition["source"] } : null,
     };
   }
-  if (position) await setCasePosition(tx, registered.id, position);
+  if (position) await setCasePosition(tx, registeredCase(registered), position);
   for (const [i, photo] of input.photos.entries()) {
     await addAttachment(tx, { caseId: registered.id, filename: `现场照片-${i + 1}.${photo.ext}`, file: photo.file });
   }

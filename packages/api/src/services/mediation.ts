@@ -18,7 +18,7 @@ import {
 import { asSystem, authorizeFor } from "./actor.ts";
 import { bookRoom } from "./bookings.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
-import { appendEvent } from "./case-events.ts";
+import { appendEvent, type CaseKey } from "./case-events.ts";
 import { transitionCase } from "./cases.ts";
 import { completeDeadlines } from "./deadlines.ts";
 
@@ -27,20 +27,23 @@ async function caseFor(
   tx: Tx,
   caseId: string,
   permission: Permission,
-): Promise<{ status: string; version: number; code: string; owner_code: string }> {
+  county?: string,
+): Promise<CaseKey & { status: string; version: number; code: string; owner_code: string }> {
   const [c] = await tx.sql<
-    { status: string; version: number; code: string; owner_code: string }[]
-  >`select status, version, code, owner_code from app.cases
-    where id = ${caseId}`;
+    (CaseKey & { status: string; version: number; code: string; owner_code: string })[]
+  >`select id, county_code, status, version, code, owner_code from app.cases
+    where id = ${caseId} ${county ? tx.sql`and county_code = ${county}` : tx.sql``}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   authorizeFor(tx, permission, c.owner_code);
   return c;
 }
 
-/** The owner of the case a row belongs to, checked against `permission`; NOT_FOUND when invisible. */
-async function authorizeByCase(tx: Tx, caseId: string | undefined, permission: Permission): Promise<void> {
-  if (!caseId) return;
-  await caseFor(tx, caseId, permission);
+/**
+ * The owner of the case a row belongs to (the row's case and county), checked against
+ * `permission`; NOT_FOUND when invisible.
+ */
+async function authorizeByCase(tx: Tx, row: { case_id: string; county_code: string }, permission: Permission) {
+  await caseFor(tx, row.case_id, permission, row.county_code);
 }
 
 /** Schedules a mediation session: books the room and mediators (exclusion constraints refuse clashes). */
@@ -67,13 +70,14 @@ export async function scheduleSession(
     .insert(mediationSessions)
     .values({
       caseId: input.caseId,
+      countyCode: c.county_code,
       bookingId: booking.id,
       startsAt: input.startsAt,
       endsAt: input.endsAt,
       createdBy: tx.ctx.userId,
     })
     .returning({ id: mediationSessions.id });
-  await appendEvent(tx, input.caseId, "mediation.scheduled", {
+  await appendEvent(tx, c, "mediation.scheduled", {
     sessionId: row!.id,
     room: booking.roomName,
     startsAt: input.startsAt.toISOString(),
@@ -95,10 +99,10 @@ export async function recordSession(
   },
 ): Promise<{ version: number }> {
   const [s] = await tx.sql<
-    { case_id: string; starts_at: Date }[]
-  >`select case_id, starts_at from app.mediation_sessions where id = ${input.id}`;
+    { case_id: string; county_code: string; starts_at: Date }[]
+  >`select case_id, county_code, starts_at from app.mediation_sessions where id = ${input.id}`;
   if (!s) throw notFound({ zh: "调解记录", en: "session" });
-  await authorizeByCase(tx, s.case_id, "case.session");
+  await authorizeByCase(tx, s, "case.session");
   // What happened at a session is recorded once it has taken place (same China day allowed for
   // clock skew); the database refuses it too (mediation_sessions_outcome_after_start).
   if (chinaDate(s.starts_at) > chinaToday()) {
@@ -111,9 +115,9 @@ export async function recordSession(
   const [row] = await tx.sql<{ version: number }[]>`update app.mediation_sessions
     set attendance = ${tx.sql.json(input.attendance as never)}, notes = ${input.notes}, outcome = ${input.outcome},
       version = version + 1
-    where id = ${input.id} and version = ${input.version} returning version`;
+    where id = ${input.id} and county_code = ${s.county_code} and version = ${input.version} returning version`;
   if (!row) throw conflict();
-  await appendEvent(tx, s.case_id, "mediation.recorded", {
+  await appendEvent(tx, { id: s.case_id, county_code: s.county_code }, "mediation.recorded", {
     sessionId: input.id,
     outcome: input.outcome,
     present: input.attendance.filter((a) => a.present).length,
@@ -161,6 +165,7 @@ export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ 
     .insert(agreements)
     .values({
       caseId: input.caseId,
+      countyCode: c.county_code,
       signedOn: input.signedOn,
       facts: input.facts,
       disputedMatters: input.disputedMatters,
@@ -172,7 +177,7 @@ export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ 
       createdBy: tx.ctx.userId,
     })
     .returning({ id: agreements.id });
-  await appendEvent(tx, input.caseId, "agreement.signed", { agreementId: row!.id, signedOn: input.signedOn });
+  await appendEvent(tx, c, "agreement.signed", { agreementId: row!.id, signedOn: input.signedOn });
   if (c.status !== "resolved") {
     // The rule resolves the case, on its own authority (the recorder was authorised above).
     await transitionCase(asSystem(tx, "agreement_rule"), {
@@ -195,17 +200,23 @@ export async function updatePerformance(
     note?: string | null | undefined;
   },
 ): Promise<{ version: number }> {
-  const [own] = await tx.sql<{ case_id: string }[]>`select case_id from app.agreements where id = ${input.id}`;
+  const [own] = await tx.sql<
+    { case_id: string; county_code: string }[]
+  >`select case_id, county_code from app.agreements where id = ${input.id}`;
   if (!own) throw notFound({ zh: "调解协议", en: "agreement" });
-  await authorizeByCase(tx, own.case_id, "case.agreement");
+  await authorizeByCase(tx, own, "case.agreement");
   const [row] = await tx.sql<{ version: number; case_id: string }[]>`update app.agreements
     set performance_status = ${input.status}, performance_note = ${input.note ?? null}, version = version + 1
-    where id = ${input.id} and version = ${input.version} returning version, case_id`;
+    where id = ${input.id} and county_code = ${own.county_code} and version = ${input.version} returning version, case_id`;
   if (!row) {
-    const [exists] = await tx.sql`select 1 from app.agreements where id = ${input.id}`;
+    const [exists] =
+      await tx.sql`select 1 from app.agreements where id = ${input.id} and county_code = ${own.county_code}`;
     throw exists ? conflict() : notFound({ zh: "调解协议", en: "agreement" });
   }
-  await appendEvent(tx, row.case_id, "agreement.performance", { agreementId: input.id, status: input.status });
+  await appendEvent(tx, { id: own.case_id, county_code: own.county_code }, "agreement.performance", {
+    agreementId: input.id,
+    status: input.status,
+  });
   return { version: row.version };
 }
 
@@ -217,11 +228,12 @@ export async function applyForConfirmation(
   tx: Tx,
   input: { agreementId: string; courtName: string; appliedOn: string; matters: ExcludedMatter[] },
 ): Promise<{ id: string; acceptDue: string }> {
-  const [a] = await tx.sql<{ case_id: string; signed_on: string; owner_code: string }[]>`
-    select a.case_id, a.signed_on::text, c.owner_code from app.agreements a join app.cases c on c.id = a.case_id
+  const [a] = await tx.sql<{ case_id: string; county_code: string; signed_on: string; owner_code: string }[]>`
+    select a.case_id, a.county_code, a.signed_on::text, c.owner_code
+    from app.agreements a join app.cases c on c.id = a.case_id and c.county_code = a.county_code
     where a.id = ${input.agreementId}`;
   if (!a) throw notFound({ zh: "调解协议", en: "agreement" });
-  await authorizeByCase(tx, a.case_id, "case.agreement");
+  await authorizeByCase(tx, a, "case.agreement");
   // The court's periods end on a working day of the same calendar the case's clocks count on.
   const calendar = await unitCalendar(tx, a.owner_code);
   const { acceptDue } = checkConfirmationApplication(
@@ -233,13 +245,14 @@ export async function applyForConfirmation(
     .insert(judicialConfirmations)
     .values({
       caseId: a.case_id,
+      countyCode: a.county_code,
       agreementId: input.agreementId,
       courtName: input.courtName,
       appliedOn: input.appliedOn,
       acceptDue,
     })
     .returning({ id: judicialConfirmations.id });
-  await appendEvent(tx, a.case_id, "confirmation.applied", {
+  await appendEvent(tx, { id: a.case_id, county_code: a.county_code }, "confirmation.applied", {
     confirmationId: row!.id,
     court: input.courtName,
     acceptDue,
@@ -259,11 +272,19 @@ export async function recordConfirmationStep(
   },
 ): Promise<{ version: number }> {
   const [j] = await tx.sql<
-    { case_id: string; accepted_on: string | null; extended: boolean; result: string; owner_code: string }[]
-  >`select j.case_id, j.accepted_on::text, j.extended, j.result, c.owner_code
-    from app.judicial_confirmations j join app.cases c on c.id = j.case_id where j.id = ${input.id}`;
+    {
+      case_id: string;
+      county_code: string;
+      accepted_on: string | null;
+      extended: boolean;
+      result: string;
+      owner_code: string;
+    }[]
+  >`select j.case_id, j.county_code, j.accepted_on::text, j.extended, j.result, c.owner_code
+    from app.judicial_confirmations j join app.cases c on c.id = j.case_id and c.county_code = j.county_code
+    where j.id = ${input.id}`;
   if (!j) throw notFound({ zh: "司法确认", en: "confirmation" });
-  await authorizeByCase(tx, j.case_id, "case.agreement");
+  await authorizeByCase(tx, j, "case.agreement");
   let set: ReturnType<Tx["sql"]>;
   const ruling = async (from: string, extended: boolean) => {
     const calendar = await unitCalendar(tx, j.owner_code);
@@ -291,9 +312,12 @@ export async function recordConfirmationStep(
       set = tx.sql`result = ${input.step}, ruled_on = ${input.on}, result_note = ${input.note ?? null}`;
   }
   const [row] = await tx.sql<{ version: number }[]>`update app.judicial_confirmations set ${set}, version = version + 1
-    where id = ${input.id} and version = ${input.version} returning version`;
+    where id = ${input.id} and county_code = ${j.county_code} and version = ${input.version} returning version`;
   if (!row) throw conflict();
-  await appendEvent(tx, j.case_id, `confirmation.${input.step}`, { confirmationId: input.id, on: input.on });
+  await appendEvent(tx, { id: j.case_id, county_code: j.county_code }, `confirmation.${input.step}`, {
+    confirmationId: input.id,
+    on: input.on,
+  });
   return row;
 }
 
@@ -318,14 +342,15 @@ export async function recordFollowUp(
   }
   await tx.db.insert(followUps).values({
     caseId: input.caseId,
+    countyCode: c.county_code,
     method: input.method,
     satisfaction: input.satisfaction,
     notes: input.notes ?? null,
     overrideReason: input.overrideReason ?? null,
     byUser: tx.ctx.userId,
   });
-  await completeDeadlines(tx, input.caseId, ["follow_up"]);
-  await appendEvent(tx, input.caseId, "follow_up.recorded", {
+  await completeDeadlines(tx, c, ["follow_up"]);
+  await appendEvent(tx, c, "follow_up.recorded", {
     method: input.method,
     satisfaction: input.satisfaction,
     overridden: Boolean(input.overrideReason),

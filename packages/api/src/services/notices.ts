@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
 import { notices } from "@zongzhi/db/schema";
 import { AppError, ancestorCodesOf, LEVELS, type Level, levelOfCode, notFound } from "@zongzhi/domain";
+import { countyOf } from "@zongzhi/domain/division";
 import { authorizeFor } from "./actor.ts";
 import { type AttachmentStore, checkUpload, type StagedFile, safeFilename, verifiedBytes } from "./attachments.ts";
 
@@ -151,8 +152,8 @@ export async function acknowledgeNotice(tx: Tx, id: string): Promise<{ id: strin
   const scope = tx.ctx.scope;
   const [n] = await tx.sql<{ id: string }[]>`select n.id from app.notices n where n.id = ${id} and ${addressedTo(tx)}`;
   if (!n) throw notFound(NOTICE);
-  await tx.sql`insert into app.notice_reads (notice_id, user_id, scope_code) values (${id}, ${tx.ctx.userId}, ${scope})
-    on conflict do nothing`;
+  await tx.sql`insert into app.notice_reads (notice_id, county_code, user_id, scope_code)
+    values (${id}, ${countyOf(scope)}, ${tx.ctx.userId}, ${scope}) on conflict do nothing`;
   return { id };
 }
 

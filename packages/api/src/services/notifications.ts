@@ -51,8 +51,11 @@ export async function listInbox(
 
 /** Marks inbox items read for the caller (all when `ids` is empty). */
 export async function markRead(tx: Tx, ids: number[]): Promise<void> {
-  await tx.sql`insert into app.notification_reads (notification_id, user_id, scope_code)
-    select n.id, ${tx.ctx.userId}, ${tx.ctx.scope} from app.notifications n
-    where ${ids.length ? tx.sql`n.id = any(${ids}::bigint[])` : tx.sql`true`}
+  // An inbox is one unit's: its notifications and their reads are in the unit's county (named,
+  // so that Citus routes the statement to that county's shard).
+  const county = countyOf(tx.ctx.scope);
+  await tx.sql`insert into app.notification_reads (notification_id, county_code, user_id, scope_code)
+    select n.id, n.county_code, ${tx.ctx.userId}, ${tx.ctx.scope} from app.notifications n
+    where n.county_code = ${county} and ${ids.length ? tx.sql`n.id = any(${ids}::bigint[])` : tx.sql`true`}
     on conflict do nothing`;
 }

@@ -1,6 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { patrols } from "@zongzhi/db/schema";
 import { AppError, addDays, chinaToday, MAX_PATROL_SPEED_MPS, trackLengthMetres } from "@zongzhi/domain";
+import { countyOf } from "@zongzhi/domain/division";
 import { authorizeFor } from "./actor.ts";
 
 /** A patrol norm: per day minutes and metres, per week events, and on how many days a week. */
@@ -102,6 +103,8 @@ export async function recordPatrol(
   const [row] = await tx.db
     .insert(patrols)
     .values({
+      // The patrol is the caller's unit's (scope_code defaults to it), so in its county.
+      countyCode: countyOf(tx.ctx.scope),
       workerId: worker.id,
       gridId: input.gridId ?? null,
       startedAt: input.startedAt,

@@ -1,7 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS } from "@zongzhi/domain";
 import { authorizeFor, mayFor } from "./actor.ts";
-import { appendEvent } from "./case-events.ts";
+import { appendEvent, type CaseKey } from "./case-events.ts";
 import { completeDeadlines, startDeadline } from "./deadlines.ts";
 
 const SUMMONS = { zh: "召集", en: "summons" };
@@ -15,8 +15,8 @@ export async function summonDepartments(
   input: { caseId: string; stationingIds: string[]; dueHours: number; instructions?: string | null | undefined },
 ): Promise<{ id: string; stationingId: string }[]> {
   const [c] = await tx.sql<
-    { category_code: string; owner_code: string }[]
-  >`select category_code, owner_code from app.cases where id = ${input.caseId}`;
+    { id: string; county_code: string; category_code: string; owner_code: string }[]
+  >`select id, county_code, category_code, owner_code from app.cases where id = ${input.caseId}`;
   if (!c) throw notFound({ zh: "案件", en: "case" });
   // The owning tier, or a unit above it, blows the whistle; the origin below it no longer does.
   authorizeFor(tx, "case.summon", c.owner_code);
@@ -27,13 +27,14 @@ export async function summonDepartments(
     if (!s) throw notFound({ zh: "入驻部门", en: "stationed department" });
     const [row] = await tx.sql<
       { id: string; summoned_at: Date }[]
-    >`insert into app.case_summons (case_id, stationing_id, summoned_by, due_at,
+    >`insert into app.case_summons (case_id, county_code, stationing_id, summoned_by, due_at,
         objection_deadline, instructions)
-      values (${input.caseId}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
+      values (${input.caseId}, ${c.county_code}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
         now() + ${`${OBJECTION_WINDOW_HOURS} hours`}::interval, ${input.instructions ?? null})
       returning id, summoned_at`;
     await startDeadline(tx, {
       caseId: input.caseId,
+      countyCode: c.county_code,
       stage: "summons_acknowledgement",
       ownerCode: tx.ctx.scope,
       categoryCode: c.category_code,
@@ -42,7 +43,7 @@ export async function summonDepartments(
       // The hours the clerk gave are the clock (scan, colours, supervision), not the default policy.
       given: { amount: input.dueHours, unit: "hours" },
     });
-    await appendEvent(tx, input.caseId, "summons.issued", {
+    await appendEvent(tx, c, "summons.issued", {
       summonsId: row!.id,
       department: s.name,
       dueHours: input.dueHours,
@@ -55,6 +56,7 @@ export async function summonDepartments(
 type SummonsRow = {
   id: string;
   case_id: string;
+  county_code: string;
   stationing_id: string;
   status: string;
   version: number;
@@ -66,7 +68,7 @@ type SummonsRow = {
 async function loadForLiaison(tx: Tx, id: string): Promise<SummonsRow> {
   const [s] = await tx.sql<
     SummonsRow[]
-  >`select s.id, s.case_id, s.stationing_id, s.status, s.version, s.objection_deadline,
+  >`select s.id, s.case_id, s.county_code, s.stationing_id, s.status, s.version, s.objection_deadline,
       st.name as department, st.scope_code as unit_code
     from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.id = ${id}`;
   if (!s) throw notFound(SUMMONS);
@@ -80,9 +82,12 @@ async function loadForLiaison(tx: Tx, id: string): Promise<SummonsRow> {
   return s;
 }
 
+/** The case a summons belongs to, as its child rows name it. */
+const caseOf = (s: SummonsRow): CaseKey => ({ id: s.case_id, county_code: s.county_code });
+
 async function update(tx: Tx, s: SummonsRow, version: number, set: ReturnType<Tx["sql"]>): Promise<number> {
   const [row] = await tx.sql<{ version: number }[]>`update app.case_summons set ${set}, version = version + 1
-    where id = ${s.id} and version = ${version} returning version`;
+    where id = ${s.id} and county_code = ${s.county_code} and version = ${version} returning version`;
   if (!row) throw conflict();
   return row.version;
 }
@@ -99,8 +104,8 @@ export async function acknowledgeSummons(tx: Tx, input: { id: string; version: n
     input.version,
     tx.sql`status = 'acknowledged', acknowledged_at = now(), acknowledged_by = ${tx.ctx.userId}`,
   );
-  await completeDeadlines(tx, s.case_id, ["summons_acknowledgement"], s.id);
-  await appendEvent(tx, s.case_id, "summons.acknowledged", { summonsId: s.id, department: s.department });
+  await completeDeadlines(tx, caseOf(s), ["summons_acknowledgement"], s.id);
+  await appendEvent(tx, caseOf(s), "summons.acknowledged", { summonsId: s.id, department: s.department });
   return { version };
 }
 
@@ -134,8 +139,8 @@ export async function objectToSummons(
     tx.sql`status = 'objected', objected_at = now(), objection_reason = ${input.reason},
       objection_responsible = ${input.responsible ?? null}`,
   );
-  await completeDeadlines(tx, s.case_id, ["summons_acknowledgement"], s.id);
-  await appendEvent(tx, s.case_id, "summons.objected", {
+  await completeDeadlines(tx, caseOf(s), ["summons_acknowledgement"], s.id);
+  await appendEvent(tx, caseOf(s), "summons.objected", {
     summonsId: s.id,
     department: s.department,
     reason: input.reason,
@@ -159,7 +164,7 @@ export async function recordSummonsFeedback(
     input.version,
     tx.sql`status = 'done', action = ${input.action}, feedback = ${input.feedback}, feedback_at = now()`,
   );
-  await appendEvent(tx, s.case_id, "summons.feedback", { summonsId: s.id, department: s.department });
+  await appendEvent(tx, caseOf(s), "summons.feedback", { summonsId: s.id, department: s.department });
   return { version };
 }
 

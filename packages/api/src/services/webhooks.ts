@@ -3,6 +3,7 @@ import { cipherContext } from "@zongzhi/crypto";
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
 import { webhooks } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
+import { countyOf } from "@zongzhi/domain/division";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { updateVersioned } from "./centre-target.ts";
@@ -119,8 +120,8 @@ export async function listDeliveries(
   return tx.sql<DeliveryRow[]>`select d.id, d.webhook_id as "webhookId", d.case_id as "caseId", c.code, d.event,
       d.status, d.attempts, d.next_attempt_at as "nextAttemptAt", d.last_status as "lastStatus",
       d.last_error as "lastError", d.delivered_at as "deliveredAt", d.created_at as "createdAt", d.version, d.payload
-    from app.webhook_deliveries d join app.cases c on c.id = d.case_id
-    where d.scope_code = ${tx.ctx.scope} and (${input.webhookId ?? null}::uuid is null or d.webhook_id = ${input.webhookId ?? null}::uuid)
+    from app.webhook_deliveries d join app.cases c on c.id = d.case_id and c.county_code = d.county_code
+    where d.county_code = ${countyOf(tx.ctx.scope)} and d.scope_code = ${tx.ctx.scope} and (${input.webhookId ?? null}::uuid is null or d.webhook_id = ${input.webhookId ?? null}::uuid)
     order by d.created_at desc limit ${input.limit}`;
 }
 
@@ -175,21 +176,44 @@ export async function dispatchWebhooks(
   const result: DispatchResult = { sent: 0, failed: 0, nextDueAt: null };
   const roots = await sql<{ id: string; code: string }[]>`select id, code from auth.deployment_roots()`;
   for (const root of roots) {
-    const leased = await withScope(
+    // Which counties have deliveries due (a read over the deployment's counties; on Citus every
+    // shard of the deployment answers it, unlocked), then the lease county by county: each
+    // statement names its county, so that on Citus it is routed to that county's shard, where a
+    // lock (FOR UPDATE SKIP LOCKED) is allowed. A delivery is in its webhook's county, the
+    // county of the case (a case an open channel brought in is registered at the key's unit).
+    const counties = await withScope(
       sql,
       dispatcher(root),
       (tx) =>
-        tx.sql<
-          { id: string; scope_code: string; url: string; secret_enc: Buffer; payload: unknown; attempts: number }[]
-        >`
-        with due as (
-          select d.id from app.webhook_deliveries d
-          where d.status = 'pending' and d.next_attempt_at <= ${now}
-          order by d.next_attempt_at limit 50 for update skip locked)
-        update app.webhook_deliveries d set next_attempt_at = ${now}::timestamptz + interval '5 minutes'
-        from due, app.webhooks w where d.id = due.id and w.id = d.webhook_id
-        returning d.id, w.scope_code, w.url, w.secret_enc, d.payload, d.attempts`,
+        tx.sql<{ county_code: string }[]>`select distinct d.county_code from app.webhook_deliveries d
+        where d.status = 'pending' and d.next_attempt_at <= ${now}`,
     );
+    const leased: {
+      id: string;
+      county_code: string;
+      scope_code: string;
+      url: string;
+      secret_enc: Buffer;
+      payload: unknown;
+      attempts: number;
+    }[] = [];
+    for (const { county_code: county } of counties) {
+      if (leased.length >= 50) break;
+      const rows = await withScope(
+        sql,
+        dispatcher(root),
+        (tx) =>
+          tx.sql<(typeof leased)[number][]>`
+          with due as (
+            select d.id from app.webhook_deliveries d
+            where d.county_code = ${county} and d.status = 'pending' and d.next_attempt_at <= ${now}
+            order by d.next_attempt_at limit ${50 - leased.length} for update skip locked)
+          update app.webhook_deliveries d set next_attempt_at = ${now}::timestamptz + interval '5 minutes'
+          from due, app.webhooks w where d.county_code = ${county} and d.id = due.id and w.id = d.webhook_id
+          returning d.id, d.county_code, w.scope_code, w.url, w.secret_enc, d.payload, d.attempts`,
+      );
+      leased.push(...rows);
+    }
     for (const d of leased) {
       const body = JSON.stringify({ id: d.id, ...(d.payload as object) });
       let status: number | null = null;
@@ -228,7 +252,7 @@ export async function dispatchWebhooks(
             status = ${delivered ? "delivered" : gaveUp ? "failed" : "pending"},
             delivered_at = ${delivered ? now : null}, next_attempt_at = ${delivered || gaveUp ? now : next},
             version = version + 1
-          where id = ${d.id}`,
+          where id = ${d.id} and county_code = ${d.county_code}`,
       );
       if (delivered) result.sent += 1;
       else result.failed += 1;
