@@ -52,4 +52,26 @@ describe("the field-report queue", () => {
     expect(await flush(store, send)).toEqual({ sent: 0, left: 1 });
     expect(calls).toEqual([]);
   });
+
+  it("keeps a report the server cannot take now (busy, unavailable, signed out) queued, and sends it later", async () => {
+    const store = memoryStore();
+    const a = enqueue(store, report("井盖丢失"));
+    const b = enqueue(store, report("楼道堆物"));
+    let busy = true;
+    const calls: string[] = [];
+    const send = async (r: QueuedReport): Promise<SendOutcome> => {
+      calls.push(r.key);
+      if (busy) return { ok: false, later: "照片处理繁忙，上报未保存，请稍后重试" };
+      return { ok: true, code: `620981101001-2026-00000${calls.length}` };
+    };
+    expect(await flush(store, send)).toEqual({ sent: 0, left: 2, later: "照片处理繁忙，上报未保存，请稍后重试" });
+    expect(calls).toEqual([a.key]);
+    expect(store.read().queued.map((r) => [r.key, r.refused])).toEqual([
+      [a.key, undefined],
+      [b.key, undefined],
+    ]);
+    busy = false;
+    expect(await flush(store, send)).toEqual({ sent: 2, left: 0 });
+    expect(calls).toEqual([a.key, a.key, b.key]);
+  });
 });

@@ -76,22 +76,32 @@ export function enqueue(
   return report;
 }
 
-/** How a send ended: registered, refused by the server (kept with its message), or no network (kept as it is). */
-export type SendOutcome = { ok: true; code: string } | { ok: false; refused: string } | { ok: false; offline: true };
+/**
+ * How a send ended: registered, refused by the server (kept with its message), no network (kept
+ * as it is), or not taken now (the server busy or unavailable, the session expired: kept as it
+ * is, with the server's words, to be sent again later).
+ */
+export type SendOutcome =
+  | { ok: true; code: string }
+  | { ok: false; refused: string }
+  | { ok: false; offline: true }
+  | { ok: false; later: string };
 
 /**
  * Sends every queued report that the server has not refused, in order, each with its own key;
- * stops at the first network failure (the rest wait for the next chance).
+ * stops at the first network failure or the first "later" (the rest wait for the next chance,
+ * and `later` says why).
  */
 export async function flush(
   store: QueueStore,
   send: (report: QueuedReport) => Promise<SendOutcome>,
   now = () => new Date(),
-): Promise<{ sent: number; left: number }> {
+): Promise<{ sent: number; left: number; later?: string }> {
   let sent = 0;
   for (const report of store.read().queued.filter((r) => !r.refused)) {
     const outcome = await send(report);
     if (!outcome.ok && "offline" in outcome) break;
+    if (!outcome.ok && "later" in outcome) return { sent, left: store.read().queued.length, later: outcome.later };
     const state = store.read();
     if (outcome.ok) {
       sent += 1;
@@ -102,7 +112,7 @@ export async function flush(
           ...state.sent.filter((s) => s.key !== report.key),
         ],
       });
-    } else {
+    } else if ("refused" in outcome) {
       store.write({
         ...state,
         queued: state.queued.map((r) => (r.key === report.key ? { ...r, refused: outcome.refused } : r)),

@@ -1,7 +1,7 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { trackLengthMetres } from "@zongzhi/domain/geo";
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
-import { type CaseRegistration, errorCode, type Me, sendFieldReport, trpc } from "../api.ts";
+import { type CaseRegistration, errorCode, HttpError, type Me, sendFieldReport, trpc } from "../api.ts";
 import { categoryOptions } from "../components/case-common.tsx";
 import { errorText, Forbidden } from "../components/page.tsx";
 import { useMe } from "../components/shell.tsx";
@@ -51,9 +51,19 @@ async function send(report: QueuedReport, photos: PhotoStore): Promise<SendOutco
     await photos.remove(report.key);
     return { ok: true, code };
   } catch (error) {
-    return errorCode(error) === "NETWORK" ? { ok: false, offline: true } : { ok: false, refused: errorText(error) };
+    const code = errorCode(error);
+    if (code === "NETWORK") return { ok: false, offline: true };
+    // Not a verdict on the report: it stays queued and goes out again (under the same key).
+    const status = error instanceof HttpError ? error.status : 0;
+    if (LATER.has(code) || status >= 500) return { ok: false, later: errorText(error) };
+    return { ok: false, refused: errorText(error) };
   }
 }
+
+/** Answers that say "not now" (busy, briefly unavailable, too many at once, signed out), not "no". */
+const LATER = new Set(["UNAVAILABLE", "RATE_LIMITED", "UNAUTHENTICATED"]);
+/** How long the page waits before sending again after such an answer. */
+const RETRY_LATER_MS = 30_000;
 
 function FieldReport(props: { me: Me }) {
   const store = localQueueStore(props.me.id);
@@ -77,11 +87,16 @@ function FieldReport(props: { me: Me }) {
     (grids.data ?? []).filter((g) => g.active && g.scopeCode.startsWith(props.me.tenant?.code ?? ""));
 
   const refresh = () => setState(store.read());
+  const [later, setLater] = createSignal<string | null>(null);
+  let retry: ReturnType<typeof setTimeout> | undefined;
   const sendAll = async () => {
     if (sending()) return;
     setSending(true);
+    clearTimeout(retry);
     try {
-      await flush(store, (r) => send(r, photoStore));
+      const outcome = await flush(store, (r) => send(r, photoStore));
+      setLater(outcome.later ?? null);
+      if (outcome.later) retry = setTimeout(() => void sendAll(), RETRY_LATER_MS);
     } finally {
       setSending(false);
       refresh();
@@ -99,6 +114,7 @@ function FieldReport(props: { me: Me }) {
     void sendAll();
   });
   onCleanup(() => {
+    clearTimeout(retry);
     window.removeEventListener("online", goneOnline);
     window.removeEventListener("offline", goneOffline);
   });
@@ -280,6 +296,13 @@ function FieldReport(props: { me: Me }) {
       >
         <Show when={state().queued.length > 0}>
           <p class="field-hint">{t("field.queuedHint")}</p>
+          <Show when={later()}>
+            {(why) => (
+              <p class="field-problem" role="status" data-testid="field-later">
+                {t("field.later", { why: why() })}
+              </p>
+            )}
+          </Show>
           <ul class="field-list" data-testid="field-queued">
             <For each={state().queued}>
               {(r) => (
