@@ -157,6 +157,33 @@ describe("field report from a phone", () => {
     });
     expect(left).toBe(0);
 
+    // The server busy (the photo pool's queue full: a 503): not a refusal; the report stays
+    // queued without a 删除 button, says why, and goes out on the next chance under its key.
+    await page.route("**/field-reports", (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        headers: { "retry-after": "10" },
+        body: JSON.stringify({
+          code: "UNAVAILABLE",
+          zh: "照片处理繁忙，上报未保存，请稍后重试",
+          en: "Photo processing is busy; the report was not saved, retry in a moment",
+        }),
+      }),
+    );
+    await page.getByLabel("事件类别").selectOption({ label: "邻里纠纷" });
+    await page.getByLabel("情况描述").fill("四组垃圾桶满溢 #F4");
+    await page.getByLabel(/添加现场照片/).setInputFiles([await photo("f4.jpg", null)]);
+    await page.getByRole("button", { name: "上报", exact: true }).click();
+    await page.getByTestId("field-later").getByText("暂未发送：照片处理繁忙").waitFor();
+    await page.getByRole("heading", { name: "待发送 1 条" }).waitFor();
+    expect(await page.getByTestId("field-queued").getByRole("button", { name: "删除此条" }).count()).toBe(0);
+    expect(await cases("#F4")).toEqual([]);
+    await page.unroute("**/field-reports");
+    await page.reload();
+    await page.getByRole("heading", { name: "待发送 0 条" }).waitFor();
+    expect(await cases("#F4")).toEqual([expect.objectContaining({ photos: 1 })]);
+
     // A patrol just made (巡查), once the account is registered as a grid worker.
     await h.db.admin`insert into app.grid_workers (scope_code, name, kind, user_id)
       select u.scope_code, '网格员', 'full_time', u.id from app.users u where u.username = 'cun.grid'`;
@@ -254,5 +281,55 @@ describe("field report from a phone", () => {
     await confirm.click();
     await page.getByRole("heading", { name: "待现场确认 0 件" }).waitFor();
     expect(await state()).toEqual({ status: "awaiting_follow_up", follow_ups: ["unsatisfied", "satisfied"] });
+  });
+
+  test("a citizen sees the result on the lookup page and rejects it with a reason: reworked", async () => {
+    const mediator = await signIn(h, "cun.mediator");
+    const call = async (path: string, json: unknown) => {
+      const r = await mediator.request.post(`/trpc/${path}`, { headers: { origin: h.origin }, data: { json } });
+      expect(r.status(), `${path} ${await r.text()}`).toBe(200);
+      return ((await r.json()) as { result: { data: { json: { id: string; code: string } } } }).result.data.json;
+    };
+    const version = async (id: string) =>
+      (await h.db.admin<{ version: number }[]>`select version from app.cases where id = ${id}`)[0]!.version;
+    const act = async (id: string, action: string, data: Record<string, unknown> = {}) =>
+      call("cases.transition", { id, version: await version(id), action, data });
+    const { id, code } = await call("cases.register", {
+      categoryCode: "neighbour",
+      channel: "visit",
+      title: "邻居占道堆放柴草",
+      description: "邻居在村道上堆放柴草，影响通行 #L1",
+      locationCode: "620981101001",
+      peopleCount: 2,
+      groupDispute: false,
+      riskGrade: "none",
+      difficulty: "simple",
+      parties: [{ role: "applicant", kind: "person", name: "刘大爷", phone: "13609371234" }],
+    });
+    await act(id, "accept");
+    await act(id, "triage", { route: { kind: "room" } });
+    await act(id, "resolve", { outcome: "已协调清理柴草，恢复通行" });
+    await act(id, "await_follow_up");
+
+    // The person, on a phone, without signing in.
+    const page = await h.newPage(PHONE);
+    await page.goto(`/lookup?code=${code}`);
+    await page.getByLabel("申请人手机号后四位").fill("1234");
+    await page.getByRole("button", { name: "查询", exact: true }).click();
+    const answer = page.getByTestId("lookup-answer");
+    await answer.getByText("已协调清理柴草，恢复通行").waitFor();
+    const reject = answer.getByRole("button", { name: "不满意，要求重办" });
+    expect((await reject.boundingBox())!.height).toBeGreaterThanOrEqual(48);
+    await reject.click();
+    await answer.getByText("不满意时请填写理由", { exact: true }).waitFor();
+    await answer.getByLabel("您的意见（不满意时请填写理由）").fill("柴草只挪到了路另一边");
+    await reject.click();
+    await answer.getByText("已记录您的意见，案件已退回重新办理。").waitFor();
+    await answer.getByText("已重办 1 次").waitFor();
+    expect(await answer.getByRole("button", { name: "满意", exact: true }).count()).toBe(0);
+    const [c] = await h.db.admin<{ status: string; method: string; notes: string }[]>`
+      select c.status::text, f.method, f.notes from app.cases c join app.follow_ups f on f.case_id = c.id
+      where c.id = ${id}`;
+    expect(c).toEqual({ status: "reopened", method: "online", notes: "柴草只挪到了路另一边" });
   });
 });

@@ -7,6 +7,7 @@ import type {
   PublicAppointment,
   PublicCentre,
   PublicCase as ServerPublicCase,
+  PublicResult as ServerPublicResult,
 } from "@zongzhi/api";
 import superjson from "superjson";
 
@@ -257,9 +258,22 @@ export function uploadNoticeAttachment(noticeId: string, file: File): Promise<{ 
 /** What the public lookup (/public/lookup, a plain HTTP route) shows: stages and dates only. */
 export type PublicCase = Json<ServerPublicCase>;
 
+/** What the lookup answers besides the stages: the result of a public channel's case and whether the person may answer it. */
+export type PublicLookup = PublicCase & { result: Json<ServerPublicResult> | null };
+
 /** 一码可查: the public view of a case by its code and the last 4 digits of the applicant's phone. */
-export function lookupCase(input: { code: string; phoneLast4: string }): Promise<PublicCase> {
-  return postJson<PublicCase>("/public/lookup", input, "omit");
+export function lookupCase(input: { code: string; phoneLast4: string }): Promise<PublicLookup> {
+  return postJson<PublicLookup>("/public/lookup", input, "omit");
+}
+
+/** The person's answer to the result on the lookup page: confirmed, or rejected with a reason (重办). */
+export function answerCase(input: {
+  code: string;
+  phoneLast4: string;
+  satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied";
+  comment?: string;
+}): Promise<PublicLookup & { reopened: boolean }> {
+  return postJson("/public/lookup/answer", input, "omit");
 }
 
 /** A server type as JSON carries it (instants become ISO strings). */

@@ -8,6 +8,7 @@ import {
   type ApiContext,
   type AttachmentStore,
   addAttachment,
+  answerPublicCase,
   appRouter,
   attachmentTooLarge,
   attachToNotice,
@@ -45,6 +46,7 @@ import {
   publicBookingScope,
   publicCentre,
   publicLookup,
+  publicResult,
   rateOpenRequest,
   readAttachment,
   readNoticeAttachment,
@@ -58,7 +60,7 @@ import {
   writeLedger,
   writeLogExport,
 } from "@zongzhi/api";
-import { id, isoDate, isoMonth, pattern, secret, strict, text } from "@zongzhi/api/input";
+import { id, isoDate, isoMonth, longText, pattern, secret, strict, text } from "@zongzhi/api/input";
 import { bookingLookupInput, centreCode, centresQuery, publicBookingInput } from "@zongzhi/api/schemas/booking";
 import { fieldReportInput } from "@zongzhi/api/schemas/cases";
 import { logFilterFields } from "@zongzhi/api/schemas/logs";
@@ -478,16 +480,30 @@ export function createApp(options: AppOptions) {
     const byCode = await failureLimit(sql, `lookup-code:${input.code}`, LOOKUP_CODE_FAILURE_RATE);
     const found = await publicLookup(sql, options.cipher, input);
     if (found) await Promise.all([byAddress.succeeded(), byCode.succeeded()]);
-    if (!found) {
-      return problem(
-        c,
-        new AppError("NOT_FOUND", {
-          zh: "未找到该案件，请核对案件编号和手机号后四位",
-          en: "No case matches this code and phone",
-        }),
-      );
-    }
-    return c.json(found);
+    if (!found) return problem(c, noCase());
+    return c.json({ ...found, result: await publicResult(sql, options.cipher, input) });
+  });
+  const noCase = () =>
+    new AppError("NOT_FOUND", {
+      zh: "未找到该案件，请核对案件编号和手机号后四位",
+      en: "No case matches this code and phone",
+    });
+  // The citizen's answer to the result (issue 13 §3), with the same code and phone digits as the
+  // lookup and under the same limits: confirms it, or rejects it with a reason (重办).
+  const Answer = strict({
+    ...Lookup.shape,
+    satisfaction: z.enum(["satisfied", "basically_satisfied", "unsatisfied"]),
+    comment: longText(1000).optional(),
+  });
+  app.post("/public/lookup/answer", async (c) => {
+    const byAddress = await failureLimit(sql, `lookup-fail:${c.get("client").ip}`, LOOKUP_FAILURE_RATE);
+    const input = Answer.parse(await c.req.json().catch(() => ({})));
+    const byCode = await failureLimit(sql, `lookup-code:${input.code}`, LOOKUP_CODE_FAILURE_RATE);
+    const answered = await answerPublicCase(sql, options.cipher, input, c.get("requestId"));
+    if (!answered) return problem(c, noCase());
+    await Promise.all([byAddress.succeeded(), byCode.succeeded()]);
+    const found = await publicLookup(sql, options.cipher, input);
+    return c.json({ ...found, result: await publicResult(sql, options.cipher, input), reopened: answered.reopened });
   });
 
   // 网上预约 (issue 13 §6): a person picks a centre, sees its slots, books, looks the booking up

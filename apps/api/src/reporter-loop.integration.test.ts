@@ -123,4 +123,83 @@ describe("the reporter's loop", () => {
       ).appCode,
     ).toBe("FORBIDDEN");
   });
+
+  it("a citizen of a public channel sees the result on the lookup page, rejects it with a reason (重办), then confirms", async () => {
+    const lookup = (path: string, body: Record<string, unknown>) =>
+      api.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    type Found = {
+      status: string;
+      result: { outcome: string | null; reworks: number; canAnswer: boolean; answered: boolean } | null;
+      reopened?: boolean;
+    };
+    // Brought to the centre in person (群众来访): the applicant's phone ends in 1234.
+    const { id, code } = await villageMediator.cases.register.mutate({
+      ...villageDispute("邻居占道堆放柴草"),
+      channel: "visit",
+    });
+    const who = { code, phoneLast4: "1234" };
+    const first = await lookup("/public/lookup", who);
+    let found = (await first.json()) as Found;
+    expect(first.status, JSON.stringify(found)).toBe(200);
+    expect(found.result).toEqual({ outcome: null, reworks: 0, canAnswer: false, answered: false });
+    // No result yet: nothing to answer.
+    const early = await lookup("/public/lookup/answer", { ...who, satisfaction: "satisfied" });
+    expect(early.status).toBe(412);
+    expect(((await early.json()) as { zh: string }).zh).toContain("尚未办结");
+
+    await act(villageMediator, id, "accept");
+    await act(villageMediator, id, "triage", { route: { kind: "room" } });
+    await act(villageMediator, id, "resolve", { outcome: "已协调清理柴草，恢复通行" });
+    await act(villageMediator, id, "await_follow_up");
+    found = (await (await lookup("/public/lookup", who)).json()) as Found;
+    expect(found.result).toEqual({ outcome: "已协调清理柴草，恢复通行", reworks: 0, canAnswer: true, answered: false });
+
+    // The wrong digits find nothing; a rejection needs a reason; bad input is a bilingual 400.
+    expect(
+      (await lookup("/public/lookup/answer", { code, phoneLast4: "0000", satisfaction: "satisfied" })).status,
+    ).toBe(404);
+    const bare = await lookup("/public/lookup/answer", { ...who, satisfaction: "unsatisfied" });
+    expect(bare.status).toBe(400);
+    expect(await bare.json()).toMatchObject({ zh: "不满意时请填写理由", en: "Give a reason when not satisfied" });
+    expect((await lookup("/public/lookup/answer", { ...who, satisfaction: "angry" })).status).toBe(400);
+
+    const rejected = await lookup("/public/lookup/answer", {
+      ...who,
+      satisfaction: "unsatisfied",
+      comment: "柴草只挪到了路另一边",
+    });
+    expect(rejected.status).toBe(200);
+    found = (await rejected.json()) as Found;
+    expect(found).toMatchObject({ status: "reopened", reopened: true, result: { reworks: 1, canAnswer: false } });
+    const [f] = await api.db.admin<{ method: string; satisfaction: string; notes: string; by_user: string | null }[]>`
+      select method, satisfaction, notes, by_user from app.follow_ups where case_id = ${id}`;
+    expect(f).toEqual({ method: "online", satisfaction: "unsatisfied", notes: "柴草只挪到了路另一边", by_user: null });
+    // The case page shows the answer as a follow-up with its method.
+    const detail = await villageMediator.cases.get.query({ id });
+    expect(detail.followUps).toEqual([expect.objectContaining({ method: "online", satisfaction: "unsatisfied" })]);
+
+    // Reworked and resolved again: the person answers the new result, once.
+    await act(villageMediator, id, "triage", { route: { kind: "room" } });
+    await act(villageMediator, id, "resolve", { outcome: "柴草已全部清运" });
+    await act(villageMediator, id, "await_follow_up");
+    const confirmed = await lookup("/public/lookup/answer", { ...who, satisfaction: "satisfied" });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.json()).toMatchObject({
+      status: "awaiting_follow_up",
+      reopened: false,
+      result: { outcome: "柴草已全部清运", reworks: 1, canAnswer: false, answered: true },
+    });
+    const twice = await lookup("/public/lookup/answer", { ...who, satisfaction: "satisfied" });
+    expect(twice.status).toBe(409);
+
+    // A grid worker's own report is confirmed on the phone, not on the lookup page.
+    const report = await grid.cases.register.mutate(villageDispute("网格员上报 #L1"));
+    const byWorker = { code: report.code, phoneLast4: "1234" };
+    expect(((await (await lookup("/public/lookup", byWorker)).json()) as Found).result).toBeNull();
+    expect((await lookup("/public/lookup/answer", { ...byWorker, satisfaction: "satisfied" })).status).toBe(412);
+  });
 });

@@ -59,6 +59,7 @@ export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export { logExportName, writeLogExport } from "./services/log-export.ts";
 export { attachToNotice, readNoticeAttachment } from "./services/notices.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
+export { answerPublicCase, type PublicResult, publicResult } from "./services/public-feedback.ts";
 export {
   addressAllowed,
   checkWebhookTarget,

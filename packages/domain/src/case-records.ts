@@ -40,8 +40,13 @@ export const PERFORMANCE_NAMES: Record<PerformanceStatus, Message> = {
   breached: { zh: "未履行（违约）", en: "Breached" },
 };
 
-/** How a follow-up visit was made. */
-export const FOLLOW_UP_METHODS = ["phone", "visit", "on_site"] as const;
+/**
+ * How a follow-up was made: by staff (phone, visit, on site), or `online`, the person's own
+ * answer on the public lookup page (一码可查), which no staff member records.
+ */
+export const FOLLOW_UP_METHODS = ["phone", "visit", "on_site", "online"] as const;
+/** The methods of a follow-up staff record (cases.recordFollowUp). */
+export const STAFF_FOLLOW_UP_METHODS = ["phone", "visit", "on_site"] as const;
 /** A follow-up's method. */
 export type FollowUpMethod = (typeof FOLLOW_UP_METHODS)[number];
 /** Names of the follow-up methods. */
@@ -49,6 +54,7 @@ export const FOLLOW_UP_METHOD_NAMES: Record<FollowUpMethod, Message> = {
   phone: { zh: "电话回访", en: "Phone" },
   visit: { zh: "上门回访", en: "Home visit" },
   on_site: { zh: "实地查看", en: "On site" },
+  online: { zh: "群众查询页评价", en: "The person, on the lookup page" },
 };
 
 /** What the party said of the handling at the follow-up. */

@@ -62,6 +62,7 @@ export const SYSTEM_ACTORS = [
   "agreement_rule",
   "webhook_dispatch",
   "online_booking",
+  "public_lookup",
 ] as const;
 /** One system actor. */
 export type SystemActor = (typeof SYSTEM_ACTORS)[number];
@@ -310,6 +311,12 @@ export const SYSTEM_PERMISSIONS: Record<SystemActor, { name: Message; permission
   online_booking: {
     name: { zh: "网上预约（公众）", en: "Online booking (public)" },
     permissions: ["appointment.book"],
+  },
+  // The public lookup page (一码可查): the person who found their case by its code and phone
+  // answers its result (a follow-up), at the case's owning unit. Nothing else.
+  public_lookup: {
+    name: { zh: "群众查询页评价", en: "Public lookup (the person's answer)" },
+    permissions: ["case.follow_up"],
   },
 };
 

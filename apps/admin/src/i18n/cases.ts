@@ -527,6 +527,17 @@ export const casesZh = {
   "cases.lookup.current": "当前状态",
   "cases.lookup.stages": "办理阶段",
   "cases.lookup.footer": "一案一码，一码可查。查询结果不含任何个人信息。",
+  "cases.lookup.outcomeTitle": "处理结果",
+  "cases.lookup.noOutcome": "尚无处理结果",
+  "cases.lookup.reworks": "已重办 {n} 次",
+  "cases.lookup.comment": "您的意见（不满意时请填写理由）",
+  "cases.lookup.reasonRequired": "不满意时请填写理由",
+  "cases.lookup.satisfied": "满意",
+  "cases.lookup.basically": "基本满意",
+  "cases.lookup.unsatisfied": "不满意，要求重办",
+  "cases.lookup.thanks": "感谢您的评价，已记录。",
+  "cases.lookup.reopened": "已记录您的意见，案件已退回重新办理。",
+  "cases.lookup.answered": "您已评价过本次处理结果。",
 } as const;
 
 /** English strings of the cases pages: every key of the Chinese dictionary. */
@@ -1051,4 +1062,15 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.lookup.current": "Current status",
   "cases.lookup.stages": "Stages",
   "cases.lookup.footer": "One case, one code. The lookup shows no personal information.",
+  "cases.lookup.outcomeTitle": "Result",
+  "cases.lookup.noOutcome": "No result yet",
+  "cases.lookup.reworks": "Reworked {n} times",
+  "cases.lookup.comment": "Your comment (a reason if you are not satisfied)",
+  "cases.lookup.reasonRequired": "Give a reason when not satisfied",
+  "cases.lookup.satisfied": "Satisfied",
+  "cases.lookup.basically": "Basically satisfied",
+  "cases.lookup.unsatisfied": "Not satisfied: rework it",
+  "cases.lookup.thanks": "Thank you: your answer is recorded.",
+  "cases.lookup.reopened": "Your answer is recorded and the case goes back for rework.",
+  "cases.lookup.answered": "You have answered this result already.",
 };

@@ -2,7 +2,6 @@ import { createQuery } from "@tanstack/solid-query";
 import * as schemas from "@zongzhi/api/schemas/cases";
 import {
   FOLLOW_UP_METHOD_NAMES,
-  FOLLOW_UP_METHODS,
   PERFORMANCE_NAMES,
   PERFORMANCE_STATUSES,
   SATISFACTION_NAMES,
@@ -10,6 +9,7 @@ import {
   SESSION_OUTCOME_NAMES,
   SESSION_OUTCOMES,
   type SessionOutcome,
+  STAFF_FOLLOW_UP_METHODS,
 } from "@zongzhi/domain/case-records";
 import { EXCLUDED_MATTERS } from "@zongzhi/domain/judicial-confirmation";
 import { Index, type JSX, Show } from "solid-js";
@@ -444,7 +444,7 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
       <RadioGroup
         legend={t("cases.follow.method")}
         name="followMethod"
-        options={choices(FOLLOW_UP_METHODS, FOLLOW_UP_METHOD_NAMES)}
+        options={choices(STAFF_FOLLOW_UP_METHODS, FOLLOW_UP_METHOD_NAMES)}
         {...form.choice("method")}
       />
       <RadioGroup

@@ -1,4 +1,9 @@
-import { FOLLOW_UP_METHODS, PERFORMANCE_STATUSES, SATISFACTIONS, SESSION_OUTCOMES } from "@zongzhi/domain/case-records";
+import {
+  PERFORMANCE_STATUSES,
+  SATISFACTIONS,
+  SESSION_OUTCOMES,
+  STAFF_FOLLOW_UP_METHODS,
+} from "@zongzhi/domain/case-records";
 import { CHANNELS, RISK_GRADES, ROUTE_KINDS } from "@zongzhi/domain/case-workflow";
 import { EXCLUDED_MATTERS } from "@zongzhi/domain/judicial-confirmation";
 import { z } from "zod";
@@ -151,7 +156,7 @@ export const confirmationStepInput = strict({
 /** A follow-up visit (recordFollowUp). */
 export const followUpInput = strict({
   caseId: id(),
-  method: z.enum(FOLLOW_UP_METHODS),
+  method: z.enum(STAFF_FOLLOW_UP_METHODS),
   satisfaction: z.enum(SATISFACTIONS),
   notes: longText(2000, { min: 0 }).nullish(),
   overrideReason: longText(1000, { min: 0 }).nullish(),

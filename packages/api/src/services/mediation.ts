@@ -329,7 +329,7 @@ export async function recordFollowUp(
   tx: Tx,
   input: {
     caseId: string;
-    method: "phone" | "visit" | "on_site";
+    method: "phone" | "visit" | "on_site" | "online";
     satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied";
     notes?: string | null | undefined;
     overrideReason?: string | null | undefined;
