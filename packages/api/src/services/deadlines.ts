@@ -225,7 +225,7 @@ export async function handOverClocks(
 /** Stops the clocks of the given stages (all open ones when `stages` is empty). */
 export async function completeDeadlines(tx: Tx, c: CaseKey, stages: DeadlineStage[], refId?: string): Promise<void> {
   await tx.sql`update app.case_deadlines set completed_at = now(),
-      paused_ms = paused_ms + coalesce((extract(epoch from now() - paused_since) * 1000)::bigint, 0), paused_since = null
+      paused_ms = paused_ms + greatest((extract(epoch from now() - paused_since) * 1000)::bigint, 0), paused_since = null
     where case_id = ${c.id} and county_code = ${c.county_code} and completed_at is null
       ${stages.length ? tx.sql`and stage = any(${stages}::text[])` : tx.sql``}
       ${refId ? tx.sql`and ref_id = ${refId}` : tx.sql``}`;
