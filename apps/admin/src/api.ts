@@ -9,7 +9,20 @@ import type {
   PublicCase as ServerPublicCase,
   PublicResult as ServerPublicResult,
 } from "@zongzhi/api";
+import type {
+  Done,
+  LoginAnswer,
+  loginInput,
+  SetupDone,
+  SetupInspection,
+  SignedIn,
+  setupInput,
+  totpLoginInput,
+} from "@zongzhi/api/schemas/auth";
 import superjson from "superjson";
+import type { z } from "zod";
+
+type LoginInput = z.input<typeof loginInput>;
 
 /** The typed API client (tRPC over /trpc, superjson on the wire, the session cookie rides along). */
 export const trpc = createTRPCClient<AppRouter>({
@@ -159,31 +172,19 @@ function postJson<T>(path: string, body: unknown, credentials: RequestCredential
   });
 }
 
-/** A signed-in answer: what must happen first (initial password, then second-factor enrolment). */
-export interface SignedIn {
-  ok: true;
-  mustChangePassword: boolean;
-  mfaEnrolmentRequired: boolean;
-}
-
-/** The password was right and the account has a second factor: the code is asked next. */
-export interface TotpChallenge {
-  ok: false;
-  totp: true;
-  challenge: string;
-}
+// The session endpoints' answers are the server's own contracts (@zongzhi/api/schemas/auth):
+// a change there fails this file's typecheck.
+export type { LoginAnswer, SignedIn, TotpChallenge } from "@zongzhi/api/schemas/auth";
 
 /** The session endpoints, which set or clear the HttpOnly session cookie. */
 export const authHttp = {
-  login: (input: { username: string; password: string }) => postJson<SignedIn | TotpChallenge>("/auth/login", input),
+  login: (input: LoginInput) => postJson<LoginAnswer>("/auth/login", input),
   /** The second step of a sign-in with a second factor; the challenge never leaves memory. */
-  loginTotp: (input: { challenge: string; code: string }) => postJson<SignedIn>("/auth/login/totp", input),
-  logout: () => postJson<{ ok: true }>("/auth/logout", {}),
-  inspectSetup: (token: string) =>
-    postJson<{ username: string; displayName: string }>("/auth/setup/inspect", { token }),
+  loginTotp: (input: z.input<typeof totpLoginInput>) => postJson<SignedIn>("/auth/login/totp", input),
+  logout: () => postJson<Done>("/auth/logout", {}),
+  inspectSetup: (token: string) => postJson<SetupInspection>("/auth/setup/inspect", { token }),
   /** `signIn`: the account has a second factor, so no session was opened; sign in with the code. */
-  completeSetup: (input: { token: string; password: string }) =>
-    postJson<{ ok: true; signIn?: boolean }>("/auth/setup", input),
+  completeSetup: (input: z.input<typeof setupInput>) => postJson<SetupDone>("/auth/setup", input),
 };
 
 /**

@@ -27,10 +27,8 @@ import {
   getOpenRequest,
   idempotencyKeyHeader,
   isInboxLedger,
-  LEDGER_KINDS,
   type LedgerSpec,
   ledgerFileName,
-  ledgerFilterFields,
   listOpenRequests,
   listOpenServices,
   logExportName,
@@ -60,9 +58,21 @@ import {
   writeLedger,
   writeLogExport,
 } from "@zongzhi/api";
-import { id, isoDate, isoMonth, longText, pattern, secret, strict, text } from "@zongzhi/api/input";
+import { id, isoDate, longText, pattern, strict } from "@zongzhi/api/input";
+import {
+  type Done,
+  type LoginAnswer,
+  loginInput,
+  type SetupDone,
+  type SetupInspection,
+  type SignedIn,
+  setupInput,
+  setupTokenInput,
+  totpLoginInput,
+} from "@zongzhi/api/schemas/auth";
 import { bookingLookupInput, centreCode, centresQuery, publicBookingInput } from "@zongzhi/api/schemas/booking";
 import { fieldReportInput } from "@zongzhi/api/schemas/cases";
+import { LEDGER_KINDS, LEDGER_ROWS_HEADER, ledgerQuery } from "@zongzhi/api/schemas/exports";
 import { logFilterFields } from "@zongzhi/api/schemas/logs";
 import {
   type ApiKeyActor,
@@ -425,43 +435,44 @@ export function createApp(options: AppOptions) {
     });
   });
 
-  const Login = strict({ username: text(48), password: secret(200) });
+  // The session endpoints: inputs and answers are the contracts of @zongzhi/api/schemas/auth,
+  // which the UI types itself from.
   app.post("/auth/login", async (c) => {
-    const input = Login.parse(await c.req.json().catch(() => ({})));
+    const input = loginInput.parse(await c.req.json().catch(() => ({})));
     const result = await login(sql, input, c.get("client"), sessionOptions);
     // Right password, second factor on: no session yet, a challenge for the code (POST /auth/login/totp).
-    if (result.kind === "totp") return c.json({ ok: false, totp: true, challenge: result.challenge });
+    if (result.kind === "totp") {
+      return c.json({ ok: false, totp: true, challenge: result.challenge } satisfies LoginAnswer);
+    }
     writeSession(c, result.token);
-    return c.json({ ok: true, ...nextStep(result.user) });
+    return c.json(nextStep(result.user) satisfies LoginAnswer);
   });
 
-  const TotpLogin = strict({ challenge: secret(100), code: text(20) });
   app.post("/auth/login/totp", async (c) => {
-    const input = TotpLogin.parse(await c.req.json().catch(() => ({})));
+    const input = totpLoginInput.parse(await c.req.json().catch(() => ({})));
     const { token, user } = await completeTotpLogin(sql, options.cipher, input, c.get("client"), sessionOptions);
     writeSession(c, token);
-    return c.json({ ok: true, ...nextStep(user) });
+    return c.json(nextStep(user) satisfies SignedIn);
   });
 
   app.post("/auth/logout", async (c) => {
     const token = c.get("token");
     if (token) await logout(sql, token, c.get("client"));
     c.header("set-cookie", clearCookie, { append: true });
-    return c.json({ ok: true });
+    return c.json({ ok: true } satisfies Done);
   });
 
-  const Setup = strict({ token: secret(100), password: secret(200) });
   app.post("/auth/setup/inspect", async (c) => {
-    const { token } = Setup.pick({ token: true }).parse(await c.req.json().catch(() => ({})));
-    return c.json(await inspectSetupToken(sql, token));
+    const { token } = setupTokenInput.parse(await c.req.json().catch(() => ({})));
+    return c.json((await inspectSetupToken(sql, token)) satisfies SetupInspection);
   });
   app.post("/auth/setup", async (c) => {
-    const input = Setup.parse(await c.req.json().catch(() => ({})));
+    const input = setupInput.parse(await c.req.json().catch(() => ({})));
     const { token } = await completeSetup(sql, input, c.get("client"));
     // An account with a second factor signs in with password and code (the link does not bypass it).
-    if (!token) return c.json({ ok: true, signIn: true });
+    if (!token) return c.json({ ok: true, signIn: true } satisfies SetupDone);
     writeSession(c, token);
-    return c.json({ ok: true });
+    return c.json({ ok: true } satisfies SetupDone);
   });
 
   // 一码可查: anyone with the code and the last 4 digits of the applicant's phone sees the
@@ -765,17 +776,7 @@ export function createApp(options: AppOptions) {
   // unit and period are checked in a transaction of their own first, so that a refusal is a
   // proper 4xx and not a broken download.
   app.get("/exports/:kind", async (c) => {
-    const query = strict({
-      format: z.enum(["xlsx", "csv"]).default("xlsx"),
-      unitCode: pattern(/^\d{2,12}$/, "区划代码应为2至12位数字", "a division code has 2 to 12 digits").optional(),
-      from: isoMonth().optional(),
-      to: isoMonth().optional(),
-      categoryCode: pattern(/^[a-z][a-z0-9_]{1,39}$/, "事件类别代码无效", "invalid category code").optional(),
-      // 1: the parties' full data where the caller may see it (checked, audited).
-      reveal: z.enum(["0", "1"]).optional(),
-      // The case ledger: the inbox's other filters, as cases.list takes them.
-      ...ledgerFilterFields,
-    }).parse(caseFilterQuery(c.req.query()));
+    const query = ledgerQuery.parse(caseFilterQuery(c.req.query()));
     const kind = z.enum(LEDGER_KINDS).parse(c.req.param("kind"));
     const permissions: Permission[] = kind === "ranking" || kind === "figures" ? ["stats.read"] : ["case.read"];
     const { reveal, format, unitCode, from, to, categoryCode, ...filter } = query;
@@ -825,7 +826,7 @@ export function createApp(options: AppOptions) {
         "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
         "cache-control": "private, no-store",
         // The rows to come, when known: the UI's progress indicator.
-        ...(expected === null ? {} : { "x-ledger-rows": String(expected) }),
+        ...(expected === null ? {} : { [LEDGER_ROWS_HEADER]: String(expected) }),
       },
     });
   });
@@ -1046,8 +1047,9 @@ export function routeOf(path: string): string {
 }
 
 /** What the UI must do right after signing in: change an initial password, or enrol a second factor. */
-function nextStep(user: SessionUser) {
+function nextStep(user: SessionUser): SignedIn {
   return {
+    ok: true,
     mustChangePassword: user.mustChangePassword,
     mfaEnrolmentRequired: user.totpRequired && !user.totpEnabled,
   };

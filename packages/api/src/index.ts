@@ -8,7 +8,7 @@ export {
   openRequestsQuery,
 } from "./open311.ts";
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
-export { caseFilterQuery, ledgerFilterFields } from "./schemas/case-filter.ts";
+export { caseFilterQuery } from "./schemas/case-filter.ts";
 export {
   type BookingCentre,
   bookAppointment,
@@ -46,9 +46,7 @@ export {
   caseLedgerColumns,
   expectedLedgerRows,
   isInboxLedger,
-  LEDGER_KINDS,
   LEDGER_TITLES,
-  type LedgerKind,
   type LedgerSpec,
   ledgerFileName,
   openLedgerSink,

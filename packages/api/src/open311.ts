@@ -1,7 +1,6 @@
 import { CASE_STATES } from "@zongzhi/domain";
 import { z } from "zod";
 import { decimal, int32, longText, pattern, strict, text } from "./input.ts";
-import { OPEN_STAGES } from "./services/channels.ts";
 
 /**
  * The intake API for integrators (the 12345 hotline platform, apps), in the spirit of Open311
@@ -54,7 +53,10 @@ export const idempotencyKeyHeader = pattern(
   { max: 100 },
 );
 
-// ---------- responses (documented; the handlers return exactly these shapes) ----------
+// ---------- responses (documented; the services' return types are these schemas' types) ----------
+
+/** The stages of a request's history as an integrator reads them. */
+export const OPEN_STAGES = ["received", "signed", "progress", "answered", "completed", "rated", "reopened"] as const;
 
 export const openService = z.object({
   service_code: z.string(),

@@ -10,6 +10,8 @@ export interface ProcedureInfo {
   type: "query" | "mutation" | "subscription";
   /** The zod schemas given to `.input()`, merged by tRPC in order (usually one). */
   inputs: ZodType[];
+  /** The zod schema given to `.output()`: the answer's contract, validated by tRPC on every call. */
+  output: ZodType | undefined;
   /** What it declares about authorisation (`allowed(...)`); undefined when it declares nothing. */
   meta: ProcedureMeta | undefined;
 }
@@ -22,8 +24,19 @@ export function listProcedures(): ProcedureInfo[] {
   const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
   return Object.entries(procedures)
     .map(([path, procedure]) => {
-      const def = procedure._def as unknown as { type: ProcedureInfo["type"]; inputs: unknown[]; meta?: ProcedureMeta };
-      return { path, type: def.type, inputs: def.inputs as ZodType[], meta: def.meta };
+      const def = procedure._def as unknown as {
+        type: ProcedureInfo["type"];
+        inputs: unknown[];
+        output?: unknown;
+        meta?: ProcedureMeta;
+      };
+      return {
+        path,
+        type: def.type,
+        inputs: def.inputs as ZodType[],
+        output: def.output as ZodType | undefined,
+        meta: def.meta,
+      };
     })
     .sort((a, b) => a.path.localeCompare(b.path));
 }

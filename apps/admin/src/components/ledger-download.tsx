@@ -1,3 +1,4 @@
+import { LEDGER_ROWS_HEADER } from "@zongzhi/api/schemas/exports";
 import { createSignal, Show } from "solid-js";
 import { HttpError, type ServerError } from "../api.ts";
 import { pick, t } from "../i18n.ts";
@@ -60,7 +61,7 @@ export function createLedgerDownload() {
         setJob({ ...base, state: "failed", error: body ? pick(body) : `HTTP ${res.status}` });
         return;
       }
-      const expected = res.headers.get("x-ledger-rows");
+      const expected = res.headers.get(LEDGER_ROWS_HEADER);
       const chunks: Uint8Array[] = [];
       let bytes = 0;
       let lines = 0;

@@ -1,8 +1,16 @@
-import { CASE_ACTIONS, CASE_STATES, type CaseAction, TRANSITIONS } from "@zongzhi/domain";
+import { CASE_ACTIONS, type CaseAction, TRANSITIONS } from "@zongzhi/domain";
 import { SUMMONS_STATES } from "@zongzhi/domain/case-records";
 import { z } from "zod";
 import { id, int32, keysetCursor, noInput, pattern, strict, version } from "../input.ts";
 import { caseFilterFields } from "../schemas/case-filter.ts";
+import {
+  caseDetail,
+  casePage,
+  caseCounts as countsAnswer,
+  followUpRate as followUpAnswer,
+  registeredCase,
+  transitionedCase,
+} from "../schemas/case-views.ts";
 import {
   agreementInput,
   caseInput,
@@ -49,18 +57,13 @@ const TRANSITION_PERMISSIONS = [...new Set(CASE_ACTIONS.map((a) => TRANSITIONS[a
 ];
 
 /** Cases: intake, the inbox, the workflow, summons, mediation, agreements, confirmation, follow-up. */
-/** What cases.register answers: the case, and whether this was a retry of an earlier request. */
-const registered = z.object({ id: z.uuid(), code: z.string(), replayed: z.boolean() });
-
-/** What cases.transition answers: the state reached and the case's new version. */
-const transitioned = z.object({ status: z.enum(CASE_STATES), version: z.number().int() });
 
 export const casesRouter = router({
   /** Registers a case; honours the Idempotency-Key header (a retry returns the first result). */
   register: allowed("case.register")
     .input(caseInput)
     // A contract: an idempotent retry must get exactly the first answer's shape.
-    .output(registered)
+    .output(registeredCase)
     .mutation(({ ctx, input }) =>
       ctx.run((tx) => registerCase(tx, input, ctx.cipher, ctx.idempotencyKey, { last: true })),
     ),
@@ -74,11 +77,13 @@ export const casesRouter = router({
         limit: int32({ min: 1, max: 200 }).default(50),
       }),
     )
+    .output(casePage)
     .query(({ ctx, input }) => ctx.run((tx) => listCases(tx, input))),
 
   /** One case; personal numbers masked unless `reveal` and the caller may reveal (audited). */
   get: allowed("case.read", "case.read_summoned")
     .input(strict({ id: id(), reveal: z.boolean().default(false) }))
+    .output(caseDetail)
     .query(({ ctx, input }) => ctx.run((tx) => getCase(tx, input.id, { reveal: input.reveal, cipher: ctx.cipher }))),
 
   /** The integrity view: the timeline's hash chain recomputed (auditors only; cases.get carries no digests). */
@@ -97,7 +102,7 @@ export const casesRouter = router({
       }),
     )
     // A contract: the caller's next transition sends this version.
-    .output(transitioned)
+    .output(transitionedCase)
     .mutation(({ ctx, input }) => ctx.run((tx) => transitionCase(tx, input))),
 
   /** Mediators ranked for a case: specialty, grade, current load, conflicts of interest. */
@@ -154,12 +159,14 @@ export const casesRouter = router({
   followUpRate: allowed("stats.read")
     .meta({ reads: "replica" })
     .input(noInput())
+    .output(followUpAnswer)
     .query(({ ctx }) => ctx.run((tx) => followUpRate(tx))),
 
   /** A subtree's cases as they stand now, by state, colour, category, channel, risk and tier (from rollups). */
   counts: allowed("stats.read")
     .meta({ reads: "replica" })
     .input(strict({ unitCode: unitCode().optional() }))
+    .output(countsAnswer)
     .query(({ ctx, input }) => ctx.run((tx) => caseCounts(tx, input.unitCode))),
 });
 

@@ -1,6 +1,12 @@
 import type { RANKING_FIGURES } from "@zongzhi/domain";
 import { decimal, isoMonth, pattern, strict } from "../input.ts";
-import { cockpitSettingsInput } from "../schemas/cockpit.ts";
+import {
+  cockpitSettingsInput,
+  cockpitSettingsView,
+  unitFigures as figuresAnswer,
+  unitRanking as rankingAnswer,
+  supervisionCounts as supervisionAnswer,
+} from "../schemas/cockpit.ts";
 import {
   readCockpitSettings,
   saveCockpitSettings,
@@ -44,6 +50,7 @@ export const cockpitRouter = router({
         categoryCode: categoryCode().optional(),
       }),
     )
+    .output(figuresAnswer)
     .query(({ ctx, input }) => ctx.run((tx) => unitFigures(tx, input))),
   /** 一月一考评: the direct children ranked on the weighted score for a month. */
   ranking: allowed("stats.read")
@@ -56,18 +63,22 @@ export const cockpitRouter = router({
         categoryCode: categoryCode().optional(),
       }),
     )
+    .output(rankingAnswer)
     .query(({ ctx, input }) => ctx.run((tx) => unitRanking(tx, input))),
   /** 督办 of a unit's subtree for a month (the bulletin's supervised cases). */
   supervision: allowed("stats.read")
     .meta({ reads: "replica" })
     .input(strict({ unitCode: unitCode().optional(), month: month().optional() }))
+    .output(supervisionAnswer)
     .query(({ ctx, input }) => ctx.run((tx) => supervisionCounts(tx, input))),
   /** The ranking weights and safety index definition of a unit (its own or the defaults). */
   settings: allowed("stats.read")
     .input(strict({ unitCode: unitCode().optional() }))
+    .output(cockpitSettingsView)
     .query(({ ctx, input }) => ctx.run((tx) => readCockpitSettings(tx, input.unitCode))),
   /** Sets the caller's unit's ranking weights and safety index (null: the defaults); audited. */
   saveSettings: allowed("cockpit.configure")
     .input(cockpitSettingsInput)
+    .output(cockpitSettingsView)
     .mutation(({ ctx, input }) => ctx.run((tx) => saveCockpitSettings(tx, input))),
 });

@@ -42,6 +42,8 @@ import type {
   CaseColumns,
   CaseDetail,
   CaseEvent,
+  CasePage,
+  CaseSummary,
   ConfirmationView,
   FollowUpView,
   LinkView,
@@ -65,7 +67,7 @@ import { caseHoldings } from "./holdings.ts";
 import { assertLiaisonMayRead } from "./liaison-access.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { assertRecentAuth } from "./reauth.ts";
-import { type CaseTotal, countCases } from "./rollups.ts";
+import { countCases } from "./rollups.ts";
 
 export type { CaseFilter } from "./case-filter.ts";
 
@@ -460,28 +462,6 @@ async function followClocks(tx: Tx, c: CaseRow, action: CaseAction): Promise<voi
   }
 }
 
-/** A case as its list shows it. */
-export interface CaseSummary {
-  id: string;
-  code: string;
-  title: string;
-  status: CaseState;
-  categoryCode: string;
-  categoryName: string;
-  channel: Channel;
-  riskGrade: RiskGrade;
-  groupDispute: boolean;
-  peopleCount: number;
-  scopeCode: string;
-  unitName: string;
-  ownerCode: string;
-  registeredAt: Date;
-  version: number;
-  /** The most urgent running clock's due time, and the worst running clock's colour (red/yellow/blue), if any. */
-  nextDueAt: Date | null;
-  deadlineColour: "blue" | "yellow" | "red" | null;
-}
-
 /** A page cursor: the last row's registration time to the microsecond, and its id. */
 const CURSOR =
   /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -505,10 +485,7 @@ const WORK_FILTERS = [
  * cursor carries the registration time to the microsecond, as stored, so that no row is
  * skipped at a page boundary.
  */
-export async function listCases(
-  tx: Tx,
-  f: CaseFilter,
-): Promise<{ items: CaseSummary[]; next: string | null; total: CaseTotal | null }> {
+export async function listCases(tx: Tx, f: CaseFilter): Promise<CasePage> {
   // A liaison works from its summons inbox and sees only the cases its department is summoned to.
   if (readsOnlySummoned(tx.ctx.roles)) return { items: [], next: null, total: { n: 0, exact: true } };
   const cursor = f.before ? CURSOR.exec(f.before) : null;

@@ -1,6 +1,8 @@
 import { mintApiKey } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, type CaseState, KEY_PERMISSIONS, notFound, type Permission, TRANSITIONS } from "@zongzhi/domain";
+import type { z } from "zod";
+import type { OPEN_STAGES, openCreated, openRequest, openRequestInput, openService } from "../open311.ts";
 import type { KEY_CHANNELS } from "../schemas/channels.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -85,13 +87,8 @@ export async function revokeApiKey(tx: Tx, input: { id: string; version: number 
 
 // ---------- the intake API (Open311 GeoReport v2 in spirit), acting as the key ----------
 
-/** One service (a category of case) as the intake API lists it. */
-export interface OpenService {
-  service_code: string;
-  service_name: string;
-  type: "realtime";
-  metadata: false;
-}
+/** One service (a category of case) as the intake API lists it (the documented `openService`). */
+export type OpenService = z.output<typeof openService>;
 
 /** The categories a request may name (the built-in ones and the unit's own). */
 export async function listOpenServices(tx: Tx): Promise<OpenService[]> {
@@ -102,20 +99,8 @@ export async function listOpenServices(tx: Tx): Promise<OpenService[]> {
     order by sort, code`;
 }
 
-/** A request as an integrator submits it. */
-export interface OpenRequestInput {
-  service_code: string;
-  description: string;
-  title?: string | undefined;
-  location_code?: string | undefined;
-  address_string?: string | undefined;
-  lat?: number | undefined;
-  long?: number | undefined;
-  first_name?: string | undefined;
-  last_name?: string | undefined;
-  phone?: string | undefined;
-  external_id?: string | undefined;
-}
+/** A request as an integrator submits it (POST /api/v1/requests, parsed by `openRequestInput`). */
+export type OpenRequestInput = z.output<typeof openRequestInput>;
 
 /**
  * Registers a request as a case of the key's unit, by the key's channel, and ties it to the
@@ -125,7 +110,7 @@ export async function submitOpenRequest(
   tx: Tx,
   input: OpenRequestInput,
   options: { channel: ApiKeyRow["channel"]; cipher: FieldCipher; idempotencyKey: string },
-): Promise<{ service_request_id: string; code: string; replayed: boolean }> {
+): Promise<z.output<typeof openCreated>> {
   authorizeFor(tx, "case.register", tx.ctx.scope);
   // A key registers for its own unit: the place lies in that unit's area, never a neighbour's.
   if (input.location_code && !input.location_code.startsWith(tx.ctx.scope)) {
@@ -180,7 +165,6 @@ export async function submitOpenRequest(
 }
 
 /** Where a case stands for an integrator (12345: 签收 → 反馈 → 办结 → 评价, and 重办). */
-export const OPEN_STAGES = ["received", "signed", "progress", "answered", "completed", "rated", "reopened"] as const;
 const STAGE_OF: Record<string, (typeof OPEN_STAGES)[number]> = {
   "case.registered": "received",
   "case.accept": "signed",
@@ -209,20 +193,8 @@ const CLOSED_STATES: CaseState[] = ["resolved", "awaiting_follow_up", "closed", 
 /** Texts of an event an integrator may read (the result, a reason): never names or numbers of parties. */
 const PUBLIC_NOTES = ["outcome", "reason"];
 
-/** A request with its status and history as its submitter reads it. */
-export interface OpenRequest {
-  service_request_id: string;
-  code: string;
-  external_id: string | null;
-  status: "open" | "closed";
-  detailed_status: CaseState;
-  service_code: string;
-  service_name: string;
-  description: string;
-  requested_datetime: string;
-  updated_datetime: string;
-  history: { at: string; stage: (typeof OPEN_STAGES)[number]; zh: string; en: string; note: string | null }[];
-}
+/** A request with its status and history as its submitter reads it (the documented `openRequest`). */
+export type OpenRequest = z.output<typeof openRequest>;
 
 /** One request of this key (a request of another key or unit is not found). */
 export async function getOpenRequest(tx: Tx, id: string): Promise<OpenRequest> {

@@ -30,6 +30,7 @@ import {
 import { authorizeFor } from "./actor.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
 import { appendEvent, type CaseKey } from "./case-events.ts";
+import type { DeadlineView } from "./case-views.ts";
 
 export type { EffectiveRule, StoredRule } from "@zongzhi/domain";
 export { ruleInForce } from "@zongzhi/domain";
@@ -245,24 +246,8 @@ export async function resumeDeadlines(tx: Tx, c: CaseKey): Promise<void> {
     where case_id = ${c.id} and county_code = ${c.county_code} and completed_at is null and paused_since is not null`;
 }
 
-/** One open or finished clock of a case, with its colour now. */
-export interface DeadlineView {
-  id: string;
-  stage: DeadlineStage;
-  ownerCode: string;
-  startedAt: Date;
-  dueAt: Date;
-  completedAt: Date | null;
-  paused: boolean;
-  policyVersion: number;
-  colour: "blue" | "yellow" | "red" | null;
-  /**
-   * A working-day clock that reaches a year with no calendar data (neither the package nor an
-   * entry of the owner's): the first such date. Its deadline treats holidays as working days
-   * and is shown with a warning.
-   */
-  calendarGap: string | null;
-}
+/** One open or finished clock of a case, with its colour now (schemas/case-views.ts). */
+export type { DeadlineView };
 
 /** The clocks of a case, coloured at `now` (null colour once completed). */
 export async function caseDeadlines(tx: Tx, caseId: string, now = new Date()): Promise<DeadlineView[]> {

@@ -23,6 +23,7 @@ import {
 } from "@zongzhi/domain/case-records";
 import { SUPERVISION_LEVEL_NAMES } from "@zongzhi/domain/supervision";
 import ExcelJS from "exceljs";
+import type { LedgerFormat, LedgerKind } from "../schemas/exports.ts";
 import { mayFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { type CaseFilter, caseConditions, caseTextCondition } from "./case-filter.ts";
@@ -41,20 +42,6 @@ import { countCases } from "./rollups.ts";
  * (`personal.reveal` for its relation to the case's owner, checked row by row); a revealing
  * export is audited when it starts and when it ends (with the number of rows revealed).
  */
-
-/** The case list, the ranking, the figure table, and the ledgers of work on cases. */
-export const LEDGER_KINDS = [
-  "cases",
-  "ranking",
-  "figures",
-  "summons",
-  "sessions",
-  "agreements",
-  "follow_ups",
-  "supervisions",
-] as const;
-export type LedgerKind = (typeof LEDGER_KINDS)[number];
-export type LedgerFormat = "xlsx" | "csv";
 
 export interface LedgerSpec {
   kind: LedgerKind;

@@ -2,7 +2,6 @@ import type { Tx } from "@zongzhi/db/client";
 import {
   AppError,
   addSums,
-  type Band,
   CHANNEL_NAMES,
   CODE_LENGTH,
   chinaMonth,
@@ -13,10 +12,8 @@ import {
   emptySums,
   FIGURE_SUM_KEYS,
   type FigureSums,
-  type Figures,
   invalid,
   LEVELS,
-  type Level,
   levelOfCode,
   MONTH_PATTERN,
   monthsBetween,
@@ -28,74 +25,29 @@ import {
   rankingScore,
   rankingWeightsProblem,
   rankUnits,
-  type SafetyComponent,
   type SafetyDefinition,
   safetyDefinitionProblem,
   safetyIndex,
   shiftMonth,
 } from "@zongzhi/domain";
 import { nameOf } from "@zongzhi/domain/case-records";
+import type { z } from "zod";
+import type * as answers from "../schemas/cockpit.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 
 /** The cockpit's figures (issue 10), read from the monthly buckets of migration 0040. */
 
-export interface FigurePeriod {
-  from: string;
-  to: string;
-}
-
-export interface UnitRef {
-  code: string;
-  name: string;
-  level: Level | null;
-}
-
-export interface Breakdown {
-  key: string;
-  name: string;
-  cases: number;
-  resolved: number;
-}
-
-export interface CurrentCounts {
-  open: number;
-  red: number;
-  yellow: number;
-  blue: number;
-  riskRed: number;
-  riskYellow: number;
-  riskBlue: number;
-}
-
-export interface ChildFigures {
-  unit: UnitRef;
-  figures: Figures;
-  current: CurrentCounts;
-  safety: { index: number; band: Band; components: Record<SafetyComponent, number> };
-}
-
-export interface UnitFigures {
-  unit: UnitRef;
-  /** The units from the caller's own down to this one (for the breadcrumb). */
-  path: UnitRef[];
-  period: FigurePeriod;
-  /** The one category the figures count (null: every category). */
-  category: { code: string; name: string } | null;
-  figures: Figures;
-  /** The same months one year earlier. */
-  lastYear: Figures;
-  /** Reworks (重办) of the period's cases and of the same months a year earlier. */
-  reworks: { count: number; lastYear: number };
-  trend: { month: string; figures: Figures }[];
-  byCategory: Breakdown[];
-  byChannel: Breakdown[];
-  byRisk: Breakdown[];
-  /** Open cases now (all months), by deadline colour and risk grade. */
-  current: CurrentCounts;
-  safety: ChildFigures["safety"];
-  children: ChildFigures[];
-}
+// The answers' shapes are the procedures' output schemas (schemas/cockpit.ts).
+export type FigurePeriod = UnitFigures["period"];
+export type UnitRef = z.output<typeof answers.unitRef>;
+export type UnitFigures = z.output<typeof answers.unitFigures>;
+export type ChildFigures = UnitFigures["children"][number];
+export type CurrentCounts = UnitFigures["current"];
+export type RankingRow = z.output<typeof answers.rankingRow>;
+export type UnitRanking = z.output<typeof answers.unitRanking>;
+export type CockpitSettingsView = z.output<typeof answers.cockpitSettingsView>;
+export type SupervisionCounts = z.output<typeof answers.supervisionCounts>;
 
 const SUM_COLUMNS: Record<keyof FigureSums, string> = {
   received: "received",
@@ -483,17 +435,6 @@ export async function unitFigures(
   };
 }
 
-export interface RankingRow {
-  unit: UnitRef;
-  score: number | null;
-  rank: number | null;
-  previousScore: number | null;
-  previousRank: number | null;
-  /** Score change from the previous month (null when either is missing). */
-  change: number | null;
-  figures: Figures;
-}
-
 /**
  * 一月一考评: the direct children of a unit ranked on the weighted score for one month, with
  * the previous month's score and rank. Weights: the unit's settings, else the defaults.
@@ -507,14 +448,7 @@ export async function unitRanking(
     categoryCode?: string | undefined;
   },
   now = new Date(),
-): Promise<{
-  unit: UnitRef;
-  month: string;
-  category: { code: string; name: string } | null;
-  weights: Required<RankingWeights>;
-  formula: { zh: string; en: string };
-  rows: RankingRow[];
-}> {
+): Promise<UnitRanking> {
   const month = input.month ?? currentMonth(now);
   if (!MONTH_PATTERN.test(month)) throw invalidPeriod();
   const prevMonth = shiftMonth(month, -1);
@@ -556,17 +490,6 @@ export async function unitRanking(
 }
 
 export { RANKING_FIGURES };
-
-/** A unit's cockpit settings as the settings page shows them: its own or the defaults. */
-export interface CockpitSettingsView {
-  unit: UnitRef;
-  ranking: Required<RankingWeights>;
-  safety: SafetyDefinition;
-  /** Whether the unit has set its own (else the defaults apply). */
-  custom: { ranking: boolean; safety: boolean };
-  /** 0 while the unit has never saved its settings. */
-  version: number;
-}
 
 /** The settings of the caller's unit (or one below it, read only). */
 export async function readCockpitSettings(tx: Tx, unitCode?: string | undefined): Promise<CockpitSettingsView> {
@@ -623,21 +546,6 @@ export async function saveCockpitSettings(
     },
   });
   return after;
-}
-
-/** Supervision (督办) of a unit's subtree for the bulletin: opened and answered in a month, open now. */
-export interface SupervisionCounts {
-  unit: UnitRef;
-  month: string;
-  /** Opened in the month: all, by the deadline scan (overdue), by a leader. */
-  opened: number;
-  openedBySystem: number;
-  openedByLeader: number;
-  /** Answered in the month. */
-  answered: number;
-  /** Awaiting an answer now, and of those past the answer's due time. */
-  openNow: number;
-  openOverdue: number;
 }
 
 /** 督办 counts of a unit's subtree (the caller's own unit or one below it) for one month. */

@@ -1,18 +1,9 @@
 import type { Tx } from "@zongzhi/db/client";
 import { CODE_LENGTH, LEVELS, type Level, levelOfCode } from "@zongzhi/domain";
+import type { Holding } from "./case-views.ts";
 
-/** One period a unit held a case (kept by the database on every change of owner; 0022). */
-export interface Holding {
-  holderCode: string;
-  holderName: string | null;
-  level: Level | null;
-  heldFrom: Date;
-  heldUntil: Date | null;
-  /** handover: the case moved on; finished: closed, cancelled or merged; null: still held. */
-  ended: "handover" | "finished" | null;
-  /** Hours held, up to `now` for the current holder. */
-  hours: number;
-}
+/** One period a unit held a case (schemas/case-views.ts). */
+export type { Holding };
 
 /** Who held a case when, in order (village → township → county …). */
 export async function caseHoldings(tx: Tx, caseId: string, now = new Date()): Promise<Holding[]> {

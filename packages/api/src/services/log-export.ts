@@ -2,8 +2,9 @@ import type { Writable } from "node:stream";
 import type { Tx } from "@zongzhi/db/client";
 import { CHINA_UTC_OFFSET_MS } from "@zongzhi/domain/dates";
 import { logKindName } from "@zongzhi/domain/operations";
+import type { LedgerFormat } from "../schemas/exports.ts";
 import { type LogFilter, type LogLine, searchLog } from "./audit.ts";
-import { type Column, type LedgerFormat, openLedgerSink } from "./exports.ts";
+import { type Column, openLedgerSink } from "./exports.ts";
 
 /** The rows read per query: the export keeps one page in memory, whatever the log's size. */
 const PAGE = 400;

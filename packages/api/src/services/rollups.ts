@@ -1,6 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { CODE_LENGTH, notFound } from "@zongzhi/domain";
 import type { CaseFilter } from "./case-filter.ts";
+import type { CaseCounts, CaseTotal, FollowUpRate } from "./case-views.ts";
 
 // Overviews read from the rollups the database keeps in step with every change (migration
 // 0032; the figures by month are the cockpit's, services/figures.ts): a unit's own rows count
@@ -25,24 +26,8 @@ function unitOf(tx: Tx, unitCode?: string | undefined): string {
 const HELD_SIDEWAYS = (tx: Tx) =>
   tx.sql`auth.held_sideways() h (id) cross join lateral (select * from app.cases c where c.id = h.id offset 0) c`;
 
-/** Counts of a subtree's cases as they stand now. */
-export interface CaseCounts {
-  unitCode: string;
-  total: number;
-  byState: Record<string, number>;
-  byColour: Record<string, number>;
-  byCategory: Record<string, number>;
-  byChannel: Record<string, number>;
-  byRisk: Record<string, number>;
-  /** By the tier that owns the case now (where it is handled). */
-  byTier: Record<string, number>;
-  /** By the tier of the unit that registered it. */
-  byLevel: Record<string, number>;
-  groupDisputes: number;
-  /** Closed or archived cases, and those of them followed up (回访). */
-  closed: number;
-  followedUp: number;
-}
+/** Counts of a subtree's cases as they stand now (schemas/case-views.ts). */
+export type { CaseCounts };
 
 /** A unit's subtree now, from app.case_tallies (the caller's own unit unless `unitCode` names one below it). */
 export async function caseCounts(tx: Tx, unitCode?: string | undefined): Promise<CaseCounts> {
@@ -154,7 +139,7 @@ export async function deadlineCounts(tx: Tx, top = DEADLINE_TOP): Promise<Deadli
 }
 
 /** The follow-up rate (回访率): share of closed (or archived) cases with at least one follow-up. */
-export async function followUpRate(tx: Tx): Promise<{ closed: number; followedUp: number; rate: number | null }> {
+export async function followUpRate(tx: Tx): Promise<FollowUpRate> {
   const scope = tx.ctx.scope;
   const [row] = await tx.sql<{ closed: number; followed: number }[]>`
     with counts as (
@@ -170,14 +155,8 @@ export async function followUpRate(tx: Tx): Promise<{ closed: number; followedUp
   return { closed, followedUp, rate: closed === 0 ? null : followedUp / closed };
 }
 
-/**
- * How many cases an inbox filter matches ("共 N 件"): exact, or at least `n` when only bounded
- * (by TOTAL_BOUND, or for a text search by the page: `n` is then one more than the page holds).
- */
-export interface CaseTotal {
-  n: number;
-  exact: boolean;
-}
+/** How many cases an inbox filter matches ("共 N 件"), exact or bounded (schemas/case-views.ts). */
+export type { CaseTotal };
 
 /** Counting beyond this many matches of a filter the rollups cannot answer is not worth its time. */
 export const TOTAL_BOUND = 1000;

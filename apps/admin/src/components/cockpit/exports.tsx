@@ -1,3 +1,4 @@
+import { LEDGER_KINDS, type LedgerFormat, type LedgerKind } from "@zongzhi/api/schemas/exports";
 import { createSignal, For, Show } from "solid-js";
 import { type MessageKey, t } from "../../i18n.ts";
 import { mayOn } from "../../session.ts";
@@ -5,19 +6,6 @@ import { Button } from "../../ui/button.tsx";
 import { Checkbox } from "../../ui/checkbox.tsx";
 import { createLedgerDownload, ExportProgress } from "../ledger-download.tsx";
 import { useMe } from "../shell.tsx";
-
-/** The ledgers (台账) the cockpit exports; the case list first. */
-const LEDGERS = [
-  "cases",
-  "summons",
-  "sessions",
-  "agreements",
-  "follow_ups",
-  "supervisions",
-  "ranking",
-  "figures",
-] as const;
-type Ledger = (typeof LEDGERS)[number];
 
 /**
  * The ledgers of the unit and period shown (see {@link createLedgerDownload}). Every ledger is of
@@ -38,14 +26,14 @@ export function LedgerExports(props: {
   const unitCode = () => props.unit ?? me().tenant?.code ?? "";
   const mayReveal = () => mayOn(me(), "personal.reveal", unitCode());
 
-  const href = (ledger: Ledger, format: "xlsx" | "csv") => {
+  const href = (ledger: LedgerKind, format: LedgerFormat) => {
     const q = new URLSearchParams({ format, from: props.from, to: props.to });
     if (props.unit) q.set("unitCode", props.unit);
     if (props.category) q.set("categoryCode", props.category.code);
     if (ledger === "cases" && reveal() && mayReveal()) q.set("reveal", "1");
     return `/exports/${ledger}?${q}`;
   };
-  const start = (ledger: Ledger, format: "xlsx" | "csv") =>
+  const start = (ledger: LedgerKind, format: LedgerFormat) =>
     void download(href(ledger, format), t(`cockpit.ledger.${ledger}` as MessageKey), format);
 
   return (
@@ -67,7 +55,7 @@ export function LedgerExports(props: {
         </Show>
       </div>
       <ul class="tile-list ledger-list">
-        <For each={LEDGERS}>
+        <For each={LEDGER_KINDS}>
           {(ledger) => (
             <li data-ledger={ledger}>
               <span>{t(`cockpit.ledger.${ledger}` as MessageKey)}</span>

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { listProcedures } from "./procedures.ts";
+
+/**
+ * The procedures whose answer is a contract (other clients, an idempotent retry, the UI's
+ * session and its cockpit, the case pages): each declares `.output()`, so that tRPC checks every
+ * answer against the schema and the UI's types are the schema's. Removing one fails here.
+ */
+const CONTRACTS = [
+  "auth.changePassword",
+  "auth.me",
+  "auth.reauthenticate",
+  "cases.counts",
+  "cases.followUpRate",
+  "cases.get",
+  "cases.list",
+  "cases.register",
+  "cases.transition",
+  "cockpit.figures",
+  "cockpit.ranking",
+  "cockpit.saveSettings",
+  "cockpit.settings",
+  "cockpit.supervision",
+];
+
+describe("the output contracts", () => {
+  const procedures = listProcedures();
+
+  it("are declared by every procedure whose answer is a contract", () => {
+    const declared = procedures.filter((p) => p.output).map((p) => p.path);
+    expect(CONTRACTS.filter((path) => !declared.includes(path))).toEqual([]);
+  });
+
+  it("name procedures that exist", () => {
+    const paths = procedures.map((p) => p.path);
+    expect(CONTRACTS.filter((path) => !paths.includes(path))).toEqual([]);
+  });
+});
