@@ -3,6 +3,7 @@ import {
   type Actor,
   authorize,
   authorizeOn,
+  homePageOf,
   PERMISSION_TABLE,
   PERMISSIONS,
   type PermissionRule,
@@ -134,5 +135,35 @@ describe("the permission table", () => {
     expect(separationOfDutiesProblem(["auditor", "security_admin", "platform_admin"])?.zh).toBe(
       "三权分立：同一账号不能兼任系统管理员和安全管理员和审计管理员",
     );
+  });
+});
+
+describe("homePageOf", () => {
+  it("starts the leader and the centre's administrator on the cockpit, everyone else on their work", () => {
+    const home = Object.fromEntries(ROLES.map((r) => [r, homePageOf({ roles: [r], scope: "620981" })]));
+    expect(home).toEqual({
+      platform_admin: "work",
+      tenant_admin: "cockpit",
+      security_admin: "work",
+      intake_clerk: "work",
+      mediator: "work",
+      department_liaison: "work",
+      grid_worker: "work",
+      leader: "cockpit",
+      auditor: "work",
+    });
+  });
+
+  it("follows the table: the cockpit needs both reading the figures and configuring them for the own unit", () => {
+    for (const role of ROLES) {
+      const actor = { roles: [role], scope: "620981101" };
+      const both = authorize(actor, "stats.read", "own") && authorize(actor, "cockpit.configure", "own");
+      expect(homePageOf(actor), role).toBe(both ? "cockpit" : "work");
+    }
+  });
+
+  it("takes any role of several, and an operator without a unit starts on its work", () => {
+    expect(homePageOf({ roles: ["intake_clerk", "leader"], scope: "6209" })).toBe("cockpit");
+    expect(homePageOf({ roles: ["leader"], scope: null })).toBe("work");
   });
 });

@@ -378,6 +378,22 @@ export function permissionsOf(roles: readonly string[]): Permission[] {
   return PERMISSIONS.filter((p) => holds(roles, p)).sort();
 }
 
+/** Where a user's home page starts: the leaders' cockpit (领导驾驶舱) or the user's own work. */
+export type HomePage = "cockpit" | "work";
+
+/**
+ * The cockpit is the home of whoever answers for its own unit's figures: it may read them
+ * (`stats.read`) and set how its unit judges them (`cockpit.configure`, the ranking weights and
+ * the safety index), both for its own unit (today the leader and the centre's administrator).
+ * Everyone else, and an operator without a unit, starts on its work. Asked of the permission
+ * table, so that a role given or taken these permissions changes its home with them.
+ */
+export function homePageOf(actor: { roles: readonly string[]; scope: string | null }): HomePage {
+  if (actor.scope === null) return "work";
+  const own = { roles: actor.roles, scope: actor.scope };
+  return authorize(own, "stats.read", "own") && authorize(own, "cockpit.configure", "own") ? "cockpit" : "work";
+}
+
 /** True when the caller reads only the cases its departments are summoned to. */
 export function readsOnlySummoned(roles: readonly string[]): boolean {
   return !holds(roles, "case.read") && holds(roles, "case.read_summoned");

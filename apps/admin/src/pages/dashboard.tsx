@@ -1,6 +1,7 @@
 import { A } from "@solidjs/router";
 import { createQuery } from "@tanstack/solid-query";
 import { LEVELS } from "@zongzhi/domain/division";
+import { homePageOf } from "@zongzhi/domain/permissions";
 import { For, Show } from "solid-js";
 import { type Me, trpc } from "../api.ts";
 import { DeadlineSummary } from "../components/escalation/deadline-summary.tsx";
@@ -18,7 +19,8 @@ export function DashboardPage() {
   const me = useMe();
   return (
     <>
-      <Show when={isCockpitHome(me())}>
+      {/* Who starts on the cockpit is the permission table's answer (domain homePageOf). */}
+      <Show when={homePageOf({ roles: me().roles, scope: me().tenant?.code ?? null }) === "cockpit"}>
         <Cockpit />
       </Show>
       <PageHeader title={t("dashboard.title")} intro={t("dashboard.welcome", { name: me().displayName })} />
@@ -31,11 +33,6 @@ export function DashboardPage() {
       </Show>
     </>
   );
-}
-
-/** Leaders and centre administrators start on the cockpit (issue 10); other roles keep their work home. */
-export function isCockpitHome(me: Me): boolean {
-  return !!me.tenant && can(me, "stats.read") && me.roles.some((r) => r === "leader" || r === "tenant_admin");
 }
 
 function OperatorHome(props: { me: Me }) {
