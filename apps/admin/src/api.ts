@@ -4,11 +4,14 @@ import type {
   AppRouter,
   BookingCentre,
   FieldReportSaved,
+  NoticeFile,
   PublicAppointment,
   PublicCentre,
+  SavedAttachment,
   PublicCase as ServerPublicCase,
   PublicResult as ServerPublicResult,
 } from "@zongzhi/api";
+import type { FieldIssue } from "@zongzhi/api/input";
 import type {
   Done,
   LoginAnswer,
@@ -19,6 +22,8 @@ import type {
   setupInput,
   totpLoginInput,
 } from "@zongzhi/api/schemas/auth";
+import type { bookingLookupInput, publicBookingInput } from "@zongzhi/api/schemas/booking";
+import type { reportPosition } from "@zongzhi/api/schemas/cases";
 import superjson from "superjson";
 import type { z } from "zod";
 
@@ -73,12 +78,8 @@ export type MediatorSuggestion = Outputs["cases"]["suggestMediators"][number];
 /** What intake sends (cases.register). */
 export type CaseRegistration = Inputs["cases"]["register"];
 
-/** A problem with one input field, in both languages. */
-export interface FieldProblem {
-  path: string;
-  zh: string;
-  en: string;
-}
+/** A problem with one input field, in both languages (the server's `FieldIssue`). */
+export type FieldProblem = FieldIssue;
 
 /** Every failure the UI shows, normalised: stable code, both languages, field problems. */
 export interface ServerError {
@@ -210,11 +211,7 @@ export function registerCase(input: CaseRegistration, idempotencyKey: string) {
 }
 
 /** The phone's position given with a field report (WGS 84 degrees; accuracy in metres). */
-export interface ReportPosition {
-  lat: number;
-  lng: number;
-  accuracy?: number | null;
-}
+export type ReportPosition = z.input<typeof reportPosition>;
 
 /** What the server answers a field report: the case, its photos and where the event was placed. */
 export type FieldReportSent = Json<FieldReportSaved>;
@@ -247,12 +244,12 @@ function uploadFile<T>(path: string, file: File): Promise<T> {
 }
 
 /** Uploads an attachment to a case. */
-export function uploadAttachment(caseId: string, file: File): Promise<{ id: string }> {
+export function uploadAttachment(caseId: string, file: File): Promise<SavedAttachment> {
   return uploadFile(`/cases/${encodeURIComponent(caseId)}/attachments`, file);
 }
 
 /** Uploads a file to one of my unit's notices (通知附件). */
-export function uploadNoticeAttachment(noticeId: string, file: File): Promise<{ id: string; filename: string }> {
+export function uploadNoticeAttachment(noticeId: string, file: File): Promise<NoticeFile> {
   return uploadFile(`/notices/${encodeURIComponent(noticeId)}/attachments`, file);
 }
 
@@ -302,18 +299,7 @@ export function bookingPage(code: string): Promise<BookingPage> {
 /** A person's booking as the public page shows it. */
 export type MyBooking = Json<PublicAppointment>;
 /** Books a slot; the same Idempotency-Key on a retry returns the first booking. */
-export function bookSlot(
-  input: {
-    centreCode: string;
-    offerId: string;
-    startsAt: string;
-    name: string;
-    phone: string;
-    matter: string;
-    categoryCode: string;
-  },
-  idempotencyKey: string,
-): Promise<MyBooking> {
+export function bookSlot(input: z.input<typeof publicBookingInput>, idempotencyKey: string): Promise<MyBooking> {
   return send("/public/booking/appointments", {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json", "idempotency-key": idempotencyKey },
@@ -322,9 +308,6 @@ export function bookSlot(
   });
 }
 /** Looks a booking up, or cancels it, by its code and the phone's last 4 digits. */
-export function myBooking(
-  action: "lookup" | "cancel",
-  input: { code: string; phoneLast4: string },
-): Promise<MyBooking> {
+export function myBooking(action: "lookup" | "cancel", input: z.input<typeof bookingLookupInput>): Promise<MyBooking> {
   return postJson<MyBooking>(`/public/booking/${action}`, input, "omit");
 }

@@ -26,6 +26,7 @@ export {
   attachmentTooLarge,
   MAX_ATTACHMENT_BYTES,
   readAttachment,
+  type SavedAttachment,
   type StagedBytes,
   type StagedFile,
   sniffType,
@@ -55,7 +56,7 @@ export {
 export { type FieldPhoto, type FieldReportSaved, registerFieldReport } from "./services/field-report-intake.ts";
 export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export { logExportName, writeLogExport } from "./services/log-export.ts";
-export { attachToNotice, readNoticeAttachment } from "./services/notices.ts";
+export { attachToNotice, type NoticeFile, readNoticeAttachment } from "./services/notices.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
 export { answerPublicCase, type PublicResult, publicResult } from "./services/public-feedback.ts";
 export {

@@ -1,6 +1,6 @@
 import { zodIssues } from "@zongzhi/api/input";
 import { createMemo, createSignal } from "solid-js";
-import { createStore } from "solid-js/store";
+import { createStore, produce } from "solid-js/store";
 import type { z } from "zod";
 import { fieldProblem } from "../api.ts";
 import { pick } from "../i18n.ts";
@@ -57,7 +57,18 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
   // A dotted path (`slots.0.staffName`) as the store's path: list indexes as numbers.
   const steps = (path: string) => path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   const setAt = (path: string, value: unknown) => {
-    (setDraft as unknown as (...args: unknown[]) => void)(...steps(path), value);
+    const [last, ...parents] = steps(path).reverse();
+    setDraft(
+      produce((d) => {
+        let at = d as Record<string | number, unknown>;
+        for (const step of parents.reverse()) at = at[step] as Record<string | number, unknown>;
+        if (last === undefined) return;
+        // As the store's path setter does: an object set on an object is merged into it.
+        const before = at[last];
+        if (isRecord(value) && isRecord(before)) Object.assign(before, value);
+        else at[last] = value;
+      }),
+    );
     touch(path);
   };
   const valueAt = (path: string): unknown =>
@@ -126,3 +137,6 @@ export function createSchemaForm<D extends object, S extends z.ZodType>(options:
     },
   };
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);

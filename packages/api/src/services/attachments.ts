@@ -97,6 +97,13 @@ export async function verifiedBytes(store: AttachmentStore, key: string, sha256:
   return bytes;
 }
 
+/** What POST /cases/:id/attachments answers: the new attachment. */
+export interface SavedAttachment {
+  id: string;
+  mime: string;
+  sizeBytes: number;
+}
+
 /**
  * Keeps an uploaded file (already streamed into the store, see {@link StagedFile}) as an
  * attachment of a case the caller may see, and records it in the timeline. The staged bytes move
@@ -105,7 +112,7 @@ export async function verifiedBytes(store: AttachmentStore, key: string, sha256:
 export async function addAttachment(
   tx: Tx,
   input: { caseId: string; filename: string; file: StagedFile },
-): Promise<{ id: string; mime: string; sizeBytes: number }> {
+): Promise<SavedAttachment> {
   const { file } = input;
   const type = checkUpload(file);
   const [c] = await tx.sql<
