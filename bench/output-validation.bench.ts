@@ -5,7 +5,6 @@ import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool, withScope } from "@zongzhi/db/client";
 import postgres from "postgres";
 import superjson from "superjson";
-import type { z } from "zod";
 import { openBenchServer } from "./lib/cluster.ts";
 import { load, round, summarize } from "./lib/stats.ts";
 import { busiestUnits } from "./lib/units.ts";
@@ -69,7 +68,7 @@ try {
   if (!province || !county) throw new Error(`no province or county in ${values.database}`);
 
   // The inbox's first page at the province.
-  const pages: { ms: number; value: z.input<typeof casePage> }[] = [];
+  const pages: { ms: number; value: Awaited<ReturnType<typeof listCases>> }[] = [];
   console.log(`reading as ${province.code} and ${county.code} …`);
   for (let i = 0; i < 20; i++)
     pages.push(await timed(() => withScope(app, province.ctx, (tx) => listCases(tx, { limit: 50 }))));
@@ -86,12 +85,12 @@ try {
     await admin<{ id: string }[]>`select id from app.cases where scope_code >= ${county.code}
       and scope_code < ${`${county.code}:`} order by md5(id::text) limit ${Number(values.cases)}`
   ).map((r) => r.id);
-  const details: { ms: number; value: z.input<typeof caseDetail> }[] = [];
+  const details: { ms: number; value: Awaited<ReturnType<typeof getCase>> }[] = [];
   for (const id of ids) {
     details.push(await timed(() => withScope(app, county.ctx, (tx) => getCase(tx, id, { reveal: false, cipher }))));
   }
   const all = details.map((d) => d.value);
-  const size = (d: z.input<typeof caseDetail>) => JSON.stringify(d).length;
+  const size = (d: Awaited<ReturnType<typeof getCase>>) => JSON.stringify(d).length;
   const largest = all.reduce((a, b) => (size(b) > size(a) ? b : a));
   row(
     `cases.get (county, ${all.length} cases, the mean per case)`,
