@@ -422,7 +422,7 @@ export function FollowUpForm(props: FormProps & { me: Me }) {
   const form = createCaseForm(props, {
     schema: schemas.followUpInput,
     initial: {
-      method: "phone" as FollowUpView["method"],
+      method: "phone" as z.input<typeof schemas.followUpInput>["method"],
       satisfaction: null as FollowUpView["satisfaction"] | null,
       notes: "",
       overrideReason: "",
