@@ -153,10 +153,16 @@ describe("the reporter's loop", () => {
 
     await act(villageMediator, id, "accept");
     await act(villageMediator, id, "triage", { route: { kind: "room" } });
-    await act(villageMediator, id, "resolve", { outcome: "已协调清理柴草，恢复通行" });
+    await act(villageMediator, id, "resolve", { outcome: "已协调清理柴草，恢复通行，联系人13800005678" });
     await act(villageMediator, id, "await_follow_up");
     found = (await (await lookup("/public/lookup", who)).json()) as Found;
-    expect(found.result).toEqual({ outcome: "已协调清理柴草，恢复通行", reworks: 0, canAnswer: true, answered: false });
+    // The handler's text as written, but a number in it masked: the page is read with a code and four digits.
+    expect(found.result).toEqual({
+      outcome: "已协调清理柴草，恢复通行，联系人138****5678",
+      reworks: 0,
+      canAnswer: true,
+      answered: false,
+    });
 
     // The wrong digits find nothing; a rejection needs a reason; bad input is a bilingual 400.
     expect(

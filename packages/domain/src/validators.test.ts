@@ -4,6 +4,7 @@ import {
   maskAddress,
   maskIdCardNumber,
   maskMobileNumber,
+  maskNumbersInText,
   maskPersonName,
   PROVINCE_CODES,
   validateCreditCode,
@@ -234,6 +235,30 @@ describe("masking for display", () => {
     ["", ""],
   ])("name %j shows as %s", (input, masked) => {
     expect(maskPersonName(input)).toBe(masked);
+  });
+
+  it.each([
+    ["已协调赔偿，联系人电话13800005678，已回访", "已协调赔偿，联系人电话138****5678，已回访"],
+    ["身份证620102199003071234核实无误", "身份证620***********1234核实无误"],
+    ["号码 +86 138-0000-5678 与 11010519491231002X", "号码 138****5678 与 110***********002X"],
+    ["赔偿50000元，案件620981101-2026-000123已办结", "赔偿50000元，案件620981101-2026-000123已办结"],
+    ["编号1380000567812不是手机号", "编号1380000567812不是手机号"],
+  ])("free text %j shows as %s", (input, masked) => {
+    expect(maskNumbersInText(input)).toBe(masked);
+  });
+
+  it("free text never keeps a full mobile or ID number written into it", () => {
+    const digits = (n: number) => fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: n, maxLength: n });
+    const mobile = fc.tuple(fc.constantFrom(..."3456789"), digits(9)).map(([d, rest]) => `1${d}${rest}`);
+    const id = digits(17).map(withIdCheck);
+    const words = fc.constantFrom("", "电话", "身份证号", "已办结。", " ");
+    fc.assert(
+      fc.property(fc.array(fc.oneof(mobile, id, words), { maxLength: 8 }), (parts) => {
+        // A number stands as one when nothing alphanumeric touches it (two side by side are one longer run).
+        const masked = maskNumbersInText(parts.join("，"));
+        for (const part of parts) if (/^\d{11,}/.test(part)) expect(masked).not.toContain(part);
+      }),
+    );
   });
 
   const anyText = fc.string({ unit: "binary", maxLength: 40 });

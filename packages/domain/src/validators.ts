@@ -199,3 +199,14 @@ export function maskPersonName(name: string): string {
   const keep = chars.length >= 3 && COMPOUND_SURNAMES.has(chars.slice(0, 2).join("")) ? 2 : 1;
   return chars.slice(0, keep).join("") + "*".repeat(chars.length - keep);
 }
+
+/**
+ * Free text for a reader outside the unit (the lookup page's result): every ID-card number and
+ * mobile number written into it is masked as those fields are (`620***********1234`,
+ * `138****5678`); other text is left as written.
+ */
+export function maskNumbersInText(text: string): string {
+  return text
+    .replace(/(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g, maskIdCardNumber)
+    .replace(/(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)/g, maskMobileNumber);
+}

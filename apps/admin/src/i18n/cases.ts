@@ -483,7 +483,7 @@ export const casesZh = {
   "cases.receipt.qrAlt": "案件 {code} 进度查询二维码",
   "cases.receipt.howTo":
     "请妥善保管本回执。扫描二维码或访问以下网址，输入案件编号和申请人手机号后四位，即可查询办理进度：",
-  "cases.receipt.privacy": "查询结果只显示办理阶段和日期，不显示任何个人信息。",
+  "cases.receipt.privacy": "查询结果只显示办理阶段、日期和处理结果，不显示当事人信息，证件号码和手机号码一律隐去。",
   "cases.receipt.seal": "受理单位（盖章）",
   "cases.receipt.clerk": "经办人",
   "cases.receipt.date": "日期",
@@ -526,7 +526,7 @@ export const casesZh = {
   "cases.lookup.result": "查询结果",
   "cases.lookup.current": "当前状态",
   "cases.lookup.stages": "办理阶段",
-  "cases.lookup.footer": "一案一码，一码可查。查询结果不含任何个人信息。",
+  "cases.lookup.footer": "一案一码，一码可查。查询结果不含当事人信息，处理结果中的证件号码和手机号码已隐去。",
   "cases.lookup.outcomeTitle": "处理结果",
   "cases.lookup.noOutcome": "尚无处理结果",
   "cases.lookup.reworks": "已重办 {n} 次",
@@ -1018,7 +1018,8 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.receipt.qrAlt": "QR code to follow case {code}",
   "cases.receipt.howTo":
     "Keep this receipt. Scan the QR code or open the address below and enter the case code and the last 4 digits of the applicant's mobile number to follow the case:",
-  "cases.receipt.privacy": "The lookup shows stages and dates only, never personal information.",
+  "cases.receipt.privacy":
+    "The lookup shows stages, dates and the result only: no party's details, and ID and mobile numbers are always masked.",
   "cases.receipt.seal": "Receiving unit (seal)",
   "cases.receipt.clerk": "Clerk",
   "cases.receipt.date": "Date",
@@ -1061,7 +1062,8 @@ export const casesEn: Record<keyof typeof casesZh, string> = {
   "cases.lookup.result": "Result",
   "cases.lookup.current": "Current status",
   "cases.lookup.stages": "Stages",
-  "cases.lookup.footer": "One case, one code. The lookup shows no personal information.",
+  "cases.lookup.footer":
+    "One case, one code. The lookup shows no party's details; ID and mobile numbers in the result are masked.",
   "cases.lookup.outcomeTitle": "Result",
   "cases.lookup.noOutcome": "No result yet",
   "cases.lookup.reworks": "Reworked {n} times",

@@ -1,5 +1,5 @@
 import { type ScopeContext, type Sql, withScope } from "@zongzhi/db/client";
-import { AppError, type CaseState } from "@zongzhi/domain";
+import { AppError, type CaseState, maskNumbersInText } from "@zongzhi/domain";
 import { recordFollowUp } from "./mediation.ts";
 import type { FieldCipher } from "./personal-data.ts";
 
@@ -41,7 +41,8 @@ function resultOf(t: Target): PublicResult | null {
   if (!t.public_channel) return null;
   const resolved = t.outcome !== null && (t.status === "awaiting_follow_up" || t.status === "closed");
   return {
-    outcome: resolved ? t.outcome : null,
+    // Read by whoever holds the code and four digits: numbers a handler wrote into it are masked.
+    outcome: resolved ? maskNumbersInText(t.outcome as string) : null,
     reworks: t.reworks,
     canAnswer: t.status === "awaiting_follow_up" && !t.answered,
     answered: t.answered,
