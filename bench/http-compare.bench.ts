@@ -247,7 +247,8 @@ await writeFile(
       finishedAt: new Date().toISOString(),
       before: before.commit,
       after: after.commit,
-      options: values,
+      // The before checkout's path is this machine's: the results name its commit instead.
+      options: { ...values, before: `<checkout of ${before.commit}>` },
       anchor: anchor.toISOString(),
       rows: rows.map((r) => ({ ...r, before: strip(r.before), after: strip(r.after) })),
       rss,
