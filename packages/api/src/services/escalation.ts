@@ -132,22 +132,8 @@ export async function escalateCase(
     reason: input.reason,
     urgency: input.urgency,
   });
-  await startDeadline(tx, {
-    caseId: c.id,
-    countyCode: c.county_code,
-    stage: "sign_for",
-    ownerCode: input.toCode,
-    categoryCode: c.category_code,
-  });
   // The resolution clock follows the case: the receiving tier answers for it from now.
-  await handOverClocks(tx, {
-    caseId: c.id,
-    countyCode: c.county_code,
-    categoryCode: c.category_code,
-    status: c.status,
-    to: input.toCode,
-    kind: "escalate",
-  });
+  await hopClocks(tx, c, input.toCode, { kind: "escalate" });
   await notifyUnit(tx, {
     scopeCode: input.toCode,
     kind: "case.escalated",
@@ -155,6 +141,33 @@ export async function escalateCase(
     title: `${input.urgency === "urgent" ? "【紧急】" : ""}上报待签收：${c.code} ${c.title}`,
   });
   return { version };
+}
+
+/**
+ * A case sent to another unit (escalated or assigned down): the receiving unit's sign-for clock
+ * starts, and the case's running clocks are handed over to it.
+ */
+async function hopClocks(
+  tx: Tx,
+  c: { id: string; county_code: string; category_code: string; status: CaseState },
+  to: string,
+  hop: { kind: "escalate" | "assign_down"; deadline?: Date | undefined; refId?: string | undefined },
+): Promise<void> {
+  await startDeadline(tx, {
+    caseId: c.id,
+    countyCode: c.county_code,
+    stage: "sign_for",
+    ownerCode: to,
+    categoryCode: c.category_code,
+  });
+  await handOverClocks(tx, {
+    caseId: c.id,
+    countyCode: c.county_code,
+    categoryCode: c.category_code,
+    status: c.status,
+    to,
+    ...hop,
+  });
 }
 
 /** The receiving tier signs for (签收) an escalated or assigned case. */
@@ -213,25 +226,9 @@ export async function assignDown(
     instructions: input.instructions,
     deadline: input.deadline,
   });
-  await startDeadline(tx, {
-    caseId: c.id,
-    countyCode: c.county_code,
-    stage: "sign_for",
-    ownerCode: input.toCode,
-    categoryCode: c.category_code,
-  });
   // The deadline given with the assignment is the receiving unit's clock, coloured and
   // supervised like any other (and stored, not only written into the path).
-  await handOverClocks(tx, {
-    caseId: c.id,
-    countyCode: c.county_code,
-    categoryCode: c.category_code,
-    status: c.status,
-    to: input.toCode,
-    kind: "assign_down",
-    deadline: input.deadline,
-    refId: hopId,
-  });
+  await hopClocks(tx, c, input.toCode, { kind: "assign_down", deadline: input.deadline, refId: hopId });
   await notifyUnit(tx, {
     scopeCode: input.toCode,
     kind: "case.assigned",
