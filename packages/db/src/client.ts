@@ -171,7 +171,21 @@ function drizzleOn(pool: Sql, conn: postgres.ReservedSql): PostgresJsDatabase {
     parsers: { ...pool.options.parsers },
     serializers: { ...pool.options.serializers },
   };
-  return drizzle({ client: Object.assign(conn, { options }) });
+  // Drizzle sends each statement through `unsafe` with `prepare: false` (it names only what
+  // `.prepare()` names), and postgres.js describes an unnamed statement with parameters in a
+  // round trip of its own first: every Drizzle query would cost two. The same rule as the
+  // templates (`preparingWithParameters`): a statement that binds a parameter is named, one
+  // without stays unnamed.
+  const unsafe = conn.unsafe.bind(conn);
+  const client = Object.assign(conn, { options });
+  const prepared = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== "unsafe") return Reflect.get(target, property, receiver);
+      return (query: string, params?: unknown[], queryOptions?: postgres.UnsafeQueryOptions) =>
+        unsafe(query, params as never, { ...queryOptions, prepare: (params?.length ?? 0) > 0 });
+    },
+  });
+  return drizzle({ client: prepared });
 }
 
 /** The operators' pseudo-scope: sorts before every digit, so it contains no tenant's rows. */

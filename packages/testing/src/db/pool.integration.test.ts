@@ -1,4 +1,5 @@
 import { type Sql, withoutScope, withScope } from "@zongzhi/db/client";
+import { users } from "@zongzhi/db/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenants, createTestDatabase, type TestDatabase, type TestTenant } from "../index.ts";
 
@@ -214,5 +215,20 @@ describe("scope A then scope B on one connection", () => {
     } finally {
       await as(village, (sql) => sql.unsafe("deallocate all"));
     }
+  });
+});
+
+describe("Drizzle on a scoped transaction", () => {
+  it("names a statement that binds a parameter (no describe round trip of its own) and leaves one without unnamed", async () => {
+    const pool = db.appPool(1);
+    const tenant = tenants.get("620981")!;
+    const ctx = { userId: null, tenantId: tenant.id, scope: tenant.code, roles: ["tenant_admin"] };
+    const prepared = await withScope(pool, ctx, async (tx) => {
+      for (let i = 0; i < 3; i++) expect(await tx.db.select({ id: users.id }).from(users).limit(2)).toHaveLength(2);
+      expect((await tx.db.select({ id: users.id }).from(users)).length).toBe(expectedFor(tenant.code));
+      return tx.sql<{ statement: string; types: string[] }[]>`select statement, parameter_types::text[] as types
+        from pg_prepared_statements where statement like ${'select "id" from "app"."users"%'}`;
+    });
+    expect(prepared).toEqual([{ statement: 'select "id" from "app"."users" limit $1', types: ["bigint"] }]);
   });
 });
