@@ -3,7 +3,9 @@
 // and the case; the rule is here.
 
 /** Why a mediator ranks where it does. */
-export type RankReason = "specialty" | "own_pool" | "load" | "conflict_of_interest";
+export const RANK_REASONS = ["specialty", "own_pool", "load", "conflict_of_interest"] as const;
+/** One reason of {@link RANK_REASONS}. */
+export type RankReason = (typeof RANK_REASONS)[number];
 
 /** A mediator as the ranking reads it. */
 export interface MediatorCandidate {

@@ -6,9 +6,17 @@ import { caseFilterFields } from "../schemas/case-filter.ts";
 import {
   caseDetail,
   casePage,
+  confirmationApplied,
   caseCounts as countsAnswer,
   followUpRate as followUpAnswer,
+  followUpRecorded,
+  caseIntegrity as integrityAnswer,
+  liaisonItem,
+  mediatorSuggestion,
+  myReport,
   registeredCase,
+  scheduledSession,
+  summoned,
   transitionedCase,
 } from "../schemas/case-views.ts";
 import {
@@ -25,6 +33,7 @@ import {
   summonsFeedbackInput,
   transitionDataInput,
 } from "../schemas/cases.ts";
+import { created, versioned } from "../schemas/common.ts";
 import { caseIntegrity } from "../services/case-integrity.ts";
 import { getCase, listCases, registerCase, transitionCase } from "../services/cases.ts";
 import { listMyReports } from "../services/field-reports.ts";
@@ -89,6 +98,7 @@ export const casesRouter = router({
   /** The integrity view: the timeline's hash chain recomputed (auditors only; cases.get carries no digests). */
   integrity: allowed("case.integrity")
     .input(strict({ id: id() }))
+    .output(integrityAnswer)
     .query(({ ctx, input }) => ctx.run((tx) => caseIntegrity(tx, input.id))),
 
   /** Moves a case through the workflow (version-checked). */
@@ -108,52 +118,66 @@ export const casesRouter = router({
   /** Mediators ranked for a case: specialty, grade, current load, conflicts of interest. */
   suggestMediators: allowed("case.read")
     .input(strict({ caseId: id() }))
+    .output(z.array(mediatorSuggestion))
     .query(({ ctx, input }) => ctx.run((tx) => suggestMediators(tx, input.caseId, ctx.cipher))),
 
   summon: allowed("case.summon")
     .input(summonInput)
+    .output(summoned)
     .mutation(({ ctx, input }) => ctx.run((tx) => summonDepartments(tx, input))),
   acknowledgeSummons: allowed("summons.answer", "summons.answer_any")
     .input(strict(ref))
+    .output(versioned)
     .mutation(({ ctx, input }) => ctx.run((tx) => acknowledgeSummons(tx, input))),
   objectToSummons: allowed("summons.answer", "summons.answer_any")
     .input(objectionInput)
+    .output(versioned)
     .mutation(({ ctx, input }) => ctx.run((tx) => objectToSummons(tx, input))),
   summonsFeedback: allowed("summons.answer", "summons.answer_any")
     .input(summonsFeedbackInput)
+    .output(versioned)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSummonsFeedback(tx, input))),
   liaisonInbox: allowed("summons.answer")
     .input(strict({ status: z.enum(SUMMONS_STATES).optional() }))
+    .output(z.array(liaisonItem))
     .query(({ ctx, input }) => ctx.run((tx) => liaisonInbox(tx, input))),
 
   scheduleSession: allowed("case.session")
     .input(sessionInput)
+    .output(scheduledSession)
     .mutation(({ ctx, input }) => ctx.run((tx) => scheduleSession(tx, input))),
   recordSession: allowed("case.session")
     .input(sessionRecordInput)
+    .output(versioned)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordSession(tx, input))),
 
   recordAgreement: allowed("case.agreement")
     .input(agreementInput)
+    .output(created)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordAgreement(tx, input))),
   updatePerformance: allowed("case.agreement")
     .input(performanceInput)
+    .output(versioned)
     .mutation(({ ctx, input }) => ctx.run((tx) => updatePerformance(tx, input))),
 
   applyForConfirmation: allowed("case.agreement")
     .input(confirmationInput)
+    .output(confirmationApplied)
     .mutation(({ ctx, input }) => ctx.run((tx) => applyForConfirmation(tx, input))),
   recordConfirmationStep: allowed("case.agreement")
     .input(confirmationStepInput)
+    .output(versioned)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordConfirmationStep(tx, input))),
 
   recordFollowUp: allowed("case.follow_up")
     .input(followUpInput)
+    .output(followUpRecorded)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordFollowUp(tx, input))),
 
   /** The caller's own field reports with their results and reworks (the reporter's loop, 现场确认). */
   myReports: allowed("case.register")
     .input(noInput())
+    .output(z.array(myReport))
     .query(({ ctx }) => ctx.run((tx) => listMyReports(tx))),
 
   followUpRate: allowed("stats.read")

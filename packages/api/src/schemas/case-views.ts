@@ -8,10 +8,11 @@ import {
 import { CASE_ACTIONS, CASE_STATES, CHANNELS, RISK_GRADES, ROUTE_KINDS } from "@zongzhi/domain/case-workflow";
 import { DEADLINE_STAGES, WARNING_COLOURS } from "@zongzhi/domain/deadlines";
 import { LEVELS } from "@zongzhi/domain/division";
+import { RANK_REASONS } from "@zongzhi/domain/mediator-ranking";
 import { z } from "zod";
 
-// The output contracts of the case procedures: what cases.list, cases.get and cases.register
-// answer. The services' return types are these schemas' types (services/case-views.ts), the
+// The output contracts of the case procedures: what cases.list, cases.get, cases.register and
+// the other cases.* procedures answer. The services' return types are these schemas' types (services/case-views.ts), the
 // procedures declare them with `.output()`, and the UI reads them through inferRouterOutputs.
 // Date-only columns arrive as Date (UTC midnight); bigint columns as text. Only zod and the
 // domain's pure modules: the browser may load this module.
@@ -323,3 +324,85 @@ export const caseCounts = z.object({
 
 /** cases.followUpRate: closed cases of the subtree and the share of them followed up (null: none closed). */
 export const followUpRate = z.object({ closed: z.number(), followedUp: z.number(), rate: z.number().nullable() });
+
+// ---------- the other cases.* answers ----------
+
+/** One link of a case's timeline as the integrity view shows it, with its digests. */
+export const integrityLink = z.object({
+  seq: z.number(),
+  at: z.date(),
+  kind: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  actorName: z.string().nullable(),
+  /** Hex SHA-256 of the previous link (null for the first). */
+  prevHash: z.string().nullable(),
+  hash: z.string(),
+  /** Why this link does not hold (null when it does): recomputed, not read from a flag. */
+  problem: z.enum(["hash_mismatch", "prev_mismatch", "seq_gap"]).nullable(),
+});
+
+/** cases.integrity (完整性校验): every link with its digests, and whether the chain holds. */
+export const caseIntegrity = z.object({
+  code: z.string(),
+  intact: z.boolean(),
+  /** The digest of the last link, as the case row keeps it (the chain head). */
+  head: z.string().nullable(),
+  headMatches: z.boolean(),
+  links: z.array(integrityLink),
+});
+
+/** cases.suggestMediators: a mediator proposed for a case, with the reasons for its rank. */
+export const mediatorSuggestion = z.object({
+  id: z.string(),
+  name: z.string(),
+  grade: z.string(),
+  poolName: z.string(),
+  specialties: z.array(z.string()),
+  openCases: z.number(),
+  conflict: z.boolean(),
+  score: z.number(),
+  reasons: z.array(z.enum(RANK_REASONS)),
+});
+
+/** cases.liaisonInbox: a summons as a liaison's inbox lists it. */
+export const liaisonItem = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  code: z.string(),
+  title: z.string(),
+  caseStatus: z.enum(CASE_STATES),
+  departmentName: z.string(),
+  summonedAt: z.date(),
+  dueAt: z.date(),
+  objectionDeadline: z.date(),
+  status: z.enum(SUMMONS_STATES),
+  instructions: z.string().nullable(),
+  version: z.number(),
+});
+
+/** cases.myReports: one of the caller's field reports as the phone page shows it (the reporter's loop). */
+export const myReport = z.object({
+  id: z.string(),
+  code: z.string(),
+  title: z.string(),
+  status: z.enum(CASE_STATES),
+  registeredAt: z.date(),
+  /** The handler's result (the last resolve's outcome), once there is one. */
+  outcome: z.string().nullable(),
+  /** How often the result was rejected and the case sent back for rework (重办). */
+  reworks: z.number(),
+  /** The result awaits the reporter's confirmation on site: followed up, and not yet answered by the reporter. */
+  awaitingConfirmation: z.boolean(),
+});
+
+/** cases.summon: one summons per department summoned. */
+export const summoned = z.array(z.object({ id: z.string(), stationingId: z.string() }));
+
+/** cases.scheduleSession: the session and its room booking. */
+export const scheduledSession = z.object({ id: z.string(), bookingId: z.string() });
+
+/** cases.applyForConfirmation: the application and the court's acceptance deadline (a date, YYYY-MM-DD). */
+export const confirmationApplied = z.object({ id: z.string(), acceptDue: z.string() });
+
+/** cases.recordFollowUp: whether the follow-up sent the case back for rework (重办). */
+export const followUpRecorded = z.object({ reopened: z.boolean() });

@@ -1,7 +1,7 @@
 // Inputs that several procedures share, and the admin UI's forms with them. Only zod: the browser
 // bundles this module.
 
-import type { z } from "zod";
+import { z } from "zod";
 import { pattern } from "../input.ts";
 
 /** A division code of any tier (2, 4, 6, 9 or 12 digits, not starting with 0: domain `isDivisionCode`). */
@@ -23,3 +23,15 @@ export function timeSpan<T extends z.ZodType<{ startsAt: Date; endsAt: Date } | 
     if (bad) ctx.addIssue({ code: "custom", path: ["startsAt" in v ? "endsAt" : "to"], params });
   });
 }
+
+// ---------- answers several procedures share ----------
+
+/** What a versioned write answers: the row's new version (the caller's next write sends it). */
+export const versioned = z.object({ version: z.number().int() });
+/** What a create answers: the new row's id. */
+export const created = z.object({ id: z.string() });
+/** A write that answers nothing. */
+export const nothing = z.void();
+
+export type Versioned = z.output<typeof versioned>;
+export type Created = z.output<typeof created>;

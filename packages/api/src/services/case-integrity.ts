@@ -1,31 +1,15 @@
 import { type ChainLink, linkProblem } from "@zongzhi/db/case-chain";
 import type { Tx } from "@zongzhi/db/client";
 import { notFound } from "@zongzhi/domain";
+import type { z } from "zod";
+import type { caseIntegrity as caseIntegrityView, integrityLink } from "../schemas/case-views.ts";
 import { authorizeFor } from "./actor.ts";
 
-/** One link of a case's timeline as the integrity view shows it. */
-export interface IntegrityLink {
-  seq: number;
-  at: Date;
-  kind: string;
-  payload: Record<string, unknown>;
-  actorName: string | null;
-  /** Hex SHA-256 of the previous link (null for the first). */
-  prevHash: string | null;
-  hash: string;
-  /** Why this link does not hold (null when it does): recomputed here, not read from a flag. */
-  problem: "hash_mismatch" | "prev_mismatch" | "seq_gap" | null;
-}
+/** One link of a case's timeline as the integrity view shows it (schemas/case-views.ts). */
+export type IntegrityLink = z.output<typeof integrityLink>;
 
 /** The integrity view (完整性校验) of one case: every link with its digests, and whether the chain holds. */
-export interface CaseIntegrity {
-  code: string;
-  intact: boolean;
-  /** The digest of the last link, as the case row keeps it (the chain head). */
-  head: string | null;
-  headMatches: boolean;
-  links: IntegrityLink[];
-}
+export type CaseIntegrity = z.output<typeof caseIntegrityView>;
 
 const CASE = { zh: "案件", en: "case" };
 

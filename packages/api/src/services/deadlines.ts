@@ -25,8 +25,10 @@ import {
   OVERDUE_INSTRUCTIONS,
   RAISES,
   SUPERVISION_REPLY,
-  type SupervisionLevel,
 } from "@zongzhi/domain/supervision";
+import type { z } from "zod";
+import type { Created, Versioned } from "../schemas/common.ts";
+import type { policyRow, supervisionRow } from "../schemas/escalation.ts";
 import { authorizeFor } from "./actor.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
 import { appendEvent, type CaseKey } from "./case-events.ts";
@@ -431,7 +433,7 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
 export async function openSupervision(
   tx: Tx,
   input: { caseId: string; instructions: string; dueAt: Date },
-): Promise<{ id: string }> {
+): Promise<Created> {
   const [c] = await tx.sql<
     { id: string; county_code: string; owner_code: string; code: string; title: string }[]
   >`select id, county_code, owner_code, code, title from app.cases where id = ${input.caseId}`;
@@ -490,23 +492,8 @@ export async function answerSupervision(tx: Tx, input: { id: string; version: nu
   }
 }
 
-/** A supervision as the list shows it. */
-export interface SupervisionRow {
-  id: string;
-  caseId: string;
-  code: string;
-  title: string;
-  addressedTo: string;
-  unitName: string | null;
-  level: SupervisionLevel;
-  openedBy: "system" | "leader";
-  instructions: string | null;
-  dueAt: Date;
-  status: "open" | "answered";
-  answer: string | null;
-  createdAt: Date;
-  version: number;
-}
+/** A supervision as the list shows it (schemas/escalation.ts). */
+export type SupervisionRow = z.output<typeof supervisionRow>;
 
 /** Supervisions the caller's subtree is concerned with (open first). */
 export async function listSupervisions(
@@ -522,7 +509,7 @@ export async function listSupervisions(
 }
 
 /** A leader takes personal charge of a case (包案). */
-export async function takeCharge(tx: Tx, input: { caseId: string; version: number }): Promise<{ version: number }> {
+export async function takeCharge(tx: Tx, input: { caseId: string; version: number }): Promise<Versioned> {
   const [c] = await tx.sql<
     { id: string; county_code: string; owner_code: string }[]
   >`select id, county_code, owner_code from app.cases where id = ${input.caseId}`;
@@ -537,20 +524,8 @@ export async function takeCharge(tx: Tx, input: { caseId: string; version: numbe
   return row;
 }
 
-/** A deadline rule as the policies page lists it. */
-export interface PolicyRow {
-  id: string;
-  scopeCode: string;
-  unitName: string | null;
-  categoryCode: string | null;
-  stage: DeadlineStage;
-  amount: number;
-  unit: DeadlineUnit;
-  yellowShare: number;
-  version: number;
-  note: string | null;
-  createdAt: Date;
-}
+/** A deadline rule as the policies page lists it (schemas/escalation.ts). */
+export type PolicyRow = z.output<typeof policyRow>;
 
 /** Every rule visible to the caller (own, inherited from ancestors, and its descendants'). */
 export async function listPolicies(tx: Tx): Promise<PolicyRow[]> {
@@ -573,7 +548,7 @@ export async function setPolicy(
     yellowShare: number;
     note?: string | null | undefined;
   },
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const [row] = await tx.sql<
     { version: number }[]
   >`insert into app.deadline_policies (scope_code, category_code, stage, amount,

@@ -1,8 +1,11 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { caseHops } from "@zongzhi/db/schema";
-import { AppError, type CaseState, conflict, type Level, MAX_BOUNCES, notFound } from "@zongzhi/domain";
+import { AppError, type CaseState, conflict, MAX_BOUNCES, notFound } from "@zongzhi/domain";
 import { asc, eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { Versioned } from "../schemas/common.ts";
+import type { ancestorUnit, caseHop, returnedCase } from "../schemas/escalation.ts";
 import { authorizeFor, mayFor } from "./actor.ts";
 import { nameOperationObject } from "./audit.ts";
 import { appendEvent } from "./case-events.ts";
@@ -117,7 +120,7 @@ async function move(
 export async function escalateCase(
   tx: Tx,
   input: { id: string; version: number; toCode: string; reason: string; urgency: "normal" | "urgent" },
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const c = await load(tx, input.id, input.version, "case.escalate");
   refuseWhileLeaderDecides(tx, c);
   const isAncestor = c.owner_code.startsWith(input.toCode) && input.toCode.length < c.owner_code.length;
@@ -171,7 +174,7 @@ async function hopClocks(
 }
 
 /** The receiving tier signs for (签收) an escalated or assigned case. */
-export async function signForCase(tx: Tx, input: { id: string; version: number }): Promise<{ version: number }> {
+export async function signForCase(tx: Tx, input: { id: string; version: number }): Promise<Versioned> {
   const c = await load(tx, input.id, input.version, "case.sign_for");
   if (c.hop_state !== "awaiting_sign_for") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该案件无需签收", en: "Nothing to sign for" });
@@ -207,7 +210,7 @@ function assignDeadlineProblem(deadline: Date, now = new Date()): { zh: string; 
 export async function assignDown(
   tx: Tx,
   input: { id: string; version: number; toCode: string; instructions: string; deadline: Date },
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const c = await load(tx, input.id, input.version, "case.assign_down");
   refuseWhileLeaderDecides(tx, c);
   const late = assignDeadlineProblem(input.deadline);
@@ -245,7 +248,7 @@ export async function assignDown(
 export async function returnCase(
   tx: Tx,
   input: { id: string; version: number; reason: string },
-): Promise<{ version: number; needsLeader: boolean }> {
+): Promise<z.output<typeof returnedCase>> {
   const c = await load(tx, input.id, input.version, "case.return_hop");
   const [last] = await tx.sql<{ from_code: string }[]>`select from_code from app.case_hops
     where case_id = ${c.id} and county_code = ${c.county_code} and kind in ('escalate', 'assign_down')
@@ -291,17 +294,8 @@ export async function returnCase(
   return { version: row.version, needsLeader };
 }
 
-/** One hop of a case across tiers. */
-export interface CaseHop {
-  kind: "escalate" | "sign_for" | "assign_down" | "return" | "leader_decision";
-  fromCode: string;
-  toCode: string;
-  reason: string | null;
-  instructions: string | null;
-  urgency: "normal" | "urgent";
-  deadline: Date | null;
-  at: Date;
-}
+/** One hop of a case across tiers (schemas/escalation.ts). */
+export type CaseHop = z.output<typeof caseHop>;
 
 /** The case's path across tiers, in order (village → township → county → township …). */
 export async function casePath(tx: Tx, id: string): Promise<CaseHop[]> {
@@ -324,13 +318,8 @@ export async function casePath(tx: Tx, id: string): Promise<CaseHop[]> {
   return hops as CaseHop[];
 }
 
-/** A unit above the caller. */
-export interface AncestorUnit {
-  id: string;
-  code: string;
-  name: string;
-  level: Level;
-}
+/** A unit above the caller (schemas/escalation.ts). */
+export type AncestorUnit = z.output<typeof ancestorUnit>;
 
 /** Units above the caller (escalation targets), nearest last. */
 export async function ancestorUnits(tx: Tx): Promise<AncestorUnit[]> {

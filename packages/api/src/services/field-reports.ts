@@ -1,21 +1,10 @@
 import type { Tx } from "@zongzhi/db/client";
-import type { CaseState } from "@zongzhi/domain";
+import type { z } from "zod";
+import type { myReport } from "../schemas/case-views.ts";
 import { notifyUnit } from "./notifications.ts";
 
-/** One of the caller's field reports as the phone page shows it (the reporter's loop). */
-export interface MyReport {
-  id: string;
-  code: string;
-  title: string;
-  status: CaseState;
-  registeredAt: Date;
-  /** The handler's result (the last resolve's outcome), once there is one. */
-  outcome: string | null;
-  /** How often the result was rejected and the case sent back for rework (重办). */
-  reworks: number;
-  /** The result awaits the reporter's confirmation on site: followed up, and not yet answered by the reporter. */
-  awaitingConfirmation: boolean;
-}
+/** One of the caller's field reports as the phone page shows it (schemas/case-views.ts). */
+export type MyReport = z.output<typeof myReport>;
 
 /** The cases the caller reported from the field (grid patrol), newest first. */
 export async function listMyReports(tx: Tx): Promise<MyReport[]> {

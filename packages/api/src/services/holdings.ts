@@ -1,5 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
-import { CODE_LENGTH, LEVELS, type Level, levelOfCode } from "@zongzhi/domain";
+import { CODE_LENGTH, LEVELS, levelOfCode } from "@zongzhi/domain";
+import type { z } from "zod";
+import type { tierHolding } from "../schemas/escalation.ts";
 import type { Holding } from "./case-views.ts";
 
 /** One period a unit held a case (schemas/case-views.ts). */
@@ -23,19 +25,8 @@ export async function caseHoldings(tx: Tx, caseId: string, now = new Date()): Pr
   }));
 }
 
-/** How long each tier held the cases of a subtree. */
-export interface TierHolding {
-  level: Level | null;
-  /** Cases that tier held at some time. */
-  cases: number;
-  /** Holding periods (a case bounced back to a tier counts again). */
-  periods: number;
-  /** Periods still running. */
-  current: number;
-  totalHours: number;
-  /** Average hours per period. */
-  averageHours: number;
-}
+/** How long each tier held the cases of a subtree (schemas/escalation.ts). */
+export type TierHolding = z.output<typeof tierHolding>;
 
 /**
  * The leaders' cockpit question "how long did each tier hold it": over the cases registered in

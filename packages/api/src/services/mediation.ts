@@ -15,6 +15,9 @@ import {
   rulingDue,
   SCHEDULING_STATES,
 } from "@zongzhi/domain";
+import type { z } from "zod";
+import type { confirmationApplied, followUpRecorded, scheduledSession } from "../schemas/case-views.ts";
+import type { Created, Versioned } from "../schemas/common.ts";
 import { asSystem, authorizeFor } from "./actor.ts";
 import { bookRoom } from "./bookings.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
@@ -50,7 +53,7 @@ async function authorizeByCase(tx: Tx, row: { case_id: string; county_code: stri
 export async function scheduleSession(
   tx: Tx,
   input: { caseId: string; roomId: string; startsAt: Date; endsAt: Date; mediatorIds: string[] },
-): Promise<{ id: string; bookingId: string }> {
+): Promise<z.output<typeof scheduledSession>> {
   const c = await caseFor(tx, input.caseId, "case.session");
   if (!SCHEDULING_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", {
@@ -97,7 +100,7 @@ export async function recordSession(
     notes: string;
     outcome: "continued" | "agreement" | "failed";
   },
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const [s] = await tx.sql<
     { case_id: string; county_code: string; starts_at: Date }[]
   >`select case_id, county_code, starts_at from app.mediation_sessions where id = ${input.id}`;
@@ -139,7 +142,7 @@ export interface AgreementInput {
 }
 
 /** Records a signed mediation agreement; a case in mediation becomes resolved. */
-export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<{ id: string }> {
+export async function recordAgreement(tx: Tx, input: AgreementInput): Promise<Created> {
   const c = await caseFor(tx, input.caseId, "case.agreement");
   if (!AGREEMENT_STATES.includes(c.status as CaseState)) {
     throw new AppError("PRECONDITION_FAILED", {
@@ -199,7 +202,7 @@ export async function updatePerformance(
     status: "pending" | "partly" | "performed" | "breached";
     note?: string | null | undefined;
   },
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const [own] = await tx.sql<
     { case_id: string; county_code: string }[]
   >`select case_id, county_code from app.agreements where id = ${input.id}`;
@@ -227,7 +230,7 @@ export async function updatePerformance(
 export async function applyForConfirmation(
   tx: Tx,
   input: { agreementId: string; courtName: string; appliedOn: string; matters: ExcludedMatter[] },
-): Promise<{ id: string; acceptDue: string }> {
+): Promise<z.output<typeof confirmationApplied>> {
   const [a] = await tx.sql<{ case_id: string; county_code: string; signed_on: string; owner_code: string }[]>`
     select a.case_id, a.county_code, a.signed_on::text, c.owner_code
     from app.agreements a join app.cases c on c.id = a.case_id and c.county_code = a.county_code
@@ -270,7 +273,7 @@ export async function recordConfirmationStep(
     on: string;
     note?: string | null | undefined;
   },
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const [j] = await tx.sql<
     {
       case_id: string;
@@ -334,7 +337,7 @@ export async function recordFollowUp(
     notes?: string | null | undefined;
     overrideReason?: string | null | undefined;
   },
-): Promise<{ reopened: boolean }> {
+): Promise<z.output<typeof followUpRecorded>> {
   const c = await caseFor(tx, input.caseId, "case.follow_up");
   if (input.overrideReason) authorizeFor(tx, "case.follow_up_override", c.owner_code);
   if (!FOLLOW_UP_STATES.includes(c.status as CaseState)) {

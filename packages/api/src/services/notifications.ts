@@ -1,6 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
 import { notifications } from "@zongzhi/db/schema";
 import { countyOf } from "@zongzhi/domain/division";
+import type { z } from "zod";
+import type { inboxItem, inboxPage } from "../schemas/escalation.ts";
 
 /** Addresses a notification to a unit's inbox (every user of the unit sees it). */
 export async function notifyUnit(
@@ -18,22 +20,14 @@ export async function notifyUnit(
   });
 }
 
-/** One inbox item. */
-export interface InboxItem {
-  id: number;
-  kind: string;
-  caseId: string | null;
-  caseCode: string | null;
-  title: string;
-  createdAt: Date;
-  read: boolean;
-}
+/** One inbox item (schemas/escalation.ts). */
+export type InboxItem = z.output<typeof inboxItem>;
 
 /** The caller's inbox (own unit), newest first, with the unread count. */
 export async function listInbox(
   tx: Tx,
   input: { limit: number; before?: number | undefined; unread?: boolean | undefined; kind?: string | undefined },
-): Promise<{ items: InboxItem[]; unread: number; unreadByKind: Record<string, number> }> {
+): Promise<z.output<typeof inboxPage>> {
   const items = await tx.sql<
     InboxItem[]
   >`select n.id::int as id, n.kind, n.case_id as "caseId", c.code as "caseCode", n.title,

@@ -1,5 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { CODE_LENGTH, notFound } from "@zongzhi/domain";
+import type { z } from "zod";
+import type { deadlineCounts as deadlineCountsView } from "../schemas/escalation.ts";
 import type { CaseFilter } from "./case-filter.ts";
 import type { CaseCounts, CaseTotal, FollowUpRate } from "./case-views.ts";
 
@@ -57,21 +59,8 @@ export async function caseCounts(tx: Tx, unitCode?: string | undefined): Promise
   };
 }
 
-/** Running clocks by colour (红黄蓝). */
-interface ColourCounts {
-  blue: number;
-  yellow: number;
-  red: number;
-}
-
-/** The dashboard's deadline block: the subtree's totals, and the units with the most red first. */
-interface DeadlineCounts {
-  totals: ColourCounts;
-  /** The first `top` units with running clocks: most red, then most yellow, then by code. */
-  units: (ColourCounts & { unitCode: string; unitName: string | null })[];
-  /** How many units have running clocks (the list shows the first `top`). */
-  unitCount: number;
-}
+/** The dashboard's deadline block (schemas/escalation.ts). */
+type DeadlineCounts = z.output<typeof deadlineCountsView>;
 
 /** How many units the dashboard's deadline block lists. */
 export const DEADLINE_TOP = 10;

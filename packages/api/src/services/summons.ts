@@ -1,5 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
 import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS } from "@zongzhi/domain";
+import type { z } from "zod";
+import type { liaisonItem, summoned } from "../schemas/case-views.ts";
+import type { Versioned } from "../schemas/common.ts";
 import { authorizeFor, mayFor } from "./actor.ts";
 import { appendEvent, type CaseKey } from "./case-events.ts";
 import { completeDeadlines, startDeadline } from "./deadlines.ts";
@@ -13,7 +16,7 @@ const SUMMONS = { zh: "召集", en: "summons" };
 export async function summonDepartments(
   tx: Tx,
   input: { caseId: string; stationingIds: string[]; dueHours: number; instructions?: string | null | undefined },
-): Promise<{ id: string; stationingId: string }[]> {
+): Promise<z.output<typeof summoned>> {
   const [c] = await tx.sql<
     { id: string; county_code: string; category_code: string; owner_code: string }[]
   >`select id, county_code, category_code, owner_code from app.cases where id = ${input.caseId}`;
@@ -93,7 +96,7 @@ async function update(tx: Tx, s: SummonsRow, version: number, set: ReturnType<Tx
 }
 
 /** The department reports for duty (报到/签收). */
-export async function acknowledgeSummons(tx: Tx, input: { id: string; version: number }): Promise<{ version: number }> {
+export async function acknowledgeSummons(tx: Tx, input: { id: string; version: number }): Promise<Versioned> {
   const s = await loadForLiaison(tx, input.id);
   if (s.status !== "pending") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该召集已处理", en: "This summons was already answered" });
@@ -117,7 +120,7 @@ export async function objectToSummons(
   tx: Tx,
   input: { id: string; version: number; reason: string; responsible?: string | null | undefined },
   now: Date = new Date(),
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const s = await loadForLiaison(tx, input.id);
   if (s.status === "objected" || s.status === "done") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该召集已处理", en: "This summons was already answered" });
@@ -153,7 +156,7 @@ export async function objectToSummons(
 export async function recordSummonsFeedback(
   tx: Tx,
   input: { id: string; version: number; action: string; feedback: string },
-): Promise<{ version: number }> {
+): Promise<Versioned> {
   const s = await loadForLiaison(tx, input.id);
   if (s.status !== "acknowledged") {
     throw new AppError("PRECONDITION_FAILED", { zh: "请先报到签收", en: "Acknowledge the summons first" });
@@ -168,21 +171,8 @@ export async function recordSummonsFeedback(
   return { version };
 }
 
-/** A summons as a liaison's inbox lists it. */
-export interface LiaisonItem {
-  id: string;
-  caseId: string;
-  code: string;
-  title: string;
-  caseStatus: string;
-  departmentName: string;
-  summonedAt: Date;
-  dueAt: Date;
-  objectionDeadline: Date;
-  status: "pending" | "acknowledged" | "objected" | "done";
-  instructions: string | null;
-  version: number;
-}
+/** A summons as a liaison's inbox lists it (schemas/case-views.ts). */
+export type LiaisonItem = z.output<typeof liaisonItem>;
 
 /** A liaison's inbox: summons addressed to the departments the caller serves, across its subtree. */
 export async function liaisonInbox(tx: Tx, input: { status?: string | undefined }): Promise<LiaisonItem[]> {

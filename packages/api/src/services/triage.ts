@@ -1,20 +1,12 @@
 import type { Tx } from "@zongzhi/db/client";
 import { notFound } from "@zongzhi/domain";
-import { type RankReason, rankMediators } from "@zongzhi/domain/mediator-ranking";
+import { rankMediators } from "@zongzhi/domain/mediator-ranking";
+import type { z } from "zod";
+import type { mediatorSuggestion } from "../schemas/case-views.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 
-/** A mediator proposed for a case, with the reasons for its rank. */
-export interface MediatorSuggestion {
-  id: string;
-  name: string;
-  grade: string;
-  poolName: string;
-  specialties: string[];
-  openCases: number;
-  conflict: boolean;
-  score: number;
-  reasons: RankReason[];
-}
+/** A mediator proposed for a case, with the reasons for its rank (schemas/case-views.ts). */
+export type MediatorSuggestion = z.output<typeof mediatorSuggestion>;
 
 /**
  * The mediators a case's unit may draw on (own and ancestors' pools), ranked by the domain's
