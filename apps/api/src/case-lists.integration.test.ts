@@ -1,5 +1,5 @@
 import { type CaseFilter, listCases } from "@zongzhi/api/services/cases";
-import { TOTAL_BOUND } from "@zongzhi/api/services/rollups";
+import { countCases, TOTAL_BOUND } from "@zongzhi/api/services/rollups";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { withScope } from "@zongzhi/db/client";
 import { CASE_STATES, CODE_LENGTH } from "@zongzhi/domain";
@@ -198,6 +198,65 @@ describe("the case inbox at every tier", () => {
         await expected("62", { q, status: ["registered", "accepted"] }, 1000),
       );
       expect(await allPages("62", { q: `${q}无此文字` }, 5, 5)).toEqual([]);
+    }
+  });
+
+  it("finds a text whose every piece is common, filtered or not, exactly as the owner's query, and counts a text as the list finds it (0201)", async () => {
+    // Texts of three to five characters of the newest titles none of whose three-character
+    // substrings is rare in the sample: the walk first, then the full lookup (or the slices), with
+    // the filters now answered by the text index as well.
+    const newest = await db.admin<{ title: string }[]>`select title from app.cases
+      order by registered_at desc, id desc limit 300`;
+    const common: string[] = [];
+    for (const { title } of newest) {
+      const chars = [...title];
+      for (const len of [5, 4, 3]) {
+        const q = chars.slice(0, len).join("");
+        if (chars.length < len || common.includes(q) || !/^[\p{L}\p{N}]+$/u.test(q)) continue;
+        const [r] = await db.admin<{ g: string[] | null }[]>`select auth.rare_title_grams(${q}) as g`;
+        if (!r!.g?.length) common.push(q);
+        break;
+      }
+      if (common.length >= 4) break;
+    }
+    expect(common.length, "texts without a rare trigram").toBe(4);
+    const county = units.find((u) => u.level === "county")!.code;
+    const filters: Omit<CaseFilter, "limit" | "q">[] = [
+      {},
+      { categoryCode: "labour" },
+      { status: ["registered", "accepted", "in_mediation"] },
+      { channel: "visit" },
+      { riskGrade: "none", deadlineColour: "red" },
+    ];
+    let found = 0;
+    for (const q of common) {
+      for (const unit of ["62", "6209", county]) {
+        for (const f of filters) {
+          const all = await expected(unit, { ...f, q }, 1000);
+          found += all.length;
+          expect(await allPages(unit, { ...f, q }, 9, 120)).toEqual(all);
+          // The exports' bounded count (auth.case_count) of the same filter and text.
+          const n = (await expected(unit, { ...f, q }, 100_000)).length;
+          expect(await as(unit, (tx) => countCases(tx, { ...f, q, unitCode: unit }))).toEqual({
+            n: Math.min(n, TOTAL_BOUND),
+            exact: n < TOTAL_BOUND,
+          });
+        }
+      }
+    }
+    expect(found, "the texts are met").toBeGreaterThan(50);
+    // A text with a rare trigram is counted by the rows of its rare trigrams, as the page finds them.
+    const [rare] = await db.admin<{ q: string }[]>`select q from (select distinct left(title, 6) as q from app.cases) t
+      where q ~ '^[[:alnum:]]+$' and cardinality(auth.rare_title_grams(q)) > 0 limit 1`;
+    expect(rare).toBeDefined();
+    for (const unit of ["62", "6209", county]) {
+      for (const f of filters) {
+        const n = (await expected(unit, { ...f, q: rare!.q }, 100_000)).length;
+        expect(await as(unit, (tx) => countCases(tx, { ...f, q: rare!.q, unitCode: unit }))).toEqual({
+          n: Math.min(n, TOTAL_BOUND),
+          exact: n < TOTAL_BOUND,
+        });
+      }
     }
   });
 
