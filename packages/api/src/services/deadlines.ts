@@ -340,7 +340,9 @@ export async function scanDeadlines(sql: Sql, now: Date): Promise<ScanResult> {
             and app.deadline_colour(d.started_at, d.due_at, d.yellow_share, ${now}) <> d.colour
           -- The case too: a recoloured clock recolours its case (migration 0030), and a transaction
           -- that holds the case and then touches its clocks must not find the scan holding them.
-          for update of d, c skip locked)
+          -- The case first: locks are taken in this order, and a row skipped for the second is
+          -- skipped holding the first, so a clock is locked only once its case is (and then changed).
+          for update of c, d skip locked)
         update app.case_deadlines d set colour = due.colour from due
         where d.id = due.id and d.county_code = due.county_code
         returning d.id, d.colour, d.owner_code`;
