@@ -1,5 +1,14 @@
+import { z } from "zod";
 import { id, strict } from "../input.ts";
-import { appointmentsQuery, markAppointmentInput, offerInput, receiveAppointmentInput } from "../schemas/booking.ts";
+import {
+  appointmentsQuery,
+  appointmentView,
+  bookingOfferView,
+  markAppointmentInput,
+  offerInput,
+  receiveAppointmentInput,
+  receivedAppointment,
+} from "../schemas/booking.ts";
 import {
   listAppointments,
   listOffers,
@@ -17,17 +26,22 @@ import { allowed, router } from "../trpc.ts";
 export const appointmentsRouter = router({
   offers: allowed("centre.read")
     .input(strict({ tenantId: id().optional() }))
+    .output(z.array(bookingOfferView))
     .query(({ ctx, input }) => ctx.run((tx) => listOffers(tx, input.tenantId))),
   saveOffer: allowed("centre.configure")
     .input(offerInput)
+    .output(bookingOfferView)
     .mutation(({ ctx, input }) => ctx.run((tx) => saveOffer(tx, input))),
   list: allowed("appointment.read")
     .input(appointmentsQuery)
+    .output(z.array(appointmentView))
     .query(({ ctx, input }) => ctx.run((tx) => listAppointments(tx, input))),
   mark: allowed("appointment.handle")
     .input(markAppointmentInput)
+    .output(appointmentView)
     .mutation(({ ctx, input }) => ctx.run((tx) => markAppointment(tx, input))),
   receive: allowed("appointment.handle")
     .input(receiveAppointmentInput)
+    .output(receivedAppointment)
     .mutation(({ ctx, input }) => ctx.run((tx) => receiveAppointment(tx, input, ctx.cipher))),
 });

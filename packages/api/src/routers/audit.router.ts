@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { instant, int32, serialId, strict } from "../input.ts";
-import { logFilterFields } from "../schemas/logs.ts";
+import { auditLine, logFilterFields, logPage } from "../schemas/logs.ts";
 import { listAudit, searchLog } from "../services/audit.ts";
 import { allowed, router } from "../trpc.ts";
 
@@ -8,6 +8,7 @@ import { allowed, router } from "../trpc.ts";
 export const auditRouter = router({
   list: allowed("audit.read")
     .input(strict({ before: serialId().optional(), limit: int32({ min: 1, max: 200 }).default(50) }))
+    .output(z.array(auditLine))
     .query(({ ctx, input }) => ctx.run((tx) => listAudit(tx, input))),
 
   /** One of the two logs, filtered by user, unit, action, object and time; newest first. */
@@ -22,6 +23,7 @@ export const auditRouter = router({
         limit: int32({ min: 1, max: 500 }).default(50),
       }),
     )
+    .output(logPage)
     .query(({ ctx, input }) =>
       ctx.run((tx) =>
         searchLog(tx, {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decimal, id, instant, int32, isoDate, noInput, strict } from "../input.ts";
-import { patrolNormInput } from "../schemas/grids.ts";
+import { patrolNormInput, patrolNormView, patrolWeek, recordedPatrol } from "../schemas/grids.ts";
 import { normFor, patrolFigures, recordPatrol, setPatrolNorm } from "../services/patrols.ts";
 import { allowed, router } from "../trpc.ts";
 
@@ -35,16 +35,20 @@ export const patrolsRouter = router({
           params: { zh: "请填写巡查里程或上传轨迹", en: "give the distance or the track" },
         }),
     )
+    .output(recordedPatrol)
     .mutation(({ ctx, input }) => ctx.run((tx) => recordPatrol(tx, input))),
   norm: allowed("grid.read")
     .input(noInput())
+    .output(patrolNormView)
     .query(({ ctx }) => ctx.run((tx) => normFor(tx, tx.ctx.scope))),
   setNorm: allowed("patrol.norm")
     .input(patrolNormInput)
+    .output(patrolNormView)
     .mutation(({ ctx, input }) => ctx.run((tx) => setPatrolNorm(tx, input))),
   /** Each worker's week against the norm (supervision by the grid leader and the township). */
   figures: allowed("grid.read")
     .meta({ reads: "replica" })
     .input(strict({ day: isoDate().optional() }).optional())
+    .output(patrolWeek)
     .query(({ ctx, input }) => ctx.run((tx) => patrolFigures(tx, { day: input?.day }))),
 });

@@ -108,3 +108,54 @@ export const receiveAppointmentInput = strict({
   riskGrade: z.enum(RISK_GRADES).default("none"),
   difficulty: z.enum(["simple", "complex"]).default("simple"),
 });
+
+// ---------- answers (appointments.*) ----------
+// The service's return types are these schemas' types (services/appointments.ts); the procedures
+// declare them with `.output()` and the booking pages read them through inferRouterOutputs.
+
+/** One bookable resource of a centre (a service window for visits, a room for mediation), times as `HH:MM`. */
+export const bookingOfferView = z.object({
+  id: z.string(),
+  kind: z.enum(OFFER_KINDS),
+  windowId: z.string().nullable(),
+  roomId: z.string().nullable(),
+  /** The window's or room's name. */
+  resourceName: z.string(),
+  title: z.string(),
+  slotMinutes: z.number(),
+  /** `HH:MM`, China time. */
+  opensAt: z.string(),
+  closesAt: z.string(),
+  breakFrom: z.string().nullable(),
+  breakTo: z.string().nullable(),
+  capacity: z.number(),
+  daysAhead: z.number(),
+  noticeHours: z.number(),
+  active: z.boolean(),
+  version: z.number(),
+});
+
+/** A booking as the centre's staff see it (masked; the full data reach only the case it becomes). */
+export const appointmentView = z.object({
+  id: z.string(),
+  code: z.string(),
+  status: z.enum(APPOINTMENT_STATUSES),
+  offerId: z.string(),
+  kind: z.enum(OFFER_KINDS),
+  title: z.string(),
+  resourceName: z.string(),
+  startsAt: z.date(),
+  endsAt: z.date(),
+  nameMasked: z.string(),
+  phoneMasked: z.string(),
+  categoryCode: z.string(),
+  matter: z.string(),
+  cancelReason: z.string().nullable(),
+  caseId: z.string().nullable(),
+  caseCode: z.string().nullable(),
+  createdAt: z.date(),
+  version: z.number(),
+});
+
+/** appointments.receive (接待): the case registered from the booking, and the booking now converted. */
+export const receivedAppointment = z.object({ caseId: z.string(), caseCode: z.string(), appointment: appointmentView });

@@ -105,3 +105,77 @@ export const patrolNormInput = strict({
   eventsPerWeek: int32({ max: 500 }),
   daysPerWeek: int32({ min: 1, max: 7 }).default(5),
 });
+
+// ---------- answers (grids.*, patrols.*) ----------
+// The services' return types are these schemas' types (services/grids.ts, services/patrols.ts);
+// the procedures declare them with `.output()` and the grid pages read them through inferRouterOutputs.
+
+/** A grid's boundary as stored: a GeoJSON Polygon or MultiPolygon. */
+const storedBoundary = z.union([
+  z.object({ type: z.literal("Polygon"), coordinates: z.array(z.array(z.array(z.number()))) }),
+  z.object({ type: z.literal("MultiPolygon"), coordinates: z.array(z.array(z.array(z.array(z.number())))) }),
+]);
+
+/** One grid as the pages show it, with its workers (the leader first). */
+export const gridView = z.object({
+  id: z.string(),
+  scopeCode: z.string(),
+  parentId: z.string().nullable(),
+  tier: z.enum(GRID_TIERS),
+  exclusiveType: z.enum(EXCLUSIVE_TYPES).nullable(),
+  code: z.string(),
+  name: z.string(),
+  households: z.number(),
+  population: z.number(),
+  boundary: storedBoundary.nullable(),
+  active: z.boolean(),
+  version: z.number(),
+  workers: z.array(
+    z.object({ workerId: z.string(), name: z.string(), kind: z.enum(GRID_WORKER_KINDS), leader: z.boolean() }),
+  ),
+});
+
+/** A grid worker with the grids it works. */
+export const gridWorkerView = z.object({
+  id: z.string(),
+  scopeCode: z.string(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  kind: z.enum(GRID_WORKER_KINDS),
+  userId: z.string().nullable(),
+  username: z.string().nullable(),
+  active: z.boolean(),
+  version: z.number(),
+  grids: z.array(z.object({ gridId: z.string(), code: z.string(), name: z.string(), leader: z.boolean() })),
+});
+
+/** A patrol norm in force (patrols.norm, .setNorm): a unit's own, an ancestor's, or the default (no unit). */
+export const patrolNormView = z.object({
+  minutesPerDay: z.number(),
+  metresPerDay: z.number(),
+  eventsPerWeek: z.number(),
+  daysPerWeek: z.number(),
+  /** The unit whose norm it is (null: the built-in default). */
+  scopeCode: z.string().nullable(),
+  version: z.number().nullable(),
+});
+
+/** A recorded patrol (patrols.record): its id and the distance counted (measured along the track if any). */
+export const recordedPatrol = z.object({ id: z.string(), distanceMetres: z.number() });
+
+/** One worker's week against the norm. */
+export const patrolWorkerFigures = z.object({
+  workerId: z.string(),
+  name: z.string(),
+  scopeCode: z.string(),
+  patrols: z.number(),
+  minutes: z.number(),
+  metres: z.number(),
+  events: z.number(),
+  /** Days of the week on which both the daily minutes and metres were reached. */
+  daysMet: z.number(),
+  meetsNorm: z.boolean(),
+});
+
+/** patrols.figures: the week (its Monday), the norm and each worker's figures. */
+export const patrolWeek = z.object({ weekOf: z.string(), norm: patrolNormView, workers: z.array(patrolWorkerFigures) });

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { pattern, text } from "../input.ts";
 
 /**
@@ -16,3 +17,26 @@ export const logFilterFields = {
   ).optional(),
   object: text(60, { min: 0 }).optional(),
 };
+
+// ---------- answers (audit.list, audit.search) ----------
+// The service's return types are these schemas' types (services/audit.ts).
+
+/** One line of the security audit as auditors read it. */
+export const auditLine = z.object({
+  id: z.number(),
+  at: z.date(),
+  scopeCode: z.string(),
+  actorId: z.string().nullable(),
+  actorUsername: z.string().nullable(),
+  actorName: z.string().nullable(),
+  kind: z.string(),
+  subjectId: z.string().nullable(),
+  ip: z.string().nullable(),
+  detail: z.unknown(),
+});
+
+/** One line of the operation or sign-in log: an audit line with its unit's name and request id. */
+export const logLine = auditLine.extend({ unitName: z.string().nullable(), requestId: z.string().nullable() });
+
+/** audit.search: a page of log lines, newest first, and the id to continue before (null: the last page). */
+export const logPage = z.object({ items: z.array(logLine), next: z.number().nullable() });

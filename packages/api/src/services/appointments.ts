@@ -30,6 +30,8 @@ import {
   validateMobileNumber,
 } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+import type { z } from "zod";
+import type { appointmentView, bookingOfferView, receivedAppointment } from "../schemas/booking.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { unitCalendar } from "./calendar.ts";
@@ -54,26 +56,7 @@ function fieldError(path: string, zh: string, en: string): AppError {
 // ---------- the centre's offers (预约设置) ----------
 
 /** One bookable resource of a centre: a service window (visits) or a room (mediation). */
-export interface BookingOffer {
-  id: string;
-  kind: OfferKind;
-  windowId: string | null;
-  roomId: string | null;
-  /** The window's or room's name. */
-  resourceName: string;
-  title: string;
-  slotMinutes: number;
-  /** `HH:MM`, China time. */
-  opensAt: string;
-  closesAt: string;
-  breakFrom: string | null;
-  breakTo: string | null;
-  capacity: number;
-  daysAhead: number;
-  noticeHours: number;
-  active: boolean;
-  version: number;
-}
+export type BookingOffer = z.output<typeof bookingOfferView>;
 
 /** What saveOffer takes (times as `HH:MM`). */
 export interface OfferInput {
@@ -698,26 +681,7 @@ async function setCancelled(
 // ---------- the centre's side: the clerk's home and 接待 ----------
 
 /** A booking as the centre's staff see it (masked; the full data reaches only the case it becomes). */
-export interface Appointment {
-  id: string;
-  code: string;
-  status: AppointmentStatus;
-  offerId: string;
-  kind: OfferKind;
-  title: string;
-  resourceName: string;
-  startsAt: Date;
-  endsAt: Date;
-  nameMasked: string;
-  phoneMasked: string;
-  categoryCode: string;
-  matter: string;
-  cancelReason: string | null;
-  caseId: string | null;
-  caseCode: string | null;
-  createdAt: Date;
-  version: number;
-}
+export type Appointment = z.output<typeof appointmentView>;
 
 const staffView = (tx: Tx, where: ReturnType<Tx["sql"]>) => tx.sql<Appointment[]>`
   select a.id, a.code, a.status, a.offer_id as "offerId", o.kind, o.title,
@@ -867,7 +831,7 @@ export async function receiveAppointment(
   tx: Tx,
   input: ReceiveInput,
   cipher: FieldCipher,
-): Promise<{ caseId: string; caseCode: string; appointment: Appointment }> {
+): Promise<z.output<typeof receivedAppointment>> {
   const row = await forHandling(tx, input.id, input.version);
   if (row.status !== "booked" && row.status !== "arrived") {
     throw new AppError("CONFLICT", {

@@ -1,5 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { countyOf } from "@zongzhi/domain/division";
+import type { z } from "zod";
+import type { auditLine, logLine, logPage } from "../schemas/logs.ts";
 
 /** Appends one line to the security audit, in the caller's own scope. */
 export async function recordAudit(
@@ -14,18 +16,7 @@ export async function recordAudit(
 }
 
 /** One audit line as auditors read it. */
-export interface AuditLine {
-  id: number;
-  at: Date;
-  scopeCode: string;
-  actorId: string | null;
-  actorUsername: string | null;
-  actorName: string | null;
-  kind: string;
-  subjectId: string | null;
-  ip: string | null;
-  detail: unknown;
-}
+export type AuditLine = z.output<typeof auditLine>;
 
 /** Reads the audit within the caller's scope (through a definer function: zz_app cannot SELECT it). */
 export async function listAudit(tx: Tx, input: { limit: number; before?: number | undefined }): Promise<AuditLine[]> {
@@ -153,10 +144,7 @@ export async function recordOperation(
 }
 
 /** One line of the operation or sign-in log. */
-export interface LogLine extends AuditLine {
-  unitName: string | null;
-  requestId: string | null;
-}
+export type LogLine = z.output<typeof logLine>;
 
 /** Filters of the two logs. */
 export interface LogFilter {
@@ -175,7 +163,7 @@ export interface LogFilter {
 const SEARCH_CAP = 500;
 
 /** Reads one of the logs of the caller's subtree, filtered, newest first (through a definer function). */
-export async function searchLog(tx: Tx, f: LogFilter): Promise<{ items: LogLine[]; next: number | null }> {
+export async function searchLog(tx: Tx, f: LogFilter): Promise<z.output<typeof logPage>> {
   // The function returns at most 500 rows, and one more than a page tells that another follows:
   // a page of 500 would never say so.
   const limit = Math.min(f.limit, SEARCH_CAP - 1);

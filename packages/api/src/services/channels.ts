@@ -1,9 +1,10 @@
 import { mintApiKey } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
+import { apiKeys, channelRequests } from "@zongzhi/db/schema";
 import { AppError, type CaseState, KEY_PERMISSIONS, notFound, type Permission, TRANSITIONS } from "@zongzhi/domain";
 import type { z } from "zod";
 import type { OPEN_STAGES, openCreated, openRequest, openRequestInput, openService } from "../open311.ts";
-import type { KEY_CHANNELS } from "../schemas/channels.ts";
+import type { apiKeyView, createdApiKey } from "../schemas/channels.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { registeredCase } from "./case-events.ts";
@@ -14,19 +15,7 @@ import { recordFollowUp } from "./mediation.ts";
 import type { FieldCipher } from "./personal-data.ts";
 
 /** An API key as its unit's administrators see it (never its secret). */
-export interface ApiKeyRow {
-  id: string;
-  name: string;
-  keyId: string;
-  channel: (typeof KEY_CHANNELS)[number];
-  permissions: Permission[];
-  ratePerMinute: number;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-  version: number;
-  requests: number;
-}
+export type ApiKeyRow = z.output<typeof apiKeyView>;
 
 const keyColumns = (tx: Tx) => tx.sql`k.id, k.name, k.key_id as "keyId", k.channel, k.permissions,
   k.rate_per_minute as "ratePerMinute", k.created_at as "createdAt", k.last_used_at as "lastUsedAt",
@@ -52,7 +41,7 @@ async function getApiKey(tx: Tx, id: string): Promise<ApiKeyRow> {
 export async function createApiKey(
   tx: Tx,
   input: { name: string; channel: ApiKeyRow["channel"]; permissions: Permission[]; ratePerMinute: number },
-): Promise<{ key: ApiKeyRow; token: string }> {
+): Promise<z.output<typeof createdApiKey>> {
   authorizeFor(tx, "channel.manage", tx.ctx.scope);
   const refused = input.permissions.filter((p) => !(KEY_PERMISSIONS as readonly Permission[]).includes(p));
   if (refused.length > 0) {
@@ -62,10 +51,18 @@ export async function createApiKey(
     });
   }
   const minted = mintApiKey();
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.api_keys (name, key_id, channel, secret_hash,
-      permissions, rate_per_minute, created_by)
-    values (${input.name}, ${minted.keyId}, ${input.channel}, ${Buffer.from(minted.secretHash)},
-      ${[...new Set(input.permissions)]}, ${input.ratePerMinute}, ${tx.ctx.userId}) returning id`;
+  const [row] = await tx.db
+    .insert(apiKeys)
+    .values({
+      name: input.name,
+      keyId: minted.keyId,
+      channel: input.channel,
+      secretHash: Buffer.from(minted.secretHash),
+      permissions: [...new Set(input.permissions)],
+      ratePerMinute: input.ratePerMinute,
+      createdBy: tx.ctx.userId,
+    })
+    .returning({ id: apiKeys.id });
   await recordAudit(tx, { kind: "channel.key_created", subjectId: row!.id, detail: { keyId: minted.keyId } });
   return { key: await getApiKey(tx, row!.id), token: minted.token };
 }
@@ -155,8 +152,12 @@ export async function submitOpenRequest(
   );
   if (!registered.replayed) {
     const c = registeredCase(registered);
-    await tx.sql`insert into app.channel_requests (case_id, county_code, api_key_id, external_id)
-      values (${c.id}, ${c.county_code}, ${tx.ctx.apiKeyId!}, ${input.external_id ?? null})`;
+    await tx.db.insert(channelRequests).values({
+      caseId: c.id,
+      countyCode: c.county_code,
+      apiKeyId: tx.ctx.apiKeyId!,
+      externalId: input.external_id ?? null,
+    });
     if (input.lat !== undefined && input.long !== undefined) {
       await setCasePosition(tx, c, { lat: input.lat, lng: input.long, source: "channel" });
     }

@@ -1,7 +1,9 @@
 import type { Tx } from "@zongzhi/db/client";
 import { gridAssignments, grids, gridWorkers } from "@zongzhi/db/schema";
 import { conflict, notFound } from "@zongzhi/domain";
-import type { ExclusiveType, GridTier, GridWorkerKind } from "@zongzhi/domain/grid";
+import { eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { gridView, gridWorkerView } from "../schemas/grids.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
@@ -11,22 +13,8 @@ export type GridBoundary =
   | { type: "Polygon"; coordinates: number[][][] }
   | { type: "MultiPolygon"; coordinates: number[][][][] };
 
-/** One grid as the pages show it. */
-export interface Grid {
-  id: string;
-  scopeCode: string;
-  parentId: string | null;
-  tier: GridTier;
-  exclusiveType: ExclusiveType | null;
-  code: string;
-  name: string;
-  households: number;
-  population: number;
-  boundary: GridBoundary | null;
-  active: boolean;
-  version: number;
-  workers: { workerId: string; name: string; kind: GridWorkerKind; leader: boolean }[];
-}
+/** One grid as the pages show it (grids.list and the grid mutations answer it). */
+export type Grid = z.output<typeof gridView>;
 
 /** Fields of a grid a unit sets. */
 export interface GridFields {
@@ -72,10 +60,12 @@ export async function createGrid(
   authorizeFor(tx, "grid.manage", tx.ctx.scope);
   let prefix = tx.ctx.scope;
   if (input.parentId) {
-    const [parent] = await tx.sql<{ code: string; scope_code: string }[]>`select code, scope_code from app.grids
-      where id = ${input.parentId}`;
+    const [parent] = await tx.db
+      .select({ code: grids.code, scopeCode: grids.scopeCode })
+      .from(grids)
+      .where(eq(grids.id, input.parentId));
     if (!parent) throw notFound({ zh: "上级网格", en: "parent grid" });
-    if (parent.scope_code === tx.ctx.scope) prefix = parent.code;
+    if (parent.scopeCode === tx.ctx.scope) prefix = parent.code;
   }
   const [row] = await tx.db
     .insert(grids)
@@ -122,7 +112,7 @@ export async function assignGrid(
   if (input.workers.filter((w) => w.leader).length > 1) {
     throw conflict({ zh: "每个网格只能有一名网格长", en: "A grid has one leader at most" });
   }
-  await tx.sql`delete from app.grid_assignments where grid_id = ${input.id}`;
+  await tx.db.delete(gridAssignments).where(eq(gridAssignments.gridId, input.id));
   for (const w of input.workers) {
     await tx.db.insert(gridAssignments).values({ gridId: input.id, workerId: w.workerId, leader: w.leader });
   }
@@ -130,19 +120,8 @@ export async function assignGrid(
   return getGrid(tx, input.id);
 }
 
-/** A grid worker with the grids it works. */
-export interface GridWorker {
-  id: string;
-  scopeCode: string;
-  name: string;
-  phone: string | null;
-  kind: GridWorkerKind;
-  userId: string | null;
-  username: string | null;
-  active: boolean;
-  version: number;
-  grids: { gridId: string; code: string; name: string; leader: boolean }[];
-}
+/** A grid worker with the grids it works (grids.workers and the worker mutations answer it). */
+export type GridWorker = z.output<typeof gridWorkerView>;
 
 /** Fields of a grid worker. */
 export interface GridWorkerFields {

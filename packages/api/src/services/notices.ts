@@ -1,36 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
-import { notices } from "@zongzhi/db/schema";
+import { noticeAttachments, noticeReads, notices } from "@zongzhi/db/schema";
 import { AppError, ancestorCodesOf, LEVELS, type Level, levelOfCode, notFound } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+import { and, count, eq, gte, lt } from "drizzle-orm";
+import type { z } from "zod";
+import type { noticeFile, noticeList, noticeReceiptsView, noticeRef, noticeView } from "../schemas/notices.ts";
 import { authorizeFor } from "./actor.ts";
 import { type AttachmentStore, checkUpload, type StagedFile, safeFilename, verifiedBytes } from "./attachments.ts";
 
 /** A file that goes with a notice (通知附件), as its readers see it. */
-export interface NoticeFile {
-  id: string;
-  filename: string;
-  mime: string;
-  sizeBytes: number;
-}
+export type NoticeFile = z.output<typeof noticeFile>;
 
 /** A notice as its readers and its sender see it. */
-export interface Notice {
-  id: string;
-  scopeCode: string;
-  unitName: string | null;
-  title: string;
-  body: string;
-  levels: Level[];
-  publishedAt: Date;
-  authorName: string | null;
-  /** When the caller acknowledged it (received notices), null when not yet. */
-  readAt: Date | null;
-  /** How many have acknowledged it (the sender's own notices; null for received ones). */
-  reads: number | null;
-  /** Its files, in the order they were attached. */
-  attachments: NoticeFile[];
-}
+export type Notice = z.output<typeof noticeView>;
 
 const NOTICE = { zh: "通知", en: "notice" };
 /** Most files one notice carries. */
@@ -66,7 +49,7 @@ function addressable(unitCode: string): Level[] {
 export async function publishNotice(
   tx: Tx,
   input: { title: string; body: string; levels: Level[] },
-): Promise<{ id: string }> {
+): Promise<z.output<typeof noticeRef>> {
   authorizeFor(tx, "notice.publish", tx.ctx.scope);
   const allowed = addressable(tx.ctx.scope);
   const wrong = input.levels.filter((l) => !allowed.includes(l));
@@ -117,7 +100,7 @@ const toNotice = (r: Row): Notice => ({
 export async function listNotices(
   tx: Tx,
   input: { box: "received" | "sent"; unread?: boolean | undefined; limit: number },
-): Promise<{ items: Notice[]; unread: number }> {
+): Promise<z.output<typeof noticeList>> {
   const scope = tx.ctx.scope;
   const addressed = addressedTo(tx);
   const rows =
@@ -147,30 +130,27 @@ export async function listNotices(
 }
 
 /** Acknowledges a notice addressed to the caller's unit (once; a second time changes nothing). */
-export async function acknowledgeNotice(tx: Tx, id: string): Promise<{ id: string }> {
+export async function acknowledgeNotice(tx: Tx, id: string): Promise<z.output<typeof noticeRef>> {
   authorizeFor(tx, "notice.acknowledge", tx.ctx.scope);
   const scope = tx.ctx.scope;
   const [n] = await tx.sql<{ id: string }[]>`select n.id from app.notices n where n.id = ${id} and ${addressedTo(tx)}`;
   if (!n) throw notFound(NOTICE);
-  await tx.sql`insert into app.notice_reads (notice_id, county_code, user_id, scope_code)
-    values (${id}, ${countyOf(scope)}, ${tx.ctx.userId}, ${scope}) on conflict do nothing`;
+  await tx.db
+    .insert(noticeReads)
+    .values({ noticeId: id, countyCode: countyOf(scope), userId: tx.ctx.userId!, scopeCode: scope })
+    .onConflictDoNothing();
   return { id };
 }
 
 /** Who has read a notice of the caller's subtree, and who has not yet (the sender's view; at most 500 each). */
-export async function noticeReceipts(
-  tx: Tx,
-  id: string,
-): Promise<{
-  recipients: number;
-  read: { userId: string; displayName: string; username: string; unitName: string | null; readAt: Date }[];
-  unread: { userId: string; displayName: string; username: string; unitName: string | null }[];
-}> {
+export async function noticeReceipts(tx: Tx, id: string): Promise<z.output<typeof noticeReceiptsView>> {
   const scope = tx.ctx.scope;
-  const [n] = await tx.sql<{ scope_code: string; levels: string[] }[]>`select scope_code, levels
-    from app.notices where id = ${id} and scope_code >= ${scope} and scope_code < ${`${scope}:`}`;
+  const [n] = await tx.db
+    .select({ scopeCode: notices.scopeCode, levels: notices.levels })
+    .from(notices)
+    .where(and(eq(notices.id, id), gte(notices.scopeCode, scope), lt(notices.scopeCode, `${scope}:`)));
   if (!n) throw notFound(NOTICE);
-  const recipients = tx.sql`u.status = 'active' and u.scope_code >= ${n.scope_code} and u.scope_code < ${`${n.scope_code}:`}
+  const recipients = tx.sql`u.status = 'active' and u.scope_code >= ${n.scopeCode} and u.scope_code < ${`${n.scopeCode}:`}
     and (${n.levels.length === 0} or t.level::text = any(${n.levels}::text[]))`;
   const [total] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.users u
     join app.tenants t on t.id = u.tenant_id where ${recipients}`;
@@ -199,27 +179,39 @@ export async function attachToNotice(
   input: { noticeId: string; filename: string; file: StagedFile },
 ): Promise<NoticeFile> {
   const type = checkUpload(input.file);
-  const [n] = await tx.sql<{ id: string; scope_code: string }[]>`select id, scope_code from app.notices
-    where id = ${input.noticeId} and scope_code = ${tx.ctx.scope}`;
+  const [n] = await tx.db
+    .select({ id: notices.id, scopeCode: notices.scopeCode })
+    .from(notices)
+    .where(and(eq(notices.id, input.noticeId), eq(notices.scopeCode, tx.ctx.scope)));
   if (!n) throw notFound(NOTICE);
-  authorizeFor(tx, "notice.publish", n.scope_code);
+  authorizeFor(tx, "notice.publish", n.scopeCode);
   // Two uploads at once to one notice must not both pass the count below (notices are never
   // updated, so the runtime role cannot lock the row itself).
   await tx.sql`select pg_advisory_xact_lock(hashtext(${`notice-files:${n.id}`}))`;
-  const [count] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.notice_attachments
-    where notice_id = ${n.id}`;
-  if ((count?.n ?? 0) >= MAX_NOTICE_ATTACHMENTS) {
+  const [files] = await tx.db
+    .select({ n: count() })
+    .from(noticeAttachments)
+    .where(eq(noticeAttachments.noticeId, n.id));
+  if ((files?.n ?? 0) >= MAX_NOTICE_ATTACHMENTS) {
     throw new AppError("VALIDATION", {
       zh: `每条通知最多${MAX_NOTICE_ATTACHMENTS}个附件`,
       en: `A notice carries at most ${MAX_NOTICE_ATTACHMENTS} files`,
     });
   }
   const filename = safeFilename(input.filename, type.ext);
-  const key = `notices/${n.scope_code}/${n.id}/${randomUUID()}.${type.ext}`;
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.notice_attachments
-      (notice_id, storage_key, filename, mime, size_bytes, sha256, uploaded_by)
-    values (${n.id}, ${key}, ${filename}, ${type.mime}, ${input.file.sizeBytes}, ${input.file.sha256}, ${tx.ctx.userId})
-    returning id`;
+  const key = `notices/${n.scopeCode}/${n.id}/${randomUUID()}.${type.ext}`;
+  const [row] = await tx.db
+    .insert(noticeAttachments)
+    .values({
+      noticeId: n.id,
+      storageKey: key,
+      filename,
+      mime: type.mime,
+      sizeBytes: input.file.sizeBytes,
+      sha256: input.file.sha256,
+      uploadedBy: tx.ctx.userId,
+    })
+    .returning({ id: noticeAttachments.id });
   // Last, so that a refused upload leaves nothing under a key.
   await input.file.commit(key);
   return { id: row!.id, filename, mime: type.mime, sizeBytes: input.file.sizeBytes };

@@ -1,19 +1,14 @@
 import type { Tx } from "@zongzhi/db/client";
-import { patrols } from "@zongzhi/db/schema";
+import { gridWorkers, patrolNorms, patrols } from "@zongzhi/db/schema";
 import { AppError, addDays, chinaToday, MAX_PATROL_SPEED_MPS, trackLengthMetres } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { z } from "zod";
+import type { patrolNormView, patrolWeek, patrolWorkerFigures, recordedPatrol } from "../schemas/grids.ts";
 import { authorizeFor } from "./actor.ts";
 
 /** A patrol norm: per day minutes and metres, per week events, and on how many days a week. */
-export interface PatrolNorm {
-  minutesPerDay: number;
-  metresPerDay: number;
-  eventsPerWeek: number;
-  daysPerWeek: number;
-  /** The unit whose norm it is (null: the built-in default). */
-  scopeCode: string | null;
-  version: number | null;
-}
+export type PatrolNorm = z.output<typeof patrolNormView>;
 
 /** Yumen's "235": 2 hours and 3 km a day (on 5 days), at least 5 events a week. */
 export const DEFAULT_NORM: PatrolNorm = {
@@ -27,9 +22,19 @@ export const DEFAULT_NORM: PatrolNorm = {
 
 /** The norm in force for a unit: its own, or the nearest unit's above, or the default. */
 export async function normFor(tx: Tx, scope: string): Promise<PatrolNorm> {
-  const [row] = await tx.sql<PatrolNorm[]>`select minutes_per_day as "minutesPerDay", metres_per_day as "metresPerDay",
-      events_per_week as "eventsPerWeek", days_per_week as "daysPerWeek", scope_code as "scopeCode", version
-    from app.patrol_norms where starts_with(${scope}, scope_code) order by length(scope_code) desc limit 1`;
+  const [row] = await tx.db
+    .select({
+      minutesPerDay: patrolNorms.minutesPerDay,
+      metresPerDay: patrolNorms.metresPerDay,
+      eventsPerWeek: patrolNorms.eventsPerWeek,
+      daysPerWeek: patrolNorms.daysPerWeek,
+      scopeCode: patrolNorms.scopeCode,
+      version: patrolNorms.version,
+    })
+    .from(patrolNorms)
+    .where(sql`starts_with(${scope}, ${patrolNorms.scopeCode})`)
+    .orderBy(desc(sql`length(${patrolNorms.scopeCode})`))
+    .limit(1);
   return row ?? DEFAULT_NORM;
 }
 
@@ -39,11 +44,24 @@ export async function setPatrolNorm(
   input: { minutesPerDay: number; metresPerDay: number; eventsPerWeek: number; daysPerWeek: number },
 ): Promise<PatrolNorm> {
   authorizeFor(tx, "patrol.norm", tx.ctx.scope);
-  await tx.sql`insert into app.patrol_norms (minutes_per_day, metres_per_day, events_per_week, days_per_week)
-    values (${input.minutesPerDay}, ${input.metresPerDay}, ${input.eventsPerWeek}, ${input.daysPerWeek})
-    on conflict (scope_code) do update set minutes_per_day = excluded.minutes_per_day,
-      metres_per_day = excluded.metres_per_day, events_per_week = excluded.events_per_week,
-      days_per_week = excluded.days_per_week, version = app.patrol_norms.version + 1`;
+  await tx.db
+    .insert(patrolNorms)
+    .values({
+      minutesPerDay: input.minutesPerDay,
+      metresPerDay: input.metresPerDay,
+      eventsPerWeek: input.eventsPerWeek,
+      daysPerWeek: input.daysPerWeek,
+    })
+    .onConflictDoUpdate({
+      target: patrolNorms.scopeCode,
+      set: {
+        minutesPerDay: sql`excluded.minutes_per_day`,
+        metresPerDay: sql`excluded.metres_per_day`,
+        eventsPerWeek: sql`excluded.events_per_week`,
+        daysPerWeek: sql`excluded.days_per_week`,
+        version: sql`${patrolNorms.version} + 1`,
+      },
+    });
   return normFor(tx, tx.ctx.scope);
 }
 
@@ -89,11 +107,15 @@ export async function recordPatrol(
     eventsFound: number;
     track?: { type: "LineString"; coordinates: number[][] } | null | undefined;
   },
-): Promise<{ id: string; distanceMetres: number }> {
+): Promise<z.output<typeof recordedPatrol>> {
   authorizeFor(tx, "patrol.record", tx.ctx.scope);
   const distance = patrolDistance(input);
-  const [worker] = await tx.sql<{ id: string }[]>`select id from app.grid_workers
-    where user_id = ${tx.ctx.userId} and active order by length(scope_code) desc limit 1`;
+  const [worker] = await tx.db
+    .select({ id: gridWorkers.id })
+    .from(gridWorkers)
+    .where(and(eq(gridWorkers.userId, tx.ctx.userId ?? sql`null`), eq(gridWorkers.active, true)))
+    .orderBy(desc(sql`length(${gridWorkers.scopeCode})`))
+    .limit(1);
   if (!worker) {
     throw new AppError("PRECONDITION_FAILED", {
       zh: "您的账号尚未登记为网格员，请联系管理员",
@@ -119,27 +141,13 @@ export async function recordPatrol(
 }
 
 /** One worker's week against the norm (for the grid leader and the township). */
-export interface PatrolFigures {
-  workerId: string;
-  name: string;
-  scopeCode: string;
-  patrols: number;
-  minutes: number;
-  metres: number;
-  events: number;
-  /** Days of the week on which both the daily minutes and metres were reached. */
-  daysMet: number;
-  meetsNorm: boolean;
-}
+export type PatrolFigures = z.output<typeof patrolWorkerFigures>;
 
 /**
  * Each grid worker of the unit's subtree in the week (Monday to Sunday, China time) that
  * contains `day`, with the norm in force for the unit.
  */
-export async function patrolFigures(
-  tx: Tx,
-  input: { day?: string | undefined },
-): Promise<{ weekOf: string; norm: PatrolNorm; workers: PatrolFigures[] }> {
+export async function patrolFigures(tx: Tx, input: { day?: string | undefined }): Promise<z.output<typeof patrolWeek>> {
   const day = input.day ?? chinaToday();
   const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
   const monday = addDays(day, -weekday);

@@ -1,9 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { cipherContext } from "@zongzhi/crypto";
 import { type ScopeContext, type Sql, type Tx, withScope } from "@zongzhi/db/client";
-import { webhooks } from "@zongzhi/db/schema";
+import { cases, webhookDeliveries, webhooks } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+// Drizzle's `sql` as `expr`: `sql` here is the pool (dispatchWebhooks).
+import { and, desc, eq, sql as expr, lte, min } from "drizzle-orm";
+import type { z } from "zod";
+import type { createdWebhook, deliveryView, webhookView } from "../schemas/channels.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { updateVersioned } from "./centre-target.ts";
@@ -47,17 +51,7 @@ export function verifyWebhookSignature(
 const secretContext = (scope: string) => cipherContext("webhooks", "secret", scope);
 
 /** A webhook as the unit's administrators see it (never its secret). */
-export interface WebhookRow {
-  id: string;
-  apiKeyId: string;
-  apiKeyName: string;
-  url: string;
-  active: boolean;
-  createdAt: Date;
-  version: number;
-  pending: number;
-  failed: number;
-}
+export type WebhookRow = z.output<typeof webhookView>;
 
 /** The webhooks of the caller's unit. */
 export async function listWebhooks(tx: Tx): Promise<WebhookRow[]> {
@@ -77,7 +71,7 @@ export async function createWebhook(
   tx: Tx,
   cipher: FieldCipher,
   input: { apiKeyId: string; url: string },
-): Promise<{ webhook: WebhookRow; secret: string }> {
+): Promise<z.output<typeof createdWebhook>> {
   authorizeFor(tx, "channel.manage", tx.ctx.scope);
   const secret = `whsec_${randomBytes(24).toString("base64url")}`;
   const [row] = await tx.db
@@ -95,34 +89,42 @@ export async function createWebhook(
 }
 
 /** One line of the delivery log. */
-export interface DeliveryRow {
-  id: string;
-  webhookId: string;
-  caseId: string;
-  code: string;
-  event: string;
-  status: "pending" | "delivered" | "failed";
-  attempts: number;
-  nextAttemptAt: Date;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: Date | null;
-  createdAt: Date;
-  version: number;
-  payload: Record<string, unknown>;
-}
+export type DeliveryRow = z.output<typeof deliveryView>;
 
 /** The delivery log of the unit's webhooks (or one of them), newest first. */
 export async function listDeliveries(
   tx: Tx,
   input: { webhookId?: string | undefined; limit: number },
 ): Promise<DeliveryRow[]> {
-  return tx.sql<DeliveryRow[]>`select d.id, d.webhook_id as "webhookId", d.case_id as "caseId", c.code, d.event,
-      d.status, d.attempts, d.next_attempt_at as "nextAttemptAt", d.last_status as "lastStatus",
-      d.last_error as "lastError", d.delivered_at as "deliveredAt", d.created_at as "createdAt", d.version, d.payload
-    from app.webhook_deliveries d join app.cases c on c.id = d.case_id and c.county_code = d.county_code
-    where d.county_code = ${countyOf(tx.ctx.scope)} and d.scope_code = ${tx.ctx.scope} and (${input.webhookId ?? null}::uuid is null or d.webhook_id = ${input.webhookId ?? null}::uuid)
-    order by d.created_at desc limit ${input.limit}`;
+  const d = webhookDeliveries;
+  return tx.db
+    .select({
+      id: d.id,
+      webhookId: d.webhookId,
+      caseId: d.caseId,
+      code: cases.code,
+      event: d.event,
+      status: expr<DeliveryRow["status"]>`${d.status}`,
+      attempts: d.attempts,
+      nextAttemptAt: d.nextAttemptAt,
+      lastStatus: d.lastStatus,
+      lastError: d.lastError,
+      deliveredAt: d.deliveredAt,
+      createdAt: d.createdAt,
+      version: d.version,
+      payload: expr<DeliveryRow["payload"]>`${d.payload}`,
+    })
+    .from(d)
+    .innerJoin(cases, and(eq(cases.id, d.caseId), eq(cases.countyCode, d.countyCode)))
+    .where(
+      and(
+        eq(d.countyCode, countyOf(tx.ctx.scope)),
+        eq(d.scopeCode, tx.ctx.scope),
+        input.webhookId === undefined ? undefined : eq(d.webhookId, input.webhookId),
+      ),
+    )
+    .orderBy(desc(d.createdAt))
+    .limit(input.limit);
 }
 
 /** Sends a delivery again (the same id and body, a fresh signature), at once. */
@@ -181,12 +183,11 @@ export async function dispatchWebhooks(
     // statement names its county, so that on Citus it is routed to that county's shard, where a
     // lock (FOR UPDATE SKIP LOCKED) is allowed. A delivery is in its webhook's county, the
     // county of the case (a case an open channel brought in is registered at the key's unit).
-    const counties = await withScope(
-      sql,
-      dispatcher(root),
-      (tx) =>
-        tx.sql<{ county_code: string }[]>`select distinct d.county_code from app.webhook_deliveries d
-        where d.status = 'pending' and d.next_attempt_at <= ${now}`,
+    const counties = await withScope(sql, dispatcher(root), (tx) =>
+      tx.db
+        .selectDistinct({ county_code: webhookDeliveries.countyCode })
+        .from(webhookDeliveries)
+        .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, now))),
     );
     const leased: {
       id: string;
@@ -244,26 +245,28 @@ export async function dispatchWebhooks(
       const delivered = error === null;
       const gaveUp = !delivered && attempts >= MAX_ATTEMPTS;
       const next = new Date(now.getTime() + FIRST_RETRY_MS * 2 ** (attempts - 1));
-      await withScope(
-        sql,
-        dispatcher(root),
-        (tx) =>
-          tx.sql`update app.webhook_deliveries set attempts = ${attempts}, last_status = ${status}, last_error = ${error},
-            status = ${delivered ? "delivered" : gaveUp ? "failed" : "pending"},
-            delivered_at = ${delivered ? now : null}, next_attempt_at = ${delivered || gaveUp ? now : next},
-            version = version + 1
-          where id = ${d.id} and county_code = ${d.county_code}`,
+      await withScope(sql, dispatcher(root), (tx) =>
+        tx.db
+          .update(webhookDeliveries)
+          .set({
+            attempts,
+            lastStatus: status,
+            lastError: error,
+            status: delivered ? "delivered" : gaveUp ? "failed" : "pending",
+            deliveredAt: delivered ? now : null,
+            nextAttemptAt: delivered || gaveUp ? now : next,
+            version: expr`${webhookDeliveries.version} + 1`,
+          })
+          .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.countyCode, d.county_code))),
       );
       if (delivered) result.sent += 1;
       else result.failed += 1;
     }
-    const [due] = await withScope(
-      sql,
-      dispatcher(root),
-      (tx) =>
-        tx.sql<
-          { at: Date | null }[]
-        >`select min(next_attempt_at) as at from app.webhook_deliveries where status = 'pending'`,
+    const [due] = await withScope(sql, dispatcher(root), (tx) =>
+      tx.db
+        .select({ at: min(webhookDeliveries.nextAttemptAt) })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.status, "pending")),
     );
     if (due?.at && (!result.nextDueAt || due.at < result.nextDueAt)) result.nextDueAt = due.at;
   }
