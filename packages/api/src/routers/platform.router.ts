@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { id, noInput, strict, version } from "../input.ts";
-import { divisionCode } from "../schemas/common.ts";
+import { createdAccount } from "../schemas/accounts.ts";
+import { divisionCode, nothing } from "../schemas/common.ts";
+import { createdDeployment, deploymentView } from "../schemas/tenants.ts";
 import { userInput } from "../schemas/users.ts";
 import { addSecurityAdmin, createDeployment, listDeployments, setDeploymentStatus } from "../services/platform.ts";
 import { allowed, router } from "../trpc.ts";
@@ -9,6 +11,7 @@ import { allowed, router } from "../trpc.ts";
 export const platformRouter = router({
   deployments: allowed("platform.deployments")
     .input(noInput())
+    .output(z.array(deploymentView))
     .query(({ ctx }) => ctx.run((tx) => listDeployments(tx))),
 
   createDeployment: allowed("platform.deployments")
@@ -19,14 +22,17 @@ export const platformRouter = router({
         security: userInput.pick({ username: true, displayName: true }).optional(),
       }),
     )
+    .output(createdDeployment)
     .mutation(({ ctx, input }) => ctx.run((tx) => createDeployment(tx, input, ctx.origin))),
 
   /** A deployment without a security administrator (made before the role existed) gets its first one. */
   addSecurityAdmin: allowed("platform.deployments")
     .input(strict({ id: id(), security: userInput.pick({ username: true, displayName: true }) }))
+    .output(createdAccount)
     .mutation(({ ctx, input }) => ctx.run((tx) => addSecurityAdmin(tx, input, ctx.origin))),
 
   setDeploymentStatus: allowed("platform.deployments")
     .input(strict({ id: id(), status: z.enum(["active", "suspended"]), version: version() }))
+    .output(nothing)
     .mutation(({ ctx, input }) => ctx.run((tx) => setDeploymentStatus(tx, input))),
 });

@@ -2,6 +2,7 @@ import { LEVELS } from "@zongzhi/domain";
 import { z } from "zod";
 import { id, int32, pattern, strict, text, version } from "../input.ts";
 import { divisionCode } from "../schemas/common.ts";
+import { onboarded, registryHit, tenantDetail, tenantView, unitPage } from "../schemas/tenants.ts";
 import { userInput } from "../schemas/users.ts";
 import {
   getTenant,
@@ -20,6 +21,7 @@ export const tenantsRouter = router({
   /** A unit of the subtree (default: the caller's own) with its path and counts. */
   get: allowed("tenant.read")
     .input(strict({ id: id().optional() }))
+    .output(tenantDetail)
     .query(({ ctx, input }) =>
       ctx.run(async (tx) => {
         const tenant = await getTenant(tx, input.id ?? ctx.user.tenantId ?? "00000000-0000-0000-0000-000000000000");
@@ -39,6 +41,7 @@ export const tenantsRouter = router({
         onboardedOnly: z.boolean().optional(),
       }),
     )
+    .output(unitPage)
     .query(({ ctx, input }) => ctx.run((tx) => listUnits(tx, input))),
 
   /** Registry search (Chinese name or code prefix) inside the caller's subtree. */
@@ -50,6 +53,7 @@ export const tenantsRouter = router({
         limit: int32({ min: 1, max: 100 }).default(30),
       }),
     )
+    .output(z.array(registryHit))
     .query(({ ctx, input }) => ctx.run((tx) => searchRegistry(tx, input))),
 
   /**
@@ -64,6 +68,7 @@ export const tenantsRouter = router({
         firstAdmin: userInput.pick({ username: true, displayName: true }).optional(),
       }),
     )
+    .output(onboarded)
     .mutation(({ ctx, input }) =>
       ctx.run(async (tx) => {
         const result = await onboardUnits(tx, {
@@ -87,5 +92,6 @@ export const tenantsRouter = router({
   /** Suspends or reactivates a descendant unit. */
   setStatus: allowed("tenant.suspend")
     .input(strict({ id: id(), status: z.enum(["active", "suspended"]), version: version() }))
+    .output(tenantView)
     .mutation(({ ctx, input }) => ctx.run((tx) => setTenantStatus(tx, input))),
 });

@@ -1,6 +1,16 @@
 import { AppError } from "@zongzhi/domain";
 import { z } from "zod";
 import { id, int32, noInput, pattern, strict, text, version } from "../input.ts";
+import {
+  createdAccount,
+  onlineSessionView,
+  reset,
+  securityAdminCount,
+  setupLink,
+  signedOut,
+  userPage,
+  userView,
+} from "../schemas/accounts.ts";
 import { userInput } from "../schemas/users.ts";
 import { resetUserTotp } from "../services/mfa.ts";
 import { forceSignOut, listOnline } from "../services/online.ts";
@@ -33,6 +43,7 @@ export const usersRouter = router({
         limit: int32({ min: 1, max: 200 }).default(50),
       }),
     )
+    .output(userPage)
     .query(({ ctx, input }) =>
       ctx.run((tx) => listUsers(tx, { ...input, tenantId: input.tenantId ?? ctx.user.tenantId })),
     ),
@@ -40,6 +51,7 @@ export const usersRouter = router({
   /** Creates a user; returns a one-time setup link to hand over. */
   create: allowed("user.manage")
     .input(userInput.extend({ tenantId: id().optional() }))
+    .output(createdAccount)
     .mutation(({ ctx, input }) =>
       ctx.run(async (tx) => {
         const tenantId = input.tenantId ?? ctx.user.tenantId;
@@ -54,21 +66,25 @@ export const usersRouter = router({
   /** Edits name and roles. */
   edit: allowed("user.manage")
     .input(ref.extend(userInput.pick({ displayName: true, roles: true }).shape))
+    .output(userView)
     .mutation(({ ctx, input }) => ctx.run((tx) => editUser(tx, input))),
 
   /** Disables (ends all its sessions) or re-enables a user. */
   setStatus: allowed("user.manage")
     .input(ref.extend({ status: z.enum(["active", "disabled"]) }))
+    .output(userView)
     .mutation(({ ctx, input }) => ctx.run((tx) => setUserStatus(tx, input))),
 
   /** Lifts a lock after failed logins. */
   unlock: allowed("user.manage")
     .input(ref)
+    .output(userView)
     .mutation(({ ctx, input }) => ctx.run((tx) => unlockUser(tx, input))),
 
   /** Clears a user's second factor (a lost phone; the security administrator's power); the user enrols again at the next sign-in. */
   resetTotp: allowed("mfa.reset")
     .input(strict({ id: id() }))
+    .output(reset)
     .mutation(({ ctx, input }) => ctx.run((tx) => resetUserTotp(tx, input.id))),
 
   /**
@@ -78,11 +94,13 @@ export const usersRouter = router({
    */
   securityAdmins: allowed("user.read")
     .input(noInput())
+    .output(securityAdminCount)
     .query(({ ctx }) => ctx.run((tx) => countRootSecurityAdmins(tx, ctx.user))),
 
   /** Who is signed in now in the caller's subtree (在线用户). */
   online: allowed("session.read")
     .input(noInput())
+    .output(z.array(onlineSessionView))
     .query(({ ctx }) => ctx.run((tx) => listOnline(tx, ctx.user.sessionId))),
 
   /** Ends a user's session (强制退出); its next request is signed out. */
@@ -92,11 +110,13 @@ export const usersRouter = router({
         sessionId: pattern(/^[a-z2-7]{24}$/, "会话编号格式不正确", "a session id is 24 base32 characters", { max: 24 }),
       }),
     )
+    .output(signedOut)
     .mutation(({ ctx, input }) => ctx.run((tx) => forceSignOut(tx, input.sessionId, ctx.client.ip))),
 
   /** Issues a new one-time setup link (e.g. a forgotten password). */
   setupLink: allowed("user.manage")
     .input(strict({ id: id() }))
+    .output(setupLink)
     .mutation(({ ctx, input }) =>
       ctx.run(async (tx) => {
         await authorizeUserManagement(tx, input.id);

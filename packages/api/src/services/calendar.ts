@@ -1,10 +1,9 @@
 import type { Tx } from "@zongzhi/db/client";
+import { calendarDays } from "@zongzhi/db/schema";
 import {
   ancestorCodesOf,
-  type CalendarOverride,
   type CheckedCalendar,
   calendarGaps,
-  type Disagreement,
   disagreement,
   hasNationalData,
   INSTALLATION_CODE,
@@ -13,6 +12,8 @@ import {
   notFound,
   withOverrides,
 } from "@zongzhi/domain";
+import { eq } from "drizzle-orm";
+import type { CalendarEntry, CalendarYear } from "../schemas/config-views.ts";
 import { authorizeFor } from "./actor.ts";
 
 /** A computation that reached a year without calendar data (the server logs it as a warning). */
@@ -80,24 +81,11 @@ export function calendarOf(unitCode: string, entries: readonly CalendarRow[]): C
   return withOverrides([...entries].sort((a, b) => rank(a.scope_code) - rank(b.scope_code)));
 }
 
-/** One entry as the calendar page shows it. */
-export interface CalendarEntry extends CalendarOverride {
-  id: string;
-  scopeCode: string;
-  unitName: string | null;
-  note: string | null;
-  version: number;
-  /** The caller's own unit's entry (the others are inherited from above). */
-  own: boolean;
-  /** How it stands against the package, null when it agrees. */
-  disagreement: Disagreement | null;
-}
+/** One entry as the calendar page shows it (schemas/config-views.ts). */
+export type { CalendarEntry };
 
 /** A year of the calendar for the caller's unit: the package's holidays and make-up days, and the entries in force. */
-export async function calendarYear(
-  tx: Tx,
-  year: number,
-): Promise<{ year: number; nationalData: boolean; national: CalendarOverride[]; entries: CalendarEntry[] }> {
+export async function calendarYear(tx: Tx, year: number): Promise<CalendarYear> {
   const path = pathOf(tx.ctx.scope);
   const rows = await tx.sql<
     {
@@ -150,6 +138,7 @@ export async function setCalendarDays(tx: Tx, days: readonly CalendarDayInput[])
   authorizeFor(tx, "calendar.manage", tx.ctx.scope);
   for (const d of days) {
     const name = d.workday ? null : d.name?.trim() || null;
+    // An upsert that bumps the version of a replaced entry: kept as SQL.
     await tx.sql`insert into app.calendar_days (day, workday, name, note, created_by)
       values (${d.date}, ${d.workday}, ${name}, ${d.note?.trim() || null}, ${tx.ctx.userId})
       on conflict (scope_code, day) do update set workday = excluded.workday, name = excluded.name,
@@ -160,9 +149,12 @@ export async function setCalendarDays(tx: Tx, days: readonly CalendarDayInput[])
 
 /** Removes an entry of the caller's own unit (the package, or an ancestor's entry, holds again). */
 export async function removeCalendarDay(tx: Tx, id: string): Promise<{ id: string }> {
-  const [row] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.calendar_days where id = ${id}`;
+  const [row] = await tx.db
+    .select({ scopeCode: calendarDays.scopeCode })
+    .from(calendarDays)
+    .where(eq(calendarDays.id, id));
   if (!row) throw notFound({ zh: "日历调整", en: "calendar entry" });
-  authorizeFor(tx, "calendar.manage", row.scope_code);
-  await tx.sql`delete from app.calendar_days where id = ${id}`;
+  authorizeFor(tx, "calendar.manage", row.scopeCode);
+  await tx.db.delete(calendarDays).where(eq(calendarDays.id, id));
   return { id };
 }

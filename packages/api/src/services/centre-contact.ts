@@ -1,20 +1,13 @@
 import type { Tx } from "@zongzhi/db/client";
+import { centreContacts } from "@zongzhi/db/schema";
 import { conflict } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+import { and, eq, sql } from "drizzle-orm";
+import type { CentreContact } from "../schemas/centre-views.ts";
 import { authorizeFor } from "./actor.ts";
 
-/** A centre's public contact (对外联系信息), as the papers print it. */
-export interface CentreContact {
-  /** The unit it is of: the one asked about, or the nearest above it that has one. */
-  scopeCode: string;
-  unitName: string | null;
-  phone: string;
-  address: string | null;
-  openingHours: string | null;
-  version: number;
-  /** Whether it is the asked unit's own (false: inherited from a centre above). */
-  own: boolean;
-}
+/** A centre's public contact (对外联系信息), as the papers print it (schemas/centre-views.ts). */
+export type { CentreContact };
 
 /**
  * The contact a paper of `unitCode` prints: the unit's own, else the nearest centre's above it;
@@ -50,14 +43,23 @@ export async function saveCentreContact(
   };
   const saved =
     input.version === undefined
-      ? await tx.sql`insert into app.centre_contacts (county_code, phone, address, opening_hours, updated_by)
+      ? // ON CONFLICT ON CONSTRAINT has no query-builder form: the one statement kept as SQL.
+        await tx.sql<
+          { id: string }[]
+        >`insert into app.centre_contacts (county_code, phone, address, opening_hours, updated_by)
           values (${countyOf(scope)}, ${values.phone}, ${values.address}, ${values.openingHours}, ${tx.ctx.userId})
           on conflict on constraint centre_contacts_scope_code_key do nothing returning id`
-      : await tx.sql`update app.centre_contacts set phone = ${values.phone}, address = ${values.address},
-            opening_hours = ${values.openingHours}, updated_by = ${tx.ctx.userId}, updated_at = now(),
-            version = version + 1
-          where county_code = ${countyOf(scope)} and scope_code = ${scope} and version = ${input.version}
-          returning id`;
+      : await tx.db
+          .update(centreContacts)
+          .set({ ...values, updatedBy: tx.ctx.userId, updatedAt: sql`now()`, version: sql`version + 1` })
+          .where(
+            and(
+              eq(centreContacts.countyCode, countyOf(scope)),
+              eq(centreContacts.scopeCode, scope),
+              eq(centreContacts.version, input.version),
+            ),
+          )
+          .returning({ id: centreContacts.id });
   // Created meanwhile by another save, or saved since this version was read.
   if (saved.length === 0) throw conflict();
   return (await contactFor(tx, scope))!;

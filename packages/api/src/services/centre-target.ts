@@ -1,7 +1,9 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
+import { tenants } from "@zongzhi/db/schema";
 import { conflict, notFound } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+import { eq } from "drizzle-orm";
 import { authorizeFor } from "./actor.ts";
 
 /**
@@ -10,7 +12,7 @@ import { authorizeFor } from "./actor.ts";
  */
 export async function targetScope(tx: Tx, tenantId: string | undefined): Promise<string> {
   if (!tenantId || tenantId === tx.ctx.tenantId) return tx.ctx.scope;
-  const [row] = await tx.sql<{ code: string }[]>`select code from app.tenants where id = ${tenantId}`;
+  const [row] = await tx.db.select({ code: tenants.code }).from(tenants).where(eq(tenants.id, tenantId));
   if (!row) throw notFound({ zh: "单位", en: "unit" });
   return row.code;
 }

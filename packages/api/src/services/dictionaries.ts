@@ -2,22 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
 import { caseCategories, dictionaryEntries } from "@zongzhi/db/schema";
 import { ancestorCodesOf, conflict, notFound } from "@zongzhi/domain";
+import { and, eq, sql } from "drizzle-orm";
+import type { Category, DictionaryEntry, DictionaryKind } from "../schemas/config-views.ts";
 import { authorizeFor } from "./actor.ts";
 
-/** One dispute category (纠纷类别): of the national catalogue, or a unit's own (inherited down the tree). */
-export interface Category {
-  code: string;
-  name: string;
-  docking: boolean;
-  active: boolean;
-  /** Null for the national catalogue; else the unit that added it. */
-  id: string | null;
-  scopeCode: string | null;
-  unitName: string | null;
-  version: number | null;
-  /** The caller's own unit's (it may edit it). */
-  own: boolean;
-}
+export { DICTIONARY_KINDS } from "../schemas/config-views.ts";
+/** One dispute category and one plain dictionary entry as the dictionaries page shows them (schemas/config-views.ts). */
+export type { Category, DictionaryEntry, DictionaryKind };
 
 /**
  * The categories the caller's unit may use (字典管理 · 纠纷类别): the national catalogue and the
@@ -77,33 +68,19 @@ export async function editCategory(
   tx: Tx,
   input: { id: string; version: number; name: string; docking: boolean; active: boolean },
 ): Promise<{ id: string; version: number }> {
-  const [row] = await tx.sql<
-    { scope_code: string }[]
-  >`select scope_code from app.case_categories where id = ${input.id}`;
+  const [row] = await tx.db
+    .select({ scopeCode: caseCategories.scopeCode })
+    .from(caseCategories)
+    .where(eq(caseCategories.id, input.id));
   if (!row) throw notFound({ zh: "纠纷类别", en: "category" });
-  authorizeFor(tx, "dictionary.manage", row.scope_code);
-  const [done] = await tx.sql<{ version: number }[]>`update app.case_categories
-    set name = ${input.name}, docking = ${input.docking}, active = ${input.active}, version = version + 1
-    where id = ${input.id} and version = ${input.version} returning version`;
+  authorizeFor(tx, "dictionary.manage", row.scopeCode);
+  const [done] = await tx.db
+    .update(caseCategories)
+    .set({ name: input.name, docking: input.docking, active: input.active, version: sql`version + 1` })
+    .where(and(eq(caseCategories.id, input.id), eq(caseCategories.version, input.version)))
+    .returning({ version: caseCategories.version });
   if (!done) throw conflict();
   return { id: input.id, version: done.version };
-}
-
-/** The kinds of plain dictionary entries (a unit's own, inherited down the tree). */
-export const DICTIONARY_KINDS = ["service_item", "qualification"] as const;
-export type DictionaryKind = (typeof DICTIONARY_KINDS)[number];
-
-/** One entry of a plain dictionary: a window service item (服务事项) or a mediator qualification (资质). */
-export interface DictionaryEntry {
-  id: string;
-  kind: DictionaryKind;
-  name: string;
-  active: boolean;
-  version: number;
-  scopeCode: string;
-  unitName: string | null;
-  /** The caller's own unit's (it may edit it). */
-  own: boolean;
 }
 
 /**
@@ -154,14 +131,17 @@ export async function editEntry(
   tx: Tx,
   input: { id: string; version: number; name: string; active: boolean },
 ): Promise<{ id: string; version: number }> {
-  const [row] = await tx.sql<
-    { scope_code: string }[]
-  >`select scope_code from app.dictionary_entries where id = ${input.id}`;
+  const [row] = await tx.db
+    .select({ scopeCode: dictionaryEntries.scopeCode })
+    .from(dictionaryEntries)
+    .where(eq(dictionaryEntries.id, input.id));
   if (!row) throw notFound({ zh: "字典项", en: "dictionary entry" });
-  authorizeFor(tx, "dictionary.manage", row.scope_code);
-  const [done] = await tx.sql<{ version: number }[]>`update app.dictionary_entries
-    set name = ${input.name}, active = ${input.active}, version = version + 1
-    where id = ${input.id} and version = ${input.version} returning version`;
+  authorizeFor(tx, "dictionary.manage", row.scopeCode);
+  const [done] = await tx.db
+    .update(dictionaryEntries)
+    .set({ name: input.name, active: input.active, version: sql`version + 1` })
+    .where(and(eq(dictionaryEntries.id, input.id), eq(dictionaryEntries.version, input.version)))
+    .returning({ version: dictionaryEntries.version });
   if (!done) throw conflict();
   return { id: input.id, version: done.version };
 }

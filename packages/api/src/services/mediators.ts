@@ -1,27 +1,12 @@
 import type { Tx } from "@zongzhi/db/client";
 import { mediators } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
-import type { MediatorAffiliation, MediatorGrade } from "@zongzhi/domain/centre";
+import type { Mediator } from "../schemas/centre-views.ts";
 import { recordAudit } from "./audit.ts";
 import { updateVersioned } from "./centre-target.ts";
 
-/** A mediator of a pool, with the unit that owns the pool. */
-export interface Mediator {
-  id: string;
-  scopeCode: string;
-  poolName: string;
-  own: boolean;
-  name: string;
-  grade: MediatorGrade;
-  specialties: string[];
-  qualifications: string[];
-  affiliation: MediatorAffiliation;
-  affiliationName: string | null;
-  userId: string | null;
-  phone: string | null;
-  active: boolean;
-  version: number;
-}
+/** A mediator of a pool, with the unit that owns the pool (schemas/centre-views.ts). */
+export type { Mediator };
 
 /** Fields of a mediator. */
 export interface MediatorInput {

@@ -14,34 +14,26 @@ import {
   verifyPassword,
 } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
+import { users } from "@zongzhi/db/schema";
 import { AppError } from "@zongzhi/domain";
+import { eq, sql } from "drizzle-orm";
+import type { MfaEnrolment, MfaStatus } from "../schemas/accounts.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import type { FieldCipher } from "./personal-data.ts";
 import { assertRecentAuth } from "./reauth.ts";
 
-/** The caller's second factor as the UI shows it. */
-export interface MfaStatus {
-  /** A confirmed authenticator is bound to the account. */
-  enabled: boolean;
-  /** The account must have one (its deployment, or for operators the installation, requires it). */
-  required: boolean;
-  /** The deployment's switch (false for operators). */
-  deploymentRequired: boolean;
-  /** The caller may flip the deployment's switch (a security administrator of the deployment root). */
-  canConfigure: boolean;
-  /** Unused recovery codes left (0 when none were made). */
-  recoveryCodesLeft: number;
-}
+/** The caller's second factor as the UI shows it, and an enrolment in progress (schemas/accounts.ts). */
+export type { MfaEnrolment, MfaStatus };
 
-/** An enrolment in progress: what the authenticator app needs. */
-export interface MfaEnrolment {
-  /** otpauth:// URI, shown as a QR code. */
-  uri: string;
-  /** The key in base32, for typing in by hand. */
-  secretBase32: string;
-  expiresAt: Date;
-}
+/** What an update sets to clear an account's second factor (its key, its confirmation, its last code). */
+const withoutFactor = () => ({
+  totpKey: null,
+  totpEnabledAt: null,
+  totpLastStep: null,
+  updatedAt: sql`now()`,
+  version: sql`version + 1`,
+});
 
 const wrongCode = () =>
   new AppError(
@@ -166,8 +158,7 @@ export async function disableOwn(
     throw new AppError("PRECONDITION_FAILED", { zh: "尚未启用两步验证", en: "No second factor is set up" });
   }
   if (matchTotpStep(decryptTotpKey(cipher, user.userId, own.totp_key), input.code) === null) throw wrongCode();
-  await tx.sql`update app.users set totp_key = null, totp_enabled_at = null, totp_last_step = null,
-    updated_at = now(), version = version + 1 where id = ${user.userId}`;
+  await tx.db.update(users).set(withoutFactor()).where(eq(users.id, user.userId));
   await recordAudit(tx, { kind: "auth.totp_disabled", subjectId: user.userId, ip });
   return { enabled: false };
 }
@@ -210,12 +201,10 @@ export async function resetUserTotp(tx: Tx, id: string): Promise<{ ok: true }> {
       en: "Use the second-factor page for your own account",
     });
   }
-  const [subject] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.users where id = ${id}`;
+  const [subject] = await tx.db.select({ scopeCode: users.scopeCode }).from(users).where(eq(users.id, id));
   if (!subject) throw new AppError("NOT_FOUND", { zh: "用户不存在或无权访问", en: "user not found" });
-  authorizeFor(tx, "mfa.reset", subject.scope_code);
-  const [row] = await tx.sql<{ id: string }[]>`update app.users
-    set totp_key = null, totp_enabled_at = null, totp_last_step = null, updated_at = now(), version = version + 1
-    where id = ${id} returning id`;
+  authorizeFor(tx, "mfa.reset", subject.scopeCode);
+  const [row] = await tx.db.update(users).set(withoutFactor()).where(eq(users.id, id)).returning({ id: users.id });
   if (!row) throw new AppError("NOT_FOUND", { zh: "用户不存在或无权访问", en: "user not found" });
   await recordAudit(tx, { kind: "user.totp_reset", subjectId: id });
   return { ok: true };

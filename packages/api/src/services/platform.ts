@@ -1,22 +1,14 @@
 import { setLocalScope, type Tx } from "@zongzhi/db/client";
+import { refDivisions } from "@zongzhi/db/schema";
 import { AppError, conflict, isDivisionCode, type Level, levelOfCode } from "@zongzhi/domain";
+import { eq } from "drizzle-orm";
+import type { CreatedAccount } from "../schemas/accounts.ts";
+import type { CreatedDeployment, Deployment } from "../schemas/tenants.ts";
 import { recordAudit } from "./audit.ts";
-import { createUser, type SetupLink, type UserView } from "./users.ts";
+import { createUser } from "./users.ts";
 
-/** A deployment: one root unit and everything onboarded below it. */
-export interface Deployment {
-  id: string;
-  code: string;
-  level: Level;
-  name: string;
-  status: "active" | "suspended";
-  createdAt: Date;
-  version: number;
-  tenants: number;
-  users: number;
-  /** Active security administrators of the root unit: 0 on a deployment made before they existed. */
-  securityAdmins: number;
-}
+/** A deployment: one root unit and everything onboarded below it (schemas/tenants.ts). */
+export type { Deployment };
 
 /** Every deployment on this installation (operators only; enforced in the database too). */
 export async function listDeployments(tx: Tx): Promise<Deployment[]> {
@@ -56,17 +48,15 @@ export async function createDeployment(
   tx: Tx,
   input: { code: string; admin: NewAccount; security?: NewAccount | undefined },
   origin: string,
-): Promise<{
-  deployment: { id: string; code: string; name: string };
-  admin: UserView;
-  setupLink: SetupLink;
-  security: { user: UserView; setupLink: SetupLink } | null;
-}> {
+): Promise<CreatedDeployment> {
   const level = levelOfCode(input.code);
   if (!level || !isDivisionCode(input.code)) {
     throw new AppError("VALIDATION", { zh: "区划代码格式不正确", en: "Malformed division code" });
   }
-  const [unit] = await tx.sql<{ name: string }[]>`select name from ref.divisions where code = ${input.code}`;
+  const [unit] = await tx.db
+    .select({ name: refDivisions.name })
+    .from(refDivisions)
+    .where(eq(refDivisions.code, input.code));
   if (!unit) {
     throw new AppError("VALIDATION", { zh: "区划代码不在行政区划库中", en: "Not in the division registry" });
   }
@@ -99,7 +89,7 @@ export async function addSecurityAdmin(
   tx: Tx,
   input: { id: string; security: NewAccount },
   origin: string,
-): Promise<{ user: UserView; setupLink: SetupLink }> {
+): Promise<CreatedAccount> {
   const [root] = await tx.sql<
     { code: string }[]
   >`select code from auth.platform_list_deployments() where id = ${input.id}`;

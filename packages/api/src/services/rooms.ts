@@ -1,23 +1,13 @@
 import type { Tx } from "@zongzhi/db/client";
+import { committeeMembers, mediationCommittees, mediationRooms, mediators } from "@zongzhi/db/schema";
 import { AppError, notFound } from "@zongzhi/domain";
-import type { Area, CommitteeField, RoomKind } from "@zongzhi/domain/centre";
+import { eq, sql } from "drizzle-orm";
+import type { Committee, Room } from "../schemas/centre-views.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
 
-/** A mediation room or named studio. */
-export interface Room {
-  id: string;
-  name: string;
-  kind: RoomKind;
-  studioName: string | null;
-  chiefMediatorId: string | null;
-  chiefMediatorName: string | null;
-  capacity: number;
-  area: Area;
-  location: string | null;
-  active: boolean;
-  version: number;
-}
+/** A mediation room or named studio (schemas/centre-views.ts). */
+export type { Room };
 
 /** Fields of a room. */
 export interface RoomInput {
@@ -30,32 +20,56 @@ export interface RoomInput {
   location?: string | null | undefined;
 }
 
-const roomColumns = (tx: Tx) => tx.sql`r.id, r.name, r.kind, r.studio_name as "studioName",
-  r.chief_mediator_id as "chiefMediatorId", m.name as "chiefMediatorName", r.capacity, r.area, r.location, r.active, r.version`;
+/** A room with the name of its chief mediator. */
+const selectRooms = (tx: Tx) =>
+  tx.db
+    .select({
+      id: mediationRooms.id,
+      name: mediationRooms.name,
+      kind: mediationRooms.kind,
+      studioName: mediationRooms.studioName,
+      chiefMediatorId: mediationRooms.chiefMediatorId,
+      chiefMediatorName: mediators.name,
+      capacity: mediationRooms.capacity,
+      area: mediationRooms.area,
+      location: mediationRooms.location,
+      active: mediationRooms.active,
+      version: mediationRooms.version,
+    })
+    .from(mediationRooms)
+    .leftJoin(mediators, eq(mediators.id, mediationRooms.chiefMediatorId));
 
-/** The rooms of a centre. */
+/** The rooms of a centre: intake, resolution, command, then by name. */
 export async function listRooms(tx: Tx, tenantId?: string): Promise<Room[]> {
   const scope = await targetScope(tx, tenantId);
-  return tx.sql<Room[]>`select ${roomColumns(tx)} from app.mediation_rooms r
-    left join app.mediators m on m.id = r.chief_mediator_id where r.scope_code = ${scope}
-    order by array_position(array['intake','resolution','command']::app.functional_area[], r.area), r.name`;
+  return selectRooms(tx)
+    .where(eq(mediationRooms.scopeCode, scope))
+    .orderBy(
+      sql`array_position(array['intake','resolution','command']::app.functional_area[], ${mediationRooms.area})`,
+      mediationRooms.name,
+    );
 }
 
 async function getRoom(tx: Tx, id: string): Promise<Room> {
-  const [row] = await tx.sql<Room[]>`select ${roomColumns(tx)} from app.mediation_rooms r
-    left join app.mediators m on m.id = r.chief_mediator_id where r.id = ${id}`;
+  const [row] = await selectRooms(tx).where(eq(mediationRooms.id, id));
   if (!row) throw notFound({ zh: "调解室", en: "room" });
   return row;
 }
 
 /** Adds a room to the caller's centre. */
 export async function createRoom(tx: Tx, input: RoomInput): Promise<Room> {
-  const [row] = await tx.sql<
-    { id: string }[]
-  >`insert into app.mediation_rooms (name, kind, studio_name, chief_mediator_id,
-      capacity, area, location)
-    values (${input.name}, ${input.kind}, ${input.studioName ?? null}, ${input.chiefMediatorId ?? null}, ${input.capacity},
-      ${input.area}, ${input.location ?? null}) returning id`;
+  const [row] = await tx.db
+    .insert(mediationRooms)
+    .values({
+      name: input.name,
+      kind: input.kind,
+      studioName: input.studioName ?? null,
+      chiefMediatorId: input.chiefMediatorId ?? null,
+      capacity: input.capacity,
+      area: input.area,
+      location: input.location ?? null,
+    })
+    .returning({ id: mediationRooms.id });
   await recordAudit(tx, { kind: "centre.room_created", subjectId: row!.id });
   return getRoom(tx, row!.id);
 }
@@ -78,15 +92,8 @@ export async function editRoom(
   return getRoom(tx, input.id);
 }
 
-/** A committee with its members. */
-export interface Committee {
-  id: string;
-  name: string;
-  field: CommitteeField;
-  active: boolean;
-  version: number;
-  members: { mediatorId: string; name: string; role: "director" | "deputy" | "member" }[];
-}
+/** A committee with its members (schemas/centre-views.ts). */
+export type { Committee };
 
 /** The committees of a centre with their members. */
 export async function listCommittees(tx: Tx, tenantId?: string): Promise<Committee[]> {
@@ -122,15 +129,17 @@ export async function saveCommittee(
       tx.sql`name = ${input.name}, field = ${input.field}, active = ${input.active ?? true}`,
       tx.sql`id`,
     );
-    await tx.sql`delete from app.committee_members where committee_id = ${id}`;
+    await tx.db.delete(committeeMembers).where(eq(committeeMembers.committeeId, id));
   } else {
-    const [row] = await tx.sql<{ id: string }[]>`insert into app.mediation_committees (name, field)
-      values (${input.name}, ${input.field}) returning id`;
+    const [row] = await tx.db
+      .insert(mediationCommittees)
+      .values({ name: input.name, field: input.field })
+      .returning({ id: mediationCommittees.id });
     id = row!.id;
     await recordAudit(tx, { kind: "centre.committee_created", subjectId: id });
   }
   for (const m of input.members) {
-    await tx.sql`insert into app.committee_members (committee_id, mediator_id, role) values (${id}, ${m.mediatorId}, ${m.role})`;
+    await tx.db.insert(committeeMembers).values({ committeeId: id, mediatorId: m.mediatorId, role: m.role });
   }
   const [saved] = (await listCommittees(tx)).filter((c) => c.id === id);
   return saved!;

@@ -1,4 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
+import { caseSummons, departmentKinds, rotationSlots, stationingLiaisons, stationings } from "@zongzhi/db/schema";
 import {
   AppError,
   addDays,
@@ -10,29 +11,18 @@ import {
   type RotationSlot,
   rosterForWeek,
 } from "@zongzhi/domain";
-import { ownKindCode } from "@zongzhi/domain/centre";
+import { type KIND_CATEGORIES, ownKindCode } from "@zongzhi/domain/centre";
+import { and, countDistinct, eq } from "drizzle-orm";
 import { IN_USE_MESSAGES } from "../constraint-messages.ts";
+import { databaseError } from "../errors.ts";
+import type { DepartmentKind, Stationing } from "../schemas/centre-views.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
 
-/** A kind of department from the catalogue (built-in or added by this deployment). */
-export interface DepartmentKind {
-  code: string;
-  name: string;
-  category: string;
-  builtin: boolean;
-  /** Row id and version of a unit's kind (null for a built-in kind). */
-  id: string | null;
-  version: number | null;
-  active: boolean;
-  /** The unit that added it (null for a built-in kind). */
-  scopeCode: string | null;
-  unitName: string | null;
-  /** Added by the caller's own unit. */
-  own: boolean;
-}
+/** A kind of department from the catalogue, built-in or added by this deployment (schemas/centre-views.ts). */
+export type { DepartmentKind };
 
 /**
  * The catalogue visible to the caller: built-in kinds plus the active ones added by it or its
@@ -54,14 +44,23 @@ export async function listDepartmentKinds(tx: Tx): Promise<DepartmentKind[]> {
 /** Adds a department kind to the catalogue of the caller's subtree (code gets an `x_` prefix). */
 export async function addDepartmentKind(
   tx: Tx,
-  input: { code: string; name: string; category: string },
+  input: { code: string; name: string; category: (typeof KIND_CATEGORIES)[number] },
 ): Promise<DepartmentKind> {
   const code = ownKindCode(input.code);
-  const [row] = await tx.sql<DepartmentKind[]>`insert into app.department_kinds (code, name, category)
-    values (${code}, ${input.name}, ${input.category}) returning code, name, category::text, false as builtin, id, version, active, scope_code as "scopeCode",
-      null::text as "unitName"`;
+  const [row] = await tx.db
+    .insert(departmentKinds)
+    .values({ code, name: input.name, category: input.category })
+    .returning({
+      code: departmentKinds.code,
+      name: departmentKinds.name,
+      category: departmentKinds.category,
+      id: departmentKinds.id,
+      version: departmentKinds.version,
+      active: departmentKinds.active,
+      scopeCode: departmentKinds.scopeCode,
+    });
   await recordAudit(tx, { kind: "centre.department_kind_added", subjectId: code });
-  return { ...row!, own: true };
+  return { ...row!, builtin: false, unitName: null, own: true };
 }
 
 /**
@@ -86,7 +85,7 @@ export async function editDepartmentKind(
 }
 
 async function assertKindExists(tx: Tx, code: string): Promise<void> {
-  const [row] = await tx.sql`select 1 from ref.department_kinds where code = ${code}
+  const [row] = await tx.sql<{ found: 1 }[]>`select 1 as found from ref.department_kinds where code = ${code}
     union all select 1 from app.department_kinds where code = ${code} and active limit 1`;
   if (!row) {
     throw new AppError(
@@ -97,22 +96,8 @@ async function assertKindExists(tx: Tx, code: string): Promise<void> {
   }
 }
 
-/** A stationed department with its rotation slots and liaisons. */
-export interface Stationing {
-  id: string;
-  kindCode: string;
-  kindName: string;
-  name: string;
-  residency: Residency;
-  contactName: string | null;
-  contactPhone: string | null;
-  responseMinutes: number | null;
-  notes: string | null;
-  active: boolean;
-  version: number;
-  slots: (RotationSlot & { id: string })[];
-  liaisons: { userId: string; username: string; displayName: string }[];
-}
+/** A stationed department with its rotation slots and liaisons (schemas/centre-views.ts). */
+export type { Stationing };
 
 /** Input of a stationing (create and edit). */
 export interface StationingInput {
@@ -150,19 +135,26 @@ function checkResidency(input: StationingInput): void {
 }
 
 async function writeSlotsAndLiaisons(tx: Tx, id: string, input: StationingInput): Promise<void> {
-  await tx.sql`delete from app.rotation_slots where stationing_id = ${id}`;
+  await tx.db.delete(rotationSlots).where(eq(rotationSlots.stationingId, id));
   if (input.residency === "rotating") {
+    // One at a time: the slots' order is their creation order (the list reads them so).
     for (const s of input.slots ?? []) {
-      await tx.sql`insert into app.rotation_slots (stationing_id, weekdays, every_weeks, anchor_date, valid_from,
-          valid_to, staff_name, staff_phone)
-        values (${id}, ${s.weekdays}, ${s.everyWeeks}, ${s.anchorDate}, ${s.validFrom}, ${s.validTo}, ${s.staffName},
-          ${s.staffPhone})`;
+      await tx.db.insert(rotationSlots).values({
+        stationingId: id,
+        weekdays: s.weekdays,
+        everyWeeks: s.everyWeeks,
+        anchorDate: s.anchorDate,
+        validFrom: s.validFrom,
+        validTo: s.validTo,
+        staffName: s.staffName,
+        staffPhone: s.staffPhone,
+      });
     }
   }
   if (input.liaisonUserIds) {
-    await tx.sql`delete from app.stationing_liaisons where stationing_id = ${id}`;
+    await tx.db.delete(stationingLiaisons).where(eq(stationingLiaisons.stationingId, id));
     for (const userId of input.liaisonUserIds) {
-      await tx.sql`insert into app.stationing_liaisons (stationing_id, user_id) values (${id}, ${userId})`;
+      await tx.db.insert(stationingLiaisons).values({ stationingId: id, userId });
     }
   }
 }
@@ -171,11 +163,18 @@ async function writeSlotsAndLiaisons(tx: Tx, id: string, input: StationingInput)
 export async function stationDepartment(tx: Tx, input: StationingInput): Promise<Stationing> {
   checkResidency(input);
   await assertKindExists(tx, input.kindCode);
-  const [row] = await tx.sql<{ id: string }[]>`insert into app.stationings (kind_code, name, residency, contact_name,
-      contact_phone, response_minutes, notes)
-    values (${input.kindCode}, ${input.name}, ${input.residency}, ${input.contactName ?? null}, ${input.contactPhone ?? null},
-      ${input.residency === "on_call" ? (input.responseMinutes ?? null) : null}, ${input.notes ?? null})
-    returning id`;
+  const [row] = await tx.db
+    .insert(stationings)
+    .values({
+      kindCode: input.kindCode,
+      name: input.name,
+      residency: input.residency,
+      contactName: input.contactName ?? null,
+      contactPhone: input.contactPhone ?? null,
+      responseMinutes: input.residency === "on_call" ? (input.responseMinutes ?? null) : null,
+      notes: input.notes ?? null,
+    })
+    .returning({ id: stationings.id });
   await writeSlotsAndLiaisons(tx, row!.id, input);
   await recordAudit(tx, {
     kind: "centre.department_stationed",
@@ -294,22 +293,30 @@ export async function listStationings(tx: Tx, tenantId?: string): Promise<Statio
  * (case_summons_stationing_id_fkey) and the caller is told to deactivate it instead.
  */
 export async function removeStationing(tx: Tx, id: string): Promise<void> {
-  const [own] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.stationings where id = ${id}`;
+  const [own] = await tx.db
+    .select({ scopeCode: stationings.scopeCode })
+    .from(stationings)
+    .where(eq(stationings.id, id));
   if (!own) throw notFound({ zh: "入驻部门", en: "stationed department" });
-  authorizeFor(tx, "centre.configure", own.scope_code);
-  const [used] = await tx.sql<{ cases: number }[]>`select count(distinct case_id)::int as cases
-    from app.case_summons where stationing_id = ${id}`;
+  authorizeFor(tx, "centre.configure", own.scopeCode);
+  const [used] = await tx.db
+    .select({ cases: countDistinct(caseSummons.caseId) })
+    .from(caseSummons)
+    .where(eq(caseSummons.stationingId, id));
   if (used && used.cases > 0) throw inUse("case_summons_stationing_id_fkey", used.cases);
   let removed: number;
   try {
     await tx.sql`savepoint remove_stationing`;
     removed = (
-      await tx.sql`delete from app.stationings where id = ${id} and scope_code = ${own.scope_code} returning id`
+      await tx.db
+        .delete(stationings)
+        .where(and(eq(stationings.id, id), eq(stationings.scopeCode, own.scopeCode)))
+        .returning({ id: stationings.id })
     ).length;
     await tx.sql`release savepoint remove_stationing`;
   } catch (error) {
     // A summons the caller cannot see (or one made meanwhile) still refers to it.
-    if ((error as { code?: string }).code !== "23503") throw error;
+    if ((databaseError(error) as { code?: string }).code !== "23503") throw error;
     await tx.sql`rollback to savepoint remove_stationing`;
     throw inUse("case_summons_stationing_id_fkey", used?.cases || 1);
   }

@@ -1,4 +1,5 @@
 import { OPERATOR_SCOPE, type Tx } from "@zongzhi/db/client";
+import { refDivisions, tenants } from "@zongzhi/db/schema";
 import {
   AppError,
   ancestorCodesOf,
@@ -9,30 +10,13 @@ import {
   notFound,
   parentCodeOf,
 } from "@zongzhi/domain";
+import { and, count, eq, inArray, sql } from "drizzle-orm";
+import type { OnboardResult, RegistryHit, RegistryUnit, TenantView, UnitPage, UnitRow } from "../schemas/tenants.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 
-/** A tenant as the API returns it. */
-export interface TenantView {
-  id: string;
-  code: string;
-  level: Level;
-  name: string;
-  status: "active" | "suspended";
-  parentId: string | null;
-  rootCode: string;
-  version: number;
-  createdAt: Date;
-}
-
-/** A registry unit under some parent, with its onboarding state. */
-export interface UnitRow {
-  code: string;
-  name: string;
-  level: Level;
-  tenant: { id: string; status: "active" | "suspended"; version: number; onboardedChildren: number } | null;
-  registryChildren: number;
-}
+/** A unit, a registry unit and a page of them, as the tenants procedures answer (schemas/tenants.ts). */
+export type { OnboardResult, RegistryHit, RegistryUnit, TenantView, UnitPage, UnitRow };
 
 const TENANT_NOT_FOUND = { zh: "单位", en: "unit" };
 
@@ -62,34 +46,48 @@ function view(r: TenantRow): TenantView {
   };
 }
 
+/** The columns of a tenant as the API returns it (TenantView). */
+const tenantColumns = {
+  id: tenants.id,
+  code: tenants.code,
+  level: tenants.level,
+  name: tenants.name,
+  status: tenants.status,
+  parentId: tenants.parentId,
+  rootCode: tenants.rootCode,
+  version: tenants.version,
+  createdAt: tenants.createdAt,
+};
+
 /** A tenant in the caller's subtree by id; a foreign id is NOT_FOUND, like a missing one. */
 export async function getTenant(tx: Tx, id: string): Promise<TenantView> {
-  const [row] = await tx.sql<TenantRow[]>`select id, code, level, name, status, parent_id, root_code, version,
-    created_at from app.tenants where id = ${id}`;
+  const [row] = await tx.db.select(tenantColumns).from(tenants).where(eq(tenants.id, id));
   if (!row) throw notFound(TENANT_NOT_FOUND);
-  return view(row);
+  return row;
 }
 
 /** A tenant in the caller's subtree by division code. */
 export async function getTenantByCode(tx: Tx, code: string): Promise<TenantView> {
-  const [row] = await tx.sql<TenantRow[]>`select id, code, level, name, status, parent_id, root_code, version,
-    created_at from app.tenants where code = ${code}`;
+  const [row] = await tx.db.select(tenantColumns).from(tenants).where(eq(tenants.code, code));
   if (!row) throw notFound(TENANT_NOT_FOUND);
-  return view(row);
+  return row;
 }
 
+/** Registry units by code (public registry data). */
+const registryUnits = (tx: Tx, codes: string[]) =>
+  tx.db
+    .select({ code: refDivisions.code, name: refDivisions.name, level: refDivisions.level })
+    .from(refDivisions)
+    .where(inArray(refDivisions.code, codes));
+
 /** Names of the units on the path from the province down to `code` (public registry data). */
-export async function pathOf(tx: Tx, code: string): Promise<{ code: string; name: string; level: Level }[]> {
-  const codes = [...ancestorCodesOf(code), code];
-  return tx.sql<{ code: string; name: string; level: Level }[]>`select code, name, level from ref.divisions
-    where code = any(${codes}::text[]) order by length(code)`;
+export async function pathOf(tx: Tx, code: string): Promise<RegistryUnit[]> {
+  return registryUnits(tx, [...ancestorCodesOf(code), code]).orderBy(sql`length(${refDivisions.code})`);
 }
 
 /** Counts of onboarded units by level in the caller's subtree (its own row included). */
 export async function subtreeCounts(tx: Tx): Promise<Record<Level, number>> {
-  const rows = await tx.sql<
-    { level: Level; n: number }[]
-  >`select level, count(*)::int as n from app.tenants group by level`;
+  const rows = await tx.db.select({ level: tenants.level, n: count() }).from(tenants).groupBy(tenants.level);
   const out = Object.fromEntries(LEVELS.map((l) => [l, 0])) as Record<Level, number>;
   for (const r of rows) out[r.level] = r.n;
   return out;
@@ -103,7 +101,7 @@ export async function subtreeCounts(tx: Tx): Promise<Record<Level, number>> {
 export async function listUnits(
   tx: Tx,
   input: { parentCode: string; after?: string | undefined; limit: number; onboardedOnly?: boolean | undefined },
-): Promise<{ items: UnitRow[]; next: string | null }> {
+): Promise<UnitPage> {
   assertInScope(tx, input.parentCode, { strict: false });
   const rows = await tx.sql<
     {
@@ -134,17 +132,6 @@ export async function listUnits(
     registryChildren: r.registry_children,
   }));
   return { items, next: rows.length > input.limit ? (items.at(-1)?.code ?? null) : null };
-}
-
-/** A registry hit with the names of the units above it, for disambiguation. */
-export interface RegistryHit {
-  code: string;
-  name: string;
-  level: Level;
-  path: string;
-  onboarded: boolean;
-  /** The onboarded unit, when it is one (to open, suspend or manage it from a search hit). */
-  tenant: { id: string; status: "active" | "suspended"; version: number } | null;
 }
 
 /**
@@ -198,12 +185,6 @@ function assertInScope(tx: Tx, code: string, { strict }: { strict: boolean }): v
   if (!isDivisionCode(code) || !inside) throw notFound(TENANT_NOT_FOUND);
 }
 
-/** Result of onboarding: what was created (and what already existed). */
-export interface OnboardResult {
-  created: TenantView[];
-  alreadyOnboarded: string[];
-}
-
 /**
  * Onboards units of the registry below the caller: each requested code plus any missing unit
  * between the caller and it; with `branch`, every registry unit below it as well (a township
@@ -222,8 +203,7 @@ export async function onboardUnits(
     wanted.add(code);
   }
   const codes = [...wanted].sort((a, b) => a.length - b.length || a.localeCompare(b));
-  const registry = await tx.sql<{ code: string; name: string; level: Level }[]>`
-    select code, name, level from ref.divisions where code = any(${codes}::text[])`;
+  const registry = await registryUnits(tx, codes);
   const byCode = new Map(registry.map((r) => [r.code, r]));
   const missing = codes.filter((c) => !byCode.has(c));
   if (missing.length > 0) {
@@ -238,8 +218,10 @@ export async function onboardUnits(
   }
   // Serialise onboarding within one deployment so that parallel requests never race.
   await tx.sql`select pg_advisory_xact_lock(hashtext(${`onboard:${input.rootCode}`}))`;
-  const existing = await tx.sql<{ id: string; code: string }[]>`
-    select id, code from app.tenants where code = any(${[tx.ctx.scope, ...codes]}::text[])`;
+  const existing = await tx.db
+    .select({ id: tenants.id, code: tenants.code })
+    .from(tenants)
+    .where(inArray(tenants.code, [tx.ctx.scope, ...codes]));
   const ids = new Map(existing.map((r) => [r.code, r.id]));
   const created: TenantView[] = [];
   const alreadyOnboarded = input.codes.filter((c) => ids.has(c));
@@ -249,11 +231,12 @@ export async function onboardUnits(
     const parentCode = ancestorCodesOf(code).at(-1)!;
     const parentId = ids.get(parentCode);
     if (!parentId) throw notFound(TENANT_NOT_FOUND);
-    const [row] = await tx.sql<TenantRow[]>`insert into app.tenants (code, level, parent_id, root_code, name)
-      values (${code}, ${unit.level}, ${parentId}, ${input.rootCode}, ${unit.name})
-      returning id, code, level, name, status, parent_id, root_code, version, created_at`;
+    const [row] = await tx.db
+      .insert(tenants)
+      .values({ code, level: unit.level, parentId, rootCode: input.rootCode, name: unit.name })
+      .returning(tenantColumns);
     ids.set(code, row!.id);
-    created.push(view(row!));
+    created.push(row!);
   }
   if (input.branch) {
     for (const code of input.codes) {
@@ -294,10 +277,11 @@ export async function setTenantStatus(
     throw new AppError("FORBIDDEN", { zh: "不能停用本单位", en: "You cannot suspend your own unit" });
   }
   authorizeFor(tx, "tenant.suspend", current.code);
-  const [row] = await tx.sql<TenantRow[]>`update app.tenants
-    set status = ${input.status}, version = version + 1, updated_at = now()
-    where id = ${input.id} and version = ${input.version}
-    returning id, code, level, name, status, parent_id, root_code, version, created_at`;
+  const [row] = await tx.db
+    .update(tenants)
+    .set({ status: input.status, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where(and(eq(tenants.id, input.id), eq(tenants.version, input.version)))
+    .returning(tenantColumns);
   if (!row) {
     throw new AppError("CONFLICT", {
       zh: "该单位已被他人修改，请刷新后重试",
@@ -305,5 +289,5 @@ export async function setTenantStatus(
     });
   }
   await recordAudit(tx, { kind: `tenant.${input.status}`, subjectId: row.code });
-  return view(row);
+  return row;
 }

@@ -1,7 +1,9 @@
 import { mintToken } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
-import { userSetupTokens } from "@zongzhi/db/schema";
+import { tenants, userSetupTokens, users } from "@zongzhi/db/schema";
 import { ADMIN_ROLES, AppError, conflict, notFound, type Role, separationOfDutiesProblem } from "@zongzhi/domain";
+import { and, count, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { CreatedAccount, SetupLink, UserPage, UserView } from "../schemas/accounts.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { assertRecentAuth } from "./reauth.ts";
@@ -9,29 +11,8 @@ import { assertRecentAuth } from "./reauth.ts";
 /** How long a setup link stays usable. */
 export const SETUP_LINK_TTL_MS = 72 * 60 * 60 * 1000;
 
-/** A user as administrators see it (never a password hash or TOTP key). */
-export interface UserView {
-  id: string;
-  tenantId: string | null;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  status: "active" | "disabled";
-  mustChangePassword: boolean;
-  locked: boolean;
-  lockedUntil: Date | null;
-  passwordSet: boolean;
-  /** A second factor (TOTP) is set up. */
-  totpEnabled: boolean;
-  createdAt: Date;
-  version: number;
-}
-
-/** A one-time link that lets a new user choose a password. */
-export interface SetupLink {
-  url: string;
-  expiresAt: Date;
-}
+/** A user as administrators see it, and a one-time setup link (schemas/accounts.ts; never a password hash or TOTP key). */
+export type { CreatedAccount, SetupLink, UserPage, UserView };
 
 const USER = { zh: "用户", en: "user" };
 
@@ -40,40 +21,44 @@ const USER = { zh: "用户", en: "user" };
  * against it: administrators manage their own unit's and their descendants' users.
  */
 export async function authorizeUserManagement(tx: Tx, id: string): Promise<void> {
-  const [row] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.users where id = ${id}`;
+  const [row] = await tx.db.select({ scopeCode: users.scopeCode }).from(users).where(eq(users.id, id));
   if (!row) throw notFound(USER);
-  authorizeFor(tx, "user.manage", row.scope_code);
+  authorizeFor(tx, "user.manage", row.scopeCode);
 }
 
-type UserRow = {
-  id: string;
-  tenant_id: string | null;
-  username: string;
-  display_name: string;
-  roles: Role[];
-  status: "active" | "disabled";
-  must_change_password: boolean;
-  locked_until: Date | null;
-  password_changed_at: Date | null;
-  created_at: Date;
-  version: number;
-  totp_enabled_at: Date | null;
+/** The columns of a user that a view is made of (zz_app may not read the secrets: never `select()` all). */
+const userColumns = {
+  id: users.id,
+  tenantId: users.tenantId,
+  username: users.username,
+  displayName: users.displayName,
+  roles: users.roles,
+  status: users.status,
+  mustChangePassword: users.mustChangePassword,
+  lockedUntil: users.lockedUntil,
+  passwordChangedAt: users.passwordChangedAt,
+  createdAt: users.createdAt,
+  version: users.version,
+  totpEnabledAt: users.totpEnabledAt,
 };
+
+type UserRow = Pick<typeof users.$inferSelect, keyof typeof userColumns>;
 
 function view(r: UserRow): UserView {
   return {
     id: r.id,
-    tenantId: r.tenant_id,
+    tenantId: r.tenantId,
     username: r.username,
-    displayName: r.display_name,
-    roles: r.roles,
+    displayName: r.displayName,
+    // The database holds only known roles (users_roles_known, 0002).
+    roles: r.roles as Role[],
     status: r.status,
-    mustChangePassword: r.must_change_password,
-    locked: r.locked_until !== null && r.locked_until > new Date(),
-    lockedUntil: r.locked_until,
-    passwordSet: r.password_changed_at !== null,
-    totpEnabled: r.totp_enabled_at !== null,
-    createdAt: r.created_at,
+    mustChangePassword: r.mustChangePassword,
+    locked: r.lockedUntil !== null && r.lockedUntil > new Date(),
+    lockedUntil: r.lockedUntil,
+    passwordSet: r.passwordChangedAt !== null,
+    totpEnabled: r.totpEnabledAt !== null,
+    createdAt: r.createdAt,
     version: r.version,
   };
 }
@@ -87,8 +72,12 @@ export async function countRootSecurityAdmins(
   user: { tenantId: string | null; tenant: { rootCode: string } | null; scope: string },
 ): Promise<{ securityAdmins: number | null }> {
   if (!user.tenantId || !user.tenant || user.tenant.rootCode !== user.scope) return { securityAdmins: null };
-  const [row] = await tx.sql<{ n: number }[]>`select count(*)::int as n from app.users
-    where tenant_id = ${user.tenantId} and status = 'active' and 'security_admin' = any (roles)`;
+  const [row] = await tx.db
+    .select({ n: count() })
+    .from(users)
+    .where(
+      and(eq(users.tenantId, user.tenantId), eq(users.status, "active"), sql`'security_admin' = any (${users.roles})`),
+    );
   return { securityAdmins: row?.n ?? 0 };
 }
 
@@ -96,14 +85,24 @@ export async function countRootSecurityAdmins(
 export async function listUsers(
   tx: Tx,
   input: { tenantId: string | null; q?: string | undefined; after?: string | undefined; limit: number },
-): Promise<{ items: UserView[]; next: string | null }> {
-  const rows = await tx.sql<UserRow[]>`select id, tenant_id, username, display_name, roles, status,
-      must_change_password, locked_until, password_changed_at, created_at, version, totp_enabled_at
-    from app.users
-    where ${input.tenantId === null ? tx.sql`tenant_id is null` : tx.sql`tenant_id = ${input.tenantId}`}
-      and username > ${input.after ?? ""}
-      ${input.q ? tx.sql`and (strpos(username, ${input.q.toLowerCase()}) > 0 or strpos(display_name, ${input.q}) > 0)` : tx.sql``}
-    order by username limit ${input.limit + 1}`;
+): Promise<UserPage> {
+  const rows = await tx.db
+    .select(userColumns)
+    .from(users)
+    .where(
+      and(
+        input.tenantId === null ? isNull(users.tenantId) : eq(users.tenantId, input.tenantId),
+        gt(users.username, input.after ?? ""),
+        input.q
+          ? or(
+              sql`strpos(${users.username}, ${input.q.toLowerCase()}) > 0`,
+              sql`strpos(${users.displayName}, ${input.q}) > 0`,
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(users.username)
+    .limit(input.limit + 1);
   const items = rows.slice(0, input.limit).map(view);
   return { items, next: rows.length > input.limit ? (items.at(-1)?.username ?? null) : null };
 }
@@ -112,7 +111,7 @@ export async function listUsers(
 export async function issueSetupLink(tx: Tx, userId: string, origin: string): Promise<SetupLink> {
   const minted = mintToken();
   const expiresAt = new Date(Date.now() + SETUP_LINK_TTL_MS);
-  await tx.sql`delete from app.user_setup_tokens where user_id = ${userId} and used_at is null`;
+  await tx.db.delete(userSetupTokens).where(and(eq(userSetupTokens.userId, userId), isNull(userSetupTokens.usedAt)));
   await tx.db.insert(userSetupTokens).values({
     id: minted.id,
     secretHash: Buffer.from(minted.secretHash),
@@ -130,7 +129,7 @@ async function isFirstAdmin(tx: Tx, unitCode: string, input: { tenantId: string;
   if (unitCode === tx.ctx.scope || input.roles.some((r) => ADMIN_ROLES.includes(r) && r !== "tenant_admin")) {
     return false;
   }
-  const [row] = await tx.sql`select 1 from app.users where tenant_id = ${input.tenantId} limit 1`;
+  const [row] = await tx.db.select({ id: users.id }).from(users).where(eq(users.tenantId, input.tenantId)).limit(1);
   return row === undefined;
 }
 
@@ -142,11 +141,11 @@ export async function createUser(
   tx: Tx,
   input: { tenantId: string; username: string; displayName: string; roles: Role[] },
   origin: string,
-): Promise<{ user: UserView; setupLink: SetupLink }> {
+): Promise<CreatedAccount> {
   if (input.roles.includes("platform_admin")) {
     throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
   }
-  const [unit] = await tx.sql<{ code: string }[]>`select code from app.tenants where id = ${input.tenantId}`;
+  const [unit] = await tx.db.select({ code: tenants.code }).from(tenants).where(eq(tenants.id, input.tenantId));
   if (!unit) throw notFound({ zh: "单位", en: "unit" });
   authorizeFor(tx, "user.manage", unit.code);
   assertSeparated(input.roles);
@@ -166,12 +165,16 @@ export async function createUser(
       { fields: [{ path: "username", zh: "该登录名已被使用", en: "login name taken" }] },
     );
   }
-  const [row] = await tx.sql<
-    UserRow[]
-  >`insert into app.users (tenant_id, username, display_name, roles, must_change_password)
-    values (${input.tenantId}, ${input.username.toLowerCase()}, ${input.displayName}, ${input.roles}, true)
-    returning id, tenant_id, username, display_name, roles, status, must_change_password, locked_until,
-      password_changed_at, created_at, version, totp_enabled_at`;
+  const [row] = await tx.db
+    .insert(users)
+    .values({
+      tenantId: input.tenantId,
+      username: input.username.toLowerCase(),
+      displayName: input.displayName,
+      roles: input.roles,
+      mustChangePassword: true,
+    })
+    .returning(userColumns);
   await recordAudit(tx, { kind: "user.created", subjectId: row!.id, detail: { roles: input.roles } });
   const setupLink = await issueSetupLink(tx, row!.id, origin);
   return { user: view(row!), setupLink };
@@ -181,16 +184,17 @@ async function updateUser(
   tx: Tx,
   id: string,
   version: number,
-  set: ReturnType<Tx["sql"]>,
+  set: Pick<Partial<typeof users.$inferInsert>, "displayName" | "roles" | "status" | "lockedUntil" | "failedAttempts">,
   kind: string,
   detail: Record<string, unknown> = {},
 ): Promise<UserView> {
-  const [row] = await tx.sql<UserRow[]>`update app.users set ${set}, version = version + 1, updated_at = now()
-    where id = ${id} and version = ${version}
-    returning id, tenant_id, username, display_name, roles, status, must_change_password, locked_until,
-      password_changed_at, created_at, version, totp_enabled_at`;
+  const [row] = await tx.db
+    .update(users)
+    .set({ ...set, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where(and(eq(users.id, id), eq(users.version, version)))
+    .returning(userColumns);
   if (!row) {
-    const [exists] = await tx.sql`select 1 from app.users where id = ${id}`;
+    const [exists] = await tx.db.select({ id: users.id }).from(users).where(eq(users.id, id));
     throw exists ? conflict() : notFound(USER);
   }
   await recordAudit(tx, { kind, subjectId: id, detail });
@@ -222,17 +226,18 @@ export async function editUser(
   if (input.roles.includes("platform_admin")) {
     throw new AppError("FORBIDDEN", { zh: "不能授予平台管理员角色", en: "The platform role cannot be granted here" });
   }
-  const [current] = await tx.sql<
-    { scope_code: string; roles: Role[] }[]
-  >`select scope_code, roles from app.users where id = ${input.id}`;
+  const [current] = await tx.db
+    .select({ scopeCode: users.scopeCode, roles: users.roles })
+    .from(users)
+    .where(eq(users.id, input.id));
   if (!current) throw notFound(USER);
-  authorizeFor(tx, "user.manage", current.scope_code);
+  authorizeFor(tx, "user.manage", current.scopeCode);
   if (!sameRoles(current.roles, input.roles)) {
     refuseSelf(tx, input.id, {
       zh: "不能更改自己的角色，请由其他安全管理员操作",
       en: "You cannot change your own roles; another security administrator must",
     });
-    authorizeFor(tx, "role.grant", current.scope_code);
+    authorizeFor(tx, "role.grant", current.scopeCode);
     assertSeparated(input.roles);
     await assertRecentAuth(tx);
   }
@@ -240,7 +245,7 @@ export async function editUser(
     tx,
     input.id,
     input.version,
-    tx.sql`display_name = ${input.displayName}, roles = ${input.roles}`,
+    { displayName: input.displayName, roles: input.roles },
     "user.edited",
     { roles: input.roles },
   );
@@ -253,11 +258,11 @@ export async function setUserStatus(
 ): Promise<UserView> {
   refuseSelf(tx, input.id, { zh: "不能停用自己的账号", en: "You cannot disable your own account" });
   await authorizeUserManagement(tx, input.id);
-  return updateUser(tx, input.id, input.version, tx.sql`status = ${input.status}`, `user.${input.status}`);
+  return updateUser(tx, input.id, input.version, { status: input.status }, `user.${input.status}`);
 }
 
 /** Lifts a lock after failed logins. */
 export async function unlockUser(tx: Tx, input: { id: string; version: number }): Promise<UserView> {
   await authorizeUserManagement(tx, input.id);
-  return updateUser(tx, input.id, input.version, tx.sql`locked_until = null, failed_attempts = 0`, "user.unlocked");
+  return updateUser(tx, input.id, input.version, { lockedUntil: null, failedAttempts: 0 }, "user.unlocked");
 }

@@ -1,21 +1,13 @@
 import type { Tx } from "@zongzhi/db/client";
-import { serviceWindows } from "@zongzhi/db/schema";
+import { serviceWindows, stationings } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
+import { eq } from "drizzle-orm";
+import type { ServiceWindow } from "../schemas/centre-views.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope, updateVersioned } from "./centre-target.ts";
 
-/** A service window (服务窗口). */
-export interface ServiceWindow {
-  id: string;
-  number: number;
-  name: string;
-  services: string[];
-  stationingId: string | null;
-  stationingName: string | null;
-  temporary: boolean;
-  active: boolean;
-  version: number;
-}
+/** A service window (服务窗口; schemas/centre-views.ts). */
+export type { ServiceWindow };
 
 /** Fields of a window. */
 export interface WindowInput {
@@ -26,19 +18,31 @@ export interface WindowInput {
   temporary?: boolean | undefined;
 }
 
-const columns = (tx: Tx) => tx.sql`w.id, w.number, w.name, w.services, w.stationing_id as "stationingId",
-  s.name as "stationingName", w.temporary, w.active, w.version`;
+/** A window with the name of the department it serves. */
+const selectWindows = (tx: Tx) =>
+  tx.db
+    .select({
+      id: serviceWindows.id,
+      number: serviceWindows.number,
+      name: serviceWindows.name,
+      services: serviceWindows.services,
+      stationingId: serviceWindows.stationingId,
+      stationingName: stationings.name,
+      temporary: serviceWindows.temporary,
+      active: serviceWindows.active,
+      version: serviceWindows.version,
+    })
+    .from(serviceWindows)
+    .leftJoin(stationings, eq(stationings.id, serviceWindows.stationingId));
 
 /** The windows of a centre, by number. */
 export async function listWindows(tx: Tx, tenantId?: string): Promise<ServiceWindow[]> {
   const scope = await targetScope(tx, tenantId);
-  return tx.sql<ServiceWindow[]>`select ${columns(tx)} from app.service_windows w
-    left join app.stationings s on s.id = w.stationing_id where w.scope_code = ${scope} order by w.number`;
+  return selectWindows(tx).where(eq(serviceWindows.scopeCode, scope)).orderBy(serviceWindows.number);
 }
 
 async function getWindow(tx: Tx, id: string): Promise<ServiceWindow> {
-  const [row] = await tx.sql<ServiceWindow[]>`select ${columns(tx)} from app.service_windows w
-    left join app.stationings s on s.id = w.stationing_id where w.id = ${id}`;
+  const [row] = await selectWindows(tx).where(eq(serviceWindows.id, id));
   if (!row) throw notFound({ zh: "窗口", en: "window" });
   return row;
 }
