@@ -70,14 +70,8 @@ const SUM_COLUMNS: Record<keyof FigureSums, string> = {
   resolvedCounty: "resolved_county",
   resolvedAbove: "resolved_above",
 };
-/** `coalesce(sum(col), 0)::float8 as "key"` for every sum (exact below 2^53). */
-const SUMS_SQL = FIGURE_SUM_KEYS.map((k) => `coalesce(sum(m.${SUM_COLUMNS[k]}), 0)::float8 as "${k}"`).join(", ");
-
-const sumsOf = (row: Record<string, unknown> | undefined): FigureSums => {
-  const s = emptySums();
-  if (row) for (const k of FIGURE_SUM_KEYS) s[k] = Number(row[k] ?? 0);
-  return s;
-};
+/** `coalesce(sum(m.col), 0)::float8` for every sum, in FIGURE_SUM_KEYS' order (exact below 2^53). */
+const SUMS_SQL = FIGURE_SUM_KEYS.map((k) => `coalesce(sum(m.${SUM_COLUMNS[k]}), 0)::float8`).join(", ");
 
 /** This month in Beijing time, "YYYY-MM". */
 export function currentMonth(now = new Date()): string {
@@ -172,22 +166,61 @@ const childLengthOf = (code: string): number | null => {
 
 const EMPTY_CURRENT: CurrentCounts = { open: 0, red: 0, yellow: 0, blue: 0, riskRed: 0, riskYellow: 0, riskBlue: 0 };
 
+/** The answer of {@link readBuckets}' one statement: each part a JSON array of arrays (null when empty). */
+interface BucketRows {
+  /** The units on the path from the caller's unit down to the one read: [id, code, name]. */
+  path: [string, string, string][] | null;
+  /** Its direct children: [code, name], by code. */
+  kids: [string, string][] | null;
+  /** The unit's sums per month: [month, ...sums in FIGURE_SUM_KEYS' order]. */
+  unit_sums: [string, ...number[]][] | null;
+  /** Each child's sums per group of months: [code, group, ...sums]. */
+  child_sums: [string, number, ...number[]][] | null;
+  /** Median days to resolve: [code, group, median] of the unit's and each child's groups. */
+  medians: [string, number, number][] | null;
+  /** The unit's breakdowns: [dim, key, cases, resolved], most cases first. */
+  dims: [string, string, number, number][] | null;
+  /** Open cases now: [code, dim, value, n]. */
+  tallies: [string, string, string, number][] | null;
+  settings: [RankingWeights | null, SafetyDefinition | null, number] | null;
+  categories: [string, string][] | null;
+  /** Reworks: [code, month, group], month null for a child's group, group null for the unit's month. */
+  reworks: [string, string | null, number | null, number][] | null;
+}
+
+const sumsOf = (row: readonly unknown[], from: number): FigureSums => {
+  const s = emptySums();
+  FIGURE_SUM_KEYS.forEach((k, i) => {
+    s[k] = Number(row[from + i] ?? 0);
+  });
+  return s;
+};
+
 /**
- * What the cockpit reads for a unit and its direct children, in one round trip: the statements
- * are sent together (postgres.js pipelines them on the transaction's connection) and each reads
- * only the rows of the named units, which count their whole subtrees (migrations 0032, 0041):
+ * What the cockpit reads for a unit and its direct children, in one statement (one round trip,
+ * one plan, one JSON document to parse): each part reads only the rows of the named units,
+ * which count their whole subtrees (migrations 0032, 0041):
  * - the unit and its children, and the names on the path from the caller's unit down to it;
  * - the monthly sums of the unit for `months`, and each child's summed over each group of months;
- * - the unit's days-to-resolve histogram per month, and each child's median days per group of months;
+ * - the median days to resolve of the unit over each of `unitGroups` and of each child over each
+ *   of `childGroups`, computed from the days histograms in the database (a county's histograms
+ *   are thousands of rows: sending them to Node and sorting them there was most of its time);
  * - the unit's breakdowns by category, channel and risk over `breakdownMonths`;
  * - the open cases of the unit and of every child by deadline colour and risk (the tallies);
- * - the unit's settings and the category names.
+ * - the unit's settings and the category names;
+ * - the reworks (重办) of the unit's cohorts per month and its children's per group (migration 0065).
  * A unit the caller cannot see is NOT_FOUND.
  */
 async function readBuckets(
   tx: Tx,
   unitCode: string | undefined,
-  q: { months: string[]; childGroups: string[][]; breakdownMonths: string[]; category?: string | undefined },
+  q: {
+    months: string[];
+    unitGroups: string[][];
+    childGroups: string[][];
+    breakdownMonths: string[];
+    category?: string | undefined;
+  },
 ) {
   const code = figureCode(tx, unitCode);
   // '' reads the rows of every category (migration 0085); a code, that category's rows alone.
@@ -195,143 +228,142 @@ async function readBuckets(
   const openDims = category
     ? tx.sql`t.dim in ('open_colour_by_category', 'open_risk_by_category') and starts_with(t.value, ${`${category}:`})`
     : tx.sql`t.dim in ('open_colour', 'open_risk')`;
-  const childLength = childLengthOf(code);
   const path: string[] = [];
   for (let len = tx.ctx.scope.length; len <= code.length; len++) {
     if (levelOfCode(code.slice(0, len))) path.push(code.slice(0, len));
   }
   const dates = (ms: string[]) => ms.map(firstDay);
+  // Groups of months as parallel arrays (month, group): a month may be in several of the unit's
+  // groups (the period and its own month of the trend), in one of a child's.
+  const unitMonths = q.unitGroups.flatMap((g) => dates(g));
+  const unitGroupIndex = q.unitGroups.flatMap((g, i) => g.map(() => i));
   const childMonths = q.childGroups.flatMap((g) => dates(g));
   const childGroupIndex = q.childGroups.flatMap((g, i) => g.map(() => i));
-  // The unit and its children; the children's codes for the reads below.
-  const codes = tx.sql`(select ${code}::text union all select t.code from app.tenants t
-    where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
-  const children = tx.sql`(select t.code from app.tenants t
-    where t.parent_id = (select p.id from app.tenants p where p.code = ${code}))`;
-  const [units, sums, hist, childMedians, dims, tallies, settings, categories, reworks] = await Promise.all([
-    tx.sql<{ id: string; code: string; name: string; child: boolean }[]>`
-      select t.id, t.code, t.name, t.code <> all(${path}::text[]) as child from app.tenants t
-      where t.code = any(${path}::text[])
-        ${childLength ? tx.sql`or t.parent_id = (select p.id from app.tenants p where p.code = ${code})` : tx.sql``}
-      order by t.code`,
-    // The unit's sums per month (part null), then each child's over each group of months (month
-    // null), summed here rather than in Node: a county's 50 townships × 25 months were 1,250 rows
-    // to send, parse and add up there, most of its figures' time in the API.
-    tx.sql.unsafe(
-      `select m.scope_code as code, to_char(m.month, 'YYYY-MM') as month, null::int as part, ${SUMS_SQL}
-       from app.figures_monthly m
-       where m.scope_code = $2 and m.month = any($1::date[]) and m.category = $3
-       group by 1, 2
-       union all
-       select m.scope_code, null, ($4::int[])[array_position($5::date[], m.month)], ${SUMS_SQL}
-       from app.figures_monthly m
-       where m.scope_code in (select t.code from app.tenants t
-           where t.parent_id = (select p.id from app.tenants p where p.code = $2))
-         and m.month = any($5::date[]) and m.category = $3
-       group by 1, 3`,
-      [dates(q.months), code, category, childGroupIndex, childMonths],
+  const childLength = childLengthOf(code);
+  const withCategories = q.breakdownMonths.length > 0 || category !== "";
+  const [rows] = await tx.sql<BucketRows[]>`
+    with kids as materialized (
+      select t.code, t.name from app.tenants t
+      where ${childLength !== null} and t.parent_id = (select p.id from app.tenants p where p.code = ${code})
     ),
-    tx.sql<{ month: string; days: number; n: number }[]>`
-      select to_char(b.month, 'YYYY-MM') as month, b.key::int as days, sum(b.cases)::int as n
+    -- The unit's days histogram per month, then summed over each of its groups of months.
+    unit_days as materialized (
+      select b.month, b.key::int as days, sum(b.cases)::bigint as n
       from app.figures_monthly_by b
       where b.scope_code = ${code} and b.category = ${category} and b.dim = 'days'
-        and b.month = any(${dates(q.months)}::date[])
-      group by 1, 2 having sum(b.cases) <> 0`,
-    // Each child's median days over each group of months, computed here rather than from its
-    // histogram rows (a county's townships have thousands): the running count over the days
-    // (cases with a non-positive count left out, as medianFromHistogram does) picks the day
-    // at rank (total - 1) / 2 and the one at rank total / 2, which are one day for an odd count
-    // and the middle two, averaged, for an even one.
-    // The histogram rows are summed over the months first, by hashing (a materialized CTE: else
-    // the planner sorts the months' rows, several times as many, by child, group and day).
-    tx.sql<{ code: string; part: number; median: number }[]>`
-      with g as materialized (
-        select b.scope_code as code,
-          (${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)] as part,
-          b.key::int as days, sum(b.cases)::bigint as n
-        from app.figures_monthly_by b
-        where b.scope_code in ${children} and b.category = ${category} and b.dim = 'days'
-          and b.month = any(${childMonths}::date[])
-        group by 1, 2, 3 having sum(b.cases) > 0
-      )
-      select h.code, h.part,
-        ((min(h.days) filter (where h.seen > (h.total - 1) / 2)
-          + min(h.days) filter (where h.seen > h.total / 2)) / 2.0)::float8 as median
-      from (
-        select g.code, g.part, g.days,
-          (sum(g.n) over (partition by g.code, g.part order by g.days))::bigint as seen,
-          (sum(g.n) over (partition by g.code, g.part))::bigint as total
-        from g
-      ) h
-      group by 1, 2`,
-    tx.sql<{ dim: string; key: string; cases: number; resolved: number }[]>`
-      select b.dim, b.key, sum(b.cases)::int as cases, sum(b.resolved)::int as resolved
-      from app.figures_monthly_by b
-      where b.scope_code = ${code} and b.category = ${category} and b.dim in ('category', 'channel', 'risk')
-        and b.month = any(${dates(q.breakdownMonths)}::date[])
-      group by 1, 2 having sum(b.cases) <> 0 order by 3 desc, 2`,
-    tx.sql<{ code: string; dim: string; value: string; n: number }[]>`
-      select t.scope_code as code, t.dim, t.value, sum(t.n)::int as n from app.case_tallies t
-      where t.scope_code in ${codes} and ${openDims}
-      group by 1, 2, 3 having sum(t.n) <> 0`,
-    tx.sql<{ ranking: RankingWeights | null; safety: SafetyDefinition | null; version: number }[]>`
-      select ranking, safety, version from app.cockpit_settings where scope_code = ${code}`,
-    q.breakdownMonths.length || category
-      ? tx.sql<{ code: string; name: string }[]>`
-          select code, name from ref.case_categories union all select code, name from app.case_categories`
-      : Promise.resolve([] as { code: string; name: string }[]),
-    // Reworks (重办) of the unit's cohorts per month and its children's per group (migration 0065).
-    tx.sql<{ code: string; month: string | null; part: number | null; n: number }[]>`
-      select r.scope_code as code, to_char(r.month, 'YYYY-MM') as month, null::int as part, sum(r.reworks)::int as n
-      from app.rework_monthly r
-      where r.scope_code = ${code} and r.category = ${category} and r.month = any(${dates(q.months)}::date[])
+        and b.month = any(${unitMonths}::date[])
       group by 1, 2
+    ),
+    -- Each child's, summed over each group of months by hashing (materialized: else the planner
+    -- sorts the months' rows, several times as many, by child, group and day).
+    child_days as materialized (
+      select b.scope_code as code,
+        (${childGroupIndex}::int[])[array_position(${childMonths}::date[], b.month)] as part,
+        b.key::int as days, sum(b.cases)::bigint as n
+      from app.figures_monthly_by b
+      where b.scope_code in (select k.code from kids k) and b.category = ${category} and b.dim = 'days'
+        and b.month = any(${childMonths}::date[])
+      group by 1, 2, 3 having sum(b.cases) > 0
+    ),
+    days as (
+      select ${code}::text as code, g.part, d.days, sum(d.n)::bigint as n
+      from unit_days d join unnest(${unitMonths}::date[], ${unitGroupIndex}::int[]) as g(month, part) on g.month = d.month
+      group by 2, 3 having sum(d.n) > 0
       union all
-      select r.scope_code, null, (${childGroupIndex}::int[])[array_position(${childMonths}::date[], r.month)],
-        sum(r.reworks)::int
-      from app.rework_monthly r
-      where r.scope_code in ${children} and r.category = ${category} and r.month = any(${childMonths}::date[])
-      group by 1, 3`,
-  ]);
+      select c.code, c.part, c.days, c.n from child_days c
+    )
+    select
+      (select json_agg(json_build_array(t.id, t.code, t.name) order by t.code)
+        from app.tenants t where t.code = any(${path}::text[])) as path,
+      (select json_agg(json_build_array(k.code, k.name) order by k.code) from kids k) as kids,
+      -- The unit's sums per month, then each child's over each group of months, summed here
+      -- rather than in Node (a county's 50 townships × 25 months were 1,250 rows to add up there).
+      (select json_agg(s.a) from (
+        select json_build_array(to_char(m.month, 'YYYY-MM'), ${tx.sql.unsafe(SUMS_SQL)}) as a
+        from app.figures_monthly m
+        where m.scope_code = ${code} and m.month = any(${dates(q.months)}::date[]) and m.category = ${category}
+        group by m.month) s) as unit_sums,
+      (select json_agg(s.a) from (
+        select json_build_array(m.scope_code, g.part, ${tx.sql.unsafe(SUMS_SQL)}) as a
+        from app.figures_monthly m
+          cross join lateral (select (${childGroupIndex}::int[])[array_position(${childMonths}::date[], m.month)] as part) g
+        where m.scope_code in (select k.code from kids k) and m.month = any(${childMonths}::date[])
+          and m.category = ${category}
+        group by m.scope_code, g.part) s) as child_sums,
+      -- The median of each group: the running count over the days (cases with a non-positive
+      -- count left out, as medianFromHistogram does) picks the day at rank (total - 1) / 2 and
+      -- the one at rank total / 2, which are one day for an odd count and the middle two,
+      -- averaged, for an even one.
+      (select json_agg(json_build_array(h.code, h.part, h.median)) from (
+        select h.code, h.part,
+          ((min(h.days) filter (where h.seen > (h.total - 1) / 2)
+            + min(h.days) filter (where h.seen > h.total / 2)) / 2.0)::float8 as median
+        from (
+          select d.code, d.part, d.days,
+            (sum(d.n) over (partition by d.code, d.part order by d.days))::bigint as seen,
+            (sum(d.n) over (partition by d.code, d.part))::bigint as total
+          from days d
+        ) h
+        group by 1, 2) h) as medians,
+      (select json_agg(json_build_array(x.dim, x.key, x.cases, x.resolved) order by x.cases desc, x.key) from (
+        select b.dim, b.key, sum(b.cases)::int as cases, sum(b.resolved)::int as resolved
+        from app.figures_monthly_by b
+        where b.scope_code = ${code} and b.category = ${category} and b.dim in ('category', 'channel', 'risk')
+          and b.month = any(${dates(q.breakdownMonths)}::date[])
+        group by 1, 2 having sum(b.cases) <> 0) x) as dims,
+      (select json_agg(json_build_array(x.code, x.dim, x.value, x.n)) from (
+        select t.scope_code as code, t.dim, t.value, sum(t.n)::int as n from app.case_tallies t
+        where t.scope_code in (select ${code}::text union all select k.code from kids k) and ${openDims}
+        group by 1, 2, 3 having sum(t.n) <> 0) x) as tallies,
+      (select json_build_array(s.ranking, s.safety, s.version)
+        from app.cockpit_settings s where s.scope_code = ${code}) as settings,
+      (select json_agg(json_build_array(c.code, c.name) order by c.o) from (
+        select 0 as o, r.code, r.name from ref.case_categories r
+        union all select 1, a.code, a.name from app.case_categories a) c where ${withCategories}) as categories,
+      (select json_agg(json_build_array(x.code, x.month, x.part, x.n)) from (
+        select r.scope_code as code, to_char(r.month, 'YYYY-MM') as month, null::int as part, sum(r.reworks)::int as n
+        from app.rework_monthly r
+        where r.scope_code = ${code} and r.category = ${category} and r.month = any(${dates(q.months)}::date[])
+        group by 1, 2
+        union all
+        select r.scope_code, null, (${childGroupIndex}::int[])[array_position(${childMonths}::date[], r.month)],
+          sum(r.reworks)::int
+        from app.rework_monthly r
+        where r.scope_code in (select k.code from kids k) and r.category = ${category}
+          and r.month = any(${childMonths}::date[])
+        group by 1, 3) x) as reworks`;
+  const found = rows!;
   const unitReworks = new Map<string, number>();
   const childReworks = new Map<string, number>();
-  for (const r of reworks) {
-    if (r.part === null) unitReworks.set(String(r.month), r.n);
-    else childReworks.set(`${r.code}|${r.part}`, r.n);
+  for (const [c, month, part, n] of found.reworks ?? []) {
+    if (part === null) unitReworks.set(String(month), n);
+    else childReworks.set(`${c}|${part}`, n);
   }
-  const self = units.find((u) => u.code === code);
+  const names = new Map((found.path ?? []).map(([, c, name]) => [c, name]));
+  const self = (found.path ?? []).find(([, c]) => c === code);
   if (!self) throw notFound(UNIT);
-  const categoryNames = new Map(categories.map((r) => [r.code, r.name]));
+  const categoryNames = new Map(found.categories ?? []);
   if (category && !categoryNames.has(category)) throw notFound(CATEGORY);
-  const unit: UnitRef & { id: string } = { id: self.id, code, name: self.name, level: levelOfCode(code) };
+  const unit: UnitRef & { id: string } = { id: self[0], code, name: self[2], level: levelOfCode(code) };
 
   const unitSums = new Map<string, FigureSums>();
+  for (const r of found.unit_sums ?? []) unitSums.set(r[0], sumsOf(r, 1));
   const childSums = new Map<string, FigureSums>();
-  for (const r of sums) {
-    if (r.part === null) unitSums.set(String(r.month), sumsOf(r));
-    else childSums.set(`${r.code}|${r.part}`, sumsOf(r));
-  }
-  const histograms = new Map<string, [number, number][]>();
-  for (const h of hist) {
-    const list = histograms.get(h.month) ?? [];
-    list.push([h.days, h.n]);
-    histograms.set(h.month, list);
-  }
-  const medians = new Map(childMedians.map((m) => [`${m.code}|${m.part}`, Number(m.median)]));
+  for (const r of found.child_sums ?? []) childSums.set(`${r[0]}|${r[1]}`, sumsOf(r, 2));
+  const medians = new Map((found.medians ?? []).map(([c, part, median]) => [`${c}|${part}`, median]));
   const current = new Map<string, CurrentCounts>();
-  for (const t of tallies) {
-    const c = current.get(t.code) ?? { ...EMPTY_CURRENT };
+  for (const [c, dim, v, n] of found.tallies ?? []) {
+    const counts = current.get(c) ?? { ...EMPTY_CURRENT };
     // Under a category the value is "category:colour" (or "category:risk").
-    const value = category ? t.value.slice(category.length + 1) : t.value;
-    if (t.dim === "open_colour" || t.dim === "open_colour_by_category") {
-      c.open += t.n;
-      if (value === "red" || value === "yellow" || value === "blue") c[value] += t.n;
-    } else if (value === "red") c.riskRed += t.n;
-    else if (value === "yellow") c.riskYellow += t.n;
-    else if (value === "blue") c.riskBlue += t.n;
-    current.set(t.code, c);
+    const value = category ? v.slice(category.length + 1) : v;
+    if (dim === "open_colour" || dim === "open_colour_by_category") {
+      counts.open += n;
+      if (value === "red" || value === "yellow" || value === "blue") counts[value] += n;
+    } else if (value === "red") counts.riskRed += n;
+    else if (value === "yellow") counts.riskYellow += n;
+    else if (value === "blue") counts.riskBlue += n;
+    current.set(c, counts);
   }
-  const names = new Map(units.map((u) => [u.code, u.name]));
   const sumsOver = (months: string[]) =>
     months.reduce((acc, m) => {
       const s = unitSums.get(m);
@@ -340,31 +372,30 @@ async function readBuckets(
   const reworksOver = (months: string[]) => months.reduce((n, m) => n + (unitReworks.get(m) ?? 0), 0);
   const childSumsOf = (c: string, i: number) => childSums.get(`${c}|${i}`) ?? emptySums();
   const childReworksOf = (c: string, i: number) => childReworks.get(`${c}|${i}`) ?? 0;
-  const childMedian = (c: string, i: number) => medians.get(`${c}|${i}`) ?? null;
+  const medianOf = (c: string, i: number) => medians.get(`${c}|${i}`) ?? null;
+  const settings = found.settings;
   return {
     unit,
     path: path.flatMap((c) => (names.has(c) ? [{ code: c, name: names.get(c)!, level: levelOfCode(c) }] : [])),
-    children: units
-      .filter((u) => u.child)
-      .map((u): UnitRef => ({ code: u.code, name: u.name, level: levelOfCode(u.code) })),
+    children: (found.kids ?? []).map(([c, name]): UnitRef => ({ code: c, name, level: levelOfCode(c) })),
     /** The unit's sums over `months`. */
     sums: sumsOver,
     /** A child's sums over the months of group `i`. */
     childSums: childSumsOf,
-    /** The unit's histogram over `months`. */
-    unitHistogram: (months: string[]) => months.flatMap((m) => histograms.get(m) ?? []),
     current: (c: string) => current.get(c) ?? EMPTY_CURRENT,
     /** The unit's reworks over `months` (cases of those months sent back for rework, each time). */
     reworks: reworksOver,
     /** A child's reworks over the months of group `i`. */
     childReworks: childReworksOf,
-    /** The unit's figures over `months` (its sums and reworks) with the histogram given. */
-    figures: (months: string[], days: Iterable<[number, number]>) =>
-      computeFigures(sumsOver(months), days, reworksOver(months)),
-    /** A child's figures over the months of group `i`, with its median days computed in the database. */
-    childFigures: (c: string, i: number) => computeFigures(childSumsOf(c, i), childMedian(c, i), childReworksOf(c, i)),
-    dims,
-    settings: settingsOf(settings[0]),
+    /** The unit's figures over the months of its group `i` (`unitGroups[i]`). */
+    figures: (i: number) => {
+      const months = q.unitGroups[i]!;
+      return computeFigures(sumsOver(months), medianOf(code, i), reworksOver(months));
+    },
+    /** A child's figures over the months of group `i`. */
+    childFigures: (c: string, i: number) => computeFigures(childSumsOf(c, i), medianOf(c, i), childReworksOf(c, i)),
+    dims: (found.dims ?? []).map(([dim, key, cases, resolved]) => ({ dim, key, cases, resolved })),
+    settings: settingsOf(settings ? { ranking: settings[0], safety: settings[1], version: settings[2] } : undefined),
     categoryNames,
     /** The category read (null: every category). */
     category: category ? { code: category, name: categoryNames.get(category)! } : null,
@@ -390,8 +421,10 @@ export async function unitFigures(
   const period = resolvePeriod(input, now);
   const months = monthsBetween(period.from, period.to);
   const lastYearMonths = monthsBetween(shiftMonth(period.from, -12), shiftMonth(period.to, -12));
+  // The unit's groups of months: the period, the same months a year earlier, each month of the trend.
   const b = await readBuckets(tx, input.unitCode, {
     months: [...lastYearMonths, ...months],
+    unitGroups: [months, lastYearMonths, ...months.map((m) => [m])],
     childGroups: [months],
     breakdownMonths: months,
     category: input.categoryCode,
@@ -409,10 +442,10 @@ export async function unitFigures(
     path: b.path,
     period,
     category: b.category,
-    figures: b.figures(months, b.unitHistogram(months)),
-    lastYear: b.figures(lastYearMonths, b.unitHistogram(lastYearMonths)),
+    figures: b.figures(0),
+    lastYear: b.figures(1),
     reworks: { count: b.reworks(months), lastYear: b.reworks(lastYearMonths) },
-    trend: months.map((m) => ({ month: m, figures: b.figures([m], b.unitHistogram([m])) })),
+    trend: months.map((m, i) => ({ month: m, figures: b.figures(2 + i) })),
     // Under a category, the breakdown by category is that category alone.
     byCategory: b.category
       ? total.received === 0
@@ -453,7 +486,8 @@ export async function unitRanking(
   if (!MONTH_PATTERN.test(month)) throw invalidPeriod();
   const prevMonth = shiftMonth(month, -1);
   const b = await readBuckets(tx, input.unitCode, {
-    months: [prevMonth, month],
+    months: [],
+    unitGroups: [],
     childGroups: [[month], [prevMonth]],
     breakdownMonths: [],
     category: input.categoryCode,
