@@ -41,7 +41,7 @@ const weights = () =>
 export const cockpitRouter = router({
   /** Every figure of a unit's subtree for a period (default: the caller's unit, this year), of one category or all. */
   figures: allowed("stats.read")
-    .meta({ reads: "replica" })
+    .meta({ reads: "replica", answer: "json" })
     .input(
       strict({
         unitCode: unitCode().optional(),
@@ -54,7 +54,7 @@ export const cockpitRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => unitFigures(tx, input))),
   /** 一月一考评: the direct children ranked on the weighted score for a month. */
   ranking: allowed("stats.read")
-    .meta({ reads: "replica" })
+    .meta({ reads: "replica", answer: "json" })
     .input(
       strict({
         unitCode: unitCode().optional(),

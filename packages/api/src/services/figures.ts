@@ -242,9 +242,9 @@ async function readBuckets(
   const childLength = childLengthOf(code);
   const withCategories = q.breakdownMonths.length > 0 || category !== "";
   const [rows] = await tx.sql<BucketRows[]>`
-    with kids as materialized (
+    with kids as not materialized (
       select t.code, t.name from app.tenants t
-      where ${childLength !== null} and t.parent_id = (select p.id from app.tenants p where p.code = ${code})
+      where t.parent_id = (select p.id from app.tenants p where p.code = ${code}) ${childLength === null ? tx.sql`and false` : tx.sql``}
     ),
     -- The unit's days histogram per month, then summed over each of its groups of months.
     unit_days as materialized (
@@ -319,7 +319,7 @@ async function readBuckets(
         from app.cockpit_settings s where s.scope_code = ${code}) as settings,
       (select json_agg(json_build_array(c.code, c.name) order by c.o) from (
         select 0 as o, r.code, r.name from ref.case_categories r
-        union all select 1, a.code, a.name from app.case_categories a) c where ${withCategories}) as categories,
+        union all select 1, a.code, a.name from app.case_categories a) c ${withCategories ? tx.sql`` : tx.sql`where false`}) as categories,
       (select json_agg(json_build_array(x.code, x.month, x.part, x.n)) from (
         select r.scope_code as code, to_char(r.month, 'YYYY-MM') as month, null::int as part, sum(r.reworks)::int as n
         from app.rework_monthly r
