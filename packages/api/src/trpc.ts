@@ -92,7 +92,9 @@ export const transformer = {
   input: superjson,
   output: {
     serialize: (value: unknown) =>
-      typeof value === "object" && value !== null && checkedJson.has(value) ? { json: value } : superjson.serialize(value),
+      typeof value === "object" && value !== null && checkedJson.has(value)
+        ? { json: value }
+        : superjson.serialize(value),
     deserialize: superjson.deserialize,
   },
 };
