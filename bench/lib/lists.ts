@@ -20,6 +20,8 @@ function views(unit: BenchUnit, child: string | null, rare: string): [string, Om
   if (child) v.push([`unit: ${child}`, { unitCode: child }]);
   if (unit.level !== "village") v.push(["level: village", { level: "village" }]);
   v.push(["text: 宅基地 (common)", { q: "宅基地" }]);
+  // A text without a rare trigram under a narrow filter: the walk first, then the index (0201, 0202).
+  v.push(["text: 宅基地 + state open", { q: "宅基地", status: OPEN_STATES }]);
   v.push([`text: ${rare} (rare)`, { q: rare }]);
   v.push(["open + red deadline", { status: OPEN_STATES, deadlineColour: "red" }]);
   return v;
