@@ -1,4 +1,4 @@
-import { type CaseFilter, listCases } from "@zongzhi/api/services/cases";
+import { type CaseFilter, getCase, listCases } from "@zongzhi/api/services/cases";
 import { countCases, TOTAL_BOUND } from "@zongzhi/api/services/rollups";
 import { createSm4Cipher, generateKeyringString, keyringFromEnv } from "@zongzhi/crypto";
 import { withScope } from "@zongzhi/db/client";
@@ -297,6 +297,36 @@ describe("the case inbox at every tier", () => {
       // Narrowed to one of its own units, the handler sees only cases registered there.
       const own = units.find((u) => u.code.startsWith(c.handler_code) && u.code !== c.handler_code);
       if (own) expect(await allPages(c.handler_code, { unitCode: own.code }, 200, 20)).not.toContain(c.id);
+    }
+  });
+
+  it("shows a unit the case of another county it handles sideways, in its inbox and its detail (read by county, 0190)", async () => {
+    // A case registered at the city (its county_code is the city's) or in another branch and
+    // assigned down to a unit of this county: on Citus its rows are on another shard than the
+    // handler's county.
+    const held = await db.admin<{ id: string; code: string; handler_code: string; county_code: string }[]>`
+      select id, code, handler_code, county_code from app.cases
+      where handler_code is not null and county_code <> left(handler_code, 6) order by id limit 3`;
+    expect(held.length).toBeGreaterThan(0);
+    for (const c of held) {
+      for (const scope of [c.handler_code, c.handler_code.slice(0, 6)]) {
+        expect(await allPages(scope, {}, 200, 50), scope).toContain(c.id);
+        const detail = await as(scope, (tx) => getCase(tx, c.id, { reveal: false, cipher }));
+        expect(detail).toMatchObject({ id: c.id, code: c.code, handlerCode: c.handler_code });
+      }
+      // A unit of the handler's county that holds it not (neither above nor below the handler)
+      // sees neither.
+      const other = units.find(
+        (u) =>
+          u.code.startsWith(c.handler_code.slice(0, 6)) &&
+          !u.code.startsWith(c.handler_code) &&
+          !c.handler_code.startsWith(u.code),
+      );
+      if (!other) continue;
+      expect(await allPages(other.code, {}, 200, 50)).not.toContain(c.id);
+      await expect(as(other.code, (tx) => getCase(tx, c.id, { reveal: false, cipher }))).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
     }
   });
 

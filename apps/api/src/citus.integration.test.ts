@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getCase, listCases } from "@zongzhi/api/services/cases";
 import { createPool, type ScopeContext, type Sql, withoutScope, withScope } from "@zongzhi/db/client";
 import type { TestDatabase } from "@zongzhi/testing";
 import { createTenants } from "@zongzhi/testing/fixtures";
@@ -9,7 +10,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CitusCluster, citusInstallation, migrateAndDistribute, startCitusCluster } from "./citus-cluster.ts";
 import { loadDemo } from "./demo.ts";
-import { startTestApi, type TestApi } from "./test-harness.ts";
+import { startTestApi, type TestApi, villageDispute } from "./test-harness.ts";
 
 // Scale-out on a real Citus cluster (infra/SCALE.md): a coordinator and two workers on loopback
 // from a Citus build (CITUS_PG_BIN = its bin/; CI cannot build Citus, so without it this file
@@ -202,6 +203,137 @@ describe.skipIf(!pgDir)("on a real Citus cluster", () => {
     const me = await clerk.auth.me.query();
     expect(me.tenant?.code).toBe("620981101");
     expect(me.path.at(-1)).toMatchObject({ code: "620981101" });
+  });
+
+  /** What the owner reads of the cases a scope may see (the policy written out), newest first. */
+  async function ownerList(scope: string, n: number) {
+    return admin<{ id: string; code: string; title: string; status: string; scopeCode: string }[]>`
+      select id, code, title, status, scope_code as "scopeCode" from app.cases
+      where starts_with(scope_code, ${scope}) or starts_with(handler_code, ${scope})
+      order by registered_at desc, id desc limit ${n}`;
+  }
+
+  it("registers a case through the HTTP API on the coordinator; the county and the city read it back row by row, in the list and in the detail", async () => {
+    const clerk = api.client(await api.login("yumen.clerk"));
+    const registered = await clerk.cases.register.mutate(villageDispute("分片经由接口登记"));
+    expect(registered.replayed).toBe(false);
+    const [stored] = await admin<{ county: string }[]>`select county_code as county from app.cases
+      where id = ${registered.id}`;
+    expect(stored!.county).toBe(A);
+    for (const [login, scope] of [
+      ["yumen.leader", A],
+      ["jiuquan.admin", CITY],
+    ] as const) {
+      const reader = api.client(await api.login(login));
+      const page = await reader.cases.list.query({ limit: 50 });
+      const want = await ownerList(scope, 50);
+      expect(
+        page.items.map((c) => ({ id: c.id, code: c.code, title: c.title, status: c.status, scopeCode: c.scopeCode })),
+        login,
+      ).toEqual(want);
+      expect(page.items.map((c) => c.id)).toContain(registered.id);
+      const detail = await reader.cases.get.query({ id: registered.id, reveal: false });
+      expect(detail).toMatchObject({ id: registered.id, code: registered.code, status: "registered" });
+      expect(detail.parties.map((x) => [x.role, x.revealed])).toEqual([["applicant", false]]);
+      expect(detail.parties[0]!.phone).not.toBe("13609371234");
+      expect(detail.events.map((e) => e.kind)).toContain("case.registered");
+      expect(detail.deadlines.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("shows a case of one county held sideways by a unit of the other in that unit's inbox and detail, and to nobody else there", async () => {
+    // A case of Yumen's probe village handled by Dunhuang's township (as an assignment down from
+    // the city leaves it), written as a fixture like the probes.
+    const town = villages.get(B)!.slice(0, 9);
+    const [held] = await admin<{ id: string }[]>`select id from app.cases where county_code = ${A}
+      and title like '分片登记%' order by seq limit 1`;
+    await admin.begin(async (tx) => {
+      await tx.unsafe("set local session_replication_role = replica");
+      await tx`update app.cases set handler_code = ${town}, owner_code = ${town} where county_code = ${A} and id = ${held!.id}`;
+    });
+    const other = villages.get(B)!;
+    for (const [scope, sees] of [
+      [town, true],
+      [B, true],
+      [other, false],
+    ] as const) {
+      const got = await withScope(api.db.app, ctxOf(scope), async (tx) => {
+        const page = await listCases(tx, { limit: 100 });
+        const detail = await getCase(tx, held!.id, { reveal: false, cipher: api.cipher }).catch((e: Error) => e);
+        return { ids: page.items.map((c) => c.id), detail };
+      });
+      expect(got.ids, scope).toEqual((await ownerList(scope, 100)).map((c) => c.id));
+      expect(got.ids.includes(held!.id), scope).toBe(sees);
+      if (sees) expect(got.detail).toMatchObject({ id: held!.id, handlerCode: town });
+      else expect(got.detail).toBeInstanceOf(Error);
+    }
+  });
+
+  it("keeps every trigger statement on its shard: a trigger's write to a shard on another worker is refused there", async () => {
+    // Two probe tables colocated with the cases; a trigger on the first writes a row of the
+    // county it is told into the second (as a rollup or an index keyed by another county would).
+    await admin.unsafe(`create table public.zz_probe_from (county_code text collate "C" not null,
+        target text collate "C" not null, primary key (county_code, target));
+      create table public.zz_probe_to (county_code text collate "C" not null, source text collate "C" not null,
+        primary key (county_code, source));
+      create function public.zz_probe_follow() returns trigger language plpgsql as $$
+      begin
+        insert into public.zz_probe_to (county_code, source) values (NEW.target, NEW.county_code);
+        return NEW;
+      end $$`);
+    try {
+      for (const t of ["public.zz_probe_from", "public.zz_probe_to"])
+        await admin`select create_distributed_table(${t}, 'county_code', colocate_with => 'app.cases')`;
+      await admin.unsafe(`create trigger zz_probe_follow after insert on public.zz_probe_from
+        for each row execute function public.zz_probe_follow()`);
+      const nodeOf = async (county: string) =>
+        (
+          await admin<{ port: number }[]>`select nodeport as port from pg_dist_shard_placement
+            where shardid = get_shard_id_for_distribution_column('app.cases', ${county}::text)`
+        )[0]!.port;
+      const home = await nodeOf(A);
+      let away: string | undefined;
+      for (const c of [B, "620921", "620922", "620923", "620924", CITY]) if ((await nodeOf(c)) !== home) away ??= c;
+      expect(away).toBeDefined();
+      // Its own county (its own shard): the trigger's statement runs there.
+      await admin`insert into public.zz_probe_from values (${A}, ${A})`;
+      expect(await admin`select county_code, source from public.zz_probe_to`).toEqual([{ county_code: A, source: A }]);
+      // A county whose shard is on the other worker: refused before any connection is made.
+      await expect(admin`insert into public.zz_probe_from values (${A}, ${away!})`).rejects.toThrow(
+        /cannot execute a distributed query from a query on a shard/,
+      );
+      // Only with nested execution allowed (which Citus warns may give wrong results) would the
+      // worker connect to the other worker, and it holds no password for it: no pg_dist_authinfo
+      // on the workers is the right configuration, and a trigger must stay on its shard.
+      await expect(
+        admin.begin(async (tx) => {
+          await tx.unsafe("set local citus.allow_nested_distributed_execution = on");
+          await tx`insert into public.zz_probe_from values (${A}, ${away!})`;
+        }),
+      ).rejects.toThrow(/fe_sendauth: no password supplied/);
+    } finally {
+      await admin.unsafe("drop table if exists public.zz_probe_from, public.zz_probe_to");
+      await admin.unsafe("drop function if exists public.zz_probe_follow()");
+    }
+  });
+
+  it("answers the public lookup (一码可查, auth.public_case_lookup and auth.public_case_feedback) on the cluster", async () => {
+    const clerk = api.client(await api.login("yumen.clerk"));
+    const { code } = await clerk.cases.register.mutate(villageDispute("分片一码可查"));
+    const ask = (phoneLast4: string) =>
+      api.request("/public/lookup", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ code, phoneLast4 }),
+      });
+    const res = await ask("1234");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { code: string; status: string; stages: { kind: string }[]; result: unknown };
+    expect(body).toMatchObject({ code, status: "registered" });
+    expect(body.stages.map((s) => s.kind)).toContain("case.registered");
+    // A case of a public channel's result part, answered by auth.public_case_feedback (none yet).
+    expect(body.result).toBeNull();
+    expect((await ask("0000")).status).toBe(404);
   });
 });
 

@@ -12,9 +12,24 @@ export interface CaseKey {
   county_code: string;
 }
 
-/** A case just registered, by its number: a case's code starts with its unit's code (cases_code_shape). */
+/** A case named by its id alone (a caller outside the case services) or with its county. */
+export type CaseRef = string | CaseKey;
+
+/**
+ * The condition on a case's child rows: its id, and its county when known (on Citus, the
+ * statement then goes to the case's shard alone instead of every shard).
+ */
+export function ofCase(tx: Tx, c: CaseRef): ReturnType<Tx["sql"]> {
+  return typeof c === "string" ? tx.sql`case_id = ${c}` : tx.sql`county_code = ${c.county_code} and case_id = ${c.id}`;
+}
+
+/**
+ * A case just registered, by its number: a case's code is its unit's code, the year and a
+ * number (cases_code_shape), and the unit's code starts with the county (a city's or province's
+ * unit code is shorter than six digits: its cases' county is the unit's code itself).
+ */
 export function registeredCase(c: { id: string; code: string }): CaseKey {
-  return { id: c.id, county_code: countyOf(c.code) };
+  return { id: c.id, county_code: countyOf(c.code.split("-")[0]!) };
 }
 
 /** Appends an event to a case's hash-chained timeline (the database computes seq and hash). */

@@ -34,7 +34,7 @@ import {
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { nameOperationObject, recordAudit } from "./audit.ts";
 import { calendarOf } from "./calendar.ts";
-import { appendEvent } from "./case-events.ts";
+import { appendEvent, type CaseKey, ofCase } from "./case-events.ts";
 import { type CaseFilter, caseConditions } from "./case-filter.ts";
 import type {
   AgreementView,
@@ -496,7 +496,7 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<CasePage> {
   const beforeId = cursor?.[2] ?? null;
   const work = WORK_FILTERS.some((k) => f[k] !== undefined && f[k] !== false);
   const source = work
-    ? tx.sql`(select c.id, c.registered_at from app.cases c
+    ? tx.sql`(select c.id, c.registered_at, c.county_code from app.cases c
         where true ${caseConditions(tx, f)}
           ${f.unitCode ? tx.sql`and c.scope_code >= ${f.unitCode} and c.scope_code < ${f.unitCode} || ':'` : tx.sql``}
           ${f.q ? tx.sql`and (strpos(c.code, ${f.q}) > 0 or strpos(c.title, ${f.q}) > 0)` : tx.sql``}
@@ -506,22 +506,12 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<CasePage> {
         ${f.categoryCode ?? null}, ${f.channel ?? null}::app.case_channel, ${f.riskGrade ?? null}::app.risk_grade,
         ${f.deadlineColour ?? null}, ${f.level ? CODE_LENGTH[f.level] : null}::integer, ${f.q || null},
         ${beforeAt}::text::timestamptz, ${beforeId}::uuid, ${f.limit + 1}::integer)`;
-  const rows = await tx.sql<(CaseSummary & { cursorAt: string })[]>`select c.id, c.code, c.title, c.status,
-      c.category_code as "categoryCode", coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel,
-      c.risk_grade as "riskGrade", c.group_dispute as "groupDispute", c.people_count as "peopleCount",
-      c.scope_code as "scopeCode", coalesce(t.name, c.scope_code) as "unitName", c.owner_code as "ownerCode",
-      c.registered_at as "registeredAt", c.version, dl.due_at as "nextDueAt", c.deadline_colour as "deadlineColour",
-      to_char(c.registered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"
-    from ${source} p
-    -- One key lookup per id of the page, never a scan of the subtree: joined plainly, the planner
-    -- misjudges the policy's range (it cannot see the scope) and hashes every case of a township.
-    cross join lateral (select * from app.cases c where c.id = p.id offset 0) c
-    left join lateral (select d.due_at from app.case_deadlines d
-      where d.case_id = c.id and d.completed_at is null and d.paused_since is null order by d.due_at limit 1) dl on true
-    left join ref.case_categories rc on rc.code = c.category_code
-    left join app.case_categories ac on ac.code = c.category_code
-    left join app.tenants t on t.code = c.scope_code
-    order by p.registered_at desc, p.id desc`;
+  // The page's rows as the caller sees them, by county and id (app.case_rows, migration 0190: on
+  // Citus each county's rows from its shard alone), in the same round trip.
+  const rows = await tx.sql<(CaseSummary & { cursorAt: string })[]>`select r.* from
+      (select array_agg(p.id) as ids, array_agg(p.county_code) as counties from ${source} p) s,
+      app.case_rows(s.ids, s.counties) r
+    order by r."registeredAt" desc, r.id desc`;
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
   const items = page.map(({ cursorAt: _, ...item }) => item);
@@ -539,6 +529,46 @@ export async function listCases(tx: Tx, f: CaseFilter): Promise<CasePage> {
   return { items, next: rows.length > f.limit && last ? `${last.cursorAt}|${last.id}` : null, total };
 }
 
+/**
+ * The case's links, both ways, with the other case of each (the caller's policy decides which
+ * it sees). A link may join cases of two counties (a city links its branches' cases), so the
+ * other case is read by id in a statement of its own: on Citus a join of two distributed tables
+ * must be on the county, which the link does not hold for the other side.
+ */
+async function caseLinks(tx: Tx, key: CaseKey): Promise<LinkView[]> {
+  const links = await tx.sql<{ reason: LinkView["reason"]; other: string }[]>`select l.reason,
+      case when l.case_id = ${key.id} then l.related_id else l.case_id end as other
+    from app.case_links l
+    where (l.county_code = ${key.county_code} and l.case_id = ${key.id}) or l.related_id = ${key.id}`;
+  if (!links.length) return [];
+  const others = await tx.sql<Omit<LinkView, "reason">[]>`select c.id, c.code, c.title, c.status from app.cases c
+    where c.id = any(${links.map((l) => l.other)}::uuid[])`;
+  const byId = new Map(others.map((o) => [o.id, o]));
+  return links.flatMap((l) => {
+    const o = byId.get(l.other);
+    return o ? [{ reason: l.reason, ...o }] : [];
+  });
+}
+
+/**
+ * The case's mediation sessions with the room each was booked in. A session's booking may be in
+ * a room of the centre above (another county's rows), so the rooms are read by the bookings'
+ * ids in a statement of their own (on Citus, not a join of two distributed tables off the county).
+ */
+async function caseSessions(tx: Tx, key: CaseKey): Promise<SessionView[]> {
+  const sessions = await tx.sql<SessionView[]>`select ms.id,
+      ms.starts_at as "startsAt", ms.ends_at as "endsAt", ms.attendance, ms.notes, ms.outcome,
+      ms.booking_id as "bookingId", null::text as "roomName", ms.version
+    from app.mediation_sessions ms where ${ofCase(tx, key)} order by ms.starts_at`;
+  const bookings = [...new Set(sessions.flatMap((s) => (s.bookingId ? [s.bookingId] : [])))];
+  if (!bookings.length) return sessions;
+  const rooms = await tx.sql<{ id: string; name: string | null }[]>`select b.id, r.name from app.bookings b
+      left join app.mediation_rooms r on r.id = b.room_id
+    where b.id = any(${bookings}::uuid[])`;
+  const roomOf = new Map(rooms.map((r) => [r.id, r.name]));
+  return sessions.map((s) => ({ ...s, roomName: s.bookingId ? (roomOf.get(s.bookingId) ?? null) : null }));
+}
+
 /** Everything about one case the caller may see. */
 export async function getCase(
   tx: Tx,
@@ -546,8 +576,8 @@ export async function getCase(
   options: { reveal: boolean; cipher: FieldCipher },
 ): Promise<CaseDetail> {
   const [row] = await tx.sql<
-    (CaseColumns & { addressEnc: Buffer | null })[]
-  >`select c.id, c.code, c.title, c.description, c.status,
+    (CaseColumns & { addressEnc: Buffer | null; countyCode: string })[]
+  >`select c.id, c.county_code as "countyCode", c.code, c.title, c.description, c.status,
       c.held_from as "heldFrom", c.hold_until as "holdUntil", c.category_code as "categoryCode",
       coalesce(rc.name, ac.name, c.category_code) as "categoryName", c.channel, c.location_code as "locationCode",
       (select d.name from ref.divisions d where d.code = c.location_code) as "locationName",
@@ -570,8 +600,10 @@ export async function getCase(
     left join app.tenants t on t.code = c.scope_code
     where c.id = ${id}`;
   if (!row) throw notFound(CASE);
-  const { addressEnc, ...c } = row;
-  await assertLiaisonMayRead(tx, id);
+  const { addressEnc, countyCode, ...c } = row;
+  // Every row of the case is read by its county too (on Citus: the case's shard alone).
+  const key: CaseKey = { id, county_code: countyCode };
+  await assertLiaisonMayRead(tx, key);
   const scope = c.scopeCode;
   // Asked for and allowed by the table for the caller's relation to the owner; otherwise masked.
   const reveal = options.reveal && mayFor(tx, "personal.reveal", c.ownerCode);
@@ -593,7 +625,7 @@ export async function getCase(
       org_code: string | null;
     }[]
   >`select id, role, kind, name_enc, name_masked, id_number_enc, id_number_masked, phone_enc, phone_masked,
-      address_enc, address_masked, org_code from app.case_parties where case_id = ${id} order by role, created_at`;
+      address_enc, address_masked, org_code from app.case_parties where ${ofCase(tx, key)} order by role, created_at`;
   const dec = (b: Buffer | null, column: string) =>
     b ? options.cipher.decrypt(b, fieldContext("case_parties", column, scope)) : null;
   const partyViews: PartyView[] = parties.map((p) =>
@@ -632,52 +664,47 @@ export async function getCase(
   const [events, links, summons, sessions, agreements, confirmations, referrals, followUps, attachments] =
     await Promise.all([
       tx.sql<CaseEvent[]>`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName"
-      from app.case_events e left join app.users u on u.id = e.actor_id where e.case_id = ${id} order by e.seq`,
-      tx.sql<LinkView[]>`select l.reason, c2.id, c2.code, c2.title, c2.status from app.case_links l
-        join app.cases c2 on c2.id = case when l.case_id = ${id} then l.related_id else l.case_id end
-      where l.case_id = ${id} or l.related_id = ${id}`,
+      from app.case_events e left join app.users u on u.id = e.actor_id where e.county_code = ${countyCode}
+        and e.case_id = ${id} order by e.seq`,
+      caseLinks(tx, key),
       tx.sql<
         SummonsView[]
       >`select s.id, s.stationing_id as "stationingId", st.name as "departmentName", st.residency, s.summoned_at as "summonedAt",
         s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.instructions, s.status,
         s.acknowledged_at as "acknowledgedAt", s.objected_at as "objectedAt", s.objection_reason as "objectionReason",
         s.objection_responsible as "objectionResponsible", s.action, s.feedback, s.feedback_at as "feedbackAt", s.version
-      from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.case_id = ${id} order by s.summoned_at`,
-      tx.sql<
-        SessionView[]
-      >`select ms.id, ms.starts_at as "startsAt", ms.ends_at as "endsAt", ms.attendance, ms.notes, ms.outcome,
-        ms.booking_id as "bookingId", r.name as "roomName", ms.version
-      from app.mediation_sessions ms left join app.bookings b on b.id = ms.booking_id
-        left join app.mediation_rooms r on r.id = b.room_id where ms.case_id = ${id} order by ms.starts_at`,
+      from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.county_code = ${countyCode}
+        and s.case_id = ${id} order by s.summoned_at`,
+      caseSessions(tx, key),
       tx.sql<AgreementView[]>`select id, signed_on as "signedOn", facts, disputed_matters as "disputedMatters", terms,
         performance_manner as "performanceManner", performance_place as "performancePlace",
         performance_deadline as "performanceDeadline", mediator_names as "mediatorNames",
         performance_status as "performanceStatus", performance_note as "performanceNote", version
-      from app.agreements where case_id = ${id} order by created_at`,
+      from app.agreements where ${ofCase(tx, key)} order by created_at`,
       tx.sql<
         ConfirmationView[]
       >`select id, agreement_id as "agreementId", court_name as "courtName", applied_on as "appliedOn",
         accept_due as "acceptDue", accepted_on as "acceptedOn", rule_due as "ruleDue", extended, ruled_on as "ruledOn",
         result, result_note as "resultNote", version
-      from app.judicial_confirmations where case_id = ${id}`,
+      from app.judicial_confirmations where ${ofCase(tx, key)}`,
       tx.sql<
         ReferralView[]
       >`select id, kind, receiving_body as "receivingBody", referred_at as "referredAt", result, result_at as "resultAt"
-      from app.referrals where case_id = ${id} order by referred_at`,
+      from app.referrals where ${ofCase(tx, key)} order by referred_at`,
       tx.sql<
         FollowUpView[]
       >`select f.id, f.method, f.satisfaction, f.notes, f.override_reason as "overrideReason", f.at,
         u.display_name as "byName" from app.follow_ups f left join app.users u on u.id = f.by_user
-      where f.case_id = ${id} order by f.at`,
+      where f.county_code = ${countyCode} and f.case_id = ${id} order by f.at`,
       tx.sql<
         AttachmentView[]
       >`select id, filename, mime, size_bytes as "sizeBytes", uploaded_at as "uploadedAt" from app.attachments
-      where case_id = ${id} order by uploaded_at`,
+      where ${ofCase(tx, key)} order by uploaded_at`,
     ]);
   return {
     ...c,
-    deadlines: await caseDeadlines(tx, id),
-    holdings: await caseHoldings(tx, id),
+    deadlines: await caseDeadlines(tx, key),
+    holdings: await caseHoldings(tx, key),
     parties: partyViews,
     events,
     links,

@@ -31,7 +31,7 @@ import type { Created, Versioned } from "../schemas/common.ts";
 import type { policyRow, supervisionRow } from "../schemas/escalation.ts";
 import { authorizeFor } from "./actor.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
-import { appendEvent, type CaseKey } from "./case-events.ts";
+import { appendEvent, type CaseKey, type CaseRef, ofCase } from "./case-events.ts";
 import type { DeadlineView } from "./case-views.ts";
 
 export type { EffectiveRule, StoredRule } from "@zongzhi/domain";
@@ -252,7 +252,7 @@ export async function resumeDeadlines(tx: Tx, c: CaseKey): Promise<void> {
 export type { DeadlineView };
 
 /** The clocks of a case, coloured at `now` (null colour once completed). */
-export async function caseDeadlines(tx: Tx, caseId: string, now = new Date()): Promise<DeadlineView[]> {
+export async function caseDeadlines(tx: Tx, c: CaseRef, now = new Date()): Promise<DeadlineView[]> {
   const rows = await tx.sql<
     {
       id: string;
@@ -267,7 +267,7 @@ export async function caseDeadlines(tx: Tx, caseId: string, now = new Date()): P
       unit: DeadlineUnit;
     }[]
   >`select id, stage, owner_code, started_at, due_at, completed_at, paused_since, policy_version, yellow_share, unit
-    from app.case_deadlines where case_id = ${caseId} order by started_at`;
+    from app.case_deadlines where ${ofCase(tx, c)} order by started_at`;
   const calendars = new Map<string, CheckedCalendar>();
   for (const d of rows)
     if (d.unit === "working_days" && !calendars.has(d.owner_code))

@@ -2,18 +2,19 @@ import type { Tx } from "@zongzhi/db/client";
 import { CODE_LENGTH, LEVELS, levelOfCode } from "@zongzhi/domain";
 import type { z } from "zod";
 import type { tierHolding } from "../schemas/escalation.ts";
+import { type CaseRef, ofCase } from "./case-events.ts";
 import type { Holding } from "./case-views.ts";
 
 /** One period a unit held a case (schemas/case-views.ts). */
 export type { Holding };
 
 /** Who held a case when, in order (village → township → county …). */
-export async function caseHoldings(tx: Tx, caseId: string, now = new Date()): Promise<Holding[]> {
+export async function caseHoldings(tx: Tx, c: CaseRef, now = new Date()): Promise<Holding[]> {
   const rows = await tx.sql<
     { holder_code: string; name: string | null; held_from: Date; held_until: Date | null; ended: Holding["ended"] }[]
   >`select h.holder_code, coalesce((select t.name from app.tenants t where t.code = h.holder_code),
       (select a.name from auth.ancestor_units() a where a.code = h.holder_code)) as name, h.held_from, h.held_until, h.ended
-    from app.case_holdings h where h.case_id = ${caseId} order by h.held_from, h.held_until nulls last`;
+    from app.case_holdings h where ${ofCase(tx, c)} order by h.held_from, h.held_until nulls last`;
   return rows.map((r) => ({
     holderCode: r.holder_code,
     holderName: r.name,

@@ -22,11 +22,10 @@ function unitOf(tx: Tx, unitCode?: string | undefined): string {
 /**
  * The cases (as `c`) a unit of the caller's scope holds sideways (registered outside the scope,
  * handled in it): picked by their index (migration 0038), then read under the policy by key,
- * one lookup each (joined plainly, the planner misjudges the policy's range and reads the
- * subtree).
+ * one lookup each, county by county (app.held_cases, 0190; joined plainly, the planner misjudges
+ * the policy's range and reads the subtree).
  */
-const HELD_SIDEWAYS = (tx: Tx) =>
-  tx.sql`auth.held_sideways() h (id) cross join lateral (select * from app.cases c where c.id = h.id offset 0) c`;
+const HELD_SIDEWAYS = (tx: Tx) => tx.sql`app.held_cases() c`;
 
 /** Counts of a subtree's cases as they stand now (schemas/case-views.ts). */
 export type { CaseCounts };
