@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ScopeContext, Sql, Tx } from "@zongzhi/db/client";
+import { appointments, bookingOffers, bookings, tenants, users } from "@zongzhi/db/schema";
 import {
   AppError,
   type AppointmentStatus,
@@ -30,7 +31,9 @@ import {
   validateMobileNumber,
 } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+import { and, arrayOverlaps, count, eq, gte, inArray, lt, ne, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { databaseError } from "../errors.ts";
 import type { appointmentView, bookingOfferView, receivedAppointment } from "../schemas/booking.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
@@ -184,10 +187,12 @@ export async function saveOffer(
   let id: string;
   if (input.id) {
     if (input.version === undefined) throw fieldError("version", "请提供版本号", "The version is required");
-    const [current] = await tx.sql<{ kind: OfferKind; window_id: string | null; room_id: string | null }[]>`
-      select kind, window_id, room_id from app.booking_offers where id = ${input.id}`;
+    const [current] = await tx.db
+      .select({ kind: bookingOffers.kind, windowId: bookingOffers.windowId, roomId: bookingOffers.roomId })
+      .from(bookingOffers)
+      .where(eq(bookingOffers.id, input.id));
     if (!current) throw notFound(OFFER);
-    if (current.kind !== input.kind || current.window_id !== m.windowId || current.room_id !== m.roomId) {
+    if (current.kind !== input.kind || current.windowId !== m.windowId || current.roomId !== m.roomId) {
       throw fieldError(
         "kind",
         "预约项目的类型和窗口/调解室不能修改；请停用后新建",
@@ -209,11 +214,24 @@ export async function saveOffer(
     await recordAudit(tx, { kind: "booking.offer_edited", subjectId: id });
   } else {
     authorizeFor(tx, "centre.configure", tx.ctx.scope);
-    const [row] = await tx.sql<{ id: string }[]>`insert into app.booking_offers (county_code, kind, window_id, room_id,
-        title, slot_minutes, opens_at, closes_at, break_from, break_to, capacity, days_ahead, notice_hours)
-      values (${countyOf(tx.ctx.scope)}, ${input.kind}, ${m.windowId}, ${m.roomId}, ${input.title}, ${input.slotMinutes}, ${m.opens}, ${m.closes},
-        ${m.breakFrom}, ${m.breakTo}, ${input.capacity}, ${input.daysAhead}, ${input.noticeHours})
-      returning id`;
+    const [row] = await tx.db
+      .insert(bookingOffers)
+      .values({
+        countyCode: countyOf(tx.ctx.scope),
+        kind: input.kind,
+        windowId: m.windowId,
+        roomId: m.roomId,
+        title: input.title,
+        slotMinutes: input.slotMinutes,
+        opensAt: m.opens,
+        closesAt: m.closes,
+        breakFrom: m.breakFrom,
+        breakTo: m.breakTo,
+        capacity: input.capacity,
+        daysAhead: input.daysAhead,
+        noticeHours: input.noticeHours,
+      })
+      .returning({ id: bookingOffers.id });
     id = row!.id;
     await recordAudit(tx, { kind: "booking.offer_created", subjectId: id });
   }
@@ -296,10 +314,18 @@ export interface PublicCentre {
 /** Live bookings per slot of the centre, and the room bookings (sessions) that block room slots. */
 async function slotUse(tx: Tx, offers: OfferRow[], from: Date, to: Date) {
   const [taken, blocked] = await Promise.all([
-    tx.sql<{ offer_id: string; starts_at: Date; n: number }[]>`select offer_id, starts_at, count(*)::int as n
-      from app.appointments
-      where scope_code = ${tx.ctx.scope} and status <> 'cancelled' and starts_at >= ${from} and starts_at < ${to}
-      group by offer_id, starts_at`,
+    tx.db
+      .select({ offer_id: appointments.offerId, starts_at: appointments.startsAt, n: count() })
+      .from(appointments)
+      .where(
+        and(
+          eq(appointments.scopeCode, tx.ctx.scope),
+          ne(appointments.status, "cancelled"),
+          gte(appointments.startsAt, from),
+          lt(appointments.startsAt, to),
+        ),
+      )
+      .groupBy(appointments.offerId, appointments.startsAt),
     tx.sql<{ room_id: string; starts: Date; ends: Date }[]>`select b.room_id, lower(b.during) as starts,
         upper(b.during) as ends
       from app.bookings b
@@ -320,7 +346,7 @@ async function slotUse(tx: Tx, offers: OfferRow[], from: Date, to: Date) {
 export async function publicCentre(tx: Tx, now: Date): Promise<PublicCentre> {
   const scope = tx.ctx.scope;
   authorizeFor(tx, "appointment.book", scope);
-  const [unit] = await tx.sql<{ name: string }[]>`select name from app.tenants where code = ${scope}`;
+  const [unit] = await tx.db.select({ name: tenants.name }).from(tenants).where(eq(tenants.code, scope));
   const offers = (
     await offerRows(tx, tx.sql`o.scope_code = ${scope} and o.active and coalesce(w.active, r.active)`)
   ).filter((o) => o.scope_code === scope);
@@ -476,8 +502,12 @@ const slotFull = () =>
  */
 async function notifyReceivers(tx: Tx, booking: { code: string; startsAt: Date; offerTitle: string }) {
   const scope = tx.ctx.scope;
-  const clerks = await tx.sql<{ id: string }[]>`select id from app.users
-    where scope_code = ${scope} and status = 'active' and roles && ${[...BOOKING_RECEIVERS]}::text[]`;
+  const clerks = await tx.db
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(eq(users.scopeCode, scope), eq(users.status, "active"), arrayOverlaps(users.roles, [...BOOKING_RECEIVERS])),
+    );
   const title = bookingNotice(booking);
   const to = clerks.length ? clerks.map((c) => c.id) : [null];
   for (const userId of to) await notifyUnit(tx, { scopeCode: scope, kind: BOOKING_NOTIFICATION, title, userId });
@@ -573,24 +603,43 @@ export async function bookAppointment(
   }
   const sealed = (column: string, value: string) => cipher.encrypt(value, fieldContext("appointments", column, scope));
   for (let attempt = 0; attempt <= offer.capacity; attempt++) {
-    const taken = await tx.sql<{ seat: number }[]>`select seat from app.appointments
-      where offer_id = ${offer.id} and starts_at = ${slot.startsAt} and status <> 'cancelled'`;
+    const taken = await tx.db
+      .select({ seat: appointments.seat })
+      .from(appointments)
+      .where(
+        and(
+          eq(appointments.offerId, offer.id),
+          eq(appointments.startsAt, slot.startsAt),
+          ne(appointments.status, "cancelled"),
+        ),
+      );
     const used = new Set(taken.map((t) => t.seat));
     const seat = Array.from({ length: offer.capacity }, (_, i) => i + 1).find((s) => !used.has(s));
     if (seat === undefined) break;
     try {
       await tx.sql`savepoint seat`;
-      const [row] = await tx.sql<
-        { id: string }[]
-      >`insert into app.appointments (offer_id, county_code, code, starts_at, ends_at,
-          seat, name_enc, name_masked, phone_enc, phone_index, phone_masked, category_code, matter, lookup_digest,
-          idempotency_key, request_hash, room_booking_id)
-        values (${offer.id}, ${countyOf(scope)}, ${code}, ${slot.startsAt}, ${slot.endsAt}, ${seat}, ${sealed("name", name)},
-          ${maskPersonName(name)}, ${sealed("phone", mobile.normalized)}, ${phoneIndex},
-          ${maskMobileNumber(mobile.normalized)}, ${input.categoryCode}, ${input.matter},
-          ${cipher.blindIndex("booking_lookup", `${code}:${mobile.normalized.slice(-4)}`)}, ${key}, ${requestHash},
-          ${roomBookingId})
-        returning id`;
+      const [row] = await tx.db
+        .insert(appointments)
+        .values({
+          offerId: offer.id,
+          countyCode: countyOf(scope),
+          code,
+          startsAt: slot.startsAt,
+          endsAt: slot.endsAt,
+          seat,
+          nameEnc: sealed("name", name),
+          nameMasked: maskPersonName(name),
+          phoneEnc: sealed("phone", mobile.normalized),
+          phoneIndex,
+          phoneMasked: maskMobileNumber(mobile.normalized),
+          categoryCode: input.categoryCode,
+          matter: input.matter,
+          lookupDigest: cipher.blindIndex("booking_lookup", `${code}:${mobile.normalized.slice(-4)}`),
+          idempotencyKey: key,
+          requestHash,
+          roomBookingId,
+        })
+        .returning({ id: appointments.id });
       await tx.sql`release savepoint seat`;
       await recordAudit(tx, {
         kind: "booking.created",
@@ -602,7 +651,7 @@ export async function bookAppointment(
       const [view] = await publicView(tx, tx.sql`a.id = ${row!.id}`);
       return { ...toPublic(view!, now), replayed: false };
     } catch (error) {
-      const e = error as { code?: string; constraint_name?: string };
+      const e = databaseError(error) as { code?: string; constraint_name?: string };
       if (e.code !== "23P01" && e.code !== "23505") throw error;
       await tx.sql`rollback to savepoint seat`;
       // The same key booked meanwhile (a parallel retry): its booking is the answer.
@@ -666,14 +715,35 @@ async function setCancelled(
   reason: string,
   version?: number,
 ): Promise<number> {
-  const rows = await tx.sql<{ room_booking_id: string | null; version: number }[]>`update app.appointments
-    set status = 'cancelled', cancel_reason = ${reason}, updated_at = now(), version = version + 1
-    where id = ${a.id} and county_code = ${a.county_code} and status in ('booked', 'arrived') ${version === undefined ? tx.sql`` : tx.sql`and version = ${version}`}
-    returning room_booking_id, version`;
+  const rows = await tx.db
+    .update(appointments)
+    .set({
+      status: "cancelled",
+      cancelReason: reason,
+      updatedAt: sql`now()`,
+      version: sql`${appointments.version} + 1`,
+    })
+    .where(
+      and(
+        eq(appointments.id, a.id),
+        eq(appointments.countyCode, a.county_code),
+        inArray(appointments.status, ["booked", "arrived"]),
+        version === undefined ? undefined : eq(appointments.version, version),
+      ),
+    )
+    .returning({ room_booking_id: appointments.roomBookingId, version: appointments.version });
   if (!rows[0]) throw conflict();
   if (rows[0].room_booking_id) {
-    await tx.sql`update app.bookings set status = 'cancelled', version = version + 1
-      where id = ${rows[0].room_booking_id} and county_code = ${a.county_code} and status = 'active'`;
+    await tx.db
+      .update(bookings)
+      .set({ status: "cancelled", version: sql`${bookings.version} + 1` })
+      .where(
+        and(
+          eq(bookings.id, rows[0].room_booking_id),
+          eq(bookings.countyCode, a.county_code),
+          eq(bookings.status, "active"),
+        ),
+      );
   }
   return rows[0].version;
 }
@@ -727,9 +797,12 @@ export async function listAppointments(
  * would hide the row from a unit above that may read it.
  */
 async function forHandling(tx: Tx, id: string, version: number) {
-  const [visible] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.appointments where id = ${id}`;
+  const [visible] = await tx.db
+    .select({ scopeCode: appointments.scopeCode })
+    .from(appointments)
+    .where(eq(appointments.id, id));
   if (!visible) throw notFound(APPOINTMENT);
-  authorizeFor(tx, "appointment.handle", visible.scope_code);
+  authorizeFor(tx, "appointment.handle", visible.scopeCode);
   const [row] = await tx.sql<
     {
       id: string;
@@ -795,8 +868,16 @@ export async function markAppointment(
     if (!input.reason?.trim()) throw fieldError("reason", "请填写取消原因", "Give the reason for cancelling");
     await setCancelled(tx, row, input.reason.trim(), input.version);
   } else {
-    await tx.sql`update app.appointments set status = ${input.status}, updated_at = now(), version = version + 1
-      where id = ${row.id} and county_code = ${row.county_code} and version = ${input.version}`;
+    await tx.db
+      .update(appointments)
+      .set({ status: input.status, updatedAt: sql`now()`, version: sql`${appointments.version} + 1` })
+      .where(
+        and(
+          eq(appointments.id, row.id),
+          eq(appointments.countyCode, row.county_code),
+          eq(appointments.version, input.version),
+        ),
+      );
   }
   await recordAudit(tx, { kind: `booking.${input.status}`, subjectId: row.id });
   const [view] = await staffView(tx, tx.sql`a.id = ${row.id}`);
@@ -841,9 +922,14 @@ export async function receiveAppointment(
   }
   // The case is registered at the caller's unit, which must be the booking's (own only).
   authorizeFor(tx, "case.register", row.scope_code);
-  const [sealed] = await tx.sql<{ name_enc: Buffer; phone_enc: Buffer; room_booking_id: string | null }[]>`
-    select name_enc, phone_enc, room_booking_id from app.appointments where id = ${row.id}
-      and county_code = ${row.county_code}`;
+  const [sealed] = await tx.db
+    .select({
+      name_enc: appointments.nameEnc,
+      phone_enc: appointments.phoneEnc,
+      room_booking_id: appointments.roomBookingId,
+    })
+    .from(appointments)
+    .where(and(eq(appointments.id, row.id), eq(appointments.countyCode, row.county_code)));
   const open = (column: string, value: Buffer) =>
     cipher.decrypt(value, fieldContext("appointments", column, row.scope_code));
   const created = await registerCase(
@@ -870,12 +956,21 @@ export async function receiveAppointment(
     },
     cipher,
   );
-  await tx.sql`update app.appointments set status = 'converted', case_id = ${created.id}, updated_at = now(),
-      version = version + 1
-    where id = ${row.id} and county_code = ${row.county_code} and version = ${input.version}`;
+  await tx.db
+    .update(appointments)
+    .set({ status: "converted", caseId: created.id, updatedAt: sql`now()`, version: sql`${appointments.version} + 1` })
+    .where(
+      and(
+        eq(appointments.id, row.id),
+        eq(appointments.countyCode, row.county_code),
+        eq(appointments.version, input.version),
+      ),
+    );
   if (sealed!.room_booking_id) {
-    await tx.sql`update app.bookings set case_id = ${created.id}
-      where id = ${sealed!.room_booking_id} and county_code = ${row.county_code}`;
+    await tx.db
+      .update(bookings)
+      .set({ caseId: created.id })
+      .where(and(eq(bookings.id, sealed!.room_booking_id), eq(bookings.countyCode, row.county_code)));
   }
   await recordAudit(tx, { kind: "booking.received", subjectId: row.id, detail: { caseId: created.id } });
   const [view] = await staffView(tx, tx.sql`a.id = ${row.id}`);

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
-import { attachments } from "@zongzhi/db/schema";
+import { attachments, cases } from "@zongzhi/db/schema";
 import { AppError, notFound } from "@zongzhi/domain";
+import { eq } from "drizzle-orm";
 import { authorizeFor } from "./actor.ts";
 import { appendEvent } from "./case-events.ts";
 import { assertLiaisonMayRead } from "./liaison-access.ts";
@@ -115,9 +116,10 @@ export async function addAttachment(
 ): Promise<SavedAttachment> {
   const { file } = input;
   const type = checkUpload(file);
-  const [c] = await tx.sql<
-    { id: string; scope_code: string; county_code: string; owner_code: string }[]
-  >`select id, scope_code, county_code, owner_code from app.cases where id = ${input.caseId}`;
+  const [c] = await tx.db
+    .select({ id: cases.id, scope_code: cases.scopeCode, county_code: cases.countyCode, owner_code: cases.ownerCode })
+    .from(cases)
+    .where(eq(cases.id, input.caseId));
   if (!c) throw notFound({ zh: "案件", en: "case" });
   await assertLiaisonMayRead(tx, input.caseId);
   authorizeFor(tx, "case.attach", c.owner_code);
@@ -152,8 +154,16 @@ export async function readAttachment(
   store: AttachmentStore,
   id: string,
 ): Promise<{ filename: string; mime: string; bytes: Buffer }> {
-  const [a] = await tx.sql<{ case_id: string; storage_key: string; filename: string; mime: string; sha256: string }[]>`
-    select case_id, storage_key, filename, mime, sha256 from app.attachments where id = ${id}`;
+  const [a] = await tx.db
+    .select({
+      case_id: attachments.caseId,
+      storage_key: attachments.storageKey,
+      filename: attachments.filename,
+      mime: attachments.mime,
+      sha256: attachments.sha256,
+    })
+    .from(attachments)
+    .where(eq(attachments.id, id));
   if (!a) throw notFound({ zh: "附件", en: "attachment" });
   await assertLiaisonMayRead(tx, a.case_id);
   const bytes = await verifiedBytes(store, a.storage_key, a.sha256);

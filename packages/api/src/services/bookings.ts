@@ -1,6 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
+import { bookings, mediationRooms } from "@zongzhi/db/schema";
 import { AppError, notFound } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
+import { and, eq, sql } from "drizzle-orm";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { targetScope } from "./centre-target.ts";
@@ -105,17 +107,19 @@ export async function bookRoom(
   }
   // A deactivated room, a case outside the caller's subtree and a mediator it may not draw on
   // are refused by the database (app.check_references), whoever calls.
-  const [room] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.mediation_rooms
-    where id = ${input.roomId}`;
+  const [room] = await tx.db
+    .select({ scopeCode: mediationRooms.scopeCode })
+    .from(mediationRooms)
+    .where(eq(mediationRooms.id, input.roomId));
   if (!room) throw notFound({ zh: "调解室", en: "room" });
   // A centre books its own rooms only (the table: booking.manage, own unit).
-  authorizeFor(tx, "booking.manage", room.scope_code);
+  authorizeFor(tx, "booking.manage", room.scopeCode);
   const range = { from: input.startsAt, to: input.endsAt, roomId: input.roomId, mediatorIds: input.mediatorIds };
   try {
     // A savepoint keeps the transaction usable to explain a conflict.
     await tx.sql`savepoint booking`;
     // A booking is in its room's unit (app.inherit_scope), so in the room's county.
-    const county = countyOf(room.scope_code);
+    const county = countyOf(room.scopeCode);
     const [row] = await tx.sql<{ id: string }[]>`insert into app.bookings (room_id, county_code, during, title, case_id,
         created_by)
       values (${input.roomId}, ${county}, tstzrange(${input.startsAt}, ${input.endsAt}, '[)'), ${input.title}, ${input.caseId ?? null},
@@ -141,12 +145,21 @@ export async function bookRoom(
 
 /** Cancels a booking; its room and mediators become free at once. */
 export async function cancelBooking(tx: Tx, input: { id: string; version: number }): Promise<void> {
-  const [own] = await tx.sql<{ scope_code: string }[]>`select scope_code from app.bookings where id = ${input.id}`;
+  const [own] = await tx.db.select({ scopeCode: bookings.scopeCode }).from(bookings).where(eq(bookings.id, input.id));
   if (!own) throw notFound({ zh: "预约", en: "booking" });
-  authorizeFor(tx, "booking.manage", own.scope_code);
-  const rows = await tx.sql`update app.bookings set status = 'cancelled', version = version + 1
-    where id = ${input.id} and county_code = ${countyOf(own.scope_code)} and version = ${input.version}
-      and scope_code = ${own.scope_code} returning id`;
+  authorizeFor(tx, "booking.manage", own.scopeCode);
+  const rows = await tx.db
+    .update(bookings)
+    .set({ status: "cancelled", version: sql`${bookings.version} + 1` })
+    .where(
+      and(
+        eq(bookings.id, input.id),
+        eq(bookings.countyCode, countyOf(own.scopeCode)),
+        eq(bookings.version, input.version),
+        eq(bookings.scopeCode, own.scopeCode),
+      ),
+    )
+    .returning({ id: bookings.id });
   if (rows.length === 0) {
     throw new AppError("CONFLICT", { zh: "预约已被他人修改，请刷新", en: "The booking changed; reload" });
   }

@@ -1,4 +1,6 @@
 import type { Tx } from "@zongzhi/db/client";
+import { cases } from "@zongzhi/db/schema";
+import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { myReport } from "../schemas/case-views.ts";
 import { notifyUnit } from "./notifications.ts";
@@ -27,10 +29,16 @@ export async function listMyReports(tx: Tx): Promise<MyReport[]> {
  * site (the case moved to follow-up): a personal notification in the reporter's own unit.
  */
 export async function notifyReporter(tx: Tx, caseId: string): Promise<void> {
-  const [c] = await tx.sql<
-    { scope_code: string; registered_by: string | null; code: string; title: string; channel: string }[]
-  >`
-    select scope_code, registered_by, code, title, channel from app.cases where id = ${caseId}`;
+  const [c] = await tx.db
+    .select({
+      scope_code: cases.scopeCode,
+      registered_by: cases.registeredBy,
+      code: cases.code,
+      title: cases.title,
+      channel: cases.channel,
+    })
+    .from(cases)
+    .where(eq(cases.id, caseId));
   if (!c?.registered_by || c.channel !== "grid_patrol") return;
   await notifyUnit(tx, {
     scopeCode: c.scope_code,

@@ -1,6 +1,6 @@
 import type { Permission } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
-import { agreements, followUps, judicialConfirmations, mediationSessions } from "@zongzhi/db/schema";
+import { agreements, cases, followUps, judicialConfirmations, mediationSessions } from "@zongzhi/db/schema";
 import {
   AGREEMENT_STATES,
   AppError,
@@ -15,6 +15,8 @@ import {
   rulingDue,
   SCHEDULING_STATES,
 } from "@zongzhi/domain";
+import { and, eq, sql } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import type { confirmationApplied, followUpRecorded, scheduledSession } from "../schemas/case-views.ts";
 import type { Created, Versioned } from "../schemas/common.ts";
@@ -32,10 +34,17 @@ async function caseFor(
   permission: Permission,
   county?: string,
 ): Promise<CaseKey & { status: string; version: number; code: string; owner_code: string }> {
-  const [c] = await tx.sql<
-    (CaseKey & { status: string; version: number; code: string; owner_code: string })[]
-  >`select id, county_code, status, version, code, owner_code from app.cases
-    where id = ${caseId} ${county ? tx.sql`and county_code = ${county}` : tx.sql``}`;
+  const [c] = await tx.db
+    .select({
+      id: cases.id,
+      county_code: cases.countyCode,
+      status: cases.status,
+      version: cases.version,
+      code: cases.code,
+      owner_code: cases.ownerCode,
+    })
+    .from(cases)
+    .where(and(eq(cases.id, caseId), county ? eq(cases.countyCode, county) : undefined));
   if (!c) throw notFound({ zh: "案件", en: "case" });
   authorizeFor(tx, permission, c.owner_code);
   return c;
@@ -101,9 +110,14 @@ export async function recordSession(
     outcome: "continued" | "agreement" | "failed";
   },
 ): Promise<Versioned> {
-  const [s] = await tx.sql<
-    { case_id: string; county_code: string; starts_at: Date }[]
-  >`select case_id, county_code, starts_at from app.mediation_sessions where id = ${input.id}`;
+  const [s] = await tx.db
+    .select({
+      case_id: mediationSessions.caseId,
+      county_code: mediationSessions.countyCode,
+      starts_at: mediationSessions.startsAt,
+    })
+    .from(mediationSessions)
+    .where(eq(mediationSessions.id, input.id));
   if (!s) throw notFound({ zh: "调解记录", en: "session" });
   await authorizeByCase(tx, s, "case.session");
   // What happened at a session is recorded once it has taken place (same China day allowed for
@@ -203,17 +217,24 @@ export async function updatePerformance(
     note?: string | null | undefined;
   },
 ): Promise<Versioned> {
-  const [own] = await tx.sql<
-    { case_id: string; county_code: string }[]
-  >`select case_id, county_code from app.agreements where id = ${input.id}`;
+  const [own] = await tx.db
+    .select({ case_id: agreements.caseId, county_code: agreements.countyCode })
+    .from(agreements)
+    .where(eq(agreements.id, input.id));
   if (!own) throw notFound({ zh: "调解协议", en: "agreement" });
   await authorizeByCase(tx, own, "case.agreement");
-  const [row] = await tx.sql<{ version: number; case_id: string }[]>`update app.agreements
-    set performance_status = ${input.status}, performance_note = ${input.note ?? null}, version = version + 1
-    where id = ${input.id} and county_code = ${own.county_code} and version = ${input.version} returning version, case_id`;
+  const agreement = and(eq(agreements.id, input.id), eq(agreements.countyCode, own.county_code));
+  const [row] = await tx.db
+    .update(agreements)
+    .set({
+      performanceStatus: input.status,
+      performanceNote: input.note ?? null,
+      version: sql`${agreements.version} + 1`,
+    })
+    .where(and(agreement, eq(agreements.version, input.version)))
+    .returning({ version: agreements.version, case_id: agreements.caseId });
   if (!row) {
-    const [exists] =
-      await tx.sql`select 1 from app.agreements where id = ${input.id} and county_code = ${own.county_code}`;
+    const [exists] = await tx.db.select({ one: sql`1` }).from(agreements).where(agreement);
     throw exists ? conflict() : notFound({ zh: "调解协议", en: "agreement" });
   }
   await appendEvent(tx, { id: own.case_id, county_code: own.county_code }, "agreement.performance", {
@@ -231,10 +252,16 @@ export async function applyForConfirmation(
   tx: Tx,
   input: { agreementId: string; courtName: string; appliedOn: string; matters: ExcludedMatter[] },
 ): Promise<z.output<typeof confirmationApplied>> {
-  const [a] = await tx.sql<{ case_id: string; county_code: string; signed_on: string; owner_code: string }[]>`
-    select a.case_id, a.county_code, a.signed_on::text, c.owner_code
-    from app.agreements a join app.cases c on c.id = a.case_id and c.county_code = a.county_code
-    where a.id = ${input.agreementId}`;
+  const [a] = await tx.db
+    .select({
+      case_id: agreements.caseId,
+      county_code: agreements.countyCode,
+      signed_on: sql<string>`${agreements.signedOn}::text`,
+      owner_code: cases.ownerCode,
+    })
+    .from(agreements)
+    .innerJoin(cases, and(eq(cases.id, agreements.caseId), eq(cases.countyCode, agreements.countyCode)))
+    .where(eq(agreements.id, input.agreementId));
   if (!a) throw notFound({ zh: "调解协议", en: "agreement" });
   await authorizeByCase(tx, a, "case.agreement");
   // The court's periods end on a working day of the same calendar the case's clocks count on.
@@ -274,21 +301,22 @@ export async function recordConfirmationStep(
     note?: string | null | undefined;
   },
 ): Promise<Versioned> {
-  const [j] = await tx.sql<
-    {
-      case_id: string;
-      county_code: string;
-      accepted_on: string | null;
-      extended: boolean;
-      result: string;
-      owner_code: string;
-    }[]
-  >`select j.case_id, j.county_code, j.accepted_on::text, j.extended, j.result, c.owner_code
-    from app.judicial_confirmations j join app.cases c on c.id = j.case_id and c.county_code = j.county_code
-    where j.id = ${input.id}`;
+  const jc = judicialConfirmations;
+  const [j] = await tx.db
+    .select({
+      case_id: jc.caseId,
+      county_code: jc.countyCode,
+      accepted_on: sql<string | null>`${jc.acceptedOn}::text`,
+      extended: jc.extended,
+      result: jc.result,
+      owner_code: cases.ownerCode,
+    })
+    .from(jc)
+    .innerJoin(cases, and(eq(cases.id, jc.caseId), eq(cases.countyCode, jc.countyCode)))
+    .where(eq(jc.id, input.id));
   if (!j) throw notFound({ zh: "司法确认", en: "confirmation" });
   await authorizeByCase(tx, j, "case.agreement");
-  let set: ReturnType<Tx["sql"]>;
+  let set: PgUpdateSetSource<typeof jc>;
   const ruling = async (from: string, extended: boolean) => {
     const calendar = await unitCalendar(tx, j.owner_code);
     const due = rulingDue(from, extended, calendar);
@@ -302,20 +330,23 @@ export async function recordConfirmationStep(
       if (j.result !== "pending") throw refuse("法院已作出受理决定", "The court already decided on acceptance");
       set =
         input.step === "accepted"
-          ? tx.sql`accepted_on = ${input.on}, rule_due = ${await ruling(input.on, false)}, result = 'accepted'`
-          : tx.sql`result = 'not_accepted', ruled_on = ${input.on}, result_note = ${input.note ?? null}`;
+          ? { acceptedOn: input.on, ruleDue: await ruling(input.on, false), result: "accepted" }
+          : { result: "not_accepted", ruledOn: input.on, resultNote: input.note ?? null };
       break;
     case "extended":
       if (j.result !== "accepted" || j.extended || !j.accepted_on)
         throw refuse("只能在受理后延长一次", "Extend once, after acceptance");
-      set = tx.sql`extended = true, rule_due = ${await ruling(j.accepted_on, true)}`;
+      set = { extended: true, ruleDue: await ruling(j.accepted_on, true) };
       break;
     default:
       if (j.result !== "accepted") throw refuse("法院受理后方可作出裁定", "The court rules only after accepting");
-      set = tx.sql`result = ${input.step}, ruled_on = ${input.on}, result_note = ${input.note ?? null}`;
+      set = { result: input.step, ruledOn: input.on, resultNote: input.note ?? null };
   }
-  const [row] = await tx.sql<{ version: number }[]>`update app.judicial_confirmations set ${set}, version = version + 1
-    where id = ${input.id} and county_code = ${j.county_code} and version = ${input.version} returning version`;
+  const [row] = await tx.db
+    .update(jc)
+    .set({ ...set, version: sql`${jc.version} + 1` })
+    .where(and(eq(jc.id, input.id), eq(jc.countyCode, j.county_code), eq(jc.version, input.version)))
+    .returning({ version: jc.version });
   if (!row) throw conflict();
   await appendEvent(tx, { id: j.case_id, county_code: j.county_code }, `confirmation.${input.step}`, {
     confirmationId: input.id,

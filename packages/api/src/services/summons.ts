@@ -1,5 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
+import { caseSummons, cases, stationingLiaisons, stationings } from "@zongzhi/db/schema";
 import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS } from "@zongzhi/domain";
+import { and, eq, sql } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import type { liaisonItem, summoned } from "../schemas/case-views.ts";
 import type { Versioned } from "../schemas/common.ts";
@@ -17,24 +20,37 @@ export async function summonDepartments(
   tx: Tx,
   input: { caseId: string; stationingIds: string[]; dueHours: number; instructions?: string | null | undefined },
 ): Promise<z.output<typeof summoned>> {
-  const [c] = await tx.sql<
-    { id: string; county_code: string; category_code: string; owner_code: string }[]
-  >`select id, county_code, category_code, owner_code from app.cases where id = ${input.caseId}`;
+  const [c] = await tx.db
+    .select({
+      id: cases.id,
+      county_code: cases.countyCode,
+      category_code: cases.categoryCode,
+      owner_code: cases.ownerCode,
+    })
+    .from(cases)
+    .where(eq(cases.id, input.caseId));
   if (!c) throw notFound({ zh: "案件", en: "case" });
   // The owning tier, or a unit above it, blows the whistle; the origin below it no longer does.
   authorizeFor(tx, "case.summon", c.owner_code);
   const out: { id: string; stationingId: string }[] = [];
   for (const stationingId of new Set(input.stationingIds)) {
-    const [s] = await tx.sql<{ id: string; name: string }[]>`select id, name from app.stationings
-      where id = ${stationingId} and scope_code = ${tx.ctx.scope}`;
+    const [s] = await tx.db
+      .select({ id: stationings.id, name: stationings.name })
+      .from(stationings)
+      .where(and(eq(stationings.id, stationingId), eq(stationings.scopeCode, tx.ctx.scope)));
     if (!s) throw notFound({ zh: "入驻部门", en: "stationed department" });
-    const [row] = await tx.sql<
-      { id: string; summoned_at: Date }[]
-    >`insert into app.case_summons (case_id, county_code, stationing_id, summoned_by, due_at,
-        objection_deadline, instructions)
-      values (${input.caseId}, ${c.county_code}, ${stationingId}, ${tx.ctx.userId}, now() + ${`${input.dueHours} hours`}::interval,
-        now() + ${`${OBJECTION_WINDOW_HOURS} hours`}::interval, ${input.instructions ?? null})
-      returning id, summoned_at`;
+    const [row] = await tx.db
+      .insert(caseSummons)
+      .values({
+        caseId: input.caseId,
+        countyCode: c.county_code,
+        stationingId,
+        summonedBy: tx.ctx.userId,
+        dueAt: sql`now() + ${`${input.dueHours} hours`}::interval`,
+        objectionDeadline: sql`now() + ${`${OBJECTION_WINDOW_HOURS} hours`}::interval`,
+        instructions: input.instructions ?? null,
+      })
+      .returning({ id: caseSummons.id, summoned_at: caseSummons.summonedAt });
     await startDeadline(tx, {
       caseId: input.caseId,
       countyCode: c.county_code,
@@ -69,17 +85,34 @@ type SummonsRow = {
 };
 
 async function loadForLiaison(tx: Tx, id: string): Promise<SummonsRow> {
-  const [s] = await tx.sql<
-    SummonsRow[]
-  >`select s.id, s.case_id, s.county_code, s.stationing_id, s.status, s.version, s.objection_deadline,
-      st.name as department, st.scope_code as unit_code
-    from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.id = ${id}`;
+  const [s] = await tx.db
+    .select({
+      id: caseSummons.id,
+      case_id: caseSummons.caseId,
+      county_code: caseSummons.countyCode,
+      stationing_id: caseSummons.stationingId,
+      status: caseSummons.status,
+      version: caseSummons.version,
+      objection_deadline: caseSummons.objectionDeadline,
+      department: stationings.name,
+      unit_code: stationings.scopeCode,
+    })
+    .from(caseSummons)
+    .innerJoin(stationings, eq(stationings.id, caseSummons.stationingId))
+    .where(eq(caseSummons.id, id));
   if (!s) throw notFound(SUMMONS);
   // Why: only the summoned department's own liaisons (or the centre's admins) answer for it;
   // the subject is the department's stationing at its centre.
   if (mayFor(tx, "summons.answer_any", s.unit_code)) return s;
-  const [link] = await tx.sql`select 1 from app.stationing_liaisons where stationing_id = ${s.stationing_id}
-    and user_id = ${tx.ctx.userId}`;
+  const [link] = await tx.db
+    .select({ one: sql`1` })
+    .from(stationingLiaisons)
+    .where(
+      and(
+        eq(stationingLiaisons.stationingId, s.stationing_id),
+        eq(stationingLiaisons.userId, tx.ctx.userId ?? sql`null`),
+      ),
+    );
   if (!link) throw notFound(SUMMONS);
   authorizeFor(tx, "summons.answer", s.unit_code);
   return s;
@@ -88,9 +121,18 @@ async function loadForLiaison(tx: Tx, id: string): Promise<SummonsRow> {
 /** The case a summons belongs to, as its child rows name it. */
 const caseOf = (s: SummonsRow): CaseKey => ({ id: s.case_id, county_code: s.county_code });
 
-async function update(tx: Tx, s: SummonsRow, version: number, set: ReturnType<Tx["sql"]>): Promise<number> {
-  const [row] = await tx.sql<{ version: number }[]>`update app.case_summons set ${set}, version = version + 1
-    where id = ${s.id} and county_code = ${s.county_code} and version = ${version} returning version`;
+/** Changes a summons the caller answers for, at `version` (moved on here), or CONFLICT. */
+async function update(
+  tx: Tx,
+  s: SummonsRow,
+  version: number,
+  set: PgUpdateSetSource<typeof caseSummons>,
+): Promise<number> {
+  const [row] = await tx.db
+    .update(caseSummons)
+    .set({ ...set, version: sql`${caseSummons.version} + 1` })
+    .where(and(eq(caseSummons.id, s.id), eq(caseSummons.countyCode, s.county_code), eq(caseSummons.version, version)))
+    .returning({ version: caseSummons.version });
   if (!row) throw conflict();
   return row.version;
 }
@@ -101,12 +143,11 @@ export async function acknowledgeSummons(tx: Tx, input: { id: string; version: n
   if (s.status !== "pending") {
     throw new AppError("PRECONDITION_FAILED", { zh: "该召集已处理", en: "This summons was already answered" });
   }
-  const version = await update(
-    tx,
-    s,
-    input.version,
-    tx.sql`status = 'acknowledged', acknowledged_at = now(), acknowledged_by = ${tx.ctx.userId}`,
-  );
+  const version = await update(tx, s, input.version, {
+    status: "acknowledged",
+    acknowledgedAt: sql`now()`,
+    acknowledgedBy: tx.ctx.userId,
+  });
   await completeDeadlines(tx, caseOf(s), ["summons_acknowledgement"], s.id);
   await appendEvent(tx, caseOf(s), "summons.acknowledged", { summonsId: s.id, department: s.department });
   return { version };
@@ -135,13 +176,12 @@ export async function objectToSummons(
       { objectionDeadline: s.objection_deadline.toISOString() },
     );
   }
-  const version = await update(
-    tx,
-    s,
-    input.version,
-    tx.sql`status = 'objected', objected_at = now(), objection_reason = ${input.reason},
-      objection_responsible = ${input.responsible ?? null}`,
-  );
+  const version = await update(tx, s, input.version, {
+    status: "objected",
+    objectedAt: sql`now()`,
+    objectionReason: input.reason,
+    objectionResponsible: input.responsible ?? null,
+  });
   await completeDeadlines(tx, caseOf(s), ["summons_acknowledgement"], s.id);
   await appendEvent(tx, caseOf(s), "summons.objected", {
     summonsId: s.id,
@@ -161,12 +201,12 @@ export async function recordSummonsFeedback(
   if (s.status !== "acknowledged") {
     throw new AppError("PRECONDITION_FAILED", { zh: "请先报到签收", en: "Acknowledge the summons first" });
   }
-  const version = await update(
-    tx,
-    s,
-    input.version,
-    tx.sql`status = 'done', action = ${input.action}, feedback = ${input.feedback}, feedback_at = now()`,
-  );
+  const version = await update(tx, s, input.version, {
+    status: "done",
+    action: input.action,
+    feedback: input.feedback,
+    feedbackAt: sql`now()`,
+  });
   await appendEvent(tx, caseOf(s), "summons.feedback", { summonsId: s.id, department: s.department });
   return { version };
 }

@@ -1,6 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
+import { caseParties, cases } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
 import { rankMediators } from "@zongzhi/domain/mediator-ranking";
+import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { mediatorSuggestion } from "../schemas/case-views.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
@@ -13,14 +15,17 @@ export type MediatorSuggestion = z.output<typeof mediatorSuggestion>;
  * `rankMediators` (specialty, grade, nearer pool, load; a party to the case goes last).
  */
 export async function suggestMediators(tx: Tx, caseId: string, cipher: FieldCipher): Promise<MediatorSuggestion[]> {
-  const [c] = await tx.sql<
-    { category_code: string; scope_code: string }[]
-  >`select category_code, scope_code from app.cases
-    where id = ${caseId}`;
+  const [c] = await tx.db
+    .select({ category_code: cases.categoryCode, scope_code: cases.scopeCode })
+    .from(cases)
+    .where(eq(cases.id, caseId));
   if (!c) throw notFound({ zh: "案件", en: "case" });
   // Conflict of interest: a mediator who is a party. Names are stored encrypted; a case has
   // few parties, so decrypt them here rather than keep a searchable name index.
-  const parties = await tx.sql<{ name_enc: Buffer }[]>`select name_enc from app.case_parties where case_id = ${caseId}`;
+  const parties = await tx.db
+    .select({ name_enc: caseParties.nameEnc })
+    .from(caseParties)
+    .where(eq(caseParties.caseId, caseId));
   const partyNames = new Set(
     parties.map((p) => cipher.decrypt(p.name_enc, fieldContext("case_parties", "name", c.scope_code)).trim()),
   );
