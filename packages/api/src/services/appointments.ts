@@ -1,6 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ScopeContext, Sql, Tx } from "@zongzhi/db/client";
-import { appointments, bookingOffers, bookings, tenants, users } from "@zongzhi/db/schema";
+import {
+  appointments,
+  bookingOffers,
+  bookings,
+  cases,
+  mediationRooms,
+  serviceWindows,
+  tenants,
+  users,
+} from "@zongzhi/db/schema";
 import {
   AppError,
   type AppointmentStatus,
@@ -31,7 +40,7 @@ import {
   validateMobileNumber,
 } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
-import { and, arrayOverlaps, count, eq, gte, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, arrayOverlaps, count, eq, gte, inArray, lt, ne, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { databaseError } from "../errors.ts";
 import type { appointmentView, bookingOfferView, receivedAppointment } from "../schemas/booking.ts";
@@ -98,16 +107,38 @@ interface OfferRow {
   version: number;
 }
 
-const offerRows = (tx: Tx, where: ReturnType<Tx["sql"]>) => tx.sql<OfferRow[]>`
-  select o.id, o.scope_code, o.kind, o.window_id, o.room_id,
-    coalesce(w.number || '号窗口 ' || w.name, r.name) as resource_name, coalesce(w.services, '{}') as services,
-    o.title, o.slot_minutes, o.opens_at, o.closes_at, o.break_from, o.break_to, o.capacity, o.days_ahead,
-    o.notice_hours, o.active, o.version
-  from app.booking_offers o
-    left join app.service_windows w on w.id = o.window_id
-    left join app.mediation_rooms r on r.id = o.room_id
-  where ${where}
-  order by o.kind, o.title, o.id`;
+/** The name of an offer's window or room, as SQL over the offer's joined window and room. */
+const resourceName = sql<string>`coalesce(${serviceWindows.number} || '号窗口 ' || ${serviceWindows.name}, ${mediationRooms.name})`;
+
+const offerRows = (tx: Tx, where: SQL | undefined): Promise<OfferRow[]> => {
+  const o = bookingOffers;
+  return tx.db
+    .select({
+      id: o.id,
+      scope_code: o.scopeCode,
+      kind: o.kind,
+      window_id: o.windowId,
+      room_id: o.roomId,
+      resource_name: resourceName,
+      services: sql<string[]>`coalesce(${serviceWindows.services}, '{}')`,
+      title: o.title,
+      slot_minutes: o.slotMinutes,
+      opens_at: o.opensAt,
+      closes_at: o.closesAt,
+      break_from: o.breakFrom,
+      break_to: o.breakTo,
+      capacity: o.capacity,
+      days_ahead: o.daysAhead,
+      notice_hours: o.noticeHours,
+      active: o.active,
+      version: o.version,
+    })
+    .from(o)
+    .leftJoin(serviceWindows, eq(serviceWindows.id, o.windowId))
+    .leftJoin(mediationRooms, eq(mediationRooms.id, o.roomId))
+    .where(where)
+    .orderBy(o.kind, o.title, o.id);
+};
 
 const ruleOf = (o: OfferRow): SlotRule => ({
   slotMinutes: o.slot_minutes,
@@ -141,7 +172,7 @@ const offerView = (o: OfferRow): BookingOffer => ({
 /** The offers of a centre: the caller's own, or one of its subtree's (read only). */
 export async function listOffers(tx: Tx, tenantId?: string | undefined): Promise<BookingOffer[]> {
   const scope = await targetScope(tx, tenantId);
-  return (await offerRows(tx, tx.sql`o.scope_code = ${scope}`)).map(offerView);
+  return (await offerRows(tx, eq(bookingOffers.scopeCode, scope))).map(offerView);
 }
 
 /** Minutes of the day of the input's times, refusing an offer whose hours do not hold a slot. */
@@ -235,7 +266,7 @@ export async function saveOffer(
     id = row!.id;
     await recordAudit(tx, { kind: "booking.offer_created", subjectId: id });
   }
-  const [saved] = await offerRows(tx, tx.sql`o.id = ${id}`);
+  const [saved] = await offerRows(tx, eq(bookingOffers.id, id));
   return offerView(saved!);
 }
 
@@ -348,7 +379,14 @@ export async function publicCentre(tx: Tx, now: Date): Promise<PublicCentre> {
   authorizeFor(tx, "appointment.book", scope);
   const [unit] = await tx.db.select({ name: tenants.name }).from(tenants).where(eq(tenants.code, scope));
   const offers = (
-    await offerRows(tx, tx.sql`o.scope_code = ${scope} and o.active and coalesce(w.active, r.active)`)
+    await offerRows(
+      tx,
+      and(
+        eq(bookingOffers.scopeCode, scope),
+        eq(bookingOffers.active, true),
+        sql`coalesce(${serviceWindows.active}, ${mediationRooms.active})`,
+      ),
+    )
   ).filter((o) => o.scope_code === scope);
   const days = offers.length ? Math.max(...offers.map((o) => o.days_ahead)) : 0;
   const dates = bookingDates({ daysAhead: days }, now);
@@ -548,7 +586,10 @@ export async function bookAppointment(
   const first = await replay(tx, key, requestHash, now);
   if (first) return { ...first, replayed: true };
 
-  const [offer] = await offerRows(tx, tx.sql`o.id = ${input.offerId} and o.scope_code = ${scope} and o.active`);
+  const [offer] = await offerRows(
+    tx,
+    and(eq(bookingOffers.id, input.offerId), eq(bookingOffers.scopeCode, scope), eq(bookingOffers.active, true)),
+  );
   if (!offer) throw notFound(OFFER);
   const [category] = await tx.sql<{ ok: boolean }[]>`select exists (
       select 1 from ref.case_categories where code = ${input.categoryCode}
@@ -753,19 +794,37 @@ async function setCancelled(
 /** A booking as the centre's staff see it (masked; the full data reaches only the case it becomes). */
 export type Appointment = z.output<typeof appointmentView>;
 
-const staffView = (tx: Tx, where: ReturnType<Tx["sql"]>) => tx.sql<Appointment[]>`
-  select a.id, a.code, a.status, a.offer_id as "offerId", o.kind, o.title,
-    coalesce(w.number || '号窗口 ' || w.name, r.name) as "resourceName", a.starts_at as "startsAt",
-    a.ends_at as "endsAt", a.name_masked as "nameMasked", a.phone_masked as "phoneMasked",
-    a.category_code as "categoryCode", a.matter, a.cancel_reason as "cancelReason", a.case_id as "caseId",
-    c.code as "caseCode", a.created_at as "createdAt", a.version
-  from app.appointments a
-    join app.booking_offers o on o.id = a.offer_id
-    left join app.service_windows w on w.id = o.window_id
-    left join app.mediation_rooms r on r.id = o.room_id
-    left join app.cases c on c.id = a.case_id
-  where ${where}
-  order by a.starts_at, a.seat, a.id`;
+const staffView = (tx: Tx, where: SQL | undefined): Promise<Appointment[]> => {
+  const a = appointments;
+  return tx.db
+    .select({
+      id: a.id,
+      code: a.code,
+      status: a.status,
+      offerId: a.offerId,
+      kind: bookingOffers.kind,
+      title: bookingOffers.title,
+      resourceName,
+      startsAt: a.startsAt,
+      endsAt: a.endsAt,
+      nameMasked: a.nameMasked,
+      phoneMasked: a.phoneMasked,
+      categoryCode: a.categoryCode,
+      matter: a.matter,
+      cancelReason: a.cancelReason,
+      caseId: a.caseId,
+      caseCode: cases.code,
+      createdAt: a.createdAt,
+      version: a.version,
+    })
+    .from(a)
+    .innerJoin(bookingOffers, eq(bookingOffers.id, a.offerId))
+    .leftJoin(serviceWindows, eq(serviceWindows.id, bookingOffers.windowId))
+    .leftJoin(mediationRooms, eq(mediationRooms.id, bookingOffers.roomId))
+    .leftJoin(cases, eq(cases.id, a.caseId))
+    .where(where)
+    .orderBy(a.startsAt, a.seat, a.id);
+};
 
 /** The bookings of a centre (the caller's own, or one of its subtree's) from `from` to `to`, by slot. */
 export async function listAppointments(
@@ -785,8 +844,12 @@ export async function listAppointments(
   const until = new Date(Date.parse(`${addDays(to, 1)}T00:00:00+08:00`));
   return staffView(
     tx,
-    tx.sql`a.scope_code = ${scope} and a.starts_at >= ${from} and a.starts_at < ${until}
-      ${input.status?.length ? tx.sql`and a.status = any(${input.status}::app.appointment_status[])` : tx.sql``}`,
+    and(
+      eq(appointments.scopeCode, scope),
+      gte(appointments.startsAt, from),
+      lt(appointments.startsAt, until),
+      input.status?.length ? inArray(appointments.status, input.status) : undefined,
+    ),
   );
 }
 
@@ -880,7 +943,7 @@ export async function markAppointment(
       );
   }
   await recordAudit(tx, { kind: `booking.${input.status}`, subjectId: row.id });
-  const [view] = await staffView(tx, tx.sql`a.id = ${row.id}`);
+  const [view] = await staffView(tx, eq(appointments.id, row.id));
   return view!;
 }
 
@@ -973,6 +1036,6 @@ export async function receiveAppointment(
       .where(and(eq(bookings.id, sealed!.room_booking_id), eq(bookings.countyCode, row.county_code)));
   }
   await recordAudit(tx, { kind: "booking.received", subjectId: row.id, detail: { caseId: created.id } });
-  const [view] = await staffView(tx, tx.sql`a.id = ${row.id}`);
+  const [view] = await staffView(tx, eq(appointments.id, row.id));
   return { caseId: created.id, caseCode: created.code, appointment: view! };
 }
