@@ -1,7 +1,7 @@
 import type { Tx } from "@zongzhi/db/client";
 import { caseSummons, cases, stationingLiaisons, stationings } from "@zongzhi/db/schema";
 import { AppError, conflict, notFound, OBJECTION_WINDOW_HOURS } from "@zongzhi/domain";
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import type { liaisonItem, summoned } from "../schemas/case-views.ts";
@@ -216,15 +216,33 @@ export type LiaisonItem = z.output<typeof liaisonItem>;
 
 /** A liaison's inbox: summons addressed to the departments the caller serves, across its subtree. */
 export async function liaisonInbox(tx: Tx, input: { status?: string | undefined }): Promise<LiaisonItem[]> {
-  return tx.sql<
-    LiaisonItem[]
-  >`select s.id, s.case_id as "caseId", c.code, c.title, c.status as "caseStatus", st.name as "departmentName",
-      s.summoned_at as "summonedAt", s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.status,
-      s.instructions, s.version
-    from app.case_summons s
-    join app.stationing_liaisons l on l.stationing_id = s.stationing_id and l.user_id = ${tx.ctx.userId}
-    join app.stationings st on st.id = s.stationing_id
-    join app.cases c on c.id = s.case_id
-    where ${input.status ? tx.sql`s.status = ${input.status}` : tx.sql`true`}
-    order by s.summoned_at desc limit 200`;
+  const s = caseSummons;
+  return tx.db
+    .select({
+      id: s.id,
+      caseId: s.caseId,
+      code: cases.code,
+      title: cases.title,
+      caseStatus: cases.status,
+      departmentName: stationings.name,
+      summonedAt: s.summonedAt,
+      dueAt: s.dueAt,
+      objectionDeadline: s.objectionDeadline,
+      status: sql<LiaisonItem["status"]>`${s.status}`,
+      instructions: s.instructions,
+      version: s.version,
+    })
+    .from(s)
+    .innerJoin(
+      stationingLiaisons,
+      and(
+        eq(stationingLiaisons.stationingId, s.stationingId),
+        eq(stationingLiaisons.userId, tx.ctx.userId ?? sql`null`),
+      ),
+    )
+    .innerJoin(stationings, eq(stationings.id, s.stationingId))
+    .innerJoin(cases, eq(cases.id, s.caseId))
+    .where(input.status ? eq(s.status, input.status) : undefined)
+    .orderBy(desc(s.summonedAt))
+    .limit(200);
 }
