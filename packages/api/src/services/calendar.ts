@@ -1,5 +1,5 @@
 import type { Tx } from "@zongzhi/db/client";
-import { calendarDays } from "@zongzhi/db/schema";
+import { calendarDays, refDivisions } from "@zongzhi/db/schema";
 import {
   ancestorCodesOf,
   type CheckedCalendar,
@@ -12,7 +12,7 @@ import {
   notFound,
   withOverrides,
 } from "@zongzhi/domain";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { CalendarEntry, CalendarYear } from "../schemas/config-views.ts";
 import { authorizeFor } from "./actor.ts";
 
@@ -58,8 +58,15 @@ const pathOf = (unitCode: string) => [unitCode, ...ancestorCodesOf(unitCode).rev
 export async function unitCalendar(tx: Tx, unitCode: string): Promise<CheckedCalendar> {
   if (unitCode === INSTALLATION_CODE) return withOverrides([]);
   const path = pathOf(unitCode);
-  const rows = await tx.sql<CalendarRow[]>`
-    select day::text as date, workday, name, scope_code from app.calendar_days where scope_code = any(${path}::text[])`;
+  const rows = await tx.db
+    .select({
+      date: calendarDays.day,
+      workday: calendarDays.workday,
+      name: calendarDays.name,
+      scope_code: calendarDays.scopeCode,
+    })
+    .from(calendarDays)
+    .where(inArray(calendarDays.scopeCode, path));
   return calendarOf(unitCode, rows);
 }
 
@@ -87,22 +94,28 @@ export type { CalendarEntry };
 /** A year of the calendar for the caller's unit: the package's holidays and make-up days, and the entries in force. */
 export async function calendarYear(tx: Tx, year: number): Promise<CalendarYear> {
   const path = pathOf(tx.ctx.scope);
-  const rows = await tx.sql<
-    {
-      id: string;
-      scope_code: string;
-      unit_name: string | null;
-      date: string;
-      workday: boolean;
-      name: string | null;
-      note: string | null;
-      version: number;
-    }[]
-  >`select d.id, d.scope_code, t.name as unit_name, d.day::text as date, d.workday, d.name, d.note, d.version
-    from app.calendar_days d left join ref.divisions t on t.code = d.scope_code
-    where d.scope_code = any(${path}::text[])
-      and d.day >= make_date(${year}::int, 1, 1) and d.day < make_date(${year}::int + 1, 1, 1)
-    order by d.day, length(d.scope_code) desc`;
+  const rows = await tx.db
+    .select({
+      id: calendarDays.id,
+      scope_code: calendarDays.scopeCode,
+      unit_name: refDivisions.name,
+      date: calendarDays.day,
+      workday: calendarDays.workday,
+      name: calendarDays.name,
+      note: calendarDays.note,
+      version: calendarDays.version,
+    })
+    .from(calendarDays)
+    .leftJoin(refDivisions, eq(refDivisions.code, calendarDays.scopeCode))
+    .where(
+      and(
+        inArray(calendarDays.scopeCode, path),
+        // The year's days (a year of 2000–2100 is four digits: its first day is `YYYY-01-01`).
+        gte(calendarDays.day, `${year}-01-01`),
+        lt(calendarDays.day, `${year + 1}-01-01`),
+      ),
+    )
+    .orderBy(calendarDays.day, desc(sql`length(${calendarDays.scopeCode})`));
   return {
     year,
     nationalData: hasNationalData(year),

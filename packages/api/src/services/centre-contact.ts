@@ -1,8 +1,8 @@
 import type { Tx } from "@zongzhi/db/client";
-import { centreContacts } from "@zongzhi/db/schema";
+import { centreContacts, refDivisions } from "@zongzhi/db/schema";
 import { conflict } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { CentreContact } from "../schemas/centre-views.ts";
 import { authorizeFor } from "./actor.ts";
 
@@ -14,10 +14,20 @@ export type { CentreContact };
  * null when none is set on its path (or none the caller may read: RLS decides).
  */
 export async function contactFor(tx: Tx, unitCode: string): Promise<CentreContact | null> {
-  const [row] = await tx.sql<Omit<CentreContact, "own">[]>`select c.scope_code as "scopeCode", d.name as "unitName",
-      c.phone, c.address, c.opening_hours as "openingHours", c.version
-    from app.centre_contacts c left join ref.divisions d on d.code = c.scope_code
-    where starts_with(${unitCode}, c.scope_code) order by length(c.scope_code) desc limit 1`;
+  const [row] = await tx.db
+    .select({
+      scopeCode: centreContacts.scopeCode,
+      unitName: refDivisions.name,
+      phone: centreContacts.phone,
+      address: centreContacts.address,
+      openingHours: centreContacts.openingHours,
+      version: centreContacts.version,
+    })
+    .from(centreContacts)
+    .leftJoin(refDivisions, eq(refDivisions.code, centreContacts.scopeCode))
+    .where(sql`starts_with(${unitCode}, ${centreContacts.scopeCode})`)
+    .orderBy(desc(sql`length(${centreContacts.scopeCode})`))
+    .limit(1);
   return row ? { ...row, own: row.scopeCode === unitCode } : null;
 }
 

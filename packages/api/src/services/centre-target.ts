@@ -3,7 +3,8 @@ import type { Tx } from "@zongzhi/db/client";
 import { tenants } from "@zongzhi/db/schema";
 import { conflict, notFound } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import type { PgColumn, PgTable, PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { authorizeFor } from "./actor.ts";
 
 /**
@@ -53,4 +54,41 @@ export async function updateVersioned<T extends object>(
       and scope_code = ${exists.scope_code} returning ${returning}`;
   if (row) return row;
   throw conflict();
+}
+
+/** A configuration table a versioned update can name: its row id, unit, county and version. */
+type VersionedTable = PgTable & { id: PgColumn; scopeCode: PgColumn; countyCode: PgColumn; version: PgColumn };
+
+/**
+ * {@link updateVersioned} through the query builder, for a caller that needs no columns back:
+ * the same checks (NOT_FOUND, FORBIDDEN, CONFLICT), the same statements' conditions.
+ */
+export async function updateVersionedRow<T extends VersionedTable>(
+  tx: Tx,
+  table: T,
+  id: string,
+  version: number,
+  set: PgUpdateSetSource<T>,
+  permission: Permission = "centre.configure",
+): Promise<void> {
+  const [exists] = await tx.db
+    .select({ scopeCode: table.scopeCode })
+    .from(table as PgTable)
+    .where(eq(table.id, id));
+  if (!exists) throw notFound();
+  const scope = exists.scopeCode as string;
+  authorizeFor(tx, permission, scope);
+  const [row] = await tx.db
+    .update(table)
+    .set({ ...set, version: sql`version + 1` })
+    .where(
+      and(
+        eq(table.id, id),
+        eq(table.countyCode, countyOf(scope)),
+        eq(table.version, version),
+        eq(table.scopeCode, scope),
+      ),
+    )
+    .returning({ id: table.id });
+  if (!row) throw conflict();
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Tx } from "@zongzhi/db/client";
-import { caseCategories, dictionaryEntries } from "@zongzhi/db/schema";
+import { caseCategories, dictionaryEntries, refDivisions } from "@zongzhi/db/schema";
 import { ancestorCodesOf, conflict, notFound } from "@zongzhi/domain";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Category, DictionaryEntry, DictionaryKind } from "../schemas/config-views.ts";
 import { authorizeFor } from "./actor.ts";
 
@@ -90,20 +90,20 @@ export async function editCategory(
  */
 export async function listEntries(tx: Tx): Promise<DictionaryEntry[]> {
   const path = [tx.ctx.scope, ...ancestorCodesOf(tx.ctx.scope)];
-  const rows = await tx.sql<
-    {
-      id: string;
-      kind: DictionaryKind;
-      name: string;
-      active: boolean;
-      version: number;
-      scope_code: string;
-      unit_name: string | null;
-    }[]
-  >`select e.id, e.kind::text as kind, e.name, e.active, e.version, e.scope_code, d.name as unit_name
-    from app.dictionary_entries e left join ref.divisions d on d.code = e.scope_code
-    where e.scope_code = any(${path}::text[])
-    order by e.kind, length(e.scope_code), e.name`;
+  const rows = await tx.db
+    .select({
+      id: dictionaryEntries.id,
+      kind: dictionaryEntries.kind,
+      name: dictionaryEntries.name,
+      active: dictionaryEntries.active,
+      version: dictionaryEntries.version,
+      scope_code: dictionaryEntries.scopeCode,
+      unit_name: refDivisions.name,
+    })
+    .from(dictionaryEntries)
+    .leftJoin(refDivisions, eq(refDivisions.code, dictionaryEntries.scopeCode))
+    .where(inArray(dictionaryEntries.scopeCode, path))
+    .orderBy(dictionaryEntries.kind, sql`length(${dictionaryEntries.scopeCode})`, dictionaryEntries.name);
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,

@@ -1,9 +1,10 @@
 import type { Tx } from "@zongzhi/db/client";
 import { mediators } from "@zongzhi/db/schema";
 import { notFound } from "@zongzhi/domain";
+import { sql } from "drizzle-orm";
 import type { Mediator } from "../schemas/centre-views.ts";
 import { recordAudit } from "./audit.ts";
-import { updateVersioned } from "./centre-target.ts";
+import { updateVersionedRow } from "./centre-target.ts";
 
 /** A mediator of a pool, with the unit that owns the pool (schemas/centre-views.ts). */
 export type { Mediator };
@@ -84,16 +85,17 @@ export async function editMediator(
   tx: Tx,
   input: MediatorInput & { id: string; version: number; active: boolean },
 ): Promise<Mediator> {
-  await updateVersioned(
-    tx,
-    "mediators",
-    input.id,
-    input.version,
-    tx.sql`name = ${input.name}, grade = ${input.grade}, specialties = ${input.specialties},
-      qualifications = ${input.qualifications}, affiliation = ${input.affiliation},
-      affiliation_name = ${input.affiliationName ?? null}, user_id = ${input.userId ?? null}, phone = ${input.phone ?? null},
-      active = ${input.active}, updated_at = now()`,
-    tx.sql`id`,
-  );
+  await updateVersionedRow(tx, mediators, input.id, input.version, {
+    name: input.name,
+    grade: input.grade,
+    specialties: input.specialties,
+    qualifications: input.qualifications,
+    affiliation: input.affiliation,
+    affiliationName: input.affiliationName ?? null,
+    userId: input.userId ?? null,
+    phone: input.phone ?? null,
+    active: input.active,
+    updatedAt: sql`now()`,
+  });
   return getMediator(tx, input.id);
 }

@@ -4,7 +4,7 @@ import { AppError, notFound } from "@zongzhi/domain";
 import { eq, sql } from "drizzle-orm";
 import type { Committee, Room } from "../schemas/centre-views.ts";
 import { recordAudit } from "./audit.ts";
-import { targetScope, updateVersioned } from "./centre-target.ts";
+import { targetScope, updateVersionedRow } from "./centre-target.ts";
 
 /** A mediation room or named studio (schemas/centre-views.ts). */
 export type { Room };
@@ -79,16 +79,16 @@ export async function editRoom(
   tx: Tx,
   input: RoomInput & { id: string; version: number; active: boolean },
 ): Promise<Room> {
-  await updateVersioned(
-    tx,
-    "mediation_rooms",
-    input.id,
-    input.version,
-    tx.sql`name = ${input.name}, kind = ${input.kind}, studio_name = ${input.studioName ?? null},
-      chief_mediator_id = ${input.chiefMediatorId ?? null}, capacity = ${input.capacity}, area = ${input.area},
-      location = ${input.location ?? null}, active = ${input.active}`,
-    tx.sql`id`,
-  );
+  await updateVersionedRow(tx, mediationRooms, input.id, input.version, {
+    name: input.name,
+    kind: input.kind,
+    studioName: input.studioName ?? null,
+    chiefMediatorId: input.chiefMediatorId ?? null,
+    capacity: input.capacity,
+    area: input.area,
+    location: input.location ?? null,
+    active: input.active,
+  });
   return getRoom(tx, input.id);
 }
 
@@ -121,14 +121,11 @@ export async function saveCommittee(
   let id = input.id;
   if (id) {
     if (input.version === undefined) throw new AppError("VALIDATION", { zh: "缺少版本号", en: "version required" });
-    await updateVersioned(
-      tx,
-      "mediation_committees",
-      id,
-      input.version,
-      tx.sql`name = ${input.name}, field = ${input.field}, active = ${input.active ?? true}`,
-      tx.sql`id`,
-    );
+    await updateVersionedRow(tx, mediationCommittees, id, input.version, {
+      name: input.name,
+      field: input.field,
+      active: input.active ?? true,
+    });
     await tx.db.delete(committeeMembers).where(eq(committeeMembers.committeeId, id));
   } else {
     const [row] = await tx.db

@@ -12,14 +12,14 @@ import {
   rosterForWeek,
 } from "@zongzhi/domain";
 import { type KIND_CATEGORIES, ownKindCode } from "@zongzhi/domain/centre";
-import { and, countDistinct, eq } from "drizzle-orm";
+import { and, countDistinct, eq, sql } from "drizzle-orm";
 import { IN_USE_MESSAGES } from "../constraint-messages.ts";
 import { databaseError } from "../errors.ts";
 import type { DepartmentKind, Stationing } from "../schemas/centre-views.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
-import { targetScope, updateVersioned } from "./centre-target.ts";
+import { targetScope, updateVersioned, updateVersionedRow } from "./centre-target.ts";
 
 /** A kind of department from the catalogue, built-in or added by this deployment (schemas/centre-views.ts). */
 export type { DepartmentKind };
@@ -191,17 +191,17 @@ export async function editStationing(
 ): Promise<Stationing> {
   checkResidency(input);
   await assertKindExists(tx, input.kindCode);
-  await updateVersioned(
-    tx,
-    "stationings",
-    input.id,
-    input.version,
-    tx.sql`kind_code = ${input.kindCode}, name = ${input.name}, residency = ${input.residency},
-      contact_name = ${input.contactName ?? null}, contact_phone = ${input.contactPhone ?? null},
-      response_minutes = ${input.residency === "on_call" ? (input.responseMinutes ?? null) : null},
-      notes = ${input.notes ?? null}, active = ${input.active}, updated_at = now()`,
-    tx.sql`id`,
-  );
+  await updateVersionedRow(tx, stationings, input.id, input.version, {
+    kindCode: input.kindCode,
+    name: input.name,
+    residency: input.residency,
+    contactName: input.contactName ?? null,
+    contactPhone: input.contactPhone ?? null,
+    responseMinutes: input.residency === "on_call" ? (input.responseMinutes ?? null) : null,
+    notes: input.notes ?? null,
+    active: input.active,
+    updatedAt: sql`now()`,
+  });
   await writeSlotsAndLiaisons(tx, input.id, input);
   await recordAudit(tx, { kind: "centre.stationing_edited", subjectId: input.id });
   return getStationing(tx, input.id);

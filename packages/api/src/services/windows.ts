@@ -4,7 +4,7 @@ import { notFound } from "@zongzhi/domain";
 import { eq } from "drizzle-orm";
 import type { ServiceWindow } from "../schemas/centre-views.ts";
 import { recordAudit } from "./audit.ts";
-import { targetScope, updateVersioned } from "./centre-target.ts";
+import { targetScope, updateVersionedRow } from "./centre-target.ts";
 
 /** A service window (服务窗口; schemas/centre-views.ts). */
 export type { ServiceWindow };
@@ -68,14 +68,13 @@ export async function editWindow(
   tx: Tx,
   input: WindowInput & { id: string; version: number; active: boolean },
 ): Promise<ServiceWindow> {
-  await updateVersioned(
-    tx,
-    "service_windows",
-    input.id,
-    input.version,
-    tx.sql`number = ${input.number}, name = ${input.name}, services = ${input.services},
-      stationing_id = ${input.stationingId ?? null}, temporary = ${input.temporary ?? false}, active = ${input.active}`,
-    tx.sql`id`,
-  );
+  await updateVersionedRow(tx, serviceWindows, input.id, input.version, {
+    number: input.number,
+    name: input.name,
+    services: input.services,
+    stationingId: input.stationingId ?? null,
+    temporary: input.temporary ?? false,
+    active: input.active,
+  });
   return getWindow(tx, input.id);
 }
