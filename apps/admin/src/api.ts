@@ -1,16 +1,6 @@
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import type {
-  AppRouter,
-  BookingCentre,
-  FieldReportSaved,
-  NoticeFile,
-  PublicAppointment,
-  PublicCentre,
-  SavedAttachment,
-  PublicCase as ServerPublicCase,
-  PublicResult as ServerPublicResult,
-} from "@zongzhi/api";
+import type { AppRouter, FieldReportSaved, NoticeFile, SavedAttachment } from "@zongzhi/api";
 import type { FieldIssue } from "@zongzhi/api/input";
 import type {
   Done,
@@ -24,6 +14,16 @@ import type {
 } from "@zongzhi/api/schemas/auth";
 import type { bookingLookupInput, publicBookingInput } from "@zongzhi/api/schemas/booking";
 import type { reportPosition } from "@zongzhi/api/schemas/cases";
+import type {
+  BookedAppointment,
+  BookingCentre,
+  lookupAnswerInput,
+  lookupInput,
+  PublicAppointment,
+  PublicCentre,
+  PublicLookup as ServerLookup,
+  PublicLookupAnswered as ServerLookupAnswered,
+} from "@zongzhi/api/schemas/public";
 import superjson from "superjson";
 import type { z } from "zod";
 
@@ -253,24 +253,19 @@ export function uploadNoticeAttachment(noticeId: string, file: File): Promise<No
   return uploadFile(`/notices/${encodeURIComponent(noticeId)}/attachments`, file);
 }
 
-/** What the public lookup (/public/lookup, a plain HTTP route) shows: stages and dates only. */
-export type PublicCase = Json<ServerPublicCase>;
-
-/** What the lookup answers besides the stages: the result of a public channel's case and whether the person may answer it. */
-export type PublicLookup = PublicCase & { result: Json<ServerPublicResult> | null };
+/**
+ * What the public lookup (/public/lookup, a plain HTTP route) answers: the case's stages and
+ * dates, and the result of a public channel's case with whether the person may answer it.
+ */
+export type PublicLookup = Json<ServerLookup>;
 
 /** 一码可查: the public view of a case by its code and the last 4 digits of the applicant's phone. */
-export function lookupCase(input: { code: string; phoneLast4: string }): Promise<PublicLookup> {
-  return postJson<PublicLookup>("/public/lookup", input, "omit");
+export function lookupCase(input: z.input<typeof lookupInput>): Promise<PublicLookup> {
+  return postJson("/public/lookup", input, "omit");
 }
 
 /** The person's answer to the result on the lookup page: confirmed, or rejected with a reason (重办). */
-export function answerCase(input: {
-  code: string;
-  phoneLast4: string;
-  satisfaction: "satisfied" | "basically_satisfied" | "unsatisfied";
-  comment?: string;
-}): Promise<PublicLookup & { reopened: boolean }> {
+export function answerCase(input: z.input<typeof lookupAnswerInput>): Promise<Json<ServerLookupAnswered>> {
   return postJson("/public/lookup/answer", input, "omit");
 }
 
@@ -299,7 +294,10 @@ export function bookingPage(code: string): Promise<BookingPage> {
 /** A person's booking as the public page shows it. */
 export type MyBooking = Json<PublicAppointment>;
 /** Books a slot; the same Idempotency-Key on a retry returns the first booking. */
-export function bookSlot(input: z.input<typeof publicBookingInput>, idempotencyKey: string): Promise<MyBooking> {
+export function bookSlot(
+  input: z.input<typeof publicBookingInput>,
+  idempotencyKey: string,
+): Promise<Json<BookedAppointment>> {
   return send("/public/booking/appointments", {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json", "idempotency-key": idempotencyKey },
@@ -309,5 +307,5 @@ export function bookSlot(input: z.input<typeof publicBookingInput>, idempotencyK
 }
 /** Looks a booking up, or cancels it, by its code and the phone's last 4 digits. */
 export function myBooking(action: "lookup" | "cancel", input: z.input<typeof bookingLookupInput>): Promise<MyBooking> {
-  return postJson<MyBooking>(`/public/booking/${action}`, input, "omit");
+  return postJson(`/public/booking/${action}`, input, "omit");
 }

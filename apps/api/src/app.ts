@@ -40,7 +40,6 @@ import {
   openRequestInput,
   openRequestsQuery,
   PUBLIC_ONLY,
-  type PublicAppointment,
   publicBookingScope,
   publicCentre,
   publicLookup,
@@ -58,7 +57,7 @@ import {
   writeLedger,
   writeLogExport,
 } from "@zongzhi/api";
-import { id, isoDate, longText, pattern, strict } from "@zongzhi/api/input";
+import { id, isoDate, strict } from "@zongzhi/api/input";
 import {
   type Done,
   type LoginAnswer,
@@ -74,6 +73,16 @@ import { bookingLookupInput, centreCode, centresQuery, publicBookingInput } from
 import { fieldReportInput } from "@zongzhi/api/schemas/cases";
 import { LEDGER_KINDS, LEDGER_ROWS_HEADER, ledgerQuery } from "@zongzhi/api/schemas/exports";
 import { logFilterFields } from "@zongzhi/api/schemas/logs";
+import {
+  type BookedAppointment,
+  type BookingCentre,
+  lookupAnswerInput,
+  lookupInput,
+  type PublicAppointment,
+  type PublicCentre,
+  type PublicLookup,
+  type PublicLookupAnswered,
+} from "@zongzhi/api/schemas/public";
 import {
   type ApiKeyActor,
   assertCan,
@@ -476,23 +485,18 @@ export function createApp(options: AppOptions) {
   });
 
   // 一码可查: anyone with the code and the last 4 digits of the applicant's phone sees the
-  // case's stages and dates — no names, no numbers, no free text. Rate-limited per IP.
-  const Lookup = strict({
-    code: pattern(/^\d{2,12}-\d{4}-\d{6}$/, "案件编号格式不正确", "a case code looks like 620981-2026-000001", {
-      normalise: true,
-    }),
-    phoneLast4: pattern(/^\d{4}$/, "请输入手机号后四位", "the last 4 digits of the phone"),
-  });
+  // case's stages and dates — no names, no numbers, no free text. Rate-limited per IP. Bodies
+  // and answers: schemas/public.ts.
   app.post("/public/lookup", async (c) => {
     // Misses are limited per address and per code (a code's 4 phone digits must not fall to
     // enumeration from many addresses either); a found case gives its hits back.
     const byAddress = await failureLimit(sql, `lookup-fail:${c.get("client").ip}`, LOOKUP_FAILURE_RATE);
-    const input = Lookup.parse(await c.req.json().catch(() => ({})));
+    const input = lookupInput.parse(await c.req.json().catch(() => ({})));
     const byCode = await failureLimit(sql, `lookup-code:${input.code}`, LOOKUP_CODE_FAILURE_RATE);
     const found = await publicLookup(sql, options.cipher, input);
     if (found) await Promise.all([byAddress.succeeded(), byCode.succeeded()]);
     if (!found) return problem(c, noCase());
-    return c.json({ ...found, result: await publicResult(sql, options.cipher, input) });
+    return c.json({ ...found, result: await publicResult(sql, options.cipher, input) } satisfies PublicLookup);
   });
   const noCase = () =>
     new AppError("NOT_FOUND", {
@@ -501,20 +505,17 @@ export function createApp(options: AppOptions) {
     });
   // The citizen's answer to the result (issue 13 §3), with the same code and phone digits as the
   // lookup and under the same limits: confirms it, or rejects it with a reason (重办).
-  const Answer = strict({
-    ...Lookup.shape,
-    satisfaction: z.enum(["satisfied", "basically_satisfied", "unsatisfied"]),
-    comment: longText(1000).optional(),
-  });
   app.post("/public/lookup/answer", async (c) => {
     const byAddress = await failureLimit(sql, `lookup-fail:${c.get("client").ip}`, LOOKUP_FAILURE_RATE);
-    const input = Answer.parse(await c.req.json().catch(() => ({})));
+    const input = lookupAnswerInput.parse(await c.req.json().catch(() => ({})));
     const byCode = await failureLimit(sql, `lookup-code:${input.code}`, LOOKUP_CODE_FAILURE_RATE);
     const answered = await answerPublicCase(sql, options.cipher, input, c.get("requestId"));
     if (!answered) return problem(c, noCase());
     await Promise.all([byAddress.succeeded(), byCode.succeeded()]);
     const found = await publicLookup(sql, options.cipher, input);
-    return c.json({ ...found, result: await publicResult(sql, options.cipher, input), reopened: answered.reopened });
+    if (!found) return problem(c, noCase());
+    const result = await publicResult(sql, options.cipher, input);
+    return c.json({ ...found, result, reopened: answered.reopened } satisfies PublicLookupAnswered);
   });
 
   // 网上预约 (issue 13 §6): a person picks a centre, sees its slots, books, looks the booking up
@@ -532,12 +533,12 @@ export function createApp(options: AppOptions) {
     });
   app.get("/public/booking/centres", async (c) => {
     await bookingLimit(c);
-    return c.json(await bookingCentres(sql, centresQuery.parse(c.req.query())));
+    return c.json((await bookingCentres(sql, centresQuery.parse(c.req.query()))) satisfies BookingCentre[]);
   });
   app.get("/public/booking/centres/:code", async (c) => {
     await bookingLimit(c);
     const code = centreCode.parse(c.req.param("code"));
-    return c.json(await asCentre(c, code, (tx) => publicCentre(tx, new Date())));
+    return c.json((await asCentre(c, code, (tx) => publicCentre(tx, new Date()))) satisfies PublicCentre);
   });
   app.post("/public/booking/appointments", async (c) => {
     await bookingLimit(c);
@@ -568,7 +569,7 @@ export function createApp(options: AppOptions) {
     const booked = await asCentre(c, input.centreCode, (tx) =>
       bookAppointment(tx, { ...input, startsAt }, { cipher: options.cipher, idempotencyKey: key, now: new Date(), ip }),
     );
-    return c.json(booked, booked.replayed ? 200 : 201);
+    return c.json(booked satisfies BookedAppointment, booked.replayed ? 200 : 201);
   });
   /** Lookup and cancel: misses limited per address and per code, as the case lookup's. */
   const ownBooking =
@@ -589,7 +590,7 @@ export function createApp(options: AppOptions) {
       }
       if (!found) throw noBooking();
       await Promise.all([byAddress.succeeded(), byCode.succeeded()]);
-      return c.json(found);
+      return c.json(found satisfies PublicAppointment);
     };
   app.post(
     "/public/booking/lookup",

@@ -10,13 +10,10 @@ export {
 export { type AppRouter, appRouter, createCaller } from "./root.ts";
 export { caseFilterQuery } from "./schemas/case-filter.ts";
 export {
-  type BookingCentre,
   bookAppointment,
   bookingCentres,
   cancelOwnAppointment,
   lookupAppointment,
-  type PublicAppointment,
-  type PublicCentre,
   publicBookingScope,
   publicCentre,
 } from "./services/appointments.ts";
@@ -33,7 +30,7 @@ export {
 } from "./services/attachments.ts";
 export { recordOperation } from "./services/audit.ts";
 export { type CalendarGap, onCalendarGap } from "./services/calendar.ts";
-export { type PublicCase, publicLookup } from "./services/cases.ts";
+export { publicLookup } from "./services/cases.ts";
 export {
   getOpenRequest,
   listOpenRequests,
@@ -58,7 +55,7 @@ export { figureUnit, resolvePeriod } from "./services/figures.ts";
 export { logExportName, writeLogExport } from "./services/log-export.ts";
 export { attachToNotice, type NoticeFile, readNoticeAttachment } from "./services/notices.ts";
 export type { FieldCipher } from "./services/personal-data.ts";
-export { answerPublicCase, type PublicResult, publicResult } from "./services/public-feedback.ts";
+export { answerPublicCase, publicResult } from "./services/public-feedback.ts";
 export {
   addressAllowed,
   checkWebhookTarget,

@@ -44,6 +44,14 @@ import { and, arrayOverlaps, count, eq, gte, inArray, lt, ne, type SQL, sql } fr
 import type { z } from "zod";
 import { databaseError } from "../errors.ts";
 import type { appointmentView, bookingOfferView, receivedAppointment } from "../schemas/booking.ts";
+import type {
+  BookedAppointment,
+  BookingCentre,
+  PublicAppointment,
+  PublicCentre,
+  PublicDay,
+  PublicSlot,
+} from "../schemas/public.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { unitCalendar } from "./calendar.ts";
@@ -270,15 +278,7 @@ export async function saveOffer(
   return offerView(saved!);
 }
 
-// ---------- the public side ----------
-
-/** A centre that takes bookings, as the public page lists it. */
-export interface BookingCentre {
-  code: string;
-  name: string;
-  level: string;
-  offers: number;
-}
+// ---------- the public side (the answers' shapes are in schemas/public.ts) ----------
 
 /** Centres that take bookings, by name or code, optionally below a division (at most 50). */
 export async function bookingCentres(
@@ -298,48 +298,6 @@ export async function publicBookingScope(sql: Sql, code: string, requestId: stri
     from auth.booking_centres(null, ${code}, 1) where code = ${code}`;
   if (!centre) throw notFound({ zh: "可预约的中心", en: "centre taking bookings" });
   return { userId: null, tenantId: centre.id, scope: centre.code, roles: [], system: "online_booking", requestId };
-}
-
-/** One bookable slot of an offer, with the seats left. */
-export interface PublicSlot {
-  offerId: string;
-  startsAt: Date;
-  endsAt: Date;
-  time: string;
-  left: number;
-}
-
-/** One day of a centre's booking page: the calendar, who is on duty, and the slots. */
-export interface PublicDay {
-  date: IsoDate;
-  workday: boolean;
-  holiday: string | null;
-  makeUpWorkday: boolean;
-  /** Departments at the centre that day (names only: no staff, no phones). */
-  onDuty: { permanent: string[]; rotating: string[]; onCall: string[] };
-  slots: PublicSlot[];
-}
-
-/** A centre's booking page: its offers and the coming days. */
-export interface PublicCentre {
-  code: string;
-  name: string;
-  offers: {
-    id: string;
-    kind: OfferKind;
-    title: string;
-    resourceName: string;
-    services: string[];
-    slotMinutes: number;
-    opensAt: string;
-    closesAt: string;
-    breakFrom: string | null;
-    breakTo: string | null;
-    capacity: number;
-  }[];
-  days: PublicDay[];
-  /** The dispute categories a person may choose (the centre's and those it inherits). */
-  categories: { code: string; name: string }[];
 }
 
 /** Live bookings per slot of the centre, and the room bookings (sessions) that block room slots. */
@@ -469,26 +427,6 @@ export interface BookingRequest {
   categoryCode: string;
 }
 
-/** What a person is told about their booking (the answer to booking, lookup and cancel). */
-export interface PublicAppointment {
-  code: string;
-  status: AppointmentStatus;
-  centreCode: string;
-  centreName: string;
-  kind: OfferKind;
-  title: string;
-  resourceName: string;
-  startsAt: Date;
-  endsAt: Date;
-  nameMasked: string;
-  phoneMasked: string;
-  categoryName: string;
-  /** The case it became (then followed on the case lookup with the same phone digits). */
-  caseCode: string | null;
-  /** Whether the person may still cancel it. */
-  cancellable: boolean;
-}
-
 const publicView = (tx: Tx, where: ReturnType<Tx["sql"]>) => tx.sql<
   (Omit<PublicAppointment, "cancellable"> & { id: string; requestHash: string })[]
 >`select a.id, a.code, a.status, a.scope_code as "centreCode", t.name as "centreName", o.kind, o.title,
@@ -564,7 +502,7 @@ export async function bookAppointment(
   tx: Tx,
   input: BookingRequest,
   options: { cipher: FieldCipher; idempotencyKey: string; now: Date; ip?: string },
-): Promise<PublicAppointment & { replayed: boolean }> {
+): Promise<BookedAppointment> {
   const scope = tx.ctx.scope;
   authorizeFor(tx, "appointment.book", scope);
   const { cipher, idempotencyKey: key, now } = options;

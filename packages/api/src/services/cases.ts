@@ -31,6 +31,7 @@ import {
   validateIdCardNumber,
   validateMobileNumber,
 } from "@zongzhi/domain";
+import type { PublicCase } from "../schemas/public.ts";
 import { actorOf, authorizeFor, mayFor } from "./actor.ts";
 import { nameOperationObject, recordAudit } from "./audit.ts";
 import { calendarOf } from "./calendar.ts";
@@ -719,13 +720,8 @@ export async function getCase(
   };
 }
 
-/** What the public lookup (一码可查, /public/lookup) shows of a case: stages and dates only. */
-export interface PublicCase {
-  code: string;
-  status: CaseState;
-  category: string;
-  stages: { kind: string; at: string }[];
-}
+/** What the public lookup (一码可查, /public/lookup) shows of a case: stages and dates only (schemas/public.ts). */
+export type { PublicCase };
 
 /** The public view of a case by code and the last 4 digits of the applicant's phone (一码可查). */
 export async function publicLookup(
@@ -735,7 +731,7 @@ export async function publicLookup(
 ): Promise<PublicCase | null> {
   const digest = cipher.blindIndex("lookup", `${input.code}:${input.phoneLast4}`);
   const [row] = await sql<
-    { code: string; status: CaseState; category: string; stages: { kind: string; at: string }[] }[]
+    PublicCase[]
   >`select code, status, category, stages from auth.public_case_lookup(${input.code}, ${digest})`;
   return row ?? null;
 }

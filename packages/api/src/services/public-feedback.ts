@@ -1,23 +1,11 @@
 import { type ScopeContext, type Sql, withScope } from "@zongzhi/db/client";
 import { AppError, type CaseState, maskNumbersInText } from "@zongzhi/domain";
+import type { PublicResult } from "../schemas/public.ts";
 import { recordFollowUp } from "./mediation.ts";
 import type { FieldCipher } from "./personal-data.ts";
 
-/**
- * The citizen's side of the reporter's loop on the lookup page (一码可查): for a case brought
- * through a public channel (walk-in, 12345, online, phone), the result once it is there, how
- * often it was reworked, and whether the person may answer it now.
- */
-export interface PublicResult {
-  /** The handler's result (the last resolution's outcome), once the case was resolved. */
-  outcome: string | null;
-  /** How often the case was sent back for rework (重办). */
-  reworks: number;
-  /** The result awaits the person's answer: in follow-up, from a public channel, not yet answered. */
-  canAnswer: boolean;
-  /** The person answered this result already. */
-  answered: boolean;
-}
+/** The citizen's side of the reporter's loop on the lookup page (一码可查, schemas/public.ts). */
+export type { PublicResult };
 
 interface Target {
   id: string;
