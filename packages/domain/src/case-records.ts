@@ -68,6 +68,16 @@ export const SATISFACTION_NAMES: Record<Satisfaction, Message> = {
   unsatisfied: { zh: "不满意", en: "Unsatisfied" },
 };
 
+/** A party's role in a case (申请人, 被申请人, 第三人). */
+export const PARTY_ROLES = ["applicant", "respondent", "third_party"] as const;
+/** One party role. */
+export type PartyRole = (typeof PARTY_ROLES)[number];
+
+/** Where a case not resolved by mediation is referred (转仲裁 / 诉讼 / 行政程序). */
+export const REFERRAL_KINDS = ["arbitration", "litigation", "administrative"] as const;
+/** One kind of referral. */
+export type ReferralKind = (typeof REFERRAL_KINDS)[number];
+
 /** The name of `value` in `names`, in one language; an unknown value (an old row) as it is. */
 export function nameOf<K extends string>(names: Record<K, Message>, value: string, lang: keyof Message): string {
   return (names as Record<string, Message | undefined>)[value]?.[lang] ?? value;

@@ -11,6 +11,11 @@ export const SUPERVISION_LEVELS = ["chase", "notice"] as const;
 /** A rung of the ladder. */
 export type SupervisionLevel = (typeof SUPERVISION_LEVELS)[number];
 
+/** A supervision is open until the addressed unit answers it. */
+export const SUPERVISION_STATUSES = ["open", "answered"] as const;
+/** One supervision status. */
+export type SupervisionStatus = (typeof SUPERVISION_STATUSES)[number];
+
 /** Names of the rungs. */
 export const SUPERVISION_LEVEL_NAMES: Record<SupervisionLevel, Message> = {
   chase: { zh: "催办", en: "Chase" },

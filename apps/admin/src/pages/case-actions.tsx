@@ -1,5 +1,6 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
 import { transitionDataInput } from "@zongzhi/api/schemas/cases";
+import { REFERRAL_KINDS, type ReferralKind } from "@zongzhi/domain/case-records";
 import { holdWithinLimit, missingFields } from "@zongzhi/domain/case-rules";
 import { type CaseAction, MAX_HOLD_DAYS, ROUTE_KINDS, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { createSignal, type JSX, Match, Show, Switch } from "solid-js";
@@ -163,13 +164,11 @@ export function TransitionForm(props: { detail: CaseDetail; action: CaseAction; 
   );
 }
 
-const REFERRAL_KINDS = ["arbitration", "litigation", "administrative"] as const;
-
 /** The action dialog's fields as typed. */
 interface TransitionDraft {
   reason: string;
   outcome: string;
-  referralKind: (typeof REFERRAL_KINDS)[number];
+  referralKind: ReferralKind;
   receivingBody: string;
   holdUntil: string;
   duplicateOf: string | null;

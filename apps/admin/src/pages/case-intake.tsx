@@ -1,5 +1,6 @@
 import { useNavigate } from "@solidjs/router";
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { PARTY_ROLES, type PartyRole } from "@zongzhi/domain/case-records";
 import { CHANNELS, type Channel, RISK_GRADES, type RiskGrade } from "@zongzhi/domain/case-workflow";
 import { validateCreditCode, validateIdCardNumber, validateMobileNumber } from "@zongzhi/domain/validators";
 import { createSignal, For, Show } from "solid-js";
@@ -22,7 +23,6 @@ import { ListCard } from "../components/config-page.tsx";
 import { Form } from "../components/save-form.tsx";
 import { Section } from "../components/section.tsx";
 
-type PartyRole = "applicant" | "respondent" | "third_party";
 type PartyKind = "person" | "organisation";
 
 /** A party being entered. */
@@ -350,7 +350,7 @@ function IntakeForm(props: { me: Me }) {
                       <RadioGroup
                         legend={t("cases.new.partyRole")}
                         name={`role-${party.key}`}
-                        options={(["applicant", "respondent", "third_party"] as const).map((r) => ({
+                        options={PARTY_ROLES.map((r) => ({
                           value: r,
                           label: t(`cases.role.${r}`),
                         }))}

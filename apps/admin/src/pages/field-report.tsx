@@ -1,4 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { SATISFACTIONS, type Satisfaction } from "@zongzhi/domain/case-records";
 import { trackLengthMetres } from "@zongzhi/domain/geo";
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { type CaseRegistration, errorCode, HttpError, type Me, sendFieldReport, trpc } from "../api.ts";
@@ -345,13 +346,14 @@ function FieldReport(props: { me: Me }) {
   );
 }
 
-type Satisfaction = "satisfied" | "basically_satisfied" | "unsatisfied";
-/** The answers a reporter gives to a resolution, the first (confirm) as the main button. */
-const RATINGS: [Satisfaction, "field.confirm" | "field.basically" | "field.reject"][] = [
-  ["satisfied", "field.confirm"],
-  ["basically_satisfied", "field.basically"],
-  ["unsatisfied", "field.reject"],
-];
+/** The button of each answer a reporter gives to a resolution. */
+const RATING_LABELS: Record<Satisfaction, "field.confirm" | "field.basically" | "field.reject"> = {
+  satisfied: "field.confirm",
+  basically_satisfied: "field.basically",
+  unsatisfied: "field.reject",
+};
+/** The answers, the first (confirm) as the main button. */
+const RATINGS = SATISFACTIONS.map((s) => [s, RATING_LABELS[s]] as const);
 
 /** The reporter's loop: results of one's reports await confirmation on site (or rejection, 重办). */
 function ConfirmOnSite() {

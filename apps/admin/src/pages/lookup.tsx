@@ -1,5 +1,6 @@
 import { useSearchParams } from "@solidjs/router";
 import { createMutation } from "@tanstack/solid-query";
+import type { Satisfaction } from "@zongzhi/domain/case-records";
 import { type CaseAction, TRANSITIONS } from "@zongzhi/domain/case-workflow";
 import { createSignal, For, Show } from "solid-js";
 import { answerCase, lookupCase, type PublicLookup } from "../api.ts";
@@ -138,8 +139,6 @@ export function LookupPage() {
     </AuthLayout>
   );
 }
-
-type Satisfaction = "satisfied" | "basically_satisfied" | "unsatisfied";
 
 /**
  * The result of a case brought through a public channel, and the person's answer to it: confirm

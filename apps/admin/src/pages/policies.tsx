@@ -1,4 +1,5 @@
 import { createMutation, createQuery, useQueryClient } from "@tanstack/solid-query";
+import { DEADLINE_UNITS, type DeadlineUnit } from "@zongzhi/domain/deadlines";
 import { createSignal, Match, Show, Switch } from "solid-js";
 import { type Me, type Outputs, trpc } from "../api.ts";
 import { InputField, RadioGroup } from "../components/case-fields.tsx";
@@ -21,7 +22,6 @@ import { Form } from "../components/save-form.tsx";
 
 type Policy = Outputs["escalation"]["policies"][number];
 type Effective = Outputs["escalation"]["effectivePolicy"];
-type DeadlineUnit = Policy["unit"];
 
 /** One row of the editor: a category, or null for the rule of every category. */
 interface CategoryRow {
@@ -29,7 +29,6 @@ interface CategoryRow {
   label: string;
 }
 
-const UNITS: DeadlineUnit[] = ["working_days", "calendar_days", "hours"];
 const POLICIES_KEY = ["escalation.policies"] as const;
 
 /** An amount of time as a rule states it (3 个工作日, 24 小时 …). */
@@ -367,7 +366,7 @@ function PolicyForm(props: {
       <RadioGroup
         legend={t("escalation.policy.unitLegend")}
         name="policyUnit"
-        options={UNITS.map((u) => ({ value: u, label: t(`escalation.unit.${u}`) }))}
+        options={DEADLINE_UNITS.map((u) => ({ value: u, label: t(`escalation.unit.${u}`) }))}
         value={unit()}
         onChange={setUnit}
         description={t("escalation.policy.unitHint")}

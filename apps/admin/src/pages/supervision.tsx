@@ -22,10 +22,10 @@ import { can, mayOn } from "../session.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Button } from "../ui/button.tsx";
 import "../components/escalation/escalation.css";
-import { SUPERVISION_LEVEL_NAMES } from "@zongzhi/domain/supervision";
+import { SUPERVISION_LEVEL_NAMES, SUPERVISION_STATUSES, type SupervisionStatus } from "@zongzhi/domain/supervision";
 import { ListCard } from "../components/config-page.tsx";
 
-type Filter = "open" | "answered" | "all";
+type Filter = SupervisionStatus | "all";
 
 /** /supervision: supervisions (督办) of the caller's subtree; leaders open one by hand and take charge (包案). */
 export const SupervisionPage = gated(
@@ -50,7 +50,7 @@ function SupervisionList(props: { me: Me }) {
     s.status === "open" &&
     s.addressedTo === props.me.tenant?.code &&
     mayOn(props.me, "supervision.answer", s.addressedTo);
-  const filters: Filter[] = ["open", "answered", "all"];
+  const filters: Filter[] = [...SUPERVISION_STATUSES, "all"];
   return (
     <>
       <PageHeader

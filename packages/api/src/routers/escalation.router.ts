@@ -1,4 +1,5 @@
 import { DEADLINE_STAGES, DEADLINE_UNITS, YELLOW_SHARE } from "@zongzhi/domain";
+import { SUPERVISION_STATUSES } from "@zongzhi/domain/supervision";
 import { z } from "zod";
 import { decimal, id, int32, longText, noInput, pattern, serialId, strict, text, version } from "../input.ts";
 import {
@@ -67,7 +68,7 @@ export const escalationRouter = router({
     .query(({ ctx, input }) => ctx.run((tx) => casePath(tx, input.id))),
 
   supervisions: allowed("case.read")
-    .input(strict({ status: z.enum(["open", "answered"]).optional() }))
+    .input(strict({ status: z.enum(SUPERVISION_STATUSES).optional() }))
     .output(z.array(supervisionRow))
     .query(({ ctx, input }) => ctx.run((tx) => listSupervisions(tx, input))),
   openSupervision: allowed("supervision.open")

@@ -1,6 +1,8 @@
 import {
   FOLLOW_UP_METHODS,
+  PARTY_ROLES,
   PERFORMANCE_STATUSES,
+  REFERRAL_KINDS,
   SATISFACTIONS,
   SESSION_OUTCOMES,
   SUMMONS_STATES,
@@ -55,7 +57,7 @@ export const holdingView = z.object({
 /** A party as cases.get shows it: masked unless the caller asked to reveal and may. */
 export const partyView = z.object({
   id: z.string(),
-  role: z.enum(["applicant", "respondent", "third_party"]),
+  role: z.enum(PARTY_ROLES),
   kind: z.enum(["person", "organisation"]),
   name: z.string(),
   idNumber: z.string().nullable(),
@@ -156,7 +158,7 @@ export const confirmationView = z.object({
 /** A referral to arbitration, litigation or an administrative procedure. */
 export const referralView = z.object({
   id: z.string(),
-  kind: z.enum(["arbitration", "litigation", "administrative"]),
+  kind: z.enum(REFERRAL_KINDS),
   receivingBody: z.string(),
   referredAt: z.date(),
   result: z.string().nullable(),

@@ -1,5 +1,7 @@
 import {
+  PARTY_ROLES,
   PERFORMANCE_STATUSES,
+  REFERRAL_KINDS,
   SATISFACTIONS,
   SESSION_OUTCOMES,
   STAFF_FOLLOW_UP_METHODS,
@@ -20,7 +22,7 @@ import { timeSpan } from "./common.ts";
 const optionalText = (max: number) => text(max, { min: 0 }).nullish();
 
 const party = strict({
-  role: z.enum(["applicant", "respondent", "third_party"]),
+  role: z.enum(PARTY_ROLES),
   kind: z.enum(["person", "organisation"]),
   name: text(60),
   idNumber: optionalText(30),
@@ -80,7 +82,7 @@ export const transitionDataInput = strict({
   route: route.optional(),
   outcome: longText(2000, { min: 0 }).optional(),
   referral: strict({
-    kind: z.enum(["arbitration", "litigation", "administrative"]),
+    kind: z.enum(REFERRAL_KINDS),
     receivingBody: text(100),
   }).optional(),
   duplicateOf: id().optional(),

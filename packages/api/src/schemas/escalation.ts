@@ -1,6 +1,6 @@
 import { DEADLINE_STAGES, DEADLINE_UNITS, type EffectiveRule, WARNING_COLOURS } from "@zongzhi/domain/deadlines";
 import { LEVELS } from "@zongzhi/domain/division";
-import { SUPERVISION_LEVELS } from "@zongzhi/domain/supervision";
+import { SUPERVISION_LEVELS, SUPERVISION_STATUSES } from "@zongzhi/domain/supervision";
 import { z } from "zod";
 
 // The output contracts of the escalation procedures (escalation.*): the tiers above, a case's
@@ -41,7 +41,7 @@ export const supervisionRow = z.object({
   openedBy: z.enum(["system", "leader"]),
   instructions: z.string().nullable(),
   dueAt: z.date(),
-  status: z.enum(["open", "answered"]),
+  status: z.enum(SUPERVISION_STATUSES),
   answer: z.string().nullable(),
   createdAt: z.date(),
   version: z.number(),

@@ -1,14 +1,11 @@
 import { createQuery } from "@tanstack/solid-query";
-import { WARNING_COLOUR_NAMES } from "@zongzhi/domain/deadlines";
+import { WARNING_COLOUR_NAMES, WARNING_COLOURS } from "@zongzhi/domain/deadlines";
 import { For, Show } from "solid-js";
 import { trpc } from "../../api.ts";
 import { named, t } from "../../i18n.ts";
 import { cx } from "../../ui/cx.ts";
 import { QueryState } from "../query-state.tsx";
-import type { Colour } from "./escalation-common.tsx";
 import "./escalation.css";
-
-const COLOURS: Colour[] = ["red", "yellow", "blue"];
 
 /**
  * The dashboard's deadline block (红黄蓝三色预警): open clocks by colour in the caller's
@@ -32,7 +29,7 @@ export function DeadlineSummary() {
         {(data) => (
           <>
             <dl class="deadline-totals">
-              <For each={COLOURS}>
+              <For each={WARNING_COLOURS}>
                 {(c) => (
                   <div class={cx("deadline-total", `deadline-total-${c}`)}>
                     <dt>
@@ -50,7 +47,7 @@ export function DeadlineSummary() {
                 <thead>
                   <tr>
                     <th scope="col">{t("escalation.summary.unit")}</th>
-                    <For each={COLOURS}>
+                    <For each={WARNING_COLOURS}>
                       {(c) => (
                         <th scope="col" class="num">
                           {named(WARNING_COLOUR_NAMES, c)}
@@ -66,7 +63,7 @@ export function DeadlineSummary() {
                         <td>
                           {row.unitName ?? row.unitCode} <span class="mono muted small">{row.unitCode}</span>
                         </td>
-                        <For each={COLOURS}>
+                        <For each={WARNING_COLOURS}>
                           {(c) => (
                             <td class={cx("num", row[c] > 0 && `deadline-count-${c}`)}>{row[c].toLocaleString()}</td>
                           )}
