@@ -1,6 +1,9 @@
 import { parseArgs } from "node:util";
-import { caseDetail, casePage } from "@zongzhi/api/schemas/case-views";
+import { caseDetail, casePage, caseIntegrity as integrityView } from "@zongzhi/api/schemas/case-views";
+import { supervisionRow } from "@zongzhi/api/schemas/escalation";
+import { caseIntegrity } from "@zongzhi/api/services/case-integrity";
 import { getCase, listCases } from "@zongzhi/api/services/cases";
+import { listSupervisions } from "@zongzhi/api/services/deadlines";
 import { createSm4Cipher, keyringFromEnv } from "@zongzhi/crypto";
 import { createPool, withScope } from "@zongzhi/db/client";
 import postgres from "postgres";
@@ -12,8 +15,9 @@ import { busiestUnits } from "./lib/units.ts";
 /**
  * `tsx bench/output-validation.bench.ts --database <generated database>`: what the output
  * contracts of the hot reads cost (tRPC parses every answer of a procedure with `.output()`).
- * Real answers: the province's first inbox page (cases.list) and cases of the busiest county
- * (cases.get), read through the services as the generated staff. For each, in the same run: the
+ * Real answers: the province's first inbox page (cases.list) and its supervisions
+ * (escalation.supervisions, up to 200 rows), cases of the busiest county (cases.get) and their
+ * integrity views (cases.integrity, as an auditor of the county), read through the services. For each, in the same run: the
  * service call itself (its queries), the output schema's parse, and superjson's serialisation
  * that every tRPC answer pays anyway. Prints figures; never fails on timing.
  */
@@ -107,6 +111,35 @@ try {
     details.map((d) => d.ms),
     perCall(() => caseDetail.parse(largest)),
     perCall(() => superjson.serialize(largest)),
+  );
+
+  // The supervisions list at the province (open first, at most 200).
+  const supervisions: { ms: number; value: Awaited<ReturnType<typeof listSupervisions>> }[] = [];
+  for (let i = 0; i < 20; i++)
+    supervisions.push(await timed(() => withScope(app, province.ctx, (tx) => listSupervisions(tx, {}))));
+  const rows = supervisions.at(-1)!.value;
+  const supervisionList = supervisionRow.array();
+  row(
+    `escalation.supervisions (province, ${rows.length} rows)`,
+    supervisions.slice(5).map((p) => p.ms),
+    perCall(() => supervisionList.parse(rows)),
+    perCall(() => superjson.serialize(rows)),
+  );
+
+  // The integrity views of the same county cases (every link with its digests), as its auditor.
+  const auditor = { ...county.ctx, roles: ["auditor"] };
+  const chains: { ms: number; value: Awaited<ReturnType<typeof caseIntegrity>> }[] = [];
+  for (const id of ids) chains.push(await timed(() => withScope(app, auditor, (tx) => caseIntegrity(tx, id))));
+  const views = chains.map((c) => c.value);
+  row(
+    `cases.integrity (county, ${views.length} cases, the mean per case)`,
+    chains.map((c) => c.ms),
+    perCall(() => {
+      for (const v of views) integrityView.parse(v);
+    }, 2).map((ms) => ms / views.length),
+    perCall(() => {
+      for (const v of views) superjson.serialize(v);
+    }, 2).map((ms) => ms / views.length),
   );
 
   console.log(`# Output validation of the hot reads — ${new Date().toISOString().slice(0, 10)}
