@@ -113,6 +113,16 @@ export const receiveAppointmentInput = strict({
 // The service's return types are these schemas' types (services/appointments.ts); the procedures
 // declare them with `.output()` and the booking pages read them through inferRouterOutputs.
 
+/** An offer's opening hours and slots (`HH:MM`, China time), as staff and the public page see them. */
+export const offerHours = {
+  slotMinutes: z.number(),
+  opensAt: z.string(),
+  closesAt: z.string(),
+  breakFrom: z.string().nullable(),
+  breakTo: z.string().nullable(),
+  capacity: z.number(),
+};
+
 /** One bookable resource of a centre (a service window for visits, a room for mediation), times as `HH:MM`. */
 export const bookingOfferView = z.object({
   id: z.string(),
@@ -122,13 +132,7 @@ export const bookingOfferView = z.object({
   /** The window's or room's name. */
   resourceName: z.string(),
   title: z.string(),
-  slotMinutes: z.number(),
-  /** `HH:MM`, China time. */
-  opensAt: z.string(),
-  closesAt: z.string(),
-  breakFrom: z.string().nullable(),
-  breakTo: z.string().nullable(),
-  capacity: z.number(),
+  ...offerHours,
   daysAhead: z.number(),
   noticeHours: z.number(),
   active: z.boolean(),

@@ -3,6 +3,7 @@ import { SATISFACTIONS } from "@zongzhi/domain/case-records";
 import { CASE_STATES } from "@zongzhi/domain/case-workflow";
 import { z } from "zod";
 import { longText, pattern, strict } from "../input.ts";
+import { offerHours } from "./booking.ts";
 
 // The contracts of the public pages' plain HTTP routes (no session): the case lookup (一码可查,
 // POST /public/lookup and /public/lookup/answer) and the answers of online booking
@@ -92,12 +93,7 @@ export const publicCentre = z.object({
       title: z.string(),
       resourceName: z.string(),
       services: z.array(z.string()),
-      slotMinutes: z.number(),
-      opensAt: z.string(),
-      closesAt: z.string(),
-      breakFrom: z.string().nullable(),
-      breakTo: z.string().nullable(),
-      capacity: z.number(),
+      ...offerHours,
     }),
   ),
   days: z.array(publicDay),

@@ -61,21 +61,23 @@ export async function getMediator(tx: Tx, id: string): Promise<Mediator> {
   return row;
 }
 
+/** The columns a mediator's form sets, on create and on edit. */
+function mediatorColumns(input: MediatorInput) {
+  return {
+    name: input.name,
+    grade: input.grade,
+    specialties: input.specialties,
+    qualifications: input.qualifications,
+    affiliation: input.affiliation,
+    affiliationName: input.affiliationName ?? null,
+    userId: input.userId ?? null,
+    phone: input.phone ?? null,
+  };
+}
+
 /** Adds a mediator to the caller's pool. */
 export async function addMediator(tx: Tx, input: MediatorInput): Promise<Mediator> {
-  const [row] = await tx.db
-    .insert(mediators)
-    .values({
-      name: input.name,
-      grade: input.grade,
-      specialties: input.specialties,
-      qualifications: input.qualifications,
-      affiliation: input.affiliation,
-      affiliationName: input.affiliationName ?? null,
-      userId: input.userId ?? null,
-      phone: input.phone ?? null,
-    })
-    .returning({ id: mediators.id });
+  const [row] = await tx.db.insert(mediators).values(mediatorColumns(input)).returning({ id: mediators.id });
   await recordAudit(tx, { kind: "centre.mediator_added", subjectId: row!.id });
   return getMediator(tx, row!.id);
 }
@@ -86,14 +88,7 @@ export async function editMediator(
   input: MediatorInput & { id: string; version: number; active: boolean },
 ): Promise<Mediator> {
   await updateVersionedRow(tx, mediators, input.id, input.version, {
-    name: input.name,
-    grade: input.grade,
-    specialties: input.specialties,
-    qualifications: input.qualifications,
-    affiliation: input.affiliation,
-    affiliationName: input.affiliationName ?? null,
-    userId: input.userId ?? null,
-    phone: input.phone ?? null,
+    ...mediatorColumns(input),
     active: input.active,
     updatedAt: sql`now()`,
   });

@@ -56,20 +56,22 @@ async function getRoom(tx: Tx, id: string): Promise<Room> {
   return row;
 }
 
+/** The columns a room's form sets, on create and on edit. */
+function roomColumns(input: RoomInput) {
+  return {
+    name: input.name,
+    kind: input.kind,
+    studioName: input.studioName ?? null,
+    chiefMediatorId: input.chiefMediatorId ?? null,
+    capacity: input.capacity,
+    area: input.area,
+    location: input.location ?? null,
+  };
+}
+
 /** Adds a room to the caller's centre. */
 export async function createRoom(tx: Tx, input: RoomInput): Promise<Room> {
-  const [row] = await tx.db
-    .insert(mediationRooms)
-    .values({
-      name: input.name,
-      kind: input.kind,
-      studioName: input.studioName ?? null,
-      chiefMediatorId: input.chiefMediatorId ?? null,
-      capacity: input.capacity,
-      area: input.area,
-      location: input.location ?? null,
-    })
-    .returning({ id: mediationRooms.id });
+  const [row] = await tx.db.insert(mediationRooms).values(roomColumns(input)).returning({ id: mediationRooms.id });
   await recordAudit(tx, { kind: "centre.room_created", subjectId: row!.id });
   return getRoom(tx, row!.id);
 }
@@ -80,13 +82,7 @@ export async function editRoom(
   input: RoomInput & { id: string; version: number; active: boolean },
 ): Promise<Room> {
   await updateVersionedRow(tx, mediationRooms, input.id, input.version, {
-    name: input.name,
-    kind: input.kind,
-    studioName: input.studioName ?? null,
-    chiefMediatorId: input.chiefMediatorId ?? null,
-    capacity: input.capacity,
-    area: input.area,
-    location: input.location ?? null,
+    ...roomColumns(input),
     active: input.active,
   });
   return getRoom(tx, input.id);

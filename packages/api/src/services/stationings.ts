@@ -159,22 +159,24 @@ async function writeSlotsAndLiaisons(tx: Tx, id: string, input: StationingInput)
   }
 }
 
+/** The columns a stationing's form sets, on create and on edit (the response time is kept for on-call departments only). */
+function stationingColumns(input: StationingInput) {
+  return {
+    kindCode: input.kindCode,
+    name: input.name,
+    residency: input.residency,
+    contactName: input.contactName ?? null,
+    contactPhone: input.contactPhone ?? null,
+    responseMinutes: input.residency === "on_call" ? (input.responseMinutes ?? null) : null,
+    notes: input.notes ?? null,
+  };
+}
+
 /** Stations a department at the caller's centre. */
 export async function stationDepartment(tx: Tx, input: StationingInput): Promise<Stationing> {
   checkResidency(input);
   await assertKindExists(tx, input.kindCode);
-  const [row] = await tx.db
-    .insert(stationings)
-    .values({
-      kindCode: input.kindCode,
-      name: input.name,
-      residency: input.residency,
-      contactName: input.contactName ?? null,
-      contactPhone: input.contactPhone ?? null,
-      responseMinutes: input.residency === "on_call" ? (input.responseMinutes ?? null) : null,
-      notes: input.notes ?? null,
-    })
-    .returning({ id: stationings.id });
+  const [row] = await tx.db.insert(stationings).values(stationingColumns(input)).returning({ id: stationings.id });
   await writeSlotsAndLiaisons(tx, row!.id, input);
   await recordAudit(tx, {
     kind: "centre.department_stationed",
@@ -192,13 +194,7 @@ export async function editStationing(
   checkResidency(input);
   await assertKindExists(tx, input.kindCode);
   await updateVersionedRow(tx, stationings, input.id, input.version, {
-    kindCode: input.kindCode,
-    name: input.name,
-    residency: input.residency,
-    contactName: input.contactName ?? null,
-    contactPhone: input.contactPhone ?? null,
-    responseMinutes: input.residency === "on_call" ? (input.responseMinutes ?? null) : null,
-    notes: input.notes ?? null,
+    ...stationingColumns(input),
     active: input.active,
     updatedAt: sql`now()`,
   });
