@@ -56,7 +56,7 @@ import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { unitCalendar } from "./calendar.ts";
 import { registerCase } from "./cases.ts";
-import { targetScope, updateVersioned } from "./centre-target.ts";
+import { targetScope, updateVersionedRow } from "./centre-target.ts";
 import { notifyUnit } from "./notifications.ts";
 import { type FieldCipher, fieldContext } from "./personal-data.ts";
 import { activeStationings } from "./stationings.ts";
@@ -238,18 +238,20 @@ export async function saveOffer(
         "An offer's kind, window and room stay as created; deactivate it and add another",
       );
     }
-    const row = await updateVersioned<{ id: string }>(
-      tx,
-      "booking_offers",
-      input.id,
-      input.version,
-      tx.sql`title = ${input.title}, slot_minutes = ${input.slotMinutes}, opens_at = ${m.opens},
-        closes_at = ${m.closes}, break_from = ${m.breakFrom}, break_to = ${m.breakTo}, capacity = ${input.capacity},
-        days_ahead = ${input.daysAhead}, notice_hours = ${input.noticeHours}, active = ${input.active ?? true},
-        updated_at = now()`,
-      tx.sql`id`,
-    );
-    id = row.id;
+    await updateVersionedRow(tx, bookingOffers, input.id, input.version, {
+      title: input.title,
+      slotMinutes: input.slotMinutes,
+      opensAt: m.opens,
+      closesAt: m.closes,
+      breakFrom: m.breakFrom,
+      breakTo: m.breakTo,
+      capacity: input.capacity,
+      daysAhead: input.daysAhead,
+      noticeHours: input.noticeHours,
+      active: input.active ?? true,
+      updatedAt: sql`now()`,
+    });
+    id = input.id;
     await recordAudit(tx, { kind: "booking.offer_edited", subjectId: id });
   } else {
     authorizeFor(tx, "centre.configure", tx.ctx.scope);

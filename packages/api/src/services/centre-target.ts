@@ -4,7 +4,8 @@ import { tenants } from "@zongzhi/db/schema";
 import { conflict, notFound } from "@zongzhi/domain";
 import { countyOf } from "@zongzhi/domain/division";
 import { and, eq, sql } from "drizzle-orm";
-import type { PgColumn, PgTable, PgUpdateSetSource } from "drizzle-orm/pg-core";
+import type { PgColumn, PgTable, PgUpdateSetSource, SelectedFields } from "drizzle-orm/pg-core";
+import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import { authorizeFor } from "./actor.ts";
 
 /**
@@ -18,59 +19,24 @@ export async function targetScope(tx: Tx, tenantId: string | undefined): Promise
   return row.code;
 }
 
+/** A configuration table a versioned update can name: its row id, unit, county and version. */
+type VersionedTable = PgTable & { id: PgColumn; scopeCode: PgColumn; countyCode: PgColumn; version: PgColumn };
+
 /**
  * Updates one row of a configuration table with optimistic concurrency: NOT_FOUND when the row
  * is not visible, FORBIDDEN unless the table lets the caller change a row of that unit (a centre
  * changes only its own configuration), CONFLICT on a stale version. The update names the row's
  * county (every row's county_code is the start of its scope_code): on Citus that routes it.
  */
-export async function updateVersioned<T extends object>(
-  tx: Tx,
-  table:
-    | "stationings"
-    | "service_windows"
-    | "mediators"
-    | "mediation_rooms"
-    | "mediation_committees"
-    | "bookings"
-    | "department_kinds"
-    | "grids"
-    | "grid_workers"
-    | "api_keys"
-    | "webhook_deliveries"
-    | "booking_offers",
-  id: string,
-  version: number,
-  set: ReturnType<Tx["sql"]>,
-  returning: ReturnType<Tx["sql"]>,
-  permission: Permission = "centre.configure",
-): Promise<T> {
-  const [exists] = await tx.sql<{ scope_code: string }[]>`select scope_code from ${tx.sql(`app.${table}`)}
-    where id = ${id}`;
-  if (!exists) throw notFound();
-  authorizeFor(tx, permission, exists.scope_code);
-  const [row] = await tx.sql<T[]>`update ${tx.sql(`app.${table}`)} set ${set}, version = version + 1
-    where id = ${id} and county_code = ${countyOf(exists.scope_code)} and version = ${version}
-      and scope_code = ${exists.scope_code} returning ${returning}`;
-  if (row) return row;
-  throw conflict();
-}
-
-/** A configuration table a versioned update can name: its row id, unit, county and version. */
-type VersionedTable = PgTable & { id: PgColumn; scopeCode: PgColumn; countyCode: PgColumn; version: PgColumn };
-
-/**
- * {@link updateVersioned} through the query builder, for a caller that needs no columns back:
- * the same checks (NOT_FOUND, FORBIDDEN, CONFLICT), the same statements' conditions.
- */
-export async function updateVersionedRow<T extends VersionedTable>(
+export async function updateVersionedRow<T extends VersionedTable, R extends SelectedFields = { id: T["id"] }>(
   tx: Tx,
   table: T,
   id: string,
   version: number,
   set: PgUpdateSetSource<T>,
   permission: Permission = "centre.configure",
-): Promise<void> {
+  returning?: R,
+): Promise<SelectResultFields<R>> {
   const [exists] = await tx.db
     .select({ scopeCode: table.scopeCode })
     .from(table as PgTable)
@@ -89,6 +55,7 @@ export async function updateVersionedRow<T extends VersionedTable>(
         eq(table.scopeCode, scope),
       ),
     )
-    .returning({ id: table.id });
+    .returning(returning ?? ({ id: table.id } as SelectedFields as R));
   if (!row) throw conflict();
+  return row as SelectResultFields<R>;
 }

@@ -2,6 +2,7 @@ import { mintApiKey } from "@zongzhi/auth";
 import type { Tx } from "@zongzhi/db/client";
 import { apiKeys, channelRequests } from "@zongzhi/db/schema";
 import { AppError, type CaseState, KEY_PERMISSIONS, notFound, type Permission, TRANSITIONS } from "@zongzhi/domain";
+import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { OPEN_STAGES, openCreated, openRequest, openRequestInput, openService } from "../open311.ts";
 import type { apiKeyView, createdApiKey } from "../schemas/channels.ts";
@@ -10,7 +11,7 @@ import { recordAudit } from "./audit.ts";
 import { registeredCase } from "./case-events.ts";
 import { setCasePosition } from "./case-position.ts";
 import { registerCase } from "./cases.ts";
-import { updateVersioned } from "./centre-target.ts";
+import { updateVersionedRow } from "./centre-target.ts";
 import { recordFollowUp } from "./mediation.ts";
 import type { FieldCipher } from "./personal-data.ts";
 
@@ -69,13 +70,12 @@ export async function createApiKey(
 
 /** Revokes a key at once (every later request with it is refused); revoking twice changes nothing more. */
 export async function revokeApiKey(tx: Tx, input: { id: string; version: number }): Promise<ApiKeyRow> {
-  await updateVersioned(
+  await updateVersionedRow(
     tx,
-    "api_keys",
+    apiKeys,
     input.id,
     input.version,
-    tx.sql`revoked_at = coalesce(revoked_at, now())`,
-    tx.sql`id`,
+    { revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` },
     "channel.manage",
   );
   await recordAudit(tx, { kind: "channel.key_revoked", subjectId: input.id });

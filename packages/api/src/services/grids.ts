@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { gridView, gridWorkerView } from "../schemas/grids.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
-import { targetScope, updateVersioned } from "./centre-target.ts";
+import { targetScope, updateVersionedRow } from "./centre-target.ts";
 
 /** A GeoJSON polygon or multipolygon (WGS 84 longitude, latitude). */
 export type GridBoundary =
@@ -89,15 +89,19 @@ export async function editGrid(
   tx: Tx,
   input: GridFields & { id: string; version: number; active: boolean },
 ): Promise<Grid> {
-  await updateVersioned(
+  await updateVersionedRow(
     tx,
-    "grids",
+    grids,
     input.id,
     input.version,
-    tx.sql`name = ${input.name}, exclusive_type = ${input.exclusiveType ?? null}, households = ${input.households},
-      population = ${input.population}, boundary = ${input.boundary ? tx.sql.json(input.boundary as never) : null},
-      active = ${input.active}`,
-    tx.sql`id`,
+    {
+      name: input.name,
+      exclusiveType: input.exclusiveType ?? null,
+      households: input.households,
+      population: input.population,
+      boundary: input.boundary ?? null,
+      active: input.active,
+    },
     "grid.manage",
   );
   return getGrid(tx, input.id);
@@ -108,7 +112,7 @@ export async function assignGrid(
   tx: Tx,
   input: { id: string; version: number; workers: { workerId: string; leader: boolean }[] },
 ): Promise<Grid> {
-  await updateVersioned(tx, "grids", input.id, input.version, tx.sql`active = active`, tx.sql`id`, "grid.manage");
+  await updateVersionedRow(tx, grids, input.id, input.version, {}, "grid.manage");
   if (input.workers.filter((w) => w.leader).length > 1) {
     throw conflict({ zh: "每个网格只能有一名网格长", en: "A grid has one leader at most" });
   }
@@ -168,14 +172,18 @@ export async function editGridWorker(
   tx: Tx,
   input: GridWorkerFields & { id: string; version: number; active: boolean },
 ): Promise<GridWorker> {
-  await updateVersioned(
+  await updateVersionedRow(
     tx,
-    "grid_workers",
+    gridWorkers,
     input.id,
     input.version,
-    tx.sql`name = ${input.name}, phone = ${input.phone ?? null}, kind = ${input.kind}, user_id = ${input.userId ?? null},
-      active = ${input.active}`,
-    tx.sql`id`,
+    {
+      name: input.name,
+      phone: input.phone ?? null,
+      kind: input.kind,
+      userId: input.userId ?? null,
+      active: input.active,
+    },
     "grid.manage",
   );
   return getGridWorker(tx, input.id);

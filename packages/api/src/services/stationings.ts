@@ -19,7 +19,7 @@ import type { DepartmentKind, Stationing } from "../schemas/centre-views.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
 import { reportCalendarGaps, unitCalendar } from "./calendar.ts";
-import { targetScope, updateVersioned, updateVersionedRow } from "./centre-target.ts";
+import { targetScope, updateVersionedRow } from "./centre-target.ts";
 
 /** A kind of department from the catalogue, built-in or added by this deployment (schemas/centre-views.ts). */
 export type { DepartmentKind };
@@ -41,6 +41,17 @@ export async function listDepartmentKinds(tx: Tx): Promise<DepartmentKind[]> {
   return rows.map((r) => ({ ...r, own: r.scopeCode === tx.ctx.scope }));
 }
 
+/** A unit's own department kind as its add and edit answer it. */
+const kindColumns = {
+  code: departmentKinds.code,
+  name: departmentKinds.name,
+  category: departmentKinds.category,
+  id: departmentKinds.id,
+  version: departmentKinds.version,
+  active: departmentKinds.active,
+  scopeCode: departmentKinds.scopeCode,
+};
+
 /** Adds a department kind to the catalogue of the caller's subtree (code gets an `x_` prefix). */
 export async function addDepartmentKind(
   tx: Tx,
@@ -50,15 +61,7 @@ export async function addDepartmentKind(
   const [row] = await tx.db
     .insert(departmentKinds)
     .values({ code, name: input.name, category: input.category })
-    .returning({
-      code: departmentKinds.code,
-      name: departmentKinds.name,
-      category: departmentKinds.category,
-      id: departmentKinds.id,
-      version: departmentKinds.version,
-      active: departmentKinds.active,
-      scopeCode: departmentKinds.scopeCode,
-    });
+    .returning(kindColumns);
   await recordAudit(tx, { kind: "centre.department_kind_added", subjectId: code });
   return { ...row!, builtin: false, unitName: null, own: true };
 }
@@ -71,17 +74,17 @@ export async function editDepartmentKind(
   tx: Tx,
   input: { id: string; version: number; name: string; active: boolean },
 ): Promise<DepartmentKind> {
-  const row = await updateVersioned<Omit<DepartmentKind, "own">>(
+  const row = await updateVersionedRow(
     tx,
-    "department_kinds",
+    departmentKinds,
     input.id,
     input.version,
-    tx.sql`name = ${input.name}, active = ${input.active}`,
-    tx.sql`code, name, category::text, false as builtin, id, version, active, scope_code as "scopeCode",
-      null::text as "unitName"`,
+    { name: input.name, active: input.active },
+    "centre.configure",
+    kindColumns,
   );
   await recordAudit(tx, { kind: "centre.department_kind_edited", subjectId: row.code });
-  return { ...row, own: true };
+  return { ...row, builtin: false, unitName: null, own: true };
 }
 
 async function assertKindExists(tx: Tx, code: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { z } from "zod";
 import type { createdWebhook, deliveryView, webhookView } from "../schemas/channels.ts";
 import { authorizeFor } from "./actor.ts";
 import { recordAudit } from "./audit.ts";
-import { updateVersioned } from "./centre-target.ts";
+import { updateVersionedRow } from "./centre-target.ts";
 import type { FieldCipher } from "./personal-data.ts";
 import { PUBLIC_ONLY, postToWebhook, type WebhookNetwork } from "./webhook-targets.ts";
 
@@ -129,13 +129,12 @@ export async function listDeliveries(
 
 /** Sends a delivery again (the same id and body, a fresh signature), at once. */
 export async function replayDelivery(tx: Tx, input: { id: string; version: number }): Promise<DeliveryRow> {
-  await updateVersioned(
+  await updateVersionedRow(
     tx,
-    "webhook_deliveries",
+    webhookDeliveries,
     input.id,
     input.version,
-    tx.sql`status = 'pending', next_attempt_at = now()`,
-    tx.sql`id`,
+    { status: "pending", nextAttemptAt: expr`now()` },
     "channel.manage",
   );
   await recordAudit(tx, { kind: "channel.delivery_replayed", subjectId: input.id });
