@@ -17,10 +17,14 @@ export type CaseRef = string | CaseKey;
 
 /**
  * The condition on a case's child rows: its id, and its county when known (on Citus, the
- * statement then goes to the case's shard alone instead of every shard).
+ * statement then goes to the case's shard alone instead of every shard). `table` names the
+ * rows' alias when the statement joins another table.
  */
-export function ofCase(tx: Tx, c: CaseRef): ReturnType<Tx["sql"]> {
-  return typeof c === "string" ? tx.sql`case_id = ${c}` : tx.sql`county_code = ${c.county_code} and case_id = ${c.id}`;
+export function ofCase(tx: Tx, c: CaseRef, table?: string): ReturnType<Tx["sql"]> {
+  const of = table ? tx.sql`${tx.sql(table)}.` : tx.sql``;
+  return typeof c === "string"
+    ? tx.sql`${of}case_id = ${c}`
+    : tx.sql`${of}county_code = ${c.county_code} and ${of}case_id = ${c.id}`;
 }
 
 /**

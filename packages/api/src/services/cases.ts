@@ -540,7 +540,7 @@ async function caseLinks(tx: Tx, key: CaseKey): Promise<LinkView[]> {
   const links = await tx.sql<{ reason: LinkView["reason"]; other: string }[]>`select l.reason,
       case when l.case_id = ${key.id} then l.related_id else l.case_id end as other
     from app.case_links l
-    where (l.county_code = ${key.county_code} and l.case_id = ${key.id}) or l.related_id = ${key.id}`;
+    where (${ofCase(tx, key, "l")}) or l.related_id = ${key.id}`;
   if (!links.length) return [];
   const others = await tx.sql<Omit<LinkView, "reason">[]>`select c.id, c.code, c.title, c.status from app.cases c
     where c.id = any(${links.map((l) => l.other)}::uuid[])`;
@@ -665,8 +665,8 @@ export async function getCase(
   const [events, links, summons, sessions, agreements, confirmations, referrals, followUps, attachments] =
     await Promise.all([
       tx.sql<CaseEvent[]>`select e.seq, e.at, e.kind, e.payload, e.actor_id as "actorId", u.display_name as "actorName"
-      from app.case_events e left join app.users u on u.id = e.actor_id where e.county_code = ${countyCode}
-        and e.case_id = ${id} order by e.seq`,
+      from app.case_events e left join app.users u on u.id = e.actor_id where ${ofCase(tx, key, "e")}
+        order by e.seq`,
       caseLinks(tx, key),
       tx.sql<
         SummonsView[]
@@ -674,8 +674,8 @@ export async function getCase(
         s.due_at as "dueAt", s.objection_deadline as "objectionDeadline", s.instructions, s.status,
         s.acknowledged_at as "acknowledgedAt", s.objected_at as "objectedAt", s.objection_reason as "objectionReason",
         s.objection_responsible as "objectionResponsible", s.action, s.feedback, s.feedback_at as "feedbackAt", s.version
-      from app.case_summons s join app.stationings st on st.id = s.stationing_id where s.county_code = ${countyCode}
-        and s.case_id = ${id} order by s.summoned_at`,
+      from app.case_summons s join app.stationings st on st.id = s.stationing_id where ${ofCase(tx, key, "s")}
+        order by s.summoned_at`,
       caseSessions(tx, key),
       tx.sql<AgreementView[]>`select id, signed_on as "signedOn", facts, disputed_matters as "disputedMatters", terms,
         performance_manner as "performanceManner", performance_place as "performancePlace",
@@ -696,7 +696,7 @@ export async function getCase(
         FollowUpView[]
       >`select f.id, f.method, f.satisfaction, f.notes, f.override_reason as "overrideReason", f.at,
         u.display_name as "byName" from app.follow_ups f left join app.users u on u.id = f.by_user
-      where f.county_code = ${countyCode} and f.case_id = ${id} order by f.at`,
+      where ${ofCase(tx, key, "f")} order by f.at`,
       tx.sql<
         AttachmentView[]
       >`select id, filename, mime, size_bytes as "sizeBytes", uploaded_at as "uploadedAt" from app.attachments
