@@ -25,6 +25,7 @@ import {
   OVERDUE_INSTRUCTIONS,
   RAISES,
   SUPERVISION_REPLY,
+  type SupervisionStatus,
 } from "@zongzhi/domain/supervision";
 import type { z } from "zod";
 import type { Created, Versioned } from "../schemas/common.ts";
@@ -500,7 +501,7 @@ export type SupervisionRow = z.output<typeof supervisionRow>;
 /** Supervisions the caller's subtree is concerned with (open first). */
 export async function listSupervisions(
   tx: Tx,
-  input: { status?: "open" | "answered" | undefined },
+  input: { status?: SupervisionStatus | undefined },
 ): Promise<SupervisionRow[]> {
   return tx.sql<SupervisionRow[]>`select s.id, s.case_id as "caseId", c.code, c.title, s.addressed_to as "addressedTo",
       (select t.name from app.tenants t where t.code = s.addressed_to) as "unitName", s.level, s.opened_by as "openedBy",
